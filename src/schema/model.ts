@@ -1,0 +1,209 @@
+// The schema model: plain readonly data, shared by the declared YAML, introspection, diff and the planner.
+//
+// Conventions that every producer of a model must follow (normalize.ts enforces them):
+// - Types are spelled as `format_type()` prints them (`bigint`, `character varying(20)`, `timestamp with time zone`).
+// - Expressions (defaults, checks, predicates, index expressions, generated columns) are spelled as
+//   `pg_get_expr()` prints them once canonicalized; hand-written ones are canonicalized through a real server.
+// - Every list of named objects is sorted by name, except `columns`, whose order is the CREATE TABLE order.
+// - Optional fields are absent rather than undefined or empty, so that equal schemas serialize equal.
+
+export type Identity = 'always' | 'by default';
+export type FkAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+export type FkMatch = 'simple' | 'full';
+export type SortOrder = 'asc' | 'desc';
+export type NullsOrder = 'first' | 'last';
+export type TriggerTiming = 'before' | 'after' | 'instead of';
+export type TriggerEvent = 'insert' | 'update' | 'delete' | 'truncate';
+/** `pg_trigger.tgenabled`: O origin (default), A always (fires for replicated rows), R replica, D disabled. */
+export type TriggerEnabled = 'origin' | 'always' | 'replica' | 'disabled';
+
+/** A reference to a table by schema and name. */
+export interface TableRef {
+  readonly schema: string;
+  readonly table: string;
+}
+
+export interface Column {
+  readonly kind: 'column';
+  readonly name: string;
+  readonly type: string;
+  readonly nullable: boolean;
+  /** SQL expression; absent when there is no default. Never set together with identity or generated. */
+  readonly default?: string;
+  readonly identity?: Identity;
+  /** Expression of a `GENERATED ALWAYS AS (...) STORED` column. */
+  readonly generated?: string;
+  /** Only when it differs from the type's default collation, e.g. `"C"`. */
+  readonly collation?: string;
+  readonly comment?: string;
+  // Change hints: declared schema only, never produced by introspection, never part of a fingerprint.
+  readonly renamedFrom?: string;
+  /** SQL expression computing the new value from the old row (user-supplied raw SQL). */
+  readonly up?: string;
+  /** SQL expression computing the old value from the new row (user-supplied raw SQL). */
+  readonly down?: string;
+  /** SQL expression filling existing rows of a new NOT NULL column (user-supplied raw SQL). */
+  readonly backfill?: string;
+}
+
+export interface PrimaryKey {
+  readonly kind: 'primary_key';
+  readonly name: string;
+  readonly columns: readonly string[];
+}
+
+export interface UniqueConstraint {
+  readonly kind: 'unique';
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly nullsNotDistinct?: true;
+  readonly deferrable?: true;
+  readonly initiallyDeferred?: true;
+}
+
+/** One key of an index: a column or an expression, with its options. */
+export interface IndexKey {
+  readonly column?: string;
+  readonly expression?: string;
+  readonly order?: 'desc';
+  /** Only when it differs from the default for the order (last for asc, first for desc). */
+  readonly nulls?: NullsOrder;
+  /** Only when it is not the default operator class for the type. */
+  readonly opclass?: string;
+  readonly collation?: string;
+}
+
+/** An index that is not owned by a constraint (constraint-owned indexes belong to the constraint). */
+export interface Index {
+  readonly kind: 'index';
+  readonly name: string;
+  readonly unique: boolean;
+  /** Access method: btree, hash, gin, gist, brin, spgist. */
+  readonly method: string;
+  readonly keys: readonly IndexKey[];
+  readonly include?: readonly string[];
+  /** Partial index predicate. */
+  readonly where?: string;
+  readonly nullsNotDistinct?: true;
+  /** Present only on a live database whose concurrent build failed (`pg_index.indisvalid = false`). */
+  readonly invalid?: true;
+  readonly comment?: string;
+}
+
+export interface ForeignKey {
+  readonly kind: 'foreign_key';
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly references: TableRef & { readonly columns: readonly string[] };
+  readonly onDelete: FkAction;
+  readonly onUpdate: FkAction;
+  readonly match: FkMatch;
+  readonly deferrable: boolean;
+  readonly initiallyDeferred: boolean;
+  /** Added NOT VALID and not yet validated (an intermediate state of a plan). */
+  readonly notValid?: true;
+}
+
+export interface Check {
+  readonly kind: 'check';
+  readonly name: string;
+  /** The boolean expression, without the surrounding CHECK ( ). */
+  readonly expression: string;
+  readonly notValid?: true;
+  readonly noInherit?: true;
+}
+
+export interface Trigger {
+  readonly kind: 'trigger';
+  readonly name: string;
+  readonly timing: TriggerTiming;
+  readonly events: readonly TriggerEvent[];
+  readonly forEach: 'row' | 'statement';
+  /** Qualified function called by the trigger. */
+  readonly function: { readonly schema: string; readonly name: string };
+  readonly when?: string;
+  readonly enabled: TriggerEnabled;
+}
+
+export interface Table {
+  readonly kind: 'table';
+  readonly name: string;
+  readonly columns: readonly Column[];
+  readonly primaryKey?: PrimaryKey;
+  readonly unique: readonly UniqueConstraint[];
+  readonly indexes: readonly Index[];
+  readonly foreignKeys: readonly ForeignKey[];
+  readonly checks: readonly Check[];
+  readonly triggers: readonly Trigger[];
+  readonly comment?: string;
+  /** Declared schema only. */
+  readonly renamedFrom?: string;
+}
+
+export interface Enum {
+  readonly kind: 'enum';
+  readonly name: string;
+  readonly values: readonly string[];
+  readonly comment?: string;
+}
+
+/** A sequence that is not an identity column's (identity sequences belong to their column). */
+export interface Sequence {
+  readonly kind: 'sequence';
+  readonly name: string;
+  readonly type: 'smallint' | 'integer' | 'bigint';
+  readonly start: string;
+  readonly increment: string;
+  readonly min: string;
+  readonly max: string;
+  readonly cache: string;
+  readonly cycle: boolean;
+  /** `ALTER SEQUENCE ... OWNED BY table.column` (serial columns). */
+  readonly ownedBy?: { readonly table: string; readonly column: string };
+}
+
+/** A function defined in an application schema (switchyard's own sync trigger functions among them). */
+export interface Function {
+  readonly kind: 'function';
+  readonly name: string;
+  /** Identity arguments as `pg_get_function_identity_arguments` prints them; '' for none. */
+  readonly args: string;
+  /** The complete `CREATE OR REPLACE FUNCTION` statement as `pg_get_functiondef` prints it. */
+  readonly definition: string;
+}
+
+export interface Schema {
+  readonly kind: 'schema';
+  readonly name: string;
+  readonly enums: readonly Enum[];
+  readonly sequences: readonly Sequence[];
+  readonly tables: readonly Table[];
+  readonly functions: readonly Function[];
+  readonly comment?: string;
+}
+
+/** Multi-tenant settings: a registry query listing tenant schemas and the template schema describing each. */
+export interface TenantsConfig {
+  /** Raw SQL returning one text column of schema names (user-supplied). */
+  readonly registry: string;
+  /** Name of the entry under `schemas` that describes every tenant schema. */
+  readonly template: string;
+}
+
+/** A whole database (or a declared target): schemas sorted by name. */
+export interface DatabaseSchema {
+  readonly schemas: readonly Schema[];
+  readonly tenants?: TenantsConfig;
+}
+
+export type SchemaObject = Schema | Table | Column | Index | UniqueConstraint | PrimaryKey | ForeignKey | Check | Enum | Sequence | Trigger | Function;
+
+/** Empty schema with all lists present. */
+export function emptySchema(name: string): Schema {
+  return { kind: 'schema', name, enums: [], sequences: [], tables: [], functions: [] };
+}
+
+/** Empty table with all lists present. */
+export function emptyTable(name: string, columns: readonly Column[] = []): Table {
+  return { kind: 'table', name, columns, unique: [], indexes: [], foreignKeys: [], checks: [], triggers: [] };
+}

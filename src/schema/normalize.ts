@@ -1,0 +1,62 @@
+// Sorting and pruning so that equal schemas are equal data, serialize equal and hash equal.
+import type { Column, DatabaseSchema, Schema, Table } from './model.js';
+
+const byName = <T extends { readonly name: string }>(a: T, b: T): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+/** Copy of `obj` without keys whose value is undefined. */
+export function prune<T extends object>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+export function sortByName<T extends { readonly name: string }>(items: readonly T[]): T[] {
+  return [...items].sort(byName);
+}
+
+export function normalizeTable(t: Table): Table {
+  return prune({
+    ...t,
+    columns: t.columns.map((c) => prune(c)),
+    unique: sortByName(t.unique.map(prune)),
+    indexes: sortByName(t.indexes.map((i) => prune({ ...i, keys: i.keys.map(prune) }))),
+    foreignKeys: sortByName(t.foreignKeys.map(prune)),
+    checks: sortByName(t.checks.map(prune)),
+    triggers: sortByName(t.triggers.map(prune)),
+    ...(t.primaryKey ? { primaryKey: prune(t.primaryKey) } : {}),
+  });
+}
+
+export function normalizeSchema(s: Schema): Schema {
+  return prune({
+    ...s,
+    enums: sortByName(s.enums.map(prune)),
+    sequences: sortByName(s.sequences.map(prune)),
+    tables: sortByName(s.tables.map(normalizeTable)),
+    functions: [...s.functions.map(prune)].sort((a, b) => byName(a, b) || (a.args < b.args ? -1 : a.args > b.args ? 1 : 0)),
+  });
+}
+
+export function normalizeDatabase(db: DatabaseSchema): DatabaseSchema {
+  return prune({ ...db, schemas: sortByName(db.schemas.map(normalizeSchema)) });
+}
+
+const HINTS = ['renamedFrom', 'up', 'down', 'backfill'] as const;
+
+/** The structural part of a column: what a database can hold, without change hints. */
+export function withoutHints<T extends Column | Table>(obj: T): T {
+  const out: Record<string, unknown> = { ...obj };
+  for (const h of HINTS) delete out[h];
+  return out as T;
+}
+
+/** The database structure without change hints and without the tenants section. */
+export function structureOnly(db: DatabaseSchema): DatabaseSchema {
+  return {
+    schemas: db.schemas.map((s) => ({
+      ...s,
+      tables: s.tables.map((t) => ({ ...withoutHints(t), columns: t.columns.map(withoutHints) })),
+    })),
+  };
+}
