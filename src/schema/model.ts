@@ -33,7 +33,10 @@ export interface Column {
   readonly identity?: Identity;
   /** Expression of a `GENERATED ALWAYS AS (...) STORED` column. */
   readonly generated?: string;
-  /** Only when it differs from the type's default collation, e.g. `"C"`. */
+  /**
+   * Only when it differs from the type's default collation. A collation in pg_catalog is its raw name
+   * (`C`, `en-US-x-icu`); one elsewhere is quoted, qualified SQL text (`"my schema"."my coll"`).
+   */
   readonly collation?: string;
   readonly comment?: string;
   // Change hints: declared schema only, never produced by introspection, never part of a fingerprint.
@@ -63,13 +66,16 @@ export interface UniqueConstraint {
 
 /** One key of an index: a column or an expression, with its options. */
 export interface IndexKey {
+  /** The raw column name (`attname`), never quoted text. */
   readonly column?: string;
+  /** The expression as `pg_get_indexdef(oid, k, false)` prints it. */
   readonly expression?: string;
   readonly order?: 'desc';
   /** Only when it differs from the default for the order (last for asc, first for desc). */
   readonly nulls?: NullsOrder;
-  /** Only when it is not the default operator class for the type. */
+  /** Only when it is not the default operator class for the type; spelled like `Column.collation`. */
   readonly opclass?: string;
+  /** Spelled like `Column.collation`. */
   readonly collation?: string;
 }
 

@@ -1,0 +1,34 @@
+// COMMENT ON: the text is always a literal; null removes the comment.
+import { ident, literal, qualified } from '../quote.js';
+
+export type CommentTarget =
+  | { readonly kind: 'schema'; readonly schema: string }
+  | { readonly kind: 'table'; readonly schema: string; readonly table: string }
+  | { readonly kind: 'column'; readonly schema: string; readonly table: string; readonly column: string }
+  | { readonly kind: 'index'; readonly schema: string; readonly name: string }
+  | { readonly kind: 'type'; readonly schema: string; readonly name: string }
+  | { readonly kind: 'sequence'; readonly schema: string; readonly name: string }
+  | { readonly kind: 'constraint'; readonly schema: string; readonly table: string; readonly name: string };
+
+function object(t: CommentTarget): string {
+  switch (t.kind) {
+    case 'schema':
+      return `SCHEMA ${ident(t.schema)}`;
+    case 'table':
+      return `TABLE ${qualified(t.schema, t.table)}`;
+    case 'column':
+      return `COLUMN ${qualified(t.schema, t.table)}.${ident(t.column)}`;
+    case 'index':
+      return `INDEX ${qualified(t.schema, t.name)}`;
+    case 'type':
+      return `TYPE ${qualified(t.schema, t.name)}`;
+    case 'sequence':
+      return `SEQUENCE ${qualified(t.schema, t.name)}`;
+    case 'constraint':
+      return `CONSTRAINT ${ident(t.name)} ON ${qualified(t.schema, t.table)}`;
+  }
+}
+
+export function comment(target: CommentTarget, text: string | null): string {
+  return `COMMENT ON ${object(target)} IS ${text === null ? 'NULL' : literal(text)}`;
+}

@@ -1,0 +1,38 @@
+// Statement rendering: pure functions from model objects to SQL text. Statements are data here; only the
+// executor runs them. Every statement is one string without a trailing semicolon. Names always go through
+// ident()/qualified(); types and expressions are canonical SQL from the model and are inserted verbatim.
+export { InvalidModelError } from './common.js';
+export {
+  addColumn,
+  alterColumnType,
+  columnDefinition,
+  dropColumn,
+  dropDefault,
+  dropNotNull,
+  renameColumn,
+  setDefault,
+  setNotNull,
+} from './columns.js';
+export { createTable, dropTable, renameTable, type CreateTableOptions } from './table.js';
+export {
+  addCheck,
+  addForeignKey,
+  addPrimaryKey,
+  addUnique,
+  dropConstraint,
+  validateConstraint,
+} from './constraints.js';
+export { createIndex, dropIndex, type CreateIndexOptions } from './indexes.js';
+export {
+  addEnumValue,
+  alterSequenceOwnedBy,
+  createEnum,
+  createSequence,
+  dropSequence,
+  dropType,
+  type EnumValuePosition,
+} from './types.js';
+export { createTrigger, dropTrigger, enableTrigger } from './triggers.js';
+export { createFunction, dropFunction } from './functions.js';
+export { comment, type CommentTarget } from './comments.js';
+export { createSchema, dropSchema, renderDatabase } from './database.js';

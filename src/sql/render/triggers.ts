@@ -1,0 +1,30 @@
+// Triggers: the recipes' sync triggers (ENABLE ALWAYS, so rows applied by logical replication fire them too).
+import type { Trigger, TriggerEnabled } from '../../schema/model.js';
+import { ident, qualified } from '../quote.js';
+import { InvalidModelError, alterTable } from './common.js';
+
+/** Created in the default mode (`origin`); set any other mode with enableTrigger. */
+export function createTrigger(schema: string, table: string, tr: Trigger): string {
+  if (tr.events.length === 0) throw new InvalidModelError(`trigger ${ident(tr.name)}`, 'a trigger needs at least one event');
+  return (
+    `CREATE TRIGGER ${ident(tr.name)} ${tr.timing.toUpperCase()} ${tr.events.map((e) => e.toUpperCase()).join(' OR ')}` +
+    ` ON ${qualified(schema, table)} FOR EACH ${tr.forEach.toUpperCase()}` +
+    (tr.when !== undefined ? ` WHEN (${tr.when})` : '') +
+    ` EXECUTE FUNCTION ${qualified(tr.function.schema, tr.function.name)}()`
+  );
+}
+
+const MODE: Record<TriggerEnabled, string> = {
+  origin: 'ENABLE TRIGGER',
+  always: 'ENABLE ALWAYS TRIGGER',
+  replica: 'ENABLE REPLICA TRIGGER',
+  disabled: 'DISABLE TRIGGER',
+};
+
+export function enableTrigger(schema: string, table: string, name: string, mode: TriggerEnabled): string {
+  return alterTable(schema, table, `${MODE[mode]} ${ident(name)}`);
+}
+
+export function dropTrigger(schema: string, table: string, name: string): string {
+  return `DROP TRIGGER ${ident(name)} ON ${qualified(schema, table)}`;
+}
