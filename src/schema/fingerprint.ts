@@ -2,7 +2,7 @@
 // order they were declared or introspected in, and whatever change hints they carry.
 import { createHash } from 'node:crypto';
 import type { DatabaseSchema } from './model.js';
-import { normalizeDatabase, structureOnly } from './normalize.js';
+import { normalizeDatabase, sortByName, structureOnly } from './normalize.js';
 
 /** JSON with object keys sorted at every level, so that key order never changes a hash. */
 export function canonicalJson(value: unknown): string {
@@ -20,7 +20,15 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** `sha256:<hex>` of the normalized structure. */
+/**
+ * `sha256:<hex>` of the normalized structure. Columns are compared as a set: their physical order cannot be
+ * changed without rewriting the table (a rolled-back DROP COLUMN comes back last), and the diff ignores it too.
+ */
 export function fingerprint(db: DatabaseSchema): string {
-  return 'sha256:' + sha256(canonicalJson(normalizeDatabase(structureOnly(db))));
+  const s = normalizeDatabase(structureOnly(db));
+  const unordered = {
+    ...s,
+    schemas: s.schemas.map((sc) => ({ ...sc, tables: sc.tables.map((t) => ({ ...t, columns: sortByName(t.columns) })) })),
+  };
+  return 'sha256:' + sha256(canonicalJson(unordered));
 }

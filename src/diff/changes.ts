@@ -1,0 +1,254 @@
+// The typed differences between a source snapshot and a target: what the planner consumes, one handler per kind.
+//
+// Conventions (the planner relies on them):
+// - `schema` and, for anything inside a table, `table` are plain names that scope the change. They always
+//   name the *target* object: a change on a renamed table or column uses the new name; rename_table and
+//   rename_column say where it came from.
+// - The object a change is about is carried whole, under its model kind (`column`, `index`, `foreignKey`,
+//   `check`, `enum`...), so a handler can render both directions without looking anything up: add_* carry
+//   the target object (with its change hints `up`/`down`/`backfill`), drop_* carry the source object so the
+//   rollback can recreate it. `renamedFrom` hints are consumed by the differ and never appear in a change.
+// - Applying every change in its plain in-place form (ALTER TABLE ... RENAME, ALTER COLUMN TYPE, ...) turns
+//   the source into the target. The zero-downtime recipes are the planner's business.
+// - An object that changed in a way PostgreSQL cannot alter in place (index, unique, primary key, foreign key
+//   or check definition; trigger other than its enabled mode) is a drop of the source object followed by an
+//   add of the target object with the same name: two changes, drop first.
+// - add_table/drop_table carry what CREATE TABLE says (columns, primary key, unique constraints, checks,
+//   comments). The table's indexes, foreign keys and triggers are separate add_/drop_ changes, so every
+//   dependency edge (foreign key -> referenced key, trigger -> function) joins two changes; the same holds for
+//   the contents of a created or dropped schema.
+import type {
+  Check,
+  Column,
+  Enum,
+  ForeignKey,
+  Function,
+  Identity,
+  Index,
+  PrimaryKey,
+  Sequence,
+  Table,
+  Trigger,
+  TriggerEnabled,
+  UniqueConstraint,
+} from '../schema/model.js';
+
+export const CHANGE_KINDS = [
+  'create_schema',
+  'drop_schema',
+  'create_enum',
+  'drop_enum',
+  'add_enum_value',
+  'recreate_enum',
+  'create_sequence',
+  'drop_sequence',
+  'alter_sequence',
+  'create_function',
+  'drop_function',
+  'replace_function',
+  'add_table',
+  'drop_table',
+  'rename_table',
+  'add_column',
+  'drop_column',
+  'rename_column',
+  'alter_column_type',
+  'alter_collation',
+  'alter_generated',
+  'set_default',
+  'drop_default',
+  'set_identity',
+  'drop_identity',
+  'set_not_null',
+  'drop_not_null',
+  'add_primary_key',
+  'drop_primary_key',
+  'add_unique',
+  'drop_unique',
+  'add_foreign_key',
+  'drop_foreign_key',
+  'validate_foreign_key',
+  'add_check',
+  'drop_check',
+  'validate_check',
+  'add_index',
+  'drop_index',
+  'create_trigger',
+  'drop_trigger',
+  'enable_trigger',
+  'set_comment',
+] as const;
+
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+interface InSchema<K extends ChangeKind> {
+  readonly kind: K;
+  readonly schema: string;
+}
+interface InTable<K extends ChangeKind> extends InSchema<K> {
+  readonly table: string;
+}
+/** `column` is the target column (with its hints); for drop_column, the source column. */
+interface OnColumn<K extends ChangeKind> extends InTable<K> {
+  readonly column: Column;
+}
+
+export interface CreateSchema extends InSchema<'create_schema'> { readonly comment?: string }
+export interface DropSchema extends InSchema<'drop_schema'> { readonly comment?: string }
+
+export interface CreateEnum extends InSchema<'create_enum'> { readonly enum: Enum }
+export interface DropEnum extends InSchema<'drop_enum'> { readonly enum: Enum }
+/**
+ * One new value. Several are listed in target order and must be applied in that order: `after` is the value
+ * just before it in the target (which exists by then); only a value added first gets `before`, the next
+ * source value. Neither when the enum had no values. `enum` is the target enum.
+ */
+export interface AddEnumValue extends InSchema<'add_enum_value'> {
+  readonly enum: Enum;
+  readonly value: string;
+  readonly after?: string;
+  readonly before?: string;
+}
+/**
+ * Values removed or reordered: PostgreSQL has no in-place form. The differ reports it; the planner's handler
+ * decides between a recreate recipe (new type, ALTER COLUMN ... TYPE USING ::text, drop, rename) and refusing
+ * in validate().
+ */
+export interface RecreateEnum extends InSchema<'recreate_enum'> {
+  readonly from: Enum;
+  readonly to: Enum;
+}
+
+export interface CreateSequence extends InSchema<'create_sequence'> { readonly sequence: Sequence }
+export interface DropSequence extends InSchema<'drop_sequence'> { readonly sequence: Sequence }
+/** Any attribute, ownership included; ALTER SEQUENCE can change them all in place. */
+export interface AlterSequence extends InSchema<'alter_sequence'> {
+  readonly from: Sequence;
+  readonly to: Sequence;
+}
+
+/** Functions are identified by name and identity arguments. */
+export interface CreateFunction extends InSchema<'create_function'> { readonly function: Function }
+export interface DropFunction extends InSchema<'drop_function'> { readonly function: Function }
+/** Definition text changed. CREATE OR REPLACE cannot change the return type; the handler must check. */
+export interface ReplaceFunction extends InSchema<'replace_function'> {
+  readonly from: Function;
+  readonly to: Function;
+}
+
+/** `definition` has empty `indexes`, `foreignKeys` and `triggers`: those are separate changes. */
+export interface AddTable extends InTable<'add_table'> { readonly definition: Table }
+/** The source table, shaped like add_table's; its indexes, foreign keys and triggers are separate drops. */
+export interface DropTable extends InTable<'drop_table'> { readonly definition: Table }
+/** `table` and `to` are the new name. */
+export interface RenameTable extends InTable<'rename_table'> {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface AddColumn extends OnColumn<'add_column'> {}
+export interface DropColumn extends OnColumn<'drop_column'> {}
+/** `column.name` and `to` are the new name; other changes of the same column follow under the new name. */
+export interface RenameColumn extends OnColumn<'rename_column'> {
+  readonly from: string;
+  readonly to: string;
+}
+/**
+ * `using` is the column's `up` hint and `down` its reverse; both absent without hints. `binaryCoercible`:
+ * PostgreSQL changes the type without rewriting the table (see isBinaryCoercible); never with a `using`.
+ * The target column's collation applies (ALTER TYPE resets it otherwise), so no alter_collation accompanies
+ * a type change. `previous` is the source column (under the target name), for the rollback.
+ */
+export interface AlterColumnType extends OnColumn<'alter_column_type'> {
+  readonly previous: Column;
+  readonly from: string;
+  readonly to: string;
+  readonly using?: string;
+  readonly down?: string;
+  readonly binaryCoercible: boolean;
+}
+/** Absent `from`/`to`: the type's default collation. Only when the type is unchanged. */
+export interface AlterCollation extends OnColumn<'alter_collation'> {
+  readonly from?: string;
+  readonly to?: string;
+}
+/**
+ * Generated expression added, changed or removed (absent = a plain column). The recipe depends on the server
+ * (17+: SET EXPRESSION; 13+: DROP EXPRESSION; otherwise a new column), so the planner chooses; `previous`
+ * is the source column (under the target name), for a drop-and-add recipe and for the rollback.
+ */
+export interface AlterGenerated extends OnColumn<'alter_generated'> {
+  readonly previous: Column;
+  readonly from?: string;
+  readonly to?: string;
+}
+export interface SetDefault extends OnColumn<'set_default'> {
+  readonly from?: string;
+  readonly to: string;
+}
+export interface DropDefault extends OnColumn<'drop_default'> { readonly from: string }
+/** Without `from`, ADD GENERATED ... AS IDENTITY; with it, SET GENERATED. */
+export interface SetIdentity extends OnColumn<'set_identity'> {
+  readonly from?: Identity;
+  readonly to: Identity;
+}
+export interface DropIdentity extends OnColumn<'drop_identity'> { readonly from: Identity }
+/** `backfill` is the column's hint: how to fill the NULLs before the constraint can hold. */
+export interface SetNotNull extends OnColumn<'set_not_null'> { readonly backfill?: string }
+export interface DropNotNull extends OnColumn<'drop_not_null'> {}
+
+export interface AddPrimaryKey extends InTable<'add_primary_key'> { readonly primaryKey: PrimaryKey }
+export interface DropPrimaryKey extends InTable<'drop_primary_key'> { readonly primaryKey: PrimaryKey }
+export interface AddUnique extends InTable<'add_unique'> { readonly unique: UniqueConstraint }
+export interface DropUnique extends InTable<'drop_unique'> { readonly unique: UniqueConstraint }
+export interface AddForeignKey extends InTable<'add_foreign_key'> { readonly foreignKey: ForeignKey }
+export interface DropForeignKey extends InTable<'drop_foreign_key'> { readonly foreignKey: ForeignKey }
+/** The source has it NOT VALID, the target valid, nothing else differs. `foreignKey` is the target's. */
+export interface ValidateForeignKey extends InTable<'validate_foreign_key'> { readonly foreignKey: ForeignKey }
+export interface AddCheck extends InTable<'add_check'> { readonly check: Check }
+export interface DropCheck extends InTable<'drop_check'> { readonly check: Check }
+export interface ValidateCheck extends InTable<'validate_check'> { readonly check: Check }
+
+export interface AddIndex extends InTable<'add_index'> { readonly index: Index }
+export interface DropIndex extends InTable<'drop_index'> { readonly index: Index }
+
+export interface CreateTrigger extends InTable<'create_trigger'> { readonly trigger: Trigger }
+export interface DropTrigger extends InTable<'drop_trigger'> { readonly trigger: Trigger }
+/** Only the enabled mode differs (ALTER TABLE ... ENABLE ALWAYS TRIGGER and the like). */
+export interface EnableTrigger extends InTable<'enable_trigger'> {
+  readonly trigger: Trigger;
+  readonly from: TriggerEnabled;
+  readonly to: TriggerEnabled;
+}
+
+/** What a comment is on. Objects created or dropped carry their comment themselves. */
+export type CommentTarget =
+  | { readonly kind: 'schema' }
+  | { readonly kind: 'table'; readonly table: string }
+  | { readonly kind: 'column'; readonly table: string; readonly column: string }
+  | { readonly kind: 'index'; readonly table: string; readonly index: string }
+  | { readonly kind: 'enum'; readonly enum: string };
+
+/** A comment on an object present on both sides; null is no comment (COMMENT ... IS NULL removes it). */
+export interface SetComment extends InSchema<'set_comment'> {
+  readonly target: CommentTarget;
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+export type Change =
+  | CreateSchema | DropSchema
+  | CreateEnum | DropEnum | AddEnumValue | RecreateEnum
+  | CreateSequence | DropSequence | AlterSequence
+  | CreateFunction | DropFunction | ReplaceFunction
+  | AddTable | DropTable | RenameTable
+  | AddColumn | DropColumn | RenameColumn | AlterColumnType | AlterCollation | AlterGenerated
+  | SetDefault | DropDefault | SetIdentity | DropIdentity | SetNotNull | DropNotNull
+  | AddPrimaryKey | DropPrimaryKey | AddUnique | DropUnique
+  | AddForeignKey | DropForeignKey | ValidateForeignKey | AddCheck | DropCheck | ValidateCheck
+  | AddIndex | DropIndex
+  | CreateTrigger | DropTrigger | EnableTrigger
+  | SetComment;
+
+/** The change type of one kind, for handlers registered in a `{ [K in ChangeKind]: Handler<ChangeOf<K>> }`. */
+export type ChangeOf<K extends ChangeKind> = Extract<Change, { readonly kind: K }>;

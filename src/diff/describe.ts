@@ -1,0 +1,84 @@
+// One line per change for people: plan listings, `switchyard diff`, logs. Names are quoted exactly as SQL
+// would quote them; values (enum labels) as literals; expressions as written.
+import { ident, identList, literal, qualified } from '../sql/quote.js';
+import type { Change, ChangeKind, ChangeOf, CommentTarget } from './changes.js';
+
+type Describers = { readonly [K in ChangeKind]: (change: ChangeOf<K>) => string };
+
+const col = (c: { schema: string; table: string; column: { name: string } }): string =>
+  `${qualified(c.schema, c.table)}.${ident(c.column.name)}`;
+const on = (c: { schema: string; table: string }): string => `on ${qualified(c.schema, c.table)}`;
+const orNone = (value: string | undefined, none: string): string => value ?? none;
+
+function commentTarget(schema: string, t: CommentTarget): string {
+  switch (t.kind) {
+    case 'schema': return `schema ${ident(schema)}`;
+    case 'table': return `table ${qualified(schema, t.table)}`;
+    case 'column': return `column ${qualified(schema, t.table)}.${ident(t.column)}`;
+    case 'index': return `index ${qualified(schema, t.index)}`;
+    case 'enum': return `enum ${qualified(schema, t.enum)}`;
+  }
+}
+
+const DESCRIBERS: Describers = {
+  create_schema: (c) => `create schema ${ident(c.schema)}`,
+  drop_schema: (c) => `drop schema ${ident(c.schema)}`,
+  create_enum: (c) => `create enum ${qualified(c.schema, c.enum.name)} (${c.enum.values.map(literal).join(', ')})`,
+  drop_enum: (c) => `drop enum ${qualified(c.schema, c.enum.name)}`,
+  add_enum_value: (c) =>
+    `add value ${literal(c.value)} to enum ${qualified(c.schema, c.enum.name)}` +
+    (c.after !== undefined ? ` after ${literal(c.after)}` : c.before !== undefined ? ` before ${literal(c.before)}` : ''),
+  recreate_enum: (c) =>
+    `recreate enum ${qualified(c.schema, c.to.name)}: values (${c.from.values.map(literal).join(', ')}) become (${c.to.values.map(literal).join(', ')})`,
+  create_sequence: (c) => `create sequence ${qualified(c.schema, c.sequence.name)}`,
+  drop_sequence: (c) => `drop sequence ${qualified(c.schema, c.sequence.name)}`,
+  alter_sequence: (c) => `alter sequence ${qualified(c.schema, c.to.name)}`,
+  create_function: (c) => `create function ${qualified(c.schema, c.function.name)}(${c.function.args})`,
+  drop_function: (c) => `drop function ${qualified(c.schema, c.function.name)}(${c.function.args})`,
+  replace_function: (c) => `replace function ${qualified(c.schema, c.to.name)}(${c.to.args})`,
+  add_table: (c) => `add table ${qualified(c.schema, c.table)}`,
+  drop_table: (c) => `drop table ${qualified(c.schema, c.table)}`,
+  rename_table: (c) => `rename table ${qualified(c.schema, c.from)} to ${ident(c.to)}`,
+  add_column: (c) => `add column ${col(c)} ${c.column.type}${c.column.nullable ? '' : ' not null'}`,
+  drop_column: (c) => `drop column ${col(c)}`,
+  rename_column: (c) => `rename column ${qualified(c.schema, c.table)}.${ident(c.from)} to ${ident(c.to)}`,
+  alter_column_type: (c) =>
+    `change type of ${col(c)} from ${c.from} to ${c.to}` +
+    (c.using !== undefined ? ` using ${c.using}` : '') +
+    (c.binaryCoercible ? ' (no rewrite)' : ''),
+  alter_collation: (c) => `change collation of ${col(c)} from ${orNone(c.from, 'default')} to ${orNone(c.to, 'default')}`,
+  alter_generated: (c) =>
+    c.to === undefined ? `make ${col(c)} a plain column` : `generate ${col(c)} as ${c.to}`,
+  set_default: (c) => `set default of ${col(c)} to ${c.to}`,
+  drop_default: (c) => `drop default of ${col(c)}`,
+  set_identity: (c) => `make ${col(c)} generated ${c.to} as identity`,
+  drop_identity: (c) => `drop identity of ${col(c)}`,
+  set_not_null: (c) => `set not null on ${col(c)}` + (c.backfill !== undefined ? ` (backfill: ${c.backfill})` : ''),
+  drop_not_null: (c) => `drop not null on ${col(c)}`,
+  add_primary_key: (c) => `add primary key ${ident(c.primaryKey.name)} ${on(c)} (${identList(c.primaryKey.columns)})`,
+  drop_primary_key: (c) => `drop primary key ${ident(c.primaryKey.name)} ${on(c)}`,
+  add_unique: (c) => `add unique ${ident(c.unique.name)} ${on(c)} (${identList(c.unique.columns)})`,
+  drop_unique: (c) => `drop unique ${ident(c.unique.name)} ${on(c)}`,
+  add_foreign_key: (c) => {
+    const fk = c.foreignKey;
+    const ref = `${qualified(fk.references.schema, fk.references.table)} (${identList(fk.references.columns)})`;
+    return `add foreign key ${ident(fk.name)} ${on(c)} (${identList(fk.columns)}) references ${ref}`;
+  },
+  drop_foreign_key: (c) => `drop foreign key ${ident(c.foreignKey.name)} ${on(c)}`,
+  validate_foreign_key: (c) => `validate foreign key ${ident(c.foreignKey.name)} ${on(c)}`,
+  add_check: (c) => `add check ${ident(c.check.name)} ${on(c)}: ${c.check.expression}`,
+  drop_check: (c) => `drop check ${ident(c.check.name)} ${on(c)}`,
+  validate_check: (c) => `validate check ${ident(c.check.name)} ${on(c)}`,
+  add_index: (c) => `add ${c.index.unique ? 'unique ' : ''}index ${ident(c.index.name)} ${on(c)}`,
+  drop_index: (c) => `drop index ${ident(c.index.name)} ${on(c)}`,
+  create_trigger: (c) => `create trigger ${ident(c.trigger.name)} ${on(c)}`,
+  drop_trigger: (c) => `drop trigger ${ident(c.trigger.name)} ${on(c)}`,
+  enable_trigger: (c) => `set trigger ${ident(c.trigger.name)} ${on(c)} from ${c.from} to ${c.to}`,
+  set_comment: (c) => `${c.to === null ? 'remove comment on' : 'set comment on'} ${commentTarget(c.schema, c.target)}`,
+};
+
+/** A one-line description of a change, e.g. `add column app.users.email text not null`. */
+export function describeChange(change: Change): string {
+  // TypeScript cannot correlate the kind with the entry's parameter; the mapped type above guarantees it.
+  return (DESCRIBERS[change.kind] as (c: Change) => string)(change);
+}
