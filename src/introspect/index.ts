@@ -1,0 +1,123 @@
+// Introspection: a live database -> the model. A fixed number of catalog queries (see QUERIES_PER_INTROSPECTION),
+// whatever the number of tables: one per object kind, filtered by the schemas (or tables) found first.
+import { databaseError } from '../errors.js';
+import type { DatabaseSchema } from '../schema/model.js';
+import { mapCatalog } from './map.js';
+import * as q from './queries.js';
+import type {
+  ColumnRow, ConstraintRow, EnumRow, FunctionRow, IndexRow, PinnedSettingRow, SchemaRow, SequenceRow, TableRow, TableStatsRow, TriggerRow,
+} from './rows.js';
+
+export { UnexpectedCatalogError } from './map-table.js';
+export { PINNED_SETTINGS } from './queries.js';
+
+/**
+ * One database session that runs parameterized queries: a pg.Client or a checked-out pg.PoolClient (or a
+ * wrapper around one, e.g. counting calls). Not a pg.Pool: introspection pins session settings, and a pool
+ * may run each query on another connection.
+ */
+export interface Queryable {
+  query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/**
+ * Which schemas to read. System schemas (pg_catalog, information_schema, pg_toast*, pg_temp*) and schemas
+ * created by extensions are never read. `excludeSchemas` defaults to DEFAULT_EXCLUDED when no
+ * `includeSchemas` is given, and to nothing when it is (naming a schema is asking for it).
+ */
+export interface IntrospectOptions {
+  readonly includeSchemas?: readonly string[];
+  readonly excludeSchemas?: readonly string[];
+}
+
+/** switchyard's own ledger schema (its default name): never part of an application's schema. */
+export const DEFAULT_EXCLUDED: readonly string[] = ['switchyard'];
+
+/** pin settings, schemas, tables, columns, constraints, indexes, triggers, enums, sequences, functions, restore. */
+export const QUERIES_PER_INTROSPECTION = 11;
+
+function schemaFilter(options: IntrospectOptions): [string[] | null, string[]] {
+  const include = options.includeSchemas ? [...options.includeSchemas] : null;
+  const exclude = [...(options.excludeSchemas ?? (include ? [] : DEFAULT_EXCLUDED))];
+  return [include, exclude];
+}
+
+/**
+ * Reads every schema the options select. Settings that change how the server prints types and expressions
+ * (PINNED_SETTINGS) are set for the session while it runs and put back afterwards; inside a transaction
+ * that later aborts, PostgreSQL puts them back itself. For a consistent snapshot under concurrent DDL, call
+ * it inside a REPEATABLE READ transaction.
+ */
+export async function introspect(db: Queryable, options: IntrospectOptions = {}): Promise<DatabaseSchema> {
+  const names = Object.keys(q.PINNED_SETTINGS);
+  let previous: PinnedSettingRow[];
+  try {
+    previous = (await db.query<PinnedSettingRow>(q.PIN_SETTINGS, [names, Object.values(q.PINNED_SETTINGS)])).rows;
+  } catch (e) {
+    throw databaseError('introspection could not pin its session settings', e);
+  }
+  let failed = false;
+  try {
+    const version = previous[0]?.version_num ?? 0;
+    const run = async <R>(kind: string, sql: string, values: unknown[]): Promise<R[]> => {
+      try {
+        return (await db.query<R>(sql, values)).rows;
+      } catch (e) {
+        throw databaseError(`introspection of ${kind} failed`, e);
+      }
+    };
+    const schemas = await run<SchemaRow>('schemas', q.SCHEMAS, schemaFilter(options));
+    const schemaOids = [schemas.map((s) => s.oid)];
+    const tables = await run<TableRow>('tables', q.TABLES, schemaOids);
+    const tableOids = [tables.map((t) => t.oid)];
+    return mapCatalog({
+      schemas,
+      tables,
+      columns: await run<ColumnRow>('columns', q.COLUMNS, tableOids),
+      constraints: await run<ConstraintRow>('constraints', q.constraintsQuery(version), tableOids),
+      indexes: await run<IndexRow>('indexes', q.indexesQuery(version), tableOids),
+      triggers: await run<TriggerRow>('triggers', q.TRIGGERS, tableOids),
+      enums: await run<EnumRow>('enums', q.ENUMS, schemaOids),
+      sequences: await run<SequenceRow>('sequences', q.SEQUENCES, schemaOids),
+      functions: await run<FunctionRow>('functions', q.FUNCTIONS, schemaOids),
+    });
+  } catch (e) {
+    failed = true;
+    throw e;
+  } finally {
+    // After a failure inside a transaction this cannot run (the transaction is aborted, and its rollback
+    // restores the settings); its own error must not hide the first one.
+    await db.query(q.RESTORE_SETTINGS, [previous.map((p) => p.name), previous.map((p) => p.value)]).catch((e: unknown) => {
+      if (!failed) throw databaseError('introspection could not restore its session settings', e);
+    });
+  }
+}
+
+export async function serverVersion(db: Queryable): Promise<{ num: number; major: number; text: string }> {
+  try {
+    const row = (await db.query<{ num: number; text: string }>(q.SERVER_VERSION)).rows[0];
+    if (!row) throw new Error('no row');
+    return { num: row.num, major: Math.floor(row.num / 10000), text: row.text };
+  } catch (e) {
+    throw databaseError('could not read the server version', e);
+  }
+}
+
+export interface TableStats {
+  readonly schema: string;
+  readonly table: string;
+  /** Estimated live rows (pg_class.reltuples); 0 when the table was never vacuumed or analyzed. */
+  readonly rows: number;
+  /** Size of the main fork in bytes (pg_relation_size). */
+  readonly bytes: number;
+}
+
+/** Size figures of every table introspect() would read with the same options, for cost estimates. One query. */
+export async function tableStats(db: Queryable, options: IntrospectOptions = {}): Promise<TableStats[]> {
+  try {
+    const rows = (await db.query<TableStatsRow>(q.TABLE_STATS, schemaFilter(options))).rows;
+    return rows.map((r) => ({ schema: r.schema, table: r.table, rows: Math.max(0, Number(r.rows)), bytes: Number(r.bytes) }));
+  } catch (e) {
+    throw databaseError('could not read table statistics', e);
+  }
+}

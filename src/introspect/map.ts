@@ -1,0 +1,84 @@
+// Catalog rows -> the model, in one place. Rows are grouped by their schema or table oid in memory, so
+// the work is linear in the number of rows whatever the number of tables.
+import type { DatabaseSchema, Enum, Function, Schema, Sequence, Table } from '../schema/model.js';
+import { normalizeDatabase } from '../schema/normalize.js';
+import { mapColumn, mapConstraint, mapIndex, mapTrigger, UnexpectedCatalogError, type MappedConstraint } from './map-table.js';
+import type { CatalogRows, EnumRow, FunctionRow, SequenceRow } from './rows.js';
+
+function groupBy<R, K>(rows: readonly R[], key: (r: R) => K): Map<K, R[]> {
+  const out = new Map<K, R[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
+function mapEnum(r: EnumRow): Enum {
+  return { kind: 'enum', name: r.name, values: r.values, ...(r.comment !== null ? { comment: r.comment } : {}) };
+}
+
+const SEQUENCE_TYPES = new Set<string>(['smallint', 'integer', 'bigint']);
+
+function mapSequence(r: SequenceRow): Sequence {
+  if (!SEQUENCE_TYPES.has(r.type)) throw new UnexpectedCatalogError(`type of sequence "${r.name}"`, r.type);
+  return {
+    kind: 'sequence',
+    name: r.name,
+    type: r.type as Sequence['type'],
+    start: r.start,
+    increment: r.increment,
+    min: r.min,
+    max: r.max,
+    cache: r.cache,
+    cycle: r.cycle,
+    ...(r.owned_table !== null && r.owned_column !== null ? { ownedBy: { table: r.owned_table, column: r.owned_column } } : {}),
+  };
+}
+
+function mapFunction(r: FunctionRow): Function {
+  return { kind: 'function', name: r.name, args: r.args, definition: r.definition };
+}
+
+function tableParts(constraints: readonly MappedConstraint[]): Pick<Table, 'primaryKey' | 'unique' | 'foreignKeys' | 'checks'> {
+  const primaryKey = constraints.find((c) => c.kind === 'primary_key');
+  return {
+    ...(primaryKey ? { primaryKey } : {}),
+    unique: constraints.filter((c) => c.kind === 'unique'),
+    foreignKeys: constraints.filter((c) => c.kind === 'foreign_key'),
+    checks: constraints.filter((c) => c.kind === 'check'),
+  };
+}
+
+/** Builds the normalized model from everything one introspection read. */
+export function mapCatalog(rows: CatalogRows): DatabaseSchema {
+  const columns = groupBy(rows.columns, (r) => r.table_oid);
+  const constraints = groupBy(rows.constraints, (r) => r.table_oid);
+  const indexes = groupBy(rows.indexes, (r) => r.table_oid);
+  const triggers = groupBy(rows.triggers, (r) => r.table_oid);
+  const tables = groupBy(rows.tables, (r) => r.schema_oid);
+  const enums = groupBy(rows.enums, (r) => r.schema_oid);
+  const sequences = groupBy(rows.sequences, (r) => r.schema_oid);
+  const functions = groupBy(rows.functions, (r) => r.schema_oid);
+
+  const schemas = rows.schemas.map((s): Schema => ({
+    kind: 'schema',
+    name: s.name,
+    enums: (enums.get(s.oid) ?? []).map(mapEnum),
+    sequences: (sequences.get(s.oid) ?? []).map(mapSequence),
+    tables: (tables.get(s.oid) ?? []).map((t): Table => ({
+      kind: 'table',
+      name: t.name,
+      columns: (columns.get(t.oid) ?? []).sort((a, b) => a.num - b.num).map(mapColumn),
+      ...tableParts((constraints.get(t.oid) ?? []).map(mapConstraint)),
+      indexes: (indexes.get(t.oid) ?? []).map(mapIndex),
+      triggers: (triggers.get(t.oid) ?? []).map(mapTrigger),
+      ...(t.comment !== null ? { comment: t.comment } : {}),
+    })),
+    functions: (functions.get(s.oid) ?? []).map(mapFunction),
+    ...(s.comment !== null ? { comment: s.comment } : {}),
+  }));
+  return normalizeDatabase({ schemas });
+}

@@ -1,0 +1,211 @@
+// Every catalog query switchyard runs to read a schema. One query per object kind, each filtered by the
+// list of schema (or table) oids found first, so the number of round trips never grows with the number of
+// tables. Rows come back raw (see rows.ts) and are turned into the model by map.ts.
+//
+// All oids are returned as text: row keys then do not depend on how a client parses `oid`.
+// Arrays of names are cast to text[] because not every client parses name[].
+
+/** Skips objects created by an extension (pg_depend deptype 'e'); `$catalog` is the object's catalog. */
+const notFromExtension = (catalog: string, oid: string, deptypes = "'e'") =>
+  `NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = '${catalog}'::regclass AND dep.objid = ${oid} AND dep.deptype IN (${deptypes}))`;
+
+/**
+ * Schemas that are not PostgreSQL's own. Names starting with `pg_` are reserved for system schemas
+ * (pg_catalog, pg_toast, pg_temp_N, pg_toast_temp_N), so one LIKE excludes them all.
+ * $1: names to keep (NULL for all), $2: names to leave out.
+ */
+const SCHEMA_FILTER = `n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+  AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[]))
+  AND NOT n.nspname = ANY ($2::text[])
+  AND ${notFromExtension('pg_namespace', 'n.oid')}`;
+
+export const SERVER_VERSION = `SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS text`;
+
+/**
+ * Settings that change how types and expressions are printed: search_path (empty, so every object outside
+ * pg_catalog is schema-qualified whatever the role's search_path), the styles of dates, intervals, floats and
+ * bytea in constant defaults, the time zone of timestamptz constants, and quoting. Pinned for the duration of
+ * an introspection so that the same database always gives the same text.
+ */
+export const PINNED_SETTINGS: Readonly<Record<string, string>> = {
+  search_path: '',
+  DateStyle: 'ISO, YMD',
+  IntervalStyle: 'postgres',
+  TimeZone: 'UTC',
+  extra_float_digits: '1',
+  bytea_output: 'hex',
+  quote_all_identifiers: 'off',
+  // Not about text: catalog queries over thousands of tables look expensive to the planner, and JIT
+  // compiling them costs more than running them; sorts and hashes of a large catalog fit in memory.
+  jit: 'off',
+  work_mem: '64MB',
+};
+
+/**
+ * $1: setting names, $2: values. Returns the previous values (read in a materialized CTE so they are taken
+ * before any is changed) and the server version, which picks the variant of the version-dependent queries.
+ */
+export const PIN_SETTINGS = `WITH previous AS MATERIALIZED (
+  SELECT s.name, current_setting(s.name) AS value, s.ord FROM unnest($1::text[]) WITH ORDINALITY AS s(name, ord)
+)
+SELECT p.name, p.value, current_setting('server_version_num')::int AS version_num,
+  pg_catalog.set_config(p.name, v.value, false) AS pinned
+FROM previous p JOIN unnest($1::text[], $2::text[]) AS v(name, value) ON v.name = p.name
+ORDER BY p.ord`;
+
+/** $1: setting names, $2: values to restore. */
+export const RESTORE_SETTINGS = `SELECT pg_catalog.set_config(s.name, s.value, false) FROM unnest($1::text[], $2::text[]) AS s(name, value)`;
+
+/** $1: names to keep or NULL, $2: names to leave out. */
+export const SCHEMAS = `SELECT n.oid::text AS oid, n.nspname AS name, d.description AS comment
+FROM pg_namespace n
+LEFT JOIN pg_description d ON d.classoid = 'pg_namespace'::regclass AND d.objoid = n.oid AND d.objsubid = 0
+WHERE ${SCHEMA_FILTER}`;
+
+/** Ordinary and partitioned tables. $1: schema oids. */
+export const TABLES = `SELECT c.oid::text AS oid, c.relnamespace::text AS schema_oid, c.relname AS name, d.description AS comment
+FROM pg_class c
+LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = 0
+WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind IN ('r', 'p') AND ${notFromExtension('pg_class', 'c.oid')}`;
+
+/**
+ * Columns, with attnum to put them in CREATE TABLE order (sorted in the client: an ORDER BY here spills to
+ * disk on large catalogs). The collation is returned only when it differs from the type's default; the
+ * pg_attrdef expression is a default, or the generation expression when attgenerated is set. $1: table oids.
+ */
+export const COLUMNS = `SELECT a.attrelid::text AS table_oid, a.attnum AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+  a.attnotnull AS not_null, a.attidentity AS identity, a.attgenerated AS generated,
+  pg_get_expr(ad.adbin, ad.adrelid) AS expression,
+  co.collname AS collation_name, cn.nspname AS collation_schema, d.description AS comment
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
+LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = a.attrelid AND d.objsubid = a.attnum
+WHERE a.attrelid = ANY ($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`;
+
+/**
+ * Names of the columns `nums` of relation `rel`, in the order of `nums`. One index probe per column: a join
+ * here would read every column of the table for each constraint.
+ */
+const attnames = (rel: string, nums: string) =>
+  `ARRAY(SELECT (SELECT att.attname FROM pg_attribute att WHERE att.attrelid = ${rel} AND att.attnum = k.num)
+    FROM unnest(${nums}) WITH ORDINALITY AS k(num, ord) ORDER BY k.ord)::text[]`;
+
+/**
+ * Primary keys, unique, foreign key and check constraints (PostgreSQL 18's NOT NULL constraints, contype
+ * 'n', are left out: nullability comes from attnotnull). A check's expression is pg_get_expr(conbin): the
+ * same deparse pg_get_constraintdef prints inside `CHECK (...)`, without the NOT VALID / NO INHERIT suffixes.
+ * $1: table oids.
+ */
+export const constraintsQuery = (versionNum: number) => `SELECT con.conrelid::text AS table_oid, con.conname AS name, con.contype AS type,
+  ${attnames('con.conrelid', 'con.conkey')} AS columns,
+  rn.nspname AS ref_schema, rc.relname AS ref_table, ${attnames('con.confrelid', 'con.confkey')} AS ref_columns,
+  con.confdeltype AS on_delete, con.confupdtype AS on_update, con.confmatchtype AS match,
+  con.condeferrable AS deferrable, con.condeferred AS deferred, con.convalidated AS validated, con.connoinherit AS no_inherit,
+  CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS expression,
+  ${versionNum >= 150000 ? 'coalesce(i.indnullsnotdistinct, false)' : 'false'} AS nulls_not_distinct
+FROM unnest($1::oid[]) AS r(oid)
+JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype IN ('p', 'u', 'f', 'c')
+LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'`;
+
+/**
+ * Indexes not owned by a constraint (a primary key's, unique constraint's or exclusion constraint's index
+ * belongs to the constraint). Each key becomes one JSON object: its column (none for an expression key),
+ * indoption (bit 1 DESC, bit 2 NULLS FIRST), its operator class when not the default for its type, its
+ * collation when it differs from the key column's (for an expression, from its type's default). All key
+ * expressions come in one pg_get_expr(indexprs) text, in key order (about five times cheaper than one
+ * pg_get_indexdef call per key). The LATERAL ... OFFSET 0 lookups stay per-key index probes: pulled up into
+ * joins, they make the planner hash all of pg_attribute. $1: table oids.
+ */
+export const indexesQuery = (versionNum: number) => `WITH idx AS MATERIALIZED (
+  SELECT i.indexrelid, i.indrelid, i.indnkeyatts, i.indisunique, i.indisvalid, i.indpred, i.indexprs,
+    i.indkey, i.indclass, i.indcollation, i.indoption,
+    ${versionNum >= 150000 ? 'i.indnullsnotdistinct' : 'false'} AS nulls_not_distinct
+  FROM pg_index i
+  WHERE i.indrelid = ANY ($1::oid[])
+    AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = i.indexrelid AND own.contype IN ('p', 'u', 'x'))
+), keys AS (
+  SELECT idx.indexrelid,
+    json_agg(json_build_object(
+      'column', ta.attname, 'option', k.opt,
+      'opclass', oc.opcname, 'opclass_schema', ocn.nspname,
+      'collation', co.collname, 'collation_schema', con.nspname) ORDER BY k.ord) FILTER (WHERE k.ord <= idx.indnkeyatts) AS keys,
+    coalesce(array_agg(ta.attname ORDER BY k.ord) FILTER (WHERE k.ord > idx.indnkeyatts), '{}')::text[] AS include
+  FROM idx
+  CROSS JOIN LATERAL unnest(idx.indkey::int2[], idx.indclass::oid[], idx.indcollation::oid[], idx.indoption::int2[])
+    WITH ORDINALITY AS k(attnum, opclass, coll, opt, ord)
+  LEFT JOIN LATERAL (SELECT a.attname, a.attcollation FROM pg_attribute a
+    WHERE a.attrelid = idx.indrelid AND a.attnum = k.attnum OFFSET 0) ta ON true
+  -- An expression key's own default collation is its type's, read from the index's pg_attribute row.
+  LEFT JOIN LATERAL (SELECT t.typcollation FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+    WHERE k.attnum = 0 AND a.attrelid = idx.indexrelid AND a.attnum = k.ord OFFSET 0) et ON true
+  LEFT JOIN pg_opclass oc ON oc.oid = k.opclass AND NOT oc.opcdefault
+  LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+  LEFT JOIN pg_collation co ON co.oid = k.coll AND k.coll <> coalesce(ta.attcollation, et.typcollation)
+  LEFT JOIN pg_namespace con ON con.oid = co.collnamespace
+  GROUP BY idx.indexrelid
+)
+SELECT idx.indrelid::text AS table_oid, ic.relname AS name, idx.indisunique AS unique, am.amname AS method,
+  idx.indisvalid AS valid, idx.nulls_not_distinct, pg_get_expr(idx.indpred, idx.indrelid) AS predicate,
+  pg_get_expr(idx.indexprs, idx.indrelid) AS expressions, d.description AS comment, keys.keys, keys.include
+FROM idx
+JOIN keys ON keys.indexrelid = idx.indexrelid
+JOIN pg_class ic ON ic.oid = idx.indexrelid
+JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = idx.indexrelid AND d.objsubid = 0`;
+
+/**
+ * Triggers written by users (internal ones implement foreign keys). The definition is fetched only when
+ * there is a WHEN clause: it is the one place the condition can be read, since pg_get_expr cannot print
+ * OLD and NEW together. $1: table oids.
+ */
+export const TRIGGERS = `SELECT tg.tgrelid::text AS table_oid, tg.tgname AS name, tg.tgtype::int AS type, tg.tgenabled AS enabled,
+  pn.nspname AS function_schema, p.proname AS function_name,
+  CASE WHEN tg.tgqual IS NOT NULL THEN pg_get_triggerdef(tg.oid, false) END AS definition
+FROM unnest($1::oid[]) AS r(oid)
+JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal
+JOIN pg_proc p ON p.oid = tg.tgfoid
+JOIN pg_namespace pn ON pn.oid = p.pronamespace`;
+
+/** $1: schema oids. */
+export const ENUMS = `SELECT t.typnamespace::text AS schema_oid, t.typname AS name,
+  ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)::text[] AS values,
+  d.description AS comment
+FROM pg_type t
+LEFT JOIN pg_description d ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid AND d.objsubid = 0
+WHERE t.typnamespace = ANY ($1::oid[]) AND t.typtype = 'e' AND ${notFromExtension('pg_type', 't.oid')}`;
+
+/**
+ * Sequences, without identity columns' own (deptype 'i': they belong to the column). OWNED BY is the
+ * automatic dependency (deptype 'a') on a table column; PostgreSQL requires that table in the same schema.
+ * $1: schema oids.
+ */
+export const SEQUENCES = `SELECT c.relnamespace::text AS schema_oid, c.relname AS name, format_type(s.seqtypid, NULL) AS type,
+  s.seqstart::text AS start, s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max,
+  s.seqcache::text AS cache, s.seqcycle AS cycle, oc.relname AS owned_table, oa.attname AS owned_column
+FROM pg_class c
+JOIN pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_depend own ON own.classid = 'pg_class'::regclass AND own.objid = c.oid AND own.deptype = 'a'
+  AND own.refclassid = 'pg_class'::regclass AND own.refobjsubid > 0
+LEFT JOIN pg_class oc ON oc.oid = own.refobjid
+LEFT JOIN pg_attribute oa ON oa.attrelid = own.refobjid AND oa.attnum = own.refobjsubid
+WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind = 'S' AND ${notFromExtension('pg_class', 'c.oid', "'e', 'i'")}`;
+
+/** Plain functions (not procedures, aggregates or window functions). $1: schema oids. */
+export const FUNCTIONS = `SELECT p.pronamespace::text AS schema_oid, p.proname AS name,
+  pg_get_function_identity_arguments(p.oid) AS args, pg_get_functiondef(p.oid) AS definition
+FROM pg_proc p
+WHERE p.pronamespace = ANY ($1::oid[]) AND p.prokind = 'f' AND ${notFromExtension('pg_proc', 'p.oid')}`;
+
+/**
+ * Size figures for cost estimates. reltuples is -1 for a table never vacuumed or analyzed (PostgreSQL 14+).
+ * $1, $2: as for SCHEMAS.
+ */
+export const TABLE_STATS = `SELECT n.nspname AS schema, c.relname AS table, c.reltuples::float8 AS rows, pg_relation_size(c.oid)::int8 AS bytes
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND ${SCHEMA_FILTER} AND ${notFromExtension('pg_class', 'c.oid')}
+ORDER BY n.nspname, c.relname`;

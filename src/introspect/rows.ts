@@ -1,0 +1,152 @@
+// Raw rows as the catalog queries in queries.ts return them: catalog spellings, oids as text, nulls where
+// the catalog has nothing. Kept apart from the model so that a change on either side is visible.
+
+export interface PinnedSettingRow {
+  readonly name: string;
+  readonly value: string;
+  readonly version_num: number;
+}
+
+export interface SchemaRow {
+  readonly oid: string;
+  readonly name: string;
+  readonly comment: string | null;
+}
+
+export interface TableRow {
+  readonly oid: string;
+  readonly schema_oid: string;
+  readonly name: string;
+  readonly comment: string | null;
+}
+
+export interface ColumnRow {
+  readonly table_oid: string;
+  /** attnum: the CREATE TABLE order (with gaps where columns were dropped). */
+  readonly num: number;
+  readonly name: string;
+  readonly type: string;
+  readonly not_null: boolean;
+  /** pg_attribute.attidentity: '' none, 'a' always, 'd' by default. */
+  readonly identity: string;
+  /** pg_attribute.attgenerated: '' none, 's' stored, 'v' virtual (PostgreSQL 18). */
+  readonly generated: string;
+  /** pg_attrdef expression: the default, or the generation expression when `generated` is set. */
+  readonly expression: string | null;
+  /** Set only when the column's collation differs from its type's default. */
+  readonly collation_name: string | null;
+  readonly collation_schema: string | null;
+  readonly comment: string | null;
+}
+
+export interface ConstraintRow {
+  readonly table_oid: string;
+  readonly name: string;
+  /** pg_constraint.contype: p, u, f or c. */
+  readonly type: string;
+  readonly columns: string[];
+  readonly ref_schema: string | null;
+  readonly ref_table: string | null;
+  readonly ref_columns: string[];
+  /** confdeltype / confupdtype: a no action, r restrict, c cascade, n set null, d set default ('' if not a FK). */
+  readonly on_delete: string;
+  readonly on_update: string;
+  /** confmatchtype: f full, s simple, p partial (never implemented by PostgreSQL). */
+  readonly match: string;
+  readonly deferrable: boolean;
+  readonly deferred: boolean;
+  readonly validated: boolean;
+  readonly no_inherit: boolean;
+  /** Check expression, as printed inside CHECK (...). */
+  readonly expression: string | null;
+  readonly nulls_not_distinct: boolean;
+}
+
+export interface IndexKeyRow {
+  /** Null for an expression key. */
+  readonly column: string | null;
+  /** pg_index.indoption bits: 1 DESC, 2 NULLS FIRST. */
+  readonly option: number;
+  readonly opclass: string | null;
+  readonly opclass_schema: string | null;
+  readonly collation: string | null;
+  readonly collation_schema: string | null;
+}
+
+export interface IndexRow {
+  readonly table_oid: string;
+  readonly name: string;
+  readonly unique: boolean;
+  readonly method: string;
+  readonly valid: boolean;
+  readonly nulls_not_distinct: boolean;
+  readonly predicate: string | null;
+  /** pg_get_expr(indexprs): the expressions of the expression keys, in key order, separated by ", ". */
+  readonly expressions: string | null;
+  readonly comment: string | null;
+  readonly include: string[];
+  /** Parsed JSON (null only for an index without key columns, which PostgreSQL does not allow). */
+  readonly keys: IndexKeyRow[] | null;
+}
+
+export interface TriggerRow {
+  readonly table_oid: string;
+  readonly name: string;
+  /** pg_trigger.tgtype bits: 1 ROW, 2 BEFORE, 4 INSERT, 8 DELETE, 16 UPDATE, 32 TRUNCATE, 64 INSTEAD. */
+  readonly type: number;
+  /** pg_trigger.tgenabled: O, A, R or D. */
+  readonly enabled: string;
+  readonly function_schema: string;
+  readonly function_name: string;
+  /** pg_get_triggerdef, only for triggers with a WHEN clause. */
+  readonly definition: string | null;
+}
+
+export interface EnumRow {
+  readonly schema_oid: string;
+  readonly name: string;
+  readonly values: string[];
+  readonly comment: string | null;
+}
+
+export interface SequenceRow {
+  readonly schema_oid: string;
+  readonly name: string;
+  readonly type: string;
+  readonly start: string;
+  readonly increment: string;
+  readonly min: string;
+  readonly max: string;
+  readonly cache: string;
+  readonly cycle: boolean;
+  readonly owned_table: string | null;
+  readonly owned_column: string | null;
+}
+
+export interface FunctionRow {
+  readonly schema_oid: string;
+  readonly name: string;
+  readonly args: string;
+  readonly definition: string;
+}
+
+export interface TableStatsRow {
+  readonly schema: string;
+  readonly table: string;
+  readonly rows: number;
+  /** int8 arrives as a string from most clients. */
+  readonly bytes: string | number;
+}
+
+/** Everything one introspection reads, before mapping. */
+export interface CatalogRows {
+  readonly schemas: readonly SchemaRow[];
+  readonly tables: readonly TableRow[];
+  readonly columns: readonly ColumnRow[];
+  readonly constraints: readonly ConstraintRow[];
+  readonly indexes: readonly IndexRow[];
+  readonly triggers: readonly TriggerRow[];
+  readonly enums: readonly EnumRow[];
+  readonly sequences: readonly SequenceRow[];
+  readonly functions: readonly FunctionRow[];
+}
