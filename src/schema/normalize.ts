@@ -4,8 +4,9 @@ import type { Column, DatabaseSchema, Schema, Table } from './model.js';
 const byName = <T extends { readonly name: string }>(a: T, b: T): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
-/** Copy of `obj` without keys whose value is undefined. */
+/** `obj` without keys whose value is undefined (the same object when there are none). */
 export function prune<T extends object>(obj: T): T {
+  if (!Object.values(obj).includes(undefined)) return obj;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
   return out as T;
