@@ -1,0 +1,68 @@
+// What the semantic checks look things up in: the valid part of the file, plus what was cut out as broken,
+// so that a reference into a broken object is neither accepted nor reported twice.
+import type { DeclaredFile, TableDecl } from './declared.js';
+import type { Finding, Report } from './finding.js';
+import type { Broken } from './salvage.js';
+import type { Path } from './zod-walk.js';
+
+/** `ok`: declared and valid; `broken`: declared but malformed (already reported); `missing`: not declared. */
+export type State = 'ok' | 'broken' | 'missing';
+
+export interface CheckContext {
+  readonly data: DeclaredFile;
+  readonly broken: Broken;
+  readonly report: Report;
+  /** Document offset of the key at `path`, to report duplicates at the later occurrence. */
+  readonly order: (path: Path) => number;
+}
+
+export const tablePath = (schema: string, table: string): Path => ['schemas', schema, 'tables', table];
+
+export function entries<T>(record: Readonly<Record<string, T>> | undefined): Array<[string, T]> {
+  return record ? Object.entries(record) : [];
+}
+
+export class Catalog {
+  constructor(private readonly ctx: CheckContext) {}
+
+  table(schema: string, table: string): TableDecl | 'broken' | undefined {
+    const t = this.ctx.data.schemas[schema]?.tables?.[table];
+    if (t) return t;
+    return this.ctx.broken.covers(tablePath(schema, table)) ? 'broken' : undefined;
+  }
+
+  schemaState(schema: string): State {
+    if (this.ctx.data.schemas[schema]) return 'ok';
+    return this.ctx.broken.covers(['schemas', schema]) ? 'broken' : 'missing';
+  }
+
+  column(schema: string, table: string, column: string): State {
+    const t = this.table(schema, table);
+    if (t === undefined) return 'missing';
+    if (t === 'broken') return 'broken';
+    if (t.columns[column]) return 'ok';
+    return this.ctx.broken.covers([...tablePath(schema, table), 'columns', column]) ? 'broken' : 'missing';
+  }
+
+  /** An enum by name, in `schema` or (unqualified) in any schema. */
+  enumState(name: string, schema?: string): State {
+    const schemas = schema === undefined ? Object.keys(this.ctx.data.schemas) : [schema];
+    if (schemas.some((s) => this.ctx.data.schemas[s]?.enums?.[name] !== undefined)) return 'ok';
+    if (schemas.some((s) => this.ctx.broken.covers(['schemas', s, 'enums', name]))) return 'broken';
+    // A whole schema cut out might have held it.
+    const cutSchema = this.ctx.broken.some((p) => p.length === 2 && p[0] === 'schemas' && (schema === undefined || p[1] === schema));
+    return cutSchema ? 'broken' : 'missing';
+  }
+
+  /** Every declared enum name, for suggestions. */
+  enumNames(): string[] {
+    return Object.values(this.ctx.data.schemas).flatMap((s) => Object.keys(s.enums ?? {}));
+  }
+}
+
+/** Report helper that drops findings about broken places (they were reported by the structural pass). */
+export function reporter(ctx: CheckContext): Report {
+  return (f: Finding) => {
+    if (!ctx.broken.covers(f.path)) ctx.report(f);
+  };
+}

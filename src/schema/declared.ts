@@ -1,0 +1,214 @@
+// The declared schema file, as zod sees it: structure only. Defaults, cross references and PostgreSQL's rules
+// are applied afterwards (checks-*.ts, to-model.ts), where every problem can name the objects involved.
+// Defaults are documented in `meta` rather than applied with `.default()`, so the JSON Schema shows the input
+// shape editors should offer and toYaml can omit them.
+import { z } from 'zod';
+
+/**
+ * Text fields that YAML may spell as a number or boolean (`default: 0`, `start: 1000`): the parser keeps
+ * their source spelling as text, and the JSON Schema lets editors accept them.
+ */
+const writtenAsScalar = new WeakMap<object, readonly string[]>();
+function scalarText<T extends z.ZodType>(schema: T, types: readonly string[]): T {
+  writtenAsScalar.set(schema, types);
+  return schema;
+}
+
+const name = (description: string) => z.string().meta({ description });
+/** User-supplied raw SQL: never quoted or rewritten by switchyard, only trimmed. */
+const sql = (description: string) =>
+  scalarText(z.string().refine((s) => s.trim() !== '', 'must not be empty').meta({ description: `${description} (raw SQL)` }), ['string', 'number', 'boolean']);
+const names = (description: string) => z.array(z.string()).min(1).meta({ description });
+const flag = (description: string, dflt = false) => z.boolean().optional().meta({ description, default: dflt });
+const integer = (description: string) =>
+  scalarText(z.string().regex(/^[+-]?\d+$/, 'must be a whole number'), ['integer', 'string']).optional().meta({ description });
+
+export const FK_ACTIONS = ['no action', 'restrict', 'cascade', 'set null', 'set default'] as const;
+export const INDEX_METHODS = ['btree', 'hash', 'gin', 'gist', 'brin', 'spgist'] as const;
+
+export const columnDecl = z
+  .strictObject({
+    type: z.string().meta({ description: 'PostgreSQL type, e.g. `bigint`, `text`, `numeric(12,2)`, `timestamptz`, an enum name; aliases are normalized' }),
+    nullable: flag('Whether NULL is allowed. Default true; primary key and identity columns are NOT NULL', true),
+    default: sql('Default value expression, e.g. `now()`').optional(),
+    identity: z.enum(['always', 'by default']).optional().meta({ description: 'GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY (integer types only)' }),
+    generated: sql('Expression of a GENERATED ALWAYS AS (...) STORED column').optional(),
+    collation: z.string().optional().meta({ description: 'Collation name, e.g. `C`, when not the default' }),
+    comment: z.string().optional(),
+    renamedFrom: name('Change hint: the column used to be called this').optional(),
+    up: sql('Change hint: computes the new value from the old row, e.g. `salary::numeric(12,2)`').optional(),
+    down: sql('Change hint: computes the old value from the new row; requires `up`').optional(),
+    backfill: sql('Change hint: fills existing rows of a NOT NULL column').optional(),
+  })
+  .meta({ title: 'Column', description: 'A column; the order of keys under `columns` is the column order' });
+
+const primaryKeyDecl = z
+  .strictObject({
+    name: name('Constraint name; default `<table>_pkey`').optional(),
+    columns: names('Key columns, in order'),
+  })
+  .meta({ title: 'Primary key' });
+
+const uniqueDecl = z
+  .strictObject({
+    columns: names('Key columns, in order'),
+    nullsNotDistinct: flag('NULLS NOT DISTINCT (PostgreSQL 15+)'),
+    deferrable: flag('DEFERRABLE'),
+    initiallyDeferred: flag('INITIALLY DEFERRED (requires deferrable)'),
+  })
+  .meta({ title: 'Unique constraint', description: 'The key is the constraint name (PostgreSQL default `<table>_<columns>_key`)' });
+
+const indexKeyDecl = z
+  .strictObject({
+    column: name('Indexed column (or give `expression`)').optional(),
+    expression: sql('Indexed expression (or give `column`)').optional(),
+    order: z.enum(['asc', 'desc']).optional().meta({ default: 'asc' }),
+    nulls: z.enum(['first', 'last']).optional().meta({ description: 'Default: last for asc, first for desc' }),
+    opclass: z.string().optional().meta({ description: 'Operator class, e.g. `text_pattern_ops`' }),
+    collation: z.string().optional(),
+  })
+  .meta({ title: 'Index key' });
+
+const indexDecl = z
+  .strictObject({
+    columns: names('Plain column keys (exactly one of columns, expressions, keys)').optional(),
+    expressions: z.array(sql('Index expression')).min(1).optional().meta({ description: 'Expression keys, e.g. `lower(email)`' }),
+    keys: z.array(indexKeyDecl).min(1).optional().meta({ description: 'Keys with options (order, nulls, opclass, collation)' }),
+    method: z.enum(INDEX_METHODS).optional().meta({ description: 'Access method', default: 'btree' }),
+    unique: flag('UNIQUE index'),
+    include: names('INCLUDE columns (btree, gist, spgist)').optional(),
+    where: sql('Partial index predicate').optional(),
+    nullsNotDistinct: flag('NULLS NOT DISTINCT (unique indexes, PostgreSQL 15+)'),
+    invalid: flag('Written by introspection: a failed concurrent build left the index invalid'),
+    comment: z.string().optional(),
+  })
+  .meta({ title: 'Index', description: 'The key is the index name (PostgreSQL default `<table>_<columns>_idx`)' });
+
+const action = (what: string) => z.enum(FK_ACTIONS).optional().meta({ description: what, default: 'no action' });
+
+const foreignKeyDecl = z
+  .strictObject({
+    columns: names('Referencing columns'),
+    references: z
+      .strictObject({
+        schema: name("Referenced table's schema; default: this table's schema").optional(),
+        table: name('Referenced table'),
+        columns: names("Referenced columns; default: the referenced table's primary key").optional(),
+      })
+      .meta({ title: 'Referenced table' }),
+    onDelete: action('ON DELETE action'),
+    onUpdate: action('ON UPDATE action'),
+    match: z.enum(['simple', 'full']).optional().meta({ default: 'simple' }),
+    deferrable: flag('DEFERRABLE'),
+    initiallyDeferred: flag('INITIALLY DEFERRED (requires deferrable)'),
+    notValid: flag('Written by introspection: added NOT VALID, not yet validated'),
+  })
+  .meta({ title: 'Foreign key', description: 'The key is the constraint name (PostgreSQL default `<table>_<columns>_fkey`)' });
+
+const checkDecl = z
+  .strictObject({
+    expression: sql('Boolean expression, without CHECK ( )'),
+    noInherit: flag('NO INHERIT'),
+    notValid: flag('Written by introspection: added NOT VALID, not yet validated'),
+  })
+  .meta({ title: 'Check constraint', description: 'The key is the constraint name (PostgreSQL default `<table>_<column>_check`)' });
+
+const triggerDecl = z
+  .strictObject({
+    timing: z.enum(['before', 'after', 'instead of']),
+    events: z.array(z.enum(['insert', 'update', 'delete', 'truncate'])).min(1),
+    forEach: z.enum(['row', 'statement']).optional().meta({ default: 'statement' }),
+    function: z.strictObject({ schema: name("Default: this table's schema").optional(), name: name('Trigger function') }),
+    when: sql('WHEN condition').optional(),
+    enabled: z.enum(['origin', 'always', 'replica', 'disabled']).optional().meta({ default: 'origin' }),
+  })
+  .meta({ title: 'Trigger' });
+
+export const tableDecl = z
+  .strictObject({
+    renamedFrom: name('Change hint: the table used to be called this').optional(),
+    comment: z.string().optional(),
+    columns: z.record(z.string(), columnDecl).meta({ description: 'Column name -> column, in CREATE TABLE order' }),
+    primaryKey: primaryKeyDecl.optional(),
+    unique: z.record(z.string(), uniqueDecl).optional().meta({ description: 'Constraint name -> unique constraint' }),
+    indexes: z.record(z.string(), indexDecl).optional().meta({ description: 'Index name -> index' }),
+    foreignKeys: z.record(z.string(), foreignKeyDecl).optional().meta({ description: 'Constraint name -> foreign key' }),
+    checks: z.record(z.string(), checkDecl).optional().meta({ description: 'Constraint name -> check constraint' }),
+    triggers: z.record(z.string(), triggerDecl).optional().meta({ description: 'Trigger name -> trigger' }),
+  })
+  .meta({ title: 'Table' });
+
+const enumDecl = z
+  .union([
+    z.array(z.string()).meta({ description: 'Enum labels, in sort order' }),
+    z.strictObject({ values: z.array(z.string()).meta({ description: 'Enum labels, in sort order' }), comment: z.string().optional() }),
+  ])
+  .meta({ title: 'Enum', description: 'A list of labels, or `{ values: [...], comment }`' });
+
+const sequenceDecl = z
+  .strictObject({
+    type: z.string().optional().meta({ description: 'smallint, integer or bigint', default: 'bigint' }),
+    start: integer('Default: min (ascending) or max (descending)'),
+    increment: integer('Default 1'),
+    min: integer('Default 1 (ascending) or the type minimum'),
+    max: integer('Default: the type maximum (ascending) or -1'),
+    cache: integer('Default 1'),
+    cycle: flag('CYCLE'),
+    ownedBy: z.strictObject({ table: name('Owning table'), column: name('Owning column') }).optional(),
+  })
+  .meta({ title: 'Sequence' });
+
+const functionDecl = z
+  .strictObject({
+    name: name('Function name'),
+    args: z.string().optional().meta({ description: 'Identity arguments as pg_get_function_identity_arguments prints them', default: '' }),
+    definition: z.string().min(1).meta({ description: 'The complete CREATE OR REPLACE FUNCTION statement' }),
+  })
+  .meta({ title: 'Function' });
+
+export const schemaDecl = z
+  .strictObject({
+    comment: z.string().optional(),
+    enums: z.record(z.string(), enumDecl).optional().meta({ description: 'Enum type name -> labels' }),
+    sequences: z.record(z.string(), sequenceDecl).optional().meta({ description: 'Sequence name -> sequence' }),
+    tables: z.record(z.string(), tableDecl).optional().meta({ description: 'Table name -> table' }),
+    functions: z.array(functionDecl).optional().meta({ description: 'Functions (usually written by introspection)' }),
+  })
+  .meta({ title: 'Schema' });
+
+export const declaredFile = z
+  .strictObject({
+    schemas: z.record(z.string(), schemaDecl).meta({ description: 'Schema name -> schema' }),
+    tenants: z
+      .strictObject({
+        registry: sql('Query returning the tenant schema names, e.g. `SELECT schema_name FROM central.tenants WHERE active`'),
+        template: name('The entry under `schemas` that describes every tenant schema'),
+      })
+      .optional()
+      .meta({ title: 'Tenants', description: 'One template schema applied to every schema the registry lists' }),
+  })
+  .meta({
+    title: 'switchyard declared schema',
+    description: 'The PostgreSQL schema the application should have; `switchyard plan` moves the database there.',
+  });
+
+export type DeclaredFile = z.output<typeof declaredFile>;
+export type SchemaDecl = z.output<typeof schemaDecl>;
+export type TableDecl = z.output<typeof tableDecl>;
+export type ColumnDecl = z.output<typeof columnDecl>;
+export type IndexDecl = NonNullable<TableDecl['indexes']>[string];
+export type ForeignKeyDecl = NonNullable<TableDecl['foreignKeys']>[string];
+export type SequenceDecl = NonNullable<SchemaDecl['sequences']>[string];
+export type EnumDecl = NonNullable<SchemaDecl['enums']>[string];
+
+/** JSON Schema of the declared file, for editors (checked in as schema/switchyard.schema.json). */
+export function jsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(declaredFile, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const types = writtenAsScalar.get(zodSchema);
+      if (types) jsonSchema.type = [...types] as typeof jsonSchema.type;
+    },
+  }) as Record<string, unknown>;
+}

@@ -1,0 +1,113 @@
+// The YAML document as parsed, kept for positions: every problem points at a line and column of the file.
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { subject } from './describe.js';
+import { finding, type Finding } from './finding.js';
+import { child, expectsText, type Path, type Segment } from './zod-walk.js';
+import type { z } from 'zod';
+
+export interface YamlSource {
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+}
+
+const SYNTAX_FIXES: Readonly<Record<string, string>> = {
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+  BAD_INDENT: 'align the indentation of this line with its siblings',
+  MISSING_CHAR: 'add the missing character',
+  MULTIPLE_DOCS: 'keep one YAML document per file (remove the extra `---`)',
+  BLOCK_AS_IMPLICIT_KEY: 'put a nested mapping on its own, more indented lines',
+};
+
+export function readYaml(text: string): { source: YamlSource; syntax: Finding[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: true });
+  const syntax = [...doc.errors, ...doc.warnings].map((e) => ({
+    ...finding([], 'key', `YAML syntax: ${e.message.replace(/\.$/, '')}`, SYNTAX_FIXES[e.code] ?? 'fix the YAML syntax here'),
+    offset: e.pos[0],
+  }));
+  return { source: { doc, lines }, syntax };
+}
+
+/** A key as a name: numbers, booleans and nulls keep their source spelling (`1.50:` is the name "1.50"). */
+function keyText(key: unknown): string {
+  if (!isScalar(key)) return '';
+  return typeof key.value === 'string' ? key.value : (key.source ?? String(key.value ?? ''));
+}
+
+/**
+ * Makes the document read as the schema expects before it becomes plain data: keys are names, and a scalar
+ * where text is expected keeps its spelling (`default: 0`, `start: 9223372036854775807`, `[yes, 1.50]`).
+ * Reports duplicate keys (the last one wins, as in most YAML readers) and keys that are not plain scalars.
+ */
+export function prepare(doc: Document.Parsed, root: z.ZodType): Finding[] {
+  const found: Finding[] = [];
+  const walk = (node: unknown, schema: z.ZodType | undefined, path: Segment[]): void => {
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      node.items = node.items.filter((pair: Pair) => {
+        if (!isScalar(pair.key)) {
+          found.push({ ...finding(path, 'key', `${subject(path)}: a key must be a plain name, not a list or mapping`, 'write the name as a plain or quoted string'), offset: (pair.key as Node | null)?.range?.[0] ?? 0 });
+          return false;
+        }
+        const key = keyText(pair.key);
+        pair.key.value = key;
+        if (seen.has(key)) found.push(finding([...path, key], 'key', `${subject([...path, key])} is declared twice`, 'keep only one of them'));
+        // JavaScript objects (and zod records) cannot hold this key: it would vanish without a word.
+        if (key === '__proto__') found.push(finding([...path, key], 'key', `${subject([...path, key])}: the name \`__proto__\` is not supported`, 'choose another name'));
+        seen.add(key);
+        walk(pair.value, schema && child(schema, key, 'map'), [...path, key]);
+        return true;
+      });
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, schema && child(schema, i, 'list'), [...path, i]));
+    } else if (isScalar(node) && expectsText(schema) && node.value !== null && typeof node.value !== 'string') {
+      node.value = node.source ?? String(node.value);
+    }
+  };
+  walk(doc.contents, root, []);
+  return found;
+}
+
+/** Offset of the key or value at `path`; when the path does not exist, of the deepest key that does. */
+export function offsetOf(source: YamlSource, path: Path, at: 'key' | 'value'): number {
+  const { doc } = source;
+  let node: unknown = doc.contents;
+  let key: Node | undefined;
+  let complete = true;
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.findLast((p) => keyText(p.key) === String(seg));
+      if (!pair) { complete = false; break; }
+      key = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+      node = key = node.items[seg] as Node;
+    } else {
+      complete = false;
+      break;
+    }
+  }
+  const start = (n: unknown): number | undefined => (n as Node | null | undefined)?.range?.[0];
+  const empty = isScalar(node) && node.value === null && !node.source;
+  if (complete && at === 'value' && !empty) return start(node) ?? start(key) ?? 0;
+  return start(key) ?? start(doc.contents) ?? 0;
+}
+
+/** Keys of the mapping at `path` in document order (JS objects put integer-like keys first). */
+export function keysInOrder(source: YamlSource, path: Path): string[] | undefined {
+  let node: unknown = source.doc.contents;
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(source.doc);
+    if (!isMap(node)) return undefined;
+    node = node.items.findLast((p) => keyText(p.key) === String(seg))?.value;
+  }
+  if (isAlias(node)) node = node.resolve(source.doc);
+  if (!isMap(node)) return undefined;
+  return [...new Set(node.items.map((p) => keyText(p.key)))];
+}
+
+export function position(source: YamlSource, offset: number): { line: number; column: number } {
+  const { line, col } = source.lines.linePos(offset);
+  return { line, column: col };
+}
