@@ -26,10 +26,12 @@ export function mapColumn(r: ColumnRow): Column {
   if (r.identity === 'a') c.identity = 'always';
   else if (r.identity === 'd') c.identity = 'by default';
   else if (r.identity !== '') throw unexpected(`identity kind of column "${r.name}"`, r.identity);
+  // Expressions are trimmed: PostgreSQL prints a leading newline before CASE, which YAML cannot keep and
+  // which means nothing; hand-written expressions pass through here too (shadow database), so both agree.
   // attgenerated 'v' (virtual, PostgreSQL 18) has no place in the model; its expression is not a default.
   if (r.expression !== null) {
-    if (r.generated === '') c.default = r.expression;
-    else if (r.generated === 's') c.generated = r.expression;
+    if (r.generated === '') c.default = r.expression.trim();
+    else if (r.generated === 's') c.generated = r.expression.trim();
   }
   if (r.collation_name !== null) c.collation = catalogName(r.collation_schema, r.collation_name);
   if (r.comment !== null) c.comment = r.comment;
@@ -73,7 +75,7 @@ export function mapConstraint(r: ConstraintRow): MappedConstraint {
     case 'c':
       if (r.expression === null) throw unexpected(`expression of check "${r.name}"`, null);
       return {
-        kind: 'check', name: r.name, expression: r.expression,
+        kind: 'check', name: r.name, expression: r.expression.trim(),
         ...(r.validated ? {} : { notValid: true }),
         ...(r.no_inherit ? { noInherit: true } : {}),
       };
@@ -87,7 +89,7 @@ function mapIndexKey(k: IndexKeyRow, expression: string | undefined): IndexKey {
   const nullsFirst = (k.option & 2) !== 0;
   return {
     ...(k.column !== null ? { column: k.column } : {}),
-    ...(expression !== undefined ? { expression } : {}),
+    ...(expression !== undefined ? { expression: expression.trim() } : {}),
     ...(desc ? { order: 'desc' as const } : {}),
     // The default is NULLS LAST for ascending keys and NULLS FIRST for descending ones.
     ...(nullsFirst !== desc ? { nulls: nullsFirst ? ('first' as const) : ('last' as const) } : {}),
@@ -114,7 +116,7 @@ export function mapIndex(r: IndexRow): Index {
     method: r.method,
     keys: mapIndexKeys(r),
     ...(r.include.length > 0 ? { include: r.include } : {}),
-    ...(r.predicate !== null ? { where: r.predicate } : {}),
+    ...(r.predicate !== null ? { where: r.predicate.trim() } : {}),
     ...(r.unique && r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
     ...(r.valid ? {} : { invalid: true }),
     ...(r.comment !== null ? { comment: r.comment } : {}),
@@ -137,7 +139,7 @@ export function mapTrigger(r: TriggerRow): Trigger {
     events: TRIGGER_EVENTS.filter(([bit]) => (r.type & bit) !== 0).map(([, event]) => event),
     forEach: r.type & 1 ? 'row' : 'statement',
     function: { schema: r.function_schema, name: r.function_name },
-    ...(when !== undefined ? { when } : {}),
+    ...(when !== undefined ? { when: when.trim() } : {}),
     enabled,
   };
 }

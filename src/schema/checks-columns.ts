@@ -77,7 +77,7 @@ export function checkColumns(ctx: CheckContext): void {
       const tp: Path = ['schemas', s, 'tables', t];
       const columns = entries(table.columns);
       // A table whose only columns were malformed is not empty: its columns were reported already.
-      if (columns.length === 0 && !ctx.broken.within([...tp, 'columns'])) report(finding([...tp, 'columns'], 'value', `${subject(tp)} has no columns`, 'declare at least one column'));
+      // A table without columns is legal in PostgreSQL (and introspection produces it), so it is not a problem.
       for (const [c, column] of columns) checkColumn(report, catalog, table, c, column, [...tp, 'columns', c]);
       checkRenames(report, columns.map(([c, col]) => [c, col.renamedFrom, [...tp, 'columns', c]] as const), `table ${qq(s, t)}`, 'column');
     }

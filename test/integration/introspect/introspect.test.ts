@@ -248,7 +248,9 @@ describe('introspect', () => {
     for (const r of rows) {
       const check = table(model, r.schema, r.table).checks.find((c) => c.name === r.name);
       const suffixes = [check?.noInherit ? ' NO INHERIT' : '', check?.notValid ? ' NOT VALID' : ''].join('');
-      expect(`CHECK (${check?.expression})${suffixes}`).toBe(r.def);
+      // The model trims the whitespace PostgreSQL prints around a CASE; the text is otherwise identical.
+      const squeeze = (t: string) => t.replace(/\(\s+/g, '(').replace(/\s+\)/g, ')');
+      expect(squeeze(`CHECK (${check?.expression})${suffixes}`)).toBe(squeeze(r.def));
     }
   });
 
