@@ -1,1 +1,40 @@
-export async function run(_argv: string[]): Promise<number> { return 0; }
+// The command line: commander wiring only. Each command calls one library function, prints, and returns
+// an exit code: 0 success, 1 a problem was found, 2 bad input or usage, 3 the database refused or failed.
+import { Command, CommanderError } from 'commander';
+import { colorsFor, processIO, type CliIO } from './io.js';
+import { reportError } from './errors.js';
+import { registerCommands } from './commands/index.js';
+
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly color: boolean;
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('switchyard')
+    .description('Zero-downtime PostgreSQL schema changes: declared schema -> multi-release plan with rehearsed rollbacks -> blue/green cutover and cutback.')
+    .option('-c, --config <file>', 'configuration file (default: ./switchyard.yaml when present)')
+    .option('--json', 'machine-readable output', false)
+    .option('--verbose', 'show stack traces and every statement', false)
+    .option('--no-color', 'never color the output (NO_COLOR is honoured too)')
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerCommands(program, io, (code) => (exitCode = code));
+  const globals = () => program.opts<GlobalOptions>();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; usage mistakes with 2.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    const g = globals();
+    return reportError(e, io, colorsFor(io, !g.color), g.verbose, g.json);
+  }
+  return exitCode;
+}

@@ -1,0 +1,36 @@
+// What every command needs: the global options, the configuration, colors, and a JSON or text printer.
+import type { Command } from 'commander';
+import { loadConfig, type SwitchyardConfig } from '../../config/config.js';
+import { colorsFor, type CliIO, type Colors } from '../io.js';
+import type { GlobalOptions } from '../main.js';
+
+export interface Context {
+  readonly io: CliIO;
+  readonly c: Colors;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  config(): Promise<SwitchyardConfig>;
+  /** Prints `data` as one JSON document with --json, otherwise calls `text`. */
+  print(data: unknown, text: () => string): void;
+}
+
+export function context(cmd: Command, io: CliIO): Context {
+  const g = cmd.optsWithGlobals<GlobalOptions>();
+  const c = colorsFor(io, g.color === false);
+  return {
+    io, c, json: g.json, verbose: g.verbose,
+    config: () => loadConfig(g.config),
+    print(data, text) {
+      io.stdout(g.json ? JSON.stringify(data, null, 2) + '\n' : text());
+    },
+  };
+}
+
+/** `--include a,b` style lists. */
+export function list(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function examples(lines: readonly string[]): string {
+  return '\nExamples:\n' + lines.map((l) => `  ${l}`).join('\n') + '\n';
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { demo } from '../../commands/demo.js';
+import type { CliIO } from '../io.js';
+import { context, examples } from './context.js';
+import type { SetExit } from './index.js';
+
+export function registerDemo(program: Command, io: CliIO, setExit: SetExit): void {
+  program
+    .command('demo')
+    .description('the whole story on a throwaway embedded PostgreSQL: nothing to set up, nothing left behind')
+    .option('--pg-version <major>', 'PostgreSQL major version: 17 (default), 18, or 15 (system binaries)', (v) => Number(v))
+    .addHelpText('after', examples(['npx switchyard demo', 'npx switchyard demo --pg-version 18']))
+    .action(async (o: { pgVersion?: number }, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const abort = new AbortController();
+      const onSignal = () => {
+        io.stderr('\ninterrupted: stopping PostgreSQL and removing its files...\n');
+        abort.abort();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const r = await demo(
+          {
+            step: (t) => !ctx.json && io.stdout(`${ctx.c.cyan('==>')} ${ctx.c.bold(t)}\n`),
+            detail: (lines) => !ctx.json && io.stdout(lines.map((l) => `    ${l}\n`).join('')),
+          },
+          { ...(o.pgVersion ? { major: o.pgVersion } : {}), signal: abort.signal },
+        );
+        ctx.print(r, () => `${ctx.c.green('demo finished')} in ${(r.millis / 1000).toFixed(1)} s: ${r.diff.changes.length} changes to plan.\n`);
+      } catch (e) {
+        // Interrupted: the server is already stopped; whatever failed after that is not news.
+        if (!abort.signal.aborted) throw e;
+        setExit(130);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+import { registerSchemaCommands } from './schema.js';
+import { registerDemo } from './demo.js';
+import { registerPlanCommands } from './plan.js';
+
+/** Sets the process exit code without throwing (a finding, not a failure). */
+export type SetExit = (code: number) => void;
+
+export function registerCommands(program: Command, io: CliIO, setExit: SetExit): void {
+  registerSchemaCommands(program, io, setExit);
+  registerPlanCommands(program, io, setExit);
+  registerDemo(program, io, setExit);
+}

@@ -1,0 +1,74 @@
+// init, validate, introspect, diff: the declared schema and the live database.
+import type { Command } from 'commander';
+import { diffCommand } from '../../commands/diff.js';
+import { init } from '../../commands/init.js';
+import { introspectCommand } from '../../commands/introspect.js';
+import { formatProblem } from '../../errors.js';
+import { configPath } from '../../config/config.js';
+import { validateFile } from '../../schema/validate.js';
+import type { CliIO } from '../io.js';
+import { context, examples, list } from './context.js';
+import type { SetExit } from './index.js';
+
+export function registerSchemaCommands(program: Command, io: CliIO, setExit: SetExit): void {
+  program
+    .command('init')
+    .description('write a commented switchyard.yaml and an example schema.yaml (never overwrites)')
+    .addHelpText('after', examples(['switchyard init']))
+    .action(async (_o, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const r = await init(process.cwd());
+      ctx.print(r, () => [...r.created.map((f) => `${ctx.c.green('created')} ${f}`), ...r.skipped.map((f) => `${ctx.c.yellow('kept')} ${f} (already exists)`)].join('\n') + '\n');
+    });
+
+  program
+    .command('validate')
+    .description('check a declared schema file without a database')
+    .argument('[schema]', 'the declared schema (default: `schema` from switchyard.yaml, else schema.yaml)')
+    .addHelpText('after', examples(['switchyard validate', 'switchyard validate db/schema.yaml --json']))
+    .action(async (file: string | undefined, _o, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const config = await ctx.config();
+      const r = await validateFile(configPath(config, file ?? config.schema));
+      ctx.print(r, () =>
+        r.ok
+          ? `${ctx.c.green('valid')} ${r.file}: ${r.summary.schemas} schemas, ${r.summary.tables} tables, ${r.summary.columns} columns, ${r.summary.indexes} indexes, ${r.summary.foreignKeys} foreign keys\n`
+          : `${ctx.c.red(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`)} in ${r.file}:\n` + r.problems.map((p) => `  ${formatProblem(p)}\n`).join(''),
+      );
+      if (!r.ok) setExit(2);
+    });
+
+  program
+    .command('introspect')
+    .description('read a live database into a declared schema (YAML)')
+    .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
+    .option('-o, --output <file>', 'write the YAML to a file instead of stdout')
+    .option('--include <schemas>', 'only these schemas (comma-separated)', list)
+    .option('--exclude <schemas>', 'skip these schemas (comma-separated)', list)
+    .addHelpText('after', examples(['switchyard introspect --db postgres://app@127.0.0.1:5432/app -o schema.yaml', 'switchyard introspect --include public,central --json']))
+    .action(async (o: { db?: string; output?: string; include?: string[]; exclude?: string[] }, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const r = await introspectCommand(await ctx.config(), o);
+      ctx.print({ database: r.database, fingerprint: r.fingerprint, written: r.written, schema: r.schema }, () =>
+        r.written ? `${ctx.c.green('wrote')} ${r.written} (${r.fingerprint})\n` : r.yaml,
+      );
+    });
+
+  program
+    .command('diff')
+    .description('typed changes from the live database to the declared schema')
+    .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
+    .option('--schema <file>', 'declared schema (default: `schema` from switchyard.yaml)')
+    .option('--exit-code', 'exit 1 when there are changes and 0 when there are none (like git diff --exit-code)', false)
+    .addHelpText('after', examples(['switchyard diff --db postgres://app@127.0.0.1/app --schema schema.yaml', 'switchyard diff --exit-code --json   # CI: fails when the database is behind']))
+    .action(async (o: { db?: string; schema?: string; exitCode: boolean }, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const r = await diffCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(ctx.c.dim(m) + '\n') });
+      ctx.print(r, () =>
+        r.changes.length === 0
+          ? `${ctx.c.green('no changes')}: ${r.database} matches ${r.schemaFile}\n`
+          : `${r.changes.length} change${r.changes.length === 1 ? '' : 's'} from ${r.database} to ${r.schemaFile}:\n` + r.descriptions.map((d) => `  ${d}\n`).join(''),
+      );
+      if (o.exitCode && r.changes.length > 0) setExit(1);
+    });
+}

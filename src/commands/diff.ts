@@ -1,0 +1,51 @@
+// `switchyard diff`: typed changes from the live database to the declared schema.
+import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
+import { configPath, type SwitchyardConfig } from '../config/config.js';
+import { diff, describeChange, type Change } from '../diff/index.js';
+import { introspect } from '../introspect/index.js';
+import { canonicalize, prepareSession } from '../rehearsal/shadow.js';
+import { fingerprint } from '../schema/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model.js';
+import { loadDeclared } from '../schema/yaml.js';
+
+export interface DiffCommandOptions {
+  readonly db?: string;
+  readonly schema?: string;
+  readonly notice?: (message: string) => void;
+}
+
+export interface DiffResult {
+  readonly database: string;
+  readonly schemaFile: string;
+  readonly source: { readonly fingerprint: string };
+  readonly target: { readonly fingerprint: string };
+  readonly changes: readonly Change[];
+  readonly descriptions: readonly string[];
+}
+
+/** Reads the live schema limited to the declared schemas, and the declared schema in canonical form. */
+export async function loadSourceAndTarget(config: SwitchyardConfig, o: DiffCommandOptions): Promise<{ source: DatabaseSchema; target: DatabaseSchema; schemaFile: string; database: string }> {
+  const schemaFile = configPath(config, o.schema ?? config.schema);
+  const declared = await loadDeclared(schemaFile);
+  const conn = resolveTarget(o.db, config.database, config.unsetVariables);
+  const names = declared.schemas.map((s) => s.name);
+  const [source, target] = await withClient(conn, async (c) => {
+    await prepareSession(c);
+    const live = await introspect(c, { includeSchemas: names });
+    const canonical = await canonicalize(declared, c, conn, o.notice ? { notice: o.notice } : {});
+    return [live, canonical] as const;
+  });
+  return { source, target, schemaFile, database: describeTarget(conn) };
+}
+
+export async function diffCommand(config: SwitchyardConfig, o: DiffCommandOptions): Promise<DiffResult> {
+  const { source, target, schemaFile, database } = await loadSourceAndTarget(config, o);
+  const changes = diff(source, target);
+  return {
+    database, schemaFile,
+    source: { fingerprint: fingerprint(source) },
+    target: { fingerprint: fingerprint(target) },
+    changes,
+    descriptions: changes.map(describeChange),
+  };
+}

@@ -1,0 +1,92 @@
+// `switchyard plan`: the declared schema against a live database (or a saved snapshot) -> plan files.
+import pg from 'pg';
+import { configPath, type SwitchyardConfig } from '../config/config.js';
+import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
+import { UsageError } from '../errors.js';
+import { introspect, serverVersion, tableStats } from '../introspect/index.js';
+import type { TableStats } from '../planner/cost.js';
+import { assertPlanName, planNumber, writePlanFiles, type WrittenPlan } from '../planner/file.js';
+import { buildPlan } from '../planner/plan.js';
+import type { Plan } from '../planner/types.js';
+import { startEmbedded } from '../rehearsal/embedded.js';
+import { canonicalize, prepareSession } from '../rehearsal/shadow.js';
+import type { DatabaseSchema } from '../schema/model.js';
+import { loadDeclared } from '../schema/yaml.js';
+
+export interface PlanCommandOptions {
+  readonly name: string;
+  readonly db?: string;
+  /** A saved snapshot (YAML from `switchyard introspect -o`) to plan from instead of a live database. */
+  readonly from?: string;
+  readonly schema?: string;
+  /** With --from: the PostgreSQL major the plan is for (default 17). */
+  readonly pgVersion?: number;
+  /** Build the plan without writing files. */
+  readonly dryRun?: boolean;
+  readonly notice?: (message: string) => void;
+}
+
+export interface PlanCommandResult {
+  readonly plan: Plan;
+  readonly source: string;
+  readonly written?: WrittenPlan;
+  readonly steps: number;
+}
+
+export async function planCommand(config: SwitchyardConfig, o: PlanCommandOptions): Promise<PlanCommandResult> {
+  assertPlanName(o.name);
+  if (o.from && o.db) throw new UsageError('give either --db or --from, not both');
+  const schemaFile = configPath(config, o.schema ?? config.schema);
+  const declared = await loadDeclared(schemaFile);
+  const names = declared.schemas.map((s) => s.name);
+  const plansDir = configPath(config, config.plans);
+  const number = await planNumber(plansDir, o.name);
+  const inputs = o.from ? await fromSnapshot(configPath(config, o.from), declared, o) : await fromDatabase(config, declared, names, o);
+  const plan = buildPlan(inputs.source, inputs.target, { name: o.name, number, server: inputs.server, ...(inputs.stats ? { stats: inputs.stats } : {}) });
+  const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
+  if (o.dryRun) return { plan, source: inputs.label, steps };
+  const written = await writePlanFiles(plan, plansDir, configPath(config, config.migrations));
+  return { plan, source: inputs.label, written, steps };
+}
+
+interface Inputs {
+  readonly source: DatabaseSchema;
+  readonly target: DatabaseSchema;
+  readonly server: { readonly version: string; readonly versionNum: number };
+  readonly stats?: TableStats;
+  readonly label: string;
+}
+
+async function fromDatabase(config: SwitchyardConfig, declared: DatabaseSchema, names: string[], o: PlanCommandOptions): Promise<Inputs> {
+  const conn = resolveTarget(o.db, config.database, config.unsetVariables);
+  return withClient(conn, async (c) => {
+    await prepareSession(c);
+    const version = await serverVersion(c);
+    const source = await introspect(c, { includeSchemas: names });
+    const stats = new Map((await tableStats(c, { includeSchemas: names })).map((t) => [`${t.schema}.${t.table}`, { rows: t.rows, bytes: t.bytes }]));
+    const target = await canonicalize(declared, c, conn, o.notice ? { notice: o.notice } : {});
+    return { source, target, stats, server: { version: version.text, versionNum: version.num }, label: describeTarget(conn) };
+  });
+}
+
+/** Without a live database both sides are canonicalized on a throwaway server of the requested major. */
+async function fromSnapshot(file: string, declared: DatabaseSchema, o: PlanCommandOptions): Promise<Inputs> {
+  const snapshot = await loadDeclared(file);
+  const server = await startEmbedded({ major: o.pgVersion ?? 17 });
+  try {
+    const url = server.url();
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await prepareSession(c);
+      const version = await serverVersion(c);
+      const source = await canonicalize(snapshot, c, { url });
+      const target = await canonicalize(declared, c, { url });
+      return { source: { schemas: source.schemas }, target, server: { version: version.text, versionNum: version.num }, label: file };
+    } finally {
+      await c.end();
+    }
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,120 @@
+// switchyard.yaml: where the database, the declared schema and the plans are. Values may say ${ENV_VAR}
+// (or ${ENV_VAR:-fallback}); unknown keys are errors, reported together with file, line and column.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve, dirname } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { HAZARDS } from '../planner/types.js';
+import { SwitchyardError, UsageError, formatProblem, type Problem } from '../errors.js';
+
+export const CONFIG_FILE = 'switchyard.yaml';
+
+const Config = z
+  .object({
+    database: z.string().describe('URL of the database (single-database mode); may be ${DATABASE_URL}').optional(),
+    schema: z.string().describe('path of the declared schema, relative to this file').default('schema.yaml'),
+    plans: z.string().describe('folder of plan files').default('plans'),
+    migrations: z.string().describe('folder of rendered SQL').default('migrations'),
+    ledgerSchema: z.string().describe('schema holding the ledger tables').default('switchyard'),
+    allowHazards: z.array(z.enum(HAZARDS)).describe('hazards `lint` and `apply` accept beyond the defaults').default([]),
+    introspect: z
+      .object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type SwitchyardConfig = z.infer<typeof Config> & {
+  /** Folder the config file is in (paths inside it are relative to this); cwd without a file. */
+  readonly root: string;
+  /** The file that was read, if any. */
+  readonly file?: string;
+  /** Environment variables the file names that are not set (their settings count as absent). */
+  readonly unsetVariables?: readonly string[];
+};
+
+export class InvalidConfigError extends SwitchyardError {
+  readonly problems: readonly Problem[];
+  constructor(problems: readonly Problem[]) {
+    super('INVALID_CONFIG', ['problems in the configuration:', ...problems.map((p) => '  ' + formatProblem(p))].join('\n'), 2);
+    this.problems = problems;
+  }
+}
+
+/**
+ * Replaces ${VAR} and ${VAR:-fallback} in every string value. A value naming an unset variable without a
+ * fallback is left out (as if not configured) and its variable recorded, so that only a command needing
+ * that value fails, with a message naming the variable.
+ */
+function substitute(value: unknown, missing: Set<string>): unknown {
+  if (typeof value === 'string') {
+    let unset = false;
+    const out = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
+      const v = process.env[name];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      missing.add(name);
+      unset = true;
+      return '';
+    });
+    return unset ? undefined : out;
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, missing));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, missing)]).filter(([, v]) => v !== undefined));
+  }
+  return value;
+}
+
+/** Reads `path` (or ./switchyard.yaml when present); without a file, every setting takes its default. */
+export async function loadConfig(path?: string): Promise<SwitchyardConfig> {
+  const file = path ? resolve(path) : existsSync(CONFIG_FILE) ? resolve(CONFIG_FILE) : undefined;
+  if (!file) return { ...Config.parse({}), root: process.cwd() };
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read the configuration file ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const at = (offset: number) => lines.linePos(offset);
+  const problems: Problem[] = doc.errors.map((e) => ({ file, ...lineCol(at(e.pos[0])), path: '', message: e.message.split('\n')[0] ?? e.message }));
+  if (problems.length) throw new InvalidConfigError(problems);
+  const missing = new Set<string>();
+  const raw = substitute(doc.toJS() ?? {}, missing);
+  const parsed = Config.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keyPath = issue.path.map(String);
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) {
+        const pos = at(nodeOffset(doc, keyPath, key));
+        const message = key === undefined ? issue.message : `unknown key \`${key}\``;
+        problems.push({ file, ...lineCol(pos), path: [...keyPath, ...(key ? [key] : [])].join('.'), message, fix: 'see `switchyard init` for a commented example' });
+      }
+    }
+  }
+  if (problems.length) throw new InvalidConfigError(problems);
+  return { ...parsed.data!, root: dirname(file), file, ...(missing.size ? { unsetVariables: [...missing].sort() } : {}) };
+}
+
+/** Offset of the value at `path`, or of the key `key` inside the mapping at `path`. */
+function nodeOffset(doc: ReturnType<typeof parseDocument>, path: string[], key?: string): number {
+  const node = (path.length ? doc.getIn(path, true) : doc.contents) as { range?: [number, number]; items?: Array<{ key?: { value?: unknown; range?: [number, number] } }> } | null;
+  if (key !== undefined) {
+    const pair = node?.items?.find((p) => p.key?.value === key);
+    if (pair?.key?.range) return pair.key.range[0];
+  }
+  return node?.range?.[0] ?? 0;
+}
+
+function lineCol(p: { line: number; col: number }): { line: number; column: number } {
+  return { line: p.line, column: p.col };
+}
+
+/** A path from the config, resolved against the config's folder. */
+export function configPath(config: SwitchyardConfig, relative: string): string {
+  return resolve(config.root, relative);
+}

@@ -1,0 +1,68 @@
+// Ordering from a dependency graph, never from the order changes were found: within a (release, phase) a step
+// comes after every step creating what it requires, and a step dropping X comes after every step that
+// requires X. Rolling a phase back runs the rollbacks in reverse, which is then also dependency order:
+// foreign keys go before the unique indexes they use, sync triggers before the columns they write.
+import { SwitchyardError } from '../errors.js';
+import { describeKey } from './keys.js';
+import type { ObjectKey, StepDraft } from './types.js';
+
+export class DependencyCycleError extends SwitchyardError {
+  readonly steps: readonly string[];
+  constructor(steps: readonly string[]) {
+    super('DEPENDENCY_CYCLE', `the steps depend on each other in a cycle: ${steps.join(' -> ')}`, 1);
+    this.steps = steps;
+  }
+}
+
+/**
+ * Topological order of `drafts` (Kahn's algorithm); among steps free to go, the one listed first goes first,
+ * so the result is deterministic and keeps the natural order where dependencies allow.
+ */
+export function orderSteps<T extends Pick<StepDraft, 'creates' | 'requires' | 'drops' | 'description'>>(drafts: readonly T[]): T[] {
+  const n = drafts.length;
+  const creators = new Map<ObjectKey, number[]>();
+  const requirers = new Map<ObjectKey, number[]>();
+  drafts.forEach((d, i) => {
+    for (const k of d.creates) push(creators, k, i);
+    for (const k of d.requires) push(requirers, k, i);
+  });
+  const after: Set<number>[] = drafts.map(() => new Set());
+  const indegree = new Array<number>(n).fill(0);
+  const edge = (from: number, to: number) => {
+    if (from === to || after[from]!.has(to)) return;
+    after[from]!.add(to);
+    indegree[to]!++;
+  };
+  drafts.forEach((d, i) => {
+    for (const k of d.requires) for (const c of creators.get(k) ?? []) edge(c, i);
+    for (const k of d.drops) for (const r of requirers.get(k) ?? []) if (!drafts[r]!.creates.includes(k)) edge(r, i);
+  });
+  const ready: number[] = [];
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) ready.push(i);
+  const out: T[] = [];
+  while (ready.length) {
+    ready.sort((a, b) => a - b);
+    const i = ready.shift()!;
+    out.push(drafts[i]!);
+    for (const j of after[i]!) if (--indegree[j]! === 0) ready.push(j);
+  }
+  if (out.length < n) {
+    const stuck = drafts.filter((_, i) => indegree[i]! > 0).map((d) => d.description);
+    throw new DependencyCycleError(stuck);
+  }
+  return out;
+}
+
+/** Keys some step requires that no step of the plan creates and the source does not have. */
+export function missingRequirements(drafts: readonly StepDraft[], exists: (k: ObjectKey) => boolean): string[] {
+  const created = new Set(drafts.flatMap((d) => d.creates));
+  const missing = new Set<string>();
+  for (const d of drafts) for (const k of d.requires) if (!created.has(k) && !exists(k)) missing.add(`${d.description} needs ${describeKey(k)}`);
+  return [...missing].sort();
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}

@@ -1,0 +1,19 @@
+import type { Colors } from '../../cli/io.js';
+import { sqlFiles } from '../sql-files.js';
+import type { Plan } from '../types.js';
+import { markdown } from './markdown.js';
+import { mermaid } from './mermaid.js';
+import { text } from './text.js';
+
+export const SHOW_FORMATS = ['text', 'markdown', 'mermaid', 'json', 'sql'] as const;
+export type ShowFormat = (typeof SHOW_FORMATS)[number];
+
+export function showPlan(plan: Plan, format: ShowFormat, c: Colors): string {
+  switch (format) {
+    case 'text': return text(plan, c);
+    case 'markdown': return markdown(plan);
+    case 'mermaid': return mermaid(plan);
+    case 'json': return JSON.stringify(plan, null, 2) + '\n';
+    case 'sql': return sqlFiles(plan).filter((f) => f.name.endsWith('.up.sql')).map((f) => f.text).join('\n');
+  }
+}
