@@ -78,7 +78,15 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
       ...(t.comment !== null ? { comment: t.comment } : {}),
     })),
     functions: (functions.get(s.oid) ?? []).map(mapFunction),
-    ...(s.comment !== null ? { comment: s.comment } : {}),
+    ...(s.comment !== null && !isDefaultPublicComment(s.name, s.comment) ? { comment: s.comment } : {}),
   }));
   return normalizeDatabase({ schemas });
+}
+
+/**
+ * Every new database gives `public` the comment "standard public schema". Nobody declares it, so it reads as no
+ * comment; otherwise every declared schema that lists `public` would differ from every live database.
+ */
+export function isDefaultPublicComment(schema: string, comment: string): boolean {
+  return schema === 'public' && comment === 'standard public schema';
 }

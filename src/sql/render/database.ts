@@ -42,8 +42,8 @@ export function renderDatabase(db: DatabaseSchema): string[] {
   const perSchema = (f: (s: Schema) => string[]) => schemas.flatMap(f);
   return [
     ...schemas.filter((s) => s.name !== BUILT_IN).map((s) => createSchema(s.name)),
-    // public keeps its built-in comment unless this resets it, which a round trip must do when it has none.
-    ...perSchema((s) => (s.comment !== undefined || s.name === BUILT_IN ? [comment({ kind: 'schema', schema: s.name }, s.comment ?? null)] : [])),
+    // public keeps its built-in comment ("standard public schema"), which introspection reads as no comment.
+    ...perSchema((s) => (s.comment !== undefined ? [comment({ kind: 'schema', schema: s.name }, s.comment)] : [])),
     ...perSchema((s) => s.enums.map((e) => createEnum(s.name, e))),
     ...perSchema((s) => s.sequences.map((q) => createSequence(s.name, q))),
     ...perSchema((s) => s.functions.map(createFunction)),

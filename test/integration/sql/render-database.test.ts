@@ -307,7 +307,8 @@ describe('renderDatabase on a real PostgreSQL', () => {
       `SELECT d.classoid::regclass::text AS catalog, d.objsubid AS sub, d.description AS text FROM pg_description d
         WHERE d.classoid IN ('pg_namespace'::regclass, 'pg_class'::regclass, 'pg_type'::regclass)
           AND (d.classoid <> 'pg_namespace'::regclass OR d.objoid NOT IN (SELECT oid FROM pg_namespace WHERE nspname LIKE 'pg\\_%' OR nspname = 'information_schema'))
-          AND (d.classoid = 'pg_namespace'::regclass OR d.objoid >= 16384) ORDER BY 3`,
+          AND (d.classoid = 'pg_namespace'::regclass OR d.objoid >= 16384)
+          AND d.description <> 'standard public schema' ORDER BY 3`,
     );
     expect(comments.rows).toEqual([
       { catalog: 'pg_type', sub: 0, text: 'Account states' },

@@ -92,7 +92,6 @@ describe('renderDatabase', () => {
     expect(renderDatabase(db)).toEqual([
       'CREATE SCHEMA app',
       "COMMENT ON SCHEMA app IS 'Application'",
-      'COMMENT ON SCHEMA public IS NULL',
       "CREATE TYPE app.status AS ENUM ('on', 'off')",
       'CREATE SEQUENCE app.users_id_seq AS bigint INCREMENT BY 1 MINVALUE 1 MAXVALUE 100 START WITH 1 CACHE 1 NO CYCLE',
       'CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$begin return new; end$$',
@@ -119,6 +118,10 @@ describe('renderDatabase', () => {
       schemas: [emptySchema('public'), { ...app, tables: [orders, { ...users, triggers: [...users.triggers].reverse(), foreignKeys: [...users.foreignKeys] }] }],
     };
     expect(renderDatabase(shuffled)).toEqual(renderDatabase(db));
+  });
+
+  it('leaves public and its built-in comment alone when it has no declared comment', () => {
+    expect(renderDatabase({ schemas: [emptySchema('public')] })).toEqual([]);
   });
 
   it('keeps a comment on public and does not create it', () => {
