@@ -37,12 +37,11 @@ export function orderSteps<T extends Pick<StepDraft, 'creates' | 'requires' | 'd
     for (const k of d.requires) for (const c of creators.get(k) ?? []) edge(c, i);
     for (const k of d.drops) for (const r of requirers.get(k) ?? []) if (!drafts[r]!.creates.includes(k)) edge(r, i);
   });
-  const ready: number[] = [];
+  const ready = new MinHeap();
   for (let i = 0; i < n; i++) if (indegree[i] === 0) ready.push(i);
   const out: T[] = [];
-  while (ready.length) {
-    ready.sort((a, b) => a - b);
-    const i = ready.shift()!;
+  while (ready.size > 0) {
+    const i = ready.pop();
     out.push(drafts[i]!);
     for (const j of after[i]!) if (--indegree[j]! === 0) ready.push(j);
   }
@@ -65,4 +64,41 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
   if (list) list.push(v);
   else m.set(k, [v]);
+}
+
+/** Smallest index first, in O(log n): a plan over thousands of tables has phases of thousands of steps. */
+class MinHeap {
+  private readonly a: number[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  push(v: number): void {
+    const a = this.a;
+    a.push(v);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= a[i]!) break;
+      [a[p], a[i]] = [a[i]!, a[p]!];
+      i = p;
+    }
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]! < a[m]!) m = l;
+        if (r < a.length && a[r]! < a[m]!) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
