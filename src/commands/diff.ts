@@ -6,7 +6,7 @@ import { introspect } from '../introspect/index.js';
 import { canonicalize, prepareSession } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model.js';
-import { loadDeclared } from '../schema/yaml.js';
+import { loadSchemaFile } from '../schema/snapshot.js';
 
 export interface DiffCommandOptions {
   readonly db?: string;
@@ -26,13 +26,14 @@ export interface DiffResult {
 /** Reads the live schema limited to the declared schemas, and the declared schema in canonical form. */
 export async function loadSourceAndTarget(config: SwitchyardConfig, o: DiffCommandOptions): Promise<{ source: DatabaseSchema; target: DatabaseSchema; schemaFile: string; database: string }> {
   const schemaFile = configPath(config, o.schema ?? config.schema);
-  const declared = await loadDeclared(schemaFile);
+  const file = await loadSchemaFile(schemaFile);
+  const declared = file.model;
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
   const names = declared.schemas.map((s) => s.name);
   const [source, target] = await withClient(conn, async (c) => {
     await prepareSession(c);
     const live = await introspect(c, { includeSchemas: names });
-    const canonical = await canonicalize(declared, c, conn, o.notice ? { notice: o.notice } : {});
+    const canonical = file.canonical ? declared : await canonicalize(declared, c, conn, o.notice ? { notice: o.notice } : {});
     return [live, canonical] as const;
   });
   return { source, target, schemaFile, database: describeTarget(conn) };

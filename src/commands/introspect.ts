@@ -6,6 +6,7 @@ import { introspect } from '../introspect/index.js';
 import { prepareSession } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model.js';
+import { snapshotJson } from '../schema/snapshot.js';
 import { toYaml } from '../schema/yaml.js';
 
 export interface IntrospectCommandOptions {
@@ -33,6 +34,7 @@ export async function introspectCommand(config: SwitchyardConfig, o: IntrospectC
   });
   const fp = fingerprint(schema);
   const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n` + toYaml(schema);
-  if (o.output) await writeFile(configPath(config, o.output), yaml);
+  // A .json output is a snapshot for large schemas: no YAML to parse when planning from it.
+  if (o.output) await writeFile(configPath(config, o.output), o.output.endsWith('.json') ? snapshotJson(schema, describeTarget(target)) : yaml);
   return { database: describeTarget(target), schema, yaml, fingerprint: fp, ...(o.output ? { written: o.output } : {}) };
 }

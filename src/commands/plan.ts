@@ -11,7 +11,7 @@ import type { Plan } from '../planner/types.js';
 import { startEmbedded } from '../rehearsal/embedded.js';
 import { canonicalize, prepareSession } from '../rehearsal/shadow.js';
 import type { DatabaseSchema } from '../schema/model.js';
-import { loadDeclared } from '../schema/yaml.js';
+import { loadSchemaFile, type SchemaFile } from '../schema/snapshot.js';
 
 export interface PlanCommandOptions {
   readonly name: string;
@@ -37,11 +37,12 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   assertPlanName(o.name);
   if (o.from && o.db) throw new UsageError('give either --db or --from, not both');
   const schemaFile = configPath(config, o.schema ?? config.schema);
-  const declared = await loadDeclared(schemaFile);
+  const declaredFile = await loadSchemaFile(schemaFile);
+  const declared = declaredFile.model;
   const names = declared.schemas.map((s) => s.name);
   const plansDir = configPath(config, config.plans);
   const number = await planNumber(plansDir, o.name);
-  const inputs = o.from ? await fromSnapshot(configPath(config, o.from), declared, o) : await fromDatabase(config, declared, names, o);
+  const inputs = o.from ? await fromSnapshot(configPath(config, o.from), declaredFile, o) : await fromDatabase(config, declaredFile, names, o);
   const plan = buildPlan(inputs.source, inputs.target, { name: o.name, number, server: inputs.server, ...(inputs.stats ? { stats: inputs.stats } : {}) });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
   if (o.dryRun) return { plan, source: inputs.label, steps };
@@ -57,22 +58,29 @@ interface Inputs {
   readonly label: string;
 }
 
-async function fromDatabase(config: SwitchyardConfig, declared: DatabaseSchema, names: string[], o: PlanCommandOptions): Promise<Inputs> {
+async function fromDatabase(config: SwitchyardConfig, declared: SchemaFile, names: string[], o: PlanCommandOptions): Promise<Inputs> {
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
   return withClient(conn, async (c) => {
     await prepareSession(c);
     const version = await serverVersion(c);
     const source = await introspect(c, { includeSchemas: names });
     const stats = new Map((await tableStats(c, { includeSchemas: names })).map((t) => [`${t.schema}.${t.table}`, { rows: t.rows, bytes: t.bytes }]));
-    const target = await canonicalize(declared, c, conn, o.notice ? { notice: o.notice } : {});
+    const target = declared.canonical ? declared.model : await canonicalize(declared.model, c, conn, o.notice ? { notice: o.notice } : {});
     return { source, target, stats, server: { version: version.text, versionNum: version.num }, label: describeTarget(conn) };
   });
 }
 
-/** Without a live database both sides are canonicalized on a throwaway server of the requested major. */
-async function fromSnapshot(file: string, declared: DatabaseSchema, o: PlanCommandOptions): Promise<Inputs> {
-  const snapshot = await loadDeclared(file);
-  const server = await startEmbedded({ major: o.pgVersion ?? 17 });
+/**
+ * Without a live database. Snapshots written by `introspect` are catalog text already; anything else is
+ * canonicalized on a throwaway server of the requested major.
+ */
+async function fromSnapshot(file: string, declared: SchemaFile, o: PlanCommandOptions): Promise<Inputs> {
+  const snapshot = await loadSchemaFile(file);
+  const major = o.pgVersion ?? 17;
+  if (snapshot.canonical && declared.canonical) {
+    return { source: snapshot.model, target: declared.model, server: { version: `PostgreSQL ${major}`, versionNum: major * 10000 }, label: file };
+  }
+  const server = await startEmbedded({ major });
   try {
     const url = server.url();
     const c = new pg.Client({ connectionString: url });
@@ -80,8 +88,8 @@ async function fromSnapshot(file: string, declared: DatabaseSchema, o: PlanComma
     try {
       await prepareSession(c);
       const version = await serverVersion(c);
-      const source = await canonicalize(snapshot, c, { url });
-      const target = await canonicalize(declared, c, { url });
+      const source = snapshot.canonical ? snapshot.model : await canonicalize(snapshot.model, c, { url });
+      const target = declared.canonical ? declared.model : await canonicalize(declared.model, c, { url });
       return { source: { schemas: source.schemas }, target, server: { version: version.text, versionNum: version.num }, label: file };
     } finally {
       await c.end();

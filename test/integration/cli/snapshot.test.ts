@@ -1,0 +1,52 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../../src/schema/fingerprint.js';
+import { loadSchemaFile } from '../../../src/schema/snapshot.js';
+import { cli } from '../../support/cli.js';
+import { freshDatabase } from '../../support/db.js';
+
+const SQL = `CREATE TABLE public.users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL DEFAULT 'x@y')`;
+
+describe('snapshots written by introspect', () => {
+  it('are canonical while untouched (YAML or JSON), and an edit makes the YAML need canonicalizing', async () => {
+    const db = await freshDatabase();
+    await db.client.query(SQL);
+    const dir = mkdtempSync(join(tmpdir(), 'sy-snap-'));
+    const yaml = join(dir, 'a.yaml');
+    const json = join(dir, 'a.json');
+    expect((await cli('introspect', '--db', db.url, '-o', yaml)).code).toBe(0);
+    expect((await cli('introspect', '--db', db.url, '-o', json)).code).toBe(0);
+    const y = await loadSchemaFile(yaml);
+    const j = await loadSchemaFile(json);
+    expect(y.canonical).toBe(true);
+    expect(j.canonical).toBe(true);
+    expect(fingerprint(y.model)).toBe(fingerprint(j.model));
+
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace("'x@y'::text", "'x@z'"));
+    expect((await loadSchemaFile(yaml)).canonical).toBe(false);
+
+    const edited = JSON.parse(readFileSync(json, 'utf8')) as { schema: { schemas: Array<{ tables: Array<{ name: string }> }> } };
+    edited.schema.schemas[0]!.tables[0]!.name = 'people';
+    writeFileSync(json, JSON.stringify(edited));
+    const r = await cli('plan', '--from', json, '--schema', yaml, '--name', 'x', '--dry-run');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('was edited after it was introspected');
+  });
+
+  it('plan --from one snapshot to another needs no database at all', async () => {
+    const a = await freshDatabase();
+    const b = await freshDatabase();
+    await a.client.query(SQL);
+    await b.client.query(SQL + '; ALTER TABLE public.users ADD COLUMN nickname text; CREATE INDEX users_nick_idx ON public.users (nickname)');
+    const dir = mkdtempSync(join(tmpdir(), 'sy-snap-'));
+    await cli('introspect', '--db', a.url, '-o', join(dir, 'a.json'));
+    await cli('introspect', '--db', b.url, '-o', join(dir, 'b.json'));
+    const r = await cli('--json', 'plan', '--from', join(dir, 'a.json'), '--schema', join(dir, 'b.json'), '--name', 'nick', '--pg-version', '15', '--dry-run');
+    expect(r.code, r.stderr).toBe(0);
+    const plan = (JSON.parse(r.stdout) as { plan: { server: { versionNum: number }; releases: Array<{ expand: Array<{ change: string }> }> } }).plan;
+    expect(plan.server.versionNum).toBe(150000);
+    expect(plan.releases[0]!.expand.map((s) => s.change)).toEqual(['add_column', 'add_index']);
+  });
+});
