@@ -1,12 +1,19 @@
-// A plan's checksum covers everything in it but the checksum itself, in canonical JSON.
-import { canonicalJson, sha256 } from '../schema/fingerprint.js';
+// A plan's checksum covers everything in it but the checksum itself. The two snapshots are covered through
+// their fingerprints (hashing megabytes of snapshot twice buys nothing): reading a plan checks that each
+// snapshot still has the fingerprint the checksum covers.
+import { canonicalSha256, fingerprint } from '../schema/fingerprint.js';
 import type { Plan } from './types.js';
 
 export function planChecksum(plan: Omit<Plan, 'checksum'> | Plan): string {
-  const { checksum: _c, ...rest } = plan as Plan;
-  return 'sha256:' + sha256(canonicalJson(rest));
+  const { checksum: _c, source, target, ...rest } = plan as Plan;
+  return 'sha256:' + canonicalSha256({ ...rest, source: { fingerprint: source.fingerprint }, target: { fingerprint: target.fingerprint } });
 }
 
+/** The checksum matches and both snapshots still hash to the fingerprints it covers. */
 export function verifyChecksum(plan: Plan): boolean {
-  return planChecksum(plan) === plan.checksum;
+  return planChecksum(plan) === plan.checksum && snapshotsIntact(plan);
+}
+
+export function snapshotsIntact(plan: Plan): boolean {
+  return fingerprint(plan.source.snapshot) === plan.source.fingerprint && fingerprint(plan.target.snapshot) === plan.target.fingerprint;
 }

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { SwitchyardError, UsageError } from '../errors.js';
-import { planChecksum } from './checksum.js';
+import { planChecksum, snapshotsIntact } from './checksum.js';
 import { sqlFiles } from './sql-files.js';
 import type { Plan } from './types.js';
 
@@ -81,5 +81,6 @@ export async function readPlan(path: string): Promise<Plan> {
   }
   const actual = planChecksum(plan);
   if (actual !== plan.checksum) throw new PlanChecksumError(basename(path), plan.checksum, actual);
+  if (!snapshotsIntact(plan)) throw new PlanChecksumError(basename(path), plan.checksum, 'a snapshot that no longer matches its fingerprint');
   return plan;
 }

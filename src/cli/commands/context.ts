@@ -21,7 +21,8 @@ export function context(cmd: Command, io: CliIO): Context {
     io, c, json: g.json, verbose: g.verbose,
     config: () => loadConfig(g.config),
     print(data, text) {
-      io.stdout(g.json ? JSON.stringify(data, null, 2) + '\n' : text());
+      // Indented for a person at a terminal; compact for the programs --json is for.
+      io.stdout(g.json ? JSON.stringify(data, null, io.isTTY ? 2 : undefined) + '\n' : text());
     },
   };
 }

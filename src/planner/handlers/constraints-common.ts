@@ -1,14 +1,13 @@
 // Pieces shared by the key, constraint and index handlers: where a table lives, which tables a statement
 // really locks, the checks validate() repeats, and the unique index behind a UNIQUE / PRIMARY KEY constraint.
+import { findRelation, findTable } from '../../schema/lookup.js';
 import type { Change } from '../../diff/index.js';
-import type { DatabaseSchema, Index, Table } from '../../schema/model.js';
+import type { Index, Table } from '../../schema/model.js';
 import { ident, qualified } from '../../sql/quote.js';
 import { key } from '../keys.js';
 import type { ObjectKey, Phase, PlanContext, PlanProblem } from '../types.js';
 
-export function findTable(db: DatabaseSchema, schema: string, table: string): Table | undefined {
-  return db.schemas.find((s) => s.name === schema)?.tables.find((t) => t.name === table);
-}
+export { findTable } from '../../schema/lookup.js';
 
 export function isNewTable(ctx: PlanContext, schema: string, table: string): boolean {
   return ctx.newTables.has(`${schema}.${table}`);
@@ -94,18 +93,11 @@ export function adoptedIndex(ctx: PlanContext, schema: string, table: string, na
 
 /** What already uses `name` in the schema's relation namespace (tables, indexes, constraint indexes, sequences) in the source. */
 export function relationNamedInSource(ctx: PlanContext, schema: string, name: string): { readonly what: string; readonly table?: string; readonly index?: Index } | undefined {
-  const s = ctx.source.schemas.find((x) => x.name === schema);
-  if (!s) return undefined;
-  if (s.tables.some((t) => t.name === name)) return { what: `table ${qualified(schema, name)}` };
-  if (s.sequences.some((q) => q.name === name)) return { what: `sequence ${qualified(schema, name)}` };
-  for (const t of s.tables) {
-    const index = t.indexes.find((i) => i.name === name);
-    if (index) return { what: `index ${qualified(schema, name)} on ${qualified(schema, t.name)}`, table: t.name, index };
-    if (t.primaryKey?.name === name || t.unique.some((u) => u.name === name)) {
-      return { what: `the index of constraint ${ident(name)} on ${qualified(schema, t.name)}`, table: t.name };
-    }
-  }
-  return undefined;
+  const r = findRelation(ctx.source, schema, name);
+  if (!r) return undefined;
+  if (r.kind === 'table' || r.kind === 'sequence') return { what: `${r.kind} ${qualified(schema, name)}` };
+  if (r.kind === 'index') return { what: `index ${qualified(schema, name)} on ${qualified(schema, r.table!)}`, table: r.table!, index: r.index! };
+  return { what: `the index of constraint ${ident(name)} on ${qualified(schema, r.table!)}`, table: r.table! };
 }
 
 /** A constraint of this name already on the source table (constraint names are unique per table). */

@@ -1,6 +1,7 @@
 // Pieces shared by the enum, sequence, function, trigger and comment handlers: lookups in the snapshots, and
 // the search for a qualified name inside SQL text that PostgreSQL printed with an empty search_path (so every
 // user type and table in a signature, default or check appears as `schema.name`).
+import { findSchema as lookupSchema, findTable as lookupTable } from '../../schema/lookup.js';
 import type { Change } from '../../diff/index.js';
 import type { DatabaseSchema, Function, Schema, Table } from '../../schema/model.js';
 import { MAX_IDENTIFIER_BYTES, identifierBytes, qualified } from '../../sql/quote.js';
@@ -8,11 +9,11 @@ import { key } from '../keys.js';
 import type { ObjectKey, PlanProblem } from '../types.js';
 
 export function findSchema(db: DatabaseSchema, schema: string): Schema | undefined {
-  return db.schemas.find((s) => s.name === schema);
+  return lookupSchema(db, schema);
 }
 
 export function findTable(db: DatabaseSchema, schema: string, table: string): Table | undefined {
-  return findSchema(db, schema)?.tables.find((t) => t.name === table);
+  return lookupTable(db, schema, table);
 }
 
 export function findFunction(db: DatabaseSchema, schema: string, name: string, args: string): Function | undefined {

@@ -27,12 +27,12 @@ describe('snapshots written by introspect', () => {
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace("'x@y'::text", "'x@z'"));
     expect((await loadSchemaFile(yaml)).canonical).toBe(false);
 
-    const edited = JSON.parse(readFileSync(json, 'utf8')) as { schema: { schemas: Array<{ tables: Array<{ name: string }> }> } };
-    edited.schema.schemas[0]!.tables[0]!.name = 'people';
-    writeFileSync(json, JSON.stringify(edited));
+    writeFileSync(json, readFileSync(json, 'utf8').replace('"name":"users"', '"name":"people"'));
     const r = await cli('plan', '--from', json, '--schema', yaml, '--name', 'x', '--dry-run');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('was edited after it was introspected');
+    writeFileSync(json, '{"switchyardSnapshot":1}');
+    expect((await cli('plan', '--from', json, '--schema', yaml, '--name', 'x', '--dry-run')).stderr).toContain('is not a switchyard snapshot');
   });
 
   it('plan --from one snapshot to another needs no database at all', async () => {
