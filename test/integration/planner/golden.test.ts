@@ -68,3 +68,24 @@ describe('golden plans', () => {
     }
   });
 });
+
+describe('the runbook patterns in the golden runbook plan', () => {
+  it('nullable column, concurrent index, CHECK NOT VALID, and salary text -> numeric(12,2) in five steps over three releases', async () => {
+    const { readPlan } = await import('../../../src/planner/file.js');
+    const plan = await readPlan(join(ROOT, 'plans', '0002_runbook.plan.yaml'));
+    const [r1, r2, r3] = plan.releases;
+    const find = (steps: readonly { sql: string }[], re: RegExp) => steps.find((s) => re.test(s.sql));
+    // 1. ADD COLUMN nullable, 2. CREATE INDEX CONCURRENTLY alone, 3. CHECK NOT VALID then VALIDATE.
+    expect(find(r1!.expand, /ADD COLUMN middle_name character varying\(100\)$/)).toBeDefined();
+    expect(find(r1!.expand, /^CREATE INDEX CONCURRENTLY idx_employees_email ON public\.employees/)).toMatchObject({ transactional: false });
+    expect(find(r1!.expand, /ADD CONSTRAINT check_rut CHECK .* NOT VALID$/)).toBeDefined();
+    expect(find(r1!.contract, /VALIDATE CONSTRAINT check_rut$/)).toBeDefined();
+    // 4. The runbook's "patrón seguro": new column, batched backfill, NOT NULL, swap names, drop the old one.
+    expect(find(r1!.expand, /ADD COLUMN salary__new numeric\(12,2\)$/)).toBeDefined();
+    expect(r1!.backfill.map((s) => s.backfill?.set.map((x) => x.column))).toEqual([['salary__new']]);
+    expect(find(r1!.contract, /ALTER COLUMN salary__new SET NOT NULL$/)).toBeDefined();
+    expect(find(r2!.contract, /RENAME COLUMN salary__new TO salary/)).toMatchObject({ hazards: expect.arrayContaining(['BREAKS_OLD_APP']) });
+    expect(find(r3!.contract, /DROP COLUMN salary__old$/)).toMatchObject({ hazards: expect.arrayContaining(['DELETES_DATA']) });
+    expect(plan.releases).toHaveLength(3);
+  });
+});

@@ -1,0 +1,11 @@
+-- switchyard plan 0001_example: release 1, backfill (down)
+-- plan checksum sha256:5872ef98b39acb0e3b2fb8a309212acb995c72451391688330a4d115b34fd871
+-- Generated from the plan file; do not edit. Statements marked "outside a transaction" must not be wrapped
+-- in BEGIN/COMMIT. Each statement carries its own lock_timeout and statement_timeout.
+-- r1-backfill-002 rollback: fill public.users.full_name from name in batches
+--   lock: ROW EXCLUSIVE; hazards: none
+-- nothing to undo
+
+-- r1-backfill-001 rollback: fill public.employees.salary__new from salary in batches (a value that does not convert fails the batch)
+--   lock: ROW EXCLUSIVE; hazards: CORRECTNESS, USER_SQL
+-- nothing to undo

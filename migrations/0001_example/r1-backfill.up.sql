@@ -1,0 +1,17 @@
+-- switchyard plan 0001_example: release 1, backfill (up)
+-- plan checksum sha256:5872ef98b39acb0e3b2fb8a309212acb995c72451391688330a4d115b34fd871
+-- Generated from the plan file; do not edit. Statements marked "outside a transaction" must not be wrapped
+-- in BEGIN/COMMIT. Each statement carries its own lock_timeout and statement_timeout.
+-- r1-backfill-001 backfill: fill public.employees.salary__new from salary in batches (a value that does not convert fails the batch)
+--   lock: ROW EXCLUSIVE; hazards: CORRECTNESS, USER_SQL
+-- runs in keyset batches under `switchyard apply`; as one statement:
+SET lock_timeout = '2000ms';
+SET statement_timeout = '3600000ms';
+UPDATE public.employees SET salary__new = salary::numeric(12,2) WHERE salary__new IS DISTINCT FROM (salary::numeric(12,2));
+
+-- r1-backfill-002 backfill: fill public.users.full_name from name in batches
+--   lock: ROW EXCLUSIVE; hazards: none
+-- runs in keyset batches under `switchyard apply`; as one statement:
+SET lock_timeout = '2000ms';
+SET statement_timeout = '3600000ms';
+UPDATE public.users SET full_name = name WHERE full_name IS DISTINCT FROM (name);

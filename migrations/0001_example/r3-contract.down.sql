@@ -1,0 +1,10 @@
+-- switchyard plan 0001_example: release 3, contract (down)
+-- plan checksum sha256:5872ef98b39acb0e3b2fb8a309212acb995c72451391688330a4d115b34fd871
+-- Generated from the plan file; do not edit. Statements marked "outside a transaction" must not be wrapped
+-- in BEGIN/COMMIT. Each statement carries its own lock_timeout and statement_timeout.
+-- r3-contract-001 rollback: drop the retired column public.employees.salary__old (the rollback re-adds it and recomputes it with `down`)
+--   lock: ACCESS EXCLUSIVE; hazards: ACCESS_EXCLUSIVE_LOCK, DELETES_DATA
+SET lock_timeout = '2000ms';
+SET statement_timeout = '30000ms';
+ALTER TABLE public.employees ADD COLUMN salary__old text;
+UPDATE public.employees SET salary__old = salary::text;

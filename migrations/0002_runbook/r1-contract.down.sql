@@ -1,0 +1,30 @@
+-- switchyard plan 0002_runbook: release 1, contract (down)
+-- plan checksum sha256:0de887d0a829d6d35bbc8a7eb97c209ec0f8925689e0c5c0df85285c300142c2
+-- Generated from the plan file; do not edit. Statements marked "outside a transaction" must not be wrapped
+-- in BEGIN/COMMIT. Each statement carries its own lock_timeout and statement_timeout.
+-- r1-contract-004 rollback: validate check check_rut on public.employees
+--   lock: SHARE UPDATE EXCLUSIVE; hazards: CORRECTNESS, FULL_SCAN, USER_SQL
+SET lock_timeout = '2000ms';
+SET statement_timeout = '3600000ms';
+ALTER TABLE public.employees DROP CONSTRAINT check_rut;
+ALTER TABLE public.employees ADD CONSTRAINT check_rut CHECK ((rut ~ '^[0-9]+-[0-9Kk]$'::text)) NOT VALID;
+
+-- r1-contract-003 rollback: drop the check employees_salary__new_not_null, now redundant with the column's NOT NULL
+--   lock: ACCESS EXCLUSIVE; hazards: ACCESS_EXCLUSIVE_LOCK
+SET lock_timeout = '2000ms';
+SET statement_timeout = '30000ms';
+ALTER TABLE public.employees ADD CONSTRAINT employees_salary__new_not_null CHECK (salary__new IS NOT NULL) NOT VALID;
+ALTER TABLE public.employees VALIDATE CONSTRAINT employees_salary__new_not_null;
+
+-- r1-contract-002 rollback: set public.employees.salary__new NOT NULL: the valid check employees_salary__new_not_null spares the scan (brief ACCESS EXCLUSIVE)
+--   lock: ACCESS EXCLUSIVE; hazards: ACCESS_EXCLUSIVE_LOCK
+SET lock_timeout = '2000ms';
+SET statement_timeout = '30000ms';
+ALTER TABLE public.employees ALTER COLUMN salary__new DROP NOT NULL;
+
+-- r1-contract-001 rollback: validate employees_salary__new_not_null: scans public.employees.salary__new for NULLs without blocking reads or writes (fails if one is left)
+--   lock: SHARE UPDATE EXCLUSIVE; hazards: CORRECTNESS, FULL_SCAN
+SET lock_timeout = '2000ms';
+SET statement_timeout = '3600000ms';
+ALTER TABLE public.employees DROP CONSTRAINT employees_salary__new_not_null;
+ALTER TABLE public.employees ADD CONSTRAINT employees_salary__new_not_null CHECK (salary__new IS NOT NULL) NOT VALID;

@@ -1,0 +1,9 @@
+-- switchyard plan 0002_runbook: release 3, contract (up)
+-- plan checksum sha256:0de887d0a829d6d35bbc8a7eb97c209ec0f8925689e0c5c0df85285c300142c2
+-- Generated from the plan file; do not edit. Statements marked "outside a transaction" must not be wrapped
+-- in BEGIN/COMMIT. Each statement carries its own lock_timeout and statement_timeout.
+-- r3-contract-001 drop_column: drop the retired column public.employees.salary__old (the rollback re-adds it and recomputes it with `down`)
+--   lock: ACCESS EXCLUSIVE; hazards: ACCESS_EXCLUSIVE_LOCK, DELETES_DATA
+SET lock_timeout = '2000ms';
+SET statement_timeout = '30000ms';
+ALTER TABLE public.employees DROP COLUMN salary__old;
