@@ -1,5 +1,4 @@
 // The generic keyed list differ: every other differ pairs objects by identity here and compares the pairs.
-import { canonicalJson } from '../schema/fingerprint.js';
 
 /** One identity present in the source (`from`), the target (`to`), or both. */
 export interface Pair<T> {
@@ -25,9 +24,27 @@ export function pairByKey<T>(from: readonly T[], to: readonly T[], key: (item: T
 
 export const byName = (x: { readonly name: string }): string => x.name;
 
-/** Structural equality, blind to key order (the objects are plain JSON data). */
+/**
+ * Structural equality, blind to key order and to keys whose value is undefined (the objects are plain JSON
+ * data): what canonicalJson(a) === canonicalJson(b) says, without building the strings.
+ */
 export function same(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    if (a.length !== y.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i] ?? null, y[i] ?? null)) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const kx = Object.keys(x).filter((k) => x[k] !== undefined);
+  const ky = Object.keys(y).filter((k) => y[k] !== undefined);
+  if (kx.length !== ky.length) return false;
+  for (const k of kx) if (!same(x[k], y[k])) return false;
+  return true;
 }
 
 /** Copy without the given keys, for comparisons that leave some attributes to their own change kinds. */

@@ -7,6 +7,7 @@
 // has no `new` (otherwise the rename is done: re-planning must give no change), the target has no `old`
 // (otherwise the source's `old` is that object), and no earlier target object (by name) claimed `old`.
 import type { Column, DatabaseSchema, Schema, Table } from '../schema/model.js';
+import { findSchema, findTable } from '../schema/lookup.js';
 import { renameColumnsIn } from './expression.js';
 
 export interface TableRename {
@@ -28,16 +29,29 @@ function resolve(hint: string | undefined, name: string, source: ReadonlySet<str
 
 const names = (xs: readonly { readonly name: string }[]): Set<string> => new Set(xs.map((x) => x.name));
 
+/** Renames are asked for by the differ and by many handlers: computed once per pair of (immutable) models. */
+const memo = new WeakMap<DatabaseSchema, WeakMap<DatabaseSchema, Renames>>();
+
 export function findRenames(from: DatabaseSchema, to: DatabaseSchema): Renames {
+  let inner = memo.get(from);
+  if (!inner) memo.set(from, (inner = new WeakMap()));
+  const known = inner.get(to);
+  if (known) return known;
+  const computed = computeRenames(from, to);
+  inner.set(to, computed);
+  return computed;
+}
+
+function computeRenames(from: DatabaseSchema, to: DatabaseSchema): Renames {
   const out = new Map<string, Map<string, TableRename>>();
   for (const target of to.schemas) {
-    const source = from.schemas.find((s) => s.name === target.name);
+    const source = findSchema(from, target.name);
     if (!source) continue;
     const [sourceNames, targetNames, claimed] = [names(source.tables), names(target.tables), new Set<string>()];
     const tables = new Map<string, TableRename>();
     for (const t of target.tables) {
       const old = resolve(t.renamedFrom, t.name, sourceNames, targetNames, claimed);
-      const s = source.tables.find((x) => x.name === (old ?? t.name));
+      const s = findTable(from, target.name, old ?? t.name);
       if (!s) continue;
       const columns = new Map<string, string>();
       const [sourceCols, targetCols, claimedCols] = [names(s.columns), names(t.columns), new Set<string>()];

@@ -29,7 +29,10 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
       const ctx = context(cmd, io);
       const r = await planCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(ctx.c.dim(m) + '\n') });
       const sc = r.plan.score;
-      ctx.print({ plan: r.plan, written: r.written }, () =>
+      // The snapshots (megabytes on a large schema) are in the plan file and `show --format json`; here
+      // their fingerprints stand for them.
+      const summary = { ...r.plan, source: { fingerprint: r.plan.source.fingerprint }, target: { fingerprint: r.plan.target.fingerprint } };
+      ctx.print({ plan: summary, written: r.written }, () =>
         r.steps === 0
           ? `${ctx.c.green('nothing to do')}: ${r.source} already matches the declared schema\n`
           : `${r.written ? ctx.c.green('wrote') + ' ' + r.written.planFile : ctx.c.yellow('dry run:')} ${r.steps} steps in ${sc.releases} release(s), complexity ${sc.score}, window at least ${sc.recommendedWindowSeconds} s\n` +

@@ -10,9 +10,9 @@ import { key } from '../keys.js';
 import type { ObjectKey, PlanContext } from '../types.js';
 import { calledFunctions } from './volatility.js';
 
-export function findTable(db: DatabaseSchema, schema: string, table: string): Table | undefined {
-  return db.schemas.find((s) => s.name === schema)?.tables.find((t) => t.name === table);
-}
+import { findTable } from '../../schema/lookup.js';
+
+export { findTable };
 
 export function isNewTable(ctx: PlanContext, schema: string, table: string): boolean {
   return ctx.newTables.has(`${schema}.${table}`);
