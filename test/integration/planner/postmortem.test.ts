@@ -7,7 +7,7 @@ import type { Plan, Step } from '../../../src/planner/types.js';
 import { prepareSession } from '../../../src/rehearsal/shadow.js';
 import type { DatabaseSchema } from '../../../src/schema/model.js';
 import { freshDatabase, type TestDatabase } from '../../support/db.js';
-import { applyPhase, phaseSteps, rollbackPhase } from '../../support/plan-runner.js';
+import { applyPhase, phaseSteps, rollbackPhase, snapshot } from '../../support/plan-runner.js';
 import { checkScenario, comparable, planScenario } from '../../support/scenario.js';
 
 async function schemaOf(db: TestDatabase): Promise<DatabaseSchema> {
@@ -234,5 +234,32 @@ describe('the postmortem', () => {
     expect(await schemaOf(db), 'after rolling back expand, at the end').toEqual(source);
     const rows = await db.client.query<{ n: string }>('SELECT (SELECT count(*) FROM organizations) + (SELECT count(*) FROM users) + (SELECT count(*) FROM memberships) AS n');
     expect(Number(rows.rows[0]!.n)).toBe(12);
+  });
+});
+
+describe('cycles between new tables', () => {
+  it('two new tables referencing each other: both tables first, then both foreign keys; applies and rolls back', async () => {
+    const db = await freshDatabase();
+    const yaml = [
+      'schemas:',
+      '  public:',
+      '    tables:',
+      '      a:',
+      '        columns: { id: { type: bigint, nullable: false }, b_id: { type: bigint } }',
+      '        primaryKey: { columns: [id] }',
+      '        foreignKeys: { a_b_fkey: { columns: [b_id], references: { table: b } } }',
+      '      b:',
+      '        columns: { id: { type: bigint, nullable: false }, a_id: { type: bigint } }',
+      '        primaryKey: { columns: [id] }',
+      '        foreignKeys: { b_a_fkey: { columns: [a_id], references: { table: a } } }',
+    ].join('\n');
+    const { plan } = await planScenario(db, 'SELECT 1', yaml);
+    const expand = plan.releases[0]!.expand;
+    const pos = (re: RegExp) => expand.findIndex((s) => re.test(s.sql));
+    expect(Math.max(pos(/^CREATE TABLE public\.a /), pos(/^CREATE TABLE public\.b /))).toBeLessThan(Math.min(pos(/ADD CONSTRAINT a_b_fkey/), pos(/ADD CONSTRAINT b_a_fkey/)));
+    const before = await snapshot(db.client, ['public']);
+    await applyPhase(db.client, expand);
+    await rollbackPhase(db.client, expand);
+    expect((await snapshot(db.client, ['public'])).fingerprint).toBe(before.fingerprint);
   });
 });
