@@ -10,6 +10,8 @@ import type { CliIO } from '../io.js';
 import { context, examples, list } from './context.js';
 import type { SetExit } from './index.js';
 
+const count = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+
 export function registerSchemaCommands(program: Command, io: CliIO, setExit: SetExit): void {
   program
     .command('init')
@@ -32,7 +34,7 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
       const r = await validateFile(configPath(config, file ?? config.schema));
       ctx.print(r, () =>
         r.ok
-          ? `${ctx.c.green('valid')} ${r.file}: ${r.summary.schemas} schemas, ${r.summary.tables} tables, ${r.summary.columns} columns, ${r.summary.indexes} indexes, ${r.summary.foreignKeys} foreign keys\n`
+          ? `${ctx.c.green('valid')} ${r.file}: ${count(r.summary.schemas, 'schema')}, ${count(r.summary.tables, 'table')}, ${count(r.summary.columns, 'column')}, ${count(r.summary.indexes, 'index', 'indexes')}, ${count(r.summary.foreignKeys, 'foreign key')}\n`
           : `${ctx.c.red(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`)} in ${r.file}:\n` + r.problems.map((p) => `  ${formatProblem(p)}\n`).join(''),
       );
       if (!r.ok) setExit(2);
