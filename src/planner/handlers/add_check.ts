@@ -9,7 +9,7 @@ import { ident, qualified } from '../../sql/quote.js';
 import { addCheck as renderAddCheck, dropConstraint, validateConstraint } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, ObjectKey, PlanContext, PlanProblem } from '../types.js';
+import type { Handler, ObjectKey, PlanContext, PlanProblem, StepDraft } from '../types.js';
 import { columnKeys, constraintNamedInSource, findTable, isNewTable, locked, mentionedColumns, sameNameProblem } from './constraints-common.js';
 
 /** The table and the columns the expression may mention, in the source (for a drop) or the target. */
@@ -24,6 +24,22 @@ export const unvalidateCheck = (schema: string, table: string, ck: Check): strin
   dropConstraint(schema, table, ck.name),
   renderAddCheck(schema, table, ck, { notValid: true }),
 ];
+
+/** VALIDATE a NOT VALID check: a scan that blocks no writes; its rollback returns it to NOT VALID. */
+export function validateCheckStep(schema: string, table: string, ck: Check): StepDraft {
+  return draft({
+    phase: 'contract',
+    action: 'validate_check',
+    description: `validate ${describeCheck(schema, table, ck)}`,
+    sql: validateConstraint(schema, table, ck.name),
+    rollback: unvalidateCheck(schema, table, ck),
+    lock: 'SHARE UPDATE EXCLUSIVE',
+    locks: [[schema, table]],
+    hazards: ['FULL_SCAN', 'CORRECTNESS', 'USER_SQL'],
+    requires: [key.constraint(schema, table, ck.name)],
+    costTable: { schema, table, work: 'scan' },
+  });
+}
 
 export const addCheck: Handler<AddCheck> = {
   validate(c, ctx) {
@@ -58,19 +74,6 @@ export const addCheck: Handler<AddCheck> = {
   contract(c, ctx) {
     const { schema, table, check: ck } = c;
     if (isNewTable(ctx, schema, table) || ck.notValid) return [];
-    return [
-      draft({
-        phase: 'contract',
-        action: 'validate_check',
-        description: `validate ${describeCheck(schema, table, ck)}`,
-        sql: validateConstraint(schema, table, ck.name),
-        rollback: unvalidateCheck(schema, table, ck),
-        lock: 'SHARE UPDATE EXCLUSIVE',
-        locks: [[schema, table]],
-        hazards: ['FULL_SCAN', 'CORRECTNESS', 'USER_SQL'],
-        requires: [key.constraint(schema, table, ck.name)],
-        costTable: { schema, table, work: 'scan' },
-      }),
-    ];
+    return [validateCheckStep(schema, table, ck)];
   },
 };

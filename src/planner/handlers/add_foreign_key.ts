@@ -16,7 +16,7 @@ import { ident, qualified } from '../../sql/quote.js';
 import { addForeignKey as renderAddForeignKey, dropConstraint, validateConstraint } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, ObjectKey, PlanProblem } from '../types.js';
+import type { Handler, ObjectKey, PlanContext, PlanProblem, StepDraft } from '../types.js';
 import { columnKeys, constraintNamedInSource, isNewTable, locked, sameNameProblem } from './constraints-common.js';
 import { candidateKeyObjects, candidateKeys, readdAfterDrop } from './dependents.js';
 
@@ -34,6 +34,22 @@ export function foreignKeyRequires(db: DatabaseSchema, schema: string, table: st
 
 export const describeForeignKey = (schema: string, table: string, fk: ForeignKey): string =>
   `foreign key ${ident(fk.name)} on ${qualified(schema, table)} referencing ${qualified(fk.references.schema, fk.references.table)}`;
+
+/** VALIDATE a NOT VALID foreign key: a scan that blocks no writes; its rollback returns it to NOT VALID. */
+export function validateForeignKeyStep(ctx: PlanContext, schema: string, table: string, fk: ForeignKey): StepDraft {
+  return draft({
+    phase: 'contract',
+    action: 'validate_foreign_key',
+    description: `validate ${describeForeignKey(schema, table, fk)}`,
+    sql: validateConstraint(schema, table, fk.name),
+    rollback: readdAfterDrop(schema, table, fk),
+    lock: 'SHARE UPDATE EXCLUSIVE',
+    locks: [[schema, table]],
+    hazards: ['FULL_SCAN', 'CORRECTNESS'],
+    requires: [key.constraint(schema, table, fk.name), ...foreignKeyRequires(ctx.target, schema, table, fk, true)],
+    costTable: { schema, table, work: 'scan' },
+  });
+}
 
 export const addForeignKey: Handler<AddForeignKey> = {
   validate(c, ctx) {
@@ -75,19 +91,6 @@ export const addForeignKey: Handler<AddForeignKey> = {
   contract(c, ctx) {
     const { schema, table, foreignKey: fk } = c;
     if (isNewTable(ctx, schema, table) || fk.notValid) return [];
-    return [
-      draft({
-        phase: 'contract',
-        action: 'validate_foreign_key',
-        description: `validate ${describeForeignKey(schema, table, fk)}`,
-        sql: validateConstraint(schema, table, fk.name),
-        rollback: readdAfterDrop(schema, table, fk),
-        lock: 'SHARE UPDATE EXCLUSIVE',
-        locks: [[schema, table]],
-        hazards: ['FULL_SCAN', 'CORRECTNESS'],
-        requires: [key.constraint(schema, table, fk.name), ...foreignKeyRequires(ctx.target, schema, table, fk, true)],
-        costTable: { schema, table, work: 'scan' },
-      }),
-    ];
+    return [validateForeignKeyStep(ctx, schema, table, fk)];
   },
 };
