@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../../support/cli.js';
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+
+describe('demo', () => {
+  it('tells the first chapter and finishes', async () => {
+    const r = await cli('demo');
+    expect(r.code, r.stderr).toBe(0);
+    for (const part of ['creating the example application database', 'introspecting', 'add table public.subscription_tiers', 'rename column public.users.name to full_name', 'demo finished']) {
+      expect(r.stdout).toContain(part);
+    }
+    expect(r.stdout).not.toContain('comment on schema public');
+  });
+
+  it('on Ctrl-C stops its PostgreSQL and exits 130', async () => {
+    const child = spawn(process.execPath, ['bin/switchyard.js', 'demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /on 127\.0\.0\.1:(\d+)/.exec(out);
+        if (m && out.includes('creating the example')) resolve(Number(m[1]));
+      });
+      child.once('exit', () => reject(new Error(`demo ended before it could be interrupted:\n${out}`)));
+    });
+    expect(await portOpen(port)).toBe(true);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(await portOpen(port)).toBe(false);
+  });
+});
