@@ -1,0 +1,38 @@
+// Batch sizing toward a target duration: the next size follows a smoothed time per row, moves at most by a
+// factor of two per batch and stays within bounds, so one slow batch (a checkpoint, a lock wait) does not
+// collapse it and one fast batch does not make the next one huge.
+
+export interface SizingOptions {
+  readonly targetBatchMs: number;
+  readonly minBatchSize: number;
+  readonly maxBatchSize: number;
+}
+
+const SMOOTHING = 0.5;
+const MAX_STEP = 2;
+
+export class BatchSizer {
+  private msPerRow: number | undefined;
+  size: number;
+
+  constructor(
+    private readonly o: SizingOptions,
+    initial: number,
+  ) {
+    this.size = clamp(Math.round(initial), o.minBatchSize, o.maxBatchSize);
+  }
+
+  /** Records a full batch of `rows` rows that took `ms`; partial (last) batches say nothing about speed. */
+  observe(rows: number, ms: number): void {
+    if (rows <= 0) return;
+    const sample = Math.max(ms, 0.1) / rows;
+    this.msPerRow = this.msPerRow === undefined ? sample : SMOOTHING * sample + (1 - SMOOTHING) * this.msPerRow;
+    const ideal = this.o.targetBatchMs / this.msPerRow;
+    const stepped = clamp(ideal, this.size / MAX_STEP, this.size * MAX_STEP);
+    this.size = clamp(Math.round(stepped), this.o.minBatchSize, this.o.maxBatchSize);
+  }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
