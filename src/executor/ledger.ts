@@ -1,0 +1,231 @@
+// The ledger: per-database tables recording each plan and each step (per tenant). Invariants are SQL
+// constraints, so a bug in the executor fails loudly instead of leaving a ledger that lies. The ledger is
+// versioned by `ledger_version` so that its own schema can change later by appending to LEDGER_MIGRATIONS.
+import type pg from 'pg';
+import { SwitchyardError } from '../errors.js';
+import type { Phase, Plan, Step } from '../planner/types.js';
+import { ident, qualified } from '../sql/quote.js';
+
+type Queryable = Pick<pg.Client, 'query'>;
+
+export const DEFAULT_LEDGER_SCHEMA = 'switchyard';
+export const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'rolled_back'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** The ledger cannot record what was asked: unknown step, wrong state, plan checksum mismatch, newer ledger. */
+export class LedgerError extends SwitchyardError {
+  readonly plan: string | undefined;
+  readonly step: string | undefined;
+  constructor(message: string, fields: { plan?: string; step?: string } = {}) {
+    super('LEDGER', message, 1);
+    this.plan = fields.plan;
+    this.step = fields.step;
+  }
+}
+
+/** Ledger schema migrations, in order; index + 1 is the version. Never edit one that has shipped. */
+const LEDGER_MIGRATIONS: readonly ((s: string) => string)[] = [
+  (s) => `
+CREATE TABLE ${qualified(s, 'plans')} (
+  name text PRIMARY KEY,
+  number integer NOT NULL,
+  checksum text NOT NULL,
+  applied_at timestamptz,
+  execution_time_ms bigint CONSTRAINT plans_execution_time_ms_check CHECK (execution_time_ms >= 0),
+  planned_for text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT plans_applied_has_time CHECK ((applied_at IS NULL) = (execution_time_ms IS NULL))
+);
+CREATE TABLE ${qualified(s, 'steps')} (
+  plan text NOT NULL REFERENCES ${qualified(s, 'plans')} (name),
+  step_id text NOT NULL,
+  release integer NOT NULL CONSTRAINT steps_release_check CHECK (release >= 0),
+  phase text NOT NULL CONSTRAINT steps_phase_check CHECK (phase IN ('expand', 'backfill', 'contract')),
+  tenant text NOT NULL DEFAULT '',
+  status text NOT NULL DEFAULT 'pending'
+    CONSTRAINT steps_status_check CHECK (status IN ('pending', 'running', 'done', 'failed', 'rolled_back')),
+  started_at timestamptz,
+  finished_at timestamptz,
+  error text,
+  backfill_position jsonb,
+  attempts integer NOT NULL DEFAULT 0 CONSTRAINT steps_attempts_check CHECK (attempts >= 0),
+  CONSTRAINT steps_plan_step_tenant_key UNIQUE (plan, step_id, tenant),
+  CONSTRAINT steps_finished_after_started CHECK (finished_at IS NULL OR (started_at IS NOT NULL AND finished_at >= started_at)),
+  CONSTRAINT steps_done_has_finished_at CHECK (status <> 'done' OR finished_at IS NOT NULL),
+  CONSTRAINT steps_running_has_started_at CHECK (status <> 'running' OR (started_at IS NOT NULL AND finished_at IS NULL)),
+  CONSTRAINT steps_error_only_when_failed CHECK ((error IS NOT NULL) = (status = 'failed'))
+);`,
+];
+
+export const LEDGER_VERSION = LEDGER_MIGRATIONS.length;
+
+/**
+ * Creates or upgrades the ledger in `schema`. Idempotent; runs in its own transaction (call it outside one).
+ * A transaction-level advisory lock serializes concurrent callers: IF NOT EXISTS alone races on the catalog.
+ */
+export async function ensureLedger(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA): Promise<number> {
+  const version = qualified(schema, 'ledger_version');
+  await db.query('BEGIN');
+  try {
+    await db.query("SELECT pg_advisory_xact_lock(hashtext('switchyard ledger ' || $1))", [schema]);
+    await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
+    await db.query(
+      `CREATE TABLE IF NOT EXISTS ${version} (version integer PRIMARY KEY CHECK (version > 0), applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await db.query<{ v: number }>(`SELECT coalesce(max(version), 0)::int AS v FROM ${version}`);
+    const current = rows[0]?.v ?? 0;
+    if (current > LEDGER_VERSION) {
+      throw new LedgerError(`the ledger in schema ${ident(schema)} is version ${current}, newer than this switchyard knows (${LEDGER_VERSION}): upgrade switchyard`);
+    }
+    for (let v = current + 1; v <= LEDGER_VERSION; v++) {
+      await db.query(LEDGER_MIGRATIONS[v - 1]!(schema));
+      await db.query(`INSERT INTO ${version} (version) VALUES ($1)`, [v]);
+    }
+    await db.query('COMMIT');
+    return LEDGER_VERSION;
+  } catch (e) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Records the plan (once; a different checksum under the same name is refused) and a pending row per step and tenant. */
+export async function recordPlan(db: Queryable, plan: Plan, tenants: readonly string[] = [''], schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  await db.query(
+    `INSERT INTO ${qualified(schema, 'plans')} (name, number, checksum, planned_for) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
+    [plan.name, plan.number, plan.checksum, plan.server.version],
+  );
+  const { rows } = await db.query<{ checksum: string }>(`SELECT checksum FROM ${qualified(schema, 'plans')} WHERE name = $1`, [plan.name]);
+  if (rows[0]?.checksum !== plan.checksum) {
+    throw new LedgerError(`plan ${ident(plan.name)} is already recorded with checksum ${rows[0]?.checksum ?? '?'}, not ${plan.checksum}: the plan file changed after it was applied`, { plan: plan.name });
+  }
+  const steps = plan.releases.flatMap((r) => [...r.expand, ...r.backfill, ...r.contract]);
+  const ids: string[] = [], releases: number[] = [], phases: string[] = [], tenantCol: string[] = [];
+  for (const t of tenants) for (const s of steps) ids.push(s.id), releases.push(s.release), phases.push(s.phase), tenantCol.push(t);
+  await db.query(
+    `INSERT INTO ${qualified(schema, 'steps')} (plan, step_id, release, phase, tenant)
+     SELECT $1::text, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[])
+     ON CONFLICT (plan, step_id, tenant) DO NOTHING`,
+    [plan.name, ids, releases, phases, tenantCol],
+  );
+}
+
+/** Which step row: `tenant` is '' (or omitted) when the plan has no tenants. */
+export interface StepRef {
+  readonly plan: string;
+  readonly step: Pick<Step, 'id' | 'release' | 'phase'>;
+  readonly tenant?: string;
+}
+
+const refParams = (r: StepRef) => [r.plan, r.step.id, r.tenant ?? ''];
+const refName = (r: StepRef) => `step ${r.step.id} of plan ${ident(r.plan)}${r.tenant ? ` for tenant ${ident(r.tenant)}` : ''}`;
+
+async function update(db: Queryable, schema: string, r: StepRef, set: string, fromStatuses: readonly StepStatus[], extra: unknown[] = []): Promise<void> {
+  const res = await db.query(
+    `UPDATE ${qualified(schema, 'steps')} SET ${set} WHERE plan = $1 AND step_id = $2 AND tenant = $3 AND status = ANY($4::text[])`,
+    [...refParams(r), fromStatuses, ...extra],
+  );
+  if (res.rowCount !== 1) {
+    const { rows } = await db.query<{ status: string }>(`SELECT status FROM ${qualified(schema, 'steps')} WHERE plan = $1 AND step_id = $2 AND tenant = $3`, refParams(r));
+    const was = rows[0] ? `it is ${rows[0].status}` : 'it is not in the ledger';
+    throw new LedgerError(`cannot record ${refName(r)}: expected status ${fromStatuses.join(' or ')}, but ${was}`, { plan: r.plan, step: r.step.id });
+  }
+}
+
+/** Starts (or restarts) a step; a step already done is refused. Creates the row if recordPlan did not (a new tenant). */
+export async function markStepRunning(db: Queryable, r: StepRef, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  const res = await db.query(
+    `INSERT INTO ${qualified(schema, 'steps')} AS s (plan, step_id, tenant, release, phase, status, started_at, attempts)
+     VALUES ($1, $2, $3, $4, $5, 'running', clock_timestamp(), 1)
+     ON CONFLICT (plan, step_id, tenant) DO UPDATE
+       SET status = 'running', started_at = clock_timestamp(), finished_at = NULL, error = NULL, attempts = s.attempts + 1
+       WHERE s.status <> 'done'`,
+    [...refParams(r), r.step.release, r.step.phase],
+  );
+  if (res.rowCount !== 1) throw new LedgerError(`cannot start ${refName(r)}: it is already done`, { plan: r.plan, step: r.step.id });
+}
+
+/** Marks a running step done. Takes no transaction of its own: call it inside the step's transaction. */
+export async function markStepDone(db: Queryable, r: StepRef, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  await update(db, schema, r, `status = 'done', finished_at = greatest(clock_timestamp(), started_at)`, ['running']);
+}
+
+export async function markStepFailed(db: Queryable, r: StepRef, error: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  await update(db, schema, r, `status = 'failed', finished_at = greatest(clock_timestamp(), started_at), error = $5`, ['running'], [error]);
+}
+
+/** After the step's rollback statements ran. The failure's error text is cleared (errors belong to 'failed'). */
+export async function markStepRolledBack(db: Queryable, r: StepRef, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  await update(db, schema, r, `status = 'rolled_back', finished_at = greatest(clock_timestamp(), started_at), error = NULL`, ['running', 'done', 'failed']);
+}
+
+/** Position of the last committed backfill batch, so a restarted executor resumes after it. */
+export async function saveBackfillPosition(db: Queryable, r: StepRef, position: unknown, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  await update(db, schema, r, `backfill_position = $5::jsonb`, ['running'], [JSON.stringify(position)]);
+}
+
+/** Sets applied_at and execution_time_ms when the plan's last phase completes. */
+export async function markPlanApplied(db: Queryable, plan: string, executionTimeMs: number, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  const res = await db.query(`UPDATE ${qualified(schema, 'plans')} SET applied_at = now(), execution_time_ms = $2 WHERE name = $1`, [plan, Math.round(executionTimeMs)]);
+  if (res.rowCount !== 1) throw new LedgerError(`plan ${ident(plan)} is not in the ledger`, { plan });
+}
+
+export interface StepRecord {
+  readonly plan: string;
+  readonly stepId: string;
+  readonly release: number;
+  readonly phase: Phase;
+  readonly tenant: string;
+  readonly status: StepStatus;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly error: string | null;
+  readonly backfillPosition: unknown;
+  readonly attempts: number;
+}
+
+interface StepRow {
+  plan: string; step_id: string; release: number; phase: Phase; tenant: string; status: StepStatus;
+  started_at: Date | null; finished_at: Date | null; error: string | null; backfill_position: unknown; attempts: number;
+}
+
+/** Every step of a plan (of one tenant when given), in execution order: tenant, release, phase, id. */
+export async function stepStatuses(db: Queryable, plan: string, tenant?: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<StepRecord[]> {
+  const { rows } = await db.query<StepRow>(
+    `SELECT plan, step_id, release, phase, tenant, status, started_at, finished_at, error, backfill_position, attempts
+       FROM ${qualified(schema, 'steps')}
+      WHERE plan = $1 AND ($2::text IS NULL OR tenant = $2)
+      ORDER BY tenant, release, array_position(ARRAY['expand', 'backfill', 'contract'], phase), step_id`,
+    [plan, tenant ?? null],
+  );
+  return rows.map((r) => ({
+    plan: r.plan, stepId: r.step_id, release: r.release, phase: r.phase, tenant: r.tenant, status: r.status, startedAt: r.started_at,
+    finishedAt: r.finished_at, error: r.error, backfillPosition: r.backfill_position, attempts: r.attempts,
+  }));
+}
+
+export interface PlanRecord {
+  readonly name: string;
+  readonly number: number;
+  readonly checksum: string;
+  readonly appliedAt: Date | null;
+  readonly executionTimeMs: number | null;
+  readonly plannedFor: string;
+  readonly createdAt: Date;
+  /** Step rows per status, over all tenants. */
+  readonly steps: Readonly<Record<StepStatus, number>>;
+}
+
+/** The plan's ledger row and its step counts; undefined when the plan was never recorded. */
+export async function planStatus(db: Queryable, plan: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<PlanRecord | undefined> {
+  const { rows } = await db.query<{ name: string; number: number; checksum: string; applied_at: Date | null; ms: number | null; planned_for: string; created_at: Date }>(
+    `SELECT name, number, checksum, applied_at, execution_time_ms::float8 AS ms, planned_for, created_at FROM ${qualified(schema, 'plans')} WHERE name = $1`,
+    [plan],
+  );
+  const p = rows[0];
+  if (!p) return undefined;
+  const counts = await db.query<{ status: StepStatus; n: number }>(`SELECT status, count(*)::int AS n FROM ${qualified(schema, 'steps')} WHERE plan = $1 GROUP BY status`, [plan]);
+  const steps = Object.fromEntries(STEP_STATUSES.map((s) => [s, 0])) as Record<StepStatus, number>;
+  for (const c of counts.rows) steps[c.status] = c.n;
+  return { name: p.name, number: p.number, checksum: p.checksum, appliedAt: p.applied_at, executionTimeMs: p.ms, plannedFor: p.planned_for, createdAt: p.created_at, steps };
+}
