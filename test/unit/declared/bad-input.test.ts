@@ -1,6 +1,10 @@
 // Bad input, one row per problem: the declared YAML, where the problem must point (line:column of the
 // offending key or value, 1-based) and a fragment of `formatProblem` (message and fix). Each row also pins
 // how many problems the file has, so that no spurious follow-up problem goes unnoticed.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from '../../support/cli.js';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, InvalidSchemaError } from '../../../src/errors.js';
 import { analyzeDeclared, parseDeclared } from '../../../src/schema/yaml.js';
@@ -141,6 +145,20 @@ describe('bad input', () => {
     const shown = problems.map(formatProblem);
     expect(shown.filter((p) => p.startsWith(`bad.yaml:${at}: `) && p.includes(fragment)), shown.join('\n')).toHaveLength(1);
     expect(problems, shown.join('\n')).toHaveLength(count);
+  });
+});
+
+describe('bad input through the command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-bad-'));
+  it.each(rows.map(([title, yaml, at, fragment], i) => ({ title, yaml, at, fragment, i })))('$title: exit 2, located, no stack trace', async ({ yaml, at, fragment, i }) => {
+    const path = join(dir, `bad${i}.yaml`);
+    writeFileSync(path, yaml);
+    const r = await cli('validate', path);
+    expect(r.code).toBe(2);
+    const output = r.stdout + r.stderr;
+    expect(output).toContain(`${path}:${at}: `);
+    expect(output).toContain(fragment);
+    expect(output).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 });
 
