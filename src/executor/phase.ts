@@ -1,0 +1,157 @@
+// Running one phase of a plan on one database: every step in order, each recorded in the ledger, resumable
+// after a crash at any moment. Transactional steps commit with their ledger row; a non-transactional step
+// (CONCURRENTLY) is made idempotent by checking the catalog first, and an index its build left invalid is
+// dropped and built again, never skipped. Lock timeouts (55P03) are retried with backoff and jitter.
+import type pg from 'pg';
+import { SwitchyardError } from '../errors.js';
+import type { Phase, Plan, Step } from '../planner/types.js';
+import { runBackfill } from './backfill.js';
+import { ensureLedger, markStepDone, markStepFailed, markStepRunning, recordPlan, saveBackfillPosition, stepStatuses, DEFAULT_LEDGER_SCHEMA, type StepRef } from './ledger.js';
+import { qualified } from '../sql/quote.js';
+import { runStatement } from './statement.js';
+
+type Queryable = Pick<pg.Client, 'query'>;
+
+export type PhaseEvent =
+  | { readonly kind: 'step'; readonly step: Step; readonly state: 'start' | 'done' | 'skipped' }
+  | { readonly kind: 'retry'; readonly step: Step; readonly attempt: number; readonly waitMs: number; readonly reason: string }
+  | { readonly kind: 'rebuild'; readonly step: Step; readonly index: string }
+  | { readonly kind: 'backfill'; readonly step: Step; readonly rows: number; readonly totalRows: number; readonly rowsPerSecond: number };
+
+export interface PhaseOptions {
+  readonly ledgerSchema?: string;
+  readonly tenant?: string;
+  /** Attempts of a step that hits lock_timeout before giving up (default 8). */
+  readonly maxAttempts?: number;
+  /** First retry wait; doubles each attempt, with jitter (default 200 ms). */
+  readonly retryBaseMs?: number;
+  readonly onEvent?: (e: PhaseEvent) => void;
+}
+
+export interface PhaseResult {
+  readonly ran: number;
+  readonly skipped: number;
+  readonly retries: number;
+}
+
+export class StepFailedError extends SwitchyardError {
+  readonly step: string;
+  constructor(step: Step, cause: unknown) {
+    super('STEP_FAILED', `step ${step.id} (${step.description}) failed: ${(cause as Error)?.message ?? String(cause)}`, 3, { cause });
+    this.step = step.id;
+  }
+}
+
+export function phaseSteps(plan: Plan, release: number, phase: Phase): readonly Step[] {
+  return plan.releases.find((r) => r.number === release)?.[phase] ?? [];
+}
+
+/** Applies a phase; steps the ledger already records as done are skipped, so a rerun finishes the phase. */
+export async function applyPhase(db: Queryable, plan: Plan, release: number, phase: Phase, o: PhaseOptions = {}): Promise<PhaseResult> {
+  const schema = o.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA;
+  await ensureLedger(db, schema);
+  await recordPlan(db, plan, [o.tenant ?? ''], schema);
+  const ledger = new Map((await stepStatuses(db, plan.name, o.tenant ?? '', schema)).map((r) => [r.stepId, r]));
+  let ran = 0;
+  let skipped = 0;
+  let retries = 0;
+  for (const step of phaseSteps(plan, release, phase)) {
+    const ref: StepRef = { plan: plan.name, step, ...(o.tenant ? { tenant: o.tenant } : {}) };
+    const known = ledger.get(step.id);
+    if (known?.status === 'done') {
+      skipped++;
+      o.onEvent?.({ kind: 'step', step, state: 'skipped' });
+      continue;
+    }
+    o.onEvent?.({ kind: 'step', step, state: 'start' });
+    await markStepRunning(db, ref, schema);
+    try {
+      retries += await withLockRetries(step, o, async () => {
+        if (step.backfill) await backfillStep(db, step, ref, known?.backfillPosition, schema, o);
+        else if (step.transactional) await runStatement(db, step.sql, step, () => markStepDone(db, ref, schema));
+        else await nonTransactionalStep(db, step, o);
+      });
+      if (step.backfill || !step.transactional) await markStepDone(db, ref, schema);
+    } catch (e) {
+      await markStepFailed(db, ref, (e as Error)?.message ?? String(e), schema).catch(() => undefined);
+      throw e instanceof SwitchyardError ? e : new StepFailedError(step, e);
+    }
+    ran++;
+    o.onEvent?.({ kind: 'step', step, state: 'done' });
+  }
+  return { ran, skipped, retries };
+}
+
+/** Runs `fn`, retrying on SQLSTATE 55P03 (lock_timeout) with exponential backoff and jitter. */
+async function withLockRetries(step: Step, o: PhaseOptions, fn: () => Promise<void>): Promise<number> {
+  const max = o.maxAttempts ?? 8;
+  const base = o.retryBaseMs ?? 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await fn();
+      return attempt - 1;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '55P03' || attempt >= max) throw e;
+      const waitMs = Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random()));
+      o.onEvent?.({ kind: 'retry', step, attempt, waitMs, reason: 'lock_timeout: another transaction holds a conflicting lock' });
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
+}
+
+/** The index a step builds or drops, from its dependency keys (`index:schema<US>name`). */
+function indexOf(keys: readonly string[]): { schema: string; name: string } | undefined {
+  const k = keys.find((x) => x.startsWith('index:'));
+  if (!k) return undefined;
+  const [schema, name] = k.slice('index:'.length).split('\u001f');
+  return schema !== undefined && name !== undefined ? { schema, name } : undefined;
+}
+
+async function indexState(db: Queryable, ix: { schema: string; name: string }): Promise<'absent' | 'valid' | 'invalid'> {
+  const { rows } = await db.query<{ valid: boolean }>(
+    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relname = $2`,
+    [ix.schema, ix.name],
+  );
+  return rows[0] === undefined ? 'absent' : rows[0].valid ? 'valid' : 'invalid';
+}
+
+/**
+ * CONCURRENTLY statements cannot share a transaction with their ledger row, so the catalog decides: an index
+ * already built and valid means a previous run finished the step; an invalid one (a killed or failed build)
+ * is dropped and built again.
+ */
+async function nonTransactionalStep(db: Queryable, step: Step, o: PhaseOptions): Promise<void> {
+  const creates = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY/i.test(step.sql) ? indexOf(step.creates) : undefined;
+  const drops = /^\s*DROP\s+INDEX\s+CONCURRENTLY/i.test(step.sql) ? indexOf(step.drops) : undefined;
+  if (drops && (await indexState(db, drops)) === 'absent') return;
+  if (creates) {
+    const state = await indexState(db, creates);
+    if (state === 'valid') return;
+    if (state === 'invalid') await dropInvalid(db, step, creates, o);
+  }
+  await runStatement(db, step.sql, step);
+  if (creates && (await indexState(db, creates)) !== 'valid') {
+    await dropInvalid(db, step, creates, o);
+    await runStatement(db, step.sql, step);
+    if ((await indexState(db, creates)) !== 'valid') throw new StepFailedError(step, new Error(`index ${creates.schema}.${creates.name} is still invalid after a rebuild`));
+  }
+}
+
+async function dropInvalid(db: Queryable, step: Step, ix: { schema: string; name: string }, o: PhaseOptions): Promise<void> {
+  o.onEvent?.({ kind: 'rebuild', step, index: `${ix.schema}.${ix.name}` });
+  await runStatement(db, `DROP INDEX CONCURRENTLY IF EXISTS ${qualified(ix.schema, ix.name)}`, { ...step, transactional: false });
+}
+
+async function backfillStep(db: Queryable, step: Step, ref: StepRef, position: unknown, schema: string, o: PhaseOptions): Promise<void> {
+  const startAfter = Array.isArray(position) ? position : undefined;
+  await runBackfill(db, step.backfill!, {
+    ...(startAfter ? { startAfter } : {}),
+    lockTimeoutMs: step.lockTimeoutMs,
+    statementTimeoutMs: step.statementTimeoutMs,
+    onBatch: async (p) => {
+      await saveBackfillPosition(db, ref, p.position, schema);
+      o.onEvent?.({ kind: 'backfill', step, rows: p.rows, totalRows: p.totalRows, rowsPerSecond: p.rowsPerSecond });
+    },
+  });
+}
