@@ -6,9 +6,9 @@ import type pg from 'pg';
 import { SwitchyardError } from '../errors.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { runBackfill } from './backfill.js';
-import { ensureLedger, markStepDone, markStepFailed, markStepRunning, recordPlan, saveBackfillPosition, stepStatuses, DEFAULT_LEDGER_SCHEMA, type StepRef } from './ledger.js';
+import { ensureLedger, markStepDone, markStepFailed, markStepRolledBack, markStepRunning, recordPlan, saveBackfillPosition, stepStatuses, DEFAULT_LEDGER_SCHEMA, type StepRef } from './ledger.js';
 import { qualified } from '../sql/quote.js';
-import { runStatement } from './statement.js';
+import { runRollback, runStatement } from './statement.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 
@@ -82,6 +82,52 @@ export async function applyPhase(db: Queryable, plan: Plan, release: number, pha
   return { ran, skipped, retries };
 }
 
+/** The SQLSTATE of a pg error, or of the one a DatabaseError wraps. */
+function sqlstate(e: unknown): string | undefined {
+  const x = e as { sqlstate?: string; code?: string };
+  return x.sqlstate ?? (/^[0-9A-Z]{5}$/.test(x.code ?? '') ? x.code : undefined);
+}
+
+/** SQLSTATEs of "does not exist": what undoing a step that never took effect runs into. */
+const ABSENT = new Set(['42703', '42704', '42P01', '42883', '3F000']);
+
+/**
+ * Rolls a phase back: the steps the ledger records as applied, in reverse order, each marked rolled back.
+ * A step that was running or failed when its executor died may or may not have taken effect: a
+ * transactional one did not (its ledger row commits with it); for a non-transactional one, undoing
+ * something that does not exist counts as already undone.
+ */
+export async function rollbackPhase(db: Queryable, plan: Plan, release: number, phase: Phase, o: PhaseOptions = {}): Promise<PhaseResult> {
+  const schema = o.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA;
+  await ensureLedger(db, schema);
+  const ledger = new Map((await stepStatuses(db, plan.name, o.tenant ?? '', schema)).map((r) => [r.stepId, r]));
+  let ran = 0;
+  let skipped = 0;
+  let retries = 0;
+  for (const step of [...phaseSteps(plan, release, phase)].reverse()) {
+    const ref: StepRef = { plan: plan.name, step, ...(o.tenant ? { tenant: o.tenant } : {}) };
+    const status = ledger.get(step.id)?.status;
+    if (status === undefined || status === 'pending' || status === 'rolled_back') {
+      skipped++;
+      continue;
+    }
+    const uncertain = status !== 'done';
+    o.onEvent?.({ kind: 'step', step, state: 'start' });
+    if (!(uncertain && step.transactional)) {
+      try {
+        retries += await withLockRetries(step, o, () => runRollback(db, step.rollback, step));
+      } catch (e) {
+        const code = sqlstate(e);
+        if (!(uncertain && code !== undefined && ABSENT.has(code))) throw e instanceof SwitchyardError ? e : new StepFailedError(step, e);
+      }
+    }
+    await markStepRolledBack(db, ref, schema);
+    ran++;
+    o.onEvent?.({ kind: 'step', step, state: 'done' });
+  }
+  return { ran, skipped, retries };
+}
+
 /** Runs `fn`, retrying on SQLSTATE 55P03 (lock_timeout) with exponential backoff and jitter. */
 async function withLockRetries(step: Step, o: PhaseOptions, fn: () => Promise<void>): Promise<number> {
   const max = o.maxAttempts ?? 8;
@@ -91,7 +137,7 @@ async function withLockRetries(step: Step, o: PhaseOptions, fn: () => Promise<vo
       await fn();
       return attempt - 1;
     } catch (e) {
-      if ((e as { code?: string }).code !== '55P03' || attempt >= max) throw e;
+      if (sqlstate(e) !== '55P03' || attempt >= max) throw e;
       const waitMs = Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random()));
       o.onEvent?.({ kind: 'retry', step, attempt, waitMs, reason: 'lock_timeout: another transaction holds a conflicting lock' });
       await new Promise((r) => setTimeout(r, waitMs));
