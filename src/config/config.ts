@@ -22,6 +22,33 @@ const Config = z
       .object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() })
       .strict()
       .default({}),
+    healthCheck: z
+      .object({
+        url: z.string().describe('HTTP(S) URL that must answer 2xx').optional(),
+        command: z.string().describe('shell command that must exit 0').optional(),
+        timeoutMs: z.coerce.number().int().positive().default(10_000),
+        onFailure: z.enum(['rollback', 'stop']).describe('after a phase: roll it back, or stop and report').default('stop'),
+      })
+      .strict()
+      .refine((h) => (h.url === undefined) !== (h.command === undefined), { message: 'healthCheck needs exactly one of `url` or `command`' })
+      .optional(),
+    backup: z
+      .object({
+        file: z.string().describe('a backup file whose age preflight checks').optional(),
+        command: z.string().describe('a command printing the time of the last backup (ISO 8601) or exiting non-zero').optional(),
+        maxAgeHours: z.coerce.number().positive().default(24),
+      })
+      .strict()
+      .optional(),
+    windowMinutes: z.coerce.number().positive().describe('the maintenance window a plan phase must fit in (preflight)').optional(),
+    rehearsal: z
+      .object({
+        engine: z.enum(['embedded', 'docker']).default('embedded'),
+        image: z.string().optional(),
+        sampleRows: z.coerce.number().int().min(0).default(20),
+      })
+      .strict()
+      .default({ engine: 'embedded', sampleRows: 20 }),
   })
   .strict();
 
