@@ -156,7 +156,8 @@ export async function markStepFailed(db: Queryable, r: StepRef, error: string, s
 
 /** After the step's rollback statements ran. The failure's error text is cleared (errors belong to 'failed'). */
 export async function markStepRolledBack(db: Queryable, r: StepRef, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
-  await update(db, schema, r, `status = 'rolled_back', finished_at = greatest(clock_timestamp(), started_at), error = NULL`, ['running', 'done', 'failed']);
+  // The backfill position goes too: applying the step again must walk the table from the start.
+  await update(db, schema, r, `status = 'rolled_back', finished_at = greatest(clock_timestamp(), started_at), error = NULL, backfill_position = NULL`, ['running', 'done', 'failed']);
 }
 
 /** Position of the last committed backfill batch, so a restarted executor resumes after it. */
@@ -228,4 +229,26 @@ export async function planStatus(db: Queryable, plan: string, schema = DEFAULT_L
   const steps = Object.fromEntries(STEP_STATUSES.map((s) => [s, 0])) as Record<StepStatus, number>;
   for (const c of counts.rows) steps[c.status] = c.n;
   return { name: p.name, number: p.number, checksum: p.checksum, appliedAt: p.applied_at, executionTimeMs: p.ms, plannedFor: p.planned_for, createdAt: p.created_at, steps };
+}
+
+/** Clears applied_at when a phase of a fully applied plan is rolled back. */
+export async function markPlanUnapplied(db: Queryable, plan: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  await db.query(`UPDATE ${qualified(schema, 'plans')} SET applied_at = NULL, execution_time_ms = NULL WHERE name = $1`, [plan]);
+}
+
+/** Whether the ledger exists in `schema` (read-only commands never create it). */
+export async function ledgerExists(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok`, [qualified(schema, 'plans'), qualified(schema, 'steps')]);
+  return rows[0]?.ok === true;
+}
+
+/** Every plan the ledger knows, by number. */
+export async function listPlans(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA): Promise<PlanRecord[]> {
+  const { rows } = await db.query<{ name: string }>(`SELECT name FROM ${qualified(schema, 'plans')} ORDER BY number, name`);
+  const out: PlanRecord[] = [];
+  for (const r of rows) {
+    const p = await planStatus(db, r.name, schema);
+    if (p) out.push(p);
+  }
+  return out;
 }

@@ -62,6 +62,11 @@ function applicationName(holderInfo: string): string {
   return name;
 }
 
+/** Who holds the executor lock of `key` now, if anyone. */
+export async function lockHolder(db: Queryable, key: ExecutorLockKey): Promise<LockHolder | undefined> {
+  return findHolder(db, executorLockKey(key));
+}
+
 async function findHolder(db: Queryable, k: { classid: string; objid: string }): Promise<LockHolder | undefined> {
   const { rows } = await db.query<{ pid: number; application_name: string | null; client_addr: string | null; backend_start: Date | null; query_start: Date | null }>(
     `SELECT l.pid, a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.query_start

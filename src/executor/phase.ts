@@ -9,6 +9,7 @@ import { runBackfill } from './backfill.js';
 import { ensureLedger, markStepDone, markStepFailed, markStepRolledBack, markStepRunning, recordPlan, saveBackfillPosition, stepStatuses, DEFAULT_LEDGER_SCHEMA, type StepRef } from './ledger.js';
 import { qualified } from '../sql/quote.js';
 import { runRollback, runStatement } from './statement.js';
+import { pressureGate, type PressureLimits } from './pressure.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 
@@ -16,7 +17,8 @@ export type PhaseEvent =
   | { readonly kind: 'step'; readonly step: Step; readonly state: 'start' | 'done' | 'skipped' }
   | { readonly kind: 'retry'; readonly step: Step; readonly attempt: number; readonly waitMs: number; readonly reason: string }
   | { readonly kind: 'rebuild'; readonly step: Step; readonly index: string }
-  | { readonly kind: 'backfill'; readonly step: Step; readonly rows: number; readonly totalRows: number; readonly rowsPerSecond: number };
+  | { readonly kind: 'backfill'; readonly step: Step; readonly rows: number; readonly totalRows: number; readonly rowsPerSecond: number; readonly etaSeconds: number; readonly batchMs: number }
+  | { readonly kind: 'pause'; readonly step: Step; readonly reason: string; readonly ms: number };
 
 export interface PhaseOptions {
   readonly ledgerSchema?: string;
@@ -26,6 +28,10 @@ export interface PhaseOptions {
   /** First retry wait; doubles each attempt, with jitter (default 200 ms). */
   readonly retryBaseMs?: number;
   readonly onEvent?: (e: PhaseEvent) => void;
+  /** Only these steps (rehearsal runs and undoes one step at a time); the others are left as they are. */
+  readonly only?: ReadonlySet<string>;
+  /** When backfills hold off between batches (lock waiters, replication lag). */
+  readonly pressure?: PressureLimits;
 }
 
 export interface PhaseResult {
@@ -42,8 +48,9 @@ export class StepFailedError extends SwitchyardError {
   }
 }
 
-export function phaseSteps(plan: Plan, release: number, phase: Phase): readonly Step[] {
-  return plan.releases.find((r) => r.number === release)?.[phase] ?? [];
+export function phaseSteps(plan: Plan, release: number, phase: Phase, only?: ReadonlySet<string>): readonly Step[] {
+  const steps = plan.releases.find((r) => r.number === release)?.[phase] ?? [];
+  return only ? steps.filter((s) => only.has(s.id)) : steps;
 }
 
 /** Applies a phase; steps the ledger already records as done are skipped, so a rerun finishes the phase. */
@@ -55,7 +62,7 @@ export async function applyPhase(db: Queryable, plan: Plan, release: number, pha
   let ran = 0;
   let skipped = 0;
   let retries = 0;
-  for (const step of phaseSteps(plan, release, phase)) {
+  for (const step of phaseSteps(plan, release, phase, o.only)) {
     const ref: StepRef = { plan: plan.name, step, ...(o.tenant ? { tenant: o.tenant } : {}) };
     const known = ledger.get(step.id);
     if (known?.status === 'done') {
@@ -104,7 +111,7 @@ export async function rollbackPhase(db: Queryable, plan: Plan, release: number, 
   let ran = 0;
   let skipped = 0;
   let retries = 0;
-  for (const step of [...phaseSteps(plan, release, phase)].reverse()) {
+  for (const step of [...phaseSteps(plan, release, phase, o.only)].reverse()) {
     const ref: StepRef = { plan: plan.name, step, ...(o.tenant ? { tenant: o.tenant } : {}) };
     const status = ledger.get(step.id)?.status;
     if (status === undefined || status === 'pending' || status === 'rolled_back') {
@@ -177,6 +184,9 @@ async function nonTransactionalStep(db: Queryable, step: Step, o: PhaseOptions):
     if (state === 'invalid') await dropInvalid(db, step, creates, o);
   }
   await runStatement(db, step.sql, step);
+  if (creates && (await indexState(db, creates)) === 'absent') {
+    throw new StepFailedError(step, new Error(`index ${creates.schema}.${creates.name} does not exist after the step ran: its SQL does not build the index the plan says it does`));
+  }
   if (creates && (await indexState(db, creates)) !== 'valid') {
     await dropInvalid(db, step, creates, o);
     await runStatement(db, step.sql, step);
@@ -195,9 +205,10 @@ async function backfillStep(db: Queryable, step: Step, ref: StepRef, position: u
     ...(startAfter ? { startAfter } : {}),
     lockTimeoutMs: step.lockTimeoutMs,
     statementTimeoutMs: step.statementTimeoutMs,
+    shouldPause: pressureGate(db, (reason, ms) => o.onEvent?.({ kind: 'pause', step, reason, ms }), o.pressure),
     onBatch: async (p) => {
       await saveBackfillPosition(db, ref, p.position, schema);
-      o.onEvent?.({ kind: 'backfill', step, rows: p.rows, totalRows: p.totalRows, rowsPerSecond: p.rowsPerSecond });
+      o.onEvent?.({ kind: 'backfill', step, rows: p.rows, totalRows: p.totalRows, rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds, batchMs: p.batchMs });
     },
   });
 }

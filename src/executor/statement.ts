@@ -19,15 +19,38 @@ export function mustRunAlone(sql: string): boolean {
   return /\bCONCURRENTLY\b/i.test(sql) || /^\s*(VACUUM|CREATE\s+SUBSCRIPTION|DROP\s+SUBSCRIPTION)\b/i.test(sql);
 }
 
+/** The timeout settings a statement runs under: SET LOCAL inside its transaction, SET around a lone one. */
+export function timeoutSettings(o: Omit<StatementOptions, 'transactional'>, local: boolean): string {
+  const set = local ? 'SET LOCAL' : 'SET';
+  return `${set} lock_timeout = ${ms(o.lockTimeoutMs)}; ${set} statement_timeout = ${ms(o.statementTimeoutMs)}`;
+}
+
+const RESET = 'RESET lock_timeout; RESET statement_timeout';
+
+/** Whether `sql` runs in its own transaction (with its ledger row) or alone. */
+export function runsInTransaction(sql: string, o: Pick<StatementOptions, 'transactional'>): boolean {
+  return o.transactional && !mustRunAlone(sql);
+}
+
+/**
+ * Exactly what runStatement sends, in order, for `--dry-run`. `ledger` stands for the ledger write that
+ * commits with a transactional step.
+ */
+export function statementScript(sql: string, o: StatementOptions, ledger?: string): string[] {
+  return runsInTransaction(sql, o)
+    ? ['BEGIN', timeoutSettings(o, true), sql, ...(ledger ? [ledger] : []), 'COMMIT']
+    : [timeoutSettings(o, false), sql, RESET];
+}
+
 /**
  * Runs `sql` with the timeouts. Transactional statements run in their own transaction with SET LOCAL, so
  * nothing leaks into the session; `inTransaction` runs extra statements (a ledger row) in the same one.
  */
 export async function runStatement(db: Queryable, sql: string, o: StatementOptions, inTransaction?: () => Promise<void>): Promise<void> {
-  if (o.transactional && !mustRunAlone(sql)) {
+  if (runsInTransaction(sql, o)) {
     await db.query('BEGIN');
     try {
-      await db.query(`SET LOCAL lock_timeout = ${ms(o.lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(o.statementTimeoutMs)}`);
+      await db.query(timeoutSettings(o, true));
       await db.query(sql);
       await inTransaction?.();
       await db.query('COMMIT');
@@ -37,11 +60,11 @@ export async function runStatement(db: Queryable, sql: string, o: StatementOptio
     }
     return;
   }
-  await db.query(`SET lock_timeout = ${ms(o.lockTimeoutMs)}; SET statement_timeout = ${ms(o.statementTimeoutMs)}`);
+  await db.query(timeoutSettings(o, false));
   try {
     await db.query(sql);
   } finally {
-    await db.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
+    await db.query(RESET).catch(() => undefined);
   }
 }
 

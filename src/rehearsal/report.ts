@@ -50,6 +50,8 @@ export interface RehearsalReport {
   readonly sampleRows: number;
   readonly phases: readonly PhaseRehearsal[];
   readonly failure?: RehearsalFailure;
+  /** The schema at every phase boundary, by fingerprint: apply shows drift against these as changes. */
+  readonly models?: Readonly<Record<string, unknown>>;
 }
 
 const Step = z.object({ id: z.string(), before: z.string(), after: z.string(), ms: z.number() });
@@ -75,6 +77,7 @@ const Report = z.object({
       differences: z.array(z.string()),
     })
     .optional(),
+  models: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** plans/0001_x.plan.yaml -> plans/0001_x.rehearsal.json */

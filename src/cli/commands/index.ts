@@ -3,6 +3,8 @@ import type { CliIO } from '../io.js';
 import { registerSchemaCommands } from './schema.js';
 import { registerDemo } from './demo.js';
 import { registerPlanCommands } from './plan.js';
+import { registerExecuteCommands } from './execute.js';
+import { registerRehearse } from './rehearse.js';
 
 /** Sets the process exit code without throwing (a finding, not a failure). */
 export type SetExit = (code: number) => void;
@@ -10,5 +12,7 @@ export type SetExit = (code: number) => void;
 export function registerCommands(program: Command, io: CliIO, setExit: SetExit): void {
   registerSchemaCommands(program, io, setExit);
   registerPlanCommands(program, io, setExit);
+  registerRehearse(program, io, setExit);
+  registerExecuteCommands(program, io, setExit);
   registerDemo(program, io, setExit);
 }

@@ -162,6 +162,8 @@ async function roundTrip(db: pg.Client, schema: string) {
   await markStepFailed(db, ref('s2', 'backfill'), 'canceling statement due to lock timeout', schema);
   await expect(saveBackfillPosition(db, ref('s2', 'backfill'), { id: [43] }, schema)).rejects.toBeInstanceOf(LedgerError);
   await markStepRunning(db, ref('s2', 'backfill'), schema); // a retry
+  // The position survives a failure and a restart: the retry resumes from it.
+  expect((await stepStatuses(db, p.name, '', schema))[1]!.backfillPosition).toEqual({ id: [42], note: 'it\'s "quoted"' });
   await markStepRolledBack(db, ref('s2', 'backfill'), schema);
   await expect(markStepDone(db, ref('s3', 'contract'), schema)).rejects.toThrow(/expected status running, but it is pending/);
 
@@ -174,7 +176,8 @@ async function roundTrip(db: pg.Client, schema: string) {
     ['s2', 'rolled_back', 2, null],
     ['s3', 'pending', 0, null],
   ]);
-  expect(st[1]!.backfillPosition).toEqual({ id: [42], note: 'it\'s "quoted"' });
+  // ...but not a rollback: applying the step again must walk the whole table.
+  expect(st[1]!.backfillPosition).toBeNull();
   expect(st[0]!.finishedAt!.getTime()).toBeGreaterThanOrEqual(st[0]!.startedAt!.getTime());
   expect((await stepStatuses(db, p.name, 'tenant_a', schema)).every((s) => s.status === 'pending' && s.tenant === 'tenant_a')).toBe(true);
   expect(await stepStatuses(db, p.name, undefined, schema)).toHaveLength(7);

@@ -1,0 +1,381 @@
+// `switchyard apply`, `rollback` and `status`: running a plan's phases on one database.
+// Everything that must hold before a step runs is checked here, in this order: the plan file's checksum
+// (readPlan), hazards allowed, a passing rehearsal for this checksum, one executor (the advisory lock), phases
+// in order, and no drift. Then the phase runner does the work and the health check judges it.
+import { configPath, type SwitchyardConfig } from '../config/config.js';
+import { connect, describeTarget, resolveTarget, type Client, type ConnectionTarget } from '../db/connect.js';
+import { SwitchyardError, UsageError } from '../errors.js';
+import { checkDrift, type DriftCheck } from '../executor/drift.js';
+import { runHealthCheck, type HealthResult } from '../executor/health.js';
+import {
+  ensureLedger, ledgerExists, listPlans, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, type PlanRecord, type StepRecord,
+} from '../executor/ledger.js';
+import { lockHolder, withAdvisoryLock, type ExecutorLockKey, type LockHolder } from '../executor/lock.js';
+import { applyPhase, rollbackPhase, type PhaseEvent, type PhaseResult } from '../executor/phase.js';
+import { phaseLabel, phaseStatuses, planPosition, planPhases, type PhaseStatus } from '../executor/state.js';
+import { statementScript, timeoutSettings } from '../executor/statement.js';
+import { renderBatch } from '../executor/backfill-sql.js';
+import { readPlan } from '../planner/file.js';
+import { isHazard, lintPlan, type LintFinding } from '../planner/lint.js';
+import { PHASES, type Hazard, type Phase, type Plan, type Step } from '../planner/types.js';
+import { readReport, rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
+import { prepareSession } from '../rehearsal/shadow.js';
+
+/** Everything an executor command reports while it works: the phase runner's events and its own. */
+export type ExecutorEvent =
+  | PhaseEvent
+  | { readonly kind: 'phase'; readonly release: number; readonly phase: Phase; readonly state: 'start' | 'done' | 'rolled_back'; readonly ms?: number }
+  | { readonly kind: 'drift'; readonly check: DriftCheck }
+  | { readonly kind: 'health'; readonly result: HealthResult }
+  | { readonly kind: 'notice'; readonly message: string };
+
+export interface ExecuteOptions {
+  readonly plan: string;
+  readonly db?: string;
+  readonly release?: number;
+  readonly phase?: string;
+  readonly all?: boolean;
+  readonly dryRun?: boolean;
+  readonly skipRehearsal?: boolean;
+  readonly allowHazard?: readonly string[];
+  readonly onEvent?: (e: ExecutorEvent) => void;
+}
+
+export interface PhaseRun extends PhaseResult {
+  readonly release: number;
+  readonly phase: Phase;
+  readonly ms: number;
+  readonly drift: DriftCheck;
+  readonly health?: HealthResult;
+}
+
+export interface ApplyResult {
+  readonly plan: string;
+  readonly database: string;
+  readonly phases: readonly PhaseRun[];
+  /** Every phase of the plan is applied. */
+  readonly complete: boolean;
+  /** The command to run next, when there is a next phase. */
+  readonly next?: string;
+}
+
+export interface DryRunResult {
+  readonly plan: string;
+  readonly database?: string;
+  readonly phases: readonly { readonly release: number; readonly phase: Phase; readonly steps: readonly { readonly id: string; readonly sql: readonly string[] }[] }[];
+  readonly notices: readonly string[];
+}
+
+/** A phase was refused before anything ran. */
+export class RefusedError extends SwitchyardError {
+  constructor(code: string, message: string) {
+    super(code, message, 1);
+  }
+}
+
+export class HealthCheckFailedError extends SwitchyardError {
+  readonly result: HealthResult;
+  constructor(what: string, r: HealthResult, rolledBack: boolean, rollbackCommand: string) {
+    super(
+      'HEALTH_CHECK_FAILED',
+      `the health check failed after ${what}: ${r.check}: ${r.detail}` +
+        (rolledBack ? `\nthe phase was rolled back (healthCheck.onFailure: rollback)` : `\nthe phase stays applied (healthCheck.onFailure: stop); to undo it: ${rollbackCommand}`),
+      1,
+    );
+    this.result = r;
+  }
+}
+
+interface Loaded {
+  readonly plan: Plan;
+  readonly path: string;
+  readonly report: RehearsalReport | undefined;
+}
+
+async function load(config: SwitchyardConfig, path: string): Promise<Loaded> {
+  const full = configPath(config, path);
+  const plan = await readPlan(full);
+  return { plan, path, report: await readReport(full) };
+}
+
+function parseSelection(plan: Plan, o: ExecuteOptions, command: 'apply' | 'rollback'): { release: number; phase: Phase } | 'all' {
+  if (o.all) {
+    if (command === 'rollback') throw new UsageError('rollback takes one phase: --release N --phase P');
+    if (o.release !== undefined || o.phase !== undefined) throw new UsageError('give either --all or --release N --phase P, not both');
+    return 'all';
+  }
+  if (o.release === undefined || o.phase === undefined) {
+    throw new UsageError(`${command} needs --release N --phase expand|backfill|contract${command === 'apply' ? ' (or --all for every remaining phase)' : ''}`);
+  }
+  if (!(PHASES as readonly string[]).includes(o.phase)) throw new UsageError(`--phase ${o.phase} is not one of ${PHASES.join(', ')}`);
+  if (!Number.isInteger(o.release) || !plan.releases.some((r) => r.number === o.release)) {
+    throw new UsageError(`plan ${plan.name} has no release ${o.release}; its releases are ${plan.releases.map((r) => r.number).join(', ')}`);
+  }
+  return { release: o.release, phase: o.phase as Phase };
+}
+
+function allowedHazards(config: SwitchyardConfig, extra: readonly string[] = []): Hazard[] {
+  const bad = extra.filter((h) => !isHazard(h));
+  if (bad.length) throw new UsageError(`unknown hazard ${bad.join(', ')}; hazards are named like ACCESS_EXCLUSIVE_LOCK, TABLE_REWRITE, DELETES_DATA`);
+  return [...config.allowHazards, ...(extra as Hazard[])];
+}
+
+/** Lint errors that concern the given steps (or the whole plan). */
+function hazardRefusal(plan: Plan, allowed: readonly Hazard[], steps: readonly Step[], planPath: string): RefusedError | undefined {
+  const ids = new Set(steps.map((s) => s.id));
+  const errors = lintPlan(plan, allowed).findings.filter((f: LintFinding) => f.severity === 'error' && (f.step === undefined || ids.has(f.step)));
+  if (!errors.length) return undefined;
+  return new RefusedError(
+    'HAZARD_REFUSED',
+    `refused: ${errors.length} finding${errors.length === 1 ? '' : 's'} in ${planPath} not allowed:\n` +
+      errors.map((f) => `  ${f.step ? f.step + ': ' : ''}${f.message} (fix: ${f.fix})`).join('\n') +
+      `\nallow a hazard with --allow-hazard NAME or \`allowHazards:\` in switchyard.yaml, after review`,
+  );
+}
+
+function command(path: string, verb: 'apply' | 'rollback', p: { release: number; phase: Phase }): string {
+  return `switchyard ${verb} ${path} --release ${p.release} --phase ${p.phase}`;
+}
+
+async function openExecutor(config: SwitchyardConfig, db: string | undefined): Promise<{ client: Client; target: ConnectionTarget; key: ExecutorLockKey }> {
+  const target = resolveTarget(db, config.database, config.unsetVariables);
+  const client = await connect(target);
+  try {
+    await prepareSession(client);
+    const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
+    return { client, target, key: { database: rows[0]!.db, ledgerSchema: config.ledgerSchema } };
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The phases `apply` will run, in order, refusing a phase whose predecessors are not applied. */
+function phasesToApply(plan: Plan, statuses: readonly PhaseStatus[], selection: { release: number; phase: Phase } | 'all', path: string): PhaseStatus[] {
+  if (selection === 'all') return statuses.filter((s) => s.state !== 'applied' && s.state !== 'empty');
+  const i = statuses.findIndex((s) => s.release === selection.release && s.phase === selection.phase);
+  const missing = statuses.slice(0, i).find((s) => s.state !== 'applied' && s.state !== 'empty');
+  if (missing) {
+    throw new RefusedError('OUT_OF_ORDER', `cannot apply ${phaseLabel(selection)} of plan ${plan.name}: ${phaseLabel(missing)} is ${missing.state}, and phases run in order\nfix: ${command(path, 'apply', missing)}`);
+  }
+  const s = statuses[i]!;
+  return s.state === 'applied' || s.state === 'empty' ? [] : [s];
+}
+
+function nextCommand(statuses: readonly PhaseStatus[], path: string): string | undefined {
+  const next = statuses.find((s) => s.state !== 'applied' && s.state !== 'empty');
+  return next ? command(path, 'apply', next) : undefined;
+}
+
+function executionMs(records: readonly StepRecord[]): number {
+  return records.reduce((n, r) => n + (r.status === 'done' && r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : 0), 0);
+}
+
+export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions): Promise<ApplyResult | DryRunResult> {
+  const { plan, path, report } = await load(config, o.plan);
+  const selection = parseSelection(plan, o, 'apply');
+  const allowed = allowedHazards(config, o.allowHazard);
+  const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
+  if (o.dryRun) return dryRun(config, plan, path, selection, allowed, rehearsal, o);
+  if (rehearsal) throw new RefusedError('REHEARSAL_REQUIRED', `refused: ${rehearsal}`);
+  const selected = selection === 'all' ? planPhases(plan).flatMap((p) => p.steps) : planPhases(plan).find((p) => p.release === selection.release && p.phase === selection.phase)!.steps;
+  const refused = hazardRefusal(plan, allowed, selected, path);
+  if (refused) throw refused;
+  const emit = o.onEvent ?? (() => undefined);
+  const { client, target, key } = await openExecutor(config, o.db);
+  const ledger = config.ledgerSchema;
+  try {
+    const what = selection === 'all' ? `apply ${plan.name} --all` : `apply ${plan.name} r${selection.release} ${selection.phase}`;
+    return await withAdvisoryLock(client, key, what, async () => {
+      await ensureLedger(client, ledger);
+      await recordPlan(client, plan, [''], ledger);
+      let records = await stepStatuses(client, plan.name, '', ledger);
+      const runs: PhaseRun[] = [];
+      for (const p of phasesToApply(plan, phaseStatuses(plan, records), selection, path)) {
+        const drift = await checkDrift(client, plan, planPosition(plan, records), report?.checksum === plan.checksum ? report : undefined);
+        emit({ kind: 'drift', check: drift });
+        if (drift.notice) emit({ kind: 'notice', message: drift.notice });
+        emit({ kind: 'phase', release: p.release, phase: p.phase, state: 'start' });
+        const started = performance.now();
+        const result = await applyPhase(client, plan, p.release, p.phase, { ledgerSchema: ledger, onEvent: emit });
+        const ms = Math.round(performance.now() - started);
+        emit({ kind: 'phase', release: p.release, phase: p.phase, state: 'done', ms });
+        let health: HealthResult | undefined;
+        if (config.healthCheck) {
+          health = await runHealthCheck(config.healthCheck);
+          emit({ kind: 'health', result: health });
+          if (!health.ok) {
+            const rollback = config.healthCheck.onFailure === 'rollback';
+            if (rollback) {
+              await rollbackPhase(client, plan, p.release, p.phase, { ledgerSchema: ledger, onEvent: emit });
+              emit({ kind: 'phase', release: p.release, phase: p.phase, state: 'rolled_back' });
+            }
+            throw new HealthCheckFailedError(`${phaseLabel(p)} of plan ${plan.name}`, health, rollback, command(path, 'rollback', p));
+          }
+        }
+        runs.push({ release: p.release, phase: p.phase, ...result, ms, drift, ...(health ? { health } : {}) });
+        records = await stepStatuses(client, plan.name, '', ledger);
+      }
+      const statuses = phaseStatuses(plan, records);
+      const complete = statuses.every((s) => s.state === 'applied' || s.state === 'empty');
+      if (complete && runs.length) await markPlanApplied(client, plan.name, executionMs(records), ledger);
+      const next = nextCommand(statuses, path);
+      return { plan: plan.name, database: describeTarget(target), phases: runs, complete, ...(next ? { next } : {}) };
+    });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface RollbackResult {
+  readonly plan: string;
+  readonly database: string;
+  readonly release: number;
+  readonly phase: Phase;
+  readonly ran: number;
+  readonly skipped: number;
+  readonly retries: number;
+  readonly ms: number;
+  readonly drift: DriftCheck;
+}
+
+export async function rollbackCommand(config: SwitchyardConfig, o: ExecuteOptions): Promise<RollbackResult | DryRunResult> {
+  const { plan, path, report } = await load(config, o.plan);
+  const selection = parseSelection(plan, o, 'rollback') as { release: number; phase: Phase };
+  if (o.dryRun) return dryRunRollback(config, plan, selection, o);
+  const emit = o.onEvent ?? (() => undefined);
+  const { client, target, key } = await openExecutor(config, o.db);
+  const ledger = config.ledgerSchema;
+  try {
+    return await withAdvisoryLock(client, key, `rollback ${plan.name} r${selection.release} ${selection.phase}`, async () => {
+      if (!(await ledgerExists(client, ledger))) throw new RefusedError('NOT_APPLIED', `nothing to roll back: no plan has been applied to ${describeTarget(target)} (no ledger in schema ${ledger})`);
+      const records = await stepStatuses(client, plan.name, '', ledger);
+      const statuses = phaseStatuses(plan, records);
+      const i = statuses.findIndex((s) => s.release === selection.release && s.phase === selection.phase);
+      const later = statuses.slice(i + 1).reverse().find((s) => s.done > 0 || s.unfinished.length > 0);
+      if (later) {
+        throw new RefusedError('OUT_OF_ORDER', `cannot roll back ${phaseLabel(selection)} of plan ${plan.name} while ${phaseLabel(later)} is ${later.state}: phases roll back in reverse order\nfix: ${command(path, 'rollback', later)}`);
+      }
+      const drift = await checkDrift(client, plan, planPosition(plan, records), report?.checksum === plan.checksum ? report : undefined);
+      emit({ kind: 'drift', check: drift });
+      if (drift.notice) emit({ kind: 'notice', message: drift.notice });
+      emit({ kind: 'phase', ...selection, state: 'start' });
+      const started = performance.now();
+      const result = await rollbackPhase(client, plan, selection.release, selection.phase, { ledgerSchema: ledger, onEvent: emit });
+      const ms = Math.round(performance.now() - started);
+      emit({ kind: 'phase', ...selection, state: 'rolled_back', ms });
+      if ((await planStatus(client, plan.name, ledger))?.appliedAt) await markPlanUnapplied(client, plan.name, ledger);
+      return { plan: plan.name, database: describeTarget(target), ...selection, ...result, ms, drift };
+    });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The exact statements each step would send, for steps the ledger does not already record as done. */
+function stepScript(step: Step): string[] {
+  const ledgerRow = '-- the ledger row of this step commits in this same transaction';
+  if (step.backfill) {
+    const batch = (sql: string) => ['BEGIN', timeoutSettings(step, true), sql, 'COMMIT', '-- then the position of the batch is saved in the ledger'];
+    return [
+      '-- backfill in keyset batches, each its own transaction, sized to about 200 ms (the size adapts), until a batch comes back short;',
+      '-- $1 is the batch size; $2... the last key of the previous batch. The first batch:',
+      ...batch(renderBatch(step.backfill, false)),
+      '-- every later batch:',
+      ...batch(renderBatch(step.backfill, true)),
+    ];
+  }
+  return statementScript(step.sql, step, step.transactional ? ledgerRow : undefined);
+}
+
+async function readLedger(config: SwitchyardConfig, plan: Plan, db: string | undefined, notices: string[]): Promise<{ records: StepRecord[]; database?: string }> {
+  let target: ConnectionTarget;
+  try {
+    target = resolveTarget(db, config.database, config.unsetVariables);
+  } catch {
+    notices.push('no database given: every step is shown, as on a database where the plan has not started');
+    return { records: [] };
+  }
+  const client = await connect(target);
+  try {
+    const exists = await ledgerExists(client, config.ledgerSchema);
+    return { records: exists ? await stepStatuses(client, plan.name, '', config.ledgerSchema) : [], database: describeTarget(target) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function dryRun(
+  config: SwitchyardConfig, plan: Plan, path: string, selection: { release: number; phase: Phase } | 'all', allowed: readonly Hazard[], rehearsal: string | undefined, o: ExecuteOptions,
+): Promise<DryRunResult> {
+  const notices: string[] = [];
+  if (rehearsal) notices.push(`apply would refuse: ${rehearsal}`);
+  const { records, database } = await readLedger(config, plan, o.db, notices);
+  const done = new Set(records.filter((r) => r.status === 'done').map((r) => r.stepId));
+  const statuses = phaseStatuses(plan, records);
+  let phases: PhaseStatus[];
+  try {
+    phases = phasesToApply(plan, statuses, selection, path);
+  } catch (e) {
+    if (!(e instanceof RefusedError)) throw e;
+    notices.push(`apply would refuse: ${e.message}`);
+    phases = selection === 'all' ? [] : [statuses.find((s) => s.release === selection.release && s.phase === selection.phase)!];
+  }
+  const out = phases.map((p) => {
+    const steps = planPhases(plan).find((x) => x.release === p.release && x.phase === p.phase)!.steps.filter((s) => !done.has(s.id));
+    return { release: p.release, phase: p.phase, steps: steps.map((s) => ({ id: s.id, sql: stepScript(s) })) };
+  });
+  const refused = hazardRefusal(plan, allowed, out.flatMap((p) => planPhases(plan).find((x) => x.release === p.release && x.phase === p.phase)!.steps), path);
+  if (refused) notices.push(`apply would refuse: ${refused.message}`);
+  return { plan: plan.name, ...(database ? { database } : {}), phases: out, notices };
+}
+
+async function dryRunRollback(config: SwitchyardConfig, plan: Plan, selection: { release: number; phase: Phase }, o: ExecuteOptions): Promise<DryRunResult> {
+  const notices: string[] = [];
+  const { records, database } = await readLedger(config, plan, o.db, notices);
+  const status = new Map(records.map((r) => [r.stepId, r.status]));
+  const known = records.length > 0;
+  const steps = [...planPhases(plan).find((x) => x.release === selection.release && x.phase === selection.phase)!.steps]
+    .reverse()
+    .filter((s) => !known || ['done', 'running', 'failed'].includes(status.get(s.id) ?? ''));
+  const script = (s: Step) => s.rollback.flatMap((sql) => statementScript(sql, { ...s, transactional: true }));
+  return { plan: plan.name, ...(database ? { database } : {}), phases: [{ ...selection, steps: steps.map((s) => ({ id: s.id, sql: script(s) })) }], notices };
+}
+
+export interface StatusResult {
+  readonly database: string;
+  readonly ledger: boolean;
+  readonly executor?: LockHolder;
+  readonly plans: readonly PlanRecord[];
+  readonly plan?: {
+    readonly name: string;
+    readonly path: string;
+    readonly checksum: string;
+    readonly rehearsal: string;
+    readonly phases: readonly PhaseStatus[];
+    readonly next?: string;
+  };
+}
+
+export async function statusCommand(config: SwitchyardConfig, o: { plan?: string; db?: string }): Promise<StatusResult> {
+  const loaded = o.plan ? await load(config, o.plan) : undefined;
+  const target = resolveTarget(o.db, config.database, config.unsetVariables);
+  const client = await connect(target);
+  try {
+    const ledger = config.ledgerSchema;
+    const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
+    const executor = await lockHolder(client, { database: rows[0]!.db, ledgerSchema: ledger });
+    const exists = await ledgerExists(client, ledger);
+    const plans = exists ? await listPlans(client, ledger) : [];
+    const base = { database: describeTarget(target), ledger: exists, ...(executor ? { executor } : {}), plans };
+    if (!loaded) return base;
+    const { plan, path, report } = loaded;
+    const records = exists ? await stepStatuses(client, plan.name, '', ledger) : [];
+    const phases = phaseStatuses(plan, records);
+    const problem = rehearsalProblem(plan, report, path);
+    const next = nextCommand(phases, path);
+    return { ...base, plan: { name: plan.name, path, checksum: plan.checksum, rehearsal: problem ?? `passed (${report!.engine}, ${report!.server}, ${report!.startedAt})`, phases, ...(next ? { next } : {}) } };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

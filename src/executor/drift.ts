@@ -1,0 +1,94 @@
+// The drift check: before a phase runs (or is rolled back), the live schema must be exactly what the plan
+// expects at that point. The plan carries the fingerprints (and models) of its source and target; the
+// rehearsal report carries the fingerprint after every step and the model at every phase boundary.
+import { SwitchyardError } from '../errors.js';
+import { diff, describeChange } from '../diff/index.js';
+import { introspect, type Queryable } from '../introspect/index.js';
+import { allSteps } from '../planner/plan.js';
+import type { Plan, Step } from '../planner/types.js';
+import type { RehearsalReport } from '../rehearsal/report.js';
+import { fingerprint } from '../schema/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model.js';
+import type { PlanPosition } from './state.js';
+
+/** The schemas a plan is about: the ones it was planned from and to. */
+export function planSchemas(plan: Plan): string[] {
+  return [...new Set([...plan.source.snapshot.schemas, ...plan.target.snapshot.schemas].map((s) => s.name))].sort();
+}
+
+/** The live schema as the planner saw it: the plan's schemas, read the way `plan` reads them. */
+export async function liveSchema(db: Queryable, plan: Plan): Promise<DatabaseSchema> {
+  return introspect(db, { includeSchemas: planSchemas(plan) });
+}
+
+export interface Expectation {
+  /** Fingerprints the schema may have (two while a non-transactional step's outcome is unknown). */
+  readonly fingerprints: readonly string[];
+  /** The expected model, when known, to show the drift as changes. */
+  readonly model?: DatabaseSchema;
+  /** Where in the plan: "before the first step", "after step r1-expand-003". */
+  readonly where: string;
+}
+
+/**
+ * What the schema should be at `position`, or a reason it cannot be known (no rehearsal report, and a point
+ * in the middle of the plan).
+ */
+export function expectation(plan: Plan, position: PlanPosition, report: RehearsalReport | undefined): Expectation | { readonly unknown: string } {
+  const steps = allSteps(plan);
+  const byStep = new Map(report?.phases.flatMap((p) => p.steps.map((s) => [s.id, s] as const)) ?? []);
+  const models = report?.models ?? {};
+  const after = (s: Step | undefined): { fp: string; model?: DatabaseSchema } | undefined => {
+    if (!s) return { fp: plan.source.fingerprint, model: plan.source.snapshot };
+    if (s.id === steps[steps.length - 1]?.id) return { fp: plan.target.fingerprint, model: plan.target.snapshot };
+    const r = byStep.get(s.id);
+    if (!r) return undefined;
+    const model = models[r.after] as DatabaseSchema | undefined;
+    return { fp: r.after, ...(model ? { model } : {}) };
+  };
+  const base = after(position.lastDone);
+  const where = position.lastDone ? `after step ${position.lastDone.id}` : 'before the first step';
+  if (!base) return { unknown: `the schema ${where} is known only from a rehearsal report, and there is none for this plan` };
+  const fps = [base.fp];
+  if (position.uncertain) {
+    const next = after(position.uncertain);
+    if (next) fps.push(next.fp);
+  }
+  return { fingerprints: fps, ...(base.model ? { model: base.model } : {}), where };
+}
+
+export class DriftError extends SwitchyardError {
+  readonly differences: readonly string[];
+  constructor(plan: Plan, where: string, actual: string, expected: readonly string[], differences: readonly string[]) {
+    const shown = differences.length ? differences.slice(0, 50).map((d) => `  - ${d}`).join('\n') + (differences.length > 50 ? `\n  ... and ${differences.length - 50} more` : '') : `  schema fingerprint ${actual}, expected ${expected.join(' or ')}`;
+    super(
+      'DRIFT',
+      `the database schema has drifted from what plan ${plan.name} expects ${where}; what changed behind the plan's back:\n${shown}\n` +
+        `fix: undo those changes (they were not made by this plan), or plan again from the live schema with \`switchyard plan --name ...\``,
+      1,
+    );
+    this.differences = differences;
+  }
+}
+
+export interface DriftCheck {
+  readonly checked: boolean;
+  readonly fingerprint: string;
+  readonly where: string;
+  /** Why the check could not be exact, when it could not. */
+  readonly notice?: string;
+}
+
+/** Compares the live schema with the expectation; throws DriftError with the differences on a mismatch. */
+export async function checkDrift(db: Queryable, plan: Plan, position: PlanPosition, report: RehearsalReport | undefined): Promise<DriftCheck> {
+  const live = await liveSchema(db, plan);
+  const fp = fingerprint(live);
+  const e = expectation(plan, position, report);
+  if ('unknown' in e) return { checked: false, fingerprint: fp, where: '', notice: `drift not checked: ${e.unknown}` };
+  if (e.fingerprints.includes(fp)) return { checked: true, fingerprint: fp, where: e.where };
+  if (position.uncertain && e.fingerprints.length < 2) {
+    return { checked: false, fingerprint: fp, where: e.where, notice: `drift not checked exactly: step ${position.uncertain.id} was interrupted and no rehearsal recorded the schema after it` };
+  }
+  const differences = e.model ? diff(e.model, live).map(describeChange) : [];
+  throw new DriftError(plan, e.where, fp, e.fingerprints, differences);
+}

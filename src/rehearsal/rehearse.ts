@@ -1,0 +1,254 @@
+// The rehearsal: a rollback that has not been run does not exist. On a throwaway PostgreSQL, the plan's source
+// schema is built (from the plan's snapshot, or copied from a live database) and filled with sample rows; then
+// every phase is applied one step at a time, checked against what the planner expects, rolled back one step at
+// a time with each step's schema compared with exactly what it was before that step, and applied again. At the
+// end the schema must equal the plan's target, and planning again must find nothing to do.
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import { describeChange, diff } from '../diff/index.js';
+import { SwitchyardError, databaseError } from '../errors.js';
+import { liveSchema } from '../executor/drift.js';
+import { applyPhase, rollbackPhase, StepFailedError, type PhaseEvent } from '../executor/phase.js';
+import { planPhases } from '../executor/state.js';
+import { serverVersion } from '../introspect/index.js';
+import type { Phase, Plan } from '../planner/types.js';
+import { fingerprint } from '../schema/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model.js';
+import { qualified } from '../sql/quote.js';
+import { renderDatabase } from '../sql/render/index.js';
+import { startEmbedded, type EmbeddedServer } from './embedded.js';
+import { unmetExpectations } from './expect.js';
+import type { PhaseRehearsal, RehearsalFailure, RehearsalReport, StepRehearsal } from './report.js';
+import { insertSampleRows } from './sample.js';
+import { prepareSession } from './shadow.js';
+
+export type Engine = 'embedded' | 'docker';
+
+export interface RehearseOptions {
+  readonly engine?: Engine;
+  /** Docker image (default postgres:<major>). */
+  readonly image?: string;
+  /** PostgreSQL major to rehearse on (default: the plan's). */
+  readonly major?: number;
+  /** Copy the source schema from this live database instead of the plan's snapshot (schema only, never rows). */
+  readonly copyFrom?: pg.Client;
+  readonly sampleRows?: number;
+  readonly onEvent?: (e: RehearsalEvent) => void;
+}
+
+export type RehearsalEvent =
+  | { readonly kind: 'server'; readonly engine: Engine; readonly version: string; readonly notice?: string }
+  | { readonly kind: 'source'; readonly tables: number; readonly rows: number; readonly short: readonly { table: string; reason: string }[] }
+  | { readonly kind: 'phase'; readonly release: number; readonly phase: Phase; readonly stage: 'apply' | 'rollback' | 'reapply' | 'done'; readonly ms?: number }
+  | { readonly kind: 'step'; readonly stage: 'apply' | 'rollback'; readonly id: string; readonly description: string }
+  | PhaseEvent;
+
+/** Majors the embedded engine can start here: the npm packages' and Debian's server binaries. */
+export function embeddedMajorAvailable(major: number): boolean {
+  return major === 17 || major === 18 || existsSync(`/usr/lib/postgresql/${major}/bin/postgres`);
+}
+
+class Failed extends Error {
+  constructor(readonly failure: RehearsalFailure) {
+    super(failure.message);
+  }
+}
+
+async function startServer(o: RehearseOptions, planMajor: number): Promise<{ server: EmbeddedServer; notice?: string }> {
+  const wanted = o.major ?? planMajor;
+  if ((o.engine ?? 'embedded') === 'docker') {
+    const { startDocker } = await import('./docker.js');
+    return { server: await startDocker({ major: wanted, ...(o.image ? { image: o.image } : {}) }) };
+  }
+  if (embeddedMajorAvailable(wanted)) return { server: await startEmbedded({ major: wanted }) };
+  const server = await startEmbedded({ major: 17 });
+  return { server, notice: `PostgreSQL ${wanted} is not available to the embedded engine here; rehearsing on 17 (use --engine docker --image postgres:${wanted} for an exact match)` };
+}
+
+/** Runs the rehearsal and returns its report (passed or not). Throws only when no server could be started. */
+export async function rehearse(plan: Plan, o: RehearseOptions = {}): Promise<RehearsalReport> {
+  const started = Date.now();
+  const engine = o.engine ?? 'embedded';
+  const { server, notice } = await startServer(o, Math.floor(plan.server.versionNum / 10000));
+  const sampleRows = o.sampleRows ?? 20;
+  const phases: PhaseRehearsal[] = [];
+  const models: Record<string, DatabaseSchema> = {};
+  let version = `PostgreSQL ${server.major}`;
+  const report = (failure?: RehearsalFailure): RehearsalReport => ({
+    format: 1, plan: plan.name, checksum: plan.checksum, passed: failure === undefined, engine, server: version,
+    startedAt: new Date(started).toISOString(), ms: Date.now() - started, sampleRows, phases, ...(failure ? { failure } : {}), models,
+  });
+  try {
+    const admin = new pg.Client({ connectionString: server.url() });
+    await admin.connect();
+    try {
+      await admin.query('CREATE DATABASE rehearsal');
+    } finally {
+      await admin.end();
+    }
+    const db = new pg.Client({ connectionString: server.url('rehearsal') });
+    db.on('error', () => undefined);
+    await db.connect();
+    try {
+      await prepareSession(db);
+      version = `PostgreSQL ${(await serverVersion(db)).text}`;
+      o.onEvent?.({ kind: 'server', engine, version, ...(notice ? { notice } : {}) });
+      await buildSource(db, plan, o, sampleRows);
+      for (const p of planPhases(plan)) {
+        if (p.steps.length === 0) continue;
+        phases.push(await rehearsePhase(db, plan, p.release, p.phase, models, o));
+      }
+      await checkEnd(db, plan);
+      return report();
+    } catch (e) {
+      if (e instanceof Failed) return report(e.failure);
+      throw e;
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+async function buildSource(db: pg.Client, plan: Plan, o: RehearseOptions, sampleRows: number): Promise<void> {
+  let source = plan.source.snapshot;
+  if (o.copyFrom) {
+    await prepareSession(o.copyFrom);
+    source = await liveSchema(o.copyFrom, plan);
+    if (fingerprint(source) !== plan.source.fingerprint) {
+      throw new Failed({
+        stage: 'source',
+        message: `the database to copy from is not the schema plan ${plan.name} was made from`,
+        differences: diff(plan.source.snapshot, source).map(describeChange),
+      });
+    }
+  }
+  for (const statement of renderDatabase(source)) {
+    try {
+      await db.query(statement);
+    } catch (e) {
+      throw databaseError(`building the plan's source schema on the rehearsal server (${statement.split('\n')[0]})`, e);
+    }
+  }
+  const built = await liveSchema(db, plan);
+  if (fingerprint(built) !== plan.source.fingerprint) {
+    throw new Failed({
+      stage: 'source',
+      message: `the source schema built on the rehearsal server does not read back as the plan's source (a different PostgreSQL version prints it differently)`,
+      differences: diff(plan.source.snapshot, built).map(describeChange),
+    });
+  }
+  const sample = await insertSampleRows(db, built, sampleRows, plan.target.snapshot);
+  o.onEvent?.({ kind: 'source', tables: Object.keys(sample.rows).length, rows: Object.values(sample.rows).reduce((a, b) => a + b, 0), short: sample.short });
+}
+
+async function rowCounts(db: pg.Client, model: DatabaseSchema): Promise<Map<string, number>> {
+  const tables = model.schemas.flatMap((s) => s.tables.map((t) => qualified(s.name, t.name)));
+  if (!tables.length) return new Map();
+  const { rows } = await db.query<{ t: string; n: number }>(tables.map((t) => `SELECT ${pgText(t)} AS t, count(*)::int AS n FROM ${t}`).join(' UNION ALL '));
+  return new Map(rows.map((r) => [r.t, r.n]));
+}
+
+/** A SQL string literal of an already-quoted name (for labelling rows of the count query). */
+function pgText(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+async function snapshot(db: pg.Client, plan: Plan): Promise<{ model: DatabaseSchema; fp: string }> {
+  const model = await liveSchema(db, plan);
+  return { model, fp: fingerprint(model) };
+}
+
+function changes(from: DatabaseSchema, to: DatabaseSchema): string[] {
+  const d = diff(from, to).map(describeChange);
+  return d.length ? d : ['(differences the change list does not show: compare the fingerprints)'];
+}
+
+async function rehearsePhase(db: pg.Client, plan: Plan, release: number, phase: Phase, models: Record<string, DatabaseSchema>, o: RehearseOptions): Promise<PhaseRehearsal> {
+  const steps = planPhases(plan).find((p) => p.release === release && p.phase === phase)!.steps;
+  const where = { release, phase };
+  const t0 = performance.now();
+  const start = await snapshot(db, plan);
+  models[start.fp] = start.model;
+  const countsBefore = await rowCounts(db, start.model);
+  const emit = o.onEvent ?? (() => undefined);
+  const phaseOptions = { onEvent: emit, retryBaseMs: 50 };
+
+  // Apply, one step at a time, remembering the schema before each.
+  emit({ kind: 'phase', ...where, stage: 'apply' });
+  const befores: { model: DatabaseSchema; fp: string }[] = [];
+  const records: StepRehearsal[] = [];
+  let current = start;
+  for (const step of steps) {
+    emit({ kind: 'step', stage: 'apply', id: step.id, description: step.description });
+    const s0 = performance.now();
+    try {
+      await applyPhase(db, plan, release, phase, { ...phaseOptions, only: new Set([step.id]) });
+    } catch (e) {
+      throw new Failed({ step: step.id, ...where, stage: 'apply', message: e instanceof StepFailedError ? e.message : `step ${step.id} (${step.description}) failed: ${(e as Error).message}`, differences: [] });
+    }
+    const ms = Math.round(performance.now() - s0);
+    befores.push(current);
+    const next = await snapshot(db, plan);
+    records.push({ id: step.id, before: current.fp, after: next.fp, ms });
+    current = next;
+  }
+  const applied = current;
+  const unmet = unmetExpectations(steps, applied.model);
+  if (unmet.length) {
+    throw new Failed({ ...where, ...(unmet.length ? { step: /^step (\S+)/.exec(unmet[0]!)?.[1] ?? '' } : {}), stage: 'expectation', message: `after ${phase} (release ${release}) the schema is not what the plan's steps say they do`, differences: unmet });
+  }
+
+  // Roll back, one step at a time in reverse, each compared with the schema before that step.
+  emit({ kind: 'phase', ...where, stage: 'rollback' });
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const step = steps[i]!;
+    emit({ kind: 'step', stage: 'rollback', id: step.id, description: step.description });
+    try {
+      await rollbackPhase(db, plan, release, phase, { ...phaseOptions, only: new Set([step.id]) });
+    } catch (e) {
+      throw new Failed({ step: step.id, ...where, stage: 'rollback', message: `the rollback of step ${step.id} (${step.description}) failed: ${(e as Error).message}`, differences: [] });
+    }
+    const now = await snapshot(db, plan);
+    const before = befores[i]!;
+    if (now.fp !== before.fp) {
+      throw new Failed({
+        step: step.id, ...where, stage: 'rollback',
+        message: `the rollback of step ${step.id} (${step.description}) does not restore the schema as it was before the step`,
+        differences: changes(before.model, now.model),
+      });
+    }
+  }
+  const countsAfter = await rowCounts(db, start.model);
+  const lost = [...countsBefore].filter(([t, n]) => countsAfter.get(t) !== n).map(([t, n]) => `table ${t} had ${n} rows before ${phase} (release ${release}), ${countsAfter.get(t) ?? 'none'} after its rollback`);
+  if (lost.length) throw new Failed({ ...where, stage: 'rollback', message: `rolling back ${phase} (release ${release}) changed the number of rows`, differences: lost });
+
+  // Apply again: a phase that was rolled back must apply exactly as the first time.
+  emit({ kind: 'phase', ...where, stage: 'reapply' });
+  try {
+    await applyPhase(db, plan, release, phase, phaseOptions);
+  } catch (e) {
+    throw new Failed({ ...where, ...(e instanceof SwitchyardError && 'step' in e ? { step: String((e as { step: unknown }).step) } : {}), stage: 'reapply', message: `applying ${phase} (release ${release}) again after its rollback failed: ${(e as Error).message}`, differences: [] });
+  }
+  const again = await snapshot(db, plan);
+  if (again.fp !== applied.fp) {
+    throw new Failed({ ...where, stage: 'reapply', message: `applying ${phase} (release ${release}) again after its rollback gives another schema than the first time`, differences: changes(applied.model, again.model) });
+  }
+  models[again.fp] = again.model;
+  const ms = Math.round(performance.now() - t0);
+  emit({ kind: 'phase', ...where, stage: 'done', ms });
+  return { release, phase, before: start.fp, after: applied.fp, steps: records, ms };
+}
+
+async function checkEnd(db: pg.Client, plan: Plan): Promise<void> {
+  const end = await snapshot(db, plan);
+  const remaining = diff(end.model, plan.target.snapshot).map(describeChange);
+  if (remaining.length) {
+    throw new Failed({ stage: 'replan', message: `after every phase, planning again is not empty: ${remaining.length} change(s) remain`, differences: remaining });
+  }
+  if (end.fp !== plan.target.fingerprint) {
+    throw new Failed({ stage: 'target', message: `after every phase the schema is not the plan's target`, differences: changes(plan.target.snapshot, end.model) });
+  }
+}
+

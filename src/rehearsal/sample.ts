@@ -1,0 +1,187 @@
+// Sample rows for a rehearsal: a backfill over an empty table proves nothing, and a NOT NULL or a foreign key
+// validated on no rows cannot fail. Rows are generated from the column types, parents before children, each
+// foreign key pointing at an existing parent row; a row the table's own checks refuse is skipped.
+import type pg from 'pg';
+import type { DatabaseSchema, Table } from '../schema/model.js';
+import { ident, literal, qualified } from '../sql/quote.js';
+
+type Queryable = Pick<pg.Client, 'query'>;
+
+export interface SampleResult {
+  /** Rows inserted per table (`schema.table`). */
+  readonly rows: Readonly<Record<string, number>>;
+  /** Tables that got fewer rows than asked, with the first reason. */
+  readonly short: readonly { readonly table: string; readonly reason: string }[];
+}
+
+/** A value expression of `type` for the g-th row (g is an integer SQL expression), or undefined. */
+export function sampleValue(type: string, g: string, enums: ReadonlyMap<string, readonly string[]>, column: string): string | undefined {
+  const t = type.toLowerCase();
+  if (t.endsWith('[]')) return `'{}'::${type}`;
+  const labels = enums.get(type);
+  if (labels) return labels.length ? `(ARRAY[${labels.map(literal).join(', ')}]::${type}[])[1 + (${g}) % ${labels.length}]` : undefined;
+  if (/^(smallint|integer|bigint|int2|int4|int8)$/.test(t)) return `((${g}) + 1000)::${type}`;
+  if (/^(numeric|decimal)/.test(t)) return `((${g}) + 0.25)::${type}`;
+  if (/^(real|double precision|float)/.test(t)) return `((${g}) + 0.5)::${type}`;
+  if (isText(t)) return textValue(type, textShapes(g, column)[0]!);
+  if (t === 'boolean') return `((${g}) % 2 = 0)`;
+  if (t === 'uuid') return `md5((${g})::text || ${literal(column)})::uuid`;
+  if (t === 'date') return `(date '2024-01-01' + (${g}))`;
+  if (t.startsWith('timestamp')) return `(timestamptz '2024-01-01 00:00:00+00' + make_interval(hours => (${g})))::${type}`;
+  if (t.startsWith('time')) return `(time '00:00' + make_interval(mins => (${g})))::${type}`;
+  if (t.startsWith('interval')) return `make_interval(mins => (${g}))`;
+  if (t === 'json' || t === 'jsonb') return `jsonb_build_object('n', (${g}))::${type}`;
+  if (t === 'bytea') return `decode(md5((${g})::text), 'hex')`;
+  if (t === 'inet' || t === 'cidr') return `('10.0.' || ((${g}) / 250) || '.' || ((${g}) % 250 + 1))::${type}`;
+  if (t === 'money') return `((${g}) + 0.5)::numeric::money`;
+  return undefined;
+}
+
+function isText(t: string): boolean {
+  return /^(text|character varying|varchar|character|char|bpchar|citext|name)\b/.test(t.toLowerCase());
+}
+
+/** Shapes of text a column may need to satisfy a check: a label, a number, a code with a check digit, an email. */
+function textShapes(g: string, column: string): string[] {
+  return [
+    `${literal(column.slice(0, 8) + '-')} || (${g})::text`,
+    `((${g}) + 1000)::text`,
+    `((${g}) + 1000)::text || '-' || ((${g}) % 10)::text`,
+    `'user' || (${g})::text || '@example.com'`,
+    `chr(65 + (${g}) % 26) || chr(65 + (${g}) / 26 % 26)`,
+  ];
+}
+
+function textValue(type: string, text: string): string {
+  const n = /\((\d+)\)/.exec(type)?.[1];
+  return n ? `right(${text}, ${n})::${type}` : `(${text})::${type}`;
+}
+
+/**
+ * The first text shape that every check of the target naming this column accepts (a check that needs other
+ * columns is skipped): sample rows should survive the plan's own VALIDATE CONSTRAINT steps.
+ */
+async function textFor(client: Queryable, type: string, column: string, checks: readonly string[]): Promise<string> {
+  const shapes = textShapes('g', column);
+  const mentioning = checks.filter((c) => new RegExp(`(^|[^\\w"])("?)${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w"])`).test(c));
+  if (!mentioning.length) return textValue(type, shapes[0]!);
+  for (const shape of shapes) {
+    let ok = true;
+    for (const check of mentioning) {
+      await client.query('SAVEPOINT _switchyard_shape');
+      try {
+        const { rows } = await client.query<{ ok: boolean }>(`SELECT bool_and(${check}) AS ok FROM (SELECT ${textValue(type, shape)} AS ${ident(column)} FROM generate_series(1, 3) AS g) AS _switchyard_t`);
+        await client.query('RELEASE SAVEPOINT _switchyard_shape');
+        if (rows[0]?.ok === false) ok = false;
+      } catch {
+        await client.query('ROLLBACK TO SAVEPOINT _switchyard_shape');
+      }
+      if (!ok) break;
+    }
+    if (ok) return textValue(type, shape);
+  }
+  return textValue(type, shapes[0]!);
+}
+
+/** Tables ordered so that every referenced table comes first (self references and cycles aside). */
+function ordered(db: DatabaseSchema): { schema: string; table: Table }[] {
+  const all = db.schemas.flatMap((s) => s.tables.map((t) => ({ schema: s.name, table: t })));
+  const key = (s: string, t: string) => `${s}.${t}`;
+  const byKey = new Map(all.map((x) => [key(x.schema, x.table.name), x]));
+  const out: { schema: string; table: Table }[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (k: string) => {
+    if (state.get(k)) return;
+    state.set(k, 'visiting');
+    const x = byKey.get(k)!;
+    for (const fk of x.table.foreignKeys) {
+      const ref = key(fk.references.schema, fk.references.table);
+      if (ref !== k && byKey.has(ref)) visit(ref);
+    }
+    state.set(k, 'done');
+    out.push(x);
+  };
+  for (const k of byKey.keys()) visit(k);
+  return out;
+}
+
+/** Inserts up to `n` rows into every table of `db`, as described above. */
+export async function insertSampleRows(client: Queryable, db: DatabaseSchema, n: number, target?: DatabaseSchema): Promise<SampleResult> {
+  const enums = new Map(db.schemas.flatMap((s) => s.enums.map((e) => [qualified(s.name, e.name), e.values] as const)));
+  // format_type prints enums of the public schema qualified under the pinned search_path; unqualified too.
+  for (const s of db.schemas) for (const e of s.enums) if (!enums.has(ident(e.name))) enums.set(ident(e.name), e.values);
+  const rows: Record<string, number> = {};
+  const short: { table: string; reason: string }[] = [];
+  if (n <= 0) return { rows, short };
+  await client.query('BEGIN');
+  try {
+    await insertAll(client, db, n, enums, rows, short, target);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+  return { rows, short };
+}
+
+async function insertAll(
+  client: Queryable, db: DatabaseSchema, n: number, enums: ReadonlyMap<string, readonly string[]>, rows: Record<string, number>, short: { table: string; reason: string }[], target?: DatabaseSchema,
+): Promise<void> {
+  for (const { schema, table } of ordered(db)) {
+    const name = qualified(schema, table.name);
+    const future = target?.schemas.find((x) => x.name === schema)?.tables.find((x) => x.name === table.name);
+    const checks = [...table.checks, ...(future?.checks ?? [])].map((c) => c.expression);
+    const fkColumns = new Map<string, { fk: number; ref: string }>();
+    table.foreignKeys.forEach((fk, i) => fk.columns.forEach((c, j) => fkColumns.set(c, { fk: i, ref: fk.references.columns[j]! })));
+    const columns: string[] = [];
+    const values: string[] = [];
+    let reason: string | undefined;
+    for (const col of table.columns) {
+      if (col.generated || col.identity || (col.default !== undefined && !fkColumns.has(col.name))) continue;
+      const fk = fkColumns.get(col.name);
+      let v: string | undefined;
+      if (fk) {
+        const f = table.foreignKeys[fk.fk]!;
+        const parent = qualified(f.references.schema, f.references.table);
+        const self = f.references.schema === schema && f.references.table === table.name;
+        // A parent row chosen by position; all columns of one key come from the same row.
+        v = self ? 'NULL' : `(SELECT p.${ident(fk.ref)} FROM ${parent} p ORDER BY ${f.references.columns.map((c) => 'p.' + ident(c)).join(', ')} OFFSET (g - 1) % greatest((SELECT count(*) FROM ${parent}), 1) LIMIT 1)`;
+      } else {
+        // A column the plan converts gets values of its new type, so the conversion has something to convert.
+        const newType = future?.columns.find((x) => x.name === col.name)?.type;
+        const converted = newType && newType !== col.type ? sampleValue(newType, 'g', enums, col.name) : undefined;
+        v = converted ? `(${converted})::text::${col.type}` : isText(col.type) ? await textFor(client, col.type, col.name, checks) : sampleValue(col.type, 'g', enums, col.name);
+      }
+      if (v === undefined) {
+        if (col.nullable) continue;
+        reason = `no sample value for column ${ident(col.name)} of type ${col.type}`;
+        break;
+      }
+      columns.push(ident(col.name));
+      values.push(v);
+    }
+    if (reason) {
+      short.push({ table: name, reason });
+      rows[name] = 0;
+      continue;
+    }
+    const insert = columns.length
+      ? `INSERT INTO ${name} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM (SELECT $1::int AS g) AS _switchyard_sample`
+      : `INSERT INTO ${name} DEFAULT VALUES`;
+    let inserted = 0;
+    let firstError: string | undefined;
+    for (let g = 1; g <= n; g++) {
+      await client.query('SAVEPOINT _switchyard_sample');
+      try {
+        await client.query(insert, columns.length ? [g] : []);
+        await client.query('RELEASE SAVEPOINT _switchyard_sample');
+        inserted++;
+      } catch (e) {
+        await client.query('ROLLBACK TO SAVEPOINT _switchyard_sample');
+        firstError ??= (e as Error).message;
+      }
+    }
+    rows[name] = inserted;
+    if (inserted < n) short.push({ table: name, reason: firstError ?? 'unknown' });
+  }
+}
