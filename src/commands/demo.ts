@@ -1,13 +1,19 @@
 // `switchyard demo`: the story on a throwaway PostgreSQL, with nothing to set up and nothing left behind.
-// This first chapter builds the example application's database, introspects it and diffs it against the
-// example target schema; later chapters (plan, rehearse, apply, pair, cutover, cutback) extend it.
-import { readFile } from 'node:fs/promises';
+// It builds the example application's database, introspects it, diffs it against the example target schema,
+// plans the change, rehearses the plan on a second throwaway server, applies it phase by phase, rolls two
+// phases back to show the way home, and applies the rest. Plans and SQL go to a temporary folder.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../config/config.js';
 import { startEmbedded, type EmbeddedServer } from '../rehearsal/embedded.js';
+import { applyCommand, rollbackCommand, type ApplyResult, type RollbackResult } from './apply.js';
 import { diffCommand, type DiffResult } from './diff.js';
 import { introspectCommand } from './introspect.js';
+import { planCommand } from './plan.js';
+import { rehearseCommand } from './rehearse.js';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../migrations/example/', import.meta.url));
 
@@ -23,6 +29,10 @@ export interface DemoResult {
   readonly tables: number;
   readonly sourceFingerprint: string;
   readonly diff: DiffResult;
+  readonly plan: { readonly steps: number; readonly releases: number; readonly score: number };
+  readonly rehearsal: { readonly passed: boolean; readonly ms: number };
+  /** The live schema equals the plan's target at the end. */
+  readonly reachedTarget: boolean;
   readonly millis: number;
 }
 
@@ -49,12 +59,74 @@ export async function demo(events: DemoEvents, o: DemoOptions = {}): Promise<Dem
     events.step('diffing against the target schema migrations/example/schema.yaml');
     const d = await diffCommand(config, {});
     events.detail(d.descriptions.map((line) => `• ${line}`));
-    return { pgVersion: server.major, tables, sourceFingerprint: live.fingerprint, diff: d, millis: Date.now() - started };
+    const work = await mkdtemp(join(tmpdir(), 'switchyard-demo-'));
+    try {
+      return await executeChapters({ ...config, root: work, schema: join(EXAMPLE_DIR, 'schema.yaml') }, events, o, { server, tables, live, d, started });
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   } finally {
     o.signal?.removeEventListener('abort', stopOnAbort);
     events.step('stopping PostgreSQL and removing its files');
     await server.stop();
   }
+}
+
+async function executeChapters(
+  config: Awaited<ReturnType<typeof loadConfig>>, events: DemoEvents, o: DemoOptions,
+  ctx: { server: EmbeddedServer; tables: number; live: { fingerprint: string }; d: DiffResult; started: number },
+): Promise<DemoResult> {
+  const aborted = () => {
+    if (o.signal?.aborted) throw new Error('interrupted');
+  };
+  events.step('planning: expand -> backfill -> contract, every step with its rollback');
+  const planned = await planCommand(config, { name: 'example' });
+  const plan = planned.plan;
+  const planFile = planned.written!.planFile;
+  events.detail([
+    `${planned.steps} steps in ${plan.score.releases} release(s); complexity ${plan.score.score}; window at least ${plan.score.recommendedWindowSeconds} s`,
+    ...plan.releases.map((r) => `release ${r.number}: ${r.expand.length} expand, ${r.backfill.length} backfill, ${r.contract.length} contract`),
+  ]);
+  aborted();
+  events.step('rehearsing on a second throwaway PostgreSQL: each step applied, rolled back and applied again');
+  const rehearsed = await rehearseCommand(config, { plan: planFile, pgVersion: ctx.server.major });
+  const r = rehearsed.report;
+  events.detail(r.passed
+    ? [`passed in ${(r.ms / 1000).toFixed(1)} s on ${r.server}: ${r.phases.reduce((n, p) => n + p.steps.length, 0)} steps, every rollback restored the schema exactly`]
+    : [`FAILED${r.failure?.step ? ` at ${r.failure.step}` : ''}: ${r.failure?.message ?? ''}`]);
+  if (!r.passed) throw new Error(`the rehearsal of the example plan failed: ${r.failure?.message ?? ''}`);
+  aborted();
+  const describe = (a: ApplyResult) => a.phases.map((p) => `${p.phase} (release ${p.release}): ${p.ran} steps in ${p.ms} ms${p.retries ? `, ${p.retries} lock retries` : ''}${p.drift.checked ? '; no drift (checked first)' : ''}`);
+  const first = plan.releases[0]!;
+  events.step('applying release 1: expand, then backfill');
+  const applied: string[] = [];
+  for (const phase of ['expand', 'backfill'] as const) {
+    if (first[phase].length === 0) continue;
+    applied.push(...describe((await applyCommand(config, { plan: planFile, release: first.number, phase })) as ApplyResult));
+  }
+  events.detail(applied);
+  aborted();
+  events.step('an incident: rolling back backfill and expand');
+  const undone: string[] = [];
+  for (const phase of ['backfill', 'expand'] as const) {
+    if (first[phase].length === 0) continue;
+    const b = (await rollbackCommand(config, { plan: planFile, release: first.number, phase })) as RollbackResult;
+    undone.push(`${b.phase} (release ${b.release}): ${b.ran} steps undone in ${b.ms} ms`);
+  }
+  const back = await introspectCommand(config, {});
+  undone.push(back.fingerprint === ctx.live.fingerprint ? 'the schema is exactly what it was before the plan' : 'the schema differs from before the plan!');
+  events.detail(undone);
+  aborted();
+  events.step('applying every phase (--all), contract included (it drops a column: DELETES_DATA allowed here)');
+  const all = (await applyCommand(config, { plan: planFile, all: true, allowHazard: ['DELETES_DATA', 'BREAKS_OLD_APP'] })) as ApplyResult;
+  const end = await introspectCommand(config, {});
+  const reachedTarget = end.fingerprint === plan.target.fingerprint;
+  events.detail([...describe(all), reachedTarget ? 'the live schema now equals the declared target' : 'the live schema does not equal the target!']);
+  return {
+    pgVersion: ctx.server.major, tables: ctx.tables, sourceFingerprint: ctx.live.fingerprint, diff: ctx.d,
+    plan: { steps: planned.steps, releases: plan.score.releases, score: plan.score.score },
+    rehearsal: { passed: r.passed, ms: r.ms }, reachedTarget, millis: Date.now() - ctx.started,
+  };
 }
 
 async function createExampleDatabase(server: EmbeddedServer, events: DemoEvents): Promise<string> {

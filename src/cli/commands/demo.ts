@@ -27,7 +27,10 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
           },
           { ...(o.pgVersion ? { major: o.pgVersion } : {}), signal: abort.signal },
         );
-        ctx.print(r, () => `${ctx.c.green('demo finished')} in ${(r.millis / 1000).toFixed(1)} s: ${r.diff.changes.length} changes to plan.\n`);
+        ctx.print(r, () =>
+          `${ctx.c.green('demo finished')} in ${(r.millis / 1000).toFixed(1)} s: ${r.diff.changes.length} changes planned as ${r.plan.steps} steps, ` +
+          `rehearsed, applied, rolled back and applied again; ${r.reachedTarget ? 'the database matches the declared schema' : ctx.c.red('the database does NOT match the declared schema')}.\n`);
+        if (!r.reachedTarget) setExit(1);
       } catch (e) {
         // Interrupted: the server is already stopped; whatever failed after that is not news.
         if (!abort.signal.aborted) throw e;

@@ -11,10 +11,15 @@ const portOpen = (port: number) =>
   });
 
 describe('demo', () => {
-  it('tells the first chapter and finishes', async () => {
+  it('tells the story from diff to plan, rehearsal, apply and rollback, and ends at the target', async () => {
     const r = await cli('demo');
     expect(r.code, r.stderr).toBe(0);
-    for (const part of ['creating the example application database', 'introspecting', 'add table public.subscription_tiers', 'rename column public.users.name to full_name', 'demo finished']) {
+    for (const part of [
+      'creating the example application database', 'introspecting', 'add table public.subscription_tiers', 'rename column public.users.name to full_name',
+      '27 steps in 3 release(s)', 'rehearsing', 'every rollback restored the schema exactly', 'expand (release 1): 15 steps', '; no drift (checked first)',
+      'rolling back backfill and expand', 'the schema is exactly what it was before the plan', 'contract (release 3): 1 steps',
+      'the live schema now equals the declared target', 'demo finished',
+    ]) {
       expect(r.stdout).toContain(part);
     }
     expect(r.stdout).not.toContain('comment on schema public');
