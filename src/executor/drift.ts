@@ -80,8 +80,20 @@ export interface DriftCheck {
 }
 
 /** Compares the live schema with the expectation; throws DriftError with the differences on a mismatch. */
-export async function checkDrift(db: Queryable, plan: Plan, position: PlanPosition, report: RehearsalReport | undefined): Promise<DriftCheck> {
-  const live = await liveSchema(db, plan);
+export async function checkDrift(db: Queryable, plan: Plan, position: PlanPosition, report: RehearsalReport | undefined, lockTimeoutMs = 5000): Promise<DriftCheck> {
+  // Reading the catalog can wait behind a session holding ACCESS EXCLUSIVE on a table; never for long.
+  await db.query(`SET lock_timeout = '${Math.floor(lockTimeoutMs)}ms'`);
+  let live: DatabaseSchema;
+  try {
+    live = await liveSchema(db, plan);
+  } catch (e) {
+    if ((e as { sqlstate?: string; code?: string }).sqlstate === '55P03' || (e as { code?: string }).code === '55P03') {
+      throw new SwitchyardError('DRIFT_UNREADABLE', `cannot read the schema to check it for drift: another session holds a lock on one of the plan's tables for more than ${lockTimeoutMs} ms (see pg_locks); try again when it is released`, 1, { cause: e });
+    }
+    throw e;
+  } finally {
+    await db.query('RESET lock_timeout').catch(() => undefined);
+  }
   const fp = fingerprint(live);
   const e = expectation(plan, position, report);
   if ('unknown' in e) return { checked: false, fingerprint: fp, where: '', notice: `drift not checked: ${e.unknown}` };

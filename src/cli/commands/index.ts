@@ -5,6 +5,7 @@ import { registerDemo } from './demo.js';
 import { registerPlanCommands } from './plan.js';
 import { registerExecuteCommands } from './execute.js';
 import { registerRehearse } from './rehearse.js';
+import { registerPreflight } from './preflight.js';
 
 /** Sets the process exit code without throwing (a finding, not a failure). */
 export type SetExit = (code: number) => void;
@@ -13,6 +14,7 @@ export function registerCommands(program: Command, io: CliIO, setExit: SetExit):
   registerSchemaCommands(program, io, setExit);
   registerPlanCommands(program, io, setExit);
   registerRehearse(program, io, setExit);
+  registerPreflight(program, io, setExit);
   registerExecuteCommands(program, io, setExit);
   registerDemo(program, io, setExit);
 }

@@ -123,6 +123,8 @@ describe('apply', () => {
     expect(before.code).toBe(1);
     expect(before.stderr).toContain('drifted');
     expect(before.stderr).toContain('sneaky');
+    const preflight = JSON.parse((await p.run('--json', 'preflight', p.plan)).stdout) as { checks: { id: string; status: string; detail: string }[] };
+    expect(preflight.checks.find((c) => c.id === 'schema-drift')).toMatchObject({ status: 'fail', detail: expect.stringContaining('sneaky') });
     await p.db.client.query('ALTER TABLE public.employees DROP COLUMN sneaky');
     expect((await p.run('apply', p.plan, '--release', '1', '--phase', 'expand')).code).toBe(0);
     // Between phases: the rehearsal's record of the schema after expand is the expectation.

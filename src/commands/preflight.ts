@@ -1,0 +1,53 @@
+// `switchyard preflight PLAN`: connects, runs every check, and returns them; the CLI prints and sets the exit code.
+import { configPath, type SwitchyardConfig } from '../config/config.js';
+import { connect, describeTarget, resolveTarget, type Client } from '../db/connect.js';
+import { runPreflight, type Check, type PreflightPair, type PreflightThresholds } from '../executor/preflight.js';
+import { loadPlan } from './review.js';
+
+export interface PreflightCommandOptions {
+  readonly db?: string;
+  /** Warnings count as failures. */
+  readonly strict?: boolean;
+  readonly thresholds?: Partial<PreflightThresholds>;
+  /** The pair, once `pair` configuration exists; until then only the library API passes one. */
+  readonly pair?: PreflightPair;
+}
+
+export interface PreflightCommandResult {
+  readonly plan: string;
+  readonly database: string;
+  readonly checks: readonly Check[];
+  readonly counts: { readonly pass: number; readonly warn: number; readonly fail: number };
+  readonly strict: boolean;
+  /** No failure (and, with --strict, no warning): the plan may be applied. */
+  readonly ok: boolean;
+}
+
+export async function preflightCommand(config: SwitchyardConfig, planPath: string, o: PreflightCommandOptions = {}): Promise<PreflightCommandResult> {
+  const plan = await loadPlan(config, planPath);
+  const target = resolveTarget(o.db, config.database, config.unsetVariables);
+  const database = describeTarget(target);
+  const strict = o.strict ?? false;
+  let client: Client;
+  try {
+    client = await connect(target, 'switchyard preflight');
+  } catch (e) {
+    // A database that cannot be reached is the first finding, not a crash: nothing else can be checked.
+    return result(planPath, database, strict, [{
+      id: 'connection', title: 'connection and server version', status: 'fail', detail: (e as Error).message,
+      fix: 'check the URL (--db, switchyard.yaml or DATABASE_URL), that the server is up, and that pg_hba.conf lets this host in',
+    }]);
+  }
+  try {
+    const input = { plan, planPath: configPath(config, planPath), db: client, config, ...(o.pair ? { pair: o.pair } : {}), ...(o.thresholds ? { thresholds: o.thresholds } : {}) };
+    return result(planPath, database, strict, (await runPreflight(input)).checks);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function result(plan: string, database: string, strict: boolean, checks: readonly Check[]): PreflightCommandResult {
+  const counts = { pass: 0, warn: 0, fail: 0 };
+  for (const c of checks) counts[c.status]++;
+  return { plan, database, checks, counts, strict, ok: counts.fail === 0 && (!strict || counts.warn === 0) };
+}
