@@ -60,3 +60,28 @@ describe.skipIf(!available && !required)('startDocker', () => {
     expect((error as DockerError).message).toContain('npm run docker:image');
   });
 });
+
+// The rehearsal itself on the docker engine: the same example plan as the embedded tests, on postgres:15.
+describe.skipIf(!available && !required)('rehearse --engine docker', () => {
+  it('passes on a correct plan and names the step of a wrong hand-edited rollback', async () => {
+    const { exampleProject, editPlan } = await import('../executor/support.js');
+    const { readPlan } = await import('../../../src/planner/file.js');
+    const p = await exampleProject();
+    const ok = await p.run('--json', 'rehearse', p.plan, '--engine', 'docker', '--pg-version', '15');
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const report = JSON.parse(ok.stdout) as { passed: boolean; engine: string; server: string };
+    expect(report).toMatchObject({ passed: true, engine: 'docker' });
+    expect(report.server).toMatch(/^PostgreSQL 15\./);
+
+    const plan = await readPlan(p.plan);
+    const victim = plan.releases[0]!.expand.find((s) => s.sql.includes('ADD COLUMN middle_name'))!;
+    await editPlan(p.plan, (x) => ({
+      ...x,
+      releases: x.releases.map((r) => ({ ...r, expand: r.expand.map((s) => (s.id === victim.id ? { ...s, rollback: ['SELECT 1'] } : s)) })),
+    }));
+    const bad = await p.run('rehearse', p.plan, '--engine', 'docker', '--pg-version', '15');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`rehearsal failed at step ${victim.id}`);
+    expect(bad.stdout).toContain('middle_name');
+  });
+});
