@@ -29,7 +29,7 @@ const PRESSURE = `
 SELECT (SELECT count(DISTINCT l.pid)::int FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
          WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()) AS waiters,
        CASE WHEN pg_catalog.pg_is_in_recovery() THEN 0
-            ELSE coalesce((SELECT max(pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), s.confirmed_flush_lsn))::float8
+            ELSE coalesce((SELECT max(pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_insert_lsn(), s.confirmed_flush_lsn))::float8
                              FROM pg_catalog.pg_replication_slots s WHERE s.slot_type = 'logical' AND s.confirmed_flush_lsn IS NOT NULL), 0) END AS lag`;
 
 export async function measurePressure(db: Queryable): Promise<Pressure> {
