@@ -1,5 +1,5 @@
 -- switchyard plan 0001_example: release 1, backfill (up)
--- plan checksum sha256:5872ef98b39acb0e3b2fb8a309212acb995c72451391688330a4d115b34fd871
+-- plan checksum sha256:5d91af7fd9be1bd098c63a57d1db6e6d495e30b922f1247c162e276e1c1ecc11
 -- Generated from the plan file; do not edit. Statements marked "outside a transaction" must not be wrapped
 -- in BEGIN/COMMIT. Each statement carries its own lock_timeout and statement_timeout.
 -- r1-backfill-001 backfill: fill public.employees.salary__new from salary in batches (a value that does not convert fails the batch)

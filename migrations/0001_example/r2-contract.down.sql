@@ -1,5 +1,5 @@
 -- switchyard plan 0001_example: release 2, contract (down)
--- plan checksum sha256:5872ef98b39acb0e3b2fb8a309212acb995c72451391688330a4d115b34fd871
+-- plan checksum sha256:5d91af7fd9be1bd098c63a57d1db6e6d495e30b922f1247c162e276e1c1ecc11
 -- Generated from the plan file; do not edit. Statements marked "outside a transaction" must not be wrapped
 -- in BEGIN/COMMIT. Each statement carries its own lock_timeout and statement_timeout.
 -- r2-contract-006 rollback: drop column public.users.legacy_flag and its values (the rollback restores the definition, not the values)
@@ -32,6 +32,8 @@ BEGIN
     NEW.full_name := NEW.name;
   ELSIF NEW.full_name IS DISTINCT FROM OLD.full_name AND NEW.name IS NOT DISTINCT FROM OLD.name AND NEW.full_name IS DISTINCT FROM NEW.name THEN
     NEW.name := NEW.full_name;
+  ELSIF NEW.full_name IS NULL THEN
+    NEW.full_name := NEW.name;
   END IF;
   RETURN NEW;
 END
@@ -67,6 +69,8 @@ BEGIN
     NEW.salary__new := (SELECT (salary::numeric(12,2)) FROM (SELECT NEW.*) AS _sy_row);
   ELSIF NEW.salary__new IS DISTINCT FROM OLD.salary__new AND NEW.salary IS NOT DISTINCT FROM OLD.salary AND NEW.salary__new IS DISTINCT FROM (SELECT (salary::numeric(12,2)) FROM (SELECT NEW.*) AS _sy_row) THEN
     NEW.salary := (SELECT (salary__new::text) FROM (SELECT NEW.*) AS _sy_row);
+  ELSIF NEW.salary__new IS NULL THEN
+    NEW.salary__new := (SELECT (salary::numeric(12,2)) FROM (SELECT NEW.*) AS _sy_row);
   END IF;
   RETURN NEW;
 END

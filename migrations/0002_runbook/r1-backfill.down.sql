@@ -1,5 +1,5 @@
 -- switchyard plan 0002_runbook: release 1, backfill (down)
--- plan checksum sha256:0de887d0a829d6d35bbc8a7eb97c209ec0f8925689e0c5c0df85285c300142c2
+-- plan checksum sha256:57778918293ee44204f052e43affa0f0837012b9ca0f9fec73e09f4ce75a1e43
 -- Generated from the plan file; do not edit. Statements marked "outside a transaction" must not be wrapped
 -- in BEGIN/COMMIT. Each statement carries its own lock_timeout and statement_timeout.
 -- r1-backfill-001 rollback: fill public.employees.salary__new from salary in batches (a value that does not convert fails the batch)

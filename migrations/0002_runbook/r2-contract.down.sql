@@ -1,5 +1,5 @@
 -- switchyard plan 0002_runbook: release 2, contract (down)
--- plan checksum sha256:0de887d0a829d6d35bbc8a7eb97c209ec0f8925689e0c5c0df85285c300142c2
+-- plan checksum sha256:57778918293ee44204f052e43affa0f0837012b9ca0f9fec73e09f4ce75a1e43
 -- Generated from the plan file; do not edit. Statements marked "outside a transaction" must not be wrapped
 -- in BEGIN/COMMIT. Each statement carries its own lock_timeout and statement_timeout.
 -- r2-contract-002 rollback: drop trigger function public._sy_sync_employees_salary
@@ -19,6 +19,8 @@ BEGIN
     NEW.salary__new := (SELECT (salary::numeric(12,2)) FROM (SELECT NEW.*) AS _sy_row);
   ELSIF NEW.salary__new IS DISTINCT FROM OLD.salary__new AND NEW.salary IS NOT DISTINCT FROM OLD.salary AND NEW.salary__new IS DISTINCT FROM (SELECT (salary::numeric(12,2)) FROM (SELECT NEW.*) AS _sy_row) THEN
     NEW.salary := (SELECT (salary__new::text) FROM (SELECT NEW.*) AS _sy_row);
+  ELSIF NEW.salary__new IS NULL THEN
+    NEW.salary__new := (SELECT (salary::numeric(12,2)) FROM (SELECT NEW.*) AS _sy_row);
   END IF;
   RETURN NEW;
 END

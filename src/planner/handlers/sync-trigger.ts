@@ -5,7 +5,9 @@
 // the new one derives the old one with `down`. A column counts as written when its value changed (UPDATE)
 // or, on INSERT, when the new column is not NULL (it has no default during the transition, so only a writer
 // that knows it sets it). A new value that already equals up(old) leaves the old one alone, so the backfill
-// (`SET new = up(old)`) never rewrites old values through a lossy `down`. Rows applied by logical replication
+// (`SET new = up(old)`) never rewrites old values through a lossy `down`. Any other UPDATE of a row the
+// backfill has not reached yet (new still NULL) fills it too: the NOT VALID `new IS NOT NULL` check the
+// expand phase adds holds for every row written from then on, whatever column the writer changed. Rows applied by logical replication
 // fire it too (ENABLE ALWAYS), so the standby completes what the live side writes.
 //
 // The fill trigger gives a new NOT NULL column without a default its `backfill` value on rows written by the
@@ -84,6 +86,8 @@ export function syncFunction(s: SyncSpec): Function {
     `    ${n} := ${up};`,
     `  ELSIF ${n} IS DISTINCT FROM OLD.${ident(s.newColumn)} AND ${o} IS NOT DISTINCT FROM OLD.${ident(s.oldColumn)} AND ${n} IS DISTINCT FROM ${up} THEN`,
     `    ${o} := ${down};`,
+    `  ELSIF ${n} IS NULL THEN`,
+    `    ${n} := ${up};`,
     '  END IF;',
     '  RETURN NEW;',
     'END',

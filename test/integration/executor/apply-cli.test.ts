@@ -93,6 +93,19 @@ describe('apply', () => {
     expect(status.plan.phases.every((x) => x.state === 'pending' || x.state === 'empty')).toBe(true);
   });
 
+  it('after expand, an application update of a row the backfill has not reached fills the new column', async () => {
+    const p = await exampleProject();
+    expect((await p.run('apply', p.plan, '--release', '1', '--phase', 'expand', '--skip-rehearsal')).code).toBe(0);
+    const { rows: before } = await p.db.client.query<{ n: number }>('SELECT count(*)::int AS n FROM public.employees WHERE salary__new IS NULL AND salary IS NOT NULL');
+    expect(before[0]!.n).toBeGreaterThan(0);
+    // The old application version touches another column only; the NOT VALID check on salary__new holds.
+    await p.db.client.query('UPDATE public.employees SET rut = rut');
+    const { rows } = await p.db.client.query<{ n: number; wrong: number }>(
+      'SELECT count(*) FILTER (WHERE salary__new IS NULL AND salary IS NOT NULL)::int AS n, count(*) FILTER (WHERE salary__new <> salary::numeric(12,2))::int AS wrong FROM public.employees',
+    );
+    expect(rows[0]).toEqual({ n: 0, wrong: 0 });
+  });
+
   it('--dry-run prints exactly the SQL that would run and sends nothing', async () => {
     const p = await exampleProject();
     const plan = await readPlan(p.plan);

@@ -66,6 +66,8 @@ describe('rename_column', () => {
         `    NEW.${N} := NEW.amount;`,
         `  ELSIF NEW.${N} IS DISTINCT FROM OLD.${N} AND NEW.amount IS NOT DISTINCT FROM OLD.amount AND NEW.${N} IS DISTINCT FROM NEW.amount THEN`,
         `    NEW.amount := NEW.${N};`,
+        `  ELSIF NEW.${N} IS NULL THEN`,
+        `    NEW.${N} := NEW.amount;`,
         '  END IF;',
         '  RETURN NEW;',
         'END',
