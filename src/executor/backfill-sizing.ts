@@ -1,6 +1,8 @@
-// Batch sizing toward a target duration: the next size follows a smoothed time per row, moves at most by a
-// factor of two per batch and stays within bounds, so one slow batch (a checkpoint, a lock wait) does not
-// collapse it and one fast batch does not make the next one huge.
+// Batch sizing toward a target duration: the next size follows a smoothed time per row, grows at most 1.5x
+// and shrinks at most by half per batch, and stays within bounds, so one slow batch (a checkpoint, a lock
+// wait) does not collapse it and one fast batch does not make the next one huge. Growth is the tighter
+// bound because overshooting costs more than undershooting: a batch over target holds its row locks longer
+// and blocks the application, one under target only costs a little throughput.
 
 export interface SizingOptions {
   readonly targetBatchMs: number;
@@ -9,7 +11,8 @@ export interface SizingOptions {
 }
 
 const SMOOTHING = 0.5;
-const MAX_STEP = 2;
+const MAX_GROWTH = 1.5;
+const MAX_SHRINK = 2;
 
 export class BatchSizer {
   private msPerRow: number | undefined;
@@ -28,7 +31,7 @@ export class BatchSizer {
     const sample = Math.max(ms, 0.1) / rows;
     this.msPerRow = this.msPerRow === undefined ? sample : SMOOTHING * sample + (1 - SMOOTHING) * this.msPerRow;
     const ideal = this.o.targetBatchMs / this.msPerRow;
-    const stepped = clamp(ideal, this.size / MAX_STEP, this.size * MAX_STEP);
+    const stepped = clamp(ideal, this.size / MAX_SHRINK, this.size * MAX_GROWTH);
     this.size = clamp(Math.round(stepped), this.o.minBatchSize, this.o.maxBatchSize);
   }
 }

@@ -4,10 +4,18 @@ import type { BackfillSpec } from '../planner/types.js';
 import { ident, qualified } from '../sql/quote.js';
 
 /**
- * One statement, one round trip: pick the next `limit` keys after the position whatever `where` says (so
- * rows that need no update still move the position forward), update those that match `where`, and return
- * the batch size, the rows updated and the last key of the batch as text (exact across types, JSON-safe for
- * the ledger). No row comes back when the batch is empty: the walk is over.
+ * One statement, one round trip: find the next `limit` keys after the position whatever `where` says (so
+ * rows that need no update still move the position forward), then update by key range, from the position
+ * (or the batch's first key) to the batch's last key, the rows that match `where`, and return the batch
+ * size, the rows updated and the last key as text (exact across types, JSON-safe for the ledger). No row
+ * comes back when the batch is empty: the walk is over.
+ *
+ * The update is a key range, not a join with the batch's keys: the join flips to a hash join over a seq scan
+ * of the whole table once batches pass a few thousand rows, while a range stays an index range scan. The
+ * planner cannot know the last key (it comes from the batch), so it estimates the range from defaults: a
+ * bound on both sides of one plain column gives a small estimate, one bound alone (the first batch, or a row
+ * comparison, which is estimated by its leading column) a third of the table, close to where a seq scan wins.
+ * Hence the first batch's lower bound, and the redundant bounds on the leading column of a composite key.
  *
  * Parameters: $1 = limit, then the position's key values when `resume` is true.
  * Batch columns get private aliases so unqualified column names in USER_SQL stay unambiguous.
@@ -17,23 +25,36 @@ export function renderBatch(spec: BackfillSpec, resume: boolean): string {
   if (spec.set.length === 0) throw new TypeError(`backfill of ${qualified(spec.schema, spec.table)} sets no columns`);
   const table = qualified(spec.schema, spec.table);
   const keys = spec.key.map(ident);
+  const row = `(${keys.join(', ')})`;
   const alias = spec.key.map((_, i) => `_switchyard_k${i}`);
-  const after = resume ? `WHERE (${keys.join(', ')}) > (${keys.map((_, i) => `$${i + 2}`).join(', ')})` : '';
+  const position = keys.map((_, i) => `$${i + 2}`);
+  const bound = (cte: string, columns: readonly string[]) => `(SELECT ${columns.join(', ')} FROM ${cte})`;
+  const after = `${row} > (${position.join(', ')})`;
+  const range = [
+    resume ? after : `${row} >= ${bound('_switchyard_first', alias)}`,
+    `${row} <= ${bound('_switchyard_last', alias)}`,
+    ...(keys.length > 1
+      ? [`${keys[0]} >= ${resume ? position[0] : bound('_switchyard_first', alias.slice(0, 1))}`, `${keys[0]} <= ${bound('_switchyard_last', alias.slice(0, 1))}`]
+      : []),
+  ];
   const assignments = spec.set.map((s) => `${ident(s.column)} = (${s.expression})`).join(', ');
-  const join = keys.map((k, i) => `${table}.${k} = _switchyard_batch.${alias[i]}`).join(' AND ');
   const where = spec.where.trim() === '' ? 'true' : spec.where;
   return [
     `WITH _switchyard_batch AS (`,
-    `  SELECT ${keys.map((k, i) => `${k} AS ${alias[i]}`).join(', ')} FROM ${table} ${after}`,
+    `  SELECT ${keys.map((k, i) => `${k} AS ${alias[i]}`).join(', ')} FROM ${table}${resume ? ` WHERE ${after}` : ''}`,
     `  ORDER BY ${keys.join(', ')} LIMIT $1`,
+    ...(resume ? [] : [`), _switchyard_first AS (`, `  SELECT ${alias.join(', ')} FROM _switchyard_batch ORDER BY ${alias.join(', ')} LIMIT 1`]),
+    `), _switchyard_last AS (`,
+    `  SELECT ${alias.join(', ')} FROM _switchyard_batch ORDER BY ${alias.map((a) => `${a} DESC`).join(', ')} LIMIT 1`,
     `), _switchyard_updated AS (`,
-    `  UPDATE ${table} SET ${assignments} FROM _switchyard_batch`,
-    `  WHERE ${join} AND (${where})`,
+    `  UPDATE ${table} SET ${assignments}`,
+    `  WHERE ${range.join(' AND ')}`,
+    `    AND (${where})`,
     `  RETURNING 1`,
     `)`,
     `SELECT (SELECT count(*) FROM _switchyard_batch)::int, (SELECT count(*) FROM _switchyard_updated)::int,`,
     `  ${alias.map((a) => `last.${a}::text`).join(', ')}`,
-    `FROM (SELECT * FROM _switchyard_batch ORDER BY ${alias.map((a) => `${a} DESC`).join(', ')} LIMIT 1) AS last`,
+    `FROM _switchyard_last AS last`,
   ].join('\n');
 }
 

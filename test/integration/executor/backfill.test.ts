@@ -132,6 +132,62 @@ describe('runBackfill', () => {
     expect(rows[0]).toEqual({ untouched: 5000, skipped: 5000 - expected, filled: expected });
   });
 
+  it('updates by key range: each batch reaches exactly up to its last key, over gaps, negative keys and skipped rows', async () => {
+    const db = await freshDatabase();
+    // Keys start below zero and leave gaps; every fifth row is skipped by where, inside every batch's range.
+    await db.client.query(`
+      CREATE TABLE public.sparse (id bigint PRIMARY KEY, kind text NOT NULL, v int NOT NULL, w int);
+      INSERT INTO public.sparse (id, kind, v) SELECT g, CASE WHEN g % 5 = 0 THEN 'skip' ELSE 'fill' END, g % 100
+        FROM generate_series(-3000, 30000, 3) AS g ORDER BY random();
+      ANALYZE public.sparse;`);
+    const observer = await db.connect();
+    const positions: number[] = [];
+    const result = await runBackfill(
+      db.client,
+      { schema: 'public', table: 'sparse', key: ['id'], set: [{ column: 'w', expression: 'v * 2' }], where: "w IS NULL AND kind <> 'skip'" },
+      {
+        initialBatchSize: 1000, minBatchSize: 1000, maxBatchSize: 1000,
+        onBatch: async (p) => {
+          positions.push(Number(p.position[0]));
+          const { rows } = await observer.query(
+            `SELECT count(*) FILTER (WHERE w IS NOT NULL AND id > $1)::int AS ahead,
+                    count(*) FILTER (WHERE w IS NULL AND kind = 'fill' AND id <= $1)::int AS behind,
+                    count(*) FILTER (WHERE w IS NOT NULL AND kind = 'skip')::int AS skipped FROM public.sparse`,
+            [p.position[0]],
+          );
+          expect(rows[0]).toEqual({ ahead: 0, behind: 0, skipped: 0 });
+        },
+      },
+    );
+    const fill = (await db.client.query(`SELECT count(*)::int AS n FROM public.sparse WHERE kind = 'fill'`)).rows[0].n as number;
+    expect(result).toMatchObject({ done: true, rows: 11_001, updatedRows: fill, batches: 12, position: ['30000'] });
+    expect(positions[0]).toBe(-3000 + 999 * 3); // the first batch: the first 1000 keys, from the smallest
+    const { rows } = await db.client.query(`SELECT count(*) FILTER (WHERE w = v * 2)::int AS ok, count(w)::int AS filled FROM public.sparse`);
+    expect(rows[0]).toEqual({ ok: fill, filled: fill });
+  });
+
+  it('updates by key range on a composite key with a text leading column, resuming mid-range', async () => {
+    const db = await freshDatabase();
+    await db.client.query(`
+      CREATE TABLE public.stock (region text COLLATE "C", n int, qty int NOT NULL, total int, PRIMARY KEY (region, n));
+      INSERT INTO public.stock (region, n, qty) SELECT r, n, n % 9 FROM unnest(ARRAY['eu', 'us', 'apac']) AS r, generate_series(1, 700) AS n
+        ORDER BY random();
+      ANALYZE public.stock;`);
+    const spec: BackfillSpec = { schema: 'public', table: 'stock', key: ['region', 'n'], set: [{ column: 'total', expression: 'qty * 10' }], where: 'total IS NULL AND qty > 0' };
+    const sizes = { initialBatchSize: 500, minBatchSize: 500, maxBatchSize: 500 };
+    const abort = new AbortController();
+    const first = await runBackfill(db.client, spec, { ...sizes, signal: abort.signal, onBatch: () => abort.abort() });
+    expect(first).toMatchObject({ done: false, position: ['apac', '500'], rows: 500 });
+    const second = await runBackfill(db.client, spec, { ...sizes, startAfter: first.position });
+    // apac 501..700, eu 1..300 in one batch: a range straddling two regions.
+    expect(second).toMatchObject({ done: true, rows: 1600, batches: 4, position: ['us', '700'] });
+    const { rows } = await db.client.query(`
+      SELECT count(*) FILTER (WHERE total = qty * 10 AND qty > 0)::int AS filled, count(*) FILTER (WHERE total IS NULL AND qty = 0)::int AS skipped,
+             count(*)::int AS total FROM public.stock`);
+    expect(rows[0]).toEqual({ filled: 2100 - 3 * 77, skipped: 3 * 77, total: 2100 });
+    expect(first.updatedRows + second.updatedRows).toBe(2100 - 3 * 77);
+  });
+
   it('loses no concurrent write from a second session that locks rows against the walk', async () => {
     const db = await freshDatabase();
     await itemsTable(db.client, 30_000);
@@ -264,6 +320,6 @@ describe('runBackfill', () => {
     expect(shrinking.at(-1)!).toBeLessThanOrEqual(4000 / 8);
     for (let i = 1; i < shrinking.length; i++) expect(shrinking[i]!).toBeGreaterThanOrEqual(shrinking[i - 1]! / 2); // smoothed: at most halves
     const growing = await sizesFor(60_000, 100);
-    expect(growing).toEqual([100, 200, 400, 800, 1600, 3200]);
+    expect(growing).toEqual([100, 150, 225, 338, 507, 761]); // at most 1.5x per batch
   });
 });
