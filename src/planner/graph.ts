@@ -3,6 +3,7 @@
 // requires X. Rolling a phase back runs the rollbacks in reverse, which is then also dependency order:
 // foreign keys go before the unique indexes they use, sync triggers before the columns they write.
 import { SwitchyardError } from '../errors.js';
+import { milestone } from './handlers/dependents.js';
 import { describeKey } from './keys.js';
 import type { ObjectKey, StepDraft } from './types.js';
 
@@ -34,7 +35,7 @@ export function orderSteps<T extends Pick<StepDraft, 'creates' | 'requires' | 'd
     indegree[to]!++;
   };
   drafts.forEach((d, i) => {
-    for (const k of d.requires) for (const c of creators.get(k) ?? []) edge(c, i);
+    for (const k of d.requires) for (const c of creators.get(k) ?? []) if (!recreates(drafts[c]!, k)) edge(c, i);
     for (const k of d.drops) for (const r of requirers.get(k) ?? []) if (!drafts[r]!.creates.includes(k)) edge(r, i);
   });
   const ready = new MinHeap();
@@ -50,6 +51,15 @@ export function orderSteps<T extends Pick<StepDraft, 'creates' | 'requires' | 'd
     throw new DependencyCycleError(stuck);
   }
   return out;
+}
+
+/**
+ * A step creating k that requires k's `gone` milestone puts k back under its old name after another step of
+ * the phase dropped it (recreate_enum renames the replacement into place). Steps of the phase requiring k need
+ * the object the drop removes, so they go before that drop, not after the re-creation.
+ */
+function recreates(d: Pick<StepDraft, 'requires'>, k: ObjectKey): boolean {
+  return d.requires.includes(milestone.gone(k));
 }
 
 /** Keys some step requires that no step of the plan creates and the source does not have. */

@@ -1,6 +1,6 @@
 // `switchyard lint`: hazards that are not allowed, and the structural rules of reference/postgres-ddl-risk.md
 // re-checked on the plan file (a plan is data; these rules guard it whatever produced it).
-import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../sql/quote.js';
+import { identifierBytes, MAX_IDENTIFIER_BYTES, qualified } from '../sql/quote.js';
 import { stepsOf } from './show/summary.js';
 import { HAZARDS, type Hazard, type Plan, type Step } from './types.js';
 
@@ -46,12 +46,34 @@ function structural(s: Step, newTables: ReadonlySet<string>): LintFinding[] {
   if (!(s.lockTimeoutMs > 0) || !(s.statementTimeoutMs > 0)) e('timeouts', `${s.description} has no lock_timeout or statement_timeout`, 'plan again; every DDL step carries both');
   const sql = s.sql.toUpperCase();
   const existing = !s.requires.some((k) => newTables.has(k)) || s.lockedTables.length > 0;
-  if (/\bCASCADE\b/.test([s.sql, ...s.rollback].join('\n').toUpperCase().replace(/'[^']*'/g, ''))) e('no-cascade', `${s.description} uses CASCADE`, 'drop dependents explicitly, in dependency order');
+  if (cascades([s.sql, ...s.rollback])) e('no-cascade', `${s.description} uses CASCADE`, 'drop dependents explicitly, in dependency order');
   if (/^CREATE (UNIQUE )?INDEX (?!CONCURRENTLY)/.test(sql) && existing && s.lockedTables.length > 0) e('concurrent-index', `${s.description} builds an index without CONCURRENTLY on an existing table`, 'use CREATE INDEX CONCURRENTLY');
   if (/^DROP INDEX (?!CONCURRENTLY)/.test(sql) && s.lockedTables.length > 0) e('concurrent-index', `${s.description} drops an index without CONCURRENTLY`, 'use DROP INDEX CONCURRENTLY');
-  if (/ADD CONSTRAINT .* (CHECK|FOREIGN KEY)/.test(sql) && !/NOT VALID\s*$/.test(sql) && s.lockedTables.length > 0) e('not-valid', `${s.description} adds a constraint that scans the table under lock`, 'add it NOT VALID, then VALIDATE in a later step');
+  if (/ADD CONSTRAINT .* (CHECK|FOREIGN KEY)/.test(sql) && !/NOT VALID\s*$/.test(sql) && s.lockedTables.length > 0 && !altersNewTable(s, newTables)) e('not-valid', `${s.description} adds a constraint that scans the table under lock`, 'add it NOT VALID, then VALIDATE in a later step');
   if (/CONCURRENTLY/.test(sql) && s.transactional) e('non-transactional', `${s.description} runs CONCURRENTLY inside a transaction`, 'mark the step non-transactional');
   return out;
+}
+
+/**
+ * CASCADE as a drop's (or TRUNCATE's) option, which takes dependents along unseen. A foreign key's own
+ * referential action (ON DELETE CASCADE, ON UPDATE CASCADE) is part of its definition, not that; neither is the
+ * word inside a string literal or a quoted identifier.
+ */
+function cascades(statements: readonly string[]): boolean {
+  const text = statements.join('\n').replace(/'[^']*'/g, "''").replace(/"[^"]*"/g, '""').toUpperCase();
+  return /\bCASCADE\b/.test(text.replace(/\bON\s+(DELETE|UPDATE)\s+CASCADE\b/g, ''));
+}
+
+/**
+ * The step's ALTER TABLE is on a table this plan creates: empty, so a constraint added to it valid scans
+ * nothing (add_foreign_key from a new table locks only the existing table it references).
+ */
+function altersNewTable(s: Step, newTables: ReadonlySet<string>): boolean {
+  for (const k of newTables) {
+    const [schema, table] = k.slice('table:'.length).split('\u001f') as [string, string];
+    if (s.sql.startsWith(`ALTER TABLE ${qualified(schema, table)} `)) return true;
+  }
+  return false;
 }
 
 function identifiers(plan: Plan): LintFinding[] {

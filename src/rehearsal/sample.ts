@@ -1,8 +1,12 @@
 // Sample rows for a rehearsal: a backfill over an empty table proves nothing, and a NOT NULL or a foreign key
 // validated on no rows cannot fail. Rows are generated from the column types, parents before children, each
 // foreign key pointing at an existing parent row; a row the table's own checks refuse is skipped.
+//
+// Rows stand for data the application wrote, so they already obey the target where the plan asks them to: a
+// foreign key the plan adds and validates gets parent rows too, and an enum column only the values the target
+// keeps (recreate_enum's conversion fails on a removed one, as it would on a database still holding it).
 import type pg from 'pg';
-import type { DatabaseSchema, Table } from '../schema/model.js';
+import type { DatabaseSchema, ForeignKey, Table } from '../schema/model.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
@@ -83,18 +87,34 @@ async function textFor(client: Queryable, type: string, column: string, checks: 
   return textValue(type, shapes[0]!);
 }
 
+type Located = { readonly schema: string; readonly table: Table };
+
+const tableOf = (db: DatabaseSchema, schema: string, table: string): Table | undefined =>
+  db.schemas.find((x) => x.name === schema)?.tables.find((x) => x.name === table);
+
+/**
+ * Foreign keys the rows of `table` must satisfy: the source's, then those the target adds on columns the
+ * source has and no source foreign key covers (the plan validates them against these rows).
+ */
+function foreignKeys(table: Table, future: Table | undefined): readonly ForeignKey[] {
+  const have = new Set(table.columns.map((c) => c.name));
+  const covered = new Set(table.foreignKeys.flatMap((fk) => fk.columns));
+  const added = (future?.foreignKeys ?? []).filter((fk) => !table.foreignKeys.some((f) => f.name === fk.name) && fk.columns.every((c) => have.has(c) && !covered.has(c)));
+  return [...table.foreignKeys, ...added];
+}
+
 /** Tables ordered so that every referenced table comes first (self references and cycles aside). */
-function ordered(db: DatabaseSchema): { schema: string; table: Table }[] {
+function ordered(db: DatabaseSchema, fks: (x: Located) => readonly ForeignKey[]): Located[] {
   const all = db.schemas.flatMap((s) => s.tables.map((t) => ({ schema: s.name, table: t })));
   const key = (s: string, t: string) => `${s}.${t}`;
   const byKey = new Map(all.map((x) => [key(x.schema, x.table.name), x]));
-  const out: { schema: string; table: Table }[] = [];
+  const out: Located[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (k: string) => {
     if (state.get(k)) return;
     state.set(k, 'visiting');
     const x = byKey.get(k)!;
-    for (const fk of x.table.foreignKeys) {
+    for (const fk of fks(x)) {
       const ref = key(fk.references.schema, fk.references.table);
       if (ref !== k && byKey.has(ref)) visit(ref);
     }
@@ -105,11 +125,37 @@ function ordered(db: DatabaseSchema): { schema: string; table: Table }[] {
   return out;
 }
 
+/**
+ * The value of a foreign key's column: from a parent row chosen by position (all columns of one key from the
+ * same row), NULL for a self reference, or, when the source has no such parent table, NULL if the column
+ * allows it (undefined otherwise: an ordinary sample value).
+ */
+function parentValue(db: DatabaseSchema, at: Located, fk: ForeignKey, ref: string, nullable: boolean): string | undefined {
+  const r = fk.references;
+  if (r.schema === at.schema && r.table === at.table.name) return 'NULL';
+  const parent = tableOf(db, r.schema, r.table);
+  if (!parent || !r.columns.every((c) => parent.columns.some((x) => x.name === c))) return nullable ? 'NULL' : undefined;
+  const name = qualified(r.schema, r.table);
+  return `(SELECT p.${ident(ref)} FROM ${name} p ORDER BY ${r.columns.map((c) => 'p.' + ident(c)).join(', ')} OFFSET (g - 1) % greatest((SELECT count(*) FROM ${name}), 1) LIMIT 1)`;
+}
+
+/** Labels of every enum, by the names format_type prints; with a target, only those the target keeps. */
+function enumLabels(db: DatabaseSchema, target: DatabaseSchema | undefined): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  const kept = (schema: string, name: string, values: readonly string[]) => {
+    const future = target?.schemas.find((x) => x.name === schema)?.enums.find((x) => x.name === name);
+    const left = future ? values.filter((v) => future.values.includes(v)) : values;
+    return left.length ? left : values;
+  };
+  for (const s of db.schemas) for (const e of s.enums) out.set(qualified(s.name, e.name), kept(s.name, e.name, e.values));
+  // format_type prints enums of the public schema qualified under the pinned search_path; unqualified too.
+  for (const s of db.schemas) for (const e of s.enums) if (!out.has(ident(e.name))) out.set(ident(e.name), kept(s.name, e.name, e.values));
+  return out;
+}
+
 /** Inserts up to `n` rows into every table of `db`, as described above. */
 export async function insertSampleRows(client: Queryable, db: DatabaseSchema, n: number, target?: DatabaseSchema): Promise<SampleResult> {
-  const enums = new Map(db.schemas.flatMap((s) => s.enums.map((e) => [qualified(s.name, e.name), e.values] as const)));
-  // format_type prints enums of the public schema qualified under the pinned search_path; unqualified too.
-  for (const s of db.schemas) for (const e of s.enums) if (!enums.has(ident(e.name))) enums.set(ident(e.name), e.values);
+  const enums = enumLabels(db, target);
   const rows: Record<string, number> = {};
   const short: { table: string; reason: string }[] = [];
   if (n <= 0) return { rows, short };
@@ -127,28 +173,25 @@ export async function insertSampleRows(client: Queryable, db: DatabaseSchema, n:
 async function insertAll(
   client: Queryable, db: DatabaseSchema, n: number, enums: ReadonlyMap<string, readonly string[]>, rows: Record<string, number>, short: { table: string; reason: string }[], target?: DatabaseSchema,
 ): Promise<void> {
-  for (const { schema, table } of ordered(db)) {
+  const future = (x: Located) => (target ? tableOf(target, x.schema, x.table.name) : undefined);
+  for (const at of ordered(db, (x) => foreignKeys(x.table, future(x)))) {
+    const { schema, table } = at;
     const name = qualified(schema, table.name);
-    const future = target?.schemas.find((x) => x.name === schema)?.tables.find((x) => x.name === table.name);
-    const checks = [...table.checks, ...(future?.checks ?? [])].map((c) => c.expression);
-    const fkColumns = new Map<string, { fk: number; ref: string }>();
-    table.foreignKeys.forEach((fk, i) => fk.columns.forEach((c, j) => fkColumns.set(c, { fk: i, ref: fk.references.columns[j]! })));
+    const next = future(at);
+    const checks = [...table.checks, ...(next?.checks ?? [])].map((c) => c.expression);
+    const fkColumns = new Map<string, { fk: ForeignKey; ref: string }>();
+    for (const fk of foreignKeys(table, next)) fk.columns.forEach((c, j) => fkColumns.set(c, { fk, ref: fk.references.columns[j]! }));
     const columns: string[] = [];
     const values: string[] = [];
     let reason: string | undefined;
     for (const col of table.columns) {
       if (col.generated || col.identity || (col.default !== undefined && !fkColumns.has(col.name))) continue;
-      const fk = fkColumns.get(col.name);
-      let v: string | undefined;
-      if (fk) {
-        const f = table.foreignKeys[fk.fk]!;
-        const parent = qualified(f.references.schema, f.references.table);
-        const self = f.references.schema === schema && f.references.table === table.name;
-        // A parent row chosen by position; all columns of one key come from the same row.
-        v = self ? 'NULL' : `(SELECT p.${ident(fk.ref)} FROM ${parent} p ORDER BY ${f.references.columns.map((c) => 'p.' + ident(c)).join(', ')} OFFSET (g - 1) % greatest((SELECT count(*) FROM ${parent}), 1) LIMIT 1)`;
-      } else {
+      const link = fkColumns.get(col.name);
+      let v = link ? parentValue(db, at, link.fk, link.ref, col.nullable) : undefined;
+      if (v === undefined && col.default !== undefined) continue;
+      if (v === undefined) {
         // A column the plan converts gets values of its new type, so the conversion has something to convert.
-        const newType = future?.columns.find((x) => x.name === col.name)?.type;
+        const newType = next?.columns.find((x) => x.name === col.name)?.type;
         const converted = newType && newType !== col.type ? sampleValue(newType, 'g', enums, col.name) : undefined;
         v = converted ? `(${converted})::text::${col.type}` : isText(col.type) ? await textFor(client, col.type, col.name, checks) : sampleValue(col.type, 'g', enums, col.name);
       }

@@ -10,13 +10,16 @@
 //
 // Graph keys: the replacement is `type:<name>__sy_new` until the final rename drops that key; the old type is
 // `type:<name>`, dropped by the DROP TYPE step, so every step requiring it (conversions, drops of columns of
-// the type) comes before it.
+// the type) comes before it. The rename creates `type:<name>` again (the rehearsal checks that the phase leaves
+// it existing): it requires the drop's `gone` milestone, which tells the graph (graph.ts) it is a re-creation,
+// so the requirers of the old type stay before the drop instead of moving after the rename.
 import type { RecreateEnum } from '../../diff/index.js';
 import { comment, createEnum, dropType } from '../../sql/render/index.js';
 import { ident, literal, qualified } from '../../sql/quote.js';
 import { draft, none, type DraftInput } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, Hazard, StepDraft } from '../types.js';
+import { dropping, milestone } from './dependents.js';
 import { renameMentions } from './objects-common.js';
 import { NEW_SUFFIX, convertTable, enumDependents, renameType, type EnumTableUse } from './objects-enum.js';
 import { recreateEnumProblems } from './recreate_enum-validate.js';
@@ -79,19 +82,23 @@ export const recreateEnumHandler: Handler<RecreateEnum> = {
         ? [step({ action: 'comment_enum_replacement', description: `comment on enum ${qualified(schema, tmp)}`, sql: comment(tmpTarget, to.comment), rollback: [comment(tmpTarget, null)], requires: [newKey] })]
         : []),
       ...enumDependents(ctx.target, schema, to.name).tables.map((u) => convertStep(c, u, removed)),
-      step({
-        action: 'drop_old_enum',
-        description: `drop the old enum ${name}`,
-        sql: dropType(schema, to.name),
-        rollback: [createEnum(schema, { kind: 'enum', name: to.name, values: from.values }), ...note],
-        requires: [newKey],
-        drops: [oldKey],
-      }),
+      dropping(
+        step({
+          action: 'drop_old_enum',
+          description: `drop the old enum ${name}`,
+          sql: dropType(schema, to.name),
+          rollback: [createEnum(schema, { kind: 'enum', name: to.name, values: from.values }), ...note],
+          requires: [newKey],
+          drops: [oldKey],
+        }),
+      ),
       step({
         action: 'rename_enum_replacement',
         description: `rename ${qualified(schema, tmp)} to ${name}`,
         sql: renameType(schema, tmp, to.name),
         rollback: [renameType(schema, to.name, tmp)],
+        creates: [oldKey],
+        requires: [milestone.gone(oldKey)],
         drops: [newKey],
       }),
     ];
