@@ -13,7 +13,7 @@ import {
 import { lockHolder, withAdvisoryLock, type ExecutorLockKey, type LockHolder } from '../executor/lock.js';
 import { applyPhase, rollbackPhase, type PhaseEvent, type PhaseResult } from '../executor/phase.js';
 import { phaseLabel, phaseStatuses, planPosition, planPhases, type PhaseStatus } from '../executor/state.js';
-import { statementScript, timeoutSettings } from '../executor/statement.js';
+import { mustRunAlone, statementScript, timeoutSettings } from '../executor/statement.js';
 import { renderBatch } from '../executor/backfill-sql.js';
 import { readPlan } from '../planner/file.js';
 import { isHazard, lintPlan, type LintFinding } from '../planner/lint.js';
@@ -142,6 +142,9 @@ async function openExecutor(config: SwitchyardConfig, db: string | undefined): P
   const client = await connect(target);
   try {
     await prepareSession(client);
+    // A killed executor's session must end (and free the executor lock) when the server notices, not when its
+    // statement finishes: a CREATE INDEX CONCURRENTLY could hold the lock for hours. PostgreSQL 14+.
+    await client.query("SELECT set_config('client_connection_check_interval', '1s', false) WHERE current_setting('server_version_num')::int >= 140000");
     const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
     return { client, target, key: { database: rows[0]!.db, ledgerSchema: config.ledgerSchema } };
   } catch (e) {
@@ -333,12 +336,25 @@ async function dryRun(
 async function dryRunRollback(config: SwitchyardConfig, plan: Plan, selection: { release: number; phase: Phase }, o: ExecuteOptions): Promise<DryRunResult> {
   const notices: string[] = [];
   const { records, database } = await readLedger(config, plan, o.db, notices);
-  const status = new Map(records.map((r) => [r.stepId, r.status]));
+  const byId = new Map(records.map((r) => [r.stepId, r]));
   const known = records.length > 0;
   const steps = [...planPhases(plan).find((x) => x.release === selection.release && x.phase === selection.phase)!.steps]
     .reverse()
-    .filter((s) => !known || ['done', 'running', 'failed'].includes(status.get(s.id) ?? ''));
-  const script = (s: Step) => s.rollback.flatMap((sql) => statementScript(sql, { ...s, transactional: true }));
+    .filter((s) => !known || ['done', 'running', 'failed', 'rolling_back'].includes(byId.get(s.id)?.status ?? ''));
+  // As rollbackPhase runs them: a transactional step's rollback in one transaction with its ledger row when it
+  // can, otherwise statement by statement (resuming after the statements a killed run recorded as done).
+  const script = (s: Step) => {
+    const r = byId.get(s.id);
+    if (s.transactional && (r?.status === 'running' || r?.status === 'failed')) return ['-- never took effect (its ledger row commits with it): only recorded as rolled back'];
+    if (s.transactional && !s.rollback.some(mustRunAlone) && r?.status !== 'rolling_back') {
+      return ['BEGIN', timeoutSettings(s, true), ...s.rollback, '-- the ledger row of this step commits in this same transaction', 'COMMIT'];
+    }
+    const from = r?.status === 'rolling_back' ? (r.rollbackPosition ?? 0) : 0;
+    return [
+      ...(from > 0 ? [`-- ${from} of the ${s.rollback.length} rollback statements were done by an interrupted run`] : []),
+      ...s.rollback.slice(from).flatMap((sql) => statementScript(sql, { ...s, transactional: true }, '-- ledger: one more rollback statement done')),
+    ];
+  };
   return { plan: plan.name, ...(database ? { database } : {}), phases: [{ ...selection, steps: steps.map((s) => ({ id: s.id, sql: script(s) })) }], notices };
 }
 

@@ -10,6 +10,7 @@ import type { RehearsalReport } from '../rehearsal/report.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model.js';
 import type { PlanPosition } from './state.js';
+import { concurrentIndex, mustRunAlone } from './statement.js';
 
 /** The schemas a plan is about: the ones it was planned from and to. */
 export function planSchemas(plan: Plan): string[] {
@@ -22,8 +23,12 @@ export async function liveSchema(db: Queryable, plan: Plan): Promise<DatabaseSch
 }
 
 export interface Expectation {
-  /** Fingerprints the schema may have (two while a non-transactional step's outcome is unknown). */
+  /** Fingerprints the schema may have (more than one while an interrupted step's outcome is unknown). */
   readonly fingerprints: readonly string[];
+  /** False when a state the schema may be in is not known (no rehearsal recorded it): a mismatch is then not drift for sure. */
+  readonly complete: boolean;
+  /** An index an interrupted CONCURRENTLY build may have left invalid (the next run drops and rebuilds it). */
+  readonly pendingIndex?: { readonly schema: string; readonly name: string };
   /** The expected model, when known, to show the drift as changes. */
   readonly model?: DatabaseSchema;
   /** Where in the plan: "before the first step", "after step r1-expand-003". */
@@ -49,12 +54,51 @@ export function expectation(plan: Plan, position: PlanPosition, report: Rehearsa
   const base = after(position.lastDone);
   const where = position.lastDone ? `after step ${position.lastDone.id}` : 'before the first step';
   if (!base) return { unknown: `the schema ${where} is known only from a rehearsal report, and there is none for this plan` };
+  const model = base.model ? { model: base.model } : {};
+  if (position.rollingBack) {
+    // states[k]: the schema after k statements of the rollback (states[0]: the step applied; the last: before it).
+    const { step, done } = position.rollingBack;
+    const n = step.rollback.length;
+    const recorded = byStep.get(step.id)?.rollback;
+    const states = [after(step)?.fp, ...(recorded?.length === n - 1 ? recorded : Array.from({ length: n - 1 }, () => undefined)), base.fp];
+    const candidates = [states[done]];
+    const next = step.rollback[done];
+    if (next !== undefined && mustRunAlone(next)) candidates.push(states[done + 1]);
+    const known = candidates.filter((f): f is string => f !== undefined);
+    const ix = next !== undefined ? concurrentIndex(next) : undefined;
+    return {
+      fingerprints: known, complete: known.length === candidates.length, ...(ix?.op === 'create' ? { pendingIndex: ix } : {}), ...model,
+      where: `${where}, with ${done} of the ${n} rollback statements of step ${step.id} done`,
+    };
+  }
   const fps = [base.fp];
+  let complete = true;
+  let pendingIndex: Expectation['pendingIndex'];
   if (position.uncertain) {
     const next = after(position.uncertain);
     if (next) fps.push(next.fp);
+    else complete = false;
+    const ix = concurrentIndex(position.uncertain.sql);
+    if (ix?.op === 'create') pendingIndex = ix;
   }
-  return { fingerprints: fps, ...(base.model ? { model: base.model } : {}), where };
+  return { fingerprints: fps, complete, ...(pendingIndex ? { pendingIndex } : {}), ...model, where };
+}
+
+/** The schema without `ix` when it is an invalid index (what an interrupted CONCURRENTLY build leaves). */
+function withoutInvalidIndex(live: DatabaseSchema, ix: { schema: string; name: string }): DatabaseSchema | undefined {
+  let found = false;
+  const schemas = live.schemas.map((s) =>
+    s.name !== ix.schema ? s : {
+      ...s,
+      tables: s.tables.map((t) => {
+        const indexes = t.indexes.filter((i) => !(i.name === ix.name && i.invalid));
+        if (indexes.length === t.indexes.length) return t;
+        found = true;
+        return { ...t, indexes };
+      }),
+    },
+  );
+  return found ? { ...live, schemas } : undefined;
 }
 
 export class DriftError extends SwitchyardError {
@@ -94,13 +138,19 @@ export async function checkDrift(db: Queryable, plan: Plan, position: PlanPositi
   } finally {
     await db.query('RESET lock_timeout').catch(() => undefined);
   }
-  const fp = fingerprint(live);
+  let fp = fingerprint(live);
   const e = expectation(plan, position, report);
   if ('unknown' in e) return { checked: false, fingerprint: fp, where: '', notice: `drift not checked: ${e.unknown}` };
   if (e.fingerprints.includes(fp)) return { checked: true, fingerprint: fp, where: e.where };
-  if (position.uncertain && e.fingerprints.length < 2) {
-    return { checked: false, fingerprint: fp, where: e.where, notice: `drift not checked exactly: step ${position.uncertain.id} was interrupted and no rehearsal recorded the schema after it` };
+  const cleaned = e.pendingIndex ? withoutInvalidIndex(live, e.pendingIndex) : undefined;
+  if (cleaned && e.fingerprints.includes(fingerprint(cleaned))) {
+    return { checked: true, fingerprint: fp, where: e.where, notice: `index ${e.pendingIndex!.schema}.${e.pendingIndex!.name} was left invalid by an interrupted build; it is dropped and built again` };
   }
+  if (!e.complete) {
+    const interrupted = position.rollingBack ? `the rollback of step ${position.rollingBack.step.id}` : `step ${position.uncertain?.id ?? '?'}`;
+    return { checked: false, fingerprint: fp, where: e.where, notice: `drift not checked exactly: ${interrupted} was interrupted and no rehearsal recorded the schema at that point` };
+  }
+  if (cleaned) fp = fingerprint(cleaned);
   const differences = e.model ? diff(e.model, live).map(describeChange) : [];
   throw new DriftError(plan, e.where, fp, e.fingerprints, differences);
 }

@@ -9,7 +9,7 @@ import { ident, qualified } from '../sql/quote.js';
 type Queryable = Pick<pg.Client, 'query'>;
 
 export const DEFAULT_LEDGER_SCHEMA = 'switchyard';
-export const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'rolled_back'] as const;
+export const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'rolling_back', 'rolled_back'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** The ledger cannot record what was asked: unknown step, wrong state, plan checksum mismatch, newer ledger. */
@@ -55,6 +55,18 @@ CREATE TABLE ${qualified(s, 'steps')} (
   CONSTRAINT steps_running_has_started_at CHECK (status <> 'running' OR (started_at IS NOT NULL AND finished_at IS NULL)),
   CONSTRAINT steps_error_only_when_failed CHECK ((error IS NOT NULL) = (status = 'failed'))
 );`,
+  // 2: a rollback that cannot commit with its ledger row (it has a CONCURRENTLY statement) records how many
+  // of its statements are done, so a killed executor resumes it instead of finding a half-undone step.
+  (s) => `
+ALTER TABLE ${qualified(s, 'steps')}
+  DROP CONSTRAINT steps_status_check,
+  ADD CONSTRAINT steps_status_check CHECK (status IN ('pending', 'running', 'done', 'failed', 'rolling_back', 'rolled_back')),
+  DROP CONSTRAINT steps_error_only_when_failed,
+  ADD CONSTRAINT steps_failed_has_error CHECK (status <> 'failed' OR error IS NOT NULL),
+  ADD CONSTRAINT steps_error_only_when_failed_or_rolling_back CHECK (error IS NULL OR status IN ('failed', 'rolling_back')),
+  ADD COLUMN rollback_position integer
+    CONSTRAINT steps_rollback_position_check CHECK (rollback_position >= 0),
+  ADD CONSTRAINT steps_rollback_position_only_when_rolling_back CHECK ((rollback_position IS NOT NULL) = (status = 'rolling_back'));`,
 ];
 
 export const LEDGER_VERSION = LEDGER_MIGRATIONS.length;
@@ -139,10 +151,14 @@ export async function markStepRunning(db: Queryable, r: StepRef, schema = DEFAUL
      VALUES ($1, $2, $3, $4, $5, 'running', clock_timestamp(), 1)
      ON CONFLICT (plan, step_id, tenant) DO UPDATE
        SET status = 'running', started_at = clock_timestamp(), finished_at = NULL, error = NULL, attempts = s.attempts + 1
-       WHERE s.status <> 'done'`,
+       WHERE s.status NOT IN ('done', 'rolling_back')`,
     [...refParams(r), r.step.release, r.step.phase],
   );
-  if (res.rowCount !== 1) throw new LedgerError(`cannot start ${refName(r)}: it is already done`, { plan: r.plan, step: r.step.id });
+  if (res.rowCount !== 1) {
+    const { rows } = await db.query<{ status: string }>(`SELECT status FROM ${qualified(schema, 'steps')} WHERE plan = $1 AND step_id = $2 AND tenant = $3`, refParams(r));
+    const why = rows[0]?.status === 'rolling_back' ? 'its rollback was interrupted: finish it with `switchyard rollback` first' : 'it is already done';
+    throw new LedgerError(`cannot start ${refName(r)}: ${why}`, { plan: r.plan, step: r.step.id });
+  }
 }
 
 /** Marks a running step done. Takes no transaction of its own: call it inside the step's transaction. */
@@ -157,7 +173,29 @@ export async function markStepFailed(db: Queryable, r: StepRef, error: string, s
 /** After the step's rollback statements ran. The failure's error text is cleared (errors belong to 'failed'). */
 export async function markStepRolledBack(db: Queryable, r: StepRef, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
   // The backfill position goes too: applying the step again must walk the table from the start.
-  await update(db, schema, r, `status = 'rolled_back', finished_at = greatest(clock_timestamp(), started_at), error = NULL, backfill_position = NULL`, ['running', 'done', 'failed']);
+  await update(
+    db, schema, r,
+    `status = 'rolled_back', finished_at = greatest(clock_timestamp(), started_at), error = NULL, backfill_position = NULL, rollback_position = NULL`,
+    ['running', 'done', 'failed', 'rolling_back'],
+  );
+}
+
+/**
+ * Starts a rollback that runs statement by statement (see rollbackPhase): `position` statements of it are
+ * done. From done (the step took effect), or running/failed (an interrupted non-transactional step).
+ */
+export async function markStepRollingBack(db: Queryable, r: StepRef, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  await update(db, schema, r, `status = 'rolling_back', rollback_position = 0, error = NULL`, ['running', 'done', 'failed']);
+}
+
+/** `position` statements of the step's rollback are done. Call it in the transaction of the last one, when it has one. */
+export async function saveRollbackPosition(db: Queryable, r: StepRef, position: number, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  await update(db, schema, r, `rollback_position = $5, error = NULL`, ['rolling_back'], [position]);
+}
+
+/** A statement of a rollback failed: the step stays rolling_back at its position, with the error. */
+export async function markRollbackFailed(db: Queryable, r: StepRef, error: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+  await update(db, schema, r, `error = $5`, ['rolling_back'], [error]);
 }
 
 /** Position of the last committed backfill batch, so a restarted executor resumes after it. */
@@ -182,18 +220,20 @@ export interface StepRecord {
   readonly finishedAt: Date | null;
   readonly error: string | null;
   readonly backfillPosition: unknown;
+  /** Statements of the step's rollback done, while it is rolling_back. */
+  readonly rollbackPosition: number | null;
   readonly attempts: number;
 }
 
 interface StepRow {
   plan: string; step_id: string; release: number; phase: Phase; tenant: string; status: StepStatus;
-  started_at: Date | null; finished_at: Date | null; error: string | null; backfill_position: unknown; attempts: number;
+  started_at: Date | null; finished_at: Date | null; error: string | null; backfill_position: unknown; rollback_position: number | null; attempts: number;
 }
 
 /** Every step of a plan (of one tenant when given), in execution order: tenant, release, phase, id. */
 export async function stepStatuses(db: Queryable, plan: string, tenant?: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<StepRecord[]> {
   const { rows } = await db.query<StepRow>(
-    `SELECT plan, step_id, release, phase, tenant, status, started_at, finished_at, error, backfill_position, attempts
+    `SELECT plan, step_id, release, phase, tenant, status, started_at, finished_at, error, backfill_position, rollback_position, attempts
        FROM ${qualified(schema, 'steps')}
       WHERE plan = $1 AND ($2::text IS NULL OR tenant = $2)
       ORDER BY tenant, release, array_position(ARRAY['expand', 'backfill', 'contract'], phase), step_id`,
@@ -201,7 +241,7 @@ export async function stepStatuses(db: Queryable, plan: string, tenant?: string,
   );
   return rows.map((r) => ({
     plan: r.plan, stepId: r.step_id, release: r.release, phase: r.phase, tenant: r.tenant, status: r.status, startedAt: r.started_at,
-    finishedAt: r.finished_at, error: r.error, backfillPosition: r.backfill_position, attempts: r.attempts,
+    finishedAt: r.finished_at, error: r.error, backfillPosition: r.backfill_position, rollbackPosition: r.rollback_position, attempts: r.attempts,
   }));
 }
 

@@ -3,12 +3,15 @@
 // (CONCURRENTLY) is made idempotent by checking the catalog first, and an index its build left invalid is
 // dropped and built again, never skipped. Lock timeouts (55P03) are retried with backoff and jitter.
 import type pg from 'pg';
-import { SwitchyardError } from '../errors.js';
+import { databaseError, SwitchyardError } from '../errors.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { runBackfill } from './backfill.js';
-import { ensureLedger, markStepDone, markStepFailed, markStepRolledBack, markStepRunning, recordPlan, saveBackfillPosition, stepStatuses, DEFAULT_LEDGER_SCHEMA, type StepRef } from './ledger.js';
+import {
+  ensureLedger, markRollbackFailed, markStepDone, markStepFailed, markStepRolledBack, markStepRollingBack, markStepRunning, recordPlan, saveBackfillPosition,
+  saveRollbackPosition, stepStatuses, DEFAULT_LEDGER_SCHEMA, type StepRecord, type StepRef,
+} from './ledger.js';
 import { qualified } from '../sql/quote.js';
-import { runRollback, runStatement } from './statement.js';
+import { concurrentIndex, mustRunAlone, runRollbackInTransaction, runStatement } from './statement.js';
 import { pressureGate, type PressureLimits } from './pressure.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
@@ -32,6 +35,8 @@ export interface PhaseOptions {
   readonly only?: ReadonlySet<string>;
   /** When backfills hold off between batches (lock waiters, replication lag). */
   readonly pressure?: PressureLimits;
+  /** After each statement but the last of a rollback run statement by statement (rehearsal records the schema there). */
+  readonly onRollbackStatement?: (step: Step, done: number) => Promise<void>;
 }
 
 export interface PhaseResult {
@@ -100,9 +105,11 @@ const ABSENT = new Set(['42703', '42704', '42P01', '42883', '3F000']);
 
 /**
  * Rolls a phase back: the steps the ledger records as applied, in reverse order, each marked rolled back.
- * A step that was running or failed when its executor died may or may not have taken effect: a
- * transactional one did not (its ledger row commits with it); for a non-transactional one, undoing
- * something that does not exist counts as already undone.
+ * A transactional step's rollback commits with its ledger row when it can (every statement may run in a
+ * transaction); otherwise it runs statement by statement, the ledger recording how many are done, so a
+ * killed executor resumes it where it stopped (see stepwiseRollback). A step that was running or failed when
+ * its executor died may or may not have taken effect: a transactional one did not (its ledger row commits
+ * with it); for a non-transactional one, undoing something that does not exist counts as already undone.
  */
 export async function rollbackPhase(db: Queryable, plan: Plan, release: number, phase: Phase, o: PhaseOptions = {}): Promise<PhaseResult> {
   const schema = o.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA;
@@ -113,26 +120,69 @@ export async function rollbackPhase(db: Queryable, plan: Plan, release: number, 
   let retries = 0;
   for (const step of [...phaseSteps(plan, release, phase, o.only)].reverse()) {
     const ref: StepRef = { plan: plan.name, step, ...(o.tenant ? { tenant: o.tenant } : {}) };
-    const status = ledger.get(step.id)?.status;
-    if (status === undefined || status === 'pending' || status === 'rolled_back') {
+    const record = ledger.get(step.id);
+    const status = record?.status;
+    if (record === undefined || status === 'pending' || status === 'rolled_back') {
       skipped++;
       continue;
     }
-    const uncertain = status !== 'done';
     o.onEvent?.({ kind: 'step', step, state: 'start' });
-    if (!(uncertain && step.transactional)) {
+    if (step.transactional && (status === 'running' || status === 'failed')) {
+      await markStepRolledBack(db, ref, schema);
+    } else if (status === 'done' && step.transactional && !step.rollback.some(mustRunAlone)) {
       try {
-        retries += await withLockRetries(step, o, () => runRollback(db, step.rollback, step));
+        retries += await withLockRetries(step, o, () => runRollbackInTransaction(db, step.rollback, step, () => markStepRolledBack(db, ref, schema)));
       } catch (e) {
-        const code = sqlstate(e);
-        if (!(uncertain && code !== undefined && ABSENT.has(code))) throw e instanceof SwitchyardError ? e : new StepFailedError(step, e);
+        throw e instanceof SwitchyardError ? e : new StepFailedError(step, e);
       }
+    } else {
+      retries += await stepwiseRollback(db, step, ref, record, schema, o);
     }
-    await markStepRolledBack(db, ref, schema);
     ran++;
     o.onEvent?.({ kind: 'step', step, state: 'done' });
   }
   return { ran, skipped, retries };
+}
+
+/**
+ * A rollback that cannot commit with its ledger row, one statement at a time: the step is marked rolling_back,
+ * each transactional statement commits with the count of statements done, and a CONCURRENTLY one asks the
+ * catalog first (an index already built, or already gone, is not built or dropped twice; an invalid one is
+ * rebuilt). Killed anywhere, the next run starts at the first statement not recorded as done.
+ */
+async function stepwiseRollback(db: Queryable, step: Step, ref: StepRef, record: StepRecord, schema: string, o: PhaseOptions): Promise<number> {
+  const resuming = record.status === 'rolling_back';
+  const from = resuming ? (record.rollbackPosition ?? 0) : 0;
+  // An interrupted non-transactional step may not have taken effect: "does not exist" then means undone.
+  const mayBeAbsent = record.status === 'running' || record.status === 'failed';
+  if (!resuming) await markStepRollingBack(db, ref, schema);
+  let retries = 0;
+  for (let i = from; i < step.rollback.length; i++) {
+    const sql = step.rollback[i]!;
+    const done = () => saveRollbackPosition(db, ref, i + 1, schema);
+    try {
+      retries += await withLockRetries(step, o, async () => {
+        if (mustRunAlone(sql)) {
+          await concurrentStatement(db, step, sql, concurrentIndex(sql), o);
+          await done();
+        } else {
+          await runStatement(db, sql, { ...step, transactional: true }, done);
+        }
+      });
+    } catch (e) {
+      const code = sqlstate(e);
+      if (code !== undefined && ABSENT.has(code) && (mayBeAbsent || (resuming && i === from && mustRunAlone(sql)))) {
+        await done();
+        continue;
+      }
+      const failure = e instanceof SwitchyardError ? e : new StepFailedError(step, databaseError(`rollback statement ${i + 1} of ${step.rollback.length} failed: ${sql}`, e));
+      await markRollbackFailed(db, ref, failure.message, schema).catch(() => undefined);
+      throw failure;
+    }
+    if (i + 1 < step.rollback.length) await o.onRollbackStatement?.(step, i + 1);
+  }
+  await markStepRolledBack(db, ref, schema);
+  return retries;
 }
 
 /** Runs `fn`, retrying on SQLSTATE 55P03 (lock_timeout) with exponential backoff and jitter. */
@@ -177,20 +227,29 @@ async function indexState(db: Queryable, ix: { schema: string; name: string }): 
 async function nonTransactionalStep(db: Queryable, step: Step, o: PhaseOptions): Promise<void> {
   const creates = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY/i.test(step.sql) ? indexOf(step.creates) : undefined;
   const drops = /^\s*DROP\s+INDEX\s+CONCURRENTLY/i.test(step.sql) ? indexOf(step.drops) : undefined;
-  if (drops && (await indexState(db, drops)) === 'absent') return;
-  if (creates) {
-    const state = await indexState(db, creates);
+  const target = creates ? { op: 'create' as const, ...creates } : drops ? { op: 'drop' as const, ...drops } : undefined;
+  await concurrentStatement(db, step, step.sql, target, o);
+}
+
+/** One statement that runs alone, made idempotent from the catalog when it builds or drops an index. */
+async function concurrentStatement(db: Queryable, step: Step, sql: string, ix: { op: 'create' | 'drop'; schema: string; name: string } | undefined, o: PhaseOptions): Promise<void> {
+  if (ix?.op === 'drop' && (await indexState(db, ix)) === 'absent') return;
+  if (ix?.op === 'create') {
+    const state = await indexState(db, ix);
     if (state === 'valid') return;
-    if (state === 'invalid') await dropInvalid(db, step, creates, o);
+    if (state === 'invalid') await dropInvalid(db, step, ix, o);
   }
-  await runStatement(db, step.sql, step);
-  if (creates && (await indexState(db, creates)) === 'absent') {
-    throw new StepFailedError(step, new Error(`index ${creates.schema}.${creates.name} does not exist after the step ran: its SQL does not build the index the plan says it does`));
+  const alone = { ...step, transactional: false };
+  await runStatement(db, sql, alone);
+  if (ix?.op !== 'create') return;
+  const state = await indexState(db, ix);
+  if (state === 'absent') {
+    throw new StepFailedError(step, new Error(`index ${ix.schema}.${ix.name} does not exist after the step ran: its SQL does not build the index the plan says it does`));
   }
-  if (creates && (await indexState(db, creates)) !== 'valid') {
-    await dropInvalid(db, step, creates, o);
-    await runStatement(db, step.sql, step);
-    if ((await indexState(db, creates)) !== 'valid') throw new StepFailedError(step, new Error(`index ${creates.schema}.${creates.name} is still invalid after a rebuild`));
+  if (state !== 'valid') {
+    await dropInvalid(db, step, ix, o);
+    await runStatement(db, sql, alone);
+    if ((await indexState(db, ix)) !== 'valid') throw new StepFailedError(step, new Error(`index ${ix.schema}.${ix.name} is still invalid after a rebuild`));
   }
 }
 

@@ -12,7 +12,7 @@ export interface PhaseStatus {
   readonly state: PhaseState;
   readonly steps: number;
   readonly done: number;
-  /** Steps the ledger shows running (an executor died, or is running now) or failed, with their error. */
+  /** Steps the ledger shows running (an executor died, or is running now), failed, or half rolled back, with their error. */
   readonly unfinished: readonly { readonly id: string; readonly status: StepStatus; readonly error: string | null }[];
 }
 
@@ -31,7 +31,9 @@ export function phaseStatuses(plan: Plan, records: readonly StepRecord[]): Phase
   return planPhases(plan).map(({ release, phase, steps }) => {
     const rows = steps.map((s) => byId.get(s.id));
     const done = rows.filter((r) => r?.status === 'done').length;
-    const unfinished = rows.filter((r): r is StepRecord => r?.status === 'running' || r?.status === 'failed').map((r) => ({ id: r.stepId, status: r.status, error: r.error }));
+    const unfinished = rows
+      .filter((r): r is StepRecord => r?.status === 'running' || r?.status === 'failed' || r?.status === 'rolling_back')
+      .map((r) => ({ id: r.stepId, status: r.status, error: r.error }));
     const state: PhaseState =
       steps.length === 0 ? 'empty'
       : done === steps.length ? 'applied'
@@ -52,9 +54,12 @@ export interface PlanPosition {
   readonly lastDone: Step | undefined;
   readonly uncertain: Step | undefined;
   readonly gaps: readonly string[];
+  /** The step right after the done prefix whose rollback (statement by statement) stopped half-way, and how far. */
+  readonly rollingBack?: { readonly step: Step; readonly done: number };
 }
 
 export function planPosition(plan: Plan, records: readonly StepRecord[]): PlanPosition {
+  const byId = new Map(records.map((r) => [r.stepId, r]));
   const status = new Map(records.map((r) => [r.stepId, r.status]));
   const steps = allSteps(plan);
   let i = 0;
@@ -64,5 +69,6 @@ export function planPosition(plan: Plan, records: readonly StepRecord[]): PlanPo
   const nextStatus = next ? status.get(next.id) : undefined;
   const uncertain = next && !next.transactional && (nextStatus === 'running' || nextStatus === 'failed') ? next : undefined;
   const gaps = steps.slice(i + 1).filter((s) => status.get(s.id) === 'done').map((s) => s.id);
-  return { lastDone, uncertain, gaps };
+  const rollingBack = next && nextStatus === 'rolling_back' ? { step: next, done: byId.get(next.id)?.rollbackPosition ?? 0 } : undefined;
+  return { lastDone, uncertain, gaps, ...(rollingBack ? { rollingBack } : {}) };
 }

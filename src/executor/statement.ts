@@ -68,13 +68,45 @@ export async function runStatement(db: Queryable, sql: string, o: StatementOptio
   }
 }
 
-/** Runs a step's rollback statements in order, each in its own transaction or alone. */
-export async function runRollback(db: Queryable, statements: readonly string[], o: Omit<StatementOptions, 'transactional'>): Promise<void> {
-  for (const sql of statements) {
-    try {
-      await runStatement(db, sql, { ...o, transactional: !mustRunAlone(sql) });
-    } catch (e) {
-      throw databaseError(`rollback statement failed: ${sql}`, e);
+/**
+ * A transactional step's rollback when every statement of it may run in a transaction: all of them and
+ * `inTransaction` (the ledger row saying the step is rolled back) commit together, so an executor killed
+ * half-way leaves the step either applied and recorded done, or undone and recorded rolled back. Run one by
+ * one, a kill between two statements (say, after re-adding a column and before refilling it) or before the
+ * ledger write leaves a schema the ledger does not describe, which the next run refuses as drift.
+ */
+export async function runRollbackInTransaction(db: Queryable, statements: readonly string[], o: Omit<StatementOptions, 'transactional'>, inTransaction: () => Promise<void>): Promise<void> {
+  await db.query('BEGIN');
+  try {
+    await db.query(timeoutSettings(o, true));
+    for (const sql of statements) {
+      try {
+        await db.query(sql);
+      } catch (e) {
+        throw databaseError(`rollback statement failed: ${sql}`, e);
+      }
     }
+    await inTransaction();
+    await db.query('COMMIT');
+  } catch (e) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw e;
   }
+}
+
+const NAME = String.raw`("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+const CREATE_CONCURRENTLY = new RegExp(String.raw`^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s+ON\s+(?:ONLY\s+)?${NAME}\.`, 'i');
+const DROP_CONCURRENTLY = new RegExp(String.raw`^\s*DROP\s+INDEX\s+CONCURRENTLY\s+(?:IF\s+EXISTS\s+)?${NAME}\.${NAME}\s*;?\s*$`, 'i');
+const unquote = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replaceAll('""', '"') : s.toLowerCase());
+
+/**
+ * The index a CONCURRENTLY statement builds or drops, read from the SQL the planner rendered (names written
+ * by the quoting function): what makes such a statement idempotent, by asking the catalog before running it.
+ */
+export function concurrentIndex(sql: string): { readonly op: 'create' | 'drop'; readonly schema: string; readonly name: string } | undefined {
+  const c = CREATE_CONCURRENTLY.exec(sql);
+  if (c) return { op: 'create', schema: unquote(c[2]!), name: unquote(c[1]!) };
+  const d = DROP_CONCURRENTLY.exec(sql);
+  if (d) return { op: 'drop', schema: unquote(d[1]!), name: unquote(d[2]!) };
+  return undefined;
 }

@@ -11,7 +11,8 @@ import { liveSchema } from '../executor/drift.js';
 import { applyPhase, rollbackPhase, StepFailedError, type PhaseEvent } from '../executor/phase.js';
 import { planPhases } from '../executor/state.js';
 import { serverVersion } from '../introspect/index.js';
-import type { Phase, Plan } from '../planner/types.js';
+import { key } from '../planner/keys.js';
+import type { Phase, Plan, Step } from '../planner/types.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model.js';
 import { qualified } from '../sql/quote.js';
@@ -150,6 +151,14 @@ async function rowCounts(db: pg.Client, model: DatabaseSchema): Promise<Map<stri
   return new Map(rows.map((r) => [r.t, r.n]));
 }
 
+/** Tables (quoted, as rowCounts names them) that a DELETES_DATA step of `steps` drops, itself or with its schema. */
+function droppedTables(steps: readonly Step[], model: DatabaseSchema): Set<string> {
+  const drops = new Set(steps.filter((s) => s.hazards.includes('DELETES_DATA')).flatMap((s) => s.drops));
+  return new Set(
+    model.schemas.flatMap((s) => s.tables.filter((t) => drops.has(key.schema(s.name)) || drops.has(key.table(s.name, t.name))).map((t) => qualified(s.name, t.name))),
+  );
+}
+
 /** A SQL string literal of an already-quoted name (for labelling rows of the count query). */
 function pgText(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
@@ -206,7 +215,15 @@ async function rehearsePhase(db: pg.Client, plan: Plan, release: number, phase: 
     const step = steps[i]!;
     emit({ kind: 'step', stage: 'rollback', id: step.id, description: step.description });
     try {
-      await rollbackPhase(db, plan, release, phase, { ...phaseOptions, only: new Set([step.id]) });
+      const states: string[] = [];
+      await rollbackPhase(db, plan, release, phase, {
+        ...phaseOptions,
+        only: new Set([step.id]),
+        onRollbackStatement: async () => {
+          states.push((await snapshot(db, plan)).fp);
+        },
+      });
+      if (states.length) records[i] = { ...records[i]!, rollback: states };
     } catch (e) {
       throw new Failed({ step: step.id, ...where, stage: 'rollback', message: `the rollback of step ${step.id} (${step.description}) failed: ${(e as Error).message}`, differences: [] });
     }
@@ -221,7 +238,12 @@ async function rehearsePhase(db: pg.Client, plan: Plan, release: number, phase: 
     }
   }
   const countsAfter = await rowCounts(db, start.model);
-  const lost = [...countsBefore].filter(([t, n]) => countsAfter.get(t) !== n).map(([t, n]) => `table ${t} had ${n} rows before ${phase} (release ${release}), ${countsAfter.get(t) ?? 'none'} after its rollback`);
+  // A step that deletes data (DELETES_DATA: dropping a table or a schema) gets its objects back on rollback, not
+  // their rows; lint and apply refuse it unless allowed. Every other table must keep every row.
+  const emptied = droppedTables(steps, start.model);
+  const lost = [...countsBefore]
+    .filter(([t, n]) => countsAfter.get(t) !== n && !emptied.has(t))
+    .map(([t, n]) => `table ${t} had ${n} rows before ${phase} (release ${release}), ${countsAfter.get(t) ?? 'none'} after its rollback`);
   if (lost.length) throw new Failed({ ...where, stage: 'rollback', message: `rolling back ${phase} (release ${release}) changed the number of rows`, differences: lost });
 
   // Apply again: a phase that was rolled back must apply exactly as the first time.

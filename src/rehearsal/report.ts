@@ -14,6 +14,11 @@ export interface StepRehearsal {
   readonly after: string;
   /** Milliseconds the step took on the rehearsal server. */
   readonly ms: number;
+  /**
+   * A rollback run statement by statement (it has a CONCURRENTLY statement): the fingerprint after each of its
+   * statements but the last, so that a rollback killed half-way is still checked exactly for drift.
+   */
+  readonly rollback?: readonly string[];
 }
 
 export interface PhaseRehearsal {
@@ -54,7 +59,7 @@ export interface RehearsalReport {
   readonly models?: Readonly<Record<string, unknown>>;
 }
 
-const Step = z.object({ id: z.string(), before: z.string(), after: z.string(), ms: z.number() });
+const Step = z.object({ id: z.string(), before: z.string(), after: z.string(), ms: z.number(), rollback: z.array(z.string()).optional() });
 const PhaseR = z.object({ release: z.number().int(), phase: z.enum(PHASES), before: z.string(), after: z.string(), steps: z.array(Step), ms: z.number() });
 const Report = z.object({
   format: z.literal(1),

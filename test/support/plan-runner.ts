@@ -1,7 +1,7 @@
 // Applies and rolls back plan phases on a test database, step by step (the executor's core statement runner,
 // without ledger, locks or batching), and captures the schema between them.
 import type pg from 'pg';
-import { runRollback, runStatement } from '../../src/executor/statement.js';
+import { mustRunAlone, runStatement } from '../../src/executor/statement.js';
 import { introspect } from '../../src/introspect/index.js';
 import type { Phase, Plan, Step } from '../../src/planner/types.js';
 import { fingerprint } from '../../src/schema/fingerprint.js';
@@ -24,7 +24,7 @@ export async function applyPhase(db: pg.Client, steps: readonly Step[]): Promise
 export async function rollbackPhase(db: pg.Client, steps: readonly Step[]): Promise<void> {
   for (const s of [...steps].reverse()) {
     try {
-      await runRollback(db, s.rollback, s);
+      for (const sql of s.rollback) await runStatement(db, sql, { ...s, transactional: !mustRunAlone(sql) });
     } catch (e) {
       throw new Error(`rollback of ${s.id} (${s.description}) failed: ${(e as Error).message}`, { cause: e });
     }

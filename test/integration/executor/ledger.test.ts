@@ -9,11 +9,14 @@ import {
   markPlanApplied,
   markStepDone,
   markStepFailed,
+  markRollbackFailed,
   markStepRolledBack,
+  markStepRollingBack,
   markStepRunning,
   planStatus,
   recordPlan,
   saveBackfillPosition,
+  saveRollbackPosition,
   stepStatuses,
   type StepRef,
 } from '../../../src/executor/ledger.js';
@@ -65,8 +68,8 @@ describe('ensureLedger', () => {
     expect(before.map((r) => r.relname)).toEqual(expect.arrayContaining(['ledger_version', 'plans', 'steps']));
     expect(await ensureLedger(client)).toBe(LEDGER_VERSION);
     expect(await catalog(client, 'switchyard')).toEqual(before);
-    const v = await client.query('SELECT version FROM switchyard.ledger_version');
-    expect(v.rows).toEqual([{ version: LEDGER_VERSION }]);
+    const v = await client.query('SELECT version FROM switchyard.ledger_version ORDER BY version');
+    expect(v.rows).toEqual(Array.from({ length: LEDGER_VERSION }, (_, i) => ({ version: i + 1 })));
   });
 
   it('refuses a ledger newer than this switchyard', async () => {
@@ -80,36 +83,39 @@ describe('ensureLedger', () => {
     const db = await freshDatabase();
     const other = await db.connect();
     await Promise.all([ensureLedger(db.client), ensureLedger(other)]);
-    expect((await db.client.query('SELECT count(*)::int AS n FROM switchyard.ledger_version')).rows[0].n).toBe(1);
+    expect((await db.client.query('SELECT count(*)::int AS n FROM switchyard.ledger_version')).rows[0].n).toBe(LEDGER_VERSION);
   });
 });
 
 describe('ledger constraints', () => {
-  const cols = 'plan, step_id, release, phase, tenant, status, started_at, finished_at, error, attempts';
+  const cols = 'plan, step_id, release, phase, tenant, status, started_at, finished_at, error, attempts, rollback_position';
   const t0 = '2026-01-01T00:00:00Z';
   const t1 = '2026-01-01T00:00:01Z';
   // Each row breaks exactly one invariant.
   it.each([
-    ['bad phase', ['p', 's', 0, 'migrate', '', 'pending', null, null, null, 0], '23514', 'steps_phase_check'],
-    ['bad status', ['p', 's', 0, 'expand', '', 'skipped', null, null, null, 0], '23514', 'steps_status_check'],
-    ['finished before started', ['p', 's', 0, 'expand', '', 'done', t1, t0, null, 1], '23514', 'steps_finished_after_started'],
-    ['finished without started', ['p', 's', 0, 'expand', '', 'failed', null, t0, 'boom', 1], '23514', 'steps_finished_after_started'],
-    ['done without finished_at', ['p', 's', 0, 'expand', '', 'done', t0, null, null, 1], '23514', 'steps_done_has_finished_at'],
-    ['running without started_at', ['p', 's', 0, 'expand', '', 'running', null, null, null, 1], '23514', 'steps_running_has_started_at'],
-    ['running but finished', ['p', 's', 0, 'expand', '', 'running', t0, t1, null, 1], '23514', 'steps_running_has_started_at'],
-    ['error when not failed', ['p', 's', 0, 'expand', '', 'done', t0, t1, 'boom', 1], '23514', 'steps_error_only_when_failed'],
-    ['failed without error', ['p', 's', 0, 'expand', '', 'failed', t0, t1, null, 1], '23514', 'steps_error_only_when_failed'],
-    ['negative attempts', ['p', 's', 0, 'expand', '', 'pending', null, null, null, -1], '23514', 'steps_attempts_check'],
-    ['negative release', ['p', 's', -1, 'expand', '', 'pending', null, null, null, 0], '23514', 'steps_release_check'],
-    ['NULL tenant', ['p', 's', 0, 'expand', null, 'pending', null, null, null, 0], '23502', undefined],
-    ['unknown plan', ['nope', 's', 0, 'expand', '', 'pending', null, null, null, 0], '23503', 'steps_plan_fkey'],
-    ['duplicate (plan, step, tenant)', ['p', 'dup', 0, 'expand', '', 'pending', null, null, null, 0], '23505', 'steps_plan_step_tenant_key'],
+    ['bad phase', ['p', 's', 0, 'migrate', '', 'pending', null, null, null, 0, null], '23514', 'steps_phase_check'],
+    ['bad status', ['p', 's', 0, 'expand', '', 'skipped', null, null, null, 0, null], '23514', 'steps_status_check'],
+    ['finished before started', ['p', 's', 0, 'expand', '', 'done', t1, t0, null, 1, null], '23514', 'steps_finished_after_started'],
+    ['finished without started', ['p', 's', 0, 'expand', '', 'failed', null, t0, 'boom', 1, null], '23514', 'steps_finished_after_started'],
+    ['done without finished_at', ['p', 's', 0, 'expand', '', 'done', t0, null, null, 1, null], '23514', 'steps_done_has_finished_at'],
+    ['running without started_at', ['p', 's', 0, 'expand', '', 'running', null, null, null, 1, null], '23514', 'steps_running_has_started_at'],
+    ['running but finished', ['p', 's', 0, 'expand', '', 'running', t0, t1, null, 1, null], '23514', 'steps_running_has_started_at'],
+    ['error when not failed', ['p', 's', 0, 'expand', '', 'done', t0, t1, 'boom', 1, null], '23514', 'steps_error_only_when_failed_or_rolling_back'],
+    ['failed without error', ['p', 's', 0, 'expand', '', 'failed', t0, t1, null, 1, null], '23514', 'steps_failed_has_error'],
+    ['rolling_back without a position', ['p', 's', 0, 'expand', '', 'rolling_back', t0, t1, null, 1, null], '23514', 'steps_rollback_position_only_when_rolling_back'],
+    ['a rollback position when done', ['p', 's', 0, 'expand', '', 'done', t0, t1, null, 1, 2], '23514', 'steps_rollback_position_only_when_rolling_back'],
+    ['a negative rollback position', ['p', 's', 0, 'expand', '', 'rolling_back', t0, t1, null, 1, -1], '23514', 'steps_rollback_position_check'],
+    ['negative attempts', ['p', 's', 0, 'expand', '', 'pending', null, null, null, -1, null], '23514', 'steps_attempts_check'],
+    ['negative release', ['p', 's', -1, 'expand', '', 'pending', null, null, null, 0, null], '23514', 'steps_release_check'],
+    ['NULL tenant', ['p', 's', 0, 'expand', null, 'pending', null, null, null, 0, null], '23502', undefined],
+    ['unknown plan', ['nope', 's', 0, 'expand', '', 'pending', null, null, null, 0, null], '23503', 'steps_plan_fkey'],
+    ['duplicate (plan, step, tenant)', ['p', 'dup', 0, 'expand', '', 'pending', null, null, null, 0, null], '23505', 'steps_plan_step_tenant_key'],
   ])('rejects a step row with %s', async (_name, row, code, constraint) => {
     const { client } = await freshDatabase();
     await ensureLedger(client);
     await client.query(`INSERT INTO switchyard.plans (name, number, checksum, planned_for) VALUES ('p', 1, 'c', '17')`);
     await client.query(`INSERT INTO switchyard.steps (plan, step_id, release, phase) VALUES ('p', 'dup', 0, 'expand')`);
-    const err = await sqlstate(client.query(`INSERT INTO switchyard.steps (${cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, row));
+    const err = await sqlstate(client.query(`INSERT INTO switchyard.steps (${cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, row));
     expect(err.code).toBe(code);
     if (constraint) expect(err.constraint).toBe(constraint);
   });
@@ -184,7 +190,7 @@ async function roundTrip(db: pg.Client, schema: string) {
 
   let ps = await planStatus(db, p.name, schema);
   expect(ps).toMatchObject({ name: p.name, number: 4, checksum: p.checksum, appliedAt: null, executionTimeMs: null, plannedFor: '17.10' });
-  expect(ps!.steps).toEqual({ pending: 4, running: 1, done: 1, failed: 0, rolled_back: 1 });
+  expect(ps!.steps).toEqual({ pending: 4, running: 1, done: 1, failed: 0, rolling_back: 0, rolled_back: 1 });
   await markPlanApplied(db, p.name, 1234.4, schema);
   ps = await planStatus(db, p.name, schema);
   expect(ps!.appliedAt).toBeInstanceOf(Date);
@@ -204,5 +210,47 @@ describe('ledger status functions', () => {
     const n = await client.query('SELECT count(*)::int AS n FROM pg_namespace WHERE nspname IN ($1, $2)', [HOSTILE, 'public']);
     expect(n.rows[0].n).toBe(2);
     expect((await client.query(`SELECT count(*)::int AS n FROM ${qualified(HOSTILE, 'steps')}`)).rows[0].n).toBe(7);
+  });
+});
+
+describe('a rollback run statement by statement', () => {
+  it('records how far it got, refuses to restart the step meanwhile, and ends rolled back', async () => {
+    const { client } = await freshDatabase();
+    await ensureLedger(client);
+    const p = plan('0004_stepwise');
+    await recordPlan(client, p);
+    const ref: StepRef = { plan: p.name, step: step('s3', 0, 'contract') };
+    await markStepRunning(client, ref);
+    await markStepDone(client, ref);
+    await markStepRollingBack(client, ref);
+    await saveRollbackPosition(client, ref, 1);
+    await markRollbackFailed(client, ref, 'lock timeout');
+    let row = (await stepStatuses(client, p.name, ''))[2]!;
+    expect([row.status, row.rollbackPosition, row.error]).toEqual(['rolling_back', 1, 'lock timeout']);
+    // Applying the step again on a half-undone schema would fail half-way: the rollback must finish first.
+    await expect(markStepRunning(client, ref)).rejects.toThrow(/its rollback was interrupted: finish it with `switchyard rollback` first/);
+    await saveRollbackPosition(client, ref, 2);
+    await markStepRolledBack(client, ref);
+    row = (await stepStatuses(client, p.name, ''))[2]!;
+    expect([row.status, row.rollbackPosition, row.error]).toEqual(['rolled_back', null, null]);
+    await expect(saveRollbackPosition(client, ref, 3)).rejects.toThrow(/expected status rolling_back, but it is rolled_back/);
+  });
+
+  it('upgrades a version 1 ledger in place, keeping its rows', async () => {
+    const { client } = await freshDatabase();
+    await ensureLedger(client);
+    await recordPlan(client, plan('0004_old'));
+    // What a version 1 ledger looked like: no rolling_back status, no rollback_position.
+    await client.query(`ALTER TABLE switchyard.steps DROP CONSTRAINT steps_rollback_position_only_when_rolling_back, DROP COLUMN rollback_position,
+      DROP CONSTRAINT steps_status_check, ADD CONSTRAINT steps_status_check CHECK (status IN ('pending', 'running', 'done', 'failed', 'rolled_back')),
+      DROP CONSTRAINT steps_failed_has_error, DROP CONSTRAINT steps_error_only_when_failed_or_rolling_back,
+      ADD CONSTRAINT steps_error_only_when_failed CHECK ((error IS NOT NULL) = (status = 'failed'))`);
+    await client.query('DELETE FROM switchyard.ledger_version WHERE version > 1');
+    expect(await ensureLedger(client)).toBe(LEDGER_VERSION);
+    expect((await stepStatuses(client, '0004_old', '')).map((r) => [r.stepId, r.status, r.rollbackPosition])).toEqual([
+      ['s1', 'pending', null], ['s2', 'pending', null], ['s3', 'pending', null],
+    ]);
+    const { rows } = await client.query('SELECT version FROM switchyard.ledger_version ORDER BY 1');
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
   });
 });
