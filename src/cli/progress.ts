@@ -11,9 +11,9 @@ export interface Reporter {
   readonly close: () => void;
 }
 
-export function reporter(io: CliIO, c: Colors, o: { json: boolean; tty?: boolean }): Reporter {
+export function reporter(io: CliIO, c: Colors, o: { json: boolean; tty?: boolean; barStream?: NodeJS.WritableStream }): Reporter {
   const tty = (o.tty ?? (io.isTTY && Boolean(process.stderr.isTTY))) && !o.json;
-  return tty ? terminalReporter(io, c) : jsonLinesReporter(io);
+  return tty ? terminalReporter(io, c, o.barStream ?? process.stderr) : jsonLinesReporter(io);
 }
 
 function jsonLinesReporter(io: CliIO): Reporter {
@@ -51,7 +51,7 @@ function jsonLinesReporter(io: CliIO): Reporter {
   };
 }
 
-function terminalReporter(io: CliIO, c: Colors): Reporter {
+function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): Reporter {
   let bar: cliProgress.SingleBar | undefined;
   let barStep: string | undefined;
   const stopBar = () => {
@@ -87,7 +87,7 @@ function terminalReporter(io: CliIO, c: Colors): Reporter {
             barStep = e.step.id;
             bar = new cliProgress.SingleBar(
               {
-                stream: process.stderr,
+                stream,
                 format: `  backfill [{bar}] {percentage}% | {value}/{total} rows | {rps} rows/s | ETA {eta_formatted}`,
                 hideCursor: true,
                 clearOnComplete: false,
