@@ -10,6 +10,53 @@ import { SwitchyardError, UsageError, formatProblem, type Problem } from '../err
 
 export const CONFIG_FILE = 'switchyard.yaml';
 
+// Pair and router (blue/green mode). The URLs may be absent here and given as flags (`--blue`, `--green`);
+// `pair` commands say which is missing. Messages name the key and the fix: loadConfig prints them as they are.
+const postgresUrl = (key: string) =>
+  z.string().refine((v) => /^postgres(ql)?:\/\/./.test(v) && URL.canParse(v), {
+    message: `\`${key}\` must be a postgres://user@host:port/database URL (a \${ENV_VAR} is fine): fix the value or set the variable it names`,
+  });
+
+const PairConfig = z
+  .object({
+    blue: postgresUrl('pair.blue').describe('URL of the blue database; may be ${BLUE_URL}').optional(),
+    green: postgresUrl('pair.green').describe('URL of the green database; may be ${GREEN_URL}').optional(),
+    replicationUser: z
+      .string()
+      .regex(/^[^\s@:/]+$/, { message: '`pair.replicationUser` must be a role name (no spaces, @, : or /): the role the standby\'s subscription logs in as' })
+      .describe('role the subscription connects to the live side as (REPLICATION); default: the user in the live URL')
+      .optional(),
+  })
+  .strict();
+
+const ROUTER_KINDS = ['pgbouncer', 'command', 'none'] as const;
+
+const RouterConfig = z
+  .object({
+    kind: z.enum(ROUTER_KINDS, { message: '`router.kind` must be one of pgbouncer, command, none' }).describe('what moves application traffic at cutover').default('none'),
+    admin: postgresUrl('router.admin').describe('PgBouncer admin console, e.g. postgres://pgbouncer@127.0.0.1:6432/pgbouncer').optional(),
+    config: z.string().min(1).describe('path of pgbouncer.ini, whose [databases] entry is rewritten').optional(),
+    database: z.string().min(1).describe('the [databases] entry that moves (the name clients connect to)').optional(),
+    run: z.string().min(1).describe('kind: command: the command to run, with {side} and {url} replaced').optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const need = (key: 'admin' | 'config' | 'database' | 'run', what: string) => {
+      if (r[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `\`router.${key}\` is required with kind ${r.kind}: set it to ${what}` });
+    };
+    if (r.kind === 'pgbouncer') {
+      need('admin', 'the PgBouncer admin console URL, e.g. postgres://pgbouncer@127.0.0.1:6432/pgbouncer');
+      need('config', 'the path of pgbouncer.ini, e.g. /etc/pgbouncer/pgbouncer.ini');
+      need('database', 'the [databases] entry clients connect to, e.g. app');
+    }
+    if (r.kind === 'command') {
+      need('run', 'a command such as "./switch-traffic.sh {side} {url}"');
+      if (r.run !== undefined && !/\{(side|url)\}/.test(r.run)) {
+        ctx.addIssue({ code: 'custom', path: ['run'], message: '`router.run` names neither {side} nor {url}: add them, e.g. "./switch-traffic.sh {side} {url}", so the command knows where traffic goes' });
+      }
+    }
+  });
+
 const Config = z
   .object({
     database: z.string().describe('URL of the database (single-database mode); may be ${DATABASE_URL}').optional(),
@@ -41,6 +88,8 @@ const Config = z
       .strict()
       .optional(),
     windowMinutes: z.coerce.number().positive().describe('the maintenance window a plan phase must fit in (preflight)').optional(),
+    pair: PairConfig.optional(),
+    router: RouterConfig.optional(),
     rehearsal: z
       .object({
         engine: z.enum(['embedded', 'docker']).default('embedded'),
@@ -51,6 +100,10 @@ const Config = z
       .default({ engine: 'embedded', sampleRows: 20 }),
   })
   .strict();
+
+export type PairSettings = z.infer<typeof PairConfig>;
+export type RouterSettings = z.infer<typeof RouterConfig>;
+export { ROUTER_KINDS };
 
 export type SwitchyardConfig = z.infer<typeof Config> & {
   /** Folder the config file is in (paths inside it are relative to this); cwd without a file. */

@@ -6,6 +6,7 @@ import { registerPlanCommands } from './plan.js';
 import { registerExecuteCommands } from './execute.js';
 import { registerRehearse } from './rehearse.js';
 import { registerPreflight } from './preflight.js';
+import { registerPair } from './pair.js';
 
 /** Sets the process exit code without throwing (a finding, not a failure). */
 export type SetExit = (code: number) => void;
@@ -16,5 +17,6 @@ export function registerCommands(program: Command, io: CliIO, setExit: SetExit):
   registerRehearse(program, io, setExit);
   registerPreflight(program, io, setExit);
   registerExecuteCommands(program, io, setExit);
+  registerPair(program, io, setExit);
   registerDemo(program, io, setExit);
 }

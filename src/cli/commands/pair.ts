@@ -1,0 +1,204 @@
+// pair init | status | resync | teardown: the blue/green pair kept in sync by logical replication.
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { pairInitCommand, pairResyncCommand, pairStatusCommand, pairTeardownCommand } from '../../commands/pair.js';
+import { formatBytes } from '../../executor/preflight/types.js';
+import type { PairInitResult, PairResyncResult } from '../../pair/init.js';
+import type { PairStatus } from '../../pair/status.js';
+import type { PairTeardownResult } from '../../pair/teardown.js';
+import type { PairEvent } from '../../pair/types.js';
+import type { CliIO, Colors } from '../io.js';
+import { context, examples } from './context.js';
+import type { SetExit } from './index.js';
+
+interface Flags {
+  blue?: string;
+  green?: string;
+  replicationUser?: string;
+  live?: string;
+  timeout?: number;
+}
+
+const seconds = (v: string) => Number(v);
+
+function withPairFlags(cmd: Command): Command {
+  return cmd
+    .option('--blue <url>', 'URL of the blue database (default: pair.blue in switchyard.yaml)')
+    .option('--green <url>', 'URL of the green database (default: pair.green in switchyard.yaml)')
+    .option('--replication-user <role>', 'role the subscription logs in to the live side as (default: pair.replicationUser, else the URL\'s user)');
+}
+
+interface Progress {
+  readonly onEvent: (e: PairEvent) => void;
+  readonly close: () => void;
+}
+
+/** A bar for the initial copy on a terminal; one JSON object per line on stderr otherwise (at most 1/s for sync). */
+function progress(io: CliIO, c: Colors, json: boolean): Progress {
+  if (json || !io.isTTY || !process.stderr.isTTY) {
+    let last = 0;
+    return {
+      close: () => undefined,
+      onEvent(e) {
+        const line = (x: Record<string, unknown>) => io.stderr(JSON.stringify({ ts: new Date().toISOString(), ...x }) + '\n');
+        if (e.kind === 'sync') {
+          const now = Date.now();
+          if (e.ready < e.tables && now - last < 1000) return;
+          last = now;
+          return line({ event: 'sync', tables: e.tables, ready: e.ready, rows: e.rows, totalRows: e.totalRows, rowsPerSecond: Math.round(e.rowsPerSecond), elapsedMs: e.elapsedMs });
+        }
+        if (e.kind === 'check') return line({ event: 'check', id: e.check.id, status: e.check.status, detail: e.check.detail, ...(e.check.fix ? { fix: e.check.fix } : {}) });
+        if (e.kind === 'step') return line({ event: 'step', step: e.step, state: e.state, detail: e.detail });
+        return line({ event: 'notice', message: e.message });
+      },
+    };
+  }
+  let bar: cliProgress.SingleBar | undefined;
+  const stop = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  const say = (t: string) => {
+    stop();
+    io.stderr(t + '\n');
+  };
+  return {
+    close: stop,
+    onEvent(e) {
+      if (e.kind === 'check') return e.check.status === 'pass' ? undefined : say(`  ${e.check.status === 'warn' ? c.yellow('warn') : c.red('FAIL')} ${e.check.title}: ${e.check.detail}`);
+      if (e.kind === 'step') return say(`  ${e.state === 'skipped' ? c.dim('kept') : c.green('done')} ${e.step}: ${e.detail}`);
+      if (e.kind === 'notice') return say(`  ${c.yellow('note')}: ${e.message}`);
+      if (!bar) {
+        bar = new cliProgress.SingleBar(
+          { stream: process.stderr, format: '  initial copy [{bar}] {percentage}% | {ready}/{tables} tables ready | {value}/{total} rows | {rps} rows/s | ETA {etaText}', hideCursor: true, etaBuffer: 20 },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(Math.max(1, e.totalRows), 0, { ready: e.ready, tables: e.tables, rps: 0, etaText: '-' });
+      }
+      bar.setTotal(Math.max(1, e.totalRows, e.rows));
+      // Our own ETA: cli-progress shows NaN until rows move, and the rate here is measured over the whole copy.
+      const etaText = e.rowsPerSecond > 0 ? `${Math.ceil(Math.max(0, e.totalRows - e.rows) / e.rowsPerSecond)} s` : '-';
+      bar.update(e.rows, { ready: e.ready, tables: e.tables, rps: Math.round(e.rowsPerSecond), etaText });
+      if (e.ready === e.tables) stop();
+    },
+  };
+}
+
+function printInit(r: PairInitResult | PairResyncResult, c: Colors, verb: string): string {
+  const rate = r.copyMs > 0 ? ` (${Math.round((r.rows * 1000) / r.copyMs)} rows/s)` : '';
+  return [
+    `${c.green(verb)}: ${r.live} (live) -> ${r.standby} (standby), generation ${r.generation}`,
+    `  publication ${r.publication} on ${r.live}, subscription ${r.subscription} on ${r.standby}`,
+    `  schema ${r.schema.action === 'built' ? 'copied to the standby' : 'already on the standby'} (fingerprint ${r.schema.fingerprint.slice(0, 19)}...)`,
+    `  ${r.tables} table(s), about ${r.rows} rows, initial copy ${(r.copyMs / 1000).toFixed(1)} s${rate}; heartbeat reached the standby in ${r.heartbeatMs} ms`,
+    ...('dropped' in r ? [`  ${r.dropped} object(s) dropped from the standby first`] : []),
+    `next: switchyard pair status`,
+  ].join('\n') + '\n';
+}
+
+export function printPairStatus(r: PairStatus, c: Colors): string {
+  const out = [`blue  ${r.blue}`, `green ${r.green}`];
+  if (r.live) out.push(`live ${c.bold(r.live)}, standby ${r.standby}, generation ${r.generation}, ${r.paired ? 'paired' : 'not paired'}`);
+  if (r.stream) {
+    const s = r.stream;
+    const lag = r.lag ? `lag ${r.lag.bytes === null ? '?' : formatBytes(r.lag.bytes)}, ${r.lag.seconds === null ? '?' : `${r.lag.seconds.toFixed(3)} s`}` : 'lag unknown';
+    out.push(`stream ${s.subscription}: ${s.enabled ? 'enabled' : c.red('disabled')}, ${s.workerPid ? `apply worker pid ${s.workerPid}` : c.red('no apply worker')}, ${lag}${s.slot?.retainedBytes != null ? `, slot retains ${formatBytes(s.slot.retainedBytes)}` : ''}`);
+  }
+  if (r.tables.length) {
+    const ready = r.tables.filter((t) => t.state === 'r').length;
+    out.push(`tables: ${ready}/${r.tables.length} ready${ready < r.tables.length ? ` (${r.tables.filter((t) => t.state !== 'r').map((t) => `${t.table}: ${t.stateName}`).join(', ')})` : ''}`);
+  }
+  if (r.errors) out.push(`errors: ${r.errors.apply} apply, ${r.errors.sync} initial copy`);
+  const drifting = r.sequences.filter((s) => s.behind !== '0');
+  out.push(drifting.length ? `sequences: ${drifting.length} of ${r.sequences.length} differ (cutover copies them):` : `sequences: ${r.sequences.length}, equal on both sides`);
+  for (const s of drifting) out.push(`  ${s.sequence}: live ${s.live ?? 'unused'}, standby ${s.standby ?? (s.behind === null ? 'missing' : 'unused')}${s.behind !== null ? `, ${s.behind} behind` : ''}`);
+  if (r.schema) {
+    out.push(r.schema.equal ? `schema: the same on both sides (${r.schema.live.slice(0, 19)}...)` : `schema: the sides differ (changes from live to the standby):`);
+    for (const d of r.schema.differences) out.push(`  - ${d}`);
+  }
+  out.push(r.ok ? c.green('ok') : `${c.red('problems')}:`);
+  for (const p of r.problems) out.push(`  - ${p}`);
+  return out.join('\n') + '\n';
+}
+
+function printTeardown(r: PairTeardownResult, c: Colors): string {
+  const out = [`${c.green('torn down')}: no subscription, publication or slot of the pair is left`];
+  for (const side of ['blue', 'green'] as const) {
+    const x = r.removed[side];
+    const all = [...x.subscriptions.map((n) => `subscription ${n}`), ...x.publications.map((n) => `publication ${n}`), ...x.slots.map((n) => `slot ${n}`)];
+    out.push(`  ${side}: ${all.length ? all.join(', ') : c.dim('nothing to remove')}`);
+  }
+  if (r.remainingSlots.length) out.push(c.red(`  still present: ${r.remainingSlots.join(', ')}`));
+  return out.join('\n') + '\n';
+}
+
+export function registerPair(program: Command, io: CliIO, setExit: SetExit): void {
+  const pair = program
+    .command('pair')
+    .description('the blue/green pair: set up logical replication from live to standby, watch it, rebuild it, remove it')
+    .addHelpText('after', examples([
+      'switchyard pair init --blue postgres://deploy@blue.internal/app --green postgres://deploy@green.internal/app',
+      'switchyard pair status --json',
+      'switchyard pair resync',
+      'switchyard pair teardown',
+    ]));
+
+  withPairFlags(pair.command('init'))
+    .description('preflight, copy the live schema to the standby, publish, subscribe, wait for the initial copy, store the topology (rerun to resume)')
+    .option('--live <side>', 'the live side when the pair was never set up: blue (default) or green')
+    .option('--timeout <seconds>', 'give up waiting for the initial copy after this long (default: wait; rerun resumes)', seconds)
+    .addHelpText('after', examples([
+      'switchyard pair init                      # URLs from pair.blue / pair.green in switchyard.yaml',
+      'switchyard pair init --blue "$BLUE_URL" --green "$GREEN_URL" --live blue',
+      'switchyard pair init --timeout 3600 --json 2> progress.jsonl',
+      '',
+      'Interrupted? Run it again: each step checks what exists and the copy resumes.',
+    ]))
+    .action(async (o: Flags, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const p = progress(io, ctx.c, ctx.json);
+      let r: PairInitResult;
+      try {
+        r = await pairInitCommand(await ctx.config(), { ...o, onEvent: p.onEvent });
+      } finally {
+        p.close();
+      }
+      ctx.print(r, () => printInit(r, ctx.c, 'paired'));
+    });
+
+  withPairFlags(pair.command('status'))
+    .description('live side, generation, lag (bytes and time), per-table sync state, sequence and schema drift, apply errors; exit 1 on a problem')
+    .addHelpText('after', examples(['switchyard pair status', 'switchyard pair status --json | jq .lag']))
+    .action(async (o: Flags, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const r = await pairStatusCommand(await ctx.config(), o);
+      ctx.print(r, () => printPairStatus(r, ctx.c));
+      if (!r.ok) setExit(1);
+    });
+
+  withPairFlags(pair.command('resync'))
+    .description('rebuild the standby from live (after a contract): drop the streams, empty the standby, copy schema and rows again')
+    .option('--timeout <seconds>', 'give up waiting for the initial copy after this long (default: wait)', seconds)
+    .addHelpText('after', examples(['switchyard pair resync', 'switchyard pair resync --timeout 7200']))
+    .action(async (o: Flags, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const p = progress(io, ctx.c, ctx.json);
+      let r: PairResyncResult;
+      try {
+        r = await pairResyncCommand(await ctx.config(), { ...o, onEvent: p.onEvent });
+      } finally {
+        p.close();
+      }
+      ctx.print(r, () => printInit(r, ctx.c, 'resynced'));
+    });
+
+  withPairFlags(pair.command('teardown'))
+    .description('remove every subscription, publication and replication slot of the pair on both sides (schemas and rows stay)')
+    .addHelpText('after', examples(['switchyard pair teardown', 'switchyard pair teardown --json']))
+    .action(async (o: Flags, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const r = await pairTeardownCommand(await ctx.config(), o);
+      ctx.print(r, () => printTeardown(r, ctx.c));
+      if (r.remainingSlots.length) setExit(1);
+    });
+}

@@ -1,0 +1,213 @@
+// `pair init`: preflight, the pair tables on both sides, live's schema on the standby, publication, slot and
+// subscription, the initial copy, a heartbeat round trip, and the topology stored on both sides. Every step
+// looks before it acts, so running it again after a crash converges; `pair resync` empties the standby and
+// runs the same steps.
+import type { SwitchyardConfig } from '../config/config.js';
+import type { Client } from '../db/connect.js';
+import {
+  alwaysTriggersCheck, capacityCheck, replicaIdentityCheck, replicationRoleCheck, sequencesCheck, slotHealthCheck, standbyColumnsCheck,
+  standbyWritersCheck, unreplicatedObjectsCheck, walLevelCheck, type ReplicationScope,
+} from '../executor/preflight/replication.js';
+import type { Check, PreflightPair } from '../executor/preflight/types.js';
+import { serverVersion } from '../introspect/index.js';
+import type { DatabaseSchema } from '../schema/model.js';
+import { qualified } from '../sql/quote.js';
+import { copySchema, resetStandby, type SchemaCopy } from './copy.js';
+import { PairError, PairPreflightError } from './errors.js';
+import { HEARTBEAT_TABLE, publicationName, streamName } from './names.js';
+import { ensurePublication, ensureSlot, ensureSubscription, pairSubscriptions } from './replicate.js';
+import { readApplication, schemaNames, tableNames, type ScopeConfig } from './scope.js';
+import { lockPair, openPair, resolvePair, resolveSides, type PairFlags, type PairSession, type Sides } from './session.js';
+import { subscriptionConninfo, type PublicationContent } from './sql.js';
+import { waitForSync } from './sync.js';
+import { teardownPair } from './teardown.js';
+import { ensurePairLedger, waitForHeartbeat, writeHeartbeat, writeTopology } from './topology.js';
+import type { PairEvent, Side } from './types.js';
+
+export type PairConfig = ScopeConfig & Pick<SwitchyardConfig, 'pair' | 'unsetVariables'>;
+
+export interface PairInitOptions extends PairFlags {
+  /** Which side is live when the pair was never set up (default blue); must agree with a stored topology. */
+  readonly live?: Side;
+  /** Give up waiting for the initial copy after this long (0: wait as long as it takes). */
+  readonly timeoutMs?: number;
+  readonly onEvent?: (e: PairEvent) => void;
+}
+
+export interface PairInitResult {
+  readonly blue: string;
+  readonly green: string;
+  readonly live: Side;
+  readonly standby: Side;
+  readonly generation: number;
+  readonly publication: string;
+  readonly subscription: string;
+  readonly schema: SchemaCopy;
+  readonly checks: readonly Check[];
+  readonly steps: readonly { readonly step: string; readonly outcome: string; readonly detail: string }[];
+  readonly tables: number;
+  /** Rows in the replicated tables (live's estimate). */
+  readonly rows: number;
+  /** The wait for the initial copy (0 when every table was already ready). */
+  readonly copyMs: number;
+  readonly heartbeatMs: number;
+  readonly ms: number;
+}
+
+/** The checks that can pass before the standby has anything; standby columns and sequences come after the copy. */
+async function checksBefore(pair: PreflightPair, scope: ReplicationScope): Promise<Check[]> {
+  const checks = [
+    walLevelCheck, capacityCheck, replicationRoleCheck, (p: PreflightPair) => replicaIdentityCheck(p, scope), (p: PreflightPair) => unreplicatedObjectsCheck(p, scope),
+    (p: PreflightPair) => alwaysTriggersCheck(p, scope), slotHealthCheck, standbyWritersCheck,
+  ];
+  const out: Check[] = [];
+  // One after another: the two clients are shared.
+  for (const check of checks) out.push(await check(pair));
+  return out;
+}
+
+function refuseOnFailure(checks: readonly Check[]): void {
+  if (checks.some((c) => c.status === 'fail')) throw new PairPreflightError(checks);
+}
+
+/** What the live side publishes: the application schemas (or their tables before 15) and the heartbeat. */
+async function publicationContent(live: Client, model: DatabaseSchema, ledgerSchema: string): Promise<PublicationContent> {
+  const { num } = await serverVersion(live);
+  const { rows: [r] } = await live.query<{ su: boolean }>(`SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`);
+  const heartbeat = [ledgerSchema, HEARTBEAT_TABLE] as const;
+  // FOR TABLES IN SCHEMA (15+, superuser) also publishes tables created later; otherwise each table is named.
+  if (num >= 150000 && r?.su) return { schemas: schemaNames(model), tables: [heartbeat] };
+  // Unlogged tables cannot be published (preflight warns about them); partitions travel with their parent.
+  const { rows } = await live.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition ORDER BY 1, 2`,
+    [schemaNames(model)],
+  );
+  return { tables: [...rows.map((t) => [t.schema, t.name] as const), heartbeat] };
+}
+
+async function hasRows(db: Client, tables: ReadonlyArray<readonly [string, string]>): Promise<string[]> {
+  const out: string[] = [];
+  for (const [s, t] of tables) {
+    const { rows } = await db.query(`SELECT 1 FROM ${qualified(s, t)} LIMIT 1`);
+    if (rows.length) out.push(qualified(s, t));
+  }
+  return out;
+}
+
+/** Runs init on an open session with its sides decided. */
+export async function initOn(session: PairSession, sides: Sides, config: PairConfig, o: PairInitOptions): Promise<PairInitResult> {
+  const started = Date.now();
+  const emit = o.onEvent ?? (() => undefined);
+  const steps: Array<{ step: string; outcome: string; detail: string }> = [];
+  const step = (name: Parameters<typeof emitStep>[1], outcome: string, detail: string) => {
+    steps.push({ step: name, outcome, detail });
+    emitStep(emit, name, outcome, detail);
+  };
+  const { live: liveSide, standby: standbySide, generation } = sides;
+  const live = session.db(liveSide);
+  const standby = session.db(standbySide);
+  const pair: PreflightPair = { live, standby };
+  const model = await readApplication(live, config);
+  const scope: ReplicationScope = { schemas: schemaNames(model), ledgerSchema: config.ledgerSchema };
+
+  const checks = await checksBefore(pair, scope);
+  for (const check of checks) emit({ kind: 'check', check });
+  refuseOnFailure(checks);
+
+  for (const side of [liveSide, standbySide]) {
+    const applied = await ensurePairLedger(session.db(side), config.ledgerSchema);
+    step('ledger', applied.length ? 'created' : 'exists', `pair tables in ${config.ledgerSchema} on ${side}${applied.length ? ` (version ${applied.join(', ')})` : ''}`);
+  }
+  for (const side of [liveSide, standbySide]) {
+    const t = sides.stored[side];
+    const current = t && t.state === 'paired' && t.live === liveSide && t.generation === generation;
+    if (!current) await writeTopology(session.db(side), config.ledgerSchema, { side, live: liveSide, generation, state: 'initializing' });
+  }
+
+  const schema = await copySchema(model, standby);
+  step('schema', schema.action === 'built' ? 'created' : 'exists', schema.action === 'built' ? `live's schema built on ${standbySide} (${schema.statements} statements, fingerprint ${schema.fingerprint.slice(0, 19)}...)` : `${standbySide} already has live's schema (fingerprint ${schema.fingerprint.slice(0, 19)}...)`);
+  const after = [await standbyColumnsCheck(pair, scope), await sequencesCheck(pair, scope)];
+  for (const check of after) emit({ kind: 'check', check });
+  refuseOnFailure(after);
+
+  const publication = publicationName(liveSide);
+  const content = await publicationContent(live, model, config.ledgerSchema);
+  const pub = await ensurePublication(live, publication, content);
+  step('publication', pub, `${publication} on ${liveSide}: ${content.schemas ? `schema(s) ${content.schemas.join(', ')}` : `${content.tables.length - 1} table(s)`}, plus ${config.ledgerSchema}.${HEARTBEAT_TABLE}`);
+
+  const subscription = streamName(liveSide, standbySide, generation);
+  const subscribed = (await pairSubscriptions(standby)).some((s) => s.name === subscription);
+  if (!subscribed) {
+    // A subscription copies every row: rows already on the standby would collide (a previous pairing).
+    const occupied = await hasRows(standby, [...tableNames(model), [config.ledgerSchema, HEARTBEAT_TABLE]]);
+    if (occupied.length) {
+      throw new PairError('STANDBY_HAS_ROWS', `the standby (${standbySide}) already holds rows in ${occupied.slice(0, 10).join(', ')}${occupied.length > 10 ? ` and ${occupied.length - 10} more` : ''} but is not subscribed; copying would collide\nfix: switchyard pair resync rebuilds the standby from live`, 1);
+    }
+  }
+  step('slot', await ensureSlot(live, subscription, !subscribed), `slot ${subscription} on ${liveSide}`);
+  const { num } = await serverVersion(standby);
+  const conninfo = subscriptionConninfo(session.targets[liveSide], session.targets.replicationUser);
+  const sub = await ensureSubscription(standby, subscription, conninfo, publication, { copyData: true, originNone: num >= 160000 });
+  step('subscription', sub, `${subscription} on ${standbySide}, from ${publication}`);
+
+  const copyStarted = Date.now();
+  const synced = await waitForSync(live, standby, subscription, { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), onEvent: emit });
+  const copyMs = Date.now() - copyStarted;
+  step('sync', 'done', `${synced.tables} table(s) ready, about ${synced.rows} rows, in ${(copyMs / 1000).toFixed(1)} s`);
+
+  const beat = await writeHeartbeat(live, config.ledgerSchema, generation, liveSide);
+  const heartbeatMs = await waitForHeartbeat(standby, config.ledgerSchema, beat.id, 60_000);
+  if (heartbeatMs === undefined) {
+    throw new PairError('HEARTBEAT_TIMEOUT', `every table is ready, but a heartbeat written on ${liveSide} did not reach ${standbySide} within 60 s\nfix: check the standby's log and switchyard pair status (apply errors, worker)`, 1);
+  }
+  step('heartbeat', 'done', `a heartbeat written on ${liveSide} reached ${standbySide} in ${heartbeatMs} ms`);
+
+  for (const side of [liveSide, standbySide]) await writeTopology(session.db(side), config.ledgerSchema, { side, live: liveSide, generation, state: 'paired' });
+  step('topology', 'done', `live=${liveSide}, generation ${generation}, stored on blue and green`);
+
+  return {
+    blue: session.names.blue, green: session.names.green, live: liveSide, standby: standbySide, generation, publication, subscription, schema,
+    checks: [...checks, ...after], steps, tables: synced.tables, rows: synced.rows, copyMs, heartbeatMs, ms: Date.now() - started,
+  };
+}
+
+function emitStep(emit: (e: PairEvent) => void, step: Extract<PairEvent, { kind: 'step' }>['step'], outcome: string, detail: string): void {
+  emit({ kind: 'step', step, state: outcome === 'exists' ? 'skipped' : 'done', detail });
+}
+
+export async function pairInit(config: PairConfig, o: PairInitOptions = {}): Promise<PairInitResult> {
+  const session = await openPair(resolvePair(config, o), 'switchyard pair init');
+  try {
+    await lockPair(session);
+    return await initOn(session, await resolveSides(session, config.ledgerSchema, o.live), config, o);
+  } finally {
+    await session.close();
+  }
+}
+
+export interface PairResyncResult extends PairInitResult {
+  /** Objects dropped from the standby's application schemas. */
+  readonly dropped: number;
+}
+
+/** Rebuilds the standby from live: every stream of the pair removed, the standby emptied, init again. */
+export async function pairResync(config: PairConfig, o: Omit<PairInitOptions, 'live'> = {}): Promise<PairResyncResult> {
+  const session = await openPair(resolvePair(config, o), 'switchyard pair resync');
+  try {
+    await lockPair(session);
+    const sides = await resolveSides(session, config.ledgerSchema);
+    if (!sides.stored.blue && !sides.stored.green) throw new PairError('NOT_PAIRED', 'neither database holds a pair topology: there is nothing to resync\nfix: switchyard pair init', 1);
+    await teardownPair(session, config.ledgerSchema);
+    emitStep(o.onEvent ?? (() => undefined), 'teardown', 'done', 'subscriptions, publications and slots of the pair removed');
+    const standby = session.db(sides.standby);
+    const onStandby = await readApplication(standby, config);
+    const onLive = await readApplication(session.db(sides.live), config);
+    const dropped = await resetStandby(standby, [...new Set([...schemaNames(onStandby), ...schemaNames(onLive)])], config.ledgerSchema);
+    emitStep(o.onEvent ?? (() => undefined), 'reset', 'done', `${sides.standby} emptied (${dropped} object(s) dropped)`);
+    const result = await initOn(session, { ...sides, stored: {} }, config, o);
+    return { ...result, dropped };
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,44 @@
+// Names of the replication objects a pair owns. Stable and derived, so that any command (init, resync,
+// teardown, cutover) finds them again without a registry, and never touches objects it did not make.
+import type { Side } from './types.js';
+
+/** The publication on `publisher`: one per side, whatever the generation. */
+export function publicationName(publisher: Side): string {
+  return `switchyard_from_${publisher}`;
+}
+
+/**
+ * The subscription on `subscriber` and its slot on `publisher` share one name, with the generation in it:
+ * a stream made for another generation is recognisably stale.
+ */
+export function streamName(publisher: Side, subscriber: Side, generation: number): string {
+  return `switchyard_${publisher}_to_${subscriber}_g${generation}`;
+}
+
+const STREAM = /^switchyard_(blue|green)_to_(blue|green)_g([0-9]+)$/;
+const PUBLICATION = /^switchyard_from_(blue|green)$/;
+
+export function isStreamName(name: string): boolean {
+  return STREAM.test(name);
+}
+
+export function isPublicationName(name: string): boolean {
+  return PUBLICATION.test(name);
+}
+
+/** publisher, subscriber and generation of a stream name, or undefined for a name switchyard did not make. */
+export function parseStreamName(name: string): { publisher: Side; subscriber: Side; generation: number } | undefined {
+  const m = STREAM.exec(name);
+  if (!m) return undefined;
+  return { publisher: m[1] as Side, subscriber: m[2] as Side, generation: Number(m[3]) };
+}
+
+/** SQL LIKE pattern matching every name above, for catalog queries (refined with the regexps). */
+export const NAME_LIKE = 'switchyard\\_%';
+
+/** The published heartbeat table (the cutover marker) and the per-database topology, in the ledger schema. */
+export const HEARTBEAT_TABLE = 'heartbeat';
+export const TOPOLOGY_TABLE = 'pair_topology';
+export const PAIR_VERSION_TABLE = 'pair_version';
+export const SWITCH_TABLE = 'pair_switch';
+export const FENCE_TABLE = 'pair_fence';
