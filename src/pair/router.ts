@@ -1,0 +1,435 @@
+// The traffic router: what moves the application from one side to the other at cutover. PgBouncer is paused,
+// its [databases] entry rewritten and reloaded, then resumed; a command is run with the side and URL; or
+// nothing (the operator moves traffic). Only the entry's host, port and dbname change: the password in a pair
+// URL is never written anywhere (PgBouncer takes it from its auth_file), and every other line stays as it was.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import pg from 'pg';
+import type { RouterSettings } from '../config/config.js';
+import { UsageError } from '../errors.js';
+import { redactText, redactUrl } from '../db/redact.js';
+import { ident } from '../sql/quote.js';
+import { PairError } from './errors.js';
+import type { Side } from './types.js';
+
+export interface Router {
+  readonly kind: 'pgbouncer' | 'command' | 'none';
+  /** Holds new transactions for the database and returns when in-flight ones are done (PgBouncer: PAUSE db). */
+  pause(): Promise<void>;
+  /** Points the application at `side` (whose URL is `url`); PgBouncer: rewrite the [databases] entry and RELOAD. Idempotent. */
+  switchTo(side: Side, url: string): Promise<void>;
+  /** Lets held transactions go (RESUME db). Idempotent. */
+  resume(): Promise<void>;
+  /** Which side the router points at now, when it can tell (pgbouncer: the ini entry compared with the two URLs). */
+  current(blueUrl: string, greenUrl: string): Promise<Side | undefined>;
+  /** Ends the admin connection. It does not RESUME: a paused router holds traffic until resume(). */
+  close(): Promise<void>;
+}
+
+export type RouterEvent =
+  | { readonly kind: 'pause' | 'resume'; readonly database: string; readonly ms: number }
+  | { readonly kind: 'switch'; readonly side: Side; readonly target: string; readonly ms: number }
+  /** A line the router command printed (passwords masked). */
+  | { readonly kind: 'output'; readonly line: string };
+
+export interface RouterOptions {
+  readonly onEvent?: (e: RouterEvent) => void;
+  /** PAUSE waits this long for in-flight transactions, then RESUMEs and fails (default 10 s). */
+  readonly pauseTimeoutMs?: number;
+  /** kind command: how long the command may run (default 120 s). */
+  readonly commandTimeoutMs?: number;
+}
+
+export type RouterErrorCode = 'ROUTER_CONFIG' | 'ROUTER_ENTRY' | 'ROUTER_PAUSE_TIMEOUT' | 'ROUTER_ADMIN' | 'ROUTER_RELOAD' | 'ROUTER_COMMAND';
+
+export class RouterError extends PairError {
+  constructor(code: RouterErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, code === 'ROUTER_CONFIG' || code === 'ROUTER_ENTRY' ? 2 : 3, options);
+    this.name = 'RouterError';
+  }
+}
+
+export async function openRouter(settings: RouterSettings | undefined, o: RouterOptions = {}): Promise<Router> {
+  switch (settings?.kind ?? 'none') {
+    case 'none':
+      return noneRouter();
+    case 'command':
+      if (!settings?.run) throw new UsageError('`router.run` is required with kind command: set it to a command such as "./switch-traffic.sh {side} {url}"');
+      return commandRouter(settings.run, o);
+    case 'pgbouncer': {
+      const { admin, config, database } = settings ?? {};
+      if (!admin || !config || !database) throw new UsageError('router kind pgbouncer needs `router.admin`, `router.config` and `router.database` in switchyard.yaml');
+      return pgbouncerRouter(admin, config, database, o);
+    }
+  }
+}
+
+function noneRouter(): Router {
+  const nothing = async () => undefined;
+  return { kind: 'none', pause: nothing, switchTo: nothing, resume: nothing, current: nothing, close: nothing };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// pgbouncer.ini: the [databases] entry, parsed the way PgBouncer's loader does (libusual ini, then key=value
+// pairs with single-quoted values where '' is a quote).
+
+export interface ConnParam {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Where a URL points: the three entry parameters switchyard owns. */
+export interface Endpoint {
+  /** Host name, address or socket folder; absent: PgBouncer's unix_socket_dir. */
+  readonly host?: string;
+  readonly port: number;
+  readonly dbname: string;
+}
+
+export function endpointOf(url: string): Endpoint {
+  const u = new URL(url);
+  const host = u.searchParams.get('host') ?? decodeURIComponent(u.hostname).replace(/^\[(.*)\]$/, '$1');
+  const dbname = decodeURIComponent(u.pathname.slice(1)) || decodeURIComponent(u.username);
+  if (!dbname) throw new UsageError(`${redactUrl(url)} names no database: add it, e.g. postgres://user@host:5432/app`);
+  return { ...(host ? { host } : {}), port: Number(u.searchParams.get('port') ?? (u.port || 5432)), dbname };
+}
+
+export function parseConnstr(connstr: string): ConnParam[] {
+  const out: ConnParam[] = [];
+  const s = connstr;
+  let i = 0;
+  const skipSpace = () => {
+    while (i < s.length && /\s/.test(s[i]!)) i++;
+  };
+  const fail = (why: string): never => {
+    throw new RouterError('ROUTER_ENTRY', `cannot read the connection string ${JSON.stringify(redactText(connstr))}: ${why}`);
+  };
+  for (;;) {
+    skipSpace();
+    if (i >= s.length) return out;
+    const start = i;
+    while (i < s.length && s[i] !== '=' && s[i] !== ' ') i++;
+    const key = s.slice(start, i);
+    skipSpace();
+    if (s[i] !== '=' || !key) fail(`expected key=value at ${JSON.stringify(s.slice(start, start + 20))}`);
+    i++;
+    skipSpace();
+    let value = '';
+    if (s[i] === "'") {
+      for (i++; ; i++) {
+        if (i >= s.length) fail(`unterminated quote in the value of ${key}`);
+        if (s[i] === "'") {
+          if (s[i + 1] !== "'") break;
+          i++;
+        }
+        value += s[i];
+      }
+      i++;
+    } else {
+      const v = i;
+      while (i < s.length && s[i] !== ' ') i++;
+      value = s.slice(v, i);
+    }
+    if (!value) fail(`empty value for ${key}`);
+    out.push({ key, value });
+  }
+}
+
+/** A value as PgBouncer reads it: bare when it has no space or quote, else in single quotes with '' for '. */
+export function connValue(value: string): string {
+  if (value === '' || /[\n\r\0]/.test(value)) throw new RouterError('ROUTER_ENTRY', `a pgbouncer.ini value cannot be empty or hold a line break: ${JSON.stringify(value)}`);
+  return /^[^\s']+$/.test(value) ? value : `'${value.replaceAll("'", "''")}'`;
+}
+
+export function formatConnstr(params: readonly ConnParam[]): string {
+  return params.map((p) => `${p.key}=${connValue(p.value)}`).join(' ');
+}
+
+export interface DatabaseEntry {
+  /** 0-based line index in the file. */
+  readonly line: number;
+  readonly params: readonly ConnParam[];
+  /** The line up to the connection string (indent, name, `=`) and what follows it (trailing space, \r). */
+  readonly head: string;
+  readonly tail: string;
+}
+
+const ENTRY = /^(\s*("(?:[^"]|"")+"|[A-Za-z0-9_.*-]+)[ \t]*=[ \t]*)(.*?)(\s*)$/;
+
+/** The `database` line of [databases]; a missing or repeated one is an error naming the file and the fix. */
+export function findDatabaseEntry(ini: string, database: string, file: string): DatabaseEntry {
+  const lines = ini.split('\n');
+  let section: string | undefined;
+  const found: number[] = [];
+  const names: string[] = [];
+  let sawSection = false;
+  for (const [n, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith(';') || line.startsWith('#')) continue;
+    const sect = /^\[([^\]]*)\]/.exec(line);
+    if (sect) {
+      section = sect[1];
+      sawSection ||= section === 'databases';
+      continue;
+    }
+    if (section !== 'databases') continue;
+    const m = ENTRY.exec(raw);
+    if (!m) continue;
+    const name = m[2]!.startsWith('"') ? m[2]!.slice(1, -1).replaceAll('""', '"') : m[2]!;
+    names.push(name);
+    if (name === database) found.push(n);
+  }
+  const example = `${database} = host=10.0.0.5 port=5432 dbname=${database}`;
+  if (!sawSection) throw new RouterError('ROUTER_ENTRY', `${file} has no [databases] section: add one with the line \`${example}\`, or point router.config at the pgbouncer.ini PgBouncer runs with`);
+  if (found.length === 0) {
+    const known = names.length ? ` (it has ${names.join(', ')})` : ' (it has none)';
+    throw new RouterError('ROUTER_ENTRY', `${file} has no [databases] entry ${JSON.stringify(database)}${known}: add the line \`${example}\` under [databases], or set router.database to the entry your application connects to`);
+  }
+  if (found.length > 1) {
+    throw new RouterError('ROUTER_ENTRY', `${file} has ${found.length} [databases] entries ${JSON.stringify(database)} (lines ${found.map((n) => n + 1).join(', ')}): keep one`);
+  }
+  const n = found[0]!;
+  const m = ENTRY.exec(lines[n]!)!;
+  return { line: n, params: parseConnstr(m[3]!), head: m[1]!, tail: m[4]! };
+}
+
+/** The ini with only the entry's host, port and dbname changed (other parameters and lines byte-for-byte). */
+export function rewriteDatabaseEntry(ini: string, database: string, target: Endpoint, file: string): string {
+  const entry = findDatabaseEntry(ini, database, file);
+  const wanted: ConnParam[] = [
+    ...(target.host !== undefined ? [{ key: 'host', value: target.host }] : []),
+    { key: 'port', value: String(target.port) },
+    { key: 'dbname', value: target.dbname },
+  ];
+  const owned = new Set(['host', 'port', 'dbname']);
+  const params: ConnParam[] = [];
+  let placed = false;
+  for (const p of entry.params) {
+    if (!owned.has(p.key)) params.push(p);
+    else if (!placed) {
+      params.push(...wanted);
+      placed = true;
+    }
+  }
+  if (!placed) params.unshift(...wanted);
+  const lines = ini.split('\n');
+  lines[entry.line] = entry.head + formatConnstr(params) + entry.tail;
+  return lines.join('\n');
+}
+
+/** Where the entry points now, with PgBouncer's defaults (port 5432, dbname = the entry name). */
+export function entryEndpoint(entry: DatabaseEntry, database: string): Endpoint {
+  const get = (k: string) => entry.params.find((p) => p.key === k)?.value;
+  const host = get('host');
+  return { ...(host !== undefined ? { host } : {}), port: Number(get('port') ?? 5432), dbname: get('dbname') ?? database };
+}
+
+export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return (a.host ?? '').toLowerCase() === (b.host ?? '').toLowerCase() && a.port === b.port && a.dbname === b.dbname;
+}
+
+/** Replaces `file` in one step (temporary file in the same folder, then rename), keeping its mode and owner. */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const before = await stat(file);
+  const temp = join(dirname(file), `.${basename(file)}.switchyard-${randomBytes(4).toString('hex')}`);
+  try {
+    const h = await open(temp, 'wx', before.mode & 0o7777);
+    try {
+      await h.writeFile(text);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await chmod(temp, before.mode & 0o7777);
+    await chown(temp, before.uid, before.gid).catch(() => undefined); // only root may give files away
+    await rename(temp, file);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw new RouterError('ROUTER_CONFIG', `cannot rewrite ${file}: ${(e as Error).message}; switchyard needs write access to it and its folder`, { cause: e });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// PgBouncer: the admin console speaks only the simple query protocol, so every command is a plain string
+// query without parameters (pg then sends a Query message, never Parse/Bind).
+
+async function pgbouncerRouter(adminUrl: string, file: string, database: string, o: RouterOptions): Promise<Router> {
+  const readIni = () =>
+    readFile(file, 'utf8').catch((e: unknown) => {
+      throw new RouterError('ROUTER_CONFIG', `cannot read router.config ${file}: ${(e as Error).message}; set router.config to the path of the pgbouncer.ini PgBouncer runs with`, { cause: e });
+    });
+  findDatabaseEntry(await readIni(), database, file);
+  const name = ident(database);
+  const admin = redactUrl(adminUrl);
+  let client: pg.Client | undefined = await connectAdmin(adminUrl);
+  // A connection given up on (a PAUSE that timed out): its failing query must not be retried.
+  const abandoned = new WeakSet<pg.Client>();
+
+  const run = async <T extends object>(sql: string): Promise<T[]> => {
+    for (let attempt = 0; ; attempt++) {
+      const c = (client ??= await connectAdmin(adminUrl));
+      try {
+        return (await c.query<T>(sql)).rows;
+      } catch (e) {
+        const lost = (e as { code?: string }).code === undefined; // no SQLSTATE: the connection went away
+        if (lost && !abandoned.has(c)) {
+          if (client === c) client = undefined;
+          void c.end().catch(() => undefined);
+          if (attempt === 0) continue; // once: PgBouncer may have restarted
+        }
+        throw new RouterError('ROUTER_ADMIN', `PgBouncer (${admin}) refused ${sql}: ${redactText((e as Error).message)}`, { cause: e });
+      }
+    }
+  };
+  const resume = async () => {
+    const started = performance.now();
+    try {
+      await run(`RESUME ${name}`);
+    } catch (e) {
+      if (!/is not paused/.test((e as Error).message)) throw e;
+    }
+    o.onEvent?.({ kind: 'resume', database, ms: performance.now() - started });
+  };
+
+  return {
+    kind: 'pgbouncer',
+    async pause() {
+      // A server connection still logging in when PAUSE closes it counts as a failed login, and PgBouncer then
+      // opens no new one for server_login_retry (15 s by default): every client would wait that long after
+      // RESUME. So PAUSE only once the pool has no login in progress (briefly; new logins stop once paused).
+      for (const until = Date.now() + 2000; Date.now() < until; await new Promise((r) => setTimeout(r, 5))) {
+        const pools = await run<{ database: string; sv_login: number | string }>('SHOW POOLS');
+        if (!pools.some((p) => p.database === database && Number(p.sv_login) > 0)) break;
+      }
+      const started = performance.now();
+      const limit = o.pauseTimeoutMs ?? 10_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), limit)));
+      const paused = run(`PAUSE ${name}`);
+      paused.catch(() => undefined);
+      const outcome = await Promise.race([paused.then(() => 'paused' as const), timeout]).finally(() => clearTimeout(timer));
+      if (outcome === 'timeout') {
+        // The waiting connection stays blocked: let traffic go from a fresh one, then drop it.
+        const stuck = client;
+        if (stuck) abandoned.add(stuck);
+        client = undefined;
+        const resumed = await resume().then(() => 'the database was resumed', (e: unknown) => `RESUME failed too (${(e as Error).message}): run RESUME ${name} on the console now`);
+        await stuck?.end().catch(() => undefined);
+        throw new RouterError('ROUTER_PAUSE_TIMEOUT', `PAUSE ${database} did not finish within ${limit} ms: a transaction through PgBouncer stayed open; ${resumed}. Find it with SHOW SERVERS on the console (or pg_stat_activity state 'idle in transaction') and retry`);
+      }
+      o.onEvent?.({ kind: 'pause', database, ms: performance.now() - started });
+    },
+    async switchTo(side, url) {
+      const started = performance.now();
+      const target = endpointOf(url);
+      const ini = await readIni();
+      const next = rewriteDatabaseEntry(ini, database, target, file);
+      if (next !== ini) await replaceFile(file, next);
+      await run('RELOAD');
+      const rows = await run<{ name: string; host: string | null; port: number | string; database: string }>('SHOW DATABASES');
+      const row = rows.find((r) => r.name === database);
+      const loaded: Endpoint | undefined = row && { ...(row.host ? { host: row.host } : {}), port: Number(row.port), dbname: row.database };
+      const applied = loaded && (target.host === undefined ? loaded.port === target.port && loaded.dbname === target.dbname : sameEndpoint(loaded, target));
+      if (!applied) {
+        const now = loaded ? `host=${loaded.host ?? ''} port=${loaded.port} dbname=${loaded.dbname}` : 'no such database';
+        throw new RouterError('ROUTER_RELOAD', `PgBouncer (${admin}) did not take the new [databases] entry ${database} after RELOAD (it reports ${now}): check its log for an error in ${file}, and that PgBouncer runs with this file`);
+      }
+      o.onEvent?.({ kind: 'switch', side, target: redactUrl(url), ms: performance.now() - started });
+    },
+    resume,
+    async current(blueUrl, greenUrl) {
+      const at = entryEndpoint(findDatabaseEntry(await readIni(), database, file), database);
+      if (sameEndpoint(at, endpointOf(blueUrl))) return 'blue';
+      if (sameEndpoint(at, endpointOf(greenUrl))) return 'green';
+      return undefined;
+    },
+    async close() {
+      await client?.end().catch(() => undefined);
+      client = undefined;
+    },
+  };
+}
+
+async function connectAdmin(url: string): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+  } catch (e) {
+    await c.end().catch(() => undefined);
+    const password = URL.canParse(url) ? decodeURIComponent(new URL(url).password) : '';
+    throw new RouterError('ROUTER_ADMIN', `cannot connect to the PgBouncer admin console ${redactUrl(url)}: ${redactText((e as Error).message, [password])}; check router.admin (the user must be in admin_users)`, { cause: e });
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A command: {side} and {url} become single-quoted shell words, so no value can break out of its argument.
+
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+export function renderCommand(run: string, side: Side, url: string): string {
+  return run.replace(/\{(side|url)\}/g, (_, key: string) => shellQuote(key === 'side' ? side : url));
+}
+
+function commandRouter(run: string, o: RouterOptions): Router {
+  if (/["']\{(side|url)\}|\{(side|url)\}["']/.test(run)) {
+    throw new UsageError(`router.run puts {side} or {url} in quotes (${run}): leave the quotes out, switchyard quotes the values itself`);
+  }
+  const nothing = async () => undefined;
+  return {
+    kind: 'command',
+    pause: nothing,
+    resume: nothing,
+    current: nothing,
+    close: nothing,
+    async switchTo(side, url) {
+      const started = performance.now();
+      const secrets = URL.canParse(url) ? [decodeURIComponent(new URL(url).password)].filter(Boolean) : [];
+      const shown = redactText(renderCommand(run, side, redactUrl(url)), secrets);
+      const lines: string[] = [];
+      const code = await new Promise<number | string>((resolve) => {
+        const child = spawn('/bin/sh', ['-c', renderCommand(run, side, url)], {
+          env: { ...process.env, SWITCHYARD_SIDE: side, SWITCHYARD_URL: url },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const timer = setTimeout(() => child.kill('SIGKILL'), o.commandTimeoutMs ?? 120_000);
+        // Whole lines only: a password split across two chunks would escape the mask.
+        const reader = () => {
+          let pending = '';
+          return {
+            take(chunk: Buffer | string, end = false) {
+              const parts = (pending + chunk.toString()).split('\n');
+              pending = end ? '' : parts.pop()!;
+              for (const line of parts) {
+                if (line.trim() === '') continue;
+                const safe = redactText(line, secrets);
+                lines.push(safe);
+                o.onEvent?.({ kind: 'output', line: safe });
+              }
+            },
+          };
+        };
+        const [out, err] = [reader(), reader()];
+        child.stdout.on('data', (c: Buffer) => out.take(c));
+        child.stderr.on('data', (c: Buffer) => err.take(c));
+        child.on('error', (e) => resolve(e.message));
+        child.on('close', (c, signal) => {
+          clearTimeout(timer);
+          out.take('', true);
+          err.take('', true);
+          resolve(c ?? `signal ${signal}`);
+        });
+      });
+      if (code !== 0) {
+        const why = typeof code === 'number' ? `exited with code ${code}` : `failed (${code})`;
+        throw new RouterError('ROUTER_COMMAND', `the router command ${shown} ${why}; traffic may not have moved to ${side}${lines.length ? ':\n' + lines.slice(-20).join('\n') : ''}`);
+      }
+      o.onEvent?.({ kind: 'switch', side, target: redactUrl(url), ms: performance.now() - started });
+    },
+  };
+}
