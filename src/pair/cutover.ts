@@ -1,0 +1,353 @@
+// `cutover` and `cutback`: the live side moves to the other database, exactly as DESIGN.md ("Cutover") says.
+// 1 gate, 2 fence (router PAUSE, or every application role made read-only here and its sessions ended), 3 a
+// marker row written on the old side and seen on the new, 4 every sequence copied, 5 the forward stream
+// disabled and the reverse one made (slot and publication on the new side, with the columns the old side has;
+// subscription on the old side, copy_data = false, origin = none on 16+), 6 the generation bumped on both
+// sides, the new side's fence lifted, the router switched, RESUME. The old side stays fenced.
+//
+// Each finished step is recorded in `pair_switch` on both sides. A rerun of either command after a crash reads
+// it: `cutover` finishes the switch; `cutback` undoes it while the topology has not moved yet (after that the
+// switch is finished and a new one goes back). Every step is idempotent. A stale process cannot act: the pair
+// lock is held for the whole switch, and the topology moves only by compare-and-set on the generation.
+import type { SwitchyardConfig } from '../config/config.js';
+import type { Client } from '../db/connect.js';
+import { serverVersion } from '../introspect/index.js';
+import { ident, qualified } from '../sql/quote.js';
+import { PairError } from './errors.js';
+import { fenceRoles, unfenceRoles } from './fence.js';
+import { HEARTBEAT_TABLE, SWITCH_TABLE, publicationName, streamName } from './names.js';
+import { dropPublications, dropSlots, dropSubscriptions, ensurePublication, ensureSlot, ensureSubscription, pairSlots, pairSubscriptions } from './replicate.js';
+import { openRouter, type Router } from './router.js';
+import { readApplication, schemaNames, type ScopeConfig } from './scope.js';
+import { readSequences, writeSequences } from './sequences.js';
+import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } from './session.js';
+import { subscriptionConninfo, type PublishedTable } from './sql.js';
+import { ensurePairLedger, readTopology, switchTopology, waitForHeartbeat, writeHeartbeat, SWITCH_STEPS, type SwitchStep } from './topology.js';
+import { otherSide, SIDES, type Side } from './types.js';
+
+export type SwitchCommand = 'cutover' | 'cutback';
+export type SwitchConfig = ScopeConfig & Pick<SwitchyardConfig, 'pair' | 'router' | 'unsetVariables'>;
+
+export interface SwitchOptions extends PairFlags {
+  readonly dryRun?: boolean;
+  /** Gate: most WAL the forward stream may be behind (default 16 MiB). */
+  readonly maxLagBytes?: number;
+  /** Gate: oldest transaction allowed on the live side, in seconds (default 5): PAUSE would wait for it. */
+  readonly maxTransactionSeconds?: number;
+  /** How long the marker may take to reach the new side (default 10 s); the switch is undone after that. */
+  readonly markerTimeoutMs?: number;
+  readonly onEvent?: (e: SwitchEvent) => void;
+  /** Fault injection for the kill tests: called after each step is recorded. */
+  readonly afterStep?: (step: SwitchStep) => void | Promise<void>;
+}
+
+export type SwitchEvent =
+  | { readonly kind: 'gate'; readonly check: string; readonly ok: boolean; readonly detail: string }
+  | { readonly kind: 'step'; readonly step: SwitchStep; readonly ms: number; readonly detail: string }
+  | { readonly kind: 'notice'; readonly message: string };
+
+export interface SwitchReport {
+  readonly command: SwitchCommand;
+  /** What happened: a switch, an interrupted one finished, or an interrupted one undone. */
+  readonly outcome: 'switched' | 'finished' | 'undone' | 'dry-run';
+  readonly from: Side;
+  readonly to: Side;
+  readonly generation: { readonly from: number; readonly to: number };
+  readonly fence: 'router' | 'roles';
+  /** Milliseconds application writes were held (router) or refused (roles): fence to resume. */
+  readonly pauseMs: number | null;
+  readonly steps: readonly { readonly step: SwitchStep; readonly ms: number; readonly detail: string }[];
+  readonly gate: readonly { readonly check: string; readonly ok: boolean; readonly detail: string }[];
+  readonly sequences: number;
+  readonly ms: number;
+}
+
+interface SwitchRow {
+  generation: string;
+  from_side: Side;
+  to_side: Side;
+  command: SwitchCommand;
+  fence: 'router' | 'roles';
+  step: SwitchStep;
+  state: 'running' | 'done' | 'undone';
+}
+
+const after = (a: SwitchStep, b: SwitchStep) => SWITCH_STEPS.indexOf(a) >= SWITCH_STEPS.indexOf(b);
+
+/** The switch in progress, from whichever side recorded it furthest. */
+async function runningSwitch(session: PairSession, schema: string): Promise<SwitchRow | undefined> {
+  let best: SwitchRow | undefined;
+  for (const side of SIDES) {
+    const { rows } = await session.db(side).query<SwitchRow>(`SELECT generation::text, from_side, to_side, command, fence, step, state FROM ${qualified(schema, SWITCH_TABLE)} WHERE state = 'running' ORDER BY generation DESC LIMIT 1`);
+    const r = rows[0];
+    if (r && (!best || after(r.step, best.step))) best = r;
+  }
+  return best;
+}
+
+async function record(session: PairSession, schema: string, r: SwitchRow, step: SwitchStep, state: SwitchRow['state'] = 'running', pauseMs?: number): Promise<void> {
+  for (const side of SIDES) {
+    await session.db(side).query(
+      `INSERT INTO ${qualified(schema, SWITCH_TABLE)} AS s (generation, from_side, to_side, command, fence, step, state, pause_ms, finished_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $7 = 'running' THEN NULL ELSE now() END)
+       ON CONFLICT (generation) DO UPDATE SET step = EXCLUDED.step, state = EXCLUDED.state, pause_ms = coalesce(EXCLUDED.pause_ms, s.pause_ms), finished_at = EXCLUDED.finished_at`,
+      [r.generation, r.from_side, r.to_side, r.command, r.fence, step, state, pauseMs ?? null],
+    );
+  }
+}
+
+/** Application tables of `from` with the columns the reverse stream may carry back (the ones both sides have). */
+async function reverseTables(from: Client, to: Client, schemas: readonly string[]): Promise<{ tables: PublishedTable[]; problems: string[] }> {
+  const sql = `SELECT n.nspname AS schema, c.relname AS table, array_agg(a.attname::text ORDER BY a.attnum) AS columns,
+                      array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attnotnull AND NOT a.atthasdef) AS required
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+                WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition AND n.nspname = ANY($1::text[])
+                GROUP BY 1, 2 ORDER BY 1, 2`;
+  type Row = { schema: string; table: string; columns: string[]; required: string[] | null };
+  const old = (await from.query<Row>(sql, [schemas])).rows;
+  const now = new Map((await to.query<Row>(sql, [schemas])).rows.map((r) => [qualified(r.schema, r.table), r]));
+  const tables: PublishedTable[] = [];
+  const problems: string[] = [];
+  for (const t of old) {
+    const n = now.get(qualified(t.schema, t.table));
+    if (!n) {
+      problems.push(`table ${qualified(t.schema, t.table)} of the old side is missing on the new side`);
+      continue;
+    }
+    const shared = t.columns.filter((c) => n.columns.includes(c));
+    const unfed = (t.required ?? []).filter((c) => !shared.includes(c));
+    if (unfed.length) problems.push(`${qualified(t.schema, t.table)}: the old side requires ${unfed.map(ident).join(', ')} (NOT NULL, no default), which the new side does not have`);
+    tables.push(shared.length === n.columns.length ? [t.schema, t.table] : [t.schema, t.table, shared]);
+  }
+  return { tables, problems };
+}
+
+/** The gate (step 1): every check, each with what it found. */
+async function gate(session: PairSession, from: Side, to: Side, generation: number, o: SwitchOptions): Promise<{ check: string; ok: boolean; detail: string }[]> {
+  const live = session.db(from);
+  const standby = session.db(to);
+  const forward = streamName(from, to, generation);
+  const checks: { check: string; ok: boolean; detail: string }[] = [];
+  const add = (check: string, ok: boolean, detail: string) => {
+    checks.push({ check, ok, detail });
+    o.onEvent?.({ kind: 'gate', check, ok, detail });
+  };
+  const { rows: [sub] } = await standby.query<{ enabled: boolean; worker: boolean; not_ready: string[] }>(
+    `SELECT s.subenabled AS enabled, EXISTS (SELECT 1 FROM pg_stat_subscription w WHERE w.subid = s.oid AND w.pid IS NOT NULL AND w.relid IS NULL) AS worker,
+            array(SELECT format('%s (%s)', r.srrelid::regclass, r.srsubstate) FROM pg_subscription_rel r WHERE r.srsubid = s.oid AND r.srsubstate <> 'r' ORDER BY 1) AS not_ready
+       FROM pg_subscription s WHERE s.subname = $1`,
+    [forward],
+  );
+  add('stream', Boolean(sub?.enabled && sub.worker), !sub ? `no subscription ${forward} on ${to}: run switchyard pair init` : !sub.enabled ? `${forward} is disabled` : !sub.worker ? `${forward} has no apply worker running (see the ${to} server log)` : `${forward} streaming`);
+  add('tables ready', Boolean(sub && sub.not_ready.length === 0), sub?.not_ready.length ? `not ready: ${sub.not_ready.join(', ')}` : 'every table in state r');
+  const { rows: [lag] } = await live.query<{ bytes: string | null }>(`SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS bytes FROM pg_replication_slots WHERE slot_name = $1`, [forward]);
+  const max = o.maxLagBytes ?? 16 * 1024 * 1024;
+  const bytes = lag?.bytes === null || lag?.bytes === undefined ? null : Number(lag.bytes);
+  add('lag', bytes !== null && bytes <= max, bytes === null ? `no slot ${forward} on ${from}` : `${bytes} bytes behind (at most ${max})`);
+  const { rows: old } = await live.query<{ pid: number; s: number; usr: string | null }>(
+    `SELECT pid, extract(epoch FROM clock_timestamp() - xact_start)::float8 AS s, usename AS usr FROM pg_stat_activity
+      WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start < clock_timestamp() - make_interval(secs => $1) ORDER BY xact_start`,
+    [o.maxTransactionSeconds ?? 5],
+  );
+  add('long transactions', old.length === 0, old.length ? `open for more than ${o.maxTransactionSeconds ?? 5} s on ${from}: ${old.map((r) => `pid ${r.pid} (${r.usr ?? '?'}, ${Math.round(r.s)} s)`).join(', ')}; the fence would wait for them` : `none on ${from}`);
+  const { rows: writers } = await standby.query<{ pid: number; usr: string | null }>(
+    `SELECT pid, usename AS usr FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL`,
+  );
+  add('standby writers', writers.length === 0, writers.length ? `sessions writing on ${to}: ${writers.map((r) => `pid ${r.pid} (${r.usr ?? '?'})`).join(', ')}` : `only replication writes on ${to}`);
+  return checks;
+}
+
+/** Runs `cutover` or `cutback`. */
+export async function runSwitch(command: SwitchCommand, config: SwitchConfig, o: SwitchOptions = {}): Promise<SwitchReport> {
+  const started = Date.now();
+  const schema = config.ledgerSchema;
+  const session = await openPair(resolvePair(config, o), `switchyard ${command}`);
+  let router: Router | undefined;
+  try {
+    await lockPair(session);
+    for (const side of SIDES) await ensurePairLedger(session.db(side), schema);
+    router = await openRouter(config.router);
+    const fence: 'router' | 'roles' = router.kind === 'pgbouncer' ? 'router' : 'roles';
+    const interrupted = await runningSwitch(session, schema);
+    if (interrupted) {
+      const undo = command === 'cutback' && !after(interrupted.step, 'topology');
+      return undo ? await undoSwitch(session, router, interrupted, config, o, started) : await drive(session, router, interrupted, config, o, started, 'finished');
+    }
+    const stored = await Promise.all(SIDES.map((s) => readTopology(session.db(s), schema)));
+    const [b, g] = stored;
+    if (!b || !g || b.state !== 'paired' || g.state !== 'paired') {
+      throw new PairError('NOT_PAIRED', `the pair is not streaming (blue: ${b?.state ?? 'never paired'}, green: ${g?.state ?? 'never paired'})\nfix: switchyard pair init`, 1);
+    }
+    if (b.live !== g.live || b.generation !== g.generation) {
+      throw new PairError('TOPOLOGY_CONFLICT', `the sides disagree (blue: live=${b.live} generation ${b.generation}; green: live=${g.live} generation ${g.generation}) and no switch is recorded as running\nfix: run switchyard pair status, and pair resync if needed`, 1);
+    }
+    const from = b.live;
+    const to = otherSide(from);
+    const row: SwitchRow = { generation: String(b.generation), from_side: from, to_side: to, command, fence, step: 'begin', state: 'running' };
+    const checks = await gate(session, from, to, b.generation, o);
+    const reverse = await reverseTables(session.db(from), session.db(to), schemaNames(await readApplication(session.db(from), config)));
+    const viable = { check: 'reverse path', ok: reverse.problems.length === 0, detail: reverse.problems.length ? reverse.problems.join('; ') : `${reverse.tables.length} table(s) can stream back to ${from}` };
+    checks.push(viable);
+    o.onEvent?.({ kind: 'gate', ...viable });
+    const failed = checks.filter((c) => !c.ok);
+    if (o.dryRun) {
+      return { command, outcome: 'dry-run', from, to, generation: { from: b.generation, to: b.generation + 1 }, fence, pauseMs: null, steps: [], gate: checks, sequences: 0, ms: Date.now() - started };
+    }
+    if (failed.length) {
+      throw new PairError('GATE', `${command} refused, nothing was changed; the gate found:\n${failed.map((c) => `  - ${c.check}: ${c.detail}`).join('\n')}`, 1);
+    }
+    await record(session, schema, row, 'gate');
+    return await drive(session, router, { ...row, step: 'gate' }, config, o, started, 'switched', checks);
+  } finally {
+    await router?.close().catch(() => undefined);
+    await session.close();
+  }
+}
+
+/** Steps 2-6 from wherever `row` stopped. */
+async function drive(session: PairSession, router: Router, row: SwitchRow, config: SwitchConfig, o: SwitchOptions, started: number, outcome: 'switched' | 'finished', gateChecks: SwitchReport['gate'] = []): Promise<SwitchReport> {
+  const schema = config.ledgerSchema;
+  const from = row.from_side;
+  const to = row.to_side;
+  const g = Number(row.generation);
+  const old = session.db(from);
+  const next = session.db(to);
+  const steps: { step: SwitchStep; ms: number; detail: string }[] = [];
+  let current = row.step;
+  let sequences = 0;
+  let fencedAt: number | undefined;
+  const run = async (step: SwitchStep, fn: () => Promise<string>) => {
+    if (after(current, step)) return;
+    const t0 = Date.now();
+    const detail = await fn();
+    await record(session, schema, row, step);
+    current = step;
+    const ms = Date.now() - t0;
+    steps.push({ step, ms, detail });
+    o.onEvent?.({ kind: 'step', step, ms, detail });
+    await o.afterStep?.(step);
+  };
+  // What the fenced steps need is read before the fence: introspection takes longer than the whole pause.
+  const schemas = schemaNames(await readApplication(old, config));
+  const back = after(current, 'reverse') ? undefined : await reverseTables(old, next, schemas);
+  const fenceStart = Date.now();
+
+  await run('fence', async () => {
+    fencedAt = Date.now();
+    if (row.fence === 'router') {
+      await router.pause();
+      return `router paused: new transactions held, in-flight ones finished`;
+    }
+    const f = await fenceRoles(old, schema, g);
+    return `writes fenced on ${from} for ${f.roles.length} role(s) (${f.roles.map(ident).join(', ') || 'none'}), ${f.terminated} session(s) ended`;
+  });
+  // On a rerun after the fence, the router may be paused still (PgBouncer keeps its state): pause again is harmless.
+  if (row.fence === 'router' && !after(current, 'resume') && fencedAt === undefined) await router.pause().catch(() => undefined);
+
+  await run('marker', async () => {
+    const beat = await writeHeartbeat(old, schema, g, from);
+    const ms = await waitForHeartbeat(next, schema, beat.id, o.markerTimeoutMs ?? 10_000, 5);
+    if (ms === undefined) throw new PairError('MARKER_TIMEOUT', `the marker written on ${from} did not reach ${to} within ${(o.markerTimeoutMs ?? 10_000) / 1000} s: the stream is stalled\nfix: run switchyard cutback to undo the fence, then check switchyard pair status`, 1);
+    return `marker seen on ${to} after ${ms} ms`;
+  });
+
+  await run('sequences', async () => {
+    const values = await readSequences(old, schemas);
+    sequences = await writeSequences(next, values);
+    return `${sequences} sequence(s) copied from ${from} to ${to}`;
+  });
+
+  const forward = streamName(from, to, g);
+  await run('forward_off', async () => {
+    if ((await pairSubscriptions(next)).some((s) => s.name === forward && s.enabled)) await next.query(`ALTER SUBSCRIPTION ${ident(forward)} DISABLE`);
+    // The apply worker exits shortly after; nothing may be applied once the reverse slot exists.
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await next.query(`SELECT 1 FROM pg_stat_subscription w JOIN pg_subscription s ON s.oid = w.subid WHERE s.subname = $1 AND w.pid IS NOT NULL`, [forward]);
+      if (!rows.length) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return `${forward} disabled on ${to}`;
+  });
+
+  const reverse = streamName(to, from, g + 1);
+  await run('reverse', async () => {
+    const { tables } = back ?? (await reverseTables(old, next, schemas));
+    const publication = publicationName(to);
+    await ensurePublication(next, publication, { tables: [...tables, [schema, HEARTBEAT_TABLE]] });
+    await ensureSlot(next, reverse);
+    const { num } = await serverVersion(old);
+    await ensureSubscription(old, reverse, subscriptionConninfo(session.targets[to], session.targets.replicationUser), publication, { copyData: false, originNone: num >= 160000 });
+    return `${publication} on ${to} (${tables.filter((t) => t[2]).length} table(s) with a column list), slot and subscription ${reverse} on ${from}`;
+  });
+
+  await run('topology', async () => {
+    for (const side of [to, from]) {
+      const t = await readTopology(session.db(side), schema);
+      if (t?.generation === g + 1 && t.live === to) continue;
+      await switchTopology(session.db(side), schema, g, { live: to, generation: g + 1 });
+    }
+    return `live=${to}, generation ${g + 1} on both sides`;
+  });
+
+  await run('unfence', async () => {
+    const roles = await unfenceRoles(next, schema);
+    // Without a pooler the old side keeps its fence; with one, it is fenced now, outside the pause.
+    return roles.length ? `writes allowed again on ${to} for ${roles.map(ident).join(', ')}` : `no fence on ${to}`;
+  });
+
+  await run('route', async () => {
+    await router.switchTo(to, session.targets[to]);
+    return router.kind === 'none' ? `no router: the application must connect to ${to}` : `router points at ${to}`;
+  });
+
+  await run('resume', async () => {
+    await router.resume();
+    return row.fence === 'router' ? 'router resumed: held transactions run on the new side' : 'writes flow to the new side';
+  });
+  const pauseMs = fencedAt !== undefined ? Date.now() - Math.min(fencedAt, fenceStart) : null;
+
+  if (row.fence === 'router') {
+    // The old side stays fenced against direct connections too, now that traffic no longer waits.
+    const f = await fenceRoles(old, schema, g + 1);
+    o.onEvent?.({ kind: 'notice', message: `${from} fenced for ${f.roles.length} application role(s) after the switch` });
+  }
+  // The old forward stream is done with: its slot on the old side would retain WAL forever.
+  if ((await pairSubscriptions(next)).some((s) => s.name === forward)) await dropSubscriptions(next, [forward]);
+  if ((await pairSlots(old)).some((s) => s.name === forward)) await dropSlots(old, [forward]);
+  await record(session, schema, row, 'done', 'done', pauseMs ?? undefined);
+  steps.push({ step: 'done', ms: 0, detail: `${to} is live` });
+  return { command: row.command, outcome, from, to, generation: { from: g, to: g + 1 }, fence: row.fence, pauseMs, steps, gate: gateChecks, sequences, ms: Date.now() - started };
+}
+
+/** An interrupted switch that has not moved the topology, undone: the old side is live again and streaming. */
+async function undoSwitch(session: PairSession, router: Router, row: SwitchRow, config: SwitchConfig, o: SwitchOptions, started: number): Promise<SwitchReport> {
+  const schema = config.ledgerSchema;
+  const from = row.from_side;
+  const to = row.to_side;
+  const g = Number(row.generation);
+  const old = session.db(from);
+  const next = session.db(to);
+  const steps: { step: SwitchStep; ms: number; detail: string }[] = [];
+  const note = (step: SwitchStep, t0: number, detail: string) => {
+    steps.push({ step, ms: Date.now() - t0, detail });
+    o.onEvent?.({ kind: 'step', step, ms: Date.now() - t0, detail });
+  };
+  let t0 = Date.now();
+  const reverse = streamName(to, from, g + 1);
+  if ((await pairSubscriptions(old)).some((s) => s.name === reverse)) await dropSubscriptions(old, [reverse]);
+  if ((await pairSlots(next)).some((s) => s.name === reverse)) await dropSlots(next, [reverse]);
+  await dropPublications(next, [publicationName(to)]);
+  note('reverse', t0, `reverse stream ${reverse} removed`);
+  t0 = Date.now();
+  const forward = streamName(from, to, g);
+  if ((await pairSubscriptions(next)).some((s) => s.name === forward && !s.enabled)) await next.query(`ALTER SUBSCRIPTION ${ident(forward)} ENABLE`);
+  note('forward_off', t0, `${forward} enabled again on ${to}`);
+  t0 = Date.now();
+  const roles = await unfenceRoles(old, schema);
+  await router.switchTo(from, session.targets[from]);
+  await router.resume();
+  note('resume', t0, `${from} takes writes again${roles.length ? ` (fence lifted for ${roles.map(ident).join(', ')})` : ''}`);
+  await record(session, schema, row, row.step, 'undone');
+  return { command: 'cutback', outcome: 'undone', from: to, to: from, generation: { from: g, to: g }, fence: row.fence, pauseMs: null, steps, gate: [], sequences: 0, ms: Date.now() - started };
+}

@@ -1,0 +1,64 @@
+// Fencing writes without a pooler: every application role is made read-only in this database (ALTER ROLE ...
+// IN DATABASE ... SET default_transaction_read_only, so a pair of databases in one cluster is fenced one side
+// at a time) and its sessions are ended. Replication is spared: superusers, REPLICATION roles, the owners of
+// subscriptions (the apply worker runs as them) and the role running switchyard are never fenced. The roles
+// fenced are recorded in `pair_fence`, so lifting the fence restores exactly what was changed.
+import type { Client } from '../db/connect.js';
+import { databaseError } from '../errors.js';
+import { ident, qualified } from '../sql/quote.js';
+import { FENCE_TABLE } from './names.js';
+
+/** Login roles that may write here through the application: not superuser, not replication, not subscription owners, not us. */
+export async function applicationRoles(db: Client): Promise<string[]> {
+  const { rows } = await db.query<{ role: string }>(
+    `SELECT r.rolname::text AS role FROM pg_roles r
+      WHERE r.rolcanlogin AND NOT r.rolsuper AND NOT r.rolreplication AND r.rolname <> current_user AND r.rolname NOT LIKE 'pg\\_%'
+        AND r.oid NOT IN (SELECT subowner FROM pg_subscription)
+        AND has_database_privilege(r.oid, current_database(), 'CONNECT')
+      ORDER BY 1`,
+  );
+  return rows.map((r) => r.role);
+}
+
+export interface FenceResult {
+  readonly roles: readonly string[];
+  /** Sessions of those roles ended. */
+  readonly terminated: number;
+}
+
+/** Fences every application role's writes in this database and ends their sessions. Idempotent. */
+export async function fenceRoles(db: Client, ledgerSchema: string, generation: number): Promise<FenceResult> {
+  try {
+    const roles = await applicationRoles(db);
+    const { rows: [d] } = await db.query<{ db: string }>('SELECT current_database() AS db');
+    for (const role of roles) {
+      // Recorded first: a crash between the two leaves a row whose RESET is harmless.
+      await db.query(`INSERT INTO ${qualified(ledgerSchema, FENCE_TABLE)} (role, generation) VALUES ($1, $2) ON CONFLICT (role) DO NOTHING`, [role, generation]);
+      await db.query(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(d!.db)} SET default_transaction_read_only = on`);
+    }
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename = ANY($1::text[]) AND backend_type = 'client backend'`,
+      [roles],
+    );
+    return { roles, terminated: rows[0]?.n ?? 0 };
+  } catch (e) {
+    throw databaseError('fencing the application roles', e);
+  }
+}
+
+/** Lifts the fences switchyard recorded in this database; returns the roles it let write again. */
+export async function unfenceRoles(db: Client, ledgerSchema: string): Promise<string[]> {
+  try {
+    const { rows } = await db.query<{ role: string }>(`SELECT role FROM ${qualified(ledgerSchema, FENCE_TABLE)} ORDER BY role`);
+    const { rows: [d] } = await db.query<{ db: string }>('SELECT current_database() AS db');
+    for (const { role } of rows) {
+      const exists = await db.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if (exists.rows.length) await db.query(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(d!.db)} RESET default_transaction_read_only`);
+      await db.query(`DELETE FROM ${qualified(ledgerSchema, FENCE_TABLE)} WHERE role = $1`, [role]);
+    }
+    return rows.map((r) => r.role);
+  } catch (e) {
+    throw databaseError('lifting the write fence of the application roles', e);
+  }
+}
