@@ -198,6 +198,7 @@ export async function runSwitch(command: SwitchCommand, config: SwitchConfig, o:
       throw new PairError('GATE', `${command} refused, nothing was changed; the gate found:\n${failed.map((c) => `  - ${c.check}: ${c.detail}`).join('\n')}`, 1);
     }
     await record(session, schema, row, 'gate');
+    await o.afterStep?.('gate');
     return await drive(session, router, { ...row, step: 'gate' }, config, o, started, 'switched', checks);
   } finally {
     await router?.close().catch(() => undefined);

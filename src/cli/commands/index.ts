@@ -6,6 +6,7 @@ import { registerPlanCommands } from './plan.js';
 import { registerExecuteCommands } from './execute.js';
 import { registerRehearse } from './rehearse.js';
 import { registerPreflight } from './preflight.js';
+import { registerCutover } from './cutover.js';
 import { registerPair } from './pair.js';
 
 /** Sets the process exit code without throwing (a finding, not a failure). */
@@ -18,5 +19,6 @@ export function registerCommands(program: Command, io: CliIO, setExit: SetExit):
   registerPreflight(program, io, setExit);
   registerExecuteCommands(program, io, setExit);
   registerPair(program, io, setExit);
+  registerCutover(program, io, setExit);
   registerDemo(program, io, setExit);
 }

@@ -1,0 +1,91 @@
+// cutover | cutback: move the live side of the pair (DESIGN.md, "Cutover"). Both refuse without --yes; both
+// finish (cutover) or undo (cutback) a switch that was interrupted.
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { runSwitch, type SwitchCommand, type SwitchEvent, type SwitchReport } from '../../pair/cutover.js';
+import type { SwitchStep } from '../../pair/topology.js';
+import type { CliIO, Colors } from '../io.js';
+import { context, examples } from './context.js';
+import type { SetExit } from './index.js';
+
+interface Flags {
+  blue?: string;
+  green?: string;
+  replicationUser?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  maxLag?: number;
+  markerTimeout?: number;
+}
+
+/** Test hook (the kill tests): SIGKILL this process right after the named protocol step is recorded. */
+const KILL_AFTER = 'SWITCHYARD_FAULT_KILL_AFTER';
+
+function reporter(io: CliIO, c: Colors, json: boolean): (e: SwitchEvent) => void {
+  if (json || !io.isTTY) return (e) => io.stderr(JSON.stringify({ ts: new Date().toISOString(), event: e.kind, ...e }) + '\n');
+  return (e) => {
+    if (e.kind === 'gate') io.stderr(`  ${e.ok ? c.green('ok') : c.red('FAIL')} ${e.check}: ${e.detail}\n`);
+    else if (e.kind === 'step') io.stderr(`  ${c.green('done')} ${e.step} ${c.dim(`${e.ms} ms`)}: ${e.detail}\n`);
+    else io.stderr(`  ${c.yellow('note')}: ${e.message}\n`);
+  };
+}
+
+function print(r: SwitchReport, c: Colors): string {
+  if (r.outcome === 'dry-run') {
+    const bad = r.gate.filter((g) => !g.ok);
+    return [
+      `${r.command} would move live from ${r.from} to ${r.to} (generation ${r.generation.from} -> ${r.generation.to}), fencing by ${r.fence === 'router' ? 'the router (PAUSE)' : 'application roles'}`,
+      ...r.gate.map((g) => `  ${g.ok ? c.green('ok') : c.red('FAIL')} ${g.check}: ${g.detail}`),
+      bad.length ? c.red(`the gate would refuse (${bad.length} check(s)); nothing was changed`) : `the gate passes; run again with --yes`,
+    ].join('\n') + '\n';
+  }
+  const head =
+    r.outcome === 'undone' ? `${c.green('undone')}: the interrupted switch was rolled back; ${r.to} is live (generation ${r.generation.to})`
+    : `${c.green(r.outcome === 'finished' ? 'finished' : 'switched')}: ${r.to} is live (generation ${r.generation.from} -> ${r.generation.to})${r.pauseMs !== null ? `; writes paused ${r.pauseMs} ms` : ''}`;
+  return [head, ...r.steps.map((s) => `  ${s.step.padEnd(11)} ${String(s.ms).padStart(5)} ms  ${s.detail}`), `next: switchyard pair status`].join('\n') + '\n';
+}
+
+function register(program: Command, io: CliIO, setExit: SetExit, command: SwitchCommand): void {
+  const what = command === 'cutover' ? 'make the standby live' : 'go back: make the standby (the previous live side) live again';
+  program
+    .command(command)
+    .description(`${what}; fence, marker, sequences, reverse stream, switch, resume; ${command === 'cutover' ? 'finishes' : 'undoes'} an interrupted switch`)
+    .option('--blue <url>', 'URL of the blue database (default: pair.blue)')
+    .option('--green <url>', 'URL of the green database (default: pair.green)')
+    .option('--replication-user <role>', 'role the reverse subscription logs in as (default: pair.replicationUser)')
+    .option('--dry-run', 'run the gate and say what would happen; change nothing')
+    .option('--yes', 'really switch (application writes pause for the switch)')
+    .option('--max-lag <bytes>', 'gate: most WAL the stream may be behind (default 16 MiB)', Number)
+    .option('--marker-timeout <seconds>', 'how long the marker may take to reach the other side (default 10)', Number)
+    .addHelpText('after', examples([
+      `switchyard ${command} --dry-run          # the gate, and what would move`,
+      `switchyard ${command} --yes`,
+      `switchyard ${command} --yes --json > ${command}.json`,
+      '',
+      command === 'cutover'
+        ? 'Interrupted (killed, lost connection)? Run switchyard cutover --yes again to finish, or switchyard cutback --yes to undo.'
+        : 'Interrupted cutover? switchyard cutback --yes undoes it while the topology has not moved; after that it switches back.',
+    ]))
+    .action(async (o: Flags, cmd: Command) => {
+      const ctx = context(cmd, io);
+      if (!o.yes && !o.dryRun) throw new UsageError(`${command} moves application traffic and pauses writes for a moment: run it with --yes, or with --dry-run to see the gate first`);
+      const killAfter = process.env[KILL_AFTER] as SwitchStep | undefined;
+      const r = await runSwitch(command, await ctx.config(), {
+        ...(o.blue ? { blue: o.blue } : {}),
+        ...(o.green ? { green: o.green } : {}),
+        ...(o.replicationUser ? { replicationUser: o.replicationUser } : {}),
+        ...(o.dryRun ? { dryRun: true } : {}),
+        ...(o.maxLag !== undefined ? { maxLagBytes: o.maxLag } : {}),
+        ...(o.markerTimeout !== undefined ? { markerTimeoutMs: o.markerTimeout * 1000 } : {}),
+        onEvent: reporter(io, ctx.c, ctx.json),
+        ...(killAfter ? { afterStep: (step: SwitchStep) => void (step === killAfter && process.kill(process.pid, 'SIGKILL')) } : {}),
+      });
+      ctx.print(r, () => print(r, ctx.c));
+      if (r.outcome === 'dry-run' && r.gate.some((g) => !g.ok)) setExit(1);
+    });
+}
+
+export function registerCutover(program: Command, io: CliIO, setExit: SetExit): void {
+  register(program, io, setExit, 'cutover');
+  register(program, io, setExit, 'cutback');
+}
