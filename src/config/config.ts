@@ -75,6 +75,7 @@ const Config = z
         command: z.string().describe('shell command that must exit 0').optional(),
         timeoutMs: z.coerce.number().int().positive().default(10_000),
         onFailure: z.enum(['rollback', 'stop']).describe('after a phase: roll it back, or stop and report').default('stop'),
+        afterSwitch: z.enum(['cutback', 'stop']).describe('after a cutover or cutback with a pair: switch straight back, or stop and report').default('cutback'),
       })
       .strict()
       .refine((h) => (h.url === undefined) !== (h.command === undefined), { message: 'healthCheck needs exactly one of `url` or `command`' })

@@ -11,6 +11,7 @@
 // lock is held for the whole switch, and the topology moves only by compare-and-set on the generation.
 import type { SwitchyardConfig } from '../config/config.js';
 import type { Client } from '../db/connect.js';
+import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../sql/quote.js';
 import { PairError } from './errors.js';
@@ -26,7 +27,7 @@ import { ensurePairLedger, readTopology, switchTopology, waitForHeartbeat, write
 import { otherSide, SIDES, type Side } from './types.js';
 
 export type SwitchCommand = 'cutover' | 'cutback';
-export type SwitchConfig = ScopeConfig & Pick<SwitchyardConfig, 'pair' | 'router' | 'unsetVariables'>;
+export type SwitchConfig = ScopeConfig & Pick<SwitchyardConfig, 'pair' | 'router' | 'unsetVariables'> & Partial<Pick<SwitchyardConfig, 'healthCheck'>>;
 
 export interface SwitchOptions extends PairFlags {
   readonly dryRun?: boolean;
@@ -38,7 +39,9 @@ export interface SwitchOptions extends PairFlags {
   readonly markerTimeoutMs?: number;
   readonly onEvent?: (e: SwitchEvent) => void;
   /** Fault injection for the kill tests: called after each step is recorded. */
-  readonly afterStep?: (step: SwitchStep) => void | Promise<void>;
+  readonly afterStep?: ((step: SwitchStep) => void | Promise<void>) | undefined;
+  /** Between health check tries after a switch (default 1 s). */
+  readonly healthRetryMs?: number;
 }
 
 export type SwitchEvent =
@@ -60,6 +63,9 @@ export interface SwitchReport {
   readonly gate: readonly { readonly check: string; readonly ok: boolean; readonly detail: string }[];
   readonly sequences: number;
   readonly ms: number;
+  /** The health check after the switch (when configured), and the switch back it caused (afterSwitch: cutback). */
+  readonly health?: HealthResult;
+  readonly back?: SwitchReport;
 }
 
 interface SwitchRow {
@@ -158,8 +164,26 @@ async function gate(session: PairSession, from: Side, to: Side, generation: numb
   return checks;
 }
 
-/** Runs `cutover` or `cutback`. */
+/**
+ * Runs `cutover` or `cutback`, then the health check when one is configured: the application on the new side
+ * must answer (three tries, a second apart). If it does not and `healthCheck.afterSwitch` is `cutback`
+ * (the default), the switch is made again in the other direction at once.
+ */
 export async function runSwitch(command: SwitchCommand, config: SwitchConfig, o: SwitchOptions = {}): Promise<SwitchReport> {
+  const report = await switchOnce(command, config, o);
+  if (!config.healthCheck || (report.outcome !== 'switched' && report.outcome !== 'finished')) return report;
+  let health = await runHealthCheck(config.healthCheck);
+  for (let i = 1; i < 3 && !health.ok; i++) {
+    await new Promise((r) => setTimeout(r, o.healthRetryMs ?? 1000));
+    health = await runHealthCheck(config.healthCheck);
+  }
+  if (health.ok || config.healthCheck.afterSwitch === 'stop') return { ...report, health };
+  o.onEvent?.({ kind: 'notice', message: `the health check failed on ${report.to} (${health.check}: ${health.detail}): switching back to ${report.from} (healthCheck.afterSwitch: cutback)` });
+  const back = await switchOnce(command === 'cutover' ? 'cutback' : 'cutover', config, { ...o, afterStep: undefined });
+  return { ...report, health, back };
+}
+
+async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: SwitchOptions): Promise<SwitchReport> {
   const started = Date.now();
   const schema = config.ledgerSchema;
   const session = await openPair(resolvePair(config, o), `switchyard ${command}`);

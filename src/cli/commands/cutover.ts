@@ -42,7 +42,10 @@ function print(r: SwitchReport, c: Colors): string {
   const head =
     r.outcome === 'undone' ? `${c.green('undone')}: the interrupted switch was rolled back; ${r.to} is live (generation ${r.generation.to})`
     : `${c.green(r.outcome === 'finished' ? 'finished' : 'switched')}: ${r.to} is live (generation ${r.generation.from} -> ${r.generation.to})${r.pauseMs !== null ? `; writes paused ${r.pauseMs} ms` : ''}`;
-  return [head, ...r.steps.map((s) => `  ${s.step.padEnd(11)} ${String(s.ms).padStart(5)} ms  ${s.detail}`), `next: switchyard pair status`].join('\n') + '\n';
+  const health = r.health ? [`  health: ${r.health.ok ? c.green('ok') : c.red('failed')} ${r.health.check}: ${r.health.detail} (${r.health.ms} ms)`] : [];
+  const back = r.back ? [c.yellow(`the health check failed: switched back automatically (healthCheck.afterSwitch: cutback)`), print(r.back, c).trimEnd()] : [];
+  const stayed = r.health && !r.health.ok && !r.back ? [c.red(`the health check failed and ${r.to} stays live (healthCheck.afterSwitch: stop): switchyard ${r.command === 'cutover' ? 'cutback' : 'cutover'} --yes goes back`)] : [];
+  return [head, ...r.steps.map((s) => `  ${s.step.padEnd(11)} ${String(s.ms).padStart(5)} ms  ${s.detail}`), ...health, ...back, ...stayed, `next: switchyard pair status`].join('\n') + '\n';
 }
 
 function register(program: Command, io: CliIO, setExit: SetExit, command: SwitchCommand): void {
@@ -81,7 +84,7 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
         ...(killAfter ? { afterStep: (step: SwitchStep) => void (step === killAfter && process.kill(process.pid, 'SIGKILL')) } : {}),
       });
       ctx.print(r, () => print(r, ctx.c));
-      if (r.outcome === 'dry-run' && r.gate.some((g) => !g.ok)) setExit(1);
+      if ((r.outcome === 'dry-run' && r.gate.some((g) => !g.ok)) || (r.health && !r.health.ok)) setExit(1);
     });
 }
 
