@@ -11,6 +11,11 @@ export interface SizingOptions {
 }
 
 const SMOOTHING = 0.5;
+/**
+ * The size aims well under the target: the target is what a batch should not exceed, and batch times vary by
+ * up to twice the typical one (a checkpoint, a new WAL segment, the application's own load).
+ */
+export const AIM = 0.6;
 const MAX_GROWTH = 1.5;
 const MAX_SHRINK = 2;
 
@@ -29,8 +34,9 @@ export class BatchSizer {
   observe(rows: number, ms: number): void {
     if (rows <= 0) return;
     const sample = Math.max(ms, 0.1) / rows;
-    this.msPerRow = this.msPerRow === undefined ? sample : SMOOTHING * sample + (1 - SMOOTHING) * this.msPerRow;
-    const ideal = this.o.targetBatchMs / this.msPerRow;
+    // A slowdown counts at once, a speedup by halves: overshooting holds row locks longer than planned.
+    this.msPerRow = this.msPerRow === undefined || sample > this.msPerRow ? sample : SMOOTHING * sample + (1 - SMOOTHING) * this.msPerRow;
+    const ideal = (AIM * this.o.targetBatchMs) / this.msPerRow;
     const stepped = clamp(ideal, this.size / MAX_SHRINK, this.size * MAX_GROWTH);
     this.size = clamp(Math.round(stepped), this.o.minBatchSize, this.o.maxBatchSize);
   }

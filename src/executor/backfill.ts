@@ -32,6 +32,10 @@ export interface BackfillOptions {
   /** Position of the last committed batch (from the ledger) to resume after. */
   readonly startAfter?: readonly unknown[];
   readonly targetBatchMs?: number;
+  /** After each batch, rest this fraction of its duration (default 0: none)... */
+  readonly restRatio?: number;
+  /** ...or this one while other sessions of the database are at work (default 1: the backfill takes half the time). */
+  readonly restWhenBusy?: number;
   readonly initialBatchSize?: number;
   readonly minBatchSize?: number;
   readonly maxBatchSize?: number;
@@ -99,6 +103,8 @@ const ms = (n: number) => `'${Math.max(0, Math.floor(n))}ms'`;
 export async function runBackfill(client: Queryable, spec: BackfillSpec, options: BackfillOptions = {}): Promise<BackfillResult> {
   const o = {
     targetBatchMs: 200,
+    restRatio: 0,
+    restWhenBusy: 1,
     initialBatchSize: 1000,
     minBatchSize: 10,
     maxBatchSize: 50_000,
@@ -112,6 +118,7 @@ export async function runBackfill(client: Queryable, spec: BackfillSpec, options
     throw new TypeError(`startAfter has ${o.startAfter.length} values; the key of ${qualified(spec.schema, spec.table)} has ${spec.key.length}`);
   }
   const sizer = new BatchSizer(o, o.initialBatchSize);
+  const busy: boolean[] = [];
   const first = renderBatch(spec, false);
   const next = renderBatch(spec, true);
   let position: readonly unknown[] | undefined = o.startAfter;
@@ -166,6 +173,10 @@ export async function runBackfill(client: Queryable, spec: BackfillSpec, options
       etaSeconds: rowsPerSecond > 0 ? (estimate - rows) / rowsPerSecond : 0,
     });
     if (finished) return result(true);
+    // While the application is at work, a rest after each batch, in proportion to it, hands the server's cores
+    // back to it: a backfill on a busy server goes slower rather than slowing the application down.
+    const rest = (await othersBusy(client, busy)) ? o.restWhenBusy : o.restRatio;
+    if (rest > 0 && !(await sleep(batch.ms * rest, o.signal))) return result(false);
   }
 }
 
@@ -190,6 +201,18 @@ async function runBatch(client: Queryable, text: string, values: unknown[], lock
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   }
+}
+
+// Other sessions of this database running a statement or inside a transaction, right now.
+const OTHERS_BUSY = `SELECT count(*)::int AS n FROM pg_catalog.pg_stat_activity
+  WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state IN ('active', 'idle in transaction')`;
+
+/** Whether other sessions were at work at any of the last 4 looks (one look per batch; a failed look says no). */
+async function othersBusy(client: Queryable, seen: boolean[]): Promise<boolean> {
+  const n = await client.query<{ n: number }>(OTHERS_BUSY).then((r) => r.rows[0]?.n ?? 0, () => 0);
+  seen.push(n > 0);
+  if (seen.length > 4) seen.shift();
+  return seen.some(Boolean);
 }
 
 async function estimateRows(client: Queryable, spec: BackfillSpec): Promise<number> {

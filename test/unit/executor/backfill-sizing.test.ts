@@ -18,8 +18,18 @@ describe('BatchSizer', () => {
     expect(walk(new BatchSizer(bounds, 1000), () => 0.001, 6)).toEqual([1000, 1500, 2250, 3375, 5063, 7595, 11_393]);
   });
 
-  it('settles on the size that takes the target', () => {
-    expect(walk(new BatchSizer(bounds, 1000), () => 0.02, 12).at(-1)).toBe(10_000);
+  it('settles on the size that takes 60% of the target, leaving room for variance', () => {
+    expect(walk(new BatchSizer(bounds, 1000), () => 0.02, 12).at(-1)).toBe(6000);
+  });
+
+  it('takes a slowdown at once and a speedup by halves', () => {
+    const sizer = new BatchSizer(bounds, 6000);
+    sizer.observe(6000, 120); // 0.02 ms per row: settled
+    expect(sizer.size).toBe(6000);
+    sizer.observe(6000, 240); // twice as slow: the next batch aims at 120 ms with the new speed at once
+    expect(sizer.size).toBe(3000);
+    sizer.observe(3000, 30); // four times faster: half of the way to it, and at most 1.5x
+    expect(sizer.size).toBe(4500);
   });
 
   it('shrinks at most by half per batch after a slow one', () => {
