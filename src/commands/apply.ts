@@ -2,19 +2,25 @@
 // Everything that must hold before a step runs is checked here, in this order: the plan file's checksum
 // (readPlan), hazards allowed, a passing rehearsal for this checksum, one executor (the advisory lock), phases
 // in order, and no drift. Then the phase runner does the work and the health check judges it.
+// With a pair in switchyard.yaml (and no --db), a phase runs on the side DESIGN.md gives it (pair/phases.ts):
+// expand, after the replication-compatibility check (pair/compat.ts), and backfill on the standby; contract on
+// live, only with --yes; a rollback where its phase ran.
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { connect, describeTarget, resolveTarget, type Client, type ConnectionTarget } from '../db/connect.js';
 import { SwitchyardError, UsageError } from '../errors.js';
 import { checkDrift, type DriftCheck } from '../executor/drift.js';
 import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import {
-  ensureLedger, ledgerExists, listPlans, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, type PlanRecord, type StepRecord,
+  ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, type StepRecord,
 } from '../executor/ledger.js';
-import { lockHolder, withAdvisoryLock, type ExecutorLockKey, type LockHolder } from '../executor/lock.js';
+import { withAdvisoryLock, type ExecutorLockKey } from '../executor/lock.js';
 import { applyPhase, rollbackPhase, type PhaseEvent, type PhaseResult } from '../executor/phase.js';
 import { phaseLabel, phaseStatuses, planPosition, planPhases, type PhaseStatus } from '../executor/state.js';
 import { mustRunAlone, statementScript, timeoutSettings } from '../executor/statement.js';
 import { renderBatch } from '../executor/backfill-sql.js';
+import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
+import { confirmPlacement, contractWarning, pairMode, placeApply, placeLabel, placeRollback, ranElsewhere, readPairLedgers, type PairLedgers, type Placement, type Role } from '../pair/phases.js';
+import type { Side } from '../pair/types.js';
 import { readPlan } from '../planner/file.js';
 import { isHazard, lintPlan, type LintFinding } from '../planner/lint.js';
 import { PHASES, type Hazard, type Phase, type Plan, type Step } from '../planner/types.js';
@@ -38,7 +44,15 @@ export interface ExecuteOptions {
   readonly dryRun?: boolean;
   readonly skipRehearsal?: boolean;
   readonly allowHazard?: readonly string[];
+  /** Pair mode: contract ends the cutback window, and runs only when the operator says so. */
+  readonly yes?: boolean;
   readonly onEvent?: (e: ExecutorEvent) => void;
+}
+
+/** Pair mode: the side a phase ran (or would run) on, and its role then. */
+export interface PairPlace {
+  readonly side: Side;
+  readonly role: Role;
 }
 
 export interface PhaseRun extends PhaseResult {
@@ -53,6 +67,7 @@ export interface ApplyResult {
   readonly plan: string;
   readonly database: string;
   readonly phases: readonly PhaseRun[];
+  readonly pair?: PairPlace;
   /** Every phase of the plan is applied. */
   readonly complete: boolean;
   /** The command to run next, when there is a next phase. */
@@ -62,6 +77,7 @@ export interface ApplyResult {
 export interface DryRunResult {
   readonly plan: string;
   readonly database?: string;
+  readonly pair?: PairPlace;
   readonly phases: readonly { readonly release: number; readonly phase: Phase; readonly steps: readonly { readonly id: string; readonly sql: readonly string[] }[] }[];
   readonly notices: readonly string[];
 }
@@ -86,13 +102,13 @@ export class HealthCheckFailedError extends SwitchyardError {
   }
 }
 
-interface Loaded {
+export interface Loaded {
   readonly plan: Plan;
   readonly path: string;
   readonly report: RehearsalReport | undefined;
 }
 
-async function load(config: SwitchyardConfig, path: string): Promise<Loaded> {
+export async function load(config: SwitchyardConfig, path: string): Promise<Loaded> {
   const full = configPath(config, path);
   const plan = await readPlan(full);
   return { plan, path, report: await readReport(full) };
@@ -133,7 +149,7 @@ function hazardRefusal(plan: Plan, allowed: readonly Hazard[], steps: readonly S
   );
 }
 
-function command(path: string, verb: 'apply' | 'rollback', p: { release: number; phase: Phase }): string {
+export function command(path: string, verb: 'apply' | 'rollback', p: { release: number; phase: Phase }): string {
   return `switchyard ${verb} ${path} --release ${p.release} --phase ${p.phase}`;
 }
 
@@ -165,7 +181,7 @@ function phasesToApply(plan: Plan, statuses: readonly PhaseStatus[], selection: 
   return s.state === 'applied' || s.state === 'empty' ? [] : [s];
 }
 
-function nextCommand(statuses: readonly PhaseStatus[], path: string): string | undefined {
+export function nextCommand(statuses: readonly PhaseStatus[], path: string): string | undefined {
   const next = statuses.find((s) => s.state !== 'applied' && s.state !== 'empty');
   return next ? command(path, 'apply', next) : undefined;
 }
@@ -174,22 +190,48 @@ function executionMs(records: readonly StepRecord[]): number {
   return records.reduce((n, r) => n + (r.status === 'done' && r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : 0), 0);
 }
 
+/** Pair mode: which side runs the selected phase, refusing what cannot run on the pair. */
+async function pairPlacement(config: SwitchyardConfig, plan: Plan, path: string, selection: { release: number; phase: Phase }): Promise<Placement> {
+  const pair = await readPairLedgers(config, plan.name, `switchyard apply ${plan.name}`);
+  const place = placeApply(pair, selection.phase);
+  const elsewhere = ranElsewhere(plan, pair, selection, place.side);
+  if (selection.phase === 'contract' && elsewhere.length) {
+    throw new RefusedError(
+      'CUTOVER_FIRST',
+      `cannot apply ${phaseLabel(selection)} of plan ${plan.name} on ${placeLabel(place)}: ${elsewhere.map(phaseLabel).join(', ')} ran on ${pair.standby} (standby), and contract runs on the live side\nfix: switchyard cutover, then ${command(path, 'apply', selection)} --yes`,
+    );
+  }
+  return place;
+}
+
 export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions): Promise<ApplyResult | DryRunResult> {
   const { plan, path, report } = await load(config, o.plan);
   const selection = parseSelection(plan, o, 'apply');
+  const paired = pairMode(config, o.db);
+  if (paired && selection === 'all') throw new UsageError('--all runs every phase on one database, but on a pair expand and backfill run on the standby and contract on live: give --release N --phase P (or --db URL for one database)');
   const allowed = allowedHazards(config, o.allowHazard);
   const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
   if (o.dryRun) return dryRun(config, plan, path, selection, allowed, rehearsal, o);
+  if (paired && selection !== 'all' && selection.phase === 'contract' && !o.yes) {
+    throw new UsageError(`${contractWarning(selection)}\nfix: when the new application version is fully deployed and no cutback is needed, run: ${command(path, 'apply', selection)} --yes`);
+  }
   if (rehearsal) throw new RefusedError('REHEARSAL_REQUIRED', `refused: ${rehearsal}`);
   const selected = selection === 'all' ? planPhases(plan).flatMap((p) => p.steps) : planPhases(plan).find((p) => p.release === selection.release && p.phase === selection.phase)!.steps;
+  if (paired && selection !== 'all' && selection.phase === 'expand') {
+    const problems = replicationProblems(plan, selected);
+    if (problems.length) throw new NotReplicationCompatibleError(path, phaseLabel(selection), problems);
+  }
   const refused = hazardRefusal(plan, allowed, selected, path);
   if (refused) throw refused;
   const emit = o.onEvent ?? (() => undefined);
-  const { client, target, key } = await openExecutor(config, o.db);
+  const place = paired && selection !== 'all' ? await pairPlacement(config, plan, path, selection) : undefined;
+  if (place && selection !== 'all' && selection.phase === 'contract') emit({ kind: 'notice', message: contractWarning(selection, place.side) });
+  const { client, target, key } = await openExecutor(config, place?.url ?? o.db);
   const ledger = config.ledgerSchema;
   try {
     const what = selection === 'all' ? `apply ${plan.name} --all` : `apply ${plan.name} r${selection.release} ${selection.phase}`;
     return await withAdvisoryLock(client, key, what, async () => {
+      if (place) await confirmPlacement(client, ledger, place);
       await ensureLedger(client, ledger);
       await recordPlan(client, plan, [''], ledger);
       let records = await stepStatuses(client, plan.name, '', ledger);
@@ -223,7 +265,7 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
       const complete = statuses.every((s) => s.state === 'applied' || s.state === 'empty');
       if (complete && runs.length) await markPlanApplied(client, plan.name, executionMs(records), ledger);
       const next = nextCommand(statuses, path);
-      return { plan: plan.name, database: describeTarget(target), phases: runs, complete, ...(next ? { next } : {}) };
+      return { plan: plan.name, database: describeTarget(target), phases: runs, ...(place ? { pair: { side: place.side, role: place.role } } : {}), complete, ...(next ? { next } : {}) };
     });
   } finally {
     await client.end().catch(() => undefined);
@@ -233,6 +275,7 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
 export interface RollbackResult {
   readonly plan: string;
   readonly database: string;
+  readonly pair?: PairPlace;
   readonly release: number;
   readonly phase: Phase;
   readonly ran: number;
@@ -247,10 +290,12 @@ export async function rollbackCommand(config: SwitchyardConfig, o: ExecuteOption
   const selection = parseSelection(plan, o, 'rollback') as { release: number; phase: Phase };
   if (o.dryRun) return dryRunRollback(config, plan, selection, o);
   const emit = o.onEvent ?? (() => undefined);
-  const { client, target, key } = await openExecutor(config, o.db);
+  const place = pairMode(config, o.db) ? placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), selection) : undefined;
+  const { client, target, key } = await openExecutor(config, place?.url ?? o.db);
   const ledger = config.ledgerSchema;
   try {
     return await withAdvisoryLock(client, key, `rollback ${plan.name} r${selection.release} ${selection.phase}`, async () => {
+      if (place) await confirmPlacement(client, ledger, place);
       if (!(await ledgerExists(client, ledger))) throw new RefusedError('NOT_APPLIED', `nothing to roll back: no plan has been applied to ${describeTarget(target)} (no ledger in schema ${ledger})`);
       const records = await stepStatuses(client, plan.name, '', ledger);
       const statuses = phaseStatuses(plan, records);
@@ -268,7 +313,7 @@ export async function rollbackCommand(config: SwitchyardConfig, o: ExecuteOption
       const ms = Math.round(performance.now() - started);
       emit({ kind: 'phase', ...selection, state: 'rolled_back', ms });
       if ((await planStatus(client, plan.name, ledger))?.appliedAt) await markPlanUnapplied(client, plan.name, ledger);
-      return { plan: plan.name, database: describeTarget(target), ...selection, ...result, ms, drift };
+      return { plan: plan.name, database: describeTarget(target), ...(place ? { pair: { side: place.side, role: place.role } } : {}), ...selection, ...result, ms, drift };
     });
   } finally {
     await client.end().catch(() => undefined);
@@ -291,7 +336,15 @@ function stepScript(step: Step): string[] {
   return statementScript(step.sql, step, step.transactional ? ledgerRow : undefined);
 }
 
-async function readLedger(config: SwitchyardConfig, plan: Plan, db: string | undefined, notices: string[]): Promise<{ records: StepRecord[]; database?: string }> {
+async function readLedger(
+  config: SwitchyardConfig, plan: Plan, db: string | undefined, notices: string[], placeOf: (pair: PairLedgers) => Placement,
+): Promise<{ records: readonly StepRecord[]; database?: string; pair?: PairPlace }> {
+  if (pairMode(config, db)) {
+    const pair = await readPairLedgers(config, plan.name, `switchyard ${plan.name} --dry-run`);
+    const place = placeOf(pair);
+    notices.push(`on the pair: this runs on ${placeLabel(place)}`);
+    return { records: pair.sides[place.side].records, database: place.name, pair: { side: place.side, role: place.role } };
+  }
   let target: ConnectionTarget;
   try {
     target = resolveTarget(db, config.database, config.unsetVariables);
@@ -313,7 +366,13 @@ async function dryRun(
 ): Promise<DryRunResult> {
   const notices: string[] = [];
   if (rehearsal) notices.push(`apply would refuse: ${rehearsal}`);
-  const { records, database } = await readLedger(config, plan, o.db, notices);
+  const single = selection === 'all' ? undefined : selection;
+  const { records, database, pair } = await readLedger(config, plan, o.db, notices, (p) => placeApply(p, single?.phase ?? 'expand'));
+  if (pair && single?.phase === 'contract') notices.push(`${contractWarning(single, pair.side)}; apply needs --yes`);
+  if (pair && single?.phase === 'expand') {
+    const problems = replicationProblems(plan, planPhases(plan).find((x) => x.release === single.release && x.phase === 'expand')!.steps);
+    if (problems.length) notices.push(`apply would refuse: ${new NotReplicationCompatibleError(path, phaseLabel(single), problems).message}`);
+  }
   const done = new Set(records.filter((r) => r.status === 'done').map((r) => r.stepId));
   const statuses = phaseStatuses(plan, records);
   let phases: PhaseStatus[];
@@ -330,12 +389,12 @@ async function dryRun(
   });
   const refused = hazardRefusal(plan, allowed, out.flatMap((p) => planPhases(plan).find((x) => x.release === p.release && x.phase === p.phase)!.steps), path);
   if (refused) notices.push(`apply would refuse: ${refused.message}`);
-  return { plan: plan.name, ...(database ? { database } : {}), phases: out, notices };
+  return { plan: plan.name, ...(database ? { database } : {}), ...(pair ? { pair } : {}), phases: out, notices };
 }
 
 async function dryRunRollback(config: SwitchyardConfig, plan: Plan, selection: { release: number; phase: Phase }, o: ExecuteOptions): Promise<DryRunResult> {
   const notices: string[] = [];
-  const { records, database } = await readLedger(config, plan, o.db, notices);
+  const { records, database, pair } = await readLedger(config, plan, o.db, notices, (p) => placeRollback(plan, p, selection));
   const byId = new Map(records.map((r) => [r.stepId, r]));
   const known = records.length > 0;
   const steps = [...planPhases(plan).find((x) => x.release === selection.release && x.phase === selection.phase)!.steps]
@@ -355,43 +414,5 @@ async function dryRunRollback(config: SwitchyardConfig, plan: Plan, selection: {
       ...s.rollback.slice(from).flatMap((sql) => statementScript(sql, { ...s, transactional: true }, '-- ledger: one more rollback statement done')),
     ];
   };
-  return { plan: plan.name, ...(database ? { database } : {}), phases: [{ ...selection, steps: steps.map((s) => ({ id: s.id, sql: script(s) })) }], notices };
-}
-
-export interface StatusResult {
-  readonly database: string;
-  readonly ledger: boolean;
-  readonly executor?: LockHolder;
-  readonly plans: readonly PlanRecord[];
-  readonly plan?: {
-    readonly name: string;
-    readonly path: string;
-    readonly checksum: string;
-    readonly rehearsal: string;
-    readonly phases: readonly PhaseStatus[];
-    readonly next?: string;
-  };
-}
-
-export async function statusCommand(config: SwitchyardConfig, o: { plan?: string; db?: string }): Promise<StatusResult> {
-  const loaded = o.plan ? await load(config, o.plan) : undefined;
-  const target = resolveTarget(o.db, config.database, config.unsetVariables);
-  const client = await connect(target);
-  try {
-    const ledger = config.ledgerSchema;
-    const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
-    const executor = await lockHolder(client, { database: rows[0]!.db, ledgerSchema: ledger });
-    const exists = await ledgerExists(client, ledger);
-    const plans = exists ? await listPlans(client, ledger) : [];
-    const base = { database: describeTarget(target), ledger: exists, ...(executor ? { executor } : {}), plans };
-    if (!loaded) return base;
-    const { plan, path, report } = loaded;
-    const records = exists ? await stepStatuses(client, plan.name, '', ledger) : [];
-    const phases = phaseStatuses(plan, records);
-    const problem = rehearsalProblem(plan, report, path);
-    const next = nextCommand(phases, path);
-    return { ...base, plan: { name: plan.name, path, checksum: plan.checksum, rehearsal: problem ?? `passed (${report!.engine}, ${report!.server}, ${report!.startedAt})`, phases, ...(next ? { next } : {}) } };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return { plan: plan.name, ...(database ? { database } : {}), ...(pair ? { pair } : {}), phases: [{ ...selection, steps: steps.map((s) => ({ id: s.id, sql: script(s) })) }], notices };
 }

@@ -16,3 +16,5 @@ export { openRouter, RouterError, type Router, type RouterEvent, type RouterOpti
 export { runSwitch, type SwitchCommand, type SwitchEvent, type SwitchOptions, type SwitchReport } from './cutover.js';
 export { applicationRoles, fenceRoles, unfenceRoles } from './fence.js';
 export { readSequences, writeSequences, type SequenceValue } from './sequences.js';
+export * from './compat.js';
+export * from './phases.js';

@@ -1,6 +1,7 @@
 // apply, rollback, status: running a plan on a database.
 import type { Command } from 'commander';
-import { applyCommand, rollbackCommand, statusCommand, type ApplyResult, type DryRunResult, type RollbackResult, type StatusResult } from '../../commands/apply.js';
+import { applyCommand, rollbackCommand, type ApplyResult, type DryRunResult, type PairPlace, type RollbackResult } from '../../commands/apply.js';
+import { statusCommand, type StatusResult } from '../../commands/status.js';
 import { HAZARDS } from '../../planner/types.js';
 import type { CliIO, Colors } from '../io.js';
 import { reporter } from '../progress.js';
@@ -21,10 +22,14 @@ interface ExecFlags {
   dryRun: boolean;
   skipRehearsal?: boolean;
   allowHazard?: string[];
+  yes?: boolean;
 }
 
+/** ` on green (standby)` when the command ran on a side of the pair. */
+const on = (p: PairPlace | undefined) => (p ? ` on ${p.side} (${p.role})` : '');
+
 function printDryRun(r: DryRunResult, c: Colors, verb: string): string {
-  const out: string[] = [`-- ${verb} ${r.plan}${r.database ? ` on ${r.database}` : ''}: dry run, nothing was sent`];
+  const out: string[] = [`-- ${verb} ${r.plan}${on(r.pair)}${r.database ? ` on ${r.database}` : ''}: dry run, nothing was sent`];
   for (const n of r.notices) out.push(...n.split('\n').map((l) => `-- ${l}`));
   if (r.phases.every((p) => p.steps.length === 0)) out.push('-- nothing to do');
   for (const p of r.phases) {
@@ -46,11 +51,15 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .option('--dry-run', 'print exactly the SQL that would run, and run nothing', false)
     .option('--skip-rehearsal', 'apply without a passing rehearsal report for this plan (not recommended)', false)
     .option('--allow-hazard <hazard>', `allow a hazard (repeatable or comma-separated): ${HAZARDS.join(', ')}`, collect, [] as string[])
+    .option('--yes', 'on a pair: run contract on the live side, ending the cutback window for the release', false)
     .addHelpText('after', examples([
       'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase expand',
       'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase backfill --dry-run',
       'switchyard apply plans/0001_add_tiers.plan.yaml --all --db postgres://app@127.0.0.1/app_dev',
       '',
+      'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase contract --yes   # on a pair: on live, after cutover',
+      '',
+      'With `pair:` in switchyard.yaml (and no --db), expand and backfill run on the standby, contract on live.',
       'Killed or interrupted? Run the same command again: the ledger knows what finished.',
     ]))
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
@@ -68,8 +77,8 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       }
       const a = r;
       ctx.print(a, () => {
-        if (a.phases.length === 0) return `${ctx.c.green('nothing to do')}: ${a.complete ? `plan ${a.plan} is fully applied on ${a.database}` : 'that phase is already applied'}\n${a.next ? `next: ${a.next}\n` : ''}`;
-        const lines = a.phases.map((p) => `${ctx.c.green('applied')} ${p.phase} (release ${p.release}): ${p.ran} step(s) run, ${p.skipped} already done, ${p.retries} lock retr${p.retries === 1 ? 'y' : 'ies'}, ${(p.ms / 1000).toFixed(1)} s`);
+        if (a.phases.length === 0) return `${ctx.c.green('nothing to do')}: ${a.complete ? `plan ${a.plan} is fully applied on ${a.database}` : `that phase is already applied${on(a.pair)}`}\n${a.next ? `next: ${a.next}\n` : ''}`;
+        const lines = a.phases.map((p) => `${ctx.c.green('applied')} ${p.phase} (release ${p.release})${on(a.pair)}: ${p.ran} step(s) run, ${p.skipped} already done, ${p.retries} lock retr${p.retries === 1 ? 'y' : 'ies'}, ${(p.ms / 1000).toFixed(1)} s`);
         return lines.join('\n') + '\n' + (a.complete ? `plan ${a.plan} is fully applied on ${a.database}\n` : a.next ? `next: ${a.next}\n` : '');
       });
     });
@@ -102,8 +111,8 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       const b = r;
       ctx.print(b, () =>
         b.ran === 0
-          ? `${ctx.c.green('nothing to do')}: ${b.phase} (release ${b.release}) of ${b.plan} has no applied step\n`
-          : `${ctx.c.green('rolled back')} ${b.phase} (release ${b.release}) of ${b.plan}: ${b.ran} step(s) undone in ${(b.ms / 1000).toFixed(1)} s\n`,
+          ? `${ctx.c.green('nothing to do')}: ${b.phase} (release ${b.release}) of ${b.plan} has no applied step${on(b.pair)}\n`
+          : `${ctx.c.green('rolled back')} ${b.phase} (release ${b.release}) of ${b.plan}${on(b.pair)}: ${b.ran} step(s) undone in ${(b.ms / 1000).toFixed(1)} s\n`,
       );
     });
 
@@ -122,14 +131,14 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
 }
 
 function printStatus(r: StatusResult, c: Colors): string {
-  const out: string[] = [`database ${r.database}`];
+  const out: string[] = [r.pair ? `pair: ${r.pair.live} is live, ${r.pair.standby} is standby (generation ${r.pair.generation}); ${r.database}` : `database ${r.database}`];
   if (r.executor) out.push(`${c.yellow('an executor is running')}: pid ${r.executor.pid} (${r.executor.applicationName ?? ''})`);
   if (!r.ledger) out.push('no plan has been applied here yet (no ledger)');
   if (!r.plan) {
     for (const p of r.plans) {
       const s = p.steps;
       const state = p.appliedAt ? c.green(`applied ${p.appliedAt.toISOString()}`) : s.failed ? c.red('failed') : s.running ? c.yellow('in progress or interrupted') : 'partly applied';
-      out.push(`  ${String(p.number).padStart(4, '0')}_${p.name}: ${state} (${s.done} done, ${s.pending + s.rolled_back} pending, ${s.running} running, ${s.failed} failed)`);
+      out.push(`  ${String(p.number).padStart(4, '0')}_${p.name}${p.side ? ` on ${p.side}` : ''}: ${state} (${s.done} done, ${s.pending + s.rolled_back} pending, ${s.running} running, ${s.failed} failed)`);
     }
     return out.join('\n') + '\n';
   }
@@ -138,7 +147,8 @@ function printStatus(r: StatusResult, c: Colors): string {
   const color = { applied: c.green, partial: c.yellow, failed: c.red, pending: (s: string) => s, empty: c.dim } as const;
   for (const ph of p.phases) {
     if (ph.state === 'empty') continue;
-    out.push(`  release ${ph.release} ${ph.phase.padEnd(8)} ${color[ph.state](ph.state.padEnd(8))} ${ph.done}/${ph.steps} steps`);
+    const where = ph.ranOn?.length ? ` on ${ph.ranOn.map((s) => (r.pair ? `${s} (now ${s === r.pair.live ? 'live' : 'standby'})` : s)).join(' and ')}` : '';
+    out.push(`  release ${ph.release} ${ph.phase.padEnd(8)} ${color[ph.state](ph.state.padEnd(8))} ${ph.done}/${ph.steps} steps${where}`);
     for (const u of ph.unfinished) {
       const why = u.status === 'running' ? (r.executor ? 'running now' : 'interrupted (the executor stopped): run the same apply again to finish it') : `failed: ${u.error ?? ''}`;
       out.push(`    ${u.id} ${why}`);
