@@ -285,12 +285,25 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
   };
   const resume = async () => {
     const started = performance.now();
+    // PAUSE can still close a server connection in the middle of its login (a race the wait in pause() narrows
+    // but cannot close); PgBouncer counts that as a failed login and opens nothing for server_login_retry
+    // (15 s by default) while every held client waits. So while traffic comes back, retries are immediate;
+    // the setting is restored once the pool has a server connection (a RELOAD restores it too).
+    const retry = (await run<{ key: string; value: string }>('SHOW CONFIG').catch(() => [])).find((r) => r.key === 'server_login_retry')?.value;
+    const fast = retry !== undefined && /^[0-9.]+$/.test(retry) && Number(retry) > 0;
+    if (fast) await run('SET server_login_retry = 0').catch(() => undefined);
     try {
       await run(`RESUME ${name}`);
     } catch (e) {
       if (!/is not paused/.test((e as Error).message)) throw e;
     }
     o.onEvent?.({ kind: 'resume', database, ms: performance.now() - started });
+    if (!fast) return;
+    for (const until = Date.now() + 2000; Date.now() < until; await new Promise((r) => setTimeout(r, 5))) {
+      const pool = (await run<Record<string, string | number>>('SHOW POOLS')).find((p) => p.database === database);
+      if (!pool || Number(pool.cl_waiting) === 0 || Number(pool.sv_active) + Number(pool.sv_idle) + Number(pool.sv_used) > 0) break;
+    }
+    await run(`SET server_login_retry = ${retry}`).catch(() => undefined);
   };
 
   return {
