@@ -19,6 +19,19 @@ export interface WriteLoadResult {
   readonly maxLatencyMs: number;
   /** Each committed transaction's time from BEGIN to the COMMIT answer, in order of completion. */
   readonly latencies: readonly number[];
+  /** Every transaction (committed or failed) with its start and end, in order of completion: which ones overlapped a switch. */
+  readonly spans?: readonly TransactionSpan[];
+}
+
+/** One transaction as the client saw it; times are `performance.now()` milliseconds of this process. */
+export interface TransactionSpan {
+  readonly client: number;
+  readonly seq: number;
+  /** When the client began it (before connecting, if it had to reconnect first). */
+  readonly startMs: number;
+  /** When COMMIT was answered, or the error arrived. */
+  readonly endMs: number;
+  readonly committed: boolean;
 }
 
 export interface WriteLoad {
@@ -43,6 +56,7 @@ export function writeLoadTable(table: string): string {
 export function startWriteLoad(url: string, table: string, o: WriteLoadOptions = {}): WriteLoad {
   const acknowledged: Acknowledged[] = [];
   const latencies: number[] = [];
+  const spans: TransactionSpan[] = [];
   const errors: Record<string, number> = {};
   let failed = 0;
   let running = true;
@@ -61,9 +75,12 @@ export function startWriteLoad(url: string, table: string, o: WriteLoadOptions =
         await db.query('BEGIN');
         await db.query(insert, [client, seq, `client ${client} write ${seq}`]);
         await db.query('COMMIT');
+        const ended = performance.now();
         acknowledged.push({ client, seq });
-        latencies.push(performance.now() - started);
+        latencies.push(ended - started);
+        spans.push({ client, seq, startMs: started, endMs: ended, committed: true });
       } catch (e) {
+        spans.push({ client, seq, startMs: started, endMs: performance.now(), committed: false });
         failed++;
         const code = (e as { code?: string }).code ?? 'connection';
         errors[code] = (errors[code] ?? 0) + 1;
@@ -94,7 +111,7 @@ export function startWriteLoad(url: string, table: string, o: WriteLoadOptions =
     async stop() {
       running = false;
       await Promise.all(workers);
-      return { acknowledged, failed, errors, maxLatencyMs: Math.max(0, ...latencies), latencies };
+      return { acknowledged, failed, errors, maxLatencyMs: latencies.reduce((m, x) => Math.max(m, x), 0), latencies, spans };
     },
   };
 }
