@@ -7,6 +7,7 @@ import type { PairFlags } from '../pair/session.js';
 import { pairStatus, type PairStatus } from '../pair/status.js';
 import { pairTeardown, type PairTeardownResult } from '../pair/teardown.js';
 import { SIDES, type PairEvent, type Side } from '../pair/types.js';
+import { pairWatch, type PairWatchOptions, type PairWatchResult } from '../pair/watch.js';
 
 export interface PairCommandOptions extends PairFlags {
   readonly onEvent?: (e: PairEvent) => void;
@@ -48,6 +49,11 @@ export async function pairResyncCommand(config: SwitchyardConfig, o: Omit<PairIn
 
 export async function pairTeardownCommand(config: SwitchyardConfig, o: PairFlags = {}): Promise<PairTeardownResult> {
   return pairTeardown(config, flags(o));
+}
+
+/** `once`: what is pending in the watch slot, not consumed; otherwise streams until `signal` aborts. */
+export async function pairWatchCommand(config: SwitchyardConfig, o: PairWatchOptions = {}): Promise<PairWatchResult> {
+  return pairWatch(config, { ...o, ...flags(o) });
 }
 
 function flags(o: PairFlags): PairFlags {

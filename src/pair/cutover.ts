@@ -16,6 +16,7 @@ import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../sql/quote.js';
 import { PairError } from './errors.js';
 import { fenceRoles, unfenceRoles } from './fence.js';
+import { armWatch, disarmWatch } from './watch.js';
 import { HEARTBEAT_TABLE, SWITCH_TABLE, publicationName, streamName } from './names.js';
 import { dropPublications, dropSlots, dropSubscriptions, ensurePublication, ensureSlot, ensureSubscription, pairSlots, pairSubscriptions } from './replicate.js';
 import { openRouter, type Router } from './router.js';
@@ -316,6 +317,8 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
   });
 
   await run('unfence', async () => {
+    // The new live side is no longer watched for foreign writes: writes there are the application's now.
+    await disarmWatch(next, to);
     const roles = await unfenceRoles(next, schema);
     // Without a pooler the old side keeps its fence; with one, it is fenced now, outside the pause.
     return roles.length ? `writes allowed again on ${to} for ${roles.map(ident).join(', ')}` : `no fence on ${to}`;
@@ -336,6 +339,13 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
     // The old side stays fenced against direct connections too, now that traffic no longer waits.
     const f = await fenceRoles(old, schema, g + 1);
     o.onEvent?.({ kind: 'notice', message: `${from} fenced for ${f.roles.length} application role(s) after the switch` });
+  }
+  // The split-brain watch on the fenced side: any write there that did not come by replication (pair watch).
+  try {
+    const watch = await armWatch(old, schema, from, g + 1);
+    o.onEvent?.({ kind: 'notice', message: `split-brain watch armed on ${from}: slot ${watch.slot}; run switchyard pair watch to stream it (it retains WAL until read)` });
+  } catch (e) {
+    o.onEvent?.({ kind: 'notice', message: `the split-brain watch could not be armed on ${from}: ${(e as Error).message}` });
   }
   // The old forward stream is done with: its slot on the old side would retain WAL forever.
   if ((await pairSubscriptions(next)).some((s) => s.name === forward)) await dropSubscriptions(next, [forward]);

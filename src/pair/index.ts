@@ -18,3 +18,4 @@ export { applicationRoles, fenceRoles, unfenceRoles } from './fence.js';
 export { readSequences, writeSequences, type SequenceValue } from './sequences.js';
 export * from './compat.js';
 export * from './phases.js';
+export * from './watch.js';

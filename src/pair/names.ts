@@ -33,6 +33,35 @@ export function parseStreamName(name: string): { publisher: Side; subscriber: Si
   return { publisher: m[1] as Side, subscriber: m[2] as Side, generation: Number(m[3]) };
 }
 
+/**
+ * The split-brain watch on a fenced side: a slot per generation (a slot of an older switch is recognisably
+ * stale) and one publication of the side's application tables for it.
+ */
+export function watchSlotName(side: Side, generation: number): string {
+  return `switchyard_watch_${side}_g${generation}`;
+}
+
+export function watchPublicationName(side: Side): string {
+  return `switchyard_watch_${side}`;
+}
+
+const WATCH_SLOT = /^switchyard_watch_(blue|green)_g([0-9]+)$/;
+const WATCH_PUBLICATION = /^switchyard_watch_(blue|green)$/;
+
+export function isWatchSlotName(name: string): boolean {
+  return WATCH_SLOT.test(name);
+}
+
+export function isWatchPublicationName(name: string): boolean {
+  return WATCH_PUBLICATION.test(name);
+}
+
+/** side and generation of a watch slot name, or undefined for a name switchyard did not make. */
+export function parseWatchSlotName(name: string): { side: Side; generation: number } | undefined {
+  const m = WATCH_SLOT.exec(name);
+  return m ? { side: m[1] as Side, generation: Number(m[2]) } : undefined;
+}
+
 /** SQL LIKE pattern matching every name above, for catalog queries (refined with the regexps). */
 export const NAME_LIKE = 'switchyard\\_%';
 

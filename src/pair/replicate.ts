@@ -6,7 +6,7 @@ import { databaseError } from '../errors.js';
 import type { Queryable } from '../introspect/index.js';
 import { ident, qualified } from '../sql/quote.js';
 import { PairError } from './errors.js';
-import { isPublicationName, isStreamName, NAME_LIKE } from './names.js';
+import { isPublicationName, isStreamName, isWatchPublicationName, isWatchSlotName, NAME_LIKE } from './names.js';
 import { createPublication, createSlot, createSubscription, detachSubscription, dropPublication, dropSlot, setPublication, type PublicationContent, type SubscriptionOptions } from './sql.js';
 
 export type Outcome = 'created' | 'updated' | 'exists';
@@ -54,7 +54,7 @@ export async function pairSlots(db: Queryable): Promise<SlotInfo[]> {
     [NAME_LIKE],
   );
   const num = (v: string | null) => (v === null ? null : Number(v));
-  return rows.filter((r) => isStreamName(r.name)).map((r) => ({ name: r.name, active: r.active, activePid: r.pid, walStatus: r.wal_status, retainedBytes: num(r.retained), lagBytes: num(r.lag) }));
+  return rows.filter((r) => isStreamName(r.name) || isWatchSlotName(r.name)).map((r) => ({ name: r.name, active: r.active, activePid: r.pid, walStatus: r.wal_status, retainedBytes: num(r.retained), lagBytes: num(r.lag) }));
 }
 
 /**
@@ -96,7 +96,7 @@ export async function pairSubscriptions(db: Queryable): Promise<SubscriptionInfo
 /** switchyard's publications in this database. */
 export async function pairPublications(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ name: string }>(`SELECT pubname::text AS name FROM pg_publication WHERE pubname LIKE $1 ORDER BY 1`, [NAME_LIKE]);
-  return rows.map((r) => r.name).filter(isPublicationName);
+  return rows.map((r) => r.name).filter((n) => isPublicationName(n) || isWatchPublicationName(n));
 }
 
 export async function ensureSubscription(db: Client, name: string, conninfo: string, publication: string, o: SubscriptionOptions): Promise<Outcome> {

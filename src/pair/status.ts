@@ -13,6 +13,7 @@ import { pairSlots, pairSubscriptions, type SlotInfo } from './replicate.js';
 import { readApplication, schemaNames } from './scope.js';
 import { openPair, resolvePair, resolveSides, type PairFlags, type PairSession, type Sides } from './session.js';
 import { tableSyncStates, type TableSync } from './sync.js';
+import { peekWatch, type WatchPeek } from './watch.js';
 import type { PairConfig } from './init.js';
 import type { Side, Topology } from './types.js';
 
@@ -55,6 +56,8 @@ export interface PairStatus {
   readonly schema: { readonly live: string; readonly standby: string; readonly equal: boolean; readonly differences: readonly string[] } | null;
   /** pg_stat_subscription_stats (15+): null on older servers or without a subscription. */
   readonly errors: { readonly apply: number; readonly sync: number } | null;
+  /** The split-brain watch on the standby (the fenced side after a switch): foreign writes pending in its slot. */
+  readonly watch: WatchPeek | null;
   readonly problems: readonly string[];
   readonly ok: boolean;
 }
@@ -108,11 +111,11 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
     sides = await resolveSides(session, config.ledgerSchema);
   } catch (e) {
     if (!(e instanceof TopologyConflictError)) throw e;
-    return { ...base, topology: {}, paired: false, live: null, standby: null, generation: null, stream: null, lag: null, tables: [], sequences: [], schema: null, errors: null, problems: [e.message], ok: false };
+    return { ...base, topology: {}, paired: false, live: null, standby: null, generation: null, stream: null, lag: null, tables: [], sequences: [], schema: null, errors: null, watch: null, problems: [e.message], ok: false };
   }
   const stored = sides.stored;
   if (!stored.blue && !stored.green) {
-    return { ...base, topology: {}, paired: false, live: null, standby: null, generation: null, stream: null, lag: null, tables: [], sequences: [], schema: null, errors: null, problems: ['not paired: neither database holds a pair topology (run switchyard pair init)'], ok: false };
+    return { ...base, topology: {}, paired: false, live: null, standby: null, generation: null, stream: null, lag: null, tables: [], sequences: [], schema: null, errors: null, watch: null, problems: ['not paired: neither database holds a pair topology (run switchyard pair init)'], ok: false };
   }
   const problems: string[] = [];
   const live = session.db(sides.live);
@@ -138,6 +141,8 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
   const errors = stream ? await errorCounts(standby, subscription) : null;
   if (errors && (errors.apply || errors.sync)) problems.push(`${errors.apply} apply error(s) and ${errors.sync} initial-copy error(s) on ${sides.standby}: the standby's log says which rows; fix the cause (a missing column, a constraint the standby adds)`);
 
+  const watch = await peekWatch(standby, sides.standby, { limit: 10_000 });
+  if (watch.pending) problems.push(`${watch.pending} write(s) on ${sides.standby} (fenced) since the switch that did not come from replication: split brain (switchyard pair watch --once lists them)`);
   const liveModel = await readApplication(live, config);
   const names = schemaNames(liveModel);
   const standbyModel = await introspect(standby, { includeSchemas: names });
@@ -148,7 +153,7 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
   const sequences = sequenceDrift(await sequenceValues(live, names), await sequenceValues(standby, names));
   return {
     ...base, topology: stored, paired, live: sides.live, standby: sides.standby, generation: sides.generation,
-    stream, lag, tables, sequences, schema, errors, problems, ok: problems.length === 0,
+    stream, lag, tables, sequences, schema, errors, watch, problems, ok: problems.length === 0,
   };
 }
 

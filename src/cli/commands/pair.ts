@@ -1,12 +1,13 @@
 // pair init | status | resync | teardown: the blue/green pair kept in sync by logical replication.
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { pairInitCommand, pairResyncCommand, pairStatusCommand, pairTeardownCommand } from '../../commands/pair.js';
+import { pairInitCommand, pairResyncCommand, pairStatusCommand, pairTeardownCommand, pairWatchCommand } from '../../commands/pair.js';
 import { formatBytes } from '../../executor/preflight/types.js';
 import type { PairInitResult, PairResyncResult } from '../../pair/init.js';
 import type { PairStatus } from '../../pair/status.js';
 import type { PairTeardownResult } from '../../pair/teardown.js';
 import type { PairEvent } from '../../pair/types.js';
+import type { ForeignWrite } from '../../pair/watch.js';
 import type { CliIO, Colors } from '../io.js';
 import { context, examples } from './context.js';
 import type { SetExit } from './index.js';
@@ -17,6 +18,7 @@ interface Flags {
   replicationUser?: string;
   live?: string;
   timeout?: number;
+  once?: boolean;
 }
 
 const seconds = (v: string) => Number(v);
@@ -116,6 +118,7 @@ export function printPairStatus(r: PairStatus, c: Colors): string {
     out.push(r.schema.equal ? `schema: the same on both sides (${r.schema.live.slice(0, 19)}...)` : `schema: the sides differ (changes from live to the standby):`);
     for (const d of r.schema.differences) out.push(`  - ${d}`);
   }
+  if (r.watch?.slot) out.push(r.watch.pending === null ? `watch ${r.watch.slot}: streamed by pid ${r.watch.streamedBy}` : `watch ${r.watch.slot}: ${r.watch.pending} write(s) on ${r.standby} (fenced) since the switch${r.watch.pending ? c.red(' (split brain)') : ''}`);
   out.push(r.ok ? c.green('ok') : `${c.red('problems')}:`);
   for (const p of r.problems) out.push(`  - ${p}`);
   return out.join('\n') + '\n';
@@ -132,6 +135,13 @@ function printTeardown(r: PairTeardownResult, c: Colors): string {
   return out.join('\n') + '\n';
 }
 
+/** One alarm line per foreign write. */
+export function alarmLine(side: string, w: ForeignWrite, c: Colors, json: boolean): string {
+  if (json) return JSON.stringify({ event: 'alarm', side, table: w.table, kind: w.kind, key: w.key, committedAt: w.committedAt?.toISOString() ?? null, xid: w.xid, lsn: w.lsn }) + '\n';
+  const key = w.key ? ` (${Object.entries(w.key).map(([k, v]) => `${k}=${v ?? 'NULL'}`).join(', ')})` : '';
+  return `${c.red('ALARM')} ${w.committedAt?.toISOString() ?? '?'} ${w.kind} on ${w.table}${key} on fenced side ${side}: not from replication (split brain)\n`;
+}
+
 export function registerPair(program: Command, io: CliIO, setExit: SetExit): void {
   const pair = program
     .command('pair')
@@ -140,6 +150,7 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
       'switchyard pair init --blue postgres://deploy@blue.internal/app --green postgres://deploy@green.internal/app',
       'switchyard pair status --json',
       'switchyard pair resync',
+      'switchyard pair watch --once',
       'switchyard pair teardown',
     ]));
 
@@ -190,6 +201,39 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
         p.close();
       }
       ctx.print(r, () => printInit(r, ctx.c, 'resynced'));
+    });
+
+  withPairFlags(pair.command('watch'))
+    .description('split-brain watch: report every write on the fenced side that did not come from replication; exit 1 if any')
+    .option('--once', 'report the writes pending in the watch slot (without consuming them) and exit: 1 if any, 0 if none')
+    .addHelpText('after', examples([
+      'switchyard pair watch                     # streams until Ctrl-C, one ALARM line per foreign write',
+      'switchyard pair watch --json | tee alarms.jsonl',
+      'switchyard pair watch --once || page-oncall "writes on the fenced side"',
+      '',
+      'The watch slot is made by cutover/cutback on the side they fence. A streaming watch consumes what it',
+      'reports: a later --once or pair status counts only the writes since.',
+    ]))
+    .action(async (o: Flags, cmd: Command) => {
+      const ctx = context(cmd, io);
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      try {
+        const r = await pairWatchCommand(await ctx.config(), {
+          ...o, once: o.once === true, signal: stop.signal,
+          onStart: (side, slot) => io.stderr(ctx.json ? JSON.stringify({ event: 'watching', side, slot }) + '\n' : `watching ${side} (fenced) through slot ${slot}; Ctrl-C to stop\n`),
+          onAlarm: (w, side) => io.stdout(alarmLine(side, w, ctx.c, ctx.json)),
+        });
+        if (o.once) {
+          for (const w of r.writes) io.stdout(alarmLine(r.side, w, ctx.c, ctx.json));
+          if (r.pending === null) io.stderr(`${r.slot} is being streamed (a pair watch runs): it reports the writes\n`);
+          else if (!ctx.json) io.stdout(r.writes.length ? '' : `${ctx.c.green('ok')}: no write on ${r.side} (fenced) since the switch, except by replication\n`);
+        }
+        if (r.writes.length) setExit(1);
+      } finally {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      }
     });
 
   withPairFlags(pair.command('teardown'))
