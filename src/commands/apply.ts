@@ -19,6 +19,7 @@ import { phaseLabel, phaseStatuses, planPosition, planPhases, type PhaseStatus }
 import { mustRunAlone, statementScript, timeoutSettings } from '../executor/statement.js';
 import { renderBatch } from '../executor/backfill-sql.js';
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
+import { pairTeardown } from '../pair/teardown.js';
 import { confirmPlacement, contractWarning, pairMode, placeApply, placeLabel, placeRollback, ranElsewhere, readPairLedgers, type PairLedgers, type Placement, type Role } from '../pair/phases.js';
 import type { Side } from '../pair/types.js';
 import { readPlan } from '../planner/file.js';
@@ -192,7 +193,8 @@ function executionMs(records: readonly StepRecord[]): number {
 
 /** Pair mode: which side runs the selected phase, refusing what cannot run on the pair. */
 async function pairPlacement(config: SwitchyardConfig, plan: Plan, path: string, selection: { release: number; phase: Phase }): Promise<Placement> {
-  const pair = await readPairLedgers(config, plan.name, `switchyard apply ${plan.name}`);
+  // Contract runs on live whether or not the stream to the standby is still there (a previous contract closed it).
+  const pair = await readPairLedgers(config, plan.name, `switchyard apply ${plan.name}`, { streaming: selection.phase !== 'contract' });
   const place = placeApply(pair, selection.phase);
   const elsewhere = ranElsewhere(plan, pair, selection, place.side);
   if (selection.phase === 'contract' && elsewhere.length) {
@@ -225,7 +227,14 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
   if (refused) throw refused;
   const emit = o.onEvent ?? (() => undefined);
   const place = paired && selection !== 'all' ? await pairPlacement(config, plan, path, selection) : undefined;
-  if (place && selection !== 'all' && selection.phase === 'contract') emit({ kind: 'notice', message: contractWarning(selection, place.side) });
+  if (place && selection !== 'all' && selection.phase === 'contract') {
+    emit({ kind: 'notice', message: contractWarning(selection, place.side) });
+    // The stream to the standby carries the old schema's columns (its publication lists them, and dropping or
+    // retyping one of them fails while it does): contract closes it. pair resync then rebuilds the standby.
+    const removed = await pairTeardown(config);
+    const n = Object.values(removed.removed).reduce((k, r) => k + r.subscriptions.length + r.slots.length + r.publications.length, 0);
+    if (n) emit({ kind: 'notice', message: `the cutback window is closed: replication to the standby removed (${n} object(s)); after the contract, run switchyard pair resync` });
+  }
   const { client, target, key } = await openExecutor(config, place?.url ?? o.db);
   const ledger = config.ledgerSchema;
   try {

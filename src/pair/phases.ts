@@ -53,20 +53,21 @@ export const roleOf = (pair: Pick<PairLedgers, 'live'>, side: Side): Role => (si
 /** `green (standby)`: how output says where a phase runs or ran. */
 export const placeLabel = (p: { side: Side; role: Role }): string => `${p.side} (${p.role})`;
 
-function requirePaired(sides: Sides): void {
+/** The pair must be set up; `streaming` says whether it still replicates (a contract closes the stream). */
+function requirePaired(sides: Sides, streaming: boolean): void {
   const stored = SIDES.map((s) => sides.stored[s]).filter((t) => t !== undefined);
-  if (stored.length === 0 || stored.some((t) => t.state !== 'paired')) {
+  if (stored.length === 0 || stored.some((t) => t.state === 'initializing') || (streaming && stored.some((t) => t.state !== 'paired'))) {
     const state = stored.length ? `its topology says ${stored.map((t) => `${t.side}: ${t.state}`).join(', ')}` : 'neither database holds a topology';
-    throw new PairError('PAIR_NOT_PAIRED', `switchyard.yaml names a pair, but it is not streaming (${state}): phases run on the pair once it is set up\nfix: switchyard pair init, or pass --db URL to run the phase on one database`, 2);
+    throw new PairError('PAIR_NOT_PAIRED', `switchyard.yaml names a pair, but it is not streaming (${state}): expand and backfill run on the standby of a streaming pair\nfix: switchyard pair init (or pair resync after a contract), or pass --db URL to run the phase on one database`, 2);
   }
 }
 
 /** Opens both sides, reads the topology and each ledger (the rows of `plan` when given), and closes them. */
-export async function readPairLedgers(config: SwitchyardConfig, plan: string | undefined, applicationName: string): Promise<PairLedgers> {
+export async function readPairLedgers(config: SwitchyardConfig, plan: string | undefined, applicationName: string, o: { streaming?: boolean } = {}): Promise<PairLedgers> {
   const session = await openPair(resolvePair(config), applicationName);
   try {
     const sides = await resolveSides(session, config.ledgerSchema);
-    requirePaired(sides);
+    requirePaired(sides, o.streaming ?? true);
     const read = async (side: Side): Promise<SideLedger> => {
       const db = session.db(side);
       const { rows } = await db.query<{ db: string }>('SELECT current_database() AS db');
