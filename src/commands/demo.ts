@@ -1,7 +1,8 @@
 // `switchyard demo`: the story on a throwaway PostgreSQL, with nothing to set up and nothing left behind.
 // It builds the example application's database, introspects it, diffs it against the example target schema,
 // plans the change, rehearses the plan on a second throwaway server, applies it phase by phase, rolls two
-// phases back to show the way home, and applies the rest. Plans and SQL go to a temporary folder.
+// phases back to show the way home, and applies the rest. Plans and SQL go to a temporary folder. Then the
+// blue/green half (demo-pair.ts): pair, expand on the standby, cutover, cutback, cutover, contract.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import pg from 'pg';
 import { loadConfig } from '../config/config.js';
 import { startEmbedded, type EmbeddedServer } from '../rehearsal/embedded.js';
 import { applyCommand, rollbackCommand, type ApplyResult, type RollbackResult } from './apply.js';
+import { pairDemo, type PairDemoResult } from './demo-pair.js';
 import { diffCommand, type DiffResult } from './diff.js';
 import { introspectCommand } from './introspect.js';
 import { planCommand } from './plan.js';
@@ -33,6 +35,8 @@ export interface DemoResult {
   readonly rehearsal: { readonly passed: boolean; readonly ms: number };
   /** The live schema equals the plan's target at the end. */
   readonly reachedTarget: boolean;
+  /** The blue/green half: the switches, their pauses, and the zero-loss check. */
+  readonly pair?: PairDemoResult;
   readonly millis: number;
 }
 
@@ -40,6 +44,8 @@ export interface DemoOptions {
   readonly major?: number;
   /** Aborts the demo (Ctrl-C): the server is stopped and its files removed. */
   readonly signal?: AbortSignal;
+  /** Skip the blue/green half. */
+  readonly noPair?: boolean;
 }
 
 export async function demo(events: DemoEvents, o: DemoOptions = {}): Promise<DemoResult> {
@@ -60,11 +66,15 @@ export async function demo(events: DemoEvents, o: DemoOptions = {}): Promise<Dem
     const d = await diffCommand(config, {});
     events.detail(d.descriptions.map((line) => `• ${line}`));
     const work = await mkdtemp(join(tmpdir(), 'switchyard-demo-'));
+    let single: DemoResult;
     try {
-      return await executeChapters({ ...config, root: work, schema: join(EXAMPLE_DIR, 'schema.yaml') }, events, o, { server, tables, live, d, started });
+      single = await executeChapters({ ...config, root: work, schema: join(EXAMPLE_DIR, 'schema.yaml') }, events, o, { server, tables, live, d, started });
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+    if (o.noPair || o.signal?.aborted) return single;
+    const pair = await pairDemo(server, events);
+    return { ...single, pair, millis: Date.now() - started };
   } finally {
     o.signal?.removeEventListener('abort', stopOnAbort);
     events.step('stopping PostgreSQL and removing its files');

@@ -9,8 +9,9 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
     .command('demo')
     .description('the whole story on a throwaway embedded PostgreSQL: nothing to set up, nothing left behind')
     .option('--pg-version <major>', 'PostgreSQL major version: 17 (default), 18, or 15 (system binaries)', (v) => Number(v))
+    .option('--no-pair', 'skip the blue/green half (pair, cutover, cutback)')
     .addHelpText('after', examples(['npx switchyard demo', 'npx switchyard demo --pg-version 18']))
-    .action(async (o: { pgVersion?: number }, cmd: Command) => {
+    .action(async (o: { pgVersion?: number; pair?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
       const abort = new AbortController();
       const onSignal = () => {
@@ -25,12 +26,15 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
             step: (t) => !ctx.json && io.stdout(`${ctx.c.cyan('==>')} ${ctx.c.bold(t)}\n`),
             detail: (lines) => !ctx.json && io.stdout(lines.map((l) => `    ${l}\n`).join('')),
           },
-          { ...(o.pgVersion ? { major: o.pgVersion } : {}), signal: abort.signal },
+          { ...(o.pgVersion ? { major: o.pgVersion } : {}), ...(o.pair === false ? { noPair: true } : {}), signal: abort.signal },
         );
         ctx.print(r, () =>
           `${ctx.c.green('demo finished')} in ${(r.millis / 1000).toFixed(1)} s: ${r.diff.changes.length} changes planned as ${r.plan.steps} steps, ` +
-          `rehearsed, applied, rolled back and applied again; ${r.reachedTarget ? 'the database matches the declared schema' : ctx.c.red('the database does NOT match the declared schema')}.\n`);
-        if (!r.reachedTarget) setExit(1);
+          `rehearsed, applied, rolled back and applied again; ${r.reachedTarget ? 'the database matches the declared schema' : ctx.c.red('the database does NOT match the declared schema')}.\n` +
+          (r.pair
+            ? `blue/green: ${r.pair.switches.map((s) => `${s.command} ${s.pauseMs} ms`).join(', ')} of write pause; ${r.pair.acknowledged} writes acknowledged, ${r.pair.lost === 0 ? ctx.c.green('0 lost') : ctx.c.red(`${r.pair.lost} LOST`)}, ${r.pair.failed} failed; ${r.pair.sidesEqual ? 'both sides equal' : ctx.c.red('the sides differ')}.\n`
+            : ''));
+        if (!r.reachedTarget || (r.pair && (r.pair.lost > 0 || !r.pair.sidesEqual))) setExit(1);
       } catch (e) {
         // Interrupted: the server is already stopped; whatever failed after that is not news.
         if (!abort.signal.aborted) throw e;
