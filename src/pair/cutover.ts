@@ -12,6 +12,7 @@
 import type { SwitchyardConfig } from '../config/config.js';
 import type { Client } from '../db/connect.js';
 import { runHealthCheck, type HealthResult } from '../executor/health.js';
+import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../sql/quote.js';
 import { PairError } from './errors.js';
@@ -128,6 +129,28 @@ async function reverseTables(from: Client, to: Client, schemas: readonly string[
     tables.push(shared.length === n.columns.length ? [t.schema, t.table] : [t.schema, t.table, shared]);
   }
   return { tables, problems };
+}
+
+/**
+ * Sessions on the new side, other than replication and this process, that wrote since `since` or are writing:
+ * their changes would be in a reverse slot made before the fence. Decoding the slot to prove there are none
+ * takes longer than the pause (it reads all the replicated WAL), so sessions are checked instead: with the
+ * executor lock held no switchyard phase can write, and the gate found no other writer.
+ */
+async function localWriters(db: Client): Promise<string[]> {
+  const { rows } = await db.query<{ who: string }>(
+    `SELECT format('pid %s (%s)', pid, coalesce(usename::text, '?')) AS who FROM pg_stat_activity
+      WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+        AND application_name NOT LIKE 'switchyard%' AND (backend_xid IS NOT NULL OR (state = 'active' AND query !~* '^\\s*(select|show)\\M'))`,
+  );
+  return rows.map((r) => r.who);
+}
+
+/** Takes the executor lock of `db` for this session (released when it ends); false when an executor holds it. */
+async function holdExecutorLock(db: Client, ledgerSchema: string): Promise<boolean> {
+  const { rows: [d] } = await db.query<{ db: string }>('SELECT current_database() AS db');
+  const { rows: [r] } = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [executorLockKey({ database: d!.db, ledgerSchema }).key]);
+  return r?.ok === true;
 }
 
 /** The gate (step 1): every check, each with what it found. */
@@ -257,6 +280,27 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
   // What the fenced steps need is read before the fence: introspection takes longer than the whole pause.
   const schemas = schemaNames(await readApplication(old, config));
   const back = after(current, 'reverse') ? undefined : await reverseTables(old, next, schemas);
+  // PostgreSQL 16+ on both sides: the reverse stream is made before the fence, its subscription disabled. The
+  // apply worker's changes on the new side carry a replication origin and `origin = none` filters them out, so
+  // enabling it at the switch sends only the new application's writes (DESIGN.md, "Cutover").
+  const reverse = streamName(to, from, g + 1);
+  const publication = publicationName(to);
+  // ... and only while no executor can write there: its lock is taken here and held for the whole switch.
+  const early =
+    !after(current, 'reverse') && (await serverVersion(old)).num >= 160000 && (await serverVersion(next)).num >= 160000 && (await holdExecutorLock(next, schema));
+  const conninfo = subscriptionConninfo(session.targets[to], session.targets.replicationUser);
+  const makeReverse = async (enabled: boolean) => {
+    const { tables } = back ?? (await reverseTables(old, next, schemas));
+    await ensurePublication(next, publication, { tables: [...tables, [schema, HEARTBEAT_TABLE]] });
+    await ensureSlot(next, reverse);
+    if (!(await pairSubscriptions(old)).some((x) => x.name === reverse)) {
+      await ensureSubscription(old, reverse, conninfo, publication, { copyData: false, originNone: early, enabled });
+    } else if (enabled) {
+      await ensureSubscription(old, reverse, conninfo, publication, { copyData: false, originNone: early });
+    }
+    return tables;
+  };
+  if (early) await makeReverse(false);
   const fenceStart = Date.now();
 
   await run('fence', async () => {
@@ -285,26 +329,31 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
   });
 
   const forward = streamName(from, to, g);
+
   await run('forward_off', async () => {
-    if ((await pairSubscriptions(next)).some((s) => s.name === forward && s.enabled)) await next.query(`ALTER SUBSCRIPTION ${ident(forward)} DISABLE`);
-    // The apply worker exits shortly after; nothing may be applied once the reverse slot exists.
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await next.query(`SELECT 1 FROM pg_stat_subscription w JOIN pg_subscription s ON s.oid = w.subid WHERE s.subname = $1 AND w.pid IS NOT NULL`, [forward]);
+    if ((await pairSubscriptions(next)).some((x) => x.name === forward && x.enabled)) await next.query(`ALTER SUBSCRIPTION ${ident(forward)} DISABLE`);
+    // Before 16 the reverse slot is made next, and nothing may be applied after it: the worker must be gone.
+    for (let i = 0; !early && i < 200; i++) {
+      const { rows } = await next.query(`SELECT 1 FROM pg_stat_subscription w JOIN pg_subscription x ON x.oid = w.subid WHERE x.subname = $1 AND w.pid IS NOT NULL`, [forward]);
       if (!rows.length) break;
       await new Promise((r) => setTimeout(r, 10));
     }
     return `${forward} disabled on ${to}`;
   });
 
-  const reverse = streamName(to, from, g + 1);
   await run('reverse', async () => {
-    const { tables } = back ?? (await reverseTables(old, next, schemas));
-    const publication = publicationName(to);
-    await ensurePublication(next, publication, { tables: [...tables, [schema, HEARTBEAT_TABLE]] });
-    await ensureSlot(next, reverse);
-    const { num } = await serverVersion(old);
-    await ensureSubscription(old, reverse, subscriptionConninfo(session.targets[to], session.targets.replicationUser), publication, { copyData: false, originNone: num >= 160000 });
-    return `${publication} on ${to} (${tables.filter((t) => t[2]).length} table(s) with a column list), slot and subscription ${reverse} on ${from}`;
+    if (early) {
+      // Only the new application's writes may go back: a local write on the new side since the slot was made
+      // (a backfill batch) would be replayed onto the old side. Then the slot is made again, here.
+      const writers = await localWriters(next);
+      if (writers.length) {
+        await dropSubscriptions(old, [reverse]);
+        await dropSlots(next, [reverse]);
+        o.onEvent?.({ kind: 'notice', message: `sessions wrote on ${to} after the reverse slot was made (${writers.join(', ')}): slot made again while fenced` });
+      }
+    }
+    const tables = await makeReverse(true);
+    return `${publication} on ${to} (${tables.filter((t) => t[2]).length} table(s) with a column list), slot and subscription ${reverse} on ${from}${early ? ' (made before the fence, enabled now)' : ''}`;
   });
 
   await run('topology', async () => {

@@ -69,6 +69,7 @@ describe('cutover and cutback through PgBouncer', () => {
       for (const command of ['cutover', 'cutback', 'cutover'] as const) {
         const events: SwitchEvent[] = [];
         const report = await runSwitch(command, config, { onEvent: (e) => events.push(e) });
+        for (const e of events) if (e.kind === 'notice') console.log(`${command}: ${e.message}`);
         reports.push(report);
         expect(report.outcome).toBe('switched');
         expect(report.steps.map((s) => s.step)).toEqual(['fence', 'marker', 'sequences', 'forward_off', 'reverse', 'topology', 'unfence', 'route', 'resume', 'done']);
