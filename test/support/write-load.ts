@@ -37,6 +37,8 @@ export interface TransactionSpan {
 export interface WriteLoad {
   /** Acknowledged writes so far. */
   acknowledged(): number;
+  /** The acknowledged writes so far (a copy): what must be on the live side at any moment. */
+  acknowledgedWrites(): readonly Acknowledged[];
   /** Resolves once at least `n` more writes are acknowledged than when it was called. */
   waitForMore(n: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<WriteLoadResult>;
@@ -100,6 +102,7 @@ export function startWriteLoad(url: string, table: string, o: WriteLoadOptions =
 
   return {
     acknowledged: () => acknowledged.length,
+    acknowledgedWrites: () => [...acknowledged],
     async waitForMore(n, timeoutMs = 20_000) {
       const target = acknowledged.length + n;
       const started = Date.now();

@@ -58,7 +58,7 @@ async function contents(c: pg.Client): Promise<Record<string, string>> {
 }
 
 describe('cutover and cutback through PgBouncer', () => {
-  it('moves 16 writing clients blue -> green -> blue -> green with 0 failed transactions and 0 lost writes', async () => {
+  it('moves 16 writing clients blue -> green -> blue -> green with 0 failed transactions and 0 lost writes after each switch', async () => {
     const { pair, bouncer, config } = await pairedWithBouncer();
     const sides = { blue: pair.blue, green: pair.green };
     const load = startWriteLoad(bouncer.url, 'writes', { clients: 16 });
@@ -75,6 +75,8 @@ describe('cutover and cutback through PgBouncer', () => {
         expect(report.steps.map((s) => s.step)).toEqual(['fence', 'marker', 'sequences', 'forward_off', 'reverse', 'topology', 'unfence', 'route', 'resume', 'done']);
         const live = sides[report.to];
         for (const side of [pair.blue, pair.green]) expect(await readTopology(side.client, 'switchyard')).toMatchObject({ live: report.to, generation: report.generation.to });
+        // Every write acknowledged so far, on either side, is on the new live side right after the switch.
+        expect(await missingOn(live, load.acknowledgedWrites()), `after ${command}`).toEqual([]);
         // Writes go on, now on the new live side, with identity/serial values that do not collide.
         await load.waitForMore(300).catch(async (e: unknown) => {
           console.log(events.map((x) => JSON.stringify(x)).join('\n'));
