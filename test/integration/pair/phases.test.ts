@@ -178,4 +178,27 @@ describe('phases on the pair', () => {
     await pair.green.client.query(`ALTER TABLE accounts DROP CONSTRAINT balance_positive`);
     await eventually('replication to resume', async () => (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE owner IN ('negative', 'next')`)) === 2, 30_000);
   }, 60_000);
+
+  it('through a cutover: old-version rows get the new column on the standby, new-version rows get the old column back on the old side', async () => {
+    const { pair, run } = await pairedAccounts();
+    const { path } = await writePlan(pair, 1, 'retype', retype);
+    for (const phase of ['expand', 'backfill']) {
+      const r = await run('apply', path, '--release', '1', '--phase', phase, '--skip-rehearsal');
+      expect(r.code, r.stderr).toBe(0);
+    }
+    // The old version on blue (live) writes balance; green derives balance__new (up).
+    const { rows: [old] } = await pair.blue.client.query<{ id: string }>(`INSERT INTO accounts (owner, balance) VALUES ('old-version', 4242) RETURNING id::text`);
+    await eventually('the old version\'s row on green with balance__new', async () => (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE id = ${old!.id} AND balance__new = 4242`)) === 1);
+
+    const report = await runSwitch('cutover', pair.config);
+    expect(report.to).toBe('green');
+    // The new version on green (live) writes balance__new only; the sync trigger fills balance (down), and the
+    // reverse stream carries it to blue, whose schema is the old one.
+    const { rows: [row] } = await pair.green.client.query<{ id: string }>(`INSERT INTO accounts (owner, balance__new) VALUES ('new-version', 123456) RETURNING id::text`);
+    await pair.green.client.query(`UPDATE accounts SET balance__new = 999 WHERE id = 3`);
+    await eventually('the new version\'s row on blue with balance', async () => (await count(pair.blue.client, `SELECT count(*) FROM accounts WHERE id = ${row!.id} AND owner = 'new-version' AND balance = 123456`)) === 1);
+    await eventually('the new version\'s update on blue', async () => (await count(pair.blue.client, `SELECT count(*) FROM accounts WHERE id = 3 AND balance = 999`)) === 1);
+    expect(await count(pair.green.client, `SELECT count(*) FROM accounts WHERE balance__new IS DISTINCT FROM balance::bigint`)).toBe(0);
+    expect(await count(pair.blue.client, 'SELECT count(*) FROM accounts')).toBe(await count(pair.green.client, 'SELECT count(*) FROM accounts'));
+  }, 120_000);
 });
