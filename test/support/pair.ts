@@ -137,3 +137,19 @@ export async function replicationObjects(c: pg.Client): Promise<{ slots: string[
     subscriptions: await q(`SELECT subname AS n FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1`),
   };
 }
+
+/**
+ * The application's own role on both sides, with the same password (grants are not copied by pair init: the
+ * operator grants on the standby as on live), and blue's URL logging in as it.
+ */
+export async function appRole(pair: TestPair): Promise<string> {
+  for (const side of [pair.blue, pair.green]) {
+    await side.client.query(`DO $$ BEGIN CREATE ROLE app_writer LOGIN PASSWORD 'app-secret'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await side.client.query(`GRANT USAGE ON SCHEMA public, billing TO app_writer; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public, billing TO app_writer;
+      GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app_writer`);
+  }
+  const url = new URL(pair.blue.url);
+  url.username = 'app_writer';
+  url.password = 'app-secret';
+  return url.toString();
+}

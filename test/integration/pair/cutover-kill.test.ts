@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pairInit } from '../../../src/pair/init.js';
 import { readTopology, SWITCH_STEPS } from '../../../src/pair/topology.js';
-import { APP_SQL, eventually, freshPair } from '../../support/pair.js';
+import { APP_SQL, appRole, eventually, freshPair } from '../../support/pair.js';
 import { startPgBouncer } from '../../support/pgbouncer.js';
 import { startWriteLoad, writeLoadTable } from '../../support/write-load.js';
 
@@ -34,15 +34,8 @@ describe('cutover killed at each protocol step', () => {
     const pair = await freshPair();
     await pair.blue.client.query(APP_SQL + ';' + writeLoadTable('writes'));
     await pairInit(pair.config);
-    for (const side of [pair.blue, pair.green]) {
-      await side.client.query(`DO $$ BEGIN CREATE ROLE app_writer LOGIN PASSWORD 'app-secret'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-      await side.client.query(`GRANT USAGE ON SCHEMA public, billing TO app_writer; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public, billing TO app_writer;
-        GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app_writer`);
-    }
-    const asApp = new URL(pair.blue.url);
-    asApp.username = 'app_writer';
-    asApp.password = 'app-secret';
-    const bouncer = await startPgBouncer(asApp.toString());
+    const appUrl = await appRole(pair);
+    const bouncer = await startPgBouncer(appUrl);
     stops.push(() => bouncer.stop());
     const config = join(dirname(pair.configFile), 'switchyard-router.yaml');
     writeFileSync(config, `pair:\n  blue: ${pair.blue.url}\n  green: ${pair.green.url}\nrouter:\n  kind: pgbouncer\n  admin: ${bouncer.adminUrl}\n  config: ${bouncer.iniPath}\n  database: ${bouncer.database}\n`);

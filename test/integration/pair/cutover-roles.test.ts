@@ -10,7 +10,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { runSwitch } from '../../../src/pair/cutover.js';
 import { pairInit } from '../../../src/pair/init.js';
-import { APP_SQL, eventually, freshPair, type PairSide } from '../../support/pair.js';
+import { APP_SQL, appRole, eventually, freshPair, type PairSide } from '../../support/pair.js';
 
 const withApp = (url: string) => {
   const u = new URL(url);
@@ -75,11 +75,7 @@ describe('cutover fenced by roles, without a pooler', () => {
     await pair.blue.client.query(`INSERT INTO customers (email) SELECT 'c' || g FROM generate_series(1, 30) g;
       INSERT INTO orders (customer_id, total) SELECT 1 + g % 30, g FROM generate_series(1, 40) g`);
     await pairInit(pair.config);
-    for (const side of [pair.blue, pair.green]) {
-      await side.client.query(`DO $$ BEGIN CREATE ROLE app_writer LOGIN PASSWORD 'app-secret'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-      await side.client.query(`GRANT USAGE ON SCHEMA public, billing TO app_writer; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public, billing TO app_writer;
-        GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app_writer`);
-    }
+    await appRole(pair);
     const dir = mkdtempSync(join(tmpdir(), 'sy-roles-'));
     const urlFile = join(dir, 'live-url');
     writeFileSync(urlFile, withApp(pair.blue.url));

@@ -8,7 +8,7 @@ import type { SwitchyardConfig } from '../../../src/config/config.js';
 import { runSwitch, type SwitchEvent, type SwitchReport } from '../../../src/pair/cutover.js';
 import { pairInit } from '../../../src/pair/init.js';
 import { readTopology } from '../../../src/pair/topology.js';
-import { APP_SQL, eventually, freshPair, replicationObjects, type PairSide, type TestPair } from '../../support/pair.js';
+import { APP_SQL, appRole, eventually, freshPair, replicationObjects, type PairSide, type TestPair } from '../../support/pair.js';
 import { startPgBouncer, type PgBouncer } from '../../support/pgbouncer.js';
 import { startWriteLoad, writeLoadTable, type WriteLoadResult } from '../../support/write-load.js';
 
@@ -23,17 +23,8 @@ async function pairedWithBouncer(): Promise<{ pair: TestPair; bouncer: PgBouncer
   await pair.blue.client.query(`INSERT INTO customers (email) SELECT 'c' || g || '@example.com' FROM generate_series(1, 50) g;
     INSERT INTO orders (customer_id, total) SELECT 1 + g % 50, g FROM generate_series(1, 200) g`);
   await pairInit(pair.config);
-  // The application logs in as its own role, with the same password on both sides (grants are not copied by
-  // pair init: the operator grants on the standby as on live).
-  for (const side of [pair.blue, pair.green]) {
-    await side.client.query(`DO $$ BEGIN CREATE ROLE app_writer LOGIN PASSWORD 'app-secret'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-    await side.client.query(`GRANT USAGE ON SCHEMA public, billing TO app_writer; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public, billing TO app_writer;
-      GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app_writer`);
-  }
-  const asApp = new URL(pair.blue.url);
-  asApp.username = 'app_writer';
-  asApp.password = 'app-secret';
-  const bouncer = await startPgBouncer(asApp.toString());
+  const appUrl = await appRole(pair);
+  const bouncer = await startPgBouncer(appUrl);
   stops.push(() => bouncer.stop());
   const config = { ...pair.config, router: { kind: 'pgbouncer' as const, admin: bouncer.adminUrl, config: bouncer.iniPath, database: bouncer.database } };
   return { pair, bouncer, config };
