@@ -43,3 +43,14 @@ export class TopologyConflictError extends PairError {
     this.reason = reason;
   }
 }
+
+/** The traffic router failed: its configuration (exit 2) or PgBouncer / the command (exit 3). */
+export type RouterErrorCode = 'ROUTER_CONFIG' | 'ROUTER_ENTRY' | 'ROUTER_PAUSE_TIMEOUT' | 'ROUTER_ADMIN' | 'ROUTER_RELOAD' | 'ROUTER_COMMAND';
+
+export class RouterError extends PairError {
+  constructor(code: RouterErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, code === 'ROUTER_CONFIG' || code === 'ROUTER_ENTRY' ? 2 : 3, options);
+    this.name = 'RouterError';
+  }
+}
+
