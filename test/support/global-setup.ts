@@ -2,6 +2,7 @@
 // Each test takes a fresh database on it with `freshDatabase()`.
 import type { TestProject } from 'vitest/node';
 import { startEmbedded, type EmbeddedServer } from '../../src/rehearsal/embedded.js';
+import { ensureSystemPackages } from './system-deps.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,6 +14,7 @@ declare module 'vitest' {
 let server: EmbeddedServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  ensureSystemPackages();
   server = await startEmbedded();
   project.provide('pgAdminUrl', server.url('postgres'));
   project.provide('pgMajor', server.major);
