@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig, type SwitchyardConfig } from '../config/config.js';
+import { withClient } from '../db/connect.js';
+import { ident, literal } from '../sql/quote.js';
 import { runSwitch, type SwitchReport } from '../pair/cutover.js';
 import { pairInit, pairResync } from '../pair/init.js';
 import { startPgBouncer, type PgBouncer } from '../pair/local-pgbouncer.js';
@@ -108,35 +110,18 @@ async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 30_00
 
 /** Every acknowledged order on green (live), and blue equal to green once the reverse stream caught up. */
 async function zeroLoss(urls: { blue: string; green: string }, acknowledged: readonly number[]): Promise<{ lost: number; sidesEqual: boolean }> {
-  const g = new pg.Client({ connectionString: urls.green });
-  const b = new pg.Client({ connectionString: urls.blue });
-  await g.connect();
-  await b.connect();
-  try {
-    const have = new Set((await g.query<{ id: string }>('SELECT id FROM orders')).rows.map((r) => Number(r.id)));
-    const lost = acknowledged.filter((id) => !have.has(id)).length;
-    const sum = `SELECT (SELECT count(*) FROM orders)::text || '/' || (SELECT sum(balance) FROM accounts)::text AS s`;
-    let sidesEqual = false;
-    for (const end = Date.now() + 10_000; Date.now() < end && !sidesEqual; await new Promise((r) => setTimeout(r, 100))) {
-      sidesEqual = (await g.query(sum)).rows[0].s === (await b.query(sum)).rows[0].s;
-    }
-    return { lost, sidesEqual };
-  } finally {
-    await g.end();
-    await b.end();
-  }
-}
-
-async function onBoth(servers: readonly EmbeddedServer[], database: string, sql: string): Promise<void> {
-  for (const server of servers) {
-    const c = new pg.Client({ connectionString: server.url(database) });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  }
+  return withClient({ url: urls.green }, (g) =>
+    withClient({ url: urls.blue }, async (b) => {
+      const have = new Set((await g.query<{ id: string }>('SELECT id FROM orders')).rows.map((r) => Number(r.id)));
+      const lost = acknowledged.filter((id) => !have.has(id)).length;
+      const sum = `SELECT (SELECT count(*) FROM orders)::text || '/' || (SELECT sum(balance) FROM accounts)::text AS s`;
+      let sidesEqual = false;
+      for (const end = Date.now() + 10_000; Date.now() < end && !sidesEqual; await new Promise((r) => setTimeout(r, 100))) {
+        sidesEqual = (await g.query(sum)).rows[0].s === (await b.query(sum)).rows[0].s;
+      }
+      return { lost, sidesEqual };
+    }),
+  );
 }
 
 const withRole = (url: string) => {
@@ -153,13 +138,12 @@ export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promis
   let bouncer: PgBouncer | undefined;
   try {
     for (const server of [blue, green]) {
-      const c = new pg.Client({ connectionString: server.url() });
-      await c.connect();
-      await c.query('CREATE DATABASE shop');
-      await c.query(`DO $$ BEGIN CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-      await c.end();
+      await withClient({ url: server.url() }, async (c) => {
+        await c.query('CREATE DATABASE shop');
+        await c.query(`DO $$ BEGIN CREATE ROLE ${ident(APP_ROLE)} LOGIN PASSWORD ${literal(APP_PASSWORD)}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+      });
     }
-    await onBoth([blue], 'shop', SHOP);
+    await withClient({ url: blue.url('shop') }, (c) => c.query(SHOP));
     const urls = { blue: blue.url('shop'), green: green.url('shop') };
     events.detail([`blue: PostgreSQL ${blue.major} on 127.0.0.1:${blue.port} (live), green: 127.0.0.1:${green.port} (standby)`, 'shop: accounts (20,000 rows), orders']);
 
@@ -168,7 +152,7 @@ export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promis
     let config: SwitchyardConfig = { ...(await loadConfig(undefined)), root: work, schema: 'schema.yaml', pair: { blue: urls.blue, green: urls.green } };
     const init = await pairInit(config);
     events.detail([`${init.tables} tables, about ${init.rows} rows copied in ${(init.copyMs / 1000).toFixed(1)} s; a heartbeat reached green in ${init.heartbeatMs} ms`]);
-    await onBoth([blue, green], 'shop', `GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${APP_ROLE}`);
+    for (const url of [urls.blue, urls.green]) await withClient({ url }, (c) => c.query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${ident(APP_ROLE)}`));
 
     const router: 'pgbouncer' | 'roles' = existsSync('/usr/sbin/pgbouncer') ? 'pgbouncer' : 'roles';
     let live = urls.blue;

@@ -254,14 +254,15 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
   }
 }
 
+/** The two sides of a recorded switch: from (the old live side) and to, with their connections. */
+function sidesOf(session: PairSession, row: SwitchRow) {
+  return { from: row.from_side, to: row.to_side, g: Number(row.generation), old: session.db(row.from_side), next: session.db(row.to_side) };
+}
+
 /** Steps 2-6 from wherever `row` stopped. */
 async function drive(session: PairSession, router: Router, row: SwitchRow, config: SwitchConfig, o: SwitchOptions, started: number, outcome: 'switched' | 'finished', gateChecks: SwitchReport['gate'] = []): Promise<SwitchReport> {
   const schema = config.ledgerSchema;
-  const from = row.from_side;
-  const to = row.to_side;
-  const g = Number(row.generation);
-  const old = session.db(from);
-  const next = session.db(to);
+  const { from, to, g, old, next } = sidesOf(session, row);
   const steps: { step: SwitchStep; ms: number; detail: string }[] = [];
   let current = row.step;
   let sequences = 0;
@@ -407,11 +408,7 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
 /** An interrupted switch that has not moved the topology, undone: the old side is live again and streaming. */
 async function undoSwitch(session: PairSession, router: Router, row: SwitchRow, config: SwitchConfig, o: SwitchOptions, started: number): Promise<SwitchReport> {
   const schema = config.ledgerSchema;
-  const from = row.from_side;
-  const to = row.to_side;
-  const g = Number(row.generation);
-  const old = session.db(from);
-  const next = session.db(to);
+  const { from, to, g, old, next } = sidesOf(session, row);
   const steps: { step: SwitchStep; ms: number; detail: string }[] = [];
   const note = (step: SwitchStep, t0: number, detail: string) => {
     steps.push({ step, ms: Date.now() - t0, detail });
