@@ -7,10 +7,10 @@ import type { SetExit } from './index.js';
 export function registerDemo(program: Command, io: CliIO, setExit: SetExit): void {
   program
     .command('demo')
-    .description('the whole story on a throwaway embedded PostgreSQL: nothing to set up, nothing left behind')
+    .description('the whole story on throwaway embedded PostgreSQL servers (one database, then a blue/green pair): nothing to set up, nothing left behind')
     .option('--pg-version <major>', 'PostgreSQL major version: 17 (default), 18, or 15 (system binaries)', (v) => Number(v))
     .option('--no-pair', 'skip the blue/green half (pair, cutover, cutback)')
-    .addHelpText('after', examples(['npx switchyard demo', 'npx switchyard demo --pg-version 18']))
+    .addHelpText('after', examples(['npx switchyard demo', 'npx switchyard demo --pg-version 18', 'npx switchyard demo --no-pair      # the single-database story only']))
     .action(async (o: { pgVersion?: number; pair?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
       const abort = new AbortController();
