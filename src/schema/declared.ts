@@ -183,6 +183,7 @@ export const declaredFile = z
       .strictObject({
         registry: sql('Query returning the tenant schema names, e.g. `SELECT schema_name FROM central.tenants WHERE active`'),
         template: name('The entry under `schemas` that describes every tenant schema'),
+        register: sql('Statement `switchyard tenants add` runs to register a new tenant, $1 being its schema name, e.g. `INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)`').optional(),
       })
       .optional()
       .meta({ title: 'Tenants', description: 'One template schema applied to every schema the registry lists' }),

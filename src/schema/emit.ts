@@ -122,5 +122,5 @@ export function toYaml(model: DatabaseSchema): string {
   const pks = primaryKeys(db);
   const schemas = named(sortByName(db), (s) => schemaNode(pks, s), true) ?? keyed([]);
   const { tenants } = model;
-  return writeDocument(map({ schemas, tenants: tenants && map({ registry: tenants.registry, template: tenants.template }) }));
+  return writeDocument(map({ schemas, tenants: tenants && map({ registry: tenants.registry, template: tenants.template, register: tenants.register }) }));
 }

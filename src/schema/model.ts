@@ -192,6 +192,8 @@ export interface Schema {
 export interface TenantsConfig {
   /** Raw SQL returning one text column of schema names (user-supplied). */
   readonly registry: string;
+  /** Raw SQL `switchyard tenants add` runs to register a new tenant; `$1` is bound to its schema name. */
+  readonly register?: string;
   /** Name of the entry under `schemas` that describes every tenant schema. */
   readonly template: string;
 }

@@ -106,6 +106,6 @@ function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: Key
 export function toModel(file: DeclaredFile, order: KeyOrder = () => undefined): DatabaseSchema {
   return normalizeDatabase({
     schemas: entries(file.schemas).map(([s, d]) => schemaModel(file, s, d, order)),
-    ...(file.tenants ? { tenants: { registry: file.tenants.registry.trim(), template: file.tenants.template } } : {}),
+    ...(file.tenants ? { tenants: { registry: file.tenants.registry.trim(), template: file.tenants.template, ...(file.tenants.register ? { register: file.tenants.register.trim() } : {}) } } : {}),
   });
 }
