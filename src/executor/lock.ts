@@ -85,7 +85,7 @@ async function findHolder(db: Queryable, k: { classid: string; objid: string }):
  * another session holds it. `holderInfo` (e.g. `apply 0004_orders expand`) goes into application_name so a
  * second executor, or a DBA looking at pg_stat_activity, sees who is running.
  */
-export async function withAdvisoryLock<T>(client: Queryable, key: ExecutorLockKey, holderInfo: string, fn: () => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(client: Queryable, key: ExecutorLockKey, holderInfo: string, fn: () => Promise<T>, o: { shared?: boolean } = {}): Promise<T> {
   // In an implicit (autocommit) transaction both timestamps are the same; inside BEGIN they differ.
   const tx = await client.query<{ in_tx: boolean }>('SELECT transaction_timestamp() <> statement_timestamp() AS in_tx');
   if (tx.rows[0]?.in_tx) throw new LockInTransactionError();
@@ -95,7 +95,7 @@ export async function withAdvisoryLock<T>(client: Queryable, key: ExecutorLockKe
   const restoreName = () => client.query("SELECT set_config('application_name', $1, false)", [previous.rows[0]?.name ?? '']).catch(() => undefined);
   let acquired = false;
   try {
-    const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [k.key]);
+    const r = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock${o.shared ? '_shared' : ''}($1::bigint) AS ok`, [k.key]);
     acquired = r.rows[0]?.ok === true;
   } catch (e) {
     await restoreName();
@@ -110,7 +110,41 @@ export async function withAdvisoryLock<T>(client: Queryable, key: ExecutorLockKe
     return await fn();
   } finally {
     // If the connection is gone the server has already released the session lock with the session.
-    await client.query('SELECT pg_advisory_unlock($1::bigint)', [k.key]).catch(() => undefined);
+    await client.query(`SELECT pg_advisory_unlock${o.shared ? '_shared' : ''}($1::bigint)`, [k.key]).catch(() => undefined);
     await restoreName();
+  }
+}
+
+/** A tenant (or the shared steps of a tenant plan, unit '') is being migrated by another executor. */
+export class UnitBusyError extends SwitchyardError {
+  constructor(key: ExecutorLockKey, unit: string, holder: LockHolder | undefined) {
+    const what = unit === '' ? 'the shared steps' : `tenant ${ident(unit)}`;
+    super('TENANT_BUSY', `another switchyard executor is migrating ${what} on database ${ident(key.database)}${holder ? ` (pid ${holder.pid}, application_name ${JSON.stringify(holder.applicationName ?? '')})` : ''}`, 1);
+  }
+}
+
+function unitLockKey(key: ExecutorLockKey, unit: string): { key: string; classid: string; objid: string } {
+  const digest = createHash('sha256').update(`switchyard tenant\0${key.database}\0${key.ledgerSchema}\0${unit}`).digest();
+  return { key: digest.readBigInt64BE(0).toString(), classid: String(digest.readUInt32BE(0)), objid: String(digest.readUInt32BE(4)) };
+}
+
+/**
+ * Tenant runs: several executors (shards of a fleet, `--shard I/N`) may work on one database at once, each
+ * holding the executor lock in shared mode (a plain apply takes it exclusively, so the two never mix), and
+ * each tenant is migrated under its own lock. `wait` blocks until the unit is free (the shared steps, which
+ * every shard needs done before its tenants); otherwise a busy unit throws UnitBusyError.
+ */
+export async function withUnitLock<T>(client: Queryable, key: ExecutorLockKey, unit: string, o: { wait?: boolean }, fn: () => Promise<T>): Promise<T> {
+  const k = unitLockKey(key, unit);
+  if (o.wait) {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [k.key]);
+  } else {
+    const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [k.key]);
+    if (r.rows[0]?.ok !== true) throw new UnitBusyError(key, unit, await findHolder(client, k).catch(() => undefined));
+  }
+  try {
+    return await fn();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1::bigint)', [k.key]).catch(() => undefined);
   }
 }

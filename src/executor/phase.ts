@@ -26,6 +26,8 @@ export type PhaseEvent =
 export interface PhaseOptions {
   readonly ledgerSchema?: string;
   readonly tenant?: string;
+  /** The ledger exists and holds this unit's rows already (the tenant fan-out records every tenant at once). */
+  readonly ledgerReady?: boolean;
   /** Attempts of a step that hits lock_timeout before giving up (default 8). */
   readonly maxAttempts?: number;
   /** First retry wait; doubles each attempt, with jitter (default 200 ms). */
@@ -61,8 +63,10 @@ export function phaseSteps(plan: Plan, release: number, phase: Phase, only?: Rea
 /** Applies a phase; steps the ledger already records as done are skipped, so a rerun finishes the phase. */
 export async function applyPhase(db: Queryable, plan: Plan, release: number, phase: Phase, o: PhaseOptions = {}): Promise<PhaseResult> {
   const schema = o.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA;
-  await ensureLedger(db, schema);
-  await recordPlan(db, plan, [o.tenant ?? ''], schema);
+  if (!o.ledgerReady) {
+    await ensureLedger(db, schema);
+    await recordPlan(db, plan, [o.tenant ?? ''], schema);
+  }
   const ledger = new Map((await stepStatuses(db, plan.name, o.tenant ?? '', schema)).map((r) => [r.stepId, r]));
   let ran = 0;
   let skipped = 0;
@@ -113,7 +117,7 @@ const ABSENT = new Set(['42703', '42704', '42P01', '42883', '3F000']);
  */
 export async function rollbackPhase(db: Queryable, plan: Plan, release: number, phase: Phase, o: PhaseOptions = {}): Promise<PhaseResult> {
   const schema = o.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA;
-  await ensureLedger(db, schema);
+  if (!o.ledgerReady) await ensureLedger(db, schema);
   const ledger = new Map((await stepStatuses(db, plan.name, o.tenant ?? '', schema)).map((r) => [r.stepId, r]));
   let ran = 0;
   let skipped = 0;
