@@ -1,0 +1,301 @@
+// A tenant plan is made for the template schema and run in every tenant schema, so its SQL, its models and its
+// steps are retargeted from the template's name to each tenant's. The SQL is rewritten token by token (see
+// sql-lexer.ts): only a schema qualifier, the name after SCHEMA, a name inside a reg* cast literal and a
+// search_path setting change; string constants, function bodies and comments are copied as they are, so a
+// tenant name full of quotes and semicolons lands only where ident() and literal() put it.
+import type { Check, Column, Function, Index, IndexKey, Schema, Table, Trigger } from '../schema/model.js';
+import type { ObjectKey, Step } from '../planner/types.js';
+import { ident, literal } from '../sql/quote.js';
+import { dollarBody, foldAscii, identValue, isTrivia, stringValue, tokenize, type Token } from './sql-lexer.js';
+
+// Casts whose input is a possibly qualified object name (regrole is a role, so it is not among them).
+const QUALIFIED_REG_TYPES = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regoper', 'regoperator', 'regcollation', 'regconfig', 'regdictionary']);
+
+/** Index of the next token after `i` that is not whitespace or a comment, or -1. */
+function after(tokens: readonly Token[], i: number): number {
+  for (let j = i + 1; j < tokens.length; j++) if (!isTrivia(tokens[j]!)) return j;
+  return -1;
+}
+
+/** Index of the previous token before `i` that is not whitespace or a comment, or -1. */
+function before(tokens: readonly Token[], i: number): number {
+  for (let j = i - 1; j >= 0; j--) if (!isTrivia(tokens[j]!)) return j;
+  return -1;
+}
+
+const isOp = (t: Token | undefined, op: string) => t?.kind === 'op' && t.text === op;
+const isWord = (t: Token | undefined, word: string) => t?.kind === 'ident' && foldAscii(t.text) === word;
+
+/**
+ * `from.` in first position. A name after a dot is a table or column (`other.tenant_template.col`), never the
+ * schema, since generated SQL does not use catalog-qualified names.
+ */
+function isQualifier(tokens: readonly Token[], i: number): boolean {
+  return isOp(tokens[after(tokens, i)], '.') && !isOp(tokens[before(tokens, i)], '.');
+}
+
+/** The name (or a name of a list) after `SCHEMA [IF [NOT] EXISTS]`: CREATE, DROP, ALTER, COMMENT ON, SET, GRANT ON. */
+function followsSchemaKeyword(tokens: readonly Token[], i: number): boolean {
+  let j = before(tokens, i);
+  while (isOp(tokens[j], ',')) {
+    const element = before(tokens, j);
+    const t = tokens[element];
+    if (t === undefined || identValue(t) === undefined) return false;
+    j = before(tokens, element);
+  }
+  if (isWord(tokens[j], 'exists')) {
+    j = before(tokens, j);
+    if (isWord(tokens[j], 'not')) j = before(tokens, j);
+    if (!isWord(tokens[j], 'if')) return false;
+    j = before(tokens, j);
+  }
+  return isWord(tokens[j], 'schema');
+}
+
+/** The new text of a string constant cast to a reg* type that names `from`, or undefined to keep it. */
+function regCastLiteral(tokens: readonly Token[], i: number, from: string, to: string): string | undefined {
+  const content = stringValue(tokens[i]!);
+  const cast = after(tokens, i);
+  if (content === undefined || !isOp(tokens[cast], '::')) return undefined;
+  let type = after(tokens, cast);
+  if (isWord(tokens[type], 'pg_catalog') && isOp(tokens[after(tokens, type)], '.')) type = after(tokens, after(tokens, type));
+  const typeName = tokens[type]?.kind === 'ident' ? foldAscii(tokens[type]!.text) : '';
+  if (typeName === 'regnamespace') {
+    const parts = tokenize(content).filter((t) => !isTrivia(t));
+    return parts.length === 1 && identValue(parts[0]!) === from ? literal(ident(to)) : undefined;
+  }
+  if (!QUALIFIED_REG_TYPES.has(typeName)) return undefined;
+  // The content is a name in SQL identifier syntax (with argument types for regprocedure): the same pass applies.
+  const renamed = renameSchemaInSql(content, from, to);
+  return renamed === content ? undefined : literal(renamed);
+}
+
+/**
+ * `SET search_path TO a, b` (also `=`), as a statement, in ALTER FUNCTION, and in the header pg_get_functiondef
+ * prints (`SET search_path TO 'tenant_template', 'public'`): each element is a raw name in a string or an identifier.
+ */
+function renameSearchPath(tokens: readonly Token[], out: string[], from: string, to: string): void {
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isWord(tokens[i], 'search_path')) continue;
+    let set = before(tokens, i);
+    if (isWord(tokens[set], 'local') || isWord(tokens[set], 'session')) set = before(tokens, set);
+    if (!isWord(tokens[set], 'set')) continue;
+    const verb = after(tokens, i);
+    if (!isWord(tokens[verb], 'to') && !isOp(tokens[verb], '=')) continue;
+    for (let j = after(tokens, verb); j >= 0; ) {
+      const t = tokens[j]!;
+      if (stringValue(t) === from) out[j] = literal(to);
+      else if (identValue(t) === from) out[j] = ident(to);
+      else if (stringValue(t) === undefined && identValue(t) === undefined) break;
+      const comma = after(tokens, j);
+      if (!isOp(tokens[comma], ',')) break;
+      j = after(tokens, comma);
+    }
+  }
+}
+
+/**
+ * The body of `DO [LANGUAGE name] $tag$ ... $tag$`: an anonymous block runs once, where it stands, so its
+ * statements are renamed like any other (a function body is kept: see bodyMentions).
+ */
+function isDoBody(tokens: readonly Token[], i: number): boolean {
+  let j = before(tokens, i);
+  if (tokens[j] !== undefined && identValue(tokens[j]!) !== undefined && isWord(tokens[before(tokens, j)], 'language')) j = before(tokens, before(tokens, j));
+  return isWord(tokens[j], 'do');
+}
+
+/** `body` dollar-quoted with the tag of `like`, or another tag when the body (a renamed one) holds that tag. */
+function dollarQuote(body: string, like: Token): string {
+  const tag = /^\$[^$]*\$/.exec(like.text)?.[0] ?? '$$';
+  if (!body.includes(tag)) return `${tag}${body}${tag}`;
+  for (let n = 0; ; n++) {
+    const t = `$sy${n}$`;
+    if (!body.includes(t)) return `${t}${body}${t}`;
+  }
+}
+
+/**
+ * SQL text with every reference to schema `from` turned into one to schema `to`: qualifiers (`from.x`, bare
+ * names compared case-folded, quoted ones exactly), the name after SCHEMA, reg* cast literals
+ * (`'from.seq'::regclass`), search_path settings and the statements of DO blocks. Function bodies, other strings
+ * and comments are kept.
+ */
+export function renameSchemaInSql(sql: string, from: string, to: string): string {
+  if (from === to) return sql;
+  const tokens = tokenize(sql);
+  const out = tokens.map((t) => t.text);
+  tokens.forEach((t, i) => {
+    if (identValue(t) === from) {
+      if (isQualifier(tokens, i) || followsSchemaKeyword(tokens, i)) out[i] = ident(to);
+    } else if (t.kind === 'dollar' && isDoBody(tokens, i)) {
+      out[i] = dollarQuote(renameSchemaInSql(dollarBody(t), from, to), t);
+    } else if (t.kind === 'string') {
+      const renamed = regCastLiteral(tokens, i, from, to);
+      if (renamed !== undefined) out[i] = renamed;
+    }
+  });
+  renameSearchPath(tokens, out, from, to);
+  return out.join('');
+}
+
+const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+const BARE_NAME = /^[a-z_\u0080-\uffff][a-z0-9_$\u0080-\uffff]*$/;
+
+/** Whether `name` occurs in `text` as a whole word (`name` in lower case, `text` already folded). */
+function hasWord(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    const prev = text[at - 1];
+    const next = text[at + name.length];
+    if ((prev === undefined || !IDENT_CHAR.test(prev)) && (next === undefined || !IDENT_CHAR.test(next))) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a dollar-quoted string of `sql` names `name` anywhere, strings and comments of the body included
+ * (dynamic SQL in a string reaches the template just the same): bare in any letter case when the name can be
+ * written bare, or quoted.
+ */
+export function bodyMentions(sql: string, name: string): boolean {
+  const quoted = `"${name.replaceAll('"', '""')}"`;
+  const mentions = (text: string) => text.includes(quoted) || (BARE_NAME.test(name) && hasWord(foldAscii(text), name));
+  const inText = (text: string, doBody: boolean): boolean => {
+    const tokens = tokenize(text);
+    return tokens.some((t, i) => {
+      if (t.kind === 'dollar') return isDoBody(tokens, i) ? inText(dollarBody(t), true) : mentions(dollarBody(t));
+      // The statements of a DO block are renamed, but not its strings (dynamic SQL).
+      return doBody && (t.kind === 'string' || t.kind === 'estring' || t.kind === 'ustring') && mentions(t.text);
+    });
+  };
+  return inText(sql, false);
+}
+
+/** A copy of a template schema model as the schema `to`: its name and every reference to its old name. */
+export function renameSchemaInModel(schema: Schema, to: string): Schema {
+  const from = schema.name;
+  const sql = (text: string) => renameSchemaInSql(text, from, to);
+  const column = (c: Column): Column => ({
+    ...c,
+    type: sql(c.type),
+    ...(c.default === undefined ? {} : { default: sql(c.default) }),
+    ...(c.generated === undefined ? {} : { generated: sql(c.generated) }),
+    ...(c.collation === undefined ? {} : { collation: sql(c.collation) }),
+    // Declared change hints are SQL over the row too, and may call the template's functions.
+    ...(c.up === undefined ? {} : { up: sql(c.up) }),
+    ...(c.down === undefined ? {} : { down: sql(c.down) }),
+    ...(c.backfill === undefined ? {} : { backfill: sql(c.backfill) }),
+  });
+  const indexKey = (k: IndexKey): IndexKey => ({
+    ...k,
+    ...(k.expression === undefined ? {} : { expression: sql(k.expression) }),
+    ...(k.opclass === undefined ? {} : { opclass: sql(k.opclass) }),
+    ...(k.collation === undefined ? {} : { collation: sql(k.collation) }),
+  });
+  const index = (ix: Index): Index => ({ ...ix, keys: ix.keys.map(indexKey), ...(ix.where === undefined ? {} : { where: sql(ix.where) }) });
+  const check = (ck: Check): Check => ({ ...ck, expression: sql(ck.expression) });
+  const trigger = (tg: Trigger): Trigger => ({
+    ...tg,
+    function: { ...tg.function, schema: tg.function.schema === from ? to : tg.function.schema },
+    ...(tg.when === undefined ? {} : { when: sql(tg.when) }),
+  });
+  const table = (t: Table): Table => ({
+    ...t,
+    columns: t.columns.map(column),
+    indexes: t.indexes.map(index),
+    foreignKeys: t.foreignKeys.map((fk) => ({ ...fk, references: { ...fk.references, schema: fk.references.schema === from ? to : fk.references.schema } })),
+    checks: t.checks.map(check),
+    triggers: t.triggers.map(trigger),
+  });
+  // The identity arguments may name the schema's enums, and they are part of the function's key.
+  const fn = (f: Function): Function => ({ ...f, args: sql(f.args), definition: sql(f.definition) });
+  // Cloned first so that no list or object of the result is shared with the template's model.
+  const copy = structuredClone(schema);
+  return { ...copy, name: to, tables: copy.tables.map(table), functions: copy.functions.map(fn) };
+}
+
+// Object kinds of keys.ts (and not_null of constraints-common.ts); any other `word:` prefix wraps a key
+// (`validated:`, `enabled_always:`, `gone:`...).
+const KEY_KINDS = new Set(['schema', 'type', 'sequence', 'function', 'table', 'column', 'index', 'constraint', 'trigger', 'not_null']);
+
+/** A key cut into its prefix (wrappers and kind), its schema and the rest (starting at the separator). */
+function splitKey(k: ObjectKey): { prefix: string; kind: string; schema: string; rest: string } | undefined {
+  let at = 0;
+  for (;;) {
+    const m = /^([a-z_]+):/.exec(k.slice(at));
+    if (!m) return undefined;
+    at += m[0].length;
+    if (KEY_KINDS.has(m[1]!) || !/^[a-z_]+:/.test(k.slice(at))) {
+      const body = k.slice(at);
+      const sep = body.indexOf('\u001f');
+      return { prefix: k.slice(0, at), kind: m[1]!, schema: sep < 0 ? body : body.slice(0, sep), rest: sep < 0 ? '' : body.slice(sep) };
+    }
+  }
+}
+
+function retargetKey(k: ObjectKey, from: string, to: string): ObjectKey {
+  const parts = splitKey(k);
+  if (!parts || parts.schema !== from) return k;
+  // A function key ends with its identity arguments, which may name the schema's types.
+  const rest = parts.kind === 'function' ? parts.rest.split('\u001f').map((p, i) => (i === 2 ? renameSchemaInSql(p, from, to) : p)).join('\u001f') : parts.rest;
+  return `${parts.prefix}${to}${rest}`;
+}
+
+/**
+ * Human text naming objects the way ident() and qualified() print them: `from.` becomes `to.` and
+ * `schema from` becomes `schema to`. Not lexed as SQL, since an apostrophe in prose would open a string.
+ */
+function retargetDescription(text: string, from: string, to: string): string {
+  const name = ident(from);
+  let out = '';
+  let copied = 0;
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
+    const prev = text[at - 1];
+    const next = text[at + name.length];
+    const ends = next === undefined || !(IDENT_CHAR.test(next) || next === '"');
+    const qualifier = next === '.' && (prev === undefined || !(IDENT_CHAR.test(prev) || prev === '"' || prev === '.'));
+    const ofSchema = ends && /(?:^|[^A-Za-z0-9_$])schema $/i.test(text.slice(Math.max(0, at - 8), at));
+    if (qualifier || ofSchema) {
+      out += text.slice(copied, at) + ident(to);
+      copied = at + name.length;
+    }
+  }
+  return out + text.slice(copied);
+}
+
+/** A template step as it runs in the schema `to`: its SQL, rollback, backfill, keys, locks and description. */
+export function retargetStep<S extends Step>(step: S, from: string, to: string): S {
+  const sql = (text: string) => renameSchemaInSql(text, from, to);
+  const keys = (ks: readonly ObjectKey[]) => ks.map((k) => retargetKey(k, from, to));
+  const b = step.backfill;
+  return {
+    ...step,
+    description: retargetDescription(step.description, from, to),
+    sql: sql(step.sql),
+    rollback: step.rollback.map(sql),
+    lockedTables: step.lockedTables.map(sql),
+    creates: keys(step.creates),
+    requires: keys(step.requires),
+    drops: keys(step.drops),
+    ...(b === undefined
+      ? {}
+      : {
+          backfill: {
+            ...b,
+            schema: b.schema === from ? to : b.schema,
+            key: [...b.key],
+            set: b.set.map((s) => ({ ...s, expression: sql(s.expression) })),
+            where: sql(b.where),
+          },
+        }),
+  };
+}
+
+/** The schema an object key belongs to (wrapped keys like `enabled_always:trigger:...` included). */
+export function schemaOfKey(k: ObjectKey): string | undefined {
+  return splitKey(k)?.schema;
+}
+
+/** Whether the step creates, requires or drops an object of schema `name`, or the schema itself. */
+export function touchesSchema(step: Step, name: string): boolean {
+  return [...step.creates, ...step.requires, ...step.drops].some((k) => splitKey(k)?.schema === name);
+}
