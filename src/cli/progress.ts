@@ -46,6 +46,10 @@ function jsonLinesReporter(io: CliIO): Reporter {
           return line({ event: 'health', ok: e.result.ok, check: e.result.check, detail: e.result.detail, ms: e.result.ms });
         case 'notice':
           return line({ event: 'notice', message: e.message });
+        case 'tenants':
+          // One line per tenant finished (not per start: a thousand tenants make a thousand lines, not two thousand).
+          if (e.state === 'running' || e.state === 'pending') return;
+          return line({ event: 'tenant', tenant: e.tenant, state: e.state, ...(e.error ? { error: e.error } : {}), done: e.done, skipped: e.skipped, failed: e.failed, running: e.running, pending: e.pending, total: e.total });
       }
     },
   };
@@ -107,6 +111,21 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
           return say(`  ${e.result.ok ? c.green('healthy') : c.red('health check failed')}: ${e.result.check}: ${e.result.detail} ${c.dim(`(${e.result.ms} ms)`)}`);
         case 'notice':
           return say(`  ${c.yellow('note')}: ${e.message}`);
+        case 'tenants': {
+          // A failing tenant is printed at once (above the bar); the bar counts the rest.
+          if (e.state === 'failed') say(`  ${c.red('failed')} tenant ${e.tenant}: ${e.error ?? ''}`);
+          if (barStep !== 'tenants') {
+            stopBar();
+            barStep = 'tenants';
+            bar = new cliProgress.SingleBar(
+              { stream, format: `  tenants [{bar}] {value}/{total} | done {done} | skipped {skipped} | running {running} | failed {failed} | pending {pending}`, hideCursor: true, clearOnComplete: false },
+              cliProgress.Presets.shades_classic,
+            );
+            bar.start(e.total, 0, { done: 0, skipped: 0, running: 0, failed: 0, pending: e.total });
+          }
+          bar!.update(e.done + e.skipped + e.failed, { done: e.done, skipped: e.skipped, running: e.running, failed: e.failed, pending: e.pending });
+          return;
+        }
       }
     },
   };

@@ -27,6 +27,7 @@ import { isHazard, lintPlan, type LintFinding } from '../planner/lint.js';
 import { PHASES, type Hazard, type Phase, type Plan, type Step } from '../planner/types.js';
 import { readReport, rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
 import { prepareSession } from '../rehearsal/shadow.js';
+import type { FanoutProgress } from '../tenants/fanout.js';
 
 /** Everything an executor command reports while it works: the phase runner's events and its own. */
 export type ExecutorEvent =
@@ -34,7 +35,8 @@ export type ExecutorEvent =
   | { readonly kind: 'phase'; readonly release: number; readonly phase: Phase; readonly state: 'start' | 'done' | 'rolled_back'; readonly ms?: number }
   | { readonly kind: 'drift'; readonly check: DriftCheck }
   | { readonly kind: 'health'; readonly result: HealthResult }
-  | { readonly kind: 'notice'; readonly message: string };
+  | { readonly kind: 'notice'; readonly message: string }
+  | ({ readonly kind: 'tenants' } & FanoutProgress);
 
 export interface ExecuteOptions {
   readonly plan: string;
@@ -115,7 +117,7 @@ export async function load(config: SwitchyardConfig, path: string): Promise<Load
   return { plan, path, report: await readReport(full) };
 }
 
-function parseSelection(plan: Plan, o: ExecuteOptions, command: 'apply' | 'rollback'): { release: number; phase: Phase } | 'all' {
+export function parseSelection(plan: Plan, o: ExecuteOptions, command: 'apply' | 'rollback'): { release: number; phase: Phase } | 'all' {
   if (o.all) {
     if (command === 'rollback') throw new UsageError('rollback takes one phase: --release N --phase P');
     if (o.release !== undefined || o.phase !== undefined) throw new UsageError('give either --all or --release N --phase P, not both');
@@ -131,14 +133,14 @@ function parseSelection(plan: Plan, o: ExecuteOptions, command: 'apply' | 'rollb
   return { release: o.release, phase: o.phase as Phase };
 }
 
-function allowedHazards(config: SwitchyardConfig, extra: readonly string[] = []): Hazard[] {
+export function allowedHazards(config: SwitchyardConfig, extra: readonly string[] = []): Hazard[] {
   const bad = extra.filter((h) => !isHazard(h));
   if (bad.length) throw new UsageError(`unknown hazard ${bad.join(', ')}; hazards are named like ACCESS_EXCLUSIVE_LOCK, TABLE_REWRITE, DELETES_DATA`);
   return [...config.allowHazards, ...(extra as Hazard[])];
 }
 
 /** Lint errors that concern the given steps (or the whole plan). */
-function hazardRefusal(plan: Plan, allowed: readonly Hazard[], steps: readonly Step[], planPath: string): RefusedError | undefined {
+export function hazardRefusal(plan: Plan, allowed: readonly Hazard[], steps: readonly Step[], planPath: string): RefusedError | undefined {
   const ids = new Set(steps.map((s) => s.id));
   const errors = lintPlan(plan, allowed).findings.filter((f: LintFinding) => f.severity === 'error' && (f.step === undefined || ids.has(f.step)));
   if (!errors.length) return undefined;
@@ -154,7 +156,7 @@ export function command(path: string, verb: 'apply' | 'rollback', p: { release: 
   return `switchyard ${verb} ${path} --release ${p.release} --phase ${p.phase}`;
 }
 
-async function openExecutor(config: SwitchyardConfig, db: string | undefined): Promise<{ client: Client; target: ConnectionTarget; key: ExecutorLockKey }> {
+export async function openExecutor(config: SwitchyardConfig, db: string | undefined): Promise<{ client: Client; target: ConnectionTarget; key: ExecutorLockKey }> {
   const target = resolveTarget(db, config.database, config.unsetVariables);
   const client = await connect(target);
   try {
@@ -187,12 +189,12 @@ export function nextCommand(statuses: readonly PhaseStatus[], path: string): str
   return next ? command(path, 'apply', next) : undefined;
 }
 
-function executionMs(records: readonly StepRecord[]): number {
+export function executionMs(records: readonly StepRecord[]): number {
   return records.reduce((n, r) => n + (r.status === 'done' && r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : 0), 0);
 }
 
 /** Pair mode: which side runs the selected phase, refusing what cannot run on the pair. */
-async function pairPlacement(config: SwitchyardConfig, plan: Plan, path: string, selection: { release: number; phase: Phase }): Promise<Placement> {
+export async function pairPlacement(config: SwitchyardConfig, plan: Plan, path: string, selection: { release: number; phase: Phase }): Promise<Placement> {
   // Contract runs on live whether or not the stream to the standby is still there (a previous contract closed it).
   const pair = await readPairLedgers(config, plan.name, `switchyard apply ${plan.name}`, { streaming: selection.phase !== 'contract' });
   const place = placeApply(pair, selection.phase);

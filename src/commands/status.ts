@@ -9,6 +9,11 @@ import { pairMode, pairPhaseStatuses, readPairLedgers } from '../pair/phases.js'
 import { SIDES, type Side } from '../pair/types.js';
 import { rehearsalProblem } from '../rehearsal/report.js';
 import { command, load, nextCommand, type Loaded } from './apply.js';
+import { readRegistry } from '../tenants/registry.js';
+import { planTenants, unitPlan } from '../tenants/split.js';
+import { tenantsStatus, type TenantsStatus } from '../tenants/status.js';
+import type { Client } from '../db/connect.js';
+import type { StepRecord } from '../executor/ledger.js';
 
 export interface StatusResult {
   readonly database: string;
@@ -25,6 +30,8 @@ export interface StatusResult {
     /** On a pair, `ranOn`: the sides whose ledger records steps of the phase. */
     readonly phases: readonly (PhaseStatus & { readonly ranOn?: readonly Side[] })[];
     readonly next?: string;
+    /** A plan with tenants: where each tenant stands (and, with --tenants, which drifted). */
+    readonly tenants?: TenantsStatus;
   };
 }
 
@@ -59,7 +66,31 @@ async function pairStatus(config: SwitchyardConfig, loaded: Loaded | undefined):
   return { ...base, plan: planPart(loaded, phases, next) };
 }
 
-export async function statusCommand(config: SwitchyardConfig, o: { plan?: string; db?: string }): Promise<StatusResult> {
+/**
+ * A plan with tenants: each phase counts its steps over the shared unit and every tenant (a phase is applied
+ * when it is applied everywhere), and the tenants' positions come along.
+ */
+async function tenantPlanStatus(client: Client, loaded: Loaded, ledger: string | undefined, drift: boolean): Promise<PlanStatus> {
+  const { plan } = loaded;
+  const t = planTenants(plan)!;
+  const registry = await readRegistry(client, t);
+  const tenants = await tenantsStatus(client, plan, loaded.report, t.template, registry, ledger, { drift });
+  const records: StepRecord[] = ledger ? await stepStatuses(client, plan.name, undefined, ledger) : [];
+  const shared = phaseStatuses(unitPlan(plan, t.template, ''), records.filter((r) => r.tenant === ''));
+  const tenantOnly = unitPlan(plan, t.template, t.template);
+  const perUnit = tenants.tenants.map((u) => phaseStatuses(tenantOnly, records.filter((r) => r.tenant === u.tenant)));
+  const phases = shared.map((s, i): PhaseStatus => {
+    const all = [s, ...perUnit.map((u) => u[i]!)];
+    const steps = all.reduce((n, x) => n + x.steps, 0);
+    const done = all.reduce((n, x) => n + x.done, 0);
+    const unfinished = all.flatMap((x) => x.unfinished);
+    const state = steps === 0 ? 'empty' : done === steps ? 'applied' : all.some((x) => x.state === 'failed') ? 'failed' : done > 0 || unfinished.length ? 'partial' : 'pending';
+    return { ...s, steps, done, unfinished: unfinished.slice(0, 20), state };
+  });
+  return { ...planPart(loaded, phases, nextCommand(phases, loaded.path)), tenants };
+}
+
+export async function statusCommand(config: SwitchyardConfig, o: { plan?: string; db?: string; tenants?: boolean }): Promise<StatusResult> {
   const loaded = o.plan ? await load(config, o.plan) : undefined;
   if (pairMode(config, o.db)) return pairStatus(config, loaded);
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
@@ -72,6 +103,7 @@ export async function statusCommand(config: SwitchyardConfig, o: { plan?: string
     const plans = exists ? await listPlans(client, ledger) : [];
     const base = { database: describeTarget(target), ledger: exists, ...(executor ? { executor } : {}), plans };
     if (!loaded) return base;
+    if (planTenants(loaded.plan)) return { ...base, plan: await tenantPlanStatus(client, loaded, exists ? ledger : undefined, o.tenants === true) };
     const records = exists ? await stepStatuses(client, loaded.plan.name, '', ledger) : [];
     const phases = phaseStatuses(loaded.plan, records);
     return { ...base, plan: planPart(loaded, phases, nextCommand(phases, loaded.path)) };

@@ -1,8 +1,11 @@
 // apply, rollback, status: running a plan on a database.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { applyCommand, rollbackCommand, type ApplyResult, type DryRunResult, type PairPlace, type RollbackResult } from '../../commands/apply.js';
 import { statusCommand, type StatusResult } from '../../commands/status.js';
 import { HAZARDS } from '../../planner/types.js';
+import { load } from '../../commands/apply.js';
+import { isTenantPlan, runTenants, type TenantRunResult } from '../../tenants/run.js';
+import type { SwitchyardConfig } from '../../config/config.js';
 import type { CliIO, Colors } from '../io.js';
 import { reporter } from '../progress.js';
 import { context, examples } from './context.js';
@@ -23,6 +26,44 @@ interface ExecFlags {
   skipRehearsal?: boolean;
   allowHazard?: string[];
   yes?: boolean;
+  tenants?: string[];
+  concurrency?: number;
+  onError?: 'continue' | 'abort';
+  shard?: string;
+}
+
+/** A plan with tenants (or any tenant flag) runs through the tenant fan-out; a dry run shows the template's SQL. */
+async function tenantRun(config: SwitchyardConfig, plan: string, o: ExecFlags): Promise<boolean> {
+  const flags = o.tenants !== undefined || o.concurrency !== undefined || o.shard !== undefined || o.onError !== undefined;
+  if (o.dryRun) return false;
+  return flags || isTenantPlan((await load(config, plan)).plan);
+}
+
+function tenantOptions(cmd: Command): Command {
+  return cmd
+    .option('--tenants <names>', 'tenant schemas: all (the default for a plan with tenants) or a comma-separated list', collect)
+    .option('--concurrency <n>', 'tenants migrated at once, one connection each (default 4)', integer)
+    .option('--on-error <mode>', 'when a tenant fails: continue with the others (default) or abort (finish the running ones, start no more)', (v: string) => {
+      if (v !== 'continue' && v !== 'abort') throw new InvalidArgumentError('expected continue or abort');
+      return v;
+    })
+    .option('--shard <i/n>', 'only the tenants of shard I of N (stable by name), so N jobs can share a fleet');
+}
+
+function printTenantRun(r: TenantRunResult, c: Colors): string {
+  const count = (s: string) => r.outcomes.filter((x) => x.state === s).length;
+  const verb = r.verb === 'apply' ? 'applied' : 'rolled back';
+  const out = [
+    `${count('failed') || r.notStarted.length ? c.yellow(verb) : c.green(verb)} ${r.phase} (release ${r.release}) of ${r.plan}${on(r.pair)} on ${r.database}: ` +
+      `${r.outcomes.length + r.notStarted.length} tenant(s) in ${(r.ms / 1000).toFixed(1)} s: ${count('done')} done, ${count('skipped')} already ${r.verb === 'apply' ? 'done' : 'undone'}, ${count('failed')} failed, ${r.notStarted.length} not started; ${r.shared} shared step(s)`,
+  ];
+  for (const n of r.notices) out.push(`${c.yellow('note')}: ${n}`);
+  const failed = r.outcomes.filter((x) => x.state === 'failed');
+  if (failed.length) out.push(c.red(`failed tenants (${failed.length}):`), ...failed.map((f) => `  ${f.tenant}: ${f.error ?? ''}`));
+  if (r.notStarted.length) out.push(`not started (--on-error abort): ${r.notStarted.join(', ')}`);
+  if (failed.length || r.notStarted.length) out.push('fix the failures, then run the same command again: tenants already done are skipped');
+  else if (r.complete) out.push(c.green(`plan ${r.plan} is fully applied on every tenant`));
+  return out.join('\n') + '\n';
 }
 
 /** ` on green (standby)` when the command ran on a side of the pair. */
@@ -40,8 +81,8 @@ function printDryRun(r: DryRunResult, c: Colors, verb: string): string {
 }
 
 export function registerExecuteCommands(program: Command, io: CliIO, setExit: SetExit): void {
-  program
-    .command('apply')
+  tenantOptions(program
+    .command('apply'))
     .description('run a phase of a plan (or every remaining phase with --all) on the database, resumably')
     .argument('<plan>', 'plan file (plans/NNNN_name.plan.yaml)')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
@@ -54,12 +95,16 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .option('--yes', 'on a pair: run contract on the live side, ending the cutback window for the release', false)
     .addHelpText('after', examples([
       'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase expand',
+      'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants all --concurrency 8',
+      'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants tenant_acme,tenant_globex',
+      'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --shard 2/4   # job 2 of 4',
       'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase backfill --dry-run',
       'switchyard apply plans/0001_add_tiers.plan.yaml --all --db postgres://app@127.0.0.1/app_dev',
       '',
       'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase contract --yes   # on a pair: on live, after cutover',
       '',
       'With `pair:` in switchyard.yaml (and no --db), expand and backfill run on the standby, contract on live.',
+      'A plan with tenants runs the template\'s steps on every tenant schema (--tenants), shared schemas once.',
       'Killed or interrupted? Run the same command again: the ledger knows what finished.',
     ]))
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
@@ -67,7 +112,15 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       const rep = reporter(io, ctx.c, { json: ctx.json });
       let r: ApplyResult | DryRunResult;
       try {
-        r = await applyCommand(await ctx.config(), { plan, ...o, onEvent: rep.onEvent });
+        const config = await ctx.config();
+        if (await tenantRun(config, plan, o)) {
+          const t = await runTenants(config, { plan, ...o, onEvent: rep.onEvent }, 'apply');
+          rep.close();
+          ctx.print(t, () => printTenantRun(t, ctx.c));
+          if (t.outcomes.some((x) => x.state === 'failed') || t.notStarted.length) setExit(1);
+          return;
+        }
+        r = await applyCommand(config, { plan, ...o, onEvent: rep.onEvent });
       } finally {
         rep.close();
       }
@@ -83,8 +136,8 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       });
     });
 
-  program
-    .command('rollback')
+  tenantOptions(program
+    .command('rollback'))
     .description('undo one phase of a plan (steps in reverse order, each with its rehearsed rollback)')
     .argument('<plan>', 'plan file')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
@@ -94,13 +147,22 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .addHelpText('after', examples([
       'switchyard rollback plans/0001_add_tiers.plan.yaml --release 1 --phase expand',
       'switchyard rollback plans/0001_add_tiers.plan.yaml --release 1 --phase contract --dry-run',
+      'switchyard rollback plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants tenant_acme',
     ]))
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
       const rep = reporter(io, ctx.c, { json: ctx.json });
       let r: RollbackResult | DryRunResult;
       try {
-        r = await rollbackCommand(await ctx.config(), { plan, ...o, onEvent: rep.onEvent });
+        const config = await ctx.config();
+        if (await tenantRun(config, plan, o)) {
+          const t = await runTenants(config, { plan, ...o, onEvent: rep.onEvent }, 'rollback');
+          rep.close();
+          ctx.print(t, () => printTenantRun(t, ctx.c));
+          if (t.outcomes.some((x) => x.state === 'failed') || t.notStarted.length) setExit(1);
+          return;
+        }
+        r = await rollbackCommand(config, { plan, ...o, onEvent: rep.onEvent });
       } finally {
         rep.close();
       }
@@ -121,16 +183,33 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .description('where plans stand on the database: every phase, interrupted or failed steps, what to run next')
     .argument('[plan]', 'plan file (without it: every plan the ledger knows)')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
-    .addHelpText('after', examples(['switchyard status', 'switchyard status plans/0001_add_tiers.plan.yaml --json']))
-    .action(async (plan: string | undefined, o: { db?: string }, cmd: Command) => {
+    .option('--tenants', 'a plan with tenants: every tenant\'s position, and the tenants whose schema drifted from the template', false)
+    .addHelpText('after', examples(['switchyard status', 'switchyard status plans/0001_add_tiers.plan.yaml --json', 'switchyard status plans/0002_tenant_notes.plan.yaml --tenants']))
+    .action(async (plan: string | undefined, o: { db?: string; tenants: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
+      if (o.tenants && !plan) throw new InvalidArgumentError('status --tenants needs the plan: switchyard status PLAN --tenants');
       const r = await statusCommand(await ctx.config(), { ...(plan ? { plan } : {}), ...o });
-      ctx.print(r, () => printStatus(r, ctx.c));
-      if (r.plan?.phases.some((p) => p.state === 'failed')) setExit(1);
+      ctx.print(r, () => printStatus(r, ctx.c, o.tenants));
+      if (r.plan?.phases.some((p) => p.state === 'failed') || r.plan?.tenants?.drifted?.length) setExit(1);
     });
 }
 
-function printStatus(r: StatusResult, c: Colors): string {
+function printTenants(t: NonNullable<NonNullable<StatusResult['plan']>['tenants']>, c: Colors, each: boolean): string[] {
+  const out: string[] = [];
+  const groups = new Map<string, string[]>();
+  for (const p of t.tenants) groups.set(p.where, [...(groups.get(p.where) ?? []), p.tenant]);
+  out.push(`tenants (template ${t.template}): ${t.tenants.length}`);
+  for (const [where, names] of groups) out.push(`  ${String(names.length).padStart(5)} ${where}${each || names.length <= 5 ? `: ${names.join(', ')}` : ''}`);
+  for (const f of t.tenants.filter((x) => x.state === 'failed')) out.push(`  ${c.red('failed')} ${f.tenant}: ${f.error ?? ''}`);
+  if (t.missing.length) out.push(`  ${c.yellow('registered without a schema')}: ${t.missing.join(', ')}`);
+  if (t.drifted) {
+    if (t.drifted.length === 0) out.push(`  ${c.green('no tenant has drifted from the template')}${t.unchecked ? ` (${t.unchecked} not compared: no rehearsal report)` : ''}`);
+    else for (const d of t.drifted) out.push(`  ${c.red('drifted')} ${d.tenant}: ${d.differences.slice(0, 5).join('; ')}${d.differences.length > 5 ? ` (and ${d.differences.length - 5} more)` : ''}`);
+  }
+  return out;
+}
+
+function printStatus(r: StatusResult, c: Colors, tenants = false): string {
   const out: string[] = [r.pair ? `pair: ${r.pair.live} is live, ${r.pair.standby} is standby (generation ${r.pair.generation}); ${r.database}` : `database ${r.database}`];
   if (r.executor) out.push(`${c.yellow('an executor is running')}: pid ${r.executor.pid} (${r.executor.applicationName ?? ''})`);
   if (!r.ledger) out.push('no plan has been applied here yet (no ledger)');
@@ -154,6 +233,7 @@ function printStatus(r: StatusResult, c: Colors): string {
       out.push(`    ${u.id} ${why}`);
     }
   }
+  if (p.tenants) out.push(...printTenants(p.tenants, c, tenants));
   out.push(p.next ? `next: ${p.next}` : c.green('every phase is applied'));
   return out.join('\n') + '\n';
 }

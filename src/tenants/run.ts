@@ -1,0 +1,350 @@
+// `apply` and `rollback` of a plan with tenants: one phase, its shared steps once and the template's steps
+// per tenant (see split.ts), each tenant under its own lock and its own ledger rows, N at a time. Before a
+// tenant is touched its schema is compared with the template at that point (drift.ts); a drifted tenant is
+// reported and left alone. A rerun skips every tenant whose part of the phase is recorded done, so a killed
+// run is finished by running the same command again.
+import type { SwitchyardConfig } from '../config/config.js';
+import { describeTarget, type Client } from '../db/connect.js';
+import { UsageError } from '../errors.js';
+import { ensureLedger, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, type StepRecord } from '../executor/ledger.js';
+import { withAdvisoryLock, withUnitLock, type ExecutorLockKey } from '../executor/lock.js';
+import { applyPhase, rollbackPhase } from '../executor/phase.js';
+import { phaseLabel, phaseStatuses } from '../executor/state.js';
+import {
+  allowedHazards, command, executionMs, hazardRefusal, load, openExecutor, pairPlacement, parseSelection, RefusedError,
+  type ExecuteOptions, type ExecutorEvent, type PairPlace,
+} from '../commands/apply.js';
+import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
+import { confirmPlacement, contractWarning, pairMode, placeRollback, readPairLedgers, type Placement } from '../pair/phases.js';
+import { pairTeardown } from '../pair/teardown.js';
+import type { Phase, Plan, Step } from '../planner/types.js';
+import { rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
+import { ident } from '../sql/quote.js';
+import { modelAtBoundary, schemaOf, sharedDrift, tenantDrift } from './drift.js';
+import { fanout, type FanoutProgress, type TenantOutcome } from './fanout.js';
+import { parseShard, parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
+import { checkTenantPlan, planTenants, segments, unitPlan, type Segment } from './split.js';
+
+export interface TenantRunOptions extends ExecuteOptions {
+  /** `--tenants all|a,b` values (absent: all). */
+  readonly tenants?: readonly string[];
+  readonly concurrency?: number;
+  readonly onError?: 'continue' | 'abort';
+  /** `--shard I/N`. */
+  readonly shard?: string;
+}
+
+export interface TenantRunResult {
+  readonly verb: 'apply' | 'rollback';
+  readonly plan: string;
+  readonly database: string;
+  readonly pair?: PairPlace;
+  readonly release: number;
+  readonly phase: Phase;
+  /** Shared steps run (or undone) by this command. */
+  readonly shared: number;
+  /** Every selected tenant, in the order they finished. */
+  readonly outcomes: readonly TenantOutcome[];
+  /** Tenants an `--on-error abort` left untouched (or a failure in a tenant segment kept from the next). */
+  readonly notStarted: readonly string[];
+  /** Tenants the registry lists that have no schema. */
+  readonly missing: readonly string[];
+  readonly notices: readonly string[];
+  readonly ms: number;
+  /** The whole plan is applied for the shared schemas and every tenant of the registry. */
+  readonly complete: boolean;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+
+const ids = (s: Segment) => new Set(s.steps.map((x) => x.id));
+
+/** A unit's records by step id (unit '' is the shared steps). */
+function byUnit(records: readonly StepRecord[]): Map<string, Map<string, StepRecord>> {
+  const out = new Map<string, Map<string, StepRecord>>();
+  for (const r of records) {
+    let m = out.get(r.tenant);
+    if (!m) out.set(r.tenant, (m = new Map()));
+    m.set(r.stepId, r);
+  }
+  return out;
+}
+
+type Where = 'none' | 'partial' | 'all';
+function progressOf(steps: readonly Step[], rec: Map<string, StepRecord> | undefined): Where {
+  if (!steps.length) return 'all';
+  const done = steps.filter((s) => rec?.get(s.id)?.status === 'done').length;
+  const touched = steps.filter((s) => ['done', 'running', 'failed', 'rolling_back'].includes(rec?.get(s.id)?.status ?? '')).length;
+  return done === steps.length ? 'all' : touched === 0 ? 'none' : 'partial';
+}
+
+export function isTenantPlan(plan: Plan): boolean {
+  return planTenants(plan) !== undefined;
+}
+
+interface Prepared {
+  readonly plan: Plan;
+  readonly path: string;
+  readonly report: RehearsalReport | undefined;
+  readonly template: string;
+  readonly registry: string;
+  readonly selection: { release: number; phase: Phase };
+  readonly place: Placement | undefined;
+}
+
+async function prepare(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback', emit: (e: ExecutorEvent) => void): Promise<Prepared> {
+  const { plan, path, report } = await load(config, o.plan);
+  const t = planTenants(plan);
+  if (!t) throw new UsageError(`plan ${plan.name} has no tenants (its declared schema has no \`tenants:\` section): drop --tenants, --concurrency and --shard`);
+  checkTenantPlan(plan, t.template);
+  const sel = parseSelection(plan, o, verb);
+  if (sel === 'all') throw new UsageError(`--all is not supported with tenants: every phase must finish on every tenant before the next; give --release N --phase P`);
+  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) throw new UsageError(`--concurrency ${o.concurrency}: give a whole number from 1 to 64 (each is one database connection)`);
+  const paired = pairMode(config, o.db);
+  let place: Placement | undefined;
+  if (verb === 'apply') {
+    const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
+    if (rehearsal) throw new RefusedError('REHEARSAL_REQUIRED', `refused: ${rehearsal}`);
+    const steps = plan.releases.find((r) => r.number === sel.release)![sel.phase];
+    if (paired && sel.phase === 'contract' && !o.yes) throw new UsageError(`${contractWarning(sel)}\nfix: when the new application version is fully deployed and no cutback is needed, run: ${command(path, 'apply', sel)} --yes`);
+    if (paired && sel.phase === 'expand') {
+      const problems = replicationProblems(plan, steps);
+      if (problems.length) throw new NotReplicationCompatibleError(path, phaseLabel(sel), problems);
+    }
+    const refused = hazardRefusal(plan, allowedHazards(config, o.allowHazard), steps, path);
+    if (refused) throw refused;
+    if (paired) place = await pairPlacement(config, plan, path, sel);
+    if (place && sel.phase === 'contract') {
+      emit({ kind: 'notice', message: contractWarning(sel, place.side) });
+      await pairTeardown(config);
+    }
+  } else if (paired) {
+    place = placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), sel);
+  }
+  return { plan, path, report, template: t.template, registry: t.registry, selection: sel, place };
+}
+
+/** Runs one phase of a tenant plan forward (`apply`) or back (`rollback`). */
+export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<TenantRunResult> {
+  const emit = o.onEvent ?? (() => undefined);
+  const p = await prepare(config, o, verb, emit);
+  const { plan, template, selection: sel } = p;
+  const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
+  const { client, target, key } = await openExecutor(config, p.place?.url ?? o.db);
+  const ledger = config.ledgerSchema;
+  const started = performance.now();
+  try {
+    const what = `${verb} ${plan.name} r${sel.release} ${sel.phase} tenants${shard ? ` ${shard.index}/${shard.count}` : ''}`;
+    return await withAdvisoryLock(client, key, what, async () => {
+      if (p.place) await confirmPlacement(client, ledger, p.place);
+      await ensureLedger(client, ledger);
+      const sharedPlan = unitPlan(plan, template, '');
+      await recordPlan(client, sharedPlan, [''], ledger);
+      const registry = await readRegistry(client, { registry: p.registry, template });
+      const units = selectTenants(registry, template, parseTenantsFlag(o.tenants), shard);
+      // Every selected tenant's rows at once: the workers then only update them.
+      await recordPlan(client, unitPlan(plan, template, template), units, ledger);
+      const notices: string[] = [];
+      if (registry.missing.length) notices.push(`the registry lists ${registry.missing.length} tenant(s) with no schema, left alone: ${registry.missing.slice(0, 10).map(ident).join(', ')}${registry.missing.length > 10 ? ', ...' : ''}`);
+      notices.forEach((m) => emit({ kind: 'notice', message: m }));
+      const ctx: RunContext = { ...p, client, key, ledger, units, emit, notices, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, onError: o.onError ?? 'continue', openWorker: () => openExecutor(config, p.place?.url ?? o.db).then((w) => w.client) };
+      const { shared, outcomes, notStarted } = verb === 'apply' ? await applyUnits(ctx) : await rollbackUnits(ctx);
+      const complete = await planComplete(client, plan, template, registry.tenants, registry.templateExists, ledger);
+      const status = await planStatus(client, plan.name, ledger);
+      if (verb === 'apply' && complete && !status?.appliedAt) await markPlanApplied(client, plan.name, executionMs(await stepStatuses(client, plan.name, undefined, ledger)), ledger);
+      if (verb === 'rollback' && status?.appliedAt) await markPlanUnapplied(client, plan.name, ledger);
+      return {
+        verb, plan: plan.name, database: describeTarget(target), ...(p.place ? { pair: { side: p.place.side, role: p.place.role } } : {}),
+        release: sel.release, phase: sel.phase, shared, outcomes, notStarted, missing: registry.missing, notices, ms: Math.round(performance.now() - started), complete,
+      };
+    }, { shared: true });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+interface RunContext extends Prepared {
+  readonly client: Client;
+  readonly key: ExecutorLockKey;
+  readonly ledger: string;
+  readonly units: readonly string[];
+  readonly emit: (e: ExecutorEvent) => void;
+  readonly notices: string[];
+  readonly concurrency: number;
+  readonly onError: 'continue' | 'abort';
+  readonly openWorker: () => Promise<Client>;
+}
+
+interface UnitsResult {
+  readonly shared: number;
+  readonly outcomes: TenantOutcome[];
+  readonly notStarted: string[];
+}
+
+/** Runs `work` for each unit over the worker pool, reporting progress as `tenants` events. */
+async function fanOut(ctx: RunContext, units: readonly string[], work: (c: Client, unit: string) => Promise<number | 'skipped'>) {
+  return fanout(units, (c, unit) => withUnitLock(c, ctx.key, unit, {}, () => work(c, unit)), {
+    concurrency: ctx.concurrency,
+    onError: ctx.onError,
+    open: ctx.openWorker,
+    close: (c) => c.end(),
+    onProgress: (p: FanoutProgress) => ctx.emit({ kind: 'tenants', ...p }),
+  });
+}
+
+/** Outcomes of one unit over the segments of a phase, merged: a failure wins, then done, then skipped. */
+function merge(into: Map<string, TenantOutcome>, outcomes: readonly TenantOutcome[]): void {
+  for (const x of outcomes) {
+    const prev = into.get(x.tenant);
+    if (!prev) into.set(x.tenant, x);
+    else if (prev.state !== 'failed') into.set(x.tenant, x.state === 'skipped' ? { ...prev, ms: prev.ms + x.ms } : { ...x, ran: prev.ran + x.ran, ms: prev.ms + x.ms });
+  }
+}
+
+function failed(tenant: string, error: string): TenantOutcome {
+  return { tenant, state: 'failed', ran: 0, ms: 0, error };
+}
+
+async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
+  const { plan, template, selection: sel, client, ledger, path } = ctx;
+  const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
+  const segs = segments(plan, sel.release, sel.phase, template);
+  const tenantSteps = segs.filter((s) => s.kind === 'tenant').flatMap((s) => s.steps);
+  const sharedSteps = segs.filter((s) => s.kind === 'shared').flatMap((s) => s.steps);
+  const tenantOnly = unitPlan(plan, template, template);
+  const results = new Map<string, TenantOutcome>();
+  // Each tenant: earlier phases done, then where it stands in this one.
+  const fresh: string[] = [];
+  const eligible: string[] = [];
+  for (const unit of ctx.units) {
+    const rec = records.get(unit);
+    const st = phaseStatuses(tenantOnly, [...(rec?.values() ?? [])]);
+    const i = st.findIndex((x) => x.release === sel.release && x.phase === sel.phase);
+    const missing = st.slice(0, i).find((x) => x.state !== 'applied' && x.state !== 'empty');
+    if (missing) {
+      results.set(unit, failed(unit, `${phaseLabel(missing)} is ${missing.state} for this tenant, and phases run in order; fix: ${command(path, 'apply', missing)} --tenants ${unit}`));
+      continue;
+    }
+    const where = progressOf(tenantSteps, rec);
+    if (where === 'all') results.set(unit, { tenant: unit, state: 'skipped', ran: 0, ms: 0 });
+    else {
+      eligible.push(unit);
+      if (where === 'none') fresh.push(unit);
+    }
+  }
+  const before = modelAtBoundary(plan, ctx.report, sel.release, sel.phase, 'before');
+  if (!before) ctx.notices.push(`tenants not checked for drift: the schema before ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`);
+  const drifted = new Set<string>();
+  if (before && fresh.length) {
+    for (const d of await tenantDrift(client, schemaOf(before, template), fresh)) {
+      drifted.add(d.tenant);
+      results.set(d.tenant, failed(d.tenant, `drifted from the template ${ident(template)}: ${d.differences.slice(0, 5).join('; ')}${d.differences.length > 5 ? `; and ${d.differences.length - 5} more` : ''}`));
+    }
+  }
+  let pending = eligible.filter((u) => !drifted.has(u));
+  let shared = 0;
+  let stopped = false;
+  const notStarted: string[] = [];
+  for (const seg of segs) {
+    if (stopped) break;
+    if (seg.kind === 'shared') {
+      if ([...results.values()].some((r) => r.state === 'failed') && segs.indexOf(seg) > 0) {
+        ctx.notices.push(`the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) did not run: some tenants failed; fix them and run the same command again`);
+        stopped = true;
+        break;
+      }
+      if (progressOf(seg.steps, records.get('')) === 'all') continue;
+      if (before && progressOf(sharedSteps, records.get('')) === 'none') {
+        const d = await sharedDrift(client, before, template);
+        if (d.length) throw new RefusedError('DRIFT', `the shared schemas have drifted from what plan ${plan.name} expects before ${phaseLabel(sel)}:\n${d.slice(0, 50).map((x) => `  - ${x}`).join('\n')}\nfix: undo those changes, or plan again`);
+      }
+      const r = await withUnitLock(client, ctx.key, '', { wait: true }, () => applyPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit }));
+      shared += r.ran;
+      continue;
+    }
+    const segIds = ids(seg);
+    const f = await fanOut(ctx, pending, async (c, unit) => {
+      const r = await applyPhase(c, unitPlan(plan, template, unit), sel.release, sel.phase, { ledgerSchema: ledger, tenant: unit, only: segIds, ledgerReady: true });
+      return r.ran === 0 ? 'skipped' : r.ran;
+    });
+    merge(results, f.outcomes);
+    notStarted.push(...f.notStarted);
+    pending = pending.filter((u) => results.get(u)?.state !== 'failed' && !f.notStarted.includes(u));
+    if (f.notStarted.length) stopped = true;
+  }
+  return { shared, outcomes: ordered(ctx.units, results), notStarted };
+}
+
+async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
+  const { plan, template, selection: sel, client, ledger, path } = ctx;
+  const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
+  const segs = segments(plan, sel.release, sel.phase, template).reverse();
+  const tenantSteps = segs.filter((s) => s.kind === 'tenant').flatMap((s) => s.steps);
+  const results = new Map<string, TenantOutcome>();
+  const tenantOnly = unitPlan(plan, template, template);
+  const full: string[] = [];
+  const eligible: string[] = [];
+  for (const unit of ctx.units) {
+    const rec = records.get(unit);
+    const st = phaseStatuses(tenantOnly, [...(rec?.values() ?? [])]);
+    const i = st.findIndex((x) => x.release === sel.release && x.phase === sel.phase);
+    const later = st.slice(i + 1).reverse().find((x) => x.done > 0 || x.unfinished.length > 0);
+    if (later) {
+      results.set(unit, failed(unit, `${phaseLabel(later)} is ${later.state} for this tenant, and phases roll back in reverse order; fix: ${command(path, 'rollback', later)} --tenants ${unit}`));
+      continue;
+    }
+    const touched = tenantSteps.some((s) => ['done', 'running', 'failed', 'rolling_back'].includes(rec?.get(s.id)?.status ?? ''));
+    if (!touched) results.set(unit, { tenant: unit, state: 'skipped', ran: 0, ms: 0 });
+    else {
+      eligible.push(unit);
+      if (progressOf(tenantSteps, rec) === 'all') full.push(unit);
+    }
+  }
+  const after = modelAtBoundary(plan, ctx.report, sel.release, sel.phase, 'after');
+  if (!after) ctx.notices.push(`tenants not checked for drift: the schema after ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`);
+  const drifted = new Set<string>();
+  if (after && full.length) {
+    for (const d of await tenantDrift(client, schemaOf(after, template), full)) {
+      drifted.add(d.tenant);
+      results.set(d.tenant, failed(d.tenant, `drifted from the template ${ident(template)}: ${d.differences.slice(0, 5).join('; ')}`));
+    }
+  }
+  let pending = eligible.filter((u) => !drifted.has(u));
+  let shared = 0;
+  const notStarted: string[] = [];
+  for (const seg of segs) {
+    if (seg.kind === 'shared') {
+      if ([...results.values()].some((r) => r.state === 'failed') && segs.indexOf(seg) > 0) {
+        ctx.notices.push(`the shared steps before the tenants' were not rolled back: some tenants failed; fix them and run the same command again`);
+        break;
+      }
+      const r = await withUnitLock(client, ctx.key, '', { wait: true }, () => rollbackPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit }));
+      shared += r.ran;
+      continue;
+    }
+    const segIds = ids(seg);
+    const f = await fanOut(ctx, pending, async (c, unit) => {
+      const r = await rollbackPhase(c, unitPlan(plan, template, unit), sel.release, sel.phase, { ledgerSchema: ledger, tenant: unit, only: segIds, ledgerReady: true });
+      return r.ran === 0 ? 'skipped' : r.ran;
+    });
+    merge(results, f.outcomes);
+    notStarted.push(...f.notStarted);
+    pending = pending.filter((u) => results.get(u)?.state !== 'failed' && !f.notStarted.includes(u));
+    if (f.notStarted.length) break;
+  }
+  return { shared, outcomes: ordered(ctx.units, results), notStarted };
+}
+
+function ordered(units: readonly string[], results: Map<string, TenantOutcome>): TenantOutcome[] {
+  return units.map((u) => results.get(u)).filter((x): x is TenantOutcome => x !== undefined);
+}
+
+/** Every phase applied for the shared steps and for every tenant (and the template schema when it exists). */
+async function planComplete(client: Client, plan: Plan, template: string, tenants: readonly string[], templateExists: boolean, ledger: string): Promise<boolean> {
+  const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
+  const all = (unit: string) => {
+    const st = phaseStatuses(unitPlan(plan, template, unit === '' ? '' : template), [...(records.get(unit)?.values() ?? [])]);
+    return st.every((s) => s.state === 'applied' || s.state === 'empty');
+  };
+  return all('') && [...tenants, ...(templateExists ? [template] : [])].every(all);
+}
