@@ -8,6 +8,7 @@ import { registerRehearse } from './rehearse.js';
 import { registerPreflight } from './preflight.js';
 import { registerCutover } from './cutover.js';
 import { registerPair } from './pair.js';
+import { registerTenants } from './tenants.js';
 
 /** Sets the process exit code without throwing (a finding, not a failure). */
 export type SetExit = (code: number) => void;
@@ -20,5 +21,6 @@ export function registerCommands(program: Command, io: CliIO, setExit: SetExit):
   registerExecuteCommands(program, io, setExit);
   registerPair(program, io, setExit);
   registerCutover(program, io, setExit);
+  registerTenants(program, io, setExit);
   registerDemo(program, io, setExit);
 }

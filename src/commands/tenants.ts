@@ -1,0 +1,151 @@
+// `switchyard tenants list` and `switchyard tenants add NAME`. A new tenant is created at the fleet's current
+// version: the template's schema at the phase boundary every tenant has reached in the latest plan (or, with
+// no plan applied, the template schema itself or the first tenant's), built in one transaction together with
+// its ledger rows (the phases it was born with are recorded done) and the registry's `register` statement.
+// Nothing is left half-created: the transaction commits all of it or none.
+import { readdir } from 'node:fs/promises';
+import { configPath, type SwitchyardConfig } from '../config/config.js';
+import { connect, describeTarget, resolveTarget, withTransaction, type Client } from '../db/connect.js';
+import { SwitchyardError, UsageError } from '../errors.js';
+import { ensureLedger, ledgerExists, markStepDone, markStepRunning, recordPlan } from '../executor/ledger.js';
+import { planPhases } from '../executor/state.js';
+import { introspect } from '../introspect/index.js';
+import type { Plan } from '../planner/types.js';
+import { loadSchemaFile } from '../schema/snapshot.js';
+import type { Schema, TenantsConfig } from '../schema/model.js';
+import { identifierBytes, ident, MAX_IDENTIFIER_BYTES } from '../sql/quote.js';
+import { renderDatabase } from '../sql/render/index.js';
+import { modelAtBoundary, schemaOf } from '../tenants/drift.js';
+import { readRegistry, type Registry } from '../tenants/registry.js';
+import { renameSchemaInModel } from '../tenants/rename.js';
+import { planTenants, unitPlan } from '../tenants/split.js';
+import { tenantsStatus, type TenantPosition } from '../tenants/status.js';
+import { load, type Loaded } from './apply.js';
+import { prepareSession } from '../rehearsal/shadow.js';
+
+async function tenantsConfig(config: SwitchyardConfig): Promise<TenantsConfig> {
+  const file = configPath(config, config.schema);
+  const t = (await loadSchemaFile(file)).model.tenants;
+  if (!t) throw new UsageError(`${file} has no \`tenants:\` section: declare the registry query and the template schema, e.g.\n  tenants:\n    registry: SELECT schema_name FROM central.tenants WHERE active\n    template: tenant_template`);
+  return t;
+}
+
+/** The newest plan in plans/ that has tenants, or undefined. */
+async function latestTenantPlan(config: SwitchyardConfig): Promise<Loaded | undefined> {
+  const dir = configPath(config, config.plans);
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.plan\.ya?ml$/.test(f)).sort().reverse();
+  for (const f of files) {
+    const loaded = await load(config, `${config.plans}/${f}`);
+    if (planTenants(loaded.plan)) return loaded;
+  }
+  return undefined;
+}
+
+export interface TenantsListResult {
+  readonly database: string;
+  readonly template: string;
+  readonly templateExists: boolean;
+  readonly plan?: string;
+  readonly tenants: readonly (TenantPosition | { readonly tenant: string; readonly where: string })[];
+  readonly missing: readonly string[];
+}
+
+export async function tenantsList(config: SwitchyardConfig, o: { db?: string; plan?: string }): Promise<TenantsListResult> {
+  const t = await tenantsConfig(config);
+  const loaded = o.plan ? await load(config, o.plan) : await latestTenantPlan(config);
+  const target = resolveTarget(o.db, config.database, config.unsetVariables);
+  const client = await connect(target);
+  try {
+    const registry = await readRegistry(client, t);
+    const ledger = (await ledgerExists(client, config.ledgerSchema)) ? config.ledgerSchema : undefined;
+    const tenants = loaded
+      ? (await tenantsStatus(client, loaded.plan, loaded.report, t.template, registry, ledger, { drift: false })).tenants
+      : registry.tenants.map((tenant) => ({ tenant, where: 'no plan with tenants in plans/' }));
+    return { database: describeTarget(target), template: t.template, templateExists: registry.templateExists, ...(loaded ? { plan: loaded.plan.name } : {}), tenants, missing: registry.missing };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface TenantsAddResult {
+  readonly tenant: string;
+  readonly database: string;
+  /** Where the new tenant starts: `plan 0002_x release 1 expand applied`, or `the template schema`. */
+  readonly version: string;
+  readonly statements: number;
+}
+
+/** The phase boundary (index in planPhases, -1 before the first) that every tenant of the registry has reached. */
+function fleetBoundary(positions: readonly TenantPosition[]): number | string {
+  const bounds = new Set(positions.map((p) => p.boundary));
+  if (bounds.size === 1 && !bounds.has(undefined)) return [...bounds][0]!;
+  const where = new Map<string, number>();
+  for (const p of positions) where.set(p.where, (where.get(p.where) ?? 0) + 1);
+  return [...where].map(([w, n]) => `${n} ${w}`).join(', ');
+}
+
+async function sourceSchema(client: Client, config: SwitchyardConfig, t: TenantsConfig, registry: Registry): Promise<{ schema: Schema; version: string; plan?: Plan; boundary?: number }> {
+  const loaded = await latestTenantPlan(config);
+  const ledger = (await ledgerExists(client, config.ledgerSchema)) ? config.ledgerSchema : undefined;
+  if (loaded && ledger) {
+    const positions = (await tenantsStatus(client, loaded.plan, loaded.report, t.template, registry, ledger, { drift: false })).tenants;
+    const b = positions.length ? fleetBoundary(positions) : -1;
+    if (typeof b === 'string') {
+      throw new SwitchyardError('TENANTS_MID_ROLLOUT', `the tenants are not all at one version of plan ${loaded.plan.name} (${b}): a new tenant would not know which to start at\nfix: finish the rollout (switchyard status ${loaded.path} --tenants), then add the tenant`, 1);
+    }
+    const phases = planPhases(loaded.plan);
+    const model = b === -1 ? loaded.plan.source.snapshot : modelAtBoundary(loaded.plan, loaded.report, phases[b]!.release, phases[b]!.phase, 'after');
+    if (!model) throw new SwitchyardError('TENANTS_VERSION_UNKNOWN', `the tenants are at ${phases[b]!.phase} of release ${phases[b]!.release} of plan ${loaded.plan.name}, whose schema is known only from a rehearsal report\nfix: switchyard rehearse ${loaded.path}`, 1);
+    const version = b === -1 ? `before plan ${loaded.plan.name}` : `plan ${loaded.plan.name} release ${phases[b]!.release} ${phases[b]!.phase} applied`;
+    return { schema: schemaOf(model, t.template), version, plan: loaded.plan, boundary: b };
+  }
+  const from = registry.templateExists ? t.template : registry.tenants[0];
+  if (from === undefined) throw new SwitchyardError('TENANTS_NO_SOURCE', `there is no template schema ${ident(t.template)} and no tenant to copy the structure from\nfix: create the template schema, or the first tenant by hand`, 1);
+  const live = await introspect(client, { includeSchemas: [from] });
+  return { schema: schemaOf({ ...live, schemas: live.schemas.map((s) => (s.name === from ? renameSchemaInModel(s, t.template) : s)) }, t.template), version: from === t.template ? 'the template schema' : `the structure of tenant ${from}` };
+}
+
+export async function tenantsAdd(config: SwitchyardConfig, o: { name: string; db?: string }): Promise<TenantsAddResult> {
+  const name = o.name;
+  if (name === '' || name.includes('\0')) throw new UsageError('the tenant name must be a non-empty schema name');
+  if (identifierBytes(name) > MAX_IDENTIFIER_BYTES) throw new UsageError(`tenant name ${ident(name)} is ${identifierBytes(name)} bytes; PostgreSQL names are at most ${MAX_IDENTIFIER_BYTES}`);
+  if (/^pg_/i.test(name)) throw new UsageError(`tenant name ${ident(name)}: names starting with pg_ are reserved for PostgreSQL`);
+  const t = await tenantsConfig(config);
+  if (name === t.template) throw new UsageError(`${ident(name)} is the template schema, not a tenant`);
+  if (!t.register) {
+    throw new UsageError(
+      `tenants add registers the new tenant with \`tenants.register\` in the declared schema, and there is none\n` +
+        `fix: add it, $1 being the schema name, e.g.\n  tenants:\n    register: INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)`,
+    );
+  }
+  const target = resolveTarget(o.db, config.database, config.unsetVariables);
+  const client = await connect(target);
+  try {
+    await prepareSession(client);
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name]);
+    if (exists.rows.length) throw new UsageError(`schema ${ident(name)} already exists${(await readRegistry(client, t)).tenants.includes(name) ? ' and is a registered tenant' : ''}`);
+    const registry = await readRegistry(client, t);
+    const src = await sourceSchema(client, config, t, registry);
+    const statements = renderDatabase({ schemas: [renameSchemaInModel(src.schema, name)] });
+    await withTransaction(client, async () => {
+      for (const s of statements) await client.query(s);
+      if (src.plan && src.boundary !== undefined && src.boundary >= 0) {
+        // The phases the tenant was born with are recorded done: the next apply continues from there.
+        await ensureLedger(client, config.ledgerSchema);
+        const tenantOnly = unitPlan(src.plan, t.template, t.template);
+        await recordPlan(client, tenantOnly, [name], config.ledgerSchema);
+        for (const p of planPhases(tenantOnly).slice(0, src.boundary + 1)) {
+          for (const step of p.steps) {
+            const ref = { plan: src.plan.name, step, tenant: name };
+            await markStepRunning(client, ref, config.ledgerSchema);
+            await markStepDone(client, ref, config.ledgerSchema);
+          }
+        }
+      }
+      await client.query(t.register!, [name]);
+    });
+    return { tenant: name, database: describeTarget(target), version: src.version, statements: statements.length };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
