@@ -2,7 +2,11 @@
 // report is written next to the plan, tied to its checksum, and `apply` reads it.
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { connect, resolveTarget } from '../db/connect.js';
-import { UsageError } from '../errors.js';
+import type pg from 'pg';
+import { SwitchyardError, UsageError, databaseError } from '../errors.js';
+import type { Plan } from '../planner/types.js';
+import { prepareSession } from '../rehearsal/shadow.js';
+import { DEFAULT_TENANT_SAMPLE, sampleTenants, type TenantSample } from '../tenants/rehearse.js';
 import { readPlan } from '../planner/file.js';
 import { rehearse, type Engine, type RehearsalEvent } from '../rehearsal/rehearse.js';
 import { writeReport, type RehearsalReport } from '../rehearsal/report.js';
@@ -15,6 +19,8 @@ export interface RehearseCommandOptions {
   /** Copy the source schema from this database (schema only) instead of the plan's snapshot. */
   readonly db?: string;
   readonly sampleRows?: number;
+  /** A tenant plan: how many real tenant schemas to rehearse after the template (default 3; 0 = the template only). */
+  readonly tenantSample?: number;
   readonly onEvent?: (e: RehearsalEvent) => void;
 }
 
@@ -29,8 +35,11 @@ export async function rehearseCommand(config: SwitchyardConfig, o: RehearseComma
   if (o.pgVersion !== undefined && (!Number.isInteger(o.pgVersion) || o.pgVersion < 12)) throw new UsageError(`--pg-version ${o.pgVersion} is not a PostgreSQL major version (try 15, 17 or 18)`);
   const path = configPath(config, o.plan);
   const plan = await readPlan(path);
+  const tenantSample = o.tenantSample ?? DEFAULT_TENANT_SAMPLE;
+  if (!Number.isInteger(tenantSample) || tenantSample < 0) throw new UsageError(`--tenant-sample ${o.tenantSample} is not a count of tenants (0 rehearses the template only)`);
   const copyFrom = o.db ? await connect(resolveTarget(o.db, undefined)) : undefined;
   try {
+    const sample = plan.target.snapshot.tenants && tenantSample > 0 ? await tenantSample_(config, o, plan, tenantSample, copyFrom) : undefined;
     const image = o.image ?? config.rehearsal.image;
     const report = await rehearse(plan, {
       engine,
@@ -38,11 +47,33 @@ export async function rehearseCommand(config: SwitchyardConfig, o: RehearseComma
       ...(o.pgVersion ? { major: o.pgVersion } : {}),
       ...(copyFrom ? { copyFrom } : {}),
       sampleRows: o.sampleRows ?? config.rehearsal.sampleRows,
+      ...(sample ? { tenants: sample.rehearse, tenantsDrifted: sample.drifted } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
     const written = await writeReport(path, report);
     return { report, written };
   } finally {
     await copyFrom?.end().catch(() => undefined);
+  }
+}
+
+/** The real tenants to rehearse, read from --db or the configured database (the live side of a pair). */
+async function tenantSample_(config: SwitchyardConfig, o: RehearseCommandOptions, plan: Plan, count: number, copyFrom: pg.Client | undefined): Promise<TenantSample | undefined> {
+  const url = config.database ?? config.pair?.blue;
+  if (!copyFrom && url === undefined && !process.env.DATABASE_URL) {
+    o.onEvent?.({ kind: 'notice', message: 'no database configured to read the tenants from: only the template is rehearsed (pass --db, or --tenant-sample 0 to say so)' });
+    return undefined;
+  }
+  const db = copyFrom ?? (await connect(resolveTarget(undefined, url, config.unsetVariables)));
+  try {
+    await prepareSession(db);
+    const sample = await sampleTenants(db, plan, count);
+    if (sample.registered === 0) o.onEvent?.({ kind: 'notice', message: 'the tenants registry lists no tenant: only the template is rehearsed' });
+    return sample;
+  } catch (e) {
+    if (e instanceof SwitchyardError) throw e;
+    throw databaseError(`reading the tenants to rehearse (fix: check the database, or pass --tenant-sample 0 to rehearse the template only)`, e);
+  } finally {
+    if (!copyFrom) await db.end().catch(() => undefined);
   }
 }

@@ -15,11 +15,11 @@ import { key } from '../planner/keys.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model.js';
-import { qualified } from '../sql/quote.js';
+import { ident, qualified } from '../sql/quote.js';
 import { renderDatabase } from '../sql/render/index.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
 import { unmetExpectations } from './expect.js';
-import type { PhaseRehearsal, RehearsalFailure, RehearsalReport, StepRehearsal } from './report.js';
+import type { PhaseRehearsal, RehearsalFailure, RehearsalReport, StepRehearsal, TenantRehearsal } from './report.js';
 import { insertSampleRows } from './sample.js';
 import { prepareSession } from './shadow.js';
 
@@ -34,6 +34,10 @@ export interface RehearseOptions {
   /** Copy the source schema from this live database instead of the plan's snapshot (schema only, never rows). */
   readonly copyFrom?: pg.Client;
   readonly sampleRows?: number;
+  /** Real tenants to rehearse after the template, each with the plan under its own name (tenants/rehearse.ts). */
+  readonly tenants?: readonly { readonly tenant: string; readonly plan: Plan }[];
+  /** Tenants left out of the sample because their schema drifted (recorded in the report). */
+  readonly tenantsDrifted?: readonly { readonly tenant: string; readonly differences: readonly string[] }[];
   readonly onEvent?: (e: RehearsalEvent) => void;
 }
 
@@ -42,6 +46,8 @@ export type RehearsalEvent =
   | { readonly kind: 'source'; readonly tables: number; readonly rows: number; readonly short: readonly { table: string; reason: string }[] }
   | { readonly kind: 'phase'; readonly release: number; readonly phase: Phase; readonly stage: 'apply' | 'rollback' | 'reapply' | 'done'; readonly ms?: number }
   | { readonly kind: 'step'; readonly stage: 'apply' | 'rollback'; readonly id: string; readonly description: string }
+  | { readonly kind: 'notice'; readonly message: string }
+  | { readonly kind: 'tenant'; readonly tenant: string; readonly stage: 'start' | 'done' | 'failed'; readonly ms?: number }
   | PhaseEvent;
 
 /** Majors the embedded engine can start here: the npm packages' and Debian's server binaries. */
@@ -72,43 +78,71 @@ export async function rehearse(plan: Plan, o: RehearseOptions = {}): Promise<Reh
   const engine = o.engine ?? 'embedded';
   const { server, notice } = await startServer(o, Math.floor(plan.server.versionNum / 10000));
   const sampleRows = o.sampleRows ?? 20;
+  try {
+    const main = await rehearseIn(server, 'rehearsal', plan, o, sampleRows, { notice });
+    const tenants: TenantRehearsal[] = [];
+    // The tenants of the sample only when the template passed: their failures would repeat its own.
+    for (const [i, t] of (main.failure ? [] : (o.tenants ?? [])).entries()) {
+      o.onEvent?.({ kind: 'tenant', tenant: t.tenant, stage: 'start' });
+      const t0 = Date.now();
+      const { copyFrom: _, ...rest } = o;
+      const r = await rehearseIn(server, `rehearsal_tenant_${i + 1}`, t.plan, rest, sampleRows);
+      const ms = Date.now() - t0;
+      tenants.push({ tenant: t.tenant, passed: r.failure === undefined, ms, ...(r.failure ? { failure: r.failure } : {}) });
+      o.onEvent?.({ kind: 'tenant', tenant: t.tenant, stage: r.failure ? 'failed' : 'done', ms });
+    }
+    const failedTenant = tenants.find((t) => !t.passed);
+    return {
+      format: 1, plan: plan.name, checksum: plan.checksum, passed: main.failure === undefined && failedTenant === undefined, engine, server: main.version,
+      startedAt: new Date(started).toISOString(), ms: Date.now() - started, sampleRows, phases: main.phases,
+      ...(main.failure ? { failure: main.failure } : failedTenant?.failure ? { failure: { ...failedTenant.failure, message: `tenant ${ident(failedTenant.tenant)}: ${failedTenant.failure.message}` } } : {}),
+      models: main.models,
+      ...(o.tenants ? { tenants } : {}),
+      ...(o.tenantsDrifted?.length ? { tenantsDrifted: o.tenantsDrifted } : {}),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+interface Rehearsed {
+  readonly version: string;
+  readonly phases: PhaseRehearsal[];
+  readonly models: Record<string, DatabaseSchema>;
+  readonly failure?: RehearsalFailure;
+}
+
+/** The rehearsal of one plan in a new database `name` of `server`. */
+async function rehearseIn(server: EmbeddedServer, name: string, plan: Plan, o: RehearseOptions, sampleRows: number, announce?: { notice: string | undefined }): Promise<Rehearsed> {
   const phases: PhaseRehearsal[] = [];
   const models: Record<string, DatabaseSchema> = {};
   let version = `PostgreSQL ${server.major}`;
-  const report = (failure?: RehearsalFailure): RehearsalReport => ({
-    format: 1, plan: plan.name, checksum: plan.checksum, passed: failure === undefined, engine, server: version,
-    startedAt: new Date(started).toISOString(), ms: Date.now() - started, sampleRows, phases, ...(failure ? { failure } : {}), models,
-  });
+  const admin = new pg.Client({ connectionString: server.url() });
+  await admin.connect();
   try {
-    const admin = new pg.Client({ connectionString: server.url() });
-    await admin.connect();
-    try {
-      await admin.query('CREATE DATABASE rehearsal');
-    } finally {
-      await admin.end();
-    }
-    const db = new pg.Client({ connectionString: server.url('rehearsal') });
-    db.on('error', () => undefined);
-    await db.connect();
-    try {
-      await prepareSession(db);
-      version = `PostgreSQL ${(await serverVersion(db)).text}`;
-      o.onEvent?.({ kind: 'server', engine, version, ...(notice ? { notice } : {}) });
-      await buildSource(db, plan, o, sampleRows);
-      for (const p of planPhases(plan)) {
-        if (p.steps.length === 0) continue;
-        phases.push(await rehearsePhase(db, plan, p.release, p.phase, models, o));
-      }
-      await checkEnd(db, plan);
-      return report();
-    } catch (e) {
-      if (e instanceof Failed) return report(e.failure);
-      throw e;
-    } finally {
-      await db.end().catch(() => undefined);
-    }
+    await admin.query(`CREATE DATABASE ${ident(name)}`);
   } finally {
-    await server.stop();
+    await admin.end();
+  }
+  const db = new pg.Client({ connectionString: server.url(name) });
+  db.on('error', () => undefined);
+  await db.connect();
+  try {
+    await prepareSession(db);
+    version = `PostgreSQL ${(await serverVersion(db)).text}`;
+    if (announce) o.onEvent?.({ kind: 'server', engine: o.engine ?? 'embedded', version, ...(announce.notice ? { notice: announce.notice } : {}) });
+    await buildSource(db, plan, o, sampleRows);
+    for (const p of planPhases(plan)) {
+      if (p.steps.length === 0) continue;
+      phases.push(await rehearsePhase(db, plan, p.release, p.phase, models, o));
+    }
+    await checkEnd(db, plan);
+    return { version, phases, models };
+  } catch (e) {
+    if (e instanceof Failed) return { version, phases, models, failure: e.failure };
+    throw e;
+  } finally {
+    await db.end().catch(() => undefined);
   }
 }
 

@@ -57,10 +57,29 @@ export interface RehearsalReport {
   readonly failure?: RehearsalFailure;
   /** The schema at every phase boundary, by fingerprint: apply shows drift against these as changes. */
   readonly models?: Readonly<Record<string, unknown>>;
+  /** A tenant plan: the real tenant schemas rehearsed after the template, under their own names. */
+  readonly tenants?: readonly TenantRehearsal[];
+  /** A tenant plan: tenants left out of the sample because their schema is not the template's. */
+  readonly tenantsDrifted?: readonly { readonly tenant: string; readonly differences: readonly string[] }[];
+}
+
+export interface TenantRehearsal {
+  readonly tenant: string;
+  readonly passed: boolean;
+  readonly ms: number;
+  readonly failure?: RehearsalFailure;
 }
 
 const Step = z.object({ id: z.string(), before: z.string(), after: z.string(), ms: z.number(), rollback: z.array(z.string()).optional() });
 const PhaseR = z.object({ release: z.number().int(), phase: z.enum(PHASES), before: z.string(), after: z.string(), steps: z.array(Step), ms: z.number() });
+const Failure = z.object({
+  step: z.string().optional(),
+  release: z.number().optional(),
+  phase: z.enum(PHASES).optional(),
+  stage: z.string(),
+  message: z.string(),
+  differences: z.array(z.string()),
+});
 const Report = z.object({
   format: z.literal(1),
   plan: z.string(),
@@ -72,17 +91,10 @@ const Report = z.object({
   ms: z.number(),
   sampleRows: z.number(),
   phases: z.array(PhaseR),
-  failure: z
-    .object({
-      step: z.string().optional(),
-      release: z.number().optional(),
-      phase: z.enum(PHASES).optional(),
-      stage: z.string(),
-      message: z.string(),
-      differences: z.array(z.string()),
-    })
-    .optional(),
+  failure: Failure.optional(),
   models: z.record(z.string(), z.unknown()).optional(),
+  tenants: z.array(z.object({ tenant: z.string(), passed: z.boolean(), ms: z.number(), failure: Failure.optional() })).optional(),
+  tenantsDrifted: z.array(z.object({ tenant: z.string(), differences: z.array(z.string()) })).optional(),
 });
 
 /** plans/0001_x.plan.yaml -> plans/0001_x.rehearsal.json */

@@ -2,7 +2,9 @@
 // PostgreSQL: exactly the active, undrifted tenants are migrated (the hostile name among them, correctly);
 // the drifted one is reported and left alone, the inactive one never touched; every phase rolled back
 // restores every tenant exactly; status --tenants names the drifted tenant.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { RehearsalReport } from '../../../src/rehearsal/report.js';
 import { readPlan } from '../../../src/planner/file.js';
 import { planPhases } from '../../../src/executor/state.js';
 import { qualified } from '../../../src/sql/quote.js';
@@ -27,6 +29,14 @@ describe('tenants', () => {
     expect(templateFingerprint(plan.source.snapshot)).toBe(before.get(HOSTILE));
     const rehearsed = await p.run('rehearse', planPath);
     expect(rehearsed.code, rehearsed.stdout + rehearsed.stderr).toBe(0);
+    // Real tenants rehearsed after the template, under their own names: the hostile name first; the drifted
+    // tenant looked at and left out.
+    const report = JSON.parse(readFileSync(`${p.dir}/plans/0001_tenant_notes.rehearsal.json`, 'utf8')) as RehearsalReport;
+    expect(report.passed).toBe(true);
+    expect(report.tenants?.map((t) => [t.tenant, t.passed])).toEqual([[HOSTILE, true], ['tenant_001', true], ['tenant_002', true]]);
+    expect(report.tenantsDrifted?.map((t) => t.tenant)).toEqual([DRIFTED]);
+    expect(report.tenantsDrifted?.[0]?.differences.join('\n')).toContain('hotfix');
+    expect(rehearsed.stdout).toContain(`tenants rehearsed under their own names: "tenant o'hara; drop ""x"" y" passed, tenant_001 passed, tenant_002 passed`);
 
     const active = p.tenants.filter((t) => t !== INACTIVE);
     const migrated = active.filter((t) => t !== DRIFTED);
