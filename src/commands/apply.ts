@@ -81,7 +81,7 @@ export interface DryRunResult {
   readonly plan: string;
   readonly database?: string;
   readonly pair?: PairPlace;
-  readonly phases: readonly { readonly release: number; readonly phase: Phase; readonly steps: readonly { readonly id: string; readonly sql: readonly string[] }[] }[];
+  readonly phases: readonly { readonly release: number; readonly phase: Phase; readonly steps: readonly { readonly id: string; readonly tenant?: string; readonly sql: readonly string[] }[] }[];
   readonly notices: readonly string[];
 }
 
@@ -332,7 +332,7 @@ export async function rollbackCommand(config: SwitchyardConfig, o: ExecuteOption
 }
 
 /** The exact statements each step would send, for steps the ledger does not already record as done. */
-function stepScript(step: Step): string[] {
+export function stepScript(step: Step): string[] {
   const ledgerRow = '-- the ledger row of this step commits in this same transaction';
   if (step.backfill) {
     const batch = (sql: string) => ['BEGIN', timeoutSettings(step, true), sql, 'COMMIT', '-- then the position of the batch is saved in the ledger'];
@@ -411,19 +411,21 @@ async function dryRunRollback(config: SwitchyardConfig, plan: Plan, selection: {
   const steps = [...planPhases(plan).find((x) => x.release === selection.release && x.phase === selection.phase)!.steps]
     .reverse()
     .filter((s) => !known || ['done', 'running', 'failed', 'rolling_back'].includes(byId.get(s.id)?.status ?? ''));
-  // As rollbackPhase runs them: a transactional step's rollback in one transaction with its ledger row when it
-  // can, otherwise statement by statement (resuming after the statements a killed run recorded as done).
-  const script = (s: Step) => {
-    const r = byId.get(s.id);
-    if (s.transactional && (r?.status === 'running' || r?.status === 'failed')) return ['-- never took effect (its ledger row commits with it): only recorded as rolled back'];
-    if (s.transactional && !s.rollback.some(mustRunAlone) && r?.status !== 'rolling_back') {
-      return ['BEGIN', timeoutSettings(s, true), ...s.rollback, '-- the ledger row of this step commits in this same transaction', 'COMMIT'];
-    }
-    const from = r?.status === 'rolling_back' ? (r.rollbackPosition ?? 0) : 0;
-    return [
-      ...(from > 0 ? [`-- ${from} of the ${s.rollback.length} rollback statements were done by an interrupted run`] : []),
-      ...s.rollback.slice(from).flatMap((sql) => statementScript(sql, { ...s, transactional: true }, '-- ledger: one more rollback statement done')),
-    ];
-  };
-  return { plan: plan.name, ...(database ? { database } : {}), ...(pair ? { pair } : {}), phases: [{ ...selection, steps: steps.map((s) => ({ id: s.id, sql: script(s) })) }], notices };
+  return { plan: plan.name, ...(database ? { database } : {}), ...(pair ? { pair } : {}), phases: [{ ...selection, steps: steps.map((s) => ({ id: s.id, sql: rollbackScript(s, byId.get(s.id)) })) }], notices };
+}
+
+/**
+ * A step's rollback as rollbackPhase runs it: in one transaction with its ledger row when it can, otherwise
+ * statement by statement (resuming after the statements a killed run recorded as done).
+ */
+export function rollbackScript(s: Step, r: StepRecord | undefined): string[] {
+  if (s.transactional && (r?.status === 'running' || r?.status === 'failed')) return ['-- never took effect (its ledger row commits with it): only recorded as rolled back'];
+  if (s.transactional && !s.rollback.some(mustRunAlone) && r?.status !== 'rolling_back') {
+    return ['BEGIN', timeoutSettings(s, true), ...s.rollback, '-- the ledger row of this step commits in this same transaction', 'COMMIT'];
+  }
+  const from = r?.status === 'rolling_back' ? (r.rollbackPosition ?? 0) : 0;
+  return [
+    ...(from > 0 ? [`-- ${from} of the ${s.rollback.length} rollback statements were done by an interrupted run`] : []),
+    ...s.rollback.slice(from).flatMap((sql) => statementScript(sql, { ...s, transactional: true }, '-- ledger: one more rollback statement done')),
+  ];
 }

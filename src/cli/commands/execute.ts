@@ -4,14 +4,16 @@ import { applyCommand, rollbackCommand, type ApplyResult, type DryRunResult, typ
 import { statusCommand, type StatusResult } from '../../commands/status.js';
 import { HAZARDS } from '../../planner/types.js';
 import { load } from '../../commands/apply.js';
+import { dryRunTenants } from '../../tenants/dry-run.js';
 import { isTenantPlan, runTenants, type TenantRunResult } from '../../tenants/run.js';
+import { ident } from '../../sql/quote.js';
 import type { SwitchyardConfig } from '../../config/config.js';
 import type { CliIO, Colors } from '../io.js';
 import { reporter } from '../progress.js';
 import { context, examples } from './context.js';
 import type { SetExit } from './index.js';
 
-const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 const integer = (v: string) => {
   const n = Number(v);
   return Number.isInteger(n) ? n : NaN;
@@ -32,10 +34,9 @@ interface ExecFlags {
   shard?: string;
 }
 
-/** A plan with tenants (or any tenant flag) runs through the tenant fan-out; a dry run shows the template's SQL. */
+/** A plan with tenants (or any tenant flag) runs through the tenant fan-out, a dry run too. */
 async function tenantRun(config: SwitchyardConfig, plan: string, o: ExecFlags): Promise<boolean> {
   const flags = o.tenants !== undefined || o.concurrency !== undefined || o.shard !== undefined || o.onError !== undefined;
-  if (o.dryRun) return false;
   return flags || isTenantPlan((await load(config, plan)).plan);
 }
 
@@ -75,7 +76,7 @@ function printDryRun(r: DryRunResult, c: Colors, verb: string): string {
   if (r.phases.every((p) => p.steps.length === 0)) out.push('-- nothing to do');
   for (const p of r.phases) {
     out.push('', `-- ${p.phase} (release ${p.release})`);
-    for (const s of p.steps) out.push(`-- step ${s.id}`, ...s.sql.map((q) => (q.startsWith('--') ? c.dim(q) : q.endsWith(';') ? q : q + ';')));
+    for (const s of p.steps) out.push(`-- step ${s.id}${s.tenant !== undefined ? ` (tenant ${ident(s.tenant)})` : ''}`, ...s.sql.map((q) => (q.startsWith('--') ? c.dim(q) : q.endsWith(';') ? q : q + ';')));
   }
   return out.join('\n') + '\n';
 }
@@ -114,6 +115,11 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       try {
         const config = await ctx.config();
         if (await tenantRun(config, plan, o)) {
+          if (o.dryRun) {
+            const dry = await dryRunTenants(config, { plan, ...o }, 'apply');
+            rep.close();
+            return ctx.print(dry, () => printDryRun(dry, ctx.c, 'apply'));
+          }
           const t = await runTenants(config, { plan, ...o, onEvent: rep.onEvent }, 'apply');
           rep.close();
           ctx.print(t, () => printTenantRun(t, ctx.c));
@@ -156,6 +162,11 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       try {
         const config = await ctx.config();
         if (await tenantRun(config, plan, o)) {
+          if (o.dryRun) {
+            const dry = await dryRunTenants(config, { plan, ...o }, 'rollback');
+            rep.close();
+            return ctx.print(dry, () => printDryRun(dry, ctx.c, 'rollback'));
+          }
           const t = await runTenants(config, { plan, ...o, onEvent: rep.onEvent }, 'rollback');
           rep.close();
           ctx.print(t, () => printTenantRun(t, ctx.c));
