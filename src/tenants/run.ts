@@ -7,7 +7,7 @@ import type { SwitchyardConfig } from '../config/config.js';
 import { describeTarget, type Client } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { ensureLedger, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, type StepRecord } from '../executor/ledger.js';
-import { withAdvisoryLock, withUnitLock, type ExecutorLockKey } from '../executor/lock.js';
+import { UnitBusyError, withAdvisoryLock, withUnitLock, type ExecutorLockKey } from '../executor/lock.js';
 import { applyPhase, rollbackPhase } from '../executor/phase.js';
 import { phaseLabel, phaseStatuses } from '../executor/state.js';
 import {
@@ -237,8 +237,14 @@ async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
   const drifted = new Set<string>();
   if (before && fresh.length) {
     for (const d of await tenantDrift(client, schemaOf(before, template), fresh)) {
+      // Read without the tenant's lock: another executor (a second shard job) may be migrating it right now.
+      // Under its lock, a tenant whose ledger rows moved meanwhile is not drifted: its steps are skipped or resumed.
+      const verdict = await withUnitLock(client, ctx.key, d.tenant, {}, async () =>
+        progressOf(tenantSteps, byUnit(await stepStatuses(client, plan.name, d.tenant, ledger)).get(d.tenant)) === 'none' ? 'drifted' : 'moved',
+      ).catch((e: unknown) => (e instanceof UnitBusyError ? e : Promise.reject(e)));
+      if (verdict === 'moved') continue;
       drifted.add(d.tenant);
-      results.set(d.tenant, failed(d.tenant, `drifted from the template ${ident(template)}: ${d.differences.slice(0, 5).join('; ')}${d.differences.length > 5 ? `; and ${d.differences.length - 5} more` : ''}`));
+      results.set(d.tenant, failed(d.tenant, verdict instanceof UnitBusyError ? verdict.message : `drifted from the template ${ident(template)}: ${d.differences.slice(0, 5).join('; ')}${d.differences.length > 5 ? `; and ${d.differences.length - 5} more` : ''}`));
     }
   }
   let pending = eligible.filter((u) => !drifted.has(u));
