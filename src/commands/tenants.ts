@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { connect, describeTarget, resolveTarget, withTransaction, type Client } from '../db/connect.js';
-import { SwitchyardError, UsageError } from '../errors.js';
+import { databaseError, SwitchyardError, UsageError } from '../errors.js';
 import { ensureLedger, ledgerExists, markStepDone, markStepRunning, recordPlan } from '../executor/ledger.js';
 import { planPhases } from '../executor/state.js';
 import { introspect } from '../introspect/index.js';
@@ -125,6 +125,9 @@ export async function tenantsAdd(config: SwitchyardConfig, o: { name: string; db
     const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name]);
     if (exists.rows.length) throw new UsageError(`schema ${ident(name)} already exists${(await readRegistry(client, t)).tenants.includes(name) ? ' and is a registered tenant' : ''}`);
     const registry = await readRegistry(client, t);
+    if (registry.missing.includes(name)) {
+      throw new UsageError(`${ident(name)} is already listed by the tenants registry, without a schema: registering it again would conflict\nfix: remove it from the registry (the table \`tenants.registry\` reads), then run switchyard tenants add again`);
+    }
     const src = await sourceSchema(client, config, t, registry);
     const statements = renderDatabase({ schemas: [renameSchemaInModel(src.schema, name)] });
     await withTransaction(client, async () => {
@@ -142,7 +145,12 @@ export async function tenantsAdd(config: SwitchyardConfig, o: { name: string; db
           }
         }
       }
-      await client.query(t.register!, [name]);
+      try {
+        await client.query(t.register!, [name]);
+      } catch (e) {
+        // The user's statement: say which one failed, and that the schema went with it.
+        throw databaseError(`the \`tenants.register\` statement failed for ${ident(name)}, so nothing was created\n  statement: ${t.register!}\n  error`, e);
+      }
     });
     return { tenant: name, database: describeTarget(target), version: src.version, statements: statements.length };
   } finally {
