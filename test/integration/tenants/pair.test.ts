@@ -1,0 +1,77 @@
+// A tenant plan on a blue/green pair: expand and backfill run per tenant on the standby while live takes
+// writes (the tenants' sync triggers fill the rows replication brings), cutover, and contract per tenant on
+// the new live side. Every tenant, the hostile name among them, ends at the plan's target on the new live side.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSwitch } from '../../../src/pair/cutover.js';
+import { planPhases } from '../../../src/executor/state.js';
+import { readPlan } from '../../../src/planner/file.js';
+import { qualified } from '../../../src/sql/quote.js';
+import { cli } from '../../support/cli.js';
+import { eventually, freshPair } from '../../support/pair.js';
+import { HOSTILE, TENANT_SCHEMA_YAML, tenantFingerprint, tenantSql, templateFingerprint } from '../../support/tenants.js';
+
+interface Outcome { tenant: string; state: string; error?: string }
+const TENANTS = ['tenant_001', 'tenant_002', 'tenant_003', HOSTILE].sort();
+
+async function count(c: { query: (q: string) => Promise<{ rows: { n: number }[] }> }, sql: string): Promise<number> {
+  return (await c.query(`SELECT (${sql})::int AS n`)).rows[0]!.n;
+}
+
+describe('tenants on a pair', () => {
+  it('expand and backfill per tenant on the standby, cutover, contract per tenant on live', async () => {
+    const pair = await freshPair('schema: schema.yaml\n');
+    writeFileSync(join(dirname(pair.configFile), 'schema.yaml'), TENANT_SCHEMA_YAML);
+    const run = (...argv: string[]) => cli('-c', pair.configFile, ...argv);
+    await pair.blue.client.query(`CREATE SCHEMA central;
+      CREATE TABLE central.plans (id integer PRIMARY KEY, name text NOT NULL);
+      INSERT INTO central.plans VALUES (1, 'basic'), (2, 'pro');
+      CREATE TABLE central.tenants (schema_name text PRIMARY KEY, active boolean NOT NULL DEFAULT true);`);
+    for (const t of TENANTS) await pair.blue.client.query(tenantSql(t, 5));
+    await pair.blue.client.query('INSERT INTO central.tenants (schema_name) SELECT unnest($1::text[])', [TENANTS]);
+    const init = await run('pair', 'init', '--timeout', '60');
+    expect(init.code, init.stdout + init.stderr).toBe(0);
+
+    const planned = await run('plan', '--name', 'notes', '--db', pair.blue.url);
+    expect(planned.code, planned.stderr).toBe(0);
+    const path = join(dirname(pair.configFile), 'plans/0001_notes.plan.yaml');
+    const plan = await readPlan(path);
+    const rehearsed = await run('rehearse', path, '--tenant-sample', '1');
+    expect(rehearsed.code, rehearsed.stdout + rehearsed.stderr).toBe(0);
+
+    const phases = planPhases(plan).filter((p) => p.steps.length);
+    for (const p of phases.filter((x) => x.phase !== 'contract')) {
+      const r = await run('--json', 'apply', path, '--release', String(p.release), '--phase', p.phase);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { pair: { side: string }; outcomes: Outcome[] };
+      expect(out.pair.side).toBe('green');
+      expect(out.outcomes.map((o) => [o.tenant, o.state])).toEqual(TENANTS.map((t) => [t, 'done']));
+    }
+    // Blue (live) still has the old schema; green has the new columns beside the old.
+    const col = (c: typeof pair.blue.client, t: string, name: string) =>
+      count(c, `SELECT count(*) FROM information_schema.columns WHERE table_schema = '${t.replaceAll("'", "''")}' AND table_name = 'orders' AND column_name = '${name}'`);
+    for (const t of TENANTS) {
+      expect(await col(pair.blue.client, t, 'total__new'), t).toBe(0);
+      expect(await col(pair.green.client, t, 'total__new'), t).toBe(1);
+    }
+    // The old application writes on blue; replication brings the row to green, where the tenant's sync trigger
+    // (ENABLE ALWAYS) fills the new column.
+    const orders = qualified(HOSTILE, 'orders');
+    const { rows: [row] } = await pair.blue.client.query<{ id: string }>(`INSERT INTO ${orders} (customer_id, total) VALUES (1, 7777) RETURNING id::text`);
+    await eventually('the old version\'s row on green with total__new', async () => (await count(pair.green.client, `SELECT count(*) FROM ${orders} WHERE id = ${row!.id} AND total__new = 7777`)) === 1);
+
+    const report = await runSwitch('cutover', pair.config);
+    expect(report.to).toBe('green');
+    for (const p of phases.filter((x) => x.phase === 'contract')) {
+      const r = await run('--json', 'apply', path, '--release', String(p.release), '--phase', p.phase, '--yes', '--allow-hazard', 'DELETES_DATA,BREAKS_OLD_APP');
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { pair: { side: string }; outcomes: Outcome[] };
+      expect(out.pair.side).toBe('green');
+      expect(out.outcomes.map((o) => [o.tenant, o.state])).toEqual(TENANTS.map((t) => [t, 'done']));
+    }
+    const target = templateFingerprint(plan.target.snapshot);
+    for (const t of TENANTS) expect(await tenantFingerprint(pair.green.client, t), t).toBe(target);
+    expect(await count(pair.green.client, `SELECT count(*) FROM ${orders} WHERE total = 7777`)).toBe(1);
+  }, 240_000);
+});
