@@ -13,7 +13,10 @@ import { introspect } from '../introspect/index.js';
 import type { Plan } from '../planner/types.js';
 import { loadSchemaFile } from '../schema/snapshot.js';
 import type { Schema, TenantsConfig } from '../schema/model.js';
-import { identifierBytes, ident, MAX_IDENTIFIER_BYTES } from '../sql/quote.js';
+import { identifierBytes, ident, MAX_IDENTIFIER_BYTES, qualified } from '../sql/quote.js';
+import { pairMode } from '../pair/phases.js';
+import { lockPair, openPair, resolvePair, resolveSides } from '../pair/session.js';
+import { joinStream, liveStream } from '../tenants/pair-add.js';
 import { renderDatabase } from '../sql/render/index.js';
 import { modelAtBoundary, schemaOf } from '../tenants/drift.js';
 import { readRegistry, type Registry } from '../tenants/registry.js';
@@ -53,7 +56,7 @@ export interface TenantsListResult {
 export async function tenantsList(config: SwitchyardConfig, o: { db?: string; plan?: string }): Promise<TenantsListResult> {
   const t = await tenantsConfig(config);
   const loaded = o.plan ? await load(config, o.plan) : await latestTenantPlan(config);
-  const target = resolveTarget(o.db, config.database, config.unsetVariables);
+  const target = pairMode(config, o.db) ? { url: await liveUrl(config) } : resolveTarget(o.db, config.database, config.unsetVariables);
   const client = await connect(target);
   try {
     const registry = await readRegistry(client, t);
@@ -67,12 +70,31 @@ export async function tenantsList(config: SwitchyardConfig, o: { db?: string; pl
   }
 }
 
+/** With a pair: the live side's URL (the registry and the ledger of contract live there). */
+async function liveUrl(config: SwitchyardConfig): Promise<string> {
+  const session = await openPair(resolvePair(config), 'switchyard tenants list');
+  try {
+    return session.targets[(await resolveSides(session, config.ledgerSchema)).live];
+  } finally {
+    await session.close();
+  }
+}
+
 export interface TenantsAddResult {
   readonly tenant: string;
   readonly database: string;
   /** Where the new tenant starts: `plan 0002_x release 1 expand applied`, or `the template schema`. */
   readonly version: string;
   readonly statements: number;
+  /** With a pair: the standby's copy of the tenant (built at the standby's own version) and the stream it joined. */
+  readonly pair?: {
+    readonly live: string;
+    readonly standby?: { readonly side: string; readonly database: string; readonly version: string; readonly statements: number };
+    readonly streaming: boolean;
+    readonly publication?: string;
+    readonly tables: number;
+    readonly copyMs: number;
+  };
 }
 
 /** The phase boundary (index in planPhases, -1 before the first) that every tenant of the registry has reached. */
@@ -105,12 +127,10 @@ async function sourceSchema(client: Client, config: SwitchyardConfig, t: Tenants
   return { schema: schemaOf({ ...live, schemas: live.schemas.map((s) => (s.name === from ? renameSchemaInModel(s, t.template) : s)) }, t.template), version: from === t.template ? 'the template schema' : `the structure of tenant ${from}` };
 }
 
-export async function tenantsAdd(config: SwitchyardConfig, o: { name: string; db?: string }): Promise<TenantsAddResult> {
-  const name = o.name;
+function checkName(name: string, t: TenantsConfig): void {
   if (name === '' || name.includes('\0')) throw new UsageError('the tenant name must be a non-empty schema name');
   if (identifierBytes(name) > MAX_IDENTIFIER_BYTES) throw new UsageError(`tenant name ${ident(name)} is ${identifierBytes(name)} bytes; PostgreSQL names are at most ${MAX_IDENTIFIER_BYTES}`);
   if (/^pg_/i.test(name)) throw new UsageError(`tenant name ${ident(name)}: names starting with pg_ are reserved for PostgreSQL`);
-  const t = await tenantsConfig(config);
   if (name === t.template) throw new UsageError(`${ident(name)} is the template schema, not a tenant`);
   if (!t.register) {
     throw new UsageError(
@@ -118,42 +138,109 @@ export async function tenantsAdd(config: SwitchyardConfig, o: { name: string; db
         `fix: add it, $1 being the schema name, e.g.\n  tenants:\n    register: INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)`,
     );
   }
+}
+
+interface Built {
+  readonly version: string;
+  readonly statements: string[];
+  readonly src: Awaited<ReturnType<typeof sourceSchema>>;
+}
+
+/** What the new tenant will be on this database: its version (this database's fleet boundary) and statements. */
+async function prepareTenant(client: Client, config: SwitchyardConfig, t: TenantsConfig, name: string, where = ''): Promise<Built> {
+  await prepareSession(client);
+  const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name]);
+  if (exists.rows.length) throw new UsageError(`schema ${ident(name)} already exists${where}${(await readRegistry(client, t)).tenants.includes(name) ? ' and is a registered tenant' : ''}`);
+  const registry = await readRegistry(client, t);
+  if (registry.missing.includes(name)) {
+    throw new UsageError(`${ident(name)} is already listed by the tenants registry${where}, without a schema: registering it again would conflict\nfix: remove it from the registry (the table \`tenants.registry\` reads), then run switchyard tenants add again`);
+  }
+  const src = await sourceSchema(client, config, t, registry);
+  return { version: src.version, statements: renderDatabase({ schemas: [renameSchemaInModel(src.schema, name)] }), src };
+}
+
+/** Builds the tenant in one transaction: its objects, the ledger rows of the phases it is born with, and (on live) its registration. */
+async function buildTenant(client: Client, config: SwitchyardConfig, t: TenantsConfig, name: string, b: Built, register: boolean): Promise<void> {
+  const { src } = b;
+  await withTransaction(client, async () => {
+    for (const s of b.statements) await client.query(s);
+    if (src.plan && src.boundary !== undefined && src.boundary >= 0) {
+      // The phases the tenant was born with are recorded done: the next apply continues from there.
+      await ensureLedger(client, config.ledgerSchema);
+      const tenantOnly = unitPlan(src.plan, t.template, t.template);
+      await recordPlan(client, tenantOnly, [name], config.ledgerSchema);
+      for (const p of planPhases(tenantOnly).slice(0, src.boundary + 1)) {
+        for (const step of p.steps) {
+          const ref = { plan: src.plan.name, step, tenant: name };
+          await markStepRunning(client, ref, config.ledgerSchema);
+          await markStepDone(client, ref, config.ledgerSchema);
+        }
+      }
+    }
+    if (!register) return;
+    try {
+      await client.query(t.register!, [name]);
+    } catch (e) {
+      // The user's statement: say which one failed, and that the schema went with it.
+      throw databaseError(`the \`tenants.register\` statement failed for ${ident(name)}, so nothing was created\n  statement: ${t.register!}\n  error`, e);
+    }
+  });
+}
+
+export async function tenantsAdd(config: SwitchyardConfig, o: { name: string; db?: string; timeoutMs?: number }): Promise<TenantsAddResult> {
+  const name = o.name;
+  const t = await tenantsConfig(config);
+  checkName(name, t);
+  if (pairMode(config, o.db)) return tenantsAddOnPair(config, t, name, o);
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
   const client = await connect(target);
   try {
-    await prepareSession(client);
-    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name]);
-    if (exists.rows.length) throw new UsageError(`schema ${ident(name)} already exists${(await readRegistry(client, t)).tenants.includes(name) ? ' and is a registered tenant' : ''}`);
-    const registry = await readRegistry(client, t);
-    if (registry.missing.includes(name)) {
-      throw new UsageError(`${ident(name)} is already listed by the tenants registry, without a schema: registering it again would conflict\nfix: remove it from the registry (the table \`tenants.registry\` reads), then run switchyard tenants add again`);
-    }
-    const src = await sourceSchema(client, config, t, registry);
-    const statements = renderDatabase({ schemas: [renameSchemaInModel(src.schema, name)] });
-    await withTransaction(client, async () => {
-      for (const s of statements) await client.query(s);
-      if (src.plan && src.boundary !== undefined && src.boundary >= 0) {
-        // The phases the tenant was born with are recorded done: the next apply continues from there.
-        await ensureLedger(client, config.ledgerSchema);
-        const tenantOnly = unitPlan(src.plan, t.template, t.template);
-        await recordPlan(client, tenantOnly, [name], config.ledgerSchema);
-        for (const p of planPhases(tenantOnly).slice(0, src.boundary + 1)) {
-          for (const step of p.steps) {
-            const ref = { plan: src.plan.name, step, tenant: name };
-            await markStepRunning(client, ref, config.ledgerSchema);
-            await markStepDone(client, ref, config.ledgerSchema);
-          }
-        }
-      }
-      try {
-        await client.query(t.register!, [name]);
-      } catch (e) {
-        // The user's statement: say which one failed, and that the schema went with it.
-        throw databaseError(`the \`tenants.register\` statement failed for ${ident(name)}, so nothing was created\n  statement: ${t.register!}\n  error`, e);
-      }
-    });
-    return { tenant: name, database: describeTarget(target), version: src.version, statements: statements.length };
+    const b = await prepareTenant(client, config, t, name);
+    await buildTenant(client, config, t, name, b, true);
+    return { tenant: name, database: describeTarget(target), version: b.version, statements: b.statements.length };
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * With a pair: built on the standby first (at the standby's own version: during a rollout its tenants are ahead
+ * of live's), then on live with its registration (which reaches the standby by replication), then its tables
+ * join the stream. A failure on live removes the standby's copy again. A pair that is not streaming gets the
+ * tenant on live only (pair init or resync copies it).
+ */
+async function tenantsAddOnPair(config: SwitchyardConfig, t: TenantsConfig, name: string, o: { timeoutMs?: number }): Promise<TenantsAddResult> {
+  const session = await openPair(resolvePair(config), 'switchyard tenants add');
+  try {
+    await lockPair(session);
+    const sides = await resolveSides(session, config.ledgerSchema);
+    const live = session.db(sides.live);
+    const standby = session.db(sides.standby);
+    const onLive = await prepareTenant(live, config, t, name, ` on live (${sides.live})`);
+    const stream = await liveStream(live, standby, sides);
+    let standbyPart: NonNullable<TenantsAddResult['pair']>['standby'];
+    if (stream) {
+      const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`);
+      await buildTenant(standby, config, t, name, onStandby, false);
+      standbyPart = { side: sides.standby, database: session.names[sides.standby], version: onStandby.version, statements: onStandby.statements.length };
+      try {
+        await buildTenant(live, config, t, name, onLive, true);
+      } catch (e) {
+        await withTransaction(standby, async () => {
+          await standby.query(`DROP SCHEMA ${ident(name)} CASCADE`);
+          if (await ledgerExists(standby, config.ledgerSchema)) await standby.query(`DELETE FROM ${qualified(config.ledgerSchema, 'steps')} WHERE tenant = $1`, [name]);
+        }).catch(() => undefined);
+        throw e;
+      }
+    } else {
+      await buildTenant(live, config, t, name, onLive, true);
+    }
+    const joined = stream ? await joinStream(live, standby, sides, name, o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) : { streaming: false, tables: 0, ms: 0 };
+    return {
+      tenant: name, database: session.names[sides.live], version: onLive.version, statements: onLive.statements.length,
+      pair: { live: sides.live, ...(standbyPart ? { standby: standbyPart } : {}), streaming: joined.streaming, ...(joined.publication ? { publication: joined.publication } : {}), tables: joined.tables, copyMs: joined.ms },
+    };
+  } finally {
+    await session.close();
   }
 }

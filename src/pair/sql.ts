@@ -84,3 +84,13 @@ export function subscriptionConninfo(publisherUrl: string, replicationUser?: str
 export function describeConninfo(conninfo: string): string {
   return redactUrl(conninfo);
 }
+
+/** A new schema's tables join a running stream: whole schemas, or tables with their column lists. */
+export function addToPublication(name: string, content: PublicationContent): string {
+  return `ALTER PUBLICATION ${ident(name)} ADD ${publicationTargets(content)}`;
+}
+
+/** Picks up tables added to the publication; `copy_data` copies only those new tables' rows. */
+export function refreshSubscription(name: string): string {
+  return `ALTER SUBSCRIPTION ${ident(name)} REFRESH PUBLICATION WITH (copy_data = true)`;
+}

@@ -1,6 +1,7 @@
 // tenants list | add: the registry's tenants and where each stands; a new tenant at the current version.
 import type { Command } from 'commander';
 import { tenantsAdd, tenantsList } from '../../commands/tenants.js';
+import { ident } from '../../sql/quote.js';
 import type { CliIO } from '../io.js';
 import { context, examples } from './context.js';
 import type { SetExit } from './index.js';
@@ -36,13 +37,25 @@ export function registerTenants(program: Command, io: CliIO, _setExit: SetExit):
     .addHelpText('after', examples([
       'switchyard tenants add tenant_acme',
       '',
+      'switchyard tenants add "Tenant O\'Hara"      # any name: it is only ever quoted, never spliced',
+      '',
       'The schema is built from the template as the tenants have it now (the latest plan with tenants decides),',
       'its ledger rows record the phases it was born with, and `tenants.register` in the declared schema',
       '(e.g. INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)) registers it.',
+      'With a streaming pair (switchyard.yaml `pair:`), it is built on both sides, each at its own version, registered',
+      'on live, and its tables join the replication stream before the command returns.',
     ]))
-    .action(async (name: string, o: { db?: string }, cmd: Command) => {
+    .option('--timeout <seconds>', 'with a pair: how long to wait for the standby to copy the new tables (default 120)', (v) => Number(v))
+    .action(async (name: string, o: { db?: string; timeout?: number }, cmd: Command) => {
       const ctx = context(cmd, io);
-      const r = await tenantsAdd(await ctx.config(), { name, ...o });
-      ctx.print(r, () => `${ctx.c.green('added')} tenant ${r.tenant} on ${r.database}: ${r.statements} statement(s), at ${r.version}; registered\n`);
+      const r = await tenantsAdd(await ctx.config(), { name, ...(o.db ? { db: o.db } : {}), ...(o.timeout !== undefined ? { timeoutMs: o.timeout * 1000 } : {}) });
+      ctx.print(r, () => {
+        const out = [`${ctx.c.green('added')} tenant ${ident(r.tenant)} on ${r.database}${r.pair ? ` (live, ${r.pair.live})` : ''}: ${r.statements} statement(s), at ${r.version}; registered`];
+        const p = r.pair;
+        if (p?.standby) out.push(`${ctx.c.green('added')} on the standby ${p.standby.side} (${p.standby.database}): ${p.standby.statements} statement(s), at ${p.standby.version}`);
+        if (p?.streaming) out.push(`replicated: ${p.tables} table(s) added to ${p.publication}, copied by the standby in ${p.copyMs} ms`);
+        else if (p) out.push(ctx.c.yellow('the pair is not streaming: the tenant is on live only; switchyard pair init (or pair resync) copies it to the standby'));
+        return out.join('\n') + '\n';
+      });
     });
 }

@@ -13,7 +13,9 @@ import { eventually, freshPair } from '../../support/pair.js';
 import { HOSTILE, TENANT_SCHEMA_YAML, tenantFingerprint, tenantSql, templateFingerprint } from '../../support/tenants.js';
 
 interface Outcome { tenant: string; state: string; error?: string }
-const TENANTS = ['tenant_001', 'tenant_002', 'tenant_003', HOSTILE].sort();
+const FIRST = ['tenant_001', 'tenant_002', 'tenant_003', HOSTILE];
+// tenant_new is added right after pair init, tenant_mid in the middle of the rollout (after expand).
+const TENANTS = [...FIRST, 'tenant_new', 'tenant_mid'].sort();
 
 async function count(c: { query: (q: string) => Promise<{ rows: { n: number }[] }> }, sql: string): Promise<number> {
   return (await c.query(`SELECT (${sql})::int AS n`)).rows[0]!.n;
@@ -28,10 +30,22 @@ describe('tenants on a pair', () => {
       CREATE TABLE central.plans (id integer PRIMARY KEY, name text NOT NULL);
       INSERT INTO central.plans VALUES (1, 'basic'), (2, 'pro');
       CREATE TABLE central.tenants (schema_name text PRIMARY KEY, active boolean NOT NULL DEFAULT true);`);
-    for (const t of TENANTS) await pair.blue.client.query(tenantSql(t, 5));
-    await pair.blue.client.query('INSERT INTO central.tenants (schema_name) SELECT unnest($1::text[])', [TENANTS]);
+    for (const t of FIRST) await pair.blue.client.query(tenantSql(t, 5));
+    await pair.blue.client.query('INSERT INTO central.tenants (schema_name) SELECT unnest($1::text[])', [FIRST]);
     const init = await run('pair', 'init', '--timeout', '60');
     expect(init.code, init.stdout + init.stderr).toBe(0);
+
+    // A tenant added to the streaming pair: built on both sides, registered on live, its tables in the stream.
+    const added = await run('--json', 'tenants', 'add', 'tenant_new');
+    expect(added.code, added.stdout + added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ tenant: 'tenant_new', pair: { live: 'blue', standby: { side: 'green' }, streaming: true, publication: 'switchyard_from_blue', tables: 2 } });
+    expect(await tenantFingerprint(pair.green.client, 'tenant_new')).toBe(await tenantFingerprint(pair.blue.client, 'tenant_001'));
+    await eventually('the registration on green', async () => (await count(pair.green.client, "SELECT count(*) FROM central.tenants WHERE schema_name = 'tenant_new'")) === 1);
+    await pair.blue.client.query("INSERT INTO tenant_new.customers (email, plan_id) VALUES ('first@new', 1)");
+    await eventually('the new tenant\'s first row on green', async () => (await count(pair.green.client, "SELECT count(*) FROM tenant_new.customers WHERE email = 'first@new'")) === 1);
+    const again = await run('tenants', 'add', 'tenant_new');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('schema tenant_new already exists on live (blue) and is a registered tenant');
 
     const planned = await run('plan', '--name', 'notes', '--db', pair.blue.url);
     expect(planned.code, planned.stderr).toBe(0);
@@ -46,7 +60,16 @@ describe('tenants on a pair', () => {
       expect(r.code, r.stdout + r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as { pair: { side: string }; outcomes: Outcome[] };
       expect(out.pair.side).toBe('green');
-      expect(out.outcomes.map((o) => [o.tenant, o.state])).toEqual(TENANTS.map((t) => [t, 'done']));
+      const expected = p.phase === 'expand' ? TENANTS.filter((t) => t !== 'tenant_mid') : TENANTS;
+      expect(out.outcomes.map((o) => [o.tenant, o.state])).toEqual(expected.map((t) => [t, 'done']));
+      if (p.phase !== 'expand') continue;
+      // In the middle of the rollout each side gets the tenant at its own version: green's tenants have expand.
+      const mid = JSON.parse((await run('--json', 'tenants', 'add', 'tenant_mid')).stdout) as { version: string; pair: { standby: { version: string } } };
+      // Live has no ledger (expand ran on green): its tenants' structure is copied.
+      expect(mid.version).toBe(`the structure of tenant ${HOSTILE}`);
+      expect(mid.pair.standby.version).toBe('plan notes release 1 expand applied');
+      expect(await tenantFingerprint(pair.green.client, 'tenant_mid')).toBe(await tenantFingerprint(pair.green.client, 'tenant_001'));
+      expect(await tenantFingerprint(pair.blue.client, 'tenant_mid')).toBe(await tenantFingerprint(pair.blue.client, 'tenant_001'));
     }
     // Blue (live) still has the old schema; green has the new columns beside the old.
     const col = (c: typeof pair.blue.client, t: string, name: string) =>
@@ -58,6 +81,8 @@ describe('tenants on a pair', () => {
     // The old application writes on blue; replication brings the row to green, where the tenant's sync trigger
     // (ENABLE ALWAYS) fills the new column.
     const orders = qualified(HOSTILE, 'orders');
+    await pair.blue.client.query("INSERT INTO tenant_mid.customers (email, plan_id) VALUES ('m@mid', 1); INSERT INTO tenant_mid.orders (customer_id, total) VALUES (1, 31)");
+    await eventually('tenant_mid\'s order on green with total__new', async () => (await count(pair.green.client, 'SELECT count(*) FROM tenant_mid.orders WHERE total__new = 31')) === 1);
     const { rows: [row] } = await pair.blue.client.query<{ id: string }>(`INSERT INTO ${orders} (customer_id, total) VALUES (1, 7777) RETURNING id::text`);
     await eventually('the old version\'s row on green with total__new', async () => (await count(pair.green.client, `SELECT count(*) FROM ${orders} WHERE id = ${row!.id} AND total__new = 7777`)) === 1);
 

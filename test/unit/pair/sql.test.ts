@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPublicationName, isStreamName, parseStreamName, publicationName, streamName } from '../../../src/pair/names.js';
 import {
-  createPublication, createSlot, createSubscription, describeConninfo, detachSubscription, dropPublication, dropSlot, setPublication, subscriptionConninfo,
+  addToPublication, createPublication, createSlot, createSubscription, describeConninfo, detachSubscription, dropPublication, dropSlot, refreshSubscription, setPublication, subscriptionConninfo,
 } from '../../../src/pair/sql.js';
 import { sequenceDrift } from '../../../src/pair/status.js';
 
@@ -27,6 +27,12 @@ describe('replication SQL', () => {
       'CREATE PUBLICATION switchyard_from_green FOR TABLE public.orders (id, total, "Note"), switchyard.heartbeat'],
     ['reverse subscription made ahead, disabled', createSubscription('switchyard_green_to_blue_g2', 'postgres://green/app', 'switchyard_from_green', { copyData: false, enabled: false, originNone: true }),
       "CREATE SUBSCRIPTION switchyard_green_to_blue_g2 CONNECTION 'postgres://green/app' PUBLICATION switchyard_from_green WITH (create_slot = false, slot_name = 'switchyard_green_to_blue_g2', copy_data = false, enabled = false, origin = none)"],
+    ['a new tenant schema joins a schema publication', addToPublication('switchyard_from_blue', { schemas: [`tenant o'hara; drop "x" y`], tables: [] }),
+      'ALTER PUBLICATION switchyard_from_blue ADD TABLES IN SCHEMA "tenant o\'hara; drop ""x"" y"'],
+    ['a new tenant\'s tables join a reverse publication with the old side\'s columns', addToPublication('switchyard_from_green', { tables: [['tenant_9', 'orders', ['id', 'total']], ['tenant_9', 'customers']] }),
+      'ALTER PUBLICATION switchyard_from_green ADD TABLE tenant_9.orders (id, total), tenant_9.customers'],
+    ['the standby picks up the new tables, copying only theirs', refreshSubscription('switchyard_blue_to_green_g1'),
+      'ALTER SUBSCRIPTION switchyard_blue_to_green_g1 REFRESH PUBLICATION WITH (copy_data = true)'],
   ])('%s', (_name, sql, expected) => {
     expect(sql).toBe(expected);
   });
