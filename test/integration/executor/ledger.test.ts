@@ -245,12 +245,16 @@ describe('a rollback run statement by statement', () => {
       DROP CONSTRAINT steps_status_check, ADD CONSTRAINT steps_status_check CHECK (status IN ('pending', 'running', 'done', 'failed', 'rolled_back')),
       DROP CONSTRAINT steps_failed_has_error, DROP CONSTRAINT steps_error_only_when_failed_or_rolling_back,
       ADD CONSTRAINT steps_error_only_when_failed CHECK ((error IS NOT NULL) = (status = 'failed'))`);
+    await client.query('DROP INDEX switchyard.steps_plan_tenant_idx');
     await client.query('DELETE FROM switchyard.ledger_version WHERE version > 1');
     expect(await ensureLedger(client)).toBe(LEDGER_VERSION);
     expect((await stepStatuses(client, '0004_old', '')).map((r) => [r.stepId, r.status, r.rollbackPosition])).toEqual([
       ['s1', 'pending', null], ['s2', 'pending', null], ['s3', 'pending', null],
     ]);
     const { rows } = await client.query('SELECT version FROM switchyard.ledger_version ORDER BY 1');
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+    // 3: one tenant's rows are read through an index on (plan, tenant).
+    const ix = await client.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'switchyard' AND indexname = 'steps_plan_tenant_idx'`);
+    expect(ix.rows[0].indexdef).toBe('CREATE INDEX steps_plan_tenant_idx ON switchyard.steps USING btree (plan, tenant)');
   });
 });
