@@ -215,11 +215,8 @@ function indexOf(keys: readonly string[]): { schema: string; name: string } | un
 }
 
 async function indexState(db: Queryable, ix: { schema: string; name: string }): Promise<'absent' | 'valid' | 'invalid'> {
-  const { rows } = await db.query<{ valid: boolean }>(
-    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = $1 AND c.relname = $2`,
-    [ix.schema, ix.name],
-  );
+  // to_regclass on the quoted name: one syscache lookup, where a join over pg_class scans by name.
+  const { rows } = await db.query<{ valid: boolean }>(`SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`, [qualified(ix.schema, ix.name)]);
   return rows[0] === undefined ? 'absent' : rows[0].valid ? 'valid' : 'invalid';
 }
 
