@@ -46,21 +46,24 @@ export interface FanoutResult {
 }
 
 export async function fanout<W>(tenants: readonly string[], work: TenantWork<W>, o: FanoutOptions<W>): Promise<FanoutResult> {
-  const queue = [...tenants];
+  let next = 0;
   const outcomes: TenantOutcome[] = [];
+  const finished = { done: 0, skipped: 0, failed: 0 };
   let running = 0;
   let aborted = false;
-  const count = (s: TenantOutcome['state']) => outcomes.filter((x) => x.state === s).length;
-  const progress = (tenant: string, state: TenantState, error?: string) =>
+  const progress = (tenant: string, state: TenantState, error?: string) => {
+    if (state === 'done' || state === 'skipped' || state === 'failed') finished[state]++;
     o.onProgress?.({
-      done: count('done'), skipped: count('skipped'), failed: count('failed'), running, pending: queue.length, total: tenants.length,
+      ...finished, running, pending: tenants.length - next, total: tenants.length,
       tenant, state, ...(error !== undefined ? { error } : {}),
     });
+  };
 
   const loop = async (worker: W) => {
     while (!aborted) {
-      const tenant = queue.shift();
+      const tenant = tenants[next];
       if (tenant === undefined) return;
+      next++;
       running++;
       progress(tenant, 'running');
       const started = performance.now();
@@ -88,5 +91,5 @@ export async function fanout<W>(tenants: readonly string[], work: TenantWork<W>,
   } finally {
     await Promise.all(workers.map((w) => o.close(w).catch(() => undefined)));
   }
-  return { outcomes, notStarted: [...queue] };
+  return { outcomes, notStarted: tenants.slice(next) };
 }
