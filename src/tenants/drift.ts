@@ -48,6 +48,8 @@ const BATCH = 200;
  */
 export async function tenantDrift(db: Queryable, expected: Schema, units: readonly string[], lockTimeoutMs = 5000): Promise<UnitDrift[]> {
   const out: UnitDrift[] = [];
+  // Each live schema is renamed to the template's name and fingerprinted: one fingerprint per tenant.
+  const expectedFp = fingerprint({ schemas: [expected] });
   await db.query(`SET lock_timeout = '${Math.floor(lockTimeoutMs)}ms'`);
   try {
     for (let i = 0; i < units.length; i += BATCH) {
@@ -55,9 +57,10 @@ export async function tenantDrift(db: Queryable, expected: Schema, units: readon
       const live = await introspect(db, { includeSchemas: batch });
       const byName = new Map(live.schemas.map((s) => [s.name, s]));
       for (const unit of batch) {
+        const liveSchema = byName.get(unit) ?? emptySchema(unit);
+        if (fingerprint({ schemas: [unit === expected.name ? liveSchema : renameSchemaInModel(liveSchema, expected.name)] }) === expectedFp) continue;
         const want: DatabaseSchema = { schemas: [unit === expected.name ? expected : renameSchemaInModel(expected, unit)] };
-        const have: DatabaseSchema = { schemas: [byName.get(unit) ?? emptySchema(unit)] };
-        if (fingerprint(want) === fingerprint(have)) continue;
+        const have: DatabaseSchema = { schemas: [liveSchema] };
         const differences = diff(want, have).map(describeChange);
         out.push({ tenant: unit, differences: differences.length ? differences : ['the schema differs from the template (fingerprint)'] });
       }

@@ -19,11 +19,11 @@ import { confirmPlacement, contractWarning, pairMode, placeRollback, readPairLed
 import { pairTeardown } from '../pair/teardown.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
-import { ident } from '../sql/quote.js';
+import { ident, qualified } from '../sql/quote.js';
 import { modelAtBoundary, schemaOf, sharedDrift, tenantDrift } from './drift.js';
 import { fanout, type FanoutProgress, type TenantOutcome } from './fanout.js';
 import { parseShard, parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
-import { checkTenantPlan, planTenants, segments, unitPlan, type Segment } from './split.js';
+import { checkTenantPlan, planTenants, segmentPlan, segments, unitPlan, type Segment } from './split.js';
 
 export interface TenantRunOptions extends ExecuteOptions {
   /** `--tenants all|a,b` values (absent: all). */
@@ -147,8 +147,9 @@ export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, 
       const notices: string[] = [];
       if (registry.missing.length) notices.push(`the registry lists ${registry.missing.length} tenant(s) with no schema, left alone: ${registry.missing.slice(0, 10).map(ident).join(', ')}${registry.missing.length > 10 ? ', ...' : ''}`);
       notices.forEach((m) => emit({ kind: 'notice', message: m }));
-      const ctx: RunContext = { ...p, client, key, ledger, units, emit, notices, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, onError: o.onError ?? 'continue', openWorker: () => openExecutor(config, p.place?.url ?? o.db).then((w) => w.client) };
+      const ctx: RunContext = { ...p, client, key, ledger, units, emit, notices, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, onError: o.onError ?? 'continue', openWorker: () => openWorker(config, p.place?.url ?? o.db) };
       const { shared, outcomes, notStarted } = verb === 'apply' ? await applyUnits(ctx) : await rollbackUnits(ctx);
+      await flushWorkers(client, plan.name, ledger);
       const complete = await planComplete(client, plan, template, registry.tenants, registry.templateExists, ledger);
       const status = await planStatus(client, plan.name, ledger);
       if (verb === 'apply' && complete && !status?.appliedAt) await markPlanApplied(client, plan.name, executionMs(await stepStatuses(client, plan.name, undefined, ledger)), ledger);
@@ -161,6 +162,23 @@ export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, 
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * A worker's session commits without waiting for the WAL flush (synchronous_commit off): a tenant's steps
+ * commit with their ledger rows, and WAL keeps commits in order, so a server crash can only lose the newest of
+ * them together (schema and ledger still agree; a concurrent index build is checked in the catalog on the
+ * rerun). One synchronous commit at the end (flushWorkers) makes all of them durable before the command reports.
+ */
+async function openWorker(config: SwitchyardConfig, url: string | undefined): Promise<Client> {
+  const { client } = await openExecutor(config, url);
+  await client.query('SET synchronous_commit = off');
+  return client;
+}
+
+/** A synchronous commit after every worker finished: the WAL is flushed up to it, theirs included. */
+async function flushWorkers(client: Client, plan: string, ledger: string): Promise<void> {
+  await client.query(`UPDATE ${qualified(ledger, 'plans')} SET checksum = checksum WHERE name = $1`, [plan]);
 }
 
 interface RunContext extends Prepared {
@@ -270,7 +288,7 @@ async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
     }
     const segIds = ids(seg);
     const f = await fanOut(ctx, pending, async (c, unit) => {
-      const r = await applyPhase(c, unitPlan(plan, template, unit), sel.release, sel.phase, { ledgerSchema: ledger, tenant: unit, only: segIds, ledgerReady: true });
+      const r = await applyPhase(c, segmentPlan(plan, sel.release, sel.phase, seg.steps, template, unit), sel.release, sel.phase, { ledgerSchema: ledger, tenant: unit, only: segIds, ledgerReady: true });
       return r.ran === 0 ? 'skipped' : r.ran;
     });
     merge(results, f.outcomes);
@@ -330,7 +348,7 @@ async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
     }
     const segIds = ids(seg);
     const f = await fanOut(ctx, pending, async (c, unit) => {
-      const r = await rollbackPhase(c, unitPlan(plan, template, unit), sel.release, sel.phase, { ledgerSchema: ledger, tenant: unit, only: segIds, ledgerReady: true });
+      const r = await rollbackPhase(c, segmentPlan(plan, sel.release, sel.phase, seg.steps, template, unit), sel.release, sel.phase, { ledgerSchema: ledger, tenant: unit, only: segIds, ledgerReady: true });
       return r.ran === 0 ? 'skipped' : r.ran;
     });
     merge(results, f.outcomes);

@@ -73,3 +73,13 @@ export function unitPlan(plan: Plan, template: string, unit: string): Plan {
   });
   return { ...plan, releases };
 }
+
+/**
+ * Just `steps` (a segment of one phase) as `unit` runs them, in a plan of the same name and checksum: what the
+ * phase runner needs for one tenant, without retargeting the rest of the plan for every tenant.
+ */
+export function segmentPlan(plan: Plan, release: number, phase: Phase, steps: readonly Step[], template: string, unit: string): Plan {
+  const mapped = unit === '' || unit === template ? [...steps] : steps.map((s) => retargetStep(s, template, unit));
+  const empty = { expand: [], backfill: [], contract: [] } as Record<Phase, Step[]>;
+  return { ...plan, releases: [{ number: release, ...empty, [phase]: mapped }] };
+}
