@@ -48,6 +48,11 @@ export interface WriteLoadOptions {
   readonly clients?: number;
   /** Pause between one client's transactions (default 0). */
   readonly thinkMs?: number;
+  /**
+   * The columns each write sets besides client and seq, asked per transaction (default: payload). A test
+   * switches clients between application versions with it (the old one writes `x`, the new one `x__new`).
+   */
+  readonly columns?: (client: number, seq: number) => Record<string, unknown>;
 }
 
 /** The table the load writes to: `CREATE TABLE` text for `table` (run it on each side). */
@@ -62,7 +67,12 @@ export function startWriteLoad(url: string, table: string, o: WriteLoadOptions =
   const errors: Record<string, number> = {};
   let failed = 0;
   let running = true;
-  const insert = `INSERT INTO ${ident(table)} (client, seq, payload) VALUES ($1, $2, $3) RETURNING id`;
+  const columns = o.columns ?? ((client: number, seq: number) => ({ payload: `client ${client} write ${seq}` }));
+  const insert = (client: number, seq: number): [string, unknown[]] => {
+    const set = Object.entries(columns(client, seq));
+    const names = ['client', 'seq', ...set.map(([c]) => c)].map(ident).join(', ');
+    return [`INSERT INTO ${ident(table)} (${names}) VALUES ($1, $2${set.map((_, i) => `, $${i + 3}`).join('')}) RETURNING id`, [client, seq, ...set.map(([, v]) => v)]];
+  };
 
   const worker = async (client: number) => {
     let db: pg.Client | undefined;
@@ -75,7 +85,7 @@ export function startWriteLoad(url: string, table: string, o: WriteLoadOptions =
           await db.connect();
         }
         await db.query('BEGIN');
-        await db.query(insert, [client, seq, `client ${client} write ${seq}`]);
+        await db.query(...insert(client, seq));
         await db.query('COMMIT');
         const ended = performance.now();
         acknowledged.push({ client, seq });

@@ -11,15 +11,32 @@ import { readTopology } from '../../../src/pair/topology.js';
 import { APP_SQL, appRole, eventually, freshPair, replicationObjects, type PairSide, type TestPair } from '../../support/pair.js';
 import { startPgBouncer, type PgBouncer } from '../../support/pgbouncer.js';
 import { startWriteLoad, writeLoadTable, type WriteLoadResult } from '../../support/write-load.js';
+import { cli } from '../../support/cli.js';
+import { introspect, serverVersion } from '../../../src/introspect/index.js';
+import { planToYaml } from '../../../src/planner/file.js';
+import { buildPlan } from '../../../src/planner/plan.js';
+import { prepareSession } from '../../../src/rehearsal/shadow.js';
+import type { DatabaseSchema } from '../../../src/schema/model.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+async function schemaOf(c: pg.Client): Promise<DatabaseSchema> {
+  await prepareSession(c);
+  return introspect(c, { includeSchemas: ['public', 'billing'] });
+}
+
+const count = async (c: pg.Client, sql: string): Promise<number> => Number(Object.values((await c.query<Record<string, string>>(sql)).rows[0]!)[0]);
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (stops.length) await stops.pop()!().catch(() => undefined);
 });
 
-async function pairedWithBouncer(): Promise<{ pair: TestPair; bouncer: PgBouncer; config: SwitchyardConfig }> {
+async function pairedWithBouncer(o: { amount?: boolean } = {}): Promise<{ pair: TestPair; bouncer: PgBouncer; config: SwitchyardConfig }> {
   const pair = await freshPair();
   await pair.blue.client.query(APP_SQL + ';' + writeLoadTable('writes'));
+  // A column the next release retypes (integer -> bigint): the old application writes it, the new one amount__new.
+  if (o.amount) await pair.blue.client.query('ALTER TABLE writes ADD COLUMN amount integer');
   await pair.blue.client.query(`INSERT INTO customers (email) SELECT 'c' || g || '@example.com' FROM generate_series(1, 50) g;
     INSERT INTO orders (customer_id, total) SELECT 1 + g % 50, g FROM generate_series(1, 200) g`);
   await pairInit(pair.config);
@@ -96,4 +113,73 @@ describe('cutover and cutback through PgBouncer', () => {
     expect(b.subscriptions).toEqual(['switchyard_green_to_blue_g4']);
     expect(g.slots.filter((s) => s.startsWith('switchyard_'))).toContain('switchyard_green_to_blue_g4');
   }, 180_000);
+
+  it('old and new application versions writing through a retype: derived columns on the new side, old columns on the old, through cutover, cutback, cutover', async () => {
+    const { pair, bouncer, config } = await pairedWithBouncer({ amount: true });
+    await pair.blue.client.query('UPDATE writes SET amount = 0');
+    // The next release retypes writes.amount to bigint: expand and backfill run on the standby (green) while blue is live.
+    const source = await schemaOf(pair.blue.client);
+    const target = { ...source, schemas: source.schemas.map((sc) => ({ ...sc, tables: sc.tables.map((t) => (t.name !== 'writes' ? t : { ...t, columns: t.columns.map((c) => (c.name === 'amount' ? { ...c, type: 'bigint', down: 'amount::integer' } : c)) })) })) };
+    const v = await serverVersion(pair.blue.client);
+    const plan = buildPlan(source, target, { name: 'retype_amount', number: 1, server: { version: v.text, versionNum: v.num } });
+    const dir = join(dirname(pair.configFile), 'plans');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, '0001_retype_amount.plan.yaml');
+    writeFileSync(path, planToYaml(plan));
+    const run = (...argv: string[]) => cli('--config', pair.configFile, ...argv);
+
+    // The application version of each client: old writes amount, new writes amount__new (only on green, which has it).
+    let version: 'old' | 'new' = 'old';
+    const newClients = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+    let newVersionWrites = 0;
+    const load = startWriteLoad(bouncer.url, 'writes', {
+      clients: 16,
+      columns: (client, seq) => {
+        const isNew = version === 'new' && newClients.has(client);
+        if (isNew) newVersionWrites++;
+        return { payload: `client ${client} write ${seq}`, [isNew ? 'amount__new' : 'amount']: seq };
+      },
+    });
+    const sides = { blue: pair.blue, green: pair.green };
+    let result: WriteLoadResult | undefined;
+    try {
+      await load.waitForMore(200);
+      for (const phase of ['expand', 'backfill']) {
+        const r = await run('apply', path, '--release', '1', '--phase', phase, '--skip-rehearsal');
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+      }
+      await load.waitForMore(200);
+      for (const command of ['cutover', 'cutback', 'cutover'] as const) {
+        // Before a cutback the application is rolled back first (the old version runs on green, which has both columns).
+        if (command === 'cutback') {
+          version = 'old';
+          await load.waitForMore(100);
+        }
+        const report = await runSwitch(command, config);
+        expect(report.outcome).toBe('switched');
+        expect(await missingOn(sides[report.to], load.acknowledgedWrites()), `after ${command}`).toEqual([]);
+        // After a cutover half the clients are deployed with the new version, which writes amount__new only.
+        if (report.to === 'green') version = 'new';
+        await load.waitForMore(300);
+      }
+    } finally {
+      result = await load.stop();
+    }
+    expect(result.errors).toEqual({});
+    expect(result.failed).toBe(0);
+    expect(await missingOn(pair.green, result.acknowledged)).toEqual([]);
+    await eventually('blue to catch up with green', async () => (await count(pair.blue.client, 'SELECT count(*) FROM writes')) === (await count(pair.green.client, 'SELECT count(*) FROM writes')));
+    // Green (new schema): every row has both columns, equal, whichever version wrote it.
+    expect(await count(pair.green.client, 'SELECT count(*) FROM writes WHERE amount__new IS NULL OR amount IS DISTINCT FROM amount__new::integer')).toBe(0);
+    expect(await count(pair.green.client, 'SELECT count(*) FROM writes WHERE client > 0 AND amount <> seq')).toBe(0);
+    // The new version did write (during both times green was live), with no failed transaction.
+    expect(newVersionWrites).toBeGreaterThan(100);
+    // Blue (old schema): the new version's rows arrived with the old column filled (down), via the reverse stream.
+    expect(await count(pair.blue.client, 'SELECT count(*) FROM writes WHERE client > 0 AND amount IS DISTINCT FROM seq')).toBe(0);
+    // The columns both sides have hold the same rows (green has amount__new besides).
+    const common = 'SELECT count(*)::text || \' rows, checksum \' || coalesce(sum(hashtext((id, client, seq, payload, amount)::text)::bigint), 0)::text FROM writes';
+    expect(await count(pair.blue.client, `SELECT hashtext((${common}))`)).toBe(await count(pair.green.client, `SELECT hashtext((${common}))`));
+    const other = async (c: pg.Client) => { const x = await contents(c); delete x.writes; return x; };
+    expect(await other(pair.blue.client)).toEqual(await other(pair.green.client));
+  }, 240_000);
 });
