@@ -269,6 +269,12 @@ async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
   let shared = 0;
   let stopped = false;
   const notStarted: string[] = [];
+  // --on-error abort: a tenant refused before anything ran (drifted, or an earlier phase missing) stops the run
+  // as a failure during it would.
+  if (ctx.onError === 'abort' && [...results.values()].some((r) => r.state === 'failed') && pending.length) {
+    ctx.notices.push(`--on-error abort: ${[...results.values()].filter((r) => r.state === 'failed').length} tenant(s) were refused before anything ran, so no tenant was started`);
+    return { shared, outcomes: ordered(ctx.units, results), notStarted: pending };
+  }
   for (const seg of segs) {
     if (stopped) break;
     if (seg.kind === 'shared') {
@@ -336,6 +342,10 @@ async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
   let pending = eligible.filter((u) => !drifted.has(u));
   let shared = 0;
   const notStarted: string[] = [];
+  if (ctx.onError === 'abort' && [...results.values()].some((r) => r.state === 'failed') && pending.length) {
+    ctx.notices.push(`--on-error abort: ${[...results.values()].filter((r) => r.state === 'failed').length} tenant(s) were refused before anything was undone, so no tenant was started`);
+    return { shared, outcomes: ordered(ctx.units, results), notStarted: pending };
+  }
   for (const seg of segs) {
     if (seg.kind === 'shared') {
       if ([...results.values()].some((r) => r.state === 'failed') && segs.indexOf(seg) > 0) {

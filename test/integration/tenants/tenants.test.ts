@@ -40,6 +40,16 @@ describe('tenants', () => {
 
     const active = p.tenants.filter((t) => t !== INACTIVE);
     const migrated = active.filter((t) => t !== DRIFTED);
+    // --on-error abort: the drifted tenant is refused before anything runs, so no tenant is started at all.
+    const first = planPhases(plan).find((x) => x.steps.length)!;
+    const aborted = await p.run('--json', 'apply', planPath, '--release', String(first.release), '--phase', first.phase, '--on-error', 'abort');
+    expect(aborted.code).toBe(1);
+    const ab = JSON.parse(aborted.stdout) as RunJson & { notices: string[] };
+    expect(ab.outcomes.map((o) => [o.tenant, o.state])).toEqual([[DRIFTED, 'failed']]);
+    expect([...ab.notStarted].sort()).toEqual(migrated);
+    expect(ab.notices.join('\n')).toContain('--on-error abort: 1 tenant(s) were refused before anything ran');
+    for (const t of [HOSTILE, 'tenant_001']) expect(await tenantFingerprint(p.db.client, t), t).toBe(before.get(t));
+
     for (const { release, phase, steps } of planPhases(plan)) {
       if (!steps.length) continue;
       const r = await p.run('--json', 'apply', planPath, '--release', String(release), '--phase', phase, '--concurrency', '4', '--allow-hazard', 'DELETES_DATA,BREAKS_OLD_APP');
