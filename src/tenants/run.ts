@@ -335,8 +335,13 @@ async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
   const drifted = new Set<string>();
   if (after && full.length) {
     for (const d of await tenantDrift(client, schemaOf(after, template), full)) {
+      // As for apply: re-checked under the tenant's lock, so one another executor is undoing is busy, not drifted.
+      const verdict = await withUnitLock(client, ctx.key, d.tenant, {}, async () =>
+        progressOf(tenantSteps, byUnit(await stepStatuses(client, plan.name, d.tenant, ledger)).get(d.tenant)) === 'all' ? 'drifted' : 'moved',
+      ).catch((e: unknown) => (e instanceof UnitBusyError ? e : Promise.reject(e)));
+      if (verdict === 'moved') continue;
       drifted.add(d.tenant);
-      results.set(d.tenant, failed(d.tenant, `drifted from the template ${ident(template)}: ${d.differences.slice(0, 5).join('; ')}`));
+      results.set(d.tenant, failed(d.tenant, verdict instanceof UnitBusyError ? verdict.message : `drifted from the template ${ident(template)}: ${d.differences.slice(0, 5).join('; ')}`));
     }
   }
   let pending = eligible.filter((u) => !drifted.has(u));
