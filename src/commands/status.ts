@@ -6,6 +6,7 @@ import { ledgerExists, listPlans, stepStatuses, type PlanRecord } from '../execu
 import { lockHolder, type LockHolder } from '../executor/lock.js';
 import { phaseStatuses, type PhaseStatus } from '../executor/state.js';
 import { pairMode, pairPhaseStatuses, readPairLedgers } from '../pair/phases.js';
+import { openPair, resolvePair } from '../pair/session.js';
 import { SIDES, type Side } from '../pair/types.js';
 import { rehearsalProblem } from '../rehearsal/report.js';
 import { command, load, nextCommand, type Loaded } from './apply.js';
@@ -43,8 +44,53 @@ function planPart(loaded: Loaded, phases: PlanStatus['phases'], next: string | u
   return { name: plan.name, path, checksum: plan.checksum, rehearsal: problem ?? `passed (${report!.engine}, ${report!.server}, ${report!.startedAt})`, phases, ...(next ? { next } : {}) };
 }
 
-async function pairStatus(config: SwitchyardConfig, loaded: Loaded | undefined): Promise<StatusResult> {
-  const pair = await readPairLedgers(config, loaded?.plan.name, 'switchyard status');
+/**
+ * A plan with tenants on a pair: each side's ledger holds the tenant rows of the phases that ran there (expand
+ * and backfill on the standby of the time, contract on live). Each phase is taken from the side that did most
+ * of it, each tenant's position (and drift, compared on that side) from the side where it is furthest.
+ */
+async function pairTenantStatus(config: SwitchyardConfig, loaded: Loaded, live: Side, drift: boolean): Promise<PlanStatus> {
+  const session = await openPair(resolvePair(config), 'switchyard status');
+  try {
+    const per: { side: Side; st: PlanStatus }[] = [];
+    for (const side of SIDES) {
+      const c = session.db(side);
+      const ledger = (await ledgerExists(c, config.ledgerSchema)) ? config.ledgerSchema : undefined;
+      per.push({ side, st: await tenantPlanStatus(c, loaded, ledger, drift) });
+    }
+    const phases = per[0]!.st.phases.map((_, i) => {
+      const all = per.map((x) => ({ side: x.side, p: x.st.phases[i]! }));
+      const best = all.reduce((a, b) => (b.p.done > a.p.done || (b.p.done === a.p.done && b.side === live) ? b : a));
+      return { ...best.p, ranOn: all.filter((x) => x.p.done > 0 || x.p.unfinished.length > 0).map((x) => x.side) };
+    });
+    const rank = (t: TenantsStatus['tenants'][number]) => (t.state === 'not started' ? -2 : t.boundary ?? Number.MAX_SAFE_INTEGER);
+    const chosen = new Map<string, Side>();
+    const positions = per[0]!.st.tenants!.tenants.map((t) => {
+      const best = per.map((x) => ({ side: x.side, t: x.st.tenants!.tenants.find((y) => y.tenant === t.tenant) ?? t })).reduce((a, b) => (rank(b.t) > rank(a.t) || (rank(b.t) === rank(a.t) && b.side === live) ? b : a));
+      chosen.set(t.tenant, best.side);
+      return best.t;
+    });
+    const first = per[0]!.st.tenants!;
+    const tenants: TenantsStatus = {
+      template: first.template, tenants: positions, missing: per.find((x) => x.side === live)!.st.tenants!.missing,
+      ...(drift ? { drifted: per.flatMap((x) => (x.st.tenants!.drifted ?? []).filter((d) => chosen.get(d.tenant) === x.side)) } : {}),
+      unchecked: per.reduce((n, x) => n + x.st.tenants!.unchecked, 0),
+    };
+    let next = nextCommand(phases, loaded.path);
+    const upcoming = phases.find((x) => x.state !== 'applied' && x.state !== 'empty');
+    if (upcoming?.phase === 'contract') {
+      const standbyOnly = phases.some((x) => x.ranOn.length > 0 && !x.ranOn.includes(live));
+      next = `${standbyOnly ? 'switchyard cutover, then ' : ''}${command(loaded.path, 'apply', upcoming)} --yes`;
+    }
+    return { ...planPart(loaded, phases, next), tenants };
+  } finally {
+    await session.close();
+  }
+}
+
+async function pairStatus(config: SwitchyardConfig, loaded: Loaded | undefined, drift = false): Promise<StatusResult> {
+  // A pair whose stream a contract closed still has both ledgers to read.
+  const pair = await readPairLedgers(config, loaded?.plan.name, 'switchyard status', { streaming: false });
   const sides = SIDES.map((s) => pair.sides[s]);
   const executor = sides.find((s) => s.executor)?.executor;
   const base: StatusResult = {
@@ -55,6 +101,7 @@ async function pairStatus(config: SwitchyardConfig, loaded: Loaded | undefined):
     pair: { live: pair.live, standby: pair.standby, generation: pair.generation },
   };
   if (!loaded) return base;
+  if (planTenants(loaded.plan)) return { ...base, plan: await pairTenantStatus(config, loaded, pair.live, drift) };
   const phases = pairPhaseStatuses(loaded.plan, pair);
   let next = nextCommand(phases, loaded.path);
   const upcoming = phases.find((s) => s.state !== 'applied' && s.state !== 'empty');
@@ -92,7 +139,7 @@ async function tenantPlanStatus(client: Client, loaded: Loaded, ledger: string |
 
 export async function statusCommand(config: SwitchyardConfig, o: { plan?: string; db?: string; tenants?: boolean }): Promise<StatusResult> {
   const loaded = o.plan ? await load(config, o.plan) : undefined;
-  if (pairMode(config, o.db)) return pairStatus(config, loaded);
+  if (pairMode(config, o.db)) return pairStatus(config, loaded, o.tenants === true);
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
   const client = await connect(target);
   try {

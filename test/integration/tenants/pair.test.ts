@@ -86,6 +86,15 @@ describe('tenants on a pair', () => {
     const { rows: [row] } = await pair.blue.client.query<{ id: string }>(`INSERT INTO ${orders} (customer_id, total) VALUES (1, 7777) RETURNING id::text`);
     await eventually('the old version\'s row on green with total__new', async () => (await count(pair.green.client, `SELECT count(*) FROM ${orders} WHERE id = ${row!.id} AND total__new = 7777`)) === 1);
 
+    // status on the pair reads both ledgers: every tenant where the standby has it, none drifted, cutover next.
+    type Status = { plan: { next?: string; phases: { phase: string; state: string; ranOn: string[] }[]; tenants: { drifted: unknown[]; tenants: { tenant: string; where: string; state: string }[] } } };
+    const before = JSON.parse((await run('--json', 'status', path, '--tenants')).stdout) as Status;
+    expect(before.plan.tenants.tenants.map((t) => t.tenant).sort()).toEqual(TENANTS);
+    expect(new Set(before.plan.tenants.tenants.map((t) => `${t.state}: ${t.where}`))).toEqual(new Set(['at a phase boundary: release 1 backfill applied']));
+    expect(before.plan.tenants.drifted).toEqual([]);
+    expect(before.plan.phases.find((x) => x.phase === 'expand')).toMatchObject({ state: 'applied', ranOn: ['green'] });
+    expect(before.plan.next).toMatch(/^switchyard cutover, then switchyard apply .* --phase contract --yes$/);
+
     const report = await runSwitch('cutover', pair.config);
     expect(report.to).toBe('green');
     for (const p of phases.filter((x) => x.phase === 'contract')) {
@@ -95,6 +104,11 @@ describe('tenants on a pair', () => {
       expect(out.pair.side).toBe('green');
       expect(out.outcomes.map((o) => [o.tenant, o.state])).toEqual(TENANTS.map((t) => [t, 'done']));
     }
+    const st = await run('--json', 'status', path, '--tenants');
+    expect(st.stdout, st.stderr).toContain('"plan"');
+    const after = JSON.parse(st.stdout) as Status;
+    expect(after.plan.tenants.tenants.map((t) => t.state)).toEqual(TENANTS.map(() => 'complete'));
+    expect(after.plan.next).toBeUndefined();
     const target = templateFingerprint(plan.target.snapshot);
     for (const t of TENANTS) expect(await tenantFingerprint(pair.green.client, t), t).toBe(target);
     expect(await count(pair.green.client, `SELECT count(*) FROM ${orders} WHERE total = 7777`)).toBe(1);
