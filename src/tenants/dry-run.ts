@@ -3,29 +3,23 @@
 // ledger records as done (apply) or never done (rollback). Nothing is written, no lock is taken.
 import type { SwitchyardConfig } from '../config/config.js';
 import { connect, describeTarget, resolveTarget } from '../db/connect.js';
-import { UsageError } from '../errors.js';
 import { ledgerExists, stepStatuses } from '../executor/ledger.js';
 import { phaseLabel } from '../executor/state.js';
 import {
-  allowedHazards, hazardRefusal, load, parseSelection, rollbackScript, stepScript, type DryRunResult, type PairPlace,
+  allowedHazards, hazardRefusal, rollbackScript, stepScript, type DryRunResult, type PairPlace,
 } from '../commands/apply.js';
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
 import { contractWarning, pairMode, placeApply, placeRollback, readPairLedgers } from '../pair/phases.js';
 import { rehearsalProblem } from '../rehearsal/report.js';
 import { ident } from '../sql/quote.js';
 import { parseShard, parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
-import { checkTenantPlan, planTenants, segments, unitPlan } from './split.js';
-import { DEFAULT_CONCURRENCY, type TenantRunOptions } from './run.js';
+import { segments, unitPlan } from './split.js';
+import { DEFAULT_CONCURRENCY, loadTenantRun, type TenantRunOptions } from './run.js';
 
 const TOUCHED = new Set(['done', 'running', 'failed', 'rolling_back']);
 
 export async function dryRunTenants(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<DryRunResult> {
-  const { plan, path, report } = await load(config, o.plan);
-  const t = planTenants(plan);
-  if (!t) throw new UsageError(`plan ${plan.name} has no tenants (its declared schema has no \`tenants:\` section): drop --tenants, --concurrency and --shard`);
-  checkTenantPlan(plan, t.template);
-  const sel = parseSelection(plan, o, verb);
-  if (sel === 'all') throw new UsageError(`--all is not supported with tenants: every phase must finish on every tenant before the next; give --release N --phase P`);
+  const { plan, path, report, t, sel } = await loadTenantRun(config, o, verb);
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   const notices: string[] = [];
   const steps = plan.releases.find((r) => r.number === sel.release)![sel.phase];

@@ -20,7 +20,7 @@ import { pairTeardown } from '../pair/teardown.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
 import { ident, qualified } from '../sql/quote.js';
-import { modelAtBoundary, schemaOf, sharedDrift, tenantDrift } from './drift.js';
+import { modelAtBoundary, schemaOf, sharedDrift, tenantDrift, type UnitDrift } from './drift.js';
 import { fanout, type FanoutProgress, type TenantOutcome } from './fanout.js';
 import { parseShard, parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
 import { checkTenantPlan, planTenants, segmentPlan, segments, unitPlan, type Segment } from './split.js';
@@ -92,13 +92,19 @@ interface Prepared {
   readonly place: Placement | undefined;
 }
 
-async function prepare(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback', emit: (e: ExecutorEvent) => void): Promise<Prepared> {
+/** The plan, its tenants settings and the one phase selected, refusing what a tenant run cannot do. */
+export async function loadTenantRun(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback') {
   const { plan, path, report } = await load(config, o.plan);
   const t = planTenants(plan);
   if (!t) throw new UsageError(`plan ${plan.name} has no tenants (its declared schema has no \`tenants:\` section): drop --tenants, --concurrency and --shard`);
   checkTenantPlan(plan, t.template);
   const sel = parseSelection(plan, o, verb);
   if (sel === 'all') throw new UsageError(`--all is not supported with tenants: every phase must finish on every tenant before the next; give --release N --phase P`);
+  return { plan, path, report, t, sel };
+}
+
+async function prepare(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback', emit: (e: ExecutorEvent) => void): Promise<Prepared> {
+  const { plan, path, report, t, sel } = await loadTenantRun(config, o, verb);
   if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) throw new UsageError(`--concurrency ${o.concurrency}: give a whole number from 1 to 64 (each is one database connection)`);
   const paired = pairMode(config, o.db);
   let place: Placement | undefined;
@@ -223,6 +229,25 @@ function failed(tenant: string, error: string): TenantOutcome {
   return { tenant, state: 'failed', ran: 0, ms: 0, error };
 }
 
+/**
+ * The drift check reads every tenant in a few catalog queries, without their locks: another executor (a second
+ * shard job) may be migrating one right now. Each tenant that looks drifted is looked at again under its lock:
+ * held by another executor, it is reported busy; its ledger rows moved on from `expected` meanwhile, it is not
+ * drifted (its steps are skipped or resumed). Returns the tenants to refuse, with why.
+ */
+async function driftedUnderLock(ctx: RunContext, found: readonly UnitDrift[], steps: readonly Step[], expected: Where): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const d of found) {
+    const verdict = await withUnitLock(ctx.client, ctx.key, d.tenant, {}, async () =>
+      progressOf(steps, byUnit(await stepStatuses(ctx.client, ctx.plan.name, d.tenant, ctx.ledger)).get(d.tenant)) === expected ? 'drifted' : 'moved',
+    ).catch((e: unknown) => (e instanceof UnitBusyError ? e : Promise.reject(e)));
+    if (verdict === 'moved') continue;
+    const more = d.differences.length > 5 ? `; and ${d.differences.length - 5} more` : '';
+    out.set(d.tenant, verdict instanceof UnitBusyError ? verdict.message : `drifted from the template ${ident(ctx.template)}: ${d.differences.slice(0, 5).join('; ')}${more}`);
+  }
+  return out;
+}
+
 async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
   const { plan, template, selection: sel, client, ledger, path } = ctx;
   const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
@@ -254,15 +279,9 @@ async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
   if (!before) ctx.notices.push(`tenants not checked for drift: the schema before ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`);
   const drifted = new Set<string>();
   if (before && fresh.length) {
-    for (const d of await tenantDrift(client, schemaOf(before, template), fresh)) {
-      // Read without the tenant's lock: another executor (a second shard job) may be migrating it right now.
-      // Under its lock, a tenant whose ledger rows moved meanwhile is not drifted: its steps are skipped or resumed.
-      const verdict = await withUnitLock(client, ctx.key, d.tenant, {}, async () =>
-        progressOf(tenantSteps, byUnit(await stepStatuses(client, plan.name, d.tenant, ledger)).get(d.tenant)) === 'none' ? 'drifted' : 'moved',
-      ).catch((e: unknown) => (e instanceof UnitBusyError ? e : Promise.reject(e)));
-      if (verdict === 'moved') continue;
-      drifted.add(d.tenant);
-      results.set(d.tenant, failed(d.tenant, verdict instanceof UnitBusyError ? verdict.message : `drifted from the template ${ident(template)}: ${d.differences.slice(0, 5).join('; ')}${d.differences.length > 5 ? `; and ${d.differences.length - 5} more` : ''}`));
+    for (const [tenant, why] of await driftedUnderLock(ctx, await tenantDrift(client, schemaOf(before, template), fresh), tenantSteps, 'none')) {
+      drifted.add(tenant);
+      results.set(tenant, failed(tenant, why));
     }
   }
   let pending = eligible.filter((u) => !drifted.has(u));
@@ -334,14 +353,9 @@ async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
   if (!after) ctx.notices.push(`tenants not checked for drift: the schema after ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`);
   const drifted = new Set<string>();
   if (after && full.length) {
-    for (const d of await tenantDrift(client, schemaOf(after, template), full)) {
-      // As for apply: re-checked under the tenant's lock, so one another executor is undoing is busy, not drifted.
-      const verdict = await withUnitLock(client, ctx.key, d.tenant, {}, async () =>
-        progressOf(tenantSteps, byUnit(await stepStatuses(client, plan.name, d.tenant, ledger)).get(d.tenant)) === 'all' ? 'drifted' : 'moved',
-      ).catch((e: unknown) => (e instanceof UnitBusyError ? e : Promise.reject(e)));
-      if (verdict === 'moved') continue;
-      drifted.add(d.tenant);
-      results.set(d.tenant, failed(d.tenant, verdict instanceof UnitBusyError ? verdict.message : `drifted from the template ${ident(template)}: ${d.differences.slice(0, 5).join('; ')}`));
+    for (const [tenant, why] of await driftedUnderLock(ctx, await tenantDrift(client, schemaOf(after, template), full), tenantSteps, 'all')) {
+      drifted.add(tenant);
+      results.set(tenant, failed(tenant, why));
     }
   }
   let pending = eligible.filter((u) => !drifted.has(u));
