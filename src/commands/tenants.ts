@@ -24,6 +24,7 @@ import { renameSchemaInModel } from '../tenants/rename.js';
 import { planTenants, unitPlan } from '../tenants/split.js';
 import { tenantsStatus, type TenantPosition } from '../tenants/status.js';
 import { load, type Loaded } from './apply.js';
+import { statusCommand } from './status.js';
 import { prepareSession } from '../rehearsal/shadow.js';
 
 async function tenantsConfig(config: SwitchyardConfig): Promise<TenantsConfig> {
@@ -56,14 +57,18 @@ export interface TenantsListResult {
 export async function tenantsList(config: SwitchyardConfig, o: { db?: string; plan?: string }): Promise<TenantsListResult> {
   const t = await tenantsConfig(config);
   const loaded = o.plan ? await load(config, o.plan) : await latestTenantPlan(config);
-  const target = pairMode(config, o.db) ? { url: await liveUrl(config) } : resolveTarget(o.db, config.database, config.unsetVariables);
+  const paired = pairMode(config, o.db);
+  const target = paired ? { url: await liveUrl(config) } : resolveTarget(o.db, config.database, config.unsetVariables);
   const client = await connect(target);
   try {
     const registry = await readRegistry(client, t);
     const ledger = (await ledgerExists(client, config.ledgerSchema)) ? config.ledgerSchema : undefined;
-    const tenants = loaded
-      ? (await tenantsStatus(client, loaded.plan, loaded.report, t.template, registry, ledger, { drift: false })).tenants
-      : registry.tenants.map((tenant) => ({ tenant, where: 'no plan with tenants in plans/' }));
+    // On a pair, positions come from both ledgers (expand and backfill ran on the standby): as status shows them.
+    const tenants = loaded && paired
+      ? (await statusCommand(config, { plan: loaded.path })).plan!.tenants!.tenants
+      : loaded
+        ? (await tenantsStatus(client, loaded.plan, loaded.report, t.template, registry, ledger, { drift: false })).tenants
+        : registry.tenants.map((tenant) => ({ tenant, where: 'no plan with tenants in plans/' }));
     return { database: describeTarget(target), template: t.template, templateExists: registry.templateExists, ...(loaded ? { plan: loaded.plan.name } : {}), tenants, missing: registry.missing };
   } finally {
     await client.end().catch(() => undefined);

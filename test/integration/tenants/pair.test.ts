@@ -94,6 +94,8 @@ describe('tenants on a pair', () => {
     expect(before.plan.tenants.drifted).toEqual([]);
     expect(before.plan.phases.find((x) => x.phase === 'expand')).toMatchObject({ state: 'applied', ranOn: ['green'] });
     expect(before.plan.next).toMatch(/^switchyard cutover, then switchyard apply .* --phase contract --yes$/);
+    const list = JSON.parse((await run('--json', 'tenants', 'list')).stdout) as { tenants: { tenant: string; where: string }[] };
+    expect(new Set(list.tenants.map((t) => t.where))).toEqual(new Set(['release 1 backfill applied']));
 
     const report = await runSwitch('cutover', pair.config);
     expect(report.to).toBe('green');
