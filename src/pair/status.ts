@@ -13,7 +13,7 @@ import { pairSlots, pairSubscriptions, type SlotInfo } from './replicate.js';
 import { readApplication, schemaNames } from './scope.js';
 import { openPair, resolvePair, resolveSides, type PairFlags, type PairSession, type Sides } from './session.js';
 import { tableSyncStates, type TableSync } from './sync.js';
-import { peekWatch, type WatchPeek } from './watch.js';
+import { peekWatch, WATCH_RETAINED_LIMIT, type WatchPeek } from './watch.js';
 import type { PairConfig } from './init.js';
 import type { Side, Topology } from './types.js';
 
@@ -143,6 +143,9 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
 
   const watch = await peekWatch(standby, sides.standby, { limit: 10_000 });
   if (watch.pending) problems.push(`${watch.pending} write(s) on ${sides.standby} (fenced) since the switch that did not come from replication: split brain (switchyard pair watch --once lists them)`);
+  if (watch.retainedBytes !== null && watch.retainedBytes > WATCH_RETAINED_LIMIT && watch.streamedBy === null) {
+    problems.push(`the watch slot ${watch.slot} holds ${Math.round(watch.retainedBytes / 1024 ** 2)} MB of WAL on ${sides.standby} and nothing reads it: run switchyard pair watch as a service (it consumes the slot), or pair teardown when the switch is final`);
+  }
   const liveModel = await readApplication(live, config);
   const names = schemaNames(liveModel);
   const standbyModel = await introspect(standby, { includeSchemas: names });

@@ -194,7 +194,12 @@ export interface WatchPeek {
   readonly writes: readonly ForeignWrite[];
   /** The pid of the walsender streaming the slot (`pair watch`), which consumes what it reports. */
   readonly streamedBy: number | null;
+  /** WAL the slot holds back on this side (current LSN - restart_lsn): it grows until `pair watch` reads the slot. */
+  readonly retainedBytes: number | null;
 }
+
+/** Above this, pair status reports the watch slot's retained WAL as a problem (the fenced side's disk fills). */
+export const WATCH_RETAINED_LIMIT = 1024 ** 3;
 
 /**
  * Foreign writes pending in the watch slot of `side`, without consuming them. Only flushed WAL is decoded: with
@@ -202,8 +207,10 @@ export interface WatchPeek {
  */
 export async function peekWatch(db: Client, side: Side, o: { limit?: number } = {}): Promise<WatchPeek> {
   const [slot] = await watchSlots(db, side);
-  if (!slot) return { slot: null, pending: null, writes: [], streamedBy: null };
-  if (slot.activePid !== null) return { slot: slot.name, pending: null, writes: [], streamedBy: slot.activePid };
+  if (!slot) return { slot: null, pending: null, writes: [], streamedBy: null, retainedBytes: null };
+  const { rows: [r] } = await db.query<{ bytes: string | null }>(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS bytes FROM pg_replication_slots WHERE slot_name = $1`, [slot.name]);
+  const retainedBytes = r?.bytes == null ? null : Number(r.bytes);
+  if (slot.activePid !== null) return { slot: slot.name, pending: null, writes: [], streamedBy: slot.activePid, retainedBytes };
   const w = watchOptions(side, (await serverVersion(db)).num);
   const options = [`'proto_version', '${w.protoVersion}'`, `'publication_names', ${literal(w.publication)}`, ...(w.originNone ? [`'origin', 'none'`] : [])];
   let rows: { data: Buffer }[];
@@ -215,7 +222,7 @@ export async function peekWatch(db: Client, side: Side, o: { limit?: number } = 
   const plugin = new PgoutputPlugin({ protoVersion: w.protoVersion, publicationNames: [w.publication] });
   const decoder = new WatchDecoder();
   const writes = rows.flatMap((r) => decoder.feed(plugin.parse(r.data)));
-  return { slot: slot.name, pending: writes.length, writes, streamedBy: null };
+  return { slot: slot.name, pending: writes.length, writes, streamedBy: null, retainedBytes };
 }
 
 /** pgoutput with the watch's options: `origin 'none'` on 16+, which the library's plugin cannot pass. */

@@ -118,7 +118,8 @@ export function printPairStatus(r: PairStatus, c: Colors): string {
     out.push(r.schema.equal ? `schema: the same on both sides (${r.schema.live.slice(0, 19)}...)` : `schema: the sides differ (changes from live to the standby):`);
     for (const d of r.schema.differences) out.push(`  - ${d}`);
   }
-  if (r.watch?.slot) out.push(r.watch.pending === null ? `watch ${r.watch.slot}: streamed by pid ${r.watch.streamedBy}` : `watch ${r.watch.slot}: ${r.watch.pending} write(s) on ${r.standby} (fenced) since the switch${r.watch.pending ? c.red(' (split brain)') : ''}`);
+  const retained = r.watch?.retainedBytes == null ? '' : `; the slot retains ${(r.watch.retainedBytes / 1024 ** 2).toFixed(1)} MB of WAL`;
+  if (r.watch?.slot) out.push(r.watch.pending === null ? `watch ${r.watch.slot}: streamed by pid ${r.watch.streamedBy}${retained}` : `watch ${r.watch.slot}: ${r.watch.pending} write(s) on ${r.standby} (fenced) since the switch${r.watch.pending ? c.red(' (split brain)') : ''}${retained}`);
   out.push(r.ok ? c.green('ok') : `${c.red('problems')}:`);
   for (const p of r.problems) out.push(`  - ${p}`);
   return out.join('\n') + '\n';

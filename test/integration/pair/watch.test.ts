@@ -76,6 +76,10 @@ describe('split-brain watch', () => {
     await eventually('three pending writes', async () => (await peekWatch(pair.blue.client, 'blue')).pending === 3);
     const peek = await peekWatch(pair.blue.client, 'blue');
     expect(peek.writes).toMatchObject(expected);
+    // The WAL the slot holds back on the fenced side, shown by pair status.
+    expect(peek.retainedBytes).toBeGreaterThan(0);
+    const status = await cli('-c', pair.configFile, 'pair', 'status');
+    expect(status.stdout).toMatch(/watch switchyard_watch_blue_g\d+: 3 write\(s\) on blue \(fenced\) since the switch \(split brain\); the slot retains \d+\.\d MB of WAL/);
     const once = await cli('-c', pair.configFile, '--json', 'pair', 'watch', '--once');
     expect(once.code, once.stderr).toBe(1);
     const lines = once.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
