@@ -16,6 +16,7 @@ import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../sql/quote.js';
 import { PairError } from './errors.js';
+import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
 import { fenceRoles, unfenceRoles } from './fence.js';
 import { armWatch, disarmWatch } from './watch.js';
 import { HEARTBEAT_TABLE, SWITCH_TABLE, publicationName, streamName } from './names.js';
@@ -153,6 +154,24 @@ async function holdExecutorLock(db: Client, ledgerSchema: string): Promise<boole
   return r?.ok === true;
 }
 
+/** The application's privileges on live must be on the new side too, or its writes fail there after the switch. */
+async function privilegesCheck(live: Client, next: Client, schemas: readonly string[], from: Side, to: Side): Promise<{ check: string; ok: boolean; detail: string }> {
+  const { rows } = await next.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'S')`,
+    [schemas],
+  );
+  const objects = new Set([...schemas, ...rows.map((r) => qualified(r.schema, r.name))]);
+  const missing = missingPrivileges(await readPrivileges(live, schemas), await readPrivileges(next, schemas), objects);
+  const grants = missing.map((p) => `${grantStatement(p)};`);
+  return {
+    check: 'privileges',
+    ok: missing.length === 0,
+    detail: missing.length
+      ? `${missing.length} privilege(s) the application has on ${from} are missing on ${to} (its writes would fail there after the switch); run on ${to}: ${grants.slice(0, 10).join(' ')}${grants.length > 10 ? ` and ${grants.length - 10} more` : ''}`
+      : `every privilege granted on ${from}'s application objects is granted on ${to} too`,
+  };
+}
+
 /** The gate (step 1): every check, each with what it found. */
 async function gate(session: PairSession, from: Side, to: Side, generation: number, o: SwitchOptions): Promise<{ check: string; ok: boolean; detail: string }[]> {
   const live = session.db(from);
@@ -234,7 +253,11 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     const to = otherSide(from);
     const row: SwitchRow = { generation: String(b.generation), from_side: from, to_side: to, command, fence, step: 'begin', state: 'running' };
     const checks = await gate(session, from, to, b.generation, o);
-    const reverse = await reverseTables(session.db(from), session.db(to), schemaNames(await readApplication(session.db(from), config)));
+    const appSchemas = schemaNames(await readApplication(session.db(from), config));
+    const grants = await privilegesCheck(session.db(from), session.db(to), appSchemas, from, to);
+    checks.push(grants);
+    o.onEvent?.({ kind: 'gate', ...grants });
+    const reverse = await reverseTables(session.db(from), session.db(to), appSchemas);
     const viable = { check: 'reverse path', ok: reverse.problems.length === 0, detail: reverse.problems.length ? reverse.problems.join('; ') : `${reverse.tables.length} table(s) can stream back to ${from}` };
     checks.push(viable);
     o.onEvent?.({ kind: 'gate', ...viable });

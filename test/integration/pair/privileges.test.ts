@@ -1,0 +1,36 @@
+// The gate refuses a switch to a side where the application lacks privileges it has on live (pair init copies
+// the schema, not its grants): its writes would fail there after the switch. The refusal names the GRANTs.
+import { describe, expect, it } from 'vitest';
+import { runSwitch } from '../../../src/pair/cutover.js';
+import { pairInit } from '../../../src/pair/init.js';
+import { grantStatement } from '../../../src/pair/privileges.js';
+import { APP_SQL, freshPair } from '../../support/pair.js';
+
+describe('cutover gate: privileges', () => {
+  it('names the grants the new side is missing, and passes once they are given', async () => {
+    const pair = await freshPair();
+    await pair.blue.client.query(APP_SQL);
+    await pairInit(pair.config);
+    for (const side of [pair.blue, pair.green]) {
+      await side.client.query(`DO $$ BEGIN CREATE ROLE "app writer" LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+      await side.client.query('GRANT USAGE ON SCHEMA public TO "app writer"');
+    }
+    await pair.blue.client.query(`GRANT SELECT, INSERT ON customers TO "app writer"; GRANT USAGE ON SEQUENCE invoice_numbers TO "app writer"; GRANT USAGE ON SCHEMA billing TO PUBLIC`);
+
+    const dry = await runSwitch('cutover', pair.config, { dryRun: true });
+    const check = dry.gate.find((c) => c.check === 'privileges')!;
+    expect(check.ok).toBe(false);
+    expect(check.detail).toBe(
+      '4 privilege(s) the application has on blue are missing on green (its writes would fail there after the switch); run on green: ' +
+        'GRANT INSERT ON TABLE public.customers TO "app writer"; GRANT SELECT ON TABLE public.customers TO "app writer"; ' +
+        'GRANT USAGE ON SEQUENCE public.invoice_numbers TO "app writer"; GRANT USAGE ON SCHEMA billing TO PUBLIC;',
+    );
+    await expect(runSwitch('cutover', pair.config)).rejects.toThrow(/cutover refused, nothing was changed; the gate found:\n {2}- privileges: 4 privilege\(s\)/);
+
+    // Granted on green as the detail says: the gate passes.
+    for (const g of check.detail.split(': ').at(-1)!.split(';').map((x) => x.trim()).filter(Boolean)) await pair.green.client.query(g);
+    const again = await runSwitch('cutover', pair.config, { dryRun: true });
+    expect(again.gate.find((c) => c.check === 'privileges')).toEqual({ check: 'privileges', ok: true, detail: "every privilege granted on blue's application objects is granted on green too" });
+    expect(grantStatement({ kind: 'table', schema: 'Sales', name: "o'rders", grantee: 'app', privilege: 'UPDATE' })).toBe(`GRANT UPDATE ON TABLE "Sales"."o'rders" TO app`);
+  }, 120_000);
+});
