@@ -14,6 +14,7 @@ import type { DatabaseSchema } from '../schema/model.js';
 import { qualified } from '../sql/quote.js';
 import { copySchema, resetStandby, type SchemaCopy } from './copy.js';
 import { PairError, PairPreflightError } from './errors.js';
+import { copyPrivileges } from './privileges.js';
 import { HEARTBEAT_TABLE, publicationName, streamName } from './names.js';
 import { ensurePublication, ensureSlot, ensureSubscription, pairSubscriptions } from './replicate.js';
 import { readApplication, schemaNames, tableNames, type ScopeConfig } from './scope.js';
@@ -127,6 +128,9 @@ export async function initOn(session: PairSession, sides: Sides, config: PairCon
 
   const schema = await copySchema(model, standby);
   step('schema', schema.action === 'built' ? 'created' : 'exists', schema.action === 'built' ? `live's schema built on ${standbySide} (${schema.statements} statements, fingerprint ${schema.fingerprint.slice(0, 19)}...)` : `${standbySide} already has live's schema (fingerprint ${schema.fingerprint.slice(0, 19)}...)`);
+  const grants = await copyPrivileges(live, standby, schemaNames(model));
+  step('grants', grants.granted ? 'created' : 'exists', `${grants.granted} grant(s) copied from ${liveSide} to ${standbySide}` +
+    (grants.failed.length ? `; ${grants.failed.length} could not be given (the cutover gate will refuse until they are): ${grants.failed.slice(0, 5).map((f) => `${f.grant} (${f.error})`).join('; ')}` : ''));
   const after = [await standbyColumnsCheck(pair, scope), await sequencesCheck(pair, scope)];
   for (const check of after) emit({ kind: 'check', check });
   refuseOnFailure(after);

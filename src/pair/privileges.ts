@@ -1,6 +1,7 @@
-// Privileges on the application's schemas, tables and sequences: `pair init` copies the schema, not its
-// grants, and an application that may write on live but not on the new side fails every transaction after a
-// cutover. The gate compares both sides and names the GRANT statements the new side is missing.
+// Privileges on the application's schemas, tables and sequences. An application that may write on live but not
+// on the new side fails every transaction after a cutover: `pair init` copies live's grants to the standby (the
+// roles must exist there: roles are cluster-wide, not the pair's to create), and the cutover gate compares both
+// sides and names the GRANT statements the new side is missing.
 import type { Queryable } from '../introspect/index.js';
 import { ident, qualified } from '../sql/quote.js';
 
@@ -42,4 +43,27 @@ export function grantStatement(p: Privilege): string {
 export function missingPrivileges(want: readonly Privilege[], have: readonly Privilege[], objects?: ReadonlySet<string>): Privilege[] {
   const got = new Set(have.map(keyOf));
   return want.filter((p) => !got.has(keyOf(p)) && (!objects || objects.has(p.kind === 'schema' ? p.schema : qualified(p.schema, p.name))));
+}
+
+export interface GrantCopy {
+  readonly granted: number;
+  /** Grants that could not be given, with the server's reason (usually a role that does not exist there). */
+  readonly failed: readonly { readonly grant: string; readonly error: string }[];
+}
+
+/** Gives `to` every privilege `from` grants on `schemas` and their objects that `to` lacks, one GRANT at a time. */
+export async function copyPrivileges(from: Queryable, to: Queryable, schemas: readonly string[]): Promise<GrantCopy> {
+  const missing = missingPrivileges(await readPrivileges(from, schemas), await readPrivileges(to, schemas));
+  let granted = 0;
+  const failed: { grant: string; error: string }[] = [];
+  for (const p of missing) {
+    const grant = grantStatement(p);
+    try {
+      await to.query(grant);
+      granted++;
+    } catch (e) {
+      failed.push({ grant, error: (e as Error).message });
+    }
+  }
+  return { granted, failed };
 }
