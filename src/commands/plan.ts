@@ -12,9 +12,7 @@ import { startEmbedded } from '../rehearsal/embedded.js';
 import { canonicalize, prepareSession } from '../rehearsal/shadow.js';
 import type { DatabaseSchema } from '../schema/model.js';
 import { loadSchemaFile, type SchemaFile } from '../schema/snapshot.js';
-import { sortByName } from '../schema/normalize.js';
-import { readRegistry } from '../tenants/registry.js';
-import { renameSchemaInModel } from '../tenants/rename.js';
+import { withTemplate } from '../tenants/template.js';
 
 export interface PlanCommandOptions {
   readonly name: string;
@@ -71,26 +69,6 @@ async function fromDatabase(config: SwitchyardConfig, declared: SchemaFile, name
     const target = declared.canonical ? declared.model : await canonicalize(declared.model, c, conn, o.notice ? { notice: o.notice } : {});
     return { source, target, stats, server: { version: version.text, versionNum: version.num }, label: describeTarget(conn) };
   });
-}
-
-/**
- * A database of tenants often has no template schema of its own, only the tenants (the runbook's world). The
- * template's current state is then read from the first tenant the registry lists (by name), under the
- * template's name; `apply` checks every other tenant against it before touching it, and reports the ones
- * that differ.
- */
-async function withTemplate(c: pg.Client, source: DatabaseSchema, declared: DatabaseSchema, notice?: (m: string) => void): Promise<DatabaseSchema> {
-  const t = declared.tenants;
-  if (!t || source.schemas.some((s) => s.name === t.template)) return source;
-  const registry = await readRegistry(c, t);
-  const first = registry.tenants[0];
-  if (first === undefined) {
-    notice?.(`the database has no schema ${t.template} and the registry lists no tenant: the template is planned from nothing (every object created)`);
-    return source;
-  }
-  const tenant = await introspect(c, { includeSchemas: [first] });
-  notice?.(`the database has no schema ${t.template}: the template's current state is read from tenant ${first} (the first the registry lists)`);
-  return { ...source, schemas: sortByName([...source.schemas, ...tenant.schemas.map((s) => renameSchemaInModel(s, t.template))]) };
 }
 
 /**

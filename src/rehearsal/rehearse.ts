@@ -17,6 +17,7 @@ import { fingerprint } from '../schema/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model.js';
 import { ident, qualified } from '../sql/quote.js';
 import { renderDatabase } from '../sql/render/index.js';
+import { withTemplate } from '../tenants/template.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
 import { unmetExpectations } from './expect.js';
 import type { PhaseRehearsal, RehearsalFailure, RehearsalReport, StepRehearsal, TenantRehearsal } from './report.js';
@@ -150,7 +151,8 @@ async function buildSource(db: pg.Client, plan: Plan, o: RehearseOptions, sample
   let source = plan.source.snapshot;
   if (o.copyFrom) {
     await prepareSession(o.copyFrom);
-    source = await liveSchema(o.copyFrom, plan);
+    // A tenant plan made on a database without a template schema read the template from a tenant: so is it here.
+    source = await withTemplate(o.copyFrom, await liveSchema(o.copyFrom, plan), plan.target.snapshot);
     if (fingerprint(source) !== plan.source.fingerprint) {
       throw new Failed({
         stage: 'source',

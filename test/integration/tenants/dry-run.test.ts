@@ -38,6 +38,11 @@ describe('tenants: dry run', () => {
     expect(text.stdout).toContain(`-- step ${first.steps[0]!.id} (tenant tenant_002)`);
     expect(text.stdout).not.toContain('tenant_001');
 
+    // rehearse --db copies the source from the database, which has no template schema: read from a tenant, as plan did.
+    const copied = await p.run('rehearse', path, '--db', p.db.url, '--tenant-sample', '1');
+    expect(copied.code, copied.stdout + copied.stderr).toBe(0);
+    expect(copied.stdout).toContain('rehearsal passed');
+
     // One tenant applied: the apply dry run leaves it out, the rollback dry run shows only it.
     const one = await p.run('apply', path, ...sel, '--tenants', 'tenant_001', '--skip-rehearsal');
     expect(one.code, one.stdout + one.stderr).toBe(0);
