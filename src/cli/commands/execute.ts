@@ -1,4 +1,5 @@
 // apply, rollback, status: running a plan on a database.
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { applyCommand, rollbackCommand, type ApplyResult, type DryRunResult, type PairPlace, type RollbackResult } from '../../commands/apply.js';
 import { statusCommand, type StatusResult } from '../../commands/status.js';
@@ -29,9 +30,18 @@ interface ExecFlags {
   allowHazard?: string[];
   yes?: boolean;
   tenants?: string[];
+  /** --tenants-file: names read from a file, joined to --tenants. */
+  tenantsFile?: string[];
   concurrency?: number;
   onError?: 'continue' | 'abort';
   shard?: string;
+}
+
+/** --tenants and --tenants-file as one list of names. */
+function tenantNames(o: ExecFlags): ExecFlags {
+  if (o.tenantsFile === undefined) return o;
+  const { tenantsFile, ...rest } = o;
+  return { ...rest, tenants: [...(o.tenants ?? []), ...tenantsFile] };
 }
 
 /** A plan with tenants (or any tenant flag) runs through the tenant fan-out, a dry run too. */
@@ -40,9 +50,23 @@ async function tenantRun(config: SwitchyardConfig, plan: string, o: ExecFlags): 
   return flags || isTenantPlan((await load(config, plan)).plan);
 }
 
+/** Names one per line, exactly as written but for the line ending; blank lines skipped. */
+function readNames(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new InvalidArgumentError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const names = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  if (!names.length) throw new InvalidArgumentError(`${file} names no tenant`);
+  return names;
+}
+
 function tenantOptions(cmd: Command): Command {
   return cmd
     .option('--tenants <names>', 'tenant schemas: all (the default for a plan with tenants) or a comma-separated list', collect)
+    .option('--tenants-file <file>', 'tenant schemas, one name per line as it is (for names holding commas or spaces); - reads standard input', (file: string, prev: string[] = []) => [...prev, ...readNames(file)])
     .option('--concurrency <n>', 'tenants migrated at once, one connection each (default 4)', integer)
     .option('--on-error <mode>', 'when a tenant fails: continue with the others (default) or abort (finish the running ones, start no more)', (v: string) => {
       if (v !== 'continue' && v !== 'abort') throw new InvalidArgumentError('expected continue or abort');
@@ -114,6 +138,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       let r: ApplyResult | DryRunResult;
       try {
         const config = await ctx.config();
+        o = tenantNames(o);
         if (await tenantRun(config, plan, o)) {
           if (o.dryRun) {
             const dry = await dryRunTenants(config, { plan, ...o }, 'apply');
@@ -161,6 +186,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       let r: RollbackResult | DryRunResult;
       try {
         const config = await ctx.config();
+        o = tenantNames(o);
         if (await tenantRun(config, plan, o)) {
           if (o.dryRun) {
             const dry = await dryRunTenants(config, { plan, ...o }, 'rollback');

@@ -1,5 +1,6 @@
 // apply --dry-run and rollback --dry-run of a tenant plan: every selected tenant's SQL under its own
 // schema-qualified names, nothing sent, the ledger's done steps left out (apply) or the only ones shown (rollback).
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planPhases } from '../../../src/executor/state.js';
 import { readPlan } from '../../../src/planner/file.js';
@@ -37,6 +38,14 @@ describe('tenants: dry run', () => {
     const text = await p.run('apply', path, ...sel, '--dry-run', '--tenants', 'tenant_002');
     expect(text.stdout).toContain(`-- step ${first.steps[0]!.id} (tenant tenant_002)`);
     expect(text.stdout).not.toContain('tenant_001');
+
+    // --tenants-file: one name per line, as it is (the hostile name holds a quote, a semicolon and spaces).
+    writeFileSync(`${p.dir}/tenants.txt`, `${HOSTILE}\r\n\ntenant_003\n`);
+    const fromFile = JSON.parse((await p.run('--json', 'apply', path, ...sel, '--dry-run', '--tenants-file', `${p.dir}/tenants.txt`)).stdout) as Dry;
+    expect([...new Set(fromFile.phases[0]!.steps.map((s) => s.tenant))]).toEqual([HOSTILE, 'tenant_003']);
+    const unknown = await p.run('apply', path, ...sel, '--dry-run', '--tenants-file', `${p.dir}/nope.txt`);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('nope.txt');
 
     // rehearse --db copies the source from the database, which has no template schema: read from a tenant, as plan did.
     const copied = await p.run('rehearse', path, '--db', p.db.url, '--tenant-sample', '1');
