@@ -153,9 +153,16 @@ export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, 
       const notices: string[] = [];
       if (registry.missing.length) notices.push(`the registry lists ${registry.missing.length} tenant(s) with no schema, left alone: ${registry.missing.slice(0, 10).map(ident).join(', ')}${registry.missing.length > 10 ? ', ...' : ''}`);
       notices.forEach((m) => emit({ kind: 'notice', message: m }));
-      const ctx: RunContext = { ...p, client, key, ledger, units, emit, notices, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, onError: o.onError ?? 'continue', openWorker: () => openWorker(config, p.place?.url ?? o.db) };
-      const { shared, outcomes, notStarted } = verb === 'apply' ? await applyUnits(ctx) : await rollbackUnits(ctx);
-      await flushWorkers(client, plan.name, ledger);
+      const fleet = selectTenants(registry, template, 'all');
+      const ctx: RunContext = { ...p, client, key, ledger, units, fleet, emit, notices, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, onError: o.onError ?? 'continue', openWorker: () => openWorker(config, p.place?.url ?? o.db) };
+      let done: UnitsResult;
+      try {
+        done = verb === 'apply' ? await applyUnits(ctx) : await rollbackUnits(ctx);
+      } finally {
+        // Whatever happened, what the workers committed is made durable before the command reports.
+        await flushWorkers(client, plan.name, ledger).catch(() => undefined);
+      }
+      const { shared, outcomes, notStarted } = done;
       const complete = await planComplete(client, plan, template, registry.tenants, registry.templateExists, ledger);
       const status = await planStatus(client, plan.name, ledger);
       if (verb === 'apply' && complete && !status?.appliedAt) await markPlanApplied(client, plan.name, executionMs(await stepStatuses(client, plan.name, undefined, ledger)), ledger);
@@ -184,7 +191,16 @@ async function openWorker(config: SwitchyardConfig, url: string | undefined): Pr
 
 /** A synchronous commit after every worker finished: the WAL is flushed up to it, theirs included. */
 async function flushWorkers(client: Client, plan: string, ledger: string): Promise<void> {
-  await client.query(`UPDATE ${qualified(ledger, 'plans')} SET checksum = checksum WHERE name = $1`, [plan]);
+  await client.query('BEGIN');
+  try {
+    // Synchronous whatever the role's or database's default is.
+    await client.query('SET LOCAL synchronous_commit = on');
+    await client.query(`UPDATE ${qualified(ledger, 'plans')} SET checksum = checksum WHERE name = $1`, [plan]);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
 }
 
 interface RunContext extends Prepared {
@@ -192,6 +208,8 @@ interface RunContext extends Prepared {
   readonly key: ExecutorLockKey;
   readonly ledger: string;
   readonly units: readonly string[];
+  /** Every unit of the fleet, whatever this job selected (--tenants, --shard). */
+  readonly fleet: readonly string[];
   readonly emit: (e: ExecutorEvent) => void;
   readonly notices: string[];
   readonly concurrency: number;
@@ -248,6 +266,17 @@ async function driftedUnderLock(ctx: RunContext, found: readonly UnitDrift[], st
   return out;
 }
 
+/**
+ * The units of the whole fleet (every registry tenant, and the template schema when it exists) that are not yet
+ * at `want` ('all' done, or 'none' left: undone) for `steps`: a shared step that depends on them waits.
+ */
+async function fleetBehind(ctx: RunContext, steps: readonly Step[], want: Where): Promise<string[]> {
+  if (!steps.length) return [];
+  const records = byUnit(await stepStatuses(ctx.client, ctx.plan.name, undefined, ctx.ledger));
+  const touched = (u: string) => steps.some((s) => ['done', 'running', 'failed', 'rolling_back'].includes(records.get(u)?.get(s.id)?.status ?? ''));
+  return ctx.fleet.filter((u) => (want === 'all' ? progressOf(steps, records.get(u)) !== 'all' : touched(u)));
+}
+
 async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
   const { plan, template, selection: sel, client, ledger, path } = ctx;
   const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
@@ -302,13 +331,26 @@ async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
         stopped = true;
         break;
       }
-      if (progressOf(seg.steps, records.get('')) === 'all') continue;
-      if (before && progressOf(sharedSteps, records.get('')) === 'none') {
-        const d = await sharedDrift(client, before, template);
-        if (d.length) throw new RefusedError('DRIFT', `the shared schemas have drifted from what plan ${plan.name} expects before ${phaseLabel(sel)}:\n${d.slice(0, 50).map((x) => `  - ${x}`).join('\n')}\nfix: undo those changes, or plan again`);
+      const i = segs.indexOf(seg);
+      // Under the shared steps' lock, with the ledger read again: other jobs (shards) run them too.
+      const r = await withUnitLock(client, ctx.key, '', { wait: true }, async () => {
+        const now = byUnit(await stepStatuses(client, plan.name, '', ledger)).get('');
+        if (progressOf(seg.steps, now) === 'all') return 0;
+        if (before && progressOf(sharedSteps, now) === 'none') {
+          const d = await sharedDrift(client, before, template);
+          if (d.length) throw new RefusedError('DRIFT', `the shared schemas have drifted from what plan ${plan.name} expects before ${phaseLabel(sel)}:\n${d.slice(0, 50).map((x) => `  - ${x}`).join('\n')}\nfix: undo those changes, or plan again`);
+        }
+        // Shared steps after tenant steps wait for every tenant of the fleet, not only this job's.
+        const waiting = await fleetBehind(ctx, segs.slice(0, i).filter((x) => x.kind === 'tenant').flatMap((x) => x.steps), 'all');
+        if (waiting.length) return waiting;
+        return (await applyPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit })).ran;
+      });
+      if (typeof r !== 'number') {
+        ctx.notices.push(`the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) wait until every tenant has done its part (${r.length} not yet: ${r.slice(0, 10).map(ident).join(', ')}${r.length > 10 ? ', ...' : ''}); the job that finishes the last of them runs them, or run this command again then`);
+        stopped = true;
+        break;
       }
-      const r = await withUnitLock(client, ctx.key, '', { wait: true }, () => applyPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit }));
-      shared += r.ran;
+      shared += r;
       continue;
     }
     const segIds = ids(seg);
@@ -371,8 +413,18 @@ async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
         ctx.notices.push(`the shared steps before the tenants' were not rolled back: some tenants failed; fix them and run the same command again`);
         break;
       }
-      const r = await withUnitLock(client, ctx.key, '', { wait: true }, () => rollbackPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit }));
-      shared += r.ran;
+      const i = segs.indexOf(seg);
+      const r = await withUnitLock(client, ctx.key, '', { wait: true }, async () => {
+        // Shared steps that came before tenant steps are undone once every tenant of the fleet has undone those.
+        const waiting = await fleetBehind(ctx, segs.slice(0, i).filter((x) => x.kind === 'tenant').flatMap((x) => x.steps), 'none');
+        if (waiting.length) return waiting;
+        return (await rollbackPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit })).ran;
+      });
+      if (typeof r !== 'number') {
+        ctx.notices.push(`the shared steps before the tenants' (${seg.steps.map((s) => s.id).join(', ')}) are undone once every tenant has undone its part (${r.length} not yet: ${r.slice(0, 10).map(ident).join(', ')}${r.length > 10 ? ', ...' : ''}); run this command again then`);
+        break;
+      }
+      shared += r;
       continue;
     }
     const segIds = ids(seg);
