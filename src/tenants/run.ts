@@ -57,6 +57,15 @@ export interface TenantRunResult {
 
 export const DEFAULT_CONCURRENCY = 4;
 
+/**
+ * `--tenants NAME` as a shell takes it, for the fix commands messages print: a registry name is data and may
+ * hold quotes, spaces or semicolons. A name with a comma cannot be given to --tenants (it splits on commas).
+ */
+export function tenantsArg(name: string): string {
+  if (name.includes(',') || /[\n\r\0]/.test(name)) return '--tenants-file FILE (a file naming the tenant on one line)';
+  return `--tenants ${/^[A-Za-z0-9_.@%+=:/-]+$/.test(name) ? name : `'${name.replaceAll("'", `'\\''`)}'`}`;
+}
+
 const ids = (s: Segment) => new Set(s.steps.map((x) => x.id));
 
 /** A unit's records by step id (unit '' is the shared steps). */
@@ -294,7 +303,7 @@ async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
     const i = st.findIndex((x) => x.release === sel.release && x.phase === sel.phase);
     const missing = st.slice(0, i).find((x) => x.state !== 'applied' && x.state !== 'empty');
     if (missing) {
-      results.set(unit, failed(unit, `${phaseLabel(missing)} is ${missing.state} for this tenant, and phases run in order; fix: ${command(path, 'apply', missing)} --tenants ${unit}`));
+      results.set(unit, failed(unit, `${phaseLabel(missing)} is ${missing.state} for this tenant, and phases run in order; fix: ${command(path, 'apply', missing)} ${tenantsArg(unit)}`));
       continue;
     }
     const where = progressOf(tenantSteps, rec);
@@ -381,7 +390,7 @@ async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
     const i = st.findIndex((x) => x.release === sel.release && x.phase === sel.phase);
     const later = st.slice(i + 1).reverse().find((x) => x.done > 0 || x.unfinished.length > 0);
     if (later) {
-      results.set(unit, failed(unit, `${phaseLabel(later)} is ${later.state} for this tenant, and phases roll back in reverse order; fix: ${command(path, 'rollback', later)} --tenants ${unit}`));
+      results.set(unit, failed(unit, `${phaseLabel(later)} is ${later.state} for this tenant, and phases roll back in reverse order; fix: ${command(path, 'rollback', later)} ${tenantsArg(unit)}`));
       continue;
     }
     const touched = tenantSteps.some((s) => ['done', 'running', 'failed', 'rolling_back'].includes(rec?.get(s.id)?.status ?? ''));

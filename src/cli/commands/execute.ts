@@ -84,7 +84,7 @@ function printTenantRun(r: TenantRunResult, c: Colors): string {
   ];
   for (const n of r.notices) out.push(`${c.yellow('note')}: ${n}`);
   const failed = r.outcomes.filter((x) => x.state === 'failed');
-  if (failed.length) out.push(c.red(`failed tenants (${failed.length}):`), ...failed.map((f) => `  ${f.tenant}: ${f.error ?? ''}`));
+  if (failed.length) out.push(c.red(`failed tenants (${failed.length}):`), ...failed.map((f) => `  ${ident(f.tenant)}: ${f.error ?? ''}`));
   if (r.notStarted.length) out.push(`not started (--on-error abort): ${r.notStarted.join(', ')}`);
   if (failed.length || r.notStarted.length) out.push('fix the failures, then run the same command again: tenants already done are skipped');
   else if (r.complete) out.push(c.green(`plan ${r.plan} is fully applied on every tenant`));
@@ -236,12 +236,12 @@ function printTenants(t: NonNullable<NonNullable<StatusResult['plan']>['tenants'
   const groups = new Map<string, string[]>();
   for (const p of t.tenants) groups.set(p.where, [...(groups.get(p.where) ?? []), p.tenant]);
   out.push(`tenants (template ${t.template}): ${t.tenants.length}`);
-  for (const [where, names] of groups) out.push(`  ${String(names.length).padStart(5)} ${where}${each || names.length <= 5 ? `: ${names.join(', ')}` : ''}`);
-  for (const f of t.tenants.filter((x) => x.state === 'failed')) out.push(`  ${c.red('failed')} ${f.tenant}: ${f.error ?? ''}`);
-  if (t.missing.length) out.push(`  ${c.yellow('registered without a schema')}: ${t.missing.join(', ')}`);
+  for (const [where, names] of groups) out.push(`  ${String(names.length).padStart(5)} ${where}${each || names.length <= 5 ? `: ${names.map(ident).join(', ')}` : ''}`);
+  for (const f of t.tenants.filter((x) => x.state === 'failed')) out.push(`  ${c.red('failed')} ${ident(f.tenant)}: ${f.error ?? ''}`);
+  if (t.missing.length) out.push(`  ${c.yellow('registered without a schema')}: ${t.missing.map(ident).join(', ')}`);
   if (t.drifted) {
     if (t.drifted.length === 0) out.push(`  ${c.green('no tenant has drifted from the template')}${t.unchecked ? ` (${t.unchecked} not compared: no rehearsal report)` : ''}`);
-    else for (const d of t.drifted) out.push(`  ${c.red('drifted')} ${d.tenant}: ${d.differences.slice(0, 5).join('; ')}${d.differences.length > 5 ? ` (and ${d.differences.length - 5} more)` : ''}`);
+    else for (const d of t.drifted) out.push(`  ${c.red('drifted')} ${ident(d.tenant)}: ${d.differences.slice(0, 5).join('; ')}${d.differences.length > 5 ? ` (and ${d.differences.length - 5} more)` : ''}`);
   }
   return out;
 }
