@@ -65,14 +65,16 @@ async function pairTenantStatus(config: SwitchyardConfig, loaded: Loaded, live: 
     });
     const rank = (t: TenantsStatus['tenants'][number]) => (t.state === 'not started' ? -2 : t.boundary ?? Number.MAX_SAFE_INTEGER);
     const chosen = new Map<string, Side>();
-    const positions = per[0]!.st.tenants!.tenants.map((t) => {
+    // Every tenant either side lists (a tenant added while the pair was not streaming is on live only), live's first.
+    const base = [...per].sort((a, b) => (a.side === live ? -1 : b.side === live ? 1 : 0)).flatMap((x) => x.st.tenants!.tenants);
+    const seen = new Set<string>();
+    const positions = base.filter((t) => !seen.has(t.tenant) && seen.add(t.tenant)).map((t) => {
       const best = per.map((x) => ({ side: x.side, t: x.st.tenants!.tenants.find((y) => y.tenant === t.tenant) ?? t })).reduce((a, b) => (rank(b.t) > rank(a.t) || (rank(b.t) === rank(a.t) && b.side === live) ? b : a));
       chosen.set(t.tenant, best.side);
       return best.t;
     });
-    const first = per[0]!.st.tenants!;
     const tenants: TenantsStatus = {
-      template: first.template, tenants: positions, missing: per.find((x) => x.side === live)!.st.tenants!.missing,
+      template: per[0]!.st.tenants!.template, tenants: positions, missing: per.find((x) => x.side === live)!.st.tenants!.missing,
       ...(drift ? { drifted: per.flatMap((x) => (x.st.tenants!.drifted ?? []).filter((d) => chosen.get(d.tenant) === x.side)) } : {}),
       unchecked: per.reduce((n, x) => n + x.st.tenants!.unchecked, 0),
     };

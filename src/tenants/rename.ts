@@ -49,8 +49,12 @@ function followsSchemaKeyword(tokens: readonly Token[], i: number): boolean {
     if (!isWord(tokens[j], 'if')) return false;
     j = before(tokens, j);
   }
-  return isWord(tokens[j], 'schema');
+  // The keyword SCHEMA, not a column named schema (`(schema text, tenant_template int)`): it follows one of these.
+  return isWord(tokens[j], 'schema') && SCHEMA_VERBS.has(foldAscii(tokens[before(tokens, j)]?.text ?? ''));
 }
+
+/** Words that come before the keyword SCHEMA: CREATE/DROP/ALTER SCHEMA, ON SCHEMA, SET SCHEMA, IN SCHEMA. */
+const SCHEMA_VERBS = new Set(['create', 'drop', 'alter', 'on', 'set', 'in']);
 
 /** The new text of a string constant cast to a reg* type that names `from`, or undefined to keep it. */
 function regCastLiteral(tokens: readonly Token[], i: number, from: string, to: string): string | undefined {
@@ -99,6 +103,14 @@ function renameSearchPath(tokens: readonly Token[], out: string[], from: string,
  * statements are renamed like any other (a function body is kept: see bodyMentions).
  */
 function isDoBody(tokens: readonly Token[], i: number): boolean {
+  if (tokens[i]?.kind !== 'dollar') return false;
+  let j = before(tokens, i);
+  if (tokens[j] !== undefined && identValue(tokens[j]!) !== undefined && isWord(tokens[before(tokens, j)], 'language')) j = before(tokens, before(tokens, j));
+  return isWord(tokens[j], 'do');
+}
+
+/** A string token that is the body of a DO statement (`DO [LANGUAGE name] '...'`). */
+function followsDo(tokens: readonly Token[], i: number): boolean {
   let j = before(tokens, i);
   if (tokens[j] !== undefined && identValue(tokens[j]!) !== undefined && isWord(tokens[before(tokens, j)], 'language')) j = before(tokens, before(tokens, j));
   return isWord(tokens[j], 'do');
@@ -163,6 +175,8 @@ export function bodyMentions(sql: string, name: string): boolean {
     const tokens = tokenize(text);
     return tokens.some((t, i) => {
       if (t.kind === 'dollar') return isDoBody(tokens, i) ? inText(dollarBody(t), true) : mentions(dollarBody(t));
+      // `DO 'body'`: a body in a plain string is not renamed (its quoting would need rewriting): refused if it names the template.
+      if (!doBody && (t.kind === 'string' || t.kind === 'estring') && followsDo(tokens, i)) return mentions(t.text);
       // The statements of a DO block are renamed, but not its strings (dynamic SQL).
       return doBody && (t.kind === 'string' || t.kind === 'estring' || t.kind === 'ustring') && mentions(t.text);
     });

@@ -63,6 +63,8 @@ describe('renameSchemaInSql', () => {
     ['DO block statements', 'DO $sy$\nBEGIN\n  LOCK TABLE tenant_template.t IN ACCESS EXCLUSIVE MODE;\nEND\n$sy$', T, 'b', 'DO $sy$\nBEGIN\n  LOCK TABLE b.t IN ACCESS EXCLUSIVE MODE;\nEND\n$sy$'],
     ['DO LANGUAGE block statements', "do language plpgsql $$ BEGIN RAISE NOTICE 'tenant_template.t'; DROP TABLE tenant_template.t; END $$", T, HOSTILE, `do language plpgsql $$ BEGIN RAISE NOTICE 'tenant_template.t'; DROP TABLE ${Q}.t; END $$`],
     ['DO block whose new name holds its tag', 'DO $sy$ BEGIN DROP TABLE tenant_template.t; END $sy$', T, 'a$sy$b', 'DO $sy0$ BEGIN DROP TABLE "a$sy$b".t; END $sy0$'],
+    ['a column named schema before a column named like the template', 'CREATE TABLE tenant_template.t (schema text, tenant_template int)', T, 'b', 'CREATE TABLE b.t (schema text, tenant_template int)'],
+    ['GRANT ... IN SCHEMA list', 'GRANT SELECT ON ALL TABLES IN SCHEMA central, tenant_template TO app', T, 'b', 'GRANT SELECT ON ALL TABLES IN SCHEMA central, b TO app'],
     ['function body not renamed', 'CREATE FUNCTION tenant_template.f() AS $$ SELECT tenant_template.g() $$', T, 'b', 'CREATE FUNCTION b.f() AS $$ SELECT tenant_template.g() $$'],
   ])('%s', (_, sql, from, to, expected) => {
     expect(renameSchemaInSql(sql, from, to)).toBe(expected);
@@ -144,6 +146,9 @@ describe('bodyMentions', () => {
     ['name needing quotes, quoted', 'CREATE FUNCTION f() AS $$ SELECT * FROM "Tenant".t $$', 'Tenant', true],
     ['hostile name', `CREATE FUNCTION f() AS $$ SELECT * FROM ${Q}.t $$`, HOSTILE, true],
     ['$1 is no body', "SELECT f($1, 'tenant_template') FROM tenant_template.t", T, false],
+    ['DO with a plain string body naming the template', "DO 'BEGIN PERFORM 1 FROM tenant_template.t; END'", T, true],
+    ['DO LANGUAGE with an E string body', "DO LANGUAGE plpgsql E'BEGIN PERFORM 1 FROM tenant_template.t; END'", T, true],
+    ['a string that is not a DO body', "SELECT 'tenant_template.t'", T, false],
     ['statements of a DO block are renamed', 'DO $sy$ BEGIN ALTER TABLE tenant_template.t RENAME COLUMN a TO b; END $sy$', T, false],
     ['DO LANGUAGE plpgsql', 'DO LANGUAGE plpgsql $$ BEGIN LOCK TABLE tenant_template.t; END $$', T, false],
     ['function body inside a DO block', 'DO $d$ BEGIN CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 FROM tenant_template.t $$ LANGUAGE sql; END $d$', T, true],
