@@ -16,7 +16,7 @@ import type { Schema, TenantsConfig } from '../schema/model.js';
 import { identifierBytes, ident, MAX_IDENTIFIER_BYTES, qualified } from '../sql/quote.js';
 import { pairMode } from '../pair/phases.js';
 import { lockPair, openPair, resolvePair, resolveSides } from '../pair/session.js';
-import { joinStream, liveStream } from '../tenants/pair-add.js';
+import { inStream, joinStream, liveStream } from '../tenants/pair-add.js';
 import { renderDatabase } from '../sql/render/index.js';
 import { modelAtBoundary, schemaOf } from '../tenants/drift.js';
 import { readRegistry, type Registry } from '../tenants/registry.js';
@@ -91,6 +91,8 @@ export interface TenantsAddResult {
   /** Where the new tenant starts: `plan 0002_x release 1 expand applied`, or `the template schema`. */
   readonly version: string;
   readonly statements: number;
+  /** A rerun that finished what an interrupted `tenants add` left: what it did. */
+  readonly resumed?: string;
   /** With a pair: the standby's copy of the tenant (built at the standby's own version) and the stream it joined. */
   readonly pair?: {
     readonly live: string;
@@ -152,12 +154,13 @@ interface Built {
 }
 
 /** What the new tenant will be on this database: its version (this database's fleet boundary) and statements. */
-async function prepareTenant(client: Client, config: SwitchyardConfig, t: TenantsConfig, name: string, where = ''): Promise<Built> {
+async function prepareTenant(client: Client, config: SwitchyardConfig, t: TenantsConfig, name: string, where = '', o: { registered?: boolean } = {}): Promise<Built> {
   await prepareSession(client);
   const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name]);
   if (exists.rows.length) throw new UsageError(`schema ${ident(name)} already exists${where}${(await readRegistry(client, t)).tenants.includes(name) ? ' and is a registered tenant' : ''}`);
   const registry = await readRegistry(client, t);
-  if (registry.missing.includes(name)) {
+  // Resuming on the standby: the registration came by replication before the schema was built there.
+  if (registry.missing.includes(name) && !o.registered) {
     throw new UsageError(`${ident(name)} is already listed by the tenants registry${where}, without a schema: registering it again would conflict\nfix: remove it from the registry (the table \`tenants.registry\` reads), then run switchyard tenants add again`);
   }
   const src = await sourceSchema(client, config, t, registry);
@@ -221,31 +224,61 @@ async function tenantsAddOnPair(config: SwitchyardConfig, t: TenantsConfig, name
     const sides = await resolveSides(session, config.ledgerSchema);
     const live = session.db(sides.live);
     const standby = session.db(sides.standby);
-    const onLive = await prepareTenant(live, config, t, name, ` on live (${sides.live})`);
     const stream = await liveStream(live, standby, sides);
-    let standbyPart: NonNullable<TenantsAddResult['pair']>['standby'];
-    if (stream) {
-      const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`);
-      await buildTenant(standby, config, t, name, onStandby, false);
-      standbyPart = { side: sides.standby, database: session.names[sides.standby], version: onStandby.version, statements: onStandby.statements.length };
-      try {
-        await buildTenant(live, config, t, name, onLive, true);
-      } catch (e) {
-        await withTransaction(standby, async () => {
-          await standby.query(`DROP SCHEMA ${ident(name)} CASCADE`);
-          if (await ledgerExists(standby, config.ledgerSchema)) await standby.query(`DELETE FROM ${qualified(config.ledgerSchema, 'steps')} WHERE tenant = $1`, [name]);
-        }).catch(() => undefined);
-        throw e;
+    const join = async () => (stream ? await joinStream(live, standby, sides, name, o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) : { streaming: false, tables: 0, ms: 0 });
+    const result = (version: string, statements: number, standbyPart: NonNullable<TenantsAddResult['pair']>['standby'], joined: Awaited<ReturnType<typeof join>>, resumed?: string): TenantsAddResult => ({
+      tenant: name, database: session.names[sides.live], version, statements, ...(resumed ? { resumed } : {}),
+      pair: { live: sides.live, ...(standbyPart ? { standby: standbyPart } : {}), streaming: joined.streaming, ...('publication' in joined && joined.publication ? { publication: joined.publication } : {}), tables: joined.tables, copyMs: joined.ms },
+    });
+    const standbyPartOf = (b: Built) => ({ side: sides.standby, database: session.names[sides.standby], version: b.version, statements: b.statements.length });
+
+    // A run that stopped after live committed (killed, or the stream could not be joined): finish it.
+    if (stream && (await schemaExists(live, name)) && (await readRegistry(live, t)).tenants.includes(name) && !((await schemaExists(standby, name)) && (await inStream(live, stream.publication, name)))) {
+      let standbyPart: NonNullable<TenantsAddResult['pair']>['standby'];
+      if (!(await schemaExists(standby, name))) {
+        const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`, { registered: true });
+        await buildTenant(standby, config, t, name, onStandby, false);
+        standbyPart = standbyPartOf(onStandby);
       }
-    } else {
-      await buildTenant(live, config, t, name, onLive, true);
+      return result('(already on live)', 0, standbyPart, await join(), `tenant ${ident(name)} was already created and registered on live: ${standbyPart ? 'built it on the standby and ' : ''}joined it to the stream`);
     }
-    const joined = stream ? await joinStream(live, standby, sides, name, o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) : { streaming: false, tables: 0, ms: 0 };
-    return {
-      tenant: name, database: session.names[sides.live], version: onLive.version, statements: onLive.statements.length,
-      pair: { live: sides.live, ...(standbyPart ? { standby: standbyPart } : {}), streaming: joined.streaming, ...(joined.publication ? { publication: joined.publication } : {}), tables: joined.tables, copyMs: joined.ms },
-    };
+    // A run killed between the standby's build and live's leaves an unregistered, never-published schema there.
+    if (stream && !(await schemaExists(live, name)) && (await schemaExists(standby, name))) await dropOrphan(standby, config, name, sides.standby);
+
+    const onLive = await prepareTenant(live, config, t, name, ` on live (${sides.live})`);
+    if (!stream) {
+      await buildTenant(live, config, t, name, onLive, true);
+      return result(onLive.version, onLive.statements.length, undefined, await join());
+    }
+    const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`);
+    await buildTenant(standby, config, t, name, onStandby, false);
+    try {
+      await buildTenant(live, config, t, name, onLive, true);
+    } catch (e) {
+      const cleanup = await dropOrphan(standby, config, name, sides.standby).then(() => undefined, (c: unknown) => (c as Error).message);
+      if (cleanup !== undefined && e instanceof Error) e.message += `\nthe copy built on the standby (${sides.standby}) could not be removed (${cleanup}): run switchyard tenants add ${ident(name)} again once the cause is fixed, it removes it`;
+      throw e;
+    }
+    return result(onLive.version, onLive.statements.length, standbyPartOf(onStandby), await join());
   } finally {
     await session.close();
   }
+}
+
+async function schemaExists(db: Client, name: string): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name])).rows.length > 0;
+}
+
+/** Drops a tenant schema `tenants add` left on the standby alone, refusing if any of its tables holds a row. */
+async function dropOrphan(db: Client, config: SwitchyardConfig, name: string, side: string): Promise<void> {
+  const { rows } = await db.query<{ t: string }>(`SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')`, [name]);
+  for (const r of rows) {
+    if ((await db.query(`SELECT 1 FROM ${qualified(name, r.t)} LIMIT 1`)).rows.length) {
+      throw new SwitchyardError('TENANT_ORPHAN', `schema ${ident(name)} exists on the standby (${side}) but not on live, and its table ${qualified(name, r.t)} holds rows: it is not a copy tenants add left behind\nfix: look at it, drop it by hand if it is not needed, then run switchyard tenants add again`, 1);
+    }
+  }
+  await withTransaction(db, async () => {
+    await db.query(`DROP SCHEMA ${ident(name)} CASCADE`);
+    if (await ledgerExists(db, config.ledgerSchema)) await db.query(`DELETE FROM ${qualified(config.ledgerSchema, 'steps')} WHERE tenant = $1`, [name]);
+  });
 }

@@ -43,6 +43,28 @@ async function columns(db: Client, schema: string): Promise<Map<string, string[]
   return new Map(rows.map((r) => [r.t, r.cols]));
 }
 
+/** Whether the publication publishes `schema` whole (15+), and which of its tables it publishes. */
+async function published(live: Client, publication: string, schema: string): Promise<{ bySchema: boolean; schemaIn: boolean; tables: Set<string> }> {
+  const { num } = await serverVersion(live);
+  const ns = num >= 150000
+    ? (await live.query<{ any: boolean; mine: boolean }>(
+      `SELECT count(*) > 0 AS any, count(*) FILTER (WHERE n.nspname = $2) > 0 AS mine FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE p.pubname = $1`,
+      [publication, schema],
+    )).rows[0]
+    : undefined;
+  const { rows } = await live.query<{ t: string }>(`SELECT tablename AS t FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2`, [publication, schema]);
+  return { bySchema: ns?.any === true, schemaIn: ns?.mine === true, tables: new Set(rows.map((r) => r.t)) };
+}
+
+/** Whether every table of `schema` on live is already in the live side's stream (a finished `tenants add`). */
+export async function inStream(live: Client, publication: string, schema: string): Promise<boolean> {
+  const p = await published(live, publication, schema);
+  if (p.schemaIn) return true;
+  const onLive = await columns(live, schema);
+  return !p.bySchema && [...onLive.keys()].every((t) => p.tables.has(t));
+}
+
+/** Idempotent: what is already published is left as it is, so a rerun finishes an interrupted join. */
 export async function joinStream(live: Client, standby: Client, sides: Sides, schema: string, o: { timeoutMs?: number } = {}): Promise<StreamJoin> {
   const started = Date.now();
   const stream = await liveStream(live, standby, sides);
@@ -50,14 +72,13 @@ export async function joinStream(live: Client, standby: Client, sides: Sides, sc
   const { publication, subscription } = stream;
   const onLive = await columns(live, schema);
   const onStandby = await columns(standby, schema);
-  const { num } = await serverVersion(live);
-  const bySchema = num >= 150000
-    && (await live.query<{ n: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid WHERE p.pubname = $1) AS n`, [publication])).rows[0]?.n === true;
+  const already = await published(live, publication, schema);
+  const bySchema = already.bySchema;
   try {
     if (bySchema) {
-      await live.query(addToPublication(publication, { schemas: [schema], tables: [] }));
-    } else if (onLive.size) {
-      const tables: PublishedTable[] = [...onLive].map(([t, cols]) => {
+      if (!already.schemaIn) await live.query(addToPublication(publication, { schemas: [schema], tables: [] }));
+    } else if ([...onLive.keys()].some((t) => !already.tables.has(t))) {
+      const tables: PublishedTable[] = [...onLive].filter(([t]) => !already.tables.has(t)).map(([t, cols]) => {
         const theirs = onStandby.get(t) ?? [];
         const shared = cols.filter((c) => theirs.includes(c));
         return shared.length === cols.length ? [schema, t] : [schema, t, shared];

@@ -14,8 +14,9 @@ import { HOSTILE, TENANT_SCHEMA_YAML, tenantFingerprint, tenantSql, templateFing
 
 interface Outcome { tenant: string; state: string; error?: string }
 const FIRST = ['tenant_001', 'tenant_002', 'tenant_003', HOSTILE];
-// tenant_new is added right after pair init, tenant_mid in the middle of the rollout (after expand).
-const TENANTS = [...FIRST, 'tenant_new', 'tenant_mid'].sort();
+// tenant_new is added right after pair init (tenant_half and tenant_orphan by finishing interrupted adds),
+// tenant_mid in the middle of the rollout (after expand).
+const TENANTS = [...FIRST, 'tenant_new', 'tenant_half', 'tenant_orphan', 'tenant_mid'].sort();
 
 async function count(c: { query: (q: string) => Promise<{ rows: { n: number }[] }> }, sql: string): Promise<number> {
   return (await c.query(`SELECT (${sql})::int AS n`)).rows[0]!.n;
@@ -46,6 +47,29 @@ describe('tenants on a pair', () => {
     const again = await run('tenants', 'add', 'tenant_new');
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('schema tenant_new already exists on live (blue) and is a registered tenant');
+
+    // An add interrupted after live committed (built on both sides and registered, never published): the rerun
+    // joins it to the stream.
+    for (const side of [pair.blue, pair.green]) await side.client.query(tenantSql('tenant_half', 0));
+    await pair.blue.client.query("INSERT INTO central.tenants (schema_name) VALUES ('tenant_half')");
+    await pair.blue.client.query("INSERT INTO tenant_half.customers (email, plan_id) VALUES ('early@half', 1)");
+    const half = await run('--json', 'tenants', 'add', 'tenant_half');
+    expect(half.code, half.stdout + half.stderr).toBe(0);
+    expect(JSON.parse(half.stdout)).toMatchObject({ resumed: 'tenant tenant_half was already created and registered on live: joined it to the stream', pair: { streaming: true } });
+    await eventually('tenant_half\'s early row on green', async () => (await count(pair.green.client, "SELECT count(*) FROM tenant_half.customers WHERE email = 'early@half'")) === 1);
+    // One killed between the standby's build and live's: the empty copy on the standby is removed and the add done.
+    await pair.green.client.query(tenantSql('tenant_orphan', 0));
+    const orphan = await run('--json', 'tenants', 'add', 'tenant_orphan');
+    expect(orphan.code, orphan.stdout + orphan.stderr).toBe(0);
+    await pair.blue.client.query("INSERT INTO tenant_orphan.customers (email, plan_id) VALUES ('o@orphan', 2)");
+    await eventually('tenant_orphan\'s row on green', async () => (await count(pair.green.client, "SELECT count(*) FROM tenant_orphan.customers WHERE email = 'o@orphan'")) === 1);
+    // A schema with rows on the standby alone is not one tenants add left: refused, left as it is.
+    await pair.green.client.query(tenantSql('tenant_stray', 2));
+    const stray = await run('tenants', 'add', 'tenant_stray');
+    expect(stray.code).toBe(1);
+    expect(stray.stderr).toContain('schema tenant_stray exists on the standby (green) but not on live, and its table tenant_stray.customers holds rows');
+    expect(await count(pair.blue.client, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_stray'")).toBe(0);
+    await pair.green.client.query('DROP SCHEMA tenant_stray CASCADE');
 
     const planned = await run('plan', '--name', 'notes', '--db', pair.blue.url);
     expect(planned.code, planned.stderr).toBe(0);
