@@ -15,23 +15,27 @@ describe('cutover gate: privileges', () => {
       await side.client.query(`DO $$ BEGIN CREATE ROLE "app writer" LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
       await side.client.query('GRANT USAGE ON SCHEMA public TO "app writer"');
     }
-    await pair.blue.client.query(`GRANT SELECT, INSERT ON customers TO "app writer"; GRANT USAGE ON SEQUENCE invoice_numbers TO "app writer"; GRANT USAGE ON SCHEMA billing TO PUBLIC`);
+    await pair.blue.client.query(`GRANT SELECT, INSERT ON customers TO "app writer"; GRANT USAGE ON SEQUENCE invoice_numbers TO "app writer"; GRANT USAGE ON SCHEMA billing TO PUBLIC;
+      GRANT UPDATE (tier) ON customers TO "app writer"; GRANT SELECT ON orders TO "app writer" WITH GRANT OPTION`);
 
     const dry = await runSwitch('cutover', pair.config, { dryRun: true });
     const check = dry.gate.find((c) => c.check === 'privileges')!;
     expect(check.ok).toBe(false);
     expect(check.detail).toBe(
-      '4 privilege(s) the application has on blue are missing on green (its writes would fail there after the switch); run on green: ' +
+      '6 privilege(s) the application has on blue are missing on green (its writes would fail there after the switch); run on green: ' +
         'GRANT INSERT ON TABLE public.customers TO "app writer"; GRANT SELECT ON TABLE public.customers TO "app writer"; ' +
-        'GRANT USAGE ON SEQUENCE public.invoice_numbers TO "app writer"; GRANT USAGE ON SCHEMA billing TO PUBLIC;',
+        'GRANT SELECT ON TABLE public.orders TO "app writer" WITH GRANT OPTION; GRANT UPDATE (tier) ON TABLE public.customers TO "app writer"; ' +
+        'GRANT USAGE ON SCHEMA billing TO PUBLIC; GRANT USAGE ON SEQUENCE public.invoice_numbers TO "app writer";',
     );
-    await expect(runSwitch('cutover', pair.config)).rejects.toThrow(/cutover refused, nothing was changed; the gate found:\n {2}- privileges: 4 privilege\(s\)/);
+    await expect(runSwitch('cutover', pair.config)).rejects.toThrow(/cutover refused, nothing was changed; the gate found:\n {2}- privileges: 6 privilege\(s\)/);
 
     // Granted on green as the detail says: the gate passes.
     for (const g of check.detail.split(': ').at(-1)!.split(';').map((x) => x.trim()).filter(Boolean)) await pair.green.client.query(g);
     const again = await runSwitch('cutover', pair.config, { dryRun: true });
     expect(again.gate.find((c) => c.check === 'privileges')).toEqual({ check: 'privileges', ok: true, detail: "every privilege granted on blue's application objects is granted on green too" });
-    expect(grantStatement({ kind: 'table', schema: 'Sales', name: "o'rders", grantee: 'app', privilege: 'UPDATE' })).toBe(`GRANT UPDATE ON TABLE "Sales"."o'rders" TO app`);
+    expect(grantStatement({ kind: 'table', schema: 'Sales', name: "o'rders", grantee: 'app', privilege: 'UPDATE', grantable: false })).toBe(`GRANT UPDATE ON TABLE "Sales"."o'rders" TO app`);
+    expect(grantStatement({ kind: 'function', schema: 'public', name: 'f', detail: 'a integer, b "Mood"', grantee: 'PUBLIC', privilege: 'EXECUTE', grantable: false })).toBe('GRANT EXECUTE ON FUNCTION public.f(a integer, b "Mood") TO PUBLIC');
+    expect(grantStatement({ kind: 'column', schema: 'public', name: 't', detail: 'Note', grantee: 'app writer', privilege: 'UPDATE', grantable: true })).toBe('GRANT UPDATE ("Note") ON TABLE public.t TO "app writer" WITH GRANT OPTION');
   }, 120_000);
 
   it('pair init copies live\'s grants to the standby, and says which it could not give', async () => {
