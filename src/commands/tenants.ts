@@ -15,7 +15,8 @@ import { loadSchemaFile } from '../schema/snapshot.js';
 import type { Schema, TenantsConfig } from '../schema/model.js';
 import { identifierBytes, ident, MAX_IDENTIFIER_BYTES, qualified } from '../sql/quote.js';
 import { pairMode } from '../pair/phases.js';
-import { lockPair, openPair, resolvePair, resolveSides } from '../pair/session.js';
+import { lockPair, openPair, resolvePair, resolveSides, type PairSession, type Sides } from '../pair/session.js';
+import { withAdvisoryLock } from '../executor/lock.js';
 import { inStream, joinStream, liveStream } from '../tenants/pair-add.js';
 import { renderDatabase } from '../sql/render/index.js';
 import { modelAtBoundary, schemaOf } from '../tenants/drift.js';
@@ -203,9 +204,11 @@ export async function tenantsAdd(config: SwitchyardConfig, o: { name: string; db
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
   const client = await connect(target);
   try {
-    const b = await prepareTenant(client, config, t, name);
-    await buildTenant(client, config, t, name, b, true);
-    return { tenant: name, database: describeTarget(target), version: b.version, statements: b.statements.length };
+    return await underExecutorLock(client, config, `tenants add ${name}`, async () => {
+      const b = await prepareTenant(client, config, t, name);
+      await buildTenant(client, config, t, name, b, true);
+      return { tenant: name, database: describeTarget(target), version: b.version, statements: b.statements.length };
+    });
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -224,45 +227,60 @@ async function tenantsAddOnPair(config: SwitchyardConfig, t: TenantsConfig, name
     const sides = await resolveSides(session, config.ledgerSchema);
     const live = session.db(sides.live);
     const standby = session.db(sides.standby);
-    const stream = await liveStream(live, standby, sides);
-    const join = async () => (stream ? await joinStream(live, standby, sides, name, o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) : { streaming: false, tables: 0, ms: 0 });
-    const result = (version: string, statements: number, standbyPart: NonNullable<TenantsAddResult['pair']>['standby'], joined: Awaited<ReturnType<typeof join>>, resumed?: string): TenantsAddResult => ({
-      tenant: name, database: session.names[sides.live], version, statements, ...(resumed ? { resumed } : {}),
-      pair: { live: sides.live, ...(standbyPart ? { standby: standbyPart } : {}), streaming: joined.streaming, ...('publication' in joined && joined.publication ? { publication: joined.publication } : {}), tables: joined.tables, copyMs: joined.ms },
-    });
-    const standbyPartOf = (b: Built) => ({ side: sides.standby, database: session.names[sides.standby], version: b.version, statements: b.statements.length });
-
-    // A run that stopped after live committed (killed, or the stream could not be joined): finish it.
-    if (stream && (await schemaExists(live, name)) && (await readRegistry(live, t)).tenants.includes(name) && !((await schemaExists(standby, name)) && (await inStream(live, stream.publication, name)))) {
-      let standbyPart: NonNullable<TenantsAddResult['pair']>['standby'];
-      if (!(await schemaExists(standby, name))) {
-        const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`, { registered: true });
-        await buildTenant(standby, config, t, name, onStandby, false);
-        standbyPart = standbyPartOf(onStandby);
-      }
-      return result('(already on live)', 0, standbyPart, await join(), `tenant ${ident(name)} was already created and registered on live: ${standbyPart ? 'built it on the standby and ' : ''}joined it to the stream`);
-    }
-    // A run killed between the standby's build and live's leaves an unregistered, never-published schema there.
-    if (stream && !(await schemaExists(live, name)) && (await schemaExists(standby, name))) await dropOrphan(standby, config, name, sides.standby);
-
-    const onLive = await prepareTenant(live, config, t, name, ` on live (${sides.live})`);
-    if (!stream) {
-      await buildTenant(live, config, t, name, onLive, true);
-      return result(onLive.version, onLive.statements.length, undefined, await join());
-    }
-    const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`);
-    await buildTenant(standby, config, t, name, onStandby, false);
-    try {
-      await buildTenant(live, config, t, name, onLive, true);
-    } catch (e) {
-      const cleanup = await dropOrphan(standby, config, name, sides.standby).then(() => undefined, (c: unknown) => (c as Error).message);
-      if (cleanup !== undefined && e instanceof Error) e.message += `\nthe copy built on the standby (${sides.standby}) could not be removed (${cleanup}): run switchyard tenants add ${ident(name)} again once the cause is fixed, it removes it`;
-      throw e;
-    }
-    return result(onLive.version, onLive.statements.length, standbyPartOf(onStandby), await join());
+    return await underExecutorLock(live, config, `tenants add ${name}`, () => underExecutorLock(standby, config, `tenants add ${name}`, () => addOnPair(session, sides, config, t, name, o)));
   } finally {
     await session.close();
   }
+}
+
+async function addOnPair(session: PairSession, sides: Sides, config: SwitchyardConfig, t: TenantsConfig, name: string, o: { timeoutMs?: number }): Promise<TenantsAddResult> {
+  const live = session.db(sides.live);
+  const standby = session.db(sides.standby);
+  const stream = await liveStream(live, standby, sides);
+  const join = async () => (stream ? await joinStream(live, standby, sides, name, o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) : { streaming: false, tables: 0, ms: 0 });
+  const result = (version: string, statements: number, standbyPart: NonNullable<TenantsAddResult['pair']>['standby'], joined: Awaited<ReturnType<typeof join>>, resumed?: string): TenantsAddResult => ({
+    tenant: name, database: session.names[sides.live], version, statements, ...(resumed ? { resumed } : {}),
+    pair: { live: sides.live, ...(standbyPart ? { standby: standbyPart } : {}), streaming: joined.streaming, ...('publication' in joined && joined.publication ? { publication: joined.publication } : {}), tables: joined.tables, copyMs: joined.ms },
+  });
+  const standbyPartOf = (b: Built) => ({ side: sides.standby, database: session.names[sides.standby], version: b.version, statements: b.statements.length });
+
+  // A run that stopped after live committed (killed, or the stream could not be joined): finish it.
+  if (stream && (await schemaExists(live, name)) && (await readRegistry(live, t)).tenants.includes(name) && !((await schemaExists(standby, name)) && (await inStream(live, stream.publication, name)))) {
+    let standbyPart: NonNullable<TenantsAddResult['pair']>['standby'];
+    if (!(await schemaExists(standby, name))) {
+      const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`, { registered: true });
+      await buildTenant(standby, config, t, name, onStandby, false);
+      standbyPart = standbyPartOf(onStandby);
+    }
+    return result('(already on live)', 0, standbyPart, await join(), `tenant ${ident(name)} was already created and registered on live: ${standbyPart ? 'built it on the standby and ' : ''}joined it to the stream`);
+  }
+  // A run killed between the standby's build and live's leaves an unregistered, never-published schema there.
+  if (stream && !(await schemaExists(live, name)) && (await schemaExists(standby, name))) await dropOrphan(standby, config, name, sides.standby);
+
+  const onLive = await prepareTenant(live, config, t, name, ` on live (${sides.live})`);
+  if (!stream) {
+    await buildTenant(live, config, t, name, onLive, true);
+    return result(onLive.version, onLive.statements.length, undefined, await join());
+  }
+  const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`);
+  await buildTenant(standby, config, t, name, onStandby, false);
+  try {
+    await buildTenant(live, config, t, name, onLive, true);
+  } catch (e) {
+    const cleanup = await dropOrphan(standby, config, name, sides.standby).then(() => undefined, (c: unknown) => (c as Error).message);
+    if (cleanup !== undefined && e instanceof Error) e.message += `\nthe copy built on the standby (${sides.standby}) could not be removed (${cleanup}): run switchyard tenants add ${ident(name)} again once the cause is fixed, it removes it`;
+    throw e;
+  }
+  return result(onLive.version, onLive.statements.length, standbyPartOf(onStandby), await join());
+}
+
+/**
+ * No apply or rollback runs while a tenant is added: it would not see the new tenant (or build it at a version
+ * the fleet is leaving). The executor lock, taken exclusively, refuses at once when one runs.
+ */
+async function underExecutorLock<T>(client: Client, config: SwitchyardConfig, what: string, fn: () => Promise<T>): Promise<T> {
+  const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
+  return withAdvisoryLock(client, { database: rows[0]!.db, ledgerSchema: config.ledgerSchema }, what, fn);
 }
 
 async function schemaExists(db: Client, name: string): Promise<boolean> {

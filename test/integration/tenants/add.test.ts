@@ -6,7 +6,9 @@
 // with the fix and changes nothing.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { executorLockKey } from '../../../src/executor/lock.js';
 import { planPhases } from '../../../src/executor/state.js';
 import { readPlan } from '../../../src/planner/file.js';
 import { ident } from '../../../src/sql/quote.js';
@@ -211,4 +213,21 @@ describe('tenants list and tenants add', () => {
     expect(done.tenants.map((t) => [t.tenant, t.state])).toEqual(all.map((t) => [t, 'complete']));
     for (const t of all) expect(await tenantFingerprint(p.db.client, t), t).toBe(target);
   }, 240_000);
+
+  it('refuses while an executor runs on the database (an apply would not see the new tenant)', async () => {
+    const p = await tenantProject(2, { special: false });
+    const holder = new pg.Client({ connectionString: p.db.url, application_name: 'switchyard apply 0001_notes expand' });
+    await holder.connect();
+    try {
+      const { rows } = await p.db.client.query<{ db: string }>('SELECT current_database() AS db');
+      await holder.query('SELECT pg_advisory_lock_shared($1::bigint)', [executorLockKey({ database: rows[0]!.db, ledgerSchema: 'switchyard' }).key]);
+      const r = await p.run('tenants', 'add', 'tenant_late');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/another switchyard executor/);
+      expect((await p.db.client.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'tenant_late'")).rows[0].n).toBe(0);
+    } finally {
+      await holder.end();
+    }
+    expect((await p.run('tenants', 'add', 'tenant_late')).code).toBe(0);
+  }, 60_000);
 });
