@@ -2,22 +2,11 @@
 // (the hash must not change between versions: two jobs of different switchyard builds sharing one fleet would
 // otherwise both skip or both take a tenant), `--tenants` values, and the selection over the registry.
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../../../src/errors.js';
 import { parseShard, parseTenantsFlag, selectTenants, shardOf, type Registry } from '../../../src/tenants/registry.js';
+import { thrown } from '../../support/thrown.js';
 
 const HOSTILE = `tenant o'hara; drop "x" y`;
 const TEMPLATE = 'tenant_template';
-
-/** The error a function throws, for its code, exit code and message. */
-function thrown(f: () => unknown): SwitchyardError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SwitchyardError);
-    return e as SwitchyardError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseShard', () => {
   it.each<[string, number, number]>([

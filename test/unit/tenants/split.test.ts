@@ -3,7 +3,6 @@
 // sync function and trigger, wrapped graph keys like `enabled_always:trigger:...`), a new template column and
 // a new shared table; and on hand-made phases where the two kinds alternate.
 import { describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../../../src/errors.js';
 import { allSteps, buildPlan } from '../../../src/planner/plan.js';
 import { PHASES, type Plan, type Step } from '../../../src/planner/types.js';
 import type { DatabaseSchema, Function, Table } from '../../../src/schema/model.js';
@@ -11,6 +10,7 @@ import { ident } from '../../../src/sql/quote.js';
 import { retargetStep, touchesSchema } from '../../../src/tenants/rename.js';
 import { checkTenantPlan, isTenantStep, planTenants, segments, unitPlan } from '../../../src/tenants/split.js';
 import { col, db, fk, notNull, pk, schema, table } from '../diff/fixtures.js';
+import { thrown } from '../../support/thrown.js';
 
 const T = 'tenant_template';
 const HOSTILE = `tenant o'hara; drop "x" y`;
@@ -36,16 +36,6 @@ const plan = make(source, db(schema('central', { tables: [plans, audit] }), sche
 const byId = (p: Plan) => new Map(allSteps(p).map((s) => [s.id, s]));
 const idsOf = (steps: readonly Step[]) => steps.map((s) => s.id);
 const shape = (p: Plan) => p.releases.map((r) => Object.fromEntries(PHASES.map((ph) => [ph, idsOf(r[ph])])));
-
-function thrown(f: () => unknown): SwitchyardError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SwitchyardError);
-    return e as SwitchyardError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('the plan under test', () => {
   it('is what the planner makes today (the tests below rely on these steps)', () => {
