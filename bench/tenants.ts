@@ -34,6 +34,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { withClient as withTarget } from '../dist/db/connect.js';
+import { ident } from '../dist/sql/quote.js';
 import { readPlan } from '../dist/planner/file.js';
 import { planPhases } from '../dist/executor/state.js';
 import type { Plan } from '../dist/planner/types.js';
@@ -103,15 +105,7 @@ tenants:
   template: ${TEMPLATE}
 `;
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const withClient = <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => withTarget({ url }, fn);
 
 /** Runs a command, resolving with its exit code, stdout, stderr and wall time; stderr lines go to onLine. */
 function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
@@ -143,12 +137,12 @@ function progress(label: string): (n: number) => void {
 }
 
 async function copy(server: EmbeddedServer, name: string): Promise<string> {
-  await withClient(server.url(), (c) => c.query(`CREATE DATABASE ${name} TEMPLATE tmpl`));
+  await withClient(server.url(), (c) => c.query(`CREATE DATABASE ${ident(name)} TEMPLATE tmpl`));
   return server.url(name);
 }
 
 async function drop(server: EmbeddedServer, name: string): Promise<void> {
-  await withClient(server.url(), (c) => c.query(`DROP DATABASE ${name} WITH (FORCE)`));
+  await withClient(server.url(), (c) => c.query(`DROP DATABASE ${ident(name)} WITH (FORCE)`));
 }
 
 /** Per tenant: a signature of its tables from the catalogs, the schema name masked; counted by signature. */

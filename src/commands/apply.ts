@@ -11,7 +11,7 @@ import { SwitchyardError, UsageError } from '../errors.js';
 import { checkDrift, type DriftCheck } from '../executor/drift.js';
 import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import {
-  ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, type StepRecord,
+  ensureLedger, ledgerExists, tookEffect, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, type StepRecord,
 } from '../executor/ledger.js';
 import { withAdvisoryLock, type ExecutorLockKey } from '../executor/lock.js';
 import { applyPhase, rollbackPhase, type PhaseEvent, type PhaseResult } from '../executor/phase.js';
@@ -410,7 +410,7 @@ async function dryRunRollback(config: SwitchyardConfig, plan: Plan, selection: {
   const known = records.length > 0;
   const steps = [...planPhases(plan).find((x) => x.release === selection.release && x.phase === selection.phase)!.steps]
     .reverse()
-    .filter((s) => !known || ['done', 'running', 'failed', 'rolling_back'].includes(byId.get(s.id)?.status ?? ''));
+    .filter((s) => !known || tookEffect(byId.get(s.id)));
   return { plan: plan.name, ...(database ? { database } : {}), ...(pair ? { pair } : {}), phases: [{ ...selection, steps: steps.map((s) => ({ id: s.id, sql: rollbackScript(s, byId.get(s.id)) })) }], notices };
 }
 

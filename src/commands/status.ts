@@ -78,13 +78,7 @@ async function pairTenantStatus(config: SwitchyardConfig, loaded: Loaded, live: 
       ...(drift ? { drifted: per.flatMap((x) => (x.st.tenants!.drifted ?? []).filter((d) => chosen.get(d.tenant) === x.side)) } : {}),
       unchecked: per.reduce((n, x) => n + x.st.tenants!.unchecked, 0),
     };
-    let next = nextCommand(phases, loaded.path);
-    const upcoming = phases.find((x) => x.state !== 'applied' && x.state !== 'empty');
-    if (upcoming?.phase === 'contract') {
-      const standbyOnly = phases.some((x) => x.ranOn.length > 0 && !x.ranOn.includes(live));
-      next = `${standbyOnly ? 'switchyard cutover, then ' : ''}${command(loaded.path, 'apply', upcoming)} --yes`;
-    }
-    return { ...planPart(loaded, phases, next), tenants };
+    return { ...planPart(loaded, phases, pairNext(phases, live, loaded.path)), tenants };
   } finally {
     await session.close();
   }
@@ -105,14 +99,15 @@ async function pairStatus(config: SwitchyardConfig, loaded: Loaded | undefined, 
   if (!loaded) return base;
   if (planTenants(loaded.plan)) return { ...base, plan: await pairTenantStatus(config, loaded, pair.live, drift) };
   const phases = pairPhaseStatuses(loaded.plan, pair);
-  let next = nextCommand(phases, loaded.path);
+  return { ...base, plan: planPart(loaded, phases, pairNext(phases, pair.live, loaded.path)) };
+}
+
+/** What to run next on a pair: contract runs on live, so phases that ran only on the standby get there by cutover. */
+function pairNext(phases: readonly (PhaseStatus & { readonly ranOn: readonly Side[] })[], live: Side, path: string): string | undefined {
   const upcoming = phases.find((s) => s.state !== 'applied' && s.state !== 'empty');
-  if (upcoming?.phase === 'contract') {
-    // Contract runs on live: phases that ran only on the standby get there by cutover.
-    const standbyOnly = phases.some((p) => p.ranOn.length > 0 && !p.ranOn.includes(pair.live));
-    next = `${standbyOnly ? 'switchyard cutover, then ' : ''}${command(loaded.path, 'apply', upcoming)} --yes`;
-  }
-  return { ...base, plan: planPart(loaded, phases, next) };
+  if (upcoming?.phase !== 'contract') return nextCommand(phases, path);
+  const standbyOnly = phases.some((p) => p.ranOn.length > 0 && !p.ranOn.includes(live));
+  return `${standbyOnly ? 'switchyard cutover, then ' : ''}${command(path, 'apply', upcoming)} --yes`;
 }
 
 /**

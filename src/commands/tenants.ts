@@ -157,8 +157,7 @@ interface Built {
 /** What the new tenant will be on this database: its version (this database's fleet boundary) and statements. */
 async function prepareTenant(client: Client, config: SwitchyardConfig, t: TenantsConfig, name: string, where = '', o: { registered?: boolean } = {}): Promise<Built> {
   await prepareSession(client);
-  const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name]);
-  if (exists.rows.length) throw new UsageError(`schema ${ident(name)} already exists${where}${(await readRegistry(client, t)).tenants.includes(name) ? ' and is a registered tenant' : ''}`);
+  if (await schemaExists(client, name)) throw new UsageError(`schema ${ident(name)} already exists${where}${(await readRegistry(client, t)).tenants.includes(name) ? ' and is a registered tenant' : ''}`);
   const registry = await readRegistry(client, t);
   // Resuming on the standby: the registration came by replication before the schema was built there.
   if (registry.missing.includes(name) && !o.registered) {

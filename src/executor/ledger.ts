@@ -211,6 +211,11 @@ export async function markPlanApplied(db: Queryable, plan: string, executionTime
   if (res.rowCount !== 1) throw new LedgerError(`plan ${ident(plan)} is not in the ledger`, { plan });
 }
 
+/** A step that ran, or may have (its rollback has something to undo): done, running, failed or half rolled back. */
+export function tookEffect(r: Pick<StepRecord, 'status'> | undefined): boolean {
+  return r !== undefined && (r.status === 'done' || r.status === 'running' || r.status === 'failed' || r.status === 'rolling_back');
+}
+
 export interface StepRecord {
   readonly plan: string;
   readonly stepId: string;

@@ -75,7 +75,9 @@ export function missingPrivileges(want: readonly Privilege[], have: readonly Pri
   const got = new Set(have.map(keyOf));
   return want
     .filter((p) => !got.has(keyOf(p)) && (!objects || p.kind === 'function' || objects.has(p.kind === 'schema' ? p.schema : qualified(p.schema, p.name))))
-    .sort((a, b) => (grantStatement(a) < grantStatement(b) ? -1 : grantStatement(a) > grantStatement(b) ? 1 : 0));
+    .map((p) => ({ p, grant: grantStatement(p) }))
+    .sort((a, b) => (a.grant < b.grant ? -1 : a.grant > b.grant ? 1 : 0))
+    .map(({ p }) => p);
 }
 
 export interface GrantCopy {

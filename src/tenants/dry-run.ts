@@ -3,7 +3,7 @@
 // ledger records as done (apply) or never done (rollback). Nothing is written, no lock is taken.
 import type { SwitchyardConfig } from '../config/config.js';
 import { connect, describeTarget, resolveTarget } from '../db/connect.js';
-import { ledgerExists, stepStatuses } from '../executor/ledger.js';
+import { ledgerExists, stepStatuses, tookEffect } from '../executor/ledger.js';
 import { phaseLabel } from '../executor/state.js';
 import {
   allowedHazards, hazardRefusal, rollbackScript, stepScript, type DryRunResult, type PairPlace,
@@ -11,12 +11,9 @@ import {
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
 import { contractWarning, pairMode, placeApply, placeRollback, readPairLedgers } from '../pair/phases.js';
 import { rehearsalProblem } from '../rehearsal/report.js';
-import { ident } from '../sql/quote.js';
 import { parseShard, parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
 import { segments, unitPlan } from './split.js';
-import { DEFAULT_CONCURRENCY, loadTenantRun, type TenantRunOptions } from './run.js';
-
-const TOUCHED = new Set(['done', 'running', 'failed', 'rolling_back']);
+import { DEFAULT_CONCURRENCY, loadTenantRun, someNames, type TenantRunOptions } from './run.js';
 
 export async function dryRunTenants(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<DryRunResult> {
   const { plan, path, report, t, sel } = await loadTenantRun(config, o, verb);
@@ -58,7 +55,7 @@ export async function dryRunTenants(config: SwitchyardConfig, o: TenantRunOption
       if (verb === 'apply') {
         for (const s of unitSteps) if (rec.get(s.id)?.status !== 'done') out.push({ id: s.id, ...tenant, sql: stepScript(s) });
       } else {
-        for (const s of [...unitSteps].reverse()) if (TOUCHED.has(rec.get(s.id)?.status ?? '')) out.push({ id: s.id, ...tenant, sql: rollbackScript(s, rec.get(s.id)) });
+        for (const s of [...unitSteps].reverse()) if (tookEffect(rec.get(s.id))) out.push({ id: s.id, ...tenant, sql: rollbackScript(s, rec.get(s.id)) });
       }
     };
     for (const seg of verb === 'apply' ? segs : [...segs].reverse()) {
@@ -68,7 +65,7 @@ export async function dryRunTenants(config: SwitchyardConfig, o: TenantRunOption
     }
     notices.push(
       `${units.length} tenant(s) selected${shard ? ` (shard ${shard.index}/${shard.count})` : ''}; each runs on its own connection, ${o.concurrency ?? DEFAULT_CONCURRENCY} at a time, after a drift check against the template` +
-        (registry.missing.length ? `; the registry lists ${registry.missing.length} tenant(s) with no schema: ${registry.missing.slice(0, 10).map(ident).join(', ')}` : ''),
+        (registry.missing.length ? `; the registry lists ${registry.missing.length} tenant(s) with no schema: ${someNames(registry.missing)}` : ''),
     );
     return { plan: plan.name, database: describeTarget(target), ...(pair ? { pair } : {}), phases: [{ ...sel, steps: out }], notices };
   } finally {

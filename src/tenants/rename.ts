@@ -103,10 +103,7 @@ function renameSearchPath(tokens: readonly Token[], out: string[], from: string,
  * statements are renamed like any other (a function body is kept: see bodyMentions).
  */
 function isDoBody(tokens: readonly Token[], i: number): boolean {
-  if (tokens[i]?.kind !== 'dollar') return false;
-  let j = before(tokens, i);
-  if (tokens[j] !== undefined && identValue(tokens[j]!) !== undefined && isWord(tokens[before(tokens, j)], 'language')) j = before(tokens, before(tokens, j));
-  return isWord(tokens[j], 'do');
+  return tokens[i]?.kind === 'dollar' && followsDo(tokens, i);
 }
 
 /** A string token that is the body of a DO statement (`DO [LANGUAGE name] '...'`). */

@@ -6,7 +6,7 @@
 import type { SwitchyardConfig } from '../config/config.js';
 import { describeTarget, type Client } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { ensureLedger, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, type StepRecord } from '../executor/ledger.js';
+import { ensureLedger, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, tookEffect, type StepRecord } from '../executor/ledger.js';
 import { UnitBusyError, withAdvisoryLock, withUnitLock, type ExecutorLockKey } from '../executor/lock.js';
 import { applyPhase, rollbackPhase } from '../executor/phase.js';
 import { phaseLabel, phaseStatuses } from '../executor/state.js';
@@ -83,7 +83,7 @@ type Where = 'none' | 'partial' | 'all';
 function progressOf(steps: readonly Step[], rec: Map<string, StepRecord> | undefined): Where {
   if (!steps.length) return 'all';
   const done = steps.filter((s) => rec?.get(s.id)?.status === 'done').length;
-  const touched = steps.filter((s) => ['done', 'running', 'failed', 'rolling_back'].includes(rec?.get(s.id)?.status ?? '')).length;
+  const touched = steps.filter((s) => tookEffect(rec?.get(s.id))).length;
   return done === steps.length ? 'all' : touched === 0 ? 'none' : 'partial';
 }
 
@@ -160,7 +160,7 @@ export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, 
       // Every selected tenant's rows at once: the workers then only update them.
       await recordPlan(client, unitPlan(plan, template, template), units, ledger);
       const notices: string[] = [];
-      if (registry.missing.length) notices.push(`the registry lists ${registry.missing.length} tenant(s) with no schema, left alone: ${registry.missing.slice(0, 10).map(ident).join(', ')}${registry.missing.length > 10 ? ', ...' : ''}`);
+      if (registry.missing.length) notices.push(`the registry lists ${registry.missing.length} tenant(s) with no schema, left alone: ${someNames(registry.missing)}`);
       notices.forEach((m) => emit({ kind: 'notice', message: m }));
       const fleet = selectTenants(registry, template, 'all');
       const ctx: RunContext = { ...p, client, key, ledger, units, fleet, emit, notices, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, onError: o.onError ?? 'continue', openWorker: () => openWorker(config, p.place?.url ?? o.db) };
@@ -243,6 +243,28 @@ async function fanOut(ctx: RunContext, units: readonly string[], work: (c: Clien
   });
 }
 
+/**
+ * One tenant segment of the phase, run (or undone) for each pending tenant over the worker pool. Returns the
+ * tenants to go on with (not failed, started), and whether --on-error abort stopped the run.
+ */
+async function tenantSegment(ctx: RunContext, verb: 'apply' | 'rollback', seg: Segment, pending: readonly string[], results: Map<string, TenantOutcome>, notStarted: string[]) {
+  const { plan, template, selection: sel } = ctx;
+  const run = verb === 'apply' ? applyPhase : rollbackPhase;
+  const only = ids(seg);
+  const f = await fanOut(ctx, pending, async (c, unit) => {
+    const r = await run(c, segmentPlan(plan, sel.release, sel.phase, seg.steps, template, unit), sel.release, sel.phase, { ledgerSchema: ctx.ledger, tenant: unit, only, ledgerReady: true });
+    return r.ran === 0 ? 'skipped' : r.ran;
+  });
+  merge(results, f.outcomes);
+  notStarted.push(...f.notStarted);
+  return { pending: pending.filter((u) => results.get(u)?.state !== 'failed' && !f.notStarted.includes(u)), stop: f.notStarted.length > 0 };
+}
+
+/** The first names of a list for a message, quoted. */
+export function someNames(names: readonly string[], max = 10): string {
+  return `${names.slice(0, max).map(ident).join(', ')}${names.length > max ? ', ...' : ''}`;
+}
+
 /** Outcomes of one unit over the segments of a phase, merged: a failure wins, then done, then skipped. */
 function merge(into: Map<string, TenantOutcome>, outcomes: readonly TenantOutcome[]): void {
   for (const x of outcomes) {
@@ -282,7 +304,7 @@ async function driftedUnderLock(ctx: RunContext, found: readonly UnitDrift[], st
 async function fleetBehind(ctx: RunContext, steps: readonly Step[], want: Where): Promise<string[]> {
   if (!steps.length) return [];
   const records = byUnit(await stepStatuses(ctx.client, ctx.plan.name, undefined, ctx.ledger));
-  const touched = (u: string) => steps.some((s) => ['done', 'running', 'failed', 'rolling_back'].includes(records.get(u)?.get(s.id)?.status ?? ''));
+  const touched = (u: string) => steps.some((s) => tookEffect(records.get(u)?.get(s.id)));
   return ctx.fleet.filter((u) => (want === 'all' ? progressOf(steps, records.get(u)) !== 'all' : touched(u)));
 }
 
@@ -355,22 +377,16 @@ async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
         return (await applyPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit })).ran;
       });
       if (typeof r !== 'number') {
-        ctx.notices.push(`the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) wait until every tenant has done its part (${r.length} not yet: ${r.slice(0, 10).map(ident).join(', ')}${r.length > 10 ? ', ...' : ''}); the job that finishes the last of them runs them, or run this command again then`);
+        ctx.notices.push(`the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) wait until every tenant has done its part (${r.length} not yet: ${someNames(r)}); the job that finishes the last of them runs them, or run this command again then`);
         stopped = true;
         break;
       }
       shared += r;
       continue;
     }
-    const segIds = ids(seg);
-    const f = await fanOut(ctx, pending, async (c, unit) => {
-      const r = await applyPhase(c, segmentPlan(plan, sel.release, sel.phase, seg.steps, template, unit), sel.release, sel.phase, { ledgerSchema: ledger, tenant: unit, only: segIds, ledgerReady: true });
-      return r.ran === 0 ? 'skipped' : r.ran;
-    });
-    merge(results, f.outcomes);
-    notStarted.push(...f.notStarted);
-    pending = pending.filter((u) => results.get(u)?.state !== 'failed' && !f.notStarted.includes(u));
-    if (f.notStarted.length) stopped = true;
+    const next = await tenantSegment(ctx, 'apply', seg, pending, results, notStarted);
+    pending = next.pending;
+    stopped = next.stop;
   }
   return { shared, outcomes: ordered(ctx.units, results), notStarted };
 }
@@ -393,7 +409,7 @@ async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
       results.set(unit, failed(unit, `${phaseLabel(later)} is ${later.state} for this tenant, and phases roll back in reverse order; fix: ${command(path, 'rollback', later)} ${tenantsArg(unit)}`));
       continue;
     }
-    const touched = tenantSteps.some((s) => ['done', 'running', 'failed', 'rolling_back'].includes(rec?.get(s.id)?.status ?? ''));
+    const touched = tenantSteps.some((s) => tookEffect(rec?.get(s.id)));
     if (!touched) results.set(unit, { tenant: unit, state: 'skipped', ran: 0, ms: 0 });
     else {
       eligible.push(unit);
@@ -430,21 +446,15 @@ async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
         return (await rollbackPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit })).ran;
       });
       if (typeof r !== 'number') {
-        ctx.notices.push(`the shared steps before the tenants' (${seg.steps.map((s) => s.id).join(', ')}) are undone once every tenant has undone its part (${r.length} not yet: ${r.slice(0, 10).map(ident).join(', ')}${r.length > 10 ? ', ...' : ''}); run this command again then`);
+        ctx.notices.push(`the shared steps before the tenants' (${seg.steps.map((s) => s.id).join(', ')}) are undone once every tenant has undone its part (${r.length} not yet: ${someNames(r)}); run this command again then`);
         break;
       }
       shared += r;
       continue;
     }
-    const segIds = ids(seg);
-    const f = await fanOut(ctx, pending, async (c, unit) => {
-      const r = await rollbackPhase(c, segmentPlan(plan, sel.release, sel.phase, seg.steps, template, unit), sel.release, sel.phase, { ledgerSchema: ledger, tenant: unit, only: segIds, ledgerReady: true });
-      return r.ran === 0 ? 'skipped' : r.ran;
-    });
-    merge(results, f.outcomes);
-    notStarted.push(...f.notStarted);
-    pending = pending.filter((u) => results.get(u)?.state !== 'failed' && !f.notStarted.includes(u));
-    if (f.notStarted.length) break;
+    const next = await tenantSegment(ctx, 'rollback', seg, pending, results, notStarted);
+    pending = next.pending;
+    if (next.stop) break;
   }
   return { shared, outcomes: ordered(ctx.units, results), notStarted };
 }

@@ -63,6 +63,19 @@ function readNames(file: string): string[] {
   return names;
 }
 
+/** apply or rollback of a plan with tenants: the fan-out, or its dry run, printed. */
+async function tenantCommand(ctx: ReturnType<typeof context>, config: SwitchyardConfig, plan: string, o: ExecFlags, verb: 'apply' | 'rollback', rep: ReturnType<typeof reporter>, setExit: SetExit): Promise<void> {
+  if (o.dryRun) {
+    const dry = await dryRunTenants(config, { plan, ...o }, verb);
+    rep.close();
+    return ctx.print(dry, () => printDryRun(dry, ctx.c, verb));
+  }
+  const t = await runTenants(config, { plan, ...o, onEvent: rep.onEvent }, verb);
+  rep.close();
+  ctx.print(t, () => printTenantRun(t, ctx.c));
+  if (t.outcomes.some((x) => x.state === 'failed') || t.notStarted.length) setExit(1);
+}
+
 function tenantOptions(cmd: Command): Command {
   return cmd
     .option('--tenants <names>', 'tenant schemas: all (the default for a plan with tenants) or a comma-separated list', collect)
@@ -123,6 +136,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants all --concurrency 8',
       'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants tenant_acme,tenant_globex',
       'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --shard 2/4   # job 2 of 4',
+      'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants-file retry.txt   # one name per line',
       'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase backfill --dry-run',
       'switchyard apply plans/0001_add_tiers.plan.yaml --all --db postgres://app@127.0.0.1/app_dev',
       '',
@@ -139,18 +153,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       try {
         const config = await ctx.config();
         o = tenantNames(o);
-        if (await tenantRun(config, plan, o)) {
-          if (o.dryRun) {
-            const dry = await dryRunTenants(config, { plan, ...o }, 'apply');
-            rep.close();
-            return ctx.print(dry, () => printDryRun(dry, ctx.c, 'apply'));
-          }
-          const t = await runTenants(config, { plan, ...o, onEvent: rep.onEvent }, 'apply');
-          rep.close();
-          ctx.print(t, () => printTenantRun(t, ctx.c));
-          if (t.outcomes.some((x) => x.state === 'failed') || t.notStarted.length) setExit(1);
-          return;
-        }
+        if (await tenantRun(config, plan, o)) return await tenantCommand(ctx, config, plan, o, 'apply', rep, setExit);
         r = await applyCommand(config, { plan, ...o, onEvent: rep.onEvent });
       } finally {
         rep.close();
@@ -187,18 +190,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       try {
         const config = await ctx.config();
         o = tenantNames(o);
-        if (await tenantRun(config, plan, o)) {
-          if (o.dryRun) {
-            const dry = await dryRunTenants(config, { plan, ...o }, 'rollback');
-            rep.close();
-            return ctx.print(dry, () => printDryRun(dry, ctx.c, 'rollback'));
-          }
-          const t = await runTenants(config, { plan, ...o, onEvent: rep.onEvent }, 'rollback');
-          rep.close();
-          ctx.print(t, () => printTenantRun(t, ctx.c));
-          if (t.outcomes.some((x) => x.state === 'failed') || t.notStarted.length) setExit(1);
-          return;
-        }
+        if (await tenantRun(config, plan, o)) return await tenantCommand(ctx, config, plan, o, 'rollback', rep, setExit);
         r = await rollbackCommand(config, { plan, ...o, onEvent: rep.onEvent });
       } finally {
         rep.close();
