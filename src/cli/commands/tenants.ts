@@ -44,6 +44,7 @@ export function registerTenants(program: Command, io: CliIO, _setExit: SetExit):
       '(e.g. INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)) registers it.',
       'With a streaming pair (switchyard.yaml `pair:`), it is built on both sides, each at its own version, registered',
       'on live, and its tables join the replication stream before the command returns.',
+      'Interrupted? Run the same command again: it finishes what was left. Refused while an apply or rollback runs.',
     ]))
     .option('--timeout <seconds>', 'with a pair: how long to wait for the standby to copy the new tables (default 120)', (v) => Number(v))
     .action(async (name: string, o: { db?: string; timeout?: number }, cmd: Command) => {

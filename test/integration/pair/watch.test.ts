@@ -1,7 +1,8 @@
 // The split-brain watch on a real pair after a real cutover (blue -> green, no router): blue is fenced, and the
 // reverse subscription on it applies green's writes. Those raise no alarm; a write made directly on blue (as a
 // superuser, whom the fence does not stop) does, through the stream, `pair watch --once` and peekWatch. The
-// watch slot is armed by hand here (cutover does not arm it yet) and leaves nothing behind when disarmed.
+// watch slot (which cutover arms) is armed again here, idempotently, and leaves nothing behind when disarmed or
+// torn down.
 import { describe, expect, it } from 'vitest';
 import { runSwitch } from '../../../src/pair/cutover.js';
 import { pairInit } from '../../../src/pair/init.js';
@@ -124,7 +125,6 @@ describe('split-brain watch', () => {
     expect(once.stderr).toContain('no watch slot on blue');
   });
 
-  // Fails until teardown covers the watch names (replicate.ts: pairSlots/pairPublications filters); flip to it().
   it('teardown removes the watch slot and publication', async () => {
     const { pair, generation } = await cutOver();
     await armWatch(pair.blue.client, 'switchyard', 'blue', generation);
