@@ -6,6 +6,7 @@ import type { ColumnDecl, DeclaredFile, ForeignKeyDecl, IndexDecl, SchemaDecl, S
 import { defaultConstraintName, sqlName } from './names.js';
 import { normalizeDatabase } from './normalize.js';
 import { sequenceBounds } from './sequence.js';
+import { inlineExpression } from './sql-text.js';
 import { classifyType, isIntegerType, normalizeType } from './types.js';
 import type { Path } from './zod-walk.js';
 
@@ -15,7 +16,8 @@ export type KeyOrder = (path: Path) => readonly string[] | undefined;
 /** The order events are listed in, as introspection lists them (pg_trigger.tgtype bits). */
 const EVENT_ORDER: readonly TriggerEvent[] = ['insert', 'update', 'delete', 'truncate'];
 
-const trimmed = (s: string | undefined): string | undefined => s?.trim();
+/** An expression as rendered inline (validate checked it is exactly one). */
+const trimmed = (s: string | undefined): string | undefined => (s === undefined ? undefined : inlineExpression(s));
 const onlyTrue = (b: boolean | undefined): true | undefined => (b ? true : undefined);
 
 function column(name: string, c: ColumnDecl, inPk: boolean): Column {
@@ -30,7 +32,7 @@ function column(name: string, c: ColumnDecl, inPk: boolean): Column {
 
 function indexKeys(i: IndexDecl): IndexKey[] {
   if (i.columns) return i.columns.map((c) => ({ column: c }));
-  if (i.expressions) return i.expressions.map((e) => ({ expression: e.trim() }));
+  if (i.expressions) return i.expressions.map((e) => ({ expression: inlineExpression(e) }));
   return (i.keys ?? []).map((k) => {
     const desc = k.order === 'desc';
     return {
@@ -71,7 +73,7 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
     unique: entries(t.unique).map(([u, d]) => ({ kind: 'unique', name: u, columns: d.columns, nullsNotDistinct: onlyTrue(d.nullsNotDistinct), deferrable: onlyTrue(d.deferrable), initiallyDeferred: onlyTrue(d.initiallyDeferred) }) as Table['unique'][number]),
     indexes: entries(t.indexes).map(([i, d]) => index(i, d)),
     foreignKeys: entries(t.foreignKeys).map(([f, d]) => foreignKey(file, schema, f, d)),
-    checks: entries(t.checks).map(([c, d]) => ({ kind: 'check', name: c, expression: d.expression.trim(), notValid: onlyTrue(d.notValid), noInherit: onlyTrue(d.noInherit) }) as Table['checks'][number]),
+    checks: entries(t.checks).map(([c, d]) => ({ kind: 'check', name: c, expression: inlineExpression(d.expression), notValid: onlyTrue(d.notValid), noInherit: onlyTrue(d.noInherit) }) as Table['checks'][number]),
     triggers: entries(t.triggers).map(([g, d]): Trigger => ({
       kind: 'trigger', name: g, timing: d.timing, events: EVENT_ORDER.filter((e) => d.events.includes(e)),
       forEach: d.forEach ?? 'statement', function: { schema: d.function.schema ?? schema, name: d.function.name },

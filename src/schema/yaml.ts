@@ -18,6 +18,7 @@ import { checkKeys } from './checks-keys.js';
 import { checkNames } from './checks-names.js';
 import { checkNamespaces } from './checks-namespace.js';
 import { checkSchemas } from './checks-schema.js';
+import { checkDeclaredSql } from './checks-sql.js';
 import { declaredFile, type DeclaredFile } from './declared.js';
 import { dotted } from './describe.js';
 import type { Finding } from './finding.js';
@@ -52,7 +53,7 @@ function toProblems(source: YamlSource | undefined, file: string, findings: read
 }
 
 function runChecks(ctx: CheckContext): void {
-  for (const check of [checkNames, checkColumns, checkKeys, checkForeignKeys, checkNamespaces, checkSchemas]) check(ctx);
+  for (const check of [checkNames, checkColumns, checkKeys, checkForeignKeys, checkNamespaces, checkSchemas, checkDeclaredSql]) check(ctx);
 }
 
 /** Every problem of a declared file, and its model when there are none. Never throws for bad input. */

@@ -5,6 +5,7 @@ import type {
   Column, DatabaseSchema, ForeignKey, Function, Index, IndexKey, Schema, Sequence, Table, Trigger,
 } from '../../src/schema/model.js';
 import { defaultConstraintName } from '../../src/schema/names.js';
+import { literal, qualified } from '../../src/sql/quote.js';
 import { FUNCTION, HOSTILE } from './emit-models.js';
 
 /** mulberry32: a small seeded generator, so that a failure names a model that can be rebuilt. */
@@ -144,8 +145,16 @@ export class ValidModels {
     return LOSSY_WHITESPACE.test(s) ? s + '.' : s;
   }
 
+  /** One expression (declared SQL is parsed): the hostile text inside a string literal. */
   private sql(): string {
-    return this.text().trim() || 'true';
+    const text = this.text().replace(/\0/g, '');
+    return text.trim() === '' ? 'true' : `${literal(text)} IS NOT NULL`;
+  }
+
+  /** One CREATE FUNCTION of exactly `schema.name`, with hostile text in its body. */
+  private definition(schema: string, name: string): string {
+    const body = `SELECT ${literal(this.text().replace(/\0/g, ''))}::text`;
+    return `CREATE OR REPLACE FUNCTION ${qualified(schema, name)}() RETURNS text LANGUAGE sql AS ${literal(body)}`;
   }
 
   private comment(p: number): { comment?: string } {
@@ -172,7 +181,7 @@ export class ValidModels {
     const schemaNames = new Set<string>();
     const schemas: Schema[] = [];
     for (let i = 0, n = 1 + this.r.int(3); i < n; i++) schemas.push(this.schema(this.fresh(schemaNames), schemas));
-    return { schemas, ...(this.r.chance(0.2) ? { tenants: { registry: this.sql(), template: this.r.pick([...schemaNames]) } } : {}) };
+    return { schemas, ...(this.r.chance(0.2) ? { tenants: { registry: `SELECT ${this.sql()}`, template: this.r.pick([...schemaNames]) } } : {}) };
   }
 
   private schema(name: string, earlier: readonly Schema[]): Schema {
@@ -198,7 +207,10 @@ export class ValidModels {
     return {
       kind: 'schema', name, tables, sequences, ...this.comment(0.3),
       enums: r.times(2, () => ({ kind: 'enum', name: this.fresh(names), values: labels(), ...this.comment(0.3) })),
-      functions: r.times(2, (i): Function => ({ kind: 'function', name: this.fresh(names), args: i === 0 ? '' : this.text(), definition: this.text() || FUNCTION })),
+      functions: r.times(2, (i): Function => {
+        const fn = this.fresh(names);
+        return { kind: 'function', name: fn, args: i === 0 ? '' : this.text(), definition: this.definition(name, fn) };
+      }),
     };
   }
 

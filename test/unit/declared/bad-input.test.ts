@@ -131,7 +131,7 @@ const rows: readonly Row[] = [
   ['when on a statement trigger', users('columns: { id: { type: bigint } }', 'triggers:', '  t: { timing: after, events: [insert], function: { name: f }, when: "true" }'), '7:72', 'only row triggers can have `when`'],
   ['a trigger event listed twice', users('columns: { id: { type: bigint } }', 'triggers:', '  t: { timing: after, events: [insert, insert], function: { name: f } }'), '7:48', 'lists the event insert twice'],
   ['an invalid trigger timing', users('columns: { id: { type: bigint } }', 'triggers:', '  t: { timing: later, events: [insert], function: { name: f } }'), '7:24', '`timing` must be one of before, after, instead of; got "later"'],
-  ['a function declared twice', pub('functions:', '  - { name: f, definition: x }', '  - { name: f, definition: y }'), '5:17', 'schema "public" declares function "f"() twice'],
+  ['a function declared twice', pub('functions:', '  - { name: f, definition: "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS \'SELECT 1\'" }', '  - { name: f, definition: "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS \'SELECT 2\'" }'), '5:17', 'schema "public" declares function "f"() twice'],
 ];
 
 describe('bad input', () => {

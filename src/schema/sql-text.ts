@@ -1,0 +1,167 @@
+// Declared SQL, read with PostgreSQL's own parser (libpg-query: the server's grammar compiled to WebAssembly).
+// Every SQL text in a declared file is accepted only as exactly what its field means: one expression, one
+// CREATE FUNCTION of the declared name, one SELECT, one INSERT. A text that closes the parenthesis it is
+// rendered into and starts a second statement (`'x'); CREATE ROLE intruder; ...`) is refused here, at
+// `validate`, and never reaches a server. No hand-written recognizer: what counts as a statement, a string or a
+// comment is what PostgreSQL says.
+import { loadModule, parseSync } from 'libpg-query';
+
+await loadModule();
+
+/** Why a text is not what its field means, with the 1-based character in the text where it goes wrong. */
+export interface SqlTextProblem {
+  readonly message: string;
+  readonly at?: number;
+}
+
+type Node = Record<string, unknown>;
+
+/** libpg-query counts in UTF-8 bytes; messages and slices count in characters. */
+function chars(text: string, bytes: number): number {
+  return Buffer.from(text, 'utf8').subarray(0, Math.max(0, bytes)).toString('utf8').length;
+}
+
+const PREFIX = 'SELECT (\n';
+const SUFFIX = '\n)';
+
+/** Statements that change data, and clauses that create or lock: none belongs inside a declared expression. */
+const WRITES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+const FORBIDDEN_CLAUSES: Readonly<Record<string, string>> = {
+  intoClause: 'SELECT ... INTO (it creates a table)',
+  lockingClause: 'FOR UPDATE / FOR SHARE (it locks rows)',
+};
+
+/** A short, one-line excerpt of `text` starting at offset `from`. */
+function excerpt(text: string, from: number): string {
+  const s = text.slice(from).replace(/\s+/g, ' ').trim();
+  return s.length > 48 ? `${s.slice(0, 45)}...` : s;
+}
+
+function parse(sql: string): { stmts: Array<{ stmt: Node; stmt_location?: number }> } | { error: string; cursor?: number } {
+  try {
+    const tree = parseSync(sql) as unknown as { stmts?: Array<{ stmt: Node; stmt_location?: number }> };
+    return { stmts: tree.stmts ?? [] };
+  } catch (e) {
+    // cursorPosition counts characters from 0 (unlike the byte offsets of tokens and statements).
+    const details = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    return { error: (e as Error).message.replace(/\s+/g, ' '), ...(details?.cursorPosition !== undefined ? { cursor: details.cursorPosition } : {}) };
+  }
+}
+
+/** The first node type or clause in `tree` (depth first) that `bad` picks, with its name. */
+function findNode(tree: unknown, bad: (key: string) => string | undefined): string | undefined {
+  if (Array.isArray(tree)) {
+    for (const v of tree) {
+      const hit = findNode(v, bad);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  if (tree === null || typeof tree !== 'object') return undefined;
+  for (const [k, v] of Object.entries(tree)) {
+    const hit = bad(k) ?? findNode(v, bad);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+const writesOrClauses = (key: string): string | undefined =>
+  WRITES.has(key) ? `a data-changing statement (${key.replace(/Stmt$/, '').toUpperCase()})` : FORBIDDEN_CLAUSES[key];
+
+/** Where the second statement of `text` starts, as a 1-based character of `text` (parsed with `offset` before it). */
+function secondStatement(text: string, stmts: ReadonlyArray<{ stmt_location?: number }>, offset: number): SqlTextProblem {
+  const raw = chars(text, (stmts[1]?.stmt_location ?? 0) - offset);
+  const start = Math.max(0, raw + (text.slice(Math.max(0, raw)).length - text.slice(Math.max(0, raw)).trimStart().length));
+  return { message: `a second statement starts at character ${start + 1}: \`${excerpt(text, start)}\``, at: start + 1 };
+}
+
+/** A NUL ends a C string: the parser would see less text than the server is sent. */
+function nul(text: string): SqlTextProblem | undefined {
+  const i = text.indexOf('\0');
+  return i < 0 ? undefined : { message: `a NUL character (U+0000) at character ${i + 1}`, at: i + 1 };
+}
+
+/** `sql` (the text at `offset`) must be one SELECT of one unnamed value and nothing else. */
+function oneValue(sql: string, offset: number, text: string): SqlTextProblem | { value: unknown } {
+  const parsed = parse(sql);
+  if ('error' in parsed) {
+    const at = parsed.cursor !== undefined ? Math.min(Math.max(1, parsed.cursor - offset + 1), text.length + 1) : undefined;
+    return { message: `not a single SQL expression: ${parsed.error}${at !== undefined ? ` (at character ${at})` : ''}`, ...(at ? { at } : {}) };
+  }
+  if (parsed.stmts.length !== 1) return secondStatement(text, parsed.stmts, offset);
+  const select = parsed.stmts[0]!.stmt.SelectStmt as Node | undefined;
+  const extra = select ? Object.keys(select).filter((k) => !['targetList', 'limitOption', 'op'].includes(k)) : [];
+  const targets = (select?.targetList as Node[] | undefined) ?? [];
+  if (!select || select.op !== 'SETOP_NONE' || extra.length > 0 || targets.length !== 1) {
+    return { message: `not a single SQL expression: the text adds ${targets.length > 1 ? 'a second value' : `a clause (${extra[0] ?? String(select?.op)})`} after it` };
+  }
+  const target = targets[0]!.ResTarget as Node | undefined;
+  if (!target || target.name !== undefined) return { message: 'not a single SQL expression: it names its value (AS ...)' };
+  return { value: target.val };
+}
+
+/** Exactly one value expression (defaults, checks, index keys and predicates, up/down/backfill, WHEN). */
+export function expressionProblem(text: string): SqlTextProblem | undefined {
+  const zero = nul(text);
+  if (zero) return zero;
+  const wrapped = oneValue(PREFIX + text + SUFFIX, PREFIX.length, text);
+  if (!('value' in wrapped)) return wrapped;
+  // In parentheses, a text can close ours and open its own (`1) + (2`), which rendered inline closes the
+  // statement's. Bare, it cannot: the same text must also be one value on its own.
+  const bare = oneValue(`SELECT\n${text}\n`, 7, text);
+  if (!('value' in bare)) return { message: `not a single SQL expression on its own (its parentheses do not balance, or it ends a clause): \`${excerpt(text, 0)}\`` };
+  const bad = findNode(wrapped.value, writesOrClauses);
+  return bad ? { message: `an expression may not contain ${bad}` } : undefined;
+}
+
+/** Exactly one statement of `kind` (a SelectStmt for a query, an InsertStmt for `tenants.register`). */
+export function statementProblem(text: string, kind: 'SelectStmt' | 'InsertStmt'): SqlTextProblem | undefined {
+  const zero = nul(text);
+  if (zero) return zero;
+  const parsed = parse(text);
+  const what = kind === 'SelectStmt' ? 'SELECT' : 'INSERT';
+  if ('error' in parsed) return { message: `not a valid ${what}: ${parsed.error}`, ...(parsed.cursor !== undefined ? { at: parsed.cursor + 1 } : {}) };
+  if (parsed.stmts.length === 0) return { message: `no statement: expected one ${what}` };
+  if (parsed.stmts.length > 1) return secondStatement(text, parsed.stmts, 0);
+  const stmt = parsed.stmts[0]!.stmt;
+  const found = Object.keys(stmt)[0] ?? 'nothing';
+  if (found !== kind) return { message: `expected one ${what}, found ${found.replace(/Stmt$/, '').toUpperCase()}` };
+  const body = stmt[kind] as Node;
+  const bad = kind === 'InsertStmt' ? findNode(body, (k) => (k !== 'InsertStmt' ? writesOrClauses(k) : undefined)) : findNode(body, writesOrClauses);
+  return bad ? { message: `the ${what} may not contain ${bad}` } : undefined;
+}
+
+const names = (list: unknown): string[] => ((list as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? ''));
+
+/** Exactly one CREATE [OR REPLACE] FUNCTION of `schema.name` (not a procedure, nothing after it). */
+export function functionProblem(text: string, schema: string, name: string): SqlTextProblem | undefined {
+  const zero = nul(text);
+  if (zero) return zero;
+  const parsed = parse(text);
+  if ('error' in parsed) return { message: `not a valid CREATE FUNCTION: ${parsed.error}`, ...(parsed.cursor !== undefined ? { at: parsed.cursor + 1 } : {}) };
+  if (parsed.stmts.length === 0) return { message: 'no statement: expected one CREATE FUNCTION' };
+  if (parsed.stmts.length > 1) return secondStatement(text, parsed.stmts, 0);
+  const fn = parsed.stmts[0]!.stmt.CreateFunctionStmt as Node | undefined;
+  if (!fn) return { message: `expected one CREATE FUNCTION, found ${(Object.keys(parsed.stmts[0]!.stmt)[0] ?? '').replace(/Stmt$/, '').toUpperCase()}` };
+  if (fn.is_procedure) return { message: 'expected a CREATE FUNCTION, found CREATE PROCEDURE' };
+  const parts = names(fn.funcname);
+  const declared = parts.length === 1 ? [schema, parts[0]] : parts;
+  if (parts.length === 1 && schema !== 'public') {
+    return { message: `the definition creates \`${parts[0]}\` without a schema, so it would land in the search_path, not in ${schema}`, at: 1 };
+  }
+  if (declared.length !== 2 || declared[0] !== schema || declared[1] !== name) {
+    return { message: `the definition creates \`${parts.join('.')}\`, but the entry declares \`${schema}.${name}\`` };
+  }
+  return undefined;
+}
+
+/**
+ * An expression as it is rendered inline (`DEFAULT <expr> NOT NULL`): trimmed, and ending in a newline when
+ * its last line is a `-- comment`, which would otherwise swallow the rest of the statement. The parser tells:
+ * one that ends in a line comment parses only with a newline before the closing parenthesis.
+ */
+export function inlineExpression(text: string): string {
+  const t = text.trim();
+  if (!t.includes('--')) return t;
+  return 'error' in parse(`SELECT (${t})`) && !('error' in parse(PREFIX + t + SUFFIX)) ? `${t}\n` : t;
+}
