@@ -27,6 +27,7 @@ import { tenantsStatus, type TenantPosition } from '../tenants/status.js';
 import { load, type Loaded } from './apply.js';
 import { statusCommand } from './status.js';
 import { prepareSession } from '../rehearsal/shadow.js';
+import { sendOne } from '../db/send.js';
 
 async function tenantsConfig(config: SwitchyardConfig): Promise<TenantsConfig> {
   const file = configPath(config, config.schema);
@@ -171,7 +172,7 @@ async function prepareTenant(client: Client, config: SwitchyardConfig, t: Tenant
 async function buildTenant(client: Client, config: SwitchyardConfig, t: TenantsConfig, name: string, b: Built, register: boolean): Promise<void> {
   const { src } = b;
   await withTransaction(client, async () => {
-    for (const s of b.statements) await client.query(s);
+    for (const s of b.statements) await sendOne(client, s);
     if (src.plan && src.boundary !== undefined && src.boundary >= 0) {
       // The phases the tenant was born with are recorded done: the next apply continues from there.
       await ensureLedger(client, config.ledgerSchema);
@@ -187,7 +188,7 @@ async function buildTenant(client: Client, config: SwitchyardConfig, t: TenantsC
     }
     if (!register) return;
     try {
-      await client.query(t.register!, [name]);
+      await sendOne(client, t.register!, [name]);
     } catch (e) {
       // The user's statement: say which one failed, and that the schema went with it.
       throw databaseError(`the \`tenants.register\` statement failed for ${ident(name)}, so nothing was created\n  statement: ${t.register!}\n  error`, e);

@@ -8,6 +8,7 @@ import type { BackfillSpec } from '../planner/types.js';
 import { qualified } from '../sql/quote.js';
 import { ESTIMATE_ROWS, renderBatch } from './backfill-sql.js';
 import { BatchSizer } from './backfill-sizing.js';
+import { extended } from '../db/send.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 
@@ -191,7 +192,7 @@ async function runBatch(client: Queryable, text: string, values: unknown[], lock
   const t0 = performance.now();
   await client.query(`BEGIN; SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`);
   try {
-    const res = await client.query<unknown[]>({ text, values, rowMode: 'array' });
+    const res = await client.query<unknown[]>({ ...extended(text, values), rowMode: 'array' });
     await client.query('COMMIT');
     const row = res.rows[0];
     if (row === undefined) return { selected: 0, updated: 0, last: undefined, ms: performance.now() - t0 };

@@ -3,6 +3,7 @@
 // phase runner; this is the single place a step's SQL meets the database.
 import type pg from 'pg';
 import { databaseError } from '../errors.js';
+import { sendOne } from '../db/send.js';
 
 export interface StatementOptions {
   readonly transactional: boolean;
@@ -51,7 +52,7 @@ export async function runStatement(db: Queryable, sql: string, o: StatementOptio
     await db.query('BEGIN');
     try {
       await db.query(timeoutSettings(o, true));
-      await db.query(sql);
+      await sendOne(db, sql);
       await inTransaction?.();
       await db.query('COMMIT');
     } catch (e) {
@@ -62,7 +63,7 @@ export async function runStatement(db: Queryable, sql: string, o: StatementOptio
   }
   await db.query(timeoutSettings(o, false));
   try {
-    await db.query(sql);
+    await sendOne(db, sql);
   } finally {
     await db.query(RESET).catch(() => undefined);
   }
@@ -81,7 +82,7 @@ export async function runRollbackInTransaction(db: Queryable, statements: readon
     await db.query(timeoutSettings(o, true));
     for (const sql of statements) {
       try {
-        await db.query(sql);
+        await sendOne(db, sql);
       } catch (e) {
         throw databaseError(`rollback statement failed: ${sql}`, e);
       }

@@ -11,6 +11,7 @@ import { createSchema, renderDatabase } from '../sql/render/index.js';
 import { PairError, StandbyNotEmptyError } from './errors.js';
 import { HEARTBEAT_TABLE } from './names.js';
 import { isEmptyModel, schemaNames } from './scope.js';
+import { sendOne } from '../db/send.js';
 
 export interface SchemaCopy {
   /** `built`: the standby was empty and now has live's schema; `unchanged`: it already had it. */
@@ -45,7 +46,7 @@ export async function copySchema(live: DatabaseSchema, standby: Client): Promise
     await standby.query('SET LOCAL check_function_bodies = off');
     for (const statement of statements) {
       try {
-        await standby.query(statement);
+        await sendOne(standby, statement);
       } catch (e) {
         throw databaseError(`building live's schema on the standby (${statement.split('\n')[0]})`, e);
       }

@@ -23,6 +23,7 @@ import { unmetExpectations } from './expect.js';
 import type { PhaseRehearsal, RehearsalFailure, RehearsalReport, StepRehearsal, TenantRehearsal } from './report.js';
 import { insertSampleRows } from './sample.js';
 import { prepareSession } from './shadow.js';
+import { sendOne } from '../db/send.js';
 
 export type Engine = 'embedded' | 'docker';
 
@@ -163,7 +164,7 @@ async function buildSource(db: pg.Client, plan: Plan, o: RehearseOptions, sample
   }
   for (const statement of renderDatabase(source)) {
     try {
-      await db.query(statement);
+      await sendOne(db, statement);
     } catch (e) {
       throw databaseError(`building the plan's source schema on the rehearsal server (${statement.split('\n')[0]})`, e);
     }

@@ -12,6 +12,7 @@ import type { Column, DatabaseSchema, Table } from '../schema/model.js';
 import { renderDatabase } from '../sql/render/index.js';
 import { ident } from '../sql/quote.js';
 import { startEmbedded } from './embedded.js';
+import { sendOne } from '../db/send.js';
 
 /** Session settings every introspection runs under, so that both sides of a diff print alike. */
 export async function prepareSession(client: Client | pg.Client): Promise<void> {
@@ -72,7 +73,7 @@ async function buildAndRead(shadow: pg.Client, declared: DatabaseSchema, schemas
   await prepareSession(shadow);
   for (const statement of renderDatabase(declared)) {
     try {
-      await shadow.query(statement);
+      await sendOne(shadow, statement);
     } catch (e) {
       const err = e as { message?: string; code?: string };
       if (err.code && /^(08|53|57|58|XX)/.test(err.code)) throw databaseError('building the shadow database', e);

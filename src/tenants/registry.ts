@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { SwitchyardError, UsageError } from '../errors.js';
 import type { TenantsConfig } from '../schema/model.js';
 import { ident } from '../sql/quote.js';
+import { sendOne } from '../db/send.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 
@@ -29,7 +30,7 @@ export async function readRegistry(db: Queryable, config: TenantsConfig): Promis
   let names: string[];
   await db.query('BEGIN READ ONLY');
   try {
-    const res = await db.query<Record<string, unknown>>(config.registry);
+    const res = await sendOne<Record<string, unknown>>(db, config.registry);
     const field = res.fields?.[0]?.name;
     if (field === undefined) throw new RegistryError(`the tenants registry query returned no column: it must return the tenant schema names (e.g. SELECT schema_name FROM central.tenants WHERE active)`);
     names = res.rows.map((r) => r[field]).filter((v): v is string => typeof v === 'string' && v !== '');
