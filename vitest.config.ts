@@ -14,6 +14,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/shadow-env.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',

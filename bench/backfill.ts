@@ -90,7 +90,7 @@ async function prepareTemplate(server: EmbeddedServer): Promise<{ plan: Plan; st
     await c.query(SOURCE);
     log(`built ${ROWS} rows in ${round(performance.now() - t0)} ms`);
     await prepareSession(c);
-    const target = await canonicalize(parseDeclared(TARGET, 'target.yaml'), c, { url });
+    const target = await canonicalize(parseDeclared(TARGET, 'target.yaml'), { url });
     const source = await introspect(c, { includeSchemas: ['public'] });
     const version = await serverVersion(c);
     const plan = buildPlan(source, target, { name: 'bench_backfill', number: 1, server: { version: version.text, versionNum: version.num } });

@@ -119,7 +119,7 @@ async function runScenario(server: EmbeddedServer, name: string, amountNullable:
     await c.query(SOURCE);
     await c.query('VACUUM (ANALYZE) public.accounts, public.orders');
     await prepareSession(c);
-    const goal = await canonicalize(parseDeclared(target(amountNullable), 'target.yaml'), c, { url });
+    const goal = await canonicalize(parseDeclared(target(amountNullable), 'target.yaml'), { url });
     const source = await introspect(c, { includeSchemas: ['public'] });
     const version = await serverVersion(c);
     const plan: Plan = buildPlan(source, goal, { name: `bench_${name}`, number: 1, server: { version: version.text, versionNum: version.num } });

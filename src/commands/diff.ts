@@ -2,8 +2,8 @@
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { diff, describeChange, type Change } from '../diff/index.js';
-import { introspect } from '../introspect/index.js';
-import { canonicalize, prepareSession } from '../rehearsal/shadow.js';
+import { introspect, serverVersion } from '../introspect/index.js';
+import { canonicalize, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model.js';
 import { loadSchemaFile } from '../schema/snapshot.js';
@@ -11,6 +11,8 @@ import { loadSchemaFile } from '../schema/snapshot.js';
 export interface DiffCommandOptions {
   readonly db?: string;
   readonly schema?: string;
+  /** A server to canonicalize on instead of a throwaway one (`--shadow-db`); never needed on the target. */
+  readonly shadowDb?: string;
   readonly notice?: (message: string) => void;
 }
 
@@ -30,12 +32,13 @@ export async function loadSourceAndTarget(config: SwitchyardConfig, o: DiffComma
   const declared = file.model;
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
   const names = declared.schemas.map((s) => s.name);
-  const [source, target] = await withClient(conn, async (c) => {
+  // Only reads on the target: the declared file is built on the shadow server, never here.
+  const [source, major] = await withClient(conn, async (c) => {
     await prepareSession(c);
-    const live = await introspect(c, { includeSchemas: names });
-    const canonical = file.canonical ? declared : await canonicalize(declared, c, conn, o.notice ? { notice: o.notice } : {});
-    return [live, canonical] as const;
+    return [await introspect(c, { includeSchemas: names }), (await serverVersion(c)).major] as const;
   });
+  const url = shadowUrl(o.shadowDb, config.shadow);
+  const target = file.canonical ? declared : await canonicalize(declared, { major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) });
   return { source, target, schemaFile, database: describeTarget(conn) };
 }
 

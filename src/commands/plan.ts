@@ -1,5 +1,4 @@
 // `switchyard plan`: the declared schema against a live database (or a saved snapshot) -> plan files.
-import pg from 'pg';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { UsageError } from '../errors.js';
@@ -8,8 +7,7 @@ import type { TableStats } from '../planner/cost.js';
 import { assertPlanName, planNumber, writePlanFiles, type WrittenPlan } from '../planner/file.js';
 import { buildPlan } from '../planner/plan.js';
 import type { Plan } from '../planner/types.js';
-import { startEmbedded } from '../rehearsal/embedded.js';
-import { canonicalize, prepareSession } from '../rehearsal/shadow.js';
+import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
 import type { DatabaseSchema } from '../schema/model.js';
 import { loadSchemaFile, type SchemaFile } from '../schema/snapshot.js';
 import { withTemplate } from '../tenants/template.js';
@@ -24,6 +22,8 @@ export interface PlanCommandOptions {
   readonly pgVersion?: number;
   /** Build the plan without writing files. */
   readonly dryRun?: boolean;
+  /** A server to canonicalize on instead of a throwaway one (`--shadow-db`); never needed on the target. */
+  readonly shadowDb?: string;
   readonly notice?: (message: string) => void;
 }
 
@@ -43,7 +43,7 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const names = declared.schemas.map((s) => s.name);
   const plansDir = configPath(config, config.plans);
   const number = await planNumber(plansDir, o.name);
-  const inputs = o.from ? await fromSnapshot(configPath(config, o.from), declaredFile, o) : await fromDatabase(config, declaredFile, names, o);
+  const inputs = o.from ? await fromSnapshot(config, configPath(config, o.from), declaredFile, o) : await fromDatabase(config, declaredFile, names, o);
   const plan = buildPlan(inputs.source, inputs.target, { name: o.name, number, server: inputs.server, ...(inputs.stats ? { stats: inputs.stats } : {}) });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
   if (o.dryRun) return { plan, source: inputs.label, steps };
@@ -61,41 +61,35 @@ interface Inputs {
 
 async function fromDatabase(config: SwitchyardConfig, declared: SchemaFile, names: string[], o: PlanCommandOptions): Promise<Inputs> {
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
-  return withClient(conn, async (c) => {
+  // Only reads on the target: the declared file is built on the shadow server, never here.
+  const read = await withClient(conn, async (c) => {
     await prepareSession(c);
     const version = await serverVersion(c);
     const source = await withTemplate(c, await introspect(c, { includeSchemas: names }), declared.model, o.notice);
     const stats = new Map((await tableStats(c, { includeSchemas: names })).map((t) => [`${t.schema}.${t.table}`, { rows: t.rows, bytes: t.bytes }]));
-    const target = declared.canonical ? declared.model : await canonicalize(declared.model, c, conn, o.notice ? { notice: o.notice } : {});
-    return { source, target, stats, server: { version: version.text, versionNum: version.num }, label: describeTarget(conn) };
+    return { source, stats, version };
   });
+  const url = shadowUrl(o.shadowDb, config.shadow);
+  const shadow = { major: read.version.major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) };
+  const target = declared.canonical ? declared.model : await canonicalize(declared.model, shadow);
+  return { source: read.source, target, stats: read.stats, server: { version: read.version.text, versionNum: read.version.num }, label: describeTarget(conn) };
 }
 
 /**
  * Without a live database. Snapshots written by `introspect` are catalog text already; anything else is
  * canonicalized on a throwaway server of the requested major.
  */
-async function fromSnapshot(file: string, declared: SchemaFile, o: PlanCommandOptions): Promise<Inputs> {
+async function fromSnapshot(config: SwitchyardConfig, file: string, declared: SchemaFile, o: PlanCommandOptions): Promise<Inputs> {
   const snapshot = await loadSchemaFile(file);
   const major = o.pgVersion ?? 17;
   if (snapshot.canonical && declared.canonical) {
     return { source: snapshot.model, target: declared.model, server: { version: `PostgreSQL ${major}`, versionNum: major * 10000 }, label: file };
   }
-  const server = await startEmbedded({ major });
-  try {
-    const url = server.url();
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await prepareSession(c);
-      const version = await serverVersion(c);
-      const source = snapshot.canonical ? snapshot.model : await canonicalize(snapshot.model, c, { url });
-      const target = declared.canonical ? declared.model : await canonicalize(declared.model, c, { url });
-      return { source: { schemas: source.schemas }, target, server: { version: version.text, versionNum: version.num }, label: file };
-    } finally {
-      await c.end();
-    }
-  } finally {
-    await server.stop();
-  }
+  // Canonicalized on the shadow named by --shadow-db / `shadow:`, else on a throwaway server of that major.
+  const url = shadowUrl(o.shadowDb, config.shadow);
+  const pending = [snapshot, declared].filter((f) => !f.canonical).map((f) => f.model);
+  const done = await canonicalizeAll(pending, { major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) });
+  const source = snapshot.canonical ? snapshot.model : done.models.shift()!;
+  const target = declared.canonical ? declared.model : done.models.shift()!;
+  return { source: { schemas: source.schemas }, target, server: { version: done.version.text, versionNum: done.version.num }, label: file };
 }

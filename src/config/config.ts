@@ -64,6 +64,7 @@ const Config = z
     plans: z.string().describe('folder of plan files').default('plans'),
     migrations: z.string().describe('folder of rendered SQL').default('migrations'),
     ledgerSchema: z.string().describe('schema holding the ledger tables').default('switchyard'),
+    shadow: z.string().describe('server to canonicalize declared schemas on (a scratch database is made and dropped); default: a throwaway PostgreSQL of the target\'s major').optional(),
     allowHazards: z.array(z.enum(HAZARDS)).describe('hazards `lint` and `apply` accept beyond the defaults').default([]),
     introspect: z
       .object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() })

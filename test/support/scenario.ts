@@ -44,7 +44,7 @@ export async function planScenario(db: ScenarioDatabase, sourceSql: string, targ
   await prepareSession(db.client);
   const declared = parseDeclared(targetYaml, 'target.yaml');
   const schemas = [...new Set([...declared.schemas.map((s) => s.name), ...(options.alsoRead ?? [])])];
-  const target = await canonicalize(declared, db.client, { url: db.url });
+  const target = await canonicalize(declared, { url: db.url });
   const source = await introspect(db.client, { includeSchemas: schemas });
   const version = await serverVersion(db.client);
   const plan = buildPlan(source, target, { name: 'scenario', number: 1, server: { version: version.text, versionNum: version.num } });

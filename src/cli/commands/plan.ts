@@ -20,12 +20,14 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
     .option('--schema <file>', 'declared schema (default: `schema` from switchyard.yaml)')
     .option('--pg-version <major>', 'with --from: the PostgreSQL major to plan for (default 17)', (v) => Number(v))
     .option('--dry-run', 'show the plan without writing files', false)
+    .option('--shadow-db <url>', 'server to canonicalize the declared schema on (a scratch database is made and dropped there); default: `shadow:` in switchyard.yaml, SWITCHYARD_SHADOW_DB, else a throwaway PostgreSQL of the target\'s major. Nothing is written to --db')
     .addHelpText('after', examples([
       'switchyard plan --db postgres://app@127.0.0.1/app --name add_subscription_tiers',
+      'switchyard plan --db "$PROD_READONLY_URL" --shadow-db postgres://postgres@127.0.0.1:5433/postgres --name add_tiers',
       'switchyard plan --from prod-snapshot.yaml --pg-version 15 --name add_subscription_tiers',
       'switchyard plan --name add_tiers --dry-run --json',
     ]))
-    .action(async (o: { name: string; db?: string; from?: string; schema?: string; pgVersion?: number; dryRun: boolean }, cmd: Command) => {
+    .action(async (o: { name: string; db?: string; from?: string; schema?: string; pgVersion?: number; dryRun: boolean; shadowDb?: string }, cmd: Command) => {
       const ctx = context(cmd, io);
       const r = await planCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(ctx.c.dim(m) + '\n') });
       const sc = r.plan.score;

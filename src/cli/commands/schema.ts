@@ -62,8 +62,13 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
     .option('--schema <file>', 'declared schema (default: `schema` from switchyard.yaml)')
     .option('--exit-code', 'exit 1 when there are changes and 0 when there are none (like git diff --exit-code)', false)
-    .addHelpText('after', examples(['switchyard diff --db postgres://app@127.0.0.1/app --schema schema.yaml', 'switchyard diff --exit-code --json   # CI: fails when the database is behind']))
-    .action(async (o: { db?: string; schema?: string; exitCode: boolean }, cmd: Command) => {
+    .option('--shadow-db <url>', 'server to canonicalize the declared schema on (a scratch database is made and dropped there); default: `shadow:` in switchyard.yaml, SWITCHYARD_SHADOW_DB, else a throwaway PostgreSQL of the target\'s major. Never written: the database given with --db')
+    .addHelpText('after', examples([
+      'switchyard diff --db postgres://app@127.0.0.1/app --schema schema.yaml',
+      'switchyard diff --exit-code --json   # CI: fails when the database is behind',
+      'switchyard diff --db "$PROD_READONLY_URL" --shadow-db postgres://postgres@127.0.0.1:5433/postgres',
+    ]))
+    .action(async (o: { db?: string; schema?: string; exitCode: boolean; shadowDb?: string }, cmd: Command) => {
       const ctx = context(cmd, io);
       const r = await diffCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(ctx.c.dim(m) + '\n') });
       ctx.print(r, () =>

@@ -134,7 +134,7 @@ export async function allKindsProject(db: ScenarioDatabase, scratch: ScenarioDat
   const declared = parseDeclared(yaml, 'schema.yaml');
   const alsoRead = composed().flatMap((c) => (c.scenario.alsoRead ?? []).map((s) => c.rename.get(s)!));
   const schemas = [...new Set([...declared.schemas.map((s) => s.name), ...alsoRead])].sort();
-  const target = await canonicalize(declared, db.client, { url: db.url });
+  const target = await canonicalize(declared, { url: db.url });
   const source = await introspect(db.client, { includeSchemas: schemas });
   const stats = new Map((await tableStats(db.client, { includeSchemas: schemas })).map((t) => [`${t.schema}.${t.table}`, { rows: t.rows, bytes: t.bytes }]));
   const version = await serverVersion(db.client);

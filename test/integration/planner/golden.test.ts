@@ -41,7 +41,7 @@ async function planExample(g: (typeof GOLDEN)[number], plansDir: string, migrati
     await prepareSession(c);
     const declared = await loadDeclared(join(ROOT, g.dir, 'schema.yaml'));
     const source = await introspect(c, { includeSchemas: declared.schemas.map((s) => s.name) });
-    const target = await canonicalize(declared, c, { url });
+    const target = await canonicalize(declared, { url });
     const v = await serverVersion(c);
     // No table statistics: reltuples depends on when autovacuum ran, and golden files must not.
     const plan = buildPlan(source, target, { name: g.name, number: g.number, server: { version: v.text, versionNum: v.num } });
