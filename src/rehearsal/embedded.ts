@@ -25,6 +25,8 @@ export interface EmbeddedOptions {
   readonly port?: number;
   /** Extra `-c name=value` settings. */
   readonly settings?: Readonly<Record<string, string>>;
+  /** Every line the server logs (tests read statements logged with log_statement = all). */
+  readonly onLog?: (message: string) => void;
 }
 
 export const DEFAULT_MAJOR = 17;
@@ -79,6 +81,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   const url = (db = 'postgres') => `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
   const log: string[] = [];
   const onLog = (m: string) => {
+    options.onLog?.(m);
     log.push(m);
     if (log.length > 200) log.shift();
   };
