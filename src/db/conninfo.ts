@@ -142,3 +142,12 @@ export function withKeywords(s: string, changes: Readonly<Record<string, string 
   u.search = query.length ? '?' + query.join('&') : '';
   return u.toString();
 }
+
+/** The password a connection string holds, for masking in messages ('' when none or unreadable). */
+export function passwordOf(s: string): string {
+  try {
+    return parseConninfo(s).password ?? '';
+  } catch {
+    return '';
+  }
+}
