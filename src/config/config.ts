@@ -20,7 +20,7 @@ const postgresUrl = (key: string) =>
       parseConninfo(v);
     } catch (e) {
       const why = e instanceof UsageError ? e.message : String(e);
-      ctx.addIssue({ code: 'custom', message: `\`${key}\` must be a postgres:// URL or a libpq key=value string (a \${ENV_VAR} is fine): ${why}` });
+      ctx.addIssue({ code: 'custom', message: `\`${key}\` must be a postgres://user@host:port/database URL or a libpq key=value string (a \${ENV_VAR} is fine): ${why}` });
     }
   });
 

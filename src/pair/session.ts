@@ -36,7 +36,7 @@ export function resolvePair(config: Pick<SwitchyardConfig, 'pair' | 'unsetVariab
     try {
       parseConninfo(url);
     } catch (e) {
-      throw new UsageError(`pair.${side}: ${(e as Error).message}`, { cause: e });
+      throw new UsageError(`the ${side} URL is not a postgres://user@host:port/database URL or a key=value string: ${(e as Error).message}`, { cause: e });
     }
   }
   if (sameDatabase(blue, green)) throw new UsageError(`pair.blue and pair.green name the same database (${describeTarget({ url: blue })}): the standby must be another database`);
