@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve, dirname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { parseConninfo } from '../db/conninfo.js';
 import { HAZARDS } from '../planner/types.js';
 import { SwitchyardError, UsageError, formatProblem, type Problem } from '../errors.js';
 
@@ -12,9 +13,15 @@ export const CONFIG_FILE = 'switchyard.yaml';
 
 // Pair and router (blue/green mode). The URLs may be absent here and given as flags (`--blue`, `--green`);
 // `pair` commands say which is missing. Messages name the key and the fix: loadConfig prints them as they are.
+// Parsed as the connection will parse it, so the message says what is wrong (with the password masked).
 const postgresUrl = (key: string) =>
-  z.string().refine((v) => /^postgres(ql)?:\/\/./.test(v) && URL.canParse(v), {
-    message: `\`${key}\` must be a postgres://user@host:port/database URL (a \${ENV_VAR} is fine): fix the value or set the variable it names`,
+  z.string().superRefine((v, ctx) => {
+    try {
+      parseConninfo(v);
+    } catch (e) {
+      const why = e instanceof UsageError ? e.message : String(e);
+      ctx.addIssue({ code: 'custom', message: `\`${key}\` must be a postgres://user@host:port/database URL or a libpq key=value string (a \${ENV_VAR} is fine): ${why}` });
+    }
   });
 
 const PairConfig = z

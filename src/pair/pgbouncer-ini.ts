@@ -4,6 +4,7 @@ import { chmod, chown, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { parseConninfo } from '../db/conninfo.js';
 import { redactText, redactUrl } from '../db/redact.js';
 import { RouterError } from './errors.js';
 
@@ -22,11 +23,10 @@ export interface Endpoint {
 }
 
 export function endpointOf(url: string): Endpoint {
-  const u = new URL(url);
-  const host = u.searchParams.get('host') ?? decodeURIComponent(u.hostname).replace(/^\[(.*)\]$/, '$1');
-  const dbname = decodeURIComponent(u.pathname.slice(1)) || decodeURIComponent(u.username);
-  if (!dbname) throw new UsageError(`${redactUrl(url)} names no database: add it, e.g. postgres://user@host:5432/app`);
-  return { ...(host ? { host } : {}), port: Number(u.searchParams.get('port') ?? (u.port || 5432)), dbname };
+  const k = parseConninfo(url);
+  const dbname = k.dbname || k.user;
+  if (!dbname) throw new UsageError(`${redactUrl(url)} names no database: add it, e.g. postgres://user@host:5432/app or dbname=app`);
+  return { ...(k.host ? { host: k.host } : {}), port: Number(k.port ?? 5432), dbname };
 }
 
 export function parseConnstr(connstr: string): ConnParam[] {

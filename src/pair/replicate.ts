@@ -1,6 +1,7 @@
 // The replication objects of a pair, made idempotently (each is looked up first, so a rerun after a crash
 // converges) and removed completely (no slot left retaining WAL).
 import type { Client } from '../db/connect.js';
+import { passwordOf } from '../db/conninfo.js';
 import { redactText } from '../db/redact.js';
 import { databaseError } from '../errors.js';
 import type { Queryable } from '../introspect/index.js';
@@ -112,7 +113,7 @@ export async function ensureSubscription(db: Client, name: string, conninfo: str
     return 'created';
   } catch (e) {
     // The statement holds the connection string: only the server's message, with any password masked.
-    const password = URL.canParse(conninfo) ? decodeURIComponent(new URL(conninfo).password) : '';
+    const password = passwordOf(conninfo);
     const err = databaseError(`creating subscription ${name} on the standby`, e);
     err.message = redactText(err.message, password ? [password] : []);
     throw err;

@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import type { RouterSettings } from '../config/config.js';
 import { UsageError } from '../errors.js';
+import { connect } from '../db/connect.js';
+import { passwordOf } from '../db/conninfo.js';
 import { redactText, redactUrl } from '../db/redact.js';
 import { ident } from '../sql/quote.js';
 import { RouterError, type RouterErrorCode } from './errors.js';
@@ -181,16 +183,13 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
 }
 
 async function connectAdmin(url: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => undefined);
   try {
-    await c.connect();
+    return await connect({ url }, 'switchyard router');
   } catch (e) {
-    await c.end().catch(() => undefined);
-    const password = URL.canParse(url) ? decodeURIComponent(new URL(url).password) : '';
-    throw new RouterError('ROUTER_ADMIN', `cannot connect to the PgBouncer admin console ${redactUrl(url)}: ${redactText((e as Error).message, [password])}; check router.admin (the user must be in admin_users)`, { cause: e });
+    if (e instanceof UsageError) throw e;
+    // connect() names the target and masks the password already; the fix is router-specific.
+    throw new RouterError('ROUTER_ADMIN', `${(e as Error).message.replace(/^cannot connect to /, 'cannot connect to the PgBouncer admin console ')}; check router.admin (the user must be in admin_users)`, { cause: e });
   }
-  return c;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -217,7 +216,7 @@ function commandRouter(run: string, o: RouterOptions): Router {
     close: nothing,
     async switchTo(side, url) {
       const started = performance.now();
-      const secrets = URL.canParse(url) ? [decodeURIComponent(new URL(url).password)].filter(Boolean) : [];
+      const secrets = [passwordOf(url)].filter(Boolean);
       const shown = redactText(renderCommand(run, side, redactUrl(url)), secrets);
       const lines: string[] = [];
       const code = await new Promise<number | string>((resolve) => {

@@ -2,6 +2,8 @@
 // according to the topology both databases store.
 import type { SwitchyardConfig } from '../config/config.js';
 import { connect, describeTarget, type Client } from '../db/connect.js';
+import { parseConninfo, type Conninfo } from '../db/conninfo.js';
+import { resolveKeywords } from '../db/libpq.js';
 import { UsageError } from '../errors.js';
 import { prepareSession } from '../rehearsal/shadow.js';
 import { PairError, TopologyConflictError } from './errors.js';
@@ -31,7 +33,11 @@ export function resolvePair(config: Pick<SwitchyardConfig, 'pair' | 'unsetVariab
   const blue = pick('blue');
   const green = pick('green');
   for (const [side, url] of [['blue', blue], ['green', green]] as const) {
-    if (!/^postgres(ql)?:\/\/./.test(url) || !URL.canParse(url)) throw new UsageError(`the ${side} URL is not a postgres://user@host:port/database URL: ${describeTarget({ url })}`);
+    try {
+      parseConninfo(url);
+    } catch (e) {
+      throw new UsageError(`the ${side} URL is not a postgres://user@host:port/database URL or a key=value string: ${(e as Error).message}`, { cause: e });
+    }
   }
   if (sameDatabase(blue, green)) throw new UsageError(`pair.blue and pair.green name the same database (${describeTarget({ url: blue })}): the standby must be another database`);
   const replicationUser = flags.replicationUser ?? config.pair?.replicationUser;
@@ -39,9 +45,10 @@ export function resolvePair(config: Pick<SwitchyardConfig, 'pair' | 'unsetVariab
 }
 
 function sameDatabase(a: string, b: string): boolean {
-  const [x, y] = [new URL(a), new URL(b)];
-  const port = (u: URL) => u.port || '5432';
-  return x.hostname === y.hostname && port(x) === port(y) && x.pathname === y.pathname;
+  // As libpq would settle them (a service or PGHOST may fill what the string leaves out).
+  const [x, y] = [resolveKeywords(a), resolveKeywords(b)];
+  const at = (k: Conninfo) => [k.host ?? 'localhost', k.port ?? '5432', k.dbname ?? k.user ?? ''].join('\0');
+  return at(x) === at(y);
 }
 
 export interface PairSession {

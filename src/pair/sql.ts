@@ -1,6 +1,7 @@
 // The replication statements a pair runs, rendered as data (unit-tested as exact SQL). Every name goes through
 // ident()/qualified()/literal(); the only free text is the connection string, passed as a literal.
 import { ident, identList, literal, qualified } from '../sql/quote.js';
+import { parseConninfo, withKeywords } from '../db/conninfo.js';
 import { redactUrl } from '../db/redact.js';
 
 /** A published table; with `columns`, only those (a column list, 15+: how the new side publishes what the old has). */
@@ -72,12 +73,8 @@ export function detachSubscription(name: string): string[] {
  * when one is configured (the password then comes from the subscriber server's ~/.pgpass or pg_hba trust).
  */
 export function subscriptionConninfo(publisherUrl: string, replicationUser?: string): string {
-  if (!replicationUser) return publisherUrl;
-  const u = new URL(publisherUrl);
-  if (decodeURIComponent(u.username) === replicationUser) return publisherUrl;
-  u.username = encodeURIComponent(replicationUser);
-  u.password = '';
-  return u.toString();
+  if (!replicationUser || parseConninfo(publisherUrl).user === replicationUser) return publisherUrl;
+  return withKeywords(publisherUrl, { user: replicationUser, password: undefined });
 }
 
 /** For messages: the conninfo without its password. */

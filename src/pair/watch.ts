@@ -6,7 +6,7 @@
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import type pg from 'pg';
 import type { SwitchyardConfig } from '../config/config.js';
-import { connect, type Client } from '../db/connect.js';
+import { open, type Client } from '../db/connect.js';
 import { databaseError } from '../errors.js';
 import { serverVersion, type Queryable } from '../introspect/index.js';
 import { ident, literal, qualified } from '../sql/quote.js';
@@ -258,7 +258,8 @@ export interface WatchHandle {
  * no WAL it has reported: a reported write is not reported again, by this stream or by peekWatch.
  */
 export async function watchWrites(url: string, o: WatchOptions): Promise<WatchHandle> {
-  const probe = await connect({ url }, 'switchyard pair watch');
+  // The stream reuses the settings that connected the probe (the sslmode attempt that worked, the password).
+  const { client: probe, config } = await open({ url }, 'switchyard pair watch');
   let slot: WatchSlot | undefined;
   let num: number;
   try {
@@ -269,7 +270,7 @@ export async function watchWrites(url: string, o: WatchOptions): Promise<WatchHa
   }
   if (!slot) throw new PairError('WATCH_NOT_ARMED', `no watch slot on ${o.side}\nfix: it is armed by cutover and cutback on the side they fence`, 1);
   const name = slot.name;
-  const service = new LogicalReplicationService({ connectionString: url, application_name: 'switchyard pair watch' }, { acknowledge: { auto: false, timeoutSeconds: 0 } });
+  const service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
   const decoder = new WatchDecoder();
   // The last position every message before it was decoded and handled: safe to confirm.
   let safe = '0/0';
