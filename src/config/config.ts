@@ -65,6 +65,11 @@ const Config = z
     migrations: z.string().describe('folder of rendered SQL').default('migrations'),
     ledgerSchema: z.string().describe('schema holding the ledger tables').default('switchyard'),
     allowHazards: z.array(z.enum(HAZARDS)).describe('hazards `lint` and `apply` accept beyond the defaults').default([]),
+    requireSignature: z
+      .string()
+      .min(1)
+      .describe('an Ed25519 public key (.pem): apply and rollback refuse a plan without a valid plans/NNNN_name.plan.sig (plan --sign)')
+      .optional(),
     introspect: z
       .object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() })
       .strict()
