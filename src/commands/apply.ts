@@ -1,7 +1,9 @@
 // `switchyard apply`, `rollback` and `status`: running a plan's phases on one database.
 // Everything that must hold before a step runs is checked here, in this order: the plan file's checksum
-// (readPlan), hazards allowed, a passing rehearsal for this checksum, one executor (the advisory lock), phases
-// in order, and no drift. Then the phase runner does the work and the health check judges it.
+// (readPlan), its SQL files and signature as reviewed (planner/reviewed.ts), hazards allowed, a passing
+// rehearsal for this checksum, one executor (the advisory lock), phases in order, and no drift. Every refusal
+// only reads: the ledger schema is created once all of them passed. Then the phase runner does the work and the
+// health check judges it.
 // With a pair in switchyard.yaml (and no --db), a phase runs on the side DESIGN.md gives it (pair/phases.ts):
 // expand, after the replication-compatibility check (pair/compat.ts), and backfill on the standby; contract on
 // live, only with --yes; a rollback where its phase ran.
@@ -11,7 +13,7 @@ import { SwitchyardError, UsageError } from '../errors.js';
 import { checkDrift, type DriftCheck } from '../executor/drift.js';
 import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import {
-  ensureLedger, ledgerExists, tookEffect, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, type StepRecord,
+  ensureLedger, ledgerExists, tookEffect, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses, type StepRecord,
 } from '../executor/ledger.js';
 import { withAdvisoryLock, type ExecutorLockKey } from '../executor/lock.js';
 import { applyPhase, rollbackPhase, type PhaseEvent, type PhaseResult } from '../executor/phase.js';
@@ -24,6 +26,7 @@ import { confirmPlacement, contractWarning, pairMode, placeApply, placeLabel, pl
 import type { Side } from '../pair/types.js';
 import { readPlan } from '../planner/file.js';
 import { isHazard, lintPlan, type LintFinding } from '../planner/lint.js';
+import { reviewProblem } from '../planner/reviewed.js';
 import { PHASES, type Hazard, type Phase, type Plan, type Step } from '../planner/types.js';
 import { readReport, rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
 import { prepareSession } from '../rehearsal/shadow.js';
@@ -208,6 +211,17 @@ export async function pairPlacement(config: SwitchyardConfig, plan: Plan, path: 
   return place;
 }
 
+/**
+ * Pair mode, contract: the stream to the standby carries the old schema's columns (its publication lists them, and
+ * dropping or retyping one of them fails while it does), so contract closes it. pair resync then rebuilds the standby.
+ */
+async function closeStream(config: SwitchyardConfig, selection: { release: number; phase: Phase }, place: Placement, emit: (e: ExecutorEvent) => void): Promise<void> {
+  emit({ kind: 'notice', message: contractWarning(selection, place.side) });
+  const removed = await pairTeardown(config);
+  const n = Object.values(removed.removed).reduce((k, r) => k + r.subscriptions.length + r.slots.length + r.publications.length, 0);
+  if (n) emit({ kind: 'notice', message: `the cutback window is closed: replication to the standby removed (${n} object(s)); after the contract, run switchyard pair resync` });
+}
+
 export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions): Promise<ApplyResult | DryRunResult> {
   const { plan, path, report } = await load(config, o.plan);
   const selection = parseSelection(plan, o, 'apply');
@@ -215,7 +229,9 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
   if (paired && selection === 'all') throw new UsageError('--all runs every phase on one database, but on a pair expand and backfill run on the standby and contract on live: give --release N --phase P (or --db URL for one database)');
   const allowed = allowedHazards(config, o.allowHazard);
   const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
-  if (o.dryRun) return dryRun(config, plan, path, selection, allowed, rehearsal, o);
+  const reviewed = await reviewProblem(config, plan, path);
+  if (o.dryRun) return dryRun(config, plan, path, selection, allowed, [reviewed?.message, rehearsal], o);
+  if (reviewed) throw reviewed;
   if (paired && selection !== 'all' && selection.phase === 'contract' && !o.yes) {
     throw new UsageError(`${contractWarning(selection)}\nfix: when the new application version is fully deployed and no cutback is needed, run: ${command(path, 'apply', selection)} --yes`);
   }
@@ -229,26 +245,27 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
   if (refused) throw refused;
   const emit = o.onEvent ?? (() => undefined);
   const place = paired && selection !== 'all' ? await pairPlacement(config, plan, path, selection) : undefined;
-  if (place && selection !== 'all' && selection.phase === 'contract') {
-    emit({ kind: 'notice', message: contractWarning(selection, place.side) });
-    // The stream to the standby carries the old schema's columns (its publication lists them, and dropping or
-    // retyping one of them fails while it does): contract closes it. pair resync then rebuilds the standby.
-    const removed = await pairTeardown(config);
-    const n = Object.values(removed.removed).reduce((k, r) => k + r.subscriptions.length + r.slots.length + r.publications.length, 0);
-    if (n) emit({ kind: 'notice', message: `the cutback window is closed: replication to the standby removed (${n} object(s)); after the contract, run switchyard pair resync` });
-  }
   const { client, target, key } = await openExecutor(config, place?.url ?? o.db);
   const ledger = config.ledgerSchema;
+  // Without --skip-rehearsal the report passed for this checksum; with it, a report for this checksum still adds
+  // what it recorded, and without one the plan's own source and target fingerprints are checked (drift.ts).
+  const recorded = report?.checksum === plan.checksum ? report : undefined;
   try {
     const what = selection === 'all' ? `apply ${plan.name} --all` : `apply ${plan.name} r${selection.release} ${selection.phase}`;
     return await withAdvisoryLock(client, key, what, async () => {
       if (place) await confirmPlacement(client, ledger, place);
-      await ensureLedger(client, ledger);
-      await recordPlan(client, plan, [''], ledger);
-      let records = await stepStatuses(client, plan.name, '', ledger);
+      let records = await readSteps(client, plan, '', ledger);
+      const todo = phasesToApply(plan, phaseStatuses(plan, records), selection, path);
+      const first = todo.length ? await checkDrift(client, plan, planPosition(plan, records), recorded) : undefined;
+      // Every check passed: from here on the command changes things.
+      if (todo.length && place && selection !== 'all' && selection.phase === 'contract') await closeStream(config, selection, place, emit);
+      if (todo.length) {
+        await ensureLedger(client, ledger);
+        await recordPlan(client, plan, [''], ledger);
+      }
       const runs: PhaseRun[] = [];
-      for (const p of phasesToApply(plan, phaseStatuses(plan, records), selection, path)) {
-        const drift = await checkDrift(client, plan, planPosition(plan, records), report?.checksum === plan.checksum ? report : undefined);
+      for (const [i, p] of todo.entries()) {
+        const drift = i === 0 && first ? first : await checkDrift(client, plan, planPosition(plan, records), recorded);
         emit({ kind: 'drift', check: drift });
         if (drift.notice) emit({ kind: 'notice', message: drift.notice });
         emit({ kind: 'phase', release: p.release, phase: p.phase, state: 'start' });
@@ -299,7 +316,9 @@ export interface RollbackResult {
 export async function rollbackCommand(config: SwitchyardConfig, o: ExecuteOptions): Promise<RollbackResult | DryRunResult> {
   const { plan, path, report } = await load(config, o.plan);
   const selection = parseSelection(plan, o, 'rollback') as { release: number; phase: Phase };
-  if (o.dryRun) return dryRunRollback(config, plan, selection, o);
+  const reviewed = await reviewProblem(config, plan, path);
+  if (o.dryRun) return dryRunRollback(config, plan, selection, o, reviewed ? [`rollback would refuse: ${reviewed.message}`] : []);
+  if (reviewed) throw reviewed;
   const emit = o.onEvent ?? (() => undefined);
   const place = pairMode(config, o.db) ? placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), selection) : undefined;
   const { client, target, key } = await openExecutor(config, place?.url ?? o.db);
@@ -373,10 +392,10 @@ async function readLedger(
 }
 
 async function dryRun(
-  config: SwitchyardConfig, plan: Plan, path: string, selection: { release: number; phase: Phase } | 'all', allowed: readonly Hazard[], rehearsal: string | undefined, o: ExecuteOptions,
+  config: SwitchyardConfig, plan: Plan, path: string, selection: { release: number; phase: Phase } | 'all', allowed: readonly Hazard[],
+  refusals: readonly (string | undefined)[], o: ExecuteOptions,
 ): Promise<DryRunResult> {
-  const notices: string[] = [];
-  if (rehearsal) notices.push(`apply would refuse: ${rehearsal}`);
+  const notices = refusals.filter((r): r is string => r !== undefined).map((r) => `apply would refuse: ${r}`);
   const single = selection === 'all' ? undefined : selection;
   const { records, database, pair } = await readLedger(config, plan, o.db, notices, (p) => placeApply(p, single?.phase ?? 'expand'));
   if (pair && single?.phase === 'contract') notices.push(`${contractWarning(single, pair.side)}; apply needs --yes`);
@@ -403,8 +422,8 @@ async function dryRun(
   return { plan: plan.name, ...(database ? { database } : {}), ...(pair ? { pair } : {}), phases: out, notices };
 }
 
-async function dryRunRollback(config: SwitchyardConfig, plan: Plan, selection: { release: number; phase: Phase }, o: ExecuteOptions): Promise<DryRunResult> {
-  const notices: string[] = [];
+async function dryRunRollback(config: SwitchyardConfig, plan: Plan, selection: { release: number; phase: Phase }, o: ExecuteOptions, refusals: readonly string[]): Promise<DryRunResult> {
+  const notices = [...refusals];
   const { records, database, pair } = await readLedger(config, plan, o.db, notices, (p) => placeRollback(plan, p, selection));
   const byId = new Map(records.map((r) => [r.stepId, r]));
   const known = records.length > 0;

@@ -6,6 +6,7 @@ import { introspect, serverVersion, tableStats } from '../introspect/index.js';
 import type { TableStats } from '../planner/cost.js';
 import { assertPlanName, planNumber, writePlanFiles, type WrittenPlan } from '../planner/file.js';
 import { buildPlan } from '../planner/plan.js';
+import { signOrUnsign } from '../planner/signature.js';
 import type { Plan } from '../planner/types.js';
 import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
 import type { DatabaseSchema } from '../schema/model.js';
@@ -24,6 +25,8 @@ export interface PlanCommandOptions {
   readonly dryRun?: boolean;
   /** A server to canonicalize on instead of a throwaway one (`--shadow-db`); never needed on the target. */
   readonly shadowDb?: string;
+  /** An Ed25519 private key (.pem): write a detached signature of the plan file next to it. */
+  readonly sign?: string;
   readonly notice?: (message: string) => void;
 }
 
@@ -31,6 +34,8 @@ export interface PlanCommandResult {
   readonly plan: Plan;
   readonly source: string;
   readonly written?: WrittenPlan;
+  /** The signature file, with --sign. */
+  readonly signature?: string;
   readonly steps: number;
 }
 
@@ -48,7 +53,8 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
   if (o.dryRun) return { plan, source: inputs.label, steps };
   const written = await writePlanFiles(plan, plansDir, configPath(config, config.migrations));
-  return { plan, source: inputs.label, written, steps };
+  const signature = await signOrUnsign(written.planFile, o.sign && configPath(config, o.sign));
+  return { plan, source: inputs.label, written, steps, ...(signature ? { signature } : {}) };
 }
 
 interface Inputs {

@@ -73,6 +73,11 @@ const Config = z
     ledgerSchema: z.string().describe('schema holding the ledger tables').default('switchyard'),
     shadow: z.string().describe('server to canonicalize declared schemas on (a scratch database is made and dropped); default: a throwaway PostgreSQL of the target\'s major').optional(),
     allowHazards: z.array(z.enum(HAZARDS)).describe('hazards `lint` and `apply` accept beyond the defaults').default([]),
+    requireSignature: z
+      .string()
+      .min(1)
+      .describe('an Ed25519 public key (.pem): apply and rollback refuse a plan without a valid plans/NNNN_name.plan.sig (plan --sign)')
+      .optional(),
     introspect: z
       .object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() })
       .strict()

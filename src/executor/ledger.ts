@@ -103,6 +103,10 @@ export async function ensureLedger(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA
   }
 }
 
+function checksumConflict(plan: Plan, recorded: string | undefined): LedgerError {
+  return new LedgerError(`plan ${ident(plan.name)} is already recorded with checksum ${recorded ?? '?'}, not ${plan.checksum}: the plan file changed after it was applied`, { plan: plan.name });
+}
+
 /** Records the plan (once; a different checksum under the same name is refused) and a pending row per step and tenant. */
 export async function recordPlan(db: Queryable, plan: Plan, tenants: readonly string[] = [''], schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
   await db.query(
@@ -110,9 +114,7 @@ export async function recordPlan(db: Queryable, plan: Plan, tenants: readonly st
     [plan.name, plan.number, plan.checksum, plan.server.version],
   );
   const { rows } = await db.query<{ checksum: string }>(`SELECT checksum FROM ${qualified(schema, 'plans')} WHERE name = $1`, [plan.name]);
-  if (rows[0]?.checksum !== plan.checksum) {
-    throw new LedgerError(`plan ${ident(plan.name)} is already recorded with checksum ${rows[0]?.checksum ?? '?'}, not ${plan.checksum}: the plan file changed after it was applied`, { plan: plan.name });
-  }
+  if (rows[0]?.checksum !== plan.checksum) throw checksumConflict(plan, rows[0]?.checksum);
   const steps = plan.releases.flatMap((r) => [...r.expand, ...r.backfill, ...r.contract]);
   const ids: string[] = [], releases: number[] = [], phases: string[] = [], tenantCol: string[] = [];
   for (const t of tenants) for (const s of steps) ids.push(s.id), releases.push(s.release), phases.push(s.phase), tenantCol.push(t);
@@ -288,6 +290,18 @@ export async function markPlanUnapplied(db: Queryable, plan: string, schema = DE
 export async function ledgerExists(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA): Promise<boolean> {
   const { rows } = await db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok`, [qualified(schema, 'plans'), qualified(schema, 'steps')]);
   return rows[0]?.ok === true;
+}
+
+/**
+ * The plan's step rows (of one tenant when given) read without creating anything, so that a command can refuse
+ * before it writes: none when there is no ledger yet (nothing applied). A plan recorded under another checksum
+ * is refused as recordPlan would.
+ */
+export async function readSteps(db: Queryable, plan: Plan, tenant?: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<StepRecord[]> {
+  if (!(await ledgerExists(db, schema))) return [];
+  const { rows } = await db.query<{ checksum: string }>(`SELECT checksum FROM ${qualified(schema, 'plans')} WHERE name = $1`, [plan.name]);
+  if (rows[0] && rows[0].checksum !== plan.checksum) throw checksumConflict(plan, rows[0].checksum);
+  return stepStatuses(db, plan.name, tenant, schema);
 }
 
 /** Every plan the ledger knows, by number. */

@@ -1,12 +1,14 @@
 // A local PgBouncer (Debian's /usr/sbin/pgbouncer) for the demo and the tests: transaction pooling on 127.0.0.1
 // and a free port, auth_type trust, one [databases] entry pointing at `target`. It refuses to run as root, so it
 // runs with `-u postgres` and keeps its ini, auth_file, log, pid and socket in a folder postgres owns.
-// The backend password lives only in the auth_file (PgBouncer logs in with it); the ini never holds one.
+// The backend password lives only in the auth_file (PgBouncer logs in with it); the ini never holds one. The
+// auth_file is a secret file (db/secret-file.ts): mode 0600 from creation, removed on every exit path, Ctrl-C too.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { writeSecretFile } from '../db/secret-file.js';
 import { freePort } from '../rehearsal/embedded.js';
 
 export interface PgBouncer {
@@ -46,7 +48,7 @@ export async function startPgBouncer(target: string, o: PgBouncerOptions = {}): 
   const authFile = join(dir, 'userlist.txt');
   const logFile = join(dir, 'pgbouncer.log');
   const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
-  await writeFile(authFile, `${quote(user)} ${quote(password)}\n${quote(ADMIN_USER)} ""\n`, { mode: 0o600 });
+  const auth = await writeSecretFile(authFile, `${quote(user)} ${quote(password)}\n${quote(ADMIN_USER)} ""\n`);
   const settings: Record<string, string> = {
     listen_addr: '127.0.0.1',
     listen_port: String(port),
@@ -94,6 +96,7 @@ export async function startPgBouncer(target: string, o: PgBouncerOptions = {}): 
     stopped = true;
     process.off('exit', orphan);
     await stopChild(child);
+    await auth.remove();
     await rm(dir, { recursive: true, force: true });
   };
   try {

@@ -4,11 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { writeSecretFile } from '../db/secret-file.js';
 import { DatabaseError, UsageError } from '../errors.js';
 
 export interface EmbeddedServer {
@@ -129,17 +130,20 @@ async function startSystemBinaries(
   }
   const ids = osUser();
   await mkdir(dataDir, { recursive: true });
-  const pwfile = join(dir, 'pwfile');
-  await writeFile(pwfile, password + '\n', { mode: 0o600 });
-  if (ids) {
-    await chown(dir, ids.uid, ids.gid);
-    await chown(dataDir, ids.uid, ids.gid);
-    await chown(pwfile, ids.uid, ids.gid);
+  // The password exists on disk only while initdb reads it, whatever happens (a failed initdb, Ctrl-C).
+  const pwfile = await writeSecretFile(join(dir, 'pwfile'), password + '\n');
+  try {
+    if (ids) {
+      await chown(dir, ids.uid, ids.gid);
+      await chown(dataDir, ids.uid, ids.gid);
+      await chown(pwfile.path, ids.uid, ids.gid);
+    }
+    await run(join(bin, 'initdb'), ['-D', dataDir, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile.path}`, '--encoding=UTF8', '--locale=C.UTF-8'], ids, onLog).catch((e) => {
+      throw failed(e);
+    });
+  } finally {
+    await pwfile.remove();
   }
-  await run(join(bin, 'initdb'), ['-D', dataDir, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C.UTF-8'], ids, onLog).catch((e) => {
-    throw failed(e);
-  });
-  await rm(pwfile, { force: true });
   const child = spawn(join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', dir, ...flags(settings)], { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {

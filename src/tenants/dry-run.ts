@@ -10,6 +10,7 @@ import {
 } from '../commands/apply.js';
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
 import { contractWarning, pairMode, placeApply, placeRollback, readPairLedgers } from '../pair/phases.js';
+import { reviewProblem } from '../planner/reviewed.js';
 import { rehearsalProblem } from '../rehearsal/report.js';
 import { parseShard, parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
 import { segments, unitPlan } from './split.js';
@@ -19,6 +20,8 @@ export async function dryRunTenants(config: SwitchyardConfig, o: TenantRunOption
   const { plan, path, report, t, sel } = await loadTenantRun(config, o, verb);
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   const notices: string[] = [];
+  const reviewed = await reviewProblem(config, plan, path);
+  if (reviewed) notices.push(`${verb} would refuse: ${reviewed.message}`);
   const steps = plan.releases.find((r) => r.number === sel.release)![sel.phase];
   if (verb === 'apply') {
     const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);

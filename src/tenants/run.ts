@@ -6,7 +6,9 @@
 import type { SwitchyardConfig } from '../config/config.js';
 import { describeTarget, type Client } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { ensureLedger, markPlanApplied, markPlanUnapplied, planStatus, recordPlan, stepStatuses, tookEffect, type StepRecord } from '../executor/ledger.js';
+import {
+  ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses, tookEffect, type StepRecord,
+} from '../executor/ledger.js';
 import { UnitBusyError, withAdvisoryLock, withUnitLock, type ExecutorLockKey } from '../executor/lock.js';
 import { applyPhase, rollbackPhase } from '../executor/phase.js';
 import { phaseLabel, phaseStatuses } from '../executor/state.js';
@@ -17,6 +19,7 @@ import {
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
 import { confirmPlacement, contractWarning, pairMode, placeRollback, readPairLedgers, type Placement } from '../pair/phases.js';
 import { pairTeardown } from '../pair/teardown.js';
+import { reviewProblem } from '../planner/reviewed.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
 import { ident, qualified } from '../sql/quote.js';
@@ -112,11 +115,13 @@ export async function loadTenantRun(config: SwitchyardConfig, o: TenantRunOption
   return { plan, path, report, t, sel };
 }
 
-async function prepare(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback', emit: (e: ExecutorEvent) => void): Promise<Prepared> {
+async function prepare(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<Prepared> {
   const { plan, path, report, t, sel } = await loadTenantRun(config, o, verb);
   if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) throw new UsageError(`--concurrency ${o.concurrency}: give a whole number from 1 to 64 (each is one database connection)`);
   const paired = pairMode(config, o.db);
   let place: Placement | undefined;
+  const reviewed = await reviewProblem(config, plan, path);
+  if (reviewed) throw reviewed;
   if (verb === 'apply') {
     const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
     if (rehearsal) throw new RefusedError('REHEARSAL_REQUIRED', `refused: ${rehearsal}`);
@@ -129,10 +134,6 @@ async function prepare(config: SwitchyardConfig, o: TenantRunOptions, verb: 'app
     const refused = hazardRefusal(plan, allowedHazards(config, o.allowHazard), steps, path);
     if (refused) throw refused;
     if (paired) place = await pairPlacement(config, plan, path, sel);
-    if (place && sel.phase === 'contract') {
-      emit({ kind: 'notice', message: contractWarning(sel, place.side) });
-      await pairTeardown(config);
-    }
   } else if (paired) {
     place = placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), sel);
   }
@@ -142,7 +143,7 @@ async function prepare(config: SwitchyardConfig, o: TenantRunOptions, verb: 'app
 /** Runs one phase of a tenant plan forward (`apply`) or back (`rollback`). */
 export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<TenantRunResult> {
   const emit = o.onEvent ?? (() => undefined);
-  const p = await prepare(config, o, verb, emit);
+  const p = await prepare(config, o, verb);
   const { plan, template, selection: sel } = p;
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   const { client, target, key } = await openExecutor(config, p.place?.url ?? o.db);
@@ -152,11 +153,20 @@ export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, 
     const what = `${verb} ${plan.name} r${sel.release} ${sel.phase} tenants${shard ? ` ${shard.index}/${shard.count}` : ''}`;
     return await withAdvisoryLock(client, key, what, async () => {
       if (p.place) await confirmPlacement(client, ledger, p.place);
-      await ensureLedger(client, ledger);
+      // The refusals read only; the ledger is created once they passed (a drifted tenant is reported, not refused).
       const sharedPlan = unitPlan(plan, template, '');
-      await recordPlan(client, sharedPlan, [''], ledger);
+      const fresh = !(await ledgerExists(client, ledger));
+      if (!fresh) await readSteps(client, sharedPlan, '', ledger);
       const registry = await readRegistry(client, { registry: p.registry, template });
       const units = selectTenants(registry, template, parseTenantsFlag(o.tenants), shard);
+      if (fresh && verb === 'apply') await refuseSharedDrift(client, plan, p.report, sel, template);
+      if (verb === 'apply' && p.place && sel.phase === 'contract') {
+        // The stream carries the old schema's columns: contract closes it, now that nothing refused the command.
+        emit({ kind: 'notice', message: contractWarning(sel, p.place.side) });
+        await pairTeardown(config);
+      }
+      await ensureLedger(client, ledger);
+      await recordPlan(client, sharedPlan, [''], ledger);
       // Every selected tenant's rows at once: the workers then only update them.
       await recordPlan(client, unitPlan(plan, template, template), units, ledger);
       const notices: string[] = [];
@@ -367,10 +377,7 @@ async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
       const r = await withUnitLock(client, ctx.key, '', { wait: true }, async () => {
         const now = byUnit(await stepStatuses(client, plan.name, '', ledger)).get('');
         if (progressOf(seg.steps, now) === 'all') return 0;
-        if (before && progressOf(sharedSteps, now) === 'none') {
-          const d = await sharedDrift(client, before, template);
-          if (d.length) throw new RefusedError('DRIFT', `the shared schemas have drifted from what plan ${plan.name} expects before ${phaseLabel(sel)}:\n${d.slice(0, 50).map((x) => `  - ${x}`).join('\n')}\nfix: undo those changes, or plan again`);
-        }
+        if (progressOf(sharedSteps, now) === 'none') await refuseSharedDrift(client, plan, ctx.report, sel, template);
         // Shared steps after tenant steps wait for every tenant of the fleet, not only this job's.
         const waiting = await fleetBehind(ctx, segs.slice(0, i).filter((x) => x.kind === 'tenant').flatMap((x) => x.steps), 'all');
         if (waiting.length) return waiting;
@@ -457,6 +464,13 @@ async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
     if (next.stop) break;
   }
   return { shared, outcomes: ordered(ctx.units, results), notStarted };
+}
+
+/** Refuses (DRIFT) shared schemas that differ from the plan's expectation before the phase, when it is known. */
+async function refuseSharedDrift(client: Client, plan: Plan, report: RehearsalReport | undefined, sel: { release: number; phase: Phase }, template: string): Promise<void> {
+  const before = modelAtBoundary(plan, report, sel.release, sel.phase, 'before');
+  const d = before ? await sharedDrift(client, before, template) : [];
+  if (d.length) throw new RefusedError('DRIFT', `the shared schemas have drifted from what plan ${plan.name} expects before ${phaseLabel(sel)}:\n${d.slice(0, 50).map((x) => `  - ${x}`).join('\n')}\nfix: undo those changes, or plan again`);
 }
 
 function ordered(units: readonly string[], results: Map<string, TenantOutcome>): TenantOutcome[] {

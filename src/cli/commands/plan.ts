@@ -21,24 +21,26 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
     .option('--pg-version <major>', 'with --from: the PostgreSQL major to plan for (default 17)', (v) => Number(v))
     .option('--dry-run', 'show the plan without writing files', false)
     .option('--shadow-db <url>', 'server to canonicalize the declared schema on (a scratch database is made and dropped there); default: `shadow:` in switchyard.yaml, SWITCHYARD_SHADOW_DB, else a throwaway PostgreSQL of the target\'s major. Nothing is written to --db')
+    .option('--sign <key.pem>', 'sign the plan file with an Ed25519 private key: writes plans/NNNN_name.plan.sig (see requireSignature)')
     .addHelpText('after', examples([
       'switchyard plan --db postgres://app@127.0.0.1/app --name add_subscription_tiers',
       'switchyard plan --db "$PROD_READONLY_URL" --shadow-db postgres://postgres@127.0.0.1:5433/postgres --name add_tiers',
       'switchyard plan --from prod-snapshot.yaml --pg-version 15 --name add_subscription_tiers',
       'switchyard plan --name add_tiers --dry-run --json',
     ]))
-    .action(async (o: { name: string; db?: string; from?: string; schema?: string; pgVersion?: number; dryRun: boolean; shadowDb?: string }, cmd: Command) => {
+    .action(async (o: { name: string; db?: string; from?: string; schema?: string; pgVersion?: number; dryRun: boolean; shadowDb?: string; sign?: string }, cmd: Command) => {
       const ctx = context(cmd, io);
       const r = await planCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(ctx.c.dim(m) + '\n') });
       const sc = r.plan.score;
       // The snapshots (megabytes on a large schema) are in the plan file and `show --format json`; here
       // their fingerprints stand for them.
       const summary = { ...r.plan, source: { fingerprint: r.plan.source.fingerprint }, target: { fingerprint: r.plan.target.fingerprint } };
-      ctx.print({ plan: summary, written: r.written }, () =>
+      ctx.print({ plan: summary, written: r.written, ...(r.signature ? { signature: r.signature } : {}) }, () =>
         r.steps === 0
           ? `${ctx.c.green('nothing to do')}: ${r.source} already matches the declared schema\n`
           : `${r.written ? ctx.c.green('wrote') + ' ' + r.written.planFile : ctx.c.yellow('dry run:')} ${r.steps} steps in ${sc.releases} release(s), complexity ${sc.score}, window at least ${sc.recommendedWindowSeconds} s\n` +
-            (r.written ? `  SQL in ${r.written.sqlDir}/ (${r.written.sqlFiles.length} files)\n  review: switchyard show ${r.written.planFile} --format markdown\n` : ''),
+            (r.written ? `  SQL in ${r.written.sqlDir}/ (${r.written.sqlFiles.length} files)\n  review: switchyard show ${r.written.planFile} --format markdown\n` : '') +
+            (r.signature ? `  signed: ${r.signature}\n` : ''),
       );
     });
 

@@ -2,10 +2,10 @@
 // pointing at it, the example's declared schema, and a plan made by the CLI.
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EXAMPLE_DIR } from '../../../src/commands/demo.js';
 import { planChecksum } from '../../../src/planner/checksum.js';
-import { planToYaml, readPlan } from '../../../src/planner/file.js';
+import { readPlan, writePlanFiles } from '../../../src/planner/file.js';
 import type { Plan } from '../../../src/planner/types.js';
 import { cli } from '../../support/cli.js';
 import { freshDatabase, type TestDatabase } from '../../support/db.js';
@@ -32,9 +32,12 @@ export async function exampleProject(extraConfig = ''): Promise<Project> {
   return { db, dir, config, plan: join(dir, 'plans', '0001_tiers.plan.yaml'), run };
 }
 
-/** Rewrites a plan file after `edit`, with a fresh checksum: a hand edit someone re-sealed. */
+/**
+ * Rewrites a plan file after `edit`, with a fresh checksum and its SQL under migrations/ rendered again: a hand
+ * edit someone re-sealed completely (apply refuses SQL files that differ from the plan).
+ */
 export async function editPlan(path: string, edit: (p: Plan) => Plan): Promise<void> {
   const edited = edit(await readPlan(path));
   const { checksum: _, ...rest } = edited;
-  writeFileSync(path, planToYaml({ ...rest, checksum: planChecksum(rest) } as Plan));
+  await writePlanFiles({ ...rest, checksum: planChecksum(rest) } as Plan, dirname(path), join(dirname(path), '..', 'migrations'));
 }

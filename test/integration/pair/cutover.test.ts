@@ -13,11 +13,11 @@ import { startPgBouncer, type PgBouncer } from '../../support/pgbouncer.js';
 import { startWriteLoad, writeLoadTable, type WriteLoadResult } from '../../support/write-load.js';
 import { cli } from '../../support/cli.js';
 import { introspect, serverVersion } from '../../../src/introspect/index.js';
-import { planToYaml } from '../../../src/planner/file.js';
+import { writePlanFiles } from '../../../src/planner/file.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import { prepareSession } from '../../../src/rehearsal/shadow.js';
 import type { DatabaseSchema } from '../../../src/schema/model.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 async function schemaOf(c: pg.Client): Promise<DatabaseSchema> {
@@ -125,7 +125,7 @@ describe('cutover and cutback through PgBouncer', () => {
     const dir = join(dirname(pair.configFile), 'plans');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, '0001_retype_amount.plan.yaml');
-    writeFileSync(path, planToYaml(plan));
+    await writePlanFiles(plan, dir, join(dirname(pair.configFile), 'migrations'));
     const run = (...argv: string[]) => cli('--config', pair.configFile, ...argv);
 
     // The application version of each client: old writes amount, new writes amount__new (only on green, which has it).

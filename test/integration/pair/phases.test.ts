@@ -2,14 +2,14 @@
 // line: expand and backfill run on the standby while live takes writes, replicated rows get the derived column
 // from the ENABLE ALWAYS sync trigger, live's schema is untouched, rollback goes where its phase ran; an expand
 // that would break replication is refused naming its step; contract needs --yes and runs on live (after cutover).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { introspect, serverVersion } from '../../../src/introspect/index.js';
 import { runSwitch } from '../../../src/pair/cutover.js';
 import { pairInit } from '../../../src/pair/init.js';
-import { planToYaml } from '../../../src/planner/file.js';
+import { writePlanFiles } from '../../../src/planner/file.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import type { Plan } from '../../../src/planner/types.js';
 import { prepareSession } from '../../../src/rehearsal/shadow.js';
@@ -46,7 +46,7 @@ async function writePlan(pair: TestPair, number: number, name: string, edit: (s:
   const dir = join(dirname(pair.configFile), 'plans');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${String(number).padStart(4, '0')}_${name}.plan.yaml`);
-  writeFileSync(path, planToYaml(plan));
+  await writePlanFiles(plan, dir, join(dirname(pair.configFile), 'migrations'));
   return { path, plan };
 }
 
