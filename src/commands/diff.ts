@@ -38,7 +38,7 @@ export async function loadSourceAndTarget(config: SwitchyardConfig, o: DiffComma
     return [await introspect(c, { includeSchemas: names }), (await serverVersion(c)).major] as const;
   });
   const url = shadowUrl(o.shadowDb, config.shadow);
-  const target = file.canonical ? declared : await canonicalize(declared, { major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) });
+  const target = file.canonical ? declared : await canonicalize(declared, { major, file: schemaFile, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) });
   return { source, target, schemaFile, database: describeTarget(conn) };
 }
 

@@ -48,7 +48,7 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const names = declared.schemas.map((s) => s.name);
   const plansDir = configPath(config, config.plans);
   const number = await planNumber(plansDir, o.name);
-  const inputs = o.from ? await fromSnapshot(config, configPath(config, o.from), declaredFile, o) : await fromDatabase(config, declaredFile, names, o);
+  const inputs = o.from ? await fromSnapshot(config, configPath(config, o.from), { ...declaredFile, file: schemaFile }, o) : await fromDatabase(config, { ...declaredFile, file: schemaFile }, names, o);
   const plan = buildPlan(inputs.source, inputs.target, { name: o.name, number, server: inputs.server, ...(inputs.stats ? { stats: inputs.stats } : {}) });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
   if (o.dryRun) return { plan, source: inputs.label, steps };
@@ -56,6 +56,9 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const signature = await signOrUnsign(written.planFile, o.sign && configPath(config, o.sign));
   return { plan, source: inputs.label, written, steps, ...(signature ? { signature } : {}) };
 }
+
+/** The declared schema file, with its path (a server's refusal is reported at its YAML node). */
+type DeclaredFile = SchemaFile & { readonly file: string };
 
 interface Inputs {
   readonly source: DatabaseSchema;
@@ -65,7 +68,7 @@ interface Inputs {
   readonly label: string;
 }
 
-async function fromDatabase(config: SwitchyardConfig, declared: SchemaFile, names: string[], o: PlanCommandOptions): Promise<Inputs> {
+async function fromDatabase(config: SwitchyardConfig, declared: DeclaredFile, names: string[], o: PlanCommandOptions): Promise<Inputs> {
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
   // Only reads on the target: the declared file is built on the shadow server, never here.
   const read = await withClient(conn, async (c) => {
@@ -77,7 +80,7 @@ async function fromDatabase(config: SwitchyardConfig, declared: SchemaFile, name
   });
   const url = shadowUrl(o.shadowDb, config.shadow);
   const shadow = { major: read.version.major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) };
-  const target = declared.canonical ? declared.model : await canonicalize(declared.model, shadow);
+  const target = declared.canonical ? declared.model : await canonicalize(declared.model, { ...shadow, file: declared.file });
   return { source: read.source, target, stats: read.stats, server: { version: read.version.text, versionNum: read.version.num }, label: describeTarget(conn) };
 }
 
@@ -85,7 +88,7 @@ async function fromDatabase(config: SwitchyardConfig, declared: SchemaFile, name
  * Without a live database. Snapshots written by `introspect` are catalog text already; anything else is
  * canonicalized on a throwaway server of the requested major.
  */
-async function fromSnapshot(config: SwitchyardConfig, file: string, declared: SchemaFile, o: PlanCommandOptions): Promise<Inputs> {
+async function fromSnapshot(config: SwitchyardConfig, file: string, declared: DeclaredFile, o: PlanCommandOptions): Promise<Inputs> {
   const snapshot = await loadSchemaFile(file);
   const major = o.pgVersion ?? 17;
   if (snapshot.canonical && declared.canonical) {
@@ -93,7 +96,7 @@ async function fromSnapshot(config: SwitchyardConfig, file: string, declared: Sc
   }
   // Canonicalized on the shadow named by --shadow-db / `shadow:`, else on a throwaway server of that major.
   const url = shadowUrl(o.shadowDb, config.shadow);
-  const pending = [snapshot, declared].filter((f) => !f.canonical).map((f) => f.model);
+  const pending = [{ ...snapshot, file }, declared].filter((f) => !f.canonical);
   const done = await canonicalizeAll(pending, { major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) });
   const source = snapshot.canonical ? snapshot.model : done.models.shift()!;
   const target = declared.canonical ? declared.model : done.models.shift()!;

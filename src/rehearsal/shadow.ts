@@ -13,7 +13,8 @@ import { sendOne } from '../db/send.js';
 import { DatabaseError, InvalidSchemaError, SwitchyardError, UsageError, databaseError } from '../errors.js';
 import { introspect, serverVersion } from '../introspect/index.js';
 import type { Column, DatabaseSchema, Table } from '../schema/model.js';
-import { renderDatabase } from '../sql/render/index.js';
+import { renderDatabaseObjects } from '../sql/render/database.js';
+import { problemAt } from '../schema/locate.js';
 import { ident } from '../sql/quote.js';
 import { serverBinaries, startEmbedded } from './embedded.js';
 
@@ -31,6 +32,12 @@ export interface ShadowOptions {
   readonly notice?: (message: string) => void;
 }
 
+/** A schema to canonicalize, and the declared file it came from (to report a refusal at its YAML node). */
+export interface DeclaredInput {
+  readonly model: DatabaseSchema;
+  readonly file?: string;
+}
+
 /** Where the shadow is named: the flag, then switchyard.yaml's `shadow:`, then SWITCHYARD_SHADOW_DB. */
 export function shadowUrl(flag: string | undefined, configured: string | undefined): string | undefined {
   const url = flag ?? configured ?? process.env.SWITCHYARD_SHADOW_DB;
@@ -38,8 +45,8 @@ export function shadowUrl(flag: string | undefined, configured: string | undefin
 }
 
 /** The declared schemas as the server would print them, change hints and tenants settings kept. */
-export async function canonicalize(declared: DatabaseSchema, o: ShadowOptions): Promise<DatabaseSchema> {
-  const { models } = await canonicalizeAll([declared], o);
+export async function canonicalize(declared: DatabaseSchema, o: ShadowOptions & { readonly file?: string }): Promise<DatabaseSchema> {
+  const { models } = await canonicalizeAll([{ model: declared, ...(o.file ? { file: o.file } : {}) }], o);
   return models[0]!;
 }
 
@@ -50,10 +57,10 @@ export interface Canonicalized {
 }
 
 /** Several declared schemas on one shadow server (plan --from canonicalizes the snapshot and the target). */
-export async function canonicalizeAll(declared: readonly DatabaseSchema[], o: ShadowOptions): Promise<Canonicalized> {
+export async function canonicalizeAll(declared: readonly DeclaredInput[], o: ShadowOptions): Promise<Canonicalized> {
   return withShadowServer(o, async (server) => {
     const models: DatabaseSchema[] = [];
-    for (const d of declared) models.push(attachHints(await withScratch(server, (c) => buildAndRead(c, d)), d));
+    for (const d of declared) models.push(attachHints(await withScratch(server, (c) => buildAndRead(c, d)), d.model));
     const v = await serverVersion(server.admin);
     return { models, version: { text: v.text, num: v.num } };
   });
@@ -125,23 +132,21 @@ async function withScratch<T>(server: ShadowServer, fn: (c: pg.Client) => Promis
   }
 }
 
-async function buildAndRead(shadow: pg.Client, declared: DatabaseSchema): Promise<DatabaseSchema> {
+async function buildAndRead(shadow: pg.Client, { model, file }: DeclaredInput): Promise<DatabaseSchema> {
   await prepareSession(shadow);
-  for (const statement of renderDatabase(declared)) {
+  for (const { sql, object } of renderDatabaseObjects(model)) {
     try {
-      await sendOne(shadow, statement);
+      await sendOne(shadow, sql);
     } catch (e) {
       const err = e as { message?: string; code?: string };
       if (e instanceof SwitchyardError || (err.code && /^(08|53|57|58|XX)/.test(err.code))) throw databaseError('building the shadow database', e);
       if (err.code === undefined) throw new DatabaseError(`building the shadow database: ${err.message ?? String(e)}`, { cause: e });
-      throw new InvalidSchemaError([{
-        file: '(declared schema)', line: 1, column: 1, path: '',
-        message: `PostgreSQL rejects the declared schema: ${err.message ?? String(e)} in: ${statement}`,
-        fix: 'correct the expression or type named in the message',
-      }]);
+      const fix = 'correct the declaration: PostgreSQL refused it while switchyard built the declared schema on the shadow server';
+      const message = `PostgreSQL refuses it: ${err.message ?? String(e)}`;
+      throw new InvalidSchemaError([file ? await problemAt(file, object, message, fix) : { file: '(declared schema)', line: 1, column: 1, path: object.join('.'), message: `${object.join('.')}: ${message}`, fix }]);
     }
   }
-  return introspect(shadow, { includeSchemas: declared.schemas.map((s) => s.name) });
+  return introspect(shadow, { includeSchemas: model.schemas.map((s) => s.name) });
 }
 
 /** Copies renamedFrom / up / down / backfill and the tenants section from the declared model. */

@@ -36,27 +36,44 @@ const BUILT_IN = 'public';
  * `check_function_bodies = off` in the session (as pg_dump sets); plpgsql bodies are not checked.
  */
 export function renderDatabase(db: DatabaseSchema): string[] {
+  return renderDatabaseObjects(db).map((s) => s.sql);
+}
+
+/** A statement of renderDatabase and the model object it creates, as a path into the declared file. */
+export interface ObjectStatement {
+  readonly sql: string;
+  /** `['schemas', s, 'tables', t, 'indexes', i]`; functions are named `['schemas', s, 'functions', name]`. */
+  readonly object: readonly string[];
+}
+
+/** renderDatabase, each statement with the object it creates, so a server's refusal can name its YAML node. */
+export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
   const schemas = normalizeDatabase(db).schemas;
   const tables = schemas.flatMap((s) => s.tables.map((t) => [s.name, t] as const));
-  const perTable = (f: (schema: string, t: Table) => string[]) => tables.flatMap(([s, t]) => f(s, t));
-  const perSchema = (f: (s: Schema) => string[]) => schemas.flatMap(f);
+  const at = (sql: string, ...object: string[]): ObjectStatement => ({ sql, object: ['schemas', ...object] });
+  const perTable = (f: (schema: string, t: Table) => ObjectStatement[]) => tables.flatMap(([s, t]) => f(s, t));
+  const perSchema = (f: (s: Schema) => ObjectStatement[]) => schemas.flatMap(f);
+  const member = (s: string, t: Table, kind: string, name: string) => [s, 'tables', t.name, kind, name];
   return [
-    ...schemas.filter((s) => s.name !== BUILT_IN).map((s) => createSchema(s.name)),
+    ...schemas.filter((s) => s.name !== BUILT_IN).map((s) => at(createSchema(s.name), s.name)),
     // public keeps its built-in comment ("standard public schema"), which introspection reads as no comment.
-    ...perSchema((s) => (s.comment !== undefined ? [comment({ kind: 'schema', schema: s.name }, s.comment)] : [])),
-    ...perSchema((s) => s.enums.map((e) => createEnum(s.name, e))),
-    ...perSchema((s) => s.sequences.map((q) => createSequence(s.name, q))),
-    ...perSchema((s) => s.functions.map(createFunction)),
-    ...perTable((s, t) => [createTable(s, t)]),
-    ...perSchema((s) => s.sequences.flatMap((q) => (q.ownedBy ? [alterSequenceOwnedBy(s.name, q.name, q.ownedBy)] : []))),
-    ...perTable((s, t) => t.checks.filter((c) => c.notValid).map((c) => addCheck(s, t.name, c))),
-    ...perTable((s, t) => t.indexes.map((i) => createIndex(s, t.name, i))),
-    ...perTable((s, t) => t.foreignKeys.map((f) => addForeignKey(s, t.name, f))),
+    ...perSchema((s) => (s.comment !== undefined ? [at(comment({ kind: 'schema', schema: s.name }, s.comment), s.name, 'comment')] : [])),
+    ...perSchema((s) => s.enums.map((e) => at(createEnum(s.name, e), s.name, 'enums', e.name))),
+    ...perSchema((s) => s.sequences.map((q) => at(createSequence(s.name, q), s.name, 'sequences', q.name))),
+    ...perSchema((s) => s.functions.map((f) => at(createFunction(f), s.name, 'functions', f.name))),
+    ...perTable((s, t) => [at(createTable(s, t), s, 'tables', t.name)]),
+    ...perSchema((s) => s.sequences.flatMap((q) => (q.ownedBy ? [at(alterSequenceOwnedBy(s.name, q.name, q.ownedBy), s.name, 'sequences', q.name, 'ownedBy')] : []))),
+    ...perTable((s, t) => t.checks.filter((c) => c.notValid).map((c) => at(addCheck(s, t.name, c), ...member(s, t, 'checks', c.name)))),
+    ...perTable((s, t) => t.indexes.map((i) => at(createIndex(s, t.name, i), ...member(s, t, 'indexes', i.name)))),
+    ...perTable((s, t) => t.foreignKeys.map((f) => at(addForeignKey(s, t.name, f), ...member(s, t, 'foreignKeys', f.name)))),
     ...perTable((s, t) =>
-      t.triggers.flatMap((tr) => [createTrigger(s, t.name, tr), ...(tr.enabled === 'origin' ? [] : [enableTrigger(s, t.name, tr.name, tr.enabled)])]),
+      t.triggers.flatMap((tr) => [
+        at(createTrigger(s, t.name, tr), ...member(s, t, 'triggers', tr.name)),
+        ...(tr.enabled === 'origin' ? [] : [at(enableTrigger(s, t.name, tr.name, tr.enabled), ...member(s, t, 'triggers', tr.name))]),
+      ]),
     ),
-    ...perSchema((s) => s.enums.flatMap((e) => (e.comment !== undefined ? [comment({ kind: 'type', schema: s.name, name: e.name }, e.comment)] : []))),
-    ...perTable(tableComments),
+    ...perSchema((s) => s.enums.flatMap((e) => (e.comment !== undefined ? [at(comment({ kind: 'type', schema: s.name, name: e.name }, e.comment), s.name, 'enums', e.name)] : []))),
+    ...perTable((s, t) => tableComments(s, t).map((sql) => at(sql, s, 'tables', t.name))),
   ];
 }
 
