@@ -8,6 +8,7 @@ import type { Plan } from '../planner/types.js';
 import { prepareSession } from '../rehearsal/shadow.js';
 import { DEFAULT_TENANT_SAMPLE, sampleTenants, type TenantSample } from '../tenants/rehearse.js';
 import { readPlan } from '../planner/file.js';
+import { reviewProblem } from '../planner/reviewed.js';
 import { rehearse, type Engine, type RehearsalEvent } from '../rehearsal/rehearse.js';
 import { writeReport, type RehearsalReport } from '../rehearsal/report.js';
 
@@ -35,6 +36,10 @@ export async function rehearseCommand(config: SwitchyardConfig, o: RehearseComma
   if (o.pgVersion !== undefined && (!Number.isInteger(o.pgVersion) || o.pgVersion < 12)) throw new UsageError(`--pg-version ${o.pgVersion} is not a PostgreSQL major version (try 15, 17 or 18)`);
   const path = configPath(config, o.plan);
   const plan = await readPlan(path);
+  // The rehearsal server runs the plan's SQL as a superuser: only the plan as reviewed (its SQL files, and its
+  // signature when switchyard.yaml requires one) gets there, as with apply.
+  const unreviewed = await reviewProblem(config, plan, o.plan);
+  if (unreviewed) throw unreviewed;
   const tenantSample = o.tenantSample ?? DEFAULT_TENANT_SAMPLE;
   if (!Number.isInteger(tenantSample) || tenantSample < 0) throw new UsageError(`--tenant-sample ${o.tenantSample} is not a count of tenants (0 rehearses the template only)`);
   const copyFrom = o.db ? await connect(resolveTarget(o.db, undefined)) : undefined;

@@ -22,8 +22,10 @@ export function redactUrl(url: string): string {
 
 /** Masks every password-bearing URL and `password=...` pair inside a free-form message. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/\b(postgres(?:ql)?:\/\/[^\s'"]+)/g, (m) => redactUrl(m));
+  // The user info runs to the last `@` before white space: a password may hold quotes and `@`.
+  let out = text.replace(/\bpostgres(?:ql)?:\/\/[^\s/@]*:\S*@/g, (m) => m.replace(/(\/\/[^:/@]*:)\S*@$/, '$1***@'));
+  out = out.replace(/\b(postgres(?:ql)?:\/\/[^\s'"]+)/g, (m) => redactUrl(m));
   out = out.replace(KEY_VALUE_PASSWORD, '$1***');
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+  for (const s of secrets) if (s.length > 0) out = out.split(s).join('***');
   return out;
 }

@@ -6,7 +6,10 @@ import type { Plan } from './types.js';
 
 export function planChecksum(plan: Omit<Plan, 'checksum'> | Plan): string {
   const { checksum: _c, source, target, ...rest } = plan as Plan;
-  return 'sha256:' + canonicalSha256({ ...rest, source: { fingerprint: source.fingerprint }, target: { fingerprint: target.fingerprint } });
+  // Fingerprints leave out the tenants settings (they are not structure), yet the registry decides where the plan
+  // runs: covered here, only when present, so plans without tenants keep their checksums.
+  const tenants = target.snapshot.tenants ?? source.snapshot.tenants;
+  return 'sha256:' + canonicalSha256({ ...rest, source: { fingerprint: source.fingerprint }, target: { fingerprint: target.fingerprint }, ...(tenants ? { tenants } : {}) });
 }
 
 /** The checksum matches and both snapshots still hash to the fingerprints it covers. */

@@ -7,6 +7,7 @@ import { SwitchyardError } from '../errors.js';
 import { planBaseName } from './file.js';
 import { sqlFiles } from './sql-files.js';
 import type { Plan } from './types.js';
+import { backfillStatement } from './backfill-statement.js';
 
 /** A file under migrations/NNNN_name/ that is not what the plan renders. Exit 2: the input is wrong. */
 export class PlanSqlMismatchError extends SwitchyardError {
@@ -33,6 +34,14 @@ function firstDifference(a: string, b: string): number {
 /** Throws PlanSqlMismatchError for the first file under `migrationsDir`/NNNN_name/ that differs from the plan. */
 export async function checkPlanSql(plan: Plan, migrationsDir: string): Promise<void> {
   const dir = join(migrationsDir, planBaseName(plan));
+  // The batches run from a step's backfill spec, the files show its sql: the two must be one statement.
+  for (const r of plan.releases) {
+    for (const s of [...r.expand, ...r.backfill, ...r.contract]) {
+      if (s.backfill && s.sql !== backfillStatement(s.backfill)) {
+        throw new PlanSqlMismatchError(`${planBaseName(plan)}.plan.yaml`, `step ${s.id}: its backfill batches (\`backfill:\`) are not the UPDATE its sql shows`, plan.name);
+      }
+    }
+  }
   const present = await readdir(dir).catch(() => undefined);
   const expected = sqlFiles(plan);
   if (present === undefined) {

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { DatabaseSchema, ForeignKey, Table } from '../schema/model.js';
 import { ident, literal, qualified } from '../sql/quote.js';
+import { sendOne } from '../db/send.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 
@@ -74,7 +75,7 @@ async function textFor(client: Queryable, type: string, column: string, checks: 
     for (const check of mentioning) {
       await client.query('SAVEPOINT _switchyard_shape');
       try {
-        const { rows } = await client.query<{ ok: boolean }>(`SELECT bool_and(${check}) AS ok FROM (SELECT ${textValue(type, shape)} AS ${ident(column)} FROM generate_series(1, 3) AS g) AS _switchyard_t`);
+        const { rows } = await sendOne<{ ok: boolean }>(client, `SELECT bool_and(${check}) AS ok FROM (SELECT ${textValue(type, shape)} AS ${ident(column)} FROM generate_series(1, 3) AS g) AS _switchyard_t`);
         await client.query('RELEASE SAVEPOINT _switchyard_shape');
         if (rows[0]?.ok === false) ok = false;
       } catch {
@@ -216,7 +217,7 @@ async function insertAll(
     for (let g = 1; g <= n; g++) {
       await client.query('SAVEPOINT _switchyard_sample');
       try {
-        await client.query(insert, columns.length ? [g] : []);
+        await sendOne(client, insert, columns.length ? [g] : []);
         await client.query('RELEASE SAVEPOINT _switchyard_sample');
         inserted++;
       } catch (e) {

@@ -68,6 +68,32 @@ function findNode(tree: unknown, bad: (key: string) => string | undefined): stri
 const writesOrClauses = (key: string): string | undefined =>
   WRITES.has(key) ? `a data-changing statement (${key.replace(/Stmt$/, '').toUpperCase()})` : FORBIDDEN_CLAUSES[key];
 
+/** In an expression also no parameter: in a backfill batch `$1` would read switchyard's own bind values. */
+const inExpression = (key: string): string | undefined => (key === 'ParamRef' ? 'a parameter ($1...)' : writesOrClauses(key));
+
+/** Languages whose functions run native code or reach outside the server: never built from a declared file. */
+const UNSAFE_LANGUAGES = /^(c|internal|\w+u)$/i;
+
+/**
+ * A backslash in a plain '...' literal: libpg-query reads it as standard_conforming_strings = on does, a server
+ * or session with it off would read an escape, and the literal could end elsewhere. E'...' says what it means.
+ */
+function backslashLiteral(sql: string, tree: unknown, offset: number): SqlTextProblem | undefined {
+  let found: SqlTextProblem | undefined;
+  const visit = (n: unknown): void => {
+    if (found || n === null || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    const c = (n as Node).A_Const as { sval?: { sval?: string }; location?: number } | undefined;
+    if (c?.sval?.sval?.includes('\\') && c.location !== undefined) {
+      const at = chars(sql, c.location);
+      if (sql[at] === "'") found = { message: `a backslash in the plain string literal at character ${at - offset + 1}: write it as E'...' (escape string) so it means the same under standard_conforming_strings = off`, at: at - offset + 1 };
+    }
+    for (const v of Object.values(n)) visit(v);
+  };
+  visit(tree);
+  return found;
+}
+
 /** Where the second statement of `text` starts, as a 1-based character of `text` (parsed with `offset` before it). */
 function secondStatement(text: string, stmts: ReadonlyArray<{ stmt_location?: number }>, offset: number): SqlTextProblem {
   const raw = chars(text, (stmts[1]?.stmt_location ?? 0) - offset);
@@ -110,8 +136,9 @@ export function expressionProblem(text: string): SqlTextProblem | undefined {
   // statement's. Bare, it cannot: the same text must also be one value on its own.
   const bare = oneValue(`SELECT\n${text}\n`, 7, text);
   if (!('value' in bare)) return { message: `not a single SQL expression on its own (its parentheses do not balance, or it ends a clause): \`${excerpt(text, 0)}\`` };
-  const bad = findNode(wrapped.value, writesOrClauses);
-  return bad ? { message: `an expression may not contain ${bad}` } : undefined;
+  const bad = findNode(wrapped.value, inExpression);
+  if (bad) return { message: `an expression may not contain ${bad}` };
+  return backslashLiteral(PREFIX + text + SUFFIX, wrapped.value, PREFIX.length);
 }
 
 /** Exactly one statement of `kind` (a SelectStmt for a query, an InsertStmt for `tenants.register`). */
@@ -127,8 +154,9 @@ export function statementProblem(text: string, kind: 'SelectStmt' | 'InsertStmt'
   const found = Object.keys(stmt)[0] ?? 'nothing';
   if (found !== kind) return { message: `expected one ${what}, found ${found.replace(/Stmt$/, '').toUpperCase()}` };
   const body = stmt[kind] as Node;
-  const bad = kind === 'InsertStmt' ? findNode(body, (k) => (k !== 'InsertStmt' ? writesOrClauses(k) : undefined)) : findNode(body, writesOrClauses);
-  return bad ? { message: `the ${what} may not contain ${bad}` } : undefined;
+  const bad = kind === 'InsertStmt' ? findNode(body, (k) => (k !== 'InsertStmt' ? writesOrClauses(k) : undefined)) : findNode(body, inExpression);
+  if (bad) return { message: `the ${what} may not contain ${bad}` };
+  return backslashLiteral(text, body, 0);
 }
 
 const names = (list: unknown): string[] => ((list as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? ''));
@@ -144,6 +172,12 @@ export function functionProblem(text: string, schema: string, name: string): Sql
   const fn = parsed.stmts[0]!.stmt.CreateFunctionStmt as Node | undefined;
   if (!fn) return { message: `expected one CREATE FUNCTION, found ${(Object.keys(parsed.stmts[0]!.stmt)[0] ?? '').replace(/Stmt$/, '').toUpperCase()}` };
   if (fn.is_procedure) return { message: 'expected a CREATE FUNCTION, found CREATE PROCEDURE' };
+  const language = ((fn.options as Node[] | undefined) ?? [])
+    .map((o) => o.DefElem as { defname?: string; arg?: { String?: { sval?: string } } } | undefined)
+    .find((d) => d?.defname === 'language')?.arg?.String?.sval;
+  if (language && UNSAFE_LANGUAGES.test(language)) {
+    return { message: `the function is LANGUAGE ${language}, which runs native code or reaches outside the server, and creating it loads or checks that code: switchyard builds only trusted languages (sql, plpgsql...)` };
+  }
   const parts = names(fn.funcname);
   const declared = parts.length === 1 ? [schema, parts[0]] : parts;
   if (parts.length === 1 && schema !== 'public') {

@@ -148,7 +148,8 @@ export class ValidModels {
   /** One expression (declared SQL is parsed): the hostile text inside a string literal. */
   private sql(): string {
     const text = this.text().replace(/\0/g, '');
-    return text.trim() === '' ? 'true' : `${literal(text)} IS NOT NULL`;
+    // An escape string: a backslash in a plain literal is refused (it reads differently with standard_conforming_strings off).
+    return text.trim() === '' ? 'true' : `E${literal(text.replace(/\\/g, '\\\\'))} IS NOT NULL`;
   }
 
   /** One CREATE FUNCTION of exactly `schema.name`, with hostile text in its body. */

@@ -15,6 +15,7 @@ import { draft } from '../draft.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanContext, StepDraft } from '../types.js';
 import { backfillKey, lockOn, sourceTable } from './tables-common.js';
+import { backfillStatement } from '../backfill-statement.js';
 
 /** PostgreSQL 18 can add a NOT NULL constraint NOT VALID and validate it later. */
 export const hasNotNullNotValid = (ctx: PlanContext): boolean => ctx.serverVersionNum >= 180000;
@@ -101,16 +102,17 @@ export function enforceNotNull(ctx: PlanContext, schema: string, table: string, 
  */
 export function fillNullsStep(ctx: PlanContext, schema: string, table: string, column: string, expression: string, o: { readonly userSql: boolean }): StepDraft {
   const where = `${ident(column)} IS NULL`;
+  const spec = { schema, table, key: backfillKey(sourceTable(ctx, schema, table)) ?? [], set: [{ column, expression }], where };
   return draft({
     phase: 'backfill',
     action: 'backfill',
     description: `fill NULLs of ${qualified(schema, table)}.${ident(column)} with ${expression}, in batches`,
-    sql: `UPDATE ${qualified(schema, table)} SET ${ident(column)} = ${expression} WHERE ${where}`,
+    sql: backfillStatement(spec),
     lock: 'ROW EXCLUSIVE',
     locks: lockOn(ctx, schema, table),
     hazards: o.userSql ? ['USER_SQL'] : [],
     requires: [key.column(schema, table, column)],
-    backfill: { schema, table, key: backfillKey(sourceTable(ctx, schema, table)) ?? [], set: [{ column, expression }], where },
+    backfill: spec,
     costTable: { schema, table, work: 'backfill' },
   });
 }

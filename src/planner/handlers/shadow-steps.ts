@@ -25,6 +25,7 @@ import { addNotNullNotValid, enforceNotNull, hasNotNullNotValid, notNullName, va
 import type { ShadowPlan } from './shadow-plan.js';
 import { dollarQuote, enabledAlways, installSteps, syncFunction, triggerStatements } from './sync-trigger.js';
 import { backfillKey, lockOn, typeKeys } from './tables-common.js';
+import { backfillStatement } from '../backfill-statement.js';
 
 const renameIndex = (schema: string, from: string, to: string) => `ALTER INDEX ${qualified(schema, from)} RENAME TO ${ident(to)}`;
 const renameConstraint = (schema: string, table: string, from: string, to: string) => alterTable(schema, table, `RENAME CONSTRAINT ${ident(from)} TO ${ident(to)}`);
@@ -99,17 +100,18 @@ export function shadowExpand(ctx: PlanContext, p: ShadowPlan): StepDraft[] {
 export function shadowBackfill(ctx: PlanContext, p: ShadowPlan): StepDraft[] {
   const { schema, table, shadow } = p;
   const where = `${ident(shadow)} IS DISTINCT FROM (${p.up})`;
+  const spec = { schema, table, key: backfillKey(p.sourceTable) ?? [], set: [{ column: shadow, expression: p.up }], where };
   return [
     draft({
       phase: 'backfill',
       action: 'backfill',
       description: `fill ${qualified(schema, table)}.${ident(shadow)} from ${ident(p.old)} in batches${p.kind === 'type' ? ' (a value that does not convert fails the batch)' : ''}`,
-      sql: `UPDATE ${qualified(schema, table)} SET ${ident(shadow)} = ${p.up} WHERE ${where}`,
+      sql: backfillStatement(spec),
       lock: 'ROW EXCLUSIVE',
       locks: lockOn(ctx, schema, table),
       hazards: [...(p.userUp ? (['USER_SQL'] as const) : []), ...(p.kind === 'type' ? (['CORRECTNESS'] as const) : [])],
       requires: [key.column(schema, table, shadow), enabledAlways(key.trigger(schema, table, p.names.trigger))],
-      backfill: { schema, table, key: backfillKey(p.sourceTable) ?? [], set: [{ column: shadow, expression: p.up }], where },
+      backfill: spec,
       costTable: { schema, table, work: 'backfill' },
     }),
   ];

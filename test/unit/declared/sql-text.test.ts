@@ -17,6 +17,7 @@ const legal: ReadonlyArray<readonly [string, string]> = [
   ['CASE', "CASE WHEN a > 0 THEN 'p' ELSE 'n' END"],
   ['non-ASCII text', "'ñandú; 😀'"],
   ['a boolean predicate', "email ~ '@' AND length(email) < 255"],
+  ['a backslash in an escape string', "E'a\\\\b' || U&'\\0041'"],
 ];
 
 describe('declared expressions accepted', () => {
@@ -43,6 +44,8 @@ const refused: ReadonlyArray<readonly [string, string, string]> = [
   ['an unterminated dollar quote', '$$ x', 'not a single SQL expression: unterminated dollar-quoted string at or near "$$ x )" (at character 1)'],
   ['a NUL byte', "'a\u0000'); DROP TABLE t; --", 'a NUL character (U+0000) at character 3'],
   ['a statement instead of an expression', 'DROP TABLE t', 'not a single SQL expression: syntax error at or near "TABLE" (at character 6)'],
+  ['a backslash in a plain literal (standard_conforming_strings = off reads an escape)', "'\\' || ')); PERFORM pg_sleep(10); NEW.a := (SELECT (1 --'\n|| ''", "a backslash in the plain string literal at character 1: write it as E'...' (escape string) so it means the same under standard_conforming_strings = off"],
+  ['a parameter', 'v || $1', 'an expression may not contain a parameter ($1...)'],
   ['an empty expression', '   ', 'not a single SQL expression: syntax error at or near ")" (at character 4)'],
 ];
 
@@ -59,6 +62,8 @@ describe('declared statements', () => {
     ['SELECT schema_name INTO stolen FROM central.tenants', 'SelectStmt', 'the SELECT may not contain SELECT ... INTO (it creates a table)'],
     ['WITH d AS (UPDATE central.tenants SET active = false RETURNING schema_name) SELECT * FROM d', 'SelectStmt', 'the SELECT may not contain a data-changing statement (UPDATE)'],
     ['DELETE FROM central.tenants', 'SelectStmt', 'expected one SELECT, found DELETE'],
+    ["SELECT 'a\\b'", 'SelectStmt', "a backslash in the plain string literal at character 8: write it as E'...' (escape string) so it means the same under standard_conforming_strings = off"],
+    ["SELECT E'a\\\\b'", 'SelectStmt', undefined],
     ['', 'SelectStmt', 'not a valid SELECT: Query cannot be empty'],
     ['-- only a comment', 'SelectStmt', 'no statement: expected one SELECT'],
     ['INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)', 'InsertStmt', undefined],
@@ -84,6 +89,8 @@ describe('declared function definitions', () => {
     ['CREATE PROCEDURE app.touch() LANGUAGE sql AS $$ SELECT 1 $$', 'app', 'touch', 'expected a CREATE FUNCTION, found CREATE PROCEDURE'],
     ['DO $$ BEGIN RAISE NOTICE $q$x$q$; END $$', 'app', 'touch', 'expected one CREATE FUNCTION, found DO'],
     ["COPY (SELECT 1) TO PROGRAM 'id'", 'app', 'touch', 'expected one CREATE FUNCTION, found COPY'],
+    ["CREATE FUNCTION app.touch() RETURNS int LANGUAGE c AS '/tmp/evil.so', 'f'", 'app', 'touch', 'the function is LANGUAGE c, which runs native code or reaches outside the server, and creating it loads or checks that code: switchyard builds only trusted languages (sql, plpgsql...)'],
+    ['CREATE FUNCTION app.touch() RETURNS int LANGUAGE plpython3u AS $$ import os $$', 'app', 'touch', 'the function is LANGUAGE plpython3u, which runs native code or reaches outside the server, and creating it loads or checks that code: switchyard builds only trusted languages (sql, plpgsql...)'],
   ] as const)('%s as %s.%s', (text, schema, name, message) => {
     expect(functionProblem(text, schema, name)?.message).toBe(message);
   });
