@@ -21,6 +21,7 @@ import { checkSchemas } from './checks-schema.js';
 import { declaredFile, type DeclaredFile } from './declared.js';
 import { dotted } from './describe.js';
 import type { Finding } from './finding.js';
+import { visible } from './hygiene.js';
 import { zodFindings } from './issues.js';
 import type { DatabaseSchema } from './model.js';
 import { Broken, salvage } from './salvage.js';
@@ -43,7 +44,8 @@ function toProblems(source: YamlSource | undefined, file: string, findings: read
   for (const f of findings) {
     const offset = f.offset ?? (source ? offsetOf(source, f.path, f.at) : 0);
     const { line, column } = source ? position(source, offset) : { line: 1, column: 1 };
-    const p: Problem = { file, line, column, path: dotted(f.path), message: f.message, ...(f.fix ? { fix: f.fix } : {}) };
+    // Names with control characters are quoted in messages; printed raw they would garble the terminal.
+    const p: Problem = { file, line, column, path: dotted(f.path), message: visible(f.message), ...(f.fix ? { fix: visible(f.fix) } : {}) };
     const key = `${line}:${column}:${p.message}`;
     if (!seen.has(key)) problems.push(p);
     seen.add(key);
