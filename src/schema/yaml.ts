@@ -26,6 +26,7 @@ import { zodFindings } from './issues.js';
 import type { DatabaseSchema } from './model.js';
 import { Broken, salvage } from './salvage.js';
 import { toModel } from './to-model.js';
+import { decodeUtf8 } from './utf8.js';
 import { keysInOrder, offsetOf, position, prepare, readYaml, type YamlSource } from './yaml-ast.js';
 
 export { toYaml } from './emit.js';
@@ -89,14 +90,21 @@ export function parseDeclared(text: string, file: string): DatabaseSchema {
   return model;
 }
 
-/** Reads a file of source text, with a UsageError naming the path when it cannot be read. */
+/**
+ * Reads a file of source text: a UsageError naming the path when it cannot be read, an InvalidSchemaError at
+ * the first byte that is not UTF-8.
+ */
 export async function readDeclaredText(path: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new UsageError(`cannot read the declared schema ${path}: ${reason}`, { cause: e });
   }
+  const decoded = decodeUtf8(bytes, path);
+  if ('problem' in decoded) throw new InvalidSchemaError([decoded.problem]);
+  return decoded.text;
 }
 
 export async function loadDeclared(path: string): Promise<DatabaseSchema> {
