@@ -26,10 +26,12 @@ export function visible(text: string): string {
 /**
  * The problem with a name (`at: 'key'`) or a value of the file, if it holds a character PostgreSQL cannot
  * take. `catalogText`: the text is a name, label or comment, which must be free of control characters too.
+ * `pathOf` is called only for a problem: the check runs on every key and scalar of the file.
  */
-export function badText(text: string, catalogText: boolean, path: Path, at: 'key' | 'value', offset: number): Finding | undefined {
+export function badText(text: string, catalogText: boolean, pathOf: () => Path, at: 'key' | 'value', offset: number): Finding | undefined {
   const match = (catalogText ? IN_CATALOG_TEXT : NEVER).exec(text);
   if (!match) return undefined;
+  const path = pathOf();
   const char = match[0];
   // Characters, not UTF-16 units, so that the position is the one an editor shows.
   const position = [...text.slice(0, match.index)].length + 1;

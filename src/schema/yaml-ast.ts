@@ -1,11 +1,7 @@
 // The YAML document as parsed, kept for positions: every problem points at a line and column of the file.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { isCatalogText } from './declared.js';
-import { subject } from './describe.js';
 import { finding, type Finding } from './finding.js';
-import { badText } from './hygiene.js';
-import { child, expectsText, pick, slot, type Path, type Segment } from './zod-walk.js';
-import type { z } from 'zod';
+import type { Path, Segment } from './zod-walk.js';
 
 export interface YamlSource {
   readonly doc: Document.Parsed;
@@ -38,50 +34,9 @@ export function readYaml(text: string): { source: YamlSource; syntax: Finding[] 
 }
 
 /** A key as a name: numbers, booleans and nulls keep their source spelling (`1.50:` is the name "1.50"). */
-function keyText(key: unknown): string {
+export function keyText(key: unknown): string {
   if (!isScalar(key)) return '';
   return typeof key.value === 'string' ? key.value : (key.source ?? String(key.value ?? ''));
-}
-
-/**
- * Makes the document read as the schema expects before it becomes plain data: keys are names, and a scalar
- * where text is expected keeps its spelling (`default: 0`, `start: 9223372036854775807`, `[yes, 1.50]`).
- * Reports duplicate keys (the last one wins, as in most YAML readers), keys that are not plain scalars, and
- * text with characters PostgreSQL cannot take (hygiene.ts), at the node that holds them.
- */
-export function prepare(doc: Document.Parsed, root: z.ZodType): Finding[] {
-  const found: Finding[] = [];
-  const walk = (node: unknown, schema: z.ZodType | undefined, path: Segment[]): void => {
-    if (isMap(node)) {
-      const seen = new Set<string>();
-      node.items = node.items.filter((pair: Pair) => {
-        if (!isScalar(pair.key)) {
-          found.push({ ...finding(path, 'key', `${subject(path)}: a key must be a plain name, not a list or mapping`, 'write the name as a plain or quoted string'), offset: (pair.key as Node | null)?.range?.[0] ?? 0 });
-          return false;
-        }
-        const key = keyText(pair.key);
-        pair.key.value = key;
-        // Every mapping the format keys by name (a zod record) is a list of names: tables, columns, indexes...
-        const isName = schema !== undefined && slot(schema, key, 'map') === 'entry';
-        const bad = badText(key, isName, [...path, key], 'key', pair.key.range?.[0] ?? 0);
-        if (bad) found.push(bad);
-        if (seen.has(key)) found.push(finding([...path, key], 'key', `${subject([...path, key])} is declared twice`, 'keep only one of them'));
-        // JavaScript objects (and zod records) cannot hold this key: it would vanish without a word.
-        if (key === '__proto__') found.push(finding([...path, key], 'key', `${subject([...path, key])}: the name \`__proto__\` is not supported`, 'choose another name'));
-        seen.add(key);
-        walk(pair.value, schema && child(schema, key, 'map'), [...path, key]);
-        return true;
-      });
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, schema && child(schema, i, 'list'), [...path, i]));
-    } else if (isScalar(node)) {
-      if (expectsText(schema) && node.value !== null && typeof node.value !== 'string') node.value = node.source ?? String(node.value);
-      const bad = typeof node.value === 'string' && badText(node.value, schema !== undefined && isCatalogText(pick(schema, 'scalar')), path, 'value', node.range?.[0] ?? 0);
-      if (bad) found.push(bad);
-    }
-  };
-  walk(doc.contents, root, []);
-  return found;
 }
 
 /** The pair under key `seg` (the last one when the key is repeated, as the YAML reader keeps the last). */

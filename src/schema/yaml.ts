@@ -27,7 +27,8 @@ import type { DatabaseSchema } from './model.js';
 import { Broken, salvage } from './salvage.js';
 import { toModel } from './to-model.js';
 import { decodeUtf8 } from './utf8.js';
-import { keysInOrder, offsetOf, position, prepare, readYaml, type YamlSource } from './yaml-ast.js';
+import { prepare } from './prepare.js';
+import { keysInOrder, offsetOf, position, readYaml, type YamlSource } from './yaml-ast.js';
 
 export { toYaml } from './emit.js';
 
@@ -58,8 +59,8 @@ function runChecks(ctx: CheckContext): void {
   for (const check of [checkNames, checkColumns, checkKeys, checkForeignKeys, checkNamespaces, checkSchemas]) check(ctx);
 }
 
-/** Every problem of a declared file, and its model when there are none. Never throws for bad input. */
-export function analyzeDeclared(text: string, file: string): Analysis {
+/** Every problem of a declared file, and the valid data with its document when there are none. */
+export function checkDeclared(text: string, file: string): Analysis & { readonly valid?: { data: DeclaredFile; source: YamlSource } } {
   const { source, syntax } = readYaml(text);
   if (syntax.length > 0) return { problems: toProblems(source, file, syntax) };
   if (source.doc.contents === null)
@@ -80,7 +81,14 @@ export function analyzeDeclared(text: string, file: string): Analysis {
   if (valid) runChecks({ ...valid, report: (f) => findings.push(f), order: (path) => offsetOf(source, path, 'key') });
   const problems = toProblems(source, file, findings);
   if (problems.length > 0 || !valid) return { problems, data: plain };
-  return { problems, data: plain, model: toModel(valid.data, (path) => keysInOrder(source, path)) };
+  return { problems, data: plain, valid: { data: valid.data, source } };
+}
+
+/** Every problem of a declared file, and its model when there are none. Never throws for bad input. */
+export function analyzeDeclared(text: string, file: string): Analysis {
+  const { problems, data, valid } = checkDeclared(text, file);
+  if (!valid) return { problems, data };
+  return { problems, data, model: toModel(valid.data, (path) => keysInOrder(valid.source, path)) };
 }
 
 /** The model of a declared schema; throws InvalidSchemaError listing every problem. */
