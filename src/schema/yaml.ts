@@ -1,7 +1,8 @@
 // The declared schema file: YAML in, validated model out (every problem at once, each with its line and
 // column), and the model back out as YAML.
 //
-// What is checked here, without a database: YAML syntax and duplicate keys; the structure (zod, strict:
+// What is checked here, without a database: UTF-8, and characters PostgreSQL cannot take (NUL anywhere;
+// control characters in names, labels and comments); YAML syntax and duplicate keys; the structure (zod, strict:
 // unknown keys are errors); types; references inside the file (columns of keys and indexes, foreign key
 // targets and their unique keys, sequence owners, the tenant template); name clashes and PostgreSQL's name
 // limits; combinations PostgreSQL refuses (identity with default, unique hash indexes...); change hints that
