@@ -60,8 +60,7 @@ export class Catalog {
     if (schemas.some((s) => this.ctx.data.schemas[s]?.enums?.[name] !== undefined)) return 'ok';
     if (schemas.some((s) => this.ctx.broken.covers(['schemas', s, 'enums', name]))) return 'broken';
     // A whole schema cut out might have held it.
-    const cutSchema = this.ctx.broken.some((p) => p.length === 2 && p[0] === 'schemas' && (schema === undefined || p[1] === schema));
-    return cutSchema ? 'broken' : 'missing';
+    return this.ctx.broken.schemaCut(schema) ? 'broken' : 'missing';
   }
 
   /** Every declared enum name, for suggestions. */
