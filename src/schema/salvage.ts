@@ -71,14 +71,21 @@ function cutPoint(root: z.ZodType, data: unknown, path: Path): Path | undefined 
   return undefined;
 }
 
-/** The valid part of `data` (or undefined when nothing sensible remains) and what was cut out. */
-export function salvage<T>(root: z.ZodType<T>, data: unknown): { data: T; broken: Broken } | undefined {
+/**
+ * The valid part of `data` (or undefined when nothing sensible remains) and what was cut out. `issues`: those
+ * of the parse the caller already ran on `data`, so that a large file is not parsed once more for them.
+ */
+export function salvage<T>(root: z.ZodType<T>, data: unknown, issues?: readonly z.core.$ZodIssue[]): { data: T; broken: Broken } | undefined {
   const current: unknown = structuredClone(data);
   const broken = new Broken();
   for (let round = 0; round < 8; round++) {
-    const result = root.safeParse(current);
-    if (result.success) return { data: result.data, broken };
-    for (const issue of flatten(result.error.issues, current, root)) {
+    let found = round === 0 ? issues : undefined;
+    if (!found) {
+      const result = root.safeParse(current);
+      if (result.success) return { data: result.data, broken };
+      found = result.error.issues;
+    }
+    for (const issue of flatten(found, current, root)) {
       const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
       const target = valueAt(current, path);
       if (issue.code === 'unrecognized_keys' && target !== null && typeof target === 'object') {

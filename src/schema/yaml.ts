@@ -77,7 +77,7 @@ export function checkDeclared(text: string, file: string): Analysis & { readonly
   let valid: { data: DeclaredFile; broken: Broken } | undefined = parsed.success ? { data: parsed.data, broken: new Broken() } : undefined;
   if (!parsed.success) {
     findings.push(...zodFindings(parsed.error.issues, plain, declaredFile));
-    valid = salvage(declaredFile, plain);
+    valid = salvage(declaredFile, plain, parsed.error.issues);
   }
   if (valid) runChecks({ ...valid, report: (f) => findings.push(f), order: (path) => offsetOf(source, path, 'key') });
   const problems = toProblems(source, file, findings);
