@@ -18,8 +18,9 @@ const TIME = '/usr/bin/time';
 
 interface Run {
   readonly ms: number;
-  /** Peak resident set size in MiB, when GNU time is installed. */
+  /** Peak resident set size in MiB, and user + system CPU ms (less disturbed by a busy machine), from GNU time. */
   readonly peakMiB: number | undefined;
+  readonly cpuMs: number | undefined;
 }
 
 /** One `switchyard validate` process: wall time, and peak RSS as GNU time reports it (`%M`, KiB). */
@@ -28,13 +29,14 @@ function validateOnce(path: string, problems: number): Run {
   const timed = existsSync(TIME);
   const t0 = process.hrtime.bigint();
   const r = timed
-    ? spawnSync(TIME, ['-f', 'peak-kib %M', ...command], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    ? spawnSync(TIME, ['-f', 'peak-kib %M cpu-s %U %S', ...command], { encoding: 'utf8', maxBuffer: 1 << 26 })
     : spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const expected = problems === 0 ? r.status === 0 && r.stdout.startsWith('valid') : r.status === 2 && r.stdout.startsWith(`${problems} problems`);
   if (!expected) throw new Error(`validate ${path}: exit ${r.status}, expected ${problems} problems: ${r.stdout.slice(0, 500)}${r.stderr}`);
-  const kib = /peak-kib (\d+)/.exec(r.stderr)?.[1];
-  return { ms, peakMiB: kib === undefined ? undefined : Math.round(Number(kib) / 1024) };
+  const used = /peak-kib (\d+) cpu-s ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  if (!used) return { ms, peakMiB: undefined, cpuMs: undefined };
+  return { ms, peakMiB: Math.round(Number(used[1]) / 1024), cpuMs: Math.round((Number(used[2]) + Number(used[3])) * 1000) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-bench-validate-'));
@@ -50,11 +52,12 @@ const results = files.map(({ tables, problems, path, bytes }) => {
   const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
   const mb = bytes / 1e6;
   const peaks = runs.flatMap((r) => (r.peakMiB === undefined ? [] : [r.peakMiB]));
+  const cpu = runs.flatMap((r) => (r.cpuMs === undefined ? [] : [r.cpuMs]));
   const row = {
     tables, problems, mb: Number(mb.toFixed(2)), bestMs: Math.round(ms[0]!), medianMs: Math.round(ms[Math.floor(ms.length / 2)]!),
-    msPerMb: Math.round(ms[0]! / mb), peakMiB: peaks.length ? Math.max(...peaks) : undefined, runsMs: runs.map((r) => Math.round(r.ms)),
+    msPerMb: Math.round(ms[0]! / mb), bestCpuMs: cpu.length ? Math.min(...cpu) : undefined, peakMiB: peaks.length ? Math.max(...peaks) : undefined, runsMs: runs.map((r) => Math.round(r.ms)),
   };
-  console.log(`${tables} tables, ${problems} problems, ${row.mb} MB: best ${row.bestMs} ms, median ${row.medianMs} ms, ${row.msPerMb} ms/MB, peak ${row.peakMiB ?? '?'} MiB`);
+  console.log(`${tables} tables, ${problems} problems, ${row.mb} MB: best ${row.bestMs} ms, median ${row.medianMs} ms, ${row.msPerMb} ms/MB, CPU ${row.bestCpuMs ?? '?'} ms, peak ${row.peakMiB ?? '?'} MiB`);
   return row;
 });
 const biggest = results.filter((r) => r.problems === 0).at(-1)!;
@@ -67,11 +70,12 @@ const before = { commit: 'c04ec72', tables: 65_000, mb: 10.83, ms: 59_990, peakM
 writeResults('validate', { goalMs: GOAL_MS, meetsGoal, load: { before: loadBefore, after: load() }, results, before }, [
   'Whole `switchyard validate FILE` processes on generated files: one schema of N tables (two columns and a primary key; every tenth',
   `also an index and a foreign key), \`bench/validate-gen.ts\`. Best and median of ${RUNS} runs after a warm-up; peak RSS from GNU time.`,
-  `Load average before / after: ${loadBefore.load1} / ${load().load1} on ${loadBefore.cores} cores (other work shares the machine).`,
+  `Load average before / after: ${loadBefore.load1} / ${load().load1} on ${loadBefore.cores} cores: other work shares the machine, so wall`,
+  'times vary between runs; CPU (user + system, best run) is less disturbed by it.',
   '',
-  '| tables | problems | MB | best ms | median ms | ms per MB | peak MiB | runs (ms) |',
-  '|---|---|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.tables} | ${r.problems} | ${r.mb} | ${r.bestMs} | ${r.medianMs} | ${r.msPerMb} | ${r.peakMiB ?? '?'} | ${r.runsMs.join(', ')} |`),
+  '| tables | problems | MB | best ms | median ms | ms per MB | CPU ms | peak MiB | runs (ms) |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.tables} | ${r.problems} | ${r.mb} | ${r.bestMs} | ${r.medianMs} | ${r.msPerMb} | ${r.bestCpuMs ?? '?'} | ${r.peakMiB ?? '?'} | ${r.runsMs.join(', ')} |`),
   '',
   `Before the fix (${before.commit}, ${before.note}): ${before.tables} tables, ${before.mb} MB in ${before.ms} ms, peak ${before.peakMiB} MiB.`,
   '',
