@@ -13,7 +13,7 @@ const NEVER = /\0|\p{Cs}/u;
 const IN_CATALOG_TEXT = new RegExp(`${CONTROL.source}|\\p{Cs}`, 'u');
 const ESCAPE = new RegExp(`${CONTROL.source}|\\p{Cs}`, 'gu');
 
-/** `U+0007`: a code unit as problems name it. */
+/** `U+0007`: a character as problems name it. */
 function codePoint(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
