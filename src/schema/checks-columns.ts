@@ -7,7 +7,7 @@ import type { ColumnDecl, TableDecl } from './declared.js';
 import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
 import { closest, q, qq } from './names.js';
-import { BUILTIN_TYPE_NAMES, classifyType, isIntegerType } from './types.js';
+import { BUILTIN_TYPE_NAMES, classifyType, isIntegerType, type TypeInfo } from './types.js';
 import type { Path } from './zod-walk.js';
 
 /** Names people bring from other languages and databases. */
@@ -16,30 +16,32 @@ const FOREIGN_TYPES: Readonly<Record<string, string>> = {
   double: 'double precision', float64: 'double precision', blob: 'bytea', tinyint: 'smallint', number: 'numeric', clob: 'text',
 };
 
-function checkType(report: Report, catalog: Catalog, column: ColumnDecl, cp: Path): void {
+function checkType(report: Report, catalog: Catalog, column: ColumnDecl, cp: Path): TypeInfo {
   const info = classifyType(column.type);
   const at: Path = [...cp, 'type'];
   if (info.kind === 'invalid') report(finding(at, 'value', `${subject(cp)} has an invalid type \`${column.type}\`: ${info.reason}`, 'write a PostgreSQL type, e.g. `text`, `bigint`, `numeric(12,2)`'));
   if (info.kind === 'serial')
     report(finding(at, 'value', `${subject(cp)}: \`${column.type}\` is not a type (PostgreSQL expands it into ${info.integer}, a sequence and a default)`, `use \`type: ${info.integer}\` with \`identity: by default\``));
-  if (info.kind !== 'user' || catalog.enumState(info.name, info.schema) !== 'missing') return;
+  if (info.kind !== 'user' || catalog.enumState(info.name, info.schema) !== 'missing') return info;
   const typed = column.type.trim();
   const message = `${subject(cp)} has unknown type \`${column.type}\``;
   // Type names are SQL: an unquoted `Mood` means `mood`, as in CREATE TABLE.
-  if (!info.array && catalog.enumNames().includes(typed))
-    return report(finding(at, 'value', message, `type names are SQL and fold to lower case: write \`'"${typed}"'\` to keep the capitals`));
+  if (!info.array && catalog.enumNames().includes(typed)) {
+    report(finding(at, 'value', message, `type names are SQL and fold to lower case: write \`'"${typed}"'\` to keep the capitals`));
+    return info;
+  }
   const near = FOREIGN_TYPES[typed.toLowerCase()] ?? closest(info.name, [...BUILTIN_TYPE_NAMES, ...catalog.enumNames()]);
   report(finding(at, 'value', message, near ? `did you mean \`${near}\`?` : 'use a PostgreSQL type, or declare the enum under `enums:`'));
+  return info;
 }
 
 function checkColumn(report: Report, catalog: Catalog, table: TableDecl, c: string, column: ColumnDecl, cp: Path): void {
-  checkType(report, catalog, column, cp);
+  const info = checkType(report, catalog, column, cp);
   const inPk = table.primaryKey?.columns.includes(c) ?? false;
   const has = (k: keyof ColumnDecl): boolean => column[k] !== undefined;
   if (has('identity') && has('default')) report(finding([...cp, 'default'], 'key', `${subject(cp)} has both \`identity\` and \`default\``, 'an identity column makes its own values: remove `default`'));
   if (has('identity') && has('generated')) report(finding([...cp, 'generated'], 'key', `${subject(cp)} has both \`identity\` and \`generated\``, 'keep one of them'));
   if (has('generated') && has('default')) report(finding([...cp, 'default'], 'key', `${subject(cp)} has both \`generated\` and \`default\``, 'a generated column is computed: remove `default`'));
-  const info = classifyType(column.type);
   if (has('identity') && info.kind !== 'invalid' && !isIntegerType(info.canonical))
     report(finding([...cp, 'identity'], 'key', `${subject(cp)}: identity needs smallint, integer or bigint, not \`${info.canonical}\``, 'change the type to bigint, or remove `identity`'));
   if (column.nullable === true && inPk)

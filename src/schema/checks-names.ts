@@ -1,5 +1,8 @@
 // Names PostgreSQL would silently change or refuse: longer than 63 bytes (it truncates them, so two long
-// names can collide and a plan would never converge), empty, or reserved.
+// names can collide and a plan would never converge), empty, or reserved. Every name the file declares is
+// checked here; a name that refers to something the file must also declare (a foreign key's table, an
+// index column) is caught by that declaration. A trigger's function need not be declared in the file, so
+// its name is checked where the trigger names it (issue #13: a 64-byte one passed and failed at apply).
 import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../sql/quote.js';
 import { entries, reporter, type CheckContext } from './catalog.js';
 import { subject } from './describe.js';
@@ -30,6 +33,11 @@ export function checkNames(ctx: CheckContext): void {
       for (const member of TABLE_MEMBERS) for (const [n] of entries<object>(table[member])) checkName(report, n, [...tp, member, n], 'key');
       for (const [c, column] of entries(table.columns))
         if (column.renamedFrom !== undefined) checkName(report, column.renamedFrom, [...tp, 'columns', c, 'renamedFrom'], 'value');
+      for (const [g, { function: fn }] of entries(table.triggers)) {
+        const fp: Path = [...tp, 'triggers', g, 'function'];
+        if (fn.schema !== undefined) checkName(report, fn.schema, [...fp, 'schema'], 'value');
+        checkName(report, fn.name, [...fp, 'name'], 'value');
+      }
     }
   }
 }

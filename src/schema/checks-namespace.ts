@@ -13,7 +13,11 @@ type Named = readonly [name: string, path: Path];
 /** Reports every occurrence of a name after its first one in the document. */
 function clashes(ctx: CheckContext, report: Report, items: readonly Named[], why: string): void {
   const byName = new Map<string, Named[]>();
-  for (const item of items) byName.set(item[0], [...(byName.get(item[0]) ?? []), item]);
+  for (const item of items) {
+    const group = byName.get(item[0]);
+    if (group) group.push(item);
+    else byName.set(item[0], [item]);
+  }
   for (const [name, group] of byName) {
     if (group.length < 2) continue;
     const [first, ...later] = [...group].sort((a, b) => ctx.order(a[1]) - ctx.order(b[1]));

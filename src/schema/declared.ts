@@ -14,11 +14,25 @@ function scalarText<T extends z.ZodType>(schema: T, types: readonly string[]): T
   return schema;
 }
 
-const name = (description: string) => z.string().meta({ description });
+/**
+ * Text PostgreSQL stores as given in its catalog: names, enum labels, comments, collation and operator class
+ * names. Control characters there can only come from a damaged file or a mistyped escape, so hygiene.ts
+ * refuses them; SQL fields may hold any whitespace a query allows.
+ */
+const catalogTexts = new WeakSet<object>();
+function catalogText<T extends z.ZodType>(schema: T): T {
+  catalogTexts.add(schema);
+  return schema;
+}
+/** Whether a string schema (already unwrapped) holds catalog text. */
+export const isCatalogText = (schema: z.ZodType): boolean => catalogTexts.has(schema);
+const text = () => catalogText(z.string());
+
+const name = (description: string) => catalogText(z.string().meta({ description }));
 /** User-supplied raw SQL: never quoted or rewritten by switchyard, only trimmed. */
 const sql = (description: string) =>
   scalarText(z.string().refine((s) => s.trim() !== '', 'must not be empty').meta({ description: `${description} (raw SQL)` }), ['string', 'number', 'boolean']);
-const names = (description: string) => z.array(z.string()).min(1).meta({ description });
+const names = (description: string) => z.array(text()).min(1).meta({ description });
 const flag = (description: string, dflt = false) => z.boolean().optional().meta({ description, default: dflt });
 const integer = (description: string) =>
   scalarText(z.string().regex(/^[+-]?\d+$/, 'must be a whole number'), ['integer', 'string']).optional().meta({ description });
@@ -33,8 +47,8 @@ export const columnDecl = z
     default: sql('Default value expression, e.g. `now()`').optional(),
     identity: z.enum(['always', 'by default']).optional().meta({ description: 'GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY (integer types only)' }),
     generated: sql('Expression of a GENERATED ALWAYS AS (...) STORED column').optional(),
-    collation: z.string().optional().meta({ description: 'Collation name, e.g. `C`, when not the default' }),
-    comment: z.string().optional(),
+    collation: text().optional().meta({ description: 'Collation name, e.g. `C`, when not the default' }),
+    comment: text().optional(),
     renamedFrom: name('Change hint: the column used to be called this').optional(),
     up: sql('Change hint: computes the new value from the old row, e.g. `salary::numeric(12,2)`').optional(),
     down: sql('Change hint: computes the old value from the new row; requires `up`').optional(),
@@ -64,8 +78,8 @@ const indexKeyDecl = z
     expression: sql('Indexed expression (or give `column`)').optional(),
     order: z.enum(['asc', 'desc']).optional().meta({ default: 'asc' }),
     nulls: z.enum(['first', 'last']).optional().meta({ description: 'Default: last for asc, first for desc' }),
-    opclass: z.string().optional().meta({ description: 'Operator class, e.g. `text_pattern_ops`' }),
-    collation: z.string().optional(),
+    opclass: text().optional().meta({ description: 'Operator class, e.g. `text_pattern_ops`' }),
+    collation: text().optional(),
   })
   .meta({ title: 'Index key' });
 
@@ -80,7 +94,7 @@ const indexDecl = z
     where: sql('Partial index predicate').optional(),
     nullsNotDistinct: flag('NULLS NOT DISTINCT (unique indexes, PostgreSQL 15+)'),
     invalid: flag('Written by introspection: a failed concurrent build left the index invalid'),
-    comment: z.string().optional(),
+    comment: text().optional(),
   })
   .meta({ title: 'Index', description: 'The key is the index name (PostgreSQL default `<table>_<columns>_idx`)' });
 
@@ -127,7 +141,7 @@ const triggerDecl = z
 export const tableDecl = z
   .strictObject({
     renamedFrom: name('Change hint: the table used to be called this').optional(),
-    comment: z.string().optional(),
+    comment: text().optional(),
     columns: z.record(z.string(), columnDecl).meta({ description: 'Column name -> column, in CREATE TABLE order' }),
     primaryKey: primaryKeyDecl.optional(),
     unique: z.record(z.string(), uniqueDecl).optional().meta({ description: 'Constraint name -> unique constraint' }),
@@ -140,8 +154,8 @@ export const tableDecl = z
 
 const enumDecl = z
   .union([
-    z.array(z.string()).meta({ description: 'Enum labels, in sort order' }),
-    z.strictObject({ values: z.array(z.string()).meta({ description: 'Enum labels, in sort order' }), comment: z.string().optional() }),
+    z.array(text()).meta({ description: 'Enum labels, in sort order' }),
+    z.strictObject({ values: z.array(text()).meta({ description: 'Enum labels, in sort order' }), comment: text().optional() }),
   ])
   .meta({ title: 'Enum', description: 'A list of labels, or `{ values: [...], comment }`' });
 
@@ -168,7 +182,7 @@ const functionDecl = z
 
 export const schemaDecl = z
   .strictObject({
-    comment: z.string().optional(),
+    comment: text().optional(),
     enums: z.record(z.string(), enumDecl).optional().meta({ description: 'Enum type name -> labels' }),
     sequences: z.record(z.string(), sequenceDecl).optional().meta({ description: 'Sequence name -> sequence' }),
     tables: z.record(z.string(), tableDecl).optional().meta({ description: 'Table name -> table' }),

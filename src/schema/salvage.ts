@@ -5,25 +5,58 @@ import type { z } from 'zod';
 import { flatten } from './issues.js';
 import { schemaAt, shapeOf, slot, valueAt, type Path } from './zod-walk.js';
 
-/** Paths cut out of the data, with a prefix test. */
+interface Cut {
+  /** This path itself was cut out. */
+  cut: boolean;
+  readonly below: Map<string, Cut>;
+}
+
+/**
+ * Paths cut out of the data, as a tree of segments: the checks ask about every reference, and a list of cut
+ * paths scanned per question made a file with thousands of broken tables quadratic (22 s of 37 for 65,000
+ * tables, issue #13). A node exists only on the way to a cut.
+ */
 export class Broken {
-  private readonly paths = new Set<string>();
+  private readonly root: Cut = { cut: false, below: new Map() };
+
   add(path: Path): void {
-    this.paths.add(path.map(String).join('\0'));
+    let node = this.root;
+    for (const seg of path) {
+      let next = node.below.get(String(seg));
+      if (!next) node.below.set(String(seg), (next = { cut: false, below: new Map() }));
+      node = next;
+    }
+    node.cut = true;
   }
+
   /** Whether `path` or one of its ancestors was cut out. */
   covers(path: Path): boolean {
-    for (let i = 1; i <= path.length; i++) if (this.paths.has(path.slice(0, i).map(String).join('\0'))) return true;
+    let node: Cut | undefined = this.root;
+    for (const seg of path) {
+      node = node.below.get(String(seg));
+      if (!node) return false;
+      if (node.cut) return true;
+    }
     return false;
   }
-  some(test: (path: readonly string[]) => boolean): boolean {
-    for (const p of this.paths) if (test(p.split('\0'))) return true;
-    return false;
-  }
-  /** Whether something at or below `path` was cut out. */
+
+  /** Whether something at or below `path`, or an ancestor of it, was cut out. */
   within(path: Path): boolean {
-    const prefix = path.map(String).join('\0');
-    for (const p of this.paths) if (p === prefix || p.startsWith(prefix + '\0') || prefix.startsWith(p + '\0')) return true;
+    let node: Cut | undefined = this.root;
+    for (const seg of path) {
+      node = node.below.get(String(seg));
+      if (!node) return false;
+      if (node.cut) return true;
+    }
+    return true;
+  }
+
+  /** Whether a whole schema was cut out: `schema`, or any when it is undefined. */
+  schemaCut(schema?: string): boolean {
+    const schemas = this.root.below.get('schemas');
+    if (!schemas) return false;
+    if (schema !== undefined) return schemas.below.get(schema)?.cut === true;
+    for (const s of schemas.below.values()) if (s.cut) return true;
     return false;
   }
 }
@@ -38,14 +71,21 @@ function cutPoint(root: z.ZodType, data: unknown, path: Path): Path | undefined 
   return undefined;
 }
 
-/** The valid part of `data` (or undefined when nothing sensible remains) and what was cut out. */
-export function salvage<T>(root: z.ZodType<T>, data: unknown): { data: T; broken: Broken } | undefined {
+/**
+ * The valid part of `data` (or undefined when nothing sensible remains) and what was cut out. `issues`: those
+ * of the parse the caller already ran on `data`, so that a large file is not parsed once more for them.
+ */
+export function salvage<T>(root: z.ZodType<T>, data: unknown, issues?: readonly z.core.$ZodIssue[]): { data: T; broken: Broken } | undefined {
   const current: unknown = structuredClone(data);
   const broken = new Broken();
   for (let round = 0; round < 8; round++) {
-    const result = root.safeParse(current);
-    if (result.success) return { data: result.data, broken };
-    for (const issue of flatten(result.error.issues, current, root)) {
+    let found = round === 0 ? issues : undefined;
+    if (!found) {
+      const result = root.safeParse(current);
+      if (result.success) return { data: result.data, broken };
+      found = result.error.issues;
+    }
+    for (const issue of flatten(found, current, root)) {
       const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
       const target = valueAt(current, path);
       if (issue.code === 'unrecognized_keys' && target !== null && typeof target === 'object') {

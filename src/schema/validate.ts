@@ -1,6 +1,6 @@
 // `switchyard validate`: the problems of a declared file as data, for the CLI to print (exit 2 when not ok).
-import type { Problem } from '../errors.js';
-import { analyzeDeclared, readDeclaredText } from './yaml.js';
+import { InvalidSchemaError, type Problem } from '../errors.js';
+import { checkDeclared, readDeclaredText } from './yaml.js';
 
 export interface ValidationSummary {
   readonly schemas: number;
@@ -38,7 +38,15 @@ export function summarize(data: unknown): ValidationSummary {
 
 /** Validates a declared schema file. Throws only when the file cannot be read (UsageError). */
 export async function validateFile(path: string): Promise<ValidationResult> {
-  const text = await readDeclaredText(path);
-  const { problems, data } = analyzeDeclared(text, path);
+  let text: string;
+  try {
+    text = await readDeclaredText(path);
+  } catch (e) {
+    // Not UTF-8: reported like any other problem of the file.
+    if (e instanceof InvalidSchemaError) return { file: path, ok: false, problems: [...e.problems], summary: summarize(undefined) };
+    throw e;
+  }
+  // Only the problems: building the model would add time and memory on a large file and find nothing more.
+  const { problems, data } = checkDeclared(text, path);
   return { file: path, ok: problems.length === 0, problems: [...problems], summary: summarize(data) };
 }

@@ -1,13 +1,18 @@
 // The YAML document as parsed, kept for positions: every problem points at a line and column of the file.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { subject } from './describe.js';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { finding, type Finding } from './finding.js';
-import { child, expectsText, type Path, type Segment } from './zod-walk.js';
-import type { z } from 'zod';
+import type { Path, Segment } from './zod-walk.js';
 
 export interface YamlSource {
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
+  /**
+   * Each mapping's pairs by key, built on its first lookup. Paths are looked up once per table (its column
+   * order) and per problem; scanning the items instead made `validate` quadratic in the number of tables
+   * (issue #13: 65,000 tables in one schema took 272 s). Keyed by the items array, which prepare() replaces
+   * when it drops pairs, so an index never outlives the items it was built from.
+   */
+  readonly pairs: WeakMap<readonly Pair[], ReadonlyMap<string, Pair>>;
 }
 
 const SYNTAX_FIXES: Readonly<Record<string, string>> = {
@@ -25,47 +30,24 @@ export function readYaml(text: string): { source: YamlSource; syntax: Finding[] 
     ...finding([], 'key', `YAML syntax: ${e.message.replace(/\.$/, '')}`, SYNTAX_FIXES[e.code] ?? 'fix the YAML syntax here'),
     offset: e.pos[0],
   }));
-  return { source: { doc, lines }, syntax };
+  return { source: { doc, lines, pairs: new WeakMap() }, syntax };
 }
 
 /** A key as a name: numbers, booleans and nulls keep their source spelling (`1.50:` is the name "1.50"). */
-function keyText(key: unknown): string {
+export function keyText(key: unknown): string {
   if (!isScalar(key)) return '';
   return typeof key.value === 'string' ? key.value : (key.source ?? String(key.value ?? ''));
 }
 
-/**
- * Makes the document read as the schema expects before it becomes plain data: keys are names, and a scalar
- * where text is expected keeps its spelling (`default: 0`, `start: 9223372036854775807`, `[yes, 1.50]`).
- * Reports duplicate keys (the last one wins, as in most YAML readers) and keys that are not plain scalars.
- */
-export function prepare(doc: Document.Parsed, root: z.ZodType): Finding[] {
-  const found: Finding[] = [];
-  const walk = (node: unknown, schema: z.ZodType | undefined, path: Segment[]): void => {
-    if (isMap(node)) {
-      const seen = new Set<string>();
-      node.items = node.items.filter((pair: Pair) => {
-        if (!isScalar(pair.key)) {
-          found.push({ ...finding(path, 'key', `${subject(path)}: a key must be a plain name, not a list or mapping`, 'write the name as a plain or quoted string'), offset: (pair.key as Node | null)?.range?.[0] ?? 0 });
-          return false;
-        }
-        const key = keyText(pair.key);
-        pair.key.value = key;
-        if (seen.has(key)) found.push(finding([...path, key], 'key', `${subject([...path, key])} is declared twice`, 'keep only one of them'));
-        // JavaScript objects (and zod records) cannot hold this key: it would vanish without a word.
-        if (key === '__proto__') found.push(finding([...path, key], 'key', `${subject([...path, key])}: the name \`__proto__\` is not supported`, 'choose another name'));
-        seen.add(key);
-        walk(pair.value, schema && child(schema, key, 'map'), [...path, key]);
-        return true;
-      });
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, schema && child(schema, i, 'list'), [...path, i]));
-    } else if (isScalar(node) && expectsText(schema) && node.value !== null && typeof node.value !== 'string') {
-      node.value = node.source ?? String(node.value);
-    }
-  };
-  walk(doc.contents, root, []);
-  return found;
+/** The pair under key `seg` (the last one when the key is repeated, as the YAML reader keeps the last). */
+function pairAt(source: YamlSource, map: YAMLMap, seg: Segment): Pair | undefined {
+  let index = source.pairs.get(map.items);
+  if (!index) {
+    const built = new Map<string, Pair>();
+    for (const pair of map.items) built.set(keyText(pair.key), pair);
+    source.pairs.set(map.items, (index = built));
+  }
+  return index.get(String(seg));
 }
 
 /** Offset of the key or value at `path`; when the path does not exist, of the deepest key that does. */
@@ -77,7 +59,7 @@ export function offsetOf(source: YamlSource, path: Path, at: 'key' | 'value'): n
   for (const seg of path) {
     if (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {
-      const pair = node.items.findLast((p) => keyText(p.key) === String(seg));
+      const pair = pairAt(source, node, seg);
       if (!pair) { complete = false; break; }
       key = pair.key as Node;
       node = pair.value;
@@ -100,7 +82,7 @@ export function keysInOrder(source: YamlSource, path: Path): string[] | undefine
   for (const seg of path) {
     if (isAlias(node)) node = node.resolve(source.doc);
     if (!isMap(node)) return undefined;
-    node = node.items.findLast((p) => keyText(p.key) === String(seg))?.value;
+    node = pairAt(source, node, seg)?.value;
   }
   if (isAlias(node)) node = node.resolve(source.doc);
   if (!isMap(node)) return undefined;

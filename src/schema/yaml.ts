@@ -1,7 +1,8 @@
 // The declared schema file: YAML in, validated model out (every problem at once, each with its line and
 // column), and the model back out as YAML.
 //
-// What is checked here, without a database: YAML syntax and duplicate keys; the structure (zod, strict:
+// What is checked here, without a database: UTF-8, and characters PostgreSQL cannot take (NUL anywhere;
+// control characters in names, labels and comments); YAML syntax and duplicate keys; the structure (zod, strict:
 // unknown keys are errors); types; references inside the file (columns of keys and indexes, foreign key
 // targets and their unique keys, sequence owners, the tenant template); name clashes and PostgreSQL's name
 // limits; combinations PostgreSQL refuses (identity with default, unique hash indexes...); change hints that
@@ -22,11 +23,14 @@ import { checkDeclaredSql } from './checks-sql.js';
 import { declaredFile, type DeclaredFile } from './declared.js';
 import { dotted } from './describe.js';
 import type { Finding } from './finding.js';
+import { visible } from './hygiene.js';
 import { zodFindings } from './issues.js';
 import type { DatabaseSchema } from './model.js';
 import { Broken, salvage } from './salvage.js';
 import { toModel } from './to-model.js';
-import { keysInOrder, offsetOf, position, prepare, readYaml, type YamlSource } from './yaml-ast.js';
+import { decodeUtf8 } from './utf8.js';
+import { prepare } from './prepare.js';
+import { keysInOrder, offsetOf, position, readYaml, type YamlSource } from './yaml-ast.js';
 
 export { toYaml } from './emit.js';
 
@@ -44,7 +48,8 @@ function toProblems(source: YamlSource | undefined, file: string, findings: read
   for (const f of findings) {
     const offset = f.offset ?? (source ? offsetOf(source, f.path, f.at) : 0);
     const { line, column } = source ? position(source, offset) : { line: 1, column: 1 };
-    const p: Problem = { file, line, column, path: dotted(f.path), message: f.message, ...(f.fix ? { fix: f.fix } : {}) };
+    // Names with control characters are quoted in messages; printed raw they would garble the terminal.
+    const p: Problem = { file, line, column, path: dotted(f.path), message: visible(f.message), ...(f.fix ? { fix: visible(f.fix) } : {}) };
     const key = `${line}:${column}:${p.message}`;
     if (!seen.has(key)) problems.push(p);
     seen.add(key);
@@ -56,8 +61,8 @@ function runChecks(ctx: CheckContext): void {
   for (const check of [checkNames, checkColumns, checkKeys, checkForeignKeys, checkNamespaces, checkSchemas, checkDeclaredSql]) check(ctx);
 }
 
-/** Every problem of a declared file, and its model when there are none. Never throws for bad input. */
-export function analyzeDeclared(text: string, file: string): Analysis {
+/** Every problem of a declared file, and the valid data with its document when there are none. */
+export function checkDeclared(text: string, file: string): Analysis & { readonly valid?: { data: DeclaredFile; source: YamlSource } } {
   const { source, syntax } = readYaml(text);
   if (syntax.length > 0) return { problems: toProblems(source, file, syntax) };
   if (source.doc.contents === null)
@@ -73,12 +78,19 @@ export function analyzeDeclared(text: string, file: string): Analysis {
   let valid: { data: DeclaredFile; broken: Broken } | undefined = parsed.success ? { data: parsed.data, broken: new Broken() } : undefined;
   if (!parsed.success) {
     findings.push(...zodFindings(parsed.error.issues, plain, declaredFile));
-    valid = salvage(declaredFile, plain);
+    valid = salvage(declaredFile, plain, parsed.error.issues);
   }
   if (valid) runChecks({ ...valid, report: (f) => findings.push(f), order: (path) => offsetOf(source, path, 'key') });
   const problems = toProblems(source, file, findings);
   if (problems.length > 0 || !valid) return { problems, data: plain };
-  return { problems, data: plain, model: toModel(valid.data, (path) => keysInOrder(source, path)) };
+  return { problems, data: plain, valid: { data: valid.data, source } };
+}
+
+/** Every problem of a declared file, and its model when there are none. Never throws for bad input. */
+export function analyzeDeclared(text: string, file: string): Analysis {
+  const { problems, data, valid } = checkDeclared(text, file);
+  if (!valid) return { problems, data };
+  return { problems, data, model: toModel(valid.data, (path) => keysInOrder(valid.source, path)) };
 }
 
 /** The model of a declared schema; throws InvalidSchemaError listing every problem. */
@@ -88,14 +100,21 @@ export function parseDeclared(text: string, file: string): DatabaseSchema {
   return model;
 }
 
-/** Reads a file of source text, with a UsageError naming the path when it cannot be read. */
+/**
+ * Reads a file of source text: a UsageError naming the path when it cannot be read, an InvalidSchemaError at
+ * the first byte that is not UTF-8.
+ */
 export async function readDeclaredText(path: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new UsageError(`cannot read the declared schema ${path}: ${reason}`, { cause: e });
   }
+  const decoded = decodeUtf8(bytes, path);
+  if ('problem' in decoded) throw new InvalidSchemaError([decoded.problem]);
+  return decoded.text;
 }
 
 export async function loadDeclared(path: string): Promise<DatabaseSchema> {

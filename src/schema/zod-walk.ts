@@ -43,6 +43,23 @@ export function child(s: Schema, segment: Segment, shape: Shape): Schema | undef
   return undefined;
 }
 
+/**
+ * The schema of each key of a mapping of schema `s`, the union option picked once for all its keys (a
+ * record of 65,000 tables is walked key by key). `names`: the keys are names (a record).
+ */
+export function childrenOf(s: Schema): { readonly names: boolean; readonly of: (key: string) => Schema | undefined } {
+  const u = pick(s, 'map');
+  if (u instanceof z.ZodRecord) {
+    const value = u.valueType as Schema;
+    return { names: true, of: () => value };
+  }
+  if (u instanceof z.ZodObject) {
+    const shape = u.shape as Record<string, Schema>;
+    return { names: false, of: (key) => (Object.hasOwn(shape, key) ? shape[key] : undefined) };
+  }
+  return { names: false, of: () => undefined };
+}
+
 /** How `segment` sits in its parent: a record entry, an optional or required key, a list item. */
 export function slot(s: Schema, segment: Segment, shape: Shape): 'entry' | 'optional' | 'required' | 'item' | undefined {
   const u = pick(s, shape);

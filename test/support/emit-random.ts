@@ -137,11 +137,18 @@ export class ValidModels {
   constructor(private readonly r: Random) {}
 
   /**
-   * Any text but one the library's YAML loses: a multi-line string of nothing but spaces and line breaks is
-   * written as a `|+` literal of blank lines, which reads back without its spaces (see the test below).
+   * Any text but one the library's YAML loses (a multi-line string of nothing but spaces and line breaks is
+   * written as a `|+` literal of blank lines, which reads back without its spaces; see the test below), or
+   * one validation refuses anywhere: a NUL or an unpaired surrogate (src/schema/hygiene.ts).
    */
   private text(): string {
-    const s = anyText(this.r);
+    const s = anyText(this.r).replace(/\0|\p{Cs}/gu, '');
+    return LOSSY_WHITESPACE.test(s) ? s + '.' : s;
+  }
+
+  /** Text for a name, an enum label or a comment: without the control characters validation refuses there. */
+  private catalogText(): string {
+    const s = this.text().replace(/[\x01-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]/g, '');
     return LOSSY_WHITESPACE.test(s) ? s + '.' : s;
   }
 
@@ -159,7 +166,7 @@ export class ValidModels {
   }
 
   private comment(p: number): { comment?: string } {
-    return this.r.chance(p) ? { comment: this.text() } : {};
+    return this.r.chance(p) ? { comment: this.catalogText() } : {};
   }
 
   /** A name not in `taken` that PostgreSQL keeps as it is (1 to 63 bytes, no NUL). */
@@ -167,7 +174,7 @@ export class ValidModels {
     const { r } = this;
     const ok = (n: string): boolean => n !== '' && !n.includes('\0') && Buffer.byteLength(n) <= 63 && !taken.has(n) && !n.startsWith('pg_');
     let n = '';
-    for (let i = 0; i < 10 && !ok(n); i++) n = r.chance(0.6) ? this.text() : r.pick(['id', 'users', 'a b', 'Ünïcode', 'x_1']) + r.int(100);
+    for (let i = 0; i < 10 && !ok(n); i++) n = r.chance(0.6) ? this.catalogText() : r.pick(['id', 'users', 'a b', 'Ünïcode', 'x_1']) + r.int(100);
     if (!ok(n)) n = `n${taken.size}_${r.int(1e9)}`;
     taken.add(n);
     return n;
@@ -204,7 +211,7 @@ export class ValidModels {
         ...(owner ? { ownedBy: { table: owner.name, column: r.pick(owner.columns).name } } : {}),
       };
     });
-    const labels = (): string[] => [...new Set(r.times(4, () => this.text()).filter((v) => Buffer.byteLength(v) <= 63))];
+    const labels = (): string[] => [...new Set(r.times(4, () => this.catalogText()).filter((v) => Buffer.byteLength(v) <= 63))];
     return {
       kind: 'schema', name, tables, sequences, ...this.comment(0.3),
       enums: r.times(2, () => ({ kind: 'enum', name: this.fresh(names), values: labels(), ...this.comment(0.3) })),
