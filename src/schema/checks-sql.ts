@@ -10,7 +10,8 @@ import type { Path } from './zod-walk.js';
 const EXPRESSION_FIX = 'write exactly one SQL expression (text values as string literals, e.g. \'active\')';
 
 function report(out: Report, path: Path, problem: SqlTextProblem | undefined, fix: string): void {
-  if (problem) out(finding(path, 'value', `${subject(path)}: ${problem.message}`, fix));
+  // A NUL is already reported by the hygiene rules (hygiene.ts), for every text of the file.
+  if (problem && !problem.message.startsWith('a NUL character')) out(finding(path, 'value', `${subject(path)}: ${problem.message}`, fix));
 }
 
 function expression(out: Report, path: Path, text: string | undefined): void {
