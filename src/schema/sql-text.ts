@@ -74,25 +74,6 @@ const inExpression = (key: string): string | undefined => (key === 'ParamRef' ? 
 /** Languages whose functions run native code or reach outside the server: never built from a declared file. */
 const UNSAFE_LANGUAGES = /^(c|internal|\w+u)$/i;
 
-/**
- * A backslash in a plain '...' literal: libpg-query reads it as standard_conforming_strings = on does, a server
- * or session with it off would read an escape, and the literal could end elsewhere. E'...' says what it means.
- */
-function backslashLiteral(sql: string, tree: unknown, offset: number): SqlTextProblem | undefined {
-  let found: SqlTextProblem | undefined;
-  const visit = (n: unknown): void => {
-    if (found || n === null || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(visit);
-    const c = (n as Node).A_Const as { sval?: { sval?: string }; location?: number } | undefined;
-    if (c?.sval?.sval?.includes('\\') && c.location !== undefined) {
-      const at = chars(sql, c.location);
-      if (sql[at] === "'") found = { message: `a backslash in the plain string literal at character ${at - offset + 1}: write it as E'...' (escape string) so it means the same under standard_conforming_strings = off`, at: at - offset + 1 };
-    }
-    for (const v of Object.values(n)) visit(v);
-  };
-  visit(tree);
-  return found;
-}
 
 /** Where the second statement of `text` starts, as a 1-based character of `text` (parsed with `offset` before it). */
 function secondStatement(text: string, stmts: ReadonlyArray<{ stmt_location?: number }>, offset: number): SqlTextProblem {
@@ -137,8 +118,7 @@ export function expressionProblem(text: string): SqlTextProblem | undefined {
   const bare = oneValue(`SELECT\n${text}\n`, 7, text);
   if (!('value' in bare)) return { message: `not a single SQL expression on its own (its parentheses do not balance, or it ends a clause): \`${excerpt(text, 0)}\`` };
   const bad = findNode(wrapped.value, inExpression);
-  if (bad) return { message: `an expression may not contain ${bad}` };
-  return backslashLiteral(PREFIX + text + SUFFIX, wrapped.value, PREFIX.length);
+  return bad ? { message: `an expression may not contain ${bad}` } : undefined;
 }
 
 /** Exactly one statement of `kind` (a SelectStmt for a query, an InsertStmt for `tenants.register`). */
@@ -155,8 +135,7 @@ export function statementProblem(text: string, kind: 'SelectStmt' | 'InsertStmt'
   if (found !== kind) return { message: `expected one ${what}, found ${found.replace(/Stmt$/, '').toUpperCase()}` };
   const body = stmt[kind] as Node;
   const bad = kind === 'InsertStmt' ? findNode(body, (k) => (k !== 'InsertStmt' ? writesOrClauses(k) : undefined)) : findNode(body, inExpression);
-  if (bad) return { message: `the ${what} may not contain ${bad}` };
-  return backslashLiteral(text, body, 0);
+  return bad ? { message: `the ${what} may not contain ${bad}` } : undefined;
 }
 
 const names = (list: unknown): string[] => ((list as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? ''));

@@ -2,7 +2,9 @@
 // extended protocol, so the server itself refuses a second statement chained after the first, whatever the
 // parser check let through.
 import { describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { sendOne } from '../../../src/db/send.js';
+import { prepareSession } from '../../../src/rehearsal/shadow.js';
 import { runRollbackInTransaction, runStatement } from '../../../src/executor/statement.js';
 import { freshDatabase } from '../../support/db.js';
 
@@ -24,5 +26,20 @@ describe('one statement per call', () => {
     const db = await freshDatabase();
     expect((await sendOne<{ v: string }>(db.client, "SELECT 'a;b' AS v")).rows[0]!.v).toBe('a;b');
     expect((await sendOne<{ v: number }>(db.client, 'SELECT $1::int + 1 AS v', [41])).rows[0]!.v).toBe(42);
+  });
+
+  it('every switchyard session reads string literals as the parser did: standard_conforming_strings on, whatever the database says', async () => {
+    const db = await freshDatabase();
+    await db.client.query(`ALTER DATABASE ${db.name} SET standard_conforming_strings = off`);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await prepareSession(c);
+      // libpg-query reads '\' || ')' as two strings; with the setting off the first would swallow the second.
+      const { rows } = await sendOne<{ v: string }>(c, "SELECT '\\' || ')' AS v");
+      expect(rows[0]!.v).toBe('\\)');
+    } finally {
+      await c.end();
+    }
   });
 });

@@ -44,7 +44,6 @@ const refused: ReadonlyArray<readonly [string, string, string]> = [
   ['an unterminated dollar quote', '$$ x', 'not a single SQL expression: unterminated dollar-quoted string at or near "$$ x )" (at character 1)'],
   ['a NUL byte', "'a\u0000'); DROP TABLE t; --", 'a NUL character (U+0000) at character 3'],
   ['a statement instead of an expression', 'DROP TABLE t', 'not a single SQL expression: syntax error at or near "TABLE" (at character 6)'],
-  ['a backslash in a plain literal (standard_conforming_strings = off reads an escape)', "'\\' || ')); PERFORM pg_sleep(10); NEW.a := (SELECT (1 --'\n|| ''", "a backslash in the plain string literal at character 1: write it as E'...' (escape string) so it means the same under standard_conforming_strings = off"],
   ['a parameter', 'v || $1', 'an expression may not contain a parameter ($1...)'],
   ['an empty expression', '   ', 'not a single SQL expression: syntax error at or near ")" (at character 4)'],
 ];
@@ -62,8 +61,7 @@ describe('declared statements', () => {
     ['SELECT schema_name INTO stolen FROM central.tenants', 'SelectStmt', 'the SELECT may not contain SELECT ... INTO (it creates a table)'],
     ['WITH d AS (UPDATE central.tenants SET active = false RETURNING schema_name) SELECT * FROM d', 'SelectStmt', 'the SELECT may not contain a data-changing statement (UPDATE)'],
     ['DELETE FROM central.tenants', 'SelectStmt', 'expected one SELECT, found DELETE'],
-    ["SELECT 'a\\b'", 'SelectStmt', "a backslash in the plain string literal at character 8: write it as E'...' (escape string) so it means the same under standard_conforming_strings = off"],
-    ["SELECT E'a\\\\b'", 'SelectStmt', undefined],
+    ["SELECT E'a\\\\b', 'c\\d'", 'SelectStmt', undefined],
     ['', 'SelectStmt', 'not a valid SELECT: Query cannot be empty'],
     ['-- only a comment', 'SelectStmt', 'no statement: expected one SELECT'],
     ['INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)', 'InsertStmt', undefined],
