@@ -63,3 +63,14 @@ export function databaseError(doing: string, cause: unknown): DatabaseError {
   const msg = e?.message ?? String(cause);
   return new DatabaseError(`${doing}: ${msg}`, { cause, ...(e?.code ? { sqlstate: e.code } : {}) });
 }
+
+/** A model object that cannot become SQL: a bug in whatever produced the model, or a hand-built model. */
+export class InvalidModelError extends SwitchyardError {
+  /** Which object, e.g. `sequence "app"."order_seq"`. */
+  readonly object: string;
+  constructor(object: string, problem: string) {
+    super('INVALID_MODEL', `cannot render ${object}: ${problem}`, 2);
+    this.name = 'InvalidModelError';
+    this.object = object;
+  }
+}

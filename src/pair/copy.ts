@@ -6,7 +6,7 @@ import { databaseError } from '../errors.js';
 import { introspect } from '../introspect/index.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model.js';
-import { ident, qualified } from '../sql/quote.js';
+import { ident, qualified } from '../db/quote.js';
 import { createSchema, renderDatabase } from '../sql/render/index.js';
 import { PairError, StandbyNotEmptyError } from './errors.js';
 import { HEARTBEAT_TABLE } from './names.js';

@@ -11,7 +11,7 @@ import {
 import type { Check, PreflightPair } from '../executor/preflight/types.js';
 import { serverVersion } from '../introspect/index.js';
 import type { DatabaseSchema } from '../schema/model.js';
-import { qualified } from '../sql/quote.js';
+import { qualified } from '../db/quote.js';
 import { copySchema, resetStandby, type SchemaCopy } from './copy.js';
 import { PairError, PairPreflightError } from './errors.js';
 import { copyPrivileges } from './privileges.js';

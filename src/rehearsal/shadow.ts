@@ -15,7 +15,7 @@ import { introspect, serverVersion } from '../introspect/index.js';
 import type { Column, DatabaseSchema, Table } from '../schema/model.js';
 import { renderDatabaseObjects } from '../sql/render/database.js';
 import { problemAt } from '../schema/locate.js';
-import { ident } from '../sql/quote.js';
+import { ident } from '../db/quote.js';
 import { serverBinaries, startEmbedded } from './embedded.js';
 
 /** Session settings every introspection runs under, so that both sides of a diff print alike. */

@@ -1,5 +1,5 @@
 // Schema-level objects: enum labels, sequence bounds and owners, functions, triggers, and the tenants section.
-import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../sql/quote.js';
+import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../db/quote.js';
 import { Catalog, entries, reporter, tablePath, type CheckContext } from './catalog.js';
 import type { SchemaDecl, SequenceDecl } from './declared.js';
 import { subject } from './describe.js';

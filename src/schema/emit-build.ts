@@ -1,7 +1,7 @@
 // Building the tree: mappings of fields, lists, and name -> entry mappings, with the rules that choose flow
 // style. Flow collections that fit on one line are written out here (YamlInline), most of them without
 // building their tree at all.
-import { InvalidModelError } from '../sql/render/common.js';
+import { InvalidModelError } from '../errors.js';
 import { inlineEntry } from './emit-flow.js';
 import { valueOf, type YamlInline, type YamlMap, type YamlPair, type YamlSeq, type YamlValue } from './emit-node.js';
 import { q } from './names.js';

@@ -6,7 +6,7 @@ import { diff, describeChange } from '../diff/index.js';
 import { introspect, type Queryable } from '../introspect/index.js';
 import { planPhases } from '../executor/state.js';
 import type { Phase, Plan } from '../planner/types.js';
-import type { RehearsalReport } from '../rehearsal/report.js';
+import type { RehearsalReport } from '../executor/rehearsal-report.js';
 import { fingerprint } from '../schema/fingerprint.js';
 import type { DatabaseSchema, Schema } from '../schema/model.js';
 import { emptySchema } from '../schema/model.js';

@@ -11,8 +11,9 @@ import {
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
 import { contractWarning, pairMode, placeApply, placeRollback, readPairLedgers } from '../pair/phases.js';
 import { reviewProblem } from '../planner/reviewed.js';
-import { rehearsalProblem } from '../rehearsal/report.js';
-import { parseShard, parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
+import { rehearsalProblem } from '../executor/rehearsal-report.js';
+import { readRegistry } from '../introspect/registry.js';
+import { parseShard, parseTenantsFlag, selectTenants } from './registry.js';
 import { segments, unitPlan } from './split.js';
 import { DEFAULT_CONCURRENCY, loadTenantRun, someNames, type TenantRunOptions } from './run.js';
 

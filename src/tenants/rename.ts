@@ -5,7 +5,7 @@
 // tenant name full of quotes and semicolons lands only where ident() and literal() put it.
 import type { Check, Column, Function, Index, IndexKey, Schema, Table, Trigger } from '../schema/model.js';
 import type { ObjectKey, Step } from '../planner/types.js';
-import { ident, literal } from '../sql/quote.js';
+import { ident, literal } from '../db/quote.js';
 import { dollarBody, foldAscii, identValue, isTrivia, stringValue, tokenize, type Token } from './sql-lexer.js';
 
 // Casts whose input is a possibly qualified object name (regrole is a role, so it is not among them).

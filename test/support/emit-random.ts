@@ -5,7 +5,7 @@ import type {
   Column, DatabaseSchema, ForeignKey, Function, Index, IndexKey, Schema, Sequence, Table, Trigger,
 } from '../../src/schema/model.js';
 import { defaultConstraintName } from '../../src/schema/names.js';
-import { literal, qualified } from '../../src/sql/quote.js';
+import { literal, qualified } from '../../src/db/quote.js';
 import { FUNCTION, HOSTILE } from './emit-models.js';
 
 /** mulberry32: a small seeded generator, so that a failure names a model that can be rebuilt. */

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { introspect } from '../../src/introspect/index.js';
 import { prepareSession } from '../../src/rehearsal/shadow.js';
 import { fingerprint } from '../../src/schema/fingerprint.js';
-import { qualified, literal, ident } from '../../src/sql/quote.js';
+import { qualified, literal, ident } from '../../src/db/quote.js';
 import { renameSchemaInModel } from '../../src/tenants/rename.js';
 import type { DatabaseSchema } from '../../src/schema/model.js';
 import { cli } from './cli.js';

@@ -5,7 +5,7 @@
 // VALID is never validated.
 import type { AddCheck } from '../../diff/index.js';
 import type { Check } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { addCheck as renderAddCheck, dropConstraint, validateConstraint } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

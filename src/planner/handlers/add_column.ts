@@ -12,7 +12,7 @@
 // - NOT NULL without default nor backfill: refused (it fails on a populated table).
 import type { AddColumn } from '../../diff/index.js';
 import type { Column } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { addColumn, comment, dropColumn, dropDefault, setDefault } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

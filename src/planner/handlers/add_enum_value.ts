@@ -10,7 +10,7 @@
 import type { AddEnumValue } from '../../diff/index.js';
 import type { Enum } from '../../schema/model.js';
 import { addEnumValue, type EnumValuePosition } from '../../sql/render/index.js';
-import { literal, qualified } from '../../sql/quote.js';
+import { literal, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, PlanProblem } from '../types.js';

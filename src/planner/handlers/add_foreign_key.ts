@@ -12,7 +12,7 @@
 // target declares NOT VALID is never validated.
 import type { AddForeignKey } from '../../diff/index.js';
 import type { DatabaseSchema, ForeignKey } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { addForeignKey as renderAddForeignKey, dropConstraint, validateConstraint } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

@@ -4,7 +4,7 @@
 // created by this plan the table is still empty and unused, so a plain transactional CREATE INDEX.
 import type { AddIndex } from '../../diff/index.js';
 import type { Index } from '../../schema/model.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { comment, createIndex, dropIndex } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

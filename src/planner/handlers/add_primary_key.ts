@@ -11,7 +11,7 @@
 // A table that already has a primary key is refused: the old key goes only one release later, and a table
 // cannot have two.
 import type { AddPrimaryKey } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { addPrimaryKey as renderAddPrimaryKey, dropNotNull } from '../../sql/render/index.js';
 import { none } from '../draft.js';
 import type { Handler, PlanContext, PlanProblem } from '../types.js';

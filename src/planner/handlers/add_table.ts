@@ -3,7 +3,7 @@
 // table yet, so no lock blocks anyone. A check declared NOT VALID and each comment are steps of their own. The
 // rollback is DROP TABLE; foreign keys referencing the table are rolled back before it (they require its key).
 import type { AddTable } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { addCheck, comment, createTable, dropConstraint, dropTable } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

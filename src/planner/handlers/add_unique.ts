@@ -14,7 +14,7 @@
 // drop_index leaves it alone). On a table created by this plan, ADD CONSTRAINT directly (the table is empty).
 import type { AddPrimaryKey, AddUnique } from '../../diff/index.js';
 import type { Index } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { addUnique as renderAddUnique, comment, createIndex, dropConstraint, dropIndex } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

@@ -3,7 +3,7 @@
 // equality change for both application versions at once. The rollback sets the previous collation back (and
 // rebuilds the same indexes). A renamed column gets the target collation from rename_column's new column.
 import type { AlterCollation } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { alterColumnType } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

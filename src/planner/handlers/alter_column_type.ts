@@ -6,7 +6,7 @@
 // shadow-steps.ts. When the column is also renamed, rename_column's recipe already gives it the target type.
 import type { AlterColumnType } from '../../diff/index.js';
 import { isBinaryCoercible } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { objectName } from '../../sql/render/common.js';
 import { alterColumnType } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';

@@ -12,7 +12,7 @@
 // cases when something does: the derived values themselves lose nothing.
 import type { AlterGenerated } from '../../diff/index.js';
 import type { Column } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { alterTable } from '../../sql/render/common.js';
 import { columnDefinition, comment, setNotNull } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';

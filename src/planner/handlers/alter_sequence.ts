@@ -4,8 +4,9 @@
 // makes nextval() wait for the moment the statement runs.
 import type { AlterSequence } from '../../diff/index.js';
 import type { Sequence } from '../../schema/model.js';
-import { InvalidModelError, alterSequenceOwnedBy } from '../../sql/render/index.js';
-import { qualified } from '../../sql/quote.js';
+import { InvalidModelError } from '../../errors.js';
+import { alterSequenceOwnedBy } from '../../sql/render/index.js';
+import { qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, Hazard } from '../types.js';

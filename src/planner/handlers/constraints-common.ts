@@ -3,7 +3,7 @@
 import { findRelation, findTable } from '../../schema/lookup.js';
 import type { Change } from '../../diff/index.js';
 import type { Index, Table } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { key } from '../keys.js';
 import type { ObjectKey, Phase, PlanContext, PlanProblem } from '../types.js';
 

@@ -1,7 +1,7 @@
 // create_enum: a new type is additive, so it is created in expand; its comment is a statement of its own.
 import type { CreateEnum } from '../../diff/index.js';
 import { comment, createEnum, dropType } from '../../sql/render/index.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, StepDraft } from '../types.js';

@@ -3,7 +3,7 @@
 // are parsed at creation). The body is user SQL that switchyard does not analyze.
 import type { CreateFunction } from '../../diff/index.js';
 import { createFunction, dropFunction } from '../../sql/render/index.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';

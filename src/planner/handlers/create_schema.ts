@@ -2,7 +2,7 @@
 // rollback is DROP SCHEMA without CASCADE: it runs after everything the plan put in the schema was rolled back,
 // so a schema that is not empty by then means something else moved in, and failing is the right answer.
 import type { CreateSchema } from '../../diff/index.js';
-import { ident } from '../../sql/quote.js';
+import { ident } from '../../db/quote.js';
 import { comment, createSchema, dropSchema } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

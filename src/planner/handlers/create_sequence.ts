@@ -3,7 +3,7 @@
 // the table's own rollback, which would otherwise drop the owned sequence along with the table.
 import type { CreateSequence } from '../../diff/index.js';
 import { alterSequenceOwnedBy, createSequence, dropSequence } from '../../sql/render/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, StepDraft } from '../types.js';

@@ -3,7 +3,7 @@
 // second statement, so a second step.
 import type { CreateTrigger } from '../../diff/index.js';
 import { createTrigger, dropTrigger, enableTrigger } from '../../sql/render/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';

@@ -12,7 +12,7 @@
 // every key it could pick, so it is built after all of them and rolled back before any of them.
 import type { Change } from '../../diff/index.js';
 import type { DatabaseSchema, ForeignKey } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { addForeignKey, dropConstraint, validateConstraint } from '../../sql/render/index.js';
 import { draft } from '../draft.js';
 import { key } from '../keys.js';

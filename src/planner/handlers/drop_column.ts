@@ -10,7 +10,7 @@
 // NOT NULL in one statement (every row gets the default).
 import type { DropColumn } from '../../diff/index.js';
 import type { Column } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { addColumn, comment, dropColumn, setDefault, setNotNull } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

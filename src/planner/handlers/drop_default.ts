@@ -4,7 +4,7 @@
 // NOT NULL column that fails, which BREAKS_OLD_APP says (unless an identity takes over). The rollback sets
 // the default back. A column rebuilt by rename_column / alter_column_type is left to that recipe.
 import type { DropDefault } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { dropDefault, setDefault } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

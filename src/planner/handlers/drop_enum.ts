@@ -2,7 +2,7 @@
 // their own changes first (they require the type); the rollback recreates the type with its comment.
 import type { DropEnum } from '../../diff/index.js';
 import { comment, createEnum, dropType } from '../../sql/render/index.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';

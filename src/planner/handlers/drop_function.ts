@@ -2,7 +2,7 @@
 // require it) and before the enums and tables it names are (it requires them), so that the rollback finds them.
 import type { DropFunction } from '../../diff/index.js';
 import { createFunction, dropFunction } from '../../sql/render/index.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';

@@ -3,7 +3,7 @@
 // target column has a default that takes over (serial-style): then the default needs the identity gone first,
 // and both happen in expand. The rollback adds the identity back and restarts it after the largest value.
 import type { DropIdentity } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';

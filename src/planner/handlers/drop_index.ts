@@ -5,7 +5,7 @@
 // (add_index of the same name); an index that a new constraint adopts (ADD CONSTRAINT ... USING INDEX, see
 // add_unique) is not dropped at all.
 import type { DropIndex } from '../../diff/index.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { createIndex, dropIndex as renderDropIndex } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

@@ -4,7 +4,7 @@
 // was written since; a rollback is one simple statement rather than the expand/contract dance.
 // A column rebuilt by rename_column / alter_column_type gets its nullability from that recipe.
 import type { DropNotNull } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { dropNotNull, setNotNull } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

@@ -4,7 +4,7 @@
 // NOT_REPLICATION_SAFE: a published table's default replica identity is its primary key; without one (and no
 // REPLICA IDENTITY set), UPDATE and DELETE on the table fail on the publisher.
 import type { DropPrimaryKey } from '../../diff/index.js';
-import { ident } from '../../sql/quote.js';
+import { ident } from '../../db/quote.js';
 import { addPrimaryKey as renderAddPrimaryKey } from '../../sql/render/index.js';
 import { none } from '../draft.js';
 import type { Handler } from '../types.js';

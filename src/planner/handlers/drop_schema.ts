@@ -2,7 +2,7 @@
 // was dropped by its own changes (they require key.schema, so they come first). Nothing in it is left to lose,
 // so no DELETES_DATA; the rollback recreates the empty schema and its comment.
 import type { DropSchema } from '../../diff/index.js';
-import { ident } from '../../sql/quote.js';
+import { ident } from '../../db/quote.js';
 import { comment, createSchema, dropSchema } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

@@ -7,7 +7,7 @@
 // the sequence, which is no table: `locks` stays empty.
 import type { DropSequence } from '../../diff/index.js';
 import { alterSequenceOwnedBy, createSequence, dropSequence } from '../../sql/render/index.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';

@@ -4,7 +4,7 @@
 // leave drop_sequence nothing to drop, so it is released (OWNED BY NONE) first. The rollback recreates the
 // table exactly as the source had it, empty: its rows are gone, and restoring them is a backup's job.
 import type { DropTable } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { alterSequenceOwnedBy, dropTable } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

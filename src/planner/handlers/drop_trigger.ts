@@ -2,7 +2,7 @@
 // its function or table (it requires both). The rollback recreates it in its mode.
 import type { DropTrigger } from '../../diff/index.js';
 import { dropTrigger } from '../../sql/render/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';

@@ -4,7 +4,7 @@
 // the constraint (USING INDEX, with its deferral), so nothing holds ACCESS EXCLUSIVE during a build. Rollback
 // lists may hold non-transactional statements: the executor runs rollback statements one by one.
 import type { Change, DropUnique } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { addUnique as renderAddUnique, createIndex, dropConstraint } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

@@ -2,7 +2,7 @@
 // the rollback sets the previous mode. SHARE ROW EXCLUSIVE on the table, briefly.
 import type { EnableTrigger } from '../../diff/index.js';
 import { enableTrigger } from '../../sql/render/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';

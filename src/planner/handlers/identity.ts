@@ -1,5 +1,5 @@
 // Statements for identity columns. PostgreSQL has no renderer-level need for them beyond the recipes here.
-import { ident, literal, qualified } from '../../sql/quote.js';
+import { ident, literal, qualified } from '../../db/quote.js';
 import { alterTable } from '../../sql/render/common.js';
 import type { Identity } from '../../schema/model.js';
 

@@ -4,7 +4,7 @@
 import { findSchema as lookupSchema, findTable as lookupTable } from '../../schema/lookup.js';
 import type { Change } from '../../diff/index.js';
 import type { DatabaseSchema, Function, Schema, Table } from '../../schema/model.js';
-import { MAX_IDENTIFIER_BYTES, identifierBytes, qualified } from '../../sql/quote.js';
+import { MAX_IDENTIFIER_BYTES, identifierBytes, qualified } from '../../db/quote.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanProblem } from '../types.js';
 

@@ -20,7 +20,7 @@ import {
   dropType,
   setDefault,
 } from '../../sql/render/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { allTables, mentions, signatureText } from './objects-common.js';
 
 /** Temporary names: the old type during the rollback of ADD VALUE, the replacement during recreate_enum. */

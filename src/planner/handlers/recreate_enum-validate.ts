@@ -2,7 +2,7 @@
 // without breaking the graph's order, and changes to those users planned in the same plan.
 import type { RecreateEnum } from '../../diff/index.js';
 import type { Check } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import type { PlanContext, PlanProblem } from '../types.js';
 import { allTables, findTable, temporaryNameProblems } from './objects-common.js';
 import { NEW_SUFFIX, enumDependents, isEnumColumn } from './objects-enum.js';

@@ -15,7 +15,7 @@
 // so the requirers of the old type stay before the drop instead of moving after the rename.
 import type { RecreateEnum } from '../../diff/index.js';
 import { comment, createEnum, dropType } from '../../sql/render/index.js';
-import { ident, literal, qualified } from '../../sql/quote.js';
+import { ident, literal, qualified } from '../../db/quote.js';
 import { draft, none, type DraftInput } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, Hazard, StepDraft } from '../types.js';

@@ -8,7 +8,7 @@
 // of this table's columns in the same plan (a type change done with a new column and a swap is fine: renames do not
 // disturb a view); drops of its columns wait for the view (its drop requires them).
 import { isBinaryCoercible, type RenameTable } from '../../diff/index.js';
-import { ident, identList, qualified } from '../../sql/quote.js';
+import { ident, identList, qualified } from '../../db/quote.js';
 import { renameTable } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

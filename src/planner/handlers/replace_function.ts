@@ -3,7 +3,7 @@
 // on its own line) nor remove parameter defaults, in either direction, so validate() refuses those.
 import type { ReplaceFunction } from '../../diff/index.js';
 import { createFunction } from '../../sql/render/index.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanProblem } from '../types.js';

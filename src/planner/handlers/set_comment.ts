@@ -3,7 +3,7 @@
 // it waits for DDL but blocks no reads or writes.
 import type { CommentTarget as ChangeTarget, SetComment } from '../../diff/index.js';
 import { comment, type CommentTarget } from '../../sql/render/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, LockLevel, ObjectKey, PlanContext } from '../types.js';

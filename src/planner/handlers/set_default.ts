@@ -3,7 +3,7 @@
 // or drops it when there was none. A column rebuilt by rename_column / alter_column_type gets its target
 // default from that recipe (at the switch), so nothing happens here.
 import type { SetDefault } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { dropDefault, setDefault } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';

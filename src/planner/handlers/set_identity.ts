@@ -5,7 +5,7 @@
 // ALWAYS), after the deploy; ALWAYS to BY DEFAULT loosens, in expand. Rollbacks: DROP IDENTITY (the sequence
 // goes with it), SET GENERATED back.
 import type { SetIdentity } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanProblem } from '../types.js';

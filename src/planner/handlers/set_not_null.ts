@@ -6,7 +6,7 @@
 // not restored), and needs nothing to be: the schema is the same either way.
 // A column rebuilt by rename_column / alter_column_type gets its NOT NULL from that recipe.
 import type { SetNotNull } from '../../diff/index.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { none } from '../draft.js';
 import type { Handler, PlanProblem } from '../types.js';
 import { addNotNullNotValid, enforceNotNull, fillNullsStep } from './not-null.js';

@@ -12,7 +12,7 @@
 import { isBinaryCoercible } from '../../diff/index.js';
 import { renameColumnsIn } from '../../diff/expression.js';
 import type { Check, Column, Index, Table } from '../../schema/model.js';
-import { ident } from '../../sql/quote.js';
+import { ident } from '../../db/quote.js';
 import type { PlanContext } from '../types.js';
 import { syncNames, type TriggerNames } from './sync-trigger.js';
 import { derivedName, findTable, renamedColumns, sourceColumn, sourceTable, targetColumn } from './tables-common.js';

@@ -13,7 +13,7 @@
 // copies their names, for a retype swap the columns, and move the target default onto the new column. Its
 // rollback first puts back, under ACCESS EXCLUSIVE, the old values of rows written since (`down`), so that the
 // old column can be NOT NULL again.
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { alterTable } from '../../sql/render/common.js';
 import {
   addCheck, addColumn, comment, createIndex, dropColumn, dropConstraint, dropDefault, dropIndex, dropNotNull, renameColumn, setDefault, setNotNull, validateConstraint,

@@ -9,7 +9,7 @@
 import type { Change } from '../../diff/index.js';
 import { omit, same } from '../../diff/list.js';
 import type { Index } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import type { PlanContext, PlanProblem } from '../types.js';
 import { indexUses, mentions, shadowKind, type ShadowPlan } from './shadow-plan.js';
 import { backfillKey, findTable, renamedSource, sourceTableName } from './tables-common.js';

@@ -18,7 +18,7 @@
 // PL/pgSQL variable, e.g. `tg_op`, mean the column). The trigger is named `zz_sy_...`: BEFORE ROW triggers fire
 // in name order, and this one must see what the application's own triggers wrote.
 import type { Function, Trigger } from '../../schema/model.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { createFunction, createTrigger, dropFunction, dropTrigger, enableTrigger } from '../../sql/render/index.js';
 import { draft } from '../draft.js';
 import { key } from '../keys.js';

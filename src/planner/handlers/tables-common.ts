@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { applyRenames, findRenames, type Renames } from '../../diff/renames.js';
 import type { Column, DatabaseSchema, Table } from '../../schema/model.js';
 import { identifierParts } from '../../schema/names.js';
-import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../../sql/quote.js';
+import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../../db/quote.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanContext } from '../types.js';
 import { calledFunctions } from './volatility.js';

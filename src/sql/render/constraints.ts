@@ -2,7 +2,7 @@
 // statements of the recipes (NOT VALID then VALIDATE, UNIQUE / PRIMARY KEY USING INDEX). Never CASCADE:
 // dependents are dropped explicitly, in dependency order, by the planner.
 import type { Check, FkAction, ForeignKey, PrimaryKey, UniqueConstraint } from '../../schema/model.js';
-import { ident, identList, qualified } from '../quote.js';
+import { ident, identList, qualified } from '../../db/quote.js';
 import { alterTable } from './common.js';
 
 export function named(name: string, clause: string): string {

@@ -3,7 +3,7 @@
 // (an enum column, a foreign key, a trigger function elsewhere) always find their target.
 import type { DatabaseSchema, Schema, Table } from '../../schema/model.js';
 import { normalizeDatabase } from '../../schema/normalize.js';
-import { ident } from '../quote.js';
+import { ident } from '../../db/quote.js';
 import { comment } from './comments.js';
 import { addCheck, addForeignKey } from './constraints.js';
 import { createFunction } from './functions.js';

@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import { introspect } from '../../../src/introspect/index.js';
 import type { Index } from '../../../src/schema/model.js';
-import { ident, identList, qualified } from '../../../src/sql/quote.js';
+import { ident, identList, qualified } from '../../../src/db/quote.js';
 import { freshDatabase } from '../../support/db.js';
 import { fixtureNames, fixtureSql } from './fixtures.js';
 

@@ -12,7 +12,7 @@ import { introspect } from '../../../src/introspect/index.js';
 import type { PlanContext, StepDraft } from '../../../src/planner/types.js';
 import { fingerprint } from '../../../src/schema/fingerprint.js';
 import type { DatabaseSchema } from '../../../src/schema/model.js';
-import { ident, literal, qualified } from '../../../src/sql/quote.js';
+import { ident, literal, qualified } from '../../../src/db/quote.js';
 import { freshDatabase } from '../../support/db.js';
 import { checkScenario, planScenario } from '../../support/scenario.js';
 import { draftsOf, phases, problemsOf } from '../../unit/planner/constraints-support.js';

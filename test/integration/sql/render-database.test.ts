@@ -12,7 +12,7 @@ import {
   type Table,
   type Trigger,
 } from '../../../src/schema/model.js';
-import { literal, qualified } from '../../../src/sql/quote.js';
+import { literal, qualified } from '../../../src/db/quote.js';
 import { renderDatabase } from '../../../src/sql/render/index.js';
 import { freshDatabase } from '../../support/db.js';
 

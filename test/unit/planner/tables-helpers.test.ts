@@ -7,7 +7,7 @@ import { shadowKind } from '../../../src/planner/handlers/shadow-plan.js';
 import { dollarQuote, fillFunction, syncFunction, syncNames } from '../../../src/planner/handlers/sync-trigger.js';
 import { backfillKey, columnNeeds, derivedName } from '../../../src/planner/handlers/tables-common.js';
 import { calledFunctions, isVolatile } from '../../../src/planner/handlers/volatility.js';
-import { identifierBytes } from '../../../src/sql/quote.js';
+import { identifierBytes } from '../../../src/db/quote.js';
 import { H, HQ, col, context, db, enumType, fn, hostile, idx, notNull, pk, schema, sequence, table, uq } from './tables-fixtures.js';
 
 describe('volatility', () => {

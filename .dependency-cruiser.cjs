@@ -1,0 +1,80 @@
+// The layer order of DESIGN.md "Layout" (issue #19, point 2), enforced: imports only go down, never in a loop.
+//   cli -> commands (config beside it) -> {tenants, pair} -> rehearsal -> executor -> planner
+//       -> {diff, introspect} -> sql -> schema -> {db, errors.ts}
+// Each layer lists the layers it may NOT import (everything above it, and its same-level peer).
+/** @type {import('dependency-cruiser').IConfiguration} */
+
+const LAYERS = {
+  cli: '^src/cli/',
+  commands: '^src/commands/',
+  config: '^src/config/',
+  tenants: '^src/tenants/',
+  pair: '^src/pair/',
+  rehearsal: '^src/rehearsal/',
+  executor: '^src/executor/',
+  planner: '^src/planner/',
+  diff: '^src/diff/',
+  introspect: '^src/introspect/',
+  sql: '^src/sql/',
+  schema: '^src/schema/',
+  db: '^src/db/',
+  errors: '^src/errors[.]ts$',
+};
+
+/** Layer -> the layers it may import (besides itself). Anything else under src/ is forbidden. */
+const ALLOWED = {
+  cli: ['commands', 'config', 'tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  commands: ['config', 'tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  config: ['sql', 'schema', 'db', 'errors'],
+  tenants: ['rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  pair: ['rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  rehearsal: ['executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  executor: ['planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  planner: ['diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  diff: ['sql', 'schema', 'db', 'errors'],
+  introspect: ['sql', 'schema', 'db', 'errors'],
+  sql: ['schema', 'db', 'errors'],
+  schema: ['db', 'errors'],
+  db: ['errors'],
+  errors: [],
+};
+
+const layerRules = Object.entries(ALLOWED).flatMap(([layer, allowed]) => {
+  const forbidden = Object.keys(LAYERS).filter((l) => l !== layer && !allowed.includes(l));
+  if (forbidden.length === 0) return [];
+  return {
+    name: `layer-${layer}`,
+    comment: `${layer} may import only ${allowed.length ? allowed.join(', ') : 'nothing else in src/'} (DESIGN.md Layout)`,
+    severity: 'error',
+    from: { path: LAYERS[layer] },
+    to: { path: forbidden.map((l) => LAYERS[l]).join('|') },
+  };
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'A loop between modules means no layer order; break it by moving the shared part down.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-unlayered',
+      comment: 'Every module under src/ belongs to a layer (or is src/index.ts, the public API, which may import anything).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: `^src/index[.]ts$|^src/types/|${Object.values(LAYERS).join('|')}` },
+      to: {},
+    },
+    ...layerRules,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    preserveSymlinks: true,
+    exclude: { path: '^(dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
