@@ -25,8 +25,11 @@ const LAYERS = {
 const ALLOWED = {
   cli: ['commands', 'config', 'tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
   commands: ['config', 'tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
-  config: ['sql', 'schema', 'db', 'errors'],
-  tenants: ['rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  // Beside commands: it validates settings against what the lower layers define (hazards, connection strings).
+  config: ['tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  // tenants -> pair, one way: `tenants add` on a pair and tenant runs in pair mode use pair's session and
+  // phase placement; pair knows nothing of tenants.
+  tenants: ['pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
   pair: ['rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
   rehearsal: ['executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
   executor: ['planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
@@ -40,15 +43,29 @@ const ALLOWED = {
 };
 
 const layerRules = Object.entries(ALLOWED).flatMap(([layer, allowed]) => {
-  const forbidden = Object.keys(LAYERS).filter((l) => l !== layer && !allowed.includes(l));
-  if (forbidden.length === 0) return [];
-  return {
-    name: `layer-${layer}`,
-    comment: `${layer} may import only ${allowed.length ? allowed.join(', ') : 'nothing else in src/'} (DESIGN.md Layout)`,
-    severity: 'error',
-    from: { path: LAYERS[layer] },
-    to: { path: forbidden.map((l) => LAYERS[l]).join('|') },
-  };
+  const forbidden = Object.keys(LAYERS).filter((l) => l !== layer && !allowed.includes(l) && l !== 'config');
+  const rules = [];
+  if (forbidden.length) {
+    rules.push({
+      name: `layer-${layer}`,
+      comment: `${layer} may import only ${allowed.length ? allowed.join(', ') : 'nothing else in src/'} (DESIGN.md Layout)`,
+      severity: 'error',
+      from: { path: LAYERS[layer] },
+      to: { path: forbidden.map((l) => LAYERS[l]).join('|') },
+    });
+  }
+  // config is read by commands and cli only. Below them a module may name the shape of the settings it is
+  // handed (`Pick<SwitchyardConfig, 'pair'>`, a type-only import, erased at build), never load or resolve config.
+  if (layer !== 'config' && !allowed.includes('config')) {
+    rules.push({
+      name: `layer-${layer}-config`,
+      comment: `${layer} may not import config/ except its types: commands load the config and pass the settings down`,
+      severity: 'error',
+      from: { path: LAYERS[layer] },
+      to: { path: LAYERS.config, dependencyTypesNot: ['type-only'] },
+    });
+  }
+  return rules;
 });
 
 module.exports = {

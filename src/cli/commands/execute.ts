@@ -5,7 +5,7 @@ import { applyCommand, rollbackCommand, type ApplyResult, type DryRunResult, typ
 import { statusCommand, type StatusResult } from '../../commands/status.js';
 import { HAZARDS } from '../../planner/types.js';
 import { load } from '../../commands/apply.js';
-import { dryRunTenants } from '../../tenants/dry-run.js';
+import { dryRunTenants } from '../../commands/tenants-dry-run.js';
 import { isTenantPlan, runTenants, type TenantRunResult } from '../../tenants/run.js';
 import { ident } from '../../db/quote.js';
 import type { SwitchyardConfig } from '../../config/config.js';

@@ -7,15 +7,15 @@ import { ledgerExists, stepStatuses, tookEffect } from '../executor/ledger.js';
 import { phaseLabel } from '../executor/state.js';
 import {
   allowedHazards, hazardRefusal, rollbackScript, stepScript, type DryRunResult, type PairPlace,
-} from '../commands/apply.js';
+} from './apply.js';
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
 import { contractWarning, pairMode, placeApply, placeRollback, readPairLedgers } from '../pair/phases.js';
 import { reviewProblem } from '../planner/reviewed.js';
 import { rehearsalProblem } from '../executor/rehearsal-report.js';
 import { readRegistry } from '../introspect/registry.js';
-import { parseShard, parseTenantsFlag, selectTenants } from './registry.js';
-import { segments, unitPlan } from './split.js';
-import { DEFAULT_CONCURRENCY, loadTenantRun, someNames, type TenantRunOptions } from './run.js';
+import { parseShard, parseTenantsFlag, selectTenants } from '../tenants/registry.js';
+import { segments, unitPlan } from '../tenants/split.js';
+import { DEFAULT_CONCURRENCY, loadTenantRun, someNames, type TenantRunOptions } from '../tenants/run.js';
 
 export async function dryRunTenants(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<DryRunResult> {
   const { plan, path, report, t, sel } = await loadTenantRun(config, o, verb);
