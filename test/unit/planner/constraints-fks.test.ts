@@ -2,7 +2,7 @@
 // release) and the keys that order a foreign key after its tables, columns and every key it could use.
 import { describe, expect, it } from 'vitest';
 import type { AddCheck, AddForeignKey, Change, DropCheck, DropForeignKey, ValidateCheck, ValidateForeignKey } from '../../../src/diff/index.js';
-import { constraintHandlers as h } from '../../../src/planner/handlers/constraints.js';
+import { constraintHandlers as h } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import type { Handler, PlanContext } from '../../../src/planner/types.js';
 import type { Check, ForeignKey } from '../../../src/schema/model.js';
