@@ -85,6 +85,20 @@ module.exports = {
       to: {},
     },
     ...layerRules,
+    {
+      name: 'planner-kind-to-kind',
+      comment: 'A change kind imports recipes, never another kind: move the shared part into planner/recipes/.',
+      severity: 'error',
+      from: { path: '^src/planner/kinds/' },
+      to: { path: '^src/planner/kinds/' },
+    },
+    {
+      name: 'planner-recipe-to-kind',
+      comment: 'Recipes are what kinds are made of; only planner/registry.ts imports the kinds.',
+      severity: 'error',
+      from: { path: '^src/planner/', pathNot: '^src/planner/(kinds/|registry[.]ts$)' },
+      to: { path: '^src/planner/kinds/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -4,42 +4,13 @@
 // table created by this plan, added valid directly (the table is empty). A check the target declares NOT
 // VALID is never validated.
 import type { AddCheck } from '../../diff/index.js';
-import type { Check } from '../../schema/model.js';
 import { ident, qualified } from '../../db/quote.js';
-import { addCheck as renderAddCheck, dropConstraint, validateConstraint } from '../../sql/render/index.js';
+import { addCheck as renderAddCheck, dropConstraint } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, ObjectKey, PlanContext, PlanProblem, StepDraft } from '../types.js';
-import { columnKeys, constraintNamedInSource, findTable, isNewTable, locked, mentionedColumns, sameNameProblem } from '../recipes/constraints.js';
-
-/** The table and the columns the expression may mention, in the source (for a drop) or the target. */
-export function checkRequires(ctx: PlanContext, side: 'source' | 'target', schema: string, table: string, ck: Check): ObjectKey[] {
-  return [key.table(schema, table), ...columnKeys(schema, table, mentionedColumns(findTable(ctx[side], schema, table), ck.expression))];
-}
-
-export const describeCheck = (schema: string, table: string, ck: Check): string => `check ${ident(ck.name)} on ${qualified(schema, table)}`;
-
-/** Undoing a VALIDATE: PostgreSQL cannot unvalidate, so drop and re-add NOT VALID. */
-export const unvalidateCheck = (schema: string, table: string, ck: Check): string[] => [
-  dropConstraint(schema, table, ck.name),
-  renderAddCheck(schema, table, ck, { notValid: true }),
-];
-
-/** VALIDATE a NOT VALID check: a scan that blocks no writes; its rollback returns it to NOT VALID. */
-export function validateCheckStep(schema: string, table: string, ck: Check): StepDraft {
-  return draft({
-    phase: 'contract',
-    action: 'validate_check',
-    description: `validate ${describeCheck(schema, table, ck)}`,
-    sql: validateConstraint(schema, table, ck.name),
-    rollback: unvalidateCheck(schema, table, ck),
-    lock: 'SHARE UPDATE EXCLUSIVE',
-    locks: [[schema, table]],
-    hazards: ['FULL_SCAN', 'CORRECTNESS', 'USER_SQL'],
-    requires: [key.constraint(schema, table, ck.name)],
-    costTable: { schema, table, work: 'scan' },
-  });
-}
+import type { Handler, PlanProblem } from '../types.js';
+import { constraintNamedInSource, isNewTable, locked, sameNameProblem } from '../recipes/constraints.js';
+import { checkRequires, describeCheck, validateCheckStep } from '../recipes/checks.js';
 
 export const addCheckHandler: Handler<AddCheck> = {
   validate(c, ctx) {

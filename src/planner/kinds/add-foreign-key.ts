@@ -11,45 +11,14 @@
 // validation reads nothing (still its own step, ordered after both tables and the key). A foreign key the
 // target declares NOT VALID is never validated.
 import type { AddForeignKey } from '../../diff/index.js';
-import type { DatabaseSchema, ForeignKey } from '../../schema/model.js';
 import { ident, qualified } from '../../db/quote.js';
-import { addForeignKey as renderAddForeignKey, dropConstraint, validateConstraint } from '../../sql/render/index.js';
+import { addForeignKey as renderAddForeignKey, dropConstraint } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, ObjectKey, PlanContext, PlanProblem, StepDraft } from '../types.js';
-import { columnKeys, constraintNamedInSource, isNewTable, locked, sameNameProblem } from '../recipes/constraints.js';
-import { candidateKeyObjects, candidateKeys, readdAfterDrop } from '../recipes/dependents.js';
-
-/** Tables, columns on both sides, and the referenced keys of `db` (with their constraints on request). */
-export function foreignKeyRequires(db: DatabaseSchema, schema: string, table: string, fk: ForeignKey, constraints: boolean): ObjectKey[] {
-  const r = fk.references;
-  return [
-    key.table(schema, table),
-    key.table(r.schema, r.table),
-    ...columnKeys(schema, table, fk.columns),
-    ...columnKeys(r.schema, r.table, r.columns),
-    ...candidateKeyObjects(db, r, { constraints }),
-  ];
-}
-
-export const describeForeignKey = (schema: string, table: string, fk: ForeignKey): string =>
-  `foreign key ${ident(fk.name)} on ${qualified(schema, table)} referencing ${qualified(fk.references.schema, fk.references.table)}`;
-
-/** VALIDATE a NOT VALID foreign key: a scan that blocks no writes; its rollback returns it to NOT VALID. */
-export function validateForeignKeyStep(ctx: PlanContext, schema: string, table: string, fk: ForeignKey): StepDraft {
-  return draft({
-    phase: 'contract',
-    action: 'validate_foreign_key',
-    description: `validate ${describeForeignKey(schema, table, fk)}`,
-    sql: validateConstraint(schema, table, fk.name),
-    rollback: readdAfterDrop(schema, table, fk),
-    lock: 'SHARE UPDATE EXCLUSIVE',
-    locks: [[schema, table]],
-    hazards: ['FULL_SCAN', 'CORRECTNESS'],
-    requires: [key.constraint(schema, table, fk.name), ...foreignKeyRequires(ctx.target, schema, table, fk, true)],
-    costTable: { schema, table, work: 'scan' },
-  });
-}
+import type { Handler, PlanProblem } from '../types.js';
+import { constraintNamedInSource, isNewTable, locked, sameNameProblem } from '../recipes/constraints.js';
+import { candidateKeys } from '../recipes/dependents.js';
+import { describeForeignKey, foreignKeyRequires, validateForeignKeyStep } from '../recipes/foreign-keys.js';
 
 export const addForeignKeyHandler: Handler<AddForeignKey> = {
   validate(c, ctx) {

@@ -3,46 +3,21 @@
 // name, which the executor checks (pg_index.indisvalid) and rebuilds, instead of skipping it. On a table
 // created by this plan the table is still empty and unused, so a plain transactional CREATE INDEX.
 import type { AddIndex } from '../../diff/index.js';
-import type { Index } from '../../schema/model.js';
 import { qualified } from '../../db/quote.js';
-import { comment, createIndex, dropIndex } from '../../sql/render/index.js';
+import { createIndex, dropIndex } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, ObjectKey, PlanContext, PlanProblem, StepDraft } from '../types.js';
-import {
-  columnKeys, concurrentBuildProblems, findTable, isNewTable, locked, mentionedColumns, nullsNotDistinctProblems,
+import type { Handler, PlanContext, PlanProblem } from '../types.js';
+import {concurrentBuildProblems, isNewTable, locked, nullsNotDistinctProblems,
   relationNamedInSource, sameNameProblem,
 } from '../recipes/constraints.js';
 import { milestone } from '../recipes/dependents.js';
-
-/** Columns an index reads: its key columns, INCLUDE columns, and those its expressions and predicate mention. */
-export function indexColumnKeys(ctx: PlanContext, side: 'source' | 'target', schema: string, table: string, ix: Index): ObjectKey[] {
-  const t = findTable(ctx[side], schema, table);
-  const plain = ix.keys.flatMap((k) => (k.column !== undefined ? [k.column] : []));
-  const mentioned = mentionedColumns(t, ...ix.keys.map((k) => k.expression), ix.where);
-  return columnKeys(schema, table, [...plain, ...(ix.include ?? []), ...mentioned]);
-}
+import { indexColumnKeys, indexCommentSteps } from '../recipes/indexes.js';
 
 /** An invalid index of the same name on the same table in the source: dropped in expand (drop_index), so this rebuilds it. */
 function rebuildsInvalid(ctx: PlanContext, c: AddIndex): boolean {
   const taken = relationNamedInSource(ctx, c.schema, c.index.name);
   return taken?.table === c.table && taken.index?.invalid === true;
-}
-
-/** COMMENT ON INDEX, as a step of its own (one statement per step). */
-export function indexCommentSteps(schema: string, ix: Index): StepDraft[] {
-  if (ix.comment === undefined) return [];
-  const target = { kind: 'index', schema, name: ix.name } as const;
-  return [
-    draft({
-      phase: 'expand',
-      action: 'comment_index',
-      description: `comment on index ${qualified(schema, ix.name)}`,
-      sql: comment(target, ix.comment),
-      rollback: [comment(target, null)],
-      requires: [key.index(schema, ix.name)],
-    }),
-  ];
 }
 
 export const addIndexHandler: Handler<AddIndex> = {

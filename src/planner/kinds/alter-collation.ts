@@ -8,7 +8,7 @@ import { alterColumnType } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';
-import { typeWithCollation } from './alter-column-type.js';
+import { typeWithCollation } from '../recipes/column-type.js';
 import { indexUses, shadowKind } from '../recipes/shadow-plan.js';
 import { lockOn, sourceTable } from '../recipes/tables.js';
 

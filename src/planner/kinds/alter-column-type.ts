@@ -7,7 +7,6 @@
 import type { AlterColumnType } from '../../diff/index.js';
 import { isBinaryCoercible } from '../../diff/index.js';
 import { ident, qualified } from '../../db/quote.js';
-import { objectName } from '../../sql/render/common.js';
 import { alterColumnType } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
@@ -16,11 +15,7 @@ import { shadowKind, shadowPlan, type ShadowPlan } from '../recipes/shadow-plan.
 import { shadowBackfill, shadowContract, shadowExpand } from '../recipes/shadow-steps.js';
 import { shadowProblems } from '../recipes/shadow-validate.js';
 import { lockOn, typeKeys } from '../recipes/tables.js';
-
-/** `type [COLLATE c]`: ALTER COLUMN TYPE resets the collation to the type's default unless it is stated. */
-export function typeWithCollation(type: string, collation: string | undefined, column: string): string {
-  return collation === undefined ? type : `${type} COLLATE ${objectName(collation, `collation of column ${ident(column)}`)}`;
-}
+import { typeWithCollation } from '../recipes/column-type.js';
 
 function plan(c: AlterColumnType, ctx: PlanContext): ShadowPlan | undefined {
   if (c.binaryCoercible || shadowKind(ctx, c.schema, c.table, c.column.name) !== 'type') return undefined;

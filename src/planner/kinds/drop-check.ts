@@ -7,7 +7,7 @@ import { addCheck as renderAddCheck, dropConstraint, validateConstraint } from '
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';
-import { checkRequires, describeCheck } from './add-check.js';
+import { checkRequires, describeCheck } from '../recipes/checks.js';
 import { dropping } from '../recipes/dependents.js';
 
 export const dropCheckHandler: Handler<DropCheck> = {

@@ -15,7 +15,7 @@ import { addColumn, comment, dropColumn, setDefault, setNotNull } from '../../sq
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext } from '../types.js';
-import { disownSequences } from './drop-table.js';
+import { disownSequences } from '../recipes/owned-sequences.js';
 import { columnNeeds } from '../recipes/tables.js';
 import { isVolatile } from '../recipes/volatility.js';
 

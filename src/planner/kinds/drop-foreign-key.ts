@@ -8,7 +8,7 @@ import { dropConstraint } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';
-import { describeForeignKey, foreignKeyRequires } from './add-foreign-key.js';
+import { describeForeignKey, foreignKeyRequires } from '../recipes/foreign-keys.js';
 import { locked } from '../recipes/constraints.js';
 import { dropping, readdForeignKey } from '../recipes/dependents.js';
 

@@ -10,7 +10,7 @@ import { createIndex, dropIndex as renderDropIndex } from '../../sql/render/inde
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
-import { indexCommentSteps, indexColumnKeys } from './add-index.js';
+import { indexCommentSteps, indexColumnKeys } from '../recipes/indexes.js';
 import { adoptable, concurrentBuildProblems, findTable, locked } from '../recipes/constraints.js';
 import { dropping, milestone, orphanedDependents, withDependents, type KeyColumns } from '../recipes/dependents.js';
 

@@ -8,7 +8,7 @@ import { ident } from '../../db/quote.js';
 import { addPrimaryKey as renderAddPrimaryKey } from '../../sql/render/index.js';
 import { none } from '../draft.js';
 import type { Handler } from '../types.js';
-import { keyDrop, keyDropProblems, type DroppedKey } from './drop-unique.js';
+import { keyDrop, keyDropProblems, type DroppedKey } from '../recipes/key-drop.js';
 
 function spec(c: DropPrimaryKey): DroppedKey {
   const pk = c.primaryKey;

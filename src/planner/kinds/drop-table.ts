@@ -4,28 +4,12 @@
 // leave drop_sequence nothing to drop, so it is released (OWNED BY NONE) first. The rollback recreates the
 // table exactly as the source had it, empty: its rows are gone, and restoring them is a backup's job.
 import type { DropTable } from '../../diff/index.js';
-import { ident, qualified } from '../../db/quote.js';
-import { alterSequenceOwnedBy, dropTable } from '../../sql/render/index.js';
+import { qualified } from '../../db/quote.js';
+import { dropTable } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
-import { key } from '../keys.js';
-import type { Handler, PlanContext, StepDraft } from '../types.js';
+import type { Handler } from '../types.js';
 import { recreateTable, tableNeeds, tableObjects } from '../recipes/table-definition.js';
-
-/** Contract steps releasing the sequences owned by these columns of a table, before the columns go. */
-export function disownSequences(ctx: PlanContext, schema: string, table: string, columns: readonly string[]): StepDraft[] {
-  const owned = ctx.source.schemas.find((s) => s.name === schema)?.sequences.filter((q) => q.ownedBy?.table === table && columns.includes(q.ownedBy.column)) ?? [];
-  return owned.map((q) =>
-    draft({
-      phase: 'contract',
-      releaseOffset: 1,
-      action: 'disown_sequence',
-      description: `release sequence ${qualified(schema, q.name)} from ${qualified(schema, table)}.${ident(q.ownedBy?.column ?? '')} so that dropping the column keeps it`,
-      sql: alterSequenceOwnedBy(schema, q.name, null),
-      rollback: [alterSequenceOwnedBy(schema, q.name, q.ownedBy ?? null)],
-      requires: [key.sequence(schema, q.name), key.table(schema, table), ...(q.ownedBy ? [key.column(schema, table, q.ownedBy.column)] : [])],
-    }),
-  );
-}
+import { disownSequences } from '../recipes/owned-sequences.js';
 
 export const dropTableHandler: Handler<DropTable> = {
   validate: () => [],

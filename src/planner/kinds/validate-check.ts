@@ -4,7 +4,7 @@
 import type { ValidateCheck } from '../../diff/index.js';
 import { none } from '../draft.js';
 import type { Handler } from '../types.js';
-import { validateCheckStep } from './add-check.js';
+import { validateCheckStep } from '../recipes/checks.js';
 
 export const validateCheckHandler: Handler<ValidateCheck> = {
   validate: () => [],

@@ -5,7 +5,7 @@
 import type { ValidateForeignKey } from '../../diff/index.js';
 import { none } from '../draft.js';
 import type { Handler } from '../types.js';
-import { validateForeignKeyStep } from './add-foreign-key.js';
+import { validateForeignKeyStep } from '../recipes/foreign-keys.js';
 
 export const validateForeignKeyHandler: Handler<ValidateForeignKey> = {
   validate: () => [],
