@@ -86,6 +86,20 @@ module.exports = {
     },
     ...layerRules,
     {
+      name: 'schema-model-alone',
+      comment: 'The model is plain data and the functions on it; the YAML reader (declared/) and writer (emit/) build on it.',
+      severity: 'error',
+      from: { path: '^src/schema/model/' },
+      to: { path: '^src/schema/(declared|emit)/' },
+    },
+    {
+      name: 'schema-emit-not-declared',
+      comment: 'Writing YAML needs the model only, not the reader.',
+      severity: 'error',
+      from: { path: '^src/schema/emit/' },
+      to: { path: '^src/schema/declared/' },
+    },
+    {
       name: 'planner-kind-to-kind',
       comment: 'A change kind imports recipes, never another kind: move the shared part into planner/recipes/.',
       severity: 'error',

@@ -9,8 +9,8 @@ import { buildPlan } from '../planner/plan.js';
 import { signOrUnsign } from '../planner/signature.js';
 import type { Plan } from '../planner/types.js';
 import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
-import type { DatabaseSchema } from '../schema/model.js';
-import { loadSchemaFile, type SchemaFile } from '../schema/snapshot.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
+import { loadSchemaFile, type SchemaFile } from '../schema/declared/snapshot.js';
 import { withTemplate } from '../introspect/template.js';
 import { renameSchemaInModel } from '../tenants/rename.js';
 

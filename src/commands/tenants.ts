@@ -11,8 +11,8 @@ import { ensureLedger, ledgerExists, markStepDone, markStepRunning, recordPlan }
 import { planPhases } from '../executor/state.js';
 import { introspect } from '../introspect/index.js';
 import type { Plan } from '../planner/types.js';
-import { loadSchemaFile } from '../schema/snapshot.js';
-import type { Schema, TenantsConfig } from '../schema/model.js';
+import { loadSchemaFile } from '../schema/declared/snapshot.js';
+import type { Schema, TenantsConfig } from '../schema/model/model.js';
 import { identifierBytes, ident, MAX_IDENTIFIER_BYTES, qualified } from '../db/quote.js';
 import { pairMode } from '../pair/phases.js';
 import { lockPair, openPair, resolvePair, resolveSides, type PairSession, type Sides } from '../pair/session.js';

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { sendOne } from '../db/send.js';
 import { SwitchyardError } from '../errors.js';
-import type { TenantsConfig } from '../schema/model.js';
+import type { TenantsConfig } from '../schema/model/model.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 

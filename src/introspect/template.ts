@@ -1,7 +1,7 @@
 // The template of a tenant plan, as a live database has it.
 import type pg from 'pg';
-import type { DatabaseSchema, Schema } from '../schema/model.js';
-import { sortByName } from '../schema/normalize.js';
+import type { DatabaseSchema, Schema } from '../schema/model/model.js';
+import { sortByName } from '../schema/model/normalize.js';
 import { introspect } from './index.js';
 import { readRegistry } from './registry.js';
 

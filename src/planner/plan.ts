@@ -2,8 +2,8 @@
 // phases, order each phase by the dependency graph, then give steps ids, timeouts and costs.
 import { diff, type Change } from '../diff/index.js';
 import { SwitchyardError } from '../errors.js';
-import { fingerprint } from '../schema/fingerprint.js';
-import type { DatabaseSchema } from '../schema/model.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
 import { estimateCost, scorePlan, type TableStats } from './cost.js';
 import { planChecksum } from './checksum.js';
 import { orderSteps } from './graph.js';

@@ -5,7 +5,7 @@ import { init } from '../../commands/init.js';
 import { introspectCommand } from '../../commands/introspect.js';
 import { formatProblem } from '../../errors.js';
 import { configPath } from '../../config/config.js';
-import { validateFile } from '../../schema/validate.js';
+import { validateFile } from '../../schema/declared/validate.js';
 import type { CliIO } from '../io.js';
 import { context, examples, list, type SetExit } from './context.js';
 

@@ -11,7 +11,7 @@
 //   application version inserts rows without the column, and the NOT VALID constraint would refuse them.
 // - NOT NULL without default nor backfill: refused (it fails on a populated table).
 import type { AddColumn } from '../../diff/index.js';
-import type { Column } from '../../schema/model.js';
+import type { Column } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addColumn, comment, dropColumn, dropDefault, setDefault } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';

@@ -8,7 +8,7 @@
 // rewrites each table with a column of the type under ACCESS EXCLUSIVE, and it fails, leaving everything as
 // it was, if any row holds the new value.
 import type { AddEnumValue } from '../../diff/index.js';
-import type { Enum } from '../../schema/model.js';
+import type { Enum } from '../../schema/model/model.js';
 import { addEnumValue, type EnumValuePosition } from '../../sql/render/index.js';
 import { literal, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';

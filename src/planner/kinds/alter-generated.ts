@@ -11,7 +11,7 @@
 // Dropping and re-adding loses what depends on the column (indexes, constraints), so validate() refuses those
 // cases when something does: the derived values themselves lose nothing.
 import type { AlterGenerated } from '../../diff/index.js';
-import type { Column } from '../../schema/model.js';
+import type { Column } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { alterTable } from '../../sql/render/common.js';
 import { columnDefinition, comment, setNotNull } from '../../sql/render/index.js';

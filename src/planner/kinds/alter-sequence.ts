@@ -3,7 +3,7 @@
 // bounds are always spelled out. The lock (SHARE ROW EXCLUSIVE) is on the sequence, which is no table; it
 // makes nextval() wait for the moment the statement runs.
 import type { AlterSequence } from '../../diff/index.js';
-import type { Sequence } from '../../schema/model.js';
+import type { Sequence } from '../../schema/model/model.js';
 import { InvalidModelError } from '../../errors.js';
 import { alterSequenceOwnedBy } from '../../sql/render/index.js';
 import { qualified } from '../../db/quote.js';

@@ -9,7 +9,7 @@
 // the values have to come back from a backup first. A NOT NULL column with a non-volatile default comes back
 // NOT NULL in one statement (every row gets the default).
 import type { DropColumn } from '../../diff/index.js';
-import type { Column } from '../../schema/model.js';
+import type { Column } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addColumn, comment, dropColumn, setDefault, setNotNull } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';

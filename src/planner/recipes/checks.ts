@@ -1,6 +1,6 @@
 // Check constraints, shared by add_check, drop_check and validate_check: what a check requires, how it is
 // named in descriptions, and its VALIDATE step (whose rollback drops and re-adds it NOT VALID).
-import type { Check } from '../../schema/model.js';
+import type { Check } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addCheck as renderAddCheck, dropConstraint, validateConstraint } from '../../sql/render/index.js';
 import { draft } from '../draft.js';

@@ -1,13 +1,13 @@
 // Pieces shared by the key, constraint and index handlers: where a table lives, which tables a statement
 // really locks, the checks validate() repeats, and the unique index behind a UNIQUE / PRIMARY KEY constraint.
-import { findRelation, findTable } from '../../schema/lookup.js';
+import { findRelation, findTable } from '../../schema/model/lookup.js';
 import type { Change } from '../../diff/index.js';
-import type { Index, Table } from '../../schema/model.js';
+import type { Index, Table } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { key } from '../keys.js';
 import type { ObjectKey, Phase, PlanContext, PlanProblem } from '../types.js';
 
-export { findTable } from '../../schema/lookup.js';
+export { findTable } from '../../schema/model/lookup.js';
 
 export function isNewTable(ctx: PlanContext, schema: string, table: string): boolean {
   return ctx.newTables.has(`${schema}.${table}`);

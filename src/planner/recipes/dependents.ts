@@ -11,7 +11,7 @@
 // key.constraint(schema, table, name); a plain unique index only key.index. A foreign key requires key.index of
 // every key it could pick, so it is built after all of them and rolled back before any of them.
 import type { Change } from '../../diff/index.js';
-import type { DatabaseSchema, ForeignKey } from '../../schema/model.js';
+import type { DatabaseSchema, ForeignKey } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addForeignKey, dropConstraint, validateConstraint } from '../../sql/render/index.js';
 import { draft } from '../draft.js';

@@ -1,7 +1,7 @@
 // What the recreate_enum recipe refuses: users of the type it cannot move in one ALTER TABLE per table
 // without breaking the graph's order, and changes to those users planned in the same plan.
 import type { RecreateEnum } from '../../diff/index.js';
-import type { Check } from '../../schema/model.js';
+import type { Check } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import type { PlanContext, PlanProblem } from '../types.js';
 import { allTables, findTable, temporaryNameProblems } from './objects.js';

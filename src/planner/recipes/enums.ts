@@ -4,7 +4,7 @@
 // their defaults (dropped before and set after, in the same ALTER TABLE, or the type change fails on them),
 // checks that name the type (PostgreSQL re-parses them against the new column type, and `'x'::old` then has no
 // operator), and, in the rollback only, indexes, foreign keys and functions around the conversion.
-import type { Check, Column, DatabaseSchema, Enum, ForeignKey, Function, Index } from '../../schema/model.js';
+import type { Check, Column, DatabaseSchema, Enum, ForeignKey, Function, Index } from '../../schema/model/model.js';
 import {
   addCheck,
   addForeignKey,

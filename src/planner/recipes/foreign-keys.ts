@@ -1,7 +1,7 @@
 // Foreign keys, shared by add_foreign_key, drop_foreign_key and validate_foreign_key: what a foreign key
 // requires (both tables, the columns on both sides, every key PostgreSQL could pick), how it is named in
 // descriptions, and its VALIDATE step.
-import type { DatabaseSchema, ForeignKey } from '../../schema/model.js';
+import type { DatabaseSchema, ForeignKey } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { validateConstraint } from '../../sql/render/index.js';
 import { draft } from '../draft.js';

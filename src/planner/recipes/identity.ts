@@ -1,7 +1,7 @@
 // Statements for identity columns. PostgreSQL has no renderer-level need for them beyond the recipes here.
 import { ident, literal, qualified } from '../../db/quote.js';
 import { alterTable } from '../../sql/render/common.js';
-import type { Identity } from '../../schema/model.js';
+import type { Identity } from '../../schema/model/model.js';
 
 const GENERATED: Record<Identity, string> = { always: 'ALWAYS', 'by default': 'BY DEFAULT' };
 

@@ -1,6 +1,6 @@
 // Indexes, shared by add_index and drop_index: the columns an index requires and the steps that restore its
 // comment (CREATE INDEX never carries one).
-import type { Index } from '../../schema/model.js';
+import type { Index } from '../../schema/model/model.js';
 import { qualified } from '../../db/quote.js';
 import { comment } from '../../sql/render/index.js';
 import { draft } from '../draft.js';

@@ -2,7 +2,7 @@
 // USING INDEX in contract, or add it directly on a table this plan creates. add_unique and add_primary_key
 // describe their key as a KeySpec and share these steps.
 import type { AddPrimaryKey, AddUnique } from '../../diff/index.js';
-import type { Index } from '../../schema/model.js';
+import type { Index } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { comment, createIndex, dropConstraint, dropIndex } from '../../sql/render/index.js';
 import { draft } from '../draft.js';

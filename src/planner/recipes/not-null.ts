@@ -7,7 +7,7 @@
 // PostgreSQL 18: `ADD CONSTRAINT n NOT NULL c NOT VALID`, then VALIDATE CONSTRAINT n: the validated constraint
 // is the column's NOT NULL itself. Its name is PostgreSQL's default `<table>_<column>_not_null`, so the result
 // is exactly what a plain `c ... NOT NULL` column would have. The check of older servers takes the same name.
-import { makeObjectName } from '../../schema/names.js';
+import { makeObjectName } from '../../schema/model/names.js';
 import { ident, qualified } from '../../db/quote.js';
 import { alterTable } from '../../sql/render/common.js';
 import { addCheck, dropConstraint, dropNotNull, setNotNull, validateConstraint } from '../../sql/render/index.js';

@@ -1,9 +1,9 @@
 // Pieces shared by the enum, sequence, function, trigger and comment handlers: lookups in the snapshots, and
 // the search for a qualified name inside SQL text that PostgreSQL printed with an empty search_path (so every
 // user type and table in a signature, default or check appears as `schema.name`).
-import { findSchema as lookupSchema, findTable as lookupTable } from '../../schema/lookup.js';
+import { findSchema as lookupSchema, findTable as lookupTable } from '../../schema/model/lookup.js';
 import type { Change } from '../../diff/index.js';
-import type { DatabaseSchema, Function, Schema, Table } from '../../schema/model.js';
+import type { DatabaseSchema, Function, Schema, Table } from '../../schema/model/model.js';
 import { MAX_IDENTIFIER_BYTES, identifierBytes, qualified } from '../../db/quote.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanProblem } from '../types.js';

@@ -11,7 +11,7 @@
 // name (`<name>__new`), the old one is renamed `<name>__old` by the switch and the copy takes the name.
 import { isBinaryCoercible } from '../../diff/index.js';
 import { renameColumnsIn } from '../../diff/expression.js';
-import type { Check, Column, Index, Table } from '../../schema/model.js';
+import type { Check, Column, Index, Table } from '../../schema/model/model.js';
 import { ident } from '../../db/quote.js';
 import type { PlanContext } from '../types.js';
 import { syncNames, type TriggerNames } from './sync-trigger.js';

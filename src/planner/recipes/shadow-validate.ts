@@ -8,7 +8,7 @@
 // this plan also changes (their own changes would race the copies).
 import type { Change } from '../../diff/index.js';
 import { omit, same } from '../../diff/list.js';
-import type { Index } from '../../schema/model.js';
+import type { Index } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import type { PlanContext, PlanProblem } from '../types.js';
 import { indexUses, mentions, shadowKind, type ShadowPlan } from './shadow-plan.js';

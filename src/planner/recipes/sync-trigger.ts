@@ -17,7 +17,7 @@
 // so column names resolve to the row's columns (`#variable_conflict use_column` makes a column named like a
 // PL/pgSQL variable, e.g. `tg_op`, mean the column). The trigger is named `zz_sy_...`: BEFORE ROW triggers fire
 // in name order, and this one must see what the application's own triggers wrote.
-import type { Function, Trigger } from '../../schema/model.js';
+import type { Function, Trigger } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { createFunction, createTrigger, dropFunction, dropTrigger, enableTrigger } from '../../sql/render/index.js';
 import { draft } from '../draft.js';

@@ -1,6 +1,6 @@
 // What CREATE TABLE brings into existence and needs, and the statements that recreate a table exactly as a
 // snapshot has it (for add_table, and for the rollback of drop_table).
-import type { Table } from '../../schema/model.js';
+import type { Table } from '../../schema/model/model.js';
 import { addCheck, comment, createTable, type CommentTarget } from '../../sql/render/index.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanContext } from '../types.js';

@@ -3,14 +3,14 @@
 // locks a statement really takes, and names derived from user names within PostgreSQL's 63 bytes.
 import { createHash } from 'node:crypto';
 import { applyRenames, findRenames, type Renames } from '../../diff/renames.js';
-import type { Column, DatabaseSchema, Table } from '../../schema/model.js';
-import { identifierParts } from '../../schema/names.js';
+import type { Column, DatabaseSchema, Table } from '../../schema/model/model.js';
+import { identifierParts } from '../../schema/model/names.js';
 import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../../db/quote.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanContext } from '../types.js';
 import { calledFunctions } from './volatility.js';
 
-import { findTable } from '../../schema/lookup.js';
+import { findTable } from '../../schema/model/lookup.js';
 
 export { findTable };
 

@@ -1,5 +1,5 @@
 // Pieces shared by the trigger handlers: what a trigger needs to exist, and the statements recreating it.
-import type { Trigger } from '../../schema/model.js';
+import type { Trigger } from '../../schema/model/model.js';
 import { createTrigger, enableTrigger } from '../../sql/render/index.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanContext } from '../types.js';

@@ -5,7 +5,7 @@
 // are judged by their definition, and the built-ins below are listed from pg_proc (provolatile = 'v').
 // Functions neither listed nor defined in a snapshot (other extensions) are assumed non-volatile: most
 // built-ins are immutable or stable, and listing them all would not make extensions known either.
-import type { DatabaseSchema } from '../../schema/model.js';
+import type { DatabaseSchema } from '../../schema/model/model.js';
 
 /**
  * Volatile built-ins (and popular extension functions) that make sense in a default. now(), statement_timestamp(),

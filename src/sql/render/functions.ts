@@ -1,6 +1,6 @@
 // Functions. The model stores the complete statement as pg_get_functiondef prints it, so creating one is
 // passing it through; only its shape is checked, and a trailing semicolon is removed (statements carry none).
-import type { Function } from '../../schema/model.js';
+import type { Function } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { InvalidModelError } from '../../errors.js';
 

@@ -1,5 +1,5 @@
 // CREATE / RENAME / DROP TABLE. Indexes, triggers and comments are separate statements (see database.ts).
-import type { Table } from '../../schema/model.js';
+import type { Table } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { columnDefinition } from './columns.js';
 import { checkClause, foreignKeyClause, named, primaryKeyClause, uniqueClause } from './constraints.js';

@@ -1,5 +1,5 @@
 // Triggers: the recipes' sync triggers (ENABLE ALWAYS, so rows applied by logical replication fire them too).
-import type { Trigger, TriggerEnabled } from '../../schema/model.js';
+import type { Trigger, TriggerEnabled } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { InvalidModelError } from '../../errors.js';
 import { alterTable } from './common.js';

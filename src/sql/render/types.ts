@@ -1,5 +1,5 @@
 // Enum types and sequences (identity sequences belong to their column and are not rendered here).
-import type { Enum, Sequence } from '../../schema/model.js';
+import type { Enum, Sequence } from '../../schema/model/model.js';
 import { ident, literal, qualified } from '../../db/quote.js';
 import { InvalidModelError } from '../../errors.js';
 

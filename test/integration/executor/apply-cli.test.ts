@@ -5,7 +5,7 @@ import { introspect } from '../../../src/introspect/index.js';
 import { readPlan } from '../../../src/planner/file.js';
 import { reportPath } from '../../../src/executor/rehearsal-report.js';
 import { prepareSession } from '../../../src/rehearsal/shadow.js';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
 import { editPlan, exampleProject } from './support.js';
 
 async function liveFingerprint(client: import('pg').Client, schemas: string[]): Promise<string> {

@@ -5,7 +5,7 @@ import type { AddCheck, AddForeignKey, Change, DropCheck, DropForeignKey, Valida
 import { constraintHandlers as h } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import type { Handler, PlanContext } from '../../../src/planner/types.js';
-import type { Check, ForeignKey } from '../../../src/schema/model.js';
+import type { Check, ForeignKey } from '../../../src/schema/model/model.js';
 import { app, check, col, db, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 

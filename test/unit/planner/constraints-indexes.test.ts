@@ -4,7 +4,7 @@ import type { AddIndex, DropIndex } from '../../../src/diff/index.js';
 import { constraintHandlers as h } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import type { PlanContext } from '../../../src/planner/types.js';
-import type { Index } from '../../../src/schema/model.js';
+import type { Index } from '../../../src/schema/model/model.js';
 import { app, col, db, fk, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 

@@ -5,7 +5,7 @@ import type { AddPrimaryKey, AddUnique, DropPrimaryKey, DropUnique } from '../..
 import { constraintHandlers as h } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import type { PlanContext } from '../../../src/planner/types.js';
-import type { Table, UniqueConstraint } from '../../../src/schema/model.js';
+import type { Table, UniqueConstraint } from '../../../src/schema/model/model.js';
 import { app, col, db, fk, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 

@@ -7,7 +7,7 @@ import { draft } from '../../../src/planner/draft.js';
 import { orderSteps } from '../../../src/planner/graph.js';
 import { key } from '../../../src/planner/keys.js';
 import type { Handler, Phase, PlanContext, StepDraft } from '../../../src/planner/types.js';
-import type { DatabaseSchema } from '../../../src/schema/model.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import { createTable, dropTable } from '../../../src/sql/render/index.js';
 
 export function context(source: DatabaseSchema, target: DatabaseSchema, more: Partial<PlanContext> = {}): PlanContext {

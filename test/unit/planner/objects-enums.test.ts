@@ -5,7 +5,7 @@ import { orderSteps } from '../../../src/planner/graph.js';
 import { objectHandlers as H } from '../../support/families.js';
 import { draft } from '../../../src/planner/draft.js';
 import { key } from '../../../src/planner/keys.js';
-import type { DatabaseSchema, Enum, Table } from '../../../src/schema/model.js';
+import type { DatabaseSchema, Enum, Table } from '../../../src/schema/model/model.js';
 import { check, col, context, db, enumType, fk, fn, idx, keys, schema, shown, steps, table } from './objects-fixtures.js';
 
 const HOSTILE = 'My Schema';

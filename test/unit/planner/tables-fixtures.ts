@@ -3,7 +3,7 @@
 import { diff, type Change, type ChangeKind, type ChangeOf } from '../../../src/diff/index.js';
 import { tableHandlers, type TableKind } from '../../support/families.js';
 import type { Handler, PlanContext, PlanProblem, StepDraft } from '../../../src/planner/types.js';
-import type { DatabaseSchema, Table } from '../../../src/schema/model.js';
+import type { DatabaseSchema, Table } from '../../../src/schema/model/model.js';
 import { db, schema } from '../diff/fixtures.js';
 
 export * from '../diff/fixtures.js';

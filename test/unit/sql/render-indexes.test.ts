@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Index } from '../../../src/schema/model.js';
+import type { Index } from '../../../src/schema/model/model.js';
 import { InvalidModelError } from '../../../src/errors.js';
 import { createIndex, dropIndex } from '../../../src/sql/render/index.js';
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { subject } from './describe.js';
 import { finding, type Finding } from './finding.js';
-import { closest } from './names.js';
+import { closest } from '../model/names.js';
 import { keysOf, schemaAt, valueAt, type Segment } from './zod-walk.js';
 
 type Issue = z.core.$ZodIssue;

@@ -6,8 +6,8 @@ import { Catalog, entries, reporter, type CheckContext } from './catalog.js';
 import type { ColumnDecl, TableDecl } from './declared.js';
 import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
-import { closest, q, qq } from './names.js';
-import { BUILTIN_TYPE_NAMES, classifyType, isIntegerType, type TypeInfo } from './types.js';
+import { closest, q, qq } from '../model/names.js';
+import { BUILTIN_TYPE_NAMES, classifyType, isIntegerType, type TypeInfo } from '../model/types.js';
 import type { Path } from './zod-walk.js';
 
 /** Names people bring from other languages and databases. */

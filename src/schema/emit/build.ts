@@ -1,10 +1,10 @@
 // Building the tree: mappings of fields, lists, and name -> entry mappings, with the rules that choose flow
 // style. Flow collections that fit on one line are written out here (YamlInline), most of them without
 // building their tree at all.
-import { InvalidModelError } from '../errors.js';
-import { inlineEntry } from './emit-flow.js';
-import { valueOf, type YamlInline, type YamlMap, type YamlPair, type YamlSeq, type YamlValue } from './emit-node.js';
-import { q } from './names.js';
+import { InvalidModelError } from '../../errors.js';
+import { inlineEntry } from './flow.js';
+import { valueOf, type YamlInline, type YamlMap, type YamlPair, type YamlSeq, type YamlValue } from './node.js';
+import { q } from '../model/names.js';
 
 /** A field of a mapping: undefined leaves it out (defaults are passed as undefined); lists become sequences. */
 export type Field = YamlValue | readonly YamlValue[] | undefined;

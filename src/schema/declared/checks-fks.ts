@@ -4,7 +4,7 @@ import { Catalog, entries, reporter, tablePath, type CheckContext } from './cata
 import type { ForeignKeyDecl, TableDecl } from './declared.js';
 import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
-import { closest, q, qq } from './names.js';
+import { closest, q, qq } from '../model/names.js';
 import { checkColumnList } from './checks-keys.js';
 import type { Path } from './zod-walk.js';
 

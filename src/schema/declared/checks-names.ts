@@ -3,7 +3,7 @@
 // checked here; a name that refers to something the file must also declare (a foreign key's table, an
 // index column) is caught by that declaration. A trigger's function need not be declared in the file, so
 // its name is checked where the trigger names it (issue #13: a 64-byte one passed and failed at apply).
-import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../db/quote.js';
+import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../../db/quote.js';
 import { entries, reporter, type CheckContext } from './catalog.js';
 import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';

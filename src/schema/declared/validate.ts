@@ -1,5 +1,5 @@
 // `switchyard validate`: the problems of a declared file as data, for the CLI to print (exit 2 when not ok).
-import { InvalidSchemaError, type Problem } from '../errors.js';
+import { InvalidSchemaError, type Problem } from '../../errors.js';
 import { checkDeclared, readDeclaredText } from './yaml.js';
 
 export interface ValidationSummary {

@@ -1,7 +1,7 @@
 // The declared file must be UTF-8. Decoding it leniently turned each bad byte into U+FFFD, which then passed
 // as part of a name and failed at the server (issue #13); the first bad byte is reported instead, at its line
 // and column.
-import type { Problem } from '../errors.js';
+import type { Problem } from '../../errors.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

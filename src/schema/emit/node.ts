@@ -34,7 +34,7 @@ export interface YamlSeq {
 export interface YamlInline {
   readonly kind: 'inline';
   readonly text: string;
-  /** Length of the data as JSON, Infinity when that JSON holds a `\n` escape (see `map` in emit-build.ts). */
+  /** Length of the data as JSON, Infinity when that JSON holds a `\n` escape (see `map` in build.ts). */
   readonly width: number;
 }
 

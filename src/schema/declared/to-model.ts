@@ -1,13 +1,13 @@
 // A valid declared file as the model: defaults filled in the way PostgreSQL fills them, so that a short
 // declaration and an introspected snapshot of the same database are equal data.
-import type { Column, DatabaseSchema, ForeignKey, Index, IndexKey, Schema, Sequence, Table, Trigger, TriggerEvent } from './model.js';
+import type { Column, DatabaseSchema, ForeignKey, Index, IndexKey, Schema, Sequence, Table, Trigger, TriggerEvent } from '../model/model.js';
 import { entries } from './catalog.js';
 import type { ColumnDecl, DeclaredFile, ForeignKeyDecl, IndexDecl, SchemaDecl, SequenceDecl, TableDecl } from './declared.js';
-import { defaultConstraintName, sqlName } from './names.js';
-import { normalizeDatabase } from './normalize.js';
-import { sequenceBounds } from './sequence.js';
+import { defaultConstraintName, sqlName } from '../model/names.js';
+import { normalizeDatabase } from '../model/normalize.js';
+import { sequenceBounds } from '../model/sequence.js';
 import { inlineExpression } from './sql-text.js';
-import { classifyType, isIntegerType, normalizeType } from './types.js';
+import { classifyType, isIntegerType, normalizeType } from '../model/types.js';
 import type { Path } from './zod-walk.js';
 
 /** Keys of a mapping in document order, when the caller knows it better than a JS object does. */

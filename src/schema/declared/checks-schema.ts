@@ -1,12 +1,12 @@
 // Schema-level objects: enum labels, sequence bounds and owners, functions, triggers, and the tenants section.
-import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../db/quote.js';
+import { identifierBytes, MAX_IDENTIFIER_BYTES } from '../../db/quote.js';
 import { Catalog, entries, reporter, tablePath, type CheckContext } from './catalog.js';
 import type { SchemaDecl, SequenceDecl } from './declared.js';
 import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
-import { closest, q, qq } from './names.js';
-import { sequenceBounds } from './sequence.js';
-import { classifyType, isIntegerType } from './types.js';
+import { closest, q, qq } from '../model/names.js';
+import { sequenceBounds } from '../model/sequence.js';
+import { classifyType, isIntegerType } from '../model/types.js';
 import type { Path } from './zod-walk.js';
 
 function checkEnums(report: Report, schema: SchemaDecl, sp: Path): void {

@@ -2,7 +2,7 @@
 // types differ, an unknown operator class) is reported at the YAML node of the object it refused, on one line,
 // like every other problem of the file.
 import { readFile } from 'node:fs/promises';
-import type { Problem } from '../errors.js';
+import type { Problem } from '../../errors.js';
 import { subject } from './describe.js';
 import { offsetOf, position, readYaml } from './yaml-ast.js';
 import type { Path } from './zod-walk.js';

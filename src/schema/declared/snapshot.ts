@@ -2,9 +2,9 @@
 // (YAML with a `# fingerprint` header, or JSON for large schemas). A file whose content still hashes to the
 // fingerprint it was written with is catalog text already, so it needs no shadow database to canonicalize.
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
-import { fingerprint, rememberFingerprint, sha256 } from './fingerprint.js';
-import type { DatabaseSchema } from './model.js';
+import { UsageError } from '../../errors.js';
+import { fingerprint, rememberFingerprint, sha256 } from '../model/fingerprint.js';
+import type { DatabaseSchema } from '../model/model.js';
 import { parseDeclared, readDeclaredText } from './yaml.js';
 
 /**

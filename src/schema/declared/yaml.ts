@@ -11,7 +11,7 @@
 // type, whether a new NOT NULL column on a populated table lacks `backfill`. Expressions are checked by
 // canonicalizing them through a real server.
 import { readFile } from 'node:fs/promises';
-import { InvalidSchemaError, UsageError, type Problem } from '../errors.js';
+import { InvalidSchemaError, UsageError, type Problem } from '../../errors.js';
 import type { CheckContext } from './catalog.js';
 import { checkColumns } from './checks-columns.js';
 import { checkForeignKeys } from './checks-fks.js';
@@ -25,14 +25,14 @@ import { dotted } from './describe.js';
 import type { Finding } from './finding.js';
 import { visible } from './hygiene.js';
 import { zodFindings } from './issues.js';
-import type { DatabaseSchema } from './model.js';
+import type { DatabaseSchema } from '../model/model.js';
 import { Broken, salvage } from './salvage.js';
 import { toModel } from './to-model.js';
 import { decodeUtf8 } from './utf8.js';
 import { prepare } from './prepare.js';
 import { keysInOrder, offsetOf, position, readYaml, type YamlSource } from './yaml-ast.js';
 
-export { toYaml } from './emit.js';
+export { toYaml } from '../emit/yaml.js';
 
 export interface Analysis {
   readonly problems: readonly Problem[];

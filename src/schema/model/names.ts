@@ -1,5 +1,5 @@
 // Names as PostgreSQL chooses and limits them, and the wording used to name objects in problems.
-import { ident, MAX_IDENTIFIER_BYTES } from '../db/quote.js';
+import { ident, MAX_IDENTIFIER_BYTES } from '../../db/quote.js';
 
 /** A name in a message: always double-quoted (as PostgreSQL's own messages do), inner quotes doubled. */
 export function q(name: string): string {

@@ -1,7 +1,7 @@
 // Column types: builtin aliases folded to the spelling format_type() prints, so that a declared `int4` and
 // an introspected `integer` compare equal. User types (enums, extension types) keep their SQL spelling;
 // whether a qualified enum prints qualified is settled later, by canonicalizing through a real server.
-import { ident } from '../db/quote.js';
+import { ident } from '../../db/quote.js';
 import { identifierParts } from './names.js';
 
 /** Builtin names that take no modifier, alias -> format_type() spelling. */

@@ -2,8 +2,8 @@
 // spans lines, as stringifyFlowCollection.js lays them out. Only a string with a line break can make an entry
 // span lines, whatever the depth; and the depth shows only after line breaks, so one-line text is the same at
 // any depth and is written without knowing it.
-import { isEmpty, valueOf, type YamlMap, type YamlPair, type YamlSeq, type YamlValue } from './emit-node.js';
-import { deeper, scalar, scalarString } from './emit-scalar.js';
+import { isEmpty, valueOf, type YamlMap, type YamlPair, type YamlSeq, type YamlValue } from './node.js';
+import { deeper, scalar, scalarString } from './scalar.js';
 
 const STEP = '  ';
 /** The indent one-line text is written with: any will do, as nothing is indented without a line break. */

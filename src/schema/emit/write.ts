@@ -3,9 +3,9 @@
 // `{ a: b }` / `[ a, b ]` on one line unless an entry spans lines, blank lines before spaced keys.
 // The text is written as pieces joined a few hundred at a time: most pieces are the model's own strings, and
 // a 3 MB rope of small strings alive until the end cost more in garbage collection than the joins.
-import { flowString } from './emit-flow.js';
-import { isEmpty, valueOf, type YamlMap, type YamlPair, type YamlSeq, type YamlValue } from './emit-node.js';
-import { deeper, keepsTrailingNewlines, newline, scalar, scalarString } from './emit-scalar.js';
+import { flowString } from './flow.js';
+import { isEmpty, valueOf, type YamlMap, type YamlPair, type YamlSeq, type YamlValue } from './node.js';
+import { deeper, keepsTrailingNewlines, newline, scalar, scalarString } from './scalar.js';
 
 /** Longer keys are written as explicit `? key` entries in block mappings. */
 const MAX_IMPLICIT_KEY = 1024;

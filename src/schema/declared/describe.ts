@@ -1,5 +1,5 @@
 // Turning a path in the declared file into the words a problem uses: `column "email" of table "public"."users"`.
-import { q, qq } from './names.js';
+import { q, qq } from '../model/names.js';
 import type { Path } from './zod-walk.js';
 
 const IN_TABLE: Readonly<Record<string, string>> = {

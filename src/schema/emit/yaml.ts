@@ -3,17 +3,17 @@
 // plain index keys, short objects on one line. Deterministic: the model is normalized, and keys are written in
 // a fixed order.
 //
-// The text is written directly (emit-build.ts builds a light tree, emit-write.ts lays it out) rather than
+// The text is written directly (build.ts builds a light tree, write.ts lays it out) rather than
 // through the yaml library's Document, which took seconds on 2,000 tables. It is byte for byte what the
 // library printed (test/unit/declared/emit-identity.test.ts compares both): introspected YAML is committed by
 // users, and a new emitter must not rewrite their files.
-import { keyed, map, named, seq } from './emit-build.js';
-import type { YamlValue } from './emit-node.js';
-import { writeDocument } from './emit-write.js';
-import type { Column, DatabaseSchema, ForeignKey, Index, IndexKey, Schema, Sequence, Table, Trigger } from './model.js';
-import { defaultConstraintName, yamlName } from './names.js';
-import { normalizeSchema, sortByName } from './normalize.js';
-import { sequenceBounds } from './sequence.js';
+import { keyed, map, named, seq } from './build.js';
+import type { YamlValue } from './node.js';
+import { writeDocument } from './write.js';
+import type { Column, DatabaseSchema, ForeignKey, Index, IndexKey, Schema, Sequence, Table, Trigger } from '../model/model.js';
+import { defaultConstraintName, yamlName } from '../model/names.js';
+import { normalizeSchema, sortByName } from '../model/normalize.js';
+import { sequenceBounds } from '../model/sequence.js';
 
 const trueOnly = (b: boolean | undefined): true | undefined => (b ? true : undefined);
 /** Sequence numbers as YAML integers when they survive a JS number, else quoted. */

@@ -4,7 +4,7 @@ import { Catalog, entries, reporter, type CheckContext } from './catalog.js';
 import type { IndexDecl, TableDecl } from './declared.js';
 import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
-import { closest, q, qq } from './names.js';
+import { closest, q, qq } from '../model/names.js';
 import type { Path } from './zod-walk.js';
 
 /** Methods that support INCLUDE columns. */

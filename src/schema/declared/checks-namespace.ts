@@ -5,7 +5,7 @@
 import { entries, reporter, type CheckContext } from './catalog.js';
 import { namedObject } from './describe.js';
 import { finding, type Report } from './finding.js';
-import { defaultConstraintName, q } from './names.js';
+import { defaultConstraintName, q } from '../model/names.js';
 import type { Path } from './zod-walk.js';
 
 type Named = readonly [name: string, path: Path];
