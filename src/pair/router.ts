@@ -11,7 +11,8 @@ import { connect } from '../db/connect.js';
 import { passwordOf } from '../db/conninfo.js';
 import { redactText, redactUrl } from '../db/redact.js';
 import { ident } from '../db/quote.js';
-import { RouterError, type RouterErrorCode } from './errors.js';
+import type { RouterErrorCode } from '../errors.js';
+import { RouterError } from './errors.js';
 import {
   endpointOf, entryEndpoint, findDatabaseEntry, replaceFile, rewriteDatabaseEntry, sameEndpoint, type Endpoint,
 } from './pgbouncer-ini.js';
