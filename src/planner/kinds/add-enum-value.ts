@@ -18,7 +18,7 @@ import { findSchema, temporaryNameProblems } from '../recipes/objects.js';
 import { OLD_SUFFIX, enumDependents, recreateInPlace } from '../recipes/enums.js';
 
 /** The enum as it is just before this value is added. */
-export function enumBefore(c: AddEnumValue, ctx: PlanContext): Enum {
+function enumBefore(c: AddEnumValue, ctx: PlanContext): Enum {
   const source = findSchema(ctx.source, c.schema)?.enums.find((e) => e.name === c.enum.name);
   const existing = new Set(source?.values ?? []);
   // Values are added in target order, so the ones added before this one are the new values in front of it.

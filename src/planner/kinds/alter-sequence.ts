@@ -20,7 +20,7 @@ function int(schema: string, s: Sequence, field: 'increment' | 'min' | 'max' | '
 const sameOwner = (a: Sequence['ownedBy'], b: Sequence['ownedBy']): boolean => a?.table === b?.table && a?.column === b?.column;
 
 /** `ALTER SEQUENCE s <options>` turning `from` into `to`. */
-export function alterSequence(schema: string, from: Sequence, to: Sequence): string {
+function alterSequence(schema: string, from: Sequence, to: Sequence): string {
   const retyped = from.type !== to.type;
   const options: string[] = [];
   if (retyped) options.push(`AS ${to.type}`);

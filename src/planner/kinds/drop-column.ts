@@ -20,7 +20,7 @@ import { columnNeeds } from '../recipes/tables.js';
 import { isVolatile } from '../recipes/volatility.js';
 
 /** Statements that bring a dropped column back as the source defined it (without its values). */
-export function recreateColumn(ctx: PlanContext, schema: string, table: string, c: Column): string[] {
+function recreateColumn(ctx: PlanContext, schema: string, table: string, c: Column): string[] {
   const { backfill: _b, up: _u, down: _d, renamedFrom: _r, comment: text, default: dflt, ...def } = c;
   const comments = text !== undefined ? [comment({ kind: 'column', schema, table, column: c.name }, text)] : [];
   if (c.identity !== undefined || c.generated !== undefined) return [addColumn(schema, table, { ...def }), ...comments];
