@@ -3,7 +3,7 @@
 // SHARE on the referenced one: a scan that blocks no writes, but fails on rows the old version wrote).
 //
 // The step requires both tables, the columns on both sides and every key of the referenced table that
-// PostgreSQL could pick (dependents.ts): a foreign key can never again be created before what it references,
+// PostgreSQL could pick (recipes/dependents.ts): a foreign key can never again be created before what it references,
 // which was the postmortem's first failure. The VALIDATE step also requires the keys' constraints, so it comes
 // after a unique constraint's USING INDEX step and its rollback comes first.
 //

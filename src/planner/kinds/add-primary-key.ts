@@ -15,7 +15,7 @@ import { ident, qualified } from '../../db/quote.js';
 import { addPrimaryKey as renderAddPrimaryKey, dropNotNull } from '../../sql/render/index.js';
 import { none } from '../draft.js';
 import type { Handler, PlanContext, PlanProblem } from '../types.js';
-import { keyContract, keyExpand, keyProblems, type KeySpec } from '../recipes/keys.js';
+import { keyContract, keyExpand, keyProblems, type KeySpec } from '../recipes/key-add.js';
 import { findTable, isNewTable, notNullKey } from '../recipes/constraints.js';
 
 function spec(c: AddPrimaryKey, ctx: PlanContext): KeySpec {

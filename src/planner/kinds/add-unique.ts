@@ -6,7 +6,7 @@
 // The rollback of the contract step is the postmortem's case: once foreign keys use the key (the ones this
 // plan adds in expand, and any existing ones on the same columns), DROP CONSTRAINT fails with 2BP01. So the
 // rollback drops every dependent foreign key, drops the constraint, rebuilds the bare index (the state after
-// expand) and re-adds each foreign key exactly as it was at that point (see dependents.ts). The rollback of
+// expand) and re-adds each foreign key exactly as it was at that point (see recipes/dependents.ts). The rollback of
 // the expand step is a plain DROP INDEX CONCURRENTLY: the foreign key steps of expand require the index, so
 // the planner's reverse order has already rolled them back.
 //
@@ -17,7 +17,7 @@ import { ident } from '../../db/quote.js';
 import { addUnique as renderAddUnique } from '../../sql/render/index.js';
 import { none } from '../draft.js';
 import type { Handler } from '../types.js';
-import { type KeySpec, keyContract, keyExpand, keyProblems } from '../recipes/keys.js';
+import { type KeySpec, keyContract, keyExpand, keyProblems } from '../recipes/key-add.js';
 
 function spec(c: AddUnique): KeySpec {
   const u = c.unique;

@@ -3,7 +3,7 @@
 // values that no longer fit (CORRECTNESS) when the way back is not binary-coercible too.
 // Otherwise the runbook's five steps (DESIGN: `c__new` plus a two-way trigger, `up` defaulting to a cast and
 // `down` required; batches; next release swap the names; the release after, drop the old column), built by
-// shadow-steps.ts. When the column is also renamed, rename_column's recipe already gives it the target type.
+// recipes/shadow-steps.ts. When the column is also renamed, rename_column's recipe already gives it the target type.
 import type { AlterColumnType } from '../../diff/index.js';
 import { isBinaryCoercible } from '../../diff/index.js';
 import { ident, qualified } from '../../db/quote.js';

@@ -1,6 +1,6 @@
 // drop_index: DROP INDEX CONCURRENTLY in the contract phase of the next release (queries of the previous
 // version may rely on it), rolled back by rebuilding it concurrently from the source definition. A unique index
-// that foreign keys of the target may still use is dropped around them (dependents.ts). Two special cases:
+// that foreign keys of the target may still use is dropped around them (recipes/dependents.ts). Two special cases:
 // an index left invalid by a failed concurrent build serves no query, so it goes in expand, before its rebuild
 // (add_index of the same name); an index that a new constraint adopts (ADD CONSTRAINT ... USING INDEX, see
 // add_unique) is not dropped at all.

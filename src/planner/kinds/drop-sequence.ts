@@ -1,7 +1,7 @@
 // drop_sequence: a removal, in the contract of the next release, after whatever still reads it (defaults with
 // nextval() require it). When the owning column is dropped by this plan too, its own drop releases the
-// sequence first (OWNED BY NONE, see drop_table.ts) and that step's rollback restores the ownership; otherwise
-// this rollback does, and requires the owner so that it runs while the owner exists.
+// sequence first (OWNED BY NONE, see recipes/owned-sequences.ts) and that step's rollback restores the
+// ownership; otherwise this rollback does, and requires the owner so that it runs while the owner exists.
 // The sequence's current value is lost: the rollback recreates it at its START value, and nothing in the model
 // records where it was (a rollback would need setval to the last value, read at apply time). The locks are on
 // the sequence, which is no table: `locks` stays empty.

@@ -1,6 +1,6 @@
 // drop_unique: DROP CONSTRAINT (which drops its index) in the contract phase of the next release, after a
 // release of bake time; foreign keys of the target that may still use the key are taken off and put back on a
-// remaining key around it (dependents.ts). The rollback rebuilds the index CONCURRENTLY and turns it back into
+// remaining key around it (recipes/dependents.ts). The rollback rebuilds the index CONCURRENTLY and turns it back into
 // the constraint (USING INDEX, with its deferral), so nothing holds ACCESS EXCLUSIVE during a build. Rollback
 // lists may hold non-transactional statements: the executor runs rollback statements one by one.
 import type { DropUnique } from '../../diff/index.js';

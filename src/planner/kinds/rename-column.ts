@@ -1,7 +1,7 @@
 // rename_column, the expand/contract way (DESIGN: add the new column and a two-way sync trigger, `up` / `down`
 // defaulting to the identity; copy in batches; next release: drop the trigger and the old column). A plain
 // RENAME would break the previous application version and logical replication at once. The recipe is
-// shadow-steps.ts with the new column under its final name; a type change of the same column rides along
+// recipes/shadow-steps.ts with the new column under its final name; a type change of the same column rides along
 // (the new column gets the target type, and `down` is then required), as do its new default and nullability.
 import type { RenameColumn } from '../../diff/index.js';
 import { none } from '../draft.js';

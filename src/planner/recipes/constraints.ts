@@ -31,7 +31,7 @@ export function locked(ctx: PlanContext, phase: Phase, ...tables: (readonly [str
  * Ordering-only key: "column c is NOT NULL from here on". Created by the step that makes a column NOT NULL
  * (set_not_null, or add_column for a NOT NULL column on an existing table); required by ADD PRIMARY KEY USING
  * INDEX, which would otherwise run SET NOT NULL itself (a full scan under ACCESS EXCLUSIVE) and make that
- * step's rollback (DROP NOT NULL) fail while the key exists. Same separator as keys.ts.
+ * step's rollback (DROP NOT NULL) fail while the key exists. Same separator as planner/keys.ts.
  */
 export const notNullKey = (schema: string, table: string, column: string): ObjectKey => `not_null:${[schema, table, column].join('\u001f')}`;
 
