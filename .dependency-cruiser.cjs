@@ -1,7 +1,7 @@
 // The layer order of DESIGN.md "Layout" (issue #19, point 2), enforced: imports only go down, never in a loop.
 //   cli -> commands (config beside it) -> {tenants, pair} -> rehearsal -> executor -> planner
 //       -> {diff, introspect} -> sql -> schema -> {db, errors.ts}
-// Each layer lists the layers it may NOT import (everything above it, and its same-level peer).
+// ALLOWED lists, for each layer, the layers it may import; the rules forbid every other layer under src/.
 /** @type {import('dependency-cruiser').IConfiguration} */
 
 const LAYERS = {
