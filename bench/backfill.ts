@@ -22,7 +22,7 @@ import { buildPlan } from '../dist/planner/plan.js';
 import type { Plan, Step } from '../dist/planner/types.js';
 import { startEmbedded, type EmbeddedServer } from '../dist/rehearsal/embedded.js';
 import { canonicalize, prepareSession } from '../dist/rehearsal/shadow.js';
-import { parseDeclared } from '../dist/schema/yaml.js';
+import { parseDeclared } from '../dist/schema/declared/yaml.js';
 import { load, startPgbench, summarize, writeResults, type LatencySummary, type PgbenchRun } from './lib.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);

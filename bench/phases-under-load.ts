@@ -17,8 +17,8 @@ import { buildPlan } from '../dist/planner/plan.js';
 import { PHASES, type Plan } from '../dist/planner/types.js';
 import { startEmbedded, type EmbeddedServer } from '../dist/rehearsal/embedded.js';
 import { canonicalize, prepareSession } from '../dist/rehearsal/shadow.js';
-import { fingerprint } from '../dist/schema/fingerprint.js';
-import { parseDeclared } from '../dist/schema/yaml.js';
+import { fingerprint } from '../dist/schema/model/fingerprint.js';
+import { parseDeclared } from '../dist/schema/declared/yaml.js';
 import { load, startPgbench, summarize, writeResults, type LatencySummary } from './lib.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 500_000);

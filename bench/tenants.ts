@@ -35,7 +35,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { withClient as withTarget } from '../dist/db/connect.js';
-import { ident } from '../dist/sql/quote.js';
+import { ident } from '../dist/db/quote.js';
 import { readPlan } from '../dist/planner/file.js';
 import { planPhases } from '../dist/executor/state.js';
 import type { Plan } from '../dist/planner/types.js';

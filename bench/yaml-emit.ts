@@ -6,8 +6,8 @@
 // Run: npm run build && node scripts/with-node.mjs bench/yaml-emit.ts   (goal: toYaml under 150 ms)
 import { spawnSync } from 'node:child_process';
 import { registerHooks } from 'node:module';
-import { toYaml } from '../dist/schema/emit.js';
-import type { DatabaseSchema } from '../dist/schema/model.js';
+import { toYaml } from '../dist/schema/emit/yaml.js';
+import type { DatabaseSchema } from '../dist/schema/model/model.js';
 
 // The reference lives with the tests, which import `./x.js` for `./x.ts` (as tsc and vitest resolve them).
 registerHooks({

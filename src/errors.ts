@@ -3,13 +3,127 @@
 /** 1: the operation ran and found a problem; 2: bad input or usage; 3: the database refused or failed. */
 export type ExitCode = 1 | 2 | 3;
 
+// Error codes by area; ErrorCode below is their union, and the constructor of SwitchyardError takes only it.
+export const PLAN_ERROR_CODES = [
+  'PLAN_REFUSED',
+  'PLAN_CHECKSUM',
+  'PLAN_SIGNATURE',
+  'PLAN_SQL_MISMATCH',
+  'DEPENDENCY_CYCLE',
+] as const;
+export type PlanErrorCode = (typeof PLAN_ERROR_CODES)[number];
+
+export const EXECUTOR_ERROR_CODES = [
+  'LEDGER',
+  'EXECUTOR_BUSY',
+  'LOCK_IN_TRANSACTION',
+  'STEP_FAILED',
+  'BACKFILL_RETRIES_EXHAUSTED',
+  'BACKFILL_FAILED',
+  'DRIFT',
+  'DRIFT_UNREADABLE',
+  'HEALTH_CHECK_FAILED',
+  'BAD_REHEARSAL_REPORT',
+] as const;
+export type ExecutorErrorCode = (typeof EXECUTOR_ERROR_CODES)[number];
+
+/** A phase refused before anything ran (commands/apply.ts's RefusedError). */
+export const REFUSED_CODES = [
+  'REHEARSAL_REQUIRED',
+  'HAZARD_REFUSED',
+  'OUT_OF_ORDER',
+  'CUTOVER_FIRST',
+  'NOT_APPLIED',
+  'DRIFT',
+] as const;
+export type RefusedCode = (typeof REFUSED_CODES)[number];
+
+export const REHEARSAL_ERROR_CODES = [
+  'DOCKER_UNAVAILABLE',
+  'DOCKER_IMAGE_MISSING',
+  'DOCKER_START_FAILED',
+] as const;
+export type RehearsalErrorCode = (typeof REHEARSAL_ERROR_CODES)[number];
+
+export const ROUTER_ERROR_CODES = [
+  'ROUTER_CONFIG',
+  'ROUTER_ENTRY',
+  'ROUTER_PAUSE_TIMEOUT',
+  'ROUTER_ADMIN',
+  'ROUTER_RELOAD',
+  'ROUTER_COMMAND',
+] as const;
+export type RouterErrorCode = (typeof ROUTER_ERROR_CODES)[number];
+
+export const PAIR_ERROR_CODES = [
+  'PAIR_PREFLIGHT',
+  'PAIR_BUSY',
+  'PAIR_NOT_PAIRED',
+  'PAIR_MOVED',
+  'NOT_PAIRED',
+  'NOT_REPLICATION_COMPATIBLE',
+  'STANDBY_NOT_EMPTY',
+  'STANDBY_HAS_ROWS',
+  'TOPOLOGY_CONFLICT',
+  'SLOT_IN_USE',
+  'SYNC_TIMEOUT',
+  'HEARTBEAT_TIMEOUT',
+  'MARKER_TIMEOUT',
+  'GATE',
+  'SCHEMA_COPY_MISMATCH',
+  'TENANT_COPY_TIMEOUT',
+  'WATCH_LIVE_SIDE',
+  'WATCH_NOT_ARMED',
+  'WATCH_NO_TABLES',
+  'WATCH_WRONG_SIDE',
+  ...ROUTER_ERROR_CODES,
+] as const;
+export type PairErrorCode = (typeof PAIR_ERROR_CODES)[number];
+
+export const TENANT_ERROR_CODES = [
+  'TENANT_REGISTRY',
+  'TENANT_PLAN',
+  'TENANT_BUSY',
+  'TENANT_ORPHAN',
+  'TENANTS_MID_ROLLOUT',
+  'TENANTS_VERSION_UNKNOWN',
+  'TENANTS_NO_SOURCE',
+] as const;
+export type TenantErrorCode = (typeof TENANT_ERROR_CODES)[number];
+
+/**
+ * Every code a SwitchyardError carries. Codes are part of the API (callers and scripts match on them), so they
+ * are a closed list: a new one is added here, next to its neighbours, never made up at the throw site.
+ */
+export const ERROR_CODES = [
+  'USAGE',
+  'INVALID_CONFIG',
+  'INVALID_SCHEMA',
+  'INVALID_MODEL',
+  'DATABASE',
+  'INTROSPECT_UNEXPECTED',
+  ...PLAN_ERROR_CODES,
+  ...EXECUTOR_ERROR_CODES,
+  ...REFUSED_CODES,
+  ...REHEARSAL_ERROR_CODES,
+  ...PAIR_ERROR_CODES,
+  ...TENANT_ERROR_CODES,
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export class SwitchyardError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
+  constructor(code: ErrorCode, message: string, exitCode: ExitCode, options?: { cause?: unknown });
+  /**
+   * @deprecated A free-string code. Only commands/apply.ts's RefusedError still passes one (always a RefusedCode);
+   * typing its parameter `RefusedCode` removes this overload, in the phase-runner rewrite that owns that file.
+   */
+  constructor(code: string, message: string, exitCode: ExitCode, options?: { cause?: unknown });
   constructor(code: string, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SwitchyardError';
-    this.code = code;
+    this.code = code as ErrorCode;
     this.exitCode = exitCode;
   }
 }
@@ -62,4 +176,15 @@ export function databaseError(doing: string, cause: unknown): DatabaseError {
   const e = cause as { message?: string; code?: string };
   const msg = e?.message ?? String(cause);
   return new DatabaseError(`${doing}: ${msg}`, { cause, ...(e?.code ? { sqlstate: e.code } : {}) });
+}
+
+/** A model object that cannot become SQL: a bug in whatever produced the model, or a hand-built model. */
+export class InvalidModelError extends SwitchyardError {
+  /** Which object, e.g. `sequence "app"."order_seq"`. */
+  readonly object: string;
+  constructor(object: string, problem: string) {
+    super('INVALID_MODEL', `cannot render ${object}: ${problem}`, 2);
+    this.name = 'InvalidModelError';
+    this.object = object;
+  }
 }

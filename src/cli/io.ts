@@ -1,5 +1,8 @@
 // Where the CLI writes, and how it colors: NO_COLOR and TTY detection decide, --no-color forces off.
 import pc from 'picocolors';
+import type { Colors } from '../planner/show/colors.js';
+
+export type { Colors };
 
 export interface CliIO {
   readonly stdout: (text: string) => void;
@@ -13,8 +16,6 @@ export const processIO: CliIO = {
   stderr: (t) => process.stderr.write(t),
   isTTY: Boolean(process.stdout.isTTY),
 };
-
-export type Colors = ReturnType<typeof pc.createColors>;
 
 export function colorsFor(io: CliIO, forceOff = false): Colors {
   const env = process.env;

@@ -3,14 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { colorsFor, processIO, type CliIO } from './io.js';
 import { reportError } from './errors.js';
+import type { GlobalOptions } from './commands/context.js';
 import { registerCommands } from './commands/index.js';
-
-export interface GlobalOptions {
-  readonly config?: string;
-  readonly json: boolean;
-  readonly verbose: boolean;
-  readonly color: boolean;
-}
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {

@@ -28,7 +28,7 @@ import { readPlan } from '../planner/file.js';
 import { isHazard, lintPlan, type LintFinding } from '../planner/lint.js';
 import { reviewProblem } from '../planner/reviewed.js';
 import { PHASES, type Hazard, type Phase, type Plan, type Step } from '../planner/types.js';
-import { readReport, rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
+import { readReport, rehearsalProblem, type RehearsalReport } from '../executor/rehearsal-report.js';
 import { prepareSession } from '../rehearsal/shadow.js';
 import type { FanoutProgress } from '../tenants/fanout.js';
 

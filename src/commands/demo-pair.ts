@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig, type SwitchyardConfig } from '../config/config.js';
 import { withClient } from '../db/connect.js';
-import { ident, literal } from '../sql/quote.js';
+import { ident, literal } from '../db/quote.js';
 import { runSwitch, type SwitchReport } from '../pair/cutover.js';
 import { pairInit, pairResync } from '../pair/init.js';
 import { startPgBouncer, type PgBouncer } from '../pair/local-pgbouncer.js';
 import { startEmbedded, type EmbeddedServer } from '../rehearsal/embedded.js';
 import { applyCommand, type ApplyResult } from './apply.js';
-import type { DemoEvents } from './demo.js';
+import type { DemoEvents } from './demo-events.js';
 import { planCommand } from './plan.js';
 import { rehearseCommand } from './rehearse.js';
 

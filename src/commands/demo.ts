@@ -11,6 +11,7 @@ import pg from 'pg';
 import { loadConfig } from '../config/config.js';
 import { startEmbedded, type EmbeddedServer } from '../rehearsal/embedded.js';
 import { applyCommand, rollbackCommand, type ApplyResult, type RollbackResult } from './apply.js';
+import type { DemoEvents } from './demo-events.js';
 import { pairDemo, type PairDemoResult } from './demo-pair.js';
 import { diffCommand, type DiffResult } from './diff.js';
 import { introspectCommand } from './introspect.js';
@@ -18,13 +19,6 @@ import { planCommand } from './plan.js';
 import { rehearseCommand } from './rehearse.js';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../migrations/example/', import.meta.url));
-
-export interface DemoEvents {
-  /** A chapter starts. */
-  step(title: string): void;
-  /** Detail lines of the chapter that just ran. */
-  detail(lines: readonly string[]): void;
-}
 
 export interface DemoResult {
   readonly pgVersion: number;

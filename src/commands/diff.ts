@@ -4,9 +4,9 @@ import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { diff, describeChange, type Change } from '../diff/index.js';
 import { introspect, serverVersion } from '../introspect/index.js';
 import { canonicalize, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
-import { fingerprint } from '../schema/fingerprint.js';
-import type { DatabaseSchema } from '../schema/model.js';
-import { loadSchemaFile } from '../schema/snapshot.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
+import { loadSchemaFile } from '../schema/declared/snapshot.js';
 
 export interface DiffCommandOptions {
   readonly db?: string;

@@ -4,10 +4,10 @@ import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { introspect } from '../introspect/index.js';
 import { prepareSession } from '../rehearsal/shadow.js';
-import { fingerprint } from '../schema/fingerprint.js';
-import type { DatabaseSchema } from '../schema/model.js';
-import { snapshotJson } from '../schema/snapshot.js';
-import { toYaml } from '../schema/yaml.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
+import { snapshotJson } from '../schema/declared/snapshot.js';
+import { toYaml } from '../schema/declared/yaml.js';
 
 export interface IntrospectCommandOptions {
   readonly db?: string;

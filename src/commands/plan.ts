@@ -9,9 +9,10 @@ import { buildPlan } from '../planner/plan.js';
 import { signOrUnsign } from '../planner/signature.js';
 import type { Plan } from '../planner/types.js';
 import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
-import type { DatabaseSchema } from '../schema/model.js';
-import { loadSchemaFile, type SchemaFile } from '../schema/snapshot.js';
-import { withTemplate } from '../tenants/template.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
+import { loadSchemaFile, type SchemaFile } from '../schema/declared/snapshot.js';
+import { withTemplate } from '../introspect/template.js';
+import { renameSchemaInModel } from '../tenants/rename.js';
 
 export interface PlanCommandOptions {
   readonly name: string;
@@ -74,7 +75,7 @@ async function fromDatabase(config: SwitchyardConfig, declared: DeclaredFile, na
   const read = await withClient(conn, async (c) => {
     await prepareSession(c);
     const version = await serverVersion(c);
-    const source = await withTemplate(c, await introspect(c, { includeSchemas: names }), declared.model, o.notice);
+    const source = await withTemplate(c, await introspect(c, { includeSchemas: names }), declared.model, renameSchemaInModel, o.notice);
     const stats = new Map((await tableStats(c, { includeSchemas: names })).map((t) => [`${t.schema}.${t.table}`, { rows: t.rows, bytes: t.bytes }]));
     return { source, stats, version };
   });

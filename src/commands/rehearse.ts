@@ -7,10 +7,11 @@ import { SwitchyardError, UsageError, databaseError } from '../errors.js';
 import type { Plan } from '../planner/types.js';
 import { prepareSession } from '../rehearsal/shadow.js';
 import { DEFAULT_TENANT_SAMPLE, sampleTenants, type TenantSample } from '../tenants/rehearse.js';
+import { renameSchemaInModel } from '../tenants/rename.js';
 import { readPlan } from '../planner/file.js';
 import { reviewProblem } from '../planner/reviewed.js';
 import { rehearse, type Engine, type RehearsalEvent } from '../rehearsal/rehearse.js';
-import { writeReport, type RehearsalReport } from '../rehearsal/report.js';
+import { writeReport, type RehearsalReport } from '../executor/rehearsal-report.js';
 
 export interface RehearseCommandOptions {
   readonly plan: string;
@@ -50,7 +51,7 @@ export async function rehearseCommand(config: SwitchyardConfig, o: RehearseComma
       engine,
       ...(image ? { image } : {}),
       ...(o.pgVersion ? { major: o.pgVersion } : {}),
-      ...(copyFrom ? { copyFrom } : {}),
+      ...(copyFrom ? { copyFrom: { client: copyFrom, renameSchema: renameSchemaInModel } } : {}),
       sampleRows: o.sampleRows ?? config.rehearsal.sampleRows,
       ...(sample ? { tenants: sample.rehearse, tenantsDrifted: sample.drifted } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),

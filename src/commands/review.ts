@@ -1,5 +1,5 @@
 // `switchyard show` and `switchyard lint`: reading a plan file.
-import type { Colors } from '../cli/io.js';
+import type { Colors } from '../planner/show/colors.js';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { UsageError } from '../errors.js';
 import { readPlan } from '../planner/file.js';

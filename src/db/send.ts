@@ -1,6 +1,6 @@
 // One statement per call, over the extended query protocol. A Parse message carries exactly one statement, so
 // the server itself refuses a second one ("cannot insert multiple commands into a prepared statement"): even
-// if the parser check of a declared text (schema/sql-text.ts) had a gap, nothing could be chained after it.
+// if the parser check of a declared text (schema/declared/sql-text.ts) had a gap, nothing could be chained after it.
 // Every statement rendered from a declared schema or a plan goes through here; grep for `.query(` with a
 // rendered statement to find one that does not.
 import type pg from 'pg';

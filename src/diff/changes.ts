@@ -31,7 +31,7 @@ import type {
   Trigger,
   TriggerEnabled,
   UniqueConstraint,
-} from '../schema/model.js';
+} from '../schema/model/model.js';
 
 export const CHANGE_KINDS = [
   'create_schema',

@@ -1,6 +1,6 @@
 // Columns are matched by name (after renames); their order is not compared, since PostgreSQL cannot reorder
 // the columns of an existing table and a declared order only matters when the table is created.
-import type { Column } from '../schema/model.js';
+import type { Column } from '../schema/model/model.js';
 import { isBinaryCoercible } from './coercion.js';
 import { diffComment } from './comments.js';
 import { opt } from './list.js';

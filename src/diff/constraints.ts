@@ -1,6 +1,6 @@
 // Constraints have no in-place alteration except VALIDATE: any other difference is a drop of the source
 // constraint and an add of the target one under the same name.
-import type { Check, ForeignKey, PrimaryKey, UniqueConstraint } from '../schema/model.js';
+import type { Check, ForeignKey, PrimaryKey, UniqueConstraint } from '../schema/model/model.js';
 import type { Change } from './changes.js';
 import { byName, omit, pairByKey, same } from './list.js';
 import type { Emit } from './order.js';

@@ -1,6 +1,6 @@
 // One line per change for people: plan listings, `switchyard diff`, logs. Names are quoted exactly as SQL
 // would quote them; values (enum labels) as literals; expressions as written.
-import { ident, identList, literal, qualified } from '../sql/quote.js';
+import { ident, identList, literal, qualified } from '../db/quote.js';
 import type { Change, ChangeKind, ChangeOf, CommentTarget } from './changes.js';
 
 type Describers = { readonly [K in ChangeKind]: (change: ChangeOf<K>) => string };

@@ -5,9 +5,9 @@
 // hints travel on the columns the changes carry. Hints that describe work already done (a rename whose new
 // name exists, an `up` on a column whose type already matches) produce nothing, so planning again after a
 // plan has run gives no change.
-import type { DatabaseSchema, Schema } from '../schema/model.js';
-import { emptySchema } from '../schema/model.js';
-import { normalizeDatabase, structureOnly } from '../schema/normalize.js';
+import type { DatabaseSchema, Schema } from '../schema/model/model.js';
+import { emptySchema } from '../schema/model/model.js';
+import { normalizeDatabase, structureOnly } from '../schema/model/normalize.js';
 import type { Change } from './changes.js';
 import { diffComment } from './comments.js';
 import { diffEnums } from './enums.js';

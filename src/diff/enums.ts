@@ -1,7 +1,7 @@
 // PostgreSQL can only add values to an enum (ALTER TYPE ... ADD VALUE, placed BEFORE or AFTER a neighbour).
 // When the source's values, in order, are a subsequence of the target's, the difference is a list of
 // additions; anything else (a value removed, values reordered) is a recreate_enum for the planner to handle.
-import type { Enum } from '../schema/model.js';
+import type { Enum } from '../schema/model/model.js';
 import type { AddEnumValue } from './changes.js';
 import { diffComment } from './comments.js';
 import { byName, pairByKey } from './list.js';

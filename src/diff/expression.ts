@@ -6,7 +6,7 @@
 // names (after `::`). A token it rewrites wrongly (a keyword such as `day` in EXTRACT(day FROM ...) that
 // happens to be a renamed column's old name) can only make the pair look different, never hide a difference:
 // the target's canonical text cannot contain the wrongly rewritten spelling.
-import { ident } from '../sql/quote.js';
+import { ident } from '../db/quote.js';
 
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_PART = /[A-Za-z0-9_$\u0080-\uffff]/;

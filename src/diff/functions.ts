@@ -1,6 +1,6 @@
 // Functions are identified by name and identity arguments (overloads are different functions) and compared
 // by their complete definition text, as pg_get_functiondef prints it.
-import type { Function } from '../schema/model.js';
+import type { Function } from '../schema/model/model.js';
 import { pairByKey } from './list.js';
 import type { Emit } from './order.js';
 

@@ -1,6 +1,6 @@
 // An index cannot be altered in place (beyond its comment): a changed definition, or an invalid index left by
 // a failed concurrent build, is a drop and a rebuild under the same name.
-import type { Index } from '../schema/model.js';
+import type { Index } from '../schema/model/model.js';
 import { diffComment } from './comments.js';
 import { byName, omit, pairByKey, same } from './list.js';
 import type { Emit } from './order.js';

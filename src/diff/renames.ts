@@ -6,8 +6,8 @@
 // A hint `renamedFrom: old` on target object `new` is a rename only when the source has `old`, the source
 // has no `new` (otherwise the rename is done: re-planning must give no change), the target has no `old`
 // (otherwise the source's `old` is that object), and no earlier target object (by name) claimed `old`.
-import type { Column, DatabaseSchema, Schema, Table } from '../schema/model.js';
-import { findSchema, findTable } from '../schema/lookup.js';
+import type { Column, DatabaseSchema, Schema, Table } from '../schema/model/model.js';
+import { findSchema, findTable } from '../schema/model/lookup.js';
 import { renameColumnsIn } from './expression.js';
 
 export interface TableRename {

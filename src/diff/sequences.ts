@@ -1,5 +1,5 @@
 // Every sequence attribute, ownership included, can be altered in place by ALTER SEQUENCE.
-import type { Sequence } from '../schema/model.js';
+import type { Sequence } from '../schema/model/model.js';
 import { byName, pairByKey, same } from './list.js';
 import type { Emit } from './order.js';
 

@@ -1,7 +1,7 @@
 // Tables are matched by name (after renames). A new or dropped table is one add_table/drop_table for what
 // CREATE TABLE says, plus one change per index, foreign key and trigger, so that the planner can order each of
 // them by its own dependencies (a foreign key after the table it references, a trigger after its function).
-import type { Table } from '../schema/model.js';
+import type { Table } from '../schema/model/model.js';
 import { diffColumns } from './columns.js';
 import { diffComment } from './comments.js';
 import { diffChecks, diffForeignKeys, diffPrimaryKey, diffUnique } from './constraints.js';

@@ -1,6 +1,6 @@
 // Triggers are compared on every field. Only the enabled mode has an in-place form (ALTER TABLE ... ENABLE
 // [ALWAYS|REPLICA] / DISABLE TRIGGER); any other difference is a drop and a create under the same name.
-import type { Trigger } from '../schema/model.js';
+import type { Trigger } from '../schema/model/model.js';
 import { byName, omit, pairByKey, same } from './list.js';
 import type { Emit } from './order.js';
 

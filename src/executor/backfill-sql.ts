@@ -1,7 +1,7 @@
 // The SQL of one backfill batch. Names go through ident()/qualified(); the spec's `expression` and `where`
 // are USER_SQL (planner- or user-supplied expressions over the row) and are inserted as written.
 import type { BackfillSpec } from '../planner/types.js';
-import { ident, qualified } from '../sql/quote.js';
+import { ident, qualified } from '../db/quote.js';
 
 /**
  * One statement, one round trip: find the next `limit` keys after the position whatever `where` says (so

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { SwitchyardError } from '../errors.js';
 import type { BackfillSpec } from '../planner/types.js';
-import { qualified } from '../sql/quote.js';
+import { qualified } from '../db/quote.js';
 import { ESTIMATE_ROWS, renderBatch } from './backfill-sql.js';
 import { BatchSizer } from './backfill-sizing.js';
 import { extended } from '../db/send.js';

@@ -6,9 +6,9 @@ import { diff, describeChange } from '../diff/index.js';
 import { introspect, type Queryable } from '../introspect/index.js';
 import { allSteps } from '../planner/plan.js';
 import type { Plan, Step } from '../planner/types.js';
-import type { RehearsalReport } from '../rehearsal/report.js';
-import { fingerprint } from '../schema/fingerprint.js';
-import type { DatabaseSchema } from '../schema/model.js';
+import type { RehearsalReport } from './rehearsal-report.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
 import type { PlanPosition } from './state.js';
 import { concurrentIndex, mustRunAlone } from './statement.js';
 

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { SwitchyardError } from '../errors.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
-import { ident, qualified } from '../sql/quote.js';
+import { ident, qualified } from '../db/quote.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 

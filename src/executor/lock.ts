@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { SwitchyardError, databaseError } from '../errors.js';
-import { ident } from '../sql/quote.js';
+import { ident } from '../db/quote.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 

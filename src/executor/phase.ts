@@ -10,7 +10,7 @@ import {
   ensureLedger, markRollbackFailed, markStepDone, markStepFailed, markStepRolledBack, markStepRollingBack, markStepRunning, recordPlan, saveBackfillPosition,
   saveRollbackPosition, stepStatuses, DEFAULT_LEDGER_SCHEMA, type StepRecord, type StepRef,
 } from './ledger.js';
-import { qualified } from '../sql/quote.js';
+import { qualified } from '../db/quote.js';
 import { concurrentIndex, mustRunAlone, runRollbackInTransaction, runStatement } from './statement.js';
 import { pressureGate, type PressureLimits } from './pressure.js';
 

@@ -1,7 +1,7 @@
 // Introspection: a live database -> the model. A fixed number of catalog queries (see QUERIES_PER_INTROSPECTION),
 // whatever the number of tables: one per object kind, filtered by the schemas (or tables) found first.
 import { databaseError } from '../errors.js';
-import type { DatabaseSchema } from '../schema/model.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
 import { mapCatalog } from './map.js';
 import * as q from './queries.js';
 import type {

@@ -2,7 +2,7 @@
 // result already has the shape normalize.ts produces.
 import type {
   Check, Column, FkAction, FkMatch, ForeignKey, Index, IndexKey, PrimaryKey, Trigger, TriggerEnabled, TriggerEvent, UniqueConstraint,
-} from '../schema/model.js';
+} from '../schema/model/model.js';
 import { catalogName, splitExpressionList, triggerCondition } from './map-text.js';
 import type { ColumnRow, ConstraintRow, IndexKeyRow, IndexRow, TriggerRow } from './rows.js';
 import { SwitchyardError } from '../errors.js';

@@ -1,7 +1,7 @@
 // Reading the few pieces of catalog text that have no catalog column of their own. The scanners skip
 // string literals ('...') and quoted identifiers ("..."): PostgreSQL prints an embedded quote doubled, so
 // toggling on each quote character keeps track of both, whatever the literal contains.
-import { ident, qualified } from '../sql/quote.js';
+import { ident, qualified } from '../db/quote.js';
 
 /** Index of the `)` matching the `(` at `open`, or -1. */
 export function matchingParen(text: string, open: number): number {

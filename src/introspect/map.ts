@@ -1,7 +1,7 @@
 // Catalog rows -> the model, in one place. Rows are grouped by their schema or table oid in memory, so
 // the work is linear in the number of rows whatever the number of tables.
-import type { DatabaseSchema, Enum, Function, Schema, Sequence, Table } from '../schema/model.js';
-import { normalizeDatabase } from '../schema/normalize.js';
+import type { DatabaseSchema, Enum, Function, Schema, Sequence, Table } from '../schema/model/model.js';
+import { normalizeDatabase } from '../schema/model/normalize.js';
 import { mapColumn, mapConstraint, mapIndex, mapTrigger, UnexpectedCatalogError, type MappedConstraint } from './map-table.js';
 import type { CatalogRows, EnumRow, FunctionRow, SequenceRow } from './rows.js';
 

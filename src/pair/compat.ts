@@ -6,7 +6,7 @@
 // A table live does not have (new in this plan) receives nothing and is free.
 import { SwitchyardError } from '../errors.js';
 import type { Plan, Step } from '../planner/types.js';
-import { qualified } from '../sql/quote.js';
+import { qualified } from '../db/quote.js';
 
 export const COMPAT_RULES = ['rename', 'drop', 'type-in-place', 'not-null-column', 'constraint', 'unique', 'sync-trigger'] as const;
 export type CompatRule = (typeof COMPAT_RULES)[number];

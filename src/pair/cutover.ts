@@ -14,7 +14,7 @@ import type { Client } from '../db/connect.js';
 import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
-import { ident, qualified } from '../sql/quote.js';
+import { ident, qualified } from '../db/quote.js';
 import { PairError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
 import { fenceRoles, unfenceRoles } from './fence.js';

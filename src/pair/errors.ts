@@ -1,9 +1,9 @@
 // Typed pair errors: a stable code, the objects involved, and the fix in the message.
-import { SwitchyardError, type ExitCode } from '../errors.js';
+import { SwitchyardError, type ExitCode, type PairErrorCode, type RouterErrorCode } from '../errors.js';
 import type { Check } from '../executor/preflight/types.js';
 
 export class PairError extends SwitchyardError {
-  constructor(code: string, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+  constructor(code: PairErrorCode, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
     super(code, message, exitCode, options);
     this.name = 'PairError';
   }
@@ -45,7 +45,6 @@ export class TopologyConflictError extends PairError {
 }
 
 /** The traffic router failed: its configuration (exit 2) or PgBouncer / the command (exit 3). */
-export type RouterErrorCode = 'ROUTER_CONFIG' | 'ROUTER_ENTRY' | 'ROUTER_PAUSE_TIMEOUT' | 'ROUTER_ADMIN' | 'ROUTER_RELOAD' | 'ROUTER_COMMAND';
 
 export class RouterError extends PairError {
   constructor(code: RouterErrorCode, message: string, options?: { cause?: unknown }) {

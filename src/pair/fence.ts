@@ -5,7 +5,7 @@
 // fenced are recorded in `pair_fence`, so lifting the fence restores exactly what was changed.
 import type { Client } from '../db/connect.js';
 import { databaseError } from '../errors.js';
-import { ident, qualified } from '../sql/quote.js';
+import { ident, qualified } from '../db/quote.js';
 import { FENCE_TABLE } from './names.js';
 
 /** Login roles that may write here through the application: not superuser, not replication, not subscription owners, not us. */

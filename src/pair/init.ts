@@ -10,8 +10,8 @@ import {
 } from '../executor/preflight/replication.js';
 import type { Check, PreflightPair } from '../executor/preflight/types.js';
 import { serverVersion } from '../introspect/index.js';
-import type { DatabaseSchema } from '../schema/model.js';
-import { qualified } from '../sql/quote.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
+import { qualified } from '../db/quote.js';
 import { copySchema, resetStandby, type SchemaCopy } from './copy.js';
 import { PairError, PairPreflightError } from './errors.js';
 import { copyPrivileges } from './privileges.js';

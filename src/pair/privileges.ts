@@ -3,7 +3,7 @@
 // grants to the standby (the roles must exist there: roles are cluster-wide, not the pair's to create), and
 // the cutover gate compares both sides and names the GRANT statements the new side is missing.
 import type { Queryable } from '../introspect/index.js';
-import { ident, qualified } from '../sql/quote.js';
+import { ident, qualified } from '../db/quote.js';
 
 export interface Privilege {
   readonly kind: 'schema' | 'table' | 'sequence' | 'column' | 'function';

@@ -5,7 +5,7 @@ import { passwordOf } from '../db/conninfo.js';
 import { redactText } from '../db/redact.js';
 import { databaseError } from '../errors.js';
 import type { Queryable } from '../introspect/index.js';
-import { ident, qualified } from '../sql/quote.js';
+import { ident, qualified } from '../db/quote.js';
 import { PairError } from './errors.js';
 import { isPublicationName, isStreamName, isWatchPublicationName, isWatchSlotName, NAME_LIKE } from './names.js';
 import { createPublication, createSlot, createSubscription, detachSubscription, dropPublication, dropSlot, setPublication, type PublicationContent, type SubscriptionOptions } from './sql.js';

@@ -10,8 +10,9 @@ import { UsageError } from '../errors.js';
 import { connect } from '../db/connect.js';
 import { passwordOf } from '../db/conninfo.js';
 import { redactText, redactUrl } from '../db/redact.js';
-import { ident } from '../sql/quote.js';
-import { RouterError, type RouterErrorCode } from './errors.js';
+import { ident } from '../db/quote.js';
+import type { RouterErrorCode } from '../errors.js';
+import { RouterError } from './errors.js';
 import {
   endpointOf, entryEndpoint, findDatabaseEntry, replaceFile, rewriteDatabaseEntry, sameEndpoint, type Endpoint,
 } from './pgbouncer-ini.js';

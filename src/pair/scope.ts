@@ -2,7 +2,7 @@
 // the ledger schema, whose only published table is the heartbeat.
 import type { SwitchyardConfig } from '../config/config.js';
 import { DEFAULT_EXCLUDED, introspect, type IntrospectOptions, type Queryable } from '../introspect/index.js';
-import type { DatabaseSchema } from '../schema/model.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
 
 export type ScopeConfig = Pick<SwitchyardConfig, 'ledgerSchema' | 'introspect'>;
 

@@ -3,7 +3,7 @@
 // new one, last_value and is_called exactly, never a MAX(id). One statement to read, one to write.
 import type { Client } from '../db/connect.js';
 import { databaseError } from '../errors.js';
-import { qualified } from '../sql/quote.js';
+import { qualified } from '../db/quote.js';
 
 export interface SequenceValue {
   /** Quoted, qualified name. */

@@ -1,6 +1,6 @@
 // The replication statements a pair runs, rendered as data (unit-tested as exact SQL). Every name goes through
 // ident()/qualified()/literal(); the only free text is the connection string, passed as a literal.
-import { ident, identList, literal, qualified } from '../sql/quote.js';
+import { ident, identList, literal, qualified } from '../db/quote.js';
 import { parseConninfo, withKeywords } from '../db/conninfo.js';
 import { redactUrl } from '../db/redact.js';
 

@@ -5,7 +5,7 @@
 import type { Client } from '../db/connect.js';
 import { standbyColumnsCheck } from '../executor/preflight/replication.js';
 import { introspect, serverVersion } from '../introspect/index.js';
-import { fingerprint } from '../schema/fingerprint.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
 import { schemaDifferences } from './copy.js';
 import { TopologyConflictError } from './errors.js';
 import { streamName } from './names.js';

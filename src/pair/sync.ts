@@ -3,7 +3,7 @@
 // there are none); rows of tables being copied from pg_stat_progress_copy on the standby.
 import type { Client } from '../db/connect.js';
 import { relName } from '../executor/preflight/types.js';
-import { qualified } from '../sql/quote.js';
+import { qualified } from '../db/quote.js';
 import { PairError } from './errors.js';
 import type { PairEvent } from './types.js';
 

@@ -5,7 +5,7 @@
 import { withTransaction, type Client } from '../db/connect.js';
 import { databaseError } from '../errors.js';
 import type { Queryable } from '../introspect/index.js';
-import { ident, literal, qualified } from '../sql/quote.js';
+import { ident, literal, qualified } from '../db/quote.js';
 import { TopologyConflictError } from './errors.js';
 import { FENCE_TABLE, HEARTBEAT_TABLE, PAIR_VERSION_TABLE, SWITCH_TABLE, TOPOLOGY_TABLE } from './names.js';
 import { SIDES, TOPOLOGY_STATES, type Side, type Topology, type TopologyState } from './types.js';

@@ -9,7 +9,7 @@ import type { SwitchyardConfig } from '../config/config.js';
 import { open, type Client } from '../db/connect.js';
 import { databaseError } from '../errors.js';
 import { serverVersion, type Queryable } from '../introspect/index.js';
-import { ident, literal, qualified } from '../sql/quote.js';
+import { ident, literal, qualified } from '../db/quote.js';
 import { PairError } from './errors.js';
 import { NAME_LIKE, parseWatchSlotName, publicationName, watchPublicationName, watchSlotName } from './names.js';
 import { ensurePublication, publishedTables, type Outcome } from './replicate.js';

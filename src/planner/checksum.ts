@@ -1,7 +1,7 @@
 // A plan's checksum covers everything in it but the checksum itself. The two snapshots are covered through
 // their fingerprints (hashing megabytes of snapshot twice buys nothing): reading a plan checks that each
 // snapshot still has the fingerprint the checksum covers.
-import { canonicalSha256, fingerprint } from '../schema/fingerprint.js';
+import { canonicalSha256, fingerprint } from '../schema/model/fingerprint.js';
 import type { Plan } from './types.js';
 
 export function planChecksum(plan: Omit<Plan, 'checksum'> | Plan): string {

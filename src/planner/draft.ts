@@ -1,5 +1,5 @@
 // Building blocks for handlers: a step draft with safe defaults, so each handler states only what differs.
-import { qualified } from '../sql/quote.js';
+import { qualified } from '../db/quote.js';
 import type { Hazard, LockLevel, ObjectKey, Phase, StepDraft } from './types.js';
 
 export interface DraftInput {

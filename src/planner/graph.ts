@@ -3,7 +3,7 @@
 // requires X. Rolling a phase back runs the rollbacks in reverse, which is then also dependency order:
 // foreign keys go before the unique indexes they use, sync triggers before the columns they write.
 import { SwitchyardError } from '../errors.js';
-import { milestone } from './handlers/dependents.js';
+import { milestone } from './recipes/dependents.js';
 import { describeKey } from './keys.js';
 import type { ObjectKey, StepDraft } from './types.js';
 

@@ -1,6 +1,6 @@
 // `switchyard lint`: hazards that are not allowed, and the structural rules of reference/postgres-ddl-risk.md
 // re-checked on the plan file (a plan is data; these rules guard it whatever produced it).
-import { identifierBytes, MAX_IDENTIFIER_BYTES, qualified } from '../sql/quote.js';
+import { identifierBytes, MAX_IDENTIFIER_BYTES, qualified } from '../db/quote.js';
 import { stepsOf } from './show/summary.js';
 import { HAZARDS, type Hazard, type Plan, type Step } from './types.js';
 

@@ -2,8 +2,8 @@
 // phases, order each phase by the dependency graph, then give steps ids, timeouts and costs.
 import { diff, type Change } from '../diff/index.js';
 import { SwitchyardError } from '../errors.js';
-import { fingerprint } from '../schema/fingerprint.js';
-import type { DatabaseSchema } from '../schema/model.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
 import { estimateCost, scorePlan, type TableStats } from './cost.js';
 import { planChecksum } from './checksum.js';
 import { orderSteps } from './graph.js';
@@ -40,12 +40,12 @@ interface Drafted extends StepDraft {
 export function buildPlan(source: DatabaseSchema, target: DatabaseSchema, o: PlanOptions): Plan {
   const changes = diff(source, target);
   const ctx: PlanContext = { source, target, serverVersionNum: o.server.versionNum, newTables: newTables(changes) };
-  const problems = changes.flatMap((c) => handlerFor(c.kind).validate(c as never, ctx));
+  const problems = changes.flatMap((c) => handlerFor(c.kind).validate(c, ctx));
   if (problems.length) throw new PlanRefusedError(problems);
 
   const drafted: Drafted[] = changes.flatMap((change) => {
     const h = handlerFor(change.kind);
-    return [...h.expand(change as never, ctx), ...h.backfill(change as never, ctx), ...h.contract(change as never, ctx)].map((d) => ({ ...d, change }));
+    return [...h.expand(change, ctx), ...h.backfill(change, ctx), ...h.contract(change, ctx)].map((d) => ({ ...d, change }));
   });
   const releaseCount = drafted.reduce((m, d) => Math.max(m, d.releaseOffset + 1), drafted.length ? 1 : 0);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;

@@ -1,13 +1,98 @@
-// Every change kind has exactly one handler: this map is typed so that a missing kind fails to compile.
+// Every change kind has exactly one handler, in planner/kinds/<kind>.ts exporting <kind>Handler: this map is
+// typed so that a missing or mistyped kind fails to compile, and lookup needs no cast.
 import type { ChangeKind, ChangeOf } from '../diff/index.js';
-import { constraintHandlers } from './handlers/constraints.js';
-import { objectHandlers } from './handlers/objects.js';
-import { tableHandlers } from './handlers/tables.js';
+import { addCheckHandler } from './kinds/add-check.js';
+import { addColumnHandler } from './kinds/add-column.js';
+import { addEnumValueHandler } from './kinds/add-enum-value.js';
+import { addForeignKeyHandler } from './kinds/add-foreign-key.js';
+import { addIndexHandler } from './kinds/add-index.js';
+import { addPrimaryKeyHandler } from './kinds/add-primary-key.js';
+import { addTableHandler } from './kinds/add-table.js';
+import { addUniqueHandler } from './kinds/add-unique.js';
+import { alterCollationHandler } from './kinds/alter-collation.js';
+import { alterColumnTypeHandler } from './kinds/alter-column-type.js';
+import { alterGeneratedHandler } from './kinds/alter-generated.js';
+import { alterSequenceHandler } from './kinds/alter-sequence.js';
+import { createEnumHandler } from './kinds/create-enum.js';
+import { createFunctionHandler } from './kinds/create-function.js';
+import { createSchemaHandler } from './kinds/create-schema.js';
+import { createSequenceHandler } from './kinds/create-sequence.js';
+import { createTriggerHandler } from './kinds/create-trigger.js';
+import { dropCheckHandler } from './kinds/drop-check.js';
+import { dropColumnHandler } from './kinds/drop-column.js';
+import { dropDefaultHandler } from './kinds/drop-default.js';
+import { dropEnumHandler } from './kinds/drop-enum.js';
+import { dropForeignKeyHandler } from './kinds/drop-foreign-key.js';
+import { dropFunctionHandler } from './kinds/drop-function.js';
+import { dropIdentityHandler } from './kinds/drop-identity.js';
+import { dropIndexHandler } from './kinds/drop-index.js';
+import { dropNotNullHandler } from './kinds/drop-not-null.js';
+import { dropPrimaryKeyHandler } from './kinds/drop-primary-key.js';
+import { dropSchemaHandler } from './kinds/drop-schema.js';
+import { dropSequenceHandler } from './kinds/drop-sequence.js';
+import { dropTableHandler } from './kinds/drop-table.js';
+import { dropTriggerHandler } from './kinds/drop-trigger.js';
+import { dropUniqueHandler } from './kinds/drop-unique.js';
+import { enableTriggerHandler } from './kinds/enable-trigger.js';
+import { recreateEnumHandler } from './kinds/recreate-enum.js';
+import { renameColumnHandler } from './kinds/rename-column.js';
+import { renameTableHandler } from './kinds/rename-table.js';
+import { replaceFunctionHandler } from './kinds/replace-function.js';
+import { setCommentHandler } from './kinds/set-comment.js';
+import { setDefaultHandler } from './kinds/set-default.js';
+import { setIdentityHandler } from './kinds/set-identity.js';
+import { setNotNullHandler } from './kinds/set-not-null.js';
+import { validateCheckHandler } from './kinds/validate-check.js';
+import { validateForeignKeyHandler } from './kinds/validate-foreign-key.js';
 import type { Handler } from './types.js';
 
 export type HandlerMap = { readonly [K in ChangeKind]: Handler<ChangeOf<K>> };
 
-export const HANDLERS: HandlerMap = { ...tableHandlers, ...constraintHandlers, ...objectHandlers };
+export const HANDLERS: HandlerMap = {
+  create_schema: createSchemaHandler,
+  drop_schema: dropSchemaHandler,
+  create_enum: createEnumHandler,
+  drop_enum: dropEnumHandler,
+  add_enum_value: addEnumValueHandler,
+  recreate_enum: recreateEnumHandler,
+  create_sequence: createSequenceHandler,
+  drop_sequence: dropSequenceHandler,
+  alter_sequence: alterSequenceHandler,
+  create_function: createFunctionHandler,
+  drop_function: dropFunctionHandler,
+  replace_function: replaceFunctionHandler,
+  add_table: addTableHandler,
+  drop_table: dropTableHandler,
+  rename_table: renameTableHandler,
+  add_column: addColumnHandler,
+  drop_column: dropColumnHandler,
+  rename_column: renameColumnHandler,
+  alter_column_type: alterColumnTypeHandler,
+  alter_collation: alterCollationHandler,
+  alter_generated: alterGeneratedHandler,
+  set_default: setDefaultHandler,
+  drop_default: dropDefaultHandler,
+  set_identity: setIdentityHandler,
+  drop_identity: dropIdentityHandler,
+  set_not_null: setNotNullHandler,
+  drop_not_null: dropNotNullHandler,
+  add_primary_key: addPrimaryKeyHandler,
+  drop_primary_key: dropPrimaryKeyHandler,
+  add_unique: addUniqueHandler,
+  drop_unique: dropUniqueHandler,
+  add_foreign_key: addForeignKeyHandler,
+  drop_foreign_key: dropForeignKeyHandler,
+  validate_foreign_key: validateForeignKeyHandler,
+  add_check: addCheckHandler,
+  drop_check: dropCheckHandler,
+  validate_check: validateCheckHandler,
+  add_index: addIndexHandler,
+  drop_index: dropIndexHandler,
+  create_trigger: createTriggerHandler,
+  drop_trigger: dropTriggerHandler,
+  enable_trigger: enableTriggerHandler,
+  set_comment: setCommentHandler,
+};
 
 export function handlerFor<K extends ChangeKind>(kind: K): Handler<ChangeOf<K>> {
   return HANDLERS[kind];

@@ -1,7 +1,7 @@
 // The planner's vocabulary: phases, hazards, locks, steps, handlers and plans. Handlers return data; only the
 // executor runs SQL against a database it changes.
 import type { Change, ChangeKind } from '../diff/index.js';
-import type { DatabaseSchema } from '../schema/model.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
 
 export const PHASES = ['expand', 'backfill', 'contract'] as const;
 export type Phase = (typeof PHASES)[number];

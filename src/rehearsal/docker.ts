@@ -5,7 +5,7 @@
 // registry is reachable, `npm run docker:image` builds a compatible postgres:15.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { SwitchyardError } from '../errors.js';
+import { SwitchyardError, type RehearsalErrorCode } from '../errors.js';
 import { DEFAULT_MAJOR, freePort, type EmbeddedServer } from './embedded.js';
 
 export interface DockerOptions {
@@ -22,12 +22,11 @@ export interface DockerServer extends EmbeddedServer {
   readonly containerId: string;
 }
 
-type DockerErrorCode = 'DOCKER_UNAVAILABLE' | 'DOCKER_IMAGE_MISSING' | 'DOCKER_START_FAILED';
 
 /** No engine, no image, or a server that did not come up; `image` names the image when there is one. */
 export class DockerError extends SwitchyardError {
   readonly image: string | undefined;
-  constructor(code: DockerErrorCode, message: string, image?: string, options?: { cause?: unknown }) {
+  constructor(code: RehearsalErrorCode, message: string, image?: string, options?: { cause?: unknown }) {
     super(code, message, code === 'DOCKER_START_FAILED' ? 3 : 2, options);
     this.image = image;
   }

@@ -5,7 +5,7 @@
 import { describeKey } from '../planner/keys.js';
 import { key } from '../planner/keys.js';
 import type { ObjectKey, Step } from '../planner/types.js';
-import type { DatabaseSchema } from '../schema/model.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
 
 /** Every object key the model has (functions aside: their keys carry argument lists). */
 export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {

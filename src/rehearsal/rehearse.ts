@@ -13,14 +13,14 @@ import { planPhases } from '../executor/state.js';
 import { serverVersion } from '../introspect/index.js';
 import { key } from '../planner/keys.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
-import { fingerprint } from '../schema/fingerprint.js';
-import type { DatabaseSchema } from '../schema/model.js';
-import { ident, qualified } from '../sql/quote.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
+import { ident, qualified } from '../db/quote.js';
 import { renderDatabase } from '../sql/render/index.js';
-import { withTemplate } from '../tenants/template.js';
+import { withTemplate, type RenameSchema } from '../introspect/template.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
 import { unmetExpectations } from './expect.js';
-import type { PhaseRehearsal, RehearsalFailure, RehearsalReport, StepRehearsal, TenantRehearsal } from './report.js';
+import type { PhaseRehearsal, RehearsalFailure, RehearsalReport, StepRehearsal, TenantRehearsal } from '../executor/rehearsal-report.js';
 import { insertSampleRows } from './sample.js';
 import { prepareSession } from './shadow.js';
 import { sendOne } from '../db/send.js';
@@ -33,8 +33,11 @@ export interface RehearseOptions {
   readonly image?: string;
   /** PostgreSQL major to rehearse on (default: the plan's). */
   readonly major?: number;
-  /** Copy the source schema from this live database instead of the plan's snapshot (schema only, never rows). */
-  readonly copyFrom?: pg.Client;
+  /**
+   * Copy the source schema from this live database instead of the plan's snapshot (schema only, never rows).
+   * `renameSchema` reads a tenant plan's template from a tenant when the database has no template schema.
+   */
+  readonly copyFrom?: { readonly client: pg.Client; readonly renameSchema: RenameSchema };
   readonly sampleRows?: number;
   /** Real tenants to rehearse after the template, each with the plan under its own name (tenants/rehearse.ts). */
   readonly tenants?: readonly { readonly tenant: string; readonly plan: Plan }[];
@@ -151,9 +154,10 @@ async function rehearseIn(server: EmbeddedServer, name: string, plan: Plan, o: R
 async function buildSource(db: pg.Client, plan: Plan, o: RehearseOptions, sampleRows: number): Promise<void> {
   let source = plan.source.snapshot;
   if (o.copyFrom) {
-    await prepareSession(o.copyFrom);
+    const { client, renameSchema } = o.copyFrom;
+    await prepareSession(client);
     // A tenant plan made on a database without a template schema read the template from a tenant: so is it here.
-    source = await withTemplate(o.copyFrom, await liveSchema(o.copyFrom, plan), plan.target.snapshot);
+    source = await withTemplate(client, await liveSchema(client, plan), plan.target.snapshot, renameSchema);
     if (fingerprint(source) !== plan.source.fingerprint) {
       throw new Failed({
         stage: 'source',

@@ -6,8 +6,8 @@
 // foreign key the plan adds and validates gets parent rows too, and an enum column only the values the target
 // keeps (recreate_enum's conversion fails on a removed one, as it would on a database still holding it).
 import type pg from 'pg';
-import type { DatabaseSchema, ForeignKey, Table } from '../schema/model.js';
-import { ident, literal, qualified } from '../sql/quote.js';
+import type { DatabaseSchema, ForeignKey, Table } from '../schema/model/model.js';
+import { ident, literal, qualified } from '../db/quote.js';
 import { sendOne } from '../db/send.js';
 
 type Queryable = Pick<pg.Client, 'query'>;

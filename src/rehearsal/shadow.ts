@@ -12,10 +12,10 @@ import { connect, describeTarget } from '../db/connect.js';
 import { sendOne } from '../db/send.js';
 import { DatabaseError, InvalidSchemaError, SwitchyardError, UsageError, databaseError } from '../errors.js';
 import { introspect, serverVersion } from '../introspect/index.js';
-import type { Column, DatabaseSchema, Table } from '../schema/model.js';
+import type { Column, DatabaseSchema, Table } from '../schema/model/model.js';
 import { renderDatabaseObjects } from '../sql/render/database.js';
-import { problemAt } from '../schema/locate.js';
-import { ident } from '../sql/quote.js';
+import { problemAt } from '../schema/declared/locate.js';
+import { ident } from '../db/quote.js';
 import { serverBinaries, startEmbedded } from './embedded.js';
 
 /**

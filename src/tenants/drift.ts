@@ -6,10 +6,10 @@ import { diff, describeChange } from '../diff/index.js';
 import { introspect, type Queryable } from '../introspect/index.js';
 import { planPhases } from '../executor/state.js';
 import type { Phase, Plan } from '../planner/types.js';
-import type { RehearsalReport } from '../rehearsal/report.js';
-import { fingerprint } from '../schema/fingerprint.js';
-import type { DatabaseSchema, Schema } from '../schema/model.js';
-import { emptySchema } from '../schema/model.js';
+import type { RehearsalReport } from '../executor/rehearsal-report.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
+import type { DatabaseSchema, Schema } from '../schema/model/model.js';
+import { emptySchema } from '../schema/model/model.js';
 import { renameSchemaInModel } from './rename.js';
 
 /**

@@ -11,7 +11,7 @@ import { pairSubscriptions, publishedTables } from '../pair/replicate.js';
 import type { Sides } from '../pair/session.js';
 import { addToPublication, refreshSubscription, type PublishedTable } from '../pair/sql.js';
 import { tableSyncStates } from '../pair/sync.js';
-import { ident, qualified } from '../sql/quote.js';
+import { ident, qualified } from '../db/quote.js';
 
 export interface StreamJoin {
   /** False when the pair is not streaming from live (torn down after a contract, or never initialized). */

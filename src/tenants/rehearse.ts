@@ -8,11 +8,11 @@ import { introspect } from '../introspect/index.js';
 import { allSteps } from '../planner/plan.js';
 import type { Plan, Release, Step } from '../planner/types.js';
 import { PHASES, type Phase } from '../planner/types.js';
-import { fingerprint } from '../schema/fingerprint.js';
-import type { DatabaseSchema } from '../schema/model.js';
-import { ident } from '../sql/quote.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../schema/model/model.js';
+import { ident } from '../db/quote.js';
 import { schemaOf } from './drift.js';
-import { readRegistry } from './registry.js';
+import { readRegistry } from '../introspect/registry.js';
 import { renameSchemaInModel, retargetStep, touchesSchema } from './rename.js';
 
 export const DEFAULT_TENANT_SAMPLE = 3;

@@ -3,9 +3,9 @@
 // sql-lexer.ts): only a schema qualifier, the name after SCHEMA, a name inside a reg* cast literal and a
 // search_path setting change; string constants, function bodies and comments are copied as they are, so a
 // tenant name full of quotes and semicolons lands only where ident() and literal() put it.
-import type { Check, Column, Function, Index, IndexKey, Schema, Table, Trigger } from '../schema/model.js';
+import type { Check, Column, Function, Index, IndexKey, Schema, Table, Trigger } from '../schema/model/model.js';
 import type { ObjectKey, Step } from '../planner/types.js';
-import { ident, literal } from '../sql/quote.js';
+import { ident, literal } from '../db/quote.js';
 import { dollarBody, foldAscii, identValue, isTrivia, stringValue, tokenize, type Token } from './sql-lexer.js';
 
 // Casts whose input is a possibly qualified object name (regrole is a role, so it is not among them).

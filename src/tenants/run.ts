@@ -21,11 +21,12 @@ import { confirmPlacement, contractWarning, pairMode, placeRollback, readPairLed
 import { pairTeardown } from '../pair/teardown.js';
 import { reviewProblem } from '../planner/reviewed.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
-import { rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
-import { ident, qualified } from '../sql/quote.js';
+import { rehearsalProblem, type RehearsalReport } from '../executor/rehearsal-report.js';
+import { ident, qualified } from '../db/quote.js';
 import { modelAtBoundary, schemaOf, sharedDrift, tenantDrift, type UnitDrift } from './drift.js';
 import { fanout, type FanoutProgress, type TenantOutcome } from './fanout.js';
-import { parseShard, parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
+import { readRegistry } from '../introspect/registry.js';
+import { parseShard, parseTenantsFlag, selectTenants } from './registry.js';
 import { checkTenantPlan, planTenants, segmentPlan, segments, unitPlan, type Segment } from './split.js';
 
 export interface TenantRunOptions extends ExecuteOptions {

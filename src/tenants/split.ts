@@ -6,7 +6,7 @@
 import { SwitchyardError } from '../errors.js';
 import { allSteps } from '../planner/plan.js';
 import { PHASES, type Phase, type Plan, type Release, type Step } from '../planner/types.js';
-import { ident } from '../sql/quote.js';
+import { ident } from '../db/quote.js';
 import { bodyMentions, retargetStep, schemaOfKey, touchesSchema } from './rename.js';
 
 export interface Segment {

@@ -5,9 +5,9 @@ import type { Client } from '../db/connect.js';
 import { stepStatuses, type StepRecord } from '../executor/ledger.js';
 import { phaseLabel, phaseStatuses, planPhases, type PhaseStatus } from '../executor/state.js';
 import type { Plan } from '../planner/types.js';
-import type { RehearsalReport } from '../rehearsal/report.js';
+import type { RehearsalReport } from '../executor/rehearsal-report.js';
 import { modelAtBoundary, schemaOf, tenantDrift, type UnitDrift } from './drift.js';
-import type { Registry } from './registry.js';
+import type { Registry } from '../introspect/registry.js';
 import { unitPlan } from './split.js';
 
 export interface TenantPosition {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ident } from '../../src/sql/quote.js';
+import { ident } from '../../src/db/quote.js';
 import { freshDatabase } from '../support/db.js';
 
 describe('ident() agrees with PostgreSQL quote_ident()', () => {

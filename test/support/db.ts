@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, inject } from 'vitest';
-import { ident } from '../../src/sql/quote.js';
+import { ident } from '../../src/db/quote.js';
 
 export interface TestDatabase {
   readonly name: string;

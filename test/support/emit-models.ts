@@ -1,6 +1,6 @@
 // Models for the emitter's tests and benchmark: the 2,000-table model of bench/introspect.ts, and strings
 // the YAML writer must quote, escape or lay out with care, put in every field of a model.
-import type { Column, DatabaseSchema, Sequence, Table } from '../../src/schema/model.js';
+import type { Column, DatabaseSchema, Sequence, Table } from '../../src/schema/model/model.js';
 
 const col = (name: string, type: string, nullable = true, extra: Partial<Column> = {}): Column => ({ kind: 'column', name, type, nullable, ...extra });
 

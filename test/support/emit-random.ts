@@ -3,9 +3,9 @@
 // also read back. A failure names the model's index; the same seed rebuilds it.
 import type {
   Column, DatabaseSchema, ForeignKey, Function, Index, IndexKey, Schema, Sequence, Table, Trigger,
-} from '../../src/schema/model.js';
-import { defaultConstraintName } from '../../src/schema/names.js';
-import { literal, qualified } from '../../src/sql/quote.js';
+} from '../../src/schema/model/model.js';
+import { defaultConstraintName } from '../../src/schema/model/names.js';
+import { literal, qualified } from '../../src/db/quote.js';
 import { FUNCTION, HOSTILE } from './emit-models.js';
 
 /** mulberry32: a small seeded generator, so that a failure names a model that can be rebuilt. */
@@ -139,7 +139,7 @@ export class ValidModels {
   /**
    * Any text but one the library's YAML loses (a multi-line string of nothing but spaces and line breaks is
    * written as a `|+` literal of blank lines, which reads back without its spaces; see the test below), or
-   * one validation refuses anywhere: a NUL or an unpaired surrogate (src/schema/hygiene.ts).
+   * one validation refuses anywhere: a NUL or an unpaired surrogate (src/schema/declared/hygiene.ts).
    */
   private text(): string {
     const s = anyText(this.r).replace(/\0|\p{Cs}/gu, '');

@@ -1,4 +1,4 @@
-// The reference for src/schema/emit.ts: the original emitter, built on the yaml library's Document nodes. It is
+// The reference for src/schema/emit/yaml.ts: the original emitter, built on the yaml library's Document nodes. It is
 // too slow for large schemas (seconds for 2,000 tables) but its output is by definition right; the fast emitter
 // must reproduce it byte for byte (test/unit/declared/emit-identity.test.ts). Used only by tests and bench/.
 //
@@ -7,10 +7,10 @@
 // plain index keys, short objects on one line. Deterministic: the model is normalized first, and keys are
 // written in a fixed order.
 import { Document, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
-import type { Column, DatabaseSchema, ForeignKey, Index, Schema, Sequence, Table, Trigger } from '../../src/schema/model.js';
-import { defaultConstraintName, yamlName } from '../../src/schema/names.js';
-import { normalizeDatabase } from '../../src/schema/normalize.js';
-import { sequenceBounds } from '../../src/schema/sequence.js';
+import type { Column, DatabaseSchema, ForeignKey, Index, Schema, Sequence, Table, Trigger } from '../../src/schema/model/model.js';
+import { defaultConstraintName, yamlName } from '../../src/schema/model/names.js';
+import { normalizeDatabase } from '../../src/schema/model/normalize.js';
+import { sequenceBounds } from '../../src/schema/model/sequence.js';
 
 type Fields = ReadonlyArray<readonly [string, unknown]>;
 /** Objects shorter than this (as JSON) go on one line, as in `id: { type: bigint, nullable: false }`. */

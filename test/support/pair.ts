@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, afterEach } from 'vitest';
 import { loadConfig, type SwitchyardConfig } from '../../src/config/config.js';
 import { startEmbedded, type EmbeddedServer } from '../../src/rehearsal/embedded.js';
-import { ident, literal } from '../../src/sql/quote.js';
+import { ident, literal } from '../../src/db/quote.js';
 
 export interface PairSide {
   readonly name: string;

@@ -4,8 +4,8 @@ import type pg from 'pg';
 import { mustRunAlone, runStatement } from '../../src/executor/statement.js';
 import { introspect } from '../../src/introspect/index.js';
 import type { Phase, Plan, Step } from '../../src/planner/types.js';
-import { fingerprint } from '../../src/schema/fingerprint.js';
-import type { DatabaseSchema } from '../../src/schema/model.js';
+import { fingerprint } from '../../src/schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../../src/schema/model/model.js';
 
 export function phaseSteps(plan: Plan, release: number, phase: Phase): readonly Step[] {
   return plan.releases.find((r) => r.number === release)?.[phase] ?? [];

@@ -8,10 +8,10 @@ import { introspect, serverVersion } from '../../src/introspect/index.js';
 import { allSteps, buildPlan } from '../../src/planner/plan.js';
 import { PHASES, type Phase, type Plan, type Step } from '../../src/planner/types.js';
 import { canonicalize, prepareSession } from '../../src/rehearsal/shadow.js';
-import { fingerprint } from '../../src/schema/fingerprint.js';
-import type { DatabaseSchema } from '../../src/schema/model.js';
-import { normalizeDatabase, sortByName, structureOnly } from '../../src/schema/normalize.js';
-import { parseDeclared, toYaml } from '../../src/schema/yaml.js';
+import { fingerprint } from '../../src/schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../../src/schema/model/model.js';
+import { normalizeDatabase, sortByName, structureOnly } from '../../src/schema/model/normalize.js';
+import { parseDeclared, toYaml } from '../../src/schema/declared/yaml.js';
 import { renderDatabase } from '../../src/sql/render/index.js';
 import { applyPhase, phaseSteps, rollbackPhase } from './plan-runner.js';
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { introspect } from '../../src/introspect/index.js';
 import { prepareSession } from '../../src/rehearsal/shadow.js';
-import { fingerprint } from '../../src/schema/fingerprint.js';
-import { qualified, literal, ident } from '../../src/sql/quote.js';
+import { fingerprint } from '../../src/schema/model/fingerprint.js';
+import { qualified, literal, ident } from '../../src/db/quote.js';
 import { renameSchemaInModel } from '../../src/tenants/rename.js';
-import type { DatabaseSchema } from '../../src/schema/model.js';
+import type { DatabaseSchema } from '../../src/schema/model/model.js';
 import { cli } from './cli.js';
 import { freshDatabase, type TestDatabase } from './db.js';
 

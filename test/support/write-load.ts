@@ -3,7 +3,7 @@
 // when COMMIT returned OK: those are the rows a cutover must never lose. A failed transaction is counted by
 // SQLSTATE (or the connection error), and the client reconnects and goes on with its next sequence number.
 import pg from 'pg';
-import { ident } from '../../src/sql/quote.js';
+import { ident } from '../../src/db/quote.js';
 
 export interface Acknowledged {
   readonly client: number;

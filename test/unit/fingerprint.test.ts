@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, fingerprint } from '../../src/schema/fingerprint.js';
-import { emptySchema, emptyTable } from '../../src/schema/model.js';
+import { canonicalJson, fingerprint } from '../../src/schema/model/fingerprint.js';
+import { emptySchema, emptyTable } from '../../src/schema/model/model.js';
 
 const sortedStringify = (v: unknown) =>
   JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]])) : x));
@@ -34,7 +34,7 @@ describe('fingerprint', () => {
 
 describe('canonicalSha256', () => {
   it('is the sha256 of canonicalJson, for small and large values', async () => {
-    const { canonicalSha256, sha256 } = await import('../../src/schema/fingerprint.js');
+    const { canonicalSha256, sha256 } = await import('../../src/schema/model/fingerprint.js');
     const big = { rows: Array.from({ length: 50_000 }, (_, i) => ({ i, s: `v${i}`, n: { b: i % 2 === 0, a: null } })) };
     for (const v of [{ b: 1, a: 2 }, [1, 'x'], big]) expect(canonicalSha256(v)).toBe(sha256(canonicalJson(v)));
   });

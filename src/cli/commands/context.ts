@@ -2,7 +2,17 @@
 import type { Command } from 'commander';
 import { loadConfig, type SwitchyardConfig } from '../../config/config.js';
 import { colorsFor, type CliIO, type Colors } from '../io.js';
-import type { GlobalOptions } from '../main.js';
+
+// Declared here, below main.ts and the command files, so that neither imports the other (no cycle).
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly color: boolean;
+}
+
+/** Sets the process exit code without throwing (a finding, not a failure). */
+export type SetExit = (code: number) => void;
 
 export interface Context {
   readonly io: CliIO;

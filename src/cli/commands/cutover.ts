@@ -5,8 +5,7 @@ import { UsageError } from '../../errors.js';
 import { runSwitch, type SwitchCommand, type SwitchEvent, type SwitchReport } from '../../pair/cutover.js';
 import type { SwitchStep } from '../../pair/topology.js';
 import type { CliIO, Colors } from '../io.js';
-import { context, examples } from './context.js';
-import type { SetExit } from './index.js';
+import { context, examples, type SetExit } from './context.js';
 
 interface Flags {
   blue?: string;

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { demo } from '../../commands/demo.js';
 import type { CliIO } from '../io.js';
-import { context, examples } from './context.js';
-import type { SetExit } from './index.js';
+import { context, examples, type SetExit } from './context.js';
 
 export function registerDemo(program: Command, io: CliIO, setExit: SetExit): void {
   program

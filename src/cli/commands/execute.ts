@@ -5,14 +5,14 @@ import { applyCommand, rollbackCommand, type ApplyResult, type DryRunResult, typ
 import { statusCommand, type StatusResult } from '../../commands/status.js';
 import { HAZARDS } from '../../planner/types.js';
 import { load } from '../../commands/apply.js';
-import { dryRunTenants } from '../../tenants/dry-run.js';
+import { dryRunTenants } from '../../commands/tenants-dry-run.js';
 import { isTenantPlan, runTenants, type TenantRunResult } from '../../tenants/run.js';
-import { ident } from '../../sql/quote.js';
+import { ident } from '../../db/quote.js';
 import type { SwitchyardConfig } from '../../config/config.js';
 import type { CliIO, Colors } from '../io.js';
 import { reporter } from '../progress.js';
 import { context, examples } from './context.js';
-import type { SetExit } from './index.js';
+import type { SetExit } from './context.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 const integer = (v: string) => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
+import type { SetExit } from './context.js';
 import { registerSchemaCommands } from './schema.js';
 import { registerDemo } from './demo.js';
 import { registerPlanCommands } from './plan.js';
@@ -9,9 +10,6 @@ import { registerPreflight } from './preflight.js';
 import { registerCutover } from './cutover.js';
 import { registerPair } from './pair.js';
 import { registerTenants } from './tenants.js';
-
-/** Sets the process exit code without throwing (a finding, not a failure). */
-export type SetExit = (code: number) => void;
 
 export function registerCommands(program: Command, io: CliIO, setExit: SetExit): void {
   registerSchemaCommands(program, io, setExit);

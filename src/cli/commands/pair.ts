@@ -9,8 +9,7 @@ import type { PairTeardownResult } from '../../pair/teardown.js';
 import type { PairEvent } from '../../pair/types.js';
 import type { ForeignWrite } from '../../pair/watch.js';
 import type { CliIO, Colors } from '../io.js';
-import { context, examples } from './context.js';
-import type { SetExit } from './index.js';
+import { context, examples, type SetExit } from './context.js';
 
 interface Flags {
   blue?: string;

@@ -5,8 +5,7 @@ import { lintCommand, showCommand } from '../../commands/review.js';
 import { SHOW_FORMATS } from '../../planner/show/index.js';
 import { HAZARDS } from '../../planner/types.js';
 import type { CliIO } from '../io.js';
-import { context, examples } from './context.js';
-import type { SetExit } from './index.js';
+import { context, examples, type SetExit } from './context.js';
 
 const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 

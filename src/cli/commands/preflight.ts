@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { preflightCommand } from '../../commands/preflight.js';
 import { UsageError } from '../../errors.js';
 import type { CliIO } from '../io.js';
-import { context, examples } from './context.js';
-import type { SetExit } from './index.js';
+import { context, examples, type SetExit } from './context.js';
 
 const seconds = (flag: string) => (v: string) => {
   const n = Number(v);

@@ -2,10 +2,9 @@
 import type { Command } from 'commander';
 import { rehearseCommand } from '../../commands/rehearse.js';
 import type { RehearsalEvent } from '../../rehearsal/rehearse.js';
-import { ident } from '../../sql/quote.js';
+import { ident } from '../../db/quote.js';
 import type { CliIO, Colors } from '../io.js';
-import { context, examples } from './context.js';
-import type { SetExit } from './index.js';
+import { context, examples, type SetExit } from './context.js';
 
 function progress(io: CliIO, c: Colors, json: boolean): (e: RehearsalEvent) => void {
   if (json || !io.isTTY) {

@@ -5,10 +5,9 @@ import { init } from '../../commands/init.js';
 import { introspectCommand } from '../../commands/introspect.js';
 import { formatProblem } from '../../errors.js';
 import { configPath } from '../../config/config.js';
-import { validateFile } from '../../schema/validate.js';
+import { validateFile } from '../../schema/declared/validate.js';
 import type { CliIO } from '../io.js';
-import { context, examples, list } from './context.js';
-import type { SetExit } from './index.js';
+import { context, examples, list, type SetExit } from './context.js';
 
 const count = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
 

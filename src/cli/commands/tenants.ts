@@ -1,10 +1,9 @@
 // tenants list | add: the registry's tenants and where each stands; a new tenant at the current version.
 import type { Command } from 'commander';
 import { tenantsAdd, tenantsList } from '../../commands/tenants.js';
-import { ident } from '../../sql/quote.js';
+import { ident } from '../../db/quote.js';
 import type { CliIO } from '../io.js';
-import { context, examples } from './context.js';
-import type { SetExit } from './index.js';
+import { context, examples, type SetExit } from './context.js';
 
 export function registerTenants(program: Command, io: CliIO, _setExit: SetExit): void {
   const tenants = program

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allSteps } from '../../planner/plan.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { fail, formatBytes, guarded, listed, pass, relName, warn, withShortLockTimeout, type Check, type CheckContext } from './types.js';
 
 /** `index:schema<US>name` keys of the indexes the plan builds. */

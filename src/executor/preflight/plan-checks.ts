@@ -3,8 +3,8 @@
 import { allSteps } from '../../planner/plan.js';
 import { lintPlan } from '../../planner/lint.js';
 import { PHASES, type Plan } from '../../planner/types.js';
-import { readReport, rehearsalProblem } from '../../rehearsal/report.js';
-import { ident, qualified } from '../../sql/quote.js';
+import { readReport, rehearsalProblem } from '../rehearsal-report.js';
+import { ident, qualified } from '../../db/quote.js';
 import { checkDrift, DriftError } from '../drift.js';
 import { LEDGER_VERSION, ledgerExists, planStatus, stepStatuses } from '../ledger.js';
 import { planPosition } from '../state.js';

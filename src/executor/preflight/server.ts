@@ -1,7 +1,7 @@
 // The server and the role: connection and version, the plan's server, the 14.0-14.3 CONCURRENTLY bug,
 // privileges, and another executor already running.
 import { allSteps } from '../../planner/plan.js';
-import { qualified } from '../../sql/quote.js';
+import { qualified } from '../../db/quote.js';
 import { executorLockKey } from '../lock.js';
 import { fail, guarded, listed, pass, warn, type Check, type CheckContext } from './types.js';
 

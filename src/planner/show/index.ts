@@ -1,4 +1,4 @@
-import type { Colors } from '../../cli/io.js';
+import type { Colors } from './colors.js';
 import { sqlFiles } from '../sql-files.js';
 import type { Plan } from '../types.js';
 import { markdown } from './markdown.js';

@@ -1,5 +1,5 @@
 // The terminal view of a plan.
-import type { Colors } from '../../cli/io.js';
+import type { Colors } from './colors.js';
 import { planBaseName } from '../file.js';
 import { PHASES, type Plan } from '../types.js';
 import { costText, hazardIndex, seconds, verdict } from './summary.js';

@@ -1,7 +1,7 @@
 // Column definitions and the ALTER TABLE ... column actions. Types and expressions are canonical SQL text
 // (format_type / pg_get_expr output) and are inserted verbatim; names always go through ident().
-import type { Column } from '../../schema/model.js';
-import { ident } from '../quote.js';
+import type { Column } from '../../schema/model/model.js';
+import { ident } from '../../db/quote.js';
 import { alterTable, objectName } from './common.js';
 
 /** `name type [COLLATE c] [GENERATED ...] [DEFAULT e] [NOT NULL]`, as inside CREATE TABLE or ADD COLUMN. */

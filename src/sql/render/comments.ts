@@ -1,5 +1,5 @@
 // COMMENT ON: the text is always a literal; null removes the comment.
-import { ident, literal, qualified } from '../quote.js';
+import { ident, literal, qualified } from '../../db/quote.js';
 
 export type CommentTarget =
   | { readonly kind: 'schema'; readonly schema: string }

@@ -1,18 +1,8 @@
-// Pieces shared by the statement renderers: the ALTER TABLE prefix and the error for a model that cannot be
-// rendered safely (the renderer inserts types and expressions verbatim, so anything else it inserts raw is checked).
-import { SwitchyardError } from '../../errors.js';
-import { ident, qualified } from '../quote.js';
-
-/** A model object that cannot become SQL: a bug in whatever produced the model, or a hand-built model. */
-export class InvalidModelError extends SwitchyardError {
-  /** Which object, e.g. `sequence "app"."order_seq"`. */
-  readonly object: string;
-  constructor(object: string, problem: string) {
-    super('INVALID_MODEL', `cannot render ${object}: ${problem}`, 2);
-    this.name = 'InvalidModelError';
-    this.object = object;
-  }
-}
+// Pieces shared by the statement renderers: the ALTER TABLE prefix and object names. A model that cannot be
+// rendered safely (types and expressions go in verbatim, anything else inserted raw is checked) raises
+// InvalidModelError from errors.ts, which the YAML writer (schema/) raises too.
+import { ident, qualified } from '../../db/quote.js';
+import { InvalidModelError } from '../../errors.js';
 
 export function alterTable(schema: string, table: string, action: string): string {
   return `ALTER TABLE ${qualified(schema, table)} ${action}`;

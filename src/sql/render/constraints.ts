@@ -1,8 +1,8 @@
 // Table constraints: the clauses shared by CREATE TABLE and ALTER TABLE ... ADD CONSTRAINT, and the ALTER
 // statements of the recipes (NOT VALID then VALIDATE, UNIQUE / PRIMARY KEY USING INDEX). Never CASCADE:
 // dependents are dropped explicitly, in dependency order, by the planner.
-import type { Check, FkAction, ForeignKey, PrimaryKey, UniqueConstraint } from '../../schema/model.js';
-import { ident, identList, qualified } from '../quote.js';
+import type { Check, FkAction, ForeignKey, PrimaryKey, UniqueConstraint } from '../../schema/model/model.js';
+import { ident, identList, qualified } from '../../db/quote.js';
 import { alterTable } from './common.js';
 
 export function named(name: string, clause: string): string {

@@ -1,9 +1,9 @@
 // Schemas, and the whole script that builds a declared schema on an empty database (round trips, shadow
 // databases, rehearsal). Each phase covers every schema before the next begins, so references across schemas
 // (an enum column, a foreign key, a trigger function elsewhere) always find their target.
-import type { DatabaseSchema, Schema, Table } from '../../schema/model.js';
-import { normalizeDatabase } from '../../schema/normalize.js';
-import { ident } from '../quote.js';
+import type { DatabaseSchema, Schema, Table } from '../../schema/model/model.js';
+import { normalizeDatabase } from '../../schema/model/normalize.js';
+import { ident } from '../../db/quote.js';
 import { comment } from './comments.js';
 import { addCheck, addForeignKey } from './constraints.js';
 import { createFunction } from './functions.js';

@@ -1,8 +1,8 @@
 // Functions. The model stores the complete statement as pg_get_functiondef prints it, so creating one is
 // passing it through; only its shape is checked, and a trailing semicolon is removed (statements carry none).
-import type { Function } from '../../schema/model.js';
-import { ident, qualified } from '../quote.js';
-import { InvalidModelError } from './common.js';
+import type { Function } from '../../schema/model/model.js';
+import { ident, qualified } from '../../db/quote.js';
+import { InvalidModelError } from '../../errors.js';
 
 export function createFunction(f: Function): string {
   const sql = f.definition.trim().replace(/;$/, '').trimEnd();

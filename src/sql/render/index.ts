@@ -1,7 +1,6 @@
 // Statement rendering: pure functions from model objects to SQL text. Statements are data here; only the
 // executor runs them. Every statement is one string without a trailing semicolon. Names always go through
 // ident()/qualified(); types and expressions are canonical SQL from the model and are inserted verbatim.
-export { InvalidModelError } from './common.js';
 export {
   addColumn,
   alterColumnType,

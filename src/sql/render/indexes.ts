@@ -1,8 +1,9 @@
 // CREATE / DROP INDEX. Never IF NOT EXISTS: a failed CONCURRENTLY build leaves an invalid index under the
 // same name, and IF NOT EXISTS would skip the rebuild and keep it (the executor drops and rebuilds instead).
-import type { Index, IndexKey } from '../../schema/model.js';
-import { ident, identList, qualified } from '../quote.js';
-import { InvalidModelError, objectName } from './common.js';
+import type { Index, IndexKey } from '../../schema/model/model.js';
+import { ident, identList, qualified } from '../../db/quote.js';
+import { InvalidModelError } from '../../errors.js';
+import { objectName } from './common.js';
 
 export interface CreateIndexOptions {
   /** CONCURRENTLY: on live tables; it cannot run in a transaction block, so the step runs alone. */

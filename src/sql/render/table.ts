@@ -1,6 +1,6 @@
 // CREATE / RENAME / DROP TABLE. Indexes, triggers and comments are separate statements (see database.ts).
-import type { Table } from '../../schema/model.js';
-import { ident, qualified } from '../quote.js';
+import type { Table } from '../../schema/model/model.js';
+import { ident, qualified } from '../../db/quote.js';
 import { columnDefinition } from './columns.js';
 import { checkClause, foreignKeyClause, named, primaryKeyClause, uniqueClause } from './constraints.js';
 

@@ -1,7 +1,8 @@
 // Triggers: the recipes' sync triggers (ENABLE ALWAYS, so rows applied by logical replication fire them too).
-import type { Trigger, TriggerEnabled } from '../../schema/model.js';
-import { ident, qualified } from '../quote.js';
-import { InvalidModelError, alterTable } from './common.js';
+import type { Trigger, TriggerEnabled } from '../../schema/model/model.js';
+import { ident, qualified } from '../../db/quote.js';
+import { InvalidModelError } from '../../errors.js';
+import { alterTable } from './common.js';
 
 /** Created in the default mode (`origin`); set any other mode with enableTrigger. */
 export function createTrigger(schema: string, table: string, tr: Trigger): string {

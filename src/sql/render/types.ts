@@ -1,7 +1,7 @@
 // Enum types and sequences (identity sequences belong to their column and are not rendered here).
-import type { Enum, Sequence } from '../../schema/model.js';
-import { ident, literal, qualified } from '../quote.js';
-import { InvalidModelError } from './common.js';
+import type { Enum, Sequence } from '../../schema/model/model.js';
+import { ident, literal, qualified } from '../../db/quote.js';
+import { InvalidModelError } from '../../errors.js';
 
 export function createEnum(schema: string, e: Enum): string {
   return `CREATE TYPE ${qualified(schema, e.name)} AS ENUM (${e.values.map(literal).join(', ')})`;

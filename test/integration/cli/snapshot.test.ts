@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
-import { loadSchemaFile } from '../../../src/schema/snapshot.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
+import { loadSchemaFile } from '../../../src/schema/declared/snapshot.js';
 import { cli } from '../../support/cli.js';
 import { freshDatabase } from '../../support/db.js';
 

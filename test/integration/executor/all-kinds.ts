@@ -12,8 +12,8 @@ import { buildPlan } from '../../../src/planner/plan.js';
 import { writePlanFiles } from '../../../src/planner/file.js';
 import { HAZARDS, type Plan } from '../../../src/planner/types.js';
 import { canonicalize, prepareSession } from '../../../src/rehearsal/shadow.js';
-import { parseDeclared, toYaml } from '../../../src/schema/yaml.js';
-import { ident } from '../../../src/sql/quote.js';
+import { parseDeclared, toYaml } from '../../../src/schema/declared/yaml.js';
+import { ident } from '../../../src/db/quote.js';
 import type { ScenarioDatabase } from '../../support/scenario.js';
 import { ADD_COLUMN, ALTER_COLUMN_TYPE, SCENARIOS, type KindScenario } from '../planner/kinds-scenarios.js';
 

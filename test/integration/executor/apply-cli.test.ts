@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { introspect } from '../../../src/introspect/index.js';
 import { readPlan } from '../../../src/planner/file.js';
-import { reportPath } from '../../../src/rehearsal/report.js';
+import { reportPath } from '../../../src/executor/rehearsal-report.js';
 import { prepareSession } from '../../../src/rehearsal/shadow.js';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
 import { editPlan, exampleProject } from './support.js';
 
 async function liveFingerprint(client: import('pg').Client, schemas: string[]): Promise<string> {

@@ -111,7 +111,7 @@ describe('a rollback killed inside a step whose rollback cannot commit with its 
       }
     }
     const { introspect } = await import('../../../src/introspect/index.js');
-    const { fingerprint } = await import('../../../src/schema/fingerprint.js');
+    const { fingerprint } = await import('../../../src/schema/model/fingerprint.js');
     const { planSchemas } = await import('../../../src/executor/drift.js');
     expect(fingerprint(await introspect(db.client, { includeSchemas: planSchemas(project.plan) }))).toBe(project.plan.source.fingerprint);
     const again = await run('apply', project.planFile, '--all');

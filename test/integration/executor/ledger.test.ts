@@ -21,7 +21,7 @@ import {
   type StepRef,
 } from '../../../src/executor/ledger.js';
 import type { Phase, Plan, Step } from '../../../src/planner/types.js';
-import { qualified } from '../../../src/sql/quote.js';
+import { qualified } from '../../../src/db/quote.js';
 import { freshDatabase } from '../../support/db.js';
 
 const HOSTILE = 'Ledger "x"; DROP SCHEMA public; ñ';

@@ -6,7 +6,7 @@ import { stepStatuses } from '../../../src/executor/ledger.js';
 import { applyPhase, type PhaseEvent } from '../../../src/executor/phase.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import { PHASES } from '../../../src/planner/types.js';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
 import { freshDatabase } from '../../support/db.js';
 import { snapshot } from '../../support/plan-runner.js';
 import { planScenario } from '../../support/scenario.js';

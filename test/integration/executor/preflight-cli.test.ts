@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../../src/executor/preflight.js';
 import { planToYaml } from '../../../src/planner/file.js';
-import { writeReport } from '../../../src/rehearsal/report.js';
+import { writeReport } from '../../../src/executor/rehearsal-report.js';
 import { cli } from '../../support/cli.js';
 import { plan, report, setup } from './preflight-support.js';
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { diskVerdict, replicationRoleCheck, runPreflight } from '../../../src/executor/preflight.js';
-import { ident } from '../../../src/sql/quote.js';
+import { ident } from '../../../src/db/quote.js';
 import { urlFor } from '../../support/db.js';
 import { mapSteps, only, plan, preflight, setup } from './preflight-support.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureLedger, markStepRunning, recordPlan } from '../../../src/executor/ledger.js';
 import { concurrentlyIsBroken, concurrentlyVerdict, phaseEstimates, wraparoundVerdict, type PreflightConfig } from '../../../src/executor/preflight.js';
 import type { Step } from '../../../src/planner/types.js';
-import { writeReport, type RehearsalReport } from '../../../src/rehearsal/report.js';
+import { writeReport, type RehearsalReport } from '../../../src/executor/rehearsal-report.js';
 import { mapSteps, only, plan, preflight, report, setup } from './preflight-support.js';
 
 describe('the plan and its surroundings', () => {

@@ -8,7 +8,7 @@ import { beforeAll, expect } from 'vitest';
 import { EXAMPLE_DIR } from '../../../src/commands/demo.js';
 import { runPreflight, type Check, type PreflightConfig, type PreflightInput } from '../../../src/executor/preflight.js';
 import type { Plan, Step } from '../../../src/planner/types.js';
-import { writeReport, type RehearsalReport } from '../../../src/rehearsal/report.js';
+import { writeReport, type RehearsalReport } from '../../../src/executor/rehearsal-report.js';
 import { freshDatabase, type TestDatabase } from '../../support/db.js';
 import { planScenario } from '../../support/scenario.js';
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { introspect } from '../../../src/introspect/index.js';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
 import { freshDatabase } from '../../support/db.js';
 import { fixtureNames, fixtureSql } from './fixtures.js';
 

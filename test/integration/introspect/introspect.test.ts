@@ -1,8 +1,8 @@
 // The model introspection produces, object by object, exactly.
 import { describe, expect, it } from 'vitest';
 import { introspect } from '../../../src/introspect/index.js';
-import type { DatabaseSchema, Schema, Table } from '../../../src/schema/model.js';
-import { normalizeDatabase } from '../../../src/schema/normalize.js';
+import type { DatabaseSchema, Schema, Table } from '../../../src/schema/model/model.js';
+import { normalizeDatabase } from '../../../src/schema/model/normalize.js';
 import { freshDatabase, serverMajor } from '../../support/db.js';
 import { fixtureNames, fixtureSql } from './fixtures.js';
 

@@ -2,7 +2,7 @@
 // beside it (server version, table sizes).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXCLUDED, introspect, serverVersion, tableStats } from '../../../src/introspect/index.js';
-import type { DatabaseSchema, Table } from '../../../src/schema/model.js';
+import type { DatabaseSchema, Table } from '../../../src/schema/model/model.js';
 import { freshDatabase, serverMajor } from '../../support/db.js';
 import { fixtureSql } from './fixtures.js';
 

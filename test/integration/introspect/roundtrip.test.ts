@@ -2,8 +2,8 @@
 // PostgreSQL's own printing of the whole index: rendering the model back must give pg_get_indexdef's text.
 import { expect, it } from 'vitest';
 import { introspect } from '../../../src/introspect/index.js';
-import type { Index } from '../../../src/schema/model.js';
-import { ident, identList, qualified } from '../../../src/sql/quote.js';
+import type { Index } from '../../../src/schema/model/model.js';
+import { ident, identList, qualified } from '../../../src/db/quote.js';
 import { freshDatabase } from '../../support/db.js';
 import { fixtureNames, fixtureSql } from './fixtures.js';
 

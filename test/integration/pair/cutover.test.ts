@@ -16,7 +16,7 @@ import { introspect, serverVersion } from '../../../src/introspect/index.js';
 import { writePlanFiles } from '../../../src/planner/file.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import { prepareSession } from '../../../src/rehearsal/shadow.js';
-import type { DatabaseSchema } from '../../../src/schema/model.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 

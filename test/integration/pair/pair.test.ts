@@ -11,7 +11,7 @@ import { loadConfig } from '../../../src/config/config.js';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { introspect } from '../../../src/introspect/index.js';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
 import { APP_SQL, eventually, freshPair, replicationObjects, type TestPair } from '../../support/pair.js';
 
 const count = async (p: TestPair['blue'], table: string) => Number((await p.client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`)).rows[0]!.n);

@@ -13,8 +13,8 @@ import { writePlanFiles } from '../../../src/planner/file.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import type { Plan } from '../../../src/planner/types.js';
 import { prepareSession } from '../../../src/rehearsal/shadow.js';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
-import type { Column, DatabaseSchema, Table } from '../../../src/schema/model.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
+import type { Column, DatabaseSchema, Table } from '../../../src/schema/model/model.js';
 import { cli } from '../../support/cli.js';
 import { eventually, freshPair, type TestPair } from '../../support/pair.js';
 

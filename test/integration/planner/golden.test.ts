@@ -10,7 +10,7 @@ import { writePlanFiles } from '../../../src/planner/file.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import { startEmbedded, type EmbeddedServer } from '../../../src/rehearsal/embedded.js';
 import { canonicalize, prepareSession } from '../../../src/rehearsal/shadow.js';
-import { loadDeclared } from '../../../src/schema/yaml.js';
+import { loadDeclared } from '../../../src/schema/declared/yaml.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

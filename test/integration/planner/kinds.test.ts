@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGE_KINDS } from '../../../src/diff/index.js';
 import { startEmbedded, type EmbeddedServer } from '../../../src/rehearsal/embedded.js';
-import { ident } from '../../../src/sql/quote.js';
+import { ident } from '../../../src/db/quote.js';
 import { schemaDump } from '../../support/pgdump.js';
 import { checkScenario, planScenario, targetFromSql, type ScenarioDatabase } from '../../support/scenario.js';
 

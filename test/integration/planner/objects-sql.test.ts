@@ -7,10 +7,10 @@ import { diff, type Change } from '../../../src/diff/index.js';
 import { introspect } from '../../../src/introspect/index.js';
 import { orderSteps } from '../../../src/planner/graph.js';
 import { buildPlan } from '../../../src/planner/plan.js';
-import { objectHandlers } from '../../../src/planner/handlers/objects.js';
+import { objectHandlers } from '../../support/families.js';
 import { PHASES, type Handler, type PlanContext, type PlanProblem, type StepDraft } from '../../../src/planner/types.js';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
-import type { DatabaseSchema } from '../../../src/schema/model.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import { freshDatabase } from '../../support/db.js';
 
 const handler = (c: Change): Handler => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { introspect } from '../../../src/introspect/index.js';
 import type { Plan, Step } from '../../../src/planner/types.js';
 import { prepareSession } from '../../../src/rehearsal/shadow.js';
-import type { DatabaseSchema } from '../../../src/schema/model.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import { freshDatabase, type TestDatabase } from '../../support/db.js';
 import { applyPhase, phaseSteps, rollbackPhase, snapshot } from '../../support/plan-runner.js';
 import { checkScenario, comparable, planScenario } from '../../support/scenario.js';

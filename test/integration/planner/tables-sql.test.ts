@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, diff, type Change, type ChangeKind } from '../../../src/diff/index.js';
 import { introspect } from '../../../src/introspect/index.js';
 import type { Handler, Phase, PlanContext, StepDraft } from '../../../src/planner/types.js';
-import { tableHandlers, TABLE_KINDS, type TableKind } from '../../../src/planner/handlers/tables.js';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
-import type { Column, DatabaseSchema, Table } from '../../../src/schema/model.js';
+import { tableHandlers, TABLE_KINDS, type TableKind } from '../../support/families.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
+import type { Column, DatabaseSchema, Table } from '../../../src/schema/model/model.js';
 import { freshDatabase } from '../../support/db.js';
 
 // ---------------------------------------------------------------------------------------------- harness

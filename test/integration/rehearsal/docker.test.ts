@@ -5,7 +5,7 @@ import pg from 'pg';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { describe, expect, it } from 'vitest';
 import { DockerError, dockerAvailable, startDocker } from '../../../src/rehearsal/docker.js';
-import { qualified } from '../../../src/sql/quote.js';
+import { qualified } from '../../../src/db/quote.js';
 
 const required = process.env.SWITCHYARD_REQUIRE_DOCKER === '1';
 const available = await dockerAvailable();

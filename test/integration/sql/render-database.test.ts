@@ -11,8 +11,8 @@ import {
   type Index,
   type Table,
   type Trigger,
-} from '../../../src/schema/model.js';
-import { literal, qualified } from '../../../src/sql/quote.js';
+} from '../../../src/schema/model/model.js';
+import { literal, qualified } from '../../../src/db/quote.js';
 import { renderDatabase } from '../../../src/sql/render/index.js';
 import { freshDatabase } from '../../support/db.js';
 

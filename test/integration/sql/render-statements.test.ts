@@ -2,8 +2,8 @@
 // order the recipes use them. Exact-SQL unit tables prove the text; this proves the server accepts it.
 import type pg from 'pg';
 import { expect, it } from 'vitest';
-import { emptyTable, type Column, type ForeignKey, type Trigger } from '../../../src/schema/model.js';
-import { literal, qualified } from '../../../src/sql/quote.js';
+import { emptyTable, type Column, type ForeignKey, type Trigger } from '../../../src/schema/model/model.js';
+import { literal, qualified } from '../../../src/db/quote.js';
 import * as r from '../../../src/sql/render/index.js';
 import { freshDatabase } from '../../support/db.js';
 

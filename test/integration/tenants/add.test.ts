@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { executorLockKey } from '../../../src/executor/lock.js';
 import { planPhases } from '../../../src/executor/state.js';
 import { readPlan } from '../../../src/planner/file.js';
-import { ident } from '../../../src/sql/quote.js';
+import { ident } from '../../../src/db/quote.js';
 import { shardOf } from '../../../src/tenants/registry.js';
 import { HOSTILE, TEMPLATE, tenantFingerprint, tenantProject, templateFingerprint, type TenantProject } from '../../support/tenants.js';
 

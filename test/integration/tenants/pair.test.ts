@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runSwitch } from '../../../src/pair/cutover.js';
 import { planPhases } from '../../../src/executor/state.js';
 import { readPlan } from '../../../src/planner/file.js';
-import { qualified } from '../../../src/sql/quote.js';
+import { qualified } from '../../../src/db/quote.js';
 import { cli } from '../../support/cli.js';
 import { eventually, freshPair } from '../../support/pair.js';
 import { HOSTILE, TENANT_SCHEMA_YAML, tenantFingerprint, tenantSql, templateFingerprint } from '../../support/tenants.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planPhases } from '../../../src/executor/state.js';
 import { readPlan } from '../../../src/planner/file.js';
-import { qualified } from '../../../src/sql/quote.js';
+import { qualified } from '../../../src/db/quote.js';
 import { segments } from '../../../src/tenants/split.js';
 import { TEMPLATE, TENANT_SCHEMA_YAML, tenantProject } from '../../support/tenants.js';
 

@@ -4,10 +4,10 @@
 // restores every tenant exactly; status --tenants names the drifted tenant.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { RehearsalReport } from '../../../src/rehearsal/report.js';
+import type { RehearsalReport } from '../../../src/executor/rehearsal-report.js';
 import { readPlan } from '../../../src/planner/file.js';
 import { planPhases } from '../../../src/executor/state.js';
-import { qualified } from '../../../src/sql/quote.js';
+import { qualified } from '../../../src/db/quote.js';
 import { DRIFTED, HOSTILE, INACTIVE, TEMPLATE, tenantFingerprint, tenantProject, templateFingerprint } from '../../support/tenants.js';
 
 interface Outcome { tenant: string; state: string; error?: string }

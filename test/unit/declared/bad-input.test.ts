@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { cli } from '../../support/cli.js';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, InvalidSchemaError } from '../../../src/errors.js';
-import { analyzeDeclared, parseDeclared } from '../../../src/schema/yaml.js';
+import { analyzeDeclared, parseDeclared } from '../../../src/schema/declared/yaml.js';
 
 /** Lines under table `users` of schema `public`: the first given line is line 5 and starts at column 9. */
 const users = (...lines: string[]): string => ['schemas:', '  public:', '    tables:', '      users:', ...lines.map((l) => '        ' + l)].join('\n') + '\n';

@@ -1,6 +1,6 @@
 // What salvage cut out, as the checks ask about it: the cut path, its ancestors and its descendants.
 import { describe, expect, it } from 'vitest';
-import { Broken } from '../../../src/schema/salvage.js';
+import { Broken } from '../../../src/schema/declared/salvage.js';
 
 describe('Broken', () => {
   const broken = new Broken();

@@ -4,10 +4,10 @@
 // 2,000-table benchmark model. Random models that are valid declared schemas must also read back.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
-import type { DatabaseSchema } from '../../../src/schema/model.js';
-import { normalizeDatabase } from '../../../src/schema/normalize.js';
-import { analyzeDeclared, parseDeclared, toYaml } from '../../../src/schema/yaml.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
+import { normalizeDatabase } from '../../../src/schema/model/normalize.js';
+import { analyzeDeclared, parseDeclared, toYaml } from '../../../src/schema/declared/yaml.js';
 import { HOSTILE, largeModel, modelWith } from '../../support/emit-models.js';
 import { hostileModel, Random, ValidModels } from '../../support/emit-random.js';
 import { referenceToYaml } from '../../support/emit-reference.js';

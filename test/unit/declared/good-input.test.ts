@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { emptyTable, type DatabaseSchema, type Table } from '../../../src/schema/model.js';
-import { normalizeDatabase } from '../../../src/schema/normalize.js';
-import { validateFile } from '../../../src/schema/validate.js';
-import { loadDeclared, parseDeclared } from '../../../src/schema/yaml.js';
+import { emptyTable, type DatabaseSchema, type Table } from '../../../src/schema/model/model.js';
+import { normalizeDatabase } from '../../../src/schema/model/normalize.js';
+import { validateFile } from '../../../src/schema/declared/validate.js';
+import { loadDeclared, parseDeclared } from '../../../src/schema/declared/yaml.js';
 
 const EXAMPLE = new URL('../../fixtures/declared/example.yaml', import.meta.url);
 

@@ -3,7 +3,7 @@
 // is a declared file and the exact problems it must give (formatProblem), in file order.
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../../src/errors.js';
-import { analyzeDeclared } from '../../../src/schema/yaml.js';
+import { analyzeDeclared } from '../../../src/schema/declared/yaml.js';
 
 /** Lines under table `users` of schema `public`: the first given line is line 5 and starts at column 9. */
 const users = (...lines: string[]): string => ['schemas:', '  public:', '    tables:', '      users:', ...lines.map((l) => '        ' + l)].join('\n') + '\n';

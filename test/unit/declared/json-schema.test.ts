@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { jsonSchema } from '../../../src/schema/declared.js';
+import { jsonSchema } from '../../../src/schema/declared/declared.js';
 
 const CHECKED_IN = new URL('../../../schema/switchyard.schema.json', import.meta.url);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closest, defaultConstraintName, makeObjectName, sqlName, yamlName } from '../../../src/schema/names.js';
+import { closest, defaultConstraintName, makeObjectName, sqlName, yamlName } from '../../../src/schema/model/names.js';
 
 describe('defaultConstraintName mimics PostgreSQL ChooseRelationName', () => {
   it.each([

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
-import { emptySchema, emptyTable, type Column, type DatabaseSchema, type Table } from '../../../src/schema/model.js';
-import { normalizeDatabase } from '../../../src/schema/normalize.js';
-import { parseDeclared, toYaml } from '../../../src/schema/yaml.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
+import { emptySchema, emptyTable, type Column, type DatabaseSchema, type Table } from '../../../src/schema/model/model.js';
+import { normalizeDatabase } from '../../../src/schema/model/normalize.js';
+import { parseDeclared, toYaml } from '../../../src/schema/declared/yaml.js';
 
 const example = parseDeclared(readFileSync(new URL('../../fixtures/declared/example.yaml', import.meta.url), 'utf8'), 'example.yaml');
 

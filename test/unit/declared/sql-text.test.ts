@@ -1,6 +1,6 @@
 // Declared SQL is accepted only as exactly what its field means, as PostgreSQL's own parser reads it.
 import { describe, expect, it } from 'vitest';
-import { expressionProblem, functionProblem, inlineExpression, statementProblem } from '../../../src/schema/sql-text.js';
+import { expressionProblem, functionProblem, inlineExpression, statementProblem } from '../../../src/schema/declared/sql-text.js';
 
 const legal: ReadonlyArray<readonly [string, string]> = [
   ['a string holding a semicolon', "'a;b'"],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyType, normalizeType } from '../../../src/schema/types.js';
+import { classifyType, normalizeType } from '../../../src/schema/model/types.js';
 
 // Right-hand sides are what PostgreSQL's format_type() prints for the declared spelling.
 const rows: ReadonlyArray<readonly [string, string]> = [

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, InvalidSchemaError } from '../../../src/errors.js';
-import { decodeUtf8 } from '../../../src/schema/utf8.js';
-import { validateFile } from '../../../src/schema/validate.js';
-import { readDeclaredText } from '../../../src/schema/yaml.js';
+import { decodeUtf8 } from '../../../src/schema/declared/utf8.js';
+import { validateFile } from '../../../src/schema/declared/validate.js';
+import { readDeclaredText } from '../../../src/schema/declared/yaml.js';
 import { cli } from '../../support/cli.js';
 
 const bytes = (...parts: Array<string | number[]>): Uint8Array =>

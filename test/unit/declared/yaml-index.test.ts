@@ -3,7 +3,7 @@
 // of the big mapping that lookups read. bench/validate.ts times the whole command.
 import { isMap, type Pair } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { keysInOrder, offsetOf, readYaml } from '../../../src/schema/yaml-ast.js';
+import { keysInOrder, offsetOf, readYaml } from '../../../src/schema/declared/yaml-ast.js';
 
 const TABLES = 2000;
 const text = 'schemas:\n  public:\n    tables:\n' + Array.from({ length: TABLES }, (_, i) => `      t${i}: { columns: { id: { type: bigint }, name: { type: text } } }\n`).join('');

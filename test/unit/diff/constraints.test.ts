@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../../src/diff/index.js';
 import { diff } from '../../../src/diff/index.js';
-import type { DatabaseSchema, Table } from '../../../src/schema/model.js';
+import type { DatabaseSchema, Table } from '../../../src/schema/model/model.js';
 import { app, check, col, fk, idx, notNull, pk, table, trigger, uq } from './fixtures.js';
 
 interface Case {

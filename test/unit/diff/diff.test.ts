@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../../src/diff/index.js';
 import { diff } from '../../../src/diff/index.js';
-import type { Column, DatabaseSchema } from '../../../src/schema/model.js';
+import type { Column, DatabaseSchema } from '../../../src/schema/model/model.js';
 import { app, col, db, fk, idx, notNull, schema, table, trigger, users } from './fixtures.js';
 
 interface Case {

@@ -1,8 +1,8 @@
 // Small builders for model fragments: every test states only what matters to it.
 import type {
   Check, Column, DatabaseSchema, Enum, ForeignKey, Function, Index, PrimaryKey, Schema, Sequence, Table, Trigger, UniqueConstraint,
-} from '../../../src/schema/model.js';
-import { emptySchema, emptyTable } from '../../../src/schema/model.js';
+} from '../../../src/schema/model/model.js';
+import { emptySchema, emptyTable } from '../../../src/schema/model/model.js';
 
 export const col = (name: string, type = 'integer', extra: Partial<Column> = {}): Column => ({ kind: 'column', name, type, nullable: true, ...extra });
 export const notNull = (name: string, type = 'integer', extra: Partial<Column> = {}): Column => col(name, type, { nullable: false, ...extra });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../../src/diff/index.js';
 import { diff } from '../../../src/diff/index.js';
-import type { DatabaseSchema, Enum, Function, Schema, Sequence } from '../../../src/schema/model.js';
+import type { DatabaseSchema, Enum, Function, Schema, Sequence } from '../../../src/schema/model/model.js';
 import { col, db, enumType, fn, schema, sequence, table } from './fixtures.js';
 
 interface Case {

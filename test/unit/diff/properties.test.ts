@@ -2,8 +2,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Change, ChangeKind } from '../../../src/diff/index.js';
 import { CHANGE_FAMILY, CHANGE_KINDS, FAMILIES, diff } from '../../../src/diff/index.js';
-import type { DatabaseSchema, Schema, Table } from '../../../src/schema/model.js';
-import { structureOnly } from '../../../src/schema/normalize.js';
+import type { DatabaseSchema, Schema, Table } from '../../../src/schema/model/model.js';
+import { structureOnly } from '../../../src/schema/model/normalize.js';
 import { col, db, enumType, fn, idx, notNull, schema, shop, table, trigger } from './fixtures.js';
 
 /** A deterministic PRNG (mulberry32), so that a failing shuffle can be replayed. */

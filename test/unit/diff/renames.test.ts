@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../../src/diff/index.js';
 import { diff } from '../../../src/diff/index.js';
-import type { DatabaseSchema } from '../../../src/schema/model.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import { app, check, col, db, fk, idx, notNull, pk, schema, sequence, table, trigger, uq } from './fixtures.js';
 
 interface Case {

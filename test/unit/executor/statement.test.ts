@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { concurrentIndex, mustRunAlone, statementScript } from '../../../src/executor/statement.js';
 import { createIndex, dropIndex } from '../../../src/sql/render/index.js';
-import type { Index } from '../../../src/schema/model.js';
+import type { Index } from '../../../src/schema/model/model.js';
 
 const index = (name: string, unique = false): Index => ({ kind: 'index', name, unique, method: 'btree', keys: [{ column: 'id' }] }) as unknown as Index;
 

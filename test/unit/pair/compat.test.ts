@@ -5,7 +5,7 @@ import { replicationProblems, type CompatRule } from '../../../src/pair/compat.j
 import { key } from '../../../src/planner/keys.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import type { Plan, Step } from '../../../src/planner/types.js';
-import type { Column, DatabaseSchema, Table } from '../../../src/schema/model.js';
+import type { Column, DatabaseSchema, Table } from '../../../src/schema/model/model.js';
 import { app, check, col, fk, idx, notNull, pk, table, uq } from '../planner/objects-fixtures.js';
 
 const plan = (source: DatabaseSchema, target: DatabaseSchema): Plan => buildPlan(source, target, { name: 'compat', number: 1, server: { version: '17.0', versionNum: 170000 } });

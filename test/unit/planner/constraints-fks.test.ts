@@ -2,10 +2,10 @@
 // release) and the keys that order a foreign key after its tables, columns and every key it could use.
 import { describe, expect, it } from 'vitest';
 import type { AddCheck, AddForeignKey, Change, DropCheck, DropForeignKey, ValidateCheck, ValidateForeignKey } from '../../../src/diff/index.js';
-import { constraintHandlers as h } from '../../../src/planner/handlers/constraints.js';
+import { constraintHandlers as h } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import type { Handler, PlanContext } from '../../../src/planner/types.js';
-import type { Check, ForeignKey } from '../../../src/schema/model.js';
+import type { Check, ForeignKey } from '../../../src/schema/model/model.js';
 import { app, check, col, db, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 

@@ -1,10 +1,10 @@
 // add_index / drop_index: exact steps (SQL, rollback, lock, transactionality, hazards, release) per case.
 import { describe, expect, it } from 'vitest';
 import type { AddIndex, DropIndex } from '../../../src/diff/index.js';
-import { constraintHandlers as h } from '../../../src/planner/handlers/constraints.js';
+import { constraintHandlers as h } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import type { PlanContext } from '../../../src/planner/types.js';
-import type { Index } from '../../../src/schema/model.js';
+import type { Index } from '../../../src/schema/model/model.js';
 import { app, col, db, fk, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 

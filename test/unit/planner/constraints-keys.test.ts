@@ -2,10 +2,10 @@
 // take dependent foreign keys off before removing a key (the postmortem's 2BP01).
 import { describe, expect, it } from 'vitest';
 import type { AddPrimaryKey, AddUnique, DropPrimaryKey, DropUnique } from '../../../src/diff/index.js';
-import { constraintHandlers as h } from '../../../src/planner/handlers/constraints.js';
+import { constraintHandlers as h } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import type { PlanContext } from '../../../src/planner/types.js';
-import type { Table, UniqueConstraint } from '../../../src/schema/model.js';
+import type { Table, UniqueConstraint } from '../../../src/schema/model/model.js';
 import { app, col, db, fk, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 

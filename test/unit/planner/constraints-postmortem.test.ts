@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { diff } from '../../../src/diff/index.js';
 import { key } from '../../../src/planner/keys.js';
 import type { StepDraft } from '../../../src/planner/types.js';
-import type { ForeignKey } from '../../../src/schema/model.js';
+import type { ForeignKey } from '../../../src/schema/model/model.js';
 import { app, col, fk, idx, notNull, pk, table, uq } from '../diff/fixtures.js';
 import { context, draftsOf, phases, problemsOf } from './constraints-support.js';
 

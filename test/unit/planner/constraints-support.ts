@@ -2,12 +2,12 @@
 // of changes, and a stand-in for the planner's ordering (a stable topological sort on creates / requires /
 // drops), so that tests can check that the keys the handlers declare give a correct order.
 import type { Change } from '../../../src/diff/index.js';
-import { constraintHandlers } from '../../../src/planner/handlers/constraints.js';
+import { constraintHandlers } from '../../support/families.js';
 import { draft } from '../../../src/planner/draft.js';
 import { orderSteps } from '../../../src/planner/graph.js';
 import { key } from '../../../src/planner/keys.js';
 import type { Handler, Phase, PlanContext, StepDraft } from '../../../src/planner/types.js';
-import type { DatabaseSchema } from '../../../src/schema/model.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import { createTable, dropTable } from '../../../src/sql/render/index.js';
 
 export function context(source: DatabaseSchema, target: DatabaseSchema, more: Partial<PlanContext> = {}): PlanContext {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../../src/diff/index.js';
 import type { PlanContext } from '../../../src/planner/types.js';
-import type { Table } from '../../../src/schema/model.js';
+import type { Table } from '../../../src/schema/model/model.js';
 import { app, check, col, fk, idx, notNull, pk, table, uq } from '../diff/fixtures.js';
 import { context, problemsOf } from './constraints-support.js';
 

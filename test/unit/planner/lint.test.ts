@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { lintPlan } from '../../../src/planner/lint.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import { HAZARDS, type Plan, type Step } from '../../../src/planner/types.js';
-import type { DatabaseSchema } from '../../../src/schema/model.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import { app, col, fk, notNull, pk, table } from './objects-fixtures.js';
 
 const plan = (source: DatabaseSchema, target: DatabaseSchema): Plan => buildPlan(source, target, { name: 'lint', number: 1, server: { version: '17.0', versionNum: 170000 } });

@@ -1,7 +1,7 @@
 // set_comment: COMMENT ON each kind of target, the previous comment as the rollback, the relation it locks.
 import { expect, it } from 'vitest';
 import type { CommentTarget } from '../../../src/diff/index.js';
-import { objectHandlers as H } from '../../../src/planner/handlers/objects.js';
+import { objectHandlers as H } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import { context, db, keys, shown, steps } from './objects-fixtures.js';
 

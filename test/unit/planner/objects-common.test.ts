@@ -1,6 +1,6 @@
 // Finding a qualified name in SQL that PostgreSQL printed with an empty search_path, and renaming it.
 import { expect, it } from 'vitest';
-import { mentions, renameMentions, returnsClause, signatureText } from '../../../src/planner/handlers/objects-common.js';
+import { mentions, renameMentions, returnsClause, signatureText } from '../../../src/planner/recipes/objects.js';
 
 it.each([
   { text: "(s <> 'c'::app.st)", found: true },

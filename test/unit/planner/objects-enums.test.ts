@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AddEnumValue, RecreateEnum } from '../../../src/diff/index.js';
 import { orderSteps } from '../../../src/planner/graph.js';
-import { objectHandlers as H } from '../../../src/planner/handlers/objects.js';
+import { objectHandlers as H } from '../../support/families.js';
 import { draft } from '../../../src/planner/draft.js';
 import { key } from '../../../src/planner/keys.js';
-import type { DatabaseSchema, Enum, Table } from '../../../src/schema/model.js';
+import type { DatabaseSchema, Enum, Table } from '../../../src/schema/model/model.js';
 import { check, col, context, db, enumType, fk, fn, idx, keys, schema, shown, steps, table } from './objects-fixtures.js';
 
 const HOSTILE = 'My Schema';

@@ -1,6 +1,6 @@
 // Builders for the object handlers' tables: a plan context from two snapshots, and the fields of a step draft
 // that a table compares.
-import type { DatabaseSchema } from '../../../src/schema/model.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import type { PlanContext, StepDraft } from '../../../src/planner/types.js';
 
 export * from '../diff/fixtures.js';

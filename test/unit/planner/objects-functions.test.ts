@@ -1,8 +1,8 @@
 // Function handlers: the stored definition passed through, rollbacks by identity arguments, what a function
 // needs to exist first, and what CREATE OR REPLACE cannot do.
 import { describe, expect, it } from 'vitest';
-import type { Function } from '../../../src/schema/model.js';
-import { objectHandlers as H } from '../../../src/planner/handlers/objects.js';
+import type { Function } from '../../../src/schema/model/model.js';
+import { objectHandlers as H } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import { col, context, db, enumType, keys, schema, shown, steps, table } from './objects-fixtures.js';
 

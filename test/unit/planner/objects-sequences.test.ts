@@ -1,7 +1,7 @@
 // Sequence handlers: exact SQL of every step and of its rollback, owners, hostile names.
 import { describe, expect, it } from 'vitest';
-import type { DatabaseSchema, Sequence } from '../../../src/schema/model.js';
-import { objectHandlers as H } from '../../../src/planner/handlers/objects.js';
+import type { DatabaseSchema, Sequence } from '../../../src/schema/model/model.js';
+import { objectHandlers as H } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
 import { col, context, db, keys, schema, sequence, shown, steps, table } from './objects-fixtures.js';
 

@@ -1,8 +1,8 @@
 // Trigger handlers: CREATE TRIGGER and its mode as separate steps, drops with their exact undo, modes in place.
 import { describe, expect, it } from 'vitest';
-import type { TriggerEnabled } from '../../../src/schema/model.js';
-import { objectHandlers as H } from '../../../src/planner/handlers/objects.js';
-import { whenColumns } from '../../../src/planner/handlers/objects-trigger.js';
+import type { TriggerEnabled } from '../../../src/schema/model/model.js';
+import { objectHandlers as H } from '../../support/families.js';
+import { whenColumns } from '../../../src/planner/recipes/triggers.js';
 import { key } from '../../../src/planner/keys.js';
 import { col, context, db, fn, keys, schema, shown, steps, table, trigger } from './objects-fixtures.js';
 

@@ -2,7 +2,7 @@
 // collation, generation and binary-coercible type changes, with the server-version variants.
 import { describe, expect, it } from 'vitest';
 import { key } from '../../../src/planner/keys.js';
-import type { Column, Table } from '../../../src/schema/model.js';
+import type { Column, Table } from '../../../src/schema/model/model.js';
 import { H, HQ, col, db, hostile, idx, notNull, pk, planOf, schema, sequence, shape, sql, table } from './tables-fixtures.js';
 
 const T = `${HQ}."Orders"`;

@@ -1,9 +1,9 @@
 // Shared by the tables* unit tests: a plan context from two snapshots, the changes the differ finds, and the
 // steps of one handler in a compact form that exact-SQL tables can state in full.
 import { diff, type Change, type ChangeKind, type ChangeOf } from '../../../src/diff/index.js';
-import { tableHandlers, type TableKind } from '../../../src/planner/handlers/tables.js';
+import { tableHandlers, type TableKind } from '../../support/families.js';
 import type { Handler, PlanContext, PlanProblem, StepDraft } from '../../../src/planner/types.js';
-import type { DatabaseSchema, Table } from '../../../src/schema/model.js';
+import type { DatabaseSchema, Table } from '../../../src/schema/model/model.js';
 import { db, schema } from '../diff/fixtures.js';
 
 export * from '../diff/fixtures.js';

@@ -2,12 +2,12 @@
 // what a column definition depends on, and the generated PL/pgSQL and DO blocks.
 import { describe, expect, it } from 'vitest';
 import { key } from '../../../src/planner/keys.js';
-import { doBlock } from '../../../src/planner/handlers/shadow-steps.js';
-import { shadowKind } from '../../../src/planner/handlers/shadow-plan.js';
-import { dollarQuote, fillFunction, syncFunction, syncNames } from '../../../src/planner/handlers/sync-trigger.js';
-import { backfillKey, columnNeeds, derivedName } from '../../../src/planner/handlers/tables-common.js';
-import { calledFunctions, isVolatile } from '../../../src/planner/handlers/volatility.js';
-import { identifierBytes } from '../../../src/sql/quote.js';
+import { doBlock } from '../../../src/planner/recipes/shadow-steps.js';
+import { shadowKind } from '../../../src/planner/recipes/shadow-plan.js';
+import { dollarQuote, fillFunction, syncFunction, syncNames } from '../../../src/planner/recipes/sync-trigger.js';
+import { backfillKey, columnNeeds, derivedName } from '../../../src/planner/recipes/tables.js';
+import { calledFunctions, isVolatile } from '../../../src/planner/recipes/volatility.js';
+import { identifierBytes } from '../../../src/db/quote.js';
 import { H, HQ, col, context, db, enumType, fn, hostile, idx, notNull, pk, schema, sequence, table, uq } from './tables-fixtures.js';
 
 describe('volatility', () => {

@@ -2,7 +2,7 @@
 // validate() refuses. Other column changes of a rebuilt column leave it to the recipe.
 import { describe, expect, it } from 'vitest';
 import { key } from '../../../src/planner/keys.js';
-import type { Column, Table } from '../../../src/schema/model.js';
+import type { Column, Table } from '../../../src/schema/model/model.js';
 import { diff } from '../../../src/diff/index.js';
 import { H, HQ, check, col, context, fk, hostile, idx, notNull, pk, planOf, problems, shape, sql, table, trigger, uq } from './tables-fixtures.js';
 

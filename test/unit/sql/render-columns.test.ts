@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Column } from '../../../src/schema/model.js';
+import type { Column } from '../../../src/schema/model/model.js';
+import { InvalidModelError } from '../../../src/errors.js';
 import {
-  InvalidModelError,
   addColumn,
   alterColumnType,
   columnDefinition,

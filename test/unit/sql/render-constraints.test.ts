@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Check, FkAction, ForeignKey, UniqueConstraint } from '../../../src/schema/model.js';
+import type { Check, FkAction, ForeignKey, UniqueConstraint } from '../../../src/schema/model/model.js';
 import {
   addCheck,
   addForeignKey,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Index } from '../../../src/schema/model.js';
-import { InvalidModelError, createIndex, dropIndex } from '../../../src/sql/render/index.js';
+import type { Index } from '../../../src/schema/model/model.js';
+import { InvalidModelError } from '../../../src/errors.js';
+import { createIndex, dropIndex } from '../../../src/sql/render/index.js';
 
 const ix = (more: Partial<Index> = {}): Index => ({
   kind: 'index',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Function, Trigger, TriggerEnabled } from '../../../src/schema/model.js';
+import type { Function, Trigger, TriggerEnabled } from '../../../src/schema/model/model.js';
+import { InvalidModelError } from '../../../src/errors.js';
 import {
-  InvalidModelError,
   comment,
   createFunction,
   createSchema,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySchema, emptyTable, type Column, type DatabaseSchema, type ForeignKey, type Table } from '../../../src/schema/model.js';
+import { emptySchema, emptyTable, type Column, type DatabaseSchema, type ForeignKey, type Table } from '../../../src/schema/model/model.js';
 import { createTable, dropTable, renameTable, renderDatabase } from '../../../src/sql/render/index.js';
 
 const col = (name: string, type: string, more: Partial<Column> = {}): Column => ({ kind: 'column', name, type, nullable: true, ...more });

@@ -2,7 +2,8 @@
 // (the hash must not change between versions: two jobs of different switchyard builds sharing one fleet would
 // otherwise both skip or both take a tenant), `--tenants` values, and the selection over the registry.
 import { describe, expect, it } from 'vitest';
-import { parseShard, parseTenantsFlag, selectTenants, shardOf, type Registry } from '../../../src/tenants/registry.js';
+import type { Registry } from '../../../src/introspect/registry.js';
+import { parseShard, parseTenantsFlag, selectTenants, shardOf } from '../../../src/tenants/registry.js';
 import { thrown } from '../../support/thrown.js';
 
 const HOSTILE = `tenant o'hara; drop "x" y`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allSteps, buildPlan } from '../../../src/planner/plan.js';
-import { fingerprint } from '../../../src/schema/fingerprint.js';
-import { parseDeclared } from '../../../src/schema/yaml.js';
+import { fingerprint } from '../../../src/schema/model/fingerprint.js';
+import { parseDeclared } from '../../../src/schema/declared/yaml.js';
 import { planForTenant, sampleOrder } from '../../../src/tenants/rehearse.js';
 
 const T = 'tenant_template';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Schema } from '../../../src/schema/model.js';
+import type { Schema } from '../../../src/schema/model/model.js';
 import type { Step } from '../../../src/planner/types.js';
 import { bodyMentions, renameSchemaInModel, renameSchemaInSql, retargetStep, touchesSchema } from '../../../src/tenants/rename.js';
 import { tokenize } from '../../../src/tenants/sql-lexer.js';

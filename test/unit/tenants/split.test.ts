@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { allSteps, buildPlan } from '../../../src/planner/plan.js';
 import { PHASES, type Plan, type Step } from '../../../src/planner/types.js';
-import type { DatabaseSchema, Function, Table } from '../../../src/schema/model.js';
-import { ident } from '../../../src/sql/quote.js';
+import type { DatabaseSchema, Function, Table } from '../../../src/schema/model/model.js';
+import { ident } from '../../../src/db/quote.js';
 import { retargetStep, touchesSchema } from '../../../src/tenants/rename.js';
 import { checkTenantPlan, isTenantStep, planTenants, segments, unitPlan } from '../../../src/tenants/split.js';
 import { col, db, fk, notNull, pk, schema, table } from '../diff/fixtures.js';

@@ -1,0 +1,43 @@
+// alter_collation: ALTER COLUMN TYPE <same type> COLLATE <c> in expand. The table is not rewritten (same type),
+// but every index using the column is rebuilt under the ACCESS EXCLUSIVE lock (INDEX_BUILD), and sort order and
+// equality change for both application versions at once. The rollback sets the previous collation back (and
+// rebuilds the same indexes). A renamed column gets the target collation from rename_column's new column.
+import type { AlterCollation } from '../../diff/index.js';
+import { ident, qualified } from '../../db/quote.js';
+import { alterColumnType } from '../../sql/render/index.js';
+import { draft, none } from '../draft.js';
+import { key } from '../keys.js';
+import type { Handler } from '../types.js';
+import { typeWithCollation } from '../recipes/column-type.js';
+import { indexUses, shadowKind } from '../recipes/shadow-plan.js';
+import { lockOn, sourceTable } from '../recipes/tables.js';
+
+export const alterCollationHandler: Handler<AlterCollation> = {
+  validate: () => [],
+  expand(c, ctx) {
+    if (shadowKind(ctx, c.schema, c.table, c.column.name) !== undefined) return none();
+    const name = c.column.name;
+    const t = sourceTable(ctx, c.schema, c.table);
+    const keyed = [...(t?.primaryKey ? [t.primaryKey] : []), ...(t?.unique ?? [])].some((k) => k.columns.includes(name));
+    const indexed = keyed || (t?.indexes ?? []).some((ix) => indexUses(ix, name));
+    const coll = (x: string | undefined) => x ?? 'default';
+    return [
+      draft({
+        phase: 'expand',
+        action: 'alter_collation',
+        description:
+          `change the collation of ${qualified(c.schema, c.table)}.${ident(name)} from ${coll(c.from)} to ${coll(c.to)} (no rewrite` +
+          (indexed ? '; its indexes are rebuilt under the lock)' : ')'),
+        sql: alterColumnType(c.schema, c.table, name, typeWithCollation(c.column.type, c.to ?? 'default', name)),
+        rollback: [alterColumnType(c.schema, c.table, name, typeWithCollation(c.column.type, c.from ?? 'default', name))],
+        lock: 'ACCESS EXCLUSIVE',
+        locks: lockOn(ctx, c.schema, c.table),
+        hazards: indexed ? ['INDEX_BUILD'] : [],
+        requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name)],
+        ...(indexed ? { costTable: { schema: c.schema, table: c.table, work: 'index' as const } } : {}),
+      }),
+    ];
+  },
+  backfill: none,
+  contract: none,
+};

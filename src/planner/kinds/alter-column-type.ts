@@ -1,0 +1,67 @@
+// alter_column_type. Binary-coercible (varchar(n) to text, numeric precision up...): ALTER COLUMN TYPE in place
+// in expand, a brief ACCESS EXCLUSIVE without rewrite; its rollback changes the type back, which can fail on
+// values that no longer fit (CORRECTNESS) when the way back is not binary-coercible too.
+// Otherwise the runbook's five steps (DESIGN: `c__new` plus a two-way trigger, `up` defaulting to a cast and
+// `down` required; batches; next release swap the names; the release after, drop the old column), built by
+// recipes/shadow-steps.ts. When the column is also renamed, rename_column's recipe already gives it the target type.
+import type { AlterColumnType } from '../../diff/index.js';
+import { isBinaryCoercible } from '../../diff/index.js';
+import { ident, qualified } from '../../db/quote.js';
+import { alterColumnType } from '../../sql/render/index.js';
+import { draft, none } from '../draft.js';
+import { key } from '../keys.js';
+import type { Handler, PlanContext, StepDraft } from '../types.js';
+import { shadowKind, shadowPlan, type ShadowPlan } from '../recipes/shadow-plan.js';
+import { shadowBackfill, shadowContract, shadowExpand } from '../recipes/shadow-steps.js';
+import { shadowProblems } from '../recipes/shadow-validate.js';
+import { lockOn, typeKeys } from '../recipes/tables.js';
+import { typeWithCollation } from '../recipes/column-type.js';
+
+function plan(c: AlterColumnType, ctx: PlanContext): ShadowPlan | undefined {
+  if (c.binaryCoercible || shadowKind(ctx, c.schema, c.table, c.column.name) !== 'type') return undefined;
+  const hints = { ...(c.using !== undefined ? { up: c.using } : {}), ...(c.down !== undefined ? { down: c.down } : {}) };
+  return shadowPlan(ctx, 'type', c.schema, c.table, c.column.name, hints);
+}
+
+function inPlace(c: AlterColumnType, ctx: PlanContext): StepDraft[] {
+  const name = c.column.name;
+  const back = isBinaryCoercible(c.to, c.from);
+  return [
+    draft({
+      phase: 'expand',
+      action: 'alter_column_type',
+      description:
+        `change ${qualified(c.schema, c.table)}.${ident(name)} from ${c.from} to ${c.to} in place (binary-coercible: no rewrite)` +
+        (back ? '' : `; the rollback back to ${c.from} rewrites the table and fails on values that do not fit`),
+      sql: alterColumnType(c.schema, c.table, name, typeWithCollation(c.to, c.column.collation, name)),
+      rollback: [alterColumnType(c.schema, c.table, name, typeWithCollation(c.from, c.previous.collation, name))],
+      lock: 'ACCESS EXCLUSIVE',
+      locks: lockOn(ctx, c.schema, c.table),
+      hazards: back ? [] : ['CORRECTNESS'],
+      requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name), ...typeKeys(ctx, c.to)],
+    }),
+  ];
+}
+
+/** Nothing to do here when rename_column carries the type change. */
+const renamed = (c: AlterColumnType, ctx: PlanContext) => shadowKind(ctx, c.schema, c.table, c.column.name) === 'rename';
+
+export const alterColumnTypeHandler: Handler<AlterColumnType> = {
+  validate(c, ctx) {
+    const p = plan(c, ctx);
+    return p ? shadowProblems(c, ctx, p) : [];
+  },
+  expand(c, ctx) {
+    if (renamed(c, ctx)) return none();
+    const p = plan(c, ctx);
+    return p ? shadowExpand(ctx, p) : inPlace(c, ctx);
+  },
+  backfill(c, ctx) {
+    const p = plan(c, ctx);
+    return p ? shadowBackfill(ctx, p) : none();
+  },
+  contract(c, ctx) {
+    const p = plan(c, ctx);
+    return p ? shadowContract(ctx, p) : none();
+  },
+};

@@ -1,0 +1,31 @@
+// drop_primary_key: like drop_unique, with PRIMARY KEY USING INDEX in the rollback. The columns stay NOT NULL
+// (PostgreSQL leaves attnotnull set); a target that makes them nullable has a drop_not_null change, which must
+// come after this step (it can require this step's `gone` milestone of the constraint key).
+// NOT_REPLICATION_SAFE: a published table's default replica identity is its primary key; without one (and no
+// REPLICA IDENTITY set), UPDATE and DELETE on the table fail on the publisher.
+import type { DropPrimaryKey } from '../../diff/index.js';
+import { ident } from '../../db/quote.js';
+import { addPrimaryKey as renderAddPrimaryKey } from '../../sql/render/index.js';
+import { none } from '../draft.js';
+import type { Handler } from '../types.js';
+import { keyDrop, keyDropProblems, type DroppedKey } from '../recipes/key-drop.js';
+
+function spec(c: DropPrimaryKey): DroppedKey {
+  const pk = c.primaryKey;
+  return {
+    schema: c.schema,
+    table: c.table,
+    name: pk.name,
+    columns: pk.columns,
+    what: `primary key ${ident(pk.name)}`,
+    usingIndex: renderAddPrimaryKey(c.schema, c.table, pk, { usingIndex: pk.name }),
+    hazards: ['NOT_REPLICATION_SAFE'],
+  };
+}
+
+export const dropPrimaryKeyHandler: Handler<DropPrimaryKey> = {
+  validate: (c, ctx) => keyDropProblems(c, ctx, spec(c)),
+  expand: none,
+  backfill: none,
+  contract: (c, ctx) => keyDrop(ctx, spec(c)),
+};

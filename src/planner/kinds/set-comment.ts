@@ -1,0 +1,63 @@
+// set_comment: COMMENT ON in expand (comments break nothing); the rollback puts the previous comment back, or
+// removes it (IS NULL). COMMENT ON a table, column or index takes SHARE UPDATE EXCLUSIVE on that relation:
+// it waits for DDL but blocks no reads or writes.
+import type { CommentTarget as ChangeTarget, SetComment } from '../../diff/index.js';
+import { comment, type CommentTarget } from '../../sql/render/index.js';
+import { ident, qualified } from '../../db/quote.js';
+import { draft, none } from '../draft.js';
+import { key } from '../keys.js';
+import type { Handler, LockLevel, ObjectKey, PlanContext } from '../types.js';
+
+interface Resolved {
+  readonly target: CommentTarget;
+  readonly what: string;
+  readonly requires: readonly ObjectKey[];
+  /** The relation COMMENT ON locks, if any. */
+  readonly relation?: readonly [string, string];
+  /** The table that relation belongs to, to tell whether it exists before the plan. */
+  readonly table?: string;
+}
+
+function resolve(schema: string, t: ChangeTarget): Resolved {
+  switch (t.kind) {
+    case 'schema':
+      return { target: { kind: 'schema', schema }, what: `schema ${ident(schema)}`, requires: [key.schema(schema)] };
+    case 'table':
+      return { target: { kind: 'table', schema, table: t.table }, what: `table ${qualified(schema, t.table)}`, requires: [key.table(schema, t.table)], relation: [schema, t.table], table: t.table };
+    case 'column':
+      return {
+        target: { kind: 'column', schema, table: t.table, column: t.column },
+        what: `column ${qualified(schema, t.table)}.${ident(t.column)}`,
+        requires: [key.table(schema, t.table), key.column(schema, t.table, t.column)],
+        relation: [schema, t.table],
+        table: t.table,
+      };
+    case 'index':
+      return { target: { kind: 'index', schema, name: t.index }, what: `index ${qualified(schema, t.index)}`, requires: [key.index(schema, t.index)], relation: [schema, t.index], table: t.table };
+    case 'enum':
+      return { target: { kind: 'type', schema, name: t.enum }, what: `enum ${qualified(schema, t.enum)}`, requires: [key.type(schema, t.enum)] };
+  }
+}
+
+export const setCommentHandler: Handler<SetComment> = {
+  validate: () => [],
+  expand(c, ctx: PlanContext) {
+    const r = resolve(c.schema, c.target);
+    const existing = r.relation !== undefined && r.table !== undefined && !ctx.newTables.has(`${c.schema}.${r.table}`);
+    const lock: LockLevel = r.relation !== undefined ? 'SHARE UPDATE EXCLUSIVE' : 'none';
+    return [
+      draft({
+        phase: 'expand',
+        action: 'set_comment',
+        description: `${c.to === null ? 'remove the comment on' : 'set the comment on'} ${r.what}`,
+        sql: comment(r.target, c.to),
+        rollback: [comment(r.target, c.from)],
+        lock,
+        locks: existing && r.relation ? [r.relation] : [],
+        requires: r.requires,
+      }),
+    ];
+  },
+  backfill: none,
+  contract: none,
+};

@@ -1,0 +1,38 @@
+// Pieces shared by the trigger handlers: what a trigger needs to exist, and the statements recreating it.
+import type { Trigger } from '../../schema/model/model.js';
+import { createTrigger, enableTrigger } from '../../sql/render/index.js';
+import { key } from '../keys.js';
+import type { ObjectKey, PlanContext } from '../types.js';
+import { findFunction, findTable } from './objects.js';
+
+const unquote = (name: string): string => (name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name);
+
+/** Columns a WHEN condition reads: pg_get_triggerdef prints them as `new.c` / `old.c` (never inside a literal). */
+export function whenColumns(when: string | undefined): string[] {
+  if (when === undefined) return [];
+  const code = when.replace(/'(?:[^']|'')*'/g, "''");
+  const names = [...code.matchAll(/(?<![\w$".])(?:new|old)\.("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)/gi)].map((m) => unquote(m[1] ?? ''));
+  return [...new Set(names)];
+}
+
+/**
+ * The table, the trigger function (when the model has it: a function from pg_catalog or an extension is always
+ * there) and the columns of its WHEN condition, looked up in `db`.
+ */
+export function triggerRequirements(ctx: PlanContext, db: 'source' | 'target', schema: string, table: string, tr: Trigger): ObjectKey[] {
+  const snapshot = ctx[db];
+  const fn = tr.function;
+  const t = findTable(snapshot, schema, table);
+  return [
+    key.table(schema, table),
+    ...(findFunction(snapshot, fn.schema, fn.name, '') ? [key.function(fn.schema, fn.name, '')] : []),
+    ...whenColumns(tr.when)
+      .filter((c) => t?.columns.some((x) => x.name === c))
+      .map((c) => key.column(schema, table, c)),
+  ];
+}
+
+/** CREATE TRIGGER, then its mode when it is not the default. */
+export function recreateTrigger(schema: string, table: string, tr: Trigger): string[] {
+  return [createTrigger(schema, table, tr), ...(tr.enabled !== 'origin' ? [enableTrigger(schema, table, tr.name, tr.enabled)] : [])];
+}
