@@ -3,45 +3,38 @@
 // tenant is touched its schema is compared with the template at that point (drift.ts); a drifted tenant is
 // reported and left alone. A rerun skips every tenant whose part of the phase is recorded done, so a killed
 // run is finished by running the same command again.
-import type { SwitchyardConfig } from '../config/config.js';
-import { describeTarget, type Client } from '../db/connect.js';
+import type { Client } from '../db/connect.js';
 import { UsageError } from '../errors.js';
+import { fanout, type FanoutProgress, type TenantOutcome } from '../executor/fanout.js';
 import {
   ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses, tookEffect, type StepRecord,
 } from '../executor/ledger.js';
-import { UnitBusyError, withAdvisoryLock, withUnitLock, type ExecutorLockKey } from '../executor/lock.js';
+import { UnitBusyError, withUnitLock, type ExecutorLockKey } from '../executor/lock.js';
 import { applyPhase, rollbackPhase } from '../executor/phase.js';
+import { RefusedError, type Executor, type ExecutorEvent, type PhaseRef, type PhaseUnits } from '../executor/run.js';
+import { executionMs, phaseCommand as command } from '../executor/single.js';
 import { phaseLabel, phaseStatuses } from '../executor/state.js';
-import {
-  allowedHazards, command, executionMs, hazardRefusal, load, openExecutor, pairPlacement, parseSelection, RefusedError,
-  type ExecuteOptions, type ExecutorEvent, type PairPlace,
-} from '../commands/apply.js';
-import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
-import { confirmPlacement, contractWarning, pairMode, placeRollback, readPairLedgers, type Placement } from '../pair/phases.js';
-import { pairTeardown } from '../pair/teardown.js';
-import { reviewProblem } from '../planner/reviewed.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
-import { rehearsalProblem, type RehearsalReport } from '../rehearsal/report.js';
+import type { RehearsalReport } from '../rehearsal/report.js';
 import { ident, qualified } from '../sql/quote.js';
 import { modelAtBoundary, schemaOf, sharedDrift, tenantDrift, type UnitDrift } from './drift.js';
-import { fanout, type FanoutProgress, type TenantOutcome } from './fanout.js';
-import { parseShard, parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
+import { parseTenantsFlag, readRegistry, selectTenants, type Shard } from './registry.js';
 import { checkTenantPlan, planTenants, segmentPlan, segments, unitPlan, type Segment } from './split.js';
 
-export interface TenantRunOptions extends ExecuteOptions {
+/** The tenant flags of `apply` and `rollback`. */
+export interface TenantFlags {
   /** `--tenants all|a,b` values (absent: all). */
-  readonly tenants?: readonly string[];
-  readonly concurrency?: number;
-  readonly onError?: 'continue' | 'abort';
+  readonly tenants?: readonly string[] | undefined;
+  readonly concurrency?: number | undefined;
+  readonly onError?: 'continue' | 'abort' | undefined;
   /** `--shard I/N`. */
-  readonly shard?: string;
+  readonly shard?: string | undefined;
 }
 
-export interface TenantRunResult {
+/** What a tenant run did; the command adds where it ran (database, side of the pair). */
+export interface TenantRun {
   readonly verb: 'apply' | 'rollback';
   readonly plan: string;
-  readonly database: string;
-  readonly pair?: PairPlace;
   readonly release: number;
   readonly phase: Phase;
   /** Shared steps run (or undone) by this command. */
@@ -94,77 +87,50 @@ export function isTenantPlan(plan: Plan): boolean {
   return planTenants(plan) !== undefined;
 }
 
-interface Prepared {
+/** A tenant run's inputs: the plan and phase, the tenants, and how to open a worker where the phase runs. */
+export interface TenantUnitsInput {
+  readonly verb: 'apply' | 'rollback';
   readonly plan: Plan;
   readonly path: string;
   readonly report: RehearsalReport | undefined;
   readonly template: string;
   readonly registry: string;
-  readonly selection: { release: number; phase: Phase };
-  readonly place: Placement | undefined;
+  readonly selection: PhaseRef;
+  readonly shard: Shard | undefined;
+  readonly tenants: readonly string[] | undefined;
+  readonly concurrency: number | undefined;
+  readonly onError: 'continue' | 'abort' | undefined;
+  /** A session on the database the phase runs on (the placement chose it), prepared as the executor's. */
+  readonly openWorker: () => Promise<Client>;
 }
 
-/** The plan, its tenants settings and the one phase selected, refusing what a tenant run cannot do. */
-export async function loadTenantRun(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback') {
-  const { plan, path, report } = await load(config, o.plan);
+/** The plan's tenants settings, refusing a plan that cannot run over tenants. */
+export function tenantSettings(plan: Plan): { readonly template: string; readonly registry: string } {
   const t = planTenants(plan);
   if (!t) throw new UsageError(`plan ${plan.name} has no tenants (its declared schema has no \`tenants:\` section): drop --tenants, --concurrency and --shard`);
   checkTenantPlan(plan, t.template);
-  const sel = parseSelection(plan, o, verb);
-  if (sel === 'all') throw new UsageError(`--all is not supported with tenants: every phase must finish on every tenant before the next; give --release N --phase P`);
-  return { plan, path, report, t, sel };
+  return t;
 }
 
-async function prepare(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<Prepared> {
-  const { plan, path, report, t, sel } = await loadTenantRun(config, o, verb);
-  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) throw new UsageError(`--concurrency ${o.concurrency}: give a whole number from 1 to 64 (each is one database connection)`);
-  const paired = pairMode(config, o.db);
-  let place: Placement | undefined;
-  const reviewed = await reviewProblem(config, plan, path);
-  if (reviewed) throw reviewed;
-  if (verb === 'apply') {
-    const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
-    if (rehearsal) throw new RefusedError('REHEARSAL_REQUIRED', `refused: ${rehearsal}`);
-    const steps = plan.releases.find((r) => r.number === sel.release)![sel.phase];
-    if (paired && sel.phase === 'contract' && !o.yes) throw new UsageError(`${contractWarning(sel)}\nfix: when the new application version is fully deployed and no cutback is needed, run: ${command(path, 'apply', sel)} --yes`);
-    if (paired && sel.phase === 'expand') {
-      const problems = replicationProblems(plan, steps);
-      if (problems.length) throw new NotReplicationCompatibleError(path, phaseLabel(sel), problems);
-    }
-    const refused = hazardRefusal(plan, allowedHazards(config, o.allowHazard), steps, path);
-    if (refused) throw refused;
-    if (paired) place = await pairPlacement(config, plan, path, sel);
-  } else if (paired) {
-    place = placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), sel);
-  }
-  return { plan, path, report, template: t.template, registry: t.registry, selection: sel, place };
-}
-
-/** Runs one phase of a tenant plan forward (`apply`) or back (`rollback`). */
-export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<TenantRunResult> {
-  const emit = o.onEvent ?? (() => undefined);
-  const p = await prepare(config, o, verb);
-  const { plan, template, selection: sel } = p;
-  const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
-  const { client, target, key } = await openExecutor(config, p.place?.url ?? o.db);
-  const ledger = config.ledgerSchema;
-  const started = performance.now();
-  try {
-    const what = `${verb} ${plan.name} r${sel.release} ${sel.phase} tenants${shard ? ` ${shard.index}/${shard.count}` : ''}`;
-    return await withAdvisoryLock(client, key, what, async () => {
-      if (p.place) await confirmPlacement(client, ledger, p.place);
-      // The refusals read only; the ledger is created once they passed (a drifted tenant is reported, not refused).
+/**
+ * The selected tenants as the phase runner's units: under the executor lock (shared, so shard jobs run together)
+ * the shared schemas' drift is refused, then the phase runs, shared steps once and each tenant's under its own
+ * lock through the fan-out. After an apply the runner's health check judges the phase; its undo rolls the phase
+ * back on exactly the tenants this run migrated (and the shared steps, when no other tenant still needs them).
+ */
+export function tenantUnits(input: TenantUnitsInput): PhaseUnits<TenantRun> {
+  return {
+    async run(ex: Executor) {
+      const { plan, template, selection: sel, verb } = input;
+      const { client, ledger, key, emit } = ex;
+      const started = performance.now();
       const sharedPlan = unitPlan(plan, template, '');
       const fresh = !(await ledgerExists(client, ledger));
       if (!fresh) await readSteps(client, sharedPlan, '', ledger);
-      const registry = await readRegistry(client, { registry: p.registry, template });
-      const units = selectTenants(registry, template, parseTenantsFlag(o.tenants), shard);
-      if (fresh && verb === 'apply') await refuseSharedDrift(client, plan, p.report, sel, template);
-      if (verb === 'apply' && p.place && sel.phase === 'contract') {
-        // The stream carries the old schema's columns: contract closes it, now that nothing refused the command.
-        emit({ kind: 'notice', message: contractWarning(sel, p.place.side) });
-        await pairTeardown(config);
-      }
+      const registry = await readRegistry(client, { registry: input.registry, template });
+      const units = selectTenants(registry, template, parseTenantsFlag(input.tenants), input.shard);
+      if (fresh && verb === 'apply') await refuseSharedDrift(client, plan, input.report, sel, template);
+      await ex.ready();
       await ensureLedger(client, ledger);
       await recordPlan(client, sharedPlan, [''], ledger);
       // Every selected tenant's rows at once: the workers then only update them.
@@ -173,26 +139,35 @@ export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, 
       if (registry.missing.length) notices.push(`the registry lists ${registry.missing.length} tenant(s) with no schema, left alone: ${someNames(registry.missing)}`);
       notices.forEach((m) => emit({ kind: 'notice', message: m }));
       const fleet = selectTenants(registry, template, 'all');
-      const ctx: RunContext = { ...p, client, key, ledger, units, fleet, emit, notices, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, onError: o.onError ?? 'continue', openWorker: () => openWorker(config, p.place?.url ?? o.db) };
-      let done: UnitsResult;
-      try {
-        done = verb === 'apply' ? await applyUnits(ctx) : await rollbackUnits(ctx);
-      } finally {
-        // Whatever happened, what the workers committed is made durable before the command reports.
-        await flushWorkers(client, plan.name, ledger).catch(() => undefined);
-      }
+      const ctx: RunContext = {
+        ...input, client, key, ledger, units, fleet, emit, notices, concurrency: input.concurrency ?? DEFAULT_CONCURRENCY, onError: input.onError ?? 'continue',
+      };
+      const done = await durably(ctx, () => (verb === 'apply' ? applyUnits(ctx) : rollbackUnits(ctx)));
       const { shared, outcomes, notStarted } = done;
+      const migrated = outcomes.filter((x) => x.state === 'done').map((x) => x.tenant);
+      if (verb === 'apply' && (shared > 0 || migrated.length)) {
+        await ex.ran(sel, `${phaseLabel(sel)} of plan ${plan.name} on ${migrated.length} tenant(s)`, async () => {
+          await durably(ctx, () => rollbackUnits({ ...ctx, units: migrated, onError: 'continue' }));
+        });
+      }
       const complete = await planComplete(client, plan, template, registry.tenants, registry.templateExists, ledger);
       const status = await planStatus(client, plan.name, ledger);
       if (verb === 'apply' && complete && !status?.appliedAt) await markPlanApplied(client, plan.name, executionMs(await stepStatuses(client, plan.name, undefined, ledger)), ledger);
       if (verb === 'rollback' && status?.appliedAt) await markPlanUnapplied(client, plan.name, ledger);
       return {
-        verb, plan: plan.name, database: describeTarget(target), ...(p.place ? { pair: { side: p.place.side, role: p.place.role } } : {}),
-        release: sel.release, phase: sel.phase, shared, outcomes, notStarted, missing: registry.missing, notices, ms: Math.round(performance.now() - started), complete,
+        verb, plan: plan.name, release: sel.release, phase: sel.phase, shared, outcomes, notStarted, missing: registry.missing, notices,
+        ms: Math.round(performance.now() - started), complete,
       };
-    }, { shared: true });
+    },
+  };
+}
+
+/** Runs `work`; whatever happened, what the workers committed is made durable before the command reports. */
+async function durably<T>(ctx: RunContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
   } finally {
-    await client.end().catch(() => undefined);
+    await flushWorkers(ctx.client, ctx.plan.name, ctx.ledger).catch(() => undefined);
   }
 }
 
@@ -202,8 +177,8 @@ export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, 
  * them together (schema and ledger still agree; a concurrent index build is checked in the catalog on the
  * rerun). One synchronous commit at the end (flushWorkers) makes all of them durable before the command reports.
  */
-async function openWorker(config: SwitchyardConfig, url: string | undefined): Promise<Client> {
-  const { client } = await openExecutor(config, url);
+async function openWorker(ctx: RunContext): Promise<Client> {
+  const client = await ctx.openWorker();
   await client.query('SET synchronous_commit = off');
   return client;
 }
@@ -222,7 +197,7 @@ async function flushWorkers(client: Client, plan: string, ledger: string): Promi
   }
 }
 
-interface RunContext extends Prepared {
+interface RunContext extends TenantUnitsInput {
   readonly client: Client;
   readonly key: ExecutorLockKey;
   readonly ledger: string;
@@ -233,7 +208,6 @@ interface RunContext extends Prepared {
   readonly notices: string[];
   readonly concurrency: number;
   readonly onError: 'continue' | 'abort';
-  readonly openWorker: () => Promise<Client>;
 }
 
 interface UnitsResult {
@@ -247,7 +221,7 @@ async function fanOut(ctx: RunContext, units: readonly string[], work: (c: Clien
   return fanout(units, (c, unit) => withUnitLock(c, ctx.key, unit, {}, () => work(c, unit)), {
     concurrency: ctx.concurrency,
     onError: ctx.onError,
-    open: ctx.openWorker,
+    open: () => openWorker(ctx),
     close: (c) => c.end(),
     onProgress: (p: FanoutProgress) => ctx.emit({ kind: 'tenants', ...p }),
   });
