@@ -3,15 +3,16 @@
 // and its own ledger rows, N at a time. A drifted tenant is reported and left alone. A rerun skips every tenant
 // whose part of the phase is recorded done, so a killed run is finished by running the same command again. The
 // guards, the placement and the health check are the runner's, the same as for one database.
-import { UsageError } from '../errors.js';
+import { SwitchyardError, UsageError } from '../errors.js';
 import type { TenantOutcome } from '../executor/fanout.js';
 import { ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses } from '../executor/ledger.js';
-import type { Executor, PhaseUnits } from '../executor/run.js';
-import { executionMs } from '../executor/single.js';
+import type { Executor, PhaseRef, PhaseUnits } from '../executor/run.js';
+import { executionMs, phaseCommand as command } from '../executor/single.js';
 import { phaseLabel } from '../executor/state.js';
 import type { Phase, Plan } from '../planner/types.js';
 import { applyUnits, durably, planComplete, refuseSharedDrift, rollbackUnits, someNames, type RunContext, type TenantUnitsInput } from './phase.js';
 import { parseTenantsFlag, readRegistry, selectTenants } from './registry.js';
+import { ident } from '../sql/quote.js';
 import { checkTenantPlan, planTenants, unitPlan } from './split.js';
 
 export { someNames, tenantsArg, type TenantUnitsInput } from './phase.js';
@@ -50,6 +51,21 @@ export const DEFAULT_CONCURRENCY = 4;
 
 export function isTenantPlan(plan: Plan): boolean {
   return planTenants(plan) !== undefined;
+}
+
+/** The health check failed after a tenant phase, and rolling the phase back failed on some of the tenants. */
+export class HealthRollbackIncompleteError extends SwitchyardError {
+  readonly tenants: readonly string[];
+  constructor(sel: PhaseRef, left: readonly TenantOutcome[], path: string) {
+    super(
+      'HEALTH_ROLLBACK_INCOMPLETE',
+      `the health check failed after ${phaseLabel(sel)}, and rolling it back failed on ${left.length} tenant(s):\n` +
+        left.map((t) => `  ${ident(t.tenant)}: ${t.error ?? ''}`).join('\n') +
+        `\nfix: ${command(path, 'rollback', sel)} (tenants already rolled back are skipped)`,
+      3,
+    );
+    this.tenants = left.map((t) => t.tenant);
+  }
 }
 
 /** The plan's tenants settings, refusing a plan that cannot run over tenants. */
@@ -95,7 +111,10 @@ export function tenantUnits(input: TenantUnitsInput): PhaseUnits<TenantRun> {
       const migrated = outcomes.filter((x) => x.state === 'done').map((x) => x.tenant);
       if (verb === 'apply' && (shared > 0 || migrated.length)) {
         await ex.ran(sel, `${phaseLabel(sel)} of plan ${plan.name} on ${migrated.length} tenant(s)`, async () => {
-          await durably(ctx, () => rollbackUnits({ ...ctx, units: migrated, onError: 'continue' }));
+          const undone = await durably(ctx, () => rollbackUnits({ ...ctx, units: migrated, onError: 'continue' }));
+          const left = undone.outcomes.filter((x) => x.state === 'failed');
+          // Saying "rolled back" of a phase still on some tenants would hide them from the operator.
+          if (left.length) throw new HealthRollbackIncompleteError(sel, left, input.path);
         });
       }
       const complete = await planComplete(client, plan, template, registry.tenants, registry.templateExists, ledger);
