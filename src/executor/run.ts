@@ -22,7 +22,13 @@ export interface PhaseRef {
 /** Everything an executor command reports while it works: the phase runner's events and its own. */
 export type ExecutorEvent =
   | PhaseEvent
-  | { readonly kind: 'phase'; readonly release: number; readonly phase: Phase; readonly state: 'start' | 'done' | 'rolled_back'; readonly ms?: number }
+  | {
+      readonly kind: 'phase';
+      readonly release: number;
+      readonly phase: Phase;
+      readonly state: 'start' | 'done' | 'rolled_back';
+      readonly ms?: number;
+    }
   | { readonly kind: 'drift'; readonly check: DriftCheck }
   | { readonly kind: 'health'; readonly result: HealthResult }
   | { readonly kind: 'notice'; readonly message: string }
@@ -131,7 +137,9 @@ export async function runPhase<R>(spec: PhaseSpec<R>): Promise<R> {
 }
 
 /** The health check after a phase: DESIGN.md requires it after every phase, whatever the units were. */
-async function judge<R>(spec: PhaseSpec<R>, emit: (e: ExecutorEvent) => void, p: PhaseRef, what: string, undo: () => Promise<void>) {
+async function judge<R>(
+  spec: PhaseSpec<R>, emit: (e: ExecutorEvent) => void, p: PhaseRef, what: string, undo: () => Promise<void>,
+): Promise<HealthResult | undefined> {
   if (!spec.health) return undefined;
   const health = await runHealthCheck(spec.health);
   emit({ kind: 'health', result: health });

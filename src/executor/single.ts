@@ -5,7 +5,8 @@ import type { Phase, Plan } from '../planner/types.js';
 import { checkDrift, type DriftCheck } from './drift.js';
 import type { HealthResult } from './health.js';
 import {
-  ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses, type StepRecord,
+  ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses,
+  type StepRecord,
 } from './ledger.js';
 import { applyPhase, rollbackPhase, type PhaseResult } from './phase.js';
 import { RefusedError, type Executor, type PhaseRef, type PhaseUnits } from './run.js';
@@ -54,7 +55,9 @@ export interface SingleApplied {
 }
 
 /** `apply` on one database: the selected phase, or every remaining one (`--all`). */
-export function applyOne(plan: Plan, path: string, selection: PhaseRef | 'all', recorded: DriftReport): PhaseUnits<SingleApplied> {
+export function applyOne(
+  plan: Plan, path: string, selection: PhaseRef | 'all', recorded: DriftReport,
+): PhaseUnits<SingleApplied> {
   return {
     async run(ex: Executor) {
       const { client, ledger, emit } = ex;
@@ -97,7 +100,9 @@ export interface SingleRolledBack extends PhaseResult {
 }
 
 /** `rollback` of one phase on one database; `where` names the database when it has no ledger. */
-export function rollbackOne(plan: Plan, path: string, selection: PhaseRef, recorded: DriftReport, where: () => string): PhaseUnits<SingleRolledBack> {
+export function rollbackOne(
+  plan: Plan, path: string, selection: PhaseRef, recorded: DriftReport, where: () => string,
+): PhaseUnits<SingleRolledBack> {
   return {
     async run(ex: Executor) {
       const { client, ledger, emit } = ex;

@@ -18,7 +18,8 @@ async function planned(p: TenantProject) {
 
 /** Each tenant's ledger rows of the phase, as `tenant:status` (the shared steps as `:status`). */
 async function ledgerRows(p: TenantProject, phase: string): Promise<string[]> {
-  const { rows } = await p.db.client.query<{ row: string }>(`SELECT DISTINCT tenant || ':' || status AS row FROM switchyard.steps WHERE phase = $1 ORDER BY 1`, [phase]);
+  const sql = `SELECT DISTINCT tenant || ':' || status AS row FROM switchyard.steps WHERE phase = $1 ORDER BY 1`;
+  const { rows } = await p.db.client.query<{ row: string }>(sql, [phase]);
   return rows.map((r) => r.row);
 }
 
@@ -34,7 +35,8 @@ describe('tenants: the health check after a phase', () => {
     expect(r.stderr).toContain('the health check failed after');
     expect(r.stderr).toContain('on 3 tenant(s)');
     expect(r.stderr).toContain('exit 1: tenants unhappy');
-    expect(r.stderr).toContain(`the phase stays applied (healthCheck.onFailure: stop); to undo it: switchyard rollback ${path} --release ${first.release} --phase ${first.phase}`);
+    const undo = `switchyard rollback ${path} --release ${first.release} --phase ${first.phase}`;
+    expect(r.stderr).toContain(`the phase stays applied (healthCheck.onFailure: stop); to undo it: ${undo}`);
     expect(r.stderr).toContain('"event":"health","ok":false');
     for (const t of p.tenants) expect(await tenantFingerprint(p.db.client, t), t).not.toBe(before.get(t));
     expect(await ledgerRows(p, first.phase)).toEqual(p.tenants.map((t) => `${t}:done`));
@@ -62,6 +64,7 @@ describe('tenants: the health check after a phase', () => {
     expect(await tenantFingerprint(p.db.client, 'tenant_002')).toBe(before.get('tenant_002'));
     expect(await tenantFingerprint(p.db.client, 'tenant_003')).toBe(before.get('tenant_003'));
     expect(await tenantFingerprint(p.db.client, 'tenant_001')).toBe(migrated);
-    expect(await ledgerRows(p, first.phase)).toEqual(['tenant_001:done', 'tenant_002:rolled_back', 'tenant_003:rolled_back']);
+    const rows = ['tenant_001:done', 'tenant_002:rolled_back', 'tenant_003:rolled_back'];
+    expect(await ledgerRows(p, first.phase)).toEqual(rows);
   });
 });
