@@ -1,48 +1,37 @@
-// `apply` and `rollback` of a plan with tenants: one phase, its shared steps once and the template's steps
-// per tenant (see split.ts), each tenant under its own lock and its own ledger rows, N at a time. Before a
-// tenant is touched its schema is compared with the template at that point (drift.ts); a drifted tenant is
-// reported and left alone. A rerun skips every tenant whose part of the phase is recorded done, so a killed
-// run is finished by running the same command again.
-import type { SwitchyardConfig } from '../config/config.js';
-import { describeTarget, type Client } from '../db/connect.js';
-import { UsageError } from '../errors.js';
-import {
-  ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses, tookEffect, type StepRecord,
-} from '../executor/ledger.js';
-import { UnitBusyError, withAdvisoryLock, withUnitLock, type ExecutorLockKey } from '../executor/lock.js';
-import { applyPhase, rollbackPhase } from '../executor/phase.js';
-import { phaseLabel, phaseStatuses } from '../executor/state.js';
-import {
-  allowedHazards, command, executionMs, hazardRefusal, load, openExecutor, pairPlacement, parseSelection, RefusedError,
-  type ExecuteOptions, type ExecutorEvent, type PairPlace,
-} from '../commands/apply.js';
-import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
-import { confirmPlacement, contractWarning, pairMode, placeRollback, readPairLedgers, type Placement } from '../pair/phases.js';
-import { pairTeardown } from '../pair/teardown.js';
-import { reviewProblem } from '../planner/reviewed.js';
-import type { Phase, Plan, Step } from '../planner/types.js';
-import { rehearsalProblem, type RehearsalReport } from '../executor/rehearsal-report.js';
-import { ident, qualified } from '../db/quote.js';
-import { modelAtBoundary, schemaOf, sharedDrift, tenantDrift, type UnitDrift } from './drift.js';
-import { fanout, type FanoutProgress, type TenantOutcome } from './fanout.js';
+// `apply` and `rollback` of a plan with tenants, as units of the phase runner (executor/run.ts): one phase, its
+// shared steps once and the template's steps per tenant (see split.ts, phase.ts), each tenant under its own lock
+// and its own ledger rows, N at a time. A drifted tenant is reported and left alone. A rerun skips every tenant
+// whose part of the phase is recorded done, so a killed run is finished by running the same command again. The
+// guards, the placement and the health check are the runner's, the same as for one database.
+import { SwitchyardError, UsageError } from '../errors.js';
+import type { TenantOutcome } from '../executor/fanout.js';
+import { ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses } from '../executor/ledger.js';
+import type { Executor, PhaseRef, PhaseUnits } from '../executor/run.js';
+import { executionMs, phaseCommand as command } from '../executor/single.js';
+import { phaseLabel } from '../executor/state.js';
+import type { Phase, Plan } from '../planner/types.js';
+import { applyUnits, durably, planComplete, refuseSharedDrift, rollbackUnits, someNames, type RunContext, type TenantUnitsInput } from './phase.js';
 import { readRegistry } from '../introspect/registry.js';
-import { parseShard, parseTenantsFlag, selectTenants } from './registry.js';
-import { checkTenantPlan, planTenants, segmentPlan, segments, unitPlan, type Segment } from './split.js';
+import { parseTenantsFlag, selectTenants } from './registry.js';
+import { ident } from '../db/quote.js';
+import { checkTenantPlan, planTenants, unitPlan } from './split.js';
 
-export interface TenantRunOptions extends ExecuteOptions {
+export { someNames, tenantsArg, type TenantUnitsInput } from './phase.js';
+
+/** The tenant flags of `apply` and `rollback`. */
+export interface TenantFlags {
   /** `--tenants all|a,b` values (absent: all). */
-  readonly tenants?: readonly string[];
-  readonly concurrency?: number;
-  readonly onError?: 'continue' | 'abort';
+  readonly tenants?: readonly string[] | undefined;
+  readonly concurrency?: number | undefined;
+  readonly onError?: 'continue' | 'abort' | undefined;
   /** `--shard I/N`. */
-  readonly shard?: string;
+  readonly shard?: string | undefined;
 }
 
-export interface TenantRunResult {
+/** What a tenant run did; the command adds where it ran (database, side of the pair). */
+export interface TenantRun {
   readonly verb: 'apply' | 'rollback';
   readonly plan: string;
-  readonly database: string;
-  readonly pair?: PairPlace;
   readonly release: number;
   readonly phase: Phase;
   /** Shared steps run (or undone) by this command. */
@@ -61,111 +50,52 @@ export interface TenantRunResult {
 
 export const DEFAULT_CONCURRENCY = 4;
 
-/**
- * `--tenants NAME` as a shell takes it, for the fix commands messages print: a registry name is data and may
- * hold quotes, spaces or semicolons. A name with a comma cannot be given to --tenants (it splits on commas).
- */
-export function tenantsArg(name: string): string {
-  if (name.includes(',') || /[\n\r\0]/.test(name)) return '--tenants-file FILE (a file naming the tenant on one line)';
-  return `--tenants ${/^[A-Za-z0-9_.@%+=:/-]+$/.test(name) ? name : `'${name.replaceAll("'", `'\\''`)}'`}`;
-}
-
-const ids = (s: Segment) => new Set(s.steps.map((x) => x.id));
-
-/** A unit's records by step id (unit '' is the shared steps). */
-function byUnit(records: readonly StepRecord[]): Map<string, Map<string, StepRecord>> {
-  const out = new Map<string, Map<string, StepRecord>>();
-  for (const r of records) {
-    let m = out.get(r.tenant);
-    if (!m) out.set(r.tenant, (m = new Map()));
-    m.set(r.stepId, r);
-  }
-  return out;
-}
-
-type Where = 'none' | 'partial' | 'all';
-function progressOf(steps: readonly Step[], rec: Map<string, StepRecord> | undefined): Where {
-  if (!steps.length) return 'all';
-  const done = steps.filter((s) => rec?.get(s.id)?.status === 'done').length;
-  const touched = steps.filter((s) => tookEffect(rec?.get(s.id))).length;
-  return done === steps.length ? 'all' : touched === 0 ? 'none' : 'partial';
-}
-
 export function isTenantPlan(plan: Plan): boolean {
   return planTenants(plan) !== undefined;
 }
 
-interface Prepared {
-  readonly plan: Plan;
-  readonly path: string;
-  readonly report: RehearsalReport | undefined;
-  readonly template: string;
-  readonly registry: string;
-  readonly selection: { release: number; phase: Phase };
-  readonly place: Placement | undefined;
+/** The health check failed after a tenant phase, and rolling the phase back failed on some of the tenants. */
+export class HealthRollbackIncompleteError extends SwitchyardError {
+  readonly tenants: readonly string[];
+  constructor(sel: PhaseRef, left: readonly TenantOutcome[], path: string) {
+    super(
+      'HEALTH_ROLLBACK_INCOMPLETE',
+      `the health check failed after ${phaseLabel(sel)}, and rolling it back failed on ${left.length} tenant(s):\n` +
+        left.map((t) => `  ${ident(t.tenant)}: ${t.error ?? ''}`).join('\n') +
+        `\nfix: ${command(path, 'rollback', sel)} (tenants already rolled back are skipped)`,
+      3,
+    );
+    this.tenants = left.map((t) => t.tenant);
+  }
 }
 
-/** The plan, its tenants settings and the one phase selected, refusing what a tenant run cannot do. */
-export async function loadTenantRun(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback') {
-  const { plan, path, report } = await load(config, o.plan);
+/** The plan's tenants settings, refusing a plan that cannot run over tenants. */
+export function tenantSettings(plan: Plan): { readonly template: string; readonly registry: string } {
   const t = planTenants(plan);
   if (!t) throw new UsageError(`plan ${plan.name} has no tenants (its declared schema has no \`tenants:\` section): drop --tenants, --concurrency and --shard`);
   checkTenantPlan(plan, t.template);
-  const sel = parseSelection(plan, o, verb);
-  if (sel === 'all') throw new UsageError(`--all is not supported with tenants: every phase must finish on every tenant before the next; give --release N --phase P`);
-  return { plan, path, report, t, sel };
+  return t;
 }
 
-async function prepare(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<Prepared> {
-  const { plan, path, report, t, sel } = await loadTenantRun(config, o, verb);
-  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) throw new UsageError(`--concurrency ${o.concurrency}: give a whole number from 1 to 64 (each is one database connection)`);
-  const paired = pairMode(config, o.db);
-  let place: Placement | undefined;
-  const reviewed = await reviewProblem(config, plan, path);
-  if (reviewed) throw reviewed;
-  if (verb === 'apply') {
-    const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
-    if (rehearsal) throw new RefusedError('REHEARSAL_REQUIRED', `refused: ${rehearsal}`);
-    const steps = plan.releases.find((r) => r.number === sel.release)![sel.phase];
-    if (paired && sel.phase === 'contract' && !o.yes) throw new UsageError(`${contractWarning(sel)}\nfix: when the new application version is fully deployed and no cutback is needed, run: ${command(path, 'apply', sel)} --yes`);
-    if (paired && sel.phase === 'expand') {
-      const problems = replicationProblems(plan, steps);
-      if (problems.length) throw new NotReplicationCompatibleError(path, phaseLabel(sel), problems);
-    }
-    const refused = hazardRefusal(plan, allowedHazards(config, o.allowHazard), steps, path);
-    if (refused) throw refused;
-    if (paired) place = await pairPlacement(config, plan, path, sel);
-  } else if (paired) {
-    place = placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), sel);
-  }
-  return { plan, path, report, template: t.template, registry: t.registry, selection: sel, place };
-}
-
-/** Runs one phase of a tenant plan forward (`apply`) or back (`rollback`). */
-export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<TenantRunResult> {
-  const emit = o.onEvent ?? (() => undefined);
-  const p = await prepare(config, o, verb);
-  const { plan, template, selection: sel } = p;
-  const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
-  const { client, target, key } = await openExecutor(config, p.place?.url ?? o.db);
-  const ledger = config.ledgerSchema;
-  const started = performance.now();
-  try {
-    const what = `${verb} ${plan.name} r${sel.release} ${sel.phase} tenants${shard ? ` ${shard.index}/${shard.count}` : ''}`;
-    return await withAdvisoryLock(client, key, what, async () => {
-      if (p.place) await confirmPlacement(client, ledger, p.place);
-      // The refusals read only; the ledger is created once they passed (a drifted tenant is reported, not refused).
+/**
+ * The selected tenants as the phase runner's units: under the executor lock (shared, so shard jobs run together)
+ * the shared schemas' drift is refused, then the phase runs, shared steps once and each tenant's under its own
+ * lock through the fan-out. After an apply the runner's health check judges the phase; its undo rolls the phase
+ * back on exactly the tenants this run migrated (and the shared steps, when no other tenant still needs them).
+ */
+export function tenantUnits(input: TenantUnitsInput): PhaseUnits<TenantRun> {
+  return {
+    async run(ex: Executor) {
+      const { plan, template, selection: sel, verb } = input;
+      const { client, ledger, key, emit } = ex;
+      const started = performance.now();
       const sharedPlan = unitPlan(plan, template, '');
       const fresh = !(await ledgerExists(client, ledger));
       if (!fresh) await readSteps(client, sharedPlan, '', ledger);
-      const registry = await readRegistry(client, { registry: p.registry, template });
-      const units = selectTenants(registry, template, parseTenantsFlag(o.tenants), shard);
-      if (fresh && verb === 'apply') await refuseSharedDrift(client, plan, p.report, sel, template);
-      if (verb === 'apply' && p.place && sel.phase === 'contract') {
-        // The stream carries the old schema's columns: contract closes it, now that nothing refused the command.
-        emit({ kind: 'notice', message: contractWarning(sel, p.place.side) });
-        await pairTeardown(config);
-      }
+      const registry = await readRegistry(client, { registry: input.registry, template });
+      const units = selectTenants(registry, template, parseTenantsFlag(input.tenants), input.shard);
+      if (fresh && verb === 'apply') await refuseSharedDrift(client, plan, input.report, sel, template);
+      await ex.ready();
       await ensureLedger(client, ledger);
       await recordPlan(client, sharedPlan, [''], ledger);
       // Every selected tenant's rows at once: the workers then only update them.
@@ -174,316 +104,29 @@ export async function runTenants(config: SwitchyardConfig, o: TenantRunOptions, 
       if (registry.missing.length) notices.push(`the registry lists ${registry.missing.length} tenant(s) with no schema, left alone: ${someNames(registry.missing)}`);
       notices.forEach((m) => emit({ kind: 'notice', message: m }));
       const fleet = selectTenants(registry, template, 'all');
-      const ctx: RunContext = { ...p, client, key, ledger, units, fleet, emit, notices, concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, onError: o.onError ?? 'continue', openWorker: () => openWorker(config, p.place?.url ?? o.db) };
-      let done: UnitsResult;
-      try {
-        done = verb === 'apply' ? await applyUnits(ctx) : await rollbackUnits(ctx);
-      } finally {
-        // Whatever happened, what the workers committed is made durable before the command reports.
-        await flushWorkers(client, plan.name, ledger).catch(() => undefined);
-      }
+      const ctx: RunContext = {
+        ...input, client, key, ledger, units, fleet, emit, notices, concurrency: input.concurrency ?? DEFAULT_CONCURRENCY, onError: input.onError ?? 'continue',
+      };
+      const done = await durably(ctx, () => (verb === 'apply' ? applyUnits(ctx) : rollbackUnits(ctx)));
       const { shared, outcomes, notStarted } = done;
+      const migrated = outcomes.filter((x) => x.state === 'done').map((x) => x.tenant);
+      if (verb === 'apply' && (shared > 0 || migrated.length)) {
+        await ex.ran(sel, `${phaseLabel(sel)} of plan ${plan.name} on ${migrated.length} tenant(s)`, async () => {
+          const undone = await durably(ctx, () => rollbackUnits({ ...ctx, units: migrated, onError: 'continue' }));
+          const left = undone.outcomes.filter((x) => x.state === 'failed');
+          // Saying "rolled back" of a phase still on some tenants would hide them from the operator.
+          if (left.length) throw new HealthRollbackIncompleteError(sel, left, input.path);
+        });
+      }
       const complete = await planComplete(client, plan, template, registry.tenants, registry.templateExists, ledger);
       const status = await planStatus(client, plan.name, ledger);
       if (verb === 'apply' && complete && !status?.appliedAt) await markPlanApplied(client, plan.name, executionMs(await stepStatuses(client, plan.name, undefined, ledger)), ledger);
       if (verb === 'rollback' && status?.appliedAt) await markPlanUnapplied(client, plan.name, ledger);
       return {
-        verb, plan: plan.name, database: describeTarget(target), ...(p.place ? { pair: { side: p.place.side, role: p.place.role } } : {}),
-        release: sel.release, phase: sel.phase, shared, outcomes, notStarted, missing: registry.missing, notices, ms: Math.round(performance.now() - started), complete,
+        verb, plan: plan.name, release: sel.release, phase: sel.phase, shared, outcomes, notStarted, missing: registry.missing, notices,
+        ms: Math.round(performance.now() - started), complete,
       };
-    }, { shared: true });
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/**
- * A worker's session commits without waiting for the WAL flush (synchronous_commit off): a tenant's steps
- * commit with their ledger rows, and WAL keeps commits in order, so a server crash can only lose the newest of
- * them together (schema and ledger still agree; a concurrent index build is checked in the catalog on the
- * rerun). One synchronous commit at the end (flushWorkers) makes all of them durable before the command reports.
- */
-async function openWorker(config: SwitchyardConfig, url: string | undefined): Promise<Client> {
-  const { client } = await openExecutor(config, url);
-  await client.query('SET synchronous_commit = off');
-  return client;
-}
-
-/** A synchronous commit after every worker finished: the WAL is flushed up to it, theirs included. */
-async function flushWorkers(client: Client, plan: string, ledger: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    // Synchronous whatever the role's or database's default is.
-    await client.query('SET LOCAL synchronous_commit = on');
-    await client.query(`UPDATE ${qualified(ledger, 'plans')} SET checksum = checksum WHERE name = $1`, [plan]);
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
-}
-
-interface RunContext extends Prepared {
-  readonly client: Client;
-  readonly key: ExecutorLockKey;
-  readonly ledger: string;
-  readonly units: readonly string[];
-  /** Every unit of the fleet, whatever this job selected (--tenants, --shard). */
-  readonly fleet: readonly string[];
-  readonly emit: (e: ExecutorEvent) => void;
-  readonly notices: string[];
-  readonly concurrency: number;
-  readonly onError: 'continue' | 'abort';
-  readonly openWorker: () => Promise<Client>;
-}
-
-interface UnitsResult {
-  readonly shared: number;
-  readonly outcomes: TenantOutcome[];
-  readonly notStarted: string[];
-}
-
-/** Runs `work` for each unit over the worker pool, reporting progress as `tenants` events. */
-async function fanOut(ctx: RunContext, units: readonly string[], work: (c: Client, unit: string) => Promise<number | 'skipped'>) {
-  return fanout(units, (c, unit) => withUnitLock(c, ctx.key, unit, {}, () => work(c, unit)), {
-    concurrency: ctx.concurrency,
-    onError: ctx.onError,
-    open: ctx.openWorker,
-    close: (c) => c.end(),
-    onProgress: (p: FanoutProgress) => ctx.emit({ kind: 'tenants', ...p }),
-  });
-}
-
-/**
- * One tenant segment of the phase, run (or undone) for each pending tenant over the worker pool. Returns the
- * tenants to go on with (not failed, started), and whether --on-error abort stopped the run.
- */
-async function tenantSegment(ctx: RunContext, verb: 'apply' | 'rollback', seg: Segment, pending: readonly string[], results: Map<string, TenantOutcome>, notStarted: string[]) {
-  const { plan, template, selection: sel } = ctx;
-  const run = verb === 'apply' ? applyPhase : rollbackPhase;
-  const only = ids(seg);
-  const f = await fanOut(ctx, pending, async (c, unit) => {
-    const r = await run(c, segmentPlan(plan, sel.release, sel.phase, seg.steps, template, unit), sel.release, sel.phase, { ledgerSchema: ctx.ledger, tenant: unit, only, ledgerReady: true });
-    return r.ran === 0 ? 'skipped' : r.ran;
-  });
-  merge(results, f.outcomes);
-  notStarted.push(...f.notStarted);
-  return { pending: pending.filter((u) => results.get(u)?.state !== 'failed' && !f.notStarted.includes(u)), stop: f.notStarted.length > 0 };
-}
-
-/** The first names of a list for a message, quoted. */
-export function someNames(names: readonly string[], max = 10): string {
-  return `${names.slice(0, max).map(ident).join(', ')}${names.length > max ? ', ...' : ''}`;
-}
-
-/** Outcomes of one unit over the segments of a phase, merged: a failure wins, then done, then skipped. */
-function merge(into: Map<string, TenantOutcome>, outcomes: readonly TenantOutcome[]): void {
-  for (const x of outcomes) {
-    const prev = into.get(x.tenant);
-    if (!prev) into.set(x.tenant, x);
-    else if (prev.state !== 'failed') into.set(x.tenant, x.state === 'skipped' ? { ...prev, ms: prev.ms + x.ms } : { ...x, ran: prev.ran + x.ran, ms: prev.ms + x.ms });
-  }
-}
-
-function failed(tenant: string, error: string): TenantOutcome {
-  return { tenant, state: 'failed', ran: 0, ms: 0, error };
-}
-
-/**
- * The drift check reads every tenant in a few catalog queries, without their locks: another executor (a second
- * shard job) may be migrating one right now. Each tenant that looks drifted is looked at again under its lock:
- * held by another executor, it is reported busy; its ledger rows moved on from `expected` meanwhile, it is not
- * drifted (its steps are skipped or resumed). Returns the tenants to refuse, with why.
- */
-async function driftedUnderLock(ctx: RunContext, found: readonly UnitDrift[], steps: readonly Step[], expected: Where): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const d of found) {
-    const verdict = await withUnitLock(ctx.client, ctx.key, d.tenant, {}, async () =>
-      progressOf(steps, byUnit(await stepStatuses(ctx.client, ctx.plan.name, d.tenant, ctx.ledger)).get(d.tenant)) === expected ? 'drifted' : 'moved',
-    ).catch((e: unknown) => (e instanceof UnitBusyError ? e : Promise.reject(e)));
-    if (verdict === 'moved') continue;
-    const more = d.differences.length > 5 ? `; and ${d.differences.length - 5} more` : '';
-    out.set(d.tenant, verdict instanceof UnitBusyError ? verdict.message : `drifted from the template ${ident(ctx.template)}: ${d.differences.slice(0, 5).join('; ')}${more}`);
-  }
-  return out;
-}
-
-/**
- * The units of the whole fleet (every registry tenant, and the template schema when it exists) that are not yet
- * at `want` ('all' done, or 'none' left: undone) for `steps`: a shared step that depends on them waits.
- */
-async function fleetBehind(ctx: RunContext, steps: readonly Step[], want: Where): Promise<string[]> {
-  if (!steps.length) return [];
-  const records = byUnit(await stepStatuses(ctx.client, ctx.plan.name, undefined, ctx.ledger));
-  const touched = (u: string) => steps.some((s) => tookEffect(records.get(u)?.get(s.id)));
-  return ctx.fleet.filter((u) => (want === 'all' ? progressOf(steps, records.get(u)) !== 'all' : touched(u)));
-}
-
-async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
-  const { plan, template, selection: sel, client, ledger, path } = ctx;
-  const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
-  const segs = segments(plan, sel.release, sel.phase, template);
-  const tenantSteps = segs.filter((s) => s.kind === 'tenant').flatMap((s) => s.steps);
-  const sharedSteps = segs.filter((s) => s.kind === 'shared').flatMap((s) => s.steps);
-  const tenantOnly = unitPlan(plan, template, template);
-  const results = new Map<string, TenantOutcome>();
-  // Each tenant: earlier phases done, then where it stands in this one.
-  const fresh: string[] = [];
-  const eligible: string[] = [];
-  for (const unit of ctx.units) {
-    const rec = records.get(unit);
-    const st = phaseStatuses(tenantOnly, [...(rec?.values() ?? [])]);
-    const i = st.findIndex((x) => x.release === sel.release && x.phase === sel.phase);
-    const missing = st.slice(0, i).find((x) => x.state !== 'applied' && x.state !== 'empty');
-    if (missing) {
-      results.set(unit, failed(unit, `${phaseLabel(missing)} is ${missing.state} for this tenant, and phases run in order; fix: ${command(path, 'apply', missing)} ${tenantsArg(unit)}`));
-      continue;
-    }
-    const where = progressOf(tenantSteps, rec);
-    if (where === 'all') results.set(unit, { tenant: unit, state: 'skipped', ran: 0, ms: 0 });
-    else {
-      eligible.push(unit);
-      if (where === 'none') fresh.push(unit);
-    }
-  }
-  const before = modelAtBoundary(plan, ctx.report, sel.release, sel.phase, 'before');
-  if (!before) ctx.notices.push(`tenants not checked for drift: the schema before ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`);
-  const drifted = new Set<string>();
-  if (before && fresh.length) {
-    for (const [tenant, why] of await driftedUnderLock(ctx, await tenantDrift(client, schemaOf(before, template), fresh), tenantSteps, 'none')) {
-      drifted.add(tenant);
-      results.set(tenant, failed(tenant, why));
-    }
-  }
-  let pending = eligible.filter((u) => !drifted.has(u));
-  let shared = 0;
-  let stopped = false;
-  const notStarted: string[] = [];
-  // --on-error abort: a tenant refused before anything ran (drifted, or an earlier phase missing) stops the run
-  // as a failure during it would.
-  if (ctx.onError === 'abort' && [...results.values()].some((r) => r.state === 'failed') && pending.length) {
-    ctx.notices.push(`--on-error abort: ${[...results.values()].filter((r) => r.state === 'failed').length} tenant(s) were refused before anything ran, so no tenant was started`);
-    return { shared, outcomes: ordered(ctx.units, results), notStarted: pending };
-  }
-  for (const seg of segs) {
-    if (stopped) break;
-    if (seg.kind === 'shared') {
-      if ([...results.values()].some((r) => r.state === 'failed') && segs.indexOf(seg) > 0) {
-        ctx.notices.push(`the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) did not run: some tenants failed; fix them and run the same command again`);
-        stopped = true;
-        break;
-      }
-      const i = segs.indexOf(seg);
-      // Under the shared steps' lock, with the ledger read again: other jobs (shards) run them too.
-      const r = await withUnitLock(client, ctx.key, '', { wait: true }, async () => {
-        const now = byUnit(await stepStatuses(client, plan.name, '', ledger)).get('');
-        if (progressOf(seg.steps, now) === 'all') return 0;
-        if (progressOf(sharedSteps, now) === 'none') await refuseSharedDrift(client, plan, ctx.report, sel, template);
-        // Shared steps after tenant steps wait for every tenant of the fleet, not only this job's.
-        const waiting = await fleetBehind(ctx, segs.slice(0, i).filter((x) => x.kind === 'tenant').flatMap((x) => x.steps), 'all');
-        if (waiting.length) return waiting;
-        return (await applyPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit })).ran;
-      });
-      if (typeof r !== 'number') {
-        ctx.notices.push(`the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) wait until every tenant has done its part (${r.length} not yet: ${someNames(r)}); the job that finishes the last of them runs them, or run this command again then`);
-        stopped = true;
-        break;
-      }
-      shared += r;
-      continue;
-    }
-    const next = await tenantSegment(ctx, 'apply', seg, pending, results, notStarted);
-    pending = next.pending;
-    stopped = next.stop;
-  }
-  return { shared, outcomes: ordered(ctx.units, results), notStarted };
-}
-
-async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
-  const { plan, template, selection: sel, client, ledger, path } = ctx;
-  const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
-  const segs = segments(plan, sel.release, sel.phase, template).reverse();
-  const tenantSteps = segs.filter((s) => s.kind === 'tenant').flatMap((s) => s.steps);
-  const results = new Map<string, TenantOutcome>();
-  const tenantOnly = unitPlan(plan, template, template);
-  const full: string[] = [];
-  const eligible: string[] = [];
-  for (const unit of ctx.units) {
-    const rec = records.get(unit);
-    const st = phaseStatuses(tenantOnly, [...(rec?.values() ?? [])]);
-    const i = st.findIndex((x) => x.release === sel.release && x.phase === sel.phase);
-    const later = st.slice(i + 1).reverse().find((x) => x.done > 0 || x.unfinished.length > 0);
-    if (later) {
-      results.set(unit, failed(unit, `${phaseLabel(later)} is ${later.state} for this tenant, and phases roll back in reverse order; fix: ${command(path, 'rollback', later)} ${tenantsArg(unit)}`));
-      continue;
-    }
-    const touched = tenantSteps.some((s) => tookEffect(rec?.get(s.id)));
-    if (!touched) results.set(unit, { tenant: unit, state: 'skipped', ran: 0, ms: 0 });
-    else {
-      eligible.push(unit);
-      if (progressOf(tenantSteps, rec) === 'all') full.push(unit);
-    }
-  }
-  const after = modelAtBoundary(plan, ctx.report, sel.release, sel.phase, 'after');
-  if (!after) ctx.notices.push(`tenants not checked for drift: the schema after ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`);
-  const drifted = new Set<string>();
-  if (after && full.length) {
-    for (const [tenant, why] of await driftedUnderLock(ctx, await tenantDrift(client, schemaOf(after, template), full), tenantSteps, 'all')) {
-      drifted.add(tenant);
-      results.set(tenant, failed(tenant, why));
-    }
-  }
-  let pending = eligible.filter((u) => !drifted.has(u));
-  let shared = 0;
-  const notStarted: string[] = [];
-  if (ctx.onError === 'abort' && [...results.values()].some((r) => r.state === 'failed') && pending.length) {
-    ctx.notices.push(`--on-error abort: ${[...results.values()].filter((r) => r.state === 'failed').length} tenant(s) were refused before anything was undone, so no tenant was started`);
-    return { shared, outcomes: ordered(ctx.units, results), notStarted: pending };
-  }
-  for (const seg of segs) {
-    if (seg.kind === 'shared') {
-      if ([...results.values()].some((r) => r.state === 'failed') && segs.indexOf(seg) > 0) {
-        ctx.notices.push(`the shared steps before the tenants' were not rolled back: some tenants failed; fix them and run the same command again`);
-        break;
-      }
-      const i = segs.indexOf(seg);
-      const r = await withUnitLock(client, ctx.key, '', { wait: true }, async () => {
-        // Shared steps that came before tenant steps are undone once every tenant of the fleet has undone those.
-        const waiting = await fleetBehind(ctx, segs.slice(0, i).filter((x) => x.kind === 'tenant').flatMap((x) => x.steps), 'none');
-        if (waiting.length) return waiting;
-        return (await rollbackPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit })).ran;
-      });
-      if (typeof r !== 'number') {
-        ctx.notices.push(`the shared steps before the tenants' (${seg.steps.map((s) => s.id).join(', ')}) are undone once every tenant has undone its part (${r.length} not yet: ${someNames(r)}); run this command again then`);
-        break;
-      }
-      shared += r;
-      continue;
-    }
-    const next = await tenantSegment(ctx, 'rollback', seg, pending, results, notStarted);
-    pending = next.pending;
-    if (next.stop) break;
-  }
-  return { shared, outcomes: ordered(ctx.units, results), notStarted };
-}
-
-/** Refuses (DRIFT) shared schemas that differ from the plan's expectation before the phase, when it is known. */
-async function refuseSharedDrift(client: Client, plan: Plan, report: RehearsalReport | undefined, sel: { release: number; phase: Phase }, template: string): Promise<void> {
-  const before = modelAtBoundary(plan, report, sel.release, sel.phase, 'before');
-  const d = before ? await sharedDrift(client, before, template) : [];
-  if (d.length) throw new RefusedError('DRIFT', `the shared schemas have drifted from what plan ${plan.name} expects before ${phaseLabel(sel)}:\n${d.slice(0, 50).map((x) => `  - ${x}`).join('\n')}\nfix: undo those changes, or plan again`);
-}
-
-function ordered(units: readonly string[], results: Map<string, TenantOutcome>): TenantOutcome[] {
-  return units.map((u) => results.get(u)).filter((x): x is TenantOutcome => x !== undefined);
-}
-
-/** Every phase applied for the shared steps and for every tenant (and the template schema when it exists). */
-async function planComplete(client: Client, plan: Plan, template: string, tenants: readonly string[], templateExists: boolean, ledger: string): Promise<boolean> {
-  const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
-  const all = (unit: string) => {
-    const st = phaseStatuses(unitPlan(plan, template, unit === '' ? '' : template), [...(records.get(unit)?.values() ?? [])]);
-    return st.every((s) => s.state === 'applied' || s.state === 'empty');
+    },
   };
-  return all('') && [...tenants, ...(templateExists ? [template] : [])].every(all);
 }
+

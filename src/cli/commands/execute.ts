@@ -1,14 +1,10 @@
 // apply, rollback, status: running a plan on a database.
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { applyCommand, rollbackCommand, type ApplyResult, type DryRunResult, type PairPlace, type RollbackResult } from '../../commands/apply.js';
+import { executeCommand, type ApplyResult, type DryRunResult, type PairPlace, type RollbackResult, type TenantRunResult } from '../../commands/apply.js';
 import { statusCommand, type StatusResult } from '../../commands/status.js';
 import { HAZARDS } from '../../planner/types.js';
-import { load } from '../../commands/apply.js';
-import { dryRunTenants } from '../../commands/tenants-dry-run.js';
-import { isTenantPlan, runTenants, type TenantRunResult } from '../../tenants/run.js';
 import { ident } from '../../db/quote.js';
-import type { SwitchyardConfig } from '../../config/config.js';
 import type { CliIO, Colors } from '../io.js';
 import { reporter } from '../progress.js';
 import { context, examples } from './context.js';
@@ -44,12 +40,6 @@ function tenantNames(o: ExecFlags): ExecFlags {
   return { ...rest, tenants: [...(o.tenants ?? []), ...tenantsFile] };
 }
 
-/** A plan with tenants (or any tenant flag) runs through the tenant fan-out, a dry run too. */
-async function tenantRun(config: SwitchyardConfig, plan: string, o: ExecFlags): Promise<boolean> {
-  const flags = o.tenants !== undefined || o.concurrency !== undefined || o.shard !== undefined || o.onError !== undefined;
-  return flags || isTenantPlan((await load(config, plan)).plan);
-}
-
 /** Names one per line, exactly as written but for the line ending; blank lines skipped. */
 function readNames(file: string): string[] {
   let text: string;
@@ -63,15 +53,8 @@ function readNames(file: string): string[] {
   return names;
 }
 
-/** apply or rollback of a plan with tenants: the fan-out, or its dry run, printed. */
-async function tenantCommand(ctx: ReturnType<typeof context>, config: SwitchyardConfig, plan: string, o: ExecFlags, verb: 'apply' | 'rollback', rep: ReturnType<typeof reporter>, setExit: SetExit): Promise<void> {
-  if (o.dryRun) {
-    const dry = await dryRunTenants(config, { plan, ...o }, verb);
-    rep.close();
-    return ctx.print(dry, () => printDryRun(dry, ctx.c, verb));
-  }
-  const t = await runTenants(config, { plan, ...o, onEvent: rep.onEvent }, verb);
-  rep.close();
+/** A tenant run printed; a tenant that failed or was not started makes the exit 1. */
+function reportTenantRun(ctx: ReturnType<typeof context>, t: TenantRunResult, setExit: SetExit): void {
   ctx.print(t, () => printTenantRun(t, ctx.c));
   if (t.outcomes.some((x) => x.state === 'failed') || t.notStarted.length) setExit(1);
 }
@@ -149,15 +132,13 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
       const rep = reporter(io, ctx.c, { json: ctx.json });
-      let r: ApplyResult | DryRunResult;
+      let r: ApplyResult | DryRunResult | TenantRunResult;
       try {
-        const config = await ctx.config();
-        o = tenantNames(o);
-        if (await tenantRun(config, plan, o)) return await tenantCommand(ctx, config, plan, o, 'apply', rep, setExit);
-        r = await applyCommand(config, { plan, ...o, onEvent: rep.onEvent });
+        r = await executeCommand(await ctx.config(), { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'apply');
       } finally {
         rep.close();
       }
+      if ('outcomes' in r) return reportTenantRun(ctx, r, setExit);
       if ('notices' in r) {
         const dry = r;
         return ctx.print(dry, () => printDryRun(dry, ctx.c, 'apply'));
@@ -186,15 +167,13 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
       const rep = reporter(io, ctx.c, { json: ctx.json });
-      let r: RollbackResult | DryRunResult;
+      let r: RollbackResult | DryRunResult | TenantRunResult;
       try {
-        const config = await ctx.config();
-        o = tenantNames(o);
-        if (await tenantRun(config, plan, o)) return await tenantCommand(ctx, config, plan, o, 'rollback', rep, setExit);
-        r = await rollbackCommand(config, { plan, ...o, onEvent: rep.onEvent });
+        r = await executeCommand(await ctx.config(), { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'rollback');
       } finally {
         rep.close();
       }
+      if ('outcomes' in r) return reportTenantRun(ctx, r, setExit);
       if ('notices' in r) {
         const dry = r;
         return ctx.print(dry, () => printDryRun(dry, ctx.c, 'rollback'));

@@ -4,34 +4,37 @@
 import type { SwitchyardConfig } from '../config/config.js';
 import { connect, describeTarget, resolveTarget } from '../db/connect.js';
 import { ledgerExists, stepStatuses, tookEffect } from '../executor/ledger.js';
+import type { PhaseRef } from '../executor/run.js';
+import { rollbackScript, stepScript, type DryRunPhases } from '../executor/script.js';
 import { phaseLabel } from '../executor/state.js';
-import {
-  allowedHazards, hazardRefusal, rollbackScript, stepScript, type DryRunResult, type PairPlace,
-} from './apply.js';
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
-import { contractWarning, pairMode, placeApply, placeRollback, readPairLedgers } from '../pair/phases.js';
-import { reviewProblem } from '../planner/reviewed.js';
-import { rehearsalProblem } from '../executor/rehearsal-report.js';
+import { contractWarning, pairMode, placeApply, placeRollback, readPairLedgers, type Placement } from '../pair/phases.js';
+import type { Plan } from '../planner/types.js';
 import { readRegistry } from '../introspect/registry.js';
-import { parseShard, parseTenantsFlag, selectTenants } from '../tenants/registry.js';
-import { segments, unitPlan } from '../tenants/split.js';
-import { DEFAULT_CONCURRENCY, loadTenantRun, someNames, type TenantRunOptions } from '../tenants/run.js';
+import { parseTenantsFlag, selectTenants, type Shard } from './registry.js';
+import { segments, unitPlan } from './split.js';
+import { DEFAULT_CONCURRENCY, someNames, type TenantFlags } from './run.js';
 
-export async function dryRunTenants(config: SwitchyardConfig, o: TenantRunOptions, verb: 'apply' | 'rollback'): Promise<DryRunResult> {
-  const { plan, path, report, t, sel } = await loadTenantRun(config, o, verb);
-  const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
-  const notices: string[] = [];
-  const reviewed = await reviewProblem(config, plan, path);
-  if (reviewed) notices.push(`${verb} would refuse: ${reviewed.message}`);
+export interface TenantDryRunInput extends Omit<TenantFlags, 'shard'> {
+  readonly plan: Plan;
+  readonly path: string;
+  readonly template: string;
+  readonly registry: string;
+  readonly selection: PhaseRef;
+  readonly shard: Shard | undefined;
+  readonly db?: string | undefined;
+}
+
+/** `refusals`: why the real run would refuse (SQL as reviewed, rehearsal, hazards), already worded. */
+export async function dryRunTenants(
+  config: SwitchyardConfig, o: TenantDryRunInput, verb: 'apply' | 'rollback', refusals: readonly string[],
+): Promise<DryRunPhases & { readonly pair?: Pick<Placement, 'side' | 'role'> }> {
+  const { plan, path, selection: sel, shard } = o;
+  const t = { template: o.template, registry: o.registry };
+  const notices: string[] = [...refusals];
   const steps = plan.releases.find((r) => r.number === sel.release)![sel.phase];
-  if (verb === 'apply') {
-    const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
-    if (rehearsal) notices.push(`apply would refuse: ${rehearsal}`);
-    const refused = hazardRefusal(plan, allowedHazards(config, o.allowHazard), steps, path);
-    if (refused) notices.push(`apply would refuse: ${refused.message}`);
-  }
   let url = o.db;
-  let pair: PairPlace | undefined;
+  let pair: Pick<Placement, 'side' | 'role'> | undefined;
   if (pairMode(config, o.db)) {
     const ledgers = await readPairLedgers(config, plan.name, `switchyard ${verb} ${plan.name} --dry-run`, { streaming: false });
     const place = verb === 'apply' ? placeApply(ledgers, sel.phase) : placeRollback(plan, ledgers, sel);
