@@ -23,11 +23,12 @@ export const EXECUTOR_ERROR_CODES = [
   'DRIFT',
   'DRIFT_UNREADABLE',
   'HEALTH_CHECK_FAILED',
+  'HEALTH_ROLLBACK_INCOMPLETE',
   'BAD_REHEARSAL_REPORT',
 ] as const;
 export type ExecutorErrorCode = (typeof EXECUTOR_ERROR_CODES)[number];
 
-/** A phase refused before anything ran (commands/apply.ts's RefusedError). */
+/** A phase refused before anything ran (executor/run.ts's RefusedError). */
 export const REFUSED_CODES = [
   'REHEARSAL_REQUIRED',
   'HAZARD_REFUSED',
@@ -114,16 +115,10 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export class SwitchyardError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: ExitCode;
-  constructor(code: ErrorCode, message: string, exitCode: ExitCode, options?: { cause?: unknown });
-  /**
-   * @deprecated A free-string code. Only commands/apply.ts's RefusedError still passes one (always a RefusedCode);
-   * typing its parameter `RefusedCode` removes this overload, in the phase-runner rewrite that owns that file.
-   */
-  constructor(code: string, message: string, exitCode: ExitCode, options?: { cause?: unknown });
-  constructor(code: string, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SwitchyardError';
-    this.code = code as ErrorCode;
+    this.code = code;
     this.exitCode = exitCode;
   }
 }

@@ -6,7 +6,7 @@
 // `onFailure: rollback` the phase undone on exactly the units that ran it.
 // It imports neither tenants/ nor pair/ nor commands/: what runs (units) and where (open) are inputs.
 import type { Client } from '../db/connect.js';
-import { SwitchyardError } from '../errors.js';
+import { type RefusedCode, SwitchyardError } from '../errors.js';
 import type { Phase } from '../planner/types.js';
 import type { DriftCheck } from './drift.js';
 import type { FanoutProgress } from './fanout.js';
@@ -36,7 +36,7 @@ export type ExecutorEvent =
 
 /** A phase was refused before anything ran. */
 export class RefusedError extends SwitchyardError {
-  constructor(code: string, message: string) {
+  constructor(code: RefusedCode, message: string) {
     super(code, message, 1);
   }
 }

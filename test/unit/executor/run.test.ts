@@ -47,7 +47,7 @@ const oneUnit = (log: string[]): PhaseUnits<string> => ({
 describe('runPhase', () => {
   it('refuses on the first guard that says no, before connecting', async () => {
     const log: string[] = [];
-    const refusal = new SwitchyardError('FIRST', 'first', 1);
+    const refusal = new SwitchyardError('HAZARD_REFUSED', 'first', 1);
     const guards = [() => undefined, () => refusal, () => { log.push('later guard'); return undefined; }];
     await expect(runPhase(spec(log, oneUnit(log), { guards }))).rejects.toBe(refusal);
     expect(log).toEqual([]);
