@@ -1,0 +1,138 @@
+// A template text made a tenant's: every schema name `from` in it becomes `to`, and what cannot be retargeted
+// safely is refused, naming it. PostgreSQL's parser (libpg-query) decides which words are schema names; the text
+// is then rewritten in place, word by word (there is no deparser, and the text is what reviewers read). A word
+// spelling the template is replaced by a probe name and the text parsed again: where the probe lands in the tree
+// (parse-names.ts) says whether the word is a schema name. The tree's own count of schema names must equal the
+// words replaced, so a name the rewrite did not find is refused rather than left pointing at the template.
+// Strings change only where the tree shows they are a schema name (search_path, a reg* cast literal, which
+// PostgreSQL stores for `nextval('s'::regclass)` defaults); any other string is data and is kept, unless a
+// function is known to read it as a name or SQL (set_config of search_path, format, to_regclass...): refused.
+// Function bodies are kept (split.ts refuses a body that names the template); DO blocks are retargeted.
+import { ident, literal } from '../sql/quote.js';
+import { mayName, mentions } from './mentions.js';
+import { forEachNode, nameUses, type Tree } from './parse-names.js';
+import { dollarQuote, retargetDoBody } from './retarget-plpgsql.js';
+import { identValue, isTrivia, stringValue, tokenize, type Token } from './sql-lexer.js';
+import { parseTree, read, regCast, RetargetRefusedError, stringAsName } from './sql-readings.js';
+
+const PROBE = 'sy_probe_name';
+
+/** The words of a text with their offsets in characters, and an index from byte offsets (the tree's) to words. */
+function words(text: string): { tokens: Token[]; starts: number[]; atByte: Map<number, number> } {
+  const tokens = tokenize(text);
+  const starts: number[] = [];
+  const atByte = new Map<number, number>();
+  let chars = 0;
+  let bytes = 0;
+  tokens.forEach((t, i) => {
+    starts.push(chars);
+    atByte.set(bytes, i);
+    chars += t.text.length;
+    bytes += Buffer.byteLength(t.text, 'utf8');
+  });
+  return { tokens, starts, atByte };
+}
+
+function charAtByte(text: string, bytes: number): number {
+  return Buffer.from(text, 'utf8').subarray(0, bytes).toString('utf8').length;
+}
+
+/** Whether the word at `start` is a schema name: parsed again with a probe in its place. */
+function probe(text: string, start: number, length: number): 'schema' | 'other' | 'keyword' | 'lost' | 'both' {
+  const tree = parseTree(text.slice(0, start) + PROBE + text.slice(start + length));
+  // A word that cannot be a name there is a keyword (a tenant may be called like one).
+  if (tree === undefined) return 'keyword';
+  const roles = nameUses(tree).filter((u) => u.name === PROBE);
+  if (roles.length === 0) return 'lost';
+  if (roles.every((u) => u.schema)) return 'schema';
+  return roles.some((u) => u.schema) ? 'both' : 'other';
+}
+
+/** The new content of a reg* cast literal naming `from`, or undefined to keep it. */
+function regLiteral(type: string, content: string, from: string, to: string): string | undefined {
+  if (type === 'regnamespace') {
+    const parts = tokenize(content).filter((t) => !isTrivia(t));
+    return parts.length === 1 && identValue(parts[0]!) === from ? ident(to) : undefined;
+  }
+  const renamed = retargetSql(content, from, to);
+  return renamed === content ? undefined : renamed;
+}
+
+/** SQL text (statements, or an expression, a type or an argument list) with schema `from` made `to`. */
+export function retargetSql(sql: string, from: string, to: string): string {
+  if (from === to || !mayName(sql, from)) return sql;
+  const reading = read(sql);
+  if (reading === undefined) {
+    if (!mentions(sql, from)) return sql;
+    throw new RetargetRefusedError(from, 'PostgreSQL cannot parse it, so its names cannot be told apart', sql);
+  }
+  const { text, prefix, suffix, tree } = reading;
+  const refuse = (construct: string, at?: number): never => {
+    throw new RetargetRefusedError(from, construct, sql, at === undefined ? undefined : Math.max(1, at - prefix.length + 1));
+  };
+  const problem = stringAsName(tree as Tree, from);
+  if (problem) refuse(problem.construct, problem.location === undefined ? undefined : charAtByte(text, problem.location));
+  const { tokens, starts, atByte } = words(text);
+  const out = tokens.map((t) => t.text);
+  let renamed = 0;
+  tokens.forEach((t, i) => {
+    const start = starts[i]!;
+    if (start < prefix.length || start >= text.length - suffix.length || identValue(t) !== from) return;
+    const role = probe(text, start, t.text.length);
+    if (role === 'schema') {
+      out[i] = ident(to);
+      renamed++;
+    } else if (role === 'lost') refuse(`the parser does not read ${t.text} as a name`, start);
+    else if (role === 'both') refuse(`${t.text} is read both as a schema and as another name`, start);
+  });
+  // Strings and DO bodies the tree locates (byte offsets of the wrapped text).
+  const tokenAt = (location: unknown): number | undefined => (typeof location === 'number' ? atByte.get(location) : undefined);
+  forEachNode(tree, (type, node) => {
+    if (type === 'VariableSetStmt' && node['name'] === 'search_path') {
+      for (const a of (node['args'] as { A_Const?: Tree }[] | undefined) ?? []) {
+        const i = tokenAt(a.A_Const?.['location']);
+        const t = i === undefined ? undefined : tokens[i]!;
+        if (t !== undefined && t.kind === 'string' && stringValue(t) === from) {
+          out[i!] = literal(to);
+          renamed++;
+        }
+      }
+    }
+    const reg = regCast(type, node);
+    const content = (reg?.arg?.['sval'] as { sval?: string } | undefined)?.sval;
+    if (reg && content !== undefined && mentions(content, from)) {
+      const i = tokenAt(reg.arg!['location']);
+      const t = i === undefined ? undefined : tokens[i]!;
+      if (t === undefined || stringValue(t) !== content) refuse(`a string names the template schema in a cast to ${reg.type} and is not a plain '...' constant`, charAtByte(text, Number(reg.arg!['location'])));
+      const renamedContent = regLiteral(reg.type, content, from, to);
+      if (renamedContent !== undefined) out[i!] = literal(renamedContent);
+    }
+    if (type === 'DoStmt') retargetDo(node, tokens, out, tokenAt, text, from, to, refuse);
+  });
+  if (renamed !== nameUses(tree).filter((u) => u.schema && u.name === from).length) refuse('a schema name the parser sees could not be placed in the text');
+  const result = out.join('');
+  return result.slice(prefix.length, result.length - suffix.length);
+}
+
+function retargetDo(
+  node: Tree,
+  tokens: readonly Token[],
+  out: string[],
+  tokenAt: (location: unknown) => number | undefined,
+  text: string,
+  from: string,
+  to: string,
+  refuse: (construct: string, at?: number) => never,
+): void {
+  const options = ((node['args'] as { DefElem?: Tree }[] | undefined) ?? []).map((a) => a.DefElem ?? {});
+  const as = options.find((o) => o['defname'] === 'as');
+  const language = (options.find((o) => o['defname'] === 'language')?.['arg'] as { String?: { sval?: string } } | undefined)?.String?.sval;
+  const body = (as?.['arg'] as { String?: { sval?: string } } | undefined)?.String?.sval ?? '';
+  if (!mentions(body, from)) return;
+  const i = tokenAt(as?.['location']);
+  const at = typeof as?.['location'] === 'number' ? charAtByte(text, as['location']) : undefined;
+  const t = i === undefined ? undefined : tokens[i]!;
+  if (language !== undefined && language.toLowerCase() !== 'plpgsql') refuse(`a DO block in language ${language} names the template schema`, at);
+  if (t === undefined || t.kind !== 'dollar') refuse('a DO block whose body is a string constant (not dollar-quoted) names the template schema', at);
+  out[i!] = dollarQuote(retargetDoBody(body, from, to, (construct) => refuse(construct, at)), t!.text);
+}
