@@ -77,16 +77,15 @@ function analyze(body: string, from: string): Block | undefined {
 }
 
 /**
- * The body of a PL/pgSQL DO block with every schema name `from` made `to`, or a refusal (`refuse` throws)
- * naming what cannot be retargeted.
+ * The body of a PL/pgSQL DO block as a function of the new name, with every schema name `from` made that name,
+ * or a refusal (`refuse` throws) naming what cannot be retargeted.
  */
-export function retargetDoBody(body: string, from: string, to: string, refuse: (construct: string) => never): string {
+export function retargetDoBody(body: string, from: string, refuse: (construct: string) => never): (to: string) => string {
   const block = analyze(body, from) ?? refuse('PostgreSQL cannot parse the DO block');
   if (block.problem) refuse(block.problem);
   if (block.types.some((t) => mentions(t, from))) refuse('a variable of the DO block has a type of the template schema');
   const tokens = tokenize(body);
-  const out = tokens.map((t) => t.text);
-  let renamed = 0;
+  const names: number[] = [];
   let start = 0;
   tokens.forEach((t, i) => {
     const at = start;
@@ -98,11 +97,13 @@ export function retargetDoBody(body: string, from: string, to: string, refuse: (
     const roles = probed.uses.filter((u) => u.name === PROBE);
     if (probed.types.some((ty) => ty.includes(PROBE))) refuse('a variable of the DO block has a type of the template schema');
     if (roles.length === 0) refuse(`PL/pgSQL does not read ${t.text} in the DO block as a name of its SQL`);
-    if (roles.every((u) => u.schema)) {
-      out[i] = ident(to);
-      renamed++;
-    } else if (roles.some((u) => u.schema)) refuse(`${t.text} in the DO block is read both as a schema and as another name`);
+    if (roles.every((u) => u.schema)) names.push(i);
+    else if (roles.some((u) => u.schema)) refuse(`${t.text} in the DO block is read both as a schema and as another name`);
   });
-  if (renamed !== block.uses.filter((u) => u.schema && u.name === from).length) refuse('a schema name of the DO block could not be placed in its text');
-  return out.join('');
+  if (names.length !== block.uses.filter((u) => u.schema && u.name === from).length) refuse('a schema name of the DO block could not be placed in its text');
+  return (to) => {
+    const out = tokens.map((t) => t.text);
+    for (const i of names) out[i] = ident(to);
+    return out.join('');
+  };
 }

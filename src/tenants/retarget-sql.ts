@@ -48,39 +48,71 @@ function probe(text: string, start: number, length: number): 'schema' | 'other' 
   return roles.some((u) => u.schema) ? 'both' : 'other';
 }
 
-/** The new content of a reg* cast literal naming `from`, or undefined to keep it. */
-function regLiteral(type: string, content: string, from: string, to: string): string | undefined {
+/** The text of a reg* cast literal as a function of the new name (undefined: the literal is kept). */
+function regLiteral(type: string, content: string, from: string): (to: string) => string | undefined {
   if (type === 'regnamespace') {
     const parts = tokenize(content).filter((t) => !isTrivia(t));
-    return parts.length === 1 && identValue(parts[0]!) === from ? ident(to) : undefined;
+    return parts.length === 1 && identValue(parts[0]!) === from ? (to) => literal(ident(to)) : () => undefined;
   }
-  const renamed = retargetSql(content, from, to);
-  return renamed === content ? undefined : renamed;
+  const inner = compile(content, from);
+  return (to) => {
+    const renamed = inner(to);
+    return renamed === content ? undefined : literal(renamed);
+  };
 }
+
+type Retarget = (to: string) => string;
+
+// Plans retarget the same texts for every tenant: what a text's names are is worked out once per text.
+const compiled = new Map<string, Retarget>();
+const CACHE_LIMIT = 10_000;
 
 /** SQL text (statements, or an expression, a type or an argument list) with schema `from` made `to`. */
 export function retargetSql(sql: string, from: string, to: string): string {
-  if (from === to || !mayName(sql, from)) return sql;
+  if (from === to) return sql;
+  return compile(sql, from)(to);
+}
+
+function compile(sql: string, from: string): Retarget {
+  const key = `${from}\u0000${sql}`;
+  let retarget = compiled.get(key);
+  if (retarget === undefined) {
+    try {
+      retarget = analyze(sql, from);
+    } catch (e) {
+      retarget = () => {
+        throw e;
+      };
+    }
+    if (compiled.size >= CACHE_LIMIT) compiled.clear();
+    compiled.set(key, retarget);
+  }
+  return retarget;
+}
+
+function analyze(sql: string, from: string): Retarget {
+  if (!mayName(sql, from)) return () => sql;
   const reading = read(sql);
   if (reading === undefined) {
-    if (!mentions(sql, from)) return sql;
+    if (!mentions(sql, from)) return () => sql;
     throw new RetargetRefusedError(from, 'PostgreSQL cannot parse it, so its names cannot be told apart', sql);
   }
   const { text, prefix, suffix, tree } = reading;
   const refuse = (construct: string, at?: number): never => {
     throw new RetargetRefusedError(from, construct, sql, at === undefined ? undefined : Math.max(1, at - prefix.length + 1));
   };
-  const problem = stringAsName(tree as Tree, from);
+  const problem = stringAsName(tree, from);
   if (problem) refuse(problem.construct, problem.location === undefined ? undefined : charAtByte(text, problem.location));
   const { tokens, starts, atByte } = words(text);
-  const out = tokens.map((t) => t.text);
+  /** Token index and its new text as a function of the new name (undefined: kept). */
+  const edits: Array<[number, (to: string) => string | undefined]> = [];
   let renamed = 0;
   tokens.forEach((t, i) => {
     const start = starts[i]!;
     if (start < prefix.length || start >= text.length - suffix.length || identValue(t) !== from) return;
     const role = probe(text, start, t.text.length);
     if (role === 'schema') {
-      out[i] = ident(to);
+      edits.push([i, (to) => ident(to)]);
       renamed++;
     } else if (role === 'lost') refuse(`the parser does not read ${t.text} as a name`, start);
     else if (role === 'both') refuse(`${t.text} is read both as a schema and as another name`, start);
@@ -93,7 +125,7 @@ export function retargetSql(sql: string, from: string, to: string): string {
         const i = tokenAt(a.A_Const?.['location']);
         const t = i === undefined ? undefined : tokens[i]!;
         if (t !== undefined && t.kind === 'string' && stringValue(t) === from) {
-          out[i!] = literal(to);
+          edits.push([i!, (to) => literal(to)]);
           renamed++;
         }
       }
@@ -101,38 +133,47 @@ export function retargetSql(sql: string, from: string, to: string): string {
     const reg = regCast(type, node);
     const content = (reg?.arg?.['sval'] as { sval?: string } | undefined)?.sval;
     if (reg && content !== undefined && mentions(content, from)) {
-      const i = tokenAt(reg.arg!['location']);
-      const t = i === undefined ? undefined : tokens[i]!;
-      if (t === undefined || stringValue(t) !== content) refuse(`a string names the template schema in a cast to ${reg.type} and is not a plain '...' constant`, charAtByte(text, Number(reg.arg!['location'])));
-      const renamedContent = regLiteral(reg.type, content, from, to);
-      if (renamedContent !== undefined) out[i!] = literal(renamedContent);
+      const location = reg.arg!['location'];
+      const i = tokenAt(location);
+      if (i === undefined || stringValue(tokens[i]!) !== content) {
+        refuse(`a string names the template schema in a cast to ${reg.type} and is not a plain '...' constant`, charAtByte(text, Number(location)));
+      }
+      edits.push([i!, regLiteral(reg.type, content, from)]);
     }
-    if (type === 'DoStmt') retargetDo(node, tokens, out, tokenAt, text, from, to, refuse);
+    if (type === 'DoStmt') {
+      const edit = retargetDo(node, tokens, tokenAt, text, from, refuse);
+      if (edit) edits.push(edit);
+    }
   });
   if (renamed !== nameUses(tree).filter((u) => u.schema && u.name === from).length) refuse('a schema name the parser sees could not be placed in the text');
-  const result = out.join('');
-  return result.slice(prefix.length, result.length - suffix.length);
+  if (edits.length === 0) return () => sql;
+  return (to) => {
+    const out = tokens.map((t) => t.text);
+    for (const [i, edit] of edits) out[i] = edit(to) ?? out[i]!;
+    const result = out.join('');
+    return result.slice(prefix.length, result.length - suffix.length);
+  };
 }
 
+/** The edit of a DO block's body, when it names the template; refused unless it is dollar-quoted PL/pgSQL. */
 function retargetDo(
   node: Tree,
   tokens: readonly Token[],
-  out: string[],
   tokenAt: (location: unknown) => number | undefined,
   text: string,
   from: string,
-  to: string,
   refuse: (construct: string, at?: number) => never,
-): void {
+): [number, (to: string) => string] | undefined {
   const options = ((node['args'] as { DefElem?: Tree }[] | undefined) ?? []).map((a) => a.DefElem ?? {});
   const as = options.find((o) => o['defname'] === 'as');
   const language = (options.find((o) => o['defname'] === 'language')?.['arg'] as { String?: { sval?: string } } | undefined)?.String?.sval;
   const body = (as?.['arg'] as { String?: { sval?: string } } | undefined)?.String?.sval ?? '';
-  if (!mentions(body, from)) return;
+  if (!mentions(body, from)) return undefined;
   const i = tokenAt(as?.['location']);
   const at = typeof as?.['location'] === 'number' ? charAtByte(text, as['location']) : undefined;
   const t = i === undefined ? undefined : tokens[i]!;
   if (language !== undefined && language.toLowerCase() !== 'plpgsql') refuse(`a DO block in language ${language} names the template schema`, at);
   if (t === undefined || t.kind !== 'dollar') refuse('a DO block whose body is a string constant (not dollar-quoted) names the template schema', at);
-  out[i!] = dollarQuote(retargetDoBody(body, from, to, (construct) => refuse(construct, at)), t!.text);
+  const retarget = retargetDoBody(body, from, (construct) => refuse(construct, at));
+  return [i!, (to) => dollarQuote(retarget(to), t!.text)];
 }
