@@ -80,8 +80,12 @@ function walk(v: unknown, out: NameUse[]): void {
 function visitNode(type: string, node: Tree, out: NameUse[]): void {
   const schemaStmt = objectType(node) === SCHEMA_OBJECT_TYPE || node['targtype'] === 'ACL_TARGET_ALL_IN_SCHEMA';
   for (const [key, value] of Object.entries(node)) {
+    if (type === 'PublicationObjSpec' && key === 'name' && typeof value === 'string') {
+      out.push({ name: value, schema: node['pubobjtype'] === 'PUBLICATIONOBJ_TABLES_IN_SCHEMA' });
+      continue;
+    }
     if (typeof value === 'string') {
-      if (key === 'schemaname' || key === 'newschema') out.push({ name: value, schema: true });
+      if (key === 'schemaname' || key === 'newschema' || key === 'local_schema') out.push({ name: value, schema: true });
       else if ((key === 'subname' || key === 'newname') && schemaStmt) out.push({ name: value, schema: true });
       // Any other text of a node (a relation, column, constraint or alias name, or an enum value) is no schema.
       else out.push({ name: value, schema: false });
@@ -100,6 +104,15 @@ function visitNode(type: string, node: Tree, out: NameUse[]): void {
         if (name !== undefined) out.push({ name, schema: true });
         else walk(item, out);
       }
+      continue;
+    }
+    // `OWNED BY schema.table.column` of a sequence: a schema only before two more names.
+    const ownedBy = (value as { List?: { items?: unknown[] } } | undefined)?.List?.items;
+    if (type === 'DefElem' && node['defname'] === 'owned_by' && key === 'arg' && ownedBy !== undefined) {
+      ownedBy.forEach((item, i) => {
+        const name = stringOf(item);
+        if (name !== undefined) out.push({ name, schema: i === 0 && ownedBy.length >= 3 });
+      });
       continue;
     }
     if (Array.isArray(value) && QUALIFIED_KEYS.has(key) && value.some((x) => stringOf(x) !== undefined)) {

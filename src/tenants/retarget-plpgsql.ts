@@ -8,7 +8,7 @@ import { parsePlPgSQLSync } from 'libpg-query';
 import { ident } from '../sql/quote.js';
 import { mentions } from './mentions.js';
 import { forEachNode, nameUses, type NameUse } from './parse-names.js';
-import { identValue, tokenize } from './sql-lexer.js';
+import { identValue, isQualifier, tokenize } from './sql-lexer.js';
 import { read, regCast, stringAsName } from './sql-readings.js';
 
 const PROBE = 'sy_probe_name';
@@ -99,6 +99,7 @@ export function retargetDoBody(body: string, from: string, refuse: (construct: s
     if (roles.length === 0) refuse(`PL/pgSQL does not read ${t.text} in the DO block as a name of its SQL`);
     if (roles.every((u) => u.schema)) names.push(i);
     else if (roles.some((u) => u.schema)) refuse(`${t.text} in the DO block is read both as a schema and as another name`);
+    else if (isQualifier(tokens, i)) refuse(`${t.text} in the DO block qualifies a name where the parse tree shows no schema`);
   });
   if (names.length !== block.uses.filter((u) => u.schema && u.name === from).length) refuse('a schema name of the DO block could not be placed in its text');
   return (to) => {

@@ -12,7 +12,7 @@ import { ident, literal } from '../sql/quote.js';
 import { mayName, mentions } from './mentions.js';
 import { forEachNode, nameUses, type Tree } from './parse-names.js';
 import { dollarQuote, retargetDoBody } from './retarget-plpgsql.js';
-import { identValue, isTrivia, stringValue, tokenize, type Token } from './sql-lexer.js';
+import { identValue, isQualifier, isTrivia, stringValue, tokenize, type Token } from './sql-lexer.js';
 import { parseTree, read, regCast, RetargetRefusedError, stringAsName } from './sql-readings.js';
 
 const PROBE = 'sy_probe_name';
@@ -115,6 +115,8 @@ function analyze(sql: string, from: string): Retarget {
       edits.push([i, (to) => ident(to)]);
       renamed++;
     } else if (role === 'lost') refuse(`the parser does not read ${t.text} as a name`, start);
+    // A qualifier in the text that the tree holds as another name is a place parse-names.ts does not know.
+    else if (role === 'other' && isQualifier(tokens, i)) refuse(`${t.text} qualifies a name where the parse tree shows no schema`, start);
     else if (role === 'both') refuse(`${t.text} is read both as a schema and as another name`, start);
   });
   // Strings and DO bodies the tree locates (byte offsets of the wrapped text).

@@ -69,6 +69,8 @@ describe('renameSchemaInSql', () => {
     ['quoted template name everywhere', 'SELECT "tenant_template".f() FROM "tenant_template"."T" WHERE x = \'ok\'::"tenant_template".mood', T, 'b', "SELECT b.f() FROM b.\"T\" WHERE x = 'ok'::b.mood"],
     ['columns named like the schema', 'INSERT INTO tenant_template.t (tenant_template) SELECT tenant_template FROM central.u ORDER BY tenant_template', T, 'b', 'INSERT INTO b.t (tenant_template) SELECT tenant_template FROM central.u ORDER BY tenant_template'],
     ['a string that is data is kept', "UPDATE tenant_template.t SET note = 'tenant_template.x' WHERE f(E'tenant_template')", T, 'b', "UPDATE b.t SET note = 'tenant_template.x' WHERE f(E'tenant_template')"],
+    ['OWNED BY schema.table.column', 'ALTER SEQUENCE tenant_template.s OWNED BY tenant_template.t.tenant_template', T, 'b', 'ALTER SEQUENCE b.s OWNED BY b.t.tenant_template'],
+    ['publication of the schema', 'CREATE PUBLICATION p FOR TABLES IN SCHEMA tenant_template, central', T, 'b', 'CREATE PUBLICATION p FOR TABLES IN SCHEMA b, central'],
     ['a tenant named like a keyword', 'CREATE SCHEMA schema', 'schema', 'b', 'CREATE SCHEMA b'],
     ['DO block with expressions, an assignment and PERFORM', "DO $$ DECLARE n int; BEGIN n := tenant_template.f(); IF tenant_template.g() THEN PERFORM 1 FROM tenant_template.t; END IF; RAISE NOTICE 'tenant_template %', n; END $$", T, HOSTILE, `DO $$ DECLARE n int; BEGIN n := ${Q}.f(); IF ${Q}.g() THEN PERFORM 1 FROM ${Q}.t; END IF; RAISE NOTICE 'tenant_template %', n; END $$`],
     ['DO block with a column named like the schema', 'DO $$ BEGIN UPDATE tenant_template.t SET tenant_template = 1; END $$', T, 'b', 'DO $$ BEGIN UPDATE b.t SET tenant_template = 1; END $$'],
