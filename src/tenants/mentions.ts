@@ -28,7 +28,9 @@ function hasWord(text: string, name: string): boolean {
 export function mentions(text: string, name: string): boolean {
   const quoted = `"${name.replaceAll('"', '""')}"`;
   return (
-    text.includes(quoted) || text.includes(quoted.replaceAll("'", "''")) || (BARE_NAME.test(name) && hasWord(foldAscii(text), name))
+    text.includes(quoted) ||
+    text.includes(quoted.replaceAll("'", "''")) ||
+    (BARE_NAME.test(name) && hasWord(foldAscii(text), name))
   );
 }
 
@@ -39,5 +41,10 @@ export function mentions(text: string, name: string): boolean {
 export function mayName(text: string, name: string): boolean {
   const folded = foldAscii(text);
   const q = ident(name);
-  return folded.includes(foldAscii(name)) || text.includes(q) || text.includes(q.replaceAll("'", "''")) || folded.includes('u&');
+  return (
+    folded.includes(foldAscii(name)) ||
+    text.includes(q) ||
+    text.includes(q.replaceAll("'", "''")) ||
+    folded.includes('u&')
+  );
 }

@@ -85,7 +85,8 @@ function visitNode(type: string, node: Tree, out: NameUse[]): void {
       continue;
     }
     if (typeof value === 'string') {
-      if (key === 'schemaname' || key === 'newschema' || key === 'local_schema') out.push({ name: value, schema: true });
+      if (key === 'schemaname' || key === 'newschema' || key === 'local_schema')
+        out.push({ name: value, schema: true });
       else if ((key === 'subname' || key === 'newname') && schemaStmt) out.push({ name: value, schema: true });
       // Any other text of a node (a relation, column, constraint or alias name, or an enum value) is no schema.
       else out.push({ name: value, schema: false });
@@ -142,7 +143,8 @@ export function forEachNode(tree: unknown, fn: (type: string, node: Tree) => voi
   }
   if (tree === null || typeof tree !== 'object') return;
   for (const [key, inner] of Object.entries(tree as Tree)) {
-    if (/^[A-Z]/.test(key) && inner !== null && typeof inner === 'object' && !Array.isArray(inner)) fn(key, inner as Tree);
+    if (/^[A-Z]/.test(key) && inner !== null && typeof inner === 'object' && !Array.isArray(inner))
+      fn(key, inner as Tree);
     forEachNode(inner, fn);
   }
 }

@@ -8,6 +8,7 @@ import type { ObjectKey, Step } from '../planner/types.js';
 import { ident } from '../sql/quote.js';
 import { foldAscii, mentions as namesSchema } from './mentions.js';
 import { retargetSql } from './retarget-sql.js';
+import { RetargetRefusedError } from './sql-readings.js';
 import { dollarBody, identValue, isTrivia, tokenize, type Token } from './sql-lexer.js';
 
 /**
@@ -178,6 +179,20 @@ export function retargetStep<S extends Step>(step: S, from: string, to: string):
           },
         }),
   };
+}
+
+/**
+ * Why a template step cannot be retargeted to any tenant, or undefined: the refusal retargetStep would throw,
+ * found before a run starts (a refusal depends on the template's text only, never on the tenant's name).
+ */
+export function retargetRefusal(step: Step, template: string): RetargetRefusedError | undefined {
+  try {
+    retargetStep(step, template, template === 'sy_check' ? 'sy_check_2' : 'sy_check');
+    return undefined;
+  } catch (e) {
+    if (e instanceof RetargetRefusedError) return e;
+    throw e;
+  }
 }
 
 /** The schema an object key belongs to (wrapped keys like `enabled_always:trigger:...` included). */

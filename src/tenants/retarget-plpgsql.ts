@@ -68,7 +68,8 @@ function analyze(body: string, from: string): Block | undefined {
     forEachNode(reading.tree, (t, n) => {
       const reg = regCast(t, n);
       const s = (reg?.arg?.['sval'] as { sval?: string } | undefined)?.sval;
-      if (s !== undefined && mentions(s, from)) problem ??= `a string names the template schema in a cast to ${reg!.type} in a DO block`;
+      if (s !== undefined && mentions(s, from))
+        problem ??= `a string names the template schema in a cast to ${reg!.type} in a DO block`;
       const doBody = t === 'DoStmt' ? JSON.stringify(n['args']) : '';
       if (mentions(doBody, from)) problem ??= 'a DO block inside a DO block names the template schema';
     });
@@ -80,10 +81,15 @@ function analyze(body: string, from: string): Block | undefined {
  * The body of a PL/pgSQL DO block as a function of the new name, with every schema name `from` made that name,
  * or a refusal (`refuse` throws) naming what cannot be retargeted.
  */
-export function retargetDoBody(body: string, from: string, refuse: (construct: string) => never): (to: string) => string {
+export function retargetDoBody(
+  body: string,
+  from: string,
+  refuse: (construct: string) => never,
+): (to: string) => string {
   const block = analyze(body, from) ?? refuse('PostgreSQL cannot parse the DO block');
   if (block.problem) refuse(block.problem);
-  if (block.types.some((t) => mentions(t, from))) refuse('a variable of the DO block has a type of the template schema');
+  if (block.types.some((t) => mentions(t, from)))
+    refuse('a variable of the DO block has a type of the template schema');
   const tokens = tokenize(body);
   const names: number[] = [];
   let start = 0;
@@ -95,13 +101,17 @@ export function retargetDoBody(body: string, from: string, refuse: (construct: s
     // A word that cannot be a name there is a keyword (a tenant may be called like one).
     if (probed === undefined) return;
     const roles = probed.uses.filter((u) => u.name === PROBE);
-    if (probed.types.some((ty) => ty.includes(PROBE))) refuse('a variable of the DO block has a type of the template schema');
+    if (probed.types.some((ty) => ty.includes(PROBE)))
+      refuse('a variable of the DO block has a type of the template schema');
     if (roles.length === 0) refuse(`PL/pgSQL does not read ${t.text} in the DO block as a name of its SQL`);
     if (roles.every((u) => u.schema)) names.push(i);
-    else if (roles.some((u) => u.schema)) refuse(`${t.text} in the DO block is read both as a schema and as another name`);
-    else if (isQualifier(tokens, i)) refuse(`${t.text} in the DO block qualifies a name where the parse tree shows no schema`);
+    else if (roles.some((u) => u.schema))
+      refuse(`${t.text} in the DO block is read both as a schema and as another name`);
+    else if (isQualifier(tokens, i))
+      refuse(`${t.text} in the DO block qualifies a name where the parse tree shows no schema`);
   });
-  if (names.length !== block.uses.filter((u) => u.schema && u.name === from).length) refuse('a schema name of the DO block could not be placed in its text');
+  if (names.length !== block.uses.filter((u) => u.schema && u.name === from).length)
+    refuse('a schema name of the DO block could not be placed in its text');
   return (to) => {
     const out = tokens.map((t) => t.text);
     for (const i of names) out[i] = ident(to);

@@ -99,10 +99,16 @@ function analyze(sql: string, from: string): Retarget {
   }
   const { text, prefix, suffix, tree } = reading;
   const refuse = (construct: string, at?: number): never => {
-    throw new RetargetRefusedError(from, construct, sql, at === undefined ? undefined : Math.max(1, at - prefix.length + 1));
+    throw new RetargetRefusedError(
+      from,
+      construct,
+      sql,
+      at === undefined ? undefined : Math.max(1, at - prefix.length + 1),
+    );
   };
   const problem = stringAsName(tree, from);
-  if (problem) refuse(problem.construct, problem.location === undefined ? undefined : charAtByte(text, problem.location));
+  if (problem)
+    refuse(problem.construct, problem.location === undefined ? undefined : charAtByte(text, problem.location));
   const { tokens, starts, atByte } = words(text);
   /** Token index and its new text as a function of the new name (undefined: kept). */
   const edits: Array<[number, (to: string) => string | undefined]> = [];
@@ -116,11 +122,13 @@ function analyze(sql: string, from: string): Retarget {
       renamed++;
     } else if (role === 'lost') refuse(`the parser does not read ${t.text} as a name`, start);
     // A qualifier in the text that the tree holds as another name is a place parse-names.ts does not know.
-    else if (role === 'other' && isQualifier(tokens, i)) refuse(`${t.text} qualifies a name where the parse tree shows no schema`, start);
+    else if (role === 'other' && isQualifier(tokens, i))
+      refuse(`${t.text} qualifies a name where the parse tree shows no schema`, start);
     else if (role === 'both') refuse(`${t.text} is read both as a schema and as another name`, start);
   });
   // Strings and DO bodies the tree locates (byte offsets of the wrapped text).
-  const tokenAt = (location: unknown): number | undefined => (typeof location === 'number' ? atByte.get(location) : undefined);
+  const tokenAt = (location: unknown): number | undefined =>
+    typeof location === 'number' ? atByte.get(location) : undefined;
   forEachNode(tree, (type, node) => {
     if (type === 'VariableSetStmt' && node['name'] === 'search_path') {
       for (const a of (node['args'] as { A_Const?: Tree }[] | undefined) ?? []) {
@@ -138,7 +146,10 @@ function analyze(sql: string, from: string): Retarget {
       const location = reg.arg!['location'];
       const i = tokenAt(location);
       if (i === undefined || stringValue(tokens[i]!) !== content) {
-        refuse(`a string names the template schema in a cast to ${reg.type} and is not a plain '...' constant`, charAtByte(text, Number(location)));
+        refuse(
+          `a string names the template schema in a cast to ${reg.type} and is not a plain '...' constant`,
+          charAtByte(text, Number(location)),
+        );
       }
       edits.push([i!, regLiteral(reg.type, content, from)]);
     }
@@ -147,7 +158,8 @@ function analyze(sql: string, from: string): Retarget {
       if (edit) edits.push(edit);
     }
   });
-  if (renamed !== nameUses(tree).filter((u) => u.schema && u.name === from).length) refuse('a schema name the parser sees could not be placed in the text');
+  if (renamed !== nameUses(tree).filter((u) => u.schema && u.name === from).length)
+    refuse('a schema name the parser sees could not be placed in the text');
   if (edits.length === 0) return () => sql;
   return (to) => {
     const out = tokens.map((t) => t.text);
@@ -168,14 +180,18 @@ function retargetDo(
 ): [number, (to: string) => string] | undefined {
   const options = ((node['args'] as { DefElem?: Tree }[] | undefined) ?? []).map((a) => a.DefElem ?? {});
   const as = options.find((o) => o['defname'] === 'as');
-  const language = (options.find((o) => o['defname'] === 'language')?.['arg'] as { String?: { sval?: string } } | undefined)?.String?.sval;
+  const language = (
+    options.find((o) => o['defname'] === 'language')?.['arg'] as { String?: { sval?: string } } | undefined
+  )?.String?.sval;
   const body = (as?.['arg'] as { String?: { sval?: string } } | undefined)?.String?.sval ?? '';
   if (!mentions(body, from)) return undefined;
   const i = tokenAt(as?.['location']);
   const at = typeof as?.['location'] === 'number' ? charAtByte(text, as['location']) : undefined;
   const t = i === undefined ? undefined : tokens[i]!;
-  if (language !== undefined && language.toLowerCase() !== 'plpgsql') refuse(`a DO block in language ${language} names the template schema`, at);
-  if (t === undefined || t.kind !== 'dollar') refuse('a DO block whose body is a string constant (not dollar-quoted) names the template schema', at);
+  if (language !== undefined && language.toLowerCase() !== 'plpgsql')
+    refuse(`a DO block in language ${language} names the template schema`, at);
+  if (t === undefined || t.kind !== 'dollar')
+    refuse('a DO block whose body is a string constant (not dollar-quoted) names the template schema', at);
   const retarget = retargetDoBody(body, from, (construct) => refuse(construct, at));
   return [i!, (to) => dollarQuote(retarget(to), t!.text)];
 }

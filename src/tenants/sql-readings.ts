@@ -16,11 +16,12 @@ export class RetargetRefusedError extends SwitchyardError {
   readonly sql: string;
   constructor(template: string, construct: string, sql: string, at?: number) {
     const text = sql.replace(/\s+/g, ' ').trim();
+    const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
     super(
       'TENANT_RETARGET_REFUSED',
-      `cannot retarget ${text.length > 80 ? `${text.slice(0, 77)}...` : text} from the template schema ${ident(template)}: ` +
+      `cannot retarget ${shown} from the template schema ${ident(template)}: ` +
         `${construct}${at === undefined ? '' : ` at character ${at}`}\n` +
-        'fix: name the template\'s objects in SQL (not in strings), or leave them unqualified and set the search_path',
+        "fix: name the template's objects in SQL (not in strings), or leave them unqualified and set the search_path",
       2,
     );
     this.template = template;
@@ -61,13 +62,24 @@ export function read(sql: string): Reading | undefined {
   for (const { prefix, suffix } of READINGS) {
     const text = prefix + sql + suffix;
     const tree = parseTree(text);
-    if (tree !== undefined && (prefix === '' || (tree['stmts'] as unknown[] | undefined)?.length === 1)) return { text, prefix, suffix, tree };
+    if (tree !== undefined && (prefix === '' || (tree['stmts'] as unknown[] | undefined)?.length === 1))
+      return { text, prefix, suffix, tree };
   }
   return undefined;
 }
 
 /** Casts whose input is a possibly qualified object name (regrole is a role, so it is not among them). */
-export const QUALIFIED_REG_TYPES = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regoper', 'regoperator', 'regcollation', 'regconfig', 'regdictionary']);
+export const QUALIFIED_REG_TYPES = new Set([
+  'regclass',
+  'regtype',
+  'regproc',
+  'regprocedure',
+  'regoper',
+  'regoperator',
+  'regcollation',
+  'regconfig',
+  'regdictionary',
+]);
 
 /** Functions that read a string argument as an object name, or (format) build SQL from strings. */
 const NAME_FUNCTIONS = new Set([
@@ -131,18 +143,25 @@ export function stringAsName(tree: Tree, from: string): { construct: string; loc
     const at = location === undefined ? {} : { location };
     const reg = regCast(type, node);
     if (reg && reg.arg === undefined && constStrings(node['arg']).some((s) => mentions(s, from))) {
-      found = { construct: `a string names the template schema in a cast to ${reg.type} that is not of a string constant`, ...at };
+      found = {
+        construct: `a string names the template schema in a cast to ${reg.type} that is not of a string constant`,
+        ...at,
+      };
     }
     if (type !== 'FuncCall') return;
     const fn = lastName(node['funcname']);
     // Only constants passed as they are: a cast of one (`'x'::regclass`) is the cast's business.
-    const args = (Array.isArray(node['args']) ? node['args'] : []).flatMap((a: { A_Const?: { sval?: { sval?: string } } }) => {
-      const s = a.A_Const?.sval?.sval;
-      return s === undefined ? [] : [s];
-    });
+    const args = (Array.isArray(node['args']) ? node['args'] : []).flatMap(
+      (a: { A_Const?: { sval?: { sval?: string } } }) => {
+        const s = a.A_Const?.sval?.sval;
+        return s === undefined ? [] : [s];
+      },
+    );
     if (!args.some((s) => mentions(s, from))) return;
-    if (fn === 'set_config' && args[0]?.toLowerCase() === 'search_path') found = { construct: "a string names the template schema in set_config('search_path', ...)", ...at };
-    else if (NAME_FUNCTIONS.has(fn)) found = { construct: `a string names the template schema in ${fn}(...), which reads it as a name or SQL`, ...at };
+    if (fn === 'set_config' && args[0]?.toLowerCase() === 'search_path')
+      found = { construct: "a string names the template schema in set_config('search_path', ...)", ...at };
+    else if (NAME_FUNCTIONS.has(fn))
+      found = { construct: `a string names the template schema in ${fn}(...), which reads it as a name or SQL`, ...at };
   });
   return found;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Schema } from '../../../src/schema/model.js';
 import type { Step } from '../../../src/planner/types.js';
-import { bodyMentions, renameSchemaInModel, renameSchemaInSql, retargetStep, touchesSchema } from '../../../src/tenants/rename.js';
+import { bodyMentions, renameSchemaInModel, renameSchemaInSql, retargetRefusal, retargetStep, touchesSchema } from '../../../src/tenants/rename.js';
 import { tokenize } from '../../../src/tenants/sql-lexer.js';
 
 const T = 'tenant_template';
@@ -417,6 +417,12 @@ describe('retargetStep', () => {
     expect(retargetStep(step('drop my_tenant_template.t, central.tenant_template.c, tenant_templates'), T, 'b').description).toBe(
       'drop my_tenant_template.t, central.tenant_template.c, tenant_templates',
     );
+  });
+
+  it('tells before a run whether a step can be retargeted, naming what it cannot', () => {
+    expect(retargetRefusal(triggerStep, T)).toBeUndefined();
+    const bad = { ...backfillStep, rollback: ["SELECT set_config('search_path', 'tenant_template', true)"] };
+    expect(retargetRefusal(bad, T)?.message).toMatch(/set_config\('search_path', \.\.\.\) at character 8/);
   });
 
   it('renames there and back to the same step', () => {
