@@ -27,7 +27,20 @@ const QUALIFIED_KEYS = new Set([
   'validator',
   'opfamilyname',
   'collation',
+  'domainname',
+  'cfgname',
+  'dictname',
+  'opclassname',
+  'func_name',
+  'plhandler',
+  'plinline',
+  'plvalidator',
+  // An operator's name in OPERATOR(schema.op) and in A_Expr.
+  'name',
 ]);
+
+/** Keys that repeat what another key of the same node holds (`objargs`), so a name there would count twice. */
+const DUPLICATE_KEYS = new Set(['objfuncargs']);
 
 /** Keys under which a statement holds the object(s) it is about: a List is a qualified name, a String one name. */
 const OBJECT_KEYS = new Set(['objects', 'object']);
@@ -99,8 +112,10 @@ function visitNode(type: string, node: Tree, out: NameUse[]): void {
       }
       continue;
     }
+    if (DUPLICATE_KEYS.has(key)) continue;
     if (type === 'DefElem' && (node['defname'] === 'schemas' || node['defname'] === 'schema') && key === 'arg') {
-      for (const item of Array.isArray(value) ? value : [value]) {
+      const list = (value as { List?: { items?: unknown[] } } | undefined)?.List?.items;
+      for (const item of list ?? (Array.isArray(value) ? value : [value])) {
         const name = stringOf(item);
         if (name !== undefined) out.push({ name, schema: true });
         else walk(item, out);
