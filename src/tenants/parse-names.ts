@@ -10,7 +10,25 @@ export type Tree = Record<string, unknown>;
 export interface NameUse {
   readonly name: string;
   readonly schema: boolean;
+  /** For another name, the node field holding it when that field is not one known to hold no schema. */
+  readonly unknownPlace?: string;
 }
+
+/** Fields of a node that hold one name, never a schema's (a constant's value counts: `SET x TO word`). */
+const NAME_FIELDS = new Set(
+  (
+    'relname catalogname colname name aliasname conname idxname trigname indexname rolename subname newname ' +
+    'defname portalname extname fdwname servername tablespacename accessMethod amname policy_name sval'
+  ).split(' '),
+);
+
+/** Lists of String nodes that are column or field names, or a trigger's text arguments. */
+const NAME_LISTS = new Set(
+  (
+    'colnames cols keys fk_attrs pk_attrs including aliascolnames ctecolnames attlist va_cols fk_del_set_cols ' +
+    'indirection args arg'
+  ).split(' '),
+);
 
 /** Keys of lists of String nodes that are one possibly qualified name: the first of two or more is the schema. */
 const QUALIFIED_KEYS = new Set([
@@ -71,9 +89,9 @@ export function nameUses(tree: unknown): NameUse[] {
   return out;
 }
 
-function walk(v: unknown, out: NameUse[]): void {
+function walk(v: unknown, out: NameUse[], key = ''): void {
   if (Array.isArray(v)) {
-    for (const x of v) walk(x, out);
+    for (const x of v) walk(x, out, key);
     return;
   }
   if (v === null || typeof v !== 'object') return;
@@ -83,10 +101,10 @@ function walk(v: unknown, out: NameUse[]): void {
     visitNode('', v as Tree, out);
     return;
   }
-  for (const [key, inner] of entries) {
-    if (key === 'String') out.push({ name: stringOf(v)!, schema: false });
-    else if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) visitNode(key, inner as Tree, out);
-    else walk(inner, out);
+  for (const [type, inner] of entries) {
+    if (type === 'String') out.push(other(stringOf(v)!, NAME_LISTS.has(key), key));
+    else if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) visitNode(type, inner as Tree, out);
+    else walk(inner, out, key);
   }
 }
 
@@ -102,7 +120,7 @@ function visitNode(type: string, node: Tree, out: NameUse[]): void {
         out.push({ name: value, schema: true });
       else if ((key === 'subname' || key === 'newname') && schemaStmt) out.push({ name: value, schema: true });
       // Any other text of a node (a relation, column, constraint or alias name, or an enum value) is no schema.
-      else out.push({ name: value, schema: false });
+      else out.push(other(value, NAME_FIELDS.has(key), `${type}.${key}`));
       continue;
     }
     if (type === 'VariableSetStmt' && key === 'args' && node['name'] === 'search_path' && Array.isArray(value)) {
@@ -146,8 +164,12 @@ function visitNode(type: string, node: Tree, out: NameUse[]): void {
       }
       continue;
     }
-    walk(value, out);
+    walk(value, out, key);
   }
+}
+
+function other(name: string, known: boolean, place: string): NameUse {
+  return known ? { name, schema: false } : { name, schema: false, unknownPlace: place };
 }
 
 /** Calls `fn` with every node of the tree (its type and fields), depth first, in tree order. */

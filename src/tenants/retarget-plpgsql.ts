@@ -104,6 +104,10 @@ export function retargetDoBody(
     if (probed.types.some((ty) => ty.includes(PROBE)))
       refuse('a variable of the DO block has a type of the template schema');
     if (roles.length === 0) refuse(`PL/pgSQL does not read ${t.text} in the DO block as a name of its SQL`);
+    const unknown = roles.find((u) => !u.schema && u.unknownPlace !== undefined)?.unknownPlace;
+    if (unknown !== undefined && !roles.some((u) => u.schema)) {
+      refuse(`the parser reads ${t.text} of the DO block in ${unknown}, a place this retargeting does not know`);
+    }
     if (roles.every((u) => u.schema)) names.push(i);
     else if (roles.some((u) => u.schema))
       refuse(`${t.text} in the DO block is read both as a schema and as another name`);

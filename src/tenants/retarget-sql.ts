@@ -37,15 +37,19 @@ function charAtByte(text: string, bytes: number): number {
   return Buffer.from(text, 'utf8').subarray(0, bytes).toString('utf8').length;
 }
 
-/** Whether the word at `start` is a schema name: parsed again with a probe in its place. */
-function probe(text: string, start: number, length: number): 'schema' | 'other' | 'keyword' | 'lost' | 'both' {
+/**
+ * The role of the word at `start`, parsed again with a probe in its place; for another name in a place not known
+ * to hold no schema, that place.
+ */
+function probe(text: string, start: number, length: number): 'schema' | 'other' | 'keyword' | 'lost' | 'both' | string {
   const tree = parseTree(text.slice(0, start) + PROBE + text.slice(start + length));
   // A word that cannot be a name there is a keyword (a tenant may be called like one).
   if (tree === undefined) return 'keyword';
   const roles = nameUses(tree).filter((u) => u.name === PROBE);
   if (roles.length === 0) return 'lost';
   if (roles.every((u) => u.schema)) return 'schema';
-  return roles.some((u) => u.schema) ? 'both' : 'other';
+  if (roles.some((u) => u.schema)) return 'both';
+  return roles.find((u) => u.unknownPlace !== undefined)?.unknownPlace ?? 'other';
 }
 
 /** The text of a reg* cast literal as a function of the new name (undefined: the literal is kept). */
@@ -125,6 +129,9 @@ function analyze(sql: string, from: string): Retarget {
     else if (role === 'other' && isQualifier(tokens, i))
       refuse(`${t.text} qualifies a name where the parse tree shows no schema`, start);
     else if (role === 'both') refuse(`${t.text} is read both as a schema and as another name`, start);
+    else if (role !== 'other' && role !== 'keyword') {
+      refuse(`the parser reads ${t.text} in ${role}, a place this retargeting does not know`, start);
+    }
   });
   // Strings and DO bodies the tree locates (byte offsets of the wrapped text).
   const tokenAt = (location: unknown): number | undefined =>

@@ -169,8 +169,9 @@ describe('renameSchemaInSql refuses what it cannot retarget, naming it', () => {
     ['set_config in a DO block', "DO $$ BEGIN PERFORM set_config('search_path', 'tenant_template', true); END $$", /set_config\('search_path', \.\.\.\), in a DO block/],
     ['a DO body in a plain string', "DO 'BEGIN DROP TABLE tenant_template.t; END'", /DO block whose body is a string constant/],
     ['a DO block in another language', 'DO LANGUAGE plperl $$ tenant_template $$', /DO block in language plperl/],
-    // An operator in an EXCLUDE constraint sits in a nested list the rewrite does not know: the qualifier guard refuses it.
-    ['a qualifier where the tree shows no schema', 'ALTER TABLE tenant_template.t ADD CONSTRAINT x EXCLUDE USING gist (c WITH OPERATOR(tenant_template.&&))', /tenant_template qualifies a name where the parse tree shows no schema at character 84/],
+    // An operator in an EXCLUDE constraint sits in a nested list the rewrite does not know: refused, not kept.
+    ['a qualifier in a place the rewrite does not know', 'ALTER TABLE tenant_template.t ADD CONSTRAINT x EXCLUDE USING gist (c WITH OPERATOR(tenant_template.&&))', /reads tenant_template in items, a place this retargeting does not know at character 84/],
+    ['a name in a place the rewrite does not know', 'IMPORT FOREIGN SCHEMA tenant_template FROM SERVER s INTO central', /reads tenant_template in ImportForeignSchemaStmt.remote_schema, a place this retargeting does not know at character 23/],
     ['text the parser cannot read', "SELECT tenant_template.x, 'tenant_template.y", /PostgreSQL cannot parse it/],
     ['an unterminated comment', 'SELECT tenant_template.x /* /* */ tenant_template.y', /PostgreSQL cannot parse it/],
   ])('%s', (_, sql, message) => {
