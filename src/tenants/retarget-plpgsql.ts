@@ -11,8 +11,6 @@ import { forEachNode, nameUses, type NameUse } from './parse-names.js';
 import { identValue, isQualifier, tokenize } from './sql-lexer.js';
 import { read, regCast, stringAsName } from './sql-readings.js';
 
-const PROBE = 'sy_probe_name';
-
 /** `body` dollar-quoted with the tag of the literal `like`, or another tag when the body holds that tag. */
 export function dollarQuote(body: string, like: string): string {
   const tag = /^\$[^$]*\$/.exec(like)?.[0] ?? '$$';
@@ -97,11 +95,13 @@ export function retargetDoBody(
     const at = start;
     start += t.text.length;
     if (identValue(t) !== from) return;
-    const probed = analyze(body.slice(0, at) + PROBE + body.slice(at + t.text.length), from);
+    let probeName = 'sy_probe_name';
+    while (body.includes(probeName)) probeName += '_';
+    const probed = analyze(body.slice(0, at) + probeName + body.slice(at + t.text.length), from);
     // A word that cannot be a name there is a keyword (a tenant may be called like one).
     if (probed === undefined) return;
-    const roles = probed.uses.filter((u) => u.name === PROBE);
-    if (probed.types.some((ty) => ty.includes(PROBE)))
+    const roles = probed.uses.filter((u) => u.name === probeName);
+    if (probed.types.some((ty) => ty.includes(probeName)))
       refuse('a variable of the DO block has a type of the template schema');
     if (roles.length === 0) refuse(`PL/pgSQL does not read ${t.text} in the DO block as a name of its SQL`);
     const unknown = roles.find((u) => !u.schema && u.unknownPlace !== undefined)?.unknownPlace;

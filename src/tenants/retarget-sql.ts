@@ -15,8 +15,6 @@ import { dollarQuote, retargetDoBody } from './retarget-plpgsql.js';
 import { identValue, isQualifier, isTrivia, stringValue, tokenize, type Token } from './sql-lexer.js';
 import { parseTree, read, regCast, RetargetRefusedError, stringAsName } from './sql-readings.js';
 
-const PROBE = 'sy_probe_name';
-
 /** The words of a text with their offsets in characters, and an index from byte offsets (the tree's) to words. */
 function words(text: string): { tokens: Token[]; starts: number[]; atByte: Map<number, number> } {
   const tokens = tokenize(text);
@@ -37,26 +35,44 @@ function charAtByte(text: string, bytes: number): number {
   return Buffer.from(text, 'utf8').subarray(0, bytes).toString('utf8').length;
 }
 
-/**
- * The role of the word at `start`, parsed again with a probe in its place; for another name in a place not known
- * to hold no schema, that place.
- */
-function probe(text: string, start: number, length: number): 'schema' | 'other' | 'keyword' | 'lost' | 'both' | string {
-  const tree = parseTree(text.slice(0, start) + PROBE + text.slice(start + length));
-  // A word that cannot be a name there is a keyword (a tenant may be called like one).
-  if (tree === undefined) return 'keyword';
-  const roles = nameUses(tree).filter((u) => u.name === PROBE);
-  if (roles.length === 0) return 'lost';
-  if (roles.every((u) => u.schema)) return 'schema';
-  if (roles.some((u) => u.schema)) return 'both';
-  return roles.find((u) => u.unknownPlace !== undefined)?.unknownPlace ?? 'other';
+type Role =
+  | { readonly kind: 'schema' | 'other' | 'both' | 'lost' }
+  /** The word cannot be a name there: a keyword (a tenant may be called like one). */
+  | { readonly kind: 'keyword' }
+  /** Another name, in a node field not known to hold no schema. */
+  | { readonly kind: 'unknown'; readonly place: string };
+
+/** A probe name that `text` does not hold. */
+function probeName(text: string): string {
+  let name = 'sy_probe_name';
+  while (text.includes(name)) name += '_';
+  return name;
+}
+
+/** The role of the word at `start`: the text parsed again with a probe in its place. */
+function probe(text: string, start: number, length: number): Role {
+  const name = probeName(text);
+  const tree = parseTree(text.slice(0, start) + name + text.slice(start + length));
+  if (tree === undefined) return { kind: 'keyword' };
+  const roles = nameUses(tree).filter((u) => u.name === name);
+  if (roles.length === 0) return { kind: 'lost' };
+  if (roles.every((u) => u.schema)) return { kind: 'schema' };
+  if (roles.some((u) => u.schema)) return { kind: 'both' };
+  const place = roles.find((u) => u.unknownPlace !== undefined)?.unknownPlace;
+  return place === undefined ? { kind: 'other' } : { kind: 'unknown', place };
 }
 
 /** The text of a reg* cast literal as a function of the new name (undefined: the literal is kept). */
-function regLiteral(type: string, content: string, from: string): (to: string) => string | undefined {
+function regLiteral(
+  type: string,
+  content: string,
+  from: string,
+  refuse: (construct: string) => never,
+): (to: string) => string | undefined {
   if (type === 'regnamespace') {
     const parts = tokenize(content).filter((t) => !isTrivia(t));
-    return parts.length === 1 && identValue(parts[0]!) === from ? (to) => literal(ident(to)) : () => undefined;
+    if (parts.length === 1 && identValue(parts[0]!) === from) return (to) => literal(ident(to));
+    return refuse('a regnamespace literal names the template schema but is not its name');
   }
   const inner = compile(content, from);
   return (to) => {
@@ -121,16 +137,23 @@ function analyze(sql: string, from: string): Retarget {
     const start = starts[i]!;
     if (start < prefix.length || start >= text.length - suffix.length || identValue(t) !== from) return;
     const role = probe(text, start, t.text.length);
-    if (role === 'schema') {
-      edits.push([i, (to) => ident(to)]);
-      renamed++;
-    } else if (role === 'lost') refuse(`the parser does not read ${t.text} as a name`, start);
-    // A qualifier in the text that the tree holds as another name is a place parse-names.ts does not know.
-    else if (role === 'other' && isQualifier(tokens, i))
-      refuse(`${t.text} qualifies a name where the parse tree shows no schema`, start);
-    else if (role === 'both') refuse(`${t.text} is read both as a schema and as another name`, start);
-    else if (role !== 'other' && role !== 'keyword') {
-      refuse(`the parser reads ${t.text} in ${role}, a place this retargeting does not know`, start);
+    switch (role.kind) {
+      case 'schema':
+        edits.push([i, (to) => ident(to)]);
+        renamed++;
+        break;
+      case 'lost':
+        return refuse(`the parser does not read ${t.text} as a name`, start);
+      case 'both':
+        return refuse(`${t.text} is read both as a schema and as another name`, start);
+      case 'unknown':
+        return refuse(`the parser reads ${t.text} in ${role.place}, a place this retargeting does not know`, start);
+      case 'other':
+        // A qualifier in the text that the tree holds as another name is a place parse-names.ts does not know.
+        if (isQualifier(tokens, i)) refuse(`${t.text} qualifies a name where the parse tree shows no schema`, start);
+        break;
+      case 'keyword':
+        break;
     }
   });
   // Strings and DO bodies the tree locates (byte offsets of the wrapped text).
@@ -158,7 +181,7 @@ function analyze(sql: string, from: string): Retarget {
           charAtByte(text, Number(location)),
         );
       }
-      edits.push([i!, regLiteral(reg.type, content, from)]);
+      edits.push([i!, regLiteral(reg.type, content, from, (c) => refuse(c, charAtByte(text, Number(location))))]);
     }
     if (type === 'DoStmt') {
       const edit = retargetDo(node, tokens, tokenAt, text, from, refuse);

@@ -172,11 +172,16 @@ describe('renameSchemaInSql refuses what it cannot retarget, naming it', () => {
     // An operator in an EXCLUDE constraint sits in a nested list the rewrite does not know: refused, not kept.
     ['a qualifier in a place the rewrite does not know', 'ALTER TABLE tenant_template.t ADD CONSTRAINT x EXCLUDE USING gist (c WITH OPERATOR(tenant_template.&&))', /reads tenant_template in items, a place this retargeting does not know at character 84/],
     ['a name in a place the rewrite does not know', 'IMPORT FOREIGN SCHEMA tenant_template FROM SERVER s INTO central', /reads tenant_template in ImportForeignSchemaStmt.remote_schema, a place this retargeting does not know at character 23/],
+    ['a regnamespace literal that is not the name', "SELECT 'tenant_template.x'::regnamespace", /regnamespace literal names the template schema but is not its name at character 8/],
     ['text the parser cannot read', "SELECT tenant_template.x, 'tenant_template.y", /PostgreSQL cannot parse it/],
     ['an unterminated comment', 'SELECT tenant_template.x /* /* */ tenant_template.y', /PostgreSQL cannot parse it/],
   ])('%s', (_, sql, message) => {
     expect(() => renameSchemaInSql(sql, T, 'b')).toThrow(message);
     expect(() => renameSchemaInSql(sql, T, 'b')).toThrow(expect.objectContaining({ code: 'TENANT_RETARGET_REFUSED', template: T }));
+  });
+
+  it('is not fooled by text that holds its probe name', () => {
+    expect(renameSchemaInSql('SELECT sy_probe_name FROM tenant_template.sy_probe_name', T, 'b')).toBe('SELECT sy_probe_name FROM b.sy_probe_name');
   });
 
   it('keeps text it cannot parse when it does not name the template', () => {
