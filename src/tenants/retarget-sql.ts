@@ -10,7 +10,7 @@
 // Function bodies are kept (split.ts refuses a body that names the template); DO blocks are retargeted.
 import { ident, literal } from '../sql/quote.js';
 import { mayName, mentions } from './mentions.js';
-import { forEachNode, nameUses, type Tree } from './parse-names.js';
+import { forEachNode, nameUses, type NameUse, type Tree } from './parse-names.js';
 import { dollarQuote, retargetDoBody } from './retarget-plpgsql.js';
 import { identValue, isQualifier, isTrivia, stringValue, tokenize, type Token } from './sql-lexer.js';
 import { parseTree, read, regCast, RetargetRefusedError, stringAsName } from './sql-readings.js';
@@ -49,17 +49,41 @@ function probeName(text: string): string {
   return name;
 }
 
-/** The role of the word at `start`: the text parsed again with a probe in its place. */
-function probe(text: string, start: number, length: number): Role {
-  const name = probeName(text);
-  const tree = parseTree(text.slice(0, start) + name + text.slice(start + length));
-  if (tree === undefined) return { kind: 'keyword' };
-  const roles = nameUses(tree).filter((u) => u.name === name);
+function roleOf(uses: readonly NameUse[], name: string): Role {
+  const roles = uses.filter((u) => u.name === name);
   if (roles.length === 0) return { kind: 'lost' };
   if (roles.every((u) => u.schema)) return { kind: 'schema' };
   if (roles.some((u) => u.schema)) return { kind: 'both' };
   const place = roles.find((u) => u.unknownPlace !== undefined)?.unknownPlace;
   return place === undefined ? { kind: 'other' } : { kind: 'unknown', place };
+}
+
+/**
+ * The roles of the words at `spans` ([start, length]): the text parsed again with a distinct probe name in place
+ * of each. One parse for all; when that fails, one word was a keyword, so each is probed alone.
+ */
+function probe(text: string, spans: ReadonlyArray<readonly [number, number]>): Role[] {
+  const base = probeName(text);
+  const names = spans.map((_, k) => `${base}_${k}`);
+  const withProbes = (picked: readonly number[]) => {
+    let out = '';
+    let copied = 0;
+    for (const k of picked) {
+      const [start, length] = spans[k]!;
+      out += text.slice(copied, start) + names[k];
+      copied = start + length;
+    }
+    return out + text.slice(copied);
+  };
+  const all = parseTree(withProbes(spans.map((_, k) => k)));
+  if (all !== undefined) {
+    const uses = nameUses(all);
+    return names.map((n) => roleOf(uses, n));
+  }
+  return names.map((n, k) => {
+    const tree = parseTree(withProbes([k]));
+    return tree === undefined ? { kind: 'keyword' } : roleOf(nameUses(tree), n);
+  });
 }
 
 /** The text of a reg* cast literal as a function of the new name (undefined: the literal is kept). */
@@ -133,10 +157,18 @@ function analyze(sql: string, from: string): Retarget {
   /** Token index and its new text as a function of the new name (undefined: kept). */
   const edits: Array<[number, (to: string) => string | undefined]> = [];
   let renamed = 0;
-  tokens.forEach((t, i) => {
+  const candidates = tokens.flatMap((t, i) => {
     const start = starts[i]!;
-    if (start < prefix.length || start >= text.length - suffix.length || identValue(t) !== from) return;
-    const role = probe(text, start, t.text.length);
+    return start >= prefix.length && start < text.length - suffix.length && identValue(t) === from ? [i] : [];
+  });
+  const roles = probe(
+    text,
+    candidates.map((i) => [starts[i]!, tokens[i]!.text.length] as const),
+  );
+  candidates.forEach((i, k) => {
+    const t = tokens[i]!;
+    const start = starts[i]!;
+    const role = roles[k]!;
     switch (role.kind) {
       case 'schema':
         edits.push([i, (to) => ident(to)]);
