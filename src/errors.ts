@@ -89,6 +89,7 @@ export const TENANT_ERROR_CODES = [
   'TENANTS_MID_ROLLOUT',
   'TENANTS_VERSION_UNKNOWN',
   'TENANTS_NO_SOURCE',
+  'TENANT_RETARGET_REFUSED',
 ] as const;
 export type TenantErrorCode = (typeof TENANT_ERROR_CODES)[number];
 

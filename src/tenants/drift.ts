@@ -11,6 +11,7 @@ import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema, Schema } from '../schema/model/model.js';
 import { emptySchema } from '../schema/model/model.js';
 import { renameSchemaInModel } from './rename.js';
+import { RetargetRefusedError } from './sql-readings.js';
 
 /**
  * The whole schema at a phase boundary: `before` the phase (after the last non-empty phase before it) or
@@ -58,7 +59,8 @@ export async function tenantDrift(db: Queryable, expected: Schema, units: readon
       const byName = new Map(live.schemas.map((s) => [s.name, s]));
       for (const unit of batch) {
         const liveSchema = byName.get(unit) ?? emptySchema(unit);
-        if (fingerprint({ schemas: [unit === expected.name ? liveSchema : renameSchemaInModel(liveSchema, expected.name)] }) === expectedFp) continue;
+        const asTemplate = unit === expected.name ? liveSchema : backToTemplate(liveSchema, expected.name);
+        if (asTemplate && fingerprint({ schemas: [asTemplate] }) === expectedFp) continue;
         // The slow way, template renamed to the tenant: renaming a tenant back is not safe for every name (a
         // tenant called `new` or `old` reads like a trigger's row qualifier), the other direction is.
         const want: DatabaseSchema = { schemas: [unit === expected.name ? expected : renameSchemaInModel(expected, unit)] };
@@ -83,4 +85,17 @@ export async function sharedDrift(db: Queryable, expected: DatabaseSchema, templ
   if (fingerprint(want) === fingerprint({ schemas: have.schemas })) return [];
   const d = diff(want, { schemas: have.schemas }).map(describeChange);
   return d.length ? d : ['the shared schemas differ from the plan (fingerprint)'];
+}
+
+/**
+ * The fast check renames a live tenant back to the template's name; a tenant whose SQL cannot be retargeted
+ * that way (the parser refuses it) goes to the slow check, which renames the template to the tenant instead.
+ */
+function backToTemplate(live: Schema, template: string): Schema | undefined {
+  try {
+    return renameSchemaInModel(live, template);
+  } catch (e) {
+    if (e instanceof RetargetRefusedError) return undefined;
+    throw e;
+  }
 }

@@ -1,21 +1,28 @@
 // A tenant plan is made for the template schema and run in every tenant schema, so its SQL, its models and its
-// steps are retargeted from the template's name to each tenant's. The SQL is rewritten token by token (see
-// sql-lexer.ts): only a schema qualifier, the name after SCHEMA, a name inside a reg* cast literal and a
-// search_path setting change; string constants, function bodies and comments are copied as they are, so a
-// tenant name full of quotes and semicolons lands only where ident() and literal() put it.
+// steps are retargeted from the template's name to each tenant's. The SQL is rewritten where PostgreSQL's parser
+// says a schema is named (see retarget-sql.ts): a schema qualifier, the name of a schema statement, a name inside
+// a reg* cast literal, a search_path setting; string constants, function bodies and comments are copied as they
+// are, so a tenant name full of quotes and semicolons lands only where ident() and literal() put it.
 import type { Check, Column, Function, Index, IndexKey, Schema, Table, Trigger } from '../schema/model/model.js';
 import type { ObjectKey, Step } from '../planner/types.js';
-import { ident, literal } from '../db/quote.js';
-import { dollarBody, foldAscii, identValue, isTrivia, stringValue, tokenize, type Token } from './sql-lexer.js';
+import { ident } from '../db/quote.js';
+import { foldAscii, mentions as namesSchema } from './mentions.js';
+import { retargetSql } from './retarget-sql.js';
+import { RetargetRefusedError } from './sql-readings.js';
+import { dollarBody, identValue, isTrivia, tokenize, type Token } from './sql-lexer.js';
 
-// Casts whose input is a possibly qualified object name (regrole is a role, so it is not among them).
-const QUALIFIED_REG_TYPES = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regoper', 'regoperator', 'regcollation', 'regconfig', 'regdictionary']);
-
-/** Index of the next token after `i` that is not whitespace or a comment, or -1. */
-function after(tokens: readonly Token[], i: number): number {
-  for (let j = i + 1; j < tokens.length; j++) if (!isTrivia(tokens[j]!)) return j;
-  return -1;
+/**
+ * SQL text with every reference to schema `from` turned into one to schema `to`: qualifiers (`from.x`, bare
+ * names compared case-folded, quoted ones exactly), the name of a schema statement, reg* cast literals
+ * (`'from.seq'::regclass`), search_path settings and the statements of DO blocks, as PostgreSQL's parser reads
+ * them (retarget-sql.ts). Function bodies, other strings and comments are kept; what cannot be retargeted
+ * safely throws RetargetRefusedError.
+ */
+export function renameSchemaInSql(sql: string, from: string, to: string): string {
+  return retargetSql(sql, from, to);
 }
+
+const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 
 /** Index of the previous token before `i` that is not whitespace or a comment, or -1. */
 function before(tokens: readonly Token[], i: number): number {
@@ -23,142 +30,16 @@ function before(tokens: readonly Token[], i: number): number {
   return -1;
 }
 
-const isOp = (t: Token | undefined, op: string) => t?.kind === 'op' && t.text === op;
 const isWord = (t: Token | undefined, word: string) => t?.kind === 'ident' && foldAscii(t.text) === word;
 
-/**
- * `from.` in first position. A name after a dot is a table or column (`other.tenant_template.col`), never the
- * schema, since generated SQL does not use catalog-qualified names.
- */
-function isQualifier(tokens: readonly Token[], i: number): boolean {
-  return isOp(tokens[after(tokens, i)], '.') && !isOp(tokens[before(tokens, i)], '.');
-}
-
-/** The name (or a name of a list) after `SCHEMA [IF [NOT] EXISTS]`: CREATE, DROP, ALTER, COMMENT ON, SET, GRANT ON. */
-function followsSchemaKeyword(tokens: readonly Token[], i: number): boolean {
-  let j = before(tokens, i);
-  while (isOp(tokens[j], ',')) {
-    const element = before(tokens, j);
-    const t = tokens[element];
-    if (t === undefined || identValue(t) === undefined) return false;
-    j = before(tokens, element);
-  }
-  if (isWord(tokens[j], 'exists')) {
-    j = before(tokens, j);
-    if (isWord(tokens[j], 'not')) j = before(tokens, j);
-    if (!isWord(tokens[j], 'if')) return false;
-    j = before(tokens, j);
-  }
-  // The keyword SCHEMA, not a column named schema (`(schema text, tenant_template int)`): it follows one of these.
-  return isWord(tokens[j], 'schema') && SCHEMA_VERBS.has(foldAscii(tokens[before(tokens, j)]?.text ?? ''));
-}
-
-/** Words that come before the keyword SCHEMA: CREATE/DROP/ALTER SCHEMA, ON SCHEMA, SET SCHEMA, IN SCHEMA. */
-const SCHEMA_VERBS = new Set(['create', 'drop', 'alter', 'on', 'set', 'in']);
-
-/** The new text of a string constant cast to a reg* type that names `from`, or undefined to keep it. */
-function regCastLiteral(tokens: readonly Token[], i: number, from: string, to: string): string | undefined {
-  const content = stringValue(tokens[i]!);
-  const cast = after(tokens, i);
-  if (content === undefined || !isOp(tokens[cast], '::')) return undefined;
-  let type = after(tokens, cast);
-  if (isWord(tokens[type], 'pg_catalog') && isOp(tokens[after(tokens, type)], '.')) type = after(tokens, after(tokens, type));
-  const typeName = tokens[type]?.kind === 'ident' ? foldAscii(tokens[type]!.text) : '';
-  if (typeName === 'regnamespace') {
-    const parts = tokenize(content).filter((t) => !isTrivia(t));
-    return parts.length === 1 && identValue(parts[0]!) === from ? literal(ident(to)) : undefined;
-  }
-  if (!QUALIFIED_REG_TYPES.has(typeName)) return undefined;
-  // The content is a name in SQL identifier syntax (with argument types for regprocedure): the same pass applies.
-  const renamed = renameSchemaInSql(content, from, to);
-  return renamed === content ? undefined : literal(renamed);
-}
-
-/**
- * `SET search_path TO a, b` (also `=`), as a statement, in ALTER FUNCTION, and in the header pg_get_functiondef
- * prints (`SET search_path TO 'tenant_template', 'public'`): each element is a raw name in a string or an identifier.
- */
-function renameSearchPath(tokens: readonly Token[], out: string[], from: string, to: string): void {
-  for (let i = 0; i < tokens.length; i++) {
-    if (!isWord(tokens[i], 'search_path')) continue;
-    let set = before(tokens, i);
-    if (isWord(tokens[set], 'local') || isWord(tokens[set], 'session')) set = before(tokens, set);
-    if (!isWord(tokens[set], 'set')) continue;
-    const verb = after(tokens, i);
-    if (!isWord(tokens[verb], 'to') && !isOp(tokens[verb], '=')) continue;
-    for (let j = after(tokens, verb); j >= 0; ) {
-      const t = tokens[j]!;
-      if (stringValue(t) === from) out[j] = literal(to);
-      else if (identValue(t) === from) out[j] = ident(to);
-      else if (stringValue(t) === undefined && identValue(t) === undefined) break;
-      const comma = after(tokens, j);
-      if (!isOp(tokens[comma], ',')) break;
-      j = after(tokens, comma);
-    }
-  }
-}
-
-/**
- * The body of `DO [LANGUAGE name] $tag$ ... $tag$`: an anonymous block runs once, where it stands, so its
- * statements are renamed like any other (a function body is kept: see bodyMentions).
- */
-function isDoBody(tokens: readonly Token[], i: number): boolean {
-  return tokens[i]?.kind === 'dollar' && followsDo(tokens, i);
-}
-
-/** A string token that is the body of a DO statement (`DO [LANGUAGE name] '...'`). */
+/** A token that is the body of a DO statement (`DO [LANGUAGE name] '...'` or `$$...$$`). */
 function followsDo(tokens: readonly Token[], i: number): boolean {
   let j = before(tokens, i);
   if (tokens[j] !== undefined && identValue(tokens[j]!) !== undefined && isWord(tokens[before(tokens, j)], 'language')) j = before(tokens, before(tokens, j));
   return isWord(tokens[j], 'do');
 }
 
-/** `body` dollar-quoted with the tag of `like`, or another tag when the body (a renamed one) holds that tag. */
-function dollarQuote(body: string, like: Token): string {
-  const tag = /^\$[^$]*\$/.exec(like.text)?.[0] ?? '$$';
-  if (!body.includes(tag)) return `${tag}${body}${tag}`;
-  for (let n = 0; ; n++) {
-    const t = `$sy${n}$`;
-    if (!body.includes(t)) return `${t}${body}${t}`;
-  }
-}
-
-/**
- * SQL text with every reference to schema `from` turned into one to schema `to`: qualifiers (`from.x`, bare
- * names compared case-folded, quoted ones exactly), the name after SCHEMA, reg* cast literals
- * (`'from.seq'::regclass`), search_path settings and the statements of DO blocks. Function bodies, other strings
- * and comments are kept.
- */
-export function renameSchemaInSql(sql: string, from: string, to: string): string {
-  if (from === to) return sql;
-  const tokens = tokenize(sql);
-  const out = tokens.map((t) => t.text);
-  tokens.forEach((t, i) => {
-    if (identValue(t) === from) {
-      if (isQualifier(tokens, i) || followsSchemaKeyword(tokens, i)) out[i] = ident(to);
-    } else if (t.kind === 'dollar' && isDoBody(tokens, i)) {
-      out[i] = dollarQuote(renameSchemaInSql(dollarBody(t), from, to), t);
-    } else if (t.kind === 'string') {
-      const renamed = regCastLiteral(tokens, i, from, to);
-      if (renamed !== undefined) out[i] = renamed;
-    }
-  });
-  renameSearchPath(tokens, out, from, to);
-  return out.join('');
-}
-
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
-const BARE_NAME = /^[a-z_\u0080-\uffff][a-z0-9_$\u0080-\uffff]*$/;
-
-/** Whether `name` occurs in `text` as a whole word (`name` in lower case, `text` already folded). */
-function hasWord(text: string, name: string): boolean {
-  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
-    const prev = text[at - 1];
-    const next = text[at + name.length];
-    if ((prev === undefined || !IDENT_CHAR.test(prev)) && (next === undefined || !IDENT_CHAR.test(next))) return true;
-  }
-  return false;
-}
+const isDoBody = (tokens: readonly Token[], i: number) => tokens[i]?.kind === 'dollar' && followsDo(tokens, i);
 
 /**
  * Whether a dollar-quoted string of `sql` names `name` anywhere, strings and comments of the body included
@@ -166,8 +47,7 @@ function hasWord(text: string, name: string): boolean {
  * written bare, or quoted.
  */
 export function bodyMentions(sql: string, name: string): boolean {
-  const quoted = `"${name.replaceAll('"', '""')}"`;
-  const mentions = (text: string) => text.includes(quoted) || (BARE_NAME.test(name) && hasWord(foldAscii(text), name));
+  const mentions = (text: string) => namesSchema(text, name);
   const inText = (text: string, doBody: boolean): boolean => {
     const tokens = tokenize(text);
     return tokens.some((t, i) => {
@@ -299,6 +179,20 @@ export function retargetStep<S extends Step>(step: S, from: string, to: string):
           },
         }),
   };
+}
+
+/**
+ * Why a template step cannot be retargeted to any tenant, or undefined: the refusal retargetStep would throw,
+ * found before a run starts (a refusal depends on the template's text only, never on the tenant's name).
+ */
+export function retargetRefusal(step: Step, template: string): RetargetRefusedError | undefined {
+  try {
+    retargetStep(step, template, template === 'sy_check' ? 'sy_check_2' : 'sy_check');
+    return undefined;
+  } catch (e) {
+    if (e instanceof RetargetRefusedError) return e;
+    throw e;
+  }
 }
 
 /** The schema an object key belongs to (wrapped keys like `enabled_always:trigger:...` included). */

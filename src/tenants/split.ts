@@ -7,7 +7,7 @@ import { SwitchyardError } from '../errors.js';
 import { allSteps } from '../planner/plan.js';
 import { PHASES, type Phase, type Plan, type Release, type Step } from '../planner/types.js';
 import { ident } from '../db/quote.js';
-import { bodyMentions, retargetStep, schemaOfKey, touchesSchema } from './rename.js';
+import { bodyMentions, retargetRefusal, retargetStep, schemaOfKey, touchesSchema } from './rename.js';
 
 export interface Segment {
   readonly kind: 'shared' | 'tenant';
@@ -36,6 +36,9 @@ export function checkTenantPlan(plan: Plan, template: string): void {
     if (!touchesSchema(s, template)) continue;
     const other = [...s.creates, ...s.drops].map(schemaOfKey).filter((x): x is string => x !== undefined && x !== template);
     if (other.length) problems.push(`step ${s.id} (${s.description}) changes the template ${ident(template)} and the shared schema ${ident(other[0]!)} at once`);
+    // Refused before anything runs: found mid-run, a shared step could already have run.
+    const refusal = retargetRefusal(s, template);
+    if (refusal) problems.push(`step ${s.id} (${s.description}) cannot be retargeted to each tenant: ${refusal.message}`);
     if ([s.sql, ...s.rollback].some((q) => bodyMentions(q, template))) {
       problems.push(`step ${s.id} (${s.description}) has a function body that names the template schema ${ident(template)}: every tenant's copy would read the template's tables; write the names unqualified (the function's search_path) or pass the schema in`);
     }

@@ -1,7 +1,11 @@
-// A PostgreSQL lexer just precise enough to find names in SQL text: it cuts the text into tokens whose texts
+// A PostgreSQL tokenizer just precise enough to find words in SQL text: it cuts the text into tokens whose texts
 // concatenate back to the input exactly, so a caller can replace a few tokens and copy everything else
-// verbatim. It follows scan.l where it matters for finding identifiers (strings, dollar quotes, nested
-// comments, `$1` parameters, `$` inside identifiers) and never fails: unterminated constructs run to the end.
+// verbatim. It does not decide what a word is: tenant retargeting asks PostgreSQL's parser (retarget-sql.ts),
+// and a word this tokenizer misses is refused there, since the tree's count of schema names must match. It
+// follows scan.l where it matters for finding identifiers (strings, dollar quotes, nested comments, `$1`
+// parameters, `$` inside identifiers) and never fails: unterminated constructs run to the end.
+
+import { foldAscii } from './mentions.js';
 
 export type TokenKind =
   | 'space'
@@ -38,9 +42,14 @@ const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 const PARAM = /\$[0-9]+/y;
 const NUMBER = /(?:0[xX][0-9A-Fa-f_]+|0[oO][0-7_]+|0[bB][01_]+|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?)/y;
 
-/** Only ASCII letters fold: PostgreSQL leaves other letters of an unquoted identifier alone in UTF-8. */
-export function foldAscii(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+/** Whether the word at `i` qualifies a name (`word.x`, not `x.word.y`): what the tree must agree is a schema. */
+export function isQualifier(tokens: readonly Token[], i: number): boolean {
+  const near = (step: 1 | -1) => {
+    for (let j = i + step; j >= 0 && j < tokens.length; j += step) if (!isTrivia(tokens[j]!)) return tokens[j];
+    return undefined;
+  };
+  const dot = (t: Token | undefined) => t?.kind === 'op' && t.text === '.';
+  return dot(near(1)) && !dot(near(-1));
 }
 
 /** The name an identifier token stands for, or undefined for any other token. */

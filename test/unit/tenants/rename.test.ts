@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Schema } from '../../../src/schema/model/model.js';
 import type { Step } from '../../../src/planner/types.js';
-import { bodyMentions, renameSchemaInModel, renameSchemaInSql, retargetStep, touchesSchema } from '../../../src/tenants/rename.js';
+import { bodyMentions, renameSchemaInModel, renameSchemaInSql, retargetRefusal, retargetStep, touchesSchema } from '../../../src/tenants/rename.js';
 import { tokenize } from '../../../src/tenants/sql-lexer.js';
 
 const T = 'tenant_template';
@@ -58,14 +58,27 @@ describe('renameSchemaInSql', () => {
     ['SET LOCAL search_path', 'SET LOCAL search_path TO "tenant_template"', T, 'b', 'SET LOCAL search_path TO b'],
     ['search_path read, not set', "SELECT current_setting('search_path'), 'tenant_template'", T, 'b', "SELECT current_setting('search_path'), 'tenant_template'"],
     ['same names', 'SELECT tenant_template.x', T, T, 'SELECT tenant_template.x'],
-    ['unterminated string', "SELECT tenant_template.x, 'tenant_template.y", T, 'b', "SELECT b.x, 'tenant_template.y"],
-    ['unterminated comment', 'SELECT tenant_template.x /* /* */ tenant_template.y', T, 'b', 'SELECT b.x /* /* */ tenant_template.y'],
     ['DO block statements', 'DO $sy$\nBEGIN\n  LOCK TABLE tenant_template.t IN ACCESS EXCLUSIVE MODE;\nEND\n$sy$', T, 'b', 'DO $sy$\nBEGIN\n  LOCK TABLE b.t IN ACCESS EXCLUSIVE MODE;\nEND\n$sy$'],
     ['DO LANGUAGE block statements', "do language plpgsql $$ BEGIN RAISE NOTICE 'tenant_template.t'; DROP TABLE tenant_template.t; END $$", T, HOSTILE, `do language plpgsql $$ BEGIN RAISE NOTICE 'tenant_template.t'; DROP TABLE ${Q}.t; END $$`],
     ['DO block whose new name holds its tag', 'DO $sy$ BEGIN DROP TABLE tenant_template.t; END $sy$', T, 'a$sy$b', 'DO $sy0$ BEGIN DROP TABLE "a$sy$b".t; END $sy0$'],
     ['a column named schema before a column named like the template', 'CREATE TABLE tenant_template.t (schema text, tenant_template int)', T, 'b', 'CREATE TABLE b.t (schema text, tenant_template int)'],
     ['GRANT ... IN SCHEMA list', 'GRANT SELECT ON ALL TABLES IN SCHEMA central, tenant_template TO app', T, 'b', 'GRANT SELECT ON ALL TABLES IN SCHEMA central, b TO app'],
     ['function body not renamed', 'CREATE FUNCTION tenant_template.f() AS $$ SELECT tenant_template.g() $$', T, 'b', 'CREATE FUNCTION b.f() AS $$ SELECT tenant_template.g() $$'],
+    // The parse tree makes CAST(x AS regclass) the same node as x::regclass, so its literal is renamed the same way.
+    ['CAST of a literal AS regclass', "SELECT CAST('tenant_template.s' AS regclass), CAST('central.s' AS pg_catalog.regclass)", T, HOSTILE, `SELECT CAST('"it''s; drop ""x"" y".s' AS regclass), CAST('central.s' AS pg_catalog.regclass)`],
+    ['quoted template name everywhere', 'SELECT "tenant_template".f() FROM "tenant_template"."T" WHERE x = \'ok\'::"tenant_template".mood', T, 'b', "SELECT b.f() FROM b.\"T\" WHERE x = 'ok'::b.mood"],
+    ['columns named like the schema', 'INSERT INTO tenant_template.t (tenant_template) SELECT tenant_template FROM central.u ORDER BY tenant_template', T, 'b', 'INSERT INTO b.t (tenant_template) SELECT tenant_template FROM central.u ORDER BY tenant_template'],
+    ['a string that is data is kept', "UPDATE tenant_template.t SET note = 'tenant_template.x' WHERE f(E'tenant_template')", T, 'b', "UPDATE b.t SET note = 'tenant_template.x' WHERE f(E'tenant_template')"],
+    ['OWNED BY schema.table.column', 'ALTER SEQUENCE tenant_template.s OWNED BY tenant_template.t.tenant_template', T, 'b', 'ALTER SEQUENCE b.s OWNED BY b.t.tenant_template'],
+    ['publication of the schema', 'CREATE PUBLICATION p FOR TABLES IN SCHEMA tenant_template, central', T, 'b', 'CREATE PUBLICATION p FOR TABLES IN SCHEMA b, central'],
+    // Names the tree holds twice (objargs and objfuncargs) or as a list (domainname, IN SCHEMA of default privileges).
+    ['DROP FUNCTION with argument types', 'DROP FUNCTION tenant_template.f(tenant_template.mood)', T, 'b', 'DROP FUNCTION b.f(b.mood)'],
+    ['CREATE DOMAIN', 'CREATE DOMAIN tenant_template.d AS int CHECK (VALUE > 0)', T, 'b', 'CREATE DOMAIN b.d AS int CHECK (VALUE > 0)'],
+    ['default privileges in schemas', 'ALTER DEFAULT PRIVILEGES IN SCHEMA tenant_template, central GRANT SELECT ON TABLES TO app', T, 'b', 'ALTER DEFAULT PRIVILEGES IN SCHEMA b, central GRANT SELECT ON TABLES TO app'],
+    ['OPERATOR() of the schema', 'SELECT 1 OPERATOR(tenant_template.+) 2', T, 'b', 'SELECT 1 OPERATOR(b.+) 2'],
+    ['a tenant named like a keyword', 'CREATE SCHEMA schema', 'schema', 'b', 'CREATE SCHEMA b'],
+    ['DO block with expressions, an assignment and PERFORM', "DO $$ DECLARE n int; BEGIN n := tenant_template.f(); IF tenant_template.g() THEN PERFORM 1 FROM tenant_template.t; END IF; RAISE NOTICE 'tenant_template %', n; END $$", T, HOSTILE, `DO $$ DECLARE n int; BEGIN n := ${Q}.f(); IF ${Q}.g() THEN PERFORM 1 FROM ${Q}.t; END IF; RAISE NOTICE 'tenant_template %', n; END $$`],
+    ['DO block with a column named like the schema', 'DO $$ BEGIN UPDATE tenant_template.t SET tenant_template = 1; END $$', T, 'b', 'DO $$ BEGIN UPDATE b.t SET tenant_template = 1; END $$'],
   ])('%s', (_, sql, from, to, expected) => {
     expect(renameSchemaInSql(sql, from, to)).toBe(expected);
   });
@@ -87,6 +100,16 @@ $function$
     expect(renameSchemaInSql(def(T, "'tenant_template'"), T, HOSTILE)).toBe(def(Q, `'it''s; drop "x" y'`));
   });
 
+  const TENANT = `tenant o'hara; drop "x" y`;
+  const QT = `"tenant o'hara; drop ""x"" y"`;
+  it('puts a tenant name needing quotes only where ident() and literal() put it', () => {
+    const sql = "SET search_path TO 'tenant_template'; SELECT nextval('tenant_template.s'::regclass) FROM tenant_template.t; DO $$ BEGIN DROP TABLE tenant_template.u; END $$";
+    expect(renameSchemaInSql(sql, T, TENANT)).toBe(
+      `SET search_path TO 'tenant o''hara; drop "x" y'; SELECT nextval('"tenant o''hara; drop ""x"" y".s'::regclass) FROM ${QT}.t; DO $$ BEGIN DROP TABLE ${QT}.u; END $$`,
+    );
+    expect(renameSchemaInSql(renameSchemaInSql(sql, T, TENANT), TENANT, T)).toBe(sql);
+  });
+
   it('keeps every character of text it does not rename', () => {
     const sql = "SELECT E'\\\\' /* /* */ */ $a$ $$ $a$ U&\"x\" \"q\"\"\" 1e5 $1 -- end";
     expect(tokenize(sql).map((t) => t.text).join('')).toBe(sql);
@@ -104,7 +127,7 @@ $function$
     'ALTER TABLE tenant_template.orders ADD CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_id) REFERENCES tenant_template.customers(id) NOT VALID',
     'ALTER TABLE tenant_template.orders ADD CONSTRAINT orders_plan_fkey FOREIGN KEY (plan_id) REFERENCES central.plans(id)',
     "ALTER TABLE tenant_template.orders ADD CONSTRAINT c CHECK ((note <> 'tenant_template.x'::text)) NOT VALID",
-    'CREATE INDEX CONCURRENTLY idx ON tenant_template.orders USING btree (lower(email) tenant_template.ops COLLATE tenant_template.coll) WHERE (total > 0)',
+    'CREATE INDEX CONCURRENTLY idx ON tenant_template.orders USING btree (lower(email) COLLATE tenant_template.coll tenant_template.ops) WHERE (total > 0)',
     'CREATE TRIGGER t BEFORE UPDATE ON tenant_template.orders FOR EACH ROW WHEN ((old.* IS DISTINCT FROM new.*)) EXECUTE FUNCTION tenant_template.touch()',
     'CREATE FUNCTION tenant_template.f() RETURNS trigger LANGUAGE plpgsql AS $sy$ BEGIN NEW.x := tenant_template.g(); RETURN NEW; END $sy$',
     "CREATE OR REPLACE FUNCTION tenant_template.f(a integer)\n RETURNS integer\n LANGUAGE sql\n SET search_path TO 'tenant_template', 'public'\nAS $function$ SELECT $1 + 1 $function$",
@@ -130,6 +153,39 @@ $function$
       expect(renameSchemaInSql(there, to, T)).toBe(s);
       if (!s.startsWith('INSERT INTO central')) expect(there).not.toBe(s);
     }
+  });
+});
+
+describe('renameSchemaInSql refuses what it cannot retarget, naming it', () => {
+  it.each<[string, string, RegExp]>([
+    ['set_config of search_path', "SELECT set_config('search_path', 'tenant_template', false)", /set_config\('search_path', \.\.\.\) at character 8/],
+    ['to_regclass of a string', "SELECT to_regclass('tenant_template.t')", /to_regclass\(\.\.\.\), which reads it as a name or SQL at character 8/],
+    ['nextval of a string without a cast', "SELECT nextval('tenant_template.s')", /nextval\(\.\.\.\)/],
+    ['format building names', "SELECT format('%I.%I', 'tenant_template', 't')", /format\(\.\.\.\)/],
+    ['a cast to regclass of a cast', "SELECT 'tenant_template.t'::text::regclass", /cast to regclass that is not of a string constant/],
+    ['an E string cast to regclass', "SELECT E'tenant_template.t'::regclass", /cast to regclass and is not a plain '\.\.\.' constant at character 8/],
+    ['EXECUTE of a string in a DO block', "DO $$ BEGIN EXECUTE 'DROP TABLE tenant_template.t'; END $$", /EXECUTE of a string naming the template schema in a DO block at character 4/],
+    ['a DO variable of a template type', 'DO $$ DECLARE m tenant_template.mood; BEGIN NULL; END $$', /a variable of the DO block has a type of the template schema/],
+    ['set_config in a DO block', "DO $$ BEGIN PERFORM set_config('search_path', 'tenant_template', true); END $$", /set_config\('search_path', \.\.\.\), in a DO block/],
+    ['a DO body in a plain string', "DO 'BEGIN DROP TABLE tenant_template.t; END'", /DO block whose body is a string constant/],
+    ['a DO block in another language', 'DO LANGUAGE plperl $$ tenant_template $$', /DO block in language plperl/],
+    // An operator in an EXCLUDE constraint sits in a nested list the rewrite does not know: refused, not kept.
+    ['a qualifier in a place the rewrite does not know', 'ALTER TABLE tenant_template.t ADD CONSTRAINT x EXCLUDE USING gist (c WITH OPERATOR(tenant_template.&&))', /reads tenant_template in items, a place this retargeting does not know at character 84/],
+    ['a name in a place the rewrite does not know', 'IMPORT FOREIGN SCHEMA tenant_template FROM SERVER s INTO central', /reads tenant_template in ImportForeignSchemaStmt.remote_schema, a place this retargeting does not know at character 23/],
+    ['a regnamespace literal that is not the name', "SELECT 'tenant_template.x'::regnamespace", /regnamespace literal names the template schema but is not its name at character 8/],
+    ['text the parser cannot read', "SELECT tenant_template.x, 'tenant_template.y", /PostgreSQL cannot parse it/],
+    ['an unterminated comment', 'SELECT tenant_template.x /* /* */ tenant_template.y', /PostgreSQL cannot parse it/],
+  ])('%s', (_, sql, message) => {
+    expect(() => renameSchemaInSql(sql, T, 'b')).toThrow(message);
+    expect(() => renameSchemaInSql(sql, T, 'b')).toThrow(expect.objectContaining({ code: 'TENANT_RETARGET_REFUSED', template: T }));
+  });
+
+  it('is not fooled by text that holds its probe name', () => {
+    expect(renameSchemaInSql('SELECT sy_probe_name FROM tenant_template.sy_probe_name', T, 'b')).toBe('SELECT sy_probe_name FROM b.sy_probe_name');
+  });
+
+  it('keeps text it cannot parse when it does not name the template', () => {
+    expect(renameSchemaInSql("SELECT central.x, 'unterminated", T, 'b')).toBe("SELECT central.x, 'unterminated");
   });
 });
 
@@ -374,6 +430,12 @@ describe('retargetStep', () => {
     expect(retargetStep(step('drop my_tenant_template.t, central.tenant_template.c, tenant_templates'), T, 'b').description).toBe(
       'drop my_tenant_template.t, central.tenant_template.c, tenant_templates',
     );
+  });
+
+  it('tells before a run whether a step can be retargeted, naming what it cannot', () => {
+    expect(retargetRefusal(triggerStep, T)).toBeUndefined();
+    const bad = { ...backfillStep, rollback: ["SELECT set_config('search_path', 'tenant_template', true)"] };
+    expect(retargetRefusal(bad, T)?.message).toMatch(/set_config\('search_path', \.\.\.\) at character 8/);
   });
 
   it('renames there and back to the same step', () => {
