@@ -93,7 +93,11 @@ async function prepareTemplate(server: EmbeddedServer): Promise<{ plan: Plan; st
     const target = await canonicalize(parseDeclared(TARGET, 'target.yaml'), { url });
     const source = await introspect(c, { includeSchemas: ['public'] });
     const version = await serverVersion(c);
-    const plan = buildPlan(source, target, { name: 'bench_backfill', number: 1, server: { version: version.text, versionNum: version.num } });
+    const plan = buildPlan(source, target, {
+      name: 'bench_backfill',
+      number: 1,
+      server: { version: version.text, versionNum: version.num },
+    });
     await applyPhase(c, plan, 1, 'expand');
     await c.query('VACUUM (ANALYZE) public.items');
     await c.query('CHECKPOINT');
@@ -116,12 +120,20 @@ async function counters(c: pg.Client): Promise<ServerCounters> {
   const wal = await c.query<{ b: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint::text AS b`);
   const cp = await c
     .query<{ n: string }>('SELECT (num_timed + num_requested)::text AS n FROM pg_stat_checkpointer')
-    .catch(() => c.query<{ n: string }>('SELECT (checkpoints_timed + checkpoints_req)::text AS n FROM pg_stat_bgwriter'));
+    .catch(() =>
+      c.query<{ n: string }>('SELECT (checkpoints_timed + checkpoints_req)::text AS n FROM pg_stat_bgwriter'),
+    );
   const t = await c.query<{ av: string; aa: string; dead: string }>(
     `SELECT autovacuum_count::text AS av, autoanalyze_count::text AS aa, n_dead_tup::text AS dead FROM pg_stat_user_tables WHERE relid = 'public.items'::regclass`,
   );
   const r = t.rows[0];
-  return { walBytes: Number(wal.rows[0]!.b), checkpoints: Number(cp.rows[0]!.n), autovacuums: Number(r?.av ?? 0), autoanalyzes: Number(r?.aa ?? 0), deadRows: Number(r?.dead ?? 0) };
+  return {
+    walBytes: Number(wal.rows[0]!.b),
+    checkpoints: Number(cp.rows[0]!.n),
+    autovacuums: Number(r?.av ?? 0),
+    autoanalyzes: Number(r?.aa ?? 0),
+    deadRows: Number(r?.dead ?? 0),
+  };
 }
 
 interface Batch {
@@ -166,7 +178,11 @@ async function onCopy<T>(server: EmbeddedServer, fn: (url: string) => Promise<T>
 
 function pgbench(url: string, dir: string, label: string, seconds?: number) {
   return startPgbench({
-    url, dir, label, clients: CLIENTS, threads: THREADS,
+    url,
+    dir,
+    label,
+    clients: CLIENTS,
+    threads: THREADS,
     scripts: [`${join(dir, 'read.sql')}@3`, `${join(dir, 'update.sql')}@1`],
     ...(seconds !== undefined ? { seconds } : {}),
     ...(RATE > 0 ? { rate: RATE } : {}),
@@ -178,12 +194,23 @@ function judge(run: PgbenchRun, from: number, to: number) {
   return {
     app: summarize(run.transactions, from, to, run.aborts),
     // Script 1 is update.sql: the transactions a row lock can hold up.
-    appUpdates: summarize(run.transactions.filter((t) => t.script === 1), from, to),
+    appUpdates: summarize(
+      run.transactions.filter((t) => t.script === 1),
+      from,
+      to,
+    ),
     appAborts: run.aborts.map((a) => a.message),
   };
 }
 
-async function measure(server: EmbeddedServer, step: Step, plan: Plan, method: Run['method'], loaded: boolean, dir: string): Promise<Run> {
+async function measure(
+  server: EmbeddedServer,
+  step: Step,
+  plan: Plan,
+  method: Run['method'],
+  loaded: boolean,
+  dir: string,
+): Promise<Run> {
   return onCopy(server, async (url) => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
@@ -213,7 +240,10 @@ async function measure(server: EmbeddedServer, step: Step, plan: Plan, method: R
           onBatch: async (p: BackfillProgress) => {
             batches.push({ rows: p.batchRows, size: p.batchSize, ms: round(p.batchMs, 1) });
             await saveBackfillPosition(c, ref, p.position);
-            if (batches.length % 50 === 0) log(`  ${method}: ${p.rows} rows, ${round(p.rowsPerSecond)} rows/s, batch ${p.batchSize} rows in ${round(p.batchMs)} ms`);
+            if (batches.length % 50 === 0)
+              log(
+                `  ${method}: ${p.rows} rows, ${round(p.rowsPerSecond)} rows/s, batch ${p.batchSize} rows in ${round(p.batchMs)} ms`,
+              );
           },
         });
         retries = r.retries;
@@ -227,18 +257,31 @@ async function measure(server: EmbeddedServer, step: Step, plan: Plan, method: R
       if (bench) await sleep(1000);
       const run = bench ? await bench.stop() : undefined;
       const after = await counters(c);
-      const wrong = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM public.items WHERE price__new IS DISTINCT FROM price::bigint');
+      const wrong = await c.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM public.items WHERE price__new IS DISTINCT FROM price::bigint',
+      );
       const unfilledRows = wrong.rows[0]!.n;
-      if (updatedRows !== ROWS || unfilledRows !== 0) log(`  ${method}: ${updatedRows} rows updated, ${unfilledRows} rows left unfilled`);
+      if (updatedRows !== ROWS || unfilledRows !== 0)
+        log(`  ${method}: ${updatedRows} rows updated, ${unfilledRows} rows left unfilled`);
       const result: Run = {
-        method, loaded, ms: round(ms), rowsPerSecond: round(ROWS / (ms / 1000)), updatedRows, unfilledRows,
+        method,
+        loaded,
+        ms: round(ms),
+        rowsPerSecond: round(ROWS / (ms / 1000)),
+        updatedRows,
+        unfilledRows,
         ...(method === 'backfill' ? { batches, retries, pauses, pausedMs } : {}),
         walMiB: round((after.walBytes - before.walBytes) / 2 ** 20),
         checkpoints: after.checkpoints - before.checkpoints,
         autovacuumsDuring: after.autovacuums - before.autovacuums,
         ...(run ? judge(run, from, to) : {}),
       };
-      log(`${method}${loaded ? ' under load' : ' alone'}: ${result.ms} ms, ${result.rowsPerSecond} rows/s` + (result.app ? `, app p99 ${result.app.p99Ms} ms, max ${result.app.maxMs} ms, failed ${result.app.failed}` : ''));
+      log(
+        `${method}${loaded ? ' under load' : ' alone'}: ${result.ms} ms, ${result.rowsPerSecond} rows/s` +
+          (result.app
+            ? `, app p99 ${result.app.p99Ms} ms, max ${result.app.maxMs} ms, failed ${result.app.failed}`
+            : ''),
+      );
       return result;
     } finally {
       await c.end();
@@ -247,14 +290,24 @@ async function measure(server: EmbeddedServer, step: Step, plan: Plan, method: R
 }
 
 /** How the server runs one batch's UPDATE at each size (the statement runBackfill sends, planned for those values). */
-async function batchPlans(server: EmbeddedServer, step: Step): Promise<{ size: number; join: string; seqScan: boolean }[]> {
+async function batchPlans(
+  server: EmbeddedServer,
+  step: Step,
+): Promise<{ size: number; join: string; seqScan: boolean }[]> {
   const sql = renderBatch(step.backfill!, true);
   return withClient(server.url('tmpl'), async (c) => {
     const out = [];
     for (const size of [1000, 2000, 4000, 8000, 16000, 32000]) {
-      const { rows } = await c.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN (COSTS OFF) ${sql}`, values: [size, Math.floor(ROWS / 2)] });
+      const { rows } = await c.query<{ 'QUERY PLAN': string }>({
+        text: `EXPLAIN (COSTS OFF) ${sql}`,
+        values: [size, Math.floor(ROWS / 2)],
+      });
       const text = rows.map((r) => r['QUERY PLAN']).join('\n');
-      out.push({ size, join: /Hash Join/.test(text) ? 'hash join' : /Merge Join/.test(text) ? 'merge join' : 'nested loop', seqScan: /Seq Scan on items/.test(text) });
+      out.push({
+        size,
+        join: /Hash Join/.test(text) ? 'hash join' : /Merge Join/.test(text) ? 'merge join' : 'nested loop',
+        seqScan: /Seq Scan on items/.test(text),
+      });
     }
     return out;
   });
@@ -288,7 +341,9 @@ try {
     const from = Date.now();
     const run = await pgbench(url, dir, 'baseline', BASELINE_SECONDS).stop();
     const r = judge(run, from, Date.now());
-    log(`baseline: p50 ${r.app.p50Ms} ms, p99 ${r.app.p99Ms} ms, max ${r.app.maxMs} ms, ${r.app.tps} tps, failed ${r.app.failed}`);
+    log(
+      `baseline: p50 ${r.app.p50Ms} ms, p99 ${r.app.p99Ms} ms, max ${r.app.maxMs} ms, ${r.app.tps} tps, failed ${r.app.failed}`,
+    );
     return r;
   });
   const loadedBackfill = await measure(server, step, plan, 'backfill', true, dir);
@@ -306,60 +361,85 @@ try {
   const p99x = loadedBackfill.app!.p99Ms / baseline.app.p99Ms;
   const meets = { ratio: ratio >= GOALS.ratio, batch: longest <= GOALS.batchMs, p99: p99x <= GOALS.p99x };
   const yes = (b: boolean) => (b ? 'met' : 'NOT met');
-  console.log(`rows/s: backfill ${quietBackfill.rowsPerSecond}, UPDATE ${quietUpdate.rowsPerSecond}, ratio ${ratio.toFixed(2)}x (${yes(meets.ratio)}); longest batch ${longest} ms (${yes(meets.batch)}); app p99 ${loadedBackfill.app!.p99Ms} ms vs baseline ${baseline.app.p99Ms} ms = ${p99x.toFixed(2)}x (${yes(meets.p99)})`);
+  console.log(
+    `rows/s: backfill ${quietBackfill.rowsPerSecond}, UPDATE ${quietUpdate.rowsPerSecond}, ratio ${ratio.toFixed(2)}x (${yes(meets.ratio)}); longest batch ${longest} ms (${yes(meets.batch)}); app p99 ${loadedBackfill.app!.p99Ms} ms vs baseline ${baseline.app.p99Ms} ms = ${p99x.toFixed(2)}x (${yes(meets.p99)})`,
+  );
 
   const app = (label: string, s: LatencySummary, u: LatencySummary) =>
     `| ${label} | ${s.transactions} | ${s.tps} | ${s.p50Ms} | ${s.p99Ms} | ${s.maxMs} | ${u.p99Ms} | ${u.maxMs} | ${s.failed} |`;
   const busy = Math.max(loadBefore.load1, loadAfter.load1) > loadBefore.cores * 0.5;
-  writeResults('backfill', {
-    rows: ROWS, server: `PostgreSQL ${MAJOR}`, backfillStep: { sql: step.sql, spec: step.backfill }, targetBatchMs: TARGET_BATCH_MS,
-    pgbench: { clients: CLIENTS, threads: THREADS, rate: RATE, scripts: SCRIPTS, weights: { read: 3, update: 1 } },
-    load: { before: loadBefore, after: loadAfter, busy },
-    ratio: round(ratio, 3), ratioUnderLoad: round(ratioLoaded, 3), longestBatchMs: longest, p99VsBaseline: round(p99x, 2),
-    goals: GOALS, meetsGoals: meets,
-    baseline, runs: { quietBackfill, quietUpdate, loadedBackfill, loadedUpdate },
-    batchStats: { quiet: quietBatches, loaded: loadedBatches }, batchPlans: plans,
-  }, [
-    `${ROWS.toLocaleString('en')} rows; PostgreSQL ${MAJOR} (embedded, fsync off). A real plan retypes \`items.price\` int -> bigint with the`,
-    `two-column recipe; its expand phase (${plan.releases[0]!.expand.map((s) => s.action).join(', ')}) is applied to a template`,
-    'database, vacuumed and analyzed; every run gets a byte-identical copy (CREATE DATABASE ... TEMPLATE), dropped after.',
-    `The backfill is \`runBackfill\` with the plan's spec, as applyPhase runs it (target ${TARGET_BATCH_MS} ms per batch, the pressure gate`,
-    'between batches, the ledger position saved after each batch);',
-    `the single UPDATE is the plan step's own statement: \`${step.sql}\`.`,
-    '',
-    `Application: pgbench ${CLIENTS} clients, ${THREADS} threads, ${RATE > 0 ? `${RATE} tps fixed rate (latency counted from the scheduled start)` : 'unthrottled'},`,
-    '3:1 point reads (`SELECT ... WHERE id = :id`) and single-row updates (`UPDATE ... SET qty = qty + 1 ... WHERE id = :id`), random ids',
-    'on the same table. Latencies from the per-transaction logs (`--log`), over the transactions overlapping the operation.',
-    '',
-    '| operation | alone: ms | alone: rows/s | under load: ms | under load: rows/s | rows updated (alone / loaded) | rows left unfilled (alone / loaded) | WAL MiB (alone) | checkpoints (alone / loaded) | autovacuums (alone / loaded) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...([[quietBackfill, loadedBackfill], [quietUpdate, loadedUpdate]] as const).map(([q, l]) =>
-      `| ${q.method === 'backfill' ? 'backfill (keyset batches)' : 'single UPDATE'} | ${q.ms} | ${q.rowsPerSecond} | ${l.ms} | ${l.rowsPerSecond} | ${q.updatedRows} / ${l.updatedRows} | ${q.unfilledRows} / ${l.unfilledRows} | ${q.walMiB} | ${q.checkpoints} / ${l.checkpoints} | ${q.autovacuumsDuring} / ${l.autovacuumsDuring} |`),
-    ...(loadedBackfill.updatedRows < ROWS || loadedUpdate.updatedRows < ROWS
-      ? ['', 'Under load fewer rows are updated than walked, and none is left unfilled: the application\'s own updates fill `price__new`',
-          'through the sync trigger on the rows they touch first, and the backfill\'s (or the UPDATE\'s) `IS DISTINCT FROM` condition skips them.']
-      : []),
-    '',
-    `Batches alone: ${quietBatches.count}, sizes ${quietBatches.minSize}–${quietBatches.maxSize} rows, p50 ${quietBatches.p50Ms} ms, p99 ${quietBatches.p99Ms} ms, longest ${quietBatches.maxMs} ms, ${quietBatches.over250} over 250 ms.`,
-    `Batches under load: ${loadedBatches.count}, sizes ${loadedBatches.minSize}–${loadedBatches.maxSize} rows, p50 ${loadedBatches.p50Ms} ms, p99 ${loadedBatches.p99Ms} ms, longest ${loadedBatches.maxMs} ms, ${loadedBatches.over250} over 250 ms; lock retries ${loadedBackfill.retries}; pressure pauses ${loadedBackfill.pauses} (${loadedBackfill.pausedMs} ms).`,
-    '',
-    '| application | transactions | tps | p50 ms | p99 ms | max ms | updates p99 ms | updates max ms | failed |',
-    '|---|---|---|---|---|---|---|---|---|',
-    app(`baseline (alone, ${BASELINE_SECONDS} s)`, baseline.app, baseline.appUpdates),
-    app('during the backfill', loadedBackfill.app!, loadedBackfill.appUpdates!),
-    app('during the single UPDATE', loadedUpdate.app!, loadedUpdate.appUpdates!),
-    '',
-    `How the server plans one batch (\`EXPLAIN\` of the batch statement, halfway through the table), by batch size: ${plans.map((p) => `${p.size} rows: ${p.join}${p.seqScan ? ' over a **seq scan of the whole table**' : ''}`).join('; ')}.`,
-    '',
-    '| goal | measured | |',
-    '|---|---|---|',
-    `| rows/s at least ${GOALS.ratio}x the single UPDATE (both alone) | ${ratio.toFixed(2)}x (under load: ${ratioLoaded.toFixed(2)}x) | ${yes(meets.ratio)} |`,
-    `| no batch over ${GOALS.batchMs} ms | longest ${longest} ms | ${yes(meets.batch)} |`,
-    `| application p99 at most ${GOALS.p99x}x its baseline | ${loadedBackfill.app!.p99Ms} / ${baseline.app.p99Ms} ms = ${p99x.toFixed(2)}x | ${yes(meets.p99)} |`,
-    '',
-    `Machine load (1-minute average) before ${loadBefore.load1}, after ${loadAfter.load1} on ${loadBefore.cores} cores` +
-      (busy ? ': the machine was shared with other work during the run, so absolute times are noisy.' : '.'),
-  ].join('\n'));
+  writeResults(
+    'backfill',
+    {
+      rows: ROWS,
+      server: `PostgreSQL ${MAJOR}`,
+      backfillStep: { sql: step.sql, spec: step.backfill },
+      targetBatchMs: TARGET_BATCH_MS,
+      pgbench: { clients: CLIENTS, threads: THREADS, rate: RATE, scripts: SCRIPTS, weights: { read: 3, update: 1 } },
+      load: { before: loadBefore, after: loadAfter, busy },
+      ratio: round(ratio, 3),
+      ratioUnderLoad: round(ratioLoaded, 3),
+      longestBatchMs: longest,
+      p99VsBaseline: round(p99x, 2),
+      goals: GOALS,
+      meetsGoals: meets,
+      baseline,
+      runs: { quietBackfill, quietUpdate, loadedBackfill, loadedUpdate },
+      batchStats: { quiet: quietBatches, loaded: loadedBatches },
+      batchPlans: plans,
+    },
+    [
+      `${ROWS.toLocaleString('en')} rows; PostgreSQL ${MAJOR} (embedded, fsync off). A real plan retypes \`items.price\` int -> bigint with the`,
+      `two-column recipe; its expand phase (${plan.releases[0]!.expand.map((s) => s.action).join(', ')}) is applied to a template`,
+      'database, vacuumed and analyzed; every run gets a byte-identical copy (CREATE DATABASE ... TEMPLATE), dropped after.',
+      `The backfill is \`runBackfill\` with the plan's spec, as applyPhase runs it (target ${TARGET_BATCH_MS} ms per batch, the pressure gate`,
+      'between batches, the ledger position saved after each batch);',
+      `the single UPDATE is the plan step's own statement: \`${step.sql}\`.`,
+      '',
+      `Application: pgbench ${CLIENTS} clients, ${THREADS} threads, ${RATE > 0 ? `${RATE} tps fixed rate (latency counted from the scheduled start)` : 'unthrottled'},`,
+      '3:1 point reads (`SELECT ... WHERE id = :id`) and single-row updates (`UPDATE ... SET qty = qty + 1 ... WHERE id = :id`), random ids',
+      'on the same table. Latencies from the per-transaction logs (`--log`), over the transactions overlapping the operation.',
+      '',
+      '| operation | alone: ms | alone: rows/s | under load: ms | under load: rows/s | rows updated (alone / loaded) | rows left unfilled (alone / loaded) | WAL MiB (alone) | checkpoints (alone / loaded) | autovacuums (alone / loaded) |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...(
+        [
+          [quietBackfill, loadedBackfill],
+          [quietUpdate, loadedUpdate],
+        ] as const
+      ).map(
+        ([q, l]) =>
+          `| ${q.method === 'backfill' ? 'backfill (keyset batches)' : 'single UPDATE'} | ${q.ms} | ${q.rowsPerSecond} | ${l.ms} | ${l.rowsPerSecond} | ${q.updatedRows} / ${l.updatedRows} | ${q.unfilledRows} / ${l.unfilledRows} | ${q.walMiB} | ${q.checkpoints} / ${l.checkpoints} | ${q.autovacuumsDuring} / ${l.autovacuumsDuring} |`,
+      ),
+      ...(loadedBackfill.updatedRows < ROWS || loadedUpdate.updatedRows < ROWS
+        ? [
+            '',
+            "Under load fewer rows are updated than walked, and none is left unfilled: the application's own updates fill `price__new`",
+            "through the sync trigger on the rows they touch first, and the backfill's (or the UPDATE's) `IS DISTINCT FROM` condition skips them.",
+          ]
+        : []),
+      '',
+      `Batches alone: ${quietBatches.count}, sizes ${quietBatches.minSize}–${quietBatches.maxSize} rows, p50 ${quietBatches.p50Ms} ms, p99 ${quietBatches.p99Ms} ms, longest ${quietBatches.maxMs} ms, ${quietBatches.over250} over 250 ms.`,
+      `Batches under load: ${loadedBatches.count}, sizes ${loadedBatches.minSize}–${loadedBatches.maxSize} rows, p50 ${loadedBatches.p50Ms} ms, p99 ${loadedBatches.p99Ms} ms, longest ${loadedBatches.maxMs} ms, ${loadedBatches.over250} over 250 ms; lock retries ${loadedBackfill.retries}; pressure pauses ${loadedBackfill.pauses} (${loadedBackfill.pausedMs} ms).`,
+      '',
+      '| application | transactions | tps | p50 ms | p99 ms | max ms | updates p99 ms | updates max ms | failed |',
+      '|---|---|---|---|---|---|---|---|---|',
+      app(`baseline (alone, ${BASELINE_SECONDS} s)`, baseline.app, baseline.appUpdates),
+      app('during the backfill', loadedBackfill.app!, loadedBackfill.appUpdates!),
+      app('during the single UPDATE', loadedUpdate.app!, loadedUpdate.appUpdates!),
+      '',
+      `How the server plans one batch (\`EXPLAIN\` of the batch statement, halfway through the table), by batch size: ${plans.map((p) => `${p.size} rows: ${p.join}${p.seqScan ? ' over a **seq scan of the whole table**' : ''}`).join('; ')}.`,
+      '',
+      '| goal | measured | |',
+      '|---|---|---|',
+      `| rows/s at least ${GOALS.ratio}x the single UPDATE (both alone) | ${ratio.toFixed(2)}x (under load: ${ratioLoaded.toFixed(2)}x) | ${yes(meets.ratio)} |`,
+      `| no batch over ${GOALS.batchMs} ms | longest ${longest} ms | ${yes(meets.batch)} |`,
+      `| application p99 at most ${GOALS.p99x}x its baseline | ${loadedBackfill.app!.p99Ms} / ${baseline.app.p99Ms} ms = ${p99x.toFixed(2)}x | ${yes(meets.p99)} |`,
+      '',
+      `Machine load (1-minute average) before ${loadBefore.load1}, after ${loadAfter.load1} on ${loadBefore.cores} cores` +
+        (busy ? ': the machine was shared with other work during the run, so absolute times are noisy.' : '.'),
+    ].join('\n'),
+  );
 } finally {
   await server.stop();
 }

@@ -18,7 +18,14 @@ export interface Distribution {
 export function distribution(values: readonly number[]): Distribution {
   const s = [...values].sort((a, b) => a - b);
   const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]! : 0);
-  return { n: s.length, min: round(s[0] ?? 0), p50: round(q(0.5)), p90: round(q(0.9)), p99: round(q(0.99)), max: round(s.at(-1) ?? 0) };
+  return {
+    n: s.length,
+    min: round(s[0] ?? 0),
+    p50: round(q(0.5)),
+    p90: round(q(0.9)),
+    p99: round(q(0.99)),
+    max: round(s.at(-1) ?? 0),
+  };
 }
 
 export interface SwitchRun {
@@ -72,7 +79,10 @@ export function clientView(run: SwitchRun, spans: readonly TransactionSpan[]): S
   const resumed = run.marks.resume ?? run.endMs;
   const during = (from: number, to: number) => spans.filter((s) => s.startMs <= to && s.endMs >= from);
   const longestOf = (xs: readonly TransactionSpan[]) =>
-    xs.reduce<TransactionSpan | undefined>((m, s) => (s.committed && (!m || s.endMs - s.startMs > m.endMs - m.startMs) ? s : m), undefined);
+    xs.reduce<TransactionSpan | undefined>(
+      (m, s) => (s.committed && (!m || s.endMs - s.startMs > m.endMs - m.startMs) ? s : m),
+      undefined,
+    );
   const fenced = during(fencedAt, resumed);
   const call = during(run.startMs, run.endMs);
   const longest = longestOf(fenced);
@@ -86,22 +96,35 @@ export function clientView(run: SwitchRun, spans: readonly TransactionSpan[]): S
     if (s.endMs > run.endMs) break;
   }
   const first = spans.find((s) => s.committed && s.endMs >= resumed);
-  const writeWait = fenced.reduce((m, s) => (s.committed ? Math.max(m, s.endMs - Math.max(s.startMs, fencedAt)) : m), 0);
+  const writeWait = fenced.reduce(
+    (m, s) => (s.committed ? Math.max(m, s.endMs - Math.max(s.startMs, fencedAt)) : m),
+    0,
+  );
   const ms = (t: TransactionSpan | undefined) => round(t ? t.endMs - t.startMs : 0);
   return {
-    cycle: run.cycle, command: run.command, from: r.from, to: r.to, outcome: r.outcome, pauseMs: r.pauseMs,
-    writeWaitMs: round(writeWait), clientPauseMs: ms(longest), clientPauseCallMs: ms(longestInCall), writeGapMs: round(gap),
+    cycle: run.cycle,
+    command: run.command,
+    from: r.from,
+    to: r.to,
+    outcome: r.outcome,
+    pauseMs: r.pauseMs,
+    writeWaitMs: round(writeWait),
+    clientPauseMs: ms(longest),
+    clientPauseCallMs: ms(longestInCall),
+    writeGapMs: round(gap),
     longestBeganBeforeFenceMs: longest ? round(fencedAt - longest.startMs) : null,
     longestCommittedAfterResumeMs: longest ? round(longest.endMs - resumed) : null,
     firstCommitAfterResumeMs: first ? round(first.endMs - resumed) : null,
-    overlapping: fenced.length, failedOverlapping: call.filter((s) => !s.committed).length, switchMs: r.ms,
+    overlapping: fenced.length,
+    failedOverlapping: call.filter((s) => !s.committed).length,
+    switchMs: r.ms,
     steps: Object.fromEntries(r.steps.filter((s) => s.step !== 'done').map((s) => [s.step, s.ms])),
   };
 }
 
 /** From PgBouncer's log: after each RESUME, how long until it opened its next server connection (wall clock). */
 export function reconnectDelays(text: string): { resumedAt: string; ms: number | null }[] {
-  const at = (line: string) => Date.parse(line.slice(0, 23).replace(' ', 'T') + 'Z');
+  const at = (line: string) => Date.parse(`${line.slice(0, 23).replace(' ', 'T')}Z`);
   const out: { resumedAt: string; ms: number | null }[] = [];
   let pending: string | undefined;
   for (const line of text.split('\n')) {
@@ -116,4 +139,3 @@ export function reconnectDelays(text: string): { resumedAt: string; ms: number |
   if (pending) out.push({ resumedAt: pending, ms: null });
   return out;
 }
-

@@ -19,13 +19,30 @@ try {
 
   const env = { ...process.env, PGPASSWORD: new URL(url).password };
   const u = new URL(url);
-  const pgDump = timeCommand('pg_dump', ['--schema-only', '-h', '127.0.0.1', '-p', u.port, '-U', 'postgres', '-d', 'bench', '-f', '/dev/null'], 5, env);
+  const pgDump = timeCommand(
+    'pg_dump',
+    ['--schema-only', '-h', '127.0.0.1', '-p', u.port, '-U', 'postgres', '-d', 'bench', '-f', '/dev/null'],
+    5,
+    env,
+  );
   const ours = timeCommand(process.execPath, ['bin/switchyard.js', 'introspect', '--db', url, '-o', '/dev/null'], 5);
   const dumpVersion = spawnSync('pg_dump', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const ratio = ours.best / pgDump.best;
   const verdict = ratio <= 1.0 ? 'meets' : 'misses';
-  console.log(`switchyard introspect: best ${ours.best.toFixed(0)} ms; pg_dump --schema-only: best ${pgDump.best.toFixed(0)} ms; ratio ${ratio.toFixed(2)}x (${verdict} the 1.0x goal)`);
-  writeResults('introspect', { tables: TABLES, server: `PostgreSQL ${MAJOR}`, pgDump: { version: dumpVersion, ...pgDump }, switchyard: ours, ratio: Number(ratio.toFixed(3)), goal: 1.0, meetsGoal: ratio <= 1.0 },
+  console.log(
+    `switchyard introspect: best ${ours.best.toFixed(0)} ms; pg_dump --schema-only: best ${pgDump.best.toFixed(0)} ms; ratio ${ratio.toFixed(2)}x (${verdict} the 1.0x goal)`,
+  );
+  writeResults(
+    'introspect',
+    {
+      tables: TABLES,
+      server: `PostgreSQL ${MAJOR}`,
+      pgDump: { version: dumpVersion, ...pgDump },
+      switchyard: ours,
+      ratio: Number(ratio.toFixed(3)),
+      goal: 1.0,
+      meetsGoal: ratio <= 1.0,
+    },
     [
       `${TABLES} tables (20 columns, 3 indexes, 1 foreign key each) on PostgreSQL ${MAJOR}; whole processes, best of 5 after a warm-up.`,
       '',
@@ -35,7 +52,8 @@ try {
       `| \`pg_dump --schema-only\` (${dumpVersion}) | ${pgDump.best.toFixed(0)} | ${pgDump.median.toFixed(0)} | ${pgDump.runs.join(', ')} |`,
       '',
       `Ratio (best / best): **${ratio.toFixed(2)}x** — goal at most 1.0x: ${verdict}.`,
-    ].join('\n'));
+    ].join('\n'),
+  );
 } finally {
   await server.stop();
 }

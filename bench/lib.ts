@@ -12,7 +12,12 @@ export interface Timing {
 }
 
 /** Runs a command `runs` times after one warm-up and returns wall-clock milliseconds. */
-export function timeCommand(cmd: string, args: readonly string[], runs = 5, env: NodeJS.ProcessEnv = process.env): Timing {
+export function timeCommand(
+  cmd: string,
+  args: readonly string[],
+  runs = 5,
+  env: NodeJS.ProcessEnv = process.env,
+): Timing {
   const once = () => {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -42,9 +47,12 @@ export function machine(): Record<string, string | number> {
 export function writeResults(name: string, data: Record<string, unknown>, markdown: string): void {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ machine: machine(), ...data }, null, 2) + '\n');
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ machine: machine(), ...data }, null, 2)}\n`);
   const m = machine();
-  writeFileSync(join(dir, `${name}.md`), `# ${name}\n\n${m.date} · ${m.cpu} · ${m.cores} cores · ${m.memoryGiB} GiB · node ${m.node}\n\n${markdown}\n`);
+  writeFileSync(
+    join(dir, `${name}.md`),
+    `# ${name}\n\n${m.date} · ${m.cpu} · ${m.cores} cores · ${m.memoryGiB} GiB · node ${m.node}\n\n${markdown}\n`,
+  );
 }
 
 // ---- pgbench as the application: started in the background, stopped by ending its sessions, and judged from
@@ -95,14 +103,32 @@ export function startPgbench(o: PgbenchOptions): PgbenchHandle {
   const u = new URL(o.url);
   const app = `bench_${o.label}`;
   const args = [
-    '-n', '-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username), '-d', decodeURIComponent(u.pathname.slice(1)),
-    '-c', String(o.clients), '-j', String(o.threads), '-T', String(o.seconds ?? 86_400),
-    '--log', `--log-prefix=${join(o.dir, o.label)}`,
+    '-n',
+    '-h',
+    u.hostname,
+    '-p',
+    u.port,
+    '-U',
+    decodeURIComponent(u.username),
+    '-d',
+    decodeURIComponent(u.pathname.slice(1)),
+    '-c',
+    String(o.clients),
+    '-j',
+    String(o.threads),
+    '-T',
+    String(o.seconds ?? 86_400),
+    '--log',
+    `--log-prefix=${join(o.dir, o.label)}`,
     ...(o.rate ? ['-R', String(o.rate)] : []),
     ...Object.entries(o.defines ?? {}).flatMap(([k, v]) => ['-D', `${k}=${v}`]),
     ...o.scripts.flatMap((s) => ['-f', s]),
   ];
-  const child = spawn('pgbench', args, { cwd: o.dir, env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password), PGAPPNAME: app }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('pgbench', args, {
+    cwd: o.dir,
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password), PGAPPNAME: app },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const aborts: ClientAbort[] = [];
   let stderr = '';
   let pending = '';
@@ -112,7 +138,8 @@ export function startPgbench(o: PgbenchOptions): PgbenchHandle {
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) if (/client \d+ .*aborted/.test(line)) aborts.push({ atMs: Date.now(), message: line.trim() });
+    for (const line of lines)
+      if (/client \d+ .*aborted/.test(line)) aborts.push({ atMs: Date.now(), message: line.trim() });
   });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return {
@@ -144,7 +171,12 @@ function parseLog(text: string): BenchTransaction[] {
     const f = line.split(' ');
     if (f.length < 6) continue;
     const endMs = Number(f[4]) * 1000 + Number(f[5]) / 1000;
-    out.push({ client: Number(f[0]), script: Number(f[3]), endMs, latencyMs: /^\d+$/.test(f[2]!) ? Number(f[2]) / 1000 : undefined });
+    out.push({
+      client: Number(f[0]),
+      script: Number(f[3]),
+      endMs,
+      latencyMs: /^\d+$/.test(f[2]!) ? Number(f[2]) / 1000 : undefined,
+    });
   }
   return out;
 }
@@ -159,13 +191,25 @@ export interface LatencySummary {
 }
 
 /** Transactions that overlap [fromMs, toMs] (started before its end, ended after its start). */
-export function summarize(txs: readonly BenchTransaction[], fromMs: number, toMs: number, aborts: readonly ClientAbort[] = []): LatencySummary {
+export function summarize(
+  txs: readonly BenchTransaction[],
+  fromMs: number,
+  toMs: number,
+  aborts: readonly ClientAbort[] = [],
+): LatencySummary {
   const inside = txs.filter((t) => t.endMs >= fromMs && t.endMs - (t.latencyMs ?? 0) <= toMs);
   const lat = inside.flatMap((t) => (t.latencyMs === undefined ? [] : [t.latencyMs])).sort((a, b) => a - b);
   const q = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.ceil(p * lat.length) - 1)]! : 0);
   const failed = inside.length - lat.length + aborts.filter((a) => a.atMs >= fromMs && a.atMs <= toMs + 1000).length;
   const r = (n: number) => Math.round(n * 100) / 100;
-  return { transactions: inside.length, failed, tps: Math.round(lat.length / Math.max(0.001, (toMs - fromMs) / 1000)), p50Ms: r(q(0.5)), p99Ms: r(q(0.99)), maxMs: r(lat.at(-1) ?? 0) };
+  return {
+    transactions: inside.length,
+    failed,
+    tps: Math.round(lat.length / Math.max(0.001, (toMs - fromMs) / 1000)),
+    p50Ms: r(q(0.5)),
+    p99Ms: r(q(0.99)),
+    maxMs: r(lat.at(-1) ?? 0),
+  };
 }
 
 /** The 1-minute load average and the number of cores, to say whether the machine was busy. */

@@ -81,7 +81,12 @@ const SCRIPTS = {
 // The third scenario adds a report: one session holding ACCESS SHARE on `orders` for 3 s out of every 4 s, longer
 // than lock_timeout, so that a DDL step arriving behind it times out and is retried.
 const BLOCKER = `BEGIN;\nSELECT count(*) FROM public.orders WHERE id <= 1000;\nSELECT pg_sleep(3);\nCOMMIT;\n\\sleep 1 s\n`;
-const WEIGHTS: Record<keyof typeof SCRIPTS, number> = { 'read.sql': 4, 'update_status.sql': 2, 'update_amount.sql': 1, 'insert.sql': 1 };
+const WEIGHTS: Record<keyof typeof SCRIPTS, number> = {
+  'read.sql': 4,
+  'update_status.sql': 2,
+  'update_amount.sql': 1,
+  'insert.sql': 1,
+};
 
 const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -110,7 +115,13 @@ interface Scenario {
   readonly reachedTarget: boolean;
 }
 
-async function runScenario(server: EmbeddedServer, name: string, amountNullable: boolean, longTransaction: boolean, dir: string): Promise<Scenario> {
+async function runScenario(
+  server: EmbeddedServer,
+  name: string,
+  amountNullable: boolean,
+  longTransaction: boolean,
+  dir: string,
+): Promise<Scenario> {
   await withAdmin(server, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = server.url(name);
   const c = new pg.Client({ connectionString: url });
@@ -122,8 +133,14 @@ async function runScenario(server: EmbeddedServer, name: string, amountNullable:
     const goal = await canonicalize(parseDeclared(target(amountNullable), 'target.yaml'), { url });
     const source = await introspect(c, { includeSchemas: ['public'] });
     const version = await serverVersion(c);
-    const plan: Plan = buildPlan(source, goal, { name: `bench_${name}`, number: 1, server: { version: version.text, versionNum: version.num } });
-    const lockTimeoutMs = Math.max(...plan.releases.flatMap((r) => PHASES.flatMap((p) => r[p].map((s) => s.lockTimeoutMs))));
+    const plan: Plan = buildPlan(source, goal, {
+      name: `bench_${name}`,
+      number: 1,
+      server: { version: version.text, versionNum: version.num },
+    });
+    const lockTimeoutMs = Math.max(
+      ...plan.releases.flatMap((r) => PHASES.flatMap((p) => r[p].map((s) => s.lockTimeoutMs))),
+    );
     log(`${name}: ${ROWS} orders; plan of ${plan.releases.length} releases, lock_timeout ${lockTimeoutMs} ms`);
     const phases: PhaseRun[] = [];
     for (const release of plan.releases) {
@@ -131,12 +148,26 @@ async function runScenario(server: EmbeddedServer, name: string, amountNullable:
         if (release[phase].length === 0) continue;
         const label = `${name}_r${release.number}_${phase}`;
         const bench = startPgbench({
-          url, dir, label, clients: CLIENTS, threads: THREADS, ...(RATE > 0 ? { rate: RATE } : {}),
+          url,
+          dir,
+          label,
+          clients: CLIENTS,
+          threads: THREADS,
+          ...(RATE > 0 ? { rate: RATE } : {}),
           scripts: Object.entries(WEIGHTS).map(([f, w]) => `${join(dir, f)}@${w}`),
         });
         await sleep(1500);
         // The phase starts 0.5 s into the report's 3 s: its first ACCESS EXCLUSIVE step waits out lock_timeout.
-        const blocker = longTransaction ? startPgbench({ url, dir, label: `${label}_blocker`, clients: 1, threads: 1, scripts: [join(dir, 'blocker.sql')] }) : undefined;
+        const blocker = longTransaction
+          ? startPgbench({
+              url,
+              dir,
+              label: `${label}_blocker`,
+              clients: 1,
+              threads: 1,
+              scripts: [join(dir, 'blocker.sql')],
+            })
+          : undefined;
         if (blocker) await sleep(500);
         const steps: { action: string; lock: string; ms: number }[] = [];
         const retryEvents: { action: string; attempt: number; waitMs: number }[] = [];
@@ -144,7 +175,8 @@ async function runScenario(server: EmbeddedServer, name: string, amountNullable:
         let pauses = 0;
         const onEvent = (e: PhaseEvent) => {
           if (e.kind === 'step' && e.state === 'start') stepStart = performance.now();
-          if (e.kind === 'step' && e.state === 'done') steps.push({ action: e.step.action, lock: e.step.lock, ms: round(performance.now() - stepStart) });
+          if (e.kind === 'step' && e.state === 'done')
+            steps.push({ action: e.step.action, lock: e.step.lock, ms: round(performance.now() - stepStart) });
           if (e.kind === 'pause') pauses++;
           if (e.kind === 'retry') {
             retryEvents.push({ action: e.step.action, attempt: e.attempt, waitMs: e.waitMs });
@@ -171,8 +203,21 @@ async function runScenario(server: EmbeddedServer, name: string, amountNullable:
         const inPhase = summarize(run.transactions, from, to);
         const app = { ...inPhase, failed: inPhase.failed + run.aborts.length };
         for (const a of run.aborts) log(`  pgbench: ${a.message}`);
-        phases.push({ release: release.number, phase, steps, ms, retries, pauses, retryEvents, ...(error ? { error } : {}), app, abortMessages: run.aborts.map((a) => a.message) });
-        log(`${label}: ${steps.map((s) => s.action).join(', ')} in ${ms} ms; app ${app.transactions} tx, failed ${app.failed}, p99 ${app.p99Ms} ms, max ${app.maxMs} ms; retries ${retries}`);
+        phases.push({
+          release: release.number,
+          phase,
+          steps,
+          ms,
+          retries,
+          pauses,
+          retryEvents,
+          ...(error ? { error } : {}),
+          app,
+          abortMessages: run.aborts.map((a) => a.message),
+        });
+        log(
+          `${label}: ${steps.map((s) => s.action).join(', ')} in ${ms} ms; app ${app.transactions} tx, failed ${app.failed}, p99 ${app.p99Ms} ms, max ${app.maxMs} ms; retries ${retries}`,
+        );
         if (error) return { name, amountNullable, longTransaction, lockTimeoutMs, phases, reachedTarget: false };
       }
     }
@@ -200,10 +245,20 @@ function totals(s: Scenario) {
   const longest = Math.max(...s.phases.map((p) => p.app.maxMs));
   const retries = s.phases.reduce((n, p) => n + p.retries, 0);
   const limit = s.lockTimeoutMs + SLACK_MS;
-  return { failed, longestMs: longest, retries, limitMs: limit, meetsFailed: failed === 0, meetsWait: longest <= limit, completed: s.reachedTarget };
+  return {
+    failed,
+    longestMs: longest,
+    retries,
+    limitMs: limit,
+    meetsFailed: failed === 0,
+    meetsWait: longest <= limit,
+    completed: s.reachedTarget,
+  };
 }
 
-const title = (s: Scenario) => (s.amountNullable ? '`amount` retyped nullable' : '`amount` retyped NOT NULL (as declared)') + (s.longTransaction ? ', with a 3 s report transaction every 4 s' : '');
+const title = (s: Scenario) =>
+  (s.amountNullable ? '`amount` retyped nullable' : '`amount` retyped NOT NULL (as declared)') +
+  (s.longTransaction ? ', with a 3 s report transaction every 4 s' : '');
 
 function table(s: Scenario): string[] {
   return [
@@ -216,7 +271,15 @@ function table(s: Scenario): string[] {
         `| ${p.release} | ${p.phase} | ${p.steps.map((x) => `${x.action} (${x.lock}, ${x.ms} ms)`).join('<br>')}${p.error ? `<br>**failed:** ${p.error.replaceAll('|', '\\|')}` : ''} | ${p.ms} | ${p.app.transactions} | ${p.app.failed} | ${p.app.p99Ms} | ${p.app.maxMs} | ${p.retries} | ${p.pauses} |`,
     ),
     '',
-    ...[...new Set(s.phases.flatMap((p) => p.abortMessages.map((m) => `r${p.release} ${p.phase}: ${m.replace(/^pgbench: error: /, '')}`)))].slice(0, 20).map((m) => `- ${m}`),
+    ...[
+      ...new Set(
+        s.phases.flatMap((p) =>
+          p.abortMessages.map((m) => `r${p.release} ${p.phase}: ${m.replace(/^pgbench: error: /, '')}`),
+        ),
+      ),
+    ]
+      .slice(0, 20)
+      .map((m) => `- ${m}`),
   ];
 }
 
@@ -228,7 +291,11 @@ writeFileSync(join(dir, 'blocker.sql'), BLOCKER);
 const server = await startEmbedded({ major: MAJOR });
 try {
   const scenarios: Scenario[] = [];
-  const runs = [['retype_not_null', false, false], ['retype_nullable', true, false], ['retype_not_null_long_tx', false, true]] as const;
+  const runs = [
+    ['retype_not_null', false, false],
+    ['retype_nullable', true, false],
+    ['retype_not_null_long_tx', false, true],
+  ] as const;
   for (const [name, nullable, longTx] of runs) scenarios.push(await runScenario(server, name, nullable, longTx, dir));
   const loadAfter = load();
   log(`load after: ${loadAfter.load1}`);
@@ -236,43 +303,54 @@ try {
   const results = scenarios.map((s) => ({ ...s, totals: totals(s) }));
   const yes = (b: boolean) => (b ? 'met' : 'NOT met');
   for (const r of results) {
-    console.log(`${r.name}: failed client transactions ${r.totals.failed} (${yes(r.totals.meetsFailed)}), longest client wait ${r.totals.longestMs} ms vs ${r.totals.limitMs} ms (${yes(r.totals.meetsWait)}), executor retries ${r.totals.retries}, reached target ${r.reachedTarget}`);
+    console.log(
+      `${r.name}: failed client transactions ${r.totals.failed} (${yes(r.totals.meetsFailed)}), longest client wait ${r.totals.longestMs} ms vs ${r.totals.limitMs} ms (${yes(r.totals.meetsWait)}), executor retries ${r.totals.retries}, reached target ${r.reachedTarget}`,
+    );
   }
-  writeResults('phases-under-load', {
-    rows: ROWS, accounts: ACCOUNTS, server: `PostgreSQL ${MAJOR}`,
-    pgbench: { clients: CLIENTS, threads: THREADS, rate: RATE, scripts: SCRIPTS, weights: WEIGHTS },
-    load: { before: loadBefore, after: loadAfter, busy },
-    goals: { failed: 0, longestWait: 'lock_timeout + 100 ms' },
-    scenarios: results,
-  }, [
-    `\`orders\` with ${ROWS.toLocaleString('en')} rows (and \`accounts\`, ${ACCOUNTS} rows); PostgreSQL ${MAJOR} (embedded, fsync off). One plan, built by the`,
-    'planner from the live source and a declared target: add `currency` NOT NULL DEFAULT, index `orders_account_id_idx`',
-    '(CONCURRENTLY), check `quantity > 0` and foreign key `account_id` -> `accounts` (NOT VALID, then VALIDATE), `status` SET NOT NULL',
-    '(planned recipe), `amount` int -> bigint (two-column recipe). Every phase of every release is applied with `applyPhase`',
-    '(lock_timeout from the plan), while pgbench runs a fresh set of clients against the same tables for that phase.',
-    '',
-    `Application: pgbench ${CLIENTS} clients, ${THREADS} threads, ${RATE > 0 ? `${RATE} tps fixed rate (latency counted from the scheduled start)` : 'unthrottled'};`,
-    'weights 4 point reads, 2 `UPDATE ... SET quantity = quantity + 1, status = \'paid\'`, 1 `UPDATE ... SET amount = amount + 1`, 1 INSERT,',
-    'random ids. Failed = transactions logged as failed plus clients aborted by an error, from the start of the phase\'s pgbench run',
-    '(1.5 s before the phase) to its end; pgbench 15 stops a client at its first error, so a failure that would repeat counts once per',
-    'client. Longest = the longest transaction overlapping the phase (latency from its scheduled start).',
-    '',
-    '| scenario | failed client transactions (goal 0) | longest client wait (goal ≤ lock_timeout + 100 ms) | executor retries | reached the target |',
-    '|---|---|---|---|---|',
-    ...results.map((r) => `| ${title(r)} | ${r.totals.failed} (${yes(r.totals.meetsFailed)}) | ${r.totals.longestMs} ms vs ${r.totals.limitMs} ms (${yes(r.totals.meetsWait)}) | ${r.totals.retries} | ${r.reachedTarget ? 'yes' : 'no'} |`),
-    '',
-    ...(results.some((r) => r.phases.some((p) => p.abortMessages.some((m) => /__new_not_null/.test(m))))
-      ? [
-          'Why the NOT NULL retype fails: its expand phase adds `CHECK (amount__new IS NOT NULL) NOT VALID`, which every new row version',
-          'must pass, but the sync trigger fills `amount__new` only when `amount` itself changes (or on INSERT). An UPDATE of other columns',
-          'of a row the backfill has not reached yet keeps `amount__new` NULL and fails, from expand until the backfill passes that row.',
-          '',
-        ]
-      : []),
-    ...results.flatMap((r) => [...table(r), '']),
-    `Machine load (1-minute average) before ${loadBefore.load1}, after ${loadAfter.load1} on ${loadBefore.cores} cores` +
-      (busy ? ': the machine was shared with other work during the run, so absolute times are noisy.' : '.'),
-  ].join('\n'));
+  writeResults(
+    'phases-under-load',
+    {
+      rows: ROWS,
+      accounts: ACCOUNTS,
+      server: `PostgreSQL ${MAJOR}`,
+      pgbench: { clients: CLIENTS, threads: THREADS, rate: RATE, scripts: SCRIPTS, weights: WEIGHTS },
+      load: { before: loadBefore, after: loadAfter, busy },
+      goals: { failed: 0, longestWait: 'lock_timeout + 100 ms' },
+      scenarios: results,
+    },
+    [
+      `\`orders\` with ${ROWS.toLocaleString('en')} rows (and \`accounts\`, ${ACCOUNTS} rows); PostgreSQL ${MAJOR} (embedded, fsync off). One plan, built by the`,
+      'planner from the live source and a declared target: add `currency` NOT NULL DEFAULT, index `orders_account_id_idx`',
+      '(CONCURRENTLY), check `quantity > 0` and foreign key `account_id` -> `accounts` (NOT VALID, then VALIDATE), `status` SET NOT NULL',
+      '(planned recipe), `amount` int -> bigint (two-column recipe). Every phase of every release is applied with `applyPhase`',
+      '(lock_timeout from the plan), while pgbench runs a fresh set of clients against the same tables for that phase.',
+      '',
+      `Application: pgbench ${CLIENTS} clients, ${THREADS} threads, ${RATE > 0 ? `${RATE} tps fixed rate (latency counted from the scheduled start)` : 'unthrottled'};`,
+      "weights 4 point reads, 2 `UPDATE ... SET quantity = quantity + 1, status = 'paid'`, 1 `UPDATE ... SET amount = amount + 1`, 1 INSERT,",
+      "random ids. Failed = transactions logged as failed plus clients aborted by an error, from the start of the phase's pgbench run",
+      '(1.5 s before the phase) to its end; pgbench 15 stops a client at its first error, so a failure that would repeat counts once per',
+      'client. Longest = the longest transaction overlapping the phase (latency from its scheduled start).',
+      '',
+      '| scenario | failed client transactions (goal 0) | longest client wait (goal ≤ lock_timeout + 100 ms) | executor retries | reached the target |',
+      '|---|---|---|---|---|',
+      ...results.map(
+        (r) =>
+          `| ${title(r)} | ${r.totals.failed} (${yes(r.totals.meetsFailed)}) | ${r.totals.longestMs} ms vs ${r.totals.limitMs} ms (${yes(r.totals.meetsWait)}) | ${r.totals.retries} | ${r.reachedTarget ? 'yes' : 'no'} |`,
+      ),
+      '',
+      ...(results.some((r) => r.phases.some((p) => p.abortMessages.some((m) => /__new_not_null/.test(m))))
+        ? [
+            'Why the NOT NULL retype fails: its expand phase adds `CHECK (amount__new IS NOT NULL) NOT VALID`, which every new row version',
+            'must pass, but the sync trigger fills `amount__new` only when `amount` itself changes (or on INSERT). An UPDATE of other columns',
+            'of a row the backfill has not reached yet keeps `amount__new` NULL and fails, from expand until the backfill passes that row.',
+            '',
+          ]
+        : []),
+      ...results.flatMap((r) => [...table(r), '']),
+      `Machine load (1-minute average) before ${loadBefore.load1}, after ${loadAfter.load1} on ${loadBefore.cores} cores` +
+        (busy ? ': the machine was shared with other work during the run, so absolute times are noisy.' : '.'),
+    ].join('\n'),
+  );
 } finally {
   await server.stop();
 }

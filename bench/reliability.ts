@@ -29,11 +29,20 @@ console.log(`reliability: ${points} kill points, seed ${seed}`);
 
 const before = load();
 const started = Date.now();
-const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--project', 'integration', 'test/integration/executor/crash.test.ts'], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, SWITCHYARD_CRASH_POINTS: String(points), SWITCHYARD_CRASH_SEED: String(seed), SWITCHYARD_CRASH_REPORT: reportFile },
-});
+const run = spawnSync(
+  process.execPath,
+  ['node_modules/vitest/vitest.mjs', 'run', '--project', 'integration', 'test/integration/executor/crash.test.ts'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      SWITCHYARD_CRASH_POINTS: String(points),
+      SWITCHYARD_CRASH_SEED: String(seed),
+      SWITCHYARD_CRASH_REPORT: reportFile,
+    },
+  },
+);
 const wallMs = Date.now() - started;
 
 let r: Report;
@@ -48,7 +57,8 @@ const dryOf = (command: string) => {
   const d = r.dry.commands.find((x) => x.command === command);
   return d ? `${d.lastMs} ms (${d.lastWorkMs} ms)` : '';
 };
-const failureRow = (f: Failure) => `| ${f.command} | ${f.afterKillAtMs ?? ''} | ${f.what.replaceAll('|', '\\|').replaceAll('\n', ' ')} |`;
+const failureRow = (f: Failure) =>
+  `| ${f.command} | ${f.afterKillAtMs ?? ''} | ${f.what.replaceAll('|', '\\|').replaceAll('\n', ' ')} |`;
 const markdown = [
   `${r.kills} SIGKILLs at random points of \`switchyard apply\` / \`rollback\` of a plan with every change kind (${r.steps} steps, ${r.rows} rows in each backfilled table), seed ${r.seed}.`,
   '',
@@ -60,12 +70,40 @@ const markdown = [
   '',
   '| command | unkilled (phase part) | killed walk | kills: ms after start, c = during the start-up checks |',
   '|---|---|---|---|',
-  ...r.commands.map((c) => `| ${c.command} | ${dryOf(c.command)} | ${c.ms} ms | ${c.kills.map((k) => `${k.atMs}${k.during === 'checks' ? 'c' : ''}`).join(', ')} |`),
+  ...r.commands.map(
+    (c) =>
+      `| ${c.command} | ${dryOf(c.command)} | ${c.ms} ms | ${c.kills.map((k) => `${k.atMs}${k.during === 'checks' ? 'c' : ''}`).join(', ')} |`,
+  ),
   '',
-  r.failures.length ? ['| failed command | after a kill at (ms) | what went wrong |', '|---|---|---|', ...r.failures.map(failureRow)].join('\n') : 'No failures.',
+  r.failures.length
+    ? [
+        '| failed command | after a kill at (ms) | what went wrong |',
+        '|---|---|---|',
+        ...r.failures.map(failureRow),
+      ].join('\n')
+    : 'No failures.',
   '',
   `Load before: ${before.load1} on ${before.cores} cores.`,
 ].join('\n');
-writeResults('reliability', { seed: r.seed, killPoints: r.killPoints, kills: r.kills, killsBy: r.killsBy, recoveries: r.recoveries, missed: r.missed, lockWaits: r.lockWaits, failures: r.failures, walkMs: r.ms, wallMs, steps: r.steps, rows: r.rows, commands: r.commands, dry: r.dry }, markdown);
+writeResults(
+  'reliability',
+  {
+    seed: r.seed,
+    killPoints: r.killPoints,
+    kills: r.kills,
+    killsBy: r.killsBy,
+    recoveries: r.recoveries,
+    missed: r.missed,
+    lockWaits: r.lockWaits,
+    failures: r.failures,
+    walkMs: r.ms,
+    wallMs,
+    steps: r.steps,
+    rows: r.rows,
+    commands: r.commands,
+    dry: r.dry,
+  },
+  markdown,
+);
 console.log(markdown);
 process.exit(r.failures.length === 0 && r.kills > 0 ? 0 : 1);

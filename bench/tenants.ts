@@ -33,7 +33,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { withClient as withTarget } from '../dist/db/connect.js';
 import { ident } from '../dist/db/quote.js';
 import { readPlan } from '../dist/planner/file.js';
@@ -108,7 +108,12 @@ tenants:
 const withClient = <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => withTarget({ url }, fn);
 
 /** Runs a command, resolving with its exit code, stdout, stderr and wall time; stderr lines go to onLine. */
-function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+function run(
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  onLine?: (line: string) => void,
+): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -163,33 +168,59 @@ sig AS (
   FROM t)
 SELECT columns::int, indexes::int, constraints::int, signature, count(*)::int AS tenants FROM sig GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC`;
 
-interface Signature { columns: number; indexes: number; constraints: number; signature: string; tenants: number }
+interface Signature {
+  columns: number;
+  indexes: number;
+  constraints: number;
+  signature: string;
+  tenants: number;
+}
 const signatures = (url: string) => withClient(url, async (c) => (await c.query<Signature>(SIGNATURE)).rows);
 
-interface Statement { query: string; calls: number; perTenant: number; totalMs: number; sharePct: number }
+interface Statement {
+  query: string;
+  calls: number;
+  perTenant: number;
+  totalMs: number;
+  sharePct: number;
+}
 
 /** The statements pg_stat_statements saw in one database since the last reset, most time first. */
-async function statements(server: EmbeddedServer, db: string): Promise<{ calls: number; totalMs: number; top: Statement[] }> {
+async function statements(
+  server: EmbeddedServer,
+  db: string,
+): Promise<{ calls: number; totalMs: number; top: Statement[] }> {
   return withClient(server.url(), async (c) => {
     const { rows } = await c.query<{ query: string; calls: string; ms: number }>(
       // Each tenant's DDL names its schema: those are counted together (tenant_NNNN -> tenant_N).
       `SELECT regexp_replace(regexp_replace(query, '\\s+', ' ', 'g'), 'tenant_[0-9]{4}', 'tenant_N', 'g') AS query, sum(calls)::text AS calls, sum(total_exec_time) AS ms
-         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 GROUP BY 1 ORDER BY 3 DESC`, [db]);
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 GROUP BY 1 ORDER BY 3 DESC`,
+      [db],
+    );
     const calls = rows.reduce((a, r) => a + Number(r.calls), 0);
     const totalMs = rows.reduce((a, r) => a + r.ms, 0);
-    const top = rows.slice(0, 25).map((r) => ({ query: r.query.slice(0, 200), calls: Number(r.calls), perTenant: round(Number(r.calls) / TENANTS, 2), totalMs: round(r.ms), sharePct: round((100 * r.ms) / totalMs, 1) }));
+    const top = rows.slice(0, 25).map((r) => ({
+      query: r.query.slice(0, 200),
+      calls: Number(r.calls),
+      perTenant: round(Number(r.calls) / TENANTS, 2),
+      totalMs: round(r.ms),
+      sharePct: round((100 * r.ms) / totalMs, 1),
+    }));
     return { calls, totalMs: round(totalMs), top };
   });
 }
 
-const resetStatements = (server: EmbeddedServer) => PROFILE ? withClient(server.url(), (c) => c.query('SELECT pg_stat_statements_reset()')) : Promise.resolve();
+const resetStatements = (server: EmbeddedServer) =>
+  PROFILE ? withClient(server.url(), (c) => c.query('SELECT pg_stat_statements_reset()')) : Promise.resolve();
 
 /** The template database: the registry and TENANTS tenant schemas, built 50 to a statement. */
 async function buildTemplate(server: EmbeddedServer): Promise<void> {
   await withClient(server.url(), (c) => c.query('CREATE DATABASE tmpl'));
   await withClient(server.url('tmpl'), async (c) => {
     const t0 = performance.now();
-    await c.query(`CREATE SCHEMA central; CREATE TABLE central.tenants (schema_name text PRIMARY KEY, active boolean NOT NULL DEFAULT true)`);
+    await c.query(
+      `CREATE SCHEMA central; CREATE TABLE central.tenants (schema_name text PRIMARY KEY, active boolean NOT NULL DEFAULT true)`,
+    );
     const tick = progress('tenant schemas built');
     for (let i = 0; i < names.length; i += 50) {
       const chunk = names.slice(i, i + 50);
@@ -203,7 +234,15 @@ async function buildTemplate(server: EmbeddedServer): Promise<void> {
   });
 }
 
-interface Project { dir: string; plan: Plan; planPath: string; hazards: string[]; migration: string; rehearseMs: number; planMs: number }
+interface Project {
+  dir: string;
+  plan: Plan;
+  planPath: string;
+  hazards: string[];
+  migration: string;
+  rehearseMs: number;
+  planMs: number;
+}
 
 function config(dir: string, label: string, url: string): string {
   const file = join(dir, `${label}.yaml`);
@@ -219,13 +258,17 @@ async function makePlan(server: EmbeddedServer): Promise<Project> {
   const dir = mkdtempSync(join(tmpdir(), 'sy-bench-tenants-'));
   writeFileSync(join(dir, 'schema.yaml'), SCHEMA_YAML);
   const cfg = config(dir, 'plan', await copy(server, 'plan_db'));
-  const planned = await run(process.execPath, [...CLI, '--config', cfg, 'plan', '--name', 'bench_tenants'], process.env);
+  const planned = await run(
+    process.execPath,
+    [...CLI, '--config', cfg, 'plan', '--name', 'bench_tenants'],
+    process.env,
+  );
   if (planned.code !== 0) throw new Error(`switchyard plan failed: ${planned.stdout}${planned.stderr}`);
   const planPath = join(dir, 'plans', '0001_bench_tenants.plan.yaml');
   const plan = await readPlan(planPath);
   const steps = planPhases(plan).flatMap((p) => p.steps);
   log(`plan (${round(planned.ms)} ms): ${steps.length} steps`);
-  steps.forEach((s) => log(`  r${s.release} ${s.phase} ${s.action}: ${s.sql}`));
+  for (const s of steps) log(`  r${s.release} ${s.phase} ${s.action}: ${s.sql}`);
   if (steps.length !== STEPS) throw new Error(`the plan has ${steps.length} steps, not ${STEPS}`);
   if (steps.some((s) => s.backfill)) throw new Error('the plan has a backfill step: its SQL is rendered per batch');
   const rehearsed = await run(process.execPath, [...CLI, '--config', cfg, 'rehearse', planPath], process.env);
@@ -255,27 +298,48 @@ async function psqlLoop(server: EmbeddedServer, p: Project): Promise<Contestant>
   const url = await copy(server, db);
   const u = new URL(url);
   const script = join(p.dir, 'runbook.sh');
-  writeFileSync(script, `set -e
+  writeFileSync(
+    script,
+    `set -e
 for SCHEMA in $("${PSQL}" -X -At -c "SELECT schema_name FROM central.tenants WHERE active ORDER BY schema_name"); do
   echo "Migrating $SCHEMA..." >&2
   "${PSQL}" -X -q -v ON_ERROR_STOP=1 -c "SET search_path TO $SCHEMA" -f "${join(p.dir, 'migration.sql')}"
 done
-`);
-  const env = { ...process.env, PGHOST: u.hostname, PGPORT: u.port, PGUSER: 'postgres', PGPASSWORD: decodeURIComponent(u.password), PGDATABASE: db };
+`,
+  );
+  const env = {
+    ...process.env,
+    PGHOST: u.hostname,
+    PGPORT: u.port,
+    PGUSER: 'postgres',
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGDATABASE: db,
+  };
   await resetStatements(server);
   log(`psql loop: ${TENANTS} tenants, one psql each, serial`);
   let n = 0;
   const tick = progress('psql loop');
   const r = await run('bash', [script], env, (line) => line.startsWith('Migrating') && tick(++n));
-  if (r.code !== 0 || n !== TENANTS) throw new Error(`the psql loop failed after ${n} tenants: ${r.stderr.slice(-2000)}`);
+  if (r.code !== 0 || n !== TENANTS)
+    throw new Error(`the psql loop failed after ${n} tenants: ${r.stderr.slice(-2000)}`);
   const stats = PROFILE ? await statements(server, db) : undefined;
-  const c: Contestant = { name: 'psql loop (runbook)', concurrency: 1, totalMs: round(r.ms), perTenantMs: round(r.ms / TENANTS, 2), signature: await signatures(url), ...(stats ? { statements: stats } : {}) };
+  const c: Contestant = {
+    name: 'psql loop (runbook)',
+    concurrency: 1,
+    totalMs: round(r.ms),
+    perTenantMs: round(r.ms / TENANTS, 2),
+    signature: await signatures(url),
+    ...(stats ? { statements: stats } : {}),
+  };
   await drop(server, db);
   log(`psql loop: ${c.totalMs} ms, ${c.perTenantMs} ms per tenant`);
   return c;
 }
 
-interface ApplyJson { outcomes: { tenant: string; state: string; error?: string }[]; ms: number }
+interface ApplyJson {
+  outcomes: { tenant: string; state: string; error?: string }[];
+  ms: number;
+}
 
 /** switchyard apply, phase by phase, at one concurrency, on a fresh copy. */
 async function switchyard(server: EmbeddedServer, p: Project, concurrency: number): Promise<Contestant> {
@@ -290,33 +354,80 @@ async function switchyard(server: EmbeddedServer, p: Project, concurrency: numbe
     let n = 0;
     const tick = progress(`switchyard c=${concurrency} ${label}`);
     await resetStatements(server);
-    const r = await run(process.execPath, [
-      ...CLI, '--config', cfg, '--json', 'apply', p.planPath, '--release', String(release), '--phase', phase, '--skip-rehearsal',
-      '--concurrency', String(concurrency), ...(p.hazards.length ? ['--allow-hazard', p.hazards.join(',')] : []),
-    ], process.env, (line) => line.includes('"event":"tenant"') && tick(++n));
+    const r = await run(
+      process.execPath,
+      [
+        ...CLI,
+        '--config',
+        cfg,
+        '--json',
+        'apply',
+        p.planPath,
+        '--release',
+        String(release),
+        '--phase',
+        phase,
+        '--skip-rehearsal',
+        '--concurrency',
+        String(concurrency),
+        ...(p.hazards.length ? ['--allow-hazard', p.hazards.join(',')] : []),
+      ],
+      process.env,
+      (line) => line.includes('"event":"tenant"') && tick(++n),
+    );
     const out = r.stdout ? (JSON.parse(r.stdout) as ApplyJson) : undefined;
     const done = out?.outcomes.filter((o) => o.state === 'done').length ?? 0;
-    if (r.code !== 0 || done !== TENANTS) throw new Error(`switchyard ${label} at ${concurrency}: exit ${r.code}, ${done} done: ${r.stdout.slice(0, 2000)}${r.stderr.slice(-2000)}`);
-    phases.push({ phase: label, ms: round(r.ms), reportedMs: out!.ms, ...(PROFILE ? { statements: await statements(server, db) } : {}) });
+    if (r.code !== 0 || done !== TENANTS)
+      throw new Error(
+        `switchyard ${label} at ${concurrency}: exit ${r.code}, ${done} done: ${r.stdout.slice(0, 2000)}${r.stderr.slice(-2000)}`,
+      );
+    phases.push({
+      phase: label,
+      ms: round(r.ms),
+      reportedMs: out!.ms,
+      ...(PROFILE ? { statements: await statements(server, db) } : {}),
+    });
     log(`  ${label}: ${round(r.ms)} ms (the command reports ${out!.ms} ms)`);
   }
   const totalMs = round(phases.reduce((a, x) => a + x.ms, 0));
-  const c: Contestant = { name: `switchyard --concurrency ${concurrency}`, concurrency, totalMs, perTenantMs: round(totalMs / TENANTS, 2), phases, signature: await signatures(server.url(db)) };
+  const c: Contestant = {
+    name: `switchyard --concurrency ${concurrency}`,
+    concurrency,
+    totalMs,
+    perTenantMs: round(totalMs / TENANTS, 2),
+    phases,
+    signature: await signatures(server.url(db)),
+  };
   await drop(server, db);
   log(`switchyard c=${concurrency}: ${c.totalMs} ms, ${c.perTenantMs} ms per tenant`);
   return c;
 }
 
-const sameSig = (a: Signature, b: Signature) => a.signature === b.signature && a.columns === b.columns && a.indexes === b.indexes && a.constraints === b.constraints;
+const sameSig = (a: Signature, b: Signature) =>
+  a.signature === b.signature && a.columns === b.columns && a.indexes === b.indexes && a.constraints === b.constraints;
 
 // ---- main
 const loadBefore = load();
-log(`${TENANTS} tenants, ${ROWS} customers + ${2 * ROWS} orders each; concurrency ${CONCURRENCY.join(', ')}; load ${loadBefore.load1} on ${loadBefore.cores} cores${PROFILE ? '; pg_stat_statements on' : ''}`);
+log(
+  `${TENANTS} tenants, ${ROWS} customers + ${2 * ROWS} orders each; concurrency ${CONCURRENCY.join(', ')}; load ${loadBefore.load1} on ${loadBefore.cores} cores${PROFILE ? '; pg_stat_statements on' : ''}`,
+);
 // Durable commits (fsync and synchronous_commit on, as in production) unless BENCH_FSYNC=off: every commit, the
 // ledger's included, then costs what it costs on a real server.
 const DURABLE = process.env.BENCH_FSYNC !== 'off';
 const durability: Record<string, string> = DURABLE ? { fsync: 'on', synchronous_commit: 'on' } : {};
-const server = await startEmbedded({ major: 17, settings: { ...durability, ...(PROFILE ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', 'pg_stat_statements.max': '10000' } : {}) } });
+const server = await startEmbedded({
+  major: 17,
+  settings: {
+    ...durability,
+    ...(PROFILE
+      ? {
+          shared_preload_libraries: 'pg_stat_statements',
+          'pg_stat_statements.track': 'all',
+          'pg_stat_statements.max': '10000',
+        }
+      : {}),
+  },
+});
 try {
   if (PROFILE) await withClient(server.url(), (c) => c.query('CREATE EXTENSION pg_stat_statements'));
   await buildTemplate(server);
@@ -329,15 +440,33 @@ try {
   // Equal work: one signature for every tenant of every copy, not the template's.
   const all = [psql, ...sy];
   const ref = psql.signature![0]!;
-  const equal = all.every((c) => c.signature!.length === 1 && c.signature![0]!.tenants === TENANTS && sameSig(c.signature![0]!, ref)) && !sameSig(before[0]!, ref);
-  log(`schemas: before ${before[0]!.columns} columns / ${before[0]!.indexes} indexes / ${before[0]!.constraints} constraints per tenant; after ${ref.columns} / ${ref.indexes} / ${ref.constraints}; every tenant identical in every copy: ${equal}`);
-  if (!equal) throw new Error(`the tenants did not all reach the same schema: ${JSON.stringify(all.map((c) => [c.name, c.signature]))}`);
+  const equal =
+    all.every(
+      (c) => c.signature!.length === 1 && c.signature![0]!.tenants === TENANTS && sameSig(c.signature![0]!, ref),
+    ) && !sameSig(before[0]!, ref);
+  log(
+    `schemas: before ${before[0]!.columns} columns / ${before[0]!.indexes} indexes / ${before[0]!.constraints} constraints per tenant; after ${ref.columns} / ${ref.indexes} / ${ref.constraints}; every tenant identical in every copy: ${equal}`,
+  );
+  if (!equal)
+    throw new Error(
+      `the tenants did not all reach the same schema: ${JSON.stringify(all.map((c) => [c.name, c.signature]))}`,
+    );
 
   const best = sy.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
   const speedup = (c: Contestant) => round(psql.totalMs / c.totalMs, 2);
   const goalMet = speedup(best) >= GOAL;
-  log(`speedup: ${sy.map((c) => `c=${c.concurrency} ${speedup(c)}x`).join(', ')}; goal ${GOAL}x ${goalMet ? 'met' : 'NOT met'}`);
-  const steps = planPhases(p.plan).flatMap((x) => x.steps.map((s) => ({ release: s.release, phase: s.phase, action: s.action, sql: s.sql, transactional: s.transactional })));
+  log(
+    `speedup: ${sy.map((c) => `c=${c.concurrency} ${speedup(c)}x`).join(', ')}; goal ${GOAL}x ${goalMet ? 'met' : 'NOT met'}`,
+  );
+  const steps = planPhases(p.plan).flatMap((x) =>
+    x.steps.map((s) => ({
+      release: s.release,
+      phase: s.phase,
+      action: s.action,
+      sql: s.sql,
+      transactional: s.transactional,
+    })),
+  );
 
   const md = [
     `${TENANTS} tenant schemas (\`customers\` ${ROWS} rows, \`orders\` ${2 * ROWS} rows, one foreign key), PostgreSQL 17 (embedded, ${DURABLE ? 'fsync and synchronous_commit on' : 'fsync off'}),`,
@@ -348,7 +477,9 @@ try {
     '',
     '| release | phase | action | SQL (template) |',
     '|---|---|---|---|',
-    ...steps.map((s) => `| ${s.release} | ${s.phase} | ${s.action} | \`${s.sql.replace(/\s+/g, ' ').replace(/\|/g, '\\|')}\` |`),
+    ...steps.map(
+      (s) => `| ${s.release} | ${s.phase} | ${s.action} | \`${s.sql.replace(/\s+/g, ' ').replace(/\|/g, '\\|')}\` |`,
+    ),
     '',
     'psql loop: the runbook\'s serial loop, one `psql -c "SET search_path TO $SCHEMA" -f migration.sql` per tenant (migration.sql: the',
     'steps above, unqualified). switchyard: `apply PLAN --release R --phase P --skip-rehearsal --concurrency N` through the CLI, once per phase,',
@@ -357,18 +488,54 @@ try {
     '| contestant | total ms | ms per tenant | per phase (ms) | speedup vs psql loop |',
     '|---|---|---|---|---|',
     `| ${psql.name} | ${psql.totalMs} | ${psql.perTenantMs} | | 1 |`,
-    ...sy.map((c) => `| ${c.name} | ${c.totalMs} | ${c.perTenantMs} | ${c.phases!.map((x) => `${x.phase}: ${x.ms}`).join('; ')} | ${speedup(c)}x |`),
+    ...sy.map(
+      (c) =>
+        `| ${c.name} | ${c.totalMs} | ${c.perTenantMs} | ${c.phases!.map((x) => `${x.phase}: ${x.ms}`).join('; ')} | ${speedup(c)}x |`,
+    ),
     '',
     `Checked after each run: all ${TENANTS} tenants of every copy have one catalog signature (columns, types, defaults, valid indexes,`,
     `validated constraints), the same for every contestant: ${ref.columns} columns, ${ref.indexes} indexes, ${ref.constraints} constraints per tenant`,
     `(before: ${before[0]!.columns}, ${before[0]!.indexes}, ${before[0]!.constraints}).`,
     '',
     `Goal: at least ${GOAL}x faster. Best: ${best.name}, ${speedup(best)}x: **${goalMet ? 'met' : 'not met'}**.`,
-    ...(PROFILE ? ['', ...[{ name: psql.name, st: psql.statements! }, ...sy.flatMap((c) => c.phases!.map((x) => ({ name: `${c.name}, ${x.phase}`, st: x.statements! })))].flatMap(({ name, st }) => [
-      `Statements, ${name}: ${st.calls} calls (${round(st.calls / TENANTS, 1)} per tenant), ${st.totalMs} ms in the server`, '', '| calls | per tenant | ms | share | statement |', '|---|---|---|---|---|',
-      ...st.top.slice(0, 15).map((s) => `| ${s.calls} | ${s.perTenant} | ${s.totalMs} | ${s.sharePct}% | \`${s.query.slice(0, 140).replace(/\|/g, '\\|')}\` |`), ''])] : []),
+    ...(PROFILE
+      ? [
+          '',
+          ...[
+            { name: psql.name, st: psql.statements! },
+            ...sy.flatMap((c) => c.phases!.map((x) => ({ name: `${c.name}, ${x.phase}`, st: x.statements! }))),
+          ].flatMap(({ name, st }) => [
+            `Statements, ${name}: ${st.calls} calls (${round(st.calls / TENANTS, 1)} per tenant), ${st.totalMs} ms in the server`,
+            '',
+            '| calls | per tenant | ms | share | statement |',
+            '|---|---|---|---|---|',
+            ...st.top
+              .slice(0, 15)
+              .map(
+                (s) =>
+                  `| ${s.calls} | ${s.perTenant} | ${s.totalMs} | ${s.sharePct}% | \`${s.query.slice(0, 140).replace(/\|/g, '\\|')}\` |`,
+              ),
+            '',
+          ]),
+        ]
+      : []),
   ].join('\n');
-  const data = { tenants: TENANTS, rowsPerTenant: { customers: ROWS, orders: 2 * ROWS }, steps, planMs: p.planMs, rehearseMs: p.rehearseMs, migrationSql: p.migration, psqlLoop: psql, switchyard: sy, speedup: Object.fromEntries(sy.map((c) => [c.concurrency, speedup(c)])), goal: GOAL, goalMet, sameSchema: equal, loadBefore, profile: PROFILE };
+  const data = {
+    tenants: TENANTS,
+    rowsPerTenant: { customers: ROWS, orders: 2 * ROWS },
+    steps,
+    planMs: p.planMs,
+    rehearseMs: p.rehearseMs,
+    migrationSql: p.migration,
+    psqlLoop: psql,
+    switchyard: sy,
+    speedup: Object.fromEntries(sy.map((c) => [c.concurrency, speedup(c)])),
+    goal: GOAL,
+    goalMet,
+    sameSchema: equal,
+    loadBefore,
+    profile: PROFILE,
+  };
   // A profiling run's numbers carry pg_stat_statements' overhead: they go to a temporary folder, not bench/results.
   if (PROFILE) {
     writeFileSync(join(p.dir, 'tenants-profile.json'), JSON.stringify(data, null, 2));

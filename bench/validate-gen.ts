@@ -19,7 +19,7 @@ export function tableYaml(i: number, problems = false): string {
       `        indexes: { ${t}_parent_idx: { columns: [parent_id] } }`,
       `        foreignKeys: { ${t}_parent_fkey: { columns: [parent_id], references: { table: t${String(i - 1).padStart(6, '0')} } } }`,
     );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Writes the file and returns its size in bytes. */

@@ -32,19 +32,31 @@ function validateOnce(path: string, problems: number): Run {
     ? spawnSync(TIME, ['-f', 'peak-kib %M cpu-s %U %S', ...command], { encoding: 'utf8', maxBuffer: 1 << 26 })
     : spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const expected = problems === 0 ? r.status === 0 && r.stdout.startsWith('valid') : r.status === 2 && r.stdout.startsWith(`${problems} problems`);
-  if (!expected) throw new Error(`validate ${path}: exit ${r.status}, expected ${problems} problems: ${r.stdout.slice(0, 500)}${r.stderr}`);
+  const expected =
+    problems === 0
+      ? r.status === 0 && r.stdout.startsWith('valid')
+      : r.status === 2 && r.stdout.startsWith(`${problems} problems`);
+  if (!expected)
+    throw new Error(
+      `validate ${path}: exit ${r.status}, expected ${problems} problems: ${r.stdout.slice(0, 500)}${r.stderr}`,
+    );
   const used = /peak-kib (\d+) cpu-s ([\d.]+) ([\d.]+)/.exec(r.stderr);
   if (!used) return { ms, peakMiB: undefined, cpuMs: undefined };
-  return { ms, peakMiB: Math.round(Number(used[1]) / 1024), cpuMs: Math.round((Number(used[2]) + Number(used[3])) * 1000) };
+  return {
+    ms,
+    peakMiB: Math.round(Number(used[1]) / 1024),
+    cpuMs: Math.round((Number(used[2]) + Number(used[3])) * 1000),
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-bench-validate-'));
 const largest = Math.max(...SIZES);
-const files = [...SIZES.map((tables) => ({ tables, problems: 0 })), { tables: largest, problems: largest }].map(({ tables, problems }) => {
-  const path = join(dir, `${tables}${problems ? '-problems' : ''}.yaml`);
-  return { tables, problems, path, bytes: writeDeclared(path, tables, problems > 0) };
-});
+const files = [...SIZES.map((tables) => ({ tables, problems: 0 })), { tables: largest, problems: largest }].map(
+  ({ tables, problems }) => {
+    const path = join(dir, `${tables}${problems ? '-problems' : ''}.yaml`);
+    return { tables, problems, path, bytes: writeDeclared(path, tables, problems > 0) };
+  },
+);
 validateOnce(files[0]!.path, 0); // warm-up: Node's compile cache
 const loadBefore = load();
 const results = files.map(({ tables, problems, path, bytes }) => {
@@ -54,10 +66,19 @@ const results = files.map(({ tables, problems, path, bytes }) => {
   const peaks = runs.flatMap((r) => (r.peakMiB === undefined ? [] : [r.peakMiB]));
   const cpu = runs.flatMap((r) => (r.cpuMs === undefined ? [] : [r.cpuMs]));
   const row = {
-    tables, problems, mb: Number(mb.toFixed(2)), bestMs: Math.round(ms[0]!), medianMs: Math.round(ms[Math.floor(ms.length / 2)]!),
-    msPerMb: Math.round(ms[0]! / mb), bestCpuMs: cpu.length ? Math.min(...cpu) : undefined, peakMiB: peaks.length ? Math.max(...peaks) : undefined, runsMs: runs.map((r) => Math.round(r.ms)),
+    tables,
+    problems,
+    mb: Number(mb.toFixed(2)),
+    bestMs: Math.round(ms[0]!),
+    medianMs: Math.round(ms[Math.floor(ms.length / 2)]!),
+    msPerMb: Math.round(ms[0]! / mb),
+    bestCpuMs: cpu.length ? Math.min(...cpu) : undefined,
+    peakMiB: peaks.length ? Math.max(...peaks) : undefined,
+    runsMs: runs.map((r) => Math.round(r.ms)),
   };
-  console.log(`${tables} tables, ${problems} problems, ${row.mb} MB: best ${row.bestMs} ms, median ${row.medianMs} ms, ${row.msPerMb} ms/MB, CPU ${row.bestCpuMs ?? '?'} ms, peak ${row.peakMiB ?? '?'} MiB`);
+  console.log(
+    `${tables} tables, ${problems} problems, ${row.mb} MB: best ${row.bestMs} ms, median ${row.medianMs} ms, ${row.msPerMb} ms/MB, CPU ${row.bestCpuMs ?? '?'} ms, peak ${row.peakMiB ?? '?'} MiB`,
+  );
   return row;
 });
 const biggest = results.filter((r) => r.problems === 0).at(-1)!;
@@ -66,18 +87,32 @@ const verdict = meetsGoal ? 'meets' : 'misses';
 console.log(`${biggest.mb} MB in ${biggest.bestMs} ms: ${verdict} the goal of ${GOAL_MS / 1000} s`);
 
 /** Measured by hand before the fix (commit c04ec72), on the same machine and 10.8 MB file, with GNU time. */
-const before = { commit: 'c04ec72', tables: 65_000, mb: 10.83, ms: 59_990, peakMiB: 1445, note: 'keysInOrder scanned from the root for every table' };
-writeResults('validate', { goalMs: GOAL_MS, meetsGoal, load: { before: loadBefore, after: load() }, results, before }, [
-  'Whole `switchyard validate FILE` processes on generated files: one schema of N tables (two columns and a primary key; every tenth',
-  `also an index and a foreign key), \`bench/validate-gen.ts\`. Best and median of ${RUNS} runs after a warm-up; peak RSS from GNU time.`,
-  `Load average before / after: ${loadBefore.load1} / ${load().load1} on ${loadBefore.cores} cores: other work shares the machine, so wall`,
-  'times vary between runs; CPU (user + system, best run) is less disturbed by it.',
-  '',
-  '| tables | problems | MB | best ms | median ms | ms per MB | CPU ms | peak MiB | runs (ms) |',
-  '|---|---|---|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.tables} | ${r.problems} | ${r.mb} | ${r.bestMs} | ${r.medianMs} | ${r.msPerMb} | ${r.bestCpuMs ?? '?'} | ${r.peakMiB ?? '?'} | ${r.runsMs.join(', ')} |`),
-  '',
-  `Before the fix (${before.commit}, ${before.note}): ${before.tables} tables, ${before.mb} MB in ${before.ms} ms, peak ${before.peakMiB} MiB.`,
-  '',
-  `The valid ${biggest.mb} MB file in **${biggest.bestMs} ms** (best) — goal under ${GOAL_MS / 1000} s: ${verdict}.`,
-].join('\n'));
+const before = {
+  commit: 'c04ec72',
+  tables: 65_000,
+  mb: 10.83,
+  ms: 59_990,
+  peakMiB: 1445,
+  note: 'keysInOrder scanned from the root for every table',
+};
+writeResults(
+  'validate',
+  { goalMs: GOAL_MS, meetsGoal, load: { before: loadBefore, after: load() }, results, before },
+  [
+    'Whole `switchyard validate FILE` processes on generated files: one schema of N tables (two columns and a primary key; every tenth',
+    `also an index and a foreign key), \`bench/validate-gen.ts\`. Best and median of ${RUNS} runs after a warm-up; peak RSS from GNU time.`,
+    `Load average before / after: ${loadBefore.load1} / ${load().load1} on ${loadBefore.cores} cores: other work shares the machine, so wall`,
+    'times vary between runs; CPU (user + system, best run) is less disturbed by it.',
+    '',
+    '| tables | problems | MB | best ms | median ms | ms per MB | CPU ms | peak MiB | runs (ms) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.tables} | ${r.problems} | ${r.mb} | ${r.bestMs} | ${r.medianMs} | ${r.msPerMb} | ${r.bestCpuMs ?? '?'} | ${r.peakMiB ?? '?'} | ${r.runsMs.join(', ')} |`,
+    ),
+    '',
+    `Before the fix (${before.commit}, ${before.note}): ${before.tables} tables, ${before.mb} MB in ${before.ms} ms, peak ${before.peakMiB} MiB.`,
+    '',
+    `The valid ${biggest.mb} MB file in **${biggest.bestMs} ms** (best) — goal under ${GOAL_MS / 1000} s: ${verdict}.`,
+  ].join('\n'),
+);

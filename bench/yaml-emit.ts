@@ -15,7 +15,7 @@ registerHooks({
     try {
       return next(specifier, context);
     } catch (e) {
-      if (specifier.startsWith('.') && specifier.endsWith('.js')) return next(specifier.slice(0, -3) + '.ts', context);
+      if (specifier.startsWith('.') && specifier.endsWith('.js')) return next(`${specifier.slice(0, -3)}.ts`, context);
       throw e;
     }
   },
@@ -42,19 +42,24 @@ if (cold !== -1) {
 } else {
   const model = largeModel(TABLES);
   const firstCall = (name: string): number[] =>
-    Array.from({ length: RUNS }, () => Number(spawnSync(process.execPath, [process.argv[1] ?? '', '--first-call', name], { encoding: 'utf8' }).stdout));
+    Array.from({ length: RUNS }, () =>
+      Number(spawnSync(process.execPath, [process.argv[1] ?? '', '--first-call', name], { encoding: 'utf8' }).stdout),
+    );
   const warm = (emit: (m: DatabaseSchema) => string): { runs: number[]; out: string } => {
     const out = once(emit, model).out;
     return { runs: Array.from({ length: RUNS }, () => once(emit, model).ms), out };
   };
   const ref = warm(referenceToYaml);
   const ours = warm(toYaml);
-  const best = (runs: number[]): string => `best ${Math.min(...runs).toFixed(1)} ms (${runs.map((n) => n.toFixed(0)).join(', ')})`;
+  const best = (runs: number[]): string =>
+    `best ${Math.min(...runs).toFixed(1)} ms (${runs.map((n) => n.toFixed(0)).join(', ')})`;
   const [refCold, oursCold] = [firstCall('reference'), firstCall('toYaml')];
   console.log(`${TABLES} tables, ${(ours.out.length / 1e6).toFixed(2)} MB of YAML`);
   console.log(`reference (yaml Document): first call ${best(refCold)}; warm ${best(ref.runs)}`);
   console.log(`toYaml:                    first call ${best(oursCold)}; warm ${best(ours.runs)}`);
   const speedup = Math.min(...refCold) / Math.min(...oursCold);
-  console.log(`identical output: ${ours.out === ref.out}; first call ${speedup.toFixed(1)}x faster; goal under 150 ms: ${Math.min(...oursCold) < 150 ? 'met' : 'missed'}`);
+  console.log(
+    `identical output: ${ours.out === ref.out}; first call ${speedup.toFixed(1)}x faster; goal under 150 ms: ${Math.min(...oursCold) < 150 ? 'met' : 'missed'}`,
+  );
   if (ours.out !== ref.out) process.exitCode = 1;
 }

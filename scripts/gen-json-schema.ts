@@ -4,7 +4,9 @@
 // test/unit/declared/json-schema.test.ts fails when the checked-in file is stale.
 import { writeFile } from 'node:fs/promises';
 
-const declared: typeof import('../src/schema/declared/declared.js') = await import(new URL('../dist/schema/declared.js', import.meta.url).href);
+const declared: typeof import('../src/schema/declared/declared.js') = await import(
+  new URL('../dist/schema/declared.js', import.meta.url).href
+);
 const target = new URL('../schema/switchyard.schema.json', import.meta.url);
-await writeFile(target, JSON.stringify(declared.jsonSchema(), null, 2) + '\n');
+await writeFile(target, `${JSON.stringify(declared.jsonSchema(), null, 2)}\n`);
 console.log(`wrote ${target.pathname}`);

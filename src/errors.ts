@@ -39,11 +39,7 @@ export const REFUSED_CODES = [
 ] as const;
 export type RefusedCode = (typeof REFUSED_CODES)[number];
 
-export const REHEARSAL_ERROR_CODES = [
-  'DOCKER_UNAVAILABLE',
-  'DOCKER_IMAGE_MISSING',
-  'DOCKER_START_FAILED',
-] as const;
+export const REHEARSAL_ERROR_CODES = ['DOCKER_UNAVAILABLE', 'DOCKER_IMAGE_MISSING', 'DOCKER_START_FAILED'] as const;
 export type RehearsalErrorCode = (typeof REHEARSAL_ERROR_CODES)[number];
 
 export const ROUTER_ERROR_CODES = [
@@ -145,7 +141,7 @@ export class InvalidSchemaError extends SwitchyardError {
   readonly problems: readonly Problem[];
   constructor(problems: readonly Problem[]) {
     const head = `${problems.length} problem${problems.length === 1 ? '' : 's'} in the declared schema`;
-    super('INVALID_SCHEMA', [head + ':', ...problems.map((p) => '  ' + formatProblem(p))].join('\n'), 2);
+    super('INVALID_SCHEMA', [`${head}:`, ...problems.map((p) => `  ${formatProblem(p)}`)].join('\n'), 2);
     this.problems = problems;
   }
 }

@@ -6,17 +6,30 @@ import type { CliIO, Colors } from './io.js';
 export function reportError(e: unknown, io: CliIO, c: Colors, verbose: boolean, json: boolean): number {
   const known = e instanceof SwitchyardError;
   const sqlstate = (e as { code?: unknown })?.code;
-  const dbFailure = !known && (typeof sqlstate === 'string' && /^[0-9A-Z]{5}$/.test(sqlstate) || /^E(CONN|HOST|NOTFOUND|TIMEDOUT)/.test(String(sqlstate)));
+  const dbFailure =
+    !known &&
+    ((typeof sqlstate === 'string' && /^[0-9A-Z]{5}$/.test(sqlstate)) ||
+      /^E(CONN|HOST|NOTFOUND|TIMEDOUT)/.test(String(sqlstate)));
   const exitCode = known ? e.exitCode : dbFailure ? 3 : 1;
   const message = redactText(e instanceof Error ? e.message : String(e));
   if (json) {
     const problems = known && 'problems' in e ? (e as unknown as { problems: unknown }).problems : undefined;
-    io.stdout(JSON.stringify({ ok: false, error: { code: known ? e.code : dbFailure ? 'DATABASE' : 'INTERNAL', message, ...(problems ? { problems } : {}) } }) + '\n');
+    io.stdout(
+      `${JSON.stringify({
+        ok: false,
+        error: {
+          code: known ? e.code : dbFailure ? 'DATABASE' : 'INTERNAL',
+          message,
+          ...(problems ? { problems } : {}),
+        },
+      })}\n`,
+    );
   } else {
     const prefix = known || dbFailure ? 'error' : 'internal error';
-    io.stderr(`${c.red(c.bold(prefix + ':'))} ${message}\n`);
-    if (!known && !dbFailure && !verbose) io.stderr(c.dim('run again with --verbose for the stack trace, and please report it\n'));
+    io.stderr(`${c.red(c.bold(`${prefix}:`))} ${message}\n`);
+    if (!known && !dbFailure && !verbose)
+      io.stderr(c.dim('run again with --verbose for the stack trace, and please report it\n'));
   }
-  if (verbose && e instanceof Error && e.stack) io.stderr(redactText(e.stack) + '\n');
+  if (verbose && e instanceof Error && e.stack) io.stderr(`${redactText(e.stack)}\n`);
   return exitCode;
 }

@@ -10,7 +10,9 @@ import { registerCommands } from './commands/index.js';
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode = 0;
   const program = new Command('switchyard')
-    .description('Zero-downtime PostgreSQL schema changes: declared schema -> multi-release plan with rehearsed rollbacks -> blue/green cutover and cutback.')
+    .description(
+      'Zero-downtime PostgreSQL schema changes: declared schema -> multi-release plan with rehearsed rollbacks -> blue/green cutover and cutback.',
+    )
     .option('-c, --config <file>', 'configuration file (default: ./switchyard.yaml when present)')
     .option('--json', 'machine-readable output', false)
     .option('--verbose', 'show stack traces and every statement', false)

@@ -11,14 +11,18 @@ export interface Reporter {
   readonly close: () => void;
 }
 
-export function reporter(io: CliIO, c: Colors, o: { json: boolean; tty?: boolean; barStream?: NodeJS.WritableStream }): Reporter {
+export function reporter(
+  io: CliIO,
+  c: Colors,
+  o: { json: boolean; tty?: boolean; barStream?: NodeJS.WritableStream },
+): Reporter {
   const tty = (o.tty ?? (io.isTTY && Boolean(process.stderr.isTTY))) && !o.json;
   return tty ? terminalReporter(io, c, o.barStream ?? process.stderr) : jsonLinesReporter(io);
 }
 
 function jsonLinesReporter(io: CliIO): Reporter {
   const lastBackfill = new Map<string, number>();
-  const line = (x: Record<string, unknown>) => io.stderr(JSON.stringify({ ts: new Date().toISOString(), ...x }) + '\n');
+  const line = (x: Record<string, unknown>) => io.stderr(`${JSON.stringify({ ts: new Date().toISOString(), ...x })}\n`);
   return {
     close: () => undefined,
     onEvent(e) {
@@ -36,20 +40,56 @@ function jsonLinesReporter(io: CliIO): Reporter {
           const finished = e.rows >= e.totalRows;
           if (!finished && now - (lastBackfill.get(e.step.id) ?? 0) < 1000) return;
           lastBackfill.set(e.step.id, now);
-          return line({ event: 'backfill', step: e.step.id, rows: e.rows, totalRows: e.totalRows, rowsPerSecond: Math.round(e.rowsPerSecond), etaSeconds: Math.round(e.etaSeconds), batchMs: Math.round(e.batchMs) });
+          return line({
+            event: 'backfill',
+            step: e.step.id,
+            rows: e.rows,
+            totalRows: e.totalRows,
+            rowsPerSecond: Math.round(e.rowsPerSecond),
+            etaSeconds: Math.round(e.etaSeconds),
+            batchMs: Math.round(e.batchMs),
+          });
         }
         case 'phase':
-          return line({ event: 'phase', release: e.release, phase: e.phase, state: e.state, ...(e.ms !== undefined ? { ms: e.ms } : {}) });
+          return line({
+            event: 'phase',
+            release: e.release,
+            phase: e.phase,
+            state: e.state,
+            ...(e.ms !== undefined ? { ms: e.ms } : {}),
+          });
         case 'drift':
-          return line({ event: 'drift', checked: e.check.checked, fingerprint: e.check.fingerprint, where: e.check.where });
+          return line({
+            event: 'drift',
+            checked: e.check.checked,
+            fingerprint: e.check.fingerprint,
+            where: e.check.where,
+          });
         case 'health':
-          return line({ event: 'health', ok: e.result.ok, check: e.result.check, detail: e.result.detail, ms: e.result.ms });
+          return line({
+            event: 'health',
+            ok: e.result.ok,
+            check: e.result.check,
+            detail: e.result.detail,
+            ms: e.result.ms,
+          });
         case 'notice':
           return line({ event: 'notice', message: e.message });
         case 'tenants':
           // One line per tenant finished (not per start: a thousand tenants make a thousand lines, not two thousand).
           if (e.state === 'running' || e.state === 'pending') return;
-          return line({ event: 'tenant', tenant: e.tenant, state: e.state, ...(e.error ? { error: e.error } : {}), done: e.done, skipped: e.skipped, failed: e.failed, running: e.running, pending: e.pending, total: e.total });
+          return line({
+            event: 'tenant',
+            tenant: e.tenant,
+            state: e.state,
+            ...(e.error ? { error: e.error } : {}),
+            done: e.done,
+            skipped: e.skipped,
+            failed: e.failed,
+            running: e.running,
+            pending: e.pending,
+            total: e.total,
+          });
       }
     },
   };
@@ -66,16 +106,21 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
   const say = (text: string) => {
     // A line printed under a live bar would be overwritten: the bar is stopped first.
     stopBar();
-    io.stderr(text + '\n');
+    io.stderr(`${text}\n`);
   };
   return {
     close: stopBar,
     onEvent(e) {
       switch (e.kind) {
         case 'phase':
-          return say(e.state === 'start' ? c.bold(`${e.phase} (release ${e.release})`) : `${c.green(e.state === 'done' ? 'applied' : 'rolled back')} ${e.phase} (release ${e.release})${e.ms !== undefined ? c.dim(` in ${(e.ms / 1000).toFixed(1)} s`) : ''}`);
+          return say(
+            e.state === 'start'
+              ? c.bold(`${e.phase} (release ${e.release})`)
+              : `${c.green(e.state === 'done' ? 'applied' : 'rolled back')} ${e.phase} (release ${e.release})${e.ms !== undefined ? c.dim(` in ${(e.ms / 1000).toFixed(1)} s`) : ''}`,
+          );
         case 'step':
-          if (e.state === 'start') return barStep === e.step.id ? undefined : say(`  ${c.dim(e.step.id)} ${e.step.description}`);
+          if (e.state === 'start')
+            return barStep === e.step.id ? undefined : say(`  ${c.dim(e.step.id)} ${e.step.description}`);
           if (e.state === 'skipped') return say(`  ${c.dim(e.step.id)} ${c.dim('already done')}`);
           if (barStep === e.step.id) stopBar();
           return;
@@ -108,7 +153,9 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
         case 'drift':
           return e.check.checked ? say(`  ${c.dim(`schema as expected ${e.check.where}`)}`) : undefined;
         case 'health':
-          return say(`  ${e.result.ok ? c.green('healthy') : c.red('health check failed')}: ${e.result.check}: ${e.result.detail} ${c.dim(`(${e.result.ms} ms)`)}`);
+          return say(
+            `  ${e.result.ok ? c.green('healthy') : c.red('health check failed')}: ${e.result.check}: ${e.result.detail} ${c.dim(`(${e.result.ms} ms)`)}`,
+          );
         case 'notice':
           return say(`  ${c.yellow('note')}: ${e.message}`);
         case 'tenants': {
@@ -118,12 +165,23 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
             stopBar();
             barStep = 'tenants';
             bar = new cliProgress.SingleBar(
-              { stream, format: `  tenants [{bar}] {value}/{total} | done {done} | skipped {skipped} | running {running} | failed {failed} | pending {pending}`, hideCursor: true, clearOnComplete: false },
+              {
+                stream,
+                format: `  tenants [{bar}] {value}/{total} | done {done} | skipped {skipped} | running {running} | failed {failed} | pending {pending}`,
+                hideCursor: true,
+                clearOnComplete: false,
+              },
               cliProgress.Presets.shades_classic,
             );
             bar.start(e.total, 0, { done: 0, skipped: 0, running: 0, failed: 0, pending: e.total });
           }
-          bar!.update(e.done + e.skipped + e.failed, { done: e.done, skipped: e.skipped, running: e.running, failed: e.failed, pending: e.pending });
+          bar!.update(e.done + e.skipped + e.failed, {
+            done: e.done,
+            skipped: e.skipped,
+            running: e.running,
+            failed: e.failed,
+            pending: e.pending,
+          });
           return;
         }
       }

@@ -21,7 +21,18 @@ import { parseShard } from '../tenants/registry.js';
 import { dryRunTenants } from '../tenants/dry-run.js';
 import { isTenantPlan, tenantSettings, tenantUnits, type TenantRun } from '../tenants/run.js';
 import { dryRun, dryRunRollback, type DryRunResult, type PairPlace } from './dry-run.js';
-import { applyGuards, load, opener, openExecutor, pairHooks, pairOf, pairPlacement, parseSelection, type ExecuteOptions, type Where } from './phase-setup.js';
+import {
+  applyGuards,
+  load,
+  opener,
+  openExecutor,
+  pairHooks,
+  pairOf,
+  pairPlacement,
+  parseSelection,
+  type ExecuteOptions,
+  type Where,
+} from './phase-setup.js';
 
 export { allowedHazards, hazardRefusal } from '../executor/hazards.js';
 export { HealthCheckFailedError, RefusedError, type ExecutorEvent } from '../executor/run.js';
@@ -60,14 +71,16 @@ export interface TenantRunResult extends TenantRun {
   readonly pair?: PairPlace;
 }
 
-
 /** `apply` on one database (or the side of the pair the phase runs on). */
 export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions): Promise<ApplyResult | DryRunResult> {
   const l = await load(config, o.plan);
   const { plan, path, report } = l;
   const selection = parseSelection(plan, o, 'apply');
   const paired = pairMode(config, o.db);
-  if (paired && selection === 'all') throw new UsageError('--all runs every phase on one database, but on a pair expand and backfill run on the standby and contract on live: give --release N --phase P (or --db URL for one database)');
+  if (paired && selection === 'all')
+    throw new UsageError(
+      '--all runs every phase on one database, but on a pair expand and backfill run on the standby and contract on live: give --release N --phase P (or --db URL for one database)',
+    );
   const allowed = allowedHazards(config, o.allowHazard);
   const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
   const reviewed = await reviewProblem(config, plan, path);
@@ -78,9 +91,12 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
   // what it recorded, and without one the plan's own source and target fingerprints are checked (drift.ts).
   const recorded = report?.checksum === plan.checksum ? report : undefined;
   const run = await runPhase({
-    what: selection === 'all' ? `apply ${plan.name} --all` : `apply ${plan.name} r${selection.release} ${selection.phase}`,
+    what:
+      selection === 'all' ? `apply ${plan.name} --all` : `apply ${plan.name} r${selection.release} ${selection.phase}`,
     guards: applyGuards(config, l, selection, o, () => reviewed, rehearsal),
-    open: opener(config, o, where, async () => (paired && selection !== 'all' ? pairPlacement(config, plan, path, selection) : undefined)),
+    open: opener(config, o, where, async () =>
+      paired && selection !== 'all' ? pairPlacement(config, plan, path, selection) : undefined,
+    ),
     ...pairHooks(config, where, selection, emit),
     ledger: config.ledgerSchema,
     health: config.healthCheck,
@@ -88,25 +104,41 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
     units: applyOne(plan, path, selection, recorded),
     onEvent: emit,
   });
-  return { plan: plan.name, database: describeTarget(where.target!), phases: run.phases, ...pairOf(where), complete: run.complete, ...(run.next ? { next: run.next } : {}) };
+  return {
+    plan: plan.name,
+    database: describeTarget(where.target!),
+    phases: run.phases,
+    ...pairOf(where),
+    complete: run.complete,
+    ...(run.next ? { next: run.next } : {}),
+  };
 }
 
 /** `rollback` of one phase on one database (or the side of the pair where it ran). */
-export async function rollbackCommand(config: SwitchyardConfig, o: ExecuteOptions): Promise<RollbackResult | DryRunResult> {
+export async function rollbackCommand(
+  config: SwitchyardConfig,
+  o: ExecuteOptions,
+): Promise<RollbackResult | DryRunResult> {
   const { plan, path, report } = await load(config, o.plan);
   const selection = parseSelection(plan, o, 'rollback') as PhaseRef;
   const reviewed = await reviewProblem(config, plan, path);
-  if (o.dryRun) return dryRunRollback(config, plan, selection, o, reviewed ? [`rollback would refuse: ${reviewed.message}`] : []);
+  if (o.dryRun)
+    return dryRunRollback(config, plan, selection, o, reviewed ? [`rollback would refuse: ${reviewed.message}`] : []);
   const where: Where = {};
   const run = await runPhase({
     what: `rollback ${plan.name} r${selection.release} ${selection.phase}`,
     guards: [() => reviewed],
     open: opener(config, o, where, async () =>
-      (pairMode(config, o.db) ? placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), selection) : undefined)),
+      pairMode(config, o.db)
+        ? placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), selection)
+        : undefined,
+    ),
     ...pairHooks(config, where, 'all', () => undefined),
     ledger: config.ledgerSchema,
     rollbackCommand: (p) => command(path, 'rollback', p),
-    units: rollbackOne(plan, path, selection, report?.checksum === plan.checksum ? report : undefined, () => describeTarget(where.target!)),
+    units: rollbackOne(plan, path, selection, report?.checksum === plan.checksum ? report : undefined, () =>
+      describeTarget(where.target!),
+    ),
     onEvent: o.onEvent,
   });
   return { plan: plan.name, database: describeTarget(where.target!), ...pairOf(where), ...selection, ...run };
@@ -116,23 +148,41 @@ export async function rollbackCommand(config: SwitchyardConfig, o: ExecuteOption
  * `apply` or `rollback` of one phase of a plan with tenants: the same guards and runner, the units being the
  * selected tenants over the fan-out (and the shared steps once), under a shared executor lock.
  */
-export async function tenantsCommand(config: SwitchyardConfig, o: ExecuteOptions, verb: 'apply' | 'rollback'): Promise<TenantRunResult | DryRunResult> {
+export async function tenantsCommand(
+  config: SwitchyardConfig,
+  o: ExecuteOptions,
+  verb: 'apply' | 'rollback',
+): Promise<TenantRunResult | DryRunResult> {
   const l = await load(config, o.plan);
   const { plan, path, report } = l;
   const t = tenantSettings(plan);
   const parsed = parseSelection(plan, o, verb);
-  if (parsed === 'all') throw new UsageError(`--all is not supported with tenants: every phase must finish on every tenant before the next; give --release N --phase P`);
+  if (parsed === 'all')
+    throw new UsageError(
+      `--all is not supported with tenants: every phase must finish on every tenant before the next; give --release N --phase P`,
+    );
   const sel: PhaseRef = parsed;
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   const reviewed = await reviewProblem(config, plan, path);
   const rehearsal = verb === 'apply' && !o.skipRehearsal ? rehearsalProblem(plan, report, path) : undefined;
   if (o.dryRun) {
     const steps = plan.releases.find((r) => r.number === sel.release)![sel.phase];
-    const hazards = verb === 'apply' ? hazardRefusal(plan, allowedHazards(config, o.allowHazard), steps, path) : undefined;
-    const refusals = [reviewed?.message, rehearsal, hazards?.message].filter((x): x is string => x !== undefined).map((m) => `${verb} would refuse: ${m}`);
-    return dryRunTenants(config, { ...o, plan, path, template: t.template, registry: t.registry, selection: sel, shard }, verb, refusals);
+    const hazards =
+      verb === 'apply' ? hazardRefusal(plan, allowedHazards(config, o.allowHazard), steps, path) : undefined;
+    const refusals = [reviewed?.message, rehearsal, hazards?.message]
+      .filter((x): x is string => x !== undefined)
+      .map((m) => `${verb} would refuse: ${m}`);
+    return dryRunTenants(
+      config,
+      { ...o, plan, path, template: t.template, registry: t.registry, selection: sel, shard },
+      verb,
+      refusals,
+    );
   }
-  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) throw new UsageError(`--concurrency ${o.concurrency}: give a whole number from 1 to 64 (each is one database connection)`);
+  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64))
+    throw new UsageError(
+      `--concurrency ${o.concurrency}: give a whole number from 1 to 64 (each is one database connection)`,
+    );
   const paired = pairMode(config, o.db);
   const emit = o.onEvent ?? (() => undefined);
   const where: Where = {};
@@ -150,8 +200,18 @@ export async function tenantsCommand(config: SwitchyardConfig, o: ExecuteOptions
     health: config.healthCheck,
     rollbackCommand: (p) => command(path, 'rollback', p),
     units: tenantUnits({
-      verb, plan, path, report, template: t.template, registry: t.registry, selection: sel, shard, tenants: o.tenants,
-      concurrency: o.concurrency, onError: o.onError, openWorker: async () => (await openExecutor(config, where.place?.url ?? o.db)).client,
+      verb,
+      plan,
+      path,
+      report,
+      template: t.template,
+      registry: t.registry,
+      selection: sel,
+      shard,
+      tenants: o.tenants,
+      concurrency: o.concurrency,
+      onError: o.onError,
+      openWorker: async () => (await openExecutor(config, where.place?.url ?? o.db)).client,
     }),
     onEvent: emit,
   });
@@ -160,13 +220,22 @@ export async function tenantsCommand(config: SwitchyardConfig, o: ExecuteOptions
 
 /** A plan with tenants (or any tenant flag) runs over its tenants; any other on one database. */
 async function runsOnTenants(config: SwitchyardConfig, o: ExecuteOptions): Promise<boolean> {
-  const flags = o.tenants !== undefined || o.concurrency !== undefined || o.shard !== undefined || o.onError !== undefined;
+  const flags =
+    o.tenants !== undefined || o.concurrency !== undefined || o.shard !== undefined || o.onError !== undefined;
   return flags || isTenantPlan((await load(config, o.plan)).plan);
 }
 
 /** The command line's one entry for `apply` and `rollback`: it does not need to know about tenants. */
-export async function executeCommand(config: SwitchyardConfig, o: ExecuteOptions, verb: 'apply'): Promise<ApplyResult | DryRunResult | TenantRunResult>;
-export async function executeCommand(config: SwitchyardConfig, o: ExecuteOptions, verb: 'rollback'): Promise<RollbackResult | DryRunResult | TenantRunResult>;
+export async function executeCommand(
+  config: SwitchyardConfig,
+  o: ExecuteOptions,
+  verb: 'apply',
+): Promise<ApplyResult | DryRunResult | TenantRunResult>;
+export async function executeCommand(
+  config: SwitchyardConfig,
+  o: ExecuteOptions,
+  verb: 'rollback',
+): Promise<RollbackResult | DryRunResult | TenantRunResult>;
 export async function executeCommand(config: SwitchyardConfig, o: ExecuteOptions, verb: 'apply' | 'rollback') {
   if (await runsOnTenants(config, o)) return tenantsCommand(config, o, verb);
   return verb === 'apply' ? applyCommand(config, o) : rollbackCommand(config, o);

@@ -77,7 +77,10 @@ function application(target: () => string, clients = 4) {
         }
         await db.query('BEGIN');
         const account = 1 + ((n * 7919 + i * 104_729) % 20_000);
-        const { rows } = await db.query<{ id: string }>('INSERT INTO orders (account_id, amount) VALUES ($1, $2) RETURNING id', [account, 1 + (i % 50)]);
+        const { rows } = await db.query<{ id: string }>(
+          'INSERT INTO orders (account_id, amount) VALUES ($1, $2) RETURNING id',
+          [account, 1 + (i % 50)],
+        );
         await db.query('UPDATE accounts SET balance = balance + $2 WHERE id = $1', [account, 1 + (i % 50)]);
         await db.query('COMMIT');
         acknowledged.push(Number(rows[0]!.id));
@@ -109,14 +112,21 @@ async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 30_00
 }
 
 /** Every acknowledged order on green (live), and blue equal to green once the reverse stream caught up. */
-async function zeroLoss(urls: { blue: string; green: string }, acknowledged: readonly number[]): Promise<{ lost: number; sidesEqual: boolean }> {
+async function zeroLoss(
+  urls: { blue: string; green: string },
+  acknowledged: readonly number[],
+): Promise<{ lost: number; sidesEqual: boolean }> {
   return withClient({ url: urls.green }, (g) =>
     withClient({ url: urls.blue }, async (b) => {
       const have = new Set((await g.query<{ id: string }>('SELECT id FROM orders')).rows.map((r) => Number(r.id)));
       const lost = acknowledged.filter((id) => !have.has(id)).length;
       const sum = `SELECT (SELECT count(*) FROM orders)::text || '/' || (SELECT sum(balance) FROM accounts)::text AS s`;
       let sidesEqual = false;
-      for (const end = Date.now() + 10_000; Date.now() < end && !sidesEqual; await new Promise((r) => setTimeout(r, 100))) {
+      for (
+        const end = Date.now() + 10_000;
+        Date.now() < end && !sidesEqual;
+        await new Promise((r) => setTimeout(r, 100))
+      ) {
         sidesEqual = (await g.query(sum)).rows[0].s === (await b.query(sum)).rows[0].s;
       }
       return { lost, sidesEqual };
@@ -140,31 +150,55 @@ export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promis
     for (const server of [blue, green]) {
       await withClient({ url: server.url() }, async (c) => {
         await c.query('CREATE DATABASE shop');
-        await c.query(`DO $$ BEGIN CREATE ROLE ${ident(APP_ROLE)} LOGIN PASSWORD ${literal(APP_PASSWORD)}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+        await c.query(
+          `DO $$ BEGIN CREATE ROLE ${ident(APP_ROLE)} LOGIN PASSWORD ${literal(APP_PASSWORD)}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+        );
       });
     }
     await withClient({ url: blue.url('shop') }, (c) => c.query(SHOP));
     const urls = { blue: blue.url('shop'), green: green.url('shop') };
-    events.detail([`blue: PostgreSQL ${blue.major} on 127.0.0.1:${blue.port} (live), green: 127.0.0.1:${green.port} (standby)`, 'shop: accounts (20,000 rows), orders']);
+    events.detail([
+      `blue: PostgreSQL ${blue.major} on 127.0.0.1:${blue.port} (live), green: 127.0.0.1:${green.port} (standby)`,
+      'shop: accounts (20,000 rows), orders',
+    ]);
 
     events.step('pair init: live schema copied to green, published, subscribed, initial copy');
     await writeFile(join(work, 'schema.yaml'), TARGET);
-    let config: SwitchyardConfig = { ...(await loadConfig(undefined)), root: work, schema: 'schema.yaml', pair: { blue: urls.blue, green: urls.green } };
+    let config: SwitchyardConfig = {
+      ...(await loadConfig(undefined)),
+      root: work,
+      schema: 'schema.yaml',
+      pair: { blue: urls.blue, green: urls.green },
+    };
     const init = await pairInit(config);
-    events.detail([`${init.tables} tables, about ${init.rows} rows copied in ${(init.copyMs / 1000).toFixed(1)} s; a heartbeat reached green in ${init.heartbeatMs} ms`]);
-    for (const url of [urls.blue, urls.green]) await withClient({ url }, (c) => c.query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${ident(APP_ROLE)}`));
+    events.detail([
+      `${init.tables} tables, about ${init.rows} rows copied in ${(init.copyMs / 1000).toFixed(1)} s; a heartbeat reached green in ${init.heartbeatMs} ms`,
+    ]);
+    for (const url of [urls.blue, urls.green])
+      await withClient({ url }, (c) =>
+        c.query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${ident(APP_ROLE)}`),
+      );
 
     const router: 'pgbouncer' | 'roles' = existsSync('/usr/sbin/pgbouncer') ? 'pgbouncer' : 'roles';
     let live = urls.blue;
     if (router === 'pgbouncer') {
       bouncer = await startPgBouncer(withRole(urls.blue), { database: 'shop', settings: { server_login_retry: '1' } });
-      config = { ...config, router: { kind: 'pgbouncer', admin: bouncer.adminUrl, config: bouncer.iniPath, database: 'shop' } };
+      config = {
+        ...config,
+        router: { kind: 'pgbouncer', admin: bouncer.adminUrl, config: bouncer.iniPath, database: 'shop' },
+      };
     }
     const app = application(() => (bouncer ? bouncer.url : withRole(live)));
     await until('the application to start writing', async () => app.count() >= 50);
-    events.detail([router === 'pgbouncer' ? 'the application: 4 clients writing orders through PgBouncer' : 'the application: 4 clients writing orders straight to the live side (PgBouncer not installed: fencing by roles)']);
+    events.detail([
+      router === 'pgbouncer'
+        ? 'the application: 4 clients writing orders through PgBouncer'
+        : 'the application: 4 clients writing orders straight to the live side (PgBouncer not installed: fencing by roles)',
+    ]);
 
-    events.step('planning balance int -> bigint and a new column; rehearsing; expand and backfill on green while blue takes writes');
+    events.step(
+      'planning balance int -> bigint and a new column; rehearsing; expand and backfill on green while blue takes writes',
+    );
     const planned = await planCommand(config, { name: 'bigger_balances', db: urls.blue });
     const planFile = planned.written!.planFile;
     const rehearsed = await rehearseCommand(config, { plan: planFile, pgVersion: blue.major });
@@ -174,7 +208,12 @@ export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promis
     for (const phase of ['expand', 'backfill'] as const) {
       if (!release[phase].length) continue;
       const r = (await applyCommand(config, { plan: planFile, release: release.number, phase })) as ApplyResult;
-      lines.push(...r.phases.map((p) => `${p.phase} on green (standby): ${p.ran} steps in ${p.ms} ms, while blue took ${app.count()} writes so far`));
+      lines.push(
+        ...r.phases.map(
+          (p) =>
+            `${p.phase} on green (standby): ${p.ran} steps in ${p.ms} ms, while blue took ${app.count()} writes so far`,
+        ),
+      );
     }
     events.detail(lines);
 
@@ -186,7 +225,12 @@ export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promis
       switches.push(r);
       live = urls[r.to];
       await until('writes on the new live side', async () => app.count() >= before + 50);
-      events.detail([`writes paused ${r.pauseMs} ms (${r.steps.filter((s) => s.step !== 'done').map((s) => `${s.step} ${s.ms}`).join(', ')}); generation ${r.generation.to}`]);
+      events.detail([
+        `writes paused ${r.pauseMs} ms (${r.steps
+          .filter((s) => s.step !== 'done')
+          .map((s) => `${s.step} ${s.ms}`)
+          .join(', ')}); generation ${r.generation.to}`,
+      ]);
     }
 
     events.step('the zero-loss check');
@@ -194,20 +238,37 @@ export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promis
     const check = await zeroLoss(urls, result.acknowledged);
     events.detail([
       `${result.acknowledged.length} writes acknowledged, ${check.lost} missing on the live side, ${result.failed} failed transactions${router === 'roles' ? ' (refused while fenced, retried)' : ''}`,
-      check.sidesEqual ? 'blue (now standby) holds the same orders and balances as green: the reverse stream carried every write back' : 'blue has not caught up with green yet',
+      check.sidesEqual
+        ? 'blue (now standby) holds the same orders and balances as green: the reverse stream carried every write back'
+        : 'blue has not caught up with green yet',
     ]);
 
     events.step('contract on green (live): the cutback window for this release closes; pair resync brings blue along');
     const contracted: string[] = [];
     for (const r of planned.plan.releases) {
       if (!r.contract.length) continue;
-      const c = (await applyCommand(config, { plan: planFile, release: r.number, phase: 'contract', yes: true, allowHazard: ['DELETES_DATA', 'BREAKS_OLD_APP'] })) as ApplyResult;
+      const c = (await applyCommand(config, {
+        plan: planFile,
+        release: r.number,
+        phase: 'contract',
+        yes: true,
+        allowHazard: ['DELETES_DATA', 'BREAKS_OLD_APP'],
+      })) as ApplyResult;
       contracted.push(...c.phases.map((p) => `contract (release ${p.release}) on green: ${p.ran} steps in ${p.ms} ms`));
     }
     const resync = await pairResync(config);
-    contracted.push(`pair resync: blue rebuilt from green (${resync.tables} tables, about ${resync.rows} rows in ${(resync.copyMs / 1000).toFixed(1)} s); the pair is ready for the next release`);
+    contracted.push(
+      `pair resync: blue rebuilt from green (${resync.tables} tables, about ${resync.rows} rows in ${(resync.copyMs / 1000).toFixed(1)} s); the pair is ready for the next release`,
+    );
     events.detail(contracted);
-    return { switches: switches.map((x) => ({ command: x.command, to: x.to, pauseMs: x.pauseMs })), acknowledged: result.acknowledged.length, failed: result.failed, lost: check.lost, sidesEqual: check.sidesEqual, router };
+    return {
+      switches: switches.map((x) => ({ command: x.command, to: x.to, pauseMs: x.pauseMs })),
+      acknowledged: result.acknowledged.length,
+      failed: result.failed,
+      lost: check.lost,
+      sidesEqual: check.sidesEqual,
+      router,
+    };
   } finally {
     await bouncer?.stop().catch(() => undefined);
     await green.stop().catch(() => undefined);

@@ -55,14 +55,22 @@ export async function demo(events: DemoEvents, o: DemoOptions = {}): Promise<Dem
     events.step('introspecting the live database');
     const live = await introspectCommand(config, {});
     const tables = live.schema.schemas.reduce((n, s) => n + s.tables.length, 0);
-    events.detail([`${live.schema.schemas.length} schemas, ${tables} tables, fingerprint ${live.fingerprint.slice(0, 19)}…`]);
+    events.detail([
+      `${live.schema.schemas.length} schemas, ${tables} tables, fingerprint ${live.fingerprint.slice(0, 19)}…`,
+    ]);
     events.step('diffing against the target schema migrations/example/schema.yaml');
     const d = await diffCommand(config, {});
     events.detail(d.descriptions.map((line) => `• ${line}`));
     const work = await mkdtemp(join(tmpdir(), 'switchyard-demo-'));
     let single: DemoResult;
     try {
-      single = await executeChapters({ ...config, root: work, schema: join(EXAMPLE_DIR, 'schema.yaml') }, events, o, { server, tables, live, d, started });
+      single = await executeChapters({ ...config, root: work, schema: join(EXAMPLE_DIR, 'schema.yaml') }, events, o, {
+        server,
+        tables,
+        live,
+        d,
+        started,
+      });
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -77,7 +85,9 @@ export async function demo(events: DemoEvents, o: DemoOptions = {}): Promise<Dem
 }
 
 async function executeChapters(
-  config: Awaited<ReturnType<typeof loadConfig>>, events: DemoEvents, o: DemoOptions,
+  config: Awaited<ReturnType<typeof loadConfig>>,
+  events: DemoEvents,
+  o: DemoOptions,
   ctx: { server: EmbeddedServer; tables: number; live: { fingerprint: string }; d: DiffResult; started: number },
 ): Promise<DemoResult> {
   const aborted = () => {
@@ -89,24 +99,37 @@ async function executeChapters(
   const planFile = planned.written!.planFile;
   events.detail([
     `${planned.steps} steps in ${plan.score.releases} release(s); complexity ${plan.score.score}; window at least ${plan.score.recommendedWindowSeconds} s`,
-    ...plan.releases.map((r) => `release ${r.number}: ${r.expand.length} expand, ${r.backfill.length} backfill, ${r.contract.length} contract`),
+    ...plan.releases.map(
+      (r) =>
+        `release ${r.number}: ${r.expand.length} expand, ${r.backfill.length} backfill, ${r.contract.length} contract`,
+    ),
   ]);
   aborted();
   events.step('rehearsing on a second throwaway PostgreSQL: each step applied, rolled back and applied again');
   const rehearsed = await rehearseCommand(config, { plan: planFile, pgVersion: ctx.server.major });
   const r = rehearsed.report;
-  events.detail(r.passed
-    ? [`passed in ${(r.ms / 1000).toFixed(1)} s on ${r.server}: ${r.phases.reduce((n, p) => n + p.steps.length, 0)} steps, every rollback restored the schema exactly`]
-    : [`FAILED${r.failure?.step ? ` at ${r.failure.step}` : ''}: ${r.failure?.message ?? ''}`]);
+  events.detail(
+    r.passed
+      ? [
+          `passed in ${(r.ms / 1000).toFixed(1)} s on ${r.server}: ${r.phases.reduce((n, p) => n + p.steps.length, 0)} steps, every rollback restored the schema exactly`,
+        ]
+      : [`FAILED${r.failure?.step ? ` at ${r.failure.step}` : ''}: ${r.failure?.message ?? ''}`],
+  );
   if (!r.passed) throw new Error(`the rehearsal of the example plan failed: ${r.failure?.message ?? ''}`);
   aborted();
-  const describe = (a: ApplyResult) => a.phases.map((p) => `${p.phase} (release ${p.release}): ${p.ran} steps in ${p.ms} ms${p.retries ? `, ${p.retries} lock retries` : ''}${p.drift.checked ? '; no drift (checked first)' : ''}`);
+  const describe = (a: ApplyResult) =>
+    a.phases.map(
+      (p) =>
+        `${p.phase} (release ${p.release}): ${p.ran} steps in ${p.ms} ms${p.retries ? `, ${p.retries} lock retries` : ''}${p.drift.checked ? '; no drift (checked first)' : ''}`,
+    );
   const first = plan.releases[0]!;
   events.step('applying release 1: expand, then backfill');
   const applied: string[] = [];
   for (const phase of ['expand', 'backfill'] as const) {
     if (first[phase].length === 0) continue;
-    applied.push(...describe((await applyCommand(config, { plan: planFile, release: first.number, phase })) as ApplyResult));
+    applied.push(
+      ...describe((await applyCommand(config, { plan: planFile, release: first.number, phase })) as ApplyResult),
+    );
   }
   events.detail(applied);
   aborted();
@@ -118,18 +141,34 @@ async function executeChapters(
     undone.push(`${b.phase} (release ${b.release}): ${b.ran} steps undone in ${b.ms} ms`);
   }
   const back = await introspectCommand(config, {});
-  undone.push(back.fingerprint === ctx.live.fingerprint ? 'the schema is exactly what it was before the plan' : 'the schema differs from before the plan!');
+  undone.push(
+    back.fingerprint === ctx.live.fingerprint
+      ? 'the schema is exactly what it was before the plan'
+      : 'the schema differs from before the plan!',
+  );
   events.detail(undone);
   aborted();
   events.step('applying every phase (--all), contract included (it drops a column: DELETES_DATA allowed here)');
-  const all = (await applyCommand(config, { plan: planFile, all: true, allowHazard: ['DELETES_DATA', 'BREAKS_OLD_APP'] })) as ApplyResult;
+  const all = (await applyCommand(config, {
+    plan: planFile,
+    all: true,
+    allowHazard: ['DELETES_DATA', 'BREAKS_OLD_APP'],
+  })) as ApplyResult;
   const end = await introspectCommand(config, {});
   const reachedTarget = end.fingerprint === plan.target.fingerprint;
-  events.detail([...describe(all), reachedTarget ? 'the live schema now equals the declared target' : 'the live schema does not equal the target!']);
+  events.detail([
+    ...describe(all),
+    reachedTarget ? 'the live schema now equals the declared target' : 'the live schema does not equal the target!',
+  ]);
   return {
-    pgVersion: ctx.server.major, tables: ctx.tables, sourceFingerprint: ctx.live.fingerprint, diff: ctx.d,
+    pgVersion: ctx.server.major,
+    tables: ctx.tables,
+    sourceFingerprint: ctx.live.fingerprint,
+    diff: ctx.d,
     plan: { steps: planned.steps, releases: plan.score.releases, score: plan.score.score },
-    rehearsal: { passed: r.passed, ms: r.ms }, reachedTarget, millis: Date.now() - ctx.started,
+    rehearsal: { passed: r.passed, ms: r.ms },
+    reachedTarget,
+    millis: Date.now() - ctx.started,
   };
 }
 
@@ -143,7 +182,9 @@ async function createExampleDatabase(server: EmbeddedServer, events: DemoEvents)
   await app.connect();
   try {
     await app.query(await readFile(`${EXAMPLE_DIR}source.sql`, 'utf8'));
-    const { rows } = await app.query<{ n: string }>('SELECT (SELECT count(*) FROM public.users) + (SELECT count(*) FROM public.employees) AS n');
+    const { rows } = await app.query<{ n: string }>(
+      'SELECT (SELECT count(*) FROM public.users) + (SELECT count(*) FROM public.employees) AS n',
+    );
     events.detail([`database "app": 2 application schemas, ${rows[0]?.n ?? 0} rows`]);
   } finally {
     await app.end();

@@ -26,7 +26,10 @@ export interface DiffResult {
 }
 
 /** Reads the live schema limited to the declared schemas, and the declared schema in canonical form. */
-export async function loadSourceAndTarget(config: SwitchyardConfig, o: DiffCommandOptions): Promise<{ source: DatabaseSchema; target: DatabaseSchema; schemaFile: string; database: string }> {
+export async function loadSourceAndTarget(
+  config: SwitchyardConfig,
+  o: DiffCommandOptions,
+): Promise<{ source: DatabaseSchema; target: DatabaseSchema; schemaFile: string; database: string }> {
   const schemaFile = configPath(config, o.schema ?? config.schema);
   const file = await loadSchemaFile(schemaFile);
   const declared = file.model;
@@ -38,7 +41,14 @@ export async function loadSourceAndTarget(config: SwitchyardConfig, o: DiffComma
     return [await introspect(c, { includeSchemas: names }), (await serverVersion(c)).major] as const;
   });
   const url = shadowUrl(o.shadowDb, config.shadow);
-  const target = file.canonical ? declared : await canonicalize(declared, { major, file: schemaFile, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) });
+  const target = file.canonical
+    ? declared
+    : await canonicalize(declared, {
+        major,
+        file: schemaFile,
+        ...(url ? { url } : {}),
+        ...(o.notice ? { notice: o.notice } : {}),
+      });
   return { source, target, schemaFile, database: describeTarget(conn) };
 }
 
@@ -46,7 +56,8 @@ export async function diffCommand(config: SwitchyardConfig, o: DiffCommandOption
   const { source, target, schemaFile, database } = await loadSourceAndTarget(config, o);
   const changes = diff(source, target);
   return {
-    database, schemaFile,
+    database,
+    schemaFile,
     source: { fingerprint: fingerprint(source) },
     target: { fingerprint: fingerprint(target) },
     changes,

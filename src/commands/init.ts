@@ -40,7 +40,10 @@ export interface InitResult {
 export async function init(dir: string): Promise<InitResult> {
   const created: string[] = [];
   const skipped: string[] = [];
-  for (const [name, text] of [['switchyard.yaml', CONFIG], ['schema.yaml', SCHEMA]] as const) {
+  for (const [name, text] of [
+    ['switchyard.yaml', CONFIG],
+    ['schema.yaml', SCHEMA],
+  ] as const) {
     const path = join(dir, name);
     if (existsSync(path)) skipped.push(name);
     else {

@@ -24,17 +24,33 @@ export interface IntrospectResult {
   readonly written?: string;
 }
 
-export async function introspectCommand(config: SwitchyardConfig, o: IntrospectCommandOptions): Promise<IntrospectResult> {
+export async function introspectCommand(
+  config: SwitchyardConfig,
+  o: IntrospectCommandOptions,
+): Promise<IntrospectResult> {
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
   const include = o.include ?? config.introspect.include;
   const exclude = o.exclude ?? config.introspect.exclude;
   const schema = await withClient(target, async (c) => {
     await prepareSession(c);
-    return introspect(c, { ...(include ? { includeSchemas: include } : {}), ...(exclude ? { excludeSchemas: exclude } : {}) });
+    return introspect(c, {
+      ...(include ? { includeSchemas: include } : {}),
+      ...(exclude ? { excludeSchemas: exclude } : {}),
+    });
   });
   const fp = fingerprint(schema);
-  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n` + toYaml(schema);
+  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}`;
   // A .json output is a snapshot for large schemas: no YAML to parse when planning from it.
-  if (o.output) await writeFile(configPath(config, o.output), o.output.endsWith('.json') ? snapshotJson(schema, describeTarget(target)) : yaml);
-  return { database: describeTarget(target), schema, yaml, fingerprint: fp, ...(o.output ? { written: o.output } : {}) };
+  if (o.output)
+    await writeFile(
+      configPath(config, o.output),
+      o.output.endsWith('.json') ? snapshotJson(schema, describeTarget(target)) : yaml,
+    );
+  return {
+    database: describeTarget(target),
+    schema,
+    yaml,
+    fingerprint: fp,
+    ...(o.output ? { written: o.output } : {}),
+  };
 }

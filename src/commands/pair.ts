@@ -22,29 +22,46 @@ export interface PairInitCommandOptions extends PairCommandOptions {
 
 function timeoutMs(seconds: number | undefined): number | undefined {
   if (seconds === undefined) return undefined;
-  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--timeout ${seconds} is not a number of seconds (0 waits as long as it takes)`);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new UsageError(`--timeout ${seconds} is not a number of seconds (0 waits as long as it takes)`);
   return seconds * 1000;
 }
 
 function liveSide(value: string | undefined): Side | undefined {
   if (value === undefined) return undefined;
-  if (!(SIDES as readonly string[]).includes(value)) throw new UsageError(`--live ${value} is not a side: use blue or green`);
+  if (!(SIDES as readonly string[]).includes(value))
+    throw new UsageError(`--live ${value} is not a side: use blue or green`);
   return value as Side;
 }
 
-export async function pairInitCommand(config: SwitchyardConfig, o: PairInitCommandOptions = {}): Promise<PairInitResult> {
+export async function pairInitCommand(
+  config: SwitchyardConfig,
+  o: PairInitCommandOptions = {},
+): Promise<PairInitResult> {
   const live = liveSide(o.live);
   const ms = timeoutMs(o.timeout);
-  return pairInit(config, { ...flags(o), ...(live ? { live } : {}), ...(ms ? { timeoutMs: ms } : {}), ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+  return pairInit(config, {
+    ...flags(o),
+    ...(live ? { live } : {}),
+    ...(ms ? { timeoutMs: ms } : {}),
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+  });
 }
 
 export async function pairStatusCommand(config: SwitchyardConfig, o: PairFlags = {}): Promise<PairStatus> {
   return pairStatus(config, flags(o));
 }
 
-export async function pairResyncCommand(config: SwitchyardConfig, o: Omit<PairInitCommandOptions, 'live'> = {}): Promise<PairResyncResult> {
+export async function pairResyncCommand(
+  config: SwitchyardConfig,
+  o: Omit<PairInitCommandOptions, 'live'> = {},
+): Promise<PairResyncResult> {
   const ms = timeoutMs(o.timeout);
-  return pairResync(config, { ...flags(o), ...(ms ? { timeoutMs: ms } : {}), ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+  return pairResync(config, {
+    ...flags(o),
+    ...(ms ? { timeoutMs: ms } : {}),
+    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+  });
 }
 
 export async function pairTeardownCommand(config: SwitchyardConfig, o: PairFlags = {}): Promise<PairTeardownResult> {
@@ -57,5 +74,9 @@ export async function pairWatchCommand(config: SwitchyardConfig, o: PairWatchOpt
 }
 
 function flags(o: PairFlags): PairFlags {
-  return { ...(o.blue ? { blue: o.blue } : {}), ...(o.green ? { green: o.green } : {}), ...(o.replicationUser ? { replicationUser: o.replicationUser } : {}) };
+  return {
+    ...(o.blue ? { blue: o.blue } : {}),
+    ...(o.green ? { green: o.green } : {}),
+    ...(o.replicationUser ? { replicationUser: o.replicationUser } : {}),
+  };
 }

@@ -10,7 +10,16 @@ import { RefusedError, type ExecutorEvent, type Guard, type PhaseRef } from '../
 import { phaseCommand as command } from '../executor/single.js';
 import { phaseLabel, planPhases } from '../executor/state.js';
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
-import { confirmPlacement, contractWarning, pairMode, placeApply, placeLabel, ranElsewhere, readPairLedgers, type Placement } from '../pair/phases.js';
+import {
+  confirmPlacement,
+  contractWarning,
+  pairMode,
+  placeApply,
+  placeLabel,
+  ranElsewhere,
+  readPairLedgers,
+  type Placement,
+} from '../pair/phases.js';
 import { pairTeardown } from '../pair/teardown.js';
 import { readPlan } from '../planner/file.js';
 import { PHASES, type Phase, type Plan } from '../planner/types.js';
@@ -45,30 +54,45 @@ export async function load(config: SwitchyardConfig, path: string): Promise<Load
   return { plan, path, report: await readReport(full) };
 }
 
-export function parseSelection(plan: Plan, o: ExecuteOptions, command: 'apply' | 'rollback'): { release: number; phase: Phase } | 'all' {
+export function parseSelection(
+  plan: Plan,
+  o: ExecuteOptions,
+  command: 'apply' | 'rollback',
+): { release: number; phase: Phase } | 'all' {
   if (o.all) {
     if (command === 'rollback') throw new UsageError('rollback takes one phase: --release N --phase P');
-    if (o.release !== undefined || o.phase !== undefined) throw new UsageError('give either --all or --release N --phase P, not both');
+    if (o.release !== undefined || o.phase !== undefined)
+      throw new UsageError('give either --all or --release N --phase P, not both');
     return 'all';
   }
   if (o.release === undefined || o.phase === undefined) {
-    throw new UsageError(`${command} needs --release N --phase expand|backfill|contract${command === 'apply' ? ' (or --all for every remaining phase)' : ''}`);
+    throw new UsageError(
+      `${command} needs --release N --phase expand|backfill|contract${command === 'apply' ? ' (or --all for every remaining phase)' : ''}`,
+    );
   }
-  if (!(PHASES as readonly string[]).includes(o.phase)) throw new UsageError(`--phase ${o.phase} is not one of ${PHASES.join(', ')}`);
+  if (!(PHASES as readonly string[]).includes(o.phase))
+    throw new UsageError(`--phase ${o.phase} is not one of ${PHASES.join(', ')}`);
   if (!Number.isInteger(o.release) || !plan.releases.some((r) => r.number === o.release)) {
-    throw new UsageError(`plan ${plan.name} has no release ${o.release}; its releases are ${plan.releases.map((r) => r.number).join(', ')}`);
+    throw new UsageError(
+      `plan ${plan.name} has no release ${o.release}; its releases are ${plan.releases.map((r) => r.number).join(', ')}`,
+    );
   }
   return { release: o.release, phase: o.phase as Phase };
 }
 
-export async function openExecutor(config: SwitchyardConfig, db: string | undefined): Promise<{ client: Client; target: ConnectionTarget; key: ExecutorLockKey }> {
+export async function openExecutor(
+  config: SwitchyardConfig,
+  db: string | undefined,
+): Promise<{ client: Client; target: ConnectionTarget; key: ExecutorLockKey }> {
   const target = resolveTarget(db, config.database, config.unsetVariables);
   const client = await connect(target);
   try {
     await prepareSession(client);
     // A killed executor's session must end (and free the executor lock) when the server notices, not when its
     // statement finishes: a CREATE INDEX CONCURRENTLY could hold the lock for hours. PostgreSQL 14+.
-    await client.query("SELECT set_config('client_connection_check_interval', '1s', false) WHERE current_setting('server_version_num')::int >= 140000");
+    await client.query(
+      "SELECT set_config('client_connection_check_interval', '1s', false) WHERE current_setting('server_version_num')::int >= 140000",
+    );
     const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
     return { client, target, key: { database: rows[0]!.db, ledgerSchema: config.ledgerSchema } };
   } catch (e) {
@@ -78,9 +102,16 @@ export async function openExecutor(config: SwitchyardConfig, db: string | undefi
 }
 
 /** Pair mode: which side runs the selected phase, refusing what cannot run on the pair. */
-export async function pairPlacement(config: SwitchyardConfig, plan: Plan, path: string, selection: { release: number; phase: Phase }): Promise<Placement> {
+export async function pairPlacement(
+  config: SwitchyardConfig,
+  plan: Plan,
+  path: string,
+  selection: { release: number; phase: Phase },
+): Promise<Placement> {
   // Contract runs on live whether or not the stream to the standby is still there (a previous contract closed it).
-  const pair = await readPairLedgers(config, plan.name, `switchyard apply ${plan.name}`, { streaming: selection.phase !== 'contract' });
+  const pair = await readPairLedgers(config, plan.name, `switchyard apply ${plan.name}`, {
+    streaming: selection.phase !== 'contract',
+  });
   const place = placeApply(pair, selection.phase);
   const elsewhere = ranElsewhere(plan, pair, selection, place.side);
   if (selection.phase === 'contract' && elsewhere.length) {
@@ -96,27 +127,49 @@ export async function pairPlacement(config: SwitchyardConfig, plan: Plan, path: 
  * Pair mode, contract: the stream to the standby carries the old schema's columns (its publication lists them, and
  * dropping or retyping one of them fails while it does), so contract closes it. pair resync then rebuilds the standby.
  */
-export async function closeStream(config: SwitchyardConfig, selection: { release: number; phase: Phase }, place: Placement, emit: (e: ExecutorEvent) => void): Promise<void> {
+export async function closeStream(
+  config: SwitchyardConfig,
+  selection: { release: number; phase: Phase },
+  place: Placement,
+  emit: (e: ExecutorEvent) => void,
+): Promise<void> {
   emit({ kind: 'notice', message: contractWarning(selection, place.side) });
   const removed = await pairTeardown(config);
-  const n = Object.values(removed.removed).reduce((k, r) => k + r.subscriptions.length + r.slots.length + r.publications.length, 0);
-  if (n) emit({ kind: 'notice', message: `the cutback window is closed: replication to the standby removed (${n} object(s)); after the contract, run switchyard pair resync` });
+  const n = Object.values(removed.removed).reduce(
+    (k, r) => k + r.subscriptions.length + r.slots.length + r.publications.length,
+    0,
+  );
+  if (n)
+    emit({
+      kind: 'notice',
+      message: `the cutback window is closed: replication to the standby removed (${n} object(s)); after the contract, run switchyard pair resync`,
+    });
 }
 
 /** The checks `apply` makes before it connects, in this order, whatever the phase runs on. */
 export function applyGuards(
-  config: SwitchyardConfig, l: Loaded, selection: PhaseRef | 'all', o: ExecuteOptions, reviewed: Guard, rehearsal: string | undefined,
+  config: SwitchyardConfig,
+  l: Loaded,
+  selection: PhaseRef | 'all',
+  o: ExecuteOptions,
+  reviewed: Guard,
+  rehearsal: string | undefined,
 ): Guard[] {
   const { plan, path } = l;
   const paired = pairMode(config, o.db);
   const single = selection === 'all' ? undefined : selection;
-  const selected = single ? planPhases(plan).find((p) => p.release === single.release && p.phase === single.phase)!.steps : planPhases(plan).flatMap((p) => p.steps);
+  const selected = single
+    ? planPhases(plan).find((p) => p.release === single.release && p.phase === single.phase)!.steps
+    : planPhases(plan).flatMap((p) => p.steps);
   const allowed = allowedHazards(config, o.allowHazard);
   return [
     reviewed,
-    () => (paired && single?.phase === 'contract' && !o.yes
-      ? new UsageError(`${contractWarning(single)}\nfix: when the new application version is fully deployed and no cutback is needed, run: ${command(path, 'apply', single)} --yes`)
-      : undefined),
+    () =>
+      paired && single?.phase === 'contract' && !o.yes
+        ? new UsageError(
+            `${contractWarning(single)}\nfix: when the new application version is fully deployed and no cutback is needed, run: ${command(path, 'apply', single)} --yes`,
+          )
+        : undefined,
     () => (rehearsal ? new RefusedError('REHEARSAL_REQUIRED', `refused: ${rehearsal}`) : undefined),
     () => {
       if (!paired || single?.phase !== 'expand') return undefined;
@@ -133,7 +186,12 @@ export interface Where {
   target?: ConnectionTarget;
 }
 
-export function opener(config: SwitchyardConfig, o: ExecuteOptions, where: Where, place: () => Promise<Placement | undefined>) {
+export function opener(
+  config: SwitchyardConfig,
+  o: ExecuteOptions,
+  where: Where,
+  place: () => Promise<Placement | undefined>,
+) {
   return async () => {
     where.place = await place();
     const e = await openExecutor(config, where.place?.url ?? o.db);
@@ -143,15 +201,22 @@ export function opener(config: SwitchyardConfig, o: ExecuteOptions, where: Where
 }
 
 /** Hooks of the phase runner for a pair: the side is still the one placed, and contract closes the stream. */
-export function pairHooks(config: SwitchyardConfig, where: Where, selection: PhaseRef | 'all', emit: (e: ExecutorEvent) => void) {
+export function pairHooks(
+  config: SwitchyardConfig,
+  where: Where,
+  selection: PhaseRef | 'all',
+  emit: (e: ExecutorEvent) => void,
+) {
   return {
     confirm: async (c: Client) => {
       if (where.place) await confirmPlacement(c, config.ledgerSchema, where.place);
     },
     beforeChange: async () => {
-      if (where.place && selection !== 'all' && selection.phase === 'contract') await closeStream(config, selection, where.place, emit);
+      if (where.place && selection !== 'all' && selection.phase === 'contract')
+        await closeStream(config, selection, where.place, emit);
     },
   };
 }
 
-export const pairOf = (where: Where): { pair?: PairPlace } => (where.place ? { pair: { side: where.place.side, role: where.place.role } } : {});
+export const pairOf = (where: Where): { pair?: PairPlace } =>
+  where.place ? { pair: { side: where.place.side, role: where.place.role } } : {};

@@ -49,8 +49,15 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const names = declared.schemas.map((s) => s.name);
   const plansDir = configPath(config, config.plans);
   const number = await planNumber(plansDir, o.name);
-  const inputs = o.from ? await fromSnapshot(config, configPath(config, o.from), { ...declaredFile, file: schemaFile }, o) : await fromDatabase(config, { ...declaredFile, file: schemaFile }, names, o);
-  const plan = buildPlan(inputs.source, inputs.target, { name: o.name, number, server: inputs.server, ...(inputs.stats ? { stats: inputs.stats } : {}) });
+  const inputs = o.from
+    ? await fromSnapshot(config, configPath(config, o.from), { ...declaredFile, file: schemaFile }, o)
+    : await fromDatabase(config, { ...declaredFile, file: schemaFile }, names, o);
+  const plan = buildPlan(inputs.source, inputs.target, {
+    name: o.name,
+    number,
+    server: inputs.server,
+    ...(inputs.stats ? { stats: inputs.stats } : {}),
+  });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
   if (o.dryRun) return { plan, source: inputs.label, steps };
   const written = await writePlanFiles(plan, plansDir, configPath(config, config.migrations));
@@ -69,37 +76,80 @@ interface Inputs {
   readonly label: string;
 }
 
-async function fromDatabase(config: SwitchyardConfig, declared: DeclaredFile, names: string[], o: PlanCommandOptions): Promise<Inputs> {
+async function fromDatabase(
+  config: SwitchyardConfig,
+  declared: DeclaredFile,
+  names: string[],
+  o: PlanCommandOptions,
+): Promise<Inputs> {
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
   // Only reads on the target: the declared file is built on the shadow server, never here.
   const read = await withClient(conn, async (c) => {
     await prepareSession(c);
     const version = await serverVersion(c);
-    const source = await withTemplate(c, await introspect(c, { includeSchemas: names }), declared.model, renameSchemaInModel, o.notice);
-    const stats = new Map((await tableStats(c, { includeSchemas: names })).map((t) => [`${t.schema}.${t.table}`, { rows: t.rows, bytes: t.bytes }]));
+    const source = await withTemplate(
+      c,
+      await introspect(c, { includeSchemas: names }),
+      declared.model,
+      renameSchemaInModel,
+      o.notice,
+    );
+    const stats = new Map(
+      (await tableStats(c, { includeSchemas: names })).map((t) => [
+        `${t.schema}.${t.table}`,
+        { rows: t.rows, bytes: t.bytes },
+      ]),
+    );
     return { source, stats, version };
   });
   const url = shadowUrl(o.shadowDb, config.shadow);
   const shadow = { major: read.version.major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) };
-  const target = declared.canonical ? declared.model : await canonicalize(declared.model, { ...shadow, file: declared.file });
-  return { source: read.source, target, stats: read.stats, server: { version: read.version.text, versionNum: read.version.num }, label: describeTarget(conn) };
+  const target = declared.canonical
+    ? declared.model
+    : await canonicalize(declared.model, { ...shadow, file: declared.file });
+  return {
+    source: read.source,
+    target,
+    stats: read.stats,
+    server: { version: read.version.text, versionNum: read.version.num },
+    label: describeTarget(conn),
+  };
 }
 
 /**
  * Without a live database. Snapshots written by `introspect` are catalog text already; anything else is
  * canonicalized on a throwaway server of the requested major.
  */
-async function fromSnapshot(config: SwitchyardConfig, file: string, declared: DeclaredFile, o: PlanCommandOptions): Promise<Inputs> {
+async function fromSnapshot(
+  config: SwitchyardConfig,
+  file: string,
+  declared: DeclaredFile,
+  o: PlanCommandOptions,
+): Promise<Inputs> {
   const snapshot = await loadSchemaFile(file);
   const major = o.pgVersion ?? 17;
   if (snapshot.canonical && declared.canonical) {
-    return { source: snapshot.model, target: declared.model, server: { version: `PostgreSQL ${major}`, versionNum: major * 10000 }, label: file };
+    return {
+      source: snapshot.model,
+      target: declared.model,
+      server: { version: `PostgreSQL ${major}`, versionNum: major * 10000 },
+      label: file,
+    };
   }
   // Canonicalized on the shadow named by --shadow-db / `shadow:`, else on a throwaway server of that major.
   const url = shadowUrl(o.shadowDb, config.shadow);
   const pending = [{ ...snapshot, file }, declared].filter((f) => !f.canonical);
-  const done = await canonicalizeAll(pending, { major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) });
+  const done = await canonicalizeAll(pending, {
+    major,
+    ...(url ? { url } : {}),
+    ...(o.notice ? { notice: o.notice } : {}),
+  });
   const source = snapshot.canonical ? snapshot.model : done.models.shift()!;
   const target = declared.canonical ? declared.model : done.models.shift()!;
-  return { source: { schemas: source.schemas }, target, server: { version: done.version.text, versionNum: done.version.num }, label: file };
+  return {
+    source: { schemas: source.schemas },
+    target,
+    server: { version: done.version.text, versionNum: done.version.num },
+    label: file,
+  };
 }

@@ -23,7 +23,11 @@ export interface PreflightCommandResult {
   readonly ok: boolean;
 }
 
-export async function preflightCommand(config: SwitchyardConfig, planPath: string, o: PreflightCommandOptions = {}): Promise<PreflightCommandResult> {
+export async function preflightCommand(
+  config: SwitchyardConfig,
+  planPath: string,
+  o: PreflightCommandOptions = {},
+): Promise<PreflightCommandResult> {
   const plan = await loadPlan(config, planPath);
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
   const database = describeTarget(target);
@@ -33,13 +37,25 @@ export async function preflightCommand(config: SwitchyardConfig, planPath: strin
     client = await connect(target, 'switchyard preflight');
   } catch (e) {
     // A database that cannot be reached is the first finding, not a crash: nothing else can be checked.
-    return result(planPath, database, strict, [{
-      id: 'connection', title: 'connection and server version', status: 'fail', detail: (e as Error).message,
-      fix: 'check the URL (--db, switchyard.yaml or DATABASE_URL), that the server is up, and that pg_hba.conf lets this host in',
-    }]);
+    return result(planPath, database, strict, [
+      {
+        id: 'connection',
+        title: 'connection and server version',
+        status: 'fail',
+        detail: (e as Error).message,
+        fix: 'check the URL (--db, switchyard.yaml or DATABASE_URL), that the server is up, and that pg_hba.conf lets this host in',
+      },
+    ]);
   }
   try {
-    const input = { plan, planPath: configPath(config, planPath), db: client, config, ...(o.pair ? { pair: o.pair } : {}), ...(o.thresholds ? { thresholds: o.thresholds } : {}) };
+    const input = {
+      plan,
+      planPath: configPath(config, planPath),
+      db: client,
+      config,
+      ...(o.pair ? { pair: o.pair } : {}),
+      ...(o.thresholds ? { thresholds: o.thresholds } : {}),
+    };
     return result(planPath, database, strict, (await runPreflight(input)).checks);
   } finally {
     await client.end().catch(() => undefined);

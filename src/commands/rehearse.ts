@@ -31,10 +31,15 @@ export interface RehearseCommandResult {
   readonly written: string;
 }
 
-export async function rehearseCommand(config: SwitchyardConfig, o: RehearseCommandOptions): Promise<RehearseCommandResult> {
+export async function rehearseCommand(
+  config: SwitchyardConfig,
+  o: RehearseCommandOptions,
+): Promise<RehearseCommandResult> {
   const engine = (o.engine ?? config.rehearsal.engine) as Engine;
-  if (engine !== 'embedded' && engine !== 'docker') throw new UsageError(`--engine ${o.engine} is not one of embedded, docker`);
-  if (o.pgVersion !== undefined && (!Number.isInteger(o.pgVersion) || o.pgVersion < 12)) throw new UsageError(`--pg-version ${o.pgVersion} is not a PostgreSQL major version (try 15, 17 or 18)`);
+  if (engine !== 'embedded' && engine !== 'docker')
+    throw new UsageError(`--engine ${o.engine} is not one of embedded, docker`);
+  if (o.pgVersion !== undefined && (!Number.isInteger(o.pgVersion) || o.pgVersion < 12))
+    throw new UsageError(`--pg-version ${o.pgVersion} is not a PostgreSQL major version (try 15, 17 or 18)`);
   const path = configPath(config, o.plan);
   const plan = await readPlan(path);
   // The rehearsal server runs the plan's SQL as a superuser: only the plan as reviewed (its SQL files, and its
@@ -42,10 +47,14 @@ export async function rehearseCommand(config: SwitchyardConfig, o: RehearseComma
   const unreviewed = await reviewProblem(config, plan, o.plan);
   if (unreviewed) throw unreviewed;
   const tenantSample = o.tenantSample ?? DEFAULT_TENANT_SAMPLE;
-  if (!Number.isInteger(tenantSample) || tenantSample < 0) throw new UsageError(`--tenant-sample ${o.tenantSample} is not a count of tenants (0 rehearses the template only)`);
+  if (!Number.isInteger(tenantSample) || tenantSample < 0)
+    throw new UsageError(`--tenant-sample ${o.tenantSample} is not a count of tenants (0 rehearses the template only)`);
   const copyFrom = o.db ? await connect(resolveTarget(o.db, undefined)) : undefined;
   try {
-    const sample = plan.target.snapshot.tenants && tenantSample > 0 ? await tenantSample_(config, o, plan, tenantSample, copyFrom) : undefined;
+    const sample =
+      plan.target.snapshot.tenants && tenantSample > 0
+        ? await tenantSample_(config, o, plan, tenantSample, copyFrom)
+        : undefined;
     const image = o.image ?? config.rehearsal.image;
     const report = await rehearse(plan, {
       engine,
@@ -64,21 +73,35 @@ export async function rehearseCommand(config: SwitchyardConfig, o: RehearseComma
 }
 
 /** The real tenants to rehearse, read from --db or the configured database (the live side of a pair). */
-async function tenantSample_(config: SwitchyardConfig, o: RehearseCommandOptions, plan: Plan, count: number, copyFrom: pg.Client | undefined): Promise<TenantSample | undefined> {
+async function tenantSample_(
+  config: SwitchyardConfig,
+  o: RehearseCommandOptions,
+  plan: Plan,
+  count: number,
+  copyFrom: pg.Client | undefined,
+): Promise<TenantSample | undefined> {
   const url = config.database ?? config.pair?.blue;
   if (!copyFrom && url === undefined && !process.env.DATABASE_URL) {
-    o.onEvent?.({ kind: 'notice', message: 'no database configured to read the tenants from: only the template is rehearsed (pass --db, or --tenant-sample 0 to say so)' });
+    o.onEvent?.({
+      kind: 'notice',
+      message:
+        'no database configured to read the tenants from: only the template is rehearsed (pass --db, or --tenant-sample 0 to say so)',
+    });
     return undefined;
   }
   const db = copyFrom ?? (await connect(resolveTarget(undefined, url, config.unsetVariables)));
   try {
     await prepareSession(db);
     const sample = await sampleTenants(db, plan, count);
-    if (sample.registered === 0) o.onEvent?.({ kind: 'notice', message: 'the tenants registry lists no tenant: only the template is rehearsed' });
+    if (sample.registered === 0)
+      o.onEvent?.({ kind: 'notice', message: 'the tenants registry lists no tenant: only the template is rehearsed' });
     return sample;
   } catch (e) {
     if (e instanceof SwitchyardError) throw e;
-    throw databaseError(`reading the tenants to rehearse (fix: check the database, or pass --tenant-sample 0 to rehearse the template only)`, e);
+    throw databaseError(
+      `reading the tenants to rehearse (fix: check the database, or pass --tenant-sample 0 to rehearse the template only)`,
+      e,
+    );
   } finally {
     if (!copyFrom) await db.end().catch(() => undefined);
   }

@@ -12,13 +12,21 @@ export async function loadPlan(config: SwitchyardConfig, path: string): Promise<
 }
 
 export async function showCommand(config: SwitchyardConfig, path: string, format: string, c: Colors): Promise<string> {
-  if (!(SHOW_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format ${format} is not one of ${SHOW_FORMATS.join(', ')}`);
+  if (!(SHOW_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format ${format} is not one of ${SHOW_FORMATS.join(', ')}`);
   return showPlan(await loadPlan(config, path), format as ShowFormat, c);
 }
 
-export async function lintCommand(config: SwitchyardConfig, path: string, allow: readonly string[]): Promise<LintResult & { plan: string }> {
+export async function lintCommand(
+  config: SwitchyardConfig,
+  path: string,
+  allow: readonly string[],
+): Promise<LintResult & { plan: string }> {
   const bad = allow.filter((h) => !isHazard(h));
-  if (bad.length) throw new UsageError(`unknown hazard ${bad.join(', ')}; hazards are named like ACCESS_EXCLUSIVE_LOCK, TABLE_REWRITE, DELETES_DATA`);
+  if (bad.length)
+    throw new UsageError(
+      `unknown hazard ${bad.join(', ')}; hazards are named like ACCESS_EXCLUSIVE_LOCK, TABLE_REWRITE, DELETES_DATA`,
+    );
   const plan = await loadPlan(config, path);
   return { plan: path, ...lintPlan(plan, [...config.allowHazards, ...(allow as Hazard[])]) };
 }

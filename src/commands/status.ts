@@ -41,7 +41,14 @@ type PlanStatus = NonNullable<StatusResult['plan']>;
 function planPart(loaded: Loaded, phases: PlanStatus['phases'], next: string | undefined): PlanStatus {
   const { plan, path, report } = loaded;
   const problem = rehearsalProblem(plan, report, path);
-  return { name: plan.name, path, checksum: plan.checksum, rehearsal: problem ?? `passed (${report!.engine}, ${report!.server}, ${report!.startedAt})`, phases, ...(next ? { next } : {}) };
+  return {
+    name: plan.name,
+    path,
+    checksum: plan.checksum,
+    rehearsal: problem ?? `passed (${report!.engine}, ${report!.server}, ${report!.startedAt})`,
+    phases,
+    ...(next ? { next } : {}),
+  };
 }
 
 /**
@@ -49,7 +56,12 @@ function planPart(loaded: Loaded, phases: PlanStatus['phases'], next: string | u
  * and backfill on the standby of the time, contract on live). Each phase is taken from the side that did most
  * of it, each tenant's position (and drift, compared on that side) from the side where it is furthest.
  */
-async function pairTenantStatus(config: SwitchyardConfig, loaded: Loaded, live: Side, drift: boolean): Promise<PlanStatus> {
+async function pairTenantStatus(
+  config: SwitchyardConfig,
+  loaded: Loaded,
+  live: Side,
+  drift: boolean,
+): Promise<PlanStatus> {
   const session = await openPair(resolvePair(config), 'switchyard status');
   try {
     const per: { side: Side; st: PlanStatus }[] = [];
@@ -63,19 +75,30 @@ async function pairTenantStatus(config: SwitchyardConfig, loaded: Loaded, live: 
       const best = all.reduce((a, b) => (b.p.done > a.p.done || (b.p.done === a.p.done && b.side === live) ? b : a));
       return { ...best.p, ranOn: all.filter((x) => x.p.done > 0 || x.p.unfinished.length > 0).map((x) => x.side) };
     });
-    const rank = (t: TenantsStatus['tenants'][number]) => (t.state === 'not started' ? -2 : t.boundary ?? Number.MAX_SAFE_INTEGER);
+    const rank = (t: TenantsStatus['tenants'][number]) =>
+      t.state === 'not started' ? -2 : (t.boundary ?? Number.MAX_SAFE_INTEGER);
     const chosen = new Map<string, Side>();
     // Every tenant either side lists (a tenant added while the pair was not streaming is on live only), live's first.
-    const base = [...per].sort((a, b) => (a.side === live ? -1 : b.side === live ? 1 : 0)).flatMap((x) => x.st.tenants!.tenants);
+    const base = [...per]
+      .sort((a, b) => (a.side === live ? -1 : b.side === live ? 1 : 0))
+      .flatMap((x) => x.st.tenants!.tenants);
     const seen = new Set<string>();
-    const positions = base.filter((t) => !seen.has(t.tenant) && seen.add(t.tenant)).map((t) => {
-      const best = per.map((x) => ({ side: x.side, t: x.st.tenants!.tenants.find((y) => y.tenant === t.tenant) ?? t })).reduce((a, b) => (rank(b.t) > rank(a.t) || (rank(b.t) === rank(a.t) && b.side === live) ? b : a));
-      chosen.set(t.tenant, best.side);
-      return best.t;
-    });
+    const positions = base
+      .filter((t) => !seen.has(t.tenant) && seen.add(t.tenant))
+      .map((t) => {
+        const best = per
+          .map((x) => ({ side: x.side, t: x.st.tenants!.tenants.find((y) => y.tenant === t.tenant) ?? t }))
+          .reduce((a, b) => (rank(b.t) > rank(a.t) || (rank(b.t) === rank(a.t) && b.side === live) ? b : a));
+        chosen.set(t.tenant, best.side);
+        return best.t;
+      });
     const tenants: TenantsStatus = {
-      template: per[0]!.st.tenants!.template, tenants: positions, missing: per.find((x) => x.side === live)!.st.tenants!.missing,
-      ...(drift ? { drifted: per.flatMap((x) => (x.st.tenants!.drifted ?? []).filter((d) => chosen.get(d.tenant) === x.side)) } : {}),
+      template: per[0]!.st.tenants!.template,
+      tenants: positions,
+      missing: per.find((x) => x.side === live)!.st.tenants!.missing,
+      ...(drift
+        ? { drifted: per.flatMap((x) => (x.st.tenants!.drifted ?? []).filter((d) => chosen.get(d.tenant) === x.side)) }
+        : {}),
       unchecked: per.reduce((n, x) => n + x.st.tenants!.unchecked, 0),
     };
     return { ...planPart(loaded, phases, pairNext(phases, live, loaded.path)), tenants };
@@ -103,7 +126,11 @@ async function pairStatus(config: SwitchyardConfig, loaded: Loaded | undefined, 
 }
 
 /** What to run next on a pair: contract runs on live, so phases that ran only on the standby get there by cutover. */
-function pairNext(phases: readonly (PhaseStatus & { readonly ranOn: readonly Side[] })[], live: Side, path: string): string | undefined {
+function pairNext(
+  phases: readonly (PhaseStatus & { readonly ranOn: readonly Side[] })[],
+  live: Side,
+  path: string,
+): string | undefined {
   const upcoming = phases.find((s) => s.state !== 'applied' && s.state !== 'empty');
   if (upcoming?.phase !== 'contract') return nextCommand(phases, path);
   const standbyOnly = phases.some((p) => p.ranOn.length > 0 && !p.ranOn.includes(live));
@@ -114,27 +141,52 @@ function pairNext(phases: readonly (PhaseStatus & { readonly ranOn: readonly Sid
  * A plan with tenants: each phase counts its steps over the shared unit and every tenant (a phase is applied
  * when it is applied everywhere), and the tenants' positions come along.
  */
-async function tenantPlanStatus(client: Client, loaded: Loaded, ledger: string | undefined, drift: boolean): Promise<PlanStatus> {
+async function tenantPlanStatus(
+  client: Client,
+  loaded: Loaded,
+  ledger: string | undefined,
+  drift: boolean,
+): Promise<PlanStatus> {
   const { plan } = loaded;
   const t = planTenants(plan)!;
   const registry = await readRegistry(client, t);
   const tenants = await tenantsStatus(client, plan, loaded.report, t.template, registry, ledger, { drift });
   const records: StepRecord[] = ledger ? await stepStatuses(client, plan.name, undefined, ledger) : [];
-  const shared = phaseStatuses(unitPlan(plan, t.template, ''), records.filter((r) => r.tenant === ''));
+  const shared = phaseStatuses(
+    unitPlan(plan, t.template, ''),
+    records.filter((r) => r.tenant === ''),
+  );
   const tenantOnly = unitPlan(plan, t.template, t.template);
-  const perUnit = tenants.tenants.map((u) => phaseStatuses(tenantOnly, records.filter((r) => r.tenant === u.tenant)));
+  const perUnit = tenants.tenants.map((u) =>
+    phaseStatuses(
+      tenantOnly,
+      records.filter((r) => r.tenant === u.tenant),
+    ),
+  );
   const phases = shared.map((s, i): PhaseStatus => {
     const all = [s, ...perUnit.map((u) => u[i]!)];
     const steps = all.reduce((n, x) => n + x.steps, 0);
     const done = all.reduce((n, x) => n + x.done, 0);
     const unfinished = all.flatMap((x) => x.unfinished);
-    const state = steps === 0 ? 'empty' : done === steps ? 'applied' : all.some((x) => x.state === 'failed') ? 'failed' : done > 0 || unfinished.length ? 'partial' : 'pending';
+    const state =
+      steps === 0
+        ? 'empty'
+        : done === steps
+          ? 'applied'
+          : all.some((x) => x.state === 'failed')
+            ? 'failed'
+            : done > 0 || unfinished.length
+              ? 'partial'
+              : 'pending';
     return { ...s, steps, done, unfinished: unfinished.slice(0, 20), state };
   });
   return { ...planPart(loaded, phases, nextCommand(phases, loaded.path)), tenants };
 }
 
-export async function statusCommand(config: SwitchyardConfig, o: { plan?: string; db?: string; tenants?: boolean }): Promise<StatusResult> {
+export async function statusCommand(
+  config: SwitchyardConfig,
+  o: { plan?: string; db?: string; tenants?: boolean },
+): Promise<StatusResult> {
   const loaded = o.plan ? await load(config, o.plan) : undefined;
   if (pairMode(config, o.db)) return pairStatus(config, loaded, o.tenants === true);
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
@@ -147,7 +199,8 @@ export async function statusCommand(config: SwitchyardConfig, o: { plan?: string
     const plans = exists ? await listPlans(client, ledger) : [];
     const base = { database: describeTarget(target), ledger: exists, ...(executor ? { executor } : {}), plans };
     if (!loaded) return base;
-    if (planTenants(loaded.plan)) return { ...base, plan: await tenantPlanStatus(client, loaded, exists ? ledger : undefined, o.tenants === true) };
+    if (planTenants(loaded.plan))
+      return { ...base, plan: await tenantPlanStatus(client, loaded, exists ? ledger : undefined, o.tenants === true) };
     const records = exists ? await stepStatuses(client, loaded.plan.name, '', ledger) : [];
     const phases = phaseStatuses(loaded.plan, records);
     return { ...base, plan: planPart(loaded, phases, nextCommand(phases, loaded.path)) };

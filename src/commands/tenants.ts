@@ -32,14 +32,20 @@ import { sendOne } from '../db/send.js';
 async function tenantsConfig(config: SwitchyardConfig): Promise<TenantsConfig> {
   const file = configPath(config, config.schema);
   const t = (await loadSchemaFile(file)).model.tenants;
-  if (!t) throw new UsageError(`${file} has no \`tenants:\` section: declare the registry query and the template schema, e.g.\n  tenants:\n    registry: SELECT schema_name FROM central.tenants WHERE active\n    template: tenant_template`);
+  if (!t)
+    throw new UsageError(
+      `${file} has no \`tenants:\` section: declare the registry query and the template schema, e.g.\n  tenants:\n    registry: SELECT schema_name FROM central.tenants WHERE active\n    template: tenant_template`,
+    );
   return t;
 }
 
 /** The newest plan in plans/ that has tenants, or undefined. */
 async function latestTenantPlan(config: SwitchyardConfig): Promise<Loaded | undefined> {
   const dir = configPath(config, config.plans);
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.plan\.ya?ml$/.test(f)).sort().reverse();
+  const files = (await readdir(dir).catch(() => [] as string[]))
+    .filter((f) => /\.plan\.ya?ml$/.test(f))
+    .sort()
+    .reverse();
   for (const f of files) {
     const loaded = await load(config, `${config.plans}/${f}`);
     if (planTenants(loaded.plan)) return loaded;
@@ -56,7 +62,10 @@ export interface TenantsListResult {
   readonly missing: readonly string[];
 }
 
-export async function tenantsList(config: SwitchyardConfig, o: { db?: string; plan?: string }): Promise<TenantsListResult> {
+export async function tenantsList(
+  config: SwitchyardConfig,
+  o: { db?: string; plan?: string },
+): Promise<TenantsListResult> {
   const t = await tenantsConfig(config);
   const loaded = o.plan ? await load(config, o.plan) : await latestTenantPlan(config);
   const paired = pairMode(config, o.db);
@@ -66,12 +75,21 @@ export async function tenantsList(config: SwitchyardConfig, o: { db?: string; pl
     const registry = await readRegistry(client, t);
     const ledger = (await ledgerExists(client, config.ledgerSchema)) ? config.ledgerSchema : undefined;
     // On a pair, positions come from both ledgers (expand and backfill ran on the standby): as status shows them.
-    const tenants = loaded && paired
-      ? (await statusCommand(config, { plan: loaded.path })).plan!.tenants!.tenants
-      : loaded
-        ? (await tenantsStatus(client, loaded.plan, loaded.report, t.template, registry, ledger, { drift: false })).tenants
-        : registry.tenants.map((tenant) => ({ tenant, where: 'no plan with tenants in plans/' }));
-    return { database: describeTarget(target), template: t.template, templateExists: registry.templateExists, ...(loaded ? { plan: loaded.plan.name } : {}), tenants, missing: registry.missing };
+    const tenants =
+      loaded && paired
+        ? (await statusCommand(config, { plan: loaded.path })).plan!.tenants!.tenants
+        : loaded
+          ? (await tenantsStatus(client, loaded.plan, loaded.report, t.template, registry, ledger, { drift: false }))
+              .tenants
+          : registry.tenants.map((tenant) => ({ tenant, where: 'no plan with tenants in plans/' }));
+    return {
+      database: describeTarget(target),
+      template: t.template,
+      templateExists: registry.templateExists,
+      ...(loaded ? { plan: loaded.plan.name } : {}),
+      tenants,
+      missing: registry.missing,
+    };
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -98,7 +116,12 @@ export interface TenantsAddResult {
   /** With a pair: the standby's copy of the tenant (built at the standby's own version) and the stream it joined. */
   readonly pair?: {
     readonly live: string;
-    readonly standby?: { readonly side: string; readonly database: string; readonly version: string; readonly statements: number };
+    readonly standby?: {
+      readonly side: string;
+      readonly database: string;
+      readonly version: string;
+      readonly statements: number;
+    };
     readonly streaming: boolean;
     readonly publication?: string;
     readonly tables: number;
@@ -115,31 +138,68 @@ function fleetBoundary(positions: readonly TenantPosition[]): number | string {
   return [...where].map(([w, n]) => `${n} ${w}`).join(', ');
 }
 
-async function sourceSchema(client: Client, config: SwitchyardConfig, t: TenantsConfig, registry: Registry): Promise<{ schema: Schema; version: string; plan?: Plan; boundary?: number }> {
+async function sourceSchema(
+  client: Client,
+  config: SwitchyardConfig,
+  t: TenantsConfig,
+  registry: Registry,
+): Promise<{ schema: Schema; version: string; plan?: Plan; boundary?: number }> {
   const loaded = await latestTenantPlan(config);
   const ledger = (await ledgerExists(client, config.ledgerSchema)) ? config.ledgerSchema : undefined;
   if (loaded && ledger) {
-    const positions = (await tenantsStatus(client, loaded.plan, loaded.report, t.template, registry, ledger, { drift: false })).tenants;
+    const positions = (
+      await tenantsStatus(client, loaded.plan, loaded.report, t.template, registry, ledger, { drift: false })
+    ).tenants;
     const b = positions.length ? fleetBoundary(positions) : -1;
     if (typeof b === 'string') {
-      throw new SwitchyardError('TENANTS_MID_ROLLOUT', `the tenants are not all at one version of plan ${loaded.plan.name} (${b}): a new tenant would not know which to start at\nfix: finish the rollout (switchyard status ${loaded.path} --tenants), then add the tenant`, 1);
+      throw new SwitchyardError(
+        'TENANTS_MID_ROLLOUT',
+        `the tenants are not all at one version of plan ${loaded.plan.name} (${b}): a new tenant would not know which to start at\nfix: finish the rollout (switchyard status ${loaded.path} --tenants), then add the tenant`,
+        1,
+      );
     }
     const phases = planPhases(loaded.plan);
-    const model = b === -1 ? loaded.plan.source.snapshot : modelAtBoundary(loaded.plan, loaded.report, phases[b]!.release, phases[b]!.phase, 'after');
-    if (!model) throw new SwitchyardError('TENANTS_VERSION_UNKNOWN', `the tenants are at ${phases[b]!.phase} of release ${phases[b]!.release} of plan ${loaded.plan.name}, whose schema is known only from a rehearsal report\nfix: switchyard rehearse ${loaded.path}`, 1);
-    const version = b === -1 ? `before plan ${loaded.plan.name}` : `plan ${loaded.plan.name} release ${phases[b]!.release} ${phases[b]!.phase} applied`;
+    const model =
+      b === -1
+        ? loaded.plan.source.snapshot
+        : modelAtBoundary(loaded.plan, loaded.report, phases[b]!.release, phases[b]!.phase, 'after');
+    if (!model)
+      throw new SwitchyardError(
+        'TENANTS_VERSION_UNKNOWN',
+        `the tenants are at ${phases[b]!.phase} of release ${phases[b]!.release} of plan ${loaded.plan.name}, whose schema is known only from a rehearsal report\nfix: switchyard rehearse ${loaded.path}`,
+        1,
+      );
+    const version =
+      b === -1
+        ? `before plan ${loaded.plan.name}`
+        : `plan ${loaded.plan.name} release ${phases[b]!.release} ${phases[b]!.phase} applied`;
     return { schema: schemaOf(model, t.template), version, plan: loaded.plan, boundary: b };
   }
   const from = registry.templateExists ? t.template : registry.tenants[0];
-  if (from === undefined) throw new SwitchyardError('TENANTS_NO_SOURCE', `there is no template schema ${ident(t.template)} and no tenant to copy the structure from\nfix: create the template schema, or the first tenant by hand`, 1);
+  if (from === undefined)
+    throw new SwitchyardError(
+      'TENANTS_NO_SOURCE',
+      `there is no template schema ${ident(t.template)} and no tenant to copy the structure from\nfix: create the template schema, or the first tenant by hand`,
+      1,
+    );
   const live = await introspect(client, { includeSchemas: [from] });
-  return { schema: schemaOf({ ...live, schemas: live.schemas.map((s) => (s.name === from ? renameSchemaInModel(s, t.template) : s)) }, t.template), version: from === t.template ? 'the template schema' : `the structure of tenant ${from}` };
+  return {
+    schema: schemaOf(
+      { ...live, schemas: live.schemas.map((s) => (s.name === from ? renameSchemaInModel(s, t.template) : s)) },
+      t.template,
+    ),
+    version: from === t.template ? 'the template schema' : `the structure of tenant ${from}`,
+  };
 }
 
 function checkName(name: string, t: TenantsConfig): void {
   if (name === '' || name.includes('\0')) throw new UsageError('the tenant name must be a non-empty schema name');
-  if (identifierBytes(name) > MAX_IDENTIFIER_BYTES) throw new UsageError(`tenant name ${ident(name)} is ${identifierBytes(name)} bytes; PostgreSQL names are at most ${MAX_IDENTIFIER_BYTES}`);
-  if (/^pg_/i.test(name)) throw new UsageError(`tenant name ${ident(name)}: names starting with pg_ are reserved for PostgreSQL`);
+  if (identifierBytes(name) > MAX_IDENTIFIER_BYTES)
+    throw new UsageError(
+      `tenant name ${ident(name)} is ${identifierBytes(name)} bytes; PostgreSQL names are at most ${MAX_IDENTIFIER_BYTES}`,
+    );
+  if (/^pg_/i.test(name))
+    throw new UsageError(`tenant name ${ident(name)}: names starting with pg_ are reserved for PostgreSQL`);
   if (name === t.template) throw new UsageError(`${ident(name)} is the template schema, not a tenant`);
   if (!t.register) {
     throw new UsageError(
@@ -156,20 +216,43 @@ interface Built {
 }
 
 /** What the new tenant will be on this database: its version (this database's fleet boundary) and statements. */
-async function prepareTenant(client: Client, config: SwitchyardConfig, t: TenantsConfig, name: string, where = '', o: { registered?: boolean } = {}): Promise<Built> {
+async function prepareTenant(
+  client: Client,
+  config: SwitchyardConfig,
+  t: TenantsConfig,
+  name: string,
+  where = '',
+  o: { registered?: boolean } = {},
+): Promise<Built> {
   await prepareSession(client);
-  if (await schemaExists(client, name)) throw new UsageError(`schema ${ident(name)} already exists${where}${(await readRegistry(client, t)).tenants.includes(name) ? ' and is a registered tenant' : ''}`);
+  if (await schemaExists(client, name))
+    throw new UsageError(
+      `schema ${ident(name)} already exists${where}${(await readRegistry(client, t)).tenants.includes(name) ? ' and is a registered tenant' : ''}`,
+    );
   const registry = await readRegistry(client, t);
   // Resuming on the standby: the registration came by replication before the schema was built there.
   if (registry.missing.includes(name) && !o.registered) {
-    throw new UsageError(`${ident(name)} is already listed by the tenants registry${where}, without a schema: registering it again would conflict\nfix: remove it from the registry (the table \`tenants.registry\` reads), then run switchyard tenants add again`);
+    throw new UsageError(
+      `${ident(name)} is already listed by the tenants registry${where}, without a schema: registering it again would conflict\nfix: remove it from the registry (the table \`tenants.registry\` reads), then run switchyard tenants add again`,
+    );
   }
   const src = await sourceSchema(client, config, t, registry);
-  return { version: src.version, statements: renderDatabase({ schemas: [renameSchemaInModel(src.schema, name)] }), src };
+  return {
+    version: src.version,
+    statements: renderDatabase({ schemas: [renameSchemaInModel(src.schema, name)] }),
+    src,
+  };
 }
 
 /** Builds the tenant in one transaction: its objects, the ledger rows of the phases it is born with, and (on live) its registration. */
-async function buildTenant(client: Client, config: SwitchyardConfig, t: TenantsConfig, name: string, b: Built, register: boolean): Promise<void> {
+async function buildTenant(
+  client: Client,
+  config: SwitchyardConfig,
+  t: TenantsConfig,
+  name: string,
+  b: Built,
+  register: boolean,
+): Promise<void> {
   const { src } = b;
   await withTransaction(client, async () => {
     for (const s of b.statements) await sendOne(client, s);
@@ -191,12 +274,18 @@ async function buildTenant(client: Client, config: SwitchyardConfig, t: TenantsC
       await sendOne(client, t.register!, [name]);
     } catch (e) {
       // The user's statement: say which one failed, and that the schema went with it.
-      throw databaseError(`the \`tenants.register\` statement failed for ${ident(name)}, so nothing was created\n  statement: ${t.register!}\n  error`, e);
+      throw databaseError(
+        `the \`tenants.register\` statement failed for ${ident(name)}, so nothing was created\n  statement: ${t.register!}\n  error`,
+        e,
+      );
     }
   });
 }
 
-export async function tenantsAdd(config: SwitchyardConfig, o: { name: string; db?: string; timeoutMs?: number }): Promise<TenantsAddResult> {
+export async function tenantsAdd(
+  config: SwitchyardConfig,
+  o: { name: string; db?: string; timeoutMs?: number },
+): Promise<TenantsAddResult> {
   const name = o.name;
   const t = await tenantsConfig(config);
   checkName(name, t);
@@ -220,42 +309,95 @@ export async function tenantsAdd(config: SwitchyardConfig, o: { name: string; db
  * join the stream. A failure on live removes the standby's copy again. A pair that is not streaming gets the
  * tenant on live only (pair init or resync copies it).
  */
-async function tenantsAddOnPair(config: SwitchyardConfig, t: TenantsConfig, name: string, o: { timeoutMs?: number }): Promise<TenantsAddResult> {
+async function tenantsAddOnPair(
+  config: SwitchyardConfig,
+  t: TenantsConfig,
+  name: string,
+  o: { timeoutMs?: number },
+): Promise<TenantsAddResult> {
   const session = await openPair(resolvePair(config), 'switchyard tenants add');
   try {
     await lockPair(session);
     const sides = await resolveSides(session, config.ledgerSchema);
     const live = session.db(sides.live);
     const standby = session.db(sides.standby);
-    return await underExecutorLock(live, config, `tenants add ${name}`, () => underExecutorLock(standby, config, `tenants add ${name}`, () => addOnPair(session, sides, config, t, name, o)));
+    return await underExecutorLock(live, config, `tenants add ${name}`, () =>
+      underExecutorLock(standby, config, `tenants add ${name}`, () => addOnPair(session, sides, config, t, name, o)),
+    );
   } finally {
     await session.close();
   }
 }
 
-async function addOnPair(session: PairSession, sides: Sides, config: SwitchyardConfig, t: TenantsConfig, name: string, o: { timeoutMs?: number }): Promise<TenantsAddResult> {
+async function addOnPair(
+  session: PairSession,
+  sides: Sides,
+  config: SwitchyardConfig,
+  t: TenantsConfig,
+  name: string,
+  o: { timeoutMs?: number },
+): Promise<TenantsAddResult> {
   const live = session.db(sides.live);
   const standby = session.db(sides.standby);
   const stream = await liveStream(live, standby, sides);
-  const join = async () => (stream ? await joinStream(live, standby, sides, name, o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) : { streaming: false, tables: 0, ms: 0 });
-  const result = (version: string, statements: number, standbyPart: NonNullable<TenantsAddResult['pair']>['standby'], joined: Awaited<ReturnType<typeof join>>, resumed?: string): TenantsAddResult => ({
-    tenant: name, database: session.names[sides.live], version, statements, ...(resumed ? { resumed } : {}),
-    pair: { live: sides.live, ...(standbyPart ? { standby: standbyPart } : {}), streaming: joined.streaming, ...('publication' in joined && joined.publication ? { publication: joined.publication } : {}), tables: joined.tables, copyMs: joined.ms },
+  const join = async () =>
+    stream
+      ? await joinStream(live, standby, sides, name, o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs })
+      : { streaming: false, tables: 0, ms: 0 };
+  const result = (
+    version: string,
+    statements: number,
+    standbyPart: NonNullable<TenantsAddResult['pair']>['standby'],
+    joined: Awaited<ReturnType<typeof join>>,
+    resumed?: string,
+  ): TenantsAddResult => ({
+    tenant: name,
+    database: session.names[sides.live],
+    version,
+    statements,
+    ...(resumed ? { resumed } : {}),
+    pair: {
+      live: sides.live,
+      ...(standbyPart ? { standby: standbyPart } : {}),
+      streaming: joined.streaming,
+      ...('publication' in joined && joined.publication ? { publication: joined.publication } : {}),
+      tables: joined.tables,
+      copyMs: joined.ms,
+    },
   });
-  const standbyPartOf = (b: Built) => ({ side: sides.standby, database: session.names[sides.standby], version: b.version, statements: b.statements.length });
+  const standbyPartOf = (b: Built) => ({
+    side: sides.standby,
+    database: session.names[sides.standby],
+    version: b.version,
+    statements: b.statements.length,
+  });
 
   // A run that stopped after live committed (killed, or the stream could not be joined): finish it.
-  if (stream && (await schemaExists(live, name)) && (await readRegistry(live, t)).tenants.includes(name) && !((await schemaExists(standby, name)) && (await inStream(live, stream.publication, name)))) {
+  if (
+    stream &&
+    (await schemaExists(live, name)) &&
+    (await readRegistry(live, t)).tenants.includes(name) &&
+    !((await schemaExists(standby, name)) && (await inStream(live, stream.publication, name)))
+  ) {
     let standbyPart: NonNullable<TenantsAddResult['pair']>['standby'];
     if (!(await schemaExists(standby, name))) {
-      const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`, { registered: true });
+      const onStandby = await prepareTenant(standby, config, t, name, ` on the standby (${sides.standby})`, {
+        registered: true,
+      });
       await buildTenant(standby, config, t, name, onStandby, false);
       standbyPart = standbyPartOf(onStandby);
     }
-    return result('(already on live)', 0, standbyPart, await join(), `tenant ${ident(name)} was already created and registered on live: ${standbyPart ? 'built it on the standby and ' : ''}joined it to the stream`);
+    return result(
+      '(already on live)',
+      0,
+      standbyPart,
+      await join(),
+      `tenant ${ident(name)} was already created and registered on live: ${standbyPart ? 'built it on the standby and ' : ''}joined it to the stream`,
+    );
   }
   // A run killed between the standby's build and live's leaves an unregistered, never-published schema there.
-  if (stream && !(await schemaExists(live, name)) && (await schemaExists(standby, name))) await dropOrphan(standby, config, name, sides.standby);
+  if (stream && !(await schemaExists(live, name)) && (await schemaExists(standby, name)))
+    await dropOrphan(standby, config, name, sides.standby);
 
   const onLive = await prepareTenant(live, config, t, name, ` on live (${sides.live})`);
   if (!stream) {
@@ -267,8 +409,12 @@ async function addOnPair(session: PairSession, sides: Sides, config: SwitchyardC
   try {
     await buildTenant(live, config, t, name, onLive, true);
   } catch (e) {
-    const cleanup = await dropOrphan(standby, config, name, sides.standby).then(() => undefined, (c: unknown) => (c as Error).message);
-    if (cleanup !== undefined && e instanceof Error) e.message += `\nthe copy built on the standby (${sides.standby}) could not be removed (${cleanup}): run switchyard tenants add ${ident(name)} again once the cause is fixed, it removes it`;
+    const cleanup = await dropOrphan(standby, config, name, sides.standby).then(
+      () => undefined,
+      (c: unknown) => (c as Error).message,
+    );
+    if (cleanup !== undefined && e instanceof Error)
+      e.message += `\nthe copy built on the standby (${sides.standby}) could not be removed (${cleanup}): run switchyard tenants add ${ident(name)} again once the cause is fixed, it removes it`;
     throw e;
   }
   return result(onLive.version, onLive.statements.length, standbyPartOf(onStandby), await join());
@@ -278,7 +424,12 @@ async function addOnPair(session: PairSession, sides: Sides, config: SwitchyardC
  * No apply or rollback runs while a tenant is added: it would not see the new tenant (or build it at a version
  * the fleet is leaving). The executor lock, taken exclusively, refuses at once when one runs.
  */
-async function underExecutorLock<T>(client: Client, config: SwitchyardConfig, what: string, fn: () => Promise<T>): Promise<T> {
+async function underExecutorLock<T>(
+  client: Client,
+  config: SwitchyardConfig,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
   return withAdvisoryLock(client, { database: rows[0]!.db, ledgerSchema: config.ledgerSchema }, what, fn);
 }
@@ -289,14 +440,22 @@ async function schemaExists(db: Client, name: string): Promise<boolean> {
 
 /** Drops a tenant schema `tenants add` left on the standby alone, refusing if any of its tables holds a row. */
 async function dropOrphan(db: Client, config: SwitchyardConfig, name: string, side: string): Promise<void> {
-  const { rows } = await db.query<{ t: string }>(`SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')`, [name]);
+  const { rows } = await db.query<{ t: string }>(
+    `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')`,
+    [name],
+  );
   for (const r of rows) {
     if ((await db.query(`SELECT 1 FROM ${qualified(name, r.t)} LIMIT 1`)).rows.length) {
-      throw new SwitchyardError('TENANT_ORPHAN', `schema ${ident(name)} exists on the standby (${side}) but not on live, and its table ${qualified(name, r.t)} holds rows: it is not a copy tenants add left behind\nfix: look at it, drop it by hand if it is not needed, then run switchyard tenants add again`, 1);
+      throw new SwitchyardError(
+        'TENANT_ORPHAN',
+        `schema ${ident(name)} exists on the standby (${side}) but not on live, and its table ${qualified(name, r.t)} holds rows: it is not a copy tenants add left behind\nfix: look at it, drop it by hand if it is not needed, then run switchyard tenants add again`,
+        1,
+      );
     }
   }
   await withTransaction(db, async () => {
     await db.query(`DROP SCHEMA ${ident(name)} CASCADE`);
-    if (await ledgerExists(db, config.ledgerSchema)) await db.query(`DELETE FROM ${qualified(config.ledgerSchema, 'steps')} WHERE tenant = $1`, [name]);
+    if (await ledgerExists(db, config.ledgerSchema))
+      await db.query(`DELETE FROM ${qualified(config.ledgerSchema, 'steps')} WHERE tenant = $1`, [name]);
   });
 }

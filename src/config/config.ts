@@ -20,7 +20,10 @@ const postgresUrl = (key: string) =>
       parseConninfo(v);
     } catch (e) {
       const why = e instanceof UsageError ? e.message : String(e);
-      ctx.addIssue({ code: 'custom', message: `\`${key}\` must be a postgres://user@host:port/database URL or a libpq key=value string (a \${ENV_VAR} is fine): ${why}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `\`${key}\` must be a postgres://user@host:port/database URL or a libpq key=value string (a \${ENV_VAR} is fine): ${why}`,
+      });
     }
   });
 
@@ -30,7 +33,10 @@ const PairConfig = z
     green: postgresUrl('pair.green').describe('URL of the green database; may be ${GREEN_URL}').optional(),
     replicationUser: z
       .string()
-      .regex(/^[^\s@:/]+$/, { message: '`pair.replicationUser` must be a role name (no spaces, @, : or /): the role the standby\'s subscription logs in as' })
+      .regex(/^[^\s@:/]+$/, {
+        message:
+          "`pair.replicationUser` must be a role name (no spaces, @, : or /): the role the standby's subscription logs in as",
+      })
       .describe('role the subscription connects to the live side as (REPLICATION); default: the user in the live URL')
       .optional(),
   })
@@ -40,8 +46,13 @@ const ROUTER_KINDS = ['pgbouncer', 'command', 'none'] as const;
 
 const RouterConfig = z
   .object({
-    kind: z.enum(ROUTER_KINDS, { message: '`router.kind` must be one of pgbouncer, command, none' }).describe('what moves application traffic at cutover').default('none'),
-    admin: postgresUrl('router.admin').describe('PgBouncer admin console, e.g. postgres://pgbouncer@127.0.0.1:6432/pgbouncer').optional(),
+    kind: z
+      .enum(ROUTER_KINDS, { message: '`router.kind` must be one of pgbouncer, command, none' })
+      .describe('what moves application traffic at cutover')
+      .default('none'),
+    admin: postgresUrl('router.admin')
+      .describe('PgBouncer admin console, e.g. postgres://pgbouncer@127.0.0.1:6432/pgbouncer')
+      .optional(),
     config: z.string().min(1).describe('path of pgbouncer.ini, whose [databases] entry is rewritten').optional(),
     database: z.string().min(1).describe('the [databases] entry that moves (the name clients connect to)').optional(),
     run: z.string().min(1).describe('kind: command: the command to run, with {side} and {url} replaced').optional(),
@@ -49,7 +60,12 @@ const RouterConfig = z
   .strict()
   .superRefine((r, ctx) => {
     const need = (key: 'admin' | 'config' | 'database' | 'run', what: string) => {
-      if (r[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `\`router.${key}\` is required with kind ${r.kind}: set it to ${what}` });
+      if (r[key] === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `\`router.${key}\` is required with kind ${r.kind}: set it to ${what}`,
+        });
     };
     if (r.kind === 'pgbouncer') {
       need('admin', 'the PgBouncer admin console URL, e.g. postgres://pgbouncer@127.0.0.1:6432/pgbouncer');
@@ -59,7 +75,12 @@ const RouterConfig = z
     if (r.kind === 'command') {
       need('run', 'a command such as "./switch-traffic.sh {side} {url}"');
       if (r.run !== undefined && !/\{(side|url)\}/.test(r.run)) {
-        ctx.addIssue({ code: 'custom', path: ['run'], message: '`router.run` names neither {side} nor {url}: add them, e.g. "./switch-traffic.sh {side} {url}", so the command knows where traffic goes' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['run'],
+          message:
+            '`router.run` names neither {side} nor {url}: add them, e.g. "./switch-traffic.sh {side} {url}", so the command knows where traffic goes',
+        });
       }
     }
   });
@@ -71,12 +92,22 @@ const Config = z
     plans: z.string().describe('folder of plan files').default('plans'),
     migrations: z.string().describe('folder of rendered SQL').default('migrations'),
     ledgerSchema: z.string().describe('schema holding the ledger tables').default('switchyard'),
-    shadow: z.string().describe('server to canonicalize declared schemas on (a scratch database is made and dropped); default: a throwaway PostgreSQL of the target\'s major').optional(),
-    allowHazards: z.array(z.enum(HAZARDS)).describe('hazards `lint` and `apply` accept beyond the defaults').default([]),
+    shadow: z
+      .string()
+      .describe(
+        "server to canonicalize declared schemas on (a scratch database is made and dropped); default: a throwaway PostgreSQL of the target's major",
+      )
+      .optional(),
+    allowHazards: z
+      .array(z.enum(HAZARDS))
+      .describe('hazards `lint` and `apply` accept beyond the defaults')
+      .default([]),
     requireSignature: z
       .string()
       .min(1)
-      .describe('an Ed25519 public key (.pem): apply and rollback refuse a plan without a valid plans/NNNN_name.plan.sig (plan --sign)')
+      .describe(
+        'an Ed25519 public key (.pem): apply and rollback refuse a plan without a valid plans/NNNN_name.plan.sig (plan --sign)',
+      )
       .optional(),
     introspect: z
       .object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() })
@@ -87,21 +118,36 @@ const Config = z
         url: z.string().describe('HTTP(S) URL that must answer 2xx').optional(),
         command: z.string().describe('shell command that must exit 0').optional(),
         timeoutMs: z.coerce.number().int().positive().default(10_000),
-        onFailure: z.enum(['rollback', 'stop']).describe('after a phase: roll it back, or stop and report').default('stop'),
-        afterSwitch: z.enum(['cutback', 'stop']).describe('after a cutover or cutback with a pair: switch straight back, or stop and report').default('cutback'),
+        onFailure: z
+          .enum(['rollback', 'stop'])
+          .describe('after a phase: roll it back, or stop and report')
+          .default('stop'),
+        afterSwitch: z
+          .enum(['cutback', 'stop'])
+          .describe('after a cutover or cutback with a pair: switch straight back, or stop and report')
+          .default('cutback'),
       })
       .strict()
-      .refine((h) => (h.url === undefined) !== (h.command === undefined), { message: 'healthCheck needs exactly one of `url` or `command`' })
+      .refine((h) => (h.url === undefined) !== (h.command === undefined), {
+        message: 'healthCheck needs exactly one of `url` or `command`',
+      })
       .optional(),
     backup: z
       .object({
         file: z.string().describe('a backup file whose age preflight checks').optional(),
-        command: z.string().describe('a command printing the time of the last backup (ISO 8601) or exiting non-zero').optional(),
+        command: z
+          .string()
+          .describe('a command printing the time of the last backup (ISO 8601) or exiting non-zero')
+          .optional(),
         maxAgeHours: z.coerce.number().positive().default(24),
       })
       .strict()
       .optional(),
-    windowMinutes: z.coerce.number().positive().describe('the maintenance window a plan phase must fit in (preflight)').optional(),
+    windowMinutes: z.coerce
+      .number()
+      .positive()
+      .describe('the maintenance window a plan phase must fit in (preflight)')
+      .optional(),
     pair: PairConfig.optional(),
     router: RouterConfig.optional(),
     rehearsal: z
@@ -131,7 +177,11 @@ export type SwitchyardConfig = z.infer<typeof Config> & {
 export class InvalidConfigError extends SwitchyardError {
   readonly problems: readonly Problem[];
   constructor(problems: readonly Problem[]) {
-    super('INVALID_CONFIG', ['problems in the configuration:', ...problems.map((p) => '  ' + formatProblem(p))].join('\n'), 2);
+    super(
+      'INVALID_CONFIG',
+      ['problems in the configuration:', ...problems.map((p) => `  ${formatProblem(p)}`)].join('\n'),
+      2,
+    );
     this.problems = problems;
   }
 }
@@ -144,19 +194,26 @@ export class InvalidConfigError extends SwitchyardError {
 function substitute(value: unknown, missing: Set<string>): unknown {
   if (typeof value === 'string') {
     let unset = false;
-    const out = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
-      const v = process.env[name];
-      if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
-      missing.add(name);
-      unset = true;
-      return '';
-    });
+    const out = value.replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+      (_m, name: string, fallback?: string) => {
+        const v = process.env[name];
+        if (v !== undefined && v !== '') return v;
+        if (fallback !== undefined) return fallback;
+        missing.add(name);
+        unset = true;
+        return '';
+      },
+    );
     return unset ? undefined : out;
   }
   if (Array.isArray(value)) return value.map((v) => substitute(v, missing));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, missing)]).filter(([, v]) => v !== undefined));
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([k, v]) => [k, substitute(v, missing)])
+        .filter(([, v]) => v !== undefined),
+    );
   }
   return value;
 }
@@ -174,7 +231,12 @@ export async function loadConfig(path?: string): Promise<SwitchyardConfig> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const at = (offset: number) => lines.linePos(offset);
-  const problems: Problem[] = doc.errors.map((e) => ({ file, ...lineCol(at(e.pos[0])), path: '', message: e.message.split('\n')[0] ?? e.message }));
+  const problems: Problem[] = doc.errors.map((e) => ({
+    file,
+    ...lineCol(at(e.pos[0])),
+    path: '',
+    message: e.message.split('\n')[0] ?? e.message,
+  }));
   if (problems.length) throw new InvalidConfigError(problems);
   const missing = new Set<string>();
   const raw = substitute(doc.toJS() ?? {}, missing);
@@ -186,17 +248,31 @@ export async function loadConfig(path?: string): Promise<SwitchyardConfig> {
       for (const key of keys) {
         const pos = at(nodeOffset(doc, keyPath, key));
         const message = key === undefined ? issue.message : `unknown key \`${key}\``;
-        problems.push({ file, ...lineCol(pos), path: [...keyPath, ...(key ? [key] : [])].join('.'), message, fix: 'see `switchyard init` for a commented example' });
+        problems.push({
+          file,
+          ...lineCol(pos),
+          path: [...keyPath, ...(key ? [key] : [])].join('.'),
+          message,
+          fix: 'see `switchyard init` for a commented example',
+        });
       }
     }
   }
   if (problems.length) throw new InvalidConfigError(problems);
-  return { ...parsed.data!, root: dirname(file), file, ...(missing.size ? { unsetVariables: [...missing].sort() } : {}) };
+  return {
+    ...parsed.data!,
+    root: dirname(file),
+    file,
+    ...(missing.size ? { unsetVariables: [...missing].sort() } : {}),
+  };
 }
 
 /** Offset of the value at `path`, or of the key `key` inside the mapping at `path`. */
 function nodeOffset(doc: ReturnType<typeof parseDocument>, path: string[], key?: string): number {
-  const node = (path.length ? doc.getIn(path, true) : doc.contents) as { range?: [number, number]; items?: Array<{ key?: { value?: unknown; range?: [number, number] } }> } | null;
+  const node = (path.length ? doc.getIn(path, true) : doc.contents) as {
+    range?: [number, number];
+    items?: Array<{ key?: { value?: unknown; range?: [number, number] } }>;
+  } | null;
   if (key !== undefined) {
     const pair = node?.items?.find((p) => p.key?.value === key);
     if (pair?.key?.range) return pair.key.range[0];

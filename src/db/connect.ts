@@ -18,16 +18,25 @@ export interface ConnectionTarget {
 }
 
 /** `--db` flag, then the configured value, then DATABASE_URL, then libpq variables. */
-export function resolveTarget(flag: string | undefined, configured: string | undefined, unsetVariables: readonly string[] = []): ConnectionTarget {
+export function resolveTarget(
+  flag: string | undefined,
+  configured: string | undefined,
+  unsetVariables: readonly string[] = [],
+): ConnectionTarget {
   const url = flag ?? configured ?? process.env.DATABASE_URL;
-  if (url !== undefined && url.trim() === '') throw new UsageError('the database URL is empty (check --db, switchyard.yaml or DATABASE_URL)');
+  if (url !== undefined && url.trim() === '')
+    throw new UsageError('the database URL is empty (check --db, switchyard.yaml or DATABASE_URL)');
   if (url !== undefined) {
     parseConninfo(url); // a malformed string is a usage error now, not a failed connection later
     return { url };
   }
   if (process.env.PGHOST || process.env.PGDATABASE || process.env.PGSERVICE) return {};
-  const unset = unsetVariables.length ? ` (switchyard.yaml names ${unsetVariables.map((v) => '$' + v).join(', ')}, which is not set)` : '';
-  throw new UsageError(`no database given${unset}: pass --db postgres://user@host:5432/db, set \`database:\` in switchyard.yaml, or set DATABASE_URL / PGHOST / PGSERVICE`);
+  const unset = unsetVariables.length
+    ? ` (switchyard.yaml names ${unsetVariables.map((v) => `$${v}`).join(', ')}, which is not set)`
+    : '';
+  throw new UsageError(
+    `no database given${unset}: pass --db postgres://user@host:5432/db, set \`database:\` in switchyard.yaml, or set DATABASE_URL / PGHOST / PGSERVICE`,
+  );
 }
 
 /** A printable name for the target, without password. */

@@ -9,16 +9,51 @@ export type Conninfo = Readonly<Record<string, string>>;
 
 /** The keywords switchyard honours (libpq's meaning for each). */
 export const SUPPORTED = new Set([
-  'host', 'port', 'dbname', 'user', 'password', 'service', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey',
-  'application_name', 'fallback_application_name', 'connect_timeout', 'options', 'client_encoding',
+  'host',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'service',
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'application_name',
+  'fallback_application_name',
+  'connect_timeout',
+  'options',
+  'client_encoding',
 ]);
 
 // libpq knows these, node-postgres cannot do what they ask: refused by name rather than silently ignored.
 const UNSUPPORTED = new Set([
-  'hostaddr', 'passfile', 'require_auth', 'channel_binding', 'keepalives', 'keepalives_idle', 'keepalives_interval',
-  'keepalives_count', 'tcp_user_timeout', 'replication', 'gssencmode', 'sslnegotiation', 'sslcompression',
-  'sslpassword', 'sslcertmode', 'sslcrl', 'sslcrldir', 'sslsni', 'requirepeer', 'ssl_min_protocol_version',
-  'ssl_max_protocol_version', 'krbsrvname', 'gsslib', 'gssdelegation', 'target_session_attrs', 'load_balance_hosts',
+  'hostaddr',
+  'passfile',
+  'require_auth',
+  'channel_binding',
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'tcp_user_timeout',
+  'replication',
+  'gssencmode',
+  'sslnegotiation',
+  'sslcompression',
+  'sslpassword',
+  'sslcertmode',
+  'sslcrl',
+  'sslcrldir',
+  'sslsni',
+  'requirepeer',
+  'ssl_min_protocol_version',
+  'ssl_max_protocol_version',
+  'krbsrvname',
+  'gsslib',
+  'gssdelegation',
+  'target_session_attrs',
+  'load_balance_hosts',
 ]);
 
 export function isUrl(s: string): boolean {
@@ -118,7 +153,9 @@ export function parseKeyValue(s: string): Record<string, string> {
 /** A `key=value` string libpq reads back as `info` (values quoted when they need it). */
 export function formatKeyValue(info: Conninfo): string {
   const quote = (v: string) => (v !== '' && /^[^\s'\\]+$/.test(v) ? v : `'${v.replace(/['\\]/g, '\\$&')}'`);
-  return Object.entries(info).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+  return Object.entries(info)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(' ');
 }
 
 /** The same connection string (URL or key=value, kept in its form) with `changes` applied; undefined removes. */
@@ -126,7 +163,9 @@ export function withKeywords(s: string, changes: Readonly<Record<string, string 
   const info: Record<string, string> = { ...parseConninfo(s) };
   // `postgres://user@/db` is valid libpq but no WHATWG URL: such a string comes back as key=value.
   if (!isUrl(s) || !URL.canParse(s.trim())) {
-    for (const [k, v] of Object.entries(changes)) if (v === undefined) delete info[k]; else info[k] = v;
+    for (const [k, v] of Object.entries(changes))
+      if (v === undefined) delete info[k];
+      else info[k] = v;
     return formatKeyValue(info);
   }
   const u = new URL(s.trim());
@@ -134,12 +173,12 @@ export function withKeywords(s: string, changes: Readonly<Record<string, string 
   let query = u.search.slice(1).split('&').filter(Boolean);
   for (const [k, v] of Object.entries(changes)) {
     query = query.filter((p) => decodeURIComponent(p.split('=')[0]!) !== k); // it would win over the URL's part
-    if (k === 'dbname') u.pathname = v === undefined ? '' : '/' + encodeURIComponent(v);
+    if (k === 'dbname') u.pathname = v === undefined ? '' : `/${encodeURIComponent(v)}`;
     else if (k === 'user') u.username = v === undefined ? '' : encodeURIComponent(v);
     else if (k === 'password') u.password = v === undefined ? '' : encodeURIComponent(v);
     else if (v !== undefined) query.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   }
-  u.search = query.length ? '?' + query.join('&') : '';
+  u.search = query.length ? `?${query.join('&')}` : '';
   return u.toString();
 }
 

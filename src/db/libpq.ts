@@ -14,9 +14,18 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** libpq's environment variables, by the keyword each stands for. */
 export const ENVIRONMENT: Readonly<Record<string, string>> = {
-  host: 'PGHOST', port: 'PGPORT', user: 'PGUSER', dbname: 'PGDATABASE', password: 'PGPASSWORD',
-  sslmode: 'PGSSLMODE', sslrootcert: 'PGSSLROOTCERT', sslcert: 'PGSSLCERT', sslkey: 'PGSSLKEY',
-  application_name: 'PGAPPNAME', connect_timeout: 'PGCONNECT_TIMEOUT', options: 'PGOPTIONS',
+  host: 'PGHOST',
+  port: 'PGPORT',
+  user: 'PGUSER',
+  dbname: 'PGDATABASE',
+  password: 'PGPASSWORD',
+  sslmode: 'PGSSLMODE',
+  sslrootcert: 'PGSSLROOTCERT',
+  sslcert: 'PGSSLCERT',
+  sslkey: 'PGSSLKEY',
+  application_name: 'PGAPPNAME',
+  connect_timeout: 'PGCONNECT_TIMEOUT',
+  options: 'PGOPTIONS',
   client_encoding: 'PGCLIENTENCODING',
 };
 
@@ -34,14 +43,23 @@ export function resolveKeywords(conninfo: string | undefined, database?: string,
   for (const key of SUPPORTED) {
     const envName = ENVIRONMENT[key];
     // libpq treats an empty value as unset, so a later source may still fill it.
-    const value = [given[key], service[key], envName ? env[envName] : undefined].find((v) => v !== undefined && v !== '');
+    const value = [given[key], service[key], envName ? env[envName] : undefined].find(
+      (v) => v !== undefined && v !== '',
+    );
     if (value !== undefined) out[key] = value;
   }
   const mode = out.sslmode;
   if (mode !== undefined && !isSslMode(mode)) {
-    const from = given.sslmode !== undefined ? `in ${redactUrl(conninfo ?? '')}` : service.sslmode !== undefined ? `in service "${serviceName}"` : 'in PGSSLMODE';
+    const from =
+      given.sslmode !== undefined
+        ? `in ${redactUrl(conninfo ?? '')}`
+        : service.sslmode !== undefined
+          ? `in service "${serviceName}"`
+          : 'in PGSSLMODE';
     const hint = mode === 'no-verify' ? " (node-postgres' no-verify is libpq's require)" : '';
-    throw new UsageError(`invalid sslmode value "${mode}" ${from}: use disable, allow, prefer, require, verify-ca or verify-full${hint}`);
+    throw new UsageError(
+      `invalid sslmode value "${mode}" ${from}: use disable, allow, prefer, require, verify-ca or verify-full${hint}`,
+    );
   }
   if (out.port !== undefined && !/^\d+$/.test(out.port)) throw new UsageError(`invalid port number "${out.port}"`);
   return out;
@@ -70,6 +88,11 @@ export function clientConfigs(info: Conninfo, applicationName: string, env: Env 
 }
 
 /** PGPASSFILE or ~/.pgpass (0600 only), matched on host, port, database and user as pg settled them. */
-function passwordFile(p: { host?: string; port?: number; database?: string; user?: string }): Promise<string | undefined> {
+function passwordFile(p: {
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+}): Promise<string | undefined> {
   return new Promise((resolve) => pgpass({ host: p.host, port: p.port, database: p.database, user: p.user }, resolve));
 }

@@ -13,6 +13,10 @@ export function extended(text: string, values: readonly unknown[] = []): pg.Quer
 }
 
 /** Sends `text` as exactly one statement. */
-export async function sendOne<R extends pg.QueryResultRow = pg.QueryResultRow>(db: Queryable, text: string, values: readonly unknown[] = []): Promise<pg.QueryResult<R>> {
+export async function sendOne<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  db: Queryable,
+  text: string,
+  values: readonly unknown[] = [],
+): Promise<pg.QueryResult<R>> {
   return db.query<R>(extended(text, values));
 }

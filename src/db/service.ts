@@ -51,7 +51,8 @@ export function serviceSection(text: string, name: string, file: string): Connin
     // Values are taken as they stand: libpq does no quoting or escaping in this file.
     if (eq < 1) throw new UsageError(`syntax error in service file ${file}, line ${n + 1}`);
     const key = line.slice(0, eq).trim();
-    if (key === 'service') throw new UsageError(`nested service specifications not supported in service file ${file}, line ${n + 1}`);
+    if (key === 'service')
+      throw new UsageError(`nested service specifications not supported in service file ${file}, line ${n + 1}`);
     found[key] = line.slice(eq + 1).trim();
   }
   return found;

@@ -39,10 +39,15 @@ function tlsOptions(mode: SslMode, info: Conninfo, home: string): ConnectionOpti
   let rootcert = file('sslrootcert', 'root.crt');
   if (rootcert === 'system') {
     // libpq 16+: the system's trusted CAs, which only make sense with the host name checked.
-    if (mode !== 'verify-full') throw new UsageError(`weak sslmode "${mode}" may not be used with sslrootcert=system (use "verify-full")`);
+    if (mode !== 'verify-full')
+      throw new UsageError(`weak sslmode "${mode}" may not be used with sslrootcert=system (use "verify-full")`);
     rootcert = undefined;
   }
-  const files = { sslrootcert: rootcert, sslcert: file('sslcert', 'postgresql.crt'), sslkey: file('sslkey', 'postgresql.key') };
+  const files = {
+    sslrootcert: rootcert,
+    sslcert: file('sslcert', 'postgresql.crt'),
+    sslkey: file('sslkey', 'postgresql.key'),
+  };
   const query = new URLSearchParams({ sslmode: mode });
   for (const [k, v] of Object.entries(files)) if (v !== undefined) query.set(k, v);
   try {
@@ -52,10 +57,16 @@ function tlsOptions(mode: SslMode, info: Conninfo, home: string): ConnectionOpti
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT' || err.code === 'EACCES') {
       const key = Object.entries(files).find(([, v]) => v === err.path)?.[0] ?? 'certificate';
-      throw new UsageError(`cannot read the ${key} file ${err.path}: ${err.code === 'ENOENT' ? 'it does not exist' : 'permission denied'}`, { cause: e });
+      throw new UsageError(
+        `cannot read the ${key} file ${err.path}: ${err.code === 'ENOENT' ? 'it does not exist' : 'permission denied'}`,
+        { cause: e },
+      );
     }
     if (mode === 'verify-ca') {
-      throw new UsageError('sslmode=verify-ca needs the root certificate to verify the server with: set sslrootcert (or PGSSLROOTCERT), or put it in ~/.postgresql/root.crt', { cause: e });
+      throw new UsageError(
+        'sslmode=verify-ca needs the root certificate to verify the server with: set sslrootcert (or PGSSLROOTCERT), or put it in ~/.postgresql/root.crt',
+        { cause: e },
+      );
     }
     throw new UsageError(`cannot set up TLS for sslmode=${mode}: ${err.message}`, { cause: e });
   }

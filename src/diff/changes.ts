@@ -93,11 +93,19 @@ interface OnColumn<K extends ChangeKind> extends InTable<K> {
   readonly column: Column;
 }
 
-export interface CreateSchema extends InSchema<'create_schema'> { readonly comment?: string }
-export interface DropSchema extends InSchema<'drop_schema'> { readonly comment?: string }
+export interface CreateSchema extends InSchema<'create_schema'> {
+  readonly comment?: string;
+}
+export interface DropSchema extends InSchema<'drop_schema'> {
+  readonly comment?: string;
+}
 
-export interface CreateEnum extends InSchema<'create_enum'> { readonly enum: Enum }
-export interface DropEnum extends InSchema<'drop_enum'> { readonly enum: Enum }
+export interface CreateEnum extends InSchema<'create_enum'> {
+  readonly enum: Enum;
+}
+export interface DropEnum extends InSchema<'drop_enum'> {
+  readonly enum: Enum;
+}
 /**
  * One new value. Several are listed in target order and must be applied in that order: `after` is the value
  * just before it in the target (which exists by then); only a value added first gets `before`, the next
@@ -119,8 +127,12 @@ export interface RecreateEnum extends InSchema<'recreate_enum'> {
   readonly to: Enum;
 }
 
-export interface CreateSequence extends InSchema<'create_sequence'> { readonly sequence: Sequence }
-export interface DropSequence extends InSchema<'drop_sequence'> { readonly sequence: Sequence }
+export interface CreateSequence extends InSchema<'create_sequence'> {
+  readonly sequence: Sequence;
+}
+export interface DropSequence extends InSchema<'drop_sequence'> {
+  readonly sequence: Sequence;
+}
 /** Any attribute, ownership included; ALTER SEQUENCE can change them all in place. */
 export interface AlterSequence extends InSchema<'alter_sequence'> {
   readonly from: Sequence;
@@ -128,8 +140,12 @@ export interface AlterSequence extends InSchema<'alter_sequence'> {
 }
 
 /** Functions are identified by name and identity arguments. */
-export interface CreateFunction extends InSchema<'create_function'> { readonly function: Function }
-export interface DropFunction extends InSchema<'drop_function'> { readonly function: Function }
+export interface CreateFunction extends InSchema<'create_function'> {
+  readonly function: Function;
+}
+export interface DropFunction extends InSchema<'drop_function'> {
+  readonly function: Function;
+}
 /** Definition text changed. CREATE OR REPLACE cannot change the return type; the handler must check. */
 export interface ReplaceFunction extends InSchema<'replace_function'> {
   readonly from: Function;
@@ -137,9 +153,13 @@ export interface ReplaceFunction extends InSchema<'replace_function'> {
 }
 
 /** `definition` has empty `indexes`, `foreignKeys` and `triggers`: those are separate changes. */
-export interface AddTable extends InTable<'add_table'> { readonly definition: Table }
+export interface AddTable extends InTable<'add_table'> {
+  readonly definition: Table;
+}
 /** The source table, shaped like add_table's; its indexes, foreign keys and triggers are separate drops. */
-export interface DropTable extends InTable<'drop_table'> { readonly definition: Table }
+export interface DropTable extends InTable<'drop_table'> {
+  readonly definition: Table;
+}
 /** `table` and `to` are the new name. */
 export interface RenameTable extends InTable<'rename_table'> {
   readonly from: string;
@@ -186,34 +206,68 @@ export interface SetDefault extends OnColumn<'set_default'> {
   readonly from?: string;
   readonly to: string;
 }
-export interface DropDefault extends OnColumn<'drop_default'> { readonly from: string }
+export interface DropDefault extends OnColumn<'drop_default'> {
+  readonly from: string;
+}
 /** Without `from`, ADD GENERATED ... AS IDENTITY; with it, SET GENERATED. */
 export interface SetIdentity extends OnColumn<'set_identity'> {
   readonly from?: Identity;
   readonly to: Identity;
 }
-export interface DropIdentity extends OnColumn<'drop_identity'> { readonly from: Identity }
+export interface DropIdentity extends OnColumn<'drop_identity'> {
+  readonly from: Identity;
+}
 /** `backfill` is the column's hint: how to fill the NULLs before the constraint can hold. */
-export interface SetNotNull extends OnColumn<'set_not_null'> { readonly backfill?: string }
+export interface SetNotNull extends OnColumn<'set_not_null'> {
+  readonly backfill?: string;
+}
 export interface DropNotNull extends OnColumn<'drop_not_null'> {}
 
-export interface AddPrimaryKey extends InTable<'add_primary_key'> { readonly primaryKey: PrimaryKey }
-export interface DropPrimaryKey extends InTable<'drop_primary_key'> { readonly primaryKey: PrimaryKey }
-export interface AddUnique extends InTable<'add_unique'> { readonly unique: UniqueConstraint }
-export interface DropUnique extends InTable<'drop_unique'> { readonly unique: UniqueConstraint }
-export interface AddForeignKey extends InTable<'add_foreign_key'> { readonly foreignKey: ForeignKey }
-export interface DropForeignKey extends InTable<'drop_foreign_key'> { readonly foreignKey: ForeignKey }
+export interface AddPrimaryKey extends InTable<'add_primary_key'> {
+  readonly primaryKey: PrimaryKey;
+}
+export interface DropPrimaryKey extends InTable<'drop_primary_key'> {
+  readonly primaryKey: PrimaryKey;
+}
+export interface AddUnique extends InTable<'add_unique'> {
+  readonly unique: UniqueConstraint;
+}
+export interface DropUnique extends InTable<'drop_unique'> {
+  readonly unique: UniqueConstraint;
+}
+export interface AddForeignKey extends InTable<'add_foreign_key'> {
+  readonly foreignKey: ForeignKey;
+}
+export interface DropForeignKey extends InTable<'drop_foreign_key'> {
+  readonly foreignKey: ForeignKey;
+}
 /** The source has it NOT VALID, the target valid, nothing else differs. `foreignKey` is the target's. */
-export interface ValidateForeignKey extends InTable<'validate_foreign_key'> { readonly foreignKey: ForeignKey }
-export interface AddCheck extends InTable<'add_check'> { readonly check: Check }
-export interface DropCheck extends InTable<'drop_check'> { readonly check: Check }
-export interface ValidateCheck extends InTable<'validate_check'> { readonly check: Check }
+export interface ValidateForeignKey extends InTable<'validate_foreign_key'> {
+  readonly foreignKey: ForeignKey;
+}
+export interface AddCheck extends InTable<'add_check'> {
+  readonly check: Check;
+}
+export interface DropCheck extends InTable<'drop_check'> {
+  readonly check: Check;
+}
+export interface ValidateCheck extends InTable<'validate_check'> {
+  readonly check: Check;
+}
 
-export interface AddIndex extends InTable<'add_index'> { readonly index: Index }
-export interface DropIndex extends InTable<'drop_index'> { readonly index: Index }
+export interface AddIndex extends InTable<'add_index'> {
+  readonly index: Index;
+}
+export interface DropIndex extends InTable<'drop_index'> {
+  readonly index: Index;
+}
 
-export interface CreateTrigger extends InTable<'create_trigger'> { readonly trigger: Trigger }
-export interface DropTrigger extends InTable<'drop_trigger'> { readonly trigger: Trigger }
+export interface CreateTrigger extends InTable<'create_trigger'> {
+  readonly trigger: Trigger;
+}
+export interface DropTrigger extends InTable<'drop_trigger'> {
+  readonly trigger: Trigger;
+}
 /** Only the enabled mode differs (ALTER TABLE ... ENABLE ALWAYS TRIGGER and the like). */
 export interface EnableTrigger extends InTable<'enable_trigger'> {
   readonly trigger: Trigger;
@@ -237,17 +291,48 @@ export interface SetComment extends InSchema<'set_comment'> {
 }
 
 export type Change =
-  | CreateSchema | DropSchema
-  | CreateEnum | DropEnum | AddEnumValue | RecreateEnum
-  | CreateSequence | DropSequence | AlterSequence
-  | CreateFunction | DropFunction | ReplaceFunction
-  | AddTable | DropTable | RenameTable
-  | AddColumn | DropColumn | RenameColumn | AlterColumnType | AlterCollation | AlterGenerated
-  | SetDefault | DropDefault | SetIdentity | DropIdentity | SetNotNull | DropNotNull
-  | AddPrimaryKey | DropPrimaryKey | AddUnique | DropUnique
-  | AddForeignKey | DropForeignKey | ValidateForeignKey | AddCheck | DropCheck | ValidateCheck
-  | AddIndex | DropIndex
-  | CreateTrigger | DropTrigger | EnableTrigger
+  | CreateSchema
+  | DropSchema
+  | CreateEnum
+  | DropEnum
+  | AddEnumValue
+  | RecreateEnum
+  | CreateSequence
+  | DropSequence
+  | AlterSequence
+  | CreateFunction
+  | DropFunction
+  | ReplaceFunction
+  | AddTable
+  | DropTable
+  | RenameTable
+  | AddColumn
+  | DropColumn
+  | RenameColumn
+  | AlterColumnType
+  | AlterCollation
+  | AlterGenerated
+  | SetDefault
+  | DropDefault
+  | SetIdentity
+  | DropIdentity
+  | SetNotNull
+  | DropNotNull
+  | AddPrimaryKey
+  | DropPrimaryKey
+  | AddUnique
+  | DropUnique
+  | AddForeignKey
+  | DropForeignKey
+  | ValidateForeignKey
+  | AddCheck
+  | DropCheck
+  | ValidateCheck
+  | AddIndex
+  | DropIndex
+  | CreateTrigger
+  | DropTrigger
+  | EnableTrigger
   | SetComment;
 
 /** The change type of one kind, for handlers registered in a `{ [K in ChangeKind]: Handler<ChangeOf<K>> }`. */

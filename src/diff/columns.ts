@@ -27,11 +27,20 @@ export function diffColumns(
 
 // The order within one column: the rename first (the rest use the new name), then what removes a default,
 // identity or generation (which would block a type change), the type, then what adds them, then nullability.
-function diffColumn(emit: Emit, schema: string, table: string, previous: Column, column: Column, renamedFrom: string | undefined): void {
+function diffColumn(
+  emit: Emit,
+  schema: string,
+  table: string,
+  previous: Column,
+  column: Column,
+  renamedFrom: string | undefined,
+): void {
   const on = { schema, table, column } as const;
   if (renamedFrom !== undefined) emit({ kind: 'rename_column', ...on, from: renamedFrom, to: column.name });
-  if (previous.default !== undefined && column.default === undefined) emit({ kind: 'drop_default', ...on, from: previous.default });
-  if (previous.identity !== undefined && column.identity === undefined) emit({ kind: 'drop_identity', ...on, from: previous.identity });
+  if (previous.default !== undefined && column.default === undefined)
+    emit({ kind: 'drop_default', ...on, from: previous.default });
+  if (previous.identity !== undefined && column.identity === undefined)
+    emit({ kind: 'drop_identity', ...on, from: previous.identity });
   if (previous.generated !== column.generated) {
     const fromTo = { ...opt('from', previous.generated), ...opt('to', column.generated) };
     emit({ kind: 'alter_generated', ...on, previous, ...fromTo });
@@ -40,7 +49,15 @@ function diffColumn(emit: Emit, schema: string, table: string, previous: Column,
     // A user-supplied `up` is a computation, so the server rewrites whatever the types are.
     const binaryCoercible = column.up === undefined && isBinaryCoercible(previous.type, column.type);
     const hints = { ...opt('using', column.up), ...opt('down', column.down) };
-    emit({ kind: 'alter_column_type', ...on, previous, from: previous.type, to: column.type, ...hints, binaryCoercible });
+    emit({
+      kind: 'alter_column_type',
+      ...on,
+      previous,
+      from: previous.type,
+      to: column.type,
+      ...hints,
+      binaryCoercible,
+    });
   } else if (previous.collation !== column.collation) {
     emit({ kind: 'alter_collation', ...on, ...opt('from', previous.collation), ...opt('to', column.collation) });
   }

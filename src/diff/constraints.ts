@@ -12,7 +12,12 @@ interface Kinds<T> {
   validate?(item: T): Change;
 }
 
-function diffNamed<T extends { readonly name: string; readonly notValid?: true }>(emit: Emit, from: readonly T[], to: readonly T[], kinds: Kinds<T>): void {
+function diffNamed<T extends { readonly name: string; readonly notValid?: true }>(
+  emit: Emit,
+  from: readonly T[],
+  to: readonly T[],
+  kinds: Kinds<T>,
+): void {
   for (const { from: f, to: t } of pairByKey(from, to, byName)) {
     if (f && t && same(f, t)) continue;
     if (f && t && kinds.validate && f.notValid && !t.notValid && same(omit(f, 'notValid'), t)) {
@@ -25,20 +30,38 @@ function diffNamed<T extends { readonly name: string; readonly notValid?: true }
 }
 
 // A table has at most one primary key, so a changed or renamed one is always dropped before the new one is added.
-export function diffPrimaryKey(emit: Emit, schema: string, table: string, from: PrimaryKey | undefined, to: PrimaryKey | undefined): void {
+export function diffPrimaryKey(
+  emit: Emit,
+  schema: string,
+  table: string,
+  from: PrimaryKey | undefined,
+  to: PrimaryKey | undefined,
+): void {
   if (same(from, to)) return;
   if (from) emit({ kind: 'drop_primary_key', schema, table, primaryKey: from });
   if (to) emit({ kind: 'add_primary_key', schema, table, primaryKey: to });
 }
 
-export function diffUnique(emit: Emit, schema: string, table: string, from: readonly UniqueConstraint[], to: readonly UniqueConstraint[]): void {
+export function diffUnique(
+  emit: Emit,
+  schema: string,
+  table: string,
+  from: readonly UniqueConstraint[],
+  to: readonly UniqueConstraint[],
+): void {
   diffNamed(emit, from, to, {
     add: (unique) => ({ kind: 'add_unique', schema, table, unique }),
     drop: (unique) => ({ kind: 'drop_unique', schema, table, unique }),
   });
 }
 
-export function diffChecks(emit: Emit, schema: string, table: string, from: readonly Check[], to: readonly Check[]): void {
+export function diffChecks(
+  emit: Emit,
+  schema: string,
+  table: string,
+  from: readonly Check[],
+  to: readonly Check[],
+): void {
   diffNamed(emit, from, to, {
     add: (check) => ({ kind: 'add_check', schema, table, check }),
     drop: (check) => ({ kind: 'drop_check', schema, table, check }),
@@ -46,7 +69,13 @@ export function diffChecks(emit: Emit, schema: string, table: string, from: read
   });
 }
 
-export function diffForeignKeys(emit: Emit, schema: string, table: string, from: readonly ForeignKey[], to: readonly ForeignKey[]): void {
+export function diffForeignKeys(
+  emit: Emit,
+  schema: string,
+  table: string,
+  from: readonly ForeignKey[],
+  to: readonly ForeignKey[],
+): void {
   diffNamed(emit, from, to, {
     add: (foreignKey) => ({ kind: 'add_foreign_key', schema, table, foreignKey }),
     drop: (foreignKey) => ({ kind: 'drop_foreign_key', schema, table, foreignKey }),

@@ -12,11 +12,16 @@ const orNone = (value: string | undefined, none: string): string => value ?? non
 
 function commentTarget(schema: string, t: CommentTarget): string {
   switch (t.kind) {
-    case 'schema': return `schema ${ident(schema)}`;
-    case 'table': return `table ${qualified(schema, t.table)}`;
-    case 'column': return `column ${qualified(schema, t.table)}.${ident(t.column)}`;
-    case 'index': return `index ${qualified(schema, t.index)}`;
-    case 'enum': return `enum ${qualified(schema, t.enum)}`;
+    case 'schema':
+      return `schema ${ident(schema)}`;
+    case 'table':
+      return `table ${qualified(schema, t.table)}`;
+    case 'column':
+      return `column ${qualified(schema, t.table)}.${ident(t.column)}`;
+    case 'index':
+      return `index ${qualified(schema, t.index)}`;
+    case 'enum':
+      return `enum ${qualified(schema, t.enum)}`;
   }
 }
 
@@ -27,7 +32,11 @@ const DESCRIBERS: Describers = {
   drop_enum: (c) => `drop enum ${qualified(c.schema, c.enum.name)}`,
   add_enum_value: (c) =>
     `add value ${literal(c.value)} to enum ${qualified(c.schema, c.enum.name)}` +
-    (c.after !== undefined ? ` after ${literal(c.after)}` : c.before !== undefined ? ` before ${literal(c.before)}` : ''),
+    (c.after !== undefined
+      ? ` after ${literal(c.after)}`
+      : c.before !== undefined
+        ? ` before ${literal(c.before)}`
+        : ''),
   recreate_enum: (c) =>
     `recreate enum ${qualified(c.schema, c.to.name)}: values (${c.from.values.map(literal).join(', ')}) become (${c.to.values.map(literal).join(', ')})`,
   create_sequence: (c) => `create sequence ${qualified(c.schema, c.sequence.name)}`,
@@ -46,14 +55,14 @@ const DESCRIBERS: Describers = {
     `change type of ${col(c)} from ${c.from} to ${c.to}` +
     (c.using !== undefined ? ` using ${c.using}` : '') +
     (c.binaryCoercible ? ' (no rewrite)' : ''),
-  alter_collation: (c) => `change collation of ${col(c)} from ${orNone(c.from, 'default')} to ${orNone(c.to, 'default')}`,
-  alter_generated: (c) =>
-    c.to === undefined ? `make ${col(c)} a plain column` : `generate ${col(c)} as ${c.to}`,
+  alter_collation: (c) =>
+    `change collation of ${col(c)} from ${orNone(c.from, 'default')} to ${orNone(c.to, 'default')}`,
+  alter_generated: (c) => (c.to === undefined ? `make ${col(c)} a plain column` : `generate ${col(c)} as ${c.to}`),
   set_default: (c) => `set default of ${col(c)} to ${c.to}`,
   drop_default: (c) => `drop default of ${col(c)}`,
   set_identity: (c) => `make ${col(c)} generated ${c.to} as identity`,
   drop_identity: (c) => `drop identity of ${col(c)}`,
-  set_not_null: (c) => `set not null on ${col(c)}` + (c.backfill !== undefined ? ` (backfill: ${c.backfill})` : ''),
+  set_not_null: (c) => `set not null on ${col(c)}${c.backfill !== undefined ? ` (backfill: ${c.backfill})` : ''}`,
   drop_not_null: (c) => `drop not null on ${col(c)}`,
   add_primary_key: (c) => `add primary key ${ident(c.primaryKey.name)} ${on(c)} (${identList(c.primaryKey.columns)})`,
   drop_primary_key: (c) => `drop primary key ${ident(c.primaryKey.name)} ${on(c)}`,

@@ -47,7 +47,10 @@ function withoutRenameHints(db: DatabaseSchema): DatabaseSchema {
     ...db,
     schemas: db.schemas.map((s) => ({
       ...s,
-      tables: s.tables.map((t) => ({ ...omit(t, 'renamedFrom'), columns: t.columns.map((c) => omit(c, 'renamedFrom')) })),
+      tables: s.tables.map((t) => ({
+        ...omit(t, 'renamedFrom'),
+        columns: t.columns.map((c) => omit(c, 'renamedFrom')),
+      })),
     })),
   };
 }

@@ -5,7 +5,13 @@ import { diffComment } from './comments.js';
 import { byName, omit, pairByKey, same } from './list.js';
 import type { Emit } from './order.js';
 
-export function diffIndexes(emit: Emit, schema: string, table: string, from: readonly Index[], to: readonly Index[]): void {
+export function diffIndexes(
+  emit: Emit,
+  schema: string,
+  table: string,
+  from: readonly Index[],
+  to: readonly Index[],
+): void {
   for (const { from: f, to: t } of pairByKey(from, to, byName)) {
     if (f && t && same(omit(f, 'comment'), omit(t, 'comment'))) {
       diffComment(emit, schema, { kind: 'index', table, index: t.name }, f.comment, t.comment);

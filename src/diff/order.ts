@@ -5,7 +5,18 @@
 // neighbour must exist), and a drop before the add of the same name.
 import type { Change, ChangeKind } from './changes.js';
 
-export const FAMILIES = ['schema', 'enum', 'sequence', 'function', 'table', 'column', 'constraint', 'index', 'trigger', 'comment'] as const;
+export const FAMILIES = [
+  'schema',
+  'enum',
+  'sequence',
+  'function',
+  'table',
+  'column',
+  'constraint',
+  'index',
+  'trigger',
+  'comment',
+] as const;
 export type Family = (typeof FAMILIES)[number];
 
 export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {

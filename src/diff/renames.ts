@@ -21,8 +21,22 @@ export interface TableRename {
 export type Renames = ReadonlyMap<string, ReadonlyMap<string, TableRename>>;
 
 /** The source name `hint` points to, when it is a rename by the rule above. */
-function resolve(hint: string | undefined, name: string, source: ReadonlySet<string>, target: ReadonlySet<string>, claimed: Set<string>): string | undefined {
-  if (hint === undefined || hint === name || !source.has(hint) || source.has(name) || target.has(hint) || claimed.has(hint)) return undefined;
+function resolve(
+  hint: string | undefined,
+  name: string,
+  source: ReadonlySet<string>,
+  target: ReadonlySet<string>,
+  claimed: Set<string>,
+): string | undefined {
+  if (
+    hint === undefined ||
+    hint === name ||
+    !source.has(hint) ||
+    source.has(name) ||
+    target.has(hint) ||
+    claimed.has(hint)
+  )
+    return undefined;
   claimed.add(hint);
   return hint;
 }
@@ -137,7 +151,11 @@ function renameInTable(schema: string, t: Table, rev: Reverse): Table {
     foreignKeys: t.foreignKeys.map((fk) => {
       const refTable = rev.table(fk.references.schema, fk.references.table);
       const refCols = rev.columns(fk.references.schema, refTable);
-      const references = { ...fk.references, table: refTable, columns: fk.references.columns.map((c) => refCols.get(c) ?? c) };
+      const references = {
+        ...fk.references,
+        table: refTable,
+        columns: fk.references.columns.map((c) => refCols.get(c) ?? c),
+      };
       return { ...fk, columns: fk.columns.map(col), references };
     }),
     checks: t.checks.map((c) => ({ ...c, expression: expr(c.expression) })),

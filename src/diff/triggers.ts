@@ -4,7 +4,13 @@ import type { Trigger } from '../schema/model/model.js';
 import { byName, omit, pairByKey, same } from './list.js';
 import type { Emit } from './order.js';
 
-export function diffTriggers(emit: Emit, schema: string, table: string, from: readonly Trigger[], to: readonly Trigger[]): void {
+export function diffTriggers(
+  emit: Emit,
+  schema: string,
+  table: string,
+  from: readonly Trigger[],
+  to: readonly Trigger[],
+): void {
   for (const { from: f, to: t } of pairByKey(from, to, byName)) {
     if (f && t && same(f, t)) continue;
     if (f && t && same(omit(f, 'enabled'), omit(t, 'enabled'))) {

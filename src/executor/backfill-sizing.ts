@@ -35,7 +35,10 @@ export class BatchSizer {
     if (rows <= 0) return;
     const sample = Math.max(ms, 0.1) / rows;
     // A slowdown counts at once, a speedup by halves: overshooting holds row locks longer than planned.
-    this.msPerRow = this.msPerRow === undefined || sample > this.msPerRow ? sample : SMOOTHING * sample + (1 - SMOOTHING) * this.msPerRow;
+    this.msPerRow =
+      this.msPerRow === undefined || sample > this.msPerRow
+        ? sample
+        : SMOOTHING * sample + (1 - SMOOTHING) * this.msPerRow;
     const ideal = (AIM * this.o.targetBatchMs) / this.msPerRow;
     const stepped = clamp(ideal, this.size / MAX_SHRINK, this.size * MAX_GROWTH);
     this.size = clamp(Math.round(stepped), this.o.minBatchSize, this.o.maxBatchSize);

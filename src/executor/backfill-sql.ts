@@ -21,7 +21,8 @@ import { ident, qualified } from '../db/quote.js';
  * Batch columns get private aliases so unqualified column names in USER_SQL stay unambiguous.
  */
 export function renderBatch(spec: BackfillSpec, resume: boolean): string {
-  if (spec.key.length === 0) throw new TypeError(`backfill of ${qualified(spec.schema, spec.table)} has no key columns`);
+  if (spec.key.length === 0)
+    throw new TypeError(`backfill of ${qualified(spec.schema, spec.table)} has no key columns`);
   if (spec.set.length === 0) throw new TypeError(`backfill of ${qualified(spec.schema, spec.table)} sets no columns`);
   const table = qualified(spec.schema, spec.table);
   const keys = spec.key.map(ident);
@@ -34,7 +35,10 @@ export function renderBatch(spec: BackfillSpec, resume: boolean): string {
     resume ? after : `${row} >= ${bound('_switchyard_first', alias)}`,
     `${row} <= ${bound('_switchyard_last', alias)}`,
     ...(keys.length > 1
-      ? [`${keys[0]} >= ${resume ? position[0] : bound('_switchyard_first', alias.slice(0, 1))}`, `${keys[0]} <= ${bound('_switchyard_last', alias.slice(0, 1))}`]
+      ? [
+          `${keys[0]} >= ${resume ? position[0] : bound('_switchyard_first', alias.slice(0, 1))}`,
+          `${keys[0]} <= ${bound('_switchyard_last', alias.slice(0, 1))}`,
+        ]
       : []),
   ];
   const assignments = spec.set.map((s) => `${ident(s.column)} = (${s.expression})`).join(', ');
@@ -43,7 +47,12 @@ export function renderBatch(spec: BackfillSpec, resume: boolean): string {
     `WITH _switchyard_batch AS (`,
     `  SELECT ${keys.map((k, i) => `${k} AS ${alias[i]}`).join(', ')} FROM ${table}${resume ? ` WHERE ${after}` : ''}`,
     `  ORDER BY ${keys.join(', ')} LIMIT $1`,
-    ...(resume ? [] : [`), _switchyard_first AS (`, `  SELECT ${alias.join(', ')} FROM _switchyard_batch ORDER BY ${alias.join(', ')} LIMIT 1`]),
+    ...(resume
+      ? []
+      : [
+          `), _switchyard_first AS (`,
+          `  SELECT ${alias.join(', ')} FROM _switchyard_batch ORDER BY ${alias.join(', ')} LIMIT 1`,
+        ]),
     `), _switchyard_last AS (`,
     `  SELECT ${alias.join(', ')} FROM _switchyard_batch ORDER BY ${alias.map((a) => `${a} DESC`).join(', ')} LIMIT 1`,
     `), _switchyard_updated AS (`,

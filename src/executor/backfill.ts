@@ -101,7 +101,11 @@ const ms = (n: number) => `'${Math.max(0, Math.floor(n))}ms'`;
  * `client` must not be inside a transaction: each batch opens and commits its own. Only lock timeouts and
  * deadlocks are retried; anything else (a bad expression, statement_timeout) fails with BACKFILL_FAILED.
  */
-export async function runBackfill(client: Queryable, spec: BackfillSpec, options: BackfillOptions = {}): Promise<BackfillResult> {
+export async function runBackfill(
+  client: Queryable,
+  spec: BackfillSpec,
+  options: BackfillOptions = {},
+): Promise<BackfillResult> {
   const o = {
     targetBatchMs: 200,
     restRatio: 0,
@@ -116,7 +120,9 @@ export async function runBackfill(client: Queryable, spec: BackfillSpec, options
     ...options,
   };
   if (o.startAfter !== undefined && o.startAfter.length !== spec.key.length) {
-    throw new TypeError(`startAfter has ${o.startAfter.length} values; the key of ${qualified(spec.schema, spec.table)} has ${spec.key.length}`);
+    throw new TypeError(
+      `startAfter has ${o.startAfter.length} values; the key of ${qualified(spec.schema, spec.table)} has ${spec.key.length}`,
+    );
   }
   const sizer = new BatchSizer(o, o.initialBatchSize);
   const busy: boolean[] = [];
@@ -143,7 +149,8 @@ export async function runBackfill(client: Queryable, spec: BackfillSpec, options
         batch = await runBatch(client, sql, values, o.lockTimeoutMs, o.statementTimeoutMs);
       } catch (e) {
         const code = (e as { code?: unknown })?.code;
-        if (typeof code !== 'string' || !RETRYABLE.has(code)) throw new BackfillError('BACKFILL_FAILED', spec, position, attempt, e);
+        if (typeof code !== 'string' || !RETRYABLE.has(code))
+          throw new BackfillError('BACKFILL_FAILED', spec, position, attempt, e);
         if (attempt >= o.maxAttempts) throw new BackfillError('BACKFILL_RETRIES_EXHAUSTED', spec, position, attempt, e);
         retries++;
         const delay = o.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
@@ -188,9 +195,17 @@ interface Batch {
   readonly ms: number;
 }
 
-async function runBatch(client: Queryable, text: string, values: unknown[], lockTimeoutMs: number, statementTimeoutMs: number): Promise<Batch> {
+async function runBatch(
+  client: Queryable,
+  text: string,
+  values: unknown[],
+  lockTimeoutMs: number,
+  statementTimeoutMs: number,
+): Promise<Batch> {
   const t0 = performance.now();
-  await client.query(`BEGIN; SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`);
+  await client.query(
+    `BEGIN; SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`,
+  );
   try {
     const res = await client.query<unknown[]>({ ...extended(text, values), rowMode: 'array' });
     await client.query('COMMIT');
@@ -210,7 +225,10 @@ const OTHERS_BUSY = `SELECT count(*)::int AS n FROM pg_catalog.pg_stat_activity
 
 /** Whether other sessions were at work at any of the last 4 looks (one look per batch; a failed look says no). */
 async function othersBusy(client: Queryable, seen: boolean[]): Promise<boolean> {
-  const n = await client.query<{ n: number }>(OTHERS_BUSY).then((r) => r.rows[0]?.n ?? 0, () => 0);
+  const n = await client.query<{ n: number }>(OTHERS_BUSY).then(
+    (r) => r.rows[0]?.n ?? 0,
+    () => 0,
+  );
   seen.push(n > 0);
   if (seen.length > 4) seen.shift();
   return seen.some(Boolean);
@@ -223,7 +241,10 @@ async function estimateRows(client: Queryable, spec: BackfillSpec): Promise<numb
 }
 
 /** Waits as long as `shouldPause` asks; false when aborted meanwhile. */
-async function pause(shouldPause: (() => Promise<number>) | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+async function pause(
+  shouldPause: (() => Promise<number>) | undefined,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
   if (!shouldPause) return true;
   for (let wait = await shouldPause(); wait > 0; wait = await shouldPause()) {
     if (!(await sleep(wait, signal))) return false;

@@ -39,7 +39,11 @@ export interface Expectation {
  * What the schema should be at `position`, or a reason it cannot be known (no rehearsal report, and a point
  * in the middle of the plan).
  */
-export function expectation(plan: Plan, position: PlanPosition, report: RehearsalReport | undefined): Expectation | { readonly unknown: string } {
+export function expectation(
+  plan: Plan,
+  position: PlanPosition,
+  report: RehearsalReport | undefined,
+): Expectation | { readonly unknown: string } {
   const steps = allSteps(plan);
   const byStep = new Map(report?.phases.flatMap((p) => p.steps.map((s) => [s.id, s] as const)) ?? []);
   const models = report?.models ?? {};
@@ -53,21 +57,29 @@ export function expectation(plan: Plan, position: PlanPosition, report: Rehearsa
   };
   const base = after(position.lastDone);
   const where = position.lastDone ? `after step ${position.lastDone.id}` : 'before the first step';
-  if (!base) return { unknown: `the schema ${where} is known only from a rehearsal report, and there is none for this plan` };
+  if (!base)
+    return { unknown: `the schema ${where} is known only from a rehearsal report, and there is none for this plan` };
   const model = base.model ? { model: base.model } : {};
   if (position.rollingBack) {
     // states[k]: the schema after k statements of the rollback (states[0]: the step applied; the last: before it).
     const { step, done } = position.rollingBack;
     const n = step.rollback.length;
     const recorded = byStep.get(step.id)?.rollback;
-    const states = [after(step)?.fp, ...(recorded?.length === n - 1 ? recorded : Array.from({ length: n - 1 }, () => undefined)), base.fp];
+    const states = [
+      after(step)?.fp,
+      ...(recorded?.length === n - 1 ? recorded : Array.from({ length: n - 1 }, () => undefined)),
+      base.fp,
+    ];
     const candidates = [states[done]];
     const next = step.rollback[done];
     if (next !== undefined && mustRunAlone(next)) candidates.push(states[done + 1]);
     const known = candidates.filter((f): f is string => f !== undefined);
     const ix = next !== undefined ? concurrentIndex(next) : undefined;
     return {
-      fingerprints: known, complete: known.length === candidates.length, ...(ix?.op === 'create' ? { pendingIndex: ix } : {}), ...model,
+      fingerprints: known,
+      complete: known.length === candidates.length,
+      ...(ix?.op === 'create' ? { pendingIndex: ix } : {}),
+      ...model,
       where: `${where}, with ${done} of the ${n} rollback statements of step ${step.id} done`,
     };
   }
@@ -88,15 +100,17 @@ export function expectation(plan: Plan, position: PlanPosition, report: Rehearsa
 function withoutInvalidIndex(live: DatabaseSchema, ix: { schema: string; name: string }): DatabaseSchema | undefined {
   let found = false;
   const schemas = live.schemas.map((s) =>
-    s.name !== ix.schema ? s : {
-      ...s,
-      tables: s.tables.map((t) => {
-        const indexes = t.indexes.filter((i) => !(i.name === ix.name && i.invalid));
-        if (indexes.length === t.indexes.length) return t;
-        found = true;
-        return { ...t, indexes };
-      }),
-    },
+    s.name !== ix.schema
+      ? s
+      : {
+          ...s,
+          tables: s.tables.map((t) => {
+            const indexes = t.indexes.filter((i) => !(i.name === ix.name && i.invalid));
+            if (indexes.length === t.indexes.length) return t;
+            found = true;
+            return { ...t, indexes };
+          }),
+        },
   );
   return found ? { ...live, schemas } : undefined;
 }
@@ -104,7 +118,12 @@ function withoutInvalidIndex(live: DatabaseSchema, ix: { schema: string; name: s
 export class DriftError extends SwitchyardError {
   readonly differences: readonly string[];
   constructor(plan: Plan, where: string, actual: string, expected: readonly string[], differences: readonly string[]) {
-    const shown = differences.length ? differences.slice(0, 50).map((d) => `  - ${d}`).join('\n') + (differences.length > 50 ? `\n  ... and ${differences.length - 50} more` : '') : `  schema fingerprint ${actual}, expected ${expected.join(' or ')}`;
+    const shown = differences.length
+      ? differences
+          .slice(0, 50)
+          .map((d) => `  - ${d}`)
+          .join('\n') + (differences.length > 50 ? `\n  ... and ${differences.length - 50} more` : '')
+      : `  schema fingerprint ${actual}, expected ${expected.join(' or ')}`;
     super(
       'DRIFT',
       `the database schema has drifted from what plan ${plan.name} expects ${where}; what changed behind the plan's back:\n${shown}\n` +
@@ -124,7 +143,13 @@ export interface DriftCheck {
 }
 
 /** Compares the live schema with the expectation; throws DriftError with the differences on a mismatch. */
-export async function checkDrift(db: Queryable, plan: Plan, position: PlanPosition, report: RehearsalReport | undefined, lockTimeoutMs = 5000): Promise<DriftCheck> {
+export async function checkDrift(
+  db: Queryable,
+  plan: Plan,
+  position: PlanPosition,
+  report: RehearsalReport | undefined,
+  lockTimeoutMs = 5000,
+): Promise<DriftCheck> {
   // Reading the catalog can wait behind a session holding ACCESS EXCLUSIVE on a table; never for long.
   await db.query(`SET lock_timeout = '${Math.floor(lockTimeoutMs)}ms'`);
   let live: DatabaseSchema;
@@ -132,7 +157,12 @@ export async function checkDrift(db: Queryable, plan: Plan, position: PlanPositi
     live = await liveSchema(db, plan);
   } catch (e) {
     if ((e as { sqlstate?: string; code?: string }).sqlstate === '55P03' || (e as { code?: string }).code === '55P03') {
-      throw new SwitchyardError('DRIFT_UNREADABLE', `cannot read the schema to check it for drift: another session holds a lock on one of the plan's tables for more than ${lockTimeoutMs} ms (see pg_locks); try again when it is released`, 1, { cause: e });
+      throw new SwitchyardError(
+        'DRIFT_UNREADABLE',
+        `cannot read the schema to check it for drift: another session holds a lock on one of the plan's tables for more than ${lockTimeoutMs} ms (see pg_locks); try again when it is released`,
+        1,
+        { cause: e },
+      );
     }
     throw e;
   } finally {
@@ -144,11 +174,23 @@ export async function checkDrift(db: Queryable, plan: Plan, position: PlanPositi
   if (e.fingerprints.includes(fp)) return { checked: true, fingerprint: fp, where: e.where };
   const cleaned = e.pendingIndex ? withoutInvalidIndex(live, e.pendingIndex) : undefined;
   if (cleaned && e.fingerprints.includes(fingerprint(cleaned))) {
-    return { checked: true, fingerprint: fp, where: e.where, notice: `index ${e.pendingIndex!.schema}.${e.pendingIndex!.name} was left invalid by an interrupted build; it is dropped and built again` };
+    return {
+      checked: true,
+      fingerprint: fp,
+      where: e.where,
+      notice: `index ${e.pendingIndex!.schema}.${e.pendingIndex!.name} was left invalid by an interrupted build; it is dropped and built again`,
+    };
   }
   if (!e.complete) {
-    const interrupted = position.rollingBack ? `the rollback of step ${position.rollingBack.step.id}` : `step ${position.uncertain?.id ?? '?'}`;
-    return { checked: false, fingerprint: fp, where: e.where, notice: `drift not checked exactly: ${interrupted} was interrupted and no rehearsal recorded the schema at that point` };
+    const interrupted = position.rollingBack
+      ? `the rollback of step ${position.rollingBack.step.id}`
+      : `step ${position.uncertain?.id ?? '?'}`;
+    return {
+      checked: false,
+      fingerprint: fp,
+      where: e.where,
+      notice: `drift not checked exactly: ${interrupted} was interrupted and no rehearsal recorded the schema at that point`,
+    };
   }
   if (cleaned) fp = fingerprint(cleaned);
   const differences = e.model ? diff(e.model, live).map(describeChange) : [];

@@ -45,7 +45,11 @@ export interface FanoutResult {
   readonly notStarted: readonly string[];
 }
 
-export async function fanout<W>(tenants: readonly string[], work: TenantWork<W>, o: FanoutOptions<W>): Promise<FanoutResult> {
+export async function fanout<W>(
+  tenants: readonly string[],
+  work: TenantWork<W>,
+  o: FanoutOptions<W>,
+): Promise<FanoutResult> {
   let next = 0;
   const outcomes: TenantOutcome[] = [];
   const finished = { done: 0, skipped: 0, failed: 0 };
@@ -54,8 +58,13 @@ export async function fanout<W>(tenants: readonly string[], work: TenantWork<W>,
   const progress = (tenant: string, state: TenantState, error?: string) => {
     if (state === 'done' || state === 'skipped' || state === 'failed') finished[state]++;
     o.onProgress?.({
-      ...finished, running, pending: tenants.length - next, total: tenants.length,
-      tenant, state, ...(error !== undefined ? { error } : {}),
+      ...finished,
+      running,
+      pending: tenants.length - next,
+      total: tenants.length,
+      tenant,
+      state,
+      ...(error !== undefined ? { error } : {}),
     });
   };
 
@@ -71,7 +80,9 @@ export async function fanout<W>(tenants: readonly string[], work: TenantWork<W>,
         const ran = await work(worker, tenant);
         running--;
         const ms = Math.round(performance.now() - started);
-        outcomes.push(ran === 'skipped' ? { tenant, state: 'skipped', ran: 0, ms } : { tenant, state: 'done', ran, ms });
+        outcomes.push(
+          ran === 'skipped' ? { tenant, state: 'skipped', ran: 0, ms } : { tenant, state: 'done', ran, ms },
+        );
         progress(tenant, ran === 'skipped' ? 'skipped' : 'done');
       } catch (e) {
         running--;

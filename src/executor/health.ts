@@ -20,23 +20,38 @@ export interface HealthResult {
 
 export async function runHealthCheck(h: HealthCheckConfig): Promise<HealthResult> {
   const started = performance.now();
-  const done = (ok: boolean, check: string, detail: string): HealthResult => ({ ok, check, detail, ms: Math.round(performance.now() - started) });
+  const done = (ok: boolean, check: string, detail: string): HealthResult => ({
+    ok,
+    check,
+    detail,
+    ms: Math.round(performance.now() - started),
+  });
   if (h.url !== undefined) {
     const check = `GET ${redactUrl(h.url)}`;
     try {
       const res = await fetch(h.url, { signal: AbortSignal.timeout(h.timeoutMs), redirect: 'follow' });
       await res.body?.cancel().catch(() => undefined);
-      return done(res.ok, check, `HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}`);
+      return done(res.ok, check, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
     } catch (e) {
       const err = e as Error;
-      return done(false, check, err.name === 'TimeoutError' ? `no answer within ${h.timeoutMs} ms` : `${err.message}${(err.cause as Error | undefined)?.message ? ': ' + (err.cause as Error).message : ''}`);
+      return done(
+        false,
+        check,
+        err.name === 'TimeoutError'
+          ? `no answer within ${h.timeoutMs} ms`
+          : `${err.message}${(err.cause as Error | undefined)?.message ? `: ${(err.cause as Error).message}` : ''}`,
+      );
     }
   }
   if (h.command !== undefined) return runCommand(h.command, h.timeoutMs, done);
   return done(true, 'none', 'no health check configured');
 }
 
-function runCommand(command: string, timeoutMs: number, done: (ok: boolean, check: string, detail: string) => HealthResult): Promise<HealthResult> {
+function runCommand(
+  command: string,
+  timeoutMs: number,
+  done: (ok: boolean, check: string, detail: string) => HealthResult,
+): Promise<HealthResult> {
   const check = `command ${JSON.stringify(command)}`;
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -48,7 +63,11 @@ function runCommand(command: string, timeoutMs: number, done: (ok: boolean, chec
     const timer = setTimeout(() => {
       timedOut = true;
       // The whole process group: a shell's children must not outlive the check.
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, timeoutMs);
     const last = () => output.trim().split('\n').pop()?.slice(0, 300) ?? '';
     child.on('error', (e) => {

@@ -89,7 +89,9 @@ export async function ensureLedger(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA
     const { rows } = await db.query<{ v: number }>(`SELECT coalesce(max(version), 0)::int AS v FROM ${version}`);
     const current = rows[0]?.v ?? 0;
     if (current > LEDGER_VERSION) {
-      throw new LedgerError(`the ledger in schema ${ident(schema)} is version ${current}, newer than this switchyard knows (${LEDGER_VERSION}): upgrade switchyard`);
+      throw new LedgerError(
+        `the ledger in schema ${ident(schema)} is version ${current}, newer than this switchyard knows (${LEDGER_VERSION}): upgrade switchyard`,
+      );
     }
     for (let v = current + 1; v <= LEDGER_VERSION; v++) {
       await db.query(LEDGER_MIGRATIONS[v - 1]!(schema));
@@ -104,20 +106,35 @@ export async function ensureLedger(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA
 }
 
 function checksumConflict(plan: Plan, recorded: string | undefined): LedgerError {
-  return new LedgerError(`plan ${ident(plan.name)} is already recorded with checksum ${recorded ?? '?'}, not ${plan.checksum}: the plan file changed after it was applied`, { plan: plan.name });
+  return new LedgerError(
+    `plan ${ident(plan.name)} is already recorded with checksum ${recorded ?? '?'}, not ${plan.checksum}: the plan file changed after it was applied`,
+    { plan: plan.name },
+  );
 }
 
 /** Records the plan (once; a different checksum under the same name is refused) and a pending row per step and tenant. */
-export async function recordPlan(db: Queryable, plan: Plan, tenants: readonly string[] = [''], schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+export async function recordPlan(
+  db: Queryable,
+  plan: Plan,
+  tenants: readonly string[] = [''],
+  schema = DEFAULT_LEDGER_SCHEMA,
+): Promise<void> {
   await db.query(
     `INSERT INTO ${qualified(schema, 'plans')} (name, number, checksum, planned_for) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
     [plan.name, plan.number, plan.checksum, plan.server.version],
   );
-  const { rows } = await db.query<{ checksum: string }>(`SELECT checksum FROM ${qualified(schema, 'plans')} WHERE name = $1`, [plan.name]);
+  const { rows } = await db.query<{ checksum: string }>(
+    `SELECT checksum FROM ${qualified(schema, 'plans')} WHERE name = $1`,
+    [plan.name],
+  );
   if (rows[0]?.checksum !== plan.checksum) throw checksumConflict(plan, rows[0]?.checksum);
   const steps = plan.releases.flatMap((r) => [...r.expand, ...r.backfill, ...r.contract]);
-  const ids: string[] = [], releases: number[] = [], phases: string[] = [], tenantCol: string[] = [];
-  for (const t of tenants) for (const s of steps) ids.push(s.id), releases.push(s.release), phases.push(s.phase), tenantCol.push(t);
+  const ids: string[] = [],
+    releases: number[] = [],
+    phases: string[] = [],
+    tenantCol: string[] = [];
+  for (const t of tenants)
+    for (const s of steps) ids.push(s.id), releases.push(s.release), phases.push(s.phase), tenantCol.push(t);
   await db.query(
     `INSERT INTO ${qualified(schema, 'steps')} (plan, step_id, release, phase, tenant)
      SELECT $1::text, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[])
@@ -134,17 +151,31 @@ export interface StepRef {
 }
 
 const refParams = (r: StepRef) => [r.plan, r.step.id, r.tenant ?? ''];
-const refName = (r: StepRef) => `step ${r.step.id} of plan ${ident(r.plan)}${r.tenant ? ` for tenant ${ident(r.tenant)}` : ''}`;
+const refName = (r: StepRef) =>
+  `step ${r.step.id} of plan ${ident(r.plan)}${r.tenant ? ` for tenant ${ident(r.tenant)}` : ''}`;
 
-async function update(db: Queryable, schema: string, r: StepRef, set: string, fromStatuses: readonly StepStatus[], extra: unknown[] = []): Promise<void> {
+async function update(
+  db: Queryable,
+  schema: string,
+  r: StepRef,
+  set: string,
+  fromStatuses: readonly StepStatus[],
+  extra: unknown[] = [],
+): Promise<void> {
   const res = await db.query(
     `UPDATE ${qualified(schema, 'steps')} SET ${set} WHERE plan = $1 AND step_id = $2 AND tenant = $3 AND status = ANY($4::text[])`,
     [...refParams(r), fromStatuses, ...extra],
   );
   if (res.rowCount !== 1) {
-    const { rows } = await db.query<{ status: string }>(`SELECT status FROM ${qualified(schema, 'steps')} WHERE plan = $1 AND step_id = $2 AND tenant = $3`, refParams(r));
+    const { rows } = await db.query<{ status: string }>(
+      `SELECT status FROM ${qualified(schema, 'steps')} WHERE plan = $1 AND step_id = $2 AND tenant = $3`,
+      refParams(r),
+    );
     const was = rows[0] ? `it is ${rows[0].status}` : 'it is not in the ledger';
-    throw new LedgerError(`cannot record ${refName(r)}: expected status ${fromStatuses.join(' or ')}, but ${was}`, { plan: r.plan, step: r.step.id });
+    throw new LedgerError(`cannot record ${refName(r)}: expected status ${fromStatuses.join(' or ')}, but ${was}`, {
+      plan: r.plan,
+      step: r.step.id,
+    });
   }
 }
 
@@ -159,8 +190,14 @@ export async function markStepRunning(db: Queryable, r: StepRef, schema = DEFAUL
     [...refParams(r), r.step.release, r.step.phase],
   );
   if (res.rowCount !== 1) {
-    const { rows } = await db.query<{ status: string }>(`SELECT status FROM ${qualified(schema, 'steps')} WHERE plan = $1 AND step_id = $2 AND tenant = $3`, refParams(r));
-    const why = rows[0]?.status === 'rolling_back' ? 'its rollback was interrupted: finish it with `switchyard rollback` first' : 'it is already done';
+    const { rows } = await db.query<{ status: string }>(
+      `SELECT status FROM ${qualified(schema, 'steps')} WHERE plan = $1 AND step_id = $2 AND tenant = $3`,
+      refParams(r),
+    );
+    const why =
+      rows[0]?.status === 'rolling_back'
+        ? 'its rollback was interrupted: finish it with `switchyard rollback` first'
+        : 'it is already done';
     throw new LedgerError(`cannot start ${refName(r)}: ${why}`, { plan: r.plan, step: r.step.id });
   }
 }
@@ -170,15 +207,29 @@ export async function markStepDone(db: Queryable, r: StepRef, schema = DEFAULT_L
   await update(db, schema, r, `status = 'done', finished_at = greatest(clock_timestamp(), started_at)`, ['running']);
 }
 
-export async function markStepFailed(db: Queryable, r: StepRef, error: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
-  await update(db, schema, r, `status = 'failed', finished_at = greatest(clock_timestamp(), started_at), error = $5`, ['running'], [error]);
+export async function markStepFailed(
+  db: Queryable,
+  r: StepRef,
+  error: string,
+  schema = DEFAULT_LEDGER_SCHEMA,
+): Promise<void> {
+  await update(
+    db,
+    schema,
+    r,
+    `status = 'failed', finished_at = greatest(clock_timestamp(), started_at), error = $5`,
+    ['running'],
+    [error],
+  );
 }
 
 /** After the step's rollback statements ran. The failure's error text is cleared (errors belong to 'failed'). */
 export async function markStepRolledBack(db: Queryable, r: StepRef, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
   // The backfill position goes too: applying the step again must walk the table from the start.
   await update(
-    db, schema, r,
+    db,
+    schema,
+    r,
     `status = 'rolled_back', finished_at = greatest(clock_timestamp(), started_at), error = NULL, backfill_position = NULL, rollback_position = NULL`,
     ['running', 'done', 'failed', 'rolling_back'],
   );
@@ -189,33 +240,63 @@ export async function markStepRolledBack(db: Queryable, r: StepRef, schema = DEF
  * done. From done (the step took effect), or running/failed (an interrupted non-transactional step).
  */
 export async function markStepRollingBack(db: Queryable, r: StepRef, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
-  await update(db, schema, r, `status = 'rolling_back', rollback_position = 0, error = NULL`, ['running', 'done', 'failed']);
+  await update(db, schema, r, `status = 'rolling_back', rollback_position = 0, error = NULL`, [
+    'running',
+    'done',
+    'failed',
+  ]);
 }
 
 /** `position` statements of the step's rollback are done. Call it in the transaction of the last one, when it has one. */
-export async function saveRollbackPosition(db: Queryable, r: StepRef, position: number, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+export async function saveRollbackPosition(
+  db: Queryable,
+  r: StepRef,
+  position: number,
+  schema = DEFAULT_LEDGER_SCHEMA,
+): Promise<void> {
   await update(db, schema, r, `rollback_position = $5, error = NULL`, ['rolling_back'], [position]);
 }
 
 /** A statement of a rollback failed: the step stays rolling_back at its position, with the error. */
-export async function markRollbackFailed(db: Queryable, r: StepRef, error: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+export async function markRollbackFailed(
+  db: Queryable,
+  r: StepRef,
+  error: string,
+  schema = DEFAULT_LEDGER_SCHEMA,
+): Promise<void> {
   await update(db, schema, r, `error = $5`, ['rolling_back'], [error]);
 }
 
 /** Position of the last committed backfill batch, so a restarted executor resumes after it. */
-export async function saveBackfillPosition(db: Queryable, r: StepRef, position: unknown, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
+export async function saveBackfillPosition(
+  db: Queryable,
+  r: StepRef,
+  position: unknown,
+  schema = DEFAULT_LEDGER_SCHEMA,
+): Promise<void> {
   await update(db, schema, r, `backfill_position = $5::jsonb`, ['running'], [JSON.stringify(position)]);
 }
 
 /** Sets applied_at and execution_time_ms when the plan's last phase completes. */
-export async function markPlanApplied(db: Queryable, plan: string, executionTimeMs: number, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
-  const res = await db.query(`UPDATE ${qualified(schema, 'plans')} SET applied_at = now(), execution_time_ms = $2 WHERE name = $1`, [plan, Math.round(executionTimeMs)]);
+export async function markPlanApplied(
+  db: Queryable,
+  plan: string,
+  executionTimeMs: number,
+  schema = DEFAULT_LEDGER_SCHEMA,
+): Promise<void> {
+  const res = await db.query(
+    `UPDATE ${qualified(schema, 'plans')} SET applied_at = now(), execution_time_ms = $2 WHERE name = $1`,
+    [plan, Math.round(executionTimeMs)],
+  );
   if (res.rowCount !== 1) throw new LedgerError(`plan ${ident(plan)} is not in the ledger`, { plan });
 }
 
 /** A step that ran, or may have (its rollback has something to undo): done, running, failed or half rolled back. */
 export function tookEffect(r: Pick<StepRecord, 'status'> | undefined): boolean {
-  return r !== undefined && (r.status === 'done' || r.status === 'running' || r.status === 'failed' || r.status === 'rolling_back');
+  return (
+    r !== undefined &&
+    (r.status === 'done' || r.status === 'running' || r.status === 'failed' || r.status === 'rolling_back')
+  );
 }
 
 export interface StepRecord {
@@ -235,12 +316,27 @@ export interface StepRecord {
 }
 
 interface StepRow {
-  plan: string; step_id: string; release: number; phase: Phase; tenant: string; status: StepStatus;
-  started_at: Date | null; finished_at: Date | null; error: string | null; backfill_position: unknown; rollback_position: number | null; attempts: number;
+  plan: string;
+  step_id: string;
+  release: number;
+  phase: Phase;
+  tenant: string;
+  status: StepStatus;
+  started_at: Date | null;
+  finished_at: Date | null;
+  error: string | null;
+  backfill_position: unknown;
+  rollback_position: number | null;
+  attempts: number;
 }
 
 /** Every step of a plan (of one tenant when given), in execution order: tenant, release, phase, id. */
-export async function stepStatuses(db: Queryable, plan: string, tenant?: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<StepRecord[]> {
+export async function stepStatuses(
+  db: Queryable,
+  plan: string,
+  tenant?: string,
+  schema = DEFAULT_LEDGER_SCHEMA,
+): Promise<StepRecord[]> {
   // Two spellings rather than `$2 IS NULL OR tenant = $2`, which keeps a prepared plan off the (plan, tenant) index.
   const { rows } = await db.query<StepRow>(
     `SELECT plan, step_id, release, phase, tenant, status, started_at, finished_at, error, backfill_position, rollback_position, attempts
@@ -250,8 +346,18 @@ export async function stepStatuses(db: Queryable, plan: string, tenant?: string,
     tenant === undefined ? [plan] : [plan, tenant],
   );
   return rows.map((r) => ({
-    plan: r.plan, stepId: r.step_id, release: r.release, phase: r.phase, tenant: r.tenant, status: r.status, startedAt: r.started_at,
-    finishedAt: r.finished_at, error: r.error, backfillPosition: r.backfill_position, rollbackPosition: r.rollback_position, attempts: r.attempts,
+    plan: r.plan,
+    stepId: r.step_id,
+    release: r.release,
+    phase: r.phase,
+    tenant: r.tenant,
+    status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+    backfillPosition: r.backfill_position,
+    rollbackPosition: r.rollback_position,
+    attempts: r.attempts,
   }));
 }
 
@@ -268,27 +374,57 @@ export interface PlanRecord {
 }
 
 /** The plan's ledger row and its step counts; undefined when the plan was never recorded. */
-export async function planStatus(db: Queryable, plan: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<PlanRecord | undefined> {
-  const { rows } = await db.query<{ name: string; number: number; checksum: string; applied_at: Date | null; ms: number | null; planned_for: string; created_at: Date }>(
+export async function planStatus(
+  db: Queryable,
+  plan: string,
+  schema = DEFAULT_LEDGER_SCHEMA,
+): Promise<PlanRecord | undefined> {
+  const { rows } = await db.query<{
+    name: string;
+    number: number;
+    checksum: string;
+    applied_at: Date | null;
+    ms: number | null;
+    planned_for: string;
+    created_at: Date;
+  }>(
     `SELECT name, number, checksum, applied_at, execution_time_ms::float8 AS ms, planned_for, created_at FROM ${qualified(schema, 'plans')} WHERE name = $1`,
     [plan],
   );
   const p = rows[0];
   if (!p) return undefined;
-  const counts = await db.query<{ status: StepStatus; n: number }>(`SELECT status, count(*)::int AS n FROM ${qualified(schema, 'steps')} WHERE plan = $1 GROUP BY status`, [plan]);
+  const counts = await db.query<{ status: StepStatus; n: number }>(
+    `SELECT status, count(*)::int AS n FROM ${qualified(schema, 'steps')} WHERE plan = $1 GROUP BY status`,
+    [plan],
+  );
   const steps = Object.fromEntries(STEP_STATUSES.map((s) => [s, 0])) as Record<StepStatus, number>;
   for (const c of counts.rows) steps[c.status] = c.n;
-  return { name: p.name, number: p.number, checksum: p.checksum, appliedAt: p.applied_at, executionTimeMs: p.ms, plannedFor: p.planned_for, createdAt: p.created_at, steps };
+  return {
+    name: p.name,
+    number: p.number,
+    checksum: p.checksum,
+    appliedAt: p.applied_at,
+    executionTimeMs: p.ms,
+    plannedFor: p.planned_for,
+    createdAt: p.created_at,
+    steps,
+  };
 }
 
 /** Clears applied_at when a phase of a fully applied plan is rolled back. */
 export async function markPlanUnapplied(db: Queryable, plan: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<void> {
-  await db.query(`UPDATE ${qualified(schema, 'plans')} SET applied_at = NULL, execution_time_ms = NULL WHERE name = $1`, [plan]);
+  await db.query(
+    `UPDATE ${qualified(schema, 'plans')} SET applied_at = NULL, execution_time_ms = NULL WHERE name = $1`,
+    [plan],
+  );
 }
 
 /** Whether the ledger exists in `schema` (read-only commands never create it). */
 export async function ledgerExists(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA): Promise<boolean> {
-  const { rows } = await db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok`, [qualified(schema, 'plans'), qualified(schema, 'steps')]);
+  const { rows } = await db.query<{ ok: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok`,
+    [qualified(schema, 'plans'), qualified(schema, 'steps')],
+  );
   return rows[0]?.ok === true;
 }
 
@@ -297,16 +433,26 @@ export async function ledgerExists(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA
  * before it writes: none when there is no ledger yet (nothing applied). A plan recorded under another checksum
  * is refused as recordPlan would.
  */
-export async function readSteps(db: Queryable, plan: Plan, tenant?: string, schema = DEFAULT_LEDGER_SCHEMA): Promise<StepRecord[]> {
+export async function readSteps(
+  db: Queryable,
+  plan: Plan,
+  tenant?: string,
+  schema = DEFAULT_LEDGER_SCHEMA,
+): Promise<StepRecord[]> {
   if (!(await ledgerExists(db, schema))) return [];
-  const { rows } = await db.query<{ checksum: string }>(`SELECT checksum FROM ${qualified(schema, 'plans')} WHERE name = $1`, [plan.name]);
+  const { rows } = await db.query<{ checksum: string }>(
+    `SELECT checksum FROM ${qualified(schema, 'plans')} WHERE name = $1`,
+    [plan.name],
+  );
   if (rows[0] && rows[0].checksum !== plan.checksum) throw checksumConflict(plan, rows[0].checksum);
   return stepStatuses(db, plan.name, tenant, schema);
 }
 
 /** Every plan the ledger knows, by number. */
 export async function listPlans(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA): Promise<PlanRecord[]> {
-  const { rows } = await db.query<{ name: string }>(`SELECT name FROM ${qualified(schema, 'plans')} ORDER BY number, name`);
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT name FROM ${qualified(schema, 'plans')} ORDER BY number, name`,
+  );
   const out: PlanRecord[] = [];
   for (const r of rows) {
     const p = await planStatus(db, r.name, schema);

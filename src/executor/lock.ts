@@ -33,7 +33,11 @@ export class ExecutorBusyError extends SwitchyardError {
       ? `pid ${holder.pid}, application_name ${JSON.stringify(holder.applicationName ?? '')}, client ${holder.clientAddr ?? 'local socket'}, ` +
         `connected since ${holder.backendStart?.toISOString() ?? '?'}, query started ${holder.queryStart?.toISOString() ?? '?'}`
       : 'a session that has just ended; try again';
-    super('EXECUTOR_BUSY', `another switchyard executor holds the lock on database ${ident(key.database)} (ledger ${ident(key.ledgerSchema)}): ${who}`, 1);
+    super(
+      'EXECUTOR_BUSY',
+      `another switchyard executor holds the lock on database ${ident(key.database)} (ledger ${ident(key.ledgerSchema)}): ${who}`,
+      1,
+    );
     this.database = key.database;
     this.ledgerSchema = key.ledgerSchema;
     this.holder = holder;
@@ -48,7 +52,11 @@ export class LockInTransactionError extends SwitchyardError {
 }
 
 /** A stable signed 64-bit key (as a decimal string for pg) and its two int4 halves as pg_locks shows them. */
-export function executorLockKey(key: ExecutorLockKey): { readonly key: string; readonly classid: string; readonly objid: string } {
+export function executorLockKey(key: ExecutorLockKey): {
+  readonly key: string;
+  readonly classid: string;
+  readonly objid: string;
+} {
   const digest = createHash('sha256').update(`switchyard executor\0${key.database}\0${key.ledgerSchema}`).digest();
   const k = digest.readBigInt64BE(0);
   return { key: k.toString(), classid: String(digest.readUInt32BE(0)), objid: String(digest.readUInt32BE(4)) };
@@ -68,7 +76,13 @@ export async function lockHolder(db: Queryable, key: ExecutorLockKey): Promise<L
 }
 
 async function findHolder(db: Queryable, k: { classid: string; objid: string }): Promise<LockHolder | undefined> {
-  const { rows } = await db.query<{ pid: number; application_name: string | null; client_addr: string | null; backend_start: Date | null; query_start: Date | null }>(
+  const { rows } = await db.query<{
+    pid: number;
+    application_name: string | null;
+    client_addr: string | null;
+    backend_start: Date | null;
+    query_start: Date | null;
+  }>(
     `SELECT l.pid, a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.query_start
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -77,7 +91,15 @@ async function findHolder(db: Queryable, k: { classid: string; objid: string }):
     [k.classid, k.objid],
   );
   const r = rows[0];
-  return r && { pid: r.pid, applicationName: r.application_name, clientAddr: r.client_addr, backendStart: r.backend_start, queryStart: r.query_start };
+  return (
+    r && {
+      pid: r.pid,
+      applicationName: r.application_name,
+      clientAddr: r.client_addr,
+      backendStart: r.backend_start,
+      queryStart: r.query_start,
+    }
+  );
 }
 
 /**
@@ -85,17 +107,29 @@ async function findHolder(db: Queryable, k: { classid: string; objid: string }):
  * another session holds it. `holderInfo` (e.g. `apply 0004_orders expand`) goes into application_name so a
  * second executor, or a DBA looking at pg_stat_activity, sees who is running.
  */
-export async function withAdvisoryLock<T>(client: Queryable, key: ExecutorLockKey, holderInfo: string, fn: () => Promise<T>, o: { shared?: boolean } = {}): Promise<T> {
+export async function withAdvisoryLock<T>(
+  client: Queryable,
+  key: ExecutorLockKey,
+  holderInfo: string,
+  fn: () => Promise<T>,
+  o: { shared?: boolean } = {},
+): Promise<T> {
   // In an implicit (autocommit) transaction both timestamps are the same; inside BEGIN they differ.
   const tx = await client.query<{ in_tx: boolean }>('SELECT transaction_timestamp() <> statement_timestamp() AS in_tx');
   if (tx.rows[0]?.in_tx) throw new LockInTransactionError();
   const k = executorLockKey(key);
   const previous = await client.query<{ name: string }>("SELECT current_setting('application_name') AS name");
   await client.query("SELECT set_config('application_name', $1, false)", [applicationName(holderInfo)]);
-  const restoreName = () => client.query("SELECT set_config('application_name', $1, false)", [previous.rows[0]?.name ?? '']).catch(() => undefined);
+  const restoreName = () =>
+    client
+      .query("SELECT set_config('application_name', $1, false)", [previous.rows[0]?.name ?? ''])
+      .catch(() => undefined);
   let acquired = false;
   try {
-    const r = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock${o.shared ? '_shared' : ''}($1::bigint) AS ok`, [k.key]);
+    const r = await client.query<{ ok: boolean }>(
+      `SELECT pg_try_advisory_lock${o.shared ? '_shared' : ''}($1::bigint) AS ok`,
+      [k.key],
+    );
     acquired = r.rows[0]?.ok === true;
   } catch (e) {
     await restoreName();
@@ -110,7 +144,9 @@ export async function withAdvisoryLock<T>(client: Queryable, key: ExecutorLockKe
     return await fn();
   } finally {
     // If the connection is gone the server has already released the session lock with the session.
-    await client.query(`SELECT pg_advisory_unlock${o.shared ? '_shared' : ''}($1::bigint)`, [k.key]).catch(() => undefined);
+    await client
+      .query(`SELECT pg_advisory_unlock${o.shared ? '_shared' : ''}($1::bigint)`, [k.key])
+      .catch(() => undefined);
     await restoreName();
   }
 }
@@ -119,13 +155,23 @@ export async function withAdvisoryLock<T>(client: Queryable, key: ExecutorLockKe
 export class UnitBusyError extends SwitchyardError {
   constructor(key: ExecutorLockKey, unit: string, holder: LockHolder | undefined) {
     const what = unit === '' ? 'the shared steps' : `tenant ${ident(unit)}`;
-    super('TENANT_BUSY', `another switchyard executor is migrating ${what} on database ${ident(key.database)}${holder ? ` (pid ${holder.pid}, application_name ${JSON.stringify(holder.applicationName ?? '')})` : ''}`, 1);
+    super(
+      'TENANT_BUSY',
+      `another switchyard executor is migrating ${what} on database ${ident(key.database)}${holder ? ` (pid ${holder.pid}, application_name ${JSON.stringify(holder.applicationName ?? '')})` : ''}`,
+      1,
+    );
   }
 }
 
 function unitLockKey(key: ExecutorLockKey, unit: string): { key: string; classid: string; objid: string } {
-  const digest = createHash('sha256').update(`switchyard tenant\0${key.database}\0${key.ledgerSchema}\0${unit}`).digest();
-  return { key: digest.readBigInt64BE(0).toString(), classid: String(digest.readUInt32BE(0)), objid: String(digest.readUInt32BE(4)) };
+  const digest = createHash('sha256')
+    .update(`switchyard tenant\0${key.database}\0${key.ledgerSchema}\0${unit}`)
+    .digest();
+  return {
+    key: digest.readBigInt64BE(0).toString(),
+    classid: String(digest.readUInt32BE(0)),
+    objid: String(digest.readUInt32BE(4)),
+  };
 }
 
 /**
@@ -134,7 +180,13 @@ function unitLockKey(key: ExecutorLockKey, unit: string): { key: string; classid
  * each tenant is migrated under its own lock. `wait` blocks until the unit is free (the shared steps, which
  * every shard needs done before its tenants); otherwise a busy unit throws UnitBusyError.
  */
-export async function withUnitLock<T>(client: Queryable, key: ExecutorLockKey, unit: string, o: { wait?: boolean }, fn: () => Promise<T>): Promise<T> {
+export async function withUnitLock<T>(
+  client: Queryable,
+  key: ExecutorLockKey,
+  unit: string,
+  o: { wait?: boolean },
+  fn: () => Promise<T>,
+): Promise<T> {
   const k = unitLockKey(key, unit);
   if (o.wait) {
     await client.query('SELECT pg_advisory_lock($1::bigint)', [k.key]);

@@ -7,8 +7,20 @@ import { databaseError, SwitchyardError } from '../errors.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { runBackfill } from './backfill.js';
 import {
-  ensureLedger, markRollbackFailed, markStepDone, markStepFailed, markStepRolledBack, markStepRollingBack, markStepRunning, recordPlan, saveBackfillPosition,
-  saveRollbackPosition, stepStatuses, DEFAULT_LEDGER_SCHEMA, type StepRecord, type StepRef,
+  ensureLedger,
+  markRollbackFailed,
+  markStepDone,
+  markStepFailed,
+  markStepRolledBack,
+  markStepRollingBack,
+  markStepRunning,
+  recordPlan,
+  saveBackfillPosition,
+  saveRollbackPosition,
+  stepStatuses,
+  DEFAULT_LEDGER_SCHEMA,
+  type StepRecord,
+  type StepRef,
 } from './ledger.js';
 import { qualified } from '../db/quote.js';
 import { concurrentIndex, mustRunAlone, runRollbackInTransaction, runStatement } from './statement.js';
@@ -18,9 +30,23 @@ type Queryable = Pick<pg.Client, 'query'>;
 
 export type PhaseEvent =
   | { readonly kind: 'step'; readonly step: Step; readonly state: 'start' | 'done' | 'skipped' }
-  | { readonly kind: 'retry'; readonly step: Step; readonly attempt: number; readonly waitMs: number; readonly reason: string }
+  | {
+      readonly kind: 'retry';
+      readonly step: Step;
+      readonly attempt: number;
+      readonly waitMs: number;
+      readonly reason: string;
+    }
   | { readonly kind: 'rebuild'; readonly step: Step; readonly index: string }
-  | { readonly kind: 'backfill'; readonly step: Step; readonly rows: number; readonly totalRows: number; readonly rowsPerSecond: number; readonly etaSeconds: number; readonly batchMs: number }
+  | {
+      readonly kind: 'backfill';
+      readonly step: Step;
+      readonly rows: number;
+      readonly totalRows: number;
+      readonly rowsPerSecond: number;
+      readonly etaSeconds: number;
+      readonly batchMs: number;
+    }
   | { readonly kind: 'pause'; readonly step: Step; readonly reason: string; readonly ms: number };
 
 export interface PhaseOptions {
@@ -50,7 +76,12 @@ export interface PhaseResult {
 export class StepFailedError extends SwitchyardError {
   readonly step: string;
   constructor(step: Step, cause: unknown) {
-    super('STEP_FAILED', `step ${step.id} (${step.description}) failed: ${(cause as Error)?.message ?? String(cause)}`, 3, { cause });
+    super(
+      'STEP_FAILED',
+      `step ${step.id} (${step.description}) failed: ${(cause as Error)?.message ?? String(cause)}`,
+      3,
+      { cause },
+    );
     this.step = step.id;
   }
 }
@@ -61,7 +92,13 @@ export function phaseSteps(plan: Plan, release: number, phase: Phase, only?: Rea
 }
 
 /** Applies a phase; steps the ledger already records as done are skipped, so a rerun finishes the phase. */
-export async function applyPhase(db: Queryable, plan: Plan, release: number, phase: Phase, o: PhaseOptions = {}): Promise<PhaseResult> {
+export async function applyPhase(
+  db: Queryable,
+  plan: Plan,
+  release: number,
+  phase: Phase,
+  o: PhaseOptions = {},
+): Promise<PhaseResult> {
   const schema = o.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA;
   if (!o.ledgerReady) {
     await ensureLedger(db, schema);
@@ -115,7 +152,13 @@ const ABSENT = new Set(['42703', '42704', '42P01', '42883', '3F000']);
  * its executor died may or may not have taken effect: a transactional one did not (its ledger row commits
  * with it); for a non-transactional one, undoing something that does not exist counts as already undone.
  */
-export async function rollbackPhase(db: Queryable, plan: Plan, release: number, phase: Phase, o: PhaseOptions = {}): Promise<PhaseResult> {
+export async function rollbackPhase(
+  db: Queryable,
+  plan: Plan,
+  release: number,
+  phase: Phase,
+  o: PhaseOptions = {},
+): Promise<PhaseResult> {
   const schema = o.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA;
   if (!o.ledgerReady) await ensureLedger(db, schema);
   const ledger = new Map((await stepStatuses(db, plan.name, o.tenant ?? '', schema)).map((r) => [r.stepId, r]));
@@ -135,7 +178,9 @@ export async function rollbackPhase(db: Queryable, plan: Plan, release: number, 
       await markStepRolledBack(db, ref, schema);
     } else if (status === 'done' && step.transactional && !step.rollback.some(mustRunAlone)) {
       try {
-        retries += await withLockRetries(step, o, () => runRollbackInTransaction(db, step.rollback, step, () => markStepRolledBack(db, ref, schema)));
+        retries += await withLockRetries(step, o, () =>
+          runRollbackInTransaction(db, step.rollback, step, () => markStepRolledBack(db, ref, schema)),
+        );
       } catch (e) {
         throw e instanceof SwitchyardError ? e : new StepFailedError(step, e);
       }
@@ -154,7 +199,14 @@ export async function rollbackPhase(db: Queryable, plan: Plan, release: number, 
  * catalog first (an index already built, or already gone, is not built or dropped twice; an invalid one is
  * rebuilt). Killed anywhere, the next run starts at the first statement not recorded as done.
  */
-async function stepwiseRollback(db: Queryable, step: Step, ref: StepRef, record: StepRecord, schema: string, o: PhaseOptions): Promise<number> {
+async function stepwiseRollback(
+  db: Queryable,
+  step: Step,
+  ref: StepRef,
+  record: StepRecord,
+  schema: string,
+  o: PhaseOptions,
+): Promise<number> {
   const resuming = record.status === 'rolling_back';
   const from = resuming ? (record.rollbackPosition ?? 0) : 0;
   // An interrupted non-transactional step may not have taken effect: "does not exist" then means undone.
@@ -179,7 +231,13 @@ async function stepwiseRollback(db: Queryable, step: Step, ref: StepRef, record:
         await done();
         continue;
       }
-      const failure = e instanceof SwitchyardError ? e : new StepFailedError(step, databaseError(`rollback statement ${i + 1} of ${step.rollback.length} failed: ${sql}`, e));
+      const failure =
+        e instanceof SwitchyardError
+          ? e
+          : new StepFailedError(
+              step,
+              databaseError(`rollback statement ${i + 1} of ${step.rollback.length} failed: ${sql}`, e),
+            );
       await markRollbackFailed(db, ref, failure.message, schema).catch(() => undefined);
       throw failure;
     }
@@ -200,7 +258,13 @@ async function withLockRetries(step: Step, o: PhaseOptions, fn: () => Promise<vo
     } catch (e) {
       if (sqlstate(e) !== '55P03' || attempt >= max) throw e;
       const waitMs = Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random()));
-      o.onEvent?.({ kind: 'retry', step, attempt, waitMs, reason: 'lock_timeout: another transaction holds a conflicting lock' });
+      o.onEvent?.({
+        kind: 'retry',
+        step,
+        attempt,
+        waitMs,
+        reason: 'lock_timeout: another transaction holds a conflicting lock',
+      });
       await new Promise((r) => setTimeout(r, waitMs));
     }
   }
@@ -214,9 +278,15 @@ function indexOf(keys: readonly string[]): { schema: string; name: string } | un
   return schema !== undefined && name !== undefined ? { schema, name } : undefined;
 }
 
-async function indexState(db: Queryable, ix: { schema: string; name: string }): Promise<'absent' | 'valid' | 'invalid'> {
+async function indexState(
+  db: Queryable,
+  ix: { schema: string; name: string },
+): Promise<'absent' | 'valid' | 'invalid'> {
   // to_regclass on the quoted name: one syscache lookup, where a join over pg_class scans by name.
-  const { rows } = await db.query<{ valid: boolean }>(`SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`, [qualified(ix.schema, ix.name)]);
+  const { rows } = await db.query<{ valid: boolean }>(
+    `SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
+    [qualified(ix.schema, ix.name)],
+  );
   return rows[0] === undefined ? 'absent' : rows[0].valid ? 'valid' : 'invalid';
 }
 
@@ -228,12 +298,22 @@ async function indexState(db: Queryable, ix: { schema: string; name: string }): 
 async function nonTransactionalStep(db: Queryable, step: Step, o: PhaseOptions): Promise<void> {
   const creates = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY/i.test(step.sql) ? indexOf(step.creates) : undefined;
   const drops = /^\s*DROP\s+INDEX\s+CONCURRENTLY/i.test(step.sql) ? indexOf(step.drops) : undefined;
-  const target = creates ? { op: 'create' as const, ...creates } : drops ? { op: 'drop' as const, ...drops } : undefined;
+  const target = creates
+    ? { op: 'create' as const, ...creates }
+    : drops
+      ? { op: 'drop' as const, ...drops }
+      : undefined;
   await concurrentStatement(db, step, step.sql, target, o);
 }
 
 /** One statement that runs alone, made idempotent from the catalog when it builds or drops an index. */
-async function concurrentStatement(db: Queryable, step: Step, sql: string, ix: { op: 'create' | 'drop'; schema: string; name: string } | undefined, o: PhaseOptions): Promise<void> {
+async function concurrentStatement(
+  db: Queryable,
+  step: Step,
+  sql: string,
+  ix: { op: 'create' | 'drop'; schema: string; name: string } | undefined,
+  o: PhaseOptions,
+): Promise<void> {
   if (ix?.op === 'drop' && (await indexState(db, ix)) === 'absent') return;
   if (ix?.op === 'create') {
     const state = await indexState(db, ix);
@@ -245,21 +325,42 @@ async function concurrentStatement(db: Queryable, step: Step, sql: string, ix: {
   if (ix?.op !== 'create') return;
   const state = await indexState(db, ix);
   if (state === 'absent') {
-    throw new StepFailedError(step, new Error(`index ${ix.schema}.${ix.name} does not exist after the step ran: its SQL does not build the index the plan says it does`));
+    throw new StepFailedError(
+      step,
+      new Error(
+        `index ${ix.schema}.${ix.name} does not exist after the step ran: its SQL does not build the index the plan says it does`,
+      ),
+    );
   }
   if (state !== 'valid') {
     await dropInvalid(db, step, ix, o);
     await runStatement(db, sql, alone);
-    if ((await indexState(db, ix)) !== 'valid') throw new StepFailedError(step, new Error(`index ${ix.schema}.${ix.name} is still invalid after a rebuild`));
+    if ((await indexState(db, ix)) !== 'valid')
+      throw new StepFailedError(step, new Error(`index ${ix.schema}.${ix.name} is still invalid after a rebuild`));
   }
 }
 
-async function dropInvalid(db: Queryable, step: Step, ix: { schema: string; name: string }, o: PhaseOptions): Promise<void> {
+async function dropInvalid(
+  db: Queryable,
+  step: Step,
+  ix: { schema: string; name: string },
+  o: PhaseOptions,
+): Promise<void> {
   o.onEvent?.({ kind: 'rebuild', step, index: `${ix.schema}.${ix.name}` });
-  await runStatement(db, `DROP INDEX CONCURRENTLY IF EXISTS ${qualified(ix.schema, ix.name)}`, { ...step, transactional: false });
+  await runStatement(db, `DROP INDEX CONCURRENTLY IF EXISTS ${qualified(ix.schema, ix.name)}`, {
+    ...step,
+    transactional: false,
+  });
 }
 
-async function backfillStep(db: Queryable, step: Step, ref: StepRef, position: unknown, schema: string, o: PhaseOptions): Promise<void> {
+async function backfillStep(
+  db: Queryable,
+  step: Step,
+  ref: StepRef,
+  position: unknown,
+  schema: string,
+  o: PhaseOptions,
+): Promise<void> {
   const startAfter = Array.isArray(position) ? position : undefined;
   await runBackfill(db, step.backfill!, {
     ...(startAfter ? { startAfter } : {}),
@@ -268,7 +369,15 @@ async function backfillStep(db: Queryable, step: Step, ref: StepRef, position: u
     shouldPause: pressureGate(db, (reason, ms) => o.onEvent?.({ kind: 'pause', step, reason, ms }), o.pressure),
     onBatch: async (p) => {
       await saveBackfillPosition(db, ref, p.position, schema);
-      o.onEvent?.({ kind: 'backfill', step, rows: p.rows, totalRows: p.totalRows, rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds, batchMs: p.batchMs });
+      o.onEvent?.({
+        kind: 'backfill',
+        step,
+        rows: p.rows,
+        totalRows: p.totalRows,
+        rowsPerSecond: p.rowsPerSecond,
+        etaSeconds: p.etaSeconds,
+        batchMs: p.batchMs,
+      });
     },
   });
 }

@@ -4,11 +4,38 @@
 import { allSteps } from '../planner/plan.js';
 import { backupCheck } from './preflight/backup.js';
 import { backfillKeysCheck, diskHeadroomCheck, invalidIndexesCheck, staleEstimatesCheck } from './preflight/data.js';
-import { idleInTransactionCheck, longTransactionsCheck, pendingLocksCheck, preparedTransactionsCheck, replicationSlotsCheck, wraparoundCheck } from './preflight/activity.js';
-import { hazardsCheck, ledgerCheck, lockTimeoutCheck, rehearsalCheck, schemaDriftCheck, statementTimeoutCheck, windowCheck } from './preflight/plan-checks.js';
+import {
+  idleInTransactionCheck,
+  longTransactionsCheck,
+  pendingLocksCheck,
+  preparedTransactionsCheck,
+  replicationSlotsCheck,
+  wraparoundCheck,
+} from './preflight/activity.js';
+import {
+  hazardsCheck,
+  ledgerCheck,
+  lockTimeoutCheck,
+  rehearsalCheck,
+  schemaDriftCheck,
+  statementTimeoutCheck,
+  windowCheck,
+} from './preflight/plan-checks.js';
 import { runReplicationChecks } from './preflight/replication.js';
-import { concurrentlyCheck, connectionCheck, executorLockCheck, privilegesCheck, serverVersionCheck } from './preflight/server.js';
-import { DEFAULT_THRESHOLDS, type Check, type CheckContext, type CheckFn, type PreflightInput } from './preflight/types.js';
+import {
+  concurrentlyCheck,
+  connectionCheck,
+  executorLockCheck,
+  privilegesCheck,
+  serverVersionCheck,
+} from './preflight/server.js';
+import {
+  DEFAULT_THRESHOLDS,
+  type Check,
+  type CheckContext,
+  type CheckFn,
+  type PreflightInput,
+} from './preflight/types.js';
 
 export * from './preflight/types.js';
 export { backupCheck } from './preflight/backup.js';
@@ -20,10 +47,29 @@ export { concurrentlyIsBroken, concurrentlyVerdict, MIN_SERVER_VERSION_NUM } fro
 
 /** The single-database checks, in the order they are printed: server, sessions, data, plan, operations. */
 export const PREFLIGHT_CHECKS: readonly CheckFn[] = [
-  connectionCheck, serverVersionCheck, concurrentlyCheck, privilegesCheck, executorLockCheck,
-  pendingLocksCheck, longTransactionsCheck, idleInTransactionCheck, preparedTransactionsCheck, wraparoundCheck, replicationSlotsCheck,
-  invalidIndexesCheck, backfillKeysCheck, diskHeadroomCheck, staleEstimatesCheck,
-  ledgerCheck, schemaDriftCheck, rehearsalCheck, hazardsCheck, lockTimeoutCheck, statementTimeoutCheck, windowCheck, backupCheck,
+  connectionCheck,
+  serverVersionCheck,
+  concurrentlyCheck,
+  privilegesCheck,
+  executorLockCheck,
+  pendingLocksCheck,
+  longTransactionsCheck,
+  idleInTransactionCheck,
+  preparedTransactionsCheck,
+  wraparoundCheck,
+  replicationSlotsCheck,
+  invalidIndexesCheck,
+  backfillKeysCheck,
+  diskHeadroomCheck,
+  staleEstimatesCheck,
+  ledgerCheck,
+  schemaDriftCheck,
+  rehearsalCheck,
+  hazardsCheck,
+  lockTimeoutCheck,
+  statementTimeoutCheck,
+  windowCheck,
+  backupCheck,
 ];
 
 export interface PreflightResult {
@@ -53,7 +99,9 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   // In order on one connection: a pg.Client runs one query at a time anyway.
   for (const check of PREFLIGHT_CHECKS) checks.push(await check(ctx));
   if (input.pair) {
-    const schemas = [...new Set([...input.plan.source.snapshot.schemas, ...input.plan.target.snapshot.schemas].map((s) => s.name))].sort();
+    const schemas = [
+      ...new Set([...input.plan.source.snapshot.schemas, ...input.plan.target.snapshot.schemas].map((s) => s.name)),
+    ].sort();
     checks.push(...(await runReplicationChecks(input.pair, { schemas, ledgerSchema: input.config.ledgerSchema })));
   }
   return { checks, ok: checks.every((c) => c.status !== 'fail') };

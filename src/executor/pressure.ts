@@ -17,7 +17,12 @@ export interface PressureLimits {
   readonly maxPauseMs: number;
 }
 
-export const DEFAULT_PRESSURE: PressureLimits = { lockWaiters: 3, lagBytes: 64 * 1024 * 1024, pauseMs: 250, maxPauseMs: 10_000 };
+export const DEFAULT_PRESSURE: PressureLimits = {
+  lockWaiters: 3,
+  lagBytes: 64 * 1024 * 1024,
+  pauseMs: 250,
+  maxPauseMs: 10_000,
+};
 
 export interface Pressure {
   readonly lockWaiters: number;
@@ -48,10 +53,17 @@ export function pauseReason(p: Pressure, limits: PressureLimits): string | undef
  * A `shouldPause` for runBackfill: the wait before the next batch (0 to go on). Reports each pause. A
  * failing measurement (no privilege to read a view) never stops the backfill.
  */
-export function pressureGate(db: Queryable, onPause: (reason: string, ms: number) => void, limits: PressureLimits = DEFAULT_PRESSURE): () => Promise<number> {
+export function pressureGate(
+  db: Queryable,
+  onPause: (reason: string, ms: number) => void,
+  limits: PressureLimits = DEFAULT_PRESSURE,
+): () => Promise<number> {
   let pausedFor = 0;
   return async () => {
-    const reason = await measurePressure(db).then((p) => pauseReason(p, limits), () => undefined);
+    const reason = await measurePressure(db).then(
+      (p) => pauseReason(p, limits),
+      () => undefined,
+    );
     if (reason === undefined || pausedFor >= limits.maxPauseMs) {
       pausedFor = 0;
       return 0;

@@ -70,8 +70,21 @@ export interface TenantRehearsal {
   readonly failure?: RehearsalFailure;
 }
 
-const Step = z.object({ id: z.string(), before: z.string(), after: z.string(), ms: z.number(), rollback: z.array(z.string()).optional() });
-const PhaseR = z.object({ release: z.number().int(), phase: z.enum(PHASES), before: z.string(), after: z.string(), steps: z.array(Step), ms: z.number() });
+const Step = z.object({
+  id: z.string(),
+  before: z.string(),
+  after: z.string(),
+  ms: z.number(),
+  rollback: z.array(z.string()).optional(),
+});
+const PhaseR = z.object({
+  release: z.number().int(),
+  phase: z.enum(PHASES),
+  before: z.string(),
+  after: z.string(),
+  steps: z.array(Step),
+  ms: z.number(),
+});
 const Failure = z.object({
   step: z.string().optional(),
   release: z.number().optional(),
@@ -93,20 +106,22 @@ const Report = z.object({
   phases: z.array(PhaseR),
   failure: Failure.optional(),
   models: z.record(z.string(), z.unknown()).optional(),
-  tenants: z.array(z.object({ tenant: z.string(), passed: z.boolean(), ms: z.number(), failure: Failure.optional() })).optional(),
+  tenants: z
+    .array(z.object({ tenant: z.string(), passed: z.boolean(), ms: z.number(), failure: Failure.optional() }))
+    .optional(),
   tenantsDrifted: z.array(z.object({ tenant: z.string(), differences: z.array(z.string()) })).optional(),
 });
 
 /** plans/0001_x.plan.yaml -> plans/0001_x.rehearsal.json */
 export function reportPath(planPath: string): string {
-  return planPath.replace(/\.plan\.ya?ml$/, '') + '.rehearsal.json';
+  return `${planPath.replace(/\.plan\.ya?ml$/, '')}.rehearsal.json`;
 }
 
 export async function writeReport(planPath: string, report: RehearsalReport): Promise<string> {
   const path = reportPath(planPath);
   // Written beside and renamed over, so a crash never leaves half a report that looks like a pass.
-  await writeFile(path + '.tmp', JSON.stringify(report, null, 2) + '\n');
-  await rename(path + '.tmp', path);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+  await rename(`${path}.tmp`, path);
   return path;
 }
 
@@ -118,19 +133,35 @@ export async function readReport(planPath: string): Promise<RehearsalReport | un
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new SwitchyardError('BAD_REHEARSAL_REPORT', `cannot read the rehearsal report ${path}: ${(e as Error).message} (fix: run \`switchyard rehearse\` again)`, 2, { cause: e });
+    throw new SwitchyardError(
+      'BAD_REHEARSAL_REPORT',
+      `cannot read the rehearsal report ${path}: ${(e as Error).message} (fix: run \`switchyard rehearse\` again)`,
+      2,
+      { cause: e },
+    );
   }
   const parsed = Report.safeParse(raw);
-  if (!parsed.success) throw new SwitchyardError('BAD_REHEARSAL_REPORT', `the rehearsal report ${path} is not one switchyard wrote (fix: run \`switchyard rehearse\` again)`, 2);
+  if (!parsed.success)
+    throw new SwitchyardError(
+      'BAD_REHEARSAL_REPORT',
+      `the rehearsal report ${path} is not one switchyard wrote (fix: run \`switchyard rehearse\` again)`,
+      2,
+    );
   return parsed.data as RehearsalReport;
 }
 
 /** Why `report` does not let `plan` be applied, or undefined when it does. */
-export function rehearsalProblem(plan: Plan, report: RehearsalReport | undefined, planPath: string): string | undefined {
+export function rehearsalProblem(
+  plan: Plan,
+  report: RehearsalReport | undefined,
+  planPath: string,
+): string | undefined {
   const again = `run \`switchyard rehearse ${planPath}\`, or pass --skip-rehearsal to apply without one`;
   if (!report) return `no rehearsal report for ${planPath}: ${again}`;
-  if (report.checksum !== plan.checksum) return `the rehearsal report ${reportPath(planPath)} is for another version of the plan (checksum ${report.checksum.slice(0, 19)}..., the plan is ${plan.checksum.slice(0, 19)}...): ${again}`;
-  if (!report.passed) return `the last rehearsal of ${planPath} failed${report.failure?.step ? ` at step ${report.failure.step}` : ''}: ${report.failure?.message ?? ''} (fix the plan, then ${again})`;
+  if (report.checksum !== plan.checksum)
+    return `the rehearsal report ${reportPath(planPath)} is for another version of the plan (checksum ${report.checksum.slice(0, 19)}..., the plan is ${plan.checksum.slice(0, 19)}...): ${again}`;
+  if (!report.passed)
+    return `the last rehearsal of ${planPath} failed${report.failure?.step ? ` at step ${report.failure.step}` : ''}: ${report.failure?.message ?? ''} (fix the plan, then ${again})`;
   return undefined;
 }
 

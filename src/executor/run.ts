@@ -118,7 +118,10 @@ export async function runPhase<R>(spec: PhaseSpec<R>): Promise<R> {
   const { client, key } = await spec.open();
   let readied = false;
   const ex: Executor = {
-    client, key, ledger: spec.ledger, emit,
+    client,
+    key,
+    ledger: spec.ledger,
+    emit,
     ready: async () => {
       if (readied) return;
       readied = true;
@@ -127,10 +130,16 @@ export async function runPhase<R>(spec: PhaseSpec<R>): Promise<R> {
     ran: (p, what, undo) => judge(spec, emit, p, what, undo),
   };
   try {
-    return await withAdvisoryLock(client, key, spec.what, async () => {
-      await spec.confirm?.(client);
-      return spec.units.run(ex);
-    }, spec.sharedLock ? { shared: true } : {});
+    return await withAdvisoryLock(
+      client,
+      key,
+      spec.what,
+      async () => {
+        await spec.confirm?.(client);
+        return spec.units.run(ex);
+      },
+      spec.sharedLock ? { shared: true } : {},
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -138,7 +147,11 @@ export async function runPhase<R>(spec: PhaseSpec<R>): Promise<R> {
 
 /** The health check after a phase: DESIGN.md requires it after every phase, whatever the units were. */
 async function judge<R>(
-  spec: PhaseSpec<R>, emit: (e: ExecutorEvent) => void, p: PhaseRef, what: string, undo: () => Promise<void>,
+  spec: PhaseSpec<R>,
+  emit: (e: ExecutorEvent) => void,
+  p: PhaseRef,
+  what: string,
+  undo: () => Promise<void>,
 ): Promise<HealthResult | undefined> {
   if (!spec.health) return undefined;
   const health = await runHealthCheck(spec.health);

@@ -9,7 +9,11 @@ import { mustRunAlone, statementScript, timeoutSettings } from './statement.js';
 export interface DryRunPhases {
   readonly plan: string;
   readonly database?: string;
-  readonly phases: readonly { readonly release: number; readonly phase: Phase; readonly steps: readonly { readonly id: string; readonly tenant?: string; readonly sql: readonly string[] }[] }[];
+  readonly phases: readonly {
+    readonly release: number;
+    readonly phase: Phase;
+    readonly steps: readonly { readonly id: string; readonly tenant?: string; readonly sql: readonly string[] }[];
+  }[];
   readonly notices: readonly string[];
 }
 
@@ -17,7 +21,13 @@ export interface DryRunPhases {
 export function stepScript(step: Step): string[] {
   const ledgerRow = '-- the ledger row of this step commits in this same transaction';
   if (step.backfill) {
-    const batch = (sql: string) => ['BEGIN', timeoutSettings(step, true), sql, 'COMMIT', '-- then the position of the batch is saved in the ledger'];
+    const batch = (sql: string) => [
+      'BEGIN',
+      timeoutSettings(step, true),
+      sql,
+      'COMMIT',
+      '-- then the position of the batch is saved in the ledger',
+    ];
     return [
       '-- backfill in keyset batches, each its own transaction, sized to about 200 ms (the size adapts), until a batch comes back short;',
       '-- $1 is the batch size; $2... the last key of the previous batch. The first batch:',
@@ -34,13 +44,24 @@ export function stepScript(step: Step): string[] {
  * statement by statement (resuming after the statements a killed run recorded as done).
  */
 export function rollbackScript(s: Step, r: StepRecord | undefined): string[] {
-  if (s.transactional && (r?.status === 'running' || r?.status === 'failed')) return ['-- never took effect (its ledger row commits with it): only recorded as rolled back'];
+  if (s.transactional && (r?.status === 'running' || r?.status === 'failed'))
+    return ['-- never took effect (its ledger row commits with it): only recorded as rolled back'];
   if (s.transactional && !s.rollback.some(mustRunAlone) && r?.status !== 'rolling_back') {
-    return ['BEGIN', timeoutSettings(s, true), ...s.rollback, '-- the ledger row of this step commits in this same transaction', 'COMMIT'];
+    return [
+      'BEGIN',
+      timeoutSettings(s, true),
+      ...s.rollback,
+      '-- the ledger row of this step commits in this same transaction',
+      'COMMIT',
+    ];
   }
   const from = r?.status === 'rolling_back' ? (r.rollbackPosition ?? 0) : 0;
   return [
     ...(from > 0 ? [`-- ${from} of the ${s.rollback.length} rollback statements were done by an interrupted run`] : []),
-    ...s.rollback.slice(from).flatMap((sql) => statementScript(sql, { ...s, transactional: true }, '-- ledger: one more rollback statement done')),
+    ...s.rollback
+      .slice(from)
+      .flatMap((sql) =>
+        statementScript(sql, { ...s, transactional: true }, '-- ledger: one more rollback statement done'),
+      ),
   ];
 }

@@ -5,7 +5,14 @@ import type { Phase, Plan } from '../planner/types.js';
 import { checkDrift, type DriftCheck } from './drift.js';
 import type { HealthResult } from './health.js';
 import {
-  ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses,
+  ensureLedger,
+  ledgerExists,
+  markPlanApplied,
+  markPlanUnapplied,
+  planStatus,
+  readSteps,
+  recordPlan,
+  stepStatuses,
   type StepRecord,
 } from './ledger.js';
 import { applyPhase, rollbackPhase, type PhaseResult } from './phase.js';
@@ -33,16 +40,28 @@ export function nextCommand(statuses: readonly PhaseStatus[], path: string): str
 }
 
 export function executionMs(records: readonly StepRecord[]): number {
-  return records.reduce((n, r) => n + (r.status === 'done' && r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : 0), 0);
+  return records.reduce(
+    (n, r) =>
+      n + (r.status === 'done' && r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : 0),
+    0,
+  );
 }
 
 /** The phases `apply` will run, in order, refusing a phase whose predecessors are not applied. */
-export function phasesToApply(plan: Plan, statuses: readonly PhaseStatus[], selection: PhaseRef | 'all', path: string): PhaseStatus[] {
+export function phasesToApply(
+  plan: Plan,
+  statuses: readonly PhaseStatus[],
+  selection: PhaseRef | 'all',
+  path: string,
+): PhaseStatus[] {
   if (selection === 'all') return statuses.filter((s) => s.state !== 'applied' && s.state !== 'empty');
   const i = statuses.findIndex((s) => s.release === selection.release && s.phase === selection.phase);
   const missing = statuses.slice(0, i).find((s) => s.state !== 'applied' && s.state !== 'empty');
   if (missing) {
-    throw new RefusedError('OUT_OF_ORDER', `cannot apply ${phaseLabel(selection)} of plan ${plan.name}: ${phaseLabel(missing)} is ${missing.state}, and phases run in order\nfix: ${phaseCommand(path, 'apply', missing)}`);
+    throw new RefusedError(
+      'OUT_OF_ORDER',
+      `cannot apply ${phaseLabel(selection)} of plan ${plan.name}: ${phaseLabel(missing)} is ${missing.state}, and phases run in order\nfix: ${phaseCommand(path, 'apply', missing)}`,
+    );
   }
   const s = statuses[i]!;
   return s.state === 'applied' || s.state === 'empty' ? [] : [s];
@@ -56,7 +75,10 @@ export interface SingleApplied {
 
 /** `apply` on one database: the selected phase, or every remaining one (`--all`). */
 export function applyOne(
-  plan: Plan, path: string, selection: PhaseRef | 'all', recorded: DriftReport,
+  plan: Plan,
+  path: string,
+  selection: PhaseRef | 'all',
+  recorded: DriftReport,
 ): PhaseUnits<SingleApplied> {
   return {
     async run(ex: Executor) {
@@ -101,18 +123,32 @@ export interface SingleRolledBack extends PhaseResult {
 
 /** `rollback` of one phase on one database; `where` names the database when it has no ledger. */
 export function rollbackOne(
-  plan: Plan, path: string, selection: PhaseRef, recorded: DriftReport, where: () => string,
+  plan: Plan,
+  path: string,
+  selection: PhaseRef,
+  recorded: DriftReport,
+  where: () => string,
 ): PhaseUnits<SingleRolledBack> {
   return {
     async run(ex: Executor) {
       const { client, ledger, emit } = ex;
-      if (!(await ledgerExists(client, ledger))) throw new RefusedError('NOT_APPLIED', `nothing to roll back: no plan has been applied to ${where()} (no ledger in schema ${ledger})`);
+      if (!(await ledgerExists(client, ledger)))
+        throw new RefusedError(
+          'NOT_APPLIED',
+          `nothing to roll back: no plan has been applied to ${where()} (no ledger in schema ${ledger})`,
+        );
       const records = await stepStatuses(client, plan.name, '', ledger);
       const statuses = phaseStatuses(plan, records);
       const i = statuses.findIndex((s) => s.release === selection.release && s.phase === selection.phase);
-      const later = statuses.slice(i + 1).reverse().find((s) => s.done > 0 || s.unfinished.length > 0);
+      const later = statuses
+        .slice(i + 1)
+        .reverse()
+        .find((s) => s.done > 0 || s.unfinished.length > 0);
       if (later) {
-        throw new RefusedError('OUT_OF_ORDER', `cannot roll back ${phaseLabel(selection)} of plan ${plan.name} while ${phaseLabel(later)} is ${later.state}: phases roll back in reverse order\nfix: ${phaseCommand(path, 'rollback', later)}`);
+        throw new RefusedError(
+          'OUT_OF_ORDER',
+          `cannot roll back ${phaseLabel(selection)} of plan ${plan.name} while ${phaseLabel(later)} is ${later.state}: phases roll back in reverse order\nfix: ${phaseCommand(path, 'rollback', later)}`,
+        );
       }
       const drift = await checkDrift(client, plan, planPosition(plan, records), recorded);
       emit({ kind: 'drift', check: drift });
@@ -120,7 +156,10 @@ export function rollbackOne(
       await ex.ready();
       emit({ kind: 'phase', ...selection, state: 'start' });
       const started = performance.now();
-      const result = await rollbackPhase(client, plan, selection.release, selection.phase, { ledgerSchema: ledger, onEvent: emit });
+      const result = await rollbackPhase(client, plan, selection.release, selection.phase, {
+        ledgerSchema: ledger,
+        onEvent: emit,
+      });
       const ms = Math.round(performance.now() - started);
       emit({ kind: 'phase', ...selection, state: 'rolled_back', ms });
       if ((await planStatus(client, plan.name, ledger))?.appliedAt) await markPlanUnapplied(client, plan.name, ledger);

@@ -35,11 +35,15 @@ export function phaseStatuses(plan: Plan, records: readonly StepRecord[]): Phase
       .filter((r): r is StepRecord => r?.status === 'running' || r?.status === 'failed' || r?.status === 'rolling_back')
       .map((r) => ({ id: r.stepId, status: r.status, error: r.error }));
     const state: PhaseState =
-      steps.length === 0 ? 'empty'
-      : done === steps.length ? 'applied'
-      : unfinished.some((u) => u.status === 'failed') ? 'failed'
-      : done > 0 || unfinished.length > 0 ? 'partial'
-      : 'pending';
+      steps.length === 0
+        ? 'empty'
+        : done === steps.length
+          ? 'applied'
+          : unfinished.some((u) => u.status === 'failed')
+            ? 'failed'
+            : done > 0 || unfinished.length > 0
+              ? 'partial'
+              : 'pending';
     return { release, phase, state, steps: steps.length, done, unfinished };
   });
 }
@@ -67,8 +71,13 @@ export function planPosition(plan: Plan, records: readonly StepRecord[]): PlanPo
   const lastDone = i > 0 ? steps[i - 1] : undefined;
   const next = steps[i];
   const nextStatus = next ? status.get(next.id) : undefined;
-  const uncertain = next && !next.transactional && (nextStatus === 'running' || nextStatus === 'failed') ? next : undefined;
-  const gaps = steps.slice(i + 1).filter((s) => status.get(s.id) === 'done').map((s) => s.id);
-  const rollingBack = next && nextStatus === 'rolling_back' ? { step: next, done: byId.get(next.id)?.rollbackPosition ?? 0 } : undefined;
+  const uncertain =
+    next && !next.transactional && (nextStatus === 'running' || nextStatus === 'failed') ? next : undefined;
+  const gaps = steps
+    .slice(i + 1)
+    .filter((s) => status.get(s.id) === 'done')
+    .map((s) => s.id);
+  const rollingBack =
+    next && nextStatus === 'rolling_back' ? { step: next, done: byId.get(next.id)?.rollbackPosition ?? 0 } : undefined;
   return { lastDone, uncertain, gaps, ...(rollingBack ? { rollingBack } : {}) };
 }

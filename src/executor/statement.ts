@@ -47,7 +47,12 @@ export function statementScript(sql: string, o: StatementOptions, ledger?: strin
  * Runs `sql` with the timeouts. Transactional statements run in their own transaction with SET LOCAL, so
  * nothing leaks into the session; `inTransaction` runs extra statements (a ledger row) in the same one.
  */
-export async function runStatement(db: Queryable, sql: string, o: StatementOptions, inTransaction?: () => Promise<void>): Promise<void> {
+export async function runStatement(
+  db: Queryable,
+  sql: string,
+  o: StatementOptions,
+  inTransaction?: () => Promise<void>,
+): Promise<void> {
   if (runsInTransaction(sql, o)) {
     await db.query('BEGIN');
     try {
@@ -76,7 +81,12 @@ export async function runStatement(db: Queryable, sql: string, o: StatementOptio
  * one, a kill between two statements (say, after re-adding a column and before refilling it) or before the
  * ledger write leaves a schema the ledger does not describe, which the next run refuses as drift.
  */
-export async function runRollbackInTransaction(db: Queryable, statements: readonly string[], o: Omit<StatementOptions, 'transactional'>, inTransaction: () => Promise<void>): Promise<void> {
+export async function runRollbackInTransaction(
+  db: Queryable,
+  statements: readonly string[],
+  o: Omit<StatementOptions, 'transactional'>,
+  inTransaction: () => Promise<void>,
+): Promise<void> {
   await db.query('BEGIN');
   try {
     await db.query(timeoutSettings(o, true));
@@ -95,16 +105,24 @@ export async function runRollbackInTransaction(db: Queryable, statements: readon
   }
 }
 
-const NAME = String.raw`("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
-const CREATE_CONCURRENTLY = new RegExp(String.raw`^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s+ON\s+(?:ONLY\s+)?${NAME}\.`, 'i');
-const DROP_CONCURRENTLY = new RegExp(String.raw`^\s*DROP\s+INDEX\s+CONCURRENTLY\s+(?:IF\s+EXISTS\s+)?${NAME}\.${NAME}\s*;?\s*$`, 'i');
+const NAME = `("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+const CREATE_CONCURRENTLY = new RegExp(
+  String.raw`^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}\s+ON\s+(?:ONLY\s+)?${NAME}\.`,
+  'i',
+);
+const DROP_CONCURRENTLY = new RegExp(
+  String.raw`^\s*DROP\s+INDEX\s+CONCURRENTLY\s+(?:IF\s+EXISTS\s+)?${NAME}\.${NAME}\s*;?\s*$`,
+  'i',
+);
 const unquote = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replaceAll('""', '"') : s.toLowerCase());
 
 /**
  * The index a CONCURRENTLY statement builds or drops, read from the SQL the planner rendered (names written
  * by the quoting function): what makes such a statement idempotent, by asking the catalog before running it.
  */
-export function concurrentIndex(sql: string): { readonly op: 'create' | 'drop'; readonly schema: string; readonly name: string } | undefined {
+export function concurrentIndex(
+  sql: string,
+): { readonly op: 'create' | 'drop'; readonly schema: string; readonly name: string } | undefined {
   const c = CREATE_CONCURRENTLY.exec(sql);
   if (c) return { op: 'create', schema: unquote(c[2]!), name: unquote(c[1]!) };
   const d = DROP_CONCURRENTLY.exec(sql);

@@ -5,7 +5,17 @@ import type { DatabaseSchema } from '../schema/model/model.js';
 import { mapCatalog } from './map.js';
 import * as q from './queries.js';
 import type {
-  ColumnRow, ConstraintRow, EnumRow, FunctionRow, IndexRow, PinnedSettingRow, SchemaRow, SequenceRow, TableRow, TableStatsRow, TriggerRow,
+  ColumnRow,
+  ConstraintRow,
+  EnumRow,
+  FunctionRow,
+  IndexRow,
+  PinnedSettingRow,
+  SchemaRow,
+  SequenceRow,
+  TableRow,
+  TableStatsRow,
+  TriggerRow,
 } from './rows.js';
 
 export { UnexpectedCatalogError } from './map-table.js';
@@ -17,6 +27,7 @@ export { PINNED_SETTINGS } from './queries.js';
  * may run each query on another connection.
  */
 export interface Queryable {
+  // biome-ignore lint/suspicious/noExplicitAny: the default of pg's own query signature, which clients satisfy
   query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
 }
 
@@ -87,9 +98,11 @@ export async function introspect(db: Queryable, options: IntrospectOptions = {})
   } finally {
     // After a failure inside a transaction this cannot run (the transaction is aborted, and its rollback
     // restores the settings); its own error must not hide the first one.
-    await db.query(q.RESTORE_SETTINGS, [previous.map((p) => p.name), previous.map((p) => p.value)]).catch((e: unknown) => {
-      if (!failed) throw databaseError('introspection could not restore its session settings', e);
-    });
+    await db
+      .query(q.RESTORE_SETTINGS, [previous.map((p) => p.name), previous.map((p) => p.value)])
+      .catch((e: unknown) => {
+        if (!failed) throw databaseError('introspection could not restore its session settings', e);
+      });
   }
 }
 
@@ -116,7 +129,12 @@ export interface TableStats {
 export async function tableStats(db: Queryable, options: IntrospectOptions = {}): Promise<TableStats[]> {
   try {
     const rows = (await db.query<TableStatsRow>(q.TABLE_STATS, schemaFilter(options))).rows;
-    return rows.map((r) => ({ schema: r.schema, table: r.table, rows: Math.max(0, Number(r.rows)), bytes: Number(r.bytes) }));
+    return rows.map((r) => ({
+      schema: r.schema,
+      table: r.table,
+      rows: Math.max(0, Number(r.rows)),
+      bytes: Number(r.bytes),
+    }));
   } catch (e) {
     throw databaseError('could not read table statistics', e);
   }

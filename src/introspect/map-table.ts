@@ -1,7 +1,18 @@
 // Rows of one table's parts -> model objects. Optional fields are left out (not set to undefined) so the
 // result already has the shape normalize.ts produces.
 import type {
-  Check, Column, FkAction, FkMatch, ForeignKey, Index, IndexKey, PrimaryKey, Trigger, TriggerEnabled, TriggerEvent, UniqueConstraint,
+  Check,
+  Column,
+  FkAction,
+  FkMatch,
+  ForeignKey,
+  Index,
+  IndexKey,
+  PrimaryKey,
+  Trigger,
+  TriggerEnabled,
+  TriggerEvent,
+  UniqueConstraint,
 } from '../schema/model/model.js';
 import { catalogName, splitExpressionList, triggerCondition } from './map-text.js';
 import type { ColumnRow, ConstraintRow, IndexKeyRow, IndexRow, TriggerRow } from './rows.js';
@@ -22,7 +33,12 @@ const unexpected = (what: string, value: unknown) => new UnexpectedCatalogError(
 
 /** Built field by field rather than with conditional spreads: this runs once per column, often 10^5 times. */
 export function mapColumn(r: ColumnRow): Column {
-  const c: { -readonly [K in keyof Column]: Column[K] } = { kind: 'column', name: r.name, type: r.type, nullable: !r.not_null };
+  const c: { -readonly [K in keyof Column]: Column[K] } = {
+    kind: 'column',
+    name: r.name,
+    type: r.type,
+    nullable: !r.not_null,
+  };
   if (r.identity === 'a') c.identity = 'always';
   else if (r.identity === 'd') c.identity = 'by default';
   else if (r.identity !== '') throw unexpected(`identity kind of column "${r.name}"`, r.identity);
@@ -38,7 +54,13 @@ export function mapColumn(r: ColumnRow): Column {
   return c;
 }
 
-const FK_ACTIONS: Readonly<Record<string, FkAction>> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
+const FK_ACTIONS: Readonly<Record<string, FkAction>> = {
+  a: 'no action',
+  r: 'restrict',
+  c: 'cascade',
+  n: 'set null',
+  d: 'set default',
+};
 const FK_MATCH: Readonly<Record<string, FkMatch>> = { s: 'simple', f: 'full' };
 
 function fkAction(code: string, constraint: string): FkAction {
@@ -55,7 +77,9 @@ export function mapConstraint(r: ConstraintRow): MappedConstraint {
       return { kind: 'primary_key', name: r.name, columns: r.columns };
     case 'u':
       return {
-        kind: 'unique', name: r.name, columns: r.columns,
+        kind: 'unique',
+        name: r.name,
+        columns: r.columns,
         ...(r.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
         ...(r.deferrable ? { deferrable: true } : {}),
         ...(r.deferred ? { initiallyDeferred: true } : {}),
@@ -63,19 +87,27 @@ export function mapConstraint(r: ConstraintRow): MappedConstraint {
     case 'f': {
       const match = FK_MATCH[r.match];
       if (!match) throw unexpected(`match type of foreign key "${r.name}"`, r.match);
-      if (r.ref_schema === null || r.ref_table === null) throw unexpected(`referenced table of foreign key "${r.name}"`, null);
+      if (r.ref_schema === null || r.ref_table === null)
+        throw unexpected(`referenced table of foreign key "${r.name}"`, null);
       return {
-        kind: 'foreign_key', name: r.name, columns: r.columns,
+        kind: 'foreign_key',
+        name: r.name,
+        columns: r.columns,
         references: { schema: r.ref_schema, table: r.ref_table, columns: r.ref_columns },
-        onDelete: fkAction(r.on_delete, r.name), onUpdate: fkAction(r.on_update, r.name), match,
-        deferrable: r.deferrable, initiallyDeferred: r.deferred,
+        onDelete: fkAction(r.on_delete, r.name),
+        onUpdate: fkAction(r.on_update, r.name),
+        match,
+        deferrable: r.deferrable,
+        initiallyDeferred: r.deferred,
         ...(r.validated ? {} : { notValid: true }),
       };
     }
     case 'c':
       if (r.expression === null) throw unexpected(`expression of check "${r.name}"`, null);
       return {
-        kind: 'check', name: r.name, expression: r.expression.trim(),
+        kind: 'check',
+        name: r.name,
+        expression: r.expression.trim(),
         ...(r.validated ? {} : { notValid: true }),
         ...(r.no_inherit ? { noInherit: true } : {}),
       };
@@ -123,9 +155,19 @@ export function mapIndex(r: IndexRow): Index {
   };
 }
 
-const TRIGGER_ENABLED: Readonly<Record<string, TriggerEnabled>> = { O: 'origin', A: 'always', R: 'replica', D: 'disabled' };
+const TRIGGER_ENABLED: Readonly<Record<string, TriggerEnabled>> = {
+  O: 'origin',
+  A: 'always',
+  R: 'replica',
+  D: 'disabled',
+};
 /** tgtype bits of each event, in the order events are listed. */
-const TRIGGER_EVENTS: ReadonlyArray<readonly [number, TriggerEvent]> = [[4, 'insert'], [16, 'update'], [8, 'delete'], [32, 'truncate']];
+const TRIGGER_EVENTS: ReadonlyArray<readonly [number, TriggerEvent]> = [
+  [4, 'insert'],
+  [16, 'update'],
+  [8, 'delete'],
+  [32, 'truncate'],
+];
 
 export function mapTrigger(r: TriggerRow): Trigger {
   const enabled = TRIGGER_ENABLED[r.enabled];

@@ -2,7 +2,14 @@
 // the work is linear in the number of rows whatever the number of tables.
 import type { DatabaseSchema, Enum, Function, Schema, Sequence, Table } from '../schema/model/model.js';
 import { normalizeDatabase } from '../schema/model/normalize.js';
-import { mapColumn, mapConstraint, mapIndex, mapTrigger, UnexpectedCatalogError, type MappedConstraint } from './map-table.js';
+import {
+  mapColumn,
+  mapConstraint,
+  mapIndex,
+  mapTrigger,
+  UnexpectedCatalogError,
+  type MappedConstraint,
+} from './map-table.js';
 import type { CatalogRows, EnumRow, FunctionRow, SequenceRow } from './rows.js';
 
 function groupBy<R, K>(rows: readonly R[], key: (r: R) => K): Map<K, R[]> {
@@ -34,7 +41,9 @@ function mapSequence(r: SequenceRow): Sequence {
     max: r.max,
     cache: r.cache,
     cycle: r.cycle,
-    ...(r.owned_table !== null && r.owned_column !== null ? { ownedBy: { table: r.owned_table, column: r.owned_column } } : {}),
+    ...(r.owned_table !== null && r.owned_column !== null
+      ? { ownedBy: { table: r.owned_table, column: r.owned_column } }
+      : {}),
   };
 }
 
@@ -42,7 +51,9 @@ function mapFunction(r: FunctionRow): Function {
   return { kind: 'function', name: r.name, args: r.args, definition: r.definition };
 }
 
-function tableParts(constraints: readonly MappedConstraint[]): Pick<Table, 'primaryKey' | 'unique' | 'foreignKeys' | 'checks'> {
+function tableParts(
+  constraints: readonly MappedConstraint[],
+): Pick<Table, 'primaryKey' | 'unique' | 'foreignKeys' | 'checks'> {
   const primaryKey = constraints.find((c) => c.kind === 'primary_key');
   return {
     ...(primaryKey ? { primaryKey } : {}),
@@ -63,23 +74,27 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
   const sequences = groupBy(rows.sequences, (r) => r.schema_oid);
   const functions = groupBy(rows.functions, (r) => r.schema_oid);
 
-  const schemas = rows.schemas.map((s): Schema => ({
-    kind: 'schema',
-    name: s.name,
-    enums: (enums.get(s.oid) ?? []).map(mapEnum),
-    sequences: (sequences.get(s.oid) ?? []).map(mapSequence),
-    tables: (tables.get(s.oid) ?? []).map((t): Table => ({
-      kind: 'table',
-      name: t.name,
-      columns: (columns.get(t.oid) ?? []).sort((a, b) => a.num - b.num).map(mapColumn),
-      ...tableParts((constraints.get(t.oid) ?? []).map(mapConstraint)),
-      indexes: (indexes.get(t.oid) ?? []).map(mapIndex),
-      triggers: (triggers.get(t.oid) ?? []).map(mapTrigger),
-      ...(t.comment !== null ? { comment: t.comment } : {}),
-    })),
-    functions: (functions.get(s.oid) ?? []).map(mapFunction),
-    ...(s.comment !== null && !isDefaultPublicComment(s.name, s.comment) ? { comment: s.comment } : {}),
-  }));
+  const schemas = rows.schemas.map(
+    (s): Schema => ({
+      kind: 'schema',
+      name: s.name,
+      enums: (enums.get(s.oid) ?? []).map(mapEnum),
+      sequences: (sequences.get(s.oid) ?? []).map(mapSequence),
+      tables: (tables.get(s.oid) ?? []).map(
+        (t): Table => ({
+          kind: 'table',
+          name: t.name,
+          columns: (columns.get(t.oid) ?? []).sort((a, b) => a.num - b.num).map(mapColumn),
+          ...tableParts((constraints.get(t.oid) ?? []).map(mapConstraint)),
+          indexes: (indexes.get(t.oid) ?? []).map(mapIndex),
+          triggers: (triggers.get(t.oid) ?? []).map(mapTrigger),
+          ...(t.comment !== null ? { comment: t.comment } : {}),
+        }),
+      ),
+      functions: (functions.get(s.oid) ?? []).map(mapFunction),
+      ...(s.comment !== null && !isDefaultPublicComment(s.name, s.comment) ? { comment: s.comment } : {}),
+    }),
+  );
   return normalizeDatabase({ schemas });
 }
 

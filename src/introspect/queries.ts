@@ -99,7 +99,9 @@ const attnames = (rel: string, nums: string) =>
  * same deparse pg_get_constraintdef prints inside `CHECK (...)`, without the NOT VALID / NO INHERIT suffixes.
  * $1: table oids.
  */
-export const constraintsQuery = (versionNum: number) => `SELECT con.conrelid::text AS table_oid, con.conname AS name, con.contype AS type,
+export const constraintsQuery = (
+  versionNum: number,
+) => `SELECT con.conrelid::text AS table_oid, con.conname AS name, con.contype AS type,
   ${attnames('con.conrelid', 'con.conkey')} AS columns,
   rn.nspname AS ref_schema, rc.relname AS ref_table, ${attnames('con.confrelid', 'con.confkey')} AS ref_columns,
   con.confdeltype AS on_delete, con.confupdtype AS on_update, con.confmatchtype AS match,

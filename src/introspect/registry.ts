@@ -31,17 +31,29 @@ export async function readRegistry(db: Queryable, config: TenantsConfig): Promis
   try {
     const res = await sendOne<Record<string, unknown>>(db, config.registry);
     const field = res.fields?.[0]?.name;
-    if (field === undefined) throw new RegistryError(`the tenants registry query returned no column: it must return the tenant schema names (e.g. SELECT schema_name FROM central.tenants WHERE active)`);
+    if (field === undefined)
+      throw new RegistryError(
+        `the tenants registry query returned no column: it must return the tenant schema names (e.g. SELECT schema_name FROM central.tenants WHERE active)`,
+      );
     names = res.rows.map((r) => r[field]).filter((v): v is string => typeof v === 'string' && v !== '');
-    if (names.length !== res.rows.length) throw new RegistryError(`the tenants registry query returned ${res.rows.length - names.length} row(s) whose first column is not a non-empty text schema name`);
+    if (names.length !== res.rows.length)
+      throw new RegistryError(
+        `the tenants registry query returned ${res.rows.length - names.length} row(s) whose first column is not a non-empty text schema name`,
+      );
     await db.query('COMMIT');
   } catch (e) {
     await db.query('ROLLBACK').catch(() => undefined);
     if (e instanceof SwitchyardError) throw e;
-    throw new RegistryError(`the tenants registry query failed: ${(e as Error).message}\n  query: ${config.registry}\nfix: check \`tenants.registry\` in the declared schema`, e);
+    throw new RegistryError(
+      `the tenants registry query failed: ${(e as Error).message}\n  query: ${config.registry}\nfix: check \`tenants.registry\` in the declared schema`,
+      e,
+    );
   }
   const unique = [...new Set(names)].sort();
-  const { rows } = await db.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])', [[...unique, config.template]]);
+  const { rows } = await db.query<{ nspname: string }>(
+    'SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])',
+    [[...unique, config.template]],
+  );
   const existing = new Set(rows.map((r) => r.nspname));
   return {
     tenants: unique.filter((n) => existing.has(n) && n !== config.template),

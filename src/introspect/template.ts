@@ -26,10 +26,14 @@ export async function withTemplate(
   const registry = await readRegistry(c, t);
   const first = registry.tenants[0];
   if (first === undefined) {
-    notice?.(`the database has no schema ${t.template} and the registry lists no tenant: the template is planned from nothing (every object created)`);
+    notice?.(
+      `the database has no schema ${t.template} and the registry lists no tenant: the template is planned from nothing (every object created)`,
+    );
     return source;
   }
   const tenant = await introspect(c, { includeSchemas: [first] });
-  notice?.(`the database has no schema ${t.template}: the template's current state is read from tenant ${first} (the first the registry lists)`);
+  notice?.(
+    `the database has no schema ${t.template}: the template's current state is read from tenant ${first} (the first the registry lists)`,
+  );
   return { ...source, schemas: sortByName([...source.schemas, ...tenant.schemas.map((s) => rename(s, t.template))]) };
 }

@@ -8,7 +8,15 @@ import { SwitchyardError } from '../errors.js';
 import type { Plan, Step } from '../planner/types.js';
 import { qualified } from '../db/quote.js';
 
-export const COMPAT_RULES = ['rename', 'drop', 'type-in-place', 'not-null-column', 'constraint', 'unique', 'sync-trigger'] as const;
+export const COMPAT_RULES = [
+  'rename',
+  'drop',
+  'type-in-place',
+  'not-null-column',
+  'constraint',
+  'unique',
+  'sync-trigger',
+] as const;
 export type CompatRule = (typeof COMPAT_RULES)[number];
 
 export interface CompatProblem {
@@ -41,7 +49,8 @@ function parseKey(k: string): { kind: string; parts: string[] } {
 const ENABLED_ALWAYS = 'enabled_always:';
 const ALTER_TYPE = /\bALTER\s+COLUMN\s+(?:"(?:[^"]|"")+"|[^\s"]+)\s+(?:SET\s+DATA\s+)?TYPE\b/i;
 const RENAME = /^\s*ALTER\s+TABLE\b[\s\S]*\bRENAME\b/i;
-const UNIQUE_INDEX = /\bCREATE\s+UNIQUE\s+INDEX\b|\bADD\s+(?:CONSTRAINT\s+(?:"(?:[^"]|"")+"|\S+)\s+)?(?:UNIQUE|PRIMARY\s+KEY)\b/i;
+const UNIQUE_INDEX =
+  /\bCREATE\s+UNIQUE\s+INDEX\b|\bADD\s+(?:CONSTRAINT\s+(?:"(?:[^"]|"")+"|\S+)\s+)?(?:UNIQUE|PRIMARY\s+KEY)\b/i;
 const CHECK = /\bADD\s+(?:CONSTRAINT\s+(?:"(?:[^"]|"")+"|\S+)\s+)?CHECK\b|\bSET\s+NOT\s+NULL\b/i;
 /** Changes whose unique index is a copy of one the old column already has (the two-column recipe). */
 const COPIES = new Set(['rename_column', 'alter_column_type']);
@@ -64,7 +73,11 @@ function replicated(plan: Plan) {
 }
 
 /** The problems of one step, first rule that applies (one finding per step is enough to act on). */
-function stepProblem(step: Step, phase: readonly Step[], live: ReturnType<typeof replicated>): Omit<CompatProblem, 'step' | 'action'> | undefined {
+function stepProblem(
+  step: Step,
+  phase: readonly Step[],
+  live: ReturnType<typeof replicated>,
+): Omit<CompatProblem, 'step' | 'action'> | undefined {
   const table = live.locked(step);
   const droppedKeys = step.drops.map(parseKey);
   if (step.action === 'rename_table' || step.action === 'rename_column' || (table && RENAME.test(step.sql))) {
@@ -74,7 +87,11 @@ function stepProblem(step: Step, phase: readonly Step[], live: ReturnType<typeof
       fix: 'declare a column rename with `renamedFrom` (the planner keeps the old column and derives the new one by a trigger); rename a table only after cutover, in a plan of its own applied on the live side',
     };
   }
-  const dropped = droppedKeys.find((k) => (k.kind === 'table' && live.table(k.parts[0]!, k.parts[1]!)) || (k.kind === 'column' && live.column(k.parts[0]!, k.parts[1]!, k.parts[2]!)));
+  const dropped = droppedKeys.find(
+    (k) =>
+      (k.kind === 'table' && live.table(k.parts[0]!, k.parts[1]!)) ||
+      (k.kind === 'column' && live.column(k.parts[0]!, k.parts[1]!, k.parts[2]!)),
+  );
   if (dropped) {
     return {
       rule: 'drop',
@@ -91,7 +108,11 @@ function stepProblem(step: Step, phase: readonly Step[], live: ReturnType<typeof
     };
   }
   const derived = step.requires.some((k) => k.startsWith(ENABLED_ALWAYS));
-  if ((step.action === 'add_column' || step.action === 'add_shadow_column') && /\bNOT\s+NULL\b/i.test(step.sql) && !/\b(DEFAULT|GENERATED)\b/i.test(step.sql)) {
+  if (
+    (step.action === 'add_column' || step.action === 'add_shadow_column') &&
+    /\bNOT\s+NULL\b/i.test(step.sql) &&
+    !/\b(DEFAULT|GENERATED)\b/i.test(step.sql)
+  ) {
     return {
       rule: 'not-null-column',
       message: `adds a NOT NULL column without a default to ${table}: rows live inserts do not carry it, so the standby refuses them and replication stops`,

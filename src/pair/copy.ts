@@ -37,7 +37,14 @@ export async function copySchema(live: DatabaseSchema, standby: Client): Promise
       'switchyard pair resync rebuilds the standby from live (its application schemas are dropped); or drop them on the standby yourself',
     );
   }
-  const existing = new Set((await standby.query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1::text[])`, [names])).rows.map((r) => r.name));
+  const existing = new Set(
+    (
+      await standby.query<{ name: string }>(
+        `SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1::text[])`,
+        [names],
+      )
+    ).rows.map((r) => r.name),
+  );
   const skip = new Set([...existing].map(createSchema));
   const statements = renderDatabase(live).filter((s) => !skip.has(s));
   await standby.query('BEGIN');
@@ -55,7 +62,14 @@ export async function copySchema(live: DatabaseSchema, standby: Client): Promise
     if (fingerprint(built) !== want) {
       throw new PairError(
         'SCHEMA_COPY_MISMATCH',
-        `the schema built on the standby does not read back as live's (nothing was kept):\n${schemaDifferences(live, built).map((d) => `  - ${d}`).join('\n')}\nfix: the two servers print the schema differently (versions, extensions); create the missing pieces on the standby and run pair init again`,
+        `the schema built on the standby does not read back as live's (nothing was kept):\n${schemaDifferences(
+          live,
+          built,
+        )
+          .map((d) => `  - ${d}`)
+          .join(
+            '\n',
+          )}\nfix: the two servers print the schema differently (versions, extensions); create the missing pieces on the standby and run pair init again`,
         1,
       );
     }
@@ -68,7 +82,14 @@ export async function copySchema(live: DatabaseSchema, standby: Client): Promise
 }
 
 /** Relation kinds dropped one by one in `public` (which itself stays, with its grants). */
-const RELATION_DROP: Record<string, string> = { v: 'VIEW', m: 'MATERIALIZED VIEW', r: 'TABLE', p: 'TABLE', f: 'FOREIGN TABLE', S: 'SEQUENCE' };
+const RELATION_DROP: Record<string, string> = {
+  v: 'VIEW',
+  m: 'MATERIALIZED VIEW',
+  r: 'TABLE',
+  p: 'TABLE',
+  f: 'FOREIGN TABLE',
+  S: 'SEQUENCE',
+};
 const ROUTINE_DROP: Record<string, string> = { f: 'FUNCTION', p: 'PROCEDURE', a: 'AGGREGATE', w: 'FUNCTION' };
 
 /**
@@ -77,7 +98,8 @@ const ROUTINE_DROP: Record<string, string> = { f: 'FUNCTION', p: 'PROCEDURE', a:
  */
 export async function resetStandby(standby: Client, schemas: readonly string[], ledgerSchema: string): Promise<number> {
   let dropped = 0;
-  const notExtension = (cls: string, oid: string) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${cls}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+  const notExtension = (cls: string, oid: string) =>
+    `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${cls}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
   try {
     for (const schema of schemas) {
       if (schema === ledgerSchema || /^(pg_|information_schema$)/.test(schema)) continue;
@@ -90,23 +112,30 @@ export async function resetStandby(standby: Client, schemas: readonly string[], 
         `SELECT c.relname AS name, c.relkind::text AS kind FROM pg_class c WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('v','m','r','p','f','S') AND NOT c.relispartition AND ${notExtension('pg_class', 'c.oid')} ORDER BY position(c.relkind::text in 'vmrpfS'), 1`,
         [schema],
       );
-      for (const r of rels.rows) await standby.query(`DROP ${RELATION_DROP[r.kind]} IF EXISTS ${qualified(schema, r.name)} CASCADE`);
+      for (const r of rels.rows)
+        await standby.query(`DROP ${RELATION_DROP[r.kind]} IF EXISTS ${qualified(schema, r.name)} CASCADE`);
       const routines = await standby.query<{ name: string; args: string; kind: string }>(
         `SELECT p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args, p.prokind::text AS kind FROM pg_proc p WHERE p.pronamespace = $1::regnamespace AND ${notExtension('pg_proc', 'p.oid')} ORDER BY 1, 2`,
         [schema],
       );
       // args are the catalog's own rendering of the argument types, not user text.
-      for (const r of routines.rows) await standby.query(`DROP ${ROUTINE_DROP[r.kind] ?? 'FUNCTION'} IF EXISTS ${qualified(schema, r.name)}(${r.args}) CASCADE`);
+      for (const r of routines.rows)
+        await standby.query(
+          `DROP ${ROUTINE_DROP[r.kind] ?? 'FUNCTION'} IF EXISTS ${qualified(schema, r.name)}(${r.args}) CASCADE`,
+        );
       const types = await standby.query<{ name: string; domain: boolean }>(
         `SELECT t.typname AS name, t.typtype = 'd' AS domain FROM pg_type t WHERE t.typnamespace = $1::regnamespace AND t.typtype IN ('e','d','r','c')
             AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') AND ${notExtension('pg_type', 't.oid')} ORDER BY 1`,
         [schema],
       );
-      for (const r of types.rows) await standby.query(`DROP ${r.domain ? 'DOMAIN' : 'TYPE'} IF EXISTS ${qualified(schema, r.name)} CASCADE`);
+      for (const r of types.rows)
+        await standby.query(`DROP ${r.domain ? 'DOMAIN' : 'TYPE'} IF EXISTS ${qualified(schema, r.name)} CASCADE`);
       dropped += rels.rows.length + routines.rows.length + types.rows.length;
     }
     const hb = qualified(ledgerSchema, HEARTBEAT_TABLE);
-    const { rows: [t] } = await standby.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [hb]);
+    const {
+      rows: [t],
+    } = await standby.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [hb]);
     if (t?.t) await standby.query(`TRUNCATE ${hb}`);
   } catch (e) {
     throw databaseError('emptying the standby for a resync', e);

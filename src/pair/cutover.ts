@@ -20,17 +20,36 @@ import { grantStatement, missingPrivileges, readPrivileges } from './privileges.
 import { fenceRoles, unfenceRoles } from './fence.js';
 import { armWatch, disarmWatch } from './watch.js';
 import { HEARTBEAT_TABLE, SWITCH_TABLE, publicationName, streamName } from './names.js';
-import { dropPublications, dropSlots, dropSubscriptions, ensurePublication, ensureSlot, ensureSubscription, pairSlots, pairSubscriptions } from './replicate.js';
+import {
+  dropPublications,
+  dropSlots,
+  dropSubscriptions,
+  ensurePublication,
+  ensureSlot,
+  ensureSubscription,
+  pairSlots,
+  pairSubscriptions,
+} from './replicate.js';
 import { openRouter, type Router } from './router.js';
 import { readApplication, schemaNames, type ScopeConfig } from './scope.js';
 import { readSequences, writeSequences } from './sequences.js';
 import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } from './session.js';
 import { subscriptionConninfo, type PublishedTable } from './sql.js';
-import { ensurePairLedger, readTopology, switchTopology, waitForHeartbeat, writeHeartbeat, SWITCH_STEPS, type SwitchStep } from './topology.js';
+import {
+  ensurePairLedger,
+  readTopology,
+  switchTopology,
+  waitForHeartbeat,
+  writeHeartbeat,
+  SWITCH_STEPS,
+  type SwitchStep,
+} from './topology.js';
 import { otherSide, SIDES, type Side } from './types.js';
 
 export type SwitchCommand = 'cutover' | 'cutback';
-export type SwitchConfig = ScopeConfig & Pick<SwitchyardConfig, 'pair' | 'router' | 'unsetVariables'> & Partial<Pick<SwitchyardConfig, 'healthCheck'>>;
+export type SwitchConfig = ScopeConfig &
+  Pick<SwitchyardConfig, 'pair' | 'router' | 'unsetVariables'> &
+  Partial<Pick<SwitchyardConfig, 'healthCheck'>>;
 
 export interface SwitchOptions extends PairFlags {
   readonly dryRun?: boolean;
@@ -87,14 +106,25 @@ const after = (a: SwitchStep, b: SwitchStep) => SWITCH_STEPS.indexOf(a) >= SWITC
 async function runningSwitch(session: PairSession, schema: string): Promise<SwitchRow | undefined> {
   let best: SwitchRow | undefined;
   for (const side of SIDES) {
-    const { rows } = await session.db(side).query<SwitchRow>(`SELECT generation::text, from_side, to_side, command, fence, step, state FROM ${qualified(schema, SWITCH_TABLE)} WHERE state = 'running' ORDER BY generation DESC LIMIT 1`);
+    const { rows } = await session
+      .db(side)
+      .query<SwitchRow>(
+        `SELECT generation::text, from_side, to_side, command, fence, step, state FROM ${qualified(schema, SWITCH_TABLE)} WHERE state = 'running' ORDER BY generation DESC LIMIT 1`,
+      );
     const r = rows[0];
     if (r && (!best || after(r.step, best.step))) best = r;
   }
   return best;
 }
 
-async function record(session: PairSession, schema: string, r: SwitchRow, step: SwitchStep, state: SwitchRow['state'] = 'running', pauseMs?: number): Promise<void> {
+async function record(
+  session: PairSession,
+  schema: string,
+  r: SwitchRow,
+  step: SwitchStep,
+  state: SwitchRow['state'] = 'running',
+  pauseMs?: number,
+): Promise<void> {
   for (const side of SIDES) {
     await session.db(side).query(
       `INSERT INTO ${qualified(schema, SWITCH_TABLE)} AS s (generation, from_side, to_side, command, fence, step, state, pause_ms, finished_at)
@@ -106,7 +136,11 @@ async function record(session: PairSession, schema: string, r: SwitchRow, step: 
 }
 
 /** Application tables of `from` with the columns the reverse stream may carry back (the ones both sides have). */
-async function reverseTables(from: Client, to: Client, schemas: readonly string[]): Promise<{ tables: PublishedTable[]; problems: string[] }> {
+async function reverseTables(
+  from: Client,
+  to: Client,
+  schemas: readonly string[],
+): Promise<{ tables: PublishedTable[]; problems: string[] }> {
   const sql = `SELECT n.nspname AS schema, c.relname AS table, array_agg(a.attname::text ORDER BY a.attnum) AS columns,
                       array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attnotnull AND NOT a.atthasdef) AS required
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -126,7 +160,10 @@ async function reverseTables(from: Client, to: Client, schemas: readonly string[
     }
     const shared = t.columns.filter((c) => n.columns.includes(c));
     const unfed = (t.required ?? []).filter((c) => !shared.includes(c));
-    if (unfed.length) problems.push(`${qualified(t.schema, t.table)}: the old side requires ${unfed.map(ident).join(', ')} (NOT NULL, no default), which the new side does not have`);
+    if (unfed.length)
+      problems.push(
+        `${qualified(t.schema, t.table)}: the old side requires ${unfed.map(ident).join(', ')} (NOT NULL, no default), which the new side does not have`,
+      );
     tables.push(shared.length === n.columns.length ? [t.schema, t.table] : [t.schema, t.table, shared]);
   }
   return { tables, problems };
@@ -149,13 +186,25 @@ async function localWriters(db: Client): Promise<string[]> {
 
 /** Takes the executor lock of `db` for this session (released when it ends); false when an executor holds it. */
 async function holdExecutorLock(db: Client, ledgerSchema: string): Promise<boolean> {
-  const { rows: [d] } = await db.query<{ db: string }>('SELECT current_database() AS db');
-  const { rows: [r] } = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [executorLockKey({ database: d!.db, ledgerSchema }).key]);
+  const {
+    rows: [d],
+  } = await db.query<{ db: string }>('SELECT current_database() AS db');
+  const {
+    rows: [r],
+  } = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [
+    executorLockKey({ database: d!.db, ledgerSchema }).key,
+  ]);
   return r?.ok === true;
 }
 
 /** The application's privileges on live must be on the new side too, or its writes fail there after the switch. */
-async function privilegesCheck(live: Client, next: Client, schemas: readonly string[], from: Side, to: Side): Promise<{ check: string; ok: boolean; detail: string }> {
+async function privilegesCheck(
+  live: Client,
+  next: Client,
+  schemas: readonly string[],
+  from: Side,
+  to: Side,
+): Promise<{ check: string; ok: boolean; detail: string }> {
   const { rows } = await next.query<{ schema: string; name: string }>(
     `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'S')`,
     [schemas],
@@ -173,7 +222,13 @@ async function privilegesCheck(live: Client, next: Client, schemas: readonly str
 }
 
 /** The gate (step 1): every check, each with what it found. */
-async function gate(session: PairSession, from: Side, to: Side, generation: number, o: SwitchOptions): Promise<{ check: string; ok: boolean; detail: string }[]> {
+async function gate(
+  session: PairSession,
+  from: Side,
+  to: Side,
+  generation: number,
+  o: SwitchOptions,
+): Promise<{ check: string; ok: boolean; detail: string }[]> {
   const live = session.db(from);
   const standby = session.db(to);
   const forward = streamName(from, to, generation);
@@ -182,28 +237,65 @@ async function gate(session: PairSession, from: Side, to: Side, generation: numb
     checks.push({ check, ok, detail });
     o.onEvent?.({ kind: 'gate', check, ok, detail });
   };
-  const { rows: [sub] } = await standby.query<{ enabled: boolean; worker: boolean; not_ready: string[] }>(
+  const {
+    rows: [sub],
+  } = await standby.query<{ enabled: boolean; worker: boolean; not_ready: string[] }>(
     `SELECT s.subenabled AS enabled, EXISTS (SELECT 1 FROM pg_stat_subscription w WHERE w.subid = s.oid AND w.pid IS NOT NULL AND w.relid IS NULL) AS worker,
             array(SELECT format('%s (%s)', r.srrelid::regclass, r.srsubstate) FROM pg_subscription_rel r WHERE r.srsubid = s.oid AND r.srsubstate <> 'r' ORDER BY 1) AS not_ready
        FROM pg_subscription s WHERE s.subname = $1`,
     [forward],
   );
-  add('stream', Boolean(sub?.enabled && sub.worker), !sub ? `no subscription ${forward} on ${to}: run switchyard pair init` : !sub.enabled ? `${forward} is disabled` : !sub.worker ? `${forward} has no apply worker running (see the ${to} server log)` : `${forward} streaming`);
-  add('tables ready', Boolean(sub && sub.not_ready.length === 0), sub?.not_ready.length ? `not ready: ${sub.not_ready.join(', ')}` : 'every table in state r');
-  const { rows: [lag] } = await live.query<{ bytes: string | null }>(`SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS bytes FROM pg_replication_slots WHERE slot_name = $1`, [forward]);
+  add(
+    'stream',
+    Boolean(sub?.enabled && sub.worker),
+    !sub
+      ? `no subscription ${forward} on ${to}: run switchyard pair init`
+      : !sub.enabled
+        ? `${forward} is disabled`
+        : !sub.worker
+          ? `${forward} has no apply worker running (see the ${to} server log)`
+          : `${forward} streaming`,
+  );
+  add(
+    'tables ready',
+    Boolean(sub && sub.not_ready.length === 0),
+    sub?.not_ready.length ? `not ready: ${sub.not_ready.join(', ')}` : 'every table in state r',
+  );
+  const {
+    rows: [lag],
+  } = await live.query<{ bytes: string | null }>(
+    `SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS bytes FROM pg_replication_slots WHERE slot_name = $1`,
+    [forward],
+  );
   const max = o.maxLagBytes ?? 16 * 1024 * 1024;
   const bytes = lag?.bytes === null || lag?.bytes === undefined ? null : Number(lag.bytes);
-  add('lag', bytes !== null && bytes <= max, bytes === null ? `no slot ${forward} on ${from}` : `${bytes} bytes behind (at most ${max})`);
+  add(
+    'lag',
+    bytes !== null && bytes <= max,
+    bytes === null ? `no slot ${forward} on ${from}` : `${bytes} bytes behind (at most ${max})`,
+  );
   const { rows: old } = await live.query<{ pid: number; s: number; usr: string | null }>(
     `SELECT pid, extract(epoch FROM clock_timestamp() - xact_start)::float8 AS s, usename AS usr FROM pg_stat_activity
       WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start < clock_timestamp() - make_interval(secs => $1) ORDER BY xact_start`,
     [o.maxTransactionSeconds ?? 5],
   );
-  add('long transactions', old.length === 0, old.length ? `open for more than ${o.maxTransactionSeconds ?? 5} s on ${from}: ${old.map((r) => `pid ${r.pid} (${r.usr ?? '?'}, ${Math.round(r.s)} s)`).join(', ')}; the fence would wait for them` : `none on ${from}`);
+  add(
+    'long transactions',
+    old.length === 0,
+    old.length
+      ? `open for more than ${o.maxTransactionSeconds ?? 5} s on ${from}: ${old.map((r) => `pid ${r.pid} (${r.usr ?? '?'}, ${Math.round(r.s)} s)`).join(', ')}; the fence would wait for them`
+      : `none on ${from}`,
+  );
   const { rows: writers } = await standby.query<{ pid: number; usr: string | null }>(
     `SELECT pid, usename AS usr FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL`,
   );
-  add('standby writers', writers.length === 0, writers.length ? `sessions writing on ${to}: ${writers.map((r) => `pid ${r.pid} (${r.usr ?? '?'})`).join(', ')}` : `only replication writes on ${to}`);
+  add(
+    'standby writers',
+    writers.length === 0,
+    writers.length
+      ? `sessions writing on ${to}: ${writers.map((r) => `pid ${r.pid} (${r.usr ?? '?'})`).join(', ')}`
+      : `only replication writes on ${to}`,
+  );
   return checks;
 }
 
@@ -212,7 +304,11 @@ async function gate(session: PairSession, from: Side, to: Side, generation: numb
  * must answer (three tries, a second apart). If it does not and `healthCheck.afterSwitch` is `cutback`
  * (the default), the switch is made again in the other direction at once.
  */
-export async function runSwitch(command: SwitchCommand, config: SwitchConfig, o: SwitchOptions = {}): Promise<SwitchReport> {
+export async function runSwitch(
+  command: SwitchCommand,
+  config: SwitchConfig,
+  o: SwitchOptions = {},
+): Promise<SwitchReport> {
   const report = await switchOnce(command, config, o);
   if (!config.healthCheck || (report.outcome !== 'switched' && report.outcome !== 'finished')) return report;
   let health = await runHealthCheck(config.healthCheck);
@@ -221,7 +317,10 @@ export async function runSwitch(command: SwitchCommand, config: SwitchConfig, o:
     health = await runHealthCheck(config.healthCheck);
   }
   if (health.ok || config.healthCheck.afterSwitch === 'stop') return { ...report, health };
-  o.onEvent?.({ kind: 'notice', message: `the health check failed on ${report.to} (${health.check}: ${health.detail}): switching back to ${report.from} (healthCheck.afterSwitch: cutback)` });
+  o.onEvent?.({
+    kind: 'notice',
+    message: `the health check failed on ${report.to} (${health.check}: ${health.detail}): switching back to ${report.from} (healthCheck.afterSwitch: cutback)`,
+  });
   const back = await switchOnce(command === 'cutover' ? 'cutback' : 'cutover', config, { ...o, afterStep: undefined });
   return { ...report, health, back };
 }
@@ -239,34 +338,74 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     const interrupted = await runningSwitch(session, schema);
     if (interrupted) {
       const undo = command === 'cutback' && !after(interrupted.step, 'topology');
-      return undo ? await undoSwitch(session, router, interrupted, config, o, started) : await drive(session, router, interrupted, config, o, started, 'finished');
+      return undo
+        ? await undoSwitch(session, router, interrupted, config, o, started)
+        : await drive(session, router, interrupted, config, o, started, 'finished');
     }
     const stored = await Promise.all(SIDES.map((s) => readTopology(session.db(s), schema)));
     const [b, g] = stored;
     if (!b || !g || b.state !== 'paired' || g.state !== 'paired') {
-      throw new PairError('NOT_PAIRED', `the pair is not streaming (blue: ${b?.state ?? 'never paired'}, green: ${g?.state ?? 'never paired'})\nfix: switchyard pair init`, 1);
+      throw new PairError(
+        'NOT_PAIRED',
+        `the pair is not streaming (blue: ${b?.state ?? 'never paired'}, green: ${g?.state ?? 'never paired'})\nfix: switchyard pair init`,
+        1,
+      );
     }
     if (b.live !== g.live || b.generation !== g.generation) {
-      throw new PairError('TOPOLOGY_CONFLICT', `the sides disagree (blue: live=${b.live} generation ${b.generation}; green: live=${g.live} generation ${g.generation}) and no switch is recorded as running\nfix: run switchyard pair status, and pair resync if needed`, 1);
+      throw new PairError(
+        'TOPOLOGY_CONFLICT',
+        `the sides disagree (blue: live=${b.live} generation ${b.generation}; green: live=${g.live} generation ${g.generation}) and no switch is recorded as running\nfix: run switchyard pair status, and pair resync if needed`,
+        1,
+      );
     }
     const from = b.live;
     const to = otherSide(from);
-    const row: SwitchRow = { generation: String(b.generation), from_side: from, to_side: to, command, fence, step: 'begin', state: 'running' };
+    const row: SwitchRow = {
+      generation: String(b.generation),
+      from_side: from,
+      to_side: to,
+      command,
+      fence,
+      step: 'begin',
+      state: 'running',
+    };
     const checks = await gate(session, from, to, b.generation, o);
     const appSchemas = schemaNames(await readApplication(session.db(from), config));
     const grants = await privilegesCheck(session.db(from), session.db(to), appSchemas, from, to);
     checks.push(grants);
     o.onEvent?.({ kind: 'gate', ...grants });
     const reverse = await reverseTables(session.db(from), session.db(to), appSchemas);
-    const viable = { check: 'reverse path', ok: reverse.problems.length === 0, detail: reverse.problems.length ? reverse.problems.join('; ') : `${reverse.tables.length} table(s) can stream back to ${from}` };
+    const viable = {
+      check: 'reverse path',
+      ok: reverse.problems.length === 0,
+      detail: reverse.problems.length
+        ? reverse.problems.join('; ')
+        : `${reverse.tables.length} table(s) can stream back to ${from}`,
+    };
     checks.push(viable);
     o.onEvent?.({ kind: 'gate', ...viable });
     const failed = checks.filter((c) => !c.ok);
     if (o.dryRun) {
-      return { command, outcome: 'dry-run', from, to, generation: { from: b.generation, to: b.generation + 1 }, fence, pauseMs: null, steps: [], gate: checks, sequences: 0, ms: Date.now() - started };
+      return {
+        command,
+        outcome: 'dry-run',
+        from,
+        to,
+        generation: { from: b.generation, to: b.generation + 1 },
+        fence,
+        pauseMs: null,
+        steps: [],
+        gate: checks,
+        sequences: 0,
+        ms: Date.now() - started,
+      };
     }
     if (failed.length) {
-      throw new PairError('GATE', `${command} refused, nothing was changed; the gate found:\n${failed.map((c) => `  - ${c.check}: ${c.detail}`).join('\n')}`, 1);
+      throw new PairError(
+        'GATE',
+        `${command} refused, nothing was changed; the gate found:\n${failed.map((c) => `  - ${c.check}: ${c.detail}`).join('\n')}`,
+        1,
+      );
     }
     await record(session, schema, row, 'gate');
     await o.afterStep?.('gate');
@@ -279,11 +418,26 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
 
 /** The two sides of a recorded switch: from (the old live side) and to, with their connections. */
 function sidesOf(session: PairSession, row: SwitchRow) {
-  return { from: row.from_side, to: row.to_side, g: Number(row.generation), old: session.db(row.from_side), next: session.db(row.to_side) };
+  return {
+    from: row.from_side,
+    to: row.to_side,
+    g: Number(row.generation),
+    old: session.db(row.from_side),
+    next: session.db(row.to_side),
+  };
 }
 
 /** Steps 2-6 from wherever `row` stopped. */
-async function drive(session: PairSession, router: Router, row: SwitchRow, config: SwitchConfig, o: SwitchOptions, started: number, outcome: 'switched' | 'finished', gateChecks: SwitchReport['gate'] = []): Promise<SwitchReport> {
+async function drive(
+  session: PairSession,
+  router: Router,
+  row: SwitchRow,
+  config: SwitchConfig,
+  o: SwitchOptions,
+  started: number,
+  outcome: 'switched' | 'finished',
+  gateChecks: SwitchReport['gate'] = [],
+): Promise<SwitchReport> {
   const schema = config.ledgerSchema;
   const { from, to, g, old, next } = sidesOf(session, row);
   const steps: { step: SwitchStep; ms: number; detail: string }[] = [];
@@ -311,7 +465,10 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
   const publication = publicationName(to);
   // ... and only while no executor can write there: its lock is taken here and held for the whole switch.
   const early =
-    !after(current, 'reverse') && (await serverVersion(old)).num >= 160000 && (await serverVersion(next)).num >= 160000 && (await holdExecutorLock(next, schema));
+    !after(current, 'reverse') &&
+    (await serverVersion(old)).num >= 160000 &&
+    (await serverVersion(next)).num >= 160000 &&
+    (await holdExecutorLock(next, schema));
   const conninfo = subscriptionConninfo(session.targets[to], session.targets.replicationUser);
   const makeReverse = async (enabled: boolean) => {
     const { tables } = back ?? (await reverseTables(old, next, schemas));
@@ -337,12 +494,18 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
     return `writes fenced on ${from} for ${f.roles.length} role(s) (${f.roles.map(ident).join(', ') || 'none'}), ${f.terminated} session(s) ended`;
   });
   // On a rerun after the fence, the router may be paused still (PgBouncer keeps its state): pause again is harmless.
-  if (row.fence === 'router' && !after(current, 'resume') && fencedAt === undefined) await router.pause().catch(() => undefined);
+  if (row.fence === 'router' && !after(current, 'resume') && fencedAt === undefined)
+    await router.pause().catch(() => undefined);
 
   await run('marker', async () => {
     const beat = await writeHeartbeat(old, schema, g, from);
     const ms = await waitForHeartbeat(next, schema, beat.id, o.markerTimeoutMs ?? 10_000, 5);
-    if (ms === undefined) throw new PairError('MARKER_TIMEOUT', `the marker written on ${from} did not reach ${to} within ${(o.markerTimeoutMs ?? 10_000) / 1000} s: the stream is stalled\nfix: run switchyard cutback to undo the fence, then check switchyard pair status`, 1);
+    if (ms === undefined)
+      throw new PairError(
+        'MARKER_TIMEOUT',
+        `the marker written on ${from} did not reach ${to} within ${(o.markerTimeoutMs ?? 10_000) / 1000} s: the stream is stalled\nfix: run switchyard cutback to undo the fence, then check switchyard pair status`,
+        1,
+      );
     return `marker seen on ${to} after ${ms} ms`;
   });
 
@@ -355,10 +518,14 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
   const forward = streamName(from, to, g);
 
   await run('forward_off', async () => {
-    if ((await pairSubscriptions(next)).some((x) => x.name === forward && x.enabled)) await next.query(`ALTER SUBSCRIPTION ${ident(forward)} DISABLE`);
+    if ((await pairSubscriptions(next)).some((x) => x.name === forward && x.enabled))
+      await next.query(`ALTER SUBSCRIPTION ${ident(forward)} DISABLE`);
     // Before 16 the reverse slot is made next, and nothing may be applied after it: the worker must be gone.
     for (let i = 0; !early && i < 200; i++) {
-      const { rows } = await next.query(`SELECT 1 FROM pg_stat_subscription w JOIN pg_subscription x ON x.oid = w.subid WHERE x.subname = $1 AND w.pid IS NOT NULL`, [forward]);
+      const { rows } = await next.query(
+        `SELECT 1 FROM pg_stat_subscription w JOIN pg_subscription x ON x.oid = w.subid WHERE x.subname = $1 AND w.pid IS NOT NULL`,
+        [forward],
+      );
       if (!rows.length) break;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -373,7 +540,10 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
       if (writers.length) {
         await dropSubscriptions(old, [reverse]);
         await dropSlots(next, [reverse]);
-        o.onEvent?.({ kind: 'notice', message: `sessions wrote on ${to} after the reverse slot was made (${writers.join(', ')}): slot made again while fenced` });
+        o.onEvent?.({
+          kind: 'notice',
+          message: `sessions wrote on ${to} after the reverse slot was made (${writers.join(', ')}): slot made again while fenced`,
+        });
       }
     }
     const tables = await makeReverse(true);
@@ -404,32 +574,62 @@ async function drive(session: PairSession, router: Router, row: SwitchRow, confi
 
   await run('resume', async () => {
     await router.resume();
-    return row.fence === 'router' ? 'router resumed: held transactions run on the new side' : 'writes flow to the new side';
+    return row.fence === 'router'
+      ? 'router resumed: held transactions run on the new side'
+      : 'writes flow to the new side';
   });
   const pauseMs = fencedAt !== undefined ? Date.now() - Math.min(fencedAt, fenceStart) : null;
 
   if (row.fence === 'router') {
     // The old side stays fenced against direct connections too, now that traffic no longer waits.
     const f = await fenceRoles(old, schema, g + 1);
-    o.onEvent?.({ kind: 'notice', message: `${from} fenced for ${f.roles.length} application role(s) after the switch` });
+    o.onEvent?.({
+      kind: 'notice',
+      message: `${from} fenced for ${f.roles.length} application role(s) after the switch`,
+    });
   }
   // The split-brain watch on the fenced side: any write there that did not come by replication (pair watch).
   try {
     const watch = await armWatch(old, schema, from, g + 1);
-    o.onEvent?.({ kind: 'notice', message: `split-brain watch armed on ${from}: slot ${watch.slot}; run switchyard pair watch to stream it (it retains WAL until read)` });
+    o.onEvent?.({
+      kind: 'notice',
+      message: `split-brain watch armed on ${from}: slot ${watch.slot}; run switchyard pair watch to stream it (it retains WAL until read)`,
+    });
   } catch (e) {
-    o.onEvent?.({ kind: 'notice', message: `the split-brain watch could not be armed on ${from}: ${(e as Error).message}` });
+    o.onEvent?.({
+      kind: 'notice',
+      message: `the split-brain watch could not be armed on ${from}: ${(e as Error).message}`,
+    });
   }
   // The old forward stream is done with: its slot on the old side would retain WAL forever.
   if ((await pairSubscriptions(next)).some((s) => s.name === forward)) await dropSubscriptions(next, [forward]);
   if ((await pairSlots(old)).some((s) => s.name === forward)) await dropSlots(old, [forward]);
   await record(session, schema, row, 'done', 'done', pauseMs ?? undefined);
   steps.push({ step: 'done', ms: 0, detail: `${to} is live` });
-  return { command: row.command, outcome, from, to, generation: { from: g, to: g + 1 }, fence: row.fence, pauseMs, steps, gate: gateChecks, sequences, ms: Date.now() - started };
+  return {
+    command: row.command,
+    outcome,
+    from,
+    to,
+    generation: { from: g, to: g + 1 },
+    fence: row.fence,
+    pauseMs,
+    steps,
+    gate: gateChecks,
+    sequences,
+    ms: Date.now() - started,
+  };
 }
 
 /** An interrupted switch that has not moved the topology, undone: the old side is live again and streaming. */
-async function undoSwitch(session: PairSession, router: Router, row: SwitchRow, config: SwitchConfig, o: SwitchOptions, started: number): Promise<SwitchReport> {
+async function undoSwitch(
+  session: PairSession,
+  router: Router,
+  row: SwitchRow,
+  config: SwitchConfig,
+  o: SwitchOptions,
+  started: number,
+): Promise<SwitchReport> {
   const schema = config.ledgerSchema;
   const { from, to, g, old, next } = sidesOf(session, row);
   const steps: { step: SwitchStep; ms: number; detail: string }[] = [];
@@ -445,13 +645,30 @@ async function undoSwitch(session: PairSession, router: Router, row: SwitchRow, 
   note('reverse', t0, `reverse stream ${reverse} removed`);
   t0 = Date.now();
   const forward = streamName(from, to, g);
-  if ((await pairSubscriptions(next)).some((s) => s.name === forward && !s.enabled)) await next.query(`ALTER SUBSCRIPTION ${ident(forward)} ENABLE`);
+  if ((await pairSubscriptions(next)).some((s) => s.name === forward && !s.enabled))
+    await next.query(`ALTER SUBSCRIPTION ${ident(forward)} ENABLE`);
   note('forward_off', t0, `${forward} enabled again on ${to}`);
   t0 = Date.now();
   const roles = await unfenceRoles(old, schema);
   await router.switchTo(from, session.targets[from]);
   await router.resume();
-  note('resume', t0, `${from} takes writes again${roles.length ? ` (fence lifted for ${roles.map(ident).join(', ')})` : ''}`);
+  note(
+    'resume',
+    t0,
+    `${from} takes writes again${roles.length ? ` (fence lifted for ${roles.map(ident).join(', ')})` : ''}`,
+  );
   await record(session, schema, row, row.step, 'undone');
-  return { command: 'cutback', outcome: 'undone', from: to, to: from, generation: { from: g, to: g }, fence: row.fence, pauseMs: null, steps, gate: [], sequences: 0, ms: Date.now() - started };
+  return {
+    command: 'cutback',
+    outcome: 'undone',
+    from: to,
+    to: from,
+    generation: { from: g, to: g },
+    fence: row.fence,
+    pauseMs: null,
+    steps,
+    gate: [],
+    sequences: 0,
+    ms: Date.now() - started,
+  };
 }

@@ -16,8 +16,10 @@ export class PairPreflightError extends PairError {
     const failed = checks.filter((c) => c.status === 'fail');
     super(
       'PAIR_PREFLIGHT',
-      [`the pair is not ready for replication (${failed.length} check${failed.length === 1 ? '' : 's'} failed); nothing was changed:`,
-        ...failed.map((c) => `  - ${c.title} [${c.id}]: ${c.detail}\n    fix: ${c.fix}`)].join('\n'),
+      [
+        `the pair is not ready for replication (${failed.length} check${failed.length === 1 ? '' : 's'} failed); nothing was changed:`,
+        ...failed.map((c) => `  - ${c.title} [${c.id}]: ${c.detail}\n    fix: ${c.fix}`),
+      ].join('\n'),
       1,
     );
     this.checks = checks;
@@ -28,8 +30,12 @@ export class PairPreflightError extends PairError {
 export class StandbyNotEmptyError extends PairError {
   readonly differences: readonly string[];
   constructor(what: string, differences: readonly string[], fix: string) {
-    const shown = differences.slice(0, 30).map((d) => `  - ${d}`).join('\n') + (differences.length > 30 ? `\n  ... and ${differences.length - 30} more` : '');
-    super('STANDBY_NOT_EMPTY', `${what}${shown ? ':\n' + shown : ''}\nfix: ${fix}`, 1);
+    const shown =
+      differences
+        .slice(0, 30)
+        .map((d) => `  - ${d}`)
+        .join('\n') + (differences.length > 30 ? `\n  ... and ${differences.length - 30} more` : '');
+    super('STANDBY_NOT_EMPTY', `${what}${shown ? `:\n${shown}` : ''}\nfix: ${fix}`, 1);
     this.differences = differences;
   }
 }
@@ -52,4 +58,3 @@ export class RouterError extends PairError {
     this.name = 'RouterError';
   }
 }
-

@@ -30,10 +30,15 @@ export interface FenceResult {
 export async function fenceRoles(db: Client, ledgerSchema: string, generation: number): Promise<FenceResult> {
   try {
     const roles = await applicationRoles(db);
-    const { rows: [d] } = await db.query<{ db: string }>('SELECT current_database() AS db');
+    const {
+      rows: [d],
+    } = await db.query<{ db: string }>('SELECT current_database() AS db');
     for (const role of roles) {
       // Recorded first: a crash between the two leaves a row whose RESET is harmless.
-      await db.query(`INSERT INTO ${qualified(ledgerSchema, FENCE_TABLE)} (role, generation) VALUES ($1, $2) ON CONFLICT (role) DO NOTHING`, [role, generation]);
+      await db.query(
+        `INSERT INTO ${qualified(ledgerSchema, FENCE_TABLE)} (role, generation) VALUES ($1, $2) ON CONFLICT (role) DO NOTHING`,
+        [role, generation],
+      );
       await db.query(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(d!.db)} SET default_transaction_read_only = on`);
     }
     const { rows } = await db.query<{ n: number }>(
@@ -50,11 +55,16 @@ export async function fenceRoles(db: Client, ledgerSchema: string, generation: n
 /** Lifts the fences switchyard recorded in this database; returns the roles it let write again. */
 export async function unfenceRoles(db: Client, ledgerSchema: string): Promise<string[]> {
   try {
-    const { rows } = await db.query<{ role: string }>(`SELECT role FROM ${qualified(ledgerSchema, FENCE_TABLE)} ORDER BY role`);
-    const { rows: [d] } = await db.query<{ db: string }>('SELECT current_database() AS db');
+    const { rows } = await db.query<{ role: string }>(
+      `SELECT role FROM ${qualified(ledgerSchema, FENCE_TABLE)} ORDER BY role`,
+    );
+    const {
+      rows: [d],
+    } = await db.query<{ db: string }>('SELECT current_database() AS db');
     for (const { role } of rows) {
       const exists = await db.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-      if (exists.rows.length) await db.query(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(d!.db)} RESET default_transaction_read_only`);
+      if (exists.rows.length)
+        await db.query(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(d!.db)} RESET default_transaction_read_only`);
       await db.query(`DELETE FROM ${qualified(ledgerSchema, FENCE_TABLE)} WHERE role = $1`, [role]);
     }
     return rows.map((r) => r.role);

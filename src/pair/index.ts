@@ -3,14 +3,59 @@ export * from './types.js';
 export * from './errors.js';
 export * from './names.js';
 export * from './sql.js';
-export { ensurePairLedger, pairMigrations, PAIR_LEDGER_VERSION, readTopology, writeTopology, switchTopology, writeHeartbeat, waitForHeartbeat, type Heartbeat } from './topology.js';
-export { lockPair, openPair, resolvePair, resolveSides, type PairFlags, type PairSession, type PairTargets, type Sides } from './session.js';
+export {
+  ensurePairLedger,
+  pairMigrations,
+  PAIR_LEDGER_VERSION,
+  readTopology,
+  writeTopology,
+  switchTopology,
+  writeHeartbeat,
+  waitForHeartbeat,
+  type Heartbeat,
+} from './topology.js';
+export {
+  lockPair,
+  openPair,
+  resolvePair,
+  resolveSides,
+  type PairFlags,
+  type PairSession,
+  type PairTargets,
+  type Sides,
+} from './session.js';
 export { applicationScope, readApplication } from './scope.js';
 export { copySchema, resetStandby, schemaDifferences, type SchemaCopy } from './copy.js';
-export { pairSlots, pairSubscriptions, pairPublications, publishedTables, dropSlots, dropSubscriptions, dropPublications, type SlotInfo, type SubscriptionInfo } from './replicate.js';
+export {
+  pairSlots,
+  pairSubscriptions,
+  pairPublications,
+  publishedTables,
+  dropSlots,
+  dropSubscriptions,
+  dropPublications,
+  type SlotInfo,
+  type SubscriptionInfo,
+} from './replicate.js';
 export { tableSyncStates, waitForSync, SYNC_STATES, type TableSync } from './sync.js';
-export { initOn, pairInit, pairResync, type PairConfig, type PairInitOptions, type PairInitResult, type PairResyncResult } from './init.js';
-export { statusOn, pairStatus, sequenceDrift, type PairStatus, type SequenceDrift, type Lag, type StreamStatus } from './status.js';
+export {
+  initOn,
+  pairInit,
+  pairResync,
+  type PairConfig,
+  type PairInitOptions,
+  type PairInitResult,
+  type PairResyncResult,
+} from './init.js';
+export {
+  statusOn,
+  pairStatus,
+  sequenceDrift,
+  type PairStatus,
+  type SequenceDrift,
+  type Lag,
+  type StreamStatus,
+} from './status.js';
 export { teardownPair, pairTeardown, type PairTeardownResult, type Removed } from './teardown.js';
 export { openRouter, RouterError, type Router, type RouterEvent, type RouterOptions } from './router.js';
 export { runSwitch, type SwitchCommand, type SwitchEvent, type SwitchOptions, type SwitchReport } from './cutover.js';

@@ -5,8 +5,17 @@
 import type { SwitchyardConfig } from '../config/config.js';
 import type { Client } from '../db/connect.js';
 import {
-  alwaysTriggersCheck, capacityCheck, replicaIdentityCheck, replicationRoleCheck, sequencesCheck, slotHealthCheck, standbyColumnsCheck,
-  standbyWritersCheck, unreplicatedObjectsCheck, walLevelCheck, type ReplicationScope,
+  alwaysTriggersCheck,
+  capacityCheck,
+  replicaIdentityCheck,
+  replicationRoleCheck,
+  sequencesCheck,
+  slotHealthCheck,
+  standbyColumnsCheck,
+  standbyWritersCheck,
+  unreplicatedObjectsCheck,
+  walLevelCheck,
+  type ReplicationScope,
 } from '../executor/preflight/replication.js';
 import type { Check, PreflightPair } from '../executor/preflight/types.js';
 import { serverVersion } from '../introspect/index.js';
@@ -18,7 +27,15 @@ import { copyPrivileges } from './privileges.js';
 import { HEARTBEAT_TABLE, publicationName, streamName } from './names.js';
 import { ensurePublication, ensureSlot, ensureSubscription, pairSubscriptions } from './replicate.js';
 import { readApplication, schemaNames, tableNames, type ScopeConfig } from './scope.js';
-import { lockPair, openPair, resolvePair, resolveSides, type PairFlags, type PairSession, type Sides } from './session.js';
+import {
+  lockPair,
+  openPair,
+  resolvePair,
+  resolveSides,
+  type PairFlags,
+  type PairSession,
+  type Sides,
+} from './session.js';
 import { subscriptionConninfo, type PublicationContent } from './sql.js';
 import { waitForSync } from './sync.js';
 import { teardownPair } from './teardown.js';
@@ -58,8 +75,14 @@ export interface PairInitResult {
 /** The checks that can pass before the standby has anything; standby columns and sequences come after the copy. */
 async function checksBefore(pair: PreflightPair, scope: ReplicationScope): Promise<Check[]> {
   const checks = [
-    walLevelCheck, capacityCheck, replicationRoleCheck, (p: PreflightPair) => replicaIdentityCheck(p, scope), (p: PreflightPair) => unreplicatedObjectsCheck(p, scope),
-    (p: PreflightPair) => alwaysTriggersCheck(p, scope), slotHealthCheck, standbyWritersCheck,
+    walLevelCheck,
+    capacityCheck,
+    replicationRoleCheck,
+    (p: PreflightPair) => replicaIdentityCheck(p, scope),
+    (p: PreflightPair) => unreplicatedObjectsCheck(p, scope),
+    (p: PreflightPair) => alwaysTriggersCheck(p, scope),
+    slotHealthCheck,
+    standbyWritersCheck,
   ];
   const out: Check[] = [];
   // One after another: the two clients are shared.
@@ -72,9 +95,15 @@ function refuseOnFailure(checks: readonly Check[]): void {
 }
 
 /** What the live side publishes: the application schemas (or their tables before 15) and the heartbeat. */
-async function publicationContent(live: Client, model: DatabaseSchema, ledgerSchema: string): Promise<PublicationContent> {
+async function publicationContent(
+  live: Client,
+  model: DatabaseSchema,
+  ledgerSchema: string,
+): Promise<PublicationContent> {
   const { num } = await serverVersion(live);
-  const { rows: [r] } = await live.query<{ su: boolean }>(`SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`);
+  const {
+    rows: [r],
+  } = await live.query<{ su: boolean }>(`SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`);
   const heartbeat = [ledgerSchema, HEARTBEAT_TABLE] as const;
   // FOR TABLES IN SCHEMA (15+, superuser) also publishes tables created later; otherwise each table is named.
   if (num >= 150000 && r?.su) return { schemas: schemaNames(model), tables: [heartbeat] };
@@ -97,7 +126,12 @@ async function hasRows(db: Client, tables: ReadonlyArray<readonly [string, strin
 }
 
 /** Runs init on an open session with its sides decided. */
-export async function initOn(session: PairSession, sides: Sides, config: PairConfig, o: PairInitOptions): Promise<PairInitResult> {
+export async function initOn(
+  session: PairSession,
+  sides: Sides,
+  config: PairConfig,
+  o: PairInitOptions,
+): Promise<PairInitResult> {
   const started = Date.now();
   const emit = o.onEvent ?? (() => undefined);
   const steps: Array<{ step: string; outcome: string; detail: string }> = [];
@@ -118,19 +152,44 @@ export async function initOn(session: PairSession, sides: Sides, config: PairCon
 
   for (const side of [liveSide, standbySide]) {
     const applied = await ensurePairLedger(session.db(side), config.ledgerSchema);
-    step('ledger', applied.length ? 'created' : 'exists', `pair tables in ${config.ledgerSchema} on ${side}${applied.length ? ` (version ${applied.join(', ')})` : ''}`);
+    step(
+      'ledger',
+      applied.length ? 'created' : 'exists',
+      `pair tables in ${config.ledgerSchema} on ${side}${applied.length ? ` (version ${applied.join(', ')})` : ''}`,
+    );
   }
   for (const side of [liveSide, standbySide]) {
     const t = sides.stored[side];
     const current = t && t.state === 'paired' && t.live === liveSide && t.generation === generation;
-    if (!current) await writeTopology(session.db(side), config.ledgerSchema, { side, live: liveSide, generation, state: 'initializing' });
+    if (!current)
+      await writeTopology(session.db(side), config.ledgerSchema, {
+        side,
+        live: liveSide,
+        generation,
+        state: 'initializing',
+      });
   }
 
   const schema = await copySchema(model, standby);
-  step('schema', schema.action === 'built' ? 'created' : 'exists', schema.action === 'built' ? `live's schema built on ${standbySide} (${schema.statements} statements, fingerprint ${schema.fingerprint.slice(0, 19)}...)` : `${standbySide} already has live's schema (fingerprint ${schema.fingerprint.slice(0, 19)}...)`);
+  step(
+    'schema',
+    schema.action === 'built' ? 'created' : 'exists',
+    schema.action === 'built'
+      ? `live's schema built on ${standbySide} (${schema.statements} statements, fingerprint ${schema.fingerprint.slice(0, 19)}...)`
+      : `${standbySide} already has live's schema (fingerprint ${schema.fingerprint.slice(0, 19)}...)`,
+  );
   const grants = await copyPrivileges(live, standby, schemaNames(model));
-  step('grants', grants.granted ? 'created' : 'exists', `${grants.granted} grant(s) copied from ${liveSide} to ${standbySide}` +
-    (grants.failed.length ? `; ${grants.failed.length} could not be given (the cutover gate will refuse until they are): ${grants.failed.slice(0, 5).map((f) => `${f.grant} (${f.error})`).join('; ')}` : ''));
+  step(
+    'grants',
+    grants.granted ? 'created' : 'exists',
+    `${grants.granted} grant(s) copied from ${liveSide} to ${standbySide}` +
+      (grants.failed.length
+        ? `; ${grants.failed.length} could not be given (the cutover gate will refuse until they are): ${grants.failed
+            .slice(0, 5)
+            .map((f) => `${f.grant} (${f.error})`)
+            .join('; ')}`
+        : ''),
+  );
   const after = [await standbyColumnsCheck(pair, scope), await sequencesCheck(pair, scope)];
   for (const check of after) emit({ kind: 'check', check });
   refuseOnFailure(after);
@@ -138,7 +197,11 @@ export async function initOn(session: PairSession, sides: Sides, config: PairCon
   const publication = publicationName(liveSide);
   const content = await publicationContent(live, model, config.ledgerSchema);
   const pub = await ensurePublication(live, publication, content);
-  step('publication', pub, `${publication} on ${liveSide}: ${content.schemas ? `schema(s) ${content.schemas.join(', ')}` : `${content.tables.length - 1} table(s)`}, plus ${config.ledgerSchema}.${HEARTBEAT_TABLE}`);
+  step(
+    'publication',
+    pub,
+    `${publication} on ${liveSide}: ${content.schemas ? `schema(s) ${content.schemas.join(', ')}` : `${content.tables.length - 1} table(s)`}, plus ${config.ledgerSchema}.${HEARTBEAT_TABLE}`,
+  );
 
   const subscription = streamName(liveSide, standbySide, generation);
   const subscribed = (await pairSubscriptions(standby)).some((s) => s.name === subscription);
@@ -146,37 +209,74 @@ export async function initOn(session: PairSession, sides: Sides, config: PairCon
     // A subscription copies every row: rows already on the standby would collide (a previous pairing).
     const occupied = await hasRows(standby, [...tableNames(model), [config.ledgerSchema, HEARTBEAT_TABLE]]);
     if (occupied.length) {
-      throw new PairError('STANDBY_HAS_ROWS', `the standby (${standbySide}) already holds rows in ${occupied.slice(0, 10).join(', ')}${occupied.length > 10 ? ` and ${occupied.length - 10} more` : ''} but is not subscribed; copying would collide\nfix: switchyard pair resync rebuilds the standby from live`, 1);
+      throw new PairError(
+        'STANDBY_HAS_ROWS',
+        `the standby (${standbySide}) already holds rows in ${occupied.slice(0, 10).join(', ')}${occupied.length > 10 ? ` and ${occupied.length - 10} more` : ''} but is not subscribed; copying would collide\nfix: switchyard pair resync rebuilds the standby from live`,
+        1,
+      );
     }
   }
   step('slot', await ensureSlot(live, subscription, !subscribed), `slot ${subscription} on ${liveSide}`);
   const { num } = await serverVersion(standby);
   const conninfo = subscriptionConninfo(session.targets[liveSide], session.targets.replicationUser);
-  const sub = await ensureSubscription(standby, subscription, conninfo, publication, { copyData: true, originNone: num >= 160000 });
+  const sub = await ensureSubscription(standby, subscription, conninfo, publication, {
+    copyData: true,
+    originNone: num >= 160000,
+  });
   step('subscription', sub, `${subscription} on ${standbySide}, from ${publication}`);
 
   const copyStarted = Date.now();
-  const synced = await waitForSync(live, standby, subscription, { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), onEvent: emit });
+  const synced = await waitForSync(live, standby, subscription, {
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    onEvent: emit,
+  });
   const copyMs = Date.now() - copyStarted;
-  step('sync', 'done', `${synced.tables} table(s) ready, about ${synced.rows} rows, in ${(copyMs / 1000).toFixed(1)} s`);
+  step(
+    'sync',
+    'done',
+    `${synced.tables} table(s) ready, about ${synced.rows} rows, in ${(copyMs / 1000).toFixed(1)} s`,
+  );
 
   const beat = await writeHeartbeat(live, config.ledgerSchema, generation, liveSide);
   const heartbeatMs = await waitForHeartbeat(standby, config.ledgerSchema, beat.id, 60_000);
   if (heartbeatMs === undefined) {
-    throw new PairError('HEARTBEAT_TIMEOUT', `every table is ready, but a heartbeat written on ${liveSide} did not reach ${standbySide} within 60 s\nfix: check the standby's log and switchyard pair status (apply errors, worker)`, 1);
+    throw new PairError(
+      'HEARTBEAT_TIMEOUT',
+      `every table is ready, but a heartbeat written on ${liveSide} did not reach ${standbySide} within 60 s\nfix: check the standby's log and switchyard pair status (apply errors, worker)`,
+      1,
+    );
   }
   step('heartbeat', 'done', `a heartbeat written on ${liveSide} reached ${standbySide} in ${heartbeatMs} ms`);
 
-  for (const side of [liveSide, standbySide]) await writeTopology(session.db(side), config.ledgerSchema, { side, live: liveSide, generation, state: 'paired' });
+  for (const side of [liveSide, standbySide])
+    await writeTopology(session.db(side), config.ledgerSchema, { side, live: liveSide, generation, state: 'paired' });
   step('topology', 'done', `live=${liveSide}, generation ${generation}, stored on blue and green`);
 
   return {
-    blue: session.names.blue, green: session.names.green, live: liveSide, standby: standbySide, generation, publication, subscription, schema,
-    checks: [...checks, ...after], steps, tables: synced.tables, rows: synced.rows, copyMs, heartbeatMs, ms: Date.now() - started,
+    blue: session.names.blue,
+    green: session.names.green,
+    live: liveSide,
+    standby: standbySide,
+    generation,
+    publication,
+    subscription,
+    schema,
+    checks: [...checks, ...after],
+    steps,
+    tables: synced.tables,
+    rows: synced.rows,
+    copyMs,
+    heartbeatMs,
+    ms: Date.now() - started,
   };
 }
 
-function emitStep(emit: (e: PairEvent) => void, step: Extract<PairEvent, { kind: 'step' }>['step'], outcome: string, detail: string): void {
+function emitStep(
+  emit: (e: PairEvent) => void,
+  step: Extract<PairEvent, { kind: 'step' }>['step'],
+  outcome: string,
+  detail: string,
+): void {
   emit({ kind: 'step', step, state: outcome === 'exists' ? 'skipped' : 'done', detail });
 }
 
@@ -201,14 +301,33 @@ export async function pairResync(config: PairConfig, o: Omit<PairInitOptions, 'l
   try {
     await lockPair(session);
     const sides = await resolveSides(session, config.ledgerSchema);
-    if (!sides.stored.blue && !sides.stored.green) throw new PairError('NOT_PAIRED', 'neither database holds a pair topology: there is nothing to resync\nfix: switchyard pair init', 1);
+    if (!sides.stored.blue && !sides.stored.green)
+      throw new PairError(
+        'NOT_PAIRED',
+        'neither database holds a pair topology: there is nothing to resync\nfix: switchyard pair init',
+        1,
+      );
     await teardownPair(session, config.ledgerSchema);
-    emitStep(o.onEvent ?? (() => undefined), 'teardown', 'done', 'subscriptions, publications and slots of the pair removed');
+    emitStep(
+      o.onEvent ?? (() => undefined),
+      'teardown',
+      'done',
+      'subscriptions, publications and slots of the pair removed',
+    );
     const standby = session.db(sides.standby);
     const onStandby = await readApplication(standby, config);
     const onLive = await readApplication(session.db(sides.live), config);
-    const dropped = await resetStandby(standby, [...new Set([...schemaNames(onStandby), ...schemaNames(onLive)])], config.ledgerSchema);
-    emitStep(o.onEvent ?? (() => undefined), 'reset', 'done', `${sides.standby} emptied (${dropped} object(s) dropped)`);
+    const dropped = await resetStandby(
+      standby,
+      [...new Set([...schemaNames(onStandby), ...schemaNames(onLive)])],
+      config.ledgerSchema,
+    );
+    emitStep(
+      o.onEvent ?? (() => undefined),
+      'reset',
+      'done',
+      `${sides.standby} emptied (${dropped} object(s) dropped)`,
+    );
     const result = await initOn(session, { ...sides, stored: {} }, config, o);
     return { ...result, dropped };
   } finally {

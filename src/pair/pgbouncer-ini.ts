@@ -8,7 +8,6 @@ import { parseConninfo } from '../db/conninfo.js';
 import { redactText, redactUrl } from '../db/redact.js';
 import { RouterError } from './errors.js';
 
-
 export interface ConnParam {
   readonly key: string;
   readonly value: string;
@@ -25,7 +24,10 @@ export interface Endpoint {
 export function endpointOf(url: string): Endpoint {
   const k = parseConninfo(url);
   const dbname = k.dbname || k.user;
-  if (!dbname) throw new UsageError(`${redactUrl(url)} names no database: add it, e.g. postgres://user@host:5432/app or dbname=app`);
+  if (!dbname)
+    throw new UsageError(
+      `${redactUrl(url)} names no database: add it, e.g. postgres://user@host:5432/app or dbname=app`,
+    );
   return { ...(k.host ? { host: k.host } : {}), port: Number(k.port ?? 5432), dbname };
 }
 
@@ -37,7 +39,10 @@ export function parseConnstr(connstr: string): ConnParam[] {
     while (i < s.length && /\s/.test(s[i]!)) i++;
   };
   const fail = (why: string): never => {
-    throw new RouterError('ROUTER_ENTRY', `cannot read the connection string ${JSON.stringify(redactText(connstr))}: ${why}`);
+    throw new RouterError(
+      'ROUTER_ENTRY',
+      `cannot read the connection string ${JSON.stringify(redactText(connstr))}: ${why}`,
+    );
   };
   for (;;) {
     skipSpace();
@@ -72,7 +77,11 @@ export function parseConnstr(connstr: string): ConnParam[] {
 
 /** A value as PgBouncer reads it: bare when it has no space or quote, else in single quotes with '' for '. */
 export function connValue(value: string): string {
-  if (value === '' || /[\n\r\0]/.test(value)) throw new RouterError('ROUTER_ENTRY', `a pgbouncer.ini value cannot be empty or hold a line break: ${JSON.stringify(value)}`);
+  if (value === '' || /[\n\r\0]/.test(value))
+    throw new RouterError(
+      'ROUTER_ENTRY',
+      `a pgbouncer.ini value cannot be empty or hold a line break: ${JSON.stringify(value)}`,
+    );
   return /^[^\s']+$/.test(value) ? value : `'${value.replaceAll("'", "''")}'`;
 }
 
@@ -115,13 +124,23 @@ export function findDatabaseEntry(ini: string, database: string, file: string): 
     if (name === database) found.push(n);
   }
   const example = `${database} = host=10.0.0.5 port=5432 dbname=${database}`;
-  if (!sawSection) throw new RouterError('ROUTER_ENTRY', `${file} has no [databases] section: add one with the line \`${example}\`, or point router.config at the pgbouncer.ini PgBouncer runs with`);
+  if (!sawSection)
+    throw new RouterError(
+      'ROUTER_ENTRY',
+      `${file} has no [databases] section: add one with the line \`${example}\`, or point router.config at the pgbouncer.ini PgBouncer runs with`,
+    );
   if (found.length === 0) {
     const known = names.length ? ` (it has ${names.join(', ')})` : ' (it has none)';
-    throw new RouterError('ROUTER_ENTRY', `${file} has no [databases] entry ${JSON.stringify(database)}${known}: add the line \`${example}\` under [databases], or set router.database to the entry your application connects to`);
+    throw new RouterError(
+      'ROUTER_ENTRY',
+      `${file} has no [databases] entry ${JSON.stringify(database)}${known}: add the line \`${example}\` under [databases], or set router.database to the entry your application connects to`,
+    );
   }
   if (found.length > 1) {
-    throw new RouterError('ROUTER_ENTRY', `${file} has ${found.length} [databases] entries ${JSON.stringify(database)} (lines ${found.map((n) => n + 1).join(', ')}): keep one`);
+    throw new RouterError(
+      'ROUTER_ENTRY',
+      `${file} has ${found.length} [databases] entries ${JSON.stringify(database)} (lines ${found.map((n) => n + 1).join(', ')}): keep one`,
+    );
   }
   const n = found[0]!;
   const m = ENTRY.exec(lines[n]!)!;
@@ -156,7 +175,11 @@ export function rewriteDatabaseEntry(ini: string, database: string, target: Endp
 export function entryEndpoint(entry: DatabaseEntry, database: string): Endpoint {
   const get = (k: string) => entry.params.find((p) => p.key === k)?.value;
   const host = get('host');
-  return { ...(host !== undefined ? { host } : {}), port: Number(get('port') ?? 5432), dbname: get('dbname') ?? database };
+  return {
+    ...(host !== undefined ? { host } : {}),
+    port: Number(get('port') ?? 5432),
+    dbname: get('dbname') ?? database,
+  };
 }
 
 export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
@@ -180,6 +203,10 @@ export async function replaceFile(file: string, text: string): Promise<void> {
     await rename(temp, file);
   } catch (e) {
     await rm(temp, { force: true });
-    throw new RouterError('ROUTER_CONFIG', `cannot rewrite ${file}: ${(e as Error).message}; switchyard needs write access to it and its folder`, { cause: e });
+    throw new RouterError(
+      'ROUTER_CONFIG',
+      `cannot rewrite ${file}: ${(e as Error).message}; switchyard needs write access to it and its folder`,
+      { cause: e },
+    );
   }
 }

@@ -18,7 +18,8 @@ export type Role = 'live' | 'standby';
 export const phaseRole = (phase: Phase): Role => (phase === 'contract' ? 'live' : 'standby');
 
 /** Executor commands target the pair when switchyard.yaml has one and no --db names a single database. */
-export const pairMode = (config: Pick<SwitchyardConfig, 'pair'>, db: string | undefined): boolean => db === undefined && config.pair !== undefined;
+export const pairMode = (config: Pick<SwitchyardConfig, 'pair'>, db: string | undefined): boolean =>
+  db === undefined && config.pair !== undefined;
 
 export interface SideLedger {
   readonly side: Side;
@@ -56,14 +57,29 @@ export const placeLabel = (p: { side: Side; role: Role }): string => `${p.side} 
 /** The pair must be set up; `streaming` says whether it still replicates (a contract closes the stream). */
 function requirePaired(sides: Sides, streaming: boolean): void {
   const stored = SIDES.map((s) => sides.stored[s]).filter((t) => t !== undefined);
-  if (stored.length === 0 || stored.some((t) => t.state === 'initializing') || (streaming && stored.some((t) => t.state !== 'paired'))) {
-    const state = stored.length ? `its topology says ${stored.map((t) => `${t.side}: ${t.state}`).join(', ')}` : 'neither database holds a topology';
-    throw new PairError('PAIR_NOT_PAIRED', `switchyard.yaml names a pair, but it is not streaming (${state}): expand and backfill run on the standby of a streaming pair\nfix: switchyard pair init (or pair resync after a contract), or pass --db URL to run the phase on one database`, 2);
+  if (
+    stored.length === 0 ||
+    stored.some((t) => t.state === 'initializing') ||
+    (streaming && stored.some((t) => t.state !== 'paired'))
+  ) {
+    const state = stored.length
+      ? `its topology says ${stored.map((t) => `${t.side}: ${t.state}`).join(', ')}`
+      : 'neither database holds a topology';
+    throw new PairError(
+      'PAIR_NOT_PAIRED',
+      `switchyard.yaml names a pair, but it is not streaming (${state}): expand and backfill run on the standby of a streaming pair\nfix: switchyard pair init (or pair resync after a contract), or pass --db URL to run the phase on one database`,
+      2,
+    );
   }
 }
 
 /** Opens both sides, reads the topology and each ledger (the rows of `plan` when given), and closes them. */
-export async function readPairLedgers(config: SwitchyardConfig, plan: string | undefined, applicationName: string, o: { streaming?: boolean } = {}): Promise<PairLedgers> {
+export async function readPairLedgers(
+  config: SwitchyardConfig,
+  plan: string | undefined,
+  applicationName: string,
+  o: { streaming?: boolean } = {},
+): Promise<PairLedgers> {
   const session = await openPair(resolvePair(config), applicationName);
   try {
     const sides = await resolveSides(session, config.ledgerSchema);
@@ -75,9 +91,22 @@ export async function readPairLedgers(config: SwitchyardConfig, plan: string | u
       const ledger = await ledgerExists(db, config.ledgerSchema);
       const plans = ledger ? await listPlans(db, config.ledgerSchema) : [];
       const records = ledger && plan !== undefined ? await stepStatuses(db, plan, '', config.ledgerSchema) : [];
-      return { side, name: session.names[side], url: session.targets[side], ledger, ...(executor ? { executor } : {}), plans, records };
+      return {
+        side,
+        name: session.names[side],
+        url: session.targets[side],
+        ledger,
+        ...(executor ? { executor } : {}),
+        plans,
+        records,
+      };
     };
-    return { live: sides.live, standby: sides.standby, generation: sides.generation, sides: { blue: await read('blue'), green: await read('green') } };
+    return {
+      live: sides.live,
+      standby: sides.standby,
+      generation: sides.generation,
+      sides: { blue: await read('blue'), green: await read('green') },
+    };
   } finally {
     await session.close();
   }
@@ -104,9 +133,19 @@ export function ranOn(plan: Plan, pair: PairLedgers, p: { release: number; phase
 }
 
 /** Phases before `p` (with steps) that ran on another side and not on `side`. */
-export function ranElsewhere(plan: Plan, pair: PairLedgers, p: { release: number; phase: Phase }, side: Side): { release: number; phase: Phase }[] {
+export function ranElsewhere(
+  plan: Plan,
+  pair: PairLedgers,
+  p: { release: number; phase: Phase },
+  side: Side,
+): { release: number; phase: Phase }[] {
   const phases = planPhases(plan);
-  const earlier = phases.slice(0, phases.findIndex((x) => x.release === p.release && x.phase === p.phase)).filter((x) => x.steps.length > 0);
+  const earlier = phases
+    .slice(
+      0,
+      phases.findIndex((x) => x.release === p.release && x.phase === p.phase),
+    )
+    .filter((x) => x.steps.length > 0);
   return earlier.filter((x) => {
     const sides = ranOn(plan, pair, x);
     return sides.length > 0 && !sides.includes(side);
@@ -115,8 +154,10 @@ export function ranElsewhere(plan: Plan, pair: PairLedgers, p: { release: number
 
 /** Contract on live ends the cutback window: said before it runs, and required to be meant (--yes). */
 export function contractWarning(p: { release: number }, live?: Side): string {
-  return `contract runs on the live side${live ? ` (${live})` : ''} and ends the cutback window for release ${p.release}: ` +
-    'once it removes what the previous application version needs, cutting back to the other side no longer gives that version a working database';
+  return (
+    `contract runs on the live side${live ? ` (${live})` : ''} and ends the cutback window for release ${p.release}: ` +
+    'once it removes what the previous application version needs, cutting back to the other side no longer gives that version a working database'
+  );
 }
 
 /** Where `rollback` undoes a phase: the side that ran it; when both or neither did, where apply would run it. */
@@ -129,8 +170,14 @@ export function placeRollback(plan: Plan, pair: PairLedgers, p: { release: numbe
  * The phases as the pair holds them: each phase's state from the side that ran it (from where apply would
  * run it when both or neither did), with the sides that ran it.
  */
-export function pairPhaseStatuses(plan: Plan, pair: PairLedgers): (PhaseStatus & { readonly ranOn: readonly Side[] })[] {
-  const bySide = { blue: phaseStatuses(plan, pair.sides.blue.records), green: phaseStatuses(plan, pair.sides.green.records) };
+export function pairPhaseStatuses(
+  plan: Plan,
+  pair: PairLedgers,
+): (PhaseStatus & { readonly ranOn: readonly Side[] })[] {
+  const bySide = {
+    blue: phaseStatuses(plan, pair.sides.blue.records),
+    green: phaseStatuses(plan, pair.sides.green.records),
+  };
   return bySide.blue.map((_, i) => {
     const sides = SIDES.filter((side) => touched(bySide[side][i]!));
     const from = sides.length === 1 ? sides[0]! : pair[phaseRole(bySide.blue[i]!.phase)];

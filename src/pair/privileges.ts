@@ -21,7 +21,16 @@ export interface Privilege {
 
 /** Privileges granted to others than the owner on `schemas` and their objects. */
 export async function readPrivileges(db: Queryable, schemas: readonly string[]): Promise<Privilege[]> {
-  const { rows } = await db.query<{ kind: Privilege['kind']; schema: string; name: string; detail: string | null; grantee: string | null; public: boolean; privilege: string; grantable: boolean }>(
+  const { rows } = await db.query<{
+    kind: Privilege['kind'];
+    schema: string;
+    name: string;
+    detail: string | null;
+    grantee: string | null;
+    public: boolean;
+    privilege: string;
+    grantable: boolean;
+  }>(
     `SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END AS kind, n.nspname AS schema, c.relname AS name, NULL AS detail,
             r.rolname AS grantee, a.grantee = 0 AS public, a.privilege_type AS privilege, a.is_grantable AS grantable
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
@@ -42,12 +51,18 @@ export async function readPrivileges(db: Queryable, schemas: readonly string[]):
     [schemas],
   );
   return rows.map((r) => ({
-    kind: r.kind, schema: r.schema, name: r.name, ...(r.detail !== null ? { detail: r.detail } : {}),
-    grantee: r.public ? 'PUBLIC' : (r.grantee ?? '?'), privilege: r.privilege, grantable: r.grantable,
+    kind: r.kind,
+    schema: r.schema,
+    name: r.name,
+    ...(r.detail !== null ? { detail: r.detail } : {}),
+    grantee: r.public ? 'PUBLIC' : (r.grantee ?? '?'),
+    privilege: r.privilege,
+    grantable: r.grantable,
   }));
 }
 
-const keyOf = (p: Privilege) => JSON.stringify([p.kind, p.schema, p.name, p.detail ?? '', p.grantee, p.privilege, p.grantable]);
+const keyOf = (p: Privilege) =>
+  JSON.stringify([p.kind, p.schema, p.name, p.detail ?? '', p.grantee, p.privilege, p.grantable]);
 
 /** The object a privilege is on, as GRANT names it. */
 function target(p: Privilege): string {
@@ -71,10 +86,20 @@ export function grantStatement(p: Privilege): string {
 }
 
 /** What `have` lacks of `want` (objects `have` does not have at all are left out: schema drift says so). */
-export function missingPrivileges(want: readonly Privilege[], have: readonly Privilege[], objects?: ReadonlySet<string>): Privilege[] {
+export function missingPrivileges(
+  want: readonly Privilege[],
+  have: readonly Privilege[],
+  objects?: ReadonlySet<string>,
+): Privilege[] {
   const got = new Set(have.map(keyOf));
   return want
-    .filter((p) => !got.has(keyOf(p)) && (!objects || p.kind === 'function' || objects.has(p.kind === 'schema' ? p.schema : qualified(p.schema, p.name))))
+    .filter(
+      (p) =>
+        !got.has(keyOf(p)) &&
+        (!objects ||
+          p.kind === 'function' ||
+          objects.has(p.kind === 'schema' ? p.schema : qualified(p.schema, p.name))),
+    )
     .map((p) => ({ p, grant: grantStatement(p) }))
     .sort((a, b) => (a.grant < b.grant ? -1 : a.grant > b.grant ? 1 : 0))
     .map(({ p }) => p);
@@ -101,6 +126,8 @@ export async function copyPrivileges(from: Queryable, to: Queryable, schemas: re
   }
   // A GRANT the connected role may not give only warns ("no privileges were granted"): read back what took.
   const still = new Set(missingPrivileges(want, await readPrivileges(to, schemas)).map(grantStatement));
-  for (const grant of still) if (!failed.some((f) => f.grant === grant)) failed.push({ grant, error: 'granted nothing: the role switchyard connects as may not grant it' });
+  for (const grant of still)
+    if (!failed.some((f) => f.grant === grant))
+      failed.push({ grant, error: 'granted nothing: the role switchyard connects as may not grant it' });
   return { granted: missing.length - still.size, failed };
 }

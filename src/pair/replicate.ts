@@ -8,15 +8,30 @@ import type { Queryable } from '../introspect/index.js';
 import { ident, qualified } from '../db/quote.js';
 import { PairError } from './errors.js';
 import { isPublicationName, isStreamName, isWatchPublicationName, isWatchSlotName, NAME_LIKE } from './names.js';
-import { createPublication, createSlot, createSubscription, detachSubscription, dropPublication, dropSlot, setPublication, type PublicationContent, type SubscriptionOptions } from './sql.js';
+import {
+  createPublication,
+  createSlot,
+  createSubscription,
+  detachSubscription,
+  dropPublication,
+  dropSlot,
+  setPublication,
+  type PublicationContent,
+  type SubscriptionOptions,
+} from './sql.js';
 
 export type Outcome = 'created' | 'updated' | 'exists';
 
 /** Published tables of `name` as `schema.table` (quoted), sorted; undefined when there is no such publication. */
 export async function publishedTables(db: Queryable, name: string): Promise<string[] | undefined> {
-  const { rows: [p] } = await db.query<{ oid: string }>(`SELECT oid::text FROM pg_publication WHERE pubname = $1`, [name]);
+  const {
+    rows: [p],
+  } = await db.query<{ oid: string }>(`SELECT oid::text FROM pg_publication WHERE pubname = $1`, [name]);
   if (!p) return undefined;
-  const { rows } = await db.query<{ schemaname: string; tablename: string }>(`SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1`, [name]);
+  const { rows } = await db.query<{ schemaname: string; tablename: string }>(
+    `SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1`,
+    [name],
+  );
   return rows.map((r) => qualified(r.schemaname, r.tablename)).sort();
 }
 
@@ -48,14 +63,30 @@ export interface SlotInfo {
 
 /** switchyard's slots for this database. */
 export async function pairSlots(db: Queryable): Promise<SlotInfo[]> {
-  const { rows } = await db.query<{ name: string; active: boolean; pid: number | null; wal_status: string | null; retained: string | null; lag: string | null }>(
+  const { rows } = await db.query<{
+    name: string;
+    active: boolean;
+    pid: number | null;
+    wal_status: string | null;
+    retained: string | null;
+    lag: string | null;
+  }>(
     `SELECT slot_name::text AS name, active, active_pid AS pid, to_jsonb(s) ->> 'wal_status' AS wal_status,
             pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS retained, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS lag
        FROM pg_replication_slots s WHERE database = current_database() AND slot_name LIKE $1 ORDER BY 1`,
     [NAME_LIKE],
   );
   const num = (v: string | null) => (v === null ? null : Number(v));
-  return rows.filter((r) => isStreamName(r.name) || isWatchSlotName(r.name)).map((r) => ({ name: r.name, active: r.active, activePid: r.pid, walStatus: r.wal_status, retainedBytes: num(r.retained), lagBytes: num(r.lag) }));
+  return rows
+    .filter((r) => isStreamName(r.name) || isWatchSlotName(r.name))
+    .map((r) => ({
+      name: r.name,
+      active: r.active,
+      activePid: r.pid,
+      walStatus: r.wal_status,
+      retainedBytes: num(r.retained),
+      lagBytes: num(r.lag),
+    }));
 }
 
 /**
@@ -67,7 +98,8 @@ export async function ensureSlot(db: Client, name: string, stale = false): Promi
   try {
     const slot = (await pairSlots(db)).find((s) => s.name === name);
     if (slot) {
-      if (stale && slot.active && slot.activePid !== null) await db.query(`SELECT pg_terminate_backend($1)`, [slot.activePid]);
+      if (stale && slot.active && slot.activePid !== null)
+        await db.query(`SELECT pg_terminate_backend($1)`, [slot.activePid]);
       return 'exists';
     }
     await db.query(createSlot(name));
@@ -96,11 +128,20 @@ export async function pairSubscriptions(db: Queryable): Promise<SubscriptionInfo
 
 /** switchyard's publications in this database. */
 export async function pairPublications(db: Queryable): Promise<string[]> {
-  const { rows } = await db.query<{ name: string }>(`SELECT pubname::text AS name FROM pg_publication WHERE pubname LIKE $1 ORDER BY 1`, [NAME_LIKE]);
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT pubname::text AS name FROM pg_publication WHERE pubname LIKE $1 ORDER BY 1`,
+    [NAME_LIKE],
+  );
   return rows.map((r) => r.name).filter((n) => isPublicationName(n) || isWatchPublicationName(n));
 }
 
-export async function ensureSubscription(db: Client, name: string, conninfo: string, publication: string, o: SubscriptionOptions): Promise<Outcome> {
+export async function ensureSubscription(
+  db: Client,
+  name: string,
+  conninfo: string,
+  publication: string,
+  o: SubscriptionOptions,
+): Promise<Outcome> {
   const existing = (await pairSubscriptions(db)).find((s) => s.name === name);
   if (existing?.enabled) return 'exists';
   try {
@@ -133,7 +174,10 @@ export async function dropSubscriptions(db: Client, names: readonly string[]): P
 }
 
 export async function dropPublications(db: Client, names: readonly string[]): Promise<void> {
-  for (const name of names) await db.query(dropPublication(name)).catch((e: unknown) => { throw databaseError(`dropping publication ${name}`, e); });
+  for (const name of names)
+    await db.query(dropPublication(name)).catch((e: unknown) => {
+      throw databaseError(`dropping publication ${name}`, e);
+    });
 }
 
 /**
@@ -155,7 +199,11 @@ export async function dropSlots(db: Client, names: readonly string[], waitMs = 1
           if ((e as { code?: string }).code !== '55006') throw databaseError(`dropping replication slot ${name}`, e);
         }
       } else if (Date.now() - started > 4 * waitMs) {
-        throw new PairError('SLOT_IN_USE', `replication slot ${name} is still in use by pid ${slot.activePid ?? '?'} after ${(4 * waitMs) / 1000} s; fix: end that session (SELECT pg_terminate_backend(pid)) and run the command again`, 3);
+        throw new PairError(
+          'SLOT_IN_USE',
+          `replication slot ${name} is still in use by pid ${slot.activePid ?? '?'} after ${(4 * waitMs) / 1000} s; fix: end that session (SELECT pg_terminate_backend(pid)) and run the command again`,
+          3,
+        );
       } else if (Date.now() - started > waitMs && slot.activePid !== null) {
         await db.query(`SELECT pg_terminate_backend($1)`, [slot.activePid]);
       }

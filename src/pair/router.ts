@@ -4,7 +4,7 @@
 // URL is never written anywhere (PgBouncer takes it from its auth_file), and every other line stays as it was.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import type { RouterSettings } from '../config/config.js';
 import { UsageError } from '../errors.js';
 import { connect } from '../db/connect.js';
@@ -14,7 +14,13 @@ import { ident } from '../db/quote.js';
 import type { RouterErrorCode } from '../errors.js';
 import { RouterError } from './errors.js';
 import {
-  endpointOf, entryEndpoint, findDatabaseEntry, replaceFile, rewriteDatabaseEntry, sameEndpoint, type Endpoint,
+  endpointOf,
+  entryEndpoint,
+  findDatabaseEntry,
+  replaceFile,
+  rewriteDatabaseEntry,
+  sameEndpoint,
+  type Endpoint,
 } from './pgbouncer-ini.js';
 
 export { RouterError, type RouterErrorCode };
@@ -54,11 +60,17 @@ export async function openRouter(settings: RouterSettings | undefined, o: Router
     case 'none':
       return noneRouter();
     case 'command':
-      if (!settings?.run) throw new UsageError('`router.run` is required with kind command: set it to a command such as "./switch-traffic.sh {side} {url}"');
+      if (!settings?.run)
+        throw new UsageError(
+          '`router.run` is required with kind command: set it to a command such as "./switch-traffic.sh {side} {url}"',
+        );
       return commandRouter(settings.run, o);
     case 'pgbouncer': {
       const { admin, config, database } = settings ?? {};
-      if (!admin || !config || !database) throw new UsageError('router kind pgbouncer needs `router.admin`, `router.config` and `router.database` in switchyard.yaml');
+      if (!admin || !config || !database)
+        throw new UsageError(
+          'router kind pgbouncer needs `router.admin`, `router.config` and `router.database` in switchyard.yaml',
+        );
       return pgbouncerRouter(admin, config, database, o);
     }
   }
@@ -76,7 +88,11 @@ function noneRouter(): Router {
 async function pgbouncerRouter(adminUrl: string, file: string, database: string, o: RouterOptions): Promise<Router> {
   const readIni = () =>
     readFile(file, 'utf8').catch((e: unknown) => {
-      throw new RouterError('ROUTER_CONFIG', `cannot read router.config ${file}: ${(e as Error).message}; set router.config to the path of the pgbouncer.ini PgBouncer runs with`, { cause: e });
+      throw new RouterError(
+        'ROUTER_CONFIG',
+        `cannot read router.config ${file}: ${(e as Error).message}; set router.config to the path of the pgbouncer.ini PgBouncer runs with`,
+        { cause: e },
+      );
     });
   findDatabaseEntry(await readIni(), database, file);
   const name = ident(database);
@@ -97,7 +113,11 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
           void c.end().catch(() => undefined);
           if (attempt === 0) continue; // once: PgBouncer may have restarted
         }
-        throw new RouterError('ROUTER_ADMIN', `PgBouncer (${admin}) refused ${sql}: ${redactText((e as Error).message)}`, { cause: e });
+        throw new RouterError(
+          'ROUTER_ADMIN',
+          `PgBouncer (${admin}) refused ${sql}: ${redactText((e as Error).message)}`,
+          { cause: e },
+        );
       }
     }
   };
@@ -107,7 +127,9 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
     // but cannot close); PgBouncer counts that as a failed login and opens nothing for server_login_retry
     // (15 s by default) while every held client waits. So while traffic comes back, retries are immediate;
     // the setting is restored once the pool has a server connection (a RELOAD restores it too).
-    const retry = (await run<{ key: string; value: string }>('SHOW CONFIG').catch(() => [])).find((r) => r.key === 'server_login_retry')?.value;
+    const retry = (await run<{ key: string; value: string }>('SHOW CONFIG').catch(() => [])).find(
+      (r) => r.key === 'server_login_retry',
+    )?.value;
     const fast = retry !== undefined && /^[0-9.]+$/.test(retry) && Number(retry) > 0;
     if (fast) await run('SET server_login_retry = 0').catch(() => undefined);
     try {
@@ -119,7 +141,12 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
     if (!fast) return;
     for (const until = Date.now() + 2000; Date.now() < until; await new Promise((r) => setTimeout(r, 5))) {
       const pool = (await run<Record<string, string | number>>('SHOW POOLS')).find((p) => p.database === database);
-      if (!pool || Number(pool.cl_waiting) === 0 || Number(pool.sv_active) + Number(pool.sv_idle) + Number(pool.sv_used) > 0) break;
+      if (
+        !pool ||
+        Number(pool.cl_waiting) === 0 ||
+        Number(pool.sv_active) + Number(pool.sv_idle) + Number(pool.sv_used) > 0
+      )
+        break;
     }
     await run(`SET server_login_retry = ${retry}`).catch(() => undefined);
   };
@@ -140,15 +167,23 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
       const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), limit)));
       const paused = run(`PAUSE ${name}`);
       paused.catch(() => undefined);
-      const outcome = await Promise.race([paused.then(() => 'paused' as const), timeout]).finally(() => clearTimeout(timer));
+      const outcome = await Promise.race([paused.then(() => 'paused' as const), timeout]).finally(() =>
+        clearTimeout(timer),
+      );
       if (outcome === 'timeout') {
         // The waiting connection stays blocked: let traffic go from a fresh one, then drop it.
         const stuck = client;
         if (stuck) abandoned.add(stuck);
         client = undefined;
-        const resumed = await resume().then(() => 'the database was resumed', (e: unknown) => `RESUME failed too (${(e as Error).message}): run RESUME ${name} on the console now`);
+        const resumed = await resume().then(
+          () => 'the database was resumed',
+          (e: unknown) => `RESUME failed too (${(e as Error).message}): run RESUME ${name} on the console now`,
+        );
         await stuck?.end().catch(() => undefined);
-        throw new RouterError('ROUTER_PAUSE_TIMEOUT', `PAUSE ${database} did not finish within ${limit} ms: a transaction through PgBouncer stayed open; ${resumed}. Find it with SHOW SERVERS on the console (or pg_stat_activity state 'idle in transaction') and retry`);
+        throw new RouterError(
+          'ROUTER_PAUSE_TIMEOUT',
+          `PAUSE ${database} did not finish within ${limit} ms: a transaction through PgBouncer stayed open; ${resumed}. Find it with SHOW SERVERS on the console (or pg_stat_activity state 'idle in transaction') and retry`,
+        );
       }
       o.onEvent?.({ kind: 'pause', database, ms: performance.now() - started });
     },
@@ -159,13 +194,28 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
       const next = rewriteDatabaseEntry(ini, database, target, file);
       if (next !== ini) await replaceFile(file, next);
       await run('RELOAD');
-      const rows = await run<{ name: string; host: string | null; port: number | string; database: string }>('SHOW DATABASES');
+      const rows = await run<{ name: string; host: string | null; port: number | string; database: string }>(
+        'SHOW DATABASES',
+      );
       const row = rows.find((r) => r.name === database);
-      const loaded: Endpoint | undefined = row && { ...(row.host ? { host: row.host } : {}), port: Number(row.port), dbname: row.database };
-      const applied = loaded && (target.host === undefined ? loaded.port === target.port && loaded.dbname === target.dbname : sameEndpoint(loaded, target));
+      const loaded: Endpoint | undefined = row && {
+        ...(row.host ? { host: row.host } : {}),
+        port: Number(row.port),
+        dbname: row.database,
+      };
+      const applied =
+        loaded &&
+        (target.host === undefined
+          ? loaded.port === target.port && loaded.dbname === target.dbname
+          : sameEndpoint(loaded, target));
       if (!applied) {
-        const now = loaded ? `host=${loaded.host ?? ''} port=${loaded.port} dbname=${loaded.dbname}` : 'no such database';
-        throw new RouterError('ROUTER_RELOAD', `PgBouncer (${admin}) did not take the new [databases] entry ${database} after RELOAD (it reports ${now}): check its log for an error in ${file}, and that PgBouncer runs with this file`);
+        const now = loaded
+          ? `host=${loaded.host ?? ''} port=${loaded.port} dbname=${loaded.dbname}`
+          : 'no such database';
+        throw new RouterError(
+          'ROUTER_RELOAD',
+          `PgBouncer (${admin}) did not take the new [databases] entry ${database} after RELOAD (it reports ${now}): check its log for an error in ${file}, and that PgBouncer runs with this file`,
+        );
       }
       o.onEvent?.({ kind: 'switch', side, target: redactUrl(url), ms: performance.now() - started });
     },
@@ -189,7 +239,11 @@ async function connectAdmin(url: string): Promise<pg.Client> {
   } catch (e) {
     if (e instanceof UsageError) throw e;
     // connect() names the target and masks the password already; the fix is router-specific.
-    throw new RouterError('ROUTER_ADMIN', `${(e as Error).message.replace(/^cannot connect to /, 'cannot connect to the PgBouncer admin console ')}; check router.admin (the user must be in admin_users)`, { cause: e });
+    throw new RouterError(
+      'ROUTER_ADMIN',
+      `${(e as Error).message.replace(/^cannot connect to /, 'cannot connect to the PgBouncer admin console ')}; check router.admin (the user must be in admin_users)`,
+      { cause: e },
+    );
   }
 }
 
@@ -206,7 +260,9 @@ export function renderCommand(run: string, side: Side, url: string): string {
 
 function commandRouter(run: string, o: RouterOptions): Router {
   if (/["']\{(side|url)\}|\{(side|url)\}["']/.test(run)) {
-    throw new UsageError(`router.run puts {side} or {url} in quotes (${run}): leave the quotes out, switchyard quotes the values itself`);
+    throw new UsageError(
+      `router.run puts {side} or {url} in quotes (${run}): leave the quotes out, switchyard quotes the values itself`,
+    );
   }
   const nothing = async () => undefined;
   return {
@@ -255,7 +311,10 @@ function commandRouter(run: string, o: RouterOptions): Router {
       });
       if (code !== 0) {
         const why = typeof code === 'number' ? `exited with code ${code}` : `failed (${code})`;
-        throw new RouterError('ROUTER_COMMAND', `the router command ${shown} ${why}; traffic may not have moved to ${side}${lines.length ? ':\n' + lines.slice(-20).join('\n') : ''}`);
+        throw new RouterError(
+          'ROUTER_COMMAND',
+          `the router command ${shown} ${why}; traffic may not have moved to ${side}${lines.length ? `:\n${lines.slice(-20).join('\n')}` : ''}`,
+        );
       }
       o.onEvent?.({ kind: 'switch', side, target: redactUrl(url), ms: performance.now() - started });
     },

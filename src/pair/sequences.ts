@@ -21,9 +21,13 @@ export async function readSequences(db: Client, schemas: readonly string[]): Pro
       [schemas],
     );
     if (!names.length) return [];
-    const parts = names.map((s, i) => `SELECT ${i} AS i, last_value::text AS v, is_called AS c FROM ${qualified(s.schema, s.name)}`);
+    const parts = names.map(
+      (s, i) => `SELECT ${i} AS i, last_value::text AS v, is_called AS c FROM ${qualified(s.schema, s.name)}`,
+    );
     const { rows } = await db.query<{ i: number; v: string; c: boolean }>(parts.join(' UNION ALL '));
-    return rows.sort((a, b) => a.i - b.i).map((r) => ({ name: qualified(names[r.i]!.schema, names[r.i]!.name), lastValue: r.v, isCalled: r.c }));
+    return rows
+      .sort((a, b) => a.i - b.i)
+      .map((r) => ({ name: qualified(names[r.i]!.schema, names[r.i]!.name), lastValue: r.v, isCalled: r.c }));
   } catch (e) {
     throw databaseError('reading the sequences', e);
   }

@@ -23,23 +23,39 @@ export interface PairTargets {
 }
 
 /** The pair's URLs: `--blue`/`--green` over `pair.blue`/`pair.green`; a missing one is named with its fix. */
-export function resolvePair(config: Pick<SwitchyardConfig, 'pair' | 'unsetVariables'>, flags: PairFlags = {}): PairTargets {
+export function resolvePair(
+  config: Pick<SwitchyardConfig, 'pair' | 'unsetVariables'>,
+  flags: PairFlags = {},
+): PairTargets {
   const pick = (side: Side): string => {
     const url = flags[side] ?? config.pair?.[side];
     if (url !== undefined && url.trim() !== '') return url;
-    const unset = config.unsetVariables?.length ? ` (switchyard.yaml names ${config.unsetVariables.map((v) => '$' + v).join(', ')}, which is not set)` : '';
-    throw new UsageError(`no URL for the ${side} database${unset}: set \`pair.${side}\` in switchyard.yaml (e.g. ${side}: \${${side.toUpperCase()}_URL}) or pass --${side} postgres://user@host:5432/db`);
+    const unset = config.unsetVariables?.length
+      ? ` (switchyard.yaml names ${config.unsetVariables.map((v) => `$${v}`).join(', ')}, which is not set)`
+      : '';
+    throw new UsageError(
+      `no URL for the ${side} database${unset}: set \`pair.${side}\` in switchyard.yaml (e.g. ${side}: \${${side.toUpperCase()}_URL}) or pass --${side} postgres://user@host:5432/db`,
+    );
   };
   const blue = pick('blue');
   const green = pick('green');
-  for (const [side, url] of [['blue', blue], ['green', green]] as const) {
+  for (const [side, url] of [
+    ['blue', blue],
+    ['green', green],
+  ] as const) {
     try {
       parseConninfo(url);
     } catch (e) {
-      throw new UsageError(`the ${side} URL is not a postgres://user@host:port/database URL or a key=value string: ${(e as Error).message}`, { cause: e });
+      throw new UsageError(
+        `the ${side} URL is not a postgres://user@host:port/database URL or a key=value string: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }
-  if (sameDatabase(blue, green)) throw new UsageError(`pair.blue and pair.green name the same database (${describeTarget({ url: blue })}): the standby must be another database`);
+  if (sameDatabase(blue, green))
+    throw new UsageError(
+      `pair.blue and pair.green name the same database (${describeTarget({ url: blue })}): the standby must be another database`,
+    );
   const replicationUser = flags.replicationUser ?? config.pair?.replicationUser;
   return { blue, green, ...(replicationUser ? { replicationUser } : {}) };
 }
@@ -73,7 +89,9 @@ export async function openPair(targets: PairTargets, applicationName: string): P
   for (const c of [blue, green]) await prepareSession(c);
   const clients = { blue, green };
   return {
-    targets, blue, green,
+    targets,
+    blue,
+    green,
     names: { blue: describeTarget({ url: targets.blue }), green: describeTarget({ url: targets.green }) },
     db: (side) => clients[side],
     async close() {
@@ -100,7 +118,10 @@ export async function resolveSides(session: PairSession, ledgerSchema: string, p
     const t = await readTopology(session.db(side), ledgerSchema);
     if (!t) continue;
     if (t.side !== side) {
-      throw new TopologyConflictError('swapped', `the database configured as ${side} (${session.names[side]}) says it is ${t.side}: pair.blue and pair.green look swapped; fix the URLs (flags or switchyard.yaml)`);
+      throw new TopologyConflictError(
+        'swapped',
+        `the database configured as ${side} (${session.names[side]}) says it is ${t.side}: pair.blue and pair.green look swapped; fix the URLs (flags or switchyard.yaml)`,
+      );
     }
     stored[side] = t;
   }
@@ -114,7 +135,9 @@ export async function resolveSides(session: PairSession, ledgerSchema: string, p
   }
   const known = b ?? g;
   if (known && preferLive && known.live !== preferLive) {
-    throw new UsageError(`--live ${preferLive} contradicts the pair's topology: ${known.live} is live (generation ${known.generation}); leave --live out`);
+    throw new UsageError(
+      `--live ${preferLive} contradicts the pair's topology: ${known.live} is live (generation ${known.generation}); leave --live out`,
+    );
   }
   const live = known?.live ?? preferLive ?? 'blue';
   return { live, standby: otherSide(live), generation: known?.generation ?? 1, stored };
@@ -130,13 +153,21 @@ const PAIR_LOCK = [0x53_59_50, 0x41_49_52] as const;
 export async function lockPair(session: PairSession): Promise<void> {
   for (const side of SIDES) {
     const db = session.db(side);
-    const { rows: [r] } = await db.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${PAIR_LOCK[0]}, ${PAIR_LOCK[1]}) AS ok`);
+    const {
+      rows: [r],
+    } = await db.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${PAIR_LOCK[0]}, ${PAIR_LOCK[1]}) AS ok`);
     if (r?.ok) continue;
-    const { rows: [h] } = await db.query<{ pid: number; app: string | null }>(
+    const {
+      rows: [h],
+    } = await db.query<{ pid: number; app: string | null }>(
       `SELECT l.pid, a.application_name AS app FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [PAIR_LOCK[0], PAIR_LOCK[1]],
     );
-    throw new PairError('PAIR_BUSY', `another pair command is running on ${side}: ${h ? `pid ${h.pid} (${JSON.stringify(h.app ?? '')})` : 'a session that has just ended'}; wait for it to finish, or end it with SELECT pg_terminate_backend(pid)`, 1);
+    throw new PairError(
+      'PAIR_BUSY',
+      `another pair command is running on ${side}: ${h ? `pid ${h.pid} (${JSON.stringify(h.app ?? '')})` : 'a session that has just ended'}; wait for it to finish, or end it with SELECT pg_terminate_backend(pid)`,
+      1,
+    );
   }
 }

@@ -17,9 +17,13 @@ export interface PublicationContent {
 function publicationTargets(c: PublicationContent): string {
   const parts: string[] = [];
   // PostgreSQL refuses column lists in a publication that also publishes whole schemas.
-  if (c.schemas?.length && c.tables.some((t) => t[2])) throw new TypeError('column lists cannot be combined with FOR TABLES IN SCHEMA');
+  if (c.schemas?.length && c.tables.some((t) => t[2]))
+    throw new TypeError('column lists cannot be combined with FOR TABLES IN SCHEMA');
   if (c.schemas?.length) parts.push(`TABLES IN SCHEMA ${identList(c.schemas)}`);
-  if (c.tables.length) parts.push(`TABLE ${c.tables.map(([s, t, cols]) => qualified(s, t) + (cols ? ` (${identList(cols)})` : '')).join(', ')}`);
+  if (c.tables.length)
+    parts.push(
+      `TABLE ${c.tables.map(([s, t, cols]) => qualified(s, t) + (cols ? ` (${identList(cols)})` : '')).join(', ')}`,
+    );
   if (!parts.length) throw new TypeError('a publication needs at least one schema or table');
   return parts.join(', ');
 }
@@ -55,8 +59,19 @@ export interface SubscriptionOptions {
 }
 
 /** The connection string is a secret (it may hold a password): never print the statement. */
-export function createSubscription(name: string, conninfo: string, publication: string, o: SubscriptionOptions): string {
-  const options = [`create_slot = false`, `slot_name = ${literal(name)}`, `copy_data = ${o.copyData}`, ...(o.enabled === false ? ['enabled = false'] : []), ...(o.originNone ? ['origin = none'] : [])];
+export function createSubscription(
+  name: string,
+  conninfo: string,
+  publication: string,
+  o: SubscriptionOptions,
+): string {
+  const options = [
+    `create_slot = false`,
+    `slot_name = ${literal(name)}`,
+    `copy_data = ${o.copyData}`,
+    ...(o.enabled === false ? ['enabled = false'] : []),
+    ...(o.originNone ? ['origin = none'] : []),
+  ];
   return `CREATE SUBSCRIPTION ${ident(name)} CONNECTION ${literal(conninfo)} PUBLICATION ${ident(publication)} WITH (${options.join(', ')})`;
 }
 
@@ -65,7 +80,11 @@ export function createSubscription(name: string, conninfo: string, publication: 
  * pair drops slots itself, so the subscription is first disabled and detached from its slot.
  */
 export function detachSubscription(name: string): string[] {
-  return [`ALTER SUBSCRIPTION ${ident(name)} DISABLE`, `ALTER SUBSCRIPTION ${ident(name)} SET (slot_name = NONE)`, `DROP SUBSCRIPTION ${ident(name)}`];
+  return [
+    `ALTER SUBSCRIPTION ${ident(name)} DISABLE`,
+    `ALTER SUBSCRIPTION ${ident(name)} SET (slot_name = NONE)`,
+    `DROP SUBSCRIPTION ${ident(name)}`,
+  ];
 }
 
 /**

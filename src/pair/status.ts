@@ -53,7 +53,12 @@ export interface PairStatus {
   readonly lag: Lag | null;
   readonly tables: readonly TableSync[];
   readonly sequences: readonly SequenceDrift[];
-  readonly schema: { readonly live: string; readonly standby: string; readonly equal: boolean; readonly differences: readonly string[] } | null;
+  readonly schema: {
+    readonly live: string;
+    readonly standby: string;
+    readonly equal: boolean;
+    readonly differences: readonly string[];
+  } | null;
   /** pg_stat_subscription_stats (15+): null on older servers or without a subscription. */
   readonly errors: { readonly apply: number; readonly sync: number } | null;
   /** The split-brain watch on the standby (the fenced side after a switch): foreign writes pending in its slot. */
@@ -81,26 +86,42 @@ export function sequenceDrift(live: Map<string, string | null>, standby: Map<str
   });
 }
 
-async function streamStatus(live: Client, standby: Client, subscription: string): Promise<{ stream: StreamStatus | null; lag: Lag | null }> {
+async function streamStatus(
+  live: Client,
+  standby: Client,
+  subscription: string,
+): Promise<{ stream: StreamStatus | null; lag: Lag | null }> {
   const sub = (await pairSubscriptions(standby)).find((s) => s.name === subscription);
   const slot = (await pairSlots(live)).find((s) => s.name === subscription) ?? null;
   if (!sub) return { stream: null, lag: slot ? { bytes: slot.lagBytes, seconds: null } : null };
-  const { rows: [w] } = await standby.query<{ pid: number | null; at: Date | null }>(
+  const {
+    rows: [w],
+  } = await standby.query<{ pid: number | null; at: Date | null }>(
     `SELECT max(pid) AS pid, max(last_msg_receipt_time) AS at FROM pg_stat_subscription WHERE subname = $1 AND relid IS NULL`,
     [subscription],
   );
-  const { rows: [r] } = await live.query<{ s: number | null }>(
+  const {
+    rows: [r],
+  } = await live.query<{ s: number | null }>(
     `SELECT extract(epoch FROM coalesce(replay_lag, flush_lag, write_lag))::float8 AS s FROM pg_stat_replication WHERE application_name = $1`,
     [subscription],
   );
   const bytes = slot?.lagBytes ?? null;
   const seconds = r?.s ?? (bytes === 0 ? 0 : null);
-  return { stream: { subscription, enabled: sub.enabled, workerPid: w?.pid ?? null, lastMessageAt: w?.at ?? null, slot }, lag: { bytes, seconds } };
+  return {
+    stream: { subscription, enabled: sub.enabled, workerPid: w?.pid ?? null, lastMessageAt: w?.at ?? null, slot },
+    lag: { bytes, seconds },
+  };
 }
 
 async function errorCounts(standby: Client, subscription: string): Promise<{ apply: number; sync: number } | null> {
   if ((await serverVersion(standby)).num < 150000) return null;
-  const { rows: [r] } = await standby.query<{ a: string; s: string }>(`SELECT apply_error_count::text AS a, sync_error_count::text AS s FROM pg_stat_subscription_stats WHERE subname = $1`, [subscription]);
+  const {
+    rows: [r],
+  } = await standby.query<{ a: string; s: string }>(
+    `SELECT apply_error_count::text AS a, sync_error_count::text AS s FROM pg_stat_subscription_stats WHERE subname = $1`,
+    [subscription],
+  );
   return r ? { apply: Number(r.a), sync: Number(r.s) } : null;
 }
 
@@ -111,11 +132,43 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
     sides = await resolveSides(session, config.ledgerSchema);
   } catch (e) {
     if (!(e instanceof TopologyConflictError)) throw e;
-    return { ...base, topology: {}, paired: false, live: null, standby: null, generation: null, stream: null, lag: null, tables: [], sequences: [], schema: null, errors: null, watch: null, problems: [e.message], ok: false };
+    return {
+      ...base,
+      topology: {},
+      paired: false,
+      live: null,
+      standby: null,
+      generation: null,
+      stream: null,
+      lag: null,
+      tables: [],
+      sequences: [],
+      schema: null,
+      errors: null,
+      watch: null,
+      problems: [e.message],
+      ok: false,
+    };
   }
   const stored = sides.stored;
   if (!stored.blue && !stored.green) {
-    return { ...base, topology: {}, paired: false, live: null, standby: null, generation: null, stream: null, lag: null, tables: [], sequences: [], schema: null, errors: null, watch: null, problems: ['not paired: neither database holds a pair topology (run switchyard pair init)'], ok: false };
+    return {
+      ...base,
+      topology: {},
+      paired: false,
+      live: null,
+      standby: null,
+      generation: null,
+      stream: null,
+      lag: null,
+      tables: [],
+      sequences: [],
+      schema: null,
+      errors: null,
+      watch: null,
+      problems: ['not paired: neither database holds a pair topology (run switchyard pair init)'],
+      ok: false,
+    };
   }
   const problems: string[] = [];
   const live = session.db(sides.live);
@@ -125,38 +178,74 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
   for (const side of ['blue', 'green'] as const) {
     const t = stored[side];
     if (!t) problems.push(`${side} holds no topology (run switchyard pair init to finish the pairing)`);
-    else if (t.state !== 'paired') problems.push(`${side} says the pair is ${t.state}${t.state === 'initializing' ? ': pair init did not finish; run it again' : ': run switchyard pair init to pair again'}`);
+    else if (t.state !== 'paired')
+      problems.push(
+        `${side} says the pair is ${t.state}${t.state === 'initializing' ? ': pair init did not finish; run it again' : ': run switchyard pair init to pair again'}`,
+      );
   }
   const { stream, lag } = await streamStatus(live, standby, subscription);
-  if (!stream) problems.push(`no subscription ${subscription} on ${sides.standby}: run switchyard pair init (or pair resync)`);
+  if (!stream)
+    problems.push(`no subscription ${subscription} on ${sides.standby}: run switchyard pair init (or pair resync)`);
   else {
     if (!stream.enabled) problems.push(`subscription ${subscription} on ${sides.standby} is disabled`);
-    else if (stream.workerPid === null) problems.push(`no apply worker runs for ${subscription} on ${sides.standby}: see the standby's log`);
-    if (!stream.slot) problems.push(`slot ${subscription} is missing on ${sides.live}: the stream cannot run; run switchyard pair resync`);
-    else if (stream.slot.walStatus === 'lost') problems.push(`slot ${subscription} on ${sides.live} lost its WAL: run switchyard pair resync`);
+    else if (stream.workerPid === null)
+      problems.push(`no apply worker runs for ${subscription} on ${sides.standby}: see the standby's log`);
+    if (!stream.slot)
+      problems.push(
+        `slot ${subscription} is missing on ${sides.live}: the stream cannot run; run switchyard pair resync`,
+      );
+    else if (stream.slot.walStatus === 'lost')
+      problems.push(`slot ${subscription} on ${sides.live} lost its WAL: run switchyard pair resync`);
   }
   const tables = stream ? await tableSyncStates(standby, subscription) : [];
   const notReady = tables.filter((t) => t.state !== 'r');
-  if (notReady.length) problems.push(`tables not ready: ${notReady.map((t) => `${t.table} (${t.stateName})`).join(', ')}`);
+  if (notReady.length)
+    problems.push(`tables not ready: ${notReady.map((t) => `${t.table} (${t.stateName})`).join(', ')}`);
   const errors = stream ? await errorCounts(standby, subscription) : null;
-  if (errors && (errors.apply || errors.sync)) problems.push(`${errors.apply} apply error(s) and ${errors.sync} initial-copy error(s) on ${sides.standby}: the standby's log says which rows; fix the cause (a missing column, a constraint the standby adds)`);
+  if (errors && (errors.apply || errors.sync))
+    problems.push(
+      `${errors.apply} apply error(s) and ${errors.sync} initial-copy error(s) on ${sides.standby}: the standby's log says which rows; fix the cause (a missing column, a constraint the standby adds)`,
+    );
 
   const watch = await peekWatch(standby, sides.standby, { limit: 10_000 });
-  if (watch.pending) problems.push(`${watch.pending} write(s) on ${sides.standby} (fenced) since the switch that did not come from replication: split brain (switchyard pair watch --once lists them)`);
+  if (watch.pending)
+    problems.push(
+      `${watch.pending} write(s) on ${sides.standby} (fenced) since the switch that did not come from replication: split brain (switchyard pair watch --once lists them)`,
+    );
   if (watch.retainedBytes !== null && watch.retainedBytes > WATCH_RETAINED_LIMIT && watch.streamedBy === null) {
-    problems.push(`the watch slot ${watch.slot} holds ${Math.round(watch.retainedBytes / 1024 ** 2)} MB of WAL on ${sides.standby} and nothing reads it: run switchyard pair watch as a service (it consumes the slot), or pair teardown when the switch is final`);
+    problems.push(
+      `the watch slot ${watch.slot} holds ${Math.round(watch.retainedBytes / 1024 ** 2)} MB of WAL on ${sides.standby} and nothing reads it: run switchyard pair watch as a service (it consumes the slot), or pair teardown when the switch is final`,
+    );
   }
   const liveModel = await readApplication(live, config);
   const names = schemaNames(liveModel);
   const standbyModel = await introspect(standby, { includeSchemas: names });
   const [fl, fs] = [fingerprint(liveModel), fingerprint(standbyModel)];
-  const schema = { live: fl, standby: fs, equal: fl === fs, differences: fl === fs ? [] : schemaDifferences(liveModel, standbyModel) };
+  const schema = {
+    live: fl,
+    standby: fs,
+    equal: fl === fs,
+    differences: fl === fs ? [] : schemaDifferences(liveModel, standbyModel),
+  };
   const columns = await standbyColumnsCheck({ live, standby }, { schemas: names, ledgerSchema: config.ledgerSchema });
   if (columns.status !== 'pass') problems.push(`${columns.detail} (${columns.fix})`);
   const sequences = sequenceDrift(await sequenceValues(live, names), await sequenceValues(standby, names));
   return {
-    ...base, topology: stored, paired, live: sides.live, standby: sides.standby, generation: sides.generation,
-    stream, lag, tables, sequences, schema, errors, watch, problems, ok: problems.length === 0,
+    ...base,
+    topology: stored,
+    paired,
+    live: sides.live,
+    standby: sides.standby,
+    generation: sides.generation,
+    stream,
+    lag,
+    tables,
+    sequences,
+    schema,
+    errors,
+    watch,
+    problems,
+    ok: problems.length === 0,
   };
 }
 

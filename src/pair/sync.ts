@@ -7,7 +7,13 @@ import { qualified } from '../db/quote.js';
 import { PairError } from './errors.js';
 import type { PairEvent } from './types.js';
 
-export const SYNC_STATES: Readonly<Record<string, string>> = { i: 'initialize', d: 'copying data', f: 'finished copy', s: 'synchronized', r: 'ready' };
+export const SYNC_STATES: Readonly<Record<string, string>> = {
+  i: 'initialize',
+  d: 'copying data',
+  f: 'finished copy',
+  s: 'synchronized',
+  r: 'ready',
+};
 
 export interface TableSync {
   readonly table: string;
@@ -34,7 +40,11 @@ async function liveRowEstimates(live: Client, tables: readonly string[]): Promis
   const out = new Map<string, number>();
   for (const r of rows) {
     let n = Number(r.n);
-    if (n < 0) n = Number((await live.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qualified(r.schema, r.name)}`)).rows[0]?.n ?? 0);
+    if (n < 0)
+      n = Number(
+        (await live.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qualified(r.schema, r.name)}`)).rows[0]
+          ?.n ?? 0,
+      );
     out.set(r.table, n);
   }
   return out;
@@ -53,7 +63,12 @@ export interface SyncOptions {
   readonly onEvent?: (e: PairEvent) => void;
 }
 
-export async function waitForSync(live: Client, standby: Client, subscription: string, o: SyncOptions = {}): Promise<SyncResult> {
+export async function waitForSync(
+  live: Client,
+  standby: Client,
+  subscription: string,
+  o: SyncOptions = {},
+): Promise<SyncResult> {
   const started = Date.now();
   const poll = o.pollMs ?? 250;
   let estimates: Map<string, number> | undefined;
@@ -61,10 +76,17 @@ export async function waitForSync(live: Client, standby: Client, subscription: s
   let syncErrors: number | undefined;
   for (;;) {
     const states = await tableSyncStates(standby, subscription);
-    estimates ??= await liveRowEstimates(live, states.map((s) => s.table));
-    const copying = new Map((await standby.query<{ table: string; n: string }>(
-      `SELECT ${relName('p.relid')} AS table, p.tuples_processed::text AS n FROM pg_stat_progress_copy p WHERE p.datid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    )).rows.map((r) => [r.table, Number(r.n)]));
+    estimates ??= await liveRowEstimates(
+      live,
+      states.map((s) => s.table),
+    );
+    const copying = new Map(
+      (
+        await standby.query<{ table: string; n: string }>(
+          `SELECT ${relName('p.relid')} AS table, p.tuples_processed::text AS n FROM pg_stat_progress_copy p WHERE p.datid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        )
+      ).rows.map((r) => [r.table, Number(r.n)]),
+    );
     let rows = 0;
     let totalRows = 0;
     for (const s of states) {
@@ -78,16 +100,31 @@ export async function waitForSync(live: Client, standby: Client, subscription: s
     }
     const ready = states.filter((s) => s.state === 'r').length;
     const elapsedMs = Date.now() - started;
-    o.onEvent?.({ kind: 'sync', tables: states.length, ready, rows, totalRows, rowsPerSecond: elapsedMs > 0 ? (rows * 1000) / elapsedMs : 0, elapsedMs });
+    o.onEvent?.({
+      kind: 'sync',
+      tables: states.length,
+      ready,
+      rows,
+      totalRows,
+      rowsPerSecond: elapsedMs > 0 ? (rows * 1000) / elapsedMs : 0,
+      elapsedMs,
+    });
     if (ready === states.length) return { tables: states.length, rows, ms: elapsedMs };
     const errors = await syncErrorCount(standby, subscription);
     if (errors !== undefined && errors !== syncErrors && errors > 0) {
-      o.onEvent?.({ kind: 'notice', message: `the initial copy failed ${errors} time(s) so far and is being retried; the standby's log says why (a table missing a column, a duplicate key)` });
+      o.onEvent?.({
+        kind: 'notice',
+        message: `the initial copy failed ${errors} time(s) so far and is being retried; the standby's log says why (a table missing a column, a duplicate key)`,
+      });
     }
     syncErrors = errors;
     if (o.timeoutMs && elapsedMs > o.timeoutMs) {
       const waiting = states.filter((s) => s.state !== 'r').map((s) => `${s.table} (${s.stateName})`);
-      throw new PairError('SYNC_TIMEOUT', `the initial copy did not finish within ${Math.round(o.timeoutMs / 1000)} s; not ready: ${waiting.join(', ')}\nfix: run pair init again to keep waiting (it resumes), or check the standby's log for errors`, 1);
+      throw new PairError(
+        'SYNC_TIMEOUT',
+        `the initial copy did not finish within ${Math.round(o.timeoutMs / 1000)} s; not ready: ${waiting.join(', ')}\nfix: run pair init again to keep waiting (it resumes), or check the standby's log for errors`,
+        1,
+      );
     }
     await new Promise((r) => setTimeout(r, poll));
   }
@@ -96,7 +133,12 @@ export async function waitForSync(live: Client, standby: Client, subscription: s
 /** pg_stat_subscription_stats (15+); undefined on older servers. */
 export async function syncErrorCount(standby: Client, subscription: string): Promise<number | undefined> {
   try {
-    const { rows: [r] } = await standby.query<{ n: string }>(`SELECT sync_error_count::text AS n FROM pg_stat_subscription_stats WHERE subname = $1`, [subscription]);
+    const {
+      rows: [r],
+    } = await standby.query<{ n: string }>(
+      `SELECT sync_error_count::text AS n FROM pg_stat_subscription_stats WHERE subname = $1`,
+      [subscription],
+    );
     return r ? Number(r.n) : undefined;
   } catch {
     return undefined;

@@ -3,7 +3,14 @@
 // can pair again with the same live side.
 import type { SwitchyardConfig } from '../config/config.js';
 import { TopologyConflictError } from './errors.js';
-import { pairPublications, pairSlots, pairSubscriptions, dropPublications, dropSlots, dropSubscriptions } from './replicate.js';
+import {
+  pairPublications,
+  pairSlots,
+  pairSubscriptions,
+  dropPublications,
+  dropSlots,
+  dropSubscriptions,
+} from './replicate.js';
 import { lockPair, openPair, resolvePair, resolveSides, type PairFlags, type PairSession } from './session.js';
 import { readTopology, writeTopology } from './topology.js';
 import { SIDES, type Side } from './types.js';
@@ -39,12 +46,21 @@ export async function teardownPair(session: PairSession, ledgerSchema: string): 
     await dropSlots(db, slots);
     removed[side] = { subscriptions: subscriptions[side], publications, slots };
     const t = await readTopology(db, ledgerSchema);
-    if (t && t.state !== 'unpaired') await writeTopology(db, ledgerSchema, { side: t.side, live: t.live, generation: t.generation, state: 'unpaired' });
+    if (t && t.state !== 'unpaired')
+      await writeTopology(db, ledgerSchema, {
+        side: t.side,
+        live: t.live,
+        generation: t.generation,
+        state: 'unpaired',
+      });
   }
   return removed;
 }
 
-export async function pairTeardown(config: Pick<SwitchyardConfig, 'pair' | 'unsetVariables' | 'ledgerSchema'>, o: PairFlags = {}): Promise<PairTeardownResult> {
+export async function pairTeardown(
+  config: Pick<SwitchyardConfig, 'pair' | 'unsetVariables' | 'ledgerSchema'>,
+  o: PairFlags = {},
+): Promise<PairTeardownResult> {
   const session = await openPair(resolvePair(config, o), 'switchyard pair teardown');
   try {
     await lockPair(session);

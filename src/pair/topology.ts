@@ -62,7 +62,20 @@ export function pairMigrations(schema: string): readonly (readonly string[])[] {
 export const PAIR_LEDGER_VERSION = 2;
 
 /** The steps of a switch, in order (DESIGN.md, "Cutover"); `pair_switch.step` is the last one finished. */
-export const SWITCH_STEPS = ['begin', 'gate', 'fence', 'marker', 'sequences', 'forward_off', 'reverse', 'topology', 'unfence', 'route', 'resume', 'done'] as const;
+export const SWITCH_STEPS = [
+  'begin',
+  'gate',
+  'fence',
+  'marker',
+  'sequences',
+  'forward_off',
+  'reverse',
+  'topology',
+  'unfence',
+  'route',
+  'resume',
+  'done',
+] as const;
 export type SwitchStep = (typeof SWITCH_STEPS)[number];
 
 /** Arbitrary, fixed: serializes concurrent `ensurePairLedger` calls on one database. */
@@ -75,7 +88,9 @@ export async function ensurePairLedger(db: Client, schema: string): Promise<numb
       await db.query(`SELECT pg_advisory_xact_lock(${LOCK_KEYS[0]}, ${LOCK_KEYS[1]})`);
       await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
       const version = qualified(schema, PAIR_VERSION_TABLE);
-      await db.query(`CREATE TABLE IF NOT EXISTS ${version} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await db.query(
+        `CREATE TABLE IF NOT EXISTS ${version} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
       const { rows } = await db.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${version}`);
       const current = rows[0]?.v ?? 0;
       const applied: number[] = [];
@@ -103,10 +118,18 @@ interface TopologyRow {
 /** This database's topology, or undefined when it was never paired (no table or no row). */
 export async function readTopology(db: Queryable, schema: string): Promise<Topology | undefined> {
   try {
-    const { rows: [exists] } = await db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [qualified(schema, TOPOLOGY_TABLE)]);
+    const {
+      rows: [exists],
+    } = await db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [qualified(schema, TOPOLOGY_TABLE)]);
     if (!exists?.t) return undefined;
-    const { rows: [r] } = await db.query<TopologyRow>(`SELECT side, live, generation::text, state, updated_at FROM ${qualified(schema, TOPOLOGY_TABLE)}`);
-    return r ? { side: r.side, live: r.live, generation: Number(r.generation), state: r.state, updatedAt: r.updated_at } : undefined;
+    const {
+      rows: [r],
+    } = await db.query<TopologyRow>(
+      `SELECT side, live, generation::text, state, updated_at FROM ${qualified(schema, TOPOLOGY_TABLE)}`,
+    );
+    return r
+      ? { side: r.side, live: r.live, generation: Number(r.generation), state: r.state, updatedAt: r.updated_at }
+      : undefined;
   } catch (e) {
     throw databaseError('reading the pair topology', e);
   }
@@ -128,10 +151,17 @@ export async function writeTopology(db: Queryable, schema: string, t: Omit<Topol
  * Moves this database's topology to `next` only if it still holds generation `expected` (compare-and-set):
  * the fencing step of a switch. Throws TopologyConflictError when another command moved it first.
  */
-export async function switchTopology(db: Queryable, schema: string, expected: number, next: { live: Side; generation: number }): Promise<Topology> {
+export async function switchTopology(
+  db: Queryable,
+  schema: string,
+  expected: number,
+  next: { live: Side; generation: number },
+): Promise<Topology> {
   let row: TopologyRow | undefined;
   try {
-    ({ rows: [row] } = await db.query<TopologyRow>(
+    ({
+      rows: [row],
+    } = await db.query<TopologyRow>(
       `UPDATE ${qualified(schema, TOPOLOGY_TABLE)} SET live = $1, generation = $2, updated_at = now() WHERE generation = $3 RETURNING side, live, generation::text, state, updated_at`,
       [next.live, next.generation, expected],
     ));
@@ -140,9 +170,18 @@ export async function switchTopology(db: Queryable, schema: string, expected: nu
   }
   if (!row) {
     const now = await readTopology(db, schema);
-    throw new TopologyConflictError('disagreement', `the pair moved under this command: expected generation ${expected}, the database holds ${now ? `generation ${now.generation} (live=${now.live})` : 'no topology'}; run pair status and start again`);
+    throw new TopologyConflictError(
+      'disagreement',
+      `the pair moved under this command: expected generation ${expected}, the database holds ${now ? `generation ${now.generation} (live=${now.live})` : 'no topology'}; run pair status and start again`,
+    );
   }
-  return { side: row.side, live: row.live, generation: Number(row.generation), state: row.state, updatedAt: row.updated_at };
+  return {
+    side: row.side,
+    live: row.live,
+    generation: Number(row.generation),
+    state: row.state,
+    updatedAt: row.updated_at,
+  };
 }
 
 export interface Heartbeat {
@@ -153,13 +192,20 @@ export interface Heartbeat {
 }
 
 /** Writes a marker row on `db` (the live side): it reaches the standby through the publication. */
-export async function writeHeartbeat(db: Queryable, schema: string, generation: number, side: Side): Promise<Heartbeat> {
+export async function writeHeartbeat(
+  db: Queryable,
+  schema: string,
+  generation: number,
+  side: Side,
+): Promise<Heartbeat> {
   try {
     // Committed with synchronous_commit on: an asynchronous commit waits for the WAL writer (up to
     // wal_writer_delay, 200 ms) before the walsender may send it, and the marker is on the write pause's path.
     await db.query(`BEGIN; SET LOCAL synchronous_commit = on`);
     try {
-      const { rows: [r] } = await db.query<{ id: string; written_at: Date }>(
+      const {
+        rows: [r],
+      } = await db.query<{ id: string; written_at: Date }>(
         `INSERT INTO ${qualified(schema, HEARTBEAT_TABLE)} (generation, side) VALUES ($1, $2) RETURNING id::text, written_at`,
         [generation, side],
       );
@@ -175,7 +221,13 @@ export async function writeHeartbeat(db: Queryable, schema: string, generation: 
 }
 
 /** Waits until the heartbeat `id` is visible on `db`; resolves to the milliseconds waited, or undefined on timeout. */
-export async function waitForHeartbeat(db: Queryable, schema: string, id: string, timeoutMs: number, pollMs = 20): Promise<number | undefined> {
+export async function waitForHeartbeat(
+  db: Queryable,
+  schema: string,
+  id: string,
+  timeoutMs: number,
+  pollMs = 20,
+): Promise<number | undefined> {
   const started = Date.now();
   for (;;) {
     const { rows } = await db.query(`SELECT 1 FROM ${qualified(schema, HEARTBEAT_TABLE)} WHERE id = $1`, [id]);

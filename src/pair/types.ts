@@ -41,4 +41,15 @@ export type PairEvent =
     }
   | { readonly kind: 'notice'; readonly message: string };
 
-export type PairStep = 'ledger' | 'topology' | 'schema' | 'grants' | 'publication' | 'slot' | 'subscription' | 'sync' | 'heartbeat' | 'reset' | 'teardown';
+export type PairStep =
+  | 'ledger'
+  | 'topology'
+  | 'schema'
+  | 'grants'
+  | 'publication'
+  | 'slot'
+  | 'subscription'
+  | 'sync'
+  | 'heartbeat'
+  | 'reset'
+  | 'teardown';

@@ -32,9 +32,19 @@ export interface ForeignWrite {
   readonly lsn: string | null;
 }
 
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v as string));
+const text = (v: unknown): string | null =>
+  v === null || v === undefined
+    ? null
+    : v instanceof Date
+      ? v.toISOString()
+      : typeof v === 'object'
+        ? JSON.stringify(v)
+        : String(v as string);
 
-function keyOf(relation: Pgoutput.MessageRelation, row: Record<string, unknown> | null): Record<string, string | null> | null {
+function keyOf(
+  relation: Pgoutput.MessageRelation,
+  row: Record<string, unknown> | null,
+): Record<string, string | null> | null {
   if (!row) return null;
   const columns = relation.keyColumns.length ? relation.keyColumns : Object.keys(row);
   return Object.fromEntries(columns.map((c) => [c, text(row[c])]));
@@ -45,7 +55,15 @@ function keyOf(relation: Pgoutput.MessageRelation, row: Record<string, unknown> 
  * transaction that carried no replication origin. Messages must be fed in stream order.
  */
 export class WatchDecoder {
-  private txn: { xid: number | null; at: Date | null; lsn: string | null; replicated: boolean; changes: Omit<ForeignWrite, 'committedAt' | 'xid' | 'lsn'>[] } | undefined;
+  private txn:
+    | {
+        xid: number | null;
+        at: Date | null;
+        lsn: string | null;
+        replicated: boolean;
+        changes: Omit<ForeignWrite, 'committedAt' | 'xid' | 'lsn'>[];
+      }
+    | undefined;
 
   /** True between a Begin and its Commit: acknowledging a position there would skip part of a transaction. */
   get inTransaction(): boolean {
@@ -57,22 +75,41 @@ export class WatchDecoder {
     switch (m.tag) {
       case 'begin':
         // commitTime: microseconds since the Unix epoch (the parser adds the 2000-01-01 offset correctly).
-        this.txn = { xid: m.xid, at: new Date(Number(BigInt(m.commitTime as bigint) / 1000n)), lsn: m.commitLsn, replicated: false, changes: [] };
+        this.txn = {
+          xid: m.xid,
+          at: new Date(Number(BigInt(m.commitTime as bigint) / 1000n)),
+          lsn: m.commitLsn,
+          replicated: false,
+          changes: [],
+        };
         return [];
       case 'origin':
         if (t) t.replicated = true;
         return [];
       case 'insert':
-        t?.changes.push({ table: qualified(m.relation.schema, m.relation.name), kind: 'insert', key: keyOf(m.relation, m.new) });
+        t?.changes.push({
+          table: qualified(m.relation.schema, m.relation.name),
+          kind: 'insert',
+          key: keyOf(m.relation, m.new),
+        });
         return [];
       case 'update':
-        t?.changes.push({ table: qualified(m.relation.schema, m.relation.name), kind: 'update', key: keyOf(m.relation, m.key ?? m.old ?? m.new) });
+        t?.changes.push({
+          table: qualified(m.relation.schema, m.relation.name),
+          kind: 'update',
+          key: keyOf(m.relation, m.key ?? m.old ?? m.new),
+        });
         return [];
       case 'delete':
-        t?.changes.push({ table: qualified(m.relation.schema, m.relation.name), kind: 'delete', key: keyOf(m.relation, m.key ?? m.old) });
+        t?.changes.push({
+          table: qualified(m.relation.schema, m.relation.name),
+          kind: 'delete',
+          key: keyOf(m.relation, m.key ?? m.old),
+        });
         return [];
       case 'truncate':
-        for (const r of m.relations) t?.changes.push({ table: qualified(r.schema, r.name), kind: 'truncate', key: null });
+        for (const r of m.relations)
+          t?.changes.push({ table: qualified(r.schema, r.name), kind: 'truncate', key: null });
         return [];
       case 'commit': {
         this.txn = undefined;
@@ -86,8 +123,15 @@ export class WatchDecoder {
 }
 
 /** The plugin options of the watch: the same for the stream and for a peek. */
-export function watchOptions(side: Side, serverVersionNum: number): { protoVersion: 1 | 2; publication: string; originNone: boolean } {
-  return { protoVersion: serverVersionNum >= 140000 ? 2 : 1, publication: watchPublicationName(side), originNone: serverVersionNum >= 160000 };
+export function watchOptions(
+  side: Side,
+  serverVersionNum: number,
+): { protoVersion: 1 | 2; publication: string; originNone: boolean } {
+  return {
+    protoVersion: serverVersionNum >= 140000 ? 2 : 1,
+    publication: watchPublicationName(side),
+    originNone: serverVersionNum >= 160000,
+  };
 }
 
 interface WatchSlot {
@@ -120,7 +164,9 @@ async function watchedTables(db: Client, ledgerSchema: string, side: Side): Prom
       ORDER BY 1, 2`,
     [ledgerSchema],
   );
-  return rows.filter((r) => !published || published.includes(qualified(r.schema, r.table))).map((r) => [r.schema, r.table] as const);
+  return rows
+    .filter((r) => !published || published.includes(qualified(r.schema, r.table)))
+    .map((r) => [r.schema, r.table] as const);
 }
 
 export interface ArmedWatch {
@@ -137,15 +183,24 @@ export interface ArmedWatch {
  */
 export async function armWatch(db: Client, ledgerSchema: string, side: Side, generation: number): Promise<ArmedWatch> {
   const t = await readTopology(db, ledgerSchema);
-  if (t && t.side !== side) throw new PairError('WATCH_WRONG_SIDE', `this database is ${t.side}, not ${side}: the watch is armed on the fenced side`, 2);
-  if (t && t.live === side) throw new PairError('WATCH_LIVE_SIDE', `${side} is the live side: the watch belongs on the fenced side`, 1);
+  if (t && t.side !== side)
+    throw new PairError(
+      'WATCH_WRONG_SIDE',
+      `this database is ${t.side}, not ${side}: the watch is armed on the fenced side`,
+      2,
+    );
+  if (t && t.live === side)
+    throw new PairError('WATCH_LIVE_SIDE', `${side} is the live side: the watch belongs on the fenced side`, 1);
   const tables = await watchedTables(db, ledgerSchema, side);
   if (!tables.length) throw new PairError('WATCH_NO_TABLES', `no application table on ${side} to watch`, 1);
   const publication = watchPublicationName(side);
   const slot = watchSlotName(side, generation);
   await ensurePublication(db, publication, { tables });
   const existing = await watchSlots(db, side);
-  await dropWatchSlots(db, existing.filter((s) => s.name !== slot));
+  await dropWatchSlots(
+    db,
+    existing.filter((s) => s.name !== slot),
+  );
   if (existing.some((s) => s.name === slot)) return { slot, publication, tables: tables.length, outcome: 'exists' };
   try {
     await db.query(createSlot(slot));
@@ -159,7 +214,12 @@ async function dropWatchSlots(db: Client, slots: readonly WatchSlot[]): Promise<
   for (const s of slots) {
     // A slot in use (a `pair watch` streaming it) is freed by ending its walsender.
     for (let i = 0; ; i++) {
-      const now = (await db.query<{ pid: number | null }>(`SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1`, [s.name])).rows[0];
+      const now = (
+        await db.query<{ pid: number | null }>(
+          `SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1`,
+          [s.name],
+        )
+      ).rows[0];
       if (!now) break;
       if (now.pid !== null) await db.query(`SELECT pg_terminate_backend($1)`, [now.pid]);
       else {
@@ -167,10 +227,16 @@ async function dropWatchSlots(db: Client, slots: readonly WatchSlot[]): Promise<
           await db.query(dropSlot(s.name));
           break;
         } catch (e) {
-          if ((e as { code?: string }).code !== '55006' || i > 50) throw databaseError(`dropping the watch slot ${s.name}`, e);
+          if ((e as { code?: string }).code !== '55006' || i > 50)
+            throw databaseError(`dropping the watch slot ${s.name}`, e);
         }
       }
-      if (i > 50) throw new PairError('SLOT_IN_USE', `watch slot ${s.name} is still in use by pid ${now.pid ?? '?'}; fix: SELECT pg_terminate_backend(pid) and run the command again`, 3);
+      if (i > 50)
+        throw new PairError(
+          'SLOT_IN_USE',
+          `watch slot ${s.name} is still in use by pid ${now.pid ?? '?'}; fix: SELECT pg_terminate_backend(pid) and run the command again`,
+          3,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -208,14 +274,27 @@ export const WATCH_RETAINED_LIMIT = 1024 ** 3;
 export async function peekWatch(db: Client, side: Side, o: { limit?: number } = {}): Promise<WatchPeek> {
   const [slot] = await watchSlots(db, side);
   if (!slot) return { slot: null, pending: null, writes: [], streamedBy: null, retainedBytes: null };
-  const { rows: [r] } = await db.query<{ bytes: string | null }>(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS bytes FROM pg_replication_slots WHERE slot_name = $1`, [slot.name]);
+  const {
+    rows: [r],
+  } = await db.query<{ bytes: string | null }>(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS bytes FROM pg_replication_slots WHERE slot_name = $1`,
+    [slot.name],
+  );
   const retainedBytes = r?.bytes == null ? null : Number(r.bytes);
-  if (slot.activePid !== null) return { slot: slot.name, pending: null, writes: [], streamedBy: slot.activePid, retainedBytes };
+  if (slot.activePid !== null)
+    return { slot: slot.name, pending: null, writes: [], streamedBy: slot.activePid, retainedBytes };
   const w = watchOptions(side, (await serverVersion(db)).num);
-  const options = [`'proto_version', '${w.protoVersion}'`, `'publication_names', ${literal(w.publication)}`, ...(w.originNone ? [`'origin', 'none'`] : [])];
+  const options = [
+    `'proto_version', '${w.protoVersion}'`,
+    `'publication_names', ${literal(w.publication)}`,
+    ...(w.originNone ? [`'origin', 'none'`] : []),
+  ];
   let rows: { data: Buffer }[];
   try {
-    ({ rows } = await db.query<{ data: Buffer }>(`SELECT data FROM pg_logical_slot_peek_binary_changes($1, NULL, $2, ${options.join(', ')})`, [slot.name, o.limit ?? null]));
+    ({ rows } = await db.query<{ data: Buffer }>(
+      `SELECT data FROM pg_logical_slot_peek_binary_changes($1, NULL, $2, ${options.join(', ')})`,
+      [slot.name, o.limit ?? null],
+    ));
   } catch (e) {
     throw databaseError(`reading the watch slot ${slot.name} on ${side}`, e);
   }
@@ -232,7 +311,11 @@ class WatchPlugin extends PgoutputPlugin {
   }
 
   override start(client: pg.Client, slotName: string, lastLsn: string): Promise<unknown> {
-    const options = [`proto_version ${literal(String(this.w.protoVersion))}`, `publication_names ${literal(this.w.publication)}`, ...(this.w.originNone ? [`origin 'none'`] : [])];
+    const options = [
+      `proto_version ${literal(String(this.w.protoVersion))}`,
+      `publication_names ${literal(this.w.publication)}`,
+      ...(this.w.originNone ? [`origin 'none'`] : []),
+    ];
     return client.query(`START_REPLICATION SLOT ${ident(slotName)} LOGICAL ${lastLsn} (${options.join(', ')})`);
   }
 }
@@ -268,7 +351,12 @@ export async function watchWrites(url: string, o: WatchOptions): Promise<WatchHa
   } finally {
     await probe.end();
   }
-  if (!slot) throw new PairError('WATCH_NOT_ARMED', `no watch slot on ${o.side}\nfix: it is armed by cutover and cutback on the side they fence`, 1);
+  if (!slot)
+    throw new PairError(
+      'WATCH_NOT_ARMED',
+      `no watch slot on ${o.side}\nfix: it is armed by cutover and cutback on the side they fence`,
+      1,
+    );
   const name = slot.name;
   const service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
   const decoder = new WatchDecoder();
@@ -342,7 +430,12 @@ export async function pairWatch(config: PairWatchConfig, o: PairWatchOptions = {
     side = (await resolveSides(session, config.ledgerSchema)).standby;
     if (o.once) {
       const p = await peekWatch(session.db(side), side);
-      if (!p.slot) throw new PairError('WATCH_NOT_ARMED', `no watch slot on ${side} (the fenced side): nothing has been switched yet, or the watch was removed\nfix: cutover and cutback arm it on the side they fence`, 1);
+      if (!p.slot)
+        throw new PairError(
+          'WATCH_NOT_ARMED',
+          `no watch slot on ${side} (the fenced side): nothing has been switched yet, or the watch was removed\nfix: cutover and cutback arm it on the side they fence`,
+          1,
+        );
       return { side, slot: p.slot, writes: p.writes, pending: p.pending };
     }
   } finally {
@@ -351,7 +444,9 @@ export async function pairWatch(config: PairWatchConfig, o: PairWatchOptions = {
   const writes: ForeignWrite[] = [];
   const handle = await watchWrites(targets[side], { side, onAlarm: (w) => (writes.push(w), o.onAlarm?.(w, side)) });
   o.onStart?.(side, handle.slot);
-  const aborted = new Promise<void>((resolve) => (o.signal?.aborted ? resolve() : o.signal?.addEventListener('abort', () => resolve(), { once: true })));
+  const aborted = new Promise<void>((resolve) =>
+    o.signal?.aborted ? resolve() : o.signal?.addEventListener('abort', () => resolve(), { once: true }),
+  );
   try {
     await Promise.race([handle.ended, aborted]);
   } finally {

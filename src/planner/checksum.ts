@@ -9,7 +9,15 @@ export function planChecksum(plan: Omit<Plan, 'checksum'> | Plan): string {
   // Fingerprints leave out the tenants settings (they are not structure), yet the registry decides where the plan
   // runs: covered here, only when present, so plans without tenants keep their checksums.
   const tenants = target.snapshot.tenants ?? source.snapshot.tenants;
-  return 'sha256:' + canonicalSha256({ ...rest, source: { fingerprint: source.fingerprint }, target: { fingerprint: target.fingerprint }, ...(tenants ? { tenants } : {}) });
+  return (
+    'sha256:' +
+    canonicalSha256({
+      ...rest,
+      source: { fingerprint: source.fingerprint },
+      target: { fingerprint: target.fingerprint },
+      ...(tenants ? { tenants } : {}),
+    })
+  );
 }
 
 /** The checksum matches and both snapshots still hash to the fingerprints it covers. */
@@ -18,5 +26,8 @@ export function verifyChecksum(plan: Plan): boolean {
 }
 
 export function snapshotsIntact(plan: Plan): boolean {
-  return fingerprint(plan.source.snapshot) === plan.source.fingerprint && fingerprint(plan.target.snapshot) === plan.target.fingerprint;
+  return (
+    fingerprint(plan.source.snapshot) === plan.source.fingerprint &&
+    fingerprint(plan.target.snapshot) === plan.target.fingerprint
+  );
 }

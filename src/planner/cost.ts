@@ -17,10 +17,13 @@ export function estimateCost(t: NonNullable<StepDraft['costTable']>, stats: Tabl
   const s = stats.get(`${t.schema}.${t.table}`) ?? { rows: 0, bytes: 0 };
   const rows = Math.max(0, Math.round(s.rows));
   const seconds =
-    t.work === 'scan' ? s.bytes / SCAN_BYTES_PER_S
-    : t.work === 'index' || t.work === 'rewrite' ? s.bytes / BUILD_BYTES_PER_S
-    : t.work === 'backfill' ? rows / BACKFILL_ROWS_PER_S
-    : 0;
+    t.work === 'scan'
+      ? s.bytes / SCAN_BYTES_PER_S
+      : t.work === 'index' || t.work === 'rewrite'
+        ? s.bytes / BUILD_BYTES_PER_S
+        : t.work === 'backfill'
+          ? rows / BACKFILL_ROWS_PER_S
+          : 0;
   return { rows, bytes: s.bytes, seconds: Math.round(seconds * 1000) / 1000 };
 }
 
@@ -46,8 +49,14 @@ export function scorePlan(releases: readonly Release[], stats: TableStats | unde
   const accessExclusiveLocks = steps.filter((s) => s.lock === 'ACCESS EXCLUSIVE').length;
   const nonTransactionalSteps = steps.filter((s) => !s.transactional).length;
   const score =
-    2 * tables.size + 3 * foreignKeys + 3 * uniqueIndexes + 2 * accessExclusiveLocks + 2 * nonTransactionalSteps +
-    5 * Math.max(0, releases.length - 1) + 2 * Math.log10(rowsScanned + 1) + 5 * Math.log10(rowsRewritten + 1);
+    2 * tables.size +
+    3 * foreignKeys +
+    3 * uniqueIndexes +
+    2 * accessExclusiveLocks +
+    2 * nonTransactionalSteps +
+    5 * Math.max(0, releases.length - 1) +
+    2 * Math.log10(rowsScanned + 1) +
+    5 * Math.log10(rowsRewritten + 1);
   const estimatedSeconds = Math.round(seconds * 10) / 10;
   return {
     score: Math.round(score),

@@ -13,12 +13,19 @@ const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 export class PlanChecksumError extends SwitchyardError {
   constructor(file: string, expected: string, actual: string) {
-    super('PLAN_CHECKSUM', `${file} was changed after it was planned: its checksum is ${expected} but its content hashes to ${actual}. Plan again with \`switchyard plan\` instead of editing the file.`, 2);
+    super(
+      'PLAN_CHECKSUM',
+      `${file} was changed after it was planned: its checksum is ${expected} but its content hashes to ${actual}. Plan again with \`switchyard plan\` instead of editing the file.`,
+      2,
+    );
   }
 }
 
 export function assertPlanName(name: string): void {
-  if (!NAME.test(name)) throw new UsageError(`plan name "${name}" must be lowercase letters, digits, - and _ (at most 63), e.g. add_subscription_tiers`);
+  if (!NAME.test(name))
+    throw new UsageError(
+      `plan name "${name}" must be lowercase letters, digits, - and _ (at most 63), e.g. add_subscription_tiers`,
+    );
 }
 
 /** The number for `name`: its existing number when re-planning, else one more than the highest. */
@@ -39,8 +46,10 @@ export function planBaseName(plan: Pick<Plan, 'number' | 'name'>): string {
 }
 
 export function planToYaml(plan: Plan): string {
-  return `# switchyard plan: review it with \`switchyard show\`; do not edit (the checksum covers every byte of meaning).\n` +
-    stringify(plan, { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false });
+  return (
+    `# switchyard plan: review it with \`switchyard show\`; do not edit (the checksum covers every byte of meaning).\n` +
+    stringify(plan, { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false })
+  );
 }
 
 export interface WrittenPlan {
@@ -76,11 +85,12 @@ export async function readPlan(path: string): Promise<Plan> {
   } catch (e) {
     throw new UsageError(`${path} is not a plan file: ${(e as Error).message}`, { cause: e });
   }
-  if (!plan || plan.format !== 1 || !Array.isArray(plan.releases) || typeof plan.checksum !== 'string') {
+  if (plan?.format !== 1 || !Array.isArray(plan.releases) || typeof plan.checksum !== 'string') {
     throw new UsageError(`${path} is not a switchyard plan file (format 1)`);
   }
   const actual = planChecksum(plan);
   if (actual !== plan.checksum) throw new PlanChecksumError(basename(path), plan.checksum, actual);
-  if (!snapshotsIntact(plan)) throw new PlanChecksumError(basename(path), plan.checksum, 'a snapshot that no longer matches its fingerprint');
+  if (!snapshotsIntact(plan))
+    throw new PlanChecksumError(basename(path), plan.checksum, 'a snapshot that no longer matches its fingerprint');
   return plan;
 }

@@ -19,7 +19,9 @@ export class DependencyCycleError extends SwitchyardError {
  * Topological order of `drafts` (Kahn's algorithm); among steps free to go, the one listed first goes first,
  * so the result is deterministic and keeps the natural order where dependencies allow.
  */
-export function orderSteps<T extends Pick<StepDraft, 'creates' | 'requires' | 'drops' | 'description'>>(drafts: readonly T[]): T[] {
+export function orderSteps<T extends Pick<StepDraft, 'creates' | 'requires' | 'drops' | 'description'>>(
+  drafts: readonly T[],
+): T[] {
   const n = drafts.length;
   const creators = new Map<ObjectKey, number[]>();
   const requirers = new Map<ObjectKey, number[]>();
@@ -66,7 +68,9 @@ function recreates(d: Pick<StepDraft, 'requires'>, k: ObjectKey): boolean {
 export function missingRequirements(drafts: readonly StepDraft[], exists: (k: ObjectKey) => boolean): string[] {
   const created = new Set(drafts.flatMap((d) => d.creates));
   const missing = new Set<string>();
-  for (const d of drafts) for (const k of d.requires) if (!created.has(k) && !exists(k)) missing.add(`${d.description} needs ${describeKey(k)}`);
+  for (const d of drafts)
+    for (const k of d.requires)
+      if (!created.has(k) && !exists(k)) missing.add(`${d.description} needs ${describeKey(k)}`);
   return [...missing].sort();
 }
 

@@ -21,5 +21,8 @@ export const key = {
 /** A readable form of a key for messages and plan files: `table public.users`. */
 export function describeKey(k: ObjectKey): string {
   const i = k.indexOf(':');
-  return `${k.slice(0, i)} ${k.slice(i + 1).split('\u001f').join('.')}`;
+  return `${k.slice(0, i)} ${k
+    .slice(i + 1)
+    .split('\u001f')
+    .join('.')}`;
 }

@@ -5,7 +5,13 @@ import { stepsOf } from './show/summary.js';
 import { HAZARDS, type Hazard, type Plan, type Step } from './types.js';
 
 /** Hazards every plan may carry: brief locks under lock_timeout, concurrent builds, validations, user SQL. */
-export const DEFAULT_ALLOWED_HAZARDS: readonly Hazard[] = ['ACCESS_EXCLUSIVE_LOCK', 'CORRECTNESS', 'FULL_SCAN', 'INDEX_BUILD', 'USER_SQL'];
+export const DEFAULT_ALLOWED_HAZARDS: readonly Hazard[] = [
+  'ACCESS_EXCLUSIVE_LOCK',
+  'CORRECTNESS',
+  'FULL_SCAN',
+  'INDEX_BUILD',
+  'USER_SQL',
+];
 
 export interface LintFinding {
   readonly rule: string;
@@ -29,10 +35,19 @@ export function lintPlan(plan: Plan, allow: readonly Hazard[] = []): LintResult 
   const allowed = [...new Set([...DEFAULT_ALLOWED_HAZARDS, ...allow])].sort();
   const steps = stepsOf(plan);
   const findings: LintFinding[] = [];
-  const newTables = new Set(steps.filter((s) => s.action === 'create_table').flatMap((s) => s.creates.filter((k) => k.startsWith('table:'))));
+  const newTables = new Set(
+    steps.filter((s) => s.action === 'create_table').flatMap((s) => s.creates.filter((k) => k.startsWith('table:'))),
+  );
   for (const s of steps) {
     for (const h of s.hazards) {
-      if (!allowed.includes(h)) findings.push({ rule: 'hazard', severity: 'error', step: s.id, message: `${h}: ${s.description}`, fix: `allow it with --allow-hazard ${h} (or allowHazards in switchyard.yaml) once reviewed` });
+      if (!allowed.includes(h))
+        findings.push({
+          rule: 'hazard',
+          severity: 'error',
+          step: s.id,
+          message: `${h}: ${s.description}`,
+          fix: `allow it with --allow-hazard ${h} (or allowHazards in switchyard.yaml) once reviewed`,
+        });
     }
     findings.push(...structural(s, newTables));
   }
@@ -42,15 +57,43 @@ export function lintPlan(plan: Plan, allow: readonly Hazard[] = []): LintResult 
 
 function structural(s: Step, newTables: ReadonlySet<string>): LintFinding[] {
   const out: LintFinding[] = [];
-  const e = (rule: string, message: string, fix: string) => out.push({ rule, severity: 'error', step: s.id, message, fix });
-  if (!(s.lockTimeoutMs > 0) || !(s.statementTimeoutMs > 0)) e('timeouts', `${s.description} has no lock_timeout or statement_timeout`, 'plan again; every DDL step carries both');
+  const e = (rule: string, message: string, fix: string) =>
+    out.push({ rule, severity: 'error', step: s.id, message, fix });
+  if (!(s.lockTimeoutMs > 0) || !(s.statementTimeoutMs > 0))
+    e(
+      'timeouts',
+      `${s.description} has no lock_timeout or statement_timeout`,
+      'plan again; every DDL step carries both',
+    );
   const sql = s.sql.toUpperCase();
   const existing = !s.requires.some((k) => newTables.has(k)) || s.lockedTables.length > 0;
-  if (cascades([s.sql, ...s.rollback])) e('no-cascade', `${s.description} uses CASCADE`, 'drop dependents explicitly, in dependency order');
-  if (/^CREATE (UNIQUE )?INDEX (?!CONCURRENTLY)/.test(sql) && existing && s.lockedTables.length > 0) e('concurrent-index', `${s.description} builds an index without CONCURRENTLY on an existing table`, 'use CREATE INDEX CONCURRENTLY');
-  if (/^DROP INDEX (?!CONCURRENTLY)/.test(sql) && s.lockedTables.length > 0) e('concurrent-index', `${s.description} drops an index without CONCURRENTLY`, 'use DROP INDEX CONCURRENTLY');
-  if (/ADD CONSTRAINT .* (CHECK|FOREIGN KEY)/.test(sql) && !/NOT VALID\s*$/.test(sql) && s.lockedTables.length > 0 && !altersNewTable(s, newTables)) e('not-valid', `${s.description} adds a constraint that scans the table under lock`, 'add it NOT VALID, then VALIDATE in a later step');
-  if (/CONCURRENTLY/.test(sql) && s.transactional) e('non-transactional', `${s.description} runs CONCURRENTLY inside a transaction`, 'mark the step non-transactional');
+  if (cascades([s.sql, ...s.rollback]))
+    e('no-cascade', `${s.description} uses CASCADE`, 'drop dependents explicitly, in dependency order');
+  if (/^CREATE (UNIQUE )?INDEX (?!CONCURRENTLY)/.test(sql) && existing && s.lockedTables.length > 0)
+    e(
+      'concurrent-index',
+      `${s.description} builds an index without CONCURRENTLY on an existing table`,
+      'use CREATE INDEX CONCURRENTLY',
+    );
+  if (/^DROP INDEX (?!CONCURRENTLY)/.test(sql) && s.lockedTables.length > 0)
+    e('concurrent-index', `${s.description} drops an index without CONCURRENTLY`, 'use DROP INDEX CONCURRENTLY');
+  if (
+    /ADD CONSTRAINT .* (CHECK|FOREIGN KEY)/.test(sql) &&
+    !/NOT VALID\s*$/.test(sql) &&
+    s.lockedTables.length > 0 &&
+    !altersNewTable(s, newTables)
+  )
+    e(
+      'not-valid',
+      `${s.description} adds a constraint that scans the table under lock`,
+      'add it NOT VALID, then VALIDATE in a later step',
+    );
+  if (/CONCURRENTLY/.test(sql) && s.transactional)
+    e(
+      'non-transactional',
+      `${s.description} runs CONCURRENTLY inside a transaction`,
+      'mark the step non-transactional',
+    );
   return out;
 }
 
@@ -60,7 +103,11 @@ function structural(s: Step, newTables: ReadonlySet<string>): LintFinding[] {
  * word inside a string literal or a quoted identifier.
  */
 function cascades(statements: readonly string[]): boolean {
-  const text = statements.join('\n').replace(/'[^']*'/g, "''").replace(/"[^"]*"/g, '""').toUpperCase();
+  const text = statements
+    .join('\n')
+    .replace(/'[^']*'/g, "''")
+    .replace(/"[^"]*"/g, '""')
+    .toUpperCase();
   return /\bCASCADE\b/.test(text.replace(/\bON\s+(DELETE|UPDATE)\s+CASCADE\b/g, ''));
 }
 
@@ -79,9 +126,25 @@ function altersNewTable(s: Step, newTables: ReadonlySet<string>): boolean {
 function identifiers(plan: Plan): LintFinding[] {
   const out: LintFinding[] = [];
   for (const sc of plan.target.snapshot.schemas) {
-    const names = [sc.name, ...sc.tables.flatMap((t) => [t.name, ...t.columns.map((c) => c.name), ...t.indexes.map((i) => i.name), ...t.unique.map((u) => u.name), ...t.foreignKeys.map((f) => f.name), ...t.checks.map((c) => c.name)])];
+    const names = [
+      sc.name,
+      ...sc.tables.flatMap((t) => [
+        t.name,
+        ...t.columns.map((c) => c.name),
+        ...t.indexes.map((i) => i.name),
+        ...t.unique.map((u) => u.name),
+        ...t.foreignKeys.map((f) => f.name),
+        ...t.checks.map((c) => c.name),
+      ]),
+    ];
     for (const n of names) {
-      if (identifierBytes(n) > MAX_IDENTIFIER_BYTES) out.push({ rule: 'identifier-length', severity: 'error', message: `"${n}" is ${identifierBytes(n)} bytes; PostgreSQL truncates names to 63`, fix: 'shorten the name' });
+      if (identifierBytes(n) > MAX_IDENTIFIER_BYTES)
+        out.push({
+          rule: 'identifier-length',
+          severity: 'error',
+          message: `"${n}" is ${identifierBytes(n)} bytes; PostgreSQL truncates names to 63`,
+          fix: 'shorten the name',
+        });
     }
   }
   return out;
@@ -96,9 +159,12 @@ function typeHygiene(plan: Plan): LintFinding[] {
         const where = `${sc.name}.${t.name}.${c.name}`;
         if (c.type === 'json') w(`${where} is json`, 'prefer jsonb');
         if (/^character\(/.test(c.type)) w(`${where} is ${c.type}`, 'prefer text (with a check if the length matters)');
-        if (c.type === 'timestamp without time zone') w(`${where} is timestamp without time zone`, 'prefer timestamp with time zone');
-        if (c.default?.startsWith('nextval(')) w(`${where} takes its default from a sequence (serial)`, 'prefer an identity column');
-        if (c.type === 'integer' && t.primaryKey?.columns.includes(c.name)) w(`${where} is an integer key`, 'prefer bigint keys');
+        if (c.type === 'timestamp without time zone')
+          w(`${where} is timestamp without time zone`, 'prefer timestamp with time zone');
+        if (c.default?.startsWith('nextval('))
+          w(`${where} takes its default from a sequence (serial)`, 'prefer an identity column');
+        if (c.type === 'integer' && t.primaryKey?.columns.includes(c.name))
+          w(`${where} is an integer key`, 'prefer bigint keys');
       }
     }
   }

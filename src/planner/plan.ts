@@ -8,7 +8,16 @@ import { estimateCost, scorePlan, type TableStats } from './cost.js';
 import { planChecksum } from './checksum.js';
 import { orderSteps } from './graph.js';
 import { handlerFor } from './registry.js';
-import { PHASES, type Phase, type Plan, type PlanContext, type PlanProblem, type Release, type Step, type StepDraft } from './types.js';
+import {
+  PHASES,
+  type Phase,
+  type Plan,
+  type PlanContext,
+  type PlanProblem,
+  type Release,
+  type Step,
+  type StepDraft,
+} from './types.js';
 
 export interface PlanOptions {
   readonly name: string;
@@ -23,7 +32,11 @@ export interface PlanOptions {
 export class PlanRefusedError extends SwitchyardError {
   readonly problems: readonly PlanProblem[];
   constructor(problems: readonly PlanProblem[]) {
-    super('PLAN_REFUSED', ['the plan cannot be made safely:', ...problems.map((p) => `  ${p.message} (fix: ${p.fix})`)].join('\n'), 2);
+    super(
+      'PLAN_REFUSED',
+      ['the plan cannot be made safely:', ...problems.map((p) => `  ${p.message} (fix: ${p.fix})`)].join('\n'),
+      2,
+    );
     this.problems = problems;
   }
 }
@@ -45,7 +58,10 @@ export function buildPlan(source: DatabaseSchema, target: DatabaseSchema, o: Pla
 
   const drafted: Drafted[] = changes.flatMap((change) => {
     const h = handlerFor(change.kind);
-    return [...h.expand(change, ctx), ...h.backfill(change, ctx), ...h.contract(change, ctx)].map((d) => ({ ...d, change }));
+    return [...h.expand(change, ctx), ...h.backfill(change, ctx), ...h.contract(change, ctx)].map((d) => ({
+      ...d,
+      change,
+    }));
   });
   const releaseCount = drafted.reduce((m, d) => Math.max(m, d.releaseOffset + 1), drafted.length ? 1 : 0);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -71,7 +87,14 @@ export function buildPlan(source: DatabaseSchema, target: DatabaseSchema, o: Pla
   return { ...withoutChecksum, checksum: planChecksum(withoutChecksum) };
 }
 
-function toStep(d: Drafted, release: number, phase: Phase, seq: number, lockTimeoutMs: number, stats: TableStats | undefined): Step {
+function toStep(
+  d: Drafted,
+  release: number,
+  phase: Phase,
+  seq: number,
+  lockTimeoutMs: number,
+  stats: TableStats | undefined,
+): Step {
   const { releaseOffset: _r, costTable, change, ...rest } = d;
   const cost = costTable && stats ? estimateCost(costTable, stats) : undefined;
   const heavy = costTable !== undefined && costTable.work !== 'none';

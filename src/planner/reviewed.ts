@@ -16,9 +16,14 @@ export interface ReviewSettings {
 }
 
 /** Why the plan at `path` (as given, relative to the config) is not as reviewed; undefined when it is. */
-export async function reviewProblem(config: ReviewSettings, plan: Plan, path: string): Promise<SwitchyardError | undefined> {
+export async function reviewProblem(
+  config: ReviewSettings,
+  plan: Plan,
+  path: string,
+): Promise<SwitchyardError | undefined> {
   try {
-    if (config.requireSignature) await verifyPlanSignature(resolve(config.root, path), resolve(config.root, config.requireSignature));
+    if (config.requireSignature)
+      await verifyPlanSignature(resolve(config.root, path), resolve(config.root, config.requireSignature));
     await checkPlanSql(plan, resolve(config.root, config.migrations));
     return undefined;
   } catch (e) {

@@ -36,7 +36,9 @@ async function readKey(path: string, kind: 'private' | 'public', what: string): 
     throw new UsageError(`${path} is not a PEM ${kind} key: ${(e as Error).message}`, { cause: e });
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new UsageError(`${path} is a ${key.asymmetricKeyType ?? 'symmetric'} key; plan signatures are Ed25519 (make one with \`openssl genpkey -algorithm ed25519 -out plan-signing.pem\`)`);
+    throw new UsageError(
+      `${path} is a ${key.asymmetricKeyType ?? 'symmetric'} key; plan signatures are Ed25519 (make one with \`openssl genpkey -algorithm ed25519 -out plan-signing.pem\`)`,
+    );
   }
   return key;
 }
@@ -45,7 +47,7 @@ async function readKey(path: string, kind: 'private' | 'public', what: string): 
 export async function signPlanFile(planFile: string, keyFile: string): Promise<string> {
   const key = await readKey(keyFile, 'private', 'signing key');
   const out = signaturePath(planFile);
-  await writeFile(out, sign(null, await readFile(planFile), key).toString('base64') + '\n');
+  await writeFile(out, `${sign(null, await readFile(planFile), key).toString('base64')}\n`);
   return out;
 }
 
@@ -66,7 +68,10 @@ export async function verifyPlanSignature(planFile: string, publicKeyFile: strin
   const name = basename(planFile);
   const sig = await readFile(sigFile, 'utf8').catch(() => undefined);
   if (sig === undefined) {
-    throw new PlanSignatureError(sigFile, `${name} is not signed (no ${basename(sigFile)}), and switchyard.yaml sets requireSignature: ${publicKeyFile}\nfix: have the plan signed where the key is kept: switchyard plan --name ... --sign KEY.pem`);
+    throw new PlanSignatureError(
+      sigFile,
+      `${name} is not signed (no ${basename(sigFile)}), and switchyard.yaml sets requireSignature: ${publicKeyFile}\nfix: have the plan signed where the key is kept: switchyard plan --name ... --sign KEY.pem`,
+    );
   }
   const bytes = Buffer.from(sig.trim(), 'base64');
   if (!verify(null, await readFile(planFile), key, bytes)) {

@@ -38,23 +38,34 @@ export async function checkPlanSql(plan: Plan, migrationsDir: string): Promise<v
   for (const r of plan.releases) {
     for (const s of [...r.expand, ...r.backfill, ...r.contract]) {
       if (s.backfill && s.sql !== backfillStatement(s.backfill)) {
-        throw new PlanSqlMismatchError(`${planBaseName(plan)}.plan.yaml`, `step ${s.id}: its backfill batches (\`backfill:\`) are not the UPDATE its sql shows`, plan.name);
+        throw new PlanSqlMismatchError(
+          `${planBaseName(plan)}.plan.yaml`,
+          `step ${s.id}: its backfill batches (\`backfill:\`) are not the UPDATE its sql shows`,
+          plan.name,
+        );
       }
     }
   }
   const present = await readdir(dir).catch(() => undefined);
   const expected = sqlFiles(plan);
   if (present === undefined) {
-    if (expected.length) throw new PlanSqlMismatchError(join(dir, expected[0]!.name), 'is missing (the folder does not exist)', plan.name);
+    if (expected.length)
+      throw new PlanSqlMismatchError(join(dir, expected[0]!.name), 'is missing (the folder does not exist)', plan.name);
     return;
   }
   for (const f of expected) {
     const path = join(dir, f.name);
     const text = await readFile(path, 'utf8').catch(() => undefined);
     if (text === undefined) throw new PlanSqlMismatchError(path, 'is missing', plan.name);
-    if (text !== f.text) throw new PlanSqlMismatchError(path, `differs from the plan at line ${firstDifference(f.text, text)}`, plan.name);
+    if (text !== f.text)
+      throw new PlanSqlMismatchError(path, `differs from the plan at line ${firstDifference(f.text, text)}`, plan.name);
   }
   const names = new Set(expected.map((f) => f.name));
   const extra = present.filter((f) => f.endsWith('.sql') && !names.has(f)).sort();
-  if (extra.length) throw new PlanSqlMismatchError(join(dir, extra[0]!), 'is not rendered from the plan (no phase of it has this name)', plan.name);
+  if (extra.length)
+    throw new PlanSqlMismatchError(
+      join(dir, extra[0]!),
+      'is not rendered from the plan (no phase of it has this name)',
+      plan.name,
+    );
 }

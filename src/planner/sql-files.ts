@@ -30,17 +30,19 @@ function timeouts(s: Step): string {
 export function upSql(plan: Plan, release: number, phase: Phase, steps: readonly Step[]): string {
   const body = steps.map((s) => {
     const batch = s.backfill ? '-- runs in keyset batches under `switchyard apply`; as one statement:\n' : '';
-    return stepComment(s, s.action) + batch + timeouts(s) + s.sql + ';\n';
+    return `${stepComment(s, s.action) + batch + timeouts(s) + s.sql};\n`;
   });
   return header(plan, release, phase, 'up') + body.join('\n');
 }
 
 export function downSql(plan: Plan, release: number, phase: Phase, steps: readonly Step[]): string {
-  const body = [...steps].reverse().map((s) =>
-    s.rollback.length === 0
-      ? stepComment(s, 'rollback') + '-- nothing to undo\n'
-      : stepComment(s, 'rollback') + timeouts(s) + s.rollback.map((r) => r + ';\n').join(''),
-  );
+  const body = [...steps]
+    .reverse()
+    .map((s) =>
+      s.rollback.length === 0
+        ? `${stepComment(s, 'rollback')}-- nothing to undo\n`
+        : stepComment(s, 'rollback') + timeouts(s) + s.rollback.map((r) => `${r};\n`).join(''),
+    );
   return header(plan, release, phase, 'down') + body.join('\n');
 }
 

@@ -80,7 +80,11 @@ export interface StepDraft {
   readonly drops: readonly ObjectKey[];
   readonly backfill?: BackfillSpec;
   /** Table whose size drives this step's cost (scan, rewrite, index build or backfill). */
-  readonly costTable?: { readonly schema: string; readonly table: string; readonly work: 'scan' | 'rewrite' | 'index' | 'backfill' | 'none' };
+  readonly costTable?: {
+    readonly schema: string;
+    readonly table: string;
+    readonly work: 'scan' | 'rewrite' | 'index' | 'backfill' | 'none';
+  };
 }
 
 /** Estimated cost of a step when planned against a live database. */

@@ -22,7 +22,6 @@ export interface DockerServer extends EmbeddedServer {
   readonly containerId: string;
 }
 
-
 /** No engine, no image, or a server that did not come up; `image` names the image when there is one. */
 export class DockerError extends SwitchyardError {
   readonly image: string | undefined;
@@ -50,7 +49,8 @@ const BASE_SETTINGS: Record<string, string> = {
 };
 
 const START_TIMEOUT_MS = 60_000;
-const NO_ENGINE_FIX = 'start one, e.g. as root `dockerd --bridge=none --iptables=false >/var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), or set DOCKER_HOST';
+const NO_ENGINE_FIX =
+  'start one, e.g. as root `dockerd --bridge=none --iptables=false >/var/log/dockerd.log 2>&1 &` (or `systemctl start docker`), or set DOCKER_HOST';
 
 /**
  * testcontainers settings, each applied only when the user has not set it:
@@ -67,8 +67,20 @@ async function configureTestcontainers(): Promise<typeof import('testcontainers'
     const client = await engine(tc);
     const { getReaperImage } = await import('testcontainers/build/reaper/reaper.js');
     const reaper = tc.ImageName.fromString(getReaperImage());
-    const bridge = await client.network.getById('bridge').inspect().then(() => true, () => false);
-    const image = bridge && ((await client.image.exists(reaper)) || (await client.image.pull(reaper).then(() => true, () => false)));
+    const bridge = await client.network
+      .getById('bridge')
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+    const image =
+      bridge &&
+      ((await client.image.exists(reaper)) ||
+        (await client.image.pull(reaper).then(
+          () => true,
+          () => false,
+        )));
     if (!image) process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   }
   return tc;
@@ -86,7 +98,10 @@ async function engine(tc: typeof import('testcontainers')): Promise<import('test
 export async function dockerAvailable(): Promise<boolean> {
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
   const tc = await import('testcontainers');
-  return tc.getContainerRuntimeClient().then(() => true, () => false);
+  return tc.getContainerRuntimeClient().then(
+    () => true,
+    () => false,
+  );
 }
 
 function flags(settings: Record<string, string>): string[] {
@@ -102,8 +117,16 @@ export async function startDocker(options: DockerOptions = {}): Promise<DockerSe
   const name = tc.ImageName.fromString(image);
   if (!(await client.image.exists(name))) {
     await client.image.pull(name).catch((cause: unknown) => {
-      const fix = image === 'postgres:15' ? 'run `npm run docker:image` to build it here' : `\`docker pull ${image}\` needs a registry; without one, use postgres:15, which \`npm run docker:image\` builds here`;
-      throw new DockerError('DOCKER_IMAGE_MISSING', `image ${image} not found locally and could not be pulled (${firstLine(cause)}): ${fix}`, image, { cause });
+      const fix =
+        image === 'postgres:15'
+          ? 'run `npm run docker:image` to build it here'
+          : `\`docker pull ${image}\` needs a registry; without one, use postgres:15, which \`npm run docker:image\` builds here`;
+      throw new DockerError(
+        'DOCKER_IMAGE_MISSING',
+        `image ${image} not found locally and could not be pulled (${firstLine(cause)}): ${fix}`,
+        image,
+        { cause },
+      );
     });
   }
 
@@ -117,7 +140,12 @@ export async function startDocker(options: DockerOptions = {}): Promise<DockerSe
     if (log.length > 200) log.shift();
   };
   const failed = (why: string, cause?: unknown) =>
-    new DockerError('DOCKER_START_FAILED', `could not start PostgreSQL ${major} from image ${image} on port ${port}: ${why}\n${log.join('').slice(-2000)}`, image, { cause });
+    new DockerError(
+      'DOCKER_START_FAILED',
+      `could not start PostgreSQL ${major} from image ${image} on port ${port}: ${why}\n${log.join('').slice(-2000)}`,
+      image,
+      { cause },
+    );
 
   let container: import('testcontainers').StartedTestContainer;
   try {
@@ -138,14 +166,21 @@ export async function startDocker(options: DockerOptions = {}): Promise<DockerSe
   };
   let actual: number;
   try {
-    actual = await untilConnects(url(), async () => (await client.container.inspect(client.container.getById(container.getId()))).State.Running);
+    actual = await untilConnects(
+      url(),
+      async () => (await client.container.inspect(client.container.getById(container.getId()))).State.Running,
+    );
   } catch (cause) {
     await stop();
     throw failed(firstLine(cause), cause);
   }
   let stopped = false;
   return {
-    major: actual, port, url, image, containerId: container.getId(),
+    major: actual,
+    port,
+    url,
+    image,
+    containerId: container.getId(),
     async stop() {
       if (stopped) return;
       stopped = true;

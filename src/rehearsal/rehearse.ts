@@ -20,7 +20,13 @@ import { renderDatabase } from '../sql/render/index.js';
 import { withTemplate, type RenameSchema } from '../introspect/template.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
 import { unmetExpectations } from './expect.js';
-import type { PhaseRehearsal, RehearsalFailure, RehearsalReport, StepRehearsal, TenantRehearsal } from '../executor/rehearsal-report.js';
+import type {
+  PhaseRehearsal,
+  RehearsalFailure,
+  RehearsalReport,
+  StepRehearsal,
+  TenantRehearsal,
+} from '../executor/rehearsal-report.js';
 import { insertSampleRows } from './sample.js';
 import { prepareSession } from './shadow.js';
 import { sendOne } from '../db/send.js';
@@ -48,11 +54,27 @@ export interface RehearseOptions {
 
 export type RehearsalEvent =
   | { readonly kind: 'server'; readonly engine: Engine; readonly version: string; readonly notice?: string }
-  | { readonly kind: 'source'; readonly tables: number; readonly rows: number; readonly short: readonly { table: string; reason: string }[] }
-  | { readonly kind: 'phase'; readonly release: number; readonly phase: Phase; readonly stage: 'apply' | 'rollback' | 'reapply' | 'done'; readonly ms?: number }
+  | {
+      readonly kind: 'source';
+      readonly tables: number;
+      readonly rows: number;
+      readonly short: readonly { table: string; reason: string }[];
+    }
+  | {
+      readonly kind: 'phase';
+      readonly release: number;
+      readonly phase: Phase;
+      readonly stage: 'apply' | 'rollback' | 'reapply' | 'done';
+      readonly ms?: number;
+    }
   | { readonly kind: 'step'; readonly stage: 'apply' | 'rollback'; readonly id: string; readonly description: string }
   | { readonly kind: 'notice'; readonly message: string }
-  | { readonly kind: 'tenant'; readonly tenant: string; readonly stage: 'start' | 'done' | 'failed'; readonly ms?: number }
+  | {
+      readonly kind: 'tenant';
+      readonly tenant: string;
+      readonly stage: 'start' | 'done' | 'failed';
+      readonly ms?: number;
+    }
   | PhaseEvent;
 
 /** Majors the embedded engine can start here: the npm packages' and Debian's server binaries. */
@@ -66,7 +88,10 @@ class Failed extends Error {
   }
 }
 
-async function startServer(o: RehearseOptions, planMajor: number): Promise<{ server: EmbeddedServer; notice?: string }> {
+async function startServer(
+  o: RehearseOptions,
+  planMajor: number,
+): Promise<{ server: EmbeddedServer; notice?: string }> {
   const wanted = o.major ?? planMajor;
   if ((o.engine ?? 'embedded') === 'docker') {
     const { startDocker } = await import('./docker.js');
@@ -74,7 +99,10 @@ async function startServer(o: RehearseOptions, planMajor: number): Promise<{ ser
   }
   if (embeddedMajorAvailable(wanted)) return { server: await startEmbedded({ major: wanted }) };
   const server = await startEmbedded({ major: 17 });
-  return { server, notice: `PostgreSQL ${wanted} is not available to the embedded engine here; rehearsing on 17 (use --engine docker --image postgres:${wanted} for an exact match)` };
+  return {
+    server,
+    notice: `PostgreSQL ${wanted} is not available to the embedded engine here; rehearsing on 17 (use --engine docker --image postgres:${wanted} for an exact match)`,
+  };
 }
 
 /** Runs the rehearsal and returns its report (passed or not). Throws only when no server could be started. */
@@ -93,14 +121,36 @@ export async function rehearse(plan: Plan, o: RehearseOptions = {}): Promise<Reh
       const { copyFrom: _, ...rest } = o;
       const r = await rehearseIn(server, `rehearsal_tenant_${i + 1}`, t.plan, rest, sampleRows);
       const ms = Date.now() - t0;
-      tenants.push({ tenant: t.tenant, passed: r.failure === undefined, ms, ...(r.failure ? { failure: r.failure } : {}) });
+      tenants.push({
+        tenant: t.tenant,
+        passed: r.failure === undefined,
+        ms,
+        ...(r.failure ? { failure: r.failure } : {}),
+      });
       o.onEvent?.({ kind: 'tenant', tenant: t.tenant, stage: r.failure ? 'failed' : 'done', ms });
     }
     const failedTenant = tenants.find((t) => !t.passed);
     return {
-      format: 1, plan: plan.name, checksum: plan.checksum, passed: main.failure === undefined && failedTenant === undefined, engine, server: main.version,
-      startedAt: new Date(started).toISOString(), ms: Date.now() - started, sampleRows, phases: main.phases,
-      ...(main.failure ? { failure: main.failure } : failedTenant?.failure ? { failure: { ...failedTenant.failure, message: `tenant ${ident(failedTenant.tenant)}: ${failedTenant.failure.message}` } } : {}),
+      format: 1,
+      plan: plan.name,
+      checksum: plan.checksum,
+      passed: main.failure === undefined && failedTenant === undefined,
+      engine,
+      server: main.version,
+      startedAt: new Date(started).toISOString(),
+      ms: Date.now() - started,
+      sampleRows,
+      phases: main.phases,
+      ...(main.failure
+        ? { failure: main.failure }
+        : failedTenant?.failure
+          ? {
+              failure: {
+                ...failedTenant.failure,
+                message: `tenant ${ident(failedTenant.tenant)}: ${failedTenant.failure.message}`,
+              },
+            }
+          : {}),
       models: main.models,
       ...(o.tenants ? { tenants } : {}),
       ...(o.tenantsDrifted?.length ? { tenantsDrifted: o.tenantsDrifted } : {}),
@@ -118,7 +168,14 @@ interface Rehearsed {
 }
 
 /** The rehearsal of one plan in a new database `name` of `server`. */
-async function rehearseIn(server: EmbeddedServer, name: string, plan: Plan, o: RehearseOptions, sampleRows: number, announce?: { notice: string | undefined }): Promise<Rehearsed> {
+async function rehearseIn(
+  server: EmbeddedServer,
+  name: string,
+  plan: Plan,
+  o: RehearseOptions,
+  sampleRows: number,
+  announce?: { notice: string | undefined },
+): Promise<Rehearsed> {
   const phases: PhaseRehearsal[] = [];
   const models: Record<string, DatabaseSchema> = {};
   let version = `PostgreSQL ${server.major}`;
@@ -135,7 +192,13 @@ async function rehearseIn(server: EmbeddedServer, name: string, plan: Plan, o: R
   try {
     await prepareSession(db);
     version = `PostgreSQL ${(await serverVersion(db)).text}`;
-    if (announce) o.onEvent?.({ kind: 'server', engine: o.engine ?? 'embedded', version, ...(announce.notice ? { notice: announce.notice } : {}) });
+    if (announce)
+      o.onEvent?.({
+        kind: 'server',
+        engine: o.engine ?? 'embedded',
+        version,
+        ...(announce.notice ? { notice: announce.notice } : {}),
+      });
     await buildSource(db, plan, o, sampleRows);
     for (const p of planPhases(plan)) {
       if (p.steps.length === 0) continue;
@@ -182,13 +245,20 @@ async function buildSource(db: pg.Client, plan: Plan, o: RehearseOptions, sample
     });
   }
   const sample = await insertSampleRows(db, built, sampleRows, plan.target.snapshot);
-  o.onEvent?.({ kind: 'source', tables: Object.keys(sample.rows).length, rows: Object.values(sample.rows).reduce((a, b) => a + b, 0), short: sample.short });
+  o.onEvent?.({
+    kind: 'source',
+    tables: Object.keys(sample.rows).length,
+    rows: Object.values(sample.rows).reduce((a, b) => a + b, 0),
+    short: sample.short,
+  });
 }
 
 async function rowCounts(db: pg.Client, model: DatabaseSchema): Promise<Map<string, number>> {
   const tables = model.schemas.flatMap((s) => s.tables.map((t) => qualified(s.name, t.name)));
   if (!tables.length) return new Map();
-  const { rows } = await db.query<{ t: string; n: number }>(tables.map((t) => `SELECT ${pgText(t)} AS t, count(*)::int AS n FROM ${t}`).join(' UNION ALL '));
+  const { rows } = await db.query<{ t: string; n: number }>(
+    tables.map((t) => `SELECT ${pgText(t)} AS t, count(*)::int AS n FROM ${t}`).join(' UNION ALL '),
+  );
   return new Map(rows.map((r) => [r.t, r.n]));
 }
 
@@ -196,7 +266,11 @@ async function rowCounts(db: pg.Client, model: DatabaseSchema): Promise<Map<stri
 function droppedTables(steps: readonly Step[], model: DatabaseSchema): Set<string> {
   const drops = new Set(steps.filter((s) => s.hazards.includes('DELETES_DATA')).flatMap((s) => s.drops));
   return new Set(
-    model.schemas.flatMap((s) => s.tables.filter((t) => drops.has(key.schema(s.name)) || drops.has(key.table(s.name, t.name))).map((t) => qualified(s.name, t.name))),
+    model.schemas.flatMap((s) =>
+      s.tables
+        .filter((t) => drops.has(key.schema(s.name)) || drops.has(key.table(s.name, t.name)))
+        .map((t) => qualified(s.name, t.name)),
+    ),
   );
 }
 
@@ -215,7 +289,14 @@ function changes(from: DatabaseSchema, to: DatabaseSchema): string[] {
   return d.length ? d : ['(differences the change list does not show: compare the fingerprints)'];
 }
 
-async function rehearsePhase(db: pg.Client, plan: Plan, release: number, phase: Phase, models: Record<string, DatabaseSchema>, o: RehearseOptions): Promise<PhaseRehearsal> {
+async function rehearsePhase(
+  db: pg.Client,
+  plan: Plan,
+  release: number,
+  phase: Phase,
+  models: Record<string, DatabaseSchema>,
+  o: RehearseOptions,
+): Promise<PhaseRehearsal> {
   const steps = planPhases(plan).find((p) => p.release === release && p.phase === phase)!.steps;
   const where = { release, phase };
   const t0 = performance.now();
@@ -236,7 +317,16 @@ async function rehearsePhase(db: pg.Client, plan: Plan, release: number, phase: 
     try {
       await applyPhase(db, plan, release, phase, { ...phaseOptions, only: new Set([step.id]) });
     } catch (e) {
-      throw new Failed({ step: step.id, ...where, stage: 'apply', message: e instanceof StepFailedError ? e.message : `step ${step.id} (${step.description}) failed: ${(e as Error).message}`, differences: [] });
+      throw new Failed({
+        step: step.id,
+        ...where,
+        stage: 'apply',
+        message:
+          e instanceof StepFailedError
+            ? e.message
+            : `step ${step.id} (${step.description}) failed: ${(e as Error).message}`,
+        differences: [],
+      });
     }
     const ms = Math.round(performance.now() - s0);
     befores.push(current);
@@ -247,7 +337,13 @@ async function rehearsePhase(db: pg.Client, plan: Plan, release: number, phase: 
   const applied = current;
   const unmet = unmetExpectations(steps, applied.model);
   if (unmet.length) {
-    throw new Failed({ ...where, ...(unmet.length ? { step: /^step (\S+)/.exec(unmet[0]!)?.[1] ?? '' } : {}), stage: 'expectation', message: `after ${phase} (release ${release}) the schema is not what the plan's steps say they do`, differences: unmet });
+    throw new Failed({
+      ...where,
+      ...(unmet.length ? { step: /^step (\S+)/.exec(unmet[0]!)?.[1] ?? '' } : {}),
+      stage: 'expectation',
+      message: `after ${phase} (release ${release}) the schema is not what the plan's steps say they do`,
+      differences: unmet,
+    });
   }
 
   // Roll back, one step at a time in reverse, each compared with the schema before that step.
@@ -266,13 +362,21 @@ async function rehearsePhase(db: pg.Client, plan: Plan, release: number, phase: 
       });
       if (states.length) records[i] = { ...records[i]!, rollback: states };
     } catch (e) {
-      throw new Failed({ step: step.id, ...where, stage: 'rollback', message: `the rollback of step ${step.id} (${step.description}) failed: ${(e as Error).message}`, differences: [] });
+      throw new Failed({
+        step: step.id,
+        ...where,
+        stage: 'rollback',
+        message: `the rollback of step ${step.id} (${step.description}) failed: ${(e as Error).message}`,
+        differences: [],
+      });
     }
     const now = await snapshot(db, plan);
     const before = befores[i]!;
     if (now.fp !== before.fp) {
       throw new Failed({
-        step: step.id, ...where, stage: 'rollback',
+        step: step.id,
+        ...where,
+        stage: 'rollback',
         message: `the rollback of step ${step.id} (${step.description}) does not restore the schema as it was before the step`,
         differences: changes(before.model, now.model),
       });
@@ -284,19 +388,39 @@ async function rehearsePhase(db: pg.Client, plan: Plan, release: number, phase: 
   const emptied = droppedTables(steps, start.model);
   const lost = [...countsBefore]
     .filter(([t, n]) => countsAfter.get(t) !== n && !emptied.has(t))
-    .map(([t, n]) => `table ${t} had ${n} rows before ${phase} (release ${release}), ${countsAfter.get(t) ?? 'none'} after its rollback`);
-  if (lost.length) throw new Failed({ ...where, stage: 'rollback', message: `rolling back ${phase} (release ${release}) changed the number of rows`, differences: lost });
+    .map(
+      ([t, n]) =>
+        `table ${t} had ${n} rows before ${phase} (release ${release}), ${countsAfter.get(t) ?? 'none'} after its rollback`,
+    );
+  if (lost.length)
+    throw new Failed({
+      ...where,
+      stage: 'rollback',
+      message: `rolling back ${phase} (release ${release}) changed the number of rows`,
+      differences: lost,
+    });
 
   // Apply again: a phase that was rolled back must apply exactly as the first time.
   emit({ kind: 'phase', ...where, stage: 'reapply' });
   try {
     await applyPhase(db, plan, release, phase, phaseOptions);
   } catch (e) {
-    throw new Failed({ ...where, ...(e instanceof SwitchyardError && 'step' in e ? { step: String((e as { step: unknown }).step) } : {}), stage: 'reapply', message: `applying ${phase} (release ${release}) again after its rollback failed: ${(e as Error).message}`, differences: [] });
+    throw new Failed({
+      ...where,
+      ...(e instanceof SwitchyardError && 'step' in e ? { step: String((e as { step: unknown }).step) } : {}),
+      stage: 'reapply',
+      message: `applying ${phase} (release ${release}) again after its rollback failed: ${(e as Error).message}`,
+      differences: [],
+    });
   }
   const again = await snapshot(db, plan);
   if (again.fp !== applied.fp) {
-    throw new Failed({ ...where, stage: 'reapply', message: `applying ${phase} (release ${release}) again after its rollback gives another schema than the first time`, differences: changes(applied.model, again.model) });
+    throw new Failed({
+      ...where,
+      stage: 'reapply',
+      message: `applying ${phase} (release ${release}) again after its rollback gives another schema than the first time`,
+      differences: changes(applied.model, again.model),
+    });
   }
   models[again.fp] = again.model;
   const ms = Math.round(performance.now() - t0);
@@ -308,10 +432,17 @@ async function checkEnd(db: pg.Client, plan: Plan): Promise<void> {
   const end = await snapshot(db, plan);
   const remaining = diff(end.model, plan.target.snapshot).map(describeChange);
   if (remaining.length) {
-    throw new Failed({ stage: 'replan', message: `after every phase, planning again is not empty: ${remaining.length} change(s) remain`, differences: remaining });
+    throw new Failed({
+      stage: 'replan',
+      message: `after every phase, planning again is not empty: ${remaining.length} change(s) remain`,
+      differences: remaining,
+    });
   }
   if (end.fp !== plan.target.fingerprint) {
-    throw new Failed({ stage: 'target', message: `after every phase the schema is not the plan's target`, differences: changes(plan.target.snapshot, end.model) });
+    throw new Failed({
+      stage: 'target',
+      message: `after every phase the schema is not the plan's target`,
+      differences: changes(plan.target.snapshot, end.model),
+    });
   }
 }
-

@@ -20,11 +20,19 @@ export interface SampleResult {
 }
 
 /** A value expression of `type` for the g-th row (g is an integer SQL expression), or undefined. */
-export function sampleValue(type: string, g: string, enums: ReadonlyMap<string, readonly string[]>, column: string): string | undefined {
+export function sampleValue(
+  type: string,
+  g: string,
+  enums: ReadonlyMap<string, readonly string[]>,
+  column: string,
+): string | undefined {
   const t = type.toLowerCase();
   if (t.endsWith('[]')) return `'{}'::${type}`;
   const labels = enums.get(type);
-  if (labels) return labels.length ? `(ARRAY[${labels.map(literal).join(', ')}]::${type}[])[1 + (${g}) % ${labels.length}]` : undefined;
+  if (labels)
+    return labels.length
+      ? `(ARRAY[${labels.map(literal).join(', ')}]::${type}[])[1 + (${g}) % ${labels.length}]`
+      : undefined;
   if (/^(smallint|integer|bigint|int2|int4|int8)$/.test(t)) return `((${g}) + 1000)::${type}`;
   if (/^(numeric|decimal)/.test(t)) return `((${g}) + 0.25)::${type}`;
   if (/^(real|double precision|float)/.test(t)) return `((${g}) + 0.5)::${type}`;
@@ -32,7 +40,8 @@ export function sampleValue(type: string, g: string, enums: ReadonlyMap<string, 
   if (t === 'boolean') return `((${g}) % 2 = 0)`;
   if (t === 'uuid') return `md5((${g})::text || ${literal(column)})::uuid`;
   if (t === 'date') return `(date '2024-01-01' + (${g}))`;
-  if (t.startsWith('timestamp')) return `(timestamptz '2024-01-01 00:00:00+00' + make_interval(hours => (${g})))::${type}`;
+  if (t.startsWith('timestamp'))
+    return `(timestamptz '2024-01-01 00:00:00+00' + make_interval(hours => (${g})))::${type}`;
   if (t.startsWith('time')) return `(time '00:00' + make_interval(mins => (${g})))::${type}`;
   if (t.startsWith('interval')) return `make_interval(mins => (${g}))`;
   if (t === 'json' || t === 'jsonb') return `jsonb_build_object('n', (${g}))::${type}`;
@@ -49,7 +58,7 @@ function isText(t: string): boolean {
 /** Shapes of text a column may need to satisfy a check: a label, a number, a code with a check digit, an email. */
 function textShapes(g: string, column: string): string[] {
   return [
-    `${literal(column.slice(0, 8) + '-')} || (${g})::text`,
+    `${literal(`${column.slice(0, 8)}-`)} || (${g})::text`,
     `((${g}) + 1000)::text`,
     `((${g}) + 1000)::text || '-' || ((${g}) % 10)::text`,
     `'user' || (${g})::text || '@example.com'`,
@@ -68,14 +77,19 @@ function textValue(type: string, text: string): string {
  */
 async function textFor(client: Queryable, type: string, column: string, checks: readonly string[]): Promise<string> {
   const shapes = textShapes('g', column);
-  const mentioning = checks.filter((c) => new RegExp(`(^|[^\\w"])("?)${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w"])`).test(c));
+  const mentioning = checks.filter((c) =>
+    new RegExp(`(^|[^\\w"])("?)${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w"])`).test(c),
+  );
   if (!mentioning.length) return textValue(type, shapes[0]!);
   for (const shape of shapes) {
     let ok = true;
     for (const check of mentioning) {
       await client.query('SAVEPOINT _switchyard_shape');
       try {
-        const { rows } = await sendOne<{ ok: boolean }>(client, `SELECT bool_and(${check}) AS ok FROM (SELECT ${textValue(type, shape)} AS ${ident(column)} FROM generate_series(1, 3) AS g) AS _switchyard_t`);
+        const { rows } = await sendOne<{ ok: boolean }>(
+          client,
+          `SELECT bool_and(${check}) AS ok FROM (SELECT ${textValue(type, shape)} AS ${ident(column)} FROM generate_series(1, 3) AS g) AS _switchyard_t`,
+        );
         await client.query('RELEASE SAVEPOINT _switchyard_shape');
         if (rows[0]?.ok === false) ok = false;
       } catch {
@@ -100,7 +114,10 @@ const tableOf = (db: DatabaseSchema, schema: string, table: string): Table | und
 function foreignKeys(table: Table, future: Table | undefined): readonly ForeignKey[] {
   const have = new Set(table.columns.map((c) => c.name));
   const covered = new Set(table.foreignKeys.flatMap((fk) => fk.columns));
-  const added = (future?.foreignKeys ?? []).filter((fk) => !table.foreignKeys.some((f) => f.name === fk.name) && fk.columns.every((c) => have.has(c) && !covered.has(c)));
+  const added = (future?.foreignKeys ?? []).filter(
+    (fk) =>
+      !table.foreignKeys.some((f) => f.name === fk.name) && fk.columns.every((c) => have.has(c) && !covered.has(c)),
+  );
   return [...table.foreignKeys, ...added];
 }
 
@@ -131,13 +148,20 @@ function ordered(db: DatabaseSchema, fks: (x: Located) => readonly ForeignKey[])
  * same row), NULL for a self reference, or, when the source has no such parent table, NULL if the column
  * allows it (undefined otherwise: an ordinary sample value).
  */
-function parentValue(db: DatabaseSchema, at: Located, fk: ForeignKey, ref: string, nullable: boolean): string | undefined {
+function parentValue(
+  db: DatabaseSchema,
+  at: Located,
+  fk: ForeignKey,
+  ref: string,
+  nullable: boolean,
+): string | undefined {
   const r = fk.references;
   if (r.schema === at.schema && r.table === at.table.name) return 'NULL';
   const parent = tableOf(db, r.schema, r.table);
-  if (!parent || !r.columns.every((c) => parent.columns.some((x) => x.name === c))) return nullable ? 'NULL' : undefined;
+  if (!parent || !r.columns.every((c) => parent.columns.some((x) => x.name === c)))
+    return nullable ? 'NULL' : undefined;
   const name = qualified(r.schema, r.table);
-  return `(SELECT p.${ident(ref)} FROM ${name} p ORDER BY ${r.columns.map((c) => 'p.' + ident(c)).join(', ')} OFFSET (g - 1) % greatest((SELECT count(*) FROM ${name}), 1) LIMIT 1)`;
+  return `(SELECT p.${ident(ref)} FROM ${name} p ORDER BY ${r.columns.map((c) => `p.${ident(c)}`).join(', ')} OFFSET (g - 1) % greatest((SELECT count(*) FROM ${name}), 1) LIMIT 1)`;
 }
 
 /** Labels of every enum, by the names format_type prints; with a target, only those the target keeps. */
@@ -148,14 +172,21 @@ function enumLabels(db: DatabaseSchema, target: DatabaseSchema | undefined): Map
     const left = future ? values.filter((v) => future.values.includes(v)) : values;
     return left.length ? left : values;
   };
-  for (const s of db.schemas) for (const e of s.enums) out.set(qualified(s.name, e.name), kept(s.name, e.name, e.values));
+  for (const s of db.schemas)
+    for (const e of s.enums) out.set(qualified(s.name, e.name), kept(s.name, e.name, e.values));
   // format_type prints enums of the public schema qualified under the pinned search_path; unqualified too.
-  for (const s of db.schemas) for (const e of s.enums) if (!out.has(ident(e.name))) out.set(ident(e.name), kept(s.name, e.name, e.values));
+  for (const s of db.schemas)
+    for (const e of s.enums) if (!out.has(ident(e.name))) out.set(ident(e.name), kept(s.name, e.name, e.values));
   return out;
 }
 
 /** Inserts up to `n` rows into every table of `db`, as described above. */
-export async function insertSampleRows(client: Queryable, db: DatabaseSchema, n: number, target?: DatabaseSchema): Promise<SampleResult> {
+export async function insertSampleRows(
+  client: Queryable,
+  db: DatabaseSchema,
+  n: number,
+  target?: DatabaseSchema,
+): Promise<SampleResult> {
   const enums = enumLabels(db, target);
   const rows: Record<string, number> = {};
   const short: { table: string; reason: string }[] = [];
@@ -172,7 +203,13 @@ export async function insertSampleRows(client: Queryable, db: DatabaseSchema, n:
 }
 
 async function insertAll(
-  client: Queryable, db: DatabaseSchema, n: number, enums: ReadonlyMap<string, readonly string[]>, rows: Record<string, number>, short: { table: string; reason: string }[], target?: DatabaseSchema,
+  client: Queryable,
+  db: DatabaseSchema,
+  n: number,
+  enums: ReadonlyMap<string, readonly string[]>,
+  rows: Record<string, number>,
+  short: { table: string; reason: string }[],
+  target?: DatabaseSchema,
 ): Promise<void> {
   const future = (x: Located) => (target ? tableOf(target, x.schema, x.table.name) : undefined);
   for (const at of ordered(db, (x) => foreignKeys(x.table, future(x)))) {
@@ -181,7 +218,10 @@ async function insertAll(
     const next = future(at);
     const checks = [...table.checks, ...(next?.checks ?? [])].map((c) => c.expression);
     const fkColumns = new Map<string, { fk: ForeignKey; ref: string }>();
-    for (const fk of foreignKeys(table, next)) fk.columns.forEach((c, j) => fkColumns.set(c, { fk, ref: fk.references.columns[j]! }));
+    for (const fk of foreignKeys(table, next))
+      fk.columns.forEach((c, j) => {
+        fkColumns.set(c, { fk, ref: fk.references.columns[j]! });
+      });
     const columns: string[] = [];
     const values: string[] = [];
     let reason: string | undefined;
@@ -194,7 +234,11 @@ async function insertAll(
         // A column the plan converts gets values of its new type, so the conversion has something to convert.
         const newType = next?.columns.find((x) => x.name === col.name)?.type;
         const converted = newType && newType !== col.type ? sampleValue(newType, 'g', enums, col.name) : undefined;
-        v = converted ? `(${converted})::text::${col.type}` : isText(col.type) ? await textFor(client, col.type, col.name, checks) : sampleValue(col.type, 'g', enums, col.name);
+        v = converted
+          ? `(${converted})::text::${col.type}`
+          : isText(col.type)
+            ? await textFor(client, col.type, col.name, checks)
+            : sampleValue(col.type, 'g', enums, col.name);
       }
       if (v === undefined) {
         if (col.nullable) continue;

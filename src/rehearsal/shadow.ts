@@ -7,7 +7,7 @@
 // `--shadow-db URL`, `shadow:` in switchyard.yaml or SWITCHYARD_SHADOW_DB name a server to use instead, where
 // a scratch database is made and dropped.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { connect, describeTarget } from '../db/connect.js';
 import { sendOne } from '../db/send.js';
 import { DatabaseError, InvalidSchemaError, SwitchyardError, UsageError, databaseError } from '../errors.js';
@@ -49,7 +49,10 @@ export function shadowUrl(flag: string | undefined, configured: string | undefin
 }
 
 /** The declared schemas as the server would print them, change hints and tenants settings kept. */
-export async function canonicalize(declared: DatabaseSchema, o: ShadowOptions & { readonly file?: string }): Promise<DatabaseSchema> {
+export async function canonicalize(
+  declared: DatabaseSchema,
+  o: ShadowOptions & { readonly file?: string },
+): Promise<DatabaseSchema> {
   const { models } = await canonicalizeAll([{ model: declared, ...(o.file ? { file: o.file } : {}) }], o);
   return models[0]!;
 }
@@ -84,7 +87,10 @@ async function withShadowServer<T>(o: ShadowOptions, fn: (server: ShadowServer) 
     try {
       if (o.major !== undefined) {
         const { major } = await serverVersion(c);
-        if (major !== o.major) o.notice?.(`the shadow server ${describeTarget({ url: o.url })} runs PostgreSQL ${major}, the target ${o.major}: expressions may print differently`);
+        if (major !== o.major)
+          o.notice?.(
+            `the shadow server ${describeTarget({ url: o.url })} runs PostgreSQL ${major}, the target ${o.major}: expressions may print differently`,
+          );
       }
       return await fn({ admin: c, open: (database) => connect({ url, database }, 'switchyard-shadow') });
     } finally {
@@ -120,7 +126,10 @@ async function withScratch<T>(server: ShadowServer, fn: (c: pg.Client) => Promis
     await server.admin.query(`CREATE DATABASE ${ident(name)} TEMPLATE template0 ENCODING 'UTF8'`);
   } catch (e) {
     if ((e as { code?: string }).code === '42501') {
-      throw new UsageError('the role of the shadow server may not create databases: ALTER ROLE <role> CREATEDB there, or leave --shadow-db out to use a throwaway server', { cause: e });
+      throw new UsageError(
+        'the role of the shadow server may not create databases: ALTER ROLE <role> CREATEDB there, or leave --shadow-db out to use a throwaway server',
+        { cause: e },
+      );
     }
     throw databaseError('creating the shadow database', e);
   }
@@ -143,11 +152,25 @@ async function buildAndRead(shadow: pg.Client, { model, file }: DeclaredInput): 
       await sendOne(shadow, sql);
     } catch (e) {
       const err = e as { message?: string; code?: string };
-      if (e instanceof SwitchyardError || (err.code && /^(08|53|57|58|XX)/.test(err.code))) throw databaseError('building the shadow database', e);
-      if (err.code === undefined) throw new DatabaseError(`building the shadow database: ${err.message ?? String(e)}`, { cause: e });
-      const fix = 'correct the declaration: PostgreSQL refused it while switchyard built the declared schema on the shadow server';
+      if (e instanceof SwitchyardError || (err.code && /^(08|53|57|58|XX)/.test(err.code)))
+        throw databaseError('building the shadow database', e);
+      if (err.code === undefined)
+        throw new DatabaseError(`building the shadow database: ${err.message ?? String(e)}`, { cause: e });
+      const fix =
+        'correct the declaration: PostgreSQL refused it while switchyard built the declared schema on the shadow server';
       const message = `PostgreSQL refuses it: ${err.message ?? String(e)}`;
-      throw new InvalidSchemaError([file ? await problemAt(file, object, message, fix) : { file: '(declared schema)', line: 1, column: 1, path: object.join('.'), message: `${object.join('.')}: ${message}`, fix }]);
+      throw new InvalidSchemaError([
+        file
+          ? await problemAt(file, object, message, fix)
+          : {
+              file: '(declared schema)',
+              line: 1,
+              column: 1,
+              path: object.join('.'),
+              message: `${object.join('.')}: ${message}`,
+              fix,
+            },
+      ]);
     }
   }
   return introspect(shadow, { includeSchemas: model.schemas.map((s) => s.name) });

@@ -17,7 +17,13 @@ import { RetargetRefusedError } from './sql-readings.js';
  * The whole schema at a phase boundary: `before` the phase (after the last non-empty phase before it) or
  * `after` it. Known at the plan's ends always, in between from the rehearsal report's models.
  */
-export function modelAtBoundary(plan: Plan, report: RehearsalReport | undefined, release: number, phase: Phase, when: 'before' | 'after'): DatabaseSchema | undefined {
+export function modelAtBoundary(
+  plan: Plan,
+  report: RehearsalReport | undefined,
+  release: number,
+  phase: Phase,
+  when: 'before' | 'after',
+): DatabaseSchema | undefined {
   const phases = planPhases(plan);
   const i = phases.findIndex((p) => p.release === release && p.phase === phase);
   const lastNonEmpty = phases.reduce((m, p, k) => (p.steps.length ? k : m), -1);
@@ -27,7 +33,10 @@ export function modelAtBoundary(plan: Plan, report: RehearsalReport | undefined,
   if (j < 0) return plan.source.snapshot;
   if (j >= lastNonEmpty) return plan.target.snapshot;
   const p = phases[j]!;
-  const fp = report?.checksum === plan.checksum ? report.phases.find((r) => r.release === p.release && r.phase === p.phase)?.after : undefined;
+  const fp =
+    report?.checksum === plan.checksum
+      ? report.phases.find((r) => r.release === p.release && r.phase === p.phase)?.after
+      : undefined;
   return fp ? (report!.models?.[fp] as DatabaseSchema | undefined) : undefined;
 }
 
@@ -47,7 +56,12 @@ const BATCH = 200;
  * Compares each unit's schema with `expected` (the template's schema at the boundary) renamed to the unit.
  * Returns the units that differ, with what differs (as changes from the expected schema to the live one).
  */
-export async function tenantDrift(db: Queryable, expected: Schema, units: readonly string[], lockTimeoutMs = 5000): Promise<UnitDrift[]> {
+export async function tenantDrift(
+  db: Queryable,
+  expected: Schema,
+  units: readonly string[],
+  lockTimeoutMs = 5000,
+): Promise<UnitDrift[]> {
   const out: UnitDrift[] = [];
   // Each live schema is renamed to the template's name and fingerprinted: one fingerprint per tenant.
   const expectedFp = fingerprint({ schemas: [expected] });
@@ -63,11 +77,16 @@ export async function tenantDrift(db: Queryable, expected: Schema, units: readon
         if (asTemplate && fingerprint({ schemas: [asTemplate] }) === expectedFp) continue;
         // The slow way, template renamed to the tenant: renaming a tenant back is not safe for every name (a
         // tenant called `new` or `old` reads like a trigger's row qualifier), the other direction is.
-        const want: DatabaseSchema = { schemas: [unit === expected.name ? expected : renameSchemaInModel(expected, unit)] };
+        const want: DatabaseSchema = {
+          schemas: [unit === expected.name ? expected : renameSchemaInModel(expected, unit)],
+        };
         const have: DatabaseSchema = { schemas: [liveSchema] };
         if (fingerprint(want) === fingerprint(have)) continue;
         const differences = diff(want, have).map(describeChange);
-        out.push({ tenant: unit, differences: differences.length ? differences : ['the schema differs from the template (fingerprint)'] });
+        out.push({
+          tenant: unit,
+          differences: differences.length ? differences : ['the schema differs from the template (fingerprint)'],
+        });
       }
     }
   } finally {
@@ -77,7 +96,11 @@ export async function tenantDrift(db: Queryable, expected: Schema, units: readon
 }
 
 /** The shared schemas (every schema of the plan but the template) against the expected model. */
-export async function sharedDrift(db: Queryable, expected: DatabaseSchema, template: string): Promise<readonly string[]> {
+export async function sharedDrift(
+  db: Queryable,
+  expected: DatabaseSchema,
+  template: string,
+): Promise<readonly string[]> {
   const names = expected.schemas.map((s) => s.name).filter((n) => n !== template);
   if (!names.length) return [];
   const want: DatabaseSchema = { schemas: expected.schemas.filter((s) => s.name !== template) };

@@ -8,7 +8,14 @@ import type { PhaseRef } from '../executor/run.js';
 import { rollbackScript, stepScript, type DryRunPhases } from '../executor/script.js';
 import { phaseLabel } from '../executor/state.js';
 import { NotReplicationCompatibleError, replicationProblems } from '../pair/compat.js';
-import { contractWarning, pairMode, placeApply, placeRollback, readPairLedgers, type Placement } from '../pair/phases.js';
+import {
+  contractWarning,
+  pairMode,
+  placeApply,
+  placeRollback,
+  readPairLedgers,
+  type Placement,
+} from '../pair/phases.js';
 import type { Plan } from '../planner/types.js';
 import { readRegistry } from '../introspect/registry.js';
 import { parseTenantsFlag, selectTenants, type Shard } from './registry.js';
@@ -27,7 +34,10 @@ export interface TenantDryRunInput extends Omit<TenantFlags, 'shard'> {
 
 /** `refusals`: why the real run would refuse (SQL as reviewed, rehearsal, hazards), already worded. */
 export async function dryRunTenants(
-  config: SwitchyardConfig, o: TenantDryRunInput, verb: 'apply' | 'rollback', refusals: readonly string[],
+  config: SwitchyardConfig,
+  o: TenantDryRunInput,
+  verb: 'apply' | 'rollback',
+  refusals: readonly string[],
 ): Promise<DryRunPhases & { readonly pair?: Pick<Placement, 'side' | 'role'> }> {
   const { plan, path, selection: sel, shard } = o;
   const t = { template: o.template, registry: o.registry };
@@ -36,14 +46,20 @@ export async function dryRunTenants(
   let url = o.db;
   let pair: Pick<Placement, 'side' | 'role'> | undefined;
   if (pairMode(config, o.db)) {
-    const ledgers = await readPairLedgers(config, plan.name, `switchyard ${verb} ${plan.name} --dry-run`, { streaming: false });
+    const ledgers = await readPairLedgers(config, plan.name, `switchyard ${verb} ${plan.name} --dry-run`, {
+      streaming: false,
+    });
     const place = verb === 'apply' ? placeApply(ledgers, sel.phase) : placeRollback(plan, ledgers, sel);
     url = place.url;
     pair = { side: place.side, role: place.role };
-    if (verb === 'apply' && sel.phase === 'contract') notices.push(`${contractWarning(sel, place.side)}; apply needs --yes`);
+    if (verb === 'apply' && sel.phase === 'contract')
+      notices.push(`${contractWarning(sel, place.side)}; apply needs --yes`);
     if (verb === 'apply' && sel.phase === 'expand') {
       const problems = replicationProblems(plan, steps);
-      if (problems.length) notices.push(`apply would refuse: ${new NotReplicationCompatibleError(path, phaseLabel(sel), problems).message}`);
+      if (problems.length)
+        notices.push(
+          `apply would refuse: ${new NotReplicationCompatibleError(path, phaseLabel(sel), problems).message}`,
+        );
     }
   }
   const target = resolveTarget(url, config.database, config.unsetVariables);
@@ -51,18 +67,24 @@ export async function dryRunTenants(
   try {
     const registry = await readRegistry(client, t);
     const units = selectTenants(registry, t.template, parseTenantsFlag(o.tenants), shard);
-    const records = (await ledgerExists(client, config.ledgerSchema)) ? await stepStatuses(client, plan.name, undefined, config.ledgerSchema) : [];
+    const records = (await ledgerExists(client, config.ledgerSchema))
+      ? await stepStatuses(client, plan.name, undefined, config.ledgerSchema)
+      : [];
     const of = (unit: string) => new Map(records.filter((r) => r.tenant === unit).map((r) => [r.stepId, r]));
     const segs = segments(plan, sel.release, sel.phase, t.template);
     const out: { id: string; tenant?: string; sql: string[] }[] = [];
     const script = (unit: string, ids: ReadonlySet<string>) => {
       const rec = of(unit);
-      const unitSteps = unitPlan(plan, t.template, unit).releases.find((r) => r.number === sel.release)![sel.phase].filter((s) => ids.has(s.id));
+      const unitSteps = unitPlan(plan, t.template, unit)
+        .releases.find((r) => r.number === sel.release)!
+        [sel.phase].filter((s) => ids.has(s.id));
       const tenant = unit === '' ? {} : { tenant: unit };
       if (verb === 'apply') {
-        for (const s of unitSteps) if (rec.get(s.id)?.status !== 'done') out.push({ id: s.id, ...tenant, sql: stepScript(s) });
+        for (const s of unitSteps)
+          if (rec.get(s.id)?.status !== 'done') out.push({ id: s.id, ...tenant, sql: stepScript(s) });
       } else {
-        for (const s of [...unitSteps].reverse()) if (tookEffect(rec.get(s.id))) out.push({ id: s.id, ...tenant, sql: rollbackScript(s, rec.get(s.id)) });
+        for (const s of [...unitSteps].reverse())
+          if (tookEffect(rec.get(s.id))) out.push({ id: s.id, ...tenant, sql: rollbackScript(s, rec.get(s.id)) });
       }
     };
     for (const seg of verb === 'apply' ? segs : [...segs].reverse()) {
@@ -72,9 +94,17 @@ export async function dryRunTenants(
     }
     notices.push(
       `${units.length} tenant(s) selected${shard ? ` (shard ${shard.index}/${shard.count})` : ''}; each runs on its own connection, ${o.concurrency ?? DEFAULT_CONCURRENCY} at a time, after a drift check against the template` +
-        (registry.missing.length ? `; the registry lists ${registry.missing.length} tenant(s) with no schema: ${someNames(registry.missing)}` : ''),
+        (registry.missing.length
+          ? `; the registry lists ${registry.missing.length} tenant(s) with no schema: ${someNames(registry.missing)}`
+          : ''),
     );
-    return { plan: plan.name, database: describeTarget(target), ...(pair ? { pair } : {}), phases: [{ ...sel, steps: out }], notices };
+    return {
+      plan: plan.name,
+      database: describeTarget(target),
+      ...(pair ? { pair } : {}),
+      phases: [{ ...sel, steps: out }],
+      notices,
+    };
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -23,10 +23,16 @@ export interface StreamJoin {
 }
 
 /** The live side's stream to the standby: its publication and the standby's subscription to it, if both exist. */
-export async function liveStream(live: Client, standby: Client, sides: Sides): Promise<{ publication: string; subscription: string } | undefined> {
+export async function liveStream(
+  live: Client,
+  standby: Client,
+  sides: Sides,
+): Promise<{ publication: string; subscription: string } | undefined> {
   const publication = publicationName(sides.live);
   if ((await publishedTables(live, publication)) === undefined) return undefined;
-  const sub = (await pairSubscriptions(standby)).find((s) => s.enabled && s.publications.includes(publication) && parseStreamName(s.name)?.publisher === sides.live);
+  const sub = (await pairSubscriptions(standby)).find(
+    (s) => s.enabled && s.publications.includes(publication) && parseStreamName(s.name)?.publisher === sides.live,
+  );
   return sub ? { publication, subscription: sub.name } : undefined;
 }
 
@@ -44,15 +50,25 @@ async function columns(db: Client, schema: string): Promise<Map<string, string[]
 }
 
 /** Whether the publication publishes `schema` whole (15+), and which of its tables it publishes. */
-async function published(live: Client, publication: string, schema: string): Promise<{ bySchema: boolean; schemaIn: boolean; tables: Set<string> }> {
+async function published(
+  live: Client,
+  publication: string,
+  schema: string,
+): Promise<{ bySchema: boolean; schemaIn: boolean; tables: Set<string> }> {
   const { num } = await serverVersion(live);
-  const ns = num >= 150000
-    ? (await live.query<{ any: boolean; mine: boolean }>(
-      `SELECT count(*) > 0 AS any, count(*) FILTER (WHERE n.nspname = $2) > 0 AS mine FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE p.pubname = $1`,
-      [publication, schema],
-    )).rows[0]
-    : undefined;
-  const { rows } = await live.query<{ t: string }>(`SELECT tablename AS t FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2`, [publication, schema]);
+  const ns =
+    num >= 150000
+      ? (
+          await live.query<{ any: boolean; mine: boolean }>(
+            `SELECT count(*) > 0 AS any, count(*) FILTER (WHERE n.nspname = $2) > 0 AS mine FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE p.pubname = $1`,
+            [publication, schema],
+          )
+        ).rows[0]
+      : undefined;
+  const { rows } = await live.query<{ t: string }>(
+    `SELECT tablename AS t FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2`,
+    [publication, schema],
+  );
   return { bySchema: ns?.any === true, schemaIn: ns?.mine === true, tables: new Set(rows.map((r) => r.t)) };
 }
 
@@ -65,7 +81,13 @@ export async function inStream(live: Client, publication: string, schema: string
 }
 
 /** Idempotent: what is already published is left as it is, so a rerun finishes an interrupted join. */
-export async function joinStream(live: Client, standby: Client, sides: Sides, schema: string, o: { timeoutMs?: number } = {}): Promise<StreamJoin> {
+export async function joinStream(
+  live: Client,
+  standby: Client,
+  sides: Sides,
+  schema: string,
+  o: { timeoutMs?: number } = {},
+): Promise<StreamJoin> {
   const started = Date.now();
   const stream = await liveStream(live, standby, sides);
   if (!stream) return { streaming: false, tables: 0, ms: 0 };
@@ -78,21 +100,29 @@ export async function joinStream(live: Client, standby: Client, sides: Sides, sc
     if (bySchema) {
       if (!already.schemaIn) await live.query(addToPublication(publication, { schemas: [schema], tables: [] }));
     } else if ([...onLive.keys()].some((t) => !already.tables.has(t))) {
-      const tables: PublishedTable[] = [...onLive].filter(([t]) => !already.tables.has(t)).map(([t, cols]) => {
-        const theirs = onStandby.get(t) ?? [];
-        const shared = cols.filter((c) => theirs.includes(c));
-        return shared.length === cols.length ? [schema, t] : [schema, t, shared];
-      });
+      const tables: PublishedTable[] = [...onLive]
+        .filter(([t]) => !already.tables.has(t))
+        .map(([t, cols]) => {
+          const theirs = onStandby.get(t) ?? [];
+          const shared = cols.filter((c) => theirs.includes(c));
+          return shared.length === cols.length ? [schema, t] : [schema, t, shared];
+        });
       await live.query(addToPublication(publication, { tables }));
     }
   } catch (e) {
-    throw databaseError(`adding schema ${ident(schema)} to publication ${publication} on the live side (${sides.live})`, e);
+    throw databaseError(
+      `adding schema ${ident(schema)} to publication ${publication} on the live side (${sides.live})`,
+      e,
+    );
   }
   if (!onLive.size) return { streaming: true, publication, subscription, tables: 0, ms: Date.now() - started };
   try {
     await standby.query(refreshSubscription(subscription));
   } catch (e) {
-    throw databaseError(`refreshing subscription ${subscription} on the standby (${sides.standby}) so it copies the tables of ${ident(schema)}`, e);
+    throw databaseError(
+      `refreshing subscription ${subscription} on the standby (${sides.standby}) so it copies the tables of ${ident(schema)}`,
+      e,
+    );
   }
   const wanted = new Set([...onLive.keys()].map((t) => qualified(schema, t)));
   const timeoutMs = o.timeoutMs ?? 120_000;

@@ -79,7 +79,7 @@ function qualified(items: readonly unknown[], out: NameUse[]): void {
 
 /** The object type a statement node acts on, under the names PostgreSQL's nodes give that field. */
 function objectType(node: Tree): unknown {
-  return node['removeType'] ?? node['objtype'] ?? node['renameType'] ?? node['objectType'];
+  return node.removeType ?? node.objtype ?? node.renameType ?? node.objectType;
 }
 
 /** Every name the tree holds, in tree order, each marked as a schema name or not. */
@@ -109,10 +109,10 @@ function walk(v: unknown, out: NameUse[], key = ''): void {
 }
 
 function visitNode(type: string, node: Tree, out: NameUse[]): void {
-  const schemaStmt = objectType(node) === SCHEMA_OBJECT_TYPE || node['targtype'] === 'ACL_TARGET_ALL_IN_SCHEMA';
+  const schemaStmt = objectType(node) === SCHEMA_OBJECT_TYPE || node.targtype === 'ACL_TARGET_ALL_IN_SCHEMA';
   for (const [key, value] of Object.entries(node)) {
     if (type === 'PublicationObjSpec' && key === 'name' && typeof value === 'string') {
-      out.push({ name: value, schema: node['pubobjtype'] === 'PUBLICATIONOBJ_TABLES_IN_SCHEMA' });
+      out.push({ name: value, schema: node.pubobjtype === 'PUBLICATIONOBJ_TABLES_IN_SCHEMA' });
       continue;
     }
     if (typeof value === 'string') {
@@ -123,7 +123,7 @@ function visitNode(type: string, node: Tree, out: NameUse[]): void {
       else out.push(other(value, NAME_FIELDS.has(key), `${type}.${key}`));
       continue;
     }
-    if (type === 'VariableSetStmt' && key === 'args' && node['name'] === 'search_path' && Array.isArray(value)) {
+    if (type === 'VariableSetStmt' && key === 'args' && node.name === 'search_path' && Array.isArray(value)) {
       for (const a of value) {
         const sval = (a as { A_Const?: { sval?: { sval?: string } } }).A_Const?.sval?.sval;
         if (sval !== undefined) out.push({ name: sval, schema: true });
@@ -131,7 +131,7 @@ function visitNode(type: string, node: Tree, out: NameUse[]): void {
       continue;
     }
     if (DUPLICATE_KEYS.has(key)) continue;
-    if (type === 'DefElem' && (node['defname'] === 'schemas' || node['defname'] === 'schema') && key === 'arg') {
+    if (type === 'DefElem' && (node.defname === 'schemas' || node.defname === 'schema') && key === 'arg') {
       const list = (value as { List?: { items?: unknown[] } } | undefined)?.List?.items;
       for (const item of list ?? (Array.isArray(value) ? value : [value])) {
         const name = stringOf(item);
@@ -142,7 +142,7 @@ function visitNode(type: string, node: Tree, out: NameUse[]): void {
     }
     // `OWNED BY schema.table.column` of a sequence: a schema only before two more names.
     const ownedBy = (value as { List?: { items?: unknown[] } } | undefined)?.List?.items;
-    if (type === 'DefElem' && node['defname'] === 'owned_by' && key === 'arg' && ownedBy !== undefined) {
+    if (type === 'DefElem' && node.defname === 'owned_by' && key === 'arg' && ownedBy !== undefined) {
       ownedBy.forEach((item, i) => {
         const name = stringOf(item);
         if (name !== undefined) out.push({ name, schema: i === 0 && ownedBy.length >= 3 });
@@ -159,7 +159,7 @@ function visitNode(type: string, node: Tree, out: NameUse[]): void {
         const name = stringOf(item);
         const list = (item as { List?: { items?: unknown[] } } | undefined)?.List?.items;
         if (name !== undefined) out.push({ name, schema: schemaStmt });
-        else if (list !== undefined && list.every((x) => stringOf(x) !== undefined)) qualified(list, out);
+        else if (list?.every((x) => stringOf(x) !== undefined)) qualified(list, out);
         else walk(item, out);
       }
       continue;

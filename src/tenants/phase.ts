@@ -119,7 +119,11 @@ interface UnitsResult {
 }
 
 /** Runs `work` for each unit over the worker pool, reporting progress as `tenants` events. */
-async function fanOut(ctx: RunContext, units: readonly string[], work: (c: Client, unit: string) => Promise<number | 'skipped'>) {
+async function fanOut(
+  ctx: RunContext,
+  units: readonly string[],
+  work: (c: Client, unit: string) => Promise<number | 'skipped'>,
+) {
   return fanout(units, (c, unit) => withUnitLock(c, ctx.key, unit, {}, () => work(c, unit)), {
     concurrency: ctx.concurrency,
     onError: ctx.onError,
@@ -133,17 +137,33 @@ async function fanOut(ctx: RunContext, units: readonly string[], work: (c: Clien
  * One tenant segment of the phase, run (or undone) for each pending tenant over the worker pool. Returns the
  * tenants to go on with (not failed, started), and whether --on-error abort stopped the run.
  */
-async function tenantSegment(ctx: RunContext, verb: 'apply' | 'rollback', seg: Segment, pending: readonly string[], results: Map<string, TenantOutcome>, notStarted: string[]) {
+async function tenantSegment(
+  ctx: RunContext,
+  verb: 'apply' | 'rollback',
+  seg: Segment,
+  pending: readonly string[],
+  results: Map<string, TenantOutcome>,
+  notStarted: string[],
+) {
   const { plan, template, selection: sel } = ctx;
   const run = verb === 'apply' ? applyPhase : rollbackPhase;
   const only = ids(seg);
   const f = await fanOut(ctx, pending, async (c, unit) => {
-    const r = await run(c, segmentPlan(plan, sel.release, sel.phase, seg.steps, template, unit), sel.release, sel.phase, { ledgerSchema: ctx.ledger, tenant: unit, only, ledgerReady: true });
+    const r = await run(
+      c,
+      segmentPlan(plan, sel.release, sel.phase, seg.steps, template, unit),
+      sel.release,
+      sel.phase,
+      { ledgerSchema: ctx.ledger, tenant: unit, only, ledgerReady: true },
+    );
     return r.ran === 0 ? 'skipped' : r.ran;
   });
   merge(results, f.outcomes);
   notStarted.push(...f.notStarted);
-  return { pending: pending.filter((u) => results.get(u)?.state !== 'failed' && !f.notStarted.includes(u)), stop: f.notStarted.length > 0 };
+  return {
+    pending: pending.filter((u) => results.get(u)?.state !== 'failed' && !f.notStarted.includes(u)),
+    stop: f.notStarted.length > 0,
+  };
 }
 
 /** The first names of a list for a message, quoted. */
@@ -156,7 +176,11 @@ function merge(into: Map<string, TenantOutcome>, outcomes: readonly TenantOutcom
   for (const x of outcomes) {
     const prev = into.get(x.tenant);
     if (!prev) into.set(x.tenant, x);
-    else if (prev.state !== 'failed') into.set(x.tenant, x.state === 'skipped' ? { ...prev, ms: prev.ms + x.ms } : { ...x, ran: prev.ran + x.ran, ms: prev.ms + x.ms });
+    else if (prev.state !== 'failed')
+      into.set(
+        x.tenant,
+        x.state === 'skipped' ? { ...prev, ms: prev.ms + x.ms } : { ...x, ran: prev.ran + x.ran, ms: prev.ms + x.ms },
+      );
   }
 }
 
@@ -170,15 +194,28 @@ function failed(tenant: string, error: string): TenantOutcome {
  * held by another executor, it is reported busy; its ledger rows moved on from `expected` meanwhile, it is not
  * drifted (its steps are skipped or resumed). Returns the tenants to refuse, with why.
  */
-async function driftedUnderLock(ctx: RunContext, found: readonly UnitDrift[], steps: readonly Step[], expected: Where): Promise<Map<string, string>> {
+async function driftedUnderLock(
+  ctx: RunContext,
+  found: readonly UnitDrift[],
+  steps: readonly Step[],
+  expected: Where,
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const d of found) {
     const verdict = await withUnitLock(ctx.client, ctx.key, d.tenant, {}, async () =>
-      progressOf(steps, byUnit(await stepStatuses(ctx.client, ctx.plan.name, d.tenant, ctx.ledger)).get(d.tenant)) === expected ? 'drifted' : 'moved',
+      progressOf(steps, byUnit(await stepStatuses(ctx.client, ctx.plan.name, d.tenant, ctx.ledger)).get(d.tenant)) ===
+      expected
+        ? 'drifted'
+        : 'moved',
     ).catch((e: unknown) => (e instanceof UnitBusyError ? e : Promise.reject(e)));
     if (verdict === 'moved') continue;
     const more = d.differences.length > 5 ? `; and ${d.differences.length - 5} more` : '';
-    out.set(d.tenant, verdict instanceof UnitBusyError ? verdict.message : `drifted from the template ${ident(ctx.template)}: ${d.differences.slice(0, 5).join('; ')}${more}`);
+    out.set(
+      d.tenant,
+      verdict instanceof UnitBusyError
+        ? verdict.message
+        : `drifted from the template ${ident(ctx.template)}: ${d.differences.slice(0, 5).join('; ')}${more}`,
+    );
   }
   return out;
 }
@@ -211,7 +248,13 @@ export async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
     const i = st.findIndex((x) => x.release === sel.release && x.phase === sel.phase);
     const missing = st.slice(0, i).find((x) => x.state !== 'applied' && x.state !== 'empty');
     if (missing) {
-      results.set(unit, failed(unit, `${phaseLabel(missing)} is ${missing.state} for this tenant, and phases run in order; fix: ${command(path, 'apply', missing)} ${tenantsArg(unit)}`));
+      results.set(
+        unit,
+        failed(
+          unit,
+          `${phaseLabel(missing)} is ${missing.state} for this tenant, and phases run in order; fix: ${command(path, 'apply', missing)} ${tenantsArg(unit)}`,
+        ),
+      );
       continue;
     }
     const where = progressOf(tenantSteps, rec);
@@ -222,10 +265,18 @@ export async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
     }
   }
   const before = modelAtBoundary(plan, ctx.report, sel.release, sel.phase, 'before');
-  if (!before) ctx.notices.push(`tenants not checked for drift: the schema before ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`);
+  if (!before)
+    ctx.notices.push(
+      `tenants not checked for drift: the schema before ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`,
+    );
   const drifted = new Set<string>();
   if (before && fresh.length) {
-    for (const [tenant, why] of await driftedUnderLock(ctx, await tenantDrift(client, schemaOf(before, template), fresh), tenantSteps, 'none')) {
+    for (const [tenant, why] of await driftedUnderLock(
+      ctx,
+      await tenantDrift(client, schemaOf(before, template), fresh),
+      tenantSteps,
+      'none',
+    )) {
       drifted.add(tenant);
       results.set(tenant, failed(tenant, why));
     }
@@ -237,14 +288,18 @@ export async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
   // --on-error abort: a tenant refused before anything ran (drifted, or an earlier phase missing) stops the run
   // as a failure during it would.
   if (ctx.onError === 'abort' && [...results.values()].some((r) => r.state === 'failed') && pending.length) {
-    ctx.notices.push(`--on-error abort: ${[...results.values()].filter((r) => r.state === 'failed').length} tenant(s) were refused before anything ran, so no tenant was started`);
+    ctx.notices.push(
+      `--on-error abort: ${[...results.values()].filter((r) => r.state === 'failed').length} tenant(s) were refused before anything ran, so no tenant was started`,
+    );
     return { shared, outcomes: ordered(ctx.units, results), notStarted: pending };
   }
   for (const seg of segs) {
     if (stopped) break;
     if (seg.kind === 'shared') {
       if ([...results.values()].some((r) => r.state === 'failed') && segs.indexOf(seg) > 0) {
-        ctx.notices.push(`the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) did not run: some tenants failed; fix them and run the same command again`);
+        ctx.notices.push(
+          `the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) did not run: some tenants failed; fix them and run the same command again`,
+        );
         stopped = true;
         break;
       }
@@ -255,12 +310,27 @@ export async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
         if (progressOf(seg.steps, now) === 'all') return 0;
         if (progressOf(sharedSteps, now) === 'none') await refuseSharedDrift(client, plan, ctx.report, sel, template);
         // Shared steps after tenant steps wait for every tenant of the fleet, not only this job's.
-        const waiting = await fleetBehind(ctx, segs.slice(0, i).filter((x) => x.kind === 'tenant').flatMap((x) => x.steps), 'all');
+        const waiting = await fleetBehind(
+          ctx,
+          segs
+            .slice(0, i)
+            .filter((x) => x.kind === 'tenant')
+            .flatMap((x) => x.steps),
+          'all',
+        );
         if (waiting.length) return waiting;
-        return (await applyPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit })).ran;
+        return (
+          await applyPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, {
+            ledgerSchema: ledger,
+            only: ids(seg),
+            onEvent: ctx.emit,
+          })
+        ).ran;
       });
       if (typeof r !== 'number') {
-        ctx.notices.push(`the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) wait until every tenant has done its part (${r.length} not yet: ${someNames(r)}); the job that finishes the last of them runs them, or run this command again then`);
+        ctx.notices.push(
+          `the shared steps after the tenants' (${seg.steps.map((s) => s.id).join(', ')}) wait until every tenant has done its part (${r.length} not yet: ${someNames(r)}); the job that finishes the last of them runs them, or run this command again then`,
+        );
         stopped = true;
         break;
       }
@@ -287,9 +357,18 @@ export async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
     const rec = records.get(unit);
     const st = phaseStatuses(tenantOnly, [...(rec?.values() ?? [])]);
     const i = st.findIndex((x) => x.release === sel.release && x.phase === sel.phase);
-    const later = st.slice(i + 1).reverse().find((x) => x.done > 0 || x.unfinished.length > 0);
+    const later = st
+      .slice(i + 1)
+      .reverse()
+      .find((x) => x.done > 0 || x.unfinished.length > 0);
     if (later) {
-      results.set(unit, failed(unit, `${phaseLabel(later)} is ${later.state} for this tenant, and phases roll back in reverse order; fix: ${command(path, 'rollback', later)} ${tenantsArg(unit)}`));
+      results.set(
+        unit,
+        failed(
+          unit,
+          `${phaseLabel(later)} is ${later.state} for this tenant, and phases roll back in reverse order; fix: ${command(path, 'rollback', later)} ${tenantsArg(unit)}`,
+        ),
+      );
       continue;
     }
     const touched = tenantSteps.some((s) => tookEffect(rec?.get(s.id)));
@@ -300,10 +379,18 @@ export async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
     }
   }
   const after = modelAtBoundary(plan, ctx.report, sel.release, sel.phase, 'after');
-  if (!after) ctx.notices.push(`tenants not checked for drift: the schema after ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`);
+  if (!after)
+    ctx.notices.push(
+      `tenants not checked for drift: the schema after ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`,
+    );
   const drifted = new Set<string>();
   if (after && full.length) {
-    for (const [tenant, why] of await driftedUnderLock(ctx, await tenantDrift(client, schemaOf(after, template), full), tenantSteps, 'all')) {
+    for (const [tenant, why] of await driftedUnderLock(
+      ctx,
+      await tenantDrift(client, schemaOf(after, template), full),
+      tenantSteps,
+      'all',
+    )) {
       drifted.add(tenant);
       results.set(tenant, failed(tenant, why));
     }
@@ -312,24 +399,43 @@ export async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
   let shared = 0;
   const notStarted: string[] = [];
   if (ctx.onError === 'abort' && [...results.values()].some((r) => r.state === 'failed') && pending.length) {
-    ctx.notices.push(`--on-error abort: ${[...results.values()].filter((r) => r.state === 'failed').length} tenant(s) were refused before anything was undone, so no tenant was started`);
+    ctx.notices.push(
+      `--on-error abort: ${[...results.values()].filter((r) => r.state === 'failed').length} tenant(s) were refused before anything was undone, so no tenant was started`,
+    );
     return { shared, outcomes: ordered(ctx.units, results), notStarted: pending };
   }
   for (const seg of segs) {
     if (seg.kind === 'shared') {
       if ([...results.values()].some((r) => r.state === 'failed') && segs.indexOf(seg) > 0) {
-        ctx.notices.push(`the shared steps before the tenants' were not rolled back: some tenants failed; fix them and run the same command again`);
+        ctx.notices.push(
+          `the shared steps before the tenants' were not rolled back: some tenants failed; fix them and run the same command again`,
+        );
         break;
       }
       const i = segs.indexOf(seg);
       const r = await withUnitLock(client, ctx.key, '', { wait: true }, async () => {
         // Shared steps that came before tenant steps are undone once every tenant of the fleet has undone those.
-        const waiting = await fleetBehind(ctx, segs.slice(0, i).filter((x) => x.kind === 'tenant').flatMap((x) => x.steps), 'none');
+        const waiting = await fleetBehind(
+          ctx,
+          segs
+            .slice(0, i)
+            .filter((x) => x.kind === 'tenant')
+            .flatMap((x) => x.steps),
+          'none',
+        );
         if (waiting.length) return waiting;
-        return (await rollbackPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, { ledgerSchema: ledger, only: ids(seg), onEvent: ctx.emit })).ran;
+        return (
+          await rollbackPhase(client, unitPlan(plan, template, ''), sel.release, sel.phase, {
+            ledgerSchema: ledger,
+            only: ids(seg),
+            onEvent: ctx.emit,
+          })
+        ).ran;
       });
       if (typeof r !== 'number') {
-        ctx.notices.push(`the shared steps before the tenants' (${seg.steps.map((s) => s.id).join(', ')}) are undone once every tenant has undone its part (${r.length} not yet: ${someNames(r)}); run this command again then`);
+        ctx.notices.push(
+          `the shared steps before the tenants' (${seg.steps.map((s) => s.id).join(', ')}) are undone once every tenant has undone its part (${r.length} not yet: ${someNames(r)}); run this command again then`,
+        );
         break;
       }
       shared += r;
@@ -343,10 +449,23 @@ export async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
 }
 
 /** Refuses (DRIFT) shared schemas that differ from the plan's expectation before the phase, when it is known. */
-export async function refuseSharedDrift(client: Client, plan: Plan, report: RehearsalReport | undefined, sel: { release: number; phase: Phase }, template: string): Promise<void> {
+export async function refuseSharedDrift(
+  client: Client,
+  plan: Plan,
+  report: RehearsalReport | undefined,
+  sel: { release: number; phase: Phase },
+  template: string,
+): Promise<void> {
   const before = modelAtBoundary(plan, report, sel.release, sel.phase, 'before');
   const d = before ? await sharedDrift(client, before, template) : [];
-  if (d.length) throw new RefusedError('DRIFT', `the shared schemas have drifted from what plan ${plan.name} expects before ${phaseLabel(sel)}:\n${d.slice(0, 50).map((x) => `  - ${x}`).join('\n')}\nfix: undo those changes, or plan again`);
+  if (d.length)
+    throw new RefusedError(
+      'DRIFT',
+      `the shared schemas have drifted from what plan ${plan.name} expects before ${phaseLabel(sel)}:\n${d
+        .slice(0, 50)
+        .map((x) => `  - ${x}`)
+        .join('\n')}\nfix: undo those changes, or plan again`,
+    );
 }
 
 function ordered(units: readonly string[], results: Map<string, TenantOutcome>): TenantOutcome[] {
@@ -354,10 +473,19 @@ function ordered(units: readonly string[], results: Map<string, TenantOutcome>):
 }
 
 /** Every phase applied for the shared steps and for every tenant (and the template schema when it exists). */
-export async function planComplete(client: Client, plan: Plan, template: string, tenants: readonly string[], templateExists: boolean, ledger: string): Promise<boolean> {
+export async function planComplete(
+  client: Client,
+  plan: Plan,
+  template: string,
+  tenants: readonly string[],
+  templateExists: boolean,
+  ledger: string,
+): Promise<boolean> {
   const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
   const all = (unit: string) => {
-    const st = phaseStatuses(unitPlan(plan, template, unit === '' ? '' : template), [...(records.get(unit)?.values() ?? [])]);
+    const st = phaseStatuses(unitPlan(plan, template, unit === '' ? '' : template), [
+      ...(records.get(unit)?.values() ?? []),
+    ]);
     return st.every((s) => s.state === 'applied' || s.state === 'empty');
   };
   return all('') && [...tenants, ...(templateExists ? [template] : [])].every(all);

@@ -16,7 +16,10 @@ export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${text}: expected I/N with 1 <= I <= N, e.g. --shard 2/4 for the second of four jobs`);
+  if (!m || count < 1 || index < 1 || index > count)
+    throw new UsageError(
+      `--shard ${text}: expected I/N with 1 <= I <= N, e.g. --shard 2/4 for the second of four jobs`,
+    );
   return { index, count };
 }
 
@@ -29,7 +32,12 @@ export function shardOf(name: string, count: number): number {
 }
 
 /** `--tenants all` (or absent) or a list of names; the template schema is a unit of `all` when it exists. */
-export function selectTenants(registry: Registry, template: string, spec: 'all' | readonly string[], shard?: Shard): string[] {
+export function selectTenants(
+  registry: Registry,
+  template: string,
+  spec: 'all' | readonly string[],
+  shard?: Shard,
+): string[] {
   let units: string[];
   if (spec === 'all') {
     units = [...(registry.templateExists ? [template] : []), ...registry.tenants];
@@ -40,7 +48,9 @@ export function selectTenants(registry: Registry, template: string, spec: 'all' 
       const missing = unknown.filter((n) => registry.missing.includes(n));
       throw new UsageError(
         `--tenants: ${unknown.map(ident).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not an active tenant with a schema` +
-          (missing.length ? ` (${missing.map(ident).join(', ')}: listed by the registry, but no such schema exists)` : ' (the registry query does not list it)') +
+          (missing.length
+            ? ` (${missing.map(ident).join(', ')}: listed by the registry, but no such schema exists)`
+            : ' (the registry query does not list it)') +
           `\nfix: switchyard tenants list shows the tenants`,
       );
     }

@@ -81,7 +81,8 @@ export async function sampleTenants(db: pg.Client, plan: Plan, count: number): P
       if (rehearse.length >= count) break;
       const want: DatabaseSchema = { schemas: [renameSchemaInModel(expected, tenant)] };
       const have: DatabaseSchema = { schemas: live.schemas.filter((s) => s.name === tenant) };
-      if (fingerprint(want) === fingerprint(have)) rehearse.push({ tenant, plan: planForTenant(plan, tenants.template, tenant) });
+      if (fingerprint(want) === fingerprint(have))
+        rehearse.push({ tenant, plan: planForTenant(plan, tenants.template, tenant) });
       else drifted.push({ tenant, differences: diff(want, have).map(describeChange) });
     }
   }

@@ -35,7 +35,8 @@ const isWord = (t: Token | undefined, word: string) => t?.kind === 'ident' && fo
 /** A token that is the body of a DO statement (`DO [LANGUAGE name] '...'` or `$$...$$`). */
 function followsDo(tokens: readonly Token[], i: number): boolean {
   let j = before(tokens, i);
-  if (tokens[j] !== undefined && identValue(tokens[j]!) !== undefined && isWord(tokens[before(tokens, j)], 'language')) j = before(tokens, before(tokens, j));
+  if (tokens[j] !== undefined && identValue(tokens[j]!) !== undefined && isWord(tokens[before(tokens, j)], 'language'))
+    j = before(tokens, before(tokens, j));
   return isWord(tokens[j], 'do');
 }
 
@@ -82,7 +83,11 @@ export function renameSchemaInModel(schema: Schema, to: string): Schema {
     ...(k.opclass === undefined ? {} : { opclass: sql(k.opclass) }),
     ...(k.collation === undefined ? {} : { collation: sql(k.collation) }),
   });
-  const index = (ix: Index): Index => ({ ...ix, keys: ix.keys.map(indexKey), ...(ix.where === undefined ? {} : { where: sql(ix.where) }) });
+  const index = (ix: Index): Index => ({
+    ...ix,
+    keys: ix.keys.map(indexKey),
+    ...(ix.where === undefined ? {} : { where: sql(ix.where) }),
+  });
   const check = (ck: Check): Check => ({ ...ck, expression: sql(ck.expression) });
   const trigger = (tg: Trigger): Trigger => ({
     ...tg,
@@ -93,7 +98,10 @@ export function renameSchemaInModel(schema: Schema, to: string): Schema {
     ...t,
     columns: t.columns.map(column),
     indexes: t.indexes.map(index),
-    foreignKeys: t.foreignKeys.map((fk) => ({ ...fk, references: { ...fk.references, schema: fk.references.schema === from ? to : fk.references.schema } })),
+    foreignKeys: t.foreignKeys.map((fk) => ({
+      ...fk,
+      references: { ...fk.references, schema: fk.references.schema === from ? to : fk.references.schema },
+    })),
     checks: t.checks.map(check),
     triggers: t.triggers.map(trigger),
   });
@@ -106,7 +114,18 @@ export function renameSchemaInModel(schema: Schema, to: string): Schema {
 
 // Object kinds of keys.ts (and not_null of constraints-common.ts); any other `word:` prefix wraps a key
 // (`validated:`, `enabled_always:`, `gone:`...).
-const KEY_KINDS = new Set(['schema', 'type', 'sequence', 'function', 'table', 'column', 'index', 'constraint', 'trigger', 'not_null']);
+const KEY_KINDS = new Set([
+  'schema',
+  'type',
+  'sequence',
+  'function',
+  'table',
+  'column',
+  'index',
+  'constraint',
+  'trigger',
+  'not_null',
+]);
 
 /** A key cut into its prefix (wrappers and kind), its schema and the rest (starting at the separator). */
 function splitKey(k: ObjectKey): { prefix: string; kind: string; schema: string; rest: string } | undefined {
@@ -118,7 +137,12 @@ function splitKey(k: ObjectKey): { prefix: string; kind: string; schema: string;
     if (KEY_KINDS.has(m[1]!) || !/^[a-z_]+:/.test(k.slice(at))) {
       const body = k.slice(at);
       const sep = body.indexOf('\u001f');
-      return { prefix: k.slice(0, at), kind: m[1]!, schema: sep < 0 ? body : body.slice(0, sep), rest: sep < 0 ? '' : body.slice(sep) };
+      return {
+        prefix: k.slice(0, at),
+        kind: m[1]!,
+        schema: sep < 0 ? body : body.slice(0, sep),
+        rest: sep < 0 ? '' : body.slice(sep),
+      };
     }
   }
 }
@@ -127,7 +151,13 @@ function retargetKey(k: ObjectKey, from: string, to: string): ObjectKey {
   const parts = splitKey(k);
   if (!parts || parts.schema !== from) return k;
   // A function key ends with its identity arguments, which may name the schema's types.
-  const rest = parts.kind === 'function' ? parts.rest.split('\u001f').map((p, i) => (i === 2 ? renameSchemaInSql(p, from, to) : p)).join('\u001f') : parts.rest;
+  const rest =
+    parts.kind === 'function'
+      ? parts.rest
+          .split('\u001f')
+          .map((p, i) => (i === 2 ? renameSchemaInSql(p, from, to) : p))
+          .join('\u001f')
+      : parts.rest;
   return `${parts.prefix}${to}${rest}`;
 }
 

@@ -48,14 +48,14 @@ function analyze(body: string, from: string): Block | undefined {
   let problem: string | undefined;
   let unreadable = false;
   forEachNode(tree, (type, node) => {
-    if (type === 'PLpgSQL_type' && typeof node['typname'] === 'string') types.push(node['typname']);
+    if (type === 'PLpgSQL_type' && typeof node.typname === 'string') types.push(node.typname);
     if (type === 'PLpgSQL_stmt_dynexecute' || type === 'PLpgSQL_stmt_dynfors' || type === 'PLpgSQL_stmt_open') {
-      const dynamic = JSON.stringify(node['query'] ?? node['dynquery'] ?? '');
+      const dynamic = JSON.stringify(node.query ?? node.dynquery ?? '');
       if (mentions(dynamic, from)) problem ??= 'EXECUTE of a string naming the template schema in a DO block';
     }
-    if (type !== 'PLpgSQL_expr' || typeof node['query'] !== 'string') return;
-    const mode = node['parseMode'];
-    const reading = read(typeof mode === 'number' && mode >= 3 ? assigned(node['query']) : node['query']);
+    if (type !== 'PLpgSQL_expr' || typeof node.query !== 'string') return;
+    const mode = node.parseMode;
+    const reading = read(typeof mode === 'number' && mode >= 3 ? assigned(node.query) : node.query);
     if (reading === undefined) {
       unreadable = true;
       return;
@@ -65,10 +65,10 @@ function analyze(body: string, from: string): Block | undefined {
     if (strings) problem ??= `${strings.construct}, in a DO block`;
     forEachNode(reading.tree, (t, n) => {
       const reg = regCast(t, n);
-      const s = (reg?.arg?.['sval'] as { sval?: string } | undefined)?.sval;
+      const s = (reg?.arg?.sval as { sval?: string } | undefined)?.sval;
       if (s !== undefined && mentions(s, from))
         problem ??= `a string names the template schema in a cast to ${reg!.type} in a DO block`;
-      const doBody = t === 'DoStmt' ? JSON.stringify(n['args']) : '';
+      const doBody = t === 'DoStmt' ? JSON.stringify(n.args) : '';
       if (mentions(doBody, from)) problem ??= 'a DO block inside a DO block names the template schema';
     });
   });

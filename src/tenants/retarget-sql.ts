@@ -165,6 +165,7 @@ function analyze(sql: string, from: string): Retarget {
     text,
     candidates.map((i) => [starts[i]!, tokens[i]!.text.length] as const),
   );
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: refuse() throws; its value is never used
   candidates.forEach((i, k) => {
     const t = tokens[i]!;
     const start = starts[i]!;
@@ -192,9 +193,9 @@ function analyze(sql: string, from: string): Retarget {
   const tokenAt = (location: unknown): number | undefined =>
     typeof location === 'number' ? atByte.get(location) : undefined;
   forEachNode(tree, (type, node) => {
-    if (type === 'VariableSetStmt' && node['name'] === 'search_path') {
-      for (const a of (node['args'] as { A_Const?: Tree }[] | undefined) ?? []) {
-        const i = tokenAt(a.A_Const?.['location']);
+    if (type === 'VariableSetStmt' && node.name === 'search_path') {
+      for (const a of (node.args as { A_Const?: Tree }[] | undefined) ?? []) {
+        const i = tokenAt(a.A_Const?.location);
         const t = i === undefined ? undefined : tokens[i]!;
         if (t !== undefined && t.kind === 'string' && stringValue(t) === from) {
           edits.push([i!, (to) => literal(to)]);
@@ -203,9 +204,9 @@ function analyze(sql: string, from: string): Retarget {
       }
     }
     const reg = regCast(type, node);
-    const content = (reg?.arg?.['sval'] as { sval?: string } | undefined)?.sval;
+    const content = (reg?.arg?.sval as { sval?: string } | undefined)?.sval;
     if (reg && content !== undefined && mentions(content, from)) {
-      const location = reg.arg!['location'];
+      const location = reg.arg!.location;
       const i = tokenAt(location);
       if (i === undefined || stringValue(tokens[i]!) !== content) {
         refuse(
@@ -240,15 +241,14 @@ function retargetDo(
   from: string,
   refuse: (construct: string, at?: number) => never,
 ): [number, (to: string) => string] | undefined {
-  const options = ((node['args'] as { DefElem?: Tree }[] | undefined) ?? []).map((a) => a.DefElem ?? {});
-  const as = options.find((o) => o['defname'] === 'as');
-  const language = (
-    options.find((o) => o['defname'] === 'language')?.['arg'] as { String?: { sval?: string } } | undefined
-  )?.String?.sval;
-  const body = (as?.['arg'] as { String?: { sval?: string } } | undefined)?.String?.sval ?? '';
+  const options = ((node.args as { DefElem?: Tree }[] | undefined) ?? []).map((a) => a.DefElem ?? {});
+  const as = options.find((o) => o.defname === 'as');
+  const language = (options.find((o) => o.defname === 'language')?.arg as { String?: { sval?: string } } | undefined)
+    ?.String?.sval;
+  const body = (as?.arg as { String?: { sval?: string } } | undefined)?.String?.sval ?? '';
   if (!mentions(body, from)) return undefined;
-  const i = tokenAt(as?.['location']);
-  const at = typeof as?.['location'] === 'number' ? charAtByte(text, as['location']) : undefined;
+  const i = tokenAt(as?.location);
+  const at = typeof as?.location === 'number' ? charAtByte(text, as.location) : undefined;
   const t = i === undefined ? undefined : tokens[i]!;
   if (language !== undefined && language.toLowerCase() !== 'plpgsql')
     refuse(`a DO block in language ${language} names the template schema`, at);

@@ -5,12 +5,30 @@
 // guards, the placement and the health check are the runner's, the same as for one database.
 import { SwitchyardError, UsageError } from '../errors.js';
 import type { TenantOutcome } from '../executor/fanout.js';
-import { ensureLedger, ledgerExists, markPlanApplied, markPlanUnapplied, planStatus, readSteps, recordPlan, stepStatuses } from '../executor/ledger.js';
+import {
+  ensureLedger,
+  ledgerExists,
+  markPlanApplied,
+  markPlanUnapplied,
+  planStatus,
+  readSteps,
+  recordPlan,
+  stepStatuses,
+} from '../executor/ledger.js';
 import type { Executor, PhaseRef, PhaseUnits } from '../executor/run.js';
 import { executionMs, phaseCommand as command } from '../executor/single.js';
 import { phaseLabel } from '../executor/state.js';
 import type { Phase, Plan } from '../planner/types.js';
-import { applyUnits, durably, planComplete, refuseSharedDrift, rollbackUnits, someNames, type RunContext, type TenantUnitsInput } from './phase.js';
+import {
+  applyUnits,
+  durably,
+  planComplete,
+  refuseSharedDrift,
+  rollbackUnits,
+  someNames,
+  type RunContext,
+  type TenantUnitsInput,
+} from './phase.js';
 import { readRegistry } from '../introspect/registry.js';
 import { parseTenantsFlag, selectTenants } from './registry.js';
 import { ident } from '../db/quote.js';
@@ -72,7 +90,10 @@ export class HealthRollbackIncompleteError extends SwitchyardError {
 /** The plan's tenants settings, refusing a plan that cannot run over tenants. */
 export function tenantSettings(plan: Plan): { readonly template: string; readonly registry: string } {
   const t = planTenants(plan);
-  if (!t) throw new UsageError(`plan ${plan.name} has no tenants (its declared schema has no \`tenants:\` section): drop --tenants, --concurrency and --shard`);
+  if (!t)
+    throw new UsageError(
+      `plan ${plan.name} has no tenants (its declared schema has no \`tenants:\` section): drop --tenants, --concurrency and --shard`,
+    );
   checkTenantPlan(plan, t.template);
   return t;
 }
@@ -101,11 +122,23 @@ export function tenantUnits(input: TenantUnitsInput): PhaseUnits<TenantRun> {
       // Every selected tenant's rows at once: the workers then only update them.
       await recordPlan(client, unitPlan(plan, template, template), units, ledger);
       const notices: string[] = [];
-      if (registry.missing.length) notices.push(`the registry lists ${registry.missing.length} tenant(s) with no schema, left alone: ${someNames(registry.missing)}`);
-      notices.forEach((m) => emit({ kind: 'notice', message: m }));
+      if (registry.missing.length)
+        notices.push(
+          `the registry lists ${registry.missing.length} tenant(s) with no schema, left alone: ${someNames(registry.missing)}`,
+        );
+      for (const m of notices) emit({ kind: 'notice', message: m });
       const fleet = selectTenants(registry, template, 'all');
       const ctx: RunContext = {
-        ...input, client, key, ledger, units, fleet, emit, notices, concurrency: input.concurrency ?? DEFAULT_CONCURRENCY, onError: input.onError ?? 'continue',
+        ...input,
+        client,
+        key,
+        ledger,
+        units,
+        fleet,
+        emit,
+        notices,
+        concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
+        onError: input.onError ?? 'continue',
       };
       const done = await durably(ctx, () => (verb === 'apply' ? applyUnits(ctx) : rollbackUnits(ctx)));
       const { shared, outcomes, notStarted } = done;
@@ -120,13 +153,27 @@ export function tenantUnits(input: TenantUnitsInput): PhaseUnits<TenantRun> {
       }
       const complete = await planComplete(client, plan, template, registry.tenants, registry.templateExists, ledger);
       const status = await planStatus(client, plan.name, ledger);
-      if (verb === 'apply' && complete && !status?.appliedAt) await markPlanApplied(client, plan.name, executionMs(await stepStatuses(client, plan.name, undefined, ledger)), ledger);
+      if (verb === 'apply' && complete && !status?.appliedAt)
+        await markPlanApplied(
+          client,
+          plan.name,
+          executionMs(await stepStatuses(client, plan.name, undefined, ledger)),
+          ledger,
+        );
       if (verb === 'rollback' && status?.appliedAt) await markPlanUnapplied(client, plan.name, ledger);
       return {
-        verb, plan: plan.name, release: sel.release, phase: sel.phase, shared, outcomes, notStarted, missing: registry.missing, notices,
-        ms: Math.round(performance.now() - started), complete,
+        verb,
+        plan: plan.name,
+        release: sel.release,
+        phase: sel.phase,
+        shared,
+        outcomes,
+        notStarted,
+        missing: registry.missing,
+        notices,
+        ms: Math.round(performance.now() - started),
+        complete,
       };
     },
   };
 }
-

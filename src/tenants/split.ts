@@ -34,16 +34,25 @@ export function checkTenantPlan(plan: Plan, template: string): void {
   const problems: string[] = [];
   for (const s of allSteps(plan)) {
     if (!touchesSchema(s, template)) continue;
-    const other = [...s.creates, ...s.drops].map(schemaOfKey).filter((x): x is string => x !== undefined && x !== template);
-    if (other.length) problems.push(`step ${s.id} (${s.description}) changes the template ${ident(template)} and the shared schema ${ident(other[0]!)} at once`);
+    const other = [...s.creates, ...s.drops]
+      .map(schemaOfKey)
+      .filter((x): x is string => x !== undefined && x !== template);
+    if (other.length)
+      problems.push(
+        `step ${s.id} (${s.description}) changes the template ${ident(template)} and the shared schema ${ident(other[0]!)} at once`,
+      );
     // Refused before anything runs: found mid-run, a shared step could already have run.
     const refusal = retargetRefusal(s, template);
-    if (refusal) problems.push(`step ${s.id} (${s.description}) cannot be retargeted to each tenant: ${refusal.message}`);
+    if (refusal)
+      problems.push(`step ${s.id} (${s.description}) cannot be retargeted to each tenant: ${refusal.message}`);
     if ([s.sql, ...s.rollback].some((q) => bodyMentions(q, template))) {
-      problems.push(`step ${s.id} (${s.description}) has a function body that names the template schema ${ident(template)}: every tenant's copy would read the template's tables; write the names unqualified (the function's search_path) or pass the schema in`);
+      problems.push(
+        `step ${s.id} (${s.description}) has a function body that names the template schema ${ident(template)}: every tenant's copy would read the template's tables; write the names unqualified (the function's search_path) or pass the schema in`,
+      );
     }
   }
-  if (problems.length) throw new TenantPlanError(`plan ${plan.name} cannot run per tenant:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  if (problems.length)
+    throw new TenantPlanError(`plan ${plan.name} cannot run per tenant:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 }
 
 /** The steps of one phase cut into runs of shared and template steps, in plan order. */
@@ -81,7 +90,14 @@ export function unitPlan(plan: Plan, template: string, unit: string): Plan {
  * Just `steps` (a segment of one phase) as `unit` runs them, in a plan of the same name and checksum: what the
  * phase runner needs for one tenant, without retargeting the rest of the plan for every tenant.
  */
-export function segmentPlan(plan: Plan, release: number, phase: Phase, steps: readonly Step[], template: string, unit: string): Plan {
+export function segmentPlan(
+  plan: Plan,
+  release: number,
+  phase: Phase,
+  steps: readonly Step[],
+  template: string,
+  unit: string,
+): Plan {
   const mapped = unit === '' || unit === template ? [...steps] : steps.map((s) => retargetStep(s, template, unit));
   const empty = { expand: [], backfill: [], contract: [] } as Record<Phase, Step[]>;
   return { ...plan, releases: [{ number: release, ...empty, [phase]: mapped }] };

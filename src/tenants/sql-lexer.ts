@@ -40,7 +40,8 @@ const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
 // A dollar-quote tag cannot hold `$` or start with a digit: `$1` is a parameter, `$a$` opens a string.
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 const PARAM = /\$[0-9]+/y;
-const NUMBER = /(?:0[xX][0-9A-Fa-f_]+|0[oO][0-7_]+|0[bB][01_]+|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?)/y;
+const NUMBER =
+  /(?:0[xX][0-9A-Fa-f_]+|0[oO][0-7_]+|0[bB][01_]+|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?)/y;
 
 /** Whether the word at `i` qualifies a name (`word.x`, not `x.word.y`): what the tree must agree is a schema. */
 export function isQualifier(tokens: readonly Token[], i: number): boolean {

@@ -62,7 +62,7 @@ export function read(sql: string): Reading | undefined {
   for (const { prefix, suffix } of READINGS) {
     const text = prefix + sql + suffix;
     const tree = parseTree(text);
-    if (tree !== undefined && (prefix === '' || (tree['stmts'] as unknown[] | undefined)?.length === 1))
+    if (tree !== undefined && (prefix === '' || (tree.stmts as unknown[] | undefined)?.length === 1))
       return { text, prefix, suffix, tree };
   }
   return undefined;
@@ -116,7 +116,7 @@ const lastName = (names: unknown): string => {
 function constStrings(tree: unknown): string[] {
   const out: string[] = [];
   forEachNode(tree, (type, node) => {
-    const s = type === 'A_Const' ? (node['sval'] as { sval?: string } | undefined)?.sval : undefined;
+    const s = type === 'A_Const' ? (node.sval as { sval?: string } | undefined)?.sval : undefined;
     if (s !== undefined) out.push(s);
   });
   return out;
@@ -125,9 +125,9 @@ function constStrings(tree: unknown): string[] {
 /** A string constant cast to a reg* type: the one string form the rewrite renames (the cast's A_Const). */
 export function regCast(type: string, node: Tree): { type: string; arg: Tree | undefined } | undefined {
   if (type !== 'TypeCast') return undefined;
-  const typeName = lastName((node['typeName'] as Tree | undefined)?.['names']);
+  const typeName = lastName((node.typeName as Tree | undefined)?.names);
   if (typeName !== 'regnamespace' && !QUALIFIED_REG_TYPES.has(typeName)) return undefined;
-  return { type: typeName, arg: (node['arg'] as { A_Const?: Tree } | undefined)?.A_Const };
+  return { type: typeName, arg: (node.arg as { A_Const?: Tree } | undefined)?.A_Const };
 }
 
 /**
@@ -139,19 +139,19 @@ export function stringAsName(tree: Tree, from: string): { construct: string; loc
   let found: { construct: string; location?: number } | undefined;
   forEachNode(tree, (type, node) => {
     if (found) return;
-    const location = typeof node['location'] === 'number' ? node['location'] : undefined;
+    const location = typeof node.location === 'number' ? node.location : undefined;
     const at = location === undefined ? {} : { location };
     const reg = regCast(type, node);
-    if (reg && reg.arg === undefined && constStrings(node['arg']).some((s) => mentions(s, from))) {
+    if (reg && reg.arg === undefined && constStrings(node.arg).some((s) => mentions(s, from))) {
       found = {
         construct: `a string names the template schema in a cast to ${reg.type} that is not of a string constant`,
         ...at,
       };
     }
     if (type !== 'FuncCall') return;
-    const fn = lastName(node['funcname']);
+    const fn = lastName(node.funcname);
     // Only constants passed as they are: a cast of one (`'x'::regclass`) is the cast's business.
-    const args = (Array.isArray(node['args']) ? node['args'] : []).flatMap(
+    const args = (Array.isArray(node.args) ? node.args : []).flatMap(
       (a: { A_Const?: { sval?: { sval?: string } } }) => {
         const s = a.A_Const?.sval?.sval;
         return s === undefined ? [] : [s];

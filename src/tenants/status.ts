@@ -33,9 +33,20 @@ export interface TenantsStatus {
 
 function position(tenant: string, statuses: readonly PhaseStatus[]): TenantPosition {
   const bad = statuses.find((s) => s.state === 'failed');
-  if (bad) return { tenant, where: `${phaseLabel(bad)} failed`, state: 'failed', error: bad.unfinished.find((u) => u.status === 'failed')?.error ?? '' };
+  if (bad)
+    return {
+      tenant,
+      where: `${phaseLabel(bad)} failed`,
+      state: 'failed',
+      error: bad.unfinished.find((u) => u.status === 'failed')?.error ?? '',
+    };
   const partial = statuses.find((s) => s.state === 'partial');
-  if (partial) return { tenant, where: `${phaseLabel(partial)}: ${partial.done} of ${partial.steps} steps`, state: 'in the middle of a phase' };
+  if (partial)
+    return {
+      tenant,
+      where: `${phaseLabel(partial)}: ${partial.done} of ${partial.steps} steps`,
+      state: 'in the middle of a phase',
+    };
   let last = -1;
   statuses.forEach((s, i) => {
     if (s.state === 'applied') last = i;
@@ -44,11 +55,22 @@ function position(tenant: string, statuses: readonly PhaseStatus[]): TenantPosit
   if (last === -1) return { tenant, where: 'not started', boundary: -1, state: 'not started' };
   const done = statuses[last]!;
   const complete = nonEmpty.every((s) => s.state === 'applied');
-  return { tenant, where: `${phaseLabel(done)} applied`, boundary: last, state: complete ? 'complete' : 'at a phase boundary' };
+  return {
+    tenant,
+    where: `${phaseLabel(done)} applied`,
+    boundary: last,
+    state: complete ? 'complete' : 'at a phase boundary',
+  };
 }
 
 export async function tenantsStatus(
-  client: Client, plan: Plan, report: RehearsalReport | undefined, template: string, registry: Registry, ledger: string | undefined, o: { drift: boolean },
+  client: Client,
+  plan: Plan,
+  report: RehearsalReport | undefined,
+  template: string,
+  registry: Registry,
+  ledger: string | undefined,
+  o: { drift: boolean },
 ): Promise<TenantsStatus> {
   const units = [...(registry.templateExists ? [template] : []), ...registry.tenants];
   const records = ledger ? await stepStatuses(client, plan.name, undefined, ledger) : [];
@@ -59,11 +81,13 @@ export async function tenantsStatus(
   if (!o.drift) return { template, tenants: positions, missing: registry.missing, unchecked: 0 };
   const phases = planPhases(plan);
   const groups = new Map<number, string[]>();
-  for (const p of positions) if (p.boundary !== undefined) groups.set(p.boundary, [...(groups.get(p.boundary) ?? []), p.tenant]);
+  for (const p of positions)
+    if (p.boundary !== undefined) groups.set(p.boundary, [...(groups.get(p.boundary) ?? []), p.tenant]);
   const drifted: UnitDrift[] = [];
   let unchecked = 0;
   for (const [b, names] of groups) {
-    const model = b === -1 ? plan.source.snapshot : modelAtBoundary(plan, report, phases[b]!.release, phases[b]!.phase, 'after');
+    const model =
+      b === -1 ? plan.source.snapshot : modelAtBoundary(plan, report, phases[b]!.release, phases[b]!.phase, 'after');
     if (!model) {
       unchecked += names.length;
       continue;

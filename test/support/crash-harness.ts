@@ -23,7 +23,10 @@ interface PlanFile {
   readonly name: string;
   readonly source: { readonly fingerprint: string };
   readonly target: { readonly fingerprint: string };
-  readonly releases: readonly ({ readonly number: number } & Record<'expand' | 'backfill' | 'contract', readonly PlanStep[]>)[];
+  readonly releases: readonly ({ readonly number: number } & Record<
+    'expand' | 'backfill' | 'contract',
+    readonly PlanStep[]
+  >)[];
 }
 interface ReportPhase {
   readonly release: number;
@@ -107,26 +110,50 @@ const phaseLabel = (release: number, phase: string) => `r${release} ${phase}`;
 /** The walk: every non-empty phase applied in order, then each rolled back in reverse, with expectations. */
 export function walkCommands(planFile: string): WalkCommand[] {
   const plan = parse(readFileSync(planFile, 'utf8')) as PlanFile;
-  const report = JSON.parse(readFileSync(planFile.replace(/\.plan\.ya?ml$/, '') + '.rehearsal.json', 'utf8')) as { passed: boolean; checksum: string; phases: ReportPhase[] };
+  const report = JSON.parse(readFileSync(`${planFile.replace(/\.plan\.ya?ml$/, '')}.rehearsal.json`, 'utf8')) as {
+    passed: boolean;
+    checksum: string;
+    phases: ReportPhase[];
+  };
   if (!report.passed) throw new Error(`the rehearsal of ${planFile} did not pass`);
-  const phases = plan.releases.flatMap((r) => (['expand', 'backfill', 'contract'] as const).filter((p) => r[p].length > 0).map((phase) => ({ release: r.number, phase, steps: r[phase] })));
+  const phases = plan.releases.flatMap((r) =>
+    (['expand', 'backfill', 'contract'] as const)
+      .filter((p) => r[p].length > 0)
+      .map((phase) => ({ release: r.number, phase, steps: r[phase] })),
+  );
   const rehearsed = (release: number, phase: string) => {
     const p = report.phases.find((x) => x.release === release && x.phase === phase);
     if (!p) throw new Error(`the rehearsal report has no ${phaseLabel(release, phase)}`);
     return p;
   };
   const labels = phases.map((p) => phaseLabel(p.release, p.phase));
-  const forward = phases.map((p, i): WalkCommand => ({
-    verb: 'apply', ...p, label: `apply ${labels[i]}`, category: p.phase,
-    fingerprint: i === phases.length - 1 ? plan.target.fingerprint : rehearsed(p.release, p.phase).after, applied: labels.slice(0, i + 1),
-  }));
-  const back = phases.map((p, i): WalkCommand => ({
-    verb: 'rollback', ...p, label: `rollback ${labels[i]}`, category: 'rollback',
-    fingerprint: i === 0 ? plan.source.fingerprint : rehearsed(p.release, p.phase).before, applied: labels.slice(0, i),
-  })).reverse();
+  const forward = phases.map(
+    (p, i): WalkCommand => ({
+      verb: 'apply',
+      ...p,
+      label: `apply ${labels[i]}`,
+      category: p.phase,
+      fingerprint: i === phases.length - 1 ? plan.target.fingerprint : rehearsed(p.release, p.phase).after,
+      applied: labels.slice(0, i + 1),
+    }),
+  );
+  const back = phases
+    .map(
+      (p, i): WalkCommand => ({
+        verb: 'rollback',
+        ...p,
+        label: `rollback ${labels[i]}`,
+        category: 'rollback',
+        fingerprint: i === 0 ? plan.source.fingerprint : rehearsed(p.release, p.phase).before,
+        applied: labels.slice(0, i),
+      }),
+    )
+    .reverse();
   // The rehearsal and the plan must agree where both say something: otherwise the expectations are wrong.
-  if (phases.length && rehearsed(phases.at(-1)!.release, phases.at(-1)!.phase).after !== plan.target.fingerprint) throw new Error('the rehearsal ends elsewhere than the plan target');
-  if (phases.length && rehearsed(phases[0]!.release, phases[0]!.phase).before !== plan.source.fingerprint) throw new Error('the rehearsal starts elsewhere than the plan source');
+  if (phases.length && rehearsed(phases.at(-1)!.release, phases.at(-1)!.phase).after !== plan.target.fingerprint)
+    throw new Error('the rehearsal ends elsewhere than the plan target');
+  if (phases.length && rehearsed(phases[0]!.release, phases[0]!.phase).before !== plan.source.fingerprint)
+    throw new Error('the rehearsal starts elsewhere than the plan source');
   return [...forward, ...back];
 }
 
@@ -163,7 +190,9 @@ export interface KillAt {
 export function runCli(project: Project, args: readonly string[], kill?: KillAt): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [project.cli, '--config', project.config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [project.cli, '--config', project.config, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let killed = false;
@@ -184,7 +213,15 @@ export function runCli(project: Project, args: readonly string[], kill?: KillAt)
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ phaseStartMs, code, signal, ms: performance.now() - started, stdout, stderr, killed: killed && signal === 'SIGKILL' });
+      resolve({
+        phaseStartMs,
+        code,
+        signal,
+        ms: performance.now() - started,
+        stdout,
+        stderr,
+        killed: killed && signal === 'SIGKILL',
+      });
     });
   });
 }
@@ -211,7 +248,10 @@ function assignKills(commands: readonly WalkCommand[], o: WalkOptions, rand: () 
   const present = CATEGORIES.filter((c) => commands.some((x) => x.category === c));
   for (let i = 0; i < o.killPoints; i++) {
     const category = present[i % present.length]!;
-    const pool = commands.map((c, j) => ({ j, w: c.category === category ? Math.max(1, o.timings!.get(c.label)?.workMs ?? 1) : 0 }));
+    const pool = commands.map((c, j) => ({
+      j,
+      w: c.category === category ? Math.max(1, o.timings!.get(c.label)?.workMs ?? 1) : 0,
+    }));
     let x = rand() * pool.reduce((n, p) => n + p.w, 0);
     const pick = pool.find((p) => p.w > 0 && (x -= p.w) <= 0) ?? pool.findLast((p) => p.w > 0)!;
     counts[pick.j]!++;
@@ -228,7 +268,10 @@ export async function verify(project: Project, c: WalkCommand, db: string): Prom
   if (fp !== c.fingerprint) problems.push(`schema fingerprint ${fp} is not the expected ${c.fingerprint}`);
   const st = await runCli(project, ['--json', 'status', project.planFile, '--db', db]);
   if (st.code !== 0) return [...problems, `status failed (${st.code}): ${st.stderr}`];
-  const status = JSON.parse(st.stdout) as { executor?: unknown; plan: { phases: { release: number; phase: string; state: string; unfinished: { id: string; status: string }[] }[] } };
+  const status = JSON.parse(st.stdout) as {
+    executor?: unknown;
+    plan: { phases: { release: number; phase: string; state: string; unfinished: { id: string; status: string }[] }[] };
+  };
   if (status.executor) problems.push(`status shows an executor still running: ${JSON.stringify(status.executor)}`);
   for (const p of status.plan.phases) {
     if (p.state === 'empty') continue;
@@ -251,7 +294,8 @@ async function unbackfilled(c: WalkCommand, db: string): Promise<string[]> {
       const table = `"${s.backfill.schema}"."${s.backfill.table}"`;
       const where = s.backfill.where.trim() || 'false';
       const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);
-      if (rows[0]!.n > 0) out.push(`backfill ${s.id}: ${rows[0]!.n} row(s) of ${table} still match its where (${where})`);
+      if (rows[0]!.n > 0)
+        out.push(`backfill ${s.id}: ${rows[0]!.n} row(s) of ${table} still match its where (${where})`);
     }
     return out;
   } finally {
@@ -276,8 +320,16 @@ export async function crashWalk(project: Project, o: WalkOptions): Promise<WalkR
   let recoveries = 0;
   let lockWaits = 0;
   const result = (): WalkResult => ({
-    seed: o.seed, killPoints: o.killPoints, kills: Object.values(killsBy).reduce((a, b) => a + b, 0), killsBy, missed,
-    recoveries, lockWaits, failures, commands: records, ms: Math.round(performance.now() - started),
+    seed: o.seed,
+    killPoints: o.killPoints,
+    kills: Object.values(killsBy).reduce((a, b) => a + b, 0),
+    killsBy,
+    missed,
+    recoveries,
+    lockWaits,
+    failures,
+    commands: records,
+    ms: Math.round(performance.now() - started),
   });
 
   for (const [i, c] of commands.entries()) {
@@ -298,9 +350,12 @@ export async function crashWalk(project: Project, o: WalkOptions): Promise<WalkR
       // quicker than the dry pass's on a busy machine, and a kill after the end is no kill); some in the
       // start-up checks.
       const inChecks = rand() < (o.checksShare ?? 0.1);
-      const kill: KillAt | undefined = left === 0 ? undefined
-        : inChecks ? { from: 'start', ms: Math.round(rand() * (timing.ms - timing.workMs)) }
-        : { from: 'phase', ms: Math.round(rand() * 0.6 * Math.max(work, 20)) };
+      const kill: KillAt | undefined =
+        left === 0
+          ? undefined
+          : inChecks
+            ? { from: 'start', ms: Math.round(rand() * (timing.ms - timing.workMs)) }
+            : { from: 'phase', ms: Math.round(rand() * 0.6 * Math.max(work, 20)) };
       const exit = await runCli(project, args, kill);
       const afterKill = killedAt.length ? { afterKillAtMs: killedAt.at(-1)!.atMs } : {};
       if (exit.killed) {
@@ -310,7 +365,9 @@ export async function crashWalk(project: Project, o: WalkOptions): Promise<WalkR
         killsBy[c.category]++;
         left--;
         if (kill!.from === 'phase') work = Math.max(0, work - kill!.ms);
-        log(`${c.label}: killed ${atMs} ms after start, during the ${during === 'checks' ? 'start-up checks' : `phase (${kill!.ms} ms in)`}; ${left} more planned`);
+        log(
+          `${c.label}: killed ${atMs} ms after start, during the ${during === 'checks' ? 'start-up checks' : `phase (${kill!.ms} ms in)`}; ${left} more planned`,
+        );
         continue;
       }
       if (exit.code === 0) {
@@ -321,7 +378,9 @@ export async function crashWalk(project: Project, o: WalkOptions): Promise<WalkR
           const to = next >= 0 ? next : i + 1 < commands.length ? i + 1 : -1;
           if (to >= 0) kills[to]! += left;
           else missed += left;
-          log(`${c.label}: finished in ${Math.round(exit.ms)} ms, before its kill (${kill!.ms} ms after ${kill!.from}); ${left} point(s) ${to >= 0 ? `moved to ${commands[to]!.label}` : 'missed'}`);
+          log(
+            `${c.label}: finished in ${Math.round(exit.ms)} ms, before its kill (${kill!.ms} ms after ${kill!.from}); ${left} point(s) ${to >= 0 ? `moved to ${commands[to]!.label}` : 'missed'}`,
+          );
         }
         break;
       }
@@ -332,19 +391,37 @@ export async function crashWalk(project: Project, o: WalkOptions): Promise<WalkR
         continue;
       }
       const what = `exit ${exit.code}${exit.signal ? ` (${exit.signal})` : ''}: ${exit.stderr.trim().split('\n').slice(-5).join(' | ')}`;
-      if (failures.at(-1)?.command !== c.label || failures.at(-1)?.what !== what) failures.push({ command: c.label, ...afterKill, what });
+      if (failures.at(-1)?.command !== c.label || failures.at(-1)?.what !== what)
+        failures.push({ command: c.label, ...afterKill, what });
       log(`${c.label}: FAILED ${what}`);
       if (++failed >= (o.maxFailures ?? 3)) {
-        records.push({ command: c.label, attempts, kills: killedAt, ms: Math.round(performance.now() - t0), lastMs: Math.round(exit.ms), lastWorkMs: 0 });
+        records.push({
+          command: c.label,
+          attempts,
+          kills: killedAt,
+          ms: Math.round(performance.now() - t0),
+          lastMs: Math.round(exit.ms),
+          lastWorkMs: 0,
+        });
         return result();
       }
       await new Promise((r) => setTimeout(r, 500));
-      continue;
     }
-    records.push({ command: c.label, attempts, kills: killedAt, ms: Math.round(performance.now() - t0), lastMs: Math.round(last.ms), lastWorkMs: Math.round(last.ms - (last.phaseStartMs ?? last.ms)) });
+    records.push({
+      command: c.label,
+      attempts,
+      kills: killedAt,
+      ms: Math.round(performance.now() - t0),
+      lastMs: Math.round(last.ms),
+      lastWorkMs: Math.round(last.ms - (last.phaseStartMs ?? last.ms)),
+    });
     const problems = await verify(project, c, o.db);
     if (problems.length) {
-      failures.push({ command: c.label, ...(killedAt.length ? { afterKillAtMs: killedAt.at(-1)!.atMs } : {}), what: problems.join('; ') });
+      failures.push({
+        command: c.label,
+        ...(killedAt.length ? { afterKillAtMs: killedAt.at(-1)!.atMs } : {}),
+        what: problems.join('; '),
+      });
       log(`${c.label}: CHECK FAILED ${problems.join('; ')}`);
       return result();
     }
@@ -355,7 +432,11 @@ export async function crashWalk(project: Project, o: WalkOptions): Promise<WalkR
 }
 
 /** An unkilled walk: checks everything and measures each command, for the kill walk to aim within. */
-export async function dryWalk(project: Project, db: string, log?: (line: string) => void): Promise<{ result: WalkResult; timings: Map<string, CommandTiming> }> {
+export async function dryWalk(
+  project: Project,
+  db: string,
+  log?: (line: string) => void,
+): Promise<{ result: WalkResult; timings: Map<string, CommandTiming> }> {
   // Warm-up: a fresh database's first introspection (and a cold compile cache) would make the first command
   // look slower than it is, and kills aimed at its end would miss.
   await runCli(project, ['--json', 'introspect', '--db', db, '--include', project.schemas.join(',')]);

@@ -29,12 +29,12 @@ export function serverMajor(): number {
 
 export function urlFor(database: string): string {
   const u = new URL(adminUrl());
-  u.pathname = '/' + encodeURIComponent(database);
+  u.pathname = `/${encodeURIComponent(database)}`;
   return u.toString();
 }
 
 export async function freshDatabase(): Promise<TestDatabase> {
-  const name = 't_' + randomBytes(6).toString('hex');
+  const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${ident(name)}`);

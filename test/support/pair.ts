@@ -61,7 +61,9 @@ async function dropDatabase(server: EmbeddedServer, name: string): Promise<void>
   const db = new pg.Client({ connectionString: server.url(name) });
   await db.connect().catch(() => undefined);
   try {
-    const { rows } = await db.query<{ name: string }>(`SELECT subname AS name FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+    const { rows } = await db.query<{ name: string }>(
+      `SELECT subname AS name FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
     for (const r of rows) {
       await db.query(`ALTER SUBSCRIPTION ${ident(r.name)} DISABLE`);
       await db.query(`ALTER SUBSCRIPTION ${ident(r.name)} SET (slot_name = NONE)`);
@@ -74,7 +76,10 @@ async function dropDatabase(server: EmbeddedServer, name: string): Promise<void>
   }
   await admin(server, async (a) => {
     for (let i = 0; i < 50; i++) {
-      const { rows } = await a.query<{ slot: string; pid: number | null }>(`SELECT slot_name AS slot, active_pid AS pid FROM pg_replication_slots WHERE database = $1`, [name]);
+      const { rows } = await a.query<{ slot: string; pid: number | null }>(
+        `SELECT slot_name AS slot, active_pid AS pid FROM pg_replication_slots WHERE database = $1`,
+        [name],
+      );
       if (!rows.length) break;
       for (const r of rows) {
         if (r.pid) await a.query('SELECT pg_terminate_backend($1)', [r.pid]);
@@ -89,7 +94,7 @@ async function dropDatabase(server: EmbeddedServer, name: string): Promise<void>
 /** A fresh database on each server, both empty, and a config naming them as blue and green. */
 export async function freshPair(extraYaml = ''): Promise<TestPair> {
   const [b, g] = await pairServers();
-  const name = 'p_' + randomBytes(5).toString('hex');
+  const name = `p_${randomBytes(5).toString('hex')}`;
   const sides: PairSide[] = [];
   for (const server of [b, g]) {
     await admin(server, (a) => a.query(`CREATE DATABASE ${ident(name)}`));
@@ -120,12 +125,16 @@ export async function eventually(what: string, fn: () => Promise<boolean>, timeo
 }
 
 /** Slots, publications and subscriptions in the database `c` is connected to. */
-export async function replicationObjects(c: pg.Client): Promise<{ slots: string[]; publications: string[]; subscriptions: string[] }> {
+export async function replicationObjects(
+  c: pg.Client,
+): Promise<{ slots: string[]; publications: string[]; subscriptions: string[] }> {
   const q = async (sql: string) => (await c.query<{ n: string }>(sql)).rows.map((r) => r.n);
   return {
     slots: await q(`SELECT slot_name AS n FROM pg_replication_slots ORDER BY 1`),
     publications: await q(`SELECT pubname AS n FROM pg_publication ORDER BY 1`),
-    subscriptions: await q(`SELECT subname AS n FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1`),
+    subscriptions: await q(
+      `SELECT subname AS n FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1`,
+    ),
   };
 }
 
@@ -135,7 +144,9 @@ export async function replicationObjects(c: pg.Client): Promise<{ slots: string[
  */
 export async function appRole(pair: TestPair): Promise<string> {
   for (const side of [pair.blue, pair.green]) {
-    await side.client.query(`DO $$ BEGIN CREATE ROLE app_writer LOGIN PASSWORD 'app-secret'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await side.client.query(
+      `DO $$ BEGIN CREATE ROLE app_writer LOGIN PASSWORD 'app-secret'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+    );
     await side.client.query(`GRANT USAGE ON SCHEMA public, billing TO app_writer; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public, billing TO app_writer;
       GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app_writer`);
   }

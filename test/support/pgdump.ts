@@ -29,7 +29,10 @@ export async function schemaDump(url: string): Promise<string> {
     PGCONNECT_TIMEOUT: '10',
   };
   try {
-    const { stdout } = await run(PG_DUMP, ['--schema-only', '--no-owner', '--no-privileges'], { env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run(PG_DUMP, ['--schema-only', '--no-owner', '--no-privileges'], {
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return normalizeDump(stdout);
   } catch (e) {
     // The message of a failed execFile names the command line only (no environment); keep stderr, which
@@ -52,5 +55,5 @@ export function normalizeDump(text: string): string {
     while (i + 1 < lines.length && !/^\)/.test(lines[i + 1]!)) body.push(lines[++i]!.replace(/,$/, ''));
     out.push(...body.sort());
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -31,7 +31,10 @@ export async function rollbackPhase(db: pg.Client, steps: readonly Step[]): Prom
   }
 }
 
-export async function snapshot(db: pg.Client, schemas?: readonly string[]): Promise<{ model: DatabaseSchema; fingerprint: string }> {
+export async function snapshot(
+  db: pg.Client,
+  schemas?: readonly string[],
+): Promise<{ model: DatabaseSchema; fingerprint: string }> {
   const model = await introspect(db, schemas ? { includeSchemas: schemas } : {});
   return { model, fingerprint: fingerprint(model) };
 }

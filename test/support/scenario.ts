@@ -39,7 +39,12 @@ export interface PlanScenarioOptions {
 }
 
 /** Builds the source from `sourceSql` (schema and sample rows), then plans towards `targetYaml`. */
-export async function planScenario(db: ScenarioDatabase, sourceSql: string, targetYaml: string, options: PlanScenarioOptions = {}): Promise<Scenario> {
+export async function planScenario(
+  db: ScenarioDatabase,
+  sourceSql: string,
+  targetYaml: string,
+  options: PlanScenarioOptions = {},
+): Promise<Scenario> {
   await db.client.query(sourceSql);
   await prepareSession(db.client);
   const declared = parseDeclared(targetYaml, 'target.yaml');
@@ -47,7 +52,11 @@ export async function planScenario(db: ScenarioDatabase, sourceSql: string, targ
   const target = await canonicalize(declared, { url: db.url });
   const source = await introspect(db.client, { includeSchemas: schemas });
   const version = await serverVersion(db.client);
-  const plan = buildPlan(source, target, { name: 'scenario', number: 1, server: { version: version.text, versionNum: version.num } });
+  const plan = buildPlan(source, target, {
+    name: 'scenario',
+    number: 1,
+    server: { version: version.text, versionNum: version.num },
+  });
   return { plan, source, target, schemas };
 }
 
@@ -55,7 +64,11 @@ export async function planScenario(db: ScenarioDatabase, sourceSql: string, targ
  * The declared YAML of the schema `sql` builds, read back from a scratch database: the simplest correct way
  * to declare functions (their full pg_get_functiondef text) and the triggers using them.
  */
-export async function targetFromSql(scratch: ScenarioDatabase, sql: string, schemas: readonly string[] = ['public']): Promise<string> {
+export async function targetFromSql(
+  scratch: ScenarioDatabase,
+  sql: string,
+  schemas: readonly string[] = ['public'],
+): Promise<string> {
   await scratch.client.query(sql);
   await prepareSession(scratch.client);
   return toYaml(await introspect(scratch.client, { includeSchemas: schemas }));
@@ -77,7 +90,13 @@ interface State {
 /** What the fingerprint hashes, as data, so that a failed comparison shows which object differs. */
 export function comparable(model: DatabaseSchema): DatabaseSchema {
   const s = normalizeDatabase(structureOnly(model));
-  return { ...s, schemas: s.schemas.map((sc) => ({ ...sc, tables: sc.tables.map((t) => ({ ...t, columns: sortByName(t.columns) })) })) };
+  return {
+    ...s,
+    schemas: s.schemas.map((sc) => ({
+      ...sc,
+      tables: sc.tables.map((t) => ({ ...t, columns: sortByName(t.columns) })),
+    })),
+  };
 }
 
 async function state(db: ScenarioDatabase, schemas: readonly string[], dump: CheckOptions['dump']): Promise<State> {
@@ -103,7 +122,11 @@ export interface PhaseRun {
  * The rehearsal of `scenario.plan` on `db` (where planScenario built the source). Returns the phases run, in
  * order. Fails with the phase and the step at fault.
  */
-export async function checkScenario(db: ScenarioDatabase, scenario: Scenario, options: CheckOptions): Promise<PhaseRun[]> {
+export async function checkScenario(
+  db: ScenarioDatabase,
+  scenario: Scenario,
+  options: CheckOptions,
+): Promise<PhaseRun[]> {
   const { plan, schemas } = scenario;
   const runs: PhaseRun[] = [];
   // The state after a phase's second run is the state before the next phase: one dump serves both.
@@ -134,9 +157,16 @@ export async function checkScenario(db: ScenarioDatabase, scenario: Scenario, op
   const direct = await options.freshDatabase();
   await direct.client.query('SET check_function_bodies = off');
   for (const statement of renderDatabase(scenario.target)) await direct.client.query(statement);
-  expectSameSchema(await state(direct, schemas, undefined), migrated.model, 'a database built from the target against the migrated one');
+  expectSameSchema(
+    await state(direct, schemas, undefined),
+    migrated.model,
+    'a database built from the target against the migrated one',
+  );
 
   const again = buildPlan(migrated.model, scenario.target, { name: 'again', number: 2, server: plan.server });
-  expect(allSteps(again).map((s) => `${s.change}: ${s.description}`), 'planning again after the plan has run').toEqual([]);
+  expect(
+    allSteps(again).map((s) => `${s.change}: ${s.description}`),
+    'planning again after the plan has run',
+  ).toEqual([]);
   return runs;
 }

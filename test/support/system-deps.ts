@@ -11,9 +11,13 @@ export function ensureSystemPackages(log: (line: string) => void = (l) => consol
   if (existsSync(PGBOUNCER)) return;
   const apt = existsSync('/usr/bin/apt-get');
   if (userInfo().uid !== 0 || !apt) {
-    throw new Error(`the tests need PgBouncer (${PGBOUNCER}), which is not installed: run \`sudo apt-get install pgbouncer\` (Debian/Ubuntu) and npm test again`);
+    throw new Error(
+      `the tests need PgBouncer (${PGBOUNCER}), which is not installed: run \`sudo apt-get install pgbouncer\` (Debian/Ubuntu) and npm test again`,
+    );
   }
-  log('npm test: PgBouncer is not installed; installing the Debian package pgbouncer (apt-get update + install, about 30 s)');
+  log(
+    'npm test: PgBouncer is not installed; installing the Debian package pgbouncer (apt-get update + install, about 30 s)',
+  );
   // A packaged service must not start: the tests start and stop their own PgBouncer.
   const policy = '/usr/sbin/policy-rc.d';
   const ownPolicy = !existsSync(policy);

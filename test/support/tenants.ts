@@ -87,7 +87,10 @@ export interface TenantProject {
 }
 
 /** `count` plain tenants (tenant_001...) plus the three special ones. */
-export async function tenantProject(count: number, o: { special?: boolean; rows?: number } = {}): Promise<TenantProject> {
+export async function tenantProject(
+  count: number,
+  o: { special?: boolean; rows?: number } = {},
+): Promise<TenantProject> {
   const db = await freshDatabase();
   const names = Array.from({ length: count }, (_, i) => `tenant_${String(i + 1).padStart(3, '0')}`);
   if (o.special !== false) names.push(HOSTILE, INACTIVE, DRIFTED);
@@ -96,7 +99,10 @@ export async function tenantProject(count: number, o: { special?: boolean; rows?
     INSERT INTO central.plans VALUES (1, 'basic'), (2, 'pro');
     CREATE TABLE central.tenants (schema_name text PRIMARY KEY, active boolean NOT NULL DEFAULT true);`);
   for (const n of names) await db.client.query(tenantSql(n, o.rows ?? 5));
-  await db.client.query('INSERT INTO central.tenants (schema_name, active) SELECT unnest($1::text[]), unnest($2::boolean[])', [names, names.map((n) => n !== INACTIVE)]);
+  await db.client.query(
+    'INSERT INTO central.tenants (schema_name, active) SELECT unnest($1::text[]), unnest($2::boolean[])',
+    [names, names.map((n) => n !== INACTIVE)],
+  );
   if (o.special !== false) await db.client.query(`ALTER TABLE ${qualified(DRIFTED, 'orders')} ADD COLUMN hotfix text`);
   const dir = mkdtempSync(join(tmpdir(), 'sy-tenants-'));
   const config = join(dir, 'switchyard.yaml');

@@ -21,10 +21,27 @@ export interface TlsServer {
 function selfSigned(dir: string, name: string, cn: string): { cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', key, '-out', cert,
-    '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      `subjectAltName=DNS:${cn}`,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -42,7 +59,11 @@ export async function startTlsServer(): Promise<TlsServer> {
   const server = await startEmbedded({ settings: { ssl: 'on', ssl_cert_file: cert, ssl_key_file: key } });
   const password = decodeURIComponent(new URL(server.url()).password);
   return {
-    server, cert, wrongCa, port: server.port, password,
+    server,
+    cert,
+    wrongCa,
+    port: server.port,
+    password,
     async stop() {
       await server.stop();
       await rm(dir, { recursive: true, force: true });

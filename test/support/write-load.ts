@@ -71,7 +71,10 @@ export function startWriteLoad(url: string, table: string, o: WriteLoadOptions =
   const insert = (client: number, seq: number): [string, unknown[]] => {
     const set = Object.entries(columns(client, seq));
     const names = ['client', 'seq', ...set.map(([c]) => c)].map(ident).join(', ');
-    return [`INSERT INTO ${ident(table)} (${names}) VALUES ($1, $2${set.map((_, i) => `, $${i + 3}`).join('')}) RETURNING id`, [client, seq, ...set.map(([, v]) => v)]];
+    return [
+      `INSERT INTO ${ident(table)} (${names}) VALUES ($1, $2${set.map((_, i) => `, $${i + 3}`).join('')}) RETURNING id`,
+      [client, seq, ...set.map(([, v]) => v)],
+    ];
   };
 
   const worker = async (client: number) => {
@@ -117,14 +120,24 @@ export function startWriteLoad(url: string, table: string, o: WriteLoadOptions =
       const target = acknowledged.length + n;
       const started = Date.now();
       while (acknowledged.length < target) {
-        if (Date.now() - started > timeoutMs) throw new Error(`write load: only ${acknowledged.length} of ${target} writes acknowledged after ${timeoutMs} ms (errors: ${JSON.stringify(errors)})`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(
+            `write load: only ${acknowledged.length} of ${target} writes acknowledged after ${timeoutMs} ms (errors: ${JSON.stringify(errors)})`,
+          );
         await new Promise((r) => setTimeout(r, 10));
       }
     },
     async stop() {
       running = false;
       await Promise.all(workers);
-      return { acknowledged, failed, errors, maxLatencyMs: latencies.reduce((m, x) => Math.max(m, x), 0), latencies, spans };
+      return {
+        acknowledged,
+        failed,
+        errors,
+        maxLatencyMs: latencies.reduce((m, x) => Math.max(m, x), 0),
+        latencies,
+        spans,
+      };
     },
   };
 }

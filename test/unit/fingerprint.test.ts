@@ -3,7 +3,15 @@ import { canonicalJson, fingerprint } from '../../src/schema/model/fingerprint.j
 import { emptySchema, emptyTable } from '../../src/schema/model/model.js';
 
 const sortedStringify = (v: unknown) =>
-  JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]])) : x));
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, (x as Record<string, unknown>)[k]]),
+        )
+      : x,
+  );
 
 describe('canonicalJson', () => {
   it.each([
@@ -27,7 +35,14 @@ describe('fingerprint', () => {
     const a = { schemas: [{ ...emptySchema('public'), tables: [t] }] };
     const b = { schemas: [{ ...emptySchema('public'), tables: [{ ...t, columns: [...t.columns].reverse() }] }] };
     expect(fingerprint(a)).toBe(fingerprint(b));
-    const c = { schemas: [{ ...emptySchema('public'), tables: [{ ...t, columns: [t.columns[0]!, { ...t.columns[1]!, nullable: true }] }] }] };
+    const c = {
+      schemas: [
+        {
+          ...emptySchema('public'),
+          tables: [{ ...t, columns: [t.columns[0]!, { ...t.columns[1]!, nullable: true }] }],
+        },
+      ],
+    };
     expect(fingerprint(c)).not.toBe(fingerprint(a));
   });
 });

@@ -28,20 +28,26 @@ export function context(cmd: Command, io: CliIO): Context {
   const g = cmd.optsWithGlobals<GlobalOptions>();
   const c = colorsFor(io, g.color === false);
   return {
-    io, c, json: g.json, verbose: g.verbose,
+    io,
+    c,
+    json: g.json,
+    verbose: g.verbose,
     config: () => loadConfig(g.config),
     print(data, text) {
       // Indented for a person at a terminal; compact for the programs --json is for.
-      io.stdout(g.json ? JSON.stringify(data, null, io.isTTY ? 2 : undefined) + '\n' : text());
+      io.stdout(g.json ? `${JSON.stringify(data, null, io.isTTY ? 2 : undefined)}\n` : text());
     },
   };
 }
 
 /** `--include a,b` style lists. */
 export function list(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function examples(lines: readonly string[]): string {
-  return '\nExamples:\n' + lines.map((l) => `  ${l}`).join('\n') + '\n';
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
 }

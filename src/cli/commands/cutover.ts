@@ -21,7 +21,8 @@ interface Flags {
 const KILL_AFTER = 'SWITCHYARD_FAULT_KILL_AFTER';
 
 function reporter(io: CliIO, c: Colors, json: boolean): (e: SwitchEvent) => void {
-  if (json || !io.isTTY) return (e) => io.stderr(JSON.stringify({ ts: new Date().toISOString(), event: e.kind, ...e }) + '\n');
+  if (json || !io.isTTY)
+    return (e) => io.stderr(`${JSON.stringify({ ts: new Date().toISOString(), event: e.kind, ...e })}\n`);
   return (e) => {
     if (e.kind === 'gate') io.stderr(`  ${e.ok ? c.green('ok') : c.red('FAIL')} ${e.check}: ${e.detail}\n`);
     else if (e.kind === 'step') io.stderr(`  ${c.green('done')} ${e.step} ${c.dim(`${e.ms} ms`)}: ${e.detail}\n`);
@@ -32,26 +33,55 @@ function reporter(io: CliIO, c: Colors, json: boolean): (e: SwitchEvent) => void
 function print(r: SwitchReport, c: Colors): string {
   if (r.outcome === 'dry-run') {
     const bad = r.gate.filter((g) => !g.ok);
-    return [
+    return `${[
       `${r.command} would move live from ${r.from} to ${r.to} (generation ${r.generation.from} -> ${r.generation.to}), fencing by ${r.fence === 'router' ? 'the router (PAUSE)' : 'application roles'}`,
       ...r.gate.map((g) => `  ${g.ok ? c.green('ok') : c.red('FAIL')} ${g.check}: ${g.detail}`),
-      bad.length ? c.red(`the gate would refuse (${bad.length} check(s)); nothing was changed`) : `the gate passes; run again with --yes`,
-    ].join('\n') + '\n';
+      bad.length
+        ? c.red(`the gate would refuse (${bad.length} check(s)); nothing was changed`)
+        : `the gate passes; run again with --yes`,
+    ].join('\n')}\n`;
   }
   const head =
-    r.outcome === 'undone' ? `${c.green('undone')}: the interrupted switch was rolled back; ${r.to} is live (generation ${r.generation.to})`
-    : `${c.green(r.outcome === 'finished' ? 'finished' : 'switched')}: ${r.to} is live (generation ${r.generation.from} -> ${r.generation.to})${r.pauseMs !== null ? `; writes paused ${r.pauseMs} ms` : ''}`;
-  const health = r.health ? [`  health: ${r.health.ok ? c.green('ok') : c.red('failed')} ${r.health.check}: ${r.health.detail} (${r.health.ms} ms)`] : [];
-  const back = r.back ? [c.yellow(`the health check failed: switched back automatically (healthCheck.afterSwitch: cutback)`), print(r.back, c).trimEnd()] : [];
-  const stayed = r.health && !r.health.ok && !r.back ? [c.red(`the health check failed and ${r.to} stays live (healthCheck.afterSwitch: stop): switchyard ${r.command === 'cutover' ? 'cutback' : 'cutover'} --yes goes back`)] : [];
-  return [head, ...r.steps.map((s) => `  ${s.step.padEnd(11)} ${String(s.ms).padStart(5)} ms  ${s.detail}`), ...health, ...back, ...stayed, `next: switchyard pair status`].join('\n') + '\n';
+    r.outcome === 'undone'
+      ? `${c.green('undone')}: the interrupted switch was rolled back; ${r.to} is live (generation ${r.generation.to})`
+      : `${c.green(r.outcome === 'finished' ? 'finished' : 'switched')}: ${r.to} is live (generation ${r.generation.from} -> ${r.generation.to})${r.pauseMs !== null ? `; writes paused ${r.pauseMs} ms` : ''}`;
+  const health = r.health
+    ? [
+        `  health: ${r.health.ok ? c.green('ok') : c.red('failed')} ${r.health.check}: ${r.health.detail} (${r.health.ms} ms)`,
+      ]
+    : [];
+  const back = r.back
+    ? [
+        c.yellow(`the health check failed: switched back automatically (healthCheck.afterSwitch: cutback)`),
+        print(r.back, c).trimEnd(),
+      ]
+    : [];
+  const stayed =
+    r.health && !r.health.ok && !r.back
+      ? [
+          c.red(
+            `the health check failed and ${r.to} stays live (healthCheck.afterSwitch: stop): switchyard ${r.command === 'cutover' ? 'cutback' : 'cutover'} --yes goes back`,
+          ),
+        ]
+      : [];
+  return `${[
+    head,
+    ...r.steps.map((s) => `  ${s.step.padEnd(11)} ${String(s.ms).padStart(5)} ms  ${s.detail}`),
+    ...health,
+    ...back,
+    ...stayed,
+    `next: switchyard pair status`,
+  ].join('\n')}\n`;
 }
 
 function register(program: Command, io: CliIO, setExit: SetExit, command: SwitchCommand): void {
-  const what = command === 'cutover' ? 'make the standby live' : 'go back: make the standby (the previous live side) live again';
+  const what =
+    command === 'cutover' ? 'make the standby live' : 'go back: make the standby (the previous live side) live again';
   program
     .command(command)
-    .description(`${what}; fence, marker, sequences, reverse stream, switch, resume; ${command === 'cutover' ? 'finishes' : 'undoes'} an interrupted switch`)
+    .description(
+      `${what}; fence, marker, sequences, reverse stream, switch, resume; ${command === 'cutover' ? 'finishes' : 'undoes'} an interrupted switch`,
+    )
     .option('--blue <url>', 'URL of the blue database (default: pair.blue)')
     .option('--green <url>', 'URL of the green database (default: pair.green)')
     .option('--replication-user <role>', 'role the reverse subscription logs in as (default: pair.replicationUser)')
@@ -59,18 +89,24 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
     .option('--yes', 'really switch (application writes pause for the switch)')
     .option('--max-lag <bytes>', 'gate: most WAL the stream may be behind (default 16 MiB)', Number)
     .option('--marker-timeout <seconds>', 'how long the marker may take to reach the other side (default 10)', Number)
-    .addHelpText('after', examples([
-      `switchyard ${command} --dry-run          # the gate, and what would move`,
-      `switchyard ${command} --yes`,
-      `switchyard ${command} --yes --json > ${command}.json`,
-      '',
-      command === 'cutover'
-        ? 'Interrupted (killed, lost connection)? Run switchyard cutover --yes again to finish, or switchyard cutback --yes to undo.'
-        : 'Interrupted cutover? switchyard cutback --yes undoes it while the topology has not moved; after that it switches back.',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        `switchyard ${command} --dry-run          # the gate, and what would move`,
+        `switchyard ${command} --yes`,
+        `switchyard ${command} --yes --json > ${command}.json`,
+        '',
+        command === 'cutover'
+          ? 'Interrupted (killed, lost connection)? Run switchyard cutover --yes again to finish, or switchyard cutback --yes to undo.'
+          : 'Interrupted cutover? switchyard cutback --yes undoes it while the topology has not moved; after that it switches back.',
+      ]),
+    )
     .action(async (o: Flags, cmd: Command) => {
       const ctx = context(cmd, io);
-      if (!o.yes && !o.dryRun) throw new UsageError(`${command} moves application traffic and pauses writes for a moment: run it with --yes, or with --dry-run to see the gate first`);
+      if (!o.yes && !o.dryRun)
+        throw new UsageError(
+          `${command} moves application traffic and pauses writes for a moment: run it with --yes, or with --dry-run to see the gate first`,
+        );
       const killAfter = process.env[KILL_AFTER] as SwitchStep | undefined;
       const r = await runSwitch(command, await ctx.config(), {
         ...(o.blue ? { blue: o.blue } : {}),
@@ -80,7 +116,9 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
         ...(o.maxLag !== undefined ? { maxLagBytes: o.maxLag } : {}),
         ...(o.markerTimeout !== undefined ? { markerTimeoutMs: o.markerTimeout * 1000 } : {}),
         onEvent: reporter(io, ctx.c, ctx.json),
-        ...(killAfter ? { afterStep: (step: SwitchStep) => void (step === killAfter && process.kill(process.pid, 'SIGKILL')) } : {}),
+        ...(killAfter
+          ? { afterStep: (step: SwitchStep) => void (step === killAfter && process.kill(process.pid, 'SIGKILL')) }
+          : {}),
       });
       ctx.print(r, () => print(r, ctx.c));
       if ((r.outcome === 'dry-run' && r.gate.some((g) => !g.ok)) || (r.health && !r.health.ok)) setExit(1);

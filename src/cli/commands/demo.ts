@@ -6,10 +6,21 @@ import { context, examples, type SetExit } from './context.js';
 export function registerDemo(program: Command, io: CliIO, setExit: SetExit): void {
   program
     .command('demo')
-    .description('the whole story on throwaway embedded PostgreSQL servers (one database, then a blue/green pair): nothing to set up, nothing left behind')
-    .option('--pg-version <major>', 'PostgreSQL major version: 17 (default), 18, or 15 (system binaries)', (v) => Number(v))
+    .description(
+      'the whole story on throwaway embedded PostgreSQL servers (one database, then a blue/green pair): nothing to set up, nothing left behind',
+    )
+    .option('--pg-version <major>', 'PostgreSQL major version: 17 (default), 18, or 15 (system binaries)', (v) =>
+      Number(v),
+    )
     .option('--no-pair', 'skip the blue/green half (pair, cutover, cutback)')
-    .addHelpText('after', examples(['npx switchyard demo', 'npx switchyard demo --pg-version 18', 'npx switchyard demo --no-pair      # the single-database story only']))
+    .addHelpText(
+      'after',
+      examples([
+        'npx switchyard demo',
+        'npx switchyard demo --pg-version 18',
+        'npx switchyard demo --no-pair      # the single-database story only',
+      ]),
+    )
     .action(async (o: { pgVersion?: number; pair?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
       const abort = new AbortController();
@@ -25,14 +36,21 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
             step: (t) => !ctx.json && io.stdout(`${ctx.c.cyan('==>')} ${ctx.c.bold(t)}\n`),
             detail: (lines) => !ctx.json && io.stdout(lines.map((l) => `    ${l}\n`).join('')),
           },
-          { ...(o.pgVersion ? { major: o.pgVersion } : {}), ...(o.pair === false ? { noPair: true } : {}), signal: abort.signal },
+          {
+            ...(o.pgVersion ? { major: o.pgVersion } : {}),
+            ...(o.pair === false ? { noPair: true } : {}),
+            signal: abort.signal,
+          },
         );
-        ctx.print(r, () =>
-          `${ctx.c.green('demo finished')} in ${(r.millis / 1000).toFixed(1)} s: ${r.diff.changes.length} changes planned as ${r.plan.steps} steps, ` +
-          `rehearsed, applied, rolled back and applied again; ${r.reachedTarget ? 'the database matches the declared schema' : ctx.c.red('the database does NOT match the declared schema')}.\n` +
-          (r.pair
-            ? `blue/green: ${r.pair.switches.map((s) => `${s.command} ${s.pauseMs} ms`).join(', ')} of write pause; ${r.pair.acknowledged} writes acknowledged, ${r.pair.lost === 0 ? ctx.c.green('0 lost') : ctx.c.red(`${r.pair.lost} LOST`)}, ${r.pair.failed} failed; ${r.pair.sidesEqual ? 'both sides equal' : ctx.c.red('the sides differ')}.\n`
-            : ''));
+        ctx.print(
+          r,
+          () =>
+            `${ctx.c.green('demo finished')} in ${(r.millis / 1000).toFixed(1)} s: ${r.diff.changes.length} changes planned as ${r.plan.steps} steps, ` +
+            `rehearsed, applied, rolled back and applied again; ${r.reachedTarget ? 'the database matches the declared schema' : ctx.c.red('the database does NOT match the declared schema')}.\n` +
+            (r.pair
+              ? `blue/green: ${r.pair.switches.map((s) => `${s.command} ${s.pauseMs} ms`).join(', ')} of write pause; ${r.pair.acknowledged} writes acknowledged, ${r.pair.lost === 0 ? ctx.c.green('0 lost') : ctx.c.red(`${r.pair.lost} LOST`)}, ${r.pair.failed} failed; ${r.pair.sidesEqual ? 'both sides equal' : ctx.c.red('the sides differ')}.\n`
+              : ''),
+        );
         if (!r.reachedTarget || (r.pair && (r.pair.lost > 0 || !r.pair.sidesEqual))) setExit(1);
       } catch (e) {
         // Interrupted: the server is already stopped; whatever failed after that is not news.

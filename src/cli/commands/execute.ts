@@ -1,7 +1,14 @@
 // apply, rollback, status: running a plan on a database.
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { executeCommand, type ApplyResult, type DryRunResult, type PairPlace, type RollbackResult, type TenantRunResult } from '../../commands/apply.js';
+import {
+  executeCommand,
+  type ApplyResult,
+  type DryRunResult,
+  type PairPlace,
+  type RollbackResult,
+  type TenantRunResult,
+} from '../../commands/apply.js';
 import { statusCommand, type StatusResult } from '../../commands/status.js';
 import { HAZARDS } from '../../planner/types.js';
 import { ident } from '../../db/quote.js';
@@ -10,7 +17,13 @@ import { reporter } from '../progress.js';
 import { context, examples } from './context.js';
 import type { SetExit } from './context.js';
 
-const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 const integer = (v: string) => {
   const n = Number(v);
   return Number.isInteger(n) ? n : NaN;
@@ -48,7 +61,10 @@ function readNames(file: string): string[] {
   } catch (e) {
     throw new InvalidArgumentError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const names = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  const names = text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '');
   if (!names.length) throw new InvalidArgumentError(`${file} names no tenant`);
   return names;
 }
@@ -61,13 +77,25 @@ function reportTenantRun(ctx: ReturnType<typeof context>, t: TenantRunResult, se
 
 function tenantOptions(cmd: Command): Command {
   return cmd
-    .option('--tenants <names>', 'tenant schemas: all (the default for a plan with tenants) or a comma-separated list', collect)
-    .option('--tenants-file <file>', 'tenant schemas, one name per line as it is (for names holding commas or spaces); - reads standard input', (file: string, prev: string[] = []) => [...prev, ...readNames(file)])
+    .option(
+      '--tenants <names>',
+      'tenant schemas: all (the default for a plan with tenants) or a comma-separated list',
+      collect,
+    )
+    .option(
+      '--tenants-file <file>',
+      'tenant schemas, one name per line as it is (for names holding commas or spaces); - reads standard input',
+      (file: string, prev: string[] = []) => [...prev, ...readNames(file)],
+    )
     .option('--concurrency <n>', 'tenants migrated at once, one connection each (default 4)', integer)
-    .option('--on-error <mode>', 'when a tenant fails: continue with the others (default) or abort (finish the running ones, start no more)', (v: string) => {
-      if (v !== 'continue' && v !== 'abort') throw new InvalidArgumentError('expected continue or abort');
-      return v;
-    })
+    .option(
+      '--on-error <mode>',
+      'when a tenant fails: continue with the others (default) or abort (finish the running ones, start no more)',
+      (v: string) => {
+        if (v !== 'continue' && v !== 'abort') throw new InvalidArgumentError('expected continue or abort');
+        return v;
+      },
+    )
     .option('--shard <i/n>', 'only the tenants of shard I of N (stable by name), so N jobs can share a fleet');
 }
 
@@ -80,30 +108,40 @@ function printTenantRun(r: TenantRunResult, c: Colors): string {
   ];
   for (const n of r.notices) out.push(`${c.yellow('note')}: ${n}`);
   const failed = r.outcomes.filter((x) => x.state === 'failed');
-  if (failed.length) out.push(c.red(`failed tenants (${failed.length}):`), ...failed.map((f) => `  ${ident(f.tenant)}: ${f.error ?? ''}`));
+  if (failed.length)
+    out.push(
+      c.red(`failed tenants (${failed.length}):`),
+      ...failed.map((f) => `  ${ident(f.tenant)}: ${f.error ?? ''}`),
+    );
   if (r.notStarted.length) out.push(`not started (--on-error abort): ${r.notStarted.join(', ')}`);
-  if (failed.length || r.notStarted.length) out.push('fix the failures, then run the same command again: tenants already done are skipped');
+  if (failed.length || r.notStarted.length)
+    out.push('fix the failures, then run the same command again: tenants already done are skipped');
   else if (r.complete) out.push(c.green(`plan ${r.plan} is fully applied on every tenant`));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** ` on green (standby)` when the command ran on a side of the pair. */
 const on = (p: PairPlace | undefined) => (p ? ` on ${p.side} (${p.role})` : '');
 
 function printDryRun(r: DryRunResult, c: Colors, verb: string): string {
-  const out: string[] = [`-- ${verb} ${r.plan}${on(r.pair)}${r.database ? ` on ${r.database}` : ''}: dry run, nothing was sent`];
+  const out: string[] = [
+    `-- ${verb} ${r.plan}${on(r.pair)}${r.database ? ` on ${r.database}` : ''}: dry run, nothing was sent`,
+  ];
   for (const n of r.notices) out.push(...n.split('\n').map((l) => `-- ${l}`));
   if (r.phases.every((p) => p.steps.length === 0)) out.push('-- nothing to do');
   for (const p of r.phases) {
     out.push('', `-- ${p.phase} (release ${p.release})`);
-    for (const s of p.steps) out.push(`-- step ${s.id}${s.tenant !== undefined ? ` (tenant ${ident(s.tenant)})` : ''}`, ...s.sql.map((q) => (q.startsWith('--') ? c.dim(q) : q.endsWith(';') ? q : q + ';')));
+    for (const s of p.steps)
+      out.push(
+        `-- step ${s.id}${s.tenant !== undefined ? ` (tenant ${ident(s.tenant)})` : ''}`,
+        ...s.sql.map((q) => (q.startsWith('--') ? c.dim(q) : q.endsWith(';') ? q : `${q};`)),
+      );
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export function registerExecuteCommands(program: Command, io: CliIO, setExit: SetExit): void {
-  tenantOptions(program
-    .command('apply'))
+  tenantOptions(program.command('apply'))
     .description('run a phase of a plan (or every remaining phase with --all) on the database, resumably')
     .argument('<plan>', 'plan file (plans/NNNN_name.plan.yaml)')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
@@ -112,23 +150,31 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .option('--all', 'every remaining phase in order (development and rehearsal databases)', false)
     .option('--dry-run', 'print exactly the SQL that would run, and run nothing', false)
     .option('--skip-rehearsal', 'apply without a passing rehearsal report for this plan (not recommended)', false)
-    .option('--allow-hazard <hazard>', `allow a hazard (repeatable or comma-separated): ${HAZARDS.join(', ')}`, collect, [] as string[])
+    .option(
+      '--allow-hazard <hazard>',
+      `allow a hazard (repeatable or comma-separated): ${HAZARDS.join(', ')}`,
+      collect,
+      [] as string[],
+    )
     .option('--yes', 'on a pair: run contract on the live side, ending the cutback window for the release', false)
-    .addHelpText('after', examples([
-      'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase expand',
-      'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants all --concurrency 8',
-      'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants tenant_acme,tenant_globex',
-      'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --shard 2/4   # job 2 of 4',
-      'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants-file retry.txt   # one name per line',
-      'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase backfill --dry-run',
-      'switchyard apply plans/0001_add_tiers.plan.yaml --all --db postgres://app@127.0.0.1/app_dev',
-      '',
-      'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase contract --yes   # on a pair: on live, after cutover',
-      '',
-      'With `pair:` in switchyard.yaml (and no --db), expand and backfill run on the standby, contract on live.',
-      'A plan with tenants runs the template\'s steps on every tenant schema (--tenants), shared schemas once.',
-      'Killed or interrupted? Run the same command again: the ledger knows what finished.',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase expand',
+        'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants all --concurrency 8',
+        'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants tenant_acme,tenant_globex',
+        'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --shard 2/4   # job 2 of 4',
+        'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants-file retry.txt   # one name per line',
+        'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase backfill --dry-run',
+        'switchyard apply plans/0001_add_tiers.plan.yaml --all --db postgres://app@127.0.0.1/app_dev',
+        '',
+        'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase contract --yes   # on a pair: on live, after cutover',
+        '',
+        'With `pair:` in switchyard.yaml (and no --db), expand and backfill run on the standby, contract on live.',
+        "A plan with tenants runs the template's steps on every tenant schema (--tenants), shared schemas once.",
+        'Killed or interrupted? Run the same command again: the ledger knows what finished.',
+      ]),
+    )
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
       const rep = reporter(io, ctx.c, { json: ctx.json });
@@ -145,25 +191,35 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       }
       const a = r;
       ctx.print(a, () => {
-        if (a.phases.length === 0) return `${ctx.c.green('nothing to do')}: ${a.complete ? `plan ${a.plan} is fully applied on ${a.database}` : `that phase is already applied${on(a.pair)}`}\n${a.next ? `next: ${a.next}\n` : ''}`;
-        const lines = a.phases.map((p) => `${ctx.c.green('applied')} ${p.phase} (release ${p.release})${on(a.pair)}: ${p.ran} step(s) run, ${p.skipped} already done, ${p.retries} lock retr${p.retries === 1 ? 'y' : 'ies'}, ${(p.ms / 1000).toFixed(1)} s`);
-        return lines.join('\n') + '\n' + (a.complete ? `plan ${a.plan} is fully applied on ${a.database}\n` : a.next ? `next: ${a.next}\n` : '');
+        if (a.phases.length === 0)
+          return `${ctx.c.green('nothing to do')}: ${a.complete ? `plan ${a.plan} is fully applied on ${a.database}` : `that phase is already applied${on(a.pair)}`}\n${a.next ? `next: ${a.next}\n` : ''}`;
+        const lines = a.phases.map(
+          (p) =>
+            `${ctx.c.green('applied')} ${p.phase} (release ${p.release})${on(a.pair)}: ${p.ran} step(s) run, ${p.skipped} already done, ${p.retries} lock retr${p.retries === 1 ? 'y' : 'ies'}, ${(p.ms / 1000).toFixed(1)} s`,
+        );
+        return (
+          lines.join('\n') +
+          '\n' +
+          (a.complete ? `plan ${a.plan} is fully applied on ${a.database}\n` : a.next ? `next: ${a.next}\n` : '')
+        );
       });
     });
 
-  tenantOptions(program
-    .command('rollback'))
+  tenantOptions(program.command('rollback'))
     .description('undo one phase of a plan (steps in reverse order, each with its rehearsed rollback)')
     .argument('<plan>', 'plan file')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
     .option('--release <n>', 'release number', integer)
     .option('--phase <phase>', 'expand, backfill or contract')
     .option('--dry-run', 'print exactly the SQL that would run, and run nothing', false)
-    .addHelpText('after', examples([
-      'switchyard rollback plans/0001_add_tiers.plan.yaml --release 1 --phase expand',
-      'switchyard rollback plans/0001_add_tiers.plan.yaml --release 1 --phase contract --dry-run',
-      'switchyard rollback plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants tenant_acme',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'switchyard rollback plans/0001_add_tiers.plan.yaml --release 1 --phase expand',
+        'switchyard rollback plans/0001_add_tiers.plan.yaml --release 1 --phase contract --dry-run',
+        'switchyard rollback plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants tenant_acme',
+      ]),
+    )
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
       const rep = reporter(io, ctx.c, { json: ctx.json });
@@ -191,57 +247,112 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .description('where plans stand on the database: every phase, interrupted or failed steps, what to run next')
     .argument('[plan]', 'plan file (without it: every plan the ledger knows)')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
-    .option('--tenants', 'a plan with tenants: every tenant\'s position, and the tenants whose schema drifted from the template', false)
-    .addHelpText('after', examples(['switchyard status', 'switchyard status plans/0001_add_tiers.plan.yaml --json', 'switchyard status plans/0002_tenant_notes.plan.yaml --tenants']))
+    .option(
+      '--tenants',
+      "a plan with tenants: every tenant's position, and the tenants whose schema drifted from the template",
+      false,
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'switchyard status',
+        'switchyard status plans/0001_add_tiers.plan.yaml --json',
+        'switchyard status plans/0002_tenant_notes.plan.yaml --tenants',
+      ]),
+    )
     .action(async (plan: string | undefined, o: { db?: string; tenants: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
-      if (o.tenants && !plan) throw new InvalidArgumentError('status --tenants needs the plan: switchyard status PLAN --tenants');
+      if (o.tenants && !plan)
+        throw new InvalidArgumentError('status --tenants needs the plan: switchyard status PLAN --tenants');
       const r = await statusCommand(await ctx.config(), { ...(plan ? { plan } : {}), ...o });
       ctx.print(r, () => printStatus(r, ctx.c, o.tenants));
       if (r.plan?.phases.some((p) => p.state === 'failed') || r.plan?.tenants?.drifted?.length) setExit(1);
     });
 }
 
-function printTenants(t: NonNullable<NonNullable<StatusResult['plan']>['tenants']>, c: Colors, each: boolean): string[] {
+function printTenants(
+  t: NonNullable<NonNullable<StatusResult['plan']>['tenants']>,
+  c: Colors,
+  each: boolean,
+): string[] {
   const out: string[] = [];
   const groups = new Map<string, string[]>();
   for (const p of t.tenants) groups.set(p.where, [...(groups.get(p.where) ?? []), p.tenant]);
   out.push(`tenants (template ${t.template}): ${t.tenants.length}`);
-  for (const [where, names] of groups) out.push(`  ${String(names.length).padStart(5)} ${where}${each || names.length <= 5 ? `: ${names.map(ident).join(', ')}` : ''}`);
-  for (const f of t.tenants.filter((x) => x.state === 'failed')) out.push(`  ${c.red('failed')} ${ident(f.tenant)}: ${f.error ?? ''}`);
+  for (const [where, names] of groups)
+    out.push(
+      `  ${String(names.length).padStart(5)} ${where}${each || names.length <= 5 ? `: ${names.map(ident).join(', ')}` : ''}`,
+    );
+  for (const f of t.tenants.filter((x) => x.state === 'failed'))
+    out.push(`  ${c.red('failed')} ${ident(f.tenant)}: ${f.error ?? ''}`);
   if (t.missing.length) out.push(`  ${c.yellow('registered without a schema')}: ${t.missing.map(ident).join(', ')}`);
   if (t.drifted) {
-    if (t.drifted.length === 0) out.push(`  ${c.green('no tenant has drifted from the template')}${t.unchecked ? ` (${t.unchecked} not compared: no rehearsal report)` : ''}`);
-    else for (const d of t.drifted) out.push(`  ${c.red('drifted')} ${ident(d.tenant)}: ${d.differences.slice(0, 5).join('; ')}${d.differences.length > 5 ? ` (and ${d.differences.length - 5} more)` : ''}`);
+    if (t.drifted.length === 0)
+      out.push(
+        `  ${c.green('no tenant has drifted from the template')}${t.unchecked ? ` (${t.unchecked} not compared: no rehearsal report)` : ''}`,
+      );
+    else
+      for (const d of t.drifted)
+        out.push(
+          `  ${c.red('drifted')} ${ident(d.tenant)}: ${d.differences.slice(0, 5).join('; ')}${d.differences.length > 5 ? ` (and ${d.differences.length - 5} more)` : ''}`,
+        );
   }
   return out;
 }
 
 function printStatus(r: StatusResult, c: Colors, tenants = false): string {
-  const out: string[] = [r.pair ? `pair: ${r.pair.live} is live, ${r.pair.standby} is standby (generation ${r.pair.generation}); ${r.database}` : `database ${r.database}`];
-  if (r.executor) out.push(`${c.yellow('an executor is running')}: pid ${r.executor.pid} (${r.executor.applicationName ?? ''})`);
+  const out: string[] = [
+    r.pair
+      ? `pair: ${r.pair.live} is live, ${r.pair.standby} is standby (generation ${r.pair.generation}); ${r.database}`
+      : `database ${r.database}`,
+  ];
+  if (r.executor)
+    out.push(`${c.yellow('an executor is running')}: pid ${r.executor.pid} (${r.executor.applicationName ?? ''})`);
   if (!r.ledger) out.push('no plan has been applied here yet (no ledger)');
   if (!r.plan) {
     for (const p of r.plans) {
       const s = p.steps;
-      const state = p.appliedAt ? c.green(`applied ${p.appliedAt.toISOString()}`) : s.failed ? c.red('failed') : s.running ? c.yellow('in progress or interrupted') : 'partly applied';
-      out.push(`  ${String(p.number).padStart(4, '0')}_${p.name}${p.side ? ` on ${p.side}` : ''}: ${state} (${s.done} done, ${s.pending + s.rolled_back} pending, ${s.running} running, ${s.failed} failed)`);
+      const state = p.appliedAt
+        ? c.green(`applied ${p.appliedAt.toISOString()}`)
+        : s.failed
+          ? c.red('failed')
+          : s.running
+            ? c.yellow('in progress or interrupted')
+            : 'partly applied';
+      out.push(
+        `  ${String(p.number).padStart(4, '0')}_${p.name}${p.side ? ` on ${p.side}` : ''}: ${state} (${s.done} done, ${s.pending + s.rolled_back} pending, ${s.running} running, ${s.failed} failed)`,
+      );
     }
-    return out.join('\n') + '\n';
+    return `${out.join('\n')}\n`;
   }
   const p = r.plan;
   out.push(`plan ${p.name} (${p.path}), checksum ${p.checksum.slice(0, 19)}...`, `rehearsal: ${p.rehearsal}`);
-  const color = { applied: c.green, partial: c.yellow, failed: c.red, pending: (s: string) => s, empty: c.dim } as const;
+  const color = {
+    applied: c.green,
+    partial: c.yellow,
+    failed: c.red,
+    pending: (s: string) => s,
+    empty: c.dim,
+  } as const;
   for (const ph of p.phases) {
     if (ph.state === 'empty') continue;
-    const where = ph.ranOn?.length ? ` on ${ph.ranOn.map((s) => (r.pair ? `${s} (now ${s === r.pair.live ? 'live' : 'standby'})` : s)).join(' and ')}` : '';
-    out.push(`  release ${ph.release} ${ph.phase.padEnd(8)} ${color[ph.state](ph.state.padEnd(8))} ${ph.done}/${ph.steps} steps${where}`);
+    const where = ph.ranOn?.length
+      ? ` on ${ph.ranOn.map((s) => (r.pair ? `${s} (now ${s === r.pair.live ? 'live' : 'standby'})` : s)).join(' and ')}`
+      : '';
+    out.push(
+      `  release ${ph.release} ${ph.phase.padEnd(8)} ${color[ph.state](ph.state.padEnd(8))} ${ph.done}/${ph.steps} steps${where}`,
+    );
     for (const u of ph.unfinished) {
-      const why = u.status === 'running' ? (r.executor ? 'running now' : 'interrupted (the executor stopped): run the same apply again to finish it') : `failed: ${u.error ?? ''}`;
+      const why =
+        u.status === 'running'
+          ? r.executor
+            ? 'running now'
+            : 'interrupted (the executor stopped): run the same apply again to finish it'
+          : `failed: ${u.error ?? ''}`;
       out.push(`    ${u.id} ${why}`);
     }
   }
   if (p.tenants) out.push(...printTenants(p.tenants, c, tenants));
   out.push(p.next ? `next: ${p.next}` : c.green('every phase is applied'));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

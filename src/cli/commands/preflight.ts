@@ -14,36 +14,63 @@ const seconds = (flag: string) => (v: string) => {
 export function registerPreflight(program: Command, io: CliIO, setExit: SetExit): void {
   program
     .command('preflight')
-    .description('check everything a plan needs before it is applied: locks, sessions, privileges, ledger, rehearsal, disk, window, backup')
+    .description(
+      'check everything a plan needs before it is applied: locks, sessions, privileges, ledger, rehearsal, disk, window, backup',
+    )
     .argument('<plan>', 'plan file (plans/NNNN_name.plan.yaml)')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
     .option('--strict', 'exit 1 on warnings too', false)
-    .option('--long-transaction-seconds <s>', 'a transaction open longer than this fails (default 300)', seconds('--long-transaction-seconds'))
-    .option('--idle-in-transaction-seconds <s>', 'a session idle in a transaction longer than this is reported (default 60)', seconds('--idle-in-transaction-seconds'))
-    .addHelpText('after', examples([
-      'switchyard preflight plans/0001_add_tiers.plan.yaml',
-      'switchyard preflight plans/0001_add_tiers.plan.yaml --db postgres://deploy@db.internal/app --strict',
-      'switchyard preflight plans/0001_add_tiers.plan.yaml --json | jq \'.checks[] | select(.status != "pass")\'',
-    ]))
-    .action(async (plan: string, o: { db?: string; strict: boolean; longTransactionSeconds?: number; idleInTransactionSeconds?: number }, cmd: Command) => {
-      const ctx = context(cmd, io);
-      const thresholds = {
-        ...(o.longTransactionSeconds !== undefined ? { longTransactionSeconds: o.longTransactionSeconds } : {}),
-        ...(o.idleInTransactionSeconds !== undefined ? { idleInTransactionSeconds: o.idleInTransactionSeconds } : {}),
-      };
-      const r = await preflightCommand(await ctx.config(), plan, { ...(o.db ? { db: o.db } : {}), strict: o.strict, thresholds });
-      const { c } = ctx;
-      const badge = { pass: c.green('pass'), warn: c.yellow('warn'), fail: c.red('FAIL') } as const;
-      ctx.print(r, () => {
-        const lines = [`preflight ${r.plan} on ${r.database}`];
-        for (const k of r.checks) {
-          lines.push(`  ${badge[k.status]}  ${k.title} ${c.dim(`[${k.id}]`)}: ${k.detail}`);
-          if (k.status !== 'pass' && k.fix) lines.push(`        ${c.dim('fix:')} ${k.fix}`);
-        }
-        const verdict = r.ok ? c.green('ready to apply') : c.red(r.counts.fail ? 'not ready' : 'not ready (--strict: warnings count)');
-        lines.push(`${verdict}: ${r.counts.pass} passed, ${r.counts.warn} warning${r.counts.warn === 1 ? '' : 's'}, ${r.counts.fail} failed`);
-        return lines.join('\n') + '\n';
-      });
-      if (!r.ok) setExit(1);
-    });
+    .option(
+      '--long-transaction-seconds <s>',
+      'a transaction open longer than this fails (default 300)',
+      seconds('--long-transaction-seconds'),
+    )
+    .option(
+      '--idle-in-transaction-seconds <s>',
+      'a session idle in a transaction longer than this is reported (default 60)',
+      seconds('--idle-in-transaction-seconds'),
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'switchyard preflight plans/0001_add_tiers.plan.yaml',
+        'switchyard preflight plans/0001_add_tiers.plan.yaml --db postgres://deploy@db.internal/app --strict',
+        'switchyard preflight plans/0001_add_tiers.plan.yaml --json | jq \'.checks[] | select(.status != "pass")\'',
+      ]),
+    )
+    .action(
+      async (
+        plan: string,
+        o: { db?: string; strict: boolean; longTransactionSeconds?: number; idleInTransactionSeconds?: number },
+        cmd: Command,
+      ) => {
+        const ctx = context(cmd, io);
+        const thresholds = {
+          ...(o.longTransactionSeconds !== undefined ? { longTransactionSeconds: o.longTransactionSeconds } : {}),
+          ...(o.idleInTransactionSeconds !== undefined ? { idleInTransactionSeconds: o.idleInTransactionSeconds } : {}),
+        };
+        const r = await preflightCommand(await ctx.config(), plan, {
+          ...(o.db ? { db: o.db } : {}),
+          strict: o.strict,
+          thresholds,
+        });
+        const { c } = ctx;
+        const badge = { pass: c.green('pass'), warn: c.yellow('warn'), fail: c.red('FAIL') } as const;
+        ctx.print(r, () => {
+          const lines = [`preflight ${r.plan} on ${r.database}`];
+          for (const k of r.checks) {
+            lines.push(`  ${badge[k.status]}  ${k.title} ${c.dim(`[${k.id}]`)}: ${k.detail}`);
+            if (k.status !== 'pass' && k.fix) lines.push(`        ${c.dim('fix:')} ${k.fix}`);
+          }
+          const verdict = r.ok
+            ? c.green('ready to apply')
+            : c.red(r.counts.fail ? 'not ready' : 'not ready (--strict: warnings count)');
+          lines.push(
+            `${verdict}: ${r.counts.pass} passed, ${r.counts.warn} warning${r.counts.warn === 1 ? '' : 's'}, ${r.counts.fail} failed`,
+          );
+          return `${lines.join('\n')}\n`;
+        });
+        if (!r.ok) setExit(1);
+      },
+    );
 }

@@ -9,7 +9,7 @@ import { validateFile } from '../../schema/declared/validate.js';
 import type { CliIO } from '../io.js';
 import { context, examples, list, type SetExit } from './context.js';
 
-const count = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function registerSchemaCommands(program: Command, io: CliIO, setExit: SetExit): void {
   program
@@ -19,7 +19,14 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
     .action(async (_o, cmd: Command) => {
       const ctx = context(cmd, io);
       const r = await init(process.cwd());
-      ctx.print(r, () => [...r.created.map((f) => `${ctx.c.green('created')} ${f}`), ...r.skipped.map((f) => `${ctx.c.yellow('kept')} ${f} (already exists)`)].join('\n') + '\n');
+      ctx.print(
+        r,
+        () =>
+          `${[
+            ...r.created.map((f) => `${ctx.c.green('created')} ${f}`),
+            ...r.skipped.map((f) => `${ctx.c.yellow('kept')} ${f} (already exists)`),
+          ].join('\n')}\n`,
+      );
     });
 
   program
@@ -34,7 +41,8 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
       ctx.print(r, () =>
         r.ok
           ? `${ctx.c.green('valid')} ${r.file}: ${count(r.summary.schemas, 'schema')}, ${count(r.summary.tables, 'table')}, ${count(r.summary.columns, 'column')}, ${count(r.summary.indexes, 'index', 'indexes')}, ${count(r.summary.foreignKeys, 'foreign key')}\n`
-          : `${ctx.c.red(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`)} in ${r.file}:\n` + r.problems.map((p) => `  ${formatProblem(p)}\n`).join(''),
+          : `${ctx.c.red(`${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`)} in ${r.file}:\n` +
+            r.problems.map((p) => `  ${formatProblem(p)}\n`).join(''),
       );
       if (!r.ok) setExit(2);
     });
@@ -46,7 +54,13 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
     .option('-o, --output <file>', 'write the YAML to a file instead of stdout')
     .option('--include <schemas>', 'only these schemas (comma-separated)', list)
     .option('--exclude <schemas>', 'skip these schemas (comma-separated)', list)
-    .addHelpText('after', examples(['switchyard introspect --db postgres://app@127.0.0.1:5432/app -o schema.yaml', 'switchyard introspect --include public,central --json']))
+    .addHelpText(
+      'after',
+      examples([
+        'switchyard introspect --db postgres://app@127.0.0.1:5432/app -o schema.yaml',
+        'switchyard introspect --include public,central --json',
+      ]),
+    )
     .action(async (o: { db?: string; output?: string; include?: string[]; exclude?: string[] }, cmd: Command) => {
       const ctx = context(cmd, io);
       const r = await introspectCommand(await ctx.config(), o);
@@ -61,19 +75,26 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
     .option('--schema <file>', 'declared schema (default: `schema` from switchyard.yaml)')
     .option('--exit-code', 'exit 1 when there are changes and 0 when there are none (like git diff --exit-code)', false)
-    .option('--shadow-db <url>', 'server to canonicalize the declared schema on (a scratch database is made and dropped there); default: `shadow:` in switchyard.yaml, SWITCHYARD_SHADOW_DB, else a throwaway PostgreSQL of the target\'s major. Never written: the database given with --db')
-    .addHelpText('after', examples([
-      'switchyard diff --db postgres://app@127.0.0.1/app --schema schema.yaml',
-      'switchyard diff --exit-code --json   # CI: fails when the database is behind',
-      'switchyard diff --db "$PROD_READONLY_URL" --shadow-db postgres://postgres@127.0.0.1:5433/postgres',
-    ]))
+    .option(
+      '--shadow-db <url>',
+      "server to canonicalize the declared schema on (a scratch database is made and dropped there); default: `shadow:` in switchyard.yaml, SWITCHYARD_SHADOW_DB, else a throwaway PostgreSQL of the target's major. Never written: the database given with --db",
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'switchyard diff --db postgres://app@127.0.0.1/app --schema schema.yaml',
+        'switchyard diff --exit-code --json   # CI: fails when the database is behind',
+        'switchyard diff --db "$PROD_READONLY_URL" --shadow-db postgres://postgres@127.0.0.1:5433/postgres',
+      ]),
+    )
     .action(async (o: { db?: string; schema?: string; exitCode: boolean; shadowDb?: string }, cmd: Command) => {
       const ctx = context(cmd, io);
-      const r = await diffCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(ctx.c.dim(m) + '\n') });
+      const r = await diffCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(`${ctx.c.dim(m)}\n`) });
       ctx.print(r, () =>
         r.changes.length === 0
           ? `${ctx.c.green('no changes')}: ${r.database} matches ${r.schemaFile}\n`
-          : `${r.changes.length} change${r.changes.length === 1 ? '' : 's'} from ${r.database} to ${r.schemaFile}:\n` + r.descriptions.map((d) => `  ${d}\n`).join(''),
+          : `${r.changes.length} change${r.changes.length === 1 ? '' : 's'} from ${r.database} to ${r.schemaFile}:\n` +
+            r.descriptions.map((d) => `  ${d}\n`).join(''),
       );
       if (o.exitCode && r.changes.length > 0) setExit(1);
     });

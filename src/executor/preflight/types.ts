@@ -49,7 +49,10 @@ export interface PreflightPair {
   readonly standby: Queryable;
 }
 
-export type PreflightConfig = Pick<SwitchyardConfig, 'ledgerSchema' | 'backup' | 'windowMinutes' | 'root' | 'allowHazards'>;
+export type PreflightConfig = Pick<
+  SwitchyardConfig,
+  'ledgerSchema' | 'backup' | 'windowMinutes' | 'root' | 'allowHazards'
+>;
 
 export interface PreflightInput {
   readonly plan: Plan;
@@ -76,9 +79,27 @@ export interface CheckContext extends Omit<PreflightInput, 'thresholds' | 'now'>
 
 export type CheckFn = (ctx: CheckContext) => Promise<Check>;
 
-export const pass = (id: string, title: string, detail: string): Check => ({ id, title, status: 'pass', detail, fix: '' });
-export const warn = (id: string, title: string, detail: string, fix: string): Check => ({ id, title, status: 'warn', detail, fix });
-export const fail = (id: string, title: string, detail: string, fix: string): Check => ({ id, title, status: 'fail', detail, fix });
+export const pass = (id: string, title: string, detail: string): Check => ({
+  id,
+  title,
+  status: 'pass',
+  detail,
+  fix: '',
+});
+export const warn = (id: string, title: string, detail: string, fix: string): Check => ({
+  id,
+  title,
+  status: 'warn',
+  detail,
+  fix,
+});
+export const fail = (id: string, title: string, detail: string, fix: string): Check => ({
+  id,
+  title,
+  status: 'fail',
+  detail,
+  fix,
+});
 
 /** A check that threw (no privilege to read a view, a dropped connection) becomes a warning saying why. */
 export async function guarded(id: string, title: string, fn: () => Promise<Check>): Promise<Check> {
@@ -86,7 +107,12 @@ export async function guarded(id: string, title: string, fn: () => Promise<Check
     return await fn();
   } catch (e) {
     const msg = (e as Error)?.message ?? String(e);
-    return warn(id, title, `could not run this check: ${msg}`, 'run preflight as a role that can read the catalog views it needs (pg_monitor, or the table owner), or check this by hand');
+    return warn(
+      id,
+      title,
+      `could not run this check: ${msg}`,
+      'run preflight as a role that can read the catalog views it needs (pg_monitor, or the table owner), or check this by hand',
+    );
   }
 }
 
@@ -96,7 +122,7 @@ export function listed(items: readonly string[], max = 8): string {
   return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
-export function plural(n: number, word: string, many = word + 's'): string {
+export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
@@ -126,7 +152,11 @@ export async function withShortLockTimeout<R>(db: Queryable, sql: string, params
     return rows as R[];
   } catch (e) {
     await db.query('ROLLBACK').catch(() => undefined);
-    if ((e as { code?: string }).code === '55P03') throw new Error('another session holds a lock on a table the plan uses (see pending-locks); sizes could not be read', { cause: e });
+    if ((e as { code?: string }).code === '55P03')
+      throw new Error(
+        'another session holds a lock on a table the plan uses (see pending-locks); sizes could not be read',
+        { cause: e },
+      );
     throw e;
   }
 }

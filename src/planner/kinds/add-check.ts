@@ -16,7 +16,13 @@ export const addCheckHandler: Handler<AddCheck> = {
   validate(c, ctx) {
     const problems: PlanProblem[] = [];
     if (constraintNamedInSource(ctx, c.schema, c.table, c.check.name)) {
-      problems.push(sameNameProblem(c, describeCheck(c.schema, c.table, c.check), `constraint ${ident(c.check.name)} on ${qualified(c.schema, c.table)}`));
+      problems.push(
+        sameNameProblem(
+          c,
+          describeCheck(c.schema, c.table, c.check),
+          `constraint ${ident(c.check.name)} on ${qualified(c.schema, c.table)}`,
+        ),
+      );
     }
     return problems;
   },
@@ -28,7 +34,9 @@ export const addCheckHandler: Handler<AddCheck> = {
       draft({
         phase: 'expand',
         action: fresh ? 'add_check' : 'add_check_not_valid',
-        description: fresh ? `add ${describeCheck(schema, table, ck)} (table created by this plan)` : `add ${describeCheck(schema, table, ck)} NOT VALID`,
+        description: fresh
+          ? `add ${describeCheck(schema, table, ck)} (table created by this plan)`
+          : `add ${describeCheck(schema, table, ck)} NOT VALID`,
         sql: renderAddCheck(schema, table, ck, { notValid: fresh ? ck.notValid === true : true }),
         rollback: [dropConstraint(schema, table, ck.name)],
         lock: 'ACCESS EXCLUSIVE',

@@ -30,7 +30,8 @@ function fillExpression(c: Column, ctx: PlanContext): string | undefined {
 }
 
 /** A NOT NULL column without default: rows of the previous application version need the fill trigger. */
-const needsFillTrigger = (c: Column, ctx: PlanContext) => !c.nullable && c.default === undefined && fillExpression(c, ctx) !== undefined;
+const needsFillTrigger = (c: Column, ctx: PlanContext) =>
+  !c.nullable && c.default === undefined && fillExpression(c, ctx) !== undefined;
 
 function commentStep(schema: string, table: string, c: Column): StepDraft[] {
   if (c.comment === undefined) return [];
@@ -52,8 +53,18 @@ export const addColumnHandler: Handler<AddColumn> = {
     const c = ch.column;
     const what = `${qualified(ch.schema, ch.table)}.${ident(c.name)}`;
     const problems: PlanProblem[] = [];
-    if (!c.nullable && c.default === undefined && c.identity === undefined && c.generated === undefined && c.backfill === undefined) {
-      problems.push({ change: ch, message: `new column ${what} is NOT NULL without a default: adding it fails on a populated table`, fix: 'add `backfill:` (an expression filling existing rows) or a default' });
+    if (
+      !c.nullable &&
+      c.default === undefined &&
+      c.identity === undefined &&
+      c.generated === undefined &&
+      c.backfill === undefined
+    ) {
+      problems.push({
+        change: ch,
+        message: `new column ${what} is NOT NULL without a default: adding it fails on a populated table`,
+        fix: 'add `backfill:` (an expression filling existing rows) or a default',
+      });
     }
     if (fillExpression(c, ctx) !== undefined && !backfillKey(sourceTable(ctx, ch.schema, ch.table))) {
       problems.push({
@@ -69,17 +80,31 @@ export const addColumnHandler: Handler<AddColumn> = {
     const { schema, table, column: c } = ch;
     const on = `${qualified(schema, table)}.${ident(c.name)}`;
     const locks = lockOn(ctx, schema, table);
-    const common = { lock: 'ACCESS EXCLUSIVE', locks, requires: [key.table(schema, table), ...columnNeeds(ctx, c)] } as const;
+    const common = {
+      lock: 'ACCESS EXCLUSIVE',
+      locks,
+      requires: [key.table(schema, table), ...columnNeeds(ctx, c)],
+    } as const;
     const fill = fillExpression(c, ctx);
     if (fill === undefined) {
-      const rewrite = c.identity !== undefined || c.generated !== undefined || (c.default !== undefined && ctx.serverVersionNum < 110000);
-      const why = c.identity !== undefined ? 'identity values are generated for every row' : 'generated values are computed for every row';
+      const rewrite =
+        c.identity !== undefined ||
+        c.generated !== undefined ||
+        (c.default !== undefined && ctx.serverVersionNum < 110000);
+      const why =
+        c.identity !== undefined
+          ? 'identity values are generated for every row'
+          : 'generated values are computed for every row';
       return [
         draft({
           ...common,
           phase: 'expand',
           action: 'add_column',
-          description: `add column ${on}` + (rewrite ? ` (rewrites the table under ACCESS EXCLUSIVE: ${c.default !== undefined ? 'defaults are stored only from PostgreSQL 11' : why})` : ''),
+          description:
+            `add column ${on}` +
+            (rewrite
+              ? ` (rewrites the table under ACCESS EXCLUSIVE: ${c.default !== undefined ? 'defaults are stored only from PostgreSQL 11' : why})`
+              : ''),
           sql: addColumn(schema, table, c),
           rollback: [dropColumn(schema, table, c.name)],
           hazards: rewrite ? ['TABLE_REWRITE'] : [],
@@ -118,7 +143,13 @@ export const addColumnHandler: Handler<AddColumn> = {
     const trigger = needsFillTrigger(c, ctx);
     if (trigger) {
       const names = fillNames(table, c.name);
-      steps.push(...installSteps(ctx, schema, table, fillFunction(schema, table, c.name, fill), names, { purpose: `give ${on} its backfill value on rows written without it`, userSql: true, columns: [c.name] }));
+      steps.push(
+        ...installSteps(ctx, schema, table, fillFunction(schema, table, c.name, fill), names, {
+          purpose: `give ${on} its backfill value on rows written without it`,
+          userSql: true,
+          columns: [c.name],
+        }),
+      );
     }
     if (!c.nullable) {
       const nn = addNotNullNotValid(ctx, schema, table, c.name);
@@ -131,7 +162,9 @@ export const addColumnHandler: Handler<AddColumn> = {
   backfill(ch, ctx) {
     const fill = fillExpression(ch.column, ctx);
     if (fill === undefined) return none();
-    return [fillNullsStep(ctx, ch.schema, ch.table, ch.column.name, fill, { userSql: ch.column.backfill !== undefined })];
+    return [
+      fillNullsStep(ctx, ch.schema, ch.table, ch.column.name, fill, { userSql: ch.column.backfill !== undefined }),
+    ];
   },
 
   contract(ch, ctx) {
@@ -141,7 +174,9 @@ export const addColumnHandler: Handler<AddColumn> = {
     const steps = c.nullable ? [] : enforceNotNull(ctx, schema, table, c.name);
     if (needsFillTrigger(c, ctx)) {
       const fn = fillFunction(schema, table, c.name, fill);
-      steps.push(...removeSteps(ctx, schema, table, fn, fillNames(table, c.name), { releaseOffset: 1, columns: [c.name] }));
+      steps.push(
+        ...removeSteps(ctx, schema, table, fn, fillNames(table, c.name), { releaseOffset: 1, columns: [c.name] }),
+      );
     }
     return steps;
   },

@@ -24,7 +24,12 @@ function enumBefore(c: AddEnumValue, ctx: PlanContext): Enum {
   // Values are added in target order, so the ones added before this one are the new values in front of it.
   const at = c.enum.values.indexOf(c.value);
   const values = c.enum.values.filter((v, i) => existing.has(v) || i < at);
-  return { kind: 'enum', name: c.enum.name, values, ...(source?.comment !== undefined ? { comment: source.comment } : {}) };
+  return {
+    kind: 'enum',
+    name: c.enum.name,
+    values,
+    ...(source?.comment !== undefined ? { comment: source.comment } : {}),
+  };
 }
 
 function position(c: AddEnumValue): EnumValuePosition | undefined {
@@ -36,7 +41,13 @@ function position(c: AddEnumValue): EnumValuePosition | undefined {
 export const addEnumValueHandler: Handler<AddEnumValue> = {
   validate(c, ctx) {
     const what = `the rollback of adding ${literal(c.value)} to enum ${qualified(c.schema, c.enum.name)}`;
-    const problems: PlanProblem[] = temporaryNameProblems(c, [ctx.source, ctx.target], c.schema, c.enum.name + OLD_SUFFIX, what);
+    const problems: PlanProblem[] = temporaryNameProblems(
+      c,
+      [ctx.source, ctx.target],
+      c.schema,
+      c.enum.name + OLD_SUFFIX,
+      what,
+    );
     const { generated } = enumDependents(ctx.source, c.schema, c.enum.name);
     if (generated.length > 0) {
       problems.push({
@@ -57,7 +68,9 @@ export const addEnumValueHandler: Handler<AddEnumValue> = {
         action: 'add_enum_value',
         description:
           `add value ${literal(c.value)} to enum ${name} (the rollback recreates the type` +
-          (tables > 0 ? ` and rewrites ${tables} table(s) using it; it fails if any row holds ${literal(c.value)})` : ')'),
+          (tables > 0
+            ? ` and rewrites ${tables} table(s) using it; it fails if any row holds ${literal(c.value)})`
+            : ')'),
         sql: addEnumValue(c.schema, c.enum.name, c.value, position(c)),
         rollback: recreateInPlace(c.schema, enumBefore(c, ctx), deps),
         transactional: ctx.serverVersionNum >= 120000,

@@ -25,7 +25,8 @@ export const addForeignKeyHandler: Handler<AddForeignKey> = {
     const fk = c.foreignKey;
     const what = describeForeignKey(c.schema, c.table, fk);
     const problems: PlanProblem[] = [];
-    if (constraintNamedInSource(ctx, c.schema, c.table, fk.name)) problems.push(sameNameProblem(c, what, `constraint ${ident(fk.name)} on ${qualified(c.schema, c.table)}`));
+    if (constraintNamedInSource(ctx, c.schema, c.table, fk.name))
+      problems.push(sameNameProblem(c, what, `constraint ${ident(fk.name)} on ${qualified(c.schema, c.table)}`));
     if (candidateKeys(ctx.target, fk.references).length === 0) {
       problems.push({
         change: c,

@@ -8,8 +8,13 @@ import { createIndex, dropIndex } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, PlanProblem } from '../types.js';
-import {concurrentBuildProblems, isNewTable, locked, nullsNotDistinctProblems,
-  relationNamedInSource, sameNameProblem,
+import {
+  concurrentBuildProblems,
+  isNewTable,
+  locked,
+  nullsNotDistinctProblems,
+  relationNamedInSource,
+  sameNameProblem,
 } from '../recipes/constraints.js';
 import { milestone } from '../recipes/dependents.js';
 import { indexColumnKeys, indexCommentSteps } from '../recipes/indexes.js';

@@ -23,7 +23,8 @@ function spec(c: AddPrimaryKey, ctx: PlanContext): KeySpec {
   const source = findTable(ctx.source, c.schema, c.table);
   const target = findTable(ctx.target, c.schema, c.table);
   const fresh = isNewTable(ctx, c.schema, c.table);
-  const nullableBefore = (col: string) => (fresh ? target : source)?.columns.find((x) => x.name === col)?.nullable ?? true;
+  const nullableBefore = (col: string) =>
+    (fresh ? target : source)?.columns.find((x) => x.name === col)?.nullable ?? true;
   const nullableAfter = (col: string) => target?.columns.find((x) => x.name === col)?.nullable ?? true;
   // Columns this step makes NOT NULL itself, and columns another change makes NOT NULL before it.
   const setHere = pk.columns.filter((col) => nullableBefore(col) && nullableAfter(col));

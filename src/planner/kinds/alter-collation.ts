@@ -18,7 +18,9 @@ export const alterCollationHandler: Handler<AlterCollation> = {
     if (shadowKind(ctx, c.schema, c.table, c.column.name) !== undefined) return none();
     const name = c.column.name;
     const t = sourceTable(ctx, c.schema, c.table);
-    const keyed = [...(t?.primaryKey ? [t.primaryKey] : []), ...(t?.unique ?? [])].some((k) => k.columns.includes(name));
+    const keyed = [...(t?.primaryKey ? [t.primaryKey] : []), ...(t?.unique ?? [])].some((k) =>
+      k.columns.includes(name),
+    );
     const indexed = keyed || (t?.indexes ?? []).some((ix) => indexUses(ix, name));
     const coll = (x: string | undefined) => x ?? 'default';
     return [
@@ -29,7 +31,9 @@ export const alterCollationHandler: Handler<AlterCollation> = {
           `change the collation of ${qualified(c.schema, c.table)}.${ident(name)} from ${coll(c.from)} to ${coll(c.to)} (no rewrite` +
           (indexed ? '; its indexes are rebuilt under the lock)' : ')'),
         sql: alterColumnType(c.schema, c.table, name, typeWithCollation(c.column.type, c.to ?? 'default', name)),
-        rollback: [alterColumnType(c.schema, c.table, name, typeWithCollation(c.column.type, c.from ?? 'default', name))],
+        rollback: [
+          alterColumnType(c.schema, c.table, name, typeWithCollation(c.column.type, c.from ?? 'default', name)),
+        ],
         lock: 'ACCESS EXCLUSIVE',
         locks: lockOn(ctx, c.schema, c.table),
         hazards: indexed ? ['INDEX_BUILD'] : [],

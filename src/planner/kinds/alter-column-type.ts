@@ -19,7 +19,10 @@ import { typeWithCollation } from '../recipes/column-type.js';
 
 function plan(c: AlterColumnType, ctx: PlanContext): ShadowPlan | undefined {
   if (c.binaryCoercible || shadowKind(ctx, c.schema, c.table, c.column.name) !== 'type') return undefined;
-  const hints = { ...(c.using !== undefined ? { up: c.using } : {}), ...(c.down !== undefined ? { down: c.down } : {}) };
+  const hints = {
+    ...(c.using !== undefined ? { up: c.using } : {}),
+    ...(c.down !== undefined ? { down: c.down } : {}),
+  };
   return shadowPlan(ctx, 'type', c.schema, c.table, c.column.name, hints);
 }
 
@@ -44,7 +47,8 @@ function inPlace(c: AlterColumnType, ctx: PlanContext): StepDraft[] {
 }
 
 /** Nothing to do here when rename_column carries the type change. */
-const renamed = (c: AlterColumnType, ctx: PlanContext) => shadowKind(ctx, c.schema, c.table, c.column.name) === 'rename';
+const renamed = (c: AlterColumnType, ctx: PlanContext) =>
+  shadowKind(ctx, c.schema, c.table, c.column.name) === 'rename';
 
 export const alterColumnTypeHandler: Handler<AlterColumnType> = {
   validate(c, ctx) {

@@ -21,8 +21,10 @@ import type { Handler, PlanContext, StepDraft } from '../types.js';
 import { indexUses, mentions, shadowKind } from '../recipes/shadow-plan.js';
 import { lockOn, sourceTable } from '../recipes/tables.js';
 
-const setExpression = (s: string, t: string, c: string, e: string) => alterTable(s, t, `ALTER COLUMN ${ident(c)} SET EXPRESSION AS (${e})`);
-const dropExpression = (s: string, t: string, c: string) => alterTable(s, t, `ALTER COLUMN ${ident(c)} DROP EXPRESSION`);
+const setExpression = (s: string, t: string, c: string, e: string) =>
+  alterTable(s, t, `ALTER COLUMN ${ident(c)} SET EXPRESSION AS (${e})`);
+const dropExpression = (s: string, t: string, c: string) =>
+  alterTable(s, t, `ALTER COLUMN ${ident(c)} DROP EXPRESSION`);
 
 /** DROP COLUMN and ADD COLUMN in one statement: the column never appears missing. Its comment comes back after. */
 function readd(s: string, t: string, c: Column): string[] {
@@ -36,7 +38,12 @@ function readd(s: string, t: string, c: Column): string[] {
 /** A plain column back, NOT NULL last, filled with what the generated expression computed. */
 function readdPlain(s: string, t: string, c: Column, values: string): string[] {
   const [first, ...rest] = readd(s, t, { ...c, nullable: true });
-  return [first ?? '', `UPDATE ${qualified(s, t)} SET ${ident(c.name)} = (${values})`, ...(c.nullable ? [] : [setNotNull(s, t, c.name)]), ...rest];
+  return [
+    first ?? '',
+    `UPDATE ${qualified(s, t)} SET ${ident(c.name)} = (${values})`,
+    ...(c.nullable ? [] : [setNotNull(s, t, c.name)]),
+    ...rest,
+  ];
 }
 
 type Recipe = 'set_expression' | 'readd' | 'drop_expression' | 'make_generated';
@@ -55,7 +62,9 @@ function dependents(c: AlterGenerated, ctx: PlanContext): string[] {
   if (!t) return [];
   return [
     ...t.indexes.filter((i) => indexUses(i, name)).map((i) => `index ${ident(i.name)}`),
-    ...[...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys].filter((k) => k.columns.includes(name)).map((k) => `constraint ${ident(k.name)}`),
+    ...[...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys]
+      .filter((k) => k.columns.includes(name))
+      .map((k) => `constraint ${ident(k.name)}`),
     ...t.checks.filter((k) => mentions(k.expression, name)).map((k) => `check ${ident(k.name)}`),
     ...t.triggers.filter((k) => mentions(k.when, name)).map((k) => `trigger ${ident(k.name)}`),
   ];
@@ -67,43 +76,107 @@ export const alterGeneratedHandler: Handler<AlterGenerated> = {
     if (recipe(c, ctx) === 'set_expression') return [];
     const deps = dependents(c, ctx);
     if (deps.length === 0) return [];
-    return [{
-      change: c,
-      message: `changing the generation of ${qualified(c.schema, c.table)}.${ident(c.column.name)} drops and re-adds the column (forward or in its rollback), which would lose ${deps.join(', ')}`,
-      fix: 'drop those in an earlier plan and re-create them in a later one' + (c.from !== undefined && c.to !== undefined ? ', or use PostgreSQL 17+ (SET EXPRESSION)' : ''),
-    }];
+    return [
+      {
+        change: c,
+        message: `changing the generation of ${qualified(c.schema, c.table)}.${ident(c.column.name)} drops and re-adds the column (forward or in its rollback), which would lose ${deps.join(', ')}`,
+        fix:
+          'drop those in an earlier plan and re-create them in a later one' +
+          (c.from !== undefined && c.to !== undefined ? ', or use PostgreSQL 17+ (SET EXPRESSION)' : ''),
+      },
+    ];
   },
   expand(c, ctx) {
     const r = recipe(c, ctx);
-    return r === 'make_generated' || shadowKind(ctx, c.schema, c.table, c.column.name) !== undefined ? none() : steps(c, ctx, r);
+    return r === 'make_generated' || shadowKind(ctx, c.schema, c.table, c.column.name) !== undefined
+      ? none()
+      : steps(c, ctx, r);
   },
   backfill: none,
   contract(c, ctx) {
     const r = recipe(c, ctx);
-    return r !== 'make_generated' || shadowKind(ctx, c.schema, c.table, c.column.name) !== undefined ? none() : steps(c, ctx, r);
+    return r !== 'make_generated' || shadowKind(ctx, c.schema, c.table, c.column.name) !== undefined
+      ? none()
+      : steps(c, ctx, r);
   },
 };
 
 function steps(c: AlterGenerated, ctx: PlanContext, r: Recipe): StepDraft[] {
   const { schema, table, column, previous } = c;
   const on = `${qualified(schema, table)}.${ident(column.name)}`;
-  const base = { lock: 'ACCESS EXCLUSIVE', locks: lockOn(ctx, schema, table), requires: [key.table(schema, table), key.column(schema, table, column.name)] } as const;
+  const base = {
+    lock: 'ACCESS EXCLUSIVE',
+    locks: lockOn(ctx, schema, table),
+    requires: [key.table(schema, table), key.column(schema, table, column.name)],
+  } as const;
   const rewrite = { costTable: { schema, table, work: 'rewrite' as const } };
   const rollback =
-    c.from === undefined ? readdPlain(schema, table, previous, c.to ?? 'NULL') : r === 'set_expression' ? [setExpression(schema, table, column.name, c.from)] : readd(schema, table, previous);
+    c.from === undefined
+      ? readdPlain(schema, table, previous, c.to ?? 'NULL')
+      : r === 'set_expression'
+        ? [setExpression(schema, table, column.name, c.from)]
+        : readd(schema, table, previous);
   if (r === 'set_expression') {
-    return [draft({ ...base, ...rewrite, phase: 'expand', action: r, description: `compute ${on} as ${c.to} (every row is recomputed under ACCESS EXCLUSIVE)`, sql: setExpression(schema, table, column.name, c.to ?? ''), rollback, hazards: ['TABLE_REWRITE'] })];
+    return [
+      draft({
+        ...base,
+        ...rewrite,
+        phase: 'expand',
+        action: r,
+        description: `compute ${on} as ${c.to} (every row is recomputed under ACCESS EXCLUSIVE)`,
+        sql: setExpression(schema, table, column.name, c.to ?? ''),
+        rollback,
+        hazards: ['TABLE_REWRITE'],
+      }),
+    ];
   }
   if (r === 'drop_expression') {
-    return [draft({ ...base, phase: 'expand', action: r, description: `make ${on} a plain column keeping its values (the rollback re-adds it generated, rewriting the table)`, sql: dropExpression(schema, table, column.name), rollback })];
+    return [
+      draft({
+        ...base,
+        phase: 'expand',
+        action: r,
+        description: `make ${on} a plain column keeping its values (the rollback re-adds it generated, rewriting the table)`,
+        sql: dropExpression(schema, table, column.name),
+        rollback,
+      }),
+    ];
   }
   const phase = r === 'make_generated' ? 'contract' : 'expand';
   const [sql, ...commentSql] = readd(schema, table, column);
-  const main = r === 'make_generated'
-    ? draft({ ...base, ...rewrite, phase, action: r, description: `turn ${on} into a column GENERATED ALWAYS AS (${c.to}) STORED: drop and re-add it in one statement, replacing its values and refusing writes from now on`, sql: sql ?? '', rollback, hazards: ['TABLE_REWRITE', 'DELETES_DATA'] })
-    : draft({ ...base, ...rewrite, phase, action: 'readd_generated_column', description: `re-create ${on} as ${c.to === undefined ? 'a plain column' : `GENERATED ALWAYS AS (${c.to}) STORED`}: drop and re-add it in one statement (a rewrite under ACCESS EXCLUSIVE; derived values lose nothing)`, sql: sql ?? '', rollback, hazards: ['TABLE_REWRITE'] });
+  const main =
+    r === 'make_generated'
+      ? draft({
+          ...base,
+          ...rewrite,
+          phase,
+          action: r,
+          description: `turn ${on} into a column GENERATED ALWAYS AS (${c.to}) STORED: drop and re-add it in one statement, replacing its values and refusing writes from now on`,
+          sql: sql ?? '',
+          rollback,
+          hazards: ['TABLE_REWRITE', 'DELETES_DATA'],
+        })
+      : draft({
+          ...base,
+          ...rewrite,
+          phase,
+          action: 'readd_generated_column',
+          description: `re-create ${on} as ${c.to === undefined ? 'a plain column' : `GENERATED ALWAYS AS (${c.to}) STORED`}: drop and re-add it in one statement (a rewrite under ACCESS EXCLUSIVE; derived values lose nothing)`,
+          sql: sql ?? '',
+          rollback,
+          hazards: ['TABLE_REWRITE'],
+        });
   // The re-added column lost its comment: put the target's back, as a step of its own.
   const target = { kind: 'column', schema, table, column: column.name } as const;
-  const comments = commentSql.map((text) => draft({ phase, action: 'comment_column', description: `comment on column ${on} again`, sql: text, rollback: [comment(target, null)], requires: [key.column(schema, table, column.name)] }));
+  const comments = commentSql.map((text) =>
+    draft({
+      phase,
+      action: 'comment_column',
+      description: `comment on column ${on} again`,
+      sql: text,
+      rollback: [comment(target, null)],
+      requires: [key.column(schema, table, column.name)],
+    }),
+  );
   return [main, ...comments];
 }

@@ -13,11 +13,16 @@ import type { Handler, Hazard } from '../types.js';
 
 function int(schema: string, s: Sequence, field: 'increment' | 'min' | 'max' | 'start' | 'cache'): string {
   const value = s[field];
-  if (!/^-?[0-9]+$/.test(value)) throw new InvalidModelError(`sequence ${qualified(schema, s.name)}`, `${field} ${JSON.stringify(value)} is not an integer`);
+  if (!/^-?[0-9]+$/.test(value))
+    throw new InvalidModelError(
+      `sequence ${qualified(schema, s.name)}`,
+      `${field} ${JSON.stringify(value)} is not an integer`,
+    );
   return value;
 }
 
-const sameOwner = (a: Sequence['ownedBy'], b: Sequence['ownedBy']): boolean => a?.table === b?.table && a?.column === b?.column;
+const sameOwner = (a: Sequence['ownedBy'], b: Sequence['ownedBy']): boolean =>
+  a?.table === b?.table && a?.column === b?.column;
 
 /** `ALTER SEQUENCE s <options>` turning `from` into `to`. */
 function alterSequence(schema: string, from: Sequence, to: Sequence): string {
@@ -32,7 +37,8 @@ function alterSequence(schema: string, from: Sequence, to: Sequence): string {
   if (from.cycle !== to.cycle) options.push(to.cycle ? 'CYCLE' : 'NO CYCLE');
   const head = `ALTER SEQUENCE ${qualified(schema, to.name)}`;
   // The renderer's OWNED BY clause, without its own ALTER SEQUENCE prefix.
-  if (!sameOwner(from.ownedBy, to.ownedBy)) options.push(alterSequenceOwnedBy(schema, to.name, to.ownedBy ?? null).slice(head.length + 1));
+  if (!sameOwner(from.ownedBy, to.ownedBy))
+    options.push(alterSequenceOwnedBy(schema, to.name, to.ownedBy ?? null).slice(head.length + 1));
   return `${head} ${options.join(' ')}`;
 }
 
@@ -45,14 +51,19 @@ export const alterSequenceHandler: Handler<AlterSequence> = {
   validate: () => [],
   expand(c) {
     const { schema, from, to } = c;
-    const owner = to.ownedBy && !sameOwner(from.ownedBy, to.ownedBy) ? [key.table(schema, to.ownedBy.table), key.column(schema, to.ownedBy.table, to.ownedBy.column)] : [];
+    const owner =
+      to.ownedBy && !sameOwner(from.ownedBy, to.ownedBy)
+        ? [key.table(schema, to.ownedBy.table), key.column(schema, to.ownedBy.table, to.ownedBy.column)]
+        : [];
     const sql = alterSequence(schema, from, to); // checks the numbers before narrows() reads them
     const hazards: Hazard[] = narrows(from, to) ? ['CORRECTNESS'] : [];
     return [
       draft({
         phase: 'expand',
         action: 'alter_sequence',
-        description: `alter sequence ${qualified(schema, to.name)}` + (hazards.length ? ' (fails if its current value is outside the new bounds)' : ''),
+        description:
+          `alter sequence ${qualified(schema, to.name)}` +
+          (hazards.length ? ' (fails if its current value is outside the new bounds)' : ''),
         sql,
         rollback: [alterSequence(schema, to, from)],
         lock: 'SHARE ROW EXCLUSIVE',

@@ -24,7 +24,10 @@ export const dropCheckHandler: Handler<DropCheck> = {
           action: 'drop_check',
           description: `drop ${describeCheck(schema, table, ck)}`,
           sql: dropConstraint(schema, table, ck.name),
-          rollback: [renderAddCheck(schema, table, ck, { notValid: true }), ...(ck.notValid ? [] : [validateConstraint(schema, table, ck.name)])],
+          rollback: [
+            renderAddCheck(schema, table, ck, { notValid: true }),
+            ...(ck.notValid ? [] : [validateConstraint(schema, table, ck.name)]),
+          ],
           lock: 'ACCESS EXCLUSIVE',
           locks: [[schema, table]],
           drops: [key.constraint(schema, table, ck.name)],

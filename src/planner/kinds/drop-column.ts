@@ -24,7 +24,8 @@ function recreateColumn(ctx: PlanContext, schema: string, table: string, c: Colu
   const { backfill: _b, up: _u, down: _d, renamedFrom: _r, comment: text, default: dflt, ...def } = c;
   const comments = text !== undefined ? [comment({ kind: 'column', schema, table, column: c.name }, text)] : [];
   if (c.identity !== undefined || c.generated !== undefined) return [addColumn(schema, table, { ...def }), ...comments];
-  if (dflt !== undefined && !isVolatile(dflt, ctx.source)) return [addColumn(schema, table, { ...def, default: dflt }), ...comments];
+  if (dflt !== undefined && !isVolatile(dflt, ctx.source))
+    return [addColumn(schema, table, { ...def, default: dflt }), ...comments];
   return [
     addColumn(schema, table, { ...def, nullable: true }),
     ...(dflt !== undefined ? [setDefault(schema, table, c.name, dflt)] : []),
@@ -39,7 +40,11 @@ export const dropColumnHandler: Handler<DropColumn> = {
   backfill: none,
   contract(ch, ctx) {
     const { schema, table, column: c } = ch;
-    const hard = !c.nullable && c.identity === undefined && c.generated === undefined && (c.default === undefined || isVolatile(c.default, ctx.source));
+    const hard =
+      !c.nullable &&
+      c.identity === undefined &&
+      c.generated === undefined &&
+      (c.default === undefined || isVolatile(c.default, ctx.source));
     return [
       ...disownSequences(ctx, schema, table, [c.name]),
       draft({

@@ -24,7 +24,7 @@ export const dropDefaultHandler: Handler<DropDefault> = {
         action: 'drop_default',
         description:
           `drop the default ${c.from} of ${qualified(c.schema, c.table)}.${ident(name)}` +
-          (breaks ? ': inserts that leave the column out (the previous application version\'s) fail from then on' : ''),
+          (breaks ? ": inserts that leave the column out (the previous application version's) fail from then on" : ''),
         sql: dropDefault(c.schema, c.table, name),
         rollback: [setDefault(c.schema, c.table, name, c.from)],
         lock: 'ACCESS EXCLUSIVE',

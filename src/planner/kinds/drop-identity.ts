@@ -19,7 +19,9 @@ function step(c: DropIdentity, ctx: PlanContext): StepDraft {
     phase: early ? 'expand' : 'contract',
     releaseOffset: early ? 0 : 1,
     action: 'drop_identity',
-    description: `stop generating values for ${qualified(schema, table)}.${ident(name)}` + (early ? ` (its new default ${c.column.default} takes over)` : ''),
+    description:
+      `stop generating values for ${qualified(schema, table)}.${ident(name)}` +
+      (early ? ` (its new default ${c.column.default} takes over)` : ''),
     sql: dropIdentity(schema, table, name),
     rollback: [addIdentity(schema, table, name, c.from), restartAfterMax(schema, table, name)],
     lock: 'ACCESS EXCLUSIVE',

@@ -34,7 +34,10 @@ export const dropIndexHandler: Handler<DropIndex> = {
     if (adopted(ctx, c) || c.index.invalid) return [];
     const ref = keyColumns(c);
     const what = `index ${qualified(c.schema, c.index.name)}`;
-    return [...concurrentBuildProblems(c, ctx, `rolling back the drop of ${what}`), ...(ref ? orphanedDependents(c, ctx, ref, what) : [])];
+    return [
+      ...concurrentBuildProblems(c, ctx, `rolling back the drop of ${what}`),
+      ...(ref ? orphanedDependents(c, ctx, ref, what) : []),
+    ];
   },
 
   expand(c, ctx) {
@@ -72,7 +75,10 @@ export const dropIndexHandler: Handler<DropIndex> = {
       action: 'drop_index_concurrently',
       description: `drop ${what} on ${qualified(schema, table)} concurrently`,
       sql: renderDropIndex(schema, ix.name, { concurrently: true }),
-      rollback: [createIndex(schema, table, ix, { concurrently: true }), ...indexCommentSteps(schema, ix).map((s) => s.sql)],
+      rollback: [
+        createIndex(schema, table, ix, { concurrently: true }),
+        ...indexCommentSteps(schema, ix).map((s) => s.sql),
+      ],
       lock: 'SHARE UPDATE EXCLUSIVE',
       locks: [[schema, table]],
       transactional: false,

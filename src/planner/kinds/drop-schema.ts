@@ -13,7 +13,10 @@ export const dropSchemaHandler: Handler<DropSchema> = {
   expand: none,
   backfill: none,
   contract(c) {
-    const recreate = [createSchema(c.schema), ...(c.comment !== undefined ? [comment({ kind: 'schema', schema: c.schema }, c.comment)] : [])];
+    const recreate = [
+      createSchema(c.schema),
+      ...(c.comment !== undefined ? [comment({ kind: 'schema', schema: c.schema }, c.comment)] : []),
+    ];
     return [
       draft({
         phase: 'contract',

@@ -20,7 +20,9 @@ export const dropSequenceHandler: Handler<DropSequence> = {
   contract(c, ctx) {
     const s = c.sequence;
     const owner = s.ownedBy;
-    const kept = owner !== undefined && findTable(ctx.target, c.schema, owner.table)?.columns.some((x) => x.name === owner.column) === true;
+    const kept =
+      owner !== undefined &&
+      findTable(ctx.target, c.schema, owner.table)?.columns.some((x) => x.name === owner.column) === true;
     return [
       draft({
         phase: 'contract',
@@ -31,7 +33,10 @@ export const dropSequenceHandler: Handler<DropSequence> = {
         rollback: [createSequence(c.schema, s), ...(kept ? [alterSequenceOwnedBy(c.schema, s.name, owner)] : [])],
         lock: 'ACCESS EXCLUSIVE',
         hazards: ['DELETES_DATA'],
-        requires: [key.schema(c.schema), ...(kept ? [key.table(c.schema, owner.table), key.column(c.schema, owner.table, owner.column)] : [])],
+        requires: [
+          key.schema(c.schema),
+          ...(kept ? [key.table(c.schema, owner.table), key.column(c.schema, owner.table, owner.column)] : []),
+        ],
         drops: [key.sequence(c.schema, s.name)],
       }),
     ];

@@ -18,7 +18,12 @@ export const dropTableHandler: Handler<DropTable> = {
   contract(c, ctx) {
     const { schema, definition: t } = c;
     return [
-      ...disownSequences(ctx, schema, t.name, t.columns.map((x) => x.name)),
+      ...disownSequences(
+        ctx,
+        schema,
+        t.name,
+        t.columns.map((x) => x.name),
+      ),
       draft({
         phase: 'contract',
         releaseOffset: 1,

@@ -24,14 +24,17 @@ import { renameMentions } from '../recipes/objects.js';
 import { NEW_SUFFIX, convertTable, enumDependents, renameType, type EnumTableUse } from '../recipes/enums.js';
 import { recreateEnumProblems } from '../recipes/enum-validation.js';
 
-const step = (i: Omit<DraftInput, 'phase' | 'releaseOffset'>): StepDraft => draft({ ...i, phase: 'contract', releaseOffset: 1 });
+const step = (i: Omit<DraftInput, 'phase' | 'releaseOffset'>): StepDraft =>
+  draft({ ...i, phase: 'contract', releaseOffset: 1 });
 
 function convertStep(c: RecreateEnum, u: EnumTableUse, removed: readonly string[]): StepDraft {
   const { schema, to } = c;
   const tmp = to.name + NEW_SUFFIX;
   const table = qualified(u.schema, u.table);
   const rewrite = u.columns.length > 0;
-  const what = [...u.columns, ...u.defaults].map((x) => ident(x.name)).concat(u.checks.map((ck) => `check ${ident(ck.name)}`));
+  const what = [...u.columns, ...u.defaults]
+    .map((x) => ident(x.name))
+    .concat(u.checks.map((ck) => `check ${ident(ck.name)}`));
   const fails = rewrite && removed.length > 0 ? `; fails if a row holds ${removed.map(literal).join(', ')}` : '';
   const hazards: Hazard[] = [];
   if (rewrite) hazards.push('TABLE_REWRITE');
@@ -79,7 +82,15 @@ export const recreateEnumHandler: Handler<RecreateEnum> = {
         requires: [key.schema(schema)],
       }),
       ...(to.comment !== undefined
-        ? [step({ action: 'comment_enum_replacement', description: `comment on enum ${qualified(schema, tmp)}`, sql: comment(tmpTarget, to.comment), rollback: [comment(tmpTarget, null)], requires: [newKey] })]
+        ? [
+            step({
+              action: 'comment_enum_replacement',
+              description: `comment on enum ${qualified(schema, tmp)}`,
+              sql: comment(tmpTarget, to.comment),
+              rollback: [comment(tmpTarget, null)],
+              requires: [newKey],
+            }),
+          ]
         : []),
       ...enumDependents(ctx.target, schema, to.name).tables.map((u) => convertStep(c, u, removed)),
       dropping(

@@ -11,7 +11,10 @@ import { shadowBackfill, shadowContract, shadowExpand } from '../recipes/shadow-
 import { shadowProblems } from '../recipes/shadow-validate.js';
 
 function plan(c: RenameColumn, ctx: PlanContext): ShadowPlan | undefined {
-  const hints = { ...(c.column.up !== undefined ? { up: c.column.up } : {}), ...(c.column.down !== undefined ? { down: c.column.down } : {}) };
+  const hints = {
+    ...(c.column.up !== undefined ? { up: c.column.up } : {}),
+    ...(c.column.down !== undefined ? { down: c.column.down } : {}),
+  };
   return shadowPlan(ctx, 'rename', c.schema, c.table, c.to, hints);
 }
 

@@ -31,7 +31,12 @@ function nameTaken(c: RenameTable, ctx: PlanContext): string | undefined {
   if (!s) return undefined;
   if (s.tables.some((t) => t.name === c.from)) return `table ${qualified(c.schema, c.from)}`;
   if (s.sequences.some((q) => q.name === c.from)) return `sequence ${qualified(c.schema, c.from)}`;
-  const t = s.tables.find((x) => x.indexes.some((i) => i.name === c.from) || x.primaryKey?.name === c.from || x.unique.some((u) => u.name === c.from));
+  const t = s.tables.find(
+    (x) =>
+      x.indexes.some((i) => i.name === c.from) ||
+      x.primaryKey?.name === c.from ||
+      x.unique.some((u) => u.name === c.from),
+  );
   return t ? `an index on ${qualified(c.schema, t.name)}` : undefined;
 }
 
@@ -54,7 +59,10 @@ export const renameTableHandler: Handler<RenameTable> = {
       const old = before?.columns.find((x) => x.name === col.name);
       if (!old) continue;
       // A type change that is not binary-coercible uses a new column and a swap, which a view does not block.
-      const inPlace = old.type !== col.type ? col.up === undefined && isBinaryCoercible(old.type, col.type) : old.collation !== col.collation;
+      const inPlace =
+        old.type !== col.type
+          ? col.up === undefined && isBinaryCoercible(old.type, col.type)
+          : old.collation !== col.collation;
       if (!inPlace && old.generated === col.generated) continue;
       problems.push({
         change: c,

@@ -9,10 +9,17 @@ import { key } from '../keys.js';
 import type { Handler, PlanProblem } from '../types.js';
 import { functionRequirements, returnsClause } from '../recipes/objects.js';
 
-const NEW_FUNCTION = 'give the new version another name (add it, move callers to it, drop the old one in a later release)';
+const NEW_FUNCTION =
+  'give the new version another name (add it, move callers to it, drop the old one in a later release)';
 
 /** Parameters with a DEFAULT in the header line (defaults can only be trailing, so the count says which). */
-const defaults = (definition: string): number => (definition.trimStart().split('\n', 1)[0]?.match(/ DEFAULT /g) ?? []).length;
+const defaults = (definition: string): number =>
+  (
+    definition
+      .trimStart()
+      .split('\n', 1)[0]
+      ?.match(/ DEFAULT /g) ?? []
+  ).length;
 
 export const replaceFunctionHandler: Handler<ReplaceFunction> = {
   validate(c) {

@@ -23,7 +23,13 @@ function resolve(schema: string, t: ChangeTarget): Resolved {
     case 'schema':
       return { target: { kind: 'schema', schema }, what: `schema ${ident(schema)}`, requires: [key.schema(schema)] };
     case 'table':
-      return { target: { kind: 'table', schema, table: t.table }, what: `table ${qualified(schema, t.table)}`, requires: [key.table(schema, t.table)], relation: [schema, t.table], table: t.table };
+      return {
+        target: { kind: 'table', schema, table: t.table },
+        what: `table ${qualified(schema, t.table)}`,
+        requires: [key.table(schema, t.table)],
+        relation: [schema, t.table],
+        table: t.table,
+      };
     case 'column':
       return {
         target: { kind: 'column', schema, table: t.table, column: t.column },
@@ -33,9 +39,19 @@ function resolve(schema: string, t: ChangeTarget): Resolved {
         table: t.table,
       };
     case 'index':
-      return { target: { kind: 'index', schema, name: t.index }, what: `index ${qualified(schema, t.index)}`, requires: [key.index(schema, t.index)], relation: [schema, t.index], table: t.table };
+      return {
+        target: { kind: 'index', schema, name: t.index },
+        what: `index ${qualified(schema, t.index)}`,
+        requires: [key.index(schema, t.index)],
+        relation: [schema, t.index],
+        table: t.table,
+      };
     case 'enum':
-      return { target: { kind: 'type', schema, name: t.enum }, what: `enum ${qualified(schema, t.enum)}`, requires: [key.type(schema, t.enum)] };
+      return {
+        target: { kind: 'type', schema, name: t.enum },
+        what: `enum ${qualified(schema, t.enum)}`,
+        requires: [key.type(schema, t.enum)],
+      };
   }
 }
 

@@ -22,7 +22,9 @@ export const setDefaultHandler: Handler<SetDefault> = {
         action: 'set_default',
         description: `set the default of ${qualified(c.schema, c.table)}.${ident(name)} to ${c.to}${c.from !== undefined ? ` (was ${c.from})` : ''}`,
         sql: setDefault(c.schema, c.table, name, c.to),
-        rollback: [c.from !== undefined ? setDefault(c.schema, c.table, name, c.from) : dropDefault(c.schema, c.table, name)],
+        rollback: [
+          c.from !== undefined ? setDefault(c.schema, c.table, name, c.from) : dropDefault(c.schema, c.table, name),
+        ],
         lock: 'ACCESS EXCLUSIVE',
         locks: lockOn(ctx, c.schema, c.table),
         requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name), ...expressionNeeds(ctx, c.to)],

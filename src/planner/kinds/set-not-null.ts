@@ -20,7 +20,11 @@ export const setNotNullHandler: Handler<SetNotNull> = {
     const what = `${qualified(c.schema, c.table)}.${ident(name)}`;
     if (shadowKind(ctx, c.schema, c.table, name) !== undefined) {
       if (c.backfill !== undefined) {
-        problems.push({ change: c, message: `\`backfill\` on ${what} is not applied while the column is renamed or retyped`, fix: 'set NOT NULL (with its backfill) in one plan and rename or retype in another' });
+        problems.push({
+          change: c,
+          message: `\`backfill\` on ${what} is not applied while the column is renamed or retyped`,
+          fix: 'set NOT NULL (with its backfill) in one plan and rename or retype in another',
+        });
       }
       return problems;
     }

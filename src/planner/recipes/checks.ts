@@ -9,11 +9,21 @@ import type { ObjectKey, PlanContext, StepDraft } from '../types.js';
 import { columnKeys, findTable, mentionedColumns } from './constraints.js';
 
 /** The table and the columns the expression may mention, in the source (for a drop) or the target. */
-export function checkRequires(ctx: PlanContext, side: 'source' | 'target', schema: string, table: string, ck: Check): ObjectKey[] {
-  return [key.table(schema, table), ...columnKeys(schema, table, mentionedColumns(findTable(ctx[side], schema, table), ck.expression))];
+export function checkRequires(
+  ctx: PlanContext,
+  side: 'source' | 'target',
+  schema: string,
+  table: string,
+  ck: Check,
+): ObjectKey[] {
+  return [
+    key.table(schema, table),
+    ...columnKeys(schema, table, mentionedColumns(findTable(ctx[side], schema, table), ck.expression)),
+  ];
 }
 
-export const describeCheck = (schema: string, table: string, ck: Check): string => `check ${ident(ck.name)} on ${qualified(schema, table)}`;
+export const describeCheck = (schema: string, table: string, ck: Check): string =>
+  `check ${ident(ck.name)} on ${qualified(schema, table)}`;
 
 /** Undoing a VALIDATE: PostgreSQL cannot unvalidate, so drop and re-add NOT VALID. */
 export const unvalidateCheck = (schema: string, table: string, ck: Check): string[] => [

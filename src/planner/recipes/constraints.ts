@@ -17,7 +17,11 @@ export function isNewTable(ctx: PlanContext, schema: string, table: string): boo
  * The tables among these whose lock blocks someone, once each. In expand, a table created by the plan is
  * still empty and unused; from contract on, the new application version uses it like any other.
  */
-export function locked(ctx: PlanContext, phase: Phase, ...tables: (readonly [string, string])[]): (readonly [string, string])[] {
+export function locked(
+  ctx: PlanContext,
+  phase: Phase,
+  ...tables: (readonly [string, string])[]
+): (readonly [string, string])[] {
   const seen = new Set<string>();
   return tables.filter(([s, t]) => {
     const id = JSON.stringify([s, t]);
@@ -33,7 +37,8 @@ export function locked(ctx: PlanContext, phase: Phase, ...tables: (readonly [str
  * INDEX, which would otherwise run SET NOT NULL itself (a full scan under ACCESS EXCLUSIVE) and make that
  * step's rollback (DROP NOT NULL) fail while the key exists. Same separator as planner/keys.ts.
  */
-export const notNullKey = (schema: string, table: string, column: string): ObjectKey => `not_null:${[schema, table, column].join('\u001f')}`;
+export const notNullKey = (schema: string, table: string, column: string): ObjectKey =>
+  `not_null:${[schema, table, column].join('\u001f')}`;
 
 export function columnKeys(schema: string, table: string, columns: readonly string[]): ObjectKey[] {
   return [...new Set(columns)].map((c) => key.column(schema, table, c));
@@ -48,9 +53,7 @@ export function mentionedColumns(table: Table | undefined, ...expressions: (stri
   const text = expressions.filter((e) => e !== undefined).join(' ');
   if (text === '' || !table) return [];
   const words = new Set(text.match(/[\p{L}_][\p{L}\p{N}_$]*/gu) ?? []);
-  return table.columns
-    .map((c) => c.name)
-    .filter((c) => words.has(c) || text.includes(`"${c.replaceAll('"', '""')}"`));
+  return table.columns.map((c) => c.name).filter((c) => words.has(c) || text.includes(`"${c.replaceAll('"', '""')}"`));
 }
 
 /** The index a UNIQUE or PRIMARY KEY constraint owns: a plain btree on its columns, in order. */
@@ -80,23 +83,45 @@ export function adoptable(ix: Index, columns: readonly string[], nullsNotDistinc
     (ix.nullsNotDistinct === true) === nullsNotDistinct &&
     ix.keys.length === columns.length &&
     ix.keys.every(
-      (k, i) => k.column === columns[i] && k.expression === undefined && k.order === undefined && k.nulls === undefined && k.opclass === undefined && k.collation === undefined,
+      (k, i) =>
+        k.column === columns[i] &&
+        k.expression === undefined &&
+        k.order === undefined &&
+        k.nulls === undefined &&
+        k.opclass === undefined &&
+        k.collation === undefined,
     )
   );
 }
 
 /** The source index of this name on this table that a new constraint takes over, if there is one. */
-export function adoptedIndex(ctx: PlanContext, schema: string, table: string, name: string, columns: readonly string[], nullsNotDistinct: boolean): Index | undefined {
+export function adoptedIndex(
+  ctx: PlanContext,
+  schema: string,
+  table: string,
+  name: string,
+  columns: readonly string[],
+  nullsNotDistinct: boolean,
+): Index | undefined {
   const ix = findTable(ctx.source, schema, table)?.indexes.find((i) => i.name === name);
   return ix && adoptable(ix, columns, nullsNotDistinct) ? ix : undefined;
 }
 
 /** What already uses `name` in the schema's relation namespace (tables, indexes, constraint indexes, sequences) in the source. */
-export function relationNamedInSource(ctx: PlanContext, schema: string, name: string): { readonly what: string; readonly table?: string; readonly index?: Index } | undefined {
+export function relationNamedInSource(
+  ctx: PlanContext,
+  schema: string,
+  name: string,
+): { readonly what: string; readonly table?: string; readonly index?: Index } | undefined {
   const r = findRelation(ctx.source, schema, name);
   if (!r) return undefined;
   if (r.kind === 'table' || r.kind === 'sequence') return { what: `${r.kind} ${qualified(schema, name)}` };
-  if (r.kind === 'index') return { what: `index ${qualified(schema, name)} on ${qualified(schema, r.table!)}`, table: r.table!, index: r.index! };
+  if (r.kind === 'index')
+    return {
+      what: `index ${qualified(schema, name)} on ${qualified(schema, r.table!)}`,
+      table: r.table!,
+      index: r.index!,
+    };
   return { what: `the index of constraint ${ident(name)} on ${qualified(schema, r.table!)}`, table: r.table! };
 }
 
@@ -129,7 +154,18 @@ export function concurrentBuildProblems(change: Change, ctx: PlanContext, what: 
   ];
 }
 
-export function nullsNotDistinctProblems(change: Change, ctx: PlanContext, what: string, nullsNotDistinct: boolean | undefined): PlanProblem[] {
+export function nullsNotDistinctProblems(
+  change: Change,
+  ctx: PlanContext,
+  what: string,
+  nullsNotDistinct: boolean | undefined,
+): PlanProblem[] {
   if (!nullsNotDistinct || ctx.serverVersionNum >= 150000) return [];
-  return [{ change, message: `${what} is NULLS NOT DISTINCT, which needs PostgreSQL 15 (this server is ${ctx.serverVersionNum})`, fix: 'upgrade to PostgreSQL 15+, or drop `nullsNotDistinct`' }];
+  return [
+    {
+      change,
+      message: `${what} is NULLS NOT DISTINCT, which needs PostgreSQL 15 (this server is ${ctx.serverVersionNum})`,
+      fix: 'upgrade to PostgreSQL 15+, or drop `nullsNotDistinct`',
+    },
+  ];
 }

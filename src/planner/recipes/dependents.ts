@@ -53,18 +53,24 @@ export function candidateKeys(db: DatabaseSchema, ref: KeyColumns): CandidateKey
   const t = findTable(db, ref.schema, ref.table);
   if (!t) return [];
   const keys: CandidateKey[] = [];
-  if (t.primaryKey && sameColumnSet(t.primaryKey.columns, ref.columns)) keys.push({ name: t.primaryKey.name, constraint: true });
+  if (t.primaryKey && sameColumnSet(t.primaryKey.columns, ref.columns))
+    keys.push({ name: t.primaryKey.name, constraint: true });
   for (const u of t.unique) if (sameColumnSet(u.columns, ref.columns)) keys.push({ name: u.name, constraint: true });
   for (const ix of t.indexes) {
     if (!ix.unique || ix.where !== undefined || ix.invalid) continue;
     const cols = ix.keys.map((k) => k.column);
-    if (cols.every((c) => c !== undefined) && sameColumnSet(cols as string[], ref.columns)) keys.push({ name: ix.name, constraint: false });
+    if (cols.every((c) => c !== undefined) && sameColumnSet(cols as string[], ref.columns))
+      keys.push({ name: ix.name, constraint: false });
   }
   return keys.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Object keys of every candidate key in `db`: the index, and with `constraints` the constraint too. */
-export function candidateKeyObjects(db: DatabaseSchema, ref: KeyColumns, opts: { readonly constraints: boolean }): ObjectKey[] {
+export function candidateKeyObjects(
+  db: DatabaseSchema,
+  ref: KeyColumns,
+  opts: { readonly constraints: boolean },
+): ObjectKey[] {
   return candidateKeys(db, ref).flatMap((k) => [
     key.index(ref.schema, k.name),
     ...(opts.constraints && k.constraint ? [key.constraint(ref.schema, ref.table, k.name)] : []),
@@ -82,7 +88,10 @@ export interface DependentForeignKey {
 
 /** Foreign keys of the source and of the target whose references match `ref` as a set, by schema, table, name. */
 export function dependentForeignKeys(ctx: PlanContext, ref: KeyColumns): DependentForeignKey[] {
-  const found = new Map<string, { schema: string; table: string; name: string; source?: ForeignKey; target?: ForeignKey }>();
+  const found = new Map<
+    string,
+    { schema: string; table: string; name: string; source?: ForeignKey; target?: ForeignKey }
+  >();
   for (const side of ['source', 'target'] as const) {
     for (const s of ctx[side].schemas) {
       for (const t of s.tables) {
@@ -117,13 +126,22 @@ interface FkState {
  */
 function duringFirstRelease(ctx: PlanContext, d: DependentForeignKey): FkState | undefined {
   if (d.source) return { schema: d.schema, table: d.table, fk: d.source, valid: d.source.notValid !== true };
-  if (d.target) return { schema: d.schema, table: d.table, fk: d.target, valid: isNewTable(ctx, d.schema, d.table) && d.target.notValid !== true };
+  if (d.target)
+    return {
+      schema: d.schema,
+      table: d.table,
+      fk: d.target,
+      valid: isNewTable(ctx, d.schema, d.table) && d.target.notValid !== true,
+    };
   return undefined;
 }
 
 /** Re-adding a foreign key exactly as it was: NOT VALID first (brief lock), then VALIDATE if it was valid (no write block). */
 export function readdForeignKey(schema: string, table: string, fk: ForeignKey, valid: boolean): string[] {
-  return [addForeignKey(schema, table, fk, { notValid: true }), ...(valid ? [validateConstraint(schema, table, fk.name)] : [])];
+  return [
+    addForeignKey(schema, table, fk, { notValid: true }),
+    ...(valid ? [validateConstraint(schema, table, fk.name)] : []),
+  ];
 }
 
 /**
@@ -150,7 +168,9 @@ export function aroundDependents(ctx: PlanContext, ref: KeyColumns, inner: reado
  */
 export function withDependents(ctx: PlanContext, ref: KeyColumns, what: string, drop: StepDraft): StepDraft[] {
   const dropped = dropping(drop);
-  const deps = dependentForeignKeys(ctx, ref).filter((d): d is DependentForeignKey & { target: ForeignKey } => d.target !== undefined);
+  const deps = dependentForeignKeys(ctx, ref).filter(
+    (d): d is DependentForeignKey & { target: ForeignKey } => d.target !== undefined,
+  );
   if (deps.length === 0) return [dropped];
   const remaining = candidateKeyObjects(ctx.target, ref, { constraints: true });
   const base = { phase: 'contract', releaseOffset: drop.releaseOffset } as const;

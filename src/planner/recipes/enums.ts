@@ -53,12 +53,18 @@ export const isEnumColumn = (c: Column, schema: string, name: string): boolean =
   c.type === qualified(schema, name) || c.type === `${qualified(schema, name)}[]`;
 
 const usesWord = (text: string, word: string): boolean =>
-  new RegExp(`(?<![\\p{L}\\p{N}_$])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_$])`, 'u').test(text) ||
-  text.includes(`"${word.replaceAll('"', '""')}"`);
+  new RegExp(`(?<![\\p{L}\\p{N}_$])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_$])`, 'u').test(
+    text,
+  ) || text.includes(`"${word.replaceAll('"', '""')}"`);
 
 export function enumDependents(db: DatabaseSchema, schema: string, name: string): EnumDependents {
   const tables = allTables(db);
-  const enumColumns = new Map(tables.map(({ schema: s, table: t }) => [`${s}\0${t.name}`, new Set(t.columns.filter((c) => isEnumColumn(c, schema, name)).map((c) => c.name))]));
+  const enumColumns = new Map(
+    tables.map(({ schema: s, table: t }) => [
+      `${s}\0${t.name}`,
+      new Set(t.columns.filter((c) => isEnumColumn(c, schema, name)).map((c) => c.name)),
+    ]),
+  );
   const enumCols = (s: string, t: string) => enumColumns.get(`${s}\0${t}`) ?? new Set<string>();
   const named = (text: string | undefined) => mentions(text, schema, name);
   const uses: EnumTableUse[] = [];
@@ -77,16 +83,22 @@ export function enumDependents(db: DatabaseSchema, schema: string, name: string)
     if (use.columns.length + use.defaults.length + use.checks.length > 0) uses.push(use);
     for (const c of t.columns) {
       const g = c.generated;
-      if (g !== undefined && (own.has(c.name) || named(g) || [...own].some((o) => usesWord(g, o)))) generated.push(`${qualified(s, t.name)}.${ident(c.name)}`);
+      if (g !== undefined && (own.has(c.name) || named(g) || [...own].some((o) => usesWord(g, o))))
+        generated.push(`${qualified(s, t.name)}.${ident(c.name)}`);
     }
-    for (const index of t.indexes) if (named(index.where) || index.keys.some((k) => named(k.expression))) indexes.push({ schema: s, table: t.name, index });
+    for (const index of t.indexes)
+      if (named(index.where) || index.keys.some((k) => named(k.expression)))
+        indexes.push({ schema: s, table: t.name, index });
     for (const foreignKey of t.foreignKeys) {
       const r = foreignKey.references;
       const refCols = enumCols(r.schema, r.table);
-      if (foreignKey.columns.some((c) => own.has(c)) || r.columns.some((c) => refCols.has(c))) foreignKeys.push({ schema: s, table: t.name, foreignKey });
+      if (foreignKey.columns.some((c) => own.has(c)) || r.columns.some((c) => refCols.has(c)))
+        foreignKeys.push({ schema: s, table: t.name, foreignKey });
     }
   }
-  const functions = db.schemas.flatMap((s) => s.functions.filter((f) => named(signatureText(f))).map((f) => ({ schema: s.name, function: f })));
+  const functions = db.schemas.flatMap((s) =>
+    s.functions.filter((f) => named(signatureText(f))).map((f) => ({ schema: s.name, function: f })),
+  );
   return { tables: uses, indexes, foreignKeys, functions, generated };
 }
 
@@ -109,7 +121,12 @@ export function combineAlterTable(schema: string, table: string, statements: rea
  * One ALTER TABLE moving a table's users of the enum to type `schema.to`. `text` adapts each default and check
  * to the moment it is re-added (while the target type still has a temporary name, its mentions must say so).
  */
-export function convertTable(use: EnumTableUse, schema: string, to: string, text: (sql: string) => string = (s) => s): string {
+export function convertTable(
+  use: EnumTableUse,
+  schema: string,
+  to: string,
+  text: (sql: string) => string = (s) => s,
+): string {
   const { schema: s, table: t } = use;
   const type = qualified(schema, to);
   return combineAlterTable(s, t, [
@@ -117,7 +134,9 @@ export function convertTable(use: EnumTableUse, schema: string, to: string, text
     ...use.columns.flatMap((c) => {
       const target = c.type.endsWith('[]') ? `${type}[]` : type;
       const convert = alterColumnType(s, t, c.name, target, `${ident(c.name)}::text::${target}`);
-      return c.default === undefined ? [convert] : [dropDefault(s, t, c.name), convert, setDefault(s, t, c.name, text(c.default))];
+      return c.default === undefined
+        ? [convert]
+        : [dropDefault(s, t, c.name), convert, setDefault(s, t, c.name, text(c.default))];
     }),
     ...use.defaults.map((c) => setDefault(s, t, c.name, text(c.default ?? 'NULL'))),
     ...use.checks.map((ck) => addCheck(s, t, { ...ck, expression: text(ck.expression) })),
@@ -142,7 +161,9 @@ export function recreateInPlace(schema: string, e: Enum, deps: EnumDependents): 
     ...deps.functions.map((f) => createFunction(f.function)),
     ...deps.indexes.flatMap((i) => [
       createIndex(i.schema, i.table, i.index),
-      ...(i.index.comment !== undefined ? [comment({ kind: 'index', schema: i.schema, name: i.index.name }, i.index.comment)] : []),
+      ...(i.index.comment !== undefined
+        ? [comment({ kind: 'index', schema: i.schema, name: i.index.name }, i.index.comment)]
+        : []),
     ]),
     ...deps.foreignKeys.map((f) => addForeignKey(f.schema, f.table, f.foreignKey)),
   ];

@@ -11,7 +11,13 @@ import { columnKeys } from './constraints.js';
 import { candidateKeyObjects, readdAfterDrop } from './dependents.js';
 
 /** Tables, columns on both sides, and the referenced keys of `db` (with their constraints on request). */
-export function foreignKeyRequires(db: DatabaseSchema, schema: string, table: string, fk: ForeignKey, constraints: boolean): ObjectKey[] {
+export function foreignKeyRequires(
+  db: DatabaseSchema,
+  schema: string,
+  table: string,
+  fk: ForeignKey,
+  constraints: boolean,
+): ObjectKey[] {
   const r = fk.references;
   return [
     key.table(schema, table),

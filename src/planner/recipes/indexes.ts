@@ -6,12 +6,16 @@ import { comment } from '../../sql/render/index.js';
 import { draft } from '../draft.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanContext, StepDraft } from '../types.js';
-import {
-  columnKeys, findTable, mentionedColumns, 
-} from './constraints.js';
+import { columnKeys, findTable, mentionedColumns } from './constraints.js';
 
 /** Columns an index reads: its key columns, INCLUDE columns, and those its expressions and predicate mention. */
-export function indexColumnKeys(ctx: PlanContext, side: 'source' | 'target', schema: string, table: string, ix: Index): ObjectKey[] {
+export function indexColumnKeys(
+  ctx: PlanContext,
+  side: 'source' | 'target',
+  schema: string,
+  table: string,
+  ix: Index,
+): ObjectKey[] {
   const t = findTable(ctx[side], schema, table);
   const plain = ix.keys.flatMap((k) => (k.column !== undefined ? [k.column] : []));
   const mentioned = mentionedColumns(t, ...ix.keys.map((k) => k.expression), ix.where);

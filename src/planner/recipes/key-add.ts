@@ -9,7 +9,14 @@ import { draft } from '../draft.js';
 import { key } from '../keys.js';
 import type { Hazard, ObjectKey, PlanContext, PlanProblem, StepDraft } from '../types.js';
 import {
-  adoptedIndex, columnKeys, concurrentBuildProblems, isNewTable, keyIndex, nullsNotDistinctProblems, relationNamedInSource, sameNameProblem,
+  adoptedIndex,
+  columnKeys,
+  concurrentBuildProblems,
+  isNewTable,
+  keyIndex,
+  nullsNotDistinctProblems,
+  relationNamedInSource,
+  sameNameProblem,
 } from './constraints.js';
 import { aroundDependents } from './dependents.js';
 
@@ -29,7 +36,11 @@ export interface KeySpec {
   /** Rollback statements to run right after DROP CONSTRAINT (a primary key's implied SET NOT NULL). */
   readonly afterDrop: readonly string[];
   /** Extra facts of the USING INDEX step. */
-  readonly contract: { readonly hazards: readonly Hazard[]; readonly requires: readonly ObjectKey[]; readonly scan: boolean };
+  readonly contract: {
+    readonly hazards: readonly Hazard[];
+    readonly requires: readonly ObjectKey[];
+    readonly scan: boolean;
+  };
 }
 
 function adopted(ctx: PlanContext, k: KeySpec): Index | undefined {
@@ -88,7 +99,9 @@ export function keyContract(ctx: PlanContext, k: KeySpec): StepDraft[] {
     dropConstraint(k.schema, k.table, k.name),
     ...k.afterDrop,
     createIndex(k.schema, k.table, index, { concurrently: true }),
-    ...(source?.comment !== undefined ? [comment({ kind: 'index', schema: k.schema, name: k.name }, source.comment)] : []),
+    ...(source?.comment !== undefined
+      ? [comment({ kind: 'index', schema: k.schema, name: k.name }, source.comment)]
+      : []),
   ];
   return [
     draft({
@@ -101,7 +114,12 @@ export function keyContract(ctx: PlanContext, k: KeySpec): StepDraft[] {
       locks: [[k.schema, k.table]],
       hazards: k.contract.hazards,
       creates: [key.constraint(k.schema, k.table, k.name)],
-      requires: [key.table(k.schema, k.table), key.index(k.schema, k.name), ...columnKeys(k.schema, k.table, k.columns), ...k.contract.requires],
+      requires: [
+        key.table(k.schema, k.table),
+        key.index(k.schema, k.name),
+        ...columnKeys(k.schema, k.table, k.columns),
+        ...k.contract.requires,
+      ],
       ...(k.contract.scan ? { costTable: { schema: k.schema, table: k.table, work: 'scan' as const } } : {}),
     }),
   ];

@@ -25,7 +25,10 @@ export interface DroppedKey {
 
 export function keyDropProblems(c: Change, ctx: PlanContext, k: DroppedKey): PlanProblem[] {
   const what = `${k.what} on ${qualified(k.schema, k.table)}`;
-  return [...concurrentBuildProblems(c, ctx, `rolling back the drop of ${what}`), ...orphanedDependents(c, ctx, k, what)];
+  return [
+    ...concurrentBuildProblems(c, ctx, `rolling back the drop of ${what}`),
+    ...orphanedDependents(c, ctx, k, what),
+  ];
 }
 
 export function keyDrop(ctx: PlanContext, k: DroppedKey): StepDraft[] {
@@ -36,7 +39,10 @@ export function keyDrop(ctx: PlanContext, k: DroppedKey): StepDraft[] {
     action: 'drop_constraint',
     description: `drop ${what}`,
     sql: dropConstraint(k.schema, k.table, k.name),
-    rollback: [createIndex(k.schema, k.table, keyIndex(k.name, k.columns, k.nullsNotDistinct), { concurrently: true }), k.usingIndex],
+    rollback: [
+      createIndex(k.schema, k.table, keyIndex(k.name, k.columns, k.nullsNotDistinct), { concurrently: true }),
+      k.usingIndex,
+    ],
     lock: 'ACCESS EXCLUSIVE',
     locks: [[k.schema, k.table]],
     hazards: ['INDEX_DROPPED', ...k.hazards],

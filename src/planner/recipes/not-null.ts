@@ -29,8 +29,14 @@ export const validated = (k: ObjectKey): ObjectKey => `validated:${k}`;
 
 function addNotValid(ctx: PlanContext, schema: string, table: string, column: string): string {
   const name = notNullName(table, column);
-  if (hasNotNullNotValid(ctx)) return alterTable(schema, table, `ADD CONSTRAINT ${ident(name)} NOT NULL ${ident(column)} NOT VALID`);
-  return addCheck(schema, table, { kind: 'check', name, expression: `${ident(column)} IS NOT NULL` }, { notValid: true });
+  if (hasNotNullNotValid(ctx))
+    return alterTable(schema, table, `ADD CONSTRAINT ${ident(name)} NOT NULL ${ident(column)} NOT VALID`);
+  return addCheck(
+    schema,
+    table,
+    { kind: 'check', name, expression: `${ident(column)} IS NOT NULL` },
+    { notValid: true },
+  );
 }
 
 /** Expand: new and updated rows must have a value from now on; existing rows are not scanned. */
@@ -100,9 +106,22 @@ export function enforceNotNull(ctx: PlanContext, schema: string, table: string, 
  * Backfill: `SET c = expression WHERE c IS NULL` in keyset batches on the table's key. Idempotent and resumable;
  * nothing to roll back (the rows keep their values, the schema is unchanged).
  */
-export function fillNullsStep(ctx: PlanContext, schema: string, table: string, column: string, expression: string, o: { readonly userSql: boolean }): StepDraft {
+export function fillNullsStep(
+  ctx: PlanContext,
+  schema: string,
+  table: string,
+  column: string,
+  expression: string,
+  o: { readonly userSql: boolean },
+): StepDraft {
   const where = `${ident(column)} IS NULL`;
-  const spec = { schema, table, key: backfillKey(sourceTable(ctx, schema, table)) ?? [], set: [{ column, expression }], where };
+  const spec = {
+    schema,
+    table,
+    key: backfillKey(sourceTable(ctx, schema, table)) ?? [],
+    set: [{ column, expression }],
+    where,
+  };
   return draft({
     phase: 'backfill',
     action: 'backfill',

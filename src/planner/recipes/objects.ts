@@ -53,7 +53,10 @@ export function returnsClause(definition: string): string | undefined {
 
 // `CREATE OR REPLACE FUNCTION name` as pg_get_functiondef prints it: the function's own name is no dependency.
 const NAME_PART = String.raw`(?:"(?:[^"]|"")*"|[^\s."(]+)`;
-const HEADER_HEAD = new RegExp(String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+${NAME_PART}(?:\.${NAME_PART})?`, 'i');
+const HEADER_HEAD = new RegExp(
+  String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+${NAME_PART}(?:\.${NAME_PART})?`,
+  'i',
+);
 
 /** The text PostgreSQL resolves when it creates the function whatever its language: arguments and RETURNS line. */
 export function signatureText(f: Function): string {
@@ -72,7 +75,10 @@ export function bodyIsParsed(f: Function): boolean {
  */
 export function functionRequirements(f: Function, db: DatabaseSchema): ObjectKey[] {
   // Dollar-quote delimiters are not part of the body: `FROM app.items$function$` names app.items.
-  const text = (bodyIsParsed(f) ? f.definition.trimStart().replace(HEADER_HEAD, '') : signatureText(f)).replace(/\$[A-Za-z_0-9]*\$/g, ' ');
+  const text = (bodyIsParsed(f) ? f.definition.trimStart().replace(HEADER_HEAD, '') : signatureText(f)).replace(
+    /\$[A-Za-z_0-9]*\$/g,
+    ' ',
+  );
   const out: ObjectKey[] = [];
   for (const s of db.schemas) {
     for (const e of s.enums) if (mentions(text, s.name, e.name)) out.push(key.type(s.name, e.name));
@@ -85,14 +91,32 @@ export function functionRequirements(f: Function, db: DatabaseSchema): ObjectKey
  * A temporary name for a type in `schema` must fit in 63 bytes (PostgreSQL would truncate it silently) and must
  * not be taken by a type, or by a table or sequence (whose row types share the type namespace).
  */
-export function temporaryNameProblems(change: Change, dbs: readonly DatabaseSchema[], schema: string, name: string, what: string): PlanProblem[] {
+export function temporaryNameProblems(
+  change: Change,
+  dbs: readonly DatabaseSchema[],
+  schema: string,
+  name: string,
+  what: string,
+): PlanProblem[] {
   if (identifierBytes(name) > MAX_IDENTIFIER_BYTES) {
-    return [{ change, message: `${what} needs the temporary type name ${qualified(schema, name)}, which is longer than ${MAX_IDENTIFIER_BYTES} bytes`, fix: 'shorten the enum name' }];
+    return [
+      {
+        change,
+        message: `${what} needs the temporary type name ${qualified(schema, name)}, which is longer than ${MAX_IDENTIFIER_BYTES} bytes`,
+        fix: 'shorten the enum name',
+      },
+    ];
   }
   const taken = dbs.some((db) => {
     const s = findSchema(db, schema);
     return s !== undefined && [...s.enums, ...s.tables, ...s.sequences].some((o) => o.name === name);
   });
   if (!taken) return [];
-  return [{ change, message: `${what} needs the temporary type name ${qualified(schema, name)}, which is taken`, fix: `rename ${qualified(schema, name)}` }];
+  return [
+    {
+      change,
+      message: `${what} needs the temporary type name ${qualified(schema, name)}, which is taken`,
+      fix: `rename ${qualified(schema, name)}`,
+    },
+  ];
 }

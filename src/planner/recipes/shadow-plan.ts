@@ -105,7 +105,9 @@ export function mentions(expression: string | undefined, column: string): boolea
 
 export function indexUses(ix: Index, column: string): boolean {
   return (
-    ix.keys.some((k) => k.column === column || mentions(k.expression, column)) || (ix.include ?? []).includes(column) || mentions(ix.where, column)
+    ix.keys.some((k) => k.column === column || mentions(k.expression, column)) ||
+    (ix.include ?? []).includes(column) ||
+    mentions(ix.where, column)
   );
 }
 
@@ -115,7 +117,14 @@ interface Hints {
 }
 
 /** Undefined when the source or target table or column is missing (nothing to plan). */
-export function shadowPlan(ctx: PlanContext, kind: ShadowKind, schema: string, table: string, column: string, hints: Hints): ShadowPlan | undefined {
+export function shadowPlan(
+  ctx: PlanContext,
+  kind: ShadowKind,
+  schema: string,
+  table: string,
+  column: string,
+  hints: Hints,
+): ShadowPlan | undefined {
   const sourceT = sourceTable(ctx, schema, table);
   const targetT = findTable(ctx.target, schema, table);
   const source = sourceColumn(ctx, schema, table, column);
@@ -130,7 +139,20 @@ export function shadowPlan(ctx: PlanContext, kind: ShadowKind, schema: string, t
   // Without `down` the plan is refused; the placeholder only keeps the shape total.
   const down = hints.down ?? (sameType ? ident(column) : 'NULL');
   const names = syncNames(table, column);
-  const base = { kind, schema, table, source, target, old, shadow, retired, final: column, names, sourceTable: sourceT, targetTable: targetT };
+  const base = {
+    kind,
+    schema,
+    table,
+    source,
+    target,
+    old,
+    shadow,
+    retired,
+    final: column,
+    names,
+    sourceTable: sourceT,
+    targetTable: targetT,
+  };
   const copies = dependents(base);
   return {
     ...base,
@@ -169,7 +191,12 @@ function dependents(p: Base): Pick<ShadowPlan, 'indexes' | 'checks'> {
   for (const ck of p.sourceTable.checks) {
     const kept = p.targetTable.checks.find((t) => t.name === ck.name);
     if (!mentions(ck.expression, p.old) || !kept || !mentions(kept.expression, p.final)) continue;
-    const temp: Check = { kind: 'check', name: derivedName(ck.name, '__new'), expression: rename(kept.expression, p.final, p.shadow), ...(kept.noInherit ? { noInherit: true } : {}) };
+    const temp: Check = {
+      kind: 'check',
+      name: derivedName(ck.name, '__new'),
+      expression: rename(kept.expression, p.final, p.shadow),
+      ...(kept.noInherit ? { noInherit: true } : {}),
+    };
     checks.push({ name: ck.name, source: ck, temp, validate: kept.notValid === undefined });
   }
   return { indexes, checks };

@@ -16,7 +16,19 @@
 import { ident, qualified } from '../../db/quote.js';
 import { alterTable } from '../../sql/render/common.js';
 import {
-  addCheck, addColumn, comment, createIndex, dropColumn, dropConstraint, dropDefault, dropIndex, dropNotNull, renameColumn, setDefault, setNotNull, validateConstraint,
+  addCheck,
+  addColumn,
+  comment,
+  createIndex,
+  dropColumn,
+  dropConstraint,
+  dropDefault,
+  dropIndex,
+  dropNotNull,
+  renameColumn,
+  setDefault,
+  setNotNull,
+  validateConstraint,
 } from '../../sql/render/index.js';
 import { draft } from '../draft.js';
 import { key } from '../keys.js';
@@ -27,23 +39,35 @@ import { dollarQuote, enabledAlways, installSteps, syncFunction, triggerStatemen
 import { backfillKey, lockOn, typeKeys } from './tables.js';
 import { backfillStatement } from '../backfill-statement.js';
 
-const renameIndex = (schema: string, from: string, to: string) => `ALTER INDEX ${qualified(schema, from)} RENAME TO ${ident(to)}`;
-const renameConstraint = (schema: string, table: string, from: string, to: string) => alterTable(schema, table, `RENAME CONSTRAINT ${ident(from)} TO ${ident(to)}`);
+const renameIndex = (schema: string, from: string, to: string) =>
+  `ALTER INDEX ${qualified(schema, from)} RENAME TO ${ident(to)}`;
+const renameConstraint = (schema: string, table: string, from: string, to: string) =>
+  alterTable(schema, table, `RENAME CONSTRAINT ${ident(from)} TO ${ident(to)}`);
 
-const fn = (p: ShadowPlan) => syncFunction({ schema: p.schema, names: p.names, oldColumn: p.old, newColumn: p.shadow, up: p.up, down: p.down });
+const fn = (p: ShadowPlan) =>
+  syncFunction({ schema: p.schema, names: p.names, oldColumn: p.old, newColumn: p.shadow, up: p.up, down: p.down });
 
 export function shadowExpand(ctx: PlanContext, p: ShadowPlan): StepDraft[] {
   const { schema, table, shadow } = p;
   const locks = lockOn(ctx, schema, table);
   const on = `${qualified(schema, table)}.${ident(shadow)}`;
   const afterTrigger = enabledAlways(key.trigger(schema, table, p.names.trigger));
-  const purpose = p.kind === 'rename' ? `keep ${ident(p.old)} and ${ident(shadow)} in sync` : `keep ${ident(p.old)} and its new-type copy ${ident(shadow)} in sync`;
+  const purpose =
+    p.kind === 'rename'
+      ? `keep ${ident(p.old)} and ${ident(shadow)} in sync`
+      : `keep ${ident(p.old)} and its new-type copy ${ident(shadow)} in sync`;
   const steps: StepDraft[] = [
     draft({
       phase: 'expand',
       action: 'add_shadow_column',
       description: `add column ${on} (${p.target.type}, nullable, no default yet), filled from ${ident(p.old)} by a trigger and a backfill`,
-      sql: addColumn(schema, table, { kind: 'column', name: shadow, type: p.target.type, nullable: true, ...(p.target.collation ? { collation: p.target.collation } : {}) }),
+      sql: addColumn(schema, table, {
+        kind: 'column',
+        name: shadow,
+        type: p.target.type,
+        nullable: true,
+        ...(p.target.collation ? { collation: p.target.collation } : {}),
+      }),
       rollback: [dropColumn(schema, table, shadow)],
       lock: 'ACCESS EXCLUSIVE',
       locks,
@@ -54,7 +78,16 @@ export function shadowExpand(ctx: PlanContext, p: ShadowPlan): StepDraft[] {
   ];
   if (p.kind === 'rename' && p.target.comment !== undefined) {
     const target = { kind: 'column', schema, table, column: shadow } as const;
-    steps.push(draft({ phase: 'expand', action: 'comment_column', description: `comment on column ${on}`, sql: comment(target, p.target.comment), rollback: [comment(target, null)], requires: [key.column(schema, table, shadow)] }));
+    steps.push(
+      draft({
+        phase: 'expand',
+        action: 'comment_column',
+        description: `comment on column ${on}`,
+        sql: comment(target, p.target.comment),
+        rollback: [comment(target, null)],
+        requires: [key.column(schema, table, shadow)],
+      }),
+    );
   }
   // New rows get the shadow value from the trigger, so the constraints may hold from now on.
   const afterSync = (s: StepDraft): StepDraft => ({ ...s, requires: [...s.requires, afterTrigger] });
@@ -100,7 +133,13 @@ export function shadowExpand(ctx: PlanContext, p: ShadowPlan): StepDraft[] {
 export function shadowBackfill(ctx: PlanContext, p: ShadowPlan): StepDraft[] {
   const { schema, table, shadow } = p;
   const where = `${ident(shadow)} IS DISTINCT FROM (${p.up})`;
-  const spec = { schema, table, key: backfillKey(p.sourceTable) ?? [], set: [{ column: shadow, expression: p.up }], where };
+  const spec = {
+    schema,
+    table,
+    key: backfillKey(p.sourceTable) ?? [],
+    set: [{ column: shadow, expression: p.up }],
+    where,
+  };
   return [
     draft({
       phase: 'backfill',
@@ -163,7 +202,9 @@ export function shadowContract(ctx: PlanContext, p: ShadowPlan): StepDraft[] {
         sql: dropIndex(schema, ix.retired.name, { concurrently: true }),
         rollback: [
           createIndex(schema, table, ix.retired, { concurrently: true }),
-          ...(ix.source.comment !== undefined ? [comment({ kind: 'index', schema, name: ix.retired.name }, ix.source.comment)] : []),
+          ...(ix.source.comment !== undefined
+            ? [comment({ kind: 'index', schema, name: ix.retired.name }, ix.source.comment)]
+            : []),
         ],
         lock: 'SHARE UPDATE EXCLUSIVE',
         locks,
@@ -182,7 +223,13 @@ export function shadowContract(ctx: PlanContext, p: ShadowPlan): StepDraft[] {
       description: `drop the retired column ${qualified(schema, table)}.${ident(p.retired)} (the rollback re-adds it and recomputes it with \`down\`)`,
       sql: dropColumn(schema, table, p.retired),
       rollback: [
-        addColumn(schema, table, { kind: 'column', name: p.retired, type: p.source.type, nullable: true, ...(p.source.collation ? { collation: p.source.collation } : {}) }),
+        addColumn(schema, table, {
+          kind: 'column',
+          name: p.retired,
+          type: p.source.type,
+          nullable: true,
+          ...(p.source.collation ? { collation: p.source.collation } : {}),
+        }),
         `UPDATE ${qualified(schema, table)} SET ${ident(p.retired)} = ${p.downAfter}`,
         ...(p.source.comment !== undefined ? [comment(retiredColumn, p.source.comment)] : []),
       ],
@@ -200,12 +247,18 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
   const st = triggerStatements(schema, table, fn(p), p.names);
   const swap = old !== retired;
   const col = (c: string) => ({ kind: 'column', schema, table, column: c }) as const;
-  const nnRename = swap && !target.nullable && hasNotNullNotValid(ctx) ? [notNullName(table, shadow), notNullName(table, final)] as const : undefined;
+  const nnRename =
+    swap && !target.nullable && hasNotNullNotValid(ctx)
+      ? ([notNullName(table, shadow), notNullName(table, final)] as const)
+      : undefined;
   const forward = [
     st.dropTrigger,
     ...(source.default !== undefined ? [dropDefault(schema, table, old)] : []),
     ...(!source.nullable ? [dropNotNull(schema, table, old)] : []),
-    ...p.checks.flatMap((c) => [dropConstraint(schema, table, c.name), renameConstraint(schema, table, c.temp.name, c.name)]),
+    ...p.checks.flatMap((c) => [
+      dropConstraint(schema, table, c.name),
+      renameConstraint(schema, table, c.temp.name, c.name),
+    ]),
     ...p.indexes.flatMap((i) => [
       renameIndex(schema, i.name, i.retired.name),
       renameIndex(schema, i.temp.name, i.name),
@@ -223,18 +276,27 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
     ...(target.default !== undefined ? [dropDefault(schema, table, final)] : []),
     ...(nnRename ? [renameConstraint(schema, table, nnRename[1], nnRename[0])] : []),
     ...(swap ? [renameColumn(schema, table, final, shadow), renameColumn(schema, table, retired, old)] : []),
-    ...[...p.indexes].reverse().flatMap((i) => [
-      ...(i.comment !== undefined ? [comment({ kind: 'index', schema, name: i.name }, null)] : []),
-      renameIndex(schema, i.name, i.temp.name),
-      renameIndex(schema, i.retired.name, i.name),
-    ]),
-    ...[...p.checks].reverse().flatMap((c) => [renameConstraint(schema, table, c.name, c.temp.name), addCheck(schema, table, c.source, { notValid: true })]),
+    ...[...p.indexes]
+      .reverse()
+      .flatMap((i) => [
+        ...(i.comment !== undefined ? [comment({ kind: 'index', schema, name: i.name }, null)] : []),
+        renameIndex(schema, i.name, i.temp.name),
+        renameIndex(schema, i.retired.name, i.name),
+      ]),
+    ...[...p.checks]
+      .reverse()
+      .flatMap((c) => [
+        renameConstraint(schema, table, c.name, c.temp.name),
+        addCheck(schema, table, c.source, { notValid: true }),
+      ]),
     ...(!source.nullable ? [setNotNull(schema, table, old)] : []),
     ...(source.default !== undefined ? [setDefault(schema, table, old, source.default)] : []),
     st.createTrigger,
     st.enableAlways,
   ];
-  const what = swap ? `swap ${ident(old)} (renamed ${ident(retired)}) and ${ident(shadow)} (renamed ${ident(final)})` : `retire ${ident(old)} in favour of ${ident(final)}`;
+  const what = swap
+    ? `swap ${ident(old)} (renamed ${ident(retired)}) and ${ident(shadow)} (renamed ${ident(final)})`
+    : `retire ${ident(old)} in favour of ${ident(final)}`;
   return draft({
     phase: 'contract',
     releaseOffset: 1,
@@ -244,13 +306,27 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
       (swap ? `; the running application sees ${ident(final)} change type from ${source.type} to ${target.type}` : '') +
       '. The rollback rewrites old values of rows written since, under ACCESS EXCLUSIVE',
     sql: doBlock(forward),
-    rollback: [doBlock(backward), ...p.checks.filter((c) => c.source.notValid === undefined).map((c) => validateConstraint(schema, table, c.name))],
+    rollback: [
+      doBlock(backward),
+      ...p.checks.filter((c) => c.source.notValid === undefined).map((c) => validateConstraint(schema, table, c.name)),
+    ],
     lock: 'ACCESS EXCLUSIVE',
     locks: lockOn(ctx, schema, table),
     hazards: swap ? ['BREAKS_OLD_APP'] : [],
-    creates: [...p.indexes.map((i) => key.index(schema, i.retired.name)), ...(swap ? [key.column(schema, table, retired)] : [])],
-    requires: [key.column(schema, table, old), key.column(schema, table, shadow), key.function(schema, p.names.function, '')],
-    drops: [key.trigger(schema, table, p.names.trigger), ...p.indexes.map((i) => key.index(schema, i.temp.name)), ...p.checks.map((c) => key.constraint(schema, table, c.temp.name))],
+    creates: [
+      ...p.indexes.map((i) => key.index(schema, i.retired.name)),
+      ...(swap ? [key.column(schema, table, retired)] : []),
+    ],
+    requires: [
+      key.column(schema, table, old),
+      key.column(schema, table, shadow),
+      key.function(schema, p.names.function, ''),
+    ],
+    drops: [
+      key.trigger(schema, table, p.names.trigger),
+      ...p.indexes.map((i) => key.index(schema, i.temp.name)),
+      ...p.checks.map((c) => key.constraint(schema, table, c.temp.name)),
+    ],
   });
 }
 

@@ -98,7 +98,16 @@ export function syncFunction(s: SyncSpec): Function {
 
 export function fillFunction(schema: string, table: string, column: string, expression: string): Function {
   const c = `NEW.${ident(column)}`;
-  const body = ['#variable_conflict use_column', 'BEGIN', `  IF ${c} IS NULL THEN`, `    ${c} := ${overNew(expression)};`, '  END IF;', '  RETURN NEW;', 'END', ''].join('\n');
+  const body = [
+    '#variable_conflict use_column',
+    'BEGIN',
+    `  IF ${c} IS NULL THEN`,
+    `    ${c} := ${overNew(expression)};`,
+    '  END IF;',
+    '  RETURN NEW;',
+    'END',
+    '',
+  ].join('\n');
   return triggerFunction(schema, fillNames(table, column).function, body);
 }
 
@@ -138,7 +147,14 @@ export interface InstallOptions {
 }
 
 /** Expand: CREATE FUNCTION, CREATE TRIGGER, ENABLE ALWAYS TRIGGER; each undone by its inverse. */
-export function installSteps(ctx: PlanContext, schema: string, table: string, fn: Function, names: TriggerNames, o: InstallOptions): StepDraft[] {
+export function installSteps(
+  ctx: PlanContext,
+  schema: string,
+  table: string,
+  fn: Function,
+  names: TriggerNames,
+  o: InstallOptions,
+): StepDraft[] {
   const st = triggerStatements(schema, table, fn, names);
   const fnKey = key.function(schema, names.function, '');
   const trKey = key.trigger(schema, table, names.trigger);
@@ -185,7 +201,12 @@ export const enabledAlways = (k: ObjectKey): ObjectKey => `enabled_always:${k}`;
 
 /** Contract, one release later: DROP TRIGGER then DROP FUNCTION; each undone by recreating it as it was. */
 export function removeSteps(
-  ctx: PlanContext, schema: string, table: string, fn: Function, names: TriggerNames, o: { readonly releaseOffset: number; readonly columns: readonly string[] },
+  ctx: PlanContext,
+  schema: string,
+  table: string,
+  fn: Function,
+  names: TriggerNames,
+  o: { readonly releaseOffset: number; readonly columns: readonly string[] },
 ): StepDraft[] {
   const releaseOffset = o.releaseOffset;
   const st = triggerStatements(schema, table, fn, names);

@@ -28,8 +28,14 @@ export function tableNeeds(ctx: PlanContext, schema: string, t: Table): ObjectKe
 /** Comments on the table and its columns. */
 export function tableComments(schema: string, t: Table): { readonly target: CommentTarget; readonly text: string }[] {
   return [
-    ...(t.comment !== undefined ? [{ target: { kind: 'table', schema, table: t.name } as const, text: t.comment }] : []),
-    ...t.columns.flatMap((c) => (c.comment !== undefined ? [{ target: { kind: 'column', schema, table: t.name, column: c.name } as const, text: c.comment }] : [])),
+    ...(t.comment !== undefined
+      ? [{ target: { kind: 'table', schema, table: t.name } as const, text: t.comment }]
+      : []),
+    ...t.columns.flatMap((c) =>
+      c.comment !== undefined
+        ? [{ target: { kind: 'column', schema, table: t.name, column: c.name } as const, text: c.comment }]
+        : [],
+    ),
   ];
 }
 
@@ -40,5 +46,9 @@ export function notValidChecks(schema: string, t: Table): string[] {
 
 /** CREATE TABLE, its NOT VALID checks, its comments: the table exactly as the snapshot has it, without rows. */
 export function recreateTable(schema: string, t: Table): string[] {
-  return [createTable(schema, t), ...notValidChecks(schema, t), ...tableComments(schema, t).map((c) => comment(c.target, c.text))];
+  return [
+    createTable(schema, t),
+    ...notValidChecks(schema, t),
+    ...tableComments(schema, t).map((c) => comment(c.target, c.text)),
+  ];
 }

@@ -76,10 +76,13 @@ export function targetColumn(ctx: PlanContext, schema: string, table: string, co
 export function backfillKey(t: Table | undefined): readonly string[] | undefined {
   if (!t) return undefined;
   if (t.primaryKey) return t.primaryKey.columns;
-  const notNull = (cols: readonly (string | undefined)[]) => cols.every((c) => t.columns.some((x) => x.name === c && !x.nullable));
+  const notNull = (cols: readonly (string | undefined)[]) =>
+    cols.every((c) => t.columns.some((x) => x.name === c && !x.nullable));
   const u = t.unique.find((x) => notNull(x.columns));
   if (u) return u.columns;
-  const ix = t.indexes.find((i) => i.unique && i.where === undefined && !i.invalid && notNull(i.keys.map((k) => k.column)));
+  const ix = t.indexes.find(
+    (i) => i.unique && i.where === undefined && !i.invalid && notNull(i.keys.map((k) => k.column)),
+  );
   return ix?.keys.map((k) => k.column as string);
 }
 
@@ -100,7 +103,8 @@ export function typeKeys(ctx: PlanContext, type: string): ObjectKey[] {
   const [a, b] = parts;
   for (const db of dbs(ctx)) {
     for (const s of db.schemas) {
-      const hit = b !== undefined ? s.name === a && s.enums.some((e) => e.name === b) : s.enums.some((e) => e.name === a);
+      const hit =
+        b !== undefined ? s.name === a && s.enums.some((e) => e.name === b) : s.enums.some((e) => e.name === a);
       if (hit) return [key.type(s.name, (b ?? a) as string)];
     }
   }
@@ -121,7 +125,8 @@ export function expressionNeeds(ctx: PlanContext, expression: string): ObjectKey
   }
   const called = new Set(calledFunctions(expression));
   for (const db of dbs(ctx)) {
-    for (const s of db.schemas) for (const f of s.functions) if (called.has(f.name)) out.add(key.function(s.name, f.name, f.args));
+    for (const s of db.schemas)
+      for (const f of s.functions) if (called.has(f.name)) out.add(key.function(s.name, f.name, f.args));
   }
   return [...out];
 }

@@ -11,7 +11,9 @@ const unquote = (name: string): string => (name.startsWith('"') ? name.slice(1, 
 export function whenColumns(when: string | undefined): string[] {
   if (when === undefined) return [];
   const code = when.replace(/'(?:[^']|'')*'/g, "''");
-  const names = [...code.matchAll(/(?<![\w$".])(?:new|old)\.("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)/gi)].map((m) => unquote(m[1] ?? ''));
+  const names = [
+    ...code.matchAll(/(?<![\w$".])(?:new|old)\.("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)/gi),
+  ].map((m) => unquote(m[1] ?? ''));
   return [...new Set(names)];
 }
 
@@ -19,7 +21,13 @@ export function whenColumns(when: string | undefined): string[] {
  * The table, the trigger function (when the model has it: a function from pg_catalog or an extension is always
  * there) and the columns of its WHEN condition, looked up in `db`.
  */
-export function triggerRequirements(ctx: PlanContext, db: 'source' | 'target', schema: string, table: string, tr: Trigger): ObjectKey[] {
+export function triggerRequirements(
+  ctx: PlanContext,
+  db: 'source' | 'target',
+  schema: string,
+  table: string,
+  tr: Trigger,
+): ObjectKey[] {
   const snapshot = ctx[db];
   const fn = tr.function;
   const t = findTable(snapshot, schema, table);
@@ -34,5 +42,8 @@ export function triggerRequirements(ctx: PlanContext, db: 'source' | 'target', s
 
 /** CREATE TRIGGER, then its mode when it is not the default. */
 export function recreateTrigger(schema: string, table: string, tr: Trigger): string[] {
-  return [createTrigger(schema, table, tr), ...(tr.enabled !== 'origin' ? [enableTrigger(schema, table, tr.name, tr.enabled)] : [])];
+  return [
+    createTrigger(schema, table, tr),
+    ...(tr.enabled !== 'origin' ? [enableTrigger(schema, table, tr.name, tr.enabled)] : []),
+  ];
 }

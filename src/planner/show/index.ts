@@ -10,10 +10,18 @@ export type ShowFormat = (typeof SHOW_FORMATS)[number];
 
 export function showPlan(plan: Plan, format: ShowFormat, c: Colors): string {
   switch (format) {
-    case 'text': return text(plan, c);
-    case 'markdown': return markdown(plan);
-    case 'mermaid': return mermaid(plan);
-    case 'json': return JSON.stringify(plan, null, 2) + '\n';
-    case 'sql': return sqlFiles(plan).filter((f) => f.name.endsWith('.up.sql')).map((f) => f.text).join('\n');
+    case 'text':
+      return text(plan, c);
+    case 'markdown':
+      return markdown(plan);
+    case 'mermaid':
+      return mermaid(plan);
+    case 'json':
+      return `${JSON.stringify(plan, null, 2)}\n`;
+    case 'sql':
+      return sqlFiles(plan)
+        .filter((f) => f.name.endsWith('.up.sql'))
+        .map((f) => f.text)
+        .join('\n');
   }
 }

@@ -30,12 +30,26 @@ export function markdown(plan: Plan): string {
     for (const phase of PHASES) {
       const steps = r[phase];
       if (!steps.length) continue;
-      out.push(`### ${phase}`, '', '| step | what | lock | transaction | hazards | cost |', '|---|---|---|---|---|---|');
+      out.push(
+        `### ${phase}`,
+        '',
+        '| step | what | lock | transaction | hazards | cost |',
+        '|---|---|---|---|---|---|',
+      );
       for (const s of steps) {
-        out.push(`| ${s.id} | ${cell(s.description)} | ${s.lock} | ${s.transactional ? 'yes' : 'alone'} | ${s.hazards.join(', ')} | ${costText(s)} |`);
+        out.push(
+          `| ${s.id} | ${cell(s.description)} | ${s.lock} | ${s.transactional ? 'yes' : 'alone'} | ${s.hazards.join(', ')} | ${costText(s)} |`,
+        );
       }
       out.push('', '<details><summary>SQL and rollback</summary>', '', '```sql');
-      for (const s of steps) out.push(`-- ${s.id}`, s.sql + ';', `-- rollback of ${s.id}`, ...(s.rollback.length ? s.rollback.map((x) => x + ';') : ['-- (nothing to undo)']), '');
+      for (const s of steps)
+        out.push(
+          `-- ${s.id}`,
+          `${s.sql};`,
+          `-- rollback of ${s.id}`,
+          ...(s.rollback.length ? s.rollback.map((x) => `${x};`) : ['-- (nothing to undo)']),
+          '',
+        );
       out.push('```', '', '</details>', '');
     }
   }

@@ -35,5 +35,5 @@ export function mermaid(plan: Plan): string {
       seen.add(edge);
     }
   });
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ import { costText, hazardIndex, seconds, verdict } from './summary.js';
 export function text(plan: Plan, c: Colors): string {
   const sc = plan.score;
   const out = [
-    `${c.bold(`plan ${planBaseName(plan)}`)}  ${c.dim(plan.checksum.slice(0, 19) + '…')}  for ${plan.server.version.split(' on ')[0]}`,
+    `${c.bold(`plan ${planBaseName(plan)}`)}  ${c.dim(`${plan.checksum.slice(0, 19)}…`)}  for ${plan.server.version.split(' on ')[0]}`,
     `complexity ${c.bold(String(sc.score))} (${verdict(sc.score)}); ${sc.releases} release(s); estimate ${seconds(sc.estimatedSeconds)}, window at least ${seconds(sc.recommendedWindowSeconds)}`,
   ];
   const hz = hazardIndex(plan);
@@ -18,10 +18,15 @@ export function text(plan: Plan, c: Colors): string {
       if (!steps.length) continue;
       out.push('', c.cyan(c.bold(`release ${r.number} · ${phase}`)));
       for (const s of steps) {
-        const tags = [s.lock !== 'none' ? s.lock : '', s.transactional ? '' : 'alone', ...s.hazards, costText(s)].filter(Boolean);
-        out.push(`  ${c.dim(s.id)}  ${s.description}${tags.length ? '  ' + c.dim('[' + tags.join(', ') + ']') : ''}`);
+        const tags = [
+          s.lock !== 'none' ? s.lock : '',
+          s.transactional ? '' : 'alone',
+          ...s.hazards,
+          costText(s),
+        ].filter(Boolean);
+        out.push(`  ${c.dim(s.id)}  ${s.description}${tags.length ? `  ${c.dim(`[${tags.join(', ')}]`)}` : ''}`);
       }
     }
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -12,61 +12,188 @@ import type { Path } from './zod-walk.js';
 
 /** Names people bring from other languages and databases. */
 const FOREIGN_TYPES: Readonly<Record<string, string>> = {
-  string: 'text', str: 'text', datetime: 'timestamp with time zone', long: 'bigint', int64: 'bigint', int32: 'integer',
-  double: 'double precision', float64: 'double precision', blob: 'bytea', tinyint: 'smallint', number: 'numeric', clob: 'text',
+  string: 'text',
+  str: 'text',
+  datetime: 'timestamp with time zone',
+  long: 'bigint',
+  int64: 'bigint',
+  int32: 'integer',
+  double: 'double precision',
+  float64: 'double precision',
+  blob: 'bytea',
+  tinyint: 'smallint',
+  number: 'numeric',
+  clob: 'text',
 };
 
 function checkType(report: Report, catalog: Catalog, column: ColumnDecl, cp: Path): TypeInfo {
   const info = classifyType(column.type);
   const at: Path = [...cp, 'type'];
-  if (info.kind === 'invalid') report(finding(at, 'value', `${subject(cp)} has an invalid type \`${column.type}\`: ${info.reason}`, 'write a PostgreSQL type, e.g. `text`, `bigint`, `numeric(12,2)`'));
+  if (info.kind === 'invalid')
+    report(
+      finding(
+        at,
+        'value',
+        `${subject(cp)} has an invalid type \`${column.type}\`: ${info.reason}`,
+        'write a PostgreSQL type, e.g. `text`, `bigint`, `numeric(12,2)`',
+      ),
+    );
   if (info.kind === 'serial')
-    report(finding(at, 'value', `${subject(cp)}: \`${column.type}\` is not a type (PostgreSQL expands it into ${info.integer}, a sequence and a default)`, `use \`type: ${info.integer}\` with \`identity: by default\``));
+    report(
+      finding(
+        at,
+        'value',
+        `${subject(cp)}: \`${column.type}\` is not a type (PostgreSQL expands it into ${info.integer}, a sequence and a default)`,
+        `use \`type: ${info.integer}\` with \`identity: by default\``,
+      ),
+    );
   if (info.kind !== 'user' || catalog.enumState(info.name, info.schema) !== 'missing') return info;
   const typed = column.type.trim();
   const message = `${subject(cp)} has unknown type \`${column.type}\``;
   // Type names are SQL: an unquoted `Mood` means `mood`, as in CREATE TABLE.
   if (!info.array && catalog.enumNames().includes(typed)) {
-    report(finding(at, 'value', message, `type names are SQL and fold to lower case: write \`'"${typed}"'\` to keep the capitals`));
+    report(
+      finding(
+        at,
+        'value',
+        message,
+        `type names are SQL and fold to lower case: write \`'"${typed}"'\` to keep the capitals`,
+      ),
+    );
     return info;
   }
-  const near = FOREIGN_TYPES[typed.toLowerCase()] ?? closest(info.name, [...BUILTIN_TYPE_NAMES, ...catalog.enumNames()]);
-  report(finding(at, 'value', message, near ? `did you mean \`${near}\`?` : 'use a PostgreSQL type, or declare the enum under `enums:`'));
+  const near =
+    FOREIGN_TYPES[typed.toLowerCase()] ?? closest(info.name, [...BUILTIN_TYPE_NAMES, ...catalog.enumNames()]);
+  report(
+    finding(
+      at,
+      'value',
+      message,
+      near ? `did you mean \`${near}\`?` : 'use a PostgreSQL type, or declare the enum under `enums:`',
+    ),
+  );
   return info;
 }
 
-function checkColumn(report: Report, catalog: Catalog, table: TableDecl, c: string, column: ColumnDecl, cp: Path): void {
+function checkColumn(
+  report: Report,
+  catalog: Catalog,
+  table: TableDecl,
+  c: string,
+  column: ColumnDecl,
+  cp: Path,
+): void {
   const info = checkType(report, catalog, column, cp);
   const inPk = table.primaryKey?.columns.includes(c) ?? false;
   const has = (k: keyof ColumnDecl): boolean => column[k] !== undefined;
-  if (has('identity') && has('default')) report(finding([...cp, 'default'], 'key', `${subject(cp)} has both \`identity\` and \`default\``, 'an identity column makes its own values: remove `default`'));
-  if (has('identity') && has('generated')) report(finding([...cp, 'generated'], 'key', `${subject(cp)} has both \`identity\` and \`generated\``, 'keep one of them'));
-  if (has('generated') && has('default')) report(finding([...cp, 'default'], 'key', `${subject(cp)} has both \`generated\` and \`default\``, 'a generated column is computed: remove `default`'));
+  if (has('identity') && has('default'))
+    report(
+      finding(
+        [...cp, 'default'],
+        'key',
+        `${subject(cp)} has both \`identity\` and \`default\``,
+        'an identity column makes its own values: remove `default`',
+      ),
+    );
+  if (has('identity') && has('generated'))
+    report(
+      finding(
+        [...cp, 'generated'],
+        'key',
+        `${subject(cp)} has both \`identity\` and \`generated\``,
+        'keep one of them',
+      ),
+    );
+  if (has('generated') && has('default'))
+    report(
+      finding(
+        [...cp, 'default'],
+        'key',
+        `${subject(cp)} has both \`generated\` and \`default\``,
+        'a generated column is computed: remove `default`',
+      ),
+    );
   if (has('identity') && info.kind !== 'invalid' && !isIntegerType(info.canonical))
-    report(finding([...cp, 'identity'], 'key', `${subject(cp)}: identity needs smallint, integer or bigint, not \`${info.canonical}\``, 'change the type to bigint, or remove `identity`'));
+    report(
+      finding(
+        [...cp, 'identity'],
+        'key',
+        `${subject(cp)}: identity needs smallint, integer or bigint, not \`${info.canonical}\``,
+        'change the type to bigint, or remove `identity`',
+      ),
+    );
   if (column.nullable === true && inPk)
-    report(finding([...cp, 'nullable'], 'value', `${subject(cp)} is in the primary key, so it is NOT NULL and cannot be nullable`, 'remove `nullable: true`'));
+    report(
+      finding(
+        [...cp, 'nullable'],
+        'value',
+        `${subject(cp)} is in the primary key, so it is NOT NULL and cannot be nullable`,
+        'remove `nullable: true`',
+      ),
+    );
   else if (column.nullable === true && has('identity'))
-    report(finding([...cp, 'nullable'], 'value', `${subject(cp)} is an identity column, so it is NOT NULL and cannot be nullable`, 'remove `nullable: true`'));
+    report(
+      finding(
+        [...cp, 'nullable'],
+        'value',
+        `${subject(cp)} is an identity column, so it is NOT NULL and cannot be nullable`,
+        'remove `nullable: true`',
+      ),
+    );
   const nullable = column.nullable ?? !(inPk || has('identity'));
   if (has('backfill') && nullable)
-    report(finding([...cp, 'backfill'], 'key', `${subject(cp)} has \`backfill\` but is nullable; backfill fills existing rows of a NOT NULL column`, 'add `nullable: false`, or remove `backfill`'));
+    report(
+      finding(
+        [...cp, 'backfill'],
+        'key',
+        `${subject(cp)} has \`backfill\` but is nullable; backfill fills existing rows of a NOT NULL column`,
+        'add `nullable: false`, or remove `backfill`',
+      ),
+    );
   // `down` alone is fine: for a type change `up` defaults to a cast and only `down` is required (DESIGN.md).
   for (const hint of ['backfill', 'up', 'down'] as const)
     if (has(hint) && has('generated'))
-      report(finding([...cp, hint], 'key', `${subject(cp)} is generated, so PostgreSQL computes it; \`${hint}\` cannot fill it`, `remove \`${hint}\``));
+      report(
+        finding(
+          [...cp, hint],
+          'key',
+          `${subject(cp)} is generated, so PostgreSQL computes it; \`${hint}\` cannot fill it`,
+          `remove \`${hint}\``,
+        ),
+      );
 }
 
 /** renamedFrom must name something that no longer exists here, and only one thing can take over a name. */
-export function checkRenames(report: Report, items: ReadonlyArray<readonly [string, string | undefined, Path]>, where: string, what: string): void {
+export function checkRenames(
+  report: Report,
+  items: ReadonlyArray<readonly [string, string | undefined, Path]>,
+  where: string,
+  what: string,
+): void {
   const names = new Set(items.map(([n]) => n));
   const taken = new Map<string, string>();
   for (const [name, from, path] of items) {
     if (from === undefined) continue;
     const at: Path = [...path, 'renamedFrom'];
     if (from === name) report(finding(at, 'value', `${subject(path)} is renamed from itself`, 'remove `renamedFrom`'));
-    else if (names.has(from)) report(finding(at, 'value', `${subject(path)} is renamed from ${q(from)}, but ${where} still declares a ${what} ${q(from)}`, `remove \`renamedFrom\`, or rename or remove the other ${what}`));
-    else if (taken.has(from)) report(finding(at, 'value', `${subject(path)} is renamed from ${q(from)}, and so is ${what} ${q(taken.get(from) ?? '')}`, `only one ${what} can be renamed from ${q(from)}`));
+    else if (names.has(from))
+      report(
+        finding(
+          at,
+          'value',
+          `${subject(path)} is renamed from ${q(from)}, but ${where} still declares a ${what} ${q(from)}`,
+          `remove \`renamedFrom\`, or rename or remove the other ${what}`,
+        ),
+      );
+    else if (taken.has(from))
+      report(
+        finding(
+          at,
+          'value',
+          `${subject(path)} is renamed from ${q(from)}, and so is ${what} ${q(taken.get(from) ?? '')}`,
+          `only one ${what} can be renamed from ${q(from)}`,
+        ),
+      );
     taken.set(from, taken.get(from) ?? name);
   }
 }
@@ -81,9 +208,16 @@ export function checkColumns(ctx: CheckContext): void {
       // A table whose only columns were malformed is not empty: its columns were reported already.
       // A table without columns is legal in PostgreSQL (and introspection produces it), so it is not a problem.
       for (const [c, column] of columns) checkColumn(report, catalog, table, c, column, [...tp, 'columns', c]);
-      checkRenames(report, columns.map(([c, col]) => [c, col.renamedFrom, [...tp, 'columns', c]] as const), `table ${qq(s, t)}`, 'column');
+      checkRenames(
+        report,
+        columns.map(([c, col]) => [c, col.renamedFrom, [...tp, 'columns', c]] as const),
+        `table ${qq(s, t)}`,
+        'column',
+      );
     }
-    const tables = entries(schema.tables).map(([t, table]) => [t, table.renamedFrom, ['schemas', s, 'tables', t]] as const);
+    const tables = entries(schema.tables).map(
+      ([t, table]) => [t, table.renamedFrom, ['schemas', s, 'tables', t]] as const,
+    );
     checkRenames(report, tables, `schema ${q(s)}`, 'table');
   }
 }

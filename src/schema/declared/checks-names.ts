@@ -15,7 +15,14 @@ function checkName(report: Report, name: string, path: Path, at: 'key' | 'value'
   const bytes = identifierBytes(name);
   if (name === '') report(finding(path, at, `${subject(path)} has an empty name`, 'give it a name'));
   else if (bytes > MAX_IDENTIFIER_BYTES)
-    report(finding(path, at, `${subject(path)}: the name is ${bytes} bytes long; PostgreSQL truncates names to ${MAX_IDENTIFIER_BYTES} bytes`, `shorten it to at most ${MAX_IDENTIFIER_BYTES} bytes (UTF-8)`));
+    report(
+      finding(
+        path,
+        at,
+        `${subject(path)}: the name is ${bytes} bytes long; PostgreSQL truncates names to ${MAX_IDENTIFIER_BYTES} bytes`,
+        `shorten it to at most ${MAX_IDENTIFIER_BYTES} bytes (UTF-8)`,
+      ),
+    );
 }
 
 export function checkNames(ctx: CheckContext): void {
@@ -23,16 +30,30 @@ export function checkNames(ctx: CheckContext): void {
   for (const [s, schema] of entries(ctx.data.schemas)) {
     const sp: Path = ['schemas', s];
     checkName(report, s, sp, 'key');
-    if (s.startsWith('pg_')) report(finding(sp, 'key', `${subject(sp)}: names starting with \`pg_\` are reserved for system schemas`, 'choose another name'));
-    for (const kind of ['enums', 'sequences', 'tables'] as const) for (const [n] of entries<unknown>(schema[kind])) checkName(report, n, [...sp, kind, n], 'key');
-    (schema.functions ?? []).forEach((f, i) => checkName(report, f.name, [...sp, 'functions', i, 'name'], 'value'));
+    if (s.startsWith('pg_'))
+      report(
+        finding(
+          sp,
+          'key',
+          `${subject(sp)}: names starting with \`pg_\` are reserved for system schemas`,
+          'choose another name',
+        ),
+      );
+    for (const kind of ['enums', 'sequences', 'tables'] as const)
+      for (const [n] of entries<unknown>(schema[kind])) checkName(report, n, [...sp, kind, n], 'key');
+    (schema.functions ?? []).forEach((f, i) => {
+      checkName(report, f.name, [...sp, 'functions', i, 'name'], 'value');
+    });
     for (const [t, table] of entries(schema.tables)) {
       const tp: Path = [...sp, 'tables', t];
       if (table.renamedFrom !== undefined) checkName(report, table.renamedFrom, [...tp, 'renamedFrom'], 'value');
-      if (table.primaryKey?.name !== undefined) checkName(report, table.primaryKey.name, [...tp, 'primaryKey', 'name'], 'value');
-      for (const member of TABLE_MEMBERS) for (const [n] of entries<object>(table[member])) checkName(report, n, [...tp, member, n], 'key');
+      if (table.primaryKey?.name !== undefined)
+        checkName(report, table.primaryKey.name, [...tp, 'primaryKey', 'name'], 'value');
+      for (const member of TABLE_MEMBERS)
+        for (const [n] of entries<object>(table[member])) checkName(report, n, [...tp, member, n], 'key');
       for (const [c, column] of entries(table.columns))
-        if (column.renamedFrom !== undefined) checkName(report, column.renamedFrom, [...tp, 'columns', c, 'renamedFrom'], 'value');
+        if (column.renamedFrom !== undefined)
+          checkName(report, column.renamedFrom, [...tp, 'columns', c, 'renamedFrom'], 'value');
       for (const [g, { function: fn }] of entries(table.triggers)) {
         const fp: Path = [...tp, 'triggers', g, 'function'];
         if (fn.schema !== undefined) checkName(report, fn.schema, [...fp, 'schema'], 'value');

@@ -23,7 +23,14 @@ function clashes(ctx: CheckContext, report: Report, items: readonly Named[], why
     const [first, ...later] = [...group].sort((a, b) => ctx.order(a[1]) - ctx.order(b[1]));
     if (!first) continue;
     for (const [, path] of later)
-      report(finding(path, 'key', `${label(path, name)} has the same name as ${label(first[1], name)}; ${why}`, 'rename one of them'));
+      report(
+        finding(
+          path,
+          'key',
+          `${label(path, name)} has the same name as ${label(first[1], name)}; ${why}`,
+          'rename one of them',
+        ),
+      );
   }
 }
 
@@ -61,7 +68,12 @@ export function checkNamespaces(ctx: CheckContext): void {
       clashes(ctx, report, constraints, 'constraint names are unique per table');
     }
     // Constraint-backed clashes inside one table were reported above; report the rest once.
-    clashes(ctx, report, dropSameTableConstraints(relations), 'tables, sequences, indexes and key constraints share one namespace per schema');
+    clashes(
+      ctx,
+      report,
+      dropSameTableConstraints(relations),
+      'tables, sequences, indexes and key constraints share one namespace per schema',
+    );
     clashes(ctx, report, types, 'a table has a row type of its name, and types share one namespace per schema');
   }
 }

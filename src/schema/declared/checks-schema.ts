@@ -18,8 +18,17 @@ function checkEnums(report: Report, schema: SchemaDecl, sp: Path): void {
     const seen = new Set<string>();
     values.forEach((v, i) => {
       const bytes = identifierBytes(v);
-      if (seen.has(v)) report(finding([...vp, i], 'value', `${subject(ep)} lists the label ${q(v)} twice`, 'list each label once'));
-      if (bytes > MAX_IDENTIFIER_BYTES) report(finding([...vp, i], 'value', `${subject(ep)}: the label ${q(v)} is ${bytes} bytes long; PostgreSQL allows ${MAX_IDENTIFIER_BYTES}`, `shorten it to at most ${MAX_IDENTIFIER_BYTES} bytes (UTF-8)`));
+      if (seen.has(v))
+        report(finding([...vp, i], 'value', `${subject(ep)} lists the label ${q(v)} twice`, 'list each label once'));
+      if (bytes > MAX_IDENTIFIER_BYTES)
+        report(
+          finding(
+            [...vp, i],
+            'value',
+            `${subject(ep)}: the label ${q(v)} is ${bytes} bytes long; PostgreSQL allows ${MAX_IDENTIFIER_BYTES}`,
+            `shorten it to at most ${MAX_IDENTIFIER_BYTES} bytes (UTF-8)`,
+          ),
+        );
       seen.add(v);
     });
   }
@@ -28,13 +37,41 @@ function checkEnums(report: Report, schema: SchemaDecl, sp: Path): void {
 function checkSequence(report: Report, catalog: Catalog, s: string, seq: SequenceDecl, qp: Path): void {
   if (seq.ownedBy) {
     const { table, column } = seq.ownedBy;
-    const state = catalog.table(s, table) === undefined ? 'missing table' : catalog.column(s, table, column) === 'missing' ? 'missing column' : undefined;
-    if (state === 'missing table') report(finding([...qp, 'ownedBy', 'table'], 'value', `${subject(qp)} is owned by table ${qq(s, table)}, which is not declared`, 'declare it, or fix `ownedBy.table`'));
-    if (state === 'missing column') report(finding([...qp, 'ownedBy', 'column'], 'value', `${subject(qp)} is owned by column ${q(column)}, which table ${qq(s, table)} does not declare`, 'declare it, or fix `ownedBy.column`'));
+    const state =
+      catalog.table(s, table) === undefined
+        ? 'missing table'
+        : catalog.column(s, table, column) === 'missing'
+          ? 'missing column'
+          : undefined;
+    if (state === 'missing table')
+      report(
+        finding(
+          [...qp, 'ownedBy', 'table'],
+          'value',
+          `${subject(qp)} is owned by table ${qq(s, table)}, which is not declared`,
+          'declare it, or fix `ownedBy.table`',
+        ),
+      );
+    if (state === 'missing column')
+      report(
+        finding(
+          [...qp, 'ownedBy', 'column'],
+          'value',
+          `${subject(qp)} is owned by column ${q(column)}, which table ${qq(s, table)} does not declare`,
+          'declare it, or fix `ownedBy.column`',
+        ),
+      );
   }
   const type = seq.type === undefined ? 'bigint' : classifyType(seq.type).canonical;
   if (!isIntegerType(type)) {
-    report(finding([...qp, 'type'], 'value', `${subject(qp)}: the type must be smallint, integer or bigint, not \`${seq.type}\``, 'use bigint'));
+    report(
+      finding(
+        [...qp, 'type'],
+        'value',
+        `${subject(qp)}: the type must be smallint, integer or bigint, not \`${seq.type}\``,
+        'use bigint',
+      ),
+    );
     return;
   }
   const b = sequenceBounds(type, seq);
@@ -43,17 +80,49 @@ function checkSequence(report: Report, catalog: Catalog, s: string, seq: Sequenc
     const given = keys.find((k) => seq[k] !== undefined);
     return given ? [...qp, given] : qp;
   };
-  if (b.increment === 0n) report(finding([...qp, 'increment'], 'value', `${subject(qp)}: the increment cannot be zero`, 'use 1 (or -1 to count down)'));
+  if (b.increment === 0n)
+    report(
+      finding(
+        [...qp, 'increment'],
+        'value',
+        `${subject(qp)}: the increment cannot be zero`,
+        'use 1 (or -1 to count down)',
+      ),
+    );
   const outOfRange = (['start', 'min', 'max', 'increment', 'cache'] as const).filter((k) => {
     const v = seq[k];
     return v !== undefined && (BigInt(v) < b.typeMin || BigInt(v) > b.typeMax);
   });
   for (const k of outOfRange)
-    report(finding([...qp, k], 'value', `${subject(qp)}: \`${k}\` ${seq[k]} is out of range for ${type}`, `use a value from ${b.typeMin} to ${b.typeMax}`));
+    report(
+      finding(
+        [...qp, k],
+        'value',
+        `${subject(qp)}: \`${k}\` ${seq[k]} is out of range for ${type}`,
+        `use a value from ${b.typeMin} to ${b.typeMax}`,
+      ),
+    );
   if (outOfRange.length > 0) return;
-  if (b.min > b.max) report(finding(at('max', 'min', 'increment'), 'value', `${subject(qp)}: min ${b.min} is greater than max ${b.max}`, 'swap them'));
-  else if (b.start < b.min || b.start > b.max) report(finding(at('start', 'min', 'max', 'increment'), 'value', `${subject(qp)}: start ${b.start} is outside ${b.min}..${b.max}`, 'choose a start between min and max'));
-  if (seq.cache !== undefined && BigInt(seq.cache) < 1n) report(finding([...qp, 'cache'], 'value', `${subject(qp)}: the cache must be at least 1`, 'use 1'));
+  if (b.min > b.max)
+    report(
+      finding(
+        at('max', 'min', 'increment'),
+        'value',
+        `${subject(qp)}: min ${b.min} is greater than max ${b.max}`,
+        'swap them',
+      ),
+    );
+  else if (b.start < b.min || b.start > b.max)
+    report(
+      finding(
+        at('start', 'min', 'max', 'increment'),
+        'value',
+        `${subject(qp)}: start ${b.start} is outside ${b.min}..${b.max}`,
+        'choose a start between min and max',
+      ),
+    );
+  if (seq.cache !== undefined && BigInt(seq.cache) < 1n)
+    report(finding([...qp, 'cache'], 'value', `${subject(qp)}: the cache must be at least 1`, 'use 1'));
 }
 
 function checkTriggers(report: Report, s: string, schema: SchemaDecl): void {
@@ -63,11 +132,30 @@ function checkTriggers(report: Report, s: string, schema: SchemaDecl): void {
       const forEach = trig.forEach ?? 'statement';
       const seen = new Set<string>();
       trig.events.forEach((e, i) => {
-        if (seen.has(e)) report(finding([...gp, 'events', i], 'value', `${subject(gp)} lists the event ${e} twice`, 'list each event once'));
-        if (e === 'truncate' && forEach === 'row') report(finding([...gp, 'events', i], 'value', `${subject(gp)}: truncate triggers fire for each statement, not each row`, 'use `forEach: statement`, or drop truncate'));
+        if (seen.has(e))
+          report(
+            finding([...gp, 'events', i], 'value', `${subject(gp)} lists the event ${e} twice`, 'list each event once'),
+          );
+        if (e === 'truncate' && forEach === 'row')
+          report(
+            finding(
+              [...gp, 'events', i],
+              'value',
+              `${subject(gp)}: truncate triggers fire for each statement, not each row`,
+              'use `forEach: statement`, or drop truncate',
+            ),
+          );
         seen.add(e);
       });
-      if (trig.when !== undefined && forEach === 'statement') report(finding([...gp, 'when'], 'key', `${subject(gp)}: only row triggers can have \`when\``, 'add `forEach: row`, or remove `when`'));
+      if (trig.when !== undefined && forEach === 'statement')
+        report(
+          finding(
+            [...gp, 'when'],
+            'key',
+            `${subject(gp)}: only row triggers can have \`when\``,
+            'add `forEach: row`, or remove `when`',
+          ),
+        );
     }
 }
 
@@ -75,7 +163,15 @@ function checkFunctions(report: Report, schema: SchemaDecl, sp: Path): void {
   const seen = new Set<string>();
   (schema.functions ?? []).forEach((f, i) => {
     const key = `${f.name}(${f.args ?? ''})`;
-    if (seen.has(key)) report(finding([...sp, 'functions', i, 'name'], 'value', `schema ${q(String(sp[1]))} declares function ${q(f.name)}(${f.args ?? ''}) twice`, 'keep one of them'));
+    if (seen.has(key))
+      report(
+        finding(
+          [...sp, 'functions', i, 'name'],
+          'value',
+          `schema ${q(String(sp[1]))} declares function ${q(f.name)}(${f.args ?? ''}) twice`,
+          'keep one of them',
+        ),
+      );
     seen.add(key);
   });
 }
@@ -93,6 +189,13 @@ export function checkSchemas(ctx: CheckContext): void {
   const tenants = ctx.data.tenants;
   if (tenants && catalog.schemaState(tenants.template) === 'missing') {
     const near = closest(tenants.template, Object.keys(ctx.data.schemas));
-    report(finding(['tenants', 'template'], 'value', `\`tenants\`: the template schema ${q(tenants.template)} is not declared under \`schemas\``, near ? `did you mean ${q(near)}?` : `declare \`schemas: { ${tenants.template}: ... }\``));
+    report(
+      finding(
+        ['tenants', 'template'],
+        'value',
+        `\`tenants\`: the template schema ${q(tenants.template)} is not declared under \`schemas\``,
+        near ? `did you mean ${q(near)}?` : `declare \`schemas: { ${tenants.template}: ... }\``,
+      ),
+    );
   }
 }

@@ -7,11 +7,12 @@ import { finding, type Report } from './finding.js';
 import { expressionProblem, functionProblem, statementProblem, type SqlTextProblem } from './sql-text.js';
 import type { Path } from './zod-walk.js';
 
-const EXPRESSION_FIX = 'write exactly one SQL expression (text values as string literals, e.g. \'active\')';
+const EXPRESSION_FIX = "write exactly one SQL expression (text values as string literals, e.g. 'active')";
 
 function report(out: Report, path: Path, problem: SqlTextProblem | undefined, fix: string): void {
   // A NUL is already reported by the hygiene rules (hygiene.ts), for every text of the file.
-  if (problem && !problem.message.startsWith('a NUL character')) out(finding(path, 'value', `${subject(path)}: ${problem.message}`, fix));
+  if (problem && !problem.message.startsWith('a NUL character'))
+    out(finding(path, 'value', `${subject(path)}: ${problem.message}`, fix));
 }
 
 function expression(out: Report, path: Path, text: string | undefined): void {
@@ -21,11 +22,16 @@ function expression(out: Report, path: Path, text: string | undefined): void {
 
 function tableExpressions(out: Report, tp: Path, table: TableDecl): void {
   for (const [c, col] of entries(table.columns)) {
-    for (const key of ['default', 'generated', 'up', 'down', 'backfill'] as const) expression(out, [...tp, 'columns', c, key], col[key]);
+    for (const key of ['default', 'generated', 'up', 'down', 'backfill'] as const)
+      expression(out, [...tp, 'columns', c, key], col[key]);
   }
   for (const [i, index] of entries(table.indexes)) {
-    index.expressions?.forEach((e, k) => expression(out, [...tp, 'indexes', i, 'expressions', k], e));
-    index.keys?.forEach((key, k) => expression(out, [...tp, 'indexes', i, 'keys', k, 'expression'], key.expression));
+    index.expressions?.forEach((e, k) => {
+      expression(out, [...tp, 'indexes', i, 'expressions', k], e);
+    });
+    index.keys?.forEach((key, k) => {
+      expression(out, [...tp, 'indexes', i, 'keys', k, 'expression'], key.expression);
+    });
     expression(out, [...tp, 'indexes', i, 'where'], index.where);
   }
   for (const [c, check] of entries(table.checks)) expression(out, [...tp, 'checks', c, 'expression'], check.expression);
@@ -38,14 +44,29 @@ export function checkDeclaredSql(ctx: CheckContext): void {
     for (const [t, table] of entries(schema.tables)) tableExpressions(out, ['schemas', s, 'tables', t], table);
     (schema.functions ?? []).forEach((f, i) => {
       const path: Path = ['schemas', s, 'functions', i, 'definition'];
-      report(out, path, functionProblem(f.definition, s, f.name), `give exactly one CREATE OR REPLACE FUNCTION ${s}.${f.name}(...) statement, nothing before or after it`);
+      report(
+        out,
+        path,
+        functionProblem(f.definition, s, f.name),
+        `give exactly one CREATE OR REPLACE FUNCTION ${s}.${f.name}(...) statement, nothing before or after it`,
+      );
     });
   }
   const tenants = ctx.data.tenants;
   if (tenants) {
-    report(out, ['tenants', 'registry'], statementProblem(tenants.registry, 'SelectStmt'), 'give one SELECT returning the tenant schema names, e.g. SELECT schema_name FROM central.tenants WHERE active');
+    report(
+      out,
+      ['tenants', 'registry'],
+      statementProblem(tenants.registry, 'SelectStmt'),
+      'give one SELECT returning the tenant schema names, e.g. SELECT schema_name FROM central.tenants WHERE active',
+    );
     if (tenants.register !== undefined) {
-      report(out, ['tenants', 'register'], statementProblem(tenants.register, 'InsertStmt'), 'give one INSERT with $1 for the schema name, e.g. INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)');
+      report(
+        out,
+        ['tenants', 'register'],
+        statementProblem(tenants.register, 'InsertStmt'),
+        'give one INSERT with $1 for the schema name, e.g. INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)',
+      );
     }
   }
 }

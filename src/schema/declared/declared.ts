@@ -31,21 +31,35 @@ const text = () => catalogText(z.string());
 const name = (description: string) => catalogText(z.string().meta({ description }));
 /** User-supplied raw SQL: never quoted or rewritten by switchyard, only trimmed. */
 const sql = (description: string) =>
-  scalarText(z.string().refine((s) => s.trim() !== '', 'must not be empty').meta({ description: `${description} (raw SQL)` }), ['string', 'number', 'boolean']);
+  scalarText(
+    z
+      .string()
+      .refine((s) => s.trim() !== '', 'must not be empty')
+      .meta({ description: `${description} (raw SQL)` }),
+    ['string', 'number', 'boolean'],
+  );
 const names = (description: string) => z.array(text()).min(1).meta({ description });
 const flag = (description: string, dflt = false) => z.boolean().optional().meta({ description, default: dflt });
 const integer = (description: string) =>
-  scalarText(z.string().regex(/^[+-]?\d+$/, 'must be a whole number'), ['integer', 'string']).optional().meta({ description });
+  scalarText(z.string().regex(/^[+-]?\d+$/, 'must be a whole number'), ['integer', 'string'])
+    .optional()
+    .meta({ description });
 
 export const FK_ACTIONS = ['no action', 'restrict', 'cascade', 'set null', 'set default'] as const;
 export const INDEX_METHODS = ['btree', 'hash', 'gin', 'gist', 'brin', 'spgist'] as const;
 
 export const columnDecl = z
   .strictObject({
-    type: z.string().meta({ description: 'PostgreSQL type, e.g. `bigint`, `text`, `numeric(12,2)`, `timestamptz`, an enum name; aliases are normalized' }),
+    type: z.string().meta({
+      description:
+        'PostgreSQL type, e.g. `bigint`, `text`, `numeric(12,2)`, `timestamptz`, an enum name; aliases are normalized',
+    }),
     nullable: flag('Whether NULL is allowed. Default true; primary key and identity columns are NOT NULL', true),
     default: sql('Default value expression, e.g. `now()`').optional(),
-    identity: z.enum(['always', 'by default']).optional().meta({ description: 'GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY (integer types only)' }),
+    identity: z
+      .enum(['always', 'by default'])
+      .optional()
+      .meta({ description: 'GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY (integer types only)' }),
     generated: sql('Expression of a GENERATED ALWAYS AS (...) STORED column').optional(),
     collation: text().optional().meta({ description: 'Collation name, e.g. `C`, when not the default' }),
     comment: text().optional(),
@@ -70,7 +84,10 @@ const uniqueDecl = z
     deferrable: flag('DEFERRABLE'),
     initiallyDeferred: flag('INITIALLY DEFERRED (requires deferrable)'),
   })
-  .meta({ title: 'Unique constraint', description: 'The key is the constraint name (PostgreSQL default `<table>_<columns>_key`)' });
+  .meta({
+    title: 'Unique constraint',
+    description: 'The key is the constraint name (PostgreSQL default `<table>_<columns>_key`)',
+  });
 
 const indexKeyDecl = z
   .strictObject({
@@ -86,8 +103,16 @@ const indexKeyDecl = z
 const indexDecl = z
   .strictObject({
     columns: names('Plain column keys (exactly one of columns, expressions, keys)').optional(),
-    expressions: z.array(sql('Index expression')).min(1).optional().meta({ description: 'Expression keys, e.g. `lower(email)`' }),
-    keys: z.array(indexKeyDecl).min(1).optional().meta({ description: 'Keys with options (order, nulls, opclass, collation)' }),
+    expressions: z
+      .array(sql('Index expression'))
+      .min(1)
+      .optional()
+      .meta({ description: 'Expression keys, e.g. `lower(email)`' }),
+    keys: z
+      .array(indexKeyDecl)
+      .min(1)
+      .optional()
+      .meta({ description: 'Keys with options (order, nulls, opclass, collation)' }),
     method: z.enum(INDEX_METHODS).optional().meta({ description: 'Access method', default: 'btree' }),
     unique: flag('UNIQUE index'),
     include: names('INCLUDE columns (btree, gist, spgist)').optional(),
@@ -117,7 +142,10 @@ const foreignKeyDecl = z
     initiallyDeferred: flag('INITIALLY DEFERRED (requires deferrable)'),
     notValid: flag('Written by introspection: added NOT VALID, not yet validated'),
   })
-  .meta({ title: 'Foreign key', description: 'The key is the constraint name (PostgreSQL default `<table>_<columns>_fkey`)' });
+  .meta({
+    title: 'Foreign key',
+    description: 'The key is the constraint name (PostgreSQL default `<table>_<columns>_fkey`)',
+  });
 
 const checkDecl = z
   .strictObject({
@@ -125,14 +153,20 @@ const checkDecl = z
     noInherit: flag('NO INHERIT'),
     notValid: flag('Written by introspection: added NOT VALID, not yet validated'),
   })
-  .meta({ title: 'Check constraint', description: 'The key is the constraint name (PostgreSQL default `<table>_<column>_check`)' });
+  .meta({
+    title: 'Check constraint',
+    description: 'The key is the constraint name (PostgreSQL default `<table>_<column>_check`)',
+  });
 
 const triggerDecl = z
   .strictObject({
     timing: z.enum(['before', 'after', 'instead of']),
     events: z.array(z.enum(['insert', 'update', 'delete', 'truncate'])).min(1),
     forEach: z.enum(['row', 'statement']).optional().meta({ default: 'statement' }),
-    function: z.strictObject({ schema: name("Default: this table's schema").optional(), name: name('Trigger function') }),
+    function: z.strictObject({
+      schema: name("Default: this table's schema").optional(),
+      name: name('Trigger function'),
+    }),
     when: sql('WHEN condition').optional(),
     enabled: z.enum(['origin', 'always', 'replica', 'disabled']).optional().meta({ default: 'origin' }),
   })
@@ -146,7 +180,10 @@ export const tableDecl = z
     primaryKey: primaryKeyDecl.optional(),
     unique: z.record(z.string(), uniqueDecl).optional().meta({ description: 'Constraint name -> unique constraint' }),
     indexes: z.record(z.string(), indexDecl).optional().meta({ description: 'Index name -> index' }),
-    foreignKeys: z.record(z.string(), foreignKeyDecl).optional().meta({ description: 'Constraint name -> foreign key' }),
+    foreignKeys: z
+      .record(z.string(), foreignKeyDecl)
+      .optional()
+      .meta({ description: 'Constraint name -> foreign key' }),
     checks: z.record(z.string(), checkDecl).optional().meta({ description: 'Constraint name -> check constraint' }),
     triggers: z.record(z.string(), triggerDecl).optional().meta({ description: 'Trigger name -> trigger' }),
   })
@@ -155,7 +192,10 @@ export const tableDecl = z
 const enumDecl = z
   .union([
     z.array(text()).meta({ description: 'Enum labels, in sort order' }),
-    z.strictObject({ values: z.array(text()).meta({ description: 'Enum labels, in sort order' }), comment: text().optional() }),
+    z.strictObject({
+      values: z.array(text()).meta({ description: 'Enum labels, in sort order' }),
+      comment: text().optional(),
+    }),
   ])
   .meta({ title: 'Enum', description: 'A list of labels, or `{ values: [...], comment }`' });
 
@@ -175,7 +215,10 @@ const sequenceDecl = z
 const functionDecl = z
   .strictObject({
     name: name('Function name'),
-    args: z.string().optional().meta({ description: 'Identity arguments as pg_get_function_identity_arguments prints them', default: '' }),
+    args: z
+      .string()
+      .optional()
+      .meta({ description: 'Identity arguments as pg_get_function_identity_arguments prints them', default: '' }),
     definition: z.string().min(1).meta({ description: 'The complete CREATE OR REPLACE FUNCTION statement' }),
   })
   .meta({ title: 'Function' });
@@ -195,9 +238,13 @@ export const declaredFile = z
     schemas: z.record(z.string(), schemaDecl).meta({ description: 'Schema name -> schema' }),
     tenants: z
       .strictObject({
-        registry: sql('Query returning the tenant schema names, e.g. `SELECT schema_name FROM central.tenants WHERE active`'),
+        registry: sql(
+          'Query returning the tenant schema names, e.g. `SELECT schema_name FROM central.tenants WHERE active`',
+        ),
         template: name('The entry under `schemas` that describes every tenant schema'),
-        register: sql('Statement `switchyard tenants add` runs to register a new tenant, $1 being its schema name, e.g. `INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)`').optional(),
+        register: sql(
+          'Statement `switchyard tenants add` runs to register a new tenant, $1 being its schema name, e.g. `INSERT INTO central.tenants (schema_name, active) VALUES ($1, true)`',
+        ).optional(),
       })
       .optional()
       .meta({ title: 'Tenants', description: 'One template schema applied to every schema the registry lists' }),

@@ -26,7 +26,8 @@ export function namedObject(path: Path): { label: string; depth: number } {
   }
   const what = kind === undefined ? undefined : IN_SCHEMA[kind];
   if (what && name !== undefined) return { label: `${what} ${qq(schema, name)}`, depth: 4 };
-  if (kind === 'functions' && name !== undefined) return { label: `function #${Number(name) + 1} of schema ${q(schema)}`, depth: 4 };
+  if (kind === 'functions' && name !== undefined)
+    return { label: `function #${Number(name) + 1} of schema ${q(schema)}`, depth: 4 };
   return { label: `schema ${q(schema)}`, depth: 2 };
 }
 

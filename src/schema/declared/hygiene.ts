@@ -28,7 +28,13 @@ export function visible(text: string): string {
  * take. `catalogText`: the text is a name, label or comment, which must be free of control characters too.
  * `pathOf` is called only for a problem: the check runs on every key and scalar of the file.
  */
-export function badText(text: string, catalogText: boolean, pathOf: () => Path, at: 'key' | 'value', offset: number): Finding | undefined {
+export function badText(
+  text: string,
+  catalogText: boolean,
+  pathOf: () => Path,
+  at: 'key' | 'value',
+  offset: number,
+): Finding | undefined {
   const match = (catalogText ? IN_CATALOG_TEXT : NEVER).exec(text);
   if (!match) return undefined;
   const path = pathOf();
@@ -40,7 +46,17 @@ export function badText(text: string, catalogText: boolean, pathOf: () => Path, 
     char === '\0'
       ? finding(path, at, `${where} U+0000 (NUL) at character ${position}; PostgreSQL cannot store a NUL`, 'remove it')
       : /\p{Cs}/u.test(char)
-        ? finding(path, at, `${where} an unpaired surrogate ${codePoint(char)} at character ${position}, which has no UTF-8 form`, 'remove it, or escape the whole character (`\\U0001F600`)')
-        : finding(path, at, `${where} the control character ${codePoint(char)} at character ${position}`, 'remove it: names, enum labels and comments cannot hold control characters');
+        ? finding(
+            path,
+            at,
+            `${where} an unpaired surrogate ${codePoint(char)} at character ${position}, which has no UTF-8 form`,
+            'remove it, or escape the whole character (`\\U0001F600`)',
+          )
+        : finding(
+            path,
+            at,
+            `${where} the control character ${codePoint(char)} at character ${position}`,
+            'remove it: names, enum labels and comments cannot hold control characters',
+          );
   return { ...found, offset };
 }

@@ -8,7 +8,12 @@ import { keysOf, schemaAt, valueAt, type Segment } from './zod-walk.js';
 type Issue = z.core.$ZodIssue;
 
 const EXPECTED: Readonly<Record<string, string>> = {
-  string: 'text', boolean: 'true or false', array: 'a list', object: 'a mapping', record: 'a mapping', number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+  number: 'a number',
 };
 const WRITE: Readonly<Record<string, string>> = {
   string: 'write text (quote it if it looks like a number or a boolean)',
@@ -45,7 +50,12 @@ export function flatten(issues: readonly Issue[], data: unknown, root: z.ZodType
   return issues.flatMap((issue): Issue[] => {
     if (issue.code !== 'invalid_union') return [issue];
     const meant = issue.errors.find((branch) => !branch.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
-    if (meant) return flatten(meant.map((e) => ({ ...e, path: [...issue.path, ...e.path] })), data, root);
+    if (meant)
+      return flatten(
+        meant.map((e) => ({ ...e, path: [...issue.path, ...e.path] })),
+        data,
+        root,
+      );
     const s = schemaAt(root, data, pathOf(issue));
     const description = (s && z.globalRegistry.get(s)?.description) ?? 'of another shape';
     const got = show(valueAt(data, pathOf(issue)));
@@ -62,26 +72,67 @@ function issueFindings(issue: Issue, data: unknown, root: z.ZodType): Finding[] 
       const valid = keysOf(schemaAt(root, data, path));
       return issue.keys.map((key) => {
         const near = closest(key, valid);
-        return finding([...path, key], 'key', `${subject(path)}: unknown key \`${key}\``, near ? `did you mean \`${near}\`?` : `valid keys here: ${valid.join(', ')}`);
+        return finding(
+          [...path, key],
+          'key',
+          `${subject(path)}: unknown key \`${key}\``,
+          near ? `did you mean \`${near}\`?` : `valid keys here: ${valid.join(', ')}`,
+        );
       });
     }
     case 'invalid_type': {
       if (value === undefined && last !== undefined) {
         const parent = path.slice(0, -1);
-        return [finding(path, 'key', `${subject(parent)}: \`${last}\` is required`, MISSING_FIX[String(last)] ?? `add \`${last}:\``)];
+        return [
+          finding(
+            path,
+            'key',
+            `${subject(parent)}: \`${last}\` is required`,
+            MISSING_FIX[String(last)] ?? `add \`${last}:\``,
+          ),
+        ];
       }
-      if (path.length === 0) return [finding(path, 'value', `the top level must be a mapping with \`schemas:\`, got ${show(value)}`, MISSING_FIX.schemas)];
+      if (path.length === 0)
+        return [
+          finding(
+            path,
+            'value',
+            `the top level must be a mapping with \`schemas:\`, got ${show(value)}`,
+            MISSING_FIX.schemas,
+          ),
+        ];
       const isColumn = path[path.length - 2] === 'columns' && typeof value === 'string';
       const fix = isColumn ? `write \`${String(last)}: { type: ${value} }\`` : WRITE[issue.expected];
-      return [finding(path, 'value', `${subject(path)} must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${show(value)}`, fix)];
+      return [
+        finding(
+          path,
+          'value',
+          `${subject(path)} must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${show(value)}`,
+          fix,
+        ),
+      ];
     }
     case 'invalid_value': {
       const values = issue.values.map(String);
       const near = typeof value === 'string' ? closest(value, values) : undefined;
-      return [finding(path, 'value', `${subject(path)} must be one of ${values.join(', ')}; got ${show(value)}`, near ? `did you mean \`${near}\`?` : undefined)];
+      return [
+        finding(
+          path,
+          'value',
+          `${subject(path)} must be one of ${values.join(', ')}; got ${show(value)}`,
+          near ? `did you mean \`${near}\`?` : undefined,
+        ),
+      ];
     }
     case 'too_small':
-      return [finding(path, 'value', `${subject(path)} must not be empty`, issue.origin === 'array' ? 'list at least one item' : 'write a value')];
+      return [
+        finding(
+          path,
+          'value',
+          `${subject(path)} must not be empty`,
+          issue.origin === 'array' ? 'list at least one item' : 'write a value',
+        ),
+      ];
     default:
       return [finding(path, 'value', `${subject(path)} ${issue.message}`, CUSTOM_FIX[issue.message])];
   }

@@ -11,13 +11,20 @@ import type { Path } from './zod-walk.js';
 function declaredPath(data: unknown, object: readonly string[]): Path {
   const [root, schema, kind, name, ...rest] = object;
   if (root !== 'schemas' || kind !== 'functions' || schema === undefined || name === undefined) return object;
-  const list = (data as { schemas?: Record<string, { functions?: Array<{ name?: string }> }> })?.schemas?.[schema]?.functions ?? [];
+  const list =
+    (data as { schemas?: Record<string, { functions?: Array<{ name?: string }> }> })?.schemas?.[schema]?.functions ??
+    [];
   const i = list.findIndex((f) => f?.name === name);
   return i < 0 ? [root, schema, kind] : [root, schema, kind, i, ...rest];
 }
 
 /** A one-line problem at the declaration of `object` in `file` (a declared YAML file). */
-export async function problemAt(file: string, object: readonly string[], message: string, fix: string): Promise<Problem> {
+export async function problemAt(
+  file: string,
+  object: readonly string[],
+  message: string,
+  fix: string,
+): Promise<Problem> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
   const line = message.replace(/\s+/g, ' ').trim();
   if (text === undefined) return { file, line: 1, column: 1, path: object.join('.'), message: line, fix };

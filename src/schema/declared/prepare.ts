@@ -27,17 +27,32 @@ export function prepare(doc: Document.Parsed, root: Schema): Finding[] {
   const scalars = new Map<Schema, { text: boolean; catalog: boolean }>();
   const scalarKind = (schema: Schema) => {
     let kind = scalars.get(schema);
-    if (!kind) scalars.set(schema, (kind = { text: expectsText(schema), catalog: isCatalogText(pick(schema, 'scalar')) }));
+    if (!kind)
+      scalars.set(schema, (kind = { text: expectsText(schema), catalog: isCatalogText(pick(schema, 'scalar')) }));
     return kind;
   };
 
-  const walkPair = (pair: Pair<Node>, key: string, keys: ReturnType<typeof childrenOf> | undefined, seen: Set<string>): void => {
+  const walkPair = (
+    pair: Pair<Node>,
+    key: string,
+    keys: ReturnType<typeof childrenOf> | undefined,
+    seen: Set<string>,
+  ): void => {
     // Every mapping the format keys by name (a zod record) is a list of names: tables, columns, indexes...
     const bad = badText(key, keys?.names === true, () => here(key), 'key', pair.key.range?.[0] ?? 0);
     if (bad) found.push(bad);
-    if (seen.has(key)) found.push(finding(here(key), 'key', `${subject(here(key))} is declared twice`, 'keep only one of them'));
+    if (seen.has(key))
+      found.push(finding(here(key), 'key', `${subject(here(key))} is declared twice`, 'keep only one of them'));
     // JavaScript objects (and zod records) cannot hold this key: it would vanish without a word.
-    if (key === '__proto__') found.push(finding(here(key), 'key', `${subject(here(key))}: the name \`__proto__\` is not supported`, 'choose another name'));
+    if (key === '__proto__')
+      found.push(
+        finding(
+          here(key),
+          'key',
+          `${subject(here(key))}: the name \`__proto__\` is not supported`,
+          'choose another name',
+        ),
+      );
     seen.add(key);
     path.push(key);
     walk(pair.value, keys?.of(key));
@@ -51,7 +66,15 @@ export function prepare(doc: Document.Parsed, root: Schema): Finding[] {
       let dropped = false;
       for (const pair of node.items) {
         if (!isScalar(pair.key)) {
-          found.push({ ...finding([...path], 'key', `${subject(path)}: a key must be a plain name, not a list or mapping`, 'write the name as a plain or quoted string'), offset: pair.key?.range?.[0] ?? 0 });
+          found.push({
+            ...finding(
+              [...path],
+              'key',
+              `${subject(path)}: a key must be a plain name, not a list or mapping`,
+              'write the name as a plain or quoted string',
+            ),
+            offset: pair.key?.range?.[0] ?? 0,
+          });
           dropped = true;
           continue;
         }
@@ -68,8 +91,11 @@ export function prepare(doc: Document.Parsed, root: Schema): Finding[] {
       });
     } else if (isScalar(node)) {
       const kind = schema && scalarKind(schema);
-      if (kind?.text && node.value !== null && typeof node.value !== 'string') node.value = node.source ?? String(node.value);
-      const bad = typeof node.value === 'string' && badText(node.value, kind?.catalog === true, () => [...path], 'value', node.range?.[0] ?? 0);
+      if (kind?.text && node.value !== null && typeof node.value !== 'string')
+        node.value = node.source ?? String(node.value);
+      const bad =
+        typeof node.value === 'string' &&
+        badText(node.value, kind?.catalog === true, () => [...path], 'value', node.range?.[0] ?? 0);
       if (bad) found.push(bad);
     }
   };

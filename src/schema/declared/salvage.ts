@@ -75,7 +75,11 @@ function cutPoint(root: z.ZodType, data: unknown, path: Path): Path | undefined 
  * The valid part of `data` (or undefined when nothing sensible remains) and what was cut out. `issues`: those
  * of the parse the caller already ran on `data`, so that a large file is not parsed once more for them.
  */
-export function salvage<T>(root: z.ZodType<T>, data: unknown, issues?: readonly z.core.$ZodIssue[]): { data: T; broken: Broken } | undefined {
+export function salvage<T>(
+  root: z.ZodType<T>,
+  data: unknown,
+  issues?: readonly z.core.$ZodIssue[],
+): { data: T; broken: Broken } | undefined {
   const current: unknown = structuredClone(data);
   const broken = new Broken();
   for (let round = 0; round < 8; round++) {
@@ -95,7 +99,8 @@ export function salvage<T>(root: z.ZodType<T>, data: unknown, issues?: readonly 
       const cut = cutPoint(root, current, path);
       if (!cut) return undefined;
       const holder = valueAt(current, cut.slice(0, -1));
-      if (holder !== null && typeof holder === 'object') delete (holder as Record<string, unknown>)[String(cut[cut.length - 1])];
+      if (holder !== null && typeof holder === 'object')
+        delete (holder as Record<string, unknown>)[String(cut[cut.length - 1])];
       broken.add(cut);
     }
   }

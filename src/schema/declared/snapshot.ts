@@ -31,8 +31,13 @@ const SCHEMA_KEY = ',"schema":';
 
 export function snapshotJson(schema: DatabaseSchema, database?: string): string {
   const body = JSON.stringify(schema);
-  const head = { switchyardSnapshot: 1, fingerprint: fingerprint(schema), contentSha256: sha256(body), ...(database ? { database } : {}) };
-  return JSON.stringify(head).slice(0, -1) + SCHEMA_KEY + body + '}\n';
+  const head = {
+    switchyardSnapshot: 1,
+    fingerprint: fingerprint(schema),
+    contentSha256: sha256(body),
+    ...(database ? { database } : {}),
+  };
+  return `${JSON.stringify(head).slice(0, -1) + SCHEMA_KEY + body}}\n`;
 }
 
 export async function loadSchemaFile(path: string): Promise<SchemaFile> {
@@ -52,14 +57,23 @@ async function loadJson(path: string): Promise<SchemaFile> {
   } catch (e) {
     throw new UsageError(`cannot read the snapshot ${path}: ${(e as Error).message}`, { cause: e });
   }
-  if (data.switchyardSnapshot !== 1 || !data.schema || !Array.isArray(data.schema.schemas) || typeof data.fingerprint !== 'string') {
-    throw new UsageError(`${path} is not a switchyard snapshot (write one with \`switchyard introspect -o file.json\`)`);
+  if (
+    data.switchyardSnapshot !== 1 ||
+    !data.schema ||
+    !Array.isArray(data.schema.schemas) ||
+    typeof data.fingerprint !== 'string'
+  ) {
+    throw new UsageError(
+      `${path} is not a switchyard snapshot (write one with \`switchyard introspect -o file.json\`)`,
+    );
   }
   // The header holds only hex digests and an escaped URL, so the first `,"schema":` is the schema's key.
   const at = text.indexOf(SCHEMA_KEY);
   const body = at < 0 ? '' : text.slice(at + SCHEMA_KEY.length, text.trimEnd().length - 1);
   if (data.contentSha256 !== sha256(body)) {
-    throw new UsageError(`${path} was edited after it was introspected (its content no longer matches its hash); edit the YAML form instead, or introspect again`);
+    throw new UsageError(
+      `${path} was edited after it was introspected (its content no longer matches its hash); edit the YAML form instead, or introspect again`,
+    );
   }
   rememberFingerprint(data.schema, data.fingerprint);
   return { model: data.schema, canonical: true };

@@ -37,14 +37,19 @@ function excerpt(text: string, from: number): string {
   return s.length > 48 ? `${s.slice(0, 45)}...` : s;
 }
 
-function parse(sql: string): { stmts: Array<{ stmt: Node; stmt_location?: number }> } | { error: string; cursor?: number } {
+function parse(
+  sql: string,
+): { stmts: Array<{ stmt: Node; stmt_location?: number }> } | { error: string; cursor?: number } {
   try {
     const tree = parseSync(sql) as unknown as { stmts?: Array<{ stmt: Node; stmt_location?: number }> };
     return { stmts: tree.stmts ?? [] };
   } catch (e) {
     // cursorPosition counts characters from 0 (unlike the byte offsets of tokens and statements).
     const details = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-    return { error: (e as Error).message.replace(/\s+/g, ' '), ...(details?.cursorPosition !== undefined ? { cursor: details.cursorPosition } : {}) };
+    return {
+      error: (e as Error).message.replace(/\s+/g, ' '),
+      ...(details?.cursorPosition !== undefined ? { cursor: details.cursorPosition } : {}),
+    };
   }
 }
 
@@ -69,16 +74,23 @@ const writesOrClauses = (key: string): string | undefined =>
   WRITES.has(key) ? `a data-changing statement (${key.replace(/Stmt$/, '').toUpperCase()})` : FORBIDDEN_CLAUSES[key];
 
 /** In an expression also no parameter: in a backfill batch `$1` would read switchyard's own bind values. */
-const inExpression = (key: string): string | undefined => (key === 'ParamRef' ? 'a parameter ($1...)' : writesOrClauses(key));
+const inExpression = (key: string): string | undefined =>
+  key === 'ParamRef' ? 'a parameter ($1...)' : writesOrClauses(key);
 
 /** Languages whose functions run native code or reach outside the server: never built from a declared file. */
 const UNSAFE_LANGUAGES = /^(c|internal|\w+u)$/i;
 
-
 /** Where the second statement of `text` starts, as a 1-based character of `text` (parsed with `offset` before it). */
-function secondStatement(text: string, stmts: ReadonlyArray<{ stmt_location?: number }>, offset: number): SqlTextProblem {
+function secondStatement(
+  text: string,
+  stmts: ReadonlyArray<{ stmt_location?: number }>,
+  offset: number,
+): SqlTextProblem {
   const raw = chars(text, (stmts[1]?.stmt_location ?? 0) - offset);
-  const start = Math.max(0, raw + (text.slice(Math.max(0, raw)).length - text.slice(Math.max(0, raw)).trimStart().length));
+  const start = Math.max(
+    0,
+    raw + (text.slice(Math.max(0, raw)).length - text.slice(Math.max(0, raw)).trimStart().length),
+  );
   return { message: `a second statement starts at character ${start + 1}: \`${excerpt(text, start)}\``, at: start + 1 };
 }
 
@@ -92,18 +104,25 @@ function nul(text: string): SqlTextProblem | undefined {
 function oneValue(sql: string, offset: number, text: string): SqlTextProblem | { value: unknown } {
   const parsed = parse(sql);
   if ('error' in parsed) {
-    const at = parsed.cursor !== undefined ? Math.min(Math.max(1, parsed.cursor - offset + 1), text.length + 1) : undefined;
-    return { message: `not a single SQL expression: ${parsed.error}${at !== undefined ? ` (at character ${at})` : ''}`, ...(at ? { at } : {}) };
+    const at =
+      parsed.cursor !== undefined ? Math.min(Math.max(1, parsed.cursor - offset + 1), text.length + 1) : undefined;
+    return {
+      message: `not a single SQL expression: ${parsed.error}${at !== undefined ? ` (at character ${at})` : ''}`,
+      ...(at ? { at } : {}),
+    };
   }
   if (parsed.stmts.length !== 1) return secondStatement(text, parsed.stmts, offset);
   const select = parsed.stmts[0]!.stmt.SelectStmt as Node | undefined;
   const extra = select ? Object.keys(select).filter((k) => !['targetList', 'limitOption', 'op'].includes(k)) : [];
   const targets = (select?.targetList as Node[] | undefined) ?? [];
-  if (!select || select.op !== 'SETOP_NONE' || extra.length > 0 || targets.length !== 1) {
-    return { message: `not a single SQL expression: the text adds ${targets.length > 1 ? 'a second value' : `a clause (${extra[0] ?? String(select?.op)})`} after it` };
+  if (select?.op !== 'SETOP_NONE' || extra.length > 0 || targets.length !== 1) {
+    return {
+      message: `not a single SQL expression: the text adds ${targets.length > 1 ? 'a second value' : `a clause (${extra[0] ?? String(select?.op)})`} after it`,
+    };
   }
   const target = targets[0]!.ResTarget as Node | undefined;
-  if (!target || target.name !== undefined) return { message: 'not a single SQL expression: it names its value (AS ...)' };
+  if (!target || target.name !== undefined)
+    return { message: 'not a single SQL expression: it names its value (AS ...)' };
   return { value: target.val };
 }
 
@@ -116,7 +135,10 @@ export function expressionProblem(text: string): SqlTextProblem | undefined {
   // In parentheses, a text can close ours and open its own (`1) + (2`), which rendered inline closes the
   // statement's. Bare, it cannot: the same text must also be one value on its own.
   const bare = oneValue(`SELECT\n${text}\n`, 7, text);
-  if (!('value' in bare)) return { message: `not a single SQL expression on its own (its parentheses do not balance, or it ends a clause): \`${excerpt(text, 0)}\`` };
+  if (!('value' in bare))
+    return {
+      message: `not a single SQL expression on its own (its parentheses do not balance, or it ends a clause): \`${excerpt(text, 0)}\``,
+    };
   const bad = findNode(wrapped.value, inExpression);
   return bad ? { message: `an expression may not contain ${bad}` } : undefined;
 }
@@ -127,40 +149,60 @@ export function statementProblem(text: string, kind: 'SelectStmt' | 'InsertStmt'
   if (zero) return zero;
   const parsed = parse(text);
   const what = kind === 'SelectStmt' ? 'SELECT' : 'INSERT';
-  if ('error' in parsed) return { message: `not a valid ${what}: ${parsed.error}`, ...(parsed.cursor !== undefined ? { at: parsed.cursor + 1 } : {}) };
+  if ('error' in parsed)
+    return {
+      message: `not a valid ${what}: ${parsed.error}`,
+      ...(parsed.cursor !== undefined ? { at: parsed.cursor + 1 } : {}),
+    };
   if (parsed.stmts.length === 0) return { message: `no statement: expected one ${what}` };
   if (parsed.stmts.length > 1) return secondStatement(text, parsed.stmts, 0);
   const stmt = parsed.stmts[0]!.stmt;
   const found = Object.keys(stmt)[0] ?? 'nothing';
   if (found !== kind) return { message: `expected one ${what}, found ${found.replace(/Stmt$/, '').toUpperCase()}` };
   const body = stmt[kind] as Node;
-  const bad = kind === 'InsertStmt' ? findNode(body, (k) => (k !== 'InsertStmt' ? writesOrClauses(k) : undefined)) : findNode(body, inExpression);
+  const bad =
+    kind === 'InsertStmt'
+      ? findNode(body, (k) => (k !== 'InsertStmt' ? writesOrClauses(k) : undefined))
+      : findNode(body, inExpression);
   return bad ? { message: `the ${what} may not contain ${bad}` } : undefined;
 }
 
-const names = (list: unknown): string[] => ((list as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? ''));
+const names = (list: unknown): string[] =>
+  ((list as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? ''));
 
 /** Exactly one CREATE [OR REPLACE] FUNCTION of `schema.name` (not a procedure, nothing after it). */
 export function functionProblem(text: string, schema: string, name: string): SqlTextProblem | undefined {
   const zero = nul(text);
   if (zero) return zero;
   const parsed = parse(text);
-  if ('error' in parsed) return { message: `not a valid CREATE FUNCTION: ${parsed.error}`, ...(parsed.cursor !== undefined ? { at: parsed.cursor + 1 } : {}) };
+  if ('error' in parsed)
+    return {
+      message: `not a valid CREATE FUNCTION: ${parsed.error}`,
+      ...(parsed.cursor !== undefined ? { at: parsed.cursor + 1 } : {}),
+    };
   if (parsed.stmts.length === 0) return { message: 'no statement: expected one CREATE FUNCTION' };
   if (parsed.stmts.length > 1) return secondStatement(text, parsed.stmts, 0);
   const fn = parsed.stmts[0]!.stmt.CreateFunctionStmt as Node | undefined;
-  if (!fn) return { message: `expected one CREATE FUNCTION, found ${(Object.keys(parsed.stmts[0]!.stmt)[0] ?? '').replace(/Stmt$/, '').toUpperCase()}` };
+  if (!fn)
+    return {
+      message: `expected one CREATE FUNCTION, found ${(Object.keys(parsed.stmts[0]!.stmt)[0] ?? '').replace(/Stmt$/, '').toUpperCase()}`,
+    };
   if (fn.is_procedure) return { message: 'expected a CREATE FUNCTION, found CREATE PROCEDURE' };
   const language = ((fn.options as Node[] | undefined) ?? [])
     .map((o) => o.DefElem as { defname?: string; arg?: { String?: { sval?: string } } } | undefined)
     .find((d) => d?.defname === 'language')?.arg?.String?.sval;
   if (language && UNSAFE_LANGUAGES.test(language)) {
-    return { message: `the function is LANGUAGE ${language}, which runs native code or reaches outside the server, and creating it loads or checks that code: switchyard builds only trusted languages (sql, plpgsql...)` };
+    return {
+      message: `the function is LANGUAGE ${language}, which runs native code or reaches outside the server, and creating it loads or checks that code: switchyard builds only trusted languages (sql, plpgsql...)`,
+    };
   }
   const parts = names(fn.funcname);
   const declared = parts.length === 1 ? [schema, parts[0]] : parts;
   if (parts.length === 1 && schema !== 'public') {
-    return { message: `the definition creates \`${parts[0]}\` without a schema, so it would land in the search_path, not in ${schema}`, at: 1 };
+    return {
+      message: `the definition creates \`${parts[0]}\` without a schema, so it would land in the search_path, not in ${schema}`,
+      at: 1,
+    };
   }
   if (declared.length !== 2 || declared[0] !== schema || declared[1] !== name) {
     return { message: `the definition creates \`${parts.join('.')}\`, but the entry declares \`${schema}.${name}\`` };

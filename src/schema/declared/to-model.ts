@@ -1,8 +1,27 @@
 // A valid declared file as the model: defaults filled in the way PostgreSQL fills them, so that a short
 // declaration and an introspected snapshot of the same database are equal data.
-import type { Column, DatabaseSchema, ForeignKey, Index, IndexKey, Schema, Sequence, Table, Trigger, TriggerEvent } from '../model/model.js';
+import type {
+  Column,
+  DatabaseSchema,
+  ForeignKey,
+  Index,
+  IndexKey,
+  Schema,
+  Sequence,
+  Table,
+  Trigger,
+  TriggerEvent,
+} from '../model/model.js';
 import { entries } from './catalog.js';
-import type { ColumnDecl, DeclaredFile, ForeignKeyDecl, IndexDecl, SchemaDecl, SequenceDecl, TableDecl } from './declared.js';
+import type {
+  ColumnDecl,
+  DeclaredFile,
+  ForeignKeyDecl,
+  IndexDecl,
+  SchemaDecl,
+  SequenceDecl,
+  TableDecl,
+} from './declared.js';
 import { defaultConstraintName, sqlName } from '../model/names.js';
 import { normalizeDatabase } from '../model/normalize.js';
 import { sequenceBounds } from '../model/sequence.js';
@@ -22,11 +41,19 @@ const onlyTrue = (b: boolean | undefined): true | undefined => (b ? true : undef
 
 function column(name: string, c: ColumnDecl, inPk: boolean): Column {
   return {
-    kind: 'column', name, type: normalizeType(c.type),
+    kind: 'column',
+    name,
+    type: normalizeType(c.type),
     nullable: c.nullable ?? !(inPk || c.identity !== undefined),
-    default: trimmed(c.default), identity: c.identity, generated: trimmed(c.generated),
-    collation: c.collation === undefined ? undefined : sqlName(c.collation), comment: c.comment,
-    renamedFrom: c.renamedFrom, up: trimmed(c.up), down: trimmed(c.down), backfill: trimmed(c.backfill),
+    default: trimmed(c.default),
+    identity: c.identity,
+    generated: trimmed(c.generated),
+    collation: c.collation === undefined ? undefined : sqlName(c.collation),
+    comment: c.comment,
+    renamedFrom: c.renamedFrom,
+    up: trimmed(c.up),
+    down: trimmed(c.down),
+    backfill: trimmed(c.backfill),
   } as Column;
 }
 
@@ -36,7 +63,9 @@ function indexKeys(i: IndexDecl): IndexKey[] {
   return (i.keys ?? []).map((k) => {
     const desc = k.order === 'desc';
     return {
-      column: k.column, expression: trimmed(k.expression), order: desc ? 'desc' : undefined,
+      column: k.column,
+      expression: trimmed(k.expression),
+      order: desc ? 'desc' : undefined,
       // The model keeps `nulls` only where it is not what the order implies.
       nulls: k.nulls !== undefined && k.nulls !== (desc ? 'first' : 'last') ? k.nulls : undefined,
       opclass: k.opclass === undefined ? undefined : sqlName(k.opclass),
@@ -47,8 +76,16 @@ function indexKeys(i: IndexDecl): IndexKey[] {
 
 function index(name: string, i: IndexDecl): Index {
   return {
-    kind: 'index', name, unique: i.unique ?? false, method: i.method ?? 'btree', keys: indexKeys(i), include: i.include,
-    where: trimmed(i.where), nullsNotDistinct: onlyTrue(i.nullsNotDistinct), invalid: onlyTrue(i.invalid), comment: i.comment,
+    kind: 'index',
+    name,
+    unique: i.unique ?? false,
+    method: i.method ?? 'btree',
+    keys: indexKeys(i),
+    include: i.include,
+    where: trimmed(i.where),
+    nullsNotDistinct: onlyTrue(i.nullsNotDistinct),
+    invalid: onlyTrue(i.invalid),
+    comment: i.comment,
   } as Index;
 }
 
@@ -56,10 +93,16 @@ function foreignKey(file: DeclaredFile, schema: string, name: string, f: Foreign
   const rs = f.references.schema ?? schema;
   const pk = file.schemas[rs]?.tables?.[f.references.table]?.primaryKey?.columns ?? [];
   return {
-    kind: 'foreign_key', name, columns: f.columns,
+    kind: 'foreign_key',
+    name,
+    columns: f.columns,
     references: { schema: rs, table: f.references.table, columns: f.references.columns ?? pk },
-    onDelete: f.onDelete ?? 'no action', onUpdate: f.onUpdate ?? 'no action', match: f.match ?? 'simple',
-    deferrable: f.deferrable ?? false, initiallyDeferred: f.initiallyDeferred ?? false, notValid: onlyTrue(f.notValid),
+    onDelete: f.onDelete ?? 'no action',
+    onUpdate: f.onUpdate ?? 'no action',
+    match: f.match ?? 'simple',
+    deferrable: f.deferrable ?? false,
+    initiallyDeferred: f.initiallyDeferred ?? false,
+    notValid: onlyTrue(f.notValid),
   } as ForeignKey;
 }
 
@@ -67,19 +110,52 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
   const pk = t.primaryKey?.columns ?? [];
   const columnNames = order(['schemas', schema, 'tables', name, 'columns']) ?? Object.keys(t.columns);
   return {
-    kind: 'table', name,
+    kind: 'table',
+    name,
     columns: columnNames.flatMap((c) => (t.columns[c] ? [column(c, t.columns[c], pk.includes(c))] : [])),
-    primaryKey: t.primaryKey && { kind: 'primary_key', name: t.primaryKey.name ?? defaultConstraintName(name, [], 'pkey'), columns: t.primaryKey.columns },
-    unique: entries(t.unique).map(([u, d]) => ({ kind: 'unique', name: u, columns: d.columns, nullsNotDistinct: onlyTrue(d.nullsNotDistinct), deferrable: onlyTrue(d.deferrable), initiallyDeferred: onlyTrue(d.initiallyDeferred) }) as Table['unique'][number]),
+    primaryKey: t.primaryKey && {
+      kind: 'primary_key',
+      name: t.primaryKey.name ?? defaultConstraintName(name, [], 'pkey'),
+      columns: t.primaryKey.columns,
+    },
+    unique: entries(t.unique).map(
+      ([u, d]) =>
+        ({
+          kind: 'unique',
+          name: u,
+          columns: d.columns,
+          nullsNotDistinct: onlyTrue(d.nullsNotDistinct),
+          deferrable: onlyTrue(d.deferrable),
+          initiallyDeferred: onlyTrue(d.initiallyDeferred),
+        }) as Table['unique'][number],
+    ),
     indexes: entries(t.indexes).map(([i, d]) => index(i, d)),
     foreignKeys: entries(t.foreignKeys).map(([f, d]) => foreignKey(file, schema, f, d)),
-    checks: entries(t.checks).map(([c, d]) => ({ kind: 'check', name: c, expression: inlineExpression(d.expression), notValid: onlyTrue(d.notValid), noInherit: onlyTrue(d.noInherit) }) as Table['checks'][number]),
-    triggers: entries(t.triggers).map(([g, d]): Trigger => ({
-      kind: 'trigger', name: g, timing: d.timing, events: EVENT_ORDER.filter((e) => d.events.includes(e)),
-      forEach: d.forEach ?? 'statement', function: { schema: d.function.schema ?? schema, name: d.function.name },
-      when: trimmed(d.when), enabled: d.enabled ?? 'origin',
-    }) as Trigger),
-    comment: t.comment, renamedFrom: t.renamedFrom,
+    checks: entries(t.checks).map(
+      ([c, d]) =>
+        ({
+          kind: 'check',
+          name: c,
+          expression: inlineExpression(d.expression),
+          notValid: onlyTrue(d.notValid),
+          noInherit: onlyTrue(d.noInherit),
+        }) as Table['checks'][number],
+    ),
+    triggers: entries(t.triggers).map(
+      ([g, d]): Trigger =>
+        ({
+          kind: 'trigger',
+          name: g,
+          timing: d.timing,
+          events: EVENT_ORDER.filter((e) => d.events.includes(e)),
+          forEach: d.forEach ?? 'statement',
+          function: { schema: d.function.schema ?? schema, name: d.function.name },
+          when: trimmed(d.when),
+          enabled: d.enabled ?? 'origin',
+        }) as Trigger,
+    ),
+    comment: t.comment,
+    renamedFrom: t.renamedFrom,
   } as Table;
 }
 
@@ -88,18 +164,34 @@ function sequence(name: string, s: SequenceDecl): Sequence {
   const type = isIntegerType(canonical) ? canonical : 'bigint';
   const b = sequenceBounds(type, s);
   return {
-    kind: 'sequence', name, type, start: String(b.start), increment: String(b.increment), min: String(b.min),
-    max: String(b.max), cache: String(b.cache), cycle: s.cycle ?? false, ownedBy: s.ownedBy,
+    kind: 'sequence',
+    name,
+    type,
+    start: String(b.start),
+    increment: String(b.increment),
+    min: String(b.min),
+    max: String(b.max),
+    cache: String(b.cache),
+    cycle: s.cycle ?? false,
+    ownedBy: s.ownedBy,
   } as Sequence;
 }
 
 function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: KeyOrder): Schema {
   return {
-    kind: 'schema', name,
-    enums: entries(s.enums).map(([e, d]) => (Array.isArray(d) ? { kind: 'enum', name: e, values: d } : { kind: 'enum', name: e, values: d.values, comment: d.comment }) as Schema['enums'][number]),
+    kind: 'schema',
+    name,
+    enums: entries(s.enums).map(
+      ([e, d]) =>
+        (Array.isArray(d)
+          ? { kind: 'enum', name: e, values: d }
+          : { kind: 'enum', name: e, values: d.values, comment: d.comment }) as Schema['enums'][number],
+    ),
     sequences: entries(s.sequences).map(([q, d]) => sequence(q, d)),
     tables: entries(s.tables).map(([t, d]) => table(file, name, t, d, order)),
-    functions: (s.functions ?? []).map((f) => ({ kind: 'function', name: f.name, args: f.args ?? '', definition: f.definition }) as const),
+    functions: (s.functions ?? []).map(
+      (f) => ({ kind: 'function', name: f.name, args: f.args ?? '', definition: f.definition }) as const,
+    ),
     comment: s.comment,
   } as Schema;
 }
@@ -108,6 +200,14 @@ function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: Key
 export function toModel(file: DeclaredFile, order: KeyOrder = () => undefined): DatabaseSchema {
   return normalizeDatabase({
     schemas: entries(file.schemas).map(([s, d]) => schemaModel(file, s, d, order)),
-    ...(file.tenants ? { tenants: { registry: file.tenants.registry.trim(), template: file.tenants.template, ...(file.tenants.register ? { register: file.tenants.register.trim() } : {}) } } : {}),
+    ...(file.tenants
+      ? {
+          tenants: {
+            registry: file.tenants.registry.trim(),
+            template: file.tenants.template,
+            ...(file.tenants.register ? { register: file.tenants.register.trim() } : {}),
+          },
+        }
+      : {}),
   });
 }

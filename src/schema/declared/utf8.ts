@@ -13,7 +13,8 @@ function sequenceLength(bytes: Uint8Array, i: number): number {
   if (b >= 0xc2 && b <= 0xdf) return cont(1) ? 2 : 0;
   // The second byte's range excludes overlong forms (E0, F0) and surrogates (ED) and stops at U+10FFFF (F4).
   if (b >= 0xe0 && b <= 0xef) return cont(1, b === 0xe0 ? 0xa0 : 0x80, b === 0xed ? 0x9f : 0xbf) && cont(2) ? 3 : 0;
-  if (b >= 0xf0 && b <= 0xf4) return cont(1, b === 0xf0 ? 0x90 : 0x80, b === 0xf4 ? 0x8f : 0xbf) && cont(2) && cont(3) ? 4 : 0;
+  if (b >= 0xf0 && b <= 0xf4)
+    return cont(1, b === 0xf0 ? 0x90 : 0x80, b === 0xf4 ? 0x8f : 0xbf) && cont(2) && cont(3) ? 4 : 0;
   return 0;
 }
 
@@ -31,7 +32,10 @@ export function decodeUtf8(bytes: Uint8Array, file: string): { text: string } | 
     const hex = (bytes[i] ?? 0).toString(16).toUpperCase().padStart(2, '0');
     return {
       problem: {
-        file, line, column, path: '',
+        file,
+        line,
+        column,
+        path: '',
         message: `the file is not valid UTF-8: byte 0x${hex} is not part of a UTF-8 character`,
         fix: 'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or retype the character',
       },

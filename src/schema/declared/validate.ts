@@ -43,7 +43,8 @@ export async function validateFile(path: string): Promise<ValidationResult> {
     text = await readDeclaredText(path);
   } catch (e) {
     // Not UTF-8: reported like any other problem of the file.
-    if (e instanceof InvalidSchemaError) return { file: path, ok: false, problems: [...e.problems], summary: summarize(undefined) };
+    if (e instanceof InvalidSchemaError)
+      return { file: path, ok: false, problems: [...e.problems], summary: summarize(undefined) };
     throw e;
   }
   // Only the problems: building the model would add time and memory on a large file and find nothing more.

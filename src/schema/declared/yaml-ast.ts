@@ -1,5 +1,16 @@
 // The YAML document as parsed, kept for positions: every problem points at a line and column of the file.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import { finding, type Finding } from './finding.js';
 import type { Path, Segment } from './zod-walk.js';
 
@@ -27,7 +38,12 @@ export function readYaml(text: string): { source: YamlSource; syntax: Finding[] 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: true });
   const syntax = [...doc.errors, ...doc.warnings].map((e) => ({
-    ...finding([], 'key', `YAML syntax: ${e.message.replace(/\.$/, '')}`, SYNTAX_FIXES[e.code] ?? 'fix the YAML syntax here'),
+    ...finding(
+      [],
+      'key',
+      `YAML syntax: ${e.message.replace(/\.$/, '')}`,
+      SYNTAX_FIXES[e.code] ?? 'fix the YAML syntax here',
+    ),
     offset: e.pos[0],
   }));
   return { source: { doc, lines, pairs: new WeakMap() }, syntax };
@@ -60,7 +76,10 @@ export function offsetOf(source: YamlSource, path: Path, at: 'key' | 'value'): n
     if (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {
       const pair = pairAt(source, node, seg);
-      if (!pair) { complete = false; break; }
+      if (!pair) {
+        complete = false;
+        break;
+      }
       key = pair.key as Node;
       node = pair.value;
     } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {

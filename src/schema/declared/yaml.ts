@@ -49,33 +49,70 @@ function toProblems(source: YamlSource | undefined, file: string, findings: read
     const offset = f.offset ?? (source ? offsetOf(source, f.path, f.at) : 0);
     const { line, column } = source ? position(source, offset) : { line: 1, column: 1 };
     // Names with control characters are quoted in messages; printed raw they would garble the terminal.
-    const p: Problem = { file, line, column, path: dotted(f.path), message: visible(f.message), ...(f.fix ? { fix: visible(f.fix) } : {}) };
+    const p: Problem = {
+      file,
+      line,
+      column,
+      path: dotted(f.path),
+      message: visible(f.message),
+      ...(f.fix ? { fix: visible(f.fix) } : {}),
+    };
     const key = `${line}:${column}:${p.message}`;
     if (!seen.has(key)) problems.push(p);
     seen.add(key);
   }
-  return problems.sort((a, b) => a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+  return problems.sort(
+    (a, b) => a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
 }
 
 function runChecks(ctx: CheckContext): void {
-  for (const check of [checkNames, checkColumns, checkKeys, checkForeignKeys, checkNamespaces, checkSchemas, checkDeclaredSql]) check(ctx);
+  for (const check of [
+    checkNames,
+    checkColumns,
+    checkKeys,
+    checkForeignKeys,
+    checkNamespaces,
+    checkSchemas,
+    checkDeclaredSql,
+  ])
+    check(ctx);
 }
 
 /** Every problem of a declared file, and the valid data with its document when there are none. */
-export function checkDeclared(text: string, file: string): Analysis & { readonly valid?: { data: DeclaredFile; source: YamlSource } } {
+export function checkDeclared(
+  text: string,
+  file: string,
+): Analysis & { readonly valid?: { data: DeclaredFile; source: YamlSource } } {
   const { source, syntax } = readYaml(text);
   if (syntax.length > 0) return { problems: toProblems(source, file, syntax) };
   if (source.doc.contents === null)
-    return { problems: toProblems(undefined, file, [{ path: [], at: 'key', message: 'the file is empty', fix: 'declare at least `schemas:` with a schema, e.g. `schemas: { public: {} }`' }]) };
+    return {
+      problems: toProblems(undefined, file, [
+        {
+          path: [],
+          at: 'key',
+          message: 'the file is empty',
+          fix: 'declare at least `schemas:` with a schema, e.g. `schemas: { public: {} }`',
+        },
+      ]),
+    };
   const findings = prepare(source.doc, declaredFile);
   let plain: unknown;
   try {
     plain = source.doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    return { problems: toProblems(source, file, [...findings, { path: [], at: 'key', message: `YAML: ${(e as Error).message}`, fix: 'use fewer aliases (*name)' }]) };
+    return {
+      problems: toProblems(source, file, [
+        ...findings,
+        { path: [], at: 'key', message: `YAML: ${(e as Error).message}`, fix: 'use fewer aliases (*name)' },
+      ]),
+    };
   }
   const parsed = declaredFile.safeParse(plain);
-  let valid: { data: DeclaredFile; broken: Broken } | undefined = parsed.success ? { data: parsed.data, broken: new Broken() } : undefined;
+  let valid: { data: DeclaredFile; broken: Broken } | undefined = parsed.success
+    ? { data: parsed.data, broken: new Broken() }
+    : undefined;
   if (!parsed.success) {
     findings.push(...zodFindings(parsed.error.issues, plain, declaredFile));
     valid = salvage(declaredFile, plain, parsed.error.issues);

@@ -29,7 +29,11 @@ export function pick(s: Schema, shape: Shape): Schema {
   const options = u.options as readonly Schema[];
   const fits = (o: Schema): boolean => {
     const x = unwrap(o);
-    return shape === 'list' ? x instanceof z.ZodArray : shape === 'map' ? x instanceof z.ZodObject || x instanceof z.ZodRecord : !(x instanceof z.ZodArray || x instanceof z.ZodObject || x instanceof z.ZodRecord);
+    return shape === 'list'
+      ? x instanceof z.ZodArray
+      : shape === 'map'
+        ? x instanceof z.ZodObject || x instanceof z.ZodRecord
+        : !(x instanceof z.ZodArray || x instanceof z.ZodObject || x instanceof z.ZodRecord);
   };
   return unwrap(options.find(fits) ?? (options[0] as Schema));
 }
@@ -61,7 +65,11 @@ export function childrenOf(s: Schema): { readonly names: boolean; readonly of: (
 }
 
 /** How `segment` sits in its parent: a record entry, an optional or required key, a list item. */
-export function slot(s: Schema, segment: Segment, shape: Shape): 'entry' | 'optional' | 'required' | 'item' | undefined {
+export function slot(
+  s: Schema,
+  segment: Segment,
+  shape: Shape,
+): 'entry' | 'optional' | 'required' | 'item' | undefined {
   const u = pick(s, shape);
   if (u instanceof z.ZodRecord) return 'entry';
   if (u instanceof z.ZodArray) return 'item';

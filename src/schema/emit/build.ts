@@ -23,7 +23,9 @@ export function seq(items: readonly YamlValue[]): YamlSeq | YamlInline {
     w += width(x) + 1;
     text += (i > 0 ? ', ' : '') + inlineEntry(x);
   });
-  return items.length === 0 ? { kind: 'inline', text: '[]', width: 2 } : { kind: 'inline', text: text + ' ]', width: w };
+  return items.length === 0
+    ? { kind: 'inline', text: '[]', width: 2 }
+    : { kind: 'inline', text: `${text} ]`, width: w };
 }
 
 const asValue = (v: YamlValue | readonly YamlValue[]): YamlValue => (Array.isArray(v) ? seq(v) : (v as YamlValue));
@@ -44,7 +46,10 @@ function pairsOf(fields: Readonly<Record<string, Field>>): YamlPair[] {
  * always applied, kept exactly because its output is committed by users. One pass measures the JSON and
  * writes the line; the tree is built only for a mapping that does not go on one line.
  */
-export function map(fields: Readonly<Record<string, Field>>, style: 'block' | 'auto' | 'flow' = 'block'): YamlMap | YamlInline {
+export function map(
+  fields: Readonly<Record<string, Field>>,
+  style: 'block' | 'auto' | 'flow' = 'block',
+): YamlMap | YamlInline {
   if (style === 'block') return { kind: 'map', flow: false, pairs: pairsOf(fields) };
   let w = 1;
   let text = '{ ';
@@ -55,7 +60,7 @@ export function map(fields: Readonly<Record<string, Field>>, style: 'block' | 'a
     const v = asValue(field);
     w += key.length + width(v) + 4;
     if (style === 'auto' && w > FLOW_LIMIT) return { kind: 'map', flow: false, pairs: pairsOf(fields) };
-    text += (n++ > 0 ? ', ' : '') + key + ': ' + (inlineEntry(v) ?? '\n');
+    text += `${(n++ > 0 ? ', ' : '') + key}: ${inlineEntry(v) ?? '\n'}`;
   }
   if (n === 0) return { kind: 'inline', text: '{}', width: 2 };
   text += ' }';
@@ -64,16 +69,23 @@ export function map(fields: Readonly<Record<string, Field>>, style: 'block' | 'a
 }
 
 /** name -> entry mappings, a blank line between entries when `spaced`; undefined when there are none. */
-export function named<T extends { readonly name: string }>(items: readonly T[], make: (item: T) => Exclude<Field, undefined>, spaced = false): YamlMap | undefined {
+export function named<T extends { readonly name: string }>(
+  items: readonly T[],
+  make: (item: T) => Exclude<Field, undefined>,
+  spaced = false,
+): YamlMap | undefined {
   if (items.length === 0) return undefined;
-  return keyed(items.map((item, i) => ({ key: item.name, value: () => asValue(make(item)), spaceBefore: spaced && i > 0 })));
+  return keyed(
+    items.map((item, i) => ({ key: item.name, value: () => asValue(make(item)), spaceBefore: spaced && i > 0 })),
+  );
 }
 
 /** A block mapping of entries keyed by name; a repeated name is a broken model, not something to write twice. */
 export function keyed(pairs: readonly YamlPair[]): YamlMap {
   // Named lists come sorted (normalized), and strictly increasing names cannot repeat; columns need a set.
   let increasing = true;
-  for (let i = 1; i < pairs.length && increasing; i++) increasing = (pairs[i - 1] as YamlPair).key < (pairs[i] as YamlPair).key;
+  for (let i = 1; i < pairs.length && increasing; i++)
+    increasing = (pairs[i - 1] as YamlPair).key < (pairs[i] as YamlPair).key;
   if (!increasing) {
     const seen = new Set<string>();
     for (const { key } of pairs) {
@@ -84,7 +96,8 @@ export function keyed(pairs: readonly YamlPair[]): YamlMap {
   return { kind: 'map', flow: false, pairs };
 }
 
-const repeated = (key: string): Error => new InvalidModelError('the declared YAML', `two entries named ${q(key)} in one mapping`);
+const repeated = (key: string): Error =>
+  new InvalidModelError('the declared YAML', `two entries named ${q(key)} in one mapping`);
 
 /** The length of JSON.stringify of the data, without building it; Infinity when it would hold a `\n` escape. */
 function width(v: YamlValue): number {

@@ -30,7 +30,7 @@ function oneLine(v: YamlMap | YamlSeq): string | undefined {
     let x: YamlValue;
     if (v.kind === 'map') {
       const p = v.pairs[i] as YamlPair;
-      s += (i > 0 ? ', ' : '') + inlineKey(p.key) + ': ';
+      s += `${(i > 0 ? ', ' : '') + inlineKey(p.key)}: `;
       x = valueOf(p);
     } else {
       if (i > 0) s += ', ';
@@ -58,11 +58,13 @@ function lines(v: YamlMap | YamlSeq, indent: string): string {
       const x = valueOf(p);
       const s = entry(x, inner);
       const pair = typeof x === 'object' && s.includes('\n') ? `${key}:\n${inner}${s}` : `${key}: ${s}`;
-      entries.push(i < v.pairs.length - 1 ? pair + ',' : pair);
+      entries.push(i < v.pairs.length - 1 ? `${pair},` : pair);
     });
   } else {
     const itemIndent = deeper(deeper(indent));
-    v.items.forEach((x, i) => entries.push(entry(x, itemIndent) + (i < v.items.length - 1 ? ',' : '')));
+    v.items.forEach((x, i) => {
+      entries.push(entry(x, itemIndent) + (i < v.items.length - 1 ? ',' : ''));
+    });
   }
   const [start, end] = v.kind === 'map' ? ['{', '}'] : ['[', ']'];
   let out = start;

@@ -20,8 +20,10 @@ const INDENT_STEP = '  ';
  * indicator, number or `~`), no `#`, tab or line break, no space or `:` at the end or before a space, not
  * null/true/false in any spelling, and in flow collections none of `,[]{}`.
  */
-const SAFE_BLOCK = /^(?!(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$)[A-Za-z_](?:[\w.$()'"*+\-/<>=!&|%@`~^?;,[\]{}]|:(?=[^ ])| (?=.))*$/;
-const SAFE_FLOW = /^(?!(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$)[A-Za-z_](?:[\w.$()'"*+\-/<>=!&|%@`~^?;]|:(?=[^ ])| (?=.))*$/;
+const SAFE_BLOCK =
+  /^(?!(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$)[A-Za-z_](?:[\w.$()'"*+\-/<>=!&|%@`~^?;,[\]{}]|:(?=[^ ])| (?=.))*$/;
+const SAFE_FLOW =
+  /^(?!(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$)[A-Za-z_](?:[\w.$()'"*+\-/<>=!&|%@`~^?;]|:(?=[^ ])| (?=.))*$/;
 
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 const FLOW_INDICATOR = /[[\]{},]/;
@@ -29,8 +31,14 @@ const FLOW_INDICATOR = /[[\]{},]/;
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 /** The core schema's null, bool, int (octal, decimal, hex) and float tests: plain text that would not read back as a string. */
 const NOT_A_STRING = [
-  /^(?:~|[Nn]ull|NULL)?$/, /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, /^0o[0-7]+$/, /^[-+]?[0-9]+$/, /^0x[0-9a-fA-F]+$/,
-  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+  /^(?:~|[Nn]ull|NULL)?$/,
+  /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+  /^0o[0-7]+$/,
+  /^[-+]?[0-9]+$/,
+  /^0x[0-9a-fA-F]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
 ];
 const DOUBLE_QUOTED_MIN_MULTILINE = 40;
 const BLOCK_END_NEWLINES = /(^|(?<!\n))\n+(?!\n|$)/g;
@@ -41,7 +49,7 @@ const NEWLINES = ['\n'];
 function grow(depth: number): void {
   while (INDENTS.length <= depth) {
     INDENTS.push(INDENT_STEP.repeat(INDENTS.length));
-    NEWLINES.push('\n' + INDENT_STEP.repeat(NEWLINES.length));
+    NEWLINES.push(`\n${INDENT_STEP.repeat(NEWLINES.length)}`);
   }
 }
 
@@ -95,7 +103,7 @@ function quoted(value: string, ctx: ScalarContext): string {
 function singleQuoted(value: string, ctx: ScalarContext): string {
   if ((ctx.implicitKey && value.includes('\n')) || /[ \t]\n|\n[ \t]/.test(value)) return doubleQuoted(value, ctx);
   const { indent } = ctx;
-  return "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&\n${indent}`) + "'";
+  return `'${value.replace(/'/g, "''").replace(/\n+/g, `$&\n${indent}`)}'`;
 }
 
 /** Short escapes YAML has for the `\u00XX` JSON prints (JSON escapes nothing above U+001F but lone surrogates). */
@@ -113,7 +121,7 @@ function doubleQuoted(value: string, ctx: ScalarContext): string {
   for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
     if (ch === ' ' && json[i + 1] === '\\' && json[i + 2] === 'n') {
       // a space before a line break is escaped so that it is not folded away
-      str += json.slice(start, i) + '\\ ';
+      str += `${json.slice(start, i)}\\ `;
       i += 1;
       start = i;
       ch = '\\';
@@ -123,14 +131,14 @@ function doubleQuoted(value: string, ctx: ScalarContext): string {
     if (next === 'u') {
       str += json.slice(start, i);
       const code = json.substr(i + 2, 4);
-      str += YAML_ESCAPES[code] ?? (code.startsWith('00') ? '\\x' + code.substr(2) : json.substr(i, 6));
+      str += YAML_ESCAPES[code] ?? (code.startsWith('00') ? `\\x${code.substr(2)}` : json.substr(i, 6));
       i += 5;
       start = i + 1;
     } else if (next === 'n') {
       if (implicitKey || json[i + 2] === '"' || json.length < DOUBLE_QUOTED_MIN_MULTILINE) {
         i += 1;
       } else {
-        str += json.slice(start, i) + '\n\n';
+        str += `${json.slice(start, i)}\n\n`;
         while (json[i + 2] === '\\' && json[i + 3] === 'n' && json[i + 4] !== '"') {
           str += '\n';
           i += 2;

@@ -90,7 +90,7 @@ class Writer {
     const v = valueOf(p);
     if (key.length > MAX_IMPLICIT_KEY) {
       // An explicit key: the value follows `: ` on the next line, whatever it is.
-      this.write('? ' + key + newline(indent) + ': ');
+      this.write(`? ${key}${newline(indent)}: `);
       this.value(v, inner);
       return;
     }
@@ -101,7 +101,7 @@ class Writer {
     } else if (v.flow || isEmpty(v)) {
       // A flow collection that spans lines starts on a line of its own, as a block collection does.
       const s = flowString(v, inner);
-      this.write(s.includes('\n') ? ':' + newline(inner) : ': ');
+      this.write(s.includes('\n') ? `:${newline(inner)}` : ': ');
       this.write(s);
       this.keep = false;
     } else {

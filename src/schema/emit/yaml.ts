@@ -10,7 +10,17 @@
 import { keyed, map, named, seq } from './build.js';
 import type { YamlValue } from './node.js';
 import { writeDocument } from './write.js';
-import type { Column, DatabaseSchema, ForeignKey, Index, IndexKey, Schema, Sequence, Table, Trigger } from '../model/model.js';
+import type {
+  Column,
+  DatabaseSchema,
+  ForeignKey,
+  Index,
+  IndexKey,
+  Schema,
+  Sequence,
+  Table,
+  Trigger,
+} from '../model/model.js';
 import { defaultConstraintName, yamlName } from '../model/names.js';
 import { normalizeSchema, sortByName } from '../model/normalize.js';
 import { sequenceBounds } from '../model/sequence.js';
@@ -21,23 +31,59 @@ const num = (s: string): number | string => (Number.isSafeInteger(Number(s)) ? N
 
 function column(c: Column, inPk: boolean): YamlValue {
   const impliedNullable = !(inPk || c.identity !== undefined);
-  return map({
-    type: c.type, nullable: c.nullable === impliedNullable ? undefined : c.nullable, default: c.default,
-    identity: c.identity, generated: c.generated, collation: c.collation && yamlName(c.collation),
-    renamedFrom: c.renamedFrom, up: c.up, down: c.down, backfill: c.backfill, comment: c.comment,
-  }, 'auto');
+  return map(
+    {
+      type: c.type,
+      nullable: c.nullable === impliedNullable ? undefined : c.nullable,
+      default: c.default,
+      identity: c.identity,
+      generated: c.generated,
+      collation: c.collation && yamlName(c.collation),
+      renamedFrom: c.renamedFrom,
+      up: c.up,
+      down: c.down,
+      backfill: c.backfill,
+      comment: c.comment,
+    },
+    'auto',
+  );
 }
 
 function index(i: Index): YamlValue {
-  const plain = (k: IndexKey, only: keyof IndexKey): boolean => Object.keys(k).every((key) => key === only || k[key as keyof IndexKey] === undefined);
+  const plain = (k: IndexKey, only: keyof IndexKey): boolean =>
+    Object.keys(k).every((key) => key === only || k[key as keyof IndexKey] === undefined);
   const keys: Record<string, readonly YamlValue[]> = i.keys.every((k) => plain(k, 'column') && k.column !== undefined)
     ? { columns: i.keys.map((k) => k.column as string) }
     : i.keys.every((k) => plain(k, 'expression') && k.expression !== undefined)
       ? { expressions: i.keys.map((k) => k.expression as string) }
-      : { keys: i.keys.map((k) => map({ column: k.column, expression: k.expression, order: k.order, nulls: k.nulls,
-          opclass: k.opclass && yamlName(k.opclass), collation: k.collation && yamlName(k.collation) }, 'flow')) };
-  return map({ ...keys, method: i.method === 'btree' ? undefined : i.method, unique: trueOnly(i.unique), include: i.include,
-    where: i.where, nullsNotDistinct: i.nullsNotDistinct, invalid: i.invalid, comment: i.comment }, 'auto');
+      : {
+          keys: i.keys.map((k) =>
+            map(
+              {
+                column: k.column,
+                expression: k.expression,
+                order: k.order,
+                nulls: k.nulls,
+                opclass: k.opclass && yamlName(k.opclass),
+                collation: k.collation && yamlName(k.collation),
+              },
+              'flow',
+            ),
+          ),
+        };
+  return map(
+    {
+      ...keys,
+      method: i.method === 'btree' ? undefined : i.method,
+      unique: trueOnly(i.unique),
+      include: i.include,
+      where: i.where,
+      nullsNotDistinct: i.nullsNotDistinct,
+      invalid: i.invalid,
+      comment: i.comment,
+    },
+    'auto',
+  );
 }
 
 /** Primary key columns by schema and table name; the first of equal names wins, as a linear search would find it. */
@@ -58,17 +104,41 @@ function foreignKey(pks: PrimaryKeys, schema: string, f: ForeignKey): YamlValue 
   const r = f.references;
   const pk = pks(r.schema, r.table);
   const samePk = pk !== undefined && pk.length === r.columns.length && pk.every((c, i) => c === r.columns[i]);
-  const references = map({ schema: r.schema === schema ? undefined : r.schema, table: r.table, columns: samePk ? undefined : r.columns }, 'flow');
+  const references = map(
+    { schema: r.schema === schema ? undefined : r.schema, table: r.table, columns: samePk ? undefined : r.columns },
+    'flow',
+  );
   const action = (a: string): string | undefined => (a === 'no action' ? undefined : a);
-  return map({ columns: f.columns, references, onDelete: action(f.onDelete), onUpdate: action(f.onUpdate),
-    match: f.match === 'simple' ? undefined : f.match, deferrable: trueOnly(f.deferrable),
-    initiallyDeferred: trueOnly(f.initiallyDeferred), notValid: f.notValid }, 'auto');
+  return map(
+    {
+      columns: f.columns,
+      references,
+      onDelete: action(f.onDelete),
+      onUpdate: action(f.onUpdate),
+      match: f.match === 'simple' ? undefined : f.match,
+      deferrable: trueOnly(f.deferrable),
+      initiallyDeferred: trueOnly(f.initiallyDeferred),
+      notValid: f.notValid,
+    },
+    'auto',
+  );
 }
 
 function trigger(schema: string, t: Trigger): YamlValue {
-  return map({ timing: t.timing, events: t.events, forEach: t.forEach === 'statement' ? undefined : t.forEach,
-    function: map({ schema: t.function.schema === schema ? undefined : t.function.schema, name: t.function.name }, 'flow'),
-    when: t.when, enabled: t.enabled === 'origin' ? undefined : t.enabled }, 'auto');
+  return map(
+    {
+      timing: t.timing,
+      events: t.events,
+      forEach: t.forEach === 'statement' ? undefined : t.forEach,
+      function: map(
+        { schema: t.function.schema === schema ? undefined : t.function.schema, name: t.function.name },
+        'flow',
+      ),
+      when: t.when,
+      enabled: t.enabled === 'origin' ? undefined : t.enabled,
+    },
+    'auto',
+  );
 }
 
 /**
@@ -84,12 +154,26 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
   const pkColumns = new Set(pk?.columns ?? []);
   return map({
     renamedFrom: t.renamedFrom,
-    columns: keyed(t.columns.map((c) => ({ key: c.name, value: column(c, pkColumns.has(c.name)), spaceBefore: false }))),
+    columns: keyed(
+      t.columns.map((c) => ({ key: c.name, value: column(c, pkColumns.has(c.name)), spaceBefore: false })),
+    ),
     primaryKey: pk && map({ name: pk.name === pkeyName(t.name) ? undefined : pk.name, columns: pk.columns }, 'auto'),
-    unique: named(sortByName(t.unique), (u) => map({ columns: u.columns, nullsNotDistinct: u.nullsNotDistinct, deferrable: u.deferrable, initiallyDeferred: u.initiallyDeferred }, 'auto')),
+    unique: named(sortByName(t.unique), (u) =>
+      map(
+        {
+          columns: u.columns,
+          nullsNotDistinct: u.nullsNotDistinct,
+          deferrable: u.deferrable,
+          initiallyDeferred: u.initiallyDeferred,
+        },
+        'auto',
+      ),
+    ),
     indexes: named(sortByName(t.indexes), index),
     foreignKeys: named(sortByName(t.foreignKeys), (f) => foreignKey(pks, schema, f)),
-    checks: named(sortByName(t.checks), (c) => map({ expression: c.expression, noInherit: c.noInherit, notValid: c.notValid }, 'auto')),
+    checks: named(sortByName(t.checks), (c) =>
+      map({ expression: c.expression, noInherit: c.noInherit, notValid: c.notValid }, 'auto'),
+    ),
     triggers: named(sortByName(t.triggers), (g) => trigger(schema, g)),
     comment: t.comment,
   });
@@ -98,10 +182,21 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
 function sequence(s: Sequence): YamlValue {
   const bare = sequenceBounds(s.type, { increment: s.increment });
   const start = sequenceBounds(s.type, { increment: s.increment, min: s.min, max: s.max }).start;
-  const unless = (value: string, dflt: bigint): number | string | undefined => (BigInt(value) === dflt ? undefined : num(value));
-  return map({ type: s.type === 'bigint' ? undefined : s.type, start: unless(s.start, start), increment: unless(s.increment, 1n),
-    min: unless(s.min, bare.min), max: unless(s.max, bare.max), cache: unless(s.cache, 1n), cycle: trueOnly(s.cycle),
-    ownedBy: s.ownedBy && map({ table: s.ownedBy.table, column: s.ownedBy.column }, 'flow') }, 'auto');
+  const unless = (value: string, dflt: bigint): number | string | undefined =>
+    BigInt(value) === dflt ? undefined : num(value);
+  return map(
+    {
+      type: s.type === 'bigint' ? undefined : s.type,
+      start: unless(s.start, start),
+      increment: unless(s.increment, 1n),
+      min: unless(s.min, bare.min),
+      max: unless(s.max, bare.max),
+      cache: unless(s.cache, 1n),
+      cycle: trueOnly(s.cycle),
+      ownedBy: s.ownedBy && map({ table: s.ownedBy.table, column: s.ownedBy.column }, 'flow'),
+    },
+    'auto',
+  );
 }
 
 function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
@@ -110,7 +205,13 @@ function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
     enums: named(s.enums, (e) => (e.comment === undefined ? e.values : map({ values: e.values, comment: e.comment }))),
     sequences: named(s.sequences, sequence),
     tables: named(s.tables, (t) => table(pks, s.name, t), true),
-    functions: s.functions.length ? seq(s.functions.map((f) => map({ name: f.name, args: f.args === '' ? undefined : f.args, definition: f.definition }))) : undefined,
+    functions: s.functions.length
+      ? seq(
+          s.functions.map((f) =>
+            map({ name: f.name, args: f.args === '' ? undefined : f.args, definition: f.definition }),
+          ),
+        )
+      : undefined,
   });
 }
 
@@ -122,5 +223,10 @@ export function toYaml(model: DatabaseSchema): string {
   const pks = primaryKeys(db);
   const schemas = named(sortByName(db), (s) => schemaNode(pks, s), true) ?? keyed([]);
   const { tenants } = model;
-  return writeDocument(map({ schemas, tenants: tenants && map({ registry: tenants.registry, template: tenants.template, register: tenants.register }) }));
+  return writeDocument(
+    map({
+      schemas,
+      tenants: tenants && map({ registry: tenants.registry, template: tenants.template, register: tenants.register }),
+    }),
+  );
 }

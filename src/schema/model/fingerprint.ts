@@ -16,7 +16,7 @@ export function canonicalJson(value: unknown): string {
       const v: unknown = value[i];
       out += (i ? ',' : '') + (v === undefined || typeof v === 'function' ? 'null' : canonicalJson(v));
     }
-    return out + ']';
+    return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
   let out = '{';
@@ -24,10 +24,10 @@ export function canonicalJson(value: unknown): string {
   for (const key of Object.keys(obj).sort()) {
     const v = obj[key];
     if (v === undefined || typeof v === 'function') continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(v);
+    out += `${(first ? '' : ',') + JSON.stringify(key)}:${canonicalJson(v)}`;
     first = false;
   }
-  return out + '}';
+  return `${out}}`;
 }
 
 /** sha256 of canonicalJson(value), fed to the hash in pieces: no multi-megabyte string is ever built. */
@@ -42,7 +42,10 @@ export function canonicalSha256(value: unknown): string {
     }
   };
   const walk = (v: unknown): void => {
-    if (v === null || typeof v !== 'object') return emit(JSON.stringify(v) ?? 'null');
+    if (v === null || typeof v !== 'object') {
+      emit(JSON.stringify(v) ?? 'null');
+      return;
+    }
     if (Array.isArray(v)) {
       emit('[');
       for (let i = 0; i < v.length; i++) {
@@ -51,7 +54,8 @@ export function canonicalSha256(value: unknown): string {
         if (x === undefined || typeof x === 'function') emit('null');
         else walk(x);
       }
-      return emit(']');
+      emit(']');
+      return;
     }
     const obj = v as Record<string, unknown>;
     emit('{');
@@ -59,7 +63,7 @@ export function canonicalSha256(value: unknown): string {
     for (const key of Object.keys(obj).sort()) {
       const x = obj[key];
       if (x === undefined || typeof x === 'function') continue;
-      emit((first ? '' : ',') + JSON.stringify(key) + ':');
+      emit(`${(first ? '' : ',') + JSON.stringify(key)}:`);
       walk(x);
       first = false;
     }
@@ -84,9 +88,12 @@ export function fingerprint(db: DatabaseSchema): string {
   const s = normalizeDatabase(structureOnly(db));
   const unordered = {
     ...s,
-    schemas: s.schemas.map((sc) => ({ ...sc, tables: sc.tables.map((t) => ({ ...t, columns: sortByName(t.columns) })) })),
+    schemas: s.schemas.map((sc) => ({
+      ...sc,
+      tables: sc.tables.map((t) => ({ ...t, columns: sortByName(t.columns) })),
+    })),
   };
-  const fp = 'sha256:' + canonicalSha256(unordered);
+  const fp = `sha256:${canonicalSha256(unordered)}`;
   memo.set(db, fp);
   return fp;
 }

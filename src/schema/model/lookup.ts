@@ -34,7 +34,8 @@ function indexed(db: DatabaseSchema): Indexed {
     for (const q of s.sequences) rel(q.name, { kind: 'sequence' });
     for (const t of s.tables) {
       for (const i of t.indexes) rel(i.name, { kind: 'index', table: t.name, index: i });
-      for (const c of [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique]) rel(c.name, { kind: 'constraint', table: t.name });
+      for (const c of [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique])
+        rel(c.name, { kind: 'constraint', table: t.name });
     }
   }
   cache.set(db, ix);

@@ -204,7 +204,19 @@ export interface DatabaseSchema {
   readonly tenants?: TenantsConfig;
 }
 
-export type SchemaObject = Schema | Table | Column | Index | UniqueConstraint | PrimaryKey | ForeignKey | Check | Enum | Sequence | Trigger | Function;
+export type SchemaObject =
+  | Schema
+  | Table
+  | Column
+  | Index
+  | UniqueConstraint
+  | PrimaryKey
+  | ForeignKey
+  | Check
+  | Enum
+  | Sequence
+  | Trigger
+  | Function;
 
 /** Empty schema with all lists present. */
 export function emptySchema(name: string): Schema {

@@ -35,7 +35,9 @@ export function normalizeSchema(s: Schema): Schema {
     enums: sortByName(s.enums.map(prune)),
     sequences: sortByName(s.sequences.map(prune)),
     tables: sortByName(s.tables.map(normalizeTable)),
-    functions: [...s.functions.map(prune)].sort((a, b) => byName(a, b) || (a.args < b.args ? -1 : a.args > b.args ? 1 : 0)),
+    functions: [...s.functions.map(prune)].sort(
+      (a, b) => byName(a, b) || (a.args < b.args ? -1 : a.args > b.args ? 1 : 0),
+    ),
   });
 }
 

@@ -6,29 +6,68 @@ import { identifierParts } from './names.js';
 
 /** Builtin names that take no modifier, alias -> format_type() spelling. */
 const PLAIN: Readonly<Record<string, string>> = {
-  int: 'integer', int4: 'integer', integer: 'integer', int8: 'bigint', bigint: 'bigint', int2: 'smallint',
-  smallint: 'smallint', float8: 'double precision', 'double precision': 'double precision', float4: 'real',
-  real: 'real', bool: 'boolean', boolean: 'boolean',
+  int: 'integer',
+  int4: 'integer',
+  integer: 'integer',
+  int8: 'bigint',
+  bigint: 'bigint',
+  int2: 'smallint',
+  smallint: 'smallint',
+  float8: 'double precision',
+  'double precision': 'double precision',
+  float4: 'real',
+  real: 'real',
+  bool: 'boolean',
+  boolean: 'boolean',
   ...Object.fromEntries(
-    ('text bytea uuid json jsonb jsonpath date inet cidr macaddr macaddr8 money xml tsvector tsquery point line ' +
+    (
+      'text bytea uuid json jsonb jsonpath date inet cidr macaddr macaddr8 money xml tsvector tsquery point line ' +
       'lseg box path polygon circle int4range int8range numrange tsrange tstzrange daterange int4multirange ' +
       'int8multirange nummultirange tsmultirange tstzmultirange datemultirange pg_lsn pg_snapshot txid_snapshot ' +
-      'oid regclass regtype regproc regprocedure regnamespace regrole regconfig name')
+      'oid regclass regtype regproc regprocedure regnamespace regrole regconfig name'
+    )
       .split(' ')
       .map((t) => [t, t]),
   ),
 };
 
 /** Types that extensions commonly install; accepted as written (lower-cased name) without a declared enum. */
-const EXTENSION = new Set(['citext', 'hstore', 'ltree', 'lquery', 'cube', 'vector', 'halfvec', 'sparsevec', 'geometry', 'geography']);
+const EXTENSION = new Set([
+  'citext',
+  'hstore',
+  'ltree',
+  'lquery',
+  'cube',
+  'vector',
+  'halfvec',
+  'sparsevec',
+  'geometry',
+  'geography',
+]);
 
 const SERIAL: Readonly<Record<string, string>> = {
-  serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint', smallserial: 'smallint', serial2: 'smallint',
+  serial: 'integer',
+  serial4: 'integer',
+  bigserial: 'bigint',
+  serial8: 'bigint',
+  smallserial: 'smallint',
+  serial2: 'smallint',
 };
 
 const INTERVAL_FIELDS = new Set([
-  'year', 'month', 'day', 'hour', 'minute', 'second', 'year to month', 'day to hour', 'day to minute',
-  'day to second', 'hour to minute', 'hour to second', 'minute to second',
+  'year',
+  'month',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'year to month',
+  'day to hour',
+  'day to minute',
+  'day to second',
+  'hour to minute',
+  'hour to second',
+  'minute to second',
 ]);
 
 export type TypeInfo =
@@ -36,19 +75,45 @@ export type TypeInfo =
   | { readonly kind: 'builtin'; readonly canonical: string; readonly base: string; readonly array: boolean }
   | { readonly kind: 'extension'; readonly canonical: string; readonly array: boolean }
   /** A user type (an enum, to be found among the declared ones): name parts as PostgreSQL resolves them. */
-  | { readonly kind: 'user'; readonly canonical: string; readonly schema?: string; readonly name: string; readonly array: boolean }
+  | {
+      readonly kind: 'user';
+      readonly canonical: string;
+      readonly schema?: string;
+      readonly name: string;
+      readonly array: boolean;
+    }
   | { readonly kind: 'serial'; readonly canonical: string; readonly integer: string }
   | { readonly kind: 'invalid'; readonly canonical: string; readonly reason: string };
 
 /** Every builtin spelling (aliases included), for "did you mean" suggestions. */
 export const BUILTIN_TYPE_NAMES: readonly string[] = [
-  ...Object.keys(PLAIN), 'numeric', 'decimal', 'varchar', 'character varying', 'character', 'char', 'bpchar', 'float',
-  'bit', 'varbit', 'bit varying', 'timestamp', 'timestamptz', 'time', 'timetz', 'interval', ...EXTENSION,
+  ...Object.keys(PLAIN),
+  'numeric',
+  'decimal',
+  'varchar',
+  'character varying',
+  'character',
+  'char',
+  'bpchar',
+  'float',
+  'bit',
+  'varbit',
+  'bit varying',
+  'timestamp',
+  'timestamptz',
+  'time',
+  'timetz',
+  'interval',
+  ...EXTENSION,
 ];
 
 /** Whitespace folded to single spaces and removed around punctuation: `numeric ( 12, 2 )` -> `numeric(12,2)`. */
 function fold(t: string): string {
-  return t.trim().replace(/\s+/g, ' ').replace(/ ?([([,]) ?/g, '$1').replace(/ ([)\]])/g, '$1');
+  return t
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/ ?([([,]) ?/g, '$1')
+    .replace(/ ([)\]])/g, '$1');
 }
 
 function builtin(base: string, array: boolean): TypeInfo {
@@ -77,7 +142,15 @@ export function classifyType(declared: string): TypeInfo {
     }
     const serial = SERIAL[name];
     if (serial && mod === undefined && !tz) return { kind: 'serial', canonical: folded, integer: serial };
-    if (EXTENSION.has(name) && !tz) return { kind: 'extension', canonical: name + (mod === undefined ? '' : `(${raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')'))})`) + (array ? '[]' : ''), array };
+    if (EXTENSION.has(name) && !tz)
+      return {
+        kind: 'extension',
+        canonical:
+          name +
+          (mod === undefined ? '' : `(${raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')'))})`) +
+          (array ? '[]' : ''),
+        array,
+      };
   }
   if (raw === '"char"') return builtin('"char"', array);
   // format_type() qualifies an extension type whose schema is not on the search_path.
@@ -92,7 +165,9 @@ export function classifyType(declared: string): TypeInfo {
   const name = parts[parts.length - 1] ?? '';
   const schema = parts.length === 2 ? parts[0] : undefined;
   const canonical = parts.map(ident).join('.') + (array ? '[]' : '');
-  return schema === undefined ? { kind: 'user', canonical, name, array } : { kind: 'user', canonical, schema, name, array };
+  return schema === undefined
+    ? { kind: 'user', canonical, name, array }
+    : { kind: 'user', canonical, schema, name, array };
 }
 
 type Modifier = string | { reason: string } | undefined;
@@ -110,7 +185,8 @@ const LENGTH_TYPES: Readonly<Record<string, readonly [bare: string, sized: strin
 
 /** The canonical base type for a builtin `name(mod) [with|without time zone]`; undefined when not builtin. */
 function parseModifier(name: string, mod: string | undefined, tz: string | undefined): Modifier {
-  const known = PLAIN[name] !== undefined || LENGTH_TYPES[name] !== undefined || MODIFIED.has(name) || name.startsWith('interval ');
+  const known =
+    PLAIN[name] !== undefined || LENGTH_TYPES[name] !== undefined || MODIFIED.has(name) || name.startsWith('interval ');
   const n = mod === undefined ? [] : mod.split(',').map((a) => (/^\d+$/.test(a) ? Number(a) : NaN));
   if (n.some(Number.isNaN)) return known ? { reason: `the modifier of ${name} must be whole numbers` } : undefined;
   const [first = 0, second] = n;
@@ -139,9 +215,10 @@ function parseModifier(name: string, mod: string | undefined, tz: string | undef
   }
   if (name === 'interval' || name.startsWith('interval ')) {
     const fields = name.slice('interval'.length).trim();
-    if (fields && !INTERVAL_FIELDS.has(fields)) return { reason: `interval fields must be one of ${[...INTERVAL_FIELDS].join(', ')}` };
+    if (fields && !INTERVAL_FIELDS.has(fields))
+      return { reason: `interval fields must be one of ${[...INTERVAL_FIELDS].join(', ')}` };
     if (mod !== undefined && !within(0, 6)) return need('a precision from 0 to 6');
-    return `interval${fields ? ' ' + fields : ''}${mod === undefined ? '' : `(${first})`}`;
+    return `interval${fields ? ` ${fields}` : ''}${mod === undefined ? '' : `(${first})`}`;
   }
   const plain = PLAIN[name];
   if (plain && mod !== undefined) return { reason: `${plain} takes no modifier` };

@@ -7,8 +7,10 @@ import { alterTable, objectName } from './common.js';
 /** `name type [COLLATE c] [GENERATED ...] [DEFAULT e] [NOT NULL]`, as inside CREATE TABLE or ADD COLUMN. */
 export function columnDefinition(c: Column): string {
   const parts = [ident(c.name), c.type];
-  if (c.collation !== undefined) parts.push(`COLLATE ${objectName(c.collation, `collation of column ${ident(c.name)}`)}`);
-  if (c.identity !== undefined) parts.push(`GENERATED ${c.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
+  if (c.collation !== undefined)
+    parts.push(`COLLATE ${objectName(c.collation, `collation of column ${ident(c.name)}`)}`);
+  if (c.identity !== undefined)
+    parts.push(`GENERATED ${c.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
   // pg_dump's spelling; the expression is parenthesized by the syntax, so it is wrapped exactly once.
   if (c.generated !== undefined) parts.push(`GENERATED ALWAYS AS (${c.generated}) STORED`);
   if (c.default !== undefined) parts.push(`DEFAULT ${c.default}`);

@@ -9,7 +9,7 @@ export function alterTable(schema: string, table: string, action: string): strin
 }
 
 // One part of a name as PostgreSQL prints it in DDL: bare lowercase or double-quoted.
-const PART = String.raw`(?:[a-z_][a-z0-9_$]*|"(?:[^"]|"")+")`;
+const PART = `(?:[a-z_][a-z0-9_$]*|"(?:[^"]|"")+")`;
 const PRINTED_NAME = new RegExp(String.raw`^${PART}(?:\.${PART})?$`);
 
 /**

@@ -44,19 +44,36 @@ export function foreignKeyClause(fk: ForeignKey): string {
 }
 
 /** `usingIndex` turns an index built CONCURRENTLY into the constraint (the index takes the constraint's name). */
-export function addPrimaryKey(schema: string, table: string, pk: PrimaryKey, opts: { usingIndex?: string } = {}): string {
-  const clause = opts.usingIndex === undefined ? primaryKeyClause(pk) : `PRIMARY KEY USING INDEX ${ident(opts.usingIndex)}`;
+export function addPrimaryKey(
+  schema: string,
+  table: string,
+  pk: PrimaryKey,
+  opts: { usingIndex?: string } = {},
+): string {
+  const clause =
+    opts.usingIndex === undefined ? primaryKeyClause(pk) : `PRIMARY KEY USING INDEX ${ident(opts.usingIndex)}`;
   return alterTable(schema, table, `ADD ${named(pk.name, clause)}`);
 }
 
 /** With `usingIndex`, NULLS NOT DISTINCT comes from the index itself; only the deferral is stated. */
-export function addUnique(schema: string, table: string, u: UniqueConstraint, opts: { usingIndex?: string } = {}): string {
-  const clause = opts.usingIndex === undefined ? uniqueClause(u) : `UNIQUE USING INDEX ${ident(opts.usingIndex)}${deferral(u)}`;
+export function addUnique(
+  schema: string,
+  table: string,
+  u: UniqueConstraint,
+  opts: { usingIndex?: string } = {},
+): string {
+  const clause =
+    opts.usingIndex === undefined ? uniqueClause(u) : `UNIQUE USING INDEX ${ident(opts.usingIndex)}${deferral(u)}`;
   return alterTable(schema, table, `ADD ${named(u.name, clause)}`);
 }
 
 /** NOT VALID when `opts.notValid`, which defaults to the model's own `notValid`. */
-export function addForeignKey(schema: string, table: string, fk: ForeignKey, opts: { notValid?: boolean } = {}): string {
+export function addForeignKey(
+  schema: string,
+  table: string,
+  fk: ForeignKey,
+  opts: { notValid?: boolean } = {},
+): string {
   const notValid = opts.notValid ?? fk.notValid === true;
   return alterTable(schema, table, `ADD ${named(fk.name, foreignKeyClause(fk))}${notValid ? ' NOT VALID' : ''}`);
 }

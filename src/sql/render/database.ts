@@ -57,22 +57,40 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
   return [
     ...schemas.filter((s) => s.name !== BUILT_IN).map((s) => at(createSchema(s.name), s.name)),
     // public keeps its built-in comment ("standard public schema"), which introspection reads as no comment.
-    ...perSchema((s) => (s.comment !== undefined ? [at(comment({ kind: 'schema', schema: s.name }, s.comment), s.name, 'comment')] : [])),
+    ...perSchema((s) =>
+      s.comment !== undefined ? [at(comment({ kind: 'schema', schema: s.name }, s.comment), s.name, 'comment')] : [],
+    ),
     ...perSchema((s) => s.enums.map((e) => at(createEnum(s.name, e), s.name, 'enums', e.name))),
     ...perSchema((s) => s.sequences.map((q) => at(createSequence(s.name, q), s.name, 'sequences', q.name))),
     ...perSchema((s) => s.functions.map((f) => at(createFunction(f), s.name, 'functions', f.name))),
     ...perTable((s, t) => [at(createTable(s, t), s, 'tables', t.name)]),
-    ...perSchema((s) => s.sequences.flatMap((q) => (q.ownedBy ? [at(alterSequenceOwnedBy(s.name, q.name, q.ownedBy), s.name, 'sequences', q.name, 'ownedBy')] : []))),
-    ...perTable((s, t) => t.checks.filter((c) => c.notValid).map((c) => at(addCheck(s, t.name, c), ...member(s, t, 'checks', c.name)))),
+    ...perSchema((s) =>
+      s.sequences.flatMap((q) =>
+        q.ownedBy ? [at(alterSequenceOwnedBy(s.name, q.name, q.ownedBy), s.name, 'sequences', q.name, 'ownedBy')] : [],
+      ),
+    ),
+    ...perTable((s, t) =>
+      t.checks.filter((c) => c.notValid).map((c) => at(addCheck(s, t.name, c), ...member(s, t, 'checks', c.name))),
+    ),
     ...perTable((s, t) => t.indexes.map((i) => at(createIndex(s, t.name, i), ...member(s, t, 'indexes', i.name)))),
-    ...perTable((s, t) => t.foreignKeys.map((f) => at(addForeignKey(s, t.name, f), ...member(s, t, 'foreignKeys', f.name)))),
+    ...perTable((s, t) =>
+      t.foreignKeys.map((f) => at(addForeignKey(s, t.name, f), ...member(s, t, 'foreignKeys', f.name))),
+    ),
     ...perTable((s, t) =>
       t.triggers.flatMap((tr) => [
         at(createTrigger(s, t.name, tr), ...member(s, t, 'triggers', tr.name)),
-        ...(tr.enabled === 'origin' ? [] : [at(enableTrigger(s, t.name, tr.name, tr.enabled), ...member(s, t, 'triggers', tr.name))]),
+        ...(tr.enabled === 'origin'
+          ? []
+          : [at(enableTrigger(s, t.name, tr.name, tr.enabled), ...member(s, t, 'triggers', tr.name))]),
       ]),
     ),
-    ...perSchema((s) => s.enums.flatMap((e) => (e.comment !== undefined ? [at(comment({ kind: 'type', schema: s.name, name: e.name }, e.comment), s.name, 'enums', e.name)] : []))),
+    ...perSchema((s) =>
+      s.enums.flatMap((e) =>
+        e.comment !== undefined
+          ? [at(comment({ kind: 'type', schema: s.name, name: e.name }, e.comment), s.name, 'enums', e.name)]
+          : [],
+      ),
+    ),
     ...perTable((s, t) => tableComments(s, t).map((sql) => at(sql, s, 'tables', t.name))),
   ];
 }
@@ -81,8 +99,10 @@ function tableComments(schema: string, t: Table): string[] {
   const out: string[] = [];
   if (t.comment !== undefined) out.push(comment({ kind: 'table', schema, table: t.name }, t.comment));
   for (const c of t.columns) {
-    if (c.comment !== undefined) out.push(comment({ kind: 'column', schema, table: t.name, column: c.name }, c.comment));
+    if (c.comment !== undefined)
+      out.push(comment({ kind: 'column', schema, table: t.name, column: c.name }, c.comment));
   }
-  for (const i of t.indexes) if (i.comment !== undefined) out.push(comment({ kind: 'index', schema, name: i.name }, i.comment));
+  for (const i of t.indexes)
+    if (i.comment !== undefined) out.push(comment({ kind: 'index', schema, name: i.name }, i.comment));
   return out;
 }

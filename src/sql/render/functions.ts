@@ -7,7 +7,10 @@ import { InvalidModelError } from '../../errors.js';
 export function createFunction(f: Function): string {
   const sql = f.definition.trim().replace(/;$/, '').trimEnd();
   if (!/^CREATE\s+(OR\s+REPLACE\s+)?FUNCTION\s/i.test(sql)) {
-    throw new InvalidModelError(`function ${ident(f.name)}(${f.args})`, 'its definition is not a CREATE [OR REPLACE] FUNCTION statement');
+    throw new InvalidModelError(
+      `function ${ident(f.name)}(${f.args})`,
+      'its definition is not a CREATE [OR REPLACE] FUNCTION statement',
+    );
   }
   return sql;
 }

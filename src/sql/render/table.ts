@@ -20,9 +20,11 @@ export function createTable(schema: string, t: Table, opts: CreateTableOptions =
     ...(t.primaryKey ? [named(t.primaryKey.name, primaryKeyClause(t.primaryKey))] : []),
     ...t.unique.map((u) => named(u.name, uniqueClause(u))),
     ...t.checks.filter((c) => !c.notValid).map((c) => named(c.name, checkClause(c))),
-    ...(opts.foreignKeys ? t.foreignKeys.filter((f) => !f.notValid).map((f) => named(f.name, foreignKeyClause(f))) : []),
+    ...(opts.foreignKeys
+      ? t.foreignKeys.filter((f) => !f.notValid).map((f) => named(f.name, foreignKeyClause(f)))
+      : []),
   ];
-  const body = elements.length === 0 ? '()' : `(\n${elements.map((e) => '  ' + e).join(',\n')}\n)`;
+  const body = elements.length === 0 ? '()' : `(\n${elements.map((e) => `  ${e}`).join(',\n')}\n)`;
   return `CREATE TABLE ${qualified(schema, t.name)} ${body}`;
 }
 

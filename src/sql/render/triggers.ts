@@ -6,7 +6,8 @@ import { alterTable } from './common.js';
 
 /** Created in the default mode (`origin`); set any other mode with enableTrigger. */
 export function createTrigger(schema: string, table: string, tr: Trigger): string {
-  if (tr.events.length === 0) throw new InvalidModelError(`trigger ${ident(tr.name)}`, 'a trigger needs at least one event');
+  if (tr.events.length === 0)
+    throw new InvalidModelError(`trigger ${ident(tr.name)}`, 'a trigger needs at least one event');
   return (
     `CREATE TRIGGER ${ident(tr.name)} ${tr.timing.toUpperCase()} ${tr.events.map((e) => e.toUpperCase()).join(' OR ')}` +
     ` ON ${qualified(schema, table)} FOR EACH ${tr.forEach.toUpperCase()}` +

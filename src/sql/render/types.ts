@@ -15,7 +15,11 @@ export type EnumValuePosition = { readonly before: string } | { readonly after: 
 
 export function addEnumValue(schema: string, name: string, value: string, position?: EnumValuePosition): string {
   const where =
-    position === undefined ? '' : 'before' in position ? ` BEFORE ${literal(position.before)}` : ` AFTER ${literal(position.after)}`;
+    position === undefined
+      ? ''
+      : 'before' in position
+        ? ` BEFORE ${literal(position.before)}`
+        : ` AFTER ${literal(position.after)}`;
   return `ALTER TYPE ${qualified(schema, name)} ADD VALUE ${literal(value)}${where}`;
 }
 
@@ -27,7 +31,10 @@ export function dropType(schema: string, name: string): string {
 // The numeric fields are strings (they can exceed 2^53) inserted as SQL numbers, so they must be integers.
 function integer(value: string, field: string, schema: string, name: string): string {
   if (!/^-?[0-9]+$/.test(value)) {
-    throw new InvalidModelError(`sequence ${qualified(schema, name)}`, `${field} ${JSON.stringify(value)} is not an integer`);
+    throw new InvalidModelError(
+      `sequence ${qualified(schema, name)}`,
+      `${field} ${JSON.stringify(value)} is not an integer`,
+    );
   }
   return value;
 }
@@ -46,7 +53,11 @@ export function createSequence(schema: string, s: Sequence): string {
  * `OWNED BY table.column` (the table must be in the sequence's schema), or `OWNED BY NONE` for null. A separate
  * statement because the column is created after the sequence that its default reads.
  */
-export function alterSequenceOwnedBy(schema: string, name: string, owner: { table: string; column: string } | null): string {
+export function alterSequenceOwnedBy(
+  schema: string,
+  name: string,
+  owner: { table: string; column: string } | null,
+): string {
   const target = owner === null ? 'NONE' : `${qualified(schema, owner.table)}.${ident(owner.column)}`;
   return `ALTER SEQUENCE ${qualified(schema, name)} OWNED BY ${target}`;
 }

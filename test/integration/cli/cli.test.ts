@@ -95,10 +95,16 @@ describe('command line', () => {
   });
 
   it('the installed bin runs on the machine node (handing over to Node >= 22 when needed)', () => {
-    const r = spawnSync(process.execPath.includes('node24') ? process.execPath : 'node', ['bin/switchyard.js', '--help'], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath.includes('node24') ? process.execPath : 'node',
+      ['bin/switchyard.js', '--help'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('switchyard');
-    expect(execFileSync('node', ['bin/switchyard.js', 'validate', join(EXAMPLE_DIR, 'schema.yaml')], { encoding: 'utf8' })).toContain('valid');
+    expect(
+      execFileSync('node', ['bin/switchyard.js', 'validate', join(EXAMPLE_DIR, 'schema.yaml')], { encoding: 'utf8' }),
+    ).toContain('valid');
   });
 });
 

@@ -15,13 +15,30 @@ describe('demo', () => {
     const r = await cli('demo');
     expect(r.code, r.stderr).toBe(0);
     for (const part of [
-      'creating the example application database', 'introspecting', 'add table public.subscription_tiers', 'rename column public.users.name to full_name',
-      '27 steps in 3 release(s)', 'rehearsing', 'every rollback restored the schema exactly', 'expand (release 1): 15 steps', '; no drift (checked first)',
-      'rolling back backfill and expand', 'the schema is exactly what it was before the plan', 'contract (release 3): 1 steps',
+      'creating the example application database',
+      'introspecting',
+      'add table public.subscription_tiers',
+      'rename column public.users.name to full_name',
+      '27 steps in 3 release(s)',
+      'rehearsing',
+      'every rollback restored the schema exactly',
+      'expand (release 1): 15 steps',
+      '; no drift (checked first)',
+      'rolling back backfill and expand',
+      'the schema is exactly what it was before the plan',
+      'contract (release 3): 1 steps',
       'the live schema now equals the declared target',
       // The blue/green half: the pair, the phases on the standby, three switches and the zero-loss check.
-      'pair init: live schema copied to green', 'expand on green (standby)', 'cutover: green becomes live', 'cutback: blue becomes live',
-      '0 missing on the live side', 'the reverse stream carried every write back', 'pair resync: blue rebuilt from green', 'demo finished', '0 lost', 'both sides equal',
+      'pair init: live schema copied to green',
+      'expand on green (standby)',
+      'cutover: green becomes live',
+      'cutback: blue becomes live',
+      '0 missing on the live side',
+      'the reverse stream carried every write back',
+      'pair resync: blue rebuilt from green',
+      'demo finished',
+      '0 lost',
+      'both sides equal',
     ]) {
       expect(r.stdout).toContain(part);
     }

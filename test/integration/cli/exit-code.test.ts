@@ -15,10 +15,17 @@ describe('the installed bin', () => {
     const db = await freshDatabase();
     const dir = mkdtempSync(join(tmpdir(), 'sy-exit-'));
     const schema = join(dir, 'schema.yaml');
-    writeFileSync(schema, 'schemas:\n  public:\n    tables:\n      t:\n        columns: { id: { type: bigint, nullable: false } }\n');
+    writeFileSync(
+      schema,
+      'schemas:\n  public:\n    tables:\n      t:\n        columns: { id: { type: bigint, nullable: false } }\n',
+    );
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.SWITCHYARD_SHADOW_DB;
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'switchyard.js'), 'diff', '--db', db.url, '--schema', schema, '--exit-code'], { env, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'switchyard.js'), 'diff', '--db', db.url, '--schema', schema, '--exit-code'],
+      { env, encoding: 'utf8' },
+    );
     expect(r.stdout, r.stderr).toContain('1 change');
     expect(r.stderr).toContain('throwaway PostgreSQL');
     expect(r.status, r.stderr).toBe(1);

@@ -13,7 +13,17 @@ describe('show', () => {
   it('renders every format', async () => {
     const md = await cli('show', EXAMPLE_PLAN, '--format', 'markdown');
     expect(md.code).toBe(0);
-    for (const part of ['# Plan 0001_example', '## Complexity:', '## Hazards', '## Release 1', '### expand', '```mermaid', 'flowchart TD', '<details>']) expect(md.stdout).toContain(part);
+    for (const part of [
+      '# Plan 0001_example',
+      '## Complexity:',
+      '## Hazards',
+      '## Release 1',
+      '### expand',
+      '```mermaid',
+      'flowchart TD',
+      '<details>',
+    ])
+      expect(md.stdout).toContain(part);
     const mermaid = await cli('show', EXAMPLE_PLAN, '--format', 'mermaid');
     expect(mermaid.stdout.startsWith('flowchart TD\n')).toBe(true);
     expect(mermaid.stdout).toContain('subgraph r1_expand');
@@ -64,7 +74,11 @@ describe('plan', () => {
     expect(readdirSync(join(dir, 'plans'))).toEqual(['0001_tiers.plan.yaml']);
     const again = readFileSync(join(dir, 'plans', '0001_tiers.plan.yaml'), 'utf8');
     // Costs come from pg_class statistics, which autovacuum may refresh between runs: compare without them.
-    const noCost = (t: string) => t.replace(/\n\s+cost:\n(\s+\w+: [\d.]+\n)+/g, '\n').replace(/checksum: .*/g, '').replace(/(rowsScanned|rowsRewritten|estimatedSeconds|recommendedWindowSeconds|score): .*/g, '');
+    const noCost = (t: string) =>
+      t
+        .replace(/\n\s+cost:\n(\s+\w+: [\d.]+\n)+/g, '\n')
+        .replace(/checksum: .*/g, '')
+        .replace(/(rowsScanned|rowsRewritten|estimatedSeconds|recommendedWindowSeconds|score): .*/g, '');
     expect(noCost(again)).toBe(noCost(bytes));
     expect((await cli('--config', cfg, 'plan', '--name', 'second')).stdout).toContain('0002_second.plan.yaml');
     expect((await cli('--config', cfg, 'plan', '--name', 'Bad Name')).code).toBe(2);

@@ -32,20 +32,41 @@ describe('snapshots written by introspect', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('was edited after it was introspected');
     writeFileSync(json, '{"switchyardSnapshot":1}');
-    expect((await cli('plan', '--from', json, '--schema', yaml, '--name', 'x', '--dry-run')).stderr).toContain('is not a switchyard snapshot');
+    expect((await cli('plan', '--from', json, '--schema', yaml, '--name', 'x', '--dry-run')).stderr).toContain(
+      'is not a switchyard snapshot',
+    );
   });
 
   it('plan --from one snapshot to another needs no database at all', async () => {
     const a = await freshDatabase();
     const b = await freshDatabase();
     await a.client.query(SQL);
-    await b.client.query(SQL + '; ALTER TABLE public.users ADD COLUMN nickname text; CREATE INDEX users_nick_idx ON public.users (nickname)');
+    await b.client.query(
+      SQL +
+        '; ALTER TABLE public.users ADD COLUMN nickname text; CREATE INDEX users_nick_idx ON public.users (nickname)',
+    );
     const dir = mkdtempSync(join(tmpdir(), 'sy-snap-'));
     await cli('introspect', '--db', a.url, '-o', join(dir, 'a.json'));
     await cli('introspect', '--db', b.url, '-o', join(dir, 'b.json'));
-    const r = await cli('--json', 'plan', '--from', join(dir, 'a.json'), '--schema', join(dir, 'b.json'), '--name', 'nick', '--pg-version', '15', '--dry-run');
+    const r = await cli(
+      '--json',
+      'plan',
+      '--from',
+      join(dir, 'a.json'),
+      '--schema',
+      join(dir, 'b.json'),
+      '--name',
+      'nick',
+      '--pg-version',
+      '15',
+      '--dry-run',
+    );
     expect(r.code, r.stderr).toBe(0);
-    const plan = (JSON.parse(r.stdout) as { plan: { server: { versionNum: number }; releases: Array<{ expand: Array<{ change: string }> }> } }).plan;
+    const plan = (
+      JSON.parse(r.stdout) as {
+        plan: { server: { versionNum: number }; releases: Array<{ expand: Array<{ change: string }> }> };
+      }
+    ).plan;
     expect(plan.server.versionNum).toBe(150000);
     expect(plan.releases[0]!.expand.map((s) => s.change)).toEqual(['add_column', 'add_index']);
   });

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-validate-'));
 
-function validate(name: string, content: string | Buffer): { status: number | null; stdout: string; stderr: string; path: string } {
+function validate(
+  name: string,
+  content: string | Buffer,
+): { status: number | null; stdout: string; stderr: string; path: string } {
   const path = join(dir, name);
   writeFileSync(path, content);
   const r = spawnSync(process.execPath, ['bin/switchyard.js', 'validate', path], { encoding: 'utf8', timeout: 60_000 });
@@ -17,7 +20,10 @@ function validate(name: string, content: string | Buffer): { status: number | nu
 
 describe('switchyard validate (the bin)', () => {
   it('exits 2 on a NUL in a table name, with its line and column and the character', () => {
-    const r = validate('nul.yaml', 'schemas:\n  public:\n    tables:\n      "us\\0ers": { columns: { id: { type: bigint } } }\n');
+    const r = validate(
+      'nul.yaml',
+      'schemas:\n  public:\n    tables:\n      "us\\0ers": { columns: { id: { type: bigint } } }\n',
+    );
     expect(r.status).toBe(2);
     expect(r.stdout).toBe(
       `1 problem in ${r.path}:\n` +
@@ -27,9 +33,14 @@ describe('switchyard validate (the bin)', () => {
   });
 
   it('exits 2 on a file that is not UTF-8, at the bad byte', () => {
-    const r = validate('latin1.yaml', Buffer.concat([Buffer.from('schemas:\n  public:\n    comment: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const r = validate(
+      'latin1.yaml',
+      Buffer.concat([Buffer.from('schemas:\n  public:\n    comment: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
     expect(r.status).toBe(2);
-    expect(r.stdout).toContain(`${r.path}:3:17: the file is not valid UTF-8: byte 0xE9 is not part of a UTF-8 character`);
+    expect(r.stdout).toContain(
+      `${r.path}:3:17: the file is not valid UTF-8: byte 0xE9 is not part of a UTF-8 character`,
+    );
     expect(r.stderr).not.toContain('internal error');
   });
 });

@@ -36,12 +36,16 @@ async function encrypted(target: ConnectionTarget): Promise<boolean> {
 }
 
 async function refusal(target: ConnectionTarget): Promise<SwitchyardError> {
-  const e = await connect(target).then((c) => c.end(), (err: unknown) => err);
+  const e = await connect(target).then(
+    (c) => c.end(),
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(SwitchyardError);
   return e as SwitchyardError;
 }
 
-const url = (host: string, query: string) => `postgres://postgres:${encodeURIComponent(tls.password)}@${host}:${tls.port}/postgres?${query}`;
+const url = (host: string, query: string) =>
+  `postgres://postgres:${encodeURIComponent(tls.password)}@${host}:${tls.port}/postgres?${query}`;
 
 describe('sslmode against a server with a self-signed certificate', () => {
   it('require encrypts without verifying the certificate', async () => {
@@ -60,9 +64,15 @@ describe('sslmode against a server with a self-signed certificate', () => {
 
   it('verify-ca refuses a certificate the root did not sign, and refuses to run without a root', async () => {
     const wrong = await refusal({ url: url('127.0.0.1', `sslmode=verify-ca&sslrootcert=${tls.wrongCa}`) });
-    expect([wrong.exitCode, wrong.message]).toEqual([3, expect.stringMatching(/^cannot connect to .*: self[- ]signed certificate/)]);
+    expect([wrong.exitCode, wrong.message]).toEqual([
+      3,
+      expect.stringMatching(/^cannot connect to .*: self[- ]signed certificate/),
+    ]);
     const none = await refusal({ url: url('127.0.0.1', 'sslmode=verify-ca') });
-    expect([none.exitCode, none.message]).toEqual([2, expect.stringContaining('sslmode=verify-ca needs the root certificate')]);
+    expect([none.exitCode, none.message]).toEqual([
+      2,
+      expect.stringContaining('sslmode=verify-ca needs the root certificate'),
+    ]);
     for (const e of [wrong, none]) expect(e.message).not.toContain(tls.password);
   });
 
@@ -95,7 +105,9 @@ describe('the other libpq ways to say where to connect', () => {
 
   it('PGPASSFILE gives the password the string leaves out (a 0600 file)', async () => {
     const passfile = join(dir, 'pgpass');
-    writeFileSync(passfile, `127.0.0.1:${tls.port}:*:postgres:${tls.password.replace(/[:\\]/g, '\\$&')}\n`, { mode: 0o600 });
+    writeFileSync(passfile, `127.0.0.1:${tls.port}:*:postgres:${tls.password.replace(/[:\\]/g, '\\$&')}\n`, {
+      mode: 0o600,
+    });
     vi.stubEnv('PGPASSWORD', undefined);
     vi.stubEnv('PGPASSFILE', passfile);
     expect(await encrypted({ url: `postgres://postgres@127.0.0.1:${tls.port}/postgres?sslmode=require` })).toBe(true);
@@ -106,7 +118,10 @@ describe('the other libpq ways to say where to connect', () => {
 
   it('PGSERVICE picks a section of PGSERVICEFILE', async () => {
     const services = join(dir, 'pg_service.conf');
-    writeFileSync(services, `[tls]\nhost=127.0.0.1\nport=${tls.port}\nuser=postgres\npassword=${tls.password}\ndbname=postgres\nsslmode=verify-ca\nsslrootcert=${tls.cert}\n`);
+    writeFileSync(
+      services,
+      `[tls]\nhost=127.0.0.1\nport=${tls.port}\nuser=postgres\npassword=${tls.password}\ndbname=postgres\nsslmode=verify-ca\nsslrootcert=${tls.cert}\n`,
+    );
     vi.stubEnv('PGSERVICEFILE', services);
     vi.stubEnv('PGSERVICE', 'tls');
     expect(await encrypted({})).toBe(true);
@@ -115,7 +130,9 @@ describe('the other libpq ways to say where to connect', () => {
   });
 
   it('a wrong password is refused without showing the password', async () => {
-    const e = await refusal({ url: `host=127.0.0.1 port=${tls.port} user=postgres password=Hunter2-secret sslmode=require` });
+    const e = await refusal({
+      url: `host=127.0.0.1 port=${tls.port} user=postgres password=Hunter2-secret sslmode=require`,
+    });
     expect(e.exitCode).toBe(3);
     expect(e.message).toContain('password=***');
     expect(e.message).not.toContain('Hunter2-secret');
@@ -125,7 +142,18 @@ describe('the other libpq ways to say where to connect', () => {
 describe('the command line', () => {
   it('a malformed URL exits 2 with one line and the password masked', () => {
     const node = process.execPath.includes('node24') ? process.execPath : 'node';
-    const r = spawnSync(node, ['bin/switchyard.js', 'diff', '--db', 'postgres://u:Hunter2-secret@[bad', '--schema', join(EXAMPLE_DIR, 'schema.yaml')], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      node,
+      [
+        'bin/switchyard.js',
+        'diff',
+        '--db',
+        'postgres://u:Hunter2-secret@[bad',
+        '--schema',
+        join(EXAMPLE_DIR, 'schema.yaml'),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -135,7 +163,18 @@ describe('the command line', () => {
 
   it('an unknown sslmode exits 2', () => {
     const node = process.execPath.includes('node24') ? process.execPath : 'node';
-    const r = spawnSync(node, ['bin/switchyard.js', 'diff', '--db', 'host=h password=Hunter2-secret sslmode=verify', '--schema', join(EXAMPLE_DIR, 'schema.yaml')], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      node,
+      [
+        'bin/switchyard.js',
+        'diff',
+        '--db',
+        'host=h password=Hunter2-secret sslmode=verify',
+        '--schema',
+        join(EXAMPLE_DIR, 'schema.yaml'),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect([r.status, r.stderr.trim().split('\n').length]).toEqual([2, 1]);
     expect(r.stderr).toContain('invalid sslmode value "verify"');
     expect(r.stderr).not.toContain('Hunter2');

@@ -34,14 +34,27 @@ const OPCLASS = `schemas:
 
 describe('a declared schema the server refuses', () => {
   it.each([
-    ['a foreign key whose column types differ', SCHEMA, '13:11', 'foreign key "b_a_fkey" of table "public"."b": PostgreSQL refuses it: foreign key constraint "b_a_fkey" cannot be implemented'],
-    ['an unknown operator class', OPCLASS, '8:11', 'index "posts_tags_trgm" of table "public"."posts": PostgreSQL refuses it: operator class "public.gin_trgm_ops" does not exist for access method "gin"'],
+    [
+      'a foreign key whose column types differ',
+      SCHEMA,
+      '13:11',
+      'foreign key "b_a_fkey" of table "public"."b": PostgreSQL refuses it: foreign key constraint "b_a_fkey" cannot be implemented',
+    ],
+    [
+      'an unknown operator class',
+      OPCLASS,
+      '8:11',
+      'index "posts_tags_trgm" of table "public"."posts": PostgreSQL refuses it: operator class "public.gin_trgm_ops" does not exist for access method "gin"',
+    ],
   ])('%s is reported at its YAML node, on one line', async (_, yaml, at, message) => {
     const db = await freshDatabase();
     const dir = mkdtempSync(join(tmpdir(), 'sy-refused-'));
     const file = join(dir, 'schema.yaml');
     writeFileSync(file, yaml);
-    for (const argv of [['diff', '--db', db.url, '--schema', file], ['plan', '--db', db.url, '--schema', file, '--name', 'x', '--dry-run']]) {
+    for (const argv of [
+      ['diff', '--db', db.url, '--schema', file],
+      ['plan', '--db', db.url, '--schema', file, '--name', 'x', '--dry-run'],
+    ]) {
       const r = await cli(...argv);
       expect(r.code, r.stderr).toBe(2);
       const line = r.stderr.split('\n').find((l) => l.includes(`${file}:`)) ?? '';

@@ -52,9 +52,16 @@ export const ALL_KIND_SCENARIOS: readonly KindScenario[] = [...SCENARIOS, ...ADD
 export function composed(): ComposedScenario[] {
   return ALL_KIND_SCENARIOS.map((scenario, i) => {
     const schema = `k${String(i).padStart(2, '0')}_${scenario.kind}`;
-    const declaredOthers = typeof scenario.target === 'string' ? Object.keys((parse(scenario.target) as { schemas: Decl }).schemas).filter((n) => n !== 'public') : [];
+    const declaredOthers =
+      typeof scenario.target === 'string'
+        ? Object.keys((parse(scenario.target) as { schemas: Decl }).schemas).filter((n) => n !== 'public')
+        : [];
     const others = [...new Set([...declaredOthers, ...(scenario.alsoRead ?? [])])];
-    return { scenario, schema, rename: new Map([['public', schema], ...others.map((o) => [o, `${schema}_${o}`] as const)]) };
+    return {
+      scenario,
+      schema,
+      rename: new Map([['public', schema], ...others.map((o) => [o, `${schema}_${o}`] as const)]),
+    };
   });
 }
 
@@ -63,16 +70,20 @@ function inSchema(c: ComposedScenario, sql: string): string {
   let out = sql;
   for (const [from, to] of c.rename) {
     if (from === 'public') continue;
-    out = out.replace(new RegExp(`\\bCREATE SCHEMA ${from}\\b`, 'g'), `CREATE SCHEMA ${ident(to)}`).replace(new RegExp(`\\b${from}\\.`, 'g'), `${ident(to)}.`);
+    out = out
+      .replace(new RegExp(`\\bCREATE SCHEMA ${from}\\b`, 'g'), `CREATE SCHEMA ${ident(to)}`)
+      .replace(new RegExp(`\\b${from}\\.`, 'g'), `${ident(to)}.`);
   }
   return `CREATE SCHEMA ${ident(c.schema)};\nSET search_path TO ${ident(c.schema)};\n${out}\nRESET search_path;\n`;
 }
 
 /** The source of every scenario, in its own schema, with the bulk rows; `rows` = 0 leaves only the samples. */
 export function allKindsSourceSql(rows: number): string {
-  return composed()
-    .map((c) => inSchema(c, c.scenario.source + (rows > 0 && BULK[c.scenario.name] ? BULK[c.scenario.name]!(rows) : '')))
-    .join('\n') + '\nANALYZE;\n';
+  return `${composed()
+    .map((c) =>
+      inSchema(c, c.scenario.source + (rows > 0 && BULK[c.scenario.name] ? BULK[c.scenario.name]!(rows) : '')),
+    )
+    .join('\n')}\nANALYZE;\n`;
 }
 
 /**
@@ -91,7 +102,9 @@ function rekey(doc: { schemas: Record<string, Decl> }, rename: ReadonlyMap<strin
     if (v === null || typeof v !== 'object') return v;
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fix(k, x)]));
   };
-  return Object.fromEntries(Object.entries(doc.schemas).map(([name, s]) => [rename.get(name) ?? name, walk(s) as Decl]));
+  return Object.fromEntries(
+    Object.entries(doc.schemas).map(([name, s]) => [rename.get(name) ?? name, walk(s) as Decl]),
+  );
 }
 
 /**
@@ -103,7 +116,9 @@ export async function allKindsDeclaredYaml(scratch: ScenarioDatabase): Promise<s
   const fromSql = all.filter((c) => typeof c.scenario.target !== 'string');
   for (const c of fromSql) await scratch.client.query(inSchema(c, (c.scenario.target as { sql: string }).sql));
   await prepareSession(scratch.client);
-  const built = parse(toYaml(await introspect(scratch.client, { includeSchemas: fromSql.map((c) => c.schema) }))) as { schemas: Record<string, Decl> };
+  const built = parse(toYaml(await introspect(scratch.client, { includeSchemas: fromSql.map((c) => c.schema) }))) as {
+    schemas: Record<string, Decl>;
+  };
   const schemas: Record<string, Decl> = { ...built.schemas };
   for (const c of all) {
     if (typeof c.scenario.target !== 'string') continue;
@@ -127,7 +142,11 @@ export interface AllKindsProject {
  * (every hazard allowed: this plan has them all), schema.yaml and the plan. Planned in-process rather than by
  * `switchyard plan`, which reads only declared schemas and so could not see the schema drop_schema drops.
  */
-export async function allKindsProject(db: ScenarioDatabase, scratch: ScenarioDatabase, rows: number): Promise<AllKindsProject> {
+export async function allKindsProject(
+  db: ScenarioDatabase,
+  scratch: ScenarioDatabase,
+  rows: number,
+): Promise<AllKindsProject> {
   const yaml = await allKindsDeclaredYaml(scratch);
   await db.client.query(allKindsSourceSql(rows));
   await prepareSession(db.client);
@@ -136,9 +155,19 @@ export async function allKindsProject(db: ScenarioDatabase, scratch: ScenarioDat
   const schemas = [...new Set([...declared.schemas.map((s) => s.name), ...alsoRead])].sort();
   const target = await canonicalize(declared, { url: db.url });
   const source = await introspect(db.client, { includeSchemas: schemas });
-  const stats = new Map((await tableStats(db.client, { includeSchemas: schemas })).map((t) => [`${t.schema}.${t.table}`, { rows: t.rows, bytes: t.bytes }]));
+  const stats = new Map(
+    (await tableStats(db.client, { includeSchemas: schemas })).map((t) => [
+      `${t.schema}.${t.table}`,
+      { rows: t.rows, bytes: t.bytes },
+    ]),
+  );
   const version = await serverVersion(db.client);
-  const plan = buildPlan(source, target, { name: 'all_kinds', number: 1, server: { version: version.text, versionNum: version.num }, stats });
+  const plan = buildPlan(source, target, {
+    name: 'all_kinds',
+    number: 1,
+    server: { version: version.text, versionNum: version.num },
+    stats,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'sy-all-kinds-'));
   const config = join(dir, 'switchyard.yaml');
   writeFileSync(config, stringify({ database: db.url, schema: 'schema.yaml', allowHazards: [...HAZARDS] }));

@@ -38,7 +38,10 @@ describe('apply', () => {
     expect(expand.stdout).toContain('applied expand (release 1)');
     expect(expand.stdout).toContain(`next: switchyard apply ${p.plan} --release 1 --phase backfill`);
     // Progress is JSON lines off a terminal: one per step start and end.
-    const events = expand.stderr.trim().split('\n').map((l) => JSON.parse(l) as { event: string; state?: string });
+    const events = expand.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; state?: string });
     expect(events.filter((e) => e.event === 'step' && e.state === 'done').length).toBe(plan.releases[0]!.expand.length);
 
     const again = await p.run('apply', p.plan, '--release', '1', '--phase', 'expand');
@@ -46,7 +49,9 @@ describe('apply', () => {
     expect(again.stdout).toContain('nothing to do');
 
     const status = await p.run('--json', 'status', p.plan);
-    const s = JSON.parse(status.stdout) as { plan: { phases: { release: number; phase: string; state: string }[]; next: string } };
+    const s = JSON.parse(status.stdout) as {
+      plan: { phases: { release: number; phase: string; state: string }[]; next: string };
+    };
     expect(s.plan.phases.find((x) => x.release === 1 && x.phase === 'expand')?.state).toBe('applied');
     expect(s.plan.phases.find((x) => x.release === 1 && x.phase === 'backfill')?.state).toBe('pending');
 
@@ -58,7 +63,9 @@ describe('apply', () => {
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('fully applied');
     expect(await liveFingerprint(p.db.client, schemas)).toBe(plan.target.fingerprint);
-    const { rows } = await p.db.client.query<{ applied: boolean; ms: string }>(`SELECT applied_at IS NOT NULL AS applied, execution_time_ms AS ms FROM switchyard.plans WHERE name = 'tiers'`);
+    const { rows } = await p.db.client.query<{ applied: boolean; ms: string }>(
+      `SELECT applied_at IS NOT NULL AS applied, execution_time_ms AS ms FROM switchyard.plans WHERE name = 'tiers'`,
+    );
     expect(rows[0]?.applied).toBe(true);
 
     const statusAll = await p.run('status');
@@ -89,14 +96,18 @@ describe('apply', () => {
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toContain('rolled back expand (release 1)');
     expect(await liveFingerprint(p.db.client, schemas)).toBe(plan.source.fingerprint);
-    const status = JSON.parse((await p.run('--json', 'status', p.plan)).stdout) as { plan: { phases: { state: string }[] } };
+    const status = JSON.parse((await p.run('--json', 'status', p.plan)).stdout) as {
+      plan: { phases: { state: string }[] };
+    };
     expect(status.plan.phases.every((x) => x.state === 'pending' || x.state === 'empty')).toBe(true);
   });
 
   it('after expand, an application update of a row the backfill has not reached fills the new column', async () => {
     const p = await exampleProject();
     expect((await p.run('apply', p.plan, '--release', '1', '--phase', 'expand', '--skip-rehearsal')).code).toBe(0);
-    const { rows: before } = await p.db.client.query<{ n: number }>('SELECT count(*)::int AS n FROM public.employees WHERE salary__new IS NULL AND salary IS NOT NULL');
+    const { rows: before } = await p.db.client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM public.employees WHERE salary__new IS NULL AND salary IS NOT NULL',
+    );
     expect(before[0]!.n).toBeGreaterThan(0);
     // The old application version touches another column only; the NOT VALID check on salary__new holds.
     await p.db.client.query('UPDATE public.employees SET rut = rut');
@@ -114,16 +125,20 @@ describe('apply', () => {
     expect(dry.stdout).toContain('apply would refuse: no rehearsal report');
     for (const step of plan.releases[0]!.expand) {
       expect(dry.stdout).toContain(`-- step ${step.id}`);
-      expect(dry.stdout).toContain(step.sql.endsWith(';') ? step.sql : step.sql + ';');
+      expect(dry.stdout).toContain(step.sql.endsWith(';') ? step.sql : `${step.sql};`);
     }
     expect(dry.stdout).toContain("BEGIN;\nSET LOCAL lock_timeout = '2000ms'; SET LOCAL statement_timeout = '30000ms';");
-    expect(dry.stdout).toMatch(/SET lock_timeout = '2000ms'; SET statement_timeout = '\d+ms';\nCREATE (UNIQUE )?INDEX CONCURRENTLY/);
+    expect(dry.stdout).toMatch(
+      /SET lock_timeout = '2000ms'; SET statement_timeout = '\d+ms';\nCREATE (UNIQUE )?INDEX CONCURRENTLY/,
+    );
     const backfill = await p.run('apply', p.plan, '--release', '1', '--phase', 'backfill', '--dry-run');
     expect(backfill.stdout).toContain('WITH _switchyard_batch AS (');
     expect(backfill.stdout).toContain('apply would refuse');
     const { rows } = await p.db.client.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'switchyard'`);
     expect(rows).toHaveLength(0);
-    const json = JSON.parse((await p.run('--json', 'apply', p.plan, '--all', '--dry-run')).stdout) as { phases: { steps: { sql: string[] }[] }[] };
+    const json = JSON.parse((await p.run('--json', 'apply', p.plan, '--all', '--dry-run')).stdout) as {
+      phases: { steps: { sql: string[] }[] }[];
+    };
     expect(json.phases.length).toBeGreaterThan(2);
   });
 
@@ -136,8 +151,13 @@ describe('apply', () => {
     expect(before.code).toBe(1);
     expect(before.stderr).toContain('drifted');
     expect(before.stderr).toContain('sneaky');
-    const preflight = JSON.parse((await p.run('--json', 'preflight', p.plan)).stdout) as { checks: { id: string; status: string; detail: string }[] };
-    expect(preflight.checks.find((c) => c.id === 'schema-drift')).toMatchObject({ status: 'fail', detail: expect.stringContaining('sneaky') });
+    const preflight = JSON.parse((await p.run('--json', 'preflight', p.plan)).stdout) as {
+      checks: { id: string; status: string; detail: string }[];
+    };
+    expect(preflight.checks.find((c) => c.id === 'schema-drift')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('sneaky'),
+    });
     await p.db.client.query('ALTER TABLE public.employees DROP COLUMN sneaky');
     expect((await p.run('apply', p.plan, '--release', '1', '--phase', 'expand')).code).toBe(0);
     // Between phases: the rehearsal's record of the schema after expand is the expectation.
@@ -145,7 +165,9 @@ describe('apply', () => {
     const middle = await p.run('apply', p.plan, '--release', '1', '--phase', 'backfill');
     expect(middle.code).toBe(1);
     expect(middle.stderr).toContain('behind_its_back');
-    const status = JSON.parse((await p.run('--json', 'status', p.plan)).stdout) as { plan: { phases: { phase: string; state: string }[] } };
+    const status = JSON.parse((await p.run('--json', 'status', p.plan)).stdout) as {
+      plan: { phases: { phase: string; state: string }[] };
+    };
     expect(status.plan.phases.find((x) => x.phase === 'backfill')?.state).toBe('pending');
     await p.db.client.query('DROP INDEX public.behind_its_back');
     expect((await p.run('apply', p.plan, '--release', '1', '--phase', 'backfill')).code).toBe(0);
@@ -161,7 +183,9 @@ describe('apply', () => {
     expect(r.stderr).toContain('exit 3: database unhappy');
     expect(r.stderr).toContain('rolled back');
     expect(await liveFingerprint(p.db.client, schemas)).toBe(plan.source.fingerprint);
-    const { rows } = await p.db.client.query<{ status: string }>(`SELECT DISTINCT status FROM switchyard.steps WHERE phase = 'expand'`);
+    const { rows } = await p.db.client.query<{ status: string }>(
+      `SELECT DISTINCT status FROM switchyard.steps WHERE phase = 'expand'`,
+    );
     expect(rows.map((x) => x.status)).toEqual(['rolled_back']);
   });
 
@@ -180,7 +204,9 @@ describe('apply', () => {
     const release = setTimeout(() => void blocker.query('COMMIT'), 1500);
     const [a, b] = await Promise.all([
       p.run('apply', p.plan, '--release', '1', '--phase', 'expand', '--skip-rehearsal'),
-      new Promise((r) => setTimeout(r, 100)).then(() => p.run('apply', p.plan, '--release', '1', '--phase', 'expand', '--skip-rehearsal')),
+      new Promise((r) => setTimeout(r, 100)).then(() =>
+        p.run('apply', p.plan, '--release', '1', '--phase', 'expand', '--skip-rehearsal'),
+      ),
     ]);
     clearTimeout(release);
     const codes = [a.code, b.code].sort();
@@ -195,16 +221,24 @@ describe('rehearse', () => {
   it('fails on a hand-edited wrong rollback and names the step; apply then refuses', async () => {
     const p = await exampleProject();
     const plan = await readPlan(p.plan);
-    const victim = plan.releases[0]!.expand.find((s) => s.sql.startsWith('ALTER TABLE public.employees ADD COLUMN middle_name'))!;
+    const victim = plan.releases[0]!.expand.find((s) =>
+      s.sql.startsWith('ALTER TABLE public.employees ADD COLUMN middle_name'),
+    )!;
     await editPlan(p.plan, (x) => ({
       ...x,
-      releases: x.releases.map((r) => ({ ...r, expand: r.expand.map((s) => (s.id === victim.id ? { ...s, rollback: ['SELECT 1'] } : s)) })),
+      releases: x.releases.map((r) => ({
+        ...r,
+        expand: r.expand.map((s) => (s.id === victim.id ? { ...s, rollback: ['SELECT 1'] } : s)),
+      })),
     }));
     const r = await p.run('rehearse', p.plan);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`rehearsal failed at step ${victim.id}`);
     expect(r.stdout).toContain('middle_name');
-    const report = JSON.parse(readFileSync(reportPath(p.plan), 'utf8')) as { passed: boolean; failure: { step: string; stage: string } };
+    const report = JSON.parse(readFileSync(reportPath(p.plan), 'utf8')) as {
+      passed: boolean;
+      failure: { step: string; stage: string };
+    };
     expect(report.passed).toBe(false);
     expect(report.failure).toMatchObject({ step: victim.id, stage: 'rollback' });
     const apply = await p.run('apply', p.plan, '--release', '1', '--phase', 'expand');
@@ -218,7 +252,18 @@ describe('rehearse', () => {
     const victim = plan.releases[0]!.expand.find((s) => /CREATE INDEX CONCURRENTLY idx_employees_rut/.test(s.sql))!;
     await editPlan(p.plan, (x) => ({
       ...x,
-      releases: x.releases.map((r) => ({ ...r, expand: r.expand.map((s) => (s.id === victim.id ? { ...s, sql: s.sql.replace('idx_employees_rut', 'idx_wrong_name'), rollback: ['DROP INDEX CONCURRENTLY public.idx_wrong_name'] } : s)) })),
+      releases: x.releases.map((r) => ({
+        ...r,
+        expand: r.expand.map((s) =>
+          s.id === victim.id
+            ? {
+                ...s,
+                sql: s.sql.replace('idx_employees_rut', 'idx_wrong_name'),
+                rollback: ['DROP INDEX CONCURRENTLY public.idx_wrong_name'],
+              }
+            : s,
+        ),
+      })),
     }));
     const r = await p.run('rehearse', p.plan);
     expect(r.code).toBe(1);
@@ -230,7 +275,12 @@ describe('rehearse', () => {
     const p = await exampleProject();
     const text = readFileSync(p.plan, 'utf8');
     (await import('node:fs')).writeFileSync(p.plan, text.replace('lockTimeoutMs: 2000', 'lockTimeoutMs: 9000'));
-    for (const argv of [['apply', p.plan, '--all'], ['rollback', p.plan, '--release', '1', '--phase', 'expand'], ['rehearse', p.plan], ['status', p.plan]]) {
+    for (const argv of [
+      ['apply', p.plan, '--all'],
+      ['rollback', p.plan, '--release', '1', '--phase', 'expand'],
+      ['rehearse', p.plan],
+      ['status', p.plan],
+    ]) {
       const r = await p.run(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stderr).toContain('was changed after it was planned');

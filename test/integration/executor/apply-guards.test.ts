@@ -21,7 +21,12 @@ describe('apply refuses before it creates anything', () => {
     const refusals: { why: string; argv: string[]; code: number; says: string }[] = [
       { why: 'no rehearsal', argv: ['apply', p.plan, ...expand], code: 1, says: 'no rehearsal report' },
       { why: 'hazard', argv: ['apply', p.plan, '--all', '--skip-rehearsal'], code: 1, says: 'DELETES_DATA' },
-      { why: 'phase order', argv: ['apply', p.plan, '--release', '1', '--phase', 'backfill', '--skip-rehearsal'], code: 1, says: 'release 1 expand is pending' },
+      {
+        why: 'phase order',
+        argv: ['apply', p.plan, '--release', '1', '--phase', 'backfill', '--skip-rehearsal'],
+        code: 1,
+        says: 'release 1 expand is pending',
+      },
       { why: 'nothing applied', argv: ['rollback', p.plan, ...expand], code: 1, says: 'nothing to roll back' },
     ];
     for (const r of refusals) {
@@ -53,7 +58,14 @@ describe('apply refuses before it creates anything', () => {
 
   it('--skip-rehearsal without a report: drift is checked where the plan knows the schema (its start and its end)', async () => {
     const p = await exampleProject();
-    const all = await p.run('apply', p.plan, '--all', '--skip-rehearsal', '--allow-hazard', 'DELETES_DATA,BREAKS_OLD_APP');
+    const all = await p.run(
+      'apply',
+      p.plan,
+      '--all',
+      '--skip-rehearsal',
+      '--allow-hazard',
+      'DELETES_DATA,BREAKS_OLD_APP',
+    );
     expect(all.code, all.stderr).toBe(0);
     // After the last step the plan's target fingerprint is the expectation: rolling back the last phase checks it.
     await p.db.client.query('CREATE INDEX behind_its_back ON public.employees (rut)');
@@ -69,7 +81,10 @@ describe('what reviewers read is what runs', () => {
     const file = join(p.dir, 'migrations', '0001_tiers', 'r1-expand.up.sql');
     const reviewed = readFileSync(file, 'utf8');
     writeFileSync(file, reviewed.replace('ADD COLUMN', 'ADD COLUMN IF NOT EXISTS'));
-    for (const argv of [['apply', p.plan, ...expand, '--skip-rehearsal'], ['rollback', p.plan, ...expand]]) {
+    for (const argv of [
+      ['apply', p.plan, ...expand, '--skip-rehearsal'],
+      ['rollback', p.plan, ...expand],
+    ]) {
       const r = await p.run(...argv);
       expect(r.code, argv[0]).toBe(2);
       expect(r.stderr).toContain(`${file} differs from the plan at line`);
@@ -110,8 +125,14 @@ describe('requireSignature', () => {
     expect(ok.code, ok.stderr).toBe(0);
 
     // A hand edit with its checksum and SQL rendered again passes every other check, but not the signature.
-    await editPlan(p.plan, (x) => ({ ...x, releases: x.releases.map((r) => ({ ...r, backfill: r.backfill.map((s) => ({ ...s, lockTimeoutMs: 9000 })) })) }));
-    for (const argv of [['apply', p.plan, '--release', '1', '--phase', 'backfill', '--skip-rehearsal'], ['rollback', p.plan, ...expand]]) {
+    await editPlan(p.plan, (x) => ({
+      ...x,
+      releases: x.releases.map((r) => ({ ...r, backfill: r.backfill.map((s) => ({ ...s, lockTimeoutMs: 9000 })) })),
+    }));
+    for (const argv of [
+      ['apply', p.plan, '--release', '1', '--phase', 'backfill', '--skip-rehearsal'],
+      ['rollback', p.plan, ...expand],
+    ]) {
       const r = await p.run(...argv);
       expect(r.code, argv[0]).toBe(2);
       expect(r.stderr).toContain('0001_tiers.plan.sig is not a signature of 0001_tiers.plan.yaml');

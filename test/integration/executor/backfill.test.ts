@@ -23,7 +23,9 @@ const fill = (where = 'price_cents IS NULL'): BackfillSpec => ({
   where,
 });
 
-async function counts(client: pg.Client): Promise<{ filled: number; wrong: number; touchedOnce: number; total: number }> {
+async function counts(
+  client: pg.Client,
+): Promise<{ filled: number; wrong: number; touchedOnce: number; total: number }> {
   const { rows } = await client.query(`
     SELECT count(price_cents)::int AS filled, count(*) FILTER (WHERE price_cents IS DISTINCT FROM price * 100)::int AS wrong,
            count(*) FILTER (WHERE touched = 1)::int AS "touchedOnce", count(*)::int AS total FROM public.items`);
@@ -97,7 +99,12 @@ describe('runBackfill', () => {
         ],
         where: '"Total" IS NULL',
       },
-      { initialBatchSize: 333, minBatchSize: 333, maxBatchSize: 333, onBatch: (p) => void positions.push([...p.position]) },
+      {
+        initialBatchSize: 333,
+        minBatchSize: 333,
+        maxBatchSize: 333,
+        onBatch: (p) => void positions.push([...p.position]),
+      },
     );
     expect(result).toMatchObject({ done: true, rows: 5000, updatedRows: 5000, position: ['5', '1000'] });
     expect(positions[0]).toEqual(['1', '333']);
@@ -144,9 +151,17 @@ describe('runBackfill', () => {
     const positions: number[] = [];
     const result = await runBackfill(
       db.client,
-      { schema: 'public', table: 'sparse', key: ['id'], set: [{ column: 'w', expression: 'v * 2' }], where: "w IS NULL AND kind <> 'skip'" },
       {
-        initialBatchSize: 1000, minBatchSize: 1000, maxBatchSize: 1000,
+        schema: 'public',
+        table: 'sparse',
+        key: ['id'],
+        set: [{ column: 'w', expression: 'v * 2' }],
+        where: "w IS NULL AND kind <> 'skip'",
+      },
+      {
+        initialBatchSize: 1000,
+        minBatchSize: 1000,
+        maxBatchSize: 1000,
         onBatch: async (p) => {
           positions.push(Number(p.position[0]));
           const { rows } = await observer.query(
@@ -159,10 +174,13 @@ describe('runBackfill', () => {
         },
       },
     );
-    const fill = (await db.client.query(`SELECT count(*)::int AS n FROM public.sparse WHERE kind = 'fill'`)).rows[0].n as number;
+    const fill = (await db.client.query(`SELECT count(*)::int AS n FROM public.sparse WHERE kind = 'fill'`)).rows[0]
+      .n as number;
     expect(result).toMatchObject({ done: true, rows: 11_001, updatedRows: fill, batches: 12, position: ['30000'] });
     expect(positions[0]).toBe(-3000 + 999 * 3); // the first batch: the first 1000 keys, from the smallest
-    const { rows } = await db.client.query(`SELECT count(*) FILTER (WHERE w = v * 2)::int AS ok, count(w)::int AS filled FROM public.sparse`);
+    const { rows } = await db.client.query(
+      `SELECT count(*) FILTER (WHERE w = v * 2)::int AS ok, count(w)::int AS filled FROM public.sparse`,
+    );
     expect(rows[0]).toEqual({ ok: fill, filled: fill });
   });
 
@@ -173,7 +191,13 @@ describe('runBackfill', () => {
       INSERT INTO public.stock (region, n, qty) SELECT r, n, n % 9 FROM unnest(ARRAY['eu', 'us', 'apac']) AS r, generate_series(1, 700) AS n
         ORDER BY random();
       ANALYZE public.stock;`);
-    const spec: BackfillSpec = { schema: 'public', table: 'stock', key: ['region', 'n'], set: [{ column: 'total', expression: 'qty * 10' }], where: 'total IS NULL AND qty > 0' };
+    const spec: BackfillSpec = {
+      schema: 'public',
+      table: 'stock',
+      key: ['region', 'n'],
+      set: [{ column: 'total', expression: 'qty * 10' }],
+      where: 'total IS NULL AND qty > 0',
+    };
     const sizes = { initialBatchSize: 500, minBatchSize: 500, maxBatchSize: 500 };
     const abort = new AbortController();
     const first = await runBackfill(db.client, spec, { ...sizes, signal: abort.signal, onBatch: () => abort.abort() });
@@ -217,13 +241,21 @@ describe('runBackfill', () => {
         }
       }
     })();
-    const result = await runBackfill(db.client, fill(), { initialBatchSize: 500, maxBatchSize: 1000, retryBaseMs: 10, maxAttempts: 20 });
+    const result = await runBackfill(db.client, fill(), {
+      initialBatchSize: 500,
+      maxBatchSize: 1000,
+      retryBaseMs: 10,
+      maxAttempts: 20,
+    });
     running = false;
     await write;
     expect(result.done).toBe(true);
     expect(writes).toBeGreaterThan(0);
     expect((await counts(db.client)).wrong).toBe(0);
-    const { rows } = await db.client.query<{ id: string; price: number }>('SELECT id, price FROM public.items WHERE id = ANY($1)', [[...increments.keys()]]);
+    const { rows } = await db.client.query<{ id: string; price: number }>(
+      'SELECT id, price FROM public.items WHERE id = ANY($1)',
+      [[...increments.keys()]],
+    );
     for (const r of rows) expect(r.price).toBe(((Number(r.id) % 1000) + increments.get(Number(r.id))!) | 0);
     const inserted = await db.client.query('SELECT count(*)::int AS n FROM public.items WHERE id >= 100000');
     expect(inserted.rows[0].n).toBe(writes);
@@ -237,7 +269,12 @@ describe('runBackfill', () => {
     await holder.query('SELECT 1 FROM public.items WHERE id BETWEEN 1500 AND 1600 FOR UPDATE');
     const release = setTimeout(() => void holder.query('COMMIT'), 800);
     const sizes = { initialBatchSize: 1000, minBatchSize: 1000, maxBatchSize: 1000 };
-    const result = await runBackfill(db.client, fill(), { ...sizes, lockTimeoutMs: 50, retryBaseMs: 100, maxAttempts: 10 });
+    const result = await runBackfill(db.client, fill(), {
+      ...sizes,
+      lockTimeoutMs: 50,
+      retryBaseMs: 100,
+      maxAttempts: 10,
+    });
     clearTimeout(release);
     expect(result.done).toBe(true);
     expect(result.retries).toBeGreaterThanOrEqual(1);
@@ -259,7 +296,10 @@ describe('runBackfill', () => {
     const waitedOn = run.catch(() => undefined);
     for (let waiting = false, tries = 0; !waiting; tries++) {
       if (tries > 500) throw new Error('the backfill never waited on the held row');
-      const { rows } = await watcher.query(`SELECT wait_event_type = 'Lock' AS w FROM pg_stat_activity WHERE pid = $1`, [backend]);
+      const { rows } = await watcher.query(
+        `SELECT wait_event_type = 'Lock' AS w FROM pg_stat_activity WHERE pid = $1`,
+        [backend],
+      );
       waiting = rows[0]?.w === true;
       if (!waiting) await Promise.race([new Promise((r) => setTimeout(r, 10)), waitedOn]);
     }
@@ -277,9 +317,22 @@ describe('runBackfill', () => {
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM public.items WHERE id = 1500 FOR UPDATE');
     const sizes = { initialBatchSize: 1000, minBatchSize: 1000, maxBatchSize: 1000 };
-    const error = await runBackfill(db.client, fill(), { ...sizes, lockTimeoutMs: 50, retryBaseMs: 10, maxAttempts: 3 }).catch((e: unknown) => e);
+    const error = await runBackfill(db.client, fill(), {
+      ...sizes,
+      lockTimeoutMs: 50,
+      retryBaseMs: 10,
+      maxAttempts: 3,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackfillError);
-    expect(error).toMatchObject({ code: 'BACKFILL_RETRIES_EXHAUSTED', exitCode: 3, schema: 'public', table: 'items', position: ['1000'], attempts: 3, sqlstate: '55P03' });
+    expect(error).toMatchObject({
+      code: 'BACKFILL_RETRIES_EXHAUSTED',
+      exitCode: 3,
+      schema: 'public',
+      table: 'items',
+      position: ['1000'],
+      attempts: 3,
+      sqlstate: '55P03',
+    });
     expect((error as Error).message).toContain('public.items');
     expect((error as Error).message).toContain('after key (1000)');
     await holder.query('ROLLBACK');
@@ -293,7 +346,9 @@ describe('runBackfill', () => {
     const answers = [30, 30, 0];
     let asked = 0;
     const result = await runBackfill(db.client, fill(), {
-      initialBatchSize: 1000, minBatchSize: 1000, maxBatchSize: 1000,
+      initialBatchSize: 1000,
+      minBatchSize: 1000,
+      maxBatchSize: 1000,
       shouldPause: async () => answers[asked++] ?? 0,
     });
     expect(result).toMatchObject({ done: true, rows: 3000 });
@@ -308,7 +363,11 @@ describe('runBackfill', () => {
       const abort = new AbortController();
       await db.client.query('UPDATE public.items SET price_cents = NULL');
       await runBackfill(db.client, fill('true'), {
-        targetBatchMs, initialBatchSize, minBatchSize: 10, maxBatchSize: 100_000, signal: abort.signal,
+        targetBatchMs,
+        initialBatchSize,
+        minBatchSize: 10,
+        maxBatchSize: 100_000,
+        signal: abort.signal,
         onBatch: (p) => {
           if (sizes.push(p.batchSize) === 6) abort.abort();
         },

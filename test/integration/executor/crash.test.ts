@@ -25,41 +25,82 @@ const ROWS = env('SWITCHYARD_CRASH_ROWS', 100_000);
 const CLI = join(import.meta.dirname, '../../../bin/switchyard.js');
 
 describe('the executor killed at random points', () => {
-  it(`recovers from ${POINTS} SIGKILLs over apply, backfill and rollback of a plan with every change kind (seed ${SEED})`, async () => {
-    console.log(`crash test: seed ${SEED} (SWITCHYARD_CRASH_SEED), ${POINTS} kill points, ${ROWS} rows per backfilled table`);
-    expect(existsSync(join(import.meta.dirname, '../../../dist/cli/main.js')), 'the CLI is not built: npm run build').toBe(true);
-    const db = await freshDatabase();
-    const project = await allKindsProject(db, await freshDatabase(), ROWS);
-    const kinds = new Set(allSteps(project.plan).map((s) => s.change));
-    expect(CHANGE_KINDS.filter((k) => !kinds.has(k)), 'change kinds missing from the plan').toEqual([]);
-    expect(allSteps(project.plan).some((s) => s.backfill)).toBe(true);
+  it(
+    `recovers from ${POINTS} SIGKILLs over apply, backfill and rollback of a plan with every change kind (seed ${SEED})`,
+    async () => {
+      console.log(
+        `crash test: seed ${SEED} (SWITCHYARD_CRASH_SEED), ${POINTS} kill points, ${ROWS} rows per backfilled table`,
+      );
+      expect(
+        existsSync(join(import.meta.dirname, '../../../dist/cli/main.js')),
+        'the CLI is not built: npm run build',
+      ).toBe(true);
+      const db = await freshDatabase();
+      const project = await allKindsProject(db, await freshDatabase(), ROWS);
+      const kinds = new Set(allSteps(project.plan).map((s) => s.change));
+      expect(
+        CHANGE_KINDS.filter((k) => !kinds.has(k)),
+        'change kinds missing from the plan',
+      ).toEqual([]);
+      expect(allSteps(project.plan).some((s) => s.backfill)).toBe(true);
 
-    // With sample rows: every phase applied, rolled back and applied again; the fingerprint after every step
-    // (and every statement of a rollback run one by one) is what the walk below checks the schema against.
-    const rehearsed = await cli('--config', project.config, 'rehearse', project.planFile);
-    expect(rehearsed.code, rehearsed.stdout + rehearsed.stderr).toBe(0);
+      // With sample rows: every phase applied, rolled back and applied again; the fingerprint after every step
+      // (and every statement of a rollback run one by one) is what the walk below checks the schema against.
+      const rehearsed = await cli('--config', project.config, 'rehearse', project.planFile);
+      expect(rehearsed.code, rehearsed.stdout + rehearsed.stderr).toBe(0);
 
-    const harness = { cli: CLI, config: project.config, planFile: project.planFile, schemas: project.schemas };
-    const log = (line: string) => console.log(`  ${line}`);
+      const harness = { cli: CLI, config: project.config, planFile: project.planFile, schemas: project.schemas };
+      const log = (line: string) => console.log(`  ${line}`);
 
-    // An unkilled walk on a twin database checks the harness's expectations and measures every command.
-    const twin = await freshDatabase();
-    await twin.client.query(allKindsSourceSql(ROWS));
-    const dry = await dryWalk(harness, twin.url, log);
-    expect(dry.result.failures, 'the unkilled walk').toEqual([]);
-    console.log(`dry walk: ${dry.result.ms} ms; ${[...dry.timings].map(([k, v]) => `${k} ${v.ms} ms (phase ${v.workMs} ms)`).join(', ')}`);
+      // An unkilled walk on a twin database checks the harness's expectations and measures every command.
+      const twin = await freshDatabase();
+      await twin.client.query(allKindsSourceSql(ROWS));
+      const dry = await dryWalk(harness, twin.url, log);
+      expect(dry.result.failures, 'the unkilled walk').toEqual([]);
+      console.log(
+        `dry walk: ${dry.result.ms} ms; ${[...dry.timings].map(([k, v]) => `${k} ${v.ms} ms (phase ${v.workMs} ms)`).join(', ')}`,
+      );
 
-    const result = await crashWalk(harness, { db: db.url, killPoints: POINTS, seed: SEED, timings: dry.timings, log });
-    console.log(`crash walk (seed ${SEED}): ${result.kills} kills (${Object.entries(result.killsBy).map(([k, v]) => `${k} ${v}`).join(', ')}), ${result.recoveries} recoveries, ${result.missed} missed, ${result.lockWaits} lock waits, ${result.ms} ms`);
-    if (process.env.SWITCHYARD_CRASH_REPORT) writeFileSync(process.env.SWITCHYARD_CRASH_REPORT, JSON.stringify({ rows: ROWS, steps: allSteps(project.plan).length, dry: { ms: dry.result.ms, commands: dry.result.commands }, ...result }, null, 2));
+      const result = await crashWalk(harness, {
+        db: db.url,
+        killPoints: POINTS,
+        seed: SEED,
+        timings: dry.timings,
+        log,
+      });
+      console.log(
+        `crash walk (seed ${SEED}): ${result.kills} kills (${Object.entries(result.killsBy)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(
+            ', ',
+          )}), ${result.recoveries} recoveries, ${result.missed} missed, ${result.lockWaits} lock waits, ${result.ms} ms`,
+      );
+      if (process.env.SWITCHYARD_CRASH_REPORT)
+        writeFileSync(
+          process.env.SWITCHYARD_CRASH_REPORT,
+          JSON.stringify(
+            {
+              rows: ROWS,
+              steps: allSteps(project.plan).length,
+              dry: { ms: dry.result.ms, commands: dry.result.commands },
+              ...result,
+            },
+            null,
+            2,
+          ),
+        );
 
-    expect(result.failures, `seed ${SEED}`).toEqual([]);
-    expect(result.commands.map((c) => c.command)).toEqual(dry.result.commands.map((c) => c.command));
-    expect(result.kills + result.missed).toBe(POINTS);
-    expect(result.recoveries).toBe(result.kills);
-    // Every kind of command was killed at least once (with the default 20 points: about 5 each).
-    if (POINTS >= 8) for (const [category, n] of Object.entries(result.killsBy)) expect(n, `kills during ${category}`).toBeGreaterThan(0);
-  }, Math.max(300_000, POINTS * 20_000));
+      expect(result.failures, `seed ${SEED}`).toEqual([]);
+      expect(result.commands.map((c) => c.command)).toEqual(dry.result.commands.map((c) => c.command));
+      expect(result.kills + result.missed).toBe(POINTS);
+      expect(result.recoveries).toBe(result.kills);
+      // Every kind of command was killed at least once (with the default 20 points: about 5 each).
+      if (POINTS >= 8)
+        for (const [category, n] of Object.entries(result.killsBy))
+          expect(n, `kills during ${category}`).toBeGreaterThan(0);
+    },
+    Math.max(300_000, POINTS * 20_000),
+  );
 });
 
 // Kills at the exact points random kills rarely hit, reproduced deterministically: the killed run is simulated
@@ -86,19 +127,35 @@ describe('a rollback killed inside a step whose rollback cannot commit with its 
     const { prepareSession } = await import('../../../src/rehearsal/shadow.js');
     const release = [...project.plan.releases].reverse().find((r) => r.contract.some((s) => s.action === action))!;
     for (const later of project.plan.releases.filter((r) => r.number > release.number).reverse()) {
-      expect((await run('rollback', project.planFile, '--release', String(later.number), '--phase', 'contract')).code).toBe(0);
+      expect(
+        (await run('rollback', project.planFile, '--release', String(later.number), '--phase', 'contract')).code,
+      ).toBe(0);
     }
     const steps = release.contract;
     const victim = steps.find((s) => s.action === action)!;
     await prepareSession(db.client);
-    await rollbackPhase(db.client, project.plan, release.number, 'contract', { only: new Set(steps.slice(steps.indexOf(victim) + 1).map((s) => s.id)) });
+    await rollbackPhase(db.client, project.plan, release.number, 'contract', {
+      only: new Set(steps.slice(steps.indexOf(victim) + 1).map((s) => s.id)),
+    });
     for (const sql of killed.ran(victim.rollback)) await db.client.query(sql);
-    await db.client.query(`UPDATE switchyard.steps SET status = 'rolling_back', rollback_position = $2 WHERE step_id = $1`, [victim.id, killed.recorded]);
+    await db.client.query(
+      `UPDATE switchyard.steps SET status = 'rolling_back', rollback_position = $2 WHERE step_id = $1`,
+      [victim.id, killed.recorded],
+    );
     await killed.after?.(db.client, victim);
-    const dry = await run('rollback', project.planFile, '--release', String(release.number), '--phase', 'contract', '--dry-run');
+    const dry = await run(
+      'rollback',
+      project.planFile,
+      '--release',
+      String(release.number),
+      '--phase',
+      'contract',
+      '--dry-run',
+    );
     expect(dry.code, dry.stderr).toBe(0);
     // The dry run shows what the rerun will do: the statements not yet recorded as done, and no others.
-    if (killed.recorded > 0) expect(dry.stdout).toContain(`${killed.recorded} of the ${victim.rollback.length} rollback statements were done`);
+    if (killed.recorded > 0)
+      expect(dry.stdout).toContain(`${killed.recorded} of the ${victim.rollback.length} rollback statements were done`);
     expect(dry.stdout).toContain(victim.rollback[killed.recorded]!);
     for (const sql of victim.rollback.slice(0, killed.recorded)) expect(dry.stdout).not.toContain(sql);
     const rerun = await run('rollback', project.planFile, '--release', String(release.number), '--phase', 'contract');
@@ -113,7 +170,9 @@ describe('a rollback killed inside a step whose rollback cannot commit with its 
     const { introspect } = await import('../../../src/introspect/index.js');
     const { fingerprint } = await import('../../../src/schema/model/fingerprint.js');
     const { planSchemas } = await import('../../../src/executor/drift.js');
-    expect(fingerprint(await introspect(db.client, { includeSchemas: planSchemas(project.plan) }))).toBe(project.plan.source.fingerprint);
+    expect(fingerprint(await introspect(db.client, { includeSchemas: planSchemas(project.plan) }))).toBe(
+      project.plan.source.fingerprint,
+    );
     const again = await run('apply', project.planFile, '--all');
     expect(again.code, again.stderr).toBe(0);
     return { rerun, victim };
@@ -122,8 +181,11 @@ describe('a rollback killed inside a step whose rollback cannot commit with its 
   // add_constraint_using_index: rollback = [ALTER TABLE ... DROP CONSTRAINT k, CREATE UNIQUE INDEX CONCURRENTLY k ...].
   // Killed after the DROP CONSTRAINT committed (with its ledger count): the schema is neither before nor after
   // the step. The rehearsal recorded that state, so the rerun checks it exactly and finishes from the index build.
-  it('killed between the two statements of a unique constraint\'s rollback, the rerun finishes it', async () => {
-    const { rerun } = await killedInside('add_constraint_using_index', { ran: (rollback) => rollback.slice(0, 1), recorded: 1 });
+  it("killed between the two statements of a unique constraint's rollback, the rerun finishes it", async () => {
+    const { rerun } = await killedInside('add_constraint_using_index', {
+      ran: (rollback) => rollback.slice(0, 1),
+      recorded: 1,
+    });
     expect(rerun.stderr).not.toMatch(/drift not checked/);
   }, 180_000);
 

@@ -2,7 +2,12 @@
 // released whatever fn does, and no transaction held open (CREATE INDEX CONCURRENTLY must complete under it).
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { ExecutorBusyError, LockInTransactionError, executorLockKey, withAdvisoryLock } from '../../../src/executor/lock.js';
+import {
+  ExecutorBusyError,
+  LockInTransactionError,
+  executorLockKey,
+  withAdvisoryLock,
+} from '../../../src/executor/lock.js';
 import { freshDatabase } from '../../support/db.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,7 +24,10 @@ describe('withAdvisoryLock', () => {
     const a = await db.connect();
     const b = await db.connect();
     const key = { ledgerSchema: 'switchyard', database: db.name };
-    const pids = new Map([[a, await pidOf(a)], [b, await pidOf(b)]]);
+    const pids = new Map([
+      [a, await pidOf(a)],
+      [b, await pidOf(b)],
+    ]);
     const ran: number[] = [];
     const started = Date.now();
     const run = (c: pg.Client) =>
@@ -97,7 +105,9 @@ describe('withAdvisoryLock', () => {
   it('refuses to run inside a transaction block', async () => {
     const db = await freshDatabase();
     await db.client.query('BEGIN');
-    await expect(withAdvisoryLock(db.client, { ledgerSchema: 's', database: db.name }, 'x', async () => 1)).rejects.toBeInstanceOf(LockInTransactionError);
+    await expect(
+      withAdvisoryLock(db.client, { ledgerSchema: 's', database: db.name }, 'x', async () => 1),
+    ).rejects.toBeInstanceOf(LockInTransactionError);
     await db.client.query('ROLLBACK');
     expect(await advisoryLocks(db.client)).toBe(0);
   });

@@ -11,7 +11,10 @@ import { freshDatabase } from '../../support/db.js';
 import { snapshot } from '../../support/plan-runner.js';
 import { planScenario } from '../../support/scenario.js';
 
-const example = () => ({ sql: readFileSync(join(EXAMPLE_DIR, 'source.sql'), 'utf8'), yaml: readFileSync(join(EXAMPLE_DIR, 'schema.yaml'), 'utf8') });
+const example = () => ({
+  sql: readFileSync(join(EXAMPLE_DIR, 'source.sql'), 'utf8'),
+  yaml: readFileSync(join(EXAMPLE_DIR, 'schema.yaml'), 'utf8'),
+});
 
 describe('applyPhase', () => {
   it('applies every phase of the example plan, records each step, and a rerun skips them all', async () => {
@@ -20,7 +23,8 @@ describe('applyPhase', () => {
     const { plan, target, schemas } = await planScenario(db, sql, yaml);
     const events: PhaseEvent[] = [];
     for (const r of plan.releases) {
-      for (const phase of PHASES) await applyPhase(db.client, plan, r.number, phase, { onEvent: (e) => events.push(e) });
+      for (const phase of PHASES)
+        await applyPhase(db.client, plan, r.number, phase, { onEvent: (e) => events.push(e) });
     }
     expect((await snapshot(db.client, schemas)).fingerprint).toBe(fingerprint(target));
     const ledger = await stepStatuses(db.client, plan.name);
@@ -35,11 +39,15 @@ describe('applyPhase', () => {
     const db = await freshDatabase();
     const { sql, yaml } = example();
     const { plan } = await planScenario(db, sql, yaml);
-    const build = plan.releases[0]!.expand.find((s) => s.sql.startsWith('CREATE INDEX CONCURRENTLY idx_employees_rut'))!;
+    const build = plan.releases[0]!.expand.find((s) =>
+      s.sql.startsWith('CREATE INDEX CONCURRENTLY idx_employees_rut'),
+    )!;
     await db.client.query(build.sql); // the run died after this statement and before its ledger row
     const r = await applyPhase(db.client, plan, 1, 'expand');
     expect(r.ran).toBe(plan.releases[0]!.expand.length);
-    const { rows } = await db.client.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname = 'idx_employees_rut'`);
+    const { rows } = await db.client.query(
+      `SELECT count(*)::int AS n FROM pg_class WHERE relname = 'idx_employees_rut'`,
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -47,17 +55,25 @@ describe('applyPhase', () => {
     const db = await freshDatabase();
     const { sql, yaml } = example();
     const { plan } = await planScenario(db, sql, yaml);
-    const unique = plan.releases[0]!.expand.find((s) => s.sql.startsWith('CREATE UNIQUE INDEX CONCURRENTLY users_email_key'))!;
+    const unique = plan.releases[0]!.expand.find((s) =>
+      s.sql.startsWith('CREATE UNIQUE INDEX CONCURRENTLY users_email_key'),
+    )!;
     // A duplicate makes the build fail and leave an INVALID index behind, as a crash would.
     await db.client.query(`UPDATE public.users SET email = 'user1@example.com' WHERE id = 2`);
     await expect(db.client.query(unique.sql)).rejects.toThrow();
-    const state = await db.client.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.users_email_key'::regclass`);
+    const state = await db.client.query(
+      `SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.users_email_key'::regclass`,
+    );
     expect(state.rows[0].indisvalid).toBe(false);
     await db.client.query(`UPDATE public.users SET email = 'user2@example.com' WHERE id = 2`);
     const events: PhaseEvent[] = [];
     await applyPhase(db.client, plan, 1, 'expand', { onEvent: (e) => events.push(e) });
-    expect(events.filter((e) => e.kind === 'rebuild').map((e) => e.kind === 'rebuild' && e.index)).toEqual(['public.users_email_key']);
-    const after = await db.client.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.users_email_key'::regclass`);
+    expect(events.filter((e) => e.kind === 'rebuild').map((e) => e.kind === 'rebuild' && e.index)).toEqual([
+      'public.users_email_key',
+    ]);
+    const after = await db.client.query(
+      `SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.users_email_key'::regclass`,
+    );
     expect(after.rows[0].indisvalid).toBe(true);
   });
 
@@ -74,7 +90,9 @@ describe('applyPhase', () => {
     const r = await applyPhase(db.client, plan, 1, 'expand', { retryBaseMs: 50, onEvent: (e) => events.push(e) });
     expect(r.retries).toBeGreaterThan(0);
     expect(events.some((e) => e.kind === 'retry' && e.reason.includes('lock_timeout'))).toBe(true);
-    expect((await stepStatuses(db.client, 'retry')).filter((x) => x.phase === 'expand').every((x) => x.status === 'done')).toBe(true);
+    expect(
+      (await stepStatuses(db.client, 'retry')).filter((x) => x.phase === 'expand').every((x) => x.status === 'done'),
+    ).toBe(true);
   });
 });
 

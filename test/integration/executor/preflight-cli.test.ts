@@ -17,7 +17,7 @@ describe('switchyard preflight (CLI)', () => {
     await writeReport(join(plans, '0001_scenario.plan.yaml'), report(plan));
     const cfg = join(s.dir, 'switchyard.yaml');
     const base = `database: ${s.db.url}\nallowHazards: [DELETES_DATA, BREAKS_OLD_APP]\nwindowMinutes: 60\n`;
-    writeFileSync(cfg, base + 'backup:\n  file: backup.dump\n');
+    writeFileSync(cfg, `${base}backup:\n  file: backup.dump\n`);
     const planFile = 'plans/0001_scenario.plan.yaml';
     const pass = await cli('--config', cfg, 'preflight', planFile);
     expect(pass.code, pass.stdout + pass.stderr).toBe(0);
@@ -26,7 +26,10 @@ describe('switchyard preflight (CLI)', () => {
     expect(pass.stdout).toMatch(/ready to apply: \d+ passed, 0 warnings, 0 failed/);
     expect(pass.stdout).not.toContain(new URL(s.db.url).password);
 
-    const json = JSON.parse((await cli('--config', cfg, '--json', 'preflight', planFile)).stdout) as { ok: boolean; checks: Check[] };
+    const json = JSON.parse((await cli('--config', cfg, '--json', 'preflight', planFile)).stdout) as {
+      ok: boolean;
+      checks: Check[];
+    };
     expect(json.ok).toBe(true);
     expect(json.checks.length).toBeGreaterThanOrEqual(20);
 
@@ -43,7 +46,14 @@ describe('switchyard preflight (CLI)', () => {
     expect(failed.stdout).toContain('  FAIL  rehearsal passed for this checksum [rehearsal]: no rehearsal report');
     expect(failed.stdout).toMatch(/not ready: \d+ passed, 1 warning, 1 failed/);
 
-    const unreachable = await cli('--config', cfg, 'preflight', planFile, '--db', 'postgres://nobody:secret-pw@127.0.0.1:1/x');
+    const unreachable = await cli(
+      '--config',
+      cfg,
+      'preflight',
+      planFile,
+      '--db',
+      'postgres://nobody:secret-pw@127.0.0.1:1/x',
+    );
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toContain('FAIL  connection and server version [connection]');
     expect(unreachable.stdout).not.toContain('secret-pw');

@@ -20,7 +20,9 @@ describe('data', () => {
     await s.db.client.query('DROP INDEX public.dup_x');
     expect(only(await preflight(s), 'invalid-indexes').status).toBe('pass');
 
-    const unique = plan.releases[0]!.expand.find((st) => st.sql.startsWith('CREATE UNIQUE INDEX CONCURRENTLY users_email_key'))!;
+    const unique = plan.releases[0]!.expand.find((st) =>
+      st.sql.startsWith('CREATE UNIQUE INDEX CONCURRENTLY users_email_key'),
+    )!;
     await s.db.client.query(`UPDATE public.users SET email = 'user1@example.com' WHERE id = 2`);
     await expect(s.db.client.query(unique.sql)).rejects.toThrow();
     const own = only(await preflight(s), 'invalid-indexes');
@@ -33,13 +35,18 @@ describe('data', () => {
     await s.db.client.query('ALTER TABLE public.employees DROP CONSTRAINT employees_pkey');
     const c = only(await preflight(s), 'backfill-keys');
     expect(c.status).toBe('fail');
-    expect(c.detail).toContain('public.employees (step r1-backfill-001) has no primary key or unique not-null key on (id)');
+    expect(c.detail).toContain(
+      'public.employees (step r1-backfill-001) has no primary key or unique not-null key on (id)',
+    );
     await s.db.client.query('ALTER TABLE public.employees ADD PRIMARY KEY (id)');
     expect(only(await preflight(s), 'backfill-keys').status).toBe('pass');
   });
 
   it('disk headroom: fail under the need, warn under twice the need, unknown is a warning', () => {
-    const needs = [{ table: 'public.orders', work: 'rewrite' as const, bytes: 100e9 }, { table: 'public.users', work: 'index' as const, bytes: 20e9 }];
+    const needs = [
+      { table: 'public.orders', work: 'rewrite' as const, bytes: 100e9 },
+      { table: 'public.users', work: 'index' as const, bytes: 20e9 },
+    ];
     expect(diskVerdict(needs, 50e9, 'the volume of /data')).toMatchObject({ status: 'fail', id: 'disk-headroom' });
     expect(diskVerdict(needs, 50e9, '/data').detail).toContain('rewrite of public.orders');
     expect(diskVerdict(needs, 200e9, '/data').status).toBe('warn');
@@ -50,9 +57,13 @@ describe('data', () => {
 
   it('a table grown far past its planned size makes the estimates stale', async () => {
     const s = await setup();
-    const costed = mapSteps(plan, (st) => (st.backfill?.table === 'employees' ? { ...st, cost: { rows: 300, bytes: 8192, seconds: 0.1 } } : st));
+    const costed = mapSteps(plan, (st) =>
+      st.backfill?.table === 'employees' ? { ...st, cost: { rows: 300, bytes: 8192, seconds: 0.1 } } : st,
+    );
     expect(only(await preflight(s, { plan: costed }), 'stale-estimates').status).toBe('pass');
-    await s.db.client.query(`INSERT INTO public.employees (rut, salary) SELECT (20000000 + g) || '-1', repeat('9', 40) FROM generate_series(1, 20000) AS g`);
+    await s.db.client.query(
+      `INSERT INTO public.employees (rut, salary) SELECT (20000000 + g) || '-1', repeat('9', 40) FROM generate_series(1, 20000) AS g`,
+    );
     const c = only(await preflight(s, { plan: costed }), 'stale-estimates');
     expect(c.status).toBe('warn');
     expect(c.detail).toContain('public.employees (8.0 kB ->');
@@ -83,7 +94,9 @@ describe('the role', () => {
       expect(r.checks.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual(['privileges']);
       const role = await replicationRoleCheck({ live: weak, standby: weak });
       expect(role.status).toBe('fail');
-      expect(role.detail).toMatch(/on live has neither REPLICATION nor superuser; .* on standby can not create subscriptions/);
+      expect(role.detail).toMatch(
+        /on live has neither REPLICATION nor superuser; .* on standby can not create subscriptions/,
+      );
     } finally {
       await weak.end();
       await s.db.client.query(`DROP OWNED BY ${ident(role)}`);

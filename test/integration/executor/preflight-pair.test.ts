@@ -3,14 +3,22 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { capacityCheck, runPreflight, runReplicationChecks, walLevelCheck, type Check } from '../../../src/executor/preflight.js';
+import {
+  capacityCheck,
+  runPreflight,
+  runReplicationChecks,
+  walLevelCheck,
+  type Check,
+} from '../../../src/executor/preflight.js';
 import { startEmbedded } from '../../../src/rehearsal/embedded.js';
 import { freshDatabase } from '../../support/db.js';
 import { only, pidOf, plan, setup, sleep, SOURCE } from './preflight-support.js';
 
 describe('a second server: prepared transactions and wal_level = replica', () => {
   it('a forgotten prepared transaction fails; wal_level = replica and no free slot fail the pair', async () => {
-    const server = await startEmbedded({ settings: { wal_level: 'replica', max_prepared_transactions: '4', max_replication_slots: '0' } });
+    const server = await startEmbedded({
+      settings: { wal_level: 'replica', max_prepared_transactions: '4', max_replication_slots: '0' },
+    });
     const admin = new pg.Client({ connectionString: server.url('postgres') });
     await admin.connect();
     try {
@@ -31,9 +39,17 @@ describe('a second server: prepared transactions and wal_level = replica', () =>
         const wal = await walLevelCheck({ live: app, standby: s.db.client });
         expect(wal).toMatchObject({ id: 'pair-wal-level', status: 'fail', detail: 'live has wal_level = replica' });
         const capacity = await capacityCheck({ live: app, standby: s.db.client });
-        expect(capacity).toMatchObject({ id: 'pair-capacity', status: 'fail', detail: 'live has no free replication slot (max_replication_slots = 0)' });
+        expect(capacity).toMatchObject({
+          id: 'pair-capacity',
+          status: 'fail',
+          detail: 'live has no free replication slot (max_replication_slots = 0)',
+        });
         await app.query(`ROLLBACK PREPARED 'sy-forgotten'`);
-        expect((await runPreflight({ plan, planPath: s.planPath, db: app, config: s.config })).checks.find((c) => c.id === 'prepared-transactions')!.status).toBe('pass');
+        expect(
+          (await runPreflight({ plan, planPath: s.planPath, db: app, config: s.config })).checks.find(
+            (c) => c.id === 'prepared-transactions',
+          )!.status,
+        ).toBe('pass');
       } finally {
         await app.end();
       }
@@ -64,24 +80,43 @@ describe('replication checks of a pair', () => {
     await writer.query('BEGIN');
     await writer.query(`INSERT INTO central.tenants VALUES ('stray')`);
     const writerPid = await pidOf(writer);
-    const checks = new Map((await runReplicationChecks({ live: live.db.client, standby: standby.client }, scope)).map((c) => [c.id, c]));
+    const checks = new Map(
+      (await runReplicationChecks({ live: live.db.client, standby: standby.client }, scope)).map((c) => [c.id, c]),
+    );
     const status = (id: string) => only(checks, id).status;
     expect(status('pair-wal-level')).toBe('pass');
     expect(status('pair-capacity')).toBe('pass');
     expect(status('pair-replication-role')).toBe('pass');
-    expect(only(checks, 'pair-replica-identity')).toMatchObject({ status: 'fail', detail: 'without primary key or replica identity: public.nokey' });
+    expect(only(checks, 'pair-replica-identity')).toMatchObject({
+      status: 'fail',
+      detail: 'without primary key or replica identity: public.nokey',
+    });
     expect(status('pair-unreplicated-objects')).toBe('warn');
-    expect(only(checks, 'pair-unreplicated-objects').detail).toContain('materialized view public.user_counts, unlogged table public.scratch');
-    expect(only(checks, 'pair-standby-columns')).toMatchObject({ status: 'fail', detail: 'missing on the standby: tables public.nokey; columns public.users.legacy_flag' });
+    expect(only(checks, 'pair-unreplicated-objects').detail).toContain(
+      'materialized view public.user_counts, unlogged table public.scratch',
+    );
+    expect(only(checks, 'pair-standby-columns')).toMatchObject({
+      status: 'fail',
+      detail: 'missing on the standby: tables public.nokey; columns public.users.legacy_flag',
+    });
     expect(only(checks, 'pair-sequences').detail).toBe('missing on the standby: public.invoice_numbers');
-    expect(only(checks, 'pair-triggers')).toMatchObject({ status: 'warn', detail: 'application triggers that fire for replicated rows: audit_users on public.users (live)' });
+    expect(only(checks, 'pair-triggers')).toMatchObject({
+      status: 'warn',
+      detail: 'application triggers that fire for replicated rows: audit_users on public.users (live)',
+    });
     expect(only(checks, 'pair-standby-writers')).toMatchObject({ status: 'warn' });
     expect(only(checks, 'pair-standby-writers').detail).toContain(`pid ${writerPid} `);
     expect(only(checks, 'pair-subscription')).toMatchObject({ status: 'warn' });
     await writer.query('ROLLBACK');
 
     // Through runPreflight: the pair's checks follow the single-database ones.
-    const all = await runPreflight({ plan, planPath: live.planPath, db: live.db.client, config: live.config, pair: { live: live.db.client, standby: standby.client } });
+    const all = await runPreflight({
+      plan,
+      planPath: live.planPath,
+      db: live.db.client,
+      config: live.config,
+      pair: { live: live.db.client, standby: standby.client },
+    });
     expect(all.checks.filter((c) => c.id.startsWith('pair-')).length).toBe(11);
     expect(all.ok).toBe(false);
   });
@@ -94,11 +129,15 @@ describe('replication checks of a pair', () => {
     await live.db.client.query(`CREATE PUBLICATION ${name} FOR TABLES IN SCHEMA public, central`);
     // Same cluster: the slot is made first, or CREATE SUBSCRIPTION waits on itself.
     await live.db.client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [name]);
-    await standby.client.query(`CREATE SUBSCRIPTION ${name} CONNECTION '${live.db.url}' PUBLICATION ${name} WITH (create_slot = false, slot_name = '${name}', copy_data = false)`);
+    await standby.client.query(
+      `CREATE SUBSCRIPTION ${name} CONNECTION '${live.db.url}' PUBLICATION ${name} WITH (create_slot = false, slot_name = '${name}', copy_data = false)`,
+    );
     try {
       let checks = new Map<string, Check>();
       for (let i = 0; i < 100; i++) {
-        checks = new Map((await runReplicationChecks({ live: live.db.client, standby: standby.client }, scope)).map((c) => [c.id, c]));
+        checks = new Map(
+          (await runReplicationChecks({ live: live.db.client, standby: standby.client }, scope)).map((c) => [c.id, c]),
+        );
         if (only(checks, 'pair-subscription').status === 'pass' && only(checks, 'pair-slots').status === 'pass') break;
         await sleep(100);
       }
@@ -109,7 +148,10 @@ describe('replication checks of a pair', () => {
       await standby.client.query(`ALTER SUBSCRIPTION ${name} SET (slot_name = NONE)`);
       await standby.client.query(`DROP SUBSCRIPTION ${name}`);
       for (let i = 0; i < 50; i++) {
-        const ok = await live.db.client.query('SELECT pg_drop_replication_slot($1)', [name]).then(() => true, () => false);
+        const ok = await live.db.client.query('SELECT pg_drop_replication_slot($1)', [name]).then(
+          () => true,
+          () => false,
+        );
         if (ok) break;
         await sleep(100);
       }

@@ -4,7 +4,13 @@ import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureLedger, markStepRunning, recordPlan } from '../../../src/executor/ledger.js';
-import { concurrentlyIsBroken, concurrentlyVerdict, phaseEstimates, wraparoundVerdict, type PreflightConfig } from '../../../src/executor/preflight.js';
+import {
+  concurrentlyIsBroken,
+  concurrentlyVerdict,
+  phaseEstimates,
+  wraparoundVerdict,
+  type PreflightConfig,
+} from '../../../src/executor/preflight.js';
 import type { Step } from '../../../src/planner/types.js';
 import { writeReport, type RehearsalReport } from '../../../src/executor/rehearsal-report.js';
 import { mapSteps, only, plan, preflight, report, setup } from './preflight-support.js';
@@ -21,12 +27,17 @@ describe('the plan and its surroundings', () => {
     const running = only(await preflight(s), 'ledger');
     expect(running.status).toBe('warn');
     expect(running.detail).toContain(`interrupted: ${first.id}`);
-    await s.db.client.query(`INSERT INTO switchyard.steps (plan, step_id, release, phase) VALUES ($1, 'r7-expand-042', 7, 'expand')`, [plan.name]);
+    await s.db.client.query(
+      `INSERT INTO switchyard.steps (plan, step_id, release, phase) VALUES ($1, 'r7-expand-042', 7, 'expand')`,
+      [plan.name],
+    );
     const unknown = only(await preflight(s), 'ledger');
     expect(unknown.status).toBe('fail');
     expect(unknown.detail).toContain('r7-expand-042 is pending but not in the plan');
     await s.db.client.query(`DELETE FROM switchyard.steps WHERE step_id = 'r7-expand-042'`);
-    await s.db.client.query(`UPDATE switchyard.plans SET checksum = 'sha256:0000000000000000000000' WHERE name = $1`, [plan.name]);
+    await s.db.client.query(`UPDATE switchyard.plans SET checksum = 'sha256:0000000000000000000000' WHERE name = $1`, [
+      plan.name,
+    ]);
     const other = only(await preflight(s), 'ledger');
     expect(other.status).toBe('fail');
     expect(other.detail).toContain('the plan changed after it was (partly) applied');
@@ -37,7 +48,12 @@ describe('the plan and its surroundings', () => {
     const write = (r: RehearsalReport) => writeReport(s.planPath, r);
     await write(report(plan, { checksum: 'sha256:ffffffffffffffffffffffffff' }));
     expect(only(await preflight(s), 'rehearsal').detail).toContain('another version of the plan');
-    await write(report(plan, { passed: false, failure: { step: 'r1-expand-003', stage: 'rollback', message: 'schema differs', differences: [] } }));
+    await write(
+      report(plan, {
+        passed: false,
+        failure: { step: 'r1-expand-003', stage: 'rollback', message: 'schema differs', differences: [] },
+      }),
+    );
     expect(only(await preflight(s), 'rehearsal').detail).toContain('failed at step r1-expand-003');
     writeFileSync(s.planPath.replace('.plan.yaml', '.rehearsal.json'), '{ not json');
     expect(only(await preflight(s), 'rehearsal')).toMatchObject({ status: 'fail' });
@@ -58,20 +74,29 @@ describe('the plan and its surroundings', () => {
     expect(missing.detail).toContain('ENOENT');
     const old = new Date(Date.now() - 48 * 3_600_000);
     utimesSync(join(s.dir, 'backup.dump'), old, old);
-    expect(only(await withBackup({ file: 'backup.dump', maxAgeHours: 24 }), 'backup').detail).toMatch(/48\.0 hours ago/);
+    expect(only(await withBackup({ file: 'backup.dump', maxAgeHours: 24 }), 'backup').detail).toMatch(
+      /48\.0 hours ago/,
+    );
     expect(only(await withBackup({ file: 'backup.dump', maxAgeHours: 72 }), 'backup').status).toBe('pass');
-    expect(only(await withBackup({ command: 'echo 2020-01-01T00:00:00Z', maxAgeHours: 24 }), 'backup').status).toBe('fail');
+    expect(only(await withBackup({ command: 'echo 2020-01-01T00:00:00Z', maxAgeHours: 24 }), 'backup').status).toBe(
+      'fail',
+    );
     const failing = only(await withBackup({ command: 'echo no backup >&2; exit 3', maxAgeHours: 24 }), 'backup');
     expect(failing.detail).toBe('backup command exited with 3: no backup');
-    expect(only(await withBackup({ command: 'echo yesterday-ish', maxAgeHours: 24 }), 'backup').detail).toContain('not an ISO 8601 time');
-    expect(only(await withBackup({ command: 'date -u +%Y-%m-%dT%H:%M:%SZ', maxAgeHours: 24 }), 'backup').status).toBe('pass');
+    expect(only(await withBackup({ command: 'echo yesterday-ish', maxAgeHours: 24 }), 'backup').detail).toContain(
+      'not an ISO 8601 time',
+    );
+    expect(only(await withBackup({ command: 'date -u +%Y-%m-%dT%H:%M:%SZ', maxAgeHours: 24 }), 'backup').status).toBe(
+      'pass',
+    );
     expect(only(await withBackup(undefined), 'backup').status).toBe('warn');
   });
 
   it('window: fails when the longest phase does not fit, warns when it does not fit twice, warns when none is set', async () => {
     const s = await setup();
     const longest = Math.max(...phaseEstimates(plan).map((p) => p.seconds));
-    const inWindow = async (windowMinutes: number | undefined) => only(await preflight({ ...s, config: { ...s.config, windowMinutes } }), 'window');
+    const inWindow = async (windowMinutes: number | undefined) =>
+      only(await preflight({ ...s, config: { ...s.config, windowMinutes } }), 'window');
     const tiny = await inWindow(longest / 2 / 60);
     expect(tiny.status).toBe('fail');
     expect(tiny.detail).toMatch(/the longest phase, release 1 \w+, is estimated at/);
@@ -86,26 +111,43 @@ describe('the plan and its surroundings', () => {
     expect(hazards.status).toBe('fail');
     expect(hazards.fix).toContain('DELETES_DATA');
     const first = plan.releases[0]!.expand.find((st) => st.lock === 'ACCESS EXCLUSIVE')!;
-    const withStep = (change: Partial<Step>) => mapSteps(plan, (st) => (st.id === first.id ? { ...st, ...change } : st));
+    const withStep = (change: Partial<Step>) =>
+      mapSteps(plan, (st) => (st.id === first.id ? { ...st, ...change } : st));
     const none = only(await preflight(s, { plan: withStep({ lockTimeoutMs: 0 }) }), 'lock-timeout');
     expect(none).toMatchObject({ status: 'fail' });
     expect(none.detail).toContain(first.id);
     const long = only(await preflight(s, { plan: withStep({ lockTimeoutMs: 60_000 }) }), 'lock-timeout');
     expect(long.status).toBe('warn');
     expect(long.detail).toContain(`${first.id} (60000 ms, ACCESS EXCLUSIVE)`);
-    const slow = only(await preflight(s, { plan: withStep({ cost: { rows: 1e8, bytes: 4e12, seconds: 5000 } }) }), 'statement-timeouts');
+    const slow = only(
+      await preflight(s, { plan: withStep({ cost: { rows: 1e8, bytes: 4e12, seconds: 5000 } }) }),
+      'statement-timeouts',
+    );
     expect(slow.status).toBe('fail');
     expect(slow.detail).toContain(`${first.id} (~5000 s, timeout 30 s)`);
   });
 
   it("server version against the plan's, and CONCURRENTLY on 14.0-14.3 as a function of the version", async () => {
     const s = await setup();
-    const newer = only(await preflight(s, { plan: { ...plan, server: { version: '99.0', versionNum: 990000 } } }), 'server-version');
+    const newer = only(
+      await preflight(s, { plan: { ...plan, server: { version: '99.0', versionNum: 990000 } } }),
+      'server-version',
+    );
     expect(newer.status).toBe('fail');
     expect(newer.detail).toContain('made for PostgreSQL 99.0');
-    expect(only(await preflight(s, { plan: { ...plan, server: { version: '12.1', versionNum: 120001 } } }), 'server-version').status).toBe('warn');
+    expect(
+      only(await preflight(s, { plan: { ...plan, server: { version: '12.1', versionNum: 120001 } } }), 'server-version')
+        .status,
+    ).toBe('warn');
 
-    expect([139999, 140000, 140002, 140003, 140004, 150000].map(concurrentlyIsBroken)).toEqual([false, true, true, true, false, false]);
+    expect([139999, 140000, 140002, 140003, 140004, 150000].map(concurrentlyIsBroken)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
     const broken = concurrentlyVerdict(140002, ['r1-expand-009']);
     expect(broken).toMatchObject({ id: 'concurrently-version', status: 'fail' });
     expect(broken.detail).toContain('PostgreSQL 14.2');
@@ -118,7 +160,9 @@ describe('the plan and its surroundings', () => {
     const running = wraparoundVerdict([{ pid: 4242, table: 'public.users', onPlan: true }], []);
     expect(running).toMatchObject({ id: 'autovacuum-wraparound', status: 'fail' });
     expect(running.detail).toContain('public.users (pid 4242)');
-    expect(wraparoundVerdict([], [{ table: 'public.users', age: 190_000_000, freezeMaxAge: 200_000_000 }]).status).toBe('warn');
+    expect(wraparoundVerdict([], [{ table: 'public.users', age: 190_000_000, freezeMaxAge: 200_000_000 }]).status).toBe(
+      'warn',
+    );
     expect(wraparoundVerdict([{ pid: 1, table: 'public.other', onPlan: false }], []).status).toBe('pass');
   });
 });

@@ -58,7 +58,8 @@ describe('sessions', () => {
     await holder.query('COMMIT');
     await waiting;
     const good = await preflight(s, { thresholds: { longTransactionSeconds: 0.2, idleInTransactionSeconds: 0.2 } });
-    for (const id of ['pending-locks', 'idle-in-transaction', 'long-transactions']) expect(only(good, id).status, only(good, id).detail).toBe('pass');
+    for (const id of ['pending-locks', 'idle-in-transaction', 'long-transactions'])
+      expect(only(good, id).status, only(good, id).detail).toBe('pass');
   });
 
   it('a lock wait on a table the plan does not lock is a warning', async () => {
@@ -68,7 +69,13 @@ describe('sessions', () => {
     const waiterPid = await pidOf(waiter);
     await holder.query('BEGIN; LOCK TABLE central.tenants IN ACCESS EXCLUSIVE MODE');
     const waiting = waiter.query('SELECT count(*) FROM central.tenants');
-    for (let i = 0; i < 50 && !(await s.db.client.query('SELECT 1 FROM pg_locks WHERE NOT granted AND pid = $1', [waiterPid])).rows.length; i++) await sleep(20);
+    for (
+      let i = 0;
+      i < 50 &&
+      !(await s.db.client.query('SELECT 1 FROM pg_locks WHERE NOT granted AND pid = $1', [waiterPid])).rows.length;
+      i++
+    )
+      await sleep(20);
     const c = only(await preflight(s), 'pending-locks');
     expect(c.status).toBe('warn');
     expect(c.detail).toContain(`pid ${waiterPid} waits`);
@@ -94,7 +101,12 @@ describe('sessions', () => {
     const s = await setup();
     const other = await s.db.connect();
     const pid = await pidOf(other);
-    const during = await withAdvisoryLock(other, { database: s.db.name, ledgerSchema: 'switchyard' }, 'apply 0001 expand', () => preflight(s));
+    const during = await withAdvisoryLock(
+      other,
+      { database: s.db.name, ledgerSchema: 'switchyard' },
+      'apply 0001 expand',
+      () => preflight(s),
+    );
     expect(only(during, 'executor-lock')).toMatchObject({ status: 'fail' });
     expect(only(during, 'executor-lock').detail).toContain(`pid ${pid}`);
     expect(only(await preflight(s), 'executor-lock').status).toBe('pass');

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { beforeAll, expect } from 'vitest';
 import { EXAMPLE_DIR } from '../../../src/commands/demo.js';
-import { runPreflight, type Check, type PreflightConfig, type PreflightInput } from '../../../src/executor/preflight.js';
+import {
+  runPreflight,
+  type Check,
+  type PreflightConfig,
+  type PreflightInput,
+} from '../../../src/executor/preflight.js';
 import type { Plan, Step } from '../../../src/planner/types.js';
 import { writeReport, type RehearsalReport } from '../../../src/executor/rehearsal-report.js';
 import { freshDatabase, type TestDatabase } from '../../support/db.js';
@@ -34,7 +39,19 @@ export interface Setup {
 }
 
 export function report(p: Plan, over: Partial<RehearsalReport> = {}): RehearsalReport {
-  return { format: 1, plan: p.name, checksum: p.checksum, passed: true, engine: 'embedded', server: '17', startedAt: new Date().toISOString(), ms: 1, sampleRows: 20, phases: [], ...over };
+  return {
+    format: 1,
+    plan: p.name,
+    checksum: p.checksum,
+    passed: true,
+    engine: 'embedded',
+    server: '17',
+    startedAt: new Date().toISOString(),
+    ms: 1,
+    sampleRows: 20,
+    phases: [],
+    ...over,
+  };
 }
 
 /** A fresh source database, a passing rehearsal report, a fresh backup file and a generous window. */
@@ -45,7 +62,13 @@ export async function setup(): Promise<Setup> {
   const planPath = join(dir, '0001_scenario.plan.yaml');
   await writeReport(planPath, report(plan));
   writeFileSync(join(dir, 'backup.dump'), 'dump');
-  const config: PreflightConfig = { ledgerSchema: 'switchyard', allowHazards: ALLOWED, root: dir, windowMinutes: 60, backup: { file: 'backup.dump', maxAgeHours: 24 } };
+  const config: PreflightConfig = {
+    ledgerSchema: 'switchyard',
+    allowHazards: ALLOWED,
+    root: dir,
+    windowMinutes: 60,
+    backup: { file: 'backup.dump', maxAgeHours: 24 },
+  };
   return { db, dir, planPath, config };
 }
 
@@ -62,7 +85,16 @@ export const only = (checks: Map<string, Check>, id: string): Check => {
 };
 
 export function mapSteps(p: Plan, fn: (s: Step) => Step): Plan {
-  return { ...p, releases: p.releases.map((r) => ({ ...r, expand: r.expand.map(fn), backfill: r.backfill.map(fn), contract: r.contract.map(fn) })) };
+  return {
+    ...p,
+    releases: p.releases.map((r) => ({
+      ...r,
+      expand: r.expand.map(fn),
+      backfill: r.backfill.map(fn),
+      contract: r.contract.map(fn),
+    })),
+  };
 }
 
-export const pidOf = async (c: pg.Client) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+export const pidOf = async (c: pg.Client) =>
+  (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;

@@ -19,7 +19,11 @@ describe('backfill pressure', () => {
     expect((await measurePressure(db.client)).lockWaiters).toBe(3);
 
     const pauses: string[] = [];
-    const gate = pressureGate(db.client, (reason) => pauses.push(reason), { ...DEFAULT_PRESSURE, pauseMs: 10, maxPauseMs: 30 });
+    const gate = pressureGate(db.client, (reason) => pauses.push(reason), {
+      ...DEFAULT_PRESSURE,
+      pauseMs: 10,
+      maxPauseMs: 30,
+    });
     expect(await gate()).toBe(10);
     expect(pauses[0]).toBe('3 sessions are waiting on locks');
     expect(await gate()).toBe(10);
@@ -41,7 +45,9 @@ describe('backfill pressure', () => {
       await db.client.query('CREATE TABLE w (id int); INSERT INTO w SELECT generate_series(1, 20000)');
       const p = await measurePressure(db.client);
       expect(p.lagBytes).toBeGreaterThan(100_000);
-      expect(pauseReason(p, { ...DEFAULT_PRESSURE, lagBytes: 100_000 })).toMatch(/^logical replication is \d+ MiB behind$/);
+      expect(pauseReason(p, { ...DEFAULT_PRESSURE, lagBytes: 100_000 })).toMatch(
+        /^logical replication is \d+ MiB behind$/,
+      );
       expect(pauseReason(p, DEFAULT_PRESSURE)).toBeUndefined();
     } finally {
       await db.client.query('SELECT pg_drop_replication_slot($1)', [slot]);

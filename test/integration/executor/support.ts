@@ -39,5 +39,9 @@ export async function exampleProject(extraConfig = ''): Promise<Project> {
 export async function editPlan(path: string, edit: (p: Plan) => Plan): Promise<void> {
   const edited = edit(await readPlan(path));
   const { checksum: _, ...rest } = edited;
-  await writePlanFiles({ ...rest, checksum: planChecksum(rest) } as Plan, dirname(path), join(dirname(path), '..', 'migrations'));
+  await writePlanFiles(
+    { ...rest, checksum: planChecksum(rest) } as Plan,
+    dirname(path),
+    join(dirname(path), '..', 'migrations'),
+  );
 }

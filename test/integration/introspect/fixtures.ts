@@ -7,7 +7,9 @@ import type { Queryable } from '../../../src/introspect/index.js';
 export const FIXTURE_DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'sql');
 
 export function fixtureNames(): string[] {
-  return readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.sql')).sort();
+  return readdirSync(FIXTURE_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
 }
 
 export function fixtureSql(name: string): string {

@@ -15,7 +15,9 @@ function table(model: DatabaseSchema, schema: string, name: string): Table {
 describe('introspect options', () => {
   it('leaves out system schemas and, by default, the switchyard ledger schema', async () => {
     const db = await freshDatabase();
-    await db.client.query('CREATE SCHEMA switchyard; CREATE TABLE switchyard.plans (id int); CREATE SCHEMA app; CREATE TEMP TABLE tmp (a int)');
+    await db.client.query(
+      'CREATE SCHEMA switchyard; CREATE TABLE switchyard.plans (id int); CREATE SCHEMA app; CREATE TEMP TABLE tmp (a int)',
+    );
     expect(DEFAULT_EXCLUDED).toEqual(['switchyard']);
     const model = await introspect(db.client);
     expect(model.schemas.map((s) => s.name)).toEqual(['app', 'public']);
@@ -23,8 +25,11 @@ describe('introspect options', () => {
 
   it('includes and excludes schemas by name', async () => {
     const db = await freshDatabase();
-    await db.client.query('CREATE SCHEMA switchyard; CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE a.t (x int); CREATE TABLE b.t (x int)');
-    const names = async (options: Parameters<typeof introspect>[1]) => (await introspect(db.client, options)).schemas.map((s) => s.name);
+    await db.client.query(
+      'CREATE SCHEMA switchyard; CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE a.t (x int); CREATE TABLE b.t (x int)',
+    );
+    const names = async (options: Parameters<typeof introspect>[1]) =>
+      (await introspect(db.client, options)).schemas.map((s) => s.name);
     expect(await names({ includeSchemas: ['b'] })).toEqual(['b']);
     expect(await names({ includeSchemas: ['a', 'switchyard', 'pg_catalog', 'missing'] })).toEqual(['a', 'switchyard']);
     expect(await names({ excludeSchemas: ['a'] })).toEqual(['b', 'public', 'switchyard']);
@@ -39,15 +44,20 @@ describe('introspect options', () => {
     );
     if (rows.length === 0) return; // none of them in this server build: nothing to check
     for (const r of rows) await db.client.query(`CREATE EXTENSION ${r.name}`);
-    await db.client.query('CREATE SCHEMA ext; CREATE TABLE public.docs (body text); CREATE FUNCTION public.mine() RETURNS int LANGUAGE sql AS $$SELECT 1$$');
-    if (rows.some((r) => r.name === 'pg_trgm')) await db.client.query('CREATE INDEX docs_trgm ON public.docs USING gin (body public.gin_trgm_ops)');
+    await db.client.query(
+      'CREATE SCHEMA ext; CREATE TABLE public.docs (body text); CREATE FUNCTION public.mine() RETURNS int LANGUAGE sql AS $$SELECT 1$$',
+    );
+    if (rows.some((r) => r.name === 'pg_trgm'))
+      await db.client.query('CREATE INDEX docs_trgm ON public.docs USING gin (body public.gin_trgm_ops)');
     const model = await introspect(db.client);
     const pub = model.schemas.find((s) => s.name === 'public')!;
     expect(pub.functions.map((f) => f.name)).toEqual(['mine']);
     expect(pub.enums).toEqual([]);
     expect(pub.tables.map((t) => t.name)).toEqual(['docs']);
     if (rows.some((r) => r.name === 'pg_trgm')) {
-      expect(table(model, 'public', 'docs').indexes[0]?.keys).toStrictEqual([{ column: 'body', opclass: 'public.gin_trgm_ops' }]);
+      expect(table(model, 'public', 'docs').indexes[0]?.keys).toStrictEqual([
+        { column: 'body', opclass: 'public.gin_trgm_ops' },
+      ]);
     }
   });
 });
@@ -57,10 +67,14 @@ describe('session settings', () => {
     const db = await freshDatabase();
     await db.client.query(fixtureSql('03_sequences_defaults.sql') + fixtureSql('04_enums.sql'));
     const plain = await introspect(db.client);
-    await db.client.query(`SET search_path = catalog, public; SET DateStyle = 'German, DMY'; SET TimeZone = 'Asia/Tokyo'; SET extra_float_digits = 3`);
+    await db.client.query(
+      `SET search_path = catalog, public; SET DateStyle = 'German, DMY'; SET TimeZone = 'Asia/Tokyo'; SET extra_float_digits = 3`,
+    );
     const odd = await introspect(db.client);
     expect(odd).toStrictEqual(plain);
-    const { rows } = await db.client.query(`SELECT current_setting('search_path') AS sp, current_setting('DateStyle') AS ds, current_setting('TimeZone') AS tz, current_setting('extra_float_digits') AS efd`);
+    const { rows } = await db.client.query(
+      `SELECT current_setting('search_path') AS sp, current_setting('DateStyle') AS ds, current_setting('TimeZone') AS tz, current_setting('extra_float_digits') AS efd`,
+    );
     expect(rows[0]).toEqual({ sp: 'catalog, public', ds: 'German, DMY', tz: 'Asia/Tokyo', efd: '3' });
   });
 
@@ -86,10 +100,15 @@ describe('serverVersion and tableStats', () => {
 
   it('reports rows and bytes per table', async () => {
     const db = await freshDatabase();
-    await db.client.query('CREATE SCHEMA switchyard; CREATE TABLE switchyard.x (a int); CREATE TABLE big (a int); CREATE TABLE "Empty" (a int)');
+    await db.client.query(
+      'CREATE SCHEMA switchyard; CREATE TABLE switchyard.x (a int); CREATE TABLE big (a int); CREATE TABLE "Empty" (a int)',
+    );
     await db.client.query('INSERT INTO big SELECT generate_series(1, 10000); ANALYZE big');
     const stats = await tableStats(db.client);
-    expect(stats.map((s) => [s.schema, s.table])).toEqual([['public', 'Empty'], ['public', 'big']]);
+    expect(stats.map((s) => [s.schema, s.table])).toEqual([
+      ['public', 'Empty'],
+      ['public', 'big'],
+    ]);
     expect(stats[0]).toEqual({ schema: 'public', table: 'Empty', rows: 0, bytes: 0 });
     expect(stats[1]!.rows).toBe(10000);
     expect(stats[1]!.bytes).toBeGreaterThan(8192 * 10);

@@ -5,7 +5,7 @@ import { counting } from './fixtures.js';
 
 /** `n` tables, each with a few columns, an index, a check and a foreign key to the previous table. */
 function manyTables(n: number): string {
-  const parts = ['CREATE TYPE public.kind AS ENUM (\'a\', \'b\');'];
+  const parts = ["CREATE TYPE public.kind AS ENUM ('a', 'b');"];
   for (let i = 0; i < n; i++) {
     const fk = i === 0 ? '' : `, parent_id bigint REFERENCES public.t${i - 1} (id)`;
     parts.push(

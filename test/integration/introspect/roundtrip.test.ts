@@ -19,14 +19,17 @@ function render(schema: string, table: string, index: Index, printedKeys: readon
   const keys = index.keys.map((k, i) => {
     const printed = printedKeys[i];
     // pg_get_indexdef wraps an expression in parentheses unless it looks like a function call.
-    const head = k.column !== undefined ? ident(k.column) : printed === k.expression ? k.expression : `(${k.expression})`;
+    const head =
+      k.column !== undefined ? ident(k.column) : printed === k.expression ? k.expression : `(${k.expression})`;
     return [
       head,
       k.collation ? `COLLATE ${k.collation}` : '',
       k.opclass ?? '',
       k.order === 'desc' ? 'DESC' : '',
       k.nulls ? `NULLS ${k.nulls.toUpperCase()}` : '',
-    ].filter(Boolean).join(' ');
+    ]
+      .filter(Boolean)
+      .join(' ');
   });
   return [
     `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ident(index.name)} ON ${qualified(schema, table)} USING ${index.method} (${keys.join(', ')})`,
@@ -49,14 +52,18 @@ it.each(fixtureNames())('index definitions of %s render back to pg_get_indexdef'
     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`);
   let compared = 0;
   for (const r of rows) {
-    const index = model.schemas.find((s) => s.name === r.schema)?.tables.find((t) => t.name === r.table)?.indexes.find((i) => i.name === r.name);
+    const index = model.schemas
+      .find((s) => s.name === r.schema)
+      ?.tables.find((t) => t.name === r.table)
+      ?.indexes.find((i) => i.name === r.name);
     if (!index) continue; // owned by a constraint
     // Partitioning is not in the model: an index on a partitioned table is printed `ON ONLY`.
     // The model trims the whitespace PostgreSQL prints around a CASE; the text is otherwise identical.
     const squeeze = (t: string) => t.replace(/\(\s+/g, '(').replace(/\s+\)/g, ')');
     expect(squeeze(render(r.schema, r.table, index, r.keys)), r.name).toBe(squeeze(r.def.replace(' ON ONLY ', ' ON ')));
     index.keys.forEach((k, i) => {
-      if (k.expression !== undefined) expect([k.expression, `(${k.expression})`].map(squeeze)).toContain(squeeze(r.keys[i]!));
+      if (k.expression !== undefined)
+        expect([k.expression, `(${k.expression})`].map(squeeze)).toContain(squeeze(r.keys[i]!));
     });
     compared++;
   }

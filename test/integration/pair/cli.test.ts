@@ -17,7 +17,13 @@ describe('switchyard pair', () => {
   it('--help of pair and of each subcommand shows examples', async () => {
     const top = await cli('--help');
     expect(top.stdout).toContain('pair');
-    for (const args of [['pair', '--help'], ['pair', 'init', '--help'], ['pair', 'status', '--help'], ['pair', 'resync', '--help'], ['pair', 'teardown', '--help']]) {
+    for (const args of [
+      ['pair', '--help'],
+      ['pair', 'init', '--help'],
+      ['pair', 'status', '--help'],
+      ['pair', 'resync', '--help'],
+      ['pair', 'teardown', '--help'],
+    ]) {
       const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout, args.join(' ')).toContain('Examples:');
@@ -31,12 +37,16 @@ describe('switchyard pair', () => {
     writeFileSync(config, 'pair:\n  blue: ${SY_NOT_SET_BLUE}\n');
     const r = await cli('-c', config, 'pair', 'status');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no URL for the blue database \(switchyard.yaml names \$SY_NOT_SET_BLUE, which is not set\): set `pair.blue`/);
+    expect(r.stderr).toMatch(
+      /no URL for the blue database \(switchyard.yaml names \$SY_NOT_SET_BLUE, which is not set\): set `pair.blue`/,
+    );
     writeFileSync(config, 'router:\n  kind: pgbouncer\n');
     const bad = await cli('-c', config, 'pair', 'status');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('router.admin');
-    expect((await cli('pair', 'init', '--blue', 'postgres://a@b/c', '--green', 'postgres://a@d/c', '--live', 'red')).code).toBe(2);
+    expect(
+      (await cli('pair', 'init', '--blue', 'postgres://a@b/c', '--green', 'postgres://a@d/c', '--live', 'red')).code,
+    ).toBe(2);
   });
 
   it('init, status, teardown with URLs from the environment; --json on stdout, progress as JSON lines on stderr', async () => {
@@ -54,9 +64,14 @@ describe('switchyard pair', () => {
     expect(init.code, init.stderr).toBe(0);
     const result = JSON.parse(init.stdout) as { live: string; generation: number; rows: number };
     expect(result).toMatchObject({ live: 'blue', generation: 1 });
-    const events = init.stderr.trim().split('\n').map((l) => JSON.parse(l) as { event: string; step?: string; ready?: number; tables?: number });
+    const events = init.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; step?: string; ready?: number; tables?: number });
     expect(events.some((e) => e.event === 'check')).toBe(true);
-    expect(events.filter((e) => e.event === 'step').map((e) => e.step)).toEqual(expect.arrayContaining(['schema', 'publication', 'slot', 'subscription', 'sync', 'heartbeat', 'topology']));
+    expect(events.filter((e) => e.event === 'step').map((e) => e.step)).toEqual(
+      expect.arrayContaining(['schema', 'publication', 'slot', 'subscription', 'sync', 'heartbeat', 'topology']),
+    );
     expect(events.filter((e) => e.event === 'sync').at(-1)).toMatchObject({ ready: 4, tables: 4 });
 
     const status = await cli('-c', config, 'pair', 'status');
@@ -64,7 +79,10 @@ describe('switchyard pair', () => {
     expect(status.stdout).toMatch(/live blue, standby green, generation 1, paired/);
     expect(status.stdout).toMatch(/tables: 4\/4 ready/);
     expect(status.stdout).toMatch(/public\.customers_id_seq: live 500, standby unused, 500 behind/);
-    const json = JSON.parse((await cli('-c', config, '--json', 'pair', 'status')).stdout) as { ok: boolean; lag: { bytes: number } };
+    const json = JSON.parse((await cli('-c', config, '--json', 'pair', 'status')).stdout) as {
+      ok: boolean;
+      lag: { bytes: number };
+    };
     expect(json.ok).toBe(true);
     expect(typeof json.lag.bytes).toBe('number');
 
@@ -83,12 +101,14 @@ describe('switchyard pair', () => {
     expect(down.code).toBe(0);
     expect(down.stdout).toMatch(/blue: publication switchyard_from_blue, slot switchyard_blue_to_green_g1/);
     expect(down.stdout).toMatch(/green: subscription switchyard_blue_to_green_g1/);
-    for (const side of ['blue', 'green'] as const) expect(await replicationObjects(pair[side].client)).toEqual({ slots: [], publications: [], subscriptions: [] });
+    for (const side of ['blue', 'green'] as const)
+      expect(await replicationObjects(pair[side].client)).toEqual({ slots: [], publications: [], subscriptions: [] });
     const after = await cli('-c', config, 'pair', 'status');
     expect(after.code).toBe(1);
     expect(after.stdout).toMatch(/unpaired/);
 
-    for (const out of [init, status, swapped, drift, down, after]) for (const s of secrets) expect(out.stdout + out.stderr).not.toContain(s);
+    for (const out of [init, status, swapped, drift, down, after])
+      for (const s of secrets) expect(out.stdout + out.stderr).not.toContain(s);
   });
 
   it('a failed preflight exits 1 with the fix; an unreachable side exits 3', async () => {

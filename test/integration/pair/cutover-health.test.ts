@@ -14,7 +14,9 @@ import { APP_SQL, freshPair } from '../../support/pair.js';
 async function paired(afterSwitch: 'cutback' | 'stop') {
   const dir = mkdtempSync(join(tmpdir(), 'sy-health-'));
   const flag = join(dir, 'healthy');
-  const pair = await freshPair(`healthCheck:\n  command: test -f ${flag}\n  timeoutMs: 2000\n  afterSwitch: ${afterSwitch}\n`);
+  const pair = await freshPair(
+    `healthCheck:\n  command: test -f ${flag}\n  timeoutMs: 2000\n  afterSwitch: ${afterSwitch}\n`,
+  );
   await pair.blue.client.query(APP_SQL);
   await pairInit(pair.config);
   return { pair, flag };
@@ -27,7 +29,8 @@ describe('health-gated cutover', () => {
     expect(existsSync(flag)).toBe(false);
     expect(report.health).toMatchObject({ ok: false });
     expect(report.back).toMatchObject({ outcome: 'switched', from: 'green', to: 'blue' });
-    for (const side of [pair.blue, pair.green]) expect(await readTopology(side.client, 'switchyard')).toMatchObject({ live: 'blue', generation: 3 });
+    for (const side of [pair.blue, pair.green])
+      expect(await readTopology(side.client, 'switchyard')).toMatchObject({ live: 'blue', generation: 3 });
     // Healthy: the next cutover stays.
     writeFileSync(flag, '');
     const again = await runSwitch('cutover', pair.config);
@@ -40,7 +43,9 @@ describe('health-gated cutover', () => {
     const { pair } = await paired('stop');
     const r = await cli('--config', pair.configFile, 'cutover', '--yes');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/the health check failed and green stays live \(healthCheck.afterSwitch: stop\): switchyard cutback --yes goes back/);
+    expect(r.stdout).toMatch(
+      /the health check failed and green stays live \(healthCheck.afterSwitch: stop\): switchyard cutback --yes goes back/,
+    );
     expect(await readTopology(pair.green.client, 'switchyard')).toMatchObject({ live: 'green', generation: 2 });
   }, 120_000);
 });

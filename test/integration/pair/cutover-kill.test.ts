@@ -18,9 +18,16 @@ afterEach(async () => {
   while (stops.length) await stops.pop()!().catch(() => undefined);
 });
 
-function run(config: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+function run(
+  config: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, '--config', config, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [CLI, '--config', config, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -30,15 +37,21 @@ function run(config: string, args: string[], env: NodeJS.ProcessEnv = {}): Promi
 
 describe('cutover killed at each protocol step', () => {
   it('converges on the next cutover or cutback with 0 lost writes', async () => {
-    expect(existsSync(join(import.meta.dirname, '../../../dist/cli/main.js')), 'the CLI is not built: npm run build').toBe(true);
+    expect(
+      existsSync(join(import.meta.dirname, '../../../dist/cli/main.js')),
+      'the CLI is not built: npm run build',
+    ).toBe(true);
     const pair = await freshPair();
-    await pair.blue.client.query(APP_SQL + ';' + writeLoadTable('writes'));
+    await pair.blue.client.query(`${APP_SQL};${writeLoadTable('writes')}`);
     await pairInit(pair.config);
     const appUrl = await appRole(pair);
     const bouncer = await startPgBouncer(appUrl);
     stops.push(() => bouncer.stop());
     const config = join(dirname(pair.configFile), 'switchyard-router.yaml');
-    writeFileSync(config, `pair:\n  blue: ${pair.blue.url}\n  green: ${pair.green.url}\nrouter:\n  kind: pgbouncer\n  admin: ${bouncer.adminUrl}\n  config: ${bouncer.iniPath}\n  database: ${bouncer.database}\n`);
+    writeFileSync(
+      config,
+      `pair:\n  blue: ${pair.blue.url}\n  green: ${pair.green.url}\nrouter:\n  kind: pgbouncer\n  admin: ${bouncer.adminUrl}\n  config: ${bouncer.iniPath}\n  database: ${bouncer.database}\n`,
+    );
 
     const load = startWriteLoad(bouncer.url, 'writes', { clients: 16 });
     const outcomes: string[] = [];
@@ -55,7 +68,10 @@ describe('cutover killed at each protocol step', () => {
         expect(rerun.code, `${command} after a kill after ${step}: ${rerun.out}`).toBe(0);
         const report = JSON.parse(rerun.out.slice(rerun.out.lastIndexOf('\n{') + 1)) as { outcome: string; to: string };
         outcomes.push(`${step}: ${command} -> ${report.outcome}, ${report.to} live`);
-        const [b, g] = [await readTopology(pair.blue.client, 'switchyard'), await readTopology(pair.green.client, 'switchyard')];
+        const [b, g] = [
+          await readTopology(pair.blue.client, 'switchyard'),
+          await readTopology(pair.green.client, 'switchyard'),
+        ];
         expect(b?.live, `after ${step}`).toBe(g?.live);
         expect(b?.generation, `after ${step}`).toBe(g?.generation);
         // The router points at the side the topology calls live.
@@ -67,15 +83,23 @@ describe('cutover killed at each protocol step', () => {
       result = await load.stop();
     }
     console.log(outcomes.join('\n'));
-    console.log(`${result.acknowledged.length} writes acknowledged, ${result.failed} failed (${JSON.stringify(result.errors)}), max latency ${Math.round(result.maxLatencyMs)} ms`);
+    console.log(
+      `${result.acknowledged.length} writes acknowledged, ${result.failed} failed (${JSON.stringify(result.errors)}), max latency ${Math.round(result.maxLatencyMs)} ms`,
+    );
     const live = (await readTopology(pair.blue.client, 'switchyard'))!.live === 'blue' ? pair.blue : pair.green;
     const other = live === pair.blue ? pair.green : pair.blue;
-    const have = new Set((await live.client.query<{ k: string }>(`SELECT client || ':' || seq AS k FROM writes`)).rows.map((r) => r.k));
+    const have = new Set(
+      (await live.client.query<{ k: string }>(`SELECT client || ':' || seq AS k FROM writes`)).rows.map((r) => r.k),
+    );
     expect(result.acknowledged.filter((a) => !have.has(`${a.client}:${a.seq}`))).toEqual([]);
-    await eventually('the standby to catch up', async () => {
-      const q = `SELECT count(*)::text || ':' || coalesce(sum(hashtext(w::text)::bigint), 0)::text AS s FROM writes w`;
-      return (await live.client.query(q)).rows[0].s === (await other.client.query(q)).rows[0].s;
-    }, 30_000);
+    await eventually(
+      'the standby to catch up',
+      async () => {
+        const q = `SELECT count(*)::text || ':' || coalesce(sum(hashtext(w::text)::bigint), 0)::text AS s FROM writes w`;
+        return (await live.client.query(q)).rows[0].s === (await other.client.query(q)).rows[0].s;
+      },
+      30_000,
+    );
     expect(result.failed).toBe(0);
   }, 300_000);
 });

@@ -64,14 +64,18 @@ async function more(load: { count(): number }, n: number) {
 }
 
 async function sequences(side: PairSide) {
-  const { rows } = await side.client.query<{ name: string; v: string | null }>(`SELECT format('%I.%I', schemaname, sequencename) AS name, last_value::text AS v FROM pg_sequences ORDER BY 1`);
+  const { rows } = await side.client.query<{ name: string; v: string | null }>(
+    `SELECT format('%I.%I', schemaname, sequencename) AS name, last_value::text AS v FROM pg_sequences ORDER BY 1`,
+  );
   return Object.fromEntries(rows.map((r) => [r.name, r.v]));
 }
 
 describe('cutover fenced by roles, without a pooler', () => {
   it('loses no acknowledged write, and inserts on each new live side never collide', async () => {
     const pair = await freshPair();
-    await pair.blue.client.query(APP_SQL + `; CREATE TABLE writes (client int, seq int, payload text NOT NULL, PRIMARY KEY (client, seq))`);
+    await pair.blue.client.query(
+      `${APP_SQL}; CREATE TABLE writes (client int, seq int, payload text NOT NULL, PRIMARY KEY (client, seq))`,
+    );
     await pair.blue.client.query(`INSERT INTO customers (email) SELECT 'c' || g FROM generate_series(1, 30) g;
       INSERT INTO orders (customer_id, total) SELECT 1 + g % 30, g FROM generate_series(1, 40) g`);
     await pairInit(pair.config);
@@ -81,7 +85,11 @@ describe('cutover fenced by roles, without a pooler', () => {
     writeFileSync(urlFile, withApp(pair.blue.url));
     // The application's own switch: point new connections at the new side.
     const script = join(dir, 'switch.sh');
-    writeFileSync(script, `#!/bin/sh\nurl=$(printf %s "$2" | sed 's#//[^@]*@#//app_writer:app-secret@#')\nprintf %s "$url" > ${JSON.stringify(urlFile)}\n`, { mode: 0o755 });
+    writeFileSync(
+      script,
+      `#!/bin/sh\nurl=$(printf %s "$2" | sed 's#//[^@]*@#//app_writer:app-secret@#')\nprintf %s "$url" > ${JSON.stringify(urlFile)}\n`,
+      { mode: 0o755 },
+    );
     const config = { ...pair.config, router: { kind: 'command' as const, run: `${script} {side} {url}` } };
 
     const load = directLoad(urlFile);
@@ -92,38 +100,55 @@ describe('cutover fenced by roles, without a pooler', () => {
       await more(load, 200);
       for (const command of ['cutover', 'cutback', 'cutover'] as const) {
         const before = await sequences(command === 'cutback' ? pair.green : pair.blue);
-        const report = await runSwitch(command, config, { onEvent: (e) => void (e.kind === 'step' && e.step === 'fence' && fenced.push(e.detail)) });
+        const report = await runSwitch(command, config, {
+          onEvent: (e) => void (e.kind === 'step' && e.step === 'fence' && fenced.push(e.detail)),
+        });
         expect(report.fence).toBe('roles');
         const live = sides[report.to];
         // Every sequence on the new side is where the old side left it, and the application's inserts work.
         const after = await sequences(live);
-        for (const [name, v] of Object.entries(before)) expect(BigInt(after[name] ?? 0), name).toBeGreaterThanOrEqual(BigInt(v ?? 0));
+        for (const [name, v] of Object.entries(before))
+          expect(BigInt(after[name] ?? 0), name).toBeGreaterThanOrEqual(BigInt(v ?? 0));
         await live.client.query(`INSERT INTO customers (email) VALUES ('new-${command}-${report.generation.to}');
           INSERT INTO orders (customer_id, total) VALUES (1, 1), (2, 2)`);
         await more(load, 200);
         // The old side refuses the application's writes.
         const old = new pg.Client({ connectionString: withApp(sides[report.from].url) });
         await old.connect();
-        await expect(old.query(`INSERT INTO writes (client, seq, payload) VALUES (999, ${report.generation.to}, 'x')`)).rejects.toMatchObject({ code: '25006' });
+        await expect(
+          old.query(`INSERT INTO writes (client, seq, payload) VALUES (999, ${report.generation.to}, 'x')`),
+        ).rejects.toMatchObject({ code: '25006' });
         await old.end();
       }
     } finally {
       result = await load.stop();
     }
     console.log(`fence: ${fenced.join(' | ')}`);
-    console.log(`${result.acknowledged.length} writes acknowledged, ${result.failed} failed (${JSON.stringify(result.errors)})`);
-    const have = new Set((await pair.green.client.query<{ k: string }>(`SELECT client || ':' || seq AS k FROM writes`)).rows.map((r) => r.k));
+    console.log(
+      `${result.acknowledged.length} writes acknowledged, ${result.failed} failed (${JSON.stringify(result.errors)})`,
+    );
+    const have = new Set(
+      (await pair.green.client.query<{ k: string }>(`SELECT client || ':' || seq AS k FROM writes`)).rows.map(
+        (r) => r.k,
+      ),
+    );
     expect(result.acknowledged.filter((k) => !have.has(k))).toEqual([]);
     // Identity, serial and the unowned sequence never handed out a value twice across the three switches.
     for (const t of ['customers', 'orders']) {
       const { rows } = await pair.green.client.query(`SELECT count(*) = count(DISTINCT id) AS unique FROM ${t}`);
       expect(rows[0].unique, t).toBe(true);
     }
-    const { rows: inv } = await pair.green.client.query(`SELECT count(invoice) = count(DISTINCT invoice) AS unique FROM orders`);
+    const { rows: inv } = await pair.green.client.query(
+      `SELECT count(invoice) = count(DISTINCT invoice) AS unique FROM orders`,
+    );
     expect(inv[0].unique).toBe(true);
-    await eventually('blue to catch up', async () => {
-      const q = `SELECT (SELECT count(*) FROM writes)::text || '/' || (SELECT count(*) FROM orders)::text || '/' || (SELECT count(*) FROM customers)::text AS s`;
-      return (await pair.blue.client.query(q)).rows[0].s === (await pair.green.client.query(q)).rows[0].s;
-    }, 30_000);
+    await eventually(
+      'blue to catch up',
+      async () => {
+        const q = `SELECT (SELECT count(*) FROM writes)::text || '/' || (SELECT count(*) FROM orders)::text || '/' || (SELECT count(*) FROM customers)::text AS s`;
+        return (await pair.blue.client.query(q)).rows[0].s === (await pair.green.client.query(q)).rows[0].s;
+      },
+      30_000,
+    );
   }, 180_000);
 });

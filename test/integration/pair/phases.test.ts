@@ -36,10 +36,17 @@ const editTable = (s: DatabaseSchema, edit: (t: Table) => Table): DatabaseSchema
   ...s,
   schemas: s.schemas.map((x) => ({ ...x, tables: x.tables.map((t) => (t.name === 'accounts' ? edit(t) : t)) })),
 });
-const editColumn = (name: string, edit: (c: Column) => Column) => (t: Table): Table => ({ ...t, columns: t.columns.map((c) => (c.name === name ? edit(c) : c)) });
+const editColumn =
+  (name: string, edit: (c: Column) => Column) =>
+  (t: Table): Table => ({ ...t, columns: t.columns.map((c) => (c.name === name ? edit(c) : c)) });
 
 /** A plan file from live's schema to `edit` of it, next to the pair's switchyard.yaml. */
-async function writePlan(pair: TestPair, number: number, name: string, edit: (s: DatabaseSchema) => DatabaseSchema): Promise<{ path: string; plan: Plan }> {
+async function writePlan(
+  pair: TestPair,
+  number: number,
+  name: string,
+  edit: (s: DatabaseSchema) => DatabaseSchema,
+): Promise<{ path: string; plan: Plan }> {
   const source = await schemaOf(pair.blue.client);
   const v = await serverVersion(pair.blue.client);
   const plan = buildPlan(source, edit(source), { name, number, server: { version: v.text, versionNum: v.num } });
@@ -51,7 +58,11 @@ async function writePlan(pair: TestPair, number: number, name: string, edit: (s:
 }
 
 /** balance integer -> bigint: the two-column recipe, `balance__new` derived from `balance` by a sync trigger. */
-const retype = (s: DatabaseSchema) => editTable(s, editColumn('balance', (c) => ({ ...c, type: 'bigint', down: 'balance::integer' })));
+const retype = (s: DatabaseSchema) =>
+  editTable(
+    s,
+    editColumn('balance', (c) => ({ ...c, type: 'bigint', down: 'balance::integer' })),
+  );
 
 /** The old application on live: inserts and updates until stopped. */
 function oldApplication(live: pg.Client) {
@@ -60,7 +71,7 @@ function oldApplication(live: pg.Client) {
   const loop = (async () => {
     for (let i = 1; running; i++) {
       await live.query(`INSERT INTO accounts (owner, balance) VALUES ($1, $2)`, [`live-${i}`, i]);
-      await live.query(`UPDATE accounts SET balance = balance + 1 WHERE id = $1`, [1 + (i * 37) % 500]);
+      await live.query(`UPDATE accounts SET balance = balance + 1 WHERE id = $1`, [1 + ((i * 37) % 500)]);
       writes += 2;
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -69,9 +80,12 @@ function oldApplication(live: pg.Client) {
 }
 
 /** The one value of a `SELECT count(*) ...`. */
-const count = async (c: pg.Client, sql: string): Promise<number> => Number(Object.values((await c.query<Record<string, string>>(sql)).rows[0]!)[0]);
+const count = async (c: pg.Client, sql: string): Promise<number> =>
+  Number(Object.values((await c.query<Record<string, string>>(sql)).rows[0]!)[0]);
 const ledgerRows = async (c: pg.Client, plan: string) =>
-  (await c.query<{ ok: boolean }>(`SELECT to_regclass('switchyard.steps') IS NOT NULL AS ok`)).rows[0]!.ok ? count(c, `SELECT count(*) FROM switchyard.steps WHERE plan = '${plan}' AND status = 'done'`) : 0;
+  (await c.query<{ ok: boolean }>(`SELECT to_regclass('switchyard.steps') IS NOT NULL AS ok`)).rows[0]!.ok
+    ? count(c, `SELECT count(*) FROM switchyard.steps WHERE plan = '${plan}' AND status = 'done'`)
+    : 0;
 
 describe('phases on the pair', () => {
   it('runs expand and backfill on the standby while live takes writes, fills replicated rows, and rolls back there', async () => {
@@ -96,25 +110,69 @@ describe('phases on the pair', () => {
 
     // Live is untouched; the standby has the derived column, filled by a trigger that fires for replicated rows.
     expect(fingerprint(await schemaOf(pair.blue.client))).toBe(liveBefore);
-    const { rows: [tg] } = await pair.green.client.query<{ enabled: string }>(`SELECT tgenabled AS enabled FROM pg_trigger WHERE tgrelid = 'accounts'::regclass AND tgname = 'zz_sy_sync_balance'`);
+    const {
+      rows: [tg],
+    } = await pair.green.client.query<{ enabled: string }>(
+      `SELECT tgenabled AS enabled FROM pg_trigger WHERE tgrelid = 'accounts'::regclass AND tgname = 'zz_sy_sync_balance'`,
+    );
     expect(tg?.enabled).toBe('A');
     // A row the old application inserts on live after the backfill arrives with balance__new filled.
-    const { rows: [row] } = await pair.blue.client.query<{ id: string }>(`INSERT INTO accounts (owner, balance) VALUES ('after-backfill', 4242) RETURNING id::text`);
+    const {
+      rows: [row],
+    } = await pair.blue.client.query<{ id: string }>(
+      `INSERT INTO accounts (owner, balance) VALUES ('after-backfill', 4242) RETURNING id::text`,
+    );
     await pair.blue.client.query(`UPDATE accounts SET balance = 77 WHERE id = 2`);
-    await eventually('the row to arrive on green', async () => (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE id = ${row!.id} AND balance__new = 4242`)) === 1);
-    await eventually('green to hold every row of blue', async () => (await count(pair.green.client, 'SELECT count(*) FROM accounts')) === (await count(pair.blue.client, 'SELECT count(*) FROM accounts')));
-    await eventually('the update to arrive', async () => (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE id = 2 AND balance__new = 77`)) === 1);
-    expect(await count(pair.green.client, `SELECT count(*) FROM accounts WHERE balance__new IS DISTINCT FROM balance::bigint`)).toBe(0);
-    expect(await count(pair.green.client, `SELECT count(*) FROM accounts WHERE owner LIKE 'live-%'`)).toBeGreaterThan(0);
+    await eventually(
+      'the row to arrive on green',
+      async () =>
+        (await count(
+          pair.green.client,
+          `SELECT count(*) FROM accounts WHERE id = ${row!.id} AND balance__new = 4242`,
+        )) === 1,
+    );
+    await eventually(
+      'green to hold every row of blue',
+      async () =>
+        (await count(pair.green.client, 'SELECT count(*) FROM accounts')) ===
+        (await count(pair.blue.client, 'SELECT count(*) FROM accounts')),
+    );
+    await eventually(
+      'the update to arrive',
+      async () =>
+        (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE id = 2 AND balance__new = 77`)) === 1,
+    );
+    expect(
+      await count(
+        pair.green.client,
+        `SELECT count(*) FROM accounts WHERE balance__new IS DISTINCT FROM balance::bigint`,
+      ),
+    ).toBe(0);
+    expect(await count(pair.green.client, `SELECT count(*) FROM accounts WHERE owner LIKE 'live-%'`)).toBeGreaterThan(
+      0,
+    );
 
     // The ledger is the standby's; status says where each phase ran.
-    expect(await ledgerRows(pair.green.client, 'retype')).toBe(plan.releases[0]!.expand.length + plan.releases[0]!.backfill.length);
+    expect(await ledgerRows(pair.green.client, 'retype')).toBe(
+      plan.releases[0]!.expand.length + plan.releases[0]!.backfill.length,
+    );
     expect(await ledgerRows(pair.blue.client, 'retype')).toBe(0);
     const status = await run('--json', 'status', path);
-    const s = JSON.parse(status.stdout) as { pair: { live: string }; plan: { phases: { release: number; phase: string; state: string; ranOn: string[] }[] } };
+    const s = JSON.parse(status.stdout) as {
+      pair: { live: string };
+      plan: { phases: { release: number; phase: string; state: string; ranOn: string[] }[] };
+    };
     expect(s.pair.live).toBe('blue');
-    expect(s.plan.phases.filter((p) => p.state !== 'empty').map((p) => `r${p.release} ${p.phase} ${p.state} ${p.ranOn.join(',')}`)).toEqual([
-      'r1 expand applied green', 'r1 backfill applied green', 'r1 contract pending ', 'r2 contract pending ', 'r3 contract pending ',
+    expect(
+      s.plan.phases
+        .filter((p) => p.state !== 'empty')
+        .map((p) => `r${p.release} ${p.phase} ${p.state} ${p.ranOn.join(',')}`),
+    ).toEqual([
+      'r1 expand applied green',
+      'r1 backfill applied green',
+      'r1 contract pending ',
+      'r2 contract pending ',
+      'r3 contract pending ',
     ]);
     expect((await run('status', path)).stdout).toContain('on green (now standby)');
 
@@ -127,35 +185,51 @@ describe('phases on the pair', () => {
     expect(undo.stdout).toContain('rolled back expand (release 1) of retype on green (standby)');
     expect(fingerprint(await schemaOf(pair.green.client))).toBe(plan.source.fingerprint);
     await pair.blue.client.query(`INSERT INTO accounts (owner, balance) VALUES ('after-rollback', 1)`);
-    await eventually('a row written after the rollback to arrive', async () => (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE owner = 'after-rollback'`)) === 1);
+    await eventually(
+      'a row written after the rollback to arrive',
+      async () =>
+        (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE owner = 'after-rollback'`)) === 1,
+    );
   }, 120_000);
 
   it('refuses an expand that would break replication, and runs contract on live only with --yes, after cutover', async () => {
     const { pair, run } = await pairedAccounts();
-    const checked = await writePlan(pair, 2, 'positive', (s) => editTable(s, (t) => ({ ...t, checks: [{ kind: 'check', name: 'balance_positive', expression: '(balance >= 0)' }] })));
+    const checked = await writePlan(pair, 2, 'positive', (s) =>
+      editTable(s, (t) => ({
+        ...t,
+        checks: [{ kind: 'check', name: 'balance_positive', expression: '(balance >= 0)' }],
+      })),
+    );
     const refused = await run('apply', checked.path, '--release', '1', '--phase', 'expand', '--skip-rehearsal');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('would break replication');
     expect(refused.stderr).toContain('r1-expand-001 (add_check_not_valid)');
     expect(refused.stderr).toContain('fix:');
-    expect(await count(pair.green.client, `SELECT count(*) FROM pg_constraint WHERE conname = 'balance_positive'`)).toBe(0);
+    expect(
+      await count(pair.green.client, `SELECT count(*) FROM pg_constraint WHERE conname = 'balance_positive'`),
+    ).toBe(0);
     const dry = await run('apply', checked.path, '--release', '1', '--phase', 'expand', '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('-- on the pair: this runs on green (standby)');
     expect(dry.stdout).toContain('-- apply would refuse: refused: 1 step of release 1 expand');
 
     const { path } = await writePlan(pair, 1, 'retype', retype);
-    for (const phase of ['expand', 'backfill']) expect((await run('apply', path, '--release', '1', '--phase', phase, '--skip-rehearsal')).code).toBe(0);
+    for (const phase of ['expand', 'backfill'])
+      expect((await run('apply', path, '--release', '1', '--phase', phase, '--skip-rehearsal')).code).toBe(0);
 
     const noYes = await run('apply', path, '--release', '1', '--phase', 'contract', '--skip-rehearsal');
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toContain('ends the cutback window for release 1');
-    expect(noYes.stderr).toContain(`fix: when the new application version is fully deployed and no cutback is needed, run: switchyard apply ${path} --release 1 --phase contract --yes`);
+    expect(noYes.stderr).toContain(
+      `fix: when the new application version is fully deployed and no cutback is needed, run: switchyard apply ${path} --release 1 --phase contract --yes`,
+    );
     // Live (blue) never ran expand: contract waits for the cutover.
     const early = await run('apply', path, '--release', '1', '--phase', 'contract', '--skip-rehearsal', '--yes');
     expect(early.code).toBe(1);
     expect(early.stderr).toContain('fix: switchyard cutover');
-    expect(JSON.parse((await run('--json', 'status', path)).stdout).plan.next).toBe(`switchyard cutover, then switchyard apply ${path} --release 1 --phase contract --yes`);
+    expect(JSON.parse((await run('--json', 'status', path)).stdout).plan.next).toBe(
+      `switchyard cutover, then switchyard apply ${path} --release 1 --phase contract --yes`,
+    );
 
     const report = await runSwitch('cutover', pair.config);
     expect(report.outcome).toBe('switched');
@@ -163,7 +237,11 @@ describe('phases on the pair', () => {
     expect(contract.code, contract.stderr).toBe(0);
     expect(contract.stdout).toContain('applied contract (release 1) on green (live)');
     expect(contract.stderr).toContain('ends the cutback window for release 1');
-    const { rows: [nn] } = await pair.green.client.query<{ notnull: boolean }>(`SELECT attnotnull AS notnull FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'balance__new'`);
+    const {
+      rows: [nn],
+    } = await pair.green.client.query<{ notnull: boolean }>(
+      `SELECT attnotnull AS notnull FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'balance__new'`,
+    );
     expect(nn?.notnull).toBe(true);
     expect(await ledgerRows(pair.blue.client, 'retype')).toBe(0);
   }, 120_000);
@@ -171,12 +249,24 @@ describe('phases on the pair', () => {
   // Why compat refuses checks even NOT VALID: PostgreSQL checks every row the apply worker writes.
   it('a NOT VALID check on the standby stops replication at the first row live writes that violates it', async () => {
     const { pair } = await pairedAccounts();
-    await pair.green.client.query(`ALTER TABLE accounts ADD CONSTRAINT balance_positive CHECK (balance >= 0) NOT VALID`);
+    await pair.green.client.query(
+      `ALTER TABLE accounts ADD CONSTRAINT balance_positive CHECK (balance >= 0) NOT VALID`,
+    );
     await pair.blue.client.query(`INSERT INTO accounts (owner, balance) VALUES ('negative', -1), ('next', 1)`);
-    await eventually('an apply error on green', async () => (await count(pair.green.client, `SELECT coalesce(sum(apply_error_count), 0) FROM pg_stat_subscription_stats`)) > 0);
+    await eventually(
+      'an apply error on green',
+      async () =>
+        (await count(pair.green.client, `SELECT coalesce(sum(apply_error_count), 0) FROM pg_stat_subscription_stats`)) >
+        0,
+    );
     expect(await count(pair.green.client, `SELECT count(*) FROM accounts WHERE owner IN ('negative', 'next')`)).toBe(0);
     await pair.green.client.query(`ALTER TABLE accounts DROP CONSTRAINT balance_positive`);
-    await eventually('replication to resume', async () => (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE owner IN ('negative', 'next')`)) === 2, 30_000);
+    await eventually(
+      'replication to resume',
+      async () =>
+        (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE owner IN ('negative', 'next')`)) === 2,
+      30_000,
+    );
   }, 60_000);
 
   it('through a cutover: old-version rows get the new column on the standby, new-version rows get the old column back on the old side', async () => {
@@ -187,18 +277,50 @@ describe('phases on the pair', () => {
       expect(r.code, r.stderr).toBe(0);
     }
     // The old version on blue (live) writes balance; green derives balance__new (up).
-    const { rows: [old] } = await pair.blue.client.query<{ id: string }>(`INSERT INTO accounts (owner, balance) VALUES ('old-version', 4242) RETURNING id::text`);
-    await eventually('the old version\'s row on green with balance__new', async () => (await count(pair.green.client, `SELECT count(*) FROM accounts WHERE id = ${old!.id} AND balance__new = 4242`)) === 1);
+    const {
+      rows: [old],
+    } = await pair.blue.client.query<{ id: string }>(
+      `INSERT INTO accounts (owner, balance) VALUES ('old-version', 4242) RETURNING id::text`,
+    );
+    await eventually(
+      "the old version's row on green with balance__new",
+      async () =>
+        (await count(
+          pair.green.client,
+          `SELECT count(*) FROM accounts WHERE id = ${old!.id} AND balance__new = 4242`,
+        )) === 1,
+    );
 
     const report = await runSwitch('cutover', pair.config);
     expect(report.to).toBe('green');
     // The new version on green (live) writes balance__new only; the sync trigger fills balance (down), and the
     // reverse stream carries it to blue, whose schema is the old one.
-    const { rows: [row] } = await pair.green.client.query<{ id: string }>(`INSERT INTO accounts (owner, balance__new) VALUES ('new-version', 123456) RETURNING id::text`);
+    const {
+      rows: [row],
+    } = await pair.green.client.query<{ id: string }>(
+      `INSERT INTO accounts (owner, balance__new) VALUES ('new-version', 123456) RETURNING id::text`,
+    );
     await pair.green.client.query(`UPDATE accounts SET balance__new = 999 WHERE id = 3`);
-    await eventually('the new version\'s row on blue with balance', async () => (await count(pair.blue.client, `SELECT count(*) FROM accounts WHERE id = ${row!.id} AND owner = 'new-version' AND balance = 123456`)) === 1);
-    await eventually('the new version\'s update on blue', async () => (await count(pair.blue.client, `SELECT count(*) FROM accounts WHERE id = 3 AND balance = 999`)) === 1);
-    expect(await count(pair.green.client, `SELECT count(*) FROM accounts WHERE balance__new IS DISTINCT FROM balance::bigint`)).toBe(0);
-    expect(await count(pair.blue.client, 'SELECT count(*) FROM accounts')).toBe(await count(pair.green.client, 'SELECT count(*) FROM accounts'));
+    await eventually(
+      "the new version's row on blue with balance",
+      async () =>
+        (await count(
+          pair.blue.client,
+          `SELECT count(*) FROM accounts WHERE id = ${row!.id} AND owner = 'new-version' AND balance = 123456`,
+        )) === 1,
+    );
+    await eventually(
+      "the new version's update on blue",
+      async () => (await count(pair.blue.client, `SELECT count(*) FROM accounts WHERE id = 3 AND balance = 999`)) === 1,
+    );
+    expect(
+      await count(
+        pair.green.client,
+        `SELECT count(*) FROM accounts WHERE balance__new IS DISTINCT FROM balance::bigint`,
+      ),
+    ).toBe(0);
+    expect(await count(pair.blue.client, 'SELECT count(*) FROM accounts')).toBe(
+      await count(pair.green.client, 'SELECT count(*) FROM accounts'),
+    );
   }, 120_000);
 });

@@ -12,22 +12,29 @@ import { startWriteLoad, writeLoadTable, type WriteLoadResult } from '../../supp
 const stops: Array<() => Promise<void>> = [];
 // Each step is capped: a client stuck behind a paused PgBouncer must not keep PgBouncer itself from stopping.
 afterEach(async () => {
-  while (stops.length) await Promise.race([stops.pop()!().catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
+  while (stops.length)
+    await Promise.race([stops.pop()!().catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
 });
 
-async function setup(database = 'app'): Promise<{ a: TestDatabase; b: TestDatabase; bouncer: PgBouncer; router: Router; events: RouterEvent[] }> {
+async function setup(
+  database = 'app',
+): Promise<{ a: TestDatabase; b: TestDatabase; bouncer: PgBouncer; router: Router; events: RouterEvent[] }> {
   const [a, b] = [await freshDatabase(), await freshDatabase()];
   for (const db of [a, b]) await db.client.query(writeLoadTable('writes'));
   const bouncer = await startPgBouncer(a.url, { database });
   stops.push(() => bouncer.stop());
   const events: RouterEvent[] = [];
-  const router = await openRouter({ kind: 'pgbouncer', admin: bouncer.adminUrl, config: bouncer.iniPath, database: bouncer.database }, { onEvent: (e) => events.push(e) });
+  const router = await openRouter(
+    { kind: 'pgbouncer', admin: bouncer.adminUrl, config: bouncer.iniPath, database: bouncer.database },
+    { onEvent: (e) => events.push(e) },
+  );
   stops.push(() => router.close());
   return { a, b, bouncer, router, events };
 }
 
 type Row = { client: number; seq: number };
-const rows = async (db: TestDatabase): Promise<Row[]> => (await db.client.query<Row>('SELECT client, seq FROM writes')).rows;
+const rows = async (db: TestDatabase): Promise<Row[]> =>
+  (await db.client.query<Row>('SELECT client, seq FROM writes')).rows;
 const key = (r: Row) => `${r.client}:${r.seq}`;
 
 describe('pgbouncer router', () => {
@@ -41,7 +48,10 @@ describe('pgbouncer router', () => {
     try {
       await load.waitForMore(300);
       const windows: number[] = [];
-      for (const [side, db] of [['green', b], ['blue', a]] as const) {
+      for (const [side, db] of [
+        ['green', b],
+        ['blue', a],
+      ] as const) {
         const started = performance.now();
         await router.pause();
         await router.switchTo(side, db.url);
@@ -55,8 +65,16 @@ describe('pgbouncer router', () => {
     } finally {
       result = await load.stop();
     }
-    if (result.maxLatencyMs > 2000) console.log((await bouncer.log()).split('\n').filter((l) => /new connection|command issued|pause mode|WARNING|ERROR/.test(l)).join('\n'));
-    console.log(`${result.acknowledged.length} writes acknowledged, ${result.failed} failed, max latency ${Math.round(result.maxLatencyMs)} ms`);
+    if (result.maxLatencyMs > 2000)
+      console.log(
+        (await bouncer.log())
+          .split('\n')
+          .filter((l) => /new connection|command issued|pause mode|WARNING|ERROR/.test(l))
+          .join('\n'),
+      );
+    console.log(
+      `${result.acknowledged.length} writes acknowledged, ${result.failed} failed, max latency ${Math.round(result.maxLatencyMs)} ms`,
+    );
     expect(result.errors).toEqual({});
     expect(result.failed).toBe(0);
     // A PAUSE that closes a server still logging in stalls the pool for server_login_retry (15 s): not here.
@@ -92,7 +110,9 @@ describe('pgbouncer router', () => {
     const console = new pg.Client({ connectionString: bouncer.adminUrl });
     await console.connect();
     stops.push(() => console.end());
-    const paused = async () => (await console.query<{ name: string; paused: number }>('SHOW DATABASES')).rows.find((r) => r.name === 'shop-app')?.paused;
+    const paused = async () =>
+      (await console.query<{ name: string; paused: number }>('SHOW DATABASES')).rows.find((r) => r.name === 'shop-app')
+        ?.paused;
     await router.resume();
     await router.pause();
     await router.pause();
@@ -103,7 +123,9 @@ describe('pgbouncer router', () => {
     await router.resume();
     expect(await paused()).toBe(0);
     const { port, pathname } = new URL(b.url);
-    expect(readFileSync(bouncer.iniPath, 'utf8')).toContain(`\nshop-app = host=127.0.0.1 port=${port} dbname=${pathname.slice(1)}\n`);
+    expect(readFileSync(bouncer.iniPath, 'utf8')).toContain(
+      `\nshop-app = host=127.0.0.1 port=${port} dbname=${pathname.slice(1)}\n`,
+    );
     expect(await router.current(a.url, b.url)).toBe('green');
     const c = new pg.Client({ connectionString: bouncer.url });
     await c.connect();
@@ -113,27 +135,44 @@ describe('pgbouncer router', () => {
 
   it('gives up a PAUSE that an open transaction blocks, and leaves the database resumed', async () => {
     const { bouncer } = await setup();
-    const router = await openRouter({ kind: 'pgbouncer', admin: bouncer.adminUrl, config: bouncer.iniPath, database: bouncer.database }, { pauseTimeoutMs: 300 });
+    const router = await openRouter(
+      { kind: 'pgbouncer', admin: bouncer.adminUrl, config: bouncer.iniPath, database: bouncer.database },
+      { pauseTimeoutMs: 300 },
+    );
     stops.push(() => router.close());
     const holder = new pg.Client({ connectionString: bouncer.url });
     await holder.connect();
     stops.push(() => holder.end());
     await holder.query('BEGIN');
     await holder.query('INSERT INTO writes (client, seq, payload) VALUES (0, 0, $1)', ['held']);
-    const err = await router.pause().then(() => undefined, (e: unknown) => e);
+    const err = await router.pause().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RouterError);
     expect((err as RouterError).code).toBe('ROUTER_PAUSE_TIMEOUT');
     await holder.query('COMMIT');
     const other = new pg.Client({ connectionString: bouncer.url });
     await other.connect();
     stops.push(() => other.end());
-    const answered = await Promise.race([other.query('SELECT 1'), new Promise((r) => setTimeout(() => r('held'), 2000))]);
+    const answered = await Promise.race([
+      other.query('SELECT 1'),
+      new Promise((r) => setTimeout(() => r('held'), 2000)),
+    ]);
     expect(answered).not.toBe('held');
   });
 
   it('refuses to open when the entry is missing, naming the file and the fix', async () => {
     const { bouncer } = await setup();
-    const err = await openRouter({ kind: 'pgbouncer', admin: bouncer.adminUrl, config: bouncer.iniPath, database: 'shop' }).then(() => undefined, (e: unknown) => e);
+    const err = await openRouter({
+      kind: 'pgbouncer',
+      admin: bouncer.adminUrl,
+      config: bouncer.iniPath,
+      database: 'shop',
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RouterError);
     expect((err as Error).message).toContain(`${bouncer.iniPath} has no [databases] entry "shop" (it has app)`);
     expect((err as Error).message).toContain('set router.database');
@@ -142,11 +181,13 @@ describe('pgbouncer router', () => {
   it('notices when PgBouncer did not load the rewritten entry', async () => {
     const { b, bouncer, router } = await setup();
     // The file PgBouncer runs with is not the one router.config names: simulate with a copy.
-    const copy = bouncer.iniPath + '.copy';
+    const copy = `${bouncer.iniPath}.copy`;
     writeFileSync(copy, readFileSync(bouncer.iniPath));
     const other = await openRouter({ kind: 'pgbouncer', admin: bouncer.adminUrl, config: copy, database: 'app' });
     stops.push(() => other.close());
-    await expect(other.switchTo('green', b.url)).rejects.toThrow(/did not take the new \[databases\] entry app after RELOAD/);
+    await expect(other.switchTo('green', b.url)).rejects.toThrow(
+      /did not take the new \[databases\] entry app after RELOAD/,
+    );
     await router.close();
   });
 });

@@ -28,14 +28,16 @@ async function exec(client: pg.Client, sql: string): Promise<void> {
   });
 }
 
-const shape = async (client: pg.Client): Promise<string> => fingerprint(await introspect(client, { includeSchemas: [S] }));
+const shape = async (client: pg.Client): Promise<string> =>
+  fingerprint(await introspect(client, { includeSchemas: [S] }));
 
 async function runStep(client: pg.Client, s: StepDraft): Promise<void> {
   await exec(client, s.sql);
 }
 
 async function undo(client: pg.Client, s: StepDraft): Promise<void> {
-  for (const r of s.rollback) await exec(client, r).catch((e: Error) => Promise.reject(new Error(`rollback of ${s.action}: ${e.message}`)));
+  for (const r of s.rollback)
+    await exec(client, r).catch((e: Error) => Promise.reject(new Error(`rollback of ${s.action}: ${e.message}`)));
 }
 
 interface Outcome {
@@ -93,7 +95,8 @@ describe('indexes', () => {
     const table = `CREATE TABLE ${t('Order Items')} (id int PRIMARY KEY, "Qty" int, note text);`;
     const { kinds, drafts } = await walk(
       SCHEMA + table,
-      SCHEMA + table +
+      SCHEMA +
+        table +
         `CREATE INDEX "Qty ""idx""" ON ${t('Order Items')} ("Qty" DESC NULLS LAST) INCLUDE (note) WHERE "Qty" > 0;
          COMMENT ON INDEX ${t('Qty "idx"')} IS 'it''s ñ';
          CREATE INDEX lower_note ON ${t('Order Items')} (lower(note));
@@ -109,32 +112,44 @@ describe('indexes', () => {
     const common = `CREATE TABLE ${t('Parent')} (id int NOT NULL);`;
     const child = `CREATE TABLE ${t('child')} (id int PRIMARY KEY, pid int);`;
     const outcome = await walk(
-      SCHEMA + common +
+      SCHEMA +
+        common +
         `CREATE UNIQUE INDEX "Parent u" ON ${t('Parent')} (id);
          CREATE INDEX "Parent ix" ON ${t('Parent')} (id DESC); COMMENT ON INDEX ${t('Parent ix')} IS 'why';` +
         child +
         `ALTER TABLE ${t('child')} ADD CONSTRAINT "child→parent" FOREIGN KEY (pid) REFERENCES ${t('Parent')} (id);
          ALTER TABLE ${t('Parent')} ADD CONSTRAINT "Parent pkey" PRIMARY KEY (id);`,
-      SCHEMA + common + `ALTER TABLE ${t('Parent')} ADD CONSTRAINT "Parent pkey" PRIMARY KEY (id);` + child +
+      SCHEMA +
+        common +
+        `ALTER TABLE ${t('Parent')} ADD CONSTRAINT "Parent pkey" PRIMARY KEY (id);` +
+        child +
         `ALTER TABLE ${t('child')} ADD CONSTRAINT "child→parent" FOREIGN KEY (pid) REFERENCES ${t('Parent')} (id);`,
       `INSERT INTO ${t('Parent')} SELECT g FROM generate_series(1, 100) g; INSERT INTO ${t('child')} SELECT g, g FROM generate_series(1, 100) g;`,
     );
     expect(outcome.kinds).toEqual(['drop_index', 'drop_index']);
-    expect(outcome.drafts.map((d) => d.action)).toEqual(expect.arrayContaining(['detach_foreign_key', 'reattach_foreign_key', 'validate_foreign_key']));
+    expect(outcome.drafts.map((d) => d.action)).toEqual(
+      expect.arrayContaining(['detach_foreign_key', 'reattach_foreign_key', 'validate_foreign_key']),
+    );
     expect(await fkIndexes(outcome.client)).toEqual({ 'child→parent': 'Parent pkey' });
   });
 
   it('drop_index + add_index: an invalid index left by a failed concurrent build is dropped in expand and rebuilt', async () => {
     const table = `CREATE TABLE ${t('dup')} (a int);`;
     const src = await freshDatabase();
-    await exec(src.client, SCHEMA + table + `INSERT INTO ${t('dup')} VALUES (1), (1), (2);`);
-    await expect(src.client.query(`CREATE UNIQUE INDEX CONCURRENTLY "dup a" ON ${t('dup')} (a)`)).rejects.toThrow(/could not create unique index/);
+    await exec(src.client, `${SCHEMA + table}INSERT INTO ${t('dup')} VALUES (1), (1), (2);`);
+    await expect(src.client.query(`CREATE UNIQUE INDEX CONCURRENTLY "dup a" ON ${t('dup')} (a)`)).rejects.toThrow(
+      /could not create unique index/,
+    );
     await exec(src.client, `DELETE FROM ${t('dup')} WHERE ctid = (SELECT max(ctid) FROM ${t('dup')} WHERE a = 1)`);
     const source = await introspect(src.client, { includeSchemas: [S] });
     expect(source.schemas[0]!.tables[0]!.indexes[0]!.invalid).toBe(true);
     const dump = `CREATE TABLE ${t('dup')} (a int); INSERT INTO ${t('dup')} VALUES (1), (2);`;
     // The walk rebuilds the source from SQL: an invalid index cannot be created directly, so fail a build again.
-    const { actions, afterRollback } = await walkFrom(src.client, source, SCHEMA + dump + `CREATE UNIQUE INDEX "dup a" ON ${t('dup')} (a);`);
+    const { actions, afterRollback } = await walkFrom(
+      src.client,
+      source,
+      `${SCHEMA + dump}CREATE UNIQUE INDEX "dup a" ON ${t('dup')} (a);`,
+    );
     expect(actions).toEqual(['drop_invalid_index', 'create_index_concurrently']);
     // Rolled back, the index is back under its name, valid: no statement creates an invalid one.
     const { invalid: _, ...valid } = source.schemas[0]!.tables[0]!.indexes[0]!;
@@ -143,7 +158,11 @@ describe('indexes', () => {
 });
 
 /** Like walk, on an existing source database (for a source state SQL cannot create directly): forward, back, forward. */
-async function walkFrom(client: pg.Client, source: DatabaseSchema, targetSql: string): Promise<{ actions: string[]; afterRollback: DatabaseSchema }> {
+async function walkFrom(
+  client: pg.Client,
+  source: DatabaseSchema,
+  targetSql: string,
+): Promise<{ actions: string[]; afterRollback: DatabaseSchema }> {
   const tgt = await freshDatabase();
   await exec(tgt.client, targetSql);
   const target = await introspect(tgt.client, { includeSchemas: [S] });
@@ -163,14 +182,14 @@ async function walkFrom(client: pg.Client, source: DatabaseSchema, targetSql: st
 
 describe('unique constraints and primary keys', () => {
   it('add_unique: deferrable, NULLS NOT DISTINCT, and one that foreign keys use (an existing one and one this plan adds)', async () => {
-    const tables =
-      `CREATE TABLE ${t('Users')} (id int PRIMARY KEY, "E-mail" text NOT NULL, tenant int);
+    const tables = `CREATE TABLE ${t('Users')} (id int PRIMARY KEY, "E-mail" text NOT NULL, tenant int);
        CREATE UNIQUE INDEX users_email_idx ON ${t('Users')} ("E-mail");
        CREATE TABLE ${t('orders')} (id int PRIMARY KEY, email text, tenant int);
        ALTER TABLE ${t('orders')} ADD CONSTRAINT "orders email" FOREIGN KEY (email) REFERENCES ${t('Users')} ("E-mail");`;
     const outcome = await walk(
       SCHEMA + tables,
-      SCHEMA + tables +
+      SCHEMA +
+        tables +
         `ALTER TABLE ${t('Users')} ADD CONSTRAINT "Users ""e-mail"" key" UNIQUE ("E-mail");
          ALTER TABLE ${t('Users')} ADD CONSTRAINT users_tenant_key UNIQUE NULLS NOT DISTINCT (tenant);
          ALTER TABLE ${t('Users')} ADD CONSTRAINT users_deferred UNIQUE (tenant, id) DEFERRABLE INITIALLY DEFERRED;
@@ -180,7 +199,9 @@ describe('unique constraints and primary keys', () => {
        INSERT INTO ${t('orders')} SELECT g, 'u' || g, g FROM generate_series(1, 50) g;`,
     );
     expect(outcome.kinds).toEqual(['add_foreign_key', 'add_foreign_key', 'add_unique', 'add_unique', 'add_unique']);
-    const contract = outcome.drafts.find((d) => d.action === 'add_constraint_using_index' && d.sql.includes('users_tenant_key'))!;
+    const contract = outcome.drafts.find(
+      (d) => d.action === 'add_constraint_using_index' && d.sql.includes('users_tenant_key'),
+    )!;
     expect(contract.rollback[0]).toBe(`ALTER TABLE ${t('orders')} DROP CONSTRAINT orders_tenant`);
   });
 
@@ -188,8 +209,11 @@ describe('unique constraints and primary keys', () => {
     const tables = `CREATE TABLE ${t('Users')} (id int PRIMARY KEY, email text);`;
     const fk = `CREATE TABLE ${t('orders')} (email text REFERENCES ${t('Users')} (email));`;
     const outcome = await walk(
-      SCHEMA + tables + `CREATE UNIQUE INDEX "Email u" ON ${t('Users')} (email); COMMENT ON INDEX ${t('Email u')} IS 'x';` + fk,
-      SCHEMA + tables + `ALTER TABLE ${t('Users')} ADD CONSTRAINT "Email u" UNIQUE (email);` + fk,
+      SCHEMA +
+        tables +
+        `CREATE UNIQUE INDEX "Email u" ON ${t('Users')} (email); COMMENT ON INDEX ${t('Email u')} IS 'x';` +
+        fk,
+      `${SCHEMA + tables}ALTER TABLE ${t('Users')} ADD CONSTRAINT "Email u" UNIQUE (email);${fk}`,
       `INSERT INTO ${t('Users')} VALUES (1, 'a'), (2, NULL); INSERT INTO ${t('orders')} VALUES ('a'), (NULL);`,
     );
     expect(outcome.kinds).toEqual(['add_unique', 'drop_index']);
@@ -200,7 +224,8 @@ describe('unique constraints and primary keys', () => {
     const tables = `CREATE TABLE ${t('Accounts')} ("Id" bigint NOT NULL, region text NOT NULL); CREATE TABLE ${t('members')} (account bigint, region text);`;
     await walk(
       SCHEMA + tables,
-      SCHEMA + tables +
+      SCHEMA +
+        tables +
         `ALTER TABLE ${t('Accounts')} ADD CONSTRAINT "Accounts PK" PRIMARY KEY ("Id", region);
          ALTER TABLE ${t('members')} ADD FOREIGN KEY (region, account) REFERENCES ${t('Accounts')} (region, "Id");`,
       `INSERT INTO ${t('Accounts')} SELECT g, 'r' || (g % 3) FROM generate_series(1, 60) g;
@@ -213,8 +238,14 @@ describe('unique constraints and primary keys', () => {
     const fks = `ALTER TABLE ${t('child')} ADD CONSTRAINT child_pid FOREIGN KEY (pid) REFERENCES ${t('Parent')} (id);
        ALTER TABLE ${t('child')} ADD CONSTRAINT child_code FOREIGN KEY (code) REFERENCES ${t('Parent')} (code) NOT VALID;`;
     const outcome = await walk(
-      SCHEMA + `CREATE TABLE ${t('Parent')} (id int NOT NULL CONSTRAINT "Parent pkey" PRIMARY KEY, code text CONSTRAINT "Parent code" UNIQUE);` + child + fks,
-      SCHEMA + `CREATE TABLE ${t('Parent')} (id int NOT NULL CONSTRAINT "Parent id" UNIQUE, code text CONSTRAINT "code ñ" UNIQUE NULLS NOT DISTINCT);` + child + fks,
+      SCHEMA +
+        `CREATE TABLE ${t('Parent')} (id int NOT NULL CONSTRAINT "Parent pkey" PRIMARY KEY, code text CONSTRAINT "Parent code" UNIQUE);` +
+        child +
+        fks,
+      SCHEMA +
+        `CREATE TABLE ${t('Parent')} (id int NOT NULL CONSTRAINT "Parent id" UNIQUE, code text CONSTRAINT "code ñ" UNIQUE NULLS NOT DISTINCT);` +
+        child +
+        fks,
       `INSERT INTO ${t('Parent')} SELECT g, 'c' || g FROM generate_series(1, 40) g; INSERT INTO ${t('child')} SELECT g, 'c' || g FROM generate_series(1, 40) g;`,
     );
     expect(outcome.kinds).toEqual(['add_unique', 'add_unique', 'drop_primary_key', 'drop_unique']);
@@ -229,8 +260,14 @@ describe('foreign keys and checks', () => {
     const kept = `ALTER TABLE ${t('Child')} ADD CONSTRAINT "old ref" FOREIGN KEY (old) REFERENCES ${t('Parent')} (id) ON DELETE CASCADE;
                   ALTER TABLE ${t('Child')} ADD CONSTRAINT "old nv" FOREIGN KEY (code) REFERENCES ${t('Parent')} (code) NOT VALID;`;
     const outcome = await walk(
-      SCHEMA + parent + child + kept + `ALTER TABLE ${t('Child')} ADD CONSTRAINT "nv" FOREIGN KEY (nv) REFERENCES ${t('Parent')} (id) NOT VALID;`,
-      SCHEMA + parent + child +
+      SCHEMA +
+        parent +
+        child +
+        kept +
+        `ALTER TABLE ${t('Child')} ADD CONSTRAINT "nv" FOREIGN KEY (nv) REFERENCES ${t('Parent')} (id) NOT VALID;`,
+      SCHEMA +
+        parent +
+        child +
         `ALTER TABLE ${t('Child')} ADD CONSTRAINT "nv" FOREIGN KEY (nv) REFERENCES ${t('Parent')} (id);
          ALTER TABLE ${t('Child')} ADD CONSTRAINT "Child→Parent" FOREIGN KEY (pid) REFERENCES ${t('Parent')} (id) MATCH FULL ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED;
          ALTER TABLE ${t('Child')} ADD CONSTRAINT "code later" FOREIGN KEY (code) REFERENCES ${t('Parent')} (code) NOT VALID;
@@ -240,25 +277,41 @@ describe('foreign keys and checks', () => {
        INSERT INTO ${t('Child')} SELECT g, g, 'c' || g, NULLIF(g - 1, 0), g, g FROM generate_series(1, 30) g;`,
     );
     expect(outcome.kinds).toEqual([
-      'add_foreign_key', 'add_foreign_key', 'add_foreign_key', 'add_foreign_key', 'add_table', 'drop_foreign_key', 'drop_foreign_key', 'validate_foreign_key',
+      'add_foreign_key',
+      'add_foreign_key',
+      'add_foreign_key',
+      'add_foreign_key',
+      'add_table',
+      'drop_foreign_key',
+      'drop_foreign_key',
+      'validate_foreign_key',
     ]);
   });
 
   it('add_check (NOT VALID + VALIDATE, declared NOT VALID, on a new table), drop_check (valid and NOT VALID), validate_check', async () => {
     const table = `CREATE TABLE ${t('Items')} (id int PRIMARY KEY, "Price" numeric, qty int);`;
     const outcome = await walk(
-      SCHEMA + table +
+      SCHEMA +
+        table +
         `ALTER TABLE ${t('Items')} ADD CONSTRAINT "old check" CHECK (qty >= 0);
          ALTER TABLE ${t('Items')} ADD CONSTRAINT "old nv" CHECK (qty < 1000) NOT VALID;
          ALTER TABLE ${t('Items')} ADD CONSTRAINT later CHECK ("Price" > 0) NOT VALID;`,
-      SCHEMA + table +
+      SCHEMA +
+        table +
         `ALTER TABLE ${t('Items')} ADD CONSTRAINT later CHECK ("Price" > 0);
          ALTER TABLE ${t('Items')} ADD CONSTRAINT "Price ""sane""" CHECK ("Price" < 1e6 AND qty IS NOT NULL);
          ALTER TABLE ${t('Items')} ADD CONSTRAINT "declared nv" CHECK (qty <> 13) NOT VALID;
          CREATE TABLE ${t('new')} (a int CONSTRAINT "a pos" CHECK (a > 0));`,
       `INSERT INTO ${t('Items')} SELECT g, g, g FROM generate_series(1, 30) g;`,
     );
-    expect(outcome.kinds).toEqual(['add_check', 'add_check', 'add_table', 'drop_check', 'drop_check', 'validate_check']);
+    expect(outcome.kinds).toEqual([
+      'add_check',
+      'add_check',
+      'add_table',
+      'drop_check',
+      'drop_check',
+      'validate_check',
+    ]);
   });
 });
 
@@ -269,7 +322,10 @@ describe('the postmortem: 3 tables, 7 unique keys, 5 foreign keys, one referenci
     const products = `CREATE TABLE ${t('products')} (id bigint PRIMARY KEY, sku text, code text, region text);`;
     const outcome = await walk(
       SCHEMA + customers + orders,
-      SCHEMA + customers + orders + products +
+      SCHEMA +
+        customers +
+        orders +
+        products +
         `ALTER TABLE ${t('customers')} ADD CONSTRAINT customers_email_key UNIQUE (email);
          CREATE UNIQUE INDEX customers_tax_idx ON ${t('customers')} (tax_id);
          ALTER TABLE ${t('customers')} ADD CONSTRAINT customers_code_region_key UNIQUE (code, region);
@@ -294,12 +350,26 @@ describe('the postmortem: 3 tables, 7 unique keys, 5 foreign keys, one referenci
 describe('with the whole planner', () => {
   it('add_primary_key on a nullable column: USING INDEX runs after set_not_null made it NOT NULL, so it scans nothing and its rollback leaves NOT NULL alone', async () => {
     const db = await freshDatabase();
-    const yaml = stringify({ schemas: { public: { tables: { accounts: { columns: { id: { type: 'bigint' }, name: { type: 'text' } }, primaryKey: { columns: ['id'] } } } } } });
-    const scenario = await planScenario(db, `CREATE TABLE accounts (id bigint, name text); INSERT INTO accounts SELECT g, 'n' FROM generate_series(1, 20) g;`, yaml);
+    const yaml = stringify({
+      schemas: {
+        public: {
+          tables: {
+            accounts: { columns: { id: { type: 'bigint' }, name: { type: 'text' } }, primaryKey: { columns: ['id'] } },
+          },
+        },
+      },
+    });
+    const scenario = await planScenario(
+      db,
+      `CREATE TABLE accounts (id bigint, name text); INSERT INTO accounts SELECT g, 'n' FROM generate_series(1, 20) g;`,
+      yaml,
+    );
     const contract = scenario.plan.releases[0]!.contract.map((s) => s.action);
     const pkStep = contract.indexOf('add_constraint_using_index');
     // PostgreSQL 18 makes the column NOT NULL by validating a NOT NULL constraint; older ones by SET NOT NULL.
-    expect(pkStep).toBeGreaterThan(contract.indexOf(scenario.plan.server.versionNum >= 180000 ? 'validate_not_null' : 'set_not_null'));
+    expect(pkStep).toBeGreaterThan(
+      contract.indexOf(scenario.plan.server.versionNum >= 180000 ? 'validate_not_null' : 'set_not_null'),
+    );
     await checkScenario(db, scenario, { freshDatabase });
   });
 });

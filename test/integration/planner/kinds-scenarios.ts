@@ -53,7 +53,11 @@ const ORDERS_TABLE = {
   primaryKey: { columns: ['id'] },
 };
 const ORDERS_FK = {
-  orders_customer_id_fkey: { columns: ['customer_id'], references: { table: 'customers', columns: ['id'] }, onDelete: 'cascade' },
+  orders_customer_id_fkey: {
+    columns: ['customer_id'],
+    references: { table: 'customers', columns: ['id'] },
+    onDelete: 'cascade',
+  },
 };
 
 const NORMALIZE_EMAIL = (body: string) => `
@@ -96,7 +100,9 @@ const TICKETS = (values: string[]) =>
 const COUNTRIES = (pk: string) => `
 CREATE TABLE countries (code text NOT NULL${pk}, name text NOT NULL);
 INSERT INTO countries VALUES ('CL', 'Chile'), ('AR', 'Argentina'), ('UY', 'Uruguay');`;
-const COUNTRIES_TABLE = { columns: { code: { type: 'text', nullable: false }, name: { type: 'text', nullable: false } } };
+const COUNTRIES_TABLE = {
+  columns: { code: { type: 'text', nullable: false }, name: { type: 'text', nullable: false } },
+};
 
 // ---- the scenarios -----------------------------------------------------------------------------------------
 
@@ -120,22 +126,30 @@ export const SCENARIOS: readonly KindScenario[] = [
     name: 'a new schema with a table referencing public',
     kind: 'create_schema',
     source: CUSTOMERS,
-    target: declare({ tables: { customers: customers() } }, {
-      billing: {
-        comment: 'Invoices and payments',
-        tables: {
-          invoices: {
-            columns: {
-              id: { type: 'bigint', nullable: false, identity: 'always' },
-              customer_id: { type: 'bigint', nullable: false },
-              total: { type: 'numeric(12,2)', nullable: false, default: '0' },
+    target: declare(
+      { tables: { customers: customers() } },
+      {
+        billing: {
+          comment: 'Invoices and payments',
+          tables: {
+            invoices: {
+              columns: {
+                id: { type: 'bigint', nullable: false, identity: 'always' },
+                customer_id: { type: 'bigint', nullable: false },
+                total: { type: 'numeric(12,2)', nullable: false, default: '0' },
+              },
+              primaryKey: { columns: ['id'] },
+              foreignKeys: {
+                invoices_customer_id_fkey: {
+                  columns: ['customer_id'],
+                  references: { schema: 'public', table: 'customers' },
+                },
+              },
             },
-            primaryKey: { columns: ['id'] },
-            foreignKeys: { invoices_customer_id_fkey: { columns: ['customer_id'], references: { schema: 'public', table: 'customers' } } },
           },
         },
       },
-    }),
+    ),
     plan: (p) => expect(changes(p)).toEqual(expect.arrayContaining(['add_table', 'add_foreign_key'])),
   },
   {
@@ -152,7 +166,10 @@ INSERT INTO legacy.import_log VALUES (1, 'first import'), (2, 'second import');`
     name: 'a new enum and a column of it',
     kind: 'create_enum',
     source: CUSTOMERS,
-    target: declare({ enums: { customer_status: ['active', 'suspended'] }, tables: { customers: customers({ columns: { status: { type: 'customer_status' } } }) } }),
+    target: declare({
+      enums: { customer_status: ['active', 'suspended'] },
+      tables: { customers: customers({ columns: { status: { type: 'customer_status' } } }) },
+    }),
   },
   {
     name: 'an enum dropped with the column using it',
@@ -195,7 +212,10 @@ SELECT nextval('legacy_ref_seq');`,
     source: `${CUSTOMERS}
 CREATE SEQUENCE order_number_seq START 1000;
 SELECT nextval('order_number_seq'), nextval('order_number_seq');`,
-    target: declare({ sequences: { order_number_seq: { start: 1000, min: 1000, increment: 10, cache: 20 } }, tables: { customers: customers() } }),
+    target: declare({
+      sequences: { order_number_seq: { start: 1000, min: 1000, increment: 10, cache: 20 } },
+      tables: { customers: customers() },
+    }),
   },
   {
     name: 'a new function',
@@ -255,7 +275,11 @@ INSERT INTO audit_events (customer_id, payload) VALUES (1, '{"event": "login"}')
     name: 'a table renamed (renamedFrom)',
     kind: 'rename_table',
     source: CUSTOMERS.replaceAll('customers', 'clients'),
-    target: declare({ tables: { customers: customers({ renamedFrom: 'clients', primaryKey: { name: 'clients_pkey', columns: ['id'] } }) } }),
+    target: declare({
+      tables: {
+        customers: customers({ renamedFrom: 'clients', primaryKey: { name: 'clients_pkey', columns: ['id'] } }),
+      },
+    }),
   },
   {
     name: 'a column no longer declared',
@@ -269,13 +293,19 @@ UPDATE customers SET fax = '+56 2 2345 6789' WHERE id = 1;`,
     name: 'a column renamed (renamedFrom)',
     kind: 'rename_column',
     source: CUSTOMERS,
-    target: declare({ tables: { customers: customers({ columns: { name: null, full_name: { type: 'varchar(20)', renamedFrom: 'name' } } }) } }),
+    target: declare({
+      tables: {
+        customers: customers({ columns: { name: null, full_name: { type: 'varchar(20)', renamedFrom: 'name' } } }),
+      },
+    }),
   },
   {
     name: 'a collation changed',
     kind: 'alter_collation',
     source: CUSTOMERS,
-    target: declare({ tables: { customers: customers({ columns: { email: { type: 'text', nullable: false, collation: 'C' } } }) } }),
+    target: declare({
+      tables: { customers: customers({ columns: { email: { type: 'text', nullable: false, collation: 'C' } } }) },
+    }),
   },
   {
     name: 'a generated column with a new expression',
@@ -283,20 +313,28 @@ UPDATE customers SET fax = '+56 2 2345 6789' WHERE id = 1;`,
     source: `${CUSTOMERS}
 ALTER TABLE customers ADD COLUMN email_domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED;`,
     target: declare({
-      tables: { customers: customers({ columns: { email_domain: { type: 'text', generated: "lower(split_part(email, '@', 2))" } } }) },
+      tables: {
+        customers: customers({
+          columns: { email_domain: { type: 'text', generated: "lower(split_part(email, '@', 2))" } },
+        }),
+      },
     }),
   },
   {
     name: 'a default added',
     kind: 'set_default',
     source: CUSTOMERS,
-    target: declare({ tables: { customers: customers({ columns: { name: { type: 'varchar(20)', default: "'anonymous'" } } }) } }),
+    target: declare({
+      tables: { customers: customers({ columns: { name: { type: 'varchar(20)', default: "'anonymous'" } } }) },
+    }),
   },
   {
     name: 'a default removed',
     kind: 'drop_default',
     source: CUSTOMERS,
-    target: declare({ tables: { customers: customers({ columns: { created_at: { type: 'timestamptz', nullable: false } } }) } }),
+    target: declare({
+      tables: { customers: customers({ columns: { created_at: { type: 'timestamptz', nullable: false } } }) },
+    }),
   },
   {
     name: 'identity added to a plain key column with rows',
@@ -305,14 +343,23 @@ ALTER TABLE customers ADD COLUMN email_domain text GENERATED ALWAYS AS (split_pa
 CREATE TABLE legacy_orders (id bigint NOT NULL PRIMARY KEY, note text);
 INSERT INTO legacy_orders VALUES (1, 'a'), (2, 'b'), (7, 'c');`,
     target: declare({
-      tables: { legacy_orders: { columns: { id: { type: 'bigint', nullable: false, identity: 'by default' }, note: { type: 'text' } }, primaryKey: { columns: ['id'] } } },
+      tables: {
+        legacy_orders: {
+          columns: { id: { type: 'bigint', nullable: false, identity: 'by default' }, note: { type: 'text' } },
+          primaryKey: { columns: ['id'] },
+        },
+      },
     }),
   },
   {
     name: 'identity changed from always to by default',
     kind: 'set_identity',
     source: CUSTOMERS,
-    target: declare({ tables: { customers: customers({ columns: { id: { type: 'bigint', nullable: false, identity: 'by default' } } }) } }),
+    target: declare({
+      tables: {
+        customers: customers({ columns: { id: { type: 'bigint', nullable: false, identity: 'by default' } } }),
+      },
+    }),
   },
   {
     name: 'identity removed',
@@ -325,7 +372,11 @@ INSERT INTO legacy_orders VALUES (1, 'a'), (2, 'b'), (7, 'c');`,
     kind: 'set_not_null',
     source: CUSTOMERS,
     target: declare({
-      tables: { customers: customers({ columns: { name: { type: 'varchar(20)', nullable: false, backfill: "split_part(email, '@', 1)" } } }) },
+      tables: {
+        customers: customers({
+          columns: { name: { type: 'varchar(20)', nullable: false, backfill: "split_part(email, '@', 1)" } },
+        }),
+      },
     }),
   },
   {
@@ -383,7 +434,9 @@ ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_
     name: 'a check added',
     kind: 'add_check',
     source: CUSTOMERS,
-    target: declare({ tables: { customers: customers({ checks: { customers_email_check: { expression: "email ~ '@'" } } }) } }),
+    target: declare({
+      tables: { customers: customers({ checks: { customers_email_check: { expression: "email ~ '@'" } } }) },
+    }),
   },
   {
     name: 'a check removed',
@@ -397,7 +450,9 @@ ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (email ~ '@');`
     kind: 'validate_check',
     source: `${CUSTOMERS}
 ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (email ~ '@') NOT VALID;`,
-    target: declare({ tables: { customers: customers({ checks: { customers_email_check: { expression: "email ~ '@'" } } }) } }),
+    target: declare({
+      tables: { customers: customers({ checks: { customers_email_check: { expression: "email ~ '@'" } } }) },
+    }),
   },
   {
     name: 'indexes added: plain, unique expression, partial',
@@ -425,7 +480,9 @@ CREATE INDEX customers_created_at_idx ON customers (created_at);`,
   {
     name: 'a trigger and its function added',
     kind: 'create_trigger',
-    source: CUSTOMERS + `
+    source:
+      CUSTOMERS +
+      `
 ALTER TABLE customers ADD COLUMN updated_at timestamptz;`,
     target: { sql: CUSTOMERS_DDL + TOUCH + TOUCH_TRIGGER },
     plan: (p) => expect(changes(p)).toContain('create_function'),
@@ -440,19 +497,38 @@ ALTER TABLE customers ADD COLUMN updated_at timestamptz;`,
     name: 'a trigger made ENABLE ALWAYS',
     kind: 'enable_trigger',
     source: CUSTOMERS + TOUCH + TOUCH_TRIGGER,
-    target: { sql: CUSTOMERS_DDL + TOUCH + TOUCH_TRIGGER + `
-ALTER TABLE customers ENABLE ALWAYS TRIGGER customers_touch;` },
+    target: {
+      sql:
+        CUSTOMERS_DDL +
+        TOUCH +
+        TOUCH_TRIGGER +
+        `
+ALTER TABLE customers ENABLE ALWAYS TRIGGER customers_touch;`,
+    },
   },
   {
     name: 'comments changed on a table and a column',
     kind: 'set_comment',
-    plan: (p) => expect(allSteps(p).filter((s) => s.change === 'set_comment').map((s) => s.sql)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^COMMENT ON TABLE/), expect.stringMatching(/^COMMENT ON COLUMN/)]),
-    ),
+    plan: (p) =>
+      expect(
+        allSteps(p)
+          .filter((s) => s.change === 'set_comment')
+          .map((s) => s.sql),
+      ).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^COMMENT ON TABLE/),
+          expect.stringMatching(/^COMMENT ON COLUMN/),
+        ]),
+      ),
     source: `${CUSTOMERS}
 COMMENT ON TABLE customers IS 'people who buy';`,
     target: declare({
-      tables: { customers: customers({ comment: 'people who buy things', columns: { email: { type: 'text', nullable: false, comment: 'login' } } }) },
+      tables: {
+        customers: customers({
+          comment: 'people who buy things',
+          columns: { email: { type: 'text', nullable: false, comment: 'login' } },
+        }),
+      },
     }),
   },
 ];
@@ -470,14 +546,24 @@ export const ADD_COLUMN: readonly KindScenario[] = [
     kind: 'add_column',
     source: CUSTOMERS,
     target: declare({
-      tables: { customers: customers({ columns: { email_domain: { type: 'text', nullable: false, backfill: "split_part(email, '@', 2)" } } }) },
+      tables: {
+        customers: customers({
+          columns: { email_domain: { type: 'text', nullable: false, backfill: "split_part(email, '@', 2)" } },
+        }),
+      },
     }),
   },
   {
     name: 'volatile default',
     kind: 'add_column',
     source: CUSTOMERS,
-    target: declare({ tables: { customers: customers({ columns: { public_id: { type: 'uuid', nullable: false, default: 'gen_random_uuid()' } } }) } }),
+    target: declare({
+      tables: {
+        customers: customers({
+          columns: { public_id: { type: 'uuid', nullable: false, default: 'gen_random_uuid()' } },
+        }),
+      },
+    }),
   },
 ];
 

@@ -26,7 +26,9 @@ let admin: pg.Client | undefined;
 
 beforeAll(async () => {
   if (!existsSync(PG15)) {
-    throw new Error(`${PG15} is missing: these tests need the PostgreSQL 15 server (pg_dump here is 15); install the Debian package postgresql-15`);
+    throw new Error(
+      `${PG15} is missing: these tests need the PostgreSQL 15 server (pg_dump here is 15); install the Debian package postgresql-15`,
+    );
   }
   server = await startEmbedded({ major: 15 });
   admin = new pg.Client({ connectionString: server.url('postgres') });
@@ -42,7 +44,7 @@ afterAll(async () => {
 function databases(onFinished: (fn: () => Promise<void>) => void): () => Promise<ScenarioDatabase> {
   return async () => {
     if (!server || !admin) throw new Error('the PostgreSQL 15 server did not start');
-    const name = 'k_' + randomBytes(6).toString('hex');
+    const name = `k_${randomBytes(6).toString('hex')}`;
     await admin.query(`CREATE DATABASE ${ident(name)}`);
     const url = server.url(name);
     const client = new pg.Client({ connectionString: url });

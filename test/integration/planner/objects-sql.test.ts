@@ -8,7 +8,13 @@ import { introspect } from '../../../src/introspect/index.js';
 import { orderSteps } from '../../../src/planner/graph.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import { objectHandlers } from '../../support/families.js';
-import { PHASES, type Handler, type PlanContext, type PlanProblem, type StepDraft } from '../../../src/planner/types.js';
+import {
+  PHASES,
+  type Handler,
+  type PlanContext,
+  type PlanProblem,
+  type StepDraft,
+} from '../../../src/planner/types.js';
 import { fingerprint } from '../../../src/schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import { freshDatabase } from '../../support/db.js';
@@ -40,7 +46,16 @@ async function plan(sourceSql: string, targetSql: string, data = '', objectsOnly
   const { rows } = await src.client.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
   const ctx: PlanContext = { source, target, serverVersionNum: rows[0]!.v, newTables: new Set() };
   const changes = diff(source, target);
-  if (!objectsOnly) return { client: src.client, source, targetSchema: target, changes, problems: [], drafts: [], target: fingerprint(target) };
+  if (!objectsOnly)
+    return {
+      client: src.client,
+      source,
+      targetSchema: target,
+      changes,
+      problems: [],
+      drafts: [],
+      target: fingerprint(target),
+    };
   const problems = changes.flatMap((c) => handler(c).validate(c, ctx));
   const drafts = changes.flatMap((c) => {
     const h = handler(c);
@@ -91,7 +106,11 @@ function phases(drafts: readonly StepDraft[]): StepDraft[][] {
 }
 
 /** Every phase forward, back (schema and rows exactly as before), forward again; then the target is reached. */
-async function roundTrip(p: Planned, rowsQuery?: string, groups: readonly (readonly Runnable[])[] = phases(p.drafts)): Promise<void> {
+async function roundTrip(
+  p: Planned,
+  rowsQuery?: string,
+  groups: readonly (readonly Runnable[])[] = phases(p.drafts),
+): Promise<void> {
   expect(p.problems).toEqual([]);
   const rows = async () => (rowsQuery ? (await p.client.query(rowsQuery)).rows : []);
   for (const group of groups) {
@@ -149,7 +168,11 @@ describe('enums', () => {
   const READ = `SELECT o.*, (SELECT array_agg(s::text ORDER BY s) FROM public.other) AS other FROM "My Schema"."Order" o ORDER BY id`;
 
   it('add_enum_value: three values; every rollback recreates the type exactly, users and rows included', async () => {
-    const p = await plan(USERS(`'new', 'it''s', 'done'`), USERS(`'draft', 'new', 'it''s', 'paid', 'done', 'void'`), ROWS);
+    const p = await plan(
+      USERS(`'new', 'it''s', 'done'`),
+      USERS(`'draft', 'new', 'it''s', 'paid', 'done', 'void'`),
+      ROWS,
+    );
     expect(p.changes.map((c) => c.kind)).toEqual(['add_enum_value', 'add_enum_value', 'add_enum_value']);
     await roundTrip(p, READ);
   });
@@ -160,7 +183,9 @@ describe('enums', () => {
     await forward(p.client, expand!);
     await p.client.query(`INSERT INTO public.other VALUES ('void')`);
     const before = await shape(p.client);
-    await expect(rollback(p.client, expand!)).rejects.toThrow(/invalid input value for enum "My Schema"\."Stätus": "void"/);
+    await expect(rollback(p.client, expand!)).rejects.toThrow(
+      /invalid input value for enum "My Schema"\."Stätus": "void"/,
+    );
     expect(await shape(p.client)).toBe(before);
   });
 
@@ -193,7 +218,11 @@ describe('enums', () => {
   });
 
   it('recreate_enum: a row holding a removed value stops the conversion', async () => {
-    const p = await plan(MOODS(`'sad', 'ok', 'happy', 'meh'`), MOODS(`'happy', 'ok', 'sad'`), `${VISITS} INSERT INTO public.log VALUES ('meh');`);
+    const p = await plan(
+      MOODS(`'sad', 'ok', 'happy', 'meh'`),
+      MOODS(`'happy', 'ok', 'sad'`),
+      `${VISITS} INSERT INTO public.log VALUES ('meh');`,
+    );
     const [contract] = phases(p.drafts);
     await expect(forward(p.client, contract!)).rejects.toThrow(/invalid input value for enum app.mood__sy_new: "meh"/);
   });
@@ -206,22 +235,38 @@ describe('with the other families, through buildPlan', () => {
     CREATE TABLE app.visit (id int PRIMARY KEY, mood app.mood NOT NULL DEFAULT 'ok'${columns});`;
   const whole = async (p: Planned) => {
     const { rows } = await p.client.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
-    const made = buildPlan(p.source, p.targetSchema, { name: 'objects', number: 1, server: { version: String(rows[0]!.v), versionNum: rows[0]!.v } });
+    const made = buildPlan(p.source, p.targetSchema, {
+      name: 'objects',
+      number: 1,
+      server: { version: String(rows[0]!.v), versionNum: rows[0]!.v },
+    });
     return { made, groups: made.releases.flatMap((r) => PHASES.map((ph) => r[ph]).filter((g) => g.length > 0)) };
   };
 
   it('a value removed together with the column holding it: the column is dropped, not converted, before DROP TYPE', async () => {
-    const p = await plan(MOODS(`'sad', 'ok', 'meh'`, `, legacy app.mood`), MOODS(`'ok', 'sad'`, ''), `INSERT INTO app.visit VALUES (1, 'ok', 'meh'), (2, 'sad', NULL);`, false);
+    const p = await plan(
+      MOODS(`'sad', 'ok', 'meh'`, `, legacy app.mood`),
+      MOODS(`'ok', 'sad'`, ''),
+      `INSERT INTO app.visit VALUES (1, 'ok', 'meh'), (2, 'sad', NULL);`,
+      false,
+    );
     expect(kinds(p)).toEqual(['drop_column', 'recreate_enum']);
     const { made, groups } = await whole(p);
     const contract = made.releases[1]!.contract.map((s) => s.action);
     expect(contract.indexOf('drop_column')).toBeLessThan(contract.indexOf('drop_old_enum'));
-    expect(made.releases[1]!.contract.filter((s) => s.sql.includes('legacy') && s.action === 'convert_enum_users')).toEqual([]);
+    expect(
+      made.releases[1]!.contract.filter((s) => s.sql.includes('legacy') && s.action === 'convert_enum_users'),
+    ).toEqual([]);
     await roundTrip(p, 'SELECT id, mood FROM app.visit ORDER BY id', groups);
   });
 
   it('a value added and a column whose default uses it: the column comes after the value, in its own transaction', async () => {
-    const p = await plan(MOODS(`'ok'`, ''), MOODS(`'ok', 'great'`, `, next app.mood DEFAULT 'great'`), `INSERT INTO app.visit VALUES (1, 'ok');`, false);
+    const p = await plan(
+      MOODS(`'ok'`, ''),
+      MOODS(`'ok', 'great'`, `, next app.mood DEFAULT 'great'`),
+      `INSERT INTO app.visit VALUES (1, 'ok');`,
+      false,
+    );
     expect(kinds(p)).toEqual(['add_column', 'add_enum_value']);
     const { made, groups } = await whole(p);
     expect(made.releases[0]!.expand.map((s) => s.action)).toEqual(['add_enum_value', 'add_column']);
@@ -247,7 +292,8 @@ describe('sequences', () => {
 });
 
 describe('functions', () => {
-  const FNS = (body: string) => `CREATE SCHEMA fx; CREATE TABLE fx.items (id int); CREATE TYPE fx.kind AS ENUM ('a'); ${body}`;
+  const FNS = (body: string) =>
+    `CREATE SCHEMA fx; CREATE TABLE fx.items (id int); CREATE TYPE fx.kind AS ENUM ('a'); ${body}`;
   it('create_function, drop_function and replace_function', async () => {
     const p = await plan(
       FNS(`CREATE FUNCTION fx."Count Items"() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM fx.items $$;
@@ -287,8 +333,12 @@ describe('comments', () => {
     ${comments}`;
   it('set_comment on a schema, table, column, index and enum: set, changed and removed', async () => {
     const p = await plan(
-      COMMENTED(`COMMENT ON SCHEMA "C s" IS 'a'; COMMENT ON TABLE "C s".t IS 'it''s'; COMMENT ON INDEX "C s"."T idx" IS 'x'; COMMENT ON TYPE "C s".e IS 'old';`),
-      COMMENTED(`COMMENT ON SCHEMA "C s" IS 'b'; COMMENT ON COLUMN "C s".t."Note" IS 'ünïcode'; COMMENT ON INDEX "C s"."T idx" IS 'y'; COMMENT ON TYPE "C s".e IS 'new';`),
+      COMMENTED(
+        `COMMENT ON SCHEMA "C s" IS 'a'; COMMENT ON TABLE "C s".t IS 'it''s'; COMMENT ON INDEX "C s"."T idx" IS 'x'; COMMENT ON TYPE "C s".e IS 'old';`,
+      ),
+      COMMENTED(
+        `COMMENT ON SCHEMA "C s" IS 'b'; COMMENT ON COLUMN "C s".t."Note" IS 'ünïcode'; COMMENT ON INDEX "C s"."T idx" IS 'y'; COMMENT ON TYPE "C s".e IS 'new';`,
+      ),
     );
     expect(kinds(p)).toEqual(['set_comment']);
     expect(p.changes).toHaveLength(5);

@@ -125,14 +125,17 @@ schemas:
 
 /** Foreign key name -> the unique key (constraint or index) of the referenced table it uses, from the target. */
 function keysUsedByForeignKeys(target: DatabaseSchema): Map<string, string> {
-  const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));
+  const sameSet = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && a.every((c) => b.includes(c));
   const tables = target.schemas.flatMap((s) => s.tables);
   const out = new Map<string, string>();
   for (const fk of tables.flatMap((t) => t.foreignKeys)) {
     const ref = tables.find((t) => t.name === fk.references.table)!;
     const keys = [
       ...ref.unique.map((u) => ({ name: u.name, columns: u.columns })),
-      ...ref.indexes.filter((i) => i.unique && !i.where && i.keys.every((k) => k.column)).map((i) => ({ name: i.name, columns: i.keys.map((k) => k.column!) })),
+      ...ref.indexes
+        .filter((i) => i.unique && !i.where && i.keys.every((k) => k.column))
+        .map((i) => ({ name: i.name, columns: i.keys.map((k) => k.column!) })),
     ];
     const used = keys.find((k) => sameSet(k.columns, fk.references.columns));
     if (used) out.set(fk.name, used.name);
@@ -140,15 +143,21 @@ function keysUsedByForeignKeys(target: DatabaseSchema): Map<string, string> {
   return out;
 }
 
-const dropsConstraint = (sql: string, name: string) => new RegExp(`\\bDROP CONSTRAINT (IF EXISTS )?("?)${name}\\2(\\s|$)`, 'i').test(sql);
+const dropsConstraint = (sql: string, name: string) =>
+  new RegExp(`\\bDROP CONSTRAINT (IF EXISTS )?("?)${name}\\2(\\s|$)`, 'i').test(sql);
 const addsConstraint = (sql: string, name: string) => new RegExp(`\\bADD CONSTRAINT ("?)${name}\\1\\s`, 'i').test(sql);
-const dropsIndex = (sql: string, name: string) => new RegExp(`\\bDROP INDEX (CONCURRENTLY )?(IF EXISTS )?([^\\s]+\\.)?("?)${name}\\4(\\s|$)`, 'i').test(sql);
+const dropsIndex = (sql: string, name: string) =>
+  new RegExp(`\\bDROP INDEX (CONCURRENTLY )?(IF EXISTS )?([^\\s]+\\.)?("?)${name}\\4(\\s|$)`, 'i').test(sql);
 
 /**
  * Walks a phase's rollback statements in the order they run (steps in reverse, each step's statements in
  * order): the unique keys dropped, and every statement that drops one while a foreign key using it exists.
  */
-function walkRollback(steps: readonly Step[], uses: ReadonlyMap<string, string>, presentAtStart: ReadonlySet<string>): { dropped: string[]; problems: string[] } {
+function walkRollback(
+  steps: readonly Step[],
+  uses: ReadonlyMap<string, string>,
+  presentAtStart: ReadonlySet<string>,
+): { dropped: string[]; problems: string[] } {
   const present = new Set(presentAtStart);
   const dropped = new Set<string>();
   const problems: string[] = [];
@@ -168,7 +177,8 @@ function walkRollback(steps: readonly Step[], uses: ReadonlyMap<string, string>,
   return { dropped: [...dropped].sort(), problems };
 }
 
-const foreignKeysOf = (schema: DatabaseSchema) => new Set(schema.schemas.flatMap((s) => s.tables.flatMap((t) => t.foreignKeys.map((f) => f.name))));
+const foreignKeysOf = (schema: DatabaseSchema) =>
+  new Set(schema.schemas.flatMap((s) => s.tables.flatMap((t) => t.foreignKeys.map((f) => f.name))));
 
 function onlyRelease(plan: Plan): number {
   expect(plan.releases.map((r) => r.number)).toEqual([1]);
@@ -181,8 +191,14 @@ describe('the postmortem', () => {
     const scenario = await planScenario(db, USERS, WITH_TIERS);
     const source = await schemaOf(db);
     const expand = phaseSteps(scenario.plan, 1, 'expand');
-    const createTable = expand.findIndex((s) => s.change === 'add_table' && /CREATE TABLE\s+(public\.)?"?subscription_tiers"?/i.test(s.sql));
-    const addForeignKey = expand.findIndex((s) => s.change === 'add_foreign_key' && /ADD CONSTRAINT\s+"?users_subscription_tier_id_fkey"?\s+FOREIGN KEY/i.test(s.sql));
+    const createTable = expand.findIndex(
+      (s) => s.change === 'add_table' && /CREATE TABLE\s+(public\.)?"?subscription_tiers"?/i.test(s.sql),
+    );
+    const addForeignKey = expand.findIndex(
+      (s) =>
+        s.change === 'add_foreign_key' &&
+        /ADD CONSTRAINT\s+"?users_subscription_tier_id_fkey"?\s+FOREIGN KEY/i.test(s.sql),
+    );
     expect(createTable, 'CREATE TABLE subscription_tiers in expand').toBeGreaterThanOrEqual(0);
     expect(addForeignKey, 'ADD CONSTRAINT users_subscription_tier_id_fkey in expand').toBeGreaterThanOrEqual(0);
     expect(createTable).toBeLessThan(addForeignKey);
@@ -190,7 +206,9 @@ describe('the postmortem', () => {
     await applyPhase(db.client, expand);
     await db.client.query("INSERT INTO subscription_tiers (name) VALUES ('free'), ('pro')");
     await db.client.query('UPDATE users SET subscription_tier_id = 2 WHERE id = 1');
-    await expect(db.client.query('UPDATE users SET subscription_tier_id = 4 WHERE id = 2')).rejects.toThrow(/violates foreign key constraint/);
+    await expect(db.client.query('UPDATE users SET subscription_tier_id = 4 WHERE id = 2')).rejects.toThrow(
+      /violates foreign key constraint/,
+    );
     await rollbackPhase(db.client, expand);
     expect(await schemaOf(db)).toEqual(source);
     await checkScenario(db, scenario, { freshDatabase });
@@ -200,7 +218,9 @@ describe('the postmortem', () => {
     const db = await freshDatabase();
     const { plan, target } = await planScenario(db, ACCOUNTS, ACCOUNTS_TARGET);
     const release = onlyRelease(plan);
-    const [expand, backfill, contract] = (['expand', 'backfill', 'contract'] as const).map((p) => phaseSteps(plan, release, p));
+    const [expand, backfill, contract] = (['expand', 'backfill', 'contract'] as const).map((p) =>
+      phaseSteps(plan, release, p),
+    );
     expect(plan.score.foreignKeys).toBe(5);
     expect(plan.score.uniqueIndexes).toBe(7);
 
@@ -210,7 +230,12 @@ describe('the postmortem', () => {
     const targetKeys = foreignKeysOf(target);
     const expandRollback = walkRollback(expand!, uses, targetKeys);
     expect(expandRollback.problems, 'expand rollback drops a key a foreign key still uses').toEqual([]);
-    expect(expandRollback.dropped).toEqual(['organizations_slug_key', 'users_email_key', 'users_external_id_idx', 'users_username_idx']);
+    expect(expandRollback.dropped).toEqual([
+      'organizations_slug_key',
+      'users_email_key',
+      'users_external_id_idx',
+      'users_username_idx',
+    ]);
     const contractRollback = walkRollback(contract!, uses, targetKeys);
     expect(contractRollback.problems, 'contract rollback drops a key a foreign key still uses').toEqual([]);
     expect(contractRollback.dropped).toEqual(['organizations_slug_key', 'users_email_key']);
@@ -232,7 +257,9 @@ describe('the postmortem', () => {
     await rollbackPhase(db.client, backfill!);
     await rollbackPhase(db.client, expand!);
     expect(await schemaOf(db), 'after rolling back expand, at the end').toEqual(source);
-    const rows = await db.client.query<{ n: string }>('SELECT (SELECT count(*) FROM organizations) + (SELECT count(*) FROM users) + (SELECT count(*) FROM memberships) AS n');
+    const rows = await db.client.query<{ n: string }>(
+      'SELECT (SELECT count(*) FROM organizations) + (SELECT count(*) FROM users) + (SELECT count(*) FROM memberships) AS n',
+    );
     expect(Number(rows.rows[0]!.n)).toBe(12);
   });
 });
@@ -256,7 +283,9 @@ describe('cycles between new tables', () => {
     const { plan } = await planScenario(db, 'SELECT 1', yaml);
     const expand = plan.releases[0]!.expand;
     const pos = (re: RegExp) => expand.findIndex((s) => re.test(s.sql));
-    expect(Math.max(pos(/^CREATE TABLE public\.a /), pos(/^CREATE TABLE public\.b /))).toBeLessThan(Math.min(pos(/ADD CONSTRAINT a_b_fkey/), pos(/ADD CONSTRAINT b_a_fkey/)));
+    expect(Math.max(pos(/^CREATE TABLE public\.a /), pos(/^CREATE TABLE public\.b /))).toBeLessThan(
+      Math.min(pos(/ADD CONSTRAINT a_b_fkey/), pos(/ADD CONSTRAINT b_a_fkey/)),
+    );
     const before = await snapshot(db.client, ['public']);
     await applyPhase(db.client, expand);
     await rollbackPhase(db.client, expand);

@@ -44,7 +44,8 @@ function order(steps: readonly StepDraft[]): StepDraft[] {
     for (let b = 0; b < n; b++) {
       if (a === b) continue;
       const [sa, sb] = [steps[a] as StepDraft, steps[b] as StepDraft];
-      if (sb.requires.some((k) => sa.creates.includes(k)) || sa.requires.some((k) => sb.drops.includes(k))) after[b]?.add(a);
+      if (sb.requires.some((k) => sa.creates.includes(k)) || sa.requires.some((k) => sb.drops.includes(k)))
+        after[b]?.add(a);
     }
   }
   const done = new Set<number>();
@@ -87,7 +88,7 @@ async function catalog(db: pg.Client, anyNotNullName = false): Promise<string> {
 
 async function state(db: pg.Client): Promise<string> {
   const model = await introspect(db);
-  return fingerprint(model) + '\n' + (await catalog(db));
+  return `${fingerprint(model)}\n${await catalog(db)}`;
 }
 
 async function run(db: pg.Client, sql: string, what: string): Promise<void> {
@@ -122,7 +123,9 @@ async function walk(s: Scenario): Promise<void> {
     newTables: new Set(changes.flatMap((c) => (c.kind === 'add_table' ? [`${c.schema}.${c.table}`] : []))),
   };
   expect(changes.flatMap((c) => handler(c).validate(c, ctx))).toEqual([]);
-  const drafts = changes.flatMap((c) => (['expand', 'backfill', 'contract'] as Phase[]).flatMap((p) => handler(c)[p](c, ctx)));
+  const drafts = changes.flatMap((c) =>
+    (['expand', 'backfill', 'contract'] as Phase[]).flatMap((p) => handler(c)[p](c, ctx)),
+  );
   const releases = Math.max(0, ...drafts.map((d) => d.releaseOffset));
   for (let r = 0; r <= releases; r++) {
     for (const phase of ['expand', 'backfill', 'contract'] as Phase[]) {
@@ -138,7 +141,8 @@ async function walk(s: Scenario): Promise<void> {
         expect(await state(db), `rollback of ${at} ${st.action} alone`).toBe(here);
         await run(db, st.sql, `${at} ${st.action}`);
       }
-      for (const st of [...steps].reverse()) for (const sql of st.rollback) await run(db, sql, `${at} rollback of ${st.action}`);
+      for (const st of [...steps].reverse())
+        for (const sql of st.rollback) await run(db, sql, `${at} rollback of ${st.action}`);
       expect(await state(db), `rollback of ${at}`).toBe(before);
       for (const st of steps) await run(db, st.sql, `${at} ${st.action} (again)`);
       await s.during?.(db, at);
@@ -157,11 +161,25 @@ const S = '"Tenant ""1"" ñ"'; // hostile schema, as SQL
 const SN = 'Tenant "1" ñ';
 
 function patchTable(db: DatabaseSchema, schema: string, table: string, f: (t: Table) => Table): DatabaseSchema {
-  return { ...db, schemas: db.schemas.map((s) => (s.name !== schema ? s : { ...s, tables: s.tables.map((t) => (t.name === table ? f(t) : t)) })) };
+  return {
+    ...db,
+    schemas: db.schemas.map((s) =>
+      s.name !== schema ? s : { ...s, tables: s.tables.map((t) => (t.name === table ? f(t) : t)) },
+    ),
+  };
 }
 
-function patchColumn(db: DatabaseSchema, schema: string, table: string, column: string, patch: Partial<Column>): DatabaseSchema {
-  return patchTable(db, schema, table, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === column ? { ...c, ...patch } : c)) }));
+function patchColumn(
+  db: DatabaseSchema,
+  schema: string,
+  table: string,
+  column: string,
+  patch: Partial<Column>,
+): DatabaseSchema {
+  return patchTable(db, schema, table, (t) => ({
+    ...t,
+    columns: t.columns.map((c) => (c.name === column ? { ...c, ...patch } : c)),
+  }));
 }
 
 async function rows<T = Record<string, unknown>>(db: pg.Client, sql: string): Promise<T[]> {
@@ -178,9 +196,14 @@ describe('tables-sql', () => {
   });
 
   it('create_schema with a comment', () =>
-    walk({ source: '', target: `CREATE SCHEMA ${S}; COMMENT ON SCHEMA ${S} IS 'it''s new'`, kinds: ['create_schema'] }));
+    walk({
+      source: '',
+      target: `CREATE SCHEMA ${S}; COMMENT ON SCHEMA ${S} IS 'it''s new'`,
+      kinds: ['create_schema'],
+    }));
 
-  it('drop_schema', () => walk({ source: `CREATE SCHEMA ${S}; COMMENT ON SCHEMA ${S} IS 'old'`, target: '', kinds: ['drop_schema'] }));
+  it('drop_schema', () =>
+    walk({ source: `CREATE SCHEMA ${S}; COMMENT ON SCHEMA ${S} IS 'old'`, target: '', kinds: ['drop_schema'] }));
 
   it('add_table with keys, checks, identity, generated, enum and comments', () =>
     walk({
@@ -222,7 +245,12 @@ describe('tables-sql', () => {
 
   describe('add_column', () => {
     const O = `${S}."Orders"`;
-    it('nullable, in one step', () => walk({ source: base, target: `${base}; ALTER TABLE ${O} ADD COLUMN "Extra" text; COMMENT ON COLUMN ${O}."Extra" IS 'x'`, kinds: ['add_column'] }));
+    it('nullable, in one step', () =>
+      walk({
+        source: base,
+        target: `${base}; ALTER TABLE ${O} ADD COLUMN "Extra" text; COMMENT ON COLUMN ${O}."Extra" IS 'x'`,
+        kinds: ['add_column'],
+      }));
 
     it('NOT NULL with a constant default, in one step', () =>
       walk({
@@ -242,9 +270,14 @@ describe('tables-sql', () => {
           if (at === '0:expand') {
             await db.query(`INSERT INTO ${O} (id, amount) VALUES (1001, 7)`);
             expect(await rows(db, `SELECT cents FROM ${O} WHERE id = 1001`)).toEqual([{ cents: '700' }]);
-            await expect(db.query(`INSERT INTO ${O} (id, amount, cents) VALUES (1002, 1, NULL)`)).resolves.toBeDefined();
+            await expect(
+              db.query(`INSERT INTO ${O} (id, amount, cents) VALUES (1002, 1, NULL)`),
+            ).resolves.toBeDefined();
           }
-          if (at === '0:backfill') expect(await rows(db, `SELECT count(*)::int AS n FROM ${O} WHERE cents IS DISTINCT FROM amount * 100`)).toEqual([{ n: 0 }]);
+          if (at === '0:backfill')
+            expect(
+              await rows(db, `SELECT count(*)::int AS n FROM ${O} WHERE cents IS DISTINCT FROM amount * 100`),
+            ).toEqual([{ n: 0 }]);
         },
       }));
 
@@ -253,27 +286,47 @@ describe('tables-sql', () => {
         source: base,
         target: `${base}; ALTER TABLE ${O} ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()`,
         kinds: ['add_column'],
-        after: async (db) => expect(await rows(db, `SELECT count(DISTINCT token)::int AS n FROM ${O}`)).toEqual([{ n: 50 }]),
+        after: async (db) =>
+          expect(await rows(db, `SELECT count(DISTINCT token)::int AS n FROM ${O}`)).toEqual([{ n: 50 }]),
       }));
 
     it('with a default and a backfill: the backfill fills existing rows, the default new ones', () =>
       walk({
         source: base,
         target: `${base}; ALTER TABLE ${O} ADD COLUMN kind text NOT NULL DEFAULT 'new'`,
-        hints: (t) => patchColumn(t, SN, 'Orders', 'kind', { backfill: "CASE WHEN amount > 250 THEN 'big' ELSE 'small' END" }),
+        hints: (t) =>
+          patchColumn(t, SN, 'Orders', 'kind', { backfill: "CASE WHEN amount > 250 THEN 'big' ELSE 'small' END" }),
         kinds: ['add_column'],
-        after: async (db) => expect(await rows(db, `SELECT kind, count(*)::int AS n FROM ${O} GROUP BY 1 ORDER BY 1`)).toEqual([{ kind: 'big', n: 25 }, { kind: 'small', n: 25 }]),
+        after: async (db) =>
+          expect(await rows(db, `SELECT kind, count(*)::int AS n FROM ${O} GROUP BY 1 ORDER BY 1`)).toEqual([
+            { kind: 'big', n: 25 },
+            { kind: 'small', n: 25 },
+          ]),
       }));
 
-    it('identity (a rewrite)', () => walk({ source: base, target: `${base}; ALTER TABLE ${O} ADD COLUMN seq integer GENERATED BY DEFAULT AS IDENTITY`, kinds: ['add_column'] }));
+    it('identity (a rewrite)', () =>
+      walk({
+        source: base,
+        target: `${base}; ALTER TABLE ${O} ADD COLUMN seq integer GENERATED BY DEFAULT AS IDENTITY`,
+        kinds: ['add_column'],
+      }));
 
-    it('generated (a rewrite)', () => walk({ source: base, target: `${base}; ALTER TABLE ${O} ADD COLUMN dbl integer GENERATED ALWAYS AS (amount * 2) STORED`, kinds: ['add_column'] }));
+    it('generated (a rewrite)', () =>
+      walk({
+        source: base,
+        target: `${base}; ALTER TABLE ${O} ADD COLUMN dbl integer GENERATED ALWAYS AS (amount * 2) STORED`,
+        kinds: ['add_column'],
+      }));
   });
 
   describe('drop_column', () => {
     const O = `${S}."Orders"`;
     it('nullable, with a comment', () =>
-      walk({ source: `${base}; COMMENT ON COLUMN ${O}."Note é" IS 'gone'`, target: `CREATE SCHEMA ${S}; CREATE TABLE ${O} (id bigint PRIMARY KEY, amount integer)`, kinds: ['drop_column'] }));
+      walk({
+        source: `${base}; COMMENT ON COLUMN ${O}."Note é" IS 'gone'`,
+        target: `CREATE SCHEMA ${S}; CREATE TABLE ${O} (id bigint PRIMARY KEY, amount integer)`,
+        kinds: ['drop_column'],
+      }));
 
     it('NOT NULL with a constant default comes back NOT NULL', () =>
       walk({
@@ -296,7 +349,10 @@ describe('tables-sql', () => {
       ALTER TABLE ${O} ALTER COLUMN amount SET NOT NULL, ALTER COLUMN amount SET DEFAULT 0, ADD CONSTRAINT amount_pos CHECK (amount >= 0);
       CREATE INDEX "Amount idx" ON ${O} (amount) WHERE amount > 5; CREATE UNIQUE INDEX note_amount ON ${O} ("Note é", amount);
       COMMENT ON COLUMN ${O}.amount IS 'in cents'; COMMENT ON INDEX ${S}."Amount idx" IS 'partial'`;
-    const target = source.replaceAll('amount', '"Total Ç"').replaceAll('"Total Ç"_pos', 'amount_pos').replace('note_"Total Ç"', 'note_amount');
+    const target = source
+      .replaceAll('amount', '"Total Ç"')
+      .replaceAll('"Total Ç"_pos', 'amount_pos')
+      .replace('note_"Total Ç"', 'note_amount');
 
     it('keeps both names in sync, moves indexes and checks, then drops the old column', () =>
       walk({
@@ -317,13 +373,19 @@ describe('tables-sql', () => {
             ]);
             await db.query(`UPDATE ${O} SET amount = 70 WHERE id = 1001`);
             await db.query(`UPDATE ${O} SET "Total Ç" = 80 WHERE id = 1002`);
-            expect(await rows(db, `SELECT amount, "Total Ç" AS t FROM ${O} WHERE id IN (1001, 1002) ORDER BY id`)).toEqual([
+            expect(
+              await rows(db, `SELECT amount, "Total Ç" AS t FROM ${O} WHERE id IN (1001, 1002) ORDER BY id`),
+            ).toEqual([
               { amount: 70, t: 70 },
               { amount: 80, t: 80 },
             ]);
           }
-          if (at === '0:backfill') expect(await rows(db, `SELECT count(*)::int AS n FROM ${O} WHERE "Total Ç" IS DISTINCT FROM amount`)).toEqual([{ n: 0 }]);
-          if (at === '0:contract') await expect(db.query(`INSERT INTO ${O} (id, amount) VALUES (1004, -1)`)).rejects.toThrow(/check/);
+          if (at === '0:backfill')
+            expect(
+              await rows(db, `SELECT count(*)::int AS n FROM ${O} WHERE "Total Ç" IS DISTINCT FROM amount`),
+            ).toEqual([{ n: 0 }]);
+          if (at === '0:contract')
+            await expect(db.query(`INSERT INTO ${O} (id, amount) VALUES (1004, -1)`)).rejects.toThrow(/check/);
         },
         after: async (db) => {
           await db.query(`INSERT INTO ${O} (id) VALUES (1005)`);
@@ -335,13 +397,22 @@ describe('tables-sql', () => {
       walk({
         source: base,
         target: `CREATE SCHEMA ${S}; CREATE TABLE ${O} (id bigint PRIMARY KEY, "Note é" text, total numeric(12,2))`,
-        hints: (t) => patchColumn(t, SN, 'Orders', 'total', { renamedFrom: 'amount', up: 'amount / 100.0', down: '(total * 100)::integer' }),
+        hints: (t) =>
+          patchColumn(t, SN, 'Orders', 'total', {
+            renamedFrom: 'amount',
+            up: 'amount / 100.0',
+            down: '(total * 100)::integer',
+          }),
         kinds: ['rename_column', 'alter_column_type'],
         during: async (db, at) => {
           if (at !== '0:backfill') return;
-          expect(await rows(db, `SELECT amount, total FROM ${O} WHERE id = 3`)).toEqual([{ amount: 30, total: '0.30' }]);
+          expect(await rows(db, `SELECT amount, total FROM ${O} WHERE id = 3`)).toEqual([
+            { amount: 30, total: '0.30' },
+          ]);
           await db.query(`UPDATE ${O} SET total = 1.5 WHERE id = 3`);
-          expect(await rows(db, `SELECT amount, total FROM ${O} WHERE id = 3`)).toEqual([{ amount: 150, total: '1.50' }]);
+          expect(await rows(db, `SELECT amount, total FROM ${O} WHERE id = 3`)).toEqual([
+            { amount: 150, total: '1.50' },
+          ]);
         },
       }));
   });
@@ -366,11 +437,15 @@ describe('tables-sql', () => {
         during: async (db, at) => {
           if (at === '0:expand') {
             await db.query(`INSERT INTO ${O} (id) VALUES (1001)`);
-            expect(await rows(db, `SELECT amount, amount__new FROM ${O} WHERE id = 1001`)).toEqual([{ amount: 1, amount__new: '1' }]);
+            expect(await rows(db, `SELECT amount, amount__new FROM ${O} WHERE id = 1001`)).toEqual([
+              { amount: 1, amount__new: '1' },
+            ]);
           }
           if (at === '1:contract') {
             await db.query(`INSERT INTO ${O} (id) VALUES (1002)`);
-            expect(await rows(db, `SELECT amount, amount__old FROM ${O} WHERE id = 1002`)).toEqual([{ amount: '2', amount__old: null }]);
+            expect(await rows(db, `SELECT amount, amount__old FROM ${O} WHERE id = 1002`)).toEqual([
+              { amount: '2', amount__old: null },
+            ]);
           }
         },
       }));
@@ -381,7 +456,8 @@ describe('tables-sql', () => {
         target: `CREATE SCHEMA ${S}; CREATE TABLE ${O} (id bigint PRIMARY KEY, price numeric(12,2))`,
         hints: (t) => patchColumn(t, SN, 'Orders', 'price', { up: 'price::numeric(12,2)', down: 'price::text' }),
         kinds: ['alter_column_type'],
-        after: async (db) => expect(await rows(db, `SELECT price FROM ${O} ORDER BY id`)).toEqual([{ price: '1.50' }, { price: null }]),
+        after: async (db) =>
+          expect(await rows(db, `SELECT price FROM ${O} ORDER BY id`)).toEqual([{ price: '1.50' }, { price: null }]),
       }));
   });
 
@@ -394,20 +470,44 @@ describe('tables-sql', () => {
 
   describe('alter_generated', () => {
     const O = `${S}."Orders"`;
-    const gen = (e: string) => `${base}; ALTER TABLE ${O} ADD COLUMN dbl integer GENERATED ALWAYS AS (${e}) STORED; COMMENT ON COLUMN ${O}.dbl IS 'derived'`;
-    it('changes the expression', () => walk({ source: gen('amount * 2'), target: gen('amount * 3'), kinds: ['alter_generated'] }));
+    const gen = (e: string) =>
+      `${base}; ALTER TABLE ${O} ADD COLUMN dbl integer GENERATED ALWAYS AS (${e}) STORED; COMMENT ON COLUMN ${O}.dbl IS 'derived'`;
+    it('changes the expression', () =>
+      walk({ source: gen('amount * 2'), target: gen('amount * 3'), kinds: ['alter_generated'] }));
     it('makes it a plain column', () =>
-      walk({ source: gen('amount * 2'), target: `${base}; ALTER TABLE ${O} ADD COLUMN dbl integer; COMMENT ON COLUMN ${O}.dbl IS 'derived'`, kinds: ['alter_generated'] }));
+      walk({
+        source: gen('amount * 2'),
+        target: `${base}; ALTER TABLE ${O} ADD COLUMN dbl integer; COMMENT ON COLUMN ${O}.dbl IS 'derived'`,
+        kinds: ['alter_generated'],
+      }));
     it('makes a plain column generated', () =>
-      walk({ source: `${base}; ALTER TABLE ${O} ADD COLUMN dbl integer; COMMENT ON COLUMN ${O}.dbl IS 'derived'`, target: gen('amount * 2'), kinds: ['alter_generated'] }));
+      walk({
+        source: `${base}; ALTER TABLE ${O} ADD COLUMN dbl integer; COMMENT ON COLUMN ${O}.dbl IS 'derived'`,
+        target: gen('amount * 2'),
+        kinds: ['alter_generated'],
+      }));
   });
 
   describe('defaults', () => {
     const O = `${S}."Orders"`;
     it('set_default, changing one', () =>
-      walk({ source: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET DEFAULT 1`, target: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET DEFAULT (40 + 2)`, kinds: ['set_default'] }));
-    it('set_default, a new one', () => walk({ source: base, target: `${base}; ALTER TABLE ${O} ALTER COLUMN "Note é" SET DEFAULT 'x'`, kinds: ['set_default'] }));
-    it('drop_default', () => walk({ source: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET DEFAULT 1`, target: base, kinds: ['drop_default'] }));
+      walk({
+        source: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET DEFAULT 1`,
+        target: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET DEFAULT (40 + 2)`,
+        kinds: ['set_default'],
+      }));
+    it('set_default, a new one', () =>
+      walk({
+        source: base,
+        target: `${base}; ALTER TABLE ${O} ALTER COLUMN "Note é" SET DEFAULT 'x'`,
+        kinds: ['set_default'],
+      }));
+    it('drop_default', () =>
+      walk({
+        source: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET DEFAULT 1`,
+        target: base,
+        kinds: ['drop_default'],
+      }));
   });
 
   describe('identity', () => {
@@ -430,9 +530,17 @@ describe('tables-sql', () => {
         kinds: ['set_identity'],
       }));
     it('drop_identity, one release later', () =>
-      walk({ source: `${base}; ALTER TABLE ${O} ADD COLUMN n integer GENERATED ALWAYS AS IDENTITY`, target: `${base}; ALTER TABLE ${O} ADD COLUMN n integer NOT NULL DEFAULT 0; ALTER TABLE ${O} ALTER n DROP DEFAULT`, kinds: ['drop_identity'] }));
+      walk({
+        source: `${base}; ALTER TABLE ${O} ADD COLUMN n integer GENERATED ALWAYS AS IDENTITY`,
+        target: `${base}; ALTER TABLE ${O} ADD COLUMN n integer NOT NULL DEFAULT 0; ALTER TABLE ${O} ALTER n DROP DEFAULT`,
+        kinds: ['drop_identity'],
+      }));
     it('drop_identity for a default', () =>
-      walk({ source: `${base}; ALTER TABLE ${O} ADD COLUMN n integer GENERATED ALWAYS AS IDENTITY`, target: `${base}; ALTER TABLE ${O} ADD COLUMN n integer NOT NULL DEFAULT 0`, kinds: ['drop_identity', 'set_default'] }));
+      walk({
+        source: `${base}; ALTER TABLE ${O} ADD COLUMN n integer GENERATED ALWAYS AS IDENTITY`,
+        target: `${base}; ALTER TABLE ${O} ADD COLUMN n integer NOT NULL DEFAULT 0`,
+        kinds: ['drop_identity', 'set_default'],
+      }));
   });
 
   describe('nullability', () => {
@@ -444,15 +552,27 @@ describe('tables-sql', () => {
         hints: (t) => patchColumn(t, SN, 'Orders', 'Note é', { backfill: "'none'" }),
         kinds: ['set_not_null'],
         during: async (db, at) => {
-          if (at === '0:expand') await expect(db.query(`INSERT INTO ${O} (id) VALUES (1001)`)).rejects.toThrow(/violates/);
+          if (at === '0:expand')
+            await expect(db.query(`INSERT INTO ${O} (id) VALUES (1001)`)).rejects.toThrow(/violates/);
         },
       }));
-    it('set_not_null without a backfill', () => walk({ source: base, target: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET NOT NULL`, kinds: ['set_not_null'] }));
-    it('drop_not_null', () => walk({ source: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET NOT NULL`, target: base, kinds: ['drop_not_null'] }));
+    it('set_not_null without a backfill', () =>
+      walk({
+        source: base,
+        target: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET NOT NULL`,
+        kinds: ['set_not_null'],
+      }));
+    it('drop_not_null', () =>
+      walk({
+        source: `${base}; ALTER TABLE ${O} ALTER COLUMN amount SET NOT NULL`,
+        target: base,
+        kinds: ['drop_not_null'],
+      }));
   });
 
   describe('together', () => {
-    const purchases = (cols: string) => `CREATE SCHEMA ${S}; CREATE TABLE ${S}."Purchases" (id bigint CONSTRAINT "Orders_pkey" PRIMARY KEY, ${cols})`;
+    const purchases = (cols: string) =>
+      `CREATE SCHEMA ${S}; CREATE TABLE ${S}."Purchases" (id bigint CONSTRAINT "Orders_pkey" PRIMARY KEY, ${cols})`;
     const renamed = (t: DatabaseSchema) => patchTable(t, SN, 'Purchases', (x) => ({ ...x, renamedFrom: 'Orders' }));
 
     it('rename_table with a column added and one dropped: the view goes before the column', () =>
@@ -474,7 +594,9 @@ describe('tables-sql', () => {
         during: async (db, at) => {
           if (at !== '0:backfill') return;
           await db.query(`INSERT INTO ${S}."Orders" (id, amount) VALUES (1001, 3)`);
-          expect(await rows(db, `SELECT amount__new FROM ${S}."Purchases" WHERE id = 1001`)).toEqual([{ amount__new: '3' }]);
+          expect(await rows(db, `SELECT amount__new FROM ${S}."Purchases" WHERE id = 1001`)).toEqual([
+            { amount__new: '3' },
+          ]);
         },
       }));
   });

@@ -26,7 +26,9 @@ describe.skipIf(!available && !required)('startDocker', () => {
     try {
       expect(server.image).toBe('postgres:15');
       expect(server.major).toBe(15);
-      expect(server.url('a b')).toBe(`postgres://postgres:${new URL(server.url()).password}@127.0.0.1:${server.port}/a%20b`);
+      expect(server.url('a b')).toBe(
+        `postgres://postgres:${new URL(server.url()).password}@127.0.0.1:${server.port}/a%20b`,
+      );
       const c = new pg.Client({ connectionString: server.url() });
       await c.connect();
       try {
@@ -77,7 +79,10 @@ describe.skipIf(!available && !required)('rehearse --engine docker', () => {
     const victim = plan.releases[0]!.expand.find((s) => s.sql.includes('ADD COLUMN middle_name'))!;
     await editPlan(p.plan, (x) => ({
       ...x,
-      releases: x.releases.map((r) => ({ ...r, expand: r.expand.map((s) => (s.id === victim.id ? { ...s, rollback: ['SELECT 1'] } : s)) })),
+      releases: x.releases.map((r) => ({
+        ...r,
+        expand: r.expand.map((s) => (s.id === victim.id ? { ...s, rollback: ['SELECT 1'] } : s)),
+      })),
     }));
     const bad = await p.run('rehearse', p.plan, '--engine', 'docker', '--pg-version', '15');
     expect(bad.code).toBe(1);

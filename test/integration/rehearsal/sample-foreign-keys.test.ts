@@ -22,11 +22,15 @@ const CUSTOMERS = `
 const target = (o: { coupons: boolean }) => `
 schemas:
   public:
-    tables:${CUSTOMERS}${o.coupons ? `
+    tables:${CUSTOMERS}${
+      o.coupons
+        ? `
       coupons:
         columns:
           code: { type: text, nullable: false }
-        primaryKey: { columns: [code] }` : ''}
+        primaryKey: { columns: [code] }`
+        : ''
+    }
       orders:
         columns:
           id: { type: bigint, nullable: false }
@@ -35,14 +39,20 @@ schemas:
           total: { type: 'numeric(12,2)', nullable: false }
         primaryKey: { columns: [id] }
         foreignKeys:
-          orders_customer_id_fkey: { columns: [customer_id], references: { table: customers, columns: [id] } }${o.coupons ? `
-          orders_coupon_code_fkey: { columns: [coupon_code], references: { table: coupons, columns: [code] } }` : ''}
+          orders_customer_id_fkey: { columns: [customer_id], references: { table: customers, columns: [id] } }${
+            o.coupons
+              ? `
+          orders_coupon_code_fkey: { columns: [coupon_code], references: { table: coupons, columns: [code] } }`
+              : ''
+          }
 `;
 
 async function rehearsed(targetYaml: string, validated: readonly string[]) {
   const db = await freshDatabase();
   const { plan } = await planScenario(db, SOURCE, targetYaml);
-  const validations = allSteps(plan).filter((s) => s.action === 'validate_foreign_key').map((s) => s.description);
+  const validations = allSteps(plan)
+    .filter((s) => s.action === 'validate_foreign_key')
+    .map((s) => s.description);
   expect(validations).toEqual(validated.map((name) => expect.stringContaining(name)));
   const events: RehearsalEvent[] = [];
   const report = await rehearse(plan, { sampleRows: 10, onEvent: (e) => events.push(e) });
@@ -54,10 +64,16 @@ async function rehearsed(targetYaml: string, validated: readonly string[]) {
 describe('sample rows and the foreign keys a plan adds', () => {
   it('a plan adding and validating a foreign key between two existing tables passes the rehearsal with sample rows', async () => {
     // Every row made it in: each order points at an existing customer.
-    expect(await rehearsed(target({ coupons: false }), ['orders_customer_id_fkey'])).toMatchObject({ tables: 2, rows: 20, short: [] });
+    expect(await rehearsed(target({ coupons: false }), ['orders_customer_id_fkey'])).toMatchObject({
+      tables: 2,
+      rows: 20,
+      short: [],
+    });
   });
 
   it('a nullable column whose new foreign key references a table the plan creates gets NULL', async () => {
-    expect(await rehearsed(target({ coupons: true }), ['orders_coupon_code_fkey', 'orders_customer_id_fkey'])).toMatchObject({ tables: 2, rows: 20, short: [] });
+    expect(
+      await rehearsed(target({ coupons: true }), ['orders_coupon_code_fkey', 'orders_customer_id_fkey']),
+    ).toMatchObject({ tables: 2, rows: 20, short: [] });
   });
 });

@@ -14,11 +14,21 @@ const timeouts = { lockTimeoutMs: 2000, statementTimeoutMs: 10_000 };
 describe('one statement per call', () => {
   it('the server refuses a second statement sent through sendOne, a plan step or a rollback, and nothing of it runs', async () => {
     const db = await freshDatabase();
-    await expect(sendOne(db.client, CHAINED)).rejects.toThrow(/cannot insert multiple commands into a prepared statement/);
-    await expect(runStatement(db.client, CHAINED, { transactional: true, ...timeouts })).rejects.toThrow(/multiple commands/);
-    await expect(runStatement(db.client, CHAINED, { transactional: false, ...timeouts })).rejects.toThrow(/multiple commands/);
-    await expect(runRollbackInTransaction(db.client, [CHAINED], timeouts, async () => undefined)).rejects.toThrow(/multiple commands/);
-    const { rows } = await db.client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('a', 'chained')");
+    await expect(sendOne(db.client, CHAINED)).rejects.toThrow(
+      /cannot insert multiple commands into a prepared statement/,
+    );
+    await expect(runStatement(db.client, CHAINED, { transactional: true, ...timeouts })).rejects.toThrow(
+      /multiple commands/,
+    );
+    await expect(runStatement(db.client, CHAINED, { transactional: false, ...timeouts })).rejects.toThrow(
+      /multiple commands/,
+    );
+    await expect(runRollbackInTransaction(db.client, [CHAINED], timeouts, async () => undefined)).rejects.toThrow(
+      /multiple commands/,
+    );
+    const { rows } = await db.client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('a', 'chained')",
+    );
     expect(rows[0]!.n).toBe(0);
   });
 

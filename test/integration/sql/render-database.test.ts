@@ -19,8 +19,19 @@ import { freshDatabase } from '../../support/db.js';
 const H = 'Tenant "1"; ñ'; // hostile schema name
 const HQ = '"Tenant ""1""; ñ"';
 
-const col = (name: string, type: string, more: Partial<Column> = {}): Column => ({ kind: 'column', name, type, nullable: true, ...more });
-const fk = (name: string, columns: string[], ref: [string, string, string[]], more: Partial<ForeignKey> = {}): ForeignKey => ({
+const col = (name: string, type: string, more: Partial<Column> = {}): Column => ({
+  kind: 'column',
+  name,
+  type,
+  nullable: true,
+  ...more,
+});
+const fk = (
+  name: string,
+  columns: string[],
+  ref: [string, string, string[]],
+  more: Partial<ForeignKey> = {},
+): ForeignKey => ({
   kind: 'foreign_key',
   name,
   columns,
@@ -32,7 +43,14 @@ const fk = (name: string, columns: string[], ref: [string, string, string[]], mo
   initiallyDeferred: false,
   ...more,
 });
-const ix = (name: string, keys: Index['keys'], more: Partial<Index> = {}): Index => ({ kind: 'index', name, unique: false, method: 'btree', keys, ...more });
+const ix = (name: string, keys: Index['keys'], more: Partial<Index> = {}): Index => ({
+  kind: 'index',
+  name,
+  unique: false,
+  method: 'btree',
+  keys,
+  ...more,
+});
 const trig = (name: string, more: Partial<Trigger>): Trigger => ({
   kind: 'trigger',
   name,
@@ -63,7 +81,14 @@ const users: Table = {
   unique: [
     { kind: 'unique', name: 'users_email_key', columns: ['email'] },
     { kind: 'unique', name: 'users_id_email_key', columns: ['id', 'email'] },
-    { kind: 'unique', name: 'users_name_key', columns: ['name'], nullsNotDistinct: true, deferrable: true, initiallyDeferred: true },
+    {
+      kind: 'unique',
+      name: 'users_name_key',
+      columns: ['name'],
+      nullsNotDistinct: true,
+      deferrable: true,
+      initiallyDeferred: true,
+    },
   ],
   checks: [
     { kind: 'check', name: 'users_email_check', expression: "(email ~ '@'::text)" },
@@ -71,9 +96,17 @@ const users: Table = {
     { kind: 'check', name: 'users_name_check', expression: "((name)::text <> ''::text)", noInherit: true },
   ],
   indexes: [
-    ix('users_created_idx', [{ column: 'created_at', order: 'desc', nulls: 'last' }, { column: 'id' }], { include: ['status'] }),
-    ix('users_email_pattern_idx', [{ column: 'email', opclass: 'text_pattern_ops' }], { where: "(status = 'active'::app.status)" }),
-    ix('users_lower_idx', [{ expression: 'lower((name)::text)', collation: '"C"' }], { unique: true, nullsNotDistinct: true, comment: 'Case-insensitive names' }),
+    ix('users_created_idx', [{ column: 'created_at', order: 'desc', nulls: 'last' }, { column: 'id' }], {
+      include: ['status'],
+    }),
+    ix('users_email_pattern_idx', [{ column: 'email', opclass: 'text_pattern_ops' }], {
+      where: "(status = 'active'::app.status)",
+    }),
+    ix('users_lower_idx', [{ expression: 'lower((name)::text)', collation: '"C"' }], {
+      unique: true,
+      nullsNotDistinct: true,
+      comment: 'Case-insensitive names',
+    }),
     ix('users_org_idx', [{ column: 'org_id', nulls: 'first' }], { invalid: true }),
     ix('users_profile_idx', [{ column: 'profile', opclass: 'jsonb_path_ops' }], { method: 'gin' }),
     ix('users_sum_idx', [{ expression: '((org_id + id))' }]),
@@ -87,7 +120,9 @@ const orgs: Table = {
   ...emptyTable('orgs', [col('id', 'integer', { nullable: false, identity: 'by default' }), col('owner_id', 'bigint')]),
   primaryKey: { kind: 'primary_key', name: 'orgs_pkey', columns: ['id'] },
   // Cycle with users.org_id: only possible because every foreign key comes after every table.
-  foreignKeys: [fk('orgs_owner_fk', ['owner_id'], ['app', 'users', ['id']], { deferrable: true, initiallyDeferred: true })],
+  foreignKeys: [
+    fk('orgs_owner_fk', ['owner_id'], ['app', 'users', ['id']], { deferrable: true, initiallyDeferred: true }),
+  ],
 };
 
 const orders: Table = {
@@ -102,11 +137,30 @@ const orders: Table = {
   primaryKey: { kind: 'primary_key', name: 'orders_pkey', columns: ['n'] },
   foreignKeys: [
     fk('orders_user_fk', ['user_id'], ['app', 'users', ['id']], { onDelete: 'cascade', onUpdate: 'restrict' }),
-    fk('orders_user_email_fk', ['user_id', 'user_email'], ['app', 'users', ['id', 'email']], { match: 'full', onUpdate: 'cascade' }),
+    fk('orders_user_email_fk', ['user_id', 'user_email'], ['app', 'users', ['id', 'email']], {
+      match: 'full',
+      onUpdate: 'cascade',
+    }),
     fk('orders_org_fk', ['org_id'], ['app', 'orgs', ['id']], { onDelete: 'set default', notValid: true }),
   ],
-  checks: [{ kind: 'check', name: 'orders_amount_check', expression: '(amount >= (0)::numeric)', notValid: true, noInherit: true }],
-  triggers: [trig('orders_audit', { timing: 'after', events: ['truncate'], forEach: 'statement', enabled: 'replica', function: { schema: H, name: 'Audit' } })],
+  checks: [
+    {
+      kind: 'check',
+      name: 'orders_amount_check',
+      expression: '(amount >= (0)::numeric)',
+      notValid: true,
+      noInherit: true,
+    },
+  ],
+  triggers: [
+    trig('orders_audit', {
+      timing: 'after',
+      events: ['truncate'],
+      forEach: 'statement',
+      enabled: 'replica',
+      function: { schema: H, name: 'Audit' },
+    }),
+  ],
 };
 
 // Every name here needs quoting.
@@ -121,12 +175,23 @@ const hostile: Table = {
   primaryKey: { kind: 'primary_key', name: 'Order PK', columns: ['ñandú'] },
   unique: [{ kind: 'unique', name: 'order;uq', columns: ['user', 'a"b'], deferrable: true }],
   checks: [{ kind: 'check', name: 'Check "it"', expression: `("it's" <> 'meh'::${HQ}."Mood")` }],
-  indexes: [ix('Idx "a"', [{ column: 'a"b', order: 'desc' }, { expression: 'upper("a""b")' }], { include: ['user'], where: '("user" > 0)', comment: "it's an index" })],
+  indexes: [
+    ix('Idx "a"', [{ column: 'a"b', order: 'desc' }, { expression: 'upper("a""b")' }], {
+      include: ['user'],
+      where: '("user" > 0)',
+      comment: "it's an index",
+    }),
+  ],
   foreignKeys: [fk('Order→User', ['user'], ['app', 'users', ['id']], { onDelete: 'restrict' })],
   triggers: [
-    trig('Touch "x"', { events: ['update'], when: '(old."user" IS DISTINCT FROM new."user")', function: { schema: H, name: 'Audit' }, enabled: 'disabled' }),
+    trig('Touch "x"', {
+      events: ['update'],
+      when: '(old."user" IS DISTINCT FROM new."user")',
+      function: { schema: H, name: 'Audit' },
+      enabled: 'disabled',
+    }),
   ],
-  comment: 'Ünïcode and \'quotes\'',
+  comment: "Ünïcode and 'quotes'",
 };
 
 const db: DatabaseSchema = {
@@ -136,8 +201,29 @@ const db: DatabaseSchema = {
       comment: 'Application',
       enums: [{ kind: 'enum', name: 'status', values: ['active', 'closed', "it's"], comment: 'Account states' }],
       sequences: [
-        { kind: 'sequence', name: 'invoice_seq', type: 'bigint', start: '1000', increment: '10', min: '1', max: '9223372036854775807', cache: '5', cycle: false },
-        { kind: 'sequence', name: 'orders_n_seq', type: 'bigint', start: '1', increment: '1', min: '1', max: '9223372036854775807', cache: '1', cycle: false, ownedBy: { table: 'orders', column: 'n' } },
+        {
+          kind: 'sequence',
+          name: 'invoice_seq',
+          type: 'bigint',
+          start: '1000',
+          increment: '10',
+          min: '1',
+          max: '9223372036854775807',
+          cache: '5',
+          cycle: false,
+        },
+        {
+          kind: 'sequence',
+          name: 'orders_n_seq',
+          type: 'bigint',
+          start: '1',
+          increment: '1',
+          min: '1',
+          max: '9223372036854775807',
+          cache: '1',
+          cycle: false,
+          ownedBy: { table: 'orders', column: 'n' },
+        },
       ],
       functions: [{ kind: 'function', name: 'touch', args: '', definition: touch }],
       tables: [orders, orgs, users],
@@ -145,9 +231,20 @@ const db: DatabaseSchema = {
     {
       ...emptySchema(H),
       comment: 'Hostile',
-      enums: [{ kind: 'enum', name: 'Mood', values: ['so\'so', 'meh', 'ñ'] }],
+      enums: [{ kind: 'enum', name: 'Mood', values: ["so'so", 'meh', 'ñ'] }],
       sequences: [
-        { kind: 'sequence', name: 'Seq ñ', type: 'integer', start: '-1', increment: '-1', min: '-2147483648', max: '-1', cache: '1', cycle: true, ownedBy: { table: 'order', column: 'ñandú' } },
+        {
+          kind: 'sequence',
+          name: 'Seq ñ',
+          type: 'integer',
+          start: '-1',
+          increment: '-1',
+          min: '-2147483648',
+          max: '-1',
+          cache: '1',
+          cycle: true,
+          ownedBy: { table: 'order', column: 'ñandú' },
+        },
       ],
       functions: [
         {
@@ -191,10 +288,26 @@ describe('renderDatabase on a real PostgreSQL', () => {
     );
     expect(fks.rows).toEqual([
       { name: 'Order→User', def: 'FOREIGN KEY ("user") REFERENCES app.users(id) ON DELETE RESTRICT', valid: true },
-      { name: 'orders_org_fk', def: 'FOREIGN KEY (org_id) REFERENCES app.orgs(id) ON DELETE SET DEFAULT NOT VALID', valid: false },
-      { name: 'orders_user_email_fk', def: 'FOREIGN KEY (user_id, user_email) REFERENCES app.users(id, email) MATCH FULL ON UPDATE CASCADE', valid: true },
-      { name: 'orders_user_fk', def: 'FOREIGN KEY (user_id) REFERENCES app.users(id) ON UPDATE RESTRICT ON DELETE CASCADE', valid: true },
-      { name: 'orgs_owner_fk', def: 'FOREIGN KEY (owner_id) REFERENCES app.users(id) DEFERRABLE INITIALLY DEFERRED', valid: true },
+      {
+        name: 'orders_org_fk',
+        def: 'FOREIGN KEY (org_id) REFERENCES app.orgs(id) ON DELETE SET DEFAULT NOT VALID',
+        valid: false,
+      },
+      {
+        name: 'orders_user_email_fk',
+        def: 'FOREIGN KEY (user_id, user_email) REFERENCES app.users(id, email) MATCH FULL ON UPDATE CASCADE',
+        valid: true,
+      },
+      {
+        name: 'orders_user_fk',
+        def: 'FOREIGN KEY (user_id) REFERENCES app.users(id) ON UPDATE RESTRICT ON DELETE CASCADE',
+        valid: true,
+      },
+      {
+        name: 'orgs_owner_fk',
+        def: 'FOREIGN KEY (owner_id) REFERENCES app.users(id) DEFERRABLE INITIALLY DEFERRED',
+        valid: true,
+      },
       { name: 'users_org_fk', def: 'FOREIGN KEY (org_id) REFERENCES app.orgs(id) ON DELETE SET NULL', valid: true },
     ]);
 
@@ -204,7 +317,9 @@ describe('renderDatabase on a real PostgreSQL', () => {
          FROM pg_constraint WHERE contype = 'c' AND conrelid <> 0 AND connamespace <> 'pg_catalog'::regnamespace ORDER BY 1`,
     );
     const declared = [...users.checks, ...orders.checks, ...hostile.checks].sort((a, b) => (a.name < b.name ? -1 : 1));
-    expect(checks.rows).toEqual(declared.map((c) => ({ name: c.name, expr: c.expression, valid: !c.notValid, noinherit: c.noInherit === true })));
+    expect(checks.rows).toEqual(
+      declared.map((c) => ({ name: c.name, expr: c.expression, valid: !c.notValid, noinherit: c.noInherit === true })),
+    );
 
     // Unique constraints: deferral and NULLS NOT DISTINCT.
     const uniques = await client.query(
@@ -219,7 +334,16 @@ describe('renderDatabase on a real PostgreSQL', () => {
     ]);
 
     // Columns: types, defaults, identity, generated and collations read back as declared.
-    const cols = await client.query<{ rel: string; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string; coll: string | null }>(
+    const cols = await client.query<{
+      rel: string;
+      name: string;
+      type: string;
+      notnull: boolean;
+      def: string | null;
+      identity: string;
+      generated: string;
+      coll: string | null;
+    }>(
       `SELECT a.attrelid::regclass::text AS rel, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
               pg_get_expr(d.adbin, d.adrelid) AS def, a.attidentity AS identity, a.attgenerated AS generated,
               CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS coll
@@ -243,7 +367,9 @@ describe('renderDatabase on a real PostgreSQL', () => {
       generated: c.generated !== undefined ? 's' : '',
       coll: c.collation?.replaceAll('"', '') ?? null,
     }));
-    expect(cols.rows.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))).toEqual(expected.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)));
+    expect(cols.rows.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))).toEqual(
+      expected.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)),
+    );
   });
 
   it('builds indexes, sequences, triggers and comments as declared', async () => {
@@ -287,9 +413,36 @@ describe('renderDatabase on a real PostgreSQL', () => {
         WHERE NOT EXISTS (SELECT FROM pg_depend i WHERE i.objid = s.seqrelid AND i.deptype = 'i') ORDER BY 1`,
     );
     expect(seqs.rows).toEqual([
-      { seq: qualified(H, 'Seq ñ'), start: '-1', inc: '-1', min: '-2147483648', max: '-1', cache: '1', cycle: true, owner: qualified(H, 'order') },
-      { seq: 'app.invoice_seq', start: '1000', inc: '10', min: '1', max: '9223372036854775807', cache: '5', cycle: false, owner: null },
-      { seq: 'app.orders_n_seq', start: '1', inc: '1', min: '1', max: '9223372036854775807', cache: '1', cycle: false, owner: 'app.orders' },
+      {
+        seq: qualified(H, 'Seq ñ'),
+        start: '-1',
+        inc: '-1',
+        min: '-2147483648',
+        max: '-1',
+        cache: '1',
+        cycle: true,
+        owner: qualified(H, 'order'),
+      },
+      {
+        seq: 'app.invoice_seq',
+        start: '1000',
+        inc: '10',
+        min: '1',
+        max: '9223372036854775807',
+        cache: '5',
+        cycle: false,
+        owner: null,
+      },
+      {
+        seq: 'app.orders_n_seq',
+        start: '1',
+        inc: '1',
+        min: '1',
+        max: '9223372036854775807',
+        cache: '1',
+        cycle: false,
+        owner: 'app.orders',
+      },
     ]);
 
     // Triggers: enabled modes, and the function called (across schemas).
@@ -337,11 +490,19 @@ describe('renderDatabase on a real PostgreSQL', () => {
     expect(u).toEqual({ email_lower: 'a@b.c', touched: true, status: 'active' });
     await client.query(`INSERT INTO app.orders (user_id, user_email, org_id) VALUES (1, 'a@b.c', 1), (1, 'a@b.c', 1)`);
     const o = await client.query(`SELECT n::int, invoice::int FROM app.orders ORDER BY n`);
-    expect(o.rows).toEqual([{ n: 1, invoice: 1000 }, { n: 2, invoice: 1010 }]);
+    expect(o.rows).toEqual([
+      { n: 1, invoice: 1000 },
+      { n: 2, invoice: 1010 },
+    ]);
     // MATCH FULL: a user id without its e-mail is refused.
-    await expect(client.query(`INSERT INTO app.orders (user_id, org_id) VALUES (1, 1)`)).rejects.toThrow(/orders_user_email_fk/);
+    await expect(client.query(`INSERT INTO app.orders (user_id, org_id) VALUES (1, 1)`)).rejects.toThrow(
+      /orders_user_email_fk/,
+    );
     await client.query(`INSERT INTO ${qualified(H, 'order')} ("user", "a""b") VALUES (1, 'x')`);
-    const h = await one<{ n: number; s: number; mood: string }>(client, `SELECT "ñandú" AS n, "Select" AS s, "it's"::text AS mood FROM ${qualified(H, 'order')}`);
+    const h = await one<{ n: number; s: number; mood: string }>(
+      client,
+      `SELECT "ñandú" AS n, "Select" AS s, "it's"::text AS mood FROM ${qualified(H, 'order')}`,
+    );
     expect(h).toEqual({ n: -1, s: -2, mood: "so'so" });
   });
 });

@@ -6,7 +6,10 @@ import { planPhases } from '../../../src/executor/state.js';
 import { readPlan } from '../../../src/planner/file.js';
 import { HOSTILE, tenantFingerprint, tenantProject } from '../../support/tenants.js';
 
-interface Dry { phases: { steps: { id: string; tenant?: string; sql: string[] }[] }[]; notices: string[] }
+interface Dry {
+  phases: { steps: { id: string; tenant?: string; sql: string[] }[] }[];
+  notices: string[];
+}
 
 describe('tenants: dry run', () => {
   it('shows each tenant its own SQL, sends nothing, and follows the ledger', async () => {
@@ -25,7 +28,10 @@ describe('tenants: dry run', () => {
     const active = ['tenant o\'hara; drop "x" y', 'tenant_001', 'tenant_002', 'tenant_003', 'tenant_drift'];
     expect([...new Set(steps.map((s) => s.tenant))].sort()).toEqual(active);
     expect(steps.filter((s) => s.tenant === 'tenant_001').map((s) => s.id)).toEqual(first.steps.map((s) => s.id));
-    const hostile = steps.filter((s) => s.tenant === HOSTILE).flatMap((s) => s.sql).join('\n');
+    const hostile = steps
+      .filter((s) => s.tenant === HOSTILE)
+      .flatMap((s) => s.sql)
+      .join('\n');
     expect(hostile).toContain('"tenant o\'hara; drop ""x"" y".');
     expect(hostile).not.toContain('tenant_template');
     expect(dry.notices.join('\n')).toMatch(/apply would refuse: no rehearsal report/);
@@ -41,7 +47,9 @@ describe('tenants: dry run', () => {
 
     // --tenants-file: one name per line, as it is (the hostile name holds a quote, a semicolon and spaces).
     writeFileSync(`${p.dir}/tenants.txt`, `${HOSTILE}\r\n\ntenant_003\n`);
-    const fromFile = JSON.parse((await p.run('--json', 'apply', path, ...sel, '--dry-run', '--tenants-file', `${p.dir}/tenants.txt`)).stdout) as Dry;
+    const fromFile = JSON.parse(
+      (await p.run('--json', 'apply', path, ...sel, '--dry-run', '--tenants-file', `${p.dir}/tenants.txt`)).stdout,
+    ) as Dry;
     expect([...new Set(fromFile.phases[0]!.steps.map((s) => s.tenant))]).toEqual([HOSTILE, 'tenant_003']);
     const unknown = await p.run('apply', path, ...sel, '--dry-run', '--tenants-file', `${p.dir}/nope.txt`);
     expect(unknown.code).toBe(2);
@@ -55,10 +63,12 @@ describe('tenants: dry run', () => {
     // One tenant applied: the apply dry run leaves it out, the rollback dry run shows only it.
     const one = await p.run('apply', path, ...sel, '--tenants', 'tenant_001', '--skip-rehearsal');
     expect(one.code, one.stdout + one.stderr).toBe(0);
-    const again = (JSON.parse((await p.run('--json', 'apply', path, ...sel, '--dry-run')).stdout) as Dry).phases[0]!.steps;
+    const again = (JSON.parse((await p.run('--json', 'apply', path, ...sel, '--dry-run')).stdout) as Dry).phases[0]!
+      .steps;
     expect(again.some((s) => s.tenant === 'tenant_001')).toBe(false);
     expect(again.some((s) => s.tenant === 'tenant_002')).toBe(true);
-    const back = (JSON.parse((await p.run('--json', 'rollback', path, ...sel, '--dry-run')).stdout) as Dry).phases[0]!.steps;
+    const back = (JSON.parse((await p.run('--json', 'rollback', path, ...sel, '--dry-run')).stdout) as Dry).phases[0]!
+      .steps;
     expect(back.map((s) => s.tenant)).toEqual(first.steps.map(() => 'tenant_001'));
     expect(back.map((s) => s.id)).toEqual([...first.steps].reverse().map((s) => s.id));
   }, 120_000);

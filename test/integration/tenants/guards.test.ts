@@ -14,11 +14,12 @@ describe('tenants: the guards of apply', () => {
     const path = `${p.dir}/plans/0001_notes.plan.yaml`;
     const first = planPhases(await readPlan(path)).find((x) => x.steps.length)!;
     const sel = ['--release', String(first.release), '--phase', first.phase, '--skip-rehearsal'];
-    const ledger = async () => (await p.db.client.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'switchyard'`)).rows.length > 0;
+    const ledger = async () =>
+      (await p.db.client.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'switchyard'`)).rows.length > 0;
 
     const file = join(p.dir, 'migrations', '0001_notes', `r${first.release}-${first.phase}.up.sql`);
     const reviewed = readFileSync(file, 'utf8');
-    writeFileSync(file, reviewed + '\nDROP SCHEMA central CASCADE;\n');
+    writeFileSync(file, `${reviewed}\nDROP SCHEMA central CASCADE;\n`);
     const edited = await p.run('apply', path, ...sel);
     expect(edited.code, edited.stderr).toBe(2);
     expect(edited.stderr).toContain(`${file} differs from the plan`);

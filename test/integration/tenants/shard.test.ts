@@ -16,13 +16,28 @@ import { tenantProject, type TenantProject } from '../../support/tenants.js';
 const CLI = join(import.meta.dirname, '../../../bin/switchyard.js');
 const HAZARDS = ['--allow-hazard', 'DELETES_DATA,BREAKS_OLD_APP'];
 
-interface Outcome { tenant: string; state: 'done' | 'skipped' | 'failed'; ran: number; error?: string }
-interface RunJson { outcomes: Outcome[]; notStarted: string[]; complete: boolean }
-interface Proc { code: number | null; stdout: string; stderr: string }
+interface Outcome {
+  tenant: string;
+  state: 'done' | 'skipped' | 'failed';
+  ran: number;
+  error?: string;
+}
+interface RunJson {
+  outcomes: Outcome[];
+  notStarted: string[];
+  complete: boolean;
+}
+interface Proc {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** The CLI as a separate process (the built dist), so that two runs really are two executors. */
 function spawnCli(p: TenantProject, args: readonly string[]): Promise<Proc> {
-  const child = spawn(process.execPath, [CLI, '--config', p.config, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, '--config', p.config, '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
@@ -38,7 +53,11 @@ function parse(r: Proc): RunJson {
   }
 }
 
-const tenantsIn = (out: RunJson, state: Outcome['state']) => out.outcomes.filter((o) => o.state === state).map((o) => o.tenant).sort();
+const tenantsIn = (out: RunJson, state: Outcome['state']) =>
+  out.outcomes
+    .filter((o) => o.state === state)
+    .map((o) => o.tenant)
+    .sort();
 
 async function planned(p: TenantProject): Promise<{ plan: Plan; path: string; phases: ReturnType<typeof planPhases> }> {
   const r = await p.run('plan', '--name', 'notes');
@@ -50,7 +69,13 @@ async function planned(p: TenantProject): Promise<{ plan: Plan; path: string; ph
 
 /** Per tenant, for one phase: its step rows, how many are done, the most attempts of any, how many were started. */
 async function ledger(p: TenantProject, release: number, phase: string) {
-  const { rows } = await p.db.client.query<{ tenant: string; steps: number; done: number; max_attempts: number; started: number }>(
+  const { rows } = await p.db.client.query<{
+    tenant: string;
+    steps: number;
+    done: number;
+    max_attempts: number;
+    started: number;
+  }>(
     `SELECT tenant, count(*)::int AS steps, count(*) FILTER (WHERE status = 'done')::int AS done, max(attempts)::int AS max_attempts,
             count(started_at)::int AS started
        FROM switchyard.steps WHERE tenant <> '' AND release = $1 AND phase = $2 GROUP BY tenant ORDER BY tenant`,
@@ -63,7 +88,11 @@ async function ledger(p: TenantProject, release: number, phase: string) {
 async function holdUnit(p: TenantProject, unit: string): Promise<{ release: () => Promise<void> }> {
   const c = await p.db.connect();
   await c.query("SET application_name = 'another executor'");
-  const key = createHash('sha256').update(`switchyard tenant\0${p.db.name}\0switchyard\0${unit}`).digest().readBigInt64BE(0).toString();
+  const key = createHash('sha256')
+    .update(`switchyard tenant\0${p.db.name}\0switchyard\0${unit}`)
+    .digest()
+    .readBigInt64BE(0)
+    .toString();
   await c.query('SELECT pg_advisory_lock($1::bigint)', [key]);
   return { release: async () => void (await c.query('SELECT pg_advisory_unlock($1::bigint)', [key])) };
 }
@@ -80,8 +109,21 @@ describe('tenants --shard', () => {
     // The stable split of these 20 names (sha256): both halves non-empty.
     expect([half(1).length, half(2).length]).toEqual([10, 10]);
 
-    const phaseArgs = ['apply', path, '--release', String(first.release), '--phase', first.phase, '--skip-rehearsal', '--concurrency', '2'];
-    const [a, b] = await Promise.all([spawnCli(p, [...phaseArgs, '--shard', '1/2']), spawnCli(p, [...phaseArgs, '--shard', '2/2'])]);
+    const phaseArgs = [
+      'apply',
+      path,
+      '--release',
+      String(first.release),
+      '--phase',
+      first.phase,
+      '--skip-rehearsal',
+      '--concurrency',
+      '2',
+    ];
+    const [a, b] = await Promise.all([
+      spawnCli(p, [...phaseArgs, '--shard', '1/2']),
+      spawnCli(p, [...phaseArgs, '--shard', '2/2']),
+    ]);
     expect(a.code, a.stdout + a.stderr).toBe(0);
     expect(b.code, b.stdout + b.stderr).toBe(0);
     const outA = parse(a);
@@ -101,7 +143,8 @@ describe('tenants --shard', () => {
     // The ledger: every tenant's rows of the phase done, once each (one attempt, one start per step).
     const rows = await ledger(p, first.release, first.phase);
     expect([...rows.keys()]).toEqual([...p.tenants]);
-    for (const [t, r] of rows) expect(r, t).toEqual({ tenant: t, steps: tenantSteps, done: tenantSteps, max_attempts: 1, started: tenantSteps });
+    for (const [t, r] of rows)
+      expect(r, t).toEqual({ tenant: t, steps: tenantSteps, done: tenantSteps, max_attempts: 1, started: tenantSteps });
     // And the schemas: each tenant got the new column exactly once.
     const { rows: cols } = await p.db.client.query<{ s: string }>(
       "SELECT table_schema AS s FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'notes' ORDER BY 1",
@@ -117,14 +160,33 @@ describe('tenants --shard', () => {
     expect(await ledger(p, first.release, first.phase)).toEqual(rows);
 
     // A shard out of range is a usage error, before anything runs.
-    const bad = await p.run('apply', path, '--release', '1', '--phase', 'backfill', '--skip-rehearsal', '--shard', '3/2');
+    const bad = await p.run(
+      'apply',
+      path,
+      '--release',
+      '1',
+      '--phase',
+      'backfill',
+      '--skip-rehearsal',
+      '--shard',
+      '3/2',
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--shard 3/2: expected I/N with 1 <= I <= N');
 
     // Running the next phase with the same shard while one of its tenants is held by another executor: that
     // tenant is reported busy (failed, exit 1) and left untouched; the command run again finishes it alone.
     const next = phases[1]!;
-    const nextArgs = ['apply', path, '--release', String(next.release), '--phase', next.phase, '--skip-rehearsal', ...HAZARDS];
+    const nextArgs = [
+      'apply',
+      path,
+      '--release',
+      String(next.release),
+      '--phase',
+      next.phase,
+      '--skip-rehearsal',
+      ...HAZARDS,
+    ];
     const held = half(1)[3]!;
     const lock = await holdUnit(p, held);
     let busy;
@@ -138,7 +200,11 @@ describe('tenants --shard', () => {
     expect(tenantsIn(outBusy, 'done')).toEqual(half(1).filter((t) => t !== held));
     const failed = outBusy.outcomes.filter((o) => o.state === 'failed');
     expect(failed.map((o) => o.tenant)).toEqual([held]);
-    expect(failed[0]!.error).toMatch(new RegExp(`^another switchyard executor is migrating tenant ${held} on database ${p.db.name} \\(pid \\d+, application_name "another executor"\\)$`));
+    expect(failed[0]!.error).toMatch(
+      new RegExp(
+        `^another switchyard executor is migrating tenant ${held} on database ${p.db.name} \\(pid \\d+, application_name "another executor"\\)$`,
+      ),
+    );
     const heldRows = await p.db.client.query<{ status: string; attempts: number }>(
       'SELECT DISTINCT status, attempts FROM switchyard.steps WHERE tenant = $1 AND release = $2 AND phase = $3',
       [held, next.release, next.phase],
@@ -152,7 +218,8 @@ describe('tenants --shard', () => {
     const nextRows = await ledger(p, next.release, next.phase);
     // Rows for the whole fleet (every run records its units' rows of all phases): shard 1 done once, shard 2 untouched.
     expect([...nextRows.keys()]).toEqual([...p.tenants]);
-    for (const [t, r] of nextRows) expect([t, r.done, r.max_attempts]).toEqual(half(1).includes(t) ? [t, next.steps.length, 1] : [t, 0, 0]);
+    for (const [t, r] of nextRows)
+      expect([t, r.done, r.max_attempts]).toEqual(half(1).includes(t) ? [t, next.steps.length, 1] : [t, 0, 0]);
   }, 240_000);
 
   it('two processes of the SAME shard at once: every tenant is migrated by exactly one of them, the other reports it busy or skipped', async () => {
@@ -160,9 +227,23 @@ describe('tenants --shard', () => {
     const { path, phases } = await planned(p);
     const shard = p.tenants.filter((t) => shardOf(t, 2) === 1);
     // The holder is named when it still holds the lock by the time it is looked up.
-    const busy = /^another switchyard executor is migrating tenant \S+ on database \S+( \(pid \d+, application_name "switchyard[^"]*"\))?$/;
+    const busy =
+      /^another switchyard executor is migrating tenant \S+ on database \S+( \(pid \d+, application_name "switchyard[^"]*"\))?$/;
     const race = async (release: number, phase: string, strictBusy: boolean) => {
-      const args = ['apply', path, '--release', String(release), '--phase', phase, '--skip-rehearsal', '--concurrency', '2', '--shard', '1/2', ...HAZARDS];
+      const args = [
+        'apply',
+        path,
+        '--release',
+        String(release),
+        '--phase',
+        phase,
+        '--skip-rehearsal',
+        '--concurrency',
+        '2',
+        '--shard',
+        '1/2',
+        ...HAZARDS,
+      ];
       const [a, b] = await Promise.all([spawnCli(p, args), spawnCli(p, args)]);
       const outA = parse(a);
       const outB = parse(b);
@@ -170,19 +251,26 @@ describe('tenants --shard', () => {
         const x = outA.outcomes.find((o) => o.tenant === t)!;
         const y = outB.outcomes.find((o) => o.tenant === t)!;
         // Exactly one of them migrated it; the other found it done (skipped) or held by the first (failed: busy).
-        expect([x.state, y.state].filter((s) => s === 'done'), `${phase} ${t}: ${JSON.stringify([x, y])}`).toHaveLength(1);
+        expect(
+          [x.state, y.state].filter((s) => s === 'done'),
+          `${phase} ${t}: ${JSON.stringify([x, y])}`,
+        ).toHaveLength(1);
         const other = x.state === 'done' ? y : x;
         expect(['skipped', 'failed'], `${phase} ${t}`).toContain(other.state);
         if (other.state === 'failed' && strictBusy) expect(other.error, `${phase} ${t}`).toMatch(busy);
       }
       // Nothing outside the shard; a run that reported a tenant busy exits 1, as for any failed tenant.
-      for (const [r, out] of [[a, outA], [b, outB]] as const) {
+      for (const [r, out] of [
+        [a, outA],
+        [b, outB],
+      ] as const) {
         expect(out.outcomes.map((o) => o.tenant).sort()).toEqual(shard);
         expect(r.code, r.stdout + r.stderr).toBe(out.outcomes.some((o) => o.state === 'failed') ? 1 : 0);
       }
       const steps = phases.find((x) => x.release === release && x.phase === phase)!.steps.length;
       const rows = await ledger(p, release, phase);
-      for (const t of shard) expect(rows.get(t), t).toEqual({ tenant: t, steps, done: steps, max_attempts: 1, started: steps });
+      for (const t of shard)
+        expect(rows.get(t), t).toEqual({ tenant: t, steps, done: steps, max_attempts: 1, started: steps });
       for (const t of p.tenants.filter((x) => !shard.includes(x))) expect([t, rows.get(t)?.done ?? 0]).toEqual([t, 0]);
       // A third run of the shard: all done already.
       const c = await p.run('--json', ...args);

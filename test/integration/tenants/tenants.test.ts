@@ -8,10 +8,27 @@ import type { RehearsalReport } from '../../../src/executor/rehearsal-report.js'
 import { readPlan } from '../../../src/planner/file.js';
 import { planPhases } from '../../../src/executor/state.js';
 import { qualified } from '../../../src/db/quote.js';
-import { DRIFTED, HOSTILE, INACTIVE, TEMPLATE, tenantFingerprint, tenantProject, templateFingerprint } from '../../support/tenants.js';
+import {
+  DRIFTED,
+  HOSTILE,
+  INACTIVE,
+  TEMPLATE,
+  tenantFingerprint,
+  tenantProject,
+  templateFingerprint,
+} from '../../support/tenants.js';
 
-interface Outcome { tenant: string; state: string; error?: string }
-interface RunJson { outcomes: Outcome[]; notStarted: string[]; shared: number; complete: boolean }
+interface Outcome {
+  tenant: string;
+  state: string;
+  error?: string;
+}
+interface RunJson {
+  outcomes: Outcome[];
+  notStarted: string[];
+  shared: number;
+  complete: boolean;
+}
 
 describe('tenants', () => {
   it('applies every phase to the 48 active undrifted tenants of 50, reports the drifted one, and rolls back exactly', async () => {
@@ -31,18 +48,36 @@ describe('tenants', () => {
     expect(rehearsed.code, rehearsed.stdout + rehearsed.stderr).toBe(0);
     // Real tenants rehearsed after the template, under their own names: the hostile name first; the drifted
     // tenant looked at and left out.
-    const report = JSON.parse(readFileSync(`${p.dir}/plans/0001_tenant_notes.rehearsal.json`, 'utf8')) as RehearsalReport;
+    const report = JSON.parse(
+      readFileSync(`${p.dir}/plans/0001_tenant_notes.rehearsal.json`, 'utf8'),
+    ) as RehearsalReport;
     expect(report.passed).toBe(true);
-    expect(report.tenants?.map((t) => [t.tenant, t.passed])).toEqual([[HOSTILE, true], ['tenant_001', true], ['tenant_002', true]]);
+    expect(report.tenants?.map((t) => [t.tenant, t.passed])).toEqual([
+      [HOSTILE, true],
+      ['tenant_001', true],
+      ['tenant_002', true],
+    ]);
     expect(report.tenantsDrifted?.map((t) => t.tenant)).toEqual([DRIFTED]);
     expect(report.tenantsDrifted?.[0]?.differences.join('\n')).toContain('hotfix');
-    expect(rehearsed.stdout).toContain(`tenants rehearsed under their own names: "tenant o'hara; drop ""x"" y" passed, tenant_001 passed, tenant_002 passed`);
+    expect(rehearsed.stdout).toContain(
+      `tenants rehearsed under their own names: "tenant o'hara; drop ""x"" y" passed, tenant_001 passed, tenant_002 passed`,
+    );
 
     const active = p.tenants.filter((t) => t !== INACTIVE);
     const migrated = active.filter((t) => t !== DRIFTED);
     // --on-error abort: the drifted tenant is refused before anything runs, so no tenant is started at all.
     const first = planPhases(plan).find((x) => x.steps.length)!;
-    const aborted = await p.run('--json', 'apply', planPath, '--release', String(first.release), '--phase', first.phase, '--on-error', 'abort');
+    const aborted = await p.run(
+      '--json',
+      'apply',
+      planPath,
+      '--release',
+      String(first.release),
+      '--phase',
+      first.phase,
+      '--on-error',
+      'abort',
+    );
     expect(aborted.code).toBe(1);
     const ab = JSON.parse(aborted.stdout) as RunJson & { notices: string[] };
     expect(ab.outcomes.map((o) => [o.tenant, o.state])).toEqual([[DRIFTED, 'failed']]);
@@ -52,17 +87,50 @@ describe('tenants', () => {
 
     for (const { release, phase, steps } of planPhases(plan)) {
       if (!steps.length) continue;
-      const r = await p.run('--json', 'apply', planPath, '--release', String(release), '--phase', phase, '--concurrency', '4', '--allow-hazard', 'DELETES_DATA,BREAKS_OLD_APP');
+      const r = await p.run(
+        '--json',
+        'apply',
+        planPath,
+        '--release',
+        String(release),
+        '--phase',
+        phase,
+        '--concurrency',
+        '4',
+        '--allow-hazard',
+        'DELETES_DATA,BREAKS_OLD_APP',
+      );
       expect(r.stderr).not.toContain('"event":"step"');
       const out = JSON.parse(r.stdout) as RunJson;
       expect(r.code, `${release} ${phase}: ${r.stdout}`).toBe(1); // the drifted tenant fails every phase
       const failed = out.outcomes.filter((o) => o.state === 'failed');
       expect(failed.map((o) => o.tenant)).toEqual([DRIFTED]);
-      expect(failed[0]!.error).toMatch(release === 1 && phase === 'expand' ? /drifted from the template.*hotfix/ : /phases run in order/);
-      expect(out.outcomes.filter((o) => o.state === 'done').map((o) => o.tenant).sort()).toEqual(migrated);
+      expect(failed[0]!.error).toMatch(
+        release === 1 && phase === 'expand' ? /drifted from the template.*hotfix/ : /phases run in order/,
+      );
+      expect(
+        out.outcomes
+          .filter((o) => o.state === 'done')
+          .map((o) => o.tenant)
+          .sort(),
+      ).toEqual(migrated);
       expect(out.outcomes.map((o) => o.tenant)).not.toContain(INACTIVE);
       // A rerun finds nothing left to do (the drifted tenant still refused).
-      const again = JSON.parse((await p.run('--json', 'apply', planPath, '--release', String(release), '--phase', phase, '--allow-hazard', 'DELETES_DATA,BREAKS_OLD_APP')).stdout) as RunJson;
+      const again = JSON.parse(
+        (
+          await p.run(
+            '--json',
+            'apply',
+            planPath,
+            '--release',
+            String(release),
+            '--phase',
+            phase,
+            '--allow-hazard',
+            'DELETES_DATA,BREAKS_OLD_APP',
+          )
+        ).stdout,
+      ) as RunJson;
       expect(again.outcomes.filter((o) => o.state === 'skipped')).toHaveLength(migrated.length);
     }
     const target = templateFingerprint(plan.target.snapshot);
@@ -70,24 +138,45 @@ describe('tenants', () => {
     expect(await tenantFingerprint(p.db.client, DRIFTED)).toBe(before.get(DRIFTED));
     expect(await tenantFingerprint(p.db.client, INACTIVE)).toBe(before.get(INACTIVE));
     // The hostile tenant's data went through the retype.
-    const { rows } = await p.db.client.query(`SELECT count(*)::int AS n, sum(total)::bigint::text AS s, pg_typeof(min(total))::text AS t FROM ${qualified(HOSTILE, 'orders')}`);
+    const { rows } = await p.db.client.query(
+      `SELECT count(*)::int AS n, sum(total)::bigint::text AS s, pg_typeof(min(total))::text AS t FROM ${qualified(HOSTILE, 'orders')}`,
+    );
     expect(rows[0]).toEqual({ n: rowsBefore.rows[0].n, s: '550', t: 'bigint' });
 
     const status = await p.run('--json', 'status', planPath, '--tenants');
     expect(status.code).toBe(1);
-    const s = JSON.parse(status.stdout) as { plan: { tenants: { drifted: { tenant: string; differences: string[] }[]; tenants: { tenant: string; state: string }[] } } };
+    const s = JSON.parse(status.stdout) as {
+      plan: {
+        tenants: { drifted: { tenant: string; differences: string[] }[]; tenants: { tenant: string; state: string }[] };
+      };
+    };
     expect(s.plan.tenants.drifted.map((d) => d.tenant)).toEqual([DRIFTED]);
-    expect(s.plan.tenants.tenants.filter((t) => t.state === 'complete').map((t) => t.tenant).sort()).toEqual(migrated);
+    expect(
+      s.plan.tenants.tenants
+        .filter((t) => t.state === 'complete')
+        .map((t) => t.tenant)
+        .sort(),
+    ).toEqual(migrated);
 
     for (const { release, phase, steps } of [...planPhases(plan)].reverse()) {
       if (!steps.length) continue;
       const r = await p.run('--json', 'rollback', planPath, '--release', String(release), '--phase', phase);
       const out = JSON.parse(r.stdout) as RunJson;
-      expect(out.outcomes.filter((o) => o.state === 'failed'), r.stdout).toEqual([]);
-      expect(out.outcomes.filter((o) => o.state === 'done').map((o) => o.tenant).sort()).toEqual(migrated);
+      expect(
+        out.outcomes.filter((o) => o.state === 'failed'),
+        r.stdout,
+      ).toEqual([]);
+      expect(
+        out.outcomes
+          .filter((o) => o.state === 'done')
+          .map((o) => o.tenant)
+          .sort(),
+      ).toEqual(migrated);
     }
     for (const t of p.tenants) expect(await tenantFingerprint(p.db.client, t), t).toBe(before.get(t));
-    const after = await p.db.client.query(`SELECT count(*)::int AS n, sum(total)::bigint::text AS s FROM ${qualified(HOSTILE, 'orders')}`);
+    const after = await p.db.client.query(
+      `SELECT count(*)::int AS n, sum(total)::bigint::text AS s FROM ${qualified(HOSTILE, 'orders')}`,
+    );
     expect(after.rows[0]).toEqual({ n: rowsBefore.rows[0].n, s: '550' });
     expect(TEMPLATE).toBe('tenant_template');
   }, 240_000);

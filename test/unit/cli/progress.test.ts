@@ -11,14 +11,30 @@ const step = { id: 'r1-backfill-001', description: 'fill orders.total_cents from
 const events: ExecutorEvent[] = [
   { kind: 'phase', release: 1, phase: 'backfill', state: 'start' },
   { kind: 'step', step, state: 'start' },
-  ...[250, 500, 750, 1000].map((rows): ExecutorEvent => ({ kind: 'backfill', step, rows, totalRows: 1000, rowsPerSecond: 5000, etaSeconds: (1000 - rows) / 5000, batchMs: 50 })),
+  ...[250, 500, 750, 1000].map(
+    (rows): ExecutorEvent => ({
+      kind: 'backfill',
+      step,
+      rows,
+      totalRows: 1000,
+      rowsPerSecond: 5000,
+      etaSeconds: (1000 - rows) / 5000,
+      batchMs: 50,
+    }),
+  ),
   { kind: 'step', step, state: 'done' },
   { kind: 'phase', release: 1, phase: 'backfill', state: 'done', ms: 200 },
 ];
 
 function terminal() {
   let text = '';
-  const stream = Object.assign(new Writable({ write: (chunk, _enc, done) => ((text += String(chunk)), done()) }), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  const stream = Object.assign(new Writable({ write: (chunk, _enc, done) => ((text += String(chunk)), done()) }), {
+    isTTY: true,
+    columns: 120,
+    cursorTo: () => true,
+    clearLine: () => true,
+    moveCursor: () => true,
+  });
   return { stream, text: () => text };
 }
 
@@ -26,10 +42,16 @@ describe('progress on a terminal', () => {
   it('prints the phase and step lines and draws the backfill bar with rows, rows/s and ETA', () => {
     let lines = '';
     const bar = terminal();
-    const r = reporter({ stdout: () => undefined, stderr: (t) => void (lines += t), isTTY: true }, pc.createColors(false), { json: false, tty: true, barStream: bar.stream });
+    const r = reporter(
+      { stdout: () => undefined, stderr: (t) => void (lines += t), isTTY: true },
+      pc.createColors(false),
+      { json: false, tty: true, barStream: bar.stream },
+    );
     for (const e of events) r.onEvent(e);
     r.close();
-    expect(lines).toBe('backfill (release 1)\n  r1-backfill-001 fill orders.total_cents from orders.total\napplied backfill (release 1) in 0.2 s\n');
+    expect(lines).toBe(
+      'backfill (release 1)\n  r1-backfill-001 fill orders.total_cents from orders.total\napplied backfill (release 1) in 0.2 s\n',
+    );
     expect(bar.text()).toMatch(/backfill \[[█░]+\] 100% \| 1000\/1000 rows \| 5000 rows\/s \| ETA /);
   });
 });
@@ -37,10 +59,24 @@ describe('progress on a terminal', () => {
 describe('progress elsewhere', () => {
   it('writes one JSON object per line, the last backfill batch included', () => {
     let lines = '';
-    const r = reporter({ stdout: () => undefined, stderr: (t) => void (lines += t), isTTY: false }, pc.createColors(false), { json: false });
+    const r = reporter(
+      { stdout: () => undefined, stderr: (t) => void (lines += t), isTTY: false },
+      pc.createColors(false),
+      { json: false },
+    );
     for (const e of events) r.onEvent(e);
-    const parsed = lines.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const parsed = lines
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(parsed.map((x) => x.event)).toEqual(['phase', 'step', 'backfill', 'backfill', 'step', 'phase']);
-    expect(parsed[3]).toMatchObject({ event: 'backfill', step: 'r1-backfill-001', rows: 1000, totalRows: 1000, rowsPerSecond: 5000, etaSeconds: 0 });
+    expect(parsed[3]).toMatchObject({
+      event: 'backfill',
+      step: 'r1-backfill-001',
+      rows: 1000,
+      totalRows: 1000,
+      rowsPerSecond: 5000,
+      etaSeconds: 0,
+    });
   });
 });

@@ -24,11 +24,17 @@ function child(path: string, ending: Ending) {
     if (ending === 'exit') process.exit(3);
     if (ending === 'wait' || ending === 'handled') setInterval(() => undefined, 1000);
   `;
-  const p = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(
+    process.execPath,
+    ['--experimental-strip-types', '--no-warnings', '--input-type=module', '-e', script],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>((resolve) => p.once('exit', (code, signal) => resolve({ code, signal, out })));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>((resolve) =>
+    p.once('exit', (code, signal) => resolve({ code, signal, out })),
+  );
   const said = (what: string) =>
     new Promise<void>((resolve, reject) => {
       const check = () => out.includes(what) && resolve();
@@ -82,4 +88,3 @@ describe('writeSecretFile', () => {
     expect((await c.ended).code).toBe(130);
   });
 });
-

@@ -30,7 +30,12 @@ const read = (path: string): string => readFileSync(new URL(path, import.meta.ur
 
 describe('toYaml writes what the yaml library wrote', () => {
   it('for the declared fixtures and example schemas', () => {
-    for (const path of ['../../fixtures/declared/example.yaml', '../../fixtures/declared/example.out.yaml', '../../../migrations/example/schema.yaml', '../../../migrations/runbook/schema.yaml']) {
+    for (const path of [
+      '../../fixtures/declared/example.yaml',
+      '../../fixtures/declared/example.out.yaml',
+      '../../../migrations/example/schema.yaml',
+      '../../../migrations/runbook/schema.yaml',
+    ]) {
       const m = parseDeclared(read(path), path);
       expect(toYaml(m), path).toBe(referenceToYaml(m));
     }
@@ -38,10 +43,21 @@ describe('toYaml writes what the yaml library wrote', () => {
 
   it("for the unit tests' models", () => {
     const models: DatabaseSchema[] = [
-      shop(), app(users), db(schema('empty')), { schemas: [] },
-      app(table('t', [notNull('id'), col('p')], { primaryKey: pk('t_pkey', ['id']), indexes: [idx('t_p_idx', ['p'], { method: 'hash' })], foreignKeys: [fk('t_p_fkey', ['p'], 't', ['id'])] })),
+      shop(),
+      app(users),
+      db(schema('empty')),
+      { schemas: [] },
+      app(
+        table('t', [notNull('id'), col('p')], {
+          primaryKey: pk('t_pkey', ['id']),
+          indexes: [idx('t_p_idx', ['p'], { method: 'hash' })],
+          foreignKeys: [fk('t_p_fkey', ['p'], 't', ['id'])],
+        }),
+      ),
     ];
-    models.forEach((m, i) => expect(toYaml(m), `model ${i}`).toBe(referenceToYaml(m)));
+    models.forEach((m, i) => {
+      expect(toYaml(m), `model ${i}`).toBe(referenceToYaml(m));
+    });
   });
 
   it('for every hostile string in every field', () => {
@@ -91,7 +107,9 @@ describe('like the library, toYaml', () => {
   });
 
   it('may write a name with line breaks in a flow mapping as a plain scalar that does not parse', () => {
-    const t = table('t', [col(':\n\n|')], { indexes: [idx('t_i', [], { keys: [{ column: ':\n\n|', order: 'desc' }] })] });
+    const t = table('t', [col(':\n\n|')], {
+      indexes: [idx('t_i', [], { keys: [{ column: ':\n\n|', order: 'desc' }] })],
+    });
     expect(toYaml(app(t))).toContain('              - {\n                  column: :\n\n\n                    |,\n');
     expect(analyzeDeclared(toYaml(app(t)), 'x.yaml').problems[0]?.message).toMatch(/^YAML syntax/);
   });

@@ -10,12 +10,12 @@ describe('defaultConstraintName mimics PostgreSQL ChooseRelationName', () => {
     ['users', ['price'], 'check', 'users_price_check'],
     ['users', ['created_at'], 'idx', 'users_created_at_idx'],
     // 63 bytes at most; the longer of table and columns is cut first.
-    ['t'.repeat(70), [], 'pkey', 't'.repeat(58) + '_pkey'],
-    ['t'.repeat(40), ['c'.repeat(40)], 'key', 't'.repeat(29) + '_' + 'c'.repeat(29) + '_key'],
-    ['short', ['c'.repeat(70)], 'fkey', 'short_' + 'c'.repeat(52) + '_fkey'],
+    ['t'.repeat(70), [], 'pkey', `${'t'.repeat(58)}_pkey`],
+    ['t'.repeat(40), ['c'.repeat(40)], 'key', `${'t'.repeat(29)}_${'c'.repeat(29)}_key`],
+    ['short', ['c'.repeat(70)], 'fkey', `short_${'c'.repeat(52)}_fkey`],
     // Multibyte characters are never split: é is 2 bytes, so 58 bytes allow 29 of them.
-    ['é'.repeat(40), [], 'pkey', 'é'.repeat(29) + '_pkey'],
-    ['a' + 'é'.repeat(40), [], 'pkey', 'a' + 'é'.repeat(28) + '_pkey'],
+    ['é'.repeat(40), [], 'pkey', `${'é'.repeat(29)}_pkey`],
+    [`a${'é'.repeat(40)}`, [], 'pkey', `a${'é'.repeat(28)}_pkey`],
   ] as const)('%s %j %s', (table, columns, suffix, expected) => {
     const name = defaultConstraintName(table, columns, suffix);
     expect(name).toBe(expected);
@@ -24,7 +24,9 @@ describe('defaultConstraintName mimics PostgreSQL ChooseRelationName', () => {
 
   it('appends a number when the name is taken, as PostgreSQL does', () => {
     expect(defaultConstraintName('users', ['email'], 'key', new Set(['users_email_key']))).toBe('users_email_key1');
-    expect(defaultConstraintName('users', ['email'], 'key', new Set(['users_email_key', 'users_email_key1']))).toBe('users_email_key2');
+    expect(defaultConstraintName('users', ['email'], 'key', new Set(['users_email_key', 'users_email_key1']))).toBe(
+      'users_email_key2',
+    );
   });
 
   it('stops adding column names once past 63 bytes', () => {

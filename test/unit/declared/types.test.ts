@@ -119,6 +119,12 @@ describe('classifyType', () => {
 
   it('keeps the element type of arrays', () => {
     expect(classifyType('bigint[]')).toEqual({ kind: 'builtin', canonical: 'bigint[]', base: 'bigint', array: true });
-    expect(classifyType('public.mood[]')).toEqual({ kind: 'user', canonical: 'public.mood[]', schema: 'public', name: 'mood', array: true });
+    expect(classifyType('public.mood[]')).toEqual({
+      kind: 'user',
+      canonical: 'public.mood[]',
+      schema: 'public',
+      name: 'mood',
+      array: true,
+    });
   });
 });

@@ -19,17 +19,21 @@ const shown = (b: Uint8Array): string => {
 };
 
 describe('decodeUtf8', () => {
-  it.each([
-    ['a Latin-1 é in a comment', bytes('schemas:\n  public:\n    comment: "caf', [0xe9], '"\n'), '3:18', 'E9'],
-    ['a byte that never starts a character', bytes('schemas: {}\n', [0xff]), '2:1', 'FF'],
-    ['an overlong encoding of /', bytes('a: ', [0xc0, 0xaf]), '1:4', 'C0'],
-    ['a surrogate encoded in UTF-8', bytes('a: ', [0xed, 0xa0, 0x80]), '1:4', 'ED'],
-    ['a code point above U+10FFFF', bytes('a: ', [0xf4, 0x90, 0x80, 0x80]), '1:4', 'F4'],
-    ['a character cut off at the end of the file', bytes('a: ', [0xe2, 0x82]), '1:4', 'E2'],
-    ['a stray continuation byte', bytes('a: b', [0x80]), '1:5', '80'],
-    ['after characters of 2, 3 and 4 bytes (😀 is two columns)', bytes('\n\n😀名é ', [0xfe]), '3:6', 'FE'],
-  ].map(([title, input, at, hex]) => ({ title, input: input as Uint8Array, at, hex })))('$title: at $at', ({ input, at, hex }) => {
-    expect(shown(input)).toBe(`x.yaml:${at}: the file is not valid UTF-8: byte 0x${hex} is not part of a UTF-8 character ${FIX}`);
+  it.each(
+    [
+      ['a Latin-1 é in a comment', bytes('schemas:\n  public:\n    comment: "caf', [0xe9], '"\n'), '3:18', 'E9'],
+      ['a byte that never starts a character', bytes('schemas: {}\n', [0xff]), '2:1', 'FF'],
+      ['an overlong encoding of /', bytes('a: ', [0xc0, 0xaf]), '1:4', 'C0'],
+      ['a surrogate encoded in UTF-8', bytes('a: ', [0xed, 0xa0, 0x80]), '1:4', 'ED'],
+      ['a code point above U+10FFFF', bytes('a: ', [0xf4, 0x90, 0x80, 0x80]), '1:4', 'F4'],
+      ['a character cut off at the end of the file', bytes('a: ', [0xe2, 0x82]), '1:4', 'E2'],
+      ['a stray continuation byte', bytes('a: b', [0x80]), '1:5', '80'],
+      ['after characters of 2, 3 and 4 bytes (😀 is two columns)', bytes('\n\n😀名é ', [0xfe]), '3:6', 'FE'],
+    ].map(([title, input, at, hex]) => ({ title, input: input as Uint8Array, at, hex })),
+  )('$title: at $at', ({ input, at, hex }) => {
+    expect(shown(input)).toBe(
+      `x.yaml:${at}: the file is not valid UTF-8: byte 0x${hex} is not part of a UTF-8 character ${FIX}`,
+    );
   });
 
   it('reads valid UTF-8, keeping a byte order mark for the YAML reader', () => {
@@ -40,7 +44,10 @@ describe('decodeUtf8', () => {
 describe('a file that is not UTF-8', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sy-utf8-'));
   const path = join(dir, 'latin1.yaml');
-  writeFileSync(path, bytes('schemas:\n  public:\n    tables:\n      caf', [0xe9], ': { columns: { id: { type: bigint } } }\n'));
+  writeFileSync(
+    path,
+    bytes('schemas:\n  public:\n    tables:\n      caf', [0xe9], ': { columns: { id: { type: bigint } } }\n'),
+  );
   const expected = `${path}:4:10: the file is not valid UTF-8: byte 0xE9 is not part of a UTF-8 character ${FIX}`;
 
   it('is an InvalidSchemaError (exit code 2) when read for a command', async () => {

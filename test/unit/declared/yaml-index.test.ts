@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { keysInOrder, offsetOf, readYaml } from '../../../src/schema/declared/yaml-ast.js';
 
 const TABLES = 2000;
-const text = 'schemas:\n  public:\n    tables:\n' + Array.from({ length: TABLES }, (_, i) => `      t${i}: { columns: { id: { type: bigint }, name: { type: text } } }\n`).join('');
+const text =
+  'schemas:\n  public:\n    tables:\n' +
+  Array.from(
+    { length: TABLES },
+    (_, i) => `      t${i}: { columns: { id: { type: bigint }, name: { type: text } } }\n`,
+  ).join('');
 
 /** The document, with the `tables` mapping's pairs counting every read of one of them. */
 function counted(): { source: ReturnType<typeof readYaml>['source']; reads: () => number } {
@@ -26,13 +31,16 @@ function counted(): { source: ReturnType<typeof readYaml>['source']; reads: () =
 describe('key lookups in a large mapping', () => {
   it('read each pair about once for the key order of every table (a scan per lookup reads 2,000,000)', () => {
     const { source, reads } = counted();
-    for (let i = 0; i < TABLES; i++) expect(keysInOrder(source, ['schemas', 'public', 'tables', `t${i}`, 'columns'])).toEqual(['id', 'name']);
+    for (let i = 0; i < TABLES; i++)
+      expect(keysInOrder(source, ['schemas', 'public', 'tables', `t${i}`, 'columns'])).toEqual(['id', 'name']);
     expect(reads()).toBeLessThanOrEqual(2 * TABLES);
   });
 
   it('read each pair about once for the position of every table', () => {
     const { source, reads } = counted();
-    const offsets = Array.from({ length: TABLES }, (_, i) => offsetOf(source, ['schemas', 'public', 'tables', `t${i}`, 'columns', 'name'], 'key'));
+    const offsets = Array.from({ length: TABLES }, (_, i) =>
+      offsetOf(source, ['schemas', 'public', 'tables', `t${i}`, 'columns', 'name'], 'key'),
+    );
     expect(offsets.every((o, i) => i === 0 || o > (offsets[i - 1] ?? 0))).toBe(true);
     expect(reads()).toBeLessThanOrEqual(2 * TABLES);
   });

@@ -10,69 +10,201 @@ const odd = { schema: 'My App', table: 'order' } as const;
 const cases: [Change, string][] = [
   [{ kind: 'create_schema', schema: 'app' }, 'create schema app'],
   [{ kind: 'drop_schema', schema: 'My App' }, 'drop schema "My App"'],
-  [{ kind: 'create_enum', schema: 'app', enum: enumType('status', ['new', "it's"]) }, "create enum app.status ('new', 'it''s')"],
+  [
+    { kind: 'create_enum', schema: 'app', enum: enumType('status', ['new', "it's"]) },
+    "create enum app.status ('new', 'it''s')",
+  ],
   [{ kind: 'drop_enum', schema: 'app', enum: enumType('status', ['new']) }, 'drop enum app.status'],
-  [{ kind: 'add_enum_value', schema: 'app', enum: enumType('status', ['new', 'paid']), value: 'paid', after: 'new' }, "add value 'paid' to enum app.status after 'new'"],
-  [{ kind: 'add_enum_value', schema: 'app', enum: enumType('status', ['draft', 'new']), value: 'draft', before: 'new' }, "add value 'draft' to enum app.status before 'new'"],
-  [{ kind: 'recreate_enum', schema: 'app', from: enumType('status', ['a', 'b']), to: enumType('status', ['b']) }, "recreate enum app.status: values ('a', 'b') become ('b')"],
+  [
+    { kind: 'add_enum_value', schema: 'app', enum: enumType('status', ['new', 'paid']), value: 'paid', after: 'new' },
+    "add value 'paid' to enum app.status after 'new'",
+  ],
+  [
+    {
+      kind: 'add_enum_value',
+      schema: 'app',
+      enum: enumType('status', ['draft', 'new']),
+      value: 'draft',
+      before: 'new',
+    },
+    "add value 'draft' to enum app.status before 'new'",
+  ],
+  [
+    { kind: 'recreate_enum', schema: 'app', from: enumType('status', ['a', 'b']), to: enumType('status', ['b']) },
+    "recreate enum app.status: values ('a', 'b') become ('b')",
+  ],
   [{ kind: 'create_sequence', schema: 'app', sequence: sequence('ids') }, 'create sequence app.ids'],
   [{ kind: 'drop_sequence', schema: 'app', sequence: sequence('ids') }, 'drop sequence app.ids'],
-  [{ kind: 'alter_sequence', schema: 'app', from: sequence('ids'), to: sequence('ids', { cache: '10' }) }, 'alter sequence app.ids'],
+  [
+    { kind: 'alter_sequence', schema: 'app', from: sequence('ids'), to: sequence('ids', { cache: '10' }) },
+    'alter sequence app.ids',
+  ],
   [{ kind: 'create_function', schema: 'app', function: fn('touch') }, 'create function app.touch()'],
   [{ kind: 'drop_function', schema: 'app', function: fn('f', 'a integer') }, 'drop function app.f(a integer)'],
-  [{ kind: 'replace_function', schema: 'app', from: fn('touch'), to: fn('touch', '', 'x') }, 'replace function app.touch()'],
+  [
+    { kind: 'replace_function', schema: 'app', from: fn('touch'), to: fn('touch', '', 'x') },
+    'replace function app.touch()',
+  ],
   [{ kind: 'add_table', ...odd, definition: table('order', []) }, 'add table "My App"."order"'],
   [{ kind: 'drop_table', ...t, definition: table('users', []) }, 'drop table app.users'],
   [{ kind: 'rename_table', ...t, from: 'people', to: 'users' }, 'rename table app.people to users'],
   [{ kind: 'add_column', ...t, column: notNull('email', 'text') }, 'add column app.users.email text not null'],
   [{ kind: 'drop_column', ...odd, column: col('Select') }, 'drop column "My App"."order"."Select"'],
-  [{ kind: 'rename_column', ...t, column: col('email'), from: 'mail', to: 'email' }, 'rename column app.users.mail to email'],
   [
-    { kind: 'alter_column_type', ...t, column: col('n', 'bigint'), previous: col('n'), from: 'integer', to: 'bigint', using: 'n::bigint', binaryCoercible: false },
+    { kind: 'rename_column', ...t, column: col('email'), from: 'mail', to: 'email' },
+    'rename column app.users.mail to email',
+  ],
+  [
+    {
+      kind: 'alter_column_type',
+      ...t,
+      column: col('n', 'bigint'),
+      previous: col('n'),
+      from: 'integer',
+      to: 'bigint',
+      using: 'n::bigint',
+      binaryCoercible: false,
+    },
     'change type of app.users.n from integer to bigint using n::bigint',
   ],
   [
-    { kind: 'alter_column_type', ...t, column: col('s', 'text'), previous: col('s', 'character varying(5)'), from: 'character varying(5)', to: 'text', binaryCoercible: true },
+    {
+      kind: 'alter_column_type',
+      ...t,
+      column: col('s', 'text'),
+      previous: col('s', 'character varying(5)'),
+      from: 'character varying(5)',
+      to: 'text',
+      binaryCoercible: true,
+    },
     'change type of app.users.s from character varying(5) to text (no rewrite)',
   ],
-  [{ kind: 'alter_collation', ...t, column: col('s', 'text', { collation: '"C"' }), to: '"C"' }, 'change collation of app.users.s from default to "C"'],
-  [{ kind: 'alter_generated', ...t, column: col('g'), previous: col('g', 'integer', { generated: '(a + 1)' }), from: '(a + 1)', to: '(a + 2)' }, 'generate app.users.g as (a + 2)'],
-  [{ kind: 'alter_generated', ...t, column: col('g'), previous: col('g', 'integer', { generated: '(a + 1)' }), from: '(a + 1)' }, 'make app.users.g a plain column'],
+  [
+    { kind: 'alter_collation', ...t, column: col('s', 'text', { collation: '"C"' }), to: '"C"' },
+    'change collation of app.users.s from default to "C"',
+  ],
+  [
+    {
+      kind: 'alter_generated',
+      ...t,
+      column: col('g'),
+      previous: col('g', 'integer', { generated: '(a + 1)' }),
+      from: '(a + 1)',
+      to: '(a + 2)',
+    },
+    'generate app.users.g as (a + 2)',
+  ],
+  [
+    {
+      kind: 'alter_generated',
+      ...t,
+      column: col('g'),
+      previous: col('g', 'integer', { generated: '(a + 1)' }),
+      from: '(a + 1)',
+    },
+    'make app.users.g a plain column',
+  ],
   [{ kind: 'set_default', ...t, column: col('n'), to: '0' }, 'set default of app.users.n to 0'],
   [{ kind: 'drop_default', ...t, column: col('n'), from: '0' }, 'drop default of app.users.n'],
-  [{ kind: 'set_identity', ...t, column: notNull('id'), to: 'by default' }, 'make app.users.id generated by default as identity'],
+  [
+    { kind: 'set_identity', ...t, column: notNull('id'), to: 'by default' },
+    'make app.users.id generated by default as identity',
+  ],
   [{ kind: 'drop_identity', ...t, column: notNull('id'), from: 'always' }, 'drop identity of app.users.id'],
   [{ kind: 'set_not_null', ...t, column: notNull('n'), backfill: '0' }, 'set not null on app.users.n (backfill: 0)'],
   [{ kind: 'drop_not_null', ...t, column: col('n') }, 'drop not null on app.users.n'],
-  [{ kind: 'add_primary_key', ...t, primaryKey: pk('users_pkey', ['id']) }, 'add primary key users_pkey on app.users (id)'],
-  [{ kind: 'drop_primary_key', ...t, primaryKey: pk('users_pkey', ['id']) }, 'drop primary key users_pkey on app.users'],
-  [{ kind: 'add_unique', ...t, unique: uq('users_email_key', ['email', 'User']) }, 'add unique users_email_key on app.users (email, "User")'],
+  [
+    { kind: 'add_primary_key', ...t, primaryKey: pk('users_pkey', ['id']) },
+    'add primary key users_pkey on app.users (id)',
+  ],
+  [
+    { kind: 'drop_primary_key', ...t, primaryKey: pk('users_pkey', ['id']) },
+    'drop primary key users_pkey on app.users',
+  ],
+  [
+    { kind: 'add_unique', ...t, unique: uq('users_email_key', ['email', 'User']) },
+    'add unique users_email_key on app.users (email, "User")',
+  ],
   [{ kind: 'drop_unique', ...t, unique: uq('users_email_key', ['email']) }, 'drop unique users_email_key on app.users'],
   [
     { kind: 'add_foreign_key', ...t, foreignKey: fk('users_org_fkey', ['org_id'], 'orgs', ['id']) },
     'add foreign key users_org_fkey on app.users (org_id) references app.orgs (id)',
   ],
-  [{ kind: 'drop_foreign_key', ...t, foreignKey: fk('users_org_fkey', ['org_id'], 'orgs', ['id']) }, 'drop foreign key users_org_fkey on app.users'],
-  [{ kind: 'validate_foreign_key', ...t, foreignKey: fk('users_org_fkey', ['org_id'], 'orgs', ['id']) }, 'validate foreign key users_org_fkey on app.users'],
-  [{ kind: 'add_check', ...t, check: check('users_n_check', '(n > 0)') }, 'add check users_n_check on app.users: (n > 0)'],
+  [
+    { kind: 'drop_foreign_key', ...t, foreignKey: fk('users_org_fkey', ['org_id'], 'orgs', ['id']) },
+    'drop foreign key users_org_fkey on app.users',
+  ],
+  [
+    { kind: 'validate_foreign_key', ...t, foreignKey: fk('users_org_fkey', ['org_id'], 'orgs', ['id']) },
+    'validate foreign key users_org_fkey on app.users',
+  ],
+  [
+    { kind: 'add_check', ...t, check: check('users_n_check', '(n > 0)') },
+    'add check users_n_check on app.users: (n > 0)',
+  ],
   [{ kind: 'drop_check', ...t, check: check('users_n_check', '(n > 0)') }, 'drop check users_n_check on app.users'],
-  [{ kind: 'validate_check', ...t, check: check('users_n_check', '(n > 0)') }, 'validate check users_n_check on app.users'],
-  [{ kind: 'add_index', ...t, index: idx('users_email_idx', ['email'], { unique: true }) }, 'add unique index users_email_idx on app.users'],
+  [
+    { kind: 'validate_check', ...t, check: check('users_n_check', '(n > 0)') },
+    'validate check users_n_check on app.users',
+  ],
+  [
+    { kind: 'add_index', ...t, index: idx('users_email_idx', ['email'], { unique: true }) },
+    'add unique index users_email_idx on app.users',
+  ],
   [{ kind: 'drop_index', ...t, index: idx('users_email_idx', ['email']) }, 'drop index users_email_idx on app.users'],
   [{ kind: 'create_trigger', ...t, trigger: trigger('users_touch') }, 'create trigger users_touch on app.users'],
   [{ kind: 'drop_trigger', ...t, trigger: trigger('users_touch') }, 'drop trigger users_touch on app.users'],
-  [{ kind: 'enable_trigger', ...t, trigger: trigger('users_sync', { enabled: 'always' }), from: 'origin', to: 'always' }, 'set trigger users_sync on app.users from origin to always'],
-  [{ kind: 'set_comment', schema: 'app', target: { kind: 'schema' }, from: null, to: 'x' }, 'set comment on schema app'],
-  [{ kind: 'set_comment', schema: 'app', target: { kind: 'table', table: 'users' }, from: 'x', to: 'y' }, 'set comment on table app.users'],
-  [{ kind: 'set_comment', schema: 'app', target: { kind: 'column', table: 'users', column: 'Email' }, from: 'x', to: null }, 'remove comment on column app.users."Email"'],
-  [{ kind: 'set_comment', schema: 'app', target: { kind: 'index', table: 'users', index: 'users_email_idx' }, from: null, to: 'x' }, 'set comment on index app.users_email_idx'],
-  [{ kind: 'set_comment', schema: 'app', target: { kind: 'enum', enum: 'status' }, from: null, to: 'x' }, 'set comment on enum app.status'],
+  [
+    {
+      kind: 'enable_trigger',
+      ...t,
+      trigger: trigger('users_sync', { enabled: 'always' }),
+      from: 'origin',
+      to: 'always',
+    },
+    'set trigger users_sync on app.users from origin to always',
+  ],
+  [
+    { kind: 'set_comment', schema: 'app', target: { kind: 'schema' }, from: null, to: 'x' },
+    'set comment on schema app',
+  ],
+  [
+    { kind: 'set_comment', schema: 'app', target: { kind: 'table', table: 'users' }, from: 'x', to: 'y' },
+    'set comment on table app.users',
+  ],
+  [
+    {
+      kind: 'set_comment',
+      schema: 'app',
+      target: { kind: 'column', table: 'users', column: 'Email' },
+      from: 'x',
+      to: null,
+    },
+    'remove comment on column app.users."Email"',
+  ],
+  [
+    {
+      kind: 'set_comment',
+      schema: 'app',
+      target: { kind: 'index', table: 'users', index: 'users_email_idx' },
+      from: null,
+      to: 'x',
+    },
+    'set comment on index app.users_email_idx',
+  ],
+  [
+    { kind: 'set_comment', schema: 'app', target: { kind: 'enum', enum: 'status' }, from: null, to: 'x' },
+    'set comment on enum app.status',
+  ],
 ];
 
 describe('describeChange', () => {
-  it.each(cases.map(([change, expected]) => ({ kind: change.kind, change, expected })))('$kind: $expected', ({ change, expected }) => {
-    expect(describeChange(change)).toBe(expected);
-  });
+  it.each(cases.map(([change, expected]) => ({ kind: change.kind, change, expected })))(
+    '$kind: $expected',
+    ({ change, expected }) => {
+      expect(describeChange(change)).toBe(expected);
+    },
+  );
 
   it('has a row for every change kind', () => {
     expect(new Set(cases.map(([c]) => c.kind))).toEqual(new Set(CHANGE_KINDS));

@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { renameColumnsIn } from '../../../src/diff/expression.js';
 
-const renames = new Map([['mail', 'email'], ['Old', 'new name']]);
+const renames = new Map([
+  ['mail', 'email'],
+  ['Old', 'new name'],
+]);
 
 describe('renameColumnsIn', () => {
   it.each([
     ['a bare reference', '(mail IS NOT NULL)', '(email IS NOT NULL)'],
     ['a quoted reference, requoted only if needed', '("Old" > 0)', '("new name" > 0)'],
     ['every occurrence', 'mail || mail', 'email || email'],
-    ['references after new./old. in a trigger condition', '(new.mail IS DISTINCT FROM old.mail)', '(new.email IS DISTINCT FROM old.email)'],
+    [
+      'references after new./old. in a trigger condition',
+      '(new.mail IS DISTINCT FROM old.mail)',
+      '(new.email IS DISTINCT FROM old.email)',
+    ],
     ['not inside string literals', "(mail <> 'mail''s'::text)", "(email <> 'mail''s'::text)"],
     ['not a function of the same name', 'mail(mail)', 'mail(email)'],
     ['not a type after ::', '(x)::mail', '(x)::mail'],

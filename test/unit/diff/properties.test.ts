@@ -32,12 +32,18 @@ function shuffle(d: DatabaseSchema, seed: number, columns: boolean): DatabaseSch
   const tbl = (t: Table): Table => ({
     ...t,
     columns: columns ? shuffled(t.columns, rnd) : t.columns,
-    unique: shuffled(t.unique, rnd), indexes: shuffled(t.indexes, rnd), foreignKeys: shuffled(t.foreignKeys, rnd),
-    checks: shuffled(t.checks, rnd), triggers: shuffled(t.triggers, rnd),
+    unique: shuffled(t.unique, rnd),
+    indexes: shuffled(t.indexes, rnd),
+    foreignKeys: shuffled(t.foreignKeys, rnd),
+    checks: shuffled(t.checks, rnd),
+    triggers: shuffled(t.triggers, rnd),
   });
   const sch = (s: Schema): Schema => ({
     ...s,
-    enums: shuffled(s.enums, rnd), sequences: shuffled(s.sequences, rnd), functions: shuffled(s.functions, rnd), tables: shuffled(s.tables, rnd).map(tbl),
+    enums: shuffled(s.enums, rnd),
+    sequences: shuffled(s.sequences, rnd),
+    functions: shuffled(s.functions, rnd),
+    tables: shuffled(s.tables, rnd).map(tbl),
   });
   return { ...d, schemas: shuffled(d.schemas, rnd).map(sch) };
 }
@@ -55,17 +61,31 @@ function shopNext(): DatabaseSchema {
   const [app, log] = shop().schemas as [Schema, Schema];
   const [users, orders] = app.tables as [Table, Table];
   const customers: Table = {
-    ...users, name: 'customers', renamedFrom: 'users',
-    columns: [...users.columns.map((c) => (c.name === 'name' ? { ...c, name: 'full_name', renamedFrom: 'name' } : c)), col('phone', 'text')],
+    ...users,
+    name: 'customers',
+    renamedFrom: 'users',
+    columns: [
+      ...users.columns.map((c) => (c.name === 'name' ? { ...c, name: 'full_name', renamedFrom: 'name' } : c)),
+      col('phone', 'text'),
+    ],
     indexes: [idx('customers_phone_idx', ['phone'])],
   };
   const nextOrders: Table = {
     ...orders,
-    columns: orders.columns.map((c) => (c.name === 'total' ? { ...c, type: 'numeric(14,2)' } : c.name === 'code' ? { ...c, nullable: false, backfill: "''" } : c)),
+    columns: orders.columns.map((c) =>
+      c.name === 'total'
+        ? { ...c, type: 'numeric(14,2)' }
+        : c.name === 'code'
+          ? { ...c, nullable: false, backfill: "''" }
+          : c,
+    ),
     foreignKeys: orders.foreignKeys.map((f) => ({ ...f, references: { ...f.references, table: 'customers' } })),
     checks: [],
-    indexes: orders.indexes.map((i) => ({ ...i, where: '(status = \'new\'::app.status)' })),
-    triggers: [...orders.triggers.map((t) => ({ ...t, enabled: 'always' as const })), trigger('orders_audit', { timing: 'after' })],
+    indexes: orders.indexes.map((i) => ({ ...i, where: "(status = 'new'::app.status)" })),
+    triggers: [
+      ...orders.triggers.map((t) => ({ ...t, enabled: 'always' as const })),
+      trigger('orders_audit', { timing: 'after' }),
+    ],
     comment: 'orders',
   };
   return db(
@@ -123,8 +143,26 @@ describe('diff properties', () => {
 
   it('creates everything from nothing, and drops everything to nothing', () => {
     const kinds = (cs: Change[]): string[] => [...new Set(cs.map((c) => c.kind))].sort();
-    expect(kinds(diff(db(), shop()))).toEqual(['add_foreign_key', 'add_index', 'add_table', 'create_enum', 'create_function', 'create_schema', 'create_sequence', 'create_trigger']);
-    expect(kinds(diff(shop(), db()))).toEqual(['drop_enum', 'drop_foreign_key', 'drop_function', 'drop_index', 'drop_schema', 'drop_sequence', 'drop_table', 'drop_trigger']);
+    expect(kinds(diff(db(), shop()))).toEqual([
+      'add_foreign_key',
+      'add_index',
+      'add_table',
+      'create_enum',
+      'create_function',
+      'create_schema',
+      'create_sequence',
+      'create_trigger',
+    ]);
+    expect(kinds(diff(shop(), db()))).toEqual([
+      'drop_enum',
+      'drop_foreign_key',
+      'drop_function',
+      'drop_index',
+      'drop_schema',
+      'drop_sequence',
+      'drop_table',
+      'drop_trigger',
+    ]);
   });
 
   it('lists each change kind once, each with a family', () => {

@@ -38,7 +38,9 @@ describe('BatchSizer', () => {
 
   it('stays within the bounds', () => {
     expect(new BatchSizer(bounds, 1).size).toBe(10);
-    expect(walk(new BatchSizer({ ...bounds, maxBatchSize: 3000 }, 2000), () => 0.0001, 3)).toEqual([2000, 3000, 3000, 3000]);
+    expect(walk(new BatchSizer({ ...bounds, maxBatchSize: 3000 }, 2000), () => 0.0001, 3)).toEqual([
+      2000, 3000, 3000, 3000,
+    ]);
     expect(walk(new BatchSizer(bounds, 15), () => 1000, 2)).toEqual([15, 10, 10]);
   });
 

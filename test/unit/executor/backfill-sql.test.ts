@@ -112,7 +112,9 @@ FROM _switchyard_last AS last`,
   });
 
   it('never joins the batch keys back to the table', () => {
-    for (const spec of [items, lines]) for (const resume of [false, true]) expect(renderBatch(spec, resume)).not.toMatch(/\bFROM _switchyard_batch\b[^\n]*\bWHERE\b|UPDATE [^\n]* FROM /);
+    for (const spec of [items, lines])
+      for (const resume of [false, true])
+        expect(renderBatch(spec, resume)).not.toMatch(/\bFROM _switchyard_batch\b[^\n]*\bWHERE\b|UPDATE [^\n]* FROM /);
   });
 
   it.each<[string, BackfillSpec, string]>([

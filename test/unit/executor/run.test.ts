@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../../../src/db/connect.js';
 import { SwitchyardError } from '../../../src/errors.js';
-import { HealthCheckFailedError, runPhase, type ExecutorEvent, type PhaseSpec, type PhaseUnits } from '../../../src/executor/run.js';
+import {
+  HealthCheckFailedError,
+  runPhase,
+  type ExecutorEvent,
+  type PhaseSpec,
+  type PhaseUnits,
+} from '../../../src/executor/run.js';
 
 /** A session that answers every query of the executor lock as a free lock outside a transaction would. */
 function fakeClient(log: string[]): Client {
@@ -48,7 +54,14 @@ describe('runPhase', () => {
   it('refuses on the first guard that says no, before connecting', async () => {
     const log: string[] = [];
     const refusal = new SwitchyardError('HAZARD_REFUSED', 'first', 1);
-    const guards = [() => undefined, () => refusal, () => { log.push('later guard'); return undefined; }];
+    const guards = [
+      () => undefined,
+      () => refusal,
+      () => {
+        log.push('later guard');
+        return undefined;
+      },
+    ];
     await expect(runPhase(spec(log, oneUnit(log), { guards }))).rejects.toBe(refusal);
     expect(log).toEqual([]);
   });
@@ -82,7 +95,9 @@ describe('runPhase', () => {
     const log: string[] = [];
     const events: ExecutorEvent[] = [];
     const health = { command: 'exit 1', timeoutMs: 5000, onFailure: 'rollback' as const };
-    const err = await runPhase(spec(log, oneUnit(log), { health, onEvent: (e) => events.push(e) })).catch((e: unknown) => e);
+    const err = await runPhase(spec(log, oneUnit(log), { health, onEvent: (e) => events.push(e) })).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).toContain('the phase was rolled back (healthCheck.onFailure: rollback)');
     expect(log).toEqual(['open', 'confirm', 'beforeChange', 'phase', 'undo', 'end']);
     expect(events.find((e) => e.kind === 'phase')).toEqual({ kind: 'phase', ...sel, state: 'rolled_back' });

@@ -5,7 +5,8 @@ import { concurrentIndex, mustRunAlone, statementScript } from '../../../src/exe
 import { createIndex, dropIndex } from '../../../src/sql/render/index.js';
 import type { Index } from '../../../src/schema/model/model.js';
 
-const index = (name: string, unique = false): Index => ({ kind: 'index', name, unique, method: 'btree', keys: [{ column: 'id' }] }) as unknown as Index;
+const index = (name: string, unique = false): Index =>
+  ({ kind: 'index', name, unique, method: 'btree', keys: [{ column: 'id' }] }) as unknown as Index;
 
 describe('concurrentIndex', () => {
   it.each([
@@ -13,8 +14,16 @@ describe('concurrentIndex', () => {
     ['App "x"; DROP', 'Orders', 'ix "a"; b'],
     ['ñ', 'select', 'unique'],
   ])('reads back the index of CREATE/DROP INDEX CONCURRENTLY in schema %j', (schema, table, name) => {
-    expect(concurrentIndex(createIndex(schema, table, index(name, true), { concurrently: true }))).toEqual({ op: 'create', schema, name });
-    expect(concurrentIndex(createIndex(schema, table, index(name), { concurrently: true }))).toEqual({ op: 'create', schema, name });
+    expect(concurrentIndex(createIndex(schema, table, index(name, true), { concurrently: true }))).toEqual({
+      op: 'create',
+      schema,
+      name,
+    });
+    expect(concurrentIndex(createIndex(schema, table, index(name), { concurrently: true }))).toEqual({
+      op: 'create',
+      schema,
+      name,
+    });
     expect(concurrentIndex(dropIndex(schema, name, { concurrently: true }))).toEqual({ op: 'drop', schema, name });
   });
 
@@ -28,15 +37,23 @@ describe('concurrentIndex', () => {
 describe('statementScript', () => {
   const o = { lockTimeoutMs: 2000, statementTimeoutMs: 60_000 };
   it('wraps a transactional statement with SET LOCAL and its ledger row', () => {
-    expect(statementScript('ALTER TABLE app.t ADD COLUMN c integer', { ...o, transactional: true }, '-- ledger')).toEqual([
-      'BEGIN', "SET LOCAL lock_timeout = '2000ms'; SET LOCAL statement_timeout = '60000ms'", 'ALTER TABLE app.t ADD COLUMN c integer', '-- ledger', 'COMMIT',
+    expect(
+      statementScript('ALTER TABLE app.t ADD COLUMN c integer', { ...o, transactional: true }, '-- ledger'),
+    ).toEqual([
+      'BEGIN',
+      "SET LOCAL lock_timeout = '2000ms'; SET LOCAL statement_timeout = '60000ms'",
+      'ALTER TABLE app.t ADD COLUMN c integer',
+      '-- ledger',
+      'COMMIT',
     ]);
   });
   it('runs a CONCURRENTLY statement alone, between SET and RESET', () => {
     const sql = 'CREATE INDEX CONCURRENTLY i ON app.t USING btree (id)';
     expect(mustRunAlone(sql)).toBe(true);
     expect(statementScript(sql, { ...o, transactional: true }, '-- ledger')).toEqual([
-      "SET lock_timeout = '2000ms'; SET statement_timeout = '60000ms'", sql, 'RESET lock_timeout; RESET statement_timeout',
+      "SET lock_timeout = '2000ms'; SET statement_timeout = '60000ms'",
+      sql,
+      'RESET lock_timeout; RESET statement_timeout',
     ]);
   });
 });

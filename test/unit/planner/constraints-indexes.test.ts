@@ -8,7 +8,9 @@ import type { Index } from '../../../src/schema/model/model.js';
 import { app, col, db, fk, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 
-const users = table('users', [notNull('id'), col('name', 'text'), col('email', 'text')], { primaryKey: pk('users_pkey', ['id']) });
+const users = table('users', [notNull('id'), col('name', 'text'), col('email', 'text')], {
+  primaryKey: pk('users_pkey', ['id']),
+});
 const H = 'My "App"';
 const items = table('Order Items', [notNull('id'), col('Qté', 'integer'), col('note', 'text')]);
 const hostile = db(schema(H, { tables: [items] }));
@@ -16,8 +18,10 @@ const plain = idx('users_name_idx', ['name']);
 
 const add = (index: Index, s = 'app', t = 'users'): AddIndex => ({ kind: 'add_index', schema: s, table: t, index });
 const drop = (index: Index, s = 'app', t = 'users'): DropIndex => ({ kind: 'drop_index', schema: s, table: t, index });
-const expand = (c: AddIndex | DropIndex, ctx: PlanContext) => (c.kind === 'add_index' ? h.add_index.expand(c, ctx) : h.drop_index.expand(c, ctx)).map(shape);
-const contract = (c: AddIndex | DropIndex, ctx: PlanContext) => (c.kind === 'add_index' ? h.add_index.contract(c, ctx) : h.drop_index.contract(c, ctx)).map(shape);
+const expand = (c: AddIndex | DropIndex, ctx: PlanContext) =>
+  (c.kind === 'add_index' ? h.add_index.expand(c, ctx) : h.drop_index.expand(c, ctx)).map(shape);
+const contract = (c: AddIndex | DropIndex, ctx: PlanContext) =>
+  (c.kind === 'add_index' ? h.add_index.contract(c, ctx) : h.drop_index.contract(c, ctx)).map(shape);
 
 const concurrent = { phase: 'expand', releaseOffset: 0, lock: 'SHARE UPDATE EXCLUSIVE', transactional: false } as const;
 const hostileIndex: Index = {
@@ -37,7 +41,15 @@ describe('add_index', () => {
       'CONCURRENTLY on an existing table, rolled back by DROP INDEX CONCURRENTLY',
       add(plain),
       context(app(users), app(users)),
-      [{ ...concurrent, sql: 'CREATE INDEX CONCURRENTLY users_name_idx ON app.users USING btree (name)', rollback: ['DROP INDEX CONCURRENTLY app.users_name_idx'], lockedTables: ['app.users'], hazards: ['INDEX_BUILD'] }],
+      [
+        {
+          ...concurrent,
+          sql: 'CREATE INDEX CONCURRENTLY users_name_idx ON app.users USING btree (name)',
+          rollback: ['DROP INDEX CONCURRENTLY app.users_name_idx'],
+          lockedTables: ['app.users'],
+          hazards: ['INDEX_BUILD'],
+        },
+      ],
     ],
     [
       'a unique index can fail on duplicates: CORRECTNESS',
@@ -81,7 +93,18 @@ describe('add_index', () => {
       'on a table created by this plan: plain CREATE INDEX in the transaction, nothing locked',
       add(plain),
       context(db(), app(users), { newTables: new Set(['app.users']) }),
-      [{ phase: 'expand', releaseOffset: 0, sql: 'CREATE INDEX users_name_idx ON app.users USING btree (name)', rollback: ['DROP INDEX app.users_name_idx'], lock: 'none', lockedTables: [], transactional: true, hazards: [] }],
+      [
+        {
+          phase: 'expand',
+          releaseOffset: 0,
+          sql: 'CREATE INDEX users_name_idx ON app.users USING btree (name)',
+          rollback: ['DROP INDEX app.users_name_idx'],
+          lock: 'none',
+          lockedTables: [],
+          transactional: true,
+          hazards: [],
+        },
+      ],
     ],
   ])('%s', (_, change, ctx, steps) => {
     expect(expand(change, ctx)).toEqual(steps);
@@ -92,7 +115,12 @@ describe('add_index', () => {
   it('creates the index; requires the table, its key and INCLUDE columns, and the columns its expressions mention', () => {
     const [build, comment] = h.add_index.expand(add(hostileIndex, H, 'Order Items'), context(hostile, hostile));
     expect(build!.creates).toEqual([key.index(H, 'Qté "idx"')]);
-    expect(build!.requires).toEqual([key.table(H, 'Order Items'), key.column(H, 'Order Items', 'Qté'), key.column(H, 'Order Items', 'id'), key.column(H, 'Order Items', 'note')]);
+    expect(build!.requires).toEqual([
+      key.table(H, 'Order Items'),
+      key.column(H, 'Order Items', 'Qté'),
+      key.column(H, 'Order Items', 'id'),
+      key.column(H, 'Order Items', 'note'),
+    ]);
     expect(build!.costTable).toEqual({ schema: H, table: 'Order Items', work: 'index' });
     expect(comment!.requires).toEqual([key.index(H, 'Qté "idx"')]);
   });
@@ -117,7 +145,10 @@ describe('drop_index', () => {
           phase: 'contract',
           releaseOffset: 1,
           sql: 'DROP INDEX CONCURRENTLY app.users_name_idx',
-          rollback: ['CREATE INDEX CONCURRENTLY users_name_idx ON app.users USING btree (name)', "COMMENT ON INDEX app.users_name_idx IS 'by name'"],
+          rollback: [
+            'CREATE INDEX CONCURRENTLY users_name_idx ON app.users USING btree (name)',
+            "COMMENT ON INDEX app.users_name_idx IS 'by name'",
+          ],
           lock: 'SHARE UPDATE EXCLUSIVE',
           lockedTables: ['app.users'],
           transactional: false,
@@ -135,7 +166,9 @@ describe('drop_index', () => {
           phase: 'contract',
           releaseOffset: 1,
           sql: 'DROP INDEX CONCURRENTLY "My ""App"""."Qté ""idx"""',
-          rollback: ['CREATE INDEX CONCURRENTLY "Qté ""idx""" ON "My ""App"""."Order Items" USING btree ("Qté" DESC NULLS LAST, (lower(note))) INCLUDE (id) WHERE ("Qté" > 0)'],
+          rollback: [
+            'CREATE INDEX CONCURRENTLY "Qté ""idx""" ON "My ""App"""."Order Items" USING btree ("Qté" DESC NULLS LAST, (lower(note))) INCLUDE (id) WHERE ("Qté" > 0)',
+          ],
           lock: 'SHARE UPDATE EXCLUSIVE',
           lockedTables: ['"My ""App"""."Order Items"'],
           transactional: false,
@@ -147,13 +180,27 @@ describe('drop_index', () => {
       'an invalid index (failed concurrent build) serves no query: dropped in expand, rebuilt valid on rollback',
       drop({ ...plain, invalid: true }),
       context(app({ ...users, indexes: [{ ...plain, invalid: true }] }), app(users)),
-      [{ phase: 'expand', releaseOffset: 0, sql: 'DROP INDEX CONCURRENTLY app.users_name_idx', rollback: ['CREATE INDEX CONCURRENTLY users_name_idx ON app.users USING btree (name)'], lock: 'SHARE UPDATE EXCLUSIVE', lockedTables: ['app.users'], transactional: false, hazards: [] }],
+      [
+        {
+          phase: 'expand',
+          releaseOffset: 0,
+          sql: 'DROP INDEX CONCURRENTLY app.users_name_idx',
+          rollback: ['CREATE INDEX CONCURRENTLY users_name_idx ON app.users USING btree (name)'],
+          lock: 'SHARE UPDATE EXCLUSIVE',
+          lockedTables: ['app.users'],
+          transactional: false,
+          hazards: [],
+        },
+      ],
       [],
     ],
     [
       'an index a new unique constraint adopts (USING INDEX) is not dropped',
       drop(idx('users_email_key', ['email'], { unique: true })),
-      context(app({ ...users, indexes: [idx('users_email_key', ['email'], { unique: true })] }), app({ ...users, unique: [uq('users_email_key', ['email'])] })),
+      context(
+        app({ ...users, indexes: [idx('users_email_key', ['email'], { unique: true })] }),
+        app({ ...users, unique: [uq('users_email_key', ['email'])] }),
+      ),
       [],
       [],
     ],
@@ -165,10 +212,13 @@ describe('drop_index', () => {
 
   it('a unique index foreign keys of the target may still use: take them off, drop, put them back on the remaining key, validate', () => {
     const u = idx('users_email_idx', ['email'], { unique: true });
-    const orders = table('orders', [notNull('id'), col('email', 'text')], { foreignKeys: [fk('orders_email_fk', ['email'], 'users', ['email'], { onDelete: 'cascade' })] });
+    const orders = table('orders', [notNull('id'), col('email', 'text')], {
+      foreignKeys: [fk('orders_email_fk', ['email'], 'users', ['email'], { onDelete: 'cascade' })],
+    });
     const target = app({ ...users, unique: [uq('users_email_key', ['email'])] }, orders);
     const steps = h.drop_index.contract(drop(u), context(app({ ...users, indexes: [u] }, orders), target));
-    const add = 'ALTER TABLE app.orders ADD CONSTRAINT orders_email_fk FOREIGN KEY (email) REFERENCES app.users (email) ON DELETE CASCADE NOT VALID';
+    const add =
+      'ALTER TABLE app.orders ADD CONSTRAINT orders_email_fk FOREIGN KEY (email) REFERENCES app.users (email) ON DELETE CASCADE NOT VALID';
     expect(steps.map(shape)).toEqual([
       {
         phase: 'contract',
@@ -190,7 +240,16 @@ describe('drop_index', () => {
         transactional: false,
         hazards: ['INDEX_DROPPED'],
       },
-      { phase: 'contract', releaseOffset: 1, sql: add, rollback: ['ALTER TABLE app.orders DROP CONSTRAINT orders_email_fk'], lock: 'SHARE ROW EXCLUSIVE', lockedTables: ['app.orders', 'app.users'], transactional: true, hazards: [] },
+      {
+        phase: 'contract',
+        releaseOffset: 1,
+        sql: add,
+        rollback: ['ALTER TABLE app.orders DROP CONSTRAINT orders_email_fk'],
+        lock: 'SHARE ROW EXCLUSIVE',
+        lockedTables: ['app.orders', 'app.users'],
+        transactional: true,
+        hazards: [],
+      },
       {
         phase: 'contract',
         releaseOffset: 1,
@@ -204,10 +263,17 @@ describe('drop_index', () => {
     ]);
     const [detach, dropStep, reattach, validate] = steps;
     const gone = `gone:${key.index('app', 'users_email_idx')}`;
-    expect(detach!.requires).toEqual([key.constraint('app', 'orders', 'orders_email_fk'), key.index('app', 'users_email_idx')]);
+    expect(detach!.requires).toEqual([
+      key.constraint('app', 'orders', 'orders_email_fk'),
+      key.index('app', 'users_email_idx'),
+    ]);
     expect(dropStep!.drops).toEqual([key.index('app', 'users_email_idx')]);
     expect(dropStep!.creates).toEqual([gone]);
-    expect(reattach!.requires).toEqual([gone, key.index('app', 'users_email_key'), key.constraint('app', 'users', 'users_email_key')]);
+    expect(reattach!.requires).toEqual([
+      gone,
+      key.index('app', 'users_email_key'),
+      key.constraint('app', 'users', 'users_email_key'),
+    ]);
     expect(validate!.requires).toEqual(reattach!.creates);
   });
 });

@@ -9,17 +9,40 @@ import type { Table, UniqueConstraint } from '../../../src/schema/model/model.js
 import { app, col, db, fk, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 
-const users = table('users', [notNull('id'), notNull('email', 'text'), col('tenant')], { primaryKey: pk('users_pkey', ['id']) });
+const users = table('users', [notNull('id'), notNull('email', 'text'), col('tenant')], {
+  primaryKey: pk('users_pkey', ['id']),
+});
 const email = uq('users_email_key', ['email']);
 const withEmail = (t: Table = users, u: UniqueConstraint = email): Table => ({ ...t, unique: [u] });
-const addU = (unique: UniqueConstraint, s = 'app', t = 'users'): AddUnique => ({ kind: 'add_unique', schema: s, table: t, unique });
-const ordersFk = (extra = {}) => table('orders', [notNull('id'), col('email', 'text')], { foreignKeys: [fk('orders_email_fk', ['email'], 'users', ['email'], extra)] });
+const addU = (unique: UniqueConstraint, s = 'app', t = 'users'): AddUnique => ({
+  kind: 'add_unique',
+  schema: s,
+  table: t,
+  unique,
+});
+const ordersFk = (extra = {}) =>
+  table('orders', [notNull('id'), col('email', 'text')], {
+    foreignKeys: [fk('orders_email_fk', ['email'], 'users', ['email'], extra)],
+  });
 
 const build = (sql: string, lockedTables: string[]) => ({
-  phase: 'expand', releaseOffset: 0, sql, lock: 'SHARE UPDATE EXCLUSIVE', lockedTables, transactional: false, hazards: ['CORRECTNESS', 'INDEX_BUILD'],
+  phase: 'expand',
+  releaseOffset: 0,
+  sql,
+  lock: 'SHARE UPDATE EXCLUSIVE',
+  lockedTables,
+  transactional: false,
+  hazards: ['CORRECTNESS', 'INDEX_BUILD'],
 });
 const usingIndex = (sql: string, rollback: string[], lockedTables: string[], hazards = ['ACCESS_EXCLUSIVE_LOCK']) => ({
-  phase: 'contract', releaseOffset: 0, sql, rollback, lock: 'ACCESS EXCLUSIVE', lockedTables, transactional: true, hazards,
+  phase: 'contract',
+  releaseOffset: 0,
+  sql,
+  rollback,
+  lock: 'ACCESS EXCLUSIVE',
+  lockedTables,
+  transactional: true,
+  hazards,
 });
 
 function phases(change: AddUnique | AddPrimaryKey, ctx: PlanContext) {
@@ -36,11 +59,21 @@ describe('add_unique', () => {
       addU(email),
       context(app(users), app(withEmail())),
       {
-        expand: [{ ...build('CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON app.users USING btree (email)', ['app.users']), rollback: ['DROP INDEX CONCURRENTLY app.users_email_key'] }],
+        expand: [
+          {
+            ...build('CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON app.users USING btree (email)', [
+              'app.users',
+            ]),
+            rollback: ['DROP INDEX CONCURRENTLY app.users_email_key'],
+          },
+        ],
         contract: [
           usingIndex(
             'ALTER TABLE app.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key',
-            ['ALTER TABLE app.users DROP CONSTRAINT users_email_key', 'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON app.users USING btree (email)'],
+            [
+              'ALTER TABLE app.users DROP CONSTRAINT users_email_key',
+              'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON app.users USING btree (email)',
+            ],
             ['app.users'],
           ),
         ],
@@ -48,12 +81,23 @@ describe('add_unique', () => {
     ],
     [
       'NULLS NOT DISTINCT goes on the index; the deferral on the constraint; hostile names',
-      addU(uq('Users "E-mail" ñ', ['É-mail', 'tenant'], { nullsNotDistinct: true, deferrable: true, initiallyDeferred: true }), 'My "App"', 'Users'),
+      addU(
+        uq('Users "E-mail" ñ', ['É-mail', 'tenant'], {
+          nullsNotDistinct: true,
+          deferrable: true,
+          initiallyDeferred: true,
+        }),
+        'My "App"',
+        'Users',
+      ),
       context(db(schema('My "App"', { tables: [table('Users', [col('É-mail', 'text'), col('tenant')])] })), db()),
       {
         expand: [
           {
-            ...build('CREATE UNIQUE INDEX CONCURRENTLY "Users ""E-mail"" ñ" ON "My ""App"""."Users" USING btree ("É-mail", tenant) NULLS NOT DISTINCT', ['"My ""App"""."Users"']),
+            ...build(
+              'CREATE UNIQUE INDEX CONCURRENTLY "Users ""E-mail"" ñ" ON "My ""App"""."Users" USING btree ("É-mail", tenant) NULLS NOT DISTINCT',
+              ['"My ""App"""."Users"'],
+            ),
             rollback: ['DROP INDEX CONCURRENTLY "My ""App"""."Users ""E-mail"" ñ"'],
           },
         ],
@@ -76,8 +120,14 @@ describe('add_unique', () => {
       {
         expand: [
           {
-            phase: 'expand', releaseOffset: 0, sql: 'ALTER TABLE app.users ADD CONSTRAINT users_email_key UNIQUE (email)', rollback: ['ALTER TABLE app.users DROP CONSTRAINT users_email_key'],
-            lock: 'none', lockedTables: [], transactional: true, hazards: [],
+            phase: 'expand',
+            releaseOffset: 0,
+            sql: 'ALTER TABLE app.users ADD CONSTRAINT users_email_key UNIQUE (email)',
+            rollback: ['ALTER TABLE app.users DROP CONSTRAINT users_email_key'],
+            lock: 'none',
+            lockedTables: [],
+            transactional: true,
+            hazards: [],
           },
         ],
         contract: [],
@@ -86,7 +136,10 @@ describe('add_unique', () => {
     [
       'adopting an existing unique index of the same name and definition: no build, and the rollback rebuilds it as it was',
       addU(email),
-      context(app({ ...users, indexes: [idx('users_email_key', ['email'], { unique: true, comment: 'kept' })] }), app(withEmail())),
+      context(
+        app({ ...users, indexes: [idx('users_email_key', ['email'], { unique: true, comment: 'kept' })] }),
+        app(withEmail()),
+      ),
       {
         expand: [],
         contract: [
@@ -109,12 +162,25 @@ describe('add_unique', () => {
   it('the rollback of USING INDEX drops every dependent foreign key first and re-adds each as it was at that point', () => {
     // orders_email_fk exists (valid) in the source; invoices_email_fk is added by this plan (NOT VALID until the
     // contract phase validates it, after this step); kids_email_fk is on a table this plan creates (added valid).
-    const invoices = table('invoices', [col('email', 'text')], { foreignKeys: [fk('invoices_email_fk', ['email'], 'users', ['email'])] });
-    const kids = table('kids', [col('email', 'text')], { foreignKeys: [fk('kids_email_fk', ['email'], 'users', ['email'])] });
-    const source = app({ ...users, indexes: [idx('users_email_idx', ['email'], { unique: true })] }, ordersFk(), { ...invoices, foreignKeys: [] });
-    const target = app({ ...withEmail(), indexes: [idx('users_email_idx', ['email'], { unique: true })] }, ordersFk(), invoices, kids);
+    const invoices = table('invoices', [col('email', 'text')], {
+      foreignKeys: [fk('invoices_email_fk', ['email'], 'users', ['email'])],
+    });
+    const kids = table('kids', [col('email', 'text')], {
+      foreignKeys: [fk('kids_email_fk', ['email'], 'users', ['email'])],
+    });
+    const source = app({ ...users, indexes: [idx('users_email_idx', ['email'], { unique: true })] }, ordersFk(), {
+      ...invoices,
+      foreignKeys: [],
+    });
+    const target = app(
+      { ...withEmail(), indexes: [idx('users_email_idx', ['email'], { unique: true })] },
+      ordersFk(),
+      invoices,
+      kids,
+    );
     const [step] = h.add_unique.contract(addU(email), context(source, target, { newTables: new Set(['app.kids']) }));
-    const readd = (t: string, n: string) => `ALTER TABLE app.${t} ADD CONSTRAINT ${n} FOREIGN KEY (email) REFERENCES app.users (email) NOT VALID`;
+    const readd = (t: string, n: string) =>
+      `ALTER TABLE app.${t} ADD CONSTRAINT ${n} FOREIGN KEY (email) REFERENCES app.users (email) NOT VALID`;
     expect(step!.rollback).toEqual([
       'ALTER TABLE app.invoices DROP CONSTRAINT invoices_email_fk',
       'ALTER TABLE app.kids DROP CONSTRAINT kids_email_fk',
@@ -136,27 +202,52 @@ describe('add_unique', () => {
     expect(b!.creates).toEqual([key.index('app', 'users_email_key')]);
     expect(b!.requires).toEqual([key.table('app', 'users'), key.column('app', 'users', 'email')]);
     expect(c!.creates).toEqual([key.constraint('app', 'users', 'users_email_key')]);
-    expect(c!.requires).toEqual([key.table('app', 'users'), key.index('app', 'users_email_key'), key.column('app', 'users', 'email')]);
+    expect(c!.requires).toEqual([
+      key.table('app', 'users'),
+      key.index('app', 'users_email_key'),
+      key.column('app', 'users', 'email'),
+    ]);
   });
 });
 
 describe('add_primary_key', () => {
-  const accounts = (nullable: boolean) => table('accounts', [col('id', 'bigint', { nullable }), col('region', 'text', { nullable: false })]);
-  const addPk = (): AddPrimaryKey => ({ kind: 'add_primary_key', schema: 'app', table: 'accounts', primaryKey: pk('accounts_pkey', ['id', 'region']) });
+  const accounts = (nullable: boolean) =>
+    table('accounts', [col('id', 'bigint', { nullable }), col('region', 'text', { nullable: false })]);
+  const addPk = (): AddPrimaryKey => ({
+    kind: 'add_primary_key',
+    schema: 'app',
+    table: 'accounts',
+    primaryKey: pk('accounts_pkey', ['id', 'region']),
+  });
   const withPk = (t: Table): Table => ({ ...t, primaryKey: pk('accounts_pkey', ['id', 'region']) });
-  const expandStep = { ...build('CREATE UNIQUE INDEX CONCURRENTLY accounts_pkey ON app.accounts USING btree (id, region)', ['app.accounts']), rollback: ['DROP INDEX CONCURRENTLY app.accounts_pkey'] };
+  const expandStep = {
+    ...build('CREATE UNIQUE INDEX CONCURRENTLY accounts_pkey ON app.accounts USING btree (id, region)', [
+      'app.accounts',
+    ]),
+    rollback: ['DROP INDEX CONCURRENTLY app.accounts_pkey'],
+  };
   const sql = 'ALTER TABLE app.accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_pkey';
 
   it.each<[string, PlanContext, { expand: object[]; contract: object[] }]>([
     [
       'columns already NOT NULL',
       context(app(accounts(false)), app(withPk(accounts(false)))),
-      { expand: [expandStep], contract: [usingIndex(sql, ['ALTER TABLE app.accounts DROP CONSTRAINT accounts_pkey', expandStep.sql], ['app.accounts'])] },
+      {
+        expand: [expandStep],
+        contract: [
+          usingIndex(sql, ['ALTER TABLE app.accounts DROP CONSTRAINT accounts_pkey', expandStep.sql], ['app.accounts']),
+        ],
+      },
     ],
     [
       'a column another change makes NOT NULL: no scan here (ordered after it), NOT NULL left alone',
       context(app(accounts(true)), app(withPk(accounts(false)))),
-      { expand: [expandStep], contract: [usingIndex(sql, ['ALTER TABLE app.accounts DROP CONSTRAINT accounts_pkey', expandStep.sql], ['app.accounts'])] },
+      {
+        expand: [expandStep],
+        contract: [
+          usingIndex(sql, ['ALTER TABLE app.accounts DROP CONSTRAINT accounts_pkey', expandStep.sql], ['app.accounts']),
+        ],
+      },
     ],
     [
       'a column nothing else makes NOT NULL: USING INDEX sets it (FULL_SCAN), the rollback drops it again',
@@ -166,7 +257,11 @@ describe('add_primary_key', () => {
         contract: [
           usingIndex(
             sql,
-            ['ALTER TABLE app.accounts DROP CONSTRAINT accounts_pkey', 'ALTER TABLE app.accounts ALTER COLUMN id DROP NOT NULL', expandStep.sql],
+            [
+              'ALTER TABLE app.accounts DROP CONSTRAINT accounts_pkey',
+              'ALTER TABLE app.accounts ALTER COLUMN id DROP NOT NULL',
+              expandStep.sql,
+            ],
             ['app.accounts'],
             ['ACCESS_EXCLUSIVE_LOCK', 'FULL_SCAN'],
           ),
@@ -179,8 +274,14 @@ describe('add_primary_key', () => {
       {
         expand: [
           {
-            phase: 'expand', releaseOffset: 0, sql: 'ALTER TABLE app.accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY (id, region)',
-            rollback: ['ALTER TABLE app.accounts DROP CONSTRAINT accounts_pkey'], lock: 'none', lockedTables: [], transactional: true, hazards: [],
+            phase: 'expand',
+            releaseOffset: 0,
+            sql: 'ALTER TABLE app.accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY (id, region)',
+            rollback: ['ALTER TABLE app.accounts DROP CONSTRAINT accounts_pkey'],
+            lock: 'none',
+            lockedTables: [],
+            transactional: true,
+            hazards: [],
           },
         ],
         contract: [],
@@ -201,10 +302,27 @@ describe('add_primary_key', () => {
 });
 
 describe('drop_unique / drop_primary_key', () => {
-  const dropU = (unique: UniqueConstraint): DropUnique => ({ kind: 'drop_unique', schema: 'app', table: 'users', unique });
-  const dropPk = (): DropPrimaryKey => ({ kind: 'drop_primary_key', schema: 'app', table: 'users', primaryKey: pk('users_pkey', ['id']) });
+  const dropU = (unique: UniqueConstraint): DropUnique => ({
+    kind: 'drop_unique',
+    schema: 'app',
+    table: 'users',
+    unique,
+  });
+  const dropPk = (): DropPrimaryKey => ({
+    kind: 'drop_primary_key',
+    schema: 'app',
+    table: 'users',
+    primaryKey: pk('users_pkey', ['id']),
+  });
   const dropStep = (sql: string, rollback: string[], hazards: string[]) => ({
-    phase: 'contract', releaseOffset: 1, sql, rollback, lock: 'ACCESS EXCLUSIVE', lockedTables: ['app.users'], transactional: true, hazards,
+    phase: 'contract',
+    releaseOffset: 1,
+    sql,
+    rollback,
+    lock: 'ACCESS EXCLUSIVE',
+    lockedTables: ['app.users'],
+    transactional: true,
+    hazards,
   });
 
   it.each<[string, DropUnique | DropPrimaryKey, PlanContext, object[]]>([
@@ -215,7 +333,10 @@ describe('drop_unique / drop_primary_key', () => {
       [
         dropStep(
           'ALTER TABLE app.users DROP CONSTRAINT users_email_key',
-          ['CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON app.users USING btree (email)', 'ALTER TABLE app.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key'],
+          [
+            'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON app.users USING btree (email)',
+            'ALTER TABLE app.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key',
+          ],
           ['ACCESS_EXCLUSIVE_LOCK', 'INDEX_DROPPED'],
         ),
       ],
@@ -223,7 +344,10 @@ describe('drop_unique / drop_primary_key', () => {
     [
       'unique with every option',
       dropU(uq('Users "E" ñ', ['email', 'tenant'], { nullsNotDistinct: true, deferrable: true })),
-      context(app(withEmail(users, uq('Users "E" ñ', ['email', 'tenant'], { nullsNotDistinct: true, deferrable: true }))), app(users)),
+      context(
+        app(withEmail(users, uq('Users "E" ñ', ['email', 'tenant'], { nullsNotDistinct: true, deferrable: true }))),
+        app(users),
+      ),
       [
         dropStep(
           'ALTER TABLE app.users DROP CONSTRAINT "Users ""E"" ñ"',
@@ -242,7 +366,10 @@ describe('drop_unique / drop_primary_key', () => {
       [
         dropStep(
           'ALTER TABLE app.users DROP CONSTRAINT users_pkey',
-          ['CREATE UNIQUE INDEX CONCURRENTLY users_pkey ON app.users USING btree (id)', 'ALTER TABLE app.users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey'],
+          [
+            'CREATE UNIQUE INDEX CONCURRENTLY users_pkey ON app.users USING btree (id)',
+            'ALTER TABLE app.users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey',
+          ],
           ['ACCESS_EXCLUSIVE_LOCK', 'INDEX_DROPPED', 'NOT_REPLICATION_SAFE'],
         ),
       ],
@@ -258,9 +385,17 @@ describe('drop_unique / drop_primary_key', () => {
     const source = app(withEmail(), ordersFk());
     const target = app({ ...users, indexes: [idx('users_email_idx', ['email'], { unique: true })] }, ordersFk());
     const steps = h.drop_unique.contract(dropU(email), context(source, target));
-    expect(steps.map((s) => s.action)).toEqual(['detach_foreign_key', 'drop_constraint', 'reattach_foreign_key', 'validate_foreign_key']);
+    expect(steps.map((s) => s.action)).toEqual([
+      'detach_foreign_key',
+      'drop_constraint',
+      'reattach_foreign_key',
+      'validate_foreign_key',
+    ]);
     const drop = steps[1]!;
-    expect(drop.drops).toEqual([key.constraint('app', 'users', 'users_email_key'), key.index('app', 'users_email_key')]);
+    expect(drop.drops).toEqual([
+      key.constraint('app', 'users', 'users_email_key'),
+      key.index('app', 'users_email_key'),
+    ]);
     expect(drop.creates).toEqual(drop.drops.map((k) => `gone:${k}`));
     // The detach rollback puts the foreign key back as the target has it (here valid).
     expect(steps[0]!.rollback).toEqual([
@@ -271,8 +406,13 @@ describe('drop_unique / drop_primary_key', () => {
 
   it('a foreign key the target declares NOT VALID is re-attached NOT VALID and not validated', () => {
     const fks = ordersFk({ notValid: true });
-    const steps = h.drop_unique.contract(dropU(email), context(app(withEmail(), fks), app({ ...users, indexes: [idx('u', ['email'], { unique: true })] }, fks)));
+    const steps = h.drop_unique.contract(
+      dropU(email),
+      context(app(withEmail(), fks), app({ ...users, indexes: [idx('u', ['email'], { unique: true })] }, fks)),
+    );
     expect(steps.map((s) => s.action)).toEqual(['detach_foreign_key', 'drop_constraint', 'reattach_foreign_key']);
-    expect(steps[0]!.rollback).toEqual(['ALTER TABLE app.orders ADD CONSTRAINT orders_email_fk FOREIGN KEY (email) REFERENCES app.users (email) NOT VALID']);
+    expect(steps[0]!.rollback).toEqual([
+      'ALTER TABLE app.orders ADD CONSTRAINT orders_email_fk FOREIGN KEY (email) REFERENCES app.users (email) NOT VALID',
+    ]);
   });
 });

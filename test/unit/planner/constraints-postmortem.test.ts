@@ -10,17 +10,37 @@ import type { ForeignKey } from '../../../src/schema/model/model.js';
 import { app, col, fk, idx, notNull, pk, table, uq } from '../diff/fixtures.js';
 import { context, draftsOf, phases, problemsOf } from './constraints-support.js';
 
-const customers = table('customers', [notNull('id', 'bigint'), col('email', 'text'), col('tax_id', 'text'), col('code', 'text'), col('region', 'text')], {
-  primaryKey: pk('customers_pkey', ['id']),
-});
-const orders = table('orders', [notNull('id', 'bigint'), col('customer_email', 'text'), col('customer_tax', 'text'), col('product_sku', 'text'), col('product_code', 'text'), col('region', 'text'), col('ref', 'text')], {
-  primaryKey: pk('orders_pkey', ['id']),
-});
-const products = table('products', [notNull('id', 'bigint'), col('sku', 'text'), col('code', 'text'), col('region', 'text')], {
-  primaryKey: pk('products_pkey', ['id']),
-  unique: [uq('products_code_region_key', ['code', 'region'])],
-  indexes: [idx('products_sku_idx', ['sku'], { unique: true })],
-});
+const customers = table(
+  'customers',
+  [notNull('id', 'bigint'), col('email', 'text'), col('tax_id', 'text'), col('code', 'text'), col('region', 'text')],
+  {
+    primaryKey: pk('customers_pkey', ['id']),
+  },
+);
+const orders = table(
+  'orders',
+  [
+    notNull('id', 'bigint'),
+    col('customer_email', 'text'),
+    col('customer_tax', 'text'),
+    col('product_sku', 'text'),
+    col('product_code', 'text'),
+    col('region', 'text'),
+    col('ref', 'text'),
+  ],
+  {
+    primaryKey: pk('orders_pkey', ['id']),
+  },
+);
+const products = table(
+  'products',
+  [notNull('id', 'bigint'), col('sku', 'text'), col('code', 'text'), col('region', 'text')],
+  {
+    primaryKey: pk('products_pkey', ['id']),
+    unique: [uq('products_code_region_key', ['code', 'region'])],
+    indexes: [idx('products_sku_idx', ['sku'], { unique: true })],
+  },
+);
 const fks: Record<string, ForeignKey> = {
   email: fk('orders_customer_email_fk', ['customer_email'], 'customers', ['email']),
   tax: fk('orders_customer_tax_fk', ['customer_tax'], 'customers', ['tax_id']),
@@ -49,7 +69,8 @@ const ctx = context(source, target, { newTables: new Set(['app.products']) });
 const runs = phases(draftsOf(changes, ctx), (k) => !k.includes('products'));
 const steps = (phase: string) => runs.find((r) => r.release === 0 && r.phase === phase)!.steps;
 const position = (list: StepDraft[], pred: (s: StepDraft) => boolean) => list.findIndex(pred);
-const fkStep = (list: StepDraft[], f: ForeignKey) => position(list, (s) => s.creates.includes(key.constraint('app', f === fks.self ? 'customers' : 'orders', f.name)));
+const fkStep = (list: StepDraft[], f: ForeignKey) =>
+  position(list, (s) => s.creates.includes(key.constraint('app', f === fks.self ? 'customers' : 'orders', f.name)));
 const creating = (list: StepDraft[], k: string) => position(list, (s) => s.creates.includes(k));
 
 describe('the postmortem migration', () => {
@@ -92,9 +113,14 @@ describe('the postmortem migration', () => {
 
   it('contract: each foreign key is validated after the USING INDEX step of its key, so the key is rolled back after it', () => {
     const contract = steps('contract');
-    const validate = (f: ForeignKey) => position(contract, (s) => s.action === 'validate_foreign_key' && s.sql.includes(f.name));
-    expect(validate(fks.email!)).toBeGreaterThan(creating(contract, key.constraint('app', 'customers', 'customers_email_key')));
-    expect(validate(fks.self!)).toBeGreaterThan(creating(contract, key.constraint('app', 'customers', 'customers_code_region_key')));
+    const validate = (f: ForeignKey) =>
+      position(contract, (s) => s.action === 'validate_foreign_key' && s.sql.includes(f.name));
+    expect(validate(fks.email!)).toBeGreaterThan(
+      creating(contract, key.constraint('app', 'customers', 'customers_email_key')),
+    );
+    expect(validate(fks.self!)).toBeGreaterThan(
+      creating(contract, key.constraint('app', 'customers', 'customers_code_region_key')),
+    );
     expect(contract.filter((s) => s.action === 'validate_foreign_key')).toHaveLength(5);
   });
 
@@ -102,24 +128,38 @@ describe('the postmortem migration', () => {
     ['customers_email_key', 'customers', [fks.email!]],
     ['customers_code_region_key', 'customers', [fks.self!]],
     ['orders_ref_region_key', 'orders', []],
-  ])('contract: the rollback of USING INDEX %s drops its foreign keys first and re-adds them NOT VALID last', (name, tbl, dependents) => {
-    const step = steps('contract').find((s) => s.creates.includes(key.constraint('app', tbl, name)))!;
-    const dropKey = step.rollback.findIndex((r) => r.endsWith(`DROP CONSTRAINT ${name}`));
-    expect(step.rollback.slice(dropKey)).toEqual([
-      `ALTER TABLE app.${tbl} DROP CONSTRAINT ${name}`,
-      expect.stringMatching(new RegExp(`^CREATE UNIQUE INDEX CONCURRENTLY ${name} ON app\\.${tbl}`)),
-      ...dependents.map((f) => expect.stringMatching(new RegExp(`^ALTER TABLE app\\.\\w+ ADD CONSTRAINT ${f.name} FOREIGN KEY .* NOT VALID$`))),
-    ]);
-    expect(step.rollback.slice(0, dropKey)).toEqual(dependents.map((f) => expect.stringMatching(new RegExp(`DROP CONSTRAINT ${f.name}$`))));
-  });
+  ])(
+    'contract: the rollback of USING INDEX %s drops its foreign keys first and re-adds them NOT VALID last',
+    (name, tbl, dependents) => {
+      const step = steps('contract').find((s) => s.creates.includes(key.constraint('app', tbl, name)))!;
+      const dropKey = step.rollback.findIndex((r) => r.endsWith(`DROP CONSTRAINT ${name}`));
+      expect(step.rollback.slice(dropKey)).toEqual([
+        `ALTER TABLE app.${tbl} DROP CONSTRAINT ${name}`,
+        expect.stringMatching(new RegExp(`^CREATE UNIQUE INDEX CONCURRENTLY ${name} ON app\\.${tbl}`)),
+        ...dependents.map((f) =>
+          expect.stringMatching(
+            new RegExp(`^ALTER TABLE app\\.\\w+ ADD CONSTRAINT ${f.name} FOREIGN KEY .* NOT VALID$`),
+          ),
+        ),
+      ]);
+      expect(step.rollback.slice(0, dropKey)).toEqual(
+        dependents.map((f) => expect.stringMatching(new RegExp(`DROP CONSTRAINT ${f.name}$`))),
+      );
+    },
+  );
 
   it('rolling back every phase in reverse never removes a key while a foreign key still needs it', () => {
     for (const run of [...runs].reverse()) {
       const alive = new Set(run.steps.flatMap((s) => s.creates));
       for (const s of [...run.steps].reverse()) {
         for (const k of s.creates) alive.delete(k);
-        const stillNeeding = run.steps.filter((o) => o !== s && o.creates.some((c) => alive.has(c)) && o.requires.some((r) => s.creates.includes(r)));
-        expect(stillNeeding.map((o) => o.action), `rolling back ${s.action}`).toEqual([]);
+        const stillNeeding = run.steps.filter(
+          (o) => o !== s && o.creates.some((c) => alive.has(c)) && o.requires.some((r) => s.creates.includes(r)),
+        );
+        expect(
+          stillNeeding.map((o) => o.action),
+          `rolling back ${s.action}`,
+        ).toEqual([]);
       }
     }
   });

@@ -84,7 +84,8 @@ export function order(steps: readonly StepDraft[], existing: (k: string) => bool
   for (const s of steps) {
     for (const k of s.requires) {
       const milestone = /^(gone|readded|not_null|validated):/.test(k);
-      if (!created.has(k) && (milestone || !existing(k))) throw new Error(`step ${s.action} requires ${k}, which nothing in its phase creates`);
+      if (!created.has(k) && (milestone || !existing(k)))
+        throw new Error(`step ${s.action} requires ${k}, which nothing in its phase creates`);
     }
   }
   return orderSteps(steps);

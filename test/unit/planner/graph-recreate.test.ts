@@ -12,7 +12,10 @@ import type { Step } from '../../../src/planner/types.js';
 import { col, context, db, enumType, schema, steps, table } from './objects-fixtures.js';
 
 const step = (description: string, o: { creates?: string[]; requires?: string[]; drops?: string[] } = {}) => ({
-  description, creates: o.creates ?? [], requires: o.requires ?? [], drops: o.drops ?? [],
+  description,
+  creates: o.creates ?? [],
+  requires: o.requires ?? [],
+  drops: o.drops ?? [],
 });
 
 describe('orderSteps with a re-created key', () => {
@@ -21,11 +24,18 @@ describe('orderSteps with a re-created key', () => {
     const use = step('use old', { requires: ['type:t', 'type:t_new'] });
     const drop = step('drop', { creates: [milestone.gone('type:t')], requires: ['type:t_new'], drops: ['type:t'] });
     const create = step('create new', { creates: ['type:t_new'] });
-    expect(orderSteps([rename, drop, use, create]).map((s) => s.description)).toEqual(['create new', 'use old', 'drop', 'rename']);
+    expect(orderSteps([rename, drop, use, create]).map((s) => s.description)).toEqual([
+      'create new',
+      'use old',
+      'drop',
+      'rename',
+    ]);
   });
 
   it('still orders requirers after a plain creator', () => {
-    expect(orderSteps([step('use', { requires: ['k'] }), step('make', { creates: ['k'] })]).map((s) => s.description)).toEqual(['make', 'use']);
+    expect(
+      orderSteps([step('use', { requires: ['k'] }), step('make', { creates: ['k'] })]).map((s) => s.description),
+    ).toEqual(['make', 'use']);
   });
 });
 
@@ -34,7 +44,10 @@ describe('recreate_enum claims the type it renames into place', () => {
   const to = enumType('mood', ['ok', 'sad']);
   const visit = table('visit', [col('id'), col('mood', 'app.mood')]);
   const change: RecreateEnum = { kind: 'recreate_enum', schema: 'app', from, to };
-  const x = context(db(schema('app', { enums: [from], tables: [visit] })), db(schema('app', { enums: [to], tables: [visit] })));
+  const x = context(
+    db(schema('app', { enums: [from], tables: [visit] })),
+    db(schema('app', { enums: [to], tables: [visit] })),
+  );
 
   it('the rename creates type app.mood, ordered last, and the phase meets its expectations', () => {
     const ordered = orderSteps(steps(H.recreate_enum, change, x));
@@ -48,7 +61,15 @@ describe('recreate_enum claims the type it renames into place', () => {
   });
 
   it('a drop of another column of the old type still comes before DROP TYPE', () => {
-    const dropColumn = draft({ phase: 'contract', releaseOffset: 1, action: 'drop_column', description: 'drop log.m', sql: 'ALTER TABLE app.log DROP COLUMN m', requires: [key.type('app', 'mood')], drops: [key.column('app', 'log', 'm')] });
+    const dropColumn = draft({
+      phase: 'contract',
+      releaseOffset: 1,
+      action: 'drop_column',
+      description: 'drop log.m',
+      sql: 'ALTER TABLE app.log DROP COLUMN m',
+      requires: [key.type('app', 'mood')],
+      drops: [key.column('app', 'log', 'm')],
+    });
     const actions = orderSteps([...steps(H.recreate_enum, change, x), dropColumn].reverse()).map((d) => d.action);
     expect(actions.indexOf('drop_column')).toBeLessThan(actions.indexOf('drop_old_enum'));
     expect(actions.indexOf('convert_enum_users')).toBeLessThan(actions.indexOf('drop_old_enum'));

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DependencyCycleError, orderSteps } from '../../../src/planner/graph.js';
 
 const step = (description: string, o: { creates?: string[]; requires?: string[]; drops?: string[] } = {}) => ({
-  description, creates: o.creates ?? [], requires: o.requires ?? [], drops: o.drops ?? [],
+  description,
+  creates: o.creates ?? [],
+  requires: o.requires ?? [],
+  drops: o.drops ?? [],
 });
 
 describe('orderSteps', () => {
@@ -32,7 +35,9 @@ describe('orderSteps', () => {
 
   it('orders 20,000 steps quickly and correctly (a chain given backwards)', () => {
     const n = 20_000;
-    const list = Array.from({ length: n }, (_, i) => step(`s${n - 1 - i}`, { creates: [`k${n - 1 - i}`], requires: n - 1 - i > 0 ? [`k${n - 2 - i}`] : [] }));
+    const list = Array.from({ length: n }, (_, i) =>
+      step(`s${n - 1 - i}`, { creates: [`k${n - 1 - i}`], requires: n - 1 - i > 0 ? [`k${n - 2 - i}`] : [] }),
+    );
     const out = orderSteps(list);
     expect(out[0]!.description).toBe('s0');
     expect(out[n - 1]!.description).toBe(`s${n - 1}`);

@@ -6,8 +6,29 @@ import { key } from '../../../src/planner/keys.js';
 import { context, db, keys, shown, steps } from './objects-fixtures.js';
 
 const S = 'C "s"';
-it.each<{ name: string; target: CommentTarget; from: string | null; to: string | null; sql: string; back: string; lock: string; lockedTables: string[]; requires: string[]; newTables?: string[] }>([
-  { name: 'schema, set', target: { kind: 'schema' }, from: null, to: 'a', sql: `COMMENT ON SCHEMA "C ""s""" IS 'a'`, back: `COMMENT ON SCHEMA "C ""s""" IS NULL`, lock: 'none', lockedTables: [], requires: [key.schema(S)] },
+it.each<{
+  name: string;
+  target: CommentTarget;
+  from: string | null;
+  to: string | null;
+  sql: string;
+  back: string;
+  lock: string;
+  lockedTables: string[];
+  requires: string[];
+  newTables?: string[];
+}>([
+  {
+    name: 'schema, set',
+    target: { kind: 'schema' },
+    from: null,
+    to: 'a',
+    sql: `COMMENT ON SCHEMA "C ""s""" IS 'a'`,
+    back: `COMMENT ON SCHEMA "C ""s""" IS NULL`,
+    lock: 'none',
+    lockedTables: [],
+    requires: [key.schema(S)],
+  },
   {
     name: 'table, removed',
     target: { kind: 'table', table: 'Täble' },
@@ -53,10 +74,36 @@ it.each<{ name: string; target: CommentTarget; from: string | null; to: string |
     requires: [key.index(S, 'i')],
     newTables: [`${S}.t`],
   },
-  { name: 'enum', target: { kind: 'enum', enum: 'e' }, from: 'old', to: 'new', sql: `COMMENT ON TYPE "C ""s""".e IS 'new'`, back: `COMMENT ON TYPE "C ""s""".e IS 'old'`, lock: 'none', lockedTables: [], requires: [key.type(S, 'e')] },
+  {
+    name: 'enum',
+    target: { kind: 'enum', enum: 'e' },
+    from: 'old',
+    to: 'new',
+    sql: `COMMENT ON TYPE "C ""s""".e IS 'new'`,
+    back: `COMMENT ON TYPE "C ""s""".e IS 'old'`,
+    lock: 'none',
+    lockedTables: [],
+    requires: [key.type(S, 'e')],
+  },
 ])('$name', ({ target, from, to, sql, back, lock, lockedTables, requires, newTables }) => {
-  const drafts = steps(H.set_comment, { kind: 'set_comment', schema: S, target, from, to }, context(db(), db(), 170000, newTables));
-  expect(drafts.map(shown)).toEqual([{ phase: 'expand', releaseOffset: 0, action: 'set_comment', sql, rollback: [back], lock, lockedTables, transactional: true, hazards: [] }]);
+  const drafts = steps(
+    H.set_comment,
+    { kind: 'set_comment', schema: S, target, from, to },
+    context(db(), db(), 170000, newTables),
+  );
+  expect(drafts.map(shown)).toEqual([
+    {
+      phase: 'expand',
+      releaseOffset: 0,
+      action: 'set_comment',
+      sql,
+      rollback: [back],
+      lock,
+      lockedTables,
+      transactional: true,
+      hazards: [],
+    },
+  ]);
   expect(keys(drafts[0]!)).toEqual({ creates: [], requires, drops: [] });
   expect(H.set_comment.validate({ kind: 'set_comment', schema: S, target, from, to }, context(db()))).toEqual([]);
 });

@@ -25,15 +25,21 @@ it.each([
 });
 
 it('renameMentions changes the type and nothing that merely starts like it', () => {
-  expect(renameMentions("((s <> 'c'::app.st) AND (t <> 'c'::app.st2) AND (u = ANY ('{a}'::app.st[])))", 'app', 'st', 'st__sy_new')).toBe(
-    "((s <> 'c'::app.st__sy_new) AND (t <> 'c'::app.st2) AND (u = ANY ('{a}'::app.st__sy_new[])))",
-  );
+  expect(
+    renameMentions(
+      "((s <> 'c'::app.st) AND (t <> 'c'::app.st2) AND (u = ANY ('{a}'::app.st[])))",
+      'app',
+      'st',
+      'st__sy_new',
+    ),
+  ).toBe("((s <> 'c'::app.st__sy_new) AND (t <> 'c'::app.st2) AND (u = ANY ('{a}'::app.st__sy_new[])))");
   expect(renameMentions(`'x'::"My S"."Mö"`, 'My S', 'Mö', 'Mö__sy_new')).toBe(`'x'::"My S"."Mö__sy_new"`);
 });
 
 const fn = (definition: string) => ({ kind: 'function' as const, name: 'f', args: '', definition });
 it('returnsClause and signatureText read pg_get_functiondef output', () => {
-  const d = "CREATE OR REPLACE FUNCTION app.f(k app.kind DEFAULT 'a'::app.kind)\n RETURNS SETOF app.items\n LANGUAGE sql\nAS $function$SELECT * FROM app.other$function$\n";
+  const d =
+    "CREATE OR REPLACE FUNCTION app.f(k app.kind DEFAULT 'a'::app.kind)\n RETURNS SETOF app.items\n LANGUAGE sql\nAS $function$SELECT * FROM app.other$function$\n";
   expect(returnsClause(d)).toBe('SETOF app.items');
   expect(signatureText(fn(d))).toBe("(k app.kind DEFAULT 'a'::app.kind)\nSETOF app.items");
   expect(signatureText(fn('CREATE OR REPLACE FUNCTION "My S"."f(x)"()\n RETURNS trigger\n'))).toBe('()\ntrigger');

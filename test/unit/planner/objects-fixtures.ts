@@ -5,7 +5,12 @@ import type { PlanContext, StepDraft } from '../../../src/planner/types.js';
 
 export * from '../diff/fixtures.js';
 
-export function context(source: DatabaseSchema, target: DatabaseSchema = source, serverVersionNum = 170000, newTables: readonly string[] = []): PlanContext {
+export function context(
+  source: DatabaseSchema,
+  target: DatabaseSchema = source,
+  serverVersionNum = 170000,
+  newTables: readonly string[] = [],
+): PlanContext {
   return { source, target, serverVersionNum, newTables: new Set(newTables) };
 }
 
@@ -26,6 +31,14 @@ export const shown = (d: StepDraft) => ({
 export const keys = (d: StepDraft) => ({ creates: d.creates, requires: d.requires, drops: d.drops });
 
 /** Every step of a change, in phase order. */
-export function steps<C>(h: { expand(c: C, x: PlanContext): readonly StepDraft[]; backfill(c: C, x: PlanContext): readonly StepDraft[]; contract(c: C, x: PlanContext): readonly StepDraft[] }, c: C, x: PlanContext): StepDraft[] {
+export function steps<C>(
+  h: {
+    expand(c: C, x: PlanContext): readonly StepDraft[];
+    backfill(c: C, x: PlanContext): readonly StepDraft[];
+    contract(c: C, x: PlanContext): readonly StepDraft[];
+  },
+  c: C,
+  x: PlanContext,
+): StepDraft[] {
   return [...h.expand(c, x), ...h.backfill(c, x), ...h.contract(c, x)];
 }

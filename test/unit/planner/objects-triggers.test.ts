@@ -8,16 +8,40 @@ import { col, context, db, fn, keys, schema, shown, steps, table, trigger } from
 
 const S = 'Tr Ü';
 const T = '"Tr Ü"."T ""t"""';
-const withFn = db(schema('app', { functions: [fn('touch')] }), schema(S, { tables: [table('T "t"', [col('id'), col('Väl'), col('v')])] }));
-const sync = trigger('Sync "it"', { timing: 'after', events: ['insert', 'update'], when: '(new."Väl" IS DISTINCT FROM old.v)', enabled: 'always' });
+const withFn = db(
+  schema('app', { functions: [fn('touch')] }),
+  schema(S, { tables: [table('T "t"', [col('id'), col('Väl'), col('v')])] }),
+);
+const sync = trigger('Sync "it"', {
+  timing: 'after',
+  events: ['insert', 'update'],
+  when: '(new."Väl" IS DISTINCT FROM old.v)',
+  enabled: 'always',
+});
 const CREATE = `CREATE TRIGGER "Sync ""it""" AFTER INSERT OR UPDATE ON ${T} FOR EACH ROW WHEN ((new."Väl" IS DISTINCT FROM old.v)) EXECUTE FUNCTION app.touch()`;
-const brief = (lock: string, lockedTables: string[], hazards: string[] = []) => ({ lock, lockedTables, transactional: true, hazards });
+const brief = (lock: string, lockedTables: string[], hazards: string[] = []) => ({
+  lock,
+  lockedTables,
+  transactional: true,
+  hazards,
+});
 
 describe('create_trigger', () => {
   it('created in the default mode, then set to its own: two steps', () => {
-    const drafts = steps(H.create_trigger, { kind: 'create_trigger', schema: S, table: 'T "t"', trigger: sync }, context(db(), withFn));
+    const drafts = steps(
+      H.create_trigger,
+      { kind: 'create_trigger', schema: S, table: 'T "t"', trigger: sync },
+      context(db(), withFn),
+    );
     expect(drafts.map(shown)).toEqual([
-      { phase: 'expand', releaseOffset: 0, action: 'create_trigger', sql: CREATE, rollback: [`DROP TRIGGER "Sync ""it""" ON ${T}`], ...brief('SHARE ROW EXCLUSIVE', [T]) },
+      {
+        phase: 'expand',
+        releaseOffset: 0,
+        action: 'create_trigger',
+        sql: CREATE,
+        rollback: [`DROP TRIGGER "Sync ""it""" ON ${T}`],
+        ...brief('SHARE ROW EXCLUSIVE', [T]),
+      },
       {
         phase: 'expand',
         releaseOffset: 0,
@@ -29,17 +53,32 @@ describe('create_trigger', () => {
     ]);
     expect(keys(drafts[0]!)).toEqual({
       creates: [key.trigger(S, 'T "t"', 'Sync "it"')],
-      requires: [key.table(S, 'T "t"'), key.function('app', 'touch', ''), key.column(S, 'T "t"', 'Väl'), key.column(S, 'T "t"', 'v')],
+      requires: [
+        key.table(S, 'T "t"'),
+        key.function('app', 'touch', ''),
+        key.column(S, 'T "t"', 'Väl'),
+        key.column(S, 'T "t"', 'v'),
+      ],
       drops: [],
     });
     expect(drafts[1]!.requires).toEqual([key.trigger(S, 'T "t"', 'Sync "it"')]);
   });
 
   it('on a table created by the plan: no lock on an existing table; a function outside the model is not required', () => {
-    const plain = trigger('t_touch', { function: { schema: 'pg_catalog', name: 'suppress_redundant_updates_trigger' } });
-    const drafts = steps(H.create_trigger, { kind: 'create_trigger', schema: 'app', table: 't', trigger: plain }, context(db(), db(), 170000, ['app.t']));
+    const plain = trigger('t_touch', {
+      function: { schema: 'pg_catalog', name: 'suppress_redundant_updates_trigger' },
+    });
+    const drafts = steps(
+      H.create_trigger,
+      { kind: 'create_trigger', schema: 'app', table: 't', trigger: plain },
+      context(db(), db(), 170000, ['app.t']),
+    );
     expect(drafts.map((d) => [d.sql, d.lock, d.lockedTables])).toEqual([
-      ['CREATE TRIGGER t_touch BEFORE INSERT OR UPDATE ON app.t FOR EACH ROW EXECUTE FUNCTION pg_catalog.suppress_redundant_updates_trigger()', 'SHARE ROW EXCLUSIVE', []],
+      [
+        'CREATE TRIGGER t_touch BEFORE INSERT OR UPDATE ON app.t FOR EACH ROW EXECUTE FUNCTION pg_catalog.suppress_redundant_updates_trigger()',
+        'SHARE ROW EXCLUSIVE',
+        [],
+      ],
     ]);
     expect(drafts[0]!.requires).toEqual([key.table('app', 't')]);
   });
@@ -51,9 +90,20 @@ describe('drop_trigger', () => {
     { enabled: 'replica', rollback: [CREATE, `ALTER TABLE ${T} ENABLE REPLICA TRIGGER "Sync ""it"""`] },
     { enabled: 'disabled', rollback: [CREATE, `ALTER TABLE ${T} DISABLE TRIGGER "Sync ""it"""`] },
   ])('in mode $enabled: the next release; the rollback recreates it in that mode', ({ enabled, rollback }) => {
-    const drafts = steps(H.drop_trigger, { kind: 'drop_trigger', schema: S, table: 'T "t"', trigger: { ...sync, enabled } }, context(withFn, db()));
+    const drafts = steps(
+      H.drop_trigger,
+      { kind: 'drop_trigger', schema: S, table: 'T "t"', trigger: { ...sync, enabled } },
+      context(withFn, db()),
+    );
     expect(drafts.map(shown)).toEqual([
-      { phase: 'contract', releaseOffset: 1, action: 'drop_trigger', sql: `DROP TRIGGER "Sync ""it""" ON ${T}`, rollback, ...brief('ACCESS EXCLUSIVE', [T], ['ACCESS_EXCLUSIVE_LOCK']) },
+      {
+        phase: 'contract',
+        releaseOffset: 1,
+        action: 'drop_trigger',
+        sql: `DROP TRIGGER "Sync ""it""" ON ${T}`,
+        rollback,
+        ...brief('ACCESS EXCLUSIVE', [T], ['ACCESS_EXCLUSIVE_LOCK']),
+      },
     ]);
     expect(drafts[0]!.drops).toEqual([key.trigger(S, 'T "t"', 'Sync "it"')]);
     // Before the drop of its function and table, so that the rollback finds both.
@@ -67,7 +117,11 @@ describe('enable_trigger', () => {
     { from: 'disabled', to: 'always', sql: 'ENABLE ALWAYS TRIGGER', back: 'DISABLE TRIGGER' },
     { from: 'always', to: 'replica', sql: 'ENABLE REPLICA TRIGGER', back: 'ENABLE ALWAYS TRIGGER' },
   ])('$from to $to', ({ from, to, sql, back }) => {
-    const drafts = steps(H.enable_trigger, { kind: 'enable_trigger', schema: S, table: 'T "t"', trigger: { ...sync, enabled: to }, from, to }, context(withFn));
+    const drafts = steps(
+      H.enable_trigger,
+      { kind: 'enable_trigger', schema: S, table: 'T "t"', trigger: { ...sync, enabled: to }, from, to },
+      context(withFn),
+    );
     expect(drafts.map(shown)).toEqual([
       {
         phase: 'expand',
@@ -78,7 +132,11 @@ describe('enable_trigger', () => {
         ...brief('SHARE ROW EXCLUSIVE', [T]),
       },
     ]);
-    expect(keys(drafts[0]!)).toEqual({ creates: [], requires: [key.table(S, 'T "t"'), key.trigger(S, 'T "t"', 'Sync "it"')], drops: [] });
+    expect(keys(drafts[0]!)).toEqual({
+      creates: [],
+      requires: [key.table(S, 'T "t"'), key.trigger(S, 'T "t"', 'Sync "it"')],
+      drops: [],
+    });
   });
 });
 

@@ -10,7 +10,13 @@ import { UsageError } from '../../../src/errors.js';
 import { planToYaml, readPlan } from '../../../src/planner/file.js';
 import { planChecksum } from '../../../src/planner/checksum.js';
 import { checkPlanSql, PlanSqlMismatchError } from '../../../src/planner/sql-check.js';
-import { PlanSignatureError, signaturePath, signOrUnsign, signPlanFile, verifyPlanSignature } from '../../../src/planner/signature.js';
+import {
+  PlanSignatureError,
+  signaturePath,
+  signOrUnsign,
+  signPlanFile,
+  verifyPlanSignature,
+} from '../../../src/planner/signature.js';
 import type { Plan } from '../../../src/planner/types.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,11 +26,21 @@ function copyExample(): { dir: string; planFile: string; sqlDir: string; migrati
   const dir = mkdtempSync(join(tmpdir(), 'sy-reviewed-'));
   cpSync(join(ROOT, 'plans', '0001_example.plan.yaml'), join(dir, 'plans', '0001_example.plan.yaml'));
   cpSync(join(ROOT, 'migrations', '0001_example'), join(dir, 'migrations', '0001_example'), { recursive: true });
-  return { dir, planFile: join(dir, 'plans', '0001_example.plan.yaml'), sqlDir: join(dir, 'migrations', '0001_example'), migrations: join(dir, 'migrations') };
+  return {
+    dir,
+    planFile: join(dir, 'plans', '0001_example.plan.yaml'),
+    sqlDir: join(dir, 'migrations', '0001_example'),
+    migrations: join(dir, 'migrations'),
+  };
 }
 
-async function refusal(p: Promise<unknown>): Promise<{ code: string; exitCode: number; message: string; file?: string }> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+async function refusal(
+  p: Promise<unknown>,
+): Promise<{ code: string; exitCode: number; message: string; file?: string }> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   if (!e) throw new Error('expected a refusal');
   return e as { code: string; exitCode: number; message: string; file?: string };
 }
@@ -50,7 +66,7 @@ describe('checkPlanSql', () => {
     const plan = await readPlan(x.planFile);
     const file = join(x.sqlDir, 'r1-expand.up.sql');
     const lines = readFileSync(file, 'utf8').split('\n');
-    lines[7] = lines[7] + ' -- reviewed';
+    lines[7] = `${lines[7]} -- reviewed`;
     writeFileSync(file, lines.join('\n'));
     const e = await refusal(checkPlanSql(plan, x.migrations));
     expect(e).toBeInstanceOf(PlanSqlMismatchError);
@@ -73,7 +89,9 @@ describe('checkPlanSql', () => {
     rmSync(extra);
     await expect(checkPlanSql(plan, x.migrations)).resolves.toBeUndefined();
     rmSync(x.sqlDir, { recursive: true });
-    expect((await refusal(checkPlanSql(plan, x.migrations))).message).toContain('is missing (the folder does not exist)');
+    expect((await refusal(checkPlanSql(plan, x.migrations))).message).toContain(
+      'is missing (the folder does not exist)',
+    );
   });
 });
 
@@ -101,7 +119,10 @@ describe('plan signatures', () => {
     const k = keys();
     await signPlanFile(x.planFile, k.priv);
     const plan = await readPlan(x.planFile);
-    const { checksum: _, ...rest } = { ...plan, releases: plan.releases.map((r) => ({ ...r, expand: r.expand.map((s) => ({ ...s, lockTimeoutMs: 9000 })) })) };
+    const { checksum: _, ...rest } = {
+      ...plan,
+      releases: plan.releases.map((r) => ({ ...r, expand: r.expand.map((s) => ({ ...s, lockTimeoutMs: 9000 })) })),
+    };
     writeFileSync(x.planFile, planToYaml({ ...rest, checksum: planChecksum(rest) } as Plan));
     await readPlan(x.planFile); // the checksum alone is satisfied
     const e = await refusal(verifyPlanSignature(x.planFile, k.pub));

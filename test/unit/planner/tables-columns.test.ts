@@ -3,19 +3,43 @@
 import { describe, expect, it } from 'vitest';
 import { key } from '../../../src/planner/keys.js';
 import type { Column, Table } from '../../../src/schema/model/model.js';
-import { H, HQ, col, db, hostile, idx, notNull, pk, planOf, schema, sequence, shape, sql, table } from './tables-fixtures.js';
+import {
+  H,
+  HQ,
+  col,
+  db,
+  hostile,
+  idx,
+  notNull,
+  pk,
+  planOf,
+  schema,
+  sequence,
+  shape,
+  sql,
+  table,
+} from './tables-fixtures.js';
 
 const T = `${HQ}."Orders"`;
-const orders = (...extra: Column[]): Table => table('Orders', [notNull('id', 'bigint'), col('amount', 'integer'), ...extra], { primaryKey: pk('Orders_pkey', ['id']) });
+const orders = (...extra: Column[]): Table =>
+  table('Orders', [notNull('id', 'bigint'), col('amount', 'integer'), ...extra], {
+    primaryKey: pk('Orders_pkey', ['id']),
+  });
 const keyless = (...extra: Column[]): Table => table('Orders', [col('amount', 'integer'), ...extra]);
-const plan = (kind: Parameters<typeof planOf>[0], from: Table, to: Table, version = 170004) => planOf(kind, hostile(from), hostile(to), version);
+const plan = (kind: Parameters<typeof planOf>[0], from: Table, to: Table, version = 170004) =>
+  planOf(kind, hostile(from), hostile(to), version);
 
 describe('add_column', () => {
   const g = 'Grand Total €';
   const G = `"${g}"`;
 
   it.each([
-    ['nullable', col(g, 'text'), [`ALTER TABLE ${T} ADD COLUMN ${G} text`], ['0/expand add_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK']],
+    [
+      'nullable',
+      col(g, 'text'),
+      [`ALTER TABLE ${T} ADD COLUMN ${G} text`],
+      ['0/expand add_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK'],
+    ],
     [
       'NOT NULL with a constant default (no rewrite on 11+)',
       notNull(g, 'text', { default: "'new'::text" }),
@@ -38,7 +62,9 @@ describe('add_column', () => {
     const p = plan('add_column', orders(), orders(column));
     expect(p.problems).toEqual([]);
     expect(p.steps.map(shape)).toEqual(shapes);
-    expect(p.steps.map(sql)).toEqual(statements.map((s) => ({ sql: s, rollback: [`ALTER TABLE ${T} DROP COLUMN ${G}`] })));
+    expect(p.steps.map(sql)).toEqual(
+      statements.map((s) => ({ sql: s, rollback: [`ALTER TABLE ${T} DROP COLUMN ${G}`] })),
+    );
     expect(p.steps[0]?.creates).toEqual([key.column(H, 'Orders', g)]);
   });
 
@@ -49,7 +75,10 @@ describe('add_column', () => {
 
   it('comments on the new column in a step of its own', () => {
     const p = plan('add_column', orders(), orders(col(g, 'text', { comment: "it's new" })));
-    expect(p.steps.map(sql)[1]).toEqual({ sql: `COMMENT ON COLUMN ${T}.${G} IS 'it''s new'`, rollback: [`COMMENT ON COLUMN ${T}.${G} IS NULL`] });
+    expect(p.steps.map(sql)[1]).toEqual({
+      sql: `COMMENT ON COLUMN ${T}.${G} IS 'it''s new'`,
+      rollback: [`COMMENT ON COLUMN ${T}.${G} IS NULL`],
+    });
   });
 
   describe('NOT NULL with `backfill` and no default', () => {
@@ -95,13 +124,28 @@ describe('add_column', () => {
         { sql: always, rollback: [`ALTER TABLE ${T} ENABLE TRIGGER ${trigger}`] },
         { sql: addCheck, rollback: [`ALTER TABLE ${T} DROP CONSTRAINT ${check}`] },
         { sql: `UPDATE ${T} SET ${G} = amount * 100 WHERE ${G} IS NULL`, rollback: [] },
-        { sql: `ALTER TABLE ${T} VALIDATE CONSTRAINT ${check}`, rollback: [`ALTER TABLE ${T} DROP CONSTRAINT ${check}`, addCheck] },
-        { sql: `ALTER TABLE ${T} ALTER COLUMN ${G} SET NOT NULL`, rollback: [`ALTER TABLE ${T} ALTER COLUMN ${G} DROP NOT NULL`] },
-        { sql: `ALTER TABLE ${T} DROP CONSTRAINT ${check}`, rollback: [addCheck, `ALTER TABLE ${T} VALIDATE CONSTRAINT ${check}`] },
+        {
+          sql: `ALTER TABLE ${T} VALIDATE CONSTRAINT ${check}`,
+          rollback: [`ALTER TABLE ${T} DROP CONSTRAINT ${check}`, addCheck],
+        },
+        {
+          sql: `ALTER TABLE ${T} ALTER COLUMN ${G} SET NOT NULL`,
+          rollback: [`ALTER TABLE ${T} ALTER COLUMN ${G} DROP NOT NULL`],
+        },
+        {
+          sql: `ALTER TABLE ${T} DROP CONSTRAINT ${check}`,
+          rollback: [addCheck, `ALTER TABLE ${T} VALIDATE CONSTRAINT ${check}`],
+        },
         { sql: `DROP TRIGGER ${trigger} ON ${T}`, rollback: [create, always] },
         { sql: `DROP FUNCTION ${fn}()`, rollback: [body] },
       ]);
-      expect(p.steps[5]?.backfill).toEqual({ schema: H, table: 'Orders', key: ['id'], set: [{ column: g, expression: 'amount * 100' }], where: `${G} IS NULL` });
+      expect(p.steps[5]?.backfill).toEqual({
+        schema: H,
+        table: 'Orders',
+        key: ['id'],
+        set: [{ column: g, expression: 'amount * 100' }],
+        where: `${G} IS NULL`,
+      });
       // The constraint waits for the trigger: rows of the previous version would fail it otherwise.
       expect(p.steps[4]?.requires).toContain(`enabled_always:${key.trigger(H, 'Orders', 'zz_sy_fill_Grand Total €')}`);
     });
@@ -116,7 +160,10 @@ describe('add_column', () => {
       ]);
       expect(mine.map(sql)).toEqual([
         { sql: add, rollback: [`ALTER TABLE ${T} DROP CONSTRAINT ${check}`] },
-        { sql: `ALTER TABLE ${T} VALIDATE CONSTRAINT ${check}`, rollback: [`ALTER TABLE ${T} DROP CONSTRAINT ${check}`, add] },
+        {
+          sql: `ALTER TABLE ${T} VALIDATE CONSTRAINT ${check}`,
+          rollback: [`ALTER TABLE ${T} DROP CONSTRAINT ${check}`, add],
+        },
       ]);
     });
   });
@@ -134,22 +181,47 @@ describe('add_column', () => {
     ]);
     expect(p.steps.slice(0, 2).map(sql)).toEqual([
       { sql: `ALTER TABLE ${T} ADD COLUMN ${G} uuid`, rollback: [`ALTER TABLE ${T} DROP COLUMN ${G}`] },
-      { sql: `ALTER TABLE ${T} ALTER COLUMN ${G} SET DEFAULT gen_random_uuid()`, rollback: [`ALTER TABLE ${T} ALTER COLUMN ${G} DROP DEFAULT`] },
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN ${G} SET DEFAULT gen_random_uuid()`,
+        rollback: [`ALTER TABLE ${T} ALTER COLUMN ${G} DROP DEFAULT`],
+      },
     ]);
     expect(p.steps[3]?.sql).toBe(`UPDATE ${T} SET ${G} = gen_random_uuid() WHERE ${G} IS NULL`);
   });
 
   it('a nullable column with a volatile default is backfilled too (ADD COLUMN would have filled it)', () => {
-    const p = plan('add_column', orders(), orders(col(g, 'timestamp with time zone', { default: 'clock_timestamp()' })));
-    expect(p.steps.map(shape)).toEqual(['0/expand add_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK', '0/expand set_default [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK', '0/backfill backfill [ROW EXCLUSIVE]']);
+    const p = plan(
+      'add_column',
+      orders(),
+      orders(col(g, 'timestamp with time zone', { default: 'clock_timestamp()' })),
+    );
+    expect(p.steps.map(shape)).toEqual([
+      '0/expand add_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK',
+      '0/expand set_default [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK',
+      '0/backfill backfill [ROW EXCLUSIVE]',
+    ]);
   });
 
   it.each([
-    ['NOT NULL without default nor backfill', orders(), notNull(g, 'text'), /NOT NULL without a default/, /add `backfill:`/],
-    ['a backfill on a table without key', keyless(), notNull(g, 'text', { backfill: "'x'" }), /primary key or a unique NOT NULL key/, /primary key/],
+    [
+      'NOT NULL without default nor backfill',
+      orders(),
+      notNull(g, 'text'),
+      /NOT NULL without a default/,
+      /add `backfill:`/,
+    ],
+    [
+      'a backfill on a table without key',
+      keyless(),
+      notNull(g, 'text', { backfill: "'x'" }),
+      /primary key or a unique NOT NULL key/,
+      /primary key/,
+    ],
   ])('refuses %s', (_what, from, column, message, fix) => {
     const p = plan('add_column', from, { ...from, columns: [...from.columns, column] });
-    expect(p.problems.map((x) => [x.message, x.fix])).toEqual([[expect.stringMatching(message), expect.stringMatching(fix)]]);
+    expect(p.problems.map((x) => [x.message, x.fix])).toEqual([
+      [expect.stringMatching(message), expect.stringMatching(fix)],
+    ]);
   });
 });
 
@@ -157,18 +229,38 @@ describe('drop_column', () => {
   const drop = (column: Column, version = 170004) => plan('drop_column', orders(column), orders(), version);
 
   it.each([
-    ['nullable, with its comment', col('Note é', 'text', { comment: 'n' }), [`ALTER TABLE ${T} ADD COLUMN "Note é" text`, `COMMENT ON COLUMN ${T}."Note é" IS 'n'`]],
-    ['NOT NULL with a constant default: back NOT NULL at once', notNull('s', 'text', { default: "'x'::text" }), [`ALTER TABLE ${T} ADD COLUMN s text DEFAULT 'x'::text NOT NULL`]],
-    ['NOT NULL without default: SET NOT NULL fails loudly on a populated table', notNull('s', 'text'), [`ALTER TABLE ${T} ADD COLUMN s text`, `ALTER TABLE ${T} ALTER COLUMN s SET NOT NULL`]],
+    [
+      'nullable, with its comment',
+      col('Note é', 'text', { comment: 'n' }),
+      [`ALTER TABLE ${T} ADD COLUMN "Note é" text`, `COMMENT ON COLUMN ${T}."Note é" IS 'n'`],
+    ],
+    [
+      'NOT NULL with a constant default: back NOT NULL at once',
+      notNull('s', 'text', { default: "'x'::text" }),
+      [`ALTER TABLE ${T} ADD COLUMN s text DEFAULT 'x'::text NOT NULL`],
+    ],
+    [
+      'NOT NULL without default: SET NOT NULL fails loudly on a populated table',
+      notNull('s', 'text'),
+      [`ALTER TABLE ${T} ADD COLUMN s text`, `ALTER TABLE ${T} ALTER COLUMN s SET NOT NULL`],
+    ],
     [
       'with a volatile default: set after the ADD, so that it does not rewrite',
       notNull('s', 'uuid', { default: 'gen_random_uuid()' }),
-      [`ALTER TABLE ${T} ADD COLUMN s uuid`, `ALTER TABLE ${T} ALTER COLUMN s SET DEFAULT gen_random_uuid()`, `ALTER TABLE ${T} ALTER COLUMN s SET NOT NULL`],
+      [
+        `ALTER TABLE ${T} ADD COLUMN s uuid`,
+        `ALTER TABLE ${T} ALTER COLUMN s SET DEFAULT gen_random_uuid()`,
+        `ALTER TABLE ${T} ALTER COLUMN s SET NOT NULL`,
+      ],
     ],
   ])('%s', (_what, column, rollback) => {
     const p = drop(column);
-    expect(p.steps.map(shape)).toEqual(['1/contract drop_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,DELETES_DATA']);
-    expect(p.steps.map(sql)).toEqual([{ sql: `ALTER TABLE ${T} DROP COLUMN ${column.name === 's' ? 's' : '"Note é"'}`, rollback }]);
+    expect(p.steps.map(shape)).toEqual([
+      '1/contract drop_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,DELETES_DATA',
+    ]);
+    expect(p.steps.map(sql)).toEqual([
+      { sql: `ALTER TABLE ${T} DROP COLUMN ${column.name === 's' ? 's' : '"Note é"'}`, rollback },
+    ]);
     expect(p.steps[0]?.drops).toEqual([key.column(H, 'Orders', column.name)]);
   });
 
@@ -179,20 +271,60 @@ describe('drop_column', () => {
 
   it('releases a sequence the column owns first', () => {
     const n = notNull('n', 'integer', { default: `nextval('${HQ.replaceAll("'", "''")}."Orders_n_seq"'::regclass)` });
-    const source = db(schema(H, { sequences: [sequence('Orders_n_seq', { ownedBy: { table: 'Orders', column: 'n' } })], tables: [orders(n)] }));
+    const source = db(
+      schema(H, {
+        sequences: [sequence('Orders_n_seq', { ownedBy: { table: 'Orders', column: 'n' } })],
+        tables: [orders(n)],
+      }),
+    );
     const target = db(schema(H, { sequences: [sequence('Orders_n_seq')], tables: [orders()] }));
     const p = planOf('drop_column', source, target);
-    expect(p.steps.map(shape)).toEqual(['1/contract disown_sequence', '1/contract drop_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,DELETES_DATA']);
+    expect(p.steps.map(shape)).toEqual([
+      '1/contract disown_sequence',
+      '1/contract drop_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,DELETES_DATA',
+    ]);
     expect(p.steps[1]?.requires).toContain(key.sequence(H, 'Orders_n_seq'));
   });
 });
 
 describe('defaults', () => {
   it.each([
-    ['a new default', col('amount', 'integer'), col('amount', 'integer', { default: '0' }), 'set_default', `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 0`, `ALTER TABLE ${T} ALTER COLUMN amount DROP DEFAULT`, ''],
-    ['a changed default', col('amount', 'integer', { default: '1' }), col('amount', 'integer', { default: '2' }), 'set_default', `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 2`, `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 1`, ''],
-    ['a dropped default', col('amount', 'integer', { default: '1' }), col('amount', 'integer'), 'drop_default', `ALTER TABLE ${T} ALTER COLUMN amount DROP DEFAULT`, `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 1`, ''],
-    ['a dropped default of a NOT NULL column', notNull('amount', 'integer', { default: '1' }), notNull('amount', 'integer'), 'drop_default', `ALTER TABLE ${T} ALTER COLUMN amount DROP DEFAULT`, `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 1`, ',BREAKS_OLD_APP'],
+    [
+      'a new default',
+      col('amount', 'integer'),
+      col('amount', 'integer', { default: '0' }),
+      'set_default',
+      `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 0`,
+      `ALTER TABLE ${T} ALTER COLUMN amount DROP DEFAULT`,
+      '',
+    ],
+    [
+      'a changed default',
+      col('amount', 'integer', { default: '1' }),
+      col('amount', 'integer', { default: '2' }),
+      'set_default',
+      `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 2`,
+      `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 1`,
+      '',
+    ],
+    [
+      'a dropped default',
+      col('amount', 'integer', { default: '1' }),
+      col('amount', 'integer'),
+      'drop_default',
+      `ALTER TABLE ${T} ALTER COLUMN amount DROP DEFAULT`,
+      `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 1`,
+      '',
+    ],
+    [
+      'a dropped default of a NOT NULL column',
+      notNull('amount', 'integer', { default: '1' }),
+      notNull('amount', 'integer'),
+      'drop_default',
+      `ALTER TABLE ${T} ALTER COLUMN amount DROP DEFAULT`,
+      `ALTER TABLE ${T} ALTER COLUMN amount SET DEFAULT 1`,
+      ',BREAKS_OLD_APP',
+    ],
   ] as const)('%s: in expand', (_what, from, to, kind, statement, rollback, hazard) => {
     const table = (c: Column) => ({ ...orders(), columns: [notNull('id', 'bigint'), c] });
     const p = plan(kind, table(from), table(to));
@@ -216,9 +348,18 @@ describe('nullability', () => {
     ]);
     expect(p.steps.map(sql)).toEqual([
       { sql: addCheck, rollback: [`ALTER TABLE ${T} DROP CONSTRAINT ${C}`] },
-      { sql: `ALTER TABLE ${T} VALIDATE CONSTRAINT ${C}`, rollback: [`ALTER TABLE ${T} DROP CONSTRAINT ${C}`, addCheck] },
-      { sql: `ALTER TABLE ${T} ALTER COLUMN amount SET NOT NULL`, rollback: [`ALTER TABLE ${T} ALTER COLUMN amount DROP NOT NULL`] },
-      { sql: `ALTER TABLE ${T} DROP CONSTRAINT ${C}`, rollback: [addCheck, `ALTER TABLE ${T} VALIDATE CONSTRAINT ${C}`] },
+      {
+        sql: `ALTER TABLE ${T} VALIDATE CONSTRAINT ${C}`,
+        rollback: [`ALTER TABLE ${T} DROP CONSTRAINT ${C}`, addCheck],
+      },
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN amount SET NOT NULL`,
+        rollback: [`ALTER TABLE ${T} ALTER COLUMN amount DROP NOT NULL`],
+      },
+      {
+        sql: `ALTER TABLE ${T} DROP CONSTRAINT ${C}`,
+        rollback: [addCheck, `ALTER TABLE ${T} VALIDATE CONSTRAINT ${C}`],
+      },
     ]);
     // SET NOT NULL only after VALIDATE, the check's drop only after SET NOT NULL.
     expect(p.steps[2]?.requires).toEqual(expect.arrayContaining([...(p.steps[1]?.creates ?? [])]));
@@ -235,28 +376,48 @@ describe('nullability', () => {
   });
 
   it('set_not_null with `backfill` fills the NULLs in batches', () => {
-    const p = plan('set_not_null', orders(), { ...notNullAmount, columns: [notNull('id', 'bigint'), notNull('amount', 'integer', { backfill: '0' })] });
+    const p = plan('set_not_null', orders(), {
+      ...notNullAmount,
+      columns: [notNull('id', 'bigint'), notNull('amount', 'integer', { backfill: '0' })],
+    });
     const fill = p.steps.find((s) => s.phase === 'backfill');
     expect(fill && shape(fill)).toBe('0/backfill backfill [ROW EXCLUSIVE] USER_SQL');
     expect(fill?.sql).toBe(`UPDATE ${T} SET amount = 0 WHERE amount IS NULL`);
-    expect(fill?.backfill).toEqual({ schema: H, table: 'Orders', key: ['id'], set: [{ column: 'amount', expression: '0' }], where: 'amount IS NULL' });
+    expect(fill?.backfill).toEqual({
+      schema: H,
+      table: 'Orders',
+      key: ['id'],
+      set: [{ column: 'amount', expression: '0' }],
+      where: 'amount IS NULL',
+    });
   });
 
   it('refuses a backfill without a key to walk', () => {
-    const p = plan('set_not_null', keyless(), { ...keyless(), columns: [notNull('amount', 'integer', { backfill: '0' })] });
+    const p = plan('set_not_null', keyless(), {
+      ...keyless(),
+      columns: [notNull('amount', 'integer', { backfill: '0' })],
+    });
     expect(p.problems.map((x) => x.fix)).toEqual(['add a primary key to the table in an earlier plan']);
   });
 
   it('drop_not_null waits for the deploy; its rollback is a plain SET NOT NULL', () => {
     const p = plan('drop_not_null', notNullAmount, orders());
     expect(p.steps.map(shape)).toEqual(['0/contract drop_not_null [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK']);
-    expect(p.steps.map(sql)).toEqual([{ sql: `ALTER TABLE ${T} ALTER COLUMN amount DROP NOT NULL`, rollback: [`ALTER TABLE ${T} ALTER COLUMN amount SET NOT NULL`] }]);
+    expect(p.steps.map(sql)).toEqual([
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN amount DROP NOT NULL`,
+        rollback: [`ALTER TABLE ${T} ALTER COLUMN amount SET NOT NULL`],
+      },
+    ]);
     expect(p.steps[0]?.description).toMatch(/scans the table under ACCESS EXCLUSIVE/);
   });
 });
 
 describe('identity', () => {
-  const n = (extra: Partial<Column> = {}) => ({ ...orders(), columns: [notNull('id', 'bigint'), notNull('n', 'integer', extra)] });
+  const n = (extra: Partial<Column> = {}) => ({
+    ...orders(),
+    columns: [notNull('id', 'bigint'), notNull('n', 'integer', extra)],
+  });
   const restart = `SELECT setval(pg_get_serial_sequence('"Tenant ""1"" ñ"."Orders"', 'n'), greatest(coalesce(max(n), 0) + 1, 1), false) FROM ${T}`;
 
   it('set_identity: BY DEFAULT in expand, restarted after the existing values, ALWAYS after the deploy', () => {
@@ -268,28 +429,53 @@ describe('identity', () => {
       '0/contract set_generated [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK',
     ]);
     expect(p.steps.map(sql)).toEqual([
-      { sql: `ALTER TABLE ${T} ALTER COLUMN n ADD GENERATED BY DEFAULT AS IDENTITY`, rollback: [`ALTER TABLE ${T} ALTER COLUMN n DROP IDENTITY`] },
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN n ADD GENERATED BY DEFAULT AS IDENTITY`,
+        rollback: [`ALTER TABLE ${T} ALTER COLUMN n DROP IDENTITY`],
+      },
       { sql: restart, rollback: [] },
-      { sql: `ALTER TABLE ${T} ALTER COLUMN n SET GENERATED ALWAYS`, rollback: [`ALTER TABLE ${T} ALTER COLUMN n SET GENERATED BY DEFAULT`] },
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN n SET GENERATED ALWAYS`,
+        rollback: [`ALTER TABLE ${T} ALTER COLUMN n SET GENERATED BY DEFAULT`],
+      },
     ]);
   });
 
   it.each([
-    ['ALWAYS to BY DEFAULT loosens, in expand', 'always', 'by default', ['0/expand set_generated [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK']],
-    ['BY DEFAULT to ALWAYS tightens, in contract', 'by default', 'always', ['0/contract set_generated [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK']],
+    [
+      'ALWAYS to BY DEFAULT loosens, in expand',
+      'always',
+      'by default',
+      ['0/expand set_generated [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK'],
+    ],
+    [
+      'BY DEFAULT to ALWAYS tightens, in contract',
+      'by default',
+      'always',
+      ['0/contract set_generated [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK'],
+    ],
   ] as const)('set_identity %s', (_what, from, to, shapes) => {
     expect(plan('set_identity', n({ identity: from }), n({ identity: to })).steps.map(shape)).toEqual(shapes);
   });
 
   it('refuses an identity on a nullable column', () => {
-    const p = plan('set_identity', { ...orders(), columns: [notNull('id', 'bigint'), col('n', 'integer')] }, n({ identity: 'always' }));
+    const p = plan(
+      'set_identity',
+      { ...orders(), columns: [notNull('id', 'bigint'), col('n', 'integer')] },
+      n({ identity: 'always' }),
+    );
     expect(p.problems.map((x) => x.fix)).toEqual([expect.stringMatching(/NOT NULL in one plan/)]);
   });
 
   it('drop_identity waits a release, unless a default takes over', () => {
     const late = plan('drop_identity', n({ identity: 'always' }), n());
     expect(late.steps.map(shape)).toEqual(['1/contract drop_identity [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK']);
-    expect(late.steps.map(sql)).toEqual([{ sql: `ALTER TABLE ${T} ALTER COLUMN n DROP IDENTITY`, rollback: [`ALTER TABLE ${T} ALTER COLUMN n ADD GENERATED ALWAYS AS IDENTITY`, restart] }]);
+    expect(late.steps.map(sql)).toEqual([
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN n DROP IDENTITY`,
+        rollback: [`ALTER TABLE ${T} ALTER COLUMN n ADD GENERATED ALWAYS AS IDENTITY`, restart],
+      },
+    ]);
     const early = planOf('drop_identity', hostile(n({ identity: 'always' })), hostile(n({ default: '0' })));
     expect(early.steps.map(shape)).toEqual(['0/expand drop_identity [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK']);
   });
@@ -303,11 +489,20 @@ describe('alter_collation', () => {
 
   it.each([
     ['without index', false, ['0/expand alter_collation [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK']],
-    ['with an index (rebuilt)', true, ['0/expand alter_collation [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,INDEX_BUILD']],
+    [
+      'with an index (rebuilt)',
+      true,
+      ['0/expand alter_collation [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,INDEX_BUILD'],
+    ],
   ])('%s', (_what, indexed, shapes) => {
     const p = plan('alter_collation', withCode(undefined, indexed), withCode('"C"', indexed));
     expect(p.steps.map(shape)).toEqual(shapes);
-    expect(p.steps.map(sql)).toEqual([{ sql: `ALTER TABLE ${T} ALTER COLUMN code TYPE text COLLATE "C"`, rollback: [`ALTER TABLE ${T} ALTER COLUMN code TYPE text COLLATE "default"`] }]);
+    expect(p.steps.map(sql)).toEqual([
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN code TYPE text COLLATE "C"`,
+        rollback: [`ALTER TABLE ${T} ALTER COLUMN code TYPE text COLLATE "default"`],
+      },
+    ]);
   });
 });
 
@@ -317,19 +512,30 @@ describe('alter_generated', () => {
 
   it('changes the expression in place on 17+', () => {
     const p = plan('alter_generated', d('(amount * 2)'), d('(amount * 3)'));
-    expect(p.steps.map(shape)).toEqual(['0/expand set_expression [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,TABLE_REWRITE']);
+    expect(p.steps.map(shape)).toEqual([
+      '0/expand set_expression [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,TABLE_REWRITE',
+    ]);
     expect(p.steps.map(sql)).toEqual([
-      { sql: `ALTER TABLE ${T} ALTER COLUMN d SET EXPRESSION AS ((amount * 3))`, rollback: [`ALTER TABLE ${T} ALTER COLUMN d SET EXPRESSION AS ((amount * 2))`] },
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN d SET EXPRESSION AS ((amount * 3))`,
+        rollback: [`ALTER TABLE ${T} ALTER COLUMN d SET EXPRESSION AS ((amount * 2))`],
+      },
     ]);
   });
 
   it('drops and re-adds in one statement before 17, and puts the comment back', () => {
     const p = plan('alter_generated', d('(amount * 2)', 'x'), d('(amount * 3)', 'x'), 150007);
-    expect(p.steps.map(shape)).toEqual(['0/expand readd_generated_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,TABLE_REWRITE', '0/expand comment_column']);
+    expect(p.steps.map(shape)).toEqual([
+      '0/expand readd_generated_column [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,TABLE_REWRITE',
+      '0/expand comment_column',
+    ]);
     expect(p.steps.map(sql)).toEqual([
       {
         sql: `ALTER TABLE ${T} DROP COLUMN d, ADD COLUMN d integer GENERATED ALWAYS AS ((amount * 3)) STORED`,
-        rollback: [`ALTER TABLE ${T} DROP COLUMN d, ADD COLUMN d integer GENERATED ALWAYS AS ((amount * 2)) STORED`, `COMMENT ON COLUMN ${T}.d IS 'x'`],
+        rollback: [
+          `ALTER TABLE ${T} DROP COLUMN d, ADD COLUMN d integer GENERATED ALWAYS AS ((amount * 2)) STORED`,
+          `COMMENT ON COLUMN ${T}.d IS 'x'`,
+        ],
       },
       { sql: `COMMENT ON COLUMN ${T}.d IS 'x'`, rollback: [`COMMENT ON COLUMN ${T}.d IS NULL`] },
     ]);
@@ -339,13 +545,18 @@ describe('alter_generated', () => {
     const p = plan('alter_generated', d('(amount * 2)'), d());
     expect(p.steps.map(shape)).toEqual(['0/expand drop_expression [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK']);
     expect(p.steps.map(sql)).toEqual([
-      { sql: `ALTER TABLE ${T} ALTER COLUMN d DROP EXPRESSION`, rollback: [`ALTER TABLE ${T} DROP COLUMN d, ADD COLUMN d integer GENERATED ALWAYS AS ((amount * 2)) STORED`] },
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN d DROP EXPRESSION`,
+        rollback: [`ALTER TABLE ${T} DROP COLUMN d, ADD COLUMN d integer GENERATED ALWAYS AS ((amount * 2)) STORED`],
+      },
     ]);
   });
 
   it('makes a plain column generated after the deploy, replacing its values', () => {
     const p = plan('alter_generated', d(), d('(amount * 2)'));
-    expect(p.steps.map(shape)).toEqual(['0/contract make_generated [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,DELETES_DATA,TABLE_REWRITE']);
+    expect(p.steps.map(shape)).toEqual([
+      '0/contract make_generated [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,DELETES_DATA,TABLE_REWRITE',
+    ]);
     expect(p.steps.map(sql)).toEqual([
       {
         sql: `ALTER TABLE ${T} DROP COLUMN d, ADD COLUMN d integer GENERATED ALWAYS AS ((amount * 2)) STORED`,
@@ -356,18 +567,29 @@ describe('alter_generated', () => {
 
   it('refuses to drop and re-add a column something depends on, unless SET EXPRESSION does it in place', () => {
     const indexed = (g: string): Table => ({ ...d(g), indexes: [idx('d_idx', ['d'])] });
-    expect(plan('alter_generated', indexed('(amount * 2)'), indexed('(amount * 3)'), 150007).problems.map((x) => x.message)).toEqual([expect.stringContaining('index d_idx')]);
+    expect(
+      plan('alter_generated', indexed('(amount * 2)'), indexed('(amount * 3)'), 150007).problems.map((x) => x.message),
+    ).toEqual([expect.stringContaining('index d_idx')]);
     expect(plan('alter_generated', indexed('(amount * 2)'), indexed('(amount * 3)')).problems).toEqual([]);
   });
 });
 
 describe('alter_column_type in place (binary-coercible)', () => {
   it('keeps the collation and says when the way back can fail', () => {
-    const p = plan('alter_column_type', orders(col('code', 'character varying(20)', { collation: '"C"' })), orders(col('code', 'text', { collation: '"C"' })));
+    const p = plan(
+      'alter_column_type',
+      orders(col('code', 'character varying(20)', { collation: '"C"' })),
+      orders(col('code', 'text', { collation: '"C"' })),
+    );
     expect(p.problems).toEqual([]);
-    expect(p.steps.map(shape)).toEqual(['0/expand alter_column_type [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,CORRECTNESS']);
+    expect(p.steps.map(shape)).toEqual([
+      '0/expand alter_column_type [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,CORRECTNESS',
+    ]);
     expect(p.steps.map(sql)).toEqual([
-      { sql: `ALTER TABLE ${T} ALTER COLUMN code TYPE text COLLATE "C"`, rollback: [`ALTER TABLE ${T} ALTER COLUMN code TYPE character varying(20) COLLATE "C"`] },
+      {
+        sql: `ALTER TABLE ${T} ALTER COLUMN code TYPE text COLLATE "C"`,
+        rollback: [`ALTER TABLE ${T} ALTER COLUMN code TYPE character varying(20) COLLATE "C"`],
+      },
     ]);
   });
 });

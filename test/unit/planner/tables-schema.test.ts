@@ -2,7 +2,22 @@
 import { describe, expect, it } from 'vitest';
 import { key } from '../../../src/planner/keys.js';
 import {
-  H, HQ, check, col, db, enumType, hostile, notNull, pk, planOf, schema, sequence, shape, sql, table, uq,
+  H,
+  HQ,
+  check,
+  col,
+  db,
+  enumType,
+  hostile,
+  notNull,
+  pk,
+  planOf,
+  schema,
+  sequence,
+  shape,
+  sql,
+  table,
+  uq,
 } from './tables-fixtures.js';
 
 const items = table(
@@ -20,7 +35,8 @@ const items = table(
     comment: 'one per line',
   },
 );
-const withEnum = (...tables: ReturnType<typeof table>[]) => db(schema(H, { enums: [enumType('Mood', ['ok'])], sequences: [sequence('refs')], tables }));
+const withEnum = (...tables: ReturnType<typeof table>[]) =>
+  db(schema(H, { enums: [enumType('Mood', ['ok'])], sequences: [sequence('refs')], tables }));
 
 describe('create_schema / drop_schema', () => {
   it('creates the schema, then its comment; rollbacks drop them, never CASCADE', () => {
@@ -36,7 +52,9 @@ describe('create_schema / drop_schema', () => {
   it('drops the schema in the next release; the rollback recreates it with its comment', () => {
     const p = planOf('drop_schema', db(schema(H, { comment: "it's old" })), db());
     expect(p.steps.map(shape)).toEqual(['1/contract drop_schema']);
-    expect(p.steps.map(sql)).toEqual([{ sql: `DROP SCHEMA ${HQ}`, rollback: [`CREATE SCHEMA ${HQ}`, `COMMENT ON SCHEMA ${HQ} IS 'it''s old'`] }]);
+    expect(p.steps.map(sql)).toEqual([
+      { sql: `DROP SCHEMA ${HQ}`, rollback: [`CREATE SCHEMA ${HQ}`, `COMMENT ON SCHEMA ${HQ} IS 'it''s old'`] },
+    ]);
     expect(p.steps[0]?.drops).toEqual([key.schema(H)]);
   });
 });
@@ -46,7 +64,12 @@ describe('add_table', () => {
   const T = `${HQ}."Line Items"`;
 
   it('creates the table, then its NOT VALID checks and comments, each undone by its inverse', () => {
-    expect(p.steps.map(shape)).toEqual(['0/expand create_table', '0/expand add_check_not_valid', '0/expand comment', '0/expand comment']);
+    expect(p.steps.map(shape)).toEqual([
+      '0/expand create_table',
+      '0/expand add_check_not_valid',
+      '0/expand comment',
+      '0/expand comment',
+    ]);
     expect(p.steps.map(sql)).toEqual([
       {
         sql:
@@ -61,9 +84,15 @@ describe('add_table', () => {
           ')',
         rollback: [`DROP TABLE ${T}`],
       },
-      { sql: `ALTER TABLE ${T} ADD CONSTRAINT later CHECK ((ref > 0)) NOT VALID`, rollback: [`ALTER TABLE ${T} DROP CONSTRAINT later`] },
+      {
+        sql: `ALTER TABLE ${T} ADD CONSTRAINT later CHECK ((ref > 0)) NOT VALID`,
+        rollback: [`ALTER TABLE ${T} DROP CONSTRAINT later`],
+      },
       { sql: `COMMENT ON TABLE ${T} IS 'one per line'`, rollback: [`COMMENT ON TABLE ${T} IS NULL`] },
-      { sql: `COMMENT ON COLUMN ${T}."Grand Total €" IS 'it''s money'`, rollback: [`COMMENT ON COLUMN ${T}."Grand Total €" IS NULL`] },
+      {
+        sql: `COMMENT ON COLUMN ${T}."Grand Total €" IS 'it''s money'`,
+        rollback: [`COMMENT ON COLUMN ${T}."Grand Total €" IS NULL`],
+      },
     ]);
   });
 
@@ -86,9 +115,18 @@ describe('add_table', () => {
 });
 
 describe('drop_table', () => {
-  const serial = table('Line Items', [notNull('n', 'integer', { default: `nextval('${HQ.replaceAll("'", "''")}."Line Items_n_seq"'::regclass)` })]);
+  const serial = table('Line Items', [
+    notNull('n', 'integer', { default: `nextval('${HQ.replaceAll("'", "''")}."Line Items_n_seq"'::regclass)` }),
+  ]);
   const owned = (tables: ReturnType<typeof table>[]) =>
-    db(schema(H, { sequences: tables.length ? [sequence('Line Items_n_seq', { ownedBy: { table: 'Line Items', column: 'n' } })] : [], tables }));
+    db(
+      schema(H, {
+        sequences: tables.length
+          ? [sequence('Line Items_n_seq', { ownedBy: { table: 'Line Items', column: 'n' } })]
+          : [],
+        tables,
+      }),
+    );
 
   it('drops in the next release; the rollback recreates it empty, exactly as it was', () => {
     const p = planOf('drop_table', withEnum(items), withEnum());
@@ -108,7 +146,10 @@ describe('drop_table', () => {
 
   it('first releases a sequence the table owns, so that drop_sequence still finds it', () => {
     const p = planOf('drop_table', owned([serial]), owned([]));
-    expect(p.steps.map(shape)).toEqual(['1/contract disown_sequence', '1/contract drop_table [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,DELETES_DATA']);
+    expect(p.steps.map(shape)).toEqual([
+      '1/contract disown_sequence',
+      '1/contract drop_table [ACCESS EXCLUSIVE] ACCESS_EXCLUSIVE_LOCK,DELETES_DATA',
+    ]);
     expect(sql(p.steps[0]!)).toEqual({
       sql: `ALTER SEQUENCE ${HQ}."Line Items_n_seq" OWNED BY NONE`,
       rollback: [`ALTER SEQUENCE ${HQ}."Line Items_n_seq" OWNED BY ${HQ}."Line Items".n`],
@@ -118,7 +159,9 @@ describe('drop_table', () => {
 });
 
 describe('rename_table', () => {
-  const orders = table('Orders', [notNull('id', 'bigint'), col('Note é', 'text')], { primaryKey: pk('Orders_pkey', ['id']) });
+  const orders = table('Orders', [notNull('id', 'bigint'), col('Note é', 'text')], {
+    primaryKey: pk('Orders_pkey', ['id']),
+  });
   const renamed = { ...orders, name: 'Purchases', renamedFrom: 'Orders' };
 
   it('renames in expand and keeps the old name as a view until the next release', () => {
@@ -131,7 +174,10 @@ describe('rename_table', () => {
     ]);
     const view = `CREATE VIEW ${HQ}."Orders" AS SELECT id, "Note é" FROM ${HQ}."Purchases"`;
     expect(p.steps.map(sql)).toEqual([
-      { sql: `ALTER TABLE ${HQ}."Orders" RENAME TO "Purchases"`, rollback: [`ALTER TABLE ${HQ}."Purchases" RENAME TO "Orders"`] },
+      {
+        sql: `ALTER TABLE ${HQ}."Orders" RENAME TO "Purchases"`,
+        rollback: [`ALTER TABLE ${HQ}."Purchases" RENAME TO "Orders"`],
+      },
       { sql: view, rollback: [`DROP VIEW ${HQ}."Orders"`] },
       { sql: `DROP VIEW ${HQ}."Orders"`, rollback: [view] },
     ]);
@@ -146,17 +192,36 @@ describe('rename_table', () => {
   });
 
   it.each([
-    ['a new sequence takes the old name', db(schema(H, { sequences: [sequence('Orders')], tables: [renamed] })), /takes the old name/],
-    ['a column changes type in place', hostile({ ...renamed, columns: [notNull('id', 'bigint'), col('Note é', 'character varying')] }), /in place/],
-    ['a column changes collation', hostile({ ...renamed, columns: [notNull('id', 'bigint'), col('Note é', 'text', { collation: '"C"' })] }), /in place/],
+    [
+      'a new sequence takes the old name',
+      db(schema(H, { sequences: [sequence('Orders')], tables: [renamed] })),
+      /takes the old name/,
+    ],
+    [
+      'a column changes type in place',
+      hostile({ ...renamed, columns: [notNull('id', 'bigint'), col('Note é', 'character varying')] }),
+      /in place/,
+    ],
+    [
+      'a column changes collation',
+      hostile({ ...renamed, columns: [notNull('id', 'bigint'), col('Note é', 'text', { collation: '"C"' })] }),
+      /in place/,
+    ],
   ])('refuses when %s', (_what, target, message) => {
-    const p = planOf('rename_table', hostile({ ...orders, columns: [notNull('id', 'bigint'), col('Note é', 'text')] }), target);
+    const p = planOf(
+      'rename_table',
+      hostile({ ...orders, columns: [notNull('id', 'bigint'), col('Note é', 'text')] }),
+      target,
+    );
     expect(p.problems.map((x) => x.message)).toEqual([expect.stringMatching(message)]);
     expect(p.problems[0]?.fix).toMatch(/plan/);
   });
 
   it('accepts a type change done with a new column (renames do not disturb the view)', () => {
-    const target = hostile({ ...renamed, columns: [notNull('id', 'bigint'), col('Note é', 'integer', { down: '"Note é"::text' })] });
+    const target = hostile({
+      ...renamed,
+      columns: [notNull('id', 'bigint'), col('Note é', 'integer', { down: '"Note é"::text' })],
+    });
     expect(planOf('rename_table', hostile(orders), target).problems).toEqual([]);
   });
 });

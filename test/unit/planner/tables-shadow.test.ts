@@ -4,11 +4,32 @@ import { describe, expect, it } from 'vitest';
 import { key } from '../../../src/planner/keys.js';
 import type { Column, Table } from '../../../src/schema/model/model.js';
 import { diff } from '../../../src/diff/index.js';
-import { H, HQ, check, col, context, fk, hostile, idx, notNull, pk, planOf, problems, shape, sql, table, trigger, uq } from './tables-fixtures.js';
+import {
+  H,
+  HQ,
+  check,
+  col,
+  context,
+  fk,
+  hostile,
+  idx,
+  notNull,
+  pk,
+  planOf,
+  problems,
+  shape,
+  sql,
+  table,
+  trigger,
+  uq,
+} from './tables-fixtures.js';
 
 const T = `${HQ}."Orders"`;
 const orders = (amount: Column, extra: Partial<Table> = {}): Table =>
-  table('Orders', [notNull('id', 'bigint'), amount, col('Note é', 'text')], { primaryKey: pk('Orders_pkey', ['id']), ...extra });
+  table('Orders', [notNull('id', 'bigint'), amount, col('Note é', 'text')], {
+    primaryKey: pk('Orders_pkey', ['id']),
+    ...extra,
+  });
 
 describe('rename_column', () => {
   const from = orders(notNull('amount', 'integer', { default: '0', comment: 'cents' }), {
@@ -46,7 +67,10 @@ describe('rename_column', () => {
   });
 
   it('adds the new column without default (a non-NULL value on INSERT means the new version wrote it)', () => {
-    expect(sql(p.steps[0]!)).toEqual({ sql: `ALTER TABLE ${T} ADD COLUMN ${N} integer`, rollback: [`ALTER TABLE ${T} DROP COLUMN ${N}`] });
+    expect(sql(p.steps[0]!)).toEqual({
+      sql: `ALTER TABLE ${T} ADD COLUMN ${N} integer`,
+      rollback: [`ALTER TABLE ${T} DROP COLUMN ${N}`],
+    });
   });
 
   it('syncs both ways with the identity, firing last among BEFORE triggers', () => {
@@ -74,21 +98,35 @@ describe('rename_column', () => {
         '$sy$',
       ].join('\n'),
     );
-    expect(p.steps[2]?.sql).toBe(`CREATE TRIGGER "zz_sy_sync_Total Ç" BEFORE INSERT OR UPDATE ON ${T} FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+    expect(p.steps[2]?.sql).toBe(
+      `CREATE TRIGGER "zz_sy_sync_Total Ç" BEFORE INSERT OR UPDATE ON ${T} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+    );
     expect(p.steps[3]?.sql).toBe(`ALTER TABLE ${T} ENABLE ALWAYS TRIGGER "zz_sy_sync_Total Ç"`);
   });
 
   it('copies the index and the check onto the new column under temporary names', () => {
     expect(p.steps.slice(6, 8).map(sql)).toEqual([
-      { sql: `CREATE INDEX CONCURRENTLY "Amount idx__new" ON ${T} USING btree (${N}) WHERE (${N} > 5)`, rollback: [`DROP INDEX CONCURRENTLY ${HQ}."Amount idx__new"`] },
-      { sql: `ALTER TABLE ${T} ADD CONSTRAINT pos__new CHECK ((${N} >= 0)) NOT VALID`, rollback: [`ALTER TABLE ${T} DROP CONSTRAINT pos__new`] },
+      {
+        sql: `CREATE INDEX CONCURRENTLY "Amount idx__new" ON ${T} USING btree (${N}) WHERE (${N} > 5)`,
+        rollback: [`DROP INDEX CONCURRENTLY ${HQ}."Amount idx__new"`],
+      },
+      {
+        sql: `ALTER TABLE ${T} ADD CONSTRAINT pos__new CHECK ((${N} >= 0)) NOT VALID`,
+        rollback: [`ALTER TABLE ${T} DROP CONSTRAINT pos__new`],
+      },
     ]);
   });
 
   it('backfills where the new column differs', () => {
     const b = p.steps[8];
     expect(b?.sql).toBe(`UPDATE ${T} SET ${N} = amount WHERE ${N} IS DISTINCT FROM (amount)`);
-    expect(b?.backfill).toEqual({ schema: H, table: 'Orders', key: ['id'], set: [{ column: 'Total Ç', expression: 'amount' }], where: `${N} IS DISTINCT FROM (amount)` });
+    expect(b?.backfill).toEqual({
+      schema: H,
+      table: 'Orders',
+      key: ['id'],
+      set: [{ column: 'Total Ç', expression: 'amount' }],
+      where: `${N} IS DISTINCT FROM (amount)`,
+    });
   });
 
   it('retires the old column in one transaction, and its rollback restores rows written since', () => {
@@ -138,9 +176,19 @@ describe('rename_column', () => {
     expect(p.steps.slice(15).map(sql)).toEqual([
       {
         sql: `DROP INDEX CONCURRENTLY ${HQ}."Amount idx__old"`,
-        rollback: [`CREATE INDEX CONCURRENTLY "Amount idx__old" ON ${T} USING btree (amount) WHERE (amount > 5)`, `COMMENT ON INDEX ${HQ}."Amount idx__old" IS 'partial'`],
+        rollback: [
+          `CREATE INDEX CONCURRENTLY "Amount idx__old" ON ${T} USING btree (amount) WHERE (amount > 5)`,
+          `COMMENT ON INDEX ${HQ}."Amount idx__old" IS 'partial'`,
+        ],
       },
-      { sql: `ALTER TABLE ${T} DROP COLUMN amount`, rollback: [`ALTER TABLE ${T} ADD COLUMN amount integer`, `UPDATE ${T} SET amount = ${N}`, `COMMENT ON COLUMN ${T}.amount IS 'cents'`] },
+      {
+        sql: `ALTER TABLE ${T} DROP COLUMN amount`,
+        rollback: [
+          `ALTER TABLE ${T} ADD COLUMN amount integer`,
+          `UPDATE ${T} SET amount = ${N}`,
+          `COMMENT ON COLUMN ${T}.amount IS 'cents'`,
+        ],
+      },
     ]);
   });
 
@@ -161,13 +209,17 @@ describe('rename_column', () => {
     expect(q.problems).toEqual([]);
     const r = planOf('rename_column', hostile(orders(col('amount', 'integer'))), hostile(retyped));
     expect(r.steps[0]?.sql).toBe(`ALTER TABLE ${T} ADD COLUMN ${N} bigint`);
-    expect(r.steps.find((s) => s.phase === 'backfill')?.sql).toBe(`UPDATE ${T} SET ${N} = amount::bigint WHERE ${N} IS DISTINCT FROM (amount::bigint)`);
+    expect(r.steps.find((s) => s.phase === 'backfill')?.sql).toBe(
+      `UPDATE ${T} SET ${N} = amount::bigint WHERE ${N} IS DISTINCT FROM (amount::bigint)`,
+    );
   });
 });
 
 describe('alter_column_type with the five steps', () => {
   const from = orders(notNull('amount', 'integer', { default: '0' }), { indexes: [idx('amount_idx', ['amount'])] });
-  const to = orders(notNull('amount', 'bigint', { default: '0', down: 'amount::integer' }), { indexes: [idx('amount_idx', ['amount'])] });
+  const to = orders(notNull('amount', 'bigint', { default: '0', down: 'amount::integer' }), {
+    indexes: [idx('amount_idx', ['amount'])],
+  });
 
   it('adds amount__new, swaps in the next release, drops amount__old one release later', () => {
     const p = planOf('alter_column_type', hostile(from), hostile(to));
@@ -209,16 +261,26 @@ describe('alter_column_type with the five steps', () => {
         '$sy$',
       ].join('\n'),
     );
-    expect(p.steps[10]?.rollback[0]).toContain(`UPDATE ${T} SET amount__old = amount::integer WHERE amount IS DISTINCT FROM (amount__old::bigint);`);
+    expect(p.steps[10]?.rollback[0]).toContain(
+      `UPDATE ${T} SET amount__old = amount::integer WHERE amount IS DISTINCT FROM (amount__old::bigint);`,
+    );
     expect(p.steps.slice(12).map(sql)).toEqual([
-      { sql: `DROP INDEX CONCURRENTLY ${HQ}.amount_idx__old`, rollback: [`CREATE INDEX CONCURRENTLY amount_idx__old ON ${T} USING btree (amount__old)`] },
-      { sql: `ALTER TABLE ${T} DROP COLUMN amount__old`, rollback: [`ALTER TABLE ${T} ADD COLUMN amount__old integer`, `UPDATE ${T} SET amount__old = amount::integer`] },
+      {
+        sql: `DROP INDEX CONCURRENTLY ${HQ}.amount_idx__old`,
+        rollback: [`CREATE INDEX CONCURRENTLY amount_idx__old ON ${T} USING btree (amount__old)`],
+      },
+      {
+        sql: `ALTER TABLE ${T} DROP COLUMN amount__old`,
+        rollback: [`ALTER TABLE ${T} ADD COLUMN amount__old integer`, `UPDATE ${T} SET amount__old = amount::integer`],
+      },
     ]);
   });
 
   it('renames the NOT NULL constraint to its default name at the swap on 18', () => {
     const p = planOf('alter_column_type', hostile(from), hostile(to), 180000);
-    expect(p.steps.find((s) => s.action === 'swap_columns')?.sql).toContain(`ALTER TABLE ${T} RENAME CONSTRAINT "Orders_amount__new_not_null" TO "Orders_amount_not_null";`);
+    expect(p.steps.find((s) => s.action === 'swap_columns')?.sql).toContain(
+      `ALTER TABLE ${T} RENAME CONSTRAINT "Orders_amount__new_not_null" TO "Orders_amount_not_null";`,
+    );
   });
 
   it('leaves the new default, NOT NULL and the like to the recipe', () => {
@@ -231,38 +293,107 @@ describe('alter_column_type with the five steps', () => {
 
 describe('validate() of the two-column recipe', () => {
   const amount = col('amount', 'integer');
-  const retype = (extra: Partial<Table> = {}, targetExtra: Partial<Table> = extra, version = 170004, down: string | null = 'amount::integer') =>
-    planOf('alter_column_type', hostile(orders(amount, extra)), hostile(orders(col('amount', 'bigint', down !== null ? { down } : {}), targetExtra)), version).problems;
+  const retype = (
+    extra: Partial<Table> = {},
+    targetExtra: Partial<Table> = extra,
+    version = 170004,
+    down: string | null = 'amount::integer',
+  ) =>
+    planOf(
+      'alter_column_type',
+      hostile(orders(amount, extra)),
+      hostile(orders(col('amount', 'bigint', down !== null ? { down } : {}), targetExtra)),
+      version,
+    ).problems;
   const rename = (extra: Partial<Table> = {}, targetExtra: Partial<Table> = extra) =>
-    planOf('rename_column', hostile(orders(amount, extra)), hostile(orders(col('total', 'integer', { renamedFrom: 'amount' }), targetExtra))).problems;
+    planOf(
+      'rename_column',
+      hostile(orders(amount, extra)),
+      hostile(orders(col('total', 'integer', { renamedFrom: 'amount' }), targetExtra)),
+    ).problems;
   const fixes = (ps: readonly { fix: string }[]) => ps.map((x) => x.fix);
 
   it.each([
     ['a missing `down`', () => retype({}, {}, 170004, null), ['add `down:` computing the old value from the new one']],
-    ['a primary key on the column', () => retype({ primaryKey: pk('Orders_pkey', ['amount']) }), [expect.stringMatching(/replace the constraint with a unique index/)]],
-    ['a unique constraint on the column', () => rename({ unique: [uq('u', ['amount'])] }, { unique: [uq('u', ['total'])] }), [expect.stringMatching(/replace the constraint/)]],
-    ['a foreign key on the column', () => retype({ foreignKeys: [fk('f', ['amount'], 'Orders', ['id'])] }), [expect.stringMatching(/drop the foreign key/)]],
+    [
+      'a primary key on the column',
+      () => retype({ primaryKey: pk('Orders_pkey', ['amount']) }),
+      [expect.stringMatching(/replace the constraint with a unique index/)],
+    ],
+    [
+      'a unique constraint on the column',
+      () => rename({ unique: [uq('u', ['amount'])] }, { unique: [uq('u', ['total'])] }),
+      [expect.stringMatching(/replace the constraint/)],
+    ],
+    [
+      'a foreign key on the column',
+      () => retype({ foreignKeys: [fk('f', ['amount'], 'Orders', ['id'])] }),
+      [expect.stringMatching(/drop the foreign key/)],
+    ],
     [
       'a generated column computed from it',
       () =>
         planOf(
           'rename_column',
-          hostile(table('Orders', [notNull('id', 'bigint'), amount, col('g', 'integer', { generated: '(amount * 2)' })], { primaryKey: pk('Orders_pkey', ['id']) })),
-          hostile(table('Orders', [notNull('id', 'bigint'), col('total', 'integer', { renamedFrom: 'amount' }), col('g', 'integer', { generated: '(total * 2)' })], { primaryKey: pk('Orders_pkey', ['id']) })),
+          hostile(
+            table('Orders', [notNull('id', 'bigint'), amount, col('g', 'integer', { generated: '(amount * 2)' })], {
+              primaryKey: pk('Orders_pkey', ['id']),
+            }),
+          ),
+          hostile(
+            table(
+              'Orders',
+              [
+                notNull('id', 'bigint'),
+                col('total', 'integer', { renamedFrom: 'amount' }),
+                col('g', 'integer', { generated: '(total * 2)' }),
+              ],
+              { primaryKey: pk('Orders_pkey', ['id']) },
+            ),
+          ),
         ).problems,
       [expect.stringMatching(/drop the generated column/)],
     ],
-    ['a trigger testing it', () => retype({ triggers: [trigger('t', { when: '(new.amount > 0)' })] }), [expect.stringMatching(/drop the trigger/)]],
-    ['an index on it redefined by the plan', () => retype({ indexes: [idx('i', ['amount'])] }, { indexes: [idx('i', ['amount'], { unique: true })] }), ['change the index or check in a separate plan']],
-    ['a new index on a retyped column', () => retype({}, { indexes: [idx('i', ['amount'])] }), ['add the index in the next plan']],
-    ['CONCURRENTLY on 14.0 to 14.3', () => retype({ indexes: [idx('i', ['amount'])] }, { indexes: [idx('i', ['amount'])] }, 140002), ['upgrade to 14.4+']],
-    ['a table without key', () => planOf('rename_column', hostile(table('K', [amount])), hostile(table('K', [col('total', 'integer', { renamedFrom: 'amount' })]))).problems, ['add a primary key to the table in an earlier plan']],
+    [
+      'a trigger testing it',
+      () => retype({ triggers: [trigger('t', { when: '(new.amount > 0)' })] }),
+      [expect.stringMatching(/drop the trigger/)],
+    ],
+    [
+      'an index on it redefined by the plan',
+      () => retype({ indexes: [idx('i', ['amount'])] }, { indexes: [idx('i', ['amount'], { unique: true })] }),
+      ['change the index or check in a separate plan'],
+    ],
+    [
+      'a new index on a retyped column',
+      () => retype({}, { indexes: [idx('i', ['amount'])] }),
+      ['add the index in the next plan'],
+    ],
+    [
+      'CONCURRENTLY on 14.0 to 14.3',
+      () => retype({ indexes: [idx('i', ['amount'])] }, { indexes: [idx('i', ['amount'])] }, 140002),
+      ['upgrade to 14.4+'],
+    ],
+    [
+      'a table without key',
+      () =>
+        planOf(
+          'rename_column',
+          hostile(table('K', [amount])),
+          hostile(table('K', [col('total', 'integer', { renamedFrom: 'amount' })])),
+        ).problems,
+      ['add a primary key to the table in an earlier plan'],
+    ],
   ])('refuses %s', (_what, problems, expected) => {
     expect(fixes(problems())).toEqual(expected);
   });
 
   it('refuses an identity column', () => {
-    const p = planOf('rename_column', hostile(orders(notNull('amount', 'integer', { identity: 'always' }))), hostile(orders(notNull('total', 'integer', { identity: 'always', renamedFrom: 'amount' }))));
+    const p = planOf(
+      'rename_column',
+      hostile(orders(notNull('amount', 'integer', { identity: 'always' }))),
+      hostile(orders(notNull('total', 'integer', { identity: 'always', renamedFrom: 'amount' }))),
+    );
     expect(p.problems.map((x) => x.message)).toEqual([expect.stringMatching(/identity and generated columns/)]);
   });
 
@@ -272,9 +403,20 @@ describe('validate() of the two-column recipe', () => {
 
   it('refuses when an index uses two columns rebuilt by the same plan', () => {
     const two = (a: string, b: string, hints: [Partial<Column>, Partial<Column>]) =>
-      hostile(table('Orders', [notNull('id', 'bigint'), col(a, 'integer', hints[0]), col(b, 'integer', hints[1])], { primaryKey: pk('Orders_pkey', ['id']), indexes: [idx('both', [a, b])] }));
-    const ctx = context(two('amount', 'x', [{}, {}]), two('total', 'x2', [{ renamedFrom: 'amount' }, { renamedFrom: 'x' }]));
+      hostile(
+        table('Orders', [notNull('id', 'bigint'), col(a, 'integer', hints[0]), col(b, 'integer', hints[1])], {
+          primaryKey: pk('Orders_pkey', ['id']),
+          indexes: [idx('both', [a, b])],
+        }),
+      );
+    const ctx = context(
+      two('amount', 'x', [{}, {}]),
+      two('total', 'x2', [{ renamedFrom: 'amount' }, { renamedFrom: 'x' }]),
+    );
     const renames = diff(ctx.source, ctx.target).filter((c) => c.kind === 'rename_column');
-    expect(renames.flatMap((c) => fixes(problems(c, ctx)))).toEqual(['change one column of the index per plan', 'change one column of the index per plan']);
+    expect(renames.flatMap((c) => fixes(problems(c, ctx)))).toEqual([
+      'change one column of the index per plan',
+      'change one column of the index per plan',
+    ]);
   });
 });

@@ -15,25 +15,67 @@ const ix = (more: Partial<Index> = {}): Index => ({
 describe('createIndex', () => {
   it.each<[string, string, string]>([
     ['plain', createIndex('app', 'users', ix()), 'CREATE INDEX users_email_idx ON app.users USING btree (email)'],
-    ['concurrently', createIndex('app', 'users', ix(), { concurrently: true }), 'CREATE INDEX CONCURRENTLY users_email_idx ON app.users USING btree (email)'],
-    ['not concurrently', createIndex('app', 'users', ix(), { concurrently: false, ifNotExists: false }), 'CREATE INDEX users_email_idx ON app.users USING btree (email)'],
-    ['unique', createIndex('app', 'users', ix({ unique: true })), 'CREATE UNIQUE INDEX users_email_idx ON app.users USING btree (email)'],
+    [
+      'concurrently',
+      createIndex('app', 'users', ix(), { concurrently: true }),
+      'CREATE INDEX CONCURRENTLY users_email_idx ON app.users USING btree (email)',
+    ],
+    [
+      'not concurrently',
+      createIndex('app', 'users', ix(), { concurrently: false, ifNotExists: false }),
+      'CREATE INDEX users_email_idx ON app.users USING btree (email)',
+    ],
+    [
+      'unique',
+      createIndex('app', 'users', ix({ unique: true })),
+      'CREATE UNIQUE INDEX users_email_idx ON app.users USING btree (email)',
+    ],
     [
       'unique concurrently nulls not distinct',
       createIndex('app', 'users', ix({ unique: true, nullsNotDistinct: true }), { concurrently: true }),
       'CREATE UNIQUE INDEX CONCURRENTLY users_email_idx ON app.users USING btree (email) NULLS NOT DISTINCT',
     ],
-    ['DESC', createIndex('app', 'users', ix({ keys: [{ column: 'created_at', order: 'desc' }] })), 'CREATE INDEX users_email_idx ON app.users USING btree (created_at DESC)'],
-    ['NULLS FIRST on asc', createIndex('app', 'users', ix({ keys: [{ column: 'a', nulls: 'first' }] })), 'CREATE INDEX users_email_idx ON app.users USING btree (a NULLS FIRST)'],
-    ['DESC NULLS LAST', createIndex('app', 'users', ix({ keys: [{ column: 'a', order: 'desc', nulls: 'last' }] })), 'CREATE INDEX users_email_idx ON app.users USING btree (a DESC NULLS LAST)'],
-    ['opclass', createIndex('app', 'users', ix({ keys: [{ column: 'email', opclass: 'text_pattern_ops' }] })), 'CREATE INDEX users_email_idx ON app.users USING btree (email text_pattern_ops)'],
-    ['qualified opclass', createIndex('app', 'users', ix({ keys: [{ column: 'email', opclass: 'app."My_ops"' }] })), 'CREATE INDEX users_email_idx ON app.users USING btree (email app."My_ops")'],
+    [
+      'DESC',
+      createIndex('app', 'users', ix({ keys: [{ column: 'created_at', order: 'desc' }] })),
+      'CREATE INDEX users_email_idx ON app.users USING btree (created_at DESC)',
+    ],
+    [
+      'NULLS FIRST on asc',
+      createIndex('app', 'users', ix({ keys: [{ column: 'a', nulls: 'first' }] })),
+      'CREATE INDEX users_email_idx ON app.users USING btree (a NULLS FIRST)',
+    ],
+    [
+      'DESC NULLS LAST',
+      createIndex('app', 'users', ix({ keys: [{ column: 'a', order: 'desc', nulls: 'last' }] })),
+      'CREATE INDEX users_email_idx ON app.users USING btree (a DESC NULLS LAST)',
+    ],
+    [
+      'opclass',
+      createIndex('app', 'users', ix({ keys: [{ column: 'email', opclass: 'text_pattern_ops' }] })),
+      'CREATE INDEX users_email_idx ON app.users USING btree (email text_pattern_ops)',
+    ],
+    [
+      'qualified opclass',
+      createIndex('app', 'users', ix({ keys: [{ column: 'email', opclass: 'app."My_ops"' }] })),
+      'CREATE INDEX users_email_idx ON app.users USING btree (email app."My_ops")',
+    ],
     [
       'collation, opclass, order and nulls in SQL order',
-      createIndex('app', 'users', ix({ keys: [{ column: 'email', collation: '"C"', opclass: 'text_pattern_ops', order: 'desc', nulls: 'last' }] })),
+      createIndex(
+        'app',
+        'users',
+        ix({
+          keys: [{ column: 'email', collation: '"C"', opclass: 'text_pattern_ops', order: 'desc', nulls: 'last' }],
+        }),
+      ),
       'CREATE INDEX users_email_idx ON app.users USING btree (email COLLATE "C" text_pattern_ops DESC NULLS LAST)',
     ],
-    ['function expression wrapped once', createIndex('app', 'users', ix({ keys: [{ expression: 'lower(email)' }] })), 'CREATE INDEX users_email_idx ON app.users USING btree ((lower(email)))'],
+    [
+      'function expression wrapped once',
+      createIndex('app', 'users', ix({ keys: [{ expression: 'lower(email)' }] })),
+      'CREATE INDEX users_email_idx ON app.users USING btree ((lower(email)))',
+    ],
     [
       'operator expression as pg_get_indexdef prints it',
       createIndex('app', 't', ix({ keys: [{ expression: '((a + b))', order: 'desc' }] })),
@@ -44,7 +86,11 @@ describe('createIndex', () => {
       createIndex('app', 'users', ix({ include: ['name', 'Created At'] })),
       'CREATE INDEX users_email_idx ON app.users USING btree (email) INCLUDE (name, "Created At")',
     ],
-    ['empty INCLUDE left out', createIndex('app', 'users', ix({ include: [] })), 'CREATE INDEX users_email_idx ON app.users USING btree (email)'],
+    [
+      'empty INCLUDE left out',
+      createIndex('app', 'users', ix({ include: [] })),
+      'CREATE INDEX users_email_idx ON app.users USING btree (email)',
+    ],
     [
       'partial',
       createIndex('app', 'users', ix({ where: '(deleted_at IS NULL)' })),
@@ -52,12 +98,27 @@ describe('createIndex', () => {
     ],
     [
       'gin method, multiple keys',
-      createIndex('app', 'docs', ix({ name: 'docs_idx', method: 'gin', keys: [{ column: 'body' }, { column: 'tags', opclass: 'array_ops' }] })),
+      createIndex(
+        'app',
+        'docs',
+        ix({ name: 'docs_idx', method: 'gin', keys: [{ column: 'body' }, { column: 'tags', opclass: 'array_ops' }] }),
+      ),
       'CREATE INDEX docs_idx ON app.docs USING gin (body, tags array_ops)',
     ],
     [
       'everything',
-      createIndex('app', 'users', ix({ unique: true, keys: [{ column: 'tenant' }, { expression: 'lower(email)', order: 'desc' }], include: ['id'], nullsNotDistinct: true, where: '(active AND (NOT deleted))' }), { concurrently: true }),
+      createIndex(
+        'app',
+        'users',
+        ix({
+          unique: true,
+          keys: [{ column: 'tenant' }, { expression: 'lower(email)', order: 'desc' }],
+          include: ['id'],
+          nullsNotDistinct: true,
+          where: '(active AND (NOT deleted))',
+        }),
+        { concurrently: true },
+      ),
       'CREATE UNIQUE INDEX CONCURRENTLY users_email_idx ON app.users USING btree (tenant, (lower(email)) DESC) INCLUDE (id) NULLS NOT DISTINCT WHERE (active AND (NOT deleted))',
     ],
     [
@@ -65,10 +126,18 @@ describe('createIndex', () => {
       createIndex('app', 'users', ix({ keys: [{ column: 'a', opclass: 'x) WHERE (true' }] })),
       'CREATE INDEX users_email_idx ON app.users USING btree (a "x) WHERE (true")',
     ],
-    ['invalid index is created normally', createIndex('app', 'users', ix({ invalid: true })), 'CREATE INDEX users_email_idx ON app.users USING btree (email)'],
+    [
+      'invalid index is created normally',
+      createIndex('app', 'users', ix({ invalid: true })),
+      'CREATE INDEX users_email_idx ON app.users USING btree (email)',
+    ],
     [
       'hostile names',
-      createIndex('My Schema', 'order', ix({ name: 'ix "1"; drop', keys: [{ column: 'user' }, { column: 'ñandú' }], include: ["it's"] })),
+      createIndex(
+        'My Schema',
+        'order',
+        ix({ name: 'ix "1"; drop', keys: [{ column: 'user' }, { column: 'ñandú' }], include: ["it's"] }),
+      ),
       `CREATE INDEX "ix ""1""; drop" ON "My Schema"."order" USING btree ("user", "ñandú") INCLUDE ("it's")`,
     ],
   ])('%s', (_, actual, sql) => {
@@ -88,7 +157,11 @@ describe('createIndex', () => {
 describe('dropIndex', () => {
   it.each<[string, string, string]>([
     ['plain', dropIndex('app', 'users_email_idx'), 'DROP INDEX app.users_email_idx'],
-    ['concurrently', dropIndex('app', 'users_email_idx', { concurrently: true }), 'DROP INDEX CONCURRENTLY app.users_email_idx'],
+    [
+      'concurrently',
+      dropIndex('app', 'users_email_idx', { concurrently: true }),
+      'DROP INDEX CONCURRENTLY app.users_email_idx',
+    ],
     ['hostile', dropIndex('Tenant 1', 'Index"x'), 'DROP INDEX "Tenant 1"."Index""x"'],
   ])('%s', (_, actual, sql) => {
     expect(actual).toBe(sql);

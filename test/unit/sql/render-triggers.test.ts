@@ -26,13 +26,21 @@ const tr = (more: Partial<Trigger> = {}): Trigger => ({
 
 describe('triggers', () => {
   it.each<[string, string, string]>([
-    ['before insert or update', createTrigger('app', 'users', tr()), 'CREATE TRIGGER users_sync BEFORE INSERT OR UPDATE ON app.users FOR EACH ROW EXECUTE FUNCTION app.users_sync_fn()'],
+    [
+      'before insert or update',
+      createTrigger('app', 'users', tr()),
+      'CREATE TRIGGER users_sync BEFORE INSERT OR UPDATE ON app.users FOR EACH ROW EXECUTE FUNCTION app.users_sync_fn()',
+    ],
     [
       'after delete, statement',
       createTrigger('app', 'users', tr({ timing: 'after', events: ['delete', 'truncate'], forEach: 'statement' })),
       'CREATE TRIGGER users_sync AFTER DELETE OR TRUNCATE ON app.users FOR EACH STATEMENT EXECUTE FUNCTION app.users_sync_fn()',
     ],
-    ['instead of', createTrigger('app', 'v', tr({ timing: 'instead of', events: ['insert'] })), 'CREATE TRIGGER users_sync INSTEAD OF INSERT ON app.v FOR EACH ROW EXECUTE FUNCTION app.users_sync_fn()'],
+    [
+      'instead of',
+      createTrigger('app', 'v', tr({ timing: 'instead of', events: ['insert'] })),
+      'CREATE TRIGGER users_sync INSTEAD OF INSERT ON app.v FOR EACH ROW EXECUTE FUNCTION app.users_sync_fn()',
+    ],
     [
       'WHEN, wrapped once',
       createTrigger('app', 'users', tr({ events: ['update'], when: '(old.email IS DISTINCT FROM new.email)' })),
@@ -68,12 +76,21 @@ describe('triggers', () => {
 });
 
 describe('functions', () => {
-  const def = 'CREATE OR REPLACE FUNCTION app.f()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function$begin return new; end$function$\n';
+  const def =
+    'CREATE OR REPLACE FUNCTION app.f()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function$begin return new; end$function$\n';
   const fn = (definition: string): Function => ({ kind: 'function', name: 'f', args: '', definition });
   it.each<[string, string, string]>([
     ['as pg_get_functiondef prints it', createFunction(fn(def)), def.trimEnd()],
-    ['trailing semicolon removed', createFunction(fn('CREATE FUNCTION app.one() RETURNS integer LANGUAGE sql AS $$select 1;$$;\n')), 'CREATE FUNCTION app.one() RETURNS integer LANGUAGE sql AS $$select 1;$$'],
-    ['BEGIN ATOMIC body keeps its inner semicolons', createFunction(fn('create function app.one() returns int begin atomic select 1; end;')), 'create function app.one() returns int begin atomic select 1; end'],
+    [
+      'trailing semicolon removed',
+      createFunction(fn('CREATE FUNCTION app.one() RETURNS integer LANGUAGE sql AS $$select 1;$$;\n')),
+      'CREATE FUNCTION app.one() RETURNS integer LANGUAGE sql AS $$select 1;$$',
+    ],
+    [
+      'BEGIN ATOMIC body keeps its inner semicolons',
+      createFunction(fn('create function app.one() returns int begin atomic select 1; end;')),
+      'create function app.one() returns int begin atomic select 1; end',
+    ],
     ['dropFunction', dropFunction('app', 'f', ''), 'DROP FUNCTION app.f()'],
     ['dropFunction with args', dropFunction('app', 'f', 'a integer, b text'), 'DROP FUNCTION app.f(a integer, b text)'],
     ['dropFunction hostile', dropFunction('My S', 'User Fn', 'integer'), 'DROP FUNCTION "My S"."User Fn"(integer)'],
@@ -91,20 +108,45 @@ describe('comments and schemas', () => {
   it.each<[string, CommentTarget, string | null, string]>([
     ['schema', { kind: 'schema', schema: 'app' }, 'Application', "COMMENT ON SCHEMA app IS 'Application'"],
     ['table', { kind: 'table', schema: 'app', table: 'users' }, 'People', "COMMENT ON TABLE app.users IS 'People'"],
-    ['column', { kind: 'column', schema: 'app', table: 'users', column: 'email' }, 'Login', "COMMENT ON COLUMN app.users.email IS 'Login'"],
-    ['index', { kind: 'index', schema: 'app', name: 'users_email_idx' }, 'Lookup', "COMMENT ON INDEX app.users_email_idx IS 'Lookup'"],
+    [
+      'column',
+      { kind: 'column', schema: 'app', table: 'users', column: 'email' },
+      'Login',
+      "COMMENT ON COLUMN app.users.email IS 'Login'",
+    ],
+    [
+      'index',
+      { kind: 'index', schema: 'app', name: 'users_email_idx' },
+      'Lookup',
+      "COMMENT ON INDEX app.users_email_idx IS 'Lookup'",
+    ],
     ['type', { kind: 'type', schema: 'app', name: 'status' }, 'States', "COMMENT ON TYPE app.status IS 'States'"],
-    ['sequence', { kind: 'sequence', schema: 'app', name: 'order_seq' }, 'Numbers', "COMMENT ON SEQUENCE app.order_seq IS 'Numbers'"],
-    ['constraint', { kind: 'constraint', schema: 'app', table: 'users', name: 'users_pkey' }, 'Key', "COMMENT ON CONSTRAINT users_pkey ON app.users IS 'Key'"],
+    [
+      'sequence',
+      { kind: 'sequence', schema: 'app', name: 'order_seq' },
+      'Numbers',
+      "COMMENT ON SEQUENCE app.order_seq IS 'Numbers'",
+    ],
+    [
+      'constraint',
+      { kind: 'constraint', schema: 'app', table: 'users', name: 'users_pkey' },
+      'Key',
+      "COMMENT ON CONSTRAINT users_pkey ON app.users IS 'Key'",
+    ],
     ['removal', { kind: 'table', schema: 'app', table: 'users' }, null, 'COMMENT ON TABLE app.users IS NULL'],
     ['empty text', { kind: 'table', schema: 'app', table: 'users' }, '', "COMMENT ON TABLE app.users IS ''"],
     [
       'hostile names and text',
       { kind: 'column', schema: 'My Schema', table: 'order', column: 'user' },
-      "it's; DROP TABLE x; -- ñ \\ \"q\"\nline 2",
+      'it\'s; DROP TABLE x; -- ñ \\ "q"\nline 2',
       `COMMENT ON COLUMN "My Schema"."order"."user" IS 'it''s; DROP TABLE x; -- ñ \\ "q"\nline 2'`,
     ],
-    ['hostile constraint', { kind: 'constraint', schema: 'S', table: 'T', name: 'a"b' }, 'x', `COMMENT ON CONSTRAINT "a""b" ON "S"."T" IS 'x'`],
+    [
+      'hostile constraint',
+      { kind: 'constraint', schema: 'S', table: 'T', name: 'a"b' },
+      'x',
+      `COMMENT ON CONSTRAINT "a""b" ON "S"."T" IS 'x'`,
+    ],
   ])('%s', (_, target, text, sql) => {
     expect(comment(target, text)).toBe(sql);
   });

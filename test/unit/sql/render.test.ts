@@ -1,9 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { emptySchema, emptyTable, type Column, type DatabaseSchema, type ForeignKey, type Table } from '../../../src/schema/model/model.js';
+import {
+  emptySchema,
+  emptyTable,
+  type Column,
+  type DatabaseSchema,
+  type ForeignKey,
+  type Table,
+} from '../../../src/schema/model/model.js';
 import { createTable, dropTable, renameTable, renderDatabase } from '../../../src/sql/render/index.js';
 
-const col = (name: string, type: string, more: Partial<Column> = {}): Column => ({ kind: 'column', name, type, nullable: true, ...more });
-const fk = (name: string, columns: string[], schema: string, table: string, refColumns: string[], more: Partial<ForeignKey> = {}): ForeignKey => ({
+const col = (name: string, type: string, more: Partial<Column> = {}): Column => ({
+  kind: 'column',
+  name,
+  type,
+  nullable: true,
+  ...more,
+});
+const fk = (
+  name: string,
+  columns: string[],
+  schema: string,
+  table: string,
+  refColumns: string[],
+  more: Partial<ForeignKey> = {},
+): ForeignKey => ({
   kind: 'foreign_key',
   name,
   columns,
@@ -17,14 +37,30 @@ const fk = (name: string, columns: string[], schema: string, table: string, refC
 });
 
 const orders: Table = {
-  ...emptyTable('order', [col('id', 'bigint', { nullable: false, identity: 'always' }), col('user', 'bigint'), col('Total', 'numeric(12,2)', { default: '0' })]),
+  ...emptyTable('order', [
+    col('id', 'bigint', { nullable: false, identity: 'always' }),
+    col('user', 'bigint'),
+    col('Total', 'numeric(12,2)', { default: '0' }),
+  ]),
   primaryKey: { kind: 'primary_key', name: 'order_pkey', columns: ['id'] },
-  unique: [{ kind: 'unique', name: 'order_user_key', columns: ['user'], nullsNotDistinct: true, deferrable: true, initiallyDeferred: true }],
+  unique: [
+    {
+      kind: 'unique',
+      name: 'order_user_key',
+      columns: ['user'],
+      nullsNotDistinct: true,
+      deferrable: true,
+      initiallyDeferred: true,
+    },
+  ],
   checks: [
     { kind: 'check', name: 'total_positive', expression: '("Total" >= (0)::numeric)' },
     { kind: 'check', name: 'user_set', expression: '("user" IS NOT NULL)', notValid: true },
   ],
-  foreignKeys: [fk('order_user_fk', ['user'], 'app', 'users', ['id']), fk('order_late_fk', ['user'], 'app', 'users', ['id'], { notValid: true })],
+  foreignKeys: [
+    fk('order_user_fk', ['user'], 'app', 'users', ['id']),
+    fk('order_late_fk', ['user'], 'app', 'users', ['id'], { notValid: true }),
+  ],
 };
 
 describe('createTable', () => {
@@ -53,8 +89,19 @@ describe('createTable', () => {
 
   it.each<[string, string, string]>([
     ['no columns', createTable('app', emptyTable('t')), 'CREATE TABLE app.t ()'],
-    ['NO INHERIT check', createTable('app', { ...emptyTable('t', [col('a', 'int')]), checks: [{ kind: 'check', name: 'c', expression: '(a > 0)', noInherit: true }] }), 'CREATE TABLE app.t (\n  a int,\n  CONSTRAINT c CHECK ((a > 0)) NO INHERIT\n)'],
-    ['hostile names', createTable('x; DROP', emptyTable("it's ñ", [col('a"b', 'text')])), `CREATE TABLE "x; DROP"."it's ñ" (\n  "a""b" text\n)`],
+    [
+      'NO INHERIT check',
+      createTable('app', {
+        ...emptyTable('t', [col('a', 'int')]),
+        checks: [{ kind: 'check', name: 'c', expression: '(a > 0)', noInherit: true }],
+      }),
+      'CREATE TABLE app.t (\n  a int,\n  CONSTRAINT c CHECK ((a > 0)) NO INHERIT\n)',
+    ],
+    [
+      'hostile names',
+      createTable('x; DROP', emptyTable("it's ñ", [col('a"b', 'text')])),
+      `CREATE TABLE "x; DROP"."it's ñ" (\n  "a""b" text\n)`,
+    ],
     ['renameTable', renameTable('app', 'users', 'people'), 'ALTER TABLE app.users RENAME TO people'],
     ['renameTable hostile', renameTable('app', 'user', 'Order'), 'ALTER TABLE app."user" RENAME TO "Order"'],
     ['dropTable, never CASCADE', dropTable('app', 'users'), 'DROP TABLE app.users'],
@@ -66,12 +113,40 @@ describe('createTable', () => {
 
 describe('renderDatabase', () => {
   const users: Table = {
-    ...emptyTable('users', [col('id', 'bigint', { nullable: false, default: "nextval('app.users_id_seq'::regclass)", comment: 'Key' }), col('email', 'text')]),
+    ...emptyTable('users', [
+      col('id', 'bigint', { nullable: false, default: "nextval('app.users_id_seq'::regclass)", comment: 'Key' }),
+      col('email', 'text'),
+    ]),
     primaryKey: { kind: 'primary_key', name: 'users_pkey', columns: ['id'] },
-    indexes: [{ kind: 'index', name: 'users_email_idx', unique: true, method: 'btree', keys: [{ column: 'email' }], comment: 'Login' }],
+    indexes: [
+      {
+        kind: 'index',
+        name: 'users_email_idx',
+        unique: true,
+        method: 'btree',
+        keys: [{ column: 'email' }],
+        comment: 'Login',
+      },
+    ],
     triggers: [
-      { kind: 'trigger', name: 'b_plain', timing: 'after', events: ['insert'], forEach: 'row', function: { schema: 'app', name: 'touch' }, enabled: 'origin' },
-      { kind: 'trigger', name: 'a_sync', timing: 'before', events: ['update'], forEach: 'row', function: { schema: 'app', name: 'touch' }, enabled: 'always' },
+      {
+        kind: 'trigger',
+        name: 'b_plain',
+        timing: 'after',
+        events: ['insert'],
+        forEach: 'row',
+        function: { schema: 'app', name: 'touch' },
+        enabled: 'origin',
+      },
+      {
+        kind: 'trigger',
+        name: 'a_sync',
+        timing: 'before',
+        events: ['update'],
+        forEach: 'row',
+        function: { schema: 'app', name: 'touch' },
+        enabled: 'always',
+      },
     ],
     foreignKeys: [fk('users_self_fk', ['id'], 'app', 'users', ['id'])],
     comment: 'People',
@@ -81,9 +156,28 @@ describe('renderDatabase', () => {
     comment: 'Application',
     enums: [{ kind: 'enum' as const, name: 'status', values: ['on', 'off'], comment: 'States' }],
     sequences: [
-      { kind: 'sequence' as const, name: 'users_id_seq', type: 'bigint' as const, start: '1', increment: '1', min: '1', max: '100', cache: '1', cycle: false, ownedBy: { table: 'users', column: 'id' } },
+      {
+        kind: 'sequence' as const,
+        name: 'users_id_seq',
+        type: 'bigint' as const,
+        start: '1',
+        increment: '1',
+        min: '1',
+        max: '100',
+        cache: '1',
+        cycle: false,
+        ownedBy: { table: 'users', column: 'id' },
+      },
     ],
-    functions: [{ kind: 'function' as const, name: 'touch', args: '', definition: 'CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$begin return new; end$$\n' }],
+    functions: [
+      {
+        kind: 'function' as const,
+        name: 'touch',
+        args: '',
+        definition:
+          'CREATE OR REPLACE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$begin return new; end$$\n',
+      },
+    ],
     tables: [users, orders],
   };
   const db: DatabaseSchema = { schemas: [app, emptySchema('public')] };
@@ -115,7 +209,13 @@ describe('renderDatabase', () => {
 
   it('is deterministic: input order does not matter', () => {
     const shuffled: DatabaseSchema = {
-      schemas: [emptySchema('public'), { ...app, tables: [orders, { ...users, triggers: [...users.triggers].reverse(), foreignKeys: [...users.foreignKeys] }] }],
+      schemas: [
+        emptySchema('public'),
+        {
+          ...app,
+          tables: [orders, { ...users, triggers: [...users.triggers].reverse(), foreignKeys: [...users.foreignKeys] }],
+        },
+      ],
     };
     expect(renderDatabase(shuffled)).toEqual(renderDatabase(db));
   });
@@ -125,7 +225,9 @@ describe('renderDatabase', () => {
   });
 
   it('keeps a comment on public and does not create it', () => {
-    expect(renderDatabase({ schemas: [{ ...emptySchema('public'), comment: 'Main' }] })).toEqual(["COMMENT ON SCHEMA public IS 'Main'"]);
+    expect(renderDatabase({ schemas: [{ ...emptySchema('public'), comment: 'Main' }] })).toEqual([
+      "COMMENT ON SCHEMA public IS 'Main'",
+    ]);
   });
 
   it('gives nothing for an empty declaration and never ends a statement with a semicolon', () => {

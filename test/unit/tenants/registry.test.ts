@@ -22,11 +22,31 @@ describe('parseShard', () => {
     expect(parseShard(text)).toStrictEqual({ index, count });
   });
 
-  it.each(['0/2', '3/2', '1/0', '0/0', '-1/2', '1/-2', '1.5/2', '1/2.0', '1-2', '1 / 2', '1/2/3', 'a/b', '1/', '/2', '', '2', 'all'])('refuses %j as a usage error naming the flag and the form', (text) => {
+  it.each([
+    '0/2',
+    '3/2',
+    '1/0',
+    '0/0',
+    '-1/2',
+    '1/-2',
+    '1.5/2',
+    '1/2.0',
+    '1-2',
+    '1 / 2',
+    '1/2/3',
+    'a/b',
+    '1/',
+    '/2',
+    '',
+    '2',
+    'all',
+  ])('refuses %j as a usage error naming the flag and the form', (text) => {
     const e = thrown(() => parseShard(text));
     expect(e.code).toBe('USAGE');
     expect(e.exitCode).toBe(2);
-    expect(e.message).toBe(`--shard ${text}: expected I/N with 1 <= I <= N, e.g. --shard 2/4 for the second of four jobs`);
+    expect(e.message).toBe(
+      `--shard ${text}: expected I/N with 1 <= I <= N, e.g. --shard 2/4 for the second of four jobs`,
+    );
   });
 });
 
@@ -99,7 +119,10 @@ describe('parseTenantsFlag', () => {
     [[], 'all'],
     [['all'], 'all'],
     [['tenant_a'], ['tenant_a']],
-    [['tenant_b', 'tenant_a'], ['tenant_b', 'tenant_a']],
+    [
+      ['tenant_b', 'tenant_a'],
+      ['tenant_b', 'tenant_a'],
+    ],
     [[HOSTILE], [HOSTILE]],
     [['All'], ['All']], // a schema may be called All; only the exact word is the keyword
   ])('%j -> %j', (values, expected) => {
@@ -107,33 +130,55 @@ describe('parseTenantsFlag', () => {
   });
 
   it('refuses all combined with names', () => {
-    for (const v of [['all', 'tenant_a'], ['tenant_a', 'all'], ['all', 'all']]) {
+    for (const v of [
+      ['all', 'tenant_a'],
+      ['tenant_a', 'all'],
+      ['all', 'all'],
+    ]) {
       const e = thrown(() => parseTenantsFlag(v));
-      expect([e.code, e.exitCode, e.message]).toEqual(['USAGE', 2, '--tenants all cannot be combined with tenant names']);
+      expect([e.code, e.exitCode, e.message]).toEqual([
+        'USAGE',
+        2,
+        '--tenants all cannot be combined with tenant names',
+      ]);
     }
   });
 });
 
 describe('selectTenants', () => {
-  const registry: Registry = { tenants: ['tenant_001', 'tenant_002', 'tenant_003', HOSTILE], missing: ['tenant_ghost'], templateExists: false };
+  const registry: Registry = {
+    tenants: ['tenant_001', 'tenant_002', 'tenant_003', HOSTILE],
+    missing: ['tenant_ghost'],
+    templateExists: false,
+  };
   const withTemplate: Registry = { ...registry, templateExists: true };
 
   it('all: the registry tenants, and the template schema first when it exists', () => {
     expect(selectTenants(registry, TEMPLATE, 'all')).toEqual(['tenant_001', 'tenant_002', 'tenant_003', HOSTILE]);
-    expect(selectTenants(withTemplate, TEMPLATE, 'all')).toEqual([TEMPLATE, 'tenant_001', 'tenant_002', 'tenant_003', HOSTILE]);
+    expect(selectTenants(withTemplate, TEMPLATE, 'all')).toEqual([
+      TEMPLATE,
+      'tenant_001',
+      'tenant_002',
+      'tenant_003',
+      HOSTILE,
+    ]);
   });
 
   it('a list: the names given, in their order, once each; the template only when it exists', () => {
     expect(selectTenants(registry, TEMPLATE, ['tenant_003', HOSTILE, 'tenant_003'])).toEqual(['tenant_003', HOSTILE]);
     expect(selectTenants(withTemplate, TEMPLATE, [TEMPLATE, 'tenant_001'])).toEqual([TEMPLATE, 'tenant_001']);
     const e = thrown(() => selectTenants(registry, TEMPLATE, [TEMPLATE]));
-    expect(e.message).toBe('--tenants: tenant_template is not an active tenant with a schema (the registry query does not list it)\nfix: switchyard tenants list shows the tenants');
+    expect(e.message).toBe(
+      '--tenants: tenant_template is not an active tenant with a schema (the registry query does not list it)\nfix: switchyard tenants list shows the tenants',
+    );
   });
 
   it('refuses unknown names, quoted, saying which the registry lists without a schema', () => {
     const one = thrown(() => selectTenants(registry, TEMPLATE, ['tenant_001', 'tenant_nope']));
     expect([one.code, one.exitCode]).toEqual(['USAGE', 2]);
-    expect(one.message).toBe('--tenants: tenant_nope is not an active tenant with a schema (the registry query does not list it)\nfix: switchyard tenants list shows the tenants');
+    expect(one.message).toBe(
+      '--tenants: tenant_nope is not an active tenant with a schema (the registry query does not list it)\nfix: switchyard tenants list shows the tenants',
+    );
     const two = thrown(() => selectTenants(registry, TEMPLATE, ['tenant_ghost', 'Bad Name']));
     expect(two.message).toBe(
       '--tenants: tenant_ghost, "Bad Name" are not an active tenant with a schema (tenant_ghost: listed by the registry, but no such schema exists)\nfix: switchyard tenants list shows the tenants',
@@ -144,8 +189,14 @@ describe('selectTenants', () => {
     // From the fixed assignments above: shard 1 of 2 holds tenant_001, tenant_002 and the template.
     expect(selectTenants(registry, TEMPLATE, 'all', { index: 1, count: 2 })).toEqual(['tenant_001', 'tenant_002']);
     expect(selectTenants(registry, TEMPLATE, 'all', { index: 2, count: 2 })).toEqual(['tenant_003', HOSTILE]);
-    expect(selectTenants(withTemplate, TEMPLATE, 'all', { index: 1, count: 2 })).toEqual([TEMPLATE, 'tenant_001', 'tenant_002']);
-    expect(selectTenants(registry, TEMPLATE, ['tenant_001', 'tenant_003'], { index: 2, count: 2 })).toEqual(['tenant_003']);
+    expect(selectTenants(withTemplate, TEMPLATE, 'all', { index: 1, count: 2 })).toEqual([
+      TEMPLATE,
+      'tenant_001',
+      'tenant_002',
+    ]);
+    expect(selectTenants(registry, TEMPLATE, ['tenant_001', 'tenant_003'], { index: 2, count: 2 })).toEqual([
+      'tenant_003',
+    ]);
     expect(selectTenants(registry, TEMPLATE, 'all', { index: 1, count: 1 })).toEqual(registry.tenants);
     // A shard may be empty; that is not an error.
     expect(selectTenants(registry, TEMPLATE, ['tenant_001'], { index: 2, count: 2 })).toEqual([]);

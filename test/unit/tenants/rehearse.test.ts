@@ -31,7 +31,14 @@ tenants:
 
 describe('sampleOrder', () => {
   it('puts names needing quotes first (longest first), then the first and last plain names, then the rest', () => {
-    expect(sampleOrder(['tenant_a', 'Tenant B', 'tenant_b', HOSTILE, 'tenant_c', 'tenant_d'])).toEqual([HOSTILE, 'Tenant B', 'tenant_a', 'tenant_d', 'tenant_b', 'tenant_c']);
+    expect(sampleOrder(['tenant_a', 'Tenant B', 'tenant_b', HOSTILE, 'tenant_c', 'tenant_d'])).toEqual([
+      HOSTILE,
+      'Tenant B',
+      'tenant_a',
+      'tenant_d',
+      'tenant_b',
+      'tenant_c',
+    ]);
     expect(sampleOrder(['only'])).toEqual(['only']);
     expect(sampleOrder([])).toEqual([]);
   });
@@ -49,7 +56,11 @@ describe('planForTenant', () => {
     expect(allSteps(p).map((s) => s.id)).toEqual(allSteps(plan).map((s) => s.id));
     expect(allSteps(p).map((s) => s.sql)).toEqual(['ALTER TABLE "it\'s; drop ""x"" y".orders ADD COLUMN note text']);
     expect(p.source.snapshot.schemas.map((s) => s.name)).toEqual(['central', HOSTILE]);
-    expect(p.target.snapshot.schemas.find((s) => s.name === HOSTILE)?.tables[0]?.columns.map((c) => c.name)).toEqual(['id', 'plan_id', 'note']);
+    expect(p.target.snapshot.schemas.find((s) => s.name === HOSTILE)?.tables[0]?.columns.map((c) => c.name)).toEqual([
+      'id',
+      'plan_id',
+      'note',
+    ]);
     expect(p.source.fingerprint).toBe(fingerprint(p.source.snapshot));
     expect(p.target.fingerprint).toBe(fingerprint(p.target.snapshot));
     expect(p.target.fingerprint).not.toBe(plan.target.fingerprint);

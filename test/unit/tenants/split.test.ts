@@ -19,15 +19,32 @@ const US = '\u001f';
 
 const plans = table('plans', [notNull('id')], { primaryKey: pk('plans_pkey', ['id']) });
 const audit = table('audit', [notNull('id', 'bigint'), col('note', 'text')], { primaryKey: pk('audit_pkey', ['id']) });
-const ordersBefore = table('orders', [notNull('id', 'bigint'), notNull('total', 'integer'), col('plan_id', 'integer')], { primaryKey: pk('orders_pkey', ['id']) });
+const ordersBefore = table(
+  'orders',
+  [notNull('id', 'bigint'), notNull('total', 'integer'), col('plan_id', 'integer')],
+  { primaryKey: pk('orders_pkey', ['id']) },
+);
 const ordersAfter = (extra: Partial<Table> = {}) =>
-  table('orders', [notNull('id', 'bigint'), notNull('total', 'bigint', { up: 'total::bigint', down: 'total::integer' }), col('plan_id', 'integer'), col('notes', 'text')], {
-    primaryKey: pk('orders_pkey', ['id']),
-    ...extra,
-  });
+  table(
+    'orders',
+    [
+      notNull('id', 'bigint'),
+      notNull('total', 'bigint', { up: 'total::bigint', down: 'total::integer' }),
+      col('plan_id', 'integer'),
+      col('notes', 'text'),
+    ],
+    {
+      primaryKey: pk('orders_pkey', ['id']),
+      ...extra,
+    },
+  );
 
 const make = (source: DatabaseSchema, target: DatabaseSchema): Plan =>
-  buildPlan(source, { ...target, tenants: TENANTS }, { name: '0001_notes', number: 1, server: { version: '17.0', versionNum: 170000 } });
+  buildPlan(
+    source,
+    { ...target, tenants: TENANTS },
+    { name: '0001_notes', number: 1, server: { version: '17.0', versionNum: 170000 } },
+  );
 
 const source = db(schema('central', { tables: [plans] }), schema(T, { tables: [ordersBefore] }));
 /** central gets a table; the template retypes orders.total (three releases) and gets orders.notes. */
@@ -57,19 +74,31 @@ describe('the plan under test', () => {
       'r3-contract-001 drop_column',
     ]);
     // Wrapped keys are there, and name the template.
-    expect(byId(plan).get('r1-expand-005')!.creates).toEqual([`enabled_always:trigger:${T}${US}orders${US}zz_sy_sync_total`]);
-    expect(byId(plan).get('r1-backfill-001')!.requires).toContain(`enabled_always:trigger:${T}${US}orders${US}zz_sy_sync_total`);
-    expect(byId(plan).get('r1-contract-001')!.creates).toEqual([`validated:constraint:${T}${US}orders${US}orders_total__new_not_null`]);
-    expect(planTenants({ ...plan, target: { ...plan.target, snapshot: { schemas: plan.target.snapshot.schemas } } })).toBeUndefined();
+    expect(byId(plan).get('r1-expand-005')!.creates).toEqual([
+      `enabled_always:trigger:${T}${US}orders${US}zz_sy_sync_total`,
+    ]);
+    expect(byId(plan).get('r1-backfill-001')!.requires).toContain(
+      `enabled_always:trigger:${T}${US}orders${US}zz_sy_sync_total`,
+    );
+    expect(byId(plan).get('r1-contract-001')!.creates).toEqual([
+      `validated:constraint:${T}${US}orders${US}orders_total__new_not_null`,
+    ]);
+    expect(
+      planTenants({ ...plan, target: { ...plan.target, snapshot: { schemas: plan.target.snapshot.schemas } } }),
+    ).toBeUndefined();
   });
 });
 
 describe('segments', () => {
   it('cuts each phase of a real plan into runs of shared and tenant steps, in plan order', () => {
-    const seg = (release: number, phase: 'expand' | 'backfill' | 'contract') => segments(plan, release, phase, T).map((s) => [s.kind, idsOf(s.steps)]);
+    const seg = (release: number, phase: 'expand' | 'backfill' | 'contract') =>
+      segments(plan, release, phase, T).map((s) => [s.kind, idsOf(s.steps)]);
     expect(seg(1, 'expand')).toEqual([
       ['shared', ['r1-expand-001']],
-      ['tenant', ['r1-expand-002', 'r1-expand-003', 'r1-expand-004', 'r1-expand-005', 'r1-expand-006', 'r1-expand-007']],
+      [
+        'tenant',
+        ['r1-expand-002', 'r1-expand-003', 'r1-expand-004', 'r1-expand-005', 'r1-expand-006', 'r1-expand-007'],
+      ],
     ]);
     expect(seg(1, 'backfill')).toEqual([['tenant', ['r1-backfill-001']]]);
     // drop_not_null_check only drops a template key: still a tenant step.
@@ -100,7 +129,9 @@ describe('segments', () => {
     // A step that only requires the template (schema:tenant_template) is a tenant step too.
     expect(isTenantStep({ ...shared, creates: [], drops: [], requires: [`schema:${T}`] }, T)).toBe(true);
     // Another template name makes everything shared.
-    expect(segments(hand, 1, 'expand', 'other_template').map((x) => [x.kind, idsOf(x.steps)])).toEqual([['shared', ['a', 'b', 'c', 'd', 'e', 'f']]]);
+    expect(segments(hand, 1, 'expand', 'other_template').map((x) => [x.kind, idsOf(x.steps)])).toEqual([
+      ['shared', ['a', 'b', 'c', 'd', 'e', 'f']],
+    ]);
   });
 });
 
@@ -123,10 +154,16 @@ describe('unitPlan', () => {
     for (const tenant of ['tenant_acme', HOSTILE]) {
       const u = unitPlan(plan, T, tenant);
       expect([u.name, u.checksum]).toEqual([plan.name, plan.checksum]);
-      const tenantIds = allSteps(plan).filter((s) => s.id !== 'r1-expand-001').map((s) => s.id);
+      const tenantIds = allSteps(plan)
+        .filter((s) => s.id !== 'r1-expand-001')
+        .map((s) => s.id);
       expect(allSteps(u).map((s) => s.id)).toEqual(tenantIds);
       expect(shape(u)).toEqual([
-        { expand: tenantIds.filter((i) => i.startsWith('r1-expand')), backfill: ['r1-backfill-001'], contract: ['r1-contract-001', 'r1-contract-002', 'r1-contract-003'] },
+        {
+          expand: tenantIds.filter((i) => i.startsWith('r1-expand')),
+          backfill: ['r1-backfill-001'],
+          contract: ['r1-contract-001', 'r1-contract-002', 'r1-contract-003'],
+        },
         { expand: [], backfill: [], contract: ['r2-contract-001', 'r2-contract-002'] },
         { expand: [], backfill: [], contract: ['r3-contract-001'] },
       ]);
@@ -134,7 +171,14 @@ describe('unitPlan', () => {
       for (const s of allSteps(u)) {
         const o = original.get(s.id)!;
         expect(s).toStrictEqual(retargetStep(o, T, tenant));
-        expect([s.release, s.phase, s.action, s.lock, s.transactional, s.hazards]).toEqual([o.release, o.phase, o.action, o.lock, o.transactional, o.hazards]);
+        expect([s.release, s.phase, s.action, s.lock, s.transactional, s.hazards]).toEqual([
+          o.release,
+          o.phase,
+          o.action,
+          o.lock,
+          o.transactional,
+          o.hazards,
+        ]);
         expect(touchesSchema(s, T), s.id).toBe(false);
         expect(touchesSchema(s, tenant), s.id).toBe(true);
       }
@@ -143,7 +187,9 @@ describe('unitPlan', () => {
       expect(add.sql).toBe(`ALTER TABLE ${ident(tenant)}.orders ADD COLUMN notes text`);
       expect(add.rollback).toEqual([`ALTER TABLE ${ident(tenant)}.orders DROP COLUMN notes`]);
       expect(u.releases[0]!.backfill[0]!.backfill!.schema).toBe(tenant);
-      expect(u.releases[0]!.expand.find((s) => s.action === 'enable_always_sync_trigger')!.creates).toEqual([`enabled_always:trigger:${tenant}${US}orders${US}zz_sy_sync_total`]);
+      expect(u.releases[0]!.expand.find((s) => s.action === 'enable_always_sync_trigger')!.creates).toEqual([
+        `enabled_always:trigger:${tenant}${US}orders${US}zz_sy_sync_total`,
+      ]);
     }
     // The plan itself is not changed by retargeting.
     expect(byId(plan).get('r1-expand-007')!.sql).toBe(`ALTER TABLE ${T}.orders ADD COLUMN notes text`);
@@ -154,7 +200,11 @@ describe('unitPlan', () => {
     expect(u.checksum).toBe(plan.checksum);
     const original = byId(plan);
     const steps = allSteps(u);
-    expect(steps.map((s) => s.id)).toEqual(allSteps(plan).filter((s) => s.id !== 'r1-expand-001').map((s) => s.id));
+    expect(steps.map((s) => s.id)).toEqual(
+      allSteps(plan)
+        .filter((s) => s.id !== 'r1-expand-001')
+        .map((s) => s.id),
+    );
     for (const s of steps) expect(s).toBe(original.get(s.id));
   });
 });
@@ -164,7 +214,20 @@ describe('checkTenantPlan', () => {
     expect(() => checkTenantPlan(plan, T)).not.toThrow();
     const withFk = make(
       db(schema('central', { tables: [plans] }), schema(T, { tables: [ordersBefore] })),
-      db(schema('central', { tables: [plans] }), schema(T, { tables: [ordersAfter({ foreignKeys: [fk('orders_plan_id_fkey', ['plan_id'], 'plans', ['id'], { references: { schema: 'central', table: 'plans', columns: ['id'] } })] })] })),
+      db(
+        schema('central', { tables: [plans] }),
+        schema(T, {
+          tables: [
+            ordersAfter({
+              foreignKeys: [
+                fk('orders_plan_id_fkey', ['plan_id'], 'plans', ['id'], {
+                  references: { schema: 'central', table: 'plans', columns: ['id'] },
+                }),
+              ],
+            }),
+          ],
+        }),
+      ),
     );
     const add = allSteps(withFk).find((s) => s.action === 'add_foreign_key_not_valid')!;
     expect(add.requires).toContain(`table:central${US}plans`);
@@ -173,9 +236,14 @@ describe('checkTenantPlan', () => {
   });
 
   it('refuses a step that changes the template and a shared schema at once', () => {
-    const both = (s: Step): Step => (s.id === 'r1-expand-007' ? { ...s, creates: [...s.creates, `table:central${US}audit2`] } : s);
-    const dropping = (s: Step): Step => (s.id === 'r3-contract-001' ? { ...s, drops: [...s.drops, `enabled_always:trigger:central${US}audit${US}t`] } : s);
-    const edited: Plan = { ...plan, releases: plan.releases.map((r) => ({ ...r, expand: r.expand.map(both), contract: r.contract.map(dropping) })) };
+    const both = (s: Step): Step =>
+      s.id === 'r1-expand-007' ? { ...s, creates: [...s.creates, `table:central${US}audit2`] } : s;
+    const dropping = (s: Step): Step =>
+      s.id === 'r3-contract-001' ? { ...s, drops: [...s.drops, `enabled_always:trigger:central${US}audit${US}t`] } : s;
+    const edited: Plan = {
+      ...plan,
+      releases: plan.releases.map((r) => ({ ...r, expand: r.expand.map(both), contract: r.contract.map(dropping) })),
+    };
     const e = thrown(() => checkTenantPlan(edited, T));
     expect([e.code, e.exitCode]).toEqual(['TENANT_PLAN', 2]);
     expect(e.message).toBe(
@@ -192,11 +260,18 @@ describe('checkTenantPlan', () => {
       args: '',
       definition: `CREATE OR REPLACE FUNCTION ${T}.${name}()\n RETURNS bigint\n LANGUAGE sql\nAS $function$${body}$function$\n`,
     };
-    return make(source, db(schema('central', { tables: [plans, audit] }), schema(T, { tables: [ordersAfter()], functions: [f] })));
+    return make(
+      source,
+      db(schema('central', { tables: [plans, audit] }), schema(T, { tables: [ordersAfter()], functions: [f] })),
+    );
   };
 
   it('refuses a template function whose body names the template schema', () => {
-    for (const body of ['SELECT count(*) FROM tenant_template.orders', 'SELECT count(*) FROM "tenant_template".orders', 'SELECT count(*) FROM TENANT_TEMPLATE.orders']) {
+    for (const body of [
+      'SELECT count(*) FROM tenant_template.orders',
+      'SELECT count(*) FROM "tenant_template".orders',
+      'SELECT count(*) FROM TENANT_TEMPLATE.orders',
+    ]) {
       const p = withFunction(body);
       const step = allSteps(p).find((s) => s.action === 'create_function')!;
       const e = thrown(() => checkTenantPlan(p, T));
