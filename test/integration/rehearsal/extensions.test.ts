@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readExtensions } from '../../../src/introspect/extensions.js';
 import { readPlan } from '../../../src/planner/file.js';
 import { canonicalize } from '../../../src/rehearsal/shadow.js';
 import { cli } from '../../support/cli.js';
@@ -64,6 +65,19 @@ describe('the source database extensions', () => {
     const copied = await cli('--config', cfg, 'rehearse', planFile, '--db', db.url);
     expect(copied.code, copied.stderr + copied.stdout).toBe(0);
   }, 240_000);
+
+  it('are read with their schema and version, each after the extensions it requires', async () => {
+    const db = await freshDatabase();
+    // earthdistance requires cube (pg_depend between extensions); the order itself is unit-tested with names that
+    // do not sort in dependency order (test/unit/introspect/extensions.test.ts).
+    await db.client.query('CREATE SCHEMA a; CREATE SCHEMA z; CREATE EXTENSION cube WITH SCHEMA z');
+    await db.client.query('CREATE EXTENSION earthdistance WITH SCHEMA a; CREATE EXTENSION btree_gin');
+    expect(await readExtensions(db.client)).toEqual([
+      { name: 'btree_gin', schema: 'public', version: expect.any(String) },
+      { name: 'cube', schema: 'z', version: expect.any(String) },
+      { name: 'earthdistance', schema: 'a', version: expect.any(String) },
+    ]);
+  });
 
   it('that a server does not ship are refused with exit 2, naming them and --shadow-db', async () => {
     const err = await canonicalize(
