@@ -3,7 +3,7 @@
 // change at all could be planned on a database that has one. An extension the server does not ship is a
 // refusal naming it and the fix, never a silent skip: the schema built without it would not be the source's.
 import type pg from 'pg';
-import { databaseError, SwitchyardError } from '../errors.js';
+import { databaseError, SwitchyardError, UsageError } from '../errors.js';
 import type { Extension } from '../introspect/extensions.js';
 import { ident } from '../db/quote.js';
 import { sendOne } from '../db/send.js';
@@ -62,6 +62,11 @@ export async function installExtensions(
       try {
         await sendOne(db, sql);
       } catch (err) {
+        if ((err as { code?: string }).code === '42501')
+          throw new UsageError(
+            `the role may not create the extension ${ident(e.name)} on ${o.where}: connect as a superuser, or as the database owner for a trusted extension`,
+            { cause: err },
+          );
         throw databaseError(`creating the extension ${ident(e.name)} on ${o.where}`, err);
       }
     }

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readExtensions } from '../../../src/introspect/extensions.js';
 import { readPlan } from '../../../src/planner/file.js';
@@ -86,5 +87,27 @@ describe('the source database extensions', () => {
     ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'EXTENSION_UNAVAILABLE', exitCode: 2 });
     expect((err as Error).message).toMatch(/no_such_extension.*--shadow-db/s);
+  });
+
+  it('that the role may not create are refused with exit 2 and the fix', async () => {
+    const role = `sy_ext_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: adminUrl() });
+    await admin.connect();
+    await admin.query(`CREATE ROLE ${role} LOGIN CREATEDB PASSWORD 'pw'`);
+    try {
+      const url = new URL(adminUrl());
+      url.username = role;
+      url.password = 'pw';
+      // pgstattuple is not a trusted extension: the owner of the scratch database may not create it.
+      const err = await canonicalize(
+        { schemas: [{ kind: 'schema', name: 'public', tables: [], enums: [], sequences: [], functions: [] }] },
+        { url: url.toString(), extensions: [{ name: 'pgstattuple', schema: 'public', version: '1.5' }] },
+      ).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'USAGE', exitCode: 2 });
+      expect((err as Error).message).toMatch(/may not create the extension pgstattuple.*superuser/);
+    } finally {
+      await admin.query(`DROP ROLE ${role}`).catch(() => undefined);
+      await admin.end();
+    }
   });
 });
