@@ -181,8 +181,13 @@ async function buildAndRead(
         throw databaseError('building the shadow database', e);
       if (err.code === undefined)
         throw new DatabaseError(`building the shadow database: ${err.message ?? String(e)}`, { cause: e });
-      const fix =
-        'correct the declaration: PostgreSQL refused it while switchyard built the declared schema on the shadow server';
+      // Without a live database (plan --from) the target's extensions are unknown, and an operator class or a
+      // type of one is "undefined" on the shadow: say so rather than blame the declaration alone.
+      const fromExtension =
+        err.code === '42704' && extensions.length === 0
+          ? '; if it comes from an extension (gin_trgm_ops, citext...), plan against the database with --db: its extensions are then created on the shadow first'
+          : '';
+      const fix = `correct the declaration: PostgreSQL refused it while switchyard built the declared schema on the shadow server${fromExtension}`;
       const message = `PostgreSQL refuses it: ${err.message ?? String(e)}`;
       throw new InvalidSchemaError([
         file

@@ -55,6 +55,11 @@ describe('the source database extensions', () => {
     const planned = await cli('--config', cfg, 'plan', '--name', 'add_body');
     expect(planned.code, planned.stderr).toBe(0);
 
+    // From a snapshot the extensions are unknown: the refusal says to plan with --db.
+    const fromSnapshot = await cli('--config', cfg, 'plan', '--name', 'x', '--from', 'live.yaml', '--dry-run');
+    expect(fromSnapshot.code).toBe(2);
+    expect(fromSnapshot.stderr).toMatch(/gin_trgm_ops.*plan against the database with --db/s);
+
     const planFile = join(dir, 'plans', '0001_add_body.plan.yaml');
     const plan = await readPlan(planFile);
     expect(plan.extensions?.map((e) => [e.name, e.schema])).toEqual([
