@@ -39,7 +39,12 @@ export const REFUSED_CODES = [
 ] as const;
 export type RefusedCode = (typeof REFUSED_CODES)[number];
 
-export const REHEARSAL_ERROR_CODES = ['DOCKER_UNAVAILABLE', 'DOCKER_IMAGE_MISSING', 'DOCKER_START_FAILED'] as const;
+export const REHEARSAL_ERROR_CODES = [
+  'DOCKER_UNAVAILABLE',
+  'DOCKER_IMAGE_MISSING',
+  'DOCKER_START_FAILED',
+  'EXTENSION_UNAVAILABLE',
+] as const;
 export type RehearsalErrorCode = (typeof REHEARSAL_ERROR_CODES)[number];
 
 export const ROUTER_ERROR_CODES = [

@@ -2,6 +2,7 @@
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { diff, describeChange, type Change } from '../diff/index.js';
+import { readExtensions } from '../introspect/extensions.js';
 import { introspect, serverVersion } from '../introspect/index.js';
 import { canonicalize, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
@@ -36,9 +37,10 @@ export async function loadSourceAndTarget(
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
   const names = declared.schemas.map((s) => s.name);
   // Only reads on the target: the declared file is built on the shadow server, never here.
-  const [source, major] = await withClient(conn, async (c) => {
+  const [source, major, extensions] = await withClient(conn, async (c) => {
     await prepareSession(c);
-    return [await introspect(c, { includeSchemas: names }), (await serverVersion(c)).major] as const;
+    const model = await introspect(c, { includeSchemas: names });
+    return [model, (await serverVersion(c)).major, await readExtensions(c)] as const;
   });
   const url = shadowUrl(o.shadowDb, config.shadow);
   const target = file.canonical
@@ -46,6 +48,7 @@ export async function loadSourceAndTarget(
     : await canonicalize(declared, {
         major,
         file: schemaFile,
+        extensions,
         ...(url ? { url } : {}),
         ...(o.notice ? { notice: o.notice } : {}),
       });

@@ -2,6 +2,7 @@
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { UsageError } from '../errors.js';
+import { readExtensions, type Extension } from '../introspect/extensions.js';
 import { introspect, serverVersion, tableStats } from '../introspect/index.js';
 import type { TableStats } from '../planner/cost.js';
 import { assertPlanName, planNumber, writePlanFiles, type WrittenPlan } from '../planner/file.js';
@@ -56,6 +57,7 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
     name: o.name,
     number,
     server: inputs.server,
+    ...(inputs.extensions ? { extensions: inputs.extensions } : {}),
     ...(inputs.stats ? { stats: inputs.stats } : {}),
   });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
@@ -73,6 +75,8 @@ interface Inputs {
   readonly target: DatabaseSchema;
   readonly server: { readonly version: string; readonly versionNum: number };
   readonly stats?: TableStats;
+  /** The source database's extensions (unknown when planning from a snapshot). */
+  readonly extensions?: readonly Extension[];
   readonly label: string;
 }
 
@@ -100,10 +104,15 @@ async function fromDatabase(
         { rows: t.rows, bytes: t.bytes },
       ]),
     );
-    return { source, stats, version };
+    return { source, stats, version, extensions: await readExtensions(c) };
   });
   const url = shadowUrl(o.shadowDb, config.shadow);
-  const shadow = { major: read.version.major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) };
+  const shadow = {
+    major: read.version.major,
+    extensions: read.extensions,
+    ...(url ? { url } : {}),
+    ...(o.notice ? { notice: o.notice } : {}),
+  };
   const target = declared.canonical
     ? declared.model
     : await canonicalize(declared.model, { ...shadow, file: declared.file });
@@ -111,6 +120,7 @@ async function fromDatabase(
     source: read.source,
     target,
     stats: read.stats,
+    extensions: read.extensions,
     server: { version: read.version.text, versionNum: read.version.num },
     label: describeTarget(conn),
   };

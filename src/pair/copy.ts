@@ -3,7 +3,9 @@
 import type { Client } from '../db/connect.js';
 import { describeChange, diff } from '../diff/index.js';
 import { databaseError } from '../errors.js';
+import type { Extension } from '../introspect/extensions.js';
 import { introspect } from '../introspect/index.js';
+import { installExtensions } from '../rehearsal/extensions.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { ident, qualified } from '../db/quote.js';
@@ -25,7 +27,12 @@ export function schemaDifferences(live: DatabaseSchema, standby: DatabaseSchema)
   return diff(live, standby).map(describeChange);
 }
 
-export async function copySchema(live: DatabaseSchema, standby: Client): Promise<SchemaCopy> {
+/** `extensions` are live's, created on the standby first (in the same transaction) so that the schema builds. */
+export async function copySchema(
+  live: DatabaseSchema,
+  standby: Client,
+  extensions: readonly Extension[] = [],
+): Promise<SchemaCopy> {
   const names = schemaNames(live);
   const want = fingerprint(live);
   const before = await introspect(standby, { includeSchemas: names });
@@ -46,9 +53,14 @@ export async function copySchema(live: DatabaseSchema, standby: Client): Promise
     ).rows.map((r) => r.name),
   );
   const skip = new Set([...existing].map(createSchema));
-  const statements = renderDatabase(live).filter((s) => !skip.has(s));
   await standby.query('BEGIN');
+  let statements: string[] = [];
   try {
+    const created = await installExtensions(standby, extensions, {
+      where: 'the standby',
+      fix: "install the extension on the standby's server (the same extension packages as live's) and run pair init again",
+    });
+    statements = renderDatabase(live).filter((s) => !skip.has(s) && !created.has(s));
     // As pg_dump does: SQL-language bodies may name tables created later in the script.
     await standby.query('SET LOCAL check_function_bodies = off');
     for (const statement of statements) {

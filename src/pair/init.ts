@@ -18,6 +18,7 @@ import {
   type ReplicationScope,
 } from '../executor/preflight/replication.js';
 import type { Check, PreflightPair } from '../executor/preflight/types.js';
+import { readExtensions } from '../introspect/extensions.js';
 import { serverVersion } from '../introspect/index.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { qualified } from '../db/quote.js';
@@ -170,7 +171,7 @@ export async function initOn(
       });
   }
 
-  const schema = await copySchema(model, standby);
+  const schema = await copySchema(model, standby, await readExtensions(live));
   step(
     'schema',
     schema.action === 'built' ? 'created' : 'exists',

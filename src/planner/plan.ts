@@ -8,6 +8,7 @@ import { estimateCost, scorePlan, type TableStats } from './cost.js';
 import { planChecksum } from './checksum.js';
 import { orderSteps } from './graph.js';
 import { handlerFor } from './registry.js';
+import type { Extension } from '../introspect/extensions.js';
 import {
   PHASES,
   type Phase,
@@ -27,6 +28,8 @@ export interface PlanOptions {
   readonly stats?: TableStats;
   /** lock_timeout of every DDL step (default 2 s). */
   readonly lockTimeoutMs?: number;
+  /** The source database's extensions, recorded for the rehearsal (left out when there are none). */
+  readonly extensions?: readonly Extension[];
 }
 
 export class PlanRefusedError extends SwitchyardError {
@@ -79,6 +82,7 @@ export function buildPlan(source: DatabaseSchema, target: DatabaseSchema, o: Pla
     name: o.name,
     number: o.number,
     server: o.server,
+    ...(o.extensions?.length ? { extensions: o.extensions } : {}),
     source: { fingerprint: fingerprint(source), snapshot: source },
     target: { fingerprint: fingerprint(target), snapshot: target },
     releases,

@@ -2,6 +2,7 @@
 // executor runs SQL against a database it changes.
 import type { Change, ChangeKind } from '../diff/index.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
+import type { Extension } from '../introspect/extensions.js';
 
 export const PHASES = ['expand', 'backfill', 'contract'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -132,6 +133,11 @@ export interface Plan {
   readonly name: string;
   readonly number: number;
   readonly server: { readonly version: string; readonly versionNum: number };
+  /**
+   * The source database's extensions, which a rehearsal creates before building the source schema. Absent when
+   * there are none or the plan was made from a snapshot (so plans without extensions keep their bytes).
+   */
+  readonly extensions?: readonly Extension[];
   readonly source: { readonly fingerprint: string; readonly snapshot: DatabaseSchema };
   readonly target: { readonly fingerprint: string; readonly snapshot: DatabaseSchema };
   readonly releases: readonly Release[];

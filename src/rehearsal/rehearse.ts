@@ -10,6 +10,7 @@ import { SwitchyardError, databaseError } from '../errors.js';
 import { liveSchema } from '../executor/drift.js';
 import { applyPhase, rollbackPhase, StepFailedError, type PhaseEvent } from '../executor/phase.js';
 import { planPhases } from '../executor/state.js';
+import { readExtensions, type Extension } from '../introspect/extensions.js';
 import { serverVersion } from '../introspect/index.js';
 import { key } from '../planner/keys.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
@@ -19,6 +20,7 @@ import { ident, qualified } from '../db/quote.js';
 import { renderDatabase } from '../sql/render/index.js';
 import { withTemplate, type RenameSchema } from '../introspect/template.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
+import { installExtensions } from './extensions.js';
 import { unmetExpectations } from './expect.js';
 import type {
   PhaseRehearsal,
@@ -112,14 +114,16 @@ export async function rehearse(plan: Plan, o: RehearseOptions = {}): Promise<Reh
   const { server, notice } = await startServer(o, Math.floor(plan.server.versionNum / 10000));
   const sampleRows = o.sampleRows ?? 20;
   try {
-    const main = await rehearseIn(server, 'rehearsal', plan, o, sampleRows, { notice });
+    // Copying from a live database, its extensions are read there; otherwise the plan file carries them.
+    const extensions = o.copyFrom ? await readExtensions(o.copyFrom.client) : (plan.extensions ?? []);
+    const main = await rehearseIn(server, 'rehearsal', plan, { ...o, extensions }, sampleRows, { notice });
     const tenants: TenantRehearsal[] = [];
     // The tenants of the sample only when the template passed: their failures would repeat its own.
     for (const [i, t] of (main.failure ? [] : (o.tenants ?? [])).entries()) {
       o.onEvent?.({ kind: 'tenant', tenant: t.tenant, stage: 'start' });
       const t0 = Date.now();
       const { copyFrom: _, ...rest } = o;
-      const r = await rehearseIn(server, `rehearsal_tenant_${i + 1}`, t.plan, rest, sampleRows);
+      const r = await rehearseIn(server, `rehearsal_tenant_${i + 1}`, t.plan, { ...rest, extensions }, sampleRows);
       const ms = Date.now() - t0;
       tenants.push({
         tenant: t.tenant,
@@ -172,7 +176,7 @@ async function rehearseIn(
   server: EmbeddedServer,
   name: string,
   plan: Plan,
-  o: RehearseOptions,
+  o: RehearseOptions & { readonly extensions: readonly Extension[] },
   sampleRows: number,
   announce?: { notice: string | undefined },
 ): Promise<Rehearsed> {
@@ -199,7 +203,11 @@ async function rehearseIn(
         version,
         ...(announce.notice ? { notice: announce.notice } : {}),
       });
-    await buildSource(db, plan, o, sampleRows);
+    const exists = await installExtensions(db, o.extensions, {
+      where: `the rehearsal server (PostgreSQL ${server.major})`,
+      fix: `rehearse on a server that ships it: --engine docker --image <an image of PostgreSQL ${server.major} with it>`,
+    });
+    await buildSource(db, plan, o, sampleRows, exists);
     for (const p of planPhases(plan)) {
       if (p.steps.length === 0) continue;
       phases.push(await rehearsePhase(db, plan, p.release, p.phase, models, o));
@@ -214,7 +222,13 @@ async function rehearseIn(
   }
 }
 
-async function buildSource(db: pg.Client, plan: Plan, o: RehearseOptions, sampleRows: number): Promise<void> {
+async function buildSource(
+  db: pg.Client,
+  plan: Plan,
+  o: RehearseOptions,
+  sampleRows: number,
+  exists: ReadonlySet<string>,
+): Promise<void> {
   let source = plan.source.snapshot;
   if (o.copyFrom) {
     const { client, renameSchema } = o.copyFrom;
@@ -230,6 +244,7 @@ async function buildSource(db: pg.Client, plan: Plan, o: RehearseOptions, sample
     }
   }
   for (const statement of renderDatabase(source)) {
+    if (exists.has(statement)) continue;
     try {
       await sendOne(db, statement);
     } catch (e) {

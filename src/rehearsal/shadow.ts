@@ -16,7 +16,9 @@ import type { Column, DatabaseSchema, Table } from '../schema/model/model.js';
 import { renderDatabaseObjects } from '../sql/render/database.js';
 import { problemAt } from '../schema/declared/locate.js';
 import { ident } from '../db/quote.js';
+import type { Extension } from '../introspect/extensions.js';
 import { serverBinaries, startEmbedded } from './embedded.js';
+import { installExtensions } from './extensions.js';
 
 /**
  * Session settings every introspection, build and executor session runs under, so that both sides of a diff
@@ -34,6 +36,8 @@ export interface ShadowOptions {
   readonly major?: number;
   /** Called with a one-line notice (the throwaway server started, a named server of another major). */
   readonly notice?: (message: string) => void;
+  /** The target's extensions, created in each scratch database before the declared schema is built. */
+  readonly extensions?: readonly Extension[];
 }
 
 /** A schema to canonicalize, and the declared file it came from (to report a refusal at its YAML node). */
@@ -67,7 +71,8 @@ export interface Canonicalized {
 export async function canonicalizeAll(declared: readonly DeclaredInput[], o: ShadowOptions): Promise<Canonicalized> {
   return withShadowServer(o, async (server) => {
     const models: DatabaseSchema[] = [];
-    for (const d of declared) models.push(attachHints(await withScratch(server, (c) => buildAndRead(c, d)), d.model));
+    const built = (c: pg.Client, d: DeclaredInput) => buildAndRead(c, d, server.describe, o.extensions ?? []);
+    for (const d of declared) models.push(attachHints(await withScratch(server, (c) => built(c, d)), d.model));
     const v = await serverVersion(server.admin);
     return { models, version: { text: v.text, num: v.num } };
   });
@@ -76,6 +81,8 @@ export async function canonicalizeAll(declared: readonly DeclaredInput[], o: Sha
 /** The shadow server: an admin session, and a way to open a session on another of its databases. */
 interface ShadowServer {
   readonly admin: pg.Client;
+  /** The server, as a refusal names it. */
+  readonly describe: string;
   open(database: string): Promise<pg.Client>;
 }
 
@@ -92,7 +99,11 @@ async function withShadowServer<T>(o: ShadowOptions, fn: (server: ShadowServer) 
             `the shadow server ${describeTarget({ url: o.url })} runs PostgreSQL ${major}, the target ${o.major}: expressions may print differently`,
           );
       }
-      return await fn({ admin: c, open: (database) => connect({ url, database }, 'switchyard-shadow') });
+      return await fn({
+        admin: c,
+        describe: `the shadow server ${describeTarget({ url })}`,
+        open: (database) => connect({ url, database }, 'switchyard-shadow'),
+      });
     } finally {
       await c.end().catch(() => undefined);
     }
@@ -110,7 +121,11 @@ async function withShadowServer<T>(o: ShadowOptions, fn: (server: ShadowServer) 
   try {
     const c = await connect({ url: server.url() }, 'switchyard-shadow');
     try {
-      return await fn({ admin: c, open: (database) => connect({ url: server.url(database) }, 'switchyard-shadow') });
+      return await fn({
+        admin: c,
+        describe: `the throwaway PostgreSQL ${major} server`,
+        open: (database) => connect({ url: server.url(database) }, 'switchyard-shadow'),
+      });
     } finally {
       await c.end().catch(() => undefined);
     }
@@ -145,9 +160,19 @@ async function withScratch<T>(server: ShadowServer, fn: (c: pg.Client) => Promis
   }
 }
 
-async function buildAndRead(shadow: pg.Client, { model, file }: DeclaredInput): Promise<DatabaseSchema> {
+async function buildAndRead(
+  shadow: pg.Client,
+  { model, file }: DeclaredInput,
+  where: string,
+  extensions: readonly Extension[],
+): Promise<DatabaseSchema> {
   await prepareSession(shadow);
+  const exists = await installExtensions(shadow, extensions, {
+    where,
+    fix: 'name a server that has it with --shadow-db URL (or `shadow:` in switchyard.yaml): a scratch database is made and dropped there',
+  });
   for (const { sql, object } of renderDatabaseObjects(model)) {
+    if (exists.has(sql)) continue;
     try {
       await sendOne(shadow, sql);
     } catch (e) {
@@ -156,8 +181,13 @@ async function buildAndRead(shadow: pg.Client, { model, file }: DeclaredInput): 
         throw databaseError('building the shadow database', e);
       if (err.code === undefined)
         throw new DatabaseError(`building the shadow database: ${err.message ?? String(e)}`, { cause: e });
-      const fix =
-        'correct the declaration: PostgreSQL refused it while switchyard built the declared schema on the shadow server';
+      // Without a live database (plan --from) the target's extensions are unknown, and an operator class or a
+      // type of one is "undefined" on the shadow: say so rather than blame the declaration alone.
+      const fromExtension =
+        err.code === '42704' && extensions.length === 0
+          ? '; if it comes from an extension (gin_trgm_ops, citext...), plan against the database with --db: its extensions are then created on the shadow first'
+          : '';
+      const fix = `correct the declaration: PostgreSQL refused it while switchyard built the declared schema on the shadow server${fromExtension}`;
       const message = `PostgreSQL refuses it: ${err.message ?? String(e)}`;
       throw new InvalidSchemaError([
         file

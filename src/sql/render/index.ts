@@ -35,3 +35,4 @@ export { createTrigger, dropTrigger, enableTrigger } from './triggers.js';
 export { createFunction, dropFunction } from './functions.js';
 export { comment, type CommentTarget } from './comments.js';
 export { createSchema, dropSchema, renderDatabase } from './database.js';
+export { createExtension, createSchemaIfMissing } from './extensions.js';

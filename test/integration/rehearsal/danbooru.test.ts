@@ -1,0 +1,89 @@
+// danbooru can be planned (issue #14): its structure.sql (pg_trgm, pgcrypto, btree_gin, fuzzystrmatch and
+// pgstattuple, trigram indexes) loaded into a PostgreSQL 15 server started here, introspected, and planned with
+// the introspected file as the declared schema, on the throwaway shadow default (SWITCHYARD_SHADOW_DB cleared).
+// Without the fingerprint comment the declared file is built on the shadow, which needs danbooru's extensions.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPlan } from '../../../src/planner/file.js';
+import { startEmbedded, type EmbeddedServer } from '../../../src/rehearsal/embedded.js';
+import { cli } from '../../support/cli.js';
+
+const CORPUS = resolve('../shared/corpus/danbooru-structure.sql');
+
+describe.skipIf(!existsSync(CORPUS) || !existsSync('/usr/lib/postgresql/15/bin/postgres'))(
+  'danbooru on PostgreSQL 15',
+  () => {
+    const shadowEnv = process.env.SWITCHYARD_SHADOW_DB;
+    let server: EmbeddedServer;
+    let dir: string;
+    let cfg: string;
+
+    beforeAll(async () => {
+      delete process.env.SWITCHYARD_SHADOW_DB;
+      server = await startEmbedded({ major: 15 });
+      const admin = new pg.Client({ connectionString: server.url('postgres') });
+      await admin.connect();
+      await admin.query('CREATE DATABASE danbooru');
+      await admin.end();
+      const db = new pg.Client({ connectionString: server.url('danbooru') });
+      await db.connect();
+      await db.query(readFileSync(CORPUS, 'utf8'));
+      await db.end();
+      dir = mkdtempSync(join(tmpdir(), 'sy-danbooru-'));
+      cfg = join(dir, 'switchyard.yaml');
+      writeFileSync(cfg, `database: ${server.url('danbooru')}\nschema: schema.yaml\n`);
+      const introspected = await cli('--config', cfg, 'introspect', '-o', join(dir, 'live.yaml'));
+      expect(introspected.code, introspected.stderr).toBe(0);
+    }, 180_000);
+
+    afterAll(async () => {
+      if (shadowEnv !== undefined) process.env.SWITCHYARD_SHADOW_DB = shadowEnv;
+      await server?.stop();
+    });
+
+    const live = () => readFileSync(join(dir, 'live.yaml'), 'utf8');
+
+    it('plans nothing with the introspected file as the declared schema', async () => {
+      writeFileSync(join(dir, 'schema.yaml'), live());
+      const r = await cli('--config', cfg, 'plan', '--name', 'same', '--dry-run');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/no changes|nothing to do|0 steps/i);
+    });
+
+    it('builds the declared file on the throwaway shadow with its extensions, and plans nothing', async () => {
+      writeFileSync(join(dir, 'schema.yaml'), live().replace(/^# fingerprint .*\n/m, ''));
+      const diffed = await cli('--config', cfg, 'diff');
+      expect(diffed.code, diffed.stderr).toBe(0);
+      const r = await cli('--config', cfg, 'plan', '--name', 'same', '--dry-run');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/no changes|nothing to do|0 steps/i);
+    }, 180_000);
+
+    it('plans a new column of posts, records the extensions, and rehearses the plan from its file', async () => {
+      const declared = live()
+        .replace(/^# fingerprint .*\n/m, '')
+        .replace(/^( {6}posts:\n {8}columns:\n)/m, '$1          reviewed_at: { type: timestamp with time zone }\n');
+      expect(declared).toContain('reviewed_at');
+      writeFileSync(join(dir, 'schema.yaml'), declared);
+      const planned = await cli('--config', cfg, 'plan', '--name', 'reviewed_at');
+      expect(planned.code, planned.stderr).toBe(0);
+      const planFile = join(dir, 'plans', '0001_reviewed_at.plan.yaml');
+      const plan = await readPlan(planFile);
+      expect(plan.releases.flatMap((r) => r.expand.map((s) => s.description))).toEqual([
+        expect.stringMatching(/reviewed_at/),
+      ]);
+      expect(plan.extensions?.map((e) => e.name).sort()).toEqual([
+        'btree_gin',
+        'fuzzystrmatch',
+        'pg_trgm',
+        'pgcrypto',
+        'pgstattuple',
+      ]);
+      const rehearsed = await cli('--config', cfg, 'rehearse', planFile);
+      expect(rehearsed.code, rehearsed.stderr + rehearsed.stdout).toBe(0);
+    }, 300_000);
+  },
+);
