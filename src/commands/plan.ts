@@ -2,7 +2,14 @@
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { UsageError } from '../errors.js';
-import { introspect, serverVersion, tableStats } from '../introspect/index.js';
+import {
+  assertModeled,
+  introspect,
+  inventory,
+  type NotModeled,
+  serverVersion,
+  tableStats,
+} from '../introspect/index.js';
 import type { TableStats } from '../planner/cost.js';
 import { assertPlanName, planNumber, writePlanFiles, type WrittenPlan } from '../planner/file.js';
 import { buildPlan } from '../planner/plan.js';
@@ -28,6 +35,8 @@ export interface PlanCommandOptions {
   readonly shadowDb?: string;
   /** An Ed25519 private key (.pem): write a detached signature of the plan file next to it. */
   readonly sign?: string;
+  /** Refuse (NotModeledError, exit 1) when the database holds objects the model does not; default `strict:`. */
+  readonly strict?: boolean;
   readonly notice?: (message: string) => void;
 }
 
@@ -38,6 +47,11 @@ export interface PlanCommandResult {
   /** The signature file, with --sign. */
   readonly signature?: string;
   readonly steps: number;
+  /**
+   * Objects in the declared schemas that the model does not hold: the plan neither sees nor changes them.
+   * Empty when planning from a snapshot (its file lists them as comments, if introspect wrote it).
+   */
+  readonly notModeled: readonly NotModeled[];
 }
 
 export async function planCommand(config: SwitchyardConfig, o: PlanCommandOptions): Promise<PlanCommandResult> {
@@ -59,10 +73,11 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
     ...(inputs.stats ? { stats: inputs.stats } : {}),
   });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
-  if (o.dryRun) return { plan, source: inputs.label, steps };
+  const notModeled = inputs.notModeled ?? [];
+  if (o.dryRun) return { plan, source: inputs.label, steps, notModeled };
   const written = await writePlanFiles(plan, plansDir, configPath(config, config.migrations));
   const signature = await signOrUnsign(written.planFile, o.sign && configPath(config, o.sign));
-  return { plan, source: inputs.label, written, steps, ...(signature ? { signature } : {}) };
+  return { plan, source: inputs.label, written, steps, notModeled, ...(signature ? { signature } : {}) };
 }
 
 /** The declared schema file, with its path (a server's refusal is reported at its YAML node). */
@@ -74,6 +89,7 @@ interface Inputs {
   readonly server: { readonly version: string; readonly versionNum: number };
   readonly stats?: TableStats;
   readonly label: string;
+  readonly notModeled?: NotModeled[];
 }
 
 async function fromDatabase(
@@ -100,8 +116,10 @@ async function fromDatabase(
         { rows: t.rows, bytes: t.bytes },
       ]),
     );
-    return { source, stats, version };
+    return { source, stats, version, notModeled: await inventory(c, { includeSchemas: names }) };
   });
+  // Before canonicalizing: a strict run refuses without starting a throwaway server.
+  assertModeled(read.notModeled, o.strict ?? config.strict);
   const url = shadowUrl(o.shadowDb, config.shadow);
   const shadow = { major: read.version.major, ...(url ? { url } : {}), ...(o.notice ? { notice: o.notice } : {}) };
   const target = declared.canonical
@@ -113,6 +131,7 @@ async function fromDatabase(
     stats: read.stats,
     server: { version: read.version.text, versionNum: read.version.num },
     label: describeTarget(conn),
+    notModeled: read.notModeled,
   };
 }
 
