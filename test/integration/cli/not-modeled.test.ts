@@ -93,4 +93,25 @@ describe('objects outside the model', () => {
     expect(clean.code).toBe(0);
     expect(clean.stderr).not.toContain('not modeled');
   });
+
+  it('rehearse --db names them, and --strict exits 1 before rehearsing', async () => {
+    const db = await database();
+    const dir = mkdtempSync(join(tmpdir(), 'sy-inv-'));
+    const config = join(dir, 'switchyard.yaml');
+    writeFileSync(config, `database: ${db.url}\nschema: ${join(EXAMPLE_DIR, 'schema.yaml')}\n`);
+    const planned = await cli('--json', '-c', config, 'plan', '--name', 'tiers');
+    expect(planned.code).toBe(0);
+    const planFile = (JSON.parse(planned.stdout) as { written: { planFile: string } }).written.planFile;
+    const strict = await cli('--json', '-c', config, 'rehearse', planFile, '--db', db.url, '--strict');
+    expect(strict.code).toBe(1);
+    expect((JSON.parse(strict.stdout) as { error: { code: string } }).error.code).toBe('NOT_MODELED');
+    const r = await cli('-c', config, 'rehearse', planFile, '--db', db.url);
+    expect(r.code).toBe(0);
+    // Not at a terminal, progress and notices are JSON lines on stderr.
+    const notes = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => (JSON.parse(l) as { message?: string }).message);
+    expect(notes).toContain(`2 object(s) in --db are not modeled, so neither copied nor rehearsed: ${RLS}; ${VIEW}`);
+  });
 });
