@@ -21,6 +21,8 @@ export function reportError(e: unknown, io: CliIO, c: Colors, verbose: boolean, 
           code: known ? e.code : dbFailure ? 'DATABASE' : 'INTERNAL',
           message,
           ...(problems ? { problems } : {}),
+          // --strict refusals carry the whole list (the message names the first few).
+          ...(known && 'notModeled' in e ? { notModeled: (e as unknown as { notModeled: unknown }).notModeled } : {}),
         },
       })}\n`,
     );

@@ -3,7 +3,7 @@ import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { diff, describeChange, type Change } from '../diff/index.js';
 import { readExtensions } from '../introspect/extensions.js';
-import { introspect, serverVersion } from '../introspect/index.js';
+import { assertModeled, introspect, inventory, type NotModeled, serverVersion } from '../introspect/index.js';
 import { canonicalize, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
@@ -14,6 +14,8 @@ export interface DiffCommandOptions {
   readonly schema?: string;
   /** A server to canonicalize on instead of a throwaway one (`--shadow-db`); never needed on the target. */
   readonly shadowDb?: string;
+  /** Refuse (NotModeledError, exit 1) when the database holds objects the model does not; default `strict:`. */
+  readonly strict?: boolean;
   readonly notice?: (message: string) => void;
 }
 
@@ -24,24 +26,38 @@ export interface DiffResult {
   readonly target: { readonly fingerprint: string };
   readonly changes: readonly Change[];
   readonly descriptions: readonly string[];
+  /** Objects in the declared schemas that the model does not hold: the diff neither sees nor changes them. */
+  readonly notModeled: readonly NotModeled[];
 }
 
 /** Reads the live schema limited to the declared schemas, and the declared schema in canonical form. */
 export async function loadSourceAndTarget(
   config: SwitchyardConfig,
   o: DiffCommandOptions,
-): Promise<{ source: DatabaseSchema; target: DatabaseSchema; schemaFile: string; database: string }> {
+): Promise<{
+  source: DatabaseSchema;
+  target: DatabaseSchema;
+  schemaFile: string;
+  database: string;
+  notModeled: NotModeled[];
+}> {
   const schemaFile = configPath(config, o.schema ?? config.schema);
   const file = await loadSchemaFile(schemaFile);
   const declared = file.model;
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
   const names = declared.schemas.map((s) => s.name);
   // Only reads on the target: the declared file is built on the shadow server, never here.
-  const [source, major, extensions] = await withClient(conn, async (c) => {
+  const [source, major, extensions, notModeled] = await withClient(conn, async (c) => {
     await prepareSession(c);
-    const model = await introspect(c, { includeSchemas: names });
-    return [model, (await serverVersion(c)).major, await readExtensions(c)] as const;
+    return [
+      await introspect(c, { includeSchemas: names }),
+      (await serverVersion(c)).major,
+      await readExtensions(c),
+      await inventory(c, { includeSchemas: names }),
+    ] as const;
   });
+  // Before canonicalizing: a strict run refuses without starting a throwaway server.
+  assertModeled(notModeled, o.strict ?? config.strict);
   const url = shadowUrl(o.shadowDb, config.shadow);
   const target = file.canonical
     ? declared
@@ -52,11 +68,11 @@ export async function loadSourceAndTarget(
         ...(url ? { url } : {}),
         ...(o.notice ? { notice: o.notice } : {}),
       });
-  return { source, target, schemaFile, database: describeTarget(conn) };
+  return { source, target, schemaFile, database: describeTarget(conn), notModeled };
 }
 
 export async function diffCommand(config: SwitchyardConfig, o: DiffCommandOptions): Promise<DiffResult> {
-  const { source, target, schemaFile, database } = await loadSourceAndTarget(config, o);
+  const { source, target, schemaFile, database, notModeled } = await loadSourceAndTarget(config, o);
   const changes = diff(source, target);
   return {
     database,
@@ -65,5 +81,6 @@ export async function diffCommand(config: SwitchyardConfig, o: DiffCommandOption
     target: { fingerprint: fingerprint(target) },
     changes,
     descriptions: changes.map(describeChange),
+    notModeled,
   };
 }

@@ -14,6 +14,8 @@ migrations: migrations
 ledgerSchema: switchyard
 # Which schemas \`introspect\` reads (default: every non-system schema).
 # introspect: { include: [public], exclude: [audit] }
+# Exit 1 when the database holds objects switchyard does not model (views, policies, grants...), as --strict.
+# strict: true
 `;
 
 const SCHEMA = `# Declared schema. Validate with \`switchyard validate\`; compare with \`switchyard diff\`.

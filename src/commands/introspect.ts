@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
-import { introspect } from '../introspect/index.js';
+import { assertModeled, describeNotModeled, introspect, inventory, type NotModeled } from '../introspect/index.js';
 import { prepareSession } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
@@ -14,6 +14,8 @@ export interface IntrospectCommandOptions {
   readonly output?: string;
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
+  /** Refuse (NotModeledError, exit 1) when the database holds objects the model does not; default `strict:`. */
+  readonly strict?: boolean;
 }
 
 export interface IntrospectResult {
@@ -21,6 +23,8 @@ export interface IntrospectResult {
   readonly schema: DatabaseSchema;
   readonly yaml: string;
   readonly fingerprint: string;
+  /** What the schema file cannot say: also listed, as comments, at the end of the YAML. */
+  readonly notModeled: readonly NotModeled[];
   readonly written?: string;
 }
 
@@ -31,15 +35,17 @@ export async function introspectCommand(
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
   const include = o.include ?? config.introspect.include;
   const exclude = o.exclude ?? config.introspect.exclude;
-  const schema = await withClient(target, async (c) => {
+  const options = {
+    ...(include ? { includeSchemas: include } : {}),
+    ...(exclude ? { excludeSchemas: exclude } : {}),
+  };
+  const [schema, notModeled] = await withClient(target, async (c) => {
     await prepareSession(c);
-    return introspect(c, {
-      ...(include ? { includeSchemas: include } : {}),
-      ...(exclude ? { excludeSchemas: exclude } : {}),
-    });
+    return [await introspect(c, options), await inventory(c, options)] as const;
   });
+  assertModeled(notModeled, o.strict ?? config.strict);
   const fp = fingerprint(schema);
-  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}`;
+  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}${notModeledComment(notModeled)}`;
   // A .json output is a snapshot for large schemas: no YAML to parse when planning from it.
   if (o.output)
     await writeFile(
@@ -51,6 +57,17 @@ export async function introspectCommand(
     schema,
     yaml,
     fingerprint: fp,
+    notModeled,
     ...(o.output ? { written: o.output } : {}),
   };
+}
+
+/**
+ * The inventory as a comment block at the end of the YAML: a comment changes neither the model nor its
+ * fingerprint, so the file still loads as an unedited snapshot, and whoever reads it sees what it leaves out.
+ */
+export function notModeledComment(items: readonly NotModeled[]): string {
+  if (items.length === 0) return '';
+  const lines = items.map((n) => `#   ${describeNotModeled(n).replace(/\s*\n\s*/g, ' ')}`);
+  return `\n# Not modeled by switchyard (${items.length}): left as they are, never planned.\n${lines.join('\n')}\n`;
 }

@@ -3,7 +3,14 @@ import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { readExtensions, type Extension } from '../introspect/extensions.js';
-import { introspect, serverVersion, tableStats } from '../introspect/index.js';
+import {
+  assertModeled,
+  introspect,
+  inventory,
+  type NotModeled,
+  serverVersion,
+  tableStats,
+} from '../introspect/index.js';
 import type { TableStats } from '../planner/cost.js';
 import { assertPlanName, planNumber, writePlanFiles, type WrittenPlan } from '../planner/file.js';
 import { buildPlan } from '../planner/plan.js';
@@ -29,6 +36,8 @@ export interface PlanCommandOptions {
   readonly shadowDb?: string;
   /** An Ed25519 private key (.pem): write a detached signature of the plan file next to it. */
   readonly sign?: string;
+  /** Refuse (NotModeledError, exit 1) when the database holds objects the model does not; default `strict:`. */
+  readonly strict?: boolean;
   readonly notice?: (message: string) => void;
 }
 
@@ -39,6 +48,11 @@ export interface PlanCommandResult {
   /** The signature file, with --sign. */
   readonly signature?: string;
   readonly steps: number;
+  /**
+   * Objects in the declared schemas that the model does not hold: the plan neither sees nor changes them.
+   * Empty when planning from a snapshot (its file lists them as comments, if introspect wrote it).
+   */
+  readonly notModeled: readonly NotModeled[];
 }
 
 export async function planCommand(config: SwitchyardConfig, o: PlanCommandOptions): Promise<PlanCommandResult> {
@@ -61,10 +75,11 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
     ...(inputs.stats ? { stats: inputs.stats } : {}),
   });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
-  if (o.dryRun) return { plan, source: inputs.label, steps };
+  const notModeled = inputs.notModeled ?? [];
+  if (o.dryRun) return { plan, source: inputs.label, steps, notModeled };
   const written = await writePlanFiles(plan, plansDir, configPath(config, config.migrations));
   const signature = await signOrUnsign(written.planFile, o.sign && configPath(config, o.sign));
-  return { plan, source: inputs.label, written, steps, ...(signature ? { signature } : {}) };
+  return { plan, source: inputs.label, written, steps, notModeled, ...(signature ? { signature } : {}) };
 }
 
 /** The declared schema file, with its path (a server's refusal is reported at its YAML node). */
@@ -78,6 +93,7 @@ interface Inputs {
   /** The source database's extensions (unknown when planning from a snapshot). */
   readonly extensions?: readonly Extension[];
   readonly label: string;
+  readonly notModeled?: NotModeled[];
 }
 
 async function fromDatabase(
@@ -104,8 +120,16 @@ async function fromDatabase(
         { rows: t.rows, bytes: t.bytes },
       ]),
     );
-    return { source, stats, version, extensions: await readExtensions(c) };
+    return {
+      source,
+      stats,
+      version,
+      extensions: await readExtensions(c),
+      notModeled: await inventory(c, { includeSchemas: names }),
+    };
   });
+  // Before canonicalizing: a strict run refuses without starting a throwaway server.
+  assertModeled(read.notModeled, o.strict ?? config.strict);
   const url = shadowUrl(o.shadowDb, config.shadow);
   const shadow = {
     major: read.version.major,
@@ -123,6 +147,7 @@ async function fromDatabase(
     extensions: read.extensions,
     server: { version: read.version.text, versionNum: read.version.num },
     label: describeTarget(conn),
+    notModeled: read.notModeled,
   };
 }
 

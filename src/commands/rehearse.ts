@@ -5,6 +5,7 @@ import { connect, resolveTarget } from '../db/connect.js';
 import type pg from 'pg';
 import { SwitchyardError, UsageError, databaseError } from '../errors.js';
 import type { Plan } from '../planner/types.js';
+import { assertModeled, describeNotModeled, inventory, type NotModeled } from '../introspect/index.js';
 import { prepareSession } from '../rehearsal/shadow.js';
 import { DEFAULT_TENANT_SAMPLE, sampleTenants, type TenantSample } from '../tenants/rehearse.js';
 import { renameSchemaInModel } from '../tenants/rename.js';
@@ -23,12 +24,16 @@ export interface RehearseCommandOptions {
   readonly sampleRows?: number;
   /** A tenant plan: how many real tenant schemas to rehearse after the template (default 3; 0 = the template only). */
   readonly tenantSample?: number;
+  /** With --db: refuse (NotModeledError, exit 1) when it holds objects the model does not; default `strict:`. */
+  readonly strict?: boolean;
   readonly onEvent?: (e: RehearsalEvent) => void;
 }
 
 export interface RehearseCommandResult {
   readonly report: RehearsalReport;
   readonly written: string;
+  /** With --db: what it holds outside the model, which the copy leaves out and the rehearsal never sees. */
+  readonly notModeled: readonly NotModeled[];
 }
 
 export async function rehearseCommand(
@@ -51,6 +56,8 @@ export async function rehearseCommand(
     throw new UsageError(`--tenant-sample ${o.tenantSample} is not a count of tenants (0 rehearses the template only)`);
   const copyFrom = o.db ? await connect(resolveTarget(o.db, undefined)) : undefined;
   try {
+    const notModeled = copyFrom ? await outsideTheModel(copyFrom, plan, o) : [];
+    assertModeled(notModeled, o.strict ?? config.strict);
     const sample =
       plan.target.snapshot.tenants && tenantSample > 0
         ? await tenantSample_(config, o, plan, tenantSample, copyFrom)
@@ -66,10 +73,25 @@ export async function rehearseCommand(
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
     const written = await writeReport(path, report);
-    return { report, written };
+    return { report, written, notModeled };
   } finally {
     await copyFrom?.end().catch(() => undefined);
   }
+}
+
+/** What the --db database holds in the plan's schemas outside the model, announced as a notice. */
+async function outsideTheModel(db: pg.Client, plan: Plan, o: RehearseCommandOptions): Promise<NotModeled[]> {
+  const schemas = [...new Set(plan.source.snapshot.schemas.map((s) => s.name))];
+  const items = await inventory(db, { includeSchemas: schemas });
+  if (items.length > 0)
+    o.onEvent?.({
+      kind: 'notice',
+      message: `${items.length} object(s) in --db are not modeled, so neither copied nor rehearsed: ${items
+        .slice(0, 5)
+        .map(describeNotModeled)
+        .join('; ')}${items.length > 5 ? `; ... and ${items.length - 5} more (--json lists them all)` : ''}`,
+    });
+  return items;
 }
 
 /** The real tenants to rehearse, read from --db or the configured database (the live side of a pair). */

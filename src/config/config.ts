@@ -109,6 +109,12 @@ const Config = z
         'an Ed25519 public key (.pem): apply and rollback refuse a plan without a valid plans/NNNN_name.plan.sig (plan --sign)',
       )
       .optional(),
+    strict: z
+      .boolean()
+      .describe(
+        'exit 1 when the database holds objects switchyard does not model (introspect, diff, plan), as --strict does',
+      )
+      .default(false),
     introspect: z
       .object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() })
       .strict()

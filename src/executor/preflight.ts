@@ -21,6 +21,7 @@ import {
   statementTimeoutCheck,
   windowCheck,
 } from './preflight/plan-checks.js';
+import { notModeledCheck } from './preflight/not-modeled.js';
 import { runReplicationChecks } from './preflight/replication.js';
 import {
   concurrentlyCheck,
@@ -64,6 +65,7 @@ export const PREFLIGHT_CHECKS: readonly CheckFn[] = [
   staleEstimatesCheck,
   ledgerCheck,
   schemaDriftCheck,
+  notModeledCheck,
   rehearsalCheck,
   hazardsCheck,
   lockTimeoutCheck,

@@ -3,6 +3,7 @@
 import { databaseError } from '../errors.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { mapCatalog } from './map.js';
+import { type IntrospectOptions, type Queryable, schemaFilter } from './options.js';
 import * as q from './queries.js';
 import type {
   ColumnRow,
@@ -21,37 +22,11 @@ import type {
 export { UnexpectedCatalogError } from './map-table.js';
 export { PINNED_SETTINGS } from './queries.js';
 
-/**
- * One database session that runs parameterized queries: a pg.Client or a checked-out pg.PoolClient (or a
- * wrapper around one, e.g. counting calls). Not a pg.Pool: introspection pins session settings, and a pool
- * may run each query on another connection.
- */
-export interface Queryable {
-  // biome-ignore lint/suspicious/noExplicitAny: the default of pg's own query signature, which clients satisfy
-  query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
-}
-
-/**
- * Which schemas to read. System schemas (pg_catalog, information_schema, pg_toast*, pg_temp*) and schemas
- * created by extensions are never read. `excludeSchemas` defaults to DEFAULT_EXCLUDED when no
- * `includeSchemas` is given, and to nothing when it is (naming a schema is asking for it).
- */
-export interface IntrospectOptions {
-  readonly includeSchemas?: readonly string[];
-  readonly excludeSchemas?: readonly string[];
-}
-
-/** switchyard's own ledger schema (its default name): never part of an application's schema. */
-export const DEFAULT_EXCLUDED: readonly string[] = ['switchyard'];
+export { DEFAULT_EXCLUDED, type IntrospectOptions, type Queryable } from './options.js';
+export * from './inventory.js';
 
 /** pin settings, schemas, tables, columns, constraints, indexes, triggers, enums, sequences, functions, restore. */
 export const QUERIES_PER_INTROSPECTION = 11;
-
-function schemaFilter(options: IntrospectOptions): [string[] | null, string[]] {
-  const include = options.includeSchemas ? [...options.includeSchemas] : null;
-  const exclude = [...(options.excludeSchemas ?? (include ? [] : DEFAULT_EXCLUDED))];
-  return [include, exclude];
-}
 
 /**
  * Reads every schema the options select. Settings that change how the server prints types and expressions

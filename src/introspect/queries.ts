@@ -6,7 +6,7 @@
 // Arrays of names are cast to text[] because not every client parses name[].
 
 /** Skips objects created by an extension (pg_depend deptype 'e'); `$catalog` is the object's catalog. */
-const notFromExtension = (catalog: string, oid: string, deptypes = "'e'") =>
+export const notFromExtension = (catalog: string, oid: string, deptypes = "'e'") =>
   `NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = '${catalog}'::regclass AND dep.objid = ${oid} AND dep.deptype IN (${deptypes}))`;
 
 /**
@@ -14,7 +14,7 @@ const notFromExtension = (catalog: string, oid: string, deptypes = "'e'") =>
  * (pg_catalog, pg_toast, pg_temp_N, pg_toast_temp_N), so one LIKE excludes them all.
  * $1: names to keep (NULL for all), $2: names to leave out.
  */
-const SCHEMA_FILTER = `n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+export const SCHEMA_FILTER = `n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[]))
   AND NOT n.nspname = ANY ($2::text[])
   AND ${notFromExtension('pg_namespace', 'n.oid')}`;

@@ -4,11 +4,11 @@
 // process creates on purpose (expand on the standby, sequences behind until cutover) is reported, not failed.
 import type { Client } from '../db/connect.js';
 import { standbyColumnsCheck } from '../executor/preflight/replication.js';
-import { introspect, serverVersion } from '../introspect/index.js';
+import { describeNotModeled, introspect, inventory, type NotModeled, serverVersion } from '../introspect/index.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import { schemaDifferences } from './copy.js';
 import { TopologyConflictError } from './errors.js';
-import { streamName } from './names.js';
+import { isPublicationName, isWatchPublicationName, streamName } from './names.js';
 import { pairSlots, pairSubscriptions, type SlotInfo } from './replicate.js';
 import { readApplication, schemaNames } from './scope.js';
 import { openPair, resolvePair, resolveSides, type PairFlags, type PairSession, type Sides } from './session.js';
@@ -61,6 +61,11 @@ export interface PairStatus {
   } | null;
   /** pg_stat_subscription_stats (15+): null on older servers or without a subscription. */
   readonly errors: { readonly apply: number; readonly sync: number } | null;
+  /**
+   * Objects in the application schemas that the model does not hold, on each side (the pair's own
+   * publications left out): the schema comparison above does not see them. Null when not paired.
+   */
+  readonly notModeled: { readonly live: readonly NotModeled[]; readonly standby: readonly NotModeled[] } | null;
   /** The split-brain watch on the standby (the fenced side after a switch): foreign writes pending in its slot. */
   readonly watch: WatchPeek | null;
   readonly problems: readonly string[];
@@ -125,7 +130,17 @@ async function errorCounts(standby: Client, subscription: string): Promise<{ app
   return r ? { apply: Number(r.a), sync: Number(r.s) } : null;
 }
 
-export async function statusOn(session: PairSession, config: PairConfig): Promise<PairStatus> {
+/** The inventory without the pair's own publications (pair init and the watch make them). */
+function ownedByOthers(items: readonly NotModeled[]): NotModeled[] {
+  return items.filter(
+    (n) => n.kind !== 'publication' || !(isPublicationName(n.name ?? '') || isWatchPublicationName(n.name ?? '')),
+  );
+}
+
+export async function statusOn(
+  session: PairSession,
+  config: PairConfig & { readonly strict?: boolean },
+): Promise<PairStatus> {
   const base = { blue: session.names.blue, green: session.names.green };
   let sides: Sides;
   try {
@@ -145,6 +160,7 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
       sequences: [],
       schema: null,
       errors: null,
+      notModeled: null,
       watch: null,
       problems: [e.message],
       ok: false,
@@ -165,6 +181,7 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
       sequences: [],
       schema: null,
       errors: null,
+      notModeled: null,
       watch: null,
       problems: ['not paired: neither database holds a pair topology (run switchyard pair init)'],
       ok: false,
@@ -230,6 +247,18 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
   const columns = await standbyColumnsCheck({ live, standby }, { schemas: names, ledgerSchema: config.ledgerSchema });
   if (columns.status !== 'pass') problems.push(`${columns.detail} (${columns.fix})`);
   const sequences = sequenceDrift(await sequenceValues(live, names), await sequenceValues(standby, names));
+  const notModeled = {
+    live: ownedByOthers(await inventory(live, { includeSchemas: names })),
+    standby: ownedByOthers(await inventory(standby, { includeSchemas: names })),
+  };
+  const unmodeled = notModeled.live.length + notModeled.standby.length;
+  if (config.strict && unmodeled > 0)
+    problems.push(
+      `${unmodeled} object(s) not modeled (strict): ${[...notModeled.live, ...notModeled.standby]
+        .slice(0, 5)
+        .map(describeNotModeled)
+        .join('; ')}`,
+    );
   return {
     ...base,
     topology: stored,
@@ -243,13 +272,17 @@ export async function statusOn(session: PairSession, config: PairConfig): Promis
     sequences,
     schema,
     errors,
+    notModeled,
     watch,
     problems,
     ok: problems.length === 0,
   };
 }
 
-export async function pairStatus(config: PairConfig, o: PairFlags = {}): Promise<PairStatus> {
+export async function pairStatus(
+  config: PairConfig & { readonly strict?: boolean },
+  o: PairFlags = {},
+): Promise<PairStatus> {
   const session = await openPair(resolvePair(config, o), 'switchyard pair status');
   try {
     return await statusOn(session, config);

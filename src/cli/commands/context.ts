@@ -1,6 +1,7 @@
 // What every command needs: the global options, the configuration, colors, and a JSON or text printer.
 import type { Command } from 'commander';
 import { loadConfig, type SwitchyardConfig } from '../../config/config.js';
+import { type NotModeled, notModeledNotice } from '../../introspect/index.js';
 import { colorsFor, type CliIO, type Colors } from '../io.js';
 
 // Declared here, below main.ts and the command files, so that neither imports the other (no cycle).
@@ -51,3 +52,17 @@ export function list(value: string): string[] {
 export function examples(lines: readonly string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
 }
+
+/**
+ * Names on stderr what the database holds outside the model (the first ten, all with --verbose); with --json
+ * the list is in the printed document instead.
+ */
+export function noticeNotModeled(ctx: Context, items: readonly NotModeled[]): void {
+  if (ctx.json || items.length === 0) return;
+  ctx.io.stderr(ctx.c.yellow(notModeledNotice(items, ctx.verbose ? Number.POSITIVE_INFINITY : 10)));
+}
+
+export const STRICT_OPTION = [
+  '--strict',
+  'exit 1 when the database holds objects switchyard does not model (default: `strict:` in switchyard.yaml)',
+] as const;

@@ -15,7 +15,7 @@ import type { PairTeardownResult } from '../../pair/teardown.js';
 import type { PairEvent } from '../../pair/types.js';
 import type { ForeignWrite } from '../../pair/watch.js';
 import type { CliIO, Colors } from '../io.js';
-import { context, examples, type SetExit } from './context.js';
+import { context, examples, noticeNotModeled, type SetExit } from './context.js';
 
 interface Flags {
   blue?: string;
@@ -290,6 +290,14 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
       const ctx = context(cmd, io);
       const r = await pairStatusCommand(await ctx.config(), o);
       ctx.print(r, () => printPairStatus(r, ctx.c));
+      // The standby is a copy of live: its list is named apart only when it differs.
+      if (r.notModeled) {
+        noticeNotModeled(ctx, r.notModeled.live);
+        if (JSON.stringify(r.notModeled.standby) !== JSON.stringify(r.notModeled.live) && !ctx.json) {
+          io.stderr(ctx.c.yellow(`on the standby (${r.standby}):\n`));
+          noticeNotModeled(ctx, r.notModeled.standby);
+        }
+      }
       if (!r.ok) setExit(1);
     });
 

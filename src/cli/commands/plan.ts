@@ -5,7 +5,7 @@ import { lintCommand, showCommand } from '../../commands/review.js';
 import { SHOW_FORMATS } from '../../planner/show/index.js';
 import { HAZARDS } from '../../planner/types.js';
 import type { CliIO } from '../io.js';
-import { context, examples, type SetExit } from './context.js';
+import { context, examples, noticeNotModeled, type SetExit, STRICT_OPTION } from './context.js';
 
 const collect = (v: string, prev: string[]) => [
   ...prev,
@@ -35,6 +35,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
       '--sign <key.pem>',
       'sign the plan file with an Ed25519 private key: writes plans/NNNN_name.plan.sig (see requireSignature)',
     )
+    .option(...STRICT_OPTION)
     .addHelpText(
       'after',
       examples([
@@ -55,11 +56,13 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
           dryRun: boolean;
           shadowDb?: string;
           sign?: string;
+          strict?: boolean;
         },
         cmd: Command,
       ) => {
         const ctx = context(cmd, io);
         const r = await planCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(`${ctx.c.dim(m)}\n`) });
+        noticeNotModeled(ctx, r.notModeled);
         const sc = r.plan.score;
         // The snapshots (megabytes on a large schema) are in the plan file and `show --format json`; here
         // their fingerprints stand for them.
@@ -68,14 +71,21 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
           source: { fingerprint: r.plan.source.fingerprint },
           target: { fingerprint: r.plan.target.fingerprint },
         };
-        ctx.print({ plan: summary, written: r.written, ...(r.signature ? { signature: r.signature } : {}) }, () =>
-          r.steps === 0
-            ? `${ctx.c.green('nothing to do')}: ${r.source} already matches the declared schema\n`
-            : `${r.written ? `${ctx.c.green('wrote')} ${r.written.planFile}` : ctx.c.yellow('dry run:')} ${r.steps} steps in ${sc.releases} release(s), complexity ${sc.score}, window at least ${sc.recommendedWindowSeconds} s\n` +
-              (r.written
-                ? `  SQL in ${r.written.sqlDir}/ (${r.written.sqlFiles.length} files)\n  review: switchyard show ${r.written.planFile} --format markdown\n`
-                : '') +
-              (r.signature ? `  signed: ${r.signature}\n` : ''),
+        ctx.print(
+          {
+            plan: summary,
+            written: r.written,
+            notModeled: r.notModeled,
+            ...(r.signature ? { signature: r.signature } : {}),
+          },
+          () =>
+            r.steps === 0
+              ? `${ctx.c.green('nothing to do')}: ${r.source} already matches the declared schema\n`
+              : `${r.written ? `${ctx.c.green('wrote')} ${r.written.planFile}` : ctx.c.yellow('dry run:')} ${r.steps} steps in ${sc.releases} release(s), complexity ${sc.score}, window at least ${sc.recommendedWindowSeconds} s\n` +
+                (r.written
+                  ? `  SQL in ${r.written.sqlDir}/ (${r.written.sqlFiles.length} files)\n  review: switchyard show ${r.written.planFile} --format markdown\n`
+                  : '') +
+                (r.signature ? `  signed: ${r.signature}\n` : ''),
         );
       },
     );

@@ -69,6 +69,10 @@ export function registerRehearse(program: Command, io: CliIO, setExit: SetExit):
       'a tenant plan: real tenant schemas (read from the database, schema only) rehearsed after the template, names needing quotes first (default 3; 0 = template only)',
       (v) => Number(v),
     )
+    .option(
+      '--strict',
+      'with --db: exit 1 when it holds objects switchyard does not model (default: `strict:` in switchyard.yaml)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -88,6 +92,7 @@ export function registerRehearse(program: Command, io: CliIO, setExit: SetExit):
           db?: string;
           sampleRows?: number;
           tenantSample?: number;
+          strict?: boolean;
         },
         cmd: Command,
       ) => {
@@ -95,7 +100,7 @@ export function registerRehearse(program: Command, io: CliIO, setExit: SetExit):
         const r = await rehearseCommand(await ctx.config(), { plan, ...o, onEvent: progress(io, ctx.c, ctx.json) });
         const rep = r.report;
         // The models are for apply's drift messages, not for a reader of --json.
-        ctx.print({ ...rep, models: undefined, written: r.written }, () => {
+        ctx.print({ ...rep, models: undefined, written: r.written, notModeled: r.notModeled }, () => {
           const tenants = rep.tenants
             ? `\ntenants rehearsed under their own names: ${rep.tenants.length ? rep.tenants.map((t) => `${ident(t.tenant)} ${t.passed ? ctx.c.green('passed') : ctx.c.red('failed')}`).join(', ') : 'none'}`
             : '';

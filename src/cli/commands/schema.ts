@@ -7,7 +7,7 @@ import { formatProblem } from '../../errors.js';
 import { configPath } from '../../config/config.js';
 import { validateFile } from '../../schema/declared/validate.js';
 import type { CliIO } from '../io.js';
-import { context, examples, list, type SetExit } from './context.js';
+import { context, examples, list, noticeNotModeled, type SetExit, STRICT_OPTION } from './context.js';
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -54,6 +54,7 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
     .option('-o, --output <file>', 'write the YAML to a file instead of stdout')
     .option('--include <schemas>', 'only these schemas (comma-separated)', list)
     .option('--exclude <schemas>', 'skip these schemas (comma-separated)', list)
+    .option(...STRICT_OPTION)
     .addHelpText(
       'after',
       examples([
@@ -61,13 +62,21 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
         'switchyard introspect --include public,central --json',
       ]),
     )
-    .action(async (o: { db?: string; output?: string; include?: string[]; exclude?: string[] }, cmd: Command) => {
-      const ctx = context(cmd, io);
-      const r = await introspectCommand(await ctx.config(), o);
-      ctx.print({ database: r.database, fingerprint: r.fingerprint, written: r.written, schema: r.schema }, () =>
-        r.written ? `${ctx.c.green('wrote')} ${r.written} (${r.fingerprint})\n` : r.yaml,
-      );
-    });
+    .action(
+      async (
+        o: { db?: string; output?: string; include?: string[]; exclude?: string[]; strict?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = context(cmd, io);
+        const r = await introspectCommand(await ctx.config(), o);
+        const data = { database: r.database, fingerprint: r.fingerprint, written: r.written, notModeled: r.notModeled };
+        ctx.print({ ...data, schema: r.schema }, () =>
+          r.written ? `${ctx.c.green('wrote')} ${r.written} (${r.fingerprint})\n` : r.yaml,
+        );
+        // On stdout the YAML ends with the list already.
+        if (r.written) noticeNotModeled(ctx, r.notModeled);
+      },
+    );
 
   program
     .command('diff')
@@ -79,6 +88,7 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
       '--shadow-db <url>',
       "server to canonicalize the declared schema on (a scratch database is made and dropped there); default: `shadow:` in switchyard.yaml, SWITCHYARD_SHADOW_DB, else a throwaway PostgreSQL of the target's major. Never written: the database given with --db",
     )
+    .option(...STRICT_OPTION)
     .addHelpText(
       'after',
       examples([
@@ -87,15 +97,21 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
         'switchyard diff --db "$PROD_READONLY_URL" --shadow-db postgres://postgres@127.0.0.1:5433/postgres',
       ]),
     )
-    .action(async (o: { db?: string; schema?: string; exitCode: boolean; shadowDb?: string }, cmd: Command) => {
-      const ctx = context(cmd, io);
-      const r = await diffCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(`${ctx.c.dim(m)}\n`) });
-      ctx.print(r, () =>
-        r.changes.length === 0
-          ? `${ctx.c.green('no changes')}: ${r.database} matches ${r.schemaFile}\n`
-          : `${r.changes.length} change${r.changes.length === 1 ? '' : 's'} from ${r.database} to ${r.schemaFile}:\n` +
-            r.descriptions.map((d) => `  ${d}\n`).join(''),
-      );
-      if (o.exitCode && r.changes.length > 0) setExit(1);
-    });
+    .action(
+      async (
+        o: { db?: string; schema?: string; exitCode: boolean; shadowDb?: string; strict?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = context(cmd, io);
+        const r = await diffCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(`${ctx.c.dim(m)}\n`) });
+        noticeNotModeled(ctx, r.notModeled);
+        ctx.print(r, () =>
+          r.changes.length === 0
+            ? `${ctx.c.green('no changes')}: ${r.database} matches ${r.schemaFile}\n`
+            : `${r.changes.length} change${r.changes.length === 1 ? '' : 's'} from ${r.database} to ${r.schemaFile}:\n` +
+              r.descriptions.map((d) => `  ${d}\n`).join(''),
+        );
+        if (o.exitCode && r.changes.length > 0) setExit(1);
+      },
+    );
 }

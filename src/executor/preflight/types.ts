@@ -52,7 +52,10 @@ export interface PreflightPair {
 export type PreflightConfig = Pick<
   SwitchyardConfig,
   'ledgerSchema' | 'backup' | 'windowMinutes' | 'root' | 'allowHazards'
->;
+> & {
+  /** Objects outside the model fail the `not-modeled` check instead of warning (`strict: true`). */
+  readonly strict?: boolean;
+};
 
 export interface PreflightInput {
   readonly plan: Plan;

@@ -1,5 +1,10 @@
 import { expect, it } from 'vitest';
-import { introspect, QUERIES_PER_INTROSPECTION } from '../../../src/introspect/index.js';
+import {
+  introspect,
+  inventory,
+  QUERIES_PER_INTROSPECTION,
+  QUERIES_PER_INVENTORY,
+} from '../../../src/introspect/index.js';
 import { freshDatabase } from '../../support/db.js';
 import { counting } from './fixtures.js';
 
@@ -25,7 +30,11 @@ async function countFor(tables: number): Promise<number> {
   expect(pub.tables).toHaveLength(tables);
   expect(pub.sequences).toHaveLength(tables);
   expect(pub.tables.every((t) => t.indexes.length === 1 && t.checks.length === 1 && t.columns.length >= 5)).toBe(true);
-  return q.texts.length;
+  // Everything here is modeled: the inventory is empty, in one query however many tables there are.
+  const before = q.texts.length;
+  expect(await inventory(q)).toEqual([]);
+  expect(q.texts.length - before).toBe(QUERIES_PER_INVENTORY);
+  return before;
 }
 
 it('issues the same number of queries for 10 tables as for 500', async () => {

@@ -1,0 +1,182 @@
+// The inventory's catalog query: every object of the selected schemas that the model does not hold, as
+// (kind, schema, table, name, detail) rows. One statement whatever the number of objects: each object class
+// is one branch of a UNION ALL over the schemas (and relations) found in the same statement.
+//
+// "Not held" is decided here, next to the queries that read what is held (queries.ts): a branch that lists
+// what a query there already reads would be noise, and a class no branch lists would be silence.
+import { notFromExtension, SCHEMA_FILTER } from './queries.js';
+
+/** Quoted `schema.name` of a relation by oid: regclass text would depend on the session's search_path. */
+const relName = (oid: string) =>
+  `(SELECT format('%I.%I', pn.nspname, pc.relname) FROM pg_class pc JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE pc.oid = ${oid})`;
+
+/** An ACL that differs from what the object had when created (its pg_init_privs entry, else the default). */
+const aclChanged = (acl: string, catalog: string, oid: string, defaultKind: string, owner: string) =>
+  `${acl} IS NOT NULL AND ${acl}::text <> coalesce((SELECT ip.initprivs::text FROM pg_init_privs ip
+    WHERE ip.classoid = '${catalog}'::regclass AND ip.objoid = ${oid} AND ip.objsubid = 0), acldefault(${defaultKind}, ${owner})::text)`;
+
+/** A routine as \`name(argument types)\`, the way its overloads are told apart. */
+const signature = (p: string) => `${p}.proname || '(' || pg_get_function_identity_arguments(${p}.oid) || ')'`;
+
+/** $1: schema names to keep or NULL, $2: names to leave out (as for SCHEMAS). */
+export const INVENTORY = `WITH ns AS MATERIALIZED (
+  SELECT n.oid, n.nspname, n.nspowner, n.nspacl FROM pg_namespace n WHERE ${SCHEMA_FILTER}
+), rel AS MATERIALIZED (
+  SELECT c.oid, c.relname, c.relkind, c.relispartition, c.relpartbound, c.reloptions, c.reltoastrelid, c.relreplident,
+    c.relpersistence, c.relrowsecurity, c.relforcerowsecurity, c.relacl, c.relowner, c.reltablespace, c.relam, ns.nspname
+  FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S', 'i', 'I') AND ${notFromExtension('pg_class', 'c.oid')}
+    -- identity columns' sequences belong to their column (modeled)
+    AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend idn WHERE idn.classid = 'pg_class'::regclass
+      AND idn.objid = c.oid AND idn.deptype = 'i'))
+)
+SELECT CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
+    ELSE 'composite type' END AS kind, r.nspname AS schema, NULL AS table, r.relname AS name, NULL AS detail
+  FROM rel r WHERE r.relkind IN ('v', 'm', 'f', 'c')
+UNION ALL
+SELECT 'partitioned table', r.nspname, NULL, r.relname, pg_get_partkeydef(r.oid) FROM rel r WHERE r.relkind = 'p'
+UNION ALL
+SELECT CASE WHEN r.relispartition THEN 'partition' ELSE 'inheritance child' END, r.nspname, NULL, r.relname,
+    CASE WHEN r.relispartition THEN 'of ' || ${relName('i.inhparent')} || ' ' || pg_get_expr(r.relpartbound, r.oid)
+    ELSE 'inherits ' || ${relName('i.inhparent')} END
+  FROM rel r JOIN pg_inherits i ON i.inhrelid = r.oid WHERE r.relkind IN ('r', 'p', 'f')
+UNION ALL
+SELECT 'row level security', r.nspname, NULL, r.relname,
+    CASE WHEN r.relrowsecurity AND r.relforcerowsecurity THEN 'enabled, forced'
+    WHEN r.relrowsecurity THEN 'enabled' ELSE 'forced' END
+  FROM rel r WHERE r.relrowsecurity OR r.relforcerowsecurity
+UNION ALL
+SELECT 'policy', r.nspname, r.relname, pol.polname, NULL FROM rel r JOIN pg_policy pol ON pol.polrelid = r.oid
+UNION ALL
+SELECT 'rule', r.nspname, r.relname, rw.rulename, NULL
+  FROM rel r JOIN pg_rewrite rw ON rw.ev_class = r.oid AND rw.rulename <> '_RETURN'
+UNION ALL
+-- Plain triggers on tables are modeled, without these features (and none on views or foreign tables).
+SELECT CASE WHEN tg.tgconstraint <> 0 THEN 'constraint trigger' ELSE 'trigger' END, r.nspname, r.relname, tg.tgname,
+    pg_get_triggerdef(tg.oid)
+  FROM rel r JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal
+  WHERE tg.tgconstraint <> 0 OR tg.tgnargs > 0 OR cardinality(tg.tgattr::int2[]) > 0 OR tg.tgoldtable IS NOT NULL
+    OR tg.tgnewtable IS NOT NULL OR r.relkind NOT IN ('r', 'p')
+UNION ALL
+SELECT 'exclusion constraint', r.nspname, r.relname, con.conname, pg_get_constraintdef(con.oid)
+  FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype = 'x'
+UNION ALL
+SELECT 'storage parameters', r.nspname, NULL, r.relname, array_to_string(coalesce(r.reloptions, '{}')
+    || coalesce((SELECT array_agg('toast.' || o) FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = r.reltoastrelid), '{}'), ', ')
+  FROM rel r WHERE r.reloptions IS NOT NULL
+    OR EXISTS (SELECT FROM pg_class tc WHERE tc.oid = r.reltoastrelid AND tc.reloptions IS NOT NULL)
+UNION ALL
+SELECT 'replica identity', r.nspname, NULL, r.relname, CASE r.relreplident WHEN 'f' THEN 'full' WHEN 'n' THEN 'nothing'
+    ELSE 'index ' || coalesce((SELECT quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
+      WHERE x.indrelid = r.oid AND x.indisreplident), '?') END
+  FROM rel r WHERE r.relkind IN ('r', 'p') AND r.relreplident <> 'd'
+UNION ALL
+SELECT 'unlogged', r.nspname, NULL, r.relname, NULL FROM rel r WHERE r.relpersistence = 'u' AND r.relkind NOT IN ('i', 'I')
+UNION ALL
+SELECT 'tablespace', r.nspname, NULL, r.relname, ts.spcname FROM rel r JOIN pg_tablespace ts ON ts.oid = r.reltablespace
+UNION ALL
+SELECT 'table access method', r.nspname, NULL, r.relname, am.amname
+  FROM rel r JOIN pg_am am ON am.oid = r.relam WHERE r.relkind IN ('r', 'm') AND am.amname <> 'heap'
+UNION ALL
+SELECT 'clustered index', r.nspname, t.relname, r.relname, NULL
+  FROM rel r JOIN pg_index x ON x.indexrelid = r.oid AND x.indisclustered JOIN pg_class t ON t.oid = x.indrelid
+UNION ALL
+SELECT f.kind, r.nspname, r.relname, a.attname, f.detail
+  FROM rel r
+  JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_type t ON t.oid = a.atttypid
+  CROSS JOIN LATERAL (VALUES
+    ('column statistics target', CASE WHEN coalesce(a.attstattarget, -1) <> -1 THEN a.attstattarget::text END),
+    ('column storage', CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'plain'
+      WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END END),
+    ('column compression', CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END),
+    ('grants on column', a.attacl::text)
+  ) AS f(kind, detail)
+  WHERE r.relkind IN ('r', 'p', 'm', 'f', 'v') AND f.detail IS NOT NULL
+UNION ALL
+SELECT 'grants on ' || CASE r.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+    WHEN 'f' THEN 'foreign table' ELSE 'table' END, r.nspname, NULL, r.relname, r.relacl::text
+  FROM rel r WHERE ${aclChanged('r.relacl', 'pg_class', 'r.oid', "CASE WHEN r.relkind = 'S' THEN 's' ELSE 'r' END::\"char\"", 'r.relowner')}
+UNION ALL
+SELECT 'grants on schema', ns.nspname, NULL, NULL, ns.nspacl::text
+  FROM ns WHERE ${aclChanged('ns.nspacl', 'pg_namespace', 'ns.oid', "'n'", 'ns.nspowner')}
+UNION ALL
+SELECT 'default privileges', ns.nspname, NULL, NULL, CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'routines'
+    WHEN 'T' THEN 'types' ELSE 'schemas' END || ': ' || d.defaclacl::text
+  FROM pg_default_acl d JOIN ns ON ns.oid = d.defaclnamespace
+UNION ALL
+SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' WHEN 'm' THEN 'multirange type'
+    WHEN 'b' THEN 'base type' ELSE 'shell type' END, ns.nspname, NULL, t.typname,
+    CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END
+  FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
+  WHERE t.typtype IN ('d', 'r', 'm', 'b', 'p') AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
+    AND ${notFromExtension('pg_type', 't.oid')}
+UNION ALL
+SELECT 'grants on type', ns.nspname, NULL, t.typname, t.typacl::text
+  FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
+  WHERE ${aclChanged('t.typacl', 'pg_type', 't.oid', "'T'", 't.typowner')} AND ${notFromExtension('pg_type', 't.oid')}
+UNION ALL
+SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'window function' END, ns.nspname, NULL,
+    ${signature('p')}, NULL
+  FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+  WHERE p.prokind IN ('p', 'a', 'w') AND ${notFromExtension('pg_proc', 'p.oid')}
+UNION ALL
+SELECT 'grants on routine', ns.nspname, NULL, ${signature('p')}, p.proacl::text
+  FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+  WHERE ${aclChanged('p.proacl', 'pg_proc', 'p.oid', "'f'", 'p.proowner')} AND ${notFromExtension('pg_proc', 'p.oid')}
+UNION ALL
+SELECT 'event trigger', ns.nspname, NULL, et.evtname, et.evtevent
+  FROM pg_event_trigger et JOIN pg_proc p ON p.oid = et.evtfoid JOIN ns ON ns.oid = p.pronamespace
+UNION ALL
+SELECT 'extension', ns.nspname, NULL, e.extname, e.extversion FROM pg_extension e JOIN ns ON ns.oid = e.extnamespace
+UNION ALL
+SELECT 'collation', ns.nspname, NULL, co.collname, NULL FROM pg_collation co JOIN ns ON ns.oid = co.collnamespace
+  WHERE ${notFromExtension('pg_collation', 'co.oid')}
+UNION ALL
+SELECT 'statistics', ns.nspname, (SELECT sc.relname FROM pg_class sc WHERE sc.oid = s.stxrelid), s.stxname, NULL
+  FROM pg_statistic_ext s JOIN ns ON ns.oid = s.stxnamespace WHERE ${notFromExtension('pg_statistic_ext', 's.oid')}
+UNION ALL
+SELECT 'operator', ns.nspname, NULL,
+    o.oprname || '(' || coalesce(format_type(nullif(o.oprleft, 0), NULL), 'NONE') || ', ' || format_type(o.oprright, NULL) || ')', NULL
+  FROM pg_operator o JOIN ns ON ns.oid = o.oprnamespace WHERE ${notFromExtension('pg_operator', 'o.oid')}
+UNION ALL
+SELECT 'operator class', ns.nspname, NULL, oc.opcname, NULL FROM pg_opclass oc JOIN ns ON ns.oid = oc.opcnamespace
+  WHERE ${notFromExtension('pg_opclass', 'oc.oid')}
+UNION ALL
+SELECT 'operator family', ns.nspname, NULL, f.opfname, NULL FROM pg_opfamily f JOIN ns ON ns.oid = f.opfnamespace
+  WHERE ${notFromExtension('pg_opfamily', 'f.oid')}
+UNION ALL
+SELECT 'text search configuration', ns.nspname, NULL, c.cfgname, NULL FROM pg_ts_config c JOIN ns ON ns.oid = c.cfgnamespace
+UNION ALL
+SELECT 'text search dictionary', ns.nspname, NULL, d.dictname, NULL FROM pg_ts_dict d JOIN ns ON ns.oid = d.dictnamespace
+UNION ALL
+SELECT 'text search parser', ns.nspname, NULL, p.prsname, NULL FROM pg_ts_parser p JOIN ns ON ns.oid = p.prsnamespace
+UNION ALL
+SELECT 'text search template', ns.nspname, NULL, t.tmplname, NULL FROM pg_ts_template t JOIN ns ON ns.oid = t.tmplnamespace
+UNION ALL
+SELECT 'conversion', ns.nspname, NULL, c.conname, NULL FROM pg_conversion c JOIN ns ON ns.oid = c.connamespace
+UNION ALL
+SELECT 'publication', r.nspname, r.relname, pub.pubname, NULL
+  FROM rel r JOIN pg_publication_rel pr ON pr.prrelid = r.oid JOIN pg_publication pub ON pub.oid = pr.prpubid
+UNION ALL
+SELECT 'publication', ns.nspname, NULL, pub.pubname, 'TABLES IN SCHEMA'
+  FROM pg_publication_namespace pn JOIN ns ON ns.oid = pn.pnnspid JOIN pg_publication pub ON pub.oid = pn.pnpubid
+UNION ALL
+SELECT 'publication', ns.nspname, NULL, pub.pubname, 'FOR ALL TABLES' FROM pg_publication pub CROSS JOIN ns WHERE pub.puballtables
+UNION ALL
+-- Comments the model carries: on schemas, tables and their columns, indexes it reads (not a constraint's), enums.
+-- A trigger's, policy's or rule's schema is its table's: pg_identify_object leaves it empty, its address names it.
+SELECT 'comment on ' || o.type, o.schema,
+    CASE WHEN cardinality(a.object_names) = 3 THEN a.object_names[2] END,
+    CASE WHEN cardinality(a.object_names) = 1 THEN coalesce(o.name, a.object_names[1]) ELSE a.object_names[cardinality(a.object_names)] END
+      || CASE WHEN o.type IN ('function', 'procedure', 'aggregate', 'operator') THEN '(' || array_to_string(a.object_args, ', ') || ')' ELSE '' END,
+    NULL
+  FROM pg_description d
+  CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) i
+  CROSS JOIN LATERAL pg_identify_object_as_address(d.classoid, d.objoid, d.objsubid) a
+  CROSS JOIN LATERAL (SELECT i.type, i.name,
+    coalesce(i.schema, CASE WHEN cardinality(a.object_names) = 3 THEN a.object_names[1] END) AS schema) o
+  WHERE d.objoid >= 16384 AND o.schema IN (SELECT nspname FROM ns)
+    AND NOT (d.classoid = 'pg_class'::regclass AND EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND (r.relkind IN ('r', 'p')
+      OR r.relkind IN ('i', 'I') AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = r.oid AND own.contype IN ('p', 'u', 'x')))))
+    AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid AND et.typtype = 'e'))`;
