@@ -494,6 +494,17 @@ ALTER TABLE customers ADD COLUMN updated_at timestamptz;`,
     target: { sql: CUSTOMERS_DDL + TOUCH },
   },
   {
+    // Issue #14: planned as create-new-then-drop-old, the create failed (trigger "customers_touch" already exists).
+    name: 'a trigger redefined under the same name, in a mode of its own',
+    kind: 'create_trigger',
+    source: CUSTOMERS + TOUCH + TOUCH_TRIGGER,
+    target: {
+      sql: `${CUSTOMERS_DDL}${TOUCH}
+CREATE TRIGGER customers_touch BEFORE INSERT OR UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
+ALTER TABLE customers ENABLE ALWAYS TRIGGER customers_touch;`,
+    },
+  },
+  {
     name: 'a trigger made ENABLE ALWAYS',
     kind: 'enable_trigger',
     source: CUSTOMERS + TOUCH + TOUCH_TRIGGER,
