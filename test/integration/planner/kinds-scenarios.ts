@@ -236,6 +236,36 @@ SELECT nextval('order_number_seq'), nextval('order_number_seq');`,
     target: { sql: CUSTOMERS_DDL + NORMALIZE_EMAIL('lower(btrim(email))') },
   },
   {
+    // Issue #14: planned as CREATE OR REPLACE, which failed (cannot change name of input parameter "email").
+    name: 'a function whose parameter is renamed, called by a column default',
+    kind: 'replace_function',
+    source: `${CUSTOMERS}${NORMALIZE_EMAIL('lower(email)')}
+ALTER TABLE customers ADD COLUMN contact text DEFAULT normalize_email('Desk@Example.com');`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+CREATE FUNCTION normalize_email(address text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(address) $$;
+ALTER TABLE customers ADD COLUMN contact text DEFAULT normalize_email('Desk@Example.com');`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => s.action)).toEqual([
+        'drop_default',
+        'drop_function',
+        'create_function',
+        'set_default',
+      ]),
+  },
+  {
+    // Issue #14: CREATE OR REPLACE cannot change the result type either.
+    name: 'a function whose result type changes',
+    kind: 'replace_function',
+    source: `${CUSTOMERS}
+CREATE FUNCTION greeting(who text) RETURNS varchar LANGUAGE sql IMMUTABLE AS $$ SELECT 'hi ' || who $$;`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+CREATE FUNCTION greeting(who text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'hi ' || who $$;`,
+    },
+  },
+  {
     name: 'a new table with identity, defaults, a unique key, a check and a comment',
     kind: 'add_table',
     source: CUSTOMERS,
