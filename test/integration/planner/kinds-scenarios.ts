@@ -218,6 +218,17 @@ SELECT nextval('order_number_seq'), nextval('order_number_seq');`,
     }),
   },
   {
+    // Issue #14: failed with "RESTART value (1) cannot be less than MINVALUE (1000)" on a never-used sequence.
+    name: 'a never-used sequence given a minimum above its old start',
+    kind: 'alter_sequence',
+    source: `${CUSTOMERS}
+CREATE SEQUENCE invoice_seq;`,
+    target: declare({
+      sequences: { invoice_seq: { start: 1000, min: 1000 } },
+      tables: { customers: customers() },
+    }),
+  },
+  {
     name: 'a new function',
     kind: 'create_function',
     source: CUSTOMERS,
