@@ -1,6 +1,8 @@
 // Sample rows for a rehearsal: a backfill over an empty table proves nothing, and a NOT NULL or a foreign key
 // validated on no rows cannot fail. Rows are generated from the column types, parents before children, each
-// foreign key pointing at an existing parent row; a row the table's own checks refuse is skipped.
+// foreign key pointing at an existing parent row; a row the table's own checks refuse is skipped. A column some
+// check names gets the first of several value shapes (a label, an email, a small number, a negative one...)
+// that every such check accepts, whatever the column's type.
 //
 // Rows stand for data the application wrote, so they already obey the target where the plan asks them to: a
 // foreign key the plan adds and validates gets parent rows too, and an enum column only the values the target
@@ -26,29 +28,43 @@ export function sampleValue(
   enums: ReadonlyMap<string, readonly string[]>,
   column: string,
 ): string | undefined {
+  return sampleShapes(type, g, enums, column)[0];
+}
+
+/** Numbers a check may ask for, as untyped expressions: small, within a unit, zero or one, negative. */
+const numberShapes = (g: string): string[] => [`(${g}) % 5 + 1`, `(${g}) % 4 * 0.25`, `(${g}) % 2`, `-1 - (${g}) % 5`];
+
+/** Value expressions of `type` for the g-th row, the usual one first; empty when there is none. */
+function sampleShapes(
+  type: string,
+  g: string,
+  enums: ReadonlyMap<string, readonly string[]>,
+  column: string,
+): string[] {
   const t = type.toLowerCase();
-  if (t.endsWith('[]')) return `'{}'::${type}`;
+  if (t.endsWith('[]')) return [`'{}'::${type}`];
   const labels = enums.get(type);
   if (labels)
     return labels.length
-      ? `(ARRAY[${labels.map(literal).join(', ')}]::${type}[])[1 + (${g}) % ${labels.length}]`
-      : undefined;
-  if (/^(smallint|integer|bigint|int2|int4|int8)$/.test(t)) return `((${g}) + 1000)::${type}`;
-  if (/^(numeric|decimal)/.test(t)) return `((${g}) + 0.25)::${type}`;
-  if (/^(real|double precision|float)/.test(t)) return `((${g}) + 0.5)::${type}`;
-  if (isText(t)) return textValue(type, textShapes(g, column)[0]!);
-  if (t === 'boolean') return `((${g}) % 2 = 0)`;
-  if (t === 'uuid') return `md5((${g})::text || ${literal(column)})::uuid`;
-  if (t === 'date') return `(date '2024-01-01' + (${g}))`;
+      ? [`(ARRAY[${labels.map(literal).join(', ')}]::${type}[])[1 + (${g}) % ${labels.length}]`]
+      : [];
+  const numbers = (first: string) => [first, ...numberShapes(g)].map((n) => `(${n})::${type}`);
+  if (/^(smallint|integer|bigint|int2|int4|int8)$/.test(t)) return numbers(`(${g}) + 1000`);
+  if (/^(numeric|decimal)/.test(t)) return numbers(`(${g}) + 0.25`);
+  if (/^(real|double precision|float)/.test(t)) return numbers(`(${g}) + 0.5`);
+  if (isText(t)) return textShapes(g, column).map((shape) => textValue(type, shape));
+  if (t === 'boolean') return [`((${g}) % 2 = 0)`, 'true', 'false'];
+  if (t === 'uuid') return [`md5((${g})::text || ${literal(column)})::uuid`];
+  if (t === 'date') return [`(date '2024-01-01' + (${g}))`];
   if (t.startsWith('timestamp'))
-    return `(timestamptz '2024-01-01 00:00:00+00' + make_interval(hours => (${g})))::${type}`;
-  if (t.startsWith('time')) return `(time '00:00' + make_interval(mins => (${g})))::${type}`;
-  if (t.startsWith('interval')) return `make_interval(mins => (${g}))`;
-  if (t === 'json' || t === 'jsonb') return `jsonb_build_object('n', (${g}))::${type}`;
-  if (t === 'bytea') return `decode(md5((${g})::text), 'hex')`;
-  if (t === 'inet' || t === 'cidr') return `('10.0.' || ((${g}) / 250) || '.' || ((${g}) % 250 + 1))::${type}`;
-  if (t === 'money') return `((${g}) + 0.5)::numeric::money`;
-  return undefined;
+    return [`(timestamptz '2024-01-01 00:00:00+00' + make_interval(hours => (${g})))::${type}`];
+  if (t.startsWith('time')) return [`(time '00:00' + make_interval(mins => (${g})))::${type}`];
+  if (t.startsWith('interval')) return [`make_interval(mins => (${g}))`];
+  if (t === 'json' || t === 'jsonb') return [`jsonb_build_object('n', (${g}))::${type}`];
+  if (t === 'bytea') return [`decode(md5((${g})::text), 'hex')`];
+  if (t === 'inet' || t === 'cidr') return [`('10.0.' || ((${g}) / 250) || '.' || ((${g}) % 250 + 1))::${type}`];
+  if (t === 'money') return [`((${g}) + 0.5)::numeric::money`];
+  return [];
 }
 
 function isText(t: string): boolean {
@@ -72,15 +88,20 @@ function textValue(type: string, text: string): string {
 }
 
 /**
- * The first text shape that every check of the target naming this column accepts (a check that needs other
- * columns is skipped): sample rows should survive the plan's own VALIDATE CONSTRAINT steps.
+ * The first shape that every check of the target naming this column accepts over the rows to insert (a check
+ * that needs other columns is skipped): sample rows should survive the plan's own VALIDATE CONSTRAINT steps.
  */
-async function textFor(client: Queryable, type: string, column: string, checks: readonly string[]): Promise<string> {
-  const shapes = textShapes('g', column);
+async function valueFor(
+  client: Queryable,
+  shapes: readonly string[],
+  column: string,
+  checks: readonly string[],
+  n: number,
+): Promise<string | undefined> {
   const mentioning = checks.filter((c) =>
     new RegExp(`(^|[^\\w"])("?)${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w"])`).test(c),
   );
-  if (!mentioning.length) return textValue(type, shapes[0]!);
+  if (!mentioning.length) return shapes[0];
   for (const shape of shapes) {
     let ok = true;
     for (const check of mentioning) {
@@ -88,7 +109,8 @@ async function textFor(client: Queryable, type: string, column: string, checks: 
       try {
         const { rows } = await sendOne<{ ok: boolean }>(
           client,
-          `SELECT bool_and(${check}) AS ok FROM (SELECT ${textValue(type, shape)} AS ${ident(column)} FROM generate_series(1, 3) AS g) AS _switchyard_t`,
+          `SELECT bool_and(${check}) AS ok FROM (SELECT ${shape} AS ${ident(column)} FROM generate_series(1, $1::int) AS g) AS _switchyard_t`,
+          [n],
         );
         await client.query('RELEASE SAVEPOINT _switchyard_shape');
         if (rows[0]?.ok === false) ok = false;
@@ -97,9 +119,9 @@ async function textFor(client: Queryable, type: string, column: string, checks: 
       }
       if (!ok) break;
     }
-    if (ok) return textValue(type, shape);
+    if (ok) return shape;
   }
-  return textValue(type, shapes[0]!);
+  return shapes[0];
 }
 
 type Located = { readonly schema: string; readonly table: Table };
@@ -236,9 +258,7 @@ async function insertAll(
         const converted = newType && newType !== col.type ? sampleValue(newType, 'g', enums, col.name) : undefined;
         v = converted
           ? `(${converted})::text::${col.type}`
-          : isText(col.type)
-            ? await textFor(client, col.type, col.name, checks)
-            : sampleValue(col.type, 'g', enums, col.name);
+          : await valueFor(client, sampleShapes(col.type, 'g', enums, col.name), col.name, checks, n);
       }
       if (v === undefined) {
         if (col.nullable) continue;

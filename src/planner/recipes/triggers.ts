@@ -4,6 +4,7 @@ import { createTrigger, enableTrigger } from '../../sql/render/index.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanContext } from '../types.js';
 import { findFunction, findTable } from './objects.js';
+import { sourceTable } from './tables.js';
 
 const unquote = (name: string): string => (name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name);
 
@@ -40,10 +41,32 @@ export function triggerRequirements(
   ];
 }
 
-/** CREATE TRIGGER, then its mode when it is not the default. */
-export function recreateTrigger(schema: string, table: string, tr: Trigger): string[] {
+/** CREATE [OR REPLACE] TRIGGER, then its mode when it is not the default. */
+export function recreateTrigger(schema: string, table: string, tr: Trigger, o: { orReplace?: boolean } = {}): string[] {
   return [
-    createTrigger(schema, table, tr),
+    createTrigger(schema, table, tr, o),
     ...(tr.enabled !== 'origin' ? [enableTrigger(schema, table, tr.name, tr.enabled)] : []),
   ];
+}
+
+/** CREATE OR REPLACE TRIGGER is PostgreSQL 14+; older servers drop the old definition just before the new one. */
+export const replacesInPlace = (ctx: PlanContext): boolean => ctx.serverVersionNum >= 140000;
+
+const onExistingTable = (ctx: PlanContext, schema: string, table: string): boolean =>
+  !ctx.newTables.has(`${schema}.${table}`);
+
+/**
+ * The source definition that create_trigger replaces: a trigger of the same name on the same table (through a
+ * rename of the table). Two triggers of one name cannot coexist on a table, so a redefinition cannot create the
+ * new one and drop the old one a release later: create_trigger swaps it, and drop_trigger leaves it alone.
+ */
+export function replacedTrigger(ctx: PlanContext, schema: string, table: string, name: string): Trigger | undefined {
+  if (!onExistingTable(ctx, schema, table)) return undefined;
+  return sourceTable(ctx, schema, table)?.triggers.find((t) => t.name === name);
+}
+
+/** For drop_trigger: the target trigger of the same name on the same table that takes this one's place. */
+export function replacingTrigger(ctx: PlanContext, schema: string, table: string, name: string): Trigger | undefined {
+  if (!onExistingTable(ctx, schema, table)) return undefined;
+  return findTable(ctx.target, schema, table)?.triggers.find((t) => t.name === name);
 }

@@ -4,12 +4,15 @@ import { ident, qualified } from '../../db/quote.js';
 import { InvalidModelError } from '../../errors.js';
 import { alterTable } from './common.js';
 
-/** Created in the default mode (`origin`); set any other mode with enableTrigger. */
-export function createTrigger(schema: string, table: string, tr: Trigger): string {
+/**
+ * Created in the default mode (`origin`); set any other mode with enableTrigger. `orReplace` (PostgreSQL 14+)
+ * swaps the definition of a trigger of the same name in one statement, and resets its mode to `origin` too.
+ */
+export function createTrigger(schema: string, table: string, tr: Trigger, o: { orReplace?: boolean } = {}): string {
   if (tr.events.length === 0)
     throw new InvalidModelError(`trigger ${ident(tr.name)}`, 'a trigger needs at least one event');
   return (
-    `CREATE TRIGGER ${ident(tr.name)} ${tr.timing.toUpperCase()} ${tr.events.map((e) => e.toUpperCase()).join(' OR ')}` +
+    `CREATE ${o.orReplace ? 'OR REPLACE ' : ''}TRIGGER ${ident(tr.name)} ${tr.timing.toUpperCase()} ${tr.events.map((e) => e.toUpperCase()).join(' OR ')}` +
     ` ON ${qualified(schema, table)} FOR EACH ${tr.forEach.toUpperCase()}` +
     (tr.when !== undefined ? ` WHEN (${tr.when})` : '') +
     ` EXECUTE FUNCTION ${qualified(tr.function.schema, tr.function.name)}()`

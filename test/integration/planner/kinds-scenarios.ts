@@ -218,6 +218,17 @@ SELECT nextval('order_number_seq'), nextval('order_number_seq');`,
     }),
   },
   {
+    // Issue #14: failed with "RESTART value (1) cannot be less than MINVALUE (1000)" on a never-used sequence.
+    name: 'a never-used sequence given a minimum above its old start',
+    kind: 'alter_sequence',
+    source: `${CUSTOMERS}
+CREATE SEQUENCE invoice_seq;`,
+    target: declare({
+      sequences: { invoice_seq: { start: 1000, min: 1000 } },
+      tables: { customers: customers() },
+    }),
+  },
+  {
     name: 'a new function',
     kind: 'create_function',
     source: CUSTOMERS,
@@ -234,6 +245,36 @@ SELECT nextval('order_number_seq'), nextval('order_number_seq');`,
     kind: 'replace_function',
     source: CUSTOMERS + NORMALIZE_EMAIL('lower(email)'),
     target: { sql: CUSTOMERS_DDL + NORMALIZE_EMAIL('lower(btrim(email))') },
+  },
+  {
+    // Issue #14: planned as CREATE OR REPLACE, which failed (cannot change name of input parameter "email").
+    name: 'a function whose parameter is renamed, called by a column default',
+    kind: 'replace_function',
+    source: `${CUSTOMERS}${NORMALIZE_EMAIL('lower(email)')}
+ALTER TABLE customers ADD COLUMN contact text DEFAULT normalize_email('Desk@Example.com');`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+CREATE FUNCTION normalize_email(address text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(address) $$;
+ALTER TABLE customers ADD COLUMN contact text DEFAULT normalize_email('Desk@Example.com');`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => s.action)).toEqual([
+        'drop_default',
+        'drop_function',
+        'create_function',
+        'set_default',
+      ]),
+  },
+  {
+    // Issue #14: CREATE OR REPLACE cannot change the result type either.
+    name: 'a function whose result type changes',
+    kind: 'replace_function',
+    source: `${CUSTOMERS}
+CREATE FUNCTION greeting(who text) RETURNS varchar LANGUAGE sql IMMUTABLE AS $$ SELECT 'hi ' || who $$;`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+CREATE FUNCTION greeting(who text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'hi ' || who $$;`,
+    },
   },
   {
     name: 'a new table with identity, defaults, a unique key, a check and a comment',
@@ -471,6 +512,63 @@ ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (email ~ '@') N
     }),
   },
   {
+    // Issue #14: refused before ("cannot be created while ... exists"); now built aside and swapped in, online.
+    name: 'an index redefined under the same name',
+    kind: 'add_index',
+    source: `${CUSTOMERS}
+CREATE INDEX customers_email_idx ON customers (email);
+COMMENT ON INDEX customers_email_idx IS 'login lookups';`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+CREATE INDEX customers_email_idx ON customers (lower(email)) INCLUDE (name);
+COMMENT ON INDEX customers_email_idx IS 'login lookups, any case';`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand create_index_concurrently',
+        '1 expand rename_index',
+        '1 expand rename_index',
+        '1 expand comment_index',
+        '2 contract drop_index_concurrently',
+      ]),
+  },
+  {
+    // Issue #14: refused before; the new check is added and validated as <name>__new and takes the name.
+    name: 'a check redefined under the same name',
+    kind: 'add_check',
+    source: `${CUSTOMERS}
+ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (email LIKE '%@%');`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (position('@' in email) > 1);`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand add_check_not_valid',
+        '1 contract validate_check',
+        '2 contract drop_check',
+        '2 contract rename_check',
+      ]),
+  },
+  {
+    // Issue #14: refused before; built and attached as <name>__new, it takes the name after the old one goes.
+    name: 'a unique constraint redefined under the same name',
+    kind: 'add_unique',
+    source: `${CUSTOMERS}
+ALTER TABLE customers ADD CONSTRAINT customers_contact_key UNIQUE (email);`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+ALTER TABLE customers ADD CONSTRAINT customers_contact_key UNIQUE (email, name);`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand create_unique_index_concurrently',
+        '1 contract add_constraint_using_index',
+        '2 contract drop_constraint',
+        '2 contract rename_constraint',
+      ]),
+  },
+  {
     name: 'an index removed',
     kind: 'drop_index',
     source: `${CUSTOMERS}
@@ -492,6 +590,17 @@ ALTER TABLE customers ADD COLUMN updated_at timestamptz;`,
     kind: 'drop_trigger',
     source: CUSTOMERS + TOUCH + TOUCH_TRIGGER,
     target: { sql: CUSTOMERS_DDL + TOUCH },
+  },
+  {
+    // Issue #14: planned as create-new-then-drop-old, the create failed (trigger "customers_touch" already exists).
+    name: 'a trigger redefined under the same name, in a mode of its own',
+    kind: 'create_trigger',
+    source: CUSTOMERS + TOUCH + TOUCH_TRIGGER,
+    target: {
+      sql: `${CUSTOMERS_DDL}${TOUCH}
+CREATE TRIGGER customers_touch BEFORE INSERT OR UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
+ALTER TABLE customers ENABLE ALWAYS TRIGGER customers_touch;`,
+    },
   },
   {
     name: 'a trigger made ENABLE ALWAYS',

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../../src/diff/index.js';
 import { diff } from '../../../src/diff/index.js';
+import { identityTypes } from '../../../src/diff/functions.js';
 import type { DatabaseSchema, Enum, Function, Schema, Sequence } from '../../../src/schema/model/model.js';
 import { col, db, enumType, fn, schema, sequence, table } from './fixtures.js';
 
@@ -196,4 +197,17 @@ describe('diff', () => {
       expect(diff(from, to)).toStrictEqual(changes);
     });
   });
+});
+
+// Parameter names are no part of a function's identity: a renamed parameter pairs the two versions.
+it.each([
+  ['', ''],
+  ['a integer', 'integer'],
+  ['double precision', 'double precision'],
+  ['x double precision, "y, z" timestamp with time zone[]', 'double precision, timestamp with time zone[]'],
+  ['VARIADIC parts text[]', 'VARIADIC text[]'],
+  ['INOUT n bigint, app."my type"', 'INOUT bigint, app."my type"'],
+  ['character varying', 'character varying'],
+])('identityTypes(%j)', (args, types) => {
+  expect(identityTypes(args)).toBe(types);
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Function } from '../../../src/schema/model/model.js';
 import { objectHandlers as H } from '../../support/families.js';
 import { key } from '../../../src/planner/keys.js';
-import { col, context, db, enumType, keys, schema, shown, steps, table } from './objects-fixtures.js';
+import { check, col, context, db, enumType, keys, schema, shown, steps, table } from './objects-fixtures.js';
 
 const def = (name: string, args: string, returns: string, body: string, language = 'plpgsql'): Function => ({
   kind: 'function',
@@ -129,29 +129,65 @@ describe('replace_function', () => {
     expect(H.replace_function.validate(replace(from, to), x)).toEqual([]);
   });
 
+  // Issue #14: these were refused, or (a renamed parameter) planned as CREATE OR REPLACE and failed on apply.
   it.each([
-    {
-      name: 'a different result type',
-      t: def('app.f', 'a integer', 'bigint', 'BEGIN RETURN a; END'),
-      message:
-        'function app.f(a integer) changes its result type from integer to bigint, which CREATE OR REPLACE cannot do (and DROP FUNCTION would break its callers)',
-    },
-    {
-      name: 'a different table result',
-      t: def('app.f', 'a integer', 'TABLE(x integer)', 'BEGIN END'),
-      message:
-        'function app.f(a integer) changes its result type from integer to TABLE(x integer), which CREATE OR REPLACE cannot do (and DROP FUNCTION would break its callers)',
-    },
+    { name: 'a different result type', t: def('app.f', 'a integer', 'bigint', 'BEGIN RETURN a; END') },
+    { name: 'a different table result', t: def('app.f', 'a integer', 'TABLE(x integer)', 'BEGIN END') },
     {
       name: 'a default added (its rollback would remove it)',
       t: { ...from, definition: from.definition.replace('(a integer)', '(a integer DEFAULT 1)') },
-      message:
-        'function app.f(a integer) changes which parameters have defaults; CREATE OR REPLACE cannot remove a default, so either the change or its rollback would fail',
     },
-  ])('validate refuses $name', ({ t, message }) => {
-    const problems = H.replace_function.validate(replace(from, t), x);
-    expect(problems.map((p) => [p.message, p.fix])).toEqual([
-      [message, 'give the new version another name (add it, move callers to it, drop the old one in a later release)'],
+    { name: 'a renamed parameter', t: def('app.f', 'b integer', 'integer', 'BEGIN RETURN b; END') },
+  ])('$name: dropped and created again in expand', ({ t }) => {
+    const c = replace(from, t);
+    expect(H.replace_function.validate(c, x)).toEqual([]);
+    const drafts = steps(H.replace_function, c, x);
+    expect(drafts.map((d) => [d.phase, d.action, d.sql, d.rollback, d.hazards])).toEqual([
+      ['expand', 'drop_function', 'DROP FUNCTION app.f(a integer)', [from.definition.trim()], ['BREAKS_OLD_APP']],
+      ['expand', 'create_function', t.definition.trim(), [`DROP FUNCTION app.f(${t.args})`], ['USER_SQL']],
+    ]);
+    expect(drafts[1]!.requires).toContain(drafts[0]!.creates[0]);
+  });
+
+  const calling = (extra: { default?: string; check?: string }) =>
+    db(
+      schema('app', {
+        tables: [
+          table('t', [col('code', 'integer', extra.default ? { default: extra.default } : {})], {
+            checks: extra.check ? [check('t_code_check', extra.check)] : [],
+          }),
+        ],
+      }),
+    );
+  const renamed = def('app.f', 'b integer', 'integer', 'BEGIN RETURN b; END');
+
+  it('a column default calling it is dropped before and set again after', () => {
+    const ctx = context(calling({ default: 'app.f(1)' }));
+    const c = replace(from, renamed);
+    expect(H.replace_function.validate(c, ctx)).toEqual([]);
+    expect(steps(H.replace_function, c, ctx).map((d) => [d.action, d.sql, d.rollback])).toEqual([
+      [
+        'drop_default',
+        'ALTER TABLE app.t ALTER COLUMN code DROP DEFAULT',
+        ['ALTER TABLE app.t ALTER COLUMN code SET DEFAULT app.f(1)'],
+      ],
+      ['drop_function', 'DROP FUNCTION app.f(a integer)', [from.definition.trim()]],
+      ['create_function', renamed.definition.trim(), ['DROP FUNCTION app.f(b integer)']],
+      [
+        'set_default',
+        'ALTER TABLE app.t ALTER COLUMN code SET DEFAULT app.f(1)',
+        ['ALTER TABLE app.t ALTER COLUMN code DROP DEFAULT'],
+      ],
+    ]);
+  });
+
+  it('validate refuses when a check calls it (it would have to be validated again)', () => {
+    const problems = H.replace_function.validate(
+      replace(from, renamed),
+      context(calling({ check: 'app.f(code) > 0' })),
+    );
+    expect(problems.map((p) => p.message)).toEqual([
+      'function app.f(b integer) changes its parameters or result type, so it is dropped and created again, which check t_code_check on app.t does not survive',
     ]);
   });
 

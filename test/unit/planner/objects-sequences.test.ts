@@ -189,6 +189,20 @@ describe('alter_sequence', () => {
     ]);
   });
 
+  // Issue #14: a never-used sequence sits on its old START, which MINVALUE 1000 excluded.
+  it('a minimum raised above the old start: an unused sequence is moved to the new start first', () => {
+    const drafts = alter({ min: '1000', start: '1000' });
+    const unused = (v: string) => `SELECT setval('app.s', ${v}, false) FROM app.s WHERE NOT is_called`;
+    expect(drafts.map((d) => [d.action, d.sql, d.rollback])).toEqual([
+      ['restart_unused_sequence', unused('1000'), [unused('1')]],
+      [
+        'alter_sequence',
+        'ALTER SEQUENCE app.s MINVALUE 1000 START WITH 1000',
+        ['ALTER SEQUENCE app.s MINVALUE 1 START WITH 1'],
+      ],
+    ]);
+  });
+
   it('a new owner is required to exist first', () => {
     const [d] = alter({ ownedBy: { table: 't', column: 'b' } });
     expect(keys(d!)).toEqual({

@@ -4,6 +4,7 @@ import type { TriggerEnabled } from '../../../src/schema/model/model.js';
 import { objectHandlers as H } from '../../support/families.js';
 import { whenColumns } from '../../../src/planner/recipes/triggers.js';
 import { key } from '../../../src/planner/keys.js';
+import { milestone } from '../../../src/planner/recipes/dependents.js';
 import { col, context, db, fn, keys, schema, shown, steps, table, trigger } from './objects-fixtures.js';
 
 const S = 'Tr Ü';
@@ -108,6 +109,66 @@ describe('drop_trigger', () => {
     expect(drafts[0]!.drops).toEqual([key.trigger(S, 'T "t"', 'Sync "it"')]);
     // Before the drop of its function and table, so that the rollback finds both.
     expect(drafts[0]!.requires.slice(0, 2)).toEqual([key.table(S, 'T "t"'), key.function('app', 'touch', '')]);
+  });
+});
+
+describe('a trigger redefined under the same name (issue #14: the create failed, "already exists")', () => {
+  const old = trigger('Sync "it"', { timing: 'before', events: ['update'], enabled: 'replica' });
+  const onTable = (tr: typeof old) =>
+    db(
+      schema('app', { functions: [fn('touch')] }),
+      schema(S, { tables: [table('T "t"', [col('id'), col('Väl'), col('v')], { triggers: [tr] })] }),
+    );
+  const change = { kind: 'create_trigger', schema: S, table: 'T "t"', trigger: sync } as const;
+  const drop = { kind: 'drop_trigger', schema: S, table: 'T "t"', trigger: old } as const;
+  const OLD = `CREATE OR REPLACE TRIGGER "Sync ""it""" BEFORE UPDATE ON ${T} FOR EACH ROW EXECUTE FUNCTION app.touch()`;
+  const REPLICA = `ALTER TABLE ${T} ENABLE REPLICA TRIGGER "Sync ""it"""`;
+  const ALWAYS = `ALTER TABLE ${T} ENABLE ALWAYS TRIGGER "Sync ""it"""`;
+
+  it('PostgreSQL 14+: CREATE OR REPLACE TRIGGER in expand, rolled back to the old definition and mode; no drop', () => {
+    const ctx = context(onTable(old), onTable(sync), 140000);
+    expect(steps(H.drop_trigger, drop, ctx)).toEqual([]);
+    expect(steps(H.create_trigger, change, ctx).map(shown)).toEqual([
+      {
+        phase: 'expand',
+        releaseOffset: 0,
+        action: 'replace_trigger',
+        sql: CREATE.replace('CREATE TRIGGER', 'CREATE OR REPLACE TRIGGER'),
+        rollback: [OLD, REPLICA],
+        ...brief('SHARE ROW EXCLUSIVE', [T]),
+      },
+      {
+        phase: 'expand',
+        releaseOffset: 0,
+        action: 'enable_trigger',
+        sql: ALWAYS,
+        rollback: [`ALTER TABLE ${T} ENABLE TRIGGER "Sync ""it"""`],
+        ...brief('SHARE ROW EXCLUSIVE', [T]),
+      },
+    ]);
+  });
+
+  it('PostgreSQL 12 and 13: the old one dropped in expand, just before the create (ordered by a milestone)', () => {
+    const ctx = context(onTable(old), onTable(sync), 130000);
+    const dropped = steps(H.drop_trigger, drop, ctx);
+    expect(dropped.map(shown)).toEqual([
+      {
+        phase: 'expand',
+        releaseOffset: 0,
+        action: 'drop_trigger',
+        sql: `DROP TRIGGER "Sync ""it""" ON ${T}`,
+        rollback: [OLD.replace(' OR REPLACE', ''), REPLICA],
+        ...brief('ACCESS EXCLUSIVE', [T], ['ACCESS_EXCLUSIVE_LOCK']),
+      },
+    ]);
+    const gone = milestone.gone(key.trigger(S, 'T "t"', 'Sync "it"'));
+    expect(keys(dropped[0]!)).toMatchObject({ creates: [gone], drops: [] });
+    const created = steps(H.create_trigger, change, ctx);
+    expect(created.map((d) => [d.action, d.sql])).toEqual([
+      ['create_trigger', CREATE],
+      ['enable_trigger', ALWAYS],
+    ]);
+    expect(created[0]!.requires).toContain(gone);
   });
 });
 
