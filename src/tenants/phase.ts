@@ -231,6 +231,38 @@ async function fleetBehind(ctx: RunContext, steps: readonly Step[], want: Where)
   return ctx.fleet.filter((u) => (want === 'all' ? progressOf(steps, records.get(u)) !== 'all' : touched(u)));
 }
 
+/**
+ * Apply checks the tenants no step touched yet against the schema before the phase, rollback the tenants every
+ * step ran on against the schema after it; a drifted one is refused (recorded in `results`) and returned.
+ */
+async function refuseDrifted(
+  ctx: RunContext,
+  boundary: 'before' | 'after',
+  units: readonly string[],
+  steps: readonly Step[],
+  results: Map<string, TenantOutcome>,
+): Promise<Set<string>> {
+  const { plan, template, selection: sel, client } = ctx;
+  const model = modelAtBoundary(plan, ctx.report, sel.release, sel.phase, boundary);
+  if (!model)
+    ctx.notices.push(
+      `tenants not checked for drift: the schema ${boundary} ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`,
+    );
+  const drifted = new Set<string>();
+  if (!model || !units.length) return drifted;
+  const expected: Where = boundary === 'before' ? 'none' : 'all';
+  for (const [tenant, why] of await driftedUnderLock(
+    ctx,
+    await tenantDrift(client, schemaOf(model, template), units),
+    steps,
+    expected,
+  )) {
+    drifted.add(tenant);
+    results.set(tenant, failed(tenant, why));
+  }
+  return drifted;
+}
+
 export async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
   const { plan, template, selection: sel, client, ledger, path } = ctx;
   const records = byUnit(await stepStatuses(client, plan.name, undefined, ledger));
@@ -264,23 +296,7 @@ export async function applyUnits(ctx: RunContext): Promise<UnitsResult> {
       if (where === 'none') fresh.push(unit);
     }
   }
-  const before = modelAtBoundary(plan, ctx.report, sel.release, sel.phase, 'before');
-  if (!before)
-    ctx.notices.push(
-      `tenants not checked for drift: the schema before ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`,
-    );
-  const drifted = new Set<string>();
-  if (before && fresh.length) {
-    for (const [tenant, why] of await driftedUnderLock(
-      ctx,
-      await tenantDrift(client, schemaOf(before, template), fresh),
-      tenantSteps,
-      'none',
-    )) {
-      drifted.add(tenant);
-      results.set(tenant, failed(tenant, why));
-    }
-  }
+  const drifted = await refuseDrifted(ctx, 'before', fresh, tenantSteps, results);
   let pending = eligible.filter((u) => !drifted.has(u));
   let shared = 0;
   let stopped = false;
@@ -378,23 +394,7 @@ export async function rollbackUnits(ctx: RunContext): Promise<UnitsResult> {
       if (progressOf(tenantSteps, rec) === 'all') full.push(unit);
     }
   }
-  const after = modelAtBoundary(plan, ctx.report, sel.release, sel.phase, 'after');
-  if (!after)
-    ctx.notices.push(
-      `tenants not checked for drift: the schema after ${phaseLabel(sel)} is known only from a rehearsal report, and there is none for this plan`,
-    );
-  const drifted = new Set<string>();
-  if (after && full.length) {
-    for (const [tenant, why] of await driftedUnderLock(
-      ctx,
-      await tenantDrift(client, schemaOf(after, template), full),
-      tenantSteps,
-      'all',
-    )) {
-      drifted.add(tenant);
-      results.set(tenant, failed(tenant, why));
-    }
-  }
+  const drifted = await refuseDrifted(ctx, 'after', full, tenantSteps, results);
   let pending = eligible.filter((u) => !drifted.has(u));
   let shared = 0;
   const notStarted: string[] = [];
