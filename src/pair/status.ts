@@ -137,6 +137,28 @@ function ownedByOthers(items: readonly NotModeled[]): NotModeled[] {
   );
 }
 
+/** The status of two databases that are not (or not consistently) a pair: nothing else to read. */
+function unpaired(base: Pick<PairStatus, 'blue' | 'green'>, problem: string): PairStatus {
+  return {
+    ...base,
+    topology: {},
+    paired: false,
+    live: null,
+    standby: null,
+    generation: null,
+    stream: null,
+    lag: null,
+    tables: [],
+    sequences: [],
+    schema: null,
+    errors: null,
+    notModeled: null,
+    watch: null,
+    problems: [problem],
+    ok: false,
+  };
+}
+
 export async function statusOn(
   session: PairSession,
   config: PairConfig & { readonly strict?: boolean },
@@ -147,45 +169,11 @@ export async function statusOn(
     sides = await resolveSides(session, config.ledgerSchema);
   } catch (e) {
     if (!(e instanceof TopologyConflictError)) throw e;
-    return {
-      ...base,
-      topology: {},
-      paired: false,
-      live: null,
-      standby: null,
-      generation: null,
-      stream: null,
-      lag: null,
-      tables: [],
-      sequences: [],
-      schema: null,
-      errors: null,
-      notModeled: null,
-      watch: null,
-      problems: [e.message],
-      ok: false,
-    };
+    return unpaired(base, e.message);
   }
   const stored = sides.stored;
   if (!stored.blue && !stored.green) {
-    return {
-      ...base,
-      topology: {},
-      paired: false,
-      live: null,
-      standby: null,
-      generation: null,
-      stream: null,
-      lag: null,
-      tables: [],
-      sequences: [],
-      schema: null,
-      errors: null,
-      notModeled: null,
-      watch: null,
-      problems: ['not paired: neither database holds a pair topology (run switchyard pair init)'],
-      ok: false,
-    };
+    return unpaired(base, 'not paired: neither database holds a pair topology (run switchyard pair init)');
   }
   const problems: string[] = [];
   const live = session.db(sides.live);
