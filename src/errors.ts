@@ -10,6 +10,7 @@ export const PLAN_ERROR_CODES = [
   'PLAN_SIGNATURE',
   'PLAN_SQL_MISMATCH',
   'DEPENDENCY_CYCLE',
+  'PLAN_IN_FLIGHT',
 ] as const;
 export type PlanErrorCode = (typeof PLAN_ERROR_CODES)[number];
 

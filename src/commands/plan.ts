@@ -21,6 +21,8 @@ import type { DatabaseSchema } from '../schema/model/model.js';
 import { loadSchemaFile, type SchemaFile } from '../schema/declared/snapshot.js';
 import { withTemplate } from '../introspect/template.js';
 import { renameSchemaInModel } from '../tenants/rename.js';
+import { unfinishedPlans } from '../executor/ledger.js';
+import { PlanInFlightError, type Stacked, stackOn } from './plan-flight.js';
 
 export interface PlanCommandOptions {
   readonly name: string;
@@ -38,6 +40,11 @@ export interface PlanCommandOptions {
   readonly sign?: string;
   /** Refuse (NotModeledError, exit 1) when the database holds objects the model does not; default `strict:`. */
   readonly strict?: boolean;
+  /**
+   * While another plan is not finished on the database (the ledger shows it part way), plan from that plan's
+   * target instead of refusing: the new plan applies after it (`--stack`).
+   */
+  readonly stack?: boolean;
   readonly notice?: (message: string) => void;
 }
 
@@ -53,11 +60,17 @@ export interface PlanCommandResult {
    * Empty when planning from a snapshot (its file lists them as comments, if introspect wrote it).
    */
   readonly notModeled: readonly NotModeled[];
+  /** With --stack and a plan in flight: the plan whose target this one was planned from. */
+  readonly stackedOn?: Stacked['on'];
 }
 
 export async function planCommand(config: SwitchyardConfig, o: PlanCommandOptions): Promise<PlanCommandResult> {
   assertPlanName(o.name);
   if (o.from && o.db) throw new UsageError('give either --db or --from, not both');
+  if (o.from && o.stack)
+    throw new UsageError(
+      '--stack reads the ledger of the database (--db) to find the plan in flight; with --from, give a snapshot of the schema the new plan starts from',
+    );
   const schemaFile = configPath(config, o.schema ?? config.schema);
   const declaredFile = await loadSchemaFile(schemaFile);
   const declared = declaredFile.model;
@@ -66,7 +79,7 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const number = await planNumber(plansDir, o.name);
   const inputs = o.from
     ? await fromSnapshot(config, configPath(config, o.from), { ...declaredFile, file: schemaFile }, o)
-    : await fromDatabase(config, { ...declaredFile, file: schemaFile }, names, o);
+    : await fromDatabase(config, { ...declaredFile, file: schemaFile }, names, plansDir, o);
   const plan = buildPlan(inputs.source, inputs.target, {
     name: o.name,
     number,
@@ -76,10 +89,20 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
   const notModeled = inputs.notModeled ?? [];
-  if (o.dryRun) return { plan, source: inputs.label, steps, notModeled };
+  const stackedOn = inputs.stackedOn ? { stackedOn: inputs.stackedOn } : {};
+  // No change, no plan: no empty file or folder, and the next plan's number does not skip.
+  if (o.dryRun || steps === 0) return { plan, source: inputs.label, steps, notModeled, ...stackedOn };
   const written = await writePlanFiles(plan, plansDir, configPath(config, config.migrations));
   const signature = await signOrUnsign(written.planFile, o.sign && configPath(config, o.sign));
-  return { plan, source: inputs.label, written, steps, notModeled, ...(signature ? { signature } : {}) };
+  return {
+    plan,
+    source: inputs.label,
+    written,
+    steps,
+    notModeled,
+    ...stackedOn,
+    ...(signature ? { signature } : {}),
+  };
 }
 
 /** The declared schema file, with its path (a server's refusal is reported at its YAML node). */
@@ -94,15 +117,18 @@ interface Inputs {
   readonly extensions?: readonly Extension[];
   readonly label: string;
   readonly notModeled?: NotModeled[];
+  readonly stackedOn?: Stacked['on'];
 }
 
 async function fromDatabase(
   config: SwitchyardConfig,
   declared: DeclaredFile,
   names: string[],
+  plansDir: string,
   o: PlanCommandOptions,
 ): Promise<Inputs> {
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
+  const label = describeTarget(conn);
   // Only reads on the target: the declared file is built on the shadow server, never here.
   const read = await withClient(conn, async (c) => {
     await prepareSession(c);
@@ -126,8 +152,17 @@ async function fromDatabase(
       version,
       extensions: await readExtensions(c),
       notModeled: await inventory(c, { includeSchemas: names }),
+      unfinished: await unfinishedPlans(c, config.ledgerSchema),
     };
   });
+  // A plan in flight: refused before a throwaway server is started, unless --stack plans from its target.
+  if (read.unfinished.length && !o.stack) throw new PlanInFlightError(label, read.unfinished, plansDir);
+  const stacked = read.unfinished.length ? await stackOn(read.unfinished, plansDir, names) : undefined;
+  if (stacked)
+    o.notice?.(
+      `--stack: planning from the target of plan ${stacked.on.name} (fingerprint ${stacked.on.fingerprint.slice(0, 19)}...), which is not finished on ${label}; apply this plan once it is`,
+    );
+  else if (o.stack) o.notice?.(`--stack: no plan is in flight on ${label}; planning from the live schema`);
   // Before canonicalizing: a strict run refuses without starting a throwaway server.
   assertModeled(read.notModeled, o.strict ?? config.strict);
   const url = shadowUrl(o.shadowDb, config.shadow);
@@ -141,13 +176,14 @@ async function fromDatabase(
     ? declared.model
     : await canonicalize(declared.model, { ...shadow, file: declared.file });
   return {
-    source: read.source,
+    source: stacked ? stacked.source : read.source,
     target,
     stats: read.stats,
     extensions: read.extensions,
     server: { version: read.version.text, versionNum: read.version.num },
-    label: describeTarget(conn),
+    label,
     notModeled: read.notModeled,
+    ...(stacked ? { stackedOn: stacked.on } : {}),
   };
 }
 

@@ -460,3 +460,61 @@ export async function listPlans(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA): 
   }
   return out;
 }
+
+/** A plan the ledger shows part way: some of it took effect, not all of it is done, and it is not marked applied. */
+export interface UnfinishedPlan {
+  readonly name: string;
+  readonly number: number;
+  readonly checksum: string;
+  /** The first phase (in execution order) with a step row that is not done. */
+  readonly next: { readonly release: number; readonly phase: Phase };
+  /** Step rows done, and in all (over every tenant). */
+  readonly done: number;
+  readonly rows: number;
+}
+
+/**
+ * Plans in flight on this database, by number: `plan` refuses to plan against their intermediate state (it
+ * holds columns such as `n__old` that their later releases still need). None when there is no ledger.
+ */
+export async function unfinishedPlans(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA): Promise<UnfinishedPlan[]> {
+  if (!(await ledgerExists(db, schema))) return [];
+  const { rows } = await db.query<{
+    name: string;
+    number: number;
+    checksum: string;
+    release: number;
+    phase: Phase;
+    done: number;
+    rows: number;
+    took: boolean;
+  }>(
+    `WITH s AS (
+       SELECT p.name, p.number, p.checksum, s.release, s.phase,
+              array_position(ARRAY['expand', 'backfill', 'contract'], s.phase) AS ord,
+              count(*) FILTER (WHERE s.status = 'done')::int AS done,
+              count(*)::int AS rows,
+              bool_or(s.status IN ('done', 'running', 'failed', 'rolling_back')) AS took
+         FROM ${qualified(schema, 'plans')} p JOIN ${qualified(schema, 'steps')} s ON s.plan = p.name
+        WHERE p.applied_at IS NULL
+        GROUP BY p.name, p.number, p.checksum, s.release, s.phase)
+     SELECT name, number, checksum, release, phase, done, rows, took FROM s ORDER BY number, name, release, ord`,
+  );
+  const out: UnfinishedPlan[] = [];
+  const byPlan = new Map<string, typeof rows>();
+  for (const r of rows) byPlan.set(r.name, [...(byPlan.get(r.name) ?? []), r]);
+  for (const [name, phases] of byPlan) {
+    if (!phases.some((p) => p.took)) continue;
+    const next = phases.find((p) => p.done < p.rows);
+    if (!next) continue;
+    out.push({
+      name,
+      number: phases[0]!.number,
+      checksum: phases[0]!.checksum,
+      next: { release: next.release, phase: next.phase },
+      done: phases.reduce((n, p) => n + p.done, 0),
+      rows: phases.reduce((n, p) => n + p.rows, 0),
+    });
+  }
+  return out;
+}

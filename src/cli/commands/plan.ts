@@ -36,13 +36,22 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
       'sign the plan file with an Ed25519 private key: writes plans/NNNN_name.plan.sig (see requireSignature)',
     )
     .option(...STRICT_OPTION)
+    .option(
+      '--stack',
+      'while another plan is not finished on the database (the ledger shows it part way), plan from its target instead of refusing; the new plan applies after it',
+      false,
+    )
     .addHelpText(
       'after',
       examples([
         'switchyard plan --db postgres://app@127.0.0.1/app --name add_subscription_tiers',
+        'switchyard plan --name add_invoices --stack   # plan 0001 is still at release 1: plan on top of its target',
         'switchyard plan --db "$PROD_READONLY_URL" --shadow-db postgres://postgres@127.0.0.1:5433/postgres --name add_tiers',
         'switchyard plan --from prod-snapshot.yaml --pg-version 15 --name add_subscription_tiers',
         'switchyard plan --name add_tiers --dry-run --json',
+        '',
+        'While the ledger shows a plan part way on the database, plan refuses (exit 1, PLAN_IN_FLIGHT) and names it',
+        'and its next phase: finish it, or give --stack. When nothing changed, no plan file is written.',
       ]),
     )
     .action(
@@ -57,6 +66,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
           shadowDb?: string;
           sign?: string;
           strict?: boolean;
+          stack: boolean;
         },
         cmd: Command,
       ) => {
@@ -76,16 +86,20 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
             plan: summary,
             written: r.written,
             notModeled: r.notModeled,
+            ...(r.stackedOn ? { stackedOn: r.stackedOn } : {}),
             ...(r.signature ? { signature: r.signature } : {}),
           },
           () =>
             r.steps === 0
-              ? `${ctx.c.green('nothing to do')}: ${r.source} already matches the declared schema\n`
+              ? `${ctx.c.green('nothing to do')}: ${r.stackedOn ? `the target of plan ${r.stackedOn.name}` : r.source} already matches the declared schema; no plan file written\n`
               : `${r.written ? `${ctx.c.green('wrote')} ${r.written.planFile}` : ctx.c.yellow('dry run:')} ${r.steps} steps in ${sc.releases} release(s), complexity ${sc.score}, window at least ${sc.recommendedWindowSeconds} s\n` +
                 (r.written
                   ? `  SQL in ${r.written.sqlDir}/ (${r.written.sqlFiles.length} files)\n  review: switchyard show ${r.written.planFile} --format markdown\n`
                   : '') +
-                (r.signature ? `  signed: ${r.signature}\n` : ''),
+                (r.signature ? `  signed: ${r.signature}\n` : '') +
+                (r.stackedOn
+                  ? `  stacked on plan ${r.stackedOn.name}: planned from its target; apply this plan once ${r.stackedOn.name} is finished\n`
+                  : ''),
         );
       },
     );
