@@ -1,7 +1,16 @@
 // `switchyard preflight PLAN`: connects, runs every check, and returns them; the CLI prints and sets the exit code.
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { connect, describeTarget, resolveTarget, type Client } from '../db/connect.js';
-import { runPreflight, type Check, type PreflightPair, type PreflightThresholds } from '../executor/preflight.js';
+import { UsageError } from '../errors.js';
+import { allowedHazards } from '../executor/hazards.js';
+import {
+  runPreflight,
+  selectedSteps,
+  type Check,
+  type PreflightPair,
+  type PreflightThresholds,
+} from '../executor/preflight.js';
+import { PHASES, type Phase } from '../planner/types.js';
 import { loadPlan } from './review.js';
 
 export interface PreflightCommandOptions {
@@ -11,11 +20,18 @@ export interface PreflightCommandOptions {
   readonly thresholds?: Partial<PreflightThresholds>;
   /** The pair, once `pair` configuration exists; until then only the library API passes one. */
   readonly pair?: PreflightPair;
+  /** Check only what `apply --release N --phase P` would run (both or neither). */
+  readonly release?: number;
+  readonly phase?: string;
+  /** Hazards allowed beyond `allowHazards:`, as `apply --allow-hazard` takes them. */
+  readonly allowHazard?: readonly string[];
 }
 
 export interface PreflightCommandResult {
   readonly plan: string;
   readonly database: string;
+  /** The phase checked, when one was selected; otherwise the whole plan was. */
+  readonly selection?: { readonly release: number; readonly phase: Phase };
   readonly checks: readonly Check[];
   readonly counts: { readonly pass: number; readonly warn: number; readonly fail: number };
   readonly strict: boolean;
@@ -29,6 +45,9 @@ export async function preflightCommand(
   o: PreflightCommandOptions = {},
 ): Promise<PreflightCommandResult> {
   const plan = await loadPlan(config, planPath);
+  const selection = phaseOption(o);
+  selectedSteps(plan, selection);
+  const allow = allowedHazards(config, o.allowHazard);
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
   const database = describeTarget(target);
   const strict = o.strict ?? false;
@@ -37,7 +56,7 @@ export async function preflightCommand(
     client = await connect(target, 'switchyard preflight');
   } catch (e) {
     // A database that cannot be reached is the first finding, not a crash: nothing else can be checked.
-    return result(planPath, database, strict, [
+    return result(planPath, database, strict, selection, [
       {
         id: 'connection',
         title: 'connection and server version',
@@ -52,18 +71,47 @@ export async function preflightCommand(
       plan,
       planPath: configPath(config, planPath),
       db: client,
-      config,
+      config: { ...config, allowHazards: allow },
+      ...(selection ? { selection } : {}),
       ...(o.pair ? { pair: o.pair } : {}),
       ...(o.thresholds ? { thresholds: o.thresholds } : {}),
     };
-    return result(planPath, database, strict, (await runPreflight(input)).checks);
+    return result(planPath, database, strict, selection, (await runPreflight(input)).checks);
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
-function result(plan: string, database: string, strict: boolean, checks: readonly Check[]): PreflightCommandResult {
+/** `--release N --phase P`: both or neither, as apply takes them. */
+function phaseOption(o: PreflightCommandOptions): { release: number; phase: Phase } | undefined {
+  if (o.release === undefined && o.phase === undefined) return undefined;
+  if (o.release === undefined || o.phase === undefined)
+    throw new UsageError(
+      `preflight checks one phase with --release N --phase expand|backfill|contract (both), or the whole plan with neither`,
+    );
+  if (!Number.isInteger(o.release) || o.release < 1)
+    throw new UsageError(`--release ${o.release} is not a release number: give a whole number such as 1`);
+  if (!(PHASES as readonly string[]).includes(o.phase))
+    throw new UsageError(`--phase ${o.phase} is not one of ${PHASES.join(', ')}`);
+  return { release: o.release, phase: o.phase as Phase };
+}
+
+function result(
+  plan: string,
+  database: string,
+  strict: boolean,
+  selection: PreflightCommandResult['selection'],
+  checks: readonly Check[],
+): PreflightCommandResult {
   const counts = { pass: 0, warn: 0, fail: 0 };
   for (const c of checks) counts[c.status]++;
-  return { plan, database, checks, counts, strict, ok: counts.fail === 0 && (!strict || counts.warn === 0) };
+  return {
+    plan,
+    database,
+    ...(selection ? { selection } : {}),
+    checks,
+    counts,
+    strict,
+    ok: counts.fail === 0 && (!strict || counts.warn === 0),
+  };
 }

@@ -1,7 +1,9 @@
 // `switchyard preflight`: every check that can be made before a plan touches production, each with its fix.
 // Checks are independent small functions (preflight/*.ts); one that cannot run reports a warning saying why
 // and the others still run. Only catalog reads: preflight never changes the database.
+import { UsageError } from '../errors.js';
 import { allSteps } from '../planner/plan.js';
+import type { Plan, Step } from '../planner/types.js';
 import { backupCheck } from './preflight/backup.js';
 import { backfillKeysCheck, diskHeadroomCheck, invalidIndexesCheck, staleEstimatesCheck } from './preflight/data.js';
 import {
@@ -89,13 +91,27 @@ async function serverVersionNum(input: PreflightInput): Promise<number | undefin
   }
 }
 
+/** The steps about to run: the selected phase's (refusing a release the plan does not have), or every step. */
+export function selectedSteps(plan: Plan, selection: PreflightInput['selection']): readonly Step[] {
+  if (!selection) return allSteps(plan);
+  const release = plan.releases.find((r) => r.number === selection.release);
+  if (!release)
+    throw new UsageError(
+      `plan ${plan.name} has no release ${selection.release}; its releases are ${plan.releases.map((r) => r.number).join(', ')}`,
+    );
+  return release[selection.phase];
+}
+
 export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
+  const steps = selectedSteps(input.plan, input.selection);
   const ctx: CheckContext = {
     ...input,
     thresholds: { ...DEFAULT_THRESHOLDS, ...input.thresholds },
     now: input.now ?? new Date(),
     serverVersionNum: await serverVersionNum(input),
-    lockedTables: new Set(allSteps(input.plan).flatMap((s) => s.lockedTables)),
+    lockedTables: new Set(steps.flatMap((s) => s.lockedTables)),
+    steps,
+    scope: input.selection ? `release ${input.selection.release} ${input.selection.phase}` : 'the plan',
   };
   const checks: Check[] = [];
   // In order on one connection: a pg.Client runs one query at a time anyway.

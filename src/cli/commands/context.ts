@@ -1,5 +1,5 @@
 // What every command needs: the global options, the configuration, colors, and a JSON or text printer.
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type SwitchyardConfig } from '../../config/config.js';
 import { type NotModeled, notModeledNotice } from '../../introspect/index.js';
 import { colorsFor, type CliIO, type Colors } from '../io.js';
@@ -39,6 +39,24 @@ export function context(cmd: Command, io: CliIO): Context {
       io.stdout(g.json ? `${JSON.stringify(data, null, io.isTTY ? 2 : undefined)}\n` : text());
     },
   };
+}
+
+/** A whole-number option (`--release 2`): anything else is a usage error naming the option (exit 2). */
+export function wholeNumber(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError(`expected a whole number, got "${v}"`);
+  return n;
+}
+
+/** Repeatable, comma-separated values (`--allow-hazard A,B --allow-hazard C`). */
+export function collect(v: string, prev: readonly string[] = []): string[] {
+  return [
+    ...prev,
+    ...v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** `--include a,b` style lists. */

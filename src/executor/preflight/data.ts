@@ -64,8 +64,8 @@ export async function invalidIndexesCheck(ctx: CheckContext): Promise<Check> {
 export async function backfillKeysCheck(ctx: CheckContext): Promise<Check> {
   const id = 'backfill-keys',
     title = 'tables to backfill have a primary key';
-  const backfills = allSteps(ctx.plan).filter((s) => s.backfill);
-  if (backfills.length === 0) return pass(id, title, 'the plan has no backfill');
+  const backfills = ctx.steps.filter((s) => s.backfill);
+  if (backfills.length === 0) return pass(id, title, `${ctx.scope} has no backfill`);
   return guarded(id, title, async () => {
     const created = new Set(allSteps(ctx.plan).flatMap((s) => s.creates.filter((k) => k.startsWith('table:'))));
     const specs = backfills.map((s) => ({
@@ -167,7 +167,7 @@ async function serverFreeBytes(ctx: CheckContext): Promise<{ free?: number; wher
 
 export async function diskHeadroomCheck(ctx: CheckContext): Promise<Check> {
   return guarded('disk-headroom', 'disk headroom for rewrites and index builds', async () => {
-    const work = allSteps(ctx.plan).flatMap((s) => {
+    const work = ctx.steps.flatMap((s) => {
       const kind = s.hazards.includes('TABLE_REWRITE')
         ? 'rewrite'
         : s.hazards.includes('INDEX_BUILD')
@@ -191,8 +191,15 @@ export async function diskHeadroomCheck(ctx: CheckContext): Promise<Check> {
 export async function staleEstimatesCheck(ctx: CheckContext): Promise<Check> {
   const id = 'stale-estimates',
     title = "tables have not outgrown the plan's estimates";
-  const costed = allSteps(ctx.plan).filter((s) => s.cost && (s.backfill || s.lockedTables.length));
-  if (costed.length === 0) return pass(id, title, 'the plan has no cost estimates (planned from a snapshot)');
+  const costed = ctx.steps.filter((s) => s.cost && (s.backfill || s.lockedTables.length));
+  if (costed.length === 0)
+    return pass(
+      id,
+      title,
+      allSteps(ctx.plan).some((s) => s.cost)
+        ? `${ctx.scope} has no costed step`
+        : 'the plan has no cost estimates (planned from a snapshot)',
+    );
   return guarded(id, title, async () => {
     const planned = new Map<string, number>();
     for (const s of costed) {

@@ -164,8 +164,11 @@ export async function hazardsCheck(ctx: CheckContext): Promise<Check> {
   const id = 'hazards',
     title = 'hazards allowed and safe-DDL rules kept';
   const r = lintPlan(ctx.plan, ctx.config.allowHazards);
-  const errors = r.findings.filter((f) => f.severity === 'error');
-  const warnings = r.findings.length - errors.length;
+  // Only what is about to run: a harmless expand is not held back by a later release's drops.
+  const ids = new Set(ctx.steps.map((s) => s.id));
+  const findings = r.findings.filter((f) => f.step === undefined || ids.has(f.step));
+  const errors = findings.filter((f) => f.severity === 'error');
+  const warnings = findings.length - errors.length;
   if (errors.length) {
     const hazards = [...new Set(errors.filter((f) => f.rule === 'hazard').map((f) => f.message.split(':')[0]!))];
     return fail(
@@ -176,14 +179,14 @@ export async function hazardsCheck(ctx: CheckContext): Promise<Check> {
         4,
       )}`,
       hazards.length
-        ? `review, then allow ${hazards.join(', ')} in switchyard.yaml allowHazards (or apply --allow-hazard); see switchyard lint`
+        ? `review, then allow ${hazards.join(', ')} with --allow-hazard (here and on apply) or in switchyard.yaml allowHazards; see switchyard lint`
         : 'plan again; see switchyard lint',
     );
   }
   return pass(
     id,
     title,
-    `no hazard beyond the allowed ones (${r.allowed.join(', ')})${warnings ? `; ${plural(warnings, 'lint warning')} (switchyard lint)` : ''}`,
+    `${ctx.scope === 'the plan' ? '' : `${ctx.scope}: `}no hazard beyond the allowed ones (${r.allowed.join(', ')})${warnings ? `; ${plural(warnings, 'lint warning')} (switchyard lint)` : ''}`,
   );
 }
 
@@ -191,7 +194,7 @@ export async function hazardsCheck(ctx: CheckContext): Promise<Check> {
 export async function lockTimeoutCheck(ctx: CheckContext): Promise<Check> {
   const id = 'lock-timeout',
     title = 'lock_timeout and statement_timeout on every step';
-  const steps = allSteps(ctx.plan);
+  const steps = ctx.steps;
   const missing = steps.filter((s) => !(s.lockTimeoutMs > 0) || !(s.statementTimeoutMs > 0));
   if (missing.length)
     return fail(
@@ -217,7 +220,7 @@ export async function lockTimeoutCheck(ctx: CheckContext): Promise<Check> {
     title,
     steps.length
       ? `all ${steps.length} steps set lock_timeout (${lo === hi ? `${lo} ms` : `${lo}-${hi} ms`}) and statement_timeout`
-      : 'the plan has no steps',
+      : `${ctx.scope} has no steps`,
   );
 }
 
@@ -226,7 +229,7 @@ export async function statementTimeoutCheck(ctx: CheckContext): Promise<Check> {
   const id = 'statement-timeouts',
     title = 'estimated step durations fit their statement_timeout';
   // A backfill's timeout applies per batch, not to the whole step.
-  const tight = allSteps(ctx.plan).filter((s) => !s.backfill && s.cost && s.cost.seconds * 1000 > s.statementTimeoutMs);
+  const tight = ctx.steps.filter((s) => !s.backfill && s.cost && s.cost.seconds * 1000 > s.statementTimeoutMs);
   if (tight.length) {
     return fail(
       id,
@@ -238,7 +241,7 @@ export async function statementTimeoutCheck(ctx: CheckContext): Promise<Check> {
   return pass(
     id,
     title,
-    allSteps(ctx.plan).some((s) => s.cost)
+    ctx.steps.some((s) => s.cost)
       ? 'every estimate is within its timeout'
       : 'the plan has no cost estimates (planned from a snapshot)',
   );
@@ -259,11 +262,15 @@ export function phaseEstimates(plan: Plan): { release: number; phase: string; se
 export async function windowCheck(ctx: CheckContext): Promise<Check> {
   const id = 'window',
     title = 'estimated duration fits the window';
-  const phases = phaseEstimates(ctx.plan);
+  const phases = phaseEstimates(ctx.plan).filter(
+    (p) => !ctx.selection || (p.release === ctx.selection.release && p.phase === ctx.selection.phase),
+  );
   const longest = phases.reduce((m, p) => (p.seconds > m.seconds ? p : m), { release: 0, phase: '-', seconds: 0 });
   const where = phases.length
-    ? `the longest phase, release ${longest.release} ${longest.phase}, is estimated at ${longest.seconds} s`
-    : 'the plan has no steps';
+    ? ctx.selection
+      ? `release ${longest.release} ${longest.phase} is estimated at ${longest.seconds} s`
+      : `the longest phase, release ${longest.release} ${longest.phase}, is estimated at ${longest.seconds} s`
+    : `${ctx.scope} has no steps`;
   const minutes = ctx.config.windowMinutes;
   const recommended = Math.max(1, Math.ceil((2 * longest.seconds) / 60));
   if (minutes === undefined)

@@ -1,6 +1,5 @@
 // The server and the role: connection and version, the plan's server, the 14.0-14.3 CONCURRENTLY bug,
 // privileges, and another executor already running.
-import { allSteps } from '../../planner/plan.js';
 import { qualified } from '../../db/quote.js';
 import { executorLockKey } from '../lock.js';
 import { fail, guarded, listed, pass, warn, type Check, type CheckContext } from './types.js';
@@ -78,9 +77,7 @@ export function concurrentlyIsBroken(versionNum: number): boolean {
 export async function concurrentlyCheck(ctx: CheckContext): Promise<Check> {
   return concurrentlyVerdict(
     ctx.serverVersionNum,
-    allSteps(ctx.plan)
-      .filter((s) => /\bCONCURRENTLY\b/i.test(s.sql))
-      .map((s) => s.id),
+    ctx.steps.filter((s) => /\bCONCURRENTLY\b/i.test(s.sql)).map((s) => s.id),
   );
 }
 
@@ -125,7 +122,7 @@ export async function privilegesCheck(ctx: CheckContext): Promise<Check> {
       `SELECT current_user AS usr, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
     );
     if (me?.superuser) return pass(id, title, `${me.usr} is a superuser`);
-    const steps = allSteps(ctx.plan);
+    const steps = ctx.steps;
     const altered = [...new Set(steps.filter((s) => s.lock !== 'none' && !s.backfill).flatMap((s) => s.lockedTables))];
     const filled = [
       ...new Set(steps.flatMap((s) => (s.backfill ? [qualified(s.backfill.schema, s.backfill.table)] : []))),

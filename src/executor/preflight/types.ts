@@ -3,7 +3,7 @@
 // stops the others.
 import type pg from 'pg';
 import type { SwitchyardConfig } from '../../config/config.js';
-import type { Plan } from '../../planner/types.js';
+import type { Phase, Plan, Step } from '../../planner/types.js';
 
 export type Queryable = Pick<pg.Client, 'query'>;
 
@@ -68,6 +68,8 @@ export interface PreflightInput {
   readonly thresholds?: Partial<PreflightThresholds>;
   /** The clock (tests); default now. */
   readonly now?: Date;
+  /** Only this phase is about to run (`--release N --phase P`): the checks of steps look at its steps only. */
+  readonly selection?: { readonly release: number; readonly phase: Phase };
 }
 
 /** What every check receives: the input with thresholds filled in and facts shared by several checks. */
@@ -76,8 +78,12 @@ export interface CheckContext extends Omit<PreflightInput, 'thresholds' | 'now'>
   readonly now: Date;
   /** server_version_num of `db`, or undefined when it could not be read. */
   readonly serverVersionNum: number | undefined;
-  /** Qualified names (`schema.table`) of the existing tables the plan's steps lock. */
+  /** Qualified names (`schema.table`) of the existing tables the steps about to run lock. */
   readonly lockedTables: ReadonlySet<string>;
+  /** The steps about to run: the selected phase's, or the whole plan's. */
+  readonly steps: readonly Step[];
+  /** What `steps` are, for messages: `release 1 expand`, or `the plan`. */
+  readonly scope: string;
 }
 
 export type CheckFn = (ctx: CheckContext) => Promise<Check>;
