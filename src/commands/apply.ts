@@ -11,7 +11,8 @@ import type { SwitchyardConfig } from '../config/config.js';
 import { describeTarget } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { allowedHazards, hazardRefusal } from '../executor/hazards.js';
-import { runPhase, type PhaseRef } from '../executor/run.js';
+import { refuseFirst, runPhase, type PhaseRef } from '../executor/run.js';
+import { planPhases } from '../executor/state.js';
 import { applyOne, phaseCommand as command, rollbackOne, type PhaseRun } from '../executor/single.js';
 import { pairMode, placeRollback, readPairLedgers } from '../pair/phases.js';
 import { reviewProblem } from '../planner/reviewed.js';
@@ -30,6 +31,7 @@ import {
   pairOf,
   pairPlacement,
   parseSelection,
+  productionAll,
   type ExecuteOptions,
   type Where,
 } from './phase-setup.js';
@@ -71,6 +73,17 @@ export interface TenantRunResult extends TenantRun {
   readonly pair?: PairPlace;
 }
 
+/** `apply --all` over tenants: each phase in order across the fleet, stopping at the first that did not finish. */
+export interface TenantAllResult {
+  readonly plan: string;
+  readonly database: string;
+  /** One tenant run per phase that was run, in order. */
+  readonly runs: readonly TenantRunResult[];
+  /** The phase the walk stopped at because a tenant failed or was not started; the later phases did not run. */
+  readonly stoppedAt?: PhaseRef;
+  readonly complete: boolean;
+}
+
 /** `apply` on one database (or the side of the pair the phase runs on). */
 export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions): Promise<ApplyResult | DryRunResult> {
   const l = await load(config, o.plan);
@@ -84,7 +97,16 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
   const allowed = allowedHazards(config, o.allowHazard);
   const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
   const reviewed = await reviewProblem(config, plan, path);
-  if (o.dryRun) return dryRun(config, plan, path, selection, allowed, [reviewed?.message, rehearsal], o);
+  if (o.dryRun)
+    return dryRun(
+      config,
+      plan,
+      path,
+      selection,
+      allowed,
+      [productionAll(config, path, selection, o)?.message, reviewed?.message, rehearsal],
+      o,
+    );
   const emit = o.onEvent ?? (() => undefined);
   const where: Where = {};
   // Without --skip-rehearsal the report passed for this checksum; with it, a report for this checksum still adds
@@ -157,10 +179,7 @@ export async function tenantsCommand(
   const { plan, path, report } = l;
   const t = tenantSettings(plan);
   const parsed = parseSelection(plan, o, verb);
-  if (parsed === 'all')
-    throw new UsageError(
-      `--all is not supported with tenants: every phase must finish on every tenant before the next; give --release N --phase P`,
-    );
+  if (parsed === 'all') throw new UsageError('--all over tenants is tenantsAllCommand: a bug if this is reached');
   const sel: PhaseRef = parsed;
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   const reviewed = await reviewProblem(config, plan, path);
@@ -218,6 +237,41 @@ export async function tenantsCommand(
   return { ...run, database: describeTarget(where.target!), ...pairOf(where) };
 }
 
+/**
+ * `apply --all` of a plan with tenants: phase by phase across the fleet, each phase a run of the one phase runner
+ * (lock, drift, fan-out, health check) as `--release N --phase P` would be, and the next phase only once every
+ * selected tenant finished this one. The guards of the whole walk (production's --yes, SQL as reviewed,
+ * rehearsal, every hazard of the plan) are made once, before the first phase.
+ */
+export async function tenantsAllCommand(config: SwitchyardConfig, o: ExecuteOptions): Promise<TenantAllResult> {
+  const l = await load(config, o.plan);
+  const { plan, path, report } = l;
+  tenantSettings(plan);
+  if (o.dryRun)
+    throw new UsageError(
+      `--dry-run with --all over tenants: the SQL of a phase depends on where the tenants stand after the one before; give --release N --phase P to see a phase's SQL`,
+    );
+  if (pairMode(config, o.db))
+    throw new UsageError(
+      '--all runs every phase on one database, but on a pair expand and backfill run on the standby and contract on live: give --release N --phase P (or --db URL for one database)',
+    );
+  const reviewed = await reviewProblem(config, plan, path);
+  const rehearsal = o.skipRehearsal ? undefined : rehearsalProblem(plan, report, path);
+  await refuseFirst(applyGuards(config, l, 'all', o, () => reviewed, rehearsal));
+  const runs: TenantRunResult[] = [];
+  for (const p of planPhases(plan)) {
+    if (p.steps.length === 0) continue;
+    const sel = { release: p.release, phase: p.phase };
+    const r = await tenantsCommand(config, { ...o, all: false, release: p.release, phase: p.phase }, 'apply');
+    const run = r as TenantRunResult;
+    runs.push(run);
+    if (run.outcomes.some((x) => x.state === 'failed') || run.notStarted.length)
+      return { plan: plan.name, database: run.database, runs, stoppedAt: sel, complete: false };
+  }
+  const last = runs[runs.length - 1];
+  return { plan: plan.name, database: last?.database ?? '', runs, complete: last?.complete ?? true };
+}
+
 /** A plan with tenants (or any tenant flag) runs over its tenants; any other on one database. */
 async function runsOnTenants(config: SwitchyardConfig, o: ExecuteOptions): Promise<boolean> {
   const flags =
@@ -230,13 +284,16 @@ export async function executeCommand(
   config: SwitchyardConfig,
   o: ExecuteOptions,
   verb: 'apply',
-): Promise<ApplyResult | DryRunResult | TenantRunResult>;
+): Promise<ApplyResult | DryRunResult | TenantRunResult | TenantAllResult>;
 export async function executeCommand(
   config: SwitchyardConfig,
   o: ExecuteOptions,
   verb: 'rollback',
 ): Promise<RollbackResult | DryRunResult | TenantRunResult>;
 export async function executeCommand(config: SwitchyardConfig, o: ExecuteOptions, verb: 'apply' | 'rollback') {
-  if (await runsOnTenants(config, o)) return tenantsCommand(config, o, verb);
+  if (await runsOnTenants(config, o))
+    return verb === 'apply' && o.all && o.release === undefined && o.phase === undefined
+      ? tenantsAllCommand(config, o)
+      : tenantsCommand(config, o, verb);
   return verb === 'apply' ? applyCommand(config, o) : rollbackCommand(config, o);
 }

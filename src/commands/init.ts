@@ -16,6 +16,9 @@ ledgerSchema: switchyard
 # introspect: { include: [public], exclude: [audit] }
 # Exit 1 when the database holds objects switchyard does not model (views, policies, grants...), as --strict.
 # strict: true
+# What this database is (development, test, staging, production). With production, \`apply --all\` runs
+# every remaining phase, contracts included, only with --yes.
+# environment: production
 `;
 
 const SCHEMA = `# Declared schema. Validate with \`switchyard validate\`; compare with \`switchyard diff\`.

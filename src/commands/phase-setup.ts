@@ -163,6 +163,7 @@ export function applyGuards(
     : planPhases(plan).flatMap((p) => p.steps);
   const allowed = allowedHazards(config, o.allowHazard);
   return [
+    () => productionAll(config, path, selection, o),
     reviewed,
     () =>
       paired && single?.phase === 'contract' && !o.yes
@@ -178,6 +179,23 @@ export function applyGuards(
     },
     () => hazardRefusal(plan, allowed, selected, path),
   ];
+}
+
+/**
+ * `apply --all` runs every remaining phase back to back, the contracts (drops, BREAKS_OLD_APP) included, with no
+ * deploy of the application between them: on a database the configuration calls production, only with --yes.
+ */
+export function productionAll(
+  config: SwitchyardConfig,
+  path: string,
+  selection: PhaseRef | 'all',
+  o: Pick<ExecuteOptions, 'yes'>,
+): UsageError | undefined {
+  if (selection !== 'all' || config.environment !== 'production' || o.yes) return undefined;
+  return new UsageError(
+    `apply --all runs every remaining phase of ${path} back to back, contracts included, and switchyard.yaml says environment: production` +
+      `\nfix: run the phases one at a time (switchyard apply ${path} --release N --phase P; switchyard status says which is next), or add --yes to run them all`,
+  );
 }
 
 /** Where the phase runs, decided once every guard passed, and the session opened there. */

@@ -11,6 +11,9 @@ import { SwitchyardError, UsageError, formatProblem, type Problem } from '../err
 
 export const CONFIG_FILE = 'switchyard.yaml';
 
+/** `environment:` values; `production` makes `apply --all` ask for --yes. */
+export const ENVIRONMENTS = ['development', 'test', 'staging', 'production'] as const;
+
 // Pair and router (blue/green mode). The URLs may be absent here and given as flags (`--blue`, `--green`);
 // `pair` commands say which is missing. Messages name the key and the fix: loadConfig prints them as they are.
 // Parsed as the connection will parse it, so the message says what is wrong (with the password masked).
@@ -148,6 +151,12 @@ const Config = z
         maxAgeHours: z.coerce.number().positive().default(24),
       })
       .strict()
+      .optional(),
+    environment: z
+      .enum(ENVIRONMENTS, { message: `\`environment\` must be one of ${ENVIRONMENTS.join(', ')}` })
+      .describe(
+        'what this database is; with production, `apply --all` (every remaining phase back to back, contracts included) asks for --yes',
+      )
       .optional(),
     windowMinutes: z.coerce
       .number()

@@ -7,6 +7,7 @@ import {
   type DryRunResult,
   type PairPlace,
   type RollbackResult,
+  type TenantAllResult,
   type TenantRunResult,
 } from '../../commands/apply.js';
 import { statusCommand, type StatusResult } from '../../commands/status.js';
@@ -120,6 +121,19 @@ function printTenantRun(r: TenantRunResult, c: Colors): string {
   return `${out.join('\n')}\n`;
 }
 
+/** `apply --all` over tenants: each phase's summary, and where the walk stopped. */
+function printTenantAll(r: TenantAllResult, c: Colors): string {
+  const out = r.runs.map((t) => printTenantRun(t, c).trimEnd());
+  if (r.runs.length === 0) out.push(`${c.green('nothing to do')}: plan ${r.plan} has no step`);
+  if (r.stoppedAt)
+    out.push(
+      c.yellow(
+        `stopped after release ${r.stoppedAt.release} ${r.stoppedAt.phase}: the next phase starts only once every tenant finished this one`,
+      ),
+    );
+  return `${out.join('\n')}\n`;
+}
+
 /** ` on green (standby)` when the command ran on a side of the pair. */
 const on = (p: PairPlace | undefined) => (p ? ` on ${p.side} (${p.role})` : '');
 
@@ -147,7 +161,11 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
     .option('--release <n>', 'release number', integer)
     .option('--phase <phase>', 'expand, backfill or contract')
-    .option('--all', 'every remaining phase in order (development and rehearsal databases)', false)
+    .option(
+      '--all',
+      'every remaining phase in order (development and rehearsal databases); with tenants, phase by phase across the fleet; with environment: production in switchyard.yaml, only with --yes',
+      false,
+    )
     .option('--dry-run', 'print exactly the SQL that would run, and run nothing', false)
     .option('--skip-rehearsal', 'apply without a passing rehearsal report for this plan (not recommended)', false)
     .option(
@@ -156,7 +174,11 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       collect,
       [] as string[],
     )
-    .option('--yes', 'on a pair: run contract on the live side, ending the cutback window for the release', false)
+    .option(
+      '--yes',
+      'on a pair: run contract on the live side, ending the cutback window for the release; with environment: production: confirm --all',
+      false,
+    )
     .addHelpText(
       'after',
       examples([
@@ -167,6 +189,8 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
         'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants-file retry.txt   # one name per line',
         'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase backfill --dry-run',
         'switchyard apply plans/0001_add_tiers.plan.yaml --all --db postgres://app@127.0.0.1/app_dev',
+        'switchyard apply plans/0001_add_tiers.plan.yaml --all --yes   # environment: production in switchyard.yaml',
+        'switchyard apply plans/0002_tenant_notes.plan.yaml --all   # every phase, each finished on every tenant before the next',
         '',
         'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase contract --yes   # on a pair: on live, after cutover',
         '',
@@ -178,13 +202,19 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
       const rep = reporter(io, ctx.c, { json: ctx.json });
-      let r: ApplyResult | DryRunResult | TenantRunResult;
+      let r: ApplyResult | DryRunResult | TenantRunResult | TenantAllResult;
       try {
         r = await executeCommand(await ctx.config(), { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'apply');
       } finally {
         rep.close();
       }
       if ('outcomes' in r) return reportTenantRun(ctx, r, setExit);
+      if ('runs' in r) {
+        const all = r;
+        ctx.print(all, () => printTenantAll(all, ctx.c));
+        if (all.stoppedAt) setExit(1);
+        return;
+      }
       if ('notices' in r) {
         const dry = r;
         return ctx.print(dry, () => printDryRun(dry, ctx.c, 'apply'));

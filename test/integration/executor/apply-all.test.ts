@@ -1,0 +1,95 @@
+// `apply --all` (issue #18, point 3): with `environment: production` it asks for --yes; over tenants it walks
+// the plan phase by phase across the fleet, through the same phase runner as `--release N --phase P`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readPlan } from '../../../src/planner/file.js';
+import { planPhases } from '../../../src/executor/state.js';
+import { tenantFingerprint, tenantProject, templateFingerprint, DRIFTED } from '../../support/tenants.js';
+import { exampleProject } from './support.js';
+
+const HAZARDS = ['--allow-hazard', 'DELETES_DATA,BREAKS_OLD_APP'];
+
+describe('apply --all with environment: production', () => {
+  it('refuses without --yes (exit 2, naming it) and runs every phase with it', async () => {
+    const p = await exampleProject('environment: production\n');
+    const refused = await p.run('apply', p.plan, '--all', '--skip-rehearsal', ...HAZARDS);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('environment: production');
+    expect(refused.stderr).toContain('--yes');
+    expect(refused.stderr).toContain('--release N --phase P');
+    const json = await p.run('--json', 'apply', p.plan, '--all', '--skip-rehearsal', ...HAZARDS);
+    expect(JSON.parse(json.stdout).error.code).toBe('USAGE');
+    // Refused before anything ran: no ledger.
+    const { rows } = await p.db.client.query(`SELECT to_regclass('switchyard.plans') AS t`);
+    expect(rows[0].t).toBeNull();
+    const dry = await p.run('apply', p.plan, '--all', '--dry-run', ...HAZARDS, '--skip-rehearsal');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('apply would refuse: apply --all runs every remaining phase');
+    // One phase at a time needs no --yes.
+    const one = await p.run('apply', p.plan, '--release', '1', '--phase', 'expand', '--skip-rehearsal');
+    expect(one.code, one.stderr).toBe(0);
+    const yes = await p.run('apply', p.plan, '--all', '--yes', '--skip-rehearsal', ...HAZARDS);
+    expect(yes.code, yes.stderr).toBe(0);
+    expect(yes.stdout).toContain('fully applied');
+  });
+
+  it('other environments run --all as before, and an unknown one is a configuration error', async () => {
+    const p = await exampleProject('environment: staging\n');
+    const all = await p.run('apply', p.plan, '--all', '--skip-rehearsal', ...HAZARDS);
+    expect(all.code, all.stderr).toBe(0);
+    const bad = await exampleProject();
+    writeFileSync(bad.config, `${readFileSync(bad.config, 'utf8')}environment: prod\n`);
+    const r = await bad.run('apply', bad.plan, '--all');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('`environment` must be one of development, test, staging, production');
+  });
+});
+
+describe('apply --all over tenants', () => {
+  it('walks the plan phase by phase across the fleet and ends with every tenant at the target', async () => {
+    const p = await tenantProject(3, { special: false });
+    expect((await p.run('plan', '--name', 'notes')).code).toBe(0);
+    const planPath = `${p.dir}/plans/0001_notes.plan.yaml`;
+    const plan = await readPlan(planPath);
+    const r = await p.run('--json', 'apply', planPath, '--all', '--skip-rehearsal', ...HAZARDS);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      runs: { release: number; phase: string; outcomes: { state: string }[] }[];
+      complete: boolean;
+      stoppedAt?: unknown;
+    };
+    const phases = planPhases(plan).filter((x) => x.steps.length);
+    expect(out.runs.map((x) => `${x.release} ${x.phase}`)).toEqual(phases.map((x) => `${x.release} ${x.phase}`));
+    expect(out.runs.every((x) => x.outcomes.length === 3 && x.outcomes.every((o) => o.state === 'done'))).toBe(true);
+    expect(out.complete).toBe(true);
+    expect(out.stoppedAt).toBeUndefined();
+    const target = templateFingerprint(plan.target.snapshot);
+    for (const t of p.tenants) expect(await tenantFingerprint(p.db.client, t)).toBe(target);
+    const again = await p.run('apply', planPath, '--all', '--skip-rehearsal', ...HAZARDS);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('fully applied on every tenant');
+  });
+
+  it('stops after a phase a tenant did not finish: the next phase starts on no tenant', async () => {
+    const p = await tenantProject(2);
+    expect((await p.run('plan', '--name', 'notes')).code).toBe(0);
+    const planPath = `${p.dir}/plans/0001_notes.plan.yaml`;
+    const plan = await readPlan(planPath);
+    const r = await p.run('apply', planPath, '--all', '--skip-rehearsal', ...HAZARDS);
+    expect(r.code).toBe(1);
+    const first = planPhases(plan).find((x) => x.steps.length)!;
+    expect(r.stdout).toContain(`stopped after release ${first.release} ${first.phase}`);
+    expect(r.stdout).toContain(DRIFTED);
+    const { rows } = await p.db.client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM switchyard.steps WHERE status = 'done' AND NOT (release = $1 AND phase = $2)`,
+      [first.release, first.phase],
+    );
+    expect(rows[0]!.n).toBe(0);
+    const prod = await tenantProject(1, { special: false });
+    writeFileSync(prod.config, `${readFileSync(prod.config, 'utf8')}environment: production\n`);
+    expect((await prod.run('plan', '--name', 'notes')).code).toBe(0);
+    const refused = await prod.run('apply', `${prod.dir}/plans/0001_notes.plan.yaml`, '--all', '--skip-rehearsal');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+  });
+});
