@@ -23,6 +23,10 @@ export function reportError(e: unknown, io: CliIO, c: Colors, verbose: boolean, 
           ...(problems ? { problems } : {}),
           // --strict refusals carry the whole list (the message names the first few).
           ...(known && 'notModeled' in e ? { notModeled: (e as unknown as { notModeled: unknown }).notModeled } : {}),
+          // A drift refusal's message may summarize them (a database that is not the plan's source).
+          ...(known && 'differences' in e
+            ? { differences: (e as unknown as { differences: unknown }).differences }
+            : {}),
         },
       })}\n`,
     );

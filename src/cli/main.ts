@@ -9,6 +9,10 @@ import { registerCommands } from './commands/index.js';
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode = 0;
+  // A usage mistake is found while parsing, before the global options are known: --json is looked for in argv, so
+  // that scripts get one JSON document for it too (and nothing on stderr, which stays for progress).
+  const json = argv.includes('--json');
+  let usage: string | undefined;
   const program = new Command('switchyard')
     .description(
       'Zero-downtime PostgreSQL schema changes: declared schema -> multi-release plan with rehearsed rollbacks -> blue/green cutover and cutback.',
@@ -17,9 +21,20 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
     .option('--json', 'machine-readable output', false)
     .option('--verbose', 'show stack traces and every statement', false)
     .option('--no-color', 'never color the output (NO_COLOR is honoured too)')
-    .showHelpAfterError('(run with --help for usage and examples)')
+    .showHelpAfterError(json ? false : '(run with --help for usage and examples)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => {
+        if (!json) return write(text);
+        // The first line is the error; the hint to run --help follows it.
+        usage ??= text
+          .trim()
+          .split('\n')[0]
+          ?.replace(/^error: /, '');
+      },
+    });
   registerCommands(program, io, (code) => (exitCode = code));
   const globals = () => program.opts<GlobalOptions>();
   try {
@@ -27,7 +42,12 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end here with exitCode 0; usage mistakes with 2.
-      return e.exitCode === 0 ? 0 : 2;
+      if (e.exitCode === 0) return 0;
+      if (json)
+        io.stdout(
+          `${JSON.stringify({ ok: false, error: { code: 'USAGE', message: usage ?? e.message.replace(/^error: /, '') } })}\n`,
+        );
+      return 2;
     }
     const g = globals();
     return reportError(e, io, colorsFor(io, !g.color), g.verbose, g.json);

@@ -4,6 +4,7 @@
 import cliProgress from 'cli-progress';
 import type { ExecutorEvent } from '../commands/apply.js';
 import type { CliIO, Colors } from './io.js';
+import { duration } from '../planner/show/summary.js';
 
 export interface Reporter {
   readonly onEvent: (e: ExecutorEvent) => void;
@@ -116,7 +117,7 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
           return say(
             e.state === 'start'
               ? c.bold(`${e.phase} (release ${e.release})`)
-              : `${c.green(e.state === 'done' ? 'applied' : 'rolled back')} ${e.phase} (release ${e.release})${e.ms !== undefined ? c.dim(` in ${(e.ms / 1000).toFixed(1)} s`) : ''}`,
+              : `${c.green(e.state === 'done' ? 'applied' : 'rolled back')} ${e.phase} (release ${e.release})${e.ms !== undefined ? c.dim(` in ${duration(e.ms)}`) : ''}`,
           );
         case 'step':
           if (e.state === 'start')

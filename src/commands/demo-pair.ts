@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig, type SwitchyardConfig } from '../config/config.js';
+import { duration } from '../planner/show/summary.js';
 import { withClient } from '../db/connect.js';
 import { ident, literal } from '../db/quote.js';
 import { runSwitch, type SwitchReport } from '../pair/cutover.js';
@@ -204,7 +205,7 @@ export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promis
     const rehearsed = await rehearseCommand(config, { plan: planFile, pgVersion: blue.major });
     if (!rehearsed.report.passed) throw new Error(`the rehearsal failed: ${rehearsed.report.failure?.message ?? ''}`);
     const release = planned.plan.releases[0]!;
-    const lines = [`${planned.steps} steps; rehearsal passed in ${(rehearsed.report.ms / 1000).toFixed(1)} s`];
+    const lines = [`${planned.steps} steps; rehearsal passed in ${duration(rehearsed.report.ms)}`];
     for (const phase of ['expand', 'backfill'] as const) {
       if (!release[phase].length) continue;
       const r = (await applyCommand(config, { plan: planFile, release: release.number, phase })) as ApplyResult;

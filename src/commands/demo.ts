@@ -17,6 +17,7 @@ import { diffCommand, type DiffResult } from './diff.js';
 import { introspectCommand } from './introspect.js';
 import { planCommand } from './plan.js';
 import { rehearseCommand } from './rehearse.js';
+import { duration } from '../planner/show/summary.js';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../migrations/example/', import.meta.url));
 
@@ -111,7 +112,7 @@ async function executeChapters(
   events.detail(
     r.passed
       ? [
-          `passed in ${(r.ms / 1000).toFixed(1)} s on ${r.server}: ${r.phases.reduce((n, p) => n + p.steps.length, 0)} steps, every rollback restored the schema exactly`,
+          `passed in ${duration(r.ms)} on ${r.server}: ${r.phases.reduce((n, p) => n + p.steps.length, 0)} steps, every rollback restored the schema exactly`,
         ]
       : [`FAILED${r.failure?.step ? ` at ${r.failure.step}` : ''}: ${r.failure?.message ?? ''}`],
   );

@@ -115,9 +115,44 @@ function withoutInvalidIndex(live: DatabaseSchema, ix: { schema: string; name: s
   return found ? { ...live, schemas } : undefined;
 }
 
+/** From this many differences at the start of a plan, the database is taken for another one, not a drifted source. */
+export const NOT_SOURCE_DIFFERENCES = 10;
+
+/**
+ * Before the plan's first step, a schema far from the plan's source (many differences, or most of the source's
+ * tables missing) is not drift but the wrong database: one line with the count says so better than a long list.
+ */
+export function notTheSource(plan: Plan, live: DatabaseSchema, differences: readonly string[]): boolean {
+  if (differences.length >= NOT_SOURCE_DIFFERENCES) return true;
+  const tables = (m: DatabaseSchema) => new Set(m.schemas.flatMap((s) => s.tables.map((t) => `${s.name}.${t.name}`)));
+  const source = tables(plan.source.snapshot);
+  const present = tables(live);
+  const missing = [...source].filter((t) => !present.has(t)).length;
+  return source.size > 0 && missing * 2 > source.size;
+}
+
 export class DriftError extends SwitchyardError {
   readonly differences: readonly string[];
-  constructor(plan: Plan, where: string, actual: string, expected: readonly string[], differences: readonly string[]) {
+  constructor(
+    plan: Plan,
+    where: string,
+    actual: string,
+    expected: readonly string[],
+    differences: readonly string[],
+    notSource = false,
+  ) {
+    if (notSource) {
+      const n = differences.length;
+      const e = differences.slice(0, 2).join('; ');
+      super(
+        'DRIFT',
+        `this database does not look like the source of plan ${plan.name}: ${n} difference${n === 1 ? '' : 's'} from the schema it was planned from${e ? ` (${e}${n > 2 ? '; ...' : ''})` : ''}` +
+          `\nfix: check --db (or database: in switchyard.yaml) names the database the plan was made from (--json lists every difference)`,
+        1,
+      );
+      this.differences = differences;
+      return;
+    }
     const shown = differences.length
       ? differences
           .slice(0, 50)
@@ -194,5 +229,13 @@ export async function checkDrift(
   }
   if (cleaned) fp = fingerprint(cleaned);
   const differences = e.model ? diff(e.model, live).map(describeChange) : [];
-  throw new DriftError(plan, e.where, fp, e.fingerprints, differences);
+  const atStart = !position.lastDone && !position.uncertain && !position.rollingBack;
+  throw new DriftError(
+    plan,
+    e.where,
+    fp,
+    e.fingerprints,
+    differences,
+    atStart && notTheSource(plan, cleaned ?? live, differences),
+  );
 }

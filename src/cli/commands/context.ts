@@ -48,6 +48,14 @@ export function wholeNumber(v: string): number {
   return n;
 }
 
+/** A number of seconds (`--timeout 2.5`): a finite number, not negative; anything else is a usage error. */
+export function seconds(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`expected a number of seconds, got "${v}"`);
+  return n;
+}
+
 /** Repeatable, comma-separated values (`--allow-hazard A,B --allow-hazard C`). */
 export function collect(v: string, prev: readonly string[] = []): string[] {
   return [

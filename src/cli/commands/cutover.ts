@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import { runSwitch, type SwitchCommand, type SwitchEvent, type SwitchReport } from '../../pair/cutover.js';
 import type { SwitchStep } from '../../pair/topology.js';
 import type { CliIO, Colors } from '../io.js';
-import { context, examples, type SetExit } from './context.js';
+import { context, examples, seconds, type SetExit, wholeNumber } from './context.js';
 
 interface Flags {
   blue?: string;
@@ -87,8 +87,8 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
     .option('--replication-user <role>', 'role the reverse subscription logs in as (default: pair.replicationUser)')
     .option('--dry-run', 'run the gate and say what would happen; change nothing')
     .option('--yes', 'really switch (application writes pause for the switch)')
-    .option('--max-lag <bytes>', 'gate: most WAL the stream may be behind (default 16 MiB)', Number)
-    .option('--marker-timeout <seconds>', 'how long the marker may take to reach the other side (default 10)', Number)
+    .option('--max-lag <bytes>', 'gate: most WAL the stream may be behind (default 16 MiB)', wholeNumber)
+    .option('--marker-timeout <seconds>', 'how long the marker may take to reach the other side (default 10)', seconds)
     .addHelpText(
       'after',
       examples([

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { demo } from '../../commands/demo.js';
 import type { CliIO } from '../io.js';
-import { context, examples, type SetExit } from './context.js';
+import { duration } from '../../planner/show/summary.js';
+import { context, examples, type SetExit, wholeNumber } from './context.js';
 
 export function registerDemo(program: Command, io: CliIO, setExit: SetExit): void {
   program
@@ -9,9 +10,7 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
     .description(
       'the whole story on throwaway embedded PostgreSQL servers (one database, then a blue/green pair): nothing to set up, nothing left behind',
     )
-    .option('--pg-version <major>', 'PostgreSQL major version: 17 (default), 18, or 15 (system binaries)', (v) =>
-      Number(v),
-    )
+    .option('--pg-version <major>', 'PostgreSQL major version: 17 (default), 18, or 15 (system binaries)', wholeNumber)
     .option('--no-pair', 'skip the blue/green half (pair, cutover, cutback)')
     .addHelpText(
       'after',
@@ -45,7 +44,7 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
         ctx.print(
           r,
           () =>
-            `${ctx.c.green('demo finished')} in ${(r.millis / 1000).toFixed(1)} s: ${r.diff.changes.length} changes planned as ${r.plan.steps} steps, ` +
+            `${ctx.c.green('demo finished')} in ${duration(r.millis)}: ${r.diff.changes.length} changes planned as ${r.plan.steps} steps, ` +
             `rehearsed, applied, rolled back and applied again; ${r.reachedTarget ? 'the database matches the declared schema' : ctx.c.red('the database does NOT match the declared schema')}.\n` +
             (r.pair
               ? `blue/green: ${r.pair.switches.map((s) => `${s.command} ${s.pauseMs} ms`).join(', ')} of write pause; ${r.pair.acknowledged} writes acknowledged, ${r.pair.lost === 0 ? ctx.c.green('0 lost') : ctx.c.red(`${r.pair.lost} LOST`)}, ${r.pair.failed} failed; ${r.pair.sidesEqual ? 'both sides equal' : ctx.c.red('the sides differ')}.\n`

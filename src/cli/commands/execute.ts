@@ -11,11 +11,12 @@ import {
   type TenantRunResult,
 } from '../../commands/apply.js';
 import { statusCommand, type StatusResult } from '../../commands/status.js';
+import { duration } from '../../planner/show/summary.js';
 import { HAZARDS } from '../../planner/types.js';
 import { ident } from '../../db/quote.js';
 import type { CliIO, Colors } from '../io.js';
 import { reporter } from '../progress.js';
-import { context, examples } from './context.js';
+import { context, examples, wholeNumber } from './context.js';
 import type { SetExit } from './context.js';
 
 const collect = (v: string, prev: string[] = []) => [
@@ -25,10 +26,6 @@ const collect = (v: string, prev: string[] = []) => [
     .map((s) => s.trim())
     .filter(Boolean),
 ];
-const integer = (v: string) => {
-  const n = Number(v);
-  return Number.isInteger(n) ? n : NaN;
-};
 
 interface ExecFlags {
   db?: string;
@@ -88,7 +85,7 @@ function tenantOptions(cmd: Command): Command {
       'tenant schemas, one name per line as it is (for names holding commas or spaces); - reads standard input',
       (file: string, prev: string[] = []) => [...prev, ...readNames(file)],
     )
-    .option('--concurrency <n>', 'tenants migrated at once, one connection each (default 4)', integer)
+    .option('--concurrency <n>', 'tenants migrated at once, one connection each (default 4)', wholeNumber)
     .option(
       '--on-error <mode>',
       'when a tenant fails: continue with the others (default) or abort (finish the running ones, start no more)',
@@ -105,7 +102,7 @@ function printTenantRun(r: TenantRunResult, c: Colors): string {
   const verb = r.verb === 'apply' ? 'applied' : 'rolled back';
   const out = [
     `${count('failed') || r.notStarted.length ? c.yellow(verb) : c.green(verb)} ${r.phase} (release ${r.release}) of ${r.plan}${on(r.pair)} on ${r.database}: ` +
-      `${r.outcomes.length + r.notStarted.length} tenant(s) in ${(r.ms / 1000).toFixed(1)} s: ${count('done')} done, ${count('skipped')} already ${r.verb === 'apply' ? 'done' : 'undone'}, ${count('failed')} failed, ${r.notStarted.length} not started; ${r.shared} shared step(s)`,
+      `${r.outcomes.length + r.notStarted.length} tenant(s) in ${duration(r.ms)}: ${count('done')} done, ${count('skipped')} already ${r.verb === 'apply' ? 'done' : 'undone'}, ${count('failed')} failed, ${r.notStarted.length} not started; ${r.shared} shared step(s)`,
   ];
   for (const n of r.notices) out.push(`${c.yellow('note')}: ${n}`);
   const failed = r.outcomes.filter((x) => x.state === 'failed');
@@ -159,7 +156,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .description('run a phase of a plan (or every remaining phase with --all) on the database, resumably')
     .argument('<plan>', 'plan file (plans/NNNN_name.plan.yaml)')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
-    .option('--release <n>', 'release number', integer)
+    .option('--release <n>', 'release number', wholeNumber)
     .option('--phase <phase>', 'expand, backfill or contract')
     .option(
       '--all',
@@ -225,7 +222,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
           return `${ctx.c.green('nothing to do')}: ${a.complete ? `plan ${a.plan} is fully applied on ${a.database}` : `that phase is already applied${on(a.pair)}`}\n${a.next ? `next: ${a.next}\n` : ''}`;
         const lines = a.phases.map(
           (p) =>
-            `${ctx.c.green('applied')} ${p.phase} (release ${p.release})${on(a.pair)}: ${p.ran} step(s) run, ${p.skipped} already done, ${p.retries} lock retr${p.retries === 1 ? 'y' : 'ies'}, ${(p.ms / 1000).toFixed(1)} s`,
+            `${ctx.c.green('applied')} ${p.phase} (release ${p.release})${on(a.pair)}: ${p.ran} step(s) run, ${p.skipped} already done, ${p.retries} lock retr${p.retries === 1 ? 'y' : 'ies'}, ${duration(p.ms)}`,
         );
         return (
           lines.join('\n') +
@@ -239,7 +236,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .description('undo one phase of a plan (steps in reverse order, each with its rehearsed rollback)')
     .argument('<plan>', 'plan file')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
-    .option('--release <n>', 'release number', integer)
+    .option('--release <n>', 'release number', wholeNumber)
     .option('--phase <phase>', 'expand, backfill or contract')
     .option('--dry-run', 'print exactly the SQL that would run, and run nothing', false)
     .addHelpText(
@@ -268,7 +265,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       ctx.print(b, () =>
         b.ran === 0
           ? `${ctx.c.green('nothing to do')}: ${b.phase} (release ${b.release}) of ${b.plan} has no applied step${on(b.pair)}\n`
-          : `${ctx.c.green('rolled back')} ${b.phase} (release ${b.release}) of ${b.plan}${on(b.pair)}: ${b.ran} step(s) undone in ${(b.ms / 1000).toFixed(1)} s\n`,
+          : `${ctx.c.green('rolled back')} ${b.phase} (release ${b.release}) of ${b.plan}${on(b.pair)}: ${b.ran} step(s) undone in ${duration(b.ms)}\n`,
       );
     });
 

@@ -15,7 +15,7 @@ import type { PairTeardownResult } from '../../pair/teardown.js';
 import type { PairEvent } from '../../pair/types.js';
 import type { ForeignWrite } from '../../pair/watch.js';
 import type { CliIO, Colors } from '../io.js';
-import { context, examples, noticeNotModeled, type SetExit } from './context.js';
+import { context, examples, noticeNotModeled, seconds, type SetExit } from './context.js';
 
 interface Flags {
   blue?: string;
@@ -25,8 +25,6 @@ interface Flags {
   timeout?: number;
   once?: boolean;
 }
-
-const seconds = (v: string) => Number(v);
 
 function withPairFlags(cmd: Command): Command {
   return cmd

@@ -5,7 +5,7 @@ import { lintCommand, showCommand } from '../../commands/review.js';
 import { SHOW_FORMATS } from '../../planner/show/index.js';
 import { HAZARDS } from '../../planner/types.js';
 import type { CliIO } from '../io.js';
-import { context, examples, noticeNotModeled, type SetExit, STRICT_OPTION } from './context.js';
+import { context, examples, noticeNotModeled, type SetExit, STRICT_OPTION, wholeNumber } from './context.js';
 
 const collect = (v: string, prev: string[]) => [
   ...prev,
@@ -25,7 +25,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
     .option('--from <snapshot>', 'plan from a saved snapshot (switchyard introspect -o) instead of a live database')
     .option('--schema <file>', 'declared schema (default: `schema` from switchyard.yaml)')
-    .option('--pg-version <major>', 'with --from: the PostgreSQL major to plan for (default 17)', (v) => Number(v))
+    .option('--pg-version <major>', 'with --from: the PostgreSQL major to plan for (default 17)', wholeNumber)
     .option('--dry-run', 'show the plan without writing files', false)
     .option(
       '--shadow-db <url>',

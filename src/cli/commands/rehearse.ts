@@ -4,7 +4,8 @@ import { rehearseCommand } from '../../commands/rehearse.js';
 import type { RehearsalEvent } from '../../rehearsal/rehearse.js';
 import { ident } from '../../db/quote.js';
 import type { CliIO, Colors } from '../io.js';
-import { context, examples, type SetExit } from './context.js';
+import { duration } from '../../planner/show/summary.js';
+import { context, examples, type SetExit, wholeNumber } from './context.js';
 
 function progress(io: CliIO, c: Colors, json: boolean): (e: RehearsalEvent) => void {
   if (json || !io.isTTY) {
@@ -59,15 +60,17 @@ export function registerRehearse(program: Command, io: CliIO, setExit: SetExit):
     .argument('<plan>', 'plan file (plans/NNNN_name.plan.yaml)')
     .option('--engine <engine>', 'embedded (default) or docker')
     .option('--image <image>', 'with --engine docker: the image (default postgres:<major>)')
-    .option('--pg-version <major>', 'PostgreSQL major to rehearse on (default: the one the plan was made for)', (v) =>
-      Number(v),
+    .option(
+      '--pg-version <major>',
+      'PostgreSQL major to rehearse on (default: the one the plan was made for)',
+      wholeNumber,
     )
     .option('--db <url>', 'copy the source schema (never the rows) from this database instead of the plan snapshot')
-    .option('--sample-rows <n>', 'rows generated per table before the first phase (default 20)', (v) => Number(v))
+    .option('--sample-rows <n>', 'rows generated per table before the first phase (default 20)', wholeNumber)
     .option(
       '--tenant-sample <n>',
       'a tenant plan: real tenant schemas (read from the database, schema only) rehearsed after the template, names needing quotes first (default 3; 0 = template only)',
-      (v) => Number(v),
+      wholeNumber,
     )
     .option(
       '--strict',
@@ -108,7 +111,7 @@ export function registerRehearse(program: Command, io: CliIO, setExit: SetExit):
             ? `\n${ctx.c.yellow('drifted tenants left out of the sample')} (apply refuses them too): ${rep.tenantsDrifted.map((t) => `${ident(t.tenant)} (${t.differences[0] ?? 'differs'})`).join(', ')}`
             : '';
           if (rep.passed)
-            return `${ctx.c.green('rehearsal passed')}: ${rep.phases.length} phase(s), ${rep.phases.reduce((n, p) => n + p.steps.length, 0)} steps applied, rolled back and applied again on ${rep.server} in ${(rep.ms / 1000).toFixed(1)} s${tenants}${drifted}\nreport: ${r.written}\n`;
+            return `${ctx.c.green('rehearsal passed')}: ${rep.phases.length} phase(s), ${rep.phases.reduce((n, p) => n + p.steps.length, 0)} steps applied, rolled back and applied again on ${rep.server} in ${duration(rep.ms)}${tenants}${drifted}\nreport: ${r.written}\n`;
           const f = rep.failure!;
           return `${ctx.c.red('rehearsal failed')}${f.step ? ` at step ${ctx.c.bold(f.step)}` : ''} (${f.stage}): ${f.message}\n${f.differences.map((d) => `  - ${d}\n`).join('')}${tenants ? `${tenants.slice(1)}\n` : ''}report: ${r.written}\n`;
         });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { tenantsAdd, tenantsList } from '../../commands/tenants.js';
 import { ident } from '../../db/quote.js';
 import type { CliIO } from '../io.js';
-import { context, examples, type SetExit } from './context.js';
+import { context, examples, seconds, type SetExit } from './context.js';
 
 export function registerTenants(program: Command, io: CliIO, _setExit: SetExit): void {
   const tenants = program
@@ -60,7 +60,7 @@ export function registerTenants(program: Command, io: CliIO, _setExit: SetExit):
     .option(
       '--timeout <seconds>',
       'with a pair: how long to wait for the standby to copy the new tables (default 120)',
-      (v) => Number(v),
+      seconds,
     )
     .action(async (name: string, o: { db?: string; timeout?: number }, cmd: Command) => {
       const ctx = context(cmd, io);

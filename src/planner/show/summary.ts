@@ -23,6 +23,15 @@ export function seconds(s: number): string {
   return `${Math.round(s / 60)} min`;
 }
 
+/** A measured time in milliseconds: `840 ms`, `2.3 s`, `4 min 12 s`; never `0.0 s` for a phase that ran. */
+export function duration(ms: number): string {
+  if (ms < 1) return 'under 1 ms';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 export function costText(s: Step): string {
   if (!s.cost) return '';
   return `${s.cost.rows.toLocaleString('en-US')} rows, ~${seconds(s.cost.seconds)}`;

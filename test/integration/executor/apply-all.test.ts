@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readPlan } from '../../../src/planner/file.js';
 import { planPhases } from '../../../src/executor/state.js';
 import { tenantFingerprint, tenantProject, templateFingerprint, DRIFTED } from '../../support/tenants.js';
+import { freshDatabase } from '../../support/db.js';
 import { exampleProject } from './support.js';
 
 const HAZARDS = ['--allow-hazard', 'DELETES_DATA,BREAKS_OLD_APP'];
@@ -91,5 +92,80 @@ describe('apply --all over tenants', () => {
     const refused = await prod.run('apply', `${prod.dir}/plans/0001_notes.plan.yaml`, '--all', '--skip-rehearsal');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');
+  });
+});
+
+describe('small things (issue #18, point 8)', () => {
+  it('a database that is clearly not the plan source is named in one line with the count, --json lists them', async () => {
+    const p = await exampleProject();
+    const other = await freshDatabase();
+    await other.client.query('CREATE TABLE public.invoices (id bigint PRIMARY KEY, total numeric)');
+    const r = await p.run(
+      'apply',
+      p.plan,
+      '--release',
+      '1',
+      '--phase',
+      'expand',
+      '--skip-rehearsal',
+      '--db',
+      other.url,
+    );
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^error: this database does not look like the source of plan tiers: \d+ differences/);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(r.stderr).toContain('check --db');
+    const json = JSON.parse(
+      (
+        await p.run(
+          '--json',
+          'apply',
+          p.plan,
+          '--release',
+          '1',
+          '--phase',
+          'expand',
+          '--skip-rehearsal',
+          '--db',
+          other.url,
+        )
+      ).stdout,
+    ) as { error: { code: string; differences: string[] } };
+    expect(json.error.code).toBe('DRIFT');
+    expect(json.error.differences.length).toBeGreaterThan(2);
+    // Nothing ran there.
+    const { rows } = await other.client.query(`SELECT to_regclass('switchyard.plans') AS t`);
+    expect(rows[0].t).toBeNull();
+  });
+
+  it('numeric options are checked and named (exit 2), as JSON with --json; a phase never takes "0.0 s"', async () => {
+    const p = await exampleProject();
+    const word = await p.run('apply', p.plan, '--release', 'one', '--phase', 'expand');
+    expect(word.code).toBe(2);
+    expect(word.stderr).toContain(`option '--release <n>' argument 'one' is invalid`);
+    expect(word.stderr).not.toContain('NaN');
+    const json = await p.run('--json', 'apply', p.plan, '--release', 'one', '--phase', 'expand');
+    expect(json.code).toBe(2);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      error: { code: 'USAGE', message: expect.stringContaining("'--release <n>'") },
+    });
+    const unknown = JSON.parse((await p.run('--json', 'apply', p.plan, '--bogus')).stdout);
+    expect(unknown.error).toEqual({ code: 'USAGE', message: "unknown option '--bogus'" });
+    for (const args of [
+      ['rollback', p.plan, '--release', '1.5', '--phase', 'expand'],
+      ['apply', p.plan, '--release', '1', '--phase', 'expand', '--concurrency', 'many'],
+      ['plan', '--name', 'x', '--from', 'y.yaml', '--pg-version', 'seventeen'],
+    ]) {
+      const r = await p.run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('expected a whole number');
+    }
+    const expand = await p.run('apply', p.plan, '--release', '1', '--phase', 'expand', '--skip-rehearsal');
+    expect(expand.code, expand.stderr).toBe(0);
+    expect(expand.stdout).toMatch(/lock retries, (\d+ ms|\d+\.\d s)\n/);
+    expect(expand.stdout).not.toContain('0.0 s');
   });
 });
