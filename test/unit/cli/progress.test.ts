@@ -50,7 +50,7 @@ describe('progress on a terminal', () => {
     for (const e of events) r.onEvent(e);
     r.close();
     expect(lines).toBe(
-      'backfill (release 1)\n  r1-backfill-001 fill orders.total_cents from orders.total\napplied backfill (release 1) in 0.2 s\n',
+      'backfill (release 1)\n  r1-backfill-001 fill orders.total_cents from orders.total\napplied backfill (release 1) in 200 ms\n',
     );
     expect(bar.text()).toMatch(/backfill \[[█░]+\] 100% \| 1000\/1000 rows \| 5000 rows\/s \| ETA /);
   });
