@@ -10,6 +10,7 @@ import { phaseCommand } from '../executor/single.js';
 import { phaseLabel } from '../executor/state.js';
 import { planBaseName, readPlan } from '../planner/file.js';
 import type { Plan } from '../planner/types.js';
+import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 
 /** `plan` was asked to plan against a database on which another plan is not finished. */
@@ -68,16 +69,23 @@ export async function stackOn(
     plans.push(plan);
   }
   for (let i = 1; i < plans.length; i++) {
-    if (plans[i]!.source.fingerprint !== plans[i - 1]!.target.fingerprint)
+    if (plans[i]!.source.fingerprint !== fingerprint(stackedSource(plans[i - 1]!, schemaNames(plans[i]!))))
       throw new UsageError(
         `--stack: plans ${planBaseName(plans[i - 1]!)} and ${planBaseName(plans[i]!)} are both unfinished, and the second was not planned from the first's target: finish ${planBaseName(plans[i - 1]!)} first`,
       );
   }
   const last = plans[plans.length - 1]!;
-  const keep = new Set(schemas);
-  // As the live schema is read: the declared schemas only, and no `tenants:` (the declared file's setting).
   return {
     on: { name: last.name, number: last.number, fingerprint: last.target.fingerprint },
-    source: { schemas: last.target.snapshot.schemas.filter((s) => keep.has(s.name)) },
+    source: stackedSource(last, schemas),
   };
+}
+
+/** The declared schemas of a plan (its target is the declared file). */
+const schemaNames = (p: Plan) => p.target.snapshot.schemas.map((s) => s.name);
+
+/** A plan's target as the live schema is read: the declared schemas only, and no `tenants:` (a setting of the file). */
+function stackedSource(p: Plan, schemas: readonly string[]): DatabaseSchema {
+  const keep = new Set(schemas);
+  return { schemas: p.target.snapshot.schemas.filter((s) => keep.has(s.name)) };
 }

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { readPlan } from '../../../src/planner/file.js';
 import { allSteps } from '../../../src/planner/plan.js';
 import { exampleProject } from '../executor/support.js';
+import { TEMPLATE, tenantProject } from '../../support/tenants.js';
+import { planPhases } from '../../../src/executor/state.js';
 
 const HAZARDS = ['--allow-hazard', 'DELETES_DATA,BREAKS_OLD_APP'];
 
@@ -113,5 +115,42 @@ describe('plan with no change', () => {
     expect(out.plan.releases).toEqual([]);
     expect(readdirSync(join(p.dir, 'plans'))).toEqual(['0001_tiers.plan.yaml']);
     expect(readdirSync(join(p.dir, 'migrations'))).toEqual(['0001_tiers']);
+  });
+});
+
+describe('plan in flight with tenants', () => {
+  it('refuses while the tenants are part way through a plan, and --stack plans from its target', async () => {
+    const p = await tenantProject(2, { special: false });
+    expect((await p.run('plan', '--name', 'notes')).code).toBe(0);
+    const planPath = join(p.dir, 'plans', '0001_notes.plan.yaml');
+    const first = await readPlan(planPath);
+    const [one, two] = planPhases(first).filter((x) => x.steps.length);
+    const r = await p.run(
+      'apply',
+      planPath,
+      '--release',
+      String(one!.release),
+      '--phase',
+      one!.phase,
+      '--skip-rehearsal',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const schema = join(p.dir, 'schema.yaml');
+    writeFileSync(
+      schema,
+      readFileSync(schema, 'utf8').replace(
+        '          notes: { type: text }\n',
+        '          notes: { type: text }\n          nickname: { type: text }\n',
+      ),
+    );
+    const refused = await p.run('plan', '--name', 'nicknames');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('plan 0001_notes is not finished');
+    expect(refused.stderr).toContain(`its next phase is release ${two!.release} ${two!.phase}`);
+    const stacked = await p.run('plan', '--name', 'nicknames', '--stack');
+    expect(stacked.code, stacked.stderr).toBe(0);
+    const second = await readPlan(join(p.dir, 'plans', '0002_nicknames.plan.yaml'));
+    expect(second.source.snapshot.schemas).toEqual(first.target.snapshot.schemas);
+    expect(allSteps(second).map((s) => s.description)).toEqual([`add column ${TEMPLATE}.customers.nickname`]);
   });
 });
