@@ -1,4 +1,5 @@
 // Where the CLI writes, and how it colors: NO_COLOR and TTY detection decide, --no-color forces off.
+import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import type { Colors } from '../planner/show/colors.js';
 
@@ -9,12 +10,27 @@ export interface CliIO {
   readonly stderr: (text: string) => void;
   /** True when stdout is an interactive terminal (progress bars, colors). */
   readonly isTTY: boolean;
+  /**
+   * Asks a yes/no question and resolves to the answer; absent when nobody can answer (standard input or output
+   * is not a terminal), so that a command needing a confirmation refuses and names its flag instead.
+   */
+  readonly confirm?: (question: string) => Promise<boolean>;
+}
+
+async function ask(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 export const processIO: CliIO = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   isTTY: Boolean(process.stdout.isTTY),
+  ...(process.stdin.isTTY && process.stdout.isTTY ? { confirm: ask } : {}),
 };
 
 export function colorsFor(io: CliIO, forceOff = false): Colors {

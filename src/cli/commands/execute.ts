@@ -186,7 +186,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
         'switchyard apply plans/0002_tenant_notes.plan.yaml --release 1 --phase expand --tenants-file retry.txt   # one name per line',
         'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase backfill --dry-run',
         'switchyard apply plans/0001_add_tiers.plan.yaml --all --db postgres://app@127.0.0.1/app_dev',
-        'switchyard apply plans/0001_add_tiers.plan.yaml --all --yes   # environment: production in switchyard.yaml',
+        'switchyard apply plans/0001_add_tiers.plan.yaml --all --yes   # environment: production (a terminal is asked instead)',
         'switchyard apply plans/0002_tenant_notes.plan.yaml --all   # every phase, each finished on every tenant before the next',
         '',
         'switchyard apply plans/0001_add_tiers.plan.yaml --release 1 --phase contract --yes   # on a pair: on live, after cutover',
@@ -199,9 +199,15 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
       const rep = reporter(io, ctx.c, { json: ctx.json });
+      const config = await ctx.config();
+      // environment: production asks for --yes before --all; someone at a terminal may give it here instead.
+      if (o.all && !o.yes && !o.dryRun && !ctx.json && config.environment === 'production' && io.confirm)
+        o.yes = await io.confirm(
+          `${plan}: run every remaining phase back to back, contracts included, on this production database?`,
+        );
       let r: ApplyResult | DryRunResult | TenantRunResult | TenantAllResult;
       try {
-        r = await executeCommand(await ctx.config(), { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'apply');
+        r = await executeCommand(config, { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'apply');
       } finally {
         rep.close();
       }

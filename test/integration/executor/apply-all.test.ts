@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readPlan } from '../../../src/planner/file.js';
 import { planPhases } from '../../../src/executor/state.js';
 import { tenantFingerprint, tenantProject, templateFingerprint, DRIFTED } from '../../support/tenants.js';
+import { run } from '../../../src/cli/main.js';
 import { freshDatabase } from '../../support/db.js';
 import { exampleProject } from './support.js';
 
@@ -32,6 +33,30 @@ describe('apply --all with environment: production', () => {
     const yes = await p.run('apply', p.plan, '--all', '--yes', '--skip-rehearsal', ...HAZARDS);
     expect(yes.code, yes.stderr).toBe(0);
     expect(yes.stdout).toContain('fully applied');
+  });
+
+  it('at a terminal, asks instead of refusing: no runs nothing (exit 2), yes runs every phase', async () => {
+    const p = await exampleProject('environment: production\n');
+    const questions: string[] = [];
+    const terminal = (answer: boolean) => {
+      const out = { stdout: '', stderr: '' };
+      const io = {
+        stdout: (t: string) => void (out.stdout += t),
+        stderr: (t: string) => void (out.stderr += t),
+        isTTY: true,
+        confirm: async (q: string) => (questions.push(q), answer),
+      };
+      return { out, io };
+    };
+    const argv = ['--config', p.config, 'apply', p.plan, '--all', '--skip-rehearsal', ...HAZARDS];
+    const no = terminal(false);
+    expect(await run(argv, no.io)).toBe(2);
+    expect(no.out.stderr).toContain('--yes');
+    expect(questions[0]).toContain('contracts included, on this production database?');
+    const yes = terminal(true);
+    expect(await run(argv, yes.io), yes.out.stderr).toBe(0);
+    expect(yes.out.stdout).toContain('fully applied');
+    expect(questions).toHaveLength(2);
   });
 
   it('other environments run --all as before, and an unknown one is a configuration error', async () => {
