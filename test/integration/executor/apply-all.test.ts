@@ -59,6 +59,26 @@ describe('apply --all with environment: production', () => {
     expect(questions).toHaveLength(2);
   });
 
+  it('on a pair --all stays refused, production or not, with or without tenants', async () => {
+    const p = await exampleProject(
+      'environment: production\npair:\n  blue: postgres://a@127.0.0.1:1/x\n  green: postgres://a@127.0.0.1:2/x\n',
+    );
+    for (const extra of [[], ['--yes']]) {
+      const r = await p.run('apply', p.plan, '--all', '--skip-rehearsal', ...extra);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('on a pair expand and backfill run on the standby');
+    }
+    const t = await tenantProject(1, { special: false });
+    expect((await t.run('plan', '--name', 'notes')).code).toBe(0);
+    writeFileSync(
+      t.config,
+      `${readFileSync(t.config, 'utf8')}pair:\n  blue: postgres://a@127.0.0.1:1/x\n  green: postgres://a@127.0.0.1:2/x\n`,
+    );
+    const r = await t.run('apply', `${t.dir}/plans/0001_notes.plan.yaml`, '--all', '--skip-rehearsal');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('on a pair expand and backfill run on the standby');
+  });
+
   it('other environments run --all as before, and an unknown one is a configuration error', async () => {
     const p = await exampleProject('environment: staging\n');
     const all = await p.run('apply', p.plan, '--all', '--skip-rehearsal', ...HAZARDS);
