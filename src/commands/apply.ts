@@ -179,7 +179,9 @@ export async function tenantsCommand(
   const { plan, path, report } = l;
   const t = tenantSettings(plan);
   const parsed = parseSelection(plan, o, verb);
-  if (parsed === 'all') throw new UsageError('--all over tenants is tenantsAllCommand: a bug if this is reached');
+  // executeCommand sends --all to tenantsAllCommand, which calls this once per phase.
+  if (parsed === 'all')
+    throw new UsageError('tenantsCommand runs one phase: --all over tenants is tenantsAllCommand (or executeCommand)');
   const sel: PhaseRef = parsed;
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   const reviewed = await reviewProblem(config, plan, path);
