@@ -8,6 +8,7 @@ import {
   introspect,
   inventory,
   type NotModeled,
+  readDependencies,
   serverVersion,
   tableStats,
 } from '../introspect/index.js';
@@ -17,6 +18,7 @@ import { buildPlan } from '../planner/plan.js';
 import { signOrUnsign } from '../planner/signature.js';
 import type { Plan } from '../planner/types.js';
 import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
+import type { CatalogDependency } from '../schema/model/dependencies.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { loadSchemaFile, type SchemaFile } from '../schema/declared/snapshot.js';
 import { withTemplate } from '../introspect/template.js';
@@ -73,6 +75,7 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
     server: inputs.server,
     ...(inputs.extensions ? { extensions: inputs.extensions } : {}),
     ...(inputs.stats ? { stats: inputs.stats } : {}),
+    ...(inputs.dependencies ? { dependencies: inputs.dependencies } : {}),
   });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
   const notModeled = inputs.notModeled ?? [];
@@ -94,6 +97,8 @@ interface Inputs {
   readonly extensions?: readonly Extension[];
   readonly label: string;
   readonly notModeled?: NotModeled[];
+  /** The source database's dependency edges; absent for a snapshot that does not record them (said by a notice). */
+  readonly dependencies?: readonly CatalogDependency[];
 }
 
 async function fromDatabase(
@@ -126,6 +131,7 @@ async function fromDatabase(
       version,
       extensions: await readExtensions(c),
       notModeled: await inventory(c, { includeSchemas: names }),
+      dependencies: await readDependencies(c, { includeSchemas: names }),
     };
   });
   // Before canonicalizing: a strict run refuses without starting a throwaway server.
@@ -148,6 +154,7 @@ async function fromDatabase(
     server: { version: read.version.text, versionNum: read.version.num },
     label: describeTarget(conn),
     notModeled: read.notModeled,
+    dependencies: read.dependencies,
   };
 }
 
@@ -163,12 +170,18 @@ async function fromSnapshot(
 ): Promise<Inputs> {
   const snapshot = await loadSchemaFile(file);
   const major = o.pgVersion ?? 17;
+  const dependencies = snapshot.dependencies ? { dependencies: snapshot.dependencies } : {};
+  if (!snapshot.dependencies)
+    o.notice?.(
+      `${file} records no dependencies between objects (only JSON snapshots from \`switchyard introspect -o file.json\` do): what depends on the objects this plan drops or alters is NOT checked; plan against the database with --db, or from such a snapshot`,
+    );
   if (snapshot.canonical && declared.canonical) {
     return {
       source: snapshot.model,
       target: declared.model,
       server: { version: `PostgreSQL ${major}`, versionNum: major * 10000 },
       label: file,
+      ...dependencies,
     };
   }
   // Canonicalized on the shadow named by --shadow-db / `shadow:`, else on a throwaway server of that major.
@@ -186,5 +199,6 @@ async function fromSnapshot(
     target,
     server: { version: done.version.text, versionNum: done.version.num },
     label: file,
+    ...dependencies,
   };
 }
