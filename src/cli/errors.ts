@@ -24,6 +24,8 @@ export function reportError(e: unknown, io: CliIO, c: Colors, verbose: boolean, 
           ...(problems ? { problems } : {}),
           // --strict refusals carry the whole list (the message names the first few).
           ...(known && 'notModeled' in e ? { notModeled: (e as unknown as { notModeled: unknown }).notModeled } : {}),
+          // An UNTRACKED_DEPENDENT refusal: each dependent with the object and the step.
+          ...(known && 'dependents' in e ? { dependents: (e as unknown as { dependents: unknown }).dependents } : {}),
         },
       })}\n`,
     );

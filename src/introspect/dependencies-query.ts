@@ -7,7 +7,7 @@
 // Dependents (relations, triggers, types) that are an internal part of another object (pg_depend deptype 'i': the index of a unique
 // constraint, the triggers of a foreign key, an identity column's sequence, array types) are left out: the
 // object they belong to has edges of its own. So are objects created by extensions.
-import { SCHEMA_FILTER } from './queries.js';
+import { notFromExtension, SCHEMA_FILTER } from './queries.js';
 
 const REL_KIND = `CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'i' THEN 'index' WHEN 'I' THEN 'index'
       WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
@@ -20,19 +20,21 @@ export const DEPENDENCIES = `WITH ns AS MATERIALIZED (
   SELECT 'pg_class'::regclass AS classid, c.oid AS objid, 0 AS objsubid, ${REL_KIND} AS kind,
       ns.nspname AS ns, (SELECT it.relname::text FROM pg_index x JOIN pg_class it ON it.oid = x.indrelid WHERE x.indexrelid = c.oid) AS tbl,
       c.relname::text AS name, NULL::text AS args
-    FROM pg_class c JOIN ns ON ns.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'i', 'I', 'S', 'v', 'm')
+    FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'i', 'I', 'S', 'v', 'm') AND ${notFromExtension('pg_class', 'c.oid')}
   UNION ALL
   SELECT 'pg_class'::regclass, c.oid, a.attnum, 'column', ns.nspname, c.relname::text, a.attname::text, NULL
     FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    WHERE c.relkind IN ('r', 'p', 'v', 'm')
+    WHERE c.relkind IN ('r', 'p', 'v', 'm') AND ${notFromExtension('pg_class', 'c.oid')}
   UNION ALL
   SELECT 'pg_type'::regclass, t.oid, 0, 'type', ns.nspname, NULL, t.typname::text, NULL
     FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
-    WHERE t.typtype IN ('e', 'd', 'r', 'm', 'b') OR t.typtype = 'c' AND EXISTS (SELECT FROM pg_class tc WHERE tc.oid = t.typrelid AND tc.relkind = 'c')
+    WHERE (t.typtype IN ('e', 'd', 'r', 'm', 'b') OR t.typtype = 'c' AND EXISTS (SELECT FROM pg_class tc WHERE tc.oid = t.typrelid AND tc.relkind = 'c'))
+      AND ${notFromExtension('pg_type', 't.oid')}
   UNION ALL
   SELECT 'pg_proc'::regclass, p.oid, 0, 'function', ns.nspname, NULL, p.proname::text, pg_get_function_identity_arguments(p.oid)
-    FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+    FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE ${notFromExtension('pg_proc', 'p.oid')}
   UNION ALL
   SELECT 'pg_constraint'::regclass, k.oid, 0, 'constraint', ns.nspname, c.relname::text, k.conname::text, NULL
     FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN ns ON ns.oid = c.relnamespace

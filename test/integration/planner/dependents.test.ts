@@ -76,7 +76,9 @@ describe('untracked dependents', () => {
     expect(existsSync(join(dir, 'plans')) ? readdirSync(join(dir, 'plans')) : []).toEqual([]);
     const json = await cli('--config', cfg, '--json', 'plan', '--name', 'drop_name');
     expect(json.code).toBe(1);
-    expect((JSON.parse(json.stdout) as { error: { code: string } }).error.code).toBe('UNTRACKED_DEPENDENT');
+    const error = (JSON.parse(json.stdout) as { error: { code: string; dependents: { dependent: string }[] } }).error;
+    expect(error.code).toBe('UNTRACKED_DEPENDENT');
+    expect(error.dependents.map((d) => d.dependent)).toEqual(['view reports.names']);
     // Hazards are allowed when applying a plan; there is no plan to apply, and `plan` takes no allowance.
     const allowed = await cli('--config', cfg, 'plan', '--name', 'drop_name', '--allow-hazard', 'DELETES_DATA');
     expect(allowed.code).not.toBe(0);
