@@ -93,7 +93,10 @@ export function catalogKey(o: CatalogObject): ObjectKey | undefined {
   }
 }
 
-/** Every object key the model holds: what the planner knows how to drop and recreate. */
+/**
+ * Every object key the model holds: what the planner knows how to drop and recreate. Views are not in the
+ * model yet: when they are, their `key.view` belongs here, and the steps dropping them list it in `drops`.
+ */
 export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
   const out = new Set<ObjectKey>();
   for (const s of db.schemas) {
