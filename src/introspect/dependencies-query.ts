@@ -1,5 +1,5 @@
 // The dependency query: every pg_depend edge (normal or auto) into an object of the selected schemas that a
-// plan can drop or alter (relations and their columns, types, routines, constraints), with the dependent
+// plan can drop or alter (schemas, relations and their columns, types, routines, constraints), with the dependent
 // resolved to what a person would name: a view rather than its `_RETURN` rule, a column rather than its
 // default or generation expression, a policy, a rule, a trigger, a statistics object, a publication... One
 // statement whatever the number of objects.
@@ -35,6 +35,9 @@ export const DEPENDENCIES = `WITH ns AS MATERIALIZED (
   UNION ALL
   SELECT 'pg_proc'::regclass, p.oid, 0, 'function', ns.nspname, NULL, p.proname::text, pg_get_function_identity_arguments(p.oid)
     FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE ${notFromExtension('pg_proc', 'p.oid')}
+  UNION ALL
+  -- a schema: what is in it (DROP SCHEMA without CASCADE fails on anything left)
+  SELECT 'pg_namespace'::regclass, ns.oid, 0, 'schema', ns.nspname, NULL, ns.nspname::text, NULL FROM ns
   UNION ALL
   SELECT 'pg_constraint'::regclass, k.oid, 0, 'constraint', ns.nspname, c.relname::text, k.conname::text, NULL
     FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN ns ON ns.oid = c.relnamespace

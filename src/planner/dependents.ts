@@ -62,6 +62,8 @@ function untrackedMessage(ds: readonly UntrackedDependent[]): string {
 export function catalogKey(o: CatalogObject): ObjectKey | undefined {
   const t = o.table;
   switch (o.kind) {
+    case 'schema':
+      return key.schema(o.name);
     case 'table':
       return key.table(o.ns, o.name);
     case 'column':

@@ -9,7 +9,7 @@
 /** One object, by kind and raw names. */
 export interface CatalogObject {
   /**
-   * `table`, `column`, `index`, `sequence`, `view`, `materialized view`, `type`, `function`, `constraint`
+   * `schema`, `table`, `column`, `index`, `sequence`, `view`, `materialized view`, `type`, `function`, `constraint`
    * for the objects depended on; for dependents also `default`, `generated column`, `policy`, `rule`,
    * `trigger`, `statistics`, `publication`, `check constraint`, `foreign key`, `domain`... (what the catalog holds).
    */

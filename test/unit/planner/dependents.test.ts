@@ -145,6 +145,22 @@ describe('untracked dependents', () => {
     ]);
   });
 
+  it('refuses a dropped schema that still holds an unmodeled object, not one holding only modeled ones', () => {
+    const app = { kind: 'schema', ns: 'app', name: 'app' };
+    const edges = [
+      edge(app, { kind: 'table', ns: 'app', name: 'customers' }),
+      edge(app, { kind: 'sequence', ns: 'app', name: 'customers_id_seq' }),
+      edge(app, { kind: 'view', ns: 'app', name: 'v' }),
+      edge(app, { kind: 'domain', ns: 'app', name: 'email' }),
+    ];
+    const drops = [key.table('app', 'customers'), key.sequence('app', 'customers_id_seq')];
+    const steps = [step('a', { drops }), step('b', { action: 'drop_schema', drops: [key.schema('app')] })];
+    expect(untrackedDependents(steps, edges, source).map((d) => [d.dependent, d.on])).toEqual([
+      ['view app.v', 'schema app'],
+      ['domain app.email', 'schema app'],
+    ]);
+  });
+
   it('names each dependent once per step', () => {
     const drop = step('s', { drops: [key.column('app', 'customers', 'name'), key.table('app', 'customers')] });
     expect(untrackedDependents([drop], [viewOnName, edge(column('customers', 'id'), view)], source)).toHaveLength(1);
