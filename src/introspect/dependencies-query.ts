@@ -1,12 +1,13 @@
 // The dependency query: every pg_depend edge (normal or auto) into an object of the selected schemas that a
-// plan can drop or alter (schemas, relations and their columns, types, routines, constraints), with the dependent
-// resolved to what a person would name: a view rather than its `_RETURN` rule, a column rather than its
-// default or generation expression, a policy, a rule, a trigger, a statistics object, a publication... One
-// statement whatever the number of objects.
+// plan can drop or alter (schemas, relations and their columns, types, routines, constraints), with the
+// dependent resolved to what a person would name: a view rather than its `_RETURN` rule, the column a default
+// or generation expression belongs to, a policy, a rule, a trigger, a statistics object, a publication...
+// One statement whatever the number of objects.
 //
-// Dependents (relations, triggers, types) that are an internal part of another object (pg_depend deptype 'i': the index of a unique
-// constraint, the triggers of a foreign key, an identity column's sequence, array types) are left out: the
-// object they belong to has edges of its own. So are objects created by extensions.
+// Relations, triggers and types that are an internal part of another object (pg_depend deptype 'i': the
+// index of a unique constraint, the triggers of a foreign key, an identity column's sequence, array types)
+// are left out: the object they belong to has edges of its own. So are objects created by extensions, on
+// either side of an edge.
 import { notFromExtension, SCHEMA_FILTER } from './queries.js';
 
 const REL_KIND = `CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'i' THEN 'index' WHEN 'I' THEN 'index'
