@@ -11,6 +11,7 @@ export const PLAN_ERROR_CODES = [
   'PLAN_SQL_MISMATCH',
   'DEPENDENCY_CYCLE',
   'PLAN_IN_FLIGHT',
+  'UNTRACKED_DEPENDENT',
 ] as const;
 export type PlanErrorCode = (typeof PLAN_ERROR_CODES)[number];
 
@@ -173,8 +174,21 @@ export class DatabaseError extends SwitchyardError {
 export function databaseError(doing: string, cause: unknown): DatabaseError {
   if (cause instanceof SwitchyardError) return cause as DatabaseError;
   const e = cause as { message?: string; code?: string };
-  const msg = e?.message ?? String(cause);
+  const msg = serverMessage(cause);
   return new DatabaseError(`${doing}: ${msg}`, { cause, ...(e?.code ? { sqlstate: e.code } : {}) });
+}
+
+/**
+ * The message of an error, with PostgreSQL's DETAIL and HINT when the server sent them: they name what a
+ * refusal is about (`DETAIL: view app.v depends on column name of table customers`), and pg keeps them apart
+ * from the message, so without this they would be shown to nobody.
+ */
+export function serverMessage(e: unknown): string {
+  const x = e as { message?: unknown; detail?: unknown; hint?: unknown } | undefined;
+  const msg = typeof x?.message === 'string' ? x.message : String(e);
+  const extra = (label: string, v: unknown) =>
+    typeof v === 'string' && v.trim() !== '' && !msg.includes(v) ? `\n${label}: ${v}` : '';
+  return msg + extra('DETAIL', x?.detail) + extra('HINT', x?.hint);
 }
 
 /** A model object that cannot become SQL: a bug in whatever produced the model, or a hand-built model. */

@@ -1,5 +1,5 @@
 // One clear line (or a located list) per failure; a stack trace only with --verbose.
-import { SwitchyardError } from '../errors.js';
+import { serverMessage, SwitchyardError } from '../errors.js';
 import { redactText } from '../db/redact.js';
 import type { CliIO, Colors } from './io.js';
 
@@ -11,7 +11,8 @@ export function reportError(e: unknown, io: CliIO, c: Colors, verbose: boolean, 
     ((typeof sqlstate === 'string' && /^[0-9A-Z]{5}$/.test(sqlstate)) ||
       /^E(CONN|HOST|NOTFOUND|TIMEDOUT)/.test(String(sqlstate)));
   const exitCode = known ? e.exitCode : dbFailure ? 3 : 1;
-  const message = redactText(e instanceof Error ? e.message : String(e));
+  // A server's error as the pg driver throws it keeps DETAIL and HINT apart from its message: show them.
+  const message = redactText(dbFailure ? serverMessage(e) : e instanceof Error ? e.message : String(e));
   if (json) {
     const problems = known && 'problems' in e ? (e as unknown as { problems: unknown }).problems : undefined;
     io.stdout(
@@ -27,6 +28,8 @@ export function reportError(e: unknown, io: CliIO, c: Colors, verbose: boolean, 
           ...(known && 'differences' in e
             ? { differences: (e as unknown as { differences: unknown }).differences }
             : {}),
+          // An UNTRACKED_DEPENDENT refusal: each dependent with the object and the step.
+          ...(known && 'dependents' in e ? { dependents: (e as unknown as { dependents: unknown }).dependents } : {}),
         },
       })}\n`,
     );

@@ -2,7 +2,14 @@
 import { writeFile } from 'node:fs/promises';
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
-import { assertModeled, describeNotModeled, introspect, inventory, type NotModeled } from '../introspect/index.js';
+import {
+  assertModeled,
+  describeNotModeled,
+  introspect,
+  inventory,
+  type NotModeled,
+  readDependencies,
+} from '../introspect/index.js';
 import { prepareSession } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
@@ -39,9 +46,15 @@ export async function introspectCommand(
     ...(include ? { includeSchemas: include } : {}),
     ...(exclude ? { excludeSchemas: exclude } : {}),
   };
-  const [schema, notModeled] = await withClient(target, async (c) => {
+  const json = o.output?.endsWith('.json') === true;
+  const [schema, notModeled, dependencies] = await withClient(target, async (c) => {
     await prepareSession(c);
-    return [await introspect(c, options), await inventory(c, options)] as const;
+    return [
+      await introspect(c, options),
+      await inventory(c, options),
+      // Only a JSON snapshot records them (for `plan --from`); YAML is the declared form and has no place for them.
+      json ? await readDependencies(c, options) : undefined,
+    ] as const;
   });
   assertModeled(notModeled, o.strict ?? config.strict);
   const fp = fingerprint(schema);
@@ -50,7 +63,7 @@ export async function introspectCommand(
   if (o.output)
     await writeFile(
       configPath(config, o.output),
-      o.output.endsWith('.json') ? snapshotJson(schema, describeTarget(target)) : yaml,
+      json ? snapshotJson(schema, describeTarget(target), dependencies) : yaml,
     );
   return {
     database: describeTarget(target),

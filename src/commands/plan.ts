@@ -8,6 +8,7 @@ import {
   introspect,
   inventory,
   type NotModeled,
+  readDependencies,
   serverVersion,
   tableStats,
 } from '../introspect/index.js';
@@ -17,6 +18,7 @@ import { buildPlan } from '../planner/plan.js';
 import { signOrUnsign } from '../planner/signature.js';
 import type { Plan } from '../planner/types.js';
 import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
+import type { CatalogDependency } from '../schema/model/dependencies.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { loadSchemaFile, type SchemaFile } from '../schema/declared/snapshot.js';
 import { withTemplate } from '../introspect/template.js';
@@ -86,6 +88,7 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
     server: inputs.server,
     ...(inputs.extensions ? { extensions: inputs.extensions } : {}),
     ...(inputs.stats ? { stats: inputs.stats } : {}),
+    ...(inputs.dependencies ? { dependencies: inputs.dependencies } : {}),
   });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
   const notModeled = inputs.notModeled ?? [];
@@ -118,6 +121,8 @@ interface Inputs {
   readonly label: string;
   readonly notModeled?: NotModeled[];
   readonly stackedOn?: Stacked['on'];
+  /** The source database's dependency edges; absent for a snapshot that does not record them (said by a notice). */
+  readonly dependencies?: readonly CatalogDependency[];
 }
 
 async function fromDatabase(
@@ -153,6 +158,7 @@ async function fromDatabase(
       extensions: await readExtensions(c),
       notModeled: await inventory(c, { includeSchemas: names }),
       unfinished: await unfinishedPlans(c, config.ledgerSchema),
+      dependencies: await readDependencies(c, { includeSchemas: names }),
     };
   });
   // A plan in flight: refused before a throwaway server is started, unless --stack plans from its target.
@@ -184,6 +190,7 @@ async function fromDatabase(
     label,
     notModeled: read.notModeled,
     ...(stacked ? { stackedOn: stacked.on } : {}),
+    dependencies: read.dependencies,
   };
 }
 
@@ -199,12 +206,18 @@ async function fromSnapshot(
 ): Promise<Inputs> {
   const snapshot = await loadSchemaFile(file);
   const major = o.pgVersion ?? 17;
+  const dependencies = snapshot.dependencies ? { dependencies: snapshot.dependencies } : {};
+  if (!snapshot.dependencies)
+    o.notice?.(
+      `${file} records no dependencies between objects (only JSON snapshots from \`switchyard introspect -o file.json\` do): what depends on the objects this plan drops or alters is NOT checked; plan against the database with --db, or from such a snapshot`,
+    );
   if (snapshot.canonical && declared.canonical) {
     return {
       source: snapshot.model,
       target: declared.model,
       server: { version: `PostgreSQL ${major}`, versionNum: major * 10000 },
       label: file,
+      ...dependencies,
     };
   }
   // Canonicalized on the shadow named by --shadow-db / `shadow:`, else on a throwaway server of that major.
@@ -222,5 +235,6 @@ async function fromSnapshot(
     target,
     server: { version: done.version.text, versionNum: done.version.num },
     label: file,
+    ...dependencies,
   };
 }

@@ -3,7 +3,7 @@
 // records `position` in the ledger from `onBatch`, which runs only after the batch has committed, so a
 // killed run resumes with `startAfter` and redoes at most the uncommitted batch.
 import type pg from 'pg';
-import { SwitchyardError } from '../errors.js';
+import { serverMessage, SwitchyardError } from '../errors.js';
 import type { BackfillSpec } from '../planner/types.js';
 import { qualified } from '../db/quote.js';
 import { ESTIMATE_ROWS, renderBatch } from './backfill-sql.js';
@@ -82,7 +82,7 @@ export class BackfillError extends SwitchyardError {
     const sqlstate = (cause as { code?: unknown })?.code;
     const what = code === 'BACKFILL_RETRIES_EXHAUSTED' ? `still blocked after ${attempts} attempts` : 'failed';
     const at = position === undefined ? 'at the start' : `after key (${position.map(String).join(', ')})`;
-    const msg = (cause as { message?: unknown })?.message ?? String(cause);
+    const msg = serverMessage(cause);
     super(code, `backfill of ${qualified(spec.schema, spec.table)} ${what} ${at}: ${String(msg)}`, 3, { cause });
     this.name = 'BackfillError';
     this.schema = spec.schema;

@@ -3,7 +3,7 @@
 // (CONCURRENTLY) is made idempotent by checking the catalog first, and an index its build left invalid is
 // dropped and built again, never skipped. Lock timeouts (55P03) are retried with backoff and jitter.
 import type pg from 'pg';
-import { databaseError, SwitchyardError } from '../errors.js';
+import { databaseError, serverMessage, SwitchyardError } from '../errors.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { runBackfill } from './backfill.js';
 import {
@@ -76,12 +76,7 @@ export interface PhaseResult {
 export class StepFailedError extends SwitchyardError {
   readonly step: string;
   constructor(step: Step, cause: unknown) {
-    super(
-      'STEP_FAILED',
-      `step ${step.id} (${step.description}) failed: ${(cause as Error)?.message ?? String(cause)}`,
-      3,
-      { cause },
-    );
+    super('STEP_FAILED', `step ${step.id} (${step.description}) failed: ${serverMessage(cause)}`, 3, { cause });
     this.step = step.id;
   }
 }
@@ -126,7 +121,7 @@ export async function applyPhase(
       });
       if (step.backfill || !step.transactional) await markStepDone(db, ref, schema);
     } catch (e) {
-      await markStepFailed(db, ref, (e as Error)?.message ?? String(e), schema).catch(() => undefined);
+      await markStepFailed(db, ref, serverMessage(e), schema).catch(() => undefined);
       throw e instanceof SwitchyardError ? e : new StepFailedError(step, e);
     }
     ran++;

@@ -24,6 +24,7 @@ export { PINNED_SETTINGS } from './queries.js';
 
 export { DEFAULT_EXCLUDED, type IntrospectOptions, type Queryable } from './options.js';
 export * from './inventory.js';
+export { QUERIES_PER_DEPENDENCIES, readDependencies } from './dependencies.js';
 
 /** pin settings, schemas, tables, columns, constraints, indexes, triggers, enums, sequences, functions, restore. */
 export const QUERIES_PER_INTROSPECTION = 11;

@@ -17,6 +17,8 @@ export interface DraftInput {
   readonly creates?: readonly ObjectKey[];
   readonly requires?: readonly ObjectKey[];
   readonly drops?: readonly ObjectKey[];
+  /** Existing objects the step renames, retypes or rewrites (see StepDraft.alters). */
+  readonly alters?: readonly ObjectKey[];
   readonly backfill?: StepDraft['backfill'];
   readonly costTable?: StepDraft['costTable'];
 }
@@ -40,6 +42,7 @@ export function draft(i: DraftInput): StepDraft {
     creates: i.creates ?? [],
     requires: i.requires ?? [],
     drops: i.drops ?? [],
+    ...(i.alters?.length ? { alters: i.alters } : {}),
     ...(i.backfill ? { backfill: i.backfill } : {}),
     ...(i.costTable ? { costTable: i.costTable } : {}),
   };

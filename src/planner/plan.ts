@@ -9,6 +9,8 @@ import { planChecksum } from './checksum.js';
 import { orderSteps } from './graph.js';
 import { handlerFor } from './registry.js';
 import type { Extension } from '../introspect/extensions.js';
+import type { CatalogDependency } from '../schema/model/dependencies.js';
+import { type OrderedStep, UntrackedDependentError, untrackedDependents } from './dependents.js';
 import {
   PHASES,
   type Phase,
@@ -30,6 +32,12 @@ export interface PlanOptions {
   readonly lockTimeoutMs?: number;
   /** The source database's extensions, recorded for the rehearsal (left out when there are none). */
   readonly extensions?: readonly Extension[];
+  /**
+   * The source database's dependency edges (introspect/dependencies.ts). When given, a plan whose steps drop or
+   * alter an object something outside the model depends on is refused (UntrackedDependentError). Absent when
+   * the source is a snapshot without them: the caller says so.
+   */
+  readonly dependencies?: readonly CatalogDependency[];
 }
 
 export class PlanRefusedError extends SwitchyardError {
@@ -69,13 +77,22 @@ export function buildPlan(source: DatabaseSchema, target: DatabaseSchema, o: Pla
   const releaseCount = drafted.reduce((m, d) => Math.max(m, d.releaseOffset + 1), drafted.length ? 1 : 0);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const releases: Release[] = [];
+  const ordered: OrderedStep[] = [];
   for (let r = 1; r <= releaseCount; r++) {
     const phases = {} as Record<Phase, Step[]>;
     for (const phase of PHASES) {
       const group = orderSteps(drafted.filter((d) => d.releaseOffset + 1 === r && d.phase === phase));
-      phases[phase] = group.map((d, i) => toStep(d, r, phase, i + 1, lockTimeoutMs, o.stats));
+      phases[phase] = group.map((d, i) => {
+        const step = toStep(d, r, phase, i + 1, lockTimeoutMs, o.stats);
+        ordered.push({ ...step, ...(d.alters ? { alters: d.alters } : {}) });
+        return step;
+      });
     }
     releases.push({ number: r, ...phases });
+  }
+  if (o.dependencies) {
+    const untracked = untrackedDependents(ordered, o.dependencies, source);
+    if (untracked.length > 0) throw new UntrackedDependentError(untracked);
   }
   const withoutChecksum = {
     format: 1 as const,
@@ -99,7 +116,7 @@ function toStep(
   lockTimeoutMs: number,
   stats: TableStats | undefined,
 ): Step {
-  const { releaseOffset: _r, costTable, change, ...rest } = d;
+  const { releaseOffset: _r, costTable, change, alters: _a, ...rest } = d;
   const cost = costTable && stats ? estimateCost(costTable, stats) : undefined;
   const heavy = costTable !== undefined && costTable.work !== 'none';
   const statementTimeoutMs = heavy

@@ -39,7 +39,7 @@ export type LockLevel = (typeof LOCK_LEVELS)[number];
 
 /**
  * Names of database objects, for the dependency graph: `schema:s`, `type:s.n`, `sequence:s.n`,
- * `function:s.n(args)`, `table:s.t`, `column:s.t.c`, `index:s.n`, `constraint:s.t.n`, `trigger:s.t.n`.
+ * `function:s.n(args)`, `table:s.t`, `column:s.t.c`, `index:s.n`, `constraint:s.t.n`, `trigger:s.t.n`, `view:s.n`.
  * Parts are raw names joined with NUL-free separators; see keys.ts for the constructors.
  */
 export type ObjectKey = string;
@@ -79,6 +79,12 @@ export interface StepDraft {
   readonly creates: readonly ObjectKey[];
   readonly requires: readonly ObjectKey[];
   readonly drops: readonly ObjectKey[];
+  /**
+   * Existing objects this step renames, retypes or rewrites in place (a column swapped out of the way, an enum's
+   * columns converted, a function replaced...). Like `drops`, what depends on them in the source database must be
+   * dropped by this step or an earlier one (planner/dependents.ts). Absent when none; not written to plan files.
+   */
+  readonly alters?: readonly ObjectKey[];
   readonly backfill?: BackfillSpec;
   /** Table whose size drives this step's cost (scan, rewrite, index build or backfill). */
   readonly costTable?: {
@@ -95,7 +101,7 @@ export interface StepCost {
   readonly seconds: number;
 }
 
-export interface Step extends Omit<StepDraft, 'releaseOffset' | 'costTable'> {
+export interface Step extends Omit<StepDraft, 'releaseOffset' | 'costTable' | 'alters'> {
   /** Stable id: same inputs, same ids. */
   readonly id: string;
   readonly release: number;

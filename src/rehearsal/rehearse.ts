@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { describeChange, diff } from '../diff/index.js';
-import { SwitchyardError, databaseError } from '../errors.js';
+import { SwitchyardError, databaseError, serverMessage } from '../errors.js';
 import { liveSchema } from '../executor/drift.js';
 import { applyPhase, rollbackPhase, StepFailedError, type PhaseEvent } from '../executor/phase.js';
 import { planPhases } from '../executor/state.js';
@@ -339,7 +339,7 @@ async function rehearsePhase(
         message:
           e instanceof StepFailedError
             ? e.message
-            : `step ${step.id} (${step.description}) failed: ${(e as Error).message}`,
+            : `step ${step.id} (${step.description}) failed: ${serverMessage(e)}`,
         differences: [],
       });
     }
@@ -381,7 +381,7 @@ async function rehearsePhase(
         step: step.id,
         ...where,
         stage: 'rollback',
-        message: `the rollback of step ${step.id} (${step.description}) failed: ${(e as Error).message}`,
+        message: `the rollback of step ${step.id} (${step.description}) failed: ${serverMessage(e)}`,
         differences: [],
       });
     }
@@ -424,7 +424,7 @@ async function rehearsePhase(
       ...where,
       ...(e instanceof SwitchyardError && 'step' in e ? { step: String((e as { step: unknown }).step) } : {}),
       stage: 'reapply',
-      message: `applying ${phase} (release ${release}) again after its rollback failed: ${(e as Error).message}`,
+      message: `applying ${phase} (release ${release}) again after its rollback failed: ${serverMessage(e)}`,
       differences: [],
     });
   }

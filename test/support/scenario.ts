@@ -4,7 +4,7 @@
 // is the target's, equal to a database built directly from the target, and planning again gives nothing.
 import type pg from 'pg';
 import { expect } from 'vitest';
-import { introspect, serverVersion } from '../../src/introspect/index.js';
+import { introspect, readDependencies, serverVersion } from '../../src/introspect/index.js';
 import { allSteps, buildPlan } from '../../src/planner/plan.js';
 import { PHASES, type Phase, type Plan, type Step } from '../../src/planner/types.js';
 import { canonicalize, prepareSession } from '../../src/rehearsal/shadow.js';
@@ -52,10 +52,14 @@ export async function planScenario(
   const target = await canonicalize(declared, { url: db.url });
   const source = await introspect(db.client, { includeSchemas: schemas });
   const version = await serverVersion(db.client);
+  // The source's dependency edges, as `plan` reads them: every scenario also proves the dependents rule
+  // refuses no plan whose dependents the model handles.
+  const dependencies = await readDependencies(db.client, { includeSchemas: schemas });
   const plan = buildPlan(source, target, {
     name: 'scenario',
     number: 1,
     server: { version: version.text, versionNum: version.num },
+    dependencies,
   });
   return { plan, source, target, schemas };
 }

@@ -37,6 +37,7 @@ export const alterCollationHandler: Handler<AlterCollation> = {
         lock: 'ACCESS EXCLUSIVE',
         locks: lockOn(ctx, c.schema, c.table),
         hazards: indexed ? ['INDEX_BUILD'] : [],
+        alters: [key.column(c.schema, c.table, name)],
         requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name)],
         ...(indexed ? { costTable: { schema: c.schema, table: c.table, work: 'index' as const } } : {}),
       }),

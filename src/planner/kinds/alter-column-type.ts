@@ -41,6 +41,7 @@ function inPlace(c: AlterColumnType, ctx: PlanContext): StepDraft[] {
       lock: 'ACCESS EXCLUSIVE',
       locks: lockOn(ctx, c.schema, c.table),
       hazards: back ? [] : ['CORRECTNESS'],
+      alters: [key.column(c.schema, c.table, name)],
       requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name), ...typeKeys(ctx, c.to)],
     }),
   ];

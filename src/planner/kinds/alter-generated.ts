@@ -108,6 +108,7 @@ function steps(c: AlterGenerated, ctx: PlanContext, r: Recipe): StepDraft[] {
     lock: 'ACCESS EXCLUSIVE',
     locks: lockOn(ctx, schema, table),
     requires: [key.table(schema, table), key.column(schema, table, column.name)],
+    alters: [key.column(schema, table, column.name)],
   } as const;
   const rewrite = { costTable: { schema, table, work: 'rewrite' as const } };
   const rollback =

@@ -48,6 +48,7 @@ function convertStep(c: RecreateEnum, u: EnumTableUse, removed: readonly string[
     lock: 'ACCESS EXCLUSIVE',
     locks: [[u.schema, u.table]],
     hazards,
+    alters: u.columns.map((x) => key.column(u.schema, u.table, x.name)),
     requires: [
       key.table(u.schema, u.table),
       ...[...u.columns, ...u.defaults].map((x) => key.column(u.schema, u.table, x.name)),

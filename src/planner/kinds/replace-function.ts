@@ -37,6 +37,7 @@ export const replaceFunctionHandler: Handler<ReplaceFunction> = {
           sql: createFunction(c.to),
           rollback: [createFunction(c.from)],
           hazards: ['USER_SQL'],
+          alters: [old],
           requires,
         }),
       ];
@@ -79,6 +80,7 @@ export const replaceFunctionHandler: Handler<ReplaceFunction> = {
         sql: dropFunction(c.schema, c.from.name, c.from.args),
         rollback: [createFunction(c.from)],
         hazards: ['BREAKS_OLD_APP'],
+        alters: [old],
         creates: [milestone.gone(old)],
         requires: [old, ...unset.flatMap((s) => s.creates)],
       }),

@@ -322,6 +322,9 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
       key.column(schema, table, shadow),
       key.function(schema, p.names.function, ''),
     ],
+    // The old column stops being written (and with a swap is renamed out of the way): whatever reads it must be
+    // handled before, or it would read stale values from the retired column.
+    alters: [key.column(schema, table, old)],
     drops: [
       key.trigger(schema, table, p.names.trigger),
       ...p.indexes.map((i) => key.index(schema, i.temp.name)),

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { fingerprint, rememberFingerprint, sha256 } from '../model/fingerprint.js';
+import type { CatalogDependency } from '../model/dependencies.js';
 import type { DatabaseSchema } from '../model/model.js';
 import { parseDeclared, readDeclaredText } from './yaml.js';
 
@@ -16,6 +17,12 @@ export interface SnapshotJson {
   readonly fingerprint: string;
   readonly contentSha256: string;
   readonly database?: string;
+  /**
+   * The database's dependency edges (pg_depend), which the planner's dependents rule needs; absent in snapshots
+   * written before they were recorded. `dependenciesSha256` is the sha256 of their JSON text.
+   */
+  readonly dependencies?: readonly CatalogDependency[];
+  readonly dependenciesSha256?: string;
   readonly schema: DatabaseSchema;
 }
 
@@ -23,19 +30,27 @@ export interface SchemaFile {
   readonly model: DatabaseSchema;
   /** True when the file is an unedited introspection result (its fingerprint matches). */
   readonly canonical: boolean;
+  /** The source database's dependency edges, in a JSON snapshot that records them (never in YAML). */
+  readonly dependencies?: readonly CatalogDependency[];
 }
 
 const HEADER = /^# fingerprint (sha256:[0-9a-f]{64})$/m;
 
 const SCHEMA_KEY = ',"schema":';
 
-export function snapshotJson(schema: DatabaseSchema, database?: string): string {
+export function snapshotJson(
+  schema: DatabaseSchema,
+  database?: string,
+  dependencies?: readonly CatalogDependency[],
+): string {
   const body = JSON.stringify(schema);
+  // CatalogDependency has no `schema` field, so the header still holds `,"schema":` only as the schema's key.
   const head = {
     switchyardSnapshot: 1,
     fingerprint: fingerprint(schema),
     contentSha256: sha256(body),
     ...(database ? { database } : {}),
+    ...(dependencies ? { dependenciesSha256: sha256(JSON.stringify(dependencies)), dependencies } : {}),
   };
   return `${JSON.stringify(head).slice(0, -1) + SCHEMA_KEY + body}}\n`;
 }
@@ -75,6 +90,18 @@ async function loadJson(path: string): Promise<SchemaFile> {
       `${path} was edited after it was introspected (its content no longer matches its hash); edit the YAML form instead, or introspect again`,
     );
   }
+  if (
+    data.dependencies !== undefined &&
+    (!Array.isArray(data.dependencies) || data.dependenciesSha256 !== sha256(JSON.stringify(data.dependencies)))
+  ) {
+    throw new UsageError(
+      `${path} was edited after it was introspected (its dependencies no longer match their hash); introspect again`,
+    );
+  }
   rememberFingerprint(data.schema, data.fingerprint);
-  return { model: data.schema, canonical: true };
+  return {
+    model: data.schema,
+    canonical: true,
+    ...(data.dependencies !== undefined ? { dependencies: data.dependencies } : {}),
+  };
 }

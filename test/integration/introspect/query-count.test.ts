@@ -3,7 +3,9 @@ import {
   introspect,
   inventory,
   QUERIES_PER_INTROSPECTION,
+  QUERIES_PER_DEPENDENCIES,
   QUERIES_PER_INVENTORY,
+  readDependencies,
 } from '../../../src/introspect/index.js';
 import { freshDatabase } from '../../support/db.js';
 import { counting } from './fixtures.js';
@@ -34,6 +36,12 @@ async function countFor(tables: number): Promise<number> {
   const before = q.texts.length;
   expect(await inventory(q)).toEqual([]);
   expect(q.texts.length - before).toBe(QUERIES_PER_INVENTORY);
+  // The dependency edges too: one query, and every table's edges (its key, check, index, foreign key, default).
+  const edgesFrom = q.texts.length;
+  const edges = await readDependencies(q);
+  expect(q.texts.length - edgesFrom).toBe(QUERIES_PER_DEPENDENCIES);
+  expect(edges.filter((e) => e.dependent.kind === 'foreign key' && e.on.kind === 'index')).toHaveLength(tables - 1);
+  expect(edges.filter((e) => e.dependent.kind === 'default' && e.on.kind === 'sequence')).toHaveLength(tables);
   return before;
 }
 
