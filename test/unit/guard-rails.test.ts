@@ -81,7 +81,7 @@ describe('guard rails', () => {
       'src/planner/plan.ts': 'export const p = 1;\n',
     });
     expect(down.code, down.out).toBe(0);
-  });
+  }, 60_000); // three depcruise runs: seconds each on a loaded 2-core machine
 
   it('the typecheck covers test files and rejects a type error in one', () => {
     const check = JSON.parse(readFileSync(join(ROOT, 'tsconfig.check.json'), 'utf8')) as { include: string[] };
