@@ -14,6 +14,8 @@ import {
 import type { TableStats } from '../planner/cost.js';
 import { assertPlanName, planNumber, writePlanFiles, type WrittenPlan } from '../planner/file.js';
 import { buildPlan } from '../planner/plan.js';
+import { sqlStepsTaken, type SqlStepTaken } from '../executor/ledger.js';
+import type { SqlStep } from '../schema/model/sql-step.js';
 import { signOrUnsign } from '../planner/signature.js';
 import type { Plan } from '../planner/types.js';
 import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
@@ -53,6 +55,33 @@ export interface PlanCommandResult {
    * Empty when planning from a snapshot (its file lists them as comments, if introspect wrote it).
    */
   readonly notModeled: readonly NotModeled[];
+  /**
+   * Raw SQL steps of the declared file left out because a plan in the database's ledger ran them (`done`) or
+   * holds them to run (`pending`): a raw SQL step runs once. Empty when planning from a snapshot.
+   */
+  readonly sqlStepsTaken: readonly SqlStepTaken[];
+}
+
+/** The declared raw SQL steps no plan of the ledger has taken, and a notice naming each one left out. */
+function untakenSqlSteps(
+  declared: readonly SqlStep[],
+  taken: readonly SqlStepTaken[],
+  notice: ((m: string) => void) | undefined,
+): { steps: SqlStep[]; skipped: SqlStepTaken[] } {
+  const byName = new Map(taken.map((t) => [t.name, t]));
+  const skipped: SqlStepTaken[] = [];
+  const steps = declared.filter((s) => {
+    const t = byName.get(s.name);
+    if (!t) return true;
+    skipped.push(t);
+    notice?.(
+      t.state === 'done'
+        ? `sql step ${s.name} ran in plan ${t.plan} (ledger): it runs once and is not planned again; to run changed SQL, give it a new name`
+        : `sql step ${s.name} is held by plan ${t.plan}, which has not run it all yet (ledger): it is not planned again; apply or roll back that plan`,
+    );
+    return false;
+  });
+  return { steps, skipped };
 }
 
 export async function planCommand(config: SwitchyardConfig, o: PlanCommandOptions): Promise<PlanCommandResult> {
@@ -67,8 +96,10 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const inputs = o.from
     ? await fromSnapshot(config, configPath(config, o.from), { ...declaredFile, file: schemaFile }, o)
     : await fromDatabase(config, { ...declaredFile, file: schemaFile }, names, o);
+  const sql = untakenSqlSteps(declaredFile.sqlSteps ?? [], inputs.sqlStepsTaken ?? [], o.notice);
   const plan = buildPlan(inputs.source, inputs.target, {
     name: o.name,
+    ...(sql.steps.length ? { sqlSteps: sql.steps } : {}),
     number,
     server: inputs.server,
     ...(inputs.extensions ? { extensions: inputs.extensions } : {}),
@@ -76,10 +107,19 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   });
   const steps = plan.releases.reduce((n, r) => n + r.expand.length + r.backfill.length + r.contract.length, 0);
   const notModeled = inputs.notModeled ?? [];
-  if (o.dryRun) return { plan, source: inputs.label, steps, notModeled };
+  const sqlStepsTaken = sql.skipped;
+  if (o.dryRun) return { plan, source: inputs.label, steps, notModeled, sqlStepsTaken };
   const written = await writePlanFiles(plan, plansDir, configPath(config, config.migrations));
   const signature = await signOrUnsign(written.planFile, o.sign && configPath(config, o.sign));
-  return { plan, source: inputs.label, written, steps, notModeled, ...(signature ? { signature } : {}) };
+  return {
+    plan,
+    source: inputs.label,
+    written,
+    steps,
+    notModeled,
+    sqlStepsTaken,
+    ...(signature ? { signature } : {}),
+  };
 }
 
 /** The declared schema file, with its path (a server's refusal is reported at its YAML node). */
@@ -94,6 +134,8 @@ interface Inputs {
   readonly extensions?: readonly Extension[];
   readonly label: string;
   readonly notModeled?: NotModeled[];
+  /** Raw SQL steps the target's ledger has run or holds (unknown when planning from a snapshot). */
+  readonly sqlStepsTaken?: SqlStepTaken[];
 }
 
 async function fromDatabase(
@@ -126,6 +168,7 @@ async function fromDatabase(
       version,
       extensions: await readExtensions(c),
       notModeled: await inventory(c, { includeSchemas: names }),
+      sqlStepsTaken: await sqlStepsTaken(c, config.ledgerSchema),
     };
   });
   // Before canonicalizing: a strict run refuses without starting a throwaway server.
@@ -148,6 +191,7 @@ async function fromDatabase(
     server: { version: read.version.text, versionNum: read.version.num },
     label: describeTarget(conn),
     notModeled: read.notModeled,
+    sqlStepsTaken: read.sqlStepsTaken,
   };
 }
 

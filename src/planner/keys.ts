@@ -16,6 +16,8 @@ export const key = {
   /** A constraint (primary key, unique, foreign key, check) on a table. */
   constraint: (s: string, t: string, n: string): ObjectKey => `constraint:${j(s, t, n)}`,
   trigger: (s: string, t: string, n: string): ObjectKey => `trigger:${j(s, t, n)}`,
+  /** Statement k (1-based) of the raw SQL step `name` has run: orders the statements of one step. */
+  sqlStatement: (name: string, k: number): ObjectKey => `sql:${j(name, String(k))}`,
 };
 
 /** A readable form of a key for messages and plan files: `table public.users`. */

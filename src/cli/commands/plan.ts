@@ -76,6 +76,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
             plan: summary,
             written: r.written,
             notModeled: r.notModeled,
+            sqlStepsTaken: r.sqlStepsTaken,
             ...(r.signature ? { signature: r.signature } : {}),
           },
           () =>
