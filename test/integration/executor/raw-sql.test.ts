@@ -88,6 +88,12 @@ describe('raw SQL steps', () => {
     ]);
     expect(steps.filter((s) => s.action === 'run_sql').every((s) => s.hazards.includes('USER_SQL'))).toBe(true);
 
+    const pending = await p.run('diff');
+    expect(pending.code, pending.stderr).toBe(0);
+    expect(pending.stdout).toContain(
+      '  run sql step notes_rls (2 statements, expand)\n  run sql step notes_stats (1 statement, expand)\n',
+    );
+
     const lint = await p.run('lint', p.plan);
     expect(lint.code).toBe(1);
     expect(lint.stdout + lint.stderr).toContain('USER_SQL (a raw SQL step, never allowed by default)');
@@ -135,6 +141,11 @@ describe('raw SQL steps', () => {
     expect(again.stderr).toContain(
       'sql step notes_rls ran in plan notes (ledger): it runs once and is not planned again',
     );
+
+    // diff agrees: the raw SQL steps ran, nothing differs (the policy and the statistics are listed as not modeled).
+    const diffed = await p.run('diff');
+    expect(diffed.stdout).toContain('no changes');
+    expect(diffed.stderr).toContain('policy "notes_owner" on "public"."notes"');
 
     const back = await p.run('rollback', p.plan, '--release', '1', '--phase', 'expand');
     expect(back.code, back.stderr).toBe(0);
