@@ -6,6 +6,7 @@ import { lintPlan } from '../../../src/planner/lint.js';
 import { allSteps, buildPlan, PlanRefusedError } from '../../../src/planner/plan.js';
 import { showPlan } from '../../../src/planner/show/index.js';
 import { downSql } from '../../../src/planner/sql-files.js';
+import { unmetExpectations } from '../../../src/rehearsal/expect.js';
 import type { SqlStep } from '../../../src/schema/model/sql-step.js';
 import { app, db, users } from '../diff/fixtures.js';
 
@@ -181,5 +182,25 @@ describe('run_sql steps', () => {
       [0, 0, 1],
     ]);
     expect(p.releases[1]!.contract[0]).toMatchObject({ id: 'r2-contract-001', transactional: false });
+  });
+
+  it('names what it creates for ordering only: the rehearsal does not look for a domain in the model', () => {
+    const domain: SqlStep = {
+      ...policy,
+      name: 'email_domain',
+      statements: [
+        {
+          sql: "CREATE DOMAIN app.email AS text CHECK (VALUE ~ '@')",
+          rollback: ['DROP DOMAIN app.email'],
+          transactional: true,
+        },
+      ],
+      creates: [{ kind: 'type', names: ['app', 'email'] }],
+      requires: [{ kind: 'schema', names: ['app'] }],
+    };
+    const p = plan([domain]);
+    const step = allSteps(p).find((s) => s.change === 'run_sql')!;
+    expect(step.creates).toEqual(['sql:email_domain\u001f1', 'type:app\u001femail']);
+    expect(unmetExpectations(allSteps(p), app(users))).toEqual([]);
   });
 });
