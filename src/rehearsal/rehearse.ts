@@ -332,10 +332,12 @@ async function rehearsePhase(
   const records: StepRehearsal[] = [];
   let current = start;
   // A raw SQL step mostly changes what the model does not hold (a policy, a statistics object): its rollback
-  // must restore that too, so the inventory of unmodeled objects is compared around it as well.
+  // must restore that too, so the inventory of unmodeled objects is compared around it as well. Not around an
+  // IRREVERSIBLE one: its effect stays by declaration (and applying the phase again runs it again).
   const unmodeledBefore = new Map<string, string[]>();
   for (const step of steps) {
-    if (step.action === 'run_sql') unmodeledBefore.set(step.id, await unmodeled(db, plan));
+    if (step.action === 'run_sql' && !step.hazards.includes('IRREVERSIBLE'))
+      unmodeledBefore.set(step.id, await unmodeled(db, plan));
     emit({ kind: 'step', stage: 'apply', id: step.id, description: step.description });
     const s0 = performance.now();
     try {

@@ -198,4 +198,31 @@ describe('raw SQL steps', () => {
     );
     expect(failure.differences).toEqual(['still there: policy "notes_all" on "public"."notes"']);
   });
+
+  it('an irreversible step is rehearsed (it must bear running twice) and needs IRREVERSIBLE allowed too', async () => {
+    const p = await project([
+      '  fill_body:',
+      '    phase: backfill',
+      "    sql: UPDATE public.notes SET body = 'empty' WHERE body IS NULL",
+      '    irreversible: true',
+      '    requires: [{ column: public.notes.body }]',
+    ]);
+    await p.db.client.query('UPDATE public.notes SET body = NULL WHERE id <= 5');
+    expect((await p.run('plan', '--name', 'notes')).code).toBe(0);
+    const rehearsed = await p.run('rehearse', p.plan);
+    expect(rehearsed.code, rehearsed.stdout + rehearsed.stderr).toBe(0);
+    const refused = await p.run('apply', p.plan, '--all', '--allow-hazard', 'USER_SQL');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "IRREVERSIBLE: sql step fill_body: UPDATE public.notes SET body = 'empty' WHERE body IS NULL",
+    );
+    const applied = await p.run('apply', p.plan, '--all', '--allow-hazard', 'USER_SQL,IRREVERSIBLE');
+    expect(applied.code, applied.stderr).toBe(0);
+    const { rows } = await p.db.client.query(`SELECT count(*)::int AS n FROM public.notes WHERE body = 'empty'`);
+    expect(rows[0].n).toBe(5);
+    // Rolled back, the data fix stays: there was nothing to undo.
+    expect((await p.run('rollback', p.plan, '--release', '1', '--phase', 'backfill')).code).toBe(0);
+    const { rows: still } = await p.db.client.query(`SELECT count(*)::int AS n FROM public.notes WHERE body = 'empty'`);
+    expect(still[0].n).toBe(5);
+  });
 });
