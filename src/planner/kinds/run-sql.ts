@@ -1,8 +1,9 @@
 // run_sql: a raw SQL step declared under `sql:`, for what the model cannot express. Each statement is a step
 // of its own (one statement per call, recorded in the ledger one by one), chained so they keep their order;
 // the first requires what the step requires, the last creates what it creates. The lock is unknown, so it is
-// assumed ACCESS EXCLUSIVE on every table the step requires. Flagged USER_SQL, which `lint` and `apply` refuse
-// for raw SQL unless allowed explicitly; a step without rollback is also IRREVERSIBLE.
+// assumed ACCESS EXCLUSIVE on every table the step requires, itself or through a column, constraint or
+// trigger. Flagged USER_SQL, which `lint` and `apply` refuse for raw SQL unless allowed explicitly; a step
+// without rollback is also IRREVERSIBLE.
 import type { RunSql } from '../../diff/index.js';
 import type { SqlObjectRef } from '../../schema/model/sql-step.js';
 import { draft } from '../draft.js';
@@ -46,7 +47,11 @@ function steps(c: RunSql, phase: Phase): StepDraft[] {
   const { step } = c;
   if (step.phase !== phase) return [];
   const n = step.statements.length;
-  const tables = step.requires.filter((r) => r.kind === 'table').map((r) => [r.names[0]!, r.names[1]!] as const);
+  // The tables it names, itself or through a column, constraint or trigger on them.
+  const onTable = step.requires.filter((r) => ['table', 'column', 'constraint', 'trigger'].includes(r.kind));
+  const tables = [...new Set(onTable.map((r) => JSON.stringify([r.names[0], r.names[1]])))].map(
+    (t) => JSON.parse(t) as [string, string],
+  );
   return step.statements.map((s, i) => {
     const k = i + 1;
     const d = draft({

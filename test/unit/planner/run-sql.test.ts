@@ -202,5 +202,9 @@ describe('run_sql steps', () => {
     const step = allSteps(p).find((s) => s.change === 'run_sql')!;
     expect(step.creates).toEqual(['sql:email_domain\u001f1', 'type:app\u001femail']);
     expect(unmetExpectations(allSteps(p), app(users))).toEqual([]);
+    expect([step.lockedTables, step.hazards]).toEqual([[], ['USER_SQL']]);
+    // Through a column, the table is locked.
+    const onColumn = plan([{ ...domain, requires: [{ kind: 'column', names: ['app', 'users', 'email'] }] }]);
+    expect(allSteps(onColumn).find((s) => s.change === 'run_sql')!.lockedTables).toEqual(['app.users']);
   });
 });
