@@ -268,10 +268,14 @@ function refusedStatement(stmt: Node): string | undefined {
       return 'a tablespace statement (it reaches the server\u2019s file system)';
     case 'LoadStmt':
       return 'LOAD (it loads a shared library into the server)';
+    case 'PrepareStmt':
+    case 'DeallocateStmt':
+    case 'ListenStmt':
+    case 'UnlistenStmt':
+      return `${kind.replace(/Stmt$/, '').toUpperCase()} (it changes the session every later step runs in)`;
     default:
-      return callsSetConfig(body)
-        ? 'set_config() (it changes a setting of the session every later step runs in)'
-        : undefined;
+      if (callsSetConfig(body)) return 'set_config() (it changes a setting of the session every later step runs in)';
+      return findNode(body, (k) => (k === 'ParamRef' ? 'a parameter ($1...): switchyard binds no values' : undefined));
   }
 }
 

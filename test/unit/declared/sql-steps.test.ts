@@ -70,6 +70,8 @@ describe('raw SQL statements', () => {
     ['ALTER SYSTEM', "ALTER SYSTEM SET work_mem = '1GB'", 'ALTER SYSTEM'],
     ['LOAD', "LOAD 'plpgsql'", 'LOAD'],
     ['comments only', '-- nothing', 'no statement'],
+    ['a parameter', 'UPDATE public.t SET a = $1', 'a parameter ($1...): switchyard binds no values'],
+    ['PREPARE', 'PREPARE q AS SELECT 1', 'PREPARE (it changes the session'],
   ];
   it.each(refused)('refuses %s', (_, text, fragment) => {
     const r = rawStatements(text);
