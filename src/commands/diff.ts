@@ -8,6 +8,7 @@ import { canonicalize, prepareSession, shadowUrl } from '../rehearsal/shadow.js'
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { loadSchemaFile } from '../schema/declared/snapshot.js';
+import { sqlStepsTaken, type SqlStepTaken } from '../executor/ledger.js';
 
 export interface DiffCommandOptions {
   readonly db?: string;
@@ -28,6 +29,11 @@ export interface DiffResult {
   readonly descriptions: readonly string[];
   /** Objects in the declared schemas that the model does not hold: the diff neither sees nor changes them. */
   readonly notModeled: readonly NotModeled[];
+  /**
+   * Declared raw SQL steps (`sql:`) a plan of the ledger ran or holds: not changes. The others are listed among
+   * the changes (`run_sql`), since `plan` would plan them.
+   */
+  readonly sqlStepsTaken: readonly SqlStepTaken[];
 }
 
 /** Reads the live schema limited to the declared schemas, and the declared schema in canonical form. */
@@ -40,6 +46,8 @@ export async function loadSourceAndTarget(
   schemaFile: string;
   database: string;
   notModeled: NotModeled[];
+  sqlSteps: readonly Change[];
+  sqlStepsTaken: SqlStepTaken[];
 }> {
   const schemaFile = configPath(config, o.schema ?? config.schema);
   const file = await loadSchemaFile(schemaFile);
@@ -47,15 +55,20 @@ export async function loadSourceAndTarget(
   const conn = resolveTarget(o.db, config.database, config.unsetVariables);
   const names = declared.schemas.map((s) => s.name);
   // Only reads on the target: the declared file is built on the shadow server, never here.
-  const [source, major, extensions, notModeled] = await withClient(conn, async (c) => {
+  const [source, major, extensions, notModeled, taken] = await withClient(conn, async (c) => {
     await prepareSession(c);
     return [
       await introspect(c, { includeSchemas: names }),
       (await serverVersion(c)).major,
       await readExtensions(c),
       await inventory(c, { includeSchemas: names }),
+      await sqlStepsTaken(c, config.ledgerSchema),
     ] as const;
   });
+  const takenNames = new Set(taken.map((t) => t.name));
+  const sqlSteps = (file.sqlSteps ?? [])
+    .filter((s) => !takenNames.has(s.name))
+    .map((step): Change => ({ kind: 'run_sql', schema: '', step }));
   // Before canonicalizing: a strict run refuses without starting a throwaway server.
   assertModeled(notModeled, o.strict ?? config.strict);
   const url = shadowUrl(o.shadowDb, config.shadow);
@@ -68,12 +81,23 @@ export async function loadSourceAndTarget(
         ...(url ? { url } : {}),
         ...(o.notice ? { notice: o.notice } : {}),
       });
-  return { source, target, schemaFile, database: describeTarget(conn), notModeled };
+  return {
+    source,
+    target,
+    schemaFile,
+    database: describeTarget(conn),
+    notModeled,
+    sqlSteps,
+    sqlStepsTaken: (file.sqlSteps ?? []).flatMap((s) => taken.filter((t) => t.name === s.name)),
+  };
 }
 
 export async function diffCommand(config: SwitchyardConfig, o: DiffCommandOptions): Promise<DiffResult> {
-  const { source, target, schemaFile, database, notModeled } = await loadSourceAndTarget(config, o);
-  const changes = diff(source, target);
+  const { source, target, schemaFile, database, notModeled, sqlSteps, sqlStepsTaken } = await loadSourceAndTarget(
+    config,
+    o,
+  );
+  const changes = [...diff(source, target), ...sqlSteps];
   return {
     database,
     schemaFile,
@@ -82,5 +106,6 @@ export async function diffCommand(config: SwitchyardConfig, o: DiffCommandOption
     changes,
     descriptions: changes.map(describeChange),
     notModeled,
+    sqlStepsTaken,
   };
 }

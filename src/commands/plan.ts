@@ -15,6 +15,8 @@ import {
 import type { TableStats } from '../planner/cost.js';
 import { assertPlanName, planNumber, writePlanFiles, type WrittenPlan } from '../planner/file.js';
 import { buildPlan } from '../planner/plan.js';
+import { sqlStepsTaken, type SqlStepTaken } from '../executor/ledger.js';
+import type { SqlStep } from '../schema/model/sql-step.js';
 import { signOrUnsign } from '../planner/signature.js';
 import type { Plan } from '../planner/types.js';
 import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
@@ -64,6 +66,33 @@ export interface PlanCommandResult {
   readonly notModeled: readonly NotModeled[];
   /** With --stack and a plan in flight: the plan whose target this one was planned from. */
   readonly stackedOn?: Stacked['on'];
+  /**
+   * Raw SQL steps of the declared file left out because a plan in the database's ledger ran them (`done`) or
+   * holds them to run (`pending`): a raw SQL step runs once. Empty when planning from a snapshot.
+   */
+  readonly sqlStepsTaken: readonly SqlStepTaken[];
+}
+
+/** The declared raw SQL steps no plan of the ledger has taken, and a notice naming each one left out. */
+function untakenSqlSteps(
+  declared: readonly SqlStep[],
+  taken: readonly SqlStepTaken[],
+  notice: ((m: string) => void) | undefined,
+): { steps: SqlStep[]; skipped: SqlStepTaken[] } {
+  const byName = new Map(taken.map((t) => [t.name, t]));
+  const skipped: SqlStepTaken[] = [];
+  const steps = declared.filter((s) => {
+    const t = byName.get(s.name);
+    if (!t) return true;
+    skipped.push(t);
+    notice?.(
+      t.state === 'done'
+        ? `sql step ${s.name} ran in plan ${t.plan} (ledger): it runs once and is not planned again; to run changed SQL, give it a new name`
+        : `sql step ${s.name} is held by plan ${t.plan}, which has not run it all yet (ledger): it is not planned again; apply or roll back that plan`,
+    );
+    return false;
+  });
+  return { steps, skipped };
 }
 
 export async function planCommand(config: SwitchyardConfig, o: PlanCommandOptions): Promise<PlanCommandResult> {
@@ -82,8 +111,10 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const inputs = o.from
     ? await fromSnapshot(config, configPath(config, o.from), { ...declaredFile, file: schemaFile }, o)
     : await fromDatabase(config, { ...declaredFile, file: schemaFile }, names, plansDir, o);
+  const sql = untakenSqlSteps(declaredFile.sqlSteps ?? [], inputs.sqlStepsTaken ?? [], o.notice);
   const plan = buildPlan(inputs.source, inputs.target, {
     name: o.name,
+    ...(sql.steps.length ? { sqlSteps: sql.steps } : {}),
     number,
     server: inputs.server,
     ...(inputs.extensions ? { extensions: inputs.extensions } : {}),
@@ -94,7 +125,8 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const notModeled = inputs.notModeled ?? [];
   const stackedOn = inputs.stackedOn ? { stackedOn: inputs.stackedOn } : {};
   // No change, no plan: no empty file or folder, and the next plan's number does not skip.
-  if (o.dryRun || steps === 0) return { plan, source: inputs.label, steps, notModeled, ...stackedOn };
+  const sqlStepsTaken = sql.skipped;
+  if (o.dryRun || steps === 0) return { plan, source: inputs.label, steps, notModeled, sqlStepsTaken, ...stackedOn };
   const written = await writePlanFiles(plan, plansDir, configPath(config, config.migrations));
   const signature = await signOrUnsign(written.planFile, o.sign && configPath(config, o.sign));
   return {
@@ -104,6 +136,7 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
     steps,
     notModeled,
     ...stackedOn,
+    sqlStepsTaken,
     ...(signature ? { signature } : {}),
   };
 }
@@ -123,6 +156,8 @@ interface Inputs {
   readonly stackedOn?: Stacked['on'];
   /** The source database's dependency edges; absent for a snapshot that does not record them (said by a notice). */
   readonly dependencies?: readonly CatalogDependency[];
+  /** Raw SQL steps the target's ledger has run or holds (unknown when planning from a snapshot). */
+  readonly sqlStepsTaken?: SqlStepTaken[];
 }
 
 async function fromDatabase(
@@ -159,6 +194,7 @@ async function fromDatabase(
       notModeled: await inventory(c, { includeSchemas: names }),
       unfinished: await unfinishedPlans(c, config.ledgerSchema),
       dependencies: await readDependencies(c, { includeSchemas: names }),
+      sqlStepsTaken: await sqlStepsTaken(c, config.ledgerSchema),
     };
   });
   // A plan in flight: refused before a throwaway server is started, unless --stack plans from its target.
@@ -191,6 +227,7 @@ async function fromDatabase(
     notModeled: read.notModeled,
     ...(stacked ? { stackedOn: stacked.on } : {}),
     dependencies: read.dependencies,
+    sqlStepsTaken: read.sqlStepsTaken,
   };
 }
 

@@ -32,6 +32,7 @@ import type {
   TriggerEnabled,
   UniqueConstraint,
 } from '../schema/model/model.js';
+import type { SqlStep } from '../schema/model/sql-step.js';
 
 export const CHANGE_KINDS = [
   'create_schema',
@@ -77,6 +78,7 @@ export const CHANGE_KINDS = [
   'drop_trigger',
   'enable_trigger',
   'set_comment',
+  'run_sql',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -290,6 +292,14 @@ export interface SetComment extends InSchema<'set_comment'> {
   readonly to: string | null;
 }
 
+/**
+ * A raw SQL step declared under `sql:`. Not a difference between snapshots: diff() never emits it; `plan` adds
+ * one per declared step the ledger does not record as run. `schema` is empty (a step names its objects itself).
+ */
+export interface RunSql extends InSchema<'run_sql'> {
+  readonly step: SqlStep;
+}
+
 export type Change =
   | CreateSchema
   | DropSchema
@@ -333,7 +343,8 @@ export type Change =
   | CreateTrigger
   | DropTrigger
   | EnableTrigger
-  | SetComment;
+  | SetComment
+  | RunSql;
 
 /** The change type of one kind, for handlers registered in a `{ [K in ChangeKind]: Handler<ChangeOf<K>> }`. */
 export type ChangeOf<K extends ChangeKind> = Extract<Change, { readonly kind: K }>;

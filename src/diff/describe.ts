@@ -84,6 +84,8 @@ const DESCRIBERS: Describers = {
   drop_trigger: (c) => `drop trigger ${ident(c.trigger.name)} ${on(c)}`,
   enable_trigger: (c) => `set trigger ${ident(c.trigger.name)} ${on(c)} from ${c.from} to ${c.to}`,
   set_comment: (c) => `${c.to === null ? 'remove comment on' : 'set comment on'} ${commentTarget(c.schema, c.target)}`,
+  run_sql: (c) =>
+    `run sql step ${c.step.name} (${c.step.statements.length} statement${c.step.statements.length === 1 ? '' : 's'}, ${c.step.phase})`,
 };
 
 /** A one-line description of a change, e.g. `add column app.users.email text not null`. */

@@ -16,6 +16,7 @@ export const FAMILIES = [
   'index',
   'trigger',
   'comment',
+  'sql',
 ] as const;
 export type Family = (typeof FAMILIES)[number];
 
@@ -63,6 +64,7 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   drop_trigger: 'trigger',
   enable_trigger: 'trigger',
   set_comment: 'comment',
+  run_sql: 'sql',
 };
 
 /** Where differs put their changes. */

@@ -69,6 +69,9 @@ ALTER TABLE ${qualified(s, 'steps')}
   ADD CONSTRAINT steps_rollback_position_only_when_rolling_back CHECK ((rollback_position IS NOT NULL) = (status = 'rolling_back'));`,
   // 3: a tenant run reads one tenant's rows per tenant; without this, each read scans the rows of every tenant.
   (s) => `CREATE INDEX steps_plan_tenant_idx ON ${qualified(s, 'steps')} (plan, tenant)`,
+  // 4: the raw SQL step (`sql:` of the declared file) a step row runs a statement of: a raw SQL step runs once,
+  // and `plan` leaves out the ones a plan of the ledger has run or will run.
+  (s) => `ALTER TABLE ${qualified(s, 'steps')} ADD COLUMN sql_step text`,
 ];
 
 export const LEDGER_VERSION = LEDGER_MIGRATIONS.length;
@@ -132,14 +135,20 @@ export async function recordPlan(
   const ids: string[] = [],
     releases: number[] = [],
     phases: string[] = [],
-    tenantCol: string[] = [];
+    tenantCol: string[] = [],
+    sqlSteps: (string | null)[] = [];
   for (const t of tenants)
-    for (const s of steps) ids.push(s.id), releases.push(s.release), phases.push(s.phase), tenantCol.push(t);
+    for (const s of steps)
+      ids.push(s.id),
+        releases.push(s.release),
+        phases.push(s.phase),
+        tenantCol.push(t),
+        sqlSteps.push(s.sqlStep ?? null);
   await db.query(
-    `INSERT INTO ${qualified(schema, 'steps')} (plan, step_id, release, phase, tenant)
-     SELECT $1::text, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[])
+    `INSERT INTO ${qualified(schema, 'steps')} (plan, step_id, release, phase, tenant, sql_step)
+     SELECT $1::text, * FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[])
      ON CONFLICT (plan, step_id, tenant) DO NOTHING`,
-    [plan.name, ids, releases, phases, tenantCol],
+    [plan.name, ids, releases, phases, tenantCol, sqlSteps],
   );
 }
 
@@ -446,6 +455,35 @@ export async function readSteps(
   );
   if (rows[0] && rows[0].checksum !== plan.checksum) throw checksumConflict(plan, rows[0].checksum);
   return stepStatuses(db, plan.name, tenant, schema);
+}
+
+/** A raw SQL step some plan of the ledger has run (`done`) or holds to run (`pending`: recorded, not all done). */
+export interface SqlStepTaken {
+  readonly name: string;
+  readonly plan: string;
+  readonly state: 'done' | 'pending';
+}
+
+/**
+ * The raw SQL steps the ledger's plans have run or will run: every step row naming it is done, or some row is
+ * not rolled back. Read-only: none without a ledger, or with one older than the `sql_step` column.
+ */
+export async function sqlStepsTaken(db: Queryable, schema = DEFAULT_LEDGER_SCHEMA): Promise<SqlStepTaken[]> {
+  if (!(await ledgerExists(db, schema))) return [];
+  const { rows: column } = await db.query(
+    `SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'sql_step' AND NOT attisdropped`,
+    [qualified(schema, 'steps')],
+  );
+  if (column.length === 0) return [];
+  const { rows } = await db.query<{ name: string; plan: string; done: boolean }>(
+    `SELECT s.sql_step AS name, s.plan, bool_and(s.status = 'done') AS done
+       FROM ${qualified(schema, 'steps')} s JOIN ${qualified(schema, 'plans')} p ON p.name = s.plan
+      WHERE s.sql_step IS NOT NULL
+      GROUP BY s.sql_step, s.plan, p.number
+     HAVING bool_or(s.status <> 'rolled_back')
+      ORDER BY p.number, s.plan, s.sql_step`,
+  );
+  return rows.map((r) => ({ name: r.name, plan: r.plan, state: r.done ? 'done' : 'pending' }));
 }
 
 /** Every plan the ledger knows, by number. */

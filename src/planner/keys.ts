@@ -18,6 +18,8 @@ export const key = {
   trigger: (s: string, t: string, n: string): ObjectKey => `trigger:${j(s, t, n)}`,
   /** A view or a materialized view (they share the relation namespace). */
   view: (s: string, n: string): ObjectKey => `view:${j(s, n)}`,
+  /** Statement k (1-based) of the raw SQL step `name` has run: orders the statements of one step. */
+  sqlStatement: (name: string, k: number): ObjectKey => `sql:${j(name, String(k))}`,
 };
 
 /** A readable form of a key for messages and plan files: `table public.users`. */

@@ -40,12 +40,15 @@ export function lintPlan(plan: Plan, allow: readonly Hazard[] = []): LintResult 
   );
   for (const s of steps) {
     for (const h of s.hazards) {
-      if (!allowed.includes(h))
+      // USER_SQL is allowed by default for expressions (up, down, backfill, check); a raw SQL step runs whole
+      // statements nobody generated, so it needs the operator's word (--allow-hazard USER_SQL, allowHazards:).
+      const raw = h === 'USER_SQL' && s.action === 'run_sql' && !allow.includes('USER_SQL');
+      if (!allowed.includes(h) || raw)
         findings.push({
           rule: 'hazard',
           severity: 'error',
           step: s.id,
-          message: `${h}: ${s.description}`,
+          message: raw ? `${h} (a raw SQL step, never allowed by default): ${s.description}` : `${h}: ${s.description}`,
           fix: `allow it with --allow-hazard ${h} (or allowHazards in switchyard.yaml) once reviewed`,
         });
     }

@@ -11,6 +11,8 @@ import { handlerFor } from './registry.js';
 import type { Extension } from '../introspect/extensions.js';
 import type { CatalogDependency } from '../schema/model/dependencies.js';
 import { type OrderedStep, UntrackedDependentError, untrackedDependents } from './dependents.js';
+import type { SqlStep } from '../schema/model/sql-step.js';
+import { describeKey } from './keys.js';
 import {
   PHASES,
   type Phase,
@@ -38,6 +40,8 @@ export interface PlanOptions {
    * the source is a snapshot without them: the caller says so.
    */
   readonly dependencies?: readonly CatalogDependency[];
+  /** Raw SQL steps (`sql:` of the declared file) to plan: those the ledger does not record as run. */
+  readonly sqlSteps?: readonly SqlStep[];
 }
 
 export class PlanRefusedError extends SwitchyardError {
@@ -62,7 +66,10 @@ interface Drafted extends StepDraft {
 }
 
 export function buildPlan(source: DatabaseSchema, target: DatabaseSchema, o: PlanOptions): Plan {
-  const changes = diff(source, target);
+  const changes: Change[] = [
+    ...diff(source, target),
+    ...(o.sqlSteps ?? []).map((step): Change => ({ kind: 'run_sql', schema: '', step })),
+  ];
   const ctx: PlanContext = { source, target, serverVersionNum: o.server.versionNum, newTables: newTables(changes) };
   const problems = changes.flatMap((c) => handlerFor(c.kind).validate(c, ctx));
   if (problems.length) throw new PlanRefusedError(problems);
@@ -74,6 +81,8 @@ export function buildPlan(source: DatabaseSchema, target: DatabaseSchema, o: Pla
       change,
     }));
   });
+  const late = lateRequirements(drafted);
+  if (late.length) throw new PlanRefusedError(late);
   const releaseCount = drafted.reduce((m, d) => Math.max(m, d.releaseOffset + 1), drafted.length ? 1 : 0);
   const lockTimeoutMs = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const releases: Release[] = [];
@@ -131,6 +140,32 @@ function toStep(
     statementTimeoutMs,
     ...(cost ? { cost } : {}),
   };
+}
+
+/** Where a step runs, comparable: release, then phase. */
+const position = (d: StepDraft): number => d.releaseOffset * PHASES.length + PHASES.indexOf(d.phase);
+
+/**
+ * A raw SQL step requiring an object the plan creates only in a later phase or release: ordering works within a
+ * (release, phase), so the step would run before it. Generated steps never do this; declared ones may.
+ */
+function lateRequirements(drafted: readonly Drafted[]): PlanProblem[] {
+  const created = new Map<string, Drafted>();
+  for (const d of drafted) for (const k of d.creates) if (!created.has(k)) created.set(k, d);
+  const problems: PlanProblem[] = [];
+  for (const d of drafted) {
+    if (d.change.kind !== 'run_sql') continue;
+    for (const k of d.requires) {
+      const c = created.get(k);
+      if (c && position(c) > position(d))
+        problems.push({
+          change: d.change,
+          message: `sql step ${d.change.step.name} (${d.phase}, release offset ${d.releaseOffset}) requires ${describeKey(k)}, which the plan creates later (${c.phase}, release offset ${c.releaseOffset}: ${c.description})`,
+          fix: `move the sql step to ${c.phase}${c.releaseOffset ? ` with releaseOffset: ${c.releaseOffset}` : ''} or later`,
+        });
+    }
+  }
+  return problems;
 }
 
 function newTables(changes: readonly Change[]): ReadonlySet<string> {

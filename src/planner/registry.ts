@@ -37,6 +37,7 @@ import { enableTriggerHandler } from './kinds/enable-trigger.js';
 import { recreateEnumHandler } from './kinds/recreate-enum.js';
 import { renameColumnHandler } from './kinds/rename-column.js';
 import { renameTableHandler } from './kinds/rename-table.js';
+import { runSqlHandler } from './kinds/run-sql.js';
 import { replaceFunctionHandler } from './kinds/replace-function.js';
 import { setCommentHandler } from './kinds/set-comment.js';
 import { setDefaultHandler } from './kinds/set-default.js';
@@ -92,6 +93,7 @@ export const HANDLERS: HandlerMap = {
   drop_trigger: dropTriggerHandler,
   enable_trigger: enableTriggerHandler,
   set_comment: setCommentHandler,
+  run_sql: runSqlHandler,
 };
 
 export function handlerFor<K extends ChangeKind>(kind: K): Handler<ChangeOf<K>> {

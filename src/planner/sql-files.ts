@@ -40,7 +40,7 @@ export function downSql(plan: Plan, release: number, phase: Phase, steps: readon
     .reverse()
     .map((s) =>
       s.rollback.length === 0
-        ? `${stepComment(s, 'rollback')}-- nothing to undo\n`
+        ? `${stepComment(s, 'rollback')}-- ${s.hazards.includes('IRREVERSIBLE') ? 'IRREVERSIBLE: declared without rollbackSql, its effect stays' : 'nothing to undo'}\n`
         : stepComment(s, 'rollback') + timeouts(s) + s.rollback.map((r) => `${r};\n`).join(''),
     );
   return header(plan, release, phase, 'down') + body.join('\n');

@@ -19,7 +19,8 @@ export const HAZARDS = [
   'INDEX_DROPPED', // queries may lose an index they rely on
   'NOT_REPLICATION_SAFE', // would break logical replication between the pair
   'CORRECTNESS', // the step can fail on existing data (a NOT VALID constraint being validated, a cast)
-  'USER_SQL', // runs a user-supplied expression (up, down, backfill, check)
+  'USER_SQL', // runs a user-supplied expression (up, down, backfill, check) or a raw SQL step (sql:)
+  'IRREVERSIBLE', // a raw SQL step declared without a rollback: rolling back its phase leaves its effect in place
 ] as const;
 export type Hazard = (typeof HAZARDS)[number];
 
@@ -86,6 +87,8 @@ export interface StepDraft {
    */
   readonly alters?: readonly ObjectKey[];
   readonly backfill?: BackfillSpec;
+  /** The raw SQL step (`sql:` in the declared file) this statement belongs to, recorded in the ledger as run. */
+  readonly sqlStep?: string;
   /** Table whose size drives this step's cost (scan, rewrite, index build or backfill). */
   readonly costTable?: {
     readonly schema: string;

@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { describeChange, diff } from '../diff/index.js';
 import { SwitchyardError, databaseError, serverMessage } from '../errors.js';
-import { liveSchema } from '../executor/drift.js';
+import { liveSchema, planSchemas } from '../executor/drift.js';
 import { applyPhase, rollbackPhase, StepFailedError, type PhaseEvent } from '../executor/phase.js';
 import { planPhases } from '../executor/state.js';
 import { readExtensions, type Extension } from '../introspect/extensions.js';
-import { serverVersion } from '../introspect/index.js';
+import { describeNotModeled, inventory, serverVersion } from '../introspect/index.js';
 import { key } from '../planner/keys.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
@@ -299,6 +299,11 @@ async function snapshot(db: pg.Client, plan: Plan): Promise<{ model: DatabaseSch
   return { model, fp: fingerprint(model) };
 }
 
+/** The objects of the plan's schemas that the model does not hold, one line each. */
+async function unmodeled(db: pg.Client, plan: Plan): Promise<string[]> {
+  return (await inventory(db, { includeSchemas: planSchemas(plan) })).map(describeNotModeled);
+}
+
 function changes(from: DatabaseSchema, to: DatabaseSchema): string[] {
   const d = diff(from, to).map(describeChange);
   return d.length ? d : ['(differences the change list does not show: compare the fingerprints)'];
@@ -326,7 +331,13 @@ async function rehearsePhase(
   const befores: { model: DatabaseSchema; fp: string }[] = [];
   const records: StepRehearsal[] = [];
   let current = start;
+  // A raw SQL step mostly changes what the model does not hold (a policy, a statistics object): its rollback
+  // must restore that too, so the inventory of unmodeled objects is compared around it as well. Not around an
+  // IRREVERSIBLE one: its effect stays by declaration (and applying the phase again runs it again).
+  const unmodeledBefore = new Map<string, string[]>();
   for (const step of steps) {
+    if (step.action === 'run_sql' && !step.hazards.includes('IRREVERSIBLE'))
+      unmodeledBefore.set(step.id, await unmodeled(db, plan));
     emit({ kind: 'step', stage: 'apply', id: step.id, description: step.description });
     const s0 = performance.now();
     try {
@@ -387,6 +398,22 @@ async function rehearsePhase(
     }
     const now = await snapshot(db, plan);
     const before = befores[i]!;
+    const unmodeledThen = unmodeledBefore.get(step.id);
+    if (unmodeledThen) {
+      const unmodeledNow = await unmodeled(db, plan);
+      const differences = [
+        ...unmodeledNow.filter((x) => !unmodeledThen.includes(x)).map((x) => `still there: ${x}`),
+        ...unmodeledThen.filter((x) => !unmodeledNow.includes(x)).map((x) => `gone: ${x}`),
+      ];
+      if (differences.length)
+        throw new Failed({
+          step: step.id,
+          ...where,
+          stage: 'rollback',
+          message: `the rollback of step ${step.id} (${step.description}) does not restore the objects the model does not hold as they were before the step`,
+          differences,
+        });
+    }
     if (now.fp !== before.fp) {
       throw new Failed({
         step: step.id,

@@ -87,6 +87,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
             written: r.written,
             notModeled: r.notModeled,
             ...(r.stackedOn ? { stackedOn: r.stackedOn } : {}),
+            sqlStepsTaken: r.sqlStepsTaken,
             ...(r.signature ? { signature: r.signature } : {}),
           },
           () =>

@@ -47,7 +47,13 @@ export function markdown(plan: Plan): string {
           `-- ${s.id}`,
           `${s.sql};`,
           `-- rollback of ${s.id}`,
-          ...(s.rollback.length ? s.rollback.map((x) => `${x};`) : ['-- (nothing to undo)']),
+          ...(s.rollback.length
+            ? s.rollback.map((x) => `${x};`)
+            : [
+                s.hazards.includes('IRREVERSIBLE')
+                  ? '-- (IRREVERSIBLE: declared without rollbackSql)'
+                  : '-- (nothing to undo)',
+              ]),
           '',
         );
       out.push('```', '', '</details>', '');

@@ -13,7 +13,11 @@ export function mermaid(plan: Plan): string {
       const steps = r[phase];
       if (!steps.length) continue;
       lines.push(`  subgraph r${r.number}_${phase}["release ${r.number}: ${phase}"]`);
-      for (const s of steps) lines.push(`    ${nodeId(s.id)}["${label(`${s.id}: ${s.description}`)}"]`);
+      // A raw SQL step carries its hazards in its label: nobody generated its SQL.
+      for (const s of steps) {
+        const tags = s.action === 'run_sql' ? ` [${s.hazards.join(', ')}]` : '';
+        lines.push(`    ${nodeId(s.id)}["${label(`${s.id}: ${s.description}${tags}`)}"]`);
+      }
       lines.push('  end');
       const first = nodeId(steps[0]!.id);
       if (previousLast) lines.push(`  ${previousLast} --> ${first}`);

@@ -233,6 +233,65 @@ export const schemaDecl = z
   })
   .meta({ title: 'Schema' });
 
+const objectRefDecl = z
+  .strictObject({
+    schema: name('A schema, e.g. `app`').optional(),
+    type: name('A type (enum, domain...), e.g. `public.mood`').optional(),
+    sequence: name('A sequence, e.g. `public.orders_id_seq`').optional(),
+    function: name('A function with its identity arguments, e.g. `public.touch(integer, text)`').optional(),
+    table: name('A table, e.g. `public.users`').optional(),
+    column: name('A column, e.g. `public.users.email`').optional(),
+    index: name('An index, e.g. `public.users_email_idx`').optional(),
+    constraint: name('A constraint, e.g. `public.users.users_email_key`').optional(),
+    trigger: name('A trigger, e.g. `public.users.users_touch`').optional(),
+  })
+  .meta({
+    title: 'Object',
+    description:
+      'Exactly one kind and its qualified name (quote a part with double quotes when it holds a dot), e.g. `table: public.users`',
+  });
+
+const sqlStepDecl = z
+  .strictObject({
+    phase: z.enum(['expand', 'backfill', 'contract']).meta({ description: 'The phase the step runs in' }),
+    releaseOffset: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .optional()
+      .meta({ description: '0: the first release of the plan, 1: the next (after a deploy)...', default: 0 }),
+    sql: sql(
+      'The statements to run, separated by semicolons; each becomes its own step, run and recorded one at a time',
+    ),
+    rollbackSql: z
+      .union([
+        sql('Statements undoing `sql`; required unless `irreversible: true`'),
+        z.array(sql('Statements undoing the statement of `sql` at the same position')).min(1),
+      ])
+      .optional()
+      .meta({
+        description:
+          'Undoes `sql`: one text when `sql` is one statement, else a list with one entry per statement of `sql`, in order',
+      }),
+    irreversible: flag(
+      'The step has no rollback: rolling back its phase leaves its effect in place (hazard IRREVERSIBLE)',
+    ),
+    creates: z
+      .array(objectRefDecl)
+      .optional()
+      .meta({ description: 'Objects the step brings into existence, for ordering: steps requiring them run after it' }),
+    requires: z
+      .array(objectRefDecl)
+      .optional()
+      .meta({ description: 'Objects the step needs: it runs after the steps that create them' }),
+  })
+  .meta({
+    title: 'Raw SQL step',
+    description:
+      'SQL for what the model cannot express (policies, statistics objects, data fixes): run once, recorded in the ledger, flagged USER_SQL',
+  });
+
 export const declaredFile = z
   .strictObject({
     schemas: z.record(z.string(), schemaDecl).meta({ description: 'Schema name -> schema' }),
@@ -248,6 +307,10 @@ export const declaredFile = z
       })
       .optional()
       .meta({ title: 'Tenants', description: 'One template schema applied to every schema the registry lists' }),
+    sql: z
+      .record(z.string(), sqlStepDecl)
+      .optional()
+      .meta({ description: 'Step name -> raw SQL step, for what the model cannot express' }),
   })
   .meta({
     title: 'switchyard declared schema',
@@ -262,6 +325,8 @@ export type IndexDecl = NonNullable<TableDecl['indexes']>[string];
 export type ForeignKeyDecl = NonNullable<TableDecl['foreignKeys']>[string];
 export type SequenceDecl = NonNullable<SchemaDecl['sequences']>[string];
 export type EnumDecl = NonNullable<SchemaDecl['enums']>[string];
+export type SqlStepDecl = z.output<typeof sqlStepDecl>;
+export type ObjectRefDecl = z.output<typeof objectRefDecl>;
 
 /** JSON Schema of the declared file, for editors (checked in as schema/switchyard.schema.json). */
 export function jsonSchema(): Record<string, unknown> {

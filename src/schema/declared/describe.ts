@@ -16,6 +16,7 @@ const IN_SCHEMA: Readonly<Record<string, string>> = { tables: 'table', enums: 'e
 export function namedObject(path: Path): { label: string; depth: number } {
   const [root, schema, kind, name, member, memberName] = path.map(String);
   if (root === 'tenants') return { label: '`tenants`', depth: 1 };
+  if (root === 'sql' && schema !== undefined) return { label: `sql step ${q(schema)}`, depth: 2 };
   if (root !== 'schemas' || schema === undefined) return { label: 'the file', depth: 0 };
   const tableLabel = `table ${qq(schema, name ?? '')}`;
   if (kind === 'tables' && name !== undefined) {

@@ -6,7 +6,8 @@ import { UsageError } from '../../errors.js';
 import { fingerprint, rememberFingerprint, sha256 } from '../model/fingerprint.js';
 import type { CatalogDependency } from '../model/dependencies.js';
 import type { DatabaseSchema } from '../model/model.js';
-import { parseDeclared, readDeclaredText } from './yaml.js';
+import { parseDeclaredFile, readDeclaredText } from './yaml.js';
+import type { SqlStep } from '../model/sql-step.js';
 
 /**
  * A JSON snapshot. `schema` comes last and `contentSha256` is the sha256 of its exact JSON text, so loading
@@ -32,6 +33,8 @@ export interface SchemaFile {
   readonly canonical: boolean;
   /** The source database's dependency edges, in a JSON snapshot that records them (never in YAML). */
   readonly dependencies?: readonly CatalogDependency[];
+  /** The raw SQL steps under `sql:` (none in a snapshot). */
+  readonly sqlSteps?: readonly SqlStep[];
 }
 
 const HEADER = /^# fingerprint (sha256:[0-9a-f]{64})$/m;
@@ -58,9 +61,13 @@ export function snapshotJson(
 export async function loadSchemaFile(path: string): Promise<SchemaFile> {
   if (path.endsWith('.json')) return loadJson(path);
   const text = await readDeclaredText(path);
-  const model = parseDeclared(text, path);
+  const { model, sqlSteps } = parseDeclaredFile(text, path);
   const stated = HEADER.exec(text)?.[1];
-  return { model, canonical: stated !== undefined && stated === fingerprint(model) };
+  return {
+    model,
+    canonical: stated !== undefined && stated === fingerprint(model),
+    ...(sqlSteps.length ? { sqlSteps } : {}),
+  };
 }
 
 async function loadJson(path: string): Promise<SchemaFile> {

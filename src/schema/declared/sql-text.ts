@@ -220,3 +220,141 @@ export function inlineExpression(text: string): string {
   if (!t.includes('--')) return t;
   return 'error' in parse(`SELECT (${t})`) && !('error' in parse(PREFIX + t + SUFFIX)) ? `${t}\n` : t;
 }
+
+/** One statement of a raw SQL step, as it will be sent (one per call). */
+export interface RawStatement {
+  readonly sql: string;
+  /** False for statements PostgreSQL refuses inside a transaction block: they run alone. */
+  readonly transactional: boolean;
+}
+
+/** Settings whose change outlives the statement or reaches other sessions. */
+const SESSION_ESCAPES: Readonly<Record<string, string>> = {
+  role: 'SET ROLE (it switches the role of the session every later step runs in)',
+  session_authorization: 'SET SESSION AUTHORIZATION (it switches the role of the session every later step runs in)',
+};
+
+/** Why a parsed statement may not be a raw SQL step, or undefined. */
+function refusedStatement(stmt: Node): string | undefined {
+  const [kind, body] = Object.entries(stmt)[0] as [string, Node];
+  switch (kind) {
+    case 'TransactionStmt':
+      return `transaction control (${String(body.kind)
+        .replace(/^TRANS_STMT_/, '')
+        .replace(/_/g, ' ')}): every step runs in the transaction switchyard opens for it, with its ledger row`;
+    case 'CopyStmt':
+      if (body.is_program) return 'COPY ... PROGRAM (it runs a program on the database server)';
+      if (body.filename !== undefined)
+        return 'COPY with a file name (it reads or writes a file on the database server)';
+      return 'COPY ... STDIN/STDOUT (switchyard sends no COPY data; load data with INSERT ... SELECT)';
+    case 'VariableSetStmt': {
+      const name = String(body.name ?? '');
+      if (SESSION_ESCAPES[name]) return SESSION_ESCAPES[name];
+      if (body.kind === 'VAR_RESET_ALL') return 'RESET ALL (it resets the timeouts switchyard set for the session)';
+      return `${body.is_local ? 'SET LOCAL' : body.kind === 'VAR_RESET' ? 'RESET' : 'SET'} ${name} (settings of the session switchyard runs every step in are switchyard's: set them on a role, a function or inside the statement)`;
+    }
+    case 'VariableShowStmt':
+      return 'SHOW (it changes nothing)';
+    case 'DiscardStmt':
+      return 'DISCARD (it resets the session switchyard runs every step in)';
+    case 'AlterSystemStmt':
+      return 'ALTER SYSTEM (it changes the configuration of the whole server)';
+    case 'CreatedbStmt':
+    case 'DropdbStmt':
+    case 'AlterDatabaseStmt':
+      return `${kind.replace(/Stmt$/, '')} (it reaches beyond the database the plan is for)`;
+    case 'CreateTableSpaceStmt':
+    case 'DropTableSpaceStmt':
+      return 'a tablespace statement (it reaches the server\u2019s file system)';
+    case 'LoadStmt':
+      return 'LOAD (it loads a shared library into the server)';
+    case 'PrepareStmt':
+    case 'DeallocateStmt':
+    case 'ListenStmt':
+    case 'UnlistenStmt':
+      return `${kind.replace(/Stmt$/, '').toUpperCase()} (it changes the session every later step runs in)`;
+    default:
+      if (callsSetConfig(body)) return 'set_config() (it changes a setting of the session every later step runs in)';
+      return findNode(body, (k) => (k === 'ParamRef' ? 'a parameter ($1...): switchyard binds no values' : undefined));
+  }
+}
+
+/** Whether a tree calls set_config (any schema), which changes a setting past the statement. */
+function callsSetConfig(tree: unknown): boolean {
+  if (Array.isArray(tree)) return tree.some(callsSetConfig);
+  if (tree === null || typeof tree !== 'object') return false;
+  const call = (tree as Node).FuncCall as Node | undefined;
+  if (call && names(call.funcname).at(-1) === 'set_config') return true;
+  return Object.values(tree).some(callsSetConfig);
+}
+
+/** Whether PostgreSQL refuses the statement inside a transaction block. */
+function mustBeAlone(stmt: Node): boolean {
+  const [kind, body] = Object.entries(stmt)[0] as [string, Node];
+  if (kind === 'IndexStmt' || kind === 'DropStmt') return body.concurrent === true;
+  if (kind === 'ReindexStmt')
+    return ((body.params as Node[] | undefined) ?? []).some(
+      (p) => (p.DefElem as Node | undefined)?.defname === 'concurrently',
+    );
+  if (kind === 'VacuumStmt') return body.is_vacuumcmd === true;
+  if (kind === 'CreateSubscriptionStmt' || kind === 'DropSubscriptionStmt') return true;
+  // ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY
+  if (kind === 'AlterTableStmt') return JSON.stringify(body.cmds ?? []).includes('"concurrent":true');
+  return false;
+}
+
+/**
+ * The statements of a raw SQL text, each as it will be sent, or why the text is refused: unparseable text,
+ * `\` meta-commands, transaction control, COPY, and statements that change the session every later step runs
+ * in or reach beyond the database. `k` in messages counts statements from 1.
+ */
+export function rawStatements(text: string): { statements: RawStatement[] } | { problems: SqlTextProblem[] } {
+  const zero = nul(text);
+  if (zero) return { problems: [zero] };
+  const meta = /^[ \t]*(\\\S*)/m.exec(text);
+  if (meta)
+    return {
+      problems: [
+        {
+          message: `a psql meta-command (\`${meta[1]}\`) at line ${text.slice(0, meta.index).split('\n').length}: switchyard sends SQL to the server, there is no psql`,
+        },
+      ],
+    };
+  const parsed = parse(text);
+  if ('error' in parsed)
+    return {
+      problems: [
+        {
+          message: `not valid SQL: ${parsed.error}${parsed.cursor !== undefined ? ` (at character ${parsed.cursor + 1})` : ''}`,
+          ...(parsed.cursor !== undefined ? { at: parsed.cursor + 1 } : {}),
+        },
+      ],
+    };
+  if (parsed.stmts.length === 0) return { problems: [{ message: 'no statement (only comments or semicolons)' }] };
+  const bytes = Buffer.from(text, 'utf8');
+  const problems: SqlTextProblem[] = [];
+  const statements: RawStatement[] = [];
+  const many = parsed.stmts.length > 1;
+  parsed.stmts.forEach((s, i) => {
+    const from = s.stmt_location ?? 0;
+    const len = (s as { stmt_len?: number }).stmt_len;
+    let sql = bytes
+      .subarray(from, len ? from + len : bytes.length)
+      .toString('utf8')
+      .trim()
+      .replace(/;$/, '')
+      .trim();
+    // A last line comment would swallow the `;` the SQL files put after the statement.
+    if (/--[^\n]*$/.test(sql)) sql = `${sql}\n`;
+    const refused = refusedStatement(s.stmt);
+    const start = chars(text, from);
+    const lead = text.slice(start).length - text.slice(start).trimStart().length;
+    const line = text.slice(0, start + lead).split('\n').length;
+    if (refused)
+      problems.push({
+        message: `${many ? `statement ${i + 1} (line ${line}): ` : ''}${refused}: \`${excerpt(sql, 0)}\``,
+      });
+    statements.push({ sql, transactional: !mustBeAlone(s.stmt) });
+  });
+  return problems.length ? { problems } : { statements };
+}

@@ -20,6 +20,8 @@ import { checkNames } from './checks-names.js';
 import { checkNamespaces } from './checks-namespace.js';
 import { checkSchemas } from './checks-schema.js';
 import { checkDeclaredSql } from './checks-sql.js';
+import { checkSqlSteps, toSqlSteps } from './checks-sql-steps.js';
+import type { SqlStep } from '../model/sql-step.js';
 import { declaredFile, type DeclaredFile } from './declared.js';
 import { dotted } from './describe.js';
 import type { Finding } from './finding.js';
@@ -40,6 +42,8 @@ export interface Analysis {
   readonly model?: DatabaseSchema;
   /** The plain data read from the YAML (even when it has problems), for summaries. */
   readonly data?: unknown;
+  /** The raw SQL steps under `sql:`, when there are no problems (none: an empty list). */
+  readonly sqlSteps?: readonly SqlStep[];
 }
 
 function toProblems(source: YamlSource | undefined, file: string, findings: readonly Finding[]): Problem[] {
@@ -75,6 +79,7 @@ function runChecks(ctx: CheckContext): void {
     checkNamespaces,
     checkSchemas,
     checkDeclaredSql,
+    checkSqlSteps,
   ])
     check(ctx);
 }
@@ -127,14 +132,27 @@ export function checkDeclared(
 export function analyzeDeclared(text: string, file: string): Analysis {
   const { problems, data, valid } = checkDeclared(text, file);
   if (!valid) return { problems, data };
-  return { problems, data, model: toModel(valid.data, (path) => keysInOrder(valid.source, path)) };
+  return {
+    problems,
+    data,
+    model: toModel(valid.data, (path) => keysInOrder(valid.source, path)),
+    sqlSteps: toSqlSteps(valid.data),
+  };
 }
 
 /** The model of a declared schema; throws InvalidSchemaError listing every problem. */
 export function parseDeclared(text: string, file: string): DatabaseSchema {
-  const { problems, model } = analyzeDeclared(text, file);
+  return parseDeclaredFile(text, file).model;
+}
+
+/** The model of a declared schema and its raw SQL steps; throws InvalidSchemaError listing every problem. */
+export function parseDeclaredFile(
+  text: string,
+  file: string,
+): { readonly model: DatabaseSchema; readonly sqlSteps: readonly SqlStep[] } {
+  const { problems, model, sqlSteps } = analyzeDeclared(text, file);
   if (!model) throw new InvalidSchemaError(problems);
-  return model;
+  return { model, sqlSteps: sqlSteps ?? [] };
 }
 
 /**

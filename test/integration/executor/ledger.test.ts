@@ -346,6 +346,7 @@ describe('a rollback run statement by statement', () => {
       DROP CONSTRAINT steps_failed_has_error, DROP CONSTRAINT steps_error_only_when_failed_or_rolling_back,
       ADD CONSTRAINT steps_error_only_when_failed CHECK ((error IS NOT NULL) = (status = 'failed'))`);
     await client.query('DROP INDEX switchyard.steps_plan_tenant_idx');
+    await client.query('ALTER TABLE switchyard.steps DROP COLUMN sql_step');
     await client.query('DELETE FROM switchyard.ledger_version WHERE version > 1');
     expect(await ensureLedger(client)).toBe(LEDGER_VERSION);
     expect((await stepStatuses(client, '0004_old', '')).map((r) => [r.stepId, r.status, r.rollbackPosition])).toEqual([
@@ -354,7 +355,14 @@ describe('a rollback run statement by statement', () => {
       ['s3', 'pending', null],
     ]);
     const { rows } = await client.query('SELECT version FROM switchyard.ledger_version ORDER BY 1');
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    // 4: the raw SQL step a row runs a statement of (none for the old rows).
+    const sqlStep = await client.query('SELECT step_id, sql_step FROM switchyard.steps ORDER BY step_id');
+    expect(sqlStep.rows).toEqual([
+      { step_id: 's1', sql_step: null },
+      { step_id: 's2', sql_step: null },
+      { step_id: 's3', sql_step: null },
+    ]);
     // 3: one tenant's rows are read through an index on (plan, tenant).
     const ix = await client.query(
       `SELECT indexdef FROM pg_indexes WHERE schemaname = 'switchyard' AND indexname = 'steps_plan_tenant_idx'`,

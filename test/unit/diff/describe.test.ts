@@ -196,6 +196,25 @@ const cases: [Change, string][] = [
     { kind: 'set_comment', schema: 'app', target: { kind: 'enum', enum: 'status' }, from: null, to: 'x' },
     'set comment on enum app.status',
   ],
+  [
+    {
+      kind: 'run_sql',
+      schema: '',
+      step: {
+        name: 'users_rls',
+        phase: 'expand',
+        releaseOffset: 0,
+        statements: [
+          { sql: 'ALTER TABLE app.users ENABLE ROW LEVEL SECURITY', rollback: [], transactional: true },
+          { sql: 'CREATE POLICY p ON app.users USING (true)', rollback: [], transactional: true },
+        ],
+        creates: [],
+        requires: [],
+        irreversible: true,
+      },
+    },
+    'run sql step users_rls (2 statements, expand)',
+  ],
 ];
 
 describe('describeChange', () => {
