@@ -9,6 +9,7 @@ import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { loadSchemaFile } from '../schema/declared/snapshot.js';
 
+/** Options of `diffCommand`: the database and the declared schema to compare it with. */
 export interface DiffCommandOptions {
   readonly db?: string;
   readonly schema?: string;
@@ -19,6 +20,7 @@ export interface DiffCommandOptions {
   readonly notice?: (message: string) => void;
 }
 
+/** The typed changes from the live database to the declared schema, as `switchyard diff --json` prints them. */
 export interface DiffResult {
   readonly database: string;
   readonly schemaFile: string;
@@ -71,6 +73,7 @@ export async function loadSourceAndTarget(
   return { source, target, schemaFile, database: describeTarget(conn), notModeled };
 }
 
+/** `switchyard diff`: the typed changes from the live database to the declared schema. Writes nothing. */
 export async function diffCommand(config: SwitchyardConfig, o: DiffCommandOptions): Promise<DiffResult> {
   const { source, target, schemaFile, database, notModeled } = await loadSourceAndTarget(config, o);
   const changes = diff(source, target);

@@ -34,11 +34,16 @@ schemas:
           users_email_key: { columns: [email] }
 `;
 
+/** The files `init` wrote, and those it left alone because they exist. */
 export interface InitResult {
   readonly created: readonly string[];
   readonly skipped: readonly string[];
 }
 
+/**
+ * `switchyard init`: writes a commented switchyard.yaml and an example schema.yaml into `dir`, never overwriting a
+ * file.
+ */
 export async function init(dir: string): Promise<InitResult> {
   const created: string[] = [];
   const skipped: string[] = [];

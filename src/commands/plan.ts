@@ -22,6 +22,7 @@ import { loadSchemaFile, type SchemaFile } from '../schema/declared/snapshot.js'
 import { withTemplate } from '../introspect/template.js';
 import { renameSchemaInModel } from '../tenants/rename.js';
 
+/** Options of `planCommand`: the plan's name, its source (a database or a snapshot) and the declared schema. */
 export interface PlanCommandOptions {
   readonly name: string;
   readonly db?: string;
@@ -41,6 +42,7 @@ export interface PlanCommandOptions {
   readonly notice?: (message: string) => void;
 }
 
+/** The plan `planCommand` made, and the files it wrote (none with `dryRun`). */
 export interface PlanCommandResult {
   readonly plan: Plan;
   readonly source: string;
@@ -55,6 +57,10 @@ export interface PlanCommandResult {
   readonly notModeled: readonly NotModeled[];
 }
 
+/**
+ * `switchyard plan`: plans the change from the live database (or a snapshot) to the declared schema; writes plans/
+ * and migrations/.
+ */
 export async function planCommand(config: SwitchyardConfig, o: PlanCommandOptions): Promise<PlanCommandResult> {
   assertPlanName(o.name);
   if (o.from && o.db) throw new UsageError('give either --db or --from, not both');

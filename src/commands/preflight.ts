@@ -4,6 +4,7 @@ import { connect, describeTarget, resolveTarget, type Client } from '../db/conne
 import { runPreflight, type Check, type PreflightPair, type PreflightThresholds } from '../executor/preflight.js';
 import { loadPlan } from './review.js';
 
+/** Options of `preflightCommand`: the database, whether warnings fail, and the thresholds. */
 export interface PreflightCommandOptions {
   readonly db?: string;
   /** Warnings count as failures. */
@@ -13,6 +14,7 @@ export interface PreflightCommandOptions {
   readonly pair?: PreflightPair;
 }
 
+/** Every preflight check with its status (pass, warn, fail), detail and fix. */
 export interface PreflightCommandResult {
   readonly plan: string;
   readonly database: string;
@@ -23,6 +25,7 @@ export interface PreflightCommandResult {
   readonly ok: boolean;
 }
 
+/** `switchyard preflight`: checks what a plan needs before it is applied; reads only. */
 export async function preflightCommand(
   config: SwitchyardConfig,
   planPath: string,

@@ -9,6 +9,7 @@ import { parseConninfo } from '../db/conninfo.js';
 import { HAZARDS } from '../planner/types.js';
 import { SwitchyardError, UsageError, formatProblem, type Problem } from '../errors.js';
 
+/** The configuration file read from the current folder when no path is given. */
 export const CONFIG_FILE = 'switchyard.yaml';
 
 // Pair and router (blue/green mode). The URLs may be absent here and given as flags (`--blue`, `--green`);
@@ -167,10 +168,13 @@ const Config = z
   })
   .strict();
 
+/** The `pair:` section of switchyard.yaml: the blue and green URLs and the replication user. */
 export type PairSettings = z.infer<typeof PairConfig>;
+/** The `router:` section of switchyard.yaml: what moves application traffic at cutover. */
 export type RouterSettings = z.infer<typeof RouterConfig>;
 export { ROUTER_KINDS };
 
+/** switchyard.yaml as read by `loadConfig`, every default filled in; every command function takes it. */
 export type SwitchyardConfig = z.infer<typeof Config> & {
   /** Folder the config file is in (paths inside it are relative to this); cwd without a file. */
   readonly root: string;
@@ -180,6 +184,7 @@ export type SwitchyardConfig = z.infer<typeof Config> & {
   readonly unsetVariables?: readonly string[];
 };
 
+/** switchyard.yaml is invalid: every problem, located by file, line and column (code `INVALID_CONFIG`, exit 2). */
 export class InvalidConfigError extends SwitchyardError {
   readonly problems: readonly Problem[];
   constructor(problems: readonly Problem[]) {

@@ -115,6 +115,7 @@ function withoutInvalidIndex(live: DatabaseSchema, ix: { schema: string; name: s
   return found ? { ...live, schemas } : undefined;
 }
 
+/** The database is not the state the plan expects before (or after) a phase; `differences` names each object. */
 export class DriftError extends SwitchyardError {
   readonly differences: readonly string[];
   constructor(plan: Plan, where: string, actual: string, expected: readonly string[], differences: readonly string[]) {
