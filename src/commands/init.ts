@@ -20,7 +20,7 @@ ledgerSchema: switchyard
 
 const SCHEMA = `# Declared schema. Validate with \`switchyard validate\`; compare with \`switchyard diff\`.
 # Editors: point yaml-language-server at switchyard's JSON Schema for completion:
-# yaml-language-server: $schema=./node_modules/switchyard/schema/switchyard.schema.json
+# yaml-language-server: $schema=./node_modules/@switchyard-db/switchyard/schema/switchyard.schema.json
 schemas:
   public:
     tables:
