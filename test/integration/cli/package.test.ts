@@ -93,13 +93,14 @@ describe('the npm package', () => {
       'dist/index.js',
       'dist/index.d.ts',
       'schema/switchyard.schema.json',
+      'schema/switchyard.config.schema.json',
       'migrations/example/schema.yaml',
       'migrations/example/source.sql',
       'package.json',
       'README.md',
     ])
       expect(files).toContain(f);
-    expect(files.filter((f) => /^(src|test|bench|plans)\/|\.map$/.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(src|test|bench|plans|migrations\/(?!example\/))/.test(f))).toEqual([]);
   });
 
   it('runs as `switchyard` from the folder it is installed in: --version, validate, introspect, plan --from', async () => {
@@ -143,6 +144,9 @@ for (const name of ['loadConfig', 'planCommand', 'applyCommand', 'rollbackComman
   if (typeof sy[name] === 'function') out.functions.push(name);
 const checked = await sy.validateFile('schema.yaml');
 out.valid = checked.ok;
+// The JSON Schemas editors use, by the names package.json exports.
+const { readFileSync } = await import('node:fs');
+out.schemas = ['schema.json', 'config.schema.json'].map((n) => JSON.parse(readFileSync(new URL(import.meta.resolve('${PKG.name}/' + n)), 'utf8')).title);
 try {
   await sy.loadConfig('bad-config.yaml');
 } catch (e) {
@@ -165,6 +169,7 @@ console.log(JSON.stringify(out));
         'validateFile',
       ],
       valid: true,
+      schemas: ['switchyard declared schema', 'switchyard.yaml'],
       error: {
         isSwitchyardError: true,
         isConfigError: true,
