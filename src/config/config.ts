@@ -259,7 +259,6 @@ export const CONFIG_SCHEMA = z
       .default({ engine: 'embedded', sampleRows: 20 }),
   })
   .strict();
-const Config = CONFIG_SCHEMA;
 
 /** The `pair:` section of switchyard.yaml: the blue and green URLs and the replication user. */
 export type PairSettings = z.infer<typeof PairConfig>;
@@ -268,7 +267,7 @@ export type RouterSettings = z.infer<typeof RouterConfig>;
 export { ROUTER_KINDS };
 
 /** switchyard.yaml as read by `loadConfig`, every default filled in; every command function takes it. */
-export type SwitchyardConfig = z.infer<typeof Config> & {
+export type SwitchyardConfig = z.infer<typeof CONFIG_SCHEMA> & {
   /** Folder the config file is in (paths inside it are relative to this); cwd without a file. */
   readonly root: string;
   /** The file that was read, if any. */
@@ -325,7 +324,7 @@ function substitute(value: unknown, missing: Set<string>): unknown {
 /** Reads `path` (or ./switchyard.yaml when present); without a file, every setting takes its default. */
 export async function loadConfig(path?: string): Promise<SwitchyardConfig> {
   const file = path ? resolve(path) : existsSync(CONFIG_FILE) ? resolve(CONFIG_FILE) : undefined;
-  if (!file) return { ...Config.parse({}), root: process.cwd() };
+  if (!file) return { ...CONFIG_SCHEMA.parse({}), root: process.cwd() };
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -344,7 +343,7 @@ export async function loadConfig(path?: string): Promise<SwitchyardConfig> {
   if (problems.length) throw new InvalidConfigError(problems);
   const missing = new Set<string>();
   const raw = substitute(doc.toJS() ?? {}, missing);
-  const parsed = Config.safeParse(raw);
+  const parsed = CONFIG_SCHEMA.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const keyPath = issue.path.map(String);
