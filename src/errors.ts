@@ -115,8 +115,10 @@ export const ERROR_CODES = [
   ...PAIR_ERROR_CODES,
   ...TENANT_ERROR_CODES,
 ] as const;
+/** Every code a SwitchyardError carries (a closed union): match on it rather than on messages. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The base of every error switchyard throws on purpose: a stable `code` and the process `exitCode` the CLI uses. */
 export class SwitchyardError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: ExitCode;
@@ -140,6 +142,7 @@ export interface Problem {
   readonly fix?: string;
 }
 
+/** One problem as the CLI prints it: `file:line:column: message (fix: ...)`. */
 export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.message}${p.fix ? ` (fix: ${p.fix})` : ''}`;
 }

@@ -1,10 +1,17 @@
 // The command line: commander wiring only. Each command calls one library function, prints, and returns
 // an exit code: 0 success, 1 a problem was found, 2 bad input or usage, 3 the database refused or failed.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { colorsFor, processIO, type CliIO } from './io.js';
 import { reportError } from './errors.js';
 import type { GlobalOptions } from './commands/context.js';
 import { registerCommands } from './commands/index.js';
+
+/** The version in package.json (two folders up from src/cli/ and from dist/cli/ alike). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
@@ -17,6 +24,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
     .description(
       'Zero-downtime PostgreSQL schema changes: declared schema -> multi-release plan with rehearsed rollbacks -> blue/green cutover and cutback.',
     )
+    .version(version(), '-V, --version', 'print the version of switchyard')
     .option('-c, --config <file>', 'configuration file (default: ./switchyard.yaml when present)')
     .option('--json', 'machine-readable output', false)
     .option('--verbose', 'show stack traces and every statement', false)

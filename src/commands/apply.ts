@@ -43,6 +43,10 @@ export { executionMs, nextCommand, phaseCommand as command, type PhaseRun } from
 export type { DryRunResult, PairPlace } from './dry-run.js';
 export { load, openExecutor, pairPlacement, parseSelection, type ExecuteOptions, type Loaded } from './phase-setup.js';
 
+/**
+ * What `applyCommand` did: the phases it ran on which database, whether the plan is now complete, and the command to
+ * run next.
+ */
 export interface ApplyResult {
   readonly plan: string;
   readonly database: string;
@@ -54,6 +58,7 @@ export interface ApplyResult {
   readonly next?: string;
 }
 
+/** What `rollbackCommand` undid: one phase of one release, its steps run and skipped, and the drift check after it. */
 export interface RollbackResult {
   readonly plan: string;
   readonly database: string;

@@ -1,5 +1,7 @@
-// What the demo reports as it goes, shared by the single-database demo and its blue/green chapter
-// (demo-pair.ts), which demo.ts runs: declared apart so neither file imports the other.
+/**
+ * What the demo reports as it goes, shared by the single-database demo and its blue/green chapter
+ * (demo-pair.ts), which demo.ts runs: declared apart so neither file imports the other.
+ */
 export interface DemoEvents {
   /** A chapter starts. */
   step(title: string): void;

@@ -21,6 +21,10 @@ import { duration } from '../planner/show/summary.js';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../migrations/example/', import.meta.url));
 
+/**
+ * What `demo` showed: the plan it made, the rehearsal, whether the database reached the declared schema, and the
+ * blue/green half.
+ */
 export interface DemoResult {
   readonly pgVersion: number;
   readonly tables: number;
@@ -35,6 +39,7 @@ export interface DemoResult {
   readonly millis: number;
 }
 
+/** Options of `demo`: the PostgreSQL major, an AbortSignal (Ctrl-C), and whether to skip the blue/green half. */
 export interface DemoOptions {
   readonly major?: number;
   /** Aborts the demo (Ctrl-C): the server is stopped and its files removed. */
@@ -43,6 +48,10 @@ export interface DemoOptions {
   readonly noPair?: boolean;
 }
 
+/**
+ * `switchyard demo`: the whole story on throwaway embedded PostgreSQL servers, reported through `events`; removes
+ * everything it started.
+ */
 export async function demo(events: DemoEvents, o: DemoOptions = {}): Promise<DemoResult> {
   const started = Date.now();
   events.step('starting a throwaway PostgreSQL (embedded, wal_level=logical)');

@@ -10,6 +10,7 @@ import type { DatabaseSchema } from '../schema/model/model.js';
 import { loadSchemaFile } from '../schema/declared/snapshot.js';
 import { sqlStepsTaken, type SqlStepTaken } from '../executor/ledger.js';
 
+/** Options of `diffCommand`: the database and the declared schema to compare it with. */
 export interface DiffCommandOptions {
   readonly db?: string;
   readonly schema?: string;
@@ -20,6 +21,7 @@ export interface DiffCommandOptions {
   readonly notice?: (message: string) => void;
 }
 
+/** The typed changes from the live database to the declared schema, as `switchyard diff --json` prints them. */
 export interface DiffResult {
   readonly database: string;
   readonly schemaFile: string;
@@ -92,6 +94,7 @@ export async function loadSourceAndTarget(
   };
 }
 
+/** `switchyard diff`: the typed changes from the live database to the declared schema. Writes nothing. */
 export async function diffCommand(config: SwitchyardConfig, o: DiffCommandOptions): Promise<DiffResult> {
   const { source, target, schemaFile, database, notModeled, sqlSteps, sqlStepsTaken } = await loadSourceAndTarget(
     config,

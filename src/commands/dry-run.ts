@@ -24,6 +24,7 @@ import type { Hazard, Phase, Plan } from '../planner/types.js';
 /** Pair mode: the side a phase ran (or would run) on, and its role then. */
 export type PairPlace = Pick<Placement, 'side' | 'role'>;
 
+/** What `apply` or `rollback` with `dryRun: true` would send, phase by phase and step by step; nothing was sent. */
 export interface DryRunResult extends DryRunPhases {
   readonly pair?: PairPlace;
 }

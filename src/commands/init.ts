@@ -1,29 +1,13 @@
-// `switchyard init`: a commented switchyard.yaml and an example schema, never overwriting a file.
+// `switchyard init`: a commented switchyard.yaml (every key of its schema: config/template.ts) and an example
+// schema, never overwriting a file.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-
-const CONFIG = `# switchyard configuration. Values may reference environment variables: \${DATABASE_URL}.
-database: \${DATABASE_URL}
-# The declared schema (what the application should have).
-schema: schema.yaml
-# Where plans and their rendered SQL are written.
-plans: plans
-migrations: migrations
-# Schema that holds switchyard's ledger in each database (never replicated).
-ledgerSchema: switchyard
-# Which schemas \`introspect\` reads (default: every non-system schema).
-# introspect: { include: [public], exclude: [audit] }
-# Exit 1 when the database holds objects switchyard does not model (views, policies, grants...), as --strict.
-# strict: true
-# What this database is (development, test, staging, production). With production, \`apply --all\` runs
-# every remaining phase, contracts included, only with --yes.
-# environment: production
-`;
+import { configTemplate } from '../config/template.js';
 
 const SCHEMA = `# Declared schema. Validate with \`switchyard validate\`; compare with \`switchyard diff\`.
 # Editors: point yaml-language-server at switchyard's JSON Schema for completion:
-# yaml-language-server: $schema=./node_modules/switchyard/schema/switchyard.schema.json
+# yaml-language-server: $schema=./node_modules/@switchyard-db/switchyard/schema/switchyard.schema.json
 schemas:
   public:
     tables:
@@ -37,16 +21,21 @@ schemas:
           users_email_key: { columns: [email] }
 `;
 
+/** The files `init` wrote, and those it left alone because they exist. */
 export interface InitResult {
   readonly created: readonly string[];
   readonly skipped: readonly string[];
 }
 
+/**
+ * `switchyard init`: writes a commented switchyard.yaml and an example schema.yaml into `dir`, never overwriting a
+ * file.
+ */
 export async function init(dir: string): Promise<InitResult> {
   const created: string[] = [];
   const skipped: string[] = [];
   for (const [name, text] of [
-    ['switchyard.yaml', CONFIG],
+    ['switchyard.yaml', configTemplate()],
     ['schema.yaml', SCHEMA],
   ] as const) {
     const path = join(dir, name);

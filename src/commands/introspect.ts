@@ -16,6 +16,7 @@ import type { DatabaseSchema } from '../schema/model/model.js';
 import { snapshotJson } from '../schema/declared/snapshot.js';
 import { toYaml } from '../schema/declared/yaml.js';
 
+/** Options of `introspectCommand`: the database and which schemas to read. */
 export interface IntrospectCommandOptions {
   readonly db?: string;
   readonly output?: string;
@@ -25,6 +26,7 @@ export interface IntrospectCommandOptions {
   readonly strict?: boolean;
 }
 
+/** The live database as switchyard models it, its fingerprint, its YAML, and what it holds outside the model. */
 export interface IntrospectResult {
   readonly database: string;
   readonly schema: DatabaseSchema;
@@ -35,6 +37,7 @@ export interface IntrospectResult {
   readonly written?: string;
 }
 
+/** `switchyard introspect`: reads a live database into the declared-schema model (and its YAML). */
 export async function introspectCommand(
   config: SwitchyardConfig,
   o: IntrospectCommandOptions,

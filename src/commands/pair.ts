@@ -9,10 +9,12 @@ import { pairTeardown, type PairTeardownResult } from '../pair/teardown.js';
 import { SIDES, type PairEvent, type Side } from '../pair/types.js';
 import { pairWatch, type PairWatchOptions, type PairWatchResult } from '../pair/watch.js';
 
+/** Options common to the `pair` commands: the blue and green URLs when switchyard.yaml does not give them, and progress. */
 export interface PairCommandOptions extends PairFlags {
   readonly onEvent?: (e: PairEvent) => void;
 }
 
+/** Options of `pairInitCommand`: which side is live, and the common pair options. */
 export interface PairInitCommandOptions extends PairCommandOptions {
   /** `blue` or `green`: the live side of a pair never set up. */
   readonly live?: string;
@@ -34,6 +36,7 @@ function liveSide(value: string | undefined): Side | undefined {
   return value as Side;
 }
 
+/** `switchyard pair init`: sets up logical replication from the live side to the standby. */
 export async function pairInitCommand(
   config: SwitchyardConfig,
   o: PairInitCommandOptions = {},
@@ -48,10 +51,12 @@ export async function pairInitCommand(
   });
 }
 
+/** `switchyard pair status`: the topology, the replication streams, their lag and sequence drift. */
 export async function pairStatusCommand(config: SwitchyardConfig, o: PairFlags = {}): Promise<PairStatus> {
   return pairStatus(config, flags(o));
 }
 
+/** `switchyard pair resync`: rebuilds the standby from the live side and pairs them again. */
 export async function pairResyncCommand(
   config: SwitchyardConfig,
   o: Omit<PairInitCommandOptions, 'live'> = {},
@@ -64,6 +69,7 @@ export async function pairResyncCommand(
   });
 }
 
+/** `switchyard pair teardown`: removes the subscriptions, publications and slots of the pair. */
 export async function pairTeardownCommand(config: SwitchyardConfig, o: PairFlags = {}): Promise<PairTeardownResult> {
   return pairTeardown(config, flags(o));
 }

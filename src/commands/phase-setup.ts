@@ -28,6 +28,10 @@ import { prepareSession } from '../rehearsal/shadow.js';
 import type { TenantFlags } from '../tenants/run.js';
 import type { PairPlace } from './dry-run.js';
 
+/**
+ * Options of `applyCommand`, `rollbackCommand` and `executeCommand`: the plan file, which phase, where, and the
+ * safety switches.
+ */
 export interface ExecuteOptions extends TenantFlags {
   readonly plan: string;
   readonly db?: string;

@@ -28,6 +28,7 @@ import { renameSchemaInModel } from '../tenants/rename.js';
 import { unfinishedPlans } from '../executor/ledger.js';
 import { PlanInFlightError, type Stacked, stackOn } from './plan-flight.js';
 
+/** Options of `planCommand`: the plan's name, its source (a database or a snapshot) and the declared schema. */
 export interface PlanCommandOptions {
   readonly name: string;
   readonly db?: string;
@@ -52,6 +53,7 @@ export interface PlanCommandOptions {
   readonly notice?: (message: string) => void;
 }
 
+/** The plan `planCommand` made, and the files it wrote (none with `dryRun`). */
 export interface PlanCommandResult {
   readonly plan: Plan;
   readonly source: string;
@@ -95,6 +97,10 @@ function untakenSqlSteps(
   return { steps, skipped };
 }
 
+/**
+ * `switchyard plan`: plans the change from the live database (or a snapshot) to the declared schema; writes plans/
+ * and migrations/.
+ */
 export async function planCommand(config: SwitchyardConfig, o: PlanCommandOptions): Promise<PlanCommandResult> {
   assertPlanName(o.name);
   if (o.from && o.db) throw new UsageError('give either --db or --from, not both');

@@ -13,6 +13,7 @@ import {
 import { PHASES, type Phase } from '../planner/types.js';
 import { loadPlan } from './review.js';
 
+/** Options of `preflightCommand`: the database, whether warnings fail, and the thresholds. */
 export interface PreflightCommandOptions {
   readonly db?: string;
   /** Warnings count as failures. */
@@ -27,6 +28,7 @@ export interface PreflightCommandOptions {
   readonly allowHazard?: readonly string[];
 }
 
+/** Every preflight check with its status (pass, warn, fail), detail and fix. */
 export interface PreflightCommandResult {
   readonly plan: string;
   readonly database: string;
@@ -39,6 +41,7 @@ export interface PreflightCommandResult {
   readonly ok: boolean;
 }
 
+/** `switchyard preflight`: checks what a plan needs before it is applied; reads only. */
 export async function preflightCommand(
   config: SwitchyardConfig,
   planPath: string,

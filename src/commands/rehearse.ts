@@ -14,6 +14,7 @@ import { reviewProblem } from '../planner/reviewed.js';
 import { rehearse, type Engine, type RehearsalEvent } from '../rehearsal/rehearse.js';
 import { writeReport, type RehearsalReport } from '../executor/rehearsal-report.js';
 
+/** Options of `rehearseCommand`: the plan file and the server to rehearse on (default: a throwaway one). */
 export interface RehearseCommandOptions {
   readonly plan: string;
   readonly engine?: string;
@@ -29,6 +30,7 @@ export interface RehearseCommandOptions {
   readonly onEvent?: (e: RehearsalEvent) => void;
 }
 
+/** The rehearsal's outcome and the report `apply` requires, written next to the plan. */
 export interface RehearseCommandResult {
   readonly report: RehearsalReport;
   readonly written: string;
@@ -36,6 +38,10 @@ export interface RehearseCommandResult {
   readonly notModeled: readonly NotModeled[];
 }
 
+/**
+ * `switchyard rehearse`: applies, rolls back and re-applies every phase on a throwaway PostgreSQL; writes the report
+ * `apply` requires.
+ */
 export async function rehearseCommand(
   config: SwitchyardConfig,
   o: RehearseCommandOptions,

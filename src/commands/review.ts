@@ -7,16 +7,19 @@ import { isHazard, lintPlan, type LintResult } from '../planner/lint.js';
 import { SHOW_FORMATS, showPlan, type ShowFormat } from '../planner/show/index.js';
 import type { Hazard, Plan } from '../planner/types.js';
 
+/** Reads a plan file (relative to the configuration's folder), checking its checksum. */
 export async function loadPlan(config: SwitchyardConfig, path: string): Promise<Plan> {
   return readPlan(configPath(config, path));
 }
 
+/** `switchyard show`: a plan rendered as text, markdown, mermaid, json or sql. */
 export async function showCommand(config: SwitchyardConfig, path: string, format: string, c: Colors): Promise<string> {
   if (!(SHOW_FORMATS as readonly string[]).includes(format))
     throw new UsageError(`--format ${format} is not one of ${SHOW_FORMATS.join(', ')}`);
   return showPlan(await loadPlan(config, path), format as ShowFormat, c);
 }
 
+/** `switchyard lint`: the plan's hazards and safe-DDL findings; `ok` is false when one is not allowed. */
 export async function lintCommand(
   config: SwitchyardConfig,
   path: string,

@@ -16,6 +16,7 @@ import { tenantsStatus, type TenantsStatus } from '../tenants/status.js';
 import type { Client } from '../db/connect.js';
 import type { StepRecord } from '../executor/ledger.js';
 
+/** Where plans stand on a database, as `switchyard status --json` prints it. */
 export interface StatusResult {
   readonly database: string;
   readonly ledger: boolean;
@@ -183,6 +184,10 @@ async function tenantPlanStatus(
   return { ...planPart(loaded, phases, nextCommand(phases, loaded.path)), tenants };
 }
 
+/**
+ * `switchyard status`: where plans stand on the database (or the pair): every phase, interrupted or failed steps,
+ * what to run next.
+ */
 export async function statusCommand(
   config: SwitchyardConfig,
   o: { plan?: string; db?: string; tenants?: boolean },

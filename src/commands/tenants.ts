@@ -53,6 +53,7 @@ async function latestTenantPlan(config: SwitchyardConfig): Promise<Loaded | unde
   return undefined;
 }
 
+/** The tenant schemas of the database with their position in the latest plan. */
 export interface TenantsListResult {
   readonly database: string;
   readonly template: string;
@@ -62,6 +63,7 @@ export interface TenantsListResult {
   readonly missing: readonly string[];
 }
 
+/** `switchyard tenants list`: the tenant schemas with their position in the latest plan (or the one given). */
 export async function tenantsList(
   config: SwitchyardConfig,
   o: { db?: string; plan?: string },
@@ -105,6 +107,7 @@ async function liveUrl(config: SwitchyardConfig): Promise<string> {
   }
 }
 
+/** The tenant schema `tenantsAdd` created and the plan position it starts at. */
 export interface TenantsAddResult {
   readonly tenant: string;
   readonly database: string;
@@ -282,6 +285,7 @@ async function buildTenant(
   });
 }
 
+/** `switchyard tenants add`: creates a tenant schema at the fleet's current position and registers it. */
 export async function tenantsAdd(
   config: SwitchyardConfig,
   o: { name: string; db?: string; timeoutMs?: number },

@@ -8,7 +8,11 @@ import { z } from 'zod';
 import { parseConninfo } from '../db/conninfo.js';
 import { HAZARDS } from '../planner/types.js';
 import { SwitchyardError, UsageError, formatProblem, type Problem } from '../errors.js';
+import { show } from '../schema/declared/issues.js';
+import { keysOf, schemaAt, valueAt } from '../schema/declared/zod-walk.js';
+import { closest } from '../schema/model/names.js';
 
+/** The configuration file read from the current folder when no path is given. */
 export const CONFIG_FILE = 'switchyard.yaml';
 
 /** `environment:` values; `production` makes `apply --all` ask for --yes. */
@@ -32,17 +36,27 @@ const postgresUrl = (key: string) =>
 
 const PairConfig = z
   .object({
-    blue: postgresUrl('pair.blue').describe('URL of the blue database; may be ${BLUE_URL}').optional(),
-    green: postgresUrl('pair.green').describe('URL of the green database; may be ${GREEN_URL}').optional(),
+    blue: postgresUrl('pair.blue').meta({
+      description: 'URL of the blue database; may be ${BLUE_URL}',
+      examples: ['${BLUE_URL}'],
+    }),
+    green: postgresUrl('pair.green').meta({
+      description: 'URL of the green database; may be ${GREEN_URL}',
+      examples: ['${GREEN_URL}'],
+    }),
     replicationUser: z
       .string()
       .regex(/^[^\s@:/]+$/, {
         message:
           "`pair.replicationUser` must be a role name (no spaces, @, : or /): the role the standby's subscription logs in as",
       })
-      .describe('role the subscription connects to the live side as (REPLICATION); default: the user in the live URL')
-      .optional(),
+      .meta({
+        description:
+          'role the subscription connects to the live side as (REPLICATION); default: the user in the live URL',
+        examples: ['replicator'],
+      }),
   })
+  .partial()
   .strict();
 
 const ROUTER_KINDS = ['pgbouncer', 'command', 'none'] as const;
@@ -54,11 +68,35 @@ const RouterConfig = z
       .describe('what moves application traffic at cutover')
       .default('none'),
     admin: postgresUrl('router.admin')
-      .describe('PgBouncer admin console, e.g. postgres://pgbouncer@127.0.0.1:6432/pgbouncer')
+      .meta({
+        description: 'with kind pgbouncer: the PgBouncer admin console',
+        examples: ['postgres://pgbouncer@127.0.0.1:6432/pgbouncer'],
+      })
       .optional(),
-    config: z.string().min(1).describe('path of pgbouncer.ini, whose [databases] entry is rewritten').optional(),
-    database: z.string().min(1).describe('the [databases] entry that moves (the name clients connect to)').optional(),
-    run: z.string().min(1).describe('kind: command: the command to run, with {side} and {url} replaced').optional(),
+    config: z
+      .string()
+      .min(1)
+      .meta({
+        description: 'with kind pgbouncer: path of pgbouncer.ini, whose [databases] entry is rewritten',
+        examples: ['/etc/pgbouncer/pgbouncer.ini'],
+      })
+      .optional(),
+    database: z
+      .string()
+      .min(1)
+      .meta({
+        description: 'with kind pgbouncer: the [databases] entry that moves (the name clients connect to)',
+        examples: ['app'],
+      })
+      .optional(),
+    run: z
+      .string()
+      .min(1)
+      .meta({
+        description: 'with kind command: the command to run, with {side} and {url} replaced',
+        examples: ['./switch-traffic.sh {side} {url}'],
+      })
+      .optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -88,29 +126,46 @@ const RouterConfig = z
     }
   });
 
-const Config = z
+/** switchyard.yaml's keys. Every key has a description (and a default or an example): `init` writes them all. */
+export const CONFIG_SCHEMA = z
   .object({
-    database: z.string().describe('URL of the database (single-database mode); may be ${DATABASE_URL}').optional(),
+    database: z
+      .string()
+      .meta({
+        description: 'URL of the database (single-database mode); may be ${DATABASE_URL}',
+        examples: ['${DATABASE_URL}'],
+      })
+      .optional(),
     schema: z.string().describe('path of the declared schema, relative to this file').default('schema.yaml'),
     plans: z.string().describe('folder of plan files').default('plans'),
     migrations: z.string().describe('folder of rendered SQL').default('migrations'),
-    ledgerSchema: z.string().describe('schema holding the ledger tables').default('switchyard'),
+    ledgerSchema: z
+      .string()
+      .describe('schema holding the ledger tables in each database; never replicated')
+      .default('switchyard'),
     shadow: z
       .string()
-      .describe(
-        "server to canonicalize declared schemas on (a scratch database is made and dropped); default: a throwaway PostgreSQL of the target's major",
-      )
+      .meta({
+        description:
+          "server to canonicalize declared schemas on (a scratch database is made and dropped); default: a throwaway PostgreSQL of the target's major",
+        examples: ['postgres://postgres@127.0.0.1:5433/postgres'],
+      })
       .optional(),
     allowHazards: z
       .array(z.enum(HAZARDS))
-      .describe('hazards `lint` and `apply` accept beyond the defaults')
+      .meta({
+        description: `hazards \`lint\` and \`apply\` accept beyond the defaults: ${HAZARDS.join(', ')}`,
+        examples: [['TABLE_REWRITE']],
+      })
       .default([]),
     requireSignature: z
       .string()
       .min(1)
-      .describe(
-        'an Ed25519 public key (.pem): apply and rollback refuse a plan without a valid plans/NNNN_name.plan.sig (plan --sign)',
-      )
+      .meta({
+        description:
+          'an Ed25519 public key (.pem): apply and rollback refuse a plan without a valid plans/NNNN_name.plan.sig (plan --sign)',
+        examples: ['keys/plans.pub.pem'],
+      })
       .optional(),
     strict: z
       .boolean()
@@ -119,14 +174,30 @@ const Config = z
       )
       .default(false),
     introspect: z
-      .object({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() })
+      .object({
+        include: z
+          .array(z.string())
+          .meta({ description: 'schemas to read (default: every non-system schema)', examples: [['public']] })
+          .optional(),
+        exclude: z
+          .array(z.string())
+          .meta({ description: 'schemas never to read', examples: [['audit']] })
+          .optional(),
+      })
       .strict()
+      .describe('which schemas `introspect` reads')
       .default({}),
     healthCheck: z
       .object({
-        url: z.string().describe('HTTP(S) URL that must answer 2xx').optional(),
-        command: z.string().describe('shell command that must exit 0').optional(),
-        timeoutMs: z.coerce.number().int().positive().default(10_000),
+        url: z
+          .string()
+          .meta({ description: 'HTTP(S) URL that must answer 2xx', examples: ['https://app.internal/healthz'] })
+          .optional(),
+        command: z
+          .string()
+          .meta({ description: 'shell command that must exit 0 (instead of url)', examples: ['./check-app.sh'] })
+          .optional(),
+        timeoutMs: z.coerce.number().int().positive().describe('how long a try may take, in ms').default(10_000),
         onFailure: z
           .enum(['rollback', 'stop'])
           .describe('after a phase: roll it back, or stop and report')
@@ -138,19 +209,27 @@ const Config = z
       })
       .strict()
       .refine((h) => (h.url === undefined) !== (h.command === undefined), {
-        message: 'healthCheck needs exactly one of `url` or `command`',
+        message: '`healthCheck` needs exactly one of `url` or `command`',
       })
+      .describe('checked after every phase, cutover and cutback; exactly one of url or command')
       .optional(),
     backup: z
       .object({
-        file: z.string().describe('a backup file whose age preflight checks').optional(),
+        file: z
+          .string()
+          .meta({ description: 'a backup file whose age preflight checks', examples: ['/backups/app.dump'] })
+          .optional(),
         command: z
           .string()
-          .describe('a command printing the time of the last backup (ISO 8601) or exiting non-zero')
+          .meta({
+            description: 'a command printing the time of the last backup (ISO 8601) or exiting non-zero',
+            examples: ['./last-backup-time.sh'],
+          })
           .optional(),
-        maxAgeHours: z.coerce.number().positive().default(24),
+        maxAgeHours: z.coerce.number().positive().describe('the oldest backup preflight accepts, in hours').default(24),
       })
       .strict()
+      .describe('the last backup, whose age preflight checks')
       .optional(),
     environment: z
       .enum(ENVIRONMENTS, { message: `\`environment\` must be one of ${ENVIRONMENTS.join(', ')}` })
@@ -161,26 +240,43 @@ const Config = z
     windowMinutes: z.coerce
       .number()
       .positive()
-      .describe('the maintenance window a plan phase must fit in (preflight)')
+      .meta({ description: 'the maintenance window a plan phase must fit in (preflight)', examples: [30] })
       .optional(),
-    pair: PairConfig.optional(),
-    router: RouterConfig.optional(),
+    pair: PairConfig.describe(
+      'the blue/green pair (pair init, cutover, cutback); --blue and --green override',
+    ).optional(),
+    router: RouterConfig.describe('what moves application traffic at cutover and cutback').optional(),
     rehearsal: z
       .object({
-        engine: z.enum(['embedded', 'docker']).default('embedded'),
-        image: z.string().optional(),
-        sampleRows: z.coerce.number().int().min(0).default(20),
+        engine: z
+          .enum(['embedded', 'docker'])
+          .describe('where rehearse runs: embedded PostgreSQL, or a docker container')
+          .default('embedded'),
+        image: z
+          .string()
+          .meta({ description: 'with engine docker: the image (default postgres:<major>)', examples: ['postgres:17'] })
+          .optional(),
+        sampleRows: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .describe('rows of sample data per table the rehearsal fills in')
+          .default(20),
       })
       .strict()
+      .describe('how `rehearse` runs a plan')
       .default({ engine: 'embedded', sampleRows: 20 }),
   })
   .strict();
 
+/** The `pair:` section of switchyard.yaml: the blue and green URLs and the replication user. */
 export type PairSettings = z.infer<typeof PairConfig>;
+/** The `router:` section of switchyard.yaml: what moves application traffic at cutover. */
 export type RouterSettings = z.infer<typeof RouterConfig>;
 export { ROUTER_KINDS };
 
-export type SwitchyardConfig = z.infer<typeof Config> & {
+/** switchyard.yaml as read by `loadConfig`, every default filled in; every command function takes it. */
+export type SwitchyardConfig = z.infer<typeof CONFIG_SCHEMA> & {
   /** Folder the config file is in (paths inside it are relative to this); cwd without a file. */
   readonly root: string;
   /** The file that was read, if any. */
@@ -189,6 +285,7 @@ export type SwitchyardConfig = z.infer<typeof Config> & {
   readonly unsetVariables?: readonly string[];
 };
 
+/** switchyard.yaml is invalid: every problem, located by file, line and column (code `INVALID_CONFIG`, exit 2). */
 export class InvalidConfigError extends SwitchyardError {
   readonly problems: readonly Problem[];
   constructor(problems: readonly Problem[]) {
@@ -236,7 +333,7 @@ function substitute(value: unknown, missing: Set<string>): unknown {
 /** Reads `path` (or ./switchyard.yaml when present); without a file, every setting takes its default. */
 export async function loadConfig(path?: string): Promise<SwitchyardConfig> {
   const file = path ? resolve(path) : existsSync(CONFIG_FILE) ? resolve(CONFIG_FILE) : undefined;
-  if (!file) return { ...Config.parse({}), root: process.cwd() };
+  if (!file) return { ...CONFIG_SCHEMA.parse({}), root: process.cwd() };
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -255,24 +352,23 @@ export async function loadConfig(path?: string): Promise<SwitchyardConfig> {
   if (problems.length) throw new InvalidConfigError(problems);
   const missing = new Set<string>();
   const raw = substitute(doc.toJS() ?? {}, missing);
-  const parsed = Config.safeParse(raw);
+  const parsed = CONFIG_SCHEMA.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const keyPath = issue.path.map(String);
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-      for (const key of keys) {
-        const pos = at(nodeOffset(doc, keyPath, key));
-        const message = key === undefined ? issue.message : `unknown key \`${key}\``;
+      for (const p of describeIssue(issue, raw)) {
+        const pos = at(nodeOffset(doc, keyPath, p.key));
         problems.push({
           file,
           ...lineCol(pos),
-          path: [...keyPath, ...(key ? [key] : [])].join('.'),
-          message,
-          fix: 'see `switchyard init` for a commented example',
+          path: [...keyPath, ...(p.key !== undefined ? [p.key] : [])].join('.'),
+          message: p.message,
+          fix: p.fix ?? 'see `switchyard init` for a commented example of every key',
         });
       }
     }
   }
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
   if (problems.length) throw new InvalidConfigError(problems);
   return {
     ...parsed.data!,
@@ -280,6 +376,59 @@ export async function loadConfig(path?: string): Promise<SwitchyardConfig> {
     file,
     ...(missing.size ? { unsetVariables: [...missing].sort() } : {}),
   };
+}
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  string: 'text',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  number: 'a number',
+  int: 'a whole number',
+};
+
+/**
+ * A zod issue in the words of the file, as the declared schema's are (schema/declared/issues.ts): the key by
+ * its dotted path, what was found, and a did-you-mean for a misspelled key or value. `key`: the unknown key.
+ */
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  raw: unknown,
+): Array<{ readonly key?: string; readonly message: string; readonly fix?: string }> {
+  const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+  const where = `\`${path.join('.')}\``;
+  const value = valueAt(raw, path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const valid = keysOf(schemaAt(CONFIG_SCHEMA, raw, path));
+      return issue.keys.map((key) => {
+        const near = closest(key, valid);
+        return {
+          key,
+          message: `unknown key \`${key}\`${path.length ? ` in ${where}` : ''}`,
+          fix: near ? `did you mean \`${near}\`?` : `valid keys here: ${valid.join(', ')}`,
+        };
+      });
+    }
+    case 'invalid_value': {
+      const values = issue.values.map(String);
+      const near = typeof value === 'string' ? closest(value, values) : undefined;
+      return [
+        {
+          message: `${where} must be one of ${values.join(', ')}; got ${show(value)}`,
+          ...(near ? { fix: `did you mean \`${near}\`?` } : {}),
+        },
+      ];
+    }
+    case 'invalid_type':
+      if (path.length === 0) return [{ message: `the file must be a mapping of settings, got ${show(value)}` }];
+      return [{ message: `${where} must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${show(value)}` }];
+    default:
+      // The schema's own messages name their key already (\`router.run\` names neither...).
+      return [
+        { message: issue.message.startsWith('`') || !path.length ? issue.message : `${where}: ${issue.message}` },
+      ];
+  }
 }
 
 /** Offset of the value at `path`, or of the key `key` inside the mapping at `path`. */

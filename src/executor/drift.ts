@@ -131,6 +131,7 @@ export function notTheSource(plan: Plan, live: DatabaseSchema, differences: read
   return source.size > 0 && missing * 2 > source.size;
 }
 
+/** The database is not the state the plan expects before (or after) a phase; `differences` names each object. */
 export class DriftError extends SwitchyardError {
   readonly differences: readonly string[];
   constructor(

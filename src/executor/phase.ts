@@ -28,6 +28,7 @@ import { pressureGate, type PressureLimits } from './pressure.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 
+/** Progress of a phase: a step started, finished, skipped or retried, and backfill batches. */
 export type PhaseEvent =
   | { readonly kind: 'step'; readonly step: Step; readonly state: 'start' | 'done' | 'skipped' }
   | {
@@ -73,6 +74,7 @@ export interface PhaseResult {
   readonly retries: number;
 }
 
+/** A step of a phase failed; `step` is its id, and the phase can be resumed by running the same command again. */
 export class StepFailedError extends SwitchyardError {
   readonly step: string;
   constructor(step: Step, cause: unknown) {

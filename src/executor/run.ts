@@ -41,6 +41,7 @@ export class RefusedError extends SwitchyardError {
   }
 }
 
+/** The health check failed after a phase; the phase was rolled back or stays applied (healthCheck.onFailure). */
 export class HealthCheckFailedError extends SwitchyardError {
   readonly result: HealthResult;
   constructor(what: string, r: HealthResult, rolledBack: boolean, rollbackCommand: string) {

@@ -22,6 +22,7 @@ import { phaseLabel, phaseStatuses, planPosition, type PhaseStatus } from './sta
 /** What the rehearsal recorded for this plan's checksum, as the drift check reads it. */
 export type DriftReport = Parameters<typeof checkDrift>[3];
 
+/** One phase that ran: its steps, time, drift check and health check. */
 export interface PhaseRun extends PhaseResult {
   readonly release: number;
   readonly phase: Phase;

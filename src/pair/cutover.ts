@@ -46,11 +46,13 @@ import {
 } from './topology.js';
 import { otherSide, SIDES, type Side } from './types.js';
 
+/** Which way a switch goes: `cutover` makes the standby live, `cutback` goes back. */
 export type SwitchCommand = 'cutover' | 'cutback';
 export type SwitchConfig = ScopeConfig &
   Pick<SwitchyardConfig, 'pair' | 'router' | 'unsetVariables'> &
   Partial<Pick<SwitchyardConfig, 'healthCheck'>>;
 
+/** Options of `runSwitch`: the pair's URLs, dry run, the gate's lag and transaction limits, the marker timeout and progress. */
 export interface SwitchOptions extends PairFlags {
   readonly dryRun?: boolean;
   /** Gate: most WAL the forward stream may be behind (default 16 MiB). */
@@ -66,11 +68,16 @@ export interface SwitchOptions extends PairFlags {
   readonly healthRetryMs?: number;
 }
 
+/** Progress of a cutover or cutback: gate checks, protocol steps and notices. */
 export type SwitchEvent =
   | { readonly kind: 'gate'; readonly check: string; readonly ok: boolean; readonly detail: string }
   | { readonly kind: 'step'; readonly step: SwitchStep; readonly ms: number; readonly detail: string }
   | { readonly kind: 'notice'; readonly message: string };
 
+/**
+ * What a cutover or cutback did (or would do with a dry run): the gate, the steps, the write pause, the health
+ * check.
+ */
 export interface SwitchReport {
   readonly command: SwitchCommand;
   /** What happened: a switch, an interrupted one finished, or an interrupted one undone. */

@@ -2,6 +2,7 @@
 import { SwitchyardError, type ExitCode, type PairErrorCode, type RouterErrorCode } from '../errors.js';
 import type { Check } from '../executor/preflight/types.js';
 
+/** An error of the blue/green pair (codes in PAIR_ERROR_CODES). */
 export class PairError extends SwitchyardError {
   constructor(code: PairErrorCode, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
     super(code, message, exitCode, options);

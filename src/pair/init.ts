@@ -53,6 +53,7 @@ export interface PairInitOptions extends PairFlags {
   readonly onEvent?: (e: PairEvent) => void;
 }
 
+/** What `pair init` set up: the live side, the standby, the publication and subscription, the schema copy, its checks and steps. */
 export interface PairInitResult {
   readonly blue: string;
   readonly green: string;
@@ -291,6 +292,7 @@ export async function pairInit(config: PairConfig, o: PairInitOptions = {}): Pro
   }
 }
 
+/** What `pair resync` rebuilt, as `pair init` reports it. */
 export interface PairResyncResult extends PairInitResult {
   /** Objects dropped from the standby's application schemas. */
   readonly dropped: number;

@@ -41,6 +41,7 @@ export interface SequenceDrift {
   readonly behind: string | null;
 }
 
+/** The pair as `pair status` reports it: topology, streams, lag and sequence drift. */
 export interface PairStatus {
   readonly blue: string;
   readonly green: string;

@@ -21,6 +21,7 @@ export interface Removed {
   readonly slots: readonly string[];
 }
 
+/** What `pair teardown` removed on each side. */
 export interface PairTeardownResult {
   readonly blue: string;
   readonly green: string;

@@ -3,6 +3,7 @@
 import type { Check } from '../executor/preflight/types.js';
 
 export const SIDES = ['blue', 'green'] as const;
+/** A side of the blue/green pair. */
 export type Side = (typeof SIDES)[number];
 
 export function otherSide(side: Side): Side {

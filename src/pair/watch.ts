@@ -400,6 +400,7 @@ export async function watchWrites(url: string, o: WatchOptions): Promise<WatchHa
   return { slot: name, ended, stop: async () => void (await service.destroy()) };
 }
 
+/** What `pair watch` saw: writes arriving on the standby that did not come through replication. */
 export interface PairWatchResult {
   /** The fenced side that is watched. */
   readonly side: Side;
@@ -409,6 +410,7 @@ export interface PairWatchResult {
   readonly pending: number | null;
 }
 
+/** Options of `pairWatchCommand`: once or until `signal` aborts, callbacks for each alarm, and the pair's URLs. */
 export interface PairWatchOptions extends PairFlags {
   readonly once?: boolean;
   readonly onStart?: (side: Side, slot: string) => void;

@@ -11,6 +11,7 @@ import type { Plan } from './types.js';
 const PLAN_FILE = /^(\d{4})_(.+)\.plan\.yaml$/;
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/** A plan file was changed after it was planned (code `PLAN_CHECKSUM`): plan again instead of editing it. */
 export class PlanChecksumError extends SwitchyardError {
   constructor(file: string, expected: string, actual: string) {
     super(

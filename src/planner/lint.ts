@@ -21,6 +21,7 @@ export interface LintFinding {
   readonly fix: string;
 }
 
+/** The plan's lint findings and the hazards that were allowed; `ok` is false when a finding is not allowed. */
 export interface LintResult {
   readonly ok: boolean;
   readonly allowed: readonly Hazard[];

@@ -44,6 +44,7 @@ export interface PlanOptions {
   readonly sqlSteps?: readonly SqlStep[];
 }
 
+/** The change cannot be planned safely (code `PLAN_REFUSED`); each problem says what to do. */
 export class PlanRefusedError extends SwitchyardError {
   readonly problems: readonly PlanProblem[];
   constructor(problems: readonly PlanProblem[]) {

@@ -4,7 +4,9 @@ import type { Change, ChangeKind } from '../diff/index.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import type { Extension } from '../introspect/extensions.js';
 
+/** The phases of a release, in the order they run. */
 export const PHASES = ['expand', 'backfill', 'contract'] as const;
+/** A phase of a release: expand, backfill or contract. */
 export type Phase = (typeof PHASES)[number];
 
 /** The fixed set of hazard names. `apply` and `lint` refuse a hazard that is not allowed. */
@@ -22,6 +24,7 @@ export const HAZARDS = [
   'USER_SQL', // runs a user-supplied expression (up, down, backfill, check) or a raw SQL step (sql:)
   'IRREVERSIBLE', // a raw SQL step declared without a rollback: rolling back its phase leaves its effect in place
 ] as const;
+/** A hazard a step carries (a lock, a rewrite, deleted data...); `allowHazards` and `--allow-hazard` accept them. */
 export type Hazard = (typeof HAZARDS)[number];
 
 /** Table-level lock modes, weakest first ('none' for steps that lock no existing table). */
@@ -104,6 +107,7 @@ export interface StepCost {
   readonly seconds: number;
 }
 
+/** One step of a plan: its SQL, its rollback, its hazards and the objects it creates, requires and drops. */
 export interface Step extends Omit<StepDraft, 'releaseOffset' | 'costTable' | 'alters'> {
   /** Stable id: same inputs, same ids. */
   readonly id: string;
@@ -115,6 +119,7 @@ export interface Step extends Omit<StepDraft, 'releaseOffset' | 'costTable' | 'a
   readonly cost?: StepCost;
 }
 
+/** A release of a plan: its expand, backfill and contract steps. */
 export interface Release {
   readonly number: number;
   readonly expand: readonly Step[];
@@ -137,6 +142,7 @@ export interface ComplexityScore {
   readonly recommendedWindowSeconds: number;
 }
 
+/** A plan file: source and target schemas, the releases with their steps, the complexity score and the checksum. */
 export interface Plan {
   readonly format: 1;
   readonly name: string;

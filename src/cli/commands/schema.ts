@@ -14,7 +14,7 @@ const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? on
 export function registerSchemaCommands(program: Command, io: CliIO, setExit: SetExit): void {
   program
     .command('init')
-    .description('write a commented switchyard.yaml and an example schema.yaml (never overwrites)')
+    .description('write switchyard.yaml documenting every key, and an example schema.yaml (never overwrites)')
     .addHelpText('after', examples(['switchyard init']))
     .action(async (_o, cmd: Command) => {
       const ctx = context(cmd, io);

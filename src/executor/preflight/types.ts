@@ -8,8 +8,10 @@ import type { Phase, Plan, Step } from '../../planner/types.js';
 export type Queryable = Pick<pg.Client, 'query'>;
 
 export const CHECK_STATUSES = ['pass', 'warn', 'fail'] as const;
+/** The outcome of one preflight check. */
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
+/** One preflight check: what it found and what to do about it. */
 export interface Check {
   /** Stable kebab-case id, e.g. `pending-locks`; scripts and --json rely on it. */
   readonly id: string;

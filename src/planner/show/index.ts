@@ -5,7 +5,9 @@ import { markdown } from './markdown.js';
 import { mermaid } from './mermaid.js';
 import { text } from './text.js';
 
+/** The formats `show` renders a plan in. */
 export const SHOW_FORMATS = ['text', 'markdown', 'mermaid', 'json', 'sql'] as const;
+/** A format `show` renders a plan in. */
 export type ShowFormat = (typeof SHOW_FORMATS)[number];
 
 export function showPlan(plan: Plan, format: ShowFormat, c: Colors): string {

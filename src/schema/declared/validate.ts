@@ -2,6 +2,7 @@
 import { InvalidSchemaError, type Problem } from '../../errors.js';
 import { checkDeclared, readDeclaredText } from './yaml.js';
 
+/** How much a declared schema file declares. */
 export interface ValidationSummary {
   readonly schemas: number;
   readonly tables: number;
@@ -10,6 +11,7 @@ export interface ValidationSummary {
   readonly foreignKeys: number;
 }
 
+/** What `validateFile` found: every problem with file, line and column, and a count of what the file declares. */
 export interface ValidationResult {
   readonly file: string;
   readonly ok: boolean;

@@ -7,12 +7,19 @@
 // - Every list of named objects is sorted by name, except `columns`, whose order is the CREATE TABLE order.
 // - Optional fields are absent rather than undefined or empty, so that equal schemas serialize equal.
 
+/** How an identity column generates values. */
 export type Identity = 'always' | 'by default';
+/** What a foreign key does on delete or update of the referenced row. */
 export type FkAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+/** How a foreign key matches multi-column keys with nulls. */
 export type FkMatch = 'simple' | 'full';
+/** The sort order of an index key. */
 export type SortOrder = 'asc' | 'desc';
+/** Where nulls sort in an index key. */
 export type NullsOrder = 'first' | 'last';
+/** When a trigger fires. */
 export type TriggerTiming = 'before' | 'after' | 'instead of';
+/** An event a trigger fires on. */
 export type TriggerEvent = 'insert' | 'update' | 'delete' | 'truncate';
 /** `pg_trigger.tgenabled`: O origin (default), A always (fires for replicated rows), R replica, D disabled. */
 export type TriggerEnabled = 'origin' | 'always' | 'replica' | 'disabled';
@@ -23,6 +30,7 @@ export interface TableRef {
   readonly table: string;
 }
 
+/** A column of a table. */
 export interface Column {
   readonly kind: 'column';
   readonly name: string;
@@ -49,12 +57,14 @@ export interface Column {
   readonly backfill?: string;
 }
 
+/** A table's primary key. */
 export interface PrimaryKey {
   readonly kind: 'primary_key';
   readonly name: string;
   readonly columns: readonly string[];
 }
 
+/** A unique constraint. */
 export interface UniqueConstraint {
   readonly kind: 'unique';
   readonly name: string;
@@ -96,6 +106,7 @@ export interface Index {
   readonly comment?: string;
 }
 
+/** A foreign key. */
 export interface ForeignKey {
   readonly kind: 'foreign_key';
   readonly name: string;
@@ -110,6 +121,7 @@ export interface ForeignKey {
   readonly notValid?: true;
 }
 
+/** A check constraint. */
 export interface Check {
   readonly kind: 'check';
   readonly name: string;
@@ -119,6 +131,7 @@ export interface Check {
   readonly noInherit?: true;
 }
 
+/** A trigger on a table. */
 export interface Trigger {
   readonly kind: 'trigger';
   readonly name: string;
@@ -131,6 +144,7 @@ export interface Trigger {
   readonly enabled: TriggerEnabled;
 }
 
+/** A table: columns, keys, indexes, foreign keys, checks and triggers. */
 export interface Table {
   readonly kind: 'table';
   readonly name: string;
@@ -146,6 +160,7 @@ export interface Table {
   readonly renamedFrom?: string;
 }
 
+/** An enum type and its labels in order. */
 export interface Enum {
   readonly kind: 'enum';
   readonly name: string;
@@ -178,6 +193,7 @@ export interface Function {
   readonly definition: string;
 }
 
+/** A schema: its enums, sequences, tables and functions. */
 export interface Schema {
   readonly kind: 'schema';
   readonly name: string;
@@ -204,6 +220,7 @@ export interface DatabaseSchema {
   readonly tenants?: TenantsConfig;
 }
 
+/** Any object of the model. */
 export type SchemaObject =
   | Schema
   | Table

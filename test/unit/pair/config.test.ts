@@ -104,7 +104,7 @@ describe('pair and router configuration', () => {
       message: expect.stringContaining('postgres://user@host:port/database'),
     });
     expect(byPath['pair.replicationUser']!.message).toContain('role name');
-    expect(byPath['pair.standby']).toMatchObject({ line: 5, message: 'unknown key `standby`' });
+    expect(byPath['pair.standby']).toMatchObject({ line: 5, message: 'unknown key `standby` in `pair`' });
     expect(byPath['router.kind']!.message).toContain('pgbouncer, command, none');
   });
 });
