@@ -233,9 +233,11 @@ export const CONFIG_SCHEMA = z
       .optional(),
     environment: z
       .enum(ENVIRONMENTS, { message: `\`environment\` must be one of ${ENVIRONMENTS.join(', ')}` })
-      .describe(
-        'what this database is; with production, `apply --all` (every remaining phase back to back, contracts included) asks for --yes',
-      )
+      .meta({
+        description:
+          'what this database is; with production, `apply --all` (every remaining phase back to back, contracts included) asks for --yes',
+        examples: ['production'],
+      })
       .optional(),
     windowMinutes: z.coerce
       .number()
