@@ -16,6 +16,8 @@ export const key = {
   /** A constraint (primary key, unique, foreign key, check) on a table. */
   constraint: (s: string, t: string, n: string): ObjectKey => `constraint:${j(s, t, n)}`,
   trigger: (s: string, t: string, n: string): ObjectKey => `trigger:${j(s, t, n)}`,
+  /** A view or a materialized view (they share the relation namespace; one key form for both). */
+  view: (s: string, n: string): ObjectKey => `view:${j(s, n)}`,
 };
 
 /** A readable form of a key for messages and plan files: `table public.users`. */

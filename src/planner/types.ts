@@ -39,7 +39,7 @@ export type LockLevel = (typeof LOCK_LEVELS)[number];
 
 /**
  * Names of database objects, for the dependency graph: `schema:s`, `type:s.n`, `sequence:s.n`,
- * `function:s.n(args)`, `table:s.t`, `column:s.t.c`, `index:s.n`, `constraint:s.t.n`, `trigger:s.t.n`.
+ * `function:s.n(args)`, `table:s.t`, `column:s.t.c`, `index:s.n`, `constraint:s.t.n`, `trigger:s.t.n`, `view:s.n`.
  * Parts are raw names joined with NUL-free separators; see keys.ts for the constructors.
  */
 export type ObjectKey = string;

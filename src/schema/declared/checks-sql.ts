@@ -42,6 +42,24 @@ export function checkDeclaredSql(ctx: CheckContext): void {
   const out = reporter(ctx);
   for (const [s, schema] of entries(ctx.data.schemas)) {
     for (const [t, table] of entries(schema.tables)) tableExpressions(out, ['schemas', s, 'tables', t], table);
+    for (const [v, view] of entries(schema.views)) {
+      const vp: Path = ['schemas', s, 'views', v];
+      report(
+        out,
+        [...vp, 'definition'],
+        statementProblem(view.definition, 'SelectStmt'),
+        `give exactly one SELECT for view ${s}.${v}, nothing before or after it`,
+      );
+      for (const [i, index] of entries(view.indexes)) {
+        index.expressions?.forEach((e, k) => {
+          expression(out, [...vp, 'indexes', i, 'expressions', k], e);
+        });
+        index.keys?.forEach((key, k) => {
+          expression(out, [...vp, 'indexes', i, 'keys', k, 'expression'], key.expression);
+        });
+        expression(out, [...vp, 'indexes', i, 'where'], index.where);
+      }
+    }
     (schema.functions ?? []).forEach((f, i) => {
       const path: Path = ['schemas', s, 'functions', i, 'definition'];
       report(

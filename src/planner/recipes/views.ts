@@ -1,0 +1,166 @@
+// Views and materialized views for the planner: what a view needs (the relations and columns it reads, from the
+// catalog's pg_depend as introspection carries it in `derived`), whether PostgreSQL can replace it in place,
+// the statements that build it, and which views a change of another view drags along.
+//
+// Keys: a view or materialized view is key.view(schema, name); its indexes key.index. A step creating a view
+// requires what the view reads in the target; a step dropping one requires what it reads in the source, so it
+// runs before the steps that drop those (drop_column, drop_table) and the rollback finds them.
+import { qualified } from '../../db/quote.js';
+import type { DatabaseSchema, Schema, View } from '../../schema/model/model.js';
+import { dependencyOrder, dropView, viewReads, viewStatements, type PlacedView } from '../../sql/render/index.js';
+import { key } from '../keys.js';
+import type { ObjectKey } from '../types.js';
+
+const same = (a: string, b: string) => a === b;
+
+export function findSchema(db: DatabaseSchema, schema: string): Schema | undefined {
+  return db.schemas.find((s) => same(s.name, schema));
+}
+
+export function findView(db: DatabaseSchema, schema: string, name: string): View | undefined {
+  return findSchema(db, schema)?.views?.find((v) => same(v.name, name));
+}
+
+/** What a view is called in messages. */
+export function viewLabel(schema: string, v: Pick<View, 'name' | 'materialized'>): string {
+  return `${v.materialized ? 'materialized view' : 'view'} ${qualified(schema, v.name)}`;
+}
+
+/**
+ * Keys of what `v` reads in `db`: a view it reads, or a table and the columns read. Without catalog data (a
+ * model never built on a server) the relations its text names, matched against `db`.
+ */
+export function viewRequirements(db: DatabaseSchema, schema: string, v: View): ObjectKey[] {
+  const out = new Set<ObjectKey>([key.schema(schema)]);
+  const relation = (s: string, r: string): void => {
+    if (findView(db, s, r)) out.add(key.view(s, r));
+    else if (findSchema(db, s)?.tables.some((t) => t.name === r)) out.add(key.table(s, r));
+  };
+  if (v.derived) {
+    for (const r of v.derived.reads) {
+      relation(r.schema, r.relation);
+      if (!findView(db, r.schema, r.relation)) for (const c of r.columns) out.add(key.column(r.schema, r.relation, c));
+    }
+  } else {
+    for (const k of viewReads(schema, v)) {
+      const [s, r] = k.split('\u001f') as [string, string];
+      relation(s, r);
+    }
+  }
+  return [...out];
+}
+
+/** Keys a view brings: itself and its indexes. */
+export function viewObjects(schema: string, v: View): ObjectKey[] {
+  return [key.view(schema, v.name), ...(v.indexes ?? []).map((i) => key.index(schema, i.name))];
+}
+
+/**
+ * Whether CREATE OR REPLACE VIEW turns `from` into `to`: both plain views, and `to`'s output columns start with
+ * exactly `from`'s (same names and types, in order), new ones only appended. Unknown output columns (no catalog
+ * data on either side) are not assumed compatible.
+ */
+export function replaceableInPlace(from: View, to: View): boolean {
+  if (from.materialized || to.materialized || !from.derived || !to.derived) return false;
+  const a = from.derived.columns;
+  const b = to.derived.columns;
+  return a.length <= b.length && a.every((c, i) => c.name === b[i]?.name && c.type === b[i]?.type);
+}
+
+/** Views of `db` that read `schema.name` directly or through other views, dependents last. */
+export function viewDependents(db: DatabaseSchema, schema: string, name: string): PlacedView[] {
+  const all = db.schemas.flatMap((s) => (s.views ?? []).map((view) => ({ schema: s.name, view })));
+  const found = new Map<string, PlacedView>();
+  const visit = (s: string, n: string) => {
+    for (const p of all) {
+      const k = `${p.schema}\u001f${p.view.name}`;
+      if (found.has(k) || !viewReads(p.schema, p.view).includes(`${s}\u001f${n}`)) continue;
+      found.set(k, p);
+      visit(p.schema, p.view.name);
+    }
+  };
+  visit(schema, name);
+  return dependencyOrder([...found.values()]);
+}
+
+/** Dropping views (dependents first) and building them again (in dependency order), as statements. */
+export function dropAll(views: readonly PlacedView[]): string[] {
+  return [...views].reverse().map((p) => dropView(p.schema, p.view));
+}
+
+export function buildAll(views: readonly PlacedView[]): string[] {
+  return dependencyOrder(views).flatMap((p) => viewStatements(p.schema, p.view, { withData: true }));
+}
+
+/** Whether a view changes so that it must be dropped and created again (not replaced in place, not only indexes). */
+export function recreatedView(from: View, to: View): boolean {
+  if (Boolean(from.materialized) !== Boolean(to.materialized)) return true;
+  if (from.materialized) {
+    const bare = (v: View) => ({
+      ...v,
+      indexes: undefined,
+      comment: undefined,
+      columnComments: undefined,
+      derived: undefined,
+    });
+    return JSON.stringify(bare(from)) !== JSON.stringify(bare(to)) || !sameOutput(from, to);
+  }
+  return !replaceableInPlace(from, to);
+}
+
+function sameOutput(from: View, to: View): boolean {
+  if (!from.derived || !to.derived) return true;
+  return JSON.stringify(from.derived.columns) === JSON.stringify(to.derived.columns);
+}
+
+/** Whether two sides of a view differ at all in what a replace_view carries (not comments alone). */
+function replaced(from: View, to: View): boolean {
+  const shape = (v: View) =>
+    JSON.stringify({ ...v, comment: undefined, columnComments: undefined, derived: undefined });
+  return shape(from) !== shape(to) || !sameOutput(from, to);
+}
+
+/**
+ * The view whose recreation carries `name` along: a view it reads in the source (directly or through other
+ * views) that is dropped and created again by its own replace_view. That step drops and rebuilds this one too
+ * (PostgreSQL would refuse to drop the view it reads first), so this view's own change plans nothing.
+ */
+export function carriedBy(
+  ctx: { readonly source: DatabaseSchema; readonly target: DatabaseSchema },
+  schema: string,
+  name: string,
+): PlacedView | undefined {
+  const seen = new Set<string>();
+  const walk = (s: string, n: string): PlacedView | undefined => {
+    const v = findView(ctx.source, s, n);
+    if (!v) return undefined;
+    for (const k of viewReads(s, v)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const [rs, rn] = k.split('\u001f') as [string, string];
+      const from = findView(ctx.source, rs, rn);
+      if (!from) continue;
+      const to = findView(ctx.target, rs, rn);
+      if (to && replaced(from, to) && recreatedView(from, to)) return walk(rs, rn) ?? { schema: rs, view: from };
+      const up = walk(rs, rn);
+      if (up) return up;
+    }
+    return undefined;
+  };
+  return walk(schema, name);
+}
+
+/**
+ * Whether the source side of a view reads something the target no longer has under that name and type (a
+ * dropped table or column, a column changing type): it then changes in the contract of the next release, next
+ * to the steps that drop or retire what it read.
+ */
+export function readsRetired(ctx: { readonly target: DatabaseSchema }, from: View): boolean {
+  for (const r of from.derived?.reads ?? []) {
+    if (findView(ctx.target, r.schema, r.relation)) continue;
+    const t = findSchema(ctx.target, r.schema)?.tables.find((x) => x.name === r.relation);
+    if (!t) return true;
+    if (r.columns.some((c) => !t.columns.some((x) => x.name === c && x.renamedFrom === undefined))) return true;
+  }
+  return false;
+}

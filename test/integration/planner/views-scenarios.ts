@@ -1,0 +1,151 @@
+// Scenario data for kinds.test.ts: views and materialized views, each change kind and each table change a view
+// is dropped and recreated around. Targets are declared YAML (a view's definition as a person writes it, which
+// the shadow canonicalizes) or SQL read back as YAML.
+import { stringify } from 'yaml';
+import { expect } from 'vitest';
+import { allSteps } from '../../../src/planner/plan.js';
+import type { Plan } from '../../../src/planner/types.js';
+import type { KindScenario } from './kinds-scenarios.js';
+
+const ORDERS = `
+CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL, name varchar(20));
+CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, customer_id bigint NOT NULL, total numeric(12,2) NOT NULL);
+INSERT INTO customers (email, name) VALUES ('ana@example.com', 'Ana'), ('bo@example.org', 'Bo'), ('cy@example.com', NULL);
+INSERT INTO orders (customer_id, total) VALUES (1, 10.50), (1, 99.90), (2, 5.00);`;
+
+type Decl = Record<string, unknown>;
+const CUSTOMERS: Decl = {
+  columns: {
+    id: { type: 'bigint', nullable: false, identity: 'always' },
+    email: { type: 'text', nullable: false },
+    name: { type: 'varchar(20)' },
+  },
+  primaryKey: { columns: ['id'] },
+};
+const ORDERS_TABLE: Decl = {
+  columns: {
+    id: { type: 'bigint', nullable: false, identity: 'always' },
+    customer_id: { type: 'bigint', nullable: false },
+    total: { type: 'numeric(12,2)', nullable: false },
+  },
+  primaryKey: { columns: ['id'] },
+};
+
+function declare(o: { customers?: Decl | null; orders?: Decl | null; views?: Decl }): string {
+  const tables: Decl = {};
+  if (o.customers !== null) tables.customers = o.customers ?? CUSTOMERS;
+  if (o.orders !== null) tables.orders = o.orders ?? ORDERS_TABLE;
+  return stringify({ schemas: { public: { tables, ...(o.views ? { views: o.views } : {}) } } });
+}
+
+const actions = (p: Plan) => allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`);
+
+const SPENDERS_SQL = `CREATE VIEW spenders AS SELECT c.id, c.email, sum(o.total) AS spent
+  FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id, c.email;`;
+const NAMED_SQL = 'CREATE VIEW named AS SELECT id, name FROM customers WHERE name IS NOT NULL;';
+
+export const VIEW_SCENARIOS: readonly KindScenario[] = [
+  {
+    name: 'a view with options and comments, and a view reading it',
+    kind: 'create_view',
+    source: ORDERS,
+    target: declare({
+      views: {
+        spenders: {
+          securityBarrier: true,
+          definition:
+            'SELECT c.id, c.email, sum(o.total) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id, c.email',
+          comment: 'Customers who ordered',
+          columns: { spent: { comment: 'Sum of order totals' } },
+        },
+        big_spenders: { definition: 'SELECT id, email FROM spenders WHERE spent > 50', checkOption: 'local' },
+      },
+    }),
+    plan: (p) => {
+      expect(actions(p)).toEqual(['1 expand create_view', '1 expand create_view']);
+      expect(allSteps(p)[0]!.description).toBe('create view public.spenders');
+    },
+  },
+  {
+    name: 'a materialized view with a unique index, refreshed in the backfill phase',
+    kind: 'create_view',
+    source: ORDERS,
+    target: declare({
+      views: {
+        order_totals: {
+          materialized: true,
+          definition: 'SELECT customer_id, count(*) AS orders, sum(total) AS total FROM orders GROUP BY customer_id',
+          indexes: { order_totals_customer_id_key: { columns: ['customer_id'], unique: true } },
+          comment: 'Per customer',
+        },
+      },
+    }),
+    plan: (p) =>
+      expect(actions(p)).toEqual(['1 expand create_materialized_view', '1 backfill refresh_materialized_view']),
+  },
+  {
+    name: 'a view that gains a column at the end: CREATE OR REPLACE',
+    kind: 'replace_view',
+    source: `${ORDERS}\nCREATE VIEW contacts AS SELECT id, email FROM customers;\nCOMMENT ON COLUMN contacts.email IS 'primary';`,
+    target: declare({
+      views: {
+        contacts: {
+          definition: 'SELECT id, email, name FROM customers',
+          columns: { email: { comment: 'primary' }, name: { comment: 'display name' } },
+        },
+      },
+    }),
+    plan: (p) => expect(actions(p)).toEqual(['1 expand replace_view']),
+  },
+  {
+    name: 'a view whose columns change type, and a view reading it: dropped and created in one step',
+    kind: 'replace_view',
+    source: `${ORDERS}\n${SPENDERS_SQL}\nCREATE VIEW top AS SELECT id FROM spenders ORDER BY spent DESC LIMIT 1;`,
+    target: declare({
+      views: {
+        spenders: {
+          definition:
+            'SELECT c.id, c.email, count(o.id) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.id, c.email',
+        },
+        top: { definition: 'SELECT id FROM spenders ORDER BY spent DESC LIMIT 1' },
+      },
+    }),
+    plan: (p) => expect(actions(p)).toEqual(['1 expand recreate_view']),
+  },
+  {
+    name: 'a view and a materialized view no longer declared',
+    kind: 'drop_view',
+    source: `${ORDERS}\n${NAMED_SQL}\nCREATE MATERIALIZED VIEW m AS SELECT count(*) AS n FROM orders;\nCREATE UNIQUE INDEX m_n ON m (n);`,
+    target: declare({}),
+  },
+  {
+    name: 'a view reading a column the plan drops: recreated before the drop',
+    kind: 'replace_view',
+    source: `${ORDERS}\nCREATE VIEW contacts AS SELECT id, email, name FROM customers;`,
+    target: declare({
+      customers: {
+        columns: {
+          id: { type: 'bigint', nullable: false, identity: 'always' },
+          email: { type: 'text', nullable: false },
+        },
+        primaryKey: { columns: ['id'] },
+      },
+      views: { contacts: { definition: 'SELECT id, email FROM customers' } },
+    }),
+    plan: (p) => expect(actions(p)).toEqual(['2 contract recreate_view', '2 contract drop_column']),
+  },
+  {
+    name: 'a view reading a table the plan drops: recreated before the drop',
+    kind: 'replace_view',
+    source: `${ORDERS}\nCREATE VIEW people AS SELECT c.id, c.email, count(o.id) AS n FROM customers c LEFT JOIN orders o ON o.customer_id = c.id GROUP BY c.id, c.email;`,
+    target: declare({
+      orders: null,
+      views: { people: { definition: 'SELECT id, email, 0::bigint AS n FROM customers' } },
+    }),
+    plan: (p) => {
+      const a = actions(p);
+      expect(a.indexOf('2 contract replace_view')).toBeGreaterThanOrEqual(0);
+      expect(a.indexOf('2 contract replace_view')).toBeLessThan(a.indexOf('2 contract drop_table'));
+    },
+  },
+];
