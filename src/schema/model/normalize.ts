@@ -40,7 +40,6 @@ export function normalizeView(v: View): View {
 export function normalizeSchema(s: Schema): Schema {
   const views = s.views?.length ? sortByName(s.views.map(normalizeView)) : undefined;
   return prune({
-    views,
     ...s,
     enums: sortByName(s.enums.map(prune)),
     sequences: sortByName(s.sequences.map(prune)),
@@ -48,6 +47,7 @@ export function normalizeSchema(s: Schema): Schema {
     functions: [...s.functions.map(prune)].sort(
       (a, b) => byName(a, b) || (a.args < b.args ? -1 : a.args > b.args ? 1 : 0),
     ),
+    views,
   });
 }
 

@@ -38,13 +38,16 @@ export function refreshMaterializedView(schema: string, name: string, concurrent
   return `REFRESH MATERIALIZED VIEW ${concurrently ? 'CONCURRENTLY ' : ''}${qualified(schema, name)}`;
 }
 
-/** The comments of a view: on itself, then on its columns, by column name. */
+/** The comments of a view: on itself, on its columns by column name, on a materialized view's indexes. */
 export function viewComments(schema: string, v: View): string[] {
   const kind = v.materialized ? 'materialized view' : 'view';
   return [
     ...(v.comment !== undefined ? [comment({ kind, schema, name: v.name }, v.comment)] : []),
     ...(v.columnComments ?? []).map((c) =>
       comment({ kind: 'column', schema, table: v.name, column: c.name }, c.comment),
+    ),
+    ...(v.indexes ?? []).flatMap((i) =>
+      i.comment !== undefined ? [comment({ kind: 'index', schema, name: i.name }, i.comment)] : [],
     ),
   ];
 }
