@@ -6,7 +6,7 @@ import type { DropView } from '../../diff/index.js';
 import { dropView, viewStatements } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import type { Handler } from '../types.js';
-import { carriedBy, viewLabel, viewObjects, viewRequirements } from '../recipes/views.js';
+import { carriedBy, rebuiltByColumnStep, viewLabel, viewObjects, viewRequirements } from '../recipes/views.js';
 
 export const dropViewHandler: Handler<DropView> = {
   validate: () => [],
@@ -14,7 +14,7 @@ export const dropViewHandler: Handler<DropView> = {
   backfill: none,
   contract(c, ctx) {
     const v = c.view;
-    if (carriedBy(ctx, c.schema, v.name)) return none();
+    if (carriedBy(ctx, c.schema, v.name) || rebuiltByColumnStep(ctx, c.schema, v.name)) return none();
     return [
       draft({
         phase: 'contract',

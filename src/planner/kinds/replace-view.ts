@@ -21,6 +21,7 @@ import {
   dropAll,
   findView,
   readsRetired,
+  rebuiltByColumnStep,
   recreatedView,
   viewDependents,
   viewLabel,
@@ -181,7 +182,7 @@ function recreate(c: ReplaceView, ctx: PlanContext, at: Pick<StepDraft, 'phase' 
 }
 
 function steps(c: ReplaceView, ctx: PlanContext, phase: 'expand' | 'contract'): StepDraft[] {
-  if (carriedBy(ctx, c.schema, c.from.name)) return [];
+  if (carriedBy(ctx, c.schema, c.from.name) || rebuiltByColumnStep(ctx, c.schema, c.from.name)) return [];
   const isLate = late(c, ctx);
   if ((phase === 'contract') !== isLate) return [];
   const at = isLate

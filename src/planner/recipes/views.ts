@@ -8,8 +8,11 @@
 import { qualified } from '../../db/quote.js';
 import type { DatabaseSchema, Schema, View } from '../../schema/model/model.js';
 import { dependencyOrder, dropView, viewReads, viewStatements, type PlacedView } from '../../sql/render/index.js';
+import { findTable } from '../../schema/model/lookup.js';
 import { key } from '../keys.js';
-import type { ObjectKey } from '../types.js';
+import type { ObjectKey, PlanContext } from '../types.js';
+import { shadowKind } from './shadow-plan.js';
+import { sourceColumn, sourceTableName } from './tables.js';
 
 const same = (a: string, b: string) => a === b;
 
@@ -163,4 +166,107 @@ export function readsRetired(ctx: { readonly target: DatabaseSchema }, from: Vie
     if (r.columns.some((c) => !t.columns.some((x) => x.name === c && x.renamedFrom === undefined))) return true;
   }
   return false;
+}
+
+/**
+ * Source columns of a target table that a column step changes under the views reading them: retired by the
+ * two-column recipe (a rename, or a type change through a new column: at the switch a view would follow the
+ * renamed old column), or retyped in place (which PostgreSQL refuses while a view reads the column).
+ */
+export function columnsChangedUnderViews(ctx: PlanContext, schema: string, table: string): Set<string> {
+  const out = new Set<string>();
+  for (const c of findTable(ctx.target, schema, table)?.columns ?? []) {
+    const before = sourceColumn(ctx, schema, table, c.name);
+    if (!before) continue;
+    if (shadowKind(ctx, schema, table, c.name) !== undefined || before.type !== c.type) out.add(before.name);
+  }
+  return out;
+}
+
+/** The target table a source table becomes (itself, or the table renamed from it), if any. */
+function targetTableOf(ctx: PlanContext, schema: string, sourceName: string): string | undefined {
+  const tables = findSchema(ctx.target, schema)?.tables ?? [];
+  return (tables.find((t) => t.renamedFrom === sourceName) ?? tables.find((t) => t.name === sourceName))?.name;
+}
+
+function readsChangedColumn(ctx: PlanContext, v: View): boolean {
+  return (v.derived?.reads ?? []).some((r) => {
+    const t = targetTableOf(ctx, r.schema, r.relation);
+    if (t === undefined || findView(ctx.source, r.schema, r.relation)) return false;
+    if (sourceTableName(ctx, r.schema, t) !== r.relation) return false;
+    const changed = columnsChangedUnderViews(ctx, r.schema, t);
+    return r.columns.some((c) => changed.has(c));
+  });
+}
+
+/**
+ * Whether a source view is dropped and built again by a column step (recipes/shadow-steps.ts switch, an in-place
+ * type change): it, or a view it reads, reads a column that step changes. Its own change then plans nothing.
+ */
+export function rebuiltByColumnStep(ctx: PlanContext, schema: string, name: string): boolean {
+  const seen = new Set<string>();
+  const walk = (s: string, n: string): boolean => {
+    const k = `${s}\u001f${n}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    const v = findView(ctx.source, s, n);
+    if (!v) return false;
+    if (readsChangedColumn(ctx, v)) return true;
+    return (v.derived?.reads ?? []).some((r) => walk(r.schema, r.relation));
+  };
+  return walk(schema, name);
+}
+
+/** Views around a column step: what it drops first (source shapes) and builds after (target shapes). */
+export interface ViewsAround {
+  readonly drop: readonly PlacedView[];
+  readonly build: readonly PlacedView[];
+}
+
+/** Source views reading `columns` of source table `schema.table` directly, then every view reading those. */
+export function viewsAroundColumns(
+  ctx: PlanContext,
+  schema: string,
+  targetTable: string,
+  columns: readonly string[],
+): ViewsAround {
+  const table = sourceTableName(ctx, schema, targetTable);
+  const direct = ctx.source.schemas.flatMap((sc) =>
+    (sc.views ?? [])
+      .filter((v) =>
+        (v.derived?.reads ?? []).some(
+          (r) => r.schema === schema && r.relation === table && r.columns.some((c) => columns.includes(c)),
+        ),
+      )
+      .map((view) => ({ schema: sc.name, view })),
+  );
+  const all = new Map<string, PlacedView>();
+  for (const d of direct) {
+    all.set(`${d.schema}\u001f${d.view.name}`, d);
+    for (const x of viewDependents(ctx.source, d.schema, d.view.name)) all.set(`${x.schema}\u001f${x.view.name}`, x);
+  }
+  const drop = dependencyOrder([...all.values()]);
+  const build = drop.flatMap((p) => {
+    const t = findView(ctx.target, p.schema, p.view.name);
+    return t ? [{ schema: p.schema, view: t }] : [];
+  });
+  return { drop, build };
+}
+
+/** `statements` with the views around them dropped before and built after (the rollback's mirror: `undo`). */
+export function aroundViews(around: ViewsAround, statements: readonly string[]): string[] {
+  return [...dropAll(around.drop), ...statements, ...buildAll(around.build)];
+}
+
+export function undoAroundViews(around: ViewsAround, statements: readonly string[]): string[] {
+  return [...dropAll(around.build), ...statements, ...buildAll(around.drop)];
+}
+
+/** Keys of a column step that rebuilds views: the views it builds, and those it drops for good. */
+export function aroundViewKeys(around: ViewsAround): { creates: ObjectKey[]; drops: ObjectKey[] } {
+  const built = new Set(around.build.map((p) => key.view(p.schema, p.view.name)));
+  return {
+    creates: [...built],
+    drops: around.drop.map((p) => key.view(p.schema, p.view.name)).filter((k) => !built.has(k)),
+  };
 }

@@ -148,4 +148,80 @@ export const VIEW_SCENARIOS: readonly KindScenario[] = [
       expect(a.indexOf('2 contract replace_view')).toBeLessThan(a.indexOf('2 contract drop_table'));
     },
   },
+  {
+    name: 'views reading a renamed column keep their source shape until the switch, which rebuilds them',
+    kind: 'rename_column',
+    source: `${ORDERS}\nCREATE VIEW contacts AS SELECT id, name FROM customers;\nCREATE VIEW named AS SELECT name FROM contacts WHERE name IS NOT NULL;`,
+    target: declare({
+      customers: {
+        ...CUSTOMERS,
+        columns: {
+          id: { type: 'bigint', nullable: false, identity: 'always' },
+          email: { type: 'text', nullable: false },
+          full_name: { type: 'varchar(20)', renamedFrom: 'name' },
+        },
+      },
+      views: {
+        contacts: { definition: 'SELECT id, full_name FROM customers' },
+        named: { definition: 'SELECT full_name FROM contacts WHERE full_name IS NOT NULL' },
+      },
+    }),
+    plan: (p) => {
+      const steps = allSteps(p);
+      expect(steps.filter((x) => x.change === 'replace_view')).toEqual([]);
+      const retire = steps.find((x) => x.action === 'retire_old_column')!;
+      expect(retire.release).toBe(2);
+      expect(retire.sql).toContain('  DROP VIEW public.named;\n  DROP VIEW public.contacts;\n  DROP TRIGGER');
+      expect(retire.sql).toContain(
+        '  CREATE VIEW public.contacts AS\n  SELECT customers.id,\n      customers.full_name',
+      );
+      expect(retire.rollback[0]).toContain(
+        '  CREATE VIEW public.contacts AS\n  SELECT customers.id,\n      customers.name',
+      );
+    },
+  },
+  {
+    name: 'a view and a materialized view reading a column retyped through a new column: rebuilt at the swap',
+    kind: 'alter_column_type',
+    source: `${ORDERS}\nCREATE VIEW order_totals AS SELECT customer_id, total FROM orders;\nCREATE MATERIALIZED VIEW big AS SELECT id, total FROM orders WHERE total > 50;`,
+    target: declare({
+      orders: {
+        ...ORDERS_TABLE,
+        columns: {
+          ...(ORDERS_TABLE.columns as Decl),
+          total: { type: 'bigint', nullable: false, up: 'round(total)::bigint', down: 'total::numeric(12,2)' },
+        },
+      },
+      views: {
+        order_totals: { definition: 'SELECT customer_id, total FROM orders' },
+        big: { materialized: true, definition: 'SELECT id, total FROM orders WHERE total > 50' },
+      },
+    }),
+    plan: (p) => {
+      const steps = allSteps(p);
+      expect(steps.filter((x) => x.change === 'replace_view')).toEqual([]);
+      const swap = steps.find((x) => x.action === 'swap_columns')!;
+      expect(swap.sql).toMatch(
+        /DROP VIEW public\.order_totals;[\s\S]*RENAME COLUMN total TO total__old[\s\S]*CREATE VIEW public\.order_totals/,
+      );
+      expect(swap.sql).toContain('DROP MATERIALIZED VIEW public.big;');
+      expect(swap.sql).toContain('WITH DATA;');
+    },
+  },
+  {
+    name: 'a view reading a column retyped in place (binary-coercible): dropped and built again around it',
+    kind: 'alter_column_type',
+    source: `${ORDERS}\n${NAMED_SQL}`,
+    target: declare({
+      customers: { ...CUSTOMERS, columns: { ...(CUSTOMERS.columns as Decl), name: { type: 'text' } } },
+      views: { named: { definition: 'SELECT id, name FROM customers WHERE name IS NOT NULL' } },
+    }),
+    plan: (p) => {
+      const steps = allSteps(p);
+      expect(steps.map((x) => x.action)).toEqual(['alter_column_type']);
+      expect(steps[0]!.sql).toMatch(
+        /^DO \$sy\$\nBEGIN\n {2}DROP VIEW public\.named;\n {2}ALTER TABLE public\.customers ALTER COLUMN name TYPE text;\n {2}CREATE VIEW public\.named AS/,
+      );
+    },
+  },
 ];
