@@ -224,4 +224,26 @@ export const VIEW_SCENARIOS: readonly KindScenario[] = [
       );
     },
   },
+  {
+    name: 'comments on a view, a materialized view and their columns',
+    kind: 'set_comment',
+    source: `${ORDERS}\n${NAMED_SQL}\nCOMMENT ON COLUMN named.name IS 'old';\nCREATE MATERIALIZED VIEW m AS SELECT count(*) AS n FROM orders;`,
+    target: declare({
+      views: {
+        named: {
+          definition: 'SELECT id, name FROM customers WHERE name IS NOT NULL',
+          comment: 'customers with a name',
+          columns: { id: { comment: 'the key' } },
+        },
+        m: { materialized: true, definition: 'SELECT count(*) AS n FROM orders', columns: { n: { comment: 'rows' } } },
+      },
+    }),
+    plan: (p) =>
+      expect(allSteps(p).map((x) => x.sql)).toEqual([
+        "COMMENT ON COLUMN public.m.n IS 'rows'",
+        "COMMENT ON VIEW public.named IS 'customers with a name'",
+        "COMMENT ON COLUMN public.named.id IS 'the key'",
+        'COMMENT ON COLUMN public.named.name IS NULL',
+      ]),
+  },
 ];
