@@ -85,5 +85,37 @@ describe.skipIf(!existsSync(CORPUS) || !existsSync('/usr/lib/postgresql/15/bin/p
       const rehearsed = await cli('--config', cfg, 'rehearse', planFile);
       expect(rehearsed.code, rehearsed.stderr + rehearsed.stdout).toBe(0);
     }, 300_000);
+
+    it('renames a column both views read: the views are rebuilt in the step retiring it, and the plan rehearses', async () => {
+      const text = live().replace(/^# fingerprint .*\n/m, '');
+      const start = text.indexOf('\n      post_replacements:\n');
+      const end = text.indexOf('\n      post_versions:\n');
+      const table = text
+        .slice(start, end)
+        .replace(
+          'created_at: { type: timestamp without time zone, nullable: false }',
+          'replaced_at: { type: timestamp without time zone, nullable: false, renamedFrom: created_at }',
+        )
+        .replaceAll('created_at ]', 'replaced_at ]');
+      const declared = (text.slice(0, start) + table + text.slice(end)).replaceAll(
+        'post_replacements.created_at AS event_at',
+        'post_replacements.replaced_at AS event_at',
+      );
+      expect(declared.match(/post_replacements\.replaced_at AS event_at/g)).toHaveLength(2);
+      writeFileSync(join(dir, 'schema.yaml'), declared);
+      const planned = await cli('--config', cfg, 'plan', '--name', 'replaced_at');
+      expect(planned.code, planned.stderr).toBe(0);
+      const planFile = join(dir, 'plans', '0001_replaced_at.plan.yaml');
+      const plan = await readPlan(planFile);
+      const steps = plan.releases.flatMap((r) => [...r.expand, ...r.backfill, ...r.contract]);
+      expect(steps.filter((x) => x.change === 'replace_view' || x.change === 'drop_view')).toEqual([]);
+      const retire = steps.find((x) => x.action === 'retire_old_column');
+      expect(retire?.sql).toMatch(
+        /DROP VIEW public\.(post_events|user_actions);\n {2}DROP VIEW public\.(post_events|user_actions);/,
+      );
+      expect(retire?.sql).toContain('post_replacements.replaced_at AS event_at');
+      const rehearsed = await cli('--config', cfg, 'rehearse', planFile);
+      expect(rehearsed.code, rehearsed.stderr + rehearsed.stdout).toBe(0);
+    }, 300_000);
   },
 );
