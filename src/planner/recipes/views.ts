@@ -171,14 +171,20 @@ export function readsRetired(ctx: { readonly target: DatabaseSchema }, from: Vie
 /**
  * Source columns of a target table that a column step changes under the views reading them: retired by the
  * two-column recipe (a rename, or a type change through a new column: at the switch a view would follow the
- * renamed old column), or retyped in place (which PostgreSQL refuses while a view reads the column).
+ * renamed old column), or retyped or given another collation in place (which PostgreSQL refuses while a view
+ * reads the column).
  */
 export function columnsChangedUnderViews(ctx: PlanContext, schema: string, table: string): Set<string> {
   const out = new Set<string>();
   for (const c of findTable(ctx.target, schema, table)?.columns ?? []) {
     const before = sourceColumn(ctx, schema, table, c.name);
     if (!before) continue;
-    if (shadowKind(ctx, schema, table, c.name) !== undefined || before.type !== c.type) out.add(before.name);
+    if (
+      shadowKind(ctx, schema, table, c.name) !== undefined ||
+      before.type !== c.type ||
+      before.collation !== c.collation
+    )
+      out.add(before.name);
   }
   return out;
 }

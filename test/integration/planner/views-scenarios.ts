@@ -246,4 +246,23 @@ export const VIEW_SCENARIOS: readonly KindScenario[] = [
         'COMMENT ON COLUMN public.named.name IS NULL',
       ]),
   },
+  {
+    name: 'a view reading a column whose collation changes: dropped and built again around it',
+    kind: 'alter_collation',
+    source: `${ORDERS}\n${NAMED_SQL}`,
+    target: declare({
+      customers: {
+        ...CUSTOMERS,
+        columns: { ...(CUSTOMERS.columns as Decl), name: { type: 'varchar(20)', collation: 'C' } },
+      },
+      views: { named: { definition: 'SELECT id, name FROM customers WHERE name IS NOT NULL' } },
+    }),
+    plan: (p) => {
+      const steps = allSteps(p);
+      expect(steps.map((x) => x.action)).toEqual(['alter_collation']);
+      expect(steps[0]!.sql).toContain(
+        '  DROP VIEW public.named;\n  ALTER TABLE public.customers ALTER COLUMN name TYPE',
+      );
+    },
+  },
 ];
