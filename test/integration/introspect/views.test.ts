@@ -140,5 +140,9 @@ describe('views in the model', () => {
         'bad.yaml',
       ),
     ).toThrow(/only a materialized view has indexes/);
+    expect(() =>
+      parseDeclared(file('WITH t AS (SELECT 1 AS a) SELECT a FROM t JOIN customers ON true'), 'bad.yaml'),
+    ).toThrow(/`customers` has no schema, so it would be read from the search_path \(public\), not from app/);
+    expect(() => parseDeclared(file('WITH t AS (SELECT 1 AS a) SELECT a FROM t'), 'ok.yaml')).not.toThrow();
   });
 });
