@@ -12,7 +12,7 @@ import { typeWithCollation } from '../recipes/column-type.js';
 import { indexUses, shadowKind } from '../recipes/shadow-plan.js';
 import { lockOn, sourceColumn, sourceTable } from '../recipes/tables.js';
 import { doBlock } from '../recipes/shadow-steps.js';
-import { aroundViewKeys, aroundViews, undoAroundViews, viewsAroundColumns } from '../recipes/views.js';
+import { aroundViewKeys, aroundViews, columnChanged, undoAroundViews, viewsAroundColumns } from '../recipes/views.js';
 
 export const alterCollationHandler: Handler<AlterCollation> = {
   validate: () => [],
@@ -55,7 +55,8 @@ export const alterCollationHandler: Handler<AlterCollation> = {
         locks: lockOn(ctx, c.schema, c.table),
         hazards: indexed ? ['INDEX_BUILD'] : [],
         requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name)],
-        ...aroundViewKeys(views),
+        creates: [...aroundViewKeys(views).creates, columnChanged(c.schema, c.table, name)],
+        drops: aroundViewKeys(views).drops,
         ...(indexed ? { costTable: { schema: c.schema, table: c.table, work: 'index' as const } } : {}),
       }),
     ];

@@ -13,7 +13,7 @@ import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
 import { shadowKind, shadowPlan, type ShadowPlan } from '../recipes/shadow-plan.js';
 import { doBlock, shadowBackfill, shadowContract, shadowExpand } from '../recipes/shadow-steps.js';
-import { aroundViewKeys, aroundViews, undoAroundViews, viewsAroundColumns } from '../recipes/views.js';
+import { aroundViewKeys, aroundViews, columnChanged, undoAroundViews, viewsAroundColumns } from '../recipes/views.js';
 import { shadowProblems } from '../recipes/shadow-validate.js';
 import { lockOn, sourceColumn, typeKeys } from '../recipes/tables.js';
 import { typeWithCollation } from '../recipes/column-type.js';
@@ -51,7 +51,7 @@ function inPlace(c: AlterColumnType, ctx: PlanContext): StepDraft[] {
       locks: lockOn(ctx, c.schema, c.table),
       hazards: back ? [] : ['CORRECTNESS'],
       requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name), ...typeKeys(ctx, c.to)],
-      creates: viewKeys.creates,
+      creates: [...viewKeys.creates, columnChanged(c.schema, c.table, name)],
       drops: viewKeys.drops,
     }),
   ];

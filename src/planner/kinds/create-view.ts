@@ -8,7 +8,7 @@ import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';
 import { doBlock } from '../recipes/shadow-steps.js';
-import { viewLabel, viewObjects, viewRequirements } from '../recipes/views.js';
+import { changedColumnsRead, viewLabel, viewObjects, viewRequirements } from '../recipes/views.js';
 
 export const createViewHandler: Handler<CreateView> = {
   validate: () => [],
@@ -22,7 +22,7 @@ export const createViewHandler: Handler<CreateView> = {
         sql: doBlock(viewStatements(c.schema, v)),
         rollback: [dropView(c.schema, v)],
         creates: viewObjects(c.schema, v),
-        requires: viewRequirements(ctx.target, c.schema, v),
+        requires: [...viewRequirements(ctx.target, c.schema, v), ...changedColumnsRead(ctx, v)],
       }),
     ];
   },

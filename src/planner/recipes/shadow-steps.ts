@@ -298,7 +298,8 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
   // Views reading the old column keep their source shape until here (the old column is kept in sync until now);
   // they are dropped first and built again last, in their target shape: a view left in place would go on
   // reading the retired column (ALTER TABLE ... RENAME carries it along to `__old`).
-  const views = viewsAroundColumns(ctx, schema, table, [old]);
+  // A view this plan creates in expand reads the old column under the final name until the swap: rebuilt too.
+  const views = viewsAroundColumns(ctx, schema, table, [old], swap ? [final] : []);
   const viewKeys = aroundViewKeys(views);
   const what = swap
     ? `swap ${ident(old)} (renamed ${ident(retired)}) and ${ident(shadow)} (renamed ${ident(final)})`

@@ -235,28 +235,50 @@ export function viewsAroundColumns(
   schema: string,
   targetTable: string,
   columns: readonly string[],
+  /** Also the views this plan creates (in expand, before the step) reading these target columns. */
+  created: readonly string[] = [],
 ): ViewsAround {
   const table = sourceTableName(ctx, schema, targetTable);
-  const direct = ctx.source.schemas.flatMap((sc) =>
-    (sc.views ?? [])
-      .filter((v) =>
-        (v.derived?.reads ?? []).some(
-          (r) => r.schema === schema && r.relation === table && r.columns.some((c) => columns.includes(c)),
-        ),
+  const reading = (v: View, t: string, cols: readonly string[]) =>
+    (v.derived?.reads ?? []).some(
+      (r) => r.schema === schema && r.relation === t && r.columns.some((c) => cols.includes(c)),
+    );
+  const fresh = created.length
+    ? ctx.target.schemas.flatMap((sc) =>
+        (sc.views ?? [])
+          .filter((v) => !findView(ctx.source, sc.name, v.name) && reading(v, targetTable, created))
+          .map((view) => ({ schema: sc.name, view, fresh: true })),
       )
-      .map((view) => ({ schema: sc.name, view })),
+    : [];
+  const direct = ctx.source.schemas.flatMap((sc) =>
+    (sc.views ?? []).filter((v) => reading(v, table, columns)).map((view) => ({ schema: sc.name, view })),
   );
   const all = new Map<string, PlacedView>();
   for (const d of direct) {
     all.set(`${d.schema}\u001f${d.view.name}`, d);
     for (const x of viewDependents(ctx.source, d.schema, d.view.name)) all.set(`${x.schema}\u001f${x.view.name}`, x);
   }
+  for (const f of fresh) all.set(`${f.schema}\u001f${f.view.name}`, f);
   const drop = dependencyOrder([...all.values()]);
   const build = drop.flatMap((p) => {
     const t = findView(ctx.target, p.schema, p.view.name);
     return t ? [{ schema: p.schema, view: t }] : [];
   });
   return { drop, build };
+}
+
+/**
+ * What a view this plan creates waits for: the in-place steps changing a column it reads (PostgreSQL refuses
+ * them once a view reads the column). Such a step creates this milestone; a key nobody creates orders nothing.
+ */
+export const columnChanged = (s: string, t: string, c: string): ObjectKey => `changed:${key.column(s, t, c)}`;
+
+export function changedColumnsRead(ctx: PlanContext, v: View): ObjectKey[] {
+  return (v.derived?.reads ?? []).flatMap((r) => {
+    if (findView(ctx.target, r.schema, r.relation)) return [];
+    const changed = columnsChangedUnderViews(ctx, r.schema, r.relation);
+    return r.columns.filter((c) => changed.has(c)).map((c) => columnChanged(r.schema, r.relation, c));
+  });
 }
 
 /** `statements` with the views around them dropped before and built after (the rollback's mirror: `undo`). */

@@ -265,4 +265,34 @@ export const VIEW_SCENARIOS: readonly KindScenario[] = [
       );
     },
   },
+  {
+    name: 'a new view reading a column retyped through a new column: created in expand, rebuilt at the swap',
+    kind: 'create_view',
+    source: ORDERS,
+    target: declare({
+      orders: {
+        ...ORDERS_TABLE,
+        columns: {
+          ...(ORDERS_TABLE.columns as Decl),
+          total: { type: 'bigint', nullable: false, up: 'round(total)::bigint', down: 'total::numeric(12,2)' },
+        },
+      },
+      views: { order_totals: { definition: 'SELECT customer_id, total FROM orders' } },
+    }),
+    plan: (p) => {
+      const swap = allSteps(p).find((x) => x.action === 'swap_columns')!;
+      expect(swap.sql).toContain('DROP VIEW public.order_totals;');
+      expect(swap.sql).toContain('CREATE VIEW public.order_totals AS');
+    },
+  },
+  {
+    name: 'a new view reading a column retyped in place: created after the change',
+    kind: 'create_view',
+    source: ORDERS,
+    target: declare({
+      customers: { ...CUSTOMERS, columns: { ...(CUSTOMERS.columns as Decl), name: { type: 'text' } } },
+      views: { named: { definition: 'SELECT id, name FROM customers WHERE name IS NOT NULL' } },
+    }),
+    plan: (p) => expect(actions(p)).toEqual(['1 expand alter_column_type', '1 expand create_view']),
+  },
 ];
