@@ -2,15 +2,28 @@
 // - a plain view whose output keeps its leading columns (same names and types, only appended ones):
 //   CREATE OR REPLACE VIEW with the target definition and options, and the comments that differ;
 // - a materialized view whose definition is unchanged: only its indexes change (CONCURRENTLY, each its own step);
+// - a materialized view whose query changes, read by no view: built beside it under a temporary name, populated
+//   by a REFRESH in the backfill phase, swapped in by a short transaction in contract (stageMaterialized);
 // - anything else: DROP and CREATE, with the views reading it (directly or through others) dropped first and
 //   built again after in their target shape, so that nobody sees the view missing. A materialized view is
 //   rebuilt WITH DATA inside that transaction: readers wait for it instead of failing on an empty one.
 // The step goes in expand, unless the source side reads a table or column the target no longer has under that
 // name and type: then in the contract of the next release, before the steps dropping those (it requires them).
 import type { ReplaceView } from '../../diff/index.js';
-import { comment, createIndex, createView, dropIndex, dropView, viewStatements } from '../../sql/render/index.js';
+import {
+  comment,
+  createIndex,
+  createView,
+  dropIndex,
+  dropView,
+  refreshMaterializedView,
+  viewComments,
+  viewStatements,
+} from '../../sql/render/index.js';
+import { ident, qualified } from '../../db/quote.js';
+import { derivedName } from '../recipes/tables.js';
 import type { View } from '../../schema/model/model.js';
-import { draft, none } from '../draft.js';
+import { draft } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
 import { milestone } from '../recipes/dependents.js';
@@ -181,9 +194,115 @@ function recreate(c: ReplaceView, ctx: PlanContext, at: Pick<StepDraft, 'phase' 
   });
 }
 
-function steps(c: ReplaceView, ctx: PlanContext, phase: 'expand' | 'contract'): StepDraft[] {
+const renameMaterialized = (schema: string, from: string, to: string) =>
+  `ALTER MATERIALIZED VIEW ${qualified(schema, from)} RENAME TO ${ident(to)}`;
+const renameIndex = (schema: string, from: string, to: string) =>
+  `ALTER INDEX ${qualified(schema, from)} RENAME TO ${ident(to)}`;
+
+/** A materialized view rebuilt under a temporary name: its name and its indexes' names. */
+function staged(to: View): { view: View; indexes: ReadonlyArray<readonly [string, string]> } {
+  const indexes = (to.indexes ?? []).map((i) => [i.name, derivedName(i.name, '__new')] as const);
+  const names = new Map(indexes);
+  const { comment: _c, columnComments: _cc, ...bare } = to;
+  return {
+    view: {
+      ...bare,
+      name: derivedName(to.name, '__new'),
+      ...(to.indexes
+        ? { indexes: to.indexes.map(({ comment: _ic, ...i }) => ({ ...i, name: names.get(i.name) ?? i.name })) }
+        : {}),
+    },
+    indexes,
+  };
+}
+
+/** Statements removing every comment `v` has (so that a rollback leaves the staged copy as it was built). */
+function uncomment(schema: string, v: View): string[] {
+  return [
+    ...(v.comment !== undefined ? [comment({ kind: 'materialized view', schema, name: v.name }, null)] : []),
+    ...(v.columnComments ?? []).map((x) => comment({ kind: 'column', schema, table: v.name, column: x.name }, null)),
+    ...(v.indexes ?? []).flatMap((i) =>
+      i.comment !== undefined ? [comment({ kind: 'index', schema, name: i.name }, null)] : [],
+    ),
+  ];
+}
+
+/**
+ * A materialized view whose query changes, read by no view: the new one is built beside it under a temporary
+ * name (expand, empty), populated by a REFRESH in the backfill phase while the old one keeps serving, and put in
+ * place in contract in one short transaction (drop the old one, rename the new one and its indexes, comments).
+ */
+function stageMaterialized(c: ReplaceView, ctx: PlanContext): StepDraft[] {
+  const { schema, from, to } = c;
+  const s = staged(to);
+  const label = viewLabel(schema, to);
+  return [
+    draft({
+      phase: 'expand',
+      action: 'create_materialized_view',
+      description: `create ${qualified(schema, s.view.name)}, the new ${label}, empty (populated in the backfill phase)`,
+      sql: doBlock(viewStatements(schema, s.view)),
+      rollback: [dropView(schema, s.view)],
+      creates: [key.view(schema, s.view.name), ...s.indexes.map(([, t]) => key.index(schema, t))],
+      requires: viewRequirements(ctx.target, schema, to),
+    }),
+    draft({
+      phase: 'backfill',
+      action: 'refresh_materialized_view',
+      description: `populate ${qualified(schema, s.view.name)}, the new ${label} (REFRESH reads every row it is computed from)`,
+      sql: refreshMaterializedView(schema, s.view.name),
+      rollback: [`${refreshMaterializedView(schema, s.view.name)} WITH NO DATA`],
+      hazards: ['FULL_SCAN'],
+      requires: [key.view(schema, s.view.name)],
+    }),
+    draft({
+      phase: 'contract',
+      action: 'swap_materialized_view',
+      description: `in one transaction: drop the old ${label} and give ${qualified(schema, s.view.name)} its name`,
+      sql: doBlock([
+        dropView(schema, from),
+        renameMaterialized(schema, s.view.name, to.name),
+        ...s.indexes.map(([name, temp]) => renameIndex(schema, temp, name)),
+        ...viewComments(schema, to),
+      ]),
+      rollback: [
+        doBlock([
+          ...uncomment(schema, to),
+          ...s.indexes.map(([name, temp]) => renameIndex(schema, name, temp)),
+          renameMaterialized(schema, to.name, s.view.name),
+          ...viewStatements(schema, from, { withData: true }),
+        ]),
+      ],
+      hazards: ['BREAKS_OLD_APP'],
+      creates: (to.indexes ?? []).map((i) => key.index(schema, i.name)),
+      requires: [
+        key.view(schema, to.name),
+        key.view(schema, s.view.name),
+        ...viewRequirements(ctx.source, schema, from),
+      ],
+      drops: [
+        key.view(schema, s.view.name),
+        ...s.indexes.map(([, t]) => key.index(schema, t)),
+        ...(from.indexes ?? [])
+          .filter((i) => !s.indexes.some(([n]) => n === i.name))
+          .map((i) => key.index(schema, i.name)),
+      ],
+    }),
+  ];
+}
+
+function steps(c: ReplaceView, ctx: PlanContext, phase: 'expand' | 'backfill' | 'contract'): StepDraft[] {
   if (carriedBy(ctx, c.schema, c.from.name) || rebuiltByColumnStep(ctx, c.schema, c.from.name)) return [];
   const isLate = late(c, ctx);
+  if (
+    c.from.materialized &&
+    c.to.materialized &&
+    recreatedView(c.from, c.to) &&
+    !isLate &&
+    viewDependents(ctx.source, c.schema, c.from.name).length === 0
+  )
+    return stageMaterialized(c, ctx).filter((d) => d.phase === phase);
+  if (phase === 'backfill') return [];
   if ((phase === 'contract') !== isLate) return [];
   const at = isLate
     ? ({ phase: 'contract', releaseOffset: 1 } as const)
@@ -194,6 +313,6 @@ function steps(c: ReplaceView, ctx: PlanContext, phase: 'expand' | 'contract'): 
 export const replaceViewHandler: Handler<ReplaceView> = {
   validate: () => [],
   expand: (c, ctx) => steps(c, ctx, 'expand'),
-  backfill: none,
+  backfill: (c, ctx) => steps(c, ctx, 'backfill'),
   contract: (c, ctx) => steps(c, ctx, 'contract'),
 };

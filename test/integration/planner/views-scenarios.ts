@@ -295,4 +295,31 @@ export const VIEW_SCENARIOS: readonly KindScenario[] = [
     }),
     plan: (p) => expect(actions(p)).toEqual(['1 expand alter_column_type', '1 expand create_view']),
   },
+  {
+    name: 'a materialized view whose query changes: built beside it, refreshed in backfill, swapped in contract',
+    kind: 'replace_view',
+    source: `${ORDERS}\nCREATE MATERIALIZED VIEW per_customer AS SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id;
+CREATE UNIQUE INDEX per_customer_key ON per_customer (customer_id);\nCOMMENT ON MATERIALIZED VIEW per_customer IS 'old';`,
+    target: declare({
+      views: {
+        per_customer: {
+          materialized: true,
+          definition: 'SELECT customer_id, count(*) AS n, sum(total) AS spent FROM orders GROUP BY customer_id',
+          indexes: {
+            per_customer_key: { columns: ['customer_id'], unique: true, comment: 'for REFRESH CONCURRENTLY' },
+          },
+          comment: 'per customer',
+          columns: { spent: { comment: 'sum of totals' } },
+        },
+      },
+    }),
+    plan: (p) => {
+      expect(actions(p)).toEqual([
+        '1 expand create_materialized_view',
+        '1 backfill refresh_materialized_view',
+        '1 contract swap_materialized_view',
+      ]);
+      expect(allSteps(p)[1]!.sql).toBe('REFRESH MATERIALIZED VIEW public.per_customer__new');
+    },
+  },
 ];
