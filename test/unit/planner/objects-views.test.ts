@@ -329,6 +329,80 @@ describe('replace_view', () => {
   });
 });
 
+describe('replace_view of a materialized view whose query changes', () => {
+  it('staged under a temporary name: created empty, refreshed in backfill, swapped in contract', () => {
+    const m = (definition: string, comment?: string) =>
+      view('totals', definition, [['n', 'bigint']], {
+        materialized: true,
+        indexes: [idx('totals_n', ['n'], { unique: true })],
+        ...(comment ? { comment } : {}),
+        derived: { columns: [{ name: 'n', type: 'bigint' }], reads: [reads('users')] },
+      });
+    const from = m('SELECT count(*) AS n FROM app.users');
+    const to = m('SELECT count(users.id) AS n FROM app.users', 'rows');
+    const drafts = steps(
+      H.replace_view,
+      { kind: 'replace_view', schema: 'app', from, to },
+      context(
+        db(schema('app', { tables: [users], views: [from] })),
+        db(schema('app', { tables: [users], views: [to] })),
+      ),
+    );
+    expect(drafts.map((d) => [d.phase, d.action, d.sql, d.rollback])).toEqual([
+      [
+        'expand',
+        'create_materialized_view',
+        [
+          'DO $sy$',
+          'BEGIN',
+          '  CREATE MATERIALIZED VIEW app.totals__new AS',
+          '  SELECT count(users.id) AS n FROM app.users',
+          '  WITH NO DATA;',
+          '  CREATE UNIQUE INDEX totals_n__new ON app.totals__new USING btree (n);',
+          'END',
+          '$sy$',
+        ].join('\n'),
+        ['DROP MATERIALIZED VIEW app.totals__new'],
+      ],
+      [
+        'backfill',
+        'refresh_materialized_view',
+        'REFRESH MATERIALIZED VIEW app.totals__new',
+        ['REFRESH MATERIALIZED VIEW app.totals__new WITH NO DATA'],
+      ],
+      [
+        'contract',
+        'swap_materialized_view',
+        [
+          'DO $sy$',
+          'BEGIN',
+          '  DROP MATERIALIZED VIEW app.totals;',
+          '  ALTER MATERIALIZED VIEW app.totals__new RENAME TO totals;',
+          '  ALTER INDEX app.totals_n__new RENAME TO totals_n;',
+          "  COMMENT ON MATERIALIZED VIEW app.totals IS 'rows';",
+          'END',
+          '$sy$',
+        ].join('\n'),
+        [
+          [
+            'DO $sy$',
+            'BEGIN',
+            '  COMMENT ON MATERIALIZED VIEW app.totals IS NULL;',
+            '  ALTER INDEX app.totals_n RENAME TO totals_n__new;',
+            '  ALTER MATERIALIZED VIEW app.totals RENAME TO totals__new;',
+            '  CREATE MATERIALIZED VIEW app.totals AS',
+            '  SELECT count(*) AS n FROM app.users',
+            '  WITH DATA;',
+            '  CREATE UNIQUE INDEX totals_n ON app.totals USING btree (n);',
+            'END',
+            '$sy$',
+          ].join('\n'),
+        ],
+      ],
+    ]);
+  });
+});
+
 describe('diff of views', () => {
   it('comments alone are set_comment changes; derived data alone changes nothing', () => {
     const commented = { ...contacts, comment: 'x', columnComments: [{ name: 'email', comment: 'y' }] };
