@@ -1,7 +1,8 @@
 // drop_view: a removal, in the contract of the next release like every other, before the tables and columns it
 // reads are dropped (it requires them) and after the views reading it (they require it). The rollback builds it
 // again as the source had it (a materialized view populated, with its indexes and comments). A view whose
-// source reads a view recreated by a replace_view is dropped by that step (recipes/views.ts carriedBy).
+// source reads a view recreated by a replace_view is dropped by that step (recipes/views.ts carriedBy), and one
+// reading a column a column step changes is dropped by that step (rebuiltByColumnStep).
 import type { DropView } from '../../diff/index.js';
 import { dropView, viewStatements } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';

@@ -9,6 +9,9 @@
 //   rebuilt WITH DATA inside that transaction: readers wait for it instead of failing on an empty one.
 // The step goes in expand, unless the source side reads a table or column the target no longer has under that
 // name and type: then in the contract of the next release, before the steps dropping those (it requires them).
+// A view reading a column that a rename or type change retires, or that changes type or collation in place, is
+// rebuilt by that column's step instead (recipes/views.ts rebuiltByColumnStep), and plans nothing here; so is a
+// view read by another view this change recreates (carriedBy).
 import type { ReplaceView } from '../../diff/index.js';
 import {
   comment,
