@@ -7,10 +7,18 @@
 // runs before the steps that drop those (drop_column, drop_table) and the rollback finds them.
 import { qualified } from '../../db/quote.js';
 import type { DatabaseSchema, Schema, View } from '../../schema/model/model.js';
-import { dependencyOrder, dropView, viewReads, viewStatements, type PlacedView } from '../../sql/render/index.js';
+import {
+  dependencyOrder,
+  dropView,
+  refreshMaterializedView,
+  viewReads,
+  viewStatements,
+  type PlacedView,
+} from '../../sql/render/index.js';
+import { draft } from '../draft.js';
 import { findTable } from '../../schema/model/lookup.js';
 import { key } from '../keys.js';
-import type { ObjectKey, PlanContext } from '../types.js';
+import type { ObjectKey, PlanContext, StepDraft } from '../types.js';
 import { shadowKind } from './shadow-plan.js';
 import { sourceColumn, sourceTableName } from './tables.js';
 
@@ -297,4 +305,52 @@ export function aroundViewKeys(around: ViewsAround): { creates: ObjectKey[]; dro
     creates: [...built],
     drops: around.drop.map((p) => key.view(p.schema, p.view.name)).filter((k) => !built.has(k)),
   };
+}
+
+/** Created by a backfill step writing a column: a materialized view reading it is refreshed after. */
+export const backfilled = (s: string, t: string, c: string): ObjectKey => `backfilled:${key.column(s, t, c)}`;
+
+/** Whether REFRESH ... CONCURRENTLY can use one of its indexes: unique, on plain columns, without WHERE. */
+export function refreshesConcurrently(v: View): boolean {
+  return (v.indexes ?? []).some(
+    (i) =>
+      i.unique && i.where === undefined && i.keys.every((k) => k.column !== undefined && k.expression === undefined),
+  );
+}
+
+/**
+ * REFRESH of the materialized views that read columns a backfill rewrote, in the backfill phase after it:
+ * CONCURRENTLY (readers keep the old rows meanwhile) when a unique index allows it. Only views the plan leaves
+ * as they are: a changed or rebuilt one is populated by its own step. Nothing to roll back: the rows it
+ * computes are the ones the current data gives.
+ */
+export function refreshAfterBackfill(
+  ctx: PlanContext,
+  schema: string,
+  table: string,
+  columns: readonly string[],
+): StepDraft[] {
+  const source = sourceTableName(ctx, schema, table);
+  return ctx.source.schemas.flatMap((sc) =>
+    (sc.views ?? []).flatMap((from) => {
+      const to = findView(ctx.target, sc.name, from.name);
+      const reads = (from.derived?.reads ?? []).some(
+        (r) => r.schema === schema && r.relation === source && r.columns.some((c) => columns.includes(c)),
+      );
+      if (!from.materialized || !to || !reads || replaced(from, to) || rebuiltByColumnStep(ctx, sc.name, from.name))
+        return [];
+      const concurrently = refreshesConcurrently(from);
+      return [
+        draft({
+          phase: 'backfill',
+          action: 'refresh_materialized_view',
+          description: `refresh ${viewLabel(sc.name, from)}${concurrently ? ' CONCURRENTLY' : ''}: it reads ${qualified(schema, table)}, which the backfill rewrote`,
+          sql: refreshMaterializedView(sc.name, from.name, concurrently),
+          transactional: !concurrently,
+          hazards: ['FULL_SCAN'],
+          requires: [key.view(sc.name, from.name), ...columns.map((c) => backfilled(schema, table, c))],
+        }),
+      ];
+    }),
+  );
 }

@@ -322,4 +322,35 @@ CREATE UNIQUE INDEX per_customer_key ON per_customer (customer_id);\nCOMMENT ON 
       expect(allSteps(p)[1]!.sql).toBe('REFRESH MATERIALIZED VIEW public.per_customer__new');
     },
   },
+  {
+    name: 'a materialized view reading a column whose NULLs a backfill fills: refreshed CONCURRENTLY after it',
+    kind: 'set_not_null',
+    source: `${ORDERS}\nCREATE MATERIALIZED VIEW by_name AS SELECT name, count(*) AS n FROM customers GROUP BY name;
+CREATE UNIQUE INDEX by_name_key ON by_name (name);\nCREATE MATERIALIZED VIEW emails AS SELECT count(*) AS n FROM customers WHERE name IS NULL;`,
+    target: declare({
+      customers: {
+        ...CUSTOMERS,
+        columns: {
+          ...(CUSTOMERS.columns as Decl),
+          name: { type: 'varchar(20)', nullable: false, backfill: "'anonymous'" },
+        },
+      },
+      views: {
+        by_name: {
+          materialized: true,
+          definition: 'SELECT name, count(*) AS n FROM customers GROUP BY name',
+          indexes: { by_name_key: { columns: ['name'], unique: true } },
+        },
+        emails: { materialized: true, definition: 'SELECT count(*) AS n FROM customers WHERE name IS NULL' },
+      },
+    }),
+    plan: (p) => {
+      const backfill = p.releases[0]!.backfill;
+      expect(backfill.map((x) => [x.action, x.sql, x.transactional])).toEqual([
+        ['backfill', expect.stringContaining('UPDATE'), true],
+        ['refresh_materialized_view', 'REFRESH MATERIALIZED VIEW CONCURRENTLY public.by_name', false],
+        ['refresh_materialized_view', 'REFRESH MATERIALIZED VIEW public.emails', true],
+      ]);
+    },
+  },
 ];
