@@ -31,6 +31,7 @@ import type {
   Trigger,
   TriggerEnabled,
   UniqueConstraint,
+  View,
 } from '../schema/model/model.js';
 import type { SqlStep } from '../schema/model/sql-step.js';
 
@@ -77,6 +78,9 @@ export const CHANGE_KINDS = [
   'create_trigger',
   'drop_trigger',
   'enable_trigger',
+  'create_view',
+  'drop_view',
+  'replace_view',
   'set_comment',
   'run_sql',
 ] as const;
@@ -277,13 +281,33 @@ export interface EnableTrigger extends InTable<'enable_trigger'> {
   readonly to: TriggerEnabled;
 }
 
+/** A view or materialized view the source lacks: created with its indexes and comments (a materialized one refreshed). */
+export interface CreateView extends InSchema<'create_view'> {
+  readonly view: View;
+}
+/** A view or materialized view the target lacks (the source object, for the rollback). */
+export interface DropView extends InSchema<'drop_view'> {
+  readonly view: View;
+}
+/**
+ * A view whose definition, options, output columns (names and types, when both sides know them) or, for a
+ * materialized view, indexes differ. The planner replaces it in place where PostgreSQL allows it, else drops
+ * and creates it. A view that turns materialized (or back) is a drop_view and a create_view.
+ */
+export interface ReplaceView extends InSchema<'replace_view'> {
+  readonly from: View;
+  readonly to: View;
+}
+
 /** What a comment is on. Objects created or dropped carry their comment themselves. */
 export type CommentTarget =
   | { readonly kind: 'schema' }
   | { readonly kind: 'table'; readonly table: string }
   | { readonly kind: 'column'; readonly table: string; readonly column: string }
   | { readonly kind: 'index'; readonly table: string; readonly index: string }
-  | { readonly kind: 'enum'; readonly enum: string };
+  | { readonly kind: 'enum'; readonly enum: string }
+  | { readonly kind: 'view'; readonly view: string; readonly materialized: boolean }
+  | { readonly kind: 'view_column'; readonly view: string; readonly column: string };
 
 /** A comment on an object present on both sides; null is no comment (COMMENT ... IS NULL removes it). */
 export interface SetComment extends InSchema<'set_comment'> {
@@ -344,7 +368,10 @@ export type Change =
   | DropTrigger
   | EnableTrigger
   | SetComment
-  | RunSql;
+  | RunSql
+  | CreateView
+  | DropView
+  | ReplaceView;
 
 /** The change type of one kind, for handlers registered in a `{ [K in ChangeKind]: Handler<ChangeOf<K>> }`. */
 export type ChangeOf<K extends ChangeKind> = Extract<Change, { readonly kind: K }>;

@@ -22,6 +22,10 @@ function commentTarget(schema: string, t: CommentTarget): string {
       return `index ${qualified(schema, t.index)}`;
     case 'enum':
       return `enum ${qualified(schema, t.enum)}`;
+    case 'view':
+      return `${t.materialized ? 'materialized view' : 'view'} ${qualified(schema, t.view)}`;
+    case 'view_column':
+      return `column ${qualified(schema, t.view)}.${ident(t.column)}`;
   }
 }
 
@@ -83,6 +87,10 @@ const DESCRIBERS: Describers = {
   create_trigger: (c) => `create trigger ${ident(c.trigger.name)} ${on(c)}`,
   drop_trigger: (c) => `drop trigger ${ident(c.trigger.name)} ${on(c)}`,
   enable_trigger: (c) => `set trigger ${ident(c.trigger.name)} ${on(c)} from ${c.from} to ${c.to}`,
+  create_view: (c) =>
+    `create ${c.view.materialized ? 'materialized view' : 'view'} ${qualified(c.schema, c.view.name)}`,
+  drop_view: (c) => `drop ${c.view.materialized ? 'materialized view' : 'view'} ${qualified(c.schema, c.view.name)}`,
+  replace_view: (c) => `replace ${c.to.materialized ? 'materialized view' : 'view'} ${qualified(c.schema, c.to.name)}`,
   set_comment: (c) => `${c.to === null ? 'remove comment on' : 'set comment on'} ${commentTarget(c.schema, c.target)}`,
   run_sql: (c) =>
     `run sql step ${c.step.name} (${c.step.statements.length} statement${c.step.statements.length === 1 ? '' : 's'}, ${c.step.phase})`,

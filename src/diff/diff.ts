@@ -17,6 +17,7 @@ import { collector, type Emit } from './order.js';
 import { applyRenames, findRenames, type Renames } from './renames.js';
 import { diffSequences } from './sequences.js';
 import { diffTables } from './tables.js';
+import { diffViews } from './views.js';
 
 export function diff(from: DatabaseSchema, to: DatabaseSchema): Change[] {
   const source = normalizeDatabase(structureOnly(from));
@@ -39,6 +40,7 @@ function diffSchema(emit: Emit, f: Schema, t: Schema, renames: Renames): void {
   diffSequences(emit, t.name, f.sequences, t.sequences);
   diffFunctions(emit, t.name, f.functions, t.functions);
   diffTables(emit, t.name, f.tables, t.tables, renames.get(t.name));
+  diffViews(emit, t.name, f.views ?? [], t.views ?? []);
 }
 
 /** Renames are changes of their own once resolved; the objects that changes carry do not repeat them. */

@@ -15,6 +15,7 @@ export const FAMILIES = [
   'constraint',
   'index',
   'trigger',
+  'view',
   'comment',
   'sql',
 ] as const;
@@ -63,6 +64,9 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   create_trigger: 'trigger',
   drop_trigger: 'trigger',
   enable_trigger: 'trigger',
+  create_view: 'view',
+  drop_view: 'view',
+  replace_view: 'view',
   set_comment: 'comment',
   run_sql: 'sql',
 };

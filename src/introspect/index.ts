@@ -17,6 +17,7 @@ import type {
   TableRow,
   TableStatsRow,
   TriggerRow,
+  ViewRow,
 } from './rows.js';
 
 export { UnexpectedCatalogError } from './map-table.js';
@@ -26,8 +27,11 @@ export { DEFAULT_EXCLUDED, type IntrospectOptions, type Queryable } from './opti
 export * from './inventory.js';
 export { QUERIES_PER_DEPENDENCIES, readDependencies } from './dependencies.js';
 
-/** pin settings, schemas, tables, columns, constraints, indexes, triggers, enums, sequences, functions, restore. */
-export const QUERIES_PER_INTROSPECTION = 11;
+/**
+ * pin settings, schemas, tables, views, columns, constraints, indexes (of tables and materialized views),
+ * triggers, enums, sequences, functions, restore.
+ */
+export const QUERIES_PER_INTROSPECTION = 12;
 
 /**
  * Reads every schema the options select. Settings that change how the server prints types and expressions
@@ -57,12 +61,15 @@ export async function introspect(db: Queryable, options: IntrospectOptions = {})
     const schemaOids = [schemas.map((s) => s.oid)];
     const tables = await run<TableRow>('tables', q.TABLES, schemaOids);
     const tableOids = [tables.map((t) => t.oid)];
+    const views = await run<ViewRow>('views', q.VIEWS, schemaOids);
+    const indexedOids = [[...tableOids[0]!, ...views.filter((v) => v.materialized).map((v) => v.oid)]];
     return mapCatalog({
       schemas,
       tables,
+      views,
       columns: await run<ColumnRow>('columns', q.COLUMNS, tableOids),
       constraints: await run<ConstraintRow>('constraints', q.constraintsQuery(version), tableOids),
-      indexes: await run<IndexRow>('indexes', q.indexesQuery(version), tableOids),
+      indexes: await run<IndexRow>('indexes', q.indexesQuery(version), indexedOids),
       triggers: await run<TriggerRow>('triggers', q.TRIGGERS, tableOids),
       enums: await run<EnumRow>('enums', q.ENUMS, schemaOids),
       sequences: await run<SequenceRow>('sequences', q.SEQUENCES, schemaOids),

@@ -30,9 +30,11 @@ export const INVENTORY = `WITH ns AS MATERIALIZED (
     AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend idn WHERE idn.classid = 'pg_class'::regclass
       AND idn.objid = c.oid AND idn.deptype = 'i'))
 )
-SELECT CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
-    ELSE 'composite type' END AS kind, r.nspname AS schema, NULL AS table, r.relname AS name, NULL AS detail
-  FROM rel r WHERE r.relkind IN ('v', 'm', 'f', 'c')
+-- Views and materialized views are modeled (queries.ts VIEWS), with a view's options; a materialized view's
+-- storage parameters are not.
+SELECT CASE r.relkind WHEN 'f' THEN 'foreign table' ELSE 'composite type' END AS kind, r.nspname AS schema,
+    NULL AS table, r.relname AS name, NULL AS detail
+  FROM rel r WHERE r.relkind IN ('f', 'c')
 UNION ALL
 SELECT 'partitioned table', r.nspname, NULL, r.relname, pg_get_partkeydef(r.oid) FROM rel r WHERE r.relkind = 'p'
 UNION ALL
@@ -63,7 +65,7 @@ SELECT 'exclusion constraint', r.nspname, r.relname, con.conname, pg_get_constra
 UNION ALL
 SELECT 'storage parameters', r.nspname, NULL, r.relname, array_to_string(coalesce(r.reloptions, '{}')
     || coalesce((SELECT array_agg('toast.' || o) FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = r.reltoastrelid), '{}'), ', ')
-  FROM rel r WHERE r.reloptions IS NOT NULL
+  FROM rel r WHERE r.relkind <> 'v' AND r.reloptions IS NOT NULL
     OR EXISTS (SELECT FROM pg_class tc WHERE tc.oid = r.reltoastrelid AND tc.reloptions IS NOT NULL)
 UNION ALL
 SELECT 'replica identity', r.nspname, NULL, r.relname, CASE r.relreplident WHEN 'f' THEN 'full' WHEN 'n' THEN 'nothing'
@@ -164,7 +166,8 @@ SELECT 'publication', ns.nspname, NULL, pub.pubname, 'TABLES IN SCHEMA'
 UNION ALL
 SELECT 'publication', ns.nspname, NULL, pub.pubname, 'FOR ALL TABLES' FROM pg_publication pub CROSS JOIN ns WHERE pub.puballtables
 UNION ALL
--- Comments the model carries: on schemas, tables and their columns, indexes it reads (not a constraint's), enums.
+-- Comments the model carries: on schemas, tables, views, materialized views and their columns, indexes it reads
+-- (not a constraint's), enums.
 -- A trigger's, policy's or rule's schema is its table's: pg_identify_object leaves it empty, its address names it.
 SELECT 'comment on ' || o.type, o.schema,
     CASE WHEN cardinality(a.object_names) = 3 THEN a.object_names[2] END,
@@ -177,6 +180,6 @@ SELECT 'comment on ' || o.type, o.schema,
   CROSS JOIN LATERAL (SELECT i.type, i.name,
     coalesce(i.schema, CASE WHEN cardinality(a.object_names) = 3 THEN a.object_names[1] END) AS schema) o
   WHERE d.objoid >= 16384 AND o.schema IN (SELECT nspname FROM ns)
-    AND NOT (d.classoid = 'pg_class'::regclass AND EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND (r.relkind IN ('r', 'p')
+    AND NOT (d.classoid = 'pg_class'::regclass AND EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND (r.relkind IN ('r', 'p', 'v', 'm')
       OR r.relkind IN ('i', 'I') AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = r.oid AND own.contype IN ('p', 'u', 'x')))))
     AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid AND et.typtype = 'e'))`;

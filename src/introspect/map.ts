@@ -1,6 +1,16 @@
 // Catalog rows -> the model, in one place. Rows are grouped by their schema or table oid in memory, so
 // the work is linear in the number of rows whatever the number of tables.
-import type { DatabaseSchema, Enum, Function, Schema, Sequence, Table } from '../schema/model/model.js';
+import type {
+  CheckOption,
+  DatabaseSchema,
+  Enum,
+  Function,
+  Index,
+  Schema,
+  Sequence,
+  Table,
+  View,
+} from '../schema/model/model.js';
 import { normalizeDatabase } from '../schema/model/normalize.js';
 import {
   mapColumn,
@@ -10,7 +20,7 @@ import {
   UnexpectedCatalogError,
   type MappedConstraint,
 } from './map-table.js';
-import type { CatalogRows, EnumRow, FunctionRow, SequenceRow } from './rows.js';
+import type { CatalogRows, EnumRow, FunctionRow, SequenceRow, ViewRow } from './rows.js';
 
 function groupBy<R, K>(rows: readonly R[], key: (r: R) => K): Map<K, R[]> {
   const out = new Map<K, R[]>();
@@ -51,6 +61,47 @@ function mapFunction(r: FunctionRow): Function {
   return { kind: 'function', name: r.name, args: r.args, definition: r.definition };
 }
 
+const TRUE_OPTION = /^(true|on|yes|1)$/i;
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** pg_get_viewdef text as the model spells it: trimmed, without the trailing semicolon. */
+export function viewDefinition(text: string): string {
+  return text.trim().replace(/;$/, '').trimEnd();
+}
+
+function mapView(r: ViewRow, indexes: readonly Index[]): View {
+  const opts = new Map(
+    r.options.map((o) => {
+      const i = o.indexOf('=');
+      return [i < 0 ? o : o.slice(0, i), i < 0 ? 'true' : o.slice(i + 1)] as const;
+    }),
+  );
+  const on = (name: string): true | undefined => (TRUE_OPTION.test(opts.get(name) ?? '') ? true : undefined);
+  const check = opts.get('check_option');
+  if (check !== undefined && check !== 'local' && check !== 'cascaded')
+    throw new UnexpectedCatalogError(`check_option of view "${r.name}"`, check);
+  const columns = r.columns ?? [];
+  const comments = columns.flatMap((c) => (c.comment !== null ? [{ name: c.name, comment: c.comment }] : []));
+  return {
+    kind: 'view',
+    name: r.name,
+    ...(r.materialized ? { materialized: true } : {}),
+    definition: viewDefinition(r.definition),
+    ...(!r.materialized && on('security_invoker') ? { securityInvoker: true } : {}),
+    ...(!r.materialized && on('security_barrier') ? { securityBarrier: true } : {}),
+    ...(!r.materialized && check !== undefined ? { checkOption: check as CheckOption } : {}),
+    ...(indexes.length ? { indexes } : {}),
+    ...(comments.length ? { columnComments: comments } : {}),
+    ...(r.comment !== null ? { comment: r.comment } : {}),
+    derived: {
+      columns: columns.map((c) => ({ name: c.name, type: c.type })),
+      reads: (r.reads ?? [])
+        .map((x) => ({ schema: x.schema, relation: x.relation, columns: [...x.columns].sort(byText) }))
+        .sort((a, b) => byText(a.schema, b.schema) || byText(a.relation, b.relation)),
+    },
+  };
+}
+
 function tableParts(
   constraints: readonly MappedConstraint[],
 ): Pick<Table, 'primaryKey' | 'unique' | 'foreignKeys' | 'checks'> {
@@ -73,6 +124,7 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
   const enums = groupBy(rows.enums, (r) => r.schema_oid);
   const sequences = groupBy(rows.sequences, (r) => r.schema_oid);
   const functions = groupBy(rows.functions, (r) => r.schema_oid);
+  const views = groupBy(rows.views, (r) => r.schema_oid);
 
   const schemas = rows.schemas.map(
     (s): Schema => ({
@@ -92,6 +144,7 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
         }),
       ),
       functions: (functions.get(s.oid) ?? []).map(mapFunction),
+      views: (views.get(s.oid) ?? []).map((v) => mapView(v, (indexes.get(v.oid) ?? []).map(mapIndex))),
       ...(s.comment !== null && !isDefaultPublicComment(s.name, s.comment) ? { comment: s.comment } : {}),
     }),
   );

@@ -173,6 +173,36 @@ JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal
 JOIN pg_proc p ON p.oid = tg.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace`;
 
+/**
+ * Views and materialized views: the definition (with search_path pinned empty, every name qualified), the
+ * options, the output columns in order with their types and comments, and what the view reads: the relations
+ * and columns its rewrite rule depends on (pg_depend of its `_RETURN` rule, deptype 'n'; the rule's own
+ * internal dependency on the view is left out). One correlated lookup per view, over index-probed catalogs.
+ * $1: schema oids.
+ */
+export const VIEWS = `SELECT c.oid::text AS oid, c.relnamespace::text AS schema_oid, c.relname AS name,
+  c.relkind = 'm' AS materialized, pg_get_viewdef(c.oid) AS definition,
+  coalesce(c.reloptions, '{}')::text[] AS options, d.description AS comment,
+  (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+      'comment', ad.description) ORDER BY a.attnum)
+    FROM pg_attribute a
+    LEFT JOIN pg_description ad ON ad.classoid = 'pg_class'::regclass AND ad.objoid = a.attrelid AND ad.objsubid = a.attnum
+    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+  (SELECT json_agg(json_build_object('schema', r.schema, 'relation', r.relation, 'columns', r.columns))
+    FROM (SELECT rn.nspname AS schema, rc.relname AS relation,
+        coalesce(array_agg(DISTINCT ra.attname::text) FILTER (WHERE ra.attname IS NOT NULL), '{}') AS columns
+      FROM pg_rewrite rw
+      JOIN pg_depend dp ON dp.classid = 'pg_rewrite'::regclass AND dp.objid = rw.oid
+        AND dp.refclassid = 'pg_class'::regclass AND dp.refobjid <> c.oid AND dp.deptype = 'n'
+      JOIN pg_class rc ON rc.oid = dp.refobjid
+      JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+      LEFT JOIN pg_attribute ra ON ra.attrelid = dp.refobjid AND ra.attnum = dp.refobjsubid AND dp.refobjsubid > 0
+      WHERE rw.ev_class = c.oid
+      GROUP BY rn.nspname, rc.relname) r) AS reads
+FROM pg_class c
+LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = 0
+WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind IN ('v', 'm') AND ${notFromExtension('pg_class', 'c.oid')}`;
+
 /** $1: schema oids. */
 export const ENUMS = `SELECT t.typnamespace::text AS schema_oid, t.typname AS name,
   ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)::text[] AS values,

@@ -130,6 +130,22 @@ export interface FunctionRow {
   readonly definition: string;
 }
 
+export interface ViewRow {
+  readonly oid: string;
+  readonly schema_oid: string;
+  readonly name: string;
+  readonly materialized: boolean;
+  /** pg_get_viewdef: a leading space, a trailing semicolon. */
+  readonly definition: string;
+  /** pg_class.reloptions as `name=value` texts. */
+  readonly options: string[];
+  readonly comment: string | null;
+  /** Parsed JSON, in attnum order (null for a view without columns, which PostgreSQL allows). */
+  readonly columns: { name: string; type: string; comment: string | null }[] | null;
+  /** Parsed JSON (null when it reads no relation, e.g. `SELECT 1`). */
+  readonly reads: { schema: string; relation: string; columns: string[] }[] | null;
+}
+
 export interface TableStatsRow {
   readonly schema: string;
   readonly table: string;
@@ -149,4 +165,5 @@ export interface CatalogRows {
   readonly enums: readonly EnumRow[];
   readonly sequences: readonly SequenceRow[];
   readonly functions: readonly FunctionRow[];
+  readonly views: readonly ViewRow[];
 }

@@ -23,6 +23,8 @@ export interface OrderedStep {
   readonly action: string;
   readonly description: string;
   readonly drops: readonly ObjectKey[];
+  /** Only views are read from it: a step rebuilding a view lists it here (not in drops, which would make a cycle). */
+  readonly creates?: readonly ObjectKey[];
   readonly alters?: readonly ObjectKey[];
 }
 
@@ -117,6 +119,7 @@ export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
       for (const c of [...t.foreignKeys, ...t.checks]) out.add(key.constraint(s.name, t.name, c.name));
       for (const tr of t.triggers) out.add(key.trigger(s.name, t.name, tr.name));
     }
+    for (const v of s.views ?? []) for (const ix of v.indexes ?? []) out.add(key.index(s.name, ix.name));
   }
   return out;
 }
@@ -147,10 +150,13 @@ export function untrackedDependents(
     if (e.on.table !== undefined && e.on.kind !== 'table') push(byTable, key.table(e.on.ns, e.on.table), e);
   }
   const dropped = new Set<ObjectKey>();
+  /** Views a step at or before the current one (re)creates: a modeled view is trusted only once rebuilt. */
+  const rebuilt = new Set<ObjectKey>();
   const out: UntrackedDependent[] = [];
   const reported = new Set<string>();
   for (const s of steps) {
     for (const k of s.drops) dropped.add(k);
+    for (const k of s.creates ?? []) if (k.startsWith('view:')) rebuilt.add(k);
     const touched: [ObjectKey, 'drops' | 'alters'][] = [
       ...s.drops.map((k) => [k, 'drops'] as [ObjectKey, 'drops']),
       ...(s.alters ?? []).map((k) => [k, 'alters'] as [ObjectKey, 'alters']),
@@ -160,7 +166,10 @@ export function untrackedDependents(
       for (const e of [...(byObject.get(o) ?? []), ...(byTable.get(o) ?? [])]) {
         const d = e.dependent;
         const dk = catalogKey(d);
-        if (dk !== undefined && (dropped.has(dk) || modeled.has(dk))) continue;
+        // A view is in the model too, but it is trusted only when the plan rebuilds it at or before the step
+        // (a view left alone would fail the drop, or follow a rename to the retired column).
+        const trusted = dk?.startsWith('view:') ? rebuilt.has(dk) : dk !== undefined && modeled.has(dk);
+        if (dk !== undefined && (dropped.has(dk) || trusted)) continue;
         // What belongs to a table goes with it when it is dropped or renamed (its policies, rules, statistics).
         if (table && d.ns === table[0] && d.table === table[1]) continue;
         const id = `${s.id}\u0000${d.description}`;

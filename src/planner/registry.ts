@@ -18,6 +18,7 @@ import { createFunctionHandler } from './kinds/create-function.js';
 import { createSchemaHandler } from './kinds/create-schema.js';
 import { createSequenceHandler } from './kinds/create-sequence.js';
 import { createTriggerHandler } from './kinds/create-trigger.js';
+import { createViewHandler } from './kinds/create-view.js';
 import { dropCheckHandler } from './kinds/drop-check.js';
 import { dropColumnHandler } from './kinds/drop-column.js';
 import { dropDefaultHandler } from './kinds/drop-default.js';
@@ -33,12 +34,14 @@ import { dropSequenceHandler } from './kinds/drop-sequence.js';
 import { dropTableHandler } from './kinds/drop-table.js';
 import { dropTriggerHandler } from './kinds/drop-trigger.js';
 import { dropUniqueHandler } from './kinds/drop-unique.js';
+import { dropViewHandler } from './kinds/drop-view.js';
 import { enableTriggerHandler } from './kinds/enable-trigger.js';
 import { recreateEnumHandler } from './kinds/recreate-enum.js';
 import { renameColumnHandler } from './kinds/rename-column.js';
 import { renameTableHandler } from './kinds/rename-table.js';
 import { runSqlHandler } from './kinds/run-sql.js';
 import { replaceFunctionHandler } from './kinds/replace-function.js';
+import { replaceViewHandler } from './kinds/replace-view.js';
 import { setCommentHandler } from './kinds/set-comment.js';
 import { setDefaultHandler } from './kinds/set-default.js';
 import { setIdentityHandler } from './kinds/set-identity.js';
@@ -92,6 +95,9 @@ export const HANDLERS: HandlerMap = {
   create_trigger: createTriggerHandler,
   drop_trigger: dropTriggerHandler,
   enable_trigger: enableTriggerHandler,
+  create_view: createViewHandler,
+  drop_view: dropViewHandler,
+  replace_view: replaceViewHandler,
   set_comment: setCommentHandler,
   run_sql: runSqlHandler,
 };

@@ -26,12 +26,16 @@ export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
       }
       for (const g of t.triggers) out.add(key.trigger(s.name, t.name, g.name));
     }
+    for (const v of s.views ?? []) {
+      out.add(key.view(s.name, v.name));
+      for (const i of v.indexes ?? []) out.add(key.index(s.name, i.name));
+    }
   }
   return out;
 }
 
 /** Key kinds a model shows; others (functions with argument lists, trigger states) are not checked here. */
-const CHECKABLE = new Set(['schema', 'type', 'sequence', 'table', 'column', 'index', 'constraint', 'trigger']);
+const CHECKABLE = new Set(['schema', 'type', 'sequence', 'table', 'column', 'index', 'constraint', 'trigger', 'view']);
 
 /** Readable problems: objects the phase should have created but did not, or should have dropped but left. */
 export function unmetExpectations(steps: readonly Step[], after: DatabaseSchema): string[] {

@@ -3,7 +3,7 @@
 // says a schema is named (see retarget-sql.ts): a schema qualifier, the name of a schema statement, a name inside
 // a reg* cast literal, a search_path setting; string constants, function bodies and comments are copied as they
 // are, so a tenant name full of quotes and semicolons lands only where ident() and literal() put it.
-import type { Check, Column, Function, Index, IndexKey, Schema, Table, Trigger } from '../schema/model/model.js';
+import type { Check, Column, Function, Index, IndexKey, Schema, Table, Trigger, View } from '../schema/model/model.js';
 import type { ObjectKey, Step } from '../planner/types.js';
 import { ident } from '../db/quote.js';
 import { foldAscii, mentions as namesSchema } from './mentions.js';
@@ -107,9 +107,29 @@ export function renameSchemaInModel(schema: Schema, to: string): Schema {
   });
   // The identity arguments may name the schema's enums, and they are part of the function's key.
   const fn = (f: Function): Function => ({ ...f, args: sql(f.args), definition: sql(f.definition) });
+  // A view's query names the schema's relations; what it reads (derived) names them too.
+  const view = (v: View): View => ({
+    ...v,
+    definition: sql(v.definition),
+    ...(v.indexes ? { indexes: v.indexes.map(index) } : {}),
+    ...(v.derived
+      ? {
+          derived: {
+            columns: v.derived.columns.map((c) => ({ ...c, type: sql(c.type) })),
+            reads: v.derived.reads.map((r) => ({ ...r, schema: r.schema === from ? to : r.schema })),
+          },
+        }
+      : {}),
+  });
   // Cloned first so that no list or object of the result is shared with the template's model.
   const copy = structuredClone(schema);
-  return { ...copy, name: to, tables: copy.tables.map(table), functions: copy.functions.map(fn) };
+  return {
+    ...copy,
+    name: to,
+    tables: copy.tables.map(table),
+    functions: copy.functions.map(fn),
+    ...(copy.views ? { views: copy.views.map(view) } : {}),
+  };
 }
 
 // Object kinds of keys.ts (and not_null of constraints-common.ts); any other `word:` prefix wraps a key
@@ -124,6 +144,7 @@ const KEY_KINDS = new Set([
   'index',
   'constraint',
   'trigger',
+  'view',
   'not_null',
 ]);
 

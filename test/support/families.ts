@@ -53,6 +53,9 @@ export const OBJECT_KINDS = [
   'create_trigger',
   'drop_trigger',
   'enable_trigger',
+  'create_view',
+  'drop_view',
+  'replace_view',
   'set_comment',
 ] as const satisfies readonly ChangeKind[];
 

@@ -10,7 +10,9 @@ import { key } from '../keys.js';
 import type { Handler } from '../types.js';
 import { typeWithCollation } from '../recipes/column-type.js';
 import { indexUses, shadowKind } from '../recipes/shadow-plan.js';
-import { lockOn, sourceTable } from '../recipes/tables.js';
+import { lockOn, sourceColumn, sourceTable } from '../recipes/tables.js';
+import { doBlock } from '../recipes/shadow-steps.js';
+import { aroundViewKeys, aroundViews, columnChanged, undoAroundViews, viewsAroundColumns } from '../recipes/views.js';
 
 export const alterCollationHandler: Handler<AlterCollation> = {
   validate: () => [],
@@ -23,22 +25,39 @@ export const alterCollationHandler: Handler<AlterCollation> = {
     );
     const indexed = keyed || (t?.indexes ?? []).some((ix) => indexUses(ix, name));
     const coll = (x: string | undefined) => x ?? 'default';
+    // PostgreSQL refuses the change while a view reads the column: those views are dropped and built again
+    // around it (unless the column's type changes too, whose step does that).
+    const before = sourceColumn(ctx, c.schema, c.table, name);
+    const views =
+      before && before.type === c.column.type
+        ? viewsAroundColumns(ctx, c.schema, c.table, [before.name])
+        : { drop: [], build: [] };
+    const forward = alterColumnType(c.schema, c.table, name, typeWithCollation(c.column.type, c.to ?? 'default', name));
+    const backward = alterColumnType(
+      c.schema,
+      c.table,
+      name,
+      typeWithCollation(c.column.type, c.from ?? 'default', name),
+    );
     return [
       draft({
         phase: 'expand',
         action: 'alter_collation',
         description:
           `change the collation of ${qualified(c.schema, c.table)}.${ident(name)} from ${coll(c.from)} to ${coll(c.to)} (no rewrite` +
-          (indexed ? '; its indexes are rebuilt under the lock)' : ')'),
-        sql: alterColumnType(c.schema, c.table, name, typeWithCollation(c.column.type, c.to ?? 'default', name)),
-        rollback: [
-          alterColumnType(c.schema, c.table, name, typeWithCollation(c.column.type, c.from ?? 'default', name)),
-        ],
+          (indexed ? '; its indexes are rebuilt under the lock)' : ')') +
+          (views.drop.length
+            ? `; the ${views.drop.length} view(s) reading it are dropped and built again around it`
+            : ''),
+        sql: doBlock(aroundViews(views, [forward])),
+        rollback: [doBlock(undoAroundViews(views, [backward]))],
         lock: 'ACCESS EXCLUSIVE',
         locks: lockOn(ctx, c.schema, c.table),
         hazards: indexed ? ['INDEX_BUILD'] : [],
         alters: [key.column(c.schema, c.table, name)],
         requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name)],
+        creates: [...aroundViewKeys(views).creates, columnChanged(c.schema, c.table, name)],
+        drops: aroundViewKeys(views).drops,
         ...(indexed ? { costTable: { schema: c.schema, table: c.table, work: 'index' as const } } : {}),
       }),
     ];

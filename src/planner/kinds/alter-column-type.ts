@@ -12,9 +12,10 @@ import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
 import { shadowKind, shadowPlan, type ShadowPlan } from '../recipes/shadow-plan.js';
-import { shadowBackfill, shadowContract, shadowExpand } from '../recipes/shadow-steps.js';
+import { doBlock, shadowBackfill, shadowContract, shadowExpand } from '../recipes/shadow-steps.js';
+import { aroundViewKeys, aroundViews, columnChanged, undoAroundViews, viewsAroundColumns } from '../recipes/views.js';
 import { shadowProblems } from '../recipes/shadow-validate.js';
-import { lockOn, typeKeys } from '../recipes/tables.js';
+import { lockOn, sourceColumn, typeKeys } from '../recipes/tables.js';
 import { typeWithCollation } from '../recipes/column-type.js';
 
 function plan(c: AlterColumnType, ctx: PlanContext): ShadowPlan | undefined {
@@ -29,20 +30,30 @@ function plan(c: AlterColumnType, ctx: PlanContext): ShadowPlan | undefined {
 function inPlace(c: AlterColumnType, ctx: PlanContext): StepDraft[] {
   const name = c.column.name;
   const back = isBinaryCoercible(c.to, c.from);
+  // PostgreSQL refuses to retype a column a view reads: those views are dropped and built again around it.
+  const views = viewsAroundColumns(ctx, c.schema, c.table, [sourceColumn(ctx, c.schema, c.table, name)?.name ?? name]);
+  const viewKeys = aroundViewKeys(views);
+  const forward = alterColumnType(c.schema, c.table, name, typeWithCollation(c.to, c.column.collation, name));
+  const backward = alterColumnType(c.schema, c.table, name, typeWithCollation(c.from, c.previous.collation, name));
   return [
     draft({
       phase: 'expand',
       action: 'alter_column_type',
       description:
         `change ${qualified(c.schema, c.table)}.${ident(name)} from ${c.from} to ${c.to} in place (binary-coercible: no rewrite)` +
-        (back ? '' : `; the rollback back to ${c.from} rewrites the table and fails on values that do not fit`),
-      sql: alterColumnType(c.schema, c.table, name, typeWithCollation(c.to, c.column.collation, name)),
-      rollback: [alterColumnType(c.schema, c.table, name, typeWithCollation(c.from, c.previous.collation, name))],
+        (back ? '' : `; the rollback back to ${c.from} rewrites the table and fails on values that do not fit`) +
+        (views.drop.length
+          ? `; the ${views.drop.length} view(s) reading it are dropped and built again around it`
+          : ''),
+      sql: doBlock(aroundViews(views, [forward])),
+      rollback: [doBlock(undoAroundViews(views, [backward]))],
       lock: 'ACCESS EXCLUSIVE',
       locks: lockOn(ctx, c.schema, c.table),
       hazards: back ? [] : ['CORRECTNESS'],
       alters: [key.column(c.schema, c.table, name)],
       requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name), ...typeKeys(ctx, c.to)],
+      creates: [...viewKeys.creates, columnChanged(c.schema, c.table, name)],
+      drops: viewKeys.drops,
     }),
   ];
 }

@@ -8,19 +8,46 @@
 // of this table's columns in the same plan (a type change done with a new column and a swap is fine: renames do not
 // disturb a view); drops of its columns wait for the view (its drop requires them).
 import { isBinaryCoercible, type RenameTable } from '../../diff/index.js';
-import { ident, identList, qualified } from '../../db/quote.js';
+import { ident, identList, literal, qualified } from '../../db/quote.js';
 import { renameTable } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, PlanProblem } from '../types.js';
 import { findTable, renamedColumns, sourceTable } from '../recipes/tables.js';
+import { dollarQuote } from '../recipes/sync-trigger.js';
 
 function viewColumns(c: RenameTable, ctx: PlanContext): string[] {
   return sourceTable(ctx, c.schema, c.to)?.columns.map((x) => x.name) ?? [];
 }
 
+/**
+ * The compatibility view, and the table's grants copied onto it when the step runs (grants are not in the model,
+ * so they are read from the catalog there; the table owner's own are implied). On PostgreSQL 15+ it is
+ * `security_invoker`: whoever reads or writes through it is checked against the table as themselves, as they
+ * were before the rename, rather than as the view's owner.
+ */
 function createView(c: RenameTable, ctx: PlanContext): string {
-  return `CREATE VIEW ${qualified(c.schema, c.from)} AS SELECT ${identList(viewColumns(c, ctx))} FROM ${qualified(c.schema, c.to)}`;
+  const options = ctx.serverVersionNum >= 150000 ? ' WITH (security_invoker = true)' : '';
+  const view = `CREATE VIEW ${qualified(c.schema, c.from)}${options} AS SELECT ${identList(viewColumns(c, ctx))} FROM ${qualified(c.schema, c.to)}`;
+  const table = literal(qualified(c.schema, c.to));
+  const body = [
+    'DECLARE',
+    '  g record;',
+    'BEGIN',
+    `  ${view};`,
+    '  FOR g IN',
+    "    SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee, a.is_grantable",
+    `    FROM pg_class t CROSS JOIN LATERAL aclexplode(t.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee`,
+    `    WHERE t.oid = ${table}::regclass AND a.grantee <> t.relowner`,
+    '  LOOP',
+    `    EXECUTE format(${literal(`GRANT %s ON ${qualified(c.schema, c.from).replaceAll('%', '%%')} TO %s%s`)}, g.privilege_type, g.grantee,`,
+    "      CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);",
+    '  END LOOP;',
+    'END',
+    '',
+  ].join('\n');
+  const q = dollarQuote(body);
+  return `DO ${q}\n${body}${q}`;
 }
 
 const dropView = (c: RenameTable) => `DROP VIEW ${qualified(c.schema, c.from)}`;

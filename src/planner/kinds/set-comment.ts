@@ -52,6 +52,19 @@ function resolve(schema: string, t: ChangeTarget): Resolved {
         what: `enum ${qualified(schema, t.enum)}`,
         requires: [key.type(schema, t.enum)],
       };
+    // COMMENT ON a view or its column takes SHARE UPDATE EXCLUSIVE on the view only: no table is locked.
+    case 'view':
+      return {
+        target: { kind: t.materialized ? 'materialized view' : 'view', schema, name: t.view },
+        what: `${t.materialized ? 'materialized view' : 'view'} ${qualified(schema, t.view)}`,
+        requires: [key.view(schema, t.view)],
+      };
+    case 'view_column':
+      return {
+        target: { kind: 'column', schema, table: t.view, column: t.column },
+        what: `column ${qualified(schema, t.view)}.${ident(t.column)}`,
+        requires: [key.view(schema, t.view)],
+      };
   }
 }
 

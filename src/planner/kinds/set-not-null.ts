@@ -10,6 +10,7 @@ import { ident, qualified } from '../../db/quote.js';
 import { none } from '../draft.js';
 import type { Handler, PlanProblem } from '../types.js';
 import { addNotNullNotValid, enforceNotNull, fillNullsStep } from '../recipes/not-null.js';
+import { backfilled, refreshAfterBackfill } from '../recipes/views.js';
 import { shadowKind } from '../recipes/shadow-plan.js';
 import { backfillKey, sourceTable } from '../recipes/tables.js';
 
@@ -43,7 +44,12 @@ export const setNotNullHandler: Handler<SetNotNull> = {
   },
   backfill(c, ctx) {
     if (c.backfill === undefined || shadowKind(ctx, c.schema, c.table, c.column.name) !== undefined) return none();
-    return [fillNullsStep(ctx, c.schema, c.table, c.column.name, c.backfill, { userSql: true })];
+    const fill = fillNullsStep(ctx, c.schema, c.table, c.column.name, c.backfill, { userSql: true });
+    // Materialized views reading the column are refreshed after it (CONCURRENTLY where a unique index allows).
+    return [
+      { ...fill, creates: [...fill.creates, backfilled(c.schema, c.table, c.column.name)] },
+      ...refreshAfterBackfill(ctx, c.schema, c.table, [c.column.name]),
+    ];
   },
   contract(c, ctx) {
     if (shadowKind(ctx, c.schema, c.table, c.column.name) !== undefined) return none();

@@ -38,6 +38,7 @@ import type { ShadowPlan } from './shadow-plan.js';
 import { dollarQuote, enabledAlways, installSteps, syncFunction, triggerStatements } from './sync-trigger.js';
 import { backfillKey, lockOn, typeKeys } from './tables.js';
 import { backfillStatement } from '../backfill-statement.js';
+import { aroundViewKeys, aroundViews, undoAroundViews, viewsAroundColumns } from './views.js';
 
 const renameIndex = (schema: string, from: string, to: string) =>
   `ALTER INDEX ${qualified(schema, from)} RENAME TO ${ident(to)}`;
@@ -294,20 +295,27 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
     st.createTrigger,
     st.enableAlways,
   ];
+  // Views reading the old column keep their source shape until here (the old column is kept in sync until now);
+  // they are dropped first and built again last, in their target shape: a view left in place would go on
+  // reading the retired column (ALTER TABLE ... RENAME carries it along to `__old`).
+  // A view this plan creates in expand reads the old column under the final name until the swap: rebuilt too.
+  const views = viewsAroundColumns(ctx, schema, table, [old], swap ? [final] : []);
+  const viewKeys = aroundViewKeys(views);
   const what = swap
     ? `swap ${ident(old)} (renamed ${ident(retired)}) and ${ident(shadow)} (renamed ${ident(final)})`
     : `retire ${ident(old)} in favour of ${ident(final)}`;
+  const rebuilt = views.drop.length ? `, drop and rebuild the ${views.drop.length} view(s) reading ${ident(old)}` : '';
   return draft({
     phase: 'contract',
     releaseOffset: 1,
     action: swap ? 'swap_columns' : 'retire_old_column',
     description:
-      `in one transaction: drop the sync trigger, ${what}, move indexes and checks to their target names` +
+      `in one transaction: drop the sync trigger, ${what}, move indexes and checks to their target names${rebuilt}` +
       (swap ? `; the running application sees ${ident(final)} change type from ${source.type} to ${target.type}` : '') +
       '. The rollback rewrites old values of rows written since, under ACCESS EXCLUSIVE',
-    sql: doBlock(forward),
+    sql: doBlock(aroundViews(views, forward)),
     rollback: [
-      doBlock(backward),
+      doBlock(undoAroundViews(views, backward)),
       ...p.checks.filter((c) => c.source.notValid === undefined).map((c) => validateConstraint(schema, table, c.name)),
     ],
     lock: 'ACCESS EXCLUSIVE',
@@ -316,6 +324,7 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
     creates: [
       ...p.indexes.map((i) => key.index(schema, i.retired.name)),
       ...(swap ? [key.column(schema, table, retired)] : []),
+      ...viewKeys.creates,
     ],
     requires: [
       key.column(schema, table, old),
@@ -329,6 +338,7 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
       key.trigger(schema, table, p.names.trigger),
       ...p.indexes.map((i) => key.index(schema, i.temp.name)),
       ...p.checks.map((c) => key.constraint(schema, table, c.temp.name)),
+      ...viewKeys.drops,
     ],
   });
 }

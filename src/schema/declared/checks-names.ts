@@ -39,6 +39,11 @@ export function checkNames(ctx: CheckContext): void {
           'choose another name',
         ),
       );
+    for (const [v, view] of entries(schema.views)) {
+      checkName(report, v, [...sp, 'views', v], 'key');
+      for (const [i] of entries(view.indexes)) checkName(report, i, [...sp, 'views', v, 'indexes', i], 'key');
+      for (const [c] of entries(view.columns)) checkName(report, c, [...sp, 'views', v, 'columns', c], 'key');
+    }
     for (const kind of ['enums', 'sequences', 'tables'] as const)
       for (const [n] of entries<unknown>(schema[kind])) checkName(report, n, [...sp, kind, n], 'key');
     (schema.functions ?? []).forEach((f, i) => {

@@ -47,6 +47,11 @@ export function checkNamespaces(ctx: CheckContext): void {
     const types: Named[] = [];
     for (const [q2] of entries(schema.sequences)) relations.push([q2, [...sp, 'sequences', q2]]);
     for (const [e] of entries(schema.enums)) types.push([e, [...sp, 'enums', e]]);
+    for (const [v, view] of entries(schema.views)) {
+      relations.push([v, [...sp, 'views', v]]);
+      types.push([v, [...sp, 'views', v]]);
+      for (const [i] of entries(view.indexes)) relations.push([i, [...sp, 'views', v, 'indexes', i]]);
+    }
     for (const [t, table] of entries(schema.tables)) {
       const tp: Path = [...sp, 'tables', t];
       relations.push([t, tp]);
@@ -72,7 +77,7 @@ export function checkNamespaces(ctx: CheckContext): void {
       ctx,
       report,
       dropSameTableConstraints(relations),
-      'tables, sequences, indexes and key constraints share one namespace per schema',
+      'tables, views, sequences, indexes and key constraints share one namespace per schema',
     );
     clashes(ctx, report, types, 'a table has a row type of its name, and types share one namespace per schema');
   }

@@ -176,6 +176,34 @@ function checkFunctions(report: Report, schema: SchemaDecl, sp: Path): void {
   });
 }
 
+/** Options a materialized view cannot have, and indexes a plain view cannot have. */
+function checkViews(report: Report, schema: SchemaDecl, sp: Path): void {
+  for (const [v, view] of entries(schema.views)) {
+    const vp: Path = [...sp, 'views', v];
+    if (view.materialized) {
+      for (const option of ['securityInvoker', 'securityBarrier', 'checkOption'] as const)
+        if (view[option] !== undefined)
+          report(
+            finding(
+              [...vp, option],
+              'key',
+              `view ${q(v)}: \`${option}\` is an option of plain views; a materialized view has none`,
+              `remove \`${option}\`, or make the view a plain one`,
+            ),
+          );
+    } else if (view.indexes !== undefined) {
+      report(
+        finding(
+          [...vp, 'indexes'],
+          'key',
+          `view ${q(v)}: only a materialized view has indexes`,
+          'add `materialized: true`, or index the tables it reads',
+        ),
+      );
+    }
+  }
+}
+
 export function checkSchemas(ctx: CheckContext): void {
   const report = reporter(ctx);
   const catalog = new Catalog(ctx);
@@ -185,6 +213,7 @@ export function checkSchemas(ctx: CheckContext): void {
     for (const [n, seq] of entries(schema.sequences)) checkSequence(report, catalog, s, seq, [...sp, 'sequences', n]);
     checkTriggers(report, s, schema);
     checkFunctions(report, schema, sp);
+    checkViews(report, schema, sp);
   }
   const tenants = ctx.data.tenants;
   if (tenants && catalog.schemaState(tenants.template) === 'missing') {

@@ -4,7 +4,13 @@ import { entries, reporter, type CheckContext } from './catalog.js';
 import type { TableDecl } from './declared.js';
 import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
-import { expressionProblem, functionProblem, statementProblem, type SqlTextProblem } from './sql-text.js';
+import {
+  expressionProblem,
+  functionProblem,
+  relationsNamed,
+  statementProblem,
+  type SqlTextProblem,
+} from './sql-text.js';
 import type { Path } from './zod-walk.js';
 
 const EXPRESSION_FIX = "write exactly one SQL expression (text values as string literals, e.g. 'active')";
@@ -42,6 +48,37 @@ export function checkDeclaredSql(ctx: CheckContext): void {
   const out = reporter(ctx);
   for (const [s, schema] of entries(ctx.data.schemas)) {
     for (const [t, table] of entries(schema.tables)) tableExpressions(out, ['schemas', s, 'tables', t], table);
+    for (const [v, view] of entries(schema.views)) {
+      const vp: Path = ['schemas', s, 'views', v];
+      const problem = statementProblem(view.definition, 'SelectStmt');
+      report(
+        out,
+        [...vp, 'definition'],
+        problem,
+        `give exactly one SELECT for view ${s}.${v}, nothing before or after it`,
+      );
+      // Declared views are built with search_path = public: outside public, a bare name would silently read public's.
+      const bare =
+        problem || s === 'public' ? undefined : relationsNamed(view.definition).find(([rs]) => rs === undefined);
+      if (bare)
+        out(
+          finding(
+            [...vp, 'definition'],
+            'value',
+            `${subject([...vp, 'definition'])}: \`${bare[1]}\` has no schema, so it would be read from the search_path (public), not from ${s}`,
+            `qualify it: ${s}.${bare[1]} (or public.${bare[1]} if that is what you mean)`,
+          ),
+        );
+      for (const [i, index] of entries(view.indexes)) {
+        index.expressions?.forEach((e, k) => {
+          expression(out, [...vp, 'indexes', i, 'expressions', k], e);
+        });
+        index.keys?.forEach((key, k) => {
+          expression(out, [...vp, 'indexes', i, 'keys', k, 'expression'], key.expression);
+        });
+        expression(out, [...vp, 'indexes', i, 'where'], index.where);
+      }
+    }
     (schema.functions ?? []).forEach((f, i) => {
       const path: Path = ['schemas', s, 'functions', i, 'definition'];
       report(

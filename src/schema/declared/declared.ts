@@ -223,6 +223,28 @@ const functionDecl = z
   })
   .meta({ title: 'Function' });
 
+const viewDecl = z
+  .strictObject({
+    definition: sql('The query: exactly one SELECT, without a trailing semicolon'),
+    materialized: flag('A materialized view'),
+    securityInvoker: flag('security_invoker (views only, PostgreSQL 15+): check permissions as the querying role'),
+    securityBarrier: flag('security_barrier (views only)'),
+    checkOption: z
+      .enum(['local', 'cascaded'])
+      .optional()
+      .meta({ description: 'WITH LOCAL / CASCADED CHECK OPTION (views only)' }),
+    indexes: z
+      .record(z.string(), indexDecl)
+      .optional()
+      .meta({ description: 'Index name -> index (materialized views only)' }),
+    columns: z
+      .record(z.string(), z.strictObject({ comment: text() }).meta({ title: 'View column' }))
+      .optional()
+      .meta({ description: 'Output column name -> its comment' }),
+    comment: text().optional(),
+  })
+  .meta({ title: 'View', description: 'The key is the view name' });
+
 export const schemaDecl = z
   .strictObject({
     comment: text().optional(),
@@ -230,6 +252,7 @@ export const schemaDecl = z
     sequences: z.record(z.string(), sequenceDecl).optional().meta({ description: 'Sequence name -> sequence' }),
     tables: z.record(z.string(), tableDecl).optional().meta({ description: 'Table name -> table' }),
     functions: z.array(functionDecl).optional().meta({ description: 'Functions (usually written by introspection)' }),
+    views: z.record(z.string(), viewDecl).optional().meta({ description: 'View name -> view or materialized view' }),
   })
   .meta({ title: 'Schema' });
 
@@ -327,6 +350,7 @@ export type SequenceDecl = NonNullable<SchemaDecl['sequences']>[string];
 export type EnumDecl = NonNullable<SchemaDecl['enums']>[string];
 export type SqlStepDecl = z.output<typeof sqlStepDecl>;
 export type ObjectRefDecl = z.output<typeof objectRefDecl>;
+export type ViewDecl = NonNullable<SchemaDecl['views']>[string];
 
 /** JSON Schema of the declared file, for editors (checked in as schema/switchyard.schema.json). */
 export function jsonSchema(): Record<string, unknown> {

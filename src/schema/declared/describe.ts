@@ -10,7 +10,12 @@ const IN_TABLE: Readonly<Record<string, string>> = {
   checks: 'check constraint',
   triggers: 'trigger',
 };
-const IN_SCHEMA: Readonly<Record<string, string>> = { tables: 'table', enums: 'enum', sequences: 'sequence' };
+const IN_SCHEMA: Readonly<Record<string, string>> = {
+  tables: 'table',
+  enums: 'enum',
+  sequences: 'sequence',
+  views: 'view',
+};
 
 /** The innermost named object on `path`, and how many segments name it. */
 export function namedObject(path: Path): { label: string; depth: number } {
@@ -25,6 +30,8 @@ export function namedObject(path: Path): { label: string; depth: number } {
     if (what && memberName !== undefined) return { label: `${what} ${q(memberName)} of ${tableLabel}`, depth: 6 };
     return { label: tableLabel, depth: 4 };
   }
+  if (kind === 'views' && name !== undefined && member === 'indexes' && memberName !== undefined)
+    return { label: `index ${q(memberName)} of view ${qq(schema, name)}`, depth: 6 };
   const what = kind === undefined ? undefined : IN_SCHEMA[kind];
   if (what && name !== undefined) return { label: `${what} ${qq(schema, name)}`, depth: 4 };
   if (kind === 'functions' && name !== undefined)

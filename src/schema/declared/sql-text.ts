@@ -358,3 +358,32 @@ export function rawStatements(text: string): { statements: RawStatement[] } | { 
   });
   return problems.length ? { problems } : { statements };
 }
+
+/**
+ * The relations a query names (`FROM s.t`, joins, subqueries), as [schema or undefined, name] pairs, in the
+ * order they appear; names of its own WITH queries are left out. Unparsable text names nothing.
+ */
+export function relationsNamed(text: string): Array<readonly [string | undefined, string]> {
+  const parsed = parse(text);
+  if ('error' in parsed) return [];
+  const ctes = new Set<string>();
+  const out: Array<readonly [string | undefined, string]> = [];
+  const walk = (tree: unknown): void => {
+    if (Array.isArray(tree)) {
+      for (const v of tree) walk(v);
+      return;
+    }
+    if (tree === null || typeof tree !== 'object') return;
+    for (const [k, v] of Object.entries(tree as Node)) {
+      if (k === 'CommonTableExpr') ctes.add(String((v as Node).ctename ?? ''));
+      if (k === 'RangeVar') {
+        const r = v as Node;
+        const schema = r.schemaname === undefined ? undefined : String(r.schemaname);
+        out.push([schema, String(r.relname ?? '')]);
+      }
+      walk(v);
+    }
+  };
+  walk(parsed.stmts);
+  return out.filter(([s, n]) => s !== undefined || !ctes.has(n));
+}

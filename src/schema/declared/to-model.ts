@@ -11,6 +11,7 @@ import type {
   Table,
   Trigger,
   TriggerEvent,
+  View,
 } from '../model/model.js';
 import { entries } from './catalog.js';
 import type {
@@ -21,6 +22,7 @@ import type {
   SchemaDecl,
   SequenceDecl,
   TableDecl,
+  ViewDecl,
 } from './declared.js';
 import { defaultConstraintName, sqlName } from '../model/names.js';
 import { normalizeDatabase } from '../model/normalize.js';
@@ -177,6 +179,22 @@ function sequence(name: string, s: SequenceDecl): Sequence {
   } as Sequence;
 }
 
+function view(name: string, v: ViewDecl): View {
+  const comments = entries(v.columns).map(([c, d]) => ({ name: c, comment: d.comment }));
+  return {
+    kind: 'view',
+    name,
+    materialized: onlyTrue(v.materialized),
+    definition: v.definition.trim().replace(/;\s*$/, '').trimEnd(),
+    securityInvoker: onlyTrue(v.securityInvoker),
+    securityBarrier: onlyTrue(v.securityBarrier),
+    checkOption: v.checkOption,
+    indexes: v.indexes && entries(v.indexes).map(([i, d]) => index(i, d)),
+    columnComments: comments.length ? comments : undefined,
+    comment: v.comment,
+  } as View;
+}
+
 function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: KeyOrder): Schema {
   return {
     kind: 'schema',
@@ -192,6 +210,7 @@ function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: Key
     functions: (s.functions ?? []).map(
       (f) => ({ kind: 'function', name: f.name, args: f.args ?? '', definition: f.definition }) as const,
     ),
+    views: s.views && entries(s.views).map(([v, d]) => view(v, d)),
     comment: s.comment,
   } as Schema;
 }

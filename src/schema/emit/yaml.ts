@@ -20,6 +20,7 @@ import type {
   Sequence,
   Table,
   Trigger,
+  View,
 } from '../model/model.js';
 import { defaultConstraintName, yamlName } from '../model/names.js';
 import { normalizeSchema, sortByName } from '../model/normalize.js';
@@ -199,6 +200,19 @@ function sequence(s: Sequence): YamlValue {
   );
 }
 
+function view(v: View): YamlValue {
+  return map({
+    materialized: v.materialized,
+    securityInvoker: v.securityInvoker,
+    securityBarrier: v.securityBarrier,
+    checkOption: v.checkOption,
+    definition: v.definition,
+    indexes: v.indexes && named(sortByName(v.indexes), index),
+    columns: v.columnComments && named(v.columnComments, (c) => map({ comment: c.comment }, 'auto')),
+    comment: v.comment,
+  });
+}
+
 function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
   return map({
     comment: s.comment,
@@ -212,6 +226,7 @@ function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
           ),
         )
       : undefined,
+    views: s.views && named(s.views, view, true),
   });
 }
 

@@ -2,7 +2,7 @@
 // order they were declared or introspected in, and whatever change hints they carry.
 import { createHash } from 'node:crypto';
 import type { DatabaseSchema } from './model.js';
-import { normalizeDatabase, sortByName, structureOnly } from './normalize.js';
+import { declarable, normalizeDatabase, sortByName, structureOnly } from './normalize.js';
 
 /**
  * JSON with object keys sorted at every level, so that key order never changes a hash. Written directly
@@ -85,7 +85,7 @@ export function sha256(text: string): string {
 export function fingerprint(db: DatabaseSchema): string {
   const known = memo.get(db);
   if (known) return known;
-  const s = normalizeDatabase(structureOnly(db));
+  const s = normalizeDatabase(declarable(structureOnly(db)));
   const unordered = {
     ...s,
     schemas: s.schemas.map((sc) => ({

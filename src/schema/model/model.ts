@@ -194,6 +194,56 @@ export interface Function {
 }
 
 /** A schema: its enums, sequences, tables and functions. */
+export type CheckOption = 'local' | 'cascaded';
+
+/** A comment on an output column of a view. */
+export interface ViewColumnComment {
+  readonly name: string;
+  readonly comment: string;
+}
+
+/** A relation a view reads, and which of its columns (pg_depend of the view's rewrite rule). */
+export interface ViewRead {
+  readonly schema: string;
+  /** A table, a view or a materialized view. */
+  readonly relation: string;
+  /** Columns read, sorted; empty when only the relation as a whole is referenced. */
+  readonly columns: readonly string[];
+}
+
+/**
+ * What the catalog says about a view once it exists: its output columns and what it reads. Derived data: never
+ * declared, never written to YAML, never part of a fingerprint or compared by the diff on its own; introspection
+ * (and so the shadow build of a declared schema) fills it in, and the planner reads it.
+ */
+export interface ViewDerived {
+  /** Output columns in order, with their types as `format_type()` prints them. */
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** Sorted by schema, then relation. */
+  readonly reads: readonly ViewRead[];
+}
+
+/** A view or a materialized view. */
+export interface View {
+  readonly kind: 'view';
+  readonly name: string;
+  readonly materialized?: true;
+  /** The SELECT as `pg_get_viewdef()` prints it once canonicalized: trimmed, without a trailing semicolon. */
+  readonly definition: string;
+  /** Views only (PostgreSQL 15+). */
+  readonly securityInvoker?: true;
+  /** Views only. */
+  readonly securityBarrier?: true;
+  /** Views only: WITH [LOCAL | CASCADED] CHECK OPTION. */
+  readonly checkOption?: CheckOption;
+  /** Materialized views only; sorted by name, absent when none. */
+  readonly indexes?: readonly Index[];
+  /** Sorted by column name, absent when none. */
+  readonly columnComments?: readonly ViewColumnComment[];
+  readonly comment?: string;
+  readonly derived?: ViewDerived;
+}
+
 export interface Schema {
   readonly kind: 'schema';
   readonly name: string;
@@ -201,6 +251,8 @@ export interface Schema {
   readonly sequences: readonly Sequence[];
   readonly tables: readonly Table[];
   readonly functions: readonly Function[];
+  /** Views and materialized views, sorted by name; absent when there are none. */
+  readonly views?: readonly View[];
   readonly comment?: string;
 }
 
@@ -233,7 +285,8 @@ export type SchemaObject =
   | Enum
   | Sequence
   | Trigger
-  | Function;
+  | Function
+  | View;
 
 /** Empty schema with all lists present. */
 export function emptySchema(name: string): Schema {

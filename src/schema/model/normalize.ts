@@ -1,5 +1,5 @@
 // Sorting and pruning so that equal schemas are equal data, serialize equal and hash equal.
-import type { Column, DatabaseSchema, Schema, Table } from './model.js';
+import type { Column, DatabaseSchema, Schema, Table, View } from './model.js';
 
 const byName = <T extends { readonly name: string }>(a: T, b: T): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -29,7 +29,16 @@ export function normalizeTable(t: Table): Table {
   });
 }
 
+export function normalizeView(v: View): View {
+  const indexes = v.indexes?.length
+    ? sortByName(v.indexes.map((i) => prune({ ...i, keys: i.keys.map(prune) })))
+    : undefined;
+  const columnComments = v.columnComments?.length ? sortByName(v.columnComments) : undefined;
+  return prune({ ...v, indexes, columnComments });
+}
+
 export function normalizeSchema(s: Schema): Schema {
+  const views = s.views?.length ? sortByName(s.views.map(normalizeView)) : undefined;
   return prune({
     ...s,
     enums: sortByName(s.enums.map(prune)),
@@ -38,6 +47,7 @@ export function normalizeSchema(s: Schema): Schema {
     functions: [...s.functions.map(prune)].sort(
       (a, b) => byName(a, b) || (a.args < b.args ? -1 : a.args > b.args ? 1 : 0),
     ),
+    views,
   });
 }
 
@@ -62,4 +72,17 @@ export function structureOnly(db: DatabaseSchema): DatabaseSchema {
       tables: s.tables.map((t) => ({ ...withoutHints(t), columns: t.columns.map(withoutHints) })),
     })),
   };
+}
+
+/** The database without what the catalog derives from views: what a fingerprint and a YAML file hold. */
+export function declarable(db: DatabaseSchema): DatabaseSchema {
+  if (!db.schemas.some((s) => s.views?.some((v) => v.derived !== undefined))) return db;
+  return { ...db, schemas: db.schemas.map((s) => (s.views ? { ...s, views: s.views.map(withoutDerived) } : s)) };
+}
+
+/** A view without what the catalog derives from it (output columns, what it reads). */
+export function withoutDerived(v: View): View {
+  if (v.derived === undefined) return v;
+  const { derived: _, ...rest } = v;
+  return rest;
 }

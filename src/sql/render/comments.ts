@@ -6,6 +6,8 @@ export type CommentTarget =
   | { readonly kind: 'table'; readonly schema: string; readonly table: string }
   | { readonly kind: 'column'; readonly schema: string; readonly table: string; readonly column: string }
   | { readonly kind: 'index'; readonly schema: string; readonly name: string }
+  | { readonly kind: 'view'; readonly schema: string; readonly name: string }
+  | { readonly kind: 'materialized view'; readonly schema: string; readonly name: string }
   | { readonly kind: 'type'; readonly schema: string; readonly name: string }
   | { readonly kind: 'sequence'; readonly schema: string; readonly name: string }
   | { readonly kind: 'constraint'; readonly schema: string; readonly table: string; readonly name: string };
@@ -20,6 +22,10 @@ function object(t: CommentTarget): string {
       return `COLUMN ${qualified(t.schema, t.table)}.${ident(t.column)}`;
     case 'index':
       return `INDEX ${qualified(t.schema, t.name)}`;
+    case 'view':
+      return `VIEW ${qualified(t.schema, t.name)}`;
+    case 'materialized view':
+      return `MATERIALIZED VIEW ${qualified(t.schema, t.name)}`;
     case 'type':
       return `TYPE ${qualified(t.schema, t.name)}`;
     case 'sequence':

@@ -11,6 +11,7 @@ import { createIndex } from './indexes.js';
 import { createTable } from './table.js';
 import { createTrigger, enableTrigger } from './triggers.js';
 import { alterSequenceOwnedBy, createEnum, createSequence } from './types.js';
+import { viewStatements, viewsInDependencyOrder } from './views.js';
 
 export function createSchema(name: string): string {
   return `CREATE SCHEMA ${ident(name)}`;
@@ -30,7 +31,8 @@ const BUILT_IN = 'public';
  * normalized first, so the same schema always gives the same script:
  * schemas and their comments, enums, sequences, functions, tables (checks inline, no foreign keys), sequence
  * OWNED BY, NOT VALID checks, indexes (not CONCURRENTLY: nothing else uses the database), foreign keys (after
- * every table and unique index, so cycles and cross-schema references work), triggers and their modes, comments.
+ * every table and unique index, so cycles and cross-schema references work), triggers and their modes, views in
+ * dependency order (with a materialized view's indexes and their comments), comments.
  * An index marked `invalid` is created valid: no statement can create an invalid one.
  * SQL-language function bodies are checked at creation, so one that reads a table needs
  * `check_function_bodies = off` in the session (as pg_dump sets); plpgsql bodies are not checked.
@@ -83,6 +85,10 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
           ? []
           : [at(enableTrigger(s, t.name, tr.name, tr.enabled), ...member(s, t, 'triggers', tr.name))]),
       ]),
+    ),
+    // Views after every table, function and index they may read, each after the views it reads; populated.
+    ...viewsInDependencyOrder(schemas).flatMap(({ schema, view }) =>
+      viewStatements(schema, view, { withData: true }).map((sql) => at(sql, schema, 'views', view.name)),
     ),
     ...perSchema((s) =>
       s.enums.flatMap((e) =>

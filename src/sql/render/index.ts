@@ -34,5 +34,17 @@ export {
 export { createTrigger, dropTrigger, enableTrigger } from './triggers.js';
 export { createFunction, dropFunction } from './functions.js';
 export { comment, type CommentTarget } from './comments.js';
+export {
+  createView,
+  dependencyOrder,
+  dropView,
+  refreshMaterializedView,
+  viewComments,
+  viewReads,
+  viewStatements,
+  viewsInDependencyOrder,
+  type CreateViewOptions,
+  type PlacedView,
+} from './views.js';
 export { createSchema, dropSchema, renderDatabase } from './database.js';
 export { createExtension, createSchemaIfMissing } from './extensions.js';

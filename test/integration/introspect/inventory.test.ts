@@ -21,12 +21,18 @@ CREATE SEQUENCE app.seq;
 CREATE FUNCTION app.f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER t_plain BEFORE INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION app.f();
 CREATE TABLE app.child_fk (id int PRIMARY KEY, t_id bigint REFERENCES app.t (id));
+CREATE VIEW app.v WITH (security_barrier, check_option = local) AS SELECT id, n FROM app.t;
+COMMENT ON VIEW app.v IS 'held';
+COMMENT ON COLUMN app.v.n IS 'held';
+CREATE MATERIALIZED VIEW app.mv AS SELECT id FROM app.t;
+CREATE UNIQUE INDEX mv_id ON app.mv (id);
+COMMENT ON MATERIALIZED VIEW app.mv IS 'held';
+COMMENT ON INDEX app.mv_id IS 'held';
 `;
 
 /** One object of every class outside the model. */
 const OUTSIDE = `
-CREATE VIEW app.v AS SELECT id FROM app.t;
-CREATE MATERIALIZED VIEW app.mv AS SELECT id FROM app.t;
+CREATE MATERIALIZED VIEW app.mv_fill WITH (fillfactor = 70) AS SELECT 1 AS x;
 CREATE TABLE app.p (id int, at date) PARTITION BY RANGE (at);
 CREATE TABLE app.p_2026 PARTITION OF app.p FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 CREATE TABLE app.heir (extra int) INHERITS (app.child_fk);
@@ -98,7 +104,7 @@ foreign table "app"."ft"
 column statistics target "id" on "app"."heir" (500)
 inheritance child "app"."heir" (inherits app.child_fk)
 event trigger "app"."inv_ddl" (ddl_command_end)
-materialized view "app"."mv"
+storage parameters "app"."mv_fill" (fillfactor=70)
 partitioned table "app"."p" (RANGE (at))
 partition "app"."p_2026" (of app.p FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'))
 composite type "app"."pair"
@@ -126,7 +132,6 @@ trigger "t_args" on "app"."t" (CREATE TRIGGER t_args BEFORE INSERT ON app.t FOR 
 trigger "t_transition" on "app"."t" (CREATE TRIGGER t_transition AFTER INSERT ON app.t REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION app.f())
 trigger "t_update_of" on "app"."t" (CREATE TRIGGER t_update_of BEFORE UPDATE OF n ON app.t FOR EACH ROW EXECUTE FUNCTION app.f())
 aggregate "app"."total(integer)"
-view "app"."v"
 window function "app"."win(integer)"`.split('\n');
 
 describe('inventory', () => {
@@ -160,7 +165,7 @@ describe('inventory', () => {
       const db = await freshDatabase();
       const sql = ['CREATE SCHEMA app; CREATE TABLE app.t (id int);'];
       for (let i = 0; i < n; i++)
-        sql.push(`CREATE VIEW app.v${i} AS SELECT id FROM app.t; CREATE POLICY p${i} ON app.t USING (id > ${i});`);
+        sql.push(`CREATE TYPE app.c${i} AS (a int); CREATE POLICY p${i} ON app.t USING (id > ${i});`);
       await db.client.query(sql.join('\n'));
       const q = counting(db.client);
       expect(await inventory(q, { includeSchemas: ['app'] })).toHaveLength(2 * n);

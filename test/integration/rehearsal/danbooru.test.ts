@@ -2,7 +2,7 @@
 // pgstattuple, trigram indexes) loaded into a PostgreSQL 15 server started here, introspected, and planned with
 // the introspected file as the declared schema, on the throwaway shadow default (SWITCHYARD_SHADOW_DB cleared).
 // Without the fingerprint comment the declared file is built on the shadow, which needs danbooru's extensions.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -82,6 +82,40 @@ describe.skipIf(!existsSync(CORPUS) || !existsSync('/usr/lib/postgresql/15/bin/p
         'pgcrypto',
         'pgstattuple',
       ]);
+      const rehearsed = await cli('--config', cfg, 'rehearse', planFile);
+      expect(rehearsed.code, rehearsed.stderr + rehearsed.stdout).toBe(0);
+    }, 300_000);
+
+    it('renames a column both views read: the views are rebuilt in the step retiring it, and the plan rehearses', async () => {
+      const text = live().replace(/^# fingerprint .*\n/m, '');
+      const start = text.indexOf('\n      post_replacements:\n');
+      const end = text.indexOf('\n      post_versions:\n');
+      const table = text
+        .slice(start, end)
+        .replace(
+          'created_at: { type: timestamp without time zone, nullable: false }',
+          'replaced_at: { type: timestamp without time zone, nullable: false, renamedFrom: created_at }',
+        )
+        .replaceAll('created_at ]', 'replaced_at ]');
+      const declared = (text.slice(0, start) + table + text.slice(end)).replaceAll(
+        'post_replacements.created_at AS event_at',
+        'post_replacements.replaced_at AS event_at',
+      );
+      expect(declared.match(/post_replacements\.replaced_at AS event_at/g)).toHaveLength(2);
+      writeFileSync(join(dir, 'schema.yaml'), declared);
+      const planned = await cli('--config', cfg, 'plan', '--name', 'replaced_at');
+      expect(planned.code, planned.stderr).toBe(0);
+      // Numbered after the plans the other tests of this file wrote.
+      const name = readdirSync(join(dir, 'plans')).find((f) => f.endsWith('_replaced_at.plan.yaml'));
+      const planFile = join(dir, 'plans', name ?? 'missing');
+      const plan = await readPlan(planFile);
+      const steps = plan.releases.flatMap((r) => [...r.expand, ...r.backfill, ...r.contract]);
+      expect(steps.filter((x) => x.change === 'replace_view' || x.change === 'drop_view')).toEqual([]);
+      const retire = steps.find((x) => x.action === 'retire_old_column');
+      expect(retire?.sql).toMatch(
+        /DROP VIEW public\.(post_events|user_actions);\n {2}DROP VIEW public\.(post_events|user_actions);/,
+      );
+      expect(retire?.sql).toContain('post_replacements.replaced_at AS event_at');
       const rehearsed = await cli('--config', cfg, 'rehearse', planFile);
       expect(rehearsed.code, rehearsed.stderr + rehearsed.stdout).toBe(0);
     }, 300_000);

@@ -215,6 +215,37 @@ const cases: [Change, string][] = [
     },
     'run sql step users_rls (2 statements, expand)',
   ],
+  [
+    { kind: 'create_view', schema: 'app', view: { kind: 'view', name: 'Active', definition: 'SELECT 1' } },
+    'create view app."Active"',
+  ],
+  [
+    {
+      kind: 'drop_view',
+      schema: 'app',
+      view: { kind: 'view', name: 'totals', materialized: true, definition: 'SELECT 1' },
+    },
+    'drop materialized view app.totals',
+  ],
+  [
+    {
+      kind: 'replace_view',
+      schema: 'app',
+      from: { kind: 'view', name: 'v', definition: 'SELECT 1' },
+      to: { kind: 'view', name: 'v', definition: 'SELECT 2' },
+    },
+    'replace view app.v',
+  ],
+  [
+    {
+      kind: 'set_comment',
+      schema: 'app',
+      target: { kind: 'view_column', view: 'v', column: 'n' },
+      from: null,
+      to: 'x',
+    },
+    'set comment on column app.v.n',
+  ],
 ];
 
 describe('describeChange', () => {

@@ -172,7 +172,23 @@ describe('rename_table', () => {
       '0/expand create_compatibility_view [ACCESS SHARE]',
       '1/contract drop_compatibility_view',
     ]);
-    const view = `CREATE VIEW ${HQ}."Orders" AS SELECT id, "Note é" FROM ${HQ}."Purchases"`;
+    const view = [
+      'DO $sy$',
+      'DECLARE',
+      '  g record;',
+      'BEGIN',
+      `  CREATE VIEW ${HQ}."Orders" WITH (security_invoker = true) AS SELECT id, "Note é" FROM ${HQ}."Purchases";`,
+      '  FOR g IN',
+      "    SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee, a.is_grantable",
+      '    FROM pg_class t CROSS JOIN LATERAL aclexplode(t.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee',
+      `    WHERE t.oid = '${HQ}."Purchases"'::regclass AND a.grantee <> t.relowner`,
+      '  LOOP',
+      `    EXECUTE format('GRANT %s ON ${HQ}."Orders" TO %s%s', g.privilege_type, g.grantee,`,
+      "      CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);",
+      '  END LOOP;',
+      'END',
+      '$sy$',
+    ].join('\n');
     expect(p.steps.map(sql)).toEqual([
       {
         sql: `ALTER TABLE ${HQ}."Orders" RENAME TO "Purchases"`,

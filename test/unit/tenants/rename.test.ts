@@ -764,6 +764,57 @@ describe('renameSchemaInModel', () => {
     });
   });
 
+  it("renames a view's query, its indexes and what it reads; other schemas stay", () => {
+    const withView: Schema = {
+      ...template,
+      views: [
+        {
+          kind: 'view',
+          name: 'totals',
+          materialized: true,
+          definition:
+            ' SELECT o.id, p.name\n   FROM (tenant_template.orders o\n     JOIN central.plans p ON ((p.id = o.id)))',
+          indexes: [
+            {
+              kind: 'index',
+              name: 'totals_id',
+              unique: true,
+              method: 'btree',
+              keys: [{ expression: 'tenant_template.norm(name)' }],
+            },
+          ],
+          derived: {
+            columns: [
+              { name: 'id', type: 'bigint' },
+              { name: 'name', type: 'tenant_template.mood' },
+            ],
+            reads: [
+              { schema: 'central', relation: 'plans', columns: ['id', 'name'] },
+              { schema: T, relation: 'orders', columns: ['id'] },
+            ],
+          },
+        },
+      ],
+    };
+    const acme = renameSchemaInModel(withView, HOSTILE);
+    const v = acme.views![0]!;
+    expect(v.definition).toBe(
+      ` SELECT o.id, p.name\n   FROM (${Q}.orders o\n     JOIN central.plans p ON ((p.id = o.id)))`,
+    );
+    expect(v.indexes![0]!.keys).toEqual([{ expression: `${Q}.norm(name)` }]);
+    expect(v.derived).toEqual({
+      columns: [
+        { name: 'id', type: 'bigint' },
+        { name: 'name', type: `${Q}.mood` },
+      ],
+      reads: [
+        { schema: 'central', relation: 'plans', columns: ['id', 'name'] },
+        { schema: HOSTILE, relation: 'orders', columns: ['id'] },
+      ],
+    });
+    expect(renameSchemaInModel(acme, T)).toStrictEqual(withView);
+  });
+
   it('adds no undefined fields and shares nothing with the template', () => {
     const acme = renameSchemaInModel(template, 'tenant_acme');
     expect(Object.keys(acme.tables[0]!.columns[0]!)).toEqual(Object.keys(template.tables[0]!.columns[0]!));
