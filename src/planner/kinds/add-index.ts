@@ -1,13 +1,14 @@
 // add_index: CREATE INDEX CONCURRENTLY in expand (SHARE UPDATE EXCLUSIVE: reads and writes go on), rolled back
 // by DROP INDEX CONCURRENTLY. Never IF NOT EXISTS: a failed concurrent build leaves an invalid index under the
 // name, which the executor checks (pg_index.indisvalid) and rebuilds, instead of skipping it. On a table
-// created by this plan the table is still empty and unused, so a plain transactional CREATE INDEX.
+// created by this plan the table is still empty and unused, so a plain transactional CREATE INDEX. An index
+// redefined under the same name is built under a temporary name and then takes the name (recipes/index-replace.ts).
 import type { AddIndex } from '../../diff/index.js';
 import { qualified } from '../../db/quote.js';
 import { createIndex, dropIndex } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, PlanContext, PlanProblem } from '../types.js';
+import type { Handler, PlanContext, PlanProblem, StepDraft } from '../types.js';
 import {
   concurrentBuildProblems,
   isNewTable,
@@ -18,11 +19,48 @@ import {
 } from '../recipes/constraints.js';
 import { milestone } from '../recipes/dependents.js';
 import { indexColumnKeys, indexCommentSteps } from '../recipes/indexes.js';
+import { indexReplaced, renameIndex, replacementNames, replacementNamesTaken } from '../recipes/index-replace.js';
 
 /** An invalid index of the same name on the same table in the source: dropped in expand (drop_index), so this rebuilds it. */
 function rebuildsInvalid(ctx: PlanContext, c: AddIndex): boolean {
   const taken = relationNamedInSource(ctx, c.schema, c.index.name);
   return taken?.table === c.table && taken.index?.invalid === true;
+}
+
+/** The new definition built concurrently under its temporary name, then given the name the old one left. */
+function replacement(c: AddIndex, ctx: PlanContext): StepDraft[] {
+  const { schema, table, index: ix } = c;
+  const { temp } = replacementNames(ix.name);
+  const where = `index ${qualified(schema, ix.name)} on ${qualified(schema, table)}`;
+  const built = { ...ix, name: temp };
+  return [
+    draft({
+      phase: 'expand',
+      action: 'create_index_concurrently',
+      description: `build the new definition of ${where} concurrently, as ${qualified(schema, temp)}`,
+      sql: createIndex(schema, table, built, { concurrently: true }),
+      rollback: [dropIndex(schema, temp, { concurrently: true })],
+      lock: 'SHARE UPDATE EXCLUSIVE',
+      locks: locked(ctx, 'expand', [schema, table]),
+      transactional: false,
+      hazards: ['INDEX_BUILD', ...(ix.unique ? (['CORRECTNESS'] as const) : [])],
+      creates: [key.index(schema, temp)],
+      requires: [key.table(schema, table), ...indexColumnKeys(ctx, 'target', schema, table, ix)],
+      costTable: { schema, table, work: 'index' },
+    }),
+    draft({
+      phase: 'expand',
+      action: 'rename_index',
+      description: `give the new definition of ${where} its name`,
+      sql: renameIndex(schema, temp, ix.name),
+      rollback: [renameIndex(schema, ix.name, temp)],
+      lock: 'SHARE UPDATE EXCLUSIVE',
+      locks: locked(ctx, 'expand', [schema, table]),
+      creates: [key.index(schema, ix.name)],
+      requires: [key.index(schema, temp), milestone.gone(key.index(schema, ix.name))],
+    }),
+    ...indexCommentSteps(schema, ix),
+  ];
 }
 
 export const addIndexHandler: Handler<AddIndex> = {
@@ -31,11 +69,21 @@ export const addIndexHandler: Handler<AddIndex> = {
     const problems: PlanProblem[] = [...nullsNotDistinctProblems(c, ctx, what, c.index.nullsNotDistinct)];
     if (!isNewTable(ctx, c.schema, c.table)) problems.push(...concurrentBuildProblems(c, ctx, what));
     const taken = relationNamedInSource(ctx, c.schema, c.index.name);
-    if (taken && !rebuildsInvalid(ctx, c)) problems.push(sameNameProblem(c, what, taken.what));
-    return problems;
+    if (!taken || rebuildsInvalid(ctx, c)) return problems;
+    if (!indexReplaced(ctx, c.schema, c.table, c.index.name))
+      return [...problems, sameNameProblem(c, what, taken.what)];
+    return [
+      ...problems,
+      ...replacementNamesTaken(ctx, c.schema, c.index.name).map((n) => ({
+        change: c,
+        message: `${what} is rebuilt under the temporary name ${qualified(c.schema, n)}, which is taken`,
+        fix: `rename ${qualified(c.schema, n)}`,
+      })),
+    ];
   },
 
   expand(c, ctx) {
+    if (indexReplaced(ctx, c.schema, c.table, c.index.name)) return replacement(c, ctx);
     const { schema, table, index: ix } = c;
     const where = `index ${qualified(schema, ix.name)} on ${qualified(schema, table)}`;
     const requires = [

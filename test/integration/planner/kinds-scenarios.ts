@@ -512,6 +512,27 @@ ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (email ~ '@') N
     }),
   },
   {
+    // Issue #14: refused before ("cannot be created while ... exists"); now built aside and swapped in, online.
+    name: 'an index redefined under the same name',
+    kind: 'add_index',
+    source: `${CUSTOMERS}
+CREATE INDEX customers_email_idx ON customers (email);
+COMMENT ON INDEX customers_email_idx IS 'login lookups';`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+CREATE INDEX customers_email_idx ON customers (lower(email)) INCLUDE (name);
+COMMENT ON INDEX customers_email_idx IS 'login lookups, any case';`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand create_index_concurrently',
+        '1 expand rename_index',
+        '1 expand rename_index',
+        '1 expand comment_index',
+        '2 contract drop_index_concurrently',
+      ]),
+  },
+  {
     name: 'an index removed',
     kind: 'drop_index',
     source: `${CUSTOMERS}

@@ -277,3 +277,55 @@ describe('drop_index', () => {
     expect(validate!.requires).toEqual(reattach!.creates);
   });
 });
+
+// Issue #14: refused before; now online as pg-schema-diff does it, every step with its rollback.
+describe('an index redefined under the same name', () => {
+  const old = idx('users_name_idx', ['name']);
+  const next = idx('users_name_idx', ['name', 'email'], { where: '(id > 0)' });
+  const ctx = context(app({ ...users, indexes: [old] }), app({ ...users, indexes: [next] }));
+
+  it('add_index builds it as <name>__new concurrently, then gives it the name the old one left', () => {
+    expect(h.add_index.validate(add(next), ctx)).toEqual([]);
+    expect(h.add_index.expand(add(next), ctx).map((d) => [d.action, d.sql, d.rollback, d.transactional])).toEqual([
+      [
+        'create_index_concurrently',
+        'CREATE INDEX CONCURRENTLY users_name_idx__new ON app.users USING btree (name, email) WHERE (id > 0)',
+        ['DROP INDEX CONCURRENTLY app.users_name_idx__new'],
+        false,
+      ],
+      [
+        'rename_index',
+        'ALTER INDEX app.users_name_idx__new RENAME TO users_name_idx',
+        ['ALTER INDEX app.users_name_idx RENAME TO users_name_idx__new'],
+        true,
+      ],
+    ]);
+  });
+
+  it('drop_index renames the old one to <name>__old after the build, and drops it a release later', () => {
+    const [rename] = h.drop_index.expand(drop(old), ctx);
+    expect([rename!.action, rename!.sql, rename!.rollback]).toEqual([
+      'rename_index',
+      'ALTER INDEX app.users_name_idx RENAME TO users_name_idx__old',
+      ['ALTER INDEX app.users_name_idx__old RENAME TO users_name_idx'],
+    ]);
+    expect(rename!.requires).toContain(key.index('app', 'users_name_idx__new'));
+    expect(h.drop_index.contract(drop(old), ctx).map((d) => [d.releaseOffset, d.sql, d.rollback])).toEqual([
+      [
+        1,
+        'DROP INDEX CONCURRENTLY app.users_name_idx__old',
+        ['CREATE INDEX CONCURRENTLY users_name_idx__old ON app.users USING btree (name)'],
+      ],
+    ]);
+  });
+
+  it('refused when a temporary name is taken', () => {
+    const taken = context(
+      app({ ...users, indexes: [old, idx('users_name_idx__old', ['email'])] }),
+      app({ ...users, indexes: [next, idx('users_name_idx__old', ['email'])] }),
+    );
+    expect(h.add_index.validate(add(next), taken).map((p) => p.message)).toEqual([
+      'index app.users_name_idx is rebuilt under the temporary name app.users_name_idx__old, which is taken',
+    ]);
+  });
+});
