@@ -533,6 +533,24 @@ COMMENT ON INDEX customers_email_idx IS 'login lookups, any case';`,
       ]),
   },
   {
+    // Issue #14: refused before; the new check is added and validated as <name>__new and takes the name.
+    name: 'a check redefined under the same name',
+    kind: 'add_check',
+    source: `${CUSTOMERS}
+ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (email LIKE '%@%');`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (position('@' in email) > 1);`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand add_check_not_valid',
+        '1 contract validate_check',
+        '2 contract drop_check',
+        '2 contract rename_check',
+      ]),
+  },
+  {
     name: 'an index removed',
     kind: 'drop_index',
     source: `${CUSTOMERS}
