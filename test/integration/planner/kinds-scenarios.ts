@@ -551,6 +551,24 @@ ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (position('@' i
       ]),
   },
   {
+    // Issue #14: refused before; built and attached as <name>__new, it takes the name after the old one goes.
+    name: 'a unique constraint redefined under the same name',
+    kind: 'add_unique',
+    source: `${CUSTOMERS}
+ALTER TABLE customers ADD CONSTRAINT customers_contact_key UNIQUE (email);`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+ALTER TABLE customers ADD CONSTRAINT customers_contact_key UNIQUE (email, name);`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand create_unique_index_concurrently',
+        '1 contract add_constraint_using_index',
+        '2 contract drop_constraint',
+        '2 contract rename_constraint',
+      ]),
+  },
+  {
     name: 'an index removed',
     kind: 'drop_index',
     source: `${CUSTOMERS}
