@@ -98,6 +98,8 @@ export const addCheckHandler: Handler<AddCheck> = {
       lock: 'ACCESS EXCLUSIVE',
       locks: [[schema, table]],
       creates: [key.constraint(schema, table, check.name)],
+      // The new definition leaves its temporary name: the phase's expectations (rehearsal) must not look for it.
+      drops: [key.constraint(schema, table, temp)],
       requires: [key.constraint(schema, table, temp), milestone.gone(key.constraint(schema, table, check.name))],
     });
     return [...(check.notValid ? [] : [validateCheckStep(schema, table, { ...check, name: temp })]), rename];

@@ -17,7 +17,7 @@ import {
   relationNamedInSource,
   sameNameProblem,
 } from '../recipes/constraints.js';
-import { milestone } from '../recipes/dependents.js';
+import { aroundDependents, milestone } from '../recipes/dependents.js';
 import { indexColumnKeys, indexCommentSteps } from '../recipes/indexes.js';
 import { indexReplaced, renameIndex, replacementNames, replacementNamesTaken } from '../recipes/index-replace.js';
 
@@ -25,6 +25,20 @@ import { indexReplaced, renameIndex, replacementNames, replacementNamesTaken } f
 function rebuildsInvalid(ctx: PlanContext, c: AddIndex): boolean {
   const taken = relationNamedInSource(ctx, c.schema, c.index.name);
   return taken?.table === c.table && taken.index?.invalid === true;
+}
+
+/**
+ * Dropping the new definition again. A unique index on plain columns may have been picked by foreign keys
+ * re-added while it existed (rolling back the next release's drop of the old one re-adds them, and PostgreSQL
+ * takes the first matching index by OID, which is this one): they are taken off around the drop and put back
+ * on the old definition (the postmortem in shared/seeds: a rollback that cannot drop a unique index foreign
+ * keys depend on).
+ */
+function buildRollback(ctx: PlanContext, c: AddIndex, temp: string): string[] {
+  const drop = [dropIndex(c.schema, temp, { concurrently: true })];
+  const columns = c.index.keys.map((k) => k.column);
+  if (!c.index.unique || c.index.where !== undefined || !columns.every((x) => x !== undefined)) return drop;
+  return aroundDependents(ctx, { schema: c.schema, table: c.table, columns: columns as string[] }, drop);
 }
 
 /** The new definition built concurrently under its temporary name, then given the name the old one left. */
@@ -39,7 +53,7 @@ function replacement(c: AddIndex, ctx: PlanContext): StepDraft[] {
       action: 'create_index_concurrently',
       description: `build the new definition of ${where} concurrently, as ${qualified(schema, temp)}`,
       sql: createIndex(schema, table, built, { concurrently: true }),
-      rollback: [dropIndex(schema, temp, { concurrently: true })],
+      rollback: buildRollback(ctx, c, temp),
       lock: 'SHARE UPDATE EXCLUSIVE',
       locks: locked(ctx, 'expand', [schema, table]),
       transactional: false,
@@ -57,6 +71,8 @@ function replacement(c: AddIndex, ctx: PlanContext): StepDraft[] {
       lock: 'SHARE UPDATE EXCLUSIVE',
       locks: locked(ctx, 'expand', [schema, table]),
       creates: [key.index(schema, ix.name)],
+      // The new definition leaves its temporary name: the phase's expectations (rehearsal) must not look for it.
+      drops: [key.index(schema, temp)],
       requires: [key.index(schema, temp), milestone.gone(key.index(schema, ix.name))],
     }),
     ...indexCommentSteps(schema, ix),

@@ -33,8 +33,10 @@ function replaces(ctx: PlanContext, c: AddUnique): boolean {
 }
 
 function spec(c: AddUnique, ctx: PlanContext): KeySpec {
-  const u = replaces(ctx, c) ? { ...c.unique, name: derivedName(c.unique.name, '__new') } : c.unique;
+  const replacing = replaces(ctx, c);
+  const u = replacing ? { ...c.unique, name: derivedName(c.unique.name, '__new') } : c.unique;
   return {
+    ...(replacing ? { replaces: true as const } : {}),
     schema: c.schema,
     table: c.table,
     name: u.name,
@@ -66,7 +68,13 @@ function rename(c: AddUnique, ctx: PlanContext): StepDraft[] {
       lock: 'ACCESS EXCLUSIVE',
       locks: [[schema, table]],
       creates: [key.constraint(schema, table, u.name), key.index(schema, u.name)],
-      requires: [key.constraint(schema, table, temp), milestone.gone(key.constraint(schema, table, u.name))],
+      // The new definition leaves its temporary name: the phase's expectations (rehearsal) must not look for it.
+      drops: [key.constraint(schema, table, temp), key.index(schema, temp)],
+      requires: [
+        key.constraint(schema, table, temp),
+        milestone.gone(key.constraint(schema, table, u.name)),
+        milestone.gone(key.index(schema, u.name)),
+      ],
     }),
   ];
 }

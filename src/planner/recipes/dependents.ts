@@ -172,7 +172,9 @@ export function withDependents(ctx: PlanContext, ref: KeyColumns, what: string, 
     (d): d is DependentForeignKey & { target: ForeignKey } => d.target !== undefined,
   );
   if (deps.length === 0) return [dropped];
-  const remaining = candidateKeyObjects(ctx.target, ref, { constraints: true });
+  // A key of the target under the dropped one's name (a key redefined under the same name) takes that name only
+  // after the drop: the foreign keys go back on it under its temporary name, after the drop.
+  const remaining = candidateKeyObjects(ctx.target, ref, { constraints: true }).filter((k) => !drop.drops.includes(k));
   const base = { phase: 'contract', releaseOffset: drop.releaseOffset } as const;
   const before: StepDraft[] = [];
   const after: StepDraft[] = [];

@@ -33,6 +33,11 @@ export interface KeySpec {
   readonly direct: string;
   /** ADD CONSTRAINT ... USING INDEX n. */
   readonly usingIndex: string;
+  /**
+   * The key replaces one of the same columns under a temporary name: foreign keys re-added while both
+   * existed may have picked this one's index, so dropping it again goes around them.
+   */
+  readonly replaces?: true;
   /** Rollback statements to run right after DROP CONSTRAINT (a primary key's implied SET NOT NULL). */
   readonly afterDrop: readonly string[];
   /** Extra facts of the USING INDEX step. */
@@ -78,7 +83,9 @@ export function keyExpand(ctx: PlanContext, k: KeySpec): StepDraft[] {
       action: 'create_unique_index_concurrently',
       description: `build the unique index of ${on} concurrently`,
       sql: createIndex(k.schema, k.table, keyIndex(k.name, k.columns, k.nullsNotDistinct), { concurrently: true }),
-      rollback: [dropIndex(k.schema, k.name, { concurrently: true })],
+      rollback: k.replaces
+        ? aroundDependents(ctx, k, [dropIndex(k.schema, k.name, { concurrently: true })])
+        : [dropIndex(k.schema, k.name, { concurrently: true })],
       lock: 'SHARE UPDATE EXCLUSIVE',
       locks: [[k.schema, k.table]],
       transactional: false,
