@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 
 const declared: typeof import('../src/schema/declared/declared.js') = await import(
-  new URL('../dist/schema/declared.js', import.meta.url).href
+  new URL('../dist/schema/declared/declared.js', import.meta.url).href
 );
 const target = new URL('../schema/switchyard.schema.json', import.meta.url);
 await writeFile(target, `${JSON.stringify(declared.jsonSchema(), null, 2)}\n`);

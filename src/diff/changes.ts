@@ -281,7 +281,13 @@ export type CommentTarget =
   | { readonly kind: 'table'; readonly table: string }
   | { readonly kind: 'column'; readonly table: string; readonly column: string }
   | { readonly kind: 'index'; readonly table: string; readonly index: string }
-  | { readonly kind: 'enum'; readonly enum: string };
+  | { readonly kind: 'enum'; readonly enum: string }
+  /** A primary key, unique constraint, foreign key or check. */
+  | { readonly kind: 'constraint'; readonly table: string; readonly constraint: string }
+  | { readonly kind: 'trigger'; readonly table: string; readonly trigger: string }
+  | { readonly kind: 'sequence'; readonly sequence: string }
+  /** `args`: the identity arguments, as the target's catalog prints them. */
+  | { readonly kind: 'function'; readonly function: string; readonly args: string };
 
 /** A comment on an object present on both sides; null is no comment (COMMENT ... IS NULL removes it). */
 export interface SetComment extends InSchema<'set_comment'> {

@@ -22,6 +22,14 @@ function commentTarget(schema: string, t: CommentTarget): string {
       return `index ${qualified(schema, t.index)}`;
     case 'enum':
       return `enum ${qualified(schema, t.enum)}`;
+    case 'constraint':
+      return `constraint ${ident(t.constraint)} on ${qualified(schema, t.table)}`;
+    case 'trigger':
+      return `trigger ${ident(t.trigger)} on ${qualified(schema, t.table)}`;
+    case 'sequence':
+      return `sequence ${qualified(schema, t.sequence)}`;
+    case 'function':
+      return `function ${qualified(schema, t.function)}(${t.args})`;
   }
 }
 

@@ -16,6 +16,7 @@ import { constraintNamedInSource, findTable, isNewTable, locked, sameNameProblem
 import { milestone } from '../recipes/dependents.js';
 import { derivedName } from '../recipes/tables.js';
 import { checkRequires, describeCheck, validateCheckStep } from '../recipes/checks.js';
+import { commentSteps } from '../recipes/comments.js';
 
 /** A check of the same name on the same existing table in the source, which this one replaces. */
 function replaces(ctx: PlanContext, c: AddCheck): boolean {
@@ -78,6 +79,16 @@ export const addCheckHandler: Handler<AddCheck> = {
         creates: [key.constraint(schema, table, ck.name)],
         requires: checkRequires(ctx, 'target', schema, table, ck),
       }),
+      // Under the temporary name of a replacement, the comment goes along when it takes the name.
+      ...commentSteps(
+        {
+          phase: 'expand',
+          target: { kind: 'constraint', schema, table, name: ck.name },
+          what: describeCheck(schema, table, ck),
+          requires: [key.constraint(schema, table, ck.name)],
+        },
+        ck.comment,
+      ),
     ];
   },
 

@@ -43,6 +43,7 @@ function spec(c: AddUnique, ctx: PlanContext): KeySpec {
     columns: u.columns,
     ...(u.nullsNotDistinct ? { nullsNotDistinct: true as const } : {}),
     what: `unique constraint ${ident(u.name)}`,
+    ...(u.comment !== undefined ? { comment: u.comment } : {}),
     direct: renderAddUnique(c.schema, c.table, u),
     usingIndex: renderAddUnique(c.schema, c.table, u, { usingIndex: u.name }),
     afterDrop: [],

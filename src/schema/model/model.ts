@@ -53,6 +53,7 @@ export interface PrimaryKey {
   readonly kind: 'primary_key';
   readonly name: string;
   readonly columns: readonly string[];
+  readonly comment?: string;
 }
 
 export interface UniqueConstraint {
@@ -62,6 +63,7 @@ export interface UniqueConstraint {
   readonly nullsNotDistinct?: true;
   readonly deferrable?: true;
   readonly initiallyDeferred?: true;
+  readonly comment?: string;
 }
 
 /** One key of an index: a column or an expression, with its options. */
@@ -108,6 +110,7 @@ export interface ForeignKey {
   readonly initiallyDeferred: boolean;
   /** Added NOT VALID and not yet validated (an intermediate state of a plan). */
   readonly notValid?: true;
+  readonly comment?: string;
 }
 
 export interface Check {
@@ -117,6 +120,7 @@ export interface Check {
   readonly expression: string;
   readonly notValid?: true;
   readonly noInherit?: true;
+  readonly comment?: string;
 }
 
 export interface Trigger {
@@ -129,6 +133,7 @@ export interface Trigger {
   readonly function: { readonly schema: string; readonly name: string };
   readonly when?: string;
   readonly enabled: TriggerEnabled;
+  readonly comment?: string;
 }
 
 export interface Table {
@@ -166,6 +171,7 @@ export interface Sequence {
   readonly cycle: boolean;
   /** `ALTER SEQUENCE ... OWNED BY table.column` (serial columns). */
   readonly ownedBy?: { readonly table: string; readonly column: string };
+  readonly comment?: string;
 }
 
 /** A function defined in an application schema (switchyard's own sync trigger functions among them). */
@@ -176,6 +182,7 @@ export interface Function {
   readonly args: string;
   /** The complete `CREATE OR REPLACE FUNCTION` statement as `pg_get_functiondef` prints it. */
   readonly definition: string;
+  readonly comment?: string;
 }
 
 export interface Schema {
