@@ -4,7 +4,7 @@
 // created by this plan the table is still empty and unused, so a plain transactional CREATE INDEX. An index
 // redefined under the same name is built under a temporary name and then takes the name (recipes/index-replace.ts).
 import type { AddIndex } from '../../diff/index.js';
-import { qualified } from '../../db/quote.js';
+import { ident, qualified } from '../../db/quote.js';
 import { createIndex, dropIndex } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
@@ -18,6 +18,7 @@ import {
   sameNameProblem,
 } from '../recipes/constraints.js';
 import { aroundDependents, milestone } from '../recipes/dependents.js';
+import { doBlock } from '../recipes/shadow-steps.js';
 import { indexColumnKeys, indexCommentSteps } from '../recipes/indexes.js';
 import { indexReplaced, renameIndex, replacementNames, replacementNamesTaken } from '../recipes/index-replace.js';
 
@@ -44,7 +45,7 @@ function buildRollback(ctx: PlanContext, c: AddIndex, temp: string): string[] {
 /** The new definition built concurrently under its temporary name, then given the name the old one left. */
 function replacement(c: AddIndex, ctx: PlanContext): StepDraft[] {
   const { schema, table, index: ix } = c;
-  const { temp } = replacementNames(ix.name);
+  const { temp, retired } = replacementNames(ix.name);
   const where = `index ${qualified(schema, ix.name)} on ${qualified(schema, table)}`;
   const built = { ...ix, name: temp };
   return [
@@ -62,18 +63,19 @@ function replacement(c: AddIndex, ctx: PlanContext): StepDraft[] {
       requires: [key.table(schema, table), ...indexColumnKeys(ctx, 'target', schema, table, ix)],
       costTable: { schema, table, work: 'index' },
     }),
+    // Both renames in one statement (a DO block, one transaction): no moment without an index of the name.
     draft({
       phase: 'expand',
-      action: 'rename_index',
-      description: `give the new definition of ${where} its name`,
-      sql: renameIndex(schema, temp, ix.name),
-      rollback: [renameIndex(schema, ix.name, temp)],
+      action: 'swap_index_names',
+      description: `in one transaction: rename the old definition of ${where} to ${qualified(schema, retired)}, and the new one to ${ident(ix.name)}`,
+      sql: doBlock([renameIndex(schema, ix.name, retired), renameIndex(schema, temp, ix.name)]),
+      rollback: [renameIndex(schema, ix.name, temp), renameIndex(schema, retired, ix.name)],
       lock: 'SHARE UPDATE EXCLUSIVE',
       locks: locked(ctx, 'expand', [schema, table]),
-      creates: [key.index(schema, ix.name)],
+      creates: [key.index(schema, ix.name), key.index(schema, retired)],
       // The new definition leaves its temporary name: the phase's expectations (rehearsal) must not look for it.
       drops: [key.index(schema, temp)],
-      requires: [key.index(schema, temp), milestone.gone(key.index(schema, ix.name))],
+      requires: [key.table(schema, table), key.index(schema, temp)],
     }),
     ...indexCommentSteps(schema, ix),
   ];

@@ -3,8 +3,9 @@
 // that foreign keys of the target may still use is dropped around them (recipes/dependents.ts). Two special cases:
 // an index left invalid by a failed concurrent build serves no query, so it goes in expand, before its rebuild
 // (add_index of the same name); an index that a new constraint adopts (ADD CONSTRAINT ... USING INDEX, see
-// add_unique) is not dropped at all. An index redefined under the same name is renamed away in expand, so that
-// the new definition can take the name, and dropped under that name a release later (recipes/index-replace.ts).
+// add_unique) is not dropped at all. An index redefined under the same name is renamed away by add_index's swap
+// in expand, so that the new definition can take the name, and dropped under that name a release later
+// (recipes/index-replace.ts).
 import type { DropIndex } from '../../diff/index.js';
 import { qualified } from '../../db/quote.js';
 import { createIndex, dropIndex as renderDropIndex } from '../../sql/render/index.js';
@@ -13,7 +14,7 @@ import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
 import { indexCommentSteps, indexColumnKeys } from '../recipes/indexes.js';
 import { adoptable, concurrentBuildProblems, findTable, locked } from '../recipes/constraints.js';
-import { indexReplacing, renameIndex, replacementNames } from '../recipes/index-replace.js';
+import { indexReplacing, replacementNames } from '../recipes/index-replace.js';
 import { dropping, milestone, orphanedDependents, withDependents, type KeyColumns } from '../recipes/dependents.js';
 
 /** The target constraint of the same name on the same table takes this index over (ADD CONSTRAINT ... USING INDEX). */
@@ -43,23 +44,8 @@ export const dropIndexHandler: Handler<DropIndex> = {
   },
 
   expand(c, ctx) {
-    if (!adopted(ctx, c) && indexReplacing(ctx, c.schema, c.table, c.index)) {
-      const { temp, retired } = replacementNames(c.index.name);
-      return [
-        draft({
-          phase: 'expand',
-          action: 'rename_index',
-          description: `rename the old definition of index ${qualified(c.schema, c.index.name)} to ${qualified(c.schema, retired)}`,
-          sql: renameIndex(c.schema, c.index.name, retired),
-          rollback: [renameIndex(c.schema, retired, c.index.name)],
-          lock: 'SHARE UPDATE EXCLUSIVE',
-          locks: locked(ctx, 'expand', [c.schema, c.table]),
-          creates: [milestone.gone(key.index(c.schema, c.index.name)), key.index(c.schema, retired)],
-          // After the new definition is built, so that the two renames follow each other.
-          requires: [key.table(c.schema, c.table), key.index(c.schema, temp)],
-        }),
-      ];
-    }
+    // A replaced index is renamed away by add_index's swap, in the same statement as the new one takes its name.
+    if (!adopted(ctx, c) && indexReplacing(ctx, c.schema, c.table, c.index)) return [];
     if (!c.index.invalid || adopted(ctx, c)) return [];
     // The index is replaced within the phase (add_index rebuilds it after this step's `gone` milestone), so
     // key.index is not listed in `drops`: steps requiring the rebuilt index must not be ordered before this one.

@@ -1,7 +1,8 @@
 // An index redefined under the same name, online as pg-schema-diff does it: add_index builds the new definition
-// concurrently under a temporary name (`<name>__new`); drop_index renames the old one away (`<name>__old`) and
-// add_index gives the new one the name, two short renames in expand; the old index is dropped concurrently in
-// the contract of the next release. Queries always have one of the two, and every step has its rollback.
+// concurrently under a temporary name (`<name>__new`), then swaps the names in one statement (the old one to
+// `<name>__old`, the new one to the name: two renames in a DO block, one short transaction); drop_index drops
+// the old one concurrently in the contract of the next release. Queries always have one of the two, an index
+// always has the name, and every step has its rollback.
 import type { Index } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import type { PlanContext } from '../types.js';

@@ -526,8 +526,7 @@ COMMENT ON INDEX customers_email_idx IS 'login lookups, any case';`,
     plan: (p) =>
       expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
         '1 expand create_index_concurrently',
-        '1 expand rename_index',
-        '1 expand rename_index',
+        '1 expand swap_index_names',
         '1 expand comment_index',
         '2 contract drop_index_concurrently',
       ]),

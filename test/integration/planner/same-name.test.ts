@@ -90,7 +90,7 @@ describe('a unique key redefined under the same name while foreign keys use it',
       phases(scenario).map((p) => `${p.label}: ${p.steps.map((s) => s.action).join(', ')}`),
     ).toMatchInlineSnapshot(`
       [
-        "release 1 expand: create_unique_index_concurrently, create_index_concurrently, rename_index, rename_index",
+        "release 1 expand: create_unique_index_concurrently, create_index_concurrently, swap_index_names",
         "release 1 contract: add_constraint_using_index",
         "release 2 contract: detach_foreign_key, drop_constraint, reattach_foreign_key, validate_foreign_key, rename_constraint, detach_foreign_key, drop_index_concurrently, reattach_foreign_key, validate_foreign_key",
       ]

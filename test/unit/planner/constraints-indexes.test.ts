@@ -8,6 +8,12 @@ import type { Index } from '../../../src/schema/model/model.js';
 import { app, col, db, fk, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 
+const keys = (d: { creates: unknown; requires: unknown; drops: unknown }) => ({
+  creates: d.creates,
+  requires: d.requires,
+  drops: d.drops,
+});
+
 const users = table('users', [notNull('id'), col('name', 'text'), col('email', 'text')], {
   primaryKey: pk('users_pkey', ['id']),
 });
@@ -284,9 +290,10 @@ describe('an index redefined under the same name', () => {
   const next = idx('users_name_idx', ['name', 'email'], { where: '(id > 0)' });
   const ctx = context(app({ ...users, indexes: [old] }), app({ ...users, indexes: [next] }));
 
-  it('add_index builds it as <name>__new concurrently, then gives it the name the old one left', () => {
+  it('add_index builds it as <name>__new concurrently, then swaps the names in one statement', () => {
     expect(h.add_index.validate(add(next), ctx)).toEqual([]);
-    expect(h.add_index.expand(add(next), ctx).map((d) => [d.action, d.sql, d.rollback, d.transactional])).toEqual([
+    const steps = h.add_index.expand(add(next), ctx);
+    expect(steps.map((d) => [d.action, d.sql, d.rollback, d.transactional])).toEqual([
       [
         'create_index_concurrently',
         'CREATE INDEX CONCURRENTLY users_name_idx__new ON app.users USING btree (name, email) WHERE (id > 0)',
@@ -294,22 +301,31 @@ describe('an index redefined under the same name', () => {
         false,
       ],
       [
-        'rename_index',
-        'ALTER INDEX app.users_name_idx__new RENAME TO users_name_idx',
-        ['ALTER INDEX app.users_name_idx RENAME TO users_name_idx__new'],
+        'swap_index_names',
+        [
+          'DO $sy$',
+          'BEGIN',
+          '  ALTER INDEX app.users_name_idx RENAME TO users_name_idx__old;',
+          '  ALTER INDEX app.users_name_idx__new RENAME TO users_name_idx;',
+          'END',
+          '$sy$',
+        ].join('\n'),
+        [
+          'ALTER INDEX app.users_name_idx RENAME TO users_name_idx__new',
+          'ALTER INDEX app.users_name_idx__old RENAME TO users_name_idx',
+        ],
         true,
       ],
     ]);
+    expect(keys(steps[1]!)).toEqual({
+      creates: [key.index('app', 'users_name_idx'), key.index('app', 'users_name_idx__old')],
+      requires: [key.table('app', 'users'), key.index('app', 'users_name_idx__new')],
+      drops: [key.index('app', 'users_name_idx__new')],
+    });
   });
 
-  it('drop_index renames the old one to <name>__old after the build, and drops it a release later', () => {
-    const [rename] = h.drop_index.expand(drop(old), ctx);
-    expect([rename!.action, rename!.sql, rename!.rollback]).toEqual([
-      'rename_index',
-      'ALTER INDEX app.users_name_idx RENAME TO users_name_idx__old',
-      ['ALTER INDEX app.users_name_idx__old RENAME TO users_name_idx'],
-    ]);
-    expect(rename!.requires).toContain(key.index('app', 'users_name_idx__new'));
+  it('drop_index leaves the rename to the swap, and drops the old one a release later under its new name', () => {
+    expect(h.drop_index.expand(drop(old), ctx)).toEqual([]);
     expect(h.drop_index.contract(drop(old), ctx).map((d) => [d.releaseOffset, d.sql, d.rollback])).toEqual([
       [
         1,

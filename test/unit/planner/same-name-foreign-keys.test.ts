@@ -78,9 +78,10 @@ describe('a unique index a foreign key uses, redefined under the same name', () 
       'ALTER TABLE app.orders ADD CONSTRAINT orders_customer_email_fkey FOREIGN KEY (customer_email) REFERENCES app.customers (email) NOT VALID',
       'ALTER TABLE app.orders VALIDATE CONSTRAINT orders_customer_email_fkey',
     ]);
-    expect([rename!.sql, ...rename!.rollback]).toEqual([
-      'ALTER INDEX app.customers_email_idx__new RENAME TO customers_email_idx',
+    expect([rename!.action, ...rename!.rollback]).toEqual([
+      'swap_index_names',
       'ALTER INDEX app.customers_email_idx RENAME TO customers_email_idx__new',
+      'ALTER INDEX app.customers_email_idx__old RENAME TO customers_email_idx',
     ]);
     expect(rename!.drops).toEqual([key.index('app', 'customers_email_idx__new')]);
   });
