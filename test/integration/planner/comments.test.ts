@@ -127,3 +127,27 @@ describe('introspect round trip', () => {
     expect((await inventory(db.client, { includeSchemas: ['public'] })).map(describeNotModeled)).toEqual([]);
   });
 });
+
+describe('a commented check on a column whose type changes', () => {
+  it('keeps its comment through the copy on the new column and the swap, and back on rollback', async () => {
+    const table = (type: string) => `
+CREATE TABLE employees (id bigint NOT NULL PRIMARY KEY, salary ${type}, CONSTRAINT employees_salary_check CHECK (salary > 0));
+COMMENT ON CONSTRAINT employees_salary_check ON employees IS 'paid staff only';`;
+    const db = await freshDatabase();
+    const yaml = `
+schemas:
+  public:
+    tables:
+      employees:
+        columns:
+          id: { type: bigint, nullable: false }
+          salary: { type: bigint, down: 'salary::integer' }
+        primaryKey: { columns: [id] }
+        checks:
+          employees_salary_check: { expression: salary > 0, comment: paid staff only }
+`;
+    const scenario = await planScenario(db, `${table('integer')}\nINSERT INTO employees VALUES (1, 10);`, yaml);
+    expect(allSteps(scenario.plan).map((s) => s.action)).toContain('swap_columns');
+    await checkScenario(db, scenario, { freshDatabase });
+  });
+});
