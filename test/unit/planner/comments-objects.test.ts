@@ -76,7 +76,7 @@ describe('the diff', () => {
   it('a comment-only change on a constraint, trigger, sequence or function is a set_comment', () => {
     const source = db(
       schema('app', {
-        tables: [users({ checks: [check('c', 'email <> ')], triggers: [trigger('t')] })],
+        tables: [users({ checks: [check('c', "email <> ''")], triggers: [trigger('t')] })],
         sequences: [sequence('s')],
         functions: [fn('touch')],
       }),
@@ -85,7 +85,7 @@ describe('the diff', () => {
       schema('app', {
         tables: [
           users({
-            checks: [check('c', 'email <> ', { comment: 'c' })],
+            checks: [check('c', "email <> ''", { comment: 'c' })],
             triggers: [trigger('t', { comment: 't', enabled: 'always' })],
           }),
         ],
