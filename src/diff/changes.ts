@@ -307,7 +307,13 @@ export type CommentTarget =
   | { readonly kind: 'index'; readonly table: string; readonly index: string }
   | { readonly kind: 'enum'; readonly enum: string }
   | { readonly kind: 'view'; readonly view: string; readonly materialized: boolean }
-  | { readonly kind: 'view_column'; readonly view: string; readonly column: string };
+  | { readonly kind: 'view_column'; readonly view: string; readonly column: string }
+  /** A primary key, unique constraint, foreign key or check. */
+  | { readonly kind: 'constraint'; readonly table: string; readonly constraint: string }
+  | { readonly kind: 'trigger'; readonly table: string; readonly trigger: string }
+  | { readonly kind: 'sequence'; readonly sequence: string }
+  /** `args`: the identity arguments, as the target's catalog prints them. */
+  | { readonly kind: 'function'; readonly function: string; readonly args: string };
 
 /** A comment on an object present on both sides; null is no comment (COMMENT ... IS NULL removes it). */
 export interface SetComment extends InSchema<'set_comment'> {

@@ -1,7 +1,8 @@
-// Constraints have no in-place alteration except VALIDATE: any other difference is a drop of the source
-// constraint and an add of the target one under the same name.
+// Constraints have no in-place alteration except VALIDATE and COMMENT: any other difference is a drop of the
+// source constraint and an add of the target one under the same name (which carries its comment).
 import type { Check, ForeignKey, PrimaryKey, UniqueConstraint } from '../schema/model/model.js';
 import type { Change } from './changes.js';
+import { diffComment } from './comments.js';
 import { byName, omit, pairByKey, same } from './list.js';
 import type { Emit } from './order.js';
 
@@ -12,16 +13,31 @@ interface Kinds<T> {
   validate?(item: T): Change;
 }
 
-function diffNamed<T extends { readonly name: string; readonly notValid?: true }>(
+function diffNamed<T extends { readonly name: string; readonly notValid?: true; readonly comment?: string }>(
   emit: Emit,
+  schema: string,
+  table: string,
   from: readonly T[],
   to: readonly T[],
   kinds: Kinds<T>,
 ): void {
   for (const { from: f, to: t } of pairByKey(from, to, byName)) {
-    if (f && t && same(f, t)) continue;
-    if (f && t && kinds.validate && f.notValid && !t.notValid && same(omit(f, 'notValid'), t)) {
+    const comment = () =>
+      diffComment(emit, schema, { kind: 'constraint', table, constraint: t!.name }, f!.comment, t!.comment);
+    if (f && t && same(omit(f, 'comment'), omit(t, 'comment'))) {
+      comment();
+      continue;
+    }
+    if (
+      f &&
+      t &&
+      kinds.validate &&
+      f.notValid &&
+      !t.notValid &&
+      same(omit(f, 'notValid', 'comment'), omit(t, 'comment'))
+    ) {
       emit(kinds.validate(t));
+      comment();
       continue;
     }
     if (f) emit(kinds.drop(f));
@@ -37,6 +53,10 @@ export function diffPrimaryKey(
   from: PrimaryKey | undefined,
   to: PrimaryKey | undefined,
 ): void {
+  if (from && to && same(omit(from, 'comment'), omit(to, 'comment'))) {
+    diffComment(emit, schema, { kind: 'constraint', table, constraint: to.name }, from.comment, to.comment);
+    return;
+  }
   if (same(from, to)) return;
   if (from) emit({ kind: 'drop_primary_key', schema, table, primaryKey: from });
   if (to) emit({ kind: 'add_primary_key', schema, table, primaryKey: to });
@@ -49,7 +69,7 @@ export function diffUnique(
   from: readonly UniqueConstraint[],
   to: readonly UniqueConstraint[],
 ): void {
-  diffNamed(emit, from, to, {
+  diffNamed(emit, schema, table, from, to, {
     add: (unique) => ({ kind: 'add_unique', schema, table, unique }),
     drop: (unique) => ({ kind: 'drop_unique', schema, table, unique }),
   });
@@ -62,7 +82,7 @@ export function diffChecks(
   from: readonly Check[],
   to: readonly Check[],
 ): void {
-  diffNamed(emit, from, to, {
+  diffNamed(emit, schema, table, from, to, {
     add: (check) => ({ kind: 'add_check', schema, table, check }),
     drop: (check) => ({ kind: 'drop_check', schema, table, check }),
     validate: (check) => ({ kind: 'validate_check', schema, table, check }),
@@ -76,7 +96,7 @@ export function diffForeignKeys(
   from: readonly ForeignKey[],
   to: readonly ForeignKey[],
 ): void {
-  diffNamed(emit, from, to, {
+  diffNamed(emit, schema, table, from, to, {
     add: (foreignKey) => ({ kind: 'add_foreign_key', schema, table, foreignKey }),
     drop: (foreignKey) => ({ kind: 'drop_foreign_key', schema, table, foreignKey }),
     validate: (foreignKey) => ({ kind: 'validate_foreign_key', schema, table, foreignKey }),

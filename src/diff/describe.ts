@@ -26,6 +26,14 @@ function commentTarget(schema: string, t: CommentTarget): string {
       return `${t.materialized ? 'materialized view' : 'view'} ${qualified(schema, t.view)}`;
     case 'view_column':
       return `column ${qualified(schema, t.view)}.${ident(t.column)}`;
+    case 'constraint':
+      return `constraint ${ident(t.constraint)} on ${qualified(schema, t.table)}`;
+    case 'trigger':
+      return `trigger ${ident(t.trigger)} on ${qualified(schema, t.table)}`;
+    case 'sequence':
+      return `sequence ${qualified(schema, t.sequence)}`;
+    case 'function':
+      return `function ${qualified(schema, t.function)}(${t.args})`;
   }
 }
 

@@ -2,6 +2,7 @@
 // names are not part of the identity, so a renamed parameter is a replace_function, as in PostgreSQL) and
 // compared by their complete definition text, as pg_get_functiondef prints it.
 import type { Function } from '../schema/model/model.js';
+import { diffComment } from './comments.js';
 import { pairByKey } from './list.js';
 import type { Emit } from './order.js';
 
@@ -43,6 +44,10 @@ export function diffFunctions(emit: Emit, schema: string, from: readonly Functio
   for (const { from: f, to: t } of pairByKey(from, to, signature)) {
     if (!f && t) emit({ kind: 'create_function', schema, function: t });
     else if (f && !t) emit({ kind: 'drop_function', schema, function: f });
-    else if (f && t && f.definition !== t.definition) emit({ kind: 'replace_function', schema, from: f, to: t });
+    else if (f && t) {
+      if (f.definition !== t.definition) emit({ kind: 'replace_function', schema, from: f, to: t });
+      // A replace_function that drops and creates the function puts the target's comment back itself.
+      diffComment(emit, schema, { kind: 'function', function: t.name, args: t.args }, f.comment, t.comment);
+    }
   }
 }

@@ -1,6 +1,7 @@
 // Triggers are compared on every field. Only the enabled mode has an in-place form (ALTER TABLE ... ENABLE
 // [ALWAYS|REPLICA] / DISABLE TRIGGER); any other difference is a drop and a create under the same name.
 import type { Trigger } from '../schema/model/model.js';
+import { diffComment } from './comments.js';
 import { byName, omit, pairByKey, same } from './list.js';
 import type { Emit } from './order.js';
 
@@ -12,9 +13,10 @@ export function diffTriggers(
   to: readonly Trigger[],
 ): void {
   for (const { from: f, to: t } of pairByKey(from, to, byName)) {
-    if (f && t && same(f, t)) continue;
-    if (f && t && same(omit(f, 'enabled'), omit(t, 'enabled'))) {
-      emit({ kind: 'enable_trigger', schema, table, trigger: t, from: f.enabled, to: t.enabled });
+    if (f && t && same(omit(f, 'enabled', 'comment'), omit(t, 'enabled', 'comment'))) {
+      if (f.enabled !== t.enabled)
+        emit({ kind: 'enable_trigger', schema, table, trigger: t, from: f.enabled, to: t.enabled });
+      diffComment(emit, schema, { kind: 'trigger', table, trigger: t.name }, f.comment, t.comment);
       continue;
     }
     if (f) emit({ kind: 'drop_trigger', schema, table, trigger: f });

@@ -167,7 +167,9 @@ UNION ALL
 SELECT 'publication', ns.nspname, NULL, pub.pubname, 'FOR ALL TABLES' FROM pg_publication pub CROSS JOIN ns WHERE pub.puballtables
 UNION ALL
 -- Comments the model carries: on schemas, tables, views, materialized views and their columns, indexes it reads
--- (not a constraint's), enums.
+-- (not a constraint's), enums, sequences (not an identity column's), plain functions, and the constraints
+-- (primary key, unique, foreign key, check) and triggers of tables. Still listed: comments on routines of
+-- other kinds, policies, rules, exclusion constraints, domains' constraints and every class the model does not read.
 -- A trigger's, policy's or rule's schema is its table's: pg_identify_object leaves it empty, its address names it.
 SELECT 'comment on ' || o.type, o.schema,
     CASE WHEN cardinality(a.object_names) = 3 THEN a.object_names[2] END,
@@ -180,6 +182,12 @@ SELECT 'comment on ' || o.type, o.schema,
   CROSS JOIN LATERAL (SELECT i.type, i.name,
     coalesce(i.schema, CASE WHEN cardinality(a.object_names) = 3 THEN a.object_names[1] END) AS schema) o
   WHERE d.objoid >= 16384 AND o.schema IN (SELECT nspname FROM ns)
-    AND NOT (d.classoid = 'pg_class'::regclass AND EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND (r.relkind IN ('r', 'p', 'v', 'm')
+    AND NOT (d.classoid = 'pg_class'::regclass AND EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND (r.relkind IN ('r', 'p', 'v', 'm', 'S')
       OR r.relkind IN ('i', 'I') AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = r.oid AND own.contype IN ('p', 'u', 'x')))))
-    AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid AND et.typtype = 'e'))`;
+    AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid AND et.typtype = 'e'))
+    AND NOT (d.classoid = 'pg_constraint'::regclass AND EXISTS (SELECT FROM pg_constraint con JOIN rel r ON r.oid = con.conrelid
+      WHERE con.oid = d.objoid AND con.contype IN ('p', 'u', 'f', 'c') AND r.relkind IN ('r', 'p')))
+    AND NOT (d.classoid = 'pg_trigger'::regclass AND EXISTS (SELECT FROM pg_trigger tg JOIN rel r ON r.oid = tg.tgrelid
+      WHERE tg.oid = d.objoid AND NOT tg.tgisinternal AND r.relkind IN ('r', 'p')))
+    AND NOT (d.classoid = 'pg_proc'::regclass AND EXISTS (SELECT FROM pg_proc fp WHERE fp.oid = d.objoid AND fp.prokind = 'f'
+      AND ${notFromExtension('pg_proc', 'fp.oid')}))`;

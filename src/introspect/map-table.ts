@@ -72,6 +72,11 @@ function fkAction(code: string, constraint: string): FkAction {
 export type MappedConstraint = PrimaryKey | UniqueConstraint | ForeignKey | Check;
 
 export function mapConstraint(r: ConstraintRow): MappedConstraint {
+  const c = mapConstraintDefinition(r);
+  return r.comment !== null ? { ...c, comment: r.comment } : c;
+}
+
+function mapConstraintDefinition(r: ConstraintRow): MappedConstraint {
   switch (r.type) {
     case 'p':
       return { kind: 'primary_key', name: r.name, columns: r.columns };
@@ -183,5 +188,6 @@ export function mapTrigger(r: TriggerRow): Trigger {
     function: { schema: r.function_schema, name: r.function_name },
     ...(when !== undefined ? { when: when.trim() } : {}),
     enabled,
+    ...(r.comment !== null ? { comment: r.comment } : {}),
   };
 }

@@ -54,11 +54,18 @@ function mapSequence(r: SequenceRow): Sequence {
     ...(r.owned_table !== null && r.owned_column !== null
       ? { ownedBy: { table: r.owned_table, column: r.owned_column } }
       : {}),
+    ...(r.comment !== null ? { comment: r.comment } : {}),
   };
 }
 
 function mapFunction(r: FunctionRow): Function {
-  return { kind: 'function', name: r.name, args: r.args, definition: r.definition };
+  return {
+    kind: 'function',
+    name: r.name,
+    args: r.args,
+    definition: r.definition,
+    ...(r.comment !== null ? { comment: r.comment } : {}),
+  };
 }
 
 const TRUE_OPTION = /^(true|on|yes|1)$/i;

@@ -107,12 +107,14 @@ export const constraintsQuery = (
   con.confdeltype AS on_delete, con.confupdtype AS on_update, con.confmatchtype AS match,
   con.condeferrable AS deferrable, con.condeferred AS deferred, con.convalidated AS validated, con.connoinherit AS no_inherit,
   CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS expression,
-  ${versionNum >= 150000 ? 'coalesce(i.indnullsnotdistinct, false)' : 'false'} AS nulls_not_distinct
+  ${versionNum >= 150000 ? 'coalesce(i.indnullsnotdistinct, false)' : 'false'} AS nulls_not_distinct,
+  d.description AS comment
 FROM unnest($1::oid[]) AS r(oid)
 JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype IN ('p', 'u', 'f', 'c')
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'`;
+LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
+LEFT JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = con.oid AND d.objsubid = 0`;
 
 /**
  * Indexes not owned by a constraint (a primary key's, unique constraint's or exclusion constraint's index
@@ -167,11 +169,12 @@ LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = i
  */
 export const TRIGGERS = `SELECT tg.tgrelid::text AS table_oid, tg.tgname AS name, tg.tgtype::int AS type, tg.tgenabled AS enabled,
   pn.nspname AS function_schema, p.proname AS function_name,
-  CASE WHEN tg.tgqual IS NOT NULL THEN pg_get_triggerdef(tg.oid, false) END AS definition
+  CASE WHEN tg.tgqual IS NOT NULL THEN pg_get_triggerdef(tg.oid, false) END AS definition, d.description AS comment
 FROM unnest($1::oid[]) AS r(oid)
 JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal
 JOIN pg_proc p ON p.oid = tg.tgfoid
-JOIN pg_namespace pn ON pn.oid = p.pronamespace`;
+JOIN pg_namespace pn ON pn.oid = p.pronamespace
+LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = tg.oid AND d.objsubid = 0`;
 
 /**
  * Views and materialized views: the definition (with search_path pinned empty, every name qualified), the
@@ -218,9 +221,11 @@ WHERE t.typnamespace = ANY ($1::oid[]) AND t.typtype = 'e' AND ${notFromExtensio
  */
 export const SEQUENCES = `SELECT c.relnamespace::text AS schema_oid, c.relname AS name, format_type(s.seqtypid, NULL) AS type,
   s.seqstart::text AS start, s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max,
-  s.seqcache::text AS cache, s.seqcycle AS cycle, oc.relname AS owned_table, oa.attname AS owned_column
+  s.seqcache::text AS cache, s.seqcycle AS cycle, oc.relname AS owned_table, oa.attname AS owned_column,
+  d.description AS comment
 FROM pg_class c
 JOIN pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = 0
 LEFT JOIN pg_depend own ON own.classid = 'pg_class'::regclass AND own.objid = c.oid AND own.deptype = 'a'
   AND own.refclassid = 'pg_class'::regclass AND own.refobjsubid > 0
 LEFT JOIN pg_class oc ON oc.oid = own.refobjid
@@ -229,8 +234,9 @@ WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind = 'S' AND ${notFromExtensio
 
 /** Plain functions (not procedures, aggregates or window functions). $1: schema oids. */
 export const FUNCTIONS = `SELECT p.pronamespace::text AS schema_oid, p.proname AS name,
-  pg_get_function_identity_arguments(p.oid) AS args, pg_get_functiondef(p.oid) AS definition
+  pg_get_function_identity_arguments(p.oid) AS args, pg_get_functiondef(p.oid) AS definition, d.description AS comment
 FROM pg_proc p
+LEFT JOIN pg_description d ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid AND d.objsubid = 0
 WHERE p.pronamespace = ANY ($1::oid[]) AND p.prokind = 'f' AND ${notFromExtension('pg_proc', 'p.oid')}`;
 
 /**

@@ -60,6 +60,7 @@ export interface ConstraintRow {
   /** Check expression, as printed inside CHECK (...). */
   readonly expression: string | null;
   readonly nulls_not_distinct: boolean;
+  readonly comment: string | null;
 }
 
 export interface IndexKeyRow {
@@ -100,6 +101,7 @@ export interface TriggerRow {
   readonly function_name: string;
   /** pg_get_triggerdef, only for triggers with a WHEN clause. */
   readonly definition: string | null;
+  readonly comment: string | null;
 }
 
 export interface EnumRow {
@@ -121,6 +123,7 @@ export interface SequenceRow {
   readonly cycle: boolean;
   readonly owned_table: string | null;
   readonly owned_column: string | null;
+  readonly comment: string | null;
 }
 
 export interface FunctionRow {
@@ -128,6 +131,7 @@ export interface FunctionRow {
   readonly name: string;
   readonly args: string;
   readonly definition: string;
+  readonly comment: string | null;
 }
 
 export interface ViewRow {

@@ -48,7 +48,8 @@ function parseKey(k: string): { kind: string; parts: string[] } {
 
 const ENABLED_ALWAYS = 'enabled_always:';
 const ALTER_TYPE = /\bALTER\s+COLUMN\s+(?:"(?:[^"]|"")+"|[^\s"]+)\s+(?:SET\s+DATA\s+)?TYPE\b/i;
-const RENAME = /^\s*ALTER\s+TABLE\b[\s\S]*\bRENAME\b/i;
+// A constraint's name is no part of what replication matches (a same-name replacement renames constraints).
+const RENAME = /^\s*ALTER\s+TABLE\b[\s\S]*\bRENAME\b(?!\s+CONSTRAINT\b)/i;
 const UNIQUE_INDEX =
   /\bCREATE\s+UNIQUE\s+INDEX\b|\bADD\s+(?:CONSTRAINT\s+(?:"(?:[^"]|"")+"|\S+)\s+)?(?:UNIQUE|PRIMARY\s+KEY)\b/i;
 const CHECK = /\bADD\s+(?:CONSTRAINT\s+(?:"(?:[^"]|"")+"|\S+)\s+)?CHECK\b|\bSET\s+NOT\s+NULL\b/i;

@@ -2,20 +2,53 @@
 // rows are checked from then on), VALIDATE in contract (SHARE UPDATE EXCLUSIVE: a scan that blocks no writes
 // but fails on rows the old version wrote). The expression is user-written SQL: USER_SQL on both steps. On a
 // table created by this plan, added valid directly (the table is empty). A check the target declares NOT
-// VALID is never validated.
+// VALID is never validated. A check redefined under the same name is added as `<name>__new` (NOT VALID, then
+// validated), and once drop_check has dropped the old one in the next release it takes the name: the table
+// is never without one of the two.
 import type { AddCheck } from '../../diff/index.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addCheck as renderAddCheck, dropConstraint } from '../../sql/render/index.js';
+import { alterTable } from '../../sql/render/common.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, PlanProblem } from '../types.js';
-import { constraintNamedInSource, isNewTable, locked, sameNameProblem } from '../recipes/constraints.js';
+import type { Handler, PlanContext, PlanProblem, StepDraft } from '../types.js';
+import { constraintNamedInSource, findTable, isNewTable, locked, sameNameProblem } from '../recipes/constraints.js';
+import { milestone } from '../recipes/dependents.js';
+import { derivedName } from '../recipes/tables.js';
 import { checkRequires, describeCheck, validateCheckStep } from '../recipes/checks.js';
+import { commentSteps } from '../recipes/comments.js';
+
+/** A check of the same name on the same existing table in the source, which this one replaces. */
+function replaces(ctx: PlanContext, c: AddCheck): boolean {
+  if (isNewTable(ctx, c.schema, c.table)) return false;
+  return findTable(ctx.source, c.schema, c.table)?.checks.some((x) => x.name === c.check.name) ?? false;
+}
+
+const renameConstraint = (schema: string, table: string, from: string, to: string): string =>
+  alterTable(schema, table, `RENAME CONSTRAINT ${ident(from)} TO ${ident(to)}`);
+
+/** The name the new definition has until the old one is dropped, free on the table in source and target. */
+const temporary = (c: AddCheck): string => derivedName(c.check.name, '__new');
 
 export const addCheckHandler: Handler<AddCheck> = {
   validate(c, ctx) {
     const problems: PlanProblem[] = [];
-    if (constraintNamedInSource(ctx, c.schema, c.table, c.check.name)) {
+    if (replaces(ctx, c)) {
+      const temp = temporary(c);
+      const taken = [ctx.source, ctx.target].some((db) => {
+        const t = findTable(db, c.schema, c.table);
+        return (
+          t?.primaryKey?.name === temp ||
+          [...(t?.unique ?? []), ...(t?.foreignKeys ?? []), ...(t?.checks ?? [])].some((x) => x.name === temp)
+        );
+      });
+      if (taken)
+        problems.push({
+          change: c,
+          message: `${describeCheck(c.schema, c.table, c.check)} is added under the temporary name ${ident(temp)}, which is taken`,
+          fix: `rename constraint ${ident(temp)} on ${qualified(c.schema, c.table)}`,
+        });
+    } else if (constraintNamedInSource(ctx, c.schema, c.table, c.check.name)) {
       problems.push(
         sameNameProblem(
           c,
@@ -28,7 +61,8 @@ export const addCheckHandler: Handler<AddCheck> = {
   },
 
   expand(c, ctx) {
-    const { schema, table, check: ck } = c;
+    const { schema, table } = c;
+    const ck = replaces(ctx, c) ? { ...c.check, name: temporary(c) } : c.check;
     const fresh = isNewTable(ctx, schema, table);
     return [
       draft({
@@ -45,14 +79,40 @@ export const addCheckHandler: Handler<AddCheck> = {
         creates: [key.constraint(schema, table, ck.name)],
         requires: checkRequires(ctx, 'target', schema, table, ck),
       }),
+      // Under the temporary name of a replacement, the comment goes along when it takes the name.
+      ...commentSteps(
+        {
+          phase: 'expand',
+          target: { kind: 'constraint', schema, table, name: ck.name },
+          what: describeCheck(schema, table, ck),
+          requires: [key.constraint(schema, table, ck.name)],
+        },
+        ck.comment,
+      ),
     ];
   },
 
   backfill: none,
 
   contract(c, ctx) {
-    const { schema, table, check: ck } = c;
-    if (isNewTable(ctx, schema, table) || ck.notValid) return [];
-    return [validateCheckStep(schema, table, ck)];
+    const { schema, table, check } = c;
+    if (isNewTable(ctx, schema, table)) return [];
+    if (!replaces(ctx, c)) return check.notValid ? [] : [validateCheckStep(schema, table, check)];
+    const temp = temporary(c);
+    const rename: StepDraft = draft({
+      phase: 'contract',
+      releaseOffset: 1,
+      action: 'rename_check',
+      description: `give the new definition of ${describeCheck(schema, table, check)} its name`,
+      sql: renameConstraint(schema, table, temp, check.name),
+      rollback: [renameConstraint(schema, table, check.name, temp)],
+      lock: 'ACCESS EXCLUSIVE',
+      locks: [[schema, table]],
+      creates: [key.constraint(schema, table, check.name)],
+      // The new definition leaves its temporary name: the phase's expectations (rehearsal) must not look for it.
+      drops: [key.constraint(schema, table, temp)],
+      requires: [key.constraint(schema, table, temp), milestone.gone(key.constraint(schema, table, check.name))],
+    });
+    return [...(check.notValid ? [] : [validateCheckStep(schema, table, { ...check, name: temp })]), rename];
   },
 };

@@ -13,6 +13,7 @@
 import type { AddForeignKey } from '../../diff/index.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addForeignKey as renderAddForeignKey, dropConstraint } from '../../sql/render/index.js';
+import { commentSteps } from '../recipes/comments.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanProblem } from '../types.js';
@@ -53,6 +54,15 @@ export const addForeignKeyHandler: Handler<AddForeignKey> = {
         creates: [key.constraint(schema, table, fk.name)],
         requires: foreignKeyRequires(ctx.target, schema, table, fk, false),
       }),
+      ...commentSteps(
+        {
+          phase: 'expand',
+          target: { kind: 'constraint', schema, table, name: fk.name },
+          what,
+          requires: [key.constraint(schema, table, fk.name)],
+        },
+        fk.comment,
+      ),
     ];
   },
 

@@ -35,6 +35,7 @@ function spec(c: AddPrimaryKey, ctx: PlanContext): KeySpec {
     name: pk.name,
     columns: pk.columns,
     what: `primary key ${ident(pk.name)}`,
+    ...(pk.comment !== undefined ? { comment: pk.comment } : {}),
     direct: renderAddPrimaryKey(c.schema, c.table, pk),
     usingIndex: renderAddPrimaryKey(c.schema, c.table, pk, { usingIndex: pk.name }),
     afterDrop: setHere.map((col) => dropNotNull(c.schema, c.table, col)),

@@ -41,7 +41,12 @@ export const addTableHandler: Handler<AddTable> = {
       );
     }
     for (const { target, text } of tableComments(schema, t)) {
-      const on = target.kind === 'column' ? `column ${name}.${ident(target.column)}` : `table ${name}`;
+      const on =
+        target.kind === 'column'
+          ? `column ${name}.${ident(target.column)}`
+          : target.kind === 'constraint'
+            ? `constraint ${ident(target.name)} on ${name}`
+            : `table ${name}`;
       steps.push(
         draft({
           phase: 'expand',
@@ -49,7 +54,13 @@ export const addTableHandler: Handler<AddTable> = {
           description: `comment on ${on}`,
           sql: comment(target, text),
           rollback: [comment(target, null)],
-          requires: [target.kind === 'column' ? key.column(schema, t.name, target.column) : table],
+          requires: [
+            target.kind === 'column'
+              ? key.column(schema, t.name, target.column)
+              : target.kind === 'constraint'
+                ? key.constraint(schema, t.name, target.name)
+                : table,
+          ],
         }),
       );
     }

@@ -8,6 +8,7 @@ import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';
 import { functionRequirements } from '../recipes/objects.js';
+import { commentSteps } from '../recipes/comments.js';
 
 export const createFunctionHandler: Handler<CreateFunction> = {
   validate: () => [],
@@ -24,6 +25,15 @@ export const createFunctionHandler: Handler<CreateFunction> = {
         creates: [key.function(c.schema, f.name, f.args)],
         requires: [key.schema(c.schema), ...functionRequirements(f, ctx.target)],
       }),
+      ...commentSteps(
+        {
+          phase: 'expand',
+          target: { kind: 'function', schema: c.schema, name: f.name, args: f.args },
+          what: `function ${qualified(c.schema, f.name)}(${f.args})`,
+          requires: [key.function(c.schema, f.name, f.args)],
+        },
+        f.comment,
+      ),
     ];
   },
   backfill: none,

@@ -7,6 +7,7 @@ import { ident, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, StepDraft } from '../types.js';
+import { commentSteps } from '../recipes/comments.js';
 
 export const createSequenceHandler: Handler<CreateSequence> = {
   validate: () => [],
@@ -24,6 +25,17 @@ export const createSequenceHandler: Handler<CreateSequence> = {
         requires: [key.schema(c.schema)],
       }),
     ];
+    steps.push(
+      ...commentSteps(
+        {
+          phase: 'expand',
+          target: { kind: 'sequence', schema: c.schema, name: s.name },
+          what: `sequence ${name}`,
+          requires: [key.sequence(c.schema, s.name)],
+        },
+        s.comment,
+      ),
+    );
     if (s.ownedBy) {
       const { table, column } = s.ownedBy;
       steps.push(

@@ -9,6 +9,7 @@ import { ident, qualified } from '../../db/quote.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
+import { commentSteps } from '../recipes/comments.js';
 import { milestone } from '../recipes/dependents.js';
 import { recreateTrigger, replacedTrigger, replacesInPlace, triggerRequirements } from '../recipes/triggers.js';
 
@@ -47,6 +48,20 @@ export const createTriggerHandler: Handler<CreateTrigger> = {
             }
           : { ...create, requires: [...requires, milestone.gone(trigger)] },
     ];
+    // CREATE OR REPLACE keeps the old definition's comment; a created trigger has none.
+    const kept = old && replacesInPlace(ctx) ? old.comment : undefined;
+    steps.push(
+      ...commentSteps(
+        {
+          phase: 'expand',
+          target: { kind: 'trigger', schema: c.schema, table: c.table, name: tr.name },
+          what: `trigger ${on}`,
+          requires: [trigger],
+        },
+        tr.comment,
+        kept,
+      ),
+    );
     if (tr.enabled !== 'origin') {
       steps.push(
         draft({

@@ -8,6 +8,7 @@ import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';
 import { checkRequires, describeCheck } from '../recipes/checks.js';
+import { restoreComment } from '../recipes/comments.js';
 import { dropping } from '../recipes/dependents.js';
 
 export const dropCheckHandler: Handler<DropCheck> = {
@@ -27,6 +28,7 @@ export const dropCheckHandler: Handler<DropCheck> = {
           rollback: [
             renderAddCheck(schema, table, ck, { notValid: true }),
             ...(ck.notValid ? [] : [validateConstraint(schema, table, ck.name)]),
+            ...restoreComment({ kind: 'constraint', schema, table, name: ck.name }, ck.comment),
           ],
           lock: 'ACCESS EXCLUSIVE',
           locks: [[schema, table]],

@@ -3,6 +3,7 @@
 import type { DropFunction } from '../../diff/index.js';
 import { createFunction, dropFunction } from '../../sql/render/index.js';
 import { qualified } from '../../db/quote.js';
+import { restoreComment } from '../recipes/comments.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';
@@ -21,7 +22,10 @@ export const dropFunctionHandler: Handler<DropFunction> = {
         action: 'drop_function',
         description: `drop function ${qualified(c.schema, f.name)}(${f.args})`,
         sql: dropFunction(c.schema, f.name, f.args),
-        rollback: [createFunction(f)],
+        rollback: [
+          createFunction(f),
+          ...restoreComment({ kind: 'function', schema: c.schema, name: f.name, args: f.args }, f.comment),
+        ],
         requires: [key.schema(c.schema), ...functionRequirements(f, ctx.source)],
         drops: [key.function(c.schema, f.name, f.args)],
       }),

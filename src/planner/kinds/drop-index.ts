@@ -3,7 +3,9 @@
 // that foreign keys of the target may still use is dropped around them (recipes/dependents.ts). Two special cases:
 // an index left invalid by a failed concurrent build serves no query, so it goes in expand, before its rebuild
 // (add_index of the same name); an index that a new constraint adopts (ADD CONSTRAINT ... USING INDEX, see
-// add_unique) is not dropped at all.
+// add_unique) is not dropped at all. An index redefined under the same name is renamed away by add_index's swap
+// in expand, so that the new definition can take the name, and dropped under that name a release later
+// (recipes/index-replace.ts).
 import type { DropIndex } from '../../diff/index.js';
 import { qualified } from '../../db/quote.js';
 import { createIndex, dropIndex as renderDropIndex } from '../../sql/render/index.js';
@@ -12,6 +14,7 @@ import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
 import { indexCommentSteps, indexColumnKeys } from '../recipes/indexes.js';
 import { adoptable, concurrentBuildProblems, findTable, locked } from '../recipes/constraints.js';
+import { indexReplacing, replacementNames } from '../recipes/index-replace.js';
 import { dropping, milestone, orphanedDependents, withDependents, type KeyColumns } from '../recipes/dependents.js';
 
 /** The target constraint of the same name on the same table takes this index over (ADD CONSTRAINT ... USING INDEX). */
@@ -41,6 +44,8 @@ export const dropIndexHandler: Handler<DropIndex> = {
   },
 
   expand(c, ctx) {
+    // A replaced index is renamed away by add_index's swap, in the same statement as the new one takes its name.
+    if (!adopted(ctx, c) && indexReplacing(ctx, c.schema, c.table, c.index)) return [];
     if (!c.index.invalid || adopted(ctx, c)) return [];
     // The index is replaced within the phase (add_index rebuilds it after this step's `gone` milestone), so
     // key.index is not listed in `drops`: steps requiring the rebuilt index must not be ordered before this one.
@@ -67,7 +72,11 @@ export const dropIndexHandler: Handler<DropIndex> = {
 
   contract(c, ctx) {
     if (c.index.invalid || adopted(ctx, c)) return [];
-    const { schema, table, index: ix } = c;
+    const { schema, table } = c;
+    // A replaced index is dropped under the name it was renamed to in expand.
+    const ix = indexReplacing(ctx, schema, table, c.index)
+      ? { ...c.index, name: replacementNames(c.index.name).retired }
+      : c.index;
     const what = `index ${qualified(schema, ix.name)}`;
     const drop: StepDraft = draft({
       phase: 'contract',

@@ -18,6 +18,7 @@ function spec(c: DropPrimaryKey): DroppedKey {
     name: pk.name,
     columns: pk.columns,
     what: `primary key ${ident(pk.name)}`,
+    ...(pk.comment !== undefined ? { comment: pk.comment } : {}),
     usingIndex: renderAddPrimaryKey(c.schema, c.table, pk, { usingIndex: pk.name }),
     hazards: ['NOT_REPLICATION_SAFE'],
   };

@@ -8,6 +8,7 @@
 import type { DropSequence } from '../../diff/index.js';
 import { alterSequenceOwnedBy, createSequence, dropSequence } from '../../sql/render/index.js';
 import { qualified } from '../../db/quote.js';
+import { restoreComment } from '../recipes/comments.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler } from '../types.js';
@@ -30,7 +31,11 @@ export const dropSequenceHandler: Handler<DropSequence> = {
         action: 'drop_sequence',
         description: `drop sequence ${qualified(c.schema, s.name)} (its current value is lost: the rollback recreates it at its START value)`,
         sql: dropSequence(c.schema, s.name),
-        rollback: [createSequence(c.schema, s), ...(kept ? [alterSequenceOwnedBy(c.schema, s.name, owner)] : [])],
+        rollback: [
+          createSequence(c.schema, s),
+          ...(kept ? [alterSequenceOwnedBy(c.schema, s.name, owner)] : []),
+          ...restoreComment({ kind: 'sequence', schema: c.schema, name: s.name }, s.comment),
+        ],
         lock: 'ACCESS EXCLUSIVE',
         hazards: ['DELETES_DATA'],
         requires: [

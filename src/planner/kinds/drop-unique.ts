@@ -19,6 +19,7 @@ function spec(c: DropUnique): DroppedKey {
     columns: u.columns,
     ...(u.nullsNotDistinct ? { nullsNotDistinct: true as const } : {}),
     what: `unique constraint ${ident(u.name)}`,
+    ...(u.comment !== undefined ? { comment: u.comment } : {}),
     usingIndex: renderAddUnique(c.schema, c.table, u, { usingIndex: u.name }),
     hazards: [],
   };

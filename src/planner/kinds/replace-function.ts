@@ -10,6 +10,7 @@ import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, StepDraft } from '../types.js';
 import { functionRequirements } from '../recipes/objects.js';
+import { commentSteps, restoreComment } from '../recipes/comments.js';
 import { milestone } from '../recipes/dependents.js';
 import { functionDependents, replaceableInPlace } from '../recipes/function-dependents.js';
 
@@ -78,7 +79,13 @@ export const replaceFunctionHandler: Handler<ReplaceFunction> = {
         action: 'drop_function',
         description: `drop function ${signature(c)}: its parameters or result type change`,
         sql: dropFunction(c.schema, c.from.name, c.from.args),
-        rollback: [createFunction(c.from)],
+        rollback: [
+          createFunction(c.from),
+          ...restoreComment(
+            { kind: 'function', schema: c.schema, name: c.from.name, args: c.from.args },
+            c.from.comment,
+          ),
+        ],
         hazards: ['BREAKS_OLD_APP'],
         alters: [old],
         creates: [milestone.gone(old)],
@@ -95,6 +102,16 @@ export const replaceFunctionHandler: Handler<ReplaceFunction> = {
         creates: [...(fn !== old ? [fn] : []), milestone.readded(fn)],
         requires: [milestone.gone(old), ...functionRequirements(c.to, ctx.target)],
       }),
+      // DROP FUNCTION took the comment along.
+      ...commentSteps(
+        {
+          phase: 'expand',
+          target: { kind: 'function', schema: c.schema, name: c.to.name, args: c.to.args },
+          what: `function ${signature(c)}`,
+          requires: [milestone.readded(fn)],
+        },
+        c.to.comment,
+      ),
       ...reset,
     ];
   },

@@ -1,6 +1,7 @@
 // set_comment: COMMENT ON in expand (comments break nothing); the rollback puts the previous comment back, or
-// removes it (IS NULL). COMMENT ON a table, column or index takes SHARE UPDATE EXCLUSIVE on that relation:
-// it waits for DDL but blocks no reads or writes.
+// removes it (IS NULL). COMMENT ON a table, column, index or sequence, or on a constraint or trigger of a table,
+// takes SHARE UPDATE EXCLUSIVE on that relation: it waits for DDL but blocks no reads or writes. A comment on
+// an object the plan creates is set by the step creating it (it carries its comment).
 import type { CommentTarget as ChangeTarget, SetComment } from '../../diff/index.js';
 import { comment, type CommentTarget } from '../../sql/render/index.js';
 import { ident, qualified } from '../../db/quote.js';
@@ -64,6 +65,36 @@ function resolve(schema: string, t: ChangeTarget): Resolved {
         target: { kind: 'column', schema, table: t.view, column: t.column },
         what: `column ${qualified(schema, t.view)}.${ident(t.column)}`,
         requires: [key.view(schema, t.view)],
+      };
+    case 'constraint':
+      return {
+        target: { kind: 'constraint', schema, table: t.table, name: t.constraint },
+        what: `constraint ${ident(t.constraint)} on ${qualified(schema, t.table)}`,
+        requires: [key.table(schema, t.table), key.constraint(schema, t.table, t.constraint)],
+        relation: [schema, t.table],
+        table: t.table,
+      };
+    case 'trigger':
+      return {
+        target: { kind: 'trigger', schema, table: t.table, name: t.trigger },
+        what: `trigger ${ident(t.trigger)} on ${qualified(schema, t.table)}`,
+        requires: [key.table(schema, t.table), key.trigger(schema, t.table, t.trigger)],
+        relation: [schema, t.table],
+        table: t.table,
+      };
+    case 'sequence':
+      // SHARE UPDATE EXCLUSIVE on the sequence itself: nextval (ROW EXCLUSIVE) goes on.
+      return {
+        target: { kind: 'sequence', schema, name: t.sequence },
+        what: `sequence ${qualified(schema, t.sequence)}`,
+        requires: [key.sequence(schema, t.sequence)],
+        relation: [schema, t.sequence],
+      };
+    case 'function':
+      return {
+        target: { kind: 'function', schema, name: t.function, args: t.args },
+        what: `function ${qualified(schema, t.function)}(${t.args})`,
+        requires: [key.function(schema, t.function, t.args)],
       };
   }
 }

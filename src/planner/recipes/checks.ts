@@ -1,5 +1,6 @@
 // Check constraints, shared by add_check, drop_check and validate_check: what a check requires, how it is
 // named in descriptions, and its VALIDATE step (whose rollback drops and re-adds it NOT VALID).
+import { restoreComment } from './comments.js';
 import type { Check } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addCheck as renderAddCheck, dropConstraint, validateConstraint } from '../../sql/render/index.js';
@@ -25,10 +26,11 @@ export function checkRequires(
 export const describeCheck = (schema: string, table: string, ck: Check): string =>
   `check ${ident(ck.name)} on ${qualified(schema, table)}`;
 
-/** Undoing a VALIDATE: PostgreSQL cannot unvalidate, so drop and re-add NOT VALID. */
+/** Undoing a VALIDATE: PostgreSQL cannot unvalidate, so drop and re-add NOT VALID, with its comment. */
 export const unvalidateCheck = (schema: string, table: string, ck: Check): string[] => [
   dropConstraint(schema, table, ck.name),
   renderAddCheck(schema, table, ck, { notValid: true }),
+  ...restoreComment({ kind: 'constraint', schema, table, name: ck.name }, ck.comment),
 ];
 
 /** VALIDATE a NOT VALID check: a scan that blocks no writes; its rollback returns it to NOT VALID. */

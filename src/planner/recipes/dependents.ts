@@ -14,6 +14,7 @@ import type { Change } from '../../diff/index.js';
 import type { DatabaseSchema, ForeignKey } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addForeignKey, dropConstraint, validateConstraint } from '../../sql/render/index.js';
+import { commentSteps, restoreComment } from './comments.js';
 import { draft } from '../draft.js';
 import { key } from '../keys.js';
 import type { ObjectKey, PlanContext, PlanProblem, StepDraft } from '../types.js';
@@ -136,11 +137,15 @@ function duringFirstRelease(ctx: PlanContext, d: DependentForeignKey): FkState |
   return undefined;
 }
 
-/** Re-adding a foreign key exactly as it was: NOT VALID first (brief lock), then VALIDATE if it was valid (no write block). */
+/**
+ * Re-adding a foreign key exactly as it was: NOT VALID first (brief lock), then VALIDATE if it was valid (no
+ * write block), then its comment.
+ */
 export function readdForeignKey(schema: string, table: string, fk: ForeignKey, valid: boolean): string[] {
   return [
     addForeignKey(schema, table, fk, { notValid: true }),
     ...(valid ? [validateConstraint(schema, table, fk.name)] : []),
+    ...restoreComment({ kind: 'constraint', schema, table, name: fk.name }, fk.comment),
   ];
 }
 
@@ -172,7 +177,9 @@ export function withDependents(ctx: PlanContext, ref: KeyColumns, what: string, 
     (d): d is DependentForeignKey & { target: ForeignKey } => d.target !== undefined,
   );
   if (deps.length === 0) return [dropped];
-  const remaining = candidateKeyObjects(ctx.target, ref, { constraints: true });
+  // A key of the target under the dropped one's name (a key redefined under the same name) takes that name only
+  // after the drop: the foreign keys go back on it under its temporary name, after the drop.
+  const remaining = candidateKeyObjects(ctx.target, ref, { constraints: true }).filter((k) => !drop.drops.includes(k));
   const base = { phase: 'contract', releaseOffset: drop.releaseOffset } as const;
   const before: StepDraft[] = [];
   const after: StepDraft[] = [];
@@ -208,6 +215,15 @@ export function withDependents(ctx: PlanContext, ref: KeyColumns, what: string, 
         creates: [milestone.readded(fkKey)],
         requires: [...drop.drops.map(milestone.gone), ...remaining],
       }),
+      ...commentSteps(
+        {
+          ...base,
+          target: { kind: 'constraint', schema: d.schema, table: d.table, name: fk.name },
+          what: name,
+          requires: [milestone.readded(fkKey)],
+        },
+        fk.comment,
+      ),
     );
     if (valid) {
       after.push(
@@ -237,7 +253,11 @@ export function dropping(step: StepDraft): StepDraft {
 
 /** Undoing a VALIDATE: PostgreSQL cannot unvalidate, so drop and re-add NOT VALID. */
 export function readdAfterDrop(schema: string, table: string, fk: ForeignKey): string[] {
-  return [dropConstraint(schema, table, fk.name), addForeignKey(schema, table, fk, { notValid: true })];
+  return [
+    dropConstraint(schema, table, fk.name),
+    addForeignKey(schema, table, fk, { notValid: true }),
+    ...restoreComment({ kind: 'constraint', schema, table, name: fk.name }, fk.comment),
+  ];
 }
 
 /** Foreign keys of the target referencing `ref` although no key of the target covers those columns: unplannable. */

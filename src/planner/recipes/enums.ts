@@ -4,6 +4,7 @@
 // their defaults (dropped before and set after, in the same ALTER TABLE, or the type change fails on them),
 // checks that name the type (PostgreSQL re-parses them against the new column type, and `'x'::old` then has no
 // operator), and, in the rollback only, indexes, foreign keys and functions around the conversion.
+import { restoreComment } from './comments.js';
 import type { Check, Column, DatabaseSchema, Enum, ForeignKey, Function, Index } from '../../schema/model/model.js';
 import {
   addCheck,
@@ -158,13 +159,25 @@ export function recreateInPlace(schema: string, e: Enum, deps: EnumDependents): 
     ...deps.tables.map((u) => convertTable(u, schema, e.name)),
     dropType(schema, old),
     ...(e.comment !== undefined ? [comment({ kind: 'type', schema, name: e.name }, e.comment)] : []),
-    ...deps.functions.map((f) => createFunction(f.function)),
+    ...deps.functions.flatMap((f) => [
+      createFunction(f.function),
+      ...restoreComment(
+        { kind: 'function', schema: f.schema, name: f.function.name, args: f.function.args },
+        f.function.comment,
+      ),
+    ]),
     ...deps.indexes.flatMap((i) => [
       createIndex(i.schema, i.table, i.index),
       ...(i.index.comment !== undefined
         ? [comment({ kind: 'index', schema: i.schema, name: i.index.name }, i.index.comment)]
         : []),
     ]),
-    ...deps.foreignKeys.map((f) => addForeignKey(f.schema, f.table, f.foreignKey)),
+    ...deps.foreignKeys.flatMap((f) => [
+      addForeignKey(f.schema, f.table, f.foreignKey),
+      ...restoreComment(
+        { kind: 'constraint', schema: f.schema, table: f.table, name: f.foreignKey.name },
+        f.foreignKey.comment,
+      ),
+    ]),
   ];
 }

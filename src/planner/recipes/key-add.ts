@@ -18,6 +18,7 @@ import {
   relationNamedInSource,
   sameNameProblem,
 } from './constraints.js';
+import { commentSteps } from './comments.js';
 import { aroundDependents } from './dependents.js';
 
 /** What add_unique and add_primary_key have in common: a named key on columns, turned into SQL two ways. */
@@ -33,6 +34,13 @@ export interface KeySpec {
   readonly direct: string;
   /** ADD CONSTRAINT ... USING INDEX n. */
   readonly usingIndex: string;
+  /**
+   * The key replaces one of the same columns under a temporary name: foreign keys re-added while both
+   * existed may have picked this one's index, so dropping it again goes around them.
+   */
+  readonly replaces?: true;
+  /** The constraint's comment, set once the constraint exists. */
+  readonly comment?: string;
   /** Rollback statements to run right after DROP CONSTRAINT (a primary key's implied SET NOT NULL). */
   readonly afterDrop: readonly string[];
   /** Extra facts of the USING INDEX step. */
@@ -69,6 +77,7 @@ export function keyExpand(ctx: PlanContext, k: KeySpec): StepDraft[] {
         creates: [key.index(k.schema, k.name), key.constraint(k.schema, k.table, k.name)],
         requires,
       }),
+      ...keyComment(k, 'expand'),
     ];
   }
   if (adopted(ctx, k)) return [];
@@ -78,7 +87,9 @@ export function keyExpand(ctx: PlanContext, k: KeySpec): StepDraft[] {
       action: 'create_unique_index_concurrently',
       description: `build the unique index of ${on} concurrently`,
       sql: createIndex(k.schema, k.table, keyIndex(k.name, k.columns, k.nullsNotDistinct), { concurrently: true }),
-      rollback: [dropIndex(k.schema, k.name, { concurrently: true })],
+      rollback: k.replaces
+        ? aroundDependents(ctx, k, [dropIndex(k.schema, k.name, { concurrently: true })])
+        : [dropIndex(k.schema, k.name, { concurrently: true })],
       lock: 'SHARE UPDATE EXCLUSIVE',
       locks: [[k.schema, k.table]],
       transactional: false,
@@ -122,7 +133,20 @@ export function keyContract(ctx: PlanContext, k: KeySpec): StepDraft[] {
       ],
       ...(k.contract.scan ? { costTable: { schema: k.schema, table: k.table, work: 'scan' as const } } : {}),
     }),
+    ...keyComment(k, 'contract'),
   ];
 }
+
+/** The comment on the constraint, once it exists (under a replacement's temporary name, it goes along when renamed). */
+const keyComment = (k: KeySpec, phase: 'expand' | 'contract'): StepDraft[] =>
+  commentSteps(
+    {
+      phase,
+      target: { kind: 'constraint', schema: k.schema, table: k.table, name: k.name },
+      what: onTable(k),
+      requires: [key.constraint(k.schema, k.table, k.name)],
+    },
+    k.comment,
+  );
 
 const onTable = (k: KeySpec): string => `${k.what} on ${qualified(k.schema, k.table)}`;

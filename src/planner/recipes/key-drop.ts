@@ -7,6 +7,7 @@ import { draft } from '../draft.js';
 import { key } from '../keys.js';
 import type { Hazard, PlanContext, PlanProblem, StepDraft } from '../types.js';
 import { columnKeys, concurrentBuildProblems, keyIndex } from './constraints.js';
+import { restoreComment } from './comments.js';
 import { orphanedDependents, withDependents } from './dependents.js';
 
 /** What drop_unique and drop_primary_key have in common. */
@@ -21,6 +22,7 @@ export interface DroppedKey {
   /** ADD CONSTRAINT ... USING INDEX n, for the rollback. */
   readonly usingIndex: string;
   readonly hazards: readonly Hazard[];
+  readonly comment?: string;
 }
 
 export function keyDropProblems(c: Change, ctx: PlanContext, k: DroppedKey): PlanProblem[] {
@@ -42,6 +44,7 @@ export function keyDrop(ctx: PlanContext, k: DroppedKey): StepDraft[] {
     rollback: [
       createIndex(k.schema, k.table, keyIndex(k.name, k.columns, k.nullsNotDistinct), { concurrently: true }),
       k.usingIndex,
+      ...restoreComment({ kind: 'constraint', schema: k.schema, table: k.table, name: k.name }, k.comment),
     ],
     lock: 'ACCESS EXCLUSIVE',
     locks: [[k.schema, k.table]],

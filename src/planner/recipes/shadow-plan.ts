@@ -47,6 +47,8 @@ export interface CheckCopy {
   readonly temp: Check;
   /** Validated in contract unless the target keeps it NOT VALID. */
   readonly validate: boolean;
+  /** The target's comment, set when the copy takes the name. */
+  readonly comment?: string;
 }
 
 export interface ShadowPlan {
@@ -197,7 +199,13 @@ function dependents(p: Base): Pick<ShadowPlan, 'indexes' | 'checks'> {
       expression: rename(kept.expression, p.final, p.shadow),
       ...(kept.noInherit ? { noInherit: true } : {}),
     };
-    checks.push({ name: ck.name, source: ck, temp, validate: kept.notValid === undefined });
+    checks.push({
+      name: ck.name,
+      source: ck,
+      temp,
+      validate: kept.notValid === undefined,
+      ...(kept.comment !== undefined ? { comment: kept.comment } : {}),
+    });
   }
   return { indexes, checks };
 }

@@ -259,6 +259,7 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
     ...p.checks.flatMap((c) => [
       dropConstraint(schema, table, c.name),
       renameConstraint(schema, table, c.temp.name, c.name),
+      ...(c.comment !== undefined ? [comment({ kind: 'constraint', schema, table, name: c.name }, c.comment)] : []),
     ]),
     ...p.indexes.flatMap((i) => [
       renameIndex(schema, i.name, i.retired.name),
@@ -288,7 +289,11 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
       .reverse()
       .flatMap((c) => [
         renameConstraint(schema, table, c.name, c.temp.name),
+        ...(c.comment !== undefined ? [comment({ kind: 'constraint', schema, table, name: c.temp.name }, null)] : []),
         addCheck(schema, table, c.source, { notValid: true }),
+        ...(c.source.comment !== undefined
+          ? [comment({ kind: 'constraint', schema, table, name: c.name }, c.source.comment)]
+          : []),
       ]),
     ...(!source.nullable ? [setNotNull(schema, table, old)] : []),
     ...(source.default !== undefined ? [setDefault(schema, table, old, source.default)] : []),

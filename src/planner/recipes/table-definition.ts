@@ -25,7 +25,7 @@ export function tableNeeds(ctx: PlanContext, schema: string, t: Table): ObjectKe
   return [...out];
 }
 
-/** Comments on the table and its columns. */
+/** Comments on the table, its columns, and the constraints CREATE TABLE makes (primary key, unique, checks). */
 export function tableComments(schema: string, t: Table): { readonly target: CommentTarget; readonly text: string }[] {
   return [
     ...(t.comment !== undefined
@@ -34,6 +34,11 @@ export function tableComments(schema: string, t: Table): { readonly target: Comm
     ...t.columns.flatMap((c) =>
       c.comment !== undefined
         ? [{ target: { kind: 'column', schema, table: t.name, column: c.name } as const, text: c.comment }]
+        : [],
+    ),
+    ...[...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.checks].flatMap((k) =>
+      k.comment !== undefined
+        ? [{ target: { kind: 'constraint', schema, table: t.name, name: k.name } as const, text: k.comment }]
         : [],
     ),
   ];

@@ -1,4 +1,5 @@
 // Pieces shared by the trigger handlers: what a trigger needs to exist, and the statements recreating it.
+import { restoreComment } from './comments.js';
 import type { Trigger } from '../../schema/model/model.js';
 import { createTrigger, enableTrigger } from '../../sql/render/index.js';
 import { key } from '../keys.js';
@@ -46,6 +47,7 @@ export function recreateTrigger(schema: string, table: string, tr: Trigger, o: {
   return [
     createTrigger(schema, table, tr, o),
     ...(tr.enabled !== 'origin' ? [enableTrigger(schema, table, tr.name, tr.enabled)] : []),
+    ...restoreComment({ kind: 'trigger', schema, table, name: tr.name }, tr.comment),
   ];
 }
 

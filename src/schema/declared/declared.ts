@@ -74,6 +74,7 @@ const primaryKeyDecl = z
   .strictObject({
     name: name('Constraint name; default `<table>_pkey`').optional(),
     columns: names('Key columns, in order'),
+    comment: text().optional(),
   })
   .meta({ title: 'Primary key' });
 
@@ -83,6 +84,7 @@ const uniqueDecl = z
     nullsNotDistinct: flag('NULLS NOT DISTINCT (PostgreSQL 15+)'),
     deferrable: flag('DEFERRABLE'),
     initiallyDeferred: flag('INITIALLY DEFERRED (requires deferrable)'),
+    comment: text().optional(),
   })
   .meta({
     title: 'Unique constraint',
@@ -141,6 +143,7 @@ const foreignKeyDecl = z
     deferrable: flag('DEFERRABLE'),
     initiallyDeferred: flag('INITIALLY DEFERRED (requires deferrable)'),
     notValid: flag('Written by introspection: added NOT VALID, not yet validated'),
+    comment: text().optional(),
   })
   .meta({
     title: 'Foreign key',
@@ -152,6 +155,7 @@ const checkDecl = z
     expression: sql('Boolean expression, without CHECK ( )'),
     noInherit: flag('NO INHERIT'),
     notValid: flag('Written by introspection: added NOT VALID, not yet validated'),
+    comment: text().optional(),
   })
   .meta({
     title: 'Check constraint',
@@ -169,6 +173,7 @@ const triggerDecl = z
     }),
     when: sql('WHEN condition').optional(),
     enabled: z.enum(['origin', 'always', 'replica', 'disabled']).optional().meta({ default: 'origin' }),
+    comment: text().optional(),
   })
   .meta({ title: 'Trigger' });
 
@@ -209,6 +214,7 @@ const sequenceDecl = z
     cache: integer('Default 1'),
     cycle: flag('CYCLE'),
     ownedBy: z.strictObject({ table: name('Owning table'), column: name('Owning column') }).optional(),
+    comment: text().optional(),
   })
   .meta({ title: 'Sequence' });
 
@@ -220,6 +226,7 @@ const functionDecl = z
       .optional()
       .meta({ description: 'Identity arguments as pg_get_function_identity_arguments prints them', default: '' }),
     definition: z.string().min(1).meta({ description: 'The complete CREATE OR REPLACE FUNCTION statement' }),
+    comment: text().optional(),
   })
   .meta({ title: 'Function' });
 

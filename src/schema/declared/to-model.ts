@@ -105,6 +105,7 @@ function foreignKey(file: DeclaredFile, schema: string, name: string, f: Foreign
     deferrable: f.deferrable ?? false,
     initiallyDeferred: f.initiallyDeferred ?? false,
     notValid: onlyTrue(f.notValid),
+    comment: f.comment,
   } as ForeignKey;
 }
 
@@ -119,6 +120,7 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
       kind: 'primary_key',
       name: t.primaryKey.name ?? defaultConstraintName(name, [], 'pkey'),
       columns: t.primaryKey.columns,
+      comment: t.primaryKey.comment,
     },
     unique: entries(t.unique).map(
       ([u, d]) =>
@@ -129,6 +131,7 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
           nullsNotDistinct: onlyTrue(d.nullsNotDistinct),
           deferrable: onlyTrue(d.deferrable),
           initiallyDeferred: onlyTrue(d.initiallyDeferred),
+          comment: d.comment,
         }) as Table['unique'][number],
     ),
     indexes: entries(t.indexes).map(([i, d]) => index(i, d)),
@@ -141,6 +144,7 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
           expression: inlineExpression(d.expression),
           notValid: onlyTrue(d.notValid),
           noInherit: onlyTrue(d.noInherit),
+          comment: d.comment,
         }) as Table['checks'][number],
     ),
     triggers: entries(t.triggers).map(
@@ -154,6 +158,7 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
           function: { schema: d.function.schema ?? schema, name: d.function.name },
           when: trimmed(d.when),
           enabled: d.enabled ?? 'origin',
+          comment: d.comment,
         }) as Trigger,
     ),
     comment: t.comment,
@@ -176,6 +181,7 @@ function sequence(name: string, s: SequenceDecl): Sequence {
     cache: String(b.cache),
     cycle: s.cycle ?? false,
     ownedBy: s.ownedBy,
+    comment: s.comment,
   } as Sequence;
 }
 
@@ -208,7 +214,8 @@ function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: Key
     sequences: entries(s.sequences).map(([q, d]) => sequence(q, d)),
     tables: entries(s.tables).map(([t, d]) => table(file, name, t, d, order)),
     functions: (s.functions ?? []).map(
-      (f) => ({ kind: 'function', name: f.name, args: f.args ?? '', definition: f.definition }) as const,
+      (f) =>
+        ({ kind: 'function', name: f.name, args: f.args ?? '', definition: f.definition, comment: f.comment }) as const,
     ),
     views: s.views && entries(s.views).map(([v, d]) => view(v, d)),
     comment: s.comment,

@@ -120,6 +120,7 @@ function foreignKey(pks: PrimaryKeys, schema: string, f: ForeignKey): YamlValue 
       deferrable: trueOnly(f.deferrable),
       initiallyDeferred: trueOnly(f.initiallyDeferred),
       notValid: f.notValid,
+      comment: f.comment,
     },
     'auto',
   );
@@ -137,6 +138,7 @@ function trigger(schema: string, t: Trigger): YamlValue {
       ),
       when: t.when,
       enabled: t.enabled === 'origin' ? undefined : t.enabled,
+      comment: t.comment,
     },
     'auto',
   );
@@ -158,7 +160,12 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
     columns: keyed(
       t.columns.map((c) => ({ key: c.name, value: column(c, pkColumns.has(c.name)), spaceBefore: false })),
     ),
-    primaryKey: pk && map({ name: pk.name === pkeyName(t.name) ? undefined : pk.name, columns: pk.columns }, 'auto'),
+    primaryKey:
+      pk &&
+      map(
+        { name: pk.name === pkeyName(t.name) ? undefined : pk.name, columns: pk.columns, comment: pk.comment },
+        'auto',
+      ),
     unique: named(sortByName(t.unique), (u) =>
       map(
         {
@@ -166,6 +173,7 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
           nullsNotDistinct: u.nullsNotDistinct,
           deferrable: u.deferrable,
           initiallyDeferred: u.initiallyDeferred,
+          comment: u.comment,
         },
         'auto',
       ),
@@ -173,7 +181,7 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
     indexes: named(sortByName(t.indexes), index),
     foreignKeys: named(sortByName(t.foreignKeys), (f) => foreignKey(pks, schema, f)),
     checks: named(sortByName(t.checks), (c) =>
-      map({ expression: c.expression, noInherit: c.noInherit, notValid: c.notValid }, 'auto'),
+      map({ expression: c.expression, noInherit: c.noInherit, notValid: c.notValid, comment: c.comment }, 'auto'),
     ),
     triggers: named(sortByName(t.triggers), (g) => trigger(schema, g)),
     comment: t.comment,
@@ -195,6 +203,7 @@ function sequence(s: Sequence): YamlValue {
       cache: unless(s.cache, 1n),
       cycle: trueOnly(s.cycle),
       ownedBy: s.ownedBy && map({ table: s.ownedBy.table, column: s.ownedBy.column }, 'flow'),
+      comment: s.comment,
     },
     'auto',
   );
@@ -222,7 +231,12 @@ function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
     functions: s.functions.length
       ? seq(
           s.functions.map((f) =>
-            map({ name: f.name, args: f.args === '' ? undefined : f.args, definition: f.definition }),
+            map({
+              name: f.name,
+              args: f.args === '' ? undefined : f.args,
+              definition: f.definition,
+              comment: f.comment,
+            }),
           ),
         )
       : undefined,

@@ -62,6 +62,7 @@ export interface PrimaryKey {
   readonly kind: 'primary_key';
   readonly name: string;
   readonly columns: readonly string[];
+  readonly comment?: string;
 }
 
 /** A unique constraint. */
@@ -72,6 +73,7 @@ export interface UniqueConstraint {
   readonly nullsNotDistinct?: true;
   readonly deferrable?: true;
   readonly initiallyDeferred?: true;
+  readonly comment?: string;
 }
 
 /** One key of an index: a column or an expression, with its options. */
@@ -119,6 +121,7 @@ export interface ForeignKey {
   readonly initiallyDeferred: boolean;
   /** Added NOT VALID and not yet validated (an intermediate state of a plan). */
   readonly notValid?: true;
+  readonly comment?: string;
 }
 
 /** A check constraint. */
@@ -129,6 +132,7 @@ export interface Check {
   readonly expression: string;
   readonly notValid?: true;
   readonly noInherit?: true;
+  readonly comment?: string;
 }
 
 /** A trigger on a table. */
@@ -142,6 +146,7 @@ export interface Trigger {
   readonly function: { readonly schema: string; readonly name: string };
   readonly when?: string;
   readonly enabled: TriggerEnabled;
+  readonly comment?: string;
 }
 
 /** A table: columns, keys, indexes, foreign keys, checks and triggers. */
@@ -181,6 +186,7 @@ export interface Sequence {
   readonly cycle: boolean;
   /** `ALTER SEQUENCE ... OWNED BY table.column` (serial columns). */
   readonly ownedBy?: { readonly table: string; readonly column: string };
+  readonly comment?: string;
 }
 
 /** A function defined in an application schema (switchyard's own sync trigger functions among them). */
@@ -191,6 +197,7 @@ export interface Function {
   readonly args: string;
   /** The complete `CREATE OR REPLACE FUNCTION` statement as `pg_get_functiondef` prints it. */
   readonly definition: string;
+  readonly comment?: string;
 }
 
 /** A schema: its enums, sequences, tables and functions. */

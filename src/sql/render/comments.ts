@@ -10,7 +10,10 @@ export type CommentTarget =
   | { readonly kind: 'materialized view'; readonly schema: string; readonly name: string }
   | { readonly kind: 'type'; readonly schema: string; readonly name: string }
   | { readonly kind: 'sequence'; readonly schema: string; readonly name: string }
-  | { readonly kind: 'constraint'; readonly schema: string; readonly table: string; readonly name: string };
+  | { readonly kind: 'constraint'; readonly schema: string; readonly table: string; readonly name: string }
+  | { readonly kind: 'trigger'; readonly schema: string; readonly table: string; readonly name: string }
+  /** `args`: the identity arguments as pg_get_function_identity_arguments prints them (SQL text, from the catalog). */
+  | { readonly kind: 'function'; readonly schema: string; readonly name: string; readonly args: string };
 
 function object(t: CommentTarget): string {
   switch (t.kind) {
@@ -32,6 +35,10 @@ function object(t: CommentTarget): string {
       return `SEQUENCE ${qualified(t.schema, t.name)}`;
     case 'constraint':
       return `CONSTRAINT ${ident(t.name)} ON ${qualified(t.schema, t.table)}`;
+    case 'trigger':
+      return `TRIGGER ${ident(t.name)} ON ${qualified(t.schema, t.table)}`;
+    case 'function':
+      return `FUNCTION ${qualified(t.schema, t.name)}(${t.args})`;
   }
 }
 

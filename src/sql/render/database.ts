@@ -1,7 +1,15 @@
 // Schemas, and the whole script that builds a declared schema on an empty database (round trips, shadow
 // databases, rehearsal). Each phase covers every schema before the next begins, so references across schemas
 // (an enum column, a foreign key, a trigger function elsewhere) always find their target.
-import type { DatabaseSchema, Schema, Table } from '../../schema/model/model.js';
+import type {
+  Check,
+  DatabaseSchema,
+  ForeignKey,
+  PrimaryKey,
+  Schema,
+  Table,
+  UniqueConstraint,
+} from '../../schema/model/model.js';
 import { normalizeDatabase } from '../../schema/model/normalize.js';
 import { ident } from '../../db/quote.js';
 import { comment } from './comments.js';
@@ -97,6 +105,25 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
           : [],
       ),
     ),
+    ...perSchema((s) => [
+      ...s.sequences.flatMap((q) =>
+        q.comment !== undefined
+          ? [at(comment({ kind: 'sequence', schema: s.name, name: q.name }, q.comment), s.name, 'sequences', q.name)]
+          : [],
+      ),
+      ...s.functions.flatMap((f) =>
+        f.comment !== undefined
+          ? [
+              at(
+                comment({ kind: 'function', schema: s.name, name: f.name, args: f.args }, f.comment),
+                s.name,
+                'functions',
+                f.name,
+              ),
+            ]
+          : [],
+      ),
+    ]),
     ...perTable((s, t) => tableComments(s, t).map((sql) => at(sql, s, 'tables', t.name))),
   ];
 }
@@ -110,5 +137,15 @@ function tableComments(schema: string, t: Table): string[] {
   }
   for (const i of t.indexes)
     if (i.comment !== undefined) out.push(comment({ kind: 'index', schema, name: i.name }, i.comment));
+  for (const c of tableConstraints(t))
+    if (c.comment !== undefined)
+      out.push(comment({ kind: 'constraint', schema, table: t.name, name: c.name }, c.comment));
+  for (const g of t.triggers)
+    if (g.comment !== undefined) out.push(comment({ kind: 'trigger', schema, table: t.name, name: g.name }, g.comment));
   return out;
+}
+
+/** A table's constraints: primary key, unique constraints, foreign keys, checks. */
+export function tableConstraints(t: Table): (PrimaryKey | UniqueConstraint | ForeignKey | Check)[] {
+  return [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys, ...t.checks];
 }

@@ -28,6 +28,13 @@ CREATE MATERIALIZED VIEW app.mv AS SELECT id FROM app.t;
 CREATE UNIQUE INDEX mv_id ON app.mv (id);
 COMMENT ON MATERIALIZED VIEW app.mv IS 'held';
 COMMENT ON INDEX app.mv_id IS 'held';
+COMMENT ON CONSTRAINT t_n_check ON app.t IS 'held';
+COMMENT ON CONSTRAINT t_pkey ON app.t IS 'held';
+COMMENT ON CONSTRAINT t_u_key ON app.t IS 'held';
+COMMENT ON CONSTRAINT child_fk_t_id_fkey ON app.child_fk IS 'held';
+COMMENT ON FUNCTION app.f() IS 'held';
+COMMENT ON SEQUENCE app.seq IS 'held';
+COMMENT ON TRIGGER t_plain ON app.t IS 'held';
 `;
 
 /** One object of every class outside the model. */
@@ -65,10 +72,10 @@ ALTER TABLE app.t ALTER COLUMN u SET COMPRESSION pglz;
 ALTER TABLE app.child_fk REPLICA IDENTITY FULL;
 CREATE UNLOGGED TABLE app.scratch (id int);
 CLUSTER app.t USING t_n_idx;
-COMMENT ON CONSTRAINT t_n_check ON app.t IS 'not held';
-COMMENT ON FUNCTION app.f() IS 'not held';
-COMMENT ON SEQUENCE app.seq IS 'not held';
-COMMENT ON TRIGGER t_plain ON app.t IS 'not held';
+COMMENT ON CONSTRAINT booking_r_excl ON app.booking IS 'not held';
+COMMENT ON CONSTRAINT positive_check ON DOMAIN app.positive IS 'not held';
+COMMENT ON PROCEDURE app.proc(int) IS 'not held';
+COMMENT ON SEQUENCE app.t_id_seq IS 'not held';
 CREATE ROLE inv_reader_%s;
 GRANT SELECT ON app.t TO inv_reader_%s;
 GRANT USAGE ON SCHEMA app TO inv_reader_%s;
@@ -88,6 +95,8 @@ CREATE TEXT SEARCH DICTIONARY app.dict (TEMPLATE = pg_catalog.simple);
 const EXPECTED = `default privileges in schema "app" (tables: {reader=r/postgres})
 grants on schema "app" ({postgres=UC/postgres,reader=U/postgres})
 operator "app"."===(integer, integer)"
+comment on domain constraint "app"."app.positive"
+comment on table constraint "booking_r_excl" on "app"."booking"
 exclusion constraint "booking_r_excl" on "app"."booking" (EXCLUDE USING gist (r WITH &&))
 text search configuration "app"."cfg"
 column statistics target "id" on "app"."child_fk" (500)
@@ -97,7 +106,6 @@ rule "no_delete" on "app"."child_fk"
 storage parameters "app"."child_fk" (fillfactor=70)
 collation "app"."ci"
 text search dictionary "app"."dict"
-comment on function "app"."f()"
 grants on routine "app"."f()" ({postgres=X/postgres})
 operator family "app"."fam"
 foreign table "app"."ft"
@@ -111,8 +119,8 @@ composite type "app"."pair"
 extension "app"."pg_trgm" (1.6)
 domain "app"."positive" (integer)
 procedure "app"."proc(IN integer)"
+comment on procedure "app"."proc(integer)"
 unlogged "app"."scratch"
-comment on sequence "app"."seq"
 shell type "app"."shell"
 range type "app"."span"
 multirange type "app"."span_multirange"
@@ -120,8 +128,6 @@ grants on type "app"."status" ({=U/postgres,postgres=U/postgres,reader=U/postgre
 clustered index "t_n_idx" on "app"."t"
 column compression "u" on "app"."t" (pglz)
 column storage "u" on "app"."t" (external)
-comment on table constraint "t_n_check" on "app"."t"
-comment on trigger "t_plain" on "app"."t"
 constraint trigger "t_constraint" on "app"."t" (CREATE CONSTRAINT TRIGGER t_constraint AFTER INSERT ON app.t NOT DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION app.f())
 grants on table "app"."t" ({postgres=arwdDxtm/postgres,reader=r/postgres})
 policy "own_rows" on "app"."t"
@@ -131,6 +137,7 @@ statistics "t_stats" on "app"."t"
 trigger "t_args" on "app"."t" (CREATE TRIGGER t_args BEFORE INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION app.f('x'))
 trigger "t_transition" on "app"."t" (CREATE TRIGGER t_transition AFTER INSERT ON app.t REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION app.f())
 trigger "t_update_of" on "app"."t" (CREATE TRIGGER t_update_of BEFORE UPDATE OF n ON app.t FOR EACH ROW EXECUTE FUNCTION app.f())
+comment on sequence "app"."t_id_seq"
 aggregate "app"."total(integer)"
 window function "app"."win(integer)"`.split('\n');
 

@@ -512,6 +512,62 @@ ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (email ~ '@') N
     }),
   },
   {
+    // Issue #14: refused before ("cannot be created while ... exists"); now built aside and swapped in, online.
+    name: 'an index redefined under the same name',
+    kind: 'add_index',
+    source: `${CUSTOMERS}
+CREATE INDEX customers_email_idx ON customers (email);
+COMMENT ON INDEX customers_email_idx IS 'login lookups';`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+CREATE INDEX customers_email_idx ON customers (lower(email)) INCLUDE (name);
+COMMENT ON INDEX customers_email_idx IS 'login lookups, any case';`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand create_index_concurrently',
+        '1 expand swap_index_names',
+        '1 expand comment_index',
+        '2 contract drop_index_concurrently',
+      ]),
+  },
+  {
+    // Issue #14: refused before; the new check is added and validated as <name>__new and takes the name.
+    name: 'a check redefined under the same name',
+    kind: 'add_check',
+    source: `${CUSTOMERS}
+ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (email LIKE '%@%');`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+ALTER TABLE customers ADD CONSTRAINT customers_email_check CHECK (position('@' in email) > 1);`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand add_check_not_valid',
+        '1 contract validate_check',
+        '2 contract drop_check',
+        '2 contract rename_check',
+      ]),
+  },
+  {
+    // Issue #14: refused before; built and attached as <name>__new, it takes the name after the old one goes.
+    name: 'a unique constraint redefined under the same name',
+    kind: 'add_unique',
+    source: `${CUSTOMERS}
+ALTER TABLE customers ADD CONSTRAINT customers_contact_key UNIQUE (email);`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+ALTER TABLE customers ADD CONSTRAINT customers_contact_key UNIQUE (email, name);`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand create_unique_index_concurrently',
+        '1 contract add_constraint_using_index',
+        '2 contract drop_constraint',
+        '2 contract rename_constraint',
+      ]),
+  },
+  {
     name: 'an index removed',
     kind: 'drop_index',
     source: `${CUSTOMERS}

@@ -890,7 +890,7 @@ describe('several problems', () => {
       '      b: { columns: { a_id: { type: int } }, foreignKeys: { b_a_fkey: { columns: [a_id], references: { table: a } } } }',
     );
     expect(analyzeDeclared(broken, 'x.yaml').problems.map(formatProblem)).toEqual([
-      'x.yaml:4:73: primary key of table "public"."a": unknown key `bogus` (fix: valid keys here: name, columns)',
+      'x.yaml:4:73: primary key of table "public"."a": unknown key `bogus` (fix: valid keys here: name, columns, comment)',
     ]);
     const brokenTable = file(
       'schemas:',

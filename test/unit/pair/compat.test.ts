@@ -89,6 +89,17 @@ describe('replicationProblems: allowed on the standby', () => {
   });
 });
 
+describe('replicationProblems: a check redefined under the same name (issue #14, point 5)', () => {
+  it('the rename of the new definition to the name is no rename of a replicated table or column', () => {
+    const s = app(accounts({ checks: [check('balance_positive', '(balance >= 0)')] }), owners);
+    const t = app(accounts({ checks: [check('balance_positive', '(balance > 0)')] }), owners);
+    const p = plan(s, t);
+    const contract = p.releases.find((r) => r.number === 2)!.contract;
+    expect(contract.map((x) => x.action)).toEqual(['drop_check', 'rename_check']);
+    expect(found(p, contract)).toEqual([]);
+  });
+});
+
 describe('replicationProblems: refused, naming the step', () => {
   it.each<{ name: string; target: DatabaseSchema; expected: string[] }>([
     {

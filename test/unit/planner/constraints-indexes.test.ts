@@ -8,6 +8,12 @@ import type { Index } from '../../../src/schema/model/model.js';
 import { app, col, db, fk, idx, notNull, pk, schema, table, uq } from '../diff/fixtures.js';
 import { context, shape } from './constraints-support.js';
 
+const keys = (d: { creates: unknown; requires: unknown; drops: unknown }) => ({
+  creates: d.creates,
+  requires: d.requires,
+  drops: d.drops,
+});
+
 const users = table('users', [notNull('id'), col('name', 'text'), col('email', 'text')], {
   primaryKey: pk('users_pkey', ['id']),
 });
@@ -275,5 +281,67 @@ describe('drop_index', () => {
       key.constraint('app', 'users', 'users_email_key'),
     ]);
     expect(validate!.requires).toEqual(reattach!.creates);
+  });
+});
+
+// Issue #14: refused before; now online as pg-schema-diff does it, every step with its rollback.
+describe('an index redefined under the same name', () => {
+  const old = idx('users_name_idx', ['name']);
+  const next = idx('users_name_idx', ['name', 'email'], { where: '(id > 0)' });
+  const ctx = context(app({ ...users, indexes: [old] }), app({ ...users, indexes: [next] }));
+
+  it('add_index builds it as <name>__new concurrently, then swaps the names in one statement', () => {
+    expect(h.add_index.validate(add(next), ctx)).toEqual([]);
+    const steps = h.add_index.expand(add(next), ctx);
+    expect(steps.map((d) => [d.action, d.sql, d.rollback, d.transactional])).toEqual([
+      [
+        'create_index_concurrently',
+        'CREATE INDEX CONCURRENTLY users_name_idx__new ON app.users USING btree (name, email) WHERE (id > 0)',
+        ['DROP INDEX CONCURRENTLY app.users_name_idx__new'],
+        false,
+      ],
+      [
+        'swap_index_names',
+        [
+          'DO $sy$',
+          'BEGIN',
+          '  ALTER INDEX app.users_name_idx RENAME TO users_name_idx__old;',
+          '  ALTER INDEX app.users_name_idx__new RENAME TO users_name_idx;',
+          'END',
+          '$sy$',
+        ].join('\n'),
+        [
+          'ALTER INDEX app.users_name_idx RENAME TO users_name_idx__new',
+          'ALTER INDEX app.users_name_idx__old RENAME TO users_name_idx',
+        ],
+        true,
+      ],
+    ]);
+    expect(keys(steps[1]!)).toEqual({
+      creates: [key.index('app', 'users_name_idx'), key.index('app', 'users_name_idx__old')],
+      requires: [key.table('app', 'users'), key.index('app', 'users_name_idx__new')],
+      drops: [key.index('app', 'users_name_idx__new')],
+    });
+  });
+
+  it('drop_index leaves the rename to the swap, and drops the old one a release later under its new name', () => {
+    expect(h.drop_index.expand(drop(old), ctx)).toEqual([]);
+    expect(h.drop_index.contract(drop(old), ctx).map((d) => [d.releaseOffset, d.sql, d.rollback])).toEqual([
+      [
+        1,
+        'DROP INDEX CONCURRENTLY app.users_name_idx__old',
+        ['CREATE INDEX CONCURRENTLY users_name_idx__old ON app.users USING btree (name)'],
+      ],
+    ]);
+  });
+
+  it('refused when a temporary name is taken', () => {
+    const taken = context(
+      app({ ...users, indexes: [old, idx('users_name_idx__old', ['email'])] }),
+      app({ ...users, indexes: [next, idx('users_name_idx__old', ['email'])] }),
+    );
+    expect(h.add_index.validate(add(next), taken).map((p) => p.message)).toEqual([
+      'index app.users_name_idx is rebuilt under the temporary name app.users_name_idx__old, which is taken',
+    ]);
   });
 });

@@ -100,7 +100,8 @@ describe('refusals', () => {
         foreignKey: fk('users_fk', ['id'], 'users', ['id'], { onDelete: 'cascade' }),
       },
     ];
-    expect(fixes(changes, context(source, source))).toEqual([fixNewName, fixNewName, fixNewName, fixNewName]);
+    // The index and the check are not among them: both are built aside and take the name (issue #14).
+    expect(fixes(changes, context(source, source))).toEqual([fixNewName, fixNewName]);
   });
 
   it('but not an invalid index being rebuilt, nor a unique index a constraint adopts as it is', () => {

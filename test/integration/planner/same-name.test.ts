@@ -1,0 +1,123 @@
+// Issue #14, point 5: a unique key redefined under the same name while foreign keys use it, replaced online
+// (built under a temporary name, given the name, the old one dropped a release later) and rolled back all the
+// way. The postmortem in shared/seeds (000_...) is about the rollback of such a change: it could not drop the
+// unique indexes foreign keys still depended on. Here every phase of both releases is applied, then every
+// phase is rolled back in reverse order, and the catalog must be the source's again, with each foreign key
+// back on the index it used; then everything is applied again and must be the target.
+import { describe, expect, it } from 'vitest';
+import { introspect } from '../../../src/introspect/index.js';
+import { PHASES, type Step } from '../../../src/planner/types.js';
+import { prepareSession } from '../../../src/rehearsal/shadow.js';
+import type { DatabaseSchema } from '../../../src/schema/model/model.js';
+import { freshDatabase, type TestDatabase } from '../../support/db.js';
+import { applyPhase, phaseSteps, rollbackPhase } from '../../support/plan-runner.js';
+import { checkScenario, comparable, planScenario, type Scenario } from '../../support/scenario.js';
+
+const SOURCE = `
+CREATE TABLE customers (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email text NOT NULL,
+  handle text NOT NULL,
+  name text,
+  CONSTRAINT customers_email_key UNIQUE (email)
+);
+CREATE UNIQUE INDEX customers_handle_idx ON customers (handle);
+CREATE TABLE orders (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  customer_email text NOT NULL,
+  customer_handle text,
+  CONSTRAINT orders_customer_email_fkey FOREIGN KEY (customer_email) REFERENCES customers (email),
+  CONSTRAINT orders_customer_handle_fkey FOREIGN KEY (customer_handle) REFERENCES customers (handle)
+);
+INSERT INTO customers (email, handle, name) VALUES ('ana@example.com', 'ana', 'Ana'), ('bo@example.com', 'bo', NULL);
+INSERT INTO orders (customer_email, customer_handle) VALUES ('ana@example.com', 'ana'), ('bo@example.com', NULL);`;
+
+// The same columns (the foreign keys keep a key to use), another definition: NULLS NOT DISTINCT for the
+// constraint, an INCLUDE column for the index.
+const TARGET = `
+schemas:
+  public:
+    tables:
+      customers:
+        columns:
+          id: { type: bigint, nullable: false, identity: always }
+          email: { type: text, nullable: false }
+          handle: { type: text, nullable: false }
+          name: { type: text }
+        primaryKey: { columns: [id] }
+        unique:
+          customers_email_key: { columns: [email], nullsNotDistinct: true }
+        indexes:
+          customers_handle_idx: { columns: [handle], include: [name], unique: true }
+      orders:
+        columns:
+          id: { type: bigint, nullable: false, identity: always }
+          customer_email: { type: text, nullable: false }
+          customer_handle: { type: text }
+        primaryKey: { columns: [id] }
+        foreignKeys:
+          orders_customer_email_fkey: { columns: [customer_email], references: { table: customers, columns: [email] } }
+          orders_customer_handle_fkey: { columns: [customer_handle], references: { table: customers, columns: [handle] } }
+`;
+
+async function schemaOf(db: TestDatabase): Promise<DatabaseSchema> {
+  await prepareSession(db.client);
+  return comparable(await introspect(db.client, { includeSchemas: ['public'] }));
+}
+
+/** Foreign key -> the index it uses (pg_constraint.conindid), which the model does not show. */
+async function indexesUsed(db: TestDatabase): Promise<Record<string, string>> {
+  const r = await db.client.query<{ fk: string; ix: string }>(
+    `SELECT c.conname AS fk, i.relname AS ix FROM pg_constraint c JOIN pg_class i ON i.oid = c.conindid
+     WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace ORDER BY 1`,
+  );
+  return Object.fromEntries(r.rows.map((x) => [x.fk, x.ix]));
+}
+
+function phases(s: Scenario): { label: string; steps: readonly Step[] }[] {
+  return s.plan.releases.flatMap((r) =>
+    PHASES.map((p) => ({ label: `release ${r.number} ${p}`, steps: phaseSteps(s.plan, r.number, p) })).filter(
+      (x) => x.steps.length > 0,
+    ),
+  );
+}
+
+describe('a unique key redefined under the same name while foreign keys use it', () => {
+  it('is planned online, each phase applies, rolls back and applies again, and re-planning is empty', async () => {
+    const db = await freshDatabase();
+    const scenario = await planScenario(db, SOURCE, TARGET);
+    expect(
+      phases(scenario).map((p) => `${p.label}: ${p.steps.map((s) => s.action).join(', ')}`),
+    ).toMatchInlineSnapshot(`
+      [
+        "release 1 expand: create_unique_index_concurrently, create_index_concurrently, swap_index_names",
+        "release 1 contract: add_constraint_using_index",
+        "release 2 contract: detach_foreign_key, drop_constraint, reattach_foreign_key, validate_foreign_key, rename_constraint, detach_foreign_key, drop_index_concurrently, reattach_foreign_key, validate_foreign_key",
+      ]
+    `);
+    await checkScenario(db, scenario, { freshDatabase });
+  });
+
+  it('rolls back all the way, both releases in reverse, to the source catalog, foreign keys on their old indexes', async () => {
+    const db = await freshDatabase();
+    const scenario = await planScenario(db, SOURCE, TARGET);
+    const source = await schemaOf(db);
+    const used = await indexesUsed(db);
+    expect(used).toEqual({
+      orders_customer_email_fkey: 'customers_email_key',
+      orders_customer_handle_fkey: 'customers_handle_idx',
+    });
+    const all = phases(scenario);
+    for (const p of all) await applyPhase(db.client, p.steps);
+    expect(await schemaOf(db), 'after both releases').toEqual(comparable(scenario.target));
+    for (const p of [...all].reverse()) await rollbackPhase(db.client, p.steps);
+    expect(await schemaOf(db), 'after rolling everything back').toEqual(source);
+    expect(await indexesUsed(db)).toEqual(used);
+    // The foreign keys still hold: an order of an unknown customer is refused.
+    await expect(db.client.query("INSERT INTO orders (customer_email) VALUES ('nobody@example.com')")).rejects.toThrow(
+      /orders_customer_email_fkey/,
+    );
+    for (const p of all) await applyPhase(db.client, p.steps);
+    expect(await schemaOf(db), 'after applying both releases again').toEqual(comparable(scenario.target));
+  });
+});
