@@ -93,11 +93,12 @@ collation "app"."ci"
 text search dictionary "app"."dict"
 comment on function "app"."f()"
 grants on routine "app"."f()" ({postgres=X/postgres})
-operator family "app"."fam"
+operator family "app"."fam" (USING btree)
 foreign table "app"."ft"
 column statistics target "id" on "app"."heir" (500)
 inheritance child "app"."heir" (inherits app.child_fk)
 event trigger "app"."inv_ddl" (ddl_command_end)
+foreign server "app"."inv_server" (wrapper inv_fdw, 0 user mapping(s))
 materialized view "app"."mv"
 partitioned table "app"."p" (RANGE (at))
 partition "app"."p_2026" (of app.p FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'))
