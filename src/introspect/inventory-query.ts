@@ -99,6 +99,9 @@ SELECT f.kind, r.nspname, r.relname, a.attname, f.detail
   FROM rel r
   JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_type t ON t.oid = a.atttypid
+    -- the few columns with one of the properties below, before building the list of them for every column
+    AND (coalesce(a.attstattarget, -1) <> -1 OR a.attstorage <> t.typstorage OR a.attcompression IN ('p', 'l')
+      OR a.attoptions IS NOT NULL OR a.attacl IS NOT NULL OR a.atthasdef AND r.relkind IN ('v', 'f'))
   CROSS JOIN LATERAL (VALUES
     ('column statistics target', CASE WHEN coalesce(a.attstattarget, -1) <> -1 THEN a.attstattarget::text END),
     ('column storage', CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'plain'
