@@ -6,7 +6,8 @@ import { assertModeled, describeNotModeled, introspect, inventory, type NotModel
 import { prepareSession } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
-import { snapshotJson } from '../schema/declared/snapshot.js';
+import { extensionsComment, snapshotJson } from '../schema/declared/snapshot.js';
+import { readExtensions } from '../introspect/extensions.js';
 import { toYaml } from '../schema/declared/yaml.js';
 
 export interface IntrospectCommandOptions {
@@ -39,18 +40,20 @@ export async function introspectCommand(
     ...(include ? { includeSchemas: include } : {}),
     ...(exclude ? { excludeSchemas: exclude } : {}),
   };
-  const [schema, notModeled] = await withClient(target, async (c) => {
+  const [schema, notModeled, extensions] = await withClient(target, async (c) => {
     await prepareSession(c);
-    return [await introspect(c, options), await inventory(c, options)] as const;
+    return [await introspect(c, options), await inventory(c, options), await readExtensions(c)] as const;
   });
   assertModeled(notModeled, o.strict ?? config.strict);
   const fp = fingerprint(schema);
-  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}${notModeledComment(notModeled)}`;
+  // The extensions and what is not modeled travel with the snapshot: `plan --from` names them and builds the
+  // shadow with the extensions, as planning from the database does.
+  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}${extensionsComment(extensions)}${notModeledComment(notModeled)}`;
   // A .json output is a snapshot for large schemas: no YAML to parse when planning from it.
   if (o.output)
     await writeFile(
       configPath(config, o.output),
-      o.output.endsWith('.json') ? snapshotJson(schema, describeTarget(target)) : yaml,
+      o.output.endsWith('.json') ? snapshotJson(schema, describeTarget(target), { extensions, notModeled }) : yaml,
     );
   return {
     database: describeTarget(target),
