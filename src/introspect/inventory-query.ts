@@ -26,10 +26,15 @@ export const INVENTORY = `WITH ns AS MATERIALIZED (
     c.relpersistence, c.relrowsecurity, c.relforcerowsecurity, c.relacl, c.relowner, c.reltablespace, c.relam, c.reloftype,
     ns.nspname
   FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S', 'i', 'I') AND ${notFromExtension('pg_class', 'c.oid')}
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S') AND ${notFromExtension('pg_class', 'c.oid')}
     -- identity columns' sequences belong to their column (modeled)
     AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend idn WHERE idn.classid = 'pg_class'::regclass
       AND idn.objid = c.oid AND idn.deptype = 'i'))
+), ix AS MATERIALIZED (
+  -- Indexes, through their relation (most of a large catalog's relations are indexes: kept out of rel).
+  SELECT ic.oid, ic.relname, ic.reloptions, ic.reltablespace, x.indisclustered, t.relname AS table_name,
+    t.relkind AS table_kind, t.nspname
+  FROM rel t JOIN pg_index x ON x.indrelid = t.oid JOIN pg_class ic ON ic.oid = x.indexrelid
 )
 SELECT CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
     ELSE 'composite type' END AS kind, r.nspname AS schema, NULL AS table, r.relname AS name, NULL AS detail
@@ -82,18 +87,24 @@ SELECT 'replica identity', r.nspname, NULL, r.relname, CASE r.relreplident WHEN 
       WHERE x.indrelid = r.oid AND x.indisreplident), '?') END
   FROM rel r WHERE r.relkind IN ('r', 'p') AND r.relreplident <> 'd'
 UNION ALL
-SELECT 'unlogged', r.nspname, NULL, r.relname, NULL FROM rel r WHERE r.relpersistence = 'u' AND r.relkind NOT IN ('i', 'I')
+SELECT 'storage parameters', i.nspname, NULL, i.relname, array_to_string(i.reloptions, ', ') FROM ix i WHERE i.reloptions IS NOT NULL
+UNION ALL
+SELECT 'unlogged', r.nspname, NULL, r.relname, NULL FROM rel r WHERE r.relpersistence = 'u'
 UNION ALL
 SELECT 'tablespace', r.nspname, NULL, r.relname, ts.spcname FROM rel r JOIN pg_tablespace ts ON ts.oid = r.reltablespace
+UNION ALL
+SELECT 'tablespace', i.nspname, NULL, i.relname, ts.spcname FROM ix i JOIN pg_tablespace ts ON ts.oid = i.reltablespace
 UNION ALL
 SELECT 'table access method', r.nspname, NULL, r.relname, am.amname
   FROM rel r JOIN pg_am am ON am.oid = r.relam WHERE r.relkind IN ('r', 'm') AND am.amname <> 'heap'
 UNION ALL
-SELECT 'index', r.nspname, t.relname, r.relname, pg_get_indexdef(r.oid)
-  FROM rel r JOIN pg_index x ON x.indexrelid = r.oid JOIN pg_class t ON t.oid = x.indrelid AND t.relkind NOT IN ('r', 'p')
+SELECT 'index', i.nspname, i.table_name, i.relname, pg_get_indexdef(i.oid) FROM ix i WHERE i.table_kind NOT IN ('r', 'p')
 UNION ALL
-SELECT 'clustered index', r.nspname, t.relname, r.relname, NULL
-  FROM rel r JOIN pg_index x ON x.indexrelid = r.oid AND x.indisclustered JOIN pg_class t ON t.oid = x.indrelid
+SELECT 'clustered index', i.nspname, i.table_name, i.relname, NULL FROM ix i WHERE i.indisclustered
+UNION ALL
+-- An index's columns have a statistics target (ALTER INDEX ... ALTER COLUMN n SET STATISTICS) and nothing else here.
+SELECT 'column statistics target', i.nspname, i.relname, a.attname, a.attstattarget::text
+  FROM ix i JOIN pg_attribute a ON a.attrelid = i.oid AND a.attnum > 0 WHERE coalesce(a.attstattarget, -1) <> -1
 UNION ALL
 SELECT f.kind, r.nspname, r.relname, a.attname, f.detail
   FROM rel r
@@ -113,9 +124,7 @@ SELECT f.kind, r.nspname, r.relname, a.attname, f.detail
     ('column default', CASE WHEN a.atthasdef AND r.relkind IN ('v', 'f') THEN
       (SELECT pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attrdef ad WHERE ad.adrelid = r.oid AND ad.adnum = a.attnum) END)
   ) AS f(kind, detail)
-  -- An index's columns have a statistics target (ALTER INDEX ... ALTER COLUMN n SET STATISTICS) and nothing else here.
-  WHERE r.relkind IN ('r', 'p', 'm', 'f', 'v', 'i', 'I') AND f.detail IS NOT NULL
-    AND (r.relkind NOT IN ('i', 'I') OR f.kind = 'column statistics target')
+  WHERE r.relkind IN ('r', 'p', 'm', 'f', 'v') AND f.detail IS NOT NULL
 UNION ALL
 SELECT 'grants on ' || CASE r.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
     WHEN 'f' THEN 'foreign table' ELSE 'table' END, r.nspname, NULL, r.relname, r.relacl::text
@@ -227,7 +236,7 @@ SELECT 'comment on ' || o.type, o.schema,
   CROSS JOIN LATERAL (SELECT i.type, i.name,
     coalesce(i.schema, CASE WHEN cardinality(a.object_names) = 3 THEN a.object_names[1] END) AS schema) o
   WHERE d.objoid >= 16384 AND o.schema IN (SELECT nspname FROM ns)
-    AND NOT (d.classoid = 'pg_class'::regclass AND EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND (r.relkind IN ('r', 'p')
-      OR r.relkind IN ('i', 'I') AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = r.oid AND own.contype IN ('p', 'u', 'x'))
-        AND EXISTS (SELECT FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid WHERE x.indexrelid = r.oid AND t.relkind IN ('r', 'p')))))
+    AND NOT (d.classoid = 'pg_class'::regclass AND (EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND r.relkind IN ('r', 'p'))
+      OR EXISTS (SELECT FROM ix i WHERE i.oid = d.objoid AND i.table_kind IN ('r', 'p')
+        AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = i.oid AND own.contype IN ('p', 'u', 'x')))))
     AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid AND et.typtype = 'e'))`;
