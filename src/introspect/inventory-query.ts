@@ -45,7 +45,8 @@ SELECT 'typed table', r.nspname, NULL, r.relname, 'of ' || format_type(r.relofty
 UNION ALL
 -- The server and wrapper of the schema's foreign tables (database-wide objects, named through what uses them).
 SELECT 'foreign server', r.nspname, NULL, srv.srvname, 'wrapper ' || fdw.fdwname
-    || ', ' || (SELECT count(*) FROM pg_user_mapping um WHERE um.umserver = srv.oid) || ' user mapping(s)'
+    -- pg_user_mappings: the catalog pg_user_mapping is for superusers only
+    || ', ' || (SELECT count(*) FROM pg_user_mappings um WHERE um.srvid = srv.oid) || ' user mapping(s)'
   FROM rel r JOIN pg_foreign_table ft ON ft.ftrelid = r.oid JOIN pg_foreign_server srv ON srv.oid = ft.ftserver
   JOIN pg_foreign_data_wrapper fdw ON fdw.oid = srv.srvfdw
   GROUP BY r.nspname, srv.oid, srv.srvname, fdw.fdwname
