@@ -21,7 +21,9 @@ import { rehearsalProblem } from '../executor/rehearsal-report.js';
 import { parseShard } from '../tenants/registry.js';
 import { dryRunTenants } from '../tenants/dry-run.js';
 import { isTenantPlan, tenantSettings, tenantUnits, type TenantRun } from '../tenants/run.js';
+import type { NotModeled } from '../introspect/index.js';
 import { dryRun, dryRunRollback, type DryRunResult, type PairPlace } from './dry-run.js';
+import { openInventoried } from './not-modeled.js';
 import {
   applyGuards,
   load,
@@ -54,6 +56,8 @@ export interface ApplyResult {
   readonly pair?: PairPlace;
   /** Every phase of the plan is applied. */
   readonly complete: boolean;
+  /** What the plan's schemas hold outside the model on this database: left as it is, never planned. */
+  readonly notModeled: readonly NotModeled[];
   /** The command to run next, when there is a next phase. */
   readonly next?: string;
 }
@@ -75,6 +79,8 @@ export interface RollbackResult {
 /** A tenant run and where it ran. */
 export interface TenantRunResult extends TenantRun {
   readonly database: string;
+  /** What the plan's schemas (every tenant's) hold outside the model on this database. */
+  readonly notModeled: readonly NotModeled[];
   readonly pair?: PairPlace;
 }
 
@@ -114,6 +120,7 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
     );
   const emit = o.onEvent ?? (() => undefined);
   const where: Where = {};
+  const seen: { notModeled?: NotModeled[] } = {};
   // Without --skip-rehearsal the report passed for this checksum; with it, a report for this checksum still adds
   // what it recorded, and without one the plan's own source and target fingerprints are checked (drift.ts).
   const recorded = report?.checksum === plan.checksum ? report : undefined;
@@ -121,8 +128,13 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
     what:
       selection === 'all' ? `apply ${plan.name} --all` : `apply ${plan.name} r${selection.release} ${selection.phase}`,
     guards: applyGuards(config, l, selection, o, () => reviewed, rehearsal),
-    open: opener(config, o, where, async () =>
-      paired && selection !== 'all' ? pairPlacement(config, plan, path, selection) : undefined,
+    open: openInventoried(
+      opener(config, o, where, async () =>
+        paired && selection !== 'all' ? pairPlacement(config, plan, path, selection) : undefined,
+      ),
+      plan,
+      o.strict ?? config.strict,
+      seen,
     ),
     ...pairHooks(config, where, selection, emit),
     ledger: config.ledgerSchema,
@@ -138,6 +150,7 @@ export async function applyCommand(config: SwitchyardConfig, o: ExecuteOptions):
     ...pairOf(where),
     complete: run.complete,
     ...(run.next ? { next: run.next } : {}),
+    notModeled: seen.notModeled ?? [],
   };
 }
 
@@ -212,14 +225,22 @@ export async function tenantsCommand(
   const paired = pairMode(config, o.db);
   const emit = o.onEvent ?? (() => undefined);
   const where: Where = {};
+  const seen: { notModeled?: NotModeled[] } = {};
+  // A rollback names what is not modeled but is never refused for it: undoing a change must stay possible.
+  const strict = verb === 'apply' ? (o.strict ?? config.strict) : false;
   const run = await runPhase({
     what: `${verb} ${plan.name} r${sel.release} ${sel.phase} tenants${shard ? ` ${shard.index}/${shard.count}` : ''}`,
     guards: verb === 'apply' ? applyGuards(config, l, sel, o, () => reviewed, rehearsal) : [() => reviewed],
-    open: opener(config, o, where, async () => {
-      if (!paired) return undefined;
-      if (verb === 'apply') return pairPlacement(config, plan, path, sel);
-      return placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), sel);
-    }),
+    open: openInventoried(
+      opener(config, o, where, async () => {
+        if (!paired) return undefined;
+        if (verb === 'apply') return pairPlacement(config, plan, path, sel);
+        return placeRollback(plan, await readPairLedgers(config, plan.name, `switchyard rollback ${plan.name}`), sel);
+      }),
+      plan,
+      strict,
+      seen,
+    ),
     ...pairHooks(config, where, verb === 'apply' ? sel : 'all', emit),
     ledger: config.ledgerSchema,
     sharedLock: true,
@@ -241,7 +262,7 @@ export async function tenantsCommand(
     }),
     onEvent: emit,
   });
-  return { ...run, database: describeTarget(where.target!), ...pairOf(where) };
+  return { ...run, database: describeTarget(where.target!), ...pairOf(where), notModeled: seen.notModeled ?? [] };
 }
 
 /**

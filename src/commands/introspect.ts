@@ -13,7 +13,8 @@ import {
 import { prepareSession } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
-import { snapshotJson } from '../schema/declared/snapshot.js';
+import { extensionsComment, snapshotJson } from '../schema/declared/snapshot.js';
+import { readExtensions } from '../introspect/extensions.js';
 import { toYaml } from '../schema/declared/yaml.js';
 
 /** Options of `introspectCommand`: the database and which schemas to read. */
@@ -50,23 +51,26 @@ export async function introspectCommand(
     ...(exclude ? { excludeSchemas: exclude } : {}),
   };
   const json = o.output?.endsWith('.json') === true;
-  const [schema, notModeled, dependencies] = await withClient(target, async (c) => {
+  const [schema, notModeled, extensions, dependencies] = await withClient(target, async (c) => {
     await prepareSession(c);
     return [
       await introspect(c, options),
       await inventory(c, options),
+      await readExtensions(c),
       // Only a JSON snapshot records them (for `plan --from`); YAML is the declared form and has no place for them.
       json ? await readDependencies(c, options) : undefined,
     ] as const;
   });
   assertModeled(notModeled, o.strict ?? config.strict);
   const fp = fingerprint(schema);
-  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}${notModeledComment(notModeled)}`;
+  // The extensions and what is not modeled travel with the snapshot: `plan --from` names them and builds the
+  // shadow with the extensions, as planning from the database does.
+  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}${extensionsComment(extensions)}${notModeledComment(notModeled)}`;
   // A .json output is a snapshot for large schemas: no YAML to parse when planning from it.
   if (o.output)
     await writeFile(
       configPath(config, o.output),
-      json ? snapshotJson(schema, describeTarget(target), dependencies) : yaml,
+      json ? snapshotJson(schema, describeTarget(target), { extensions, notModeled, dependencies }) : yaml,
     );
   return {
     database: describeTarget(target),

@@ -43,6 +43,8 @@ export interface ExecuteOptions extends TenantFlags {
   readonly allowHazard?: readonly string[];
   /** Pair mode: contract ends the cutback window, and runs only when the operator says so. */
   readonly yes?: boolean;
+  /** Refuse (NotModeledError, exit 1) when the plan's schemas hold objects the model does not; default `strict:`. */
+  readonly strict?: boolean;
   readonly onEvent?: (e: ExecutorEvent) => void;
 }
 

@@ -63,7 +63,7 @@ export interface PlanCommandResult {
   readonly steps: number;
   /**
    * Objects in the declared schemas that the model does not hold: the plan neither sees nor changes them.
-   * Empty when planning from a snapshot (its file lists them as comments, if introspect wrote it).
+   * From a snapshot: what introspect recorded in it (empty for a declared file or an older snapshot).
    */
   readonly notModeled: readonly NotModeled[];
   /** With --stack and a plan in flight: the plan whose target this one was planned from. */
@@ -155,7 +155,7 @@ interface Inputs {
   readonly target: DatabaseSchema;
   readonly server: { readonly version: string; readonly versionNum: number };
   readonly stats?: TableStats;
-  /** The source database's extensions (unknown when planning from a snapshot). */
+  /** The source database's extensions (from a snapshot: what it recorded; unknown in an older snapshot). */
   readonly extensions?: readonly Extension[];
   readonly label: string;
   readonly notModeled?: NotModeled[];
@@ -254,6 +254,13 @@ async function fromSnapshot(
     o.notice?.(
       `${file} records no dependencies between objects (only JSON snapshots from \`switchyard introspect -o file.json\` do): what depends on the objects this plan drops or alters is NOT checked; plan against the database with --db, or from such a snapshot`,
     );
+  // What the snapshot recorded of its database beyond the model (introspect writes both): named, and with
+  // --strict refused, as when planning from the database itself.
+  const extras = {
+    ...(snapshot.extensions ? { extensions: snapshot.extensions } : {}),
+    ...(snapshot.notModeled ? { notModeled: [...snapshot.notModeled] } : {}),
+  };
+  assertModeled(extras.notModeled ?? [], o.strict ?? config.strict);
   if (snapshot.canonical && declared.canonical) {
     return {
       source: snapshot.model,
@@ -261,6 +268,7 @@ async function fromSnapshot(
       server: { version: `PostgreSQL ${major}`, versionNum: major * 10000 },
       label: file,
       ...dependencies,
+      ...extras,
     };
   }
   // Canonicalized on the shadow named by --shadow-db / `shadow:`, else on a throwaway server of that major.
@@ -270,6 +278,7 @@ async function fromSnapshot(
     major,
     ...(url ? { url } : {}),
     ...(o.notice ? { notice: o.notice } : {}),
+    ...(extras.extensions ? { extensions: extras.extensions } : {}),
   });
   const source = snapshot.canonical ? snapshot.model : done.models.shift()!;
   const target = declared.canonical ? declared.model : done.models.shift()!;
@@ -279,5 +288,6 @@ async function fromSnapshot(
     server: { version: done.version.text, versionNum: done.version.num },
     label: file,
     ...dependencies,
+    ...extras,
   };
 }

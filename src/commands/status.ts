@@ -10,7 +10,9 @@ import { openPair, resolvePair } from '../pair/session.js';
 import { SIDES, type Side } from '../pair/types.js';
 import { rehearsalProblem } from '../executor/rehearsal-report.js';
 import { command, load, nextCommand, type Loaded } from './apply.js';
+import { assertModeled, DEFAULT_EXCLUDED, inventory, type NotModeled } from '../introspect/index.js';
 import { readRegistry } from '../introspect/registry.js';
+import { planInventory } from './not-modeled.js';
 import { planTenants, unitPlan } from '../tenants/split.js';
 import { tenantsStatus, type TenantsStatus } from '../tenants/status.js';
 import type { Client } from '../db/connect.js';
@@ -24,6 +26,11 @@ export interface StatusResult {
   /** On a pair, each plan once per side whose ledger holds it. */
   readonly plans: readonly (PlanRecord & { readonly side?: Side })[];
   readonly pair?: { readonly live: Side; readonly standby: Side; readonly generation: number };
+  /**
+   * On one database: what the plan's schemas (without a plan, every schema but the ledger's) hold outside
+   * the model. On a pair, `switchyard pair status` lists it for both sides.
+   */
+  readonly notModeled?: readonly NotModeled[];
   readonly plan?: {
     readonly name: string;
     readonly path: string;
@@ -190,7 +197,7 @@ async function tenantPlanStatus(
  */
 export async function statusCommand(
   config: SwitchyardConfig,
-  o: { plan?: string; db?: string; tenants?: boolean },
+  o: { plan?: string; db?: string; tenants?: boolean; strict?: boolean },
 ): Promise<StatusResult> {
   const loaded = o.plan ? await load(config, o.plan) : undefined;
   if (pairMode(config, o.db)) return pairStatus(config, loaded, o.tenants === true);
@@ -198,11 +205,21 @@ export async function statusCommand(
   const client = await connect(target);
   try {
     const ledger = config.ledgerSchema;
+    const notModeled = loaded
+      ? await planInventory(client, loaded.plan)
+      : await inventory(client, { excludeSchemas: [...new Set([...DEFAULT_EXCLUDED, ledger])] });
+    assertModeled(notModeled, o.strict ?? config.strict);
     const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
     const executor = await lockHolder(client, { database: rows[0]!.db, ledgerSchema: ledger });
     const exists = await ledgerExists(client, ledger);
     const plans = exists ? await listPlans(client, ledger) : [];
-    const base = { database: describeTarget(target), ledger: exists, ...(executor ? { executor } : {}), plans };
+    const base = {
+      database: describeTarget(target),
+      ledger: exists,
+      ...(executor ? { executor } : {}),
+      plans,
+      notModeled,
+    };
     if (!loaded) return base;
     if (planTenants(loaded.plan))
       return { ...base, plan: await tenantPlanStatus(client, loaded, exists ? ledger : undefined, o.tenants === true) };

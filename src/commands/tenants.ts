@@ -9,7 +9,7 @@ import { connect, describeTarget, resolveTarget, withTransaction, type Client } 
 import { databaseError, SwitchyardError, UsageError } from '../errors.js';
 import { ensureLedger, ledgerExists, markStepDone, markStepRunning, recordPlan } from '../executor/ledger.js';
 import { planPhases } from '../executor/state.js';
-import { introspect } from '../introspect/index.js';
+import { assertModeled, introspect, inventory, type NotModeled } from '../introspect/index.js';
 import type { Plan } from '../planner/types.js';
 import { loadSchemaFile } from '../schema/declared/snapshot.js';
 import type { Schema, TenantsConfig } from '../schema/model/model.js';
@@ -61,12 +61,21 @@ export interface TenantsListResult {
   readonly plan?: string;
   readonly tenants: readonly (TenantPosition | { readonly tenant: string; readonly where: string })[];
   readonly missing: readonly string[];
+  /** What the tenant schemas (and the template, when it is a schema) hold outside the model. */
+  readonly notModeled: readonly NotModeled[];
+}
+
+/** The inventory of the registry's tenant schemas and of the template when it is a schema. One query. */
+async function tenantsInventory(client: Client, registry: Registry, template: string): Promise<NotModeled[]> {
+  return inventory(client, {
+    includeSchemas: [...registry.tenants, ...(registry.templateExists ? [template] : [])],
+  });
 }
 
 /** `switchyard tenants list`: the tenant schemas with their position in the latest plan (or the one given). */
 export async function tenantsList(
   config: SwitchyardConfig,
-  o: { db?: string; plan?: string },
+  o: { db?: string; plan?: string; strict?: boolean },
 ): Promise<TenantsListResult> {
   const t = await tenantsConfig(config);
   const loaded = o.plan ? await load(config, o.plan) : await latestTenantPlan(config);
@@ -75,6 +84,8 @@ export async function tenantsList(
   const client = await connect(target);
   try {
     const registry = await readRegistry(client, t);
+    const notModeled = await tenantsInventory(client, registry, t.template);
+    assertModeled(notModeled, o.strict ?? config.strict);
     const ledger = (await ledgerExists(client, config.ledgerSchema)) ? config.ledgerSchema : undefined;
     // On a pair, positions come from both ledgers (expand and backfill ran on the standby): as status shows them.
     const tenants =
@@ -91,6 +102,7 @@ export async function tenantsList(
       ...(loaded ? { plan: loaded.plan.name } : {}),
       tenants,
       missing: registry.missing,
+      notModeled,
     };
   } finally {
     await client.end().catch(() => undefined);
@@ -114,6 +126,11 @@ export interface TenantsAddResult {
   /** Where the new tenant starts: `plan 0002_x release 1 expand applied`, or `the template schema`. */
   readonly version: string;
   readonly statements: number;
+  /**
+   * What the other tenants (and the template, when it is a schema) hold outside the model: the new tenant is
+   * built from the model, so it does not get these. Not read on a pair.
+   */
+  readonly notModeled?: readonly NotModeled[];
   /** A rerun that finished what an interrupted `tenants add` left: what it did. */
   readonly resumed?: string;
   /** With a pair: the standby's copy of the tenant (built at the standby's own version) and the stream it joined. */
@@ -288,7 +305,7 @@ async function buildTenant(
 /** `switchyard tenants add`: creates a tenant schema at the fleet's current position and registers it. */
 export async function tenantsAdd(
   config: SwitchyardConfig,
-  o: { name: string; db?: string; timeoutMs?: number },
+  o: { name: string; db?: string; timeoutMs?: number; strict?: boolean },
 ): Promise<TenantsAddResult> {
   const name = o.name;
   const t = await tenantsConfig(config);
@@ -297,10 +314,19 @@ export async function tenantsAdd(
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
   const client = await connect(target);
   try {
+    // Before building: with --strict, nothing is created when the other tenants hold what the model cannot copy.
+    const notModeled = await tenantsInventory(client, await readRegistry(client, t), t.template);
+    assertModeled(notModeled, o.strict ?? config.strict);
     return await underExecutorLock(client, config, `tenants add ${name}`, async () => {
       const b = await prepareTenant(client, config, t, name);
       await buildTenant(client, config, t, name, b, true);
-      return { tenant: name, database: describeTarget(target), version: b.version, statements: b.statements.length };
+      return {
+        tenant: name,
+        database: describeTarget(target),
+        version: b.version,
+        statements: b.statements.length,
+        notModeled,
+      };
     });
   } finally {
     await client.end().catch(() => undefined);

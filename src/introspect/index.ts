@@ -4,6 +4,7 @@ import { databaseError } from '../errors.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { mapCatalog } from './map.js';
 import { type IntrospectOptions, type Queryable, schemaFilter } from './options.js';
+import { withPinnedSettings } from './pinned.js';
 import * as q from './queries.js';
 import type {
   ColumnRow,
@@ -11,7 +12,6 @@ import type {
   EnumRow,
   FunctionRow,
   IndexRow,
-  PinnedSettingRow,
   SchemaRow,
   SequenceRow,
   TableRow,
@@ -40,16 +40,7 @@ export const QUERIES_PER_INTROSPECTION = 12;
  * it inside a REPEATABLE READ transaction.
  */
 export async function introspect(db: Queryable, options: IntrospectOptions = {}): Promise<DatabaseSchema> {
-  const names = Object.keys(q.PINNED_SETTINGS);
-  let previous: PinnedSettingRow[];
-  try {
-    previous = (await db.query<PinnedSettingRow>(q.PIN_SETTINGS, [names, Object.values(q.PINNED_SETTINGS)])).rows;
-  } catch (e) {
-    throw databaseError('introspection could not pin its session settings', e);
-  }
-  let failed = false;
-  try {
-    const version = previous[0]?.version_num ?? 0;
+  return withPinnedSettings(db, 'introspection', async (version) => {
     const run = async <R>(kind: string, sql: string, values: unknown[]): Promise<R[]> => {
       try {
         return (await db.query<R>(sql, values)).rows;
@@ -75,18 +66,7 @@ export async function introspect(db: Queryable, options: IntrospectOptions = {})
       sequences: await run<SequenceRow>('sequences', q.SEQUENCES, schemaOids),
       functions: await run<FunctionRow>('functions', q.FUNCTIONS, schemaOids),
     });
-  } catch (e) {
-    failed = true;
-    throw e;
-  } finally {
-    // After a failure inside a transaction this cannot run (the transaction is aborted, and its rollback
-    // restores the settings); its own error must not hide the first one.
-    await db
-      .query(q.RESTORE_SETTINGS, [previous.map((p) => p.name), previous.map((p) => p.value)])
-      .catch((e: unknown) => {
-        if (!failed) throw databaseError('introspection could not restore its session settings', e);
-      });
-  }
+  });
 }
 
 export async function serverVersion(db: Queryable): Promise<{ num: number; major: number; text: string }> {

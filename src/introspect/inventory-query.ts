@@ -23,18 +23,35 @@ export const INVENTORY = `WITH ns AS MATERIALIZED (
   SELECT n.oid, n.nspname, n.nspowner, n.nspacl FROM pg_namespace n WHERE ${SCHEMA_FILTER}
 ), rel AS MATERIALIZED (
   SELECT c.oid, c.relname, c.relkind, c.relispartition, c.relpartbound, c.reloptions, c.reltoastrelid, c.relreplident,
-    c.relpersistence, c.relrowsecurity, c.relforcerowsecurity, c.relacl, c.relowner, c.reltablespace, c.relam, ns.nspname
+    c.relpersistence, c.relrowsecurity, c.relforcerowsecurity, c.relacl, c.relowner, c.reltablespace, c.relam, c.reloftype,
+    ns.nspname
   FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S', 'i', 'I') AND ${notFromExtension('pg_class', 'c.oid')}
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S') AND ${notFromExtension('pg_class', 'c.oid')}
     -- identity columns' sequences belong to their column (modeled)
     AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend idn WHERE idn.classid = 'pg_class'::regclass
       AND idn.objid = c.oid AND idn.deptype = 'i'))
+), ix AS MATERIALIZED (
+  -- Indexes, through their relation (most of a large catalog's relations are indexes: kept out of rel).
+  SELECT ic.oid, ic.relname, ic.reloptions, ic.reltablespace, x.indisclustered, t.relname AS table_name,
+    t.relkind AS table_kind, t.nspname
+  FROM rel t JOIN pg_index x ON x.indrelid = t.oid JOIN pg_class ic ON ic.oid = x.indexrelid
 )
 -- Views and materialized views are modeled (queries.ts VIEWS), with a view's options; a materialized view's
 -- storage parameters are not.
 SELECT CASE r.relkind WHEN 'f' THEN 'foreign table' ELSE 'composite type' END AS kind, r.nspname AS schema,
     NULL AS table, r.relname AS name, NULL AS detail
   FROM rel r WHERE r.relkind IN ('f', 'c')
+UNION ALL
+SELECT 'typed table', r.nspname, NULL, r.relname, 'of ' || format_type(r.reloftype, NULL)
+  FROM rel r WHERE r.reloftype <> 0 AND r.relkind IN ('r', 'p')
+UNION ALL
+-- The server and wrapper of the schema's foreign tables (database-wide objects, named through what uses them).
+SELECT 'foreign server', r.nspname, NULL, srv.srvname, 'wrapper ' || fdw.fdwname
+    -- pg_user_mappings: the catalog pg_user_mapping is for superusers only
+    || ', ' || (SELECT count(*) FROM pg_user_mappings um WHERE um.srvid = srv.oid) || ' user mapping(s)'
+  FROM rel r JOIN pg_foreign_table ft ON ft.ftrelid = r.oid JOIN pg_foreign_server srv ON srv.oid = ft.ftserver
+  JOIN pg_foreign_data_wrapper fdw ON fdw.oid = srv.srvfdw
+  GROUP BY r.nspname, srv.oid, srv.srvname, fdw.fdwname
 UNION ALL
 SELECT 'partitioned table', r.nspname, NULL, r.relname, pg_get_partkeydef(r.oid) FROM rel r WHERE r.relkind = 'p'
 UNION ALL
@@ -73,26 +90,42 @@ SELECT 'replica identity', r.nspname, NULL, r.relname, CASE r.relreplident WHEN 
       WHERE x.indrelid = r.oid AND x.indisreplident), '?') END
   FROM rel r WHERE r.relkind IN ('r', 'p') AND r.relreplident <> 'd'
 UNION ALL
-SELECT 'unlogged', r.nspname, NULL, r.relname, NULL FROM rel r WHERE r.relpersistence = 'u' AND r.relkind NOT IN ('i', 'I')
+SELECT 'storage parameters', i.nspname, NULL, i.relname, array_to_string(i.reloptions, ', ') FROM ix i WHERE i.reloptions IS NOT NULL
+UNION ALL
+SELECT 'unlogged', r.nspname, NULL, r.relname, NULL FROM rel r WHERE r.relpersistence = 'u'
 UNION ALL
 SELECT 'tablespace', r.nspname, NULL, r.relname, ts.spcname FROM rel r JOIN pg_tablespace ts ON ts.oid = r.reltablespace
+UNION ALL
+SELECT 'tablespace', i.nspname, NULL, i.relname, ts.spcname FROM ix i JOIN pg_tablespace ts ON ts.oid = i.reltablespace
 UNION ALL
 SELECT 'table access method', r.nspname, NULL, r.relname, am.amname
   FROM rel r JOIN pg_am am ON am.oid = r.relam WHERE r.relkind IN ('r', 'm') AND am.amname <> 'heap'
 UNION ALL
-SELECT 'clustered index', r.nspname, t.relname, r.relname, NULL
-  FROM rel r JOIN pg_index x ON x.indexrelid = r.oid AND x.indisclustered JOIN pg_class t ON t.oid = x.indrelid
+SELECT 'index', i.nspname, i.table_name, i.relname, pg_get_indexdef(i.oid) FROM ix i WHERE i.table_kind NOT IN ('r', 'p', 'm')
+UNION ALL
+SELECT 'clustered index', i.nspname, i.table_name, i.relname, NULL FROM ix i WHERE i.indisclustered
+UNION ALL
+-- An index's columns have a statistics target (ALTER INDEX ... ALTER COLUMN n SET STATISTICS) and nothing else here.
+SELECT 'column statistics target', i.nspname, i.relname, a.attname, a.attstattarget::text
+  FROM ix i JOIN pg_attribute a ON a.attrelid = i.oid AND a.attnum > 0 WHERE coalesce(a.attstattarget, -1) <> -1
 UNION ALL
 SELECT f.kind, r.nspname, r.relname, a.attname, f.detail
   FROM rel r
   JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_type t ON t.oid = a.atttypid
+    -- the few columns with one of the properties below, before building the list of them for every column
+    AND (coalesce(a.attstattarget, -1) <> -1 OR a.attstorage <> t.typstorage OR a.attcompression IN ('p', 'l')
+      OR a.attoptions IS NOT NULL OR a.attacl IS NOT NULL OR a.atthasdef AND r.relkind IN ('v', 'f'))
   CROSS JOIN LATERAL (VALUES
     ('column statistics target', CASE WHEN coalesce(a.attstattarget, -1) <> -1 THEN a.attstattarget::text END),
     ('column storage', CASE WHEN a.attstorage <> t.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'plain'
       WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END END),
     ('column compression', CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END),
-    ('grants on column', a.attacl::text)
+    ('column options', array_to_string(a.attoptions, ', ')),
+    ('grants on column', a.attacl::text),
+    -- A table's defaults are modeled; a view's or foreign table's column default is not.
+    ('column default', CASE WHEN a.atthasdef AND r.relkind IN ('v', 'f') THEN
+      (SELECT pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attrdef ad WHERE ad.adrelid = r.oid AND ad.adnum = a.attnum) END)
   ) AS f(kind, detail)
   WHERE r.relkind IN ('r', 'p', 'm', 'f', 'v') AND f.detail IS NOT NULL
 UNION ALL
@@ -106,6 +139,11 @@ UNION ALL
 SELECT 'default privileges', ns.nspname, NULL, NULL, CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'routines'
     WHEN 'T' THEN 'types' ELSE 'schemas' END || ': ' || d.defaclacl::text
   FROM pg_default_acl d JOIN ns ON ns.oid = d.defaclnamespace
+UNION ALL
+-- Default privileges of no schema apply to objects created in every schema: each selected schema names them.
+SELECT 'default privileges', ns.nspname, NULL, NULL, CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
+    WHEN 'f' THEN 'routines' WHEN 'T' THEN 'types' ELSE 'schemas' END || ' in every schema: ' || d.defaclacl::text
+  FROM pg_default_acl d CROSS JOIN ns WHERE d.defaclnamespace = 0
 UNION ALL
 SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' WHEN 'm' THEN 'multirange type'
     WHEN 'b' THEN 'base type' ELSE 'shell type' END, ns.nspname, NULL, t.typname,
@@ -130,6 +168,21 @@ UNION ALL
 SELECT 'event trigger', ns.nspname, NULL, et.evtname, et.evtevent
   FROM pg_event_trigger et JOIN pg_proc p ON p.oid = et.evtfoid JOIN ns ON ns.oid = p.pronamespace
 UNION ALL
+-- A cast is no schema's: each selected schema holding its source type, target type or function names it.
+SELECT 'cast', ns.nspname, NULL, format('(%s AS %s)', format_type(c.castsource, NULL), format_type(c.casttarget, NULL)),
+    CASE c.castmethod WHEN 'f' THEN 'with function ' || (SELECT ${signature('p')} FROM pg_proc p WHERE p.oid = c.castfunc)
+    WHEN 'i' THEN 'with inout' ELSE 'without function' END
+  FROM pg_cast c JOIN pg_type st ON st.oid = c.castsource JOIN pg_type tt ON tt.oid = c.casttarget
+  JOIN ns ON ns.oid = ANY (ARRAY[st.typnamespace, tt.typnamespace,
+    coalesce((SELECT p.pronamespace FROM pg_proc p WHERE p.oid = c.castfunc), 0)])
+  WHERE c.oid >= 16384 AND ${notFromExtension('pg_cast', 'c.oid', "'e', 'i'")}
+UNION ALL
+-- A procedural language likewise: named by the schemas holding its handler, validator or a routine in it.
+SELECT 'procedural language', ns.nspname, NULL, l.lanname, CASE WHEN l.lanpltrusted THEN 'trusted' ELSE 'untrusted' END
+  FROM pg_language l JOIN ns ON ns.oid = ANY (ARRAY(SELECT p.pronamespace FROM pg_proc p
+    WHERE p.oid IN (l.lanplcallfoid, l.laninline, l.lanvalidator) OR p.prolang = l.oid))
+  WHERE l.oid >= 16384 AND ${notFromExtension('pg_language', 'l.oid')}
+UNION ALL
 SELECT 'extension', ns.nspname, NULL, e.extname, e.extversion FROM pg_extension e JOIN ns ON ns.oid = e.extnamespace
 UNION ALL
 SELECT 'collation', ns.nspname, NULL, co.collname, NULL FROM pg_collation co JOIN ns ON ns.oid = co.collnamespace
@@ -142,10 +195,12 @@ SELECT 'operator', ns.nspname, NULL,
     o.oprname || '(' || coalesce(format_type(nullif(o.oprleft, 0), NULL), 'NONE') || ', ' || format_type(o.oprright, NULL) || ')', NULL
   FROM pg_operator o JOIN ns ON ns.oid = o.oprnamespace WHERE ${notFromExtension('pg_operator', 'o.oid')}
 UNION ALL
-SELECT 'operator class', ns.nspname, NULL, oc.opcname, NULL FROM pg_opclass oc JOIN ns ON ns.oid = oc.opcnamespace
+SELECT 'operator class', ns.nspname, NULL, oc.opcname, 'USING ' || (SELECT am.amname FROM pg_am am WHERE am.oid = oc.opcmethod)
+  FROM pg_opclass oc JOIN ns ON ns.oid = oc.opcnamespace
   WHERE ${notFromExtension('pg_opclass', 'oc.oid')}
 UNION ALL
-SELECT 'operator family', ns.nspname, NULL, f.opfname, NULL FROM pg_opfamily f JOIN ns ON ns.oid = f.opfnamespace
+SELECT 'operator family', ns.nspname, NULL, f.opfname, 'USING ' || (SELECT am.amname FROM pg_am am WHERE am.oid = f.opfmethod)
+  FROM pg_opfamily f JOIN ns ON ns.oid = f.opfnamespace
   WHERE ${notFromExtension('pg_opfamily', 'f.oid')}
 UNION ALL
 SELECT 'text search configuration', ns.nspname, NULL, c.cfgname, NULL FROM pg_ts_config c JOIN ns ON ns.oid = c.cfgnamespace
@@ -172,18 +227,24 @@ UNION ALL
 -- other kinds, policies, rules, exclusion constraints, domains' constraints and every class the model does not read.
 -- A trigger's, policy's or rule's schema is its table's: pg_identify_object leaves it empty, its address names it.
 SELECT 'comment on ' || o.type, o.schema,
-    CASE WHEN cardinality(a.object_names) = 3 THEN a.object_names[2] END,
-    CASE WHEN cardinality(a.object_names) = 1 THEN coalesce(o.name, a.object_names[1]) ELSE a.object_names[cardinality(a.object_names)] END
+    CASE WHEN o.type = 'domain constraint' THEN (SELECT dt.typname FROM pg_constraint dc JOIN pg_type dt ON dt.oid = dc.contypid
+        WHERE dc.oid = d.objoid)
+      WHEN o.type NOT IN ('operator class', 'operator family') AND cardinality(a.object_names) = 3 THEN a.object_names[2] END,
+    CASE WHEN o.type = 'domain constraint' THEN a.object_args[1]
+      -- an operator class's or family's address is (access method, schema, name)
+      WHEN o.type IN ('operator class', 'operator family') THEN a.object_names[3]
+      WHEN cardinality(a.object_names) = 1 THEN coalesce(o.name, a.object_names[1]) ELSE a.object_names[cardinality(a.object_names)] END
       || CASE WHEN o.type IN ('function', 'procedure', 'aggregate', 'operator') THEN '(' || array_to_string(a.object_args, ', ') || ')' ELSE '' END,
-    NULL
+    CASE WHEN o.type IN ('operator class', 'operator family') THEN 'USING ' || a.object_names[1] END
   FROM pg_description d
   CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) i
   CROSS JOIN LATERAL pg_identify_object_as_address(d.classoid, d.objoid, d.objsubid) a
   CROSS JOIN LATERAL (SELECT i.type, i.name,
     coalesce(i.schema, CASE WHEN cardinality(a.object_names) = 3 THEN a.object_names[1] END) AS schema) o
   WHERE d.objoid >= 16384 AND o.schema IN (SELECT nspname FROM ns)
-    AND NOT (d.classoid = 'pg_class'::regclass AND EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND (r.relkind IN ('r', 'p', 'v', 'm', 'S')
-      OR r.relkind IN ('i', 'I') AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = r.oid AND own.contype IN ('p', 'u', 'x')))))
+    AND NOT (d.classoid = 'pg_class'::regclass AND (EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND r.relkind IN ('r', 'p', 'v', 'm', 'S'))
+      OR EXISTS (SELECT FROM ix i WHERE i.oid = d.objoid AND i.table_kind IN ('r', 'p', 'm')
+        AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = i.oid AND own.contype IN ('p', 'u', 'x')))))
     AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid AND et.typtype = 'e'))
     AND NOT (d.classoid = 'pg_constraint'::regclass AND EXISTS (SELECT FROM pg_constraint con JOIN rel r ON r.oid = con.conrelid
       WHERE con.oid = d.objoid AND con.contype IN ('p', 'u', 'f', 'c') AND r.relkind IN ('r', 'p')))

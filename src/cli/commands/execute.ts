@@ -16,7 +16,7 @@ import { HAZARDS } from '../../planner/types.js';
 import { ident } from '../../db/quote.js';
 import type { CliIO, Colors } from '../io.js';
 import { reporter } from '../progress.js';
-import { context, examples, wholeNumber } from './context.js';
+import { context, examples, noticeNotModeled, STRICT_OPTION, wholeNumber } from './context.js';
 import type { SetExit } from './context.js';
 
 const collect = (v: string, prev: string[] = []) => [
@@ -42,6 +42,7 @@ interface ExecFlags {
   concurrency?: number;
   onError?: 'continue' | 'abort';
   shard?: string;
+  strict?: boolean;
 }
 
 /** --tenants and --tenants-file as one list of names. */
@@ -69,6 +70,7 @@ function readNames(file: string): string[] {
 
 /** A tenant run printed; a tenant that failed or was not started makes the exit 1. */
 function reportTenantRun(ctx: ReturnType<typeof context>, t: TenantRunResult, setExit: SetExit): void {
+  noticeNotModeled(ctx, t.notModeled);
   ctx.print(t, () => printTenantRun(t, ctx.c));
   if (t.outcomes.some((x) => x.state === 'failed') || t.notStarted.length) setExit(1);
 }
@@ -176,6 +178,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       'on a pair: run contract on the live side, ending the cutback window for the release; with environment: production: confirm --all',
       false,
     )
+    .option(...STRICT_OPTION)
     .addHelpText(
       'after',
       examples([
@@ -223,6 +226,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
         return ctx.print(dry, () => printDryRun(dry, ctx.c, 'apply'));
       }
       const a = r;
+      noticeNotModeled(ctx, a.notModeled);
       ctx.print(a, () => {
         if (a.phases.length === 0)
           return `${ctx.c.green('nothing to do')}: ${a.complete ? `plan ${a.plan} is fully applied on ${a.database}` : `that phase is already applied${on(a.pair)}`}\n${a.next ? `next: ${a.next}\n` : ''}`;
@@ -293,11 +297,13 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
         'switchyard status plans/0002_tenant_notes.plan.yaml --tenants',
       ]),
     )
-    .action(async (plan: string | undefined, o: { db?: string; tenants: boolean }, cmd: Command) => {
+    .option(...STRICT_OPTION)
+    .action(async (plan: string | undefined, o: { db?: string; tenants: boolean; strict?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
       if (o.tenants && !plan)
         throw new InvalidArgumentError('status --tenants needs the plan: switchyard status PLAN --tenants');
       const r = await statusCommand(await ctx.config(), { ...(plan ? { plan } : {}), ...o });
+      noticeNotModeled(ctx, r.notModeled ?? []);
       ctx.print(r, () => printStatus(r, ctx.c, o.tenants));
       if (r.plan?.phases.some((p) => p.state === 'failed') || r.plan?.tenants?.drifted?.length) setExit(1);
     });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { tenantsAdd, tenantsList } from '../../commands/tenants.js';
 import { ident } from '../../db/quote.js';
 import type { CliIO } from '../io.js';
-import { context, examples, seconds, type SetExit } from './context.js';
+import { context, examples, noticeNotModeled, seconds, type SetExit, STRICT_OPTION } from './context.js';
 
 export function registerTenants(program: Command, io: CliIO, _setExit: SetExit): void {
   const tenants = program
@@ -23,9 +23,11 @@ export function registerTenants(program: Command, io: CliIO, _setExit: SetExit):
     .description('the tenants the registry lists, and where each stands in the latest plan with tenants')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
     .option('--plan <plan>', 'the plan to report positions in (default: the newest plan with tenants in plans/)')
-    .action(async (o: { db?: string; plan?: string }, cmd: Command) => {
+    .option(...STRICT_OPTION)
+    .action(async (o: { db?: string; plan?: string; strict?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
       const r = await tenantsList(await ctx.config(), o);
+      noticeNotModeled(ctx, r.notModeled);
       ctx.print(r, () => {
         const out = [
           `${r.tenants.length} tenant(s) on ${r.database}; template ${r.template}${r.templateExists ? ' (a schema in the database, migrated with the tenants)' : ' (no such schema: only in the declared schema)'}${r.plan ? `; positions in plan ${r.plan}` : ''}`,
@@ -62,13 +64,20 @@ export function registerTenants(program: Command, io: CliIO, _setExit: SetExit):
       'with a pair: how long to wait for the standby to copy the new tables (default 120)',
       seconds,
     )
-    .action(async (name: string, o: { db?: string; timeout?: number }, cmd: Command) => {
+    .option(...STRICT_OPTION)
+    .action(async (name: string, o: { db?: string; timeout?: number; strict?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
       const r = await tenantsAdd(await ctx.config(), {
         name,
         ...(o.db ? { db: o.db } : {}),
         ...(o.timeout !== undefined ? { timeoutMs: o.timeout * 1000 } : {}),
+        ...(o.strict !== undefined ? { strict: o.strict } : {}),
       });
+      if (r.notModeled?.length)
+        ctx.io.stderr(
+          ctx.c.yellow('the other tenants hold objects the model does not; the new tenant is built without them:\n'),
+        );
+      noticeNotModeled(ctx, r.notModeled ?? []);
       ctx.print(r, () => {
         const out = [
           `${ctx.c.green('added')} tenant ${ident(r.tenant)} on ${r.database}${r.pair ? ` (live, ${r.pair.live})` : ''}: ${r.statements} statement(s), at ${r.version}; registered`,

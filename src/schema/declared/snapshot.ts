@@ -1,6 +1,11 @@
 // Schema files as the commands read them: declared YAML, or a snapshot written by `switchyard introspect`
 // (YAML with a `# fingerprint` header, or JSON for large schemas). A file whose content still hashes to the
 // fingerprint it was written with is catalog text already, so it needs no shadow database to canonicalize.
+//
+// A snapshot also carries what the model does not: the database's extensions (every server a schema is built
+// on needs them first) and the objects outside the model (named by `plan --from`, never silent). JSON holds
+// them as fields before `schema`; YAML as two comment blocks at the end, which change neither the model nor its
+// fingerprint and are read back here.
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { fingerprint, rememberFingerprint, sha256 } from '../model/fingerprint.js';
@@ -24,10 +29,34 @@ export interface SnapshotJson {
    */
   readonly dependencies?: readonly CatalogDependency[];
   readonly dependenciesSha256?: string;
+  readonly extensions?: readonly SnapshotExtension[];
+  readonly notModeled?: readonly SnapshotNotModeled[];
   readonly schema: DatabaseSchema;
 }
 
-export interface SchemaFile {
+/** An extension of the database a snapshot was taken of (the shape of introspect's Extension). */
+export interface SnapshotExtension {
+  readonly name: string;
+  readonly schema: string;
+  readonly version: string;
+}
+
+/** An object outside the model (the shape of introspect's NotModeled, which this layer cannot import). */
+export interface SnapshotNotModeled {
+  readonly kind: string;
+  readonly schema: string;
+  readonly table?: string;
+  readonly name?: string;
+  readonly detail?: string;
+}
+
+/** What a snapshot says beyond the model; absent in a declared file and in snapshots written before them. */
+export interface SnapshotExtras {
+  readonly extensions?: readonly SnapshotExtension[];
+  readonly notModeled?: readonly SnapshotNotModeled[];
+}
+
+export interface SchemaFile extends SnapshotExtras {
   readonly model: DatabaseSchema;
   /** True when the file is an unedited introspection result (its fingerprint matches). */
   readonly canonical: boolean;
@@ -44,7 +73,7 @@ const SCHEMA_KEY = ',"schema":';
 export function snapshotJson(
   schema: DatabaseSchema,
   database?: string,
-  dependencies?: readonly CatalogDependency[],
+  extras: SnapshotExtras & { readonly dependencies?: readonly CatalogDependency[] } = {},
 ): string {
   const body = JSON.stringify(schema);
   // CatalogDependency has no `schema` field, so the header still holds `,"schema":` only as the schema's key.
@@ -53,7 +82,11 @@ export function snapshotJson(
     fingerprint: fingerprint(schema),
     contentSha256: sha256(body),
     ...(database ? { database } : {}),
-    ...(dependencies ? { dependenciesSha256: sha256(JSON.stringify(dependencies)), dependencies } : {}),
+    ...(extras.dependencies
+      ? { dependenciesSha256: sha256(JSON.stringify(extras.dependencies)), dependencies: extras.dependencies }
+      : {}),
+    ...(extras.extensions ? { extensions: extras.extensions } : {}),
+    ...(extras.notModeled ? { notModeled: extras.notModeled } : {}),
   };
   return `${JSON.stringify(head).slice(0, -1) + SCHEMA_KEY + body}}\n`;
 }
@@ -63,10 +96,81 @@ export async function loadSchemaFile(path: string): Promise<SchemaFile> {
   const text = await readDeclaredText(path);
   const { model, sqlSteps } = parseDeclaredFile(text, path);
   const stated = HEADER.exec(text)?.[1];
+  const canonical = stated !== undefined && stated === fingerprint(model);
   return {
     model,
-    canonical: stated !== undefined && stated === fingerprint(model),
+    canonical,
     ...(sqlSteps.length ? { sqlSteps } : {}),
+    ...(stated !== undefined ? readYamlExtras(text) : {}),
+  };
+}
+
+// ---- the YAML comment blocks ---------------------------------------------------------------------------
+
+const EXTENSIONS_HEAD = '# Extensions';
+const NOT_MODELED_HEAD = '# Not modeled by switchyard';
+const Q = '"((?:[^"]|"")*)"';
+const unq = (s: string | undefined) => s?.replaceAll('""', '"');
+const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+/** The extensions as a comment block: `#   "pg_trgm" 1.6 in "public"`, one a line. */
+export function extensionsComment(items: readonly SnapshotExtension[]): string {
+  if (items.length === 0) return '';
+  const lines = items.map((e) => `#   ${q(e.name)} ${e.version} in ${q(e.schema)}`);
+  return `\n${EXTENSIONS_HEAD} (${items.length}): created first on every server this schema is built on.\n${lines.join('\n')}\n`;
+}
+
+/**
+ * One line of the not-modeled block back into its fields: the inverse of introspect's describeNotModeled
+ * (`kind "name" on "schema"."table" (detail)`, `kind "schema"."name" (detail)`, `kind in schema "schema" (...)`,
+ * `grants on schema "schema" (...)`). A multi-line detail was written on one line, and comes back so.
+ */
+export function parseNotModeledLine(line: string): SnapshotNotModeled | undefined {
+  const detail = '(?: \\((.*)\\))?$';
+  const shapes: ReadonlyArray<[RegExp, (m: RegExpExecArray) => SnapshotNotModeled]> = [
+    [
+      new RegExp(`^([a-z][a-z ]*?) ${Q} on ${Q}\\.${Q}${detail}`),
+      (m) => ({ kind: m[1]!, schema: unq(m[3])!, table: unq(m[4])!, name: unq(m[2])! }),
+    ],
+    [
+      new RegExp(`^([a-z][a-z ]*?) ${Q}\\.${Q}${detail}`),
+      (m) => ({ kind: m[1]!, schema: unq(m[2])!, name: unq(m[3])! }),
+    ],
+    [new RegExp(`^([a-z][a-z ]*?) in schema ${Q}${detail}`), (m) => ({ kind: m[1]!, schema: unq(m[2])! })],
+    [new RegExp(`^([a-z][a-z ]* schema) ${Q}${detail}`), (m) => ({ kind: m[1]!, schema: unq(m[2])! })],
+  ];
+  for (const [re, build] of shapes) {
+    const m = re.exec(line);
+    if (!m) continue;
+    const d = m[m.length - 1];
+    return { ...build(m), ...(d !== undefined ? { detail: d } : {}) };
+  }
+  return undefined;
+}
+
+/** The two comment blocks introspect writes at the end of a YAML snapshot (each absent when empty). */
+function readYamlExtras(text: string): SnapshotExtras {
+  const block = (head: string): string[] | undefined => {
+    const at = text.indexOf(`\n${head} (`);
+    if (at < 0) return undefined;
+    const lines = text
+      .slice(at + 1)
+      .split('\n')
+      .slice(1);
+    const end = lines.findIndex((l) => !l.startsWith('#   '));
+    return (end < 0 ? lines : lines.slice(0, end)).map((l) => l.slice(4));
+  };
+  const extensions = (block(EXTENSIONS_HEAD) ?? []).flatMap((l) => {
+    const m = new RegExp(`^${Q} (\\S+) in ${Q}$`).exec(l);
+    return m ? [{ name: unq(m[1])!, version: m[2]!, schema: unq(m[3])! }] : [];
+  });
+  const listed = block(NOT_MODELED_HEAD);
+  return {
+    extensions,
+    notModeled: (listed ?? []).flatMap((l) => {
+      const n = parseNotModeledLine(l);
+      return n ? [n] : [];
+    }),
   };
 }
 
@@ -89,8 +193,11 @@ async function loadJson(path: string): Promise<SchemaFile> {
       `${path} is not a switchyard snapshot (write one with \`switchyard introspect -o file.json\`)`,
     );
   }
-  // The header holds only hex digests and an escaped URL, so the first `,"schema":` is the schema's key.
-  const at = text.indexOf(SCHEMA_KEY);
+  // The header, written again from what was parsed, is the text before the schema's key (a not-modeled entry
+  // of the header has a "schema" key of its own, so the first `,"schema":` may not be the model's).
+  const { schema: _schema, ...head } = data;
+  const prefix = JSON.stringify(head).slice(0, -1) + SCHEMA_KEY;
+  const at = text.startsWith(prefix) ? prefix.length - SCHEMA_KEY.length : text.indexOf(SCHEMA_KEY);
   const body = at < 0 ? '' : text.slice(at + SCHEMA_KEY.length, text.trimEnd().length - 1);
   if (data.contentSha256 !== sha256(body)) {
     throw new UsageError(
@@ -110,5 +217,7 @@ async function loadJson(path: string): Promise<SchemaFile> {
     model: data.schema,
     canonical: true,
     ...(data.dependencies !== undefined ? { dependencies: data.dependencies } : {}),
+    ...(data.extensions ? { extensions: data.extensions } : {}),
+    ...(data.notModeled ? { notModeled: data.notModeled } : {}),
   };
 }

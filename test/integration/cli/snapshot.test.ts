@@ -70,4 +70,61 @@ describe('snapshots written by introspect', () => {
     expect(plan.server.versionNum).toBe(150000);
     expect(plan.releases[0]!.expand.map((s) => s.change)).toEqual(['add_column', 'add_index']);
   });
+
+  it('carry the extensions and what is not modeled, so plan --from names them and builds the shadow with them', async () => {
+    const db = await freshDatabase();
+    await db.client.query(`CREATE EXTENSION pg_trgm; ${SQL};
+      CREATE INDEX users_email_trgm ON public.users USING gin (email public.gin_trgm_ops);
+      CREATE VIEW public.emails AS SELECT email FROM public.users`);
+    const dir = mkdtempSync(join(tmpdir(), 'sy-snap-'));
+    const view = 'view "public"."emails"';
+    const LISTED = [
+      { kind: 'view', schema: 'public', name: 'emails' },
+      { kind: 'extension', schema: 'public', name: 'pg_trgm', detail: expect.any(String) },
+    ];
+    for (const file of ['a.yaml', 'a.json']) {
+      const out = join(dir, file);
+      expect((await cli('introspect', '--db', db.url, '-o', out)).code).toBe(0);
+      const loaded = await loadSchemaFile(out);
+      expect(loaded.canonical).toBe(true);
+      expect(loaded.extensions).toContainEqual({ name: 'pg_trgm', schema: 'public', version: expect.any(String) });
+      expect(loaded.notModeled).toEqual(LISTED);
+    }
+    // An edited declared file is canonicalized on a throwaway server: its trigram index needs pg_trgm there.
+    const declared = join(dir, 'declared.yaml');
+    writeFileSync(
+      declared,
+      readFileSync(join(dir, 'a.yaml'), 'utf8')
+        .replace(/^# fingerprint .*\n/m, '')
+        .replace(/^( +)(email: .*\n)/m, '$1$2$1nickname: { type: text }\n'),
+    );
+    expect((await loadSchemaFile(declared)).canonical).toBe(false);
+    for (const from of ['a.yaml', 'a.json']) {
+      const r = await cli('plan', '--from', join(dir, from), '--schema', declared, '--name', 'nick', '--dry-run');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('2 objects in the database are not modeled by switchyard');
+      expect(r.stderr).toContain(view);
+      const j = await cli(
+        '--json',
+        'plan',
+        '--from',
+        join(dir, from),
+        '--schema',
+        declared,
+        '--name',
+        'n',
+        '--dry-run',
+      );
+      expect(j.code, j.stderr).toBe(0);
+      const planned = JSON.parse(j.stdout) as {
+        notModeled: unknown[];
+        plan: { releases: Array<{ expand: Array<{ change: string }> }> };
+      };
+      expect(planned.notModeled).toEqual(LISTED);
+      expect(planned.plan.releases[0]!.expand.map((s) => s.change)).toEqual(['add_column']);
+      const strict = await cli('plan', '--from', join(dir, from), '--schema', declared, '--name', 'n', '--strict');
+      expect(strict.code).toBe(1);
+      expect(strict.stderr).toContain('not modeled (strict)');
+    }
+  });
 });

@@ -107,11 +107,12 @@ storage parameters "app"."child_fk" (fillfactor=70)
 collation "app"."ci"
 text search dictionary "app"."dict"
 grants on routine "app"."f()" ({postgres=X/postgres})
-operator family "app"."fam"
+operator family "app"."fam" (USING btree)
 foreign table "app"."ft"
 column statistics target "id" on "app"."heir" (500)
 inheritance child "app"."heir" (inherits app.child_fk)
 event trigger "app"."inv_ddl" (ddl_command_end)
+foreign server "app"."inv_server" (wrapper inv_fdw, 0 user mapping(s))
 storage parameters "app"."mv_fill" (fillfactor=70)
 partitioned table "app"."p" (RANGE (at))
 partition "app"."p_2026" (of app.p FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'))

@@ -32,7 +32,7 @@ async function countFor(tables: number): Promise<number> {
   expect(pub.tables).toHaveLength(tables);
   expect(pub.sequences).toHaveLength(tables);
   expect(pub.tables.every((t) => t.indexes.length === 1 && t.checks.length === 1 && t.columns.length >= 5)).toBe(true);
-  // Everything here is modeled: the inventory is empty, in one query however many tables there are.
+  // Everything here is modeled: the inventory is empty, in as many queries however many tables there are.
   const before = q.texts.length;
   expect(await inventory(q)).toEqual([]);
   expect(q.texts.length - before).toBe(QUERIES_PER_INVENTORY);
