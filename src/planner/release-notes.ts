@@ -359,7 +359,7 @@ export function releaseNotes(plan: Plan): ReleaseNotes[] {
         const values = added.map(lit).join(', ');
         notes.tolerate(
           r,
-          `enum ${name} gains ${values}: the running version may read them once the next version writes them`,
+          `enum ${name} gains ${values}: the running version may read ${added.length === 1 ? 'it' : 'them'} once the next version writes ${added.length === 1 ? 'it' : 'them'}`,
           use(s),
         );
         notes.start(r, 'expand', `${values} in enum ${name}`, [s]);
