@@ -28,6 +28,9 @@ describe('release notes', () => {
         '',
       ].join('\n'),
     );
+    const help = await p.run('show', '--help');
+    expect(help.stdout).toContain('release notes for the application');
+    expect(help.stdout).toContain('.releaseNotes[] | .beforeContract[].version');
     const release3 = md.stdout.slice(md.stdout.indexOf('## Release 3'));
     expect(release3).toContain('### Application\n\nNothing asked of the application.\n');
 
