@@ -407,8 +407,15 @@ export function releaseNotes(plan: Plan): ReleaseNotes[] {
     if (covered.has(s.id)) continue;
     if (s.action === 'run_sql') {
       const where = `${ordinal(s.release, s.phase)}`;
-      const text = `raw SQL step ${s.sqlStep ?? s.id} runs in ${where}: switchyard cannot tell what it changes for the application; read its SQL`;
-      if (s.phase === 'contract') notes.deploy(s.release, `is ready for raw SQL step ${s.sqlStep ?? s.id}`, text, [s]);
+      const name = s.sqlStep !== undefined ? q(s.sqlStep) : s.id;
+      const text = `raw SQL step ${name} runs in ${where}: switchyard cannot tell what it changes for the application; read its SQL`;
+      if (s.phase === 'contract')
+        notes.deploy(
+          s.release,
+          `is ready for raw SQL step ${name}`,
+          'this contract runs it, and switchyard cannot tell what it changes for the application; read its SQL',
+          [s],
+        );
       else notes.tolerate(s.release, text, [s]);
       covered.add(s.id);
       for (const x of steps) if (x.sqlStep !== undefined && x.sqlStep === s.sqlStep) covered.add(x.id);

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { readPlan } from '../../../src/planner/file.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import { deployHint, releaseNotes, type ReleaseNotes } from '../../../src/planner/release-notes.js';
-import type { Plan } from '../../../src/planner/types.js';
+import type { Plan, Step } from '../../../src/planner/types.js';
+import type { SqlStep } from '../../../src/schema/model/sql-step.js';
 import type { DatabaseSchema } from '../../../src/schema/model/model.js';
 import { app, col, db, enumType, notNull, pk, schema, table } from '../diff/fixtures.js';
 
@@ -400,3 +401,108 @@ function CASES(): { name: string; source: DatabaseSchema; target: DatabaseSchema
     },
   ];
 }
+
+const rawSql = (phase: SqlStep['phase'], releaseOffset: number): SqlStep => ({
+  name: 'users rls',
+  phase,
+  releaseOffset,
+  statements: [
+    {
+      sql: 'ALTER TABLE app.users ENABLE ROW LEVEL SECURITY',
+      rollback: ['ALTER TABLE app.users DISABLE ROW LEVEL SECURITY'],
+      transactional: true,
+    },
+    {
+      sql: 'ALTER TABLE app.users FORCE ROW LEVEL SECURITY',
+      rollback: ['ALTER TABLE app.users NO FORCE ROW LEVEL SECURITY'],
+      transactional: true,
+    },
+  ],
+  creates: [],
+  requires: [{ kind: 'table', names: ['app', 'users'] }],
+  irreversible: false,
+});
+
+describe('never silent: what no rule explains is named as it is', () => {
+  const withSql = (sql: SqlStep) =>
+    buildPlan(app(users()), app(users()), {
+      name: 'notes',
+      number: 1,
+      server: { version: '17.0', versionNum: 170000 },
+      sqlSteps: [sql],
+    });
+
+  it('a raw SQL step in expand: the running version must tolerate it (one note for its statements)', () => {
+    expect(texts(releaseNotes(withSql(rawSql('expand', 0))))).toEqual([
+      {
+        release: 1,
+        tolerate: [
+          "raw SQL step `users rls` runs in release 1's expand: switchyard cannot tell what it changes for the application; read its SQL",
+        ],
+        startUsing: [],
+        beforeContract: [],
+      },
+    ]);
+  });
+
+  it('a raw SQL step in a contract: a deploy before it', () => {
+    const notes = releaseNotes(withSql(rawSql('contract', 1)));
+    expect(texts(notes).at(-1)).toEqual({
+      release: 2,
+      tolerate: [],
+      startUsing: [],
+      beforeContract: [
+        'deploy the version that is ready for raw SQL step `users rls`: this contract runs it, and switchyard cannot tell what it changes for the application; read its SQL',
+      ],
+    });
+    expect(notes.at(-1)!.beforeContract[0]!.steps).toEqual(['r2-contract-001']);
+  });
+
+  it('a step flagged BREAKS_OLD_APP of a kind no rule covers', () => {
+    const p = plan(app(users()), app(users(), table('tiers', [id], { primaryKey: pk('tiers_pkey', ['id']) })));
+    const flag = (s: Step): Step =>
+      s.action === 'create_table' ? { ...s, hazards: [...s.hazards, 'BREAKS_OLD_APP'] } : s;
+    const flagged: Plan = { ...p, releases: p.releases.map((r) => ({ ...r, expand: r.expand.map(flag) })) };
+    // create_table is explained by its rule, so the flag alone adds nothing; on a step of another action it is named.
+    expect(texts(releaseNotes(flagged))[0]!.tolerate).toEqual([]);
+    const other = (s: Step): Step => (s.action === 'create_table' ? { ...s, action: 'create_table_somehow' } : s);
+    const renamed: Plan = {
+      ...flagged,
+      releases: flagged.releases.map((r) => ({ ...r, expand: r.expand.map(other) })),
+    };
+    expect(texts(releaseNotes(renamed))[0]).toEqual({
+      release: 1,
+      tolerate: ['step r1-expand-001 breaks the previous version: create table app.tiers'],
+      startUsing: [],
+      beforeContract: [],
+    });
+  });
+});
+
+describe('more combinations', () => {
+  it('a rename with a type change says the new type', () => {
+    const notes = texts(
+      releaseNotes(
+        plan(
+          app(users(col('age', 'text'))),
+          app(users(col('years', 'integer', { renamedFrom: 'age', up: 'age::integer', down: 'years::text' }))),
+        ),
+      ),
+    );
+    expect(notes[0]!.startUsing).toEqual([
+      "after r1 backfill: `app.users.years` instead of `age` as `integer` (the two stay in sync until release 2's contract)",
+    ]);
+    expect(notes[1]!.beforeContract).toEqual([
+      'deploy the version that reads and writes `app.users.years` instead of `age`: this contract stops keeping `age` in sync and drops it',
+    ]);
+  });
+
+  it('enum values reordered: a deploy that does not rely on the order', () => {
+    const mood = (values: string[]) =>
+      db(schema('app', { enums: [enumType('mood', values)], tables: [users(col('mood', 'app.mood'))] }));
+    const notes = texts(releaseNotes(plan(mood(['happy', 'sad']), mood(['sad', 'happy']))));
+    expect(notes.at(-1)!.beforeContract).toEqual([
+      "deploy the version that does not rely on the order of enum `app.mood`'s values: this contract recreates the type with the values in the order (`'sad'`, `'happy'`)",
+    ]);
+  });
+});
