@@ -2,6 +2,7 @@
 // every change kind that asks something of the application.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { deployFirst, nextCommand } from '../../../src/executor/single.js';
 import { readPlan } from '../../../src/planner/file.js';
 import { buildPlan } from '../../../src/planner/plan.js';
 import { deployHint, releaseNotes, type ReleaseNotes } from '../../../src/planner/release-notes.js';
@@ -504,5 +505,37 @@ describe('more combinations', () => {
     expect(notes.at(-1)!.beforeContract).toEqual([
       "deploy the version that does not rely on the order of enum `app.mood`'s values: this contract recreates the type with the values in the order (`'sad'`, `'happy'`)",
     ]);
+  });
+});
+
+describe('the next: hint', () => {
+  it('names the deploy before a contract that has not started, and not once it has', async () => {
+    const p = await readPlan(join(ROOT, 'plans', '0001_example.plan.yaml'));
+    const phase = (release: number, ph: 'expand' | 'backfill' | 'contract', state: 'applied' | 'pending' | 'partial') =>
+      ({
+        release,
+        phase: ph,
+        state,
+        steps: 2,
+        done: state === 'applied' ? 2 : state === 'partial' ? 1 : 0,
+        unfinished: [],
+      }) as const;
+    const statuses = [
+      phase(1, 'expand', 'applied'),
+      phase(1, 'backfill', 'applied'),
+      phase(1, 'contract', 'applied'),
+      phase(2, 'contract', 'pending'),
+    ];
+    const cmd = 'switchyard apply PLAN --release 2 --phase contract';
+    expect(nextCommand(statuses, 'PLAN', p)).toBe(deployHint(releaseNotes(p)[1], cmd));
+    expect(nextCommand(statuses, 'PLAN', p)).toMatch(
+      /^deploy the version that accepts .*, then: switchyard apply PLAN/,
+    );
+    // Without the plan (a caller that has none), and once the contract started: the plain command.
+    expect(nextCommand(statuses, 'PLAN')).toBe(cmd);
+    expect(deployFirst(p, phase(2, 'contract', 'partial'), cmd)).toBe(cmd);
+    // Before release 1's contract, which asks for no deploy.
+    expect(deployFirst(p, phase(1, 'contract', 'pending'), 'x')).toBe('x');
+    expect(deployFirst(p, phase(1, 'backfill', 'pending'), 'x')).toBe('x');
   });
 });
