@@ -428,6 +428,12 @@ export function releaseNotes(plan: Plan): ReleaseNotes[] {
   return notes.result();
 }
 
+/** For a plan with tenants: how to read names in the template schema, which stand for every tenant's schema. */
+export function templateNote(plan: Plan): string | undefined {
+  const t = plan.target.snapshot.tenants;
+  return t ? `names in the template schema ${q(ident(t.template))} stand for every tenant's schema` : undefined;
+}
+
 /** Whether a release's notes ask anything of the application. */
 export function hasNotes(n: ReleaseNotes): boolean {
   return n.tolerate.length + n.startUsing.length + n.beforeContract.length > 0;

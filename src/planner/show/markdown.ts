@@ -1,7 +1,7 @@
 // Markdown for a pull request: what a reviewer needs to approve a schema change.
 import { PHASES, type Plan } from '../types.js';
 import { planBaseName } from '../file.js';
-import { noteLines, releaseNotes } from '../release-notes.js';
+import { noteLines, releaseNotes, templateNote } from '../release-notes.js';
 import { mermaid } from './mermaid.js';
 import { costText, hazardIndex, seconds, verdict } from './summary.js';
 
@@ -32,6 +32,7 @@ export function markdown(plan: Plan): string {
     const groups = noteLines(notes.find((n) => n.release === r.number)!);
     out.push('### Application', '');
     if (!groups.length) out.push('Nothing asked of the application.', '');
+    else if (templateNote(plan)) out.push(`(${templateNote(plan)})`, '');
     for (const g of groups)
       out.push(`${g.heading[0]!.toUpperCase()}${g.heading.slice(1)}:`, '', ...g.items.map((x) => `- ${x}`), '');
     for (const phase of PHASES) {

@@ -1,7 +1,7 @@
 // The terminal view of a plan.
 import type { Colors } from './colors.js';
 import { planBaseName } from '../file.js';
-import { noteLines, releaseNotes } from '../release-notes.js';
+import { noteLines, releaseNotes, templateNote } from '../release-notes.js';
 import { PHASES, type Plan } from '../types.js';
 import { costText, hazardIndex, seconds, verdict } from './summary.js';
 
@@ -17,7 +17,8 @@ export function text(plan: Plan, c: Colors): string {
   for (const r of plan.releases) {
     const groups = noteLines(notes.find((n) => n.release === r.number)!);
     if (groups.length) {
-      out.push('', c.cyan(c.bold(`release ${r.number} · application`)));
+      const tenants = templateNote(plan);
+      out.push('', c.cyan(c.bold(`release ${r.number} · application`)) + (tenants ? c.dim(`  (${tenants})`) : ''));
       for (const g of groups) out.push(`  ${g.heading}:`, ...g.items.map((x) => `    - ${x}`));
     }
     for (const phase of PHASES) {

@@ -1,10 +1,12 @@
 // Release notes for the application, derived from plans: the exact notes of the checked-in example plans and of
 // every change kind that asks something of the application.
 import { join } from 'node:path';
+import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { deployFirst, nextCommand } from '../../../src/executor/single.js';
 import { readPlan } from '../../../src/planner/file.js';
 import { buildPlan } from '../../../src/planner/plan.js';
+import { showPlan } from '../../../src/planner/show/index.js';
 import { deployHint, releaseNotes, type ReleaseNotes } from '../../../src/planner/release-notes.js';
 import type { Plan, Step } from '../../../src/planner/types.js';
 import type { SqlStep } from '../../../src/schema/model/sql-step.js';
@@ -537,5 +539,22 @@ describe('the next: hint', () => {
     // Before release 1's contract, which asks for no deploy.
     expect(deployFirst(p, phase(1, 'contract', 'pending'), 'x')).toBe('x');
     expect(deployFirst(p, phase(1, 'backfill', 'pending'), 'x')).toBe('x');
+  });
+});
+
+describe('a plan with tenants', () => {
+  it("says that names in the template schema stand for every tenant's", () => {
+    const tenants = { registry: 'SELECT schema_name FROM central.tenants', template: 'app' };
+    const p = plan({ ...app(users()), tenants }, { ...app(users(col('note', 'text'))), tenants });
+    const plain = pc.createColors(false);
+    expect(showPlan(p, 'markdown', plain)).toContain(
+      "### Application\n\n(names in the template schema `app` stand for every tenant's schema)\n\nThe version running during release 1's expand and backfill must tolerate:\n\n- new column `app.users.note` (`text`): ignore it; its inserts may leave it out\n",
+    );
+    expect(showPlan(p, 'text', plain)).toContain(
+      "release 1 · application  (names in the template schema `app` stand for every tenant's schema)\n",
+    );
+    expect(showPlan(plan(app(users()), app(users(col('note', 'text')))), 'text', plain)).toContain(
+      'release 1 · application\n',
+    );
   });
 });
