@@ -434,11 +434,6 @@ export function templateNote(plan: Plan): string | undefined {
   return t ? `names in the template schema ${q(ident(t.template))} stand for every tenant's schema` : undefined;
 }
 
-/** Whether a release's notes ask anything of the application. */
-export function hasNotes(n: ReleaseNotes): boolean {
-  return n.tolerate.length + n.startUsing.length + n.beforeContract.length > 0;
-}
-
 /** The one-line form of a release's deploys, for a `next:` hint: `deploy the version that ..., then: <command>`. */
 export function deployHint(n: ReleaseNotes | undefined, command: string): string {
   if (!n?.beforeContract.length) return command;
