@@ -27,6 +27,13 @@ export { lintCommand, loadPlan, showCommand } from './commands/review.js';
 export type { LintResult } from './planner/lint.js';
 export { SHOW_FORMATS, type ShowFormat } from './planner/show/index.js';
 export type { Colors } from './planner/show/colors.js';
+export {
+  releaseNotes,
+  type DeployNote,
+  type ReleaseNote,
+  type ReleaseNotes,
+  type StartNote,
+} from './planner/release-notes.js';
 export { rehearseCommand, type RehearseCommandOptions, type RehearseCommandResult } from './commands/rehearse.js';
 export {
   preflightCommand,

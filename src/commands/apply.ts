@@ -41,7 +41,13 @@ import {
 export { allowedHazards, hazardRefusal } from '../executor/hazards.js';
 export { HealthCheckFailedError, RefusedError, type ExecutorEvent } from '../executor/run.js';
 export { rollbackScript, stepScript } from '../executor/script.js';
-export { executionMs, nextCommand, phaseCommand as command, type PhaseRun } from '../executor/single.js';
+export {
+  deployFirst,
+  executionMs,
+  nextCommand,
+  phaseCommand as command,
+  type PhaseRun,
+} from '../executor/single.js';
 export type { DryRunResult, PairPlace } from './dry-run.js';
 export { load, openExecutor, pairPlacement, parseSelection, type ExecuteOptions, type Loaded } from './phase-setup.js';
 

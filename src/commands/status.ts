@@ -9,7 +9,7 @@ import { pairMode, pairPhaseStatuses, readPairLedgers } from '../pair/phases.js'
 import { openPair, resolvePair } from '../pair/session.js';
 import { SIDES, type Side } from '../pair/types.js';
 import { rehearsalProblem } from '../executor/rehearsal-report.js';
-import { command, load, nextCommand, type Loaded } from './apply.js';
+import { command, deployFirst, load, nextCommand, type Loaded } from './apply.js';
 import { assertModeled, DEFAULT_EXCLUDED, inventory, type NotModeled } from '../introspect/index.js';
 import { readRegistry } from '../introspect/registry.js';
 import { planInventory } from './not-modeled.js';
@@ -109,7 +109,7 @@ async function pairTenantStatus(
         : {}),
       unchecked: per.reduce((n, x) => n + x.st.tenants!.unchecked, 0),
     };
-    return { ...planPart(loaded, phases, pairNext(phases, live, loaded.path)), tenants };
+    return { ...planPart(loaded, phases, pairNext(phases, live, loaded)), tenants };
   } finally {
     await session.close();
   }
@@ -130,19 +130,23 @@ async function pairStatus(config: SwitchyardConfig, loaded: Loaded | undefined, 
   if (!loaded) return base;
   if (planTenants(loaded.plan)) return { ...base, plan: await pairTenantStatus(config, loaded, pair.live, drift) };
   const phases = pairPhaseStatuses(loaded.plan, pair);
-  return { ...base, plan: planPart(loaded, phases, pairNext(phases, pair.live, loaded.path)) };
+  return { ...base, plan: planPart(loaded, phases, pairNext(phases, pair.live, loaded)) };
 }
 
 /** What to run next on a pair: contract runs on live, so phases that ran only on the standby get there by cutover. */
 function pairNext(
   phases: readonly (PhaseStatus & { readonly ranOn: readonly Side[] })[],
   live: Side,
-  path: string,
+  { plan, path }: Loaded,
 ): string | undefined {
   const upcoming = phases.find((s) => s.state !== 'applied' && s.state !== 'empty');
-  if (upcoming?.phase !== 'contract') return nextCommand(phases, path);
+  if (upcoming?.phase !== 'contract') return nextCommand(phases, path, plan);
   const standbyOnly = phases.some((p) => p.ranOn.length > 0 && !p.ranOn.includes(live));
-  return `${standbyOnly ? 'switchyard cutover, then ' : ''}${command(path, 'apply', upcoming)} --yes`;
+  return deployFirst(
+    plan,
+    upcoming,
+    `${standbyOnly ? 'switchyard cutover, then ' : ''}${command(path, 'apply', upcoming)} --yes`,
+  );
 }
 
 /**
@@ -188,7 +192,7 @@ async function tenantPlanStatus(
               : 'pending';
     return { ...s, steps, done, unfinished: unfinished.slice(0, 20), state };
   });
-  return { ...planPart(loaded, phases, nextCommand(phases, loaded.path)), tenants };
+  return { ...planPart(loaded, phases, nextCommand(phases, loaded.path, loaded.plan)), tenants };
 }
 
 /**
@@ -225,7 +229,7 @@ export async function statusCommand(
       return { ...base, plan: await tenantPlanStatus(client, loaded, exists ? ledger : undefined, o.tenants === true) };
     const records = exists ? await stepStatuses(client, loaded.plan.name, '', ledger) : [];
     const phases = phaseStatuses(loaded.plan, records);
-    return { ...base, plan: planPart(loaded, phases, nextCommand(phases, loaded.path)) };
+    return { ...base, plan: planPart(loaded, phases, nextCommand(phases, loaded.path, loaded.plan)) };
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -1,6 +1,7 @@
 // One database as the phase runner's one unit: its phases in order, each after a drift check, recorded in the
 // ledger, each judged by the health check (run.ts) before the next starts. A rollback undoes one phase, refused
 // while a later phase is still in place. The database is a plain one or a side of the pair: run.ts was given it.
+import { deployHint, releaseNotes } from '../planner/release-notes.js';
 import type { Phase, Plan } from '../planner/types.js';
 import { checkDrift, type DriftCheck } from './drift.js';
 import type { HealthResult } from './health.js';
@@ -35,9 +36,24 @@ export function phaseCommand(path: string, verb: 'apply' | 'rollback', p: PhaseR
   return `switchyard ${verb} ${path} --release ${p.release} --phase ${p.phase}`;
 }
 
-export function nextCommand(statuses: readonly PhaseStatus[], path: string): string | undefined {
+/**
+ * What to run next. Given the plan, a contract that has not started and whose release notes ask for an
+ * application deploy is preceded by it: `deploy the version that ..., then: switchyard apply ...`.
+ */
+export function nextCommand(statuses: readonly PhaseStatus[], path: string, plan?: Plan): string | undefined {
   const next = statuses.find((s) => s.state !== 'applied' && s.state !== 'empty');
-  return next ? phaseCommand(path, 'apply', next) : undefined;
+  if (!next) return undefined;
+  const command = phaseCommand(path, 'apply', next);
+  return plan ? deployFirst(plan, next, command) : command;
+}
+
+/** `command`, preceded by the deploy the release notes ask for when `next` is a contract not started yet. */
+export function deployFirst(plan: Plan, next: PhaseStatus | undefined, command: string): string {
+  if (next?.phase !== 'contract' || next.done > 0 || next.unfinished.length > 0) return command;
+  return deployHint(
+    releaseNotes(plan).find((n) => n.release === next.release),
+    command,
+  );
 }
 
 export function executionMs(records: readonly StepRecord[]): number {
@@ -111,7 +127,7 @@ export function applyOne(
       const statuses = phaseStatuses(plan, records);
       const complete = statuses.every((s) => s.state === 'applied' || s.state === 'empty');
       if (complete && runs.length) await markPlanApplied(client, plan.name, executionMs(records), ledger);
-      const next = nextCommand(statuses, path);
+      const next = nextCommand(statuses, path, plan);
       return { phases: runs, complete, ...(next ? { next } : {}) };
     },
   };

@@ -281,7 +281,9 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
 
   program
     .command('status')
-    .description('where plans stand on the database: every phase, interrupted or failed steps, what to run next')
+    .description(
+      'where plans stand on the database: every phase, interrupted or failed steps, what to run next (before a contract, the application deploy its release notes ask for: `show` lists them)',
+    )
     .argument('[plan]', 'plan file (without it: every plan the ledger knows)')
     .option('--db <url>', 'database URL (default: switchyard.yaml, DATABASE_URL, PG* variables)')
     .option(

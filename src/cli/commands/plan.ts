@@ -107,7 +107,9 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
 
   program
     .command('show')
-    .description('review a plan: text, markdown (for a pull request), mermaid, json or sql')
+    .description(
+      'review a plan: text, markdown (for a pull request), mermaid, json or sql; text, markdown and json carry the release notes for the application (what each release asks of it)',
+    )
     .argument('<plan>', 'plan file (plans/NNNN_name.plan.yaml)')
     .option('--format <format>', `one of ${SHOW_FORMATS.join(', ')}`, 'text')
     .addHelpText(
@@ -115,6 +117,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
       examples([
         'switchyard show plans/0001_add_tiers.plan.yaml',
         'switchyard show plans/0001_add_tiers.plan.yaml --format markdown > plan.md',
+        "switchyard show plans/0001_add_tiers.plan.yaml --format json | jq '.releaseNotes[] | .beforeContract[].version'",
       ]),
     )
     .action(async (plan: string, o: { format: string }, cmd: Command) => {

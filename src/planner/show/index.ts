@@ -1,6 +1,7 @@
 import type { Colors } from './colors.js';
 import { sqlFiles } from '../sql-files.js';
 import type { Plan } from '../types.js';
+import { releaseNotes } from '../release-notes.js';
 import { markdown } from './markdown.js';
 import { mermaid } from './mermaid.js';
 import { text } from './text.js';
@@ -19,7 +20,8 @@ export function showPlan(plan: Plan, format: ShowFormat, c: Colors): string {
     case 'mermaid':
       return mermaid(plan);
     case 'json':
-      return `${JSON.stringify(plan, null, 2)}\n`;
+      // The plan as its file has it, and the release notes derived from it (not part of the file nor its checksum).
+      return `${JSON.stringify({ ...plan, releaseNotes: releaseNotes(plan) }, null, 2)}\n`;
     case 'sql':
       return sqlFiles(plan)
         .filter((f) => f.name.endsWith('.up.sql'))

@@ -1,6 +1,7 @@
 // Markdown for a pull request: what a reviewer needs to approve a schema change.
 import { PHASES, type Plan } from '../types.js';
 import { planBaseName } from '../file.js';
+import { noteLines, releaseNotes, templateNote } from '../release-notes.js';
 import { mermaid } from './mermaid.js';
 import { costText, hazardIndex, seconds, verdict } from './summary.js';
 
@@ -25,8 +26,15 @@ export function markdown(plan: Plan): string {
   const hz = hazardIndex(plan);
   if (hz.size === 0) out.push('None.', '');
   else out.push(...[...hz].map(([h, ids]) => `- **${h}**: ${ids.join(', ')}`), '');
+  const notes = releaseNotes(plan);
   for (const r of plan.releases) {
     out.push(`## Release ${r.number}`, '');
+    const groups = noteLines(notes.find((n) => n.release === r.number)!);
+    out.push('### Application', '');
+    if (!groups.length) out.push('Nothing asked of the application.', '');
+    else if (templateNote(plan)) out.push(`(${templateNote(plan)})`, '');
+    for (const g of groups)
+      out.push(`${g.heading[0]!.toUpperCase()}${g.heading.slice(1)}:`, '', ...g.items.map((x) => `- ${x}`), '');
     for (const phase of PHASES) {
       const steps = r[phase];
       if (!steps.length) continue;

@@ -1,6 +1,7 @@
 // The terminal view of a plan.
 import type { Colors } from './colors.js';
 import { planBaseName } from '../file.js';
+import { noteLines, releaseNotes, templateNote } from '../release-notes.js';
 import { PHASES, type Plan } from '../types.js';
 import { costText, hazardIndex, seconds, verdict } from './summary.js';
 
@@ -12,7 +13,14 @@ export function text(plan: Plan, c: Colors): string {
   ];
   const hz = hazardIndex(plan);
   if (hz.size) out.push(`hazards: ${[...hz].map(([h, ids]) => `${c.yellow(h)} (${ids.length})`).join(', ')}`);
+  const notes = releaseNotes(plan);
   for (const r of plan.releases) {
+    const groups = noteLines(notes.find((n) => n.release === r.number)!);
+    if (groups.length) {
+      const tenants = templateNote(plan);
+      out.push('', c.cyan(c.bold(`release ${r.number} · application`)) + (tenants ? c.dim(`  (${tenants})`) : ''));
+      for (const g of groups) out.push(`  ${g.heading}:`, ...g.items.map((x) => `    - ${x}`));
+    }
     for (const phase of PHASES) {
       const steps = r[phase];
       if (!steps.length) continue;

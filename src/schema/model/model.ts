@@ -200,7 +200,7 @@ export interface Function {
   readonly comment?: string;
 }
 
-/** A schema: its enums, sequences, tables and functions. */
+/** `WITH [LOCAL | CASCADED] CHECK OPTION` of a view. */
 export type CheckOption = 'local' | 'cascaded';
 
 /** A comment on an output column of a view. */
@@ -251,6 +251,7 @@ export interface View {
   readonly derived?: ViewDerived;
 }
 
+/** A schema: its enums, sequences, tables, functions, views and materialized views. */
 export interface Schema {
   readonly kind: 'schema';
   readonly name: string;

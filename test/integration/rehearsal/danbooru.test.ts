@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPlan } from '../../../src/planner/file.js';
 import { startEmbedded, type EmbeddedServer } from '../../../src/rehearsal/embedded.js';
 import { cli } from '../../support/cli.js';
+import { underPgbench } from '../../support/pgbench.js';
 
 const CORPUS = resolve('../shared/corpus/danbooru-structure.sql');
 
@@ -45,6 +46,8 @@ describe.skipIf(!existsSync(CORPUS) || !existsSync('/usr/lib/postgresql/15/bin/p
     });
 
     const live = () => readFileSync(join(dir, 'live.yaml'), 'utf8');
+    /** The plan renaming post_replacements.created_at, written by the rename test and applied by the next. */
+    let renamePlan = '';
 
     it('plans nothing with the introspected file as the declared schema', async () => {
       writeFileSync(join(dir, 'schema.yaml'), live());
@@ -107,7 +110,8 @@ describe.skipIf(!existsSync(CORPUS) || !existsSync('/usr/lib/postgresql/15/bin/p
       expect(planned.code, planned.stderr).toBe(0);
       // Numbered after the plans the other tests of this file wrote.
       const name = readdirSync(join(dir, 'plans')).find((f) => f.endsWith('_replaced_at.plan.yaml'));
-      const planFile = join(dir, 'plans', name ?? 'missing');
+      renamePlan = join(dir, 'plans', name ?? 'missing');
+      const planFile = renamePlan;
       const plan = await readPlan(planFile);
       const steps = plan.releases.flatMap((r) => [...r.expand, ...r.backfill, ...r.contract]);
       expect(steps.filter((x) => x.change === 'replace_view' || x.change === 'drop_view')).toEqual([]);
@@ -119,5 +123,81 @@ describe.skipIf(!existsSync(CORPUS) || !existsSync('/usr/lib/postgresql/15/bin/p
       const rehearsed = await cli('--config', cfg, 'rehearse', planFile);
       expect(rehearsed.code, rehearsed.stderr + rehearsed.stdout).toBe(0);
     }, 300_000);
+
+    // The application, as pgbench: it writes the table being changed and reads a view over it. Until the step
+    // retiring created_at, the running version writes created_at; from that phase on, the next version, which
+    // writes replaced_at (the release notes' deploy). Every phase runs under the load: not one failed transaction.
+    const app = (column: string) => `\\set pid random(1, 100000)
+INSERT INTO public.post_replacements (post_id, creator_id, original_url, replacement_url, ${column}, updated_at) VALUES (:pid, 1, 'https://a.example/o', 'https://a.example/r', now(), now());
+SELECT count(*) FROM public.post_events WHERE model_type = 'PostReplacement' AND post_id = :pid;
+SELECT max(event_at) FROM public.user_actions WHERE user_id = 1 AND model_type = 'PostReplacement';
+`;
+
+    it('applies the rename phase by phase under pgbench reading the views, with 0 failed transactions, and re-plans nothing', async () => {
+      expect(renamePlan).not.toBe('');
+      const plan = await readPlan(renamePlan);
+      const retireAt = plan.releases.flatMap((r) =>
+        (['expand', 'backfill', 'contract'] as const).flatMap((phase) =>
+          r[phase].some((s) => s.action === 'retire_old_column') ? [`${r.number}/${phase}`] : [],
+        ),
+      );
+      expect(retireAt).toHaveLength(1);
+      let newApp = false;
+      let transactions = 0;
+      for (const r of plan.releases)
+        for (const phase of ['expand', 'backfill', 'contract'] as const) {
+          if (r[phase].length === 0) continue;
+          if (`${r.number}/${phase}` === retireAt[0]) newApp = true;
+          const { result, load } = await underPgbench(
+            {
+              url: server.url('danbooru'),
+              dir,
+              name: `r${r.number}-${phase}`,
+              script: app(newApp ? 'replaced_at' : 'created_at'),
+            },
+            () =>
+              cli(
+                '--config',
+                cfg,
+                'apply',
+                renamePlan,
+                '--release',
+                String(r.number),
+                '--phase',
+                phase,
+                '--allow-hazard',
+                'BREAKS_OLD_APP',
+                '--allow-hazard',
+                'DELETES_DATA',
+                '--allow-hazard',
+                'ACCESS_EXCLUSIVE_LOCK',
+              ),
+          );
+          expect(result.code, `release ${r.number} ${phase}: ${result.stderr}${result.stdout}`).toBe(0);
+          expect(load.failed, `release ${r.number} ${phase} under pgbench:\n${load.errors}`).toBe(0);
+          expect(load.transactions).toBeGreaterThan(0);
+          transactions += load.transactions;
+        }
+      expect(newApp).toBe(true);
+      expect(transactions).toBeGreaterThan(0);
+      // Both views read the new column, and the rows every phase wrote are there through them.
+      const db = new pg.Client({ connectionString: server.url('danbooru') });
+      await db.connect();
+      try {
+        const defs = await db.query<{ def: string }>(
+          "SELECT pg_get_viewdef(c.oid) AS def FROM pg_class c WHERE c.oid IN ('public.post_events'::regclass, 'public.user_actions'::regclass)",
+        );
+        for (const d of defs.rows) expect(d.def).toContain('post_replacements.replaced_at AS event_at');
+        const rows = await db.query<{ n: string }>(
+          "SELECT count(*) AS n FROM public.post_events WHERE model_type = 'PostReplacement'",
+        );
+        expect(Number(rows.rows[0]!.n)).toBeGreaterThan(0);
+      } finally {
+        await db.end();
+      }
+      const again = await cli('--config', cfg, 'plan', '--name', 'again', '--dry-run');
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout + again.stderr).toMatch(/no changes|nothing to do|0 steps/i);
+    }, 600_000);
   },
 );
