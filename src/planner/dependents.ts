@@ -25,6 +25,8 @@ export interface OrderedStep {
   readonly drops: readonly ObjectKey[];
   /** Only views are read from it: a step rebuilding a view lists it here (not in drops, which would make a cycle). */
   readonly creates?: readonly ObjectKey[];
+  /** Read for the view a replace_view step redefines in place. */
+  readonly requires?: readonly ObjectKey[];
   readonly alters?: readonly ObjectKey[];
 }
 
@@ -156,7 +158,9 @@ export function untrackedDependents(
   const reported = new Set<string>();
   for (const s of steps) {
     for (const k of s.drops) dropped.add(k);
-    for (const k of s.creates ?? []) if (k.startsWith('view:')) rebuilt.add(k);
+    // CREATE OR REPLACE (replace_view) redefines the view it requires without creating it anew.
+    const redefined = s.action === 'replace_view' ? (s.requires ?? []) : [];
+    for (const k of [...(s.creates ?? []), ...redefined]) if (k.startsWith('view:')) rebuilt.add(k);
     const touched: [ObjectKey, 'drops' | 'alters'][] = [
       ...s.drops.map((k) => [k, 'drops'] as [ObjectKey, 'drops']),
       ...(s.alters ?? []).map((k) => [k, 'alters'] as [ObjectKey, 'alters']),

@@ -75,11 +75,11 @@ describe('snapshots written by introspect', () => {
     const db = await freshDatabase();
     await db.client.query(`CREATE EXTENSION pg_trgm; ${SQL};
       CREATE INDEX users_email_trgm ON public.users USING gin (email public.gin_trgm_ops);
-      CREATE VIEW public.emails AS SELECT email FROM public.users`);
+      CREATE TYPE public.emails AS (email text)`);
     const dir = mkdtempSync(join(tmpdir(), 'sy-snap-'));
-    const view = 'view "public"."emails"';
+    const view = 'composite type "public"."emails"';
     const LISTED = [
-      { kind: 'view', schema: 'public', name: 'emails' },
+      { kind: 'composite type', schema: 'public', name: 'emails' },
       { kind: 'extension', schema: 'public', name: 'pg_trgm', detail: expect.any(String) },
     ];
     for (const file of ['a.yaml', 'a.json']) {

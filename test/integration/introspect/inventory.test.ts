@@ -95,7 +95,6 @@ CREATE TEXT SEARCH DICTIONARY app.dict (TEMPLATE = pg_catalog.simple);
 const EXPECTED = `default privileges in schema "app" (tables: {reader=r/postgres})
 grants on schema "app" ({postgres=UC/postgres,reader=U/postgres})
 operator "app"."===(integer, integer)"
-comment on domain constraint "app"."app.positive"
 comment on table constraint "booking_r_excl" on "app"."booking"
 exclusion constraint "booking_r_excl" on "app"."booking" (EXCLUDE USING gist (r WITH &&))
 text search configuration "app"."cfg"
@@ -118,6 +117,7 @@ partitioned table "app"."p" (RANGE (at))
 partition "app"."p_2026" (of app.p FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'))
 composite type "app"."pair"
 extension "app"."pg_trgm" (1.6)
+comment on domain constraint "positive_check" on "app"."positive"
 domain "app"."positive" (integer)
 procedure "app"."proc(IN integer)"
 comment on procedure "app"."proc(integer)"

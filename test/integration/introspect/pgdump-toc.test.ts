@@ -311,7 +311,7 @@ const TOC_RULES: Record<string, (e: TocEntry) => Witness[]> = {
   ],
   VIEW: (e) => [modeled(/^view$/, e.schema, e.tag), listed(/^view$/, { schema: e.schema, name: e.tag })],
   'MATERIALIZED VIEW': (e) => [
-    modeled(/^materialized[ _]?view$/i, e.schema, e.tag),
+    modeled(/^view$/, e.schema, e.tag, undefined, (o) => o.node.materialized === true),
     listed(/^materialized view$/, { schema: e.schema, name: e.tag }),
   ],
   SEQUENCE: (e) => [
@@ -513,7 +513,11 @@ function objectRule(what: 'ACL' | 'COMMENT', e: TocEntry): Witness[] {
       return [modeled(/^schema$/, '', rest, undefined, hasComment), listed(/^comment on schema$/, { schema: rest })];
     case 'COLUMN': {
       const [table, column] = rest.split('.') as [string, string];
-      return [modeled(/^column$/, s, column, table, hasComment), comment(column, table)];
+      // A view's (or materialized view's) column comments sit on the view, not on column objects.
+      const onView = modeled(/^view$/, s, table, undefined, (o) =>
+        ((o.node.columnComments as { name: string }[] | undefined) ?? []).some((c) => c.name === column),
+      );
+      return [modeled(/^column$/, s, column, table, hasComment), onView, comment(column, table)];
     }
     case 'CONSTRAINT': {
       const domain = /^(\S+) ON DOMAIN (\S+)$/.exec(rest);

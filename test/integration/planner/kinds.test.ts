@@ -64,7 +64,11 @@ const ALL = [...SCENARIOS, ...ADD_COLUMN, ...ALTER_COLUMN_TYPE, ...VIEW_SCENARIO
 describe('every change kind, rehearsed on PostgreSQL 15', () => {
   it('has a scenario for every change kind', () => {
     const covered = new Set(ALL.map((s) => s.kind));
-    expect(CHANGE_KINDS.filter((k) => !covered.has(k))).toEqual([]);
+    // A raw SQL step comes from the declared file's sql:, not from a schema difference: its apply, rollback
+    // and re-apply on a real server are in its own test.
+    const elsewhere: Record<string, string> = { run_sql: 'test/integration/executor/raw-sql.test.ts' };
+    for (const file of Object.values(elsewhere)) expect(existsSync(file), file).toBe(true);
+    expect(CHANGE_KINDS.filter((k) => !covered.has(k) && !(k in elsewhere))).toEqual([]);
   });
 
   for (const s of ALL) {
