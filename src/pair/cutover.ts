@@ -15,9 +15,11 @@ import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../db/quote.js';
+import { pairRoleFacts, switchNeeds, type MissingPrivilege } from '../executor/preflight/pair-privileges.js';
+import { replicaIdentityCheck } from '../executor/preflight/replication.js';
 import { PairError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
-import { fenceRoles, unfenceRoles } from './fence.js';
+import { applicationRoles, fenceFix, fenceRoles, unfenceRoles } from './fence.js';
 import { armWatch, disarmWatch } from './watch.js';
 import { HEARTBEAT_TABLE, SWITCH_TABLE, publicationName, streamName } from './names.js';
 import {
@@ -34,7 +36,8 @@ import { openRouter, type Router } from './router.js';
 import { readApplication, schemaNames, type ScopeConfig } from './scope.js';
 import { readSequences, writeSequences } from './sequences.js';
 import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } from './session.js';
-import { subscriptionConninfo, type PublishedTable } from './sql.js';
+import type { PublishedTable } from './sql.js';
+import { subscriberConnection } from './subscriber.js';
 import {
   ensurePairLedger,
   readTopology,
@@ -228,6 +231,41 @@ async function privilegesCheck(
   };
 }
 
+/**
+ * The role switchyard connects as may do what the switch does on both sides (a managed deploy role is no
+ * superuser): publish and subscribe both ways, see every role's sessions (else the gate's session checks see
+ * only its own and pass), end sessions and make application roles read-only when it fences by roles.
+ */
+async function rolePrivilegesCheck(
+  session: PairSession,
+  from: Side,
+  to: Side,
+  schemas: readonly string[],
+  fence: 'router' | 'roles',
+): Promise<{ check: string; ok: boolean; detail: string }> {
+  const [live, standby] = await pairRoleFacts({ live: session.db(from), standby: session.db(to) }, schemas);
+  const user = session.targets.replicationUser;
+  const passwords = {
+    live: (await subscriberConnection(session.targets[to], user)).password !== 'none',
+    standby: (await subscriberConnection(session.targets[from], user)).password !== 'none',
+  };
+  const missing = switchNeeds(live, standby, { fence, passwords });
+  const name = (m: MissingPrivilege) =>
+    `${m.side === 'live' ? from : to} (${m.side === 'live' ? live.user : standby.user})`;
+  const lines = (ms: readonly MissingPrivilege[]) =>
+    ms.map((m) => `${name(m)} has no ${m.privilege} (${m.why}): run on ${m.side === 'live' ? from : to}: ${m.grant}`);
+  const required = missing.filter((m) => m.required);
+  const optional = missing.filter((m) => !m.required);
+  return {
+    check: 'role privileges',
+    ok: required.length === 0,
+    detail: required.length
+      ? lines(required).join('; ')
+      : `${live.user} on ${from} and ${standby.user} on ${to} may do what the switch does` +
+        (optional.length ? `; not needed with a router, but: ${lines(optional).join('; ')}` : ''),
+  };
+}
+
 /** The gate (step 1): every check, each with what it found. */
 async function gate(
   session: PairSession,
@@ -391,6 +429,24 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     };
     checks.push(viable);
     o.onEvent?.({ kind: 'gate', ...viable });
+    // The new side publishes after the switch: a table there whose updates cannot replicate refuses them.
+    const identity = await replicaIdentityCheck(
+      { live: session.db(to), standby: session.db(from) },
+      { schemas: appSchemas, ledgerSchema: schema },
+    );
+    const replicates = {
+      check: 'replica identity',
+      ok: identity.status !== 'fail',
+      detail:
+        identity.status === 'fail'
+          ? `on ${to}, which publishes after the switch: ${identity.detail}; run on ${to}: ${identity.fix}`
+          : `on ${to}: ${identity.detail}`,
+    };
+    checks.push(replicates);
+    o.onEvent?.({ kind: 'gate', ...replicates });
+    const role = await rolePrivilegesCheck(session, from, to, appSchemas, fence);
+    checks.push(role);
+    o.onEvent?.({ kind: 'gate', ...role });
     const failed = checks.filter((c) => !c.ok);
     if (o.dryRun) {
       return {
@@ -476,7 +532,7 @@ async function drive(
     (await serverVersion(old)).num >= 160000 &&
     (await serverVersion(next)).num >= 160000 &&
     (await holdExecutorLock(next, schema));
-  const conninfo = subscriptionConninfo(session.targets[to], session.targets.replicationUser);
+  const { conninfo } = await subscriberConnection(session.targets[to], session.targets.replicationUser);
   const makeReverse = async (enabled: boolean) => {
     const { tables } = back ?? (await reverseTables(old, next, schemas));
     await ensurePublication(next, publication, { tables: [...tables, [schema, HEARTBEAT_TABLE]] });
@@ -588,12 +644,21 @@ async function drive(
   const pauseMs = fencedAt !== undefined ? Date.now() - Math.min(fencedAt, fenceStart) : null;
 
   if (row.fence === 'router') {
-    // The old side stays fenced against direct connections too, now that traffic no longer waits.
-    const f = await fenceRoles(old, schema, g + 1);
-    o.onEvent?.({
-      kind: 'notice',
-      message: `${from} fenced for ${f.roles.length} application role(s) after the switch`,
-    });
+    // The old side stays fenced against direct connections too, now that traffic no longer waits. The switch
+    // is done by now: a role that may not alter the application roles (a managed deploy role without
+    // CREATEROLE and ADMIN OPTION on them) leaves direct connections unfenced, and says so.
+    try {
+      const f = await fenceRoles(old, schema, g + 1);
+      o.onEvent?.({
+        kind: 'notice',
+        message: `${from} fenced for ${f.roles.length} application role(s) after the switch`,
+      });
+    } catch (e) {
+      o.onEvent?.({
+        kind: 'notice',
+        message: `${from} is not fenced against direct connections of the application roles (PgBouncer no longer sends it traffic): ${(e as Error).message.replaceAll('\n', ' ')}; fix: ${fenceFix(await applicationRoles(old).catch(() => []))}, or make them read-only on ${from} by hand`,
+      });
+    }
   }
   // The split-brain watch on the fenced side: any write there that did not come by replication (pair watch).
   try {

@@ -17,7 +17,8 @@ import {
   walLevelCheck,
   type ReplicationScope,
 } from '../executor/preflight/replication.js';
-import type { Check, PreflightPair } from '../executor/preflight/types.js';
+import { guarded, type Check, type PreflightPair } from '../executor/preflight/types.js';
+import { initPrivilegesCheck, pairRoleFacts } from '../executor/preflight/pair-privileges.js';
 import { readExtensions } from '../introspect/extensions.js';
 import { serverVersion } from '../introspect/index.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
@@ -25,6 +26,7 @@ import { qualified } from '../db/quote.js';
 import { copySchema, resetStandby, type SchemaCopy } from './copy.js';
 import { PairError, PairPreflightError } from './errors.js';
 import { copyPrivileges } from './privileges.js';
+import { copyReplicaIdentity } from './replica-identity.js';
 import { HEARTBEAT_TABLE, publicationName, streamName } from './names.js';
 import { ensurePublication, ensureSlot, ensureSubscription, pairSubscriptions } from './replicate.js';
 import { readApplication, schemaNames, tableNames, type ScopeConfig } from './scope.js';
@@ -37,7 +39,8 @@ import {
   type PairSession,
   type Sides,
 } from './session.js';
-import { subscriptionConninfo, type PublicationContent } from './sql.js';
+import type { PublicationContent } from './sql.js';
+import { subscriberConnection } from './subscriber.js';
 import { waitForSync } from './sync.js';
 import { teardownPair } from './teardown.js';
 import { ensurePairLedger, waitForHeartbeat, writeHeartbeat, writeTopology } from './topology.js';
@@ -80,6 +83,10 @@ async function checksBefore(pair: PreflightPair, scope: ReplicationScope): Promi
     walLevelCheck,
     capacityCheck,
     replicationRoleCheck,
+    (p: PreflightPair) =>
+      guarded('pair-privileges-init', 'privileges for pair init', async () =>
+        initPrivilegesCheck(await pairRoleFacts(p, scope.schemas), p.passwords),
+      ),
     (p: PreflightPair) => replicaIdentityCheck(p, scope),
     (p: PreflightPair) => unreplicatedObjectsCheck(p, scope),
     (p: PreflightPair) => alwaysTriggersCheck(p, scope),
@@ -144,7 +151,9 @@ export async function initOn(
   const { live: liveSide, standby: standbySide, generation } = sides;
   const live = session.db(liveSide);
   const standby = session.db(standbySide);
-  const pair: PreflightPair = { live, standby };
+  // The subscription's connection to live: PostgreSQL 16+ refuses a non-superuser's without a password.
+  const connection = await subscriberConnection(session.targets[liveSide], session.targets.replicationUser);
+  const pair: PreflightPair = { live, standby, passwords: { standby: connection.password !== 'none' } };
   const model = await readApplication(live, config);
   const scope: ReplicationScope = { schemas: schemaNames(model), ledgerSchema: config.ledgerSchema };
 
@@ -192,6 +201,14 @@ export async function initOn(
             .join('; ')}`
         : ''),
   );
+  const identities = await copyReplicaIdentity(live, standby, schemaNames(model));
+  step(
+    'replica_identity',
+    identities.length ? 'created' : 'exists',
+    identities.length
+      ? `replica identity as on ${liveSide}: ${identities.join('; ')}`
+      : `every table on ${standbySide} has the replica identity it has on ${liveSide}`,
+  );
   const after = [await standbyColumnsCheck(pair, scope), await sequencesCheck(pair, scope)];
   for (const check of after) emit({ kind: 'check', check });
   refuseOnFailure(after);
@@ -220,8 +237,7 @@ export async function initOn(
   }
   step('slot', await ensureSlot(live, subscription, !subscribed), `slot ${subscription} on ${liveSide}`);
   const { num } = await serverVersion(standby);
-  const conninfo = subscriptionConninfo(session.targets[liveSide], session.targets.replicationUser);
-  const sub = await ensureSubscription(standby, subscription, conninfo, publication, {
+  const sub = await ensureSubscription(standby, subscription, connection.conninfo, publication, {
     copyData: true,
     originNone: num >= 160000,
   });

@@ -1,0 +1,171 @@
+// A pair run by a managed-PostgreSQL deploy role (RDS, Cloud SQL, Azure), on PostgreSQL 17 on both sides: not a
+// superuser, LOGIN REPLICATION PASSWORD, owner of the databases and the tables, granted pg_create_subscription,
+// pg_signal_backend and pg_read_all_stats. The URLs carry no password (it comes from a password file, as
+// ~/.pgpass would hold it): PostgreSQL 16+ still needs one in the subscription's connection string.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { APP_SQL, eventually, freshPair, type PairSide, type TestPair } from '../../support/pair.js';
+import { cli, type CliResult } from '../../support/cli.js';
+import { startPgBouncer } from '../../support/pgbouncer.js';
+import { startWriteLoad, writeLoadTable } from '../../support/write-load.js';
+import { ident } from '../../../src/db/quote.js';
+
+const PASSWORD = 'deploy-Secret-7f3a9c';
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (stops.length) await stops.pop()!().catch(() => undefined);
+});
+
+function as(url: string, user: string, password = ''): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = password;
+  return u.toString();
+}
+
+interface Deploy {
+  readonly blue: pg.Client;
+  readonly green: pg.Client;
+  readonly dir: string;
+  readonly yaml: (extra?: string) => string;
+}
+
+/** The deploy role on both servers, owning each side's database; its password only in a password file. */
+async function managedRole(pair: TestPair): Promise<Deploy> {
+  const dir = mkdtempSync(join(tmpdir(), 'sy-managed-'));
+  const lines: string[] = [];
+  const clients: pg.Client[] = [];
+  for (const side of [pair.blue, pair.green]) {
+    await side.client.query(
+      `DO $$ BEGIN CREATE ROLE deploy LOGIN REPLICATION PASSWORD '${PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+    );
+    await side.client.query('ALTER ROLE deploy REPLICATION');
+    await side.client.query('GRANT pg_create_subscription, pg_signal_backend, pg_read_all_stats TO deploy');
+    await side.client.query(`ALTER DATABASE ${ident(side.name)} OWNER TO deploy`);
+    await side.client.query(
+      `DO $$ BEGIN CREATE ROLE app_writer LOGIN PASSWORD 'app-secret'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+    );
+    const u = new URL(side.url);
+    lines.push(`${u.hostname}:${u.port}:*:deploy:${PASSWORD}`);
+  }
+  const passfile = join(dir, 'pgpass');
+  writeFileSync(passfile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  process.env.PGPASSFILE = passfile;
+  stops.push(async () => void delete process.env.PGPASSFILE);
+  for (const side of [pair.blue, pair.green]) {
+    const c = new pg.Client({ connectionString: as(side.url, 'deploy', PASSWORD) });
+    c.on('error', () => undefined);
+    await c.connect();
+    clients.push(c);
+    stops.push(() => c.end());
+  }
+  const yaml = (extra = '') => {
+    const file = join(dir, `switchyard-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(
+      file,
+      `pair:\n  blue: ${as(pair.blue.url, 'deploy')}\n  green: ${as(pair.green.url, 'deploy')}\n${extra}`,
+    );
+    return file;
+  };
+  return { blue: clients[0]!, green: clients[1]!, dir, yaml };
+}
+
+/** Every row of every table in the ledger schema, as text. */
+async function ledgerRows(c: pg.Client): Promise<string> {
+  const { rows } = await c.query<{ t: string }>(
+    `SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables WHERE schemaname = 'switchyard' ORDER BY 1`,
+  );
+  let out = '';
+  for (const r of rows) out += JSON.stringify((await c.query(`SELECT * FROM ${r.t}`)).rows);
+  return out;
+}
+
+type Row = { client: number; seq: number };
+async function missingOn(side: PairSide, acknowledged: readonly Row[]): Promise<string[]> {
+  const have = new Set(
+    (await side.client.query<Row>('SELECT client, seq FROM writes')).rows.map((r) => `${r.client}:${r.seq}`),
+  );
+  return acknowledged.map((r) => `${r.client}:${r.seq}`).filter((k) => !have.has(k));
+}
+
+describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => {
+  it('pair init, cutover and cutback under writes through PgBouncer lose no acknowledged write and print no password', async () => {
+    const pair = await freshPair();
+    const deploy = await managedRole(pair);
+    const outputs: CliResult[] = [];
+    const run = async (...argv: string[]) => {
+      const r = await cli(...argv);
+      outputs.push(r);
+      return r;
+    };
+    await deploy.blue.query(`${APP_SQL}; ${writeLoadTable('writes')};
+      CREATE TABLE notes (body text NOT NULL, n int); ALTER TABLE notes REPLICA IDENTITY FULL;
+      INSERT INTO notes VALUES ('a', 1), ('b', 2), ('c', 3);
+      INSERT INTO customers (email) SELECT 'c' || g || '@example.com' FROM generate_series(1, 20) g;
+      GRANT USAGE ON SCHEMA public, billing TO app_writer;
+      GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public, billing TO app_writer;
+      GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app_writer`);
+    const plain = deploy.yaml();
+    const init = await run('pair', 'init', '-c', plain);
+    expect(init.stderr + init.stdout, 'pair init').toMatch(/paired: blue \(live\) -> green \(standby\)/);
+    expect(init.code).toBe(0);
+    // The keyless table with REPLICA IDENTITY FULL is paired, and its updates and deletes replicate.
+    await deploy.blue.query(`UPDATE notes SET n = 20 WHERE body = 'b'; DELETE FROM notes WHERE body = 'c'`);
+    const notes = async (c: pg.Client) =>
+      JSON.stringify((await c.query('SELECT body, n FROM notes ORDER BY body')).rows);
+    await eventually('notes to replicate', async () => (await notes(deploy.green)) === (await notes(deploy.blue)));
+    expect(await notes(deploy.green)).toBe('[{"body":"a","n":1},{"body":"b","n":20}]');
+    expect((await run('pair', 'status', '-c', plain)).code).toBe(0);
+
+    const bouncer = await startPgBouncer(as(pair.blue.url, 'app_writer', 'app-secret'));
+    stops.push(() => bouncer.stop());
+    const config = deploy.yaml(
+      `router:\n  kind: pgbouncer\n  admin: ${bouncer.adminUrl}\n  config: ${bouncer.iniPath}\n  database: ${bouncer.database}\n`,
+    );
+    const load = startWriteLoad(bouncer.url, 'writes', { clients: 16 });
+    let result;
+    try {
+      await load.waitForMore(200);
+      for (const command of ['cutover', 'cutback'] as const) {
+        expect((await run(command, '--dry-run', '-c', config)).code, `${command} --dry-run`).toBe(0);
+        const r = await run(command, '--yes', '-c', config);
+        expect(r.stderr + r.stdout, command).toMatch(/done/);
+        expect(r.code, command).toBe(0);
+        const live = command === 'cutover' ? pair.green : pair.blue;
+        expect(await missingOn(live, load.acknowledgedWrites()), `after ${command}`).toEqual([]);
+        await load.waitForMore(200);
+        // Updates and deletes on the keyless table work on the new live side and reach the other.
+        const [now, other] = command === 'cutover' ? [deploy.green, deploy.blue] : [deploy.blue, deploy.green];
+        await now.query(
+          `UPDATE notes SET n = n + 1; DELETE FROM notes WHERE body = 'a'; INSERT INTO notes VALUES ('a', 1)`,
+        );
+        await eventually(`notes after ${command}`, async () => (await notes(other)) === (await notes(now)));
+      }
+      expect((await run('pair', 'status', '-c', config)).code).toBe(0);
+    } finally {
+      result = await load.stop();
+    }
+    console.log(
+      `managed role: ${result.acknowledged.length} writes acknowledged, ${result.failed} failed, max latency ${Math.round(result.maxLatencyMs)} ms`,
+    );
+    expect(result.errors).toEqual({});
+    expect(result.failed).toBe(0);
+    expect(await missingOn(pair.blue, result.acknowledged)).toEqual([]);
+
+    // The password is in no output, no ledger row and no catalog a non-superuser can read.
+    for (const o of outputs) {
+      expect(o.stdout).not.toContain(PASSWORD);
+      expect(o.stderr).not.toContain(PASSWORD);
+    }
+    for (const c of [deploy.blue, deploy.green]) expect(await ledgerRows(c)).not.toContain(PASSWORD);
+    // The subscription (blue -> green after the cutback, on green) holds it, where only superusers can read it.
+    await expect(deploy.green.query('SELECT subconninfo FROM pg_subscription')).rejects.toThrow(/permission denied/);
+    const { rows } = await pair.green.client.query<{ n: string; c: string }>(
+      `SELECT subname AS n, subconninfo AS c FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    expect(rows.map((r) => [r.n, r.c.includes(PASSWORD)])).toEqual([['switchyard_blue_to_green_g3', true]]);
+  }, 240_000);
+});
