@@ -39,6 +39,7 @@ import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } fro
 import type { PublishedTable } from './sql.js';
 import { subscriberConnection } from './subscriber.js';
 import {
+  describeInitializing,
   ensurePairLedger,
   readTopology,
   switchTopology,
@@ -390,9 +391,12 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     const stored = await Promise.all(SIDES.map((s) => readTopology(session.db(s), schema)));
     const [b, g] = stored;
     if (!b || !g || b.state !== 'paired' || g.state !== 'paired') {
+      const initializing = [b, g].some((t) => t?.state === 'initializing')
+        ? await describeInitializing([session.blue, session.green], schema)
+        : undefined;
       throw new PairError(
         'NOT_PAIRED',
-        `the pair is not streaming (blue: ${b?.state ?? 'never paired'}, green: ${g?.state ?? 'never paired'})\nfix: switchyard pair init`,
+        `the pair is not streaming (blue: ${b?.state ?? 'never paired'}, green: ${g?.state ?? 'never paired'})${initializing ? `: ${initializing}` : '\nfix: switchyard pair init'}`,
         1,
       );
     }

@@ -43,8 +43,17 @@ import type { PublicationContent } from './sql.js';
 import { subscriberConnection } from './subscriber.js';
 import { waitForSync } from './sync.js';
 import { teardownPair } from './teardown.js';
-import { ensurePairLedger, waitForHeartbeat, writeHeartbeat, writeTopology } from './topology.js';
-import type { PairEvent, Side } from './types.js';
+import {
+  clearInitFailure,
+  ensurePairLedger,
+  recordInitFailure,
+  waitForHeartbeat,
+  writeHeartbeat,
+  writeTopology,
+} from './topology.js';
+import { SIDES, type PairEvent, type Side } from './types.js';
+import { passwordOf } from '../db/conninfo.js';
+import { redactText } from '../db/redact.js';
 
 export type PairConfig = ScopeConfig & Pick<SwitchyardConfig, 'pair' | 'unsetVariables'>;
 
@@ -134,18 +143,55 @@ async function hasRows(db: Client, tables: ReadonlyArray<readonly [string, strin
   return out;
 }
 
-/** Runs init on an open session with its sides decided. */
+/** How far init got: the last step it finished, and whether the topology says initializing yet. */
+interface InitProgress {
+  lastStep: string | null;
+  initializing: boolean;
+}
+
+/**
+ * Runs init on an open session with its sides decided. When it fails once the topology says initializing,
+ * the failure (last step, the error with passwords masked) is recorded on both sides, so that every later
+ * command says what failed and how to resume or tear down.
+ */
 export async function initOn(
   session: PairSession,
   sides: Sides,
   config: PairConfig,
   o: PairInitOptions,
+  command: 'pair init' | 'pair resync' = 'pair init',
+): Promise<PairInitResult> {
+  const progress: InitProgress = { lastStep: null, initializing: false };
+  try {
+    return await initSteps(session, sides, config, o, progress);
+  } catch (e) {
+    if (progress.initializing) {
+      const secrets = [passwordOf(session.targets.blue), passwordOf(session.targets.green)].filter(Boolean);
+      const error = redactText((e as Error)?.message ?? String(e), secrets);
+      for (const side of SIDES)
+        await recordInitFailure(session.db(side), config.ledgerSchema, {
+          command,
+          afterStep: progress.lastStep,
+          error,
+        }).catch(() => undefined);
+    }
+    throw e;
+  }
+}
+
+async function initSteps(
+  session: PairSession,
+  sides: Sides,
+  config: PairConfig,
+  o: PairInitOptions,
+  progress: InitProgress,
 ): Promise<PairInitResult> {
   const started = Date.now();
   const emit = o.onEvent ?? (() => undefined);
   const steps: Array<{ step: string; outcome: string; detail: string }> = [];
   const step = (name: Parameters<typeof emitStep>[1], outcome: string, detail: string) => {
     steps.push({ step: name, outcome, detail });
+    progress.lastStep = name;
     emitStep(emit, name, outcome, detail);
   };
   const { live: liveSide, standby: standbySide, generation } = sides;
@@ -180,6 +226,7 @@ export async function initOn(
         state: 'initializing',
       });
   }
+  progress.initializing = true;
 
   const schema = await copySchema(model, standby, await readExtensions(live));
   step(
@@ -266,8 +313,10 @@ export async function initOn(
   }
   step('heartbeat', 'done', `a heartbeat written on ${liveSide} reached ${standbySide} in ${heartbeatMs} ms`);
 
-  for (const side of [liveSide, standbySide])
+  for (const side of [liveSide, standbySide]) {
+    await clearInitFailure(session.db(side), config.ledgerSchema);
     await writeTopology(session.db(side), config.ledgerSchema, { side, live: liveSide, generation, state: 'paired' });
+  }
   step('topology', 'done', `live=${liveSide}, generation ${generation}, stored on blue and green`);
 
   return {
@@ -347,7 +396,7 @@ export async function pairResync(config: PairConfig, o: Omit<PairInitOptions, 'l
       'done',
       `${sides.standby} emptied (${dropped} object(s) dropped)`,
     );
-    const result = await initOn(session, { ...sides, stored: {} }, config, o);
+    const result = await initOn(session, { ...sides, stored: {} }, config, o, 'pair resync');
     return { ...result, dropped };
   } finally {
     await session.close();

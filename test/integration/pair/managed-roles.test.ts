@@ -168,4 +168,59 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
     );
     expect(rows.map((r) => [r.n, r.c.includes(PASSWORD)])).toEqual([['switchyard_blue_to_green_g3', true]]);
   }, 240_000);
+
+  it('an init that fails midway is named by every later command, with how to resume or tear down; a rerun resumes', async () => {
+    const pair = await freshPair();
+    const deploy = await managedRole(pair);
+    await deploy.blue.query(APP_SQL);
+    // The subscription logs in as its own role, whose password in the password file is wrong.
+    for (const side of [pair.blue, pair.green])
+      await side.client.query(
+        `DO $$ BEGIN CREATE ROLE deploy_repl LOGIN REPLICATION PASSWORD 'repl-Right-91c'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      );
+    const passfile = process.env.PGPASSFILE!;
+    const u = new URL(pair.blue.url);
+    const pgpass = (password: string) =>
+      writeFileSync(
+        passfile,
+        `${u.hostname}:${u.port}:*:deploy_repl:${password}\n${u.hostname}:*:*:deploy:${PASSWORD}\n`,
+        {
+          mode: 0o600,
+        },
+      );
+    pgpass('repl-Wrong-55d');
+    const config = deploy.yaml('  replicationUser: deploy_repl\n');
+    const init = await cli('pair', 'init', '-c', config);
+    expect(init.code).not.toBe(0);
+    expect(init.stderr).toMatch(
+      /creating subscription switchyard_blue_to_green_g1 on the standby: .*password authentication failed/,
+    );
+    const said =
+      /switchyard pair init failed after step slot at \S+: creating subscription switchyard_blue_to_green_g1 on the standby: .*password authentication failed for user "deploy_repl".*(\nfix: |; )once the cause is fixed, run switchyard pair init again \(it resumes: every step looks before it acts\), or switchyard pair teardown to remove what it made/s;
+    const status = await cli('pair', 'status', '-c', config);
+    expect(status.code).toBe(1);
+    expect(status.stdout + status.stderr).toMatch(/blue and green say the pair is initializing: /);
+    expect(status.stdout + status.stderr).toMatch(said);
+    const cutover = await cli('cutover', '--dry-run', '-c', config);
+    expect(cutover.code).not.toBe(0);
+    expect(cutover.stderr).toMatch(said);
+    for (const o of [init, status, cutover])
+      for (const secret of [PASSWORD, 'repl-Wrong-55d', 'repl-Right-91c'])
+        expect(o.stdout + o.stderr).not.toContain(secret);
+    for (const c of [deploy.blue, deploy.green]) {
+      const rows = await ledgerRows(c);
+      for (const secret of [PASSWORD, 'repl-Wrong-55d']) expect(rows).not.toContain(secret);
+    }
+
+    // The cause fixed, the same command resumes and the record is gone.
+    // The replication role reads what it publishes: the application tables and the heartbeat.
+    pgpass('repl-Right-91c');
+    await deploy.blue.query(`GRANT USAGE ON SCHEMA public, billing, switchyard TO deploy_repl;
+      GRANT SELECT ON ALL TABLES IN SCHEMA public, billing, switchyard TO deploy_repl`);
+    const again = await cli('pair', 'init', '-c', config);
+    expect(again.stdout).toMatch(/paired: blue \(live\) -> green \(standby\)/);
+    expect(again.code).toBe(0);
+    expect((await deploy.blue.query('SELECT count(*)::int AS n FROM switchyard.pair_init')).rows[0].n).toBe(0);
+    expect((await cli('pair', 'status', '-c', config)).code).toBe(0);
+  }, 120_000);
 });
