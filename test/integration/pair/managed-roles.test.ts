@@ -12,6 +12,10 @@ import { cli, type CliResult } from '../../support/cli.js';
 import { startPgBouncer } from '../../support/pgbouncer.js';
 import { startWriteLoad, writeLoadTable } from '../../support/write-load.js';
 import { ident } from '../../../src/db/quote.js';
+import { introspect, serverVersion } from '../../../src/introspect/index.js';
+import { writePlanFiles } from '../../../src/planner/file.js';
+import { buildPlan } from '../../../src/planner/plan.js';
+import { prepareSession } from '../../../src/rehearsal/shadow.js';
 
 const PASSWORD = 'deploy-Secret-7f3a9c';
 const stops: Array<() => Promise<void>> = [];
@@ -222,5 +226,124 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
     expect(again.code).toBe(0);
     expect((await deploy.blue.query('SELECT count(*)::int AS n FROM switchyard.pair_init')).rows[0].n).toBe(0);
     expect((await cli('pair', 'status', '-c', config)).code).toBe(0);
+  }, 120_000);
+
+  it('preflight on the pair names each privilege the deploy role lacks, with the statement that gives it', async () => {
+    const pair = await freshPair();
+    const deploy = await managedRole(pair);
+    await deploy.blue.query(APP_SQL);
+    await prepareSession(deploy.blue);
+    const source = await introspect(deploy.blue, { includeSchemas: ['public', 'billing'] });
+    const target = {
+      ...source,
+      schemas: source.schemas.map((sc) => ({
+        ...sc,
+        tables: sc.tables.map((t) =>
+          t.name === 'customers'
+            ? {
+                ...t,
+                columns: [
+                  ...t.columns,
+                  { ...t.columns.find((c) => c.name === 'email')!, name: 'note', nullable: true },
+                ],
+              }
+            : t,
+        ),
+      })),
+    };
+    const v = await serverVersion(deploy.blue);
+    const plan = buildPlan(source, target, {
+      name: 'add_note',
+      number: 1,
+      server: { version: v.text, versionNum: v.num },
+    });
+    const written = await writePlanFiles(plan, join(deploy.dir, 'plans'), join(deploy.dir, 'migrations'));
+    const router = `router:\n  kind: pgbouncer\n  admin: postgres://pgbouncer@127.0.0.1:1/pgbouncer\n  config: ${join(deploy.dir, 'pgbouncer.ini')}\n  database: app\n`;
+    const withRouter = deploy.yaml(router);
+    const checks = async (config = withRouter) => {
+      const r = await cli('preflight', written.planFile, '-c', config, '--json');
+      for (const secret of [PASSWORD, 'app-secret']) expect(r.stdout + r.stderr).not.toContain(secret);
+      const out = JSON.parse(r.stdout) as { checks: { id: string; status: string; detail: string; fix: string }[] };
+      return Object.fromEntries(
+        out.checks.filter((c) => c.id.startsWith('pair-privileges-')).map((c) => [c.id.slice(16), c]),
+      );
+    };
+    const [blue, green] = [pair.blue.client, pair.green.client];
+
+    // Everything granted: init and status pass; cutover through PgBouncer needs nothing more, but the role could
+    // not fence app_writer's direct connections to the old side afterwards, and preflight says so.
+    const all = await checks();
+    expect([all.init!.status, all.switch!.status, all.status!.status]).toEqual(['pass', 'warn', 'pass']);
+    expect(all.switch!.fix).toBe(
+      'on live: ALTER ROLE deploy CREATEROLE; GRANT app_writer TO deploy WITH ADMIN OPTION, INHERIT FALSE, SET FALSE; ' +
+        'on standby: ALTER ROLE deploy CREATEROLE; GRANT app_writer TO deploy WITH ADMIN OPTION, INHERIT FALSE, SET FALSE',
+    );
+    // Fenced by application roles (no pooler), the same privilege is required.
+    const roles = await checks(deploy.yaml());
+    expect(roles.switch).toMatchObject({ status: 'fail' });
+    expect(roles.switch!.detail).toContain(
+      'live (deploy): no ADMIN OPTION on app_writer (the fence makes app_writer read-only',
+    );
+
+    // One privilege taken away at a time, and given back.
+    const revoked = async (db: pg.Client, take: string, give: string) => {
+      await db.query(take);
+      try {
+        return await checks();
+      } finally {
+        await db.query(give);
+      }
+    };
+    const noReplication = await revoked(blue, 'ALTER ROLE deploy NOREPLICATION', 'ALTER ROLE deploy REPLICATION');
+    expect(noReplication.init).toMatchObject({ status: 'fail', fix: 'on live: ALTER ROLE deploy REPLICATION' });
+    const noSubscription = await revoked(
+      green,
+      'REVOKE pg_create_subscription FROM deploy',
+      'GRANT pg_create_subscription TO deploy',
+    );
+    expect(noSubscription.init).toMatchObject({
+      status: 'fail',
+      fix: 'on standby: GRANT pg_create_subscription TO deploy',
+    });
+    const noStats = await revoked(green, 'REVOKE pg_read_all_stats FROM deploy', 'GRANT pg_read_all_stats TO deploy');
+    expect(noStats.switch!.status).toBe('fail');
+    expect(noStats.switch!.fix).toContain('on standby: GRANT pg_read_all_stats TO deploy');
+    const noSignal = await revoked(blue, 'REVOKE pg_signal_backend FROM deploy', 'GRANT pg_signal_backend TO deploy');
+    expect(noSignal.switch!.fix).toContain('on live: GRANT pg_signal_backend TO deploy');
+    const noCreate = await revoked(
+      blue,
+      `ALTER DATABASE ${ident(pair.blue.name)} OWNER TO postgres`,
+      `ALTER DATABASE ${ident(pair.blue.name)} OWNER TO deploy`,
+    );
+    expect(noCreate.init).toMatchObject({
+      status: 'fail',
+      fix: `on live: GRANT CREATE ON DATABASE ${pair.blue.name} TO deploy`,
+    });
+    await blue.query(`DO $$ BEGIN CREATE ROLE legacy_owner; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    const notOwner = await revoked(
+      blue,
+      'ALTER TABLE billing.events OWNER TO legacy_owner',
+      'ALTER TABLE billing.events OWNER TO deploy',
+    );
+    expect(notOwner.init).toMatchObject({ status: 'fail', fix: 'on live: GRANT legacy_owner TO deploy' });
+
+    // A subscription role with no password anywhere switchyard looks: PostgreSQL 16+ would refuse the subscription.
+    for (const side of [blue, green])
+      await side.query(
+        `DO $$ BEGIN CREATE ROLE deploy_nopw LOGIN REPLICATION; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      );
+    const r = await cli(
+      'preflight',
+      written.planFile,
+      '-c',
+      deploy.yaml(`  replicationUser: deploy_nopw\n${router}`),
+      '--json',
+    );
+    const init = (JSON.parse(r.stdout) as { checks: { id: string; detail: string; fix: string }[] }).checks.find(
+      (c) => c.id === 'pair-privileges-init',
+    )!;
+    expect(init.detail).toBe(
+      "standby (deploy): no password for the subscription to live (PostgreSQL 16+ requires one in a non-superuser's subscription connection)",
+    );
   }, 120_000);
 });
