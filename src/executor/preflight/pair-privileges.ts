@@ -221,7 +221,10 @@ export function statusNeeds(live: RoleFacts, standby: RoleFacts): MissingPrivile
           ...(f.replication
             ? []
             : [need(f, 'REPLICATION', 'pair watch streams the watch slot', `ALTER ROLE ${ident(f.user)} REPLICATION`)]),
-          ...sessions(f, 'pair status names sessions writing on the standby').map((m) => ({ ...m, required: false })),
+          ...sessions(
+            f,
+            "pair status reads the stream's lag when the subscription logs in as another role (pair.replicationUser)",
+          ).map((m) => ({ ...m, required: false })),
         ],
   );
 }
