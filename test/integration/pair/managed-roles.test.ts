@@ -138,6 +138,8 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
         const r = await run(command, '--yes', '-c', config);
         expect(r.stderr + r.stdout, command).toMatch(/done/);
         expect(r.code, command).toBe(0);
+        // The split-brain watch (a slot and a publication on the old side) needs no superuser either.
+        expect(r.stderr, command).toContain(`split-brain watch armed on ${command === 'cutover' ? 'blue' : 'green'}`);
         const live = command === 'cutover' ? pair.green : pair.blue;
         expect(await missingOn(live, load.acknowledgedWrites()), `after ${command}`).toEqual([]);
         await load.waitForMore(200);
@@ -149,6 +151,9 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
         await eventually(`notes after ${command}`, async () => (await notes(other)) === (await notes(now)));
       }
       expect((await run('pair', 'status', '-c', config)).code).toBe(0);
+      const watch = await run('pair', 'watch', '--once', '-c', config);
+      expect(watch.stdout).toMatch(/ok.*no write on green \(fenced\) since the switch/);
+      expect(watch.code).toBe(0);
     } finally {
       result = await load.stop();
     }
