@@ -136,6 +136,7 @@ async function preflightPair(
       standby,
       fence: config.router?.kind === 'pgbouncer' ? 'router' : 'roles',
       passwords: { standby: await carries(sides.live), live: await carries(sides.standby) },
+      ...(targets.replicationUser ? { replicationUser: targets.replicationUser } : {}),
     };
     const input = {
       plan,

@@ -244,8 +244,11 @@ async function rolePrivilegesCheck(
   schemas: readonly string[],
   fence: 'router' | 'roles',
 ): Promise<{ check: string; ok: boolean; detail: string }> {
-  const [live, standby] = await pairRoleFacts({ live: session.db(from), standby: session.db(to) }, schemas);
   const user = session.targets.replicationUser;
+  const [live, standby] = await pairRoleFacts(
+    { live: session.db(from), standby: session.db(to), ...(user ? { replicationUser: user } : {}) },
+    schemas,
+  );
   const passwords = {
     live: (await subscriberConnection(session.targets[to], user)).password !== 'none',
     standby: (await subscriberConnection(session.targets[from], user)).password !== 'none',

@@ -22,7 +22,7 @@ import { initPrivilegesCheck, pairRoleFacts } from '../executor/preflight/pair-p
 import { readExtensions } from '../introspect/extensions.js';
 import { serverVersion } from '../introspect/index.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
-import { qualified } from '../db/quote.js';
+import { ident, qualified } from '../db/quote.js';
 import { copySchema, resetStandby, type SchemaCopy } from './copy.js';
 import { PairError, PairPreflightError } from './errors.js';
 import { copyPrivileges } from './privileges.js';
@@ -134,6 +134,17 @@ async function publicationContent(
   return { tables: [...rows.map((t) => [t.schema, t.name] as const), heartbeat] };
 }
 
+async function grantHeartbeat(db: Client, ledgerSchema: string, role: string): Promise<void> {
+  const {
+    rows: [r],
+  } = await db.query<{ other: boolean }>(`SELECT rolname <> current_user AS other FROM pg_roles WHERE rolname = $1`, [
+    role,
+  ]);
+  if (!r?.other) return;
+  await db.query(`GRANT USAGE ON SCHEMA ${ident(ledgerSchema)} TO ${ident(role)}`);
+  await db.query(`GRANT SELECT ON ${qualified(ledgerSchema, HEARTBEAT_TABLE)} TO ${ident(role)}`);
+}
+
 async function hasRows(db: Client, tables: ReadonlyArray<readonly [string, string]>): Promise<string[]> {
   const out: string[] = [];
   for (const [s, t] of tables) {
@@ -199,7 +210,13 @@ async function initSteps(
   const standby = session.db(standbySide);
   // The subscription's connection to live: PostgreSQL 16+ refuses a non-superuser's without a password.
   const connection = await subscriberConnection(session.targets[liveSide], session.targets.replicationUser);
-  const pair: PreflightPair = { live, standby, passwords: { standby: connection.password !== 'none' } };
+  const replicationUser = session.targets.replicationUser;
+  const pair: PreflightPair = {
+    live,
+    standby,
+    passwords: { standby: connection.password !== 'none' },
+    ...(replicationUser ? { replicationUser } : {}),
+  };
   const model = await readApplication(live, config);
   const scope: ReplicationScope = { schemas: schemaNames(model), ledgerSchema: config.ledgerSchema };
 
@@ -215,6 +232,10 @@ async function initSteps(
       `pair tables in ${config.ledgerSchema} on ${side}${applied.length ? ` (version ${applied.join(', ')})` : ''}`,
     );
   }
+  // A separate replication role reads the heartbeat it carries (both ways: the reverse stream publishes it too).
+  if (replicationUser)
+    for (const side of [liveSide, standbySide])
+      await grantHeartbeat(session.db(side), config.ledgerSchema, replicationUser);
   for (const side of [liveSide, standbySide]) {
     const t = sides.stored[side];
     const current = t && t.state === 'paired' && t.live === liveSide && t.generation === generation;

@@ -24,6 +24,17 @@ export interface RoleFacts {
   readonly otherOwners: readonly string[];
   /** Application roles the role may not make read-only (the fence without a pooler). */
   readonly unfenceable: readonly string[];
+  /** `pair.replicationUser` when the subscription logs in as another role than this one: what it lacks here. */
+  readonly replicator?: Replicator;
+}
+
+/** The role a subscription logs in to this side as, when it is not the connected role. */
+export interface Replicator {
+  readonly role: string;
+  readonly exists: boolean;
+  readonly replication: boolean;
+  /** Application schemas with tables it may not read (the initial copy reads them with COPY). */
+  readonly unreadable: readonly string[];
 }
 
 /** One privilege a command needs and the role lacks, with the statement that gives it. */
@@ -39,7 +50,12 @@ export interface MissingPrivilege {
 }
 
 /** Reads what the connected role may do on `db`, for the application tables of `schemas`. */
-export async function readRoleFacts(db: Queryable, side: Side, schemas: readonly string[]): Promise<RoleFacts> {
+export async function readRoleFacts(
+  db: Queryable,
+  side: Side,
+  schemas: readonly string[],
+  replicationUser?: string,
+): Promise<RoleFacts> {
   const {
     rows: [r],
   } = await db.query<Omit<RoleFacts, 'side' | 'otherOwners' | 'unfenceable'> & { num: number }>(
@@ -73,7 +89,56 @@ export async function readRoleFacts(db: Queryable, side: Side, schemas: readonly
     serverVersionNum: num,
     otherOwners: owners.map((o) => o.owner),
     unfenceable: unfenceable.map((u) => u.role),
+    ...(replicationUser && replicationUser !== r.user
+      ? { replicator: await readReplicator(db, replicationUser, schemas) }
+      : {}),
   };
+}
+
+async function readReplicator(db: Queryable, role: string, schemas: readonly string[]): Promise<Replicator> {
+  const {
+    rows: [r],
+  } = await db.query<{ replication: boolean }>(
+    `SELECT rolsuper OR rolreplication AS replication FROM pg_roles WHERE rolname = $1`,
+    [role],
+  );
+  if (!r) return { role, exists: false, replication: false, unreadable: [] };
+  const { rows } = await db.query<{ schema: string }>(
+    `SELECT DISTINCT n.nspname::text AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p')
+        AND NOT (has_schema_privilege($2::name, n.oid, 'USAGE') AND has_table_privilege($2::name, c.oid, 'SELECT')) ORDER BY 1`,
+    [schemas, role],
+  );
+  return { role, exists: true, replication: r.replication, unreadable: rows.map((x) => x.schema) };
+}
+
+/** A separate replication role logs in to a publishing side: it must exist, replicate and read the tables. */
+function replicatorNeeds(f: RoleFacts): MissingPrivilege[] {
+  const x = f.replicator;
+  if (!x) return [];
+  const r = ident(x.role);
+  if (!x.exists)
+    return [
+      need(
+        f,
+        `role ${x.role}`,
+        'pair.replicationUser: the subscription logs in as it',
+        `CREATE ROLE ${r} LOGIN REPLICATION PASSWORD '...'`,
+      ),
+    ];
+  return [
+    ...(x.replication
+      ? []
+      : [need(f, `REPLICATION for ${x.role}`, 'the subscription logs in as it', `ALTER ROLE ${r} REPLICATION`)]),
+    ...x.unreadable.map((schema) =>
+      need(
+        f,
+        `SELECT for ${x.role} on ${schema}'s tables`,
+        'the initial copy reads them as the subscription role',
+        `GRANT USAGE ON SCHEMA ${ident(schema)} TO ${r}; GRANT SELECT ON ALL TABLES IN SCHEMA ${ident(schema)} TO ${r}`,
+      ),
+    ),
+  ];
 }
 
 const need = (f: RoleFacts, privilege: string, why: string, grant: string, required = true): MissingPrivilege => ({
@@ -155,6 +220,7 @@ export interface SubscriptionPasswords {
 export function initNeeds(live: RoleFacts, standby: RoleFacts, p: SubscriptionPasswords = {}): MissingPrivilege[] {
   return [
     ...(live.superuser ? [] : publishing(live, 'pair init publishes live')),
+    ...replicatorNeeds(live),
     ...(standby.superuser
       ? []
       : [
@@ -180,9 +246,10 @@ export function switchNeeds(
   o: { fence: 'router' | 'roles'; passwords?: SubscriptionPasswords },
 ): MissingPrivilege[] {
   const side = (f: RoleFacts, password: boolean | undefined, other: string): MissingPrivilege[] => {
-    if (f.superuser) return [];
+    if (f.superuser) return replicatorNeeds(f);
     return [
       ...publishing(f, 'the reverse stream and the split-brain watch'),
+      ...replicatorNeeds(f),
       ...subscribing(f, password, other),
       ...sessions(f, "the gate's long-transaction and standby-writer checks see every role's sessions"),
       ...(f.signalBackend
@@ -263,7 +330,10 @@ export interface PairPrivilegeOptions {
 
 /** The connected role's facts on both sides. */
 export async function pairRoleFacts(pair: PreflightPair, schemas: readonly string[]): Promise<[RoleFacts, RoleFacts]> {
-  return [await readRoleFacts(pair.live, 'live', schemas), await readRoleFacts(pair.standby, 'standby', schemas)];
+  return [
+    await readRoleFacts(pair.live, 'live', schemas, pair.replicationUser),
+    await readRoleFacts(pair.standby, 'standby', schemas, pair.replicationUser),
+  ];
 }
 
 export function initPrivilegesCheck(f: readonly [RoleFacts, RoleFacts], passwords?: SubscriptionPasswords): Check {

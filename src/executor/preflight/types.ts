@@ -53,6 +53,8 @@ export interface PreflightPair {
   readonly fence?: 'router' | 'roles';
   /** Whether each side's subscription connection to the other carries a password (16+ non-superusers need one). */
   readonly passwords?: { readonly standby?: boolean; readonly live?: boolean };
+  /** `pair.replicationUser`: the role subscriptions log in as, when not the connected one. */
+  readonly replicationUser?: string;
 }
 
 export type PreflightConfig = Pick<

@@ -197,6 +197,9 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
           mode: 0o600,
         },
       );
+    // It reads what it carries (the application tables; pair init grants it the heartbeat itself).
+    await deploy.blue.query(`GRANT USAGE ON SCHEMA public, billing TO deploy_repl;
+      GRANT SELECT ON ALL TABLES IN SCHEMA public, billing TO deploy_repl`);
     pgpass('repl-Wrong-55d');
     const config = deploy.yaml('  replicationUser: deploy_repl\n');
     const init = await cli('pair', 'init', '-c', config);
@@ -222,10 +225,7 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
     }
 
     // The cause fixed, the same command resumes and the record is gone.
-    // The replication role reads what it publishes: the application tables and the heartbeat.
     pgpass('repl-Right-91c');
-    await deploy.blue.query(`GRANT USAGE ON SCHEMA public, billing, switchyard TO deploy_repl;
-      GRANT SELECT ON ALL TABLES IN SCHEMA public, billing, switchyard TO deploy_repl`);
     const again = await cli('pair', 'init', '-c', config);
     expect(again.stdout).toMatch(/paired: blue \(live\) -> green \(standby\)/);
     expect(again.code).toBe(0);
@@ -347,8 +347,14 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
     const init = (JSON.parse(r.stdout) as { checks: { id: string; detail: string; fix: string }[] }).checks.find(
       (c) => c.id === 'pair-privileges-init',
     )!;
-    expect(init.detail).toBe(
+    expect(init.detail).toContain(
       "standby (deploy): no password for the subscription to live (PostgreSQL 16+ requires one in a non-superuser's subscription connection)",
+    );
+    // ... and which may not read the tables the initial copy reads as it.
+    expect(init.fix).toBe(
+      'on live: GRANT USAGE ON SCHEMA billing TO deploy_nopw; GRANT SELECT ON ALL TABLES IN SCHEMA billing TO deploy_nopw; ' +
+        'on live: GRANT USAGE ON SCHEMA public TO deploy_nopw; GRANT SELECT ON ALL TABLES IN SCHEMA public TO deploy_nopw; ' +
+        "on standby: put the password in the live side's URL, or in PGPASSWORD, ~/.pgpass or the service file where switchyard runs",
     );
   }, 120_000);
 });

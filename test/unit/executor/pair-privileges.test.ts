@@ -76,6 +76,21 @@ describe('pair privileges', () => {
     ).toEqual(['standby: ALTER ROLE deploy REPLICATION']);
   });
 
+  it('a separate pair.replicationUser: it must exist, replicate and read the published tables', () => {
+    const live = (replicator: RoleFacts['replicator']) => granted('live', { replicator });
+    expect(
+      grants(initNeeds(live({ role: 'repl', exists: false, replication: false, unreadable: [] }), granted('standby'))),
+    ).toEqual(["live: CREATE ROLE repl LOGIN REPLICATION PASSWORD '...'"]);
+    expect(
+      grants(
+        initNeeds(live({ role: 'repl', exists: true, replication: false, unreadable: ['Sales'] }), granted('standby')),
+      ),
+    ).toEqual([
+      'live: ALTER ROLE repl REPLICATION',
+      'live: GRANT USAGE ON SCHEMA "Sales" TO repl; GRANT SELECT ON ALL TABLES IN SCHEMA "Sales" TO repl',
+    ]);
+  });
+
   it('pair status and watch', () => {
     expect(
       grants(statusNeeds(granted('live', { replication: false }), granted('standby', { readAllStats: false }))),
