@@ -39,6 +39,9 @@ interface Deploy {
 
 /** The deploy role on both servers, owning each side's database; its password only in a password file. */
 async function managedRole(pair: TestPair): Promise<Deploy> {
+  // PostgreSQL 17 on both sides, whatever SWITCHYARD_PG_VERSION says: pg_create_subscription is 16+.
+  for (const side of [pair.blue, pair.green])
+    expect((await side.client.query('SHOW server_version_num')).rows[0].server_version_num).toMatch(/^17/);
   const dir = mkdtempSync(join(tmpdir(), 'sy-managed-'));
   const lines: string[] = [];
   const clients: pg.Client[] = [];
@@ -97,7 +100,7 @@ async function missingOn(side: PairSide, acknowledged: readonly Row[]): Promise<
 
 describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => {
   it('pair init, cutover and cutback under writes through PgBouncer lose no acknowledged write and print no password', async () => {
-    const pair = await freshPair();
+    const pair = await freshPair('', { major: 17 });
     const deploy = await managedRole(pair);
     const outputs: CliResult[] = [];
     const run = async (...argv: string[]) => {
@@ -123,6 +126,16 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
     await eventually('notes to replicate', async () => (await notes(deploy.green)) === (await notes(deploy.blue)));
     expect(await notes(deploy.green)).toBe('[{"body":"a","n":1},{"body":"b","n":20}]');
     expect((await run('pair', 'status', '-c', plain)).code).toBe(0);
+    // The standby got the table's replica identity; without it the gate refuses (green publishes after a switch).
+    const identity = `SELECT relreplident AS r FROM pg_class WHERE oid = 'notes'::regclass`;
+    expect((await deploy.green.query(identity)).rows[0].r).toBe('f');
+    await deploy.green.query('ALTER TABLE notes REPLICA IDENTITY DEFAULT');
+    const refused = await run('cutover', '--dry-run', '-c', plain);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain(
+      'on green, which publishes after the switch: updates and deletes cannot replicate (and fail on the publisher): public.notes (no primary key); run on green: ALTER TABLE public.notes REPLICA IDENTITY FULL (or add a primary key)',
+    );
+    await deploy.green.query('ALTER TABLE notes REPLICA IDENTITY FULL');
 
     const bouncer = await startPgBouncer(as(pair.blue.url, 'app_writer', 'app-secret'));
     stops.push(() => bouncer.stop());
@@ -179,7 +192,7 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
   }, 240_000);
 
   it('an init that fails midway is named by every later command, with how to resume or tear down; a rerun resumes', async () => {
-    const pair = await freshPair();
+    const pair = await freshPair('', { major: 17 });
     const deploy = await managedRole(pair);
     await deploy.blue.query(APP_SQL);
     // The subscription logs in as its own role, whose password in the password file is wrong.
@@ -234,7 +247,7 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
   }, 120_000);
 
   it('preflight on the pair names each privilege the deploy role lacks, with the statement that gives it', async () => {
-    const pair = await freshPair();
+    const pair = await freshPair('', { major: 17 });
     const deploy = await managedRole(pair);
     await deploy.blue.query(APP_SQL);
     await prepareSession(deploy.blue);
