@@ -15,8 +15,7 @@ import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../db/quote.js';
-import { pairRoleFacts, switchNeeds, type MissingPrivilege } from '../executor/preflight/pair-privileges.js';
-import { replicaIdentityCheck } from '../executor/preflight/replication.js';
+import { replicaIdentityGate, rolePrivilegesCheck } from './gate-roles.js';
 import { PairError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
 import { applicationRoles, fenceFix, fenceRoles, unfenceRoles } from './fence.js';
@@ -232,44 +231,6 @@ async function privilegesCheck(
   };
 }
 
-/**
- * The role switchyard connects as may do what the switch does on both sides (a managed deploy role is no
- * superuser): publish and subscribe both ways, see every role's sessions (else the gate's session checks see
- * only its own and pass), end sessions and make application roles read-only when it fences by roles.
- */
-async function rolePrivilegesCheck(
-  session: PairSession,
-  from: Side,
-  to: Side,
-  schemas: readonly string[],
-  fence: 'router' | 'roles',
-): Promise<{ check: string; ok: boolean; detail: string }> {
-  const user = session.targets.replicationUser;
-  const [live, standby] = await pairRoleFacts(
-    { live: session.db(from), standby: session.db(to), ...(user ? { replicationUser: user } : {}) },
-    schemas,
-  );
-  const passwords = {
-    live: (await subscriberConnection(session.targets[to], user)).password !== 'none',
-    standby: (await subscriberConnection(session.targets[from], user)).password !== 'none',
-  };
-  const missing = switchNeeds(live, standby, { fence, passwords });
-  const name = (m: MissingPrivilege) =>
-    `${m.side === 'live' ? from : to} (${m.side === 'live' ? live.user : standby.user})`;
-  const lines = (ms: readonly MissingPrivilege[]) =>
-    ms.map((m) => `${name(m)} has no ${m.privilege} (${m.why}): run on ${m.side === 'live' ? from : to}: ${m.grant}`);
-  const required = missing.filter((m) => m.required);
-  const optional = missing.filter((m) => !m.required);
-  return {
-    check: 'role privileges',
-    ok: required.length === 0,
-    detail: required.length
-      ? lines(required).join('; ')
-      : `${live.user} on ${from} and ${standby.user} on ${to} may do what the switch does` +
-        (optional.length ? `; not needed with a router, but: ${lines(optional).join('; ')}` : ''),
-  };
-}
-
 /** The gate (step 1): every check, each with what it found. */
 async function gate(
   session: PairSession,
@@ -436,19 +397,7 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     };
     checks.push(viable);
     o.onEvent?.({ kind: 'gate', ...viable });
-    // The new side publishes after the switch: a table there whose updates cannot replicate refuses them.
-    const identity = await replicaIdentityCheck(
-      { live: session.db(to), standby: session.db(from) },
-      { schemas: appSchemas, ledgerSchema: schema },
-    );
-    const replicates = {
-      check: 'replica identity',
-      ok: identity.status !== 'fail',
-      detail:
-        identity.status === 'fail'
-          ? `on ${to}, which publishes after the switch: ${identity.detail}; run on ${to}: ${identity.fix}`
-          : `on ${to}: ${identity.detail}`,
-    };
+    const replicates = await replicaIdentityGate(session, from, to, { schemas: appSchemas, ledgerSchema: schema });
     checks.push(replicates);
     o.onEvent?.({ kind: 'gate', ...replicates });
     const role = await rolePrivilegesCheck(session, from, to, appSchemas, fence);

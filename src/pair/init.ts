@@ -21,14 +21,14 @@ import { guarded, type Check, type PreflightPair } from '../executor/preflight/t
 import { initPrivilegesCheck, pairRoleFacts } from '../executor/preflight/pair-privileges.js';
 import { readExtensions } from '../introspect/extensions.js';
 import { serverVersion } from '../introspect/index.js';
-import type { DatabaseSchema } from '../schema/model/model.js';
-import { ident, qualified } from '../db/quote.js';
+import { qualified } from '../db/quote.js';
 import { copySchema, resetStandby, type SchemaCopy } from './copy.js';
 import { PairError, PairPreflightError } from './errors.js';
 import { copyPrivileges } from './privileges.js';
 import { copyReplicaIdentity } from './replica-identity.js';
 import { HEARTBEAT_TABLE, publicationName, streamName } from './names.js';
 import { ensurePublication, ensureSlot, ensureSubscription, pairSubscriptions } from './replicate.js';
+import { grantHeartbeat, publicationContent } from './publish.js';
 import { readApplication, schemaNames, tableNames, type ScopeConfig } from './scope.js';
 import {
   lockPair,
@@ -39,7 +39,6 @@ import {
   type PairSession,
   type Sides,
 } from './session.js';
-import type { PublicationContent } from './sql.js';
 import { subscriberConnection } from './subscriber.js';
 import { waitForSync } from './sync.js';
 import { teardownPair } from './teardown.js';
@@ -112,39 +111,6 @@ function refuseOnFailure(checks: readonly Check[]): void {
   if (checks.some((c) => c.status === 'fail')) throw new PairPreflightError(checks);
 }
 
-/** What the live side publishes: the application schemas (or their tables before 15) and the heartbeat. */
-async function publicationContent(
-  live: Client,
-  model: DatabaseSchema,
-  ledgerSchema: string,
-): Promise<PublicationContent> {
-  const { num } = await serverVersion(live);
-  const {
-    rows: [r],
-  } = await live.query<{ su: boolean }>(`SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`);
-  const heartbeat = [ledgerSchema, HEARTBEAT_TABLE] as const;
-  // FOR TABLES IN SCHEMA (15+, superuser) also publishes tables created later; otherwise each table is named.
-  if (num >= 150000 && r?.su) return { schemas: schemaNames(model), tables: [heartbeat] };
-  // Unlogged tables cannot be published (preflight warns about them); partitions travel with their parent.
-  const { rows } = await live.query<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition ORDER BY 1, 2`,
-    [schemaNames(model)],
-  );
-  return { tables: [...rows.map((t) => [t.schema, t.name] as const), heartbeat] };
-}
-
-async function grantHeartbeat(db: Client, ledgerSchema: string, role: string): Promise<void> {
-  const {
-    rows: [r],
-  } = await db.query<{ other: boolean }>(`SELECT rolname <> current_user AS other FROM pg_roles WHERE rolname = $1`, [
-    role,
-  ]);
-  if (!r?.other) return;
-  await db.query(`GRANT USAGE ON SCHEMA ${ident(ledgerSchema)} TO ${ident(role)}`);
-  await db.query(`GRANT SELECT ON ${qualified(ledgerSchema, HEARTBEAT_TABLE)} TO ${ident(role)}`);
-}
-
 async function hasRows(db: Client, tables: ReadonlyArray<readonly [string, string]>): Promise<string[]> {
   const out: string[] = [];
   for (const [s, t] of tables) {
@@ -158,6 +124,8 @@ async function hasRows(db: Client, tables: ReadonlyArray<readonly [string, strin
 interface InitProgress {
   lastStep: string | null;
   initializing: boolean;
+  /** Passwords an error message could hold: the URLs', and one looked up for the subscription. */
+  readonly secrets: string[];
 }
 
 /**
@@ -172,13 +140,16 @@ export async function initOn(
   o: PairInitOptions,
   command: 'pair init' | 'pair resync' = 'pair init',
 ): Promise<PairInitResult> {
-  const progress: InitProgress = { lastStep: null, initializing: false };
+  const progress: InitProgress = {
+    lastStep: null,
+    initializing: false,
+    secrets: [passwordOf(session.targets.blue), passwordOf(session.targets.green)],
+  };
   try {
     return await initSteps(session, sides, config, o, progress);
   } catch (e) {
     if (progress.initializing) {
-      const secrets = [passwordOf(session.targets.blue), passwordOf(session.targets.green)].filter(Boolean);
-      const error = redactText((e as Error)?.message ?? String(e), secrets);
+      const error = redactText((e as Error)?.message ?? String(e), progress.secrets.filter(Boolean));
       for (const side of SIDES)
         await recordInitFailure(session.db(side), config.ledgerSchema, {
           command,
@@ -210,6 +181,7 @@ async function initSteps(
   const standby = session.db(standbySide);
   // The subscription's connection to live: PostgreSQL 16+ refuses a non-superuser's without a password.
   const connection = await subscriberConnection(session.targets[liveSide], session.targets.replicationUser);
+  progress.secrets.push(passwordOf(connection.conninfo));
   const replicationUser = session.targets.replicationUser;
   const pair: PreflightPair = {
     live,
