@@ -2,7 +2,7 @@
 // superuser, LOGIN REPLICATION PASSWORD, owner of the databases and the tables, granted pg_create_subscription,
 // pg_signal_backend and pg_read_all_stats. The URLs carry no password (it comes from a password file, as
 // ~/.pgpass would hold it): PostgreSQL 16+ still needs one in the subscription's connection string.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -287,6 +287,9 @@ describe('a pair run by a managed-PostgreSQL deploy role (no superuser)', () => 
       );
     };
     const [blue, green] = [pair.blue.client, pair.green.client];
+    // The plan and its SQL files hold no password either.
+    for (const file of [written.planFile, ...readdirSync(written.sqlDir).map((f) => join(written.sqlDir, f))])
+      expect(readFileSync(file, 'utf8')).not.toContain(PASSWORD);
 
     // Everything granted: init and status pass; cutover through PgBouncer needs nothing more, but the role could
     // not fence app_writer's direct connections to the old side afterwards, and preflight says so.
