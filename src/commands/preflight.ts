@@ -10,7 +10,11 @@ import {
   type PreflightPair,
   type PreflightThresholds,
 } from '../executor/preflight.js';
-import { PHASES, type Phase } from '../planner/types.js';
+import { PHASES, type Phase, type Plan } from '../planner/types.js';
+import { pairMode } from '../pair/phases.js';
+import { openPair, resolvePair, resolveSides, type PairSession } from '../pair/session.js';
+import { subscriberConnection } from '../pair/subscriber.js';
+import type { Side } from '../pair/types.js';
 import { loadPlan } from './review.js';
 
 /** Options of `preflightCommand`: the database, whether warnings fail, and the thresholds. */
@@ -51,9 +55,10 @@ export async function preflightCommand(
   const selection = phaseOption(o);
   selectedSteps(plan, selection);
   const allow = allowedHazards(config, o.allowHazard);
+  const strict = o.strict ?? false;
+  if (!o.pair && pairMode(config, o.db)) return preflightPair(config, planPath, plan, o, selection, strict, allow);
   const target = resolveTarget(o.db, config.database, config.unsetVariables);
   const database = describeTarget(target);
-  const strict = o.strict ?? false;
   let client: Client;
   try {
     client = await connect(target, 'switchyard preflight');
@@ -82,6 +87,70 @@ export async function preflightCommand(
     return result(planPath, database, strict, selection, (await runPreflight(input)).checks);
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * On a pair (switchyard.yaml names one and no --db is given): the plan's checks on the live side, then the
+ * pair's: replication, and the privileges each pair command needs with the GRANT for each missing one.
+ */
+async function preflightPair(
+  config: SwitchyardConfig,
+  planPath: string,
+  plan: Plan,
+  o: PreflightCommandOptions,
+  selection: PreflightCommandResult['selection'],
+  strict: boolean,
+  allow: ReturnType<typeof allowedHazards>,
+): Promise<PreflightCommandResult> {
+  const targets = resolvePair(config);
+  let session: PairSession;
+  try {
+    session = await openPair(targets, 'switchyard preflight');
+  } catch (e) {
+    return result(
+      planPath,
+      `${describeTarget({ url: targets.blue })} + ${describeTarget({ url: targets.green })}`,
+      strict,
+      selection,
+      [
+        {
+          id: 'connection',
+          title: 'connection and server version',
+          status: 'fail',
+          detail: (e as Error).message,
+          fix: 'check pair.blue and pair.green in switchyard.yaml (or their variables), that both servers are up, and that pg_hba.conf lets this host in',
+        },
+      ],
+    );
+  }
+  try {
+    const sides = await resolveSides(session, config.ledgerSchema);
+    const live = session.db(sides.live);
+    const standby = session.db(sides.standby);
+    // Whether each direction's subscription would carry a password (PostgreSQL 16+ requires one of a non-superuser).
+    const carries = async (to: Side) =>
+      (await subscriberConnection(session.targets[to], targets.replicationUser)).password !== 'none';
+    const pair: PreflightPair = {
+      live,
+      standby,
+      fence: config.router?.kind === 'pgbouncer' ? 'router' : 'roles',
+      passwords: { standby: await carries(sides.live), live: await carries(sides.standby) },
+      ...(targets.replicationUser ? { replicationUser: targets.replicationUser } : {}),
+    };
+    const input = {
+      plan,
+      planPath: configPath(config, planPath),
+      db: live,
+      config: { ...config, allowHazards: allow },
+      ...(selection ? { selection } : {}),
+      pair,
+      ...(o.thresholds ? { thresholds: o.thresholds } : {}),
+    };
+    const database = `${session.names[sides.live]} (${sides.live}, live) + ${session.names[sides.standby]} (${sides.standby}, standby)`;
+    return result(planPath, database, strict, selection, (await runPreflight(input)).checks);
+  } finally {
+    await session.close();
   }
 }
 

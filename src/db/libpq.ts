@@ -96,3 +96,24 @@ function passwordFile(p: {
 }): Promise<string | undefined> {
   return new Promise((resolve) => pgpass({ host: p.host, port: p.port, database: p.database, user: p.user }, resolve));
 }
+
+/**
+ * The password libpq would send for `conninfo`: the string's own, its service's, PGPASSWORD, then PGPASSFILE or
+ * ~/.pgpass matched on host, port, database and user. `fromEnvironment: false` skips PGPASSWORD (it belongs to
+ * the user the environment logs in as, not to another role). Undefined when none is found.
+ */
+export async function lookupPassword(
+  conninfo: string,
+  o: { fromEnvironment?: boolean } = {},
+  env: Env = process.env,
+): Promise<string | undefined> {
+  const info = resolveKeywords(conninfo, undefined, o.fromEnvironment === false ? { ...env, PGPASSWORD: '' } : env);
+  if (info.password) return info.password;
+  const host = info.host ?? 'localhost';
+  return passwordFile({
+    host: host.startsWith('/') ? 'localhost' : host,
+    port: Number(info.port ?? '5432'),
+    ...(info.dbname !== undefined || info.user !== undefined ? { database: info.dbname ?? info.user } : {}),
+    ...(info.user !== undefined ? { user: info.user } : {}),
+  });
+}

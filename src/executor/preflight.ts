@@ -25,6 +25,7 @@ import {
 } from './preflight/plan-checks.js';
 import { notModeledCheck } from './preflight/not-modeled.js';
 import { runReplicationChecks } from './preflight/replication.js';
+import { pairPrivilegeChecks } from './preflight/pair-privileges.js';
 import {
   concurrentlyCheck,
   connectionCheck,
@@ -46,6 +47,7 @@ export { diskVerdict, type DiskNeed } from './preflight/data.js';
 export { wraparoundVerdict, type AgingTable, type WraparoundVacuum } from './preflight/activity.js';
 export { phaseEstimates } from './preflight/plan-checks.js';
 export * from './preflight/replication.js';
+export * from './preflight/pair-privileges.js';
 export { concurrentlyIsBroken, concurrentlyVerdict, MIN_SERVER_VERSION_NUM } from './preflight/server.js';
 
 /** The single-database checks, in the order they are printed: server, sessions, data, plan, operations. */
@@ -121,6 +123,13 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       ...new Set([...input.plan.source.snapshot.schemas, ...input.plan.target.snapshot.schemas].map((s) => s.name)),
     ].sort();
     checks.push(...(await runReplicationChecks(input.pair, { schemas, ledgerSchema: input.config.ledgerSchema })));
+    const { fence, passwords } = input.pair;
+    checks.push(
+      ...(await pairPrivilegeChecks(input.pair, schemas, {
+        ...(fence ? { fence } : {}),
+        ...(passwords ? { passwords } : {}),
+      })),
+    );
   }
   return { checks, ok: checks.every((c) => c.status !== 'fail') };
 }

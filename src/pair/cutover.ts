@@ -15,9 +15,10 @@ import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../db/quote.js';
+import { replicaIdentityGate, rolePrivilegesCheck } from './gate-roles.js';
 import { PairError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
-import { fenceRoles, unfenceRoles } from './fence.js';
+import { applicationRoles, fenceFix, fenceRoles, unfenceRoles } from './fence.js';
 import { armWatch, disarmWatch } from './watch.js';
 import { HEARTBEAT_TABLE, SWITCH_TABLE, publicationName, streamName } from './names.js';
 import {
@@ -34,8 +35,10 @@ import { openRouter, type Router } from './router.js';
 import { readApplication, schemaNames, type ScopeConfig } from './scope.js';
 import { readSequences, writeSequences } from './sequences.js';
 import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } from './session.js';
-import { subscriptionConninfo, type PublishedTable } from './sql.js';
+import type { PublishedTable } from './sql.js';
+import { subscriberConnection } from './subscriber.js';
 import {
+  describeInitializing,
   ensurePairLedger,
   readTopology,
   switchTopology,
@@ -352,9 +355,12 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     const stored = await Promise.all(SIDES.map((s) => readTopology(session.db(s), schema)));
     const [b, g] = stored;
     if (!b || !g || b.state !== 'paired' || g.state !== 'paired') {
+      const initializing = [b, g].some((t) => t?.state === 'initializing')
+        ? await describeInitializing([session.blue, session.green], schema)
+        : undefined;
       throw new PairError(
         'NOT_PAIRED',
-        `the pair is not streaming (blue: ${b?.state ?? 'never paired'}, green: ${g?.state ?? 'never paired'})\nfix: switchyard pair init`,
+        `the pair is not streaming (blue: ${b?.state ?? 'never paired'}, green: ${g?.state ?? 'never paired'})${initializing ? `: ${initializing}` : '\nfix: switchyard pair init'}`,
         1,
       );
     }
@@ -391,6 +397,12 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     };
     checks.push(viable);
     o.onEvent?.({ kind: 'gate', ...viable });
+    const replicates = await replicaIdentityGate(session, from, to, { schemas: appSchemas, ledgerSchema: schema });
+    checks.push(replicates);
+    o.onEvent?.({ kind: 'gate', ...replicates });
+    const role = await rolePrivilegesCheck(session, from, to, appSchemas, fence);
+    checks.push(role);
+    o.onEvent?.({ kind: 'gate', ...role });
     const failed = checks.filter((c) => !c.ok);
     if (o.dryRun) {
       return {
@@ -476,7 +488,7 @@ async function drive(
     (await serverVersion(old)).num >= 160000 &&
     (await serverVersion(next)).num >= 160000 &&
     (await holdExecutorLock(next, schema));
-  const conninfo = subscriptionConninfo(session.targets[to], session.targets.replicationUser);
+  const { conninfo } = await subscriberConnection(session.targets[to], session.targets.replicationUser);
   const makeReverse = async (enabled: boolean) => {
     const { tables } = back ?? (await reverseTables(old, next, schemas));
     await ensurePublication(next, publication, { tables: [...tables, [schema, HEARTBEAT_TABLE]] });
@@ -588,12 +600,21 @@ async function drive(
   const pauseMs = fencedAt !== undefined ? Date.now() - Math.min(fencedAt, fenceStart) : null;
 
   if (row.fence === 'router') {
-    // The old side stays fenced against direct connections too, now that traffic no longer waits.
-    const f = await fenceRoles(old, schema, g + 1);
-    o.onEvent?.({
-      kind: 'notice',
-      message: `${from} fenced for ${f.roles.length} application role(s) after the switch`,
-    });
+    // The old side stays fenced against direct connections too, now that traffic no longer waits. The switch
+    // is done by now: a role that may not alter the application roles (a managed deploy role without
+    // CREATEROLE and ADMIN OPTION on them) leaves direct connections unfenced, and says so.
+    try {
+      const f = await fenceRoles(old, schema, g + 1);
+      o.onEvent?.({
+        kind: 'notice',
+        message: `${from} fenced for ${f.roles.length} application role(s) after the switch`,
+      });
+    } catch (e) {
+      o.onEvent?.({
+        kind: 'notice',
+        message: `${from} is not fenced against direct connections of the application roles (PgBouncer no longer sends it traffic): ${(e as Error).message.replaceAll('\n', ' ')}; fix: ${fenceFix(await applicationRoles(old).catch(() => []))}, or make them read-only on ${from} by hand`,
+      });
+    }
   }
   // The split-brain watch on the fenced side: any write there that did not come by replication (pair watch).
   try {

@@ -20,6 +20,18 @@ export async function applicationRoles(db: Client): Promise<string[]> {
   return rows.map((r) => r.role);
 }
 
+/**
+ * What lets a role that is not a superuser fence `roles` (ALTER ROLE ... IN DATABASE ... SET): CREATEROLE, and
+ * on 16+ ADMIN OPTION on each. `me` is the role switchyard connects as.
+ */
+export function fenceFix(roles: readonly string[], me = 'CURRENT_USER'): string {
+  const who = me === 'CURRENT_USER' ? me : ident(me);
+  return [
+    `ALTER ROLE ${who} CREATEROLE`,
+    ...roles.map((r) => `GRANT ${ident(r)} TO ${who} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE`),
+  ].join('; ');
+}
+
 export interface FenceResult {
   readonly roles: readonly string[];
   /** Sessions of those roles ended. */
@@ -62,7 +74,14 @@ export async function unfenceRoles(db: Client, ledgerSchema: string): Promise<st
       rows: [d],
     } = await db.query<{ db: string }>('SELECT current_database() AS db');
     for (const { role } of rows) {
-      const exists = await db.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      // Only a fence that took is lifted: a row recorded before an ALTER ROLE that failed (no privilege to
+      // alter the role) or a role dropped since leaves nothing to reset.
+      const exists = await db.query(
+        `SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+          WHERE r.rolname = $1 AND s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND EXISTS (SELECT 1 FROM unnest(s.setconfig) c WHERE c LIKE 'default\\_transaction\\_read\\_only=%')`,
+        [role],
+      );
       if (exists.rows.length)
         await db.query(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(d!.db)} RESET default_transaction_read_only`);
       await db.query(`DELETE FROM ${qualified(ledgerSchema, FENCE_TABLE)} WHERE role = $1`, [role]);

@@ -17,16 +17,18 @@ import {
   walLevelCheck,
   type ReplicationScope,
 } from '../executor/preflight/replication.js';
-import type { Check, PreflightPair } from '../executor/preflight/types.js';
+import { guarded, type Check, type PreflightPair } from '../executor/preflight/types.js';
+import { initPrivilegesCheck, pairRoleFacts } from '../executor/preflight/pair-privileges.js';
 import { readExtensions } from '../introspect/extensions.js';
 import { serverVersion } from '../introspect/index.js';
-import type { DatabaseSchema } from '../schema/model/model.js';
 import { qualified } from '../db/quote.js';
 import { copySchema, resetStandby, type SchemaCopy } from './copy.js';
 import { PairError, PairPreflightError } from './errors.js';
 import { copyPrivileges } from './privileges.js';
+import { copyReplicaIdentity } from './replica-identity.js';
 import { HEARTBEAT_TABLE, publicationName, streamName } from './names.js';
 import { ensurePublication, ensureSlot, ensureSubscription, pairSubscriptions } from './replicate.js';
+import { grantHeartbeat, publicationContent } from './publish.js';
 import { readApplication, schemaNames, tableNames, type ScopeConfig } from './scope.js';
 import {
   lockPair,
@@ -37,11 +39,20 @@ import {
   type PairSession,
   type Sides,
 } from './session.js';
-import { subscriptionConninfo, type PublicationContent } from './sql.js';
+import { subscriberConnection } from './subscriber.js';
 import { waitForSync } from './sync.js';
 import { teardownPair } from './teardown.js';
-import { ensurePairLedger, waitForHeartbeat, writeHeartbeat, writeTopology } from './topology.js';
-import type { PairEvent, Side } from './types.js';
+import {
+  clearInitFailure,
+  ensurePairLedger,
+  recordInitFailure,
+  waitForHeartbeat,
+  writeHeartbeat,
+  writeTopology,
+} from './topology.js';
+import { SIDES, type PairEvent, type Side } from './types.js';
+import { passwordOf } from '../db/conninfo.js';
+import { redactText } from '../db/redact.js';
 
 export type PairConfig = ScopeConfig & Pick<SwitchyardConfig, 'pair' | 'unsetVariables'>;
 
@@ -80,6 +91,10 @@ async function checksBefore(pair: PreflightPair, scope: ReplicationScope): Promi
     walLevelCheck,
     capacityCheck,
     replicationRoleCheck,
+    (p: PreflightPair) =>
+      guarded('pair-privileges-init', 'privileges for pair init', async () =>
+        initPrivilegesCheck(await pairRoleFacts(p, scope.schemas), p.passwords),
+      ),
     (p: PreflightPair) => replicaIdentityCheck(p, scope),
     (p: PreflightPair) => unreplicatedObjectsCheck(p, scope),
     (p: PreflightPair) => alwaysTriggersCheck(p, scope),
@@ -96,28 +111,6 @@ function refuseOnFailure(checks: readonly Check[]): void {
   if (checks.some((c) => c.status === 'fail')) throw new PairPreflightError(checks);
 }
 
-/** What the live side publishes: the application schemas (or their tables before 15) and the heartbeat. */
-async function publicationContent(
-  live: Client,
-  model: DatabaseSchema,
-  ledgerSchema: string,
-): Promise<PublicationContent> {
-  const { num } = await serverVersion(live);
-  const {
-    rows: [r],
-  } = await live.query<{ su: boolean }>(`SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`);
-  const heartbeat = [ledgerSchema, HEARTBEAT_TABLE] as const;
-  // FOR TABLES IN SCHEMA (15+, superuser) also publishes tables created later; otherwise each table is named.
-  if (num >= 150000 && r?.su) return { schemas: schemaNames(model), tables: [heartbeat] };
-  // Unlogged tables cannot be published (preflight warns about them); partitions travel with their parent.
-  const { rows } = await live.query<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition ORDER BY 1, 2`,
-    [schemaNames(model)],
-  );
-  return { tables: [...rows.map((t) => [t.schema, t.name] as const), heartbeat] };
-}
-
 async function hasRows(db: Client, tables: ReadonlyArray<readonly [string, string]>): Promise<string[]> {
   const out: string[] = [];
   for (const [s, t] of tables) {
@@ -127,24 +120,75 @@ async function hasRows(db: Client, tables: ReadonlyArray<readonly [string, strin
   return out;
 }
 
-/** Runs init on an open session with its sides decided. */
+/** How far init got: the last step it finished, and whether the topology says initializing yet. */
+interface InitProgress {
+  lastStep: string | null;
+  initializing: boolean;
+  /** Passwords an error message could hold: the URLs', and one looked up for the subscription. */
+  readonly secrets: string[];
+}
+
+/**
+ * Runs init on an open session with its sides decided. When it fails once the topology says initializing,
+ * the failure (last step, the error with passwords masked) is recorded on both sides, so that every later
+ * command says what failed and how to resume or tear down.
+ */
 export async function initOn(
   session: PairSession,
   sides: Sides,
   config: PairConfig,
   o: PairInitOptions,
+  command: 'pair init' | 'pair resync' = 'pair init',
+): Promise<PairInitResult> {
+  const progress: InitProgress = {
+    lastStep: null,
+    initializing: false,
+    secrets: [passwordOf(session.targets.blue), passwordOf(session.targets.green)],
+  };
+  try {
+    return await initSteps(session, sides, config, o, progress);
+  } catch (e) {
+    if (progress.initializing) {
+      const error = redactText((e as Error)?.message ?? String(e), progress.secrets.filter(Boolean));
+      for (const side of SIDES)
+        await recordInitFailure(session.db(side), config.ledgerSchema, {
+          command,
+          afterStep: progress.lastStep,
+          error,
+        }).catch(() => undefined);
+    }
+    throw e;
+  }
+}
+
+async function initSteps(
+  session: PairSession,
+  sides: Sides,
+  config: PairConfig,
+  o: PairInitOptions,
+  progress: InitProgress,
 ): Promise<PairInitResult> {
   const started = Date.now();
   const emit = o.onEvent ?? (() => undefined);
   const steps: Array<{ step: string; outcome: string; detail: string }> = [];
   const step = (name: Parameters<typeof emitStep>[1], outcome: string, detail: string) => {
     steps.push({ step: name, outcome, detail });
+    progress.lastStep = name;
     emitStep(emit, name, outcome, detail);
   };
   const { live: liveSide, standby: standbySide, generation } = sides;
   const live = session.db(liveSide);
   const standby = session.db(standbySide);
-  const pair: PreflightPair = { live, standby };
+  // The subscription's connection to live: PostgreSQL 16+ refuses a non-superuser's without a password.
+  const connection = await subscriberConnection(session.targets[liveSide], session.targets.replicationUser);
+  progress.secrets.push(passwordOf(connection.conninfo));
+  const replicationUser = session.targets.replicationUser;
+  const pair: PreflightPair = {
+    live,
+    standby,
+    passwords: { standby: connection.password !== 'none' },
+    ...(replicationUser ? { replicationUser } : {}),
+  };
   const model = await readApplication(live, config);
   const scope: ReplicationScope = { schemas: schemaNames(model), ledgerSchema: config.ledgerSchema };
 
@@ -160,6 +204,10 @@ export async function initOn(
       `pair tables in ${config.ledgerSchema} on ${side}${applied.length ? ` (version ${applied.join(', ')})` : ''}`,
     );
   }
+  // A separate replication role reads the heartbeat it carries (both ways: the reverse stream publishes it too).
+  if (replicationUser)
+    for (const side of [liveSide, standbySide])
+      await grantHeartbeat(session.db(side), config.ledgerSchema, replicationUser);
   for (const side of [liveSide, standbySide]) {
     const t = sides.stored[side];
     const current = t && t.state === 'paired' && t.live === liveSide && t.generation === generation;
@@ -171,6 +219,7 @@ export async function initOn(
         state: 'initializing',
       });
   }
+  progress.initializing = true;
 
   const schema = await copySchema(model, standby, await readExtensions(live));
   step(
@@ -191,6 +240,14 @@ export async function initOn(
             .map((f) => `${f.grant} (${f.error})`)
             .join('; ')}`
         : ''),
+  );
+  const identities = await copyReplicaIdentity(live, standby, schemaNames(model));
+  step(
+    'replica_identity',
+    identities.length ? 'created' : 'exists',
+    identities.length
+      ? `replica identity as on ${liveSide}: ${identities.join('; ')}`
+      : `every table on ${standbySide} has the replica identity it has on ${liveSide}`,
   );
   const after = [await standbyColumnsCheck(pair, scope), await sequencesCheck(pair, scope)];
   for (const check of after) emit({ kind: 'check', check });
@@ -220,8 +277,7 @@ export async function initOn(
   }
   step('slot', await ensureSlot(live, subscription, !subscribed), `slot ${subscription} on ${liveSide}`);
   const { num } = await serverVersion(standby);
-  const conninfo = subscriptionConninfo(session.targets[liveSide], session.targets.replicationUser);
-  const sub = await ensureSubscription(standby, subscription, conninfo, publication, {
+  const sub = await ensureSubscription(standby, subscription, connection.conninfo, publication, {
     copyData: true,
     originNone: num >= 160000,
   });
@@ -250,8 +306,10 @@ export async function initOn(
   }
   step('heartbeat', 'done', `a heartbeat written on ${liveSide} reached ${standbySide} in ${heartbeatMs} ms`);
 
-  for (const side of [liveSide, standbySide])
+  for (const side of [liveSide, standbySide]) {
+    await clearInitFailure(session.db(side), config.ledgerSchema);
     await writeTopology(session.db(side), config.ledgerSchema, { side, live: liveSide, generation, state: 'paired' });
+  }
   step('topology', 'done', `live=${liveSide}, generation ${generation}, stored on blue and green`);
 
   return {
@@ -331,7 +389,7 @@ export async function pairResync(config: PairConfig, o: Omit<PairInitOptions, 'l
       'done',
       `${sides.standby} emptied (${dropped} object(s) dropped)`,
     );
-    const result = await initOn(session, { ...sides, stored: {} }, config, o);
+    const result = await initOn(session, { ...sides, stored: {} }, config, o, 'pair resync');
     return { ...result, dropped };
   } finally {
     await session.close();

@@ -71,3 +71,4 @@ export const TOPOLOGY_TABLE = 'pair_topology';
 export const PAIR_VERSION_TABLE = 'pair_version';
 export const SWITCH_TABLE = 'pair_switch';
 export const FENCE_TABLE = 'pair_fence';
+export const INIT_TABLE = 'pair_init';

@@ -9,7 +9,7 @@ import type { Queryable } from '../introspect/index.js';
 import type { Phase, Plan } from '../planner/types.js';
 import { PairError } from './errors.js';
 import { openPair, resolvePair, resolveSides, type Sides } from './session.js';
-import { readTopology } from './topology.js';
+import { describeInitializing, readTopology } from './topology.js';
 import { SIDES, type Side } from './types.js';
 
 export type Role = 'live' | 'standby';
@@ -55,7 +55,7 @@ export const roleOf = (pair: Pick<PairLedgers, 'live'>, side: Side): Role => (si
 export const placeLabel = (p: { side: Side; role: Role }): string => `${p.side} (${p.role})`;
 
 /** The pair must be set up; `streaming` says whether it still replicates (a contract closes the stream). */
-function requirePaired(sides: Sides, streaming: boolean): void {
+function requirePaired(sides: Sides, streaming: boolean, initializing: string): void {
   const stored = SIDES.map((s) => sides.stored[s]).filter((t) => t !== undefined);
   if (
     stored.length === 0 ||
@@ -65,6 +65,12 @@ function requirePaired(sides: Sides, streaming: boolean): void {
     const state = stored.length
       ? `its topology says ${stored.map((t) => `${t.side}: ${t.state}`).join(', ')}`
       : 'neither database holds a topology';
+    if (stored.some((t) => t.state === 'initializing'))
+      throw new PairError(
+        'PAIR_NOT_PAIRED',
+        `switchyard.yaml names a pair, but it is not streaming (${state}): ${initializing}; or pass --db URL to run the phase on one database`,
+        2,
+      );
     throw new PairError(
       'PAIR_NOT_PAIRED',
       `switchyard.yaml names a pair, but it is not streaming (${state}): expand and backfill run on the standby of a streaming pair\nfix: switchyard pair init (or pair resync after a contract), or pass --db URL to run the phase on one database`,
@@ -83,7 +89,10 @@ export async function readPairLedgers(
   const session = await openPair(resolvePair(config), applicationName);
   try {
     const sides = await resolveSides(session, config.ledgerSchema);
-    requirePaired(sides, o.streaming ?? true);
+    const initializing = SIDES.some((s) => sides.stored[s]?.state === 'initializing')
+      ? await describeInitializing([session.blue, session.green], config.ledgerSchema)
+      : '';
+    requirePaired(sides, o.streaming ?? true, initializing);
     const read = async (side: Side): Promise<SideLedger> => {
       const db = session.db(side);
       const { rows } = await db.query<{ db: string }>('SELECT current_database() AS db');

@@ -89,11 +89,13 @@ export function detachSubscription(name: string): string[] {
 
 /**
  * The connection string the subscriber uses to reach the publisher: its URL, logging in as `replicationUser`
- * when one is configured (the password then comes from the subscriber server's ~/.pgpass or pg_hba trust).
+ * when one is configured (the URL's password is then dropped: it is not that role's). `password`, when given,
+ * is put in the string: PostgreSQL 16+ requires one in a non-superuser's subscription connection.
  */
-export function subscriptionConninfo(publisherUrl: string, replicationUser?: string): string {
-  if (!replicationUser || parseConninfo(publisherUrl).user === replicationUser) return publisherUrl;
-  return withKeywords(publisherUrl, { user: replicationUser, password: undefined });
+export function subscriptionConninfo(publisherUrl: string, replicationUser?: string, password?: string): string {
+  const other = replicationUser !== undefined && parseConninfo(publisherUrl).user !== replicationUser;
+  const base = other ? withKeywords(publisherUrl, { user: replicationUser, password: undefined }) : publisherUrl;
+  return password && !parseConninfo(base).password ? withKeywords(base, { password }) : base;
 }
 
 /** For messages: the conninfo without its password. */

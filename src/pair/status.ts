@@ -15,7 +15,8 @@ import { openPair, resolvePair, resolveSides, type PairFlags, type PairSession, 
 import { tableSyncStates, type TableSync } from './sync.js';
 import { peekWatch, WATCH_RETAINED_LIMIT, type WatchPeek } from './watch.js';
 import type { PairConfig } from './init.js';
-import type { Side, Topology } from './types.js';
+import { SIDES, type Side, type Topology } from './types.js';
+import { describeInitializing } from './topology.js';
 
 export interface StreamStatus {
   readonly subscription: string;
@@ -184,11 +185,17 @@ export async function statusOn(
   for (const side of ['blue', 'green'] as const) {
     const t = stored[side];
     if (!t) problems.push(`${side} holds no topology (run switchyard pair init to finish the pairing)`);
-    else if (t.state !== 'paired')
-      problems.push(
-        `${side} says the pair is ${t.state}${t.state === 'initializing' ? ': pair init did not finish; run it again' : ': run switchyard pair init to pair again'}`,
-      );
+    else if (t.state === 'unpaired')
+      problems.push(`${side} says the pair is unpaired: run switchyard pair init to pair again`);
   }
+  // Initializing: what failed and how to resume or tear down, once for both sides.
+  const initializing = SIDES.filter((side) => stored[side]?.state === 'initializing');
+  if (initializing.length)
+    problems.push(
+      `${initializing.join(' and ')} say${initializing.length === 1 ? 's' : ''} the pair is initializing: ${(
+        await describeInitializing([session.blue, session.green], config.ledgerSchema)
+      ).replace('\nfix: ', '; ')}`,
+    );
   const { stream, lag } = await streamStatus(live, standby, subscription);
   if (!stream)
     problems.push(`no subscription ${subscription} on ${sides.standby}: run switchyard pair init (or pair resync)`);

@@ -114,7 +114,7 @@ export async function waitForSync(
     if (errors !== undefined && errors !== syncErrors && errors > 0) {
       o.onEvent?.({
         kind: 'notice',
-        message: `the initial copy failed ${errors} time(s) so far and is being retried; the standby's log says why (a table missing a column, a duplicate key)`,
+        message: `the initial copy failed ${errors} time(s) so far and is being retried; the standby's log says why (a table missing a column, a duplicate key, or a pair.replicationUser that may not SELECT the published tables on live)`,
       });
     }
     syncErrors = errors;

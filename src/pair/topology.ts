@@ -7,7 +7,7 @@ import { databaseError } from '../errors.js';
 import type { Queryable } from '../introspect/index.js';
 import { ident, literal, qualified } from '../db/quote.js';
 import { TopologyConflictError } from './errors.js';
-import { FENCE_TABLE, HEARTBEAT_TABLE, PAIR_VERSION_TABLE, SWITCH_TABLE, TOPOLOGY_TABLE } from './names.js';
+import { FENCE_TABLE, HEARTBEAT_TABLE, INIT_TABLE, PAIR_VERSION_TABLE, SWITCH_TABLE, TOPOLOGY_TABLE } from './names.js';
 import { SIDES, TOPOLOGY_STATES, type Side, type Topology, type TopologyState } from './types.js';
 
 const inList = (values: readonly string[]) => values.map(literal).join(', ');
@@ -56,10 +56,21 @@ export function pairMigrations(schema: string): readonly (readonly string[])[] {
   fenced_at timestamptz NOT NULL DEFAULT now()
 )`,
     ],
+    [
+      // Where the last `pair init` (or resync) stopped when it failed, and why (the server's message, passwords
+      // masked): every later command names it instead of saying only that the pair is initializing.
+      `CREATE TABLE IF NOT EXISTS ${qualified(schema, INIT_TABLE)} (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  command text NOT NULL,
+  after_step text,
+  error text NOT NULL,
+  failed_at timestamptz NOT NULL DEFAULT now()
+)`,
+    ],
   ];
 }
 
-export const PAIR_LEDGER_VERSION = 2;
+export const PAIR_LEDGER_VERSION = 3;
 
 /** The steps of a switch, in order (DESIGN.md, "Cutover"); `pair_switch.step` is the last one finished. */
 export const SWITCH_STEPS = [
@@ -235,4 +246,61 @@ export async function waitForHeartbeat(
     if (Date.now() - started >= timeoutMs) return undefined;
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** A `pair init` or `pair resync` that failed: the command, the last step it finished and the error. */
+export interface InitFailure {
+  readonly command: string;
+  readonly afterStep: string | null;
+  readonly error: string;
+  readonly failedAt: Date;
+}
+
+/** Records why init stopped (replacing an older record); `error` must already be free of passwords. */
+export async function recordInitFailure(
+  db: Queryable,
+  schema: string,
+  f: Omit<InitFailure, 'failedAt'>,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO ${qualified(schema, INIT_TABLE)} (command, after_step, error) VALUES ($1, $2, $3)
+     ON CONFLICT (singleton) DO UPDATE SET command = EXCLUDED.command, after_step = EXCLUDED.after_step, error = EXCLUDED.error, failed_at = now()`,
+    [f.command, f.afterStep, f.error],
+  );
+}
+
+export async function clearInitFailure(db: Queryable, schema: string): Promise<void> {
+  await db.query(`DELETE FROM ${qualified(schema, INIT_TABLE)}`);
+}
+
+/** The recorded failure of the last init on this side, if any (none before the pair tables are version 3). */
+export async function readInitFailure(db: Queryable, schema: string): Promise<InitFailure | undefined> {
+  const {
+    rows: [exists],
+  } = await db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [qualified(schema, INIT_TABLE)]);
+  if (!exists?.t) return undefined;
+  const {
+    rows: [r],
+  } = await db.query<{ command: string; after_step: string | null; error: string; failed_at: Date }>(
+    `SELECT command, after_step, error, failed_at FROM ${qualified(schema, INIT_TABLE)}`,
+  );
+  return r ? { command: r.command, afterStep: r.after_step, error: r.error, failedAt: r.failed_at } : undefined;
+}
+
+/**
+ * What later commands say about a pair whose topology says `initializing`: the failure recorded on either
+ * side, with how to resume or tear down; without one, init is running now or was killed.
+ */
+export async function describeInitializing(dbs: readonly Queryable[], schema: string): Promise<string> {
+  let failure: InitFailure | undefined;
+  for (const db of dbs) {
+    const f = await readInitFailure(db, schema).catch(() => undefined);
+    if (f && (!failure || f.failedAt > failure.failedAt)) failure = f;
+  }
+  const next =
+    'once the cause is fixed, run switchyard pair init again (it resumes: every step looks before it acts), or switchyard pair teardown to remove what it made';
+  if (!failure) return `pair init has not finished (it is running now, or was killed); ${next}`;
+  const when = failure.failedAt.toISOString();
+  const where = failure.afterStep ? `after step ${failure.afterStep}` : 'before its first step';
+  return `switchyard ${failure.command} failed ${where} at ${when}: ${failure.error}\nfix: ${next}`;
 }

@@ -47,6 +47,7 @@ export type PairStep =
   | 'topology'
   | 'schema'
   | 'grants'
+  | 'replica_identity'
   | 'publication'
   | 'slot'
   | 'subscription'

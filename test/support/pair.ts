@@ -40,9 +40,10 @@ afterAll(async () => {
   servers = undefined;
 });
 
-/** The two servers (blue's and green's), started on first use. */
-export function pairServers(): Promise<[EmbeddedServer, EmbeddedServer]> {
-  servers ??= Promise.all([startEmbedded(), startEmbedded()]); // SWITCHYARD_PG_VERSION picks the major (default 17)
+/** The two servers (blue's and green's), started on first use; `major` pins them (a file's first call decides). */
+export function pairServers(major?: number): Promise<[EmbeddedServer, EmbeddedServer]> {
+  const o = major ? { major } : {}; // otherwise SWITCHYARD_PG_VERSION picks the major (default 17)
+  servers ??= Promise.all([startEmbedded(o), startEmbedded(o)]);
   return servers;
 }
 
@@ -92,8 +93,8 @@ async function dropDatabase(server: EmbeddedServer, name: string): Promise<void>
 }
 
 /** A fresh database on each server, both empty, and a config naming them as blue and green. */
-export async function freshPair(extraYaml = ''): Promise<TestPair> {
-  const [b, g] = await pairServers();
+export async function freshPair(extraYaml = '', o: { major?: number } = {}): Promise<TestPair> {
+  const [b, g] = await pairServers(o.major);
   const name = `p_${randomBytes(5).toString('hex')}`;
   const sides: PairSide[] = [];
   for (const server of [b, g]) {

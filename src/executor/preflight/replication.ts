@@ -123,13 +123,23 @@ export async function replicationRoleCheck(pair: PreflightPair): Promise<Check> 
   });
 }
 
-/** UPDATE and DELETE on a published table without a key fail on the publisher: the live application gets the error. */
+/**
+ * A table is refused only when its updates and deletes cannot replicate: no primary key (or its replica
+ * identity index is gone) and replica identity DEFAULT or NOTHING. On the publisher such UPDATEs and DELETEs
+ * fail, so the live application gets the error. REPLICA IDENTITY FULL replicates (the subscriber finds rows by
+ * their content). The fix names, per table, a unique index on NOT NULL columns to use when there is one.
+ */
 export async function replicaIdentityCheck(pair: PreflightPair, scope: ReplicationScope): Promise<Check> {
   const id = 'pair-replica-identity',
-    title = 'every replicated table has a primary key or replica identity';
+    title = 'updates and deletes of every replicated table can replicate';
   return guarded(id, title, async () => {
-    const { rows } = await pair.live.query<{ name: string }>(
-      `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    const { rows } = await pair.live.query<{ name: string; identity: string; usable: string | null }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name, c.relreplident AS identity,
+              (SELECT quote_ident(i.relname) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                WHERE x.indrelid = c.oid AND x.indisunique AND x.indimmediate AND x.indpred IS NULL AND x.indexprs IS NULL AND x.indisvalid
+                  AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum = ANY(x.indkey) AND NOT a.attnotnull)
+                ORDER BY x.indnatts, i.relname LIMIT 1) AS usable
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = ANY($1::text[]) AND n.nspname <> $2 AND c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
           AND (c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
                OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)))
@@ -137,12 +147,28 @@ export async function replicaIdentityCheck(pair: PreflightPair, scope: Replicati
       [scope.schemas, scope.ledgerSchema],
     );
     if (rows.length === 0)
-      return pass(id, title, `every table in ${scope.schemas.join(', ')} has a primary key or a replica identity`);
+      return pass(
+        id,
+        title,
+        `every table in ${scope.schemas.join(', ')} has a primary key, a replica identity index or REPLICA IDENTITY FULL`,
+      );
+    const why = (r: { identity: string }) =>
+      r.identity === 'n'
+        ? 'REPLICA IDENTITY NOTHING'
+        : r.identity === 'i'
+          ? 'its replica identity index is gone'
+          : 'no primary key';
     return fail(
       id,
       title,
-      `without primary key or replica identity: ${listed(rows.map((r) => r.name))}`,
-      'add a primary key (CREATE UNIQUE INDEX CONCURRENTLY, then ADD PRIMARY KEY USING INDEX), or ALTER TABLE ... REPLICA IDENTITY USING INDEX a unique not-null index; REPLICA IDENTITY FULL as a last resort',
+      `updates and deletes cannot replicate (and fail on the publisher): ${listed(rows.map((r) => `${r.name} (${why(r)})`))}`,
+      rows
+        .map((r) =>
+          r.usable
+            ? `ALTER TABLE ${r.name} REPLICA IDENTITY USING INDEX ${r.usable}`
+            : `ALTER TABLE ${r.name} REPLICA IDENTITY FULL (or add a primary key)`,
+        )
+        .join('; '),
     );
   });
 }

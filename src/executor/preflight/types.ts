@@ -45,10 +45,16 @@ export const DEFAULT_THRESHOLDS: PreflightThresholds = {
   growthFactor: 2,
 };
 
-/** The two sides of a blue/green pair, connected (the pair's own configuration arrives with `pair init`). */
+/** The two sides of a blue/green pair, connected. */
 export interface PreflightPair {
   readonly live: Queryable;
   readonly standby: Queryable;
+  /** How cutover fences writes (the router configured), for the privileges it needs; default roles. */
+  readonly fence?: 'router' | 'roles';
+  /** Whether each side's subscription connection to the other carries a password (16+ non-superusers need one). */
+  readonly passwords?: { readonly standby?: boolean; readonly live?: boolean };
+  /** `pair.replicationUser`: the role subscriptions log in as, when not the connected one. */
+  readonly replicationUser?: string;
 }
 
 export type PreflightConfig = Pick<

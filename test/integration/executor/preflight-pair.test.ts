@@ -89,7 +89,8 @@ describe('replication checks of a pair', () => {
     expect(status('pair-replication-role')).toBe('pass');
     expect(only(checks, 'pair-replica-identity')).toMatchObject({
       status: 'fail',
-      detail: 'without primary key or replica identity: public.nokey',
+      detail: 'updates and deletes cannot replicate (and fail on the publisher): public.nokey (no primary key)',
+      fix: 'ALTER TABLE public.nokey REPLICA IDENTITY FULL (or add a primary key)',
     });
     expect(status('pair-unreplicated-objects')).toBe('warn');
     expect(only(checks, 'pair-unreplicated-objects').detail).toContain(
@@ -117,7 +118,13 @@ describe('replication checks of a pair', () => {
       config: live.config,
       pair: { live: live.db.client, standby: standby.client },
     });
-    expect(all.checks.filter((c) => c.id.startsWith('pair-')).length).toBe(11);
+    // 11 replication checks, then the privileges of pair init, cutover and cutback, pair status and watch.
+    expect(all.checks.filter((c) => c.id.startsWith('pair-')).length).toBe(14);
+    expect(all.checks.slice(-3).map((c) => [c.id, c.status])).toEqual([
+      ['pair-privileges-init', 'pass'],
+      ['pair-privileges-switch', 'pass'],
+      ['pair-privileges-status', 'pass'],
+    ]);
     expect(all.ok).toBe(false);
   });
 

@@ -113,11 +113,20 @@ describe('switchyard pair', () => {
 
   it('a failed preflight exits 1 with the fix; an unreachable side exits 3', async () => {
     const pair = await freshPair();
-    await pair.blue.client.query('CREATE TABLE audit (at timestamptz, what text)');
+    // No key and REPLICA IDENTITY DEFAULT: refused, with the fix per table (a usable unique index when there is one).
+    await pair.blue.client.query(`CREATE TABLE audit (at timestamptz, what text);
+      CREATE TABLE tagged (tag text NOT NULL, note text); CREATE UNIQUE INDEX tagged_tag ON tagged (tag);
+      CREATE TABLE full_audit (at timestamptz, what text); ALTER TABLE full_audit REPLICA IDENTITY FULL`);
     const r = await cli('pair', 'init', '--blue', pair.blue.url, '--green', pair.green.url);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/without primary key or replica identity: public\.audit/);
-    expect(r.stderr).toContain('fix:');
+    expect(r.stderr).toContain(
+      'updates and deletes cannot replicate (and fail on the publisher): public.audit (no primary key), public.tagged (no primary key)',
+    );
+    expect(r.stderr).toContain(
+      'fix: ALTER TABLE public.audit REPLICA IDENTITY FULL (or add a primary key); ALTER TABLE public.tagged REPLICA IDENTITY USING INDEX tagged_tag',
+    );
+    // The keyless table that is already REPLICA IDENTITY FULL is not named.
+    expect(r.stderr).not.toContain('full_audit');
     const u = new URL(pair.green.url);
     u.port = '1';
     const down = await cli('pair', 'status', '--blue', pair.blue.url, '--green', u.toString());

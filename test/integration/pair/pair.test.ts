@@ -147,7 +147,9 @@ describe('pair init', () => {
     await expect(pairInit(pair.config)).rejects.toMatchObject({
       code: 'PAIR_PREFLIGHT',
       exitCode: 1,
-      message: expect.stringMatching(/public\.audit[\s\S]*fix: add a primary key/),
+      message: expect.stringMatching(
+        /public\.audit \(no primary key\)[\s\S]*fix: ALTER TABLE public\.audit REPLICA IDENTITY FULL \(or add a primary key\)/,
+      ),
     });
     expect(await replicationObjects(pair.blue.client)).toEqual({ slots: [], publications: [], subscriptions: [] });
     expect((await pair.green.client.query(`SELECT to_regclass('public.audit') AS t`)).rows[0].t).toBeNull();

@@ -131,6 +131,21 @@ describe('replication SQL', () => {
     expect(subscriptionConninfo('postgres://app:secret@blue/app', 'app')).toBe('postgres://app:secret@blue/app');
     expect(describeConninfo('postgres://app:secret@blue/app')).not.toContain('secret');
   });
+
+  it('carries a password found elsewhere (16+ requires one of a non-superuser), never over the URL one', () => {
+    expect(subscriptionConninfo('postgres://deploy@blue:5432/app', undefined, 'p@ss word')).toBe(
+      'postgres://deploy:p%40ss%20word@blue:5432/app',
+    );
+    expect(subscriptionConninfo('host=blue user=deploy dbname=app', undefined, "it's")).toBe(
+      "host=blue user=deploy dbname=app password='it\\'s'",
+    );
+    expect(subscriptionConninfo('postgres://app:secret@blue/app', 'replicator', 'repl')).toBe(
+      'postgres://replicator:repl@blue/app',
+    );
+    expect(subscriptionConninfo('postgres://app:secret@blue/app', undefined, 'other')).toBe(
+      'postgres://app:secret@blue/app',
+    );
+  });
 });
 
 describe('names', () => {
