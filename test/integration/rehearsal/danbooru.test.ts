@@ -210,7 +210,9 @@ SELECT max(event_at) FROM public.user_actions WHERE user_id = 1 AND model_type =
           expect(load.failed, `release ${r.number} ${phase} under pgbench:\n${load.errors}`).toBe(0);
           expect(load.transactions).toBeGreaterThan(0);
           transactions += load.transactions;
-          console.info(`danbooru rename, release ${r.number} ${phase}: ${load.transactions} pgbench transactions, 0 failed`);
+          console.info(
+            `danbooru rename, release ${r.number} ${phase}: ${load.transactions} pgbench transactions, 0 failed`,
+          );
         }
       expect(newApp).toBe(true);
       expect(transactions).toBeGreaterThan(0);
