@@ -23,7 +23,7 @@ import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../reh
 import type { CatalogDependency } from '../schema/model/dependencies.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { loadSchemaFile, type SchemaFile } from '../schema/declared/snapshot.js';
-import { withTemplate } from '../introspect/template.js';
+import { templateDependencies, withTemplate } from '../introspect/template.js';
 import { renameSchemaInModel } from '../tenants/rename.js';
 import { unfinishedPlans } from '../executor/ledger.js';
 import { PlanInFlightError, type Stacked, stackOn } from './plan-flight.js';
@@ -199,7 +199,9 @@ async function fromDatabase(
       extensions: await readExtensions(c),
       notModeled: await inventory(c, { includeSchemas: names }),
       unfinished: await unfinishedPlans(c, config.ledgerSchema),
-      dependencies: await readDependencies(c, { includeSchemas: names }),
+      dependencies: await templateDependencies(c, declared.model, names, (includeSchemas) =>
+        readDependencies(c, { includeSchemas }),
+      ),
       sqlStepsTaken: await sqlStepsTaken(c, config.ledgerSchema),
     };
   });

@@ -1,6 +1,7 @@
 // The template of a tenant plan, as a live database has it.
 import type pg from 'pg';
 import type { DatabaseSchema, Schema } from '../schema/model/model.js';
+import type { CatalogDependency, CatalogObject } from '../schema/model/dependencies.js';
 import { sortByName } from '../schema/model/normalize.js';
 import { introspect } from './index.js';
 import { readRegistry } from './registry.js';
@@ -36,4 +37,23 @@ export async function withTemplate(
     `the database has no schema ${t.template}: the template's current state is read from tenant ${first} (the first the registry lists)`,
   );
   return { ...source, schemas: sortByName([...source.schemas, ...tenant.schemas.map((s) => rename(s, t.template))]) };
+}
+
+/**
+ * The dependency edges a tenant plan is checked against: those of the declared schemas and of every tenant
+ * schema the registry lists, each tenant object seen as the template's (the plan's steps name the template,
+ * and run on every tenant). Messages still name the tenant's object (the dependent's description).
+ */
+export async function templateDependencies(
+  c: pg.Client,
+  declared: Pick<DatabaseSchema, 'tenants'>,
+  names: readonly string[],
+  read: (includeSchemas: string[]) => Promise<readonly CatalogDependency[]>,
+): Promise<CatalogDependency[]> {
+  const t = declared.tenants;
+  if (!t) return [...(await read([...names]))];
+  const tenants = new Set((await readRegistry(c, t)).tenants);
+  const edges = await read([...new Set([...names, ...tenants])]);
+  const asTemplate = <O extends CatalogObject>(o: O): O => (tenants.has(o.ns) ? { ...o, ns: t.template } : o);
+  return edges.map((e) => ({ ...e, on: asTemplate(e.on), dependent: asTemplate(e.dependent) }));
 }

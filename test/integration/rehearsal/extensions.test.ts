@@ -55,10 +55,17 @@ describe('the source database extensions', () => {
     const planned = await cli('--config', cfg, 'plan', '--name', 'add_body');
     expect(planned.code, planned.stderr).toBe(0);
 
-    // From a snapshot the extensions are unknown: the refusal says to plan with --db.
+    // From a snapshot: introspect wrote the extensions as a comment block, so the shadow gets them.
     const fromSnapshot = await cli('--config', cfg, 'plan', '--name', 'x', '--from', 'live.yaml', '--dry-run');
-    expect(fromSnapshot.code).toBe(2);
-    expect(fromSnapshot.stderr).toMatch(/gin_trgm_ops.*plan against the database with --db/s);
+    expect(fromSnapshot.code, fromSnapshot.stderr).toBe(0);
+    // Without that block the extensions are unknown: the refusal says to plan with --db.
+    const live = readFileSync(join(dir, 'live.yaml'), 'utf8');
+    const block = /\n# Extensions \(\d+\)[^\n]*\n(# {3}[^\n]*\n)*/.exec(live);
+    expect(block, 'introspect writes the extensions block').not.toBeNull();
+    writeFileSync(join(dir, 'bare.yaml'), live.replace(block![0], '\n'));
+    const bare = await cli('--config', cfg, 'plan', '--name', 'x', '--from', 'bare.yaml', '--dry-run');
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/gin_trgm_ops.*plan against the database with --db/s);
 
     const planFile = join(dir, 'plans', '0001_add_body.plan.yaml');
     const plan = await readPlan(planFile);

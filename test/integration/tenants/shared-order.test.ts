@@ -42,7 +42,8 @@ describe('tenants: shared steps and shards', () => {
       );
     expect(yaml).toContain('customers_region_id_fkey');
     writeFileSync(join(p.dir, 'schema.yaml'), yaml);
-    expect((await p.run('plan', '--name', 'regions')).code).toBe(0);
+    const planned0 = await p.run('plan', '--name', 'regions');
+    expect(planned0.code, planned0.stderr + planned0.stdout).toBe(0);
     const path = `${p.dir}/plans/0001_regions.plan.yaml`;
     const plan = await readPlan(path);
     const kinds = (x: { release: number; phase: string }) =>
