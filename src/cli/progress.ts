@@ -1,10 +1,14 @@
 // What an executor command shows while it works. On a terminal: a line per step and a progress bar for each
 // backfill (rows, rows/s, ETA). Otherwise (CI logs, pipes, --json): one JSON object per line on stderr, so
 // the progress of a long phase can be followed and parsed; backfill batches at most once a second.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { ExecutorEvent } from '../commands/apply.js';
 import type { CliIO, Colors } from './io.js';
 import { duration } from '../planner/show/summary.js';
+
+// cli-progress is loaded on the first progress bar, not at start-up.
+const require = createRequire(import.meta.url);
 
 export interface Reporter {
   readonly onEvent: (e: ExecutorEvent) => void;
@@ -135,7 +139,7 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
           if (barStep !== e.step.id) {
             stopBar();
             barStep = e.step.id;
-            bar = new cliProgress.SingleBar(
+            bar = new (require('cli-progress') as typeof cliProgress).SingleBar(
               {
                 stream,
                 format: `  backfill [{bar}] {percentage}% | {value}/{total} rows | {rps} rows/s | ETA {eta_formatted}`,
@@ -143,7 +147,7 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
                 clearOnComplete: false,
                 etaBuffer: 20,
               },
-              cliProgress.Presets.shades_classic,
+              (require('cli-progress') as typeof cliProgress).Presets.shades_classic,
             );
             bar.start(Math.max(e.totalRows, e.rows), 0, { rps: 0 });
           }
@@ -165,14 +169,14 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
           if (barStep !== 'tenants') {
             stopBar();
             barStep = 'tenants';
-            bar = new cliProgress.SingleBar(
+            bar = new (require('cli-progress') as typeof cliProgress).SingleBar(
               {
                 stream,
                 format: `  tenants [{bar}] {value}/{total} | done {done} | skipped {skipped} | running {running} | failed {failed} | pending {pending}`,
                 hideCursor: true,
                 clearOnComplete: false,
               },
-              cliProgress.Presets.shades_classic,
+              (require('cli-progress') as typeof cliProgress).Presets.shades_classic,
             );
             bar.start(e.total, 0, { done: 0, skipped: 0, running: 0, failed: 0, pending: e.total });
           }

@@ -10,12 +10,12 @@ import {
   type NotModeled,
   readDependencies,
 } from '../introspect/index.js';
-import { prepareSession } from '../rehearsal/shadow.js';
+import { prepareSession } from '../db/session.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { extensionsComment, snapshotJson } from '../schema/declared/snapshot.js';
 import { readExtensions } from '../introspect/extensions.js';
-import { toYaml } from '../schema/declared/yaml.js';
+import { toYaml } from '../schema/emit/yaml.js';
 
 /** Options of `introspectCommand`: the database and which schemas to read. */
 export interface IntrospectCommandOptions {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve, dirname } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import type { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseConninfo } from '../db/conninfo.js';
 import { HAZARDS } from '../planner/types.js';
@@ -342,6 +342,8 @@ export async function loadConfig(path?: string): Promise<SwitchyardConfig> {
   } catch (e) {
     throw new UsageError(`cannot read the configuration file ${file}: ${(e as Error).message}`, { cause: e });
   }
+  // The YAML parser is loaded only when there is a file to parse (commands run without one start faster).
+  const { LineCounter, parseDocument } = await import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const at = (offset: number) => lines.linePos(offset);

@@ -19,15 +19,10 @@ import { ident } from '../db/quote.js';
 import type { Extension } from '../introspect/extensions.js';
 import { serverBinaries, startEmbedded } from './embedded.js';
 import { installExtensions } from './extensions.js';
+import { prepareSession } from '../db/session.js';
 
-/**
- * Session settings every introspection, build and executor session runs under, so that both sides of a diff
- * print alike, and declared SQL means here what PostgreSQL's parser (libpg-query) read it as: string literals
- * with standard_conforming_strings on, where a backslash is only a backslash.
- */
-export async function prepareSession(client: Pick<pg.Client, 'query'>): Promise<void> {
-  await client.query("SET search_path TO public; SET timezone TO 'UTC'; SET standard_conforming_strings = on");
-}
+// Defined in the db layer, so that `introspect` sets the session up without loading the shadow machinery.
+export { prepareSession };
 
 export interface ShadowOptions {
   /** A server to build on (a scratch database is made there and dropped); otherwise a throwaway one. */

@@ -1,7 +1,7 @@
 // What every command needs: the global options, the configuration, colors, and a JSON or text printer.
 import { type Command, InvalidArgumentError } from 'commander';
-import { loadConfig, type SwitchyardConfig } from '../../config/config.js';
-import { type NotModeled, notModeledNotice } from '../../introspect/index.js';
+import type { SwitchyardConfig } from '../../config/config.js';
+import { type NotModeled, notModeledNotice } from '../../introspect/inventory.js';
 import { colorsFor, type CliIO, type Colors } from '../io.js';
 
 // Declared here, below main.ts and the command files, so that neither imports the other (no cycle).
@@ -33,7 +33,8 @@ export function context(cmd: Command, io: CliIO): Context {
     c,
     json: g.json,
     verbose: g.verbose,
-    config: () => loadConfig(g.config),
+    // Loaded when a command reads it (yaml and zod are heavy): `--help` and `--version` never do.
+    config: async () => (await import('../../config/config.js')).loadConfig(g.config),
     print(data, text) {
       // Indented for a person at a terminal; compact for the programs --json is for.
       io.stdout(g.json ? `${JSON.stringify(data, null, io.isTTY ? 2 : undefined)}\n` : text());

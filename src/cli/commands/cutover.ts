@@ -2,7 +2,7 @@
 // finish (cutover) or undo (cutback) a switch that was interrupted.
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { runSwitch, type SwitchCommand, type SwitchEvent, type SwitchReport } from '../../pair/cutover.js';
+import type { SwitchCommand, SwitchEvent, SwitchReport } from '../../pair/cutover.js';
 import type { SwitchStep } from '../../pair/topology.js';
 import type { CliIO, Colors } from '../io.js';
 import { context, examples, seconds, type SetExit, wholeNumber } from './context.js';
@@ -108,6 +108,7 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
           `${command} moves application traffic and pauses writes for a moment: run it with --yes, or with --dry-run to see the gate first`,
         );
       const killAfter = process.env[KILL_AFTER] as SwitchStep | undefined;
+      const { runSwitch } = await import('../../pair/cutover.js');
       const r = await runSwitch(command, await ctx.config(), {
         ...(o.blue ? { blue: o.blue } : {}),
         ...(o.green ? { green: o.green } : {}),

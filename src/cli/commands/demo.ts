@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { demo } from '../../commands/demo.js';
 import type { CliIO } from '../io.js';
 import { duration } from '../../planner/show/summary.js';
 import { context, examples, type SetExit, wholeNumber } from './context.js';
@@ -30,6 +29,7 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
+        const { demo } = await import('../../commands/demo.js');
         const r = await demo(
           {
             step: (t) => !ctx.json && io.stdout(`${ctx.c.cyan('==>')} ${ctx.c.bold(t)}\n`),

@@ -1,16 +1,15 @@
 // apply, rollback, status: running a plan on a database.
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import {
-  executeCommand,
-  type ApplyResult,
-  type DryRunResult,
-  type PairPlace,
-  type RollbackResult,
-  type TenantAllResult,
-  type TenantRunResult,
+import type {
+  ApplyResult,
+  DryRunResult,
+  PairPlace,
+  RollbackResult,
+  TenantAllResult,
+  TenantRunResult,
 } from '../../commands/apply.js';
-import { statusCommand, type StatusResult } from '../../commands/status.js';
+import type { StatusResult } from '../../commands/status.js';
 import { duration } from '../../planner/show/summary.js';
 import { HAZARDS } from '../../planner/types.js';
 import { ident } from '../../db/quote.js';
@@ -210,6 +209,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
         );
       let r: ApplyResult | DryRunResult | TenantRunResult | TenantAllResult;
       try {
+        const { executeCommand } = await import('../../commands/apply.js');
         r = await executeCommand(config, { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'apply');
       } finally {
         rep.close();
@@ -262,6 +262,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       const rep = reporter(io, ctx.c, { json: ctx.json });
       let r: RollbackResult | DryRunResult | TenantRunResult;
       try {
+        const { executeCommand } = await import('../../commands/apply.js');
         r = await executeCommand(await ctx.config(), { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'rollback');
       } finally {
         rep.close();
@@ -304,6 +305,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       const ctx = context(cmd, io);
       if (o.tenants && !plan)
         throw new InvalidArgumentError('status --tenants needs the plan: switchyard status PLAN --tenants');
+      const { statusCommand } = await import('../../commands/status.js');
       const r = await statusCommand(await ctx.config(), { ...(plan ? { plan } : {}), ...o });
       noticeNotModeled(ctx, r.notModeled ?? []);
       ctx.print(r, () => printStatus(r, ctx.c, o.tenants));

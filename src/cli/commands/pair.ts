@@ -1,13 +1,7 @@
 // pair init | status | resync | teardown: the blue/green pair kept in sync by logical replication.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import {
-  pairInitCommand,
-  pairResyncCommand,
-  pairStatusCommand,
-  pairTeardownCommand,
-  pairWatchCommand,
-} from '../../commands/pair.js';
 import { formatBytes } from '../../executor/preflight/types.js';
 import type { PairInitResult, PairResyncResult } from '../../pair/init.js';
 import type { PairStatus } from '../../pair/status.js';
@@ -16,6 +10,9 @@ import type { PairEvent } from '../../pair/types.js';
 import type { ForeignWrite } from '../../pair/watch.js';
 import type { CliIO, Colors } from '../io.js';
 import { context, examples, noticeNotModeled, seconds, type SetExit } from './context.js';
+
+// cli-progress is loaded on the first progress bar, not at start-up.
+const require = createRequire(import.meta.url);
 
 interface Flags {
   blue?: string;
@@ -99,7 +96,8 @@ function progress(io: CliIO, c: Colors, json: boolean): Progress {
         return say(`  ${e.state === 'skipped' ? c.dim('kept') : c.green('done')} ${e.step}: ${e.detail}`);
       if (e.kind === 'notice') return say(`  ${c.yellow('note')}: ${e.message}`);
       if (!bar) {
-        bar = new cliProgress.SingleBar(
+        const progress = require('cli-progress') as typeof cliProgress;
+        bar = new progress.SingleBar(
           {
             stream: process.stderr,
             format:
@@ -107,7 +105,7 @@ function progress(io: CliIO, c: Colors, json: boolean): Progress {
             hideCursor: true,
             etaBuffer: 20,
           },
-          cliProgress.Presets.shades_classic,
+          progress.Presets.shades_classic,
         );
         bar.start(Math.max(1, e.totalRows), 0, { ready: e.ready, tables: e.tables, rps: 0, etaText: '-' });
       }
@@ -272,6 +270,7 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
       const p = progress(io, ctx.c, ctx.json);
       let r: PairInitResult;
       try {
+        const { pairInitCommand } = await import('../../commands/pair.js');
         r = await pairInitCommand(await ctx.config(), { ...o, onEvent: p.onEvent });
       } finally {
         p.close();
@@ -286,6 +285,7 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
     .addHelpText('after', examples(['switchyard pair status', 'switchyard pair status --json | jq .lag']))
     .action(async (o: Flags, cmd: Command) => {
       const ctx = context(cmd, io);
+      const { pairStatusCommand } = await import('../../commands/pair.js');
       const r = await pairStatusCommand(await ctx.config(), o);
       ctx.print(r, () => printPairStatus(r, ctx.c));
       // The standby is a copy of live: its list is named apart only when it differs.
@@ -310,6 +310,7 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
       const p = progress(io, ctx.c, ctx.json);
       let r: PairResyncResult;
       try {
+        const { pairResyncCommand } = await import('../../commands/pair.js');
         r = await pairResyncCommand(await ctx.config(), { ...o, onEvent: p.onEvent });
       } finally {
         p.close();
@@ -342,6 +343,7 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
       try {
+        const { pairWatchCommand } = await import('../../commands/pair.js');
         const r = await pairWatchCommand(await ctx.config(), {
           ...o,
           once: o.once === true,
@@ -377,6 +379,7 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
     .addHelpText('after', examples(['switchyard pair teardown', 'switchyard pair teardown --json']))
     .action(async (o: Flags, cmd: Command) => {
       const ctx = context(cmd, io);
+      const { pairTeardownCommand } = await import('../../commands/pair.js');
       const r = await pairTeardownCommand(await ctx.config(), o);
       ctx.print(r, () => printTeardown(r, ctx.c));
       if (r.remainingSlots.length) setExit(1);

@@ -1,8 +1,6 @@
 // plan, show, lint: making and reviewing plans.
 import type { Command } from 'commander';
-import { planCommand } from '../../commands/plan.js';
-import { lintCommand, showCommand } from '../../commands/review.js';
-import { SHOW_FORMATS } from '../../planner/show/index.js';
+import { SHOW_FORMATS } from '../../planner/show/formats.js';
 import { HAZARDS } from '../../planner/types.js';
 import type { CliIO } from '../io.js';
 import { context, examples, noticeNotModeled, type SetExit, STRICT_OPTION, wholeNumber } from './context.js';
@@ -71,6 +69,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
         cmd: Command,
       ) => {
         const ctx = context(cmd, io);
+        const { planCommand } = await import('../../commands/plan.js');
         const r = await planCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(`${ctx.c.dim(m)}\n`) });
         noticeNotModeled(ctx, r.notModeled);
         const sc = r.plan.score;
@@ -122,6 +121,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
     )
     .action(async (plan: string, o: { format: string }, cmd: Command) => {
       const ctx = context(cmd, io);
+      const { showCommand } = await import('../../commands/review.js');
       io.stdout(await showCommand(await ctx.config(), plan, ctx.json ? 'json' : o.format, ctx.c));
     });
 
@@ -144,6 +144,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: SetEx
     )
     .action(async (plan: string, o: { allowHazard: string[] }, cmd: Command) => {
       const ctx = context(cmd, io);
+      const { lintCommand } = await import('../../commands/review.js');
       const r = await lintCommand(await ctx.config(), plan, o.allowHazard);
       ctx.print(r, () => {
         const lines = r.findings.map(

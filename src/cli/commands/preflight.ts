@@ -1,6 +1,5 @@
 // preflight: every check before a plan is applied, with the fix for each.
 import type { Command } from 'commander';
-import { preflightCommand } from '../../commands/preflight.js';
 import { UsageError } from '../../errors.js';
 import { HAZARDS } from '../../planner/types.js';
 import type { CliIO } from '../io.js';
@@ -75,6 +74,7 @@ export function registerPreflight(program: Command, io: CliIO, setExit: SetExit)
           ...(o.longTransactionSeconds !== undefined ? { longTransactionSeconds: o.longTransactionSeconds } : {}),
           ...(o.idleInTransactionSeconds !== undefined ? { idleInTransactionSeconds: o.idleInTransactionSeconds } : {}),
         };
+        const { preflightCommand } = await import('../../commands/preflight.js');
         const r = await preflightCommand(await ctx.config(), plan, {
           ...(o.db ? { db: o.db } : {}),
           strict: o.strict,

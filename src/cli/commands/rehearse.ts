@@ -1,6 +1,5 @@
 // rehearse: prove every step and every rollback of a plan on a throwaway PostgreSQL.
 import type { Command } from 'commander';
-import { rehearseCommand } from '../../commands/rehearse.js';
 import type { RehearsalEvent } from '../../rehearsal/rehearse.js';
 import { ident } from '../../db/quote.js';
 import type { CliIO, Colors } from '../io.js';
@@ -100,6 +99,7 @@ export function registerRehearse(program: Command, io: CliIO, setExit: SetExit):
         cmd: Command,
       ) => {
         const ctx = context(cmd, io);
+        const { rehearseCommand } = await import('../../commands/rehearse.js');
         const r = await rehearseCommand(await ctx.config(), { plan, ...o, onEvent: progress(io, ctx.c, ctx.json) });
         const rep = r.report;
         // The models are for apply's drift messages, not for a reader of --json.

@@ -1,11 +1,6 @@
 // init, validate, introspect, diff: the declared schema and the live database.
 import type { Command } from 'commander';
-import { diffCommand } from '../../commands/diff.js';
-import { init } from '../../commands/init.js';
-import { introspectCommand } from '../../commands/introspect.js';
 import { formatProblem } from '../../errors.js';
-import { configPath } from '../../config/config.js';
-import { validateFile } from '../../schema/declared/validate.js';
 import type { CliIO } from '../io.js';
 import { context, examples, list, noticeNotModeled, type SetExit, STRICT_OPTION } from './context.js';
 
@@ -18,6 +13,7 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
     .addHelpText('after', examples(['switchyard init']))
     .action(async (_o, cmd: Command) => {
       const ctx = context(cmd, io);
+      const { init } = await import('../../commands/init.js');
       const r = await init(process.cwd());
       ctx.print(
         r,
@@ -37,6 +33,10 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
     .action(async (file: string | undefined, _o, cmd: Command) => {
       const ctx = context(cmd, io);
       const config = await ctx.config();
+      const [{ validateFile }, { configPath }] = await Promise.all([
+        import('../../schema/declared/validate.js'),
+        import('../../config/config.js'),
+      ]);
       const r = await validateFile(configPath(config, file ?? config.schema));
       ctx.print(r, () =>
         r.ok
@@ -68,6 +68,7 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
         cmd: Command,
       ) => {
         const ctx = context(cmd, io);
+        const { introspectCommand } = await import('../../commands/introspect.js');
         const r = await introspectCommand(await ctx.config(), o);
         const data = { database: r.database, fingerprint: r.fingerprint, written: r.written, notModeled: r.notModeled };
         ctx.print({ ...data, schema: r.schema }, () =>
@@ -103,6 +104,7 @@ export function registerSchemaCommands(program: Command, io: CliIO, setExit: Set
         cmd: Command,
       ) => {
         const ctx = context(cmd, io);
+        const { diffCommand } = await import('../../commands/diff.js');
         const r = await diffCommand(await ctx.config(), { ...o, notice: (m) => io.stderr(`${ctx.c.dim(m)}\n`) });
         noticeNotModeled(ctx, r.notModeled);
         ctx.print(r, () =>

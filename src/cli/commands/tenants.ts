@@ -1,6 +1,5 @@
 // tenants list | add: the registry's tenants and where each stands; a new tenant at the current version.
 import type { Command } from 'commander';
-import { tenantsAdd, tenantsList } from '../../commands/tenants.js';
 import { ident } from '../../db/quote.js';
 import type { CliIO } from '../io.js';
 import { context, examples, noticeNotModeled, seconds, type SetExit, STRICT_OPTION } from './context.js';
@@ -26,6 +25,7 @@ export function registerTenants(program: Command, io: CliIO, _setExit: SetExit):
     .option(...STRICT_OPTION)
     .action(async (o: { db?: string; plan?: string; strict?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
+      const { tenantsList } = await import('../../commands/tenants.js');
       const r = await tenantsList(await ctx.config(), o);
       noticeNotModeled(ctx, r.notModeled);
       ctx.print(r, () => {
@@ -67,6 +67,7 @@ export function registerTenants(program: Command, io: CliIO, _setExit: SetExit):
     .option(...STRICT_OPTION)
     .action(async (name: string, o: { db?: string; timeout?: number; strict?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
+      const { tenantsAdd } = await import('../../commands/tenants.js');
       const r = await tenantsAdd(await ctx.config(), {
         name,
         ...(o.db ? { db: o.db } : {}),

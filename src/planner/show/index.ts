@@ -6,10 +6,9 @@ import { markdown } from './markdown.js';
 import { mermaid } from './mermaid.js';
 import { text } from './text.js';
 
-/** The formats `show` renders a plan in. */
-export const SHOW_FORMATS = ['text', 'markdown', 'mermaid', 'json', 'sql'] as const;
-/** A format `show` renders a plan in. */
-export type ShowFormat = (typeof SHOW_FORMATS)[number];
+import type { ShowFormat } from './formats.js';
+
+export { SHOW_FORMATS, type ShowFormat } from './formats.js';
 
 export function showPlan(plan: Plan, format: ShowFormat, c: Colors): string {
   switch (format) {

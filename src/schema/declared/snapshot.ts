@@ -11,7 +11,6 @@ import { UsageError } from '../../errors.js';
 import { fingerprint, rememberFingerprint, sha256 } from '../model/fingerprint.js';
 import type { CatalogDependency } from '../model/dependencies.js';
 import type { DatabaseSchema } from '../model/model.js';
-import { parseDeclaredFile, readDeclaredText } from './yaml.js';
 import type { SqlStep } from '../model/sql-step.js';
 
 /**
@@ -93,6 +92,8 @@ export function snapshotJson(
 
 export async function loadSchemaFile(path: string): Promise<SchemaFile> {
   if (path.endsWith('.json')) return loadJson(path);
+  // The declared-schema reader (its checks, libpg-query) is loaded by whoever reads one, not by `introspect`.
+  const { parseDeclaredFile, readDeclaredText } = await import('./yaml.js');
   const text = await readDeclaredText(path);
   const { model, sqlSteps } = parseDeclaredFile(text, path);
   const stated = HEADER.exec(text)?.[1];

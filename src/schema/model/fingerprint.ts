@@ -30,47 +30,59 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** sha256 of canonicalJson(value), fed to the hash in pieces: no multi-megabyte string is ever built. */
+/**
+ * sha256 of canonicalJson(value), fed to the hash in pieces of about 64 KiB: no multi-megabyte string is ever
+ * built. Objects of one shape (the same keys in the same order: every column, every index...) share their
+ * sorted keys, already quoted.
+ */
 export function canonicalSha256(value: unknown): string {
   const hash = createHash('sha256');
-  let parts: string[] = [];
-  const emit = (text: string) => {
-    parts.push(text);
-    if (parts.length >= 8192) {
-      hash.update(parts.join(''));
-      parts = [];
+  let out = '';
+  const shapes = new Map<string, readonly (readonly [key: string, quoted: string])[]>();
+  const sortedKeys = (obj: Record<string, unknown>) => {
+    const keys = Object.keys(obj);
+    const shape = keys.join('\u0000');
+    let sorted = shapes.get(shape);
+    if (!sorted) {
+      sorted = keys.sort().map((k) => [k, `${JSON.stringify(k)}:`] as const);
+      shapes.set(shape, sorted);
     }
+    return sorted;
   };
   const walk = (v: unknown): void => {
     if (v === null || typeof v !== 'object') {
-      emit(JSON.stringify(v) ?? 'null');
+      out += JSON.stringify(v) ?? 'null';
       return;
     }
     if (Array.isArray(v)) {
-      emit('[');
+      out += '[';
       for (let i = 0; i < v.length; i++) {
-        if (i) emit(',');
+        if (i) out += ',';
         const x: unknown = v[i];
-        if (x === undefined || typeof x === 'function') emit('null');
+        if (x === undefined || typeof x === 'function') out += 'null';
         else walk(x);
       }
-      emit(']');
+      out += ']';
+      if (out.length >= 65536) {
+        hash.update(out);
+        out = '';
+      }
       return;
     }
     const obj = v as Record<string, unknown>;
-    emit('{');
+    out += '{';
     let first = true;
-    for (const key of Object.keys(obj).sort()) {
+    for (const [key, quoted] of sortedKeys(obj)) {
       const x = obj[key];
       if (x === undefined || typeof x === 'function') continue;
-      emit(`${(first ? '' : ',') + JSON.stringify(key)}:`);
+      out += first ? quoted : `,${quoted}`;
       walk(x);
       first = false;
     }
-    emit('}');
+    out += '}';
   };
   walk(value);
-  hash.update(parts.join(''));
+  hash.update(out);
   return hash.digest('hex');
 }
 
