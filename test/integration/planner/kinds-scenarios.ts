@@ -465,6 +465,39 @@ ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_
     target: declare({ tables: { customers: customers(), orders: ORDERS_TABLE } }),
   },
   {
+    // Issue #14, point 5: refused before; added NOT VALID and validated as <name>__new, it takes the name
+    // after the old one goes. Another referenced column and other actions, a comment carried along.
+    name: 'a foreign key redefined under the same name',
+    kind: 'add_foreign_key',
+    source: `${ORDERS}
+ALTER TABLE customers ADD CONSTRAINT customers_email_key UNIQUE (email);
+ALTER TABLE orders ADD COLUMN customer_email text;
+UPDATE orders o SET customer_email = c.email FROM customers c WHERE c.id = o.customer_id;
+ALTER TABLE orders ADD CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);
+COMMENT ON CONSTRAINT orders_customer_fkey ON orders IS 'by id';`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+ALTER TABLE customers ADD CONSTRAINT customers_email_key UNIQUE (email);
+CREATE TABLE orders (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  customer_id bigint NOT NULL,
+  total numeric(12,2) NOT NULL,
+  customer_email text,
+  CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_email) REFERENCES customers (email)
+    ON UPDATE CASCADE ON DELETE SET NULL
+);
+COMMENT ON CONSTRAINT orders_customer_fkey ON orders IS 'by email';`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand add_foreign_key_not_valid',
+        '1 expand comment',
+        '1 contract validate_foreign_key',
+        '2 contract drop_foreign_key',
+        '2 contract rename_foreign_key',
+      ]),
+  },
+  {
     name: 'a NOT VALID foreign key validated',
     kind: 'validate_foreign_key',
     source: `${ORDERS}
