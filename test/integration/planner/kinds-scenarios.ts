@@ -601,6 +601,44 @@ ALTER TABLE customers ADD CONSTRAINT customers_contact_key UNIQUE (email, name);
       ]),
   },
   {
+    // Issue #14, point 5: refused before ("a table cannot have two"). The new key's index is built aside; in
+    // the next release one statement drops the old key and makes that index the key. The foreign key on the
+    // old column goes around the swap and back on the unique constraint the target keeps there.
+    name: 'a primary key redefined under the same name, a foreign key on the old column',
+    kind: 'add_primary_key',
+    source: `${ORDERS}
+ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);
+COMMENT ON CONSTRAINT customers_pkey ON customers IS 'by id';`,
+    target: {
+      sql: `
+CREATE TABLE customers (
+  id bigint GENERATED ALWAYS AS IDENTITY,
+  email text NOT NULL,
+  name varchar(20),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT customers_pkey PRIMARY KEY (email),
+  CONSTRAINT customers_id_key UNIQUE (id)
+);
+COMMENT ON CONSTRAINT customers_pkey ON customers IS 'by email';
+CREATE TABLE orders (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  customer_id bigint NOT NULL REFERENCES customers (id),
+  total numeric(12,2) NOT NULL
+);`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand create_unique_index_concurrently',
+        '1 expand create_unique_index_concurrently',
+        '1 contract add_constraint_using_index',
+        '2 contract detach_foreign_key',
+        '2 contract swap_primary_key',
+        '2 contract reattach_foreign_key',
+        '2 contract validate_foreign_key',
+        '2 contract comment',
+      ]),
+  },
+  {
     name: 'an index removed',
     kind: 'drop_index',
     source: `${CUSTOMERS}
