@@ -71,7 +71,7 @@ export const addPrimaryKeyHandler: Handler<AddPrimaryKey> = {
     }
     return [...problems, ...keyProblems(c, ctx, spec(c, ctx))];
   },
-  expand: (c, ctx) => (replaced(c, ctx) ? primaryKeyReplaceExpand(c, ctx) : keyExpand(ctx, spec(c, ctx))),
+  expand: (c, ctx) => (replaced(c, ctx) ? primaryKeyReplaceExpand(c) : keyExpand(ctx, spec(c, ctx))),
   backfill: none,
   contract(c, ctx) {
     const old = replaced(c, ctx);

@@ -22,7 +22,14 @@ import { key } from '../keys.js';
 import type { PlanContext, PlanProblem, StepDraft } from '../types.js';
 import { columnKeys, concurrentBuildProblems, findTable, isNewTable, keyIndex, notNullKey } from './constraints.js';
 import { commentSteps, restoreComment } from './comments.js';
-import { aroundDependents, milestone, withDependents } from './dependents.js';
+import {
+  dependentForeignKeys,
+  type KeyColumns,
+  milestone,
+  readdForeignKey,
+  sameColumnSet,
+  withDependents,
+} from './dependents.js';
 import { replacementNames, replacementNamesTaken } from './index-replace.js';
 import { doBlock } from './shadow-steps.js';
 
@@ -77,7 +84,7 @@ export function primaryKeyReplaceProblems(c: AddPrimaryKey, ctx: PlanContext): P
 }
 
 /** Expand: the new key's unique index under its temporary name. */
-export function primaryKeyReplaceExpand(c: AddPrimaryKey, ctx: PlanContext): StepDraft[] {
+export function primaryKeyReplaceExpand(c: AddPrimaryKey): StepDraft[] {
   const { schema, table, primaryKey: pk } = c;
   const { temp } = replacementNames(pk.name);
   return [
@@ -86,18 +93,36 @@ export function primaryKeyReplaceExpand(c: AddPrimaryKey, ctx: PlanContext): Ste
       action: 'create_unique_index_concurrently',
       description: `build the unique index of the new definition of ${describe(c)} concurrently, as ${ident(temp)}`,
       sql: createIndex(schema, table, keyIndex(temp, pk.columns), { concurrently: true }),
-      // Foreign keys on these columns may have picked it: dropping it goes around them.
-      rollback: aroundDependents(ctx, { schema, table, columns: pk.columns }, [
-        dropIndex(schema, temp, { concurrently: true }),
-      ]),
+      // No foreign key depends on it here: one the plan adds on these columns is added later in this phase
+      // (it requires the key's index), so it is rolled back first; a source one keeps the index it had.
+      rollback: [dropIndex(schema, temp, { concurrently: true })],
       lock: 'SHARE UPDATE EXCLUSIVE',
       locks: [[schema, table]],
       transactional: false,
       hazards: ['INDEX_BUILD', 'CORRECTNESS'],
-      creates: [key.index(schema, temp)],
+      // Also the key's index name: a foreign key this plan adds on the new columns requires the target's key
+      // (by name, which the old key holds until the swap), and must come after the index it will use.
+      creates: [key.index(schema, temp), key.index(schema, pk.name)],
       requires: [key.table(schema, table), ...columnKeys(schema, table, pk.columns)],
       costTable: { schema, table, work: 'index' },
     }),
+  ];
+}
+
+/**
+ * Rollback statements around `inner` in the next release's contract, for foreign keys on the new key's
+ * columns: as they stand once the first release is done (the target's validated unless declared NOT VALID),
+ * taken off and put back the same.
+ */
+function aroundSecondRelease(ctx: PlanContext, ref: KeyColumns, inner: readonly string[]): string[] {
+  const deps = dependentForeignKeys(ctx, ref).flatMap((d) => {
+    const fk = d.target ?? d.source;
+    return fk ? [{ schema: d.schema, table: d.table, fk }] : [];
+  });
+  return [
+    ...deps.map((d) => dropConstraint(d.schema, d.table, d.fk.name)),
+    ...inner,
+    ...deps.flatMap((d) => readdForeignKey(d.schema, d.table, d.fk, d.fk.notValid !== true)),
   ];
 }
 
@@ -107,6 +132,9 @@ export function primaryKeyReplaceContract(c: AddPrimaryKey, ctx: PlanContext, ol
   const { temp, retired } = replacementNames(pk.name);
   const source = findTable(ctx.source, schema, table);
   const madeNotNull = pk.columns.filter((col) => source?.columns.find((x) => x.name === col)?.nullable ?? false);
+  const swapBack = [
+    doBlock([dropConstraint(schema, table, pk.name), addPrimaryKey(schema, table, old, { usingIndex: retired })]),
+  ];
   const swap = draft({
     phase: 'contract',
     releaseOffset: 1,
@@ -116,9 +144,11 @@ export function primaryKeyReplaceContract(c: AddPrimaryKey, ctx: PlanContext, ol
     rollback: [
       createIndex(schema, table, keyIndex(retired, old.columns), { concurrently: true }),
       createIndex(schema, table, keyIndex(temp, pk.columns), { concurrently: true }),
-      ...aroundDependents(ctx, { schema, table, columns: pk.columns }, [
-        doBlock([dropConstraint(schema, table, pk.name), addPrimaryKey(schema, table, old, { usingIndex: retired })]),
-      ]),
+      // Foreign keys on the new columns depend on the key now: around the swap back. On the same columns in
+      // another order, they are off already (withDependents' steps, later in the phase, were rolled back first).
+      ...(sameColumnSet(old.columns, pk.columns)
+        ? swapBack
+        : aroundSecondRelease(ctx, { schema, table, columns: pk.columns }, swapBack)),
       ...restoreComment({ kind: 'constraint', schema, table, name: pk.name }, old.comment),
     ],
     lock: 'ACCESS EXCLUSIVE',
