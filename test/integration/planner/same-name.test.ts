@@ -199,3 +199,55 @@ describe('a primary key redefined under the same name while foreign keys use it'
     expect(await schemaOf(db), 'after applying both releases again').toEqual(comparable(scenario.target));
   });
 });
+
+// The same columns in another order: the foreign key on them goes around the swap and comes back on the new key.
+describe('a primary key redefined under the same name in another column order', () => {
+  it('is planned online, each phase applies, rolls back and applies again, and re-planning is empty', async () => {
+    const db = await freshDatabase();
+    const scenario = await planScenario(
+      db,
+      `
+CREATE TABLE lines (
+  order_id bigint NOT NULL,
+  n integer NOT NULL,
+  CONSTRAINT lines_pkey PRIMARY KEY (order_id, n)
+);
+CREATE TABLE notes (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  order_id bigint NOT NULL,
+  n integer NOT NULL,
+  CONSTRAINT notes_line_fkey FOREIGN KEY (order_id, n) REFERENCES lines (order_id, n)
+);
+INSERT INTO lines VALUES (1, 1), (1, 2), (2, 1);
+INSERT INTO notes (order_id, n) VALUES (1, 2), (2, 1);`,
+      `
+schemas:
+  public:
+    tables:
+      lines:
+        columns:
+          order_id: { type: bigint, nullable: false }
+          n: { type: integer, nullable: false }
+        primaryKey: { name: lines_pkey, columns: [n, order_id] }
+      notes:
+        columns:
+          id: { type: bigint, nullable: false, identity: always }
+          order_id: { type: bigint, nullable: false }
+          n: { type: integer, nullable: false }
+        primaryKey: { columns: [id] }
+        foreignKeys:
+          notes_line_fkey: { columns: [order_id, n], references: { table: lines, columns: [order_id, n] } }
+`,
+    );
+    expect(
+      phases(scenario).map((p) => `${p.label}: ${p.steps.map((s) => s.action).join(', ')}`),
+    ).toMatchInlineSnapshot(`
+      [
+        "release 1 expand: create_unique_index_concurrently",
+        "release 2 contract: detach_foreign_key, swap_primary_key, reattach_foreign_key, validate_foreign_key",
+      ]
+    `);
+    await checkScenario(db, scenario, { freshDatabase });
+    expect(await indexesUsed(db)).toEqual({ notes_line_fkey: 'lines_pkey' });
+  });
+});
