@@ -86,6 +86,14 @@ $sy$`,
     ]);
   });
 
+  it('refused, naming them, when foreign keys on the old columns keep no key in the target', () => {
+    const s = db(schema('app', { tables: [customers(old), orders] }));
+    const t = db(schema('app', { tables: [customers(next), orders] }));
+    expect(h.drop_primary_key.validate(drop, context(s, t)).map((p) => p.message)).toEqual([
+      'dropping primary key customers_pkey on app.customers leaves foreign key(s) orders_customer_id_fkey on app.orders of the target without a unique key on (id)',
+    ]);
+  });
+
   it('refused on a column nullable in the source and the target, naming it', () => {
     const nullable = col('email', 'text');
     const ctx = context(
