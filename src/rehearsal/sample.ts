@@ -130,15 +130,18 @@ const tableOf = (db: DatabaseSchema, schema: string, table: string): Table | und
   db.schemas.find((x) => x.name === schema)?.tables.find((x) => x.name === table);
 
 /**
- * Foreign keys the rows of `table` must satisfy: the source's, then those the target adds on columns the
- * source has and no source foreign key covers (the plan validates them against these rows).
+ * Foreign keys the rows of `table` must satisfy: the source's, then those the target adds (or redefines under
+ * the same name) on columns the source has and no source foreign key covers (the plan validates them against
+ * these rows).
  */
 function foreignKeys(table: Table, future: Table | undefined): readonly ForeignKey[] {
   const have = new Set(table.columns.map((c) => c.name));
   const covered = new Set(table.foreignKeys.flatMap((fk) => fk.columns));
+  const definition = (fk: ForeignKey) => JSON.stringify({ ...fk, notValid: undefined, comment: undefined });
   const added = (future?.foreignKeys ?? []).filter(
     (fk) =>
-      !table.foreignKeys.some((f) => f.name === fk.name) && fk.columns.every((c) => have.has(c) && !covered.has(c)),
+      !table.foreignKeys.some((f) => f.name === fk.name && definition(f) === definition(fk)) &&
+      fk.columns.every((c) => have.has(c) && !covered.has(c)),
   );
   return [...table.foreignKeys, ...added];
 }

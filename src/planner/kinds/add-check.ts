@@ -8,7 +8,6 @@
 import type { AddCheck } from '../../diff/index.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addCheck as renderAddCheck, dropConstraint } from '../../sql/render/index.js';
-import { alterTable } from '../../sql/render/common.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, PlanProblem, StepDraft } from '../types.js';
@@ -17,15 +16,13 @@ import { milestone } from '../recipes/dependents.js';
 import { derivedName } from '../recipes/tables.js';
 import { checkRequires, describeCheck, validateCheckStep } from '../recipes/checks.js';
 import { commentSteps } from '../recipes/comments.js';
+import { constraintNameTaken, renameConstraint } from '../recipes/constraint-rename.js';
 
 /** A check of the same name on the same existing table in the source, which this one replaces. */
 function replaces(ctx: PlanContext, c: AddCheck): boolean {
   if (isNewTable(ctx, c.schema, c.table)) return false;
   return findTable(ctx.source, c.schema, c.table)?.checks.some((x) => x.name === c.check.name) ?? false;
 }
-
-const renameConstraint = (schema: string, table: string, from: string, to: string): string =>
-  alterTable(schema, table, `RENAME CONSTRAINT ${ident(from)} TO ${ident(to)}`);
 
 /** The name the new definition has until the old one is dropped, free on the table in source and target. */
 const temporary = (c: AddCheck): string => derivedName(c.check.name, '__new');
@@ -35,14 +32,7 @@ export const addCheckHandler: Handler<AddCheck> = {
     const problems: PlanProblem[] = [];
     if (replaces(ctx, c)) {
       const temp = temporary(c);
-      const taken = [ctx.source, ctx.target].some((db) => {
-        const t = findTable(db, c.schema, c.table);
-        return (
-          t?.primaryKey?.name === temp ||
-          [...(t?.unique ?? []), ...(t?.foreignKeys ?? []), ...(t?.checks ?? [])].some((x) => x.name === temp)
-        );
-      });
-      if (taken)
+      if (constraintNameTaken(ctx, c.schema, c.table, temp))
         problems.push({
           change: c,
           message: `${describeCheck(c.schema, c.table, c.check)} is added under the temporary name ${ident(temp)}, which is taken`,

@@ -10,23 +10,48 @@
 // A foreign key on a table created by this plan is added valid directly in expand: its table is empty, so
 // validation reads nothing (still its own step, ordered after both tables and the key). A foreign key the
 // target declares NOT VALID is never validated.
+//
+// A foreign key redefined under the same name (other columns, referenced table, actions, match...) is added
+// NOT VALID as `<name>__new` in expand, validated in contract, and once drop_foreign_key has dropped the old
+// one in the next release it takes the name (RENAME CONSTRAINT: ACCESS EXCLUSIVE on the table alone, no
+// scan): the table is never without one of the two. Rolling the rename back gives the new one its temporary
+// name again; the drop's rollback then re-adds the old definition under the name (NOT VALID, then VALIDATE).
 import type { AddForeignKey } from '../../diff/index.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addForeignKey as renderAddForeignKey, dropConstraint } from '../../sql/render/index.js';
 import { commentSteps } from '../recipes/comments.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, PlanProblem } from '../types.js';
-import { constraintNamedInSource, isNewTable, locked, sameNameProblem } from '../recipes/constraints.js';
-import { candidateKeys } from '../recipes/dependents.js';
+import type { Handler, PlanContext, PlanProblem, StepDraft } from '../types.js';
+import { constraintNamedInSource, findTable, isNewTable, locked, sameNameProblem } from '../recipes/constraints.js';
+import { candidateKeys, milestone } from '../recipes/dependents.js';
+import { constraintNameTaken, renameConstraint } from '../recipes/constraint-rename.js';
+import { derivedName } from '../recipes/tables.js';
 import { describeForeignKey, foreignKeyRequires, validateForeignKeyStep } from '../recipes/foreign-keys.js';
+
+/** A foreign key of the same name on the same existing table in the source, which this one replaces. */
+function replaces(ctx: PlanContext, c: AddForeignKey): boolean {
+  if (isNewTable(ctx, c.schema, c.table)) return false;
+  return findTable(ctx.source, c.schema, c.table)?.foreignKeys.some((x) => x.name === c.foreignKey.name) ?? false;
+}
+
+/** The name the new definition has until the old one is dropped, free on the table in source and target. */
+const temporary = (c: AddForeignKey): string => derivedName(c.foreignKey.name, '__new');
 
 export const addForeignKeyHandler: Handler<AddForeignKey> = {
   validate(c, ctx) {
     const fk = c.foreignKey;
     const what = describeForeignKey(c.schema, c.table, fk);
     const problems: PlanProblem[] = [];
-    if (constraintNamedInSource(ctx, c.schema, c.table, fk.name))
+    if (replaces(ctx, c)) {
+      const temp = temporary(c);
+      if (constraintNameTaken(ctx, c.schema, c.table, temp))
+        problems.push({
+          change: c,
+          message: `${what} is added under the temporary name ${ident(temp)}, which is taken`,
+          fix: `rename constraint ${ident(temp)} on ${qualified(c.schema, c.table)}`,
+        });
+    } else if (constraintNamedInSource(ctx, c.schema, c.table, fk.name))
       problems.push(sameNameProblem(c, what, `constraint ${ident(fk.name)} on ${qualified(c.schema, c.table)}`));
     if (candidateKeys(ctx.target, fk.references).length === 0) {
       problems.push({
@@ -39,7 +64,8 @@ export const addForeignKeyHandler: Handler<AddForeignKey> = {
   },
 
   expand(c, ctx) {
-    const { schema, table, foreignKey: fk } = c;
+    const { schema, table } = c;
+    const fk = replaces(ctx, c) ? { ...c.foreignKey, name: temporary(c) } : c.foreignKey;
     const fresh = isNewTable(ctx, schema, table);
     const what = describeForeignKey(schema, table, fk);
     return [
@@ -70,7 +96,23 @@ export const addForeignKeyHandler: Handler<AddForeignKey> = {
 
   contract(c, ctx) {
     const { schema, table, foreignKey: fk } = c;
-    if (isNewTable(ctx, schema, table) || fk.notValid) return [];
-    return [validateForeignKeyStep(ctx, schema, table, fk)];
+    if (isNewTable(ctx, schema, table)) return [];
+    if (!replaces(ctx, c)) return fk.notValid ? [] : [validateForeignKeyStep(ctx, schema, table, fk)];
+    const temp = temporary(c);
+    const rename: StepDraft = draft({
+      phase: 'contract',
+      releaseOffset: 1,
+      action: 'rename_foreign_key',
+      description: `give the new definition of ${describeForeignKey(schema, table, fk)} its name`,
+      sql: renameConstraint(schema, table, temp, fk.name),
+      rollback: [renameConstraint(schema, table, fk.name, temp)],
+      lock: 'ACCESS EXCLUSIVE',
+      locks: [[schema, table]],
+      creates: [key.constraint(schema, table, fk.name)],
+      // The new definition leaves its temporary name: the phase's expectations (rehearsal) must not look for it.
+      drops: [key.constraint(schema, table, temp)],
+      requires: [key.constraint(schema, table, temp), milestone.gone(key.constraint(schema, table, fk.name))],
+    });
+    return [...(fk.notValid ? [] : [validateForeignKeyStep(ctx, schema, table, { ...fk, name: temp })]), rename];
   },
 };

@@ -8,8 +8,10 @@
 // nothing and leaves NOT NULL alone. Only a column that stays nullable in the target (PostgreSQL would make it
 // NOT NULL anyway) is set by this step: FULL_SCAN, and DROP NOT NULL in the rollback.
 //
-// A table that already has a primary key is refused: the old key goes only one release later, and a table
-// cannot have two.
+// A table that already has a primary key under another name is refused: the old key goes only one release
+// later, and a table cannot have two. A primary key redefined under the same name is replaced online
+// (recipes/pk-replace.ts): its index built aside in expand, swapped in with the old key's drop in one
+// statement in the next release's contract.
 import type { AddPrimaryKey } from '../../diff/index.js';
 import { ident, qualified } from '../../db/quote.js';
 import { addPrimaryKey as renderAddPrimaryKey, dropNotNull } from '../../sql/render/index.js';
@@ -17,6 +19,14 @@ import { none } from '../draft.js';
 import type { Handler, PlanContext, PlanProblem } from '../types.js';
 import { keyContract, keyExpand, keyProblems, type KeySpec } from '../recipes/key-add.js';
 import { findTable, isNewTable, notNullKey } from '../recipes/constraints.js';
+import {
+  primaryKeyReplaceContract,
+  primaryKeyReplaceExpand,
+  primaryKeyReplaceProblems,
+  primaryKeyReplaced,
+} from '../recipes/pk-replace.js';
+
+const replaced = (c: AddPrimaryKey, ctx: PlanContext) => primaryKeyReplaced(ctx, c.schema, c.table, c.primaryKey.name);
 
 function spec(c: AddPrimaryKey, ctx: PlanContext): KeySpec {
   const pk = c.primaryKey;
@@ -49,6 +59,7 @@ function spec(c: AddPrimaryKey, ctx: PlanContext): KeySpec {
 
 export const addPrimaryKeyHandler: Handler<AddPrimaryKey> = {
   validate(c, ctx) {
+    if (replaced(c, ctx)) return primaryKeyReplaceProblems(c, ctx);
     const problems: PlanProblem[] = [];
     const existing = findTable(ctx.source, c.schema, c.table)?.primaryKey;
     if (existing) {
@@ -60,7 +71,10 @@ export const addPrimaryKeyHandler: Handler<AddPrimaryKey> = {
     }
     return [...problems, ...keyProblems(c, ctx, spec(c, ctx))];
   },
-  expand: (c, ctx) => keyExpand(ctx, spec(c, ctx)),
+  expand: (c, ctx) => (replaced(c, ctx) ? primaryKeyReplaceExpand(c) : keyExpand(ctx, spec(c, ctx))),
   backfill: none,
-  contract: (c, ctx) => keyContract(ctx, spec(c, ctx)),
+  contract(c, ctx) {
+    const old = replaced(c, ctx);
+    return old ? primaryKeyReplaceContract(c, ctx, old) : keyContract(ctx, spec(c, ctx));
+  },
 };

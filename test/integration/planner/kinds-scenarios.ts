@@ -465,6 +465,39 @@ ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_
     target: declare({ tables: { customers: customers(), orders: ORDERS_TABLE } }),
   },
   {
+    // Issue #14, point 5: refused before; added NOT VALID and validated as <name>__new, it takes the name
+    // after the old one goes. Another referenced column and other actions, a comment carried along.
+    name: 'a foreign key redefined under the same name',
+    kind: 'add_foreign_key',
+    source: `${ORDERS}
+ALTER TABLE customers ADD CONSTRAINT customers_email_key UNIQUE (email);
+ALTER TABLE orders ADD COLUMN customer_email text;
+UPDATE orders o SET customer_email = c.email FROM customers c WHERE c.id = o.customer_id;
+ALTER TABLE orders ADD CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);
+COMMENT ON CONSTRAINT orders_customer_fkey ON orders IS 'by id';`,
+    target: {
+      sql: `${CUSTOMERS_DDL}
+ALTER TABLE customers ADD CONSTRAINT customers_email_key UNIQUE (email);
+CREATE TABLE orders (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  customer_id bigint NOT NULL,
+  total numeric(12,2) NOT NULL,
+  customer_email text,
+  CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_email) REFERENCES customers (email)
+    ON UPDATE CASCADE ON DELETE SET NULL
+);
+COMMENT ON CONSTRAINT orders_customer_fkey ON orders IS 'by email';`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand add_foreign_key_not_valid',
+        '1 expand comment',
+        '1 contract validate_foreign_key',
+        '2 contract drop_foreign_key',
+        '2 contract rename_foreign_key',
+      ]),
+  },
+  {
     name: 'a NOT VALID foreign key validated',
     kind: 'validate_foreign_key',
     source: `${ORDERS}
@@ -565,6 +598,44 @@ ALTER TABLE customers ADD CONSTRAINT customers_contact_key UNIQUE (email, name);
         '1 contract add_constraint_using_index',
         '2 contract drop_constraint',
         '2 contract rename_constraint',
+      ]),
+  },
+  {
+    // Issue #14, point 5: refused before ("a table cannot have two"). The new key's index is built aside; in
+    // the next release one statement drops the old key and makes that index the key. The foreign key on the
+    // old column goes around the swap and back on the unique constraint the target keeps there.
+    name: 'a primary key redefined under the same name, a foreign key on the old column',
+    kind: 'add_primary_key',
+    source: `${ORDERS}
+ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);
+COMMENT ON CONSTRAINT customers_pkey ON customers IS 'by id';`,
+    target: {
+      sql: `
+CREATE TABLE customers (
+  id bigint GENERATED ALWAYS AS IDENTITY,
+  email text NOT NULL,
+  name varchar(20),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT customers_pkey PRIMARY KEY (email),
+  CONSTRAINT customers_id_key UNIQUE (id)
+);
+COMMENT ON CONSTRAINT customers_pkey ON customers IS 'by email';
+CREATE TABLE orders (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  customer_id bigint NOT NULL REFERENCES customers (id),
+  total numeric(12,2) NOT NULL
+);`,
+    },
+    plan: (p) =>
+      expect(allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`)).toEqual([
+        '1 expand create_unique_index_concurrently',
+        '1 expand create_unique_index_concurrently',
+        '1 contract add_constraint_using_index',
+        '2 contract detach_foreign_key',
+        '2 contract swap_primary_key',
+        '2 contract reattach_foreign_key',
+        '2 contract validate_foreign_key',
+        '2 contract comment',
       ]),
   },
   {

@@ -77,3 +77,46 @@ describe('sample rows and the foreign keys a plan adds', () => {
     ).toMatchObject({ tables: 2, rows: 20, short: [] });
   });
 });
+
+describe('sample rows and a foreign key redefined under the same name on other columns', () => {
+  it('rows satisfy the new definition too, which the plan validates: the rehearsal passes', async () => {
+    const db = await freshDatabase();
+    const { plan } = await planScenario(
+      db,
+      `
+CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE orders (
+  id bigint PRIMARY KEY,
+  customer_id bigint NOT NULL,
+  customer_email text,
+  CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_id) REFERENCES customers (id)
+);`,
+      `
+schemas:
+  public:
+    tables:
+      customers:
+        columns:
+          id: { type: bigint, nullable: false, identity: always }
+          email: { type: text, nullable: false }
+        primaryKey: { columns: [id] }
+        unique:
+          customers_email_key: { columns: [email] }
+      orders:
+        columns:
+          id: { type: bigint, nullable: false }
+          customer_id: { type: bigint, nullable: false }
+          customer_email: { type: text }
+        primaryKey: { columns: [id] }
+        foreignKeys:
+          orders_customer_fkey: { columns: [customer_email], references: { table: customers, columns: [email] } }
+`,
+    );
+    expect(allSteps(plan).map((s) => s.action)).toEqual(
+      expect.arrayContaining(['add_foreign_key_not_valid', 'validate_foreign_key', 'rename_foreign_key']),
+    );
+    const report = await rehearse(plan, { sampleRows: 10 });
+    expect(report.failure, JSON.stringify(report.failure)).toBeUndefined();
+    expect(report.passed).toBe(true);
+  });
+});
