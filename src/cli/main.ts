@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { colorsFor, processIO, type CliIO } from './io.js';
 import { reportError } from './errors.js';
+import { installInterruptHandler, isInterrupted } from './interrupt.js';
+
+export { installInterruptHandler };
 import type { GlobalOptions } from './commands/context.js';
 import { registerCommands } from './commands/index.js';
 
@@ -15,6 +18,13 @@ function version(): string {
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  // The process's own CLI answers Ctrl-C (cli/interrupt.ts); a caller passing its own io keeps its signals.
+  if (io === processIO) installInterruptHandler();
+  const code = await runCommand(argv, io);
+  return isInterrupted() ? 130 : code;
+}
+
+async function runCommand(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode = 0;
   // A usage mistake is found while parsing, before the global options are known: --json is looked for in argv, so
   // that scripts get one JSON document for it too (and nothing on stderr, which stays for progress).

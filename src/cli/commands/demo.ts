@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { demo } from '../../commands/demo.js';
 import type { CliIO } from '../io.js';
+import { onInterrupt } from '../interrupt.js';
 import { duration } from '../../planner/show/summary.js';
 import { context, examples, type SetExit, wholeNumber } from './context.js';
 
@@ -22,13 +23,10 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
     )
     .action(async (o: { pgVersion?: number; pair?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
+      // Ctrl-C is answered by cli/interrupt.ts: every server, PgBouncer and folder the demo started is stopped
+      // and removed (db/cleanup.ts owns them from the moment they exist), and the exit status is 130.
       const abort = new AbortController();
-      const onSignal = () => {
-        io.stderr('\ninterrupted: stopping PostgreSQL and removing its files...\n');
-        abort.abort();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const forget = onInterrupt(() => abort.abort());
       try {
         const r = await demo(
           {
@@ -51,13 +49,8 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
               : ''),
         );
         if (!r.reachedTarget || (r.pair && (r.pair.lost > 0 || !r.pair.sidesEqual))) setExit(1);
-      } catch (e) {
-        // Interrupted: the server is already stopped; whatever failed after that is not news.
-        if (!abort.signal.aborted) throw e;
-        setExit(130);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        forget();
       }
     });
 }
