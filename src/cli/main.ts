@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { colorsFor, processIO, type CliIO } from './io.js';
 import { reportError } from './errors.js';
-import { installInterruptHandler, isInterrupted } from './interrupt.js';
+import { INTERRUPTED_LINE, installInterruptHandler, isInterrupted } from './interrupt.js';
 
 export { installInterruptHandler };
 import type { GlobalOptions } from './commands/context.js';
@@ -39,6 +39,17 @@ async function runCommand(argv: readonly string[], io: CliIO): Promise<number> {
     .option('--json', 'machine-readable output', false)
     .option('--verbose', 'show stack traces and every statement', false)
     .option('--no-color', 'never color the output (NO_COLOR is honoured too)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 success, 1 a problem was found, 2 bad input or usage, 3 the database refused or failed,',
+        '130 interrupted.',
+        `Ctrl-C (or SIGTERM) during any command: prints "${INTERRUPTED_LINE}", restores the`,
+        'terminal, stops and removes what the command started (throwaway servers, PgBouncer, temporary folders) and',
+        'exits 130. A second Ctrl-C says what is still being removed; a third kills and removes it at once.',
+      ].join('\n'),
+    )
     .showHelpAfterError(json ? false : '(run with --help for usage and examples)')
     .exitOverride()
     .configureOutput({

@@ -19,6 +19,8 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
         'npx switchyard demo',
         'npx switchyard demo --pg-version 18',
         'npx switchyard demo --no-pair      # the single-database story only',
+        '',
+        'Ctrl-C at any moment stops and removes every server, PgBouncer and folder the demo started (exit 130).',
       ]),
     )
     .action(async (o: { pgVersion?: number; pair?: boolean }, cmd: Command) => {

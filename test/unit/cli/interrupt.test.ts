@@ -14,6 +14,7 @@ import {
 import { reporter } from '../../../src/cli/progress.js';
 import type { ExecutorEvent } from '../../../src/commands/apply.js';
 import type { Step } from '../../../src/planner/types.js';
+import { cli } from '../../support/cli.js';
 
 function stream(isTTY: boolean) {
   let text = '';
@@ -132,5 +133,18 @@ describe('interrupt', () => {
     r.onEvent({ ...e, rows: 500 });
     r.close();
     h.finish();
+  });
+});
+
+describe('--help', () => {
+  it('documents exit 130 and what Ctrl-C does, for the CLI and for demo', async () => {
+    const top = await cli('--help');
+    expect(top.stdout).toContain('130 interrupted');
+    expect(top.stdout).toContain(`Ctrl-C (or SIGTERM) during any command: prints "${INTERRUPTED_LINE}"`);
+    expect(top.stdout).toContain(
+      'A second Ctrl-C says what is still being removed; a third kills and removes it at once.',
+    );
+    const demo = await cli('demo', '--help');
+    expect(demo.stdout).toContain('Ctrl-C at any moment stops and removes every server, PgBouncer and folder');
   });
 });
