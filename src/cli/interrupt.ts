@@ -1,7 +1,8 @@
 // Ctrl-C (SIGINT), SIGTERM and SIGHUP during any command. The first one:
 //   - the command's output stops (a progress bar is stopped first, so nothing is drawn over what follows);
 //   - the terminal is restored: the cursor shown again and line wrapping back on (a progress bar hides both);
-//   - one line: "interrupted: run the same command again to resume";
+//   - one line: "interrupted: run the same command again to resume" (with --json also a JSON document on stdout,
+//     {"ok":false,"error":{"code":"INTERRUPTED",...}});
 //   - whatever the command started is stopped and removed (db/cleanup.ts: the demo's and rehearsal's servers,
 //     PgBouncer, temporary folders), errors of the work cut short are not reported, and the exit status is 130.
 // A second one while that clean-up runs says what is still being removed and that a third forces it; the third
@@ -31,6 +32,8 @@ export interface InterruptDeps {
   /** What is still being cleaned up (for the second signal's message). */
   readonly pending: () => readonly string[];
   readonly exit: (code: number) => void;
+  /** With --json: the interruption is also one JSON document on stdout, as every other error is. */
+  readonly json?: () => boolean;
   /** Force the clean-up after this long (default 15 s). */
   readonly forceAfterMs?: number;
 }
@@ -109,6 +112,15 @@ export function interruptHandler(d: InterruptDeps): (signal?: NodeJS.Signals) =>
       restoreTerminal(d.stderr);
       // On a terminal the ^C echo is on the current line: the message starts on a line of its own.
       say(`${d.stderr.isTTY ? '\n' : ''}${INTERRUPTED_LINE}\n`);
+      if (d.json?.()) {
+        try {
+          d.stdout.write(
+            `${JSON.stringify({ ok: false, error: { code: 'INTERRUPTED', message: INTERRUPTED_LINE } })}\n`,
+          );
+        } catch {
+          // A closed pipe: the exit status still tells.
+        }
+      }
       const timer = setTimeout(() => {
         d.force();
         done();
@@ -141,6 +153,12 @@ export function interruptHandler(d: InterruptDeps): (signal?: NodeJS.Signals) =>
 
 let installed = false;
 let silenced = false;
+let jsonOutput = false;
+
+/** The command runs with --json (the CLI says so before parsing). */
+export function interruptAsJson(on: boolean): void {
+  jsonOutput = on;
+}
 
 /** True once the command's output is silenced (the CLI's stdout and stderr writers check it). */
 export function muted(): boolean {
@@ -152,11 +170,23 @@ export function installInterruptHandler(): void {
   if (installed) return;
   installed = true;
   signalsHandled(true);
+  // The handler writes through the streams' own write; everything else (a library's console.warn, a Node
+  // warning, a late progress line) is silenced from the first signal on, so that the line stays the only one.
+  const writer = (s: NodeJS.WriteStream): TerminalStream => {
+    const write = s.write.bind(s) as (text: string) => boolean;
+    return {
+      get isTTY() {
+        return s.isTTY;
+      },
+      write,
+    };
+  };
   const handler = interruptHandler({
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: writer(process.stdout),
+    stderr: writer(process.stderr),
     mute: () => {
       silenced = true;
+      for (const s of [process.stdout, process.stderr]) s.write = (() => true) as typeof s.write;
       // What fails while the clean-up pulls servers away (a connection's 'error' event, a rejected query) is
       // the interrupted work, not news.
       process.on('uncaughtException', () => undefined);
@@ -167,6 +197,7 @@ export function installInterruptHandler(): void {
     force: forceCleanUp,
     pending: ownedSummary,
     exit: (code) => process.exit(code),
+    json: () => jsonOutput,
   });
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, handler);
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { colorsFor, processIO, type CliIO } from './io.js';
 import { reportError } from './errors.js';
-import { INTERRUPTED_LINE, installInterruptHandler, isInterrupted } from './interrupt.js';
+import { INTERRUPTED_LINE, installInterruptHandler, interruptAsJson, isInterrupted } from './interrupt.js';
 
 export { installInterruptHandler };
 import type { GlobalOptions } from './commands/context.js';
@@ -19,7 +19,10 @@ function version(): string {
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   // The process's own CLI answers Ctrl-C (cli/interrupt.ts); a caller passing its own io keeps its signals.
-  if (io === processIO) installInterruptHandler();
+  if (io === processIO) {
+    installInterruptHandler();
+    interruptAsJson(argv.includes('--json'));
+  }
   const code = await runCommand(argv, io);
   return isInterrupted() ? 130 : code;
 }

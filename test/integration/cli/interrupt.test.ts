@@ -203,7 +203,7 @@ describe('demo interrupted at random moments', () => {
           `${what}: ${before.length} processes, ${ports.size} listening ports, ${folders.length} temporary entries before; exit ${code}`,
         );
         expect(code, `${what}\n${stderr}`).toBe(130);
-        expect(lines, what).toEqual([INTERRUPTED_LINE]);
+        expect(lines, `${what}\n${stderr}`).toEqual([INTERRUPTED_LINE]);
         expect(
           left().map((p) => `${p.pid} ${p.cmdline}`),
           what,

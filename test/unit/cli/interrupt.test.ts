@@ -75,6 +75,24 @@ describe('interrupt', () => {
     expect(h.calls.at(-1)).toBe('exit 130');
   });
 
+  it('with --json: also one JSON document on stdout, as every other error', () => {
+    const out = stream(false);
+    const err = stream(false);
+    const handler = interruptHandler({
+      stdout: out.stream,
+      stderr: err.stream,
+      mute: () => undefined,
+      cleanUp: () => new Promise(() => undefined),
+      force: () => undefined,
+      pending: () => [],
+      exit: () => undefined,
+      json: () => true,
+    });
+    handler('SIGINT');
+    expect(JSON.parse(out.text())).toEqual({ ok: false, error: { code: 'INTERRUPTED', message: INTERRUPTED_LINE } });
+    expect(err.text()).toBe(`${INTERRUPTED_LINE}\n`);
+  });
+
   it('a second signal names what is being removed; a third forces it and exits 130 at once', () => {
     const h = harness(false);
     h.handler('SIGINT');
