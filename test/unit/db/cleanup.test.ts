@@ -53,7 +53,12 @@ describe('clean-up of what this process started', () => {
     const parent = spawn('sh', ['-c', 'sleep 60 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const grandchild = await new Promise<number>((r) => parent.stdout.once('data', (d: Buffer) => r(Number(d))));
     o.adopt(parent, { signal: 'SIGTERM' });
+    const starting = own('a server still starting', folder());
     forceCleanUp();
+    // Its process spawned after the clean-up: killed as it is adopted, and its starter told so.
+    const late = sleeper();
+    expect(() => starting.adopt(late, { signal: 'SIGTERM' })).toThrow(InterruptedError);
+    expect(await exited(late)).toBe('SIGKILL');
     expect(await exited(parent)).toBe('SIGKILL');
     expect(existsSync(dir)).toBe(false);
     // SIGKILL was sent to it too (before its parent died): it ends, or stays a zombie nobody reaped.
