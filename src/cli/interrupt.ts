@@ -9,7 +9,7 @@
 // kills those processes at once (SIGKILL, children included) and removes their folders synchronously, so that
 // even a forced exit leaves nothing behind. A clean-up still running after 15 s is forced the same way.
 // A command for which Ctrl-C is the normal way to stop (`pair watch`) claims the first signal instead.
-import { cleanUpEverything, forceCleanUp, ownedSummary, signalsHandled } from '../db/cleanup.js';
+import { cleanUpEverything, forceCleanUp, ownedSummary, signalsHandled, sweepOwnedFolders } from '../db/cleanup.js';
 
 export const INTERRUPTED_LINE = 'interrupted: run the same command again to resume';
 
@@ -29,6 +29,8 @@ export interface InterruptDeps {
   readonly mute: () => void;
   readonly cleanUp: () => Promise<void>;
   readonly force: () => void;
+  /** Removes again, synchronously, every folder the command owned that the cut-short work wrote into. */
+  readonly sweep?: () => void;
   /** What is still being cleaned up (for the second signal's message). */
   readonly pending: () => readonly string[];
   readonly exit: (code: number) => void;
@@ -87,7 +89,14 @@ export function interruptHandler(d: InterruptDeps): (signal?: NodeJS.Signals) =>
   const done = () => {
     if (finished) return;
     finished = true;
-    d.exit(EXIT_INTERRUPTED);
+    // The interrupted work may have written into a removed folder meanwhile: swept now, and once more after
+    // a moment for a write that was already on its way, then the exit (no more of that work runs after it).
+    d.sweep?.();
+    if (!d.sweep) return d.exit(EXIT_INTERRUPTED);
+    setTimeout(() => {
+      d.sweep?.();
+      d.exit(EXIT_INTERRUPTED);
+    }, 50);
   };
   return () => {
     seen++;
@@ -195,6 +204,7 @@ export function installInterruptHandler(): void {
     },
     cleanUp: cleanUpEverything,
     force: forceCleanUp,
+    sweep: sweepOwnedFolders,
     pending: ownedSummary,
     exit: (code) => process.exit(code),
     json: () => jsonOutput,

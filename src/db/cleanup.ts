@@ -45,6 +45,8 @@ interface Entry {
 }
 
 const live = new Set<Entry>();
+/** Every folder ever owned: the work cut short may write into one after its removal (a plan file, mkdir -p). */
+const everOwned = new Set<string>();
 let shuttingDown = false;
 let handled = false;
 /** Stops begun for servers that finished starting after the clean-up had begun. */
@@ -77,6 +79,7 @@ export function own(what: string, folder: string): Owned {
     throw new InterruptedError();
   }
   live.add(entry);
+  everOwned.add(folder);
   return {
     folder,
     adopt(child, how) {
@@ -128,6 +131,21 @@ export async function cleanUpEverything(): Promise<void> {
   }
 }
 
+/**
+ * Removes, synchronously, every folder this process ever owned that exists again: while the clean-up ran, the
+ * interrupted work went on until its next await failed, and may have written into a folder already removed
+ * (a plan file, with mkdir -p). Called right before the exit, when no more of that work can run.
+ */
+export function sweepOwnedFolders(): void {
+  for (const folder of everOwned) {
+    try {
+      rmSync(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    } catch {
+      // Best effort on the way out.
+    }
+  }
+}
+
 /** Kills every owned process with its children and removes every owned folder, synchronously. */
 export function forceCleanUp(): void {
   shuttingDown = true;
@@ -141,6 +159,7 @@ export function forceCleanUp(): void {
     }
     live.delete(e);
   }
+  sweepOwnedFolders();
 }
 
 /** What is owned, for the message of a second Ctrl-C ("2 servers, 1 folder"). */

@@ -2,7 +2,7 @@
 // folder owned or a process adopted once the clean-up has begun is removed or killed at once (a server start in
 // flight cannot leave anything behind). The clean-up is one-way for the process: this file runs it last.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   interrupted,
   own,
   ownedSummary,
+  sweepOwnedFolders,
 } from '../../../src/db/cleanup.js';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'sy-cleanup-test-'));
@@ -33,6 +34,10 @@ describe('clean-up of what this process started', () => {
     expect(child.signalCode).toBe('SIGTERM');
     expect(existsSync(dir)).toBe(false);
     expect(ownedSummary()).not.toContain('a sleeper');
+    // Work cut short wrote into it again after its removal (mkdir -p of a plan folder): the last sweep removes it.
+    mkdirSync(join(dir, 'plans'), { recursive: true });
+    sweepOwnedFolders();
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('a process that ignores the polite signal is killed after its grace', async () => {
