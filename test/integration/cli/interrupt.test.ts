@@ -2,9 +2,10 @@
 // with a temporary directory of its own (TMPDIR), waits for a step of the demo chosen at random (the runs
 // spread over its phases: the first server, the rehearsal, apply and rollback, the pair, the switches), waits a
 // random while longer, and sends SIGINT (or SIGTERM), to the process alone or to its whole process group as a
-// terminal's Ctrl-C does; one run sends three in quick succession (the third forces the clean-up). Just before the signal it notes every process under the CLI and every port they
-// listen on; after the exit it finds none of them alive, no process whose command line names the temporary
-// directory, none of those ports listening, the temporary directory empty, exit status 130 and the one line.
+// terminal's Ctrl-C does; one run sends three in quick succession (the third forces the clean-up). Just before
+// the signal it notes every process under the CLI and every port they listen on; after the exit it finds none of
+// them alive, no process whose command line names the temporary directory, none of those ports listening, the
+// temporary directory empty, exit status 130 and the one line.
 // The runs are seeded: the seed is printed; SWITCHYARD_INTERRUPT_SEED=<seed> replays them.
 // Runs the built CLI (bin/switchyard.js -> dist/): `npm run build` first.
 import { spawn } from 'node:child_process';
