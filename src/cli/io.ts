@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import type { Colors } from '../planner/show/colors.js';
+import { muted } from './interrupt.js';
 
 export type { Colors };
 
@@ -19,6 +20,8 @@ export interface CliIO {
 
 async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // Ctrl-C at the question reaches readline, not the process: handed on, it interrupts as anywhere else.
+  rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
   } finally {
@@ -26,9 +29,10 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
+/** The process's streams; silent once interrupted (cli/interrupt.ts prints the one line that follows). */
 export const processIO: CliIO = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
+  stdout: (t) => void (muted() || process.stdout.write(t)),
+  stderr: (t) => void (muted() || process.stderr.write(t)),
   isTTY: Boolean(process.stdout.isTTY),
   ...(process.stdin.isTTY && process.stdout.isTTY ? { confirm: ask } : {}),
 };

@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { colorsFor, processIO, type CliIO } from './io.js';
 import { reportError } from './errors.js';
+import { INTERRUPTED_LINE, installInterruptHandler, interruptAsJson, isInterrupted } from './interrupt.js';
+
+export { installInterruptHandler };
 import type { GlobalOptions } from './commands/context.js';
 import { registerCommands } from './commands/index.js';
 
@@ -15,6 +18,16 @@ function version(): string {
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  // The process's own CLI answers Ctrl-C (cli/interrupt.ts); a caller passing its own io keeps its signals.
+  if (io === processIO) {
+    installInterruptHandler();
+    interruptAsJson(argv.includes('--json'));
+  }
+  const code = await runCommand(argv, io);
+  return isInterrupted() ? 130 : code;
+}
+
+async function runCommand(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode = 0;
   // A usage mistake is found while parsing, before the global options are known: --json is looked for in argv, so
   // that scripts get one JSON document for it too (and nothing on stderr, which stays for progress).
@@ -29,6 +42,17 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
     .option('--json', 'machine-readable output', false)
     .option('--verbose', 'show stack traces and every statement', false)
     .option('--no-color', 'never color the output (NO_COLOR is honoured too)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 success, 1 a problem was found, 2 bad input or usage, 3 the database refused or failed,',
+        '130 interrupted.',
+        `Ctrl-C (or SIGTERM) during any command: prints "${INTERRUPTED_LINE}", restores the`,
+        'terminal, stops and removes what the command started (throwaway servers, PgBouncer, temporary folders) and',
+        'exits 130. A second Ctrl-C says what is still being removed; a third kills and removes it at once.',
+      ].join('\n'),
+    )
     .showHelpAfterError(json ? false : '(run with --help for usage and examples)')
     .exitOverride()
     .configureOutput({

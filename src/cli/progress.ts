@@ -6,6 +6,7 @@ import type cliProgress from 'cli-progress';
 import type { ExecutorEvent } from '../commands/apply.js';
 import type { CliIO, Colors } from './io.js';
 import { duration } from '../planner/show/summary.js';
+import { onInterrupt } from './interrupt.js';
 
 // cli-progress is loaded on the first progress bar, not at start-up.
 const require = createRequire(import.meta.url);
@@ -103,10 +104,19 @@ function jsonLinesReporter(io: CliIO): Reporter {
 function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): Reporter {
   let bar: cliProgress.SingleBar | undefined;
   let barStep: string | undefined;
+  let forget: (() => void) | undefined;
   const stopBar = () => {
     bar?.stop();
     bar = undefined;
     barStep = undefined;
+    forget?.();
+    forget = undefined;
+  };
+  // Ctrl-C: the bar stops (its timer would draw over the interrupted line) and gives the cursor back.
+  const drawn = (b: cliProgress.SingleBar) => {
+    bar = b;
+    forget = onInterrupt(stopBar);
+    return b;
   };
   const say = (text: string) => {
     // A line printed under a live bar would be overwritten: the bar is stopped first.
@@ -139,17 +149,19 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
           if (barStep !== e.step.id) {
             stopBar();
             barStep = e.step.id;
-            bar = new (require('cli-progress') as typeof cliProgress).SingleBar(
-              {
-                stream,
-                format: `  backfill [{bar}] {percentage}% | {value}/{total} rows | {rps} rows/s | ETA {eta_formatted}`,
-                hideCursor: true,
-                clearOnComplete: false,
-                etaBuffer: 20,
-              },
-              (require('cli-progress') as typeof cliProgress).Presets.shades_classic,
+            drawn(
+              new (require('cli-progress') as typeof cliProgress).SingleBar(
+                {
+                  stream,
+                  format: `  backfill [{bar}] {percentage}% | {value}/{total} rows | {rps} rows/s | ETA {eta_formatted}`,
+                  hideCursor: true,
+                  clearOnComplete: false,
+                  etaBuffer: 20,
+                },
+                (require('cli-progress') as typeof cliProgress).Presets.shades_classic,
+              ),
             );
-            bar.start(Math.max(e.totalRows, e.rows), 0, { rps: 0 });
+            bar!.start(Math.max(e.totalRows, e.rows), 0, { rps: 0 });
           }
           bar!.setTotal(Math.max(e.totalRows, e.rows));
           bar!.update(e.rows, { rps: Math.round(e.rowsPerSecond) });
@@ -169,16 +181,18 @@ function terminalReporter(io: CliIO, c: Colors, stream: NodeJS.WritableStream): 
           if (barStep !== 'tenants') {
             stopBar();
             barStep = 'tenants';
-            bar = new (require('cli-progress') as typeof cliProgress).SingleBar(
-              {
-                stream,
-                format: `  tenants [{bar}] {value}/{total} | done {done} | skipped {skipped} | running {running} | failed {failed} | pending {pending}`,
-                hideCursor: true,
-                clearOnComplete: false,
-              },
-              (require('cli-progress') as typeof cliProgress).Presets.shades_classic,
+            drawn(
+              new (require('cli-progress') as typeof cliProgress).SingleBar(
+                {
+                  stream,
+                  format: `  tenants [{bar}] {value}/{total} | done {done} | skipped {skipped} | running {running} | failed {failed} | pending {pending}`,
+                  hideCursor: true,
+                  clearOnComplete: false,
+                },
+                (require('cli-progress') as typeof cliProgress).Presets.shades_classic,
+              ),
             );
-            bar.start(e.total, 0, { done: 0, skipped: 0, running: 0, failed: 0, pending: e.total });
+            bar!.start(e.total, 0, { done: 0, skipped: 0, running: 0, failed: 0, pending: e.total });
           }
           bar!.update(e.done + e.skipped + e.failed, {
             done: e.done,

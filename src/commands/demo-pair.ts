@@ -3,13 +3,14 @@
 // installed, else straight to the live side, fenced by roles at each switch); the plan's expand and backfill
 // run on the standby; cutover, cutback, cutover; contract on the live side; and every acknowledged write is
 // checked on the live side and both sides compared.
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig, type SwitchyardConfig } from '../config/config.js';
 import { duration } from '../planner/show/summary.js';
+import { own } from '../db/cleanup.js';
 import { withClient } from '../db/connect.js';
 import { ident, literal } from '../db/quote.js';
 import { runSwitch, type SwitchReport } from '../pair/cutover.js';
@@ -145,7 +146,7 @@ const withRole = (url: string) => {
 export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promise<PairDemoResult> {
   events.step('the blue/green pair: a second throwaway PostgreSQL (green), and a shop database on blue');
   const green = await startEmbedded({ major: blue.major });
-  const work = await mkdtemp(join(tmpdir(), 'switchyard-demo-pair-'));
+  const work = own("the demo's pair folder", mkdtempSync(join(tmpdir(), 'switchyard-demo-pair-')));
   let bouncer: PgBouncer | undefined;
   try {
     for (const server of [blue, green]) {
@@ -164,10 +165,10 @@ export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promis
     ]);
 
     events.step('pair init: live schema copied to green, published, subscribed, initial copy');
-    await writeFile(join(work, 'schema.yaml'), TARGET);
+    await writeFile(join(work.folder, 'schema.yaml'), TARGET);
     let config: SwitchyardConfig = {
       ...(await loadConfig(undefined)),
-      root: work,
+      root: work.folder,
       schema: 'schema.yaml',
       pair: { blue: urls.blue, green: urls.green },
     };
@@ -273,6 +274,6 @@ export async function pairDemo(blue: EmbeddedServer, events: DemoEvents): Promis
   } finally {
     await bouncer?.stop().catch(() => undefined);
     await green.stop().catch(() => undefined);
-    await rm(work, { recursive: true, force: true });
+    await work.release();
   }
 }

@@ -3,12 +3,14 @@
 // plans the change, rehearses the plan on a second throwaway server, applies it phase by phase, rolls two
 // phases back to show the way home, and applies the rest. Plans and SQL go to a temporary folder. Then the
 // blue/green half (demo-pair.ts): pair, expand on the standby, cutover, cutback, cutover, contract.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../config/config.js';
+import { own } from '../db/cleanup.js';
 import { startEmbedded, type EmbeddedServer } from '../rehearsal/embedded.js';
 import { applyCommand, rollbackCommand, type ApplyResult, type RollbackResult } from './apply.js';
 import type { DemoEvents } from './demo-events.js';
@@ -71,18 +73,23 @@ export async function demo(events: DemoEvents, o: DemoOptions = {}): Promise<Dem
     events.step('diffing against the target schema migrations/example/schema.yaml');
     const d = await diffCommand(config, {});
     events.detail(d.descriptions.map((line) => `• ${line}`));
-    const work = await mkdtemp(join(tmpdir(), 'switchyard-demo-'));
+    const work = own("the demo's plan folder", mkdtempSync(join(tmpdir(), 'switchyard-demo-')));
     let single: DemoResult;
     try {
-      single = await executeChapters({ ...config, root: work, schema: join(EXAMPLE_DIR, 'schema.yaml') }, events, o, {
-        server,
-        tables,
-        live,
-        d,
-        started,
-      });
+      single = await executeChapters(
+        { ...config, root: work.folder, schema: join(EXAMPLE_DIR, 'schema.yaml') },
+        events,
+        o,
+        {
+          server,
+          tables,
+          live,
+          d,
+          started,
+        },
+      );
     } finally {
-      await rm(work, { recursive: true, force: true });
+      await work.release();
     }
     if (o.noPair || o.signal?.aborted) return single;
     const pair = await pairDemo(server, events);

@@ -69,3 +69,13 @@ export function renderBatch(spec: BackfillSpec, resume: boolean): string {
 
 /** Cheap row estimate from the statistics; undefined when the table was never analyzed or vacuumed. */
 export const ESTIMATE_ROWS = `SELECT reltuples::float8 AS n FROM pg_catalog.pg_class WHERE oid = $1::regclass`;
+
+/**
+ * The rows a resumed backfill has left to walk, estimated by the planner (EXPLAIN, no row read): the keys after
+ * the position, $1.. as in renderBatch's resume. A resumed run's progress counts these, not the whole table.
+ */
+export function renderRowsAfter(spec: BackfillSpec): string {
+  const keys = spec.key.map(ident);
+  const position = keys.map((_, i) => `$${i + 1}`);
+  return `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${qualified(spec.schema, spec.table)} WHERE (${keys.join(', ')}) > (${position.join(', ')})`;
+}

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { serverMessage, SwitchyardError } from '../errors.js';
 import type { BackfillSpec } from '../planner/types.js';
 import { qualified } from '../db/quote.js';
-import { ESTIMATE_ROWS, renderBatch } from './backfill-sql.js';
+import { ESTIMATE_ROWS, renderBatch, renderRowsAfter } from './backfill-sql.js';
 import { BatchSizer } from './backfill-sizing.js';
 import { extended } from '../db/send.js';
 
@@ -19,7 +19,7 @@ export interface BackfillProgress {
   readonly rows: number;
   /** Rows updated by this run. */
   readonly updatedRows: number;
-  /** Estimated rows in the table, corrected as the walk goes. */
+  /** Estimated rows this run walks (the whole table, or the rows after `startAfter`), corrected as it goes. */
   readonly totalRows: number;
   /** Rows walked by the last batch, and the batch size asked for. */
   readonly batchRows: number;
@@ -133,7 +133,8 @@ export async function runBackfill(
   let updatedRows = 0;
   let batches = 0;
   let retries = 0;
-  let estimate = await estimateRows(client, spec);
+  let estimate =
+    o.startAfter === undefined ? await estimateRows(client, spec) : await rowsAfter(client, spec, o.startAfter);
   const started = performance.now();
   const result = (done: boolean): BackfillResult => ({ done, position, rows, updatedRows, batches, retries });
 
@@ -238,6 +239,27 @@ async function estimateRows(client: Queryable, spec: BackfillSpec): Promise<numb
   const res = await client.query<{ n: number }>(ESTIMATE_ROWS, [qualified(spec.schema, spec.table)]);
   const n = res.rows[0]?.n ?? -1;
   return n > 0 ? Math.round(n) : 0;
+}
+
+/**
+ * The rows after `position` (a resumed run's share): the table's estimate times the planner's fraction of it
+ * after the position. A fraction, not the planner's row count: both of its counts grow with the pages the
+ * earlier batches' updates added, the fraction stays true. The table's estimate when the planner cannot tell.
+ */
+async function rowsAfter(client: Queryable, spec: BackfillSpec, position: readonly unknown[]): Promise<number> {
+  const table = await estimateRows(client, spec);
+  type Explained = { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] };
+  const planRows = async (text: string, values: readonly unknown[]) =>
+    (await client.query<Explained>(extended(text, values))).rows[0]?.['QUERY PLAN']?.[0]?.Plan?.['Plan Rows'];
+  try {
+    const after = await planRows(renderRowsAfter(spec), position);
+    const all = await planRows(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${qualified(spec.schema, spec.table)}`, []);
+    if (typeof after === 'number' && typeof all === 'number' && all > 0)
+      return Math.round(table * Math.min(1, after / all));
+  } catch {
+    // An estimate only: the table's is a safe upper bound.
+  }
+  return table;
 }
 
 /** Waits as long as `shouldPause` asks; false when aborted meanwhile. */

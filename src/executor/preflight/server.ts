@@ -1,7 +1,7 @@
 // The server and the role: connection and version, the plan's server, the 14.0-14.3 CONCURRENTLY bug,
 // privileges, and another executor already running.
-import { qualified } from '../../db/quote.js';
 import { executorLockKey } from '../lock.js';
+import { grantAdvice, needsOf, privilegeProblems } from './privileges.js';
 import { fail, guarded, listed, pass, warn, type Check, type CheckContext } from './types.js';
 
 /** The oldest major switchyard plans and applies for (every recipe in reference/postgres-ddl-risk.md holds from 12). */
@@ -116,49 +116,24 @@ export async function privilegesCheck(ctx: CheckContext): Promise<Check> {
   const id = 'privileges',
     title = 'privileges of the connected role';
   return guarded(id, title, async () => {
-    const {
-      rows: [me],
-    } = await ctx.db.query<{ usr: string; superuser: boolean }>(
-      `SELECT current_user AS usr, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user`,
+    const needs = needsOf(
+      ctx.steps,
+      ctx.config.ledgerSchema,
+      ctx.plan.target.snapshot.schemas.map((s) => s.name),
     );
-    if (me?.superuser) return pass(id, title, `${me.usr} is a superuser`);
-    const steps = ctx.steps;
-    const altered = [...new Set(steps.filter((s) => s.lock !== 'none' && !s.backfill).flatMap((s) => s.lockedTables))];
-    const filled = [
-      ...new Set(steps.flatMap((s) => (s.backfill ? [qualified(s.backfill.schema, s.backfill.table)] : []))),
-    ];
-    const schemas = [...new Set(ctx.plan.target.snapshot.schemas.map((s) => s.name))];
-    const { rows } = await ctx.db.query<{ problem: string }>(
-      `SELECT format('not the owner of %s (owned by %I)', t.name, r.rolname) AS problem
-         FROM unnest($1::text[]) AS t(name) JOIN pg_class c ON c.oid = to_regclass(t.name) JOIN pg_roles r ON r.oid = c.relowner
-        WHERE NOT pg_has_role(current_user, c.relowner, 'USAGE')
-       UNION ALL
-       SELECT format('no SELECT and UPDATE on %s', t.name)
-         FROM unnest($2::text[]) AS t(name)
-        WHERE to_regclass(t.name) IS NOT NULL AND NOT has_table_privilege(to_regclass(t.name), 'SELECT, UPDATE')
-       UNION ALL
-       SELECT format('no CREATE on schema %I', n.nspname)
-         FROM pg_namespace n WHERE n.nspname = ANY($3::text[]) AND NOT has_schema_privilege(n.oid, 'CREATE')
-       UNION ALL
-       SELECT CASE WHEN n.oid IS NULL THEN format('no CREATE on database %I to make the ledger schema %I', current_database(), $4::text)
-                   ELSE format('no USAGE and CREATE on the ledger schema %I', $4::text) END
-         FROM (SELECT 1) AS one LEFT JOIN pg_namespace n ON n.nspname = $4::text
-        WHERE CASE WHEN n.oid IS NULL THEN NOT has_database_privilege(current_database(), 'CREATE')
-                   ELSE NOT has_schema_privilege(n.oid, 'USAGE, CREATE') END
-        ORDER BY 1`,
-      [altered, filled, schemas, ctx.config.ledgerSchema],
-    );
-    if (rows.length === 0)
+    const r = await privilegeProblems(ctx.db, needs);
+    if (r.superuser) return pass(id, title, `${r.user} is a superuser`);
+    if (r.problems.length === 0)
       return pass(
         id,
         title,
-        `${me?.usr ?? 'the role'} owns the ${altered.length} table(s) the plan alters and can write the ledger`,
+        `${r.user} owns the ${needs.altered.length} table(s) the plan alters and can write the ledger`,
       );
     return fail(
       id,
       title,
-      `${me?.usr ?? 'the role'}: ${listed(rows.map((r) => r.problem))}`,
-      'run switchyard as the owner of the application tables (or a member of the owning role), with CREATE on the database for the ledger; GRANT what is listed',
+      `${r.user}: ${listed(r.problems.map((p) => p.problem))}`,
+      `run switchyard as the owner of the application tables (or a member of the owning role), with CREATE on the database for the ledger; or ${grantAdvice(r.problems)}`,
     );
   });
 }

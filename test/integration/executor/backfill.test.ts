@@ -74,8 +74,18 @@ describe('runBackfill', () => {
     });
     expect(first).toMatchObject({ done: false, position: ['2100'], rows: 2100, batches: 3 });
     expect((await counts(db.client)).filled).toBe(2100);
-    const second = await runBackfill(db.client, fill('true'), { ...sizes, startAfter: first.position });
+    const progress: BackfillProgress[] = [];
+    const second = await runBackfill(db.client, fill('true'), {
+      ...sizes,
+      startAfter: first.position,
+      onBatch: (p) => void progress.push(p),
+    });
     expect(second).toMatchObject({ done: true, rows: 7900, position: ['10000'] });
+    // The resumed run's progress counts the rows left (the planner's estimate of ids after 2100), not the table.
+    expect(progress[0]!.rows).toBe(700);
+    expect(progress[0]!.totalRows).toBeGreaterThan(7000);
+    expect(progress[0]!.totalRows).toBeLessThan(8800);
+    expect(progress.at(-1)).toMatchObject({ rows: 7900, totalRows: 7900, etaSeconds: 0 });
     expect(await counts(db.client)).toEqual({ filled: 10_000, wrong: 0, touchedOnce: 10_000, total: 10_000 });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderBatch } from '../../../src/executor/backfill-sql.js';
+import { renderBatch, renderRowsAfter } from '../../../src/executor/backfill-sql.js';
 import type { BackfillSpec } from '../../../src/planner/types.js';
 
 const items: BackfillSpec = {
@@ -122,5 +122,14 @@ FROM _switchyard_last AS last`,
     ['no assignments', { ...items, set: [] }, 'backfill of public.items sets no columns'],
   ])('refuses a spec with %s', (_, spec, message) => {
     expect(() => renderBatch(spec, false)).toThrow(new TypeError(message));
+  });
+});
+
+describe('renderRowsAfter', () => {
+  it('asks the planner for the rows after the position, quoting every name', () => {
+    expect(renderRowsAfter(items)).toBe('EXPLAIN (FORMAT JSON) SELECT 1 FROM public.items WHERE (id) > ($1)');
+    expect(renderRowsAfter(lines)).toBe(
+      'EXPLAIN (FORMAT JSON) SELECT 1 FROM "Sales"."Order Lines" WHERE ("tenant id", "order") > ($1, $2)',
+    );
   });
 });
