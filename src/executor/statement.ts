@@ -15,9 +15,25 @@ type Queryable = Pick<pg.Client, 'query'>;
 
 const ms = (n: number) => `'${Math.max(0, Math.floor(n))}ms'`;
 
-/** Statements that PostgreSQL refuses inside a transaction block. */
+/**
+ * Statements that PostgreSQL refuses inside a transaction block. Read on the SQL without its string literals,
+ * quoted identifiers and comments: a comment text saying "REFRESH CONCURRENTLY" does not make a step run alone
+ * (run alone, a transactional step's ledger row would not commit with it, and its rollback would be skipped).
+ */
 export function mustRunAlone(sql: string): boolean {
-  return /\bCONCURRENTLY\b/i.test(sql) || /^\s*(VACUUM|CREATE\s+SUBSCRIPTION|DROP\s+SUBSCRIPTION)\b/i.test(sql);
+  const code = withoutLiterals(sql);
+  return /\bCONCURRENTLY\b/i.test(code) || /^\s*(VACUUM|CREATE\s+SUBSCRIPTION|DROP\s+SUBSCRIPTION)\b/i.test(code);
+}
+
+/**
+ * `sql` with every '...' and E'...' string, "..." identifier, -- and /* *\/ comment replaced by a space.
+ * Dollar-quoted bodies are kept: a DO block is code.
+ */
+export function withoutLiterals(sql: string): string {
+  return sql.replace(
+    /(?<![A-Za-z0-9_])[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g,
+    ' ',
+  );
 }
 
 /** The timeout settings a statement runs under: SET LOCAL inside its transaction, SET around a lone one. */
