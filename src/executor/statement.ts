@@ -3,6 +3,7 @@
 // phase runner; this is the single place a step's SQL meets the database.
 import type pg from 'pg';
 import { databaseError } from '../errors.js';
+import { withoutLiterals } from '../db/quote.js';
 import { sendOne } from '../db/send.js';
 
 export interface StatementOptions {
@@ -23,17 +24,6 @@ const ms = (n: number) => `'${Math.max(0, Math.floor(n))}ms'`;
 export function mustRunAlone(sql: string): boolean {
   const code = withoutLiterals(sql);
   return /\bCONCURRENTLY\b/i.test(code) || /^\s*(VACUUM|CREATE\s+SUBSCRIPTION|DROP\s+SUBSCRIPTION)\b/i.test(code);
-}
-
-/**
- * `sql` with every '...' and E'...' string, "..." identifier, -- and /* *\/ comment replaced by a space.
- * Dollar-quoted bodies are kept: a DO block is code.
- */
-export function withoutLiterals(sql: string): string {
-  return sql.replace(
-    /(?<![A-Za-z0-9_])[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g,
-    ' ',
-  );
 }
 
 /** The timeout settings a statement runs under: SET LOCAL inside its transaction, SET around a lone one. */
