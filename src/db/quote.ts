@@ -52,3 +52,14 @@ export function identifierBytes(name: string): number {
 }
 
 export const MAX_IDENTIFIER_BYTES = 63;
+
+/**
+ * `sql` with every '...' and E'...' string, "..." identifier, -- and /* *\/ comment replaced by a space.
+ * Dollar-quoted bodies are kept: a DO block is code.
+ */
+export function withoutLiterals(sql: string): string {
+  return sql.replace(
+    /(?<![A-Za-z0-9_])[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g,
+    ' ',
+  );
+}

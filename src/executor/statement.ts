@@ -3,6 +3,7 @@
 // phase runner; this is the single place a step's SQL meets the database.
 import type pg from 'pg';
 import { databaseError } from '../errors.js';
+import { withoutLiterals } from '../db/quote.js';
 import { sendOne } from '../db/send.js';
 
 export interface StatementOptions {
@@ -15,9 +16,14 @@ type Queryable = Pick<pg.Client, 'query'>;
 
 const ms = (n: number) => `'${Math.max(0, Math.floor(n))}ms'`;
 
-/** Statements that PostgreSQL refuses inside a transaction block. */
+/**
+ * Statements that PostgreSQL refuses inside a transaction block. Read on the SQL without its string literals,
+ * quoted identifiers and comments: a comment text saying "REFRESH CONCURRENTLY" does not make a step run alone
+ * (run alone, a transactional step's ledger row would not commit with it, and its rollback would be skipped).
+ */
 export function mustRunAlone(sql: string): boolean {
-  return /\bCONCURRENTLY\b/i.test(sql) || /^\s*(VACUUM|CREATE\s+SUBSCRIPTION|DROP\s+SUBSCRIPTION)\b/i.test(sql);
+  const code = withoutLiterals(sql);
+  return /\bCONCURRENTLY\b/i.test(code) || /^\s*(VACUUM|CREATE\s+SUBSCRIPTION|DROP\s+SUBSCRIPTION)\b/i.test(code);
 }
 
 /** The timeout settings a statement runs under: SET LOCAL inside its transaction, SET around a lone one. */

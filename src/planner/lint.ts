@@ -1,6 +1,6 @@
 // `switchyard lint`: hazards that are not allowed, and the structural rules of reference/postgres-ddl-risk.md
 // re-checked on the plan file (a plan is data; these rules guard it whatever produced it).
-import { identifierBytes, MAX_IDENTIFIER_BYTES, qualified } from '../db/quote.js';
+import { identifierBytes, MAX_IDENTIFIER_BYTES, qualified, withoutLiterals } from '../db/quote.js';
 import { stepsOf } from './show/summary.js';
 import { HAZARDS, type Hazard, type Plan, type Step } from './types.js';
 
@@ -92,7 +92,7 @@ function structural(s: Step, newTables: ReadonlySet<string>): LintFinding[] {
       `${s.description} adds a constraint that scans the table under lock`,
       'add it NOT VALID, then VALIDATE in a later step',
     );
-  if (/CONCURRENTLY/.test(sql) && s.transactional)
+  if (/CONCURRENTLY/.test(withoutLiterals(sql)) && s.transactional)
     e(
       'non-transactional',
       `${s.description} runs CONCURRENTLY inside a transaction`,

@@ -12,10 +12,12 @@ import { buildPlan } from '../../../src/planner/plan.js';
 import { writePlanFiles } from '../../../src/planner/file.js';
 import { HAZARDS, type Plan } from '../../../src/planner/types.js';
 import { canonicalize, prepareSession } from '../../../src/rehearsal/shadow.js';
-import { parseDeclared, toYaml } from '../../../src/schema/declared/yaml.js';
+import { relationsNamed } from '../../../src/schema/declared/sql-text.js';
+import { parseDeclaredFile, toYaml } from '../../../src/schema/declared/yaml.js';
 import { ident } from '../../../src/db/quote.js';
 import type { ScenarioDatabase } from '../../support/scenario.js';
 import { ADD_COLUMN, ALTER_COLUMN_TYPE, SCENARIOS, type KindScenario } from '../planner/kinds-scenarios.js';
+import { VIEW_SCENARIOS } from '../planner/views-scenarios.js';
 
 type Decl = Record<string, unknown>;
 
@@ -47,7 +49,12 @@ export interface ComposedScenario {
   readonly rename: ReadonlyMap<string, string>;
 }
 
-export const ALL_KIND_SCENARIOS: readonly KindScenario[] = [...SCENARIOS, ...ADD_COLUMN, ...ALTER_COLUMN_TYPE];
+export const ALL_KIND_SCENARIOS: readonly KindScenario[] = [
+  ...SCENARIOS,
+  ...ADD_COLUMN,
+  ...ALTER_COLUMN_TYPE,
+  ...VIEW_SCENARIOS,
+];
 
 export function composed(): ComposedScenario[] {
   return ALL_KIND_SCENARIOS.map((scenario, i) => {
@@ -94,6 +101,7 @@ function rekey(doc: { schemas: Record<string, Decl> }, rename: ReadonlyMap<strin
   const enums = new Set(Object.keys((doc.schemas.public?.enums as Decl | undefined) ?? {}));
   const fix = (k: string, x: unknown): unknown => {
     if (k === 'schema' && typeof x === 'string') return rename.get(x) ?? x;
+    if (k === 'definition' && typeof x === 'string') return qualified(x, rename.get('public')!);
     if (k === 'type' && typeof x === 'string' && enums.has(x)) return `${rename.get('public')!}.${x}`;
     return walk(x);
   };
@@ -105,6 +113,24 @@ function rekey(doc: { schemas: Record<string, Decl> }, rename: ReadonlyMap<strin
   return Object.fromEntries(
     Object.entries(doc.schemas).map(([name, s]) => [rename.get(name) ?? name, walk(s) as Decl]),
   );
+}
+
+/**
+ * A view's definition with the relations it names unqualified qualified with `schema` (a declared view outside
+ * `public` must name its tables' schema: the shadow builds views with search_path = public). The scenarios'
+ * definitions are simple (`FROM t`, `FROM t a JOIN u b`); the parser checks that none is left unqualified.
+ */
+function qualified(definition: string, schema: string): string {
+  const names = new Set(relationsNamed(definition).flatMap(([s, n]) => (s === undefined ? [n] : [])));
+  let out = definition;
+  for (const n of names)
+    out = out.replace(
+      new RegExp(`\\b(FROM|JOIN)\\s+${n}\\b(?!\\.)`, 'gi'),
+      (_, kw: string) => `${kw} ${ident(schema)}.${n}`,
+    );
+  const left = relationsNamed(out).filter(([s]) => s === undefined);
+  if (left.length) throw new Error(`cannot qualify ${left.map(([, n]) => n).join(', ')} in: ${definition}`);
+  return out;
 }
 
 /**
@@ -125,7 +151,28 @@ export async function allKindsDeclaredYaml(scratch: ScenarioDatabase): Promise<s
     const doc = parse(c.scenario.target) as { schemas: Record<string, Decl> };
     Object.assign(schemas, rekey(doc, c.rename));
   }
-  return stringify({ schemas });
+  return stringify({ schemas, sql: rawSqlSteps(all) });
+}
+
+/** The scenario whose `customers` table the raw SQL step puts a row-level security policy on (left unchanged). */
+const RAW_SQL_ON = 'a view with options and comments, and a view reading it';
+
+/**
+ * One raw SQL step (`run_sql`): row-level security and a policy on a table no scenario changes, with the
+ * statements that undo it, so the walk kills and rolls it back like any other step.
+ */
+function rawSqlSteps(all: readonly ComposedScenario[]): Decl {
+  const on = all.find((c) => c.scenario.name === RAW_SQL_ON);
+  if (!on) throw new Error(`no scenario named ${RAW_SQL_ON}`);
+  const table = `${ident(on.schema)}.customers`;
+  return {
+    customers_rls: {
+      phase: 'expand',
+      sql: `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;\nCREATE POLICY customers_own ON ${table} USING (email = current_setting('app.user', true));\n`,
+      rollbackSql: [`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`, `DROP POLICY customers_own ON ${table}`],
+      requires: [{ table: `${on.schema}.customers` }],
+    },
+  };
 }
 
 export interface AllKindsProject {
@@ -150,7 +197,7 @@ export async function allKindsProject(
   const yaml = await allKindsDeclaredYaml(scratch);
   await db.client.query(allKindsSourceSql(rows));
   await prepareSession(db.client);
-  const declared = parseDeclared(yaml, 'schema.yaml');
+  const { model: declared, sqlSteps } = parseDeclaredFile(yaml, 'schema.yaml');
   const alsoRead = composed().flatMap((c) => (c.scenario.alsoRead ?? []).map((s) => c.rename.get(s)!));
   const schemas = [...new Set([...declared.schemas.map((s) => s.name), ...alsoRead])].sort();
   const target = await canonicalize(declared, { url: db.url });
@@ -167,6 +214,7 @@ export async function allKindsProject(
     number: 1,
     server: { version: version.text, versionNum: version.num },
     stats,
+    sqlSteps,
   });
   const dir = mkdtempSync(join(tmpdir(), 'sy-all-kinds-'));
   const config = join(dir, 'switchyard.yaml');

@@ -56,4 +56,22 @@ describe('statementScript', () => {
       'RESET lock_timeout; RESET statement_timeout',
     ]);
   });
+  it('reads CONCURRENTLY only in code: not in a comment text, a quoted name or an SQL comment', () => {
+    const swap = [
+      'DO $sy$',
+      'BEGIN',
+      '  ALTER INDEX public.per_customer_key__new RENAME TO per_customer_key;',
+      "  COMMENT ON INDEX public.per_customer_key IS 'for REFRESH CONCURRENTLY';",
+      "  COMMENT ON COLUMN public.t.c IS E'it\\'s refreshed concurrently';",
+      "  COMMENT ON TABLE public.t IS 'say ''concurrently''';",
+      'END',
+      '$sy$',
+    ].join('\n');
+    expect(mustRunAlone(swap)).toBe(false);
+    expect(statementScript(swap, { ...o, transactional: true }, '-- ledger')[0]).toBe('BEGIN');
+    expect(mustRunAlone('ALTER TABLE public."concurrently" ADD COLUMN c integer -- not CONCURRENTLY')).toBe(false);
+    expect(mustRunAlone('/* CONCURRENTLY */ ALTER TABLE public.t ADD COLUMN c integer')).toBe(false);
+    expect(mustRunAlone("REFRESH MATERIALIZED VIEW CONCURRENTLY public.m -- 'x'")).toBe(true);
+    expect(mustRunAlone("COMMENT ON TABLE public.t IS 'x'; DROP INDEX CONCURRENTLY public.i")).toBe(true);
+  });
 });

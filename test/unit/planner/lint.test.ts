@@ -122,3 +122,25 @@ describe('not-valid', () => {
     expect(rules(p)).toEqual([`not-valid ${stepOf(p, 'add_foreign_key_not_valid').id}`]);
   });
 });
+
+describe('non-transactional', () => {
+  const base = () =>
+    plan(
+      app(customers, orders()),
+      app(customers, orders(fk('orders_customer_id_fkey', ['customer_id'], 'customers', ['id']))),
+    );
+  it('fires on a transactional step that runs CONCURRENTLY', () => {
+    const p = edited(base(), 'add_foreign_key_not_valid', (s) => ({
+      ...s,
+      sql: `REINDEX INDEX CONCURRENTLY app.orders_pkey; ${s.sql}`,
+    }));
+    expect(rules(p)).toEqual([`non-transactional ${stepOf(p, 'add_foreign_key_not_valid').id}`]);
+  });
+  it('ignores the word in a comment text, a quoted identifier or an SQL comment', () => {
+    const p = edited(base(), 'add_foreign_key_not_valid', (s) => ({
+      ...s,
+      sql: `COMMENT ON INDEX app."CONCURRENTLY" IS 'for REFRESH CONCURRENTLY'; -- CONCURRENTLY\n${s.sql}`,
+    }));
+    expect(rules(p)).toEqual([]);
+  });
+});
