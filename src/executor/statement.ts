@@ -51,7 +51,10 @@ export function statementScript(sql: string, o: StatementOptions, ledger?: strin
 
 /**
  * Runs `sql` with the timeouts. Transactional statements run in their own transaction with SET LOCAL, so
- * nothing leaks into the session; `inTransaction` runs extra statements (a ledger row) in the same one.
+ * nothing leaks into the session; `inTransaction` runs extra statements (a ledger row) in the same one. A
+ * statement that must run alone runs alone even when the step says it is transactional, and `inTransaction`
+ * then runs right after it succeeds (not atomically with it, but never skipped: a skipped ledger row would
+ * leave the step `running` and its rollback unrun).
  */
 export async function runStatement(
   db: Queryable,
@@ -78,6 +81,7 @@ export async function runStatement(
   } finally {
     await db.query(RESET).catch(() => undefined);
   }
+  await inTransaction?.();
 }
 
 /**
