@@ -10,13 +10,12 @@ import { ident, qualified } from '../../db/quote.js';
 import { addCheck as renderAddCheck, dropConstraint } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, PlanContext, PlanProblem, StepDraft } from '../types.js';
+import type { Handler, PlanContext, PlanProblem } from '../types.js';
 import { constraintNamedInSource, findTable, isNewTable, locked, sameNameProblem } from '../recipes/constraints.js';
-import { milestone } from '../recipes/dependents.js';
 import { derivedName } from '../recipes/tables.js';
 import { checkRequires, describeCheck, validateCheckStep } from '../recipes/checks.js';
 import { commentSteps } from '../recipes/comments.js';
-import { constraintNameTaken, renameConstraint } from '../recipes/constraint-rename.js';
+import { constraintNameTaken, renameToNameStep } from '../recipes/constraint-rename.js';
 
 /** A check of the same name on the same existing table in the source, which this one replaces. */
 function replaces(ctx: PlanContext, c: AddCheck): boolean {
@@ -89,20 +88,14 @@ export const addCheckHandler: Handler<AddCheck> = {
     if (isNewTable(ctx, schema, table)) return [];
     if (!replaces(ctx, c)) return check.notValid ? [] : [validateCheckStep(schema, table, check)];
     const temp = temporary(c);
-    const rename: StepDraft = draft({
-      phase: 'contract',
-      releaseOffset: 1,
-      action: 'rename_check',
-      description: `give the new definition of ${describeCheck(schema, table, check)} its name`,
-      sql: renameConstraint(schema, table, temp, check.name),
-      rollback: [renameConstraint(schema, table, check.name, temp)],
-      lock: 'ACCESS EXCLUSIVE',
-      locks: [[schema, table]],
-      creates: [key.constraint(schema, table, check.name)],
-      // The new definition leaves its temporary name: the phase's expectations (rehearsal) must not look for it.
-      drops: [key.constraint(schema, table, temp)],
-      requires: [key.constraint(schema, table, temp), milestone.gone(key.constraint(schema, table, check.name))],
-    });
+    const rename = renameToNameStep(
+      schema,
+      table,
+      temp,
+      check.name,
+      'rename_check',
+      describeCheck(schema, table, check),
+    );
     return [...(check.notValid ? [] : [validateCheckStep(schema, table, { ...check, name: temp })]), rename];
   },
 };

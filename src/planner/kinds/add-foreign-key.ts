@@ -22,10 +22,10 @@ import { addForeignKey as renderAddForeignKey, dropConstraint } from '../../sql/
 import { commentSteps } from '../recipes/comments.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
-import type { Handler, PlanContext, PlanProblem, StepDraft } from '../types.js';
+import type { Handler, PlanContext, PlanProblem } from '../types.js';
 import { constraintNamedInSource, findTable, isNewTable, locked, sameNameProblem } from '../recipes/constraints.js';
-import { candidateKeys, milestone } from '../recipes/dependents.js';
-import { constraintNameTaken, renameConstraint } from '../recipes/constraint-rename.js';
+import { candidateKeys } from '../recipes/dependents.js';
+import { constraintNameTaken, renameToNameStep } from '../recipes/constraint-rename.js';
 import { derivedName } from '../recipes/tables.js';
 import { describeForeignKey, foreignKeyRequires, validateForeignKeyStep } from '../recipes/foreign-keys.js';
 
@@ -99,20 +99,14 @@ export const addForeignKeyHandler: Handler<AddForeignKey> = {
     if (isNewTable(ctx, schema, table)) return [];
     if (!replaces(ctx, c)) return fk.notValid ? [] : [validateForeignKeyStep(ctx, schema, table, fk)];
     const temp = temporary(c);
-    const rename: StepDraft = draft({
-      phase: 'contract',
-      releaseOffset: 1,
-      action: 'rename_foreign_key',
-      description: `give the new definition of ${describeForeignKey(schema, table, fk)} its name`,
-      sql: renameConstraint(schema, table, temp, fk.name),
-      rollback: [renameConstraint(schema, table, fk.name, temp)],
-      lock: 'ACCESS EXCLUSIVE',
-      locks: [[schema, table]],
-      creates: [key.constraint(schema, table, fk.name)],
-      // The new definition leaves its temporary name: the phase's expectations (rehearsal) must not look for it.
-      drops: [key.constraint(schema, table, temp)],
-      requires: [key.constraint(schema, table, temp), milestone.gone(key.constraint(schema, table, fk.name))],
-    });
+    const rename = renameToNameStep(
+      schema,
+      table,
+      temp,
+      fk.name,
+      'rename_foreign_key',
+      describeForeignKey(schema, table, fk),
+    );
     return [...(fk.notValid ? [] : [validateForeignKeyStep(ctx, schema, table, { ...fk, name: temp })]), rename];
   },
 };
