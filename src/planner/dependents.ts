@@ -14,7 +14,7 @@ import { qualified } from '../db/quote.js';
 import { SwitchyardError } from '../errors.js';
 import type { CatalogDependency, CatalogObject } from '../schema/model/dependencies.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
-import { describeKey, key } from './keys.js';
+import { describeKey, key, modelKeys } from './keys.js';
 import type { ObjectKey } from './types.js';
 
 /** What the rule needs of a step, in execution order. */
@@ -99,32 +99,8 @@ export function catalogKey(o: CatalogObject): ObjectKey | undefined {
   }
 }
 
-/**
- * Every object key the model holds: what the planner knows how to drop and recreate. Views are not in the
- * model yet: when they are, their `key.view` belongs here, and the steps dropping them list it in `drops`.
- */
-export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
-  const out = new Set<ObjectKey>();
-  for (const s of db.schemas) {
-    out.add(key.schema(s.name));
-    for (const e of s.enums) out.add(key.type(s.name, e.name));
-    for (const q of s.sequences) out.add(key.sequence(s.name, q.name));
-    for (const f of s.functions) out.add(key.function(s.name, f.name, f.args));
-    for (const t of s.tables) {
-      out.add(key.table(s.name, t.name));
-      for (const c of t.columns) out.add(key.column(s.name, t.name, c.name));
-      for (const k of [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique]) {
-        out.add(key.constraint(s.name, t.name, k.name));
-        out.add(key.index(s.name, k.name));
-      }
-      for (const ix of t.indexes) out.add(key.index(s.name, ix.name));
-      for (const c of [...t.foreignKeys, ...t.checks]) out.add(key.constraint(s.name, t.name, c.name));
-      for (const tr of t.triggers) out.add(key.trigger(s.name, t.name, tr.name));
-    }
-    for (const v of s.views ?? []) for (const ix of v.indexes ?? []) out.add(key.index(s.name, ix.name));
-  }
-  return out;
-}
+/** Every object key the model holds (one definition, in keys.ts). */
+export { modelKeys } from './keys.js';
 
 /** `table:s.t` -> [s, t]; undefined for any other key. */
 function tableOf(k: ObjectKey): readonly [string, string] | undefined {

@@ -1,5 +1,6 @@
 // Object keys for the dependency graph. A step `creates`, `requires` and `drops` such keys; the planner orders
 // steps so that an object is created before anything requiring it, and dropped after everything requiring it.
+import type { DatabaseSchema } from '../schema/model/model.js';
 import type { ObjectKey } from './types.js';
 
 const j = (...parts: string[]) => parts.join('\u001f');
@@ -29,4 +30,35 @@ export function describeKey(k: ObjectKey): string {
     .slice(i + 1)
     .split('\u001f')
     .join('.')}`;
+}
+
+/**
+ * Every object key a model holds: what the planner knows how to create, drop and recreate (the dependents rule
+ * trusts these) and what a phase's expectations can check (rehearsal/expect.ts).
+ */
+export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
+  const out = new Set<ObjectKey>();
+  for (const s of db.schemas) {
+    out.add(key.schema(s.name));
+    for (const e of s.enums) out.add(key.type(s.name, e.name));
+    for (const q of s.sequences) out.add(key.sequence(s.name, q.name));
+    for (const f of s.functions) out.add(key.function(s.name, f.name, f.args));
+    for (const t of s.tables) {
+      out.add(key.table(s.name, t.name));
+      for (const c of t.columns) out.add(key.column(s.name, t.name, c.name));
+      for (const i of t.indexes) out.add(key.index(s.name, i.name));
+      const constraints = [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys, ...t.checks];
+      for (const c of constraints) {
+        out.add(key.constraint(s.name, t.name, c.name));
+        // A primary key or unique constraint owns an index of the same name.
+        if (c.kind === 'primary_key' || c.kind === 'unique') out.add(key.index(s.name, c.name));
+      }
+      for (const g of t.triggers) out.add(key.trigger(s.name, t.name, g.name));
+    }
+    for (const v of s.views ?? []) {
+      out.add(key.view(s.name, v.name));
+      for (const i of v.indexes ?? []) out.add(key.index(s.name, i.name));
+    }
+  }
+  return out;
 }

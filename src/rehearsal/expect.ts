@@ -3,36 +3,9 @@
 // A hand-edited step that builds the wrong index, or forgets to drop the old column, fails here even when
 // its rollback is right.
 import { describeKey } from '../planner/keys.js';
-import { key } from '../planner/keys.js';
+import { modelKeys } from '../planner/keys.js';
 import type { ObjectKey, Step } from '../planner/types.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
-
-/** Every object key the model has (functions aside: their keys carry argument lists). */
-export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
-  const out = new Set<ObjectKey>();
-  for (const s of db.schemas) {
-    out.add(key.schema(s.name));
-    for (const e of s.enums) out.add(key.type(s.name, e.name));
-    for (const q of s.sequences) out.add(key.sequence(s.name, q.name));
-    for (const t of s.tables) {
-      out.add(key.table(s.name, t.name));
-      for (const c of t.columns) out.add(key.column(s.name, t.name, c.name));
-      for (const i of t.indexes) out.add(key.index(s.name, i.name));
-      const constraints = [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys, ...t.checks];
-      for (const c of constraints) {
-        out.add(key.constraint(s.name, t.name, c.name));
-        // A primary key or unique constraint owns an index of the same name.
-        if (c.kind === 'primary_key' || c.kind === 'unique') out.add(key.index(s.name, c.name));
-      }
-      for (const g of t.triggers) out.add(key.trigger(s.name, t.name, g.name));
-    }
-    for (const v of s.views ?? []) {
-      out.add(key.view(s.name, v.name));
-      for (const i of v.indexes ?? []) out.add(key.index(s.name, i.name));
-    }
-  }
-  return out;
-}
 
 /** Key kinds a model shows; others (functions with argument lists, trigger states) are not checked here. */
 const CHECKABLE = new Set(['schema', 'type', 'sequence', 'table', 'column', 'index', 'constraint', 'trigger', 'view']);
