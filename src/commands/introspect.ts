@@ -11,6 +11,7 @@ import {
   readDependencies,
 } from '../introspect/index.js';
 import { prepareSession } from '../db/session.js';
+import { shareSnapshot } from '../db/snapshot.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 import { extensionsComment, snapshotJson } from '../schema/declared/snapshot.js';
@@ -51,16 +52,29 @@ export async function introspectCommand(
     ...(exclude ? { excludeSchemas: exclude } : {}),
   };
   const json = o.output?.endsWith('.json') === true;
-  const [schema, notModeled, extensions, dependencies] = await withClient(target, async (c) => {
-    await prepareSession(c);
-    return [
-      await introspect(c, options),
-      await inventory(c, options),
-      await readExtensions(c),
-      // Only a JSON snapshot records them (for `plan --from`); YAML is the declared form and has no place for them.
-      json ? await readDependencies(c, options) : undefined,
-    ] as const;
-  });
+  // Two connections on one exported snapshot: the model on one, what lies outside it on the other, so the
+  // server reads the catalog for one while the client maps the other's rows (both are read-only).
+  const [schema, notModeled, extensions, dependencies] = await withClient(target, (a) =>
+    withClient(target, async (b) => {
+      await Promise.all([prepareSession(a), prepareSession(b)]);
+      const snapshot = await shareSnapshot(a, b);
+      try {
+        const [model, [outside, exts, deps]] = await Promise.all([
+          introspect(a, options),
+          (async () =>
+            [
+              await inventory(b, options),
+              await readExtensions(b),
+              // Only a JSON snapshot records them (for `plan --from`); YAML is the declared form and has no place for them.
+              json ? await readDependencies(b, options) : undefined,
+            ] as const)(),
+        ]);
+        return [model, outside, exts, deps] as const;
+      } finally {
+        await snapshot.end();
+      }
+    }),
+  );
   assertModeled(notModeled, o.strict ?? config.strict);
   const fp = fingerprint(schema);
   // The extensions and what is not modeled travel with the snapshot: `plan --from` names them and builds the

@@ -5,9 +5,23 @@
 // All oids are returned as text: row keys then do not depend on how a client parses `oid`.
 // Arrays of names are cast to text[] because not every client parses name[].
 
-/** Skips objects created by an extension (pg_depend deptype 'e'); `$catalog` is the object's catalog. */
-export const notFromExtension = (catalog: string, oid: string, deptypes = "'e'") =>
-  `NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = '${catalog}'::regclass AND dep.objid = ${oid} AND dep.deptype IN (${deptypes}))`;
+/**
+ * Skips objects created by an extension (pg_depend deptype 'e'); `$catalog` is the object's catalog, `deptypes`
+ * more dependency types that also mean "not a user's object" ('i': an identity column's sequence). An extension
+ * member's row references its pg_extension row, so it is found through pg_depend_reference_index (a few hundred
+ * rows in all): probing the depender side instead reads all of pg_depend, about 10 ms on a 2,000-table catalog,
+ * once for each query that uses this.
+ */
+export const notFromExtension = (catalog: string, oid: string, deptypes = "'e'") => {
+  const member = `NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.refclassid = 'pg_extension'::regclass AND dep.classid = '${catalog}'::regclass AND dep.objid = ${oid} AND dep.deptype = 'e')`;
+  const others = deptypes
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== "'e'");
+  return others.length === 0
+    ? member
+    : `${member} AND NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = '${catalog}'::regclass AND dep.objid = ${oid} AND dep.deptype IN (${others.join(', ')}))`;
+};
 
 /**
  * Schemas that are not PostgreSQL's own. Names starting with `pg_` are reserved for system schemas
