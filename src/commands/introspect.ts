@@ -13,7 +13,7 @@ import {
 import { prepareSession } from '../db/session.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
-import { extensionsComment, snapshotJson } from '../schema/declared/snapshot.js';
+import { snapshotJson } from '../schema/declared/snapshot.js';
 import { readExtensions } from '../introspect/extensions.js';
 import { toYaml } from '../schema/emit/yaml.js';
 
@@ -51,7 +51,7 @@ export async function introspectCommand(
     ...(exclude ? { excludeSchemas: exclude } : {}),
   };
   const json = o.output?.endsWith('.json') === true;
-  const [schema, notModeled, extensions, dependencies] = await withClient(target, async (c) => {
+  const [structure, notModeled, extensions, dependencies] = await withClient(target, async (c) => {
     await prepareSession(c);
     return [
       await introspect(c, options),
@@ -62,10 +62,12 @@ export async function introspectCommand(
     ] as const;
   });
   assertModeled(notModeled, o.strict ?? config.strict);
+  // The extensions go in the model (an `extensions:` section, which a declared file keeps to manage them).
+  const schema: DatabaseSchema = { ...structure, extensions };
   const fp = fingerprint(schema);
   // The extensions and what is not modeled travel with the snapshot: `plan --from` names them and builds the
   // shadow with the extensions, as planning from the database does.
-  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}${extensionsComment(extensions)}${notModeledComment(notModeled)}`;
+  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}${notModeledComment(notModeled)}`;
   // A .json output is a snapshot for large schemas: no YAML to parse when planning from it.
   if (o.output)
     await writeFile(

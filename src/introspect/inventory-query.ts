@@ -183,8 +183,7 @@ SELECT 'procedural language', ns.nspname, NULL, l.lanname, CASE WHEN l.lanpltrus
     WHERE p.oid IN (l.lanplcallfoid, l.laninline, l.lanvalidator) OR p.prolang = l.oid))
   WHERE l.oid >= 16384 AND ${notFromExtension('pg_language', 'l.oid')}
 UNION ALL
-SELECT 'extension', ns.nspname, NULL, e.extname, e.extversion FROM pg_extension e JOIN ns ON ns.oid = e.extnamespace
-UNION ALL
+-- Extensions are the model's (introspect writes them in its extensions: section): not listed here.
 SELECT 'collation', ns.nspname, NULL, co.collname, NULL FROM pg_collation co JOIN ns ON ns.oid = co.collnamespace
   WHERE ${notFromExtension('pg_collation', 'co.oid')}
 UNION ALL

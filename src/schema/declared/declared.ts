@@ -322,8 +322,22 @@ const sqlStepDecl = z
       'SQL for what the model cannot express (policies, statistics objects, data fixes): run once, recorded in the ledger, flagged USER_SQL',
   });
 
+const extensionDecl = z
+  .strictObject({
+    schema: name('The schema its objects go in').optional().meta({ default: 'public' }),
+    version: scalarText(z.string().min(1), ['string', 'number']).optional().meta({
+      description:
+        "A version to pin (as pg_available_extension_versions lists it): a different installed one is updated (ALTER EXTENSION ... UPDATE, hazard IRREVERSIBLE); absent, any installed version is fine and a new one gets the server's default",
+    }),
+  })
+  .meta({ title: 'Extension' });
+
 export const declaredFile = z
   .strictObject({
+    extensions: z.record(z.string(), extensionDecl).optional().meta({
+      description:
+        'Extension name -> extension. Present, the plan creates, updates and drops extensions to match it (plpgsql, in every database, is left alone); absent, extensions are left as they are',
+    }),
     schemas: z.record(z.string(), schemaDecl).meta({ description: 'Schema name -> schema' }),
     tenants: z
       .strictObject({
@@ -358,6 +372,7 @@ export type EnumDecl = NonNullable<SchemaDecl['enums']>[string];
 export type SqlStepDecl = z.output<typeof sqlStepDecl>;
 export type ObjectRefDecl = z.output<typeof objectRefDecl>;
 export type ViewDecl = NonNullable<SchemaDecl['views']>[string];
+export type ExtensionDecl = NonNullable<DeclaredFile['extensions']>[string];
 
 /** JSON Schema of the declared file, for editors (checked in as schema/switchyard.schema.json). */
 export function jsonSchema(): Record<string, unknown> {

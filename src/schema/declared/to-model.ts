@@ -226,6 +226,15 @@ function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: Key
 export function toModel(file: DeclaredFile, order: KeyOrder = () => undefined): DatabaseSchema {
   return normalizeDatabase({
     schemas: entries(file.schemas).map(([s, d]) => schemaModel(file, s, d, order)),
+    ...(file.extensions
+      ? {
+          extensions: entries(file.extensions).map(([e, d]) => ({
+            name: e,
+            schema: d.schema ?? 'public',
+            ...(d.version !== undefined ? { version: d.version } : {}),
+          })),
+        }
+      : {}),
     ...(file.tenants
       ? {
           tenants: {

@@ -251,9 +251,16 @@ export function toYaml(model: DatabaseSchema): string {
   const db = model.schemas.map((s) => ({ ...normalizeSchema({ ...s, tables: [] }), tables: sortByName(s.tables) }));
   const pks = primaryKeys(db);
   const schemas = named(sortByName(db), (s) => schemaNode(pks, s), true) ?? keyed([]);
-  const { tenants } = model;
+  const { tenants, extensions } = model;
   return writeDocument(
     map({
+      // First: a database gets its extensions before the schemas that use their types and operator classes.
+      extensions:
+        extensions &&
+        (named(sortByName(extensions), (e) =>
+          map({ schema: e.schema === 'public' ? undefined : e.schema, version: e.version }, 'flow'),
+        ) ??
+          map({}, 'flow')),
       schemas,
       tenants: tenants && map({ registry: tenants.registry, template: tenants.template, register: tenants.register }),
     }),

@@ -278,6 +278,20 @@ export interface TenantsConfig {
 export interface DatabaseSchema {
   readonly schemas: readonly Schema[];
   readonly tenants?: TenantsConfig;
+  /**
+   * The extensions the schema manages (`extensions:` of a declared file; every installed one, introspected).
+   * Absent: extensions are not managed, and a plan neither creates nor drops any. Not part of the fingerprint,
+   * which describes the schemas' structure.
+   */
+  readonly extensions?: readonly DeclaredExtension[];
+}
+
+/** An extension, by name: the schema its objects go in, and a version when one is pinned. */
+export interface DeclaredExtension {
+  readonly name: string;
+  readonly schema: string;
+  /** Absent: whatever version is installed is fine, and a new one gets the server's default version. */
+  readonly version?: string;
 }
 
 /** Any object of the model. */

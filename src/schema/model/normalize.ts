@@ -52,7 +52,11 @@ export function normalizeSchema(s: Schema): Schema {
 }
 
 export function normalizeDatabase(db: DatabaseSchema): DatabaseSchema {
-  return prune({ ...db, schemas: sortByName(db.schemas.map(normalizeSchema)) });
+  return prune({
+    ...db,
+    schemas: sortByName(db.schemas.map(normalizeSchema)),
+    ...(db.extensions ? { extensions: sortByName(db.extensions.map(prune)) } : {}),
+  });
 }
 
 const HINTS = ['renamedFrom', 'up', 'down', 'backfill'] as const;

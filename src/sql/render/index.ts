@@ -47,4 +47,10 @@ export {
   type PlacedView,
 } from './views.js';
 export { createSchema, dropSchema, renderDatabase } from './database.js';
-export { createExtension, createSchemaIfMissing } from './extensions.js';
+export {
+  createExtension,
+  createExtensionStatement,
+  createSchemaIfMissing,
+  dropExtension,
+  updateExtension,
+} from './extensions.js';

@@ -116,7 +116,6 @@ storage parameters "app"."mv_fill" (fillfactor=70)
 partitioned table "app"."p" (RANGE (at))
 partition "app"."p_2026" (of app.p FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'))
 composite type "app"."pair"
-extension "app"."pg_trgm" (1.6)
 comment on domain constraint "positive_check" on "app"."positive"
 domain "app"."positive" (integer)
 procedure "app"."proc(IN integer)"
