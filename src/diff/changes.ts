@@ -21,6 +21,7 @@ import type {
   Check,
   Column,
   DeclaredExtension,
+  StorageParameter,
   Enum,
   ForeignKey,
   Function,
@@ -84,6 +85,7 @@ export const CHANGE_KINDS = [
   'replace_view',
   'set_comment',
   'run_sql',
+  'set_storage',
   'create_extension',
   'drop_extension',
   'alter_extension',
@@ -350,7 +352,14 @@ export interface AlterExtension extends InSchema<'alter_extension'> {
   readonly to: DeclaredExtension;
 }
 
+/** A table's storage parameters changed: `from` and `to` are the whole lists (either may be empty). */
+export interface SetStorage extends InTable<'set_storage'> {
+  readonly from: readonly StorageParameter[];
+  readonly to: readonly StorageParameter[];
+}
+
 export type Change =
+  | SetStorage
   | CreateExtension
   | DropExtension
   | AlterExtension

@@ -73,6 +73,7 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   replace_view: 'view',
   set_comment: 'comment',
   run_sql: 'sql',
+  set_storage: 'table',
   create_extension: 'extension',
   drop_extension: 'dropped extension',
   alter_extension: 'extension',

@@ -45,6 +45,7 @@ import { renameTableHandler } from './kinds/rename-table.js';
 import { runSqlHandler } from './kinds/run-sql.js';
 import { replaceFunctionHandler } from './kinds/replace-function.js';
 import { replaceViewHandler } from './kinds/replace-view.js';
+import { setStorageHandler } from './kinds/set-storage.js';
 import { setCommentHandler } from './kinds/set-comment.js';
 import { setDefaultHandler } from './kinds/set-default.js';
 import { setIdentityHandler } from './kinds/set-identity.js';
@@ -103,6 +104,7 @@ export const HANDLERS: HandlerMap = {
   replace_view: replaceViewHandler,
   set_comment: setCommentHandler,
   run_sql: runSqlHandler,
+  set_storage: setStorageHandler,
   create_extension: createExtensionHandler,
   drop_extension: dropExtensionHandler,
   alter_extension: alterExtensionHandler,

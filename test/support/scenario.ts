@@ -101,7 +101,11 @@ export function comparable(model: DatabaseSchema): DatabaseSchema {
     ...s,
     schemas: s.schemas.map((sc) => ({
       ...sc,
-      tables: sc.tables.map((t) => ({ ...t, columns: sortByName(t.columns) })),
+      tables: sc.tables.map((t) => ({
+        ...t,
+        columns: sortByName(t.columns),
+        ...(t.storage ? { storage: sortByName(t.storage) } : {}),
+      })),
     })),
   };
 }

@@ -191,6 +191,30 @@ export const tableDecl = z
       .meta({ description: 'Constraint name -> foreign key' }),
     checks: z.record(z.string(), checkDecl).optional().meta({ description: 'Constraint name -> check constraint' }),
     triggers: z.record(z.string(), triggerDecl).optional().meta({ description: 'Trigger name -> trigger' }),
+    storage: z
+      .record(
+        z.string(),
+        scalarText(z.string().regex(/^[A-Za-z0-9_.+-]+$/, 'a number, a boolean or a word (on, off, true, 0.2, 70)'), [
+          'string',
+          'number',
+          'boolean',
+        ]),
+      )
+      .superRefine((params, ctx) => {
+        for (const k of Object.keys(params))
+          if (!/^(toast\.)?[a-z][a-z0-9_]*$/.test(k))
+            ctx.addIssue({
+              code: 'custom',
+              path: [k],
+              message:
+                'a storage parameter: lower-case letters, digits and _, optionally after `toast.` (fillfactor, autovacuum_enabled, toast.autovacuum_enabled)',
+            });
+      })
+      .optional()
+      .meta({
+        description:
+          'Storage parameters: name -> value, e.g. `{ fillfactor: 70, autovacuum_vacuum_scale_factor: 0.01, toast.autovacuum_enabled: false }`',
+      }),
   })
   .meta({ title: 'Table' });
 

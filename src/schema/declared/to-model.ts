@@ -161,6 +161,7 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
           comment: d.comment,
         }) as Trigger,
     ),
+    storage: t.storage && entries(t.storage).map(([n, v]) => ({ name: n, value: v })),
     comment: t.comment,
     renamedFrom: t.renamedFrom,
   } as Table;

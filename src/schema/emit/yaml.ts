@@ -184,8 +184,17 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
       map({ expression: c.expression, noInherit: c.noInherit, notValid: c.notValid, comment: c.comment }, 'auto'),
     ),
     triggers: named(sortByName(t.triggers), (g) => trigger(schema, g)),
+    storage: t.storage?.length
+      ? map(Object.fromEntries(sortByName(t.storage).map((p) => [p.name, storageValue(p.value)])), 'flow')
+      : undefined,
     comment: t.comment,
   });
+}
+
+/** A storage parameter's value as YAML: numbers and booleans bare, as a person writes them. */
+function storageValue(v: string): number | boolean | string {
+  if (v === 'true' || v === 'false') return v === 'true';
+  return /^-?\d+(\.\d+)?$/.test(v) && String(Number(v)) === v ? Number(v) : v;
 }
 
 function sequence(s: Sequence): YamlValue {

@@ -160,9 +160,20 @@ export interface Table {
   readonly foreignKeys: readonly ForeignKey[];
   readonly checks: readonly Check[];
   readonly triggers: readonly Trigger[];
+  /**
+   * Storage parameters (`WITH (fillfactor = 70)`, `autovacuum_*`, `toast.*` for the TOAST table), by name, as the
+   * catalog prints their values (pg_class.reloptions); absent when there are none.
+   */
+  readonly storage?: readonly StorageParameter[];
   readonly comment?: string;
   /** Declared schema only. */
   readonly renamedFrom?: string;
+}
+
+/** A storage parameter of a table: `fillfactor` = `70`, `toast.autovacuum_enabled` = `false`. */
+export interface StorageParameter {
+  readonly name: string;
+  readonly value: string;
 }
 
 /** An enum type and its labels in order. */

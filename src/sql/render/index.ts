@@ -12,7 +12,14 @@ export {
   setDefault,
   setNotNull,
 } from './columns.js';
-export { createTable, dropTable, renameTable, type CreateTableOptions } from './table.js';
+export {
+  alterStorage,
+  createTable,
+  dropTable,
+  renameTable,
+  storageList,
+  type CreateTableOptions,
+} from './table.js';
 export {
   addCheck,
   addForeignKey,

@@ -102,7 +102,6 @@ column statistics target "id" on "app"."child_fk" (500)
 grants on column "t_id" on "app"."child_fk" ({reader=r/postgres})
 replica identity "app"."child_fk" (full)
 rule "no_delete" on "app"."child_fk"
-storage parameters "app"."child_fk" (fillfactor=70)
 collation "app"."ci"
 text search dictionary "app"."dict"
 grants on routine "app"."f()" ({postgres=X/postgres})

@@ -22,6 +22,7 @@ const PG15 = '/usr/lib/postgresql/15/bin/postgres';
 import { ADD_COLUMN, ALTER_COLUMN_TYPE, changes, SCENARIOS } from './kinds-scenarios.js';
 import { VIEW_SCENARIOS } from './views-scenarios.js';
 import { EXTENSION_SCENARIOS } from './extensions-scenarios.js';
+import { STORAGE_SCENARIOS } from './storage-scenarios.js';
 
 let server: EmbeddedServer | undefined;
 let admin: pg.Client | undefined;
@@ -60,7 +61,14 @@ function databases(onFinished: (fn: () => Promise<void>) => void): () => Promise
   };
 }
 
-const ALL = [...SCENARIOS, ...ADD_COLUMN, ...ALTER_COLUMN_TYPE, ...VIEW_SCENARIOS, ...EXTENSION_SCENARIOS];
+const ALL = [
+  ...SCENARIOS,
+  ...ADD_COLUMN,
+  ...ALTER_COLUMN_TYPE,
+  ...VIEW_SCENARIOS,
+  ...EXTENSION_SCENARIOS,
+  ...STORAGE_SCENARIOS,
+];
 
 describe('every change kind, rehearsed on PostgreSQL 15', () => {
   it('has a scenario for every change kind', () => {

@@ -216,6 +216,20 @@ const cases: [Change, string][] = [
     'run sql step users_rls (2 statements, expand)',
   ],
   [
+    {
+      kind: 'set_storage',
+      schema: 'app',
+      table: 'events',
+      from: [],
+      to: [{ name: 'fillfactor', value: '70' }],
+    },
+    'set storage parameters of app.events to fillfactor=70',
+  ],
+  [
+    { kind: 'set_storage', schema: 'app', table: 'events', from: [{ name: 'fillfactor', value: '70' }], to: [] },
+    'set storage parameters of app.events to the defaults',
+  ],
+  [
     { kind: 'create_extension', schema: 'My Ext', extension: { name: 'uuid-ossp', schema: 'My Ext', version: '1.1' } },
     'create extension "uuid-ossp" in schema "My Ext" version 1.1',
   ],
