@@ -3,6 +3,7 @@ import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { diff, describeChange, type Change } from '../diff/index.js';
 import { readExtensions } from '../introspect/extensions.js';
+import { unmanagedExtensions } from './not-modeled.js';
 import { assertModeled, introspect, inventory, type NotModeled, serverVersion } from '../introspect/index.js';
 import { canonicalize, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
@@ -73,6 +74,8 @@ export async function loadSourceAndTarget(
     .map((step): Change => ({ kind: 'run_sql', schema: '', step }));
   // Before canonicalizing: a strict run refuses without starting a throwaway server.
   assertModeled(notModeled, o.strict ?? config.strict);
+  const unmanaged = unmanagedExtensions(declared, extensions, schemaFile);
+  if (unmanaged) o.notice?.(unmanaged);
   const url = shadowUrl(o.shadowDb, config.shadow);
   const target = file.canonical
     ? declared
@@ -84,7 +87,8 @@ export async function loadSourceAndTarget(
         ...(o.notice ? { notice: o.notice } : {}),
       });
   return {
-    source,
+    // The database's extensions, read beside its model: what a declared `extensions:` is diffed against.
+    source: { ...source, extensions },
     target,
     schemaFile,
     database: describeTarget(conn),

@@ -14,7 +14,7 @@ import { prepareSession } from '../db/session.js';
 import { shareSnapshot } from '../db/snapshot.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
-import { extensionsComment, snapshotJson } from '../schema/declared/snapshot.js';
+import { snapshotJson } from '../schema/declared/snapshot.js';
 import { readExtensions } from '../introspect/extensions.js';
 import { toYaml } from '../schema/emit/yaml.js';
 
@@ -54,7 +54,7 @@ export async function introspectCommand(
   const json = o.output?.endsWith('.json') === true;
   // Two connections on one exported snapshot: the model on one, what lies outside it on the other, so the
   // server reads the catalog for one while the client maps the other's rows (both are read-only).
-  const [schema, notModeled, extensions, dependencies] = await withClient(target, (a) =>
+  const [structure, notModeled, extensions, dependencies] = await withClient(target, (a) =>
     withClient(target, async (b) => {
       await Promise.all([prepareSession(a), prepareSession(b)]);
       const snapshot = await shareSnapshot(a, b);
@@ -76,10 +76,12 @@ export async function introspectCommand(
     }),
   );
   assertModeled(notModeled, o.strict ?? config.strict);
+  // The extensions go in the model (an `extensions:` section, which a declared file keeps to manage them).
+  const schema: DatabaseSchema = { ...structure, extensions };
   const fp = fingerprint(schema);
   // The extensions and what is not modeled travel with the snapshot: `plan --from` names them and builds the
   // shadow with the extensions, as planning from the database does.
-  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}${extensionsComment(extensions)}${notModeledComment(notModeled)}`;
+  const yaml = `# introspected from ${describeTarget(target)}\n# fingerprint ${fp}\n${toYaml(schema)}${notModeledComment(notModeled)}`;
   // A .json output is a snapshot for large schemas: no YAML to parse when planning from it.
   if (o.output)
     await writeFile(

@@ -41,3 +41,17 @@ export function openInventoried<T extends { readonly client: Client }>(
     return e;
   };
 }
+
+/**
+ * A declared file without `extensions:` leaves the database's extensions alone (files written before the model
+ * held them must not drop them): said once, naming them, so that leaving them unmanaged is never silent.
+ */
+export function unmanagedExtensions(
+  declared: { readonly extensions?: readonly unknown[] },
+  installed: readonly { readonly name: string; readonly version: string }[],
+  file: string,
+): string | undefined {
+  if (declared.extensions !== undefined || installed.length === 0) return undefined;
+  const names = installed.map((e) => `${e.name} ${e.version}`).join(', ');
+  return `${file} has no \`extensions:\`, so the database's extensions (${names}) are left as they are; add the section (\`switchyard introspect\` writes it) to create, update and drop them with plans`;
+}

@@ -3,6 +3,7 @@ import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
 import { UsageError } from '../errors.js';
 import { readExtensions, type Extension } from '../introspect/extensions.js';
+import { unmanagedExtensions } from './not-modeled.js';
 import {
   assertModeled,
   introspect,
@@ -117,6 +118,12 @@ export async function planCommand(config: SwitchyardConfig, o: PlanCommandOption
   const inputs = o.from
     ? await fromSnapshot(config, configPath(config, o.from), { ...declaredFile, file: schemaFile }, o)
     : await fromDatabase(config, { ...declaredFile, file: schemaFile }, names, plansDir, o);
+  const unmanaged = unmanagedExtensions(declared, inputs.extensions ?? [], schemaFile);
+  if (unmanaged) o.notice?.(unmanaged);
+  if (declared.extensions !== undefined && inputs.extensions === undefined)
+    o.notice?.(
+      `${inputs.label} records no extensions, so the \`extensions:\` of ${schemaFile} is not planned: plan against the database with --db, or from a snapshot \`switchyard introspect\` writes now`,
+    );
   const sql = untakenSqlSteps(declaredFile.sqlSteps ?? [], inputs.sqlStepsTaken ?? [], o.notice);
   const plan = buildPlan(inputs.source, inputs.target, {
     name: o.name,

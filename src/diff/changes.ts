@@ -20,6 +20,8 @@
 import type {
   Check,
   Column,
+  DeclaredExtension,
+  StorageParameter,
   Enum,
   ForeignKey,
   Function,
@@ -83,6 +85,10 @@ export const CHANGE_KINDS = [
   'replace_view',
   'set_comment',
   'run_sql',
+  'set_storage',
+  'create_extension',
+  'drop_extension',
+  'alter_extension',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -330,7 +336,33 @@ export interface RunSql extends InSchema<'run_sql'> {
   readonly step: SqlStep;
 }
 
+/**
+ * Extensions, when the declared file manages them (`extensions:`). `schema` is the schema the extension's
+ * objects go in. create_extension carries the declared extension (its version, when pinned), drop_extension
+ * the installed one (its version always), alter_extension both: a different pinned version, or another schema.
+ */
+export interface CreateExtension extends InSchema<'create_extension'> {
+  readonly extension: DeclaredExtension;
+}
+export interface DropExtension extends InSchema<'drop_extension'> {
+  readonly extension: Required<DeclaredExtension>;
+}
+export interface AlterExtension extends InSchema<'alter_extension'> {
+  readonly from: DeclaredExtension;
+  readonly to: DeclaredExtension;
+}
+
+/** A table's storage parameters changed: `from` and `to` are the whole lists (either may be empty). */
+export interface SetStorage extends InTable<'set_storage'> {
+  readonly from: readonly StorageParameter[];
+  readonly to: readonly StorageParameter[];
+}
+
 export type Change =
+  | SetStorage
+  | CreateExtension
+  | DropExtension
+  | AlterExtension
   | CreateSchema
   | DropSchema
   | CreateEnum

@@ -100,6 +100,15 @@ const DESCRIBERS: Describers = {
   drop_view: (c) => `drop ${c.view.materialized ? 'materialized view' : 'view'} ${qualified(c.schema, c.view.name)}`,
   replace_view: (c) => `replace ${c.to.materialized ? 'materialized view' : 'view'} ${qualified(c.schema, c.to.name)}`,
   set_comment: (c) => `${c.to === null ? 'remove comment on' : 'set comment on'} ${commentTarget(c.schema, c.target)}`,
+  set_storage: (c) =>
+    `set storage parameters of ${qualified(c.schema, c.table)} to ${c.to.length ? c.to.map((p) => `${p.name}=${p.value}`).join(', ') : 'the defaults'}`,
+  create_extension: (c) =>
+    `create extension ${ident(c.extension.name)} in schema ${ident(c.schema)}${c.extension.version !== undefined ? ` version ${c.extension.version}` : ''}`,
+  drop_extension: (c) => `drop extension ${ident(c.extension.name)} (version ${c.extension.version})`,
+  alter_extension: (c) =>
+    c.from.schema !== c.to.schema
+      ? `move extension ${ident(c.to.name)} from schema ${ident(c.from.schema)} to ${ident(c.to.schema)}`
+      : `update extension ${ident(c.to.name)} from version ${c.from.version ?? '?'} to ${c.to.version ?? '?'}`,
   run_sql: (c) =>
     `run sql step ${c.step.name} (${c.step.statements.length} statement${c.step.statements.length === 1 ? '' : 's'}, ${c.step.phase})`,
 };

@@ -11,6 +11,7 @@ import { normalizeDatabase, structureOnly } from '../schema/model/normalize.js';
 import type { Change } from './changes.js';
 import { diffComment } from './comments.js';
 import { diffEnums } from './enums.js';
+import { diffExtensions } from './extensions.js';
 import { diffFunctions } from './functions.js';
 import { byName, omit, opt, pairByKey } from './list.js';
 import { collector, type Emit } from './order.js';
@@ -25,6 +26,9 @@ export function diff(from: DatabaseSchema, to: DatabaseSchema): Change[] {
   const renames = findRenames(source, declared);
   const target = withoutRenameHints(declared);
   const { emit, changes } = collector();
+  // The source's extensions as read (structureOnly keeps the schemas only); unknown (a snapshot that records
+  // none), nothing is planned for them.
+  if (from.extensions !== undefined) diffExtensions(emit, from.extensions, declared.extensions);
   for (const { key, from: f, to: t } of pairByKey(applyRenames(source, renames).schemas, target.schemas, byName)) {
     if (!f) emit({ kind: 'create_schema', schema: key, ...opt('comment', t?.comment) });
     if (!t) emit({ kind: 'drop_schema', schema: key, ...opt('comment', f?.comment) });

@@ -7,6 +7,8 @@ import type { Change, ChangeKind } from './changes.js';
 
 export const FAMILIES = [
   'schema',
+  // after schemas (an extension may go in a new one), before everything that may use its types or operators
+  'extension',
   'enum',
   'sequence',
   'function',
@@ -18,6 +20,8 @@ export const FAMILIES = [
   'view',
   'comment',
   'sql',
+  // last: a dropped extension goes after every object that may still use it
+  'dropped extension',
 ] as const;
 export type Family = (typeof FAMILIES)[number];
 
@@ -69,6 +73,10 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   replace_view: 'view',
   set_comment: 'comment',
   run_sql: 'sql',
+  set_storage: 'table',
+  create_extension: 'extension',
+  drop_extension: 'dropped extension',
+  alter_extension: 'extension',
 };
 
 /** Where differs put their changes. */

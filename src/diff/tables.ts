@@ -2,6 +2,7 @@
 // CREATE TABLE says, plus one change per index, foreign key and trigger, so that the planner can order each of
 // them by its own dependencies (a foreign key after the table it references, a trigger after its function).
 import type { Table } from '../schema/model/model.js';
+import { sortByName } from '../schema/model/normalize.js';
 import { diffColumns } from './columns.js';
 import { diffComment } from './comments.js';
 import { diffChecks, diffForeignKeys, diffPrimaryKey, diffUnique } from './constraints.js';
@@ -56,4 +57,8 @@ function alterTable(emit: Emit, schema: string, f: Table, t: Table, rename: Tabl
   diffIndexes(emit, schema, table, f.indexes, t.indexes);
   diffTriggers(emit, schema, table, f.triggers, t.triggers);
   diffComment(emit, schema, { kind: 'table', table }, f.comment, t.comment);
+  // CREATE TABLE says them for a new table (and a dropped one's rollback); here only their changes.
+  const storage = (x: Table) => JSON.stringify(sortByName(x.storage ?? []));
+  if (storage(f) !== storage(t))
+    emit({ kind: 'set_storage', schema, table, from: f.storage ?? [], to: t.storage ?? [] });
 }

@@ -24,6 +24,7 @@ import {
   windowCheck,
 } from './preflight/plan-checks.js';
 import { notModeledCheck } from './preflight/not-modeled.js';
+import { extensionsCheck } from './preflight/extensions.js';
 import { runReplicationChecks } from './preflight/replication.js';
 import { pairPrivilegeChecks } from './preflight/pair-privileges.js';
 import {
@@ -43,6 +44,7 @@ import {
 
 export * from './preflight/types.js';
 export { backupCheck } from './preflight/backup.js';
+export { extensionsCheck, packageAdvice } from './preflight/extensions.js';
 export { diskVerdict, type DiskNeed } from './preflight/data.js';
 export { wraparoundVerdict, type AgingTable, type WraparoundVacuum } from './preflight/activity.js';
 export { phaseEstimates } from './preflight/plan-checks.js';
@@ -56,6 +58,7 @@ export const PREFLIGHT_CHECKS: readonly CheckFn[] = [
   serverVersionCheck,
   concurrentlyCheck,
   privilegesCheck,
+  extensionsCheck,
   executorLockCheck,
   pendingLocksCheck,
   longTransactionsCheck,

@@ -82,8 +82,9 @@ SELECT 'exclusion constraint', r.nspname, r.relname, con.conname, pg_get_constra
 UNION ALL
 SELECT 'storage parameters', r.nspname, NULL, r.relname, array_to_string(coalesce(r.reloptions, '{}')
     || coalesce((SELECT array_agg('toast.' || o) FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = r.reltoastrelid), '{}'), ', ')
-  FROM rel r WHERE r.relkind <> 'v' AND r.reloptions IS NOT NULL
-    OR EXISTS (SELECT FROM pg_class tc WHERE tc.oid = r.reltoastrelid AND tc.reloptions IS NOT NULL)
+  -- A table's are modeled (queries.ts TABLES), a view's are its options (VIEWS): a materialized view's are not.
+  FROM rel r WHERE r.relkind NOT IN ('v', 'r', 'p') AND (r.reloptions IS NOT NULL
+    OR EXISTS (SELECT FROM pg_class tc WHERE tc.oid = r.reltoastrelid AND tc.reloptions IS NOT NULL))
 UNION ALL
 SELECT 'replica identity', r.nspname, NULL, r.relname, CASE r.relreplident WHEN 'f' THEN 'full' WHEN 'n' THEN 'nothing'
     ELSE 'index ' || coalesce((SELECT quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
@@ -183,8 +184,7 @@ SELECT 'procedural language', ns.nspname, NULL, l.lanname, CASE WHEN l.lanpltrus
     WHERE p.oid IN (l.lanplcallfoid, l.laninline, l.lanvalidator) OR p.prolang = l.oid))
   WHERE l.oid >= 16384 AND ${notFromExtension('pg_language', 'l.oid')}
 UNION ALL
-SELECT 'extension', ns.nspname, NULL, e.extname, e.extversion FROM pg_extension e JOIN ns ON ns.oid = e.extnamespace
-UNION ALL
+-- Extensions are the model's (introspect writes them in its extensions: section): not listed here.
 SELECT 'collation', ns.nspname, NULL, co.collname, NULL FROM pg_collation co JOIN ns ON ns.oid = co.collnamespace
   WHERE ${notFromExtension('pg_collation', 'co.oid')}
 UNION ALL

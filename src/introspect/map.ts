@@ -3,6 +3,7 @@
 import type {
   CheckOption,
   DatabaseSchema,
+  StorageParameter,
   Enum,
   Function,
   Index,
@@ -147,6 +148,7 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
           ...tableParts((constraints.get(t.oid) ?? []).map(mapConstraint)),
           indexes: (indexes.get(t.oid) ?? []).map(mapIndex),
           triggers: (triggers.get(t.oid) ?? []).map(mapTrigger),
+          ...(t.options.length ? { storage: t.options.map(storageParameter) } : {}),
           ...(t.comment !== null ? { comment: t.comment } : {}),
         }),
       ),
@@ -164,4 +166,10 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
  */
 export function isDefaultPublicComment(schema: string, comment: string): boolean {
   return schema === 'public' && comment === 'standard public schema';
+}
+
+/** `fillfactor=70` (a reloptions entry: the name never holds `=`) as a parameter. */
+function storageParameter(option: string): StorageParameter {
+  const i = option.indexOf('=');
+  return { name: option.slice(0, i), value: option.slice(i + 1) };
 }

@@ -76,8 +76,14 @@ FROM pg_namespace n
 LEFT JOIN pg_description d ON d.classoid = 'pg_namespace'::regclass AND d.objoid = n.oid AND d.objsubid = 0
 WHERE ${SCHEMA_FILTER}`;
 
-/** Ordinary and partitioned tables. $1: schema oids. */
-export const TABLES = `SELECT c.oid::text AS oid, c.relnamespace::text AS schema_oid, c.relname AS name, d.description AS comment
+/**
+ * Ordinary and partitioned tables, with their storage parameters and their TOAST table's (as `toast.name=value`).
+ * $1: schema oids.
+ */
+export const TABLES = `SELECT c.oid::text AS oid, c.relnamespace::text AS schema_oid, c.relname AS name, d.description AS comment,
+  coalesce(c.reloptions, '{}')::text[]
+    || coalesce((SELECT array_agg('toast.' || o) FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid), '{}')::text[]
+    AS options
 FROM pg_class c
 LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = 0
 WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind IN ('r', 'p') AND ${notFromExtension('pg_class', 'c.oid')}`;

@@ -18,6 +18,8 @@ export interface TableRow {
   readonly schema_oid: string;
   readonly name: string;
   readonly comment: string | null;
+  /** reloptions, then the TOAST table's as `toast.name=value`. */
+  readonly options: string[];
 }
 
 export interface ColumnRow {

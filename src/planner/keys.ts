@@ -7,6 +7,8 @@ const j = (...parts: string[]) => parts.join('\u001f');
 
 export const key = {
   schema: (s: string): ObjectKey => `schema:${s}`,
+  /** An extension (database-wide: its name is unique in the database). */
+  extension: (name: string): ObjectKey => `extension:${name}`,
   type: (s: string, n: string): ObjectKey => `type:${j(s, n)}`,
   sequence: (s: string, n: string): ObjectKey => `sequence:${j(s, n)}`,
   function: (s: string, n: string, args: string): ObjectKey => `function:${j(s, n, args)}`,

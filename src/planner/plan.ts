@@ -66,7 +66,9 @@ interface Drafted extends StepDraft {
   readonly change: Change;
 }
 
-export function buildPlan(source: DatabaseSchema, target: DatabaseSchema, o: PlanOptions): Plan {
+export function buildPlan(from: DatabaseSchema, target: DatabaseSchema, o: PlanOptions): Plan {
+  // The source database's extensions, read beside its model: what a declared `extensions:` is diffed against.
+  const source = from.extensions === undefined && o.extensions ? { ...from, extensions: o.extensions } : from;
   const changes: Change[] = [
     ...diff(source, target),
     ...(o.sqlSteps ?? []).map((step): Change => ({ kind: 'run_sql', schema: '', step })),

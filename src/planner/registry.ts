@@ -10,10 +10,12 @@ import { addPrimaryKeyHandler } from './kinds/add-primary-key.js';
 import { addTableHandler } from './kinds/add-table.js';
 import { addUniqueHandler } from './kinds/add-unique.js';
 import { alterCollationHandler } from './kinds/alter-collation.js';
+import { alterExtensionHandler } from './kinds/alter-extension.js';
 import { alterColumnTypeHandler } from './kinds/alter-column-type.js';
 import { alterGeneratedHandler } from './kinds/alter-generated.js';
 import { alterSequenceHandler } from './kinds/alter-sequence.js';
 import { createEnumHandler } from './kinds/create-enum.js';
+import { createExtensionHandler } from './kinds/create-extension.js';
 import { createFunctionHandler } from './kinds/create-function.js';
 import { createSchemaHandler } from './kinds/create-schema.js';
 import { createSequenceHandler } from './kinds/create-sequence.js';
@@ -22,6 +24,7 @@ import { createViewHandler } from './kinds/create-view.js';
 import { dropCheckHandler } from './kinds/drop-check.js';
 import { dropColumnHandler } from './kinds/drop-column.js';
 import { dropDefaultHandler } from './kinds/drop-default.js';
+import { dropExtensionHandler } from './kinds/drop-extension.js';
 import { dropEnumHandler } from './kinds/drop-enum.js';
 import { dropForeignKeyHandler } from './kinds/drop-foreign-key.js';
 import { dropFunctionHandler } from './kinds/drop-function.js';
@@ -42,6 +45,7 @@ import { renameTableHandler } from './kinds/rename-table.js';
 import { runSqlHandler } from './kinds/run-sql.js';
 import { replaceFunctionHandler } from './kinds/replace-function.js';
 import { replaceViewHandler } from './kinds/replace-view.js';
+import { setStorageHandler } from './kinds/set-storage.js';
 import { setCommentHandler } from './kinds/set-comment.js';
 import { setDefaultHandler } from './kinds/set-default.js';
 import { setIdentityHandler } from './kinds/set-identity.js';
@@ -100,6 +104,10 @@ export const HANDLERS: HandlerMap = {
   replace_view: replaceViewHandler,
   set_comment: setCommentHandler,
   run_sql: runSqlHandler,
+  set_storage: setStorageHandler,
+  create_extension: createExtensionHandler,
+  drop_extension: dropExtensionHandler,
+  alter_extension: alterExtensionHandler,
 };
 
 export function handlerFor<K extends ChangeKind>(kind: K): Handler<ChangeOf<K>> {

@@ -22,7 +22,7 @@ export const HAZARDS = [
   'NOT_REPLICATION_SAFE', // would break logical replication between the pair
   'CORRECTNESS', // the step can fail on existing data (a NOT VALID constraint being validated, a cast)
   'USER_SQL', // runs a user-supplied expression (up, down, backfill, check) or a raw SQL step (sql:)
-  'IRREVERSIBLE', // a raw SQL step declared without a rollback: rolling back its phase leaves its effect in place
+  'IRREVERSIBLE', // no rollback (a raw SQL step declared without one, an extension update): rolling back its phase leaves its effect in place
 ] as const;
 /** A hazard a step carries (a lock, a rewrite, deleted data...); `allowHazards` and `--allow-hazard` accept them. */
 export type Hazard = (typeof HAZARDS)[number];

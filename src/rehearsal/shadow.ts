@@ -162,7 +162,11 @@ async function buildAndRead(
   extensions: readonly Extension[],
 ): Promise<DatabaseSchema> {
   await prepareSession(shadow);
-  const exists = await installExtensions(shadow, extensions, {
+  // The source's extensions, and those the declared file adds (its `extensions:`): the declared schema may use both.
+  const known = new Set(extensions.map((e) => e.name));
+  const declared = (model.extensions ?? []).filter((e) => !known.has(e.name));
+  const all = [...extensions, ...declared.map((e) => ({ name: e.name, schema: e.schema, version: e.version ?? '' }))];
+  const exists = await installExtensions(shadow, all, {
     where,
     fix: 'name a server that has it with --shadow-db URL (or `shadow:` in switchyard.yaml): a scratch database is made and dropped there',
   });
@@ -179,7 +183,7 @@ async function buildAndRead(
       // Without a live database (plan --from) the target's extensions are unknown, and an operator class or a
       // type of one is "undefined" on the shadow: say so rather than blame the declaration alone.
       const fromExtension =
-        err.code === '42704' && extensions.length === 0
+        err.code === '42704' && all.length === 0
           ? '; if it comes from an extension (gin_trgm_ops, citext...), plan against the database with --db: its extensions are then created on the shadow first'
           : '';
       const fix = `correct the declaration: PostgreSQL refused it while switchyard built the declared schema on the shadow server${fromExtension}`;
@@ -201,7 +205,7 @@ async function buildAndRead(
   return introspect(shadow, { includeSchemas: model.schemas.map((s) => s.name) });
 }
 
-/** Copies renamedFrom / up / down / backfill and the tenants section from the declared model. */
+/** Copies renamedFrom / up / down / backfill, the extensions and the tenants section from the declared model. */
 export function attachHints(canonical: DatabaseSchema, declared: DatabaseSchema): DatabaseSchema {
   const tables = new Map<string, Table>();
   for (const s of declared.schemas) for (const t of s.tables) tables.set(`${s.name}\0${t.name}`, t);
@@ -228,5 +232,9 @@ export function attachHints(canonical: DatabaseSchema, declared: DatabaseSchema)
       };
     }),
   }));
-  return { schemas, ...(declared.tenants ? { tenants: declared.tenants } : {}) };
+  return {
+    schemas,
+    ...(declared.extensions ? { extensions: declared.extensions } : {}),
+    ...(declared.tenants ? { tenants: declared.tenants } : {}),
+  };
 }

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { introspect, readDependencies, serverVersion } from '../../src/introspect/index.js';
+import { readExtensions } from '../../src/introspect/extensions.js';
 import { allSteps, buildPlan } from '../../src/planner/plan.js';
 import { PHASES, type Phase, type Plan, type Step } from '../../src/planner/types.js';
 import { canonicalize, prepareSession } from '../../src/rehearsal/shadow.js';
@@ -60,6 +61,8 @@ export async function planScenario(
     number: 1,
     server: { version: version.text, versionNum: version.num },
     dependencies,
+    // As `plan` reads them: what a declared `extensions:` is diffed against.
+    extensions: await readExtensions(db.client),
   });
   return { plan, source, target, schemas };
 }
@@ -98,14 +101,21 @@ export function comparable(model: DatabaseSchema): DatabaseSchema {
     ...s,
     schemas: s.schemas.map((sc) => ({
       ...sc,
-      tables: sc.tables.map((t) => ({ ...t, columns: sortByName(t.columns) })),
+      tables: sc.tables.map((t) => ({
+        ...t,
+        columns: sortByName(t.columns),
+        ...(t.storage ? { storage: sortByName(t.storage) } : {}),
+      })),
     })),
   };
 }
 
 async function state(db: ScenarioDatabase, schemas: readonly string[], dump: CheckOptions['dump']): Promise<State> {
   await prepareSession(db.client);
-  const model = await introspect(db.client, { includeSchemas: schemas });
+  const model = {
+    ...(await introspect(db.client, { includeSchemas: schemas })),
+    extensions: await readExtensions(db.client),
+  };
   return { model, fingerprint: fingerprint(model), ...(dump ? { dump: await dump(db.url) } : {}) };
 }
 
@@ -113,6 +123,16 @@ function expectSameSchema(actual: State, expected: State | DatabaseSchema, what:
   const want = 'model' in expected ? expected.model : expected;
   expect(comparable(actual.model), what).toEqual(comparable(want));
   expect(actual.fingerprint, what).toBe(fingerprint(want));
+  // Extensions are outside the fingerprint: by name and schema, and by version where the expected one pins it.
+  if (want.extensions !== undefined) {
+    const pinned = new Map(want.extensions.map((e) => [e.name, e.version]));
+    const seen = (actual.model.extensions ?? []).map((e) => ({
+      name: e.name,
+      schema: e.schema,
+      ...(pinned.get(e.name) !== undefined ? { version: e.version } : {}),
+    }));
+    expect(seen, `${what} (extensions)`).toEqual(normalizeDatabase(want).extensions);
+  }
   if ('model' in expected && expected.dump !== undefined) expect(actual.dump, `${what} (pg_dump)`).toBe(expected.dump);
 }
 

@@ -191,6 +191,30 @@ export const tableDecl = z
       .meta({ description: 'Constraint name -> foreign key' }),
     checks: z.record(z.string(), checkDecl).optional().meta({ description: 'Constraint name -> check constraint' }),
     triggers: z.record(z.string(), triggerDecl).optional().meta({ description: 'Trigger name -> trigger' }),
+    storage: z
+      .record(
+        z.string(),
+        scalarText(z.string().regex(/^[A-Za-z0-9_.+-]+$/, 'a number, a boolean or a word (on, off, true, 0.2, 70)'), [
+          'string',
+          'number',
+          'boolean',
+        ]),
+      )
+      .superRefine((params, ctx) => {
+        for (const k of Object.keys(params))
+          if (!/^(toast\.)?[a-z][a-z0-9_]*$/.test(k))
+            ctx.addIssue({
+              code: 'custom',
+              path: [k],
+              message:
+                'a storage parameter: lower-case letters, digits and _, optionally after `toast.` (fillfactor, autovacuum_enabled, toast.autovacuum_enabled)',
+            });
+      })
+      .optional()
+      .meta({
+        description:
+          'Storage parameters: name -> value, e.g. `{ fillfactor: 70, autovacuum_vacuum_scale_factor: 0.01, toast.autovacuum_enabled: false }`',
+      }),
   })
   .meta({ title: 'Table' });
 
@@ -322,8 +346,22 @@ const sqlStepDecl = z
       'SQL for what the model cannot express (policies, statistics objects, data fixes): run once, recorded in the ledger, flagged USER_SQL',
   });
 
+const extensionDecl = z
+  .strictObject({
+    schema: name('The schema its objects go in').optional().meta({ default: 'public' }),
+    version: scalarText(z.string().min(1), ['string', 'number']).optional().meta({
+      description:
+        "A version to pin (as pg_available_extension_versions lists it): a different installed one is updated (ALTER EXTENSION ... UPDATE, hazard IRREVERSIBLE); absent, any installed version is fine and a new one gets the server's default",
+    }),
+  })
+  .meta({ title: 'Extension' });
+
 export const declaredFile = z
   .strictObject({
+    extensions: z.record(z.string(), extensionDecl).optional().meta({
+      description:
+        'Extension name -> extension. Present, the plan creates, updates and drops extensions to match it (plpgsql, in every database, is left alone); absent, extensions are left as they are',
+    }),
     schemas: z.record(z.string(), schemaDecl).meta({ description: 'Schema name -> schema' }),
     tenants: z
       .strictObject({
@@ -358,6 +396,7 @@ export type EnumDecl = NonNullable<SchemaDecl['enums']>[string];
 export type SqlStepDecl = z.output<typeof sqlStepDecl>;
 export type ObjectRefDecl = z.output<typeof objectRefDecl>;
 export type ViewDecl = NonNullable<SchemaDecl['views']>[string];
+export type ExtensionDecl = NonNullable<DeclaredFile['extensions']>[string];
 
 /** JSON Schema of the declared file, for editors (checked in as schema/switchyard.schema.json). */
 export function jsonSchema(): Record<string, unknown> {

@@ -2,10 +2,11 @@
 // (YAML with a `# fingerprint` header, or JSON for large schemas). A file whose content still hashes to the
 // fingerprint it was written with is catalog text already, so it needs no shadow database to canonicalize.
 //
-// A snapshot also carries what the model does not: the database's extensions (every server a schema is built
-// on needs them first) and the objects outside the model (named by `plan --from`, never silent). JSON holds
-// them as fields before `schema`; YAML as two comment blocks at the end, which change neither the model nor its
-// fingerprint and are read back here.
+// A snapshot also carries the database's extensions (every server a schema is built on needs them first) and
+// the objects outside the model (named by `plan --from`, never silent). JSON holds them as fields before
+// `schema`; YAML has the extensions in its `extensions:` section (a comment block, in snapshots written before
+// the model held them) and the rest as a comment block at the end, which changes neither the model nor its
+// fingerprint and is read back here.
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { fingerprint, rememberFingerprint, sha256 } from '../model/fingerprint.js';
@@ -102,7 +103,7 @@ export async function loadSchemaFile(path: string): Promise<SchemaFile> {
     model,
     canonical,
     ...(sqlSteps.length ? { sqlSteps } : {}),
-    ...(stated !== undefined ? readYamlExtras(text) : {}),
+    ...(stated !== undefined ? readYamlExtras(text, model) : {}),
   };
 }
 
@@ -112,14 +113,6 @@ const EXTENSIONS_HEAD = '# Extensions';
 const NOT_MODELED_HEAD = '# Not modeled by switchyard';
 const Q = '"((?:[^"]|"")*)"';
 const unq = (s: string | undefined) => s?.replaceAll('""', '"');
-const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
-
-/** The extensions as a comment block: `#   "pg_trgm" 1.6 in "public"`, one a line. */
-export function extensionsComment(items: readonly SnapshotExtension[]): string {
-  if (items.length === 0) return '';
-  const lines = items.map((e) => `#   ${q(e.name)} ${e.version} in ${q(e.schema)}`);
-  return `\n${EXTENSIONS_HEAD} (${items.length}): created first on every server this schema is built on.\n${lines.join('\n')}\n`;
-}
 
 /**
  * One line of the not-modeled block back into its fields: the inverse of introspect's describeNotModeled
@@ -149,8 +142,12 @@ export function parseNotModeledLine(line: string): SnapshotNotModeled | undefine
   return undefined;
 }
 
-/** The two comment blocks introspect writes at the end of a YAML snapshot (each absent when empty). */
-function readYamlExtras(text: string): SnapshotExtras {
+/**
+ * The database's extensions and what it holds outside the model, from a YAML snapshot: the extensions from its
+ * `extensions:` section (snapshots written before it have a comment block instead), the rest from the comment
+ * block introspect writes at the end (absent when empty).
+ */
+function readYamlExtras(text: string, model: DatabaseSchema): SnapshotExtras {
   const block = (head: string): string[] | undefined => {
     const at = text.indexOf(`\n${head} (`);
     if (at < 0) return undefined;
@@ -161,13 +158,16 @@ function readYamlExtras(text: string): SnapshotExtras {
     const end = lines.findIndex((l) => !l.startsWith('#   '));
     return (end < 0 ? lines : lines.slice(0, end)).map((l) => l.slice(4));
   };
-  const extensions = (block(EXTENSIONS_HEAD) ?? []).flatMap((l) => {
+  const section = model.extensions?.flatMap((e) => (e.version !== undefined ? [{ ...e, version: e.version }] : []));
+  const comment = block(EXTENSIONS_HEAD)?.flatMap((l) => {
     const m = new RegExp(`^${Q} (\\S+) in ${Q}$`).exec(l);
     return m ? [{ name: unq(m[1])!, version: m[2]!, schema: unq(m[3])! }] : [];
   });
+  // Neither: a snapshot that records no extensions (not one of a database without any).
+  const extensions = comment ?? section;
   const listed = block(NOT_MODELED_HEAD);
   return {
-    extensions,
+    ...(extensions ? { extensions } : {}),
     notModeled: (listed ?? []).flatMap((l) => {
       const n = parseNotModeledLine(l);
       return n ? [n] : [];

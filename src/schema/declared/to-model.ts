@@ -161,6 +161,7 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
           comment: d.comment,
         }) as Trigger,
     ),
+    storage: t.storage && entries(t.storage).map(([n, v]) => ({ name: n, value: v })),
     comment: t.comment,
     renamedFrom: t.renamedFrom,
   } as Table;
@@ -226,6 +227,15 @@ function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: Key
 export function toModel(file: DeclaredFile, order: KeyOrder = () => undefined): DatabaseSchema {
   return normalizeDatabase({
     schemas: entries(file.schemas).map(([s, d]) => schemaModel(file, s, d, order)),
+    ...(file.extensions
+      ? {
+          extensions: entries(file.extensions).map(([e, d]) => ({
+            name: e,
+            schema: d.schema ?? 'public',
+            ...(d.version !== undefined ? { version: d.version } : {}),
+          })),
+        }
+      : {}),
     ...(file.tenants
       ? {
           tenants: {

@@ -184,8 +184,17 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
       map({ expression: c.expression, noInherit: c.noInherit, notValid: c.notValid, comment: c.comment }, 'auto'),
     ),
     triggers: named(sortByName(t.triggers), (g) => trigger(schema, g)),
+    storage: t.storage?.length
+      ? map(Object.fromEntries(sortByName(t.storage).map((p) => [p.name, storageValue(p.value)])), 'flow')
+      : undefined,
     comment: t.comment,
   });
+}
+
+/** A storage parameter's value as YAML: numbers and booleans bare, as a person writes them. */
+function storageValue(v: string): number | boolean | string {
+  if (v === 'true' || v === 'false') return v === 'true';
+  return /^-?\d+(\.\d+)?$/.test(v) && String(Number(v)) === v ? Number(v) : v;
 }
 
 function sequence(s: Sequence): YamlValue {
@@ -251,9 +260,16 @@ export function toYaml(model: DatabaseSchema): string {
   const db = model.schemas.map((s) => ({ ...normalizeSchema({ ...s, tables: [] }), tables: sortByName(s.tables) }));
   const pks = primaryKeys(db);
   const schemas = named(sortByName(db), (s) => schemaNode(pks, s), true) ?? keyed([]);
-  const { tenants } = model;
+  const { tenants, extensions } = model;
   return writeDocument(
     map({
+      // First: a database gets its extensions before the schemas that use their types and operator classes.
+      extensions:
+        extensions &&
+        (named(sortByName(extensions), (e) =>
+          map({ schema: e.schema === 'public' ? undefined : e.schema, version: e.version }, 'flow'),
+        ) ??
+          map({}, 'flow')),
       schemas,
       tenants: tenants && map({ registry: tenants.registry, template: tenants.template, register: tenants.register }),
     }),

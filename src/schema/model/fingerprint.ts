@@ -93,6 +93,7 @@ export function sha256(text: string): string {
 /**
  * `sha256:<hex>` of the normalized structure. Columns are compared as a set: their physical order cannot be
  * changed without rewriting the table (a rolled-back DROP COLUMN comes back last), and the diff ignores it too.
+ * So are storage parameters, whose order is only the order they were set in.
  */
 export function fingerprint(db: DatabaseSchema): string {
   const known = memo.get(db);
@@ -102,7 +103,11 @@ export function fingerprint(db: DatabaseSchema): string {
     ...s,
     schemas: s.schemas.map((sc) => ({
       ...sc,
-      tables: sc.tables.map((t) => ({ ...t, columns: sortByName(t.columns) })),
+      tables: sc.tables.map((t) => ({
+        ...t,
+        columns: sortByName(t.columns),
+        ...(t.storage ? { storage: sortByName(t.storage) } : {}),
+      })),
     })),
   };
   const fp = `sha256:${canonicalSha256(unordered)}`;

@@ -160,9 +160,20 @@ export interface Table {
   readonly foreignKeys: readonly ForeignKey[];
   readonly checks: readonly Check[];
   readonly triggers: readonly Trigger[];
+  /**
+   * Storage parameters (`WITH (fillfactor = 70)`, `autovacuum_*`, `toast.*` for the TOAST table), by name, as the
+   * catalog prints their values (pg_class.reloptions); absent when there are none.
+   */
+  readonly storage?: readonly StorageParameter[];
   readonly comment?: string;
   /** Declared schema only. */
   readonly renamedFrom?: string;
+}
+
+/** A storage parameter of a table: `fillfactor` = `70`, `toast.autovacuum_enabled` = `false`. */
+export interface StorageParameter {
+  readonly name: string;
+  readonly value: string;
 }
 
 /** An enum type and its labels in order. */
@@ -278,6 +289,20 @@ export interface TenantsConfig {
 export interface DatabaseSchema {
   readonly schemas: readonly Schema[];
   readonly tenants?: TenantsConfig;
+  /**
+   * The extensions the schema manages (`extensions:` of a declared file; every installed one, introspected).
+   * Absent: extensions are not managed, and a plan neither creates nor drops any. Not part of the fingerprint,
+   * which describes the schemas' structure.
+   */
+  readonly extensions?: readonly DeclaredExtension[];
+}
+
+/** An extension, by name: the schema its objects go in, and a version when one is pinned. */
+export interface DeclaredExtension {
+  readonly name: string;
+  readonly schema: string;
+  /** Absent: whatever version is installed is fine, and a new one gets the server's default version. */
+  readonly version?: string;
 }
 
 /** Any object of the model. */

@@ -25,6 +25,8 @@ export function normalizeTable(t: Table): Table {
     foreignKeys: sortByName(t.foreignKeys.map(prune)),
     checks: sortByName(t.checks.map(prune)),
     triggers: sortByName(t.triggers.map(prune)),
+    // In the catalog's order, which pg_dump prints and a rollback restores; compared as a set (fingerprint, diff).
+    storage: t.storage?.length ? t.storage : undefined,
     ...(t.primaryKey ? { primaryKey: prune(t.primaryKey) } : {}),
   });
 }
@@ -52,7 +54,11 @@ export function normalizeSchema(s: Schema): Schema {
 }
 
 export function normalizeDatabase(db: DatabaseSchema): DatabaseSchema {
-  return prune({ ...db, schemas: sortByName(db.schemas.map(normalizeSchema)) });
+  return prune({
+    ...db,
+    schemas: sortByName(db.schemas.map(normalizeSchema)),
+    ...(db.extensions ? { extensions: sortByName(db.extensions.map(prune)) } : {}),
+  });
 }
 
 const HINTS = ['renamedFrom', 'up', 'down', 'backfill'] as const;

@@ -13,6 +13,7 @@ import type {
 import { normalizeDatabase } from '../../schema/model/normalize.js';
 import { ident } from '../../db/quote.js';
 import { comment } from './comments.js';
+import { createExtensionIfMissing, createSchemaIfMissing } from './extensions.js';
 import { addCheck, addForeignKey } from './constraints.js';
 import { createFunction } from './functions.js';
 import { createIndex } from './indexes.js';
@@ -64,8 +65,17 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
   const perTable = (f: (schema: string, t: Table) => ObjectStatement[]) => tables.flatMap(([s, t]) => f(s, t));
   const perSchema = (f: (s: Schema) => ObjectStatement[]) => schemas.flatMap(f);
   const member = (s: string, t: Table, kind: string, name: string) => [s, 'tables', t.name, kind, name];
+  const declaredSchemas = new Set([BUILT_IN, ...schemas.map((s) => s.name)]);
   return [
     ...schemas.filter((s) => s.name !== BUILT_IN).map((s) => at(createSchema(s.name), s.name)),
+    // Extensions before anything that may use them; IF NOT EXISTS, as the servers switchyard builds schemas on
+    // may have them already (created from the source's list).
+    ...(normalizeDatabase(db).extensions ?? []).flatMap((e) => [
+      ...(declaredSchemas.has(e.schema)
+        ? []
+        : [{ sql: createSchemaIfMissing(e.schema), object: ['extensions', e.name] }]),
+      { sql: createExtensionIfMissing(e.name, e.schema, e.version), object: ['extensions', e.name] },
+    ]),
     // public keeps its built-in comment ("standard public schema"), which introspection reads as no comment.
     ...perSchema((s) =>
       s.comment !== undefined ? [at(comment({ kind: 'schema', schema: s.name }, s.comment), s.name, 'comment')] : [],

@@ -12,7 +12,14 @@ export {
   setDefault,
   setNotNull,
 } from './columns.js';
-export { createTable, dropTable, renameTable, type CreateTableOptions } from './table.js';
+export {
+  alterStorage,
+  createTable,
+  dropTable,
+  renameTable,
+  storageList,
+  type CreateTableOptions,
+} from './table.js';
 export {
   addCheck,
   addForeignKey,
@@ -47,4 +54,10 @@ export {
   type PlacedView,
 } from './views.js';
 export { createSchema, dropSchema, renderDatabase } from './database.js';
-export { createExtension, createSchemaIfMissing } from './extensions.js';
+export {
+  createExtension,
+  createExtensionStatement,
+  createSchemaIfMissing,
+  dropExtension,
+  updateExtension,
+} from './extensions.js';

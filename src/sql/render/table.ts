@@ -1,6 +1,7 @@
-// CREATE / RENAME / DROP TABLE. Indexes, triggers and comments are separate statements (see database.ts).
-import type { Table } from '../../schema/model/model.js';
-import { ident, qualified } from '../../db/quote.js';
+// CREATE / RENAME / DROP TABLE, and its storage parameters. Indexes, triggers and comments are separate
+// statements (see database.ts).
+import type { StorageParameter, Table } from '../../schema/model/model.js';
+import { ident, literal, qualified } from '../../db/quote.js';
 import { columnDefinition } from './columns.js';
 import { checkClause, foreignKeyClause, named, primaryKeyClause, uniqueClause } from './constraints.js';
 
@@ -25,7 +26,36 @@ export function createTable(schema: string, t: Table, opts: CreateTableOptions =
       : []),
   ];
   const body = elements.length === 0 ? '()' : `(\n${elements.map((e) => `  ${e}`).join(',\n')}\n)`;
-  return `CREATE TABLE ${qualified(schema, t.name)} ${body}`;
+  const storage = t.storage?.length ? ` WITH (${storageList(t.storage)})` : '';
+  return `CREATE TABLE ${qualified(schema, t.name)} ${body}${storage}`;
+}
+
+/**
+ * `name = 'value'` pairs. A name is checked to be `[toast.]word` when declared (and read from the catalog
+ * otherwise); each part goes through ident all the same, and the value is always a quoted literal.
+ */
+export function storageList(params: readonly StorageParameter[]): string {
+  return params.map((p) => `${storageName(p.name)} = ${literal(p.value)}`).join(', ');
+}
+
+const storageName = (name: string) => name.split('.').map(ident).join('.');
+
+/**
+ * ALTER TABLE ... RESET (...), SET (...): the parameters `reset` are removed, then `set` appended in their order
+ * (PostgreSQL applies the two in turn, and keeps reloptions in the order they were set: resetting what is
+ * there and setting a whole list gives exactly that list, in that order).
+ */
+export function alterStorage(
+  schema: string,
+  table: string,
+  reset: readonly string[],
+  set: readonly StorageParameter[],
+): string {
+  const parts = [
+    ...(reset.length ? [`RESET (${reset.map(storageName).join(', ')})`] : []),
+    ...(set.length ? [`SET (${storageList(set)})`] : []),
+  ];
+  return `ALTER TABLE ${qualified(schema, table)} ${parts.join(', ')}`;
 }
 
 export function renameTable(schema: string, from: string, to: string): string {

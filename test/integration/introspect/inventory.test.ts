@@ -102,7 +102,6 @@ column statistics target "id" on "app"."child_fk" (500)
 grants on column "t_id" on "app"."child_fk" ({reader=r/postgres})
 replica identity "app"."child_fk" (full)
 rule "no_delete" on "app"."child_fk"
-storage parameters "app"."child_fk" (fillfactor=70)
 collation "app"."ci"
 text search dictionary "app"."dict"
 grants on routine "app"."f()" ({postgres=X/postgres})
@@ -116,7 +115,6 @@ storage parameters "app"."mv_fill" (fillfactor=70)
 partitioned table "app"."p" (RANGE (at))
 partition "app"."p_2026" (of app.p FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'))
 composite type "app"."pair"
-extension "app"."pg_trgm" (1.6)
 comment on domain constraint "positive_check" on "app"."positive"
 domain "app"."positive" (integer)
 procedure "app"."proc(IN integer)"

@@ -55,17 +55,36 @@ describe('the source database extensions', () => {
     const planned = await cli('--config', cfg, 'plan', '--name', 'add_body');
     expect(planned.code, planned.stderr).toBe(0);
 
-    // From a snapshot: introspect wrote the extensions as a comment block, so the shadow gets them.
+    // From a snapshot: introspect wrote the extensions in its `extensions:` section, so the shadow gets them.
     const fromSnapshot = await cli('--config', cfg, 'plan', '--name', 'x', '--from', 'live.yaml', '--dry-run');
     expect(fromSnapshot.code, fromSnapshot.stderr).toBe(0);
-    // Without that block the extensions are unknown: the refusal says to plan with --db.
+    expect(fromSnapshot.stdout + fromSnapshot.stderr).not.toMatch(/create_extension|drop_extension/);
+    // Without that section (in the snapshot and in the declared file) the extensions are unknown: the refusal
+    // says to plan with --db.
     const live = readFileSync(join(dir, 'live.yaml'), 'utf8');
-    const block = /\n# Extensions \(\d+\)[^\n]*\n(# {3}[^\n]*\n)*/.exec(live);
-    expect(block, 'introspect writes the extensions block').not.toBeNull();
-    writeFileSync(join(dir, 'bare.yaml'), live.replace(block![0], '\n'));
-    const bare = await cli('--config', cfg, 'plan', '--name', 'x', '--from', 'bare.yaml', '--dry-run');
+    const section = /^extensions:\n( {2}[^\n]*\n)*/m.exec(live);
+    expect(section, 'introspect writes the extensions section').not.toBeNull();
+    writeFileSync(join(dir, 'bare.yaml'), live.replace(section![0], ''));
+    writeFileSync(join(dir, 'bare-declared.yaml'), declared.replace(section![0], ''));
+    const bare = await cli(
+      '--config',
+      cfg,
+      'plan',
+      '--name',
+      'x',
+      '--from',
+      'bare.yaml',
+      '--schema',
+      'bare-declared.yaml',
+      '--dry-run',
+    );
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/gin_trgm_ops.*plan against the database with --db/s);
+    // The declared file managing them and the snapshot recording none: nothing planned for them, and said so.
+    const unknown = await cli('--config', cfg, 'plan', '--name', 'x', '--from', 'bare.yaml', '--dry-run');
+    expect(unknown.code, unknown.stderr).toBe(0);
+    expect(unknown.stderr).toContain('bare.yaml records no extensions, so the `extensions:` of');
+    expect(unknown.stdout + unknown.stderr).not.toMatch(/create_extension/);
 
     const planFile = join(dir, 'plans', '0001_add_body.plan.yaml');
     const plan = await readPlan(planFile);

@@ -216,6 +216,46 @@ const cases: [Change, string][] = [
     'run sql step users_rls (2 statements, expand)',
   ],
   [
+    {
+      kind: 'set_storage',
+      schema: 'app',
+      table: 'events',
+      from: [],
+      to: [{ name: 'fillfactor', value: '70' }],
+    },
+    'set storage parameters of app.events to fillfactor=70',
+  ],
+  [
+    { kind: 'set_storage', schema: 'app', table: 'events', from: [{ name: 'fillfactor', value: '70' }], to: [] },
+    'set storage parameters of app.events to the defaults',
+  ],
+  [
+    { kind: 'create_extension', schema: 'My Ext', extension: { name: 'uuid-ossp', schema: 'My Ext', version: '1.1' } },
+    'create extension "uuid-ossp" in schema "My Ext" version 1.1',
+  ],
+  [
+    { kind: 'drop_extension', schema: 'public', extension: { name: 'citext', schema: 'public', version: '1.6' } },
+    'drop extension citext (version 1.6)',
+  ],
+  [
+    {
+      kind: 'alter_extension',
+      schema: 'public',
+      from: { name: 'pg_trgm', schema: 'public', version: '1.5' },
+      to: { name: 'pg_trgm', schema: 'public', version: '1.6' },
+    },
+    'update extension pg_trgm from version 1.5 to 1.6',
+  ],
+  [
+    {
+      kind: 'alter_extension',
+      schema: 'ext',
+      from: { name: 'citext', schema: 'public', version: '1.6' },
+      to: { name: 'citext', schema: 'ext' },
+    },
+    'move extension citext from schema public to ext',
+  ],
+  [
     { kind: 'create_view', schema: 'app', view: { kind: 'view', name: 'Active', definition: 'SELECT 1' } },
     'create view app."Active"',
   ],
