@@ -61,6 +61,7 @@ export type VerifyEvent =
       readonly done: number;
       readonly rows: number;
     }
+  | { readonly kind: 'recheck'; readonly round: number; readonly keys: number; readonly lsn: string }
   | { readonly kind: 'notice'; readonly message: string };
 
 /** A key (or, without a key, a row) that differs, and how. */
@@ -159,10 +160,11 @@ async function waitApplied(
   for (;;) {
     const {
       rows: [s],
-    } = await standby.query<{ enabled: boolean; origin: string | null }>(
+    } = await standby.query<{ enabled: boolean; origin: string | null; copying: string[] }>(
       `SELECT s.subenabled AS enabled,
               CASE WHEN has_table_privilege('pg_catalog.pg_replication_origin_status', 'SELECT')
-                   THEN (SELECT o.remote_lsn::text FROM pg_replication_origin_status o WHERE o.external_id = 'pg_' || s.oid) END AS origin
+                   THEN (SELECT o.remote_lsn::text FROM pg_replication_origin_status o WHERE o.external_id = 'pg_' || s.oid) END AS origin,
+              array(SELECT r.srrelid::regclass::text FROM pg_subscription_rel r WHERE r.srsubid = s.oid AND r.srsubstate NOT IN ('r', 's') ORDER BY 1) AS copying
          FROM pg_subscription s WHERE s.subname = $1`,
       [subscription],
     );
@@ -187,11 +189,14 @@ async function waitApplied(
         `no slot ${subscription} on live: the stream cannot run\nfix: switchyard pair resync`,
         1,
       );
-    if (r.done) return { paused: false, waitedMs: Date.now() - started };
+    // A table still in its initial copy is filled by its own worker, not at the stream's position.
+    if (r.done && !s.copying.length) return { paused: false, waitedMs: Date.now() - started };
     if (Date.now() - started > timeoutMs)
       throw new PairError(
         'VERIFY_TIMEOUT',
-        `the standby did not apply live's position ${lsn} within ${Math.round(timeoutMs / 1000)} s (${r.behind ?? '?'} bytes behind); nothing was compared\nfix: switchyard pair status shows why the stream is behind; verify again with a longer --timeout`,
+        s.copying.length
+          ? `tables still in their initial copy on the standby after ${Math.round(timeoutMs / 1000)} s: ${s.copying.join(', ')}; nothing was compared\nfix: wait until switchyard pair status shows every table ready, then verify (or give a longer --timeout)`
+          : `the standby did not apply live's position ${lsn} within ${Math.round(timeoutMs / 1000)} s (${r.behind ?? '?'} bytes behind); nothing was compared\nfix: switchyard pair status shows why the stream is behind; verify again with a longer --timeout`,
         1,
       );
     await new Promise((res) => setTimeout(res, 50));
@@ -432,7 +437,13 @@ export async function verifyOn(session: PairSession, config: PairConfig, o: Veri
   // A key that differs is read again at a newer position, unless replication is paused (nothing would move).
   const rechecks = pos.paused ? 0 : (o.rechecks ?? 2);
   for (let round = 0; round < rechecks && [...pending.values()].some((x) => x.diffs.size); round++) {
-    await openReads(session, sides.live, sides.standby, subscription, timeoutMs);
+    const again = await openReads(session, sides.live, sides.standby, subscription, timeoutMs);
+    o.onEvent?.({
+      kind: 'recheck',
+      round: round + 1,
+      keys: [...pending.values()].reduce((n, x) => n + x.diffs.size, 0),
+      lsn: again.lsn,
+    });
     try {
       for (const [index, x] of pending) {
         const t = todo[index]!.table!;

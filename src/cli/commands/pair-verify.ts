@@ -44,6 +44,7 @@ function progress(io: CliIO, c: Colors, json: boolean): Progress {
         if (e.kind === 'position')
           return line({ event: 'position', lsn: e.lsn, waitedMs: e.waitedMs, paused: e.paused });
         if (e.kind === 'notice') return line({ event: 'notice', message: e.message });
+        if (e.kind === 'recheck') return line({ event: 'recheck', round: e.round, keys: e.keys, lsn: e.lsn });
         const now = Date.now();
         if (e.done < e.chunks && now - last < 1000) return;
         last = now;
@@ -73,6 +74,12 @@ function progress(io: CliIO, c: Colors, json: boolean): Progress {
       if (e.kind === 'notice') {
         stop();
         return io.stderr(`  ${c.yellow('note')}: ${e.message}\n`);
+      }
+      if (e.kind === 'recheck') {
+        stop();
+        return io.stderr(
+          `  ${c.dim(`reading ${e.keys} differing key(s) again at live's position ${e.lsn} (round ${e.round}): writes in flight settle`)}\n`,
+        );
       }
       if (table !== e.table) {
         stop();
@@ -111,7 +118,7 @@ function printTable(t: TableVerdict, c: Colors): string[] {
   const chunks = t.key ? `, ${t.comparedChunks}/${t.chunks} chunk(s) by (${t.key.join(', ')})` : '';
   const head = t.equal
     ? `  ${c.green('equal')}   ${t.table}: ${rows}${chunks}`
-    : `  ${c.red('DIFFERS')} ${t.table}: ${rows}${chunks}${t.differingChunks ? `, ${t.differingChunks} differing` : ''}`;
+    : `  ${c.red('DIFFERS')} ${t.table}: ${rows}${chunks}${t.differingChunks ? `, ${t.differingChunks} chunk(s) differ` : ''}`;
   const out = [head];
   for (const d of t.differences) out.push(`      ${KIND[d.kind]}: ${describeKey(d)}`);
   if (t.moreDifferences) out.push(`      ... and ${t.moreDifferences} more`);
