@@ -47,6 +47,8 @@ export interface VerifyOptions extends PairFlags {
   /** Record the result in live's ledger (default true). */
   readonly record?: boolean;
   readonly onEvent?: (e: VerifyEvent) => void;
+  /** Fault injection for tests: called once live's snapshot is taken, before the standby is waited for. */
+  readonly afterLiveSnapshot?: (round: number) => void | Promise<void>;
 }
 
 /** What verify reports while it works (the CLI draws a bar on a terminal, JSON lines otherwise). */
@@ -210,11 +212,13 @@ async function openReads(
   standby: Side,
   subscription: string,
   timeoutMs: number,
+  afterLiveSnapshot?: () => void | Promise<void>,
 ): Promise<{ lsn: string; paused: boolean; waitedMs: number }> {
   const l = session.db(live);
   const s = session.db(standby);
   const lsn = await beginRead(l);
   try {
+    await afterLiveSnapshot?.();
     const w = await waitApplied(l, s, subscription, lsn, timeoutMs);
     await beginStandby(s);
     return { lsn, ...w };
@@ -371,7 +375,9 @@ export async function verifyOn(session: PairSession, config: PairConfig, o: Veri
   const todo = plans(liveModel, standbyModel, o.tables);
   const timeoutMs = o.waitTimeoutMs ?? 120_000;
 
-  const pos = await openReads(session, sides.live, sides.standby, subscription, timeoutMs);
+  const pos = await openReads(session, sides.live, sides.standby, subscription, timeoutMs, () =>
+    o.afterLiveSnapshot?.(0),
+  );
   o.onEvent?.({ kind: 'position', lsn: pos.lsn, waitedMs: pos.waitedMs, paused: pos.paused });
   if (pos.paused)
     o.onEvent?.({
@@ -437,7 +443,9 @@ export async function verifyOn(session: PairSession, config: PairConfig, o: Veri
   // A key that differs is read again at a newer position, unless replication is paused (nothing would move).
   const rechecks = pos.paused ? 0 : (o.rechecks ?? 2);
   for (let round = 0; round < rechecks && [...pending.values()].some((x) => x.diffs.size); round++) {
-    const again = await openReads(session, sides.live, sides.standby, subscription, timeoutMs);
+    const again = await openReads(session, sides.live, sides.standby, subscription, timeoutMs, () =>
+      o.afterLiveSnapshot?.(round + 1),
+    );
     o.onEvent?.({
       kind: 'recheck',
       round: round + 1,

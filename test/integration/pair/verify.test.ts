@@ -111,6 +111,45 @@ describe('pair verify', () => {
     expect(writes).toBeGreaterThan(20);
   });
 
+  it("a row the standby holds ahead of live's snapshot differs at first and settles when read again", async () => {
+    const pair = await pairedApp();
+    // Between live's snapshot and the standby's, a row is committed on live and reaches the standby: the
+    // standby is read past live's snapshot, as under writes.
+    const ahead = async (round: number) => {
+      if (round > 0) return;
+      await pair.blue.client.query(`INSERT INTO billing.events (id) VALUES (5000)`);
+      await eventually('the row on the standby', async () => {
+        const { rows } = await pair.green.client.query(`SELECT 1 FROM billing.events WHERE id = 5000`);
+        return rows.length === 1;
+      });
+    };
+    const events: string[] = [];
+    const r = await pairVerify(pair.config, {
+      chunkRows: 500,
+      afterLiveSnapshot: ahead,
+      onEvent: (e) => events.push(e.kind),
+    });
+    expect(r.clean).toBe(true);
+    expect(events).toContain('recheck');
+    expect(table(r, 'billing.events').notes).toContain(
+      '1 chunk(s) differed at first and matched when read again (writes in flight)',
+    );
+    // Without reading again, the row is named as only on the standby: the recheck is what settles it.
+    await pair.blue.client.query(`DELETE FROM billing.events WHERE id = 5000`);
+    await eventually('the delete on the standby', async () => {
+      const { rows } = await pair.green.client.query(`SELECT 1 FROM billing.events WHERE id = 5000`);
+      return rows.length === 0;
+    });
+    const once = await pairVerify(pair.config, {
+      chunkRows: 500,
+      rechecks: 0,
+      afterLiveSnapshot: ahead,
+      record: false,
+    });
+    expect(once.clean).toBe(false);
+    expect(table(once, 'billing.events').differences).toEqual([{ kind: 'extra', key: { id: '5000' } }]);
+  });
+
   it('names a row changed by hand, a row deleted and a row added on the standby (replication paused); exit 1', async () => {
     const pair = await pairedApp();
     const g = pair.green.client;
@@ -215,6 +254,15 @@ describe('pair verify', () => {
     const clean = await pairVerify(pair.config);
     expect(clean.clean, JSON.stringify(clean.tables.filter((t) => !t.equal))).toBe(true);
     expect(await gate()).toMatchObject({ ok: true, detail: expect.stringContaining('clean pair verify at') });
+
+    // A phase step finished on the standby after the verify: refused until verified again.
+    await pair.green.client.query(`
+      CREATE SCHEMA IF NOT EXISTS switchyard;
+      CREATE TABLE IF NOT EXISTS switchyard.steps (plan text, step_id text, started_at timestamptz, finished_at timestamptz);
+      INSERT INTO switchyard.steps VALUES ('0001_x', 's1', now(), now())`);
+    expect(await gate()).toMatchObject({ ok: false, detail: expect.stringContaining('a phase ran at') });
+    expect((await pairVerify(pair.config)).clean).toBe(true);
+    expect(await gate()).toMatchObject({ ok: true });
 
     // A schema change on the standby (as an expand would make) after the verify: refused again.
     await pair.green.client.query(`ALTER TABLE customers ADD COLUMN nickname text`);
