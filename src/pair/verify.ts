@@ -237,9 +237,17 @@ interface Chunked {
   readonly ranges: readonly ChunkRange[];
 }
 
-async function chunksOf(db: Client, t: VerifyTable, chunkRows: number): Promise<Chunked> {
+async function chunksOf(db: Client, t: VerifyTable, chunkRows: number, sample?: number): Promise<Chunked> {
   if (!t.key.length) return { ranges: [{ from: null, to: null }] };
-  const { rows } = await db.query<Record<string, string>>(boundariesSql(t), [chunkRows]);
+  // A sample picks its boundaries from the same share of the table's blocks, so it never reads the whole key.
+  let rows: Record<string, string>[] = [];
+  if (sample !== undefined && sample < 100)
+    ({ rows } = await db.query<Record<string, string>>(boundariesSql(t, true), [
+      Math.max(1, Math.round((chunkRows * sample) / 100)),
+      sample,
+    ]));
+  // Fewer than three chunks from the sample (a small table, or few blocks drawn): the whole key decides.
+  if (rows.length < 2) ({ rows } = await db.query<Record<string, string>>(boundariesSql(t), [chunkRows]));
   const starts = rows.map((r) => t.key.map((_, i) => r[`k${i}`]!));
   const ranges: ChunkRange[] = [];
   for (let i = 0; i <= starts.length; i++) ranges.push({ from: i ? starts[i - 1]! : null, to: starts[i] ?? null });
@@ -394,7 +402,7 @@ export async function verifyOn(session: PairSession, config: PairConfig, o: Veri
       counts.push(count);
       if (!p.table) continue;
       const t = p.table;
-      const { ranges } = await chunksOf(live, t, chunkRows);
+      const { ranges } = await chunksOf(live, t, chunkRows, o.sample);
       const picked = sampleChunks(ranges.length, t.key.length ? o.sample : undefined);
       count.chunks = ranges.length;
       if (picked.length < ranges.length)

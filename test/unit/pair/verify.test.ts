@@ -21,6 +21,12 @@ describe('pair verify SQL', () => {
     );
   });
 
+  it('with --sample, boundaries from a block sample', () => {
+    expect(boundariesSql(items, true)).toContain(
+      'row_number() OVER (ORDER BY order_ref, line) AS rn FROM shop."Line Items" TABLESAMPLE SYSTEM ($2)) s',
+    );
+  });
+
   it('a chunk: count and the sum of 64-bit row hashes over a key range, values as parameters', () => {
     expect(chunkSql(items, { from: ['o-1', '2'], to: ['o-9', '0'] })).toEqual({
       sql: 'SELECT count(*)::text AS n, coalesce(sum(hashtextextended(ROW(order_ref, line, qty)::text, 0)), 0)::text AS h FROM shop."Line Items" WHERE (order_ref, line) >= ($1::text, $2::integer) AND (order_ref, line) < ($3::text, $4::integer)',
