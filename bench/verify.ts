@@ -83,9 +83,14 @@ async function main(): Promise<void> {
     const initMs = ms(t0);
     for (const c of clients) await c.query('VACUUM ANALYZE');
 
-    // The floor: each table on each side, in turn, and both sides at once.
+    // Each run, in turn: the floor (each table on each side, in turn, and both sides at once), a full verify and
+    // a 10% sample, so that the load of the shared machine weighs on all of them alike.
     const floorSeq: number[] = [];
     const floorPar: number[] = [];
+    const full: number[] = [];
+    const fullInside: number[] = [];
+    const sample: number[] = [];
+    const loads: number[] = [];
     for (let i = 0; i < RUNS + 1; i++) {
       let seq = 0;
       let par = 0;
@@ -98,20 +103,16 @@ async function main(): Promise<void> {
         await Promise.all([floorOne(blue, t.name, t.key), floorOne(green, t.name, t.key)]);
         par += ms(p0);
       }
+      const r = verifyOnce(config, []);
+      if (!r.report.clean) throw new Error('pair verify found differences on a clean pair');
+      const s10 = verifyOnce(config, ['--sample', '10']);
       if (i === 0) continue; // warm-up
       floorSeq.push(seq);
       floorPar.push(par);
-    }
-    const full: number[] = [];
-    const fullInside: number[] = [];
-    const sample: number[] = [];
-    verifyOnce(config, []); // warm-up
-    for (let i = 0; i < RUNS; i++) {
-      const r = verifyOnce(config, []);
-      if (!r.report.clean) throw new Error('pair verify found differences on a clean pair');
       full.push(r.ms);
       fullInside.push(r.report.ms);
-      sample.push(verifyOnce(config, ['--sample', '10']).ms);
+      sample.push(s10.ms);
+      loads.push(Math.round(loadavg()[0]! * 10) / 10);
     }
     const loadAfter = loadavg()[0]!;
     const row = (name: string, xs: number[]) =>
@@ -129,12 +130,13 @@ async function main(): Promise<void> {
         verifyMs: full,
         verifyReportMs: fullInside,
         verifySample10Ms: sample,
-        loadAverage: { before: loadBefore, after: loadAfter },
+        loadAverage: { before: loadBefore, after: loadAfter, perRun: loads },
       },
       [
         `A clean pair of ${ROWS.toLocaleString('en')} rows on two embedded PostgreSQL ${MAJOR} servers on this machine (orders: ${TABLES[0].rows.toLocaleString('en')} rows by a bigint key;`,
         `line_items: ${TABLES[1].rows.toLocaleString('en')} rows by (text, int)), paired by \`pair init\` (${(initMs / 1000).toFixed(1)} s) and vacuumed. ${RUNS} runs after a warm-up.`,
-        `Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)} on 2 cores shared with other work: wall times vary.`,
+        `Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}, after each run: ${loads.join(', ')}, on 2 cores shared with other work: wall times vary.`,
+        'Each run measures the floor, a full verify and a 10% sample in turn, so that the load weighs on all of them alike.',
         '',
         '| what | best ms | median ms | runs (ms) |',
         '|---|---|---|---|',
@@ -144,7 +146,8 @@ async function main(): Promise<void> {
         row('  of which verify itself (report.ms: introspection, wait, chunks)', fullInside),
         row('`switchyard pair verify --sample 10` (whole process)', sample),
         '',
-        `pair verify (median) is **${ratio.toFixed(2)}x** the parallel floor and ${(median(full) / median(floorSeq)).toFixed(2)}x the sequential one.`,
+        `pair verify (median) is **${ratio.toFixed(2)}x** the parallel floor and ${(median(full) / median(floorSeq)).toFixed(2)}x the sequential one;`,
+        `per run: ${full.map((f, i) => (f / floorPar[i]!).toFixed(2)).join(', ')} x the parallel floor of the same run.`,
         'The floor only hashes each side once; verify also finds the chunk boundaries (one pass over the key index on live),',
         'counts rows per chunk, would name differing keys, and starts a process (node, introspection of both sides).',
       ].join('\n'),

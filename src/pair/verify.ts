@@ -409,38 +409,50 @@ export async function verifyOn(session: PairSession, config: PairConfig, o: Veri
         p.notes.push(`sample: ${picked.length} of ${ranges.length} chunks compared (${o.sample}%)`);
       const diffs = new Map<string, RowDifference>();
       const differing: ChunkRange[] = [];
-      for (const [done, i] of picked.entries()) {
-        const r = ranges[i]!;
-        const q = chunkSql(t, r);
-        const [a, b] = await Promise.all([
-          live.query<{ n: string; h: string }>(q.sql, q.params),
-          standby.query<{ n: string; h: string }>(q.sql, q.params),
-        ]);
-        const [x, y] = [a.rows[0]!, b.rows[0]!];
-        count.live += Number(x.n);
-        count.standby += Number(y.n);
-        count.compared++;
-        if (x.n !== y.n || x.h !== y.h) {
-          count.differing++;
-          differing.push(r);
-          if (!t.key.length) {
-            if (Math.max(Number(x.n), Number(y.n)) <= NAME_UNKEYED_ROWS)
-              for (const [k, d] of await diffMultiset(live, standby, t)) diffs.set(k, d);
-            else p.notes.push(`no key and more than ${NAME_UNKEYED_ROWS} rows: the differing rows are not named`);
-          } else {
-            const [l, s] = await Promise.all([rowHashes(live, t, r), rowHashes(standby, t, r)]);
-            for (const [k, d] of diffRows(l, s)) diffs.set(k, d);
-          }
-        }
+      // Each side reads its chunks in its own loop (no lockstep between the servers); a chunk counts as done
+      // once both sides have it.
+      type Sum = { n: string; h: string };
+      const sums: Record<'live' | 'standby', Sum[]> = { live: [], standby: [] };
+      let shown = 0;
+      let rowsShown = 0;
+      const progress = () => {
+        const both = Math.min(sums.live.length, sums.standby.length);
+        for (; shown < both; shown++) rowsShown += Number(sums.live[shown]!.n);
         o.onEvent?.({
           kind: 'chunk',
           table: p.label,
           tables: todo.length,
           tableIndex: index,
           chunks: picked.length,
-          done: done + 1,
-          rows: count.live,
+          done: shown,
+          rows: rowsShown,
         });
+      };
+      const read = async (db: Client, out: Sum[]) => {
+        for (const i of picked) {
+          const q = chunkSql(t, ranges[i]!);
+          out.push((await db.query<Sum>(q.sql, q.params)).rows[0]!);
+          if (out.length <= Math.min(sums.live.length, sums.standby.length)) progress();
+        }
+      };
+      await Promise.all([read(live, sums.live), read(standby, sums.standby)]);
+      for (const [j, i] of picked.entries()) {
+        const r = ranges[i]!;
+        const [x, y] = [sums.live[j]!, sums.standby[j]!];
+        count.live += Number(x.n);
+        count.standby += Number(y.n);
+        count.compared++;
+        if (x.n === y.n && x.h === y.h) continue;
+        count.differing++;
+        differing.push(r);
+        if (!t.key.length) {
+          if (Math.max(Number(x.n), Number(y.n)) <= NAME_UNKEYED_ROWS)
+            for (const [k, d] of await diffMultiset(live, standby, t)) diffs.set(k, d);
+          else p.notes.push(`no key and more than ${NAME_UNKEYED_ROWS} rows: the differing rows are not named`);
+        } else {
+          const [l, s] = await Promise.all([rowHashes(live, t, r), rowHashes(standby, t, r)]);
+          for (const [k, d] of diffRows(l, s)) diffs.set(k, d);
+        }
       }
       if (differing.length) pending.set(index, { diffs, ranges: differing });
     }
