@@ -105,6 +105,8 @@ export interface VerifyReport {
   readonly sample: number | null;
   readonly filtered: boolean;
   readonly tables: readonly TableVerdict[];
+  /** Tables the standby has and live does not (an expand on the standby): named, not compared. */
+  readonly onlyStandby: readonly string[];
   readonly clean: boolean;
   readonly startedAt: string;
   readonly ms: number;
@@ -527,6 +529,7 @@ export async function verifyOn(session: PairSession, config: PairConfig, o: Veri
     sample: o.sample ?? null,
     filtered: Boolean(o.tables?.length),
     tables: verdicts,
+    onlyStandby: o.tables?.length ? [] : standbyOnly(liveModel, standbyModel),
     clean,
     startedAt,
     ms: Date.now() - started,
@@ -536,6 +539,11 @@ export async function verifyOn(session: PairSession, config: PairConfig, o: Veri
   if (o.record === false) return report;
   await recordVerify(live, config.ledgerSchema, report);
   return { ...report, recorded: true };
+}
+
+function standbyOnly(live: DatabaseSchema, standby: DatabaseSchema): string[] {
+  const ours = new Set(live.schemas.flatMap((s) => s.tables.map((t) => `${s.name}.${t.name}`)));
+  return standby.schemas.flatMap((s) => s.tables.map((t) => `${s.name}.${t.name}`)).filter((n) => !ours.has(n));
 }
 
 function intersect(a: Map<string, RowDifference>, b: Map<string, RowDifference>): Map<string, RowDifference> {

@@ -135,6 +135,7 @@ export function printVerify(r: VerifyReport, c: Colors, ledgerSchema: string): s
     `${r.live} (live) against ${r.standby} (standby), generation ${r.generation}, at live's position ${r.position}${r.paused ? c.yellow(' (replication paused: standby read as it stands)') : ''}`,
     ...(r.sample ? [c.yellow(`sample: ${r.sample}% of each keyed table's chunks (not a full comparison)`)] : []),
     ...r.tables.flatMap((t) => printTable(t, c)),
+    ...(r.onlyStandby.length ? [c.dim(`  not compared, only on the standby: ${r.onlyStandby.join(', ')}`)] : []),
     c.dim(
       `${r.tables.length} table(s) in ${(r.ms / 1000).toFixed(1)} s${r.recorded ? `; recorded in ${ledgerSchema}.verifications on ${r.live}` : ''}`,
     ),

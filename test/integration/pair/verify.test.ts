@@ -267,11 +267,18 @@ describe('pair verify', () => {
     expect(await gate()).toMatchObject({ ok: true });
 
     // A schema change on the standby (as an expand would make) after the verify: refused again.
-    await pair.green.client.query(`ALTER TABLE customers ADD COLUMN nickname text`);
+    await pair.green.client.query(
+      `ALTER TABLE customers ADD COLUMN nickname text; CREATE TABLE billing.refunds (id int PRIMARY KEY)`,
+    );
     expect(await gate()).toMatchObject({
       ok: false,
       detail: expect.stringContaining('the schema of green changed since the last pair verify'),
     });
+    // The column and the table only the standby has are named, not compared.
+    const expanded = await pairVerify(pair.config, { record: false });
+    expect(expanded.clean).toBe(true);
+    expect(expanded.onlyStandby).toEqual(['billing.refunds']);
+    expect(table(expanded, 'public.customers').onlyStandby).toEqual(['nickname']);
     // Without requireVerify the gate has no verify check.
     const plain = await loadConfig(pair.configFile);
     const off = await runSwitch(
