@@ -40,6 +40,8 @@ export interface VerifyOptions extends PairFlags {
   readonly chunkRows?: number;
   /** Keys named per table (default 10). */
   readonly maxKeys?: number;
+  /** Differing keys held per table before later differing chunks are only counted (default 10,000). */
+  readonly keyCap?: number;
   /** How many times a differing key is read again at a newer position before it is reported (default 2). */
   readonly rechecks?: number;
   /** How long to wait for the standby to apply past live's position (default 120 s). */
@@ -303,6 +305,8 @@ async function diffMultiset(l: Client, s: Client, t: VerifyTable): Promise<Map<s
 
 /** Rows above which a table without a key is not read row by row to name its differences. */
 const NAME_UNKEYED_ROWS = 100_000;
+/** Differing keys held per table; beyond, differing chunks are only counted (memory stays bounded). */
+const DIFF_CAP = 10_000;
 
 interface Plan {
   readonly label: string;
@@ -365,6 +369,7 @@ export async function verifyOn(session: PairSession, config: PairConfig, o: Veri
   if (!Number.isInteger(chunkRows) || chunkRows < 1)
     throw new UsageError(`--chunk-rows ${chunkRows}: give a whole number >= 1`);
   const maxKeys = o.maxKeys ?? 10;
+  const keyCap = o.keyCap ?? DIFF_CAP;
   const sides = await resolveSides(session, config.ledgerSchema);
   const stored = Object.values(sides.stored);
   if (!stored.length || stored.some((t) => t?.state !== 'paired'))
@@ -446,6 +451,14 @@ export async function verifyOn(session: PairSession, config: PairConfig, o: Veri
         count.compared++;
         if (x.n === y.n && x.h === y.h) continue;
         count.differing++;
+        // Past DIFF_CAP differing keys (a table whose copy failed), later chunks are counted, not read row by row.
+        if (diffs.size >= keyCap) {
+          if (!p.notes.some((n) => n.startsWith('more than')))
+            p.notes.push(
+              `more than ${keyCap} keys differ: the differing chunks after them are counted, their keys not named`,
+            );
+          continue;
+        }
         differing.push(r);
         if (!t.key.length) {
           if (Math.max(Number(x.n), Number(y.n)) <= NAME_UNKEYED_ROWS)
