@@ -248,6 +248,23 @@ export const CONFIG_SCHEMA = z
       'the blue/green pair (pair init, cutover, cutback); --blue and --green override',
     ).optional(),
     router: RouterConfig.describe('what moves application traffic at cutover and cutback').optional(),
+    cutover: z
+      .object({
+        requireVerify: z
+          .boolean()
+          .describe(
+            'the cutover gate refuses without a clean `pair verify` of this generation since the last phase and schema change',
+          )
+          .default(false),
+        verifyMaxAgeHours: z.coerce
+          .number()
+          .positive()
+          .describe('with requireVerify: the oldest clean verify the gate accepts, in hours')
+          .default(24),
+      })
+      .strict()
+      .describe('what the cutover gate requires beyond a streaming pair')
+      .default({ requireVerify: false, verifyMaxAgeHours: 24 }),
     rehearsal: z
       .object({
         engine: z

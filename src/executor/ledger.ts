@@ -72,6 +72,27 @@ ALTER TABLE ${qualified(s, 'steps')}
   // 4: the raw SQL step (`sql:` of the declared file) a step row runs a statement of: a raw SQL step runs once,
   // and `plan` leaves out the ones a plan of the ledger has run or will run.
   (s) => `ALTER TABLE ${qualified(s, 'steps')} ADD COLUMN sql_step text`,
+  // 5: each `pair verify` (the side it read as live, the generation, the WAL position, clean or not, the schema
+  // fingerprints it read under): the cutover gate asks for a recent clean one (`cutover.requireVerify`).
+  (s) => `
+CREATE TABLE ${qualified(s, 'verifications')} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  live_side text NOT NULL CONSTRAINT verifications_live_side_check CHECK (live_side IN ('blue', 'green')),
+  generation bigint NOT NULL CONSTRAINT verifications_generation_check CHECK (generation >= 1),
+  position pg_lsn NOT NULL,
+  paused boolean NOT NULL,
+  clean boolean NOT NULL,
+  tables integer NOT NULL CONSTRAINT verifications_tables_check CHECK (tables >= 0),
+  differing_tables integer NOT NULL CONSTRAINT verifications_differing_tables_check CHECK (differing_tables >= 0),
+  sample numeric CONSTRAINT verifications_sample_check CHECK (sample > 0 AND sample <= 100),
+  filtered boolean NOT NULL,
+  live_fingerprint text NOT NULL,
+  standby_fingerprint text NOT NULL,
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT verifications_clean_has_no_difference CHECK (NOT clean OR differing_tables = 0)
+);
+CREATE INDEX verifications_generation_idx ON ${qualified(s, 'verifications')} (generation, finished_at);`,
 ];
 
 export const LEDGER_VERSION = LEDGER_MIGRATIONS.length;

@@ -37,6 +37,7 @@ import { readSequences, writeSequences } from './sequences.js';
 import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } from './session.js';
 import type { PublishedTable } from './sql.js';
 import { subscriberConnection } from './subscriber.js';
+import { verifyGate } from './verify-gate.js';
 import {
   describeInitializing,
   ensurePairLedger,
@@ -53,7 +54,7 @@ import { otherSide, SIDES, type Side } from './types.js';
 export type SwitchCommand = 'cutover' | 'cutback';
 export type SwitchConfig = ScopeConfig &
   Pick<SwitchyardConfig, 'pair' | 'router' | 'unsetVariables'> &
-  Partial<Pick<SwitchyardConfig, 'healthCheck'>>;
+  Partial<Pick<SwitchyardConfig, 'healthCheck' | 'cutover'>>;
 
 /** Options of `runSwitch`: the pair's URLs, dry run, the gate's lag and transaction limits, the marker timeout and progress. */
 export interface SwitchOptions extends PairFlags {
@@ -403,6 +404,9 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     const role = await rolePrivilegesCheck(session, from, to, appSchemas, fence);
     checks.push(role);
     o.onEvent?.({ kind: 'gate', ...role });
+    const verified = command === 'cutover' ? await verifyGate(session, from, to, b.generation, config) : undefined;
+    if (verified) checks.push(verified);
+    if (verified) o.onEvent?.({ kind: 'gate', ...verified });
     const failed = checks.filter((c) => !c.ok);
     if (o.dryRun) {
       return {

@@ -64,3 +64,13 @@ export { readSequences, writeSequences, type SequenceValue } from './sequences.j
 export * from './compat.js';
 export * from './phases.js';
 export * from './watch.js';
+export {
+  pairVerify,
+  verifyOn,
+  type VerifyOptions,
+  type VerifyEvent,
+  type VerifyReport,
+  type TableVerdict,
+  type RowDifference,
+} from './verify.js';
+export { recordVerify, lastVerify, requireVerifyCheck, verifyGateCheck } from './verify-record.js';

@@ -1,4 +1,4 @@
-// pair init | status | resync | teardown: the blue/green pair kept in sync by logical replication.
+// pair init | status | verify | resync | teardown: the blue/green pair kept in sync by logical replication.
 import { createRequire } from 'node:module';
 import type cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -11,6 +11,7 @@ import type { ForeignWrite } from '../../pair/watch.js';
 import type { CliIO, Colors } from '../io.js';
 import { claimInterrupt, onInterrupt } from '../interrupt.js';
 import { context, examples, noticeNotModeled, seconds, type SetExit } from './context.js';
+import { registerPairVerify } from './pair-verify.js';
 
 // cli-progress is loaded on the first progress bar, not at start-up.
 const require = createRequire(import.meta.url);
@@ -244,6 +245,7 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
       examples([
         'switchyard pair init --blue postgres://deploy@blue.internal/app --green postgres://deploy@green.internal/app',
         'switchyard pair status --json',
+        'switchyard pair verify',
         'switchyard pair resync',
         'switchyard pair watch --once',
         'switchyard pair teardown',
@@ -303,6 +305,8 @@ export function registerPair(program: Command, io: CliIO, setExit: SetExit): voi
       }
       if (!r.ok) setExit(1);
     });
+
+  registerPairVerify(pair, io, setExit, withPairFlags);
 
   withPairFlags(pair.command('resync'))
     .description(

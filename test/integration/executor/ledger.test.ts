@@ -347,6 +347,7 @@ describe('a rollback run statement by statement', () => {
       ADD CONSTRAINT steps_error_only_when_failed CHECK ((error IS NOT NULL) = (status = 'failed'))`);
     await client.query('DROP INDEX switchyard.steps_plan_tenant_idx');
     await client.query('ALTER TABLE switchyard.steps DROP COLUMN sql_step');
+    await client.query('DROP TABLE switchyard.verifications');
     await client.query('DELETE FROM switchyard.ledger_version WHERE version > 1');
     expect(await ensureLedger(client)).toBe(LEDGER_VERSION);
     expect((await stepStatuses(client, '0004_old', '')).map((r) => [r.stepId, r.status, r.rollbackPosition])).toEqual([
@@ -355,7 +356,11 @@ describe('a rollback run statement by statement', () => {
       ['s3', 'pending', null],
     ]);
     const { rows } = await client.query('SELECT version FROM switchyard.ledger_version ORDER BY 1');
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
+    // 5: pair verify's results (the cutover gate reads the last one).
+    expect((await client.query(`SELECT to_regclass('switchyard.verifications')::text AS t`)).rows[0].t).toBe(
+      'switchyard.verifications',
+    );
     // 4: the raw SQL step a row runs a statement of (none for the old rows).
     const sqlStep = await client.query('SELECT step_id, sql_step FROM switchyard.steps ORDER BY step_id');
     expect(sqlStep.rows).toEqual([
