@@ -19,6 +19,8 @@ interface Flags {
 
 /** Test hook (the kill tests): SIGKILL this process right after the named protocol step is recorded. */
 const KILL_AFTER = 'SWITCHYARD_FAULT_KILL_AFTER';
+/** Test hook (the hang tests): SIGSTOP this process right after the named step, as a hung process would stand. */
+const STOP_AFTER = 'SWITCHYARD_FAULT_STOP_AFTER';
 
 function reporter(io: CliIO, c: Colors, json: boolean): (e: SwitchEvent) => void {
   if (json || !io.isTTY)
@@ -108,6 +110,7 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
           `${command} moves application traffic and pauses writes for a moment: run it with --yes, or with --dry-run to see the gate first`,
         );
       const killAfter = process.env[KILL_AFTER] as SwitchStep | undefined;
+      const stopAfter = process.env[STOP_AFTER] as SwitchStep | undefined;
       const { runSwitch } = await import('../../pair/cutover.js');
       const r = await runSwitch(command, await ctx.config(), {
         ...(o.blue ? { blue: o.blue } : {}),
@@ -117,8 +120,13 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
         ...(o.maxLag !== undefined ? { maxLagBytes: o.maxLag } : {}),
         ...(o.markerTimeout !== undefined ? { markerTimeoutMs: o.markerTimeout * 1000 } : {}),
         onEvent: reporter(io, ctx.c, ctx.json),
-        ...(killAfter
-          ? { afterStep: (step: SwitchStep) => void (step === killAfter && process.kill(process.pid, 'SIGKILL')) }
+        ...(killAfter || stopAfter
+          ? {
+              afterStep: (step: SwitchStep) => {
+                if (step === killAfter) process.kill(process.pid, 'SIGKILL');
+                if (step === stopAfter) process.kill(process.pid, 'SIGSTOP');
+              },
+            }
           : {}),
       });
       ctx.print(r, () => print(r, ctx.c));
