@@ -381,6 +381,33 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     }
     const from = b.live;
     const to = otherSide(from);
+    // `cutback` after an interrupted switch undoes it; the fence guardian may have undone it already.
+    if (command === 'cutback' && !o.dryRun) {
+      const undone = await session
+        .db(from)
+        .query(`SELECT 1 FROM ${qualified(schema, SWITCH_TABLE)} WHERE generation = $1 AND state = 'undone'`, [
+          b.generation,
+        ]);
+      if (undone.rows.length) {
+        o.onEvent?.({
+          kind: 'notice',
+          message: `the last switch from ${from} was undone already (by the fence guardian, or an earlier cutback): nothing to undo; ${from} is live. switchyard cutover --yes starts a new switch`,
+        });
+        return {
+          command,
+          outcome: 'undone',
+          from: to,
+          to: from,
+          generation: { from: b.generation, to: b.generation },
+          fence,
+          pauseMs: null,
+          steps: [],
+          gate: [],
+          sequences: 0,
+          ms: Date.now() - started,
+        };
+      }
+    }
     const row: SwitchRow = {
       generation: String(b.generation),
       from_side: from,

@@ -65,8 +65,10 @@ export async function liftFence(
   router: Router,
   s: GuardedSwitch,
   urls: Readonly<Record<Side, string>>,
+  progress: (step: string) => void = () => undefined,
 ): Promise<LiftReport> {
   const { committed, state } = await switchState(session, s);
+  progress(`read: ${committed ? 'committed' : 'not committed'}, ${state ?? 'no record'}`);
   const old = session.db(s.from);
   const next = session.db(s.to);
   if (state === 'done') {
@@ -86,6 +88,7 @@ export async function liftFence(
     const roles = await unfenceRoles(next, s.ledgerSchema);
     await router.switchTo(s.to, urls[s.to]);
     await router.resume();
+    progress('resumed');
     return {
       outcome: 'forward',
       detail: `the switch had committed: ${s.to} takes writes${roles.length ? ` (fence lifted for ${roles.map(ident).join(', ')})` : ''}${s.fence === 'router' ? ', the router points at it and is resumed' : ''}; run switchyard cutover --yes to finish it (fence ${s.from}, arm the watch, drop the old stream)`,
@@ -106,6 +109,7 @@ export async function liftFence(
   if (router.kind === 'pgbouncer' && (await router.current(urls.blue, urls.green)) !== s.from)
     await router.switchTo(s.from, urls[s.from]);
   await router.resume();
+  progress('resumed');
   // Then the streams as they were: the reverse one goes before the forward one comes back (before 16 the two
   // would send every change round the loop).
   const reverse = streamName(s.to, s.from, s.generation + 1);

@@ -8,6 +8,7 @@
 // - `lift`: switchyard failed inside the fence and hands over; it lifts and answers with the report.
 // Lifting (guardian-lift.ts) runs under the pair lock, once the switchyard sessions are gone; if another pair
 // command holds the lock, that command is in charge and the guardian leaves.
+import { appendFileSync } from 'node:fs';
 import type { RouterSettings } from '../config/config.js';
 import { liftFence, type GuardedSwitch, type LiftReport } from './guardian-lift.js';
 import { openRouter, type Router } from './router.js';
@@ -24,6 +25,8 @@ export interface ArmMessage {
   readonly backends: Readonly<Record<'blue' | 'green', readonly number[]>>;
   /** libpq variables (PGPASSWORD...) the connections may need, set here rather than in the spawn environment. */
   readonly env: Readonly<Record<string, string>>;
+  /** A file the guardian appends what it does to, one JSON line each (SWITCHYARD_GUARDIAN_LOG). */
+  readonly log?: string;
 }
 
 export type ToGuardian = ArmMessage | { readonly type: 'done' | 'lift' | 'aborted' };
@@ -33,6 +36,14 @@ export type FromGuardian =
   | { readonly type: 'abort' }
   | { readonly type: 'lifted'; readonly report: LiftReport; readonly ms: number }
   | { readonly type: 'lift-failed'; readonly message: string };
+
+const note = (event: string, detail: Record<string, unknown> = {}) => {
+  if (arm?.log)
+    appendFileSync(
+      arm.log,
+      `${JSON.stringify({ ts: new Date().toISOString(), pid: process.pid, event, ...detail })}\n`,
+    );
+};
 
 const send = (m: FromGuardian) => {
   if (process.connected) process.send?.(m);
@@ -84,6 +95,7 @@ async function takeOver(s: PairSession, a: ArmMessage): Promise<boolean> {
 async function lift(why: string): Promise<void> {
   const a = arm!;
   const started = Date.now();
+  note('lift', { why });
   if (deadline) clearTimeout(deadline);
   let last: unknown;
   // A lost connection (the server restarted) gets fresh ones; the lift is idempotent.
@@ -94,7 +106,9 @@ async function lift(why: string): Promise<void> {
         session = await openPair(a.targets, 'switchyard guardian');
         router = await openRouter(a.router);
       }
-      if (!(await takeOver(session!, a))) {
+      const mine = await takeOver(session!, a);
+      note('lock', { ms: Date.now() - started, mine });
+      if (!mine) {
         send({
           type: 'lifted',
           report: { outcome: 'nothing', detail: `another pair command holds the pair lock and is in charge (${why})` },
@@ -102,11 +116,15 @@ async function lift(why: string): Promise<void> {
         });
         return;
       }
-      const report = await liftFence(session!, router!, a.guarded, a.targets);
+      const report = await liftFence(session!, router!, a.guarded, a.targets, (step) =>
+        note(step, { ms: Date.now() - started }),
+      );
+      note('lifted', { ms: Date.now() - started, ...report });
       send({ type: 'lifted', report: { ...report, detail: `${why}: ${report.detail}` }, ms: Date.now() - started });
       return;
     } catch (e) {
       last = e;
+      note('failed', { attempt, message: (e as Error).message });
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -133,6 +151,7 @@ process.on('message', (m: ToGuardian) => {
       deadline = setTimeout(() => {
         if (!process.connected) return startLift('switchyard died inside the fence');
         // Asked to stop first; killed if it does not answer (it hangs, or is stopped).
+        note('deadline', { timeoutMs: m.timeoutMs });
         send({ type: 'abort' });
         const kill = setTimeout(() => {
           try {
@@ -141,12 +160,13 @@ process.on('message', (m: ToGuardian) => {
             // gone already
           }
           startLift(`switchyard did not finish within ${m.timeoutMs} ms and did not answer: it was killed`);
-        }, 300);
+        }, 200);
         abortAck = () => {
           clearTimeout(kill);
           startLift(`switchyard did not finish within ${m.timeoutMs} ms (pair.fenceTimeoutMs)`);
         };
       }, m.timeoutMs);
+      note('ready', { generation: m.guarded.generation, from: m.guarded.from, to: m.guarded.to });
       send({ type: 'ready' });
     })();
   } else if (m.type === 'aborted') abortAck?.();

@@ -117,6 +117,7 @@ export async function startGuardian(
     timeoutMs: o.timeoutMs,
     backends,
     env,
+    ...(process.env.SWITCHYARD_GUARDIAN_LOG ? { log: process.env.SWITCHYARD_GUARDIAN_LOG } : {}),
   };
   tell(arm);
   try {

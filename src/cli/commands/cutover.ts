@@ -21,6 +21,8 @@ interface Flags {
 const KILL_AFTER = 'SWITCHYARD_FAULT_KILL_AFTER';
 /** Test hook (the hang tests): SIGSTOP this process right after the named step, as a hung process would stand. */
 const STOP_AFTER = 'SWITCHYARD_FAULT_STOP_AFTER';
+/** Test hook (the fence deadline): sleep SWITCHYARD_FAULT_SLEEP_MS after the named step, a slow but live process. */
+const SLEEP_AFTER = 'SWITCHYARD_FAULT_SLEEP_AFTER';
 
 function reporter(io: CliIO, c: Colors, json: boolean): (e: SwitchEvent) => void {
   if (json || !io.isTTY)
@@ -111,6 +113,7 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
         );
       const killAfter = process.env[KILL_AFTER] as SwitchStep | undefined;
       const stopAfter = process.env[STOP_AFTER] as SwitchStep | undefined;
+      const sleepAfter = process.env[SLEEP_AFTER] as SwitchStep | undefined;
       const { runSwitch } = await import('../../pair/cutover.js');
       const r = await runSwitch(command, await ctx.config(), {
         ...(o.blue ? { blue: o.blue } : {}),
@@ -120,11 +123,13 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
         ...(o.maxLag !== undefined ? { maxLagBytes: o.maxLag } : {}),
         ...(o.markerTimeout !== undefined ? { markerTimeoutMs: o.markerTimeout * 1000 } : {}),
         onEvent: reporter(io, ctx.c, ctx.json),
-        ...(killAfter || stopAfter
+        ...(killAfter || stopAfter || sleepAfter
           ? {
-              afterStep: (step: SwitchStep) => {
+              afterStep: async (step: SwitchStep) => {
                 if (step === killAfter) process.kill(process.pid, 'SIGKILL');
                 if (step === stopAfter) process.kill(process.pid, 'SIGSTOP');
+                if (step === sleepAfter)
+                  await new Promise((r) => setTimeout(r, Number(process.env.SWITCHYARD_FAULT_SLEEP_MS ?? 10_000)));
               },
             }
           : {}),

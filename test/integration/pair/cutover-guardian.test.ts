@@ -5,8 +5,10 @@
 // is lost, the split-brain watch of the side not live sees no foreign write, and the next cutover or cutback
 // converges. Runs the built CLI (bin/switchyard.js -> dist/): `npm run build` first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pairInit } from '../../../src/pair/init.js';
 import { readTopology, SWITCH_STEPS, type SwitchStep } from '../../../src/pair/topology.js';
@@ -213,13 +215,118 @@ describe('the fence guardian', () => {
         });
         expect(routed(s)).toBe(committed(step) ? to : from);
         lines.push(
-          `hang after ${step}: writes back on ${committed(step) ? to : from}; ${await rerun(s, 'cutover', `after a hang after ${step}`)}`,
+          `hang after ${step}: writes back after ${Math.round(ms)} ms on ${committed(step) ? to : from}; ${await rerun(s, 'cutover', `after a hang after ${step}`)}`,
         );
         await s.load.waitForMore(100);
       }
+      // Slow but alive: asked to let go at the deadline, it does, and fails naming the timeout and the undo.
+      const before = await topology(s.pair);
+      const slow = await start(s.config, ['cutover', '--yes'], {
+        SWITCHYARD_FAULT_SLEEP_AFTER: 'sequences',
+        SWITCHYARD_FAULT_SLEEP_MS: String(FENCE_TIMEOUT_MS + 1500),
+      }).done;
+      expect(slow.code, slow.out).toBe(1);
+      expect(slow.out).toContain(`did not finish within pair.fenceTimeoutMs (${FENCE_TIMEOUT_MS} ms) and was stopped`);
+      expect(slow.out).toContain(`the switch had not committed: ${before.b.live} takes writes again`);
+      expect(await switchState(s.pair, before.b.generation)).toBe('undone');
+      expect(routed(s)).toBe(before.b.live);
+      // cutback has nothing left to undo; cutover switches.
+      lines.push(`slow after sequences: ${await rerun(s, 'cutback', 'after a slow cutover')}`);
+      expect((await topology(s.pair)).b.live).toBe(before.b.live);
+      lines.push(`then ${await rerun(s, 'cutover', 'after a slow cutover')}`);
+      await s.load.waitForMore(100);
     } finally {
       lines.push(await finish(s));
       console.log(lines.join('\n'));
     }
+  }, 300_000);
+
+  it('without a pooler (roles fence), gives the roles their writes back on the side that was live, or moves them on', async () => {
+    expect(existsSync(join(import.meta.dirname, '../../../dist/pair/guardian-main.js')), 'npm run build').toBe(true);
+    const pair = await freshPair();
+    await pair.blue.client.query(`${APP_SQL};${writeLoadTable('writes')}`);
+    await pairInit(pair.config);
+    await appRole(pair);
+    const withApp = (url: string) =>
+      Object.assign(new URL(url), { username: 'app_writer', password: 'app-secret' }).toString();
+    const dir = mkdtempSync(join(tmpdir(), 'sy-guardian-roles-'));
+    const urlFile = join(dir, 'live-url');
+    writeFileSync(urlFile, withApp(pair.blue.url));
+    const script = join(dir, 'switch.sh');
+    writeFileSync(
+      script,
+      `#!/bin/sh\nurl=$(printf %s "$2" | sed 's#//[^@]*@#//app_writer:app-secret@#')\nprintf %s "$url" > ${JSON.stringify(urlFile)}\n`,
+      { mode: 0o755 },
+    );
+    const config = join(dir, 'switchyard.yaml');
+    writeFileSync(
+      config,
+      `pair:\n  blue: ${pair.blue.url}\n  green: ${pair.green.url}\n  fenceTimeoutMs: ${FENCE_TIMEOUT_MS}\nrouter:\n  kind: command\n  run: ${script} {side} {url}\n`,
+    );
+    // 16 clients connecting to whatever URL the file names; a refused write (fenced) reconnects.
+    const acknowledged: string[] = [];
+    let running = true;
+    const worker = async (n: number) => {
+      let db: pg.Client | undefined;
+      for (let seq = 1; running; seq++) {
+        try {
+          if (!db) {
+            db = new pg.Client({ connectionString: readFileSync(urlFile, 'utf8') });
+            db.on('error', () => undefined);
+            await db.connect();
+          }
+          await db.query('INSERT INTO writes (client, seq, payload) VALUES ($1, $2, $3)', [n, seq, 'x']);
+          acknowledged.push(`${n}:${seq}`);
+        } catch {
+          await db?.end().catch(() => undefined);
+          db = undefined;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      await db?.end().catch(() => undefined);
+    };
+    const workers = Array.from({ length: 16 }, (_, i) => worker(i + 1));
+    const more = (n: number) => {
+      const target = acknowledged.length + n;
+      return eventually(`${n} more writes`, async () => acknowledged.length >= target, 30_000);
+    };
+    const lines: string[] = [];
+    try {
+      await more(200);
+      for (const step of ['marker', 'topology'] as const) {
+        const before = await topology(pair);
+        const from = before.b.live;
+        const to = from === 'blue' ? 'green' : 'blue';
+        const killed = await start(config, ['cutover', '--yes', '--json'], { SWITCHYARD_FAULT_KILL_AFTER: step }).done;
+        expect(killed.signal, killed.out).toBe('SIGKILL');
+        const t0 = performance.now();
+        await more(32);
+        const ms = performance.now() - t0;
+        expect(ms, `writes resumed after a kill after ${step}`).toBeLessThan(FENCE_TIMEOUT_MS + 1000);
+        const now = await topology(pair);
+        expect(now.b.live, step).toBe(committed(step) ? to : from);
+        expect(readFileSync(urlFile, 'utf8'), step).toBe(withApp(pair[committed(step) ? to : from].url));
+        const r = await start(config, ['cutover', '--yes', '--json']).done;
+        expect(r.code, r.out).toBe(0);
+        const after = await topology(pair);
+        expect(after.b.live).toBe(after.g.live);
+        expect(readFileSync(urlFile, 'utf8')).toBe(withApp(pair[after.b.live].url));
+        const fenced = after.b.live === 'blue' ? 'green' : 'blue';
+        expect((await peekWatch(pair[fenced].client, fenced)).writes, step).toEqual([]);
+        lines.push(
+          `roles, kill after ${step}: writes back after ${Math.round(ms)} ms on ${now.b.live}; cutover -> ${after.b.live} live`,
+        );
+        await more(100);
+      }
+    } finally {
+      running = false;
+      await Promise.all(workers);
+    }
+    const live = pair[(await topology(pair)).b.live];
+    const have = new Set(
+      (await live.client.query<{ k: string }>(`SELECT client || ':' || seq AS k FROM writes`)).rows.map((r) => r.k),
+    );
+    expect(acknowledged.filter((k) => !have.has(k))).toEqual([]);
+    console.log([...lines, `${acknowledged.length} writes acknowledged`].join('\n'));
   }, 300_000);
 });
