@@ -5,7 +5,7 @@
 // is lost, the split-brain watch of the side not live sees no foreign write, and the next cutover or cutback
 // converges. Runs the built CLI (bin/switchyard.js -> dist/): `npm run build` first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
@@ -193,12 +193,37 @@ describe('the fence guardian', () => {
     try {
       for (const step of ['marker', 'reverse', 'topology'] as const) {
         const before = await topology(s.pair);
-        const run = start(s.config, ['cutover', '--yes', '--json'], { SWITCHYARD_FAULT_STOP_AFTER: step });
+        const run = start(s.config, ['cutover', '--yes', '--json'], {
+          SWITCHYARD_FAULT_STOP_AFTER: step,
+          // Secrets in switchyard's environment (a URL switchyard.yaml could name, libpq's password) stay out of the guardian's.
+          BLUE_URL: s.pair.blue.url,
+          PGPASSWORD: 'pgpassword-not-in-ps',
+        });
         await eventually(`cutover to stop after ${step}`, async () => {
           const stat = readFileSync(`/proc/${run.child.pid}/stat`, 'utf8');
           return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
         });
         const stoppedAt = performance.now();
+        // The guardian (switchyard's child) holds no secret where ps shows it: command line and environment.
+        const guardian = readdirSync('/proc')
+          .filter((d) => /^\d+$/.test(d))
+          .find((d) => {
+            try {
+              const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+              return (
+                Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === run.child.pid &&
+                readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('guardian-main.js')
+              );
+            } catch {
+              return false;
+            }
+          });
+        expect(guardian, 'the guardian process').toBeDefined();
+        const shown = `${readFileSync(`/proc/${guardian}/cmdline`, 'utf8')}\n${readFileSync(`/proc/${guardian}/environ`, 'utf8')}`;
+        for (const url of [s.pair.blue.url, s.pair.green.url])
+          expect(shown).not.toContain(decodeURIComponent(new URL(url).password));
+        expect(shown).not.toContain('postgres://');
+        expect(shown).not.toContain('pgpassword-not-in-ps');
         const hung = await run.done;
         // The guardian asked it to stop at the deadline and, with no answer, killed it.
         expect(hung.signal, `cutover stopped after ${step}: ${hung.out}`).toBe('SIGKILL');
