@@ -155,7 +155,8 @@ process.on('message', (m: ToGuardian) => {
         send({ type: 'abort' });
         const kill = setTimeout(() => {
           try {
-            process.kill(parent, 'SIGKILL');
+            // Only while the channel stands: after it closes, that pid may be another process's.
+            if (process.connected) process.kill(parent, 'SIGKILL');
           } catch {
             // gone already
           }

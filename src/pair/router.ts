@@ -104,8 +104,13 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
   // A connection given up on (a PAUSE that timed out): its failing query must not be retried.
   const abandoned = new WeakSet<pg.Client>();
 
+  // Closed for good: a command still in flight when close() ran (a PAUSE a guardian's deadline cut short)
+  // must not reconnect and run again behind the back of whoever took over.
+  let closed = false;
   const run = async <T extends object>(sql: string): Promise<T[]> => {
     for (let attempt = 0; ; attempt++) {
+      if (closed)
+        throw new RouterError('ROUTER_ADMIN', `the router was closed: ${sql} was not sent to PgBouncer (${admin})`);
       const c = (client ??= await connectAdmin(adminUrl));
       try {
         return (await c.query<T>(sql)).rows;
@@ -235,6 +240,7 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
     },
     async close(c) {
       if (paused && (c?.resume ?? true)) await resume().catch(() => undefined);
+      closed = true;
       await client?.end().catch(() => undefined);
       client = undefined;
     },

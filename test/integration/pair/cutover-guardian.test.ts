@@ -260,6 +260,25 @@ describe('the fence guardian', () => {
       expect((await topology(s.pair)).b.live).toBe(before.b.live);
       lines.push(`then ${await rerun(s, 'cutover', 'after a slow cutover')}`);
       await s.load.waitForMore(100);
+      // A PAUSE that waits past the deadline (a transaction stays open through PgBouncer): the guardian stops
+      // switchyard, whose PAUSE must not come back on a new connection after the guardian's RESUME.
+      const open = new pg.Client({ connectionString: s.bouncer.url });
+      await open.connect();
+      await open.query(`BEGIN; INSERT INTO writes (client, seq, payload) VALUES (999, 1, 'held open')`);
+      const held = await topology(s.pair);
+      const blocked = await start(s.config, ['cutover', '--yes']).done;
+      expect(blocked.code, blocked.out).toBe(1);
+      expect(blocked.out).toContain('and was stopped');
+      expect(await switchState(s.pair, held.b.generation)).toBe('undone');
+      await s.load.waitForMore(32, FENCE_TIMEOUT_MS);
+      await open.query('COMMIT');
+      await open.end();
+      const live = held.b.live === 'blue' ? s.pair.blue : s.pair.green;
+      expect((await live.client.query(`SELECT 1 FROM writes WHERE client = 999`)).rows.length).toBe(1);
+      await s.load.waitForMore(100);
+      lines.push(
+        `PAUSE held past the deadline: undone, ${held.b.live} live; ${await rerun(s, 'cutover', 'after a PAUSE held past the deadline')}`,
+      );
     } finally {
       lines.push(await finish(s));
       console.log(lines.join('\n'));
