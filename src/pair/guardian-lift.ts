@@ -2,17 +2,17 @@
 // deadline: it reads the switch from the ledger and either undoes it (the topology has not moved: the old live
 // side takes writes again, the reverse stream goes, the forward stream comes back) or, when the switch
 // committed (the topology moved on either side), finishes the part that lets writes flow on the new side
-// (topology on both sides, the new side's fence and watch lifted, the router switched and resumed). The rest
-// of a committed switch (the old side fenced, the watch armed there, the old stream dropped, `done` recorded)
-// is left to the next `cutover` run, which reads the ledger as usual.
+// (topology on both sides, the new side's fence and watch lifted, the router switched and resumed), then fences
+// and watches the old side. The rest of a committed switch (the old stream dropped, `done` recorded) is left to
+// the next `cutover` run, which reads the ledger as usual.
 import { qualified, ident } from '../db/quote.js';
-import { unfenceRoles } from './fence.js';
+import { fenceRoles, unfenceRoles } from './fence.js';
 import { SWITCH_TABLE, publicationName, streamName } from './names.js';
 import { dropPublications, dropSlots, dropSubscriptions, pairSlots, pairSubscriptions } from './replicate.js';
 import type { Router } from './router.js';
 import type { PairSession } from './session.js';
 import { readTopology, switchTopology, SWITCH_STEPS, type SwitchStep } from './topology.js';
-import { disarmWatch } from './watch.js';
+import { armWatch, disarmWatch } from './watch.js';
 import { SIDES, type Side } from './types.js';
 
 /** The switch a guardian watches over. */
@@ -89,9 +89,25 @@ export async function liftFence(
     await router.switchTo(s.to, urls[s.to]);
     await router.resume();
     progress('resumed');
+    // The old side as a finished switch leaves it, so that nothing writes there unseen until the next run:
+    // fenced against direct connections (the router fence held only PgBouncer's), and watched.
+    const kept: string[] = [];
+    try {
+      if (s.fence === 'router') await fenceRoles(old, s.ledgerSchema, s.generation + 1);
+      kept.push(`${s.from} fenced`);
+    } catch (e) {
+      kept.push(`${s.from} not fenced against direct connections (${(e as Error).message.replaceAll('\n', ' ')})`);
+    }
+    try {
+      kept.push(
+        `split-brain watch armed on ${s.from} (${(await armWatch(old, s.ledgerSchema, s.from, s.generation + 1)).slot})`,
+      );
+    } catch (e) {
+      kept.push(`no split-brain watch on ${s.from} (${(e as Error).message.replaceAll('\n', ' ')})`);
+    }
     return {
       outcome: 'forward',
-      detail: `the switch had committed: ${s.to} takes writes${roles.length ? ` (fence lifted for ${roles.map(ident).join(', ')})` : ''}${s.fence === 'router' ? ', the router points at it and is resumed' : ''}; run switchyard cutover --yes to finish it (fence ${s.from}, arm the watch, drop the old stream)`,
+      detail: `the switch had committed: ${s.to} takes writes${roles.length ? ` (fence lifted for ${roles.map(ident).join(', ')})` : ''}${s.fence === 'router' ? ', the router points at it and is resumed' : ''}; ${kept.join(', ')}; run switchyard cutover --yes to finish it (the old stream is dropped, the switch recorded)`,
     };
   }
   // Not committed: recorded as undone first, so that no rerun goes on with a switch whose fence was lifted

@@ -175,6 +175,21 @@ describe('the fence guardian', () => {
             : (await switchState(s.pair, before.b.generation)) === 'undone';
         });
         expect(routed(s), `after a kill after ${step}`).toBe(committed(step) ? to : from);
+        if (committed(step)) {
+          // Before any rerun, the old side is watched (and fenced): nothing writes there unseen.
+          const old = from === 'blue' ? s.pair.blue : s.pair.green;
+          await eventually(
+            `the watch on ${from} after ${step}`,
+            async () => (await peekWatch(old.client, from)).slot !== null,
+          );
+          expect((await peekWatch(old.client, from)).writes).toEqual([]);
+          const { rows } = await old.client.query(
+            `SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = 'app_writer'
+              AND s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND 'default_transaction_read_only=on' = ANY (s.setconfig)`,
+          );
+          expect(rows.length, `app_writer fenced on ${from} after ${step}`).toBe(1);
+        }
         const command = i % 2 === 0 ? 'cutover' : 'cutback';
         lines.push(
           `${step}: writes back after ${Math.round(ms)} ms on ${committed(step) ? to : from}; ${await rerun(s, command, `after a kill after ${step}`)}`,
