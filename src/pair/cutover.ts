@@ -20,6 +20,7 @@ import { PairError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
 import { applicationRoles, fenceFix, fenceRoles, unfenceRoles } from './fence.js';
 import { DEFAULT_FENCE_TIMEOUT_MS, startGuardian, type Guardian } from './guardian.js';
+import { waitForApplyWorker } from './guardian-lift.js';
 import { armWatch, disarmWatch } from './watch.js';
 import { HEARTBEAT_TABLE, SWITCH_TABLE, publicationName, streamName } from './names.js';
 import {
@@ -745,8 +746,10 @@ async function undoSwitch(
   note('reverse', t0, `reverse stream ${reverse} removed`);
   t0 = Date.now();
   const forward = streamName(from, to, g);
-  if ((await pairSubscriptions(next)).some((s) => s.name === forward && !s.enabled))
+  if ((await pairSubscriptions(next)).some((s) => s.name === forward && !s.enabled)) {
     await next.query(`ALTER SUBSCRIPTION ${ident(forward)} ENABLE`);
+    await waitForApplyWorker(next, forward);
+  }
   note('forward_off', t0, `${forward} enabled again on ${to}`);
   t0 = Date.now();
   const roles = await unfenceRoles(old, schema);

@@ -5,6 +5,7 @@
 // (topology on both sides, the new side's fence and watch lifted, the router switched and resumed), then fences
 // and watches the old side. The rest of a committed switch (the old stream dropped, `done` recorded) is left to
 // the next `cutover` run, which reads the ledger as usual.
+import type { Client } from '../db/connect.js';
 import { qualified, ident } from '../db/quote.js';
 import { fenceRoles, unfenceRoles } from './fence.js';
 import { SWITCH_TABLE, publicationName, streamName } from './names.js';
@@ -135,8 +136,25 @@ export async function liftFence(
   const forward = streamName(s.from, s.to, s.generation);
   if ((await pairSubscriptions(next)).some((x) => x.name === forward && !x.enabled))
     await next.query(`ALTER SUBSCRIPTION ${ident(forward)} ENABLE`);
+  await waitForApplyWorker(next, forward);
+  progress('streaming');
   return {
     outcome: 'undone',
     detail: `the switch had not committed: ${s.from} takes writes again${roles.length ? ` (fence lifted for ${roles.map(ident).join(', ')})` : ''}${s.fence === 'router' ? ', the router is resumed' : ''}; ${forward} streams to ${s.to} again`,
   };
+}
+
+/**
+ * A subscription just enabled gets its apply worker a moment later: waited for (up to 5 s) while the pair lock
+ * is held, so that the next cutover's gate (which wants a streaming worker) does not run into the gap.
+ */
+export async function waitForApplyWorker(db: Client, subscription: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await db.query(
+      `SELECT 1 FROM pg_stat_subscription w JOIN pg_subscription x ON x.oid = w.subid WHERE x.subname = $1 AND w.pid IS NOT NULL AND w.relid IS NULL`,
+      [subscription],
+    );
+    if (rows.length) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
