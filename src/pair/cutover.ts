@@ -19,7 +19,13 @@ import { replicaIdentityGate, rolePrivilegesCheck } from './gate-roles.js';
 import { PairError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
 import { applicationRoles, fenceFix, fenceRoles, unfenceRoles } from './fence.js';
-import { DEFAULT_FENCE_TIMEOUT_MS, startGuardian, type Guardian } from './guardian.js';
+import {
+  DEFAULT_FENCE_TIMEOUT_MS,
+  spawnGuardian,
+  startGuardian,
+  type Guardian,
+  type SpareGuardian,
+} from './guardian.js';
 import { waitForApplyWorker } from './guardian-lift.js';
 import { armWatch, disarmWatch } from './watch.js';
 import { HEARTBEAT_TABLE, SWITCH_TABLE, publicationName, streamName } from './names.js';
@@ -344,6 +350,8 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
   let router: Router | undefined;
   // The fence's guardian (started by drive): at its deadline it asks this process to let go of everything.
   const guard: Guard = {
+    // Started now, armed before the fence: its start-up overlaps the gate.
+    spare: o.dryRun ? undefined : spawnGuardian(),
     onAbort: async () => {
       await router?.close({ resume: false }).catch(() => undefined);
       await session.close();
@@ -483,6 +491,7 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     o.onEvent?.({ kind: 'notice', message: `the fence guardian took over: ${what}` });
     throw e;
   } finally {
+    guard.spare?.discard();
     await router?.close({ resume: !guard.guardian }).catch(() => undefined);
     await session.close();
   }
@@ -490,6 +499,7 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
 
 /** The guardian of a switch's fence, and how this process lets go when it says the deadline passed. */
 interface Guard {
+  readonly spare: SpareGuardian | undefined;
   guardian?: Guardian;
   readonly onAbort: () => Promise<void>;
 }
@@ -570,6 +580,7 @@ async function drive(
         router: config.router,
         timeoutMs: config.pair?.fenceTimeoutMs ?? DEFAULT_FENCE_TIMEOUT_MS,
         onAbort: guard.onAbort,
+        spare: guard.spare,
       },
     );
   const fenceStart = Date.now();

@@ -53,36 +53,68 @@ export function guardianScript(): string {
 /** libpq variables that may carry what a connection needs, passed over the channel instead of the environment. */
 const LIBPQ = /^PG[A-Z]+$/;
 
-/** Starts and arms the guardian of `guarded`; resolves once it holds its connections (before the fence). */
+/** A guardian process started ahead, so that its start-up (node and its modules, about 0.5 s) overlaps the gate. */
+export interface SpareGuardian {
+  /** Ends it unless startGuardian armed it (a dry run, a refused gate, a switch with nothing left to fence). */
+  discard(): void;
+}
+
+interface Spare extends SpareGuardian {
+  readonly child: ChildProcess;
+  armed: boolean;
+}
+
+/** Starts a guardian process, not armed yet; undefined when the package is not built (startGuardian says so). */
+export function spawnGuardian(): SpareGuardian | undefined {
+  const script = guardianScript();
+  if (!existsSync(script)) return undefined;
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'NODE_EXTRA_CA_CERTS'].includes(k))
+      clean[k] = v;
+  const child = spawn(process.execPath, [script], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    env: clean,
+  });
+  child.on('error', () => undefined);
+  const spare: Spare = {
+    child,
+    armed: false,
+    discard() {
+      if (!spare.armed && child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+  return spare;
+}
+
+/**
+ * Arms the guardian of `guarded` (the spare one, or one started now); resolves once it holds its connections
+ * (before the fence).
+ */
 export async function startGuardian(
   session: PairSession,
   guarded: GuardedSwitch,
-  o: GuardianOptions,
+  o: GuardianOptions & { readonly spare?: SpareGuardian | undefined },
 ): Promise<Guardian> {
-  const script = guardianScript();
-  if (!existsSync(script))
+  const spare = o.spare as Spare | undefined;
+  const fresh = spare && spare.child.exitCode === null && spare.child.connected ? spare : spawnGuardian();
+  if (!fresh)
     throw new PairError(
       'FENCE_GUARDIAN',
-      `the fence guardian ${script} is missing (the package is not built: npm run build); nothing was fenced`,
+      `the fence guardian ${guardianScript()} is missing (the package is not built: npm run build); nothing was fenced`,
       3,
     );
+  const armedSpare = fresh as Spare;
+  armedSpare.armed = true;
+  const child = armedSpare.child;
   const backends = { blue: [] as number[], green: [] as number[] };
   for (const side of SIDES) {
     const { rows } = await session.db(side).query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     backends[side].push(rows[0]!.pid);
   }
   const env: Record<string, string> = {};
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined) continue;
-    if (LIBPQ.test(k)) env[k] = v;
-    else if (['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'NODE_EXTRA_CA_CERTS'].includes(k)) clean[k] = v;
-  }
-  const child: ChildProcess = spawn(process.execPath, [script], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    env: clean,
-  });
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && LIBPQ.test(k)) env[k] = v;
   let aborted = false;
   let lifted: ((r: LiftReport | undefined) => void) | undefined;
   const report = new Promise<LiftReport | undefined>((r) => (lifted = r));
