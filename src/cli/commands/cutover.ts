@@ -104,7 +104,7 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
           ? 'Interrupted (killed, lost connection)? Run switchyard cutover --yes again to finish, or switchyard cutback --yes to undo.'
           : 'Interrupted cutover? switchyard cutback --yes undoes it while the topology has not moved; after that it switches back.',
         'If switchyard dies inside the fence, or hangs there past pair.fenceTimeoutMs (default 5000), a guardian process',
-        'process undoes a switch that had not committed (or lets writes flow on the new side of one that had) by itself.',
+        'undoes a switch that had not committed (or lets writes flow on the new side of one that had) by itself.',
       ]),
     )
     .action(async (o: Flags, cmd: Command) => {
