@@ -55,6 +55,15 @@ const PairConfig = z
           'role the subscription connects to the live side as (REPLICATION); default: the user in the live URL',
         examples: ['replicator'],
       }),
+    fenceTimeoutMs: z.coerce
+      .number()
+      .int()
+      .positive()
+      .meta({
+        description:
+          'cutover and cutback: if switchyard dies or hangs while writes are fenced, a guardian process lifts the fence after this many ms (undoing a switch that had not committed); default 5000',
+        examples: [5000],
+      }),
   })
   .partial()
   .strict();

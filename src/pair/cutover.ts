@@ -19,6 +19,14 @@ import { replicaIdentityGate, rolePrivilegesCheck } from './gate-roles.js';
 import { PairError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
 import { applicationRoles, fenceFix, fenceRoles, unfenceRoles } from './fence.js';
+import {
+  DEFAULT_FENCE_TIMEOUT_MS,
+  spawnGuardian,
+  startGuardian,
+  type Guardian,
+  type SpareGuardian,
+} from './guardian.js';
+import { waitForApplyWorker } from './guardian-lift.js';
 import { armWatch, disarmWatch } from './watch.js';
 import { HEARTBEAT_TABLE, SWITCH_TABLE, publicationName, streamName } from './names.js';
 import {
@@ -341,6 +349,15 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
   const schema = config.ledgerSchema;
   const session = await openPair(resolvePair(config, o), `switchyard ${command}`);
   let router: Router | undefined;
+  // The fence's guardian (started by drive): at its deadline it asks this process to let go of everything.
+  const guard: Guard = {
+    // Started now, armed before the fence: its start-up overlaps the gate.
+    spare: o.dryRun ? undefined : spawnGuardian(),
+    onAbort: async () => {
+      await router?.close({ resume: false }).catch(() => undefined);
+      await session.close();
+    },
+  };
   try {
     await lockPair(session);
     for (const side of SIDES) await ensurePairLedger(session.db(side), schema);
@@ -351,7 +368,7 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
       const undo = command === 'cutback' && !after(interrupted.step, 'topology');
       return undo
         ? await undoSwitch(session, router, interrupted, config, o, started)
-        : await drive(session, router, interrupted, config, o, started, 'finished');
+        : await drive(session, router, interrupted, config, o, started, 'finished', guard);
     }
     const stored = await Promise.all(SIDES.map((s) => readTopology(session.db(s), schema)));
     const [b, g] = stored;
@@ -374,6 +391,33 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     }
     const from = b.live;
     const to = otherSide(from);
+    // `cutback` after an interrupted switch undoes it; the fence guardian may have undone it already.
+    if (command === 'cutback' && !o.dryRun) {
+      const undone = await session
+        .db(from)
+        .query(`SELECT 1 FROM ${qualified(schema, SWITCH_TABLE)} WHERE generation = $1 AND state = 'undone'`, [
+          b.generation,
+        ]);
+      if (undone.rows.length) {
+        o.onEvent?.({
+          kind: 'notice',
+          message: `the last switch from ${from} was undone already (by the fence guardian, or an earlier cutback): nothing to undo; ${from} is live. switchyard cutover --yes starts a new switch`,
+        });
+        return {
+          command,
+          outcome: 'undone',
+          from: to,
+          to: from,
+          generation: { from: b.generation, to: b.generation },
+          fence,
+          pauseMs: null,
+          steps: [],
+          gate: [],
+          sequences: 0,
+          ms: Date.now() - started,
+        };
+      }
+    }
     const row: SwitchRow = {
       generation: String(b.generation),
       from_side: from,
@@ -432,11 +476,36 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     }
     await record(session, schema, row, 'gate');
     await o.afterStep?.('gate');
-    return await drive(session, router, { ...row, step: 'gate' }, config, o, started, 'switched', checks);
+    return await drive(session, router, { ...row, step: 'gate' }, config, o, started, 'switched', guard, checks);
+  } catch (e) {
+    const keeper = guard.guardian;
+    if (!keeper) throw e;
+    // Failed inside the fence: the guardian lifts it (undone before the commit, finished after it).
+    await router?.close({ resume: false }).catch(() => undefined);
+    await session.close();
+    const lifted = await keeper.handOver();
+    const what = lifted?.detail ?? 'the fence guardian gave no report: check switchyard pair status and the router';
+    if (keeper.aborted)
+      throw new PairError(
+        'FENCE_TIMEOUT',
+        `${command} did not finish within pair.fenceTimeoutMs (${config.pair?.fenceTimeoutMs ?? DEFAULT_FENCE_TIMEOUT_MS} ms) and was stopped; ${what}`,
+        1,
+        { cause: e },
+      );
+    o.onEvent?.({ kind: 'notice', message: `the fence guardian took over: ${what}` });
+    throw e;
   } finally {
-    await router?.close().catch(() => undefined);
+    guard.spare?.discard();
+    await router?.close({ resume: !guard.guardian }).catch(() => undefined);
     await session.close();
   }
+}
+
+/** The guardian of a switch's fence, and how this process lets go when it says the deadline passed. */
+interface Guard {
+  readonly spare: SpareGuardian | undefined;
+  guardian?: Guardian;
+  readonly onAbort: () => Promise<void>;
 }
 
 /** The two sides of a recorded switch: from (the old live side) and to, with their connections. */
@@ -459,6 +528,7 @@ async function drive(
   o: SwitchOptions,
   started: number,
   outcome: 'switched' | 'finished',
+  guard: Guard,
   gateChecks: SwitchReport['gate'] = [],
 ): Promise<SwitchReport> {
   const schema = config.ledgerSchema;
@@ -505,6 +575,18 @@ async function drive(
     return tables;
   };
   if (early) await makeReverse(false);
+  // Writes come back by themselves if this process dies or hangs from here to `resume` (guardian.ts).
+  if (!after(current, 'resume'))
+    guard.guardian = await startGuardian(
+      session,
+      { ledgerSchema: schema, generation: g, from, to, fence: row.fence },
+      {
+        router: config.router,
+        timeoutMs: config.pair?.fenceTimeoutMs ?? DEFAULT_FENCE_TIMEOUT_MS,
+        onAbort: guard.onAbort,
+        spare: guard.spare,
+      },
+    );
   const fenceStart = Date.now();
 
   await run('fence', async () => {
@@ -601,6 +683,8 @@ async function drive(
       ? 'router resumed: held transactions run on the new side'
       : 'writes flow to the new side';
   });
+  await guard.guardian?.release();
+  guard.guardian = undefined;
   const pauseMs = fencedAt !== undefined ? Date.now() - Math.min(fencedAt, fenceStart) : null;
 
   if (row.fence === 'router') {
@@ -677,8 +761,10 @@ async function undoSwitch(
   note('reverse', t0, `reverse stream ${reverse} removed`);
   t0 = Date.now();
   const forward = streamName(from, to, g);
-  if ((await pairSubscriptions(next)).some((s) => s.name === forward && !s.enabled))
+  if ((await pairSubscriptions(next)).some((s) => s.name === forward && !s.enabled)) {
     await next.query(`ALTER SUBSCRIPTION ${ident(forward)} ENABLE`);
+    await waitForApplyWorker(next, forward);
+  }
   note('forward_off', t0, `${forward} enabled again on ${to}`);
   t0 = Date.now();
   const roles = await unfenceRoles(old, schema);

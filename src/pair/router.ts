@@ -37,8 +37,11 @@ export interface Router {
   resume(): Promise<void>;
   /** Which side the router points at now, when it can tell (pgbouncer: the ini entry compared with the two URLs). */
   current(blueUrl: string, greenUrl: string): Promise<Side | undefined>;
-  /** Ends the admin connection. It does not RESUME: a paused router holds traffic until resume(). */
-  close(): Promise<void>;
+  /**
+   * Ends the admin connection. A router this object paused and did not resume is resumed first, so traffic is
+   * never left held (`resume: false` leaves it paused: cutover hands a fence to its guardian that way).
+   */
+  close(o?: { readonly resume?: boolean }): Promise<void>;
 }
 
 export type RouterEvent =
@@ -101,8 +104,13 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
   // A connection given up on (a PAUSE that timed out): its failing query must not be retried.
   const abandoned = new WeakSet<pg.Client>();
 
+  // Closed for good: a command still in flight when close() ran (a PAUSE a guardian's deadline cut short)
+  // must not reconnect and run again behind the back of whoever took over.
+  let closed = false;
   const run = async <T extends object>(sql: string): Promise<T[]> => {
     for (let attempt = 0; ; attempt++) {
+      if (closed)
+        throw new RouterError('ROUTER_ADMIN', `the router was closed: ${sql} was not sent to PgBouncer (${admin})`);
       const c = (client ??= await connectAdmin(adminUrl));
       try {
         return (await c.query<T>(sql)).rows;
@@ -121,6 +129,8 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
       }
     }
   };
+  // Whether this object paused the database and has not resumed it since (close() resumes it then).
+  let paused = false;
   const resume = async () => {
     const started = performance.now();
     // PAUSE can still close a server connection in the middle of its login (a race the wait in pause() narrows
@@ -137,6 +147,7 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
     } catch (e) {
       if (!/is not paused/.test((e as Error).message)) throw e;
     }
+    paused = false;
     o.onEvent?.({ kind: 'resume', database, ms: performance.now() - started });
     if (!fast) return;
     for (const until = Date.now() + 2000; Date.now() < until; await new Promise((r) => setTimeout(r, 5))) {
@@ -165,9 +176,9 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
       const limit = o.pauseTimeoutMs ?? 10_000;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), limit)));
-      const paused = run(`PAUSE ${name}`);
-      paused.catch(() => undefined);
-      const outcome = await Promise.race([paused.then(() => 'paused' as const), timeout]).finally(() =>
+      const pausing = run(`PAUSE ${name}`);
+      pausing.catch(() => undefined);
+      const outcome = await Promise.race([pausing.then(() => 'paused' as const), timeout]).finally(() =>
         clearTimeout(timer),
       );
       if (outcome === 'timeout') {
@@ -185,6 +196,7 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
           `PAUSE ${database} did not finish within ${limit} ms: a transaction through PgBouncer stayed open; ${resumed}. Find it with SHOW SERVERS on the console (or pg_stat_activity state 'idle in transaction') and retry`,
         );
       }
+      paused = true;
       o.onEvent?.({ kind: 'pause', database, ms: performance.now() - started });
     },
     async switchTo(side, url) {
@@ -226,7 +238,9 @@ async function pgbouncerRouter(adminUrl: string, file: string, database: string,
       if (sameEndpoint(at, endpointOf(greenUrl))) return 'green';
       return undefined;
     },
-    async close() {
+    async close(c) {
+      if (paused && (c?.resume ?? true)) await resume().catch(() => undefined);
+      closed = true;
       await client?.end().catch(() => undefined);
       client = undefined;
     },

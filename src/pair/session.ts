@@ -150,13 +150,24 @@ const PAIR_LOCK = [0x53_59_50, 0x41_49_52] as const;
  * One pair command at a time: a session-level advisory lock on both sides, held until the session closes.
  * init, resync and teardown take it (cutover and cutback should too); status does not need it.
  */
-export async function lockPair(session: PairSession): Promise<void> {
+export async function lockPair(session: PairSession, o: { readonly guardianWaitMs?: number } = {}): Promise<void> {
+  const started = Date.now();
   for (const side of SIDES) {
     const db = session.db(side);
     const {
       rows: [r],
     } = await db.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${PAIR_LOCK[0]}, ${PAIR_LOCK[1]}) AS ok`);
     if (r?.ok) continue;
+    // A fence guardian lifting the fence of a switch that died (guardian.ts) is done within moments: waited for.
+    const guardian = await db.query(
+      `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 2 AND a.application_name = 'switchyard guardian'`,
+      [PAIR_LOCK[0], PAIR_LOCK[1]],
+    );
+    if (guardian.rows.length && Date.now() - started < (o.guardianWaitMs ?? 30_000)) {
+      await new Promise((done) => setTimeout(done, 50));
+      return lockPair(session, { guardianWaitMs: (o.guardianWaitMs ?? 30_000) - (Date.now() - started) });
+    }
     const {
       rows: [h],
     } = await db.query<{ pid: number; app: string | null }>(

@@ -19,6 +19,10 @@ interface Flags {
 
 /** Test hook (the kill tests): SIGKILL this process right after the named protocol step is recorded. */
 const KILL_AFTER = 'SWITCHYARD_FAULT_KILL_AFTER';
+/** Test hook (the hang tests): SIGSTOP this process right after the named step, as a hung process would stand. */
+const STOP_AFTER = 'SWITCHYARD_FAULT_STOP_AFTER';
+/** Test hook (the fence deadline): sleep SWITCHYARD_FAULT_SLEEP_MS after the named step, a slow but live process. */
+const SLEEP_AFTER = 'SWITCHYARD_FAULT_SLEEP_AFTER';
 
 function reporter(io: CliIO, c: Colors, json: boolean): (e: SwitchEvent) => void {
   if (json || !io.isTTY)
@@ -99,6 +103,8 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
         command === 'cutover'
           ? 'Interrupted (killed, lost connection)? Run switchyard cutover --yes again to finish, or switchyard cutback --yes to undo.'
           : 'Interrupted cutover? switchyard cutback --yes undoes it while the topology has not moved; after that it switches back.',
+        'If switchyard dies inside the fence, or hangs there past pair.fenceTimeoutMs (default 5000), a guardian process',
+        'undoes a switch that had not committed (or lets writes flow on the new side of one that had) by itself.',
       ]),
     )
     .action(async (o: Flags, cmd: Command) => {
@@ -108,6 +114,8 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
           `${command} moves application traffic and pauses writes for a moment: run it with --yes, or with --dry-run to see the gate first`,
         );
       const killAfter = process.env[KILL_AFTER] as SwitchStep | undefined;
+      const stopAfter = process.env[STOP_AFTER] as SwitchStep | undefined;
+      const sleepAfter = process.env[SLEEP_AFTER] as SwitchStep | undefined;
       const { runSwitch } = await import('../../pair/cutover.js');
       const r = await runSwitch(command, await ctx.config(), {
         ...(o.blue ? { blue: o.blue } : {}),
@@ -117,8 +125,15 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
         ...(o.maxLag !== undefined ? { maxLagBytes: o.maxLag } : {}),
         ...(o.markerTimeout !== undefined ? { markerTimeoutMs: o.markerTimeout * 1000 } : {}),
         onEvent: reporter(io, ctx.c, ctx.json),
-        ...(killAfter
-          ? { afterStep: (step: SwitchStep) => void (step === killAfter && process.kill(process.pid, 'SIGKILL')) }
+        ...(killAfter || stopAfter || sleepAfter
+          ? {
+              afterStep: async (step: SwitchStep) => {
+                if (step === killAfter) process.kill(process.pid, 'SIGKILL');
+                if (step === stopAfter) process.kill(process.pid, 'SIGSTOP');
+                if (step === sleepAfter)
+                  await new Promise((r) => setTimeout(r, Number(process.env.SWITCHYARD_FAULT_SLEEP_MS ?? 10_000)));
+              },
+            }
           : {}),
       });
       ctx.print(r, () => print(r, ctx.c));

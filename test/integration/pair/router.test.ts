@@ -105,6 +105,30 @@ describe('pgbouncer router', () => {
     expect(events.map((e) => e.kind)).toEqual(['pause', 'switch', 'resume', 'pause', 'switch', 'resume']);
   });
 
+  it('close() resumes a database it left paused, unless told to keep it paused (a fence handed to the guardian)', async () => {
+    const { bouncer, router } = await setup('app');
+    const console = new pg.Client({ connectionString: bouncer.adminUrl });
+    await console.connect();
+    stops.push(() => console.end());
+    const paused = async () =>
+      (await console.query<{ name: string; paused: number }>('SHOW DATABASES')).rows.find((r) => r.name === 'app')
+        ?.paused;
+    await router.pause();
+    expect(await paused()).toBe(1);
+    await router.close();
+    expect(await paused()).toBe(0);
+    const kept = await openRouter({
+      kind: 'pgbouncer',
+      admin: bouncer.adminUrl,
+      config: bouncer.iniPath,
+      database: 'app',
+    });
+    await kept.pause();
+    await kept.close({ resume: false });
+    expect(await paused()).toBe(1);
+    await console.query('RESUME app');
+  });
+
   it('is idempotent, stays paused across RELOAD, and quotes an entry name that needs it', async () => {
     const { a, b, bouncer, router } = await setup('shop-app');
     const console = new pg.Client({ connectionString: bouncer.adminUrl });
