@@ -182,6 +182,14 @@ export function printPairStatus(r: PairStatus, c: Colors): string {
     );
     for (const d of r.schema.differences) out.push(`  - ${d}`);
   }
+  if (r.catalog) {
+    out.push(
+      r.catalog.equal
+        ? `catalog: the same on both sides (every object, modeled or not: ${r.catalog.live.slice(0, 19)}...)`
+        : `catalog: the sides differ${r.catalog.inFlight.length ? ` (${r.catalog.inFlight.join(', ')} in flight)` : ''}:`,
+    );
+    for (const d of r.catalog.differences) out.push(`  - ${d}`);
+  }
   const retained =
     r.watch?.retainedBytes == null
       ? ''
