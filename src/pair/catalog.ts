@@ -125,7 +125,7 @@ interface Rel {
     cycle: boolean;
   } | null;
   owned_by: { schema: string; table: string; column: string } | null;
-  depth: number;
+  identity: boolean;
 }
 
 interface Col {
@@ -175,13 +175,14 @@ SELECT c.oid::text, n.nspname AS schema, c.relname AS name, c.relkind::text AS k
      FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
     WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
-      AND d.deptype = 'a' AND d.refobjsubid > 0) AS owned_by
+      AND d.deptype = 'a' AND d.refobjsubid > 0) AS owned_by,
+  -- an identity column's sequence comes with its column; only its privileges are its own
+  c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend idn WHERE idn.classid = 'pg_class'::regclass
+    AND idn.objid = c.oid AND idn.deptype = 'i') AS identity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND c.relispartition
 LEFT JOIN pg_class p ON p.oid = i.inhparent LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
 WHERE n.nspname = ANY ($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND ${notExt('pg_class', 'c.oid')}
-  AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend idn WHERE idn.classid = 'pg_class'::regclass
-    AND idn.objid = c.oid AND idn.deptype = 'i'))
 ORDER BY n.nspname, c.relname`;
 
 // Views and materialized views that read other views: each view's depth orders the build.
@@ -512,7 +513,9 @@ export async function readCatalog(db: Queryable, schemas: readonly string[]): Pr
         if (c.options?.length) alters.push(`${at} SET (${c.options.join(', ')})`);
       }
       const owner = (kw: string) => ({ role: r.owner, statement: `ALTER ${kw} ${q} OWNER TO ${ident(r.owner)}` });
-      if (r.kind === 'S' && r.seq) {
+      if (r.identity) {
+        // created by its column (CREATE TABLE ... GENERATED AS IDENTITY)
+      } else if (r.kind === 'S' && r.seq) {
         add({
           key: `sequence ${q}`,
           phase: 'sequence',

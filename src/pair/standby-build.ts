@@ -179,7 +179,12 @@ export async function buildStandby(
       rows: [me],
     } = await standby.query<{ name: string }>('SELECT current_user AS name');
     for (const o of todo) {
-      const run = [...o.statements, ...(o.owner && o.owner.role !== me?.name ? [o.owner.statement] : [])];
+      // A schema may be there already: an extension's, created just above.
+      const texts =
+        o.phase === 'schema'
+          ? o.statements.map((x) => x.replace(/^CREATE SCHEMA /, 'CREATE SCHEMA IF NOT EXISTS '))
+          : o.statements;
+      const run = [...texts, ...(o.owner && o.owner.role !== me?.name ? [o.owner.statement] : [])];
       for (const statement of run) {
         try {
           await sendOne(standby, statement);

@@ -186,7 +186,7 @@ export function printPairStatus(r: PairStatus, c: Colors): string {
     out.push(
       r.catalog.equal
         ? `catalog: the same on both sides (every object, modeled or not: ${r.catalog.live.slice(0, 19)}...)`
-        : `catalog: the sides differ${r.catalog.inFlight.length ? ` (${r.catalog.inFlight.join(', ')} in flight)` : ''}:`,
+        : `catalog: the sides differ (${r.catalog.inFlight.length ? `${r.catalog.inFlight.join(', ')} in flight` : 'the cutover gate refuses until they are the same'}):`,
     );
     for (const d of r.catalog.differences) out.push(`  - ${d}`);
   }

@@ -121,6 +121,11 @@ describe('a faithful standby (PostgreSQL 15)', () => {
     const r = await pairInit(pair.config, { timeoutMs: 120_000 });
     expect(r.schema.action).toBe('built');
     expect(r.steps.find((s) => s.step === 'refresh')?.detail).toContain('public.event_counts');
+    // The model-based grant and replica identity copies that follow find nothing left to do.
+    expect(r.steps.find((s) => s.step === 'grants')?.detail).toBe('0 grant(s) copied from blue to green');
+    expect(r.steps.find((s) => s.step === 'replica_identity')?.detail).toBe(
+      'every table on green has the replica identity it has on blue',
+    );
 
     const [blue, green] = [await dump(pair.blue.url), await dump(pair.green.url)];
     expect(green).toBe(blue);
@@ -196,8 +201,6 @@ describe('a faithful standby (PostgreSQL 15)', () => {
       'comment on POLICY own_rows ON public.accounts: missing on green',
       'policy own_rows on public.accounts: missing on green',
     ]);
-    expect(status.ok).toBe(false);
-    expect(status.problems.join('\n')).toContain('policy own_rows on public.accounts: missing on green');
 
     const dry = await runSwitch('cutover', pair.config, { dryRun: true });
     expect(dry.gate.find((g) => g.check === 'catalog')).toMatchObject({ ok: false });
