@@ -128,7 +128,7 @@ function printInit(r: PairInitResult | PairResyncResult, c: Colors, verb: string
   return `${[
     `${c.green(verb)}: ${r.live} (live) -> ${r.standby} (standby), generation ${r.generation}`,
     `  publication ${r.publication} on ${r.live}, subscription ${r.subscription} on ${r.standby}`,
-    `  schema ${r.schema.action === 'built' ? 'copied to the standby' : 'already on the standby'} (fingerprint ${r.schema.fingerprint.slice(0, 19)}...)`,
+    `  catalog ${r.schema.action === 'built' ? `copied to the standby (${r.schema.objects} objects)` : 'already on the standby'} (fingerprint ${r.schema.fingerprint.slice(0, 19)}...)`,
     `  ${r.tables} table(s), about ${r.rows} rows, initial copy ${(r.copyMs / 1000).toFixed(1)} s${rate}; heartbeat reached the standby in ${r.heartbeatMs} ms`,
     ...('dropped' in r ? [`  ${r.dropped} object(s) dropped from the standby first`] : []),
     `next: switchyard pair status`,
