@@ -277,6 +277,8 @@ SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_argument
   pg_get_functiondef(p.oid) AS def, pg_get_userbyid(p.proowner) AS owner, ${aclPair('p.proacl', `'f'`, 'p.proowner')}
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = ANY ($1::text[]) AND p.prokind IN ('f', 'p', 'w') AND ${notExt('pg_proc', 'p.oid')}
+  -- a range type's constructors come with it (CREATE OR REPLACE would cut them loose from it)
+  AND NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = 'pg_proc'::regclass AND dep.objid = p.oid AND dep.deptype = 'i')
 ORDER BY 1, 2, 3`;
 
 // Enums, domains, composite types (of no table) and range types (their multirange comes with them).
