@@ -5,7 +5,9 @@
 // - runs of white space in definitions (pg_get_viewdef and pg_get_functiondef indent differently across majors);
 // - when the majors differ, the owner and privileges of schema `public` (PostgreSQL 15 made it owned by
 //   pg_database_owner, without CREATE for PUBLIC; a 14 server has the old ones);
-// - the owner of the ledger schema's objects and the ledger schema itself: it is never read.
+// - when the majors differ, qualifiers in the definitions of views, materialized views and rules (PostgreSQL 16's
+//   pg_get_viewdef prints `kind` where 15 printed `events.kind`): compared with every `name.` prefix removed;
+// - the ledger schema: it is never read.
 import { createHash } from 'node:crypto';
 import type { Catalog, CatalogObject } from './catalog.js';
 
@@ -17,12 +19,18 @@ function normalized(o: CatalogObject): string {
 
 const PUBLIC_SCHEMA = ['schema public', 'privileges on SCHEMA public'];
 
+/** Objects whose text ruleutils prints: PostgreSQL 16 stopped qualifying column names it does not need to. */
+const DEPARSED = /^(view|materialized view|rule) /;
+/** `name.` and `"Name".` prefixes: qualifiers of tables, schemas and columns. */
+const QUALIFIER = /(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\./g;
+
 /** The objects of `c` by key, normalized for a comparison with a server of major `other`. */
 export function comparable(c: Catalog, other: number): Map<string, string> {
   const out = new Map<string, string>();
   for (const o of c.objects) {
     if (c.major !== other && PUBLIC_SCHEMA.includes(o.key)) continue;
-    out.set(o.key, normalized(o));
+    const text = normalized(o);
+    out.set(o.key, c.major !== other && DEPARSED.test(o.key) ? text.replace(QUALIFIER, '') : text);
   }
   return out;
 }
