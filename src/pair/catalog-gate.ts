@@ -4,8 +4,9 @@
 //
 // One exception, by design: while a release is in flight (its expand or backfill has run on one side and its
 // contract on neither), the sides differ on purpose (expand runs on the standby, and after a cutover the old
-// side keeps the old schema for a cutback). The differences are then named but do not refuse the switch:
-// the model-based checks of the gate (columns, reverse path, replica identity, grants) guard that case.
+// side keeps the old schema for a cutback). The differences are then named; the switch is refused only when
+// the side it goes to is the one the expand ran on and lacks an object of the other (an expand never drops);
+// the model-based checks of the gate (columns, reverse path, replica identity, grants) guard the rest.
 import { qualified } from '../db/quote.js';
 import type { Queryable } from '../introspect/index.js';
 import { readCatalog } from './catalog.js';
@@ -37,11 +38,17 @@ export async function compareSides(
   };
 }
 
-/** Releases whose expand or backfill ran on a side and whose contract ran on neither, as `plan release N`. */
-export async function releasesInFlight(sides: readonly Queryable[], ledgerSchema: string): Promise<string[]> {
-  const expanded = new Set<string>();
+/**
+ * Releases whose expand or backfill ran on a side and whose contract ran on neither, as `plan release N`, each
+ * with the indexes (in `sides`) of the sides whose ledger records its expand or backfill.
+ */
+export async function releasesInFlight(
+  sides: readonly Queryable[],
+  ledgerSchema: string,
+): Promise<{ release: string; expandedOn: number[] }[]> {
+  const expanded = new Map<string, number[]>();
   const contracted = new Set<string>();
-  for (const db of sides) {
+  for (const [i, db] of sides.entries()) {
     const {
       rows: [t],
     } = await db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [qualified(ledgerSchema, 'steps')]);
@@ -49,9 +56,16 @@ export async function releasesInFlight(sides: readonly Queryable[], ledgerSchema
     const { rows } = await db.query<{ plan: string; release: number; contract: boolean }>(
       `SELECT DISTINCT plan, release, phase = 'contract' AS contract FROM ${qualified(ledgerSchema, 'steps')} WHERE status = 'done'`,
     );
-    for (const r of rows) (r.contract ? contracted : expanded).add(`${r.plan} release ${r.release}`);
+    for (const r of rows) {
+      const key = `${r.plan} release ${r.release}`;
+      if (r.contract) contracted.add(key);
+      else if (!expanded.get(key)?.includes(i)) expanded.set(key, [...(expanded.get(key) ?? []), i]);
+    }
   }
-  return [...expanded].filter((r) => !contracted.has(r)).sort();
+  return [...expanded]
+    .filter(([release]) => !contracted.has(release))
+    .map(([release, expandedOn]) => ({ release, expandedOn }))
+    .sort((a, b) => (a.release < b.release ? -1 : 1));
 }
 
 /** The gate's `catalog` check: the side that becomes live has every object of the side that is live, the same. */
@@ -72,12 +86,23 @@ export async function catalogGate(
     };
   const shown = `${c.differences.slice(0, 20).join('; ')}${c.differences.length > 20 ? `; and ${c.differences.length - 20} more` : ''}`;
   const flight = await releasesInFlight([live, next], ledgerSchema);
-  if (flight.length)
+  if (flight.length) {
+    // An expand adds and alters, never drops: the side it ran on lacks nothing the other side has. Only a
+    // cutback (to the side the release has not reached) may find objects missing on the side it goes to.
+    const expandedOnNext = flight.some((f) => f.expandedOn.includes(1));
+    const missing = c.differences.filter((d) => d.endsWith(`: missing on ${to}`));
+    if (expandedOnNext && missing.length)
+      return {
+        check: 'catalog',
+        ok: false,
+        detail: `${to}, where ${flight.map((f) => f.release).join(', ')} ran its expand, lacks what ${from} has (an expand never drops): ${missing.slice(0, 20).join('; ')}; fix: make ${to} as ${from} is, or switchyard pair resync`,
+      };
     return {
       check: 'catalog',
       ok: true,
-      detail: `${c.differences.length} difference(s), expected while ${flight.join(', ')} is in flight: ${shown}`,
+      detail: `${c.differences.length} difference(s), expected while ${flight.map((f) => f.release).join(', ')} is in flight: ${shown}`,
     };
+  }
   return {
     check: 'catalog',
     ok: false,

@@ -248,7 +248,9 @@ export async function statusOn(
     differences: fl === fs ? [] : schemaDifferences(liveModel, standbyModel),
   };
   const compared = await compareSides(live, standby, names, { live: sides.live, standby: sides.standby });
-  const inFlight = compared.equal ? [] : await releasesInFlight([live, standby], config.ledgerSchema);
+  const inFlight = compared.equal
+    ? []
+    : (await releasesInFlight([live, standby], config.ledgerSchema)).map((f) => f.release);
   // Listed, as the model's drift is: a difference does not stop replication; the cutover gate refuses it.
   const catalog = { ...compared, inFlight };
   const columns = await standbyColumnsCheck({ live, standby }, { schemas: names, ledgerSchema: config.ledgerSchema });

@@ -18,6 +18,7 @@ import { normalizeDump, PG_DUMP } from '../../support/pgdump.js';
 import { startPgBouncer } from '../../support/pgbouncer.js';
 import { startWriteLoad, writeLoadTable } from '../../support/write-load.js';
 import { SwitchyardError } from '../../../src/errors.js';
+import { ensureLedger } from '../../../src/executor/ledger.js';
 
 const run = promisify(execFile);
 
@@ -293,6 +294,31 @@ describe('a faithful standby (PostgreSQL 15)', () => {
     await pair.green.client.query(`COMMENT ON POLICY own_rows ON accounts IS 'each role sees its own rows'`);
     const again = await runSwitch('cutover', pair.config, { dryRun: true });
     expect(again.gate.find((g) => g.check === 'catalog')).toMatchObject({ ok: true });
+  }, 300_000);
+
+  it('while a release is in flight, the gate allows what an expand adds on the standby but not an object missing there', async () => {
+    const { pair } = await livePair();
+    await pairInit(pair.config, { timeoutMs: 120_000 });
+    // A release whose expand ran on the standby (green) and whose contract has not run: as apply records it.
+    await ensureLedger(pair.green.client, 'switchyard');
+    await pair.green.client.query(`INSERT INTO switchyard.plans (name, number, checksum, planned_for) VALUES ('0001_r', 1, 'x', 'test');
+      INSERT INTO switchyard.steps (plan, step_id, release, phase, status, started_at, finished_at)
+        VALUES ('0001_r', 's1', 1, 'expand', 'done', now(), now())`);
+    await pair.green.client.query('CREATE INDEX accounts_owner ON accounts (owner_name)');
+    const added = await runSwitch('cutover', pair.config, { dryRun: true });
+    expect(added.gate.find((g) => g.check === 'catalog')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(
+        'expected while 0001_r release 1 is in flight: index public.accounts_owner: only on green',
+      ),
+    });
+    expect((await pairStatus(pair.config)).catalog?.inFlight).toEqual(['0001_r release 1']);
+    await pair.green.client.query('DROP POLICY own_rows ON accounts');
+    const dropped = await runSwitch('cutover', pair.config, { dryRun: true });
+    expect(dropped.gate.find((g) => g.check === 'catalog')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('policy own_rows on public.accounts: missing on green'),
+    });
   }, 300_000);
 
   it('pair init refuses, naming it, a role that is granted objects on live but missing on the standby cluster', async () => {
