@@ -319,7 +319,8 @@ SELECT i.type, a.object_names AS names, a.object_args AS args, d.description AS 
 FROM pg_description d
 CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) i
 CROSS JOIN LATERAL pg_identify_object_as_address(d.classoid, d.objoid, d.objsubid) a
-WHERE d.classoid <> 'pg_extension'::regclass AND NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = d.classoid
+WHERE (d.objoid >= 16384 OR d.classoid = 'pg_namespace'::regclass) -- not the system's thousands (public's is kept)
+  AND d.classoid <> 'pg_extension'::regclass AND NOT EXISTS (SELECT FROM pg_depend dep WHERE dep.classid = d.classoid
     AND dep.objid = d.objoid AND dep.deptype = 'e')
   AND (CASE WHEN i.type = 'schema' THEN a.object_names[1]
     WHEN i.type IN ('type', 'domain', 'domain constraint') THEN (SELECT tn.nspname FROM pg_type ty JOIN pg_namespace tn ON tn.oid = ty.typnamespace

@@ -22,6 +22,7 @@ import { initPrivilegesCheck, pairRoleFacts } from '../executor/preflight/pair-p
 import { readExtensions } from '../introspect/extensions.js';
 import { serverVersion } from '../introspect/index.js';
 import { qualified } from '../db/quote.js';
+import { readCatalog, type Catalog } from './catalog.js';
 import { resetStandby } from './copy.js';
 import {
   buildStandby,
@@ -93,7 +94,7 @@ export interface PairInitResult {
 }
 
 /** The checks that can pass before the standby has anything; standby columns and sequences come after the copy. */
-async function checksBefore(pair: PreflightPair, scope: ReplicationScope): Promise<Check[]> {
+async function checksBefore(pair: PreflightPair, scope: ReplicationScope, liveCatalog?: Catalog): Promise<Check[]> {
   const checks = [
     walLevelCheck,
     capacityCheck,
@@ -105,8 +106,8 @@ async function checksBefore(pair: PreflightPair, scope: ReplicationScope): Promi
     (p: PreflightPair) => replicaIdentityCheck(p, scope),
     (p: PreflightPair) => unreplicatedObjectsCheck(p, scope),
     (p: PreflightPair) => alwaysTriggersCheck(p, scope),
-    (p: PreflightPair) => standbyRolesCheck(p, scope.schemas),
-    (p: PreflightPair) => standbyCopyCheck(p, scope.schemas),
+    (p: PreflightPair) => standbyRolesCheck(p, scope.schemas, liveCatalog),
+    (p: PreflightPair) => standbyCopyCheck(p, scope.schemas, liveCatalog),
     slotHealthCheck,
     standbyWritersCheck,
   ];
@@ -201,7 +202,9 @@ async function initSteps(
   const model = await readApplication(live, config);
   const scope: ReplicationScope = { schemas: schemaNames(model), ledgerSchema: config.ledgerSchema };
 
-  const checks = await checksBefore(pair, scope);
+  // Read once for the checks and the build (a failure here is left to the checks, which say what failed).
+  const liveCatalog = await readCatalog(live, scope.schemas).catch(() => undefined);
+  const checks = await checksBefore(pair, scope, liveCatalog);
   for (const check of checks) emit({ kind: 'check', check });
   refuseOnFailure(checks);
 
@@ -230,7 +233,7 @@ async function initSteps(
   }
   progress.initializing = true;
 
-  const schema = await buildStandby(live, standby, scope.schemas, await readExtensions(live));
+  const schema = await buildStandby(live, standby, scope.schemas, await readExtensions(live), liveCatalog);
   step(
     'schema',
     schema.action === 'built' ? 'created' : 'exists',

@@ -65,11 +65,15 @@ export async function notCopied(
 }
 
 /** Check: nothing on live is of a class the standby copy cannot write. */
-export async function standbyCopyCheck(pair: PreflightPair, schemas: readonly string[]): Promise<Check> {
+export async function standbyCopyCheck(
+  pair: PreflightPair,
+  schemas: readonly string[],
+  catalog?: Catalog,
+): Promise<Check> {
   const id = 'pair-standby-copy',
     title = "the standby can be built with every object of live's schemas";
   return guarded(id, title, async () => {
-    const { refused } = await notCopied(pair.live, schemas, await readCatalog(pair.live, schemas));
+    const { refused } = await notCopied(pair.live, schemas, catalog ?? (await readCatalog(pair.live, schemas)));
     if (!refused.length) return pass(id, title, `every object of ${schemas.join(', ')} is written from the catalog`);
     return fail(
       id,
@@ -81,11 +85,15 @@ export async function standbyCopyCheck(pair: PreflightPair, schemas: readonly st
 }
 
 /** Check: every role live's objects name (owners, grantees, policy roles, default privileges) exists on the standby. */
-export async function standbyRolesCheck(pair: PreflightPair, schemas: readonly string[]): Promise<Check> {
+export async function standbyRolesCheck(
+  pair: PreflightPair,
+  schemas: readonly string[],
+  live?: Catalog,
+): Promise<Check> {
   const id = 'pair-standby-roles',
     title = "the roles of live's objects exist on the standby's cluster";
   return guarded(id, title, async () => {
-    const catalog = await readCatalog(pair.live, schemas);
+    const catalog = live ?? (await readCatalog(pair.live, schemas));
     const uses = new Map<string, string[]>();
     for (const o of catalog.objects) for (const r of o.roles) uses.set(r, [...(uses.get(r) ?? []), o.key]);
     const { rows } = await pair.standby.query<{ name: string }>(
@@ -132,8 +140,10 @@ export async function buildStandby(
   standby: Client,
   schemas: readonly string[],
   extensions: readonly Extension[],
+  /** Live's catalog when already read (init's checks read it). */
+  liveCatalog?: Catalog,
 ): Promise<SchemaCopy> {
-  const want = await readCatalog(live, schemas);
+  const want = liveCatalog ?? (await readCatalog(live, schemas));
   const { refused, publications } = await notCopied(live, schemas, want);
   if (refused.length)
     throw new PairError(
