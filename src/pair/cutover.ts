@@ -16,6 +16,7 @@ import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../db/quote.js';
 import { replicaIdentityGate, rolePrivilegesCheck } from './gate-roles.js';
+import { catalogGate } from './catalog-gate.js';
 import { PairError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
 import { applicationRoles, fenceFix, fenceRoles, unfenceRoles } from './fence.js';
@@ -445,6 +446,9 @@ async function switchOnce(command: SwitchCommand, config: SwitchConfig, o: Switc
     const replicates = await replicaIdentityGate(session, from, to, { schemas: appSchemas, ledgerSchema: schema });
     checks.push(replicates);
     o.onEvent?.({ kind: 'gate', ...replicates });
+    const catalog = await catalogGate(session.db(from), session.db(to), from, to, appSchemas, schema);
+    checks.push(catalog);
+    o.onEvent?.({ kind: 'gate', ...catalog });
     const role = await rolePrivilegesCheck(session, from, to, appSchemas, fence);
     checks.push(role);
     o.onEvent?.({ kind: 'gate', ...role });

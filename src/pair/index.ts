@@ -25,7 +25,8 @@ export {
   type Sides,
 } from './session.js';
 export { applicationScope, readApplication } from './scope.js';
-export { copySchema, resetStandby, schemaDifferences, type SchemaCopy } from './copy.js';
+export { copySchema, resetStandby, schemaDifferences } from './copy.js';
+export { buildStandby, refreshMaterializedViews, type SchemaCopy } from './standby-build.js';
 export {
   pairSlots,
   pairSubscriptions,

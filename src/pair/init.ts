@@ -22,7 +22,15 @@ import { initPrivilegesCheck, pairRoleFacts } from '../executor/preflight/pair-p
 import { readExtensions } from '../introspect/extensions.js';
 import { serverVersion } from '../introspect/index.js';
 import { qualified } from '../db/quote.js';
-import { copySchema, resetStandby, type SchemaCopy } from './copy.js';
+import { readCatalog, type Catalog } from './catalog.js';
+import { resetStandby } from './copy.js';
+import {
+  buildStandby,
+  refreshMaterializedViews,
+  standbyCopyCheck,
+  standbyRolesCheck,
+  type SchemaCopy,
+} from './standby-build.js';
 import { PairError, PairPreflightError } from './errors.js';
 import { copyPrivileges } from './privileges.js';
 import { copyReplicaIdentity } from './replica-identity.js';
@@ -86,7 +94,7 @@ export interface PairInitResult {
 }
 
 /** The checks that can pass before the standby has anything; standby columns and sequences come after the copy. */
-async function checksBefore(pair: PreflightPair, scope: ReplicationScope): Promise<Check[]> {
+async function checksBefore(pair: PreflightPair, scope: ReplicationScope, liveCatalog?: Catalog): Promise<Check[]> {
   const checks = [
     walLevelCheck,
     capacityCheck,
@@ -98,6 +106,8 @@ async function checksBefore(pair: PreflightPair, scope: ReplicationScope): Promi
     (p: PreflightPair) => replicaIdentityCheck(p, scope),
     (p: PreflightPair) => unreplicatedObjectsCheck(p, scope),
     (p: PreflightPair) => alwaysTriggersCheck(p, scope),
+    (p: PreflightPair) => standbyRolesCheck(p, scope.schemas, liveCatalog),
+    (p: PreflightPair) => standbyCopyCheck(p, scope.schemas, liveCatalog),
     slotHealthCheck,
     standbyWritersCheck,
   ];
@@ -192,7 +202,9 @@ async function initSteps(
   const model = await readApplication(live, config);
   const scope: ReplicationScope = { schemas: schemaNames(model), ledgerSchema: config.ledgerSchema };
 
-  const checks = await checksBefore(pair, scope);
+  // Read once for the checks and the build (a failure here is left to the checks, which say what failed).
+  const liveCatalog = await readCatalog(live, scope.schemas).catch(() => undefined);
+  const checks = await checksBefore(pair, scope, liveCatalog);
   for (const check of checks) emit({ kind: 'check', check });
   refuseOnFailure(checks);
 
@@ -221,13 +233,14 @@ async function initSteps(
   }
   progress.initializing = true;
 
-  const schema = await copySchema(model, standby, await readExtensions(live));
+  const schema = await buildStandby(live, standby, scope.schemas, await readExtensions(live), liveCatalog);
   step(
     'schema',
     schema.action === 'built' ? 'created' : 'exists',
-    schema.action === 'built'
-      ? `live's schema built on ${standbySide} (${schema.statements} statements, fingerprint ${schema.fingerprint.slice(0, 19)}...)`
-      : `${standbySide} already has live's schema (fingerprint ${schema.fingerprint.slice(0, 19)}...)`,
+    (schema.action === 'built'
+      ? `live's catalog built on ${standbySide} (${schema.objects} objects, ${schema.statements} statements, fingerprint ${schema.fingerprint.slice(0, 19)}...)`
+      : `${standbySide} already has live's catalog (${schema.objects} objects, fingerprint ${schema.fingerprint.slice(0, 19)}...)`) +
+      (schema.publications.length ? `; not copied, they belong to ${liveSide}: ${schema.publications.join(', ')}` : ''),
   );
   const grants = await copyPrivileges(live, standby, schemaNames(model));
   step(
@@ -293,6 +306,15 @@ async function initSteps(
     'sync',
     'done',
     `${synced.tables} table(s) ready, about ${synced.rows} rows, in ${(copyMs / 1000).toFixed(1)} s`,
+  );
+  // Logical replication carries tables only: the standby's materialized views are empty until refreshed.
+  const refreshed = await refreshMaterializedViews(live, standby, scope.schemas);
+  step(
+    'refresh',
+    refreshed.length ? 'done' : 'exists',
+    refreshed.length
+      ? `materialized view(s) refreshed on ${standbySide}: ${refreshed.join(', ')}`
+      : `no populated materialized view on ${liveSide}`,
   );
 
   const beat = await writeHeartbeat(live, config.ledgerSchema, generation, liveSide);

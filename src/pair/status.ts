@@ -7,6 +7,7 @@ import { standbyColumnsCheck } from '../executor/preflight/replication.js';
 import { describeNotModeled, introspect, inventory, type NotModeled, serverVersion } from '../introspect/index.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import { schemaDifferences } from './copy.js';
+import { compareSides, releasesInFlight, type CatalogComparison } from './catalog-gate.js';
 import { TopologyConflictError } from './errors.js';
 import { isPublicationName, isWatchPublicationName, streamName } from './names.js';
 import { pairSlots, pairSubscriptions, type SlotInfo } from './replicate.js';
@@ -61,6 +62,11 @@ export interface PairStatus {
     readonly equal: boolean;
     readonly differences: readonly string[];
   } | null;
+  /**
+   * The full catalog of both sides (every object of the application schemas, modeled or not), each difference
+   * named; the cutover gate refuses on one unless a release is in flight (catalog-gate.ts). Null when not paired.
+   */
+  readonly catalog: (CatalogComparison & { readonly inFlight: readonly string[] }) | null;
   /** pg_stat_subscription_stats (15+): null on older servers or without a subscription. */
   readonly errors: { readonly apply: number; readonly sync: number } | null;
   /**
@@ -153,6 +159,7 @@ function unpaired(base: Pick<PairStatus, 'blue' | 'green'>, problem: string): Pa
     tables: [],
     sequences: [],
     schema: null,
+    catalog: null,
     errors: null,
     notModeled: null,
     watch: null,
@@ -240,6 +247,12 @@ export async function statusOn(
     equal: fl === fs,
     differences: fl === fs ? [] : schemaDifferences(liveModel, standbyModel),
   };
+  const compared = await compareSides(live, standby, names, { live: sides.live, standby: sides.standby });
+  const inFlight = compared.equal
+    ? []
+    : (await releasesInFlight([live, standby], config.ledgerSchema)).map((f) => f.release);
+  // Listed, as the model's drift is: a difference does not stop replication; the cutover gate refuses it.
+  const catalog = { ...compared, inFlight };
   const columns = await standbyColumnsCheck({ live, standby }, { schemas: names, ledgerSchema: config.ledgerSchema });
   if (columns.status !== 'pass') problems.push(`${columns.detail} (${columns.fix})`);
   const sequences = sequenceDrift(await sequenceValues(live, names), await sequenceValues(standby, names));
@@ -267,6 +280,7 @@ export async function statusOn(
     tables,
     sequences,
     schema,
+    catalog,
     errors,
     notModeled,
     watch,

@@ -52,6 +52,7 @@ export type PairStep =
   | 'slot'
   | 'subscription'
   | 'sync'
+  | 'refresh'
   | 'heartbeat'
   | 'reset'
   | 'teardown';

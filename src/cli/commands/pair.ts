@@ -129,7 +129,7 @@ function printInit(r: PairInitResult | PairResyncResult, c: Colors, verb: string
   return `${[
     `${c.green(verb)}: ${r.live} (live) -> ${r.standby} (standby), generation ${r.generation}`,
     `  publication ${r.publication} on ${r.live}, subscription ${r.subscription} on ${r.standby}`,
-    `  schema ${r.schema.action === 'built' ? 'copied to the standby' : 'already on the standby'} (fingerprint ${r.schema.fingerprint.slice(0, 19)}...)`,
+    `  catalog ${r.schema.action === 'built' ? `copied to the standby (${r.schema.objects} objects)` : 'already on the standby'} (fingerprint ${r.schema.fingerprint.slice(0, 19)}...)`,
     `  ${r.tables} table(s), about ${r.rows} rows, initial copy ${(r.copyMs / 1000).toFixed(1)} s${rate}; heartbeat reached the standby in ${r.heartbeatMs} ms`,
     ...('dropped' in r ? [`  ${r.dropped} object(s) dropped from the standby first`] : []),
     `next: switchyard pair status`,
@@ -182,6 +182,14 @@ export function printPairStatus(r: PairStatus, c: Colors): string {
         : `schema: the sides differ (changes from live to the standby):`,
     );
     for (const d of r.schema.differences) out.push(`  - ${d}`);
+  }
+  if (r.catalog) {
+    out.push(
+      r.catalog.equal
+        ? `catalog: the same on both sides (every object, modeled or not: ${r.catalog.live.slice(0, 19)}...)`
+        : `catalog: the sides differ (${r.catalog.inFlight.length ? `${r.catalog.inFlight.join(', ')} in flight` : 'the cutover gate refuses until they are the same'}):`,
+    );
+    for (const d of r.catalog.differences) out.push(`  - ${d}`);
   }
   const retained =
     r.watch?.retainedBytes == null

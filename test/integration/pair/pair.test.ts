@@ -281,6 +281,8 @@ describe('a live role that is not superuser', () => {
     await pair.blue.client.query(
       `CREATE ROLE ${role} LOGIN REPLICATION PASSWORD '${secret}'; GRANT CREATE ON DATABASE ${pair.blue.name} TO ${role}; GRANT USAGE ON SCHEMA billing TO ${role}`,
     );
+    // Roles belong to the cluster: the owner of live's tables must exist on the standby's too.
+    await pair.green.client.query(`CREATE ROLE ${role}`);
     await pair.blue.client.query(`CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY)`);
     for (const t of ['customers', 'orders', 'billing.events', 'scratch'])
       await pair.blue.client.query(`ALTER TABLE ${t} OWNER TO ${role}`);

@@ -14,16 +14,17 @@ describe('pair status and objects outside the model', () => {
 
     const s = await pairStatus(pair.config);
     expect(s.ok).toBe(true);
-    // The copy carries the model only: the composite type stays on live.
+    // The standby is a catalog copy (issue #15): the composite type is on both sides, and named on both.
     expect(s.notModeled).toEqual({
       live: [{ kind: 'composite type', schema: 'public', name: 'big_orders' }],
-      standby: [],
+      standby: [{ kind: 'composite type', schema: 'public', name: 'big_orders' }],
     });
+    expect(s.catalog?.equal).toBe(true);
 
     const strict = await pairStatus({ ...pair.config, strict: true });
     expect(strict.ok).toBe(false);
     expect(strict.problems.join('\n')).toContain(
-      '1 object(s) not modeled (strict): composite type "public"."big_orders"',
+      '2 object(s) not modeled (strict): composite type "public"."big_orders"; composite type "public"."big_orders"',
     );
   });
 });
