@@ -17,6 +17,7 @@ import type { CliIO, Colors } from '../io.js';
 import { reporter } from '../progress.js';
 import { context, examples, noticeNotModeled, STRICT_OPTION, wholeNumber } from './context.js';
 import type { SetExit } from './context.js';
+import { METRICS_PORT_OPTION, watched } from './watch.js';
 
 const collect = (v: string, prev: string[] = []) => [
   ...prev,
@@ -42,6 +43,7 @@ interface ExecFlags {
   onError?: 'continue' | 'abort';
   shard?: string;
   strict?: boolean;
+  metricsPort?: number;
 }
 
 /** --tenants and --tenants-file as one list of names. */
@@ -178,6 +180,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       false,
     )
     .option(...STRICT_OPTION)
+    .option(...METRICS_PORT_OPTION)
     .addHelpText(
       'after',
       examples([
@@ -210,7 +213,14 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       let r: ApplyResult | DryRunResult | TenantRunResult | TenantAllResult;
       try {
         const { executeCommand } = await import('../../commands/apply.js');
-        r = await executeCommand(config, { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'apply');
+        const { metricsPort, ...flags } = tenantNames(o);
+        r = await watched(
+          io,
+          ctx.json,
+          config,
+          { db: o.db, plan, metricsPort, onEvent: rep.onEvent, off: o.dryRun },
+          (onEvent) => executeCommand(config, { plan, ...flags, onEvent }, 'apply'),
+        );
       } finally {
         rep.close();
       }
@@ -249,6 +259,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .option('--release <n>', 'release number', wholeNumber)
     .option('--phase <phase>', 'expand, backfill or contract')
     .option('--dry-run', 'print exactly the SQL that would run, and run nothing', false)
+    .option(...METRICS_PORT_OPTION)
     .addHelpText(
       'after',
       examples([
@@ -263,7 +274,15 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       let r: RollbackResult | DryRunResult | TenantRunResult;
       try {
         const { executeCommand } = await import('../../commands/apply.js');
-        r = await executeCommand(await ctx.config(), { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'rollback');
+        const config = await ctx.config();
+        const { metricsPort, ...flags } = tenantNames(o);
+        r = await watched(
+          io,
+          ctx.json,
+          config,
+          { db: o.db, plan, metricsPort, onEvent: rep.onEvent, off: o.dryRun },
+          (onEvent) => executeCommand(config, { plan, ...flags, onEvent }, 'rollback'),
+        );
       } finally {
         rep.close();
       }

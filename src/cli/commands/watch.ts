@@ -1,0 +1,113 @@
+// `switchyard watch`, and --metrics-port for the commands the watcher runs beside (issue #20).
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import type { SwitchyardConfig } from '../../config/config.js';
+import type { ExecutorEvent } from '../../executor/run.js';
+import type { WatchTick } from '../../watch/watcher.js';
+import { claimInterrupt, onInterrupt } from '../interrupt.js';
+import type { CliIO } from '../io.js';
+import { context, examples, seconds, type SetExit, wholeNumber } from './context.js';
+
+export const METRICS_PORT_OPTION = [
+  '--metrics-port <port>',
+  'serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the command runs (the watcher runs even without `alerts:`)',
+  (v: string) => {
+    const n = wholeNumber(v);
+    if (n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got ${v}`);
+    return n;
+  },
+] as const;
+
+/**
+ * Runs `fn` with the watcher beside it when `alerts:` is configured or --metrics-port is given; alerts go to the
+ * configured sinks, standard error among them.
+ */
+export async function watched<T>(
+  io: CliIO,
+  json: boolean,
+  config: SwitchyardConfig,
+  o: {
+    db?: string | undefined;
+    plan?: string | undefined;
+    metricsPort?: number | undefined;
+    onEvent?: (e: ExecutorEvent) => void;
+    /** A dry run: nothing to watch. */
+    off?: boolean | undefined;
+  },
+  fn: (onEvent: (e: ExecutorEvent) => void) => Promise<T>,
+): Promise<T> {
+  if (o.off || (!config.alerts && o.metricsPort === undefined)) return fn(o.onEvent ?? (() => undefined));
+  const { withWatch } = await import('../../commands/watch.js');
+  if (o.metricsPort !== undefined && !json) io.stderr(`metrics: http://127.0.0.1:${o.metricsPort}/metrics\n`);
+  return withWatch(config, { ...o, stderr: io.stderr, json }, fn);
+}
+
+export function registerWatch(program: Command, io: CliIO, setExit: SetExit): void {
+  program
+    .command('watch')
+    .description(
+      'watch the database (or both sides of the pair) for lock waits, errors, long transactions, lag and the window, and send the alerts of `alerts:` in switchyard.yaml',
+    )
+    .option('--db <url>', 'database URL (default: the pair of switchyard.yaml, else its database, DATABASE_URL, PG*)')
+    .option('--plan <file>', "follow this plan's phases against their estimates")
+    .option('--interval <seconds>', 'time between samples (default 1; alerts.intervalMs in switchyard.yaml)', seconds)
+    .option('--once', 'sample twice (rates need two), print the state and exit: 1 if an alert is firing')
+    .option(...METRICS_PORT_OPTION)
+    .addHelpText(
+      'after',
+      examples([
+        'switchyard watch                              # a status block refreshed in place; Ctrl-C to stop',
+        'switchyard watch --json | tee watch.jsonl     # one JSON object per sample',
+        'switchyard watch --once || page-oncall        # CI and scripts',
+        'switchyard watch --metrics-port 9187          # Prometheus scrapes http://127.0.0.1:9187/metrics',
+        'switchyard watch --plan plans/0001_add_tiers.plan.yaml',
+        '',
+        'Alerts fire once per episode and send a recovery when they clear, to the webhook, command and standard',
+        'error of `alerts:`; with `alerts:` configured, apply, rollback, cutover and cutback run the same watcher.',
+        'The watcher only reads: one query per database per sample (pg_stat_database, pg_stat_activity, pg_locks,',
+        'pg_replication_slots), plus a peek at the split-brain watch slot, which it never consumes.',
+      ]),
+    )
+    .action(
+      async (
+        o: { db?: string; plan?: string; interval?: number; once?: boolean; metricsPort?: number },
+        cmd: Command,
+      ) => {
+        const ctx = context(cmd, io);
+        const config = await ctx.config();
+        const { watchCommand } = await import('../../commands/watch.js');
+        const { liveView, statusBlock, tickLine } = await import('../../watch/view.js');
+        const live = !ctx.json && io.isTTY && !o.once;
+        const view = live ? liveView(io.stdout, process.stdout.columns) : undefined;
+        const stop = new AbortController();
+        const release = o.once ? () => undefined : claimInterrupt(() => stop.abort());
+        const forget = view ? onInterrupt(() => view.clear()) : () => undefined;
+        let last: WatchTick;
+        try {
+          last = await watchCommand(config, {
+            db: o.db,
+            plan: o.plan,
+            ...(o.interval !== undefined ? { intervalMs: Math.round(o.interval * 1000) } : {}),
+            metricsPort: o.metricsPort,
+            once: o.once === true,
+            signal: stop.signal,
+            json: ctx.json,
+            // On a terminal an alert is printed above the status block, which is drawn again under it.
+            stderr: view ? (t) => view.above(t) : io.stderr,
+            onListening: (port) =>
+              io.stderr(
+                ctx.json
+                  ? `${JSON.stringify({ event: 'metrics', url: `http://127.0.0.1:${port}/metrics` })}\n`
+                  : `metrics: http://127.0.0.1:${port}/metrics\n`,
+              ),
+            ...(o.once ? {} : { onTick: (t: WatchTick) => (view ? view.draw(t) : io.stdout(tickLine(t))) }),
+          });
+        } finally {
+          release();
+          forget();
+        }
+        if (o.once) ctx.print(last, () => `${statusBlock(last).join('\n')}\n`);
+        if (o.once && last.firing.length) setExit(1);
+      },
+    );
+}
