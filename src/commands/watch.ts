@@ -133,7 +133,12 @@ export async function startWatch(
  */
 export async function withWatch<T>(
   config: SwitchyardConfig,
-  o: WatchSetup & { plan?: string | Plan; onEvent?: ((e: ExecutorEvent) => void) | undefined },
+  o: WatchSetup & {
+    plan?: string | Plan;
+    onEvent?: ((e: ExecutorEvent) => void) | undefined;
+    /** What became of the alerts, once the watcher stopped. */
+    onClosed?: (s: DeliveryStats, sent: readonly Notification[]) => void;
+  },
   fn: (onEvent: (e: ExecutorEvent) => void) => Promise<T>,
 ): Promise<T> {
   if (!config.alerts && o.metricsPort === undefined) return fn(o.onEvent ?? (() => undefined));
@@ -147,7 +152,7 @@ export async function withWatch<T>(
   } finally {
     // The last state is sampled once more (a recovery after the phase is sent), then the queue gets its grace.
     await w.watcher.tick().catch(() => undefined);
-    await w.stop();
+    o.onClosed?.(await w.stop(), w.notifications);
   }
 }
 

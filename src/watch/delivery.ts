@@ -8,19 +8,20 @@ import type { Notification } from './episodes.js';
 
 export interface Sink {
   readonly name: string;
-  deliver(n: Notification): Promise<void>;
+  /** `signal` aborts when the watch closes: the delivery in flight is given up. */
+  deliver(n: Notification, signal: AbortSignal): Promise<void>;
 }
 
 /** POSTs the notification as JSON; anything but 2xx (or no answer within `timeoutMs`) is a failure. */
 export function webhookSink(url: string, timeoutMs = 5000): Sink {
   return {
     name: `webhook ${redactText(url)}`,
-    async deliver(n) {
+    async deliver(n, signal) {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(n),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]),
       });
       await res.body?.cancel().catch(() => undefined);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -32,9 +33,9 @@ export function webhookSink(url: string, timeoutMs = 5000): Sink {
 export function commandSink(command: string, timeoutMs = 10_000): Sink {
   return {
     name: `command ${command}`,
-    deliver: (n) =>
+    deliver: (n, signal) =>
       new Promise<void>((resolve, reject) => {
-        const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'ignore', 'pipe'] });
+        const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'ignore', 'pipe'], signal });
         let err = '';
         const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
         timer.unref();
@@ -81,48 +82,34 @@ export interface DeliveryOptions {
 
 interface Job {
   readonly n: Notification;
-  readonly sink: Sink;
   attempt: number;
   notBefore: number;
 }
 
-export class Delivery {
-  private readonly queue: Job[] = [];
-  private readonly capacity: number;
-  private readonly attempts: number;
-  private readonly backoffMs: number;
+/** One sink's queue and loop: a slow sink never holds back another. */
+class SinkQueue {
+  readonly queue: Job[] = [];
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private closed = false;
-  private stats = { queued: 0, sent: 0, failed: 0, dropped: 0 };
-  private readonly errors: Record<string, string> = {};
+  closed = false;
+  stats = { sent: 0, failed: 0, dropped: 0 };
+  error: string | undefined;
+  private readonly abort = new AbortController();
+  private inFlight = false;
 
   constructor(
-    readonly sinks: readonly Sink[],
-    o: DeliveryOptions = {},
-  ) {
-    this.capacity = o.capacity ?? 100;
-    this.attempts = o.attempts ?? 4;
-    this.backoffMs = o.backoffMs ?? 500;
-  }
+    readonly sink: Sink,
+    private readonly o: { capacity: number; attempts: number; backoffMs: number },
+  ) {}
 
-  /** Queues `n` for every sink and returns at once. */
-  send(n: Notification): void {
-    if (this.closed) return;
-    for (const sink of this.sinks) {
-      if (this.queue.length >= this.capacity) {
-        this.queue.shift();
-        this.stats.dropped++;
-      }
-      this.queue.push({ n, sink, attempt: 0, notBefore: 0 });
-      this.stats.queued++;
+  push(n: Notification): void {
+    if (this.queue.length >= this.o.capacity) {
+      this.queue.shift();
+      this.stats.dropped++;
     }
+    this.queue.push({ n, attempt: 0, notBefore: 0 });
     this.wake?.();
     this.running ??= this.loop().finally(() => (this.running = undefined));
-  }
-
-  get status(): DeliveryStats {
-    return { ...this.stats, queued: this.queue.length, errors: { ...this.errors } };
   }
 
   private async loop(): Promise<void> {
@@ -140,45 +127,92 @@ export class Delivery {
         continue;
       }
       const job = this.queue.splice(i, 1)[0]!;
+      this.inFlight = true;
       try {
-        await job.sink.deliver(job.n);
+        await this.sink.deliver(job.n, this.abort.signal);
         this.stats.sent++;
       } catch (e) {
-        this.errors[job.sink.name] = redactText((e as Error).message ?? String(e));
+        // Given up by abandon(), which counted it.
+        if (this.abort.signal.aborted) return;
+        this.error = redactText((e as Error).message ?? String(e));
         job.attempt++;
-        if (job.attempt >= this.attempts || this.closed) this.stats.failed++;
+        if (job.attempt >= this.o.attempts || this.closed) this.stats.failed++;
+        else if (this.queue.length >= this.o.capacity) this.stats.dropped++;
         else {
-          job.notBefore = Date.now() + this.backoffMs * 2 ** (job.attempt - 1);
-          // Retried after whatever came in meanwhile; a message dropped for room is counted.
-          if (this.queue.length >= this.capacity) this.stats.dropped++;
-          else this.queue.push(job);
+          job.notBefore = Date.now() + this.o.backoffMs * 2 ** (job.attempt - 1);
+          this.queue.push(job);
         }
+      } finally {
+        this.inFlight = false;
       }
     }
   }
 
+  /** Pending retries are due now; resolves when the queue is empty (the caller bounds the wait). */
+  drain(): Promise<void> {
+    this.closed = true;
+    for (const j of this.queue) j.notBefore = 0;
+    this.wake?.();
+    return this.running ?? Promise.resolve();
+  }
+
+  /** Drops what is left and gives up the delivery in flight (it would keep the process alive). */
+  abandon(): void {
+    if (this.inFlight) {
+      this.stats.dropped++;
+      this.error ??= 'no answer before the watch ended';
+    }
+    this.abort.abort();
+    this.stats.dropped += this.queue.length;
+    this.queue.length = 0;
+  }
+}
+
+export class Delivery {
+  private readonly queues: SinkQueue[];
+  private closed = false;
+
+  constructor(
+    readonly sinks: readonly Sink[],
+    o: DeliveryOptions = {},
+  ) {
+    const settings = { capacity: o.capacity ?? 100, attempts: o.attempts ?? 4, backoffMs: o.backoffMs ?? 500 };
+    this.queues = sinks.map((s) => new SinkQueue(s, settings));
+  }
+
+  /** Queues `n` for every sink and returns at once. */
+  send(n: Notification): void {
+    if (this.closed) return;
+    for (const q of this.queues) q.push(n);
+  }
+
+  get status(): DeliveryStats {
+    const sum = (f: (q: SinkQueue) => number) => this.queues.reduce((n, q) => n + f(q), 0);
+    return {
+      queued: sum((q) => q.queue.length),
+      sent: sum((q) => q.stats.sent),
+      failed: sum((q) => q.stats.failed),
+      dropped: sum((q) => q.stats.dropped),
+      errors: Object.fromEntries(this.queues.filter((q) => q.error).map((q) => [q.sink.name, q.error!])),
+    };
+  }
+
   /**
-   * Stops taking notifications and waits up to `graceMs` for the queue to empty (retries are not waited for:
-   * a message whose next attempt is later is dropped). Returns what happened.
+   * Stops taking notifications and waits up to `graceMs` for the queues to empty, each pending retry getting one
+   * last attempt; what is still queued then is dropped (and counted). Returns what happened.
    */
   async close(graceMs = 2000): Promise<DeliveryStats> {
     this.closed = true;
-    // Pending retries are due now: one last attempt each, within the grace period.
-    for (const j of this.queue) j.notBefore = 0;
-    this.wake?.();
-    if (this.running) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.running,
-        new Promise<void>((r) => {
-          timer = setTimeout(r, graceMs);
-          timer.unref();
-        }),
-      ]);
-      clearTimeout(timer);
-    }
-    this.stats.dropped += this.queue.length;
-    this.queue.length = 0;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.queues.map((q) => q.drain())),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, graceMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const q of this.queues) q.abandon();
     return this.status;
   }
 }

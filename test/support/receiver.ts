@@ -49,10 +49,14 @@ export async function receiver(o: { hang?: boolean; status?: number } = {}): Pro
 }
 
 /** Polls `fn` until it returns a value (or throws after `timeoutMs`, naming `what`). */
-export async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));

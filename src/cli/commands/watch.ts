@@ -39,7 +39,25 @@ export async function watched<T>(
   if (o.off || (!config.alerts && o.metricsPort === undefined)) return fn(o.onEvent ?? (() => undefined));
   const { withWatch } = await import('../../commands/watch.js');
   if (o.metricsPort !== undefined && !json) io.stderr(`metrics: http://127.0.0.1:${o.metricsPort}/metrics\n`);
-  return withWatch(config, { ...o, stderr: io.stderr, json }, fn);
+  return withWatch(
+    config,
+    {
+      ...o,
+      stderr: io.stderr,
+      json,
+      // Alerts that did not reach a sink are said once at the end: the phase itself never waited for them.
+      onClosed: (s) => {
+        if (!s.failed && !s.dropped) return;
+        const errors = Object.entries(s.errors).map(([sink, e]) => `${sink}: ${e}`);
+        io.stderr(
+          json
+            ? `${JSON.stringify({ event: 'alerts', sent: s.sent, failed: s.failed, dropped: s.dropped, errors: s.errors })}\n`
+            : `alerts: ${s.failed + s.dropped} not delivered (${s.failed} failed, ${s.dropped} dropped)${errors.length ? `; ${errors.join('; ')}` : ''}\n`,
+        );
+      },
+    },
+    fn,
+  );
 }
 
 export function registerWatch(program: Command, io: CliIO, setExit: SetExit): void {
