@@ -14,10 +14,9 @@ import { duration } from '../../planner/show/summary.js';
 import { HAZARDS } from '../../planner/types.js';
 import { ident } from '../../db/quote.js';
 import type { CliIO, Colors } from '../io.js';
-import { reporter } from '../progress.js';
 import { context, examples, noticeNotModeled, STRICT_OPTION, wholeNumber } from './context.js';
 import type { SetExit } from './context.js';
-import { METRICS_PORT_OPTION, watched } from './watch.js';
+import { METRICS_PORT_OPTION, watched, watchedOutput } from './watch.js';
 
 const collect = (v: string, prev: string[] = []) => [
   ...prev,
@@ -203,8 +202,8 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     )
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
-      const rep = reporter(io, ctx.c, { json: ctx.json });
       const config = await ctx.config();
+      const { rep, ...live } = watchedOutput(io, ctx.c, ctx.json, config, o.dryRun ? undefined : o.metricsPort);
       // environment: production asks for --yes before --all; someone at a terminal may give it here instead.
       if (o.all && !o.yes && !o.dryRun && !ctx.json && config.environment === 'production' && io.confirm)
         o.yes = await io.confirm(
@@ -218,7 +217,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
           io,
           ctx.json,
           config,
-          { db: o.db, plan, metricsPort, onEvent: rep.onEvent, off: o.dryRun },
+          { db: o.db, plan, metricsPort, onEvent: rep.onEvent, off: o.dryRun, ...live },
           (onEvent) => executeCommand(config, { plan, ...flags, onEvent }, 'apply'),
         );
       } finally {
@@ -270,17 +269,17 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     )
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
-      const rep = reporter(io, ctx.c, { json: ctx.json });
+      const config = await ctx.config();
+      const { rep, ...live } = watchedOutput(io, ctx.c, ctx.json, config, o.dryRun ? undefined : o.metricsPort);
       let r: RollbackResult | DryRunResult | TenantRunResult;
       try {
         const { executeCommand } = await import('../../commands/apply.js');
-        const config = await ctx.config();
         const { metricsPort, ...flags } = tenantNames(o);
         r = await watched(
           io,
           ctx.json,
           config,
-          { db: o.db, plan, metricsPort, onEvent: rep.onEvent, off: o.dryRun },
+          { db: o.db, plan, metricsPort, onEvent: rep.onEvent, off: o.dryRun, ...live },
           (onEvent) => executeCommand(config, { plan, ...flags, onEvent }, 'rollback'),
         );
       } finally {

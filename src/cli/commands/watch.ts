@@ -1,11 +1,14 @@
 // `switchyard watch`, and --metrics-port for the commands the watcher runs beside (issue #20).
+import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { SwitchyardConfig } from '../../config/config.js';
 import type { ExecutorEvent } from '../../executor/run.js';
 import type { WatchTick } from '../../watch/watcher.js';
 import { claimInterrupt, onInterrupt } from '../interrupt.js';
-import type { CliIO } from '../io.js';
+import type { CliIO, Colors } from '../io.js';
+import { reporter, type Reporter } from '../progress.js';
+import { liveView, tickLine } from '../../watch/view.js';
 import { context, examples, seconds, type SetExit, wholeNumber } from './context.js';
 
 export const METRICS_PORT_OPTION = [
@@ -17,6 +20,48 @@ export const METRICS_PORT_OPTION = [
     return n;
   },
 ] as const;
+
+/** How a watched command shows its progress and the watcher's ticks. */
+export interface WatchedOutput {
+  readonly rep: Reporter;
+  /** Each tick: the status block redrawn in place on a terminal, a JSON line otherwise. */
+  readonly onTick?: (t: WatchTick) => void;
+  /** Where the stderr sink writes (above the status block on a terminal). */
+  readonly stderr?: (text: string) => void;
+}
+
+/**
+ * The progress reporter of an executor command, and with the watcher on (`alerts:` or --metrics-port) its live
+ * view: on a terminal one status block (progress, ETA, lock waits, lag, window) redrawn in place under the step
+ * lines, which replaces the backfill bar (the block shows rows/s and ETA); otherwise one JSON line per tick beside
+ * the progress lines.
+ */
+export function watchedOutput(
+  io: CliIO,
+  c: Colors,
+  json: boolean,
+  config: SwitchyardConfig,
+  metricsPort: number | undefined,
+): WatchedOutput {
+  const on = config.alerts !== undefined || metricsPort !== undefined;
+  const tty = io.isTTY && Boolean(process.stderr.isTTY) && !json;
+  if (!on) return { rep: reporter(io, c, { json }) };
+  if (!tty) return { rep: reporter(io, c, { json }), onTick: (t) => io.stderr(tickLine(t)) };
+  const view = liveView(io.stderr, process.stderr.columns);
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const rep = reporter({ ...io, stderr: (t) => view.above(t) }, c, { json, tty: true, barStream: discard });
+  return {
+    rep: {
+      onEvent: rep.onEvent,
+      close: () => {
+        rep.close();
+        view.clear();
+      },
+    },
+    onTick: (t) => view.draw(t),
+    stderr: (t) => view.above(t),
+  };
+}
 
 /**
  * Runs `fn` with the watcher beside it when `alerts:` is configured or --metrics-port is given; alerts go to the
@@ -33,6 +78,8 @@ export async function watched<T>(
     onEvent?: (e: ExecutorEvent) => void;
     /** A dry run: nothing to watch. */
     off?: boolean | undefined;
+    onTick?: ((t: WatchTick) => void) | undefined;
+    stderr?: ((text: string) => void) | undefined;
   },
   fn: (onEvent: (e: ExecutorEvent) => void) => Promise<T>,
 ): Promise<T> {
@@ -43,7 +90,7 @@ export async function watched<T>(
     config,
     {
       ...o,
-      stderr: io.stderr,
+      stderr: o.stderr ?? io.stderr,
       json,
       // Alerts that did not reach a sink are said once at the end: the phase itself never waited for them.
       onClosed: (s) => {

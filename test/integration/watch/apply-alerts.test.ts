@@ -22,6 +22,14 @@ describe('alerts beside apply', () => {
     expect(r.stderr).toMatch(
       /alerts: [1-9][0-9]* not delivered \(\d+ failed, \d+ dropped\); webhook http:\/\/127\.0\.0\.1/,
     );
+    // Off a terminal the watcher's ticks are JSON lines beside the progress lines, following the phase.
+    const ticks = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{"event":"watch"'))
+      .map((l) => JSON.parse(l) as { progress?: { plan?: string; phase?: string; steps: number }; queries: number });
+    expect(ticks.length).toBeGreaterThan(0);
+    expect(ticks.at(-1)!.progress).toMatchObject({ plan: 'tiers', phase: 'expand', steps: 15 });
+    expect(ticks.every((t) => t.queries === 1)).toBe(true);
     const { rows } = await p.db.client.query<{ n: string }>(
       `SELECT count(*) AS n FROM switchyard.steps WHERE status = 'done'`,
     );
