@@ -161,6 +161,56 @@ describe('switchyard watch', () => {
     }
   });
 
+  it('follows the phase against its estimate (injected clock): progress, backfill rate and ETA, then phase_overrun', async () => {
+    const db = await freshDatabase();
+    const config = await configWith(`database: ${db.url}\nalerts:\n  phaseOverrunRatio: 2\n  stderr: false\n`);
+    // Two steps estimated at 0.05 s of overhead plus 9.95 s and 4.95 s of cost: 15 s for the phase.
+    const step = (id: string, seconds: number) => ({ id, cost: { rows: 0, bytes: 0, seconds } });
+    const plan = {
+      name: 'tiers',
+      releases: [{ number: 1, expand: [], backfill: [step('a', 9.95), step('b', 4.95)], contract: [] }],
+    } as unknown as import('../../../src/planner/types.js').Plan;
+    let now = Date.parse('2026-01-10T02:00:00Z');
+    const w = await startWatch(config, { now: () => now, plan });
+    try {
+      w.onEvent({ kind: 'phase', release: 1, phase: 'backfill', state: 'start' });
+      w.onEvent({ kind: 'step', step: plan.releases[0]!.backfill[0]!, state: 'done' });
+      w.onEvent({
+        kind: 'backfill',
+        step: plan.releases[0]!.backfill[1]!,
+        rows: 4000,
+        totalRows: 10000,
+        rowsPerSecond: 400,
+        etaSeconds: 15,
+        batchMs: 20,
+      });
+      now += 20_000;
+      const t = await w.watcher.tick();
+      expect(t.progress).toMatchObject({
+        plan: 'tiers',
+        phase: 'backfill',
+        stepsDone: 1,
+        steps: 2,
+        elapsedS: 20,
+        estimateS: 15,
+        backfill: { rows: 4000, totalRows: 10000, rowsPerSecond: 400, etaSeconds: 15 },
+      });
+      expect(t.firing).toEqual([]);
+      now += 10_500; // 30.5 s: over twice the estimate
+      const over = await w.watcher.tick();
+      expect(over.notifications.map((n) => [n.alert, n.threshold, n.plan, n.phase])).toEqual([
+        ['phase_overrun', 30, 'tiers', 'release 1 backfill'],
+      ]);
+      w.onEvent({ kind: 'phase', release: 1, phase: 'backfill', state: 'done' });
+      now += 60_000;
+      expect((await w.watcher.tick()).notifications.map((n) => [n.alert, n.state])).toEqual([
+        ['phase_overrun', 'resolved'],
+      ]);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it('/metrics is Prometheus text with HELP and TYPE, bound to 127.0.0.1, and its values match the database', async () => {
     const db = await freshDatabase();
     await db.client.query('CREATE TABLE t (id int)');
