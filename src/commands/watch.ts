@@ -18,8 +18,8 @@ import { load } from './phase-setup.js';
 export interface WatchSetup {
   /** --db: watch this database only. */
   readonly db?: string | undefined;
-  /** --plan: follow this plan's phases (their estimates). */
-  readonly plan?: string | undefined;
+  /** --plan: follow this plan's phases (their estimates): its file, or the plan itself. */
+  readonly plan?: string | Plan | undefined;
   readonly intervalMs?: number | undefined;
   readonly metricsPort?: number | undefined;
   /** Called with each tick (the live view, JSON lines). */
@@ -87,7 +87,7 @@ function sinksOf(config: SwitchyardConfig, o: WatchSetup): Sink[] {
 /** Starts the watcher (and /metrics): it ticks until stop(). */
 export async function startWatch(
   config: SwitchyardConfig,
-  o: WatchSetup & { plan?: string | Plan },
+  o: WatchSetup,
 ): Promise<RunningWatch> {
   const intervalMs = o.intervalMs ?? config.alerts?.intervalMs ?? 1000;
   if (!Number.isFinite(intervalMs) || intervalMs < 100)
@@ -134,7 +134,6 @@ export async function startWatch(
 export async function withWatch<T>(
   config: SwitchyardConfig,
   o: WatchSetup & {
-    plan?: string | Plan;
     onEvent?: ((e: ExecutorEvent) => void) | undefined;
     /** What became of the alerts, once the watcher stopped. */
     onClosed?: (s: DeliveryStats, sent: readonly Notification[]) => void;
