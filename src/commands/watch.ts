@@ -85,10 +85,7 @@ function sinksOf(config: SwitchyardConfig, o: WatchSetup): Sink[] {
 }
 
 /** Starts the watcher (and /metrics): it ticks until stop(). */
-export async function startWatch(
-  config: SwitchyardConfig,
-  o: WatchSetup,
-): Promise<RunningWatch> {
+export async function startWatch(config: SwitchyardConfig, o: WatchSetup): Promise<RunningWatch> {
   const intervalMs = o.intervalMs ?? config.alerts?.intervalMs ?? 1000;
   if (!Number.isFinite(intervalMs) || intervalMs < 100)
     throw new UsageError(`--interval ${intervalMs / 1000}: give at least 0.1 seconds`);
