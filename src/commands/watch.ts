@@ -32,6 +32,8 @@ export interface WatchSetup {
   readonly now?: () => number;
   /** Sinks instead of the configured ones (tests). */
   readonly sinks?: readonly Sink[];
+  /** Read the plan's phase from the ledger on each tick (`watch --plan` in its own process). */
+  readonly followLedger?: boolean;
   /** Retry backoff of the delivery (tests; default 500 ms). */
   readonly backoffMs?: number;
 }
@@ -105,6 +107,7 @@ export async function startWatch(config: SwitchyardConfig, o: WatchSetup): Promi
     },
     ...(o.onTick ? { onTick: o.onTick } : {}),
     deliveryStats: () => delivery.status,
+    ...(o.followLedger && plan ? { followLedger: config.ledgerSchema } : {}),
   });
   let metrics: MetricsServer | undefined;
   if (o.metricsPort !== undefined)
@@ -164,7 +167,8 @@ export async function watchCommand(
   config: SwitchyardConfig,
   o: WatchCommandOptions,
 ): Promise<WatchTick & { delivered: DeliveryStats }> {
-  const w = await startWatch(config, o);
+  // Run on its own, the watcher learns the plan's phase from the ledger: no executor sends it events.
+  const w = await startWatch(config, { ...o, followLedger: true });
   if (w.metrics) o.onListening?.(w.metrics.port);
   let delivered: DeliveryStats;
   try {

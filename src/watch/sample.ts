@@ -3,7 +3,7 @@
 // pg_locks and pg_replication_slots are read; nothing is written and no slot is consumed.
 import { PgoutputPlugin } from 'pg-logical-replication';
 import type { Client } from '../db/connect.js';
-import { literal } from '../db/quote.js';
+import { literal, qualified } from '../db/quote.js';
 import { databaseError } from '../errors.js';
 import { isStreamName, parseWatchSlotName } from '../pair/names.js';
 import type { Side } from '../pair/types.js';
@@ -242,4 +242,53 @@ export async function peekSplitBrain(
   const plugin = new PgoutputPlugin({ protoVersion: w.protoVersion, publicationNames: [w.publication] });
   const decoder = new WatchDecoder();
   return rows.reduce((n, r) => n + decoder.feed(plugin.parse(r.data)).length, 0);
+}
+
+/** Where a plan stands in the ledger of one database: the phase running (or last started and not finished). */
+export interface LedgerPhase {
+  readonly release: number;
+  readonly phase: string;
+  readonly done: number;
+  readonly steps: number;
+  /** When its first step started (ms since the epoch). */
+  readonly startedAt: number;
+  readonly running: boolean;
+}
+
+/**
+ * `watch --plan` in its own process: the plan's phase as the executor records it in the ledger (one statement;
+ * null when there is no ledger yet or the plan has no unfinished phase).
+ */
+export async function ledgerPhase(db: Client, ledgerSchema: string, plan: string): Promise<LedgerPhase | null> {
+  const { rows } = await db
+    .query<{
+      release: number;
+      phase: string;
+      done: string;
+      steps: string;
+      started: Date | null;
+      running: boolean;
+    }>(
+      `SELECT release, phase, count(*) FILTER (WHERE status = 'done') AS done, count(*) AS steps,
+            min(started_at) AS started, bool_or(status = 'running') AS running
+       FROM ${qualified(ledgerSchema, 'steps')} WHERE plan = $1 AND tenant = ''
+      GROUP BY release, phase HAVING count(*) FILTER (WHERE status <> 'done') > 0 AND min(started_at) IS NOT NULL
+      ORDER BY bool_or(status = 'running') DESC, min(started_at) DESC LIMIT 1`,
+      [plan],
+    )
+    .catch((e: unknown) => {
+      // No ledger in this database yet (42P01): nothing applied here.
+      if ((e as { code?: string }).code === '42P01') return { rows: [] };
+      throw databaseError('reading the ledger (watch --plan)', e);
+    });
+  const r = rows[0];
+  if (!r?.started) return null;
+  return {
+    release: r.release,
+    phase: r.phase,
+    done: Number(r.done),
+    steps: Number(r.steps),
+    startedAt: r.started.getTime(),
+    running: r.running,
+  };
 }

@@ -25,6 +25,8 @@ import {
   type DatabaseSample,
   type SlotSample,
   sampleDatabase,
+  ledgerPhase,
+  type LedgerPhase,
 } from './sample.js';
 
 export interface WatchTarget extends ConnectionTarget {
@@ -76,6 +78,11 @@ export interface WatcherOptions {
   /** Delivery stats for the tick report and metrics. */
   readonly deliveryStats?: () => DeliveryStats;
   readonly applicationName?: string;
+  /**
+   * `watch --plan` in its own process: the plan's phase is read from the ledger of this schema on each tick
+   * (one more statement per database) instead of the executor's events.
+   */
+  readonly followLedger?: string | undefined;
 }
 
 const NO_DELIVERY: DeliveryStats = { queued: 0, sent: 0, failed: 0, dropped: 0, errors: {} };
@@ -223,6 +230,11 @@ export class Watcher {
             queries++;
             splitBrain = await peekSplitBrain(client, c.target.side, s.watchSlot, s.serverVersionNum);
           }
+          if (this.o.followLedger && this.o.plan) {
+            queries++;
+            const lp = await ledgerPhase(client, this.o.followLedger, this.o.plan.name);
+            if (lp) this.fromLedger(lp);
+          }
           const p = c.previous;
           c.previous = s;
           const dt = p ? (s.at - p.at) / 1000 : 0;
@@ -334,6 +346,22 @@ export class Watcher {
     this.last = tick;
     this.o.onTick?.(tick);
     return tick;
+  }
+
+  private fromLedger(lp: LedgerPhase): void {
+    const same = this.phase?.release === lp.release && this.phase.phase === lp.phase;
+    const est = this.o.plan ? phaseEstimate(this.o.plan, lp.release, lp.phase) : undefined;
+    this.phase = {
+      ...(same ? this.phase : {}),
+      release: lp.release,
+      phase: lp.phase,
+      startedAt: lp.startedAt,
+      steps: lp.steps,
+      done: lp.done,
+      ...(est ? { estimateS: est.seconds } : {}),
+    };
+    if (!lp.running) this.phase.endedAt ??= this.now();
+    else delete this.phase.endedAt;
   }
 
   private progress(now: number): Progress | undefined {

@@ -56,4 +56,28 @@ describe('alerts beside apply', () => {
       if (password) expect(JSON.stringify(a)).not.toContain(password);
     }
   });
+
+  it('watch --plan in its own process follows the phase from the ledger', async () => {
+    const p = await exampleProject(`alerts:\n  stderr: false\n`);
+    const expand = await p.run('apply', p.plan, '--release', '1', '--phase', 'expand', '--skip-rehearsal');
+    expect(expand.code, expand.stderr).toBe(0);
+    // Another process's backfill, as its ledger shows it: the first of its two steps running for 5 s.
+    await p.db.client.query(`UPDATE switchyard.steps SET status = 'running', started_at = now() - interval '5 s'
+      WHERE plan = 'tiers' AND phase = 'backfill' AND step_id = (SELECT min(step_id) FROM switchyard.steps WHERE plan = 'tiers' AND phase = 'backfill')`);
+    const r = await p.run('--json', 'watch', '--once', '--interval', '0.1', '--plan', p.plan);
+    const t = JSON.parse(r.stdout) as { progress: Record<string, unknown>; queries: number; firing: string[] };
+    // 5 s against an estimate of a fraction of a second: over twice the estimate, so --once exits 1.
+    expect(t.firing).toEqual(['phase_overrun:1/backfill']);
+    expect(r.code).toBe(1);
+    expect(t.progress).toMatchObject({
+      plan: 'tiers',
+      release: 1,
+      phase: 'backfill',
+      running: true,
+      stepsDone: 0,
+      steps: 2,
+    });
+    expect(t.progress.elapsedS as number).toBeGreaterThanOrEqual(5);
+    expect(t.queries).toBe(2); // the sample and the ledger
+  });
 });
