@@ -12,10 +12,19 @@ export interface Sink {
   deliver(n: Notification, signal: AbortSignal): Promise<void>;
 }
 
+function origin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'URL';
+  }
+}
+
 /** POSTs the notification as JSON; anything but 2xx (or no answer within `timeoutMs`) is a failure. */
 export function webhookSink(url: string, timeoutMs = 5000): Sink {
   return {
-    name: `webhook ${redactText(url)}`,
+    // Chat webhooks carry their secret in the path: only the origin is ever printed.
+    name: `webhook ${origin(url)}`,
     async deliver(n, signal) {
       const res = await fetch(url, {
         method: 'POST',
