@@ -143,6 +143,8 @@ export function tickMetrics(t: WatchTick): Metric[] {
 }
 
 export interface MetricsServer {
+  /** The address it listens on: always 127.0.0.1. */
+  readonly host: string;
   readonly port: number;
   close(): Promise<void>;
 }
@@ -169,6 +171,7 @@ export async function serveMetrics(port: number, render: () => string): Promise<
   server.unref();
   const address = server.address();
   return {
+    host: typeof address === 'object' && address ? address.address : '127.0.0.1',
     port: typeof address === 'object' && address ? address.port : port,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -85,7 +85,8 @@ export interface SampleLimits {
 const LISTED = 5;
 
 // One statement: database statistics, lock waits with their blockers, long and idle transactions, connections and
-// replication slots. The watcher's own session is left out. Query text is cut to 200 characters.
+// replication slots. Sessions are this database's (connections: the server's, as max_connections is); the
+// watcher's own session is left out. Query text is cut to 200 characters.
 const SAMPLE_SQL = `
 WITH me AS (SELECT pg_backend_pid() AS pid),
 waiting AS (
@@ -93,7 +94,7 @@ waiting AS (
          extract(epoch FROM clock_timestamp() - coalesce(l.since, a.state_change)) * 1000 AS waiting_ms
     FROM pg_stat_activity a
     LEFT JOIN LATERAL (SELECT min(waitstart) AS since FROM pg_locks WHERE pid = a.pid AND NOT granted) l ON true
-   WHERE a.wait_event_type = 'Lock' AND a.pid <> (SELECT pid FROM me)
+   WHERE a.wait_event_type = 'Lock' AND a.datname = current_database() AND a.pid <> (SELECT pid FROM me)
 ),
 slow AS (
   SELECT w.*, (pg_blocking_pids(w.pid))[1] AS blocker FROM waiting w WHERE w.waiting_ms >= $1
@@ -103,7 +104,8 @@ open_xact AS (
   SELECT pid, application_name, state, query, extract(epoch FROM clock_timestamp() - xact_start) AS xact_s,
          extract(epoch FROM clock_timestamp() - state_change) AS state_s
     FROM pg_stat_activity
-   WHERE xact_start IS NOT NULL AND pid <> (SELECT pid FROM me) AND backend_type = 'client backend'
+   WHERE xact_start IS NOT NULL AND datname = current_database() AND pid <> (SELECT pid FROM me)
+     AND backend_type = 'client backend'
 )
 SELECT json_build_object(
   'at', extract(epoch FROM clock_timestamp()) * 1000,

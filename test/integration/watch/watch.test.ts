@@ -223,32 +223,41 @@ describe('switchyard watch', () => {
       const waits = waiters.map((c) => c.query('SELECT count(*) FROM t'));
       for (let n = 0; n < 2; ) {
         const { rows } = await db.client.query<{ n: string }>(
-          `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`,
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
         );
         n = Number(rows[0]!.n);
       }
       await new Promise((r) => setTimeout(r, 200));
+      const counts = async () =>
+        (
+          await db.client.query<{ n: string; c: string; rb: string }>(
+            `SELECT (SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()) AS n,
+                    (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS c,
+                    (SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()) AS rb`,
+          )
+        ).rows[0]!;
+      const before = await counts();
       const tick = await w.watcher.tick();
       const res = await fetch(`http://127.0.0.1:${w.metrics!.port}/metrics`);
       expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
       const text = await res.text();
       const metrics = parsePrometheus(text);
       const value = (name: string) => metrics.get(name)?.samples[0]?.value;
-      const waiting = await db.client.query<{ n: string; c: string; rb: string }>(
-        `SELECT (SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock') AS n,
-                (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS c,
-                (SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()) AS rb`,
-      );
+      const after = await counts();
       expect(value('switchyard_lock_waiting_sessions')).toBe(2);
-      expect(value('switchyard_lock_waiting_sessions')).toBe(Number(waiting.rows[0]!.n));
-      expect(value('switchyard_connections')).toBe(Number(waiting.rows[0]!.c));
+      expect(value('switchyard_lock_waiting_sessions')).toBe(Number(after.n));
+      expect(value('switchyard_transactions_rolled_back')).toBe(Number(after.rb));
+      // Connections are the server's: other tests' sessions come and go, so within what was seen around the scrape.
+      const seen = [Number(before.c), Number(after.c)];
+      expect(value('switchyard_connections')).toBeGreaterThanOrEqual(Math.min(...seen));
+      expect(value('switchyard_connections')).toBeLessThanOrEqual(Math.max(...seen));
       expect(value('switchyard_lock_wait_longest_seconds')).toBeGreaterThan(0.1);
       expect(value('switchyard_watch_queries_per_tick')).toBe(tick.queries);
       expect(value('switchyard_alerts_firing')).toBe(1);
       for (const name of ['switchyard_lock_waiting_sessions', 'switchyard_alerts_firing', 'switchyard_up'])
         expect(metrics.get(name)?.type).toBe('gauge');
       // Bound to the loopback interface only.
-      expect(w.metrics!.port).toBeGreaterThan(0);
+      expect(w.metrics!.host).toBe('127.0.0.1');
       await holder.query('COMMIT');
       await Promise.all(waits);
     } finally {
