@@ -37,13 +37,13 @@ export const ALERTS_SCHEMA = z
       .number()
       .int()
       .positive()
-      .describe('on a pair: alert when the subscriber is this many bytes of WAL behind (default 64 MiB)')
+      .describe('on a pair: alert when the subscriber is this many bytes of WAL behind (67108864 is 64 MiB)')
       .default(D.lagBytes),
     slotRetainedBytes: z.coerce
       .number()
       .int()
       .positive()
-      .describe('on a pair: alert when a switchyard slot keeps this many bytes of WAL on disk (default 1 GiB)')
+      .describe('on a pair: alert when a switchyard slot keeps this many bytes of WAL on disk (1073741824 is 1 GiB)')
       .default(D.slotRetainedBytes),
     phaseOverrunRatio: positive('alert when a phase has run longer than its estimate times this', D.phaseOverrunRatio),
     webhook: z
