@@ -86,7 +86,9 @@ const LISTED = 5;
 
 // One statement: database statistics, lock waits with their blockers, long and idle transactions, connections and
 // replication slots. Sessions are this database's (connections: the server's, as max_connections is); the
-// watcher's own session is left out. Query text is cut to 200 characters.
+// watcher's own session is left out, and switchyard's own sessions from the long and idle transactions (a long
+// CREATE INDEX CONCURRENTLY is the phase's progress, not an application holding a transaction open); a
+// switchyard session waiting on a lock is reported, as the migration is what is blocked. Query text is cut to 200 characters.
 const SAMPLE_SQL = `
 WITH me AS (SELECT pg_backend_pid() AS pid),
 waiting AS (
@@ -105,7 +107,7 @@ open_xact AS (
          extract(epoch FROM clock_timestamp() - state_change) AS state_s
     FROM pg_stat_activity
    WHERE xact_start IS NOT NULL AND datname = current_database() AND pid <> (SELECT pid FROM me)
-     AND backend_type = 'client backend'
+     AND backend_type = 'client backend' AND application_name NOT LIKE 'switchyard%'
 )
 SELECT json_build_object(
   'at', extract(epoch FROM clock_timestamp()) * 1000,
