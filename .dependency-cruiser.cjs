@@ -1,5 +1,5 @@
 // The layer order of DESIGN.md "Layout" (issue #19, point 2), enforced: imports only go down, never in a loop.
-//   cli -> commands (config beside it) -> {tenants, pair} -> rehearsal -> executor -> planner
+//   cli -> commands (config beside it) -> watch -> {tenants, pair} -> rehearsal -> executor -> planner
 //       -> {diff, introspect} -> sql -> schema -> {db, errors.ts}
 // ALLOWED lists, for each layer, the layers it may import; the rules forbid every other layer under src/.
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -8,6 +8,7 @@ const LAYERS = {
   cli: '^src/cli/',
   commands: '^src/commands/',
   config: '^src/config/',
+  watch: '^src/watch/',
   tenants: '^src/tenants/',
   pair: '^src/pair/',
   rehearsal: '^src/rehearsal/',
@@ -23,10 +24,13 @@ const LAYERS = {
 
 /** Layer -> the layers it may import (besides itself). Anything else under src/ is forbidden. */
 const ALLOWED = {
-  cli: ['commands', 'config', 'tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
-  commands: ['config', 'tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  cli: ['commands', 'config', 'watch', 'tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  commands: ['config', 'watch', 'tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
   // Beside commands: it validates settings against what the lower layers define (hazards, connection strings).
-  config: ['tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  config: ['watch', 'tenants', 'pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
+  // The watcher (issue #20) runs beside the executor commands: it reads the executor's events and the pair's
+  // watch slot (peeked, never consumed), and is started by commands.
+  watch: ['pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],
   // tenants -> pair, one way: `tenants add` on a pair and tenant runs in pair mode use pair's session and
   // phase placement; pair knows nothing of tenants.
   tenants: ['pair', 'rehearsal', 'executor', 'planner', 'diff', 'introspect', 'sql', 'schema', 'db', 'errors'],

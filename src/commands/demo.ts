@@ -13,6 +13,7 @@ import { loadConfig } from '../config/config.js';
 import { own } from '../db/cleanup.js';
 import { startEmbedded, type EmbeddedServer } from '../rehearsal/embedded.js';
 import { applyCommand, rollbackCommand, type ApplyResult, type RollbackResult } from './apply.js';
+import { applyWithBlocker } from './demo-alert.js';
 import type { DemoEvents } from './demo-events.js';
 import { pairDemo, type PairDemoResult } from './demo-pair.js';
 import { diffCommand, type DiffResult } from './diff.js';
@@ -140,9 +141,13 @@ async function executeChapters(
         `${p.phase} (release ${p.release}): ${p.ran} steps in ${p.ms} ms${p.retries ? `, ${p.retries} lock retries` : ''}${p.drift.checked ? '; no drift (checked first)' : ''}`,
     );
   const first = plan.releases[0]!;
-  events.step('applying release 1: expand, then backfill');
+  events.step(
+    'applying release 1: expand (watched, while a "nightly report" holds a lock on public.users), then backfill',
+  );
   const applied: string[] = [];
-  for (const phase of ['expand', 'backfill'] as const) {
+  const watched = await applyWithBlocker(config, planFile, first.number);
+  applied.push(...watched.alerts, ...describe(watched.result));
+  for (const phase of ['backfill'] as const) {
     if (first[phase].length === 0) continue;
     applied.push(
       ...describe((await applyCommand(config, { plan: planFile, release: first.number, phase })) as ApplyResult),

@@ -11,6 +11,7 @@ import { SwitchyardError, UsageError, formatProblem, type Problem } from '../err
 import { show } from '../schema/declared/issues.js';
 import { keysOf, schemaAt, valueAt } from '../schema/declared/zod-walk.js';
 import { closest } from '../schema/model/names.js';
+import { ALERTS_SCHEMA } from './alerts.js';
 
 /** The configuration file read from the current folder when no path is given. */
 export const CONFIG_FILE = 'switchyard.yaml';
@@ -253,6 +254,9 @@ export const CONFIG_SCHEMA = z
       .positive()
       .meta({ description: 'the maintenance window a plan phase must fit in (preflight)', examples: [30] })
       .optional(),
+    alerts: ALERTS_SCHEMA.describe(
+      'watch the database(s) during apply, rollback, cutover and cutback (and `switchyard watch`), and send alerts',
+    ).optional(),
     pair: PairConfig.describe(
       'the blue/green pair (pair init, cutover, cutback); --blue and --green override',
     ).optional(),

@@ -6,6 +6,7 @@ import type { SwitchCommand, SwitchEvent, SwitchReport } from '../../pair/cutove
 import type { SwitchStep } from '../../pair/topology.js';
 import type { CliIO, Colors } from '../io.js';
 import { context, examples, seconds, type SetExit, wholeNumber } from './context.js';
+import { METRICS_PORT_OPTION, watched } from './watch.js';
 
 interface Flags {
   blue?: string;
@@ -15,6 +16,7 @@ interface Flags {
   yes?: boolean;
   maxLag?: number;
   markerTimeout?: number;
+  metricsPort?: number;
 }
 
 /** Test hook (the kill tests): SIGKILL this process right after the named protocol step is recorded. */
@@ -93,6 +95,7 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
     .option('--yes', 'really switch (application writes pause for the switch)')
     .option('--max-lag <bytes>', 'gate: most WAL the stream may be behind (default 16 MiB)', wholeNumber)
     .option('--marker-timeout <seconds>', 'how long the marker may take to reach the other side (default 10)', seconds)
+    .option(...METRICS_PORT_OPTION)
     .addHelpText(
       'after',
       examples([
@@ -117,25 +120,31 @@ function register(program: Command, io: CliIO, setExit: SetExit, command: Switch
       const stopAfter = process.env[STOP_AFTER] as SwitchStep | undefined;
       const sleepAfter = process.env[SLEEP_AFTER] as SwitchStep | undefined;
       const { runSwitch } = await import('../../pair/cutover.js');
-      const r = await runSwitch(command, await ctx.config(), {
-        ...(o.blue ? { blue: o.blue } : {}),
-        ...(o.green ? { green: o.green } : {}),
-        ...(o.replicationUser ? { replicationUser: o.replicationUser } : {}),
-        ...(o.dryRun ? { dryRun: true } : {}),
-        ...(o.maxLag !== undefined ? { maxLagBytes: o.maxLag } : {}),
-        ...(o.markerTimeout !== undefined ? { markerTimeoutMs: o.markerTimeout * 1000 } : {}),
-        onEvent: reporter(io, ctx.c, ctx.json),
-        ...(killAfter || stopAfter || sleepAfter
-          ? {
-              afterStep: async (step: SwitchStep) => {
-                if (step === killAfter) process.kill(process.pid, 'SIGKILL');
-                if (step === stopAfter) process.kill(process.pid, 'SIGSTOP');
-                if (step === sleepAfter)
-                  await new Promise((r) => setTimeout(r, Number(process.env.SWITCHYARD_FAULT_SLEEP_MS ?? 10_000)));
-              },
-            }
-          : {}),
-      });
+      const config = await ctx.config();
+      // The watcher (alerts:, --metrics-port) watches both sides while the switch runs; not for a dry run.
+      const run = () =>
+        runSwitch(command, config, {
+          ...(o.blue ? { blue: o.blue } : {}),
+          ...(o.green ? { green: o.green } : {}),
+          ...(o.replicationUser ? { replicationUser: o.replicationUser } : {}),
+          ...(o.dryRun ? { dryRun: true } : {}),
+          ...(o.maxLag !== undefined ? { maxLagBytes: o.maxLag } : {}),
+          ...(o.markerTimeout !== undefined ? { markerTimeoutMs: o.markerTimeout * 1000 } : {}),
+          onEvent: reporter(io, ctx.c, ctx.json),
+          ...(killAfter || stopAfter || sleepAfter
+            ? {
+                afterStep: async (step: SwitchStep) => {
+                  if (step === killAfter) process.kill(process.pid, 'SIGKILL');
+                  if (step === stopAfter) process.kill(process.pid, 'SIGSTOP');
+                  if (step === sleepAfter)
+                    await new Promise((r) => setTimeout(r, Number(process.env.SWITCHYARD_FAULT_SLEEP_MS ?? 10_000)));
+                },
+              }
+            : {}),
+        });
+      const r = o.dryRun
+        ? await run()
+        : await watched(io, ctx.json, config, { metricsPort: o.metricsPort }, () => run());
       ctx.print(r, () => print(r, ctx.c));
       if ((r.outcome === 'dry-run' && r.gate.some((g) => !g.ok)) || (r.health && !r.health.ok)) setExit(1);
     });

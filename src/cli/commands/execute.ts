@@ -14,9 +14,9 @@ import { duration } from '../../planner/show/summary.js';
 import { HAZARDS } from '../../planner/types.js';
 import { ident } from '../../db/quote.js';
 import type { CliIO, Colors } from '../io.js';
-import { reporter } from '../progress.js';
 import { context, examples, noticeNotModeled, STRICT_OPTION, wholeNumber } from './context.js';
 import type { SetExit } from './context.js';
+import { METRICS_PORT_OPTION, watched, watchedOutput } from './watch.js';
 
 const collect = (v: string, prev: string[] = []) => [
   ...prev,
@@ -42,6 +42,7 @@ interface ExecFlags {
   onError?: 'continue' | 'abort';
   shard?: string;
   strict?: boolean;
+  metricsPort?: number;
 }
 
 /** --tenants and --tenants-file as one list of names. */
@@ -178,6 +179,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       false,
     )
     .option(...STRICT_OPTION)
+    .option(...METRICS_PORT_OPTION)
     .addHelpText(
       'after',
       examples([
@@ -200,8 +202,8 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     )
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
-      const rep = reporter(io, ctx.c, { json: ctx.json });
       const config = await ctx.config();
+      const { rep, ...live } = watchedOutput(io, ctx.c, ctx.json, config, o.dryRun ? undefined : o.metricsPort);
       // environment: production asks for --yes before --all; someone at a terminal may give it here instead.
       if (o.all && !o.yes && !o.dryRun && !ctx.json && config.environment === 'production' && io.confirm)
         o.yes = await io.confirm(
@@ -210,7 +212,14 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
       let r: ApplyResult | DryRunResult | TenantRunResult | TenantAllResult;
       try {
         const { executeCommand } = await import('../../commands/apply.js');
-        r = await executeCommand(config, { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'apply');
+        const { metricsPort, ...flags } = tenantNames(o);
+        r = await watched(
+          io,
+          ctx.json,
+          config,
+          { db: o.db, plan, metricsPort, onEvent: rep.onEvent, off: o.dryRun, ...live },
+          (onEvent) => executeCommand(config, { plan, ...flags, onEvent }, 'apply'),
+        );
       } finally {
         rep.close();
       }
@@ -249,6 +258,7 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     .option('--release <n>', 'release number', wholeNumber)
     .option('--phase <phase>', 'expand, backfill or contract')
     .option('--dry-run', 'print exactly the SQL that would run, and run nothing', false)
+    .option(...METRICS_PORT_OPTION)
     .addHelpText(
       'after',
       examples([
@@ -259,11 +269,19 @@ export function registerExecuteCommands(program: Command, io: CliIO, setExit: Se
     )
     .action(async (plan: string, o: ExecFlags, cmd: Command) => {
       const ctx = context(cmd, io);
-      const rep = reporter(io, ctx.c, { json: ctx.json });
+      const config = await ctx.config();
+      const { rep, ...live } = watchedOutput(io, ctx.c, ctx.json, config, o.dryRun ? undefined : o.metricsPort);
       let r: RollbackResult | DryRunResult | TenantRunResult;
       try {
         const { executeCommand } = await import('../../commands/apply.js');
-        r = await executeCommand(await ctx.config(), { plan, ...tenantNames(o), onEvent: rep.onEvent }, 'rollback');
+        const { metricsPort, ...flags } = tenantNames(o);
+        r = await watched(
+          io,
+          ctx.json,
+          config,
+          { db: o.db, plan, metricsPort, onEvent: rep.onEvent, off: o.dryRun, ...live },
+          (onEvent) => executeCommand(config, { plan, ...flags, onEvent }, 'rollback'),
+        );
       } finally {
         rep.close();
       }

@@ -10,6 +10,7 @@ import { registerPreflight } from './preflight.js';
 import { registerCutover } from './cutover.js';
 import { registerPair } from './pair.js';
 import { registerTenants } from './tenants.js';
+import { registerWatch } from './watch.js';
 
 export function registerCommands(program: Command, io: CliIO, setExit: SetExit): void {
   registerSchemaCommands(program, io, setExit);
@@ -20,5 +21,6 @@ export function registerCommands(program: Command, io: CliIO, setExit: SetExit):
   registerPair(program, io, setExit);
   registerCutover(program, io, setExit);
   registerTenants(program, io, setExit);
+  registerWatch(program, io, setExit);
   registerDemo(program, io, setExit);
 }

@@ -22,6 +22,11 @@ describe('demo', () => {
       '27 steps in 3 release(s)',
       'rehearsing',
       'every rollback restored the schema exactly',
+      // The watched expand: a lock held by a second session fires lock_wait naming it, then recovers.
+      'lock wait on postgres://postgres:***@',
+      'blocked by pid',
+      'SELECT count(*) FROM public.users /* nightly report */; waiting query: ALTER TABLE public.users',
+      '[switchyard resolved] lock_wait',
       'expand (release 1): 15 steps',
       '; no drift (checked first)',
       'rolling back backfill and expand',
