@@ -12,6 +12,7 @@ import type { Change } from './changes.js';
 import { diffComment } from './comments.js';
 import { diffEnums } from './enums.js';
 import { diffFunctions } from './functions.js';
+import { diffDefaultPrivileges, diffSchemaGrants } from './grants.js';
 import { byName, omit, opt, pairByKey } from './list.js';
 import { collector, type Emit } from './order.js';
 import { applyRenames, findRenames, type Renames } from './renames.js';
@@ -25,13 +26,16 @@ export function diff(from: DatabaseSchema, to: DatabaseSchema): Change[] {
   const renames = findRenames(source, declared);
   const target = withoutRenameHints(declared);
   const { emit, changes } = collector();
-  for (const { key, from: f, to: t } of pairByKey(applyRenames(source, renames).schemas, target.schemas, byName)) {
+  const renamed = applyRenames(source, renames);
+  for (const { key, from: f, to: t } of pairByKey(renamed.schemas, target.schemas, byName)) {
     if (!f) emit({ kind: 'create_schema', schema: key, ...opt('comment', t?.comment) });
     if (!t) emit({ kind: 'drop_schema', schema: key, ...opt('comment', f?.comment) });
     if (f && t) diffComment(emit, key, { kind: 'schema' }, f.comment, t.comment);
     // A created or dropped schema's contents are diffed against nothing: one change per object.
     diffSchema(emit, f ?? emptySchema(key), t ?? emptySchema(key), renames);
+    diffSchemaGrants(emit, f, t);
   }
+  diffDefaultPrivileges(emit, renamed, target);
   return changes();
 }
 

@@ -17,6 +17,7 @@ export const FAMILIES = [
   'trigger',
   'view',
   'comment',
+  'grant',
   'sql',
 ] as const;
 export type Family = (typeof FAMILIES)[number];
@@ -68,6 +69,10 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   drop_view: 'view',
   replace_view: 'view',
   set_comment: 'comment',
+  grant_privileges: 'grant',
+  revoke_privileges: 'grant',
+  grant_default_privileges: 'grant',
+  revoke_default_privileges: 'grant',
   run_sql: 'sql',
 };
 

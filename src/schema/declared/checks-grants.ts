@@ -51,7 +51,12 @@ function checkGrantList(
       );
     if (g.columns?.length && columns === undefined)
       report(
-        finding([...p, 'columns'], 'key', `${subject(gp)}: only tables and views have column grants`, 'remove `columns`'),
+        finding(
+          [...p, 'columns'],
+          'key',
+          `${subject(gp)}: only tables and views have column grants`,
+          'remove `columns`',
+        ),
       );
     if (g.columns && columns !== undefined && columns !== 'unknown')
       for (const c of g.columns)
@@ -87,9 +92,9 @@ export function checkGrants(ctx: CheckContext): void {
       checkGrantList(report, seq.grants, [...sp, 'sequences', n, 'grants'], 'sequence');
     for (const [e, en] of entries(schema.enums))
       if (!Array.isArray(en)) checkGrantList(report, en.grants, [...sp, 'enums', e, 'grants'], 'type');
-    (schema.functions ?? []).forEach((f, i) =>
-      checkGrantList(report, f.grants, [...sp, 'functions', i, 'grants'], 'function'),
-    );
+    (schema.functions ?? []).forEach((f, i) => {
+      checkGrantList(report, f.grants, [...sp, 'functions', i, 'grants'], 'function');
+    });
   }
   (ctx.data.defaultPrivileges ?? []).forEach((d, i) => {
     const p: Path = ['defaultPrivileges', i];

@@ -56,16 +56,14 @@ export const PRIVILEGES = [
   'TRUNCATE',
   'REFERENCES',
   'TRIGGER',
+  'MAINTAIN',
   'USAGE',
   'CREATE',
   'EXECUTE',
 ] as const;
 
 const privilegeList = () =>
-  z
-    .array(z.enum(PRIVILEGES))
-    .min(1)
-    .meta({ description: 'Privileges as GRANT spells them, e.g. `[SELECT, INSERT]`' });
+  z.array(z.enum(PRIVILEGES)).min(1).meta({ description: 'Privileges as GRANT spells them, e.g. `[SELECT, INSERT]`' });
 
 const grantDecl = z
   .strictObject({

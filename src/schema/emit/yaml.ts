@@ -37,10 +37,7 @@ function grantList(list: readonly Grant[] | undefined): YamlValue | undefined {
   if (!grants) return undefined;
   return seq(
     grants.map((g) =>
-      map(
-        { role: g.role, privileges: g.privileges, withGrantOption: g.withGrantOption, columns: g.columns },
-        'auto',
-      ),
+      map({ role: g.role, privileges: g.privileges, withGrantOption: g.withGrantOption, columns: g.columns }, 'auto'),
     ),
   );
 }

@@ -3,7 +3,7 @@
 // differ compares single privileges (ACL items) rather than entries.
 import type { DefaultPrivilege, DefaultPrivilegeObjects, Grant, Privilege } from './model.js';
 
-/** The order privileges are listed in (PostgreSQL's ACL letters order: arwdDxtXUC). */
+/** The order privileges are listed in (PostgreSQL's ACL letters order: arwdDxtmXUC). */
 export const PRIVILEGE_ORDER: readonly Privilege[] = [
   'INSERT',
   'SELECT',
@@ -12,6 +12,7 @@ export const PRIVILEGE_ORDER: readonly Privilege[] = [
   'TRUNCATE',
   'REFERENCES',
   'TRIGGER',
+  'MAINTAIN',
   'EXECUTE',
   'USAGE',
   'CREATE',
@@ -23,8 +24,8 @@ export type GrantClass = 'schema' | 'table' | 'view' | 'sequence' | 'function' |
 /** Privileges each class of object accepts (GRANT refuses the others). */
 export const PRIVILEGES_OF: { readonly [K in GrantClass]: readonly Privilege[] } = {
   schema: ['USAGE', 'CREATE'],
-  table: ['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'],
-  view: ['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'],
+  table: ['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'],
+  view: ['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'],
   sequence: ['SELECT', 'UPDATE', 'USAGE'],
   function: ['EXECUTE'],
   type: ['USAGE'],
@@ -41,6 +42,19 @@ export const DEFAULT_PRIVILEGE_CLASS: { readonly [K in DefaultPrivilegeObjects]:
   types: 'type',
   schemas: 'schema',
 };
+
+/** A privilege, on the object (no columns) or on some of its columns. */
+export interface PrivilegeOn {
+  readonly privilege: Privilege;
+  readonly columns?: readonly string[];
+}
+
+/** What an ALTER DEFAULT PRIVILEGES statement is about: whose objects, in which schema (absent: all), of what class. */
+export interface DefaultPrivilegeScope {
+  readonly forRole: string;
+  readonly schema?: string;
+  readonly on: DefaultPrivilegeObjects;
+}
 
 /** One privilege of one role, on the object or one of its columns. */
 export interface AclItem {

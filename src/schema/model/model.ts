@@ -33,6 +33,8 @@ export type Privilege =
   | 'TRUNCATE'
   | 'REFERENCES'
   | 'TRIGGER'
+  /** Tables and views, PostgreSQL 17+. */
+  | 'MAINTAIN'
   | 'USAGE'
   | 'CREATE'
   | 'EXECUTE';

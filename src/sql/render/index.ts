@@ -47,4 +47,16 @@ export {
   type PlacedView,
 } from './views.js';
 export { createSchema, dropSchema, renderDatabase } from './database.js';
+export {
+  grant,
+  grantDefault,
+  grantObject,
+  grantStatements,
+  privilegesOf,
+  revoke,
+  revokeDefault,
+  type DefaultPrivilegeScope,
+  type GrantTarget,
+  type PrivilegeOn,
+} from './grants.js';
 export { createExtension, createSchemaIfMissing } from './extensions.js';
