@@ -279,7 +279,7 @@ export const GRANTS = `WITH obj AS (
     AND ${notFromExtension('pg_class', 'c.oid', "'e', 'i'")}
   UNION ALL
   SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END, c.relnamespace, c.relname::text, NULL,
-    a.attname::text, c.relowner, a.attacl, '{}'::aclitem[]
+    a.attname::text, c.relowner, a.attacl, NULL::aclitem[]
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
   WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind IN ('r', 'p', 'v', 'm') AND ${notFromExtension('pg_class', 'c.oid')}
   UNION ALL

@@ -228,5 +228,9 @@ export function attachHints(canonical: DatabaseSchema, declared: DatabaseSchema)
       };
     }),
   }));
-  return { schemas, ...(declared.tenants ? { tenants: declared.tenants } : {}) };
+  return {
+    schemas,
+    ...(canonical.defaultPrivileges ? { defaultPrivileges: canonical.defaultPrivileges } : {}),
+    ...(declared.tenants ? { tenants: declared.tenants } : {}),
+  };
 }
