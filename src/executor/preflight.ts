@@ -24,6 +24,7 @@ import {
   windowCheck,
 } from './preflight/plan-checks.js';
 import { notModeledCheck } from './preflight/not-modeled.js';
+import { rolesCheck } from './preflight/roles.js';
 import { runReplicationChecks } from './preflight/replication.js';
 import { pairPrivilegeChecks } from './preflight/pair-privileges.js';
 import {
@@ -70,6 +71,7 @@ export const PREFLIGHT_CHECKS: readonly CheckFn[] = [
   ledgerCheck,
   schemaDriftCheck,
   notModeledCheck,
+  rolesCheck,
   rehearsalCheck,
   hazardsCheck,
   lockTimeoutCheck,

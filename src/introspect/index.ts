@@ -106,3 +106,4 @@ export async function tableStats(db: Queryable, options: IntrospectOptions = {})
     throw databaseError('could not read table statistics', e);
   }
 }
+export { missingRoles } from './roles.js';

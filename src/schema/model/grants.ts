@@ -1,7 +1,7 @@
 // Grants as sets of single privileges. A grant list can be written many ways (one entry per privilege, per
 // column, repeated roles); the model keeps one canonical form, so that equal privileges are equal data, and the
 // differ compares single privileges (ACL items) rather than entries.
-import type { DefaultPrivilege, DefaultPrivilegeObjects, Grant, Privilege } from './model.js';
+import type { DatabaseSchema, DefaultPrivilege, DefaultPrivilegeObjects, Grant, Privilege } from './model.js';
 
 /** The order privileges are listed in (PostgreSQL's ACL letters order: arwdDxtmXUC). */
 export const PRIVILEGE_ORDER: readonly Privilege[] = [
@@ -183,4 +183,36 @@ export function normalizeDefaultPrivileges(
       text(a.role, b.role) ||
       Number(a.withGrantOption ?? false) - Number(b.withGrantOption ?? false),
   );
+}
+
+/**
+ * Every role a model grants to or names in FOR ROLE (PUBLIC is no role), with the declared paths that name it
+ * (`['schemas', s, 'tables', t, 'grants']`, functions by name, `['defaultPrivileges']`): roles are cluster
+ * objects, which a plan cannot create, so each must exist where the model is built.
+ */
+export function grantRoles(db: DatabaseSchema): Map<string, string[][]> {
+  const out = new Map<string, string[][]>();
+  const add = (role: string, path: string[]) => {
+    if (role === 'PUBLIC') return;
+    const list = out.get(role) ?? [];
+    out.set(role, list);
+    if (!list.some((p) => p.join('\u0000') === path.join('\u0000'))) list.push(path);
+  };
+  const each = (grants: readonly Grant[] | undefined, path: string[]) => {
+    for (const g of grants ?? []) add(g.role, [...path, 'grants']);
+  };
+  for (const s of db.schemas) {
+    const sp = ['schemas', s.name];
+    each(s.grants, sp);
+    for (const e of s.enums) each(e.grants, [...sp, 'enums', e.name]);
+    for (const q of s.sequences) each(q.grants, [...sp, 'sequences', q.name]);
+    for (const f of s.functions) each(f.grants, [...sp, 'functions', f.name]);
+    for (const t of s.tables) each(t.grants, [...sp, 'tables', t.name]);
+    for (const v of s.views ?? []) each(v.grants, [...sp, 'views', v.name]);
+  }
+  for (const d of db.defaultPrivileges ?? []) {
+    add(d.forRole, ['defaultPrivileges']);
+    add(d.role, ['defaultPrivileges']);
+  }
+  return out;
 }
