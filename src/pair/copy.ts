@@ -4,7 +4,8 @@ import type { Client } from '../db/connect.js';
 import { describeChange, diff } from '../diff/index.js';
 import { databaseError } from '../errors.js';
 import type { Extension } from '../introspect/extensions.js';
-import { introspect } from '../introspect/index.js';
+import { introspect, missingRoles } from '../introspect/index.js';
+import { grantRoles } from '../schema/model/grants.js';
 import { installExtensions } from '../rehearsal/extensions.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
@@ -53,6 +54,14 @@ export async function copySchema(
     ).rows.map((r) => r.name),
   );
   const skip = new Set([...existing].map(createSchema));
+  // The model carries live's grants: their roles are the standby cluster's to have, not the pair's to create.
+  const missing = await missingRoles(standby, [...grantRoles(live).keys()]);
+  if (missing.length)
+    throw new PairError(
+      'PAIR_PREFLIGHT',
+      `the standby's server lacks ${missing.length === 1 ? 'a role' : 'roles'} live grants to: ${missing.map((r) => `"${r}"`).join(', ')}\nfix: create ${missing.length === 1 ? 'it' : 'them'} on the standby's server (CREATE ROLE ...; roles belong to the cluster) and run pair init again`,
+      1,
+    );
   await standby.query('BEGIN');
   let statements: string[] = [];
   try {
