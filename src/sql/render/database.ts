@@ -149,7 +149,7 @@ function objectGrants(s: Schema): { sql: string; object: string[] }[] {
   for (const f of s.functions)
     add({ kind: 'function', schema, name: f.name, args: f.args }, f.grants, 'functions', f.name);
   for (const t of s.tables) add({ kind: 'table', schema, name: t.name }, t.grants, 'tables', t.name);
-  for (const v of s.views ?? []) add({ kind: 'table', schema, name: v.name }, v.grants, 'views', v.name);
+  // A view's grants are among its statements (viewStatements).
   return out;
 }
 

@@ -341,6 +341,26 @@ ALTER DEFAULT PRIVILEGES FOR ROLE ${DEPLOY} GRANT USAGE ON TYPES TO ${APP};`,
         ],
       ]),
   },
+  {
+    name: 'a materialized view rebuilt (drop and create) keeps its grants, and its rollback too',
+    kinds: ['replace_view'],
+    source: `${CUSTOMERS}
+CREATE MATERIALIZED VIEW emails AS SELECT id FROM customers;
+GRANT SELECT ON emails TO ${RO};`,
+    target: `${CUSTOMERS}
+CREATE MATERIALIZED VIEW emails AS SELECT id, email FROM customers;
+GRANT SELECT ON emails TO ${RO};`,
+  },
+  {
+    name: 'an enum recreated (a value removed) keeps its grants, and its rollback too',
+    kinds: ['recreate_enum'],
+    source: `CREATE TYPE mood AS ENUM ('ok', 'meh', 'bad');
+CREATE TABLE feelings (id bigint PRIMARY KEY, m mood);
+GRANT USAGE ON TYPE mood TO ${APP} WITH GRANT OPTION;`,
+    target: `CREATE TYPE mood AS ENUM ('ok', 'bad');
+CREATE TABLE feelings (id bigint PRIMARY KEY, m mood);
+GRANT USAGE ON TYPE mood TO ${APP} WITH GRANT OPTION;`,
+  },
 ];
 
 describe('grants and default privileges, rehearsed on PostgreSQL 15', () => {
