@@ -359,6 +359,13 @@ export interface RevokePrivileges extends InSchema<'revoke_privileges'> {
   readonly withGrantOption: boolean;
   readonly optionOnly?: true;
   readonly withDrop?: true;
+  /**
+   * Column privileges of the same kind the role keeps: a REVOKE on a table revokes them too (PostgreSQL's rule),
+   * so they are granted again right after it.
+   */
+  readonly keepColumns?: readonly PrivilegeOn[];
+  /** Whether those were held with the grant option. */
+  readonly keepColumnsGrantable?: true;
 }
 
 /** ALTER DEFAULT PRIVILEGES ... GRANT: expand. `schema` is the scope's schema, '' for every schema. */

@@ -101,7 +101,13 @@ export function diffObjectGrants(
       withGrantOption: g.withGrantOption,
       ...(g.optionOnly ? { optionOnly: true } : {}),
     });
-  for (const g of revokes.list())
+  for (const g of revokes.list()) {
+    // A table-wide privilege revoked takes the role's column privileges of the same kind with it.
+    const revoked = new Set(g.items.filter((i) => i.column === '').map((i) => i.privilege));
+    const kept =
+      g.optionOnly || g.withDrop
+        ? []
+        : [...t.values()].filter((i) => i.role === g.role && i.column !== '' && revoked.has(i.privilege));
     emit({
       kind: 'revoke_privileges',
       schema,
@@ -111,7 +117,10 @@ export function diffObjectGrants(
       withGrantOption: g.withGrantOption,
       ...(g.optionOnly ? { optionOnly: true } : {}),
       ...(g.withDrop ? { withDrop: true } : {}),
+      ...(kept.length ? { keepColumns: privilegesOn(kept) } : {}),
+      ...(kept.some((i) => i.grantable) ? { keepColumnsGrantable: true } : {}),
     });
+  }
 }
 
 /** The grant changes of a schema and everything in it (`f` and `t` are the renamed source and the target). */

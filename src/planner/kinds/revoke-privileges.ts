@@ -14,6 +14,9 @@ export const revokePrivilegesHandler: Handler<RevokePrivileges> = {
   backfill: none,
   contract(c) {
     const target = grantTarget(c.schema, c.on);
+    const requires = grantRequires(c.schema, c.on, c.privileges);
+    // Orders the column privileges granted again after the REVOKE that took them.
+    const revoked = `revoked:${c.role}\u001f${requires[0]}`;
     return [
       draft({
         phase: 'contract',
@@ -22,8 +25,23 @@ export const revokePrivilegesHandler: Handler<RevokePrivileges> = {
         description: `revoke ${c.optionOnly ? 'the grant option for ' : ''}${c.privileges.map((p) => p.privilege).join(', ')} on ${grantWhat(c.schema, c.on)} from ${roleText(c.role)}`,
         sql: revoke(target, c.role, c.privileges, c.optionOnly === true),
         rollback: [grant(target, c.role, c.privileges, c.withGrantOption)],
-        requires: grantRequires(c.schema, c.on, c.privileges),
+        requires,
+        ...(c.keepColumns?.length ? { creates: [revoked] } : {}),
       }),
+      // The column privileges the REVOKE took along and the target keeps: granted again. Its rollback is empty:
+      // before the REVOKE the role held them, and rolling the REVOKE back does not take them away.
+      ...(c.keepColumns?.length
+        ? [
+            draft({
+              phase: 'contract',
+              action: 'regrant_columns',
+              description: `grant again the column privileges on ${grantWhat(c.schema, c.on)} that ${roleText(c.role)} keeps`,
+              sql: grant(target, c.role, c.keepColumns, c.keepColumnsGrantable === true),
+              rollback: [],
+              requires: [...grantRequires(c.schema, c.on, [...c.privileges, ...c.keepColumns]), revoked],
+            }),
+          ]
+        : []),
     ];
   },
 };

@@ -342,6 +342,25 @@ ALTER DEFAULT PRIVILEGES FOR ROLE ${DEPLOY} GRANT USAGE ON TYPES TO ${APP};`,
       ]),
   },
   {
+    name: 'a table-wide privilege revoked, the column privileges of the same kind kept (REVOKE takes them too)',
+    kinds: ['revoke_privileges'],
+    source: `${CUSTOMERS}
+GRANT SELECT, UPDATE ON customers TO ${APP};
+GRANT SELECT (id, email) ON customers TO ${APP};`,
+    target: `${CUSTOMERS}
+GRANT UPDATE ON customers TO ${APP};
+GRANT SELECT (id, email) ON customers TO ${APP};`,
+    plan: (p) =>
+      expect(
+        allSteps(p)
+          .filter((s) => s.phase === 'contract')
+          .map((s) => [s.sql, s.rollback]),
+      ).toEqual([
+        [`REVOKE SELECT ON TABLE public.customers FROM ${APP}`, [`GRANT SELECT ON TABLE public.customers TO ${APP}`]],
+        [`GRANT SELECT (email, id) ON TABLE public.customers TO ${APP}`, []],
+      ]),
+  },
+  {
     name: 'a materialized view rebuilt (drop and create) keeps its grants, and its rollback too',
     kinds: ['replace_view'],
     source: `${CUSTOMERS}
