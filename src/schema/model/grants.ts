@@ -216,3 +216,28 @@ export function grantRoles(db: DatabaseSchema): Map<string, string[][]> {
   }
   return out;
 }
+
+/** `db` without its grants to `roles` (and default privileges naming them). */
+export function withoutGrantsTo(db: DatabaseSchema, roles: ReadonlySet<string>): DatabaseSchema {
+  const keep = <T extends { readonly grants?: readonly Grant[] }>(o: T): T => {
+    if (!o.grants) return o;
+    const grants = o.grants.filter((g) => !roles.has(g.role));
+    if (grants.length === o.grants.length) return o;
+    const { grants: _, ...rest } = o;
+    return (grants.length ? { ...rest, grants } : rest) as T;
+  };
+  const defaults = db.defaultPrivileges?.filter((d) => !roles.has(d.role) && !roles.has(d.forRole));
+  const { defaultPrivileges: _, ...rest } = db;
+  return {
+    ...rest,
+    ...(defaults?.length ? { defaultPrivileges: defaults } : {}),
+    schemas: db.schemas.map((s) => ({
+      ...keep(s),
+      enums: s.enums.map(keep),
+      sequences: s.sequences.map(keep),
+      functions: s.functions.map(keep),
+      tables: s.tables.map(keep),
+      ...(s.views ? { views: s.views.map(keep) } : {}),
+    })),
+  };
+}
