@@ -6,6 +6,7 @@ import { readExtensions, type Extension } from '../introspect/extensions.js';
 import { unmanagedExtensions } from './not-modeled.js';
 import {
   assertModeled,
+  missingRoles,
   introspect,
   inventory,
   type NotModeled,
@@ -23,6 +24,8 @@ import type { Plan } from '../planner/types.js';
 import { canonicalize, canonicalizeAll, prepareSession, shadowUrl } from '../rehearsal/shadow.js';
 import type { CatalogDependency } from '../schema/model/dependencies.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
+import { grantRoles } from '../schema/model/grants.js';
+import { missingRolesError } from '../schema/declared/roles.js';
 import { loadSchemaFile, type SchemaFile } from '../schema/declared/snapshot.js';
 import { templateDependencies, withTemplate } from '../introspect/template.js';
 import { renameSchemaInModel } from '../tenants/rename.js';
@@ -210,8 +213,18 @@ async function fromDatabase(
         readDependencies(c, { includeSchemas }),
       ),
       sqlStepsTaken: await sqlStepsTaken(c, config.ledgerSchema),
+      missingRoles: await missingRoles(c, [...grantRoles(declared.model).keys()]),
     };
   });
+  // Before a throwaway server starts: a grant to a role the target's cluster lacks could never be applied.
+  if (read.missingRoles.length)
+    throw await missingRolesError(
+      declared.model,
+      read.missingRoles,
+      label,
+      `create it there first (CREATE ROLE ... NOLOGIN for a group role), or fix the role name`,
+      declared.file,
+    );
   // A plan in flight: refused before a throwaway server is started, unless --stack plans from its target.
   if (read.unfinished.length && !o.stack) throw new PlanInFlightError(label, read.unfinished, plansDir);
   const stacked = read.unfinished.length ? await stackOn(read.unfinished, plansDir, names) : undefined;

@@ -27,6 +27,7 @@ import type {
   Function,
   Identity,
   Index,
+  Privilege,
   PrimaryKey,
   Sequence,
   Table,
@@ -36,6 +37,7 @@ import type {
   View,
 } from '../schema/model/model.js';
 import type { SqlStep } from '../schema/model/sql-step.js';
+import type { DefaultPrivilegeScope, PrivilegeOn } from '../schema/model/grants.js';
 
 export const CHANGE_KINDS = [
   'create_schema',
@@ -84,6 +86,10 @@ export const CHANGE_KINDS = [
   'drop_view',
   'replace_view',
   'set_comment',
+  'grant_privileges',
+  'revoke_privileges',
+  'grant_default_privileges',
+  'revoke_default_privileges',
   'run_sql',
   'set_storage',
   'create_extension',
@@ -328,6 +334,64 @@ export interface SetComment extends InSchema<'set_comment'> {
   readonly to: string | null;
 }
 
+/** What a grant is on. A view or materialized view is granted ON TABLE, like a table. */
+export type GrantOn =
+  | { readonly kind: 'schema' }
+  | { readonly kind: 'table' | 'view' | 'sequence' | 'type'; readonly name: string }
+  | { readonly kind: 'function'; readonly name: string; readonly args: string };
+
+/**
+ * Privileges a role gains on an object (created by the plan or not): GRANT in expand. `optionOnly`: the role
+ * holds them already and gains the grant option, which is all the rollback takes back.
+ */
+export interface GrantPrivileges extends InSchema<'grant_privileges'> {
+  readonly on: GrantOn;
+  readonly role: string;
+  readonly privileges: readonly PrivilegeOn[];
+  readonly withGrantOption: boolean;
+  readonly optionOnly?: true;
+}
+
+/**
+ * Privileges a role loses: REVOKE in contract, the rollback grants them back (with the grant option when
+ * `withGrantOption`: they were held with it). `optionOnly`: REVOKE GRANT OPTION FOR, the privileges stay.
+ * `withDrop`: the object (or the column) is dropped by the plan; the revoke runs in the drop's release, just
+ * before it, so that the drop's rollback and then this one's give the object back with its grants.
+ */
+export interface RevokePrivileges extends InSchema<'revoke_privileges'> {
+  readonly on: GrantOn;
+  readonly role: string;
+  readonly privileges: readonly PrivilegeOn[];
+  readonly withGrantOption: boolean;
+  readonly optionOnly?: true;
+  readonly withDrop?: true;
+  /**
+   * Column privileges of the same kind the role keeps: a REVOKE on a table revokes them too (PostgreSQL's rule),
+   * so they are granted again right after it.
+   */
+  readonly keepColumns?: readonly PrivilegeOn[];
+  /** Whether those were held with the grant option. */
+  readonly keepColumnsGrantable?: true;
+}
+
+/** ALTER DEFAULT PRIVILEGES ... GRANT: expand. `schema` is the scope's schema, '' for every schema. */
+export interface GrantDefaultPrivileges extends InSchema<'grant_default_privileges'> {
+  readonly scope: DefaultPrivilegeScope;
+  readonly role: string;
+  readonly privileges: readonly Privilege[];
+  readonly withGrantOption: boolean;
+  readonly optionOnly?: true;
+}
+
+/** ALTER DEFAULT PRIVILEGES ... REVOKE: contract. `schema` is the scope's schema, '' for every schema. */
+export interface RevokeDefaultPrivileges extends InSchema<'revoke_default_privileges'> {
+  readonly scope: DefaultPrivilegeScope;
+  readonly role: string;
+  readonly privileges: readonly Privilege[];
+  readonly withGrantOption: boolean;
+  readonly optionOnly?: true;
+}
+
 /**
  * A raw SQL step declared under `sql:`. Not a difference between snapshots: diff() never emits it; `plan` adds
  * one per declared step the ledger does not record as run. `schema` is empty (a step names its objects itself).
@@ -406,6 +470,10 @@ export type Change =
   | DropTrigger
   | EnableTrigger
   | SetComment
+  | GrantPrivileges
+  | RevokePrivileges
+  | GrantDefaultPrivileges
+  | RevokeDefaultPrivileges
   | RunSql
   | CreateView
   | DropView

@@ -1,7 +1,8 @@
 // One line per change for people: plan listings, `switchyard diff`, logs. Names are quoted exactly as SQL
 // would quote them; values (enum labels) as literals; expressions as written.
 import { ident, identList, literal, qualified } from '../db/quote.js';
-import type { Change, ChangeKind, ChangeOf, CommentTarget } from './changes.js';
+import type { DefaultPrivilegeScope, PrivilegeOn } from '../schema/model/grants.js';
+import type { Change, ChangeKind, ChangeOf, CommentTarget, GrantOn } from './changes.js';
 
 type Describers = { readonly [K in ChangeKind]: (change: ChangeOf<K>) => string };
 
@@ -36,6 +37,24 @@ function commentTarget(schema: string, t: CommentTarget): string {
       return `function ${qualified(schema, t.function)}(${t.args})`;
   }
 }
+
+const roleText = (role: string): string => (role === 'PUBLIC' ? 'PUBLIC' : ident(role));
+const privilegeText = (ps: readonly PrivilegeOn[]): string =>
+  ps.map((p) => (p.columns ? `${p.privilege} (${identList(p.columns)})` : p.privilege)).join(', ');
+
+function grantOnText(schema: string, on: GrantOn): string {
+  switch (on.kind) {
+    case 'schema':
+      return `schema ${ident(schema)}`;
+    case 'function':
+      return `function ${qualified(schema, on.name)}(${on.args})`;
+    default:
+      return `${on.kind} ${qualified(schema, on.name)}`;
+  }
+}
+
+const defaultScopeText = (s: DefaultPrivilegeScope): string =>
+  `${s.on} created by ${ident(s.forRole)}${s.schema !== undefined ? ` in schema ${ident(s.schema)}` : ''}`;
 
 const DESCRIBERS: Describers = {
   create_schema: (c) => `create schema ${ident(c.schema)}`,
@@ -109,6 +128,14 @@ const DESCRIBERS: Describers = {
     c.from.schema !== c.to.schema
       ? `move extension ${ident(c.to.name)} from schema ${ident(c.from.schema)} to ${ident(c.to.schema)}`
       : `update extension ${ident(c.to.name)} from version ${c.from.version ?? '?'} to ${c.to.version ?? '?'}`,
+  grant_privileges: (c) =>
+    `grant ${privilegeText(c.privileges)} on ${grantOnText(c.schema, c.on)} to ${roleText(c.role)}${c.withGrantOption ? ' with grant option' : ''}${c.optionOnly ? ' (the grant option only)' : ''}`,
+  revoke_privileges: (c) =>
+    `revoke ${c.optionOnly ? 'grant option for ' : ''}${privilegeText(c.privileges)} on ${grantOnText(c.schema, c.on)} from ${roleText(c.role)}`,
+  grant_default_privileges: (c) =>
+    `grant ${c.privileges.join(', ')} by default on ${defaultScopeText(c.scope)} to ${roleText(c.role)}${c.withGrantOption ? ' with grant option' : ''}${c.optionOnly ? ' (the grant option only)' : ''}`,
+  revoke_default_privileges: (c) =>
+    `revoke ${c.optionOnly ? 'grant option for ' : ''}${c.privileges.join(', ')} by default on ${defaultScopeText(c.scope)} from ${roleText(c.role)}`,
   run_sql: (c) =>
     `run sql step ${c.step.name} (${c.step.statements.length} statement${c.step.statements.length === 1 ? '' : 's'}, ${c.step.phase})`,
 };

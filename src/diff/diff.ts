@@ -13,6 +13,7 @@ import { diffComment } from './comments.js';
 import { diffEnums } from './enums.js';
 import { diffExtensions } from './extensions.js';
 import { diffFunctions } from './functions.js';
+import { diffDefaultPrivileges, diffSchemaGrants } from './grants.js';
 import { byName, omit, opt, pairByKey } from './list.js';
 import { collector, type Emit } from './order.js';
 import { applyRenames, findRenames, type Renames } from './renames.js';
@@ -29,13 +30,16 @@ export function diff(from: DatabaseSchema, to: DatabaseSchema): Change[] {
   // The source's extensions as read (structureOnly keeps the schemas only); unknown (a snapshot that records
   // none), nothing is planned for them.
   if (from.extensions !== undefined) diffExtensions(emit, from.extensions, declared.extensions);
-  for (const { key, from: f, to: t } of pairByKey(applyRenames(source, renames).schemas, target.schemas, byName)) {
+  const renamed = applyRenames(source, renames);
+  for (const { key, from: f, to: t } of pairByKey(renamed.schemas, target.schemas, byName)) {
     if (!f) emit({ kind: 'create_schema', schema: key, ...opt('comment', t?.comment) });
     if (!t) emit({ kind: 'drop_schema', schema: key, ...opt('comment', f?.comment) });
     if (f && t) diffComment(emit, key, { kind: 'schema' }, f.comment, t.comment);
     // A created or dropped schema's contents are diffed against nothing: one change per object.
     diffSchema(emit, f ?? emptySchema(key), t ?? emptySchema(key), renames);
+    diffSchemaGrants(emit, f, t);
   }
+  diffDefaultPrivileges(emit, renamed, target);
   return changes();
 }
 

@@ -19,6 +19,7 @@ export const FAMILIES = [
   'trigger',
   'view',
   'comment',
+  'grant',
   'sql',
   // last: a dropped extension goes after every object that may still use it
   'dropped extension',
@@ -72,6 +73,10 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   drop_view: 'view',
   replace_view: 'view',
   set_comment: 'comment',
+  grant_privileges: 'grant',
+  revoke_privileges: 'grant',
+  grant_default_privileges: 'grant',
+  revoke_default_privileges: 'grant',
   run_sql: 'sql',
   set_storage: 'table',
   create_extension: 'extension',

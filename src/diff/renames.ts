@@ -160,5 +160,6 @@ function renameInTable(schema: string, t: Table, rev: Reverse): Table {
     }),
     checks: t.checks.map((c) => ({ ...c, expression: expr(c.expression) })),
     triggers: t.triggers.map((tr) => (tr.when !== undefined ? { ...tr, when: expr(tr.when) } : tr)),
+    ...(t.grants ? { grants: t.grants.map((g) => (g.columns ? { ...g, columns: g.columns.map(col) } : g)) } : {}),
   };
 }

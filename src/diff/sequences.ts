@@ -9,7 +9,8 @@ export function diffSequences(emit: Emit, schema: string, from: readonly Sequenc
     if (!f && t) emit({ kind: 'create_sequence', schema, sequence: t });
     else if (f && !t) emit({ kind: 'drop_sequence', schema, sequence: f });
     else if (f && t) {
-      if (!same(omit(f, 'comment'), omit(t, 'comment'))) emit({ kind: 'alter_sequence', schema, from: f, to: t });
+      if (!same(omit(f, 'comment', 'grants'), omit(t, 'comment', 'grants')))
+        emit({ kind: 'alter_sequence', schema, from: f, to: t });
       diffComment(emit, schema, { kind: 'sequence', sequence: t.name }, f.comment, t.comment);
     }
   }

@@ -8,7 +8,7 @@ import { byName, omit, pairByKey, same } from './list.js';
 import type { Emit } from './order.js';
 
 /** What makes a view a different view: everything but comments and derived data. */
-const shape = (v: View) => omit(omit(withoutDerived(v), 'comment'), 'columnComments');
+const shape = (v: View) => omit(withoutDerived(v), 'comment', 'columnComments', 'grants');
 
 function outputChanged(f: View, t: View): boolean {
   return f.derived !== undefined && t.derived !== undefined && !same(f.derived.columns, t.derived.columns);

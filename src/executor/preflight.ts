@@ -25,6 +25,7 @@ import {
 } from './preflight/plan-checks.js';
 import { notModeledCheck } from './preflight/not-modeled.js';
 import { extensionsCheck } from './preflight/extensions.js';
+import { rolesCheck } from './preflight/roles.js';
 import { runReplicationChecks } from './preflight/replication.js';
 import { pairPrivilegeChecks } from './preflight/pair-privileges.js';
 import {
@@ -73,6 +74,7 @@ export const PREFLIGHT_CHECKS: readonly CheckFn[] = [
   ledgerCheck,
   schemaDriftCheck,
   notModeledCheck,
+  rolesCheck,
   rehearsalCheck,
   hazardsCheck,
   lockTimeoutCheck,

@@ -9,6 +9,8 @@ import * as q from './queries.js';
 import type {
   ColumnRow,
   ConstraintRow,
+  DefaultPrivilegeRow,
+  GrantRow,
   EnumRow,
   FunctionRow,
   IndexRow,
@@ -29,9 +31,9 @@ export { QUERIES_PER_DEPENDENCIES, readDependencies } from './dependencies.js';
 
 /**
  * pin settings, schemas, tables, views, columns, constraints, indexes (of tables and materialized views),
- * triggers, enums, sequences, functions, restore.
+ * triggers, enums, sequences, functions, grants, default privileges, restore.
  */
-export const QUERIES_PER_INTROSPECTION = 12;
+export const QUERIES_PER_INTROSPECTION = 14;
 
 /**
  * Reads every schema the options select. Settings that change how the server prints types and expressions
@@ -65,6 +67,8 @@ export async function introspect(db: Queryable, options: IntrospectOptions = {})
       enums: await run<EnumRow>('enums', q.ENUMS, schemaOids),
       sequences: await run<SequenceRow>('sequences', q.SEQUENCES, schemaOids),
       functions: await run<FunctionRow>('functions', q.FUNCTIONS, schemaOids),
+      grants: await run<GrantRow>('grants', q.GRANTS, schemaOids),
+      defaultPrivileges: await run<DefaultPrivilegeRow>('default privileges', q.DEFAULT_PRIVILEGES, schemaOids),
     });
   });
 }
@@ -102,3 +106,4 @@ export async function tableStats(db: Queryable, options: IntrospectOptions = {})
     throw databaseError('could not read table statistics', e);
   }
 }
+export { missingRoles } from './roles.js';

@@ -15,6 +15,31 @@ const aclChanged = (acl: string, catalog: string, oid: string, defaultKind: stri
   `${acl} IS NOT NULL AND ${acl}::text <> coalesce((SELECT ip.initprivs::text FROM pg_init_privs ip
     WHERE ip.classoid = '${catalog}'::regclass AND ip.objoid = ${oid} AND ip.objsubid = 0), acldefault(${defaultKind}, ${owner})::text)`;
 
+/** The default ACL of an object (its pg_init_privs entry, else acldefault). */
+const initialAcl = (catalog: string, oid: string, defaultKind: string, owner: string) =>
+  `coalesce((SELECT ip.initprivs FROM pg_init_privs ip WHERE ip.classoid = '${catalog}'::regclass AND ip.objoid = ${oid}
+    AND ip.objsubid = 0), acldefault(${defaultKind}, ${owner}))`;
+
+/**
+ * An ACL that lacks a privilege its default holds (EXECUTE revoked from PUBLIC, an owner's own privilege
+ * revoked): grants beyond the defaults are modeled (queries.ts GRANTS), these are not.
+ */
+const defaultRevoked = (acl: string, dflt: string) =>
+  `${acl} IS NOT NULL AND EXISTS (SELECT FROM aclexplode(${dflt}) x WHERE NOT EXISTS (SELECT FROM aclexplode(${acl}) y
+    WHERE y.grantee = x.grantee AND y.privilege_type = x.privilege_type))`;
+
+/** Modeled objects' ACLs: only a revoked default; other objects' ACLs: any change. */
+const aclNotModeled = (
+  modeled: string,
+  acl: string,
+  catalog: string,
+  oid: string,
+  defaultKind: string,
+  owner: string,
+) =>
+  `(${modeled} AND ${defaultRevoked(acl, initialAcl(catalog, oid, defaultKind, owner))}
+    OR NOT (${modeled}) AND ${aclChanged(acl, catalog, oid, defaultKind, owner)})`;
+
 /** A routine as \`name(argument types)\`, the way its overloads are told apart. */
 const signature = (p: string) => `${p}.proname || '(' || pg_get_function_identity_arguments(${p}.oid) || ')'`;
 
@@ -123,7 +148,8 @@ SELECT f.kind, r.nspname, r.relname, a.attname, f.detail
       WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END END),
     ('column compression', CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END),
     ('column options', array_to_string(a.attoptions, ', ')),
-    ('grants on column', a.attacl::text),
+    -- Column grants of tables and views are modeled (queries.ts GRANTS).
+    ('grants on column', CASE WHEN r.relkind = 'f' THEN a.attacl::text END),
     -- A table's defaults are modeled; a view's or foreign table's column default is not.
     ('column default', CASE WHEN a.atthasdef AND r.relkind IN ('v', 'f') THEN
       (SELECT pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attrdef ad WHERE ad.adrelid = r.oid AND ad.adnum = a.attnum) END)
@@ -132,19 +158,19 @@ SELECT f.kind, r.nspname, r.relname, a.attname, f.detail
 UNION ALL
 SELECT 'grants on ' || CASE r.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
     WHEN 'f' THEN 'foreign table' ELSE 'table' END, r.nspname, NULL, r.relname, r.relacl::text
-  FROM rel r WHERE ${aclChanged('r.relacl', 'pg_class', 'r.oid', "CASE WHEN r.relkind = 'S' THEN 's' ELSE 'r' END::\"char\"", 'r.relowner')}
+  FROM rel r WHERE ${aclNotModeled("r.relkind IN ('r', 'p', 'v', 'm', 'S')", 'r.relacl', 'pg_class', 'r.oid', "CASE WHEN r.relkind = 'S' THEN 's' ELSE 'r' END::\"char\"", 'r.relowner')}
 UNION ALL
 SELECT 'grants on schema', ns.nspname, NULL, NULL, ns.nspacl::text
-  FROM ns WHERE ${aclChanged('ns.nspacl', 'pg_namespace', 'ns.oid', "'n'", 'ns.nspowner')}
+  FROM ns WHERE ${defaultRevoked('ns.nspacl', initialAcl('pg_namespace', 'ns.oid', "'n'", 'ns.nspowner'))}
 UNION ALL
-SELECT 'default privileges', ns.nspname, NULL, NULL, CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'routines'
-    WHEN 'T' THEN 'types' ELSE 'schemas' END || ': ' || d.defaclacl::text
-  FROM pg_default_acl d JOIN ns ON ns.oid = d.defaclnamespace
-UNION ALL
--- Default privileges of no schema apply to objects created in every schema: each selected schema names them.
+-- Default privileges are modeled (queries.ts DEFAULT_PRIVILEGES) but for a built-in default revoked in every
+-- schema (ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC), or an object type the model
+-- does not list: each selected schema names them.
 SELECT 'default privileges', ns.nspname, NULL, NULL, CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
-    WHEN 'f' THEN 'routines' WHEN 'T' THEN 'types' ELSE 'schemas' END || ' in every schema: ' || d.defaclacl::text
-  FROM pg_default_acl d CROSS JOIN ns WHERE d.defaclnamespace = 0
+    WHEN 'f' THEN 'routines' WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas' ELSE d.defaclobjtype::text END
+    || ' in every schema, a default revoked: ' || d.defaclacl::text
+  FROM pg_default_acl d CROSS JOIN ns WHERE d.defaclnamespace = 0 AND (d.defaclobjtype NOT IN ('r', 'S', 'f', 'T', 'n')
+    OR ${defaultRevoked('d.defaclacl', `acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's' ELSE d.defaclobjtype END, d.defaclrole)`)})
 UNION ALL
 SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' WHEN 'm' THEN 'multirange type'
     WHEN 'b' THEN 'base type' ELSE 'shell type' END, ns.nspname, NULL, t.typname,
@@ -155,7 +181,7 @@ SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' WHEN 'm'
 UNION ALL
 SELECT 'grants on type', ns.nspname, NULL, t.typname, t.typacl::text
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
-  WHERE ${aclChanged('t.typacl', 'pg_type', 't.oid', "'T'", 't.typowner')} AND ${notFromExtension('pg_type', 't.oid')}
+  WHERE ${aclNotModeled("t.typtype = 'e'", 't.typacl', 'pg_type', 't.oid', "'T'", 't.typowner')} AND ${notFromExtension('pg_type', 't.oid')}
 UNION ALL
 SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'window function' END, ns.nspname, NULL,
     ${signature('p')}, NULL
@@ -164,7 +190,7 @@ SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE '
 UNION ALL
 SELECT 'grants on routine', ns.nspname, NULL, ${signature('p')}, p.proacl::text
   FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
-  WHERE ${aclChanged('p.proacl', 'pg_proc', 'p.oid', "'f'", 'p.proowner')} AND ${notFromExtension('pg_proc', 'p.oid')}
+  WHERE ${aclNotModeled("p.prokind = 'f'", 'p.proacl', 'pg_proc', 'p.oid', "'f'", 'p.proowner')} AND ${notFromExtension('pg_proc', 'p.oid')}
 UNION ALL
 SELECT 'event trigger', ns.nspname, NULL, et.evtname, et.evtevent
   FROM pg_event_trigger et JOIN pg_proc p ON p.oid = et.evtfoid JOIN ns ON ns.oid = p.pronamespace

@@ -4,6 +4,10 @@ import type {
   CheckOption,
   DatabaseSchema,
   StorageParameter,
+  DefaultPrivilege,
+  DefaultPrivilegeObjects,
+  Grant,
+  Privilege,
   Enum,
   Function,
   Index,
@@ -21,7 +25,8 @@ import {
   UnexpectedCatalogError,
   type MappedConstraint,
 } from './map-table.js';
-import type { CatalogRows, EnumRow, FunctionRow, SequenceRow, ViewRow } from './rows.js';
+import type { CatalogRows, DefaultPrivilegeRow, EnumRow, FunctionRow, GrantRow, SequenceRow, ViewRow } from './rows.js';
+import { type AclItem, grantsOf, PRIVILEGE_ORDER } from '../schema/model/grants.js';
 
 function groupBy<R, K>(rows: readonly R[], key: (r: R) => K): Map<K, R[]> {
   const out = new Map<K, R[]>();
@@ -122,8 +127,52 @@ function tableParts(
   };
 }
 
+const PRIVILEGE_SET = new Set<string>(PRIVILEGE_ORDER);
+const DEFAULT_OBJECTS = new Set<string>(['tables', 'sequences', 'functions', 'types', 'schemas']);
+
+function privilegeOf(what: string, p: string): Privilege {
+  if (!PRIVILEGE_SET.has(p)) throw new UnexpectedCatalogError(`privilege on ${what}`, p);
+  return p as Privilege;
+}
+
+/** Grant rows by object: `class\0schema oid\0name\0args` -> the object's grants. */
+function grantsByObject(rows: readonly GrantRow[]): Map<string, Grant[]> {
+  const items = new Map<string, AclItem[]>();
+  for (const r of rows) {
+    const k = grantKey(r.class, r.schema_oid, r.name ?? '', r.args ?? '');
+    const list = items.get(k) ?? [];
+    items.set(k, list);
+    list.push({
+      role: r.role,
+      column: r.column ?? '',
+      privilege: privilegeOf(`${r.class} "${r.name ?? ''}"`, r.privilege),
+      grantable: r.grantable,
+    });
+  }
+  return new Map([...items].map(([k, list]) => [k, grantsOf(list)]));
+}
+
+const grantKey = (cls: string, schemaOid: string, name: string, args = '') => `${cls}\0${schemaOid}\0${name}\0${args}`;
+const withGrants = (grants: readonly Grant[] | undefined): { grants?: readonly Grant[] } =>
+  grants?.length ? { grants } : {};
+
+function mapDefaultPrivileges(rows: readonly DefaultPrivilegeRow[]): DefaultPrivilege[] {
+  return rows.map((r) => {
+    if (!DEFAULT_OBJECTS.has(r.on)) throw new UnexpectedCatalogError('default privileges object type', r.on);
+    return {
+      forRole: r.for_role,
+      ...(r.schema !== null ? { schema: r.schema } : {}),
+      on: r.on as DefaultPrivilegeObjects,
+      role: r.role,
+      privileges: [privilegeOf(`default privileges on ${r.on}`, r.privilege)],
+      ...(r.grantable ? { withGrantOption: true as const } : {}),
+    };
+  });
+}
+
 /** Builds the normalized model from everything one introspection read. */
 export function mapCatalog(rows: CatalogRows): DatabaseSchema {
+  const grants = grantsByObject(rows.grants ?? []);
   const columns = groupBy(rows.columns, (r) => r.table_oid);
   const constraints = groupBy(rows.constraints, (r) => r.table_oid);
   const indexes = groupBy(rows.indexes, (r) => r.table_oid);
@@ -138,8 +187,14 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
     (s): Schema => ({
       kind: 'schema',
       name: s.name,
-      enums: (enums.get(s.oid) ?? []).map(mapEnum),
-      sequences: (sequences.get(s.oid) ?? []).map(mapSequence),
+      enums: (enums.get(s.oid) ?? []).map((e) => ({
+        ...mapEnum(e),
+        ...withGrants(grants.get(grantKey('type', s.oid, e.name))),
+      })),
+      sequences: (sequences.get(s.oid) ?? []).map((q) => ({
+        ...mapSequence(q),
+        ...withGrants(grants.get(grantKey('sequence', s.oid, q.name))),
+      })),
       tables: (tables.get(s.oid) ?? []).map(
         (t): Table => ({
           kind: 'table',
@@ -150,14 +205,23 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
           triggers: (triggers.get(t.oid) ?? []).map(mapTrigger),
           ...(t.options.length ? { storage: t.options.map(storageParameter) } : {}),
           ...(t.comment !== null ? { comment: t.comment } : {}),
+          ...withGrants(grants.get(grantKey('table', s.oid, t.name))),
         }),
       ),
-      functions: (functions.get(s.oid) ?? []).map(mapFunction),
-      views: (views.get(s.oid) ?? []).map((v) => mapView(v, (indexes.get(v.oid) ?? []).map(mapIndex))),
+      functions: (functions.get(s.oid) ?? []).map((f) => ({
+        ...mapFunction(f),
+        ...withGrants(grants.get(grantKey('function', s.oid, f.name, f.args))),
+      })),
+      views: (views.get(s.oid) ?? []).map((v) => ({
+        ...mapView(v, (indexes.get(v.oid) ?? []).map(mapIndex)),
+        ...withGrants(grants.get(grantKey('view', s.oid, v.name))),
+      })),
       ...(s.comment !== null && !isDefaultPublicComment(s.name, s.comment) ? { comment: s.comment } : {}),
+      ...withGrants(grants.get(grantKey('schema', s.oid, ''))),
     }),
   );
-  return normalizeDatabase({ schemas });
+  const defaultPrivileges = mapDefaultPrivileges(rows.defaultPrivileges ?? []);
+  return normalizeDatabase({ schemas, ...(defaultPrivileges.length ? { defaultPrivileges } : {}) });
 }
 
 /**

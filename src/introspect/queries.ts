@@ -267,3 +267,70 @@ export const TABLE_STATS = `SELECT n.nspname AS schema, c.relname AS table, c.re
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND ${SCHEMA_FILTER} AND ${notFromExtension('pg_class', 'c.oid')}
 ORDER BY n.nspname, c.relname`;
+
+/** The object's default ACL: what it had when created (pg_init_privs, e.g. `public`), else acldefault. */
+const defaultAcl = (catalog: string, oid: string, kind: string, owner: string) =>
+  `coalesce((SELECT ip.initprivs FROM pg_init_privs ip WHERE ip.classoid = '${catalog}'::regclass AND ip.objoid = ${oid}
+    AND ip.objsubid = 0), acldefault(${kind}, ${owner}))`;
+
+/** An ACL item (`e`) that a default ACL (`dflt`) holds already, grant option included. */
+const inDefault = (dflt: string) =>
+  `EXISTS (SELECT FROM aclexplode(${dflt}) x WHERE x.grantee = e.grantee AND x.privilege_type = e.privilege_type
+    AND (x.is_grantable OR NOT e.is_grantable))`;
+
+/** A grantee's name: PUBLIC for 0. */
+const granteeName = `CASE WHEN e.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(e.grantee) END`;
+
+/**
+ * Privileges granted beyond the defaults (model/model.ts Grant), one row per role, privilege and object (or
+ * column), on the objects the model holds: schemas, tables and views, sequences, plain functions, enums. The
+ * owner's own entries are its implicit privileges; a default that was revoked is the inventory's (not modeled).
+ * $1: schema oids.
+ */
+export const GRANTS = `WITH obj AS (
+  SELECT 'schema'::text AS class, n.oid AS schema_oid, NULL::text AS name, NULL::text AS args, NULL::text AS column_name,
+    n.nspowner AS owner, n.nspacl AS acl, ${defaultAcl('pg_namespace', 'n.oid', "'n'", 'n.nspowner')} AS dflt
+  FROM pg_namespace n WHERE n.oid = ANY ($1::oid[]) AND n.nspacl IS NOT NULL
+  UNION ALL
+  SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END,
+    c.relnamespace, c.relname::text, NULL, NULL, c.relowner, c.relacl,
+    ${defaultAcl('pg_class', 'c.oid', `CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char"`, 'c.relowner')}
+  FROM pg_class c WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL
+    AND ${notFromExtension('pg_class', 'c.oid', "'e', 'i'")}
+  UNION ALL
+  SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END, c.relnamespace, c.relname::text, NULL,
+    a.attname::text, c.relowner, a.attacl, NULL::aclitem[]
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
+  WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind IN ('r', 'p', 'v', 'm') AND ${notFromExtension('pg_class', 'c.oid')}
+  UNION ALL
+  SELECT 'function', p.pronamespace, p.proname::text, pg_get_function_identity_arguments(p.oid), NULL, p.proowner, p.proacl,
+    ${defaultAcl('pg_proc', 'p.oid', "'f'", 'p.proowner')}
+  FROM pg_proc p WHERE p.pronamespace = ANY ($1::oid[]) AND p.prokind = 'f' AND p.proacl IS NOT NULL
+    AND ${notFromExtension('pg_proc', 'p.oid')}
+  UNION ALL
+  SELECT 'type', t.typnamespace, t.typname::text, NULL, NULL, t.typowner, t.typacl, ${defaultAcl('pg_type', 't.oid', "'T'", 't.typowner')}
+  FROM pg_type t WHERE t.typnamespace = ANY ($1::oid[]) AND t.typtype = 'e' AND t.typacl IS NOT NULL
+    AND ${notFromExtension('pg_type', 't.oid')}
+)
+SELECT o.class, o.schema_oid::text AS schema_oid, o.name, o.args, o.column_name AS column, ${granteeName} AS role,
+  e.privilege_type AS privilege, e.is_grantable AS grantable
+FROM obj o CROSS JOIN LATERAL aclexplode(o.acl) e
+WHERE e.grantee <> o.owner AND NOT ${inDefault('o.dflt')}`;
+
+/** pg_default_acl.defaclobjtype -> acldefault's object type letter and the model's word. */
+const DEFACL_TYPES = `(VALUES ('r'::"char", 'r'::"char", 'tables'), ('S', 's', 'sequences'), ('f', 'f', 'functions'),
+  ('T', 'T', 'types'), ('n', 'n', 'schemas')) AS k(objtype, aclkind, word)`;
+
+/**
+ * ALTER DEFAULT PRIVILEGES grants: per-schema entries (of the selected schemas) hold only what they add; an
+ * entry for every schema holds the whole ACL, read against acldefault. One row per grantee and privilege.
+ * $1: schema oids.
+ */
+export const DEFAULT_PRIVILEGES = `SELECT pg_get_userbyid(d.defaclrole) AS for_role, n.nspname AS schema, k.word AS on,
+  ${granteeName} AS role, e.privilege_type AS privilege, e.is_grantable AS grantable
+FROM pg_default_acl d
+JOIN ${DEFACL_TYPES} ON k.objtype = d.defaclobjtype
+LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+CROSS JOIN LATERAL aclexplode(d.defaclacl) e
+WHERE (d.defaclnamespace = 0 OR d.defaclnamespace = ANY ($1::oid[]))
+  AND NOT (d.defaclnamespace = 0 AND ${inDefault('acldefault(k.aclkind, d.defaclrole)')})`;

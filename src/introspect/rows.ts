@@ -161,6 +161,32 @@ export interface TableStatsRow {
 }
 
 /** Everything one introspection reads, before mapping. */
+/** One privilege granted beyond the defaults (queries.ts GRANTS). */
+export interface GrantRow {
+  readonly class: 'schema' | 'table' | 'view' | 'sequence' | 'function' | 'type';
+  readonly schema_oid: string;
+  /** Null for a schema's own grants. */
+  readonly name: string | null;
+  /** Functions' identity arguments. */
+  readonly args: string | null;
+  /** Set for a column privilege. */
+  readonly column: string | null;
+  readonly role: string;
+  readonly privilege: string;
+  readonly grantable: boolean;
+}
+
+/** One privilege of an ALTER DEFAULT PRIVILEGES entry (queries.ts DEFAULT_PRIVILEGES). */
+export interface DefaultPrivilegeRow {
+  readonly for_role: string;
+  /** Null for every schema. */
+  readonly schema: string | null;
+  readonly on: string;
+  readonly role: string;
+  readonly privilege: string;
+  readonly grantable: boolean;
+}
+
 export interface CatalogRows {
   readonly schemas: readonly SchemaRow[];
   readonly tables: readonly TableRow[];
@@ -172,4 +198,7 @@ export interface CatalogRows {
   readonly sequences: readonly SequenceRow[];
   readonly functions: readonly FunctionRow[];
   readonly views: readonly ViewRow[];
+  /** Absent: grants were not read (a model without them). */
+  readonly grants?: readonly GrantRow[];
+  readonly defaultPrivileges?: readonly DefaultPrivilegeRow[];
 }

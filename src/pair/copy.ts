@@ -4,7 +4,8 @@ import type { Client } from '../db/connect.js';
 import { describeChange, diff } from '../diff/index.js';
 import { databaseError } from '../errors.js';
 import type { Extension } from '../introspect/extensions.js';
-import { introspect } from '../introspect/index.js';
+import { introspect, missingRoles } from '../introspect/index.js';
+import { grantRoles, withoutGrantsTo } from '../schema/model/grants.js';
 import { installExtensions } from '../rehearsal/extensions.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
@@ -29,10 +30,15 @@ export function schemaDifferences(live: DatabaseSchema, standby: DatabaseSchema)
 
 /** `extensions` are live's, created on the standby first (in the same transaction) so that the schema builds. */
 export async function copySchema(
-  live: DatabaseSchema,
+  liveModel: DatabaseSchema,
   standby: Client,
   extensions: readonly Extension[] = [],
 ): Promise<SchemaCopy> {
+  // The model carries live's grants, and roles are the standby cluster's to have, not the pair's to create: a
+  // grant to a role the standby lacks is left out of the build here, and the grants step names it (the cutover
+  // gate refuses until it is given).
+  const missing = await missingRoles(standby, [...grantRoles(liveModel).keys()]);
+  const live = missing.length ? withoutGrantsTo(liveModel, new Set(missing)) : liveModel;
   const names = schemaNames(live);
   const want = fingerprint(live);
   const before = await introspect(standby, { includeSchemas: names });

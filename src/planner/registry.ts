@@ -39,9 +39,13 @@ import { dropTriggerHandler } from './kinds/drop-trigger.js';
 import { dropUniqueHandler } from './kinds/drop-unique.js';
 import { dropViewHandler } from './kinds/drop-view.js';
 import { enableTriggerHandler } from './kinds/enable-trigger.js';
+import { grantDefaultPrivilegesHandler } from './kinds/grant-default-privileges.js';
+import { grantPrivilegesHandler } from './kinds/grant-privileges.js';
 import { recreateEnumHandler } from './kinds/recreate-enum.js';
 import { renameColumnHandler } from './kinds/rename-column.js';
 import { renameTableHandler } from './kinds/rename-table.js';
+import { revokeDefaultPrivilegesHandler } from './kinds/revoke-default-privileges.js';
+import { revokePrivilegesHandler } from './kinds/revoke-privileges.js';
 import { runSqlHandler } from './kinds/run-sql.js';
 import { replaceFunctionHandler } from './kinds/replace-function.js';
 import { replaceViewHandler } from './kinds/replace-view.js';
@@ -103,6 +107,10 @@ export const HANDLERS: HandlerMap = {
   drop_view: dropViewHandler,
   replace_view: replaceViewHandler,
   set_comment: setCommentHandler,
+  grant_privileges: grantPrivilegesHandler,
+  revoke_privileges: revokePrivilegesHandler,
+  grant_default_privileges: grantDefaultPrivilegesHandler,
+  revoke_default_privileges: revokeDefaultPrivilegesHandler,
   run_sql: runSqlHandler,
   set_storage: setStorageHandler,
   create_extension: createExtensionHandler,

@@ -11,7 +11,8 @@ import { liveSchema, planSchemas } from '../executor/drift.js';
 import { applyPhase, rollbackPhase, StepFailedError, type PhaseEvent } from '../executor/phase.js';
 import { planPhases } from '../executor/state.js';
 import { readExtensions, type Extension } from '../introspect/extensions.js';
-import { describeNotModeled, inventory, serverVersion } from '../introspect/index.js';
+import { describeNotModeled, inventory, missingRoles, serverVersion } from '../introspect/index.js';
+import { grantRoles } from '../schema/model/grants.js';
 import { key } from '../planner/keys.js';
 import type { Phase, Plan, Step } from '../planner/types.js';
 import { fingerprint } from '../schema/model/fingerprint.js';
@@ -243,6 +244,11 @@ async function buildSource(
       });
     }
   }
+  // The rehearsal server is a throwaway one: the roles the source grants to are made there (NOLOGIN).
+  for (const role of await missingRoles(db, [...grantRoles(source).keys()]))
+    await sendOne(db, `CREATE ROLE ${ident(role)} NOLOGIN`).catch((e: unknown) => {
+      throw databaseError(`creating role ${role} on the rehearsal server`, e);
+    });
   for (const statement of renderDatabase(source)) {
     if (exists.has(statement)) continue;
     try {

@@ -11,7 +11,9 @@ import type pg from 'pg';
 import { connect, describeTarget } from '../db/connect.js';
 import { sendOne } from '../db/send.js';
 import { DatabaseError, InvalidSchemaError, SwitchyardError, UsageError, databaseError } from '../errors.js';
-import { introspect, serverVersion } from '../introspect/index.js';
+import { introspect, missingRoles, serverVersion } from '../introspect/index.js';
+import { grantRoles } from '../schema/model/grants.js';
+import { missingRolesError } from '../schema/declared/roles.js';
 import type { Column, DatabaseSchema, Table } from '../schema/model/model.js';
 import { renderDatabaseObjects } from '../sql/render/database.js';
 import { problemAt } from '../schema/declared/locate.js';
@@ -66,7 +68,10 @@ export interface Canonicalized {
 export async function canonicalizeAll(declared: readonly DeclaredInput[], o: ShadowOptions): Promise<Canonicalized> {
   return withShadowServer(o, async (server) => {
     const models: DatabaseSchema[] = [];
-    const built = (c: pg.Client, d: DeclaredInput) => buildAndRead(c, d, server.describe, o.extensions ?? []);
+    const built = async (c: pg.Client, d: DeclaredInput) => {
+      await provideRoles(c, d, server);
+      return buildAndRead(c, d, server.describe, o.extensions ?? []);
+    };
     for (const d of declared) models.push(attachHints(await withScratch(server, (c) => built(c, d)), d.model));
     const v = await serverVersion(server.admin);
     return { models, version: { text: v.text, num: v.num } };
@@ -78,6 +83,8 @@ interface ShadowServer {
   readonly admin: pg.Client;
   /** The server, as a refusal names it. */
   readonly describe: string;
+  /** Started for this run and discarded after it: roles the declared schema grants to may be made there. */
+  readonly throwaway: boolean;
   open(database: string): Promise<pg.Client>;
 }
 
@@ -97,6 +104,7 @@ async function withShadowServer<T>(o: ShadowOptions, fn: (server: ShadowServer) 
       return await fn({
         admin: c,
         describe: `the shadow server ${describeTarget({ url })}`,
+        throwaway: false,
         open: (database) => connect({ url, database }, 'switchyard-shadow'),
       });
     } finally {
@@ -119,6 +127,7 @@ async function withShadowServer<T>(o: ShadowOptions, fn: (server: ShadowServer) 
       return await fn({
         admin: c,
         describe: `the throwaway PostgreSQL ${major} server`,
+        throwaway: true,
         open: (database) => connect({ url: server.url(database) }, 'switchyard-shadow'),
       });
     } finally {
@@ -152,6 +161,31 @@ async function withScratch<T>(server: ShadowServer, fn: (c: pg.Client) => Promis
     }
   } finally {
     await server.admin.query(`DROP DATABASE IF EXISTS ${ident(name)}`).catch(() => undefined);
+  }
+}
+
+/**
+ * The roles the declared schema grants to, on the shadow server: made (NOLOGIN) on a throwaway server, which
+ * has none but its own; required on a named one, whose roles are the cluster's and not switchyard's to make.
+ */
+async function provideRoles(c: pg.Client, { model, file }: DeclaredInput, server: ShadowServer): Promise<void> {
+  const missing = await missingRoles(c, [...grantRoles(model).keys()]);
+  if (missing.length === 0) return;
+  if (!server.throwaway)
+    throw await missingRolesError(
+      model,
+      missing,
+      server.describe,
+      'create the role there too, or leave --shadow-db out to canonicalize on a throwaway server',
+      file,
+    );
+  for (const role of missing) {
+    try {
+      await c.query(`CREATE ROLE ${ident(role)} NOLOGIN`);
+    } catch (e) {
+      // Another scratch database of the same run made it meanwhile.
+      if ((e as { code?: string }).code !== '42710') throw databaseError(`creating role ${role} on the shadow`, e);
+    }
   }
 }
 
@@ -235,6 +269,7 @@ export function attachHints(canonical: DatabaseSchema, declared: DatabaseSchema)
   return {
     schemas,
     ...(declared.extensions ? { extensions: declared.extensions } : {}),
+    ...(canonical.defaultPrivileges ? { defaultPrivileges: canonical.defaultPrivileges } : {}),
     ...(declared.tenants ? { tenants: declared.tenants } : {}),
   };
 }

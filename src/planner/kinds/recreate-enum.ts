@@ -14,7 +14,7 @@
 // it existing): it requires the drop's `gone` milestone, which tells the graph (graph.ts) it is a re-creation,
 // so the requirers of the old type stay before the drop instead of moving after the rename.
 import type { RecreateEnum } from '../../diff/index.js';
-import { comment, createEnum, dropType } from '../../sql/render/index.js';
+import { comment, createEnum, dropType, grantStatements, privilegesOf, revoke } from '../../sql/render/index.js';
 import { ident, literal, qualified } from '../../db/quote.js';
 import { draft, none, type DraftInput } from '../draft.js';
 import { key } from '../keys.js';
@@ -73,6 +73,9 @@ export const recreateEnumHandler: Handler<RecreateEnum> = {
     // By this release the old type carries the target's comment (a set_comment ran in release 1).
     const note = to.comment !== undefined ? [comment({ kind: 'type', schema, name: to.name }, to.comment)] : [];
     const tmpTarget = { kind: 'type', schema, name: tmp } as const;
+    // Likewise its grants (a grant_privileges ran in release 1): the replacement gets them, a rollback of the
+    // drop gives them back to the old type.
+    const regrant = grantStatements({ kind: 'type', schema, name: to.name }, to.grants);
     return [
       step({
         action: 'create_enum_replacement',
@@ -93,13 +96,22 @@ export const recreateEnumHandler: Handler<RecreateEnum> = {
             }),
           ]
         : []),
+      ...grantStatements({ kind: 'type', schema, name: tmp }, to.grants).map((sql, i) =>
+        step({
+          action: 'grant_enum_replacement',
+          description: `grant on enum ${qualified(schema, tmp)} what ${name} grants`,
+          sql,
+          rollback: [revoke(tmpTarget, to.grants![i]!.role, privilegesOf(to.grants![i]!), false)],
+          requires: [newKey],
+        }),
+      ),
       ...enumDependents(ctx.target, schema, to.name).tables.map((u) => convertStep(c, u, removed)),
       dropping(
         step({
           action: 'drop_old_enum',
           description: `drop the old enum ${name}`,
           sql: dropType(schema, to.name),
-          rollback: [createEnum(schema, { kind: 'enum', name: to.name, values: from.values }), ...note],
+          rollback: [createEnum(schema, { kind: 'enum', name: to.name, values: from.values }), ...note, ...regrant],
           requires: [newKey],
           drops: [oldKey],
         }),

@@ -48,6 +48,61 @@ const integer = (description: string) =>
 export const FK_ACTIONS = ['no action', 'restrict', 'cascade', 'set null', 'set default'] as const;
 export const INDEX_METHODS = ['btree', 'hash', 'gin', 'gist', 'brin', 'spgist'] as const;
 
+export const PRIVILEGES = [
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'TRUNCATE',
+  'REFERENCES',
+  'TRIGGER',
+  'MAINTAIN',
+  'USAGE',
+  'CREATE',
+  'EXECUTE',
+] as const;
+
+const privilegeList = () =>
+  z.array(z.enum(PRIVILEGES)).min(1).meta({ description: 'Privileges as GRANT spells them, e.g. `[SELECT, INSERT]`' });
+
+const grantDecl = z
+  .strictObject({
+    role: name('The role granted to (a role name as the catalog stores it), or `PUBLIC`'),
+    privileges: privilegeList(),
+    withGrantOption: flag('WITH GRANT OPTION: the role may grant them on'),
+    columns: names(
+      'Only on these columns (tables and views; SELECT, INSERT, UPDATE, REFERENCES): GRANT SELECT (a, b) ON ...',
+    ).optional(),
+  })
+  .meta({
+    title: 'Grant',
+    description:
+      "Privileges granted to a role beyond the object's defaults (its owner's own privileges, PUBLIC's EXECUTE on functions and USAGE on types)",
+  });
+
+const grants = () =>
+  z
+    .array(grantDecl)
+    .optional()
+    .meta({ description: 'GRANTs on this object; absent or empty: none beyond the defaults' });
+
+export const DEFAULT_PRIVILEGE_OBJECTS = ['tables', 'sequences', 'functions', 'types', 'schemas'] as const;
+
+const defaultPrivilegeDecl = z
+  .strictObject({
+    forRole: name('FOR ROLE: the role whose future objects get the privileges'),
+    schema: name('IN SCHEMA: only objects created in this schema; absent for every schema').optional(),
+    on: z.enum(DEFAULT_PRIVILEGE_OBJECTS).meta({ description: 'ON TABLES, SEQUENCES, FUNCTIONS, TYPES or SCHEMAS' }),
+    role: name('The role granted to, or `PUBLIC`'),
+    privileges: privilegeList(),
+    withGrantOption: flag('WITH GRANT OPTION'),
+  })
+  .meta({
+    title: 'Default privileges',
+    description:
+      'ALTER DEFAULT PRIVILEGES FOR ROLE <forRole> [IN SCHEMA <schema>] GRANT <privileges> ON <on> TO <role>',
+  });
+
 export const columnDecl = z
   .strictObject({
     type: z.string().meta({
@@ -215,6 +270,7 @@ export const tableDecl = z
         description:
           'Storage parameters: name -> value, e.g. `{ fillfactor: 70, autovacuum_vacuum_scale_factor: 0.01, toast.autovacuum_enabled: false }`',
       }),
+    grants: grants(),
   })
   .meta({ title: 'Table' });
 
@@ -224,9 +280,10 @@ const enumDecl = z
     z.strictObject({
       values: z.array(text()).meta({ description: 'Enum labels, in sort order' }),
       comment: text().optional(),
+      grants: grants(),
     }),
   ])
-  .meta({ title: 'Enum', description: 'A list of labels, or `{ values: [...], comment }`' });
+  .meta({ title: 'Enum', description: 'A list of labels, or `{ values: [...], comment, grants }`' });
 
 const sequenceDecl = z
   .strictObject({
@@ -239,6 +296,7 @@ const sequenceDecl = z
     cycle: flag('CYCLE'),
     ownedBy: z.strictObject({ table: name('Owning table'), column: name('Owning column') }).optional(),
     comment: text().optional(),
+    grants: grants(),
   })
   .meta({ title: 'Sequence' });
 
@@ -251,6 +309,7 @@ const functionDecl = z
       .meta({ description: 'Identity arguments as pg_get_function_identity_arguments prints them', default: '' }),
     definition: z.string().min(1).meta({ description: 'The complete CREATE OR REPLACE FUNCTION statement' }),
     comment: text().optional(),
+    grants: grants(),
   })
   .meta({ title: 'Function' });
 
@@ -273,6 +332,7 @@ const viewDecl = z
       .optional()
       .meta({ description: 'Output column name -> its comment' }),
     comment: text().optional(),
+    grants: grants(),
   })
   .meta({ title: 'View', description: 'The key is the view name' });
 
@@ -284,6 +344,7 @@ export const schemaDecl = z
     tables: z.record(z.string(), tableDecl).optional().meta({ description: 'Table name -> table' }),
     functions: z.array(functionDecl).optional().meta({ description: 'Functions (usually written by introspection)' }),
     views: z.record(z.string(), viewDecl).optional().meta({ description: 'View name -> view or materialized view' }),
+    grants: grants(),
   })
   .meta({ title: 'Schema' });
 
@@ -379,6 +440,10 @@ export const declaredFile = z
       .record(z.string(), sqlStepDecl)
       .optional()
       .meta({ description: 'Step name -> raw SQL step, for what the model cannot express' }),
+    defaultPrivileges: z
+      .array(defaultPrivilegeDecl)
+      .optional()
+      .meta({ description: 'ALTER DEFAULT PRIVILEGES entries: what objects created later get' }),
   })
   .meta({
     title: 'switchyard declared schema',
@@ -397,6 +462,8 @@ export type SqlStepDecl = z.output<typeof sqlStepDecl>;
 export type ObjectRefDecl = z.output<typeof objectRefDecl>;
 export type ViewDecl = NonNullable<SchemaDecl['views']>[string];
 export type ExtensionDecl = NonNullable<DeclaredFile['extensions']>[string];
+export type GrantDecl = z.output<typeof grantDecl>;
+export type DefaultPrivilegeDecl = z.output<typeof defaultPrivilegeDecl>;
 
 /** JSON Schema of the declared file, for editors (checked in as schema/switchyard.schema.json). */
 export function jsonSchema(): Record<string, unknown> {

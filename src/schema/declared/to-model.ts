@@ -3,7 +3,9 @@
 import type {
   Column,
   DatabaseSchema,
+  DefaultPrivilege,
   ForeignKey,
+  Grant,
   Index,
   IndexKey,
   Schema,
@@ -17,6 +19,8 @@ import { entries } from './catalog.js';
 import type {
   ColumnDecl,
   DeclaredFile,
+  DefaultPrivilegeDecl,
+  GrantDecl,
   ForeignKeyDecl,
   IndexDecl,
   SchemaDecl,
@@ -163,6 +167,7 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
     ),
     storage: t.storage && entries(t.storage).map(([n, v]) => ({ name: n, value: v })),
     comment: t.comment,
+    grants: grantList(t.grants),
     renamedFrom: t.renamedFrom,
   } as Table;
 }
@@ -183,6 +188,7 @@ function sequence(name: string, s: SequenceDecl): Sequence {
     cycle: s.cycle ?? false,
     ownedBy: s.ownedBy,
     comment: s.comment,
+    grants: grantList(s.grants),
   } as Sequence;
 }
 
@@ -199,6 +205,7 @@ function view(name: string, v: ViewDecl): View {
     indexes: v.indexes && entries(v.indexes).map(([i, d]) => index(i, d)),
     columnComments: comments.length ? comments : undefined,
     comment: v.comment,
+    grants: grantList(v.grants),
   } as View;
 }
 
@@ -210,17 +217,54 @@ function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: Key
       ([e, d]) =>
         (Array.isArray(d)
           ? { kind: 'enum', name: e, values: d }
-          : { kind: 'enum', name: e, values: d.values, comment: d.comment }) as Schema['enums'][number],
+          : {
+              kind: 'enum',
+              name: e,
+              values: d.values,
+              comment: d.comment,
+              grants: grantList(d.grants),
+            }) as Schema['enums'][number],
     ),
     sequences: entries(s.sequences).map(([q, d]) => sequence(q, d)),
     tables: entries(s.tables).map(([t, d]) => table(file, name, t, d, order)),
     functions: (s.functions ?? []).map(
       (f) =>
-        ({ kind: 'function', name: f.name, args: f.args ?? '', definition: f.definition, comment: f.comment }) as const,
+        ({
+          kind: 'function',
+          name: f.name,
+          args: f.args ?? '',
+          definition: f.definition,
+          comment: f.comment,
+          grants: grantList(f.grants),
+        }) as const,
     ),
     views: s.views && entries(s.views).map(([v, d]) => view(v, d)),
     comment: s.comment,
+    grants: grantList(s.grants),
   } as Schema;
+}
+
+/** A declared grant list as the model holds it (normalizeDatabase puts it in canonical form). */
+function grantList(list: readonly GrantDecl[] | undefined): Grant[] | undefined {
+  if (!list?.length) return undefined;
+  return list.map((g) => ({
+    role: g.role,
+    privileges: g.privileges,
+    ...(g.withGrantOption ? { withGrantOption: true as const } : {}),
+    ...(g.columns?.length ? { columns: g.columns } : {}),
+  }));
+}
+
+function defaultPrivileges(list: readonly DefaultPrivilegeDecl[] | undefined): DefaultPrivilege[] | undefined {
+  if (!list?.length) return undefined;
+  return list.map((d) => ({
+    forRole: d.forRole,
+    ...(d.schema !== undefined ? { schema: d.schema } : {}),
+    on: d.on,
+    role: d.role,
+    privileges: d.privileges,
+    ...(d.withGrantOption ? { withGrantOption: true as const } : {}),
+  }));
 }
 
 /** The model of a declared file that passed every check; normalized (sorted, no undefined fields). */
@@ -236,6 +280,7 @@ export function toModel(file: DeclaredFile, order: KeyOrder = () => undefined): 
           })),
         }
       : {}),
+    defaultPrivileges: defaultPrivileges(file.defaultPrivileges),
     ...(file.tenants
       ? {
           tenants: {

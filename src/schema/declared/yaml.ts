@@ -15,6 +15,7 @@ import { InvalidSchemaError, UsageError, type Problem } from '../../errors.js';
 import type { CheckContext } from './catalog.js';
 import { checkColumns } from './checks-columns.js';
 import { checkForeignKeys } from './checks-fks.js';
+import { checkGrants } from './checks-grants.js';
 import { checkKeys } from './checks-keys.js';
 import { checkNames } from './checks-names.js';
 import { checkNamespaces } from './checks-namespace.js';
@@ -78,6 +79,7 @@ function runChecks(ctx: CheckContext): void {
     checkForeignKeys,
     checkNamespaces,
     checkSchemas,
+    checkGrants,
     checkDeclaredSql,
     checkSqlSteps,
   ])

@@ -13,7 +13,9 @@ import { writeDocument } from './write.js';
 import type {
   Column,
   DatabaseSchema,
+  DefaultPrivilege,
   ForeignKey,
+  Grant,
   Index,
   IndexKey,
   Schema,
@@ -22,11 +24,43 @@ import type {
   Trigger,
   View,
 } from '../model/model.js';
+import { normalizeDefaultPrivileges, normalizeGrants } from '../model/grants.js';
 import { defaultConstraintName, yamlName } from '../model/names.js';
 import { normalizeSchema, sortByName } from '../model/normalize.js';
 import { sequenceBounds } from '../model/sequence.js';
 
 const trueOnly = (b: boolean | undefined): true | undefined => (b ? true : undefined);
+
+/** A grant list: one short mapping per grant, a block list of them. */
+function grantList(list: readonly Grant[] | undefined): YamlValue | undefined {
+  const grants = normalizeGrants(list);
+  if (!grants) return undefined;
+  return seq(
+    grants.map((g) =>
+      map({ role: g.role, privileges: g.privileges, withGrantOption: g.withGrantOption, columns: g.columns }, 'auto'),
+    ),
+  );
+}
+
+function defaultPrivilegeList(entries: readonly DefaultPrivilege[] | undefined): YamlValue | undefined {
+  const list = normalizeDefaultPrivileges(entries);
+  if (!list) return undefined;
+  return seq(
+    list.map((d) =>
+      map(
+        {
+          forRole: d.forRole,
+          schema: d.schema,
+          on: d.on,
+          role: d.role,
+          privileges: d.privileges,
+          withGrantOption: d.withGrantOption,
+        },
+        'auto',
+      ),
+    ),
+  );
+}
 /** Sequence numbers as YAML integers when they survive a JS number, else quoted. */
 const num = (s: string): number | string => (Number.isSafeInteger(Number(s)) ? Number(s) : s);
 
@@ -188,6 +222,7 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
       ? map(Object.fromEntries(sortByName(t.storage).map((p) => [p.name, storageValue(p.value)])), 'flow')
       : undefined,
     comment: t.comment,
+    grants: grantList(t.grants),
   });
 }
 
@@ -213,8 +248,9 @@ function sequence(s: Sequence): YamlValue {
       cycle: trueOnly(s.cycle),
       ownedBy: s.ownedBy && map({ table: s.ownedBy.table, column: s.ownedBy.column }, 'flow'),
       comment: s.comment,
+      grants: grantList(s.grants),
     },
-    'auto',
+    s.grants?.length ? 'block' : 'auto',
   );
 }
 
@@ -228,13 +264,19 @@ function view(v: View): YamlValue {
     indexes: v.indexes && named(sortByName(v.indexes), index),
     columns: v.columnComments && named(v.columnComments, (c) => map({ comment: c.comment }, 'auto')),
     comment: v.comment,
+    grants: grantList(v.grants),
   });
 }
 
 function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
   return map({
     comment: s.comment,
-    enums: named(s.enums, (e) => (e.comment === undefined ? e.values : map({ values: e.values, comment: e.comment }))),
+    grants: grantList(s.grants),
+    enums: named(s.enums, (e) =>
+      e.comment === undefined && e.grants === undefined
+        ? e.values
+        : map({ values: e.values, comment: e.comment, grants: grantList(e.grants) }),
+    ),
     sequences: named(s.sequences, sequence),
     tables: named(s.tables, (t) => table(pks, s.name, t), true),
     functions: s.functions.length
@@ -245,6 +287,7 @@ function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
               args: f.args === '' ? undefined : f.args,
               definition: f.definition,
               comment: f.comment,
+              grants: grantList(f.grants),
             }),
           ),
         )
@@ -272,6 +315,7 @@ export function toYaml(model: DatabaseSchema): string {
           map({}, 'flow')),
       schemas,
       tenants: tenants && map({ registry: tenants.registry, template: tenants.template, register: tenants.register }),
+      defaultPrivileges: defaultPrivilegeList(model.defaultPrivileges),
     }),
   );
 }

@@ -24,6 +24,52 @@ export type TriggerEvent = 'insert' | 'update' | 'delete' | 'truncate';
 /** `pg_trigger.tgenabled`: O origin (default), A always (fires for replicated rows), R replica, D disabled. */
 export type TriggerEnabled = 'origin' | 'always' | 'replica' | 'disabled';
 
+/** A privilege of GRANT / REVOKE, as PostgreSQL spells it. */
+export type Privilege =
+  | 'SELECT'
+  | 'INSERT'
+  | 'UPDATE'
+  | 'DELETE'
+  | 'TRUNCATE'
+  | 'REFERENCES'
+  | 'TRIGGER'
+  /** Tables and views, PostgreSQL 17+. */
+  | 'MAINTAIN'
+  | 'USAGE'
+  | 'CREATE'
+  | 'EXECUTE';
+
+/**
+ * Privileges granted to a role on the object that holds this grant, beyond what the object has by default (its
+ * owner's implicit privileges, and PUBLIC's EXECUTE on functions and USAGE on types). `role` is a role name, or
+ * `PUBLIC`. With `columns`, the privileges are on those columns only (tables and views: SELECT, INSERT, UPDATE,
+ * REFERENCES). Normalized (normalize.ts): privileges in PRIVILEGE_ORDER, columns sorted, one entry per role,
+ * grant option and column set.
+ */
+export interface Grant {
+  readonly role: string;
+  readonly privileges: readonly Privilege[];
+  readonly withGrantOption?: true;
+  readonly columns?: readonly string[];
+}
+
+/** What `ALTER DEFAULT PRIVILEGES ... ON <objects>` applies to. */
+export type DefaultPrivilegeObjects = 'tables' | 'sequences' | 'functions' | 'types' | 'schemas';
+
+/**
+ * `ALTER DEFAULT PRIVILEGES FOR ROLE <forRole> [IN SCHEMA <schema>] GRANT <privileges> ON <on> TO <role>`:
+ * privileges objects created later by `forRole` get, beyond the built-in defaults. No `schema` for every schema
+ * (never with `on: schemas`).
+ */
+export interface DefaultPrivilege {
+  readonly forRole: string;
+  readonly schema?: string;
+  readonly on: DefaultPrivilegeObjects;
+  readonly role: string;
+  readonly privileges: readonly Privilege[];
+  readonly withGrantOption?: true;
+}
+
 /** A reference to a table by schema and name. */
 export interface TableRef {
   readonly schema: string;
@@ -166,6 +212,8 @@ export interface Table {
    */
   readonly storage?: readonly StorageParameter[];
   readonly comment?: string;
+  /** Absent when none (see Grant). */
+  readonly grants?: readonly Grant[];
   /** Declared schema only. */
   readonly renamedFrom?: string;
 }
@@ -182,6 +230,8 @@ export interface Enum {
   readonly name: string;
   readonly values: readonly string[];
   readonly comment?: string;
+  /** Absent when none (see Grant). */
+  readonly grants?: readonly Grant[];
 }
 
 /** A sequence that is not an identity column's (identity sequences belong to their column). */
@@ -198,6 +248,8 @@ export interface Sequence {
   /** `ALTER SEQUENCE ... OWNED BY table.column` (serial columns). */
   readonly ownedBy?: { readonly table: string; readonly column: string };
   readonly comment?: string;
+  /** Absent when none (see Grant). */
+  readonly grants?: readonly Grant[];
 }
 
 /** A function defined in an application schema (switchyard's own sync trigger functions among them). */
@@ -209,6 +261,8 @@ export interface Function {
   /** The complete `CREATE OR REPLACE FUNCTION` statement as `pg_get_functiondef` prints it. */
   readonly definition: string;
   readonly comment?: string;
+  /** Absent when none (see Grant). */
+  readonly grants?: readonly Grant[];
 }
 
 /** `WITH [LOCAL | CASCADED] CHECK OPTION` of a view. */
@@ -259,6 +313,8 @@ export interface View {
   /** Sorted by column name, absent when none. */
   readonly columnComments?: readonly ViewColumnComment[];
   readonly comment?: string;
+  /** Absent when none (see Grant). */
+  readonly grants?: readonly Grant[];
   readonly derived?: ViewDerived;
 }
 
@@ -273,6 +329,8 @@ export interface Schema {
   /** Views and materialized views, sorted by name; absent when there are none. */
   readonly views?: readonly View[];
   readonly comment?: string;
+  /** Grants on the schema itself; absent when none (see Grant). */
+  readonly grants?: readonly Grant[];
 }
 
 /** Multi-tenant settings: a registry query listing tenant schemas and the template schema describing each. */
@@ -295,6 +353,8 @@ export interface DatabaseSchema {
    * which describes the schemas' structure.
    */
   readonly extensions?: readonly DeclaredExtension[];
+  /** ALTER DEFAULT PRIVILEGES entries; absent when none. Sorted (normalize.ts). */
+  readonly defaultPrivileges?: readonly DefaultPrivilege[];
 }
 
 /** An extension, by name: the schema its objects go in, and a version when one is pinned. */

@@ -1,5 +1,10 @@
 // Sorting and pruning so that equal schemas are equal data, serialize equal and hash equal.
-import type { Column, DatabaseSchema, Schema, Table, View } from './model.js';
+import { normalizeDefaultPrivileges, normalizeGrants } from './grants.js';
+import type { Column, DatabaseSchema, Grant, Schema, Table, View } from './model.js';
+
+/** `obj` with its grants in canonical form (the field absent when there are none). */
+const withGrants = <T extends { readonly grants?: readonly Grant[] }>(obj: T): T =>
+  obj.grants === undefined ? obj : prune({ ...obj, grants: normalizeGrants(obj.grants) });
 
 const byName = <T extends { readonly name: string }>(a: T, b: T): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -28,6 +33,7 @@ export function normalizeTable(t: Table): Table {
     // In the catalog's order, which pg_dump prints and a rollback restores; compared as a set (fingerprint, diff).
     storage: t.storage?.length ? t.storage : undefined,
     ...(t.primaryKey ? { primaryKey: prune(t.primaryKey) } : {}),
+    grants: normalizeGrants(t.grants),
   });
 }
 
@@ -36,20 +42,21 @@ export function normalizeView(v: View): View {
     ? sortByName(v.indexes.map((i) => prune({ ...i, keys: i.keys.map(prune) })))
     : undefined;
   const columnComments = v.columnComments?.length ? sortByName(v.columnComments) : undefined;
-  return prune({ ...v, indexes, columnComments });
+  return prune({ ...v, indexes, columnComments, grants: normalizeGrants(v.grants) });
 }
 
 export function normalizeSchema(s: Schema): Schema {
   const views = s.views?.length ? sortByName(s.views.map(normalizeView)) : undefined;
   return prune({
     ...s,
-    enums: sortByName(s.enums.map(prune)),
-    sequences: sortByName(s.sequences.map(prune)),
+    enums: sortByName(s.enums.map((e) => withGrants(prune(e)))),
+    sequences: sortByName(s.sequences.map((q) => withGrants(prune(q)))),
     tables: sortByName(s.tables.map(normalizeTable)),
-    functions: [...s.functions.map(prune)].sort(
+    functions: [...s.functions.map((f) => withGrants(prune(f)))].sort(
       (a, b) => byName(a, b) || (a.args < b.args ? -1 : a.args > b.args ? 1 : 0),
     ),
     views,
+    grants: normalizeGrants(s.grants),
   });
 }
 
@@ -58,6 +65,7 @@ export function normalizeDatabase(db: DatabaseSchema): DatabaseSchema {
     ...db,
     schemas: sortByName(db.schemas.map(normalizeSchema)),
     ...(db.extensions ? { extensions: sortByName(db.extensions.map(prune)) } : {}),
+    defaultPrivileges: normalizeDefaultPrivileges(db.defaultPrivileges),
   });
 }
 
@@ -73,6 +81,7 @@ export function withoutHints<T extends Column | Table>(obj: T): T {
 /** The database structure without change hints and without the tenants section. */
 export function structureOnly(db: DatabaseSchema): DatabaseSchema {
   return {
+    ...(db.defaultPrivileges ? { defaultPrivileges: db.defaultPrivileges } : {}),
     schemas: db.schemas.map((s) => ({
       ...s,
       tables: s.tables.map((t) => ({ ...withoutHints(t), columns: t.columns.map(withoutHints) })),

@@ -14,6 +14,7 @@ import { normalizeDatabase } from '../../schema/model/normalize.js';
 import { ident } from '../../db/quote.js';
 import { comment } from './comments.js';
 import { createExtensionIfMissing, createSchemaIfMissing } from './extensions.js';
+import { type GrantTarget, grantDefault, grantStatements } from './grants.js';
 import { addCheck, addForeignKey } from './constraints.js';
 import { createFunction } from './functions.js';
 import { createIndex } from './indexes.js';
@@ -59,7 +60,8 @@ export interface ObjectStatement {
 
 /** renderDatabase, each statement with the object it creates, so a server's refusal can name its YAML node. */
 export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
-  const schemas = normalizeDatabase(db).schemas;
+  const normalized = normalizeDatabase(db);
+  const schemas = normalized.schemas;
   const tables = schemas.flatMap((s) => s.tables.map((t) => [s.name, t] as const));
   const at = (sql: string, ...object: string[]): ObjectStatement => ({ sql, object: ['schemas', ...object] });
   const perTable = (f: (schema: string, t: Table) => ObjectStatement[]) => tables.flatMap(([s, t]) => f(s, t));
@@ -135,7 +137,30 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
       ),
     ]),
     ...perTable((s, t) => tableComments(s, t).map((sql) => at(sql, s, 'tables', t.name))),
+    // Grants once every object exists; default privileges last, so that they give nothing to the objects above.
+    ...perSchema((s) => objectGrants(s).map(({ sql, object }) => at(sql, s.name, ...object))),
+    ...(normalized.defaultPrivileges ?? []).map((d, i) => ({
+      sql: grantDefault(d, d.role, d.privileges, d.withGrantOption === true),
+      object: ['defaultPrivileges', String(i)],
+    })),
   ];
+}
+
+/** The GRANTs of a schema and everything in it, each with the path of the object (below the schema). */
+function objectGrants(s: Schema): { sql: string; object: string[] }[] {
+  const out: { sql: string; object: string[] }[] = [];
+  const add = (target: GrantTarget, grants: Schema['grants'], ...object: string[]) => {
+    for (const sql of grantStatements(target, grants)) out.push({ sql, object: [...object, 'grants'] });
+  };
+  const schema = s.name;
+  add({ kind: 'schema', schema }, s.grants);
+  for (const e of s.enums) add({ kind: 'type', schema, name: e.name }, e.grants, 'enums', e.name);
+  for (const q of s.sequences) add({ kind: 'sequence', schema, name: q.name }, q.grants, 'sequences', q.name);
+  for (const f of s.functions)
+    add({ kind: 'function', schema, name: f.name, args: f.args }, f.grants, 'functions', f.name);
+  for (const t of s.tables) add({ kind: 'table', schema, name: t.name }, t.grants, 'tables', t.name);
+  // A view's grants are among its statements (viewStatements).
+  return out;
 }
 
 function tableComments(schema: string, t: Table): string[] {

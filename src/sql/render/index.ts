@@ -61,3 +61,15 @@ export {
   dropExtension,
   updateExtension,
 } from './extensions.js';
+export {
+  grant,
+  grantDefault,
+  grantObject,
+  grantStatements,
+  privilegesOf,
+  revoke,
+  revokeDefault,
+  type DefaultPrivilegeScope,
+  type GrantTarget,
+  type PrivilegeOn,
+} from './grants.js';

@@ -5,6 +5,7 @@ import type { Schema, View } from '../../schema/model/model.js';
 import { qualified } from '../../db/quote.js';
 import { relationsNamed } from '../../schema/declared/sql-text.js';
 import { comment } from './comments.js';
+import { grantStatements } from './grants.js';
 import { createIndex } from './indexes.js';
 
 export interface CreateViewOptions {
@@ -58,6 +59,9 @@ export function viewStatements(schema: string, v: View, o: CreateViewOptions = {
     createView(schema, v, o),
     ...(v.indexes ?? []).map((i) => createIndex(schema, v.name, i)),
     ...viewComments(schema, v),
+    // A view made again (replaced by drop and create, rebuilt as a dependent, put back by a rollback) has lost
+    // its grants: they go with its statements.
+    ...grantStatements({ kind: 'table', schema, name: v.name }, v.grants),
   ];
 }
 

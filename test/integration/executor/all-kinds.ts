@@ -16,7 +16,13 @@ import { relationsNamed } from '../../../src/schema/declared/sql-text.js';
 import { parseDeclaredFile, toYaml } from '../../../src/schema/declared/yaml.js';
 import { ident } from '../../../src/db/quote.js';
 import type { ScenarioDatabase } from '../../support/scenario.js';
-import { ADD_COLUMN, ALTER_COLUMN_TYPE, SCENARIOS, type KindScenario } from '../planner/kinds-scenarios.js';
+import {
+  ADD_COLUMN,
+  ALTER_COLUMN_TYPE,
+  GRANT_SCENARIOS,
+  SCENARIOS,
+  type KindScenario,
+} from '../planner/kinds-scenarios.js';
 import { VIEW_SCENARIOS } from '../planner/views-scenarios.js';
 
 type Decl = Record<string, unknown>;
@@ -54,6 +60,7 @@ export const ALL_KIND_SCENARIOS: readonly KindScenario[] = [
   ...ADD_COLUMN,
   ...ALTER_COLUMN_TYPE,
   ...VIEW_SCENARIOS,
+  ...GRANT_SCENARIOS,
 ];
 
 export function composed(): ComposedScenario[] {
@@ -144,6 +151,7 @@ export async function allKindsDeclaredYaml(scratch: ScenarioDatabase): Promise<s
   await prepareSession(scratch.client);
   const built = parse(toYaml(await introspect(scratch.client, { includeSchemas: fromSql.map((c) => c.schema) }))) as {
     schemas: Record<string, Decl>;
+    defaultPrivileges?: Decl[];
   };
   const schemas: Record<string, Decl> = { ...built.schemas };
   for (const c of all) {
@@ -151,7 +159,11 @@ export async function allKindsDeclaredYaml(scratch: ScenarioDatabase): Promise<s
     const doc = parse(c.scenario.target) as { schemas: Record<string, Decl> };
     Object.assign(schemas, rekey(doc, c.rename));
   }
-  return stringify({ schemas, sql: rawSqlSteps(all) });
+  return stringify({
+    schemas,
+    sql: rawSqlSteps(all),
+    ...(built.defaultPrivileges ? { defaultPrivileges: built.defaultPrivileges } : {}),
+  });
 }
 
 /** The scenario whose `customers` table the raw SQL step puts a row-level security policy on (left unchanged). */

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ident } from '../../../src/db/quote.js';
 import { introspect, inventory, type NotModeled } from '../../../src/introspect/index.js';
 import { startEmbedded, type EmbeddedServer } from '../../../src/rehearsal/embedded.js';
-import type { DatabaseSchema } from '../../../src/schema/model/model.js';
+import type { DatabaseSchema, DefaultPrivilege } from '../../../src/schema/model/model.js';
 
 const run = promisify(execFile);
 const PG15 = '/usr/lib/postgresql/15/bin';
@@ -235,6 +235,7 @@ function modelObjects(model: DatabaseSchema): ModelObject[] {
 
 interface Held {
   readonly model: readonly ModelObject[];
+  readonly defaults: readonly DefaultPrivilege[];
   readonly listed: readonly NotModeled[];
   /** Identity sequences by name, with the table and column they belong to. */
   readonly identity: ReadonlyMap<string, { table: string; column: string }>;
@@ -425,9 +426,13 @@ const TOC_RULES: Record<string, (e: TocEntry) => Witness[]> = {
       .replace(/^DEFAULT PRIVILEGES FOR /, '')
       .toLowerCase()
       .replace('functions', 'routines');
+    // Modeled (DatabaseSchema.defaultPrivileges), unless a built-in default was revoked in every schema.
+    const on = what === 'routines' ? 'functions' : what;
+    const held: Witness = (h) =>
+      h.defaults.some((d) => d.on === on && (e.schema === '-' ? d.schema === undefined : d.schema === e.schema));
     return e.schema === '-'
-      ? [listed(/^default privileges$/, { detail: re(`${what} in every schema: .*`) })]
-      : [listed(/^default privileges$/, { schema: e.schema, detail: re(`${what}: .*`) })];
+      ? [held, listed(/^default privileges$/, { detail: re(`${what} in every schema, a default revoked: .*`) })]
+      : [held];
   },
   ACL: (e) => objectRule('ACL', e),
   COMMENT: (e) => objectRule('COMMENT', e),
@@ -481,24 +486,41 @@ function objectRule(what: 'ACL' | 'COMMENT', e: TocEntry): Witness[] {
   // The object's own entry type, for database-wide objects whose ACL or comment comes with them.
   const own = (desc: string, tag: string) => TOC_RULES[desc]!({ line: '', desc, schema: s, tag });
   if (what === 'ACL') {
+    // Grants beyond the defaults are modeled on their object; a default revoked is listed.
+    const granted = (o: ModelObject, column?: string) =>
+      ((o.node.grants as { columns?: string[] }[] | undefined) ?? []).some(
+        (g) => column === undefined || (g.columns ?? []).includes(column),
+      );
     switch (type) {
       case 'SCHEMA':
-        return [listed(/^grants on schema$/, { schema: rest })];
+        return [modeled(/^schema$/, '', rest, undefined, granted), listed(/^grants on schema$/, { schema: rest })];
       case 'COLUMN': {
         const [table, column] = rest.split('.') as [string, string];
-        return [listed(/^grants on column$/, { schema: s, table, name: column })];
+        return [
+          modeled(/^(table|view)$/, s, table, undefined, (o) => granted(o, column)),
+          listed(/^grants on column$/, { schema: s, table, name: column }),
+        ];
       }
       case 'TABLE': // pg_dump names views, materialized views and foreign tables TABLE in an ACL
-        return [listed(/^grants on (table|view|materialized view|foreign table)$/, { schema: s, name: rest })];
+        return [
+          modeled(/^(table|view)$/, s, rest, undefined, granted),
+          listed(/^grants on (table|view|materialized view|foreign table)$/, { schema: s, name: rest }),
+        ];
       case 'SEQUENCE':
-        return [listed(/^grants on sequence$/, { schema: s, name: rest })];
+        return [
+          modeled(/^sequence$/, s, rest, undefined, granted),
+          listed(/^grants on sequence$/, { schema: s, name: rest }),
+        ];
       case 'FUNCTION':
       case 'PROCEDURE':
       case 'AGGREGATE':
-        return [listed(/^grants on routine$/, { schema: s, name: rest })];
+        return [
+          modeled(/^function$/, s, rest, undefined, granted),
+          listed(/^grants on routine$/, { schema: s, name: rest }),
+        ];
       case 'TYPE':
       case 'DOMAIN':
-        return [listed(/^grants on type$/, { schema: s, name: rest })];
+        return [modeled(/^enum$/, s, rest, undefined, granted), listed(/^grants on type$/, { schema: s, name: rest })];
       case 'LANGUAGE':
         return own('PROCEDURAL LANGUAGE', rest);
       case 'FOREIGN DATA WRAPPER':
@@ -669,7 +691,12 @@ describe("pg_dump's table of contents against the model and the inventory", () =
           )
         ).rows.map((r) => [r.seq, { table: r.table, column: r.column }]),
       );
-      const held: Held = { model: modelObjects(model), listed: list, identity };
+      const held: Held = {
+        model: modelObjects(model),
+        defaults: model.defaultPrivileges ?? [],
+        listed: list,
+        identity,
+      };
       const { toc, sql } = await dump(url);
       const owner = decodeURIComponent(new URL(url).username);
       const entries = parseToc(toc, owner);

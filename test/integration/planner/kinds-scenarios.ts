@@ -712,6 +712,41 @@ COMMENT ON TABLE customers IS 'people who buy';`,
   },
 ];
 
+/** Default privileges of the scenario's schema (public here, its own schema in all-kinds.ts). */
+const DEFAULT_SELECT = (verb: 'GRANT' | 'REVOKE', what: string) => `
+DO $$ BEGIN EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I ${verb} ${what} ON TABLES ${verb === 'GRANT' ? 'TO' : 'FROM'} PUBLIC', current_schema()); END $$;`;
+
+/**
+ * Grants and default privileges to PUBLIC, which every cluster has (grants to roles of their own, grant options
+ * and every object class: grants.test.ts).
+ */
+export const GRANT_SCENARIOS: readonly KindScenario[] = [
+  {
+    name: 'granted to PUBLIC: on the table and on a column',
+    kind: 'grant_privileges',
+    source: CUSTOMERS,
+    target: { sql: `${CUSTOMERS}\nGRANT SELECT ON customers TO PUBLIC;\nGRANT UPDATE (name) ON customers TO PUBLIC;` },
+  },
+  {
+    name: 'revoked from PUBLIC: on the table and on a column',
+    kind: 'revoke_privileges',
+    source: `${CUSTOMERS}\nGRANT SELECT, INSERT ON customers TO PUBLIC;\nGRANT UPDATE (name) ON customers TO PUBLIC;`,
+    target: { sql: `${CUSTOMERS}\nGRANT SELECT ON customers TO PUBLIC;` },
+  },
+  {
+    name: 'default privileges granted in the schema',
+    kind: 'grant_default_privileges',
+    source: CUSTOMERS,
+    target: { sql: `${CUSTOMERS}${DEFAULT_SELECT('GRANT', 'SELECT, INSERT')}` },
+  },
+  {
+    name: 'default privileges revoked in the schema',
+    kind: 'revoke_default_privileges',
+    source: `${CUSTOMERS}${DEFAULT_SELECT('GRANT', 'SELECT, INSERT')}`,
+    target: { sql: `${CUSTOMERS}${DEFAULT_SELECT('GRANT', 'SELECT')}` },
+  },
+];
+
 /** add_column and alter_column_type have several recipes: one row each. */
 export const ADD_COLUMN: readonly KindScenario[] = [
   {

@@ -19,7 +19,7 @@ const PG15 = '/usr/lib/postgresql/15/bin/postgres';
 
 // ---- the source every scenario starts from, unless it says otherwise --------------------------------------
 
-import { ADD_COLUMN, ALTER_COLUMN_TYPE, changes, SCENARIOS } from './kinds-scenarios.js';
+import { ADD_COLUMN, ALTER_COLUMN_TYPE, changes, GRANT_SCENARIOS, SCENARIOS } from './kinds-scenarios.js';
 import { VIEW_SCENARIOS } from './views-scenarios.js';
 import { EXTENSION_SCENARIOS } from './extensions-scenarios.js';
 import { STORAGE_SCENARIOS } from './storage-scenarios.js';
@@ -68,6 +68,7 @@ const ALL = [
   ...VIEW_SCENARIOS,
   ...EXTENSION_SCENARIOS,
   ...STORAGE_SCENARIOS,
+  ...GRANT_SCENARIOS,
 ];
 
 describe('every change kind, rehearsed on PostgreSQL 15', () => {

@@ -200,7 +200,7 @@ const rows: readonly Row[] = [
     'an enum that is a number',
     pub('enums:', '  mood: 5'),
     '4:13',
-    'enum "public"."mood" must be a list of labels, or `{ values: [...], comment }`; got 5',
+    'enum "public"."mood" must be a list of labels, or `{ values: [...], comment, grants }`; got 5',
   ],
   [
     'an enum mapping without values',

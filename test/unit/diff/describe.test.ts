@@ -286,6 +286,51 @@ const cases: [Change, string][] = [
     },
     'set comment on column app.v.n',
   ],
+  [
+    {
+      kind: 'grant_privileges',
+      schema: 'app',
+      on: { kind: 'table', name: 'Users' },
+      role: 'web app',
+      privileges: [{ privilege: 'SELECT' }, { privilege: 'UPDATE', columns: ['a', 'b'] }],
+      withGrantOption: true,
+    },
+    'grant SELECT, UPDATE (a, b) on table app."Users" to "web app" with grant option',
+  ],
+  [
+    {
+      kind: 'revoke_privileges',
+      schema: 'app',
+      on: { kind: 'function', name: 'f', args: 'a integer' },
+      role: 'PUBLIC',
+      privileges: [{ privilege: 'EXECUTE' }],
+      withGrantOption: false,
+      optionOnly: true,
+    },
+    'revoke grant option for EXECUTE on function app.f(a integer) from PUBLIC',
+  ],
+  [
+    {
+      kind: 'grant_default_privileges',
+      schema: 'app',
+      scope: { forRole: 'deploy', schema: 'app', on: 'tables' },
+      role: 'ro',
+      privileges: ['SELECT'],
+      withGrantOption: false,
+    },
+    'grant SELECT by default on tables created by deploy in schema app to ro',
+  ],
+  [
+    {
+      kind: 'revoke_default_privileges',
+      schema: '',
+      scope: { forRole: 'deploy', on: 'sequences' },
+      role: 'app',
+      privileges: ['USAGE', 'SELECT'],
+      withGrantOption: false,
+    },
+    'revoke USAGE, SELECT by default on sequences created by deploy from app',
+  ],
 ];
 
 describe('describeChange', () => {
