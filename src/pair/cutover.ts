@@ -15,6 +15,7 @@ import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../db/quote.js';
+import { databaseError } from '../errors.js';
 import { replicaIdentityGate, rolePrivilegesCheck } from './gate-roles.js';
 import { PairError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
@@ -135,14 +136,17 @@ async function record(
   state: SwitchRow['state'] = 'running',
   pauseMs?: number,
 ): Promise<void> {
-  for (const side of SIDES) {
-    await session.db(side).query(
-      `INSERT INTO ${qualified(schema, SWITCH_TABLE)} AS s (generation, from_side, to_side, command, fence, step, state, pause_ms, finished_at)
+  // Both sides at once: each step's record is on the write pause's path.
+  await Promise.all(
+    SIDES.map((side) =>
+      session.db(side).query(
+        `INSERT INTO ${qualified(schema, SWITCH_TABLE)} AS s (generation, from_side, to_side, command, fence, step, state, pause_ms, finished_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $7 = 'running' THEN NULL ELSE now() END)
        ON CONFLICT (generation) DO UPDATE SET step = EXCLUDED.step, state = EXCLUDED.state, pause_ms = coalesce(EXCLUDED.pause_ms, s.pause_ms), finished_at = EXCLUDED.finished_at`,
-      [r.generation, r.from_side, r.to_side, r.command, r.fence, step, state, pauseMs ?? null],
-    );
-  }
+        [r.generation, r.from_side, r.to_side, r.command, r.fence, step, state, pauseMs ?? null],
+      ),
+    ),
+  );
 }
 
 /** Application tables of `from` with the columns the reverse stream may carry back (the ones both sides have). */
@@ -192,6 +196,28 @@ async function localWriters(db: Client): Promise<string[]> {
         AND application_name NOT LIKE 'switchyard%' AND (backend_xid IS NOT NULL OR (state = 'active' AND query !~* '^\\s*(select|show)\\M'))`,
   );
   return rows.map((r) => r.who);
+}
+
+/**
+ * Ends the apply worker of the disabled subscription `name` on `db` and waits until it is gone. A worker notices
+ * DISABLE only when it next wakes (up to a second when idle); when it may not be signalled (another role's
+ * worker), it is waited for.
+ */
+async function stopApplyWorker(db: Client, name: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const { rows } = await db.query<{ pid: number }>(
+      `SELECT w.pid FROM pg_stat_subscription w JOIN pg_subscription x ON x.oid = w.subid WHERE x.subname = $1 AND w.pid IS NOT NULL`,
+      [name],
+    );
+    if (!rows.length) return;
+    for (const { pid } of rows) await db.query('SELECT pg_terminate_backend($1)', [pid]).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new PairError(
+    'STREAM_NOT_STOPPED',
+    `the apply worker of ${name} did not stop within 2 s\nfix: run switchyard cutback to undo the fence, then check switchyard pair status`,
+    1,
+  );
 }
 
 /** Takes the executor lock of `db` for this session (released when it ends); false when an executor holds it. */
@@ -482,6 +508,7 @@ async function drive(
   // enabling it at the switch sends only the new application's writes (DESIGN.md, "Cutover").
   const reverse = streamName(to, from, g + 1);
   const publication = publicationName(to);
+  const forward = streamName(from, to, g);
   // ... and only while no executor can write there: its lock is taken here and held for the whole switch.
   const early =
     !after(current, 'reverse') &&
@@ -489,10 +516,10 @@ async function drive(
     (await serverVersion(next)).num >= 160000 &&
     (await holdExecutorLock(next, schema));
   const { conninfo } = await subscriberConnection(session.targets[to], session.targets.replicationUser);
-  const makeReverse = async (enabled: boolean) => {
+  const makeReverse = async (enabled: boolean, slot = true) => {
     const { tables } = back ?? (await reverseTables(old, next, schemas));
     await ensurePublication(next, publication, { tables: [...tables, [schema, HEARTBEAT_TABLE]] });
-    await ensureSlot(next, reverse);
+    if (slot) await ensureSlot(next, reverse);
     if (!(await pairSubscriptions(old)).some((x) => x.name === reverse)) {
       await ensureSubscription(old, reverse, conninfo, publication, { copyData: false, originNone: early, enabled });
     } else if (enabled) {
@@ -500,7 +527,9 @@ async function drive(
     }
     return tables;
   };
-  if (early) await makeReverse(false);
+  // Whatever the versions, the publication (its table list grows with the schema) and the disabled subscription
+  // are made before the fence; before 16 the slot is not: it must start after the forward stream stopped.
+  const prepared = !after(current, 'reverse') && (await makeReverse(false, early)) !== undefined;
   const fenceStart = Date.now();
 
   await run('fence', async () => {
@@ -534,24 +563,20 @@ async function drive(
     return `${sequences} sequence(s) copied from ${from} to ${to}`;
   });
 
-  const forward = streamName(from, to, g);
-
   await run('forward_off', async () => {
-    if ((await pairSubscriptions(next)).some((x) => x.name === forward && x.enabled))
-      await next.query(`ALTER SUBSCRIPTION ${ident(forward)} DISABLE`);
-    // Before 16 the reverse slot is made next, and nothing may be applied after it: the worker must be gone.
-    for (let i = 0; !early && i < 200; i++) {
-      const { rows } = await next.query(
-        `SELECT 1 FROM pg_stat_subscription w JOIN pg_subscription x ON x.oid = w.subid WHERE x.subname = $1 AND w.pid IS NOT NULL`,
-        [forward],
-      );
-      if (!rows.length) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // One statement, whatever the schema: disabling a disabled subscription is harmless, a missing one is gone.
+    await next.query(`ALTER SUBSCRIPTION ${ident(forward)} DISABLE`).catch((e: unknown) => {
+      if ((e as { code?: string }).code !== '42704') throw databaseError(`disabling ${forward} on ${to}`, e);
+    });
+    // Before 16 the reverse slot is made next, and nothing may be applied after it: the worker must be gone. It
+    // notices the change only when it wakes (up to a second), so it is ended: the marker was applied, nothing it
+    // still holds matters, and a disabled subscription's worker is not started again.
+    if (!early) await stopApplyWorker(next, forward);
     return `${forward} disabled on ${to}`;
   });
 
   await run('reverse', async () => {
+    let ready = prepared;
     if (early) {
       // Only the new application's writes may go back: a local write on the new side since the slot was made
       // (a backfill batch) would be replayed onto the old side. Then the slot is made again, here.
@@ -559,14 +584,23 @@ async function drive(
       if (writers.length) {
         await dropSubscriptions(old, [reverse]);
         await dropSlots(next, [reverse]);
+        ready = false;
         o.onEvent?.({
           kind: 'notice',
           message: `sessions wrote on ${to} after the reverse slot was made (${writers.join(', ')}): slot made again while fenced`,
         });
       }
     }
-    const tables = await makeReverse(true);
-    return `${publication} on ${to} (${tables.filter((t) => t[2]).length} table(s) with a column list), slot and subscription ${reverse} on ${from}${early ? ' (made before the fence, enabled now)' : ''}`;
+    let tables: readonly PublishedTable[];
+    if (ready && back) {
+      // Made before the fence: only the slot (before 16) and one statement to enable the subscription.
+      if (!early) await ensureSlot(next, reverse);
+      await old.query(`ALTER SUBSCRIPTION ${ident(reverse)} ENABLE`).catch((e: unknown) => {
+        throw databaseError(`enabling ${reverse} on ${from}`, e);
+      });
+      tables = back.tables;
+    } else tables = await makeReverse(true);
+    return `${publication} on ${to} (${tables.filter((t) => t[2]).length} table(s) with a column list), slot and subscription ${reverse} on ${from}${early ? ' (made before the fence, enabled now)' : ' (slot made now)'}`;
   });
 
   await run('topology', async () => {
@@ -580,7 +614,7 @@ async function drive(
 
   await run('unfence', async () => {
     // The new live side is no longer watched for foreign writes: writes there are the application's now.
-    await disarmWatch(next, to);
+    await disarmWatch(next, to, { keepPublication: true });
     const roles = await unfenceRoles(next, schema);
     // Without a pooler the old side keeps its fence; with one, it is fenced now, outside the pause.
     return roles.length ? `writes allowed again on ${to} for ${roles.map(ident).join(', ')}` : `no fence on ${to}`;
@@ -616,6 +650,13 @@ async function drive(
       });
     }
   }
+  // The new live side's watch publication, left by the unfence step (its slot is gone, so it watched nothing).
+  await disarmWatch(next, to).catch((e: unknown) =>
+    o.onEvent?.({
+      kind: 'notice',
+      message: `the split-brain watch's publication on ${to} stays: ${(e as Error).message}`,
+    }),
+  );
   // The split-brain watch on the fenced side: any write there that did not come by replication (pair watch).
   try {
     const watch = await armWatch(old, schema, from, g + 1);

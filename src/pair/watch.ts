@@ -243,9 +243,16 @@ async function dropWatchSlots(db: Client, slots: readonly WatchSlot[]): Promise<
 }
 
 /** Drops every watch slot of `side` and the watch publication: the side is live again, or the pair is torn down. */
-export async function disarmWatch(db: Client, side: Side): Promise<{ slots: string[]; publication: string }> {
+export async function disarmWatch(
+  db: Client,
+  side: Side,
+  o: { keepPublication?: boolean } = {},
+): Promise<{ slots: string[]; publication: string }> {
   const slots = await watchSlots(db, side);
   await dropWatchSlots(db, slots);
+  // Without its slot the watch sees nothing: a switch drops the publication (as many rows as tables) after the
+  // write pause, calling this again.
+  if (o.keepPublication) return { slots: slots.map((s) => s.name), publication: watchPublicationName(side) };
   await db.query(dropPublication(watchPublicationName(side))).catch((e: unknown) => {
     throw databaseError(`dropping publication ${watchPublicationName(side)}`, e);
   });
