@@ -17,7 +17,7 @@ import { serverVersion } from '../introspect/index.js';
 import { ident, qualified } from '../db/quote.js';
 import { databaseError } from '../errors.js';
 import { replicaIdentityGate, rolePrivilegesCheck } from './gate-roles.js';
-import { PairError } from './errors.js';
+import { PairError, TopologyConflictError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
 import { applicationRoles, fenceFix, fenceRoles, unfenceRoles } from './fence.js';
 import { armWatch, disarmWatch } from './watch.js';
@@ -547,7 +547,7 @@ async function drive(
 
   await run('marker', async () => {
     const beat = await writeHeartbeat(old, schema, g, from);
-    const ms = await waitForHeartbeat(next, schema, beat.id, o.markerTimeoutMs ?? 10_000, 5);
+    const ms = await waitForHeartbeat(next, schema, beat.id, o.markerTimeoutMs ?? 10_000, 2);
     if (ms === undefined)
       throw new PairError(
         'MARKER_TIMEOUT',
@@ -604,10 +604,12 @@ async function drive(
   });
 
   await run('topology', async () => {
+    // Compare-and-set first (one round trip a side); a side refusing it is read: on a rerun it may have moved already.
     for (const side of [to, from]) {
-      const t = await readTopology(session.db(side), schema);
-      if (t?.generation === g + 1 && t.live === to) continue;
-      await switchTopology(session.db(side), schema, g, { live: to, generation: g + 1 });
+      await switchTopology(session.db(side), schema, g, { live: to, generation: g + 1 }).catch(async (e: unknown) => {
+        const t = await readTopology(session.db(side), schema);
+        if (!(e instanceof TopologyConflictError) || t?.generation !== g + 1 || t.live !== to) throw e;
+      });
     }
     return `live=${to}, generation ${g + 1} on both sides`;
   });

@@ -212,6 +212,17 @@ export async function armWatch(db: Client, ledgerSchema: string, side: Side, gen
 
 async function dropWatchSlots(db: Client, slots: readonly WatchSlot[]): Promise<void> {
   for (const s of slots) {
+    // Dropped at once when nothing streams it (a switch drops it while writes are paused); 55006: in use.
+    if (s.activePid === null) {
+      const dropped = await db.query(dropSlot(s.name)).then(
+        () => true,
+        (e: unknown) => {
+          if ((e as { code?: string }).code === '55006' || (e as { code?: string }).code === '42704') return false;
+          throw databaseError(`dropping the watch slot ${s.name}`, e);
+        },
+      );
+      if (dropped) continue;
+    }
     // A slot in use (a `pair watch` streaming it) is freed by ending its walsender.
     for (let i = 0; ; i++) {
       const now = (

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { introspect, serverVersion } from '../../../src/introspect/index.js';
 import { runSwitch, type SwitchEvent } from '../../../src/pair/cutover.js';
 import { pairInit } from '../../../src/pair/init.js';
+import { pairStatus } from '../../../src/pair/status.js';
 import { readTopology } from '../../../src/pair/topology.js';
 import { writePlanFiles } from '../../../src/planner/file.js';
 import { buildPlan } from '../../../src/planner/plan.js';
@@ -59,6 +60,10 @@ describe('an upgrade from PostgreSQL 15 to 17 with a cutback path', () => {
     await pair.blue.client.query(`INSERT INTO customers (email) SELECT 'c' || g || '@example.com' FROM generate_series(1, 50) g;
       INSERT INTO orders (customer_id, total) SELECT 1 + g % 50, g FROM generate_series(1, 200) g`);
     await pairInit(pair.config);
+    // The fidelity comparison across majors: 17's catalog read back gives the same model as 15's.
+    const status = await pairStatus(pair.config);
+    expect(status.schema, JSON.stringify(status.schema?.differences)).toMatchObject({ equal: true });
+    expect(status.problems).toEqual([]);
     const appUrl = await appRole(pair);
     const bouncer = await startPgBouncer(appUrl);
     stops.push(() => bouncer.stop());
