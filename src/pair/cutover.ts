@@ -34,7 +34,7 @@ import {
 } from './replicate.js';
 import { openRouter, type Router } from './router.js';
 import { readApplication, schemaNames, type ScopeConfig } from './scope.js';
-import { readSequences, writeSequences } from './sequences.js';
+import { readSequences, sequenceChanges, writeSequences } from './sequences.js';
 import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } from './session.js';
 import type { PublishedTable } from './sql.js';
 import { subscriberConnection } from './subscriber.js';
@@ -529,7 +529,11 @@ async function drive(
   };
   // Whatever the versions, the publication (its table list grows with the schema) and the disabled subscription
   // are made before the fence; before 16 the slot is not: it must start after the forward stream stopped.
-  const prepared = !after(current, 'reverse') && (await makeReverse(false, early)) !== undefined;
+  // Every sequence copied once before the fence, so that the fenced step sets only those used since: setting
+  // one writes WAL, and a schema has as many sequences as it likes.
+  if (!after(current, 'sequences')) await writeSequences(next, await readSequences(old, schemas));
+  const prepared = !after(current, 'reverse');
+  if (prepared) await makeReverse(false, early);
   const fenceStart = Date.now();
 
   await run('fence', async () => {
@@ -558,9 +562,12 @@ async function drive(
   });
 
   await run('sequences', async () => {
-    const values = await readSequences(old, schemas);
-    sequences = await writeSequences(next, values);
-    return `${sequences} sequence(s) copied from ${from} to ${to}`;
+    // Both sides read at once; only the sequences that differ are set (most were copied before the fence).
+    const [values, there] = await Promise.all([readSequences(old, schemas), readSequences(next, schemas)]);
+    const changed = sequenceChanges(values, there);
+    if (changed.length) await writeSequences(next, changed);
+    sequences = values.length;
+    return `${sequences} sequence(s) copied from ${from} to ${to} (${changed.length} changed since the copy before the fence)`;
   });
 
   await run('forward_off', async () => {

@@ -53,3 +53,12 @@ export async function writeSequences(db: Client, values: readonly SequenceValue[
     throw databaseError('copying the sequences to the new live side', e);
   }
 }
+
+/** The sequences of `source` whose state `target` does not have (a sequence missing on `target` included). */
+export function sequenceChanges(source: readonly SequenceValue[], target: readonly SequenceValue[]): SequenceValue[] {
+  const there = new Map(target.map((v) => [v.name, v]));
+  return source.filter((v) => {
+    const t = there.get(v.name);
+    return !t || t.lastValue !== v.lastValue || t.isCalled !== v.isCalled;
+  });
+}
