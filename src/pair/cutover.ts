@@ -34,7 +34,7 @@ import {
 } from './replicate.js';
 import { openRouter, type Router } from './router.js';
 import { readApplication, schemaNames, type ScopeConfig } from './scope.js';
-import { readSequences, sequenceChanges, writeSequences } from './sequences.js';
+import { readSequences, sequenceChanges, writeSequences, type SequenceValue } from './sequences.js';
 import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } from './session.js';
 import type { PublishedTable } from './sql.js';
 import { subscriberConnection } from './subscriber.js';
@@ -549,8 +549,14 @@ async function drive(
   if (row.fence === 'router' && !after(current, 'resume') && fencedAt === undefined)
     await router.pause().catch(() => undefined);
 
+  // Fenced, the sequences are final: both sides' are read while the marker travels (each connection is idle then).
+  let fencedSequences: Promise<[SequenceValue[], SequenceValue[]]> | undefined;
   await run('marker', async () => {
+    const there = readSequences(next, schemas);
+    there.catch(() => undefined);
     const beat = await writeHeartbeat(old, schema, g, from);
+    fencedSequences = Promise.all([readSequences(old, schemas), there]);
+    fencedSequences.catch(() => undefined);
     const ms = await waitForHeartbeat(next, schema, beat.id, o.markerTimeoutMs ?? 10_000, 2);
     if (ms === undefined)
       throw new PairError(
@@ -562,8 +568,9 @@ async function drive(
   });
 
   await run('sequences', async () => {
-    // Both sides read at once; only the sequences that differ are set (most were copied before the fence).
-    const [values, there] = await Promise.all([readSequences(old, schemas), readSequences(next, schemas)]);
+    // Only the sequences that differ are set (most were copied before the fence).
+    const [values, there] = await (fencedSequences ??
+      Promise.all([readSequences(old, schemas), readSequences(next, schemas)]));
     const changed = sequenceChanges(values, there);
     if (changed.length) await writeSequences(next, changed);
     sequences = values.length;
