@@ -14,7 +14,7 @@ import type { Client } from '../db/connect.js';
 import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
-import { ident, qualified } from '../db/quote.js';
+import { ident, literal, qualified } from '../db/quote.js';
 import { databaseError } from '../errors.js';
 import { replicaIdentityGate, rolePrivilegesCheck } from './gate-roles.js';
 import { PairError, TopologyConflictError } from './errors.js';
@@ -218,6 +218,35 @@ async function stopApplyWorker(db: Client, name: string): Promise<void> {
     `the apply worker of ${name} did not stop within 2 s\nfix: run switchyard cutback to undo the fence, then check switchyard pair status`,
     1,
   );
+}
+
+/** Whether this role may move a subscription's replication origin on `db` (superusers, or granted the function). */
+async function mayAdvanceOrigin(db: Client): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    `SELECT has_function_privilege('pg_replication_origin_advance(text, pg_lsn)', 'EXECUTE') AS ok`,
+  );
+  return rows[0]?.ok === true;
+}
+
+/**
+ * Where the reverse stream starts when its slot was made before the fence: the new side's WAL insert position
+ * now, past every change the forward stream applied (pg_current_wal_lsn, the write position, may still be behind
+ * its last commits: the apply worker commits asynchronously).
+ */
+async function startReverseAt(next: Client): Promise<string> {
+  const { rows } = await next.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+  return rows[0]!.lsn;
+}
+
+/**
+ * Enables the reverse subscription, in one query string: with `start`, its origin (`pg_<oid>`) is first set to
+ * that position while it has never run, so that what the new side wrote before is skipped.
+ */
+function enableReverse(name: string, start: string | undefined): string {
+  const enable = `ALTER SUBSCRIPTION ${ident(name)} ENABLE`;
+  if (start === undefined) return enable;
+  return `SELECT pg_replication_origin_advance('pg_' || s.oid, ${literal(start)}::pg_lsn) FROM pg_subscription s
+     WHERE s.subname = ${literal(name)} AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND NOT s.subenabled; ${enable}`;
 }
 
 /** Takes the executor lock of `db` for this session (released when it ends); false when an executor holds it. */
@@ -533,7 +562,12 @@ async function drive(
   // one writes WAL, and a schema has as many sequences as it likes.
   if (!after(current, 'sequences')) await writeSequences(next, await readSequences(old, schemas));
   const prepared = !after(current, 'reverse');
-  if (prepared) await makeReverse(false, early);
+  // Before 16 (no `origin = none`) a slot made before the fence would hold the apply worker's changes too. It is
+  // made before the fence all the same when the subscription's origin may be moved (superusers, or a role granted
+  // pg_replication_origin_advance): at the switch the origin is set past all the new side wrote until the forward
+  // stream stopped, and the reverse stream starts there. Otherwise the slot is made while fenced.
+  const advance = prepared && !early && (await mayAdvanceOrigin(old));
+  if (prepared) await makeReverse(false, early || advance);
   const fenceStart = Date.now();
 
   await run('fence', async () => {
@@ -607,14 +641,16 @@ async function drive(
     }
     let tables: readonly PublishedTable[];
     if (ready && back) {
-      // Made before the fence: only the slot (before 16) and one statement to enable the subscription.
-      if (!early) await ensureSlot(next, reverse);
-      await old.query(`ALTER SUBSCRIPTION ${ident(reverse)} ENABLE`).catch((e: unknown) => {
+      // Made before the fence: the slot while fenced (before 16, without the origin's privilege), the origin
+      // moved past the forward stream's last change (before 16), and one statement to enable the subscription.
+      if (!early && !advance) await ensureSlot(next, reverse);
+      const start = advance ? await startReverseAt(next) : undefined;
+      await old.query(enableReverse(reverse, start)).catch((e: unknown) => {
         throw databaseError(`enabling ${reverse} on ${from}`, e);
       });
       tables = back.tables;
     } else tables = await makeReverse(true);
-    return `${publication} on ${to} (${tables.filter((t) => t[2]).length} table(s) with a column list), slot and subscription ${reverse} on ${from}${early ? ' (made before the fence, enabled now)' : ' (slot made now)'}`;
+    return `${publication} on ${to} (${tables.filter((t) => t[2]).length} table(s) with a column list), slot and subscription ${reverse} on ${from}${early ? ' (made before the fence, enabled now)' : advance ? ' (made before the fence, started at the switch)' : ' (slot made now)'}`;
   });
 
   await run('topology', async () => {
