@@ -556,10 +556,9 @@ async function drive(
     }
     return tables;
   };
-  // Whatever the versions, the publication (its table list grows with the schema) and the disabled subscription
-  // are made before the fence; before 16 the slot is not: it must start after the forward stream stopped.
   // Every sequence copied once before the fence, so that the fenced step sets only those used since: setting
-  // one writes WAL, and a schema has as many sequences as it likes.
+  // one writes WAL, and a schema has as many sequences as it likes. Whatever the versions, the publication (its
+  // table list grows with the schema) and the disabled subscription are made before the fence too.
   if (!after(current, 'sequences')) await writeSequences(next, await readSequences(old, schemas));
   const prepared = !after(current, 'reverse');
   // Before 16 (no `origin = none`) a slot made before the fence would hold the apply worker's changes too. It is
