@@ -34,7 +34,7 @@ import {
 } from './replicate.js';
 import { openRouter, type Router } from './router.js';
 import { readApplication, schemaNames, type ScopeConfig } from './scope.js';
-import { readSequences, sequenceChanges, writeSequences, type SequenceValue } from './sequences.js';
+import { readSequences, writeSequences, type SequenceValue } from './sequences.js';
 import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } from './session.js';
 import type { PublishedTable } from './sql.js';
 import { subscriberConnection } from './subscriber.js';
@@ -582,13 +582,11 @@ async function drive(
   if (row.fence === 'router' && !after(current, 'resume') && fencedAt === undefined)
     await router.pause().catch(() => undefined);
 
-  // Fenced, the sequences are final: both sides' are read while the marker travels (each connection is idle then).
-  let fencedSequences: Promise<[SequenceValue[], SequenceValue[]]> | undefined;
+  // Fenced, the sequences are final: the old side's are read while the marker travels (its connection is idle then).
+  let fencedSequences: Promise<SequenceValue[]> | undefined;
   await run('marker', async () => {
-    const there = readSequences(next, schemas);
-    there.catch(() => undefined);
     const beat = await writeHeartbeat(old, schema, g, from);
-    fencedSequences = Promise.all([readSequences(old, schemas), there]);
+    fencedSequences = readSequences(old, schemas);
     fencedSequences.catch(() => undefined);
     const ms = await waitForHeartbeat(next, schema, beat.id, o.markerTimeoutMs ?? 10_000, 2);
     if (ms === undefined)
@@ -601,13 +599,11 @@ async function drive(
   });
 
   await run('sequences', async () => {
-    // Only the sequences that differ are set (most were copied before the fence).
-    const [values, there] = await (fencedSequences ??
-      Promise.all([readSequences(old, schemas), readSequences(next, schemas)]));
-    const changed = sequenceChanges(values, there);
-    if (changed.length) await writeSequences(next, changed);
+    // One statement sets those that differ on the new side (most were copied before the fence).
+    const values = await (fencedSequences ?? readSequences(old, schemas));
+    const changed = await writeSequences(next, values);
     sequences = values.length;
-    return `${sequences} sequence(s) copied from ${from} to ${to} (${changed.length} changed since the copy before the fence)`;
+    return `${sequences} sequence(s) copied from ${from} to ${to} (${changed} set, the rest already equal)`;
   });
 
   await run('forward_off', async () => {

@@ -38,27 +38,21 @@ export async function readSequences(db: Client, schemas: readonly string[]): Pro
 }
 
 /**
- * Sets each sequence on `db` to the given state. A sequence missing on `db` is an error: the new side would
- * hand out values the old one already did.
+ * Brings each sequence on `db` to the given state, in one statement: a called sequence already in that state is
+ * left alone (a setval writes WAL, and most were copied before the fence), one to be left uncalled is always set
+ * (its last_value cannot be compared without a query of its own). Returns how many were set. A sequence missing
+ * on `db` is an error: the new side would hand out values the old one already did.
  */
 export async function writeSequences(db: Client, values: readonly SequenceValue[]): Promise<number> {
   if (!values.length) return 0;
   try {
     const { rows } = await db.query<{ n: number }>(
-      `SELECT count(setval(x::regclass, v, c))::int AS n FROM unnest($1::text[], $2::bigint[], $3::boolean[]) AS t(x, v, c)`,
+      `SELECT count(setval(x::regclass, v, c))::int AS n FROM unnest($1::text[], $2::bigint[], $3::boolean[]) AS t(x, v, c)
+        WHERE NOT c OR pg_sequence_last_value(x::regclass) IS DISTINCT FROM v`,
       [values.map((v) => v.name), values.map((v) => v.lastValue), values.map((v) => v.isCalled)],
     );
     return rows[0]?.n ?? 0;
   } catch (e) {
     throw databaseError('copying the sequences to the new live side', e);
   }
-}
-
-/** The sequences of `source` whose state `target` does not have (a sequence missing on `target` included). */
-export function sequenceChanges(source: readonly SequenceValue[], target: readonly SequenceValue[]): SequenceValue[] {
-  const there = new Map(target.map((v) => [v.name, v]));
-  return source.filter((v) => {
-    const t = there.get(v.name);
-    return !t || t.lastValue !== v.lastValue || t.isCalled !== v.isCalled;
-  });
 }
