@@ -14,10 +14,11 @@ import type { Client } from '../db/connect.js';
 import { runHealthCheck, type HealthResult } from '../executor/health.js';
 import { executorLockKey } from '../executor/lock.js';
 import { serverVersion } from '../introspect/index.js';
-import { ident, qualified } from '../db/quote.js';
+import { ident, literal, qualified } from '../db/quote.js';
+import { databaseError } from '../errors.js';
 import { replicaIdentityGate, rolePrivilegesCheck } from './gate-roles.js';
 import { catalogGate } from './catalog-gate.js';
-import { PairError } from './errors.js';
+import { PairError, TopologyConflictError } from './errors.js';
 import { grantStatement, missingPrivileges, readPrivileges } from './privileges.js';
 import { applicationRoles, fenceFix, fenceRoles, unfenceRoles } from './fence.js';
 import {
@@ -42,7 +43,7 @@ import {
 } from './replicate.js';
 import { openRouter, type Router } from './router.js';
 import { readApplication, schemaNames, type ScopeConfig } from './scope.js';
-import { readSequences, writeSequences } from './sequences.js';
+import { readSequences, writeSequences, type SequenceValue } from './sequences.js';
 import { lockPair, openPair, resolvePair, type PairFlags, type PairSession } from './session.js';
 import type { PublishedTable } from './sql.js';
 import { subscriberConnection } from './subscriber.js';
@@ -145,14 +146,17 @@ async function record(
   state: SwitchRow['state'] = 'running',
   pauseMs?: number,
 ): Promise<void> {
-  for (const side of SIDES) {
-    await session.db(side).query(
-      `INSERT INTO ${qualified(schema, SWITCH_TABLE)} AS s (generation, from_side, to_side, command, fence, step, state, pause_ms, finished_at)
+  // Both sides at once: each step's record is on the write pause's path.
+  await Promise.all(
+    SIDES.map((side) =>
+      session.db(side).query(
+        `INSERT INTO ${qualified(schema, SWITCH_TABLE)} AS s (generation, from_side, to_side, command, fence, step, state, pause_ms, finished_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $7 = 'running' THEN NULL ELSE now() END)
        ON CONFLICT (generation) DO UPDATE SET step = EXCLUDED.step, state = EXCLUDED.state, pause_ms = coalesce(EXCLUDED.pause_ms, s.pause_ms), finished_at = EXCLUDED.finished_at`,
-      [r.generation, r.from_side, r.to_side, r.command, r.fence, step, state, pauseMs ?? null],
-    );
-  }
+        [r.generation, r.from_side, r.to_side, r.command, r.fence, step, state, pauseMs ?? null],
+      ),
+    ),
+  );
 }
 
 /** Application tables of `from` with the columns the reverse stream may carry back (the ones both sides have). */
@@ -202,6 +206,57 @@ async function localWriters(db: Client): Promise<string[]> {
         AND application_name NOT LIKE 'switchyard%' AND (backend_xid IS NOT NULL OR (state = 'active' AND query !~* '^\\s*(select|show)\\M'))`,
   );
   return rows.map((r) => r.who);
+}
+
+/**
+ * Ends the apply worker of the disabled subscription `name` on `db` and waits until it is gone. A worker notices
+ * DISABLE only when it next wakes (up to a second when idle); when it may not be signalled (another role's
+ * worker), it is waited for.
+ */
+async function stopApplyWorker(db: Client, name: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const { rows } = await db.query<{ pid: number }>(
+      `SELECT w.pid FROM pg_stat_subscription w JOIN pg_subscription x ON x.oid = w.subid WHERE x.subname = $1 AND w.pid IS NOT NULL`,
+      [name],
+    );
+    if (!rows.length) return;
+    for (const { pid } of rows) await db.query('SELECT pg_terminate_backend($1)', [pid]).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new PairError(
+    'STREAM_NOT_STOPPED',
+    `the apply worker of ${name} did not stop within 2 s\nfix: run switchyard cutback to undo the fence, then check switchyard pair status`,
+    1,
+  );
+}
+
+/** Whether this role may move a subscription's replication origin on `db` (superusers, or granted the function). */
+async function mayAdvanceOrigin(db: Client): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    `SELECT has_function_privilege('pg_replication_origin_advance(text, pg_lsn)', 'EXECUTE') AS ok`,
+  );
+  return rows[0]?.ok === true;
+}
+
+/**
+ * Where the reverse stream starts when its slot was made before the fence: the new side's WAL insert position
+ * now, past every change the forward stream applied (pg_current_wal_lsn, the write position, may still be behind
+ * its last commits: the apply worker commits asynchronously).
+ */
+async function startReverseAt(next: Client): Promise<string> {
+  const { rows } = await next.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+  return rows[0]!.lsn;
+}
+
+/**
+ * Enables the reverse subscription, in one query string: with `start`, its origin (`pg_<oid>`) is first set to
+ * that position while it has never run, so that what the new side wrote before is skipped.
+ */
+function enableReverse(name: string, start: string | undefined): string {
+  const enable = `ALTER SUBSCRIPTION ${ident(name)} ENABLE`;
+  if (start === undefined) return enable;
+  return `SELECT pg_replication_origin_advance('pg_' || s.oid, ${literal(start)}::pg_lsn) FROM pg_subscription s
+     WHERE s.subname = ${literal(name)} AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND NOT s.subenabled; ${enable}`;
 }
 
 /** Takes the executor lock of `db` for this session (released when it ends); false when an executor holds it. */
@@ -560,6 +615,7 @@ async function drive(
   // enabling it at the switch sends only the new application's writes (DESIGN.md, "Cutover").
   const reverse = streamName(to, from, g + 1);
   const publication = publicationName(to);
+  const forward = streamName(from, to, g);
   // ... and only while no executor can write there: its lock is taken here and held for the whole switch.
   const early =
     !after(current, 'reverse') &&
@@ -567,10 +623,10 @@ async function drive(
     (await serverVersion(next)).num >= 160000 &&
     (await holdExecutorLock(next, schema));
   const { conninfo } = await subscriberConnection(session.targets[to], session.targets.replicationUser);
-  const makeReverse = async (enabled: boolean) => {
+  const makeReverse = async (enabled: boolean, slot = true) => {
     const { tables } = back ?? (await reverseTables(old, next, schemas));
     await ensurePublication(next, publication, { tables: [...tables, [schema, HEARTBEAT_TABLE]] });
-    await ensureSlot(next, reverse);
+    if (slot) await ensureSlot(next, reverse);
     if (!(await pairSubscriptions(old)).some((x) => x.name === reverse)) {
       await ensureSubscription(old, reverse, conninfo, publication, { copyData: false, originNone: early, enabled });
     } else if (enabled) {
@@ -578,7 +634,17 @@ async function drive(
     }
     return tables;
   };
-  if (early) await makeReverse(false);
+  // Every sequence copied once before the fence, so that the fenced step sets only those used since: setting
+  // one writes WAL, and a schema has as many sequences as it likes. Whatever the versions, the publication (its
+  // table list grows with the schema) and the disabled subscription are made before the fence too.
+  if (!after(current, 'sequences')) await writeSequences(next, await readSequences(old, schemas));
+  const prepared = !after(current, 'reverse');
+  // Before 16 (no `origin = none`) a slot made before the fence would hold the apply worker's changes too. It is
+  // made before the fence all the same when the subscription's origin may be moved (superusers, or a role granted
+  // pg_replication_origin_advance): at the switch the origin is set past all the new side wrote until the forward
+  // stream stopped, and the reverse stream starts there. Otherwise the slot is made while fenced.
+  const advance = prepared && !early && (await mayAdvanceOrigin(old));
+  if (prepared) await makeReverse(false, early || advance);
   // Writes come back by themselves if this process dies or hangs from here to `resume` (guardian.ts).
   if (!after(current, 'resume'))
     guard.guardian = await startGuardian(
@@ -606,9 +672,13 @@ async function drive(
   if (row.fence === 'router' && !after(current, 'resume') && fencedAt === undefined)
     await router.pause().catch(() => undefined);
 
+  // Fenced, the sequences are final: the old side's are read while the marker travels (its connection is idle then).
+  let fencedSequences: Promise<SequenceValue[]> | undefined;
   await run('marker', async () => {
     const beat = await writeHeartbeat(old, schema, g, from);
-    const ms = await waitForHeartbeat(next, schema, beat.id, o.markerTimeoutMs ?? 10_000, 5);
+    fencedSequences = readSequences(old, schemas);
+    fencedSequences.catch(() => undefined);
+    const ms = await waitForHeartbeat(next, schema, beat.id, o.markerTimeoutMs ?? 10_000, 2);
     if (ms === undefined)
       throw new PairError(
         'MARKER_TIMEOUT',
@@ -619,29 +689,27 @@ async function drive(
   });
 
   await run('sequences', async () => {
-    const values = await readSequences(old, schemas);
-    sequences = await writeSequences(next, values);
-    return `${sequences} sequence(s) copied from ${from} to ${to}`;
+    // One statement sets those that differ on the new side (most were copied before the fence).
+    const values = await (fencedSequences ?? readSequences(old, schemas));
+    const changed = await writeSequences(next, values);
+    sequences = values.length;
+    return `${sequences} sequence(s) copied from ${from} to ${to} (${changed} set, the rest already equal)`;
   });
 
-  const forward = streamName(from, to, g);
-
   await run('forward_off', async () => {
-    if ((await pairSubscriptions(next)).some((x) => x.name === forward && x.enabled))
-      await next.query(`ALTER SUBSCRIPTION ${ident(forward)} DISABLE`);
-    // Before 16 the reverse slot is made next, and nothing may be applied after it: the worker must be gone.
-    for (let i = 0; !early && i < 200; i++) {
-      const { rows } = await next.query(
-        `SELECT 1 FROM pg_stat_subscription w JOIN pg_subscription x ON x.oid = w.subid WHERE x.subname = $1 AND w.pid IS NOT NULL`,
-        [forward],
-      );
-      if (!rows.length) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // One statement, whatever the schema: disabling a disabled subscription is harmless, a missing one is gone.
+    await next.query(`ALTER SUBSCRIPTION ${ident(forward)} DISABLE`).catch((e: unknown) => {
+      if ((e as { code?: string }).code !== '42704') throw databaseError(`disabling ${forward} on ${to}`, e);
+    });
+    // Before 16 the reverse slot is made next, and nothing may be applied after it: the worker must be gone. It
+    // notices the change only when it wakes (up to a second), so it is ended: the marker was applied, nothing it
+    // still holds matters, and a disabled subscription's worker is not started again.
+    if (!early) await stopApplyWorker(next, forward);
     return `${forward} disabled on ${to}`;
   });
 
   await run('reverse', async () => {
+    let ready = prepared;
     if (early) {
       // Only the new application's writes may go back: a local write on the new side since the slot was made
       // (a backfill batch) would be replayed onto the old side. Then the slot is made again, here.
@@ -649,28 +717,41 @@ async function drive(
       if (writers.length) {
         await dropSubscriptions(old, [reverse]);
         await dropSlots(next, [reverse]);
+        ready = false;
         o.onEvent?.({
           kind: 'notice',
           message: `sessions wrote on ${to} after the reverse slot was made (${writers.join(', ')}): slot made again while fenced`,
         });
       }
     }
-    const tables = await makeReverse(true);
-    return `${publication} on ${to} (${tables.filter((t) => t[2]).length} table(s) with a column list), slot and subscription ${reverse} on ${from}${early ? ' (made before the fence, enabled now)' : ''}`;
+    let tables: readonly PublishedTable[];
+    if (ready && back) {
+      // Made before the fence: the slot while fenced (before 16, without the origin's privilege), the origin
+      // moved past the forward stream's last change (before 16), and one statement to enable the subscription.
+      if (!early && !advance) await ensureSlot(next, reverse);
+      const start = advance ? await startReverseAt(next) : undefined;
+      await old.query(enableReverse(reverse, start)).catch((e: unknown) => {
+        throw databaseError(`enabling ${reverse} on ${from}`, e);
+      });
+      tables = back.tables;
+    } else tables = await makeReverse(true);
+    return `${publication} on ${to} (${tables.filter((t) => t[2]).length} table(s) with a column list), slot and subscription ${reverse} on ${from}${early ? ' (made before the fence, enabled now)' : advance ? ' (made before the fence, started at the switch)' : ' (slot made now)'}`;
   });
 
   await run('topology', async () => {
+    // Compare-and-set first (one round trip a side); a side refusing it is read: on a rerun it may have moved already.
     for (const side of [to, from]) {
-      const t = await readTopology(session.db(side), schema);
-      if (t?.generation === g + 1 && t.live === to) continue;
-      await switchTopology(session.db(side), schema, g, { live: to, generation: g + 1 });
+      await switchTopology(session.db(side), schema, g, { live: to, generation: g + 1 }).catch(async (e: unknown) => {
+        const t = await readTopology(session.db(side), schema);
+        if (!(e instanceof TopologyConflictError) || t?.generation !== g + 1 || t.live !== to) throw e;
+      });
     }
     return `live=${to}, generation ${g + 1} on both sides`;
   });
 
   await run('unfence', async () => {
     // The new live side is no longer watched for foreign writes: writes there are the application's now.
-    await disarmWatch(next, to);
+    await disarmWatch(next, to, { keepPublication: true });
     const roles = await unfenceRoles(next, schema);
     // Without a pooler the old side keeps its fence; with one, it is fenced now, outside the pause.
     return roles.length ? `writes allowed again on ${to} for ${roles.map(ident).join(', ')}` : `no fence on ${to}`;
@@ -708,6 +789,13 @@ async function drive(
       });
     }
   }
+  // The new live side's watch publication, left by the unfence step (its slot is gone, so it watched nothing).
+  await disarmWatch(next, to).catch((e: unknown) =>
+    o.onEvent?.({
+      kind: 'notice',
+      message: `the split-brain watch's publication on ${to} stays: ${(e as Error).message}`,
+    }),
+  );
   // The split-brain watch on the fenced side: any write there that did not come by replication (pair watch).
   try {
     const watch = await armWatch(old, schema, from, g + 1);

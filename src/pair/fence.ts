@@ -5,7 +5,7 @@
 // fenced are recorded in `pair_fence`, so lifting the fence restores exactly what was changed.
 import type { Client } from '../db/connect.js';
 import { databaseError } from '../errors.js';
-import { ident, qualified } from '../db/quote.js';
+import { ident, literal, qualified } from '../db/quote.js';
 import { FENCE_TABLE } from './names.js';
 
 /** Login roles that may write here through the application: not superuser, not replication, not subscription owners, not us. */
@@ -67,25 +67,24 @@ export async function fenceRoles(db: Client, ledgerSchema: string, generation: n
 /** Lifts the fences switchyard recorded in this database; returns the roles it let write again. */
 export async function unfenceRoles(db: Client, ledgerSchema: string): Promise<string[]> {
   try {
-    const { rows } = await db.query<{ role: string }>(
-      `SELECT role FROM ${qualified(ledgerSchema, FENCE_TABLE)} ORDER BY role`,
+    // Two round trips whatever the number of roles (the lift is on the write pause's path): one read, then every
+    // ALTER ROLE and the ledger's rows in one query string, which runs as one transaction.
+    const { rows } = await db.query<{ role: string; fenced: boolean; db: string }>(
+      `SELECT f.role, current_database() AS db, EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+                WHERE r.rolname = f.role AND s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND EXISTS (SELECT 1 FROM unnest(s.setconfig) c WHERE c LIKE 'default\\_transaction\\_read\\_only=%')) AS fenced
+         FROM ${qualified(ledgerSchema, FENCE_TABLE)} f ORDER BY f.role`,
     );
-    const {
-      rows: [d],
-    } = await db.query<{ db: string }>('SELECT current_database() AS db');
-    for (const { role } of rows) {
-      // Only a fence that took is lifted: a row recorded before an ALTER ROLE that failed (no privilege to
-      // alter the role) or a role dropped since leaves nothing to reset.
-      const exists = await db.query(
-        `SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
-          WHERE r.rolname = $1 AND s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
-            AND EXISTS (SELECT 1 FROM unnest(s.setconfig) c WHERE c LIKE 'default\\_transaction\\_read\\_only=%')`,
-        [role],
-      );
-      if (exists.rows.length)
-        await db.query(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(d!.db)} RESET default_transaction_read_only`);
-      await db.query(`DELETE FROM ${qualified(ledgerSchema, FENCE_TABLE)} WHERE role = $1`, [role]);
-    }
+    if (!rows.length) return [];
+    // Only a fence that took is lifted: a row recorded before an ALTER ROLE that failed (no privilege to
+    // alter the role) or a role dropped since leaves nothing to reset.
+    const statements = [
+      ...rows
+        .filter((r) => r.fenced)
+        .map((r) => `ALTER ROLE ${ident(r.role)} IN DATABASE ${ident(r.db)} RESET default_transaction_read_only`),
+      `DELETE FROM ${qualified(ledgerSchema, FENCE_TABLE)} WHERE role IN (${rows.map((r) => literal(r.role)).join(', ')})`,
+    ];
+    await db.query(statements.join('; '));
     return rows.map((r) => r.role);
   } catch (e) {
     throw databaseError('lifting the write fence of the application roles', e);

@@ -209,23 +209,18 @@ export async function writeHeartbeat(
   generation: number,
   side: Side,
 ): Promise<Heartbeat> {
+  // Committed with synchronous_commit on: an asynchronous commit waits for the WAL writer (up to
+  // wal_writer_delay, 200 ms) before the walsender may send it. The marker is on the write pause's path, so it is
+  // one statement: set_config(..., true) sets it for this statement's own transaction, read at its commit.
   try {
-    // Committed with synchronous_commit on: an asynchronous commit waits for the WAL writer (up to
-    // wal_writer_delay, 200 ms) before the walsender may send it, and the marker is on the write pause's path.
-    await db.query(`BEGIN; SET LOCAL synchronous_commit = on`);
-    try {
-      const {
-        rows: [r],
-      } = await db.query<{ id: string; written_at: Date }>(
-        `INSERT INTO ${qualified(schema, HEARTBEAT_TABLE)} (generation, side) VALUES ($1, $2) RETURNING id::text, written_at`,
-        [generation, side],
-      );
-      await db.query('COMMIT');
-      return { id: r!.id, generation, side, writtenAt: r!.written_at };
-    } catch (e) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+    const {
+      rows: [r],
+    } = await db.query<{ id: string; written_at: Date }>(
+      `WITH sync AS (SELECT set_config('synchronous_commit', 'on', true))
+       INSERT INTO ${qualified(schema, HEARTBEAT_TABLE)} (generation, side) SELECT $1, $2 FROM sync RETURNING id::text, written_at`,
+      [generation, side],
+    );
+    return { id: r!.id, generation, side, writtenAt: r!.written_at };
   } catch (e) {
     throw databaseError('writing a heartbeat', e);
   }

@@ -212,6 +212,17 @@ export async function armWatch(db: Client, ledgerSchema: string, side: Side, gen
 
 async function dropWatchSlots(db: Client, slots: readonly WatchSlot[]): Promise<void> {
   for (const s of slots) {
+    // Dropped at once when nothing streams it (a switch drops it while writes are paused); 55006: in use.
+    if (s.activePid === null) {
+      const dropped = await db.query(dropSlot(s.name)).then(
+        () => true,
+        (e: unknown) => {
+          if ((e as { code?: string }).code === '55006' || (e as { code?: string }).code === '42704') return false;
+          throw databaseError(`dropping the watch slot ${s.name}`, e);
+        },
+      );
+      if (dropped) continue;
+    }
     // A slot in use (a `pair watch` streaming it) is freed by ending its walsender.
     for (let i = 0; ; i++) {
       const now = (
@@ -243,9 +254,16 @@ async function dropWatchSlots(db: Client, slots: readonly WatchSlot[]): Promise<
 }
 
 /** Drops every watch slot of `side` and the watch publication: the side is live again, or the pair is torn down. */
-export async function disarmWatch(db: Client, side: Side): Promise<{ slots: string[]; publication: string }> {
+export async function disarmWatch(
+  db: Client,
+  side: Side,
+  o: { keepPublication?: boolean } = {},
+): Promise<{ slots: string[]; publication: string }> {
   const slots = await watchSlots(db, side);
   await dropWatchSlots(db, slots);
+  // Without its slot the watch sees nothing: a switch drops the publication (as many rows as tables) after the
+  // write pause, calling this again.
+  if (o.keepPublication) return { slots: slots.map((s) => s.name), publication: watchPublicationName(side) };
   await db.query(dropPublication(watchPublicationName(side))).catch((e: unknown) => {
     throw databaseError(`dropping publication ${watchPublicationName(side)}`, e);
   });

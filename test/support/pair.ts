@@ -40,10 +40,13 @@ afterAll(async () => {
   servers = undefined;
 });
 
-/** The two servers (blue's and green's), started on first use; `major` pins them (a file's first call decides). */
-export function pairServers(major?: number): Promise<[EmbeddedServer, EmbeddedServer]> {
+/**
+ * The two servers (blue's and green's), started on first use; `major` pins them (a file's first call decides),
+ * and `greenMajor` gives green another one (an upgrade across majors: blue live on the old, green on the new).
+ */
+export function pairServers(major?: number, greenMajor?: number): Promise<[EmbeddedServer, EmbeddedServer]> {
   const o = major ? { major } : {}; // otherwise SWITCHYARD_PG_VERSION picks the major (default 17)
-  servers ??= Promise.all([startEmbedded(o), startEmbedded(o)]);
+  servers ??= Promise.all([startEmbedded(o), startEmbedded(greenMajor ? { major: greenMajor } : o)]);
   return servers;
 }
 
@@ -93,8 +96,8 @@ async function dropDatabase(server: EmbeddedServer, name: string): Promise<void>
 }
 
 /** A fresh database on each server, both empty, and a config naming them as blue and green. */
-export async function freshPair(extraYaml = '', o: { major?: number } = {}): Promise<TestPair> {
-  const [b, g] = await pairServers(o.major);
+export async function freshPair(extraYaml = '', o: { major?: number; greenMajor?: number } = {}): Promise<TestPair> {
+  const [b, g] = await pairServers(o.major, o.greenMajor);
   const name = `p_${randomBytes(5).toString('hex')}`;
   const sides: PairSide[] = [];
   for (const server of [b, g]) {
