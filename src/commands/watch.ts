@@ -111,7 +111,9 @@ export async function startWatch(config: SwitchyardConfig, o: WatchSetup): Promi
   });
   let metrics: MetricsServer | undefined;
   if (o.metricsPort !== undefined)
-    metrics = await serveMetrics(o.metricsPort, () => (watcher.last ? renderMetrics(tickMetrics(watcher.last)) : ''));
+    metrics = await serveMetrics(o.metricsPort, async () =>
+      watcher.last ? renderMetrics(tickMetrics(watcher.last)) : '',
+    );
   await watcher.start();
   return {
     watcher,

@@ -1,33 +1,30 @@
 // `--metrics-port N`: the watcher's last tick in the Prometheus text exposition format (version 0.0.4) at
 // http://127.0.0.1:N/metrics, every metric with its HELP and TYPE lines. Bound to 127.0.0.1 only: an agent on
 // the same host scrapes it; nothing is exposed to the network.
-// The format is written here (a gauge per metric, escaped label values): no metrics library is a dependency.
+// The text is written by prom-client (a gauge per metric, in a registry of its own for each scrape).
 import { createServer, type Server } from 'node:http';
+import { Gauge, Registry } from 'prom-client';
 import { UsageError } from '../errors.js';
 import type { WatchTick } from './watcher.js';
 
 interface Metric {
   readonly name: string;
   readonly help: string;
-  readonly type: 'gauge' | 'counter';
   readonly samples: ReadonlyArray<{ readonly labels?: Readonly<Record<string, string>>; readonly value: number }>;
 }
 
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-const num = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
-
-export function renderMetrics(metrics: readonly Metric[]): string {
-  const out: string[] = [];
+/** The exposition text of `metrics`: every one a gauge, its labels the union of its samples' labels. */
+export async function renderMetrics(metrics: readonly Metric[]): Promise<string> {
+  const registry = new Registry();
   for (const m of metrics) {
-    out.push(`# HELP ${m.name} ${escapeHelp(m.help)}`, `# TYPE ${m.name} ${m.type}`);
+    const labelNames = [...new Set(m.samples.flatMap((s) => Object.keys(s.labels ?? {})))];
+    const gauge = new Gauge({ name: m.name, help: m.help, labelNames, registers: [registry] });
     for (const s of m.samples) {
-      const labels = s.labels ? Object.entries(s.labels) : [];
-      const l = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
-      out.push(`${m.name}${l} ${num(s.value)}`);
+      if (s.labels) gauge.set({ ...s.labels }, s.value);
+      else gauge.set(s.value);
     }
   }
-  return `${out.join('\n')}\n`;
+  return registry.metrics();
 }
 
 /** The metrics of a tick: per database (label `database`, and `side` on a pair), the run's progress and window. */
@@ -40,7 +37,6 @@ export function tickMetrics(t: WatchTick): Metric[] {
   const gauge = (name: string, help: string, samples: Metric['samples']): Metric => ({
     name: `switchyard_${name}`,
     help,
-    type: 'gauge',
     samples,
   });
   const p = t.progress;
@@ -150,13 +146,16 @@ export interface MetricsServer {
 }
 
 /** Serves `render()` at http://127.0.0.1:port/metrics (port 0: any free port). */
-export async function serveMetrics(port: number, render: () => string): Promise<MetricsServer> {
+export async function serveMetrics(port: number, render: () => Promise<string>): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('only /metrics here\n');
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(render());
+    render().then(
+      (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
+      (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(e as Error).message}\n`),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
