@@ -54,20 +54,24 @@ export class Catalog {
     return this.ctx.broken.covers([...tablePath(schema, table), 'columns', column]) ? 'broken' : 'missing';
   }
 
-  /** An enum by name, in `schema` or (unqualified) in any schema. */
-  enumState(name: string, schema?: string): State {
+  /** A declared type (enum, domain, composite or range type) by name, in `schema` or (unqualified) in any schema. */
+  typeState(name: string, schema?: string): State {
     const schemas = schema === undefined ? Object.keys(this.ctx.data.schemas) : [schema];
-    if (schemas.some((s) => this.ctx.data.schemas[s]?.enums?.[name] !== undefined)) return 'ok';
-    if (schemas.some((s) => this.ctx.broken.covers(['schemas', s, 'enums', name]))) return 'broken';
+    const declared = (s: string) => this.ctx.data.schemas[s];
+    if (schemas.some((s) => TYPE_KINDS.some((k) => declared(s)?.[k]?.[name] !== undefined))) return 'ok';
+    if (schemas.some((s) => TYPE_KINDS.some((k) => this.ctx.broken.covers(['schemas', s, k, name])))) return 'broken';
     // A whole schema cut out might have held it.
     return this.ctx.broken.schemaCut(schema) ? 'broken' : 'missing';
   }
 
-  /** Every declared enum name, for suggestions. */
-  enumNames(): string[] {
-    return Object.values(this.ctx.data.schemas).flatMap((s) => Object.keys(s.enums ?? {}));
+  /** Every declared type name, for suggestions. */
+  typeNames(): string[] {
+    return Object.values(this.ctx.data.schemas).flatMap((s) => TYPE_KINDS.flatMap((k) => Object.keys(s[k] ?? {})));
   }
 }
+
+/** The sections of a schema that declare types. */
+const TYPE_KINDS = ['enums'] as const;
 
 /** Report helper that drops findings about broken places (they were reported by the structural pass). */
 export function reporter(ctx: CheckContext): Report {

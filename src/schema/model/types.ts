@@ -83,6 +83,8 @@ export type TypeInfo =
       readonly array: boolean;
     }
   | { readonly kind: 'serial'; readonly canonical: string; readonly integer: string }
+  /** A type PostgreSQL's parser reads but this module cannot classify (`public.geometry(Point,4326)`). */
+  | { readonly kind: 'other'; readonly canonical: string }
   | { readonly kind: 'invalid'; readonly canonical: string; readonly reason: string };
 
 /** Every builtin spelling (aliases included), for "did you mean" suggestions. */
