@@ -8,6 +8,7 @@ import type { Change, ChangeKind } from './changes.js';
 export const FAMILIES = [
   'schema',
   'enum',
+  'type',
   'sequence',
   'function',
   'table',
@@ -69,6 +70,21 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   replace_view: 'view',
   set_comment: 'comment',
   run_sql: 'sql',
+  create_domain: 'type',
+  drop_domain: 'type',
+  set_domain_default: 'type',
+  set_domain_not_null: 'type',
+  add_domain_check: 'type',
+  drop_domain_check: 'type',
+  validate_domain_check: 'type',
+  create_composite: 'type',
+  drop_composite: 'type',
+  add_attribute: 'type',
+  drop_attribute: 'type',
+  rename_attribute: 'type',
+  create_range: 'type',
+  drop_range: 'type',
+  refuse_type_change: 'type',
 };
 
 /** Where differs put their changes. */

@@ -10,6 +10,7 @@ import type {
   ColumnRow,
   ConstraintRow,
   EnumRow,
+  UserTypeRow,
   FunctionRow,
   IndexRow,
   SchemaRow,
@@ -29,9 +30,9 @@ export { QUERIES_PER_DEPENDENCIES, readDependencies } from './dependencies.js';
 
 /**
  * pin settings, schemas, tables, views, columns, constraints, indexes (of tables and materialized views),
- * triggers, enums, sequences, functions, restore.
+ * triggers, enums, sequences, functions, domains/composite/range types, restore.
  */
-export const QUERIES_PER_INTROSPECTION = 12;
+export const QUERIES_PER_INTROSPECTION = 13;
 
 /**
  * Reads every schema the options select. Settings that change how the server prints types and expressions
@@ -65,6 +66,7 @@ export async function introspect(db: Queryable, options: IntrospectOptions = {})
       enums: await run<EnumRow>('enums', q.ENUMS, schemaOids),
       sequences: await run<SequenceRow>('sequences', q.SEQUENCES, schemaOids),
       functions: await run<FunctionRow>('functions', q.FUNCTIONS, schemaOids),
+      userTypes: await run<UserTypeRow>('types', q.userTypesQuery(version), schemaOids),
     });
   });
 }

@@ -38,9 +38,9 @@ export const INVENTORY = `WITH ns AS MATERIALIZED (
 )
 -- Views and materialized views are modeled (queries.ts VIEWS), with a view's options; a materialized view's
 -- storage parameters are not.
-SELECT CASE r.relkind WHEN 'f' THEN 'foreign table' ELSE 'composite type' END AS kind, r.nspname AS schema,
-    NULL AS table, r.relname AS name, NULL AS detail
-  FROM rel r WHERE r.relkind IN ('f', 'c')
+-- Standalone composite types are modeled (queries.ts userTypesQuery).
+SELECT 'foreign table' AS kind, r.nspname AS schema, NULL AS table, r.relname AS name, NULL AS detail
+  FROM rel r WHERE r.relkind = 'f'
 UNION ALL
 SELECT 'typed table', r.nspname, NULL, r.relname, 'of ' || format_type(r.reloftype, NULL)
   FROM rel r WHERE r.reloftype <> 0 AND r.relkind IN ('r', 'p')
@@ -145,11 +145,11 @@ SELECT 'default privileges', ns.nspname, NULL, NULL, CASE d.defaclobjtype WHEN '
     WHEN 'f' THEN 'routines' WHEN 'T' THEN 'types' ELSE 'schemas' END || ' in every schema: ' || d.defaclacl::text
   FROM pg_default_acl d CROSS JOIN ns WHERE d.defaclnamespace = 0
 UNION ALL
-SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' WHEN 'm' THEN 'multirange type'
-    WHEN 'b' THEN 'base type' ELSE 'shell type' END, ns.nspname, NULL, t.typname,
-    CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END
+-- Domains, range types (with the multirange type each creates) and composite types are modeled; base and
+-- shell types are not.
+SELECT CASE t.typtype WHEN 'b' THEN 'base type' ELSE 'shell type' END, ns.nspname, NULL, t.typname, NULL
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
-  WHERE t.typtype IN ('d', 'r', 'm', 'b', 'p') AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
+  WHERE t.typtype IN ('b', 'p') AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
     AND ${notFromExtension('pg_type', 't.oid')}
 UNION ALL
 SELECT 'grants on type', ns.nspname, NULL, t.typname, t.typacl::text
@@ -222,7 +222,7 @@ UNION ALL
 SELECT 'publication', ns.nspname, NULL, pub.pubname, 'FOR ALL TABLES' FROM pg_publication pub CROSS JOIN ns WHERE pub.puballtables
 UNION ALL
 -- Comments the model carries: on schemas, tables, views, materialized views and their columns, indexes it reads
--- (not a constraint's), enums, sequences (not an identity column's), plain functions, and the constraints
+-- (not a constraint's), enums, domains, composite and range types, sequences (not an identity column's), plain functions, and the constraints
 -- (primary key, unique, foreign key, check) and triggers of tables. Still listed: comments on routines of
 -- other kinds, policies, rules, exclusion constraints, domains' constraints and every class the model does not read.
 -- A trigger's, policy's or rule's schema is its table's: pg_identify_object leaves it empty, its address names it.
@@ -245,7 +245,8 @@ SELECT 'comment on ' || o.type, o.schema,
     AND NOT (d.classoid = 'pg_class'::regclass AND (EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND r.relkind IN ('r', 'p', 'v', 'm', 'S'))
       OR EXISTS (SELECT FROM ix i WHERE i.oid = d.objoid AND i.table_kind IN ('r', 'p', 'm')
         AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = i.oid AND own.contype IN ('p', 'u', 'x')))))
-    AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid AND et.typtype = 'e'))
+    AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid
+      AND (et.typtype IN ('e', 'd', 'r') OR et.typtype = 'c' AND EXISTS (SELECT FROM pg_class tc WHERE tc.oid = et.typrelid AND tc.relkind = 'c'))))
     AND NOT (d.classoid = 'pg_constraint'::regclass AND EXISTS (SELECT FROM pg_constraint con JOIN rel r ON r.oid = con.conrelid
       WHERE con.oid = d.objoid AND con.contype IN ('p', 'u', 'f', 'c') AND r.relkind IN ('r', 'p')))
     AND NOT (d.classoid = 'pg_trigger'::regclass AND EXISTS (SELECT FROM pg_trigger tg JOIN rel r ON r.oid = tg.tgrelid

@@ -2,7 +2,10 @@
 // the work is linear in the number of rows whatever the number of tables.
 import type {
   CheckOption,
+  CompositeType,
   DatabaseSchema,
+  Domain,
+  RangeType,
   Enum,
   Function,
   Index,
@@ -12,6 +15,7 @@ import type {
   View,
 } from '../schema/model/model.js';
 import { normalizeDatabase } from '../schema/model/normalize.js';
+import { multirangeName } from '../schema/model/types.js';
 import {
   mapColumn,
   mapConstraint,
@@ -20,7 +24,8 @@ import {
   UnexpectedCatalogError,
   type MappedConstraint,
 } from './map-table.js';
-import type { CatalogRows, EnumRow, FunctionRow, SequenceRow, ViewRow } from './rows.js';
+import { catalogName } from './map-text.js';
+import type { CatalogRows, EnumRow, FunctionRow, SequenceRow, UserTypeRow, ViewRow } from './rows.js';
 
 function groupBy<R, K>(rows: readonly R[], key: (r: R) => K): Map<K, R[]> {
   const out = new Map<K, R[]>();
@@ -109,6 +114,54 @@ function mapView(r: ViewRow, indexes: readonly Index[]): View {
   };
 }
 
+/** A domain, composite or range type row as the model. */
+function mapUserType(r: UserTypeRow): Domain | CompositeType | RangeType {
+  const comment = r.comment !== null ? { comment: r.comment } : {};
+  const collation = r.collation_name !== null ? { collation: catalogName(r.collation_schema, r.collation_name) } : {};
+  if (r.kind === 'domain') {
+    if (r.base_type === null) throw new UnexpectedCatalogError(`base type of domain "${r.name}"`, null);
+    return {
+      kind: 'domain',
+      name: r.name,
+      type: r.base_type,
+      ...(r.default_expression !== null ? { default: r.default_expression.trim() } : {}),
+      ...(r.not_null ? { notNull: true } : {}),
+      ...collation,
+      checks: (r.checks ?? []).map((c) => ({
+        name: c.name,
+        expression: c.expression.trim(),
+        ...(c.validated ? {} : { notValid: true as const }),
+      })),
+      ...comment,
+    };
+  }
+  if (r.kind === 'composite')
+    return {
+      kind: 'composite',
+      name: r.name,
+      attributes: (r.attributes ?? []).map((a) => ({
+        name: a.name,
+        type: a.type,
+        ...(a.collation !== null ? { collation: catalogName(a.collation_schema, a.collation) } : {}),
+      })),
+      ...comment,
+    };
+  if (r.subtype === null) throw new UnexpectedCatalogError(`subtype of range type "${r.name}"`, null);
+  return {
+    kind: 'range',
+    name: r.name,
+    subtype: r.subtype,
+    ...(r.opclass !== null ? { subtypeOpclass: catalogName(r.opclass_schema, r.opclass) } : {}),
+    ...(r.range_collation_name !== null
+      ? { collation: catalogName(r.range_collation_schema, r.range_collation_name) }
+      : {}),
+    ...(r.canonical !== null ? { canonical: r.canonical } : {}),
+    ...(r.subtype_diff !== null ? { subtypeDiff: r.subtype_diff } : {}),
+    ...(r.multirange !== null && r.multirange !== multirangeName(r.name) ? { multirange: r.multirange } : {}),
+    ...comment,
+  };
+}
+
 function tableParts(
   constraints: readonly MappedConstraint[],
 ): Pick<Table, 'primaryKey' | 'unique' | 'foreignKeys' | 'checks'> {
@@ -118,6 +171,20 @@ function tableParts(
     unique: constraints.filter((c) => c.kind === 'unique'),
     foreignKeys: constraints.filter((c) => c.kind === 'foreign_key'),
     checks: constraints.filter((c) => c.kind === 'check'),
+  };
+}
+
+/** Domains, composite and range types under their own lists, each absent when empty. */
+function typesOf(
+  types: ReadonlyArray<Domain | CompositeType | RangeType>,
+): Pick<Schema, 'domains' | 'composites' | 'ranges'> {
+  const domains = types.filter((t) => t.kind === 'domain');
+  const composites = types.filter((t) => t.kind === 'composite');
+  const ranges = types.filter((t) => t.kind === 'range');
+  return {
+    ...(domains.length ? { domains } : {}),
+    ...(composites.length ? { composites } : {}),
+    ...(ranges.length ? { ranges } : {}),
   };
 }
 
@@ -132,6 +199,7 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
   const sequences = groupBy(rows.sequences, (r) => r.schema_oid);
   const functions = groupBy(rows.functions, (r) => r.schema_oid);
   const views = groupBy(rows.views, (r) => r.schema_oid);
+  const userTypes = groupBy(rows.userTypes ?? [], (r) => r.schema_oid);
 
   const schemas = rows.schemas.map(
     (s): Schema => ({
@@ -152,6 +220,7 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
       ),
       functions: (functions.get(s.oid) ?? []).map(mapFunction),
       views: (views.get(s.oid) ?? []).map((v) => mapView(v, (indexes.get(v.oid) ?? []).map(mapIndex))),
+      ...typesOf((userTypes.get(s.oid) ?? []).map(mapUserType)),
       ...(s.comment !== null && !isDefaultPublicComment(s.name, s.comment) ? { comment: s.comment } : {}),
     }),
   );

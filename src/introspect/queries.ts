@@ -232,12 +232,15 @@ LEFT JOIN pg_class oc ON oc.oid = own.refobjid
 LEFT JOIN pg_attribute oa ON oa.attrelid = own.refobjid AND oa.attnum = own.refobjsubid
 WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind = 'S' AND ${notFromExtension('pg_class', 'c.oid', "'e', 'i'")}`;
 
-/** Plain functions (not procedures, aggregates or window functions). $1: schema oids. */
+/**
+ * Plain functions (not procedures, aggregates or window functions), without those internal to another object
+ * (deptype 'i': the constructors a range or multirange type creates, which come and go with it). $1: schema oids.
+ */
 export const FUNCTIONS = `SELECT p.pronamespace::text AS schema_oid, p.proname AS name,
   pg_get_function_identity_arguments(p.oid) AS args, pg_get_functiondef(p.oid) AS definition, d.description AS comment
 FROM pg_proc p
 LEFT JOIN pg_description d ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid AND d.objsubid = 0
-WHERE p.pronamespace = ANY ($1::oid[]) AND p.prokind = 'f' AND ${notFromExtension('pg_proc', 'p.oid')}`;
+WHERE p.pronamespace = ANY ($1::oid[]) AND p.prokind = 'f' AND ${notFromExtension('pg_proc', 'p.oid', "'e', 'i'")}`;
 
 /**
  * Size figures for cost estimates. reltuples is -1 for a table never vacuumed or analyzed (PostgreSQL 14+).
@@ -247,3 +250,50 @@ export const TABLE_STATS = `SELECT n.nspname AS schema, c.relname AS table, c.re
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND ${SCHEMA_FILTER} AND ${notFromExtension('pg_class', 'c.oid')}
 ORDER BY n.nspname, c.relname`;
+
+/** A collation named only when it is not `dflt` (the type's own): `coll`, `coll_schema` columns. */
+const collationUnless = (coll: string, dflt: string, alias: string) =>
+  `(SELECT co.collname FROM pg_collation co WHERE co.oid = ${coll} AND ${coll} <> ${dflt}) AS ${alias}_name,
+  (SELECT cn.nspname FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+    WHERE co.oid = ${coll} AND ${coll} <> ${dflt}) AS ${alias}_schema`;
+
+/** A function by oid as quoted `schema.name` (regproc text would depend on the search_path); NULL for 0. */
+const procName = (oid: string) =>
+  `(SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.proname) FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = ${oid})`;
+
+/**
+ * Domains, composite types (standalone ones: a table's row type belongs to the table) and range types, one row
+ * each, told apart by `kind`. A domain's default and checks are deparsed with pg_get_expr (relation 0: `VALUE`
+ * is not a column); its NOT NULL is typnotnull (PostgreSQL 17's contype 'n' row for it is left out). A
+ * composite's attributes come as JSON in attnum order; a range's canonical and subtype_diff functions as quoted
+ * qualified names, its operator class only when not the subtype's default. $1: schema oids.
+ */
+export const userTypesQuery = (versionNum: number) => `SELECT t.typnamespace::text AS schema_oid, t.typname AS name,
+  CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite' ELSE 'range' END AS kind,
+  CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base_type,
+  t.typnotnull AS not_null, pg_get_expr(t.typdefaultbin, 0) AS default_expression,
+  ${collationUnless('t.typcollation', 'coalesce((SELECT bt.typcollation FROM pg_type bt WHERE bt.oid = t.typbasetype), 0)', 'collation')},
+  CASE WHEN t.typtype = 'd' THEN (SELECT json_agg(json_build_object('name', dc.conname,
+      'expression', pg_get_expr(dc.conbin, 0), 'validated', dc.convalidated) ORDER BY dc.conname)
+    FROM pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype = 'c') END AS checks,
+  CASE WHEN t.typtype = 'c' THEN (SELECT json_agg(json_build_object('name', a.attname,
+      'type', format_type(a.atttypid, a.atttypmod), 'collation', co.collname, 'collation_schema', cn.nspname)
+      ORDER BY a.attnum)
+    FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+    LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> at.typcollation
+    LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+    WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) END AS attributes,
+  format_type(r.rngsubtype, NULL) AS subtype,
+  (SELECT oc.opcname FROM pg_opclass oc WHERE oc.oid = r.rngsubopc AND NOT oc.opcdefault) AS opclass,
+  (SELECT ocn.nspname FROM pg_opclass oc JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+    WHERE oc.oid = r.rngsubopc AND NOT oc.opcdefault) AS opclass_schema,
+  ${collationUnless('r.rngcollation', 'coalesce((SELECT st.typcollation FROM pg_type st WHERE st.oid = r.rngsubtype), 0)', 'range_collation')},
+  ${procName('r.rngcanonical')} AS canonical, ${procName('r.rngsubdiff')} AS subtype_diff,
+  ${versionNum >= 140000 ? '(SELECT mt.typname FROM pg_type mt WHERE mt.oid = r.rngmultitypid)' : 'NULL::name'} AS multirange,
+  d.description AS comment
+FROM pg_type t
+LEFT JOIN pg_range r ON r.rngtypid = t.oid
+LEFT JOIN pg_description d ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid AND d.objsubid = 0
+WHERE t.typnamespace = ANY ($1::oid[]) AND ${notFromExtension('pg_type', 't.oid')}
+  AND (t.typtype IN ('d', 'r')
+    OR t.typtype = 'c' AND EXISTS (SELECT FROM pg_class tc WHERE tc.oid = t.typrelid AND tc.relkind = 'c'))`;

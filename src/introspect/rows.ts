@@ -158,6 +158,31 @@ export interface TableStatsRow {
   readonly bytes: string | number;
 }
 
+/** A domain, a composite type or a range type (userTypesQuery); the fields of the other kinds are null. */
+export interface UserTypeRow {
+  readonly schema_oid: string;
+  readonly name: string;
+  readonly kind: 'domain' | 'composite' | 'range';
+  readonly base_type: string | null;
+  readonly not_null: boolean;
+  readonly default_expression: string | null;
+  readonly collation_name: string | null;
+  readonly collation_schema: string | null;
+  readonly checks: { name: string; expression: string; validated: boolean }[] | null;
+  readonly attributes:
+    | { name: string; type: string; collation: string | null; collation_schema: string | null }[]
+    | null;
+  readonly subtype: string | null;
+  readonly opclass: string | null;
+  readonly opclass_schema: string | null;
+  readonly range_collation_name: string | null;
+  readonly range_collation_schema: string | null;
+  readonly canonical: string | null;
+  readonly subtype_diff: string | null;
+  readonly multirange: string | null;
+  readonly comment: string | null;
+}
+
 /** Everything one introspection reads, before mapping. */
 export interface CatalogRows {
   readonly schemas: readonly SchemaRow[];
@@ -170,4 +195,6 @@ export interface CatalogRows {
   readonly sequences: readonly SequenceRow[];
   readonly functions: readonly FunctionRow[];
   readonly views: readonly ViewRow[];
+  /** Absent from callers that build rows by hand without any. */
+  readonly userTypes?: readonly UserTypeRow[];
 }

@@ -1,6 +1,7 @@
 // What the semantic checks look things up in: the valid part of the file, plus what was cut out as broken,
 // so that a reference into a broken object is neither accepted nor reported twice.
-import type { DeclaredFile, TableDecl } from './declared.js';
+import type { DeclaredFile, SchemaDecl, TableDecl } from './declared.js';
+import { multirangeName } from '../model/types.js';
 import type { Finding, Report } from './finding.js';
 import type { Broken } from './salvage.js';
 import type { Path } from './zod-walk.js';
@@ -59,6 +60,8 @@ export class Catalog {
     const schemas = schema === undefined ? Object.keys(this.ctx.data.schemas) : [schema];
     const declared = (s: string) => this.ctx.data.schemas[s];
     if (schemas.some((s) => TYPE_KINDS.some((k) => declared(s)?.[k]?.[name] !== undefined))) return 'ok';
+    // A range type brings its multirange type.
+    if (schemas.some((s) => multiranges(declared(s)?.ranges).includes(name))) return 'ok';
     if (schemas.some((s) => TYPE_KINDS.some((k) => this.ctx.broken.covers(['schemas', s, k, name])))) return 'broken';
     // A whole schema cut out might have held it.
     return this.ctx.broken.schemaCut(schema) ? 'broken' : 'missing';
@@ -66,12 +69,18 @@ export class Catalog {
 
   /** Every declared type name, for suggestions. */
   typeNames(): string[] {
-    return Object.values(this.ctx.data.schemas).flatMap((s) => TYPE_KINDS.flatMap((k) => Object.keys(s[k] ?? {})));
+    return Object.values(this.ctx.data.schemas).flatMap((s) => [
+      ...TYPE_KINDS.flatMap((k) => Object.keys(s[k] ?? {})),
+      ...multiranges(s.ranges),
+    ]);
   }
 }
 
+const multiranges = (ranges: SchemaDecl['ranges']): string[] =>
+  Object.entries(ranges ?? {}).map(([n, r]) => r.multirange ?? multirangeName(n));
+
 /** The sections of a schema that declare types. */
-const TYPE_KINDS = ['enums'] as const;
+const TYPE_KINDS = ['enums', 'domains', 'composites', 'ranges'] as const;
 
 /** Report helper that drops findings about broken places (they were reported by the structural pass). */
 export function reporter(ctx: CheckContext): Report {

@@ -27,9 +27,15 @@ const FOREIGN_TYPES: Readonly<Record<string, string>> = {
   clob: 'text',
 };
 
-function checkType(report: Report, catalog: Catalog, column: ColumnDecl, cp: Path): TypeInfo {
+function checkType(
+  report: Report,
+  catalog: Catalog,
+  column: { readonly type: string },
+  cp: Path,
+  field = 'type',
+): TypeInfo {
   const classified = classifyType(column.type);
-  const at: Path = [...cp, 'type'];
+  const at: Path = [...cp, field];
   // A type name switchyard's own reading does not know (`public.geometry(Point,4326)`) is still a type when
   // PostgreSQL's parser reads it as one; whether it exists is checked on the shadow database.
   const info: TypeInfo =
@@ -213,6 +219,22 @@ export function checkColumns(ctx: CheckContext): void {
   const report = reporter(ctx);
   const catalog = new Catalog(ctx);
   for (const [s, schema] of entries(ctx.data.schemas)) {
+    // The types of domains, composite attributes and ranges are checked as column types are.
+    for (const [d, domain] of entries(schema.domains)) checkType(report, catalog, domain, ['schemas', s, 'domains', d]);
+    for (const [n, composite] of entries(schema.composites)) {
+      for (const [a, attribute] of entries(composite.attributes))
+        checkType(report, catalog, attribute, ['schemas', s, 'composites', n, 'attributes', a]);
+      checkRenames(
+        report,
+        entries(composite.attributes).map(
+          ([a, x]) => [a, x.renamedFrom, ['schemas', s, 'composites', n, 'attributes', a]] as const,
+        ),
+        `composite type ${qq(s, n)}`,
+        'attribute',
+      );
+    }
+    for (const [n, range] of entries(schema.ranges))
+      checkType(report, catalog, { type: range.subtype }, ['schemas', s, 'ranges', n], 'subtype');
     for (const [t, table] of entries(schema.tables)) {
       const tp: Path = ['schemas', s, 'tables', t];
       const columns = entries(table.columns);

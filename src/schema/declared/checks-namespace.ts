@@ -47,6 +47,8 @@ export function checkNamespaces(ctx: CheckContext): void {
     const types: Named[] = [];
     for (const [q2] of entries(schema.sequences)) relations.push([q2, [...sp, 'sequences', q2]]);
     for (const [e] of entries(schema.enums)) types.push([e, [...sp, 'enums', e]]);
+    for (const kind of ['domains', 'composites', 'ranges'] as const)
+      for (const n of Object.keys(schema[kind] ?? {})) types.push([n, [...sp, kind, n]]);
     for (const [v, view] of entries(schema.views)) {
       relations.push([v, [...sp, 'views', v]]);
       types.push([v, [...sp, 'views', v]]);

@@ -48,6 +48,12 @@ export function checkDeclaredSql(ctx: CheckContext): void {
   const out = reporter(ctx);
   for (const [s, schema] of entries(ctx.data.schemas)) {
     for (const [t, table] of entries(schema.tables)) tableExpressions(out, ['schemas', s, 'tables', t], table);
+    for (const [d, domain] of entries(schema.domains)) {
+      const dp: Path = ['schemas', s, 'domains', d];
+      expression(out, [...dp, 'default'], domain.default);
+      for (const [c, check] of entries(domain.checks))
+        expression(out, [...dp, 'checks', c, 'expression'], check.expression);
+    }
     for (const [v, view] of entries(schema.views)) {
       const vp: Path = ['schemas', s, 'views', v];
       const problem = statementProblem(view.definition, 'SelectStmt');

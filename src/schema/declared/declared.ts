@@ -252,6 +252,60 @@ const viewDecl = z
   })
   .meta({ title: 'View', description: 'The key is the view name' });
 
+const domainDecl = z
+  .strictObject({
+    type: z.string().meta({ description: 'Base type, e.g. `text`, `numeric(12,2)`' }),
+    default: sql('Default value expression').optional(),
+    notNull: flag('NOT NULL'),
+    collation: text().optional().meta({ description: 'Collation name, when not the base type default' }),
+    checks: z
+      .record(
+        z.string(),
+        z
+          .strictObject({
+            expression: sql('Boolean expression on VALUE, without CHECK ( )'),
+            notValid: flag('Written by introspection: added NOT VALID, not yet validated'),
+          })
+          .meta({ title: 'Domain check' }),
+      )
+      .optional()
+      .meta({ description: 'Constraint name -> check' }),
+    comment: text().optional(),
+  })
+  .meta({ title: 'Domain', description: 'The key is the domain name' });
+
+const compositeDecl = z
+  .strictObject({
+    attributes: z
+      .record(
+        z.string(),
+        z
+          .strictObject({
+            type: z.string(),
+            collation: text().optional(),
+            renamedFrom: name('Change hint: the attribute used to be called this').optional(),
+          })
+          .meta({ title: 'Composite attribute' }),
+      )
+      .meta({ description: 'Attribute name -> attribute, in definition order' }),
+    comment: text().optional(),
+  })
+  .meta({ title: 'Composite type', description: 'The key is the type name' });
+
+const rangeDecl = z
+  .strictObject({
+    subtype: z.string().meta({ description: 'Element type, e.g. `numeric`' }),
+    subtypeOpclass: text()
+      .optional()
+      .meta({ description: 'Btree operator class of the subtype, when not the default' }),
+    collation: text().optional(),
+    canonical: text().optional().meta({ description: 'Qualified canonical function' }),
+    subtypeDiff: text().optional().meta({ description: 'Qualified subtype_diff function, e.g. `pg_catalog.float8mi`' }),
+    multirange: name('Name of the multirange type, when not the derived one').optional(),
+    comment: text().optional(),
+  })
+  .meta({ title: 'Range type', description: 'The key is the type name' });
+
 export const schemaDecl = z
   .strictObject({
     comment: text().optional(),
@@ -260,6 +314,9 @@ export const schemaDecl = z
     tables: z.record(z.string(), tableDecl).optional().meta({ description: 'Table name -> table' }),
     functions: z.array(functionDecl).optional().meta({ description: 'Functions (usually written by introspection)' }),
     views: z.record(z.string(), viewDecl).optional().meta({ description: 'View name -> view or materialized view' }),
+    domains: z.record(z.string(), domainDecl).optional().meta({ description: 'Domain name -> domain' }),
+    composites: z.record(z.string(), compositeDecl).optional().meta({ description: 'Type name -> composite type' }),
+    ranges: z.record(z.string(), rangeDecl).optional().meta({ description: 'Type name -> range type' }),
   })
   .meta({ title: 'Schema' });
 
@@ -358,6 +415,9 @@ export type EnumDecl = NonNullable<SchemaDecl['enums']>[string];
 export type SqlStepDecl = z.output<typeof sqlStepDecl>;
 export type ObjectRefDecl = z.output<typeof objectRefDecl>;
 export type ViewDecl = NonNullable<SchemaDecl['views']>[string];
+export type DomainDecl = NonNullable<SchemaDecl['domains']>[string];
+export type CompositeDecl = NonNullable<SchemaDecl['composites']>[string];
+export type RangeDecl = NonNullable<SchemaDecl['ranges']>[string];
 
 /** JSON Schema of the declared file, for editors (checked in as schema/switchyard.schema.json). */
 export function jsonSchema(): Record<string, unknown> {

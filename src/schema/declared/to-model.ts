@@ -2,7 +2,10 @@
 // declaration and an introspected snapshot of the same database are equal data.
 import type {
   Column,
+  CompositeType,
   DatabaseSchema,
+  Domain,
+  RangeType,
   ForeignKey,
   Index,
   IndexKey,
@@ -16,7 +19,10 @@ import type {
 import { entries } from './catalog.js';
 import type {
   ColumnDecl,
+  CompositeDecl,
   DeclaredFile,
+  DomainDecl,
+  RangeDecl,
   ForeignKeyDecl,
   IndexDecl,
   SchemaDecl,
@@ -201,6 +207,48 @@ function view(name: string, v: ViewDecl): View {
   } as View;
 }
 
+function domain(name: string, d: DomainDecl): Domain {
+  return {
+    kind: 'domain',
+    name,
+    type: normalizeType(d.type),
+    default: trimmed(d.default),
+    notNull: onlyTrue(d.notNull),
+    collation: d.collation === undefined ? undefined : sqlName(d.collation),
+    checks: entries(d.checks).map(([c, k]) => ({
+      name: c,
+      expression: inlineExpression(k.expression),
+      notValid: onlyTrue(k.notValid),
+    })),
+    comment: d.comment,
+  } as Domain;
+}
+
+function composite(name: string, d: CompositeDecl): CompositeType {
+  return {
+    kind: 'composite',
+    name,
+    attributes: entries(d.attributes).map(([a, x]) => ({
+      name: a,
+      type: normalizeType(x.type),
+      collation: x.collation === undefined ? undefined : sqlName(x.collation),
+      renamedFrom: x.renamedFrom,
+    })),
+    comment: d.comment,
+  } as CompositeType;
+}
+
+function range(name: string, d: RangeDecl): RangeType {
+  return {
+    kind: 'range',
+    name,
+    ...d,
+    subtype: normalizeType(d.subtype),
+    subtypeOpclass: d.subtypeOpclass === undefined ? undefined : sqlName(d.subtypeOpclass),
+    collation: d.collation === undefined ? undefined : sqlName(d.collation),
+  } as RangeType;
+}
+
 function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: KeyOrder): Schema {
   return {
     kind: 'schema',
@@ -218,6 +266,9 @@ function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: Key
         ({ kind: 'function', name: f.name, args: f.args ?? '', definition: f.definition, comment: f.comment }) as const,
     ),
     views: s.views && entries(s.views).map(([v, d]) => view(v, d)),
+    domains: s.domains && entries(s.domains).map(([n, d]) => domain(n, d)),
+    composites: s.composites && entries(s.composites).map(([n, d]) => composite(n, d)),
+    ranges: s.ranges && entries(s.ranges).map(([n, d]) => range(n, d)),
     comment: s.comment,
   } as Schema;
 }

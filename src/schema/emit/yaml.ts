@@ -12,7 +12,10 @@ import type { YamlValue } from './node.js';
 import { writeDocument } from './write.js';
 import type {
   Column,
+  CompositeType,
   DatabaseSchema,
+  Domain,
+  RangeType,
   ForeignKey,
   Index,
   IndexKey,
@@ -222,6 +225,43 @@ function view(v: View): YamlValue {
   });
 }
 
+function domain(d: Domain): YamlValue {
+  return map({
+    type: d.type,
+    default: d.default,
+    notNull: d.notNull,
+    collation: d.collation && yamlName(d.collation),
+    checks: d.checks.length
+      ? named(d.checks, (c) => map({ expression: c.expression, notValid: c.notValid }, 'auto'))
+      : undefined,
+    comment: d.comment,
+  });
+}
+
+function composite(c: CompositeType): YamlValue {
+  return map({
+    attributes: named(c.attributes, (a) =>
+      map({ type: a.type, collation: a.collation && yamlName(a.collation), renamedFrom: a.renamedFrom }, 'flow'),
+    ),
+    comment: c.comment,
+  });
+}
+
+function range(r: RangeType): YamlValue {
+  return map(
+    {
+      subtype: r.subtype,
+      subtypeOpclass: r.subtypeOpclass && yamlName(r.subtypeOpclass),
+      collation: r.collation && yamlName(r.collation),
+      canonical: r.canonical,
+      subtypeDiff: r.subtypeDiff,
+      multirange: r.multirange,
+      comment: r.comment,
+    },
+    'auto',
+  );
+}
+
 function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
   return map({
     comment: s.comment,
@@ -241,6 +281,9 @@ function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
         )
       : undefined,
     views: s.views && named(s.views, view, true),
+    domains: s.domains && named(s.domains, domain, true),
+    composites: s.composites && named(s.composites, composite, true),
+    ranges: s.ranges && named(s.ranges, range, true),
   });
 }
 

@@ -1,5 +1,5 @@
 // Sorting and pruning so that equal schemas are equal data, serialize equal and hash equal.
-import type { Column, DatabaseSchema, Schema, Table, View } from './model.js';
+import type { Column, CompositeAttribute, DatabaseSchema, Schema, Table, View } from './model.js';
 
 const byName = <T extends { readonly name: string }>(a: T, b: T): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -48,6 +48,13 @@ export function normalizeSchema(s: Schema): Schema {
       (a, b) => byName(a, b) || (a.args < b.args ? -1 : a.args > b.args ? 1 : 0),
     ),
     views,
+    domains: s.domains?.length
+      ? sortByName(s.domains.map((d) => prune({ ...d, checks: sortByName(d.checks.map(prune)) })))
+      : undefined,
+    composites: s.composites?.length
+      ? sortByName(s.composites.map((c) => prune({ ...c, attributes: c.attributes.map(prune) })))
+      : undefined,
+    ranges: s.ranges?.length ? sortByName(s.ranges.map(prune)) : undefined,
   });
 }
 
@@ -58,7 +65,7 @@ export function normalizeDatabase(db: DatabaseSchema): DatabaseSchema {
 const HINTS = ['renamedFrom', 'up', 'down', 'backfill'] as const;
 
 /** The structural part of a column: what a database can hold, without change hints. */
-export function withoutHints<T extends Column | Table>(obj: T): T {
+export function withoutHints<T extends Column | Table | CompositeAttribute>(obj: T): T {
   const out: Record<string, unknown> = { ...obj };
   for (const h of HINTS) delete out[h];
   return out as T;
@@ -70,6 +77,9 @@ export function structureOnly(db: DatabaseSchema): DatabaseSchema {
     schemas: db.schemas.map((s) => ({
       ...s,
       tables: s.tables.map((t) => ({ ...withoutHints(t), columns: t.columns.map(withoutHints) })),
+      ...(s.composites
+        ? { composites: s.composites.map((c) => ({ ...c, attributes: c.attributes.map(withoutHints) })) }
+        : {}),
     })),
   };
 }

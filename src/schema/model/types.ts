@@ -238,3 +238,9 @@ export function normalizeType(t: string): string {
 export function isIntegerType(canonical: string): canonical is 'smallint' | 'integer' | 'bigint' {
   return canonical === 'smallint' || canonical === 'integer' || canonical === 'bigint';
 }
+
+/** The multirange name PostgreSQL derives from a range type's: its first `range` becomes `multirange`. */
+export function multirangeName(range: string): string {
+  const i = range.indexOf('range');
+  return i < 0 ? `${range}_multirange` : `${range.slice(0, i)}multi${range.slice(i)}`;
+}

@@ -19,6 +19,7 @@ import { createIndex } from './indexes.js';
 import { createTable } from './table.js';
 import { createTrigger, enableTrigger } from './triggers.js';
 import { alterSequenceOwnedBy, createEnum, createSequence } from './types.js';
+import { addDomainCheck, createComposite, createDomain, createRange } from './user-types.js';
 import { viewStatements, viewsInDependencyOrder } from './views.js';
 
 export function createSchema(name: string): string {
@@ -37,7 +38,7 @@ const BUILT_IN = 'public';
  * The complete, ordered script creating `db` on an empty database: one statement per element, without a
  * trailing semicolon (the executor sends each element as it is). The order is fixed and the model is
  * normalized first, so the same schema always gives the same script:
- * schemas and their comments, enums, sequences, functions, tables (checks inline, no foreign keys), sequence
+ * schemas and their comments, enums, range types, domains, composite types, sequences, functions, tables (checks inline, no foreign keys), sequence
  * OWNED BY, NOT VALID checks, indexes (not CONCURRENTLY: nothing else uses the database), foreign keys (after
  * every table and unique index, so cycles and cross-schema references work), triggers and their modes, views in
  * dependency order (with a materialized view's indexes and their comments), comments.
@@ -71,6 +72,10 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
       s.comment !== undefined ? [at(comment({ kind: 'schema', schema: s.name }, s.comment), s.name, 'comment')] : [],
     ),
     ...perSchema((s) => s.enums.map((e) => at(createEnum(s.name, e), s.name, 'enums', e.name))),
+    // Ranges over builtin or enum subtypes, domains over any of those, composites of any of them.
+    ...perSchema((s) => (s.ranges ?? []).map((r) => at(createRange(s.name, r), s.name, 'ranges', r.name))),
+    ...perSchema((s) => (s.domains ?? []).map((d) => at(createDomain(s.name, d), s.name, 'domains', d.name))),
+    ...perSchema((s) => (s.composites ?? []).map((c) => at(createComposite(s.name, c), s.name, 'composites', c.name))),
     ...perSchema((s) => s.sequences.map((q) => at(createSequence(s.name, q), s.name, 'sequences', q.name))),
     ...perSchema((s) => s.functions.map((f) => at(createFunction(f), s.name, 'functions', f.name))),
     ...perTable((s, t) => [at(createTable(s, t), s, 'tables', t.name)]),
@@ -81,6 +86,13 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
     ),
     ...perTable((s, t) =>
       t.checks.filter((c) => c.notValid).map((c) => at(addCheck(s, t.name, c), ...member(s, t, 'checks', c.name))),
+    ),
+    ...perSchema((s) =>
+      (s.domains ?? []).flatMap((d) =>
+        d.checks
+          .filter((c) => c.notValid)
+          .map((c) => at(addDomainCheck(s.name, d.name, c, true), s.name, 'domains', d.name, 'checks', c.name)),
+      ),
     ),
     ...perTable((s, t) => t.indexes.map((i) => at(createIndex(s, t.name, i), ...member(s, t, 'indexes', i.name)))),
     ...perTable((s, t) =>
@@ -103,6 +115,15 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
         e.comment !== undefined
           ? [at(comment({ kind: 'type', schema: s.name, name: e.name }, e.comment), s.name, 'enums', e.name)]
           : [],
+      ),
+    ),
+    ...perSchema((s) =>
+      (['domains', 'composites', 'ranges'] as const).flatMap((list) =>
+        (s[list] ?? []).flatMap((x) =>
+          x.comment !== undefined
+            ? [at(comment({ kind: 'type', schema: s.name, name: x.name }, x.comment), s.name, list, x.name)]
+            : [],
+        ),
       ),
     ),
     ...perSchema((s) => [

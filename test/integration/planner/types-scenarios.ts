@@ -1,0 +1,195 @@
+// Scenario data for kinds.test.ts: domains, composite types and range types, each change kind ALTER DOMAIN and
+// ALTER TYPE make in place, and columns of such types. Targets are mostly SQL read back as YAML, so each one
+// also goes through introspect -> YAML -> validate -> shadow.
+import { stringify } from 'yaml';
+import { expect } from 'vitest';
+import { allSteps } from '../../../src/planner/plan.js';
+import type { Plan } from '../../../src/planner/types.js';
+import type { KindScenario } from './kinds-scenarios.js';
+
+const actions = (p: Plan) => allSteps(p).map((s) => `${s.release} ${s.phase} ${s.action}`);
+const sqlOf = (p: Plan, action: string) => allSteps(p).find((s) => s.action === action);
+
+const EMAIL = `CREATE DOMAIN email_address AS text COLLATE "C" DEFAULT 'nobody@example.com'
+  CONSTRAINT email_has_at CHECK (VALUE ~ '@');`;
+const CONTACTS = (emailType: string) => `
+CREATE TABLE contacts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email ${emailType} NOT NULL);
+INSERT INTO contacts (email) VALUES ('ana@example.com'), ('bo@example.org');`;
+
+const PAIR = 'CREATE TYPE pair AS (a text, b integer);';
+const SPAN = 'CREATE TYPE span AS RANGE (subtype = float8, subtype_diff = float8mi);';
+
+type Decl = Record<string, unknown>;
+const declare = (publicSchema: Decl): string => stringify({ schemas: { public: publicSchema } });
+
+export const TYPE_SCENARIOS: readonly KindScenario[] = [
+  {
+    name: 'a domain with a collation, a default and a named check, and a new table using it',
+    kind: 'create_domain',
+    source: '',
+    target: { sql: EMAIL + CONTACTS('email_address') },
+    plan: (p) => {
+      expect(actions(p)).toEqual(['1 expand create_domain', '1 expand create_table']);
+      expect(sqlOf(p, 'create_domain')?.sql).toBe(
+        `CREATE DOMAIN public.email_address AS text COLLATE "C" DEFAULT 'nobody@example.com'::text CONSTRAINT email_has_at CHECK ((VALUE ~ '@'::text))`,
+      );
+    },
+  },
+  {
+    name: 'a domain no column uses any more',
+    kind: 'drop_domain',
+    source: `${EMAIL} COMMENT ON DOMAIN email_address IS 'An address'; ${CONTACTS('text')}`,
+    target: { sql: CONTACTS('text') },
+    plan: (p) => {
+      expect(actions(p)).toEqual(['2 contract drop_domain']);
+      expect(sqlOf(p, 'drop_domain')?.rollback).toEqual([
+        `CREATE DOMAIN public.email_address AS text COLLATE "C" DEFAULT 'nobody@example.com'::text CONSTRAINT email_has_at CHECK ((VALUE ~ '@'::text))`,
+        "COMMENT ON TYPE public.email_address IS 'An address'",
+      ]);
+    },
+  },
+  {
+    name: 'a new check on a domain in use: NOT VALID, then VALIDATE',
+    kind: 'add_domain_check',
+    source: `CREATE DOMAIN email_address AS text; ${CONTACTS('email_address')}`,
+    target: {
+      sql: `CREATE DOMAIN email_address AS text CONSTRAINT short CHECK (length(VALUE) < 100); ${CONTACTS('email_address')}`,
+    },
+    plan: (p) => {
+      expect(actions(p)).toEqual(['1 expand add_domain_check_not_valid', '1 contract validate_domain_check']);
+      const [add, validate] = allSteps(p);
+      expect(add?.sql).toBe(
+        'ALTER DOMAIN public.email_address ADD CONSTRAINT short CHECK ((length(VALUE) < 100)) NOT VALID',
+      );
+      expect(add?.lockedTables).toEqual([]);
+      expect(validate?.sql).toBe('ALTER DOMAIN public.email_address VALIDATE CONSTRAINT short');
+      expect(validate?.lock).toBe('SHARE');
+      expect(validate?.lockedTables).toEqual(['public.contacts']);
+      expect(validate?.hazards).toEqual(['CORRECTNESS', 'FULL_SCAN', 'SHARE_LOCK', 'USER_SQL']);
+      expect(validate?.rollback).toEqual([
+        'ALTER DOMAIN public.email_address DROP CONSTRAINT short',
+        'ALTER DOMAIN public.email_address ADD CONSTRAINT short CHECK ((length(VALUE) < 100)) NOT VALID',
+      ]);
+    },
+  },
+  {
+    name: 'a check redefined under the same name',
+    kind: 'drop_domain_check',
+    source: EMAIL + CONTACTS('email_address'),
+    target: {
+      sql: `CREATE DOMAIN email_address AS text COLLATE "C" DEFAULT 'nobody@example.com'
+        CONSTRAINT email_has_at CHECK (VALUE ~ '^[^@]+@[^@]+$'); ${CONTACTS('email_address')}`,
+    },
+    plan: (p) =>
+      expect(actions(p)).toEqual([
+        '1 expand drop_domain_check',
+        '1 expand add_domain_check_not_valid',
+        '1 contract validate_domain_check',
+      ]),
+  },
+  {
+    name: 'a check left NOT VALID by a previous plan',
+    kind: 'validate_domain_check',
+    source: `CREATE DOMAIN email_address AS text; ${CONTACTS('email_address')}
+      ALTER DOMAIN email_address ADD CONSTRAINT email_has_at CHECK (VALUE ~ '@') NOT VALID;`,
+    target: {
+      sql: `CREATE DOMAIN email_address AS text CONSTRAINT email_has_at CHECK (VALUE ~ '@'); ${CONTACTS('email_address')}`,
+    },
+    plan: (p) => expect(actions(p)).toEqual(['1 contract validate_domain_check']),
+  },
+  {
+    name: 'a default set on a domain',
+    kind: 'set_domain_default',
+    source: `CREATE DOMAIN email_address AS text; ${CONTACTS('email_address')}`,
+    target: { sql: `CREATE DOMAIN email_address AS text DEFAULT 'x@example.com'; ${CONTACTS('email_address')}` },
+    plan: (p) => {
+      const [step] = allSteps(p);
+      expect(step?.sql).toBe("ALTER DOMAIN public.email_address SET DEFAULT 'x@example.com'::text");
+      expect(step?.rollback).toEqual(['ALTER DOMAIN public.email_address DROP DEFAULT']);
+    },
+  },
+  {
+    name: 'NOT NULL set on a domain in use: a scan in contract',
+    kind: 'set_domain_not_null',
+    source: `CREATE DOMAIN email_address AS text; ${CONTACTS('email_address')}`,
+    target: { sql: `CREATE DOMAIN email_address AS text NOT NULL; ${CONTACTS('email_address')}` },
+    plan: (p) => {
+      expect(actions(p)).toEqual(['1 contract set_domain_not_null']);
+      expect(allSteps(p)[0]?.hazards).toEqual(['CORRECTNESS', 'FULL_SCAN', 'SHARE_LOCK']);
+    },
+  },
+  {
+    name: 'a composite type, a table with a column of it and one of an array of an enum',
+    kind: 'create_composite',
+    source: '',
+    target: {
+      sql: `${PAIR} CREATE TYPE mood AS ENUM ('ok', 'meh');
+        CREATE TABLE things (id bigint PRIMARY KEY, p pair, moods mood[] NOT NULL DEFAULT '{}');`,
+    },
+    plan: (p) =>
+      expect(actions(p)).toEqual(['1 expand create_enum', '1 expand create_composite', '1 expand create_table']),
+  },
+  {
+    name: 'a composite type no column uses any more',
+    kind: 'drop_composite',
+    source: PAIR,
+    target: declare({}),
+  },
+  {
+    name: 'an attribute added to a composite type in use',
+    kind: 'add_attribute',
+    source: `${PAIR} CREATE TABLE things (id bigint PRIMARY KEY, p pair); INSERT INTO things VALUES (1, ('x', 2));`,
+    target: {
+      sql: `CREATE TYPE pair AS (a text, b integer, c timestamptz); CREATE TABLE things (id bigint PRIMARY KEY, p pair);`,
+    },
+    plan: (p) => expect(allSteps(p)[0]?.sql).toBe('ALTER TYPE public.pair ADD ATTRIBUTE c timestamp with time zone'),
+  },
+  {
+    name: 'an attribute dropped from a composite type',
+    kind: 'drop_attribute',
+    source: PAIR,
+    target: { sql: 'CREATE TYPE pair AS (a text);' },
+    plan: (p) => {
+      expect(actions(p)).toEqual(['2 contract drop_attribute']);
+      expect(allSteps(p)[0]?.rollback).toEqual(['ALTER TYPE public.pair ADD ATTRIBUTE b integer']);
+    },
+  },
+  {
+    name: 'an attribute renamed with renamedFrom',
+    kind: 'rename_attribute',
+    source: PAIR,
+    target: declare({
+      composites: { pair: { attributes: { a: { type: 'text' }, count: { type: 'integer', renamedFrom: 'b' } } } },
+    }),
+    plan: (p) => {
+      expect(actions(p)).toEqual(['1 contract rename_attribute']);
+      expect(allSteps(p)[0]?.sql).toBe('ALTER TYPE public.pair RENAME ATTRIBUTE b TO count');
+    },
+  },
+  {
+    name: 'a range type with a subtype_diff, and a table with a column of it and of its multirange',
+    kind: 'create_range',
+    source: '',
+    target: { sql: `${SPAN} CREATE TABLE prices (id bigint PRIMARY KEY, valid span, gaps span_multirange);` },
+    plan: (p) => {
+      expect(actions(p)).toEqual(['1 expand create_range', '1 expand create_table']);
+      expect(sqlOf(p, 'create_range')?.sql).toBe(
+        'CREATE TYPE public.span AS RANGE (SUBTYPE = double precision, SUBTYPE_DIFF = pg_catalog.float8mi)',
+      );
+    },
+  },
+  {
+    name: 'a range type no column uses any more',
+    kind: 'drop_range',
+    source: SPAN,
+    target: declare({}),
+  },
+  {
+    name: 'a column of a domain added to a table',
+    kind: 'add_column',
+    source: `${EMAIL} CREATE TABLE people (id bigint PRIMARY KEY); INSERT INTO people VALUES (1);`,
+    target: {
+      sql: `${EMAIL} CREATE TABLE people (id bigint PRIMARY KEY, email email_address, emails email_address[]);`,
+    },
+  },
+];
