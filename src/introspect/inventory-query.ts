@@ -70,12 +70,12 @@ UNION ALL
 SELECT 'rule', r.nspname, r.relname, rw.rulename, NULL
   FROM rel r JOIN pg_rewrite rw ON rw.ev_class = r.oid AND rw.rulename <> '_RETURN'
 UNION ALL
--- Plain triggers on tables are modeled, without these features (and none on views or foreign tables).
+-- Triggers on tables are modeled, constraint triggers included, with their arguments, UPDATE OF columns and
+-- transition tables; not a constraint trigger naming another table (FROM), nor triggers on views or foreign tables.
 SELECT CASE WHEN tg.tgconstraint <> 0 THEN 'constraint trigger' ELSE 'trigger' END, r.nspname, r.relname, tg.tgname,
     pg_get_triggerdef(tg.oid)
   FROM rel r JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal
-  WHERE tg.tgconstraint <> 0 OR tg.tgnargs > 0 OR cardinality(tg.tgattr::int2[]) > 0 OR tg.tgoldtable IS NOT NULL
-    OR tg.tgnewtable IS NOT NULL OR r.relkind NOT IN ('r', 'p')
+  WHERE tg.tgconstrrelid <> 0 OR r.relkind NOT IN ('r', 'p')
 UNION ALL
 SELECT 'exclusion constraint', r.nspname, r.relname, con.conname, pg_get_constraintdef(con.oid)
   FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype = 'x'
@@ -250,6 +250,6 @@ SELECT 'comment on ' || o.type, o.schema,
     AND NOT (d.classoid = 'pg_constraint'::regclass AND EXISTS (SELECT FROM pg_constraint con JOIN rel r ON r.oid = con.conrelid
       WHERE con.oid = d.objoid AND con.contype IN ('p', 'u', 'f', 'c') AND r.relkind IN ('r', 'p')))
     AND NOT (d.classoid = 'pg_trigger'::regclass AND EXISTS (SELECT FROM pg_trigger tg JOIN rel r ON r.oid = tg.tgrelid
-      WHERE tg.oid = d.objoid AND NOT tg.tgisinternal AND r.relkind IN ('r', 'p')))
+      WHERE tg.oid = d.objoid AND NOT tg.tgisinternal AND tg.tgconstrrelid = 0 AND r.relkind IN ('r', 'p')))
     AND NOT (d.classoid = 'pg_proc'::regclass AND EXISTS (SELECT FROM pg_proc fp WHERE fp.oid = d.objoid AND fp.prokind = 'f'
       AND ${notFromExtension('pg_proc', 'fp.oid')}))`;

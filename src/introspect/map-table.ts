@@ -188,6 +188,34 @@ export function mapTrigger(r: TriggerRow): Trigger {
     function: { schema: r.function_schema, name: r.function_name },
     ...(when !== undefined ? { when: when.trim() } : {}),
     enabled,
+    ...triggerExtras(r),
     ...(r.comment !== null ? { comment: r.comment } : {}),
   };
+}
+
+/** Arguments, UPDATE OF columns, transition tables and a constraint trigger's deferral, each only when set. */
+function triggerExtras(r: TriggerRow): Partial<Trigger> {
+  const args = triggerArgs(r.args_hex ?? '');
+  return {
+    ...(args.length ? { args } : {}),
+    ...(r.columns?.length ? { columns: r.columns } : {}),
+    ...(r.old_table ? { oldTable: r.old_table } : {}),
+    ...(r.new_table ? { newTable: r.new_table } : {}),
+    ...(r.constraint ? { constraint: true as const } : {}),
+    ...(r.constraint && r.deferrable ? { deferrable: true as const } : {}),
+    ...(r.constraint && r.deferred ? { initiallyDeferred: true as const } : {}),
+  };
+}
+
+/** pg_trigger.tgargs (hex): each argument is UTF-8 followed by a NUL byte. */
+export function triggerArgs(hex: string): string[] {
+  const bytes = Buffer.from(hex, 'hex');
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0) continue;
+    out.push(bytes.subarray(start, i).toString('utf8'));
+    start = i + 1;
+  }
+  return out;
 }

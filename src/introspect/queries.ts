@@ -163,15 +163,21 @@ JOIN pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = idx.indexrelid AND d.objsubid = 0`;
 
 /**
- * Triggers written by users (internal ones implement foreign keys). The definition is fetched only when
+ * Triggers written by users (internal ones implement foreign keys), with their arguments (tgargs as hex: the
+ * client decodes the NUL-separated UTF-8), UPDATE OF columns, transition tables and, for a constraint trigger,
+ * its deferral. A constraint trigger naming another table (FROM, tgconstrrelid) is left to the inventory.
+ * The definition is fetched only when
  * there is a WHEN clause: it is the one place the condition can be read, since pg_get_expr cannot print
  * OLD and NEW together. $1: table oids.
  */
 export const TRIGGERS = `SELECT tg.tgrelid::text AS table_oid, tg.tgname AS name, tg.tgtype::int AS type, tg.tgenabled AS enabled,
   pn.nspname AS function_schema, p.proname AS function_name,
-  CASE WHEN tg.tgqual IS NOT NULL THEN pg_get_triggerdef(tg.oid, false) END AS definition, d.description AS comment
+  CASE WHEN tg.tgqual IS NOT NULL THEN pg_get_triggerdef(tg.oid, false) END AS definition, d.description AS comment,
+  encode(tg.tgargs, 'hex') AS args_hex, ${attnames('tg.tgrelid', 'tg.tgattr::int2[]')} AS columns,
+  tg.tgoldtable AS old_table, tg.tgnewtable AS new_table, tg.tgconstraint <> 0 AS constraint,
+  tg.tgdeferrable AS deferrable, tg.tginitdeferred AS deferred
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal
+JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal AND tg.tgconstrrelid = 0
 JOIN pg_proc p ON p.oid = tg.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
 LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = tg.oid AND d.objsubid = 0`;

@@ -102,6 +102,15 @@ export interface TriggerRow {
   /** pg_get_triggerdef, only for triggers with a WHEN clause. */
   readonly definition: string | null;
   readonly comment: string | null;
+  /** tgargs in hex: the arguments, each followed by a NUL byte. Absent from hand-built rows. */
+  readonly args_hex?: string;
+  /** UPDATE OF column names (tgattr), in order. */
+  readonly columns?: string[];
+  readonly old_table?: string | null;
+  readonly new_table?: string | null;
+  readonly constraint?: boolean;
+  readonly deferrable?: boolean;
+  readonly deferred?: boolean;
 }
 
 export interface EnumRow {

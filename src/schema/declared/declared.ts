@@ -173,6 +173,16 @@ const triggerDecl = z
     }),
     when: sql('WHEN condition').optional(),
     enabled: z.enum(['origin', 'always', 'replica', 'disabled']).optional().meta({ default: 'origin' }),
+    args: z
+      .array(scalarText(z.string(), ['string', 'number', 'boolean']))
+      .optional()
+      .meta({ description: 'Arguments passed to the function (TG_ARGV), as text' }),
+    columns: names('UPDATE OF columns (the trigger fires only when one of them is updated)').optional(),
+    oldTable: name('REFERENCING OLD TABLE AS this name (AFTER triggers)').optional(),
+    newTable: name('REFERENCING NEW TABLE AS this name (AFTER triggers)').optional(),
+    constraint: flag('CREATE CONSTRAINT TRIGGER (AFTER, FOR EACH ROW)'),
+    deferrable: flag('DEFERRABLE (constraint triggers)'),
+    initiallyDeferred: flag('INITIALLY DEFERRED (requires deferrable)'),
     comment: text().optional(),
   })
   .meta({ title: 'Trigger' });

@@ -146,6 +146,17 @@ export interface Trigger {
   readonly function: { readonly schema: string; readonly name: string };
   readonly when?: string;
   readonly enabled: TriggerEnabled;
+  /** Arguments passed to the function (TG_ARGV), as text; absent when none. */
+  readonly args?: readonly string[];
+  /** `UPDATE OF` columns, in the order given; absent when the trigger fires on any column. */
+  readonly columns?: readonly string[];
+  /** `REFERENCING OLD TABLE AS ... NEW TABLE AS ...`: the transition table names (AFTER triggers). */
+  readonly oldTable?: string;
+  readonly newTable?: string;
+  /** `CREATE CONSTRAINT TRIGGER` (AFTER ... FOR EACH ROW), with its deferral. */
+  readonly constraint?: true;
+  readonly deferrable?: true;
+  readonly initiallyDeferred?: true;
   readonly comment?: string;
 }
 

@@ -9,21 +9,19 @@ describe('pair status and objects outside the model', () => {
   it('lists them per side, leaves out the pair publication, and fails with strict', async () => {
     const pair = await freshPair();
     await pair.blue.client.query(APP_SQL);
-    await pair.blue.client.query('CREATE TYPE public.big_orders AS (id bigint, total numeric)');
+    await pair.blue.client.query('CREATE TYPE public.big_orders');
     await pairInit(pair.config, { timeoutMs: 60_000 });
 
     const s = await pairStatus(pair.config);
     expect(s.ok).toBe(true);
-    // The copy carries the model only: the composite type stays on live.
+    // The copy carries the model only: the shell type stays on live.
     expect(s.notModeled).toEqual({
-      live: [{ kind: 'composite type', schema: 'public', name: 'big_orders' }],
+      live: [{ kind: 'shell type', schema: 'public', name: 'big_orders' }],
       standby: [],
     });
 
     const strict = await pairStatus({ ...pair.config, strict: true });
     expect(strict.ok).toBe(false);
-    expect(strict.problems.join('\n')).toContain(
-      '1 object(s) not modeled (strict): composite type "public"."big_orders"',
-    );
+    expect(strict.problems.join('\n')).toContain('1 object(s) not modeled (strict): shell type "public"."big_orders"');
   });
 });

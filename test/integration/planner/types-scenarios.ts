@@ -19,6 +19,23 @@ INSERT INTO contacts (email) VALUES ('ana@example.com'), ('bo@example.org');`;
 const PAIR = 'CREATE TYPE pair AS (a text, b integer);';
 const SPAN = 'CREATE TYPE span AS RANGE (subtype = float8, subtype_diff = float8mi);';
 
+const AUDIT = `
+CREATE TABLE accounts (id bigint PRIMARY KEY, owner text NOT NULL, balance numeric NOT NULL DEFAULT 0);
+INSERT INTO accounts VALUES (1, 'ana', 10), (2, 'bo', 0);
+CREATE TABLE audit (at timestamptz NOT NULL DEFAULT now(), what text NOT NULL);
+CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO public.audit (what) VALUES (TG_ARGV[0] || ':' || TG_NARGS::text);
+  RETURN NULL;
+END
+$$;
+CREATE FUNCTION audit_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO public.audit (what) SELECT 'moved ' || count(*) FROM changed;
+  RETURN NULL;
+END
+$$;`;
+
 type Decl = Record<string, unknown>;
 const declare = (publicSchema: Decl): string => stringify({ schemas: { public: publicSchema } });
 
@@ -191,5 +208,55 @@ export const TYPE_SCENARIOS: readonly KindScenario[] = [
     target: {
       sql: `${EMAIL} CREATE TABLE people (id bigint PRIMARY KEY, email email_address, emails email_address[]);`,
     },
+  },
+  {
+    name: 'a trigger with arguments, UPDATE OF columns and a WHEN condition',
+    kind: 'create_trigger',
+    source: AUDIT,
+    target: {
+      sql: `${AUDIT} CREATE TRIGGER accounts_balance AFTER UPDATE OF balance, owner ON accounts FOR EACH ROW
+        WHEN (old.balance IS DISTINCT FROM new.balance) EXECUTE FUNCTION audit_row('balance', 'it''s', '42');`,
+    },
+    plan: (p) =>
+      expect(allSteps(p)[0]?.sql).toBe(
+        `CREATE TRIGGER accounts_balance AFTER UPDATE OF balance, owner ON public.accounts FOR EACH ROW WHEN ((old.balance IS DISTINCT FROM new.balance)) EXECUTE FUNCTION public.audit_row('balance', 'it''s', '42')`,
+      ),
+  },
+  {
+    name: 'a statement trigger with a REFERENCING transition table',
+    kind: 'create_trigger',
+    source: AUDIT,
+    target: {
+      sql: `${AUDIT} CREATE TRIGGER accounts_moved AFTER UPDATE ON accounts REFERENCING NEW TABLE AS changed
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_batch();`,
+    },
+    plan: (p) =>
+      expect(allSteps(p)[0]?.sql).toBe(
+        'CREATE TRIGGER accounts_moved AFTER UPDATE ON public.accounts REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.audit_batch()',
+      ),
+  },
+  {
+    name: 'a deferrable constraint trigger',
+    kind: 'create_trigger',
+    source: AUDIT,
+    target: {
+      sql: `${AUDIT} CREATE CONSTRAINT TRIGGER accounts_check AFTER INSERT OR UPDATE ON accounts
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_row('deferred');`,
+    },
+    plan: (p) =>
+      expect(allSteps(p)[0]?.sql).toBe(
+        "CREATE CONSTRAINT TRIGGER accounts_check AFTER INSERT OR UPDATE ON public.accounts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.audit_row('deferred')",
+      ),
+  },
+  {
+    name: 'a constraint trigger redefined: dropped and created in expand (it cannot be replaced in place)',
+    kind: 'drop_trigger',
+    source: `${AUDIT} CREATE CONSTRAINT TRIGGER accounts_check AFTER INSERT ON accounts
+      FOR EACH ROW EXECUTE FUNCTION audit_row('immediate');`,
+    target: {
+      sql: `${AUDIT} CREATE CONSTRAINT TRIGGER accounts_check AFTER INSERT ON accounts
+        DEFERRABLE FOR EACH ROW EXECUTE FUNCTION audit_row('deferrable');`,
+    },
+    plan: (p) => expect(actions(p)).toEqual(['1 expand drop_trigger', '1 expand create_trigger']),
   },
 ];
