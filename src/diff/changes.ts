@@ -25,6 +25,7 @@ import type {
   Domain,
   DomainCheck,
   Enum,
+  ExclusionConstraint,
   ForeignKey,
   Function,
   Identity,
@@ -103,6 +104,8 @@ export const CHANGE_KINDS = [
   'create_range',
   'drop_range',
   'refuse_type_change',
+  'add_exclusion',
+  'drop_exclusion',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -151,6 +154,14 @@ export interface AddEnumValue extends InSchema<'add_enum_value'> {
 export interface RecreateEnum extends InSchema<'recreate_enum'> {
   readonly from: Enum;
   readonly to: Enum;
+}
+
+/** An exclusion constraint: the target's for an add (with its comment), the source's for a drop. */
+export interface AddExclusion extends InTable<'add_exclusion'> {
+  readonly exclusion: ExclusionConstraint;
+}
+export interface DropExclusion extends InTable<'drop_exclusion'> {
+  readonly exclusion: ExclusionConstraint;
 }
 
 /** A new domain, with its default, NOT NULL, checks and comment. */
@@ -486,7 +497,9 @@ export type Change =
   | RenameAttribute
   | CreateRange
   | DropRange
-  | RefuseTypeChange;
+  | RefuseTypeChange
+  | AddExclusion
+  | DropExclusion;
 
 /** The change type of one kind, for handlers registered in a `{ [K in ChangeKind]: Handler<ChangeOf<K>> }`. */
 export type ChangeOf<K extends ChangeKind> = Extract<Change, { readonly kind: K }>;

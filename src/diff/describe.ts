@@ -121,6 +121,8 @@ const DESCRIBERS: Describers = {
   rename_attribute: (c) => `rename attribute ${qualified(c.schema, c.type.name)}.${ident(c.from)} to ${ident(c.to)}`,
   create_range: (c) => `create range type ${qualified(c.schema, c.range.name)} of ${c.range.subtype}`,
   drop_range: (c) => `drop range type ${qualified(c.schema, c.range.name)}`,
+  add_exclusion: (c) => `add exclusion constraint ${ident(c.exclusion.name)} ${on(c)}: ${c.exclusion.definition}`,
+  drop_exclusion: (c) => `drop exclusion constraint ${ident(c.exclusion.name)} ${on(c)}`,
   refuse_type_change: (c) => `change ${c.what} ${qualified(c.schema, c.type)} (${c.reason})`,
   run_sql: (c) =>
     `run sql step ${c.step.name} (${c.step.statements.length} statement${c.step.statements.length === 1 ? '' : 's'}, ${c.step.phase})`,

@@ -85,6 +85,8 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   create_range: 'type',
   drop_range: 'type',
   refuse_type_change: 'type',
+  add_exclusion: 'constraint',
+  drop_exclusion: 'constraint',
 };
 
 /** Where differs put their changes. */

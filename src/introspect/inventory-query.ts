@@ -77,9 +77,7 @@ SELECT CASE WHEN tg.tgconstraint <> 0 THEN 'constraint trigger' ELSE 'trigger' E
   FROM rel r JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal
   WHERE tg.tgconstrrelid <> 0 OR r.relkind NOT IN ('r', 'p')
 UNION ALL
-SELECT 'exclusion constraint', r.nspname, r.relname, con.conname, pg_get_constraintdef(con.oid)
-  FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype = 'x'
-UNION ALL
+-- Exclusion constraints of tables are modeled (queries.ts constraintsQuery).
 SELECT 'storage parameters', r.nspname, NULL, r.relname, array_to_string(coalesce(r.reloptions, '{}')
     || coalesce((SELECT array_agg('toast.' || o) FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = r.reltoastrelid), '{}'), ', ')
   FROM rel r WHERE r.relkind <> 'v' AND r.reloptions IS NOT NULL
@@ -223,8 +221,8 @@ SELECT 'publication', ns.nspname, NULL, pub.pubname, 'FOR ALL TABLES' FROM pg_pu
 UNION ALL
 -- Comments the model carries: on schemas, tables, views, materialized views and their columns, indexes it reads
 -- (not a constraint's), enums, domains, composite and range types, sequences (not an identity column's), plain functions, and the constraints
--- (primary key, unique, foreign key, check) and triggers of tables. Still listed: comments on routines of
--- other kinds, policies, rules, exclusion constraints, domains' constraints and every class the model does not read.
+-- (primary key, unique, foreign key, check, exclusion) and triggers of tables. Still listed: comments on routines
+-- of other kinds, policies, rules, domains' constraints and every class the model does not read.
 -- A trigger's, policy's or rule's schema is its table's: pg_identify_object leaves it empty, its address names it.
 SELECT 'comment on ' || o.type, o.schema,
     CASE WHEN o.type = 'domain constraint' THEN (SELECT dt.typname FROM pg_constraint dc JOIN pg_type dt ON dt.oid = dc.contypid
@@ -248,7 +246,7 @@ SELECT 'comment on ' || o.type, o.schema,
     AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid
       AND (et.typtype IN ('e', 'd', 'r') OR et.typtype = 'c' AND EXISTS (SELECT FROM pg_class tc WHERE tc.oid = et.typrelid AND tc.relkind = 'c'))))
     AND NOT (d.classoid = 'pg_constraint'::regclass AND EXISTS (SELECT FROM pg_constraint con JOIN rel r ON r.oid = con.conrelid
-      WHERE con.oid = d.objoid AND con.contype IN ('p', 'u', 'f', 'c') AND r.relkind IN ('r', 'p')))
+      WHERE con.oid = d.objoid AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND r.relkind IN ('r', 'p')))
     AND NOT (d.classoid = 'pg_trigger'::regclass AND EXISTS (SELECT FROM pg_trigger tg JOIN rel r ON r.oid = tg.tgrelid
       WHERE tg.oid = d.objoid AND NOT tg.tgisinternal AND tg.tgconstrrelid = 0 AND r.relkind IN ('r', 'p')))
     AND NOT (d.classoid = 'pg_proc'::regclass AND EXISTS (SELECT FROM pg_proc fp WHERE fp.oid = d.objoid AND fp.prokind = 'f'

@@ -3,6 +3,7 @@
 import type {
   Check,
   Column,
+  ExclusionConstraint,
   FkAction,
   FkMatch,
   ForeignKey,
@@ -69,7 +70,7 @@ function fkAction(code: string, constraint: string): FkAction {
   return action;
 }
 
-export type MappedConstraint = PrimaryKey | UniqueConstraint | ForeignKey | Check;
+export type MappedConstraint = PrimaryKey | UniqueConstraint | ForeignKey | Check | ExclusionConstraint;
 
 export function mapConstraint(r: ConstraintRow): MappedConstraint {
   const c = mapConstraintDefinition(r);
@@ -116,6 +117,9 @@ function mapConstraintDefinition(r: ConstraintRow): MappedConstraint {
         ...(r.validated ? {} : { notValid: true }),
         ...(r.no_inherit ? { noInherit: true } : {}),
       };
+    case 'x':
+      if (!r.definition) throw unexpected(`definition of exclusion constraint "${r.name}"`, null);
+      return { kind: 'exclusion', name: r.name, definition: r.definition.trim() };
     default:
       throw unexpected('constraint type', r.type);
   }

@@ -164,9 +164,11 @@ function mapUserType(r: UserTypeRow): Domain | CompositeType | RangeType {
 
 function tableParts(
   constraints: readonly MappedConstraint[],
-): Pick<Table, 'primaryKey' | 'unique' | 'foreignKeys' | 'checks'> {
+): Pick<Table, 'primaryKey' | 'unique' | 'foreignKeys' | 'checks' | 'exclusions'> {
   const primaryKey = constraints.find((c) => c.kind === 'primary_key');
+  const exclusions = constraints.filter((c) => c.kind === 'exclusion');
   return {
+    ...(exclusions.length ? { exclusions } : {}),
     ...(primaryKey ? { primaryKey } : {}),
     unique: constraints.filter((c) => c.kind === 'unique'),
     foreignKeys: constraints.filter((c) => c.kind === 'foreign_key'),

@@ -94,7 +94,8 @@ const attnames = (rel: string, nums: string) =>
     FROM unnest(${nums}) WITH ORDINALITY AS k(num, ord) ORDER BY k.ord)::text[]`;
 
 /**
- * Primary keys, unique, foreign key and check constraints (PostgreSQL 18's NOT NULL constraints, contype
+ * Primary keys, unique, foreign key, check and exclusion constraints (an exclusion constraint as
+ * pg_get_constraintdef prints it) (PostgreSQL 18's NOT NULL constraints, contype
  * 'n', are left out: nullability comes from attnotnull). A check's expression is pg_get_expr(conbin): the
  * same deparse pg_get_constraintdef prints inside `CHECK (...)`, without the NOT VALID / NO INHERIT suffixes.
  * $1: table oids.
@@ -107,10 +108,11 @@ export const constraintsQuery = (
   con.confdeltype AS on_delete, con.confupdtype AS on_update, con.confmatchtype AS match,
   con.condeferrable AS deferrable, con.condeferred AS deferred, con.convalidated AS validated, con.connoinherit AS no_inherit,
   CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS expression,
+  CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END AS definition,
   ${versionNum >= 150000 ? 'coalesce(i.indnullsnotdistinct, false)' : 'false'} AS nulls_not_distinct,
   d.description AS comment
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype IN ('p', 'u', 'f', 'c')
+JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'

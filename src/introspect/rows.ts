@@ -61,6 +61,8 @@ export interface ConstraintRow {
   readonly expression: string | null;
   readonly nulls_not_distinct: boolean;
   readonly comment: string | null;
+  /** pg_get_constraintdef, for an exclusion constraint only (absent from hand-built rows). */
+  readonly definition?: string | null;
 }
 
 export interface IndexKeyRow {

@@ -57,6 +57,10 @@ export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
         if (c.kind === 'primary_key' || c.kind === 'unique') out.add(key.index(s.name, c.name));
       }
       for (const g of t.triggers) out.add(key.trigger(s.name, t.name, g.name));
+      for (const x of t.exclusions ?? []) {
+        out.add(key.constraint(s.name, t.name, x.name));
+        out.add(key.index(s.name, x.name));
+      }
     }
     for (const v of s.views ?? []) {
       out.add(key.view(s.name, v.name));

@@ -63,6 +63,8 @@ import { renameAttributeHandler } from './kinds/rename-attribute.js';
 import { createRangeHandler } from './kinds/create-range.js';
 import { dropRangeHandler } from './kinds/drop-range.js';
 import { refuseTypeChangeHandler } from './kinds/refuse-type-change.js';
+import { addExclusionHandler } from './kinds/add-exclusion.js';
+import { dropExclusionHandler } from './kinds/drop-exclusion.js';
 import type { Handler } from './types.js';
 
 export type HandlerMap = { readonly [K in ChangeKind]: Handler<ChangeOf<K>> };
@@ -130,6 +132,8 @@ export const HANDLERS: HandlerMap = {
   create_range: createRangeHandler,
   drop_range: dropRangeHandler,
   refuse_type_change: refuseTypeChangeHandler,
+  add_exclusion: addExclusionHandler,
+  drop_exclusion: dropExclusionHandler,
 };
 
 export function handlerFor<K extends ChangeKind>(kind: K): Handler<ChangeOf<K>> {

@@ -6,6 +6,7 @@ import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
 import {
   expressionProblem,
+  exclusionProblem,
   functionProblem,
   relationsNamed,
   statementProblem,
@@ -42,6 +43,13 @@ function tableExpressions(out: Report, tp: Path, table: TableDecl): void {
   }
   for (const [c, check] of entries(table.checks)) expression(out, [...tp, 'checks', c, 'expression'], check.expression);
   for (const [t, trigger] of entries(table.triggers)) expression(out, [...tp, 'triggers', t, 'when'], trigger.when);
+  for (const [x, exclusion] of entries(table.exclusions))
+    report(
+      out,
+      [...tp, 'exclusions', x, 'definition'],
+      exclusionProblem(exclusion.definition),
+      'give one `EXCLUDE USING <method> (<element> WITH <operator>, ...)`, nothing before or after it',
+    );
 }
 
 export function checkDeclaredSql(ctx: CheckContext): void {

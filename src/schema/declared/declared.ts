@@ -201,6 +201,20 @@ export const tableDecl = z
       .meta({ description: 'Constraint name -> foreign key' }),
     checks: z.record(z.string(), checkDecl).optional().meta({ description: 'Constraint name -> check constraint' }),
     triggers: z.record(z.string(), triggerDecl).optional().meta({ description: 'Trigger name -> trigger' }),
+    exclusions: z
+      .record(
+        z.string(),
+        z
+          .strictObject({
+            definition: sql(
+              'The constraint as written after ADD CONSTRAINT name, e.g. `EXCLUDE USING gist (room WITH =, during WITH &&)`',
+            ),
+            comment: text().optional(),
+          })
+          .meta({ title: 'Exclusion constraint' }),
+      )
+      .optional()
+      .meta({ description: 'Constraint name -> exclusion constraint' }),
   })
   .meta({ title: 'Table' });
 

@@ -416,3 +416,24 @@ const PLAIN_COLUMN = (() => {
   const { typeName: _t, location: _at, ...column } = (tableElts as Node[])[0]!.ColumnDef as Node;
   return JSON.stringify([column, table]);
 })();
+
+/**
+ * Exactly one exclusion constraint, as written after `ADD CONSTRAINT name`: `EXCLUDE USING gist (r WITH &&)`,
+ * with its WHERE and DEFERRABLE if any. Parsed as the one command of an ALTER TABLE, which must add nothing else.
+ */
+export function exclusionProblem(text: string): SqlTextProblem | undefined {
+  const zero = nul(text);
+  if (zero) return zero;
+  const parsed = parse(`ALTER TABLE t ADD CONSTRAINT c ${text}`);
+  if ('error' in parsed) return { message: `not an exclusion constraint: ${parsed.error}` };
+  const stmt = parsed.stmts.length === 1 ? (parsed.stmts[0]!.stmt.AlterTableStmt as Node | undefined) : undefined;
+  const cmds = (stmt?.cmds as Node[] | undefined) ?? [];
+  const cmd = cmds.length === 1 ? (cmds[0]!.AlterTableCmd as Node | undefined) : undefined;
+  const constraint = (cmd?.def as Node | undefined)?.Constraint as Node | undefined;
+  if (cmd?.subtype !== 'AT_AddConstraint' || constraint?.contype !== 'CONSTR_EXCLUSION')
+    return {
+      message: 'not a single exclusion constraint: write `EXCLUDE USING <method> (<element> WITH <operator>, ...)`',
+    };
+  const bad = findNode(constraint, (k) => (k === 'ParamRef' ? 'a parameter ($1...)' : writesOrClauses(k)));
+  return bad ? { message: `an exclusion constraint may not contain ${bad}` } : undefined;
+}

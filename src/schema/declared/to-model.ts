@@ -174,6 +174,14 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
           comment: d.comment,
         }) as Trigger,
     ),
+    exclusions:
+      t.exclusions &&
+      entries(t.exclusions).map(([x, d]) => ({
+        kind: 'exclusion' as const,
+        name: x,
+        definition: d.definition.trim(),
+        ...(d.comment !== undefined ? { comment: d.comment } : {}),
+      })),
     comment: t.comment,
     renamedFrom: t.renamedFrom,
   } as Table;

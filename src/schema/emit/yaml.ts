@@ -194,6 +194,9 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
       map({ expression: c.expression, noInherit: c.noInherit, notValid: c.notValid, comment: c.comment }, 'auto'),
     ),
     triggers: named(sortByName(t.triggers), (g) => trigger(schema, g)),
+    exclusions:
+      t.exclusions &&
+      named(sortByName(t.exclusions), (x) => map({ definition: x.definition, comment: x.comment }, 'auto')),
     comment: t.comment,
   });
 }

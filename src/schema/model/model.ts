@@ -135,6 +135,17 @@ export interface Check {
   readonly comment?: string;
 }
 
+/**
+ * An exclusion constraint. Its definition is the text pg_get_constraintdef prints (`EXCLUDE USING gist (room WITH
+ * =, during WITH &&) WHERE (...)`, with DEFERRABLE when it is), canonicalized through a server like a view's.
+ */
+export interface ExclusionConstraint {
+  readonly kind: 'exclusion';
+  readonly name: string;
+  readonly definition: string;
+  readonly comment?: string;
+}
+
 /** A trigger on a table. */
 export interface Trigger {
   readonly kind: 'trigger';
@@ -171,6 +182,8 @@ export interface Table {
   readonly foreignKeys: readonly ForeignKey[];
   readonly checks: readonly Check[];
   readonly triggers: readonly Trigger[];
+  /** Exclusion constraints, sorted by name; absent when none. */
+  readonly exclusions?: readonly ExclusionConstraint[];
   readonly comment?: string;
   /** Declared schema only. */
   readonly renamedFrom?: string;
@@ -364,6 +377,7 @@ export type SchemaObject =
   | PrimaryKey
   | ForeignKey
   | Check
+  | ExclusionConstraint
   | Enum
   | Sequence
   | Trigger

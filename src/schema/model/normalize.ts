@@ -25,6 +25,7 @@ export function normalizeTable(t: Table): Table {
     foreignKeys: sortByName(t.foreignKeys.map(prune)),
     checks: sortByName(t.checks.map(prune)),
     triggers: sortByName(t.triggers.map(prune)),
+    exclusions: t.exclusions?.length ? sortByName(t.exclusions.map(prune)) : undefined,
     ...(t.primaryKey ? { primaryKey: prune(t.primaryKey) } : {}),
   });
 }

@@ -3,6 +3,7 @@
 // (an enum column, a foreign key, a trigger function elsewhere) always find their target.
 import type {
   Check,
+  ExclusionConstraint,
   DatabaseSchema,
   ForeignKey,
   PrimaryKey,
@@ -13,7 +14,7 @@ import type {
 import { normalizeDatabase } from '../../schema/model/normalize.js';
 import { ident } from '../../db/quote.js';
 import { comment } from './comments.js';
-import { addCheck, addForeignKey } from './constraints.js';
+import { addCheck, addExclusion, addForeignKey } from './constraints.js';
 import { createFunction } from './functions.js';
 import { createIndex } from './indexes.js';
 import { createTable } from './table.js';
@@ -96,6 +97,9 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
     ),
     ...perTable((s, t) => t.indexes.map((i) => at(createIndex(s, t.name, i), ...member(s, t, 'indexes', i.name)))),
     ...perTable((s, t) =>
+      (t.exclusions ?? []).map((x) => at(addExclusion(s, t.name, x), ...member(s, t, 'exclusions', x.name))),
+    ),
+    ...perTable((s, t) =>
       t.foreignKeys.map((f) => at(addForeignKey(s, t.name, f), ...member(s, t, 'foreignKeys', f.name))),
     ),
     ...perTable((s, t) =>
@@ -166,7 +170,9 @@ function tableComments(schema: string, t: Table): string[] {
   return out;
 }
 
-/** A table's constraints: primary key, unique constraints, foreign keys, checks. */
-export function tableConstraints(t: Table): (PrimaryKey | UniqueConstraint | ForeignKey | Check)[] {
-  return [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys, ...t.checks];
+/** A table's constraints: primary key, unique constraints, foreign keys, checks, exclusion constraints. */
+export function tableConstraints(
+  t: Table,
+): (PrimaryKey | UniqueConstraint | ForeignKey | Check | ExclusionConstraint)[] {
+  return [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys, ...t.checks, ...(t.exclusions ?? [])];
 }

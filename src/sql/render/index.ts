@@ -15,6 +15,7 @@ export {
 export { createTable, dropTable, renameTable, type CreateTableOptions } from './table.js';
 export {
   addCheck,
+  addExclusion,
   addForeignKey,
   addPrimaryKey,
   addUnique,

@@ -36,6 +36,11 @@ BEGIN
 END
 $$;`;
 
+const BOOKINGS_DDL = `CREATE TABLE bookings (id bigint PRIMARY KEY, during tstzrange NOT NULL, cancelled boolean NOT NULL DEFAULT false);`;
+const BOOKINGS = `${BOOKINGS_DDL}
+INSERT INTO bookings VALUES (1, '[2026-01-01 10:00, 2026-01-01 11:00)', false), (2, '[2026-01-01 11:00, 2026-01-01 12:00)', false);`;
+const changes = (p: Plan) => allSteps(p).map((s) => s.change);
+
 type Decl = Record<string, unknown>;
 const declare = (publicSchema: Decl): string => stringify({ schemas: { public: publicSchema } });
 
@@ -258,5 +263,44 @@ export const TYPE_SCENARIOS: readonly KindScenario[] = [
         DEFERRABLE FOR EACH ROW EXECUTE FUNCTION audit_row('deferrable');`,
     },
     plan: (p) => expect(actions(p)).toEqual(['1 expand drop_trigger', '1 expand create_trigger']),
+  },
+  {
+    name: 'an exclusion constraint on an existing table: one statement under ACCESS EXCLUSIVE, said so',
+    kind: 'add_exclusion',
+    source: BOOKINGS,
+    target: {
+      sql: `${BOOKINGS_DDL} ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (during WITH &&) WHERE (NOT cancelled);`,
+    },
+    plan: (p) => {
+      const [step] = allSteps(p);
+      expect(step?.sql).toBe(
+        'ALTER TABLE public.bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (during WITH &&) WHERE ((NOT cancelled))',
+      );
+      expect(step?.hazards).toEqual(['ACCESS_EXCLUSIVE_LOCK', 'CORRECTNESS', 'FULL_SCAN', 'INDEX_BUILD', 'USER_SQL']);
+      expect(step?.description).toContain('no NOT VALID form exists');
+    },
+  },
+  {
+    name: 'an exclusion constraint dropped in the next release',
+    kind: 'drop_exclusion',
+    source: `${BOOKINGS} ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (during WITH &&) DEFERRABLE;
+      COMMENT ON CONSTRAINT bookings_no_overlap ON bookings IS 'one at a time';`,
+    target: { sql: BOOKINGS_DDL },
+    plan: (p) => expect(actions(p)).toEqual(['2 contract drop_exclusion']),
+  },
+  {
+    name: 'a deferrable unique constraint and a foreign key initially deferred',
+    kind: 'add_foreign_key',
+    source: `${BOOKINGS} CREATE TABLE rooms (id bigint PRIMARY KEY, code text NOT NULL); ALTER TABLE bookings ADD COLUMN room_id bigint;`,
+    target: {
+      sql: `${BOOKINGS_DDL} CREATE TABLE rooms (id bigint PRIMARY KEY, code text NOT NULL CONSTRAINT rooms_code_key UNIQUE DEFERRABLE);
+        ALTER TABLE bookings ADD COLUMN room_id bigint CONSTRAINT bookings_room_id_fkey REFERENCES rooms DEFERRABLE INITIALLY DEFERRED;`,
+    },
+    plan: (p) => {
+      expect(allSteps(p).find((s) => s.action === 'add_foreign_key_not_valid')?.sql).toBe(
+        'ALTER TABLE public.bookings ADD CONSTRAINT bookings_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms (id) DEFERRABLE INITIALLY DEFERRED NOT VALID',
+      );
+      expect(changes(p)).toContain('add_unique');
+    },
   },
 ];

@@ -292,6 +292,22 @@ const cases: [Change, string][] = [
     { kind: 'refuse_type_change', schema: 'app', type: 'span', what: 'range type', reason: 'why' },
     'change range type app.span (why)',
   ],
+  [
+    {
+      kind: 'add_exclusion',
+      ...t,
+      exclusion: { kind: 'exclusion', name: 'no overlap', definition: 'EXCLUDE USING gist (r WITH &&)' },
+    },
+    'add exclusion constraint "no overlap" on app.users: EXCLUDE USING gist (r WITH &&)',
+  ],
+  [
+    {
+      kind: 'drop_exclusion',
+      ...t,
+      exclusion: { kind: 'exclusion', name: 'x', definition: 'EXCLUDE USING gist (r WITH &&)' },
+    },
+    'drop exclusion constraint x on app.users',
+  ],
 ];
 
 describe('describeChange', () => {

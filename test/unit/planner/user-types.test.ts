@@ -3,7 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import { diff } from '../../../src/diff/index.js';
 import { allSteps, buildPlan, PlanRefusedError } from '../../../src/planner/plan.js';
-import type { CompositeType, DatabaseSchema, Domain, RangeType, Schema } from '../../../src/schema/model/model.js';
+import { exclusionProblem } from '../../../src/schema/declared/sql-text.js';
+import type {
+  CompositeType,
+  DatabaseSchema,
+  Domain,
+  RangeType,
+  Schema,
+  Table,
+} from '../../../src/schema/model/model.js';
 import { renderDatabase } from '../../../src/sql/render/index.js';
 import { col, db, schema, table } from '../diff/fixtures.js';
 
@@ -263,5 +271,56 @@ describe('a whole database', () => {
   it('finds nothing to do between equal types', () => {
     const x = app({ domains: [dom()], composites: [pair([{ name: 'a', type: 'text' }])], ranges: [span] });
     expect(diff(x, x)).toEqual([]);
+  });
+});
+
+describe('exclusion constraints', () => {
+  const x = { kind: 'exclusion', name: 'no overlap', definition: 'EXCLUDE USING gist (r WITH &&)' } as const;
+  const booked = (exclusions: Table['exclusions']) =>
+    app({ tables: [table('bookings', [col('r', 'tstzrange')], exclusions ? { exclusions } : {})] });
+
+  it('adds one on an existing table in one statement, naming the lock, the scan and the index build', () => {
+    const p = plan(booked(undefined), booked([x]));
+    expect(shown(p)).toEqual([
+      {
+        step: '1 expand add_exclusion',
+        sql: 'ALTER TABLE "My App".bookings ADD CONSTRAINT "no overlap" EXCLUDE USING gist (r WITH &&)',
+        rollback: ['ALTER TABLE "My App".bookings DROP CONSTRAINT "no overlap"'],
+      },
+    ]);
+    const [step] = allSteps(p);
+    expect([step?.lock, step?.lockedTables, step?.hazards]).toEqual([
+      'ACCESS EXCLUSIVE',
+      ['"My App".bookings'],
+      ['ACCESS_EXCLUSIVE_LOCK', 'CORRECTNESS', 'FULL_SCAN', 'INDEX_BUILD', 'USER_SQL'],
+    ]);
+  });
+
+  it('drops one in the next release, and a redefinition in expand before its new definition', () => {
+    expect(shown(plan(booked([{ ...x, comment: 'c' }]), booked(undefined)))).toEqual([
+      {
+        step: '2 contract drop_exclusion',
+        sql: 'ALTER TABLE "My App".bookings DROP CONSTRAINT "no overlap"',
+        rollback: [
+          'ALTER TABLE "My App".bookings ADD CONSTRAINT "no overlap" EXCLUDE USING gist (r WITH &&)',
+          `COMMENT ON CONSTRAINT "no overlap" ON "My App".bookings IS 'c'`,
+        ],
+      },
+    ]);
+    const redefined = { ...x, definition: 'EXCLUDE USING gist (r WITH &&) DEFERRABLE' };
+    expect(shown(plan(booked([x]), booked([redefined]))).map((s) => s.step)).toEqual([
+      '1 expand drop_exclusion',
+      '1 expand add_exclusion',
+    ]);
+  });
+
+  it('accepts exactly one exclusion constraint as declared text', () => {
+    expect(exclusionProblem('EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (NOT cancelled)')).toBeUndefined();
+    expect(exclusionProblem('CHECK (true)')?.message).toBe(
+      'not a single exclusion constraint: write `EXCLUDE USING <method> (<element> WITH <operator>, ...)`',
+    );
+    expect(exclusionProblem('EXCLUDE USING gist (r WITH &&); DROP TABLE x')?.message).toBe(
+      'not a single exclusion constraint: write `EXCLUDE USING <method> (<element> WITH <operator>, ...)`',
+    );
   });
 });
