@@ -3,7 +3,10 @@
 // (an enum column, a foreign key, a trigger function elsewhere) always find their target.
 import type {
   Check,
+  CompositeType,
+  Domain,
   ExclusionConstraint,
+  RangeType,
   DatabaseSchema,
   ForeignKey,
   PrimaryKey,
@@ -21,6 +24,7 @@ import { createTable } from './table.js';
 import { createTrigger, enableTrigger } from './triggers.js';
 import { alterSequenceOwnedBy, createEnum, createSequence } from './types.js';
 import { addDomainCheck, createComposite, createDomain, createRange } from './user-types.js';
+import { identifierParts } from '../../schema/model/names.js';
 import { viewStatements, viewsInDependencyOrder } from './views.js';
 
 export function createSchema(name: string): string {
@@ -73,10 +77,14 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
       s.comment !== undefined ? [at(comment({ kind: 'schema', schema: s.name }, s.comment), s.name, 'comment')] : [],
     ),
     ...perSchema((s) => s.enums.map((e) => at(createEnum(s.name, e), s.name, 'enums', e.name))),
-    // Ranges over builtin or enum subtypes, domains over any of those, composites of any of them.
-    ...perSchema((s) => (s.ranges ?? []).map((r) => at(createRange(s.name, r), s.name, 'ranges', r.name))),
-    ...perSchema((s) => (s.domains ?? []).map((d) => at(createDomain(s.name, d), s.name, 'domains', d.name))),
-    ...perSchema((s) => (s.composites ?? []).map((c) => at(createComposite(s.name, c), s.name, 'composites', c.name))),
+    // Domains, composite and range types, each after the ones it is made of (a domain over a domain...).
+    ...userTypesInDependencyOrder(schemas).map(({ schema, type: t }) =>
+      t.kind === 'domain'
+        ? at(createDomain(schema, t), schema, 'domains', t.name)
+        : t.kind === 'composite'
+          ? at(createComposite(schema, t), schema, 'composites', t.name)
+          : at(createRange(schema, t), schema, 'ranges', t.name),
+    ),
     ...perSchema((s) => s.sequences.map((q) => at(createSequence(s.name, q), s.name, 'sequences', q.name))),
     ...perSchema((s) => s.functions.map((f) => at(createFunction(f), s.name, 'functions', f.name))),
     ...perTable((s, t) => [at(createTable(s, t), s, 'tables', t.name)]),
@@ -175,4 +183,45 @@ export function tableConstraints(
   t: Table,
 ): (PrimaryKey | UniqueConstraint | ForeignKey | Check | ExclusionConstraint)[] {
   return [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys, ...t.checks, ...(t.exclusions ?? [])];
+}
+
+type UserType = Domain | CompositeType | RangeType;
+
+/** The type texts a user type is made of: a domain's base type, a composite's attributes, a range's subtype. */
+const partsOf = (t: UserType): string[] =>
+  t.kind === 'domain' ? [t.type] : t.kind === 'composite' ? t.attributes.map((a) => a.type) : [t.subtype];
+
+/**
+ * Every domain, composite and range type, each after the user types its parts name (qualified, or bare and
+ * declared in one schema only), otherwise in schema and name order. PostgreSQL cannot create a cycle either.
+ */
+function userTypesInDependencyOrder(schemas: readonly Schema[]): { schema: string; type: UserType }[] {
+  const all = schemas.flatMap((s) =>
+    [...(s.ranges ?? []), ...(s.domains ?? []), ...(s.composites ?? [])].map((type) => ({ schema: s.name, type })),
+  );
+  const id = (schema: string, name: string) => `${schema}\u0000${name}`;
+  const byId = new Map(all.map((x) => [id(x.schema, x.type.name), x]));
+  const resolve = (text: string): string | undefined => {
+    const parts = identifierParts(text.replace(/(\[\])+$/, '').replace(/\(.*\)$/, ''));
+    if (!parts) return undefined;
+    const [a = '', b] = parts;
+    if (b !== undefined) return byId.has(id(a, b)) ? id(a, b) : undefined;
+    const owners = all.filter((x) => x.type.name === a);
+    return owners.length === 1 && owners[0] ? id(owners[0].schema, a) : undefined;
+  };
+  const out: { schema: string; type: UserType }[] = [];
+  const seen = new Set<string>();
+  const visit = (x: { schema: string; type: UserType }): void => {
+    const k = id(x.schema, x.type.name);
+    if (seen.has(k)) return;
+    seen.add(k);
+    for (const part of partsOf(x.type)) {
+      const dep = resolve(part);
+      const target = dep === undefined ? undefined : byId.get(dep);
+      if (target) visit(target);
+    }
+    out.push(x);
+  };
+  for (const x of all) visit(x);
+  return out;
 }
