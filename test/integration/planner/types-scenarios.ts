@@ -1,6 +1,7 @@
 // Scenario data for kinds.test.ts: domains, composite types and range types, each change kind ALTER DOMAIN and
 // ALTER TYPE make in place, and columns of such types. Targets are mostly SQL read back as YAML, so each one
 // also goes through introspect -> YAML -> validate -> shadow.
+import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { expect } from 'vitest';
 import { allSteps } from '../../../src/planner/plan.js';
@@ -40,6 +41,31 @@ const BOOKINGS_DDL = `CREATE TABLE bookings (id bigint PRIMARY KEY, during tstzr
 const BOOKINGS = `${BOOKINGS_DDL}
 INSERT INTO bookings VALUES (1, '[2026-01-01 10:00, 2026-01-01 11:00)', false), (2, '[2026-01-01 11:00, 2026-01-01 12:00)', false);`;
 const changes = (p: Plan) => allSteps(p).map((s) => s.change);
+
+/**
+ * Pagila's own statements (../shared/corpus/pagila-schema.sql, PostgreSQL 18): its two domains (one named
+ * `bıgınt`), its enum, and its film table with the full-text trigger passing arguments to a pg_catalog function.
+ * The film table's PostgreSQL 18 virtual generated column is left out: these scenarios run on PostgreSQL 15.
+ */
+function pagila(): string {
+  const text = readFileSync('/work/shared/corpus/pagila-schema.sql', 'utf8');
+  const statement = (start: string): string => {
+    const from = text.indexOf(start);
+    if (from < 0) throw new Error(`pagila-schema.sql has no ${start}`);
+    return text.slice(from, text.indexOf(';\n', from) + 1);
+  };
+  const film = statement('CREATE TABLE public.film (').replace(/,\n\s+length_hours [^\n]+ VIRTUAL\n/, '\n');
+  return [
+    statement('CREATE DOMAIN public."bıgınt"'),
+    statement('CREATE TYPE public.mpaa_rating'),
+    statement('CREATE DOMAIN public.year'),
+    statement('CREATE SEQUENCE public.film_film_id_seq'),
+    film,
+    statement('CREATE TRIGGER film_fulltext_trigger'),
+    `INSERT INTO public.film (title, language_id, release_year, fulltext) VALUES ('ACADEMY DINOSAUR', 1, 2006, '');`,
+  ].join('\n');
+}
+const PAGILA = pagila();
 
 type Decl = Record<string, unknown>;
 const declare = (publicSchema: Decl): string => stringify({ schemas: { public: publicSchema } });
@@ -301,6 +327,16 @@ export const TYPE_SCENARIOS: readonly KindScenario[] = [
         'ALTER TABLE public.bookings ADD CONSTRAINT bookings_room_id_fkey FOREIGN KEY (room_id) REFERENCES public.rooms (id) DEFERRABLE INITIALLY DEFERRED NOT VALID',
       );
       expect(changes(p)).toContain('add_unique');
+    },
+  },
+  {
+    name: 'pagila: a check added to its domain public.year, which public.film uses',
+    kind: 'add_domain_check',
+    source: PAGILA,
+    target: { sql: `${PAGILA} ALTER DOMAIN public.year ADD CONSTRAINT year_not_future CHECK (VALUE <= 2100);` },
+    plan: (p) => {
+      expect(actions(p)).toEqual(['1 expand add_domain_check_not_valid', '1 contract validate_domain_check']);
+      expect(allSteps(p)[1]?.lockedTables).toEqual(['public.film']);
     },
   },
 ];
