@@ -95,8 +95,6 @@ CREATE TEXT SEARCH DICTIONARY app.dict (TEMPLATE = pg_catalog.simple);
 const EXPECTED = `default privileges in schema "app" (tables: {reader=r/postgres})
 grants on schema "app" ({postgres=UC/postgres,reader=U/postgres})
 operator "app"."===(integer, integer)"
-comment on table constraint "booking_r_excl" on "app"."booking"
-exclusion constraint "booking_r_excl" on "app"."booking" (EXCLUDE USING gist (r WITH &&))
 text search configuration "app"."cfg"
 column statistics target "id" on "app"."child_fk" (500)
 grants on column "t_id" on "app"."child_fk" ({reader=r/postgres})
@@ -125,15 +123,11 @@ grants on type "app"."status" ({=U/postgres,postgres=U/postgres,reader=U/postgre
 clustered index "t_n_idx" on "app"."t"
 column compression "u" on "app"."t" (pglz)
 column storage "u" on "app"."t" (external)
-constraint trigger "t_constraint" on "app"."t" (CREATE CONSTRAINT TRIGGER t_constraint AFTER INSERT ON app.t NOT DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW EXECUTE FUNCTION app.f())
 grants on table "app"."t" ({postgres=arwdDxtm/postgres,reader=r/postgres})
 policy "own_rows" on "app"."t"
 publication "inv_pub" on "app"."t"
 row level security "app"."t" (enabled, forced)
 statistics "t_stats" on "app"."t"
-trigger "t_args" on "app"."t" (CREATE TRIGGER t_args BEFORE INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION app.f('x'))
-trigger "t_transition" on "app"."t" (CREATE TRIGGER t_transition AFTER INSERT ON app.t REFERENCING NEW TABLE AS fresh FOR EACH STATEMENT EXECUTE FUNCTION app.f())
-trigger "t_update_of" on "app"."t" (CREATE TRIGGER t_update_of BEFORE UPDATE OF n ON app.t FOR EACH ROW EXECUTE FUNCTION app.f())
 comment on sequence "app"."t_id_seq"
 aggregate "app"."total(integer)"
 window function "app"."win(integer)"`.split('\n');

@@ -335,10 +335,7 @@ const TOC_RULES: Record<string, (e: TocEntry) => Witness[]> = {
   },
   CONSTRAINT: (e) => {
     const [table, name] = two(e.tag);
-    return [
-      modeled(/^(primary_key|unique)$/, e.schema, name, table),
-      listed(/^exclusion constraint$/, { schema: e.schema, table, name }),
-    ];
+    return [modeled(/^(primary_key|unique|exclusion)$/, e.schema, name, table)];
   },
   'FK CONSTRAINT': (e) => {
     const [table, name] = two(e.tag);
