@@ -48,3 +48,65 @@ describe('column types without a name list', () => {
     ]);
   });
 });
+
+describe('domains, composite and range types, exclusion constraints in the declared file', () => {
+  const file = (lines: string) => `schemas:\n  public:\n${lines}`;
+
+  it('reads them into the model, a column of each accepted', () => {
+    const model = parseDeclared(
+      file(
+        [
+          '    domains:',
+          '      year: { type: int4, checks: { year_check: { expression: "VALUE >= 1901" } } }',
+          '    composites:',
+          '      pair: { attributes: { a: { type: text }, b: { type: year } } }',
+          '    ranges:',
+          '      span: { subtype: float8, subtypeDiff: pg_catalog.float8mi }',
+          '    tables:',
+          '      t:',
+          '        columns: { y: { type: year }, p: { type: "pair[]" }, s: { type: span }, m: { type: span_multirange } }',
+          '        exclusions: { t_no_overlap: { definition: "EXCLUDE USING gist (s WITH &&)" } }',
+        ].join('\n'),
+      ),
+      'test.yaml',
+    );
+    const s = model.schemas[0]!;
+    expect(s.domains).toEqual([
+      { kind: 'domain', name: 'year', type: 'integer', checks: [{ name: 'year_check', expression: 'VALUE >= 1901' }] },
+    ]);
+    expect(s.composites?.[0]?.attributes.map((a) => a.type)).toEqual(['text', 'year']);
+    expect(s.ranges).toEqual([
+      { kind: 'range', name: 'span', subtype: 'double precision', subtypeDiff: 'pg_catalog.float8mi' },
+    ]);
+    expect(s.tables[0]?.exclusions).toEqual([
+      { kind: 'exclusion', name: 't_no_overlap', definition: 'EXCLUDE USING gist (s WITH &&)' },
+    ]);
+  });
+
+  it('names what is wrong in each', () => {
+    expect(
+      problems(
+        file(
+          [
+            '    domains:',
+            '      d: { type: integr, checks: { k: { expression: "VALUE > 0); DROP TABLE x; SELECT (1" } } }',
+            '      pair: { type: text }',
+            '    composites:',
+            '      pair: { attributes: { a: { type: text } } }',
+            '    tables:',
+            '      t:',
+            '        columns: { s: { type: int4range } }',
+            '        exclusions: { t_x: { definition: "CHECK (true)" } }',
+          ].join('\n'),
+        ),
+      ).sort(),
+    ).toEqual(
+      [
+        'check "k" of domain "public"."d": `expression`: a second statement starts at character 13: `DROP TABLE x; SELECT (1`',
+        'composite type "public"."pair" has the same name as domain "public"."pair"; a table has a row type of its name, and types share one namespace per schema',
+        'exclusion constraint "t_x" of table "public"."t": `definition`: not a single exclusion constraint: write `EXCLUDE USING <method> (<element> WITH <operator>, ...)`',
+        'domain "public"."d" has unknown type `integr`',
+      ].sort(),
+    );
+  });
+});
