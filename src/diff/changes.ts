@@ -22,13 +22,19 @@ import type {
   Column,
   DeclaredExtension,
   StorageParameter,
+  CompositeAttribute,
+  CompositeType,
+  Domain,
+  DomainCheck,
   Enum,
+  ExclusionConstraint,
   ForeignKey,
   Function,
   Identity,
   Index,
   Privilege,
   PrimaryKey,
+  RangeType,
   Sequence,
   Table,
   Trigger,
@@ -95,6 +101,23 @@ export const CHANGE_KINDS = [
   'create_extension',
   'drop_extension',
   'alter_extension',
+  'create_domain',
+  'drop_domain',
+  'set_domain_default',
+  'set_domain_not_null',
+  'add_domain_check',
+  'drop_domain_check',
+  'validate_domain_check',
+  'create_composite',
+  'drop_composite',
+  'add_attribute',
+  'drop_attribute',
+  'rename_attribute',
+  'create_range',
+  'drop_range',
+  'refuse_type_change',
+  'add_exclusion',
+  'drop_exclusion',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -143,6 +166,86 @@ export interface AddEnumValue extends InSchema<'add_enum_value'> {
 export interface RecreateEnum extends InSchema<'recreate_enum'> {
   readonly from: Enum;
   readonly to: Enum;
+}
+
+/** An exclusion constraint: the target's for an add (with its comment), the source's for a drop. */
+export interface AddExclusion extends InTable<'add_exclusion'> {
+  readonly exclusion: ExclusionConstraint;
+}
+export interface DropExclusion extends InTable<'drop_exclusion'> {
+  readonly exclusion: ExclusionConstraint;
+}
+
+/** A new domain, with its default, NOT NULL, checks and comment. */
+export interface CreateDomain extends InSchema<'create_domain'> {
+  readonly domain: Domain;
+}
+/** The source domain, so the rollback recreates it. */
+export interface DropDomain extends InSchema<'drop_domain'> {
+  readonly domain: Domain;
+}
+/** `domain` is the target; `from`/`to` the default expressions (absent: none). */
+export interface SetDomainDefault extends InSchema<'set_domain_default'> {
+  readonly domain: Domain;
+  readonly from?: string;
+  readonly to?: string;
+}
+export interface SetDomainNotNull extends InSchema<'set_domain_not_null'> {
+  readonly domain: Domain;
+  readonly notNull: boolean;
+}
+/** A check of an existing domain; a changed expression is a drop and an add of the same name. */
+export interface AddDomainCheck extends InSchema<'add_domain_check'> {
+  readonly domain: Domain;
+  readonly check: DomainCheck;
+}
+export interface DropDomainCheck extends InSchema<'drop_domain_check'> {
+  readonly domain: Domain;
+  readonly check: DomainCheck;
+}
+/** NOT VALID in the source, valid in the target. */
+export interface ValidateDomainCheck extends InSchema<'validate_domain_check'> {
+  readonly domain: Domain;
+  readonly check: DomainCheck;
+}
+
+export interface CreateComposite extends InSchema<'create_composite'> {
+  readonly type: CompositeType;
+}
+export interface DropComposite extends InSchema<'drop_composite'> {
+  readonly type: CompositeType;
+}
+/** `type` is the target type; the attribute goes last, where ALTER TYPE ... ADD ATTRIBUTE puts it. */
+export interface AddAttribute extends InSchema<'add_attribute'> {
+  readonly type: CompositeType;
+  readonly attribute: CompositeAttribute;
+}
+/** `type` is the source type (the rollback adds the attribute back, at the end). */
+export interface DropAttribute extends InSchema<'drop_attribute'> {
+  readonly type: CompositeType;
+  readonly attribute: CompositeAttribute;
+}
+export interface RenameAttribute extends InSchema<'rename_attribute'> {
+  readonly type: CompositeType;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface CreateRange extends InSchema<'create_range'> {
+  readonly range: RangeType;
+}
+export interface DropRange extends InSchema<'drop_range'> {
+  readonly range: RangeType;
+}
+
+/**
+ * A type changed in a way PostgreSQL cannot alter in place without rewriting what uses it (a domain's base type,
+ * a composite attribute's type or position, a range's definition). The planner refuses it with `reason`.
+ */
+export interface RefuseTypeChange extends InSchema<'refuse_type_change'> {
+  readonly type: string;
+  readonly what: string;
+  readonly reason: string;
 }
 
 export interface CreateSequence extends InSchema<'create_sequence'> {
@@ -318,6 +421,8 @@ export type CommentTarget =
   | { readonly kind: 'column'; readonly table: string; readonly column: string }
   | { readonly kind: 'index'; readonly table: string; readonly index: string }
   | { readonly kind: 'enum'; readonly enum: string }
+  /** A domain, composite or range type. */
+  | { readonly kind: 'type'; readonly type: string; readonly what: 'domain' | 'composite type' | 'range type' }
   | { readonly kind: 'view'; readonly view: string; readonly materialized: boolean }
   | { readonly kind: 'view_column'; readonly view: string; readonly column: string }
   /** A primary key, unique constraint, foreign key or check. */
@@ -477,7 +582,24 @@ export type Change =
   | RunSql
   | CreateView
   | DropView
-  | ReplaceView;
+  | ReplaceView
+  | CreateDomain
+  | DropDomain
+  | SetDomainDefault
+  | SetDomainNotNull
+  | AddDomainCheck
+  | DropDomainCheck
+  | ValidateDomainCheck
+  | CreateComposite
+  | DropComposite
+  | AddAttribute
+  | DropAttribute
+  | RenameAttribute
+  | CreateRange
+  | DropRange
+  | RefuseTypeChange
+  | AddExclusion
+  | DropExclusion;
 
 /** The change type of one kind, for handlers registered in a `{ [K in ChangeKind]: Handler<ChangeOf<K>> }`. */
 export type ChangeOf<K extends ChangeKind> = Extract<Change, { readonly kind: K }>;

@@ -1,6 +1,6 @@
 // Constraints have no in-place alteration except VALIDATE and COMMENT: any other difference is a drop of the
 // source constraint and an add of the target one under the same name (which carries its comment).
-import type { Check, ForeignKey, PrimaryKey, UniqueConstraint } from '../schema/model/model.js';
+import type { Check, ExclusionConstraint, ForeignKey, PrimaryKey, UniqueConstraint } from '../schema/model/model.js';
 import type { Change } from './changes.js';
 import { diffComment } from './comments.js';
 import { byName, omit, pairByKey, same } from './list.js';
@@ -100,5 +100,19 @@ export function diffForeignKeys(
     add: (foreignKey) => ({ kind: 'add_foreign_key', schema, table, foreignKey }),
     drop: (foreignKey) => ({ kind: 'drop_foreign_key', schema, table, foreignKey }),
     validate: (foreignKey) => ({ kind: 'validate_foreign_key', schema, table, foreignKey }),
+  });
+}
+
+/** Exclusion constraints have no NOT VALID: a changed definition is a drop and an add of the same name. */
+export function diffExclusions(
+  emit: Emit,
+  schema: string,
+  table: string,
+  from: readonly ExclusionConstraint[],
+  to: readonly ExclusionConstraint[],
+): void {
+  diffNamed(emit, schema, table, from, to, {
+    add: (exclusion) => ({ kind: 'add_exclusion', schema, table, exclusion }),
+    drop: (exclusion) => ({ kind: 'drop_exclusion', schema, table, exclusion }),
   });
 }

@@ -23,6 +23,8 @@ function commentTarget(schema: string, t: CommentTarget): string {
       return `index ${qualified(schema, t.index)}`;
     case 'enum':
       return `enum ${qualified(schema, t.enum)}`;
+    case 'type':
+      return `${t.what} ${qualified(schema, t.type)}`;
     case 'view':
       return `${t.materialized ? 'materialized view' : 'view'} ${qualified(schema, t.view)}`;
     case 'view_column':
@@ -136,6 +138,28 @@ const DESCRIBERS: Describers = {
     `grant ${c.privileges.join(', ')} by default on ${defaultScopeText(c.scope)} to ${roleText(c.role)}${c.withGrantOption ? ' with grant option' : ''}${c.optionOnly ? ' (the grant option only)' : ''}`,
   revoke_default_privileges: (c) =>
     `revoke ${c.optionOnly ? 'grant option for ' : ''}${c.privileges.join(', ')} by default on ${defaultScopeText(c.scope)} from ${roleText(c.role)}`,
+  create_domain: (c) => `create domain ${qualified(c.schema, c.domain.name)} as ${c.domain.type}`,
+  drop_domain: (c) => `drop domain ${qualified(c.schema, c.domain.name)}`,
+  set_domain_default: (c) =>
+    c.to === undefined
+      ? `drop default of domain ${qualified(c.schema, c.domain.name)}`
+      : `set default of domain ${qualified(c.schema, c.domain.name)} to ${c.to}`,
+  set_domain_not_null: (c) => `${c.notNull ? 'set' : 'drop'} not null on domain ${qualified(c.schema, c.domain.name)}`,
+  add_domain_check: (c) =>
+    `add check ${ident(c.check.name)} on domain ${qualified(c.schema, c.domain.name)}: ${c.check.expression}`,
+  drop_domain_check: (c) => `drop check ${ident(c.check.name)} on domain ${qualified(c.schema, c.domain.name)}`,
+  validate_domain_check: (c) => `validate check ${ident(c.check.name)} on domain ${qualified(c.schema, c.domain.name)}`,
+  create_composite: (c) => `create composite type ${qualified(c.schema, c.type.name)}`,
+  drop_composite: (c) => `drop composite type ${qualified(c.schema, c.type.name)}`,
+  add_attribute: (c) =>
+    `add attribute ${ident(c.attribute.name)} ${c.attribute.type} to ${qualified(c.schema, c.type.name)}`,
+  drop_attribute: (c) => `drop attribute ${ident(c.attribute.name)} of ${qualified(c.schema, c.type.name)}`,
+  rename_attribute: (c) => `rename attribute ${qualified(c.schema, c.type.name)}.${ident(c.from)} to ${ident(c.to)}`,
+  create_range: (c) => `create range type ${qualified(c.schema, c.range.name)} of ${c.range.subtype}`,
+  drop_range: (c) => `drop range type ${qualified(c.schema, c.range.name)}`,
+  add_exclusion: (c) => `add exclusion constraint ${ident(c.exclusion.name)} ${on(c)}: ${c.exclusion.definition}`,
+  drop_exclusion: (c) => `drop exclusion constraint ${ident(c.exclusion.name)} ${on(c)}`,
+  refuse_type_change: (c) => `change ${c.what} ${qualified(c.schema, c.type)} (${c.reason})`,
   run_sql: (c) =>
     `run sql step ${c.step.name} (${c.step.statements.length} statement${c.step.statements.length === 1 ? '' : 's'}, ${c.step.phase})`,
 };

@@ -19,6 +19,7 @@ import { collector, type Emit } from './order.js';
 import { applyRenames, findRenames, type Renames } from './renames.js';
 import { diffSequences } from './sequences.js';
 import { diffTables } from './tables.js';
+import { diffComposites, diffDomains, diffRanges } from './user-types.js';
 import { diffViews } from './views.js';
 
 export function diff(from: DatabaseSchema, to: DatabaseSchema): Change[] {
@@ -45,6 +46,9 @@ export function diff(from: DatabaseSchema, to: DatabaseSchema): Change[] {
 
 function diffSchema(emit: Emit, f: Schema, t: Schema, renames: Renames): void {
   diffEnums(emit, t.name, f.enums, t.enums);
+  diffDomains(emit, t.name, f.domains ?? [], t.domains ?? []);
+  diffComposites(emit, t.name, f.composites ?? [], t.composites ?? []);
+  diffRanges(emit, t.name, f.ranges ?? [], t.ranges ?? []);
   diffSequences(emit, t.name, f.sequences, t.sequences);
   diffFunctions(emit, t.name, f.functions, t.functions);
   diffTables(emit, t.name, f.tables, t.tables, renames.get(t.name));

@@ -10,6 +10,7 @@ export const FAMILIES = [
   // after schemas (an extension may go in a new one), before everything that may use its types or operators
   'extension',
   'enum',
+  'type',
   'sequence',
   'function',
   'table',
@@ -82,6 +83,23 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   create_extension: 'extension',
   drop_extension: 'dropped extension',
   alter_extension: 'extension',
+  create_domain: 'type',
+  drop_domain: 'type',
+  set_domain_default: 'type',
+  set_domain_not_null: 'type',
+  add_domain_check: 'type',
+  drop_domain_check: 'type',
+  validate_domain_check: 'type',
+  create_composite: 'type',
+  drop_composite: 'type',
+  add_attribute: 'type',
+  drop_attribute: 'type',
+  rename_attribute: 'type',
+  create_range: 'type',
+  drop_range: 'type',
+  refuse_type_change: 'type',
+  add_exclusion: 'constraint',
+  drop_exclusion: 'constraint',
 };
 
 /** Where differs put their changes. */

@@ -5,7 +5,7 @@ import type { Table } from '../schema/model/model.js';
 import { sortByName } from '../schema/model/normalize.js';
 import { diffColumns } from './columns.js';
 import { diffComment } from './comments.js';
-import { diffChecks, diffForeignKeys, diffPrimaryKey, diffUnique } from './constraints.js';
+import { diffChecks, diffExclusions, diffForeignKeys, diffPrimaryKey, diffUnique } from './constraints.js';
 import { diffIndexes } from './indexes.js';
 import { byName, pairByKey } from './list.js';
 import type { Emit } from './order.js';
@@ -29,7 +29,8 @@ export function diffTables(
 
 /** The CREATE TABLE part of a table: without the objects that become changes of their own. */
 function definition(t: Table): Table {
-  return { ...t, indexes: [], foreignKeys: [], triggers: [] };
+  const { exclusions: _, ...rest } = t;
+  return { ...rest, indexes: [], foreignKeys: [], triggers: [] };
 }
 
 function addTable(emit: Emit, schema: string, t: Table): void {
@@ -37,6 +38,7 @@ function addTable(emit: Emit, schema: string, t: Table): void {
   diffIndexes(emit, schema, t.name, [], t.indexes);
   diffForeignKeys(emit, schema, t.name, [], t.foreignKeys);
   diffTriggers(emit, schema, t.name, [], t.triggers);
+  diffExclusions(emit, schema, t.name, [], t.exclusions ?? []);
 }
 
 function dropTable(emit: Emit, schema: string, f: Table): void {
@@ -44,6 +46,7 @@ function dropTable(emit: Emit, schema: string, f: Table): void {
   diffIndexes(emit, schema, f.name, f.indexes, []);
   diffForeignKeys(emit, schema, f.name, f.foreignKeys, []);
   diffTriggers(emit, schema, f.name, f.triggers, []);
+  diffExclusions(emit, schema, f.name, f.exclusions ?? [], []);
 }
 
 function alterTable(emit: Emit, schema: string, f: Table, t: Table, rename: TableRename | undefined): void {
@@ -56,6 +59,7 @@ function alterTable(emit: Emit, schema: string, f: Table, t: Table, rename: Tabl
   diffChecks(emit, schema, table, f.checks, t.checks);
   diffIndexes(emit, schema, table, f.indexes, t.indexes);
   diffTriggers(emit, schema, table, f.triggers, t.triggers);
+  diffExclusions(emit, schema, table, f.exclusions ?? [], t.exclusions ?? []);
   diffComment(emit, schema, { kind: 'table', table }, f.comment, t.comment);
   // CREATE TABLE says them for a new table (and a dropped one's rollback); here only their changes.
   const storage = (x: Table) => JSON.stringify(sortByName(x.storage ?? []));

@@ -5,7 +5,8 @@
 // One statement whatever the number of objects.
 //
 // Relations, triggers and types that are an internal part of another object (pg_depend deptype 'i': the
-// index of a unique constraint, the triggers of a foreign key, an identity column's sequence, array types)
+// index of a unique constraint, the triggers of a foreign key, an identity column's sequence, array types, a range
+// type's constructor functions)
 // are left out: the object they belong to has edges of its own. So are objects created by extensions, on
 // either side of an edge.
 import { notFromExtension, SCHEMA_FILTER } from './queries.js';
@@ -112,7 +113,8 @@ SELECT r.kind AS on_kind, r.ns AS on_ns, r.tbl AS on_table, r.name AS on_name, r
         'pg_statistic_ext'::regclass, 'pg_publication_rel'::regclass)
   ) o
   WHERE NOT EXISTS (SELECT FROM pg_depend own WHERE own.classid = d.classid AND own.objid = d.objid
-      AND (own.deptype = 'e' OR own.deptype = 'i' AND d.classid IN ('pg_class'::regclass, 'pg_trigger'::regclass, 'pg_type'::regclass)))
+      AND (own.deptype = 'e' OR own.deptype = 'i' AND d.classid IN ('pg_class'::regclass, 'pg_trigger'::regclass, 'pg_type'::regclass,
+        'pg_proc'::regclass)))
     -- a view's rule on its own view, a column's default on its own column
     AND NOT (d.classid = 'pg_rewrite'::regclass AND o.kind IN ('view', 'materialized view') AND r.kind IN ('view', 'materialized view')
       AND o.ns = r.ns AND o.name = r.name)

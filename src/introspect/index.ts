@@ -12,6 +12,7 @@ import type {
   DefaultPrivilegeRow,
   GrantRow,
   EnumRow,
+  UserTypeRow,
   FunctionRow,
   IndexRow,
   SchemaRow,
@@ -31,9 +32,9 @@ export { QUERIES_PER_DEPENDENCIES, readDependencies } from './dependencies.js';
 
 /**
  * pin settings, schemas, tables, views, columns, constraints, indexes (of tables and materialized views),
- * triggers, enums, sequences, functions, grants, default privileges, restore.
+ * triggers, enums, sequences, functions, grants, default privileges, domains/composite/range types, restore.
  */
-export const QUERIES_PER_INTROSPECTION = 14;
+export const QUERIES_PER_INTROSPECTION = 15;
 
 /**
  * Reads every schema the options select. Settings that change how the server prints types and expressions
@@ -69,6 +70,7 @@ export async function introspect(db: Queryable, options: IntrospectOptions = {})
       functions: await run<FunctionRow>('functions', q.FUNCTIONS, schemaOids),
       grants: await run<GrantRow>('grants', q.GRANTS, schemaOids),
       defaultPrivileges: await run<DefaultPrivilegeRow>('default privileges', q.DEFAULT_PRIVILEGES, schemaOids),
+      userTypes: await run<UserTypeRow>('types', q.userTypesQuery(version), schemaOids),
     });
   });
 }

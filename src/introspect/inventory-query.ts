@@ -63,9 +63,9 @@ export const INVENTORY = `WITH ns AS MATERIALIZED (
 )
 -- Views and materialized views are modeled (queries.ts VIEWS), with a view's options; a materialized view's
 -- storage parameters are not.
-SELECT CASE r.relkind WHEN 'f' THEN 'foreign table' ELSE 'composite type' END AS kind, r.nspname AS schema,
-    NULL AS table, r.relname AS name, NULL AS detail
-  FROM rel r WHERE r.relkind IN ('f', 'c')
+-- Standalone composite types are modeled (queries.ts userTypesQuery).
+SELECT 'foreign table' AS kind, r.nspname AS schema, NULL AS table, r.relname AS name, NULL AS detail
+  FROM rel r WHERE r.relkind = 'f'
 UNION ALL
 SELECT 'typed table', r.nspname, NULL, r.relname, 'of ' || format_type(r.reloftype, NULL)
   FROM rel r WHERE r.reloftype <> 0 AND r.relkind IN ('r', 'p')
@@ -95,16 +95,14 @@ UNION ALL
 SELECT 'rule', r.nspname, r.relname, rw.rulename, NULL
   FROM rel r JOIN pg_rewrite rw ON rw.ev_class = r.oid AND rw.rulename <> '_RETURN'
 UNION ALL
--- Plain triggers on tables are modeled, without these features (and none on views or foreign tables).
+-- Triggers on tables are modeled, constraint triggers included, with their arguments, UPDATE OF columns and
+-- transition tables; not a constraint trigger naming another table (FROM), nor triggers on views or foreign tables.
 SELECT CASE WHEN tg.tgconstraint <> 0 THEN 'constraint trigger' ELSE 'trigger' END, r.nspname, r.relname, tg.tgname,
     pg_get_triggerdef(tg.oid)
   FROM rel r JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal
-  WHERE tg.tgconstraint <> 0 OR tg.tgnargs > 0 OR cardinality(tg.tgattr::int2[]) > 0 OR tg.tgoldtable IS NOT NULL
-    OR tg.tgnewtable IS NOT NULL OR r.relkind NOT IN ('r', 'p')
+  WHERE tg.tgconstrrelid <> 0 OR r.relkind NOT IN ('r', 'p')
 UNION ALL
-SELECT 'exclusion constraint', r.nspname, r.relname, con.conname, pg_get_constraintdef(con.oid)
-  FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype = 'x'
-UNION ALL
+-- Exclusion constraints of tables are modeled (queries.ts constraintsQuery).
 SELECT 'storage parameters', r.nspname, NULL, r.relname, array_to_string(coalesce(r.reloptions, '{}')
     || coalesce((SELECT array_agg('toast.' || o) FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = r.reltoastrelid), '{}'), ', ')
   -- A table's are modeled (queries.ts TABLES), a view's are its options (VIEWS): a materialized view's are not.
@@ -172,11 +170,11 @@ SELECT 'default privileges', ns.nspname, NULL, NULL, CASE d.defaclobjtype WHEN '
   FROM pg_default_acl d CROSS JOIN ns WHERE d.defaclnamespace = 0 AND (d.defaclobjtype NOT IN ('r', 'S', 'f', 'T', 'n')
     OR ${defaultRevoked('d.defaclacl', `acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's' ELSE d.defaclobjtype END, d.defaclrole)`)})
 UNION ALL
-SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' WHEN 'm' THEN 'multirange type'
-    WHEN 'b' THEN 'base type' ELSE 'shell type' END, ns.nspname, NULL, t.typname,
-    CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END
+-- Domains, range types (with the multirange type each creates) and composite types are modeled; base and
+-- shell types are not.
+SELECT CASE t.typtype WHEN 'b' THEN 'base type' ELSE 'shell type' END, ns.nspname, NULL, t.typname, NULL
   FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
-  WHERE t.typtype IN ('d', 'r', 'm', 'b', 'p') AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
+  WHERE t.typtype IN ('b', 'p') AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
     AND ${notFromExtension('pg_type', 't.oid')}
 UNION ALL
 SELECT 'grants on type', ns.nspname, NULL, t.typname, t.typacl::text
@@ -248,9 +246,9 @@ UNION ALL
 SELECT 'publication', ns.nspname, NULL, pub.pubname, 'FOR ALL TABLES' FROM pg_publication pub CROSS JOIN ns WHERE pub.puballtables
 UNION ALL
 -- Comments the model carries: on schemas, tables, views, materialized views and their columns, indexes it reads
--- (not a constraint's), enums, sequences (not an identity column's), plain functions, and the constraints
--- (primary key, unique, foreign key, check) and triggers of tables. Still listed: comments on routines of
--- other kinds, policies, rules, exclusion constraints, domains' constraints and every class the model does not read.
+-- (not a constraint's), enums, domains, composite and range types, sequences (not an identity column's), plain functions, and the constraints
+-- (primary key, unique, foreign key, check, exclusion) and triggers of tables. Still listed: comments on routines
+-- of other kinds, policies, rules, domains' constraints and every class the model does not read.
 -- A trigger's, policy's or rule's schema is its table's: pg_identify_object leaves it empty, its address names it.
 SELECT 'comment on ' || o.type, o.schema,
     CASE WHEN o.type = 'domain constraint' THEN (SELECT dt.typname FROM pg_constraint dc JOIN pg_type dt ON dt.oid = dc.contypid
@@ -271,10 +269,11 @@ SELECT 'comment on ' || o.type, o.schema,
     AND NOT (d.classoid = 'pg_class'::regclass AND (EXISTS (SELECT FROM rel r WHERE r.oid = d.objoid AND r.relkind IN ('r', 'p', 'v', 'm', 'S'))
       OR EXISTS (SELECT FROM ix i WHERE i.oid = d.objoid AND i.table_kind IN ('r', 'p', 'm')
         AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = i.oid AND own.contype IN ('p', 'u', 'x')))))
-    AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid AND et.typtype = 'e'))
+    AND NOT (d.classoid = 'pg_type'::regclass AND EXISTS (SELECT FROM pg_type et WHERE et.oid = d.objoid
+      AND (et.typtype IN ('e', 'd', 'r') OR et.typtype = 'c' AND EXISTS (SELECT FROM pg_class tc WHERE tc.oid = et.typrelid AND tc.relkind = 'c'))))
     AND NOT (d.classoid = 'pg_constraint'::regclass AND EXISTS (SELECT FROM pg_constraint con JOIN rel r ON r.oid = con.conrelid
-      WHERE con.oid = d.objoid AND con.contype IN ('p', 'u', 'f', 'c') AND r.relkind IN ('r', 'p')))
+      WHERE con.oid = d.objoid AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND r.relkind IN ('r', 'p')))
     AND NOT (d.classoid = 'pg_trigger'::regclass AND EXISTS (SELECT FROM pg_trigger tg JOIN rel r ON r.oid = tg.tgrelid
-      WHERE tg.oid = d.objoid AND NOT tg.tgisinternal AND r.relkind IN ('r', 'p')))
+      WHERE tg.oid = d.objoid AND NOT tg.tgisinternal AND tg.tgconstrrelid = 0 AND r.relkind IN ('r', 'p')))
     AND NOT (d.classoid = 'pg_proc'::regclass AND EXISTS (SELECT FROM pg_proc fp WHERE fp.oid = d.objoid AND fp.prokind = 'f'
       AND ${notFromExtension('pg_proc', 'fp.oid')}))`;

@@ -1,5 +1,5 @@
-// The inventory: what introspection sees in the selected schemas but the model does not hold (views,
-// domains, policies, grants, storage options...). Commands that read a database name it, so that nothing
+// The inventory: what introspection sees in the selected schemas but the model does not hold (base types,
+// policies, grants, storage options...). Commands that read a database name it, so that nothing
 // is skipped silently; `--strict` turns a non-empty inventory into an error (NotModeledError).
 import { databaseError, SwitchyardError } from '../errors.js';
 import { type IntrospectOptions, type Queryable, schemaFilter } from './options.js';

@@ -3,6 +3,7 @@
 import type {
   Check,
   Column,
+  ExclusionConstraint,
   FkAction,
   FkMatch,
   ForeignKey,
@@ -69,7 +70,7 @@ function fkAction(code: string, constraint: string): FkAction {
   return action;
 }
 
-export type MappedConstraint = PrimaryKey | UniqueConstraint | ForeignKey | Check;
+export type MappedConstraint = PrimaryKey | UniqueConstraint | ForeignKey | Check | ExclusionConstraint;
 
 export function mapConstraint(r: ConstraintRow): MappedConstraint {
   const c = mapConstraintDefinition(r);
@@ -116,6 +117,9 @@ function mapConstraintDefinition(r: ConstraintRow): MappedConstraint {
         ...(r.validated ? {} : { notValid: true }),
         ...(r.no_inherit ? { noInherit: true } : {}),
       };
+    case 'x':
+      if (!r.definition) throw unexpected(`definition of exclusion constraint "${r.name}"`, null);
+      return { kind: 'exclusion', name: r.name, definition: r.definition.trim() };
     default:
       throw unexpected('constraint type', r.type);
   }
@@ -188,6 +192,34 @@ export function mapTrigger(r: TriggerRow): Trigger {
     function: { schema: r.function_schema, name: r.function_name },
     ...(when !== undefined ? { when: when.trim() } : {}),
     enabled,
+    ...triggerExtras(r),
     ...(r.comment !== null ? { comment: r.comment } : {}),
   };
+}
+
+/** Arguments, UPDATE OF columns, transition tables and a constraint trigger's deferral, each only when set. */
+function triggerExtras(r: TriggerRow): Partial<Trigger> {
+  const args = triggerArgs(r.args_hex ?? '');
+  return {
+    ...(args.length ? { args } : {}),
+    ...(r.columns?.length ? { columns: r.columns } : {}),
+    ...(r.old_table ? { oldTable: r.old_table } : {}),
+    ...(r.new_table ? { newTable: r.new_table } : {}),
+    ...(r.constraint ? { constraint: true as const } : {}),
+    ...(r.constraint && r.deferrable ? { deferrable: true as const } : {}),
+    ...(r.constraint && r.deferred ? { initiallyDeferred: true as const } : {}),
+  };
+}
+
+/** pg_trigger.tgargs (hex): each argument is UTF-8 followed by a NUL byte. */
+export function triggerArgs(hex: string): string[] {
+  const bytes = Buffer.from(hex, 'hex');
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0) continue;
+    out.push(bytes.subarray(start, i).toString('utf8'));
+    start = i + 1;
+  }
+  return out;
 }

@@ -2,12 +2,15 @@
 // the work is linear in the number of rows whatever the number of tables.
 import type {
   CheckOption,
+  CompositeType,
   DatabaseSchema,
   StorageParameter,
   DefaultPrivilege,
   DefaultPrivilegeObjects,
   Grant,
   Privilege,
+  Domain,
+  RangeType,
   Enum,
   Function,
   Index,
@@ -17,6 +20,7 @@ import type {
   View,
 } from '../schema/model/model.js';
 import { normalizeDatabase } from '../schema/model/normalize.js';
+import { multirangeName } from '../schema/model/types.js';
 import {
   mapColumn,
   mapConstraint,
@@ -25,8 +29,18 @@ import {
   UnexpectedCatalogError,
   type MappedConstraint,
 } from './map-table.js';
-import type { CatalogRows, DefaultPrivilegeRow, EnumRow, FunctionRow, GrantRow, SequenceRow, ViewRow } from './rows.js';
 import { type AclItem, grantsOf, PRIVILEGE_ORDER } from '../schema/model/grants.js';
+import { catalogName } from './map-text.js';
+import type {
+  CatalogRows,
+  DefaultPrivilegeRow,
+  EnumRow,
+  FunctionRow,
+  GrantRow,
+  SequenceRow,
+  UserTypeRow,
+  ViewRow,
+} from './rows.js';
 
 function groupBy<R, K>(rows: readonly R[], key: (r: R) => K): Map<K, R[]> {
   const out = new Map<K, R[]>();
@@ -115,11 +129,61 @@ function mapView(r: ViewRow, indexes: readonly Index[]): View {
   };
 }
 
+/** A domain, composite or range type row as the model. */
+function mapUserType(r: UserTypeRow): Domain | CompositeType | RangeType {
+  const comment = r.comment !== null ? { comment: r.comment } : {};
+  const collation = r.collation_name !== null ? { collation: catalogName(r.collation_schema, r.collation_name) } : {};
+  if (r.kind === 'domain') {
+    if (r.base_type === null) throw new UnexpectedCatalogError(`base type of domain "${r.name}"`, null);
+    return {
+      kind: 'domain',
+      name: r.name,
+      type: r.base_type,
+      ...(r.default_expression !== null ? { default: r.default_expression.trim() } : {}),
+      ...(r.not_null ? { notNull: true } : {}),
+      ...collation,
+      checks: (r.checks ?? []).map((c) => ({
+        name: c.name,
+        expression: c.expression.trim(),
+        ...(c.validated ? {} : { notValid: true as const }),
+      })),
+      ...comment,
+    };
+  }
+  if (r.kind === 'composite')
+    return {
+      kind: 'composite',
+      name: r.name,
+      attributes: (r.attributes ?? []).map((a) => ({
+        name: a.name,
+        type: a.type,
+        ...(a.collation !== null ? { collation: catalogName(a.collation_schema, a.collation) } : {}),
+      })),
+      ...comment,
+    };
+  if (r.subtype === null) throw new UnexpectedCatalogError(`subtype of range type "${r.name}"`, null);
+  return {
+    kind: 'range',
+    name: r.name,
+    subtype: r.subtype,
+    ...(r.opclass !== null ? { subtypeOpclass: catalogName(r.opclass_schema, r.opclass) } : {}),
+    ...(r.range_collation_name !== null
+      ? { collation: catalogName(r.range_collation_schema, r.range_collation_name) }
+      : {}),
+    ...(r.canonical !== null ? { canonical: r.canonical } : {}),
+    ...(r.subtype_diff !== null ? { subtypeDiff: r.subtype_diff } : {}),
+    ...(r.multirange !== null && r.multirange !== multirangeName(r.name) ? { multirange: r.multirange } : {}),
+    ...comment,
+  };
+}
+
 function tableParts(
   constraints: readonly MappedConstraint[],
-): Pick<Table, 'primaryKey' | 'unique' | 'foreignKeys' | 'checks'> {
+): Pick<Table, 'primaryKey' | 'unique' | 'foreignKeys' | 'checks' | 'exclusions'> {
   const primaryKey = constraints.find((c) => c.kind === 'primary_key');
+  const exclusions = constraints.filter((c) => c.kind === 'exclusion');
   return {
+    ...(exclusions.length ? { exclusions } : {}),
     ...(primaryKey ? { primaryKey } : {}),
     unique: constraints.filter((c) => c.kind === 'unique'),
     foreignKeys: constraints.filter((c) => c.kind === 'foreign_key'),
@@ -170,6 +234,20 @@ function mapDefaultPrivileges(rows: readonly DefaultPrivilegeRow[]): DefaultPriv
   });
 }
 
+/** Domains, composite and range types under their own lists, each absent when empty. */
+function typesOf(
+  types: ReadonlyArray<Domain | CompositeType | RangeType>,
+): Pick<Schema, 'domains' | 'composites' | 'ranges'> {
+  const domains = types.filter((t) => t.kind === 'domain');
+  const composites = types.filter((t) => t.kind === 'composite');
+  const ranges = types.filter((t) => t.kind === 'range');
+  return {
+    ...(domains.length ? { domains } : {}),
+    ...(composites.length ? { composites } : {}),
+    ...(ranges.length ? { ranges } : {}),
+  };
+}
+
 /** Builds the normalized model from everything one introspection read. */
 export function mapCatalog(rows: CatalogRows): DatabaseSchema {
   const grants = grantsByObject(rows.grants ?? []);
@@ -182,6 +260,7 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
   const sequences = groupBy(rows.sequences, (r) => r.schema_oid);
   const functions = groupBy(rows.functions, (r) => r.schema_oid);
   const views = groupBy(rows.views, (r) => r.schema_oid);
+  const userTypes = groupBy(rows.userTypes ?? [], (r) => r.schema_oid);
 
   const schemas = rows.schemas.map(
     (s): Schema => ({
@@ -216,6 +295,7 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
         ...mapView(v, (indexes.get(v.oid) ?? []).map(mapIndex)),
         ...withGrants(grants.get(grantKey('view', s.oid, v.name))),
       })),
+      ...typesOf((userTypes.get(s.oid) ?? []).map(mapUserType)),
       ...(s.comment !== null && !isDefaultPublicComment(s.name, s.comment) ? { comment: s.comment } : {}),
       ...withGrants(grants.get(grantKey('schema', s.oid, ''))),
     }),

@@ -114,7 +114,8 @@ const attnames = (rel: string, nums: string) =>
     FROM unnest(${nums}) WITH ORDINALITY AS k(num, ord) ORDER BY k.ord)::text[]`;
 
 /**
- * Primary keys, unique, foreign key and check constraints (PostgreSQL 18's NOT NULL constraints, contype
+ * Primary keys, unique, foreign key, check and exclusion constraints (an exclusion constraint as
+ * pg_get_constraintdef prints it) (PostgreSQL 18's NOT NULL constraints, contype
  * 'n', are left out: nullability comes from attnotnull). A check's expression is pg_get_expr(conbin): the
  * same deparse pg_get_constraintdef prints inside `CHECK (...)`, without the NOT VALID / NO INHERIT suffixes.
  * $1: table oids.
@@ -127,10 +128,11 @@ export const constraintsQuery = (
   con.confdeltype AS on_delete, con.confupdtype AS on_update, con.confmatchtype AS match,
   con.condeferrable AS deferrable, con.condeferred AS deferred, con.convalidated AS validated, con.connoinherit AS no_inherit,
   CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS expression,
+  CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END AS definition,
   ${versionNum >= 150000 ? 'coalesce(i.indnullsnotdistinct, false)' : 'false'} AS nulls_not_distinct,
   d.description AS comment
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype IN ('p', 'u', 'f', 'c')
+JOIN pg_constraint con ON con.conrelid = r.oid AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'
@@ -183,15 +185,21 @@ JOIN pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = idx.indexrelid AND d.objsubid = 0`;
 
 /**
- * Triggers written by users (internal ones implement foreign keys). The definition is fetched only when
+ * Triggers written by users (internal ones implement foreign keys), with their arguments (tgargs as hex: the
+ * client decodes the NUL-separated UTF-8), UPDATE OF columns, transition tables and, for a constraint trigger,
+ * its deferral. A constraint trigger naming another table (FROM, tgconstrrelid) is left to the inventory.
+ * The definition is fetched only when
  * there is a WHEN clause: it is the one place the condition can be read, since pg_get_expr cannot print
  * OLD and NEW together. $1: table oids.
  */
 export const TRIGGERS = `SELECT tg.tgrelid::text AS table_oid, tg.tgname AS name, tg.tgtype::int AS type, tg.tgenabled AS enabled,
   pn.nspname AS function_schema, p.proname AS function_name,
-  CASE WHEN tg.tgqual IS NOT NULL THEN pg_get_triggerdef(tg.oid, false) END AS definition, d.description AS comment
+  CASE WHEN tg.tgqual IS NOT NULL THEN pg_get_triggerdef(tg.oid, false) END AS definition, d.description AS comment,
+  encode(tg.tgargs, 'hex') AS args_hex, ${attnames('tg.tgrelid', 'tg.tgattr::int2[]')} AS columns,
+  tg.tgoldtable AS old_table, tg.tgnewtable AS new_table, tg.tgconstraint <> 0 AS constraint,
+  tg.tgdeferrable AS deferrable, tg.tginitdeferred AS deferred
 FROM unnest($1::oid[]) AS r(oid)
-JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal
+JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal AND tg.tgconstrrelid = 0
 JOIN pg_proc p ON p.oid = tg.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
 LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = tg.oid AND d.objsubid = 0`;
@@ -252,12 +260,15 @@ LEFT JOIN pg_class oc ON oc.oid = own.refobjid
 LEFT JOIN pg_attribute oa ON oa.attrelid = own.refobjid AND oa.attnum = own.refobjsubid
 WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind = 'S' AND ${notFromExtension('pg_class', 'c.oid', "'e', 'i'")}`;
 
-/** Plain functions (not procedures, aggregates or window functions). $1: schema oids. */
+/**
+ * Plain functions (not procedures, aggregates or window functions), without those internal to another object
+ * (deptype 'i': the constructors a range or multirange type creates, which come and go with it). $1: schema oids.
+ */
 export const FUNCTIONS = `SELECT p.pronamespace::text AS schema_oid, p.proname AS name,
   pg_get_function_identity_arguments(p.oid) AS args, pg_get_functiondef(p.oid) AS definition, d.description AS comment
 FROM pg_proc p
 LEFT JOIN pg_description d ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid AND d.objsubid = 0
-WHERE p.pronamespace = ANY ($1::oid[]) AND p.prokind = 'f' AND ${notFromExtension('pg_proc', 'p.oid')}`;
+WHERE p.pronamespace = ANY ($1::oid[]) AND p.prokind = 'f' AND ${notFromExtension('pg_proc', 'p.oid', "'e', 'i'")}`;
 
 /**
  * Size figures for cost estimates. reltuples is -1 for a table never vacuumed or analyzed (PostgreSQL 14+).
@@ -334,3 +345,50 @@ LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
 CROSS JOIN LATERAL aclexplode(d.defaclacl) e
 WHERE (d.defaclnamespace = 0 OR d.defaclnamespace = ANY ($1::oid[]))
   AND NOT (d.defaclnamespace = 0 AND ${inDefault('acldefault(k.aclkind, d.defaclrole)')})`;
+
+/** A collation named only when it is not `dflt` (the type's own): `coll`, `coll_schema` columns. */
+const collationUnless = (coll: string, dflt: string, alias: string) =>
+  `(SELECT co.collname FROM pg_collation co WHERE co.oid = ${coll} AND ${coll} <> ${dflt}) AS ${alias}_name,
+  (SELECT cn.nspname FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+    WHERE co.oid = ${coll} AND ${coll} <> ${dflt}) AS ${alias}_schema`;
+
+/** A function by oid as quoted `schema.name` (regproc text would depend on the search_path); NULL for 0. */
+const procName = (oid: string) =>
+  `(SELECT quote_ident(pn.nspname) || '.' || quote_ident(p.proname) FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = ${oid})`;
+
+/**
+ * Domains, composite types (standalone ones: a table's row type belongs to the table) and range types, one row
+ * each, told apart by `kind`. A domain's default and checks are deparsed with pg_get_expr (relation 0: `VALUE`
+ * is not a column); its NOT NULL is typnotnull (PostgreSQL 17's contype 'n' row for it is left out). A
+ * composite's attributes come as JSON in attnum order; a range's canonical and subtype_diff functions as quoted
+ * qualified names, its operator class only when not the subtype's default. $1: schema oids.
+ */
+export const userTypesQuery = (versionNum: number) => `SELECT t.typnamespace::text AS schema_oid, t.typname AS name,
+  CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite' ELSE 'range' END AS kind,
+  CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base_type,
+  t.typnotnull AS not_null, pg_get_expr(t.typdefaultbin, 0) AS default_expression,
+  ${collationUnless('t.typcollation', 'coalesce((SELECT bt.typcollation FROM pg_type bt WHERE bt.oid = t.typbasetype), 0)', 'collation')},
+  CASE WHEN t.typtype = 'd' THEN (SELECT json_agg(json_build_object('name', dc.conname,
+      'expression', pg_get_expr(dc.conbin, 0), 'validated', dc.convalidated) ORDER BY dc.conname)
+    FROM pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype = 'c') END AS checks,
+  CASE WHEN t.typtype = 'c' THEN (SELECT json_agg(json_build_object('name', a.attname,
+      'type', format_type(a.atttypid, a.atttypmod), 'collation', co.collname, 'collation_schema', cn.nspname)
+      ORDER BY a.attnum)
+    FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+    LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> at.typcollation
+    LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+    WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) END AS attributes,
+  format_type(r.rngsubtype, NULL) AS subtype,
+  (SELECT oc.opcname FROM pg_opclass oc WHERE oc.oid = r.rngsubopc AND NOT oc.opcdefault) AS opclass,
+  (SELECT ocn.nspname FROM pg_opclass oc JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+    WHERE oc.oid = r.rngsubopc AND NOT oc.opcdefault) AS opclass_schema,
+  ${collationUnless('r.rngcollation', 'coalesce((SELECT st.typcollation FROM pg_type st WHERE st.oid = r.rngsubtype), 0)', 'range_collation')},
+  ${procName('r.rngcanonical')} AS canonical, ${procName('r.rngsubdiff')} AS subtype_diff,
+  ${versionNum >= 140000 ? '(SELECT mt.typname FROM pg_type mt WHERE mt.oid = r.rngmultitypid)' : 'NULL::name'} AS multirange,
+  d.description AS comment
+FROM pg_type t
+LEFT JOIN pg_range r ON r.rngtypid = t.oid
+LEFT JOIN pg_description d ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid AND d.objsubid = 0
+WHERE t.typnamespace = ANY ($1::oid[]) AND ${notFromExtension('pg_type', 't.oid')}
+  AND (t.typtype IN ('d', 'r')
+    OR t.typtype = 'c' AND EXISTS (SELECT FROM pg_class tc WHERE tc.oid = t.typrelid AND tc.relkind = 'c'))`;

@@ -63,6 +63,8 @@ export interface ConstraintRow {
   readonly expression: string | null;
   readonly nulls_not_distinct: boolean;
   readonly comment: string | null;
+  /** pg_get_constraintdef, for an exclusion constraint only (absent from hand-built rows). */
+  readonly definition?: string | null;
 }
 
 export interface IndexKeyRow {
@@ -104,6 +106,15 @@ export interface TriggerRow {
   /** pg_get_triggerdef, only for triggers with a WHEN clause. */
   readonly definition: string | null;
   readonly comment: string | null;
+  /** tgargs in hex: the arguments, each followed by a NUL byte. Absent from hand-built rows. */
+  readonly args_hex?: string;
+  /** UPDATE OF column names (tgattr), in order. */
+  readonly columns?: string[];
+  readonly old_table?: string | null;
+  readonly new_table?: string | null;
+  readonly constraint?: boolean;
+  readonly deferrable?: boolean;
+  readonly deferred?: boolean;
 }
 
 export interface EnumRow {
@@ -160,6 +171,31 @@ export interface TableStatsRow {
   readonly bytes: string | number;
 }
 
+/** A domain, a composite type or a range type (userTypesQuery); the fields of the other kinds are null. */
+export interface UserTypeRow {
+  readonly schema_oid: string;
+  readonly name: string;
+  readonly kind: 'domain' | 'composite' | 'range';
+  readonly base_type: string | null;
+  readonly not_null: boolean;
+  readonly default_expression: string | null;
+  readonly collation_name: string | null;
+  readonly collation_schema: string | null;
+  readonly checks: { name: string; expression: string; validated: boolean }[] | null;
+  readonly attributes:
+    | { name: string; type: string; collation: string | null; collation_schema: string | null }[]
+    | null;
+  readonly subtype: string | null;
+  readonly opclass: string | null;
+  readonly opclass_schema: string | null;
+  readonly range_collation_name: string | null;
+  readonly range_collation_schema: string | null;
+  readonly canonical: string | null;
+  readonly subtype_diff: string | null;
+  readonly multirange: string | null;
+  readonly comment: string | null;
+}
+
 /** Everything one introspection reads, before mapping. */
 /** One privilege granted beyond the defaults (queries.ts GRANTS). */
 export interface GrantRow {
@@ -201,4 +237,6 @@ export interface CatalogRows {
   /** Absent: grants were not read (a model without them). */
   readonly grants?: readonly GrantRow[];
   readonly defaultPrivileges?: readonly DefaultPrivilegeRow[];
+  /** Absent from callers that build rows by hand without any. */
+  readonly userTypes?: readonly UserTypeRow[];
 }

@@ -82,7 +82,12 @@ export function catalogKey(o: CatalogObject): ObjectKey | undefined {
     case 'materialized view':
       return key.view(o.ns, o.name);
     case 'type':
+    case 'domain':
+    case 'composite type':
+    case 'range type':
       return key.type(o.ns, o.name);
+    case 'domain constraint':
+      return t !== undefined ? key.constraint(o.ns, t, o.name) : undefined;
     case 'function':
       return key.function(o.ns, o.name, o.args ?? '');
     case 'constraint':

@@ -16,7 +16,7 @@ export const key = {
   column: (s: string, t: string, c: string): ObjectKey => `column:${j(s, t, c)}`,
   /** Indexes live in the schema's relation namespace, like tables. */
   index: (s: string, n: string): ObjectKey => `index:${j(s, n)}`,
-  /** A constraint (primary key, unique, foreign key, check) on a table. */
+  /** A constraint (primary key, unique, foreign key, check, exclusion) on a table, or a check of a domain. */
   constraint: (s: string, t: string, n: string): ObjectKey => `constraint:${j(s, t, n)}`,
   trigger: (s: string, t: string, n: string): ObjectKey => `trigger:${j(s, t, n)}`,
   /** A view or a materialized view (they share the relation namespace). */
@@ -43,6 +43,9 @@ export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
   for (const s of db.schemas) {
     out.add(key.schema(s.name));
     for (const e of s.enums) out.add(key.type(s.name, e.name));
+    for (const t of [...(s.domains ?? []), ...(s.composites ?? []), ...(s.ranges ?? [])])
+      out.add(key.type(s.name, t.name));
+    for (const d of s.domains ?? []) for (const c of d.checks) out.add(key.constraint(s.name, d.name, c.name));
     for (const q of s.sequences) out.add(key.sequence(s.name, q.name));
     for (const f of s.functions) out.add(key.function(s.name, f.name, f.args));
     for (const t of s.tables) {
@@ -56,6 +59,10 @@ export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
         if (c.kind === 'primary_key' || c.kind === 'unique') out.add(key.index(s.name, c.name));
       }
       for (const g of t.triggers) out.add(key.trigger(s.name, t.name, g.name));
+      for (const x of t.exclusions ?? []) {
+        out.add(key.constraint(s.name, t.name, x.name));
+        out.add(key.index(s.name, x.name));
+      }
     }
     for (const v of s.views ?? []) {
       out.add(key.view(s.name, v.name));

@@ -56,6 +56,23 @@ import { setIdentityHandler } from './kinds/set-identity.js';
 import { setNotNullHandler } from './kinds/set-not-null.js';
 import { validateCheckHandler } from './kinds/validate-check.js';
 import { validateForeignKeyHandler } from './kinds/validate-foreign-key.js';
+import { createDomainHandler } from './kinds/create-domain.js';
+import { dropDomainHandler } from './kinds/drop-domain.js';
+import { setDomainDefaultHandler } from './kinds/set-domain-default.js';
+import { setDomainNotNullHandler } from './kinds/set-domain-not-null.js';
+import { addDomainCheckHandler } from './kinds/add-domain-check.js';
+import { dropDomainCheckHandler } from './kinds/drop-domain-check.js';
+import { validateDomainCheckHandler } from './kinds/validate-domain-check.js';
+import { createCompositeHandler } from './kinds/create-composite.js';
+import { dropCompositeHandler } from './kinds/drop-composite.js';
+import { addAttributeHandler } from './kinds/add-attribute.js';
+import { dropAttributeHandler } from './kinds/drop-attribute.js';
+import { renameAttributeHandler } from './kinds/rename-attribute.js';
+import { createRangeHandler } from './kinds/create-range.js';
+import { dropRangeHandler } from './kinds/drop-range.js';
+import { refuseTypeChangeHandler } from './kinds/refuse-type-change.js';
+import { addExclusionHandler } from './kinds/add-exclusion.js';
+import { dropExclusionHandler } from './kinds/drop-exclusion.js';
 import type { Handler } from './types.js';
 
 export type HandlerMap = { readonly [K in ChangeKind]: Handler<ChangeOf<K>> };
@@ -116,6 +133,23 @@ export const HANDLERS: HandlerMap = {
   create_extension: createExtensionHandler,
   drop_extension: dropExtensionHandler,
   alter_extension: alterExtensionHandler,
+  create_domain: createDomainHandler,
+  drop_domain: dropDomainHandler,
+  set_domain_default: setDomainDefaultHandler,
+  set_domain_not_null: setDomainNotNullHandler,
+  add_domain_check: addDomainCheckHandler,
+  drop_domain_check: dropDomainCheckHandler,
+  validate_domain_check: validateDomainCheckHandler,
+  create_composite: createCompositeHandler,
+  drop_composite: dropCompositeHandler,
+  add_attribute: addAttributeHandler,
+  drop_attribute: dropAttributeHandler,
+  rename_attribute: renameAttributeHandler,
+  create_range: createRangeHandler,
+  drop_range: dropRangeHandler,
+  refuse_type_change: refuseTypeChangeHandler,
+  add_exclusion: addExclusionHandler,
+  drop_exclusion: dropExclusionHandler,
 };
 
 export function handlerFor<K extends ChangeKind>(kind: K): Handler<ChangeOf<K>> {

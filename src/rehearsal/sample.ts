@@ -97,7 +97,24 @@ async function valueFor(
   column: string,
   checks: readonly string[],
   n: number,
+  /** A domain's values: a shape whose cast to the domain fails (its checks, NOT NULL) is skipped, none is undefined. */
+  cast = false,
 ): Promise<string | undefined> {
+  if (cast) {
+    const casting: string[] = [];
+    for (const shape of shapes) {
+      await client.query('SAVEPOINT _switchyard_shape');
+      try {
+        await sendOne(client, `SELECT count(${shape}) FROM generate_series(1, $1::int) AS g`, [n]);
+        await client.query('RELEASE SAVEPOINT _switchyard_shape');
+        casting.push(shape);
+      } catch {
+        await client.query('ROLLBACK TO SAVEPOINT _switchyard_shape');
+      }
+    }
+    if (!casting.length) return undefined;
+    shapes = casting;
+  }
   const mentioning = checks.filter((c) =>
     new RegExp(`(^|[^\\w"])("?)${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\2($|[^\\w"])`).test(c),
   );
@@ -189,6 +206,62 @@ function parentValue(
   return `(SELECT p.${ident(ref)} FROM ${name} p ORDER BY ${r.columns.map((c) => `p.${ident(c)}`).join(', ')} OFFSET (g - 1) % greatest((SELECT count(*) FROM ${name}), 1) LIMIT 1)`;
 }
 
+/**
+ * The base type of every domain, by the names format_type prints (qualified, and bare for public's), followed
+ * through domains over domains.
+ */
+function domainBases(db: DatabaseSchema): Map<string, DomainBase> {
+  const own = new Map<string, DomainBase>();
+  for (const s of db.schemas)
+    for (const d of s.domains ?? []) {
+      const info = { base: d.type, checks: d.checks.map((c) => c.expression) };
+      own.set(qualified(s.name, d.name), info);
+      if (!own.has(ident(d.name))) own.set(ident(d.name), info);
+    }
+  const out = new Map<string, DomainBase>();
+  for (const [name, info] of own) {
+    let { base } = info;
+    const checks = [...info.checks];
+    for (let i = 0; i < 10 && own.has(base); i++) {
+      const next = own.get(base) as DomainBase;
+      checks.push(...next.checks);
+      base = next.base;
+    }
+    out.set(name, { base, checks });
+  }
+  return out;
+}
+
+/** A domain's base type (through domains over domains) and every check on the way. */
+interface DomainBase {
+  readonly base: string;
+  readonly checks: readonly string[];
+}
+
+/** A value of `type`; for a domain, one of its base type's shapes cast to it that the domain accepts. */
+function domainOrPlainValue(
+  client: Queryable,
+  type: string,
+  domain: DomainBase | undefined,
+  enums: ReadonlyMap<string, readonly string[]>,
+  column: string,
+  checks: readonly string[],
+  n: number,
+): Promise<string | undefined> {
+  if (domain === undefined) return valueFor(client, sampleShapes(type, 'g', enums, column), column, checks, n);
+  const base = sampleShapes(domain.base, 'g', enums, column);
+  // Numbers the domain's checks compare VALUE with (pagila's year: 1901 to 2155), and just above them.
+  const bounds = /^(smallint|integer|bigint|numeric|real|double precision)/.test(domain.base)
+    ? [
+        ...new Set(
+          domain.checks.flatMap((c) => [...c.matchAll(/(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])/g)].map((m) => m[0])),
+        ),
+      ].flatMap((k) => [`${k} + (g) % 7`, `${k} + 1`, k])
+    : [];
+  const shapes = [...base, ...bounds].map((s) => `(${s})::${type}`);
+  return valueFor(client, shapes, column, checks, n, true);
+}
+
 /** Labels of every enum, by the names format_type prints; with a target, only those the target keeps. */
 function enumLabels(db: DatabaseSchema, target: DatabaseSchema | undefined): Map<string, readonly string[]> {
   const out = new Map<string, readonly string[]>();
@@ -218,7 +291,7 @@ export async function insertSampleRows(
   if (n <= 0) return { rows, short };
   await client.query('BEGIN');
   try {
-    await insertAll(client, db, n, enums, rows, short, target);
+    await insertAll(client, db, n, { enums, domains: domainBases(db) }, rows, short, target);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -231,11 +304,12 @@ async function insertAll(
   client: Queryable,
   db: DatabaseSchema,
   n: number,
-  enums: ReadonlyMap<string, readonly string[]>,
+  types: { enums: ReadonlyMap<string, readonly string[]>; domains: ReadonlyMap<string, DomainBase> },
   rows: Record<string, number>,
   short: { table: string; reason: string }[],
   target?: DatabaseSchema,
 ): Promise<void> {
+  const { enums, domains } = types;
   const future = (x: Located) => (target ? tableOf(target, x.schema, x.table.name) : undefined);
   for (const at of ordered(db, (x) => foreignKeys(x.table, future(x)))) {
     const { schema, table } = at;
@@ -261,7 +335,7 @@ async function insertAll(
         const converted = newType && newType !== col.type ? sampleValue(newType, 'g', enums, col.name) : undefined;
         v = converted
           ? `(${converted})::text::${col.type}`
-          : await valueFor(client, sampleShapes(col.type, 'g', enums, col.name), col.name, checks, n);
+          : await domainOrPlainValue(client, col.type, domains.get(col.type), enums, col.name, checks, n);
       }
       if (v === undefined) {
         if (col.nullable) continue;

@@ -14,7 +14,7 @@ import { DatabaseError, InvalidSchemaError, SwitchyardError, UsageError, databas
 import { introspect, missingRoles, serverVersion } from '../introspect/index.js';
 import { grantRoles } from '../schema/model/grants.js';
 import { missingRolesError } from '../schema/declared/roles.js';
-import type { Column, DatabaseSchema, Table } from '../schema/model/model.js';
+import type { Column, CompositeType, DatabaseSchema, Table } from '../schema/model/model.js';
 import { renderDatabaseObjects } from '../sql/render/database.js';
 import { problemAt } from '../schema/declared/locate.js';
 import { ident } from '../db/quote.js';
@@ -239,6 +239,20 @@ async function buildAndRead(
   return introspect(shadow, { includeSchemas: model.schemas.map((s) => s.name) });
 }
 
+/** A composite type's attributes with the declared `renamedFrom` hints. */
+function withAttributeHints(c: CompositeType, declared: DatabaseSchema, schema: string): CompositeType {
+  const d = declared.schemas.find((x) => x.name === schema)?.composites?.find((x) => x.name === c.name);
+  const hints = new Map((d?.attributes ?? []).flatMap((a) => (a.renamedFrom ? [[a.name, a.renamedFrom]] : [])));
+  if (hints.size === 0) return c;
+  return {
+    ...c,
+    attributes: c.attributes.map((a) => {
+      const from = hints.get(a.name);
+      return from === undefined ? a : { ...a, renamedFrom: from };
+    }),
+  };
+}
+
 /** Copies renamedFrom / up / down / backfill, the extensions and the tenants section from the declared model. */
 export function attachHints(canonical: DatabaseSchema, declared: DatabaseSchema): DatabaseSchema {
   const tables = new Map<string, Table>();
@@ -265,6 +279,7 @@ export function attachHints(canonical: DatabaseSchema, declared: DatabaseSchema)
         }),
       };
     }),
+    ...(s.composites ? { composites: s.composites.map((c) => withAttributeHints(c, declared, s.name)) } : {}),
   }));
   return {
     schemas,

@@ -11,7 +11,7 @@ import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
 import { commentSteps } from '../recipes/comments.js';
 import { milestone } from '../recipes/dependents.js';
-import { recreateTrigger, replacedTrigger, replacesInPlace, triggerRequirements } from '../recipes/triggers.js';
+import { recreateTrigger, replacedTrigger, swapsInPlace, triggerRequirements } from '../recipes/triggers.js';
 
 const locks = (ctx: PlanContext, schema: string, table: string): (readonly [string, string])[] =>
   ctx.newTables.has(`${schema}.${table}`) ? [] : [[schema, table]];
@@ -38,7 +38,7 @@ export const createTriggerHandler: Handler<CreateTrigger> = {
     const steps: StepDraft[] = [
       !old
         ? create
-        : replacesInPlace(ctx)
+        : swapsInPlace(ctx, old, tr)
           ? {
               ...create,
               action: 'replace_trigger',
@@ -49,7 +49,7 @@ export const createTriggerHandler: Handler<CreateTrigger> = {
           : { ...create, requires: [...requires, milestone.gone(trigger)] },
     ];
     // CREATE OR REPLACE keeps the old definition's comment; a created trigger has none.
-    const kept = old && replacesInPlace(ctx) ? old.comment : undefined;
+    const kept = old && swapsInPlace(ctx, old, tr) ? old.comment : undefined;
     steps.push(
       ...commentSteps(
         {

@@ -9,13 +9,14 @@ import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
 import { milestone } from '../recipes/dependents.js';
-import { recreateTrigger, replacesInPlace, replacingTrigger, triggerRequirements } from '../recipes/triggers.js';
+import { recreateTrigger, replacingTrigger, swapsInPlace, triggerRequirements } from '../recipes/triggers.js';
 
 type When = 'later' | 'before its replacement' | 'never';
 
 function when(c: DropTrigger, ctx: PlanContext): When {
-  if (!replacingTrigger(ctx, c.schema, c.table, c.trigger.name)) return 'later';
-  return replacesInPlace(ctx) ? 'never' : 'before its replacement';
+  const replacing = replacingTrigger(ctx, c.schema, c.table, c.trigger.name);
+  if (!replacing) return 'later';
+  return swapsInPlace(ctx, c.trigger, replacing) ? 'never' : 'before its replacement';
 }
 
 function drop(c: DropTrigger, ctx: PlanContext): StepDraft {

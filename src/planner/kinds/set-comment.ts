@@ -53,6 +53,12 @@ function resolve(schema: string, t: ChangeTarget): Resolved {
         what: `enum ${qualified(schema, t.enum)}`,
         requires: [key.type(schema, t.enum)],
       };
+    case 'type':
+      return {
+        target: { kind: 'type', schema, name: t.type },
+        what: `${t.what} ${qualified(schema, t.type)}`,
+        requires: [key.type(schema, t.type)],
+      };
     // COMMENT ON a view or its column takes SHARE UPDATE EXCLUSIVE on the view only: no table is locked.
     case 'view':
       return {

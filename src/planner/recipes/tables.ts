@@ -96,15 +96,15 @@ export function columnNeeds(ctx: PlanContext, c: Column): ObjectKey[] {
 
 const dbs = (ctx: PlanContext) => [ctx.target, ctx.source];
 
-/** key.type of an enum named by a column type (`app.status`, `"My S"."T"[]`, or a bare name found in one schema). */
+/** key.type of an enum, domain, composite or range type named by a column type (`app.status`, `"My S"."T"[]`, or a bare name found in one schema). */
 export function typeKeys(ctx: PlanContext, type: string): ObjectKey[] {
   const parts = identifierParts(type.replace(/(\[\])+$/, ''));
   if (!parts) return [];
   const [a, b] = parts;
   for (const db of dbs(ctx)) {
     for (const s of db.schemas) {
-      const hit =
-        b !== undefined ? s.name === a && s.enums.some((e) => e.name === b) : s.enums.some((e) => e.name === a);
+      const types = [...s.enums, ...(s.domains ?? []), ...(s.composites ?? []), ...(s.ranges ?? [])];
+      const hit = b !== undefined ? s.name === a && types.some((e) => e.name === b) : types.some((e) => e.name === a);
       if (hit) return [key.type(s.name, (b ?? a) as string)];
     }
   }

@@ -36,7 +36,7 @@ export function triggerRequirements(
   return [
     key.table(schema, table),
     ...(findFunction(snapshot, fn.schema, fn.name, '') ? [key.function(fn.schema, fn.name, '')] : []),
-    ...whenColumns(tr.when)
+    ...[...new Set([...whenColumns(tr.when), ...(tr.columns ?? [])])]
       .filter((c) => t?.columns.some((x) => x.name === c))
       .map((c) => key.column(schema, table, c)),
   ];
@@ -53,6 +53,13 @@ export function recreateTrigger(schema: string, table: string, tr: Trigger, o: {
 
 /** CREATE OR REPLACE TRIGGER is PostgreSQL 14+; older servers drop the old definition just before the new one. */
 export const replacesInPlace = (ctx: PlanContext): boolean => ctx.serverVersionNum >= 140000;
+
+/**
+ * Whether `from` is swapped for `to` by CREATE OR REPLACE TRIGGER: PostgreSQL 14+, and neither is a constraint
+ * trigger (CREATE OR REPLACE CONSTRAINT TRIGGER is not supported, nor replacing one kind with the other).
+ */
+export const swapsInPlace = (ctx: PlanContext, from: Trigger | undefined, to: Trigger | undefined): boolean =>
+  replacesInPlace(ctx) && !from?.constraint && !to?.constraint;
 
 const onExistingTable = (ctx: PlanContext, schema: string, table: string): boolean =>
   !ctx.newTables.has(`${schema}.${table}`);

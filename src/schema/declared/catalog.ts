@@ -1,6 +1,7 @@
 // What the semantic checks look things up in: the valid part of the file, plus what was cut out as broken,
 // so that a reference into a broken object is neither accepted nor reported twice.
-import type { DeclaredFile, TableDecl } from './declared.js';
+import type { DeclaredFile, SchemaDecl, TableDecl } from './declared.js';
+import { multirangeName } from '../model/types.js';
 import type { Finding, Report } from './finding.js';
 import type { Broken } from './salvage.js';
 import type { Path } from './zod-walk.js';
@@ -54,20 +55,32 @@ export class Catalog {
     return this.ctx.broken.covers([...tablePath(schema, table), 'columns', column]) ? 'broken' : 'missing';
   }
 
-  /** An enum by name, in `schema` or (unqualified) in any schema. */
-  enumState(name: string, schema?: string): State {
+  /** A declared type (enum, domain, composite or range type) by name, in `schema` or (unqualified) in any schema. */
+  typeState(name: string, schema?: string): State {
     const schemas = schema === undefined ? Object.keys(this.ctx.data.schemas) : [schema];
-    if (schemas.some((s) => this.ctx.data.schemas[s]?.enums?.[name] !== undefined)) return 'ok';
-    if (schemas.some((s) => this.ctx.broken.covers(['schemas', s, 'enums', name]))) return 'broken';
+    const declared = (s: string) => this.ctx.data.schemas[s];
+    if (schemas.some((s) => TYPE_KINDS.some((k) => declared(s)?.[k]?.[name] !== undefined))) return 'ok';
+    // A range type brings its multirange type.
+    if (schemas.some((s) => multiranges(declared(s)?.ranges).includes(name))) return 'ok';
+    if (schemas.some((s) => TYPE_KINDS.some((k) => this.ctx.broken.covers(['schemas', s, k, name])))) return 'broken';
     // A whole schema cut out might have held it.
     return this.ctx.broken.schemaCut(schema) ? 'broken' : 'missing';
   }
 
-  /** Every declared enum name, for suggestions. */
-  enumNames(): string[] {
-    return Object.values(this.ctx.data.schemas).flatMap((s) => Object.keys(s.enums ?? {}));
+  /** Every declared type name, for suggestions. */
+  typeNames(): string[] {
+    return Object.values(this.ctx.data.schemas).flatMap((s) => [
+      ...TYPE_KINDS.flatMap((k) => Object.keys(s[k] ?? {})),
+      ...multiranges(s.ranges),
+    ]);
   }
 }
+
+const multiranges = (ranges: SchemaDecl['ranges']): string[] =>
+  Object.entries(ranges ?? {}).map(([n, r]) => r.multirange ?? multirangeName(n));
+
+/** The sections of a schema that declare types. */
+const TYPE_KINDS = ['enums', 'domains', 'composites', 'ranges'] as const;
 
 /** Report helper that drops findings about broken places (they were reported by the structural pass). */
 export function reporter(ctx: CheckContext): Report {

@@ -8,6 +8,7 @@ import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
 import { closest, q, qq } from '../model/names.js';
 import { BUILTIN_TYPE_NAMES, classifyType, isIntegerType, type TypeInfo } from '../model/types.js';
+import { typeProblem } from './sql-text.js';
 import type { Path } from './zod-walk.js';
 
 /** Names people bring from other languages and databases. */
@@ -26,9 +27,21 @@ const FOREIGN_TYPES: Readonly<Record<string, string>> = {
   clob: 'text',
 };
 
-function checkType(report: Report, catalog: Catalog, column: ColumnDecl, cp: Path): TypeInfo {
-  const info = classifyType(column.type);
-  const at: Path = [...cp, 'type'];
+function checkType(
+  report: Report,
+  catalog: Catalog,
+  column: { readonly type: string },
+  cp: Path,
+  field = 'type',
+): TypeInfo {
+  const classified = classifyType(column.type);
+  const at: Path = [...cp, field];
+  // A type name switchyard's own reading does not know (`public.geometry(Point,4326)`) is still a type when
+  // PostgreSQL's parser reads it as one; whether it exists is checked on the shadow database.
+  const info: TypeInfo =
+    classified.kind === 'invalid' && classified.reason === NOT_A_NAME && typeProblem(column.type) === undefined
+      ? { kind: 'other', canonical: classified.canonical }
+      : classified;
   if (info.kind === 'invalid')
     report(
       finding(
@@ -47,11 +60,16 @@ function checkType(report: Report, catalog: Catalog, column: ColumnDecl, cp: Pat
         `use \`type: ${info.integer}\` with \`identity: by default\``,
       ),
     );
-  if (info.kind !== 'user' || catalog.enumState(info.name, info.schema) !== 'missing') return info;
+  if (info.kind !== 'user' || catalog.typeState(info.name, info.schema) !== 'missing') return info;
+  const problem = typeProblem(column.type);
+  if (problem) {
+    report(finding(at, 'value', `${subject(cp)} has an invalid type \`${column.type}\`: ${problem.message}`));
+    return info;
+  }
   const typed = column.type.trim();
   const message = `${subject(cp)} has unknown type \`${column.type}\``;
   // Type names are SQL: an unquoted `Mood` means `mood`, as in CREATE TABLE.
-  if (!info.array && catalog.enumNames().includes(typed)) {
+  if (!info.array && catalog.typeNames().includes(typed)) {
     report(
       finding(
         at,
@@ -62,18 +80,17 @@ function checkType(report: Report, catalog: Catalog, column: ColumnDecl, cp: Pat
     );
     return info;
   }
+  // Any type the server knows is accepted (a domain of another schema, `information_schema.cardinal_number`, a
+  // type an extension installs): its existence is checked on the shadow. Only a name that looks like a slip
+  // for a known one, in a schema this file declares, is reported here.
+  if (info.schema !== undefined && catalog.schemaState(info.schema) === 'missing') return info;
   const near =
-    FOREIGN_TYPES[typed.toLowerCase()] ?? closest(info.name, [...BUILTIN_TYPE_NAMES, ...catalog.enumNames()]);
-  report(
-    finding(
-      at,
-      'value',
-      message,
-      near ? `did you mean \`${near}\`?` : 'use a PostgreSQL type, or declare the enum under `enums:`',
-    ),
-  );
+    FOREIGN_TYPES[typed.toLowerCase()] ?? closest(info.name, [...BUILTIN_TYPE_NAMES, ...catalog.typeNames()]);
+  if (near !== undefined) report(finding(at, 'value', message, `did you mean \`${near}\`?`));
   return info;
 }
+
+const NOT_A_NAME = 'this is not a type name';
 
 function checkColumn(
   report: Report,
@@ -202,6 +219,22 @@ export function checkColumns(ctx: CheckContext): void {
   const report = reporter(ctx);
   const catalog = new Catalog(ctx);
   for (const [s, schema] of entries(ctx.data.schemas)) {
+    // The types of domains, composite attributes and ranges are checked as column types are.
+    for (const [d, domain] of entries(schema.domains)) checkType(report, catalog, domain, ['schemas', s, 'domains', d]);
+    for (const [n, composite] of entries(schema.composites)) {
+      for (const [a, attribute] of entries(composite.attributes))
+        checkType(report, catalog, attribute, ['schemas', s, 'composites', n, 'attributes', a]);
+      checkRenames(
+        report,
+        entries(composite.attributes).map(
+          ([a, x]) => [a, x.renamedFrom, ['schemas', s, 'composites', n, 'attributes', a]] as const,
+        ),
+        `composite type ${qq(s, n)}`,
+        'attribute',
+      );
+    }
+    for (const [n, range] of entries(schema.ranges))
+      checkType(report, catalog, { type: range.subtype }, ['schemas', s, 'ranges', n], 'subtype');
     for (const [t, table] of entries(schema.tables)) {
       const tp: Path = ['schemas', s, 'tables', t];
       const columns = entries(table.columns);

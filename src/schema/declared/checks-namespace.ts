@@ -47,6 +47,8 @@ export function checkNamespaces(ctx: CheckContext): void {
     const types: Named[] = [];
     for (const [q2] of entries(schema.sequences)) relations.push([q2, [...sp, 'sequences', q2]]);
     for (const [e] of entries(schema.enums)) types.push([e, [...sp, 'enums', e]]);
+    for (const kind of ['domains', 'composites', 'ranges'] as const)
+      for (const n of Object.keys(schema[kind] ?? {})) types.push([n, [...sp, kind, n]]);
     for (const [v, view] of entries(schema.views)) {
       relations.push([v, [...sp, 'views', v]]);
       types.push([v, [...sp, 'views', v]]);
@@ -70,6 +72,11 @@ export function checkNamespaces(ctx: CheckContext): void {
       for (const [i] of entries(table.indexes)) relations.push([i, [...tp, 'indexes', i]]);
       for (const [f] of entries(table.foreignKeys)) constraints.push([f, [...tp, 'foreignKeys', f]]);
       for (const [c] of entries(table.checks)) constraints.push([c, [...tp, 'checks', c]]);
+      // An exclusion constraint owns an index of its name, as a unique constraint does.
+      for (const [x] of entries(table.exclusions)) {
+        relations.push([x, [...tp, 'exclusions', x]]);
+        constraints.push([x, [...tp, 'exclusions', x]]);
+      }
       clashes(ctx, report, constraints, 'constraint names are unique per table');
     }
     // Constraint-backed clashes inside one table were reported above; report the rest once.
@@ -87,7 +94,7 @@ export function checkNamespaces(ctx: CheckContext): void {
 function dropSameTableConstraints(items: readonly Named[]): Named[] {
   const seen = new Set<string>();
   return items.filter(([name, path]) => {
-    const isConstraint = path[4] === 'primaryKey' || path[4] === 'unique';
+    const isConstraint = path[4] === 'primaryKey' || path[4] === 'unique' || path[4] === 'exclusions';
     const key = `${String(path[3])}\0${name}`;
     if (!isConstraint) return true;
     if (seen.has(key)) return false;

@@ -6,6 +6,7 @@ import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
 import {
   expressionProblem,
+  exclusionProblem,
   functionProblem,
   relationsNamed,
   statementProblem,
@@ -42,12 +43,25 @@ function tableExpressions(out: Report, tp: Path, table: TableDecl): void {
   }
   for (const [c, check] of entries(table.checks)) expression(out, [...tp, 'checks', c, 'expression'], check.expression);
   for (const [t, trigger] of entries(table.triggers)) expression(out, [...tp, 'triggers', t, 'when'], trigger.when);
+  for (const [x, exclusion] of entries(table.exclusions))
+    report(
+      out,
+      [...tp, 'exclusions', x, 'definition'],
+      exclusionProblem(exclusion.definition),
+      'give one `EXCLUDE USING <method> (<element> WITH <operator>, ...)`, nothing before or after it',
+    );
 }
 
 export function checkDeclaredSql(ctx: CheckContext): void {
   const out = reporter(ctx);
   for (const [s, schema] of entries(ctx.data.schemas)) {
     for (const [t, table] of entries(schema.tables)) tableExpressions(out, ['schemas', s, 'tables', t], table);
+    for (const [d, domain] of entries(schema.domains)) {
+      const dp: Path = ['schemas', s, 'domains', d];
+      expression(out, [...dp, 'default'], domain.default);
+      for (const [c, check] of entries(domain.checks))
+        expression(out, [...dp, 'checks', c, 'expression'], check.expression);
+    }
     for (const [v, view] of entries(schema.views)) {
       const vp: Path = ['schemas', s, 'views', v];
       const problem = statementProblem(view.definition, 'SelectStmt');

@@ -228,6 +228,16 @@ const triggerDecl = z
     }),
     when: sql('WHEN condition').optional(),
     enabled: z.enum(['origin', 'always', 'replica', 'disabled']).optional().meta({ default: 'origin' }),
+    args: z
+      .array(scalarText(z.string(), ['string', 'number', 'boolean']))
+      .optional()
+      .meta({ description: 'Arguments passed to the function (TG_ARGV), as text' }),
+    columns: names('UPDATE OF columns (the trigger fires only when one of them is updated)').optional(),
+    oldTable: name('REFERENCING OLD TABLE AS this name (AFTER triggers)').optional(),
+    newTable: name('REFERENCING NEW TABLE AS this name (AFTER triggers)').optional(),
+    constraint: flag('CREATE CONSTRAINT TRIGGER (AFTER, FOR EACH ROW)'),
+    deferrable: flag('DEFERRABLE (constraint triggers)'),
+    initiallyDeferred: flag('INITIALLY DEFERRED (requires deferrable)'),
     comment: text().optional(),
   })
   .meta({ title: 'Trigger' });
@@ -271,6 +281,20 @@ export const tableDecl = z
           'Storage parameters: name -> value, e.g. `{ fillfactor: 70, autovacuum_vacuum_scale_factor: 0.01, toast.autovacuum_enabled: false }`',
       }),
     grants: grants(),
+    exclusions: z
+      .record(
+        z.string(),
+        z
+          .strictObject({
+            definition: sql(
+              'The constraint as written after ADD CONSTRAINT name, e.g. `EXCLUDE USING gist (room WITH =, during WITH &&)`',
+            ),
+            comment: text().optional(),
+          })
+          .meta({ title: 'Exclusion constraint' }),
+      )
+      .optional()
+      .meta({ description: 'Constraint name -> exclusion constraint' }),
   })
   .meta({ title: 'Table' });
 
@@ -336,6 +360,60 @@ const viewDecl = z
   })
   .meta({ title: 'View', description: 'The key is the view name' });
 
+const domainDecl = z
+  .strictObject({
+    type: z.string().meta({ description: 'Base type, e.g. `text`, `numeric(12,2)`' }),
+    default: sql('Default value expression').optional(),
+    notNull: flag('NOT NULL'),
+    collation: text().optional().meta({ description: 'Collation name, when not the base type default' }),
+    checks: z
+      .record(
+        z.string(),
+        z
+          .strictObject({
+            expression: sql('Boolean expression on VALUE, without CHECK ( )'),
+            notValid: flag('Written by introspection: added NOT VALID, not yet validated'),
+          })
+          .meta({ title: 'Domain check' }),
+      )
+      .optional()
+      .meta({ description: 'Constraint name -> check' }),
+    comment: text().optional(),
+  })
+  .meta({ title: 'Domain', description: 'The key is the domain name' });
+
+const compositeDecl = z
+  .strictObject({
+    attributes: z
+      .record(
+        z.string(),
+        z
+          .strictObject({
+            type: z.string(),
+            collation: text().optional(),
+            renamedFrom: name('Change hint: the attribute used to be called this').optional(),
+          })
+          .meta({ title: 'Composite attribute' }),
+      )
+      .meta({ description: 'Attribute name -> attribute, in definition order' }),
+    comment: text().optional(),
+  })
+  .meta({ title: 'Composite type', description: 'The key is the type name' });
+
+const rangeDecl = z
+  .strictObject({
+    subtype: z.string().meta({ description: 'Element type, e.g. `numeric`' }),
+    subtypeOpclass: text()
+      .optional()
+      .meta({ description: 'Btree operator class of the subtype, when not the default' }),
+    collation: text().optional(),
+    canonical: text().optional().meta({ description: 'Qualified canonical function' }),
+    subtypeDiff: text().optional().meta({ description: 'Qualified subtype_diff function, e.g. `pg_catalog.float8mi`' }),
+    multirange: name('Name of the multirange type, when not the derived one').optional(),
+    comment: text().optional(),
+  })
+  .meta({ title: 'Range type', description: 'The key is the type name' });
+
 export const schemaDecl = z
   .strictObject({
     comment: text().optional(),
@@ -345,6 +423,9 @@ export const schemaDecl = z
     functions: z.array(functionDecl).optional().meta({ description: 'Functions (usually written by introspection)' }),
     views: z.record(z.string(), viewDecl).optional().meta({ description: 'View name -> view or materialized view' }),
     grants: grants(),
+    domains: z.record(z.string(), domainDecl).optional().meta({ description: 'Domain name -> domain' }),
+    composites: z.record(z.string(), compositeDecl).optional().meta({ description: 'Type name -> composite type' }),
+    ranges: z.record(z.string(), rangeDecl).optional().meta({ description: 'Type name -> range type' }),
   })
   .meta({ title: 'Schema' });
 
@@ -464,6 +545,9 @@ export type ViewDecl = NonNullable<SchemaDecl['views']>[string];
 export type ExtensionDecl = NonNullable<DeclaredFile['extensions']>[string];
 export type GrantDecl = z.output<typeof grantDecl>;
 export type DefaultPrivilegeDecl = z.output<typeof defaultPrivilegeDecl>;
+export type DomainDecl = NonNullable<SchemaDecl['domains']>[string];
+export type CompositeDecl = NonNullable<SchemaDecl['composites']>[string];
+export type RangeDecl = NonNullable<SchemaDecl['ranges']>[string];
 
 /** JSON Schema of the declared file, for editors (checked in as schema/switchyard.schema.json). */
 export function jsonSchema(): Record<string, unknown> {

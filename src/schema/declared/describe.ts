@@ -9,12 +9,16 @@ const IN_TABLE: Readonly<Record<string, string>> = {
   foreignKeys: 'foreign key',
   checks: 'check constraint',
   triggers: 'trigger',
+  exclusions: 'exclusion constraint',
 };
 const IN_SCHEMA: Readonly<Record<string, string>> = {
   tables: 'table',
   enums: 'enum',
   sequences: 'sequence',
   views: 'view',
+  domains: 'domain',
+  composites: 'composite type',
+  ranges: 'range type',
 };
 
 /** The innermost named object on `path`, and how many segments name it. */
@@ -32,6 +36,10 @@ export function namedObject(path: Path): { label: string; depth: number } {
   }
   if (kind === 'views' && name !== undefined && member === 'indexes' && memberName !== undefined)
     return { label: `index ${q(memberName)} of view ${qq(schema, name)}`, depth: 6 };
+  if (kind === 'domains' && name !== undefined && member === 'checks' && memberName !== undefined)
+    return { label: `check ${q(memberName)} of domain ${qq(schema, name)}`, depth: 6 };
+  if (kind === 'composites' && name !== undefined && member === 'attributes' && memberName !== undefined)
+    return { label: `attribute ${q(memberName)} of composite type ${qq(schema, name)}`, depth: 6 };
   const what = kind === undefined ? undefined : IN_SCHEMA[kind];
   if (what && name !== undefined) return { label: `${what} ${qq(schema, name)}`, depth: 4 };
   if (kind === 'functions' && name !== undefined)

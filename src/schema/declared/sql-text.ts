@@ -387,3 +387,53 @@ export function relationsNamed(text: string): Array<readonly [string | undefined
   walk(parsed.stmts);
   return out.filter(([s, n]) => s !== undefined || !ctes.has(n));
 }
+
+/**
+ * Exactly one type name, as a column definition takes it: `public.descr_type`, `information_schema.cardinal_number`,
+ * `geometry(Point,4326)[]`. Parsed as the one column of a CREATE TABLE, which must hold nothing but its type (no
+ * COLLATE, no constraint, no second column or statement). Whether the type exists is for a server to say.
+ */
+export function typeProblem(text: string): SqlTextProblem | undefined {
+  const zero = nul(text);
+  if (zero) return zero;
+  const parsed = parse(`CREATE TABLE t (c ${text})`);
+  if ('error' in parsed) return { message: `not a type name: ${parsed.error}` };
+  const stmt = parsed.stmts.length === 1 ? (parsed.stmts[0]!.stmt.CreateStmt as Node | undefined) : undefined;
+  const elts = (stmt?.tableElts as Node[] | undefined) ?? [];
+  const def = elts.length === 1 ? (elts[0]!.ColumnDef as Node | undefined) : undefined;
+  // Everything but the type must be what `CREATE TABLE t (c int)` gives: a text cannot close the column list.
+  const { typeName, location: _at, ...column } = def ?? {};
+  const { tableElts: _elts, ...table } = stmt ?? {};
+  if (!def || typeName === undefined || JSON.stringify([column, table]) !== PLAIN_COLUMN)
+    return { message: 'not a single type name: the text adds a clause to the type' };
+  return undefined;
+}
+
+const PLAIN_COLUMN = (() => {
+  const stmt = (parseSync('CREATE TABLE t (c int)') as unknown as { stmts: Array<{ stmt: Node }> }).stmts[0]!.stmt
+    .CreateStmt as Node;
+  const { tableElts, ...table } = stmt;
+  const { typeName: _t, location: _at, ...column } = (tableElts as Node[])[0]!.ColumnDef as Node;
+  return JSON.stringify([column, table]);
+})();
+
+/**
+ * Exactly one exclusion constraint, as written after `ADD CONSTRAINT name`: `EXCLUDE USING gist (r WITH &&)`,
+ * with its WHERE and DEFERRABLE if any. Parsed as the one command of an ALTER TABLE, which must add nothing else.
+ */
+export function exclusionProblem(text: string): SqlTextProblem | undefined {
+  const zero = nul(text);
+  if (zero) return zero;
+  const parsed = parse(`ALTER TABLE t ADD CONSTRAINT c ${text}`);
+  if ('error' in parsed) return { message: `not an exclusion constraint: ${parsed.error}` };
+  const stmt = parsed.stmts.length === 1 ? (parsed.stmts[0]!.stmt.AlterTableStmt as Node | undefined) : undefined;
+  const cmds = (stmt?.cmds as Node[] | undefined) ?? [];
+  const cmd = cmds.length === 1 ? (cmds[0]!.AlterTableCmd as Node | undefined) : undefined;
+  const constraint = (cmd?.def as Node | undefined)?.Constraint as Node | undefined;
+  if (cmd?.subtype !== 'AT_AddConstraint' || constraint?.contype !== 'CONSTR_EXCLUSION')
+    return {
+      message: 'not a single exclusion constraint: write `EXCLUDE USING <method> (<element> WITH <operator>, ...)`',
+    };
+  const bad = findNode(constraint, (k) => (k === 'ParamRef' ? 'a parameter ($1...)' : writesOrClauses(k)));
+  return bad ? { message: `an exclusion constraint may not contain ${bad}` } : undefined;
+}

@@ -2,8 +2,11 @@
 // declaration and an introspected snapshot of the same database are equal data.
 import type {
   Column,
+  CompositeType,
   DatabaseSchema,
   DefaultPrivilege,
+  Domain,
+  RangeType,
   ForeignKey,
   Grant,
   Index,
@@ -18,9 +21,12 @@ import type {
 import { entries } from './catalog.js';
 import type {
   ColumnDecl,
+  CompositeDecl,
   DeclaredFile,
   DefaultPrivilegeDecl,
   GrantDecl,
+  DomainDecl,
+  RangeDecl,
   ForeignKeyDecl,
   IndexDecl,
   SchemaDecl,
@@ -162,10 +168,25 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
           function: { schema: d.function.schema ?? schema, name: d.function.name },
           when: trimmed(d.when),
           enabled: d.enabled ?? 'origin',
+          args: d.args?.length ? d.args : undefined,
+          columns: d.columns,
+          oldTable: d.oldTable,
+          newTable: d.newTable,
+          constraint: onlyTrue(d.constraint),
+          deferrable: onlyTrue(d.deferrable),
+          initiallyDeferred: onlyTrue(d.initiallyDeferred),
           comment: d.comment,
         }) as Trigger,
     ),
     storage: t.storage && entries(t.storage).map(([n, v]) => ({ name: n, value: v })),
+    exclusions:
+      t.exclusions &&
+      entries(t.exclusions).map(([x, d]) => ({
+        kind: 'exclusion' as const,
+        name: x,
+        definition: d.definition.trim(),
+        ...(d.comment !== undefined ? { comment: d.comment } : {}),
+      })),
     comment: t.comment,
     grants: grantList(t.grants),
     renamedFrom: t.renamedFrom,
@@ -209,6 +230,48 @@ function view(name: string, v: ViewDecl): View {
   } as View;
 }
 
+function domain(name: string, d: DomainDecl): Domain {
+  return {
+    kind: 'domain',
+    name,
+    type: normalizeType(d.type),
+    default: trimmed(d.default),
+    notNull: onlyTrue(d.notNull),
+    collation: d.collation === undefined ? undefined : sqlName(d.collation),
+    checks: entries(d.checks).map(([c, k]) => ({
+      name: c,
+      expression: inlineExpression(k.expression),
+      notValid: onlyTrue(k.notValid),
+    })),
+    comment: d.comment,
+  } as Domain;
+}
+
+function composite(name: string, d: CompositeDecl): CompositeType {
+  return {
+    kind: 'composite',
+    name,
+    attributes: entries(d.attributes).map(([a, x]) => ({
+      name: a,
+      type: normalizeType(x.type),
+      collation: x.collation === undefined ? undefined : sqlName(x.collation),
+      renamedFrom: x.renamedFrom,
+    })),
+    comment: d.comment,
+  } as CompositeType;
+}
+
+function range(name: string, d: RangeDecl): RangeType {
+  return {
+    kind: 'range',
+    name,
+    ...d,
+    subtype: normalizeType(d.subtype),
+    subtypeOpclass: d.subtypeOpclass === undefined ? undefined : sqlName(d.subtypeOpclass),
+    collation: d.collation === undefined ? undefined : sqlName(d.collation),
+  } as RangeType;
+}
+
 function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: KeyOrder): Schema {
   return {
     kind: 'schema',
@@ -239,6 +302,9 @@ function schemaModel(file: DeclaredFile, name: string, s: SchemaDecl, order: Key
         }) as const,
     ),
     views: s.views && entries(s.views).map(([v, d]) => view(v, d)),
+    domains: s.domains && entries(s.domains).map(([n, d]) => domain(n, d)),
+    composites: s.composites && entries(s.composites).map(([n, d]) => composite(n, d)),
+    ranges: s.ranges && entries(s.ranges).map(([n, d]) => range(n, d)),
     comment: s.comment,
     grants: grantList(s.grants),
   } as Schema;

@@ -12,8 +12,11 @@ import type { YamlValue } from './node.js';
 import { writeDocument } from './write.js';
 import type {
   Column,
+  CompositeType,
   DatabaseSchema,
   DefaultPrivilege,
+  Domain,
+  RangeType,
   ForeignKey,
   Grant,
   Index,
@@ -172,6 +175,13 @@ function trigger(schema: string, t: Trigger): YamlValue {
       ),
       when: t.when,
       enabled: t.enabled === 'origin' ? undefined : t.enabled,
+      args: t.args && seq(t.args),
+      columns: t.columns && seq(t.columns),
+      oldTable: t.oldTable,
+      newTable: t.newTable,
+      constraint: t.constraint,
+      deferrable: t.deferrable,
+      initiallyDeferred: t.initiallyDeferred,
       comment: t.comment,
     },
     'auto',
@@ -221,6 +231,9 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
     storage: t.storage?.length
       ? map(Object.fromEntries(sortByName(t.storage).map((p) => [p.name, storageValue(p.value)])), 'flow')
       : undefined,
+    exclusions:
+      t.exclusions &&
+      named(sortByName(t.exclusions), (x) => map({ definition: x.definition, comment: x.comment }, 'auto')),
     comment: t.comment,
     grants: grantList(t.grants),
   });
@@ -268,6 +281,43 @@ function view(v: View): YamlValue {
   });
 }
 
+function domain(d: Domain): YamlValue {
+  return map({
+    type: d.type,
+    default: d.default,
+    notNull: d.notNull,
+    collation: d.collation && yamlName(d.collation),
+    checks: d.checks.length
+      ? named(d.checks, (c) => map({ expression: c.expression, notValid: c.notValid }, 'auto'))
+      : undefined,
+    comment: d.comment,
+  });
+}
+
+function composite(c: CompositeType): YamlValue {
+  return map({
+    attributes: named(c.attributes, (a) =>
+      map({ type: a.type, collation: a.collation && yamlName(a.collation), renamedFrom: a.renamedFrom }, 'flow'),
+    ),
+    comment: c.comment,
+  });
+}
+
+function range(r: RangeType): YamlValue {
+  return map(
+    {
+      subtype: r.subtype,
+      subtypeOpclass: r.subtypeOpclass && yamlName(r.subtypeOpclass),
+      collation: r.collation && yamlName(r.collation),
+      canonical: r.canonical,
+      subtypeDiff: r.subtypeDiff,
+      multirange: r.multirange,
+      comment: r.comment,
+    },
+    'auto',
+  );
+}
+
 function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
   return map({
     comment: s.comment,
@@ -293,6 +343,9 @@ function schemaNode(pks: PrimaryKeys, s: Schema): YamlValue {
         )
       : undefined,
     views: s.views && named(s.views, view, true),
+    domains: s.domains && named(s.domains, domain, true),
+    composites: s.composites && named(s.composites, composite, true),
+    ranges: s.ranges && named(s.ranges, range, true),
   });
 }
 

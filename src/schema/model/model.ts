@@ -181,6 +181,17 @@ export interface Check {
   readonly comment?: string;
 }
 
+/**
+ * An exclusion constraint. Its definition is the text pg_get_constraintdef prints (`EXCLUDE USING gist (room WITH
+ * =, during WITH &&) WHERE (...)`, with DEFERRABLE when it is), canonicalized through a server like a view's.
+ */
+export interface ExclusionConstraint {
+  readonly kind: 'exclusion';
+  readonly name: string;
+  readonly definition: string;
+  readonly comment?: string;
+}
+
 /** A trigger on a table. */
 export interface Trigger {
   readonly kind: 'trigger';
@@ -192,6 +203,17 @@ export interface Trigger {
   readonly function: { readonly schema: string; readonly name: string };
   readonly when?: string;
   readonly enabled: TriggerEnabled;
+  /** Arguments passed to the function (TG_ARGV), as text; absent when none. */
+  readonly args?: readonly string[];
+  /** `UPDATE OF` columns, in the order given; absent when the trigger fires on any column. */
+  readonly columns?: readonly string[];
+  /** `REFERENCING OLD TABLE AS ... NEW TABLE AS ...`: the transition table names (AFTER triggers). */
+  readonly oldTable?: string;
+  readonly newTable?: string;
+  /** `CREATE CONSTRAINT TRIGGER` (AFTER ... FOR EACH ROW), with its deferral. */
+  readonly constraint?: true;
+  readonly deferrable?: true;
+  readonly initiallyDeferred?: true;
   readonly comment?: string;
 }
 
@@ -211,6 +233,8 @@ export interface Table {
    * catalog prints their values (pg_class.reloptions); absent when there are none.
    */
   readonly storage?: readonly StorageParameter[];
+  /** Exclusion constraints, sorted by name; absent when none. */
+  readonly exclusions?: readonly ExclusionConstraint[];
   readonly comment?: string;
   /** Absent when none (see Grant). */
   readonly grants?: readonly Grant[];
@@ -232,6 +256,65 @@ export interface Enum {
   readonly comment?: string;
   /** Absent when none (see Grant). */
   readonly grants?: readonly Grant[];
+}
+
+/** A named check of a domain: `VALUE` stands for the value checked. */
+export interface DomainCheck {
+  readonly name: string;
+  /** The boolean expression as pg_get_expr prints it, without the surrounding CHECK ( ). */
+  readonly expression: string;
+  /** Added NOT VALID and not yet validated (an intermediate state of a plan). */
+  readonly notValid?: true;
+}
+
+/** `CREATE DOMAIN`: a base type with a default, NOT NULL and named checks. */
+export interface Domain {
+  readonly kind: 'domain';
+  readonly name: string;
+  /** The base type, spelled as format_type() prints it (like `Column.type`). */
+  readonly type: string;
+  readonly default?: string;
+  readonly notNull?: true;
+  /** Spelled like `Column.collation`; only when it differs from the base type's default. */
+  readonly collation?: string;
+  /** Sorted by name. */
+  readonly checks: readonly DomainCheck[];
+  readonly comment?: string;
+}
+
+/** One attribute of a composite type, in order. */
+export interface CompositeAttribute {
+  readonly name: string;
+  readonly type: string;
+  readonly collation?: string;
+  /** Change hint: declared schema only, never introspected, never part of a fingerprint. */
+  readonly renamedFrom?: string;
+}
+
+/** `CREATE TYPE ... AS (...)`: a composite type. */
+export interface CompositeType {
+  readonly kind: 'composite';
+  readonly name: string;
+  /** In definition order. */
+  readonly attributes: readonly CompositeAttribute[];
+  readonly comment?: string;
+}
+
+/** `CREATE TYPE ... AS RANGE`: a range type (PostgreSQL 14+ also creates its multirange type). */
+export interface RangeType {
+  readonly kind: 'range';
+  readonly name: string;
+  /** The element type, spelled as format_type() prints it. */
+  readonly subtype: string;
+  /** Spelled like `IndexKey.opclass`; only when not the subtype's default btree operator class. */
+  readonly subtypeOpclass?: string;
+  readonly collation?: string;
+  /** Qualified names of the canonical and subtype_diff functions, as regproc prints them. */
+  readonly canonical?: string;
+  readonly subtypeDiff?: string;
+  /** Only when not the default name PostgreSQL derives (`<name>` with `range` replaced by `multirange`). */
+  readonly multirange?: string;
+  readonly comment?: string;
 }
 
 /** A sequence that is not an identity column's (identity sequences belong to their column). */
@@ -328,6 +411,10 @@ export interface Schema {
   readonly functions: readonly Function[];
   /** Views and materialized views, sorted by name; absent when there are none. */
   readonly views?: readonly View[];
+  /** Domains, composite types and range types, each sorted by name; absent when there are none. */
+  readonly domains?: readonly Domain[];
+  readonly composites?: readonly CompositeType[];
+  readonly ranges?: readonly RangeType[];
   readonly comment?: string;
   /** Grants on the schema itself; absent when none (see Grant). */
   readonly grants?: readonly Grant[];
@@ -375,11 +462,15 @@ export type SchemaObject =
   | PrimaryKey
   | ForeignKey
   | Check
+  | ExclusionConstraint
   | Enum
   | Sequence
   | Trigger
   | Function
-  | View;
+  | View
+  | Domain
+  | CompositeType
+  | RangeType;
 
 /** Empty schema with all lists present. */
 export function emptySchema(name: string): Schema {

@@ -1,6 +1,6 @@
 // Sorting and pruning so that equal schemas are equal data, serialize equal and hash equal.
 import { normalizeDefaultPrivileges, normalizeGrants } from './grants.js';
-import type { Column, DatabaseSchema, Grant, Schema, Table, View } from './model.js';
+import type { Column, CompositeAttribute, DatabaseSchema, Grant, Schema, Table, View } from './model.js';
 
 /** `obj` with its grants in canonical form (the field absent when there are none). */
 const withGrants = <T extends { readonly grants?: readonly Grant[] }>(obj: T): T =>
@@ -32,6 +32,7 @@ export function normalizeTable(t: Table): Table {
     triggers: sortByName(t.triggers.map(prune)),
     // In the catalog's order, which pg_dump prints and a rollback restores; compared as a set (fingerprint, diff).
     storage: t.storage?.length ? t.storage : undefined,
+    exclusions: t.exclusions?.length ? sortByName(t.exclusions.map(prune)) : undefined,
     ...(t.primaryKey ? { primaryKey: prune(t.primaryKey) } : {}),
     grants: normalizeGrants(t.grants),
   });
@@ -57,6 +58,13 @@ export function normalizeSchema(s: Schema): Schema {
     ),
     views,
     grants: normalizeGrants(s.grants),
+    domains: s.domains?.length
+      ? sortByName(s.domains.map((d) => prune({ ...d, checks: sortByName(d.checks.map(prune)) })))
+      : undefined,
+    composites: s.composites?.length
+      ? sortByName(s.composites.map((c) => prune({ ...c, attributes: c.attributes.map(prune) })))
+      : undefined,
+    ranges: s.ranges?.length ? sortByName(s.ranges.map(prune)) : undefined,
   });
 }
 
@@ -72,7 +80,7 @@ export function normalizeDatabase(db: DatabaseSchema): DatabaseSchema {
 const HINTS = ['renamedFrom', 'up', 'down', 'backfill'] as const;
 
 /** The structural part of a column: what a database can hold, without change hints. */
-export function withoutHints<T extends Column | Table>(obj: T): T {
+export function withoutHints<T extends Column | Table | CompositeAttribute>(obj: T): T {
   const out: Record<string, unknown> = { ...obj };
   for (const h of HINTS) delete out[h];
   return out as T;
@@ -85,6 +93,9 @@ export function structureOnly(db: DatabaseSchema): DatabaseSchema {
     schemas: db.schemas.map((s) => ({
       ...s,
       tables: s.tables.map((t) => ({ ...withoutHints(t), columns: t.columns.map(withoutHints) })),
+      ...(s.composites
+        ? { composites: s.composites.map((c) => ({ ...c, attributes: c.attributes.map(withoutHints) })) }
+        : {}),
     })),
   };
 }

@@ -83,6 +83,8 @@ export type TypeInfo =
       readonly array: boolean;
     }
   | { readonly kind: 'serial'; readonly canonical: string; readonly integer: string }
+  /** A type PostgreSQL's parser reads but this module cannot classify (`public.geometry(Point,4326)`). */
+  | { readonly kind: 'other'; readonly canonical: string }
   | { readonly kind: 'invalid'; readonly canonical: string; readonly reason: string };
 
 /** Every builtin spelling (aliases included), for "did you mean" suggestions. */
@@ -235,4 +237,10 @@ export function normalizeType(t: string): string {
 /** The integer types an identity column or a sequence may have. */
 export function isIntegerType(canonical: string): canonical is 'smallint' | 'integer' | 'bigint' {
   return canonical === 'smallint' || canonical === 'integer' || canonical === 'bigint';
+}
+
+/** The multirange name PostgreSQL derives from a range type's: its first `range` becomes `multirange`. */
+export function multirangeName(range: string): string {
+  const i = range.indexOf('range');
+  return i < 0 ? `${range}_multirange` : `${range.slice(0, i)}multi${range.slice(i)}`;
 }

@@ -1,7 +1,14 @@
 // Table constraints: the clauses shared by CREATE TABLE and ALTER TABLE ... ADD CONSTRAINT, and the ALTER
 // statements of the recipes (NOT VALID then VALIDATE, UNIQUE / PRIMARY KEY USING INDEX). Never CASCADE:
 // dependents are dropped explicitly, in dependency order, by the planner.
-import type { Check, FkAction, ForeignKey, PrimaryKey, UniqueConstraint } from '../../schema/model/model.js';
+import type {
+  Check,
+  ExclusionConstraint,
+  FkAction,
+  ForeignKey,
+  PrimaryKey,
+  UniqueConstraint,
+} from '../../schema/model/model.js';
 import { ident, identList, qualified } from '../../db/quote.js';
 import { alterTable } from './common.js';
 
@@ -90,4 +97,13 @@ export function validateConstraint(schema: string, table: string, name: string):
 
 export function dropConstraint(schema: string, table: string, name: string): string {
   return alterTable(schema, table, `DROP CONSTRAINT ${ident(name)}`);
+}
+
+/**
+ * ADD CONSTRAINT ... EXCLUDE: the definition is canonical text from the model (pg_get_constraintdef, or declared
+ * text validate parsed as exactly one exclusion constraint). There is no NOT VALID form: it builds its index and
+ * checks every row under the ALTER TABLE's ACCESS EXCLUSIVE lock.
+ */
+export function addExclusion(schema: string, table: string, x: ExclusionConstraint): string {
+  return alterTable(schema, table, `ADD CONSTRAINT ${ident(x.name)} ${x.definition}`);
 }

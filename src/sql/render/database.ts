@@ -3,6 +3,10 @@
 // (an enum column, a foreign key, a trigger function elsewhere) always find their target.
 import type {
   Check,
+  CompositeType,
+  Domain,
+  ExclusionConstraint,
+  RangeType,
   DatabaseSchema,
   ForeignKey,
   PrimaryKey,
@@ -15,12 +19,14 @@ import { ident } from '../../db/quote.js';
 import { comment } from './comments.js';
 import { createExtensionIfMissing, createSchemaIfMissing } from './extensions.js';
 import { type GrantTarget, grantDefault, grantStatements } from './grants.js';
-import { addCheck, addForeignKey } from './constraints.js';
+import { addCheck, addExclusion, addForeignKey } from './constraints.js';
 import { createFunction } from './functions.js';
 import { createIndex } from './indexes.js';
 import { createTable } from './table.js';
 import { createTrigger, enableTrigger } from './triggers.js';
 import { alterSequenceOwnedBy, createEnum, createSequence } from './types.js';
+import { addDomainCheck, createComposite, createDomain, createRange } from './user-types.js';
+import { identifierParts } from '../../schema/model/names.js';
 import { viewStatements, viewsInDependencyOrder } from './views.js';
 
 export function createSchema(name: string): string {
@@ -39,7 +45,7 @@ const BUILT_IN = 'public';
  * The complete, ordered script creating `db` on an empty database: one statement per element, without a
  * trailing semicolon (the executor sends each element as it is). The order is fixed and the model is
  * normalized first, so the same schema always gives the same script:
- * schemas and their comments, enums, sequences, functions, tables (checks inline, no foreign keys), sequence
+ * schemas and their comments, enums, range types, domains, composite types, sequences, functions, tables (checks inline, no foreign keys), sequence
  * OWNED BY, NOT VALID checks, indexes (not CONCURRENTLY: nothing else uses the database), foreign keys (after
  * every table and unique index, so cycles and cross-schema references work), triggers and their modes, views in
  * dependency order (with a materialized view's indexes and their comments), comments.
@@ -83,6 +89,14 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
       s.comment !== undefined ? [at(comment({ kind: 'schema', schema: s.name }, s.comment), s.name, 'comment')] : [],
     ),
     ...perSchema((s) => s.enums.map((e) => at(createEnum(s.name, e), s.name, 'enums', e.name))),
+    // Domains, composite and range types, each after the ones it is made of (a domain over a domain...).
+    ...userTypesInDependencyOrder(schemas).map(({ schema, type: t }) =>
+      t.kind === 'domain'
+        ? at(createDomain(schema, t), schema, 'domains', t.name)
+        : t.kind === 'composite'
+          ? at(createComposite(schema, t), schema, 'composites', t.name)
+          : at(createRange(schema, t), schema, 'ranges', t.name),
+    ),
     ...perSchema((s) => s.sequences.map((q) => at(createSequence(s.name, q), s.name, 'sequences', q.name))),
     ...perSchema((s) => s.functions.map((f) => at(createFunction(f), s.name, 'functions', f.name))),
     ...perTable((s, t) => [at(createTable(s, t), s, 'tables', t.name)]),
@@ -94,7 +108,17 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
     ...perTable((s, t) =>
       t.checks.filter((c) => c.notValid).map((c) => at(addCheck(s, t.name, c), ...member(s, t, 'checks', c.name))),
     ),
+    ...perSchema((s) =>
+      (s.domains ?? []).flatMap((d) =>
+        d.checks
+          .filter((c) => c.notValid)
+          .map((c) => at(addDomainCheck(s.name, d.name, c, true), s.name, 'domains', d.name, 'checks', c.name)),
+      ),
+    ),
     ...perTable((s, t) => t.indexes.map((i) => at(createIndex(s, t.name, i), ...member(s, t, 'indexes', i.name)))),
+    ...perTable((s, t) =>
+      (t.exclusions ?? []).map((x) => at(addExclusion(s, t.name, x), ...member(s, t, 'exclusions', x.name))),
+    ),
     ...perTable((s, t) =>
       t.foreignKeys.map((f) => at(addForeignKey(s, t.name, f), ...member(s, t, 'foreignKeys', f.name))),
     ),
@@ -115,6 +139,15 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
         e.comment !== undefined
           ? [at(comment({ kind: 'type', schema: s.name, name: e.name }, e.comment), s.name, 'enums', e.name)]
           : [],
+      ),
+    ),
+    ...perSchema((s) =>
+      (['domains', 'composites', 'ranges'] as const).flatMap((list) =>
+        (s[list] ?? []).flatMap((x) =>
+          x.comment !== undefined
+            ? [at(comment({ kind: 'type', schema: s.name, name: x.name }, x.comment), s.name, list, x.name)]
+            : [],
+        ),
       ),
     ),
     ...perSchema((s) => [
@@ -180,7 +213,50 @@ function tableComments(schema: string, t: Table): string[] {
   return out;
 }
 
-/** A table's constraints: primary key, unique constraints, foreign keys, checks. */
-export function tableConstraints(t: Table): (PrimaryKey | UniqueConstraint | ForeignKey | Check)[] {
-  return [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys, ...t.checks];
+/** A table's constraints: primary key, unique constraints, foreign keys, checks, exclusion constraints. */
+export function tableConstraints(
+  t: Table,
+): (PrimaryKey | UniqueConstraint | ForeignKey | Check | ExclusionConstraint)[] {
+  return [...(t.primaryKey ? [t.primaryKey] : []), ...t.unique, ...t.foreignKeys, ...t.checks, ...(t.exclusions ?? [])];
+}
+
+type UserType = Domain | CompositeType | RangeType;
+
+/** The type texts a user type is made of: a domain's base type, a composite's attributes, a range's subtype. */
+const partsOf = (t: UserType): string[] =>
+  t.kind === 'domain' ? [t.type] : t.kind === 'composite' ? t.attributes.map((a) => a.type) : [t.subtype];
+
+/**
+ * Every domain, composite and range type, each after the user types its parts name (qualified, or bare and
+ * declared in one schema only), otherwise in schema and name order. PostgreSQL cannot create a cycle either.
+ */
+function userTypesInDependencyOrder(schemas: readonly Schema[]): { schema: string; type: UserType }[] {
+  const all = schemas.flatMap((s) =>
+    [...(s.ranges ?? []), ...(s.domains ?? []), ...(s.composites ?? [])].map((type) => ({ schema: s.name, type })),
+  );
+  const id = (schema: string, name: string) => `${schema}\u0000${name}`;
+  const byId = new Map(all.map((x) => [id(x.schema, x.type.name), x]));
+  const resolve = (text: string): string | undefined => {
+    const parts = identifierParts(text.replace(/(\[\])+$/, '').replace(/\(.*\)$/, ''));
+    if (!parts) return undefined;
+    const [a = '', b] = parts;
+    if (b !== undefined) return byId.has(id(a, b)) ? id(a, b) : undefined;
+    const owners = all.filter((x) => x.type.name === a);
+    return owners.length === 1 && owners[0] ? id(owners[0].schema, a) : undefined;
+  };
+  const out: { schema: string; type: UserType }[] = [];
+  const seen = new Set<string>();
+  const visit = (x: { schema: string; type: UserType }): void => {
+    const k = id(x.schema, x.type.name);
+    if (seen.has(k)) return;
+    seen.add(k);
+    for (const part of partsOf(x.type)) {
+      const dep = resolve(part);
+      const target = dep === undefined ? undefined : byId.get(dep);
+      if (target) visit(target);
+    }
+    out.push(x);
+  };
+  for (const x of all) visit(x);
+  return out;
 }

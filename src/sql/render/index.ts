@@ -22,6 +22,7 @@ export {
 } from './table.js';
 export {
   addCheck,
+  addExclusion,
   addForeignKey,
   addPrimaryKey,
   addUnique,
@@ -39,6 +40,20 @@ export {
   type EnumValuePosition,
 } from './types.js';
 export { createTrigger, dropTrigger, enableTrigger } from './triggers.js';
+export {
+  addAttribute,
+  addDomainCheck,
+  createComposite,
+  createDomain,
+  createRange,
+  dropAttribute,
+  dropDomain,
+  dropDomainCheck,
+  renameAttribute,
+  setDomainDefault,
+  setDomainNotNull,
+  validateDomainCheck,
+} from './user-types.js';
 export { createFunction, dropFunction } from './functions.js';
 export { comment, type CommentTarget } from './comments.js';
 export {

@@ -1,6 +1,6 @@
 // Triggers: the recipes' sync triggers (ENABLE ALWAYS, so rows applied by logical replication fire them too).
 import type { Trigger, TriggerEnabled } from '../../schema/model/model.js';
-import { ident, qualified } from '../../db/quote.js';
+import { ident, identList, literal, qualified } from '../../db/quote.js';
 import { InvalidModelError } from '../../errors.js';
 import { alterTable } from './common.js';
 
@@ -11,11 +11,27 @@ import { alterTable } from './common.js';
 export function createTrigger(schema: string, table: string, tr: Trigger, o: { orReplace?: boolean } = {}): string {
   if (tr.events.length === 0)
     throw new InvalidModelError(`trigger ${ident(tr.name)}`, 'a trigger needs at least one event');
+  if (o.orReplace && tr.constraint)
+    throw new InvalidModelError(`trigger ${ident(tr.name)}`, 'a constraint trigger cannot be replaced in place');
+  const events = tr.events.map((e) =>
+    e === 'update' && tr.columns?.length ? `UPDATE OF ${identList(tr.columns)}` : e.toUpperCase(),
+  );
+  const referencing = [
+    ...(tr.oldTable !== undefined ? [`OLD TABLE AS ${ident(tr.oldTable)}`] : []),
+    ...(tr.newTable !== undefined ? [`NEW TABLE AS ${ident(tr.newTable)}`] : []),
+  ];
+  const deferral = tr.constraint
+    ? tr.deferrable
+      ? ` DEFERRABLE INITIALLY ${tr.initiallyDeferred ? 'DEFERRED' : 'IMMEDIATE'}`
+      : ' NOT DEFERRABLE'
+    : '';
   return (
-    `CREATE ${o.orReplace ? 'OR REPLACE ' : ''}TRIGGER ${ident(tr.name)} ${tr.timing.toUpperCase()} ${tr.events.map((e) => e.toUpperCase()).join(' OR ')}` +
-    ` ON ${qualified(schema, table)} FOR EACH ${tr.forEach.toUpperCase()}` +
+    `CREATE ${o.orReplace ? 'OR REPLACE ' : ''}${tr.constraint ? 'CONSTRAINT ' : ''}TRIGGER ${ident(tr.name)} ${tr.timing.toUpperCase()} ${events.join(' OR ')}` +
+    ` ON ${qualified(schema, table)}${deferral}` +
+    (referencing.length ? ` REFERENCING ${referencing.join(' ')}` : '') +
+    ` FOR EACH ${tr.forEach.toUpperCase()}` +
     (tr.when !== undefined ? ` WHEN (${tr.when})` : '') +
-    ` EXECUTE FUNCTION ${qualified(tr.function.schema, tr.function.name)}()`
+    ` EXECUTE FUNCTION ${qualified(tr.function.schema, tr.function.name)}(${(tr.args ?? []).map(literal).join(', ')})`
   );
 }
 

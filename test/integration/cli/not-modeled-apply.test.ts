@@ -10,7 +10,7 @@ import { cli } from '../../support/cli.js';
 import { freshDatabase } from '../../support/db.js';
 import { tenantProject } from '../../support/tenants.js';
 
-const VIEW = 'composite type "public"."staff"';
+const VIEW = 'shell type "public"."staff"';
 
 interface Listed {
   notModeled: Array<{ kind: string; schema: string; name?: string }>;
@@ -19,7 +19,7 @@ interface Listed {
 async function project() {
   const db = await freshDatabase();
   await db.client.query(readFileSync(join(EXAMPLE_DIR, 'source.sql'), 'utf8'));
-  await db.client.query('CREATE TYPE public.staff AS (id bigint, name text)');
+  await db.client.query('CREATE TYPE public.staff');
   const dir = mkdtempSync(join(tmpdir(), 'sy-inv-apply-'));
   const config = join(dir, 'switchyard.yaml');
   writeFileSync(config, `database: ${db.url}\nschema: ${join(EXAMPLE_DIR, 'schema.yaml')}\n`);
@@ -38,7 +38,7 @@ describe('apply, status and the tenant commands name what is not modeled', () =>
     expect(strict.code).toBe(1);
     const refusal = JSON.parse(strict.stdout) as { error: { code: string } & Listed };
     expect(refusal.error.code).toBe('NOT_MODELED');
-    expect(refusal.error.notModeled).toEqual([{ kind: 'composite type', schema: 'public', name: 'staff' }]);
+    expect(refusal.error.notModeled).toEqual([{ kind: 'shell type', schema: 'public', name: 'staff' }]);
     // Nothing ran: no ledger was even created.
     const ledger = await db.client.query("SELECT to_regclass('switchyard.steps') AS t");
     expect(ledger.rows[0].t).toBeNull();
@@ -66,7 +66,7 @@ describe('apply, status and the tenant commands name what is not modeled', () =>
     );
     expect(json.code, json.stderr).toBe(0);
     expect((JSON.parse(json.stdout) as Listed).notModeled).toEqual([
-      { kind: 'composite type', schema: 'public', name: 'staff' },
+      { kind: 'shell type', schema: 'public', name: 'staff' },
     ]);
   });
 
@@ -78,7 +78,7 @@ describe('apply, status and the tenant commands name what is not modeled', () =>
     const all = await cli('--json', '-c', config, 'status');
     expect(all.code).toBe(0);
     expect((JSON.parse(all.stdout) as Listed).notModeled).toEqual([
-      { kind: 'composite type', schema: 'public', name: 'staff' },
+      { kind: 'shell type', schema: 'public', name: 'staff' },
     ]);
     const strict = await cli('-c', config, 'status', planFile, '--strict');
     expect(strict.code).toBe(1);
@@ -87,15 +87,15 @@ describe('apply, status and the tenant commands name what is not modeled', () =>
 
   it('tenants list and tenants add name what the tenant schemas hold outside the model; add --strict creates nothing', async () => {
     const p = await tenantProject(2, { special: false });
-    await p.db.client.query('CREATE TYPE tenant_001.big_orders AS (id bigint, total numeric)');
-    const listed = 'composite type "tenant_001"."big_orders"';
+    await p.db.client.query('CREATE TYPE tenant_001.big_orders');
+    const listed = 'shell type "tenant_001"."big_orders"';
 
     const list = await p.run('tenants', 'list');
     expect(list.code, list.stderr).toBe(0);
     expect(list.stderr).toContain(listed);
     const listJson = await p.run('--json', 'tenants', 'list');
     expect((JSON.parse(listJson.stdout) as Listed).notModeled).toEqual([
-      { kind: 'composite type', schema: 'tenant_001', name: 'big_orders' },
+      { kind: 'shell type', schema: 'tenant_001', name: 'big_orders' },
     ]);
     expect((await p.run('tenants', 'list', '--strict')).code).toBe(1);
 
@@ -113,7 +113,7 @@ describe('apply, status and the tenant commands name what is not modeled', () =>
 
   it('apply over tenants names what every tenant schema holds outside the model', async () => {
     const p = await tenantProject(2, { special: false });
-    await p.db.client.query('CREATE TYPE tenant_002.recent AS (id bigint)');
+    await p.db.client.query('CREATE TYPE tenant_002.recent');
     const planned = await p.run('--json', 'plan', '--name', 'notes');
     expect(planned.code, planned.stderr).toBe(0);
     const planFile = (JSON.parse(planned.stdout) as { written: { planFile: string } }).written.planFile;
@@ -128,11 +128,11 @@ describe('apply, status and the tenant commands name what is not modeled', () =>
       '--strict',
     );
     expect(strict.code).toBe(1);
-    expect(strict.stderr).toContain('composite type "tenant_002"."recent"');
+    expect(strict.stderr).toContain('shell type "tenant_002"."recent"');
     const applied = await p.run('--json', 'apply', planFile, '--release', '1', '--phase', 'expand', '--skip-rehearsal');
     expect(applied.code, applied.stderr).toBe(0);
     expect((JSON.parse(applied.stdout) as Listed).notModeled).toEqual([
-      { kind: 'composite type', schema: 'tenant_002', name: 'recent' },
+      { kind: 'shell type', schema: 'tenant_002', name: 'recent' },
     ]);
   });
 });

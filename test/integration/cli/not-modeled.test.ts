@@ -10,10 +10,10 @@ import { cli } from '../../support/cli.js';
 import { freshDatabase } from '../../support/db.js';
 
 const OUTSIDE = `
-CREATE TYPE public.staff AS (id bigint, name text);
+CREATE TYPE public.staff;
 ALTER TABLE public.employees ENABLE ROW LEVEL SECURITY;
 `;
-const VIEW = 'composite type "public"."staff"';
+const VIEW = 'shell type "public"."staff"';
 const RLS = 'row level security "public"."employees" (enabled)';
 
 async function database() {
@@ -48,7 +48,7 @@ describe('objects outside the model', () => {
     const json = JSON.parse((await cli('--json', 'introspect', '--db', db.url)).stdout) as Listed;
     expect(json.notModeled).toEqual([
       { kind: 'row level security', schema: 'public', name: 'employees', detail: 'enabled' },
-      { kind: 'composite type', schema: 'public', name: 'staff' },
+      { kind: 'shell type', schema: 'public', name: 'staff' },
     ]);
 
     const strict = await cli('introspect', '--db', db.url, '--strict');
@@ -69,7 +69,7 @@ describe('objects outside the model', () => {
     expect(diff.stderr).toContain('2 objects in the database are not modeled by switchyard');
     expect(diff.stderr).toContain(VIEW);
     const diffJson = JSON.parse((await cli('--json', 'diff', '--db', db.url, '--schema', schema)).stdout) as Listed;
-    expect(diffJson.notModeled.map((n) => n.kind)).toEqual(['row level security', 'composite type']);
+    expect(diffJson.notModeled.map((n) => n.kind)).toEqual(['row level security', 'shell type']);
     expect((await cli('diff', '--db', db.url, '--schema', schema, '--strict')).code).toBe(1);
 
     const plan = await cli('plan', '--db', db.url, '--schema', schema, '--name', 'tiers', '--dry-run');

@@ -75,11 +75,11 @@ describe('snapshots written by introspect', () => {
     const db = await freshDatabase();
     await db.client.query(`CREATE EXTENSION pg_trgm; ${SQL};
       CREATE INDEX users_email_trgm ON public.users USING gin (email public.gin_trgm_ops);
-      CREATE TYPE public.emails AS (email text)`);
+      CREATE TYPE public.emails`);
     const dir = mkdtempSync(join(tmpdir(), 'sy-snap-'));
-    const view = 'composite type "public"."emails"';
+    const view = 'shell type "public"."emails"';
     // The extension is the model's (the YAML's `extensions:` section), no longer in the list.
-    const LISTED = [{ kind: 'composite type', schema: 'public', name: 'emails' }];
+    const LISTED = [{ kind: 'shell type', schema: 'public', name: 'emails' }];
     for (const file of ['a.yaml', 'a.json']) {
       const out = join(dir, file);
       expect((await cli('introspect', '--db', db.url, '-o', out)).code).toBe(0);

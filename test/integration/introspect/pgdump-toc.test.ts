@@ -340,10 +340,7 @@ const TOC_RULES: Record<string, (e: TocEntry) => Witness[]> = {
   },
   CONSTRAINT: (e) => {
     const [table, name] = two(e.tag);
-    return [
-      modeled(/^(primary_key|unique)$/, e.schema, name, table),
-      listed(/^exclusion constraint$/, { schema: e.schema, table, name }),
-    ];
+    return [modeled(/^(primary_key|unique|exclusion)$/, e.schema, name, table)];
   },
   'FK CONSTRAINT': (e) => {
     const [table, name] = two(e.tag);
@@ -353,8 +350,10 @@ const TOC_RULES: Record<string, (e: TocEntry) => Witness[]> = {
     const [owner, name] = two(e.tag);
     return [
       modeled(/^check$/, e.schema, name, owner),
-      // a domain's constraint is part of the domain
-      listed(/^domain$/, { schema: e.schema, name: owner }),
+      // a domain's constraint (one left NOT VALID included) is held by the domain
+      modeled(/^domain$/, e.schema, owner, undefined, (o) =>
+        ((o.node.checks as { name: string }[] | undefined) ?? []).some((c) => c.name === name),
+      ),
     ];
   },
   INDEX: (e) => [modeled(/^index$/, e.schema, e.tag), listed(/^index$/, { schema: e.schema, name: e.tag })],
@@ -377,11 +376,11 @@ const TOC_RULES: Record<string, (e: TocEntry) => Witness[]> = {
   'ROW SECURITY': (e) => [listed(/^row level security$/, { schema: e.schema, name: e.tag })],
   STATISTICS: (e) => [listed(/^statistics$/, { schema: e.schema, name: e.tag })],
   TYPE: (e) => [
-    modeled(/^enum$/, e.schema, e.tag),
-    listed(/^(composite type|range type|base type|shell type)$/, { schema: e.schema, name: e.tag }),
+    modeled(/^(enum|composite|range)$/, e.schema, e.tag),
+    listed(/^(base type|shell type)$/, { schema: e.schema, name: e.tag }),
   ],
   'SHELL TYPE': (e) => [listed(/^(base type|shell type)$/, { schema: e.schema, name: e.tag })],
-  DOMAIN: (e) => [modeled(/^domain$/, e.schema, e.tag), listed(/^domain$/, { schema: e.schema, name: e.tag })],
+  DOMAIN: (e) => [modeled(/^domain$/, e.schema, e.tag)],
   FUNCTION: (e) => [
     modeled(/^function$/, e.schema, e.tag),
     listed(/^window function$/, { schema: e.schema, name: e.tag }),
@@ -577,7 +576,7 @@ function objectRule(what: 'ACL' | 'COMMENT', e: TocEntry): Witness[] {
     default:
       return [
         modeled(
-          re(`${RELATION_KINDS}|sequence|index|enum|domain|function|procedure|statistics`),
+          re(`${RELATION_KINDS}|sequence|index|enum|domain|composite|range|function|procedure|statistics`),
           s,
           rest,
           undefined,

@@ -20,6 +20,7 @@ const PG15 = '/usr/lib/postgresql/15/bin/postgres';
 // ---- the source every scenario starts from, unless it says otherwise --------------------------------------
 
 import { ADD_COLUMN, ALTER_COLUMN_TYPE, changes, GRANT_SCENARIOS, SCENARIOS } from './kinds-scenarios.js';
+import { TYPE_SCENARIOS } from './types-scenarios.js';
 import { VIEW_SCENARIOS } from './views-scenarios.js';
 import { EXTENSION_SCENARIOS } from './extensions-scenarios.js';
 import { STORAGE_SCENARIOS } from './storage-scenarios.js';
@@ -69,6 +70,7 @@ const ALL = [
   ...EXTENSION_SCENARIOS,
   ...STORAGE_SCENARIOS,
   ...GRANT_SCENARIOS,
+  ...TYPE_SCENARIOS,
 ];
 
 describe('every change kind, rehearsed on PostgreSQL 15', () => {
@@ -80,6 +82,7 @@ describe('every change kind, rehearsed on PostgreSQL 15', () => {
     const elsewhere: Record<string, string> = {
       run_sql: 'test/integration/executor/raw-sql.test.ts',
       alter_extension: 'test/integration/planner/extensions.test.ts',
+      refuse_type_change: 'test/unit/planner/user-types.test.ts',
     };
     for (const file of Object.values(elsewhere)) expect(existsSync(file), file).toBe(true);
     expect(CHANGE_KINDS.filter((k) => !covered.has(k) && !(k in elsewhere))).toEqual([]);

@@ -5,6 +5,9 @@ import { CHANGE_KINDS, describeChange } from '../../../src/diff/index.js';
 import { check, col, enumType, fk, fn, idx, notNull, pk, sequence, table, trigger, uq } from './fixtures.js';
 
 const t = { schema: 'app', table: 'users' } as const;
+const domCheck = { name: 'has at', expression: "VALUE ~ '@'::text" };
+const dom = { kind: 'domain', name: 'Email', type: 'text', checks: [domCheck] } as const;
+const pair = { kind: 'composite', name: 'pair', attributes: [{ name: 'a', type: 'text' }] } as const;
 const odd = { schema: 'My App', table: 'order' } as const;
 
 const cases: [Change, string][] = [
@@ -330,6 +333,65 @@ const cases: [Change, string][] = [
       withGrantOption: false,
     },
     'revoke USAGE, SELECT by default on sequences created by deploy from app',
+  ],
+  [{ kind: 'create_domain', schema: 'app', domain: dom }, 'create domain app."Email" as text'],
+  [{ kind: 'drop_domain', schema: 'app', domain: dom }, 'drop domain app."Email"'],
+  [
+    { kind: 'set_domain_default', schema: 'app', domain: dom, to: "'x'::text" },
+    'set default of domain app."Email" to \'x\'::text',
+  ],
+  [{ kind: 'set_domain_default', schema: 'app', domain: dom, from: "'x'::text" }, 'drop default of domain app."Email"'],
+  [{ kind: 'set_domain_not_null', schema: 'app', domain: dom, notNull: true }, 'set not null on domain app."Email"'],
+  [
+    { kind: 'add_domain_check', schema: 'app', domain: dom, check: domCheck },
+    'add check "has at" on domain app."Email": VALUE ~ \'@\'::text',
+  ],
+  [
+    { kind: 'drop_domain_check', schema: 'app', domain: dom, check: domCheck },
+    'drop check "has at" on domain app."Email"',
+  ],
+  [
+    { kind: 'validate_domain_check', schema: 'app', domain: dom, check: domCheck },
+    'validate check "has at" on domain app."Email"',
+  ],
+  [{ kind: 'create_composite', schema: 'app', type: pair }, 'create composite type app.pair'],
+  [{ kind: 'drop_composite', schema: 'app', type: pair }, 'drop composite type app.pair'],
+  [
+    { kind: 'add_attribute', schema: 'app', type: pair, attribute: { name: 'B', type: 'integer' } },
+    'add attribute "B" integer to app.pair',
+  ],
+  [
+    { kind: 'drop_attribute', schema: 'app', type: pair, attribute: { name: 'a', type: 'text' } },
+    'drop attribute a of app.pair',
+  ],
+  [{ kind: 'rename_attribute', schema: 'app', type: pair, from: 'a', to: 'A' }, 'rename attribute app.pair.a to "A"'],
+  [
+    { kind: 'create_range', schema: 'app', range: { kind: 'range', name: 'span', subtype: 'numeric' } },
+    'create range type app.span of numeric',
+  ],
+  [
+    { kind: 'drop_range', schema: 'app', range: { kind: 'range', name: 'span', subtype: 'numeric' } },
+    'drop range type app.span',
+  ],
+  [
+    { kind: 'refuse_type_change', schema: 'app', type: 'span', what: 'range type', reason: 'why' },
+    'change range type app.span (why)',
+  ],
+  [
+    {
+      kind: 'add_exclusion',
+      ...t,
+      exclusion: { kind: 'exclusion', name: 'no overlap', definition: 'EXCLUDE USING gist (r WITH &&)' },
+    },
+    'add exclusion constraint "no overlap" on app.users: EXCLUDE USING gist (r WITH &&)',
+  ],
+  [
+    {
+      kind: 'drop_exclusion',
+      ...t,
+      exclusion: { kind: 'exclusion', name: 'x', definition: 'EXCLUDE USING gist (r WITH &&)' },
+    },
+    'drop exclusion constraint x on app.users',
   ],
 ];
 

@@ -180,7 +180,12 @@ describe('catalog keys', () => {
     expect(catalogKey({ kind: 'check constraint', ns: 'app', table: 't', name: 'k' })).toBe(
       key.constraint('app', 't', 'k'),
     );
-    for (const kind of ['policy', 'rule', 'statistics', 'publication', 'domain', 'procedure'])
+    for (const kind of ['domain', 'composite type', 'range type'])
+      expect(catalogKey({ kind, ns: 'app', name: 'x' })).toBe(key.type('app', 'x'));
+    expect(catalogKey({ kind: 'domain constraint', ns: 'app', table: 'email', name: 'k' })).toBe(
+      key.constraint('app', 'email', 'k'),
+    );
+    for (const kind of ['policy', 'rule', 'statistics', 'publication', 'multirange type', 'procedure'])
       expect(catalogKey({ kind, ns: 'app', name: 'x' })).toBeUndefined();
   });
 

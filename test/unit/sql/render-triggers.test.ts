@@ -25,6 +25,12 @@ const tr = (more: Partial<Trigger> = {}): Trigger => ({
 });
 
 describe('triggers', () => {
+  it('refuses to replace a constraint trigger in place', () => {
+    expect(() => createTrigger('app', 'users', tr({ timing: 'after', constraint: true }), { orReplace: true })).toThrow(
+      InvalidModelError,
+    );
+  });
+
   it.each<[string, string, string]>([
     [
       'before insert or update',
@@ -50,6 +56,38 @@ describe('triggers', () => {
       'hostile names, function in another schema',
       createTrigger('My Schema', 'order', tr({ name: 'Sync "1"', function: { schema: 'ñ', name: 'user' } })),
       'CREATE TRIGGER "Sync ""1""" BEFORE INSERT OR UPDATE ON "My Schema"."order" FOR EACH ROW EXECUTE FUNCTION "ñ"."user"()',
+    ],
+    [
+      'arguments as literals, UPDATE OF columns',
+      createTrigger(
+        'app',
+        'users',
+        tr({ timing: 'after', events: ['insert', 'update'], columns: ['email', 'Name'], args: ["it's", '', '\\x'] }),
+      ),
+      `CREATE TRIGGER users_sync AFTER INSERT OR UPDATE OF email, "Name" ON app.users FOR EACH ROW EXECUTE FUNCTION app.users_sync_fn('it''s', '', '\\x')`,
+    ],
+    [
+      'REFERENCING transition tables',
+      createTrigger(
+        'app',
+        'users',
+        tr({ timing: 'after', events: ['update'], forEach: 'statement', oldTable: 'old rows', newTable: 'new_rows' }),
+      ),
+      'CREATE TRIGGER users_sync AFTER UPDATE ON app.users REFERENCING OLD TABLE AS "old rows" NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.users_sync_fn()',
+    ],
+    [
+      'a constraint trigger, not deferrable',
+      createTrigger('app', 'users', tr({ timing: 'after', events: ['insert'], constraint: true })),
+      'CREATE CONSTRAINT TRIGGER users_sync AFTER INSERT ON app.users NOT DEFERRABLE FOR EACH ROW EXECUTE FUNCTION app.users_sync_fn()',
+    ],
+    [
+      'a constraint trigger, deferrable initially deferred',
+      createTrigger(
+        'app',
+        'users',
+        tr({ timing: 'after', events: ['insert'], constraint: true, deferrable: true, initiallyDeferred: true }),
+      ),
+      'CREATE CONSTRAINT TRIGGER users_sync AFTER INSERT ON app.users DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION app.users_sync_fn()',
     ],
     ['dropTrigger', dropTrigger('app', 'users', 'users_sync'), 'DROP TRIGGER users_sync ON app.users'],
     ['dropTrigger hostile', dropTrigger('app', 'order', "it's"), `DROP TRIGGER "it's" ON app."order"`],
