@@ -16,6 +16,7 @@ export const FAMILIES = [
   'index',
   'trigger',
   'view',
+  'security',
   'comment',
   'sql',
 ] as const;
@@ -67,6 +68,12 @@ export const CHANGE_FAMILY: { readonly [K in ChangeKind]: Family } = {
   create_view: 'view',
   drop_view: 'view',
   replace_view: 'view',
+  set_row_security: 'security',
+  create_policy: 'security',
+  drop_policy: 'security',
+  alter_policy: 'security',
+  set_replica_identity: 'security',
+  set_persistence: 'table',
   set_comment: 'comment',
   run_sql: 'sql',
 };

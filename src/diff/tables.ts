@@ -9,6 +9,7 @@ import { diffIndexes } from './indexes.js';
 import { byName, pairByKey } from './list.js';
 import type { Emit } from './order.js';
 import type { TableRename } from './renames.js';
+import { diffSecurity } from './security.js';
 import { diffTriggers } from './triggers.js';
 
 /** `renames`: this schema's renames, by target table name. */
@@ -28,7 +29,8 @@ export function diffTables(
 
 /** The CREATE TABLE part of a table: without the objects that become changes of their own. */
 function definition(t: Table): Table {
-  return { ...t, indexes: [], foreignKeys: [], triggers: [] };
+  const { rowSecurity: _r, forceRowSecurity: _f, policies: _p, replicaIdentity: _i, ...rest } = t;
+  return { ...rest, indexes: [], foreignKeys: [], triggers: [] };
 }
 
 function addTable(emit: Emit, schema: string, t: Table): void {
@@ -36,6 +38,7 @@ function addTable(emit: Emit, schema: string, t: Table): void {
   diffIndexes(emit, schema, t.name, [], t.indexes);
   diffForeignKeys(emit, schema, t.name, [], t.foreignKeys);
   diffTriggers(emit, schema, t.name, [], t.triggers);
+  diffSecurity(emit, schema, t.name, undefined, t);
 }
 
 function dropTable(emit: Emit, schema: string, f: Table): void {
@@ -43,6 +46,7 @@ function dropTable(emit: Emit, schema: string, f: Table): void {
   diffIndexes(emit, schema, f.name, f.indexes, []);
   diffForeignKeys(emit, schema, f.name, f.foreignKeys, []);
   diffTriggers(emit, schema, f.name, f.triggers, []);
+  diffSecurity(emit, schema, f.name, f, undefined);
 }
 
 function alterTable(emit: Emit, schema: string, f: Table, t: Table, rename: TableRename | undefined): void {
@@ -55,5 +59,6 @@ function alterTable(emit: Emit, schema: string, f: Table, t: Table, rename: Tabl
   diffChecks(emit, schema, table, f.checks, t.checks);
   diffIndexes(emit, schema, table, f.indexes, t.indexes);
   diffTriggers(emit, schema, table, f.triggers, t.triggers);
+  diffSecurity(emit, schema, table, f, t);
   diffComment(emit, schema, { kind: 'table', table }, f.comment, t.comment);
 }

@@ -12,6 +12,7 @@ import type {
   EnumRow,
   FunctionRow,
   IndexRow,
+  PolicyRow,
   SchemaRow,
   SequenceRow,
   TableRow,
@@ -29,9 +30,9 @@ export { QUERIES_PER_DEPENDENCIES, readDependencies } from './dependencies.js';
 
 /**
  * pin settings, schemas, tables, views, columns, constraints, indexes (of tables and materialized views),
- * triggers, enums, sequences, functions, restore.
+ * triggers, policies, enums, sequences, functions, restore.
  */
-export const QUERIES_PER_INTROSPECTION = 12;
+export const QUERIES_PER_INTROSPECTION = 13;
 
 /**
  * Reads every schema the options select. Settings that change how the server prints types and expressions
@@ -62,6 +63,7 @@ export async function introspect(db: Queryable, options: IntrospectOptions = {})
       constraints: await run<ConstraintRow>('constraints', q.constraintsQuery(version), tableOids),
       indexes: await run<IndexRow>('indexes', q.indexesQuery(version), indexedOids),
       triggers: await run<TriggerRow>('triggers', q.TRIGGERS, tableOids),
+      policies: await run<PolicyRow>('policies', q.POLICIES, tableOids),
       enums: await run<EnumRow>('enums', q.ENUMS, schemaOids),
       sequences: await run<SequenceRow>('sequences', q.SEQUENCES, schemaOids),
       functions: await run<FunctionRow>('functions', q.FUNCTIONS, schemaOids),

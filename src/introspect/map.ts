@@ -16,6 +16,8 @@ import {
   mapColumn,
   mapConstraint,
   mapIndex,
+  mapPolicy,
+  mapTableAttributes,
   mapTrigger,
   UnexpectedCatalogError,
   type MappedConstraint,
@@ -127,6 +129,7 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
   const constraints = groupBy(rows.constraints, (r) => r.table_oid);
   const indexes = groupBy(rows.indexes, (r) => r.table_oid);
   const triggers = groupBy(rows.triggers, (r) => r.table_oid);
+  const policies = groupBy(rows.policies ?? [], (r) => r.table_oid);
   const tables = groupBy(rows.tables, (r) => r.schema_oid);
   const enums = groupBy(rows.enums, (r) => r.schema_oid);
   const sequences = groupBy(rows.sequences, (r) => r.schema_oid);
@@ -147,6 +150,8 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
           ...tableParts((constraints.get(t.oid) ?? []).map(mapConstraint)),
           indexes: (indexes.get(t.oid) ?? []).map(mapIndex),
           triggers: (triggers.get(t.oid) ?? []).map(mapTrigger),
+          ...(policies.has(t.oid) ? { policies: (policies.get(t.oid) ?? []).map(mapPolicy) } : {}),
+          ...mapTableAttributes(t),
           ...(t.comment !== null ? { comment: t.comment } : {}),
         }),
       ),

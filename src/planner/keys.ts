@@ -17,6 +17,8 @@ export const key = {
   /** A constraint (primary key, unique, foreign key, check) on a table. */
   constraint: (s: string, t: string, n: string): ObjectKey => `constraint:${j(s, t, n)}`,
   trigger: (s: string, t: string, n: string): ObjectKey => `trigger:${j(s, t, n)}`,
+  /** A row-level security policy on a table. */
+  policy: (s: string, t: string, n: string): ObjectKey => `policy:${j(s, t, n)}`,
   /** A view or a materialized view (they share the relation namespace). */
   view: (s: string, n: string): ObjectKey => `view:${j(s, n)}`,
   /** Statement k (1-based) of the raw SQL step `name` has run: orders the statements of one step. */
@@ -54,6 +56,7 @@ export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
         if (c.kind === 'primary_key' || c.kind === 'unique') out.add(key.index(s.name, c.name));
       }
       for (const g of t.triggers) out.add(key.trigger(s.name, t.name, g.name));
+      for (const p of t.policies ?? []) out.add(key.policy(s.name, t.name, p.name));
     }
     for (const v of s.views ?? []) {
       out.add(key.view(s.name, v.name));

@@ -14,6 +14,7 @@ import { DatabaseError, InvalidSchemaError, SwitchyardError, UsageError, databas
 import { introspect, serverVersion } from '../introspect/index.js';
 import type { Column, DatabaseSchema, Table } from '../schema/model/model.js';
 import { renderDatabaseObjects } from '../sql/render/database.js';
+import { policiesToPublic, restorePolicyRoles } from '../schema/model/policy-roles.js';
 import { problemAt } from '../schema/declared/locate.js';
 import { ident } from '../db/quote.js';
 import type { Extension } from '../introspect/extensions.js';
@@ -67,7 +68,8 @@ export async function canonicalizeAll(declared: readonly DeclaredInput[], o: Sha
   return withShadowServer(o, async (server) => {
     const models: DatabaseSchema[] = [];
     const built = (c: pg.Client, d: DeclaredInput) => buildAndRead(c, d, server.describe, o.extensions ?? []);
-    for (const d of declared) models.push(attachHints(await withScratch(server, (c) => built(c, d)), d.model));
+    for (const d of declared)
+      models.push(attachHints(restorePolicyRoles(await withScratch(server, (c) => built(c, d)), d.model), d.model));
     const v = await serverVersion(server.admin);
     return { models, version: { text: v.text, num: v.num } };
   });
@@ -166,7 +168,8 @@ async function buildAndRead(
     where,
     fix: 'name a server that has it with --shadow-db URL (or `shadow:` in switchyard.yaml): a scratch database is made and dropped there',
   });
-  for (const { sql, object } of renderDatabaseObjects(model)) {
+  // Policies are built TO PUBLIC: the shadow server has none of the target's roles (restorePolicyRoles).
+  for (const { sql, object } of renderDatabaseObjects(policiesToPublic(model))) {
     if (exists.has(sql)) continue;
     try {
       await sendOne(shadow, sql);

@@ -42,6 +42,10 @@ function tableExpressions(out: Report, tp: Path, table: TableDecl): void {
   }
   for (const [c, check] of entries(table.checks)) expression(out, [...tp, 'checks', c, 'expression'], check.expression);
   for (const [t, trigger] of entries(table.triggers)) expression(out, [...tp, 'triggers', t, 'when'], trigger.when);
+  for (const [p, policy] of entries(table.policies)) {
+    expression(out, [...tp, 'policies', p, 'using'], policy.using);
+    expression(out, [...tp, 'policies', p, 'withCheck'], policy.withCheck);
+  }
 }
 
 export function checkDeclaredSql(ctx: CheckContext): void {

@@ -9,6 +9,7 @@ const IN_TABLE: Readonly<Record<string, string>> = {
   foreignKeys: 'foreign key',
   checks: 'check constraint',
   triggers: 'trigger',
+  policies: 'policy',
 };
 const IN_SCHEMA: Readonly<Record<string, string>> = {
   tables: 'table',

@@ -17,6 +17,7 @@ import { checkColumns } from './checks-columns.js';
 import { checkForeignKeys } from './checks-fks.js';
 import { checkKeys } from './checks-keys.js';
 import { checkNames } from './checks-names.js';
+import { checkPolicies } from './checks-policies.js';
 import { checkNamespaces } from './checks-namespace.js';
 import { checkSchemas } from './checks-schema.js';
 import { checkDeclaredSql } from './checks-sql.js';
@@ -78,6 +79,7 @@ function runChecks(ctx: CheckContext): void {
     checkForeignKeys,
     checkNamespaces,
     checkSchemas,
+    checkPolicies,
     checkDeclaredSql,
     checkSqlSteps,
   ])

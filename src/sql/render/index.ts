@@ -33,6 +33,18 @@ export {
 } from './types.js';
 export { createTrigger, dropTrigger, enableTrigger } from './triggers.js';
 export { createFunction, dropFunction } from './functions.js';
+export {
+  alterPolicy,
+  createPolicy,
+  describeReplicaIdentity,
+  dropPolicy,
+  forceRowSecurity,
+  policyAltersInPlace,
+  policyRoles,
+  replicaIdentity,
+  rowSecurity,
+  setPersistence,
+} from './security.js';
 export { comment, type CommentTarget } from './comments.js';
 export {
   createView,

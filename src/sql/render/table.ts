@@ -25,7 +25,7 @@ export function createTable(schema: string, t: Table, opts: CreateTableOptions =
       : []),
   ];
   const body = elements.length === 0 ? '()' : `(\n${elements.map((e) => `  ${e}`).join(',\n')}\n)`;
-  return `CREATE TABLE ${qualified(schema, t.name)} ${body}`;
+  return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${qualified(schema, t.name)} ${body}`;
 }
 
 export function renameTable(schema: string, from: string, to: string): string {
