@@ -20,6 +20,7 @@ const PG15 = '/usr/lib/postgresql/15/bin/postgres';
 // ---- the source every scenario starts from, unless it says otherwise --------------------------------------
 
 import { ADD_COLUMN, ALTER_COLUMN_TYPE, changes, SCENARIOS } from './kinds-scenarios.js';
+import { SECURITY_SCENARIOS } from './security-scenarios.js';
 import { VIEW_SCENARIOS } from './views-scenarios.js';
 
 let server: EmbeddedServer | undefined;
@@ -59,7 +60,7 @@ function databases(onFinished: (fn: () => Promise<void>) => void): () => Promise
   };
 }
 
-const ALL = [...SCENARIOS, ...ADD_COLUMN, ...ALTER_COLUMN_TYPE, ...VIEW_SCENARIOS];
+const ALL = [...SCENARIOS, ...ADD_COLUMN, ...ALTER_COLUMN_TYPE, ...VIEW_SCENARIOS, ...SECURITY_SCENARIOS];
 
 describe('every change kind, rehearsed on PostgreSQL 15', () => {
   it('has a scenario for every change kind', () => {
