@@ -122,8 +122,9 @@ describe('replication checks of a pair', () => {
       config: live.config,
       pair: { live: live.db.client, standby: standby.client },
     });
-    // 11 replication checks, then the privileges of pair init, cutover and cutback, pair status and watch.
-    expect(all.checks.filter((c) => c.id.startsWith('pair-')).length).toBe(14);
+    // 12 replication checks (unlogged tables among them), then the privileges of pair init, cutover and cutback,
+    // pair status and watch.
+    expect(all.checks.filter((c) => c.id.startsWith('pair-')).length).toBe(15);
     expect(all.checks.slice(-3).map((c) => [c.id, c.status])).toEqual([
       ['pair-privileges-init', 'pass'],
       ['pair-privileges-switch', 'pass'],
