@@ -291,6 +291,39 @@ CREATE TABLE keep (id int PRIMARY KEY);`,
     },
   },
   {
+    name: 'the replica identity index redefined under its name: the identity moves to the new definition with the name',
+    kind: 'add_index',
+    source: `${ACCOUNTS}ALTER TABLE accounts REPLICA IDENTITY USING INDEX accounts_email_key;`,
+    target: accounts(
+      { replicaIdentity: { index: 'accounts_email_key' } },
+      { accounts_email_key: { columns: ['email'], unique: true, include: ['owner'] } },
+    ),
+    plan: (p) => {
+      expect(actions(p)).toEqual([
+        '1 expand create_index_concurrently',
+        '1 expand swap_index_names',
+        '2 contract drop_index_concurrently',
+      ]);
+      expect(step(p, 'swap_index_names')).toMatchObject({
+        sql: [
+          'DO $sy$',
+          'BEGIN',
+          '  ALTER INDEX public.accounts_email_key RENAME TO accounts_email_key__old;',
+          '  ALTER INDEX public.accounts_email_key__new RENAME TO accounts_email_key;',
+          '  ALTER TABLE public.accounts REPLICA IDENTITY USING INDEX accounts_email_key;',
+          'END',
+          '$sy$',
+        ].join('\n'),
+        rollback: [
+          'ALTER INDEX public.accounts_email_key RENAME TO accounts_email_key__new',
+          'ALTER INDEX public.accounts_email_key__old RENAME TO accounts_email_key',
+          'ALTER TABLE public.accounts REPLICA IDENTITY USING INDEX accounts_email_key',
+        ],
+        lock: 'ACCESS EXCLUSIVE',
+      });
+    },
+  },
+  {
     name: 'a new UNLOGGED table',
     kind: 'add_table',
     source: ROLES,
