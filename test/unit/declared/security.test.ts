@@ -31,6 +31,22 @@ const problems = (yaml: string) =>
   analyzeDeclared(yaml, 'schema.yaml').problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`);
 
 describe('declared policies and table attributes', () => {
+  it('refuse a bare table name in a policy outside public (it would read public through the search_path)', () => {
+    const yaml = [
+      'schemas:',
+      '  app:',
+      '    tables:',
+      '      accounts:',
+      '        columns: { id: { type: bigint, nullable: false }, owner: { type: text } }',
+      '        policies:',
+      '          p: { using: "owner IN (SELECT name FROM owners)" }',
+      '          q: { using: "owner IN (SELECT name FROM app.owners)" }',
+    ].join('\n');
+    expect(problems(yaml)).toEqual([
+      '7:23 schemas.app.tables.accounts.policies.p.using: policy "p" of table "app"."accounts": `using`: `owners` has no schema, so it would be read from the search_path (public), not from app',
+    ]);
+  });
+
   it('give the model, with defaults filled in the way PostgreSQL fills them', () => {
     const model = parseDeclared(
       accounts(
