@@ -8,6 +8,9 @@ import type { DatabaseSchema, Policy, Table } from '../../../src/schema/model/mo
 import { declarable, normalizeDatabase } from '../../../src/schema/model/normalize.js';
 import { policiesToPublic, policyRoles, restorePolicyRoles } from '../../../src/schema/model/policy-roles.js';
 import { analyzeDeclared, parseDeclared, toYaml } from '../../../src/schema/declared/yaml.js';
+import { key } from '../../../src/planner/keys.js';
+import type { Step } from '../../../src/planner/types.js';
+import { unmetExpectations } from '../../../src/rehearsal/expect.js';
 import {
   alterPolicy,
   createPolicy,
@@ -296,6 +299,21 @@ describe('diff', () => {
       'drop policy "Readers" on app.accounts',
       'drop policy own on app.accounts',
       'set replica identity of app.accounts from using index accounts_pkey to default',
+    ]);
+  });
+});
+
+describe("a phase's expectations (rehearsal)", () => {
+  it('check that a step creating or dropping a policy did', () => {
+    const own = key.policy('app', 'accounts', 'own');
+    const s = (id: string, o: { creates?: string[]; drops?: string[] }) =>
+      ({ id, action: 'create_policy', creates: o.creates ?? [], drops: o.drops ?? [] }) as unknown as Step;
+    expect(unmetExpectations([s('r1-expand-001', { creates: [own] })], app(secured))).toEqual([]);
+    expect(unmetExpectations([s('r1-expand-001', { creates: [own] })], app(base))).toEqual([
+      'step r1-expand-001 should have created policy app.accounts.own, which does not exist',
+    ]);
+    expect(unmetExpectations([s('r2-contract-001', { drops: [own] })], app(secured))).toEqual([
+      'step r2-contract-001 should have dropped policy app.accounts.own, which still exists',
     ]);
   });
 });
