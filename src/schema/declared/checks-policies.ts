@@ -46,6 +46,16 @@ export function checkPolicies(ctx: CheckContext): void {
             );
           seen.add(r);
         });
+        const roles = policy.roles ?? [];
+        if (roles.includes('public') && roles.length > 1)
+          report(
+            finding(
+              [...pp, 'roles'],
+              'value',
+              `${subject(pp)} lists \`public\` with other roles: PUBLIC is every role, and PostgreSQL keeps only PUBLIC (the plan would never converge)`,
+              'list `public` alone, or only the roles the policy is for',
+            ),
+          );
       }
       const ri = table.replicaIdentity;
       if (ri !== undefined && typeof ri === 'object') {

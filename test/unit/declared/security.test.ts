@@ -126,6 +126,11 @@ describe('declared policies and table attributes', () => {
       '7:27 schemas.public.tables.accounts.policies.p.roles.1: policy "p" of table "public"."accounts" lists the role "a" twice',
     ],
     [
+      'public with other roles (PostgreSQL would keep only PUBLIC)',
+      ['policies:', '  p: { roles: [public, a], using: "true" }'],
+      '7:23 schemas.public.tables.accounts.policies.p.roles: policy "p" of table "public"."accounts" lists `public` with other roles',
+    ],
+    [
       'an unknown command',
       ['policies:', '  p: { command: merge, using: "true" }'],
       '7:25 schemas.public.tables.accounts.policies.p.command: policy "p" of table "public"."accounts": `command` must be one of all, select, insert, update, delete',
