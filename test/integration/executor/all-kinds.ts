@@ -17,6 +17,7 @@ import { parseDeclaredFile, toYaml } from '../../../src/schema/declared/yaml.js'
 import { ident } from '../../../src/db/quote.js';
 import type { ScenarioDatabase } from '../../support/scenario.js';
 import { ADD_COLUMN, ALTER_COLUMN_TYPE, SCENARIOS, type KindScenario } from '../planner/kinds-scenarios.js';
+import { SECURITY_SCENARIOS } from '../planner/security-scenarios.js';
 import { VIEW_SCENARIOS } from '../planner/views-scenarios.js';
 
 type Decl = Record<string, unknown>;
@@ -54,6 +55,17 @@ export const ALL_KIND_SCENARIOS: readonly KindScenario[] = [
   ...ADD_COLUMN,
   ...ALTER_COLUMN_TYPE,
   ...VIEW_SCENARIOS,
+  // One scenario per security kind (row-level security, policies, replica identity, persistence).
+  ...SECURITY_SCENARIOS.filter((s) =>
+    [
+      'enable and force row level security, after the policies it needs',
+      'a permissive policy with USING, WITH CHECK and a comment, and a restrictive SELECT policy for two roles',
+      'roles and expressions altered in place',
+      'policies removed with the table keeping row level security',
+      'USING INDEX of a new unique index: set after the index is built',
+      'SET UNLOGGED: a rewrite under ACCESS EXCLUSIVE, not replication safe',
+    ].includes(s.name),
+  ),
 ];
 
 export function composed(): ComposedScenario[] {
