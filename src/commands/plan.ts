@@ -1,7 +1,10 @@
 // `switchyard plan`: the declared schema against a live database (or a saved snapshot) -> plan files.
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
-import { UsageError } from '../errors.js';
+import { ident } from '../db/quote.js';
+import { InvalidSchemaError, UsageError } from '../errors.js';
+import { policyRoles } from '../schema/model/policy-roles.js';
+import { problemAt } from '../schema/declared/locate.js';
 import { readExtensions, type Extension } from '../introspect/extensions.js';
 import { unmanagedExtensions } from './not-modeled.js';
 import {
@@ -176,6 +179,28 @@ interface Inputs {
   readonly sqlStepsTaken?: SqlStepTaken[];
 }
 
+/**
+ * Roles are cluster objects, outside the model: a declared policy for a role the target lacks would fail at
+ * apply. Refused here, at each policy naming one, before anything else runs.
+ */
+async function refuseMissingRoles(declared: DeclaredFile, missing: readonly string[], label: string): Promise<void> {
+  if (missing.length === 0) return;
+  const gone = new Set(missing);
+  const problems = await Promise.all(
+    policyRoles(declared.model)
+      .filter(([r]) => gone.has(r))
+      .map(([role, object]) =>
+        problemAt(
+          declared.file,
+          object,
+          `the role ${JSON.stringify(role)} does not exist on ${label} (roles belong to the cluster, not to the schema)`,
+          `create it there first (CREATE ROLE ${ident(role)} NOLOGIN; then GRANT it to the roles that log in), or name an existing role`,
+        ),
+      ),
+  );
+  throw new InvalidSchemaError(problems);
+}
+
 async function fromDatabase(
   config: SwitchyardConfig,
   declared: DeclaredFile,
@@ -213,18 +238,22 @@ async function fromDatabase(
         readDependencies(c, { includeSchemas }),
       ),
       sqlStepsTaken: await sqlStepsTaken(c, config.ledgerSchema),
-      missingRoles: await missingRoles(c, [...grantRoles(declared.model).keys()]),
+      missingRoles: await missingRoles(c, [
+        ...new Set([...grantRoles(declared.model).keys(), ...policyRoles(declared.model).map(([r]) => r)]),
+      ]),
     };
   });
   // Before a throwaway server starts: a grant to a role the target's cluster lacks could never be applied.
-  if (read.missingRoles.length)
+  const grantsMissing = read.missingRoles.filter((r) => grantRoles(declared.model).has(r));
+  if (grantsMissing.length)
     throw await missingRolesError(
       declared.model,
-      read.missingRoles,
+      grantsMissing,
       label,
       `create it there first (CREATE ROLE ... NOLOGIN for a group role), or fix the role name`,
       declared.file,
     );
+  await refuseMissingRoles(declared, read.missingRoles, label);
   // A plan in flight: refused before a throwaway server is started, unless --stack plans from its target.
   if (read.unfinished.length && !o.stack) throw new PlanInFlightError(label, read.unfinished, plansDir);
   const stacked = read.unfinished.length ? await stackOn(read.unfinished, plansDir, names) : undefined;

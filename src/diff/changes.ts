@@ -32,9 +32,11 @@ import type {
   Function,
   Identity,
   Index,
+  Policy,
   Privilege,
   PrimaryKey,
   RangeType,
+  ReplicaIdentity,
   Sequence,
   Table,
   Trigger,
@@ -91,6 +93,12 @@ export const CHANGE_KINDS = [
   'create_view',
   'drop_view',
   'replace_view',
+  'set_row_security',
+  'create_policy',
+  'drop_policy',
+  'alter_policy',
+  'set_replica_identity',
+  'set_persistence',
   'set_comment',
   'grant_privileges',
   'revoke_privileges',
@@ -414,6 +422,42 @@ export interface ReplaceView extends InSchema<'replace_view'> {
   readonly to: View;
 }
 
+/** A table's row-level security flags (ENABLE and FORCE ROW LEVEL SECURITY). */
+export interface RowSecurity {
+  readonly enabled: boolean;
+  readonly forced: boolean;
+}
+/** The flags differ (a new or dropped table's flags differ from none: add_table/drop_table carry neither). */
+export interface SetRowSecurity extends InTable<'set_row_security'> {
+  readonly from: RowSecurity;
+  readonly to: RowSecurity;
+}
+/** A policy the source lacks (with its comment). */
+export interface CreatePolicy extends InTable<'create_policy'> {
+  readonly policy: Policy;
+}
+/** A policy the target lacks (the source policy, for the rollback). */
+export interface DropPolicy extends InTable<'drop_policy'> {
+  readonly policy: Policy;
+}
+/**
+ * A policy on both sides that differs: roles, expressions or comment (ALTER POLICY, COMMENT ON POLICY), or its
+ * command, kind or a removed expression, which the planner replaces by a drop and a create in one step.
+ */
+export interface AlterPolicy extends InTable<'alter_policy'> {
+  readonly from: Policy;
+  readonly to: Policy;
+}
+/** REPLICA IDENTITY differs; undefined is DEFAULT. A new table's that is not DEFAULT is one too. */
+export interface SetReplicaIdentity extends InTable<'set_replica_identity'> {
+  readonly from?: ReplicaIdentity;
+  readonly to?: ReplicaIdentity;
+}
+/** SET LOGGED / SET UNLOGGED of an existing table (a new table is created UNLOGGED by add_table). */
+export interface SetPersistence extends InTable<'set_persistence'> {
+  readonly unlogged: boolean;
+}
+
 /** What a comment is on. Objects created or dropped carry their comment themselves. */
 export type CommentTarget =
   | { readonly kind: 'schema' }
@@ -599,7 +643,13 @@ export type Change =
   | DropRange
   | RefuseTypeChange
   | AddExclusion
-  | DropExclusion;
+  | DropExclusion
+  | SetRowSecurity
+  | CreatePolicy
+  | DropPolicy
+  | AlterPolicy
+  | SetReplicaIdentity
+  | SetPersistence;
 
 /** The change type of one kind, for handlers registered in a `{ [K in ChangeKind]: Handler<ChangeOf<K>> }`. */
 export type ChangeOf<K extends ChangeKind> = Extract<Change, { readonly kind: K }>;

@@ -10,6 +10,10 @@ const col = (c: { schema: string; table: string; column: { name: string } }): st
   `${qualified(c.schema, c.table)}.${ident(c.column.name)}`;
 const on = (c: { schema: string; table: string }): string => `on ${qualified(c.schema, c.table)}`;
 const orNone = (value: string | undefined, none: string): string => value ?? none;
+const rls = (r: { enabled: boolean; forced: boolean }): string =>
+  `${r.enabled ? 'enabled' : 'disabled'}${r.forced ? ', forced' : ''}`;
+const identity = (ri: string | { index: string } | undefined): string =>
+  ri === undefined ? 'default' : typeof ri === 'string' ? ri : `using index ${ident(ri.index)}`;
 
 function commentTarget(schema: string, t: CommentTarget): string {
   switch (t.kind) {
@@ -120,6 +124,13 @@ const DESCRIBERS: Describers = {
     `create ${c.view.materialized ? 'materialized view' : 'view'} ${qualified(c.schema, c.view.name)}`,
   drop_view: (c) => `drop ${c.view.materialized ? 'materialized view' : 'view'} ${qualified(c.schema, c.view.name)}`,
   replace_view: (c) => `replace ${c.to.materialized ? 'materialized view' : 'view'} ${qualified(c.schema, c.to.name)}`,
+  set_row_security: (c) => `set row level security ${on(c)} from ${rls(c.from)} to ${rls(c.to)}`,
+  create_policy: (c) => `create policy ${ident(c.policy.name)} ${on(c)}`,
+  drop_policy: (c) => `drop policy ${ident(c.policy.name)} ${on(c)}`,
+  alter_policy: (c) => `alter policy ${ident(c.to.name)} ${on(c)}`,
+  set_replica_identity: (c) =>
+    `set replica identity of ${qualified(c.schema, c.table)} from ${identity(c.from)} to ${identity(c.to)}`,
+  set_persistence: (c) => `set ${qualified(c.schema, c.table)} ${c.unlogged ? 'unlogged' : 'logged'}`,
   set_comment: (c) => `${c.to === null ? 'remove comment on' : 'set comment on'} ${commentTarget(c.schema, c.target)}`,
   set_storage: (c) =>
     `set storage parameters of ${qualified(c.schema, c.table)} to ${c.to.length ? c.to.map((p) => `${p.name}=${p.value}`).join(', ') : 'the defaults'}`,

@@ -10,6 +10,7 @@ import { diffIndexes } from './indexes.js';
 import { byName, pairByKey } from './list.js';
 import type { Emit } from './order.js';
 import type { TableRename } from './renames.js';
+import { diffSecurity } from './security.js';
 import { diffTriggers } from './triggers.js';
 
 /** `renames`: this schema's renames, by target table name. */
@@ -29,7 +30,7 @@ export function diffTables(
 
 /** The CREATE TABLE part of a table: without the objects that become changes of their own. */
 function definition(t: Table): Table {
-  const { exclusions: _, ...rest } = t;
+  const { exclusions: _x, rowSecurity: _r, forceRowSecurity: _f, policies: _p, replicaIdentity: _i, ...rest } = t;
   return { ...rest, indexes: [], foreignKeys: [], triggers: [] };
 }
 
@@ -39,6 +40,7 @@ function addTable(emit: Emit, schema: string, t: Table): void {
   diffForeignKeys(emit, schema, t.name, [], t.foreignKeys);
   diffTriggers(emit, schema, t.name, [], t.triggers);
   diffExclusions(emit, schema, t.name, [], t.exclusions ?? []);
+  diffSecurity(emit, schema, t.name, undefined, t);
 }
 
 function dropTable(emit: Emit, schema: string, f: Table): void {
@@ -47,6 +49,7 @@ function dropTable(emit: Emit, schema: string, f: Table): void {
   diffForeignKeys(emit, schema, f.name, f.foreignKeys, []);
   diffTriggers(emit, schema, f.name, f.triggers, []);
   diffExclusions(emit, schema, f.name, f.exclusions ?? [], []);
+  diffSecurity(emit, schema, f.name, f, undefined);
 }
 
 function alterTable(emit: Emit, schema: string, f: Table, t: Table, rename: TableRename | undefined): void {
@@ -60,6 +63,7 @@ function alterTable(emit: Emit, schema: string, f: Table, t: Table, rename: Tabl
   diffIndexes(emit, schema, table, f.indexes, t.indexes);
   diffTriggers(emit, schema, table, f.triggers, t.triggers);
   diffExclusions(emit, schema, table, f.exclusions ?? [], t.exclusions ?? []);
+  diffSecurity(emit, schema, table, f, t);
   diffComment(emit, schema, { kind: 'table', table }, f.comment, t.comment);
   // CREATE TABLE says them for a new table (and a dropped one's rollback); here only their changes.
   const storage = (x: Table) => JSON.stringify(sortByName(x.storage ?? []));

@@ -15,6 +15,7 @@ import type {
   UserTypeRow,
   FunctionRow,
   IndexRow,
+  PolicyRow,
   SchemaRow,
   SequenceRow,
   TableRow,
@@ -32,9 +33,10 @@ export { QUERIES_PER_DEPENDENCIES, readDependencies } from './dependencies.js';
 
 /**
  * pin settings, schemas, tables, views, columns, constraints, indexes (of tables and materialized views),
- * triggers, enums, sequences, functions, grants, default privileges, domains/composite/range types, restore.
+ * triggers, policies, enums, sequences, functions, grants, default privileges, domains/composite/range types,
+ * restore.
  */
-export const QUERIES_PER_INTROSPECTION = 15;
+export const QUERIES_PER_INTROSPECTION = 16;
 
 /**
  * Reads every schema the options select. Settings that change how the server prints types and expressions
@@ -65,6 +67,7 @@ export async function introspect(db: Queryable, options: IntrospectOptions = {})
       constraints: await run<ConstraintRow>('constraints', q.constraintsQuery(version), tableOids),
       indexes: await run<IndexRow>('indexes', q.indexesQuery(version), indexedOids),
       triggers: await run<TriggerRow>('triggers', q.TRIGGERS, tableOids),
+      policies: await run<PolicyRow>('policies', q.POLICIES, tableOids),
       enums: await run<EnumRow>('enums', q.ENUMS, schemaOids),
       sequences: await run<SequenceRow>('sequences', q.SEQUENCES, schemaOids),
       functions: await run<FunctionRow>('functions', q.FUNCTIONS, schemaOids),

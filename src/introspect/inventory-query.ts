@@ -85,12 +85,15 @@ SELECT CASE WHEN r.relispartition THEN 'partition' ELSE 'inheritance child' END,
     ELSE 'inherits ' || ${relName('i.inhparent')} END
   FROM rel r JOIN pg_inherits i ON i.inhrelid = r.oid WHERE r.relkind IN ('r', 'p', 'f')
 UNION ALL
+-- Row-level security, policies, replica identity and persistence of tables are modeled (queries.ts TABLES,
+-- POLICIES); only what other relations carry is listed.
 SELECT 'row level security', r.nspname, NULL, r.relname,
     CASE WHEN r.relrowsecurity AND r.relforcerowsecurity THEN 'enabled, forced'
     WHEN r.relrowsecurity THEN 'enabled' ELSE 'forced' END
-  FROM rel r WHERE r.relrowsecurity OR r.relforcerowsecurity
+  FROM rel r WHERE (r.relrowsecurity OR r.relforcerowsecurity) AND r.relkind NOT IN ('r', 'p')
 UNION ALL
 SELECT 'policy', r.nspname, r.relname, pol.polname, NULL FROM rel r JOIN pg_policy pol ON pol.polrelid = r.oid
+  WHERE r.relkind NOT IN ('r', 'p')
 UNION ALL
 SELECT 'rule', r.nspname, r.relname, rw.rulename, NULL
   FROM rel r JOIN pg_rewrite rw ON rw.ev_class = r.oid AND rw.rulename <> '_RETURN'
@@ -109,14 +112,9 @@ SELECT 'storage parameters', r.nspname, NULL, r.relname, array_to_string(coalesc
   FROM rel r WHERE r.relkind NOT IN ('v', 'r', 'p') AND (r.reloptions IS NOT NULL
     OR EXISTS (SELECT FROM pg_class tc WHERE tc.oid = r.reltoastrelid AND tc.reloptions IS NOT NULL))
 UNION ALL
-SELECT 'replica identity', r.nspname, NULL, r.relname, CASE r.relreplident WHEN 'f' THEN 'full' WHEN 'n' THEN 'nothing'
-    ELSE 'index ' || coalesce((SELECT quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
-      WHERE x.indrelid = r.oid AND x.indisreplident), '?') END
-  FROM rel r WHERE r.relkind IN ('r', 'p') AND r.relreplident <> 'd'
-UNION ALL
 SELECT 'storage parameters', i.nspname, NULL, i.relname, array_to_string(i.reloptions, ', ') FROM ix i WHERE i.reloptions IS NOT NULL
 UNION ALL
-SELECT 'unlogged', r.nspname, NULL, r.relname, NULL FROM rel r WHERE r.relpersistence = 'u'
+SELECT 'unlogged', r.nspname, NULL, r.relname, NULL FROM rel r WHERE r.relpersistence = 'u' AND r.relkind NOT IN ('r', 'p')
 UNION ALL
 SELECT 'tablespace', r.nspname, NULL, r.relname, ts.spcname FROM rel r JOIN pg_tablespace ts ON ts.oid = r.reltablespace
 UNION ALL
@@ -246,9 +244,10 @@ UNION ALL
 SELECT 'publication', ns.nspname, NULL, pub.pubname, 'FOR ALL TABLES' FROM pg_publication pub CROSS JOIN ns WHERE pub.puballtables
 UNION ALL
 -- Comments the model carries: on schemas, tables, views, materialized views and their columns, indexes it reads
--- (not a constraint's), enums, domains, composite and range types, sequences (not an identity column's), plain functions, and the constraints
--- (primary key, unique, foreign key, check, exclusion) and triggers of tables. Still listed: comments on routines
--- of other kinds, policies, rules, domains' constraints and every class the model does not read.
+-- (not a constraint's), enums, domains, composite and range types, sequences (not an identity column's), plain
+-- functions, and the constraints (primary key, unique, foreign key, check, exclusion), triggers and policies of
+-- tables. Still listed: comments on routines of other kinds, rules, domains' constraints and every class the model
+-- does not read.
 -- A trigger's, policy's or rule's schema is its table's: pg_identify_object leaves it empty, its address names it.
 SELECT 'comment on ' || o.type, o.schema,
     CASE WHEN o.type = 'domain constraint' THEN (SELECT dt.typname FROM pg_constraint dc JOIN pg_type dt ON dt.oid = dc.contypid
@@ -273,6 +272,8 @@ SELECT 'comment on ' || o.type, o.schema,
       AND (et.typtype IN ('e', 'd', 'r') OR et.typtype = 'c' AND EXISTS (SELECT FROM pg_class tc WHERE tc.oid = et.typrelid AND tc.relkind = 'c'))))
     AND NOT (d.classoid = 'pg_constraint'::regclass AND EXISTS (SELECT FROM pg_constraint con JOIN rel r ON r.oid = con.conrelid
       WHERE con.oid = d.objoid AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND r.relkind IN ('r', 'p')))
+    AND NOT (d.classoid = 'pg_policy'::regclass AND EXISTS (SELECT FROM pg_policy pol JOIN rel r ON r.oid = pol.polrelid
+      WHERE pol.oid = d.objoid AND r.relkind IN ('r', 'p')))
     AND NOT (d.classoid = 'pg_trigger'::regclass AND EXISTS (SELECT FROM pg_trigger tg JOIN rel r ON r.oid = tg.tgrelid
       WHERE tg.oid = d.objoid AND NOT tg.tgisinternal AND tg.tgconstrrelid = 0 AND r.relkind IN ('r', 'p')))
     AND NOT (d.classoid = 'pg_proc'::regclass AND EXISTS (SELECT FROM pg_proc fp WHERE fp.oid = d.objoid AND fp.prokind = 'f'

@@ -9,14 +9,17 @@ import type {
   ForeignKey,
   Index,
   IndexKey,
+  Policy,
+  PolicyCommand,
   PrimaryKey,
+  ReplicaIdentity,
   Trigger,
   TriggerEnabled,
   TriggerEvent,
   UniqueConstraint,
 } from '../schema/model/model.js';
 import { catalogName, splitExpressionList, triggerCondition } from './map-text.js';
-import type { ColumnRow, ConstraintRow, IndexKeyRow, IndexRow, TriggerRow } from './rows.js';
+import type { ColumnRow, ConstraintRow, IndexKeyRow, IndexRow, PolicyRow, TableRow, TriggerRow } from './rows.js';
 import { SwitchyardError } from '../errors.js';
 
 /** A catalog value this code does not know (a newer server, or a bug here): never guessed around. */
@@ -221,5 +224,65 @@ export function triggerArgs(hex: string): string[] {
     out.push(bytes.subarray(start, i).toString('utf8'));
     start = i + 1;
   }
+  return out;
+}
+
+const POLICY_COMMANDS: Readonly<Record<string, PolicyCommand>> = {
+  '*': 'all',
+  r: 'select',
+  a: 'insert',
+  w: 'update',
+  d: 'delete',
+};
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function mapPolicy(r: PolicyRow): Policy {
+  const command = POLICY_COMMANDS[r.command];
+  if (!command) throw unexpected(`command of policy "${r.name}"`, r.command);
+  return {
+    kind: 'policy',
+    name: r.name,
+    command,
+    ...(r.permissive ? {} : { restrictive: true }),
+    roles: [...r.roles].sort(byText),
+    ...(r.using !== null ? { using: r.using.trim() } : {}),
+    ...(r.with_check !== null ? { withCheck: r.with_check.trim() } : {}),
+    ...(r.comment !== null ? { comment: r.comment } : {}),
+    derived: {
+      reads: (r.reads ?? [])
+        .map((x) => ({ schema: x.schema, relation: x.relation, columns: [...x.columns].sort(byText) }))
+        .sort((a, b) => byText(a.schema, b.schema) || byText(a.relation, b.relation)),
+    },
+  };
+}
+
+/** A table's row-level security, replica identity and persistence, as optional model fields. */
+export function mapTableAttributes(
+  r: TableRow,
+): Partial<{ rowSecurity: true; forceRowSecurity: true; replicaIdentity: ReplicaIdentity; unlogged: true }> {
+  const out: Partial<{ rowSecurity: true; forceRowSecurity: true; replicaIdentity: ReplicaIdentity; unlogged: true }> =
+    {};
+  if (r.row_security) out.rowSecurity = true;
+  if (r.force_row_security) out.forceRowSecurity = true;
+  switch (r.replica_identity ?? 'd') {
+    case 'd':
+      break;
+    case 'f':
+      out.replicaIdentity = 'full';
+      break;
+    case 'n':
+      out.replicaIdentity = 'nothing';
+      break;
+    case 'i':
+      // An index dropped while it was the replica identity leaves 'i' with no index: PostgreSQL then behaves as
+      // NOTHING, and the model says so.
+      out.replicaIdentity = r.replica_index ? { index: r.replica_index } : 'nothing';
+      break;
+    default:
+      throw unexpected(`replica identity of table "${r.name}"`, r.replica_identity);
+  }
+  if (r.persistence === 'u') out.unlogged = true;
+  else if (r.persistence !== undefined && r.persistence !== 'p')
+    throw unexpected(`persistence of table "${r.name}"`, r.persistence);
   return out;
 }

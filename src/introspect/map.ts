@@ -25,6 +25,8 @@ import {
   mapColumn,
   mapConstraint,
   mapIndex,
+  mapPolicy,
+  mapTableAttributes,
   mapTrigger,
   UnexpectedCatalogError,
   type MappedConstraint,
@@ -255,6 +257,7 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
   const constraints = groupBy(rows.constraints, (r) => r.table_oid);
   const indexes = groupBy(rows.indexes, (r) => r.table_oid);
   const triggers = groupBy(rows.triggers, (r) => r.table_oid);
+  const policies = groupBy(rows.policies ?? [], (r) => r.table_oid);
   const tables = groupBy(rows.tables, (r) => r.schema_oid);
   const enums = groupBy(rows.enums, (r) => r.schema_oid);
   const sequences = groupBy(rows.sequences, (r) => r.schema_oid);
@@ -283,6 +286,8 @@ export function mapCatalog(rows: CatalogRows): DatabaseSchema {
           indexes: (indexes.get(t.oid) ?? []).map(mapIndex),
           triggers: (triggers.get(t.oid) ?? []).map(mapTrigger),
           ...(t.options.length ? { storage: t.options.map(storageParameter) } : {}),
+          ...(policies.has(t.oid) ? { policies: (policies.get(t.oid) ?? []).map(mapPolicy) } : {}),
+          ...mapTableAttributes(t),
           ...(t.comment !== null ? { comment: t.comment } : {}),
           ...withGrants(grants.get(grantKey('table', s.oid, t.name))),
         }),

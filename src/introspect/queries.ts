@@ -77,13 +77,17 @@ LEFT JOIN pg_description d ON d.classoid = 'pg_namespace'::regclass AND d.objoid
 WHERE ${SCHEMA_FILTER}`;
 
 /**
- * Ordinary and partitioned tables, with their storage parameters and their TOAST table's (as `toast.name=value`).
- * $1: schema oids.
+ * Ordinary and partitioned tables, with their storage parameters and their TOAST table's (as `toast.name=value`),
+ * row-level security, replica identity (and its index) and persistence. $1: schema oids.
  */
 export const TABLES = `SELECT c.oid::text AS oid, c.relnamespace::text AS schema_oid, c.relname AS name, d.description AS comment,
   coalesce(c.reloptions, '{}')::text[]
     || coalesce((SELECT array_agg('toast.' || o) FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid), '{}')::text[]
-    AS options
+    AS options,
+  c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security, c.relreplident AS replica_identity,
+  CASE WHEN c.relreplident = 'i' THEN (SELECT ic.relname FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
+    WHERE x.indrelid = c.oid AND x.indisreplident) END AS replica_index,
+  c.relpersistence AS persistence
 FROM pg_class c
 LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid AND d.objsubid = 0
 WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind IN ('r', 'p') AND ${notFromExtension('pg_class', 'c.oid')}`;
@@ -203,6 +207,27 @@ JOIN pg_trigger tg ON tg.tgrelid = r.oid AND NOT tg.tgisinternal AND tg.tgconstr
 JOIN pg_proc p ON p.oid = tg.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
 LEFT JOIN pg_description d ON d.classoid = 'pg_trigger'::regclass AND d.objoid = tg.oid AND d.objsubid = 0`;
+
+/**
+ * Row-level security policies: roles by name (oid 0 is PUBLIC), both expressions as pg_get_expr prints them,
+ * and what they read (pg_depend of the policy on relations and their columns, as for views). $1: table oids.
+ */
+export const POLICIES = `SELECT p.polrelid::text AS table_oid, p.polname AS name, p.polcmd AS command, p.polpermissive AS permissive,
+  ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public' ELSE pg_get_userbyid(r.oid)::text END FROM unnest(p.polroles) AS r(oid))::text[] AS roles,
+  pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check,
+  d.description AS comment,
+  (SELECT json_agg(json_build_object('schema', x.schema, 'relation', x.relation, 'columns', x.columns))
+    FROM (SELECT rn.nspname AS schema, rc.relname AS relation,
+        coalesce(array_agg(DISTINCT ra.attname::text) FILTER (WHERE ra.attname IS NOT NULL), '{}') AS columns
+      FROM pg_depend dp
+      JOIN pg_class rc ON rc.oid = dp.refobjid
+      JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+      LEFT JOIN pg_attribute ra ON ra.attrelid = dp.refobjid AND ra.attnum = dp.refobjsubid AND dp.refobjsubid > 0
+      WHERE dp.classid = 'pg_policy'::regclass AND dp.objid = p.oid AND dp.refclassid = 'pg_class'::regclass
+      GROUP BY rn.nspname, rc.relname) x) AS reads
+FROM unnest($1::oid[]) AS t(oid)
+JOIN pg_policy p ON p.polrelid = t.oid
+LEFT JOIN pg_description d ON d.classoid = 'pg_policy'::regclass AND d.objoid = p.oid AND d.objsubid = 0`;
 
 /**
  * Views and materialized views: the definition (with search_path pinned empty, every name qualified), the

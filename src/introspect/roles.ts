@@ -1,5 +1,5 @@
-// Roles are the cluster's, not the database's: a model that grants to a role can only be built where the role
-// exists. One query, whatever the number of roles.
+// Roles are the cluster's, not the database's: a model that grants to a role, or whose policies name one, can
+// only be built where the role exists. One query, whatever the number of roles.
 import { databaseError } from '../errors.js';
 import type { Queryable } from './options.js';
 
@@ -14,6 +14,6 @@ export async function missingRoles(db: Queryable, roles: readonly string[]): Pro
     );
     return rows.map((r) => r.name);
   } catch (e) {
-    throw databaseError('reading the roles the schema grants to', e);
+    throw databaseError('reading the roles the schema grants to or its policies name', e);
   }
 }

@@ -20,6 +20,30 @@ export interface TableRow {
   readonly comment: string | null;
   /** reloptions, then the TOAST table's as `toast.name=value`. */
   readonly options: string[];
+  /** relrowsecurity, relforcerowsecurity (absent from rows read by older queries: false). */
+  readonly row_security?: boolean;
+  readonly force_row_security?: boolean;
+  /** relreplident: d default, f full, n nothing, i index. */
+  readonly replica_identity?: string;
+  /** The index of REPLICA IDENTITY USING INDEX (pg_index.indisreplident). */
+  readonly replica_index?: string | null;
+  /** relpersistence: p permanent, u unlogged. */
+  readonly persistence?: string;
+}
+
+export interface PolicyRow {
+  readonly table_oid: string;
+  readonly name: string;
+  /** pg_policy.polcmd: * all, r select, a insert, w update, d delete. */
+  readonly command: string;
+  readonly permissive: boolean;
+  /** Role names; `public` for PUBLIC. */
+  readonly roles: string[];
+  readonly using: string | null;
+  readonly with_check: string | null;
+  readonly comment: string | null;
+  /** What its expressions read (pg_depend), as for views. */
+  readonly reads: { schema: string; relation: string; columns: string[] }[] | null;
 }
 
 export interface ColumnRow {
@@ -230,6 +254,7 @@ export interface CatalogRows {
   readonly constraints: readonly ConstraintRow[];
   readonly indexes: readonly IndexRow[];
   readonly triggers: readonly TriggerRow[];
+  readonly policies?: readonly PolicyRow[];
   readonly enums: readonly EnumRow[];
   readonly sequences: readonly SequenceRow[];
   readonly functions: readonly FunctionRow[];

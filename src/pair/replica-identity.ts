@@ -1,10 +1,12 @@
-// Replica identity on the standby as on live. The standby is built from the model, which has no replica
-// identity: a keyless table that is REPLICA IDENTITY FULL on live replicates into the standby (the apply
-// worker finds rows by their whole content), but after a cutover the new live side publishes it with
-// DEFAULT and no key, and every UPDATE and DELETE there fails: an outage. So `pair init` copies it.
+// Replica identity on the standby as on live. A keyless table that is REPLICA IDENTITY FULL on live replicates
+// into the standby (the apply worker finds rows by their whole content), but if the new live side published it
+// with DEFAULT and no key after a cutover, every UPDATE and DELETE there would fail: an outage. The model holds
+// the replica identity (so the standby built from it has it); `pair init` still compares both sides and copies
+// what differs, with the planner's statement (sql/render/security.ts).
 import { databaseError } from '../errors.js';
 import type { Queryable } from '../introspect/index.js';
-import { ident, qualified } from '../db/quote.js';
+import { qualified } from '../db/quote.js';
+import { replicaIdentity } from '../sql/render/index.js';
 
 interface IdentityRow {
   schema: string;
@@ -27,15 +29,17 @@ async function identities(db: Queryable, schemas: readonly string[]): Promise<Ma
 
 /** The ALTER TABLE giving `r`'s replica identity. */
 export function replicaIdentityStatement(r: IdentityRow): string {
-  const what =
+  return replicaIdentity(
+    r.schema,
+    r.table,
     r.identity === 'f'
-      ? 'FULL'
+      ? 'full'
       : r.identity === 'n'
-        ? 'NOTHING'
+        ? 'nothing'
         : r.identity === 'i' && r.index
-          ? `USING INDEX ${ident(r.index)}`
-          : 'DEFAULT';
-  return `ALTER TABLE ${qualified(r.schema, r.table)} REPLICA IDENTITY ${what}`;
+          ? { index: r.index }
+          : undefined,
+  );
 }
 
 /** Gives each table of `schemas` on `to` the replica identity it has on `from`; returns the statements run. */

@@ -99,6 +99,8 @@ export function catalogKey(o: CatalogObject): ObjectKey | undefined {
       return t !== undefined ? key.constraint(o.ns, t, o.name) : undefined;
     case 'trigger':
       return t !== undefined ? key.trigger(o.ns, t, o.name) : undefined;
+    case 'policy':
+      return t !== undefined ? key.policy(o.ns, t, o.name) : undefined;
     default:
       return undefined;
   }
@@ -133,7 +135,10 @@ export function untrackedDependents(
     if (e.on.table !== undefined && e.on.kind !== 'table') push(byTable, key.table(e.on.ns, e.on.table), e);
   }
   const dropped = new Set<ObjectKey>();
-  /** Views a step at or before the current one (re)creates: a modeled view is trusted only once rebuilt. */
+  /**
+   * Views and policies a step at or before the current one (re)creates: a modeled one is trusted only once
+   * rebuilt (left alone, it would fail the drop, or follow a swap's rename to the retired column).
+   */
   const rebuilt = new Set<ObjectKey>();
   const out: UntrackedDependent[] = [];
   const reported = new Set<string>();
@@ -141,7 +146,7 @@ export function untrackedDependents(
     for (const k of s.drops) dropped.add(k);
     // CREATE OR REPLACE (replace_view) redefines the view it requires without creating it anew.
     const redefined = s.action === 'replace_view' ? (s.requires ?? []) : [];
-    for (const k of [...(s.creates ?? []), ...redefined]) if (k.startsWith('view:')) rebuilt.add(k);
+    for (const k of [...(s.creates ?? []), ...redefined]) if (rebuiltKind(k)) rebuilt.add(k);
     const touched: [ObjectKey, 'drops' | 'alters'][] = [
       ...s.drops.map((k) => [k, 'drops'] as [ObjectKey, 'drops']),
       ...(s.alters ?? []).map((k) => [k, 'alters'] as [ObjectKey, 'alters']),
@@ -153,7 +158,7 @@ export function untrackedDependents(
         const dk = catalogKey(d);
         // A view is in the model too, but it is trusted only when the plan rebuilds it at or before the step
         // (a view left alone would fail the drop, or follow a rename to the retired column).
-        const trusted = dk?.startsWith('view:') ? rebuilt.has(dk) : dk !== undefined && modeled.has(dk);
+        const trusted = dk !== undefined && rebuiltKind(dk) ? rebuilt.has(dk) : dk !== undefined && modeled.has(dk);
         if (dk !== undefined && (dropped.has(dk) || trusted)) continue;
         // What belongs to a table goes with it when it is dropped or renamed (its policies, rules, statistics).
         if (table && d.ns === table[0] && d.table === table[1]) continue;
@@ -172,6 +177,9 @@ export function untrackedDependents(
   }
   return out;
 }
+
+/** Views and policies: what their text reads is not planned around unless the plan builds them again. */
+const rebuiltKind = (k: ObjectKey): boolean => k.startsWith('view:') || k.startsWith('policy:');
 
 function describeOn(o: CatalogObject): string {
   const k = catalogKey(o);

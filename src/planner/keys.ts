@@ -19,6 +19,8 @@ export const key = {
   /** A constraint (primary key, unique, foreign key, check, exclusion) on a table, or a check of a domain. */
   constraint: (s: string, t: string, n: string): ObjectKey => `constraint:${j(s, t, n)}`,
   trigger: (s: string, t: string, n: string): ObjectKey => `trigger:${j(s, t, n)}`,
+  /** A row-level security policy on a table. */
+  policy: (s: string, t: string, n: string): ObjectKey => `policy:${j(s, t, n)}`,
   /** A view or a materialized view (they share the relation namespace). */
   view: (s: string, n: string): ObjectKey => `view:${j(s, n)}`,
   /** Statement k (1-based) of the raw SQL step `name` has run: orders the statements of one step. */
@@ -63,6 +65,7 @@ export function modelKeys(db: DatabaseSchema): Set<ObjectKey> {
         out.add(key.constraint(s.name, t.name, x.name));
         out.add(key.index(s.name, x.name));
       }
+      for (const p of t.policies ?? []) out.add(key.policy(s.name, t.name, p.name));
     }
     for (const v of s.views ?? []) {
       out.add(key.view(s.name, v.name));

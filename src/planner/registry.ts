@@ -13,10 +13,12 @@ import { alterCollationHandler } from './kinds/alter-collation.js';
 import { alterExtensionHandler } from './kinds/alter-extension.js';
 import { alterColumnTypeHandler } from './kinds/alter-column-type.js';
 import { alterGeneratedHandler } from './kinds/alter-generated.js';
+import { alterPolicyHandler } from './kinds/alter-policy.js';
 import { alterSequenceHandler } from './kinds/alter-sequence.js';
 import { createEnumHandler } from './kinds/create-enum.js';
 import { createExtensionHandler } from './kinds/create-extension.js';
 import { createFunctionHandler } from './kinds/create-function.js';
+import { createPolicyHandler } from './kinds/create-policy.js';
 import { createSchemaHandler } from './kinds/create-schema.js';
 import { createSequenceHandler } from './kinds/create-sequence.js';
 import { createTriggerHandler } from './kinds/create-trigger.js';
@@ -30,6 +32,7 @@ import { dropForeignKeyHandler } from './kinds/drop-foreign-key.js';
 import { dropFunctionHandler } from './kinds/drop-function.js';
 import { dropIdentityHandler } from './kinds/drop-identity.js';
 import { dropIndexHandler } from './kinds/drop-index.js';
+import { dropPolicyHandler } from './kinds/drop-policy.js';
 import { dropNotNullHandler } from './kinds/drop-not-null.js';
 import { dropPrimaryKeyHandler } from './kinds/drop-primary-key.js';
 import { dropSchemaHandler } from './kinds/drop-schema.js';
@@ -54,6 +57,9 @@ import { setCommentHandler } from './kinds/set-comment.js';
 import { setDefaultHandler } from './kinds/set-default.js';
 import { setIdentityHandler } from './kinds/set-identity.js';
 import { setNotNullHandler } from './kinds/set-not-null.js';
+import { setPersistenceHandler } from './kinds/set-persistence.js';
+import { setReplicaIdentityHandler } from './kinds/set-replica-identity.js';
+import { setRowSecurityHandler } from './kinds/set-row-security.js';
 import { validateCheckHandler } from './kinds/validate-check.js';
 import { validateForeignKeyHandler } from './kinds/validate-foreign-key.js';
 import { createDomainHandler } from './kinds/create-domain.js';
@@ -123,6 +129,12 @@ export const HANDLERS: HandlerMap = {
   create_view: createViewHandler,
   drop_view: dropViewHandler,
   replace_view: replaceViewHandler,
+  set_row_security: setRowSecurityHandler,
+  create_policy: createPolicyHandler,
+  drop_policy: dropPolicyHandler,
+  alter_policy: alterPolicyHandler,
+  set_replica_identity: setReplicaIdentityHandler,
+  set_persistence: setPersistenceHandler,
   set_comment: setCommentHandler,
   grant_privileges: grantPrivilegesHandler,
   revoke_privileges: revokePrivilegesHandler,

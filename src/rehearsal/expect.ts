@@ -8,7 +8,18 @@ import type { ObjectKey, Step } from '../planner/types.js';
 import type { DatabaseSchema } from '../schema/model/model.js';
 
 /** Key kinds a model shows; others (functions with argument lists, trigger states) are not checked here. */
-const CHECKABLE = new Set(['schema', 'type', 'sequence', 'table', 'column', 'index', 'constraint', 'trigger', 'view']);
+const CHECKABLE = new Set([
+  'schema',
+  'type',
+  'sequence',
+  'table',
+  'column',
+  'index',
+  'constraint',
+  'trigger',
+  'policy',
+  'view',
+]);
 
 /** Readable problems: objects the phase should have created but did not, or should have dropped but left. */
 export function unmetExpectations(steps: readonly Step[], after: DatabaseSchema): string[] {

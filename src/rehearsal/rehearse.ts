@@ -21,6 +21,7 @@ import { ident, qualified } from '../db/quote.js';
 import { renderDatabase } from '../sql/render/index.js';
 import { withTemplate, type RenameSchema } from '../introspect/template.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
+import { createPolicyRoles } from './roles.js';
 import { installExtensions } from './extensions.js';
 import { unmetExpectations } from './expect.js';
 import type {
@@ -208,6 +209,7 @@ async function rehearseIn(
       where: `the rehearsal server (PostgreSQL ${server.major})`,
       fix: `rehearse on a server that ships it: --engine docker --image <an image of PostgreSQL ${server.major} with it>`,
     });
+    await createPolicyRoles(db, [plan.source.snapshot, plan.target.snapshot]);
     await buildSource(db, plan, o, sampleRows, exists);
     for (const p of planPhases(plan)) {
       if (p.steps.length === 0) continue;

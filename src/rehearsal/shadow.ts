@@ -16,6 +16,7 @@ import { grantRoles } from '../schema/model/grants.js';
 import { missingRolesError } from '../schema/declared/roles.js';
 import type { Column, CompositeType, DatabaseSchema, Table } from '../schema/model/model.js';
 import { renderDatabaseObjects } from '../sql/render/database.js';
+import { policiesToPublic, restorePolicyRoles } from '../schema/model/policy-roles.js';
 import { problemAt } from '../schema/declared/locate.js';
 import { ident } from '../db/quote.js';
 import type { Extension } from '../introspect/extensions.js';
@@ -72,7 +73,8 @@ export async function canonicalizeAll(declared: readonly DeclaredInput[], o: Sha
       await provideRoles(c, d, server);
       return buildAndRead(c, d, server.describe, o.extensions ?? []);
     };
-    for (const d of declared) models.push(attachHints(await withScratch(server, (c) => built(c, d)), d.model));
+    for (const d of declared)
+      models.push(attachHints(restorePolicyRoles(await withScratch(server, (c) => built(c, d)), d.model), d.model));
     const v = await serverVersion(server.admin);
     return { models, version: { text: v.text, num: v.num } };
   });
@@ -204,7 +206,8 @@ async function buildAndRead(
     where,
     fix: 'name a server that has it with --shadow-db URL (or `shadow:` in switchyard.yaml): a scratch database is made and dropped there',
   });
-  for (const { sql, object } of renderDatabaseObjects(model)) {
+  // Policies are built TO PUBLIC: the shadow server has none of the target's roles (restorePolicyRoles).
+  for (const { sql, object } of renderDatabaseObjects(policiesToPublic(model))) {
     if (exists.has(sql)) continue;
     try {
       await sendOne(shadow, sql);

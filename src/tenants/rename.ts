@@ -3,7 +3,18 @@
 // says a schema is named (see retarget-sql.ts): a schema qualifier, the name of a schema statement, a name inside
 // a reg* cast literal, a search_path setting; string constants, function bodies and comments are copied as they
 // are, so a tenant name full of quotes and semicolons lands only where ident() and literal() put it.
-import type { Check, Column, Function, Index, IndexKey, Schema, Table, Trigger, View } from '../schema/model/model.js';
+import type {
+  Check,
+  Column,
+  Function,
+  Index,
+  IndexKey,
+  Policy,
+  Schema,
+  Table,
+  Trigger,
+  View,
+} from '../schema/model/model.js';
 import type { ObjectKey, Step } from '../planner/types.js';
 import { ident } from '../db/quote.js';
 import { foldAscii, mentions as namesSchema } from './mentions.js';
@@ -94,6 +105,14 @@ export function renameSchemaInModel(schema: Schema, to: string): Schema {
     function: { ...tg.function, schema: tg.function.schema === from ? to : tg.function.schema },
     ...(tg.when === undefined ? {} : { when: sql(tg.when) }),
   });
+  const policy = (p: Policy): Policy => ({
+    ...p,
+    ...(p.using === undefined ? {} : { using: sql(p.using) }),
+    ...(p.withCheck === undefined ? {} : { withCheck: sql(p.withCheck) }),
+    ...(p.derived
+      ? { derived: { reads: p.derived.reads.map((r) => ({ ...r, schema: r.schema === from ? to : r.schema })) } }
+      : {}),
+  });
   const table = (t: Table): Table => ({
     ...t,
     columns: t.columns.map(column),
@@ -104,6 +123,8 @@ export function renameSchemaInModel(schema: Schema, to: string): Schema {
     })),
     checks: t.checks.map(check),
     triggers: t.triggers.map(trigger),
+    // A policy's expressions may read the schema's tables and call its functions; what it reads names them too.
+    ...(t.policies ? { policies: t.policies.map(policy) } : {}),
   });
   // The identity arguments may name the schema's enums, and they are part of the function's key.
   const fn = (f: Function): Function => ({ ...f, args: sql(f.args), definition: sql(f.definition) });
@@ -144,6 +165,7 @@ const KEY_KINDS = new Set([
   'index',
   'constraint',
   'trigger',
+  'policy',
   'view',
   'not_null',
 ]);

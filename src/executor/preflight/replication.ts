@@ -173,26 +173,52 @@ export async function replicaIdentityCheck(pair: PreflightPair, scope: Replicati
   });
 }
 
-/** Unlogged tables, materialized views and large objects do not travel by logical replication. */
+/**
+ * An UNLOGGED table cannot be published: logical replication never carries its rows, so the standby would take
+ * over with it empty (and the table is in the model, so the standby has it, silently). Refused, naming each, with
+ * the fix: SET LOGGED rewrites it under ACCESS EXCLUSIVE, so it is the user's decision and run by them.
+ */
+export async function unloggedTablesCheck(pair: PreflightPair, scope: ReplicationScope): Promise<Check> {
+  const id = 'pair-unlogged-tables',
+    title = 'no replicated table is UNLOGGED';
+  return guarded(id, title, async () => {
+    const { rows } = await pair.live.query<{ name: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ANY($1::text[]) AND n.nspname <> $2 AND c.relkind IN ('r', 'p') AND c.relpersistence = 'u'
+        ORDER BY 1`,
+      [scope.schemas, scope.ledgerSchema],
+    );
+    if (rows.length === 0) return pass(id, title, `no unlogged table in ${scope.schemas.join(', ')}`);
+    return fail(
+      id,
+      title,
+      `logical replication cannot carry the rows of unlogged tables, the standby would take over without them: ${listed(rows.map((r) => r.name))}`,
+      `${rows.map((r) => `ALTER TABLE ${r.name} SET LOGGED`).join('; ')} (each rewrites its table under ACCESS EXCLUSIVE; then declare it without unlogged: true)`,
+    );
+  });
+}
+
+/** Materialized views and large objects do not travel by logical replication (unlogged tables are refused above). */
 export async function unreplicatedObjectsCheck(pair: PreflightPair, scope: ReplicationScope): Promise<Check> {
   const id = 'pair-unreplicated-objects',
     title = 'nothing the application needs is left out of replication';
   return guarded(id, title, async () => {
     const { rows } = await pair.live.query<{ what: string }>(
-      `SELECT format('%s %s', CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'unlogged table' END, format('%I.%I', n.nspname, c.relname)) AS what
+      `SELECT format('materialized view %s', format('%I.%I', n.nspname, c.relname)) AS what
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = ANY($1::text[]) AND (c.relkind = 'm' OR (c.relkind IN ('r', 'p') AND c.relpersistence = 'u'))
+        WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'm'
        UNION ALL
        SELECT format('%s large objects', count(*)) FROM pg_largeobject_metadata HAVING count(*) > 0
        ORDER BY 1`,
       [scope.schemas],
     );
-    if (rows.length === 0) return pass(id, title, 'no unlogged tables, materialized views or large objects');
+    if (rows.length === 0) return pass(id, title, 'no materialized views or large objects');
     return warn(
       id,
       title,
       `not replicated: ${listed(rows.map((r) => r.what))}`,
-      'refresh materialized views on the standby before cutover, copy large objects or move them into bytea columns, make tables LOGGED if the new side needs their rows',
+      'refresh materialized views on the standby before cutover, copy large objects or move them into bytea columns',
     );
   });
 }
@@ -382,6 +408,7 @@ export async function runReplicationChecks(pair: PreflightPair, scope: Replicati
     () => capacityCheck(pair),
     () => replicationRoleCheck(pair),
     () => replicaIdentityCheck(pair, scope),
+    () => unloggedTablesCheck(pair, scope),
     () => unreplicatedObjectsCheck(pair, scope),
     () => standbyColumnsCheck(pair, scope),
     () => sequencesCheck(pair, scope),

@@ -5,7 +5,7 @@
 // redefined under the same name is built under a temporary name and then takes the name (recipes/index-replace.ts).
 import type { AddIndex } from '../../diff/index.js';
 import { ident, qualified } from '../../db/quote.js';
-import { createIndex, dropIndex } from '../../sql/render/index.js';
+import { createIndex, dropIndex, replicaIdentity } from '../../sql/render/index.js';
 import { draft, none } from '../draft.js';
 import { key } from '../keys.js';
 import type { Handler, PlanContext, PlanProblem, StepDraft } from '../types.js';
@@ -20,7 +20,13 @@ import {
 import { aroundDependents, milestone } from '../recipes/dependents.js';
 import { doBlock } from '../recipes/shadow-steps.js';
 import { indexColumnKeys, indexCommentSteps } from '../recipes/indexes.js';
-import { indexReplaced, renameIndex, replacementNames, replacementNamesTaken } from '../recipes/index-replace.js';
+import {
+  indexReplaced,
+  renameIndex,
+  replacementNames,
+  replacementNamesTaken,
+  replicaIdentityFollows,
+} from '../recipes/index-replace.js';
 
 /** An invalid index of the same name on the same table in the source: dropped in expand (drop_index), so this rebuilds it. */
 function rebuildsInvalid(ctx: PlanContext, c: AddIndex): boolean {
@@ -48,6 +54,11 @@ function replacement(c: AddIndex, ctx: PlanContext): StepDraft[] {
   const { temp, retired } = replacementNames(ix.name);
   const where = `index ${qualified(schema, ix.name)} on ${qualified(schema, table)}`;
   const built = { ...ix, name: temp };
+  // The replica identity stays with the old index through its rename: put it on the new one in the same
+  // transaction (a table whose identity index is gone replicates no update or delete).
+  const identity = replicaIdentityFollows(ctx, schema, table, ix.name)
+    ? [replicaIdentity(schema, table, { index: ix.name })]
+    : [];
   return [
     draft({
       phase: 'expand',
@@ -68,9 +79,9 @@ function replacement(c: AddIndex, ctx: PlanContext): StepDraft[] {
       phase: 'expand',
       action: 'swap_index_names',
       description: `in one transaction: rename the old definition of ${where} to ${qualified(schema, retired)}, and the new one to ${ident(ix.name)}`,
-      sql: doBlock([renameIndex(schema, ix.name, retired), renameIndex(schema, temp, ix.name)]),
-      rollback: [renameIndex(schema, ix.name, temp), renameIndex(schema, retired, ix.name)],
-      lock: 'SHARE UPDATE EXCLUSIVE',
+      sql: doBlock([renameIndex(schema, ix.name, retired), renameIndex(schema, temp, ix.name), ...identity]),
+      rollback: [renameIndex(schema, ix.name, temp), renameIndex(schema, retired, ix.name), ...identity],
+      lock: identity.length ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE',
       locks: locked(ctx, 'expand', [schema, table]),
       creates: [key.index(schema, ix.name), key.index(schema, retired)],
       // The new definition leaves its temporary name: the phase's expectations (rehearsal) must not look for it.

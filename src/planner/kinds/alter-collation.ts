@@ -12,6 +12,7 @@ import { typeWithCollation } from '../recipes/column-type.js';
 import { indexUses, shadowKind } from '../recipes/shadow-plan.js';
 import { lockOn, sourceColumn, sourceTable } from '../recipes/tables.js';
 import { doBlock } from '../recipes/shadow-steps.js';
+import { aroundPolicies, aroundPolicyKeys, policiesAroundColumns, undoAroundPolicies } from '../recipes/policies.js';
 import { aroundViewKeys, aroundViews, columnChanged, undoAroundViews, viewsAroundColumns } from '../recipes/views.js';
 
 export const alterCollationHandler: Handler<AlterCollation> = {
@@ -32,6 +33,10 @@ export const alterCollationHandler: Handler<AlterCollation> = {
       before && before.type === c.column.type
         ? viewsAroundColumns(ctx, c.schema, c.table, [before.name])
         : { drop: [], build: [] };
+    const policies =
+      before && before.type === c.column.type
+        ? policiesAroundColumns(ctx, c.schema, c.table, [before.name])
+        : { drop: [], build: [] };
     const forward = alterColumnType(c.schema, c.table, name, typeWithCollation(c.column.type, c.to ?? 'default', name));
     const backward = alterColumnType(
       c.schema,
@@ -48,16 +53,23 @@ export const alterCollationHandler: Handler<AlterCollation> = {
           (indexed ? '; its indexes are rebuilt under the lock)' : ')') +
           (views.drop.length
             ? `; the ${views.drop.length} view(s) reading it are dropped and built again around it`
+            : '') +
+          (policies.drop.length
+            ? `; the ${policies.drop.length} polic(ies) reading it are dropped and created again around it`
             : ''),
-        sql: doBlock(aroundViews(views, [forward])),
-        rollback: [doBlock(undoAroundViews(views, [backward]))],
+        sql: doBlock(aroundPolicies(policies, aroundViews(views, [forward]))),
+        rollback: [doBlock(undoAroundPolicies(policies, undoAroundViews(views, [backward])))],
         lock: 'ACCESS EXCLUSIVE',
         locks: lockOn(ctx, c.schema, c.table),
         hazards: indexed ? ['INDEX_BUILD'] : [],
         alters: [key.column(c.schema, c.table, name)],
         requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name)],
-        creates: [...aroundViewKeys(views).creates, columnChanged(c.schema, c.table, name)],
-        drops: aroundViewKeys(views).drops,
+        creates: [
+          ...aroundViewKeys(views).creates,
+          ...aroundPolicyKeys(policies).creates,
+          columnChanged(c.schema, c.table, name),
+        ],
+        drops: [...aroundViewKeys(views).drops, ...aroundPolicyKeys(policies).drops],
         ...(indexed ? { costTable: { schema: c.schema, table: c.table, work: 'index' as const } } : {}),
       }),
     ];

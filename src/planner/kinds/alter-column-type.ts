@@ -13,6 +13,7 @@ import { key } from '../keys.js';
 import type { Handler, PlanContext, StepDraft } from '../types.js';
 import { shadowKind, shadowPlan, type ShadowPlan } from '../recipes/shadow-plan.js';
 import { doBlock, shadowBackfill, shadowContract, shadowExpand } from '../recipes/shadow-steps.js';
+import { aroundPolicies, aroundPolicyKeys, policiesAroundColumns, undoAroundPolicies } from '../recipes/policies.js';
 import { aroundViewKeys, aroundViews, columnChanged, undoAroundViews, viewsAroundColumns } from '../recipes/views.js';
 import { shadowProblems } from '../recipes/shadow-validate.js';
 import { lockOn, sourceColumn, typeKeys } from '../recipes/tables.js';
@@ -33,6 +34,11 @@ function inPlace(c: AlterColumnType, ctx: PlanContext): StepDraft[] {
   // PostgreSQL refuses to retype a column a view reads: those views are dropped and built again around it.
   const views = viewsAroundColumns(ctx, c.schema, c.table, [sourceColumn(ctx, c.schema, c.table, name)?.name ?? name]);
   const viewKeys = aroundViewKeys(views);
+  // ...and so are the policies reading it (PostgreSQL refuses to retype a column a policy reads).
+  const policies = policiesAroundColumns(ctx, c.schema, c.table, [
+    sourceColumn(ctx, c.schema, c.table, name)?.name ?? name,
+  ]);
+  const policyKeys = aroundPolicyKeys(policies);
   const forward = alterColumnType(c.schema, c.table, name, typeWithCollation(c.to, c.column.collation, name));
   const backward = alterColumnType(c.schema, c.table, name, typeWithCollation(c.from, c.previous.collation, name));
   return [
@@ -44,16 +50,19 @@ function inPlace(c: AlterColumnType, ctx: PlanContext): StepDraft[] {
         (back ? '' : `; the rollback back to ${c.from} rewrites the table and fails on values that do not fit`) +
         (views.drop.length
           ? `; the ${views.drop.length} view(s) reading it are dropped and built again around it`
+          : '') +
+        (policies.drop.length
+          ? `; the ${policies.drop.length} polic(ies) reading it are dropped and created again around it`
           : ''),
-      sql: doBlock(aroundViews(views, [forward])),
-      rollback: [doBlock(undoAroundViews(views, [backward]))],
+      sql: doBlock(aroundPolicies(policies, aroundViews(views, [forward]))),
+      rollback: [doBlock(undoAroundPolicies(policies, undoAroundViews(views, [backward])))],
       lock: 'ACCESS EXCLUSIVE',
       locks: lockOn(ctx, c.schema, c.table),
       hazards: back ? [] : ['CORRECTNESS'],
       alters: [key.column(c.schema, c.table, name)],
       requires: [key.table(c.schema, c.table), key.column(c.schema, c.table, name), ...typeKeys(ctx, c.to)],
-      creates: [...viewKeys.creates, columnChanged(c.schema, c.table, name)],
-      drops: viewKeys.drops,
+      creates: [...viewKeys.creates, ...policyKeys.creates, columnChanged(c.schema, c.table, name)],
+      drops: [...viewKeys.drops, ...policyKeys.drops],
     }),
   ];
 }

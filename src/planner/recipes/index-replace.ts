@@ -7,7 +7,7 @@ import type { Index } from '../../schema/model/model.js';
 import { ident, qualified } from '../../db/quote.js';
 import type { PlanContext } from '../types.js';
 import { findTable, relationNamedInSource } from './constraints.js';
-import { derivedName } from './tables.js';
+import { derivedName, sourceTable } from './tables.js';
 
 export interface ReplacementNames {
   /** The new definition's name while it is built. */
@@ -33,6 +33,18 @@ export function indexReplaced(ctx: PlanContext, schema: string, table: string, n
 /** For drop_index: whether a target index of the same name on the same table replaces this (valid) one. */
 export function indexReplacing(ctx: PlanContext, schema: string, table: string, ix: Index): boolean {
   return !ix.invalid && (findTable(ctx.target, schema, table)?.indexes.some((x) => x.name === ix.name) ?? false);
+}
+
+/**
+ * Whether the table's replica identity is this index on both sides: REPLICA IDENTITY USING INDEX follows the
+ * index, not the name, so the step giving the new definition the name must point the identity at it.
+ */
+export function replicaIdentityFollows(ctx: PlanContext, schema: string, table: string, name: string): boolean {
+  const uses = (ri: unknown) => typeof ri === 'object' && ri !== null && (ri as { index: string }).index === name;
+  return (
+    uses(sourceTable(ctx, schema, table)?.replicaIdentity) &&
+    uses(findTable(ctx.target, schema, table)?.replicaIdentity)
+  );
 }
 
 /** The temporary names must be free in the source and the target. */

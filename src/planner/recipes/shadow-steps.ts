@@ -38,6 +38,7 @@ import type { ShadowPlan } from './shadow-plan.js';
 import { dollarQuote, enabledAlways, installSteps, syncFunction, triggerStatements } from './sync-trigger.js';
 import { backfillKey, lockOn, typeKeys } from './tables.js';
 import { backfillStatement } from '../backfill-statement.js';
+import { aroundPolicies, aroundPolicyKeys, policiesAroundColumns, undoAroundPolicies } from './policies.js';
 import { aroundViewKeys, aroundViews, undoAroundViews, viewsAroundColumns } from './views.js';
 
 const renameIndex = (schema: string, from: string, to: string) =>
@@ -306,10 +307,15 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
   // A view this plan creates in expand reads the old column under the final name until the swap: rebuilt too.
   const views = viewsAroundColumns(ctx, schema, table, [old], swap ? [final] : []);
   const viewKeys = aroundViewKeys(views);
+  // So are the policies reading it: RENAME would carry a policy along to the retired column just the same.
+  const policies = policiesAroundColumns(ctx, schema, table, [old], swap ? [final] : []);
+  const policyKeys = aroundPolicyKeys(policies);
   const what = swap
     ? `swap ${ident(old)} (renamed ${ident(retired)}) and ${ident(shadow)} (renamed ${ident(final)})`
     : `retire ${ident(old)} in favour of ${ident(final)}`;
-  const rebuilt = views.drop.length ? `, drop and rebuild the ${views.drop.length} view(s) reading ${ident(old)}` : '';
+  const rebuilt =
+    (views.drop.length ? `, drop and rebuild the ${views.drop.length} view(s) reading ${ident(old)}` : '') +
+    (policies.drop.length ? `, drop and recreate the ${policies.drop.length} polic(ies) reading ${ident(old)}` : '');
   return draft({
     phase: 'contract',
     releaseOffset: 1,
@@ -318,9 +324,9 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
       `in one transaction: drop the sync trigger, ${what}, move indexes and checks to their target names${rebuilt}` +
       (swap ? `; the running application sees ${ident(final)} change type from ${source.type} to ${target.type}` : '') +
       '. The rollback rewrites old values of rows written since, under ACCESS EXCLUSIVE',
-    sql: doBlock(aroundViews(views, forward)),
+    sql: doBlock(aroundPolicies(policies, aroundViews(views, forward))),
     rollback: [
-      doBlock(undoAroundViews(views, backward)),
+      doBlock(undoAroundPolicies(policies, undoAroundViews(views, backward))),
       ...p.checks.filter((c) => c.source.notValid === undefined).map((c) => validateConstraint(schema, table, c.name)),
     ],
     lock: 'ACCESS EXCLUSIVE',
@@ -330,6 +336,7 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
       ...p.indexes.map((i) => key.index(schema, i.retired.name)),
       ...(swap ? [key.column(schema, table, retired)] : []),
       ...viewKeys.creates,
+      ...policyKeys.creates,
     ],
     requires: [
       key.column(schema, table, old),
@@ -344,6 +351,7 @@ function switchStep(ctx: PlanContext, p: ShadowPlan): StepDraft {
       ...p.indexes.map((i) => key.index(schema, i.temp.name)),
       ...p.checks.map((c) => key.constraint(schema, table, c.temp.name)),
       ...viewKeys.drops,
+      ...policyKeys.drops,
     ],
   });
 }

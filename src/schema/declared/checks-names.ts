@@ -9,7 +9,7 @@ import { subject } from './describe.js';
 import { finding, type Report } from './finding.js';
 import type { Path } from './zod-walk.js';
 
-const TABLE_MEMBERS = ['columns', 'unique', 'indexes', 'foreignKeys', 'checks', 'triggers'] as const;
+const TABLE_MEMBERS = ['columns', 'unique', 'indexes', 'foreignKeys', 'checks', 'triggers', 'policies'] as const;
 
 function checkName(report: Report, name: string, path: Path, at: 'key' | 'value'): void {
   const bytes = identifierBytes(name);
@@ -64,6 +64,13 @@ export function checkNames(ctx: CheckContext): void {
         if (fn.schema !== undefined) checkName(report, fn.schema, [...fp, 'schema'], 'value');
         checkName(report, fn.name, [...fp, 'name'], 'value');
       }
+      for (const [p, policy] of entries(table.policies))
+        (policy.roles ?? []).forEach((r, i) => {
+          checkName(report, r, [...tp, 'policies', p, 'roles', i], 'value');
+        });
+      const ri = table.replicaIdentity;
+      if (ri !== undefined && typeof ri === 'object')
+        checkName(report, ri.index, [...tp, 'replicaIdentity', 'index'], 'value');
     }
   }
 }

@@ -50,6 +50,27 @@ function tableExpressions(out: Report, tp: Path, table: TableDecl): void {
       exclusionProblem(exclusion.definition),
       'give one `EXCLUDE USING <method> (<element> WITH <operator>, ...)`, nothing before or after it',
     );
+  for (const [p, policy] of entries(table.policies))
+    for (const key of ['using', 'withCheck'] as const) {
+      const path: Path = [...tp, 'policies', p, key];
+      const text = policy[key];
+      if (text === undefined) continue;
+      const problem = expressionProblem(text);
+      report(out, path, problem, EXPRESSION_FIX);
+      // Like a view's query (below): built with search_path = public, a bare name outside public reads public's.
+      const s = String(tp[1]);
+      const bare =
+        problem || s === 'public' ? undefined : relationsNamed(`SELECT (${text})`).find(([rs]) => rs === undefined);
+      if (bare)
+        out(
+          finding(
+            path,
+            'value',
+            `${subject(path)}: \`${bare[1]}\` has no schema, so it would be read from the search_path (public), not from ${s}`,
+            `qualify it: ${s}.${bare[1]} (or public.${bare[1]} if that is what you mean)`,
+          ),
+        );
+    }
 }
 
 export function checkDeclaredSql(ctx: CheckContext): void {

@@ -242,6 +242,34 @@ const triggerDecl = z
   })
   .meta({ title: 'Trigger' });
 
+export const POLICY_COMMANDS = ['all', 'select', 'insert', 'update', 'delete'] as const;
+
+const policyDecl = z
+  .strictObject({
+    command: z
+      .enum(POLICY_COMMANDS)
+      .optional()
+      .meta({ description: 'FOR ALL / SELECT / INSERT / UPDATE / DELETE', default: 'all' }),
+    restrictive: flag('AS RESTRICTIVE (default PERMISSIVE)'),
+    roles: names('TO these roles (`public` for PUBLIC); roles must exist on the server')
+      .optional()
+      .meta({ default: ['public'] }),
+    using: sql('USING expression: which existing rows are visible or affected').optional(),
+    withCheck: sql('WITH CHECK expression: which new rows may be written').optional(),
+    comment: text().optional(),
+  })
+  .meta({ title: 'Policy', description: 'The key is the policy name' });
+
+const replicaIdentityDecl = z
+  .union([
+    z.enum(['default', 'full', 'nothing']),
+    z.strictObject({ index: name('A unique, non-partial index on NOT NULL columns of this table') }),
+  ])
+  .meta({
+    title: 'Replica identity',
+    description: 'REPLICA IDENTITY DEFAULT (the primary key), FULL, NOTHING, or `{ index: name }` for USING INDEX',
+  });
+
 export const tableDecl = z
   .strictObject({
     renamedFrom: name('Change hint: the table used to be called this').optional(),
@@ -295,6 +323,14 @@ export const tableDecl = z
       )
       .optional()
       .meta({ description: 'Constraint name -> exclusion constraint' }),
+    rowSecurity: flag('ENABLE ROW LEVEL SECURITY'),
+    forceRowSecurity: flag('FORCE ROW LEVEL SECURITY: the owner is subject to the policies too'),
+    policies: z
+      .record(z.string(), policyDecl)
+      .optional()
+      .meta({ description: 'Policy name -> row-level security policy' }),
+    replicaIdentity: replicaIdentityDecl.optional().meta({ default: 'default' }),
+    unlogged: flag('CREATE UNLOGGED TABLE: not WAL-logged, emptied after a crash, never replicated'),
   })
   .meta({ title: 'Table' });
 
@@ -548,6 +584,7 @@ export type DefaultPrivilegeDecl = z.output<typeof defaultPrivilegeDecl>;
 export type DomainDecl = NonNullable<SchemaDecl['domains']>[string];
 export type CompositeDecl = NonNullable<SchemaDecl['composites']>[string];
 export type RangeDecl = NonNullable<SchemaDecl['ranges']>[string];
+export type PolicyDecl = NonNullable<TableDecl['policies']>[string];
 
 /** JSON Schema of the declared file, for editors (checked in as schema/switchyard.schema.json). */
 export function jsonSchema(): Record<string, unknown> {

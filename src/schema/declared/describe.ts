@@ -10,6 +10,7 @@ const IN_TABLE: Readonly<Record<string, string>> = {
   checks: 'check constraint',
   triggers: 'trigger',
   exclusions: 'exclusion constraint',
+  policies: 'policy',
 };
 const IN_SCHEMA: Readonly<Record<string, string>> = {
   tables: 'table',

@@ -11,6 +11,7 @@ import type {
   Grant,
   Index,
   IndexKey,
+  Policy,
   Schema,
   Sequence,
   Table,
@@ -29,6 +30,7 @@ import type {
   RangeDecl,
   ForeignKeyDecl,
   IndexDecl,
+  PolicyDecl,
   SchemaDecl,
   SequenceDecl,
   TableDecl,
@@ -119,6 +121,19 @@ function foreignKey(file: DeclaredFile, schema: string, name: string, f: Foreign
   } as ForeignKey;
 }
 
+function policy(name: string, p: PolicyDecl): Policy {
+  return {
+    kind: 'policy',
+    name,
+    command: p.command ?? 'all',
+    restrictive: onlyTrue(p.restrictive),
+    roles: [...(p.roles ?? ['public'])].sort(),
+    using: trimmed(p.using),
+    withCheck: trimmed(p.withCheck),
+    comment: p.comment,
+  } as Policy;
+}
+
 function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, order: KeyOrder): Table {
   const pk = t.primaryKey?.columns ?? [];
   const columnNames = order(['schemas', schema, 'tables', name, 'columns']) ?? Object.keys(t.columns);
@@ -187,6 +202,16 @@ function table(file: DeclaredFile, schema: string, name: string, t: TableDecl, o
         definition: d.definition.trim(),
         ...(d.comment !== undefined ? { comment: d.comment } : {}),
       })),
+    rowSecurity: onlyTrue(t.rowSecurity),
+    forceRowSecurity: onlyTrue(t.forceRowSecurity),
+    policies: t.policies && entries(t.policies).map(([p, d]) => policy(p, d)),
+    replicaIdentity:
+      t.replicaIdentity === undefined || t.replicaIdentity === 'default'
+        ? undefined
+        : typeof t.replicaIdentity === 'string'
+          ? t.replicaIdentity
+          : { index: t.replicaIdentity.index },
+    unlogged: onlyTrue(t.unlogged),
     comment: t.comment,
     grants: grantList(t.grants),
     renamedFrom: t.renamedFrom,

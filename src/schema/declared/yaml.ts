@@ -18,6 +18,7 @@ import { checkForeignKeys } from './checks-fks.js';
 import { checkGrants } from './checks-grants.js';
 import { checkKeys } from './checks-keys.js';
 import { checkNames } from './checks-names.js';
+import { checkPolicies } from './checks-policies.js';
 import { checkNamespaces } from './checks-namespace.js';
 import { checkSchemas } from './checks-schema.js';
 import { checkDeclaredSql } from './checks-sql.js';
@@ -80,6 +81,7 @@ function runChecks(ctx: CheckContext): void {
     checkNamespaces,
     checkSchemas,
     checkGrants,
+    checkPolicies,
     checkDeclaredSql,
     checkSqlSteps,
   ])

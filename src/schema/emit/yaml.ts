@@ -21,6 +21,7 @@ import type {
   Grant,
   Index,
   IndexKey,
+  Policy,
   Schema,
   Sequence,
   Table,
@@ -188,6 +189,20 @@ function trigger(schema: string, t: Trigger): YamlValue {
   );
 }
 
+function policy(p: Policy): YamlValue {
+  return map(
+    {
+      command: p.command === 'all' ? undefined : p.command,
+      restrictive: p.restrictive,
+      roles: p.roles.length === 1 && p.roles[0] === 'public' ? undefined : p.roles,
+      using: p.using,
+      withCheck: p.withCheck,
+      comment: p.comment,
+    },
+    'auto',
+  );
+}
+
 /**
  * The name PostgreSQL gives a table's primary key: `<table>_pkey`, shortened to 63 bytes of UTF-8. A name of
  * 19 characters or fewer (57 bytes at most) is never shortened, and most are that short; names with
@@ -234,6 +249,16 @@ function table(pks: PrimaryKeys, schema: string, t: Table): YamlValue {
     exclusions:
       t.exclusions &&
       named(sortByName(t.exclusions), (x) => map({ definition: x.definition, comment: x.comment }, 'auto')),
+    rowSecurity: t.rowSecurity,
+    forceRowSecurity: t.forceRowSecurity,
+    policies: t.policies?.length ? named(sortByName(t.policies), policy) : undefined,
+    replicaIdentity:
+      t.replicaIdentity === undefined
+        ? undefined
+        : typeof t.replicaIdentity === 'string'
+          ? t.replicaIdentity
+          : map({ index: t.replicaIdentity.index }, 'flow'),
+    unlogged: t.unlogged,
     comment: t.comment,
     grants: grantList(t.grants),
   });

@@ -217,6 +217,36 @@ export interface Trigger {
   readonly comment?: string;
 }
 
+/** The command a policy applies to (`pg_policy.polcmd`). */
+export type PolicyCommand = 'all' | 'select' | 'insert' | 'update' | 'delete';
+
+/** What the catalog says about a policy once it exists: the columns its expressions read. Like ViewDerived. */
+export interface PolicyDerived {
+  /** Sorted by schema, then relation (pg_depend of the policy). */
+  readonly reads: readonly ViewRead[];
+}
+
+/** A row-level security policy on a table. */
+export interface Policy {
+  readonly kind: 'policy';
+  readonly name: string;
+  readonly command: PolicyCommand;
+  /** AS RESTRICTIVE; absent for PERMISSIVE (the default). */
+  readonly restrictive?: true;
+  /** Role names, sorted; `public` for PUBLIC (what `TO` is when not given). */
+  readonly roles: readonly string[];
+  /** The USING expression as `pg_get_expr(polqual)` prints it. */
+  readonly using?: string;
+  /** The WITH CHECK expression as `pg_get_expr(polwithcheck)` prints it. */
+  readonly withCheck?: string;
+  readonly comment?: string;
+  /** Never declared, never in YAML or a fingerprint: filled by introspection, read by the planner. */
+  readonly derived?: PolicyDerived;
+}
+
+/** `REPLICA IDENTITY`: absent for DEFAULT (the primary key). */
+export type ReplicaIdentity = 'full' | 'nothing' | { readonly index: string };
+
 /** A table: columns, keys, indexes, foreign keys, checks and triggers. */
 export interface Table {
   readonly kind: 'table';
@@ -235,6 +265,16 @@ export interface Table {
   readonly storage?: readonly StorageParameter[];
   /** Exclusion constraints, sorted by name; absent when none. */
   readonly exclusions?: readonly ExclusionConstraint[];
+  /** ENABLE ROW LEVEL SECURITY. */
+  readonly rowSecurity?: true;
+  /** FORCE ROW LEVEL SECURITY (the owner is subject to the policies too). */
+  readonly forceRowSecurity?: true;
+  /** Sorted by name; absent when none. */
+  readonly policies?: readonly Policy[];
+  /** Absent for REPLICA IDENTITY DEFAULT. */
+  readonly replicaIdentity?: ReplicaIdentity;
+  /** CREATE UNLOGGED TABLE. */
+  readonly unlogged?: true;
   readonly comment?: string;
   /** Absent when none (see Grant). */
   readonly grants?: readonly Grant[];
@@ -466,6 +506,7 @@ export type SchemaObject =
   | Enum
   | Sequence
   | Trigger
+  | Policy
   | Function
   | View
   | Domain

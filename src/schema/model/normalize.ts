@@ -33,6 +33,9 @@ export function normalizeTable(t: Table): Table {
     // In the catalog's order, which pg_dump prints and a rollback restores; compared as a set (fingerprint, diff).
     storage: t.storage?.length ? t.storage : undefined,
     exclusions: t.exclusions?.length ? sortByName(t.exclusions.map(prune)) : undefined,
+    policies: t.policies?.length
+      ? sortByName(t.policies.map((p) => prune({ ...p, roles: [...p.roles].sort() })))
+      : undefined,
     ...(t.primaryKey ? { primaryKey: prune(t.primaryKey) } : {}),
     grants: normalizeGrants(t.grants),
   });
@@ -102,8 +105,28 @@ export function structureOnly(db: DatabaseSchema): DatabaseSchema {
 
 /** The database without what the catalog derives from views: what a fingerprint and a YAML file hold. */
 export function declarable(db: DatabaseSchema): DatabaseSchema {
-  if (!db.schemas.some((s) => s.views?.some((v) => v.derived !== undefined))) return db;
-  return { ...db, schemas: db.schemas.map((s) => (s.views ? { ...s, views: s.views.map(withoutDerived) } : s)) };
+  const policies = db.schemas.some((s) => s.tables.some((t) => t.policies?.some((p) => p.derived !== undefined)));
+  if (!policies && !db.schemas.some((s) => s.views?.some((v) => v.derived !== undefined))) return db;
+  return {
+    ...db,
+    schemas: db.schemas.map((s) => {
+      const withViews = s.views ? { ...s, views: s.views.map(withoutDerived) } : s;
+      return policies ? { ...withViews, tables: s.tables.map(withoutPolicyDerived) } : withViews;
+    }),
+  };
+}
+
+/** A table whose policies carry nothing the catalog derives (what they read). */
+export function withoutPolicyDerived(t: Table): Table {
+  if (!t.policies?.some((p) => p.derived !== undefined)) return t;
+  return {
+    ...t,
+    policies: t.policies.map((p) => {
+      if (p.derived === undefined) return p;
+      const { derived: _, ...rest } = p;
+      return rest;
+    }),
+  };
 }
 
 /** A view without what the catalog derives from it (output columns, what it reads). */

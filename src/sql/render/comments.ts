@@ -12,6 +12,7 @@ export type CommentTarget =
   | { readonly kind: 'sequence'; readonly schema: string; readonly name: string }
   | { readonly kind: 'constraint'; readonly schema: string; readonly table: string; readonly name: string }
   | { readonly kind: 'trigger'; readonly schema: string; readonly table: string; readonly name: string }
+  | { readonly kind: 'policy'; readonly schema: string; readonly table: string; readonly name: string }
   /** `args`: the identity arguments as pg_get_function_identity_arguments prints them (SQL text, from the catalog). */
   | { readonly kind: 'function'; readonly schema: string; readonly name: string; readonly args: string };
 
@@ -37,6 +38,8 @@ function object(t: CommentTarget): string {
       return `CONSTRAINT ${ident(t.name)} ON ${qualified(t.schema, t.table)}`;
     case 'trigger':
       return `TRIGGER ${ident(t.name)} ON ${qualified(t.schema, t.table)}`;
+    case 'policy':
+      return `POLICY ${ident(t.name)} ON ${qualified(t.schema, t.table)}`;
     case 'function':
       return `FUNCTION ${qualified(t.schema, t.name)}(${t.args})`;
   }

@@ -23,6 +23,7 @@ import { addCheck, addExclusion, addForeignKey } from './constraints.js';
 import { createFunction } from './functions.js';
 import { createIndex } from './indexes.js';
 import { createTable } from './table.js';
+import { createPolicy, forceRowSecurity, replicaIdentity, rowSecurity } from './security.js';
 import { createTrigger, enableTrigger } from './triggers.js';
 import { alterSequenceOwnedBy, createEnum, createSequence } from './types.js';
 import { addDomainCheck, createComposite, createDomain, createRange } from './user-types.js';
@@ -130,9 +131,23 @@ export function renderDatabaseObjects(db: DatabaseSchema): ObjectStatement[] {
           : [at(enableTrigger(s, t.name, tr.name, tr.enabled), ...member(s, t, 'triggers', tr.name))]),
       ]),
     ),
+    // The replica identity after the table's indexes (USING INDEX names one).
+    ...perTable((s, t) =>
+      t.replicaIdentity !== undefined
+        ? [at(replicaIdentity(s, t.name, t.replicaIdentity), s, 'tables', t.name, 'replicaIdentity')]
+        : [],
+    ),
+    ...perTable((s, t) => [
+      ...(t.rowSecurity ? [at(rowSecurity(s, t.name, true), s, 'tables', t.name, 'rowSecurity')] : []),
+      ...(t.forceRowSecurity ? [at(forceRowSecurity(s, t.name, true), s, 'tables', t.name, 'forceRowSecurity')] : []),
+    ]),
     // Views after every table, function and index they may read, each after the views it reads; populated.
     ...viewsInDependencyOrder(schemas).flatMap(({ schema, view }) =>
       viewStatements(schema, view, { withData: true }).map((sql) => at(sql, schema, 'views', view.name)),
+    ),
+    // Policies last: their expressions may read any table, view or function.
+    ...perTable((s, t) =>
+      (t.policies ?? []).map((p) => at(createPolicy(s, t.name, p), ...member(s, t, 'policies', p.name))),
     ),
     ...perSchema((s) =>
       s.enums.flatMap((e) =>
@@ -210,6 +225,8 @@ function tableComments(schema: string, t: Table): string[] {
       out.push(comment({ kind: 'constraint', schema, table: t.name, name: c.name }, c.comment));
   for (const g of t.triggers)
     if (g.comment !== undefined) out.push(comment({ kind: 'trigger', schema, table: t.name, name: g.name }, g.comment));
+  for (const p of t.policies ?? [])
+    if (p.comment !== undefined) out.push(comment({ kind: 'policy', schema, table: t.name, name: p.name }, p.comment));
   return out;
 }
 

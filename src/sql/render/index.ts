@@ -55,6 +55,18 @@ export {
   validateDomainCheck,
 } from './user-types.js';
 export { createFunction, dropFunction } from './functions.js';
+export {
+  alterPolicy,
+  createPolicy,
+  describeReplicaIdentity,
+  dropPolicy,
+  forceRowSecurity,
+  policyAltersInPlace,
+  policyRoles,
+  replicaIdentity,
+  rowSecurity,
+  setPersistence,
+} from './security.js';
 export { comment, type CommentTarget } from './comments.js';
 export {
   createView,

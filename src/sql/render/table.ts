@@ -27,7 +27,7 @@ export function createTable(schema: string, t: Table, opts: CreateTableOptions =
   ];
   const body = elements.length === 0 ? '()' : `(\n${elements.map((e) => `  ${e}`).join(',\n')}\n)`;
   const storage = t.storage?.length ? ` WITH (${storageList(t.storage)})` : '';
-  return `CREATE TABLE ${qualified(schema, t.name)} ${body}${storage}`;
+  return `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${qualified(schema, t.name)} ${body}${storage}`;
 }
 
 /**

@@ -11,10 +11,10 @@ import { freshDatabase } from '../../support/db.js';
 
 const OUTSIDE = `
 CREATE TYPE public.staff;
-ALTER TABLE public.employees ENABLE ROW LEVEL SECURITY;
+CREATE RULE no_delete AS ON DELETE TO public.employees DO INSTEAD NOTHING;
 `;
 const VIEW = 'shell type "public"."staff"';
-const RLS = 'row level security "public"."employees" (enabled)';
+const RLS = 'rule "no_delete" on "public"."employees"';
 
 async function database() {
   const db = await freshDatabase();
@@ -47,7 +47,7 @@ describe('objects outside the model', () => {
 
     const json = JSON.parse((await cli('--json', 'introspect', '--db', db.url)).stdout) as Listed;
     expect(json.notModeled).toEqual([
-      { kind: 'row level security', schema: 'public', name: 'employees', detail: 'enabled' },
+      { kind: 'rule', schema: 'public', table: 'employees', name: 'no_delete' },
       { kind: 'shell type', schema: 'public', name: 'staff' },
     ]);
 
@@ -69,7 +69,7 @@ describe('objects outside the model', () => {
     expect(diff.stderr).toContain('2 objects in the database are not modeled by switchyard');
     expect(diff.stderr).toContain(VIEW);
     const diffJson = JSON.parse((await cli('--json', 'diff', '--db', db.url, '--schema', schema)).stdout) as Listed;
-    expect(diffJson.notModeled.map((n) => n.kind)).toEqual(['row level security', 'shell type']);
+    expect(diffJson.notModeled.map((n) => n.kind)).toEqual(['rule', 'shell type']);
     expect((await cli('diff', '--db', db.url, '--schema', schema, '--strict')).code).toBe(1);
 
     const plan = await cli('plan', '--db', db.url, '--schema', schema, '--name', 'tiers', '--dry-run');
@@ -88,7 +88,7 @@ describe('objects outside the model', () => {
     writeFileSync(config, `database: ${db.url}\nschema: ${schema}\nstrict: true\n`);
     expect((await cli('-c', config, 'diff')).code).toBe(1);
     expect((await cli('-c', config, 'plan', '--name', 'tiers')).code).toBe(1);
-    await db.client.query('DROP TYPE public.staff; ALTER TABLE public.employees DISABLE ROW LEVEL SECURITY');
+    await db.client.query('DROP TYPE public.staff; DROP RULE no_delete ON public.employees');
     const clean = await cli('-c', config, 'diff');
     expect(clean.code).toBe(0);
     expect(clean.stderr).not.toContain('not modeled');

@@ -23,6 +23,7 @@ import {
   SCENARIOS,
   type KindScenario,
 } from '../planner/kinds-scenarios.js';
+import { SECURITY_SCENARIOS } from '../planner/security-scenarios.js';
 import { VIEW_SCENARIOS } from '../planner/views-scenarios.js';
 
 type Decl = Record<string, unknown>;
@@ -61,6 +62,17 @@ export const ALL_KIND_SCENARIOS: readonly KindScenario[] = [
   ...ALTER_COLUMN_TYPE,
   ...VIEW_SCENARIOS,
   ...GRANT_SCENARIOS,
+  // One scenario per security kind (row-level security, policies, replica identity, persistence).
+  ...SECURITY_SCENARIOS.filter((s) =>
+    [
+      'enable and force row level security, after the policies it needs',
+      'a permissive policy with USING, WITH CHECK and a comment, and a restrictive SELECT policy for two roles',
+      'roles and expressions altered in place',
+      'policies removed with the table keeping row level security',
+      'USING INDEX of a new unique index: set after the index is built',
+      'SET UNLOGGED: a rewrite under ACCESS EXCLUSIVE, not replication safe',
+    ].includes(s.name),
+  ),
 ];
 
 export function composed(): ComposedScenario[] {
@@ -166,22 +178,23 @@ export async function allKindsDeclaredYaml(scratch: ScenarioDatabase): Promise<s
   });
 }
 
-/** The scenario whose `customers` table the raw SQL step puts a row-level security policy on (left unchanged). */
+/** The scenario whose `customers` table the raw SQL step puts a rule on (left unchanged). */
 const RAW_SQL_ON = 'a view with options and comments, and a view reading it';
 
 /**
- * One raw SQL step (`run_sql`): row-level security and a policy on a table no scenario changes, with the
- * statements that undo it, so the walk kills and rolls it back like any other step.
+ * One raw SQL step (`run_sql`): a rule that never fires and its comment (what the model cannot express) on a
+ * table no scenario changes, with the statements that undo it, so the walk kills and rolls it back like any
+ * other step.
  */
 function rawSqlSteps(all: readonly ComposedScenario[]): Decl {
   const on = all.find((c) => c.scenario.name === RAW_SQL_ON);
   if (!on) throw new Error(`no scenario named ${RAW_SQL_ON}`);
   const table = `${ident(on.schema)}.customers`;
   return {
-    customers_rls: {
+    customers_rule: {
       phase: 'expand',
-      sql: `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;\nCREATE POLICY customers_own ON ${table} USING (email = current_setting('app.user', true));\n`,
-      rollbackSql: [`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`, `DROP POLICY customers_own ON ${table}`],
+      sql: `CREATE RULE customers_keep AS ON DELETE TO ${table} WHERE false DO ALSO NOTHING;\nCOMMENT ON RULE customers_keep ON ${table} IS 'never fires';\n`,
+      rollbackSql: [`DROP RULE customers_keep ON ${table}`, `COMMENT ON RULE customers_keep ON ${table} IS NULL`],
       requires: [{ table: `${on.schema}.customers` }],
     },
   };

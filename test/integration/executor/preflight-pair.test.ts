@@ -93,9 +93,13 @@ describe('replication checks of a pair', () => {
       fix: 'ALTER TABLE public.nokey REPLICA IDENTITY FULL (or add a primary key)',
     });
     expect(status('pair-unreplicated-objects')).toBe('warn');
-    expect(only(checks, 'pair-unreplicated-objects').detail).toContain(
-      'materialized view public.user_counts, unlogged table public.scratch',
-    );
+    expect(only(checks, 'pair-unreplicated-objects').detail).toContain('materialized view public.user_counts');
+    expect(only(checks, 'pair-unlogged-tables')).toMatchObject({
+      status: 'fail',
+      detail:
+        'logical replication cannot carry the rows of unlogged tables, the standby would take over without them: public.scratch',
+      fix: 'ALTER TABLE public.scratch SET LOGGED (each rewrites its table under ACCESS EXCLUSIVE; then declare it without unlogged: true)',
+    });
     expect(only(checks, 'pair-standby-columns')).toMatchObject({
       status: 'fail',
       detail: 'missing on the standby: tables public.nokey; columns public.users.legacy_flag',
@@ -118,8 +122,9 @@ describe('replication checks of a pair', () => {
       config: live.config,
       pair: { live: live.db.client, standby: standby.client },
     });
-    // 11 replication checks, then the privileges of pair init, cutover and cutback, pair status and watch.
-    expect(all.checks.filter((c) => c.id.startsWith('pair-')).length).toBe(14);
+    // 12 replication checks (unlogged tables among them), then the privileges of pair init, cutover and cutback,
+    // pair status and watch.
+    expect(all.checks.filter((c) => c.id.startsWith('pair-')).length).toBe(15);
     expect(all.checks.slice(-3).map((c) => [c.id, c.status])).toEqual([
       ['pair-privileges-init', 'pass'],
       ['pair-privileges-switch', 'pass'],

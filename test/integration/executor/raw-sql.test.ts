@@ -1,5 +1,5 @@
-// Raw SQL steps (`sql:` of the declared file) on real PostgreSQL, through the command line: a row-level
-// security policy and an extended statistics object, which the model cannot express, planned among generated
+// Raw SQL steps (`sql:` of the declared file) on real PostgreSQL, through the command line: a rule with its
+// comment and an extended statistics object, which the model cannot express, planned among generated
 // steps, refused without USER_SQL allowed, rehearsed, applied, rolled back to an identical catalog, applied
 // again, and never planned twice.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -29,15 +29,15 @@ const TABLE = [
   '        primaryKey: { columns: [id] }',
 ];
 
-const RLS = [
-  '  notes_rls:',
+const RULE = [
+  '  notes_rule:',
   '    phase: expand',
   '    sql: |',
-  '      ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;',
-  "      CREATE POLICY notes_owner ON public.notes USING (owner = current_setting('app.user', true));",
+  "      CREATE RULE notes_keep AS ON DELETE TO public.notes WHERE old.owner = 'root' DO INSTEAD NOTHING;",
+  "      COMMENT ON RULE notes_keep ON public.notes IS 'root notes stay';",
   '    rollbackSql:',
-  '      - ALTER TABLE public.notes DISABLE ROW LEVEL SECURITY',
-  '      - DROP POLICY notes_owner ON public.notes',
+  '      - DROP RULE notes_keep ON public.notes',
+  '      - COMMENT ON RULE notes_keep ON public.notes IS NULL',
   '    requires: [{ table: public.notes }]',
 ];
 
@@ -60,30 +60,30 @@ async function project(sql: readonly string[]) {
   return { db, dir, run, plan: join(dir, 'plans', '0001_notes.plan.yaml') };
 }
 
-/** What the model does not see, read from the catalog: policies, RLS, extended statistics, columns. */
+/** What the model does not see, read from the catalog: rules and their comments, extended statistics, columns. */
 async function catalog(c: pg.Client) {
   const { rows } = await c.query(`
-    SELECT (SELECT relrowsecurity FROM pg_class WHERE oid = 'public.notes'::regclass) AS rls,
-           (SELECT coalesce(json_agg(json_build_object('name', polname, 'qual', pg_get_expr(polqual, polrelid)) ORDER BY polname), '[]')
-              FROM pg_policy WHERE polrelid = 'public.notes'::regclass) AS policies,
+    SELECT (SELECT coalesce(json_agg(json_build_object('name', rulename, 'event', ev_type::text,
+                'comment', obj_description(oid, 'pg_rewrite')) ORDER BY rulename), '[]')
+              FROM pg_rewrite WHERE ev_class = 'public.notes'::regclass AND rulename <> '_RETURN') AS rules,
            (SELECT coalesce(json_agg(json_build_object('name', stxname, 'kind', stxkind, 'keys', (SELECT json_agg(attname ORDER BY attnum) FROM pg_attribute WHERE attrelid = stxrelid AND attnum = ANY (stxkeys))) ORDER BY stxname), '[]')
               FROM pg_statistic_ext WHERE stxrelid = 'public.notes'::regclass) AS stats,
            (SELECT json_agg(attname ORDER BY attnum) FROM pg_attribute
              WHERE attrelid = 'public.notes'::regclass AND attnum > 0 AND NOT attisdropped) AS columns`);
-  return rows[0] as { rls: boolean; policies: unknown[]; stats: unknown[]; columns: string[] };
+  return rows[0] as { rules: unknown[]; stats: unknown[]; columns: string[] };
 }
 
 describe('raw SQL steps', () => {
   it('are planned after the steps they require, refused without USER_SQL, applied, rolled back exactly, applied again and not planned twice', async () => {
-    const p = await project([...RLS, ...stats('DROP STATISTICS public.notes_owner_tag')]);
+    const p = await project([...RULE, ...stats('DROP STATISTICS public.notes_owner_tag')]);
     const planned = await p.run('plan', '--name', 'notes');
     expect(planned.code, planned.stderr).toBe(0);
     const plan = await readPlan(p.plan);
     const steps = allSteps(plan);
     expect(steps.map((s) => `${s.id} ${s.action}${s.sqlStep ? ` ${s.sqlStep}` : ''}`)).toEqual([
       'r1-expand-001 add_column',
-      'r1-expand-002 run_sql notes_rls',
-      'r1-expand-003 run_sql notes_rls',
+      'r1-expand-002 run_sql notes_rule',
+      'r1-expand-003 run_sql notes_rule',
       'r1-expand-004 run_sql notes_stats',
     ]);
     expect(steps.filter((s) => s.action === 'run_sql').every((s) => s.hazards.includes('USER_SQL'))).toBe(true);
@@ -91,7 +91,7 @@ describe('raw SQL steps', () => {
     const pending = await p.run('diff');
     expect(pending.code, pending.stderr).toBe(0);
     expect(pending.stdout).toContain(
-      '  run sql step notes_rls (2 statements, expand)\n  run sql step notes_stats (1 statement, expand)\n',
+      '  run sql step notes_rule (2 statements, expand)\n  run sql step notes_stats (1 statement, expand)\n',
     );
 
     const lint = await p.run('lint', p.plan);
@@ -103,19 +103,18 @@ describe('raw SQL steps', () => {
     expect(rehearsed.code, rehearsed.stdout + rehearsed.stderr).toBe(0);
 
     const before = await catalog(p.db.client);
-    expect(before).toEqual({ rls: false, policies: [], stats: [], columns: ['id', 'owner', 'body'] });
+    expect(before).toEqual({ rules: [], stats: [], columns: ['id', 'owner', 'body'] });
     const refused = await p.run('apply', p.plan, '--all');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('USER_SQL');
-    expect(refused.stderr).toContain('sql step notes_rls (statement 1 of 2)');
+    expect(refused.stderr).toContain('sql step notes_rule (statement 1 of 2)');
     expect(await catalog(p.db.client)).toEqual(before);
 
     const applied = await p.run('apply', p.plan, '--all', '--allow-hazard', 'USER_SQL');
     expect(applied.code, applied.stderr).toBe(0);
     const after = await catalog(p.db.client);
     expect(after).toEqual({
-      rls: true,
-      policies: [{ name: 'notes_owner', qual: "(owner = current_setting('app.user'::text, true))" }],
+      rules: [{ name: 'notes_keep', event: '4', comment: 'root notes stay' }],
       stats: [{ name: 'notes_owner_tag', kind: ['f'], keys: ['owner', 'tag'] }],
       columns: ['id', 'owner', 'body', 'tag'],
     });
@@ -124,8 +123,8 @@ describe('raw SQL steps', () => {
     );
     expect(ledger).toEqual([
       { step_id: 'r1-expand-001', sql_step: null, status: 'done' },
-      { step_id: 'r1-expand-002', sql_step: 'notes_rls', status: 'done' },
-      { step_id: 'r1-expand-003', sql_step: 'notes_rls', status: 'done' },
+      { step_id: 'r1-expand-002', sql_step: 'notes_rule', status: 'done' },
+      { step_id: 'r1-expand-003', sql_step: 'notes_rule', status: 'done' },
       { step_id: 'r1-expand-004', sql_step: 'notes_stats', status: 'done' },
     ]);
 
@@ -135,17 +134,17 @@ describe('raw SQL steps', () => {
     const json = JSON.parse(again.stdout) as { plan: { releases: unknown[] }; sqlStepsTaken: unknown[] };
     expect(json.plan.releases).toEqual([]);
     expect(json.sqlStepsTaken).toEqual([
-      { name: 'notes_rls', plan: 'notes', state: 'done' },
+      { name: 'notes_rule', plan: 'notes', state: 'done' },
       { name: 'notes_stats', plan: 'notes', state: 'done' },
     ]);
     expect(again.stderr).toContain(
-      'sql step notes_rls ran in plan notes (ledger): it runs once and is not planned again',
+      'sql step notes_rule ran in plan notes (ledger): it runs once and is not planned again',
     );
 
-    // diff agrees: the raw SQL steps ran, nothing differs (the policy and the statistics are listed as not modeled).
+    // diff agrees: the raw SQL steps ran, nothing differs (the rule and the statistics are listed as not modeled).
     const diffed = await p.run('diff');
     expect(diffed.stdout).toContain('no changes');
-    expect(diffed.stderr).toContain('policy "notes_owner" on "public"."notes"');
+    expect(diffed.stderr).toContain('rule "notes_keep" on "public"."notes"');
 
     const back = await p.run('rollback', p.plan, '--release', '1', '--phase', 'expand');
     expect(back.code, back.stderr).toBe(0);
@@ -160,8 +159,8 @@ describe('raw SQL steps', () => {
     expect(rj.sqlStepsTaken).toEqual([]);
     expect(rj.plan.releases[0]!.expand.map((s) => s.sqlStep ?? '')).toEqual([
       '',
-      'notes_rls',
-      'notes_rls',
+      'notes_rule',
+      'notes_rule',
       'notes_stats',
     ]);
 
@@ -183,9 +182,9 @@ describe('raw SQL steps', () => {
 
   it('a rollbackSql that runs but does not undo is caught by the rehearsal, naming what is left', async () => {
     const p = await project([
-      '  notes_policy:',
+      '  notes_nothing:',
       '    phase: expand',
-      '    sql: CREATE POLICY notes_all ON public.notes USING (true)',
+      '    sql: CREATE RULE notes_all AS ON DELETE TO public.notes DO INSTEAD NOTHING',
       '    rollbackSql: SELECT 1',
       '    requires: [{ table: public.notes }]',
     ]);
@@ -194,9 +193,9 @@ describe('raw SQL steps', () => {
     expect(r.code).toBe(1);
     const failure = (JSON.parse(r.stdout) as { failure: { message: string; differences: string[] } }).failure;
     expect(failure.message).toBe(
-      'the rollback of step r1-expand-002 (sql step notes_policy: CREATE POLICY notes_all ON public.notes USING (true)) does not restore the objects the model does not hold as they were before the step',
+      'the rollback of step r1-expand-002 (sql step notes_nothing: CREATE RULE notes_all AS ON DELETE TO public.notes DO INS...) does not restore the objects the model does not hold as they were before the step',
     );
-    expect(failure.differences).toEqual(['still there: policy "notes_all" on "public"."notes"']);
+    expect(failure.differences).toEqual(['still there: rule "notes_all" on "public"."notes"']);
   });
 
   it('an irreversible step is rehearsed (it must bear running twice) and needs IRREVERSIBLE allowed too', async () => {

@@ -371,9 +371,12 @@ const TOC_RULES: Record<string, (e: TocEntry) => Witness[]> = {
   },
   POLICY: (e) => {
     const [table, name] = two(e.tag);
-    return [listed(/^policy$/, { schema: e.schema, table, name })];
+    return [modeled(/^policy$/, e.schema, name, table), listed(/^policy$/, { schema: e.schema, table, name })];
   },
-  'ROW SECURITY': (e) => [listed(/^row level security$/, { schema: e.schema, name: e.tag })],
+  'ROW SECURITY': (e) => [
+    modeled(/^table$/, e.schema, e.tag, undefined, (o) => o.node.rowSecurity === true),
+    listed(/^row level security$/, { schema: e.schema, name: e.tag }),
+  ],
   STATISTICS: (e) => [listed(/^statistics$/, { schema: e.schema, name: e.tag })],
   TYPE: (e) => [
     modeled(/^(enum|composite|range)$/, e.schema, e.tag),
@@ -590,13 +593,24 @@ function objectRule(what: 'ACL' | 'COMMENT', e: TocEntry): Witness[] {
 // ---- properties pg_dump writes inside an entry ---------------------------------------------------------------
 
 /** A clause in a TABLE or INDEX entry's SQL, and the list entry that must name it (on the same relation). */
-const CLAUSES: ReadonlyArray<{ readonly clause: RegExp; readonly kind: string; readonly on: 'relation' | 'column' }> = [
-  { clause: /^CREATE UNLOGGED TABLE /m, kind: 'unlogged', on: 'relation' },
+const CLAUSES: ReadonlyArray<{
+  readonly clause: RegExp;
+  readonly kind: string;
+  readonly on: 'relation' | 'column';
+  /** The table property of the model that holds the clause, when the model holds it for tables. */
+  readonly table?: string;
+}> = [
+  { clause: /^CREATE UNLOGGED TABLE /m, kind: 'unlogged', on: 'relation', table: 'unlogged' },
   { clause: /^\)\nWITH \(|^CREATE INDEX .* WITH \(/m, kind: 'storage parameters', on: 'relation' },
   { clause: /^INHERITS \(/m, kind: 'inheritance child', on: 'relation' },
   { clause: /^PARTITION BY /m, kind: 'partitioned table', on: 'relation' },
   { clause: /^CREATE TABLE \S+ OF /m, kind: 'typed table', on: 'relation' },
-  { clause: /^ALTER TABLE (ONLY )?\S+ REPLICA IDENTITY /m, kind: 'replica identity', on: 'relation' },
+  {
+    clause: /^ALTER TABLE (ONLY )?\S+ REPLICA IDENTITY /m,
+    kind: 'replica identity',
+    on: 'relation',
+    table: 'replicaIdentity',
+  },
   { clause: /^ALTER TABLE (ONLY )?\S+ CLUSTER ON /m, kind: 'clustered index', on: 'column' },
   { clause: /ALTER COLUMN \S+ SET STATISTICS /, kind: 'column statistics target', on: 'column' },
   { clause: /ALTER COLUMN \S+ SET STORAGE /, kind: 'column storage', on: 'column' },
@@ -720,21 +734,29 @@ describe("pg_dump's table of contents against the model and the inventory", () =
         const [type, schema, name] = key.split(' ') as [string, string, string];
         if (type !== 'TABLE' && type !== 'INDEX') continue;
         const table = type === 'INDEX' ? undefined : name;
-        for (const { clause, kind, on } of CLAUSES) {
+        for (const { clause, kind, on, table: property } of CLAUSES) {
           if (!clause.test(text)) continue;
-          const ok = list.some(
-            (n) =>
-              n.kind === kind &&
-              n.schema === schema &&
-              (on === 'relation' ? n.name === name : n.table === name || (table === undefined && n.name === name)),
-          );
+          const inModel =
+            property !== undefined &&
+            held.model.some(
+              (o) => o.kind === 'table' && o.schema === schema && o.name === name && o.node[property] !== undefined,
+            );
           // A table's storage parameters are the model's (`storage:`).
           const modeledStorage =
             kind === 'storage parameters' &&
             type === 'TABLE' &&
             (model.schemas.find((sc) => sc.name === schema)?.tables.find((t) => t.name === name)?.storage?.length ??
               0) > 0;
-          if (!ok && !modeledStorage) silent.push(`${kind} of ${type} ${schema}.${name} is neither modeled nor listed`);
+          const ok =
+            inModel ||
+            modeledStorage ||
+            list.some(
+              (n) =>
+                n.kind === kind &&
+                n.schema === schema &&
+                (on === 'relation' ? n.name === name : n.table === name || (table === undefined && n.name === name)),
+            );
+          if (!ok) silent.push(`${kind} of ${type} ${schema}.${name} is neither modeled nor listed`);
         }
       }
       expect(silent).toEqual([]);

@@ -3,6 +3,7 @@
 // leaves nothing retaining WAL, resync rebuilds the standby, and the publication never carries the ledger.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { PairPreflightError } from '../../../src/pair/errors.js';
 import { pairInit, pairResync } from '../../../src/pair/init.js';
 import { pairStatus } from '../../../src/pair/status.js';
 import { pairTeardown } from '../../../src/pair/teardown.js';
@@ -273,7 +274,7 @@ describe('pair teardown and resync', () => {
 });
 
 describe('a live role that is not superuser', () => {
-  it('publishes a table list (no FOR TABLES IN SCHEMA), without unlogged tables, and streams', async () => {
+  it('refuses an UNLOGGED table naming it with the fix, then publishes a table list (no FOR TABLES IN SCHEMA) and streams', async () => {
     const pair = await freshPair();
     await seed(pair, 30, 60);
     const role = `pairer_${randomBytes(4).toString('hex')}`;
@@ -292,6 +293,14 @@ describe('a live role that is not superuser', () => {
     writeFileSync(pair.configFile, `pair:\n  blue: ${url.toString()}\n  green: ${pair.green.url}\n`);
     const config = await loadConfig(pair.configFile);
     try {
+      // Logical replication cannot carry an unlogged table's rows: the standby would take over without them.
+      const refused = await pairInit(config, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(PairPreflightError);
+      const failed = (refused as PairPreflightError).checks.filter((c) => c.status === 'fail');
+      expect(failed.map((c) => c.id)).toEqual(['pair-unlogged-tables']);
+      expect(failed[0]!.detail).toContain('public.scratch');
+      expect(failed[0]!.fix).toContain('ALTER TABLE public.scratch SET LOGGED');
+      await pair.blue.client.query('DROP TABLE scratch');
       const r = await pairInit(config, { timeoutMs: 60_000 });
       expect(r.steps.find((s) => s.step === 'publication')!.detail).toMatch(/3 table\(s\), plus switchyard.heartbeat/);
       expect((await pair.blue.client.query(`SELECT count(*)::int AS n FROM pg_publication_namespace`)).rows[0].n).toBe(

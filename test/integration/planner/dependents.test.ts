@@ -95,11 +95,37 @@ describe('untracked dependents', () => {
     expect(e.message).toContain('renames, retypes or rewrites');
   });
 
-  it('a type-change swap of a column an RLS policy reads is refused, naming the policy', async () => {
+  it('a type-change swap of a column a modeled RLS policy reads ends with the policy on the new column', async () => {
     const db = await freshDatabase();
-    const e = await refusal(db, CUSTOMERS + POLICY, N_BIGINT);
-    expect(e.dependents.map((d) => [d.dependent, d.how])).toEqual([['policy positive on public.customers', 'alters']]);
-    expect(e.dependents[0]!.step).toMatch(/\(swap_columns: /);
+    const declared = `${N_BIGINT}        rowSecurity: true\n        policies:\n          positive: { using: "n > 0" }\n`;
+    const scenario = await planScenario(db, CUSTOMERS + POLICY, declared);
+    const swap = allSteps(scenario.plan).find((s) => s.action === 'swap_columns')!;
+    // One transaction: the policy leaves the old column before the swap and is created on the new one after it.
+    expect(swap.sql).toContain('DROP POLICY positive ON public.customers;');
+    expect(swap.sql.indexOf('DROP POLICY')).toBeLessThan(swap.sql.indexOf('RENAME COLUMN'));
+    expect(swap.sql.lastIndexOf('CREATE POLICY positive ON public.customers')).toBeGreaterThan(
+      swap.sql.lastIndexOf('RENAME COLUMN'),
+    );
+    expect(allSteps(scenario.plan).filter((s) => s.change === 'alter_policy' || s.change === 'drop_policy')).toEqual(
+      [],
+    );
+    await checkScenario(db, scenario, { freshDatabase });
+    const { rows } = await db.client.query<{ attname: string; type: string }>(
+      `SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type FROM pg_policy p
+         JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid AND d.refobjsubid > 0
+         JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE p.polname = 'positive'`,
+    );
+    expect(rows).toEqual([{ attname: 'n', type: 'bigint' }]);
+  });
+
+  it('a type-change swap of a column a modeled RLS policy reads, the policy left out of the target: dropped by the swap', async () => {
+    const db = await freshDatabase();
+    const scenario = await planScenario(db, CUSTOMERS + POLICY, N_BIGINT);
+    const swap = allSteps(scenario.plan).find((s) => s.action === 'swap_columns')!;
+    expect(swap.sql).toContain('DROP POLICY positive ON public.customers;');
+    expect(swap.sql).not.toContain('CREATE POLICY');
+    await checkScenario(db, scenario, { freshDatabase });
   });
 
   it('a dropped table a view uses: refused before anything runs', async () => {

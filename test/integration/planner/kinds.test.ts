@@ -21,6 +21,7 @@ const PG15 = '/usr/lib/postgresql/15/bin/postgres';
 
 import { ADD_COLUMN, ALTER_COLUMN_TYPE, changes, GRANT_SCENARIOS, SCENARIOS } from './kinds-scenarios.js';
 import { TYPE_SCENARIOS } from './types-scenarios.js';
+import { SECURITY_SCENARIOS } from './security-scenarios.js';
 import { VIEW_SCENARIOS } from './views-scenarios.js';
 import { EXTENSION_SCENARIOS } from './extensions-scenarios.js';
 import { STORAGE_SCENARIOS } from './storage-scenarios.js';
@@ -71,6 +72,7 @@ const ALL = [
   ...STORAGE_SCENARIOS,
   ...GRANT_SCENARIOS,
   ...TYPE_SCENARIOS,
+  ...SECURITY_SCENARIOS,
 ];
 
 describe('every change kind, rehearsed on PostgreSQL 15', () => {

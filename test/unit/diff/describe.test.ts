@@ -393,6 +393,38 @@ const cases: [Change, string][] = [
     },
     'drop exclusion constraint x on app.users',
   ],
+  [
+    {
+      kind: 'set_row_security',
+      schema: 'app',
+      table: 'users',
+      from: { enabled: false, forced: false },
+      to: { enabled: true, forced: true },
+    },
+    'set row level security on app.users from disabled to enabled, forced',
+  ],
+  [
+    { kind: 'create_policy', ...odd, policy: { kind: 'policy', name: 'Own', command: 'all', roles: ['public'] } },
+    'create policy "Own" on "My App"."order"',
+  ],
+  [
+    { kind: 'drop_policy', ...t, policy: { kind: 'policy', name: 'own', command: 'all', roles: ['public'] } },
+    'drop policy own on app.users',
+  ],
+  [
+    {
+      kind: 'alter_policy',
+      ...t,
+      from: { kind: 'policy', name: 'own', command: 'all', roles: ['public'] },
+      to: { kind: 'policy', name: 'own', command: 'all', roles: ['app'] },
+    },
+    'alter policy own on app.users',
+  ],
+  [
+    { kind: 'set_replica_identity', ...t, to: { index: 'users_Email_key' } },
+    'set replica identity of app.users from default to using index "users_Email_key"',
+  ],
+  [{ kind: 'set_persistence', ...t, unlogged: true }, 'set app.users unlogged'],
 ];
 
 describe('describeChange', () => {

@@ -71,6 +71,40 @@ describe('untracked dependents', () => {
     ]);
   });
 
+  it('trusts a modeled policy only once a step at or before the swap builds it again, like a view', () => {
+    const modeled = {
+      ...source,
+      schemas: source.schemas.map((s) => ({
+        ...s,
+        tables: s.tables.map((t) =>
+          t.name === 'customers'
+            ? { ...t, policies: [{ kind: 'policy' as const, name: 'own', command: 'all' as const, roles: ['public'] }] }
+            : t,
+        ),
+      })),
+    };
+    expect(modelKeys(modeled).has(key.policy('app', 'customers', 'own'))).toBe(true);
+    const alters = [key.column('app', 'customers', 'name')];
+    const own = key.policy('app', 'customers', 'own');
+    // Left alone, the policy would follow the swap's RENAME to the retired column.
+    expect(
+      untrackedDependents([step('s', { action: 'swap_columns', alters })], [policyOnName], modeled).map(
+        (d) => d.dependent,
+      ),
+    ).toEqual(['policy app.customers.own']);
+    expect(
+      untrackedDependents([step('s', { action: 'swap_columns', alters, creates: [own] })], [policyOnName], modeled),
+    ).toEqual([]);
+    expect(
+      untrackedDependents(
+        [step('a', { creates: [own] }), step('s', { action: 'swap_columns', alters })],
+        [policyOnName],
+        modeled,
+      ),
+    ).toEqual([]);
+    expect(catalogKey(policy)).toBe(own);
+  });
+
   it('passes a dependent dropped by the same step or an earlier one, not one dropped later', () => {
     const dropView = step('a', { drops: [key.view('reports', 'v')] });
     const dropCol = step('b', { drops: [key.column('app', 'customers', 'name')] });

@@ -815,6 +815,46 @@ describe('renameSchemaInModel', () => {
     expect(renameSchemaInModel(acme, T)).toStrictEqual(withView);
   });
 
+  it("renames a policy's expressions and what it reads; roles, other schemas and its table's flags stay", () => {
+    const withPolicy: Schema = {
+      ...template,
+      tables: [
+        {
+          ...template.tables[0]!,
+          rowSecurity: true,
+          replicaIdentity: 'full',
+          policies: [
+            {
+              kind: 'policy',
+              name: 'own',
+              command: 'select',
+              roles: ['tenant_template'],
+              using: '(id IN ( SELECT o.id FROM tenant_template.orders o WHERE tenant_template.price(o.id) > 0))',
+              withCheck: '(central.allowed(id))',
+              derived: { reads: [{ schema: T, relation: 'orders', columns: ['id'] }] },
+            },
+          ],
+        },
+      ],
+    };
+    const acme = renameSchemaInModel(withPolicy, HOSTILE);
+    const t = acme.tables[0]!;
+    expect(t.rowSecurity).toBe(true);
+    expect(t.replicaIdentity).toBe('full');
+    expect(t.policies).toEqual([
+      {
+        kind: 'policy',
+        name: 'own',
+        command: 'select',
+        roles: ['tenant_template'],
+        using: `(id IN ( SELECT o.id FROM ${Q}.orders o WHERE ${Q}.price(o.id) > 0))`,
+        withCheck: '(central.allowed(id))',
+        derived: { reads: [{ schema: HOSTILE, relation: 'orders', columns: ['id'] }] },
+      },
+    ]);
+    expect(renameSchemaInModel(acme, T)).toStrictEqual(withPolicy);
+  });
+
   it('adds no undefined fields and shares nothing with the template', () => {
     const acme = renameSchemaInModel(template, 'tenant_acme');
     expect(Object.keys(acme.tables[0]!.columns[0]!)).toEqual(Object.keys(template.tables[0]!.columns[0]!));
