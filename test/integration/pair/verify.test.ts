@@ -277,8 +277,9 @@ describe('pair verify', () => {
     // A phase step finished on the standby after the verify: refused until verified again.
     await pair.green.client.query(`
       CREATE SCHEMA IF NOT EXISTS switchyard;
-      CREATE TABLE IF NOT EXISTS switchyard.steps (plan text, step_id text, started_at timestamptz, finished_at timestamptz);
-      INSERT INTO switchyard.steps VALUES ('0001_x', 's1', now(), now())`);
+      CREATE TABLE IF NOT EXISTS switchyard.steps (plan text, step_id text, release int, phase text, status text,
+        started_at timestamptz, finished_at timestamptz);
+      INSERT INTO switchyard.steps VALUES ('0001_x', 's1', 1, 'expand', 'done', now(), now())`);
     expect(await gate()).toMatchObject({ ok: false, detail: expect.stringContaining('a phase ran at') });
     expect((await pairVerify(pair.config)).clean).toBe(true);
     expect(await gate()).toMatchObject({ ok: true });

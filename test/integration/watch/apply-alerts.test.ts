@@ -11,8 +11,8 @@ import { exampleProject } from '../executor/support.js';
 describe('alerts beside apply', () => {
   it('a dead webhook neither stops nor holds up apply: the phase is applied and the undelivered alerts are dropped', async () => {
     const dead = await receiver({ hang: true });
-    // A window of 0.6 s: its three points pass during the phase, so there is something to deliver.
-    const p = await exampleProject(`windowMinutes: 0.01\nalerts:\n  intervalMs: 100\n  webhook: ${dead.url}\n`);
+    // A window of 0.12 s: its three points pass during the phase (which takes longer), so there is something to deliver.
+    const p = await exampleProject(`windowMinutes: 0.002\nalerts:\n  intervalMs: 100\n  webhook: ${dead.url}\n`);
     const r = await p.run('apply', p.plan, '--release', '1', '--phase', 'expand', '--skip-rehearsal');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('applied expand (release 1)');

@@ -278,6 +278,8 @@ function parsePrometheus(text: string): Map<string, ParsedMetric> {
   const out = new Map<string, ParsedMetric>();
   const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
   for (const line of text.slice(0, -1).split('\n')) {
+    // The format ignores empty lines (prom-client separates metrics with one).
+    if (line === '') continue;
     let m = new RegExp(`^# HELP (${NAME}) (.*)$`).exec(line);
     if (m) {
       expect(out.has(m[1]!), `HELP of ${m[1]} before its samples, once`).toBe(false);
