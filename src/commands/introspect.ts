@@ -1,6 +1,6 @@
 // `switchyard introspect`: the live database as a declared schema.
 import { writeFile } from 'node:fs/promises';
-import { describeTarget, resolveTarget, withClient } from '../db/connect.js';
+import { describeTarget, resolveTarget, withClients } from '../db/connect.js';
 import { configPath, type SwitchyardConfig } from '../config/config.js';
 import {
   assertModeled,
@@ -52,29 +52,28 @@ export async function introspectCommand(
     ...(exclude ? { excludeSchemas: exclude } : {}),
   };
   const json = o.output?.endsWith('.json') === true;
-  // Two connections on one exported snapshot: the model on one, what lies outside it on the other, so the
-  // server reads the catalog for one while the client maps the other's rows (both are read-only).
-  const [structure, notModeled, extensions, dependencies] = await withClient(target, (a) =>
-    withClient(target, async (b) => {
-      await Promise.all([prepareSession(a), prepareSession(b)]);
-      const snapshot = await shareSnapshot(a, b);
-      try {
-        const [model, [outside, exts, deps]] = await Promise.all([
-          introspect(a, options),
-          (async () =>
-            [
-              await inventory(b, options),
-              await readExtensions(b),
-              // Only a JSON snapshot records them (for `plan --from`); YAML is the declared form and has no place for them.
-              json ? await readDependencies(b, options) : undefined,
-            ] as const)(),
-        ]);
-        return [model, outside, exts, deps] as const;
-      } finally {
-        await snapshot.end();
-      }
-    }),
-  );
+  // Three sessions on one exported snapshot: the model on two (introspect's two lanes), what lies outside it on
+  // the third, so the server reads several catalogs at once while the client maps rows (all read-only).
+  const [structure, notModeled, extensions, dependencies] = await withClients(target, 3, async ([a, b, c]) => {
+    if (!a || !b || !c) throw new Error('three connections were asked for');
+    await Promise.all([prepareSession(a), prepareSession(b), prepareSession(c)]);
+    const snapshot = await shareSnapshot(a, b, c);
+    try {
+      const [model, [outside, exts, deps]] = await Promise.all([
+        introspect(a, options, c),
+        (async () =>
+          [
+            await inventory(b, options),
+            await readExtensions(b),
+            // Only a JSON snapshot records them (for `plan --from`); YAML is the declared form and has no place for them.
+            json ? await readDependencies(b, options) : undefined,
+          ] as const)(),
+      ]);
+      return [model, outside, exts, deps] as const;
+    } finally {
+      await snapshot.end();
+    }
+  });
   assertModeled(notModeled, o.strict ?? config.strict);
   // The extensions go in the model (an `extensions:` section, which a declared file keeps to manage them).
   const schema: DatabaseSchema = { ...structure, extensions };

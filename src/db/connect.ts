@@ -108,6 +108,26 @@ export async function withClient<T>(target: ConnectionTarget, fn: (c: Client) =>
   }
 }
 
+/**
+ * `count` connections to `target`, opened at once (each connection's start-up and authentication overlap), for
+ * as long as `fn` runs; all closed afterwards. A failure to open one closes those that opened.
+ */
+export async function withClients<T>(
+  target: ConnectionTarget,
+  count: number,
+  fn: (clients: Client[]) => Promise<T>,
+): Promise<T> {
+  const opened = await Promise.allSettled(Array.from({ length: count }, () => connect(target)));
+  const clients = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  try {
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    return await fn(clients);
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+  }
+}
+
 /** Runs `fn` inside BEGIN/COMMIT, rolling back on any error. */
 export async function withTransaction<T>(client: Client, fn: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');

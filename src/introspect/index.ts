@@ -42,39 +42,63 @@ export const QUERIES_PER_INTROSPECTION = 16;
  * Reads every schema the options select. Settings that change how the server prints types and expressions
  * (PINNED_SETTINGS) are set for the session while it runs and put back afterwards; inside a transaction
  * that later aborts, PostgreSQL puts them back itself. For a consistent snapshot under concurrent DDL, call
- * it inside a REPEATABLE READ transaction.
+ * it inside a REPEATABLE READ transaction. With `helper`, a second session on the same snapshot that nothing
+ * else uses meanwhile, about half of the queries (indexes, grants, types, constraints) run there, the rest on `db`:
+ * the server reads two catalogs at once, and the client maps one's rows while the other's are read.
  */
-export async function introspect(db: Queryable, options: IntrospectOptions = {}): Promise<DatabaseSchema> {
+export async function introspect(
+  db: Queryable,
+  options: IntrospectOptions = {},
+  helper?: Queryable,
+): Promise<DatabaseSchema> {
   return withPinnedSettings(db, 'introspection', async (version) => {
-    const run = async <R>(kind: string, sql: string, values: unknown[]): Promise<R[]> => {
-      try {
-        return (await db.query<R>(sql, values)).rows;
-      } catch (e) {
-        throw databaseError(`introspection of ${kind} failed`, e);
-      }
-    };
+    const on =
+      (c: Queryable) =>
+      async <R>(kind: string, sql: string, values: unknown[]): Promise<R[]> => {
+        try {
+          return (await c.query<R>(sql, values)).rows;
+        } catch (e) {
+          throw databaseError(`introspection of ${kind} failed`, e);
+        }
+      };
+    const run = on(db);
     const schemas = await run<SchemaRow>('schemas', q.SCHEMAS, schemaFilter(options));
     const schemaOids = [schemas.map((s) => s.oid)];
-    const tables = await run<TableRow>('tables', q.TABLES, schemaOids);
-    const tableOids = [tables.map((t) => t.oid)];
-    const views = await run<ViewRow>('views', q.VIEWS, schemaOids);
-    const indexedOids = [[...tableOids[0]!, ...views.filter((v) => v.materialized).map((v) => v.oid)]];
-    return mapCatalog({
-      schemas,
-      tables,
-      views,
-      columns: await run<ColumnRow>('columns', q.COLUMNS, tableOids),
-      constraints: await run<ConstraintRow>('constraints', q.constraintsQuery(version), tableOids),
-      indexes: await run<IndexRow>('indexes', q.indexesQuery(version), indexedOids),
-      triggers: await run<TriggerRow>('triggers', q.TRIGGERS, tableOids),
-      policies: await run<PolicyRow>('policies', q.POLICIES, tableOids),
-      enums: await run<EnumRow>('enums', q.ENUMS, schemaOids),
-      sequences: await run<SequenceRow>('sequences', q.SEQUENCES, schemaOids),
-      functions: await run<FunctionRow>('functions', q.FUNCTIONS, schemaOids),
-      grants: await run<GrantRow>('grants', q.GRANTS, schemaOids),
-      defaultPrivileges: await run<DefaultPrivilegeRow>('default privileges', q.DEFAULT_PRIVILEGES, schemaOids),
-      userTypes: await run<UserTypeRow>('types', q.userTypesQuery(version), schemaOids),
-    });
+    const relations = (async () => {
+      const tables = await run<TableRow>('tables', q.TABLES, schemaOids);
+      return { tables, views: await run<ViewRow>('views', q.VIEWS, schemaOids) };
+    })();
+    // The second lane: on `helper` (its own pinned session), or queued on `db` after the first lane's queries.
+    const second = async (c: Queryable) => {
+      const go = on(c);
+      const indexes = await go<IndexRow>('indexes', q.indexesQuery(version), schemaOids);
+      const grants = await go<GrantRow>('grants', q.GRANTS, schemaOids);
+      const defaultPrivileges = await go<DefaultPrivilegeRow>('default privileges', q.DEFAULT_PRIVILEGES, schemaOids);
+      const userTypes = await go<UserTypeRow>('types', q.userTypesQuery(version), schemaOids);
+      const tableOids = [(await relations).tables.map((t) => t.oid)];
+      const constraints = await go<ConstraintRow>('constraints', q.constraintsQuery(version), tableOids);
+      return { indexes, grants, defaultPrivileges, userTypes, constraints };
+    };
+    const lane = helper ? withPinnedSettings(helper, 'introspection', () => second(helper)) : second(db);
+    const first = (async () => {
+      const { tables, views } = await relations;
+      const tableOids = [tables.map((t) => t.oid)];
+      return {
+        tables,
+        views,
+        columns: await run<ColumnRow>('columns', q.COLUMNS, tableOids),
+        triggers: await run<TriggerRow>('triggers', q.TRIGGERS, tableOids),
+        policies: await run<PolicyRow>('policies', q.POLICIES, tableOids),
+        enums: await run<EnumRow>('enums', q.ENUMS, schemaOids),
+        sequences: await run<SequenceRow>('sequences', q.SEQUENCES, schemaOids),
+        functions: await run<FunctionRow>('functions', q.FUNCTIONS, schemaOids),
+      };
+    })();
+    // Both settled before either failure is thrown: no query left running on a session the caller reuses.
+    const [a, b] = await Promise.allSettled([first, lane]);
+    if (a.status === 'rejected') throw a.reason;
+    if (b.status === 'rejected') throw b.reason;
+    return mapCatalog({ schemas, ...a.value, ...b.value });
   });
 }
 

@@ -149,14 +149,17 @@ LEFT JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoi
  * collation when it differs from the key column's (for an expression, from its type's default). All key
  * expressions come in one pg_get_expr(indexprs) text, in key order (about five times cheaper than one
  * pg_get_indexdef call per key). The LATERAL ... OFFSET 0 lookups stay per-key index probes: pulled up into
- * joins, they make the planner hash all of pg_attribute. $1: table oids.
+ * joins, they make the planner hash all of pg_attribute. $1: schema oids.
  */
 export const indexesQuery = (versionNum: number) => `WITH idx AS MATERIALIZED (
   SELECT i.indexrelid, i.indrelid, i.indnkeyatts, i.indisunique, i.indisvalid, i.indpred, i.indexprs,
     i.indkey, i.indclass, i.indcollation, i.indoption,
     ${versionNum >= 150000 ? 'i.indnullsnotdistinct' : 'false'} AS nulls_not_distinct
   FROM pg_index i
-  WHERE i.indrelid = ANY ($1::oid[])
+  -- The relations TABLES and VIEWS read that have indexes: tables and materialized views, by schema, so this
+  -- query need not wait for theirs.
+  WHERE i.indrelid IN (SELECT c.oid FROM pg_class c WHERE c.relnamespace = ANY ($1::oid[]) AND c.relkind IN ('r', 'p', 'm')
+      AND ${notFromExtension('pg_class', 'c.oid')})
     AND NOT EXISTS (SELECT FROM pg_constraint own WHERE own.conindid = i.indexrelid AND own.contype IN ('p', 'u', 'x'))
 ), keys AS (
   SELECT idx.indexrelid,
