@@ -24,6 +24,8 @@ import {
   type KindScenario,
 } from '../planner/kinds-scenarios.js';
 import { SECURITY_SCENARIOS } from '../planner/security-scenarios.js';
+import { STORAGE_SCENARIOS } from '../planner/storage-scenarios.js';
+import { TYPE_SCENARIOS } from '../planner/types-scenarios.js';
 import { VIEW_SCENARIOS } from '../planner/views-scenarios.js';
 
 type Decl = Record<string, unknown>;
@@ -73,7 +75,22 @@ export const ALL_KIND_SCENARIOS: readonly KindScenario[] = [
       'SET UNLOGGED: a rewrite under ACCESS EXCLUSIVE, not replication safe',
     ].includes(s.name),
   ),
+  ...STORAGE_SCENARIOS.filter((s) => s.kind === 'set_storage').slice(0, 1),
+  // Domains, composite and range types, exclusion constraints and whole triggers (pagila's needs its own schema).
+  ...TYPE_SCENARIOS.filter((s) => !s.name.startsWith('pagila')),
 ];
+
+/**
+ * Change kinds no composed plan holds, and why: extensions are database-wide (one per database, not one per
+ * scenario schema; their apply, rollback and re-apply are in planner/extensions.test.ts and kinds.test.ts), and
+ * refuse_type_change is a refusal, never a step.
+ */
+export const NOT_COMPOSED: Readonly<Record<string, string>> = {
+  create_extension: 'test/integration/planner/extensions-scenarios.ts',
+  drop_extension: 'test/integration/planner/extensions-scenarios.ts',
+  alter_extension: 'test/integration/planner/extensions.test.ts',
+  refuse_type_change: 'test/unit/planner/user-types.test.ts',
+};
 
 export function composed(): ComposedScenario[] {
   return ALL_KIND_SCENARIOS.map((scenario, i) => {
