@@ -115,17 +115,19 @@ interface Rel {
   clustered: string | null;
   acl: Grant[];
   dflt: Grant[];
-  seq: {
-    type: string;
-    start: string;
-    inc: string;
-    min: string;
-    max: string;
-    cache: string;
-    cycle: boolean;
-  } | null;
+  seq: ({ type: string } & SequenceOptions) | null;
   owned_by: { schema: string; table: string; column: string } | null;
   identity: boolean;
+}
+
+/** A sequence's options as the catalog query returns them (a plain sequence's and an identity column's). */
+interface SequenceOptions {
+  start: string;
+  inc: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
 }
 
 interface Col {
@@ -142,16 +144,7 @@ interface Col {
   stattarget: number | null;
   options: string[] | null;
   inherited: boolean;
-  identity_seq: {
-    schema: string;
-    name: string;
-    start: string;
-    inc: string;
-    min: string;
-    max: string;
-    cache: string;
-    cycle: boolean;
-  } | null;
+  identity_seq: ({ schema: string; name: string } & SequenceOptions) | null;
   acl: Grant[] | null;
 }
 
